@@ -1,0 +1,126 @@
+package dev.wharf.config;
+
+import com.google.gson.GsonBuilder;
+import dev.wharf.proto.config.v1.Config;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * The declarative document users write, in YAML or JSON (JSON is read as the YAML it also is),
+ * to and from the {@link Config} message. Every part of Wharf reads configs through here, so a
+ * document means the same thing to the CLI, the control plane and a node.
+ *
+ * <pre>{@code
+ * Config config = ConfigDocuments.load(Path.of("wharf.yaml"));   // parse + validate
+ * String yaml = ConfigDocuments.toYaml(config);                     // and back, without loss
+ * }</pre>
+ */
+public final class ConfigDocuments {
+  private ConfigDocuments() {}
+
+  /** Reads and validates {@code file}; every problem is in the exception, each with its line. */
+  public static Config load(Path file) throws ConfigException, IOException {
+    return load(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  /** Reads and validates a document; every problem is in the exception, each with its line. */
+  public static Config load(String text, String sourceName) throws ConfigException {
+    Parsed parsed = parse(text, sourceName);
+    List<ConfigError> errors = new ArrayList<>(parsed.errors());
+    for (ConfigError e : ConfigValidator.validate(parsed.config())) {
+      errors.add(e.withLine(parsed.lineOf(e.path())));
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return parsed.config();
+  }
+
+  /**
+   * Reads a document without validating it. The result holds what could be read and the
+   * errors of what could not (unknown fields, values of the wrong type).
+   */
+  public static Parsed parse(String text, String sourceName) {
+    LoadSettings settings = LoadSettings.builder()
+        .setLabel(sourceName)
+        .setSchema(new CoreSchema())
+        .setAllowRecursiveKeys(false)
+        .setMaxAliasesForCollections(50)
+        .build();
+    Config.Builder builder = Config.newBuilder();
+    MessageReader reader = new MessageReader();
+    Optional<Node> root;
+    try {
+      root = new Compose(settings).composeString(text);
+    } catch (MarkedYamlEngineException e) {
+      int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+      return new Parsed(builder.build(), List.of(new ConfigError("", syntaxError(e), line)), Map.of());
+    } catch (YamlEngineException e) {
+      return new Parsed(builder.build(), List.of(new ConfigError("", e.getMessage())), Map.of());
+    }
+    root.ifPresent(node -> reader.read(node, builder, ""));
+    return new Parsed(builder.build(), reader.errors(), reader.lines());
+  }
+
+  public static String toYaml(Config config) {
+    DumpSettings settings = DumpSettings.builder()
+        .setDefaultFlowStyle(FlowStyle.BLOCK)
+        .setIndent(2)
+        .setIndicatorIndent(2)
+        .setIndentWithIndicator(true)
+        .setWidth(100)
+        .build();
+    return new Dump(settings).dumpToString(MessageWriter.toTree(config));
+  }
+
+  public static String toJson(Config config) {
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+        .toJson(MessageWriter.toTree(config)) + "\n";
+  }
+
+  private static String syntaxError(MarkedYamlEngineException e) {
+    String problem = e.getProblem() == null ? "" : e.getProblem();
+    String context = e.getContext() == null ? "" : e.getContext() + ": ";
+    return "not valid YAML: " + context + problem;
+  }
+
+  /** A document as read: the config, the reading errors, and where each field path stood. */
+  public record Parsed(Config config, List<ConfigError> errors, Map<String, Integer> lines) {
+    public Parsed {
+      errors = List.copyOf(errors);
+      lines = Map.copyOf(lines);
+    }
+
+    /**
+     * The line of {@code path}, or of the nearest enclosing path that has one
+     * ({@code routes[2].proxy.upstream} -> {@code routes[2].proxy} -> {@code routes[2]}).
+     */
+    public int lineOf(String path) {
+      String p = path;
+      while (!p.isEmpty()) {
+        Integer line = lines.get(p);
+        if (line != null) {
+          return line;
+        }
+        int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+        p = cut < 0 ? "" : p.substring(0, cut);
+      }
+      return 0;
+    }
+  }
+}

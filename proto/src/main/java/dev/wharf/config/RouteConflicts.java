@@ -1,0 +1,71 @@
+package dev.wharf.config;
+
+import dev.wharf.proto.config.v1.PathMatch;
+import dev.wharf.proto.config.v1.Route;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Finds routes that can never be chosen because an earlier route matches exactly the same
+ * requests: the same path match (nginx's "duplicate location") for the same host pattern on a
+ * common listener. A prefix and a {@code ^~} prefix of the same path collide, as in nginx; an
+ * exact match and a prefix of the same path do not.
+ *
+ * <p>Routes are grouped by host and path first, so the check stays linear in the route count.
+ */
+final class RouteConflicts {
+  private RouteConflicts() {}
+
+  static void check(List<Route> routes, Problems problems) {
+    Map<String, List<Integer>> byHostAndPath = new HashMap<>();
+    for (int i = 0; i < routes.size(); i++) {
+      Route route = routes.get(i);
+      String pathKey = pathKey(route.getMatch().getPath());
+      if (pathKey == null) {
+        continue; // a missing path match is reported by RouteRules
+      }
+      Integer clash = null;
+      for (String host : hostsOf(route)) {
+        List<Integer> earlier = byHostAndPath.computeIfAbsent(host + " " + pathKey,
+            k -> new ArrayList<>());
+        for (int j : earlier) {
+          if (clash == null && shareListener(routes.get(j), route)) {
+            clash = j;
+          }
+        }
+        earlier.add(i);
+      }
+      if (clash != null) {
+        problems.add("routes[" + i + "].match", "matches the same requests as routes[" + clash
+            + "] ('" + routes.get(clash).getName() + "'), which comes first, so this route "
+            + "would never be used");
+      }
+    }
+  }
+
+  /** An empty listener list means every listener. */
+  private static boolean shareListener(Route a, Route b) {
+    return a.getListenersCount() == 0 || b.getListenersCount() == 0
+        || a.getListenersList().stream().anyMatch(b.getListenersList()::contains);
+  }
+
+  private static List<String> hostsOf(Route r) {
+    return r.getMatch().getHostsCount() == 0
+        ? List.of("")
+        : r.getMatch().getHostsList().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+  }
+
+  private static String pathKey(PathMatch m) {
+    return switch (m.getKindCase()) {
+      case EXACT -> "= " + m.getExact();
+      case PREFIX -> "prefix " + m.getPrefix();
+      case PREFIX_NO_REGEX -> "prefix " + m.getPrefixNoRegex();
+      case REGEX -> "~ " + m.getRegex();
+      case REGEX_CASE_INSENSITIVE -> "~* " + m.getRegexCaseInsensitive();
+      case KIND_NOT_SET -> null;
+    };
+  }
+}

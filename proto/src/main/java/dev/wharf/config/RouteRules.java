@@ -1,0 +1,241 @@
+package dev.wharf.config;
+
+import dev.wharf.config.Variables.Phase;
+import dev.wharf.proto.config.v1.HeaderRules;
+import dev.wharf.proto.config.v1.PathMatch;
+import dev.wharf.proto.config.v1.ProxyAction;
+import dev.wharf.proto.config.v1.RedirectAction;
+import dev.wharf.proto.config.v1.RespondAction;
+import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.StaticAction;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Rules for each {@code routes[i]} on its own; {@link RouteConflicts} compares routes. */
+final class RouteRules {
+  /** RFC 9110 7.6.1 hop-by-hop headers, and the framing headers Wharf computes itself. */
+  private static final Set<String> MANAGED_HEADERS = Set.of(
+      "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade",
+      "content-length");
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern CONTENT_TYPE =
+      Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;.*)?");
+  private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
+
+  private final Set<String> listeners;
+  private final Set<String> upstreams;
+  private final Problems problems;
+
+  RouteRules(Set<String> listeners, Set<String> upstreams, Problems problems) {
+    this.listeners = listeners;
+    this.upstreams = upstreams;
+    this.problems = problems;
+  }
+
+  void check(List<Route> routes) {
+    for (int i = 0; i < routes.size(); i++) {
+      check("routes[" + i + "]", routes.get(i));
+    }
+  }
+
+  private void check(String path, Route r) {
+    problems.name(path + ".name", r.getName());
+    Set<String> seen = new HashSet<>();
+    for (int j = 0; j < r.getListenersCount(); j++) {
+      String name = r.getListeners(j);
+      if (!listeners.contains(name)) {
+        problems.add(path + ".listeners[" + j + "]", "no listener named '" + name + "'"
+            + known(listeners));
+      } else if (!seen.add(name)) {
+        problems.add(path + ".listeners[" + j + "]", "'" + name + "' is listed twice");
+      }
+    }
+    for (int j = 0; j < r.getMatch().getHostsCount(); j++) {
+      int index = j;
+      HostPatterns.problem(r.getMatch().getHosts(j))
+          .ifPresent(p -> problems.add(path + ".match.hosts[" + index + "]", p));
+    }
+    int groups = pathMatch(path + ".match.path", r.getMatch().getPath());
+    switch (r.getActionCase()) {
+      case PROXY -> proxy(path + ".proxy", r.getProxy());
+      case STATIC -> staticFiles(path + ".static", r.getStatic(), r.getMatch().getPath());
+      case REDIRECT -> redirect(path + ".redirect", r.getRedirect(), groups);
+      case RESPOND -> respond(path + ".respond", r.getRespond(), groups);
+      case ACTION_NOT_SET -> problems.add(path, "set one of proxy, static, redirect, respond");
+    }
+    if (r.hasRequestHeaders()) {
+      if (!r.hasProxy()) {
+        problems.add(path + ".request_headers", "only proxy routes send a request upstream");
+      }
+      headers(path + ".request_headers", r.getRequestHeaders(), Phase.UPSTREAM);
+    }
+    if (r.hasResponseHeaders()) {
+      headers(path + ".response_headers", r.getResponseHeaders(), Phase.RESPONSE);
+    }
+    if (r.hasCompression()) {
+      ListenerRules.compression(path + ".compression", r.getCompression(), problems);
+    }
+  }
+
+  /** Checks the path match; returns the regex's group count (-1 when it is not a regex). */
+  private int pathMatch(String path, PathMatch m) {
+    switch (m.getKindCase()) {
+      case EXACT -> uriPath(path + ".exact", m.getExact());
+      case PREFIX -> uriPath(path + ".prefix", m.getPrefix());
+      case PREFIX_NO_REGEX -> uriPath(path + ".prefix_no_regex", m.getPrefixNoRegex());
+      case REGEX -> {
+        return groupCount(problems.regex(path + ".regex", m.getRegex(), 0));
+      }
+      case REGEX_CASE_INSENSITIVE -> {
+        return groupCount(problems.regex(path + ".regex_case_insensitive",
+            m.getRegexCaseInsensitive(), Pattern.CASE_INSENSITIVE));
+      }
+      case KIND_NOT_SET -> problems.add(path,
+          "required: one of exact, prefix, prefix_no_regex, regex, regex_case_insensitive");
+    }
+    return -1;
+  }
+
+  private void uriPath(String path, String value) {
+    if (!value.startsWith("/")) {
+      problems.add(path, "'" + value + "' must start with '/'");
+    }
+  }
+
+  private void proxy(String path, ProxyAction p) {
+    if (p.getUpstream().isEmpty()) {
+      problems.add(path + ".upstream", "required");
+    } else if (!upstreams.contains(p.getUpstream())) {
+      problems.add(path + ".upstream", "no upstream named '" + p.getUpstream() + "'"
+          + known(upstreams));
+    }
+    if (p.hasRewrite()) {
+      Pattern regex = problems.regex(path + ".rewrite.regex", p.getRewrite().getRegex(), 0);
+      if (regex != null) {
+        problems.template(path + ".rewrite.replacement", p.getRewrite().getReplacement(),
+            Phase.REQUEST, groupCount(regex));
+      }
+    }
+    problems.positive(path + ".connect_timeout", p.hasConnectTimeout(), p.getConnectTimeout());
+    problems.positive(path + ".read_timeout", p.hasReadTimeout(), p.getReadTimeout());
+    problems.positive(path + ".send_timeout", p.hasSendTimeout(), p.getSendTimeout());
+    if (p.hasConnectRetries()) {
+      problems.range(path + ".connect_retries", p.getConnectRetries(), 0, 10);
+    }
+    problems.positive(path + ".websocket.idle_timeout", p.getWebsocket().hasIdleTimeout(),
+        p.getWebsocket().getIdleTimeout());
+    if (p.hasDrain()) {
+      UpstreamRules.drain(path + ".drain", p.getDrain(), problems);
+    }
+  }
+
+  private void staticFiles(String path, StaticAction s, PathMatch match) {
+    boolean root = !s.getRoot().isEmpty();
+    boolean alias = !s.getAlias().isEmpty();
+    if (root == alias) {
+      problems.add(path, root ? "set root or alias, not both" : "required: root or alias");
+    }
+    boolean regexMatch = match.getKindCase() == PathMatch.KindCase.REGEX
+        || match.getKindCase() == PathMatch.KindCase.REGEX_CASE_INSENSITIVE;
+    if (alias && regexMatch) {
+      problems.add(path + ".alias", "needs an exact or prefix match (with a regex, use root)");
+    }
+    for (int i = 0; i < s.getIndexCount(); i++) {
+      if (s.getIndex(i).isEmpty() || s.getIndex(i).contains("/")) {
+        problems.add(path + ".index[" + i + "]", "'" + s.getIndex(i) + "' must be a file name");
+      }
+    }
+    for (int i = 0; i < s.getTryFilesCount(); i++) {
+      tryFile(path + ".try_files[" + i + "]", s.getTryFiles(i), i == s.getTryFilesCount() - 1);
+    }
+    if (!s.getDefaultType().isEmpty() && !CONTENT_TYPE.matcher(s.getDefaultType()).matches()) {
+      problems.add(path + ".default_type", "'" + s.getDefaultType() + "' is not a content type");
+    }
+    s.getMimeTypesMap().forEach((extension, type) -> {
+      if (extension.isEmpty() || extension.contains(".") || extension.contains("/")) {
+        problems.add(path + ".mime_types." + extension, "write the extension without a dot");
+      }
+      if (!CONTENT_TYPE.matcher(type).matches()) {
+        problems.add(path + ".mime_types." + extension, "'" + type + "' is not a content type");
+      }
+    });
+  }
+
+  private void tryFile(String path, String entry, boolean last) {
+    if (entry.startsWith("=")) {
+      if (!last) {
+        problems.add(path, "'" + entry + "' answers with a status, so it can only be last");
+      } else if (!entry.matches("=\\d{3}")) {
+        problems.add(path, "'" + entry + "' is not a status (expected e.g. =404)");
+      } else {
+        problems.range(path, Integer.parseInt(entry.substring(1)), 400, 599);
+      }
+    } else if (entry.isEmpty()) {
+      problems.add(path, "empty entry");
+    } else {
+      problems.template(path, entry, Phase.REQUEST, -1);
+    }
+  }
+
+  private void redirect(String path, RedirectAction r, int groups) {
+    if (r.getStatus() != 0 && !REDIRECT_STATUSES.contains(r.getStatus())) {
+      problems.add(path + ".status", r.getStatus() + " (expected: 301, 302, 303, 307 or 308)");
+    }
+    if (r.getLocation().isEmpty()) {
+      problems.add(path + ".location", "required (e.g. https://$host$request_uri)");
+    } else {
+      problems.template(path + ".location", r.getLocation(), Phase.REQUEST, groups);
+    }
+  }
+
+  private void respond(String path, RespondAction r, int groups) {
+    problems.rangeOrUnset(path + ".status", r.getStatus(), 200, 599);
+    if ((r.getStatus() == 204 || r.getStatus() == 304) && !r.getBody().isEmpty()) {
+      problems.add(path + ".body", "a " + r.getStatus() + " response has no body");
+    }
+    problems.template(path + ".body", r.getBody(), Phase.REQUEST, groups);
+    if (!r.getContentType().isEmpty() && !CONTENT_TYPE.matcher(r.getContentType()).matches()) {
+      problems.add(path + ".content_type", "'" + r.getContentType() + "' is not a content type");
+    }
+  }
+
+  private void headers(String path, HeaderRules rules, Phase latest) {
+    for (int i = 0; i < rules.getSetCount(); i++) {
+      header(path + ".set[" + i + "]", rules.getSet(i).getName(), rules.getSet(i).getValue(), latest);
+    }
+    for (int i = 0; i < rules.getAddCount(); i++) {
+      header(path + ".add[" + i + "]", rules.getAdd(i).getName(), rules.getAdd(i).getValue(), latest);
+    }
+    for (int i = 0; i < rules.getRemoveCount(); i++) {
+      headerName(path + ".remove[" + i + "]", rules.getRemove(i));
+    }
+  }
+
+  private void header(String path, String name, String value, Phase latest) {
+    headerName(path + ".name", name);
+    problems.template(path + ".value", value, latest, -1);
+  }
+
+  private void headerName(String path, String name) {
+    if (name.isEmpty()) {
+      problems.add(path, "required");
+    } else if (!TOKEN.matcher(name).matches()) {
+      problems.add(path, "'" + name + "' is not a valid header name");
+    } else if (MANAGED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      problems.add(path, name + " is a hop-by-hop or framing header that Wharf sets itself "
+          + "(WebSocket upgrades are forwarded without header rules); remove this rule");
+    }
+  }
+
+  private static int groupCount(Pattern regex) {
+    return regex == null ? -1 : regex.matcher("").groupCount();
+  }
+
+  private static String known(Set<String> names) {
+    return names.isEmpty() ? " (none are defined)" : " (known: " + String.join(", ",
+        new java.util.TreeSet<>(names)) + ")";
+  }
+}
