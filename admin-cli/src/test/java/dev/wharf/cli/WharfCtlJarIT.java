@@ -1,0 +1,80 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.testkit.CommandRunner;
+import dev.wharf.testkit.CommandRunner.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the real {@code wharfctl} jar, as an operator would, and reads what it prints. */
+class WharfCtlJarIT {
+  private static final Path JAR = Path.of("target", "wharf-admin-cli.jar");
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @Test
+  void validateAcceptsTheDemoConfigAndSaysWhatItHolds() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate", "-f", "../deploy/examples/demo.yaml");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("../deploy/examples/demo.yaml: valid (1 listener, 1 upstream (1 endpoint), "
+        + "4 routes)\n", r.stdout());
+  }
+
+  @Test
+  void validateListsEveryErrorAndExitsWithOne(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, """
+        upstreams:
+          - name: api
+            endpoints: [{address: "127.0.0.1:9000"}]
+        routes:
+          - name: a
+            match: {path: {regex: "^/(x"}}
+            proxy: {upstream: nope, connect_timeout: -1s}
+          - name: a
+            match: {path: {prefix: /}}
+            respond: {status: 200}
+        """);
+
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate", "-f", broken.toString());
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(broken + ": 4 errors\n"
+        + "  routes[1].name: 'a' is already the name of routes[0] (line 8)\n"
+        + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
+        + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n"
+        + "  routes[0].proxy.connect_timeout: -1s (expected: > 0) (line 7)\n", r.stderr());
+    assertEquals("", r.stdout());
+  }
+
+  @Test
+  void aMissingFileIsOneLineAndExitOneNotAStackTrace() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate", "-f", "no-such.yaml");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: no-such.yaml: no such file\n", r.stderr());
+  }
+
+  @Test
+  void aMisusedCommandExplainsItselfAndExitsWithOne() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("Missing required option: '--file=FILE'"), r.stderr());
+    assertFalse(r.stderr().contains("Exception"), r.stderr());
+  }
+
+  @Test
+  void versionNamesTheProgramAndItsRuntime() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--version");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stdout().startsWith("wharfctl 0.1.0-SNAPSHOT\nJava 17"), r.stdout());
+  }
+}
