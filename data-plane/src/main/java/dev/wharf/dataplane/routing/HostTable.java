@@ -1,0 +1,87 @@
+package dev.wharf.dataplane.routing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Picks the virtual host for a request's host name as nginx picks a {@code server} by
+ * {@code server_name}: the exact name; else the longest wildcard starting with {@code *}
+ * ({@code *.example.com}, or {@code .example.com}, which also matches {@code example.com});
+ * else the longest wildcard ending with {@code *}; else the first matching regex in config
+ * order; else the default.
+ *
+ * <p>Immutable once built; lookups take no lock.
+ */
+final class HostTable<V> {
+  private record Leading<V>(V value, boolean matchesBareName) {}
+
+  private record Regex<V>(Pattern pattern, V value) {}
+
+  private final Map<String, V> exact = new HashMap<>();
+  /** Keyed by the suffix with its leading dot: ".example.com". */
+  private final Map<String, Leading<V>> leading = new HashMap<>();
+  /** Keyed by the prefix with its trailing dot: "www.example.". */
+  private final Map<String, V> trailing = new HashMap<>();
+  private final List<Regex<V>> regexes = new ArrayList<>();
+  private V fallback;
+
+  /** Adds a pattern in one of the validated forms; the first value for a pattern stays. */
+  void add(String pattern, V value) {
+    String p = pattern.toLowerCase(Locale.ROOT);
+    if (p.startsWith("~")) {
+      regexes.add(new Regex<>(Pattern.compile(pattern.substring(1), Pattern.CASE_INSENSITIVE),
+          value));
+    } else if (p.startsWith("*.")) {
+      leading.putIfAbsent(p.substring(1), new Leading<>(value, false));
+    } else if (p.startsWith(".")) {
+      leading.putIfAbsent(p, new Leading<>(value, true));
+    } else if (p.endsWith(".*")) {
+      trailing.putIfAbsent(p.substring(0, p.length() - 1), value);
+    } else {
+      exact.putIfAbsent(p, value);
+    }
+  }
+
+  /** What requests whose host matches no pattern get (nginx's default server). */
+  void setFallback(V value) {
+    this.fallback = value;
+  }
+
+  /** The virtual host for {@code host} (any case, without port), or the fallback (maybe null). */
+  V select(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    V found = exact.get(h);
+    if (found != null) {
+      return found;
+    }
+    Leading<V> bare = leading.get("." + h);
+    if (bare != null && bare.matchesBareName()) {
+      return bare.value();
+    }
+    for (int dot = h.indexOf('.'); dot >= 0; dot = h.indexOf('.', dot + 1)) {
+      Leading<V> l = leading.get(h.substring(dot));
+      if (l != null) {
+        return l.value();
+      }
+    }
+    for (int dot = h.lastIndexOf('.'); dot > 0; dot = h.lastIndexOf('.', dot - 1)) {
+      found = trailing.get(h.substring(0, dot + 1));
+      if (found != null) {
+        return found;
+      }
+    }
+    for (Regex<V> r : regexes) {
+      if (r.pattern().matcher(h).find()) {
+        return r.value();
+      }
+    }
+    return fallback;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.wharf.dataplane.routing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The routes of one virtual host, chosen for a path exactly as nginx chooses a {@code location}:
+ * an exact match wins; otherwise the longest matching prefix is remembered, and wins at once if
+ * it is a {@code ^~} prefix; otherwise the regexes are tried in config order and the first match
+ * wins; otherwise the remembered prefix is used.
+ *
+ * <p>Immutable once built; lookups take no lock.
+ */
+final class LocationTable<R> {
+  private record Prefix<R>(R route, boolean noRegex) {}
+
+  private record Regex<R>(Pattern pattern, R route) {}
+
+  private final Map<String, R> exact = new HashMap<>();
+  private final PrefixTrie<Prefix<R>> prefixes = new PrefixTrie<>();
+  private final List<Regex<R>> regexes = new ArrayList<>();
+
+  /** Adders return false when the same match is already taken (the validator refuses those). */
+  boolean addExact(String path, R route) {
+    return exact.putIfAbsent(path, route) == null;
+  }
+
+  boolean addPrefix(String prefix, boolean noRegex, R route) {
+    return prefixes.put(prefix, new Prefix<>(route, noRegex));
+  }
+
+  void addRegex(Pattern pattern, R route) {
+    regexes.add(new Regex<>(pattern, route));
+  }
+
+  /** The route for {@code uri} (a normalised path) with the regex groups it matched, or null. */
+  Selection<R> select(String uri) {
+    R exactRoute = exact.get(uri);
+    if (exactRoute != null) {
+      return new Selection<>(exactRoute, null);
+    }
+    Prefix<R> prefix = prefixes.longestPrefixOf(uri);
+    if (prefix != null && prefix.noRegex()) {
+      return new Selection<>(prefix.route(), null);
+    }
+    for (Regex<R> regex : regexes) {
+      Matcher m = regex.pattern().matcher(uri);
+      if (m.find()) {
+        return new Selection<>(regex.route(), m.toMatchResult());
+      }
+    }
+    return prefix == null ? null : new Selection<>(prefix.route(), null);
+  }
+
+  /** A chosen route, and the groups of its regex when a regex chose it (else null). */
+  record Selection<R>(R route, java.util.regex.MatchResult groups) {}
+}

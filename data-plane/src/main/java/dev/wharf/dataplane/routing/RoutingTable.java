@@ -1,0 +1,104 @@
+package dev.wharf.dataplane.routing;
+
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Listener;
+import dev.wharf.proto.config.v1.PathMatch;
+import dev.wharf.proto.config.v1.Route;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+
+/**
+ * Every route of one config snapshot, arranged for lookup: per listener, a {@link HostTable}
+ * of virtual hosts, each a {@link LocationTable}. Built once per snapshot off the event loops,
+ * published by swapping a reference, never changed afterwards; a request reads it once.
+ *
+ * <p>Virtual hosts: each distinct host pattern of the routes on a listener is one virtual host
+ * (nginx's {@code server} block), holding the routes that list it. Routes without hosts form
+ * the default server. When there is none, requests for unknown hosts go to the virtual host of
+ * the first pattern of the first route on that listener, as nginx sends them to the first
+ * {@code server} of a port.
+ */
+public final class RoutingTable {
+  /** The route chosen for a request, and the groups its regex captured (null when none). */
+  public record Selection(CompiledRoute route, MatchResult groups) {}
+
+  private final Map<String, HostTable<LocationTable<CompiledRoute>>> byListener;
+
+  private RoutingTable(Map<String, HostTable<LocationTable<CompiledRoute>>> byListener) {
+    this.byListener = byListener;
+  }
+
+  /** Compiles a validated config. */
+  public static RoutingTable compile(Config config) {
+    Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
+    for (Listener listener : config.getListenersList()) {
+      byListener.put(listener.getName(), compileListener(config, listener.getName()));
+    }
+    return new RoutingTable(byListener);
+  }
+
+  /**
+   * The route for a request that arrived on {@code listener} for {@code host} (lower or upper
+   * case, without port) and the normalised path {@code uri}; null when no route matches.
+   */
+  public Selection select(String listener, String host, String uri) {
+    HostTable<LocationTable<CompiledRoute>> hosts = byListener.get(listener);
+    if (hosts == null) {
+      return null;
+    }
+    LocationTable<CompiledRoute> locations = hosts.select(host);
+    if (locations == null) {
+      return null;
+    }
+    LocationTable.Selection<CompiledRoute> s = locations.select(uri);
+    return s == null ? null : new Selection(s.route(), s.groups());
+  }
+
+  private static HostTable<LocationTable<CompiledRoute>> compileListener(Config config,
+      String listener) {
+    Map<String, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
+    LocationTable<CompiledRoute> defaultServer = null;
+    for (int i = 0; i < config.getRoutesCount(); i++) {
+      Route route = config.getRoutes(i);
+      if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener)) {
+        continue;
+      }
+      CompiledRoute compiled = new CompiledRoute(i, route);
+      if (route.getMatch().getHostsCount() == 0) {
+        if (defaultServer == null) {
+          defaultServer = new LocationTable<>();
+        }
+        addLocation(defaultServer, route.getMatch().getPath(), compiled);
+      }
+      for (String host : route.getMatch().getHostsList()) {
+        String key = host.startsWith("~") ? host : host.toLowerCase(Locale.ROOT);
+        addLocation(byPattern.computeIfAbsent(key, k -> new LocationTable<>()),
+            route.getMatch().getPath(), compiled);
+      }
+    }
+    HostTable<LocationTable<CompiledRoute>> hosts = new HostTable<>();
+    byPattern.forEach(hosts::add);
+    hosts.setFallback(defaultServer != null
+        ? defaultServer
+        : byPattern.values().stream().findFirst().orElse(null));
+    return hosts;
+  }
+
+  private static void addLocation(LocationTable<CompiledRoute> table, PathMatch path,
+      CompiledRoute route) {
+    switch (path.getKindCase()) {
+      case EXACT -> table.addExact(path.getExact(), route);
+      case PREFIX -> table.addPrefix(path.getPrefix(), false, route);
+      case PREFIX_NO_REGEX -> table.addPrefix(path.getPrefixNoRegex(), true, route);
+      case REGEX -> table.addRegex(Pattern.compile(path.getRegex()), route);
+      case REGEX_CASE_INSENSITIVE -> table.addRegex(
+          Pattern.compile(path.getRegexCaseInsensitive(), Pattern.CASE_INSENSITIVE), route);
+      case KIND_NOT_SET -> throw new IllegalArgumentException(
+          "route '" + route.name() + "' has no path match; validate the config first");
+    }
+  }
+}
