@@ -5,12 +5,18 @@ import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
+import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.Transport;
 import dev.wharf.proto.config.v1.Config;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,31 +24,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of a data-plane node.
- *
- * <p>What exists so far: the node reads its config file with the shared reader and validator
- * and reports what it would serve. Terminating HTTP and relaying WebSockets is the data-plane
- * issue's work; until then this says so plainly instead of pretending to listen.
+ * Entry point of a data-plane node running from a local config file (until the control plane
+ * pushes snapshots). It serves until SIGTERM or SIGINT, then closes its listeners and stops.
  */
 @Command(
     name = "wharf-data-plane",
     mixinStandardHelpOptions = true,
     versionProvider = DataPlaneMain.Version.class,
-    description = "A Wharf data-plane node.")
+    description = "A Wharf data-plane node.",
+    footer = {"", "Example:",
+        "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml"})
 public final class DataPlaneMain implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
   @Option(names = "--config", required = true, paramLabel = "FILE",
-      description = "Config document (YAML or JSON) to run from.")
+      description = "Config document (YAML or JSON); re-read whenever it changes.")
   private Path config;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Event-loop threads (default: number of cores).")
+  private int workers = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--check", description = "Only check the config, then exit.")
+  private boolean checkOnly;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new DataPlaneMain()).execute(args));
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Config loaded;
@@ -59,13 +71,49 @@ public final class DataPlaneMain implements Callable<Integer> {
       return 1;
     }
     out.println(config + ": valid (" + ConfigSummary.of(loaded) + ")");
-    for (var l : loaded.getListenersList()) {
-      out.println("  listener " + l.getName() + " -> "
-          + (l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress()) + ":" + l.getPort());
+    if (checkOnly) {
+      return 0;
     }
-    out.println("This build checks configs only: serving HTTP and WebSocket traffic arrives "
-        + "with the data-plane work (see README, 'What works today').");
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // On SIGTERM the JVM runs this hook and exits when it returns, so the hook waits until the
+    // main thread has closed the node.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopped.countDown();
+      awaitQuietly(closed);
+    }, "wharf-shutdown"));
+    try (DataPlaneNode node = new DataPlaneNode(Transport.best(), workers, Clock.systemDefaultZone(),
+        hostname());
+        ConfigFileSource source = new ConfigFileSource(config, node)) {
+      node.apply(loaded);
+      for (var l : loaded.getListenersList()) {
+        var bound = node.address(l.getName());
+        out.println("listening: " + l.getName() + " on " + bound.getHostString() + ":"
+            + bound.getPort());
+      }
+      out.flush();
+      source.watch();
+      stopped.await();
+    } finally {
+      closed.countDown();
+    }
     return 0;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /** Also tells which Netty transport the node would use, so a broken native jar shows up. */

@@ -5,10 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the real data-plane jar: its Netty natives and config reading work once shaded. */
 class DataPlaneJarIT {
@@ -28,10 +41,48 @@ class DataPlaneJarIT {
   }
 
   @Test
-  void theDemoConfigIsReadAndItsListenerReported() {
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--config", "../deploy/examples/demo.yaml");
+  void checkOnlyValidatesTheDemoConfigAndExits() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--config", "../deploy/examples/demo.yaml",
+        "--check");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertTrue(r.stdout().contains("listener demo -> 127.0.0.1:8080"), r.stdout());
+    assertEquals("../deploy/examples/demo.yaml: valid (1 listener, 1 upstream (1 endpoint), "
+        + "4 routes)\n", r.stdout());
+  }
+
+  @Test
+  void theDemoConfigIsServedUntilSigterm(@TempDir Path dir) throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path config = dir.resolve("demo.yaml");
+    Files.writeString(config, Files.readString(Path.of("../deploy/examples/demo.yaml"))
+        .replace("port: 8080", "port: " + port));
+    Process node = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", JAR.toString(), "--config", config.toString(), "--workers", "1"))
+        .redirectError(dir.resolve("stderr.log").toFile())
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = out.readLine();
+      } while (line != null && !line.startsWith("listening: demo"));
+      assertTrue(line != null, "the node did not say it listens; stderr: "
+          + Files.readString(dir.resolve("stderr.log")));
+
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertEquals(200, r.statusCode());
+      assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", r.body());
+    } finally {
+      node.destroy(); // SIGTERM
+      assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
+    }
   }
 }

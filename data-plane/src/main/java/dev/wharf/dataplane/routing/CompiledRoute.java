@@ -1,15 +1,30 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.Template;
 import dev.wharf.proto.config.v1.Route;
 
 /**
- * A route as the data plane runs it: the config it came from, and what was compiled from it
+ * A route as the data plane runs it: the config it came from, and what is compiled from it
  * once per snapshot rather than once per request.
  *
  * @param index position in the snapshot's route list (regex routes are tried in this order)
  * @param config the route as configured
+ * @param respondBody the body template of a respond route, else null
+ * @param redirectLocation the location template of a redirect route, else null
+ * @param maxBodySize largest request body accepted, in bytes; 0 means no limit
  */
-public record CompiledRoute(int index, Route config) {
+public record CompiledRoute(int index, Route config, Template respondBody,
+    Template redirectLocation, long maxBodySize) {
+  /** nginx's client_max_body_size default. */
+  static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
+
+  static CompiledRoute compile(int index, Route route) {
+    return new CompiledRoute(index, route,
+        route.hasRespond() ? Template.parse(route.getRespond().getBody()) : null,
+        route.hasRedirect() ? Template.parse(route.getRedirect().getLocation()) : null,
+        route.hasMaxBodySize() ? route.getMaxBodySize().getBytes() : DEFAULT_MAX_BODY_SIZE);
+  }
+
   public String name() {
     return config.getName();
   }

@@ -67,7 +67,7 @@ public final class RoutingTable {
       if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener)) {
         continue;
       }
-      CompiledRoute compiled = new CompiledRoute(i, route);
+      CompiledRoute compiled = CompiledRoute.compile(i, route);
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultServer == null) {
           defaultServer = new LocationTable<>();

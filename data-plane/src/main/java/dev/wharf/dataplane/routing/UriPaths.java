@@ -18,7 +18,7 @@ public final class UriPaths {
   public static final class BadPathException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    BadPathException(String message) {
+    public BadPathException(String message) {
       super(message, null, false, false);
     }
   }

@@ -1,0 +1,118 @@
+package dev.wharf.dataplane.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The request-phase nginx variables of one request ({@code $remote_addr}, {@code $host},
+ * {@code $http_user_agent}, ...), computed on demand from the request head and the connection.
+ * Variables without a value here render as "", as in nginx.
+ */
+public final class RequestVariables implements TemplateRenderer.VariableSource {
+  private static final DateTimeFormatter TIME_LOCAL =
+      DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
+  private static final DateTimeFormatter TIME_ISO8601 =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT);
+
+  private final HttpRequest request;
+  private final RequestTarget target;
+  private final InetSocketAddress remote;
+  private final InetSocketAddress local;
+  private final String hostname;
+  private final String requestId;
+  private final Instant now;
+  private final ZoneId zone;
+
+  /**
+   * @param hostname this machine's name, resolved once at startup (never per request)
+   * @param requestId a unique id for {@code $request_id}
+   * @param now when the request head was read, for {@code $time_local} and {@code $msec}
+   */
+  public RequestVariables(HttpRequest request, RequestTarget target, SocketAddress remote,
+      SocketAddress local, String hostname, String requestId, Instant now, ZoneId zone) {
+    this.request = request;
+    this.target = target;
+    this.remote = remote instanceof InetSocketAddress r ? r : null;
+    this.local = local instanceof InetSocketAddress l ? l : null;
+    this.hostname = hostname;
+    this.requestId = requestId;
+    this.now = now;
+    this.zone = zone;
+  }
+
+  /** {@code $host}: the Host header in lower case without its port, or "" when absent. */
+  public static String hostOf(HttpRequest request) {
+    String host = request.headers().get(HttpHeaderNames.HOST, "");
+    int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
+    if (colon > 0) {
+      host = host.substring(0, colon);
+    }
+    return host.toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String get(String name) {
+    return switch (name) {
+      case "remote_addr" -> remote == null ? "" : remote.getAddress().getHostAddress();
+      case "remote_port" -> remote == null ? "" : Integer.toString(remote.getPort());
+      case "server_addr" -> local == null ? "" : local.getAddress().getHostAddress();
+      case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
+      case "host" -> hostOf(request);
+      case "hostname" -> hostname;
+      case "scheme" -> "http";
+      case "request" -> request.method() + " " + request.uri() + " " + request.protocolVersion();
+      case "request_method" -> request.method().name();
+      case "request_uri" -> request.uri();
+      case "uri", "document_uri" -> target.path();
+      case "args", "query_string" -> target.query();
+      case "is_args" -> target.query().isEmpty() ? "" : "?";
+      case "server_protocol" -> request.protocolVersion().text();
+      case "request_id" -> requestId;
+      case "proxy_add_x_forwarded_for" -> forwardedFor();
+      case "connection_upgrade" -> request.headers().contains(HttpHeaderNames.UPGRADE)
+          ? "upgrade" : "close";
+      case "content_type" -> request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+      case "content_length" -> request.headers().get(HttpHeaderNames.CONTENT_LENGTH, "");
+      case "msec" -> now.getEpochSecond() + "." + String.format(Locale.ROOT, "%03d",
+          now.getNano() / 1_000_000);
+      case "time_local" -> TIME_LOCAL.format(now.atZone(zone));
+      case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
+      default -> family(name);
+    };
+  }
+
+  private String family(String name) {
+    if (name.startsWith("http_")) {
+      return header(name.substring(5).replace('_', '-'));
+    }
+    if (name.startsWith("cookie_")) {
+      return Cookies.value(request.headers().getAll(HttpHeaderNames.COOKIE), name.substring(7));
+    }
+    if (name.startsWith("arg_")) {
+      return target.argument(name.substring(4));
+    }
+    return "";
+  }
+
+  /** All values of a header joined as nginx joins them: "; " for Cookie, ", " otherwise. */
+  private String header(String headerName) {
+    List<String> values = request.headers().getAll(headerName);
+    if (values.isEmpty()) {
+      return "";
+    }
+    return String.join(headerName.equalsIgnoreCase("cookie") ? "; " : ", ", values);
+  }
+
+  private String forwardedFor() {
+    String existing = header("x-forwarded-for");
+    String client = get("remote_addr");
+    return existing.isEmpty() ? client : existing + ", " + client;
+  }
+}

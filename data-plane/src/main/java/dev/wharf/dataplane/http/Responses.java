@@ -1,0 +1,56 @@
+package dev.wharf.dataplane.http;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Responses Wharf itself writes: errors, fixed responses and redirects. */
+public final class Responses {
+  private static final String SERVER = "wharf";
+
+  private Responses() {}
+
+  /**
+   * A response with a text body. {@code headOnly} keeps the body's length but sends no body,
+   * as a HEAD request needs.
+   */
+  public static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status,
+      String contentType, String body, boolean headOnly, Instant now) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        headOnly || bytes.length == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer(bytes.length)
+            .writeBytes(bytes));
+    response.headers()
+        .set(HttpHeaderNames.SERVER, SERVER)
+        .set(HttpHeaderNames.DATE, httpDate(now))
+        .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    if (bytes.length > 0) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    }
+    return response;
+  }
+
+  /** A short plain-text error: {@code 404 Not Found}, and nothing about Wharf's insides. */
+  public static FullHttpResponse error(ByteBufAllocator alloc, HttpResponseStatus status,
+      boolean headOnly, boolean close, Instant now) {
+    FullHttpResponse response = text(alloc, status, "text/plain; charset=utf-8",
+        status.code() + " " + status.reasonPhrase() + "\n", headOnly, now);
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return response;
+  }
+
+  public static String httpDate(Instant now) {
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(now.atOffset(ZoneOffset.UTC));
+  }
+}

@@ -1,0 +1,45 @@
+package dev.wharf.dataplane.server;
+
+import dev.wharf.dataplane.http.RequestVariables;
+import dev.wharf.dataplane.http.Responses;
+import dev.wharf.dataplane.http.TemplateRenderer;
+import dev.wharf.dataplane.routing.CompiledRoute;
+import dev.wharf.proto.config.v1.RedirectAction;
+import dev.wharf.proto.config.v1.RespondAction;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Instant;
+import java.util.regex.MatchResult;
+
+/**
+ * Route actions answered by the node itself: {@code respond} and {@code redirect}. Proxy and
+ * static routes are answered {@code 501} until the node can serve them, so no request hangs.
+ */
+final class LocalActions {
+  private LocalActions() {}
+
+  static FullHttpResponse respond(ByteBufAllocator alloc, CompiledRoute route, MatchResult groups,
+      RequestVariables variables, boolean head, Instant now) {
+    var config = route.config();
+    if (config.hasRespond()) {
+      RespondAction respond = config.getRespond();
+      int status = respond.getStatus() == 0 ? 200 : respond.getStatus();
+      String body = TemplateRenderer.render(route.respondBody(), variables, groups);
+      String type = respond.getContentType().isEmpty()
+          ? "text/plain; charset=utf-8" : respond.getContentType();
+      return Responses.text(alloc, HttpResponseStatus.valueOf(status), type, body, head, now);
+    }
+    if (config.hasRedirect()) {
+      RedirectAction redirect = config.getRedirect();
+      int status = redirect.getStatus() == 0 ? 302 : redirect.getStatus();
+      FullHttpResponse response = Responses.error(alloc, HttpResponseStatus.valueOf(status),
+          head, false, now);
+      response.headers().set(HttpHeaderNames.LOCATION,
+          TemplateRenderer.render(route.redirectLocation(), variables, groups));
+      return response;
+    }
+    return Responses.error(alloc, HttpResponseStatus.NOT_IMPLEMENTED, head, false, now);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.wharf.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.testing.NettyLeakExtension;
+import dev.wharf.dataplane.testing.RawHttp;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A node fed from a file picks up a changed file, and keeps its config when the file breaks. */
+@ExtendWith(NettyLeakExtension.class)
+class ConfigFileSourceTest {
+
+  private static String config(int port, String body) {
+    return """
+        listeners: [{name: web, address: 127.0.0.1, port: %d}]
+        routes:
+          - {name: r, match: {path: {prefix: /}}, respond: {body: "%s"}}
+        """.formatted(port, body);
+  }
+
+  private static String get(InetSocketAddress address) throws Exception {
+    try (RawHttp http = new RawHttp(address)) {
+      return http.exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n").body();
+    }
+  }
+
+  @Test
+  void aChangedFileIsAppliedAndABrokenOneKeepsTheLastGoodConfig(@TempDir Path dir)
+      throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path file = dir.resolve("wharf.yaml");
+    Files.writeString(file, config(port, "first"));
+    try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
+        ConfigFileSource source = new ConfigFileSource(file, node)) {
+      assertTrue(source.reload());
+      InetSocketAddress address = node.address("web");
+      assertEquals("first", get(address));
+
+      Files.writeString(file, config(port, "second"));
+      assertTrue(source.reload());
+      assertEquals("second", get(address));
+
+      Files.writeString(file, config(port, "third") + "  - {name: r, respond: {}}\n");
+      assertFalse(source.reload(), "a duplicate route name must be refused");
+      assertEquals("second", get(address), "the node keeps serving its last good config");
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.wharf.dataplane.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A deliberately dumb HTTP/1.1 client over a plain socket, for requests a real client refuses
+ * to send (smuggling, missing Host, huge heads) and for checking keep-alive on one connection.
+ */
+public final class RawHttp implements AutoCloseable {
+  /** A response as it arrived: status, headers (names lower case), body. */
+  public record Response(int status, Map<String, String> headers, String body) {}
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  public RawHttp(InetSocketAddress address) throws IOException {
+    socket = new Socket();
+    socket.connect(address, 5_000);
+    socket.setSoTimeout(10_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  public void send(String raw) throws IOException {
+    out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  /** Reads one response; its body by Content-Length (HEAD: pass {@code headRequest}). */
+  public Response read(boolean headRequest) throws IOException {
+    String statusLine = line();
+    if (statusLine == null) {
+      throw new IOException("connection closed before a response");
+    }
+    int status = Integer.parseInt(statusLine.split(" ")[1]);
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String l = line(); l != null && !l.isEmpty(); l = line()) {
+      int colon = l.indexOf(':');
+      headers.put(l.substring(0, colon).toLowerCase(Locale.ROOT), l.substring(colon + 1).strip());
+    }
+    int length = headRequest ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0"));
+    byte[] body = in.readNBytes(length);
+    return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+  }
+
+  public Response exchange(String raw) throws IOException {
+    send(raw);
+    return read(raw.startsWith("HEAD "));
+  }
+
+  /** True when the server has closed the connection (reads end of stream). */
+  public boolean closedByServer() throws IOException {
+    try {
+      return in.read() == -1;
+    } catch (java.net.SocketException e) {
+      return true;
+    }
+  }
+
+  private String line() throws IOException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\n') {
+        String s = buffer.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+      }
+      buffer.write(c);
+    }
+    return buffer.size() == 0 ? null : buffer.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
