@@ -3,6 +3,7 @@ package dev.wharf.dataplane;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -35,7 +36,7 @@ final class ConfigFileSource implements AutoCloseable {
   }
 
   /** Reads and applies the file; false (with the reasons logged) when it was not applied. */
-  boolean reload() throws InterruptedException {
+  boolean reload() {
     Config config;
     try {
       config = ConfigDocuments.load(file);
@@ -44,6 +45,9 @@ final class ConfigFileSource implements AutoCloseable {
       log.error("cannot read {}: {}; keeping the current config", file, e.toString());
       return false;
     } catch (ConfigException e) {
+      log.error("{} not applied, keeping the current config: {}", file, e.getMessage());
+      return false;
+    } catch (ListenerBindException e) {
       log.error("{} not applied, keeping the current config: {}", file, e.getMessage());
       return false;
     }

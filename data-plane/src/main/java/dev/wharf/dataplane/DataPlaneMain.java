@@ -6,6 +6,7 @@ import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.dataplane.server.Transport;
 import dev.wharf.proto.config.v1.Config;
 import io.netty.channel.epoll.Epoll;
@@ -85,7 +86,12 @@ public final class DataPlaneMain implements Callable<Integer> {
     try (DataPlaneNode node = new DataPlaneNode(Transport.best(), workers, Clock.systemDefaultZone(),
         hostname());
         ConfigFileSource source = new ConfigFileSource(config, node)) {
-      node.apply(loaded);
+      try {
+        node.apply(loaded);
+      } catch (ListenerBindException e) {
+        err.println("error: " + e.getMessage());
+        return 1;
+      }
       for (var l : loaded.getListenersList()) {
         var bound = node.address(l.getName());
         out.println("listening: " + l.getName() + " on " + bound.getHostString() + ":"

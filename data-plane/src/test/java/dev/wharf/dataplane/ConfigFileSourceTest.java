@@ -2,6 +2,7 @@ package dev.wharf.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.server.DataPlaneNode;
@@ -39,10 +40,7 @@ class ConfigFileSourceTest {
   @Test
   void aChangedFileIsAppliedAndABrokenOneKeepsTheLastGoodConfig(@TempDir Path dir)
       throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = freePort();
     Path file = dir.resolve("wharf.yaml");
     Files.writeString(file, config(port, "first"));
     try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
@@ -58,6 +56,39 @@ class ConfigFileSourceTest {
       Files.writeString(file, config(port, "third") + "  - {name: r, respond: {}}\n");
       assertFalse(source.reload(), "a duplicate route name must be refused");
       assertEquals("second", get(address), "the node keeps serving its last good config");
+    }
+  }
+
+  @Test
+  void aListenerThatCannotBindLeavesTheRunningConfigUntouched(@TempDir Path dir)
+      throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = freePort();
+      Path file = dir.resolve("wharf.yaml");
+      Files.writeString(file, config(port, "before"));
+      try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
+          ConfigFileSource source = new ConfigFileSource(file, node)) {
+        assertTrue(source.reload());
+        InetSocketAddress address = node.address("web");
+
+        Files.writeString(file, """
+            listeners:
+              - {name: web, address: 127.0.0.1, port: %d}
+              - {name: other, address: 127.0.0.1, port: %d}
+            routes:
+              - {name: r, match: {path: {prefix: /}}, respond: {body: "after"}}
+            """.formatted(port, taken.getLocalPort()));
+
+        assertFalse(source.reload(), "binding a port in use must fail the whole apply");
+        assertEquals("before", get(address), "the routes of the failed config must not be live");
+        assertNull(node.address("other"));
+      }
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
     }
   }
 }

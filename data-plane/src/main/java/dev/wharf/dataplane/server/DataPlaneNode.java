@@ -7,6 +7,7 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -51,26 +52,43 @@ public final class DataPlaneNode implements AutoCloseable {
     this.hostname = hostname;
   }
 
-  /** Validates, compiles and swaps in {@code config}; on errors nothing changes. */
-  public synchronized void apply(Config config) throws ConfigException, InterruptedException {
+  /**
+   * Validates, compiles and swaps in {@code config}. All or nothing: when the config is invalid
+   * or a new listener cannot bind, nothing changes and the node keeps serving the old config.
+   *
+   * <p>Order: bind listeners that are new, swap the routing table, then close listeners the
+   * config no longer has (their open connections are left to finish).
+   *
+   * @throws ConfigException the config is invalid
+   * @throws ListenerBindException a new listener could not bind its address
+   */
+  public synchronized void apply(Config config) throws ConfigException, ListenerBindException {
     ConfigValidator.requireValid(config);
     RoutingTable table = RoutingTable.compile(config);
-    routes.set(table);
     Map<String, Listener> wanted = new HashMap<>();
     config.getListenersList().forEach(l -> wanted.put(l.getName(), l));
+
+    Map<String, Bound> added = new HashMap<>();
+    for (Listener l : config.getListenersList()) {
+      Bound current = listeners.get(l.getName());
+      if (current == null || !sameSocket(l, current.config())) {
+        try {
+          added.put(l.getName(), new Bound(l, bind(l)));
+        } catch (ListenerBindException e) {
+          added.values().forEach(b -> b.channel().close().syncUninterruptibly());
+          throw e;
+        }
+      }
+    }
+    routes.set(table);
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
-      Listener next = wanted.get(entry.getKey());
-      if (next == null || !sameSocket(next, entry.getValue().config())) {
-        entry.getValue().channel().close().sync();
+      if (!wanted.containsKey(entry.getKey()) || added.containsKey(entry.getKey())) {
+        entry.getValue().channel().close().syncUninterruptibly();
         it.remove();
       }
     }
-    for (Listener l : config.getListenersList()) {
-      if (!listeners.containsKey(l.getName())) {
-        listeners.put(l.getName(), new Bound(l, bind(l)));
-      }
-    }
+    listeners.putAll(added);
   }
 
   /** The address a listener is bound to (its port is the real one when the config said 0). */
@@ -79,11 +97,11 @@ public final class DataPlaneNode implements AutoCloseable {
     return b == null ? null : (InetSocketAddress) b.channel().localAddress();
   }
 
-  private Channel bind(Listener l) throws InterruptedException {
+  private Channel bind(Listener l) throws ListenerBindException {
     String host = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
     ListenerContext context = new ListenerContext(l.getName(), routes::get, clock, hostname,
         DataPlaneNode::newRequestId);
-    Channel channel = new ServerBootstrap()
+    ChannelFuture bound = new ServerBootstrap()
         .group(acceptors, workers)
         .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -91,10 +109,12 @@ public final class DataPlaneNode implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new HttpFrontendInitializer(l, context))
         .bind(host, l.getPort())
-        .sync()
-        .channel();
-    log.info("listener {} bound to {}", l.getName(), channel.localAddress());
-    return channel;
+        .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      throw new ListenerBindException(l.getName(), host + ":" + l.getPort(), bound.cause());
+    }
+    log.info("listener {} bound to {}", l.getName(), bound.channel().localAddress());
+    return bound.channel();
   }
 
   private static boolean sameSocket(Listener a, Listener b) {
