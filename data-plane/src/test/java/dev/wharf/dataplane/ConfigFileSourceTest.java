@@ -9,6 +9,7 @@ import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.Transport;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
+import dev.wharf.testkit.FreePorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,7 +41,7 @@ class ConfigFileSourceTest {
   @Test
   void aChangedFileIsAppliedAndABrokenOneKeepsTheLastGoodConfig(@TempDir Path dir)
       throws Exception {
-    int port = freePort();
+    int port = FreePorts.loopback();
     Path file = dir.resolve("wharf.yaml");
     Files.writeString(file, config(port, "first"));
     try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
@@ -63,7 +64,7 @@ class ConfigFileSourceTest {
   void aListenerThatCannotBindLeavesTheRunningConfigUntouched(@TempDir Path dir)
       throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int port = freePort();
+      int port = FreePorts.loopback();
       Path file = dir.resolve("wharf.yaml");
       Files.writeString(file, config(port, "before"));
       try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
@@ -83,12 +84,6 @@ class ConfigFileSourceTest {
         assertEquals("before", get(address), "the routes of the failed config must not be live");
         assertNull(node.address("other"));
       }
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort();
     }
   }
 }

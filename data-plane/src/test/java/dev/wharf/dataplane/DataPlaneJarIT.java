@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
+import dev.wharf.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,10 +51,7 @@ class DataPlaneJarIT {
 
   @Test
   void theDemoConfigIsServedUntilSigterm(@TempDir Path dir) throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = FreePorts.loopback();
     Path config = dir.resolve("demo.yaml");
     Files.writeString(config, Files.readString(Path.of("../deploy/examples/demo.yaml"))
         .replace("port: 8080", "port: " + port));

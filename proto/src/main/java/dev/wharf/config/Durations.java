@@ -104,9 +104,6 @@ public final class Durations {
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
-  public static Duration fromJava(java.time.Duration d) {
-    return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
-  }
 
   private static void appendUnit(StringBuilder out, long amount, String unit) {
     if (amount != 0) {

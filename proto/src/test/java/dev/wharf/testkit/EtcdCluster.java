@@ -2,8 +2,6 @@ package dev.wharf.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +79,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   private synchronized void bootstrap(int size) {
     for (int attempt = 1; ; attempt++) {
-      List<Integer> ports = freeLoopbackPorts(2 * size);
+      List<Integer> ports = FreePorts.loopback(2 * size);
       List<EtcdMember> candidates = new ArrayList<>();
       for (int i = 0; i < size; i++) {
         candidates.add(new EtcdMember("member-" + i, ports.get(2 * i), ports.get(2 * i + 1),
@@ -262,27 +260,6 @@ public final class EtcdCluster implements AutoCloseable {
       }
     } catch (IOException e) {
       System.err.println("[etcd fixture] could not delete " + root + ": " + e);
-    }
-  }
-
-  /** Distinct free ports: all are bound at once (so no duplicates), then released for etcd. */
-  private static List<Integer> freeLoopbackPorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).collect(Collectors.toList());
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // nothing to clean up
-        }
-      }
     }
   }
 

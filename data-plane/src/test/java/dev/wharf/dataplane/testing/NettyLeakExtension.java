@@ -46,9 +46,17 @@ public final class NettyLeakExtension implements BeforeAllCallback, AfterEachCal
   }
 
   private static final class RecordingFactory extends ResourceLeakDetectorFactory {
+    /** Deprecated in Netty 4.2 but still the abstract one, so it must be implemented. */
     @Override
+    @SuppressWarnings("deprecation")
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource,
         int samplingInterval, long maxActive) {
+      return newResourceLeakDetector(resource, samplingInterval);
+    }
+
+    @Override
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource,
+        int samplingInterval) {
       return new ResourceLeakDetector<>(resource, samplingInterval) {
         @Override
         protected void reportTracedLeak(String resourceType, String records) {
