@@ -1,0 +1,226 @@
+package dev.wharf.dataplane.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The proxy's meters: requests per listener and route, upstream requests and errors per
+ * endpoint, WebSockets per route, client connections per listener, and config applies.
+ *
+ * <p>Threading: every method may be called from any thread, event loops included. Calls never
+ * block and, once a tag combination has been seen, do not allocate: meters are cached per tag
+ * combination in concurrent maps. The first call for a new combination registers its meters
+ * with Micrometer (a short lock, once).
+ *
+ * <p>A {@code null} tag value (a route or endpoint that is not known) is recorded as
+ * {@code "none"}. Meters are never removed, so counters and gauges survive config swaps; the
+ * number of series grows with the number of distinct listeners, routes and endpoints seen.
+ *
+ * <p>Histogram buckets are fixed (not Micrometer's percentile histogram) so that series stay
+ * few per route and {@code histogram_quantile} aggregates across nodes.
+ */
+public final class ProxyMetrics {
+  static final String NONE = "none";
+
+  /** Request and upstream latency: 0.5 ms to 60 s. */
+  static final Duration[] LATENCY_BUCKETS = millis(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500,
+      1_000, 2_500, 5_000, 10_000, 30_000, 60_000);
+  /** Connection and WebSocket lifetimes: 10 ms to a day. */
+  static final Duration[] LIFETIME_BUCKETS = millis(10, 100, 1_000, 10_000, 60_000, 300_000,
+      900_000, 3_600_000, 14_400_000, 86_400_000);
+  /** Compile and swap of a config: the target is 50 ms for 10,000 routes. */
+  private static final Duration[] APPLY_BUCKETS = millis(1, 5, 10, 25, 50, 100, 250, 500,
+      1_000, 5_000);
+
+  private final MeterRegistry registry;
+  private final MeterTable<RequestMeters> requests;
+  private final ConcurrentHashMap<String, Timer> upstreamLatency = new ConcurrentHashMap<>();
+  private final MeterTable<EndpointMeters> endpoints;
+  private final WebSocketMeters webSockets;
+  private final ConcurrentHashMap<String, ConnectionMeters> connections =
+      new ConcurrentHashMap<>();
+  private final AtomicLong configVersion = new AtomicLong();
+  private final Timer configApply;
+  private final ConcurrentHashMap<String, Counter> configRejected = new ConcurrentHashMap<>();
+
+  public ProxyMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.requests = new MeterTable<>(this::newRequestMeters);
+    this.endpoints = new MeterTable<>(this::newEndpointMeters);
+    this.webSockets = new WebSocketMeters(registry);
+    Gauge.builder("wharf.config.version", configVersion, AtomicLong::get)
+        .description("Version of the config this node serves (0: none yet)")
+        .strongReference(true)
+        .register(registry);
+    this.configApply = Timer.builder("wharf.config.apply")
+        .description("Time to compile a config and swap it in")
+        .serviceLevelObjectives(APPLY_BUCKETS)
+        .register(registry);
+  }
+
+  /**
+   * A request finished (response fully sent or connection ended). Its status class is
+   * {@code "1xx"}..{@code "5xx"}; status 0 is {@code "none"}: the client went away before any
+   * response.
+   */
+  public void requestCompleted(String listener, String route, int status, long durationNanos) {
+    RequestMeters m = requests.get(tag(listener), tag(route));
+    m.statuses.increment(status);
+    m.duration.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A response came back from {@code endpoint} of {@code upstream}. */
+  public void upstreamRequest(String upstream, String endpoint, int status, long durationNanos) {
+    endpoints.get(tag(upstream), tag(endpoint)).statuses.increment(status);
+    upstreamTimer(tag(upstream)).record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A request to {@code endpoint} of {@code upstream} failed; {@code endpoint} may be null. */
+  public void upstreamError(String upstream, String endpoint, UpstreamErrorKind kind) {
+    endpoints.get(tag(upstream), tag(endpoint)).error(kind).increment();
+  }
+
+  /** A WebSocket was established (the upstream's 101 was relayed) on {@code route}. */
+  public void webSocketOpened(String route) {
+    webSockets.opened(tag(route));
+  }
+
+  /**
+   * A WebSocket ended. {@code closedBy}: {@code "client"}, {@code "upstream"} or
+   * {@code "proxy"}; {@code code}: the close code, 1006 when the TCP connection ended without a
+   * close frame. Also records the lifetime.
+   */
+  public void webSocketClosed(String route, int code, String closedBy, long lifetimeNanos) {
+    webSockets.closed(tag(route), code, tag(closedBy), lifetimeNanos);
+  }
+
+  /** The messages a WebSocket relayed in each direction, added when it ends. */
+  public void webSocketMessages(String route, long fromClient, long fromUpstream) {
+    webSockets.messages(tag(route), fromClient, fromUpstream);
+  }
+
+  /** Config {@code version} is now served; compiling and swapping it took the given time. */
+  public void configApplied(long version, long compileAndSwapNanos) {
+    configVersion.set(version);
+    configApply.record(compileAndSwapNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A config was refused: {@code "invalid"} or {@code "bind"} (a listener could not bind). */
+  public void configRejected(String reason) {
+    configRejected.computeIfAbsent(tag(reason), r -> Counter.builder("wharf.config.rejected")
+        .description("Configs refused, by reason")
+        .tag("reason", r)
+        .register(registry)).increment();
+  }
+
+  /** A client connection was accepted on {@code listener}. */
+  public void connectionOpened(String listener) {
+    connection(tag(listener)).active.incrementAndGet();
+  }
+
+  /** A client connection on {@code listener} closed after {@code lifetimeNanos}. */
+  public void connectionClosed(String listener, long lifetimeNanos) {
+    ConnectionMeters m = connection(tag(listener));
+    m.active.decrementAndGet();
+    m.lifetime.record(lifetimeNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer upstreamTimer(String upstream) {
+    Timer t = upstreamLatency.get(upstream);
+    return t != null ? t : upstreamLatency.computeIfAbsent(upstream, u -> Timer.builder(
+            "wharf.upstream.request.duration")
+        .description("Time from sending a request to an upstream to its response's last byte")
+        .tag("upstream", u)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry));
+  }
+
+  private ConnectionMeters connection(String listener) {
+    ConnectionMeters m = connections.get(listener);
+    return m != null ? m : connections.computeIfAbsent(listener, ConnectionMeters::new);
+  }
+
+  private RequestMeters newRequestMeters(String listener, String route) {
+    Tags tags = Tags.of("listener", listener, "route", route);
+    return new RequestMeters(
+        new StatusCounters(registry, "wharf.requests", "Requests completed", tags),
+        Timer.builder("wharf.request.duration")
+            .description("Time from a request's first byte to its response's last byte")
+            .tags(tags)
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry));
+  }
+
+  private EndpointMeters newEndpointMeters(String upstream, String endpoint) {
+    Tags tags = Tags.of("upstream", upstream, "endpoint", endpoint);
+    return new EndpointMeters(tags, new StatusCounters(registry, "wharf.upstream.requests",
+        "Responses received from upstream endpoints", tags));
+  }
+
+  private static String tag(String value) {
+    return value == null ? NONE : value;
+  }
+
+  private static Duration[] millis(double... values) {
+    Duration[] durations = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      durations[i] = Duration.ofNanos(Math.round(values[i] * 1_000_000));
+    }
+    return durations;
+  }
+
+  private record RequestMeters(StatusCounters statuses, Timer duration) {}
+
+  /** One endpoint's response counters, and its error counters registered as kinds occur. */
+  private final class EndpointMeters {
+    final Tags tags;
+    final StatusCounters statuses;
+    final AtomicReferenceArray<Counter> errors =
+        new AtomicReferenceArray<>(UpstreamErrorKind.values().length);
+
+    EndpointMeters(Tags tags, StatusCounters statuses) {
+      this.tags = tags;
+      this.statuses = statuses;
+    }
+
+    Counter error(UpstreamErrorKind kind) {
+      Counter c = errors.get(kind.ordinal());
+      if (c == null) {
+        c = Counter.builder("wharf.upstream.errors")
+            .description("Requests to upstream endpoints that failed, by kind")
+            .tags(tags)
+            .tag("kind", kind.tag())
+            .register(registry);
+        errors.set(kind.ordinal(), c);
+      }
+      return c;
+    }
+  }
+
+  /** A listener's open connections (a gauge) and their lifetimes. */
+  private final class ConnectionMeters {
+    final AtomicLong active = new AtomicLong();
+    final Timer lifetime;
+
+    ConnectionMeters(String listener) {
+      Gauge.builder("wharf.connections.active", active, AtomicLong::get)
+          .description("Client connections open now")
+          .tag("listener", listener)
+          .strongReference(true)
+          .register(registry);
+      lifetime = Timer.builder("wharf.connection.duration")
+          .description("How long client connections stayed open")
+          .tag("listener", listener)
+          .serviceLevelObjectives(LIFETIME_BUCKETS)
+          .register(registry);
+    }
+  }
+}
