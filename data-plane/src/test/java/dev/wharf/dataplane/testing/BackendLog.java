@@ -1,0 +1,87 @@
+package dev.wharf.dataplane.testing;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What one {@link TestBackend} has seen: requests, connections, WebSocket close codes and
+ * whether clients masked their frames.
+ *
+ * <p>Threading: the backend's event loop writes, test threads read; every field is a
+ * concurrent structure, so neither side locks.
+ */
+final class BackendLog {
+  private final String backendName;
+  private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Integer> closeCodes = new LinkedBlockingQueue<>();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
+  private volatile boolean allFramesMasked = true;
+
+  BackendLog(String backendName) {
+    this.backendName = backendName;
+  }
+
+  /** Counts a new connection and returns its 1-based number in accept order. */
+  int connectionOpened() {
+    open.incrementAndGet();
+    return accepted.incrementAndGet();
+  }
+
+  void connectionClosed() {
+    open.decrementAndGet();
+  }
+
+  void requestReceived(RecordedRequest request) {
+    requests.add(request);
+  }
+
+  void closeFrameReceived(int statusCode) {
+    closeCodes.add(statusCode);
+  }
+
+  void unmaskedFrameReceived() {
+    allFramesMasked = false;
+  }
+
+  RecordedRequest takeRequest(Duration timeout) {
+    return take(requests, timeout, "request");
+  }
+
+  int pendingRequests() {
+    return requests.size();
+  }
+
+  int takeCloseCode(Duration timeout) {
+    return take(closeCodes, timeout, "WebSocket close frame");
+  }
+
+  int connectionsAccepted() {
+    return accepted.get();
+  }
+
+  int openConnections() {
+    return open.get();
+  }
+
+  boolean allFramesMasked() {
+    return allFramesMasked;
+  }
+
+  private <T> T take(BlockingQueue<T> queue, Duration timeout, String what) {
+    try {
+      T next = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (next == null) {
+        throw new AssertionError("backend " + backendName + " received no " + what + " within "
+            + timeout);
+      }
+      return next;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted waiting for a " + what, e);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.wharf.dataplane.testing;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.stream.ChunkedInput;
+
+/**
+ * A body of {@code length} bytes where byte i is {@code (byte) (i % 251)}, produced 16 KiB at a
+ * time as the {@link io.netty.handler.stream.ChunkedWriteHandler} asks for more. 251 is prime,
+ * so a dropped, repeated or reordered chunk shows up as a wrong byte. Produced on demand, so a
+ * huge body costs no memory and slows down with the reader.
+ */
+final class PatternBody implements ChunkedInput<ByteBuf> {
+  static final int CHUNK_SIZE = 16 * 1024;
+
+  private final long length;
+  private long offset;
+
+  PatternBody(long length) {
+    this.length = length;
+  }
+
+  static byte byteAt(long index) {
+    return (byte) (index % 251);
+  }
+
+  /** The first {@code count} bytes of the pattern, for bodies that are cut short on purpose. */
+  static ByteBuf prefix(ByteBufAllocator alloc, int count) {
+    ByteBuf buf = alloc.buffer(count);
+    for (int i = 0; i < count; i++) {
+      buf.writeByte(byteAt(i));
+    }
+    return buf;
+  }
+
+  @Override
+  public boolean isEndOfInput() {
+    return offset >= length;
+  }
+
+  @Override
+  public void close() {
+    // nothing to release: bytes are computed, not read from anywhere
+  }
+
+  /** Required by the interface though Netty deprecated it; the allocator variant does the work. */
+  @Deprecated
+  @Override
+  public ByteBuf readChunk(ChannelHandlerContext ctx) {
+    return readChunk(ctx.alloc());
+  }
+
+  @Override
+  public ByteBuf readChunk(ByteBufAllocator alloc) {
+    if (isEndOfInput()) {
+      return null;
+    }
+    int size = (int) Math.min(CHUNK_SIZE, length - offset);
+    ByteBuf chunk = alloc.buffer(size);
+    for (int i = 0; i < size; i++) {
+      chunk.writeByte(byteAt(offset + i));
+    }
+    offset += size;
+    return chunk;
+  }
+
+  @Override
+  public long length() {
+    return length;
+  }
+
+  @Override
+  public long progress() {
+    return offset;
+  }
+}
