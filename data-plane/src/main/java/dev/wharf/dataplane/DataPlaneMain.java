@@ -5,6 +5,9 @@ import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
+import dev.wharf.config.Addresses;
+import dev.wharf.dataplane.admin.AdminServer;
+import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.dataplane.server.Transport;
@@ -12,10 +15,14 @@ import dev.wharf.proto.config.v1.Config;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.io.PrintWriter;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -46,6 +53,11 @@ public final class DataPlaneMain implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
   private int workers = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--admin", paramLabel = "HOST:PORT",
+      description = "Admin endpoint: /metrics, /healthz, /readyz, /config "
+          + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
+  private String admin = "127.0.0.1:9901";
 
   @Option(names = "--check", description = "Only check the config, then exit.")
   private boolean checkOnly;
@@ -83,8 +95,23 @@ public final class DataPlaneMain implements Callable<Integer> {
       stopped.countDown();
       awaitQuietly(closed);
     }, "wharf-shutdown"));
-    try (DataPlaneNode node = new DataPlaneNode(Transport.best(), workers, Clock.systemDefaultZone(),
-        hostname());
+    InetSocketAddress adminAddress;
+    try {
+      Addresses.HostPort hp = Addresses.parseHostPort(admin);
+      adminAddress = new InetSocketAddress(hp.host(), hp.port());
+    } catch (IllegalArgumentException e) {
+      err.println("error: --admin: " + e.getMessage());
+      return 2;
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    try (DataPlaneNode node = DataPlaneNode.builder()
+            .transport(Transport.best())
+            .workers(workers)
+            .hostname(hostname())
+            .metrics(new ProxyMetrics(registry))
+            .build();
         ConfigFileSource source = new ConfigFileSource(config, node)) {
       try {
         node.apply(loaded);
@@ -92,6 +119,15 @@ public final class DataPlaneMain implements Callable<Integer> {
         err.println("error: " + e.getMessage());
         return 1;
       }
+      AdminServer adminServer;
+      try {
+        adminServer = AdminServer.start(Transport.best(), adminAddress, registry, node);
+      } catch (IOException e) {
+        err.println("error: " + e.getMessage());
+        return 1;
+      }
+      out.println("admin: " + adminServer.address().getHostString() + ":"
+          + adminServer.address().getPort());
       for (var l : loaded.getListenersList()) {
         var bound = node.address(l.getName());
         out.println("listening: " + l.getName() + " on " + bound.getHostString() + ":"
@@ -100,6 +136,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       out.flush();
       source.watch();
       stopped.await();
+      adminServer.close();
     } finally {
       closed.countDown();
     }

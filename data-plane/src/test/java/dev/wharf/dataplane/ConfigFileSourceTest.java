@@ -44,7 +44,7 @@ class ConfigFileSourceTest {
     int port = FreePorts.loopback();
     Path file = dir.resolve("wharf.yaml");
     Files.writeString(file, config(port, "first"));
-    try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
+    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
         ConfigFileSource source = new ConfigFileSource(file, node)) {
       assertTrue(source.reload());
       InetSocketAddress address = node.address("web");
@@ -67,7 +67,7 @@ class ConfigFileSourceTest {
       int port = FreePorts.loopback();
       Path file = dir.resolve("wharf.yaml");
       Files.writeString(file, config(port, "before"));
-      try (DataPlaneNode node = new DataPlaneNode(Transport.best(), 1, Clock.systemUTC(), "h");
+      try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
           ConfigFileSource source = new ConfigFileSource(file, node)) {
         assertTrue(source.reload());
         InetSocketAddress address = node.address("web");

@@ -15,7 +15,8 @@ import java.time.format.DateTimeFormatter;
 
 /** Responses Wharf itself writes: errors, fixed responses and redirects. */
 public final class Responses {
-  private static final String SERVER = "wharf";
+  /** The {@code Server} header of every response the node sends. */
+  public static final String SERVER = "wharf";
 
   private Responses() {}
 

@@ -1,7 +1,11 @@
 package dev.wharf.dataplane.routing;
 
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.http.HeaderRuleSet;
+import dev.wharf.dataplane.proxy.CompiledUpstream;
+import dev.wharf.dataplane.proxy.ProxyTarget;
 import dev.wharf.proto.config.v1.Route;
+import java.util.Map;
 
 /**
  * A route as the data plane runs it: the config it came from, and what is compiled from it
@@ -12,17 +16,23 @@ import dev.wharf.proto.config.v1.Route;
  * @param respondBody the body template of a respond route, else null
  * @param redirectLocation the location template of a redirect route, else null
  * @param maxBodySize largest request body accepted, in bytes; 0 means no limit
+ * @param proxy what a proxy route does, else null
+ * @param responseHeaders header rules for every response of the route
  */
 public record CompiledRoute(int index, Route config, Template respondBody,
-    Template redirectLocation, long maxBodySize) {
+    Template redirectLocation, long maxBodySize, ProxyTarget proxy,
+    HeaderRuleSet responseHeaders) {
   /** nginx's client_max_body_size default. */
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
-  static CompiledRoute compile(int index, Route route) {
+  static CompiledRoute compile(int index, Route route, Map<String, CompiledUpstream> upstreams) {
     return new CompiledRoute(index, route,
         route.hasRespond() ? Template.parse(route.getRespond().getBody()) : null,
         route.hasRedirect() ? Template.parse(route.getRedirect().getLocation()) : null,
-        route.hasMaxBodySize() ? route.getMaxBodySize().getBytes() : DEFAULT_MAX_BODY_SIZE);
+        route.hasMaxBodySize() ? route.getMaxBodySize().getBytes() : DEFAULT_MAX_BODY_SIZE,
+        route.hasProxy()
+            ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream())) : null,
+        HeaderRuleSet.compile(route.getResponseHeaders()));
   }
 
   public String name() {

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.dataplane.proxy.CompiledUpstream;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.PathMatch;
@@ -32,11 +33,11 @@ public final class RoutingTable {
     this.byListener = byListener;
   }
 
-  /** Compiles a validated config. */
-  public static RoutingTable compile(Config config) {
+  /** Compiles a validated config whose upstreams are already compiled. */
+  public static RoutingTable compile(Config config, Map<String, CompiledUpstream> upstreams) {
     Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
-      byListener.put(listener.getName(), compileListener(config, listener.getName()));
+      byListener.put(listener.getName(), compileListener(config, listener.getName(), upstreams));
     }
     return new RoutingTable(byListener);
   }
@@ -59,7 +60,7 @@ public final class RoutingTable {
   }
 
   private static HostTable<LocationTable<CompiledRoute>> compileListener(Config config,
-      String listener) {
+      String listener, Map<String, CompiledUpstream> upstreams) {
     Map<String, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
     LocationTable<CompiledRoute> defaultServer = null;
     for (int i = 0; i < config.getRoutesCount(); i++) {
@@ -67,7 +68,7 @@ public final class RoutingTable {
       if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener)) {
         continue;
       }
-      CompiledRoute compiled = CompiledRoute.compile(i, route);
+      CompiledRoute compiled = CompiledRoute.compile(i, route, upstreams);
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultServer == null) {
           defaultServer = new LocationTable<>();

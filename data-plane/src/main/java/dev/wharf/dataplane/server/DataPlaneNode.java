@@ -1,72 +1,122 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.dataplane.accesslog.AccessLogger;
+import dev.wharf.dataplane.accesslog.AccessLogs;
+import dev.wharf.dataplane.admin.AdminState;
+import dev.wharf.dataplane.admin.AppliedConfig;
+import dev.wharf.dataplane.http.GoAway;
+import dev.wharf.dataplane.metrics.ProxyMetrics;
+import dev.wharf.dataplane.proxy.CompiledUpstream;
+import dev.wharf.dataplane.proxy.EndpointRegistry;
+import dev.wharf.dataplane.proxy.ProxyServices;
+import dev.wharf.dataplane.proxy.UpstreamConnector;
+import dev.wharf.dataplane.proxy.Upstreams;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Ticker;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One data-plane node: its event loops, its listeners, and the routing table they share.
+ * One data-plane node: its event loops, its listeners, and the snapshot they share.
  *
  * <p>{@link #apply} validates and compiles a config on the calling thread (never an event
- * loop), then publishes the new routing table with one reference swap; requests already
- * started keep the table they read. Listeners added by a config are bound, removed ones closed.
+ * loop), then publishes the new snapshot with one reference swap; requests already started keep
+ * the snapshot they read, and open connections are not touched. Listeners added by a config are
+ * bound, removed ones closed.
  *
- * <p>Shutdown order ({@link #close}): close the listening sockets, then let the event loops
- * finish what they have queued, then stop them.
+ * <p>Shutdown order ({@link #close}): close the listening sockets, ask every open connection to
+ * go away ({@link GoAway}), let the event loops finish what they have queued, stop them, then
+ * close the access logs.
  */
-public final class DataPlaneNode implements AutoCloseable {
+public final class DataPlaneNode implements AutoCloseable, AdminState {
   private static final Logger log = LoggerFactory.getLogger(DataPlaneNode.class);
+  private static final int ACCESS_LOG_QUEUE = 64 * 1024;
 
   private final Transport transport;
   private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
-  private final Clock clock;
   private final String hostname;
-  private final AtomicReference<RoutingTable> routes = new AtomicReference<>();
+  private final ProxyServices services;
+  private final EndpointRegistry endpoints = new EndpointRegistry();
+  private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>();
   private final Map<String, Bound> listeners = new HashMap<>();
+  private long lastVersion;
+  private volatile boolean closing;
 
   private record Bound(Listener config, Channel channel) {}
 
-  public DataPlaneNode(Transport transport, int workerThreads, Clock clock, String hostname) {
-    this.transport = transport;
+  private DataPlaneNode(Builder b) {
+    this.transport = b.transport;
     this.acceptors = transport.newGroup(1, "wharf-accept");
-    this.workers = transport.newGroup(workerThreads, "wharf-io");
-    this.clock = clock;
-    this.hostname = hostname;
+    this.workers = transport.newGroup(b.workers, "wharf-io");
+    this.hostname = b.hostname;
+    this.services = new ProxyServices(new UpstreamConnector(transport), b.metrics, b.ticker,
+        b.clock, b.random);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Applies {@code config} as the next local version (a file-fed node counts its applies). */
+  public synchronized void apply(Config config) throws ConfigException, ListenerBindException {
+    apply(config, lastVersion + 1);
   }
 
   /**
-   * Validates, compiles and swaps in {@code config}. All or nothing: when the config is invalid
-   * or a new listener cannot bind, nothing changes and the node keeps serving the old config.
+   * Validates, compiles and swaps in {@code config} as {@code version}. All or nothing: when the
+   * config is invalid, an access log cannot be opened or a new listener cannot bind, nothing
+   * changes and the node keeps serving the old config.
    *
-   * <p>Order: bind listeners that are new, swap the routing table, then close listeners the
+   * <p>Order: compile, bind listeners that are new, swap the snapshot, then close listeners the
    * config no longer has (their open connections are left to finish).
    *
    * @throws ConfigException the config is invalid
    * @throws ListenerBindException a new listener could not bind its address
    */
-  public synchronized void apply(Config config) throws ConfigException, ListenerBindException {
-    ConfigValidator.requireValid(config);
-    RoutingTable table = RoutingTable.compile(config);
-    Map<String, Listener> wanted = new HashMap<>();
-    config.getListenersList().forEach(l -> wanted.put(l.getName(), l));
+  public synchronized void apply(Config config, long version)
+      throws ConfigException, ListenerBindException {
+    long started = services.ticker().nanoTime();
+    try {
+      ConfigValidator.requireValid(config);
+    } catch (ConfigException e) {
+      services.metrics().configRejected("invalid");
+      throw e;
+    }
+    Map<String, CompiledUpstream> upstreams =
+        Upstreams.compile(config, endpoints, services.random());
+    RoutingTable routes = RoutingTable.compile(config, upstreams);
+    Map<String, AccessLogger> logs = openAccessLogs(config);
 
     Map<String, Bound> added = new HashMap<>();
     for (Listener l : config.getListenersList()) {
@@ -76,19 +126,42 @@ public final class DataPlaneNode implements AutoCloseable {
           added.put(l.getName(), new Bound(l, bind(l)));
         } catch (ListenerBindException e) {
           added.values().forEach(b -> b.channel().close().syncUninterruptibly());
+          services.metrics().configRejected("bind");
           throw e;
         }
       }
     }
-    routes.set(table);
+    snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
+    lastVersion = version;
+    accessLogs.retireUnused();
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
-      if (!wanted.containsKey(entry.getKey()) || added.containsKey(entry.getKey())) {
+      boolean kept = config.getListenersList().stream()
+          .anyMatch(l -> l.getName().equals(entry.getKey()));
+      if (!kept || added.containsKey(entry.getKey())) {
         entry.getValue().channel().close().syncUninterruptibly();
         it.remove();
       }
     }
     listeners.putAll(added);
+    services.metrics().configApplied(version, services.ticker().nanoTime() - started);
+  }
+
+  private Map<String, AccessLogger> openAccessLogs(Config config) throws ConfigException {
+    try {
+      return accessLogs.update(config);
+    } catch (IOException e) {
+      services.metrics().configRejected("invalid");
+      List<Listener> ls = config.getListenersList();
+      int index = 0;
+      for (int i = 0; i < ls.size(); i++) {
+        if (ls.get(i).hasAccessLog() && e.getMessage().contains(ls.get(i).getName())) {
+          index = i;
+        }
+      }
+      throw new ConfigException(List.of(new ConfigError(
+          "listeners[" + index + "].access_log.path", e.getMessage(), 0)));
+    }
   }
 
   /** The address a listener is bound to (its port is the real one when the config said 0). */
@@ -97,9 +170,37 @@ public final class DataPlaneNode implements AutoCloseable {
     return b == null ? null : (InetSocketAddress) b.channel().localAddress();
   }
 
+  /** The snapshot serving new requests, or null before the first apply. */
+  public NodeSnapshot snapshot() {
+    return snapshot.get();
+  }
+
+  /** Asks every open client connection to end gracefully ({@link GoAway}). */
+  public void goAway() {
+    for (Channel ch : connections) {
+      ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(GoAway.INSTANCE));
+    }
+  }
+
+  /** Client connections open now. */
+  public int openConnections() {
+    return connections.size();
+  }
+
+  @Override
+  public boolean ready() {
+    return !closing && snapshot.get() != null;
+  }
+
+  @Override
+  public AppliedConfig current() {
+    NodeSnapshot s = snapshot.get();
+    return s == null ? null : new AppliedConfig(s.version(), s.appliedAt(), s.config());
+  }
+
   private Channel bind(Listener l) throws ListenerBindException {
     String host = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
-    ListenerContext context = new ListenerContext(l.getName(), routes::get, clock, hostname,
+    ListenerContext context = new ListenerContext(l.getName(), snapshot::get, services, hostname,
         DataPlaneNode::newRequestId);
     ChannelFuture bound = new ServerBootstrap()
         .group(acceptors, workers)
@@ -107,7 +208,8 @@ public final class DataPlaneNode implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new HttpFrontendInitializer(l, context))
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childHandler(new HttpFrontendInitializer(context, connections))
         .bind(host, l.getPort())
         .awaitUninterruptibly();
     if (!bound.isSuccess()) {
@@ -124,15 +226,81 @@ public final class DataPlaneNode implements AutoCloseable {
   /** 128 random bits in hex, like nginx's {@code $request_id}. */
   private static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16)
+    return HexFormat.of().formatHex(ByteBuffer.allocate(16)
         .putLong(r.nextLong()).putLong(r.nextLong()).array());
   }
 
   @Override
   public synchronized void close() {
+    closing = true;
     listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
     listeners.clear();
+    connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    accessLogs.close();
+  }
+
+  /** Settings of a node; everything has a production default. */
+  public static final class Builder {
+    private Transport transport = Transport.best();
+    private int workers = Runtime.getRuntime().availableProcessors();
+    private Clock clock = Clock.systemDefaultZone();
+    private Ticker ticker = Ticker.systemTicker();
+    private Supplier<RandomGenerator> random = ThreadLocalRandom::current;
+    private String hostname = "localhost";
+    private ProxyMetrics metrics;
+
+    private Builder() {}
+
+    public Builder transport(Transport t) {
+      transport = Objects.requireNonNull(t);
+      return this;
+    }
+
+    /** Event-loop threads (default: the number of cores). */
+    public Builder workers(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("workers: " + n + " (expected: >= 1)");
+      }
+      workers = n;
+      return this;
+    }
+
+    /** Wall-clock time for logs and Date headers. */
+    public Builder clock(Clock c) {
+      clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /** Monotonic time for durations and timeouts. */
+    public Builder ticker(Ticker t) {
+      ticker = Objects.requireNonNull(t);
+      return this;
+    }
+
+    /** Random source per event-loop thread (balancing, WebSocket masks). */
+    public Builder random(Supplier<RandomGenerator> r) {
+      random = Objects.requireNonNull(r);
+      return this;
+    }
+
+    /** This machine's name for {@code $hostname}. */
+    public Builder hostname(String h) {
+      hostname = Objects.requireNonNull(h);
+      return this;
+    }
+
+    public Builder metrics(ProxyMetrics m) {
+      metrics = Objects.requireNonNull(m);
+      return this;
+    }
+
+    public DataPlaneNode build() {
+      if (metrics == null) {
+        metrics = new ProxyMetrics(new SimpleMeterRegistry());
+      }
+      return new DataPlaneNode(this);
+    }
   }
 }

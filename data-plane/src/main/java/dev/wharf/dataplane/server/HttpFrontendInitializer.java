@@ -3,17 +3,21 @@ package dev.wharf.dataplane.server;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flow.FlowControlHandler;
 
 /**
- * The pipeline of a client connection, in the order a request meets it.
- * Handler names are constants so later stages (WebSocket upgrade, drain) can find them.
+ * The pipeline of a client connection, in the order a request meets it. Handler names are
+ * constants so the WebSocket switch can find and replace them.
  */
 final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
+  static final String TIMEOUTS = "client-timeouts";
   static final String HTTP_CODEC = "http-codec";
+  static final String FLOW_CONTROL = "flow-control";
   static final String KEEP_ALIVE = "keep-alive";
   static final String DISPATCHER = "dispatcher";
 
@@ -22,23 +26,38 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
   /** ...and the whole head in 32k. */
   static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
 
-  private final Listener config;
   private final ListenerContext context;
+  private final ChannelGroup connections;
 
-  HttpFrontendInitializer(Listener config, ListenerContext context) {
-    this.config = config;
+  /**
+   * @param connections every open client connection of the node, for events such as
+   *     {@link dev.wharf.dataplane.http.GoAway}
+   */
+  HttpFrontendInitializer(ListenerContext context, ChannelGroup connections) {
     this.context = context;
+    this.connections = connections;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    connections.add(ch);
+    // Limits come from the config current when the connection is accepted.
+    Listener config = context.snapshot().get().listener(context.name());
     ChannelPipeline p = ch.pipeline();
-    addHttpCodec(p);
+    ClientTimeouts timeouts = addTimeouts(p, config);
+    addHttpCodec(p, config);
+    addFlowControl(p);
     addKeepAlive(p);
-    addDispatcher(p);
+    addDispatcher(p, timeouts);
   }
 
-  private void addHttpCodec(ChannelPipeline p) {
+  private ClientTimeouts addTimeouts(ChannelPipeline p, Listener config) {
+    ClientTimeouts timeouts = new ClientTimeouts(config, context.services().ticker());
+    p.addLast(TIMEOUTS, timeouts);
+    return timeouts;
+  }
+
+  private static void addHttpCodec(ChannelPipeline p, Listener config) {
     int maxUri = config.hasMaxUriLength()
         ? (int) config.getMaxUriLength().getBytes() : DEFAULT_MAX_URI_LENGTH;
     int maxHeader = config.hasMaxRequestHeaderSize()
@@ -53,11 +72,16 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
   }
 
+  /** Holds decoded messages until the dispatcher asks for the next one. */
+  private static void addFlowControl(ChannelPipeline p) {
+    p.addLast(FLOW_CONTROL, new FlowControlHandler());
+  }
+
   private static void addKeepAlive(ChannelPipeline p) {
     p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
   }
 
-  private void addDispatcher(ChannelPipeline p) {
-    p.addLast(DISPATCHER, new RequestDispatcher(context));
+  private void addDispatcher(ChannelPipeline p, ClientTimeouts timeouts) {
+    p.addLast(DISPATCHER, new RequestDispatcher(context, timeouts));
   }
 }

@@ -1,14 +1,14 @@
 package dev.wharf.dataplane.server;
 
-import dev.wharf.dataplane.routing.RoutingTable;
-import java.time.Clock;
+import dev.wharf.dataplane.proxy.ProxyServices;
 import java.util.function.Supplier;
 
 /**
  * What every connection of one listener shares: the listener's name, where to read the current
- * routing table from (each request reads it once), and the injected clock and id source.
+ * snapshot from (a connection reads its limits from it when accepted, a request its routes when
+ * its head arrives), the node's proxy services, and the id source.
  *
  * @param hostname this machine's name for {@code $hostname}, resolved once at startup
  */
-public record ListenerContext(String name, Supplier<RoutingTable> routes, Clock clock,
+record ListenerContext(String name, Supplier<NodeSnapshot> snapshot, ProxyServices services,
     String hostname, Supplier<String> requestIds) {}

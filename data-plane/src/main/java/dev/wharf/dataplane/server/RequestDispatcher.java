@@ -1,126 +1,290 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.accesslog.AccessLogger;
+import dev.wharf.dataplane.http.GoAway;
+import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
+import dev.wharf.dataplane.proxy.ExchangeOwner;
+import dev.wharf.dataplane.proxy.ProxyExchange;
+import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.CompiledRoute;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.dataplane.routing.UriPaths;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 
 /**
- * Takes each request on a client connection to its route: checks the head (400, 414, 431, 413),
- * selects the route on the routing table current when the request started, and runs its action.
- * Request bodies of routes that answer locally are read and dropped, so keep-alive continues.
+ * Takes each request on a client connection to its route: checks the head (400, 414, 431, 413,
+ * WebSocket handshake), selects the route on the snapshot current when the request started,
+ * answers local routes and hands proxy routes to a {@link ProxyExchange}. When a request ends it
+ * feeds the access log and the metrics.
  *
- * <p>Runs on the connection's event loop; every message it is given is released here.
+ * <p>The connection does not read on its own ({@code AUTO_READ} off, a flow-control handler in
+ * front): this handler asks for each message, so pipelined requests wait their turn and a
+ * request body is read only as fast as the endpoint takes it.
+ *
+ * <p>Runs on the connection's event loop; every message it is given is passed to the exchange
+ * or released here.
  */
-final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+final class RequestDispatcher extends ChannelInboundHandlerAdapter implements ExchangeOwner {
   private final ListenerContext listener;
+  private final ProxyServices services;
+  private final ClientTimeouts timeouts;
+  private ChannelHandlerContext ctx;
+  private long connectedAt;
+  private NodeSnapshot snapshot;
+  private ProxyExchange exchange;
+  private boolean goingAway;
+  private boolean closing;
+  private boolean webSocket;
+  private boolean awaitingMessage;
 
-  RequestDispatcher(ListenerContext listener) {
+  RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts) {
     this.listener = listener;
+    this.services = listener.services();
+    this.timeouts = timeouts;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    connectedAt = services.ticker().nanoTime();
+    services.metrics().connectionOpened(listener.name());
+    readClient();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onClientClosed();
+    }
+    services.metrics().connectionClosed(listener.name(),
+        services.ticker().nanoTime() - connectedAt);
+    ctx.fireChannelInactive();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    awaitingMessage = false;
+    if (exchange != null && msg instanceof HttpContent content) {
+      if (content instanceof LastHttpContent) {
+        timeouts.requestBodyRead();
+      }
+      exchange.onClientContent(content);
+      return;
+    }
     try {
       if (msg instanceof HttpRequest request) {
-        dispatch(ctx, request);
+        dispatch(request);
+      } else if (msg instanceof LastHttpContent && !closing) {
+        timeouts.idle(); // the end of a body of a request answered locally, dropped
       }
-      // The rest of a body of a request answered here is dropped (released below).
     } finally {
       ReferenceCountUtil.release(msg);
     }
+    if (exchange == null && !closing) {
+      readClient();
+    }
   }
 
-  private void dispatch(ChannelHandlerContext ctx, HttpRequest request) {
-    Instant now = listener.clock().instant();
+  @Override
+  public void readClient() {
+    awaitingMessage = true;
+    ctx.read();
+  }
+
+  /**
+   * A socket read can end without a whole message (half a head, half a chunk header); the
+   * codec keeps the bytes and nothing reaches this handler, so ask for the rest.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (awaitingMessage && ctx.channel().isActive()) {
+      ctx.read();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onClientWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ClientTimeouts.BodyTimeout.INSTANCE) {
+      if (exchange != null) {
+        exchange.onClientBodyTimeout();
+      }
+      return;
+    }
+    if (evt == GoAway.INSTANCE) {
+      goingAway = true;
+      if (exchange == null) {
+        closing = true;
+        ctx.close(); // idle: nothing to finish
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private void dispatch(HttpRequest request) {
+    snapshot = listener.snapshot().get();
+    long start = services.ticker().nanoTime();
     boolean head = request.method().equals(HttpMethod.HEAD);
-    HttpResponseStatus malformed = malformedStatus(request);
+    boolean bodyFollows = !(request instanceof LastHttpContent);
+    timeouts.requestHeadRead(bodyFollows);
+    HttpResponseStatus malformed = RequestChecks.malformedStatus(request);
+    RequestTarget target = null;
+    if (malformed == null) {
+      try {
+        target = RequestTarget.parse(request.uri());
+      } catch (UriPaths.BadPathException e) {
+        malformed = HttpResponseStatus.BAD_REQUEST;
+      }
+    }
+    RequestRecord record = new RequestRecord(variables(request,
+        target != null ? target : new RequestTarget(request.uri(), "")), start);
     if (malformed != null) {
-      sendAndClose(ctx, Responses.error(ctx.alloc(), malformed, head, true, now));
+      respond(record, request, Responses.error(ctx.alloc(), malformed, head, true, now()));
       return;
     }
-    RequestTarget target;
-    try {
-      target = RequestTarget.parse(request.uri());
-    } catch (UriPaths.BadPathException e) {
-      sendAndClose(ctx, Responses.error(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, head, true,
-          now));
-      return;
-    }
-    RoutingTable table = listener.routes().get();
-    RoutingTable.Selection selection =
-        table.select(listener.name(), RequestVariables.hostOf(request), target.path());
+    RoutingTable.Selection selection = snapshot.routes()
+        .select(listener.name(), RequestVariables.hostOf(request), target.path());
     if (selection == null) {
-      send(ctx, request, Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head, false,
-          now));
+      respond(record, request, Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head,
+          false, now()));
       return;
     }
     CompiledRoute route = selection.route();
+    record.routed(route.name());
     if (route.maxBodySize() > 0 && HttpUtil.getContentLength(request, -1L) > route.maxBodySize()) {
-      sendAndClose(ctx, Responses.error(ctx.alloc(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          head, true, now));
+      respond(record, request, Responses.error(ctx.alloc(),
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, head, true, now()));
       return;
     }
-    RequestVariables variables = new RequestVariables(request, target,
-        ctx.channel().remoteAddress(), ctx.channel().localAddress(), listener.hostname(),
-        listener.requestIds().get(), now, listener.clock().getZone());
-    send(ctx, request, LocalActions.respond(ctx.alloc(), route, selection.groups(), variables,
-        head, now));
-  }
-
-  /** The status nginx answers a request head with that it cannot accept, or null. */
-  private static HttpResponseStatus malformedStatus(HttpRequest request) {
-    DecoderResult result = request.decoderResult();
-    if (result.isFailure()) {
-      Throwable cause = result.cause();
-      if (cause instanceof TooLongHttpLineException) {
-        return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+    if (route.proxy() == null) {
+      FullHttpResponse response = LocalActions.respond(ctx.alloc(), route, selection.groups(),
+          record.request(), head, now());
+      route.responseHeaders().apply(response.headers(), record, selection.groups());
+      respond(record, request, response);
+      return;
+    }
+    boolean upgrade = route.proxy().webSocketEnabled() && WebSocketHandshakes.isUpgrade(request);
+    if (upgrade) {
+      HttpResponseStatus refused = WebSocketHandshakes.refusal(request);
+      if (refused != null) {
+        FullHttpResponse response = Responses.error(ctx.alloc(), refused, head, true, now());
+        WebSocketHandshakes.addVersionHint(refused, response);
+        respond(record, request, response);
+        return;
       }
-      if (cause instanceof TooLongHttpHeaderException) {
-        return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-      }
-      return HttpResponseStatus.BAD_REQUEST;
     }
-    if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-        && !request.headers().contains(HttpHeaderNames.HOST)) {
-      return HttpResponseStatus.BAD_REQUEST; // RFC 9112 3.2, as nginx
-    }
-    if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
-      return HttpResponseStatus.BAD_REQUEST;
-    }
-    return null;
+    exchange = new ProxyExchange(ctx, services, route, request, target, selection.groups(),
+        record, this, upgrade);
+    exchange.start();
   }
 
-  private static void send(ChannelHandlerContext ctx, HttpRequest request,
-      FullHttpResponse response) {
-    HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request)
-        && !response.headers().contains(HttpHeaderNames.CONNECTION, "close", true));
-    ctx.writeAndFlush(response);
+  private RequestVariables variables(HttpRequest request, RequestTarget target) {
+    return new RequestVariables(request, target, ctx.channel().remoteAddress(),
+        ctx.channel().localAddress(), listener.hostname(), listener.requestIds().get(), now(),
+        services.clock().getZone());
   }
 
-  private static void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  /** Sends a response made here, then finishes the request as an exchange would. */
+  private void respond(RequestRecord record, HttpRequest request, FullHttpResponse response) {
+    boolean keepAlive = keepAliveAllowed() && HttpUtil.isKeepAlive(request)
+        && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    record.responded(response.status().code(), response.headers());
+    record.bodySent(response.content().readableBytes());
+    if (keepAlive) {
+      ctx.writeAndFlush(response);
+    } else {
+      closing = true;
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+    finished(record);
+  }
+
+  @Override
+  public void exchangeFinished(RequestRecord record, boolean keepAlive) {
+    exchange = null;
+    finished(record);
+    if (webSocket) {
+      return; // the relay owned the connection; it is closed now
+    }
+    if (keepAlive && keepAliveAllowed()) {
+      timeouts.idle();
+      readClient();
+    } else if (!closing) {
+      closing = true;
+      // The response was written with Connection: close, or the exchange closed the
+      // connection itself; flush what is queued and close.
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Whether the next response may keep the connection open. */
+  @Override
+  public boolean keepAliveAllowed() {
+    return !goingAway && timeouts.keepAliveEnabled();
+  }
+
+  @Override
+  public void replaceHttpHandlers(String name, ChannelHandler relay) {
+    webSocket = true;
+    ChannelPipeline p = ctx.pipeline();
+    p.remove(HttpFrontendInitializer.TIMEOUTS);
+    p.remove(HttpFrontendInitializer.FLOW_CONTROL);
+    p.remove(HttpFrontendInitializer.KEEP_ALIVE);
+    p.replace(this, name, relay);
+    p.remove(HttpFrontendInitializer.HTTP_CODEC);
+  }
+
+  private void finished(RequestRecord record) {
+    record.finished(services.ticker().nanoTime());
+    services.metrics().requestCompleted(listener.name(),
+        record.route().isEmpty() ? "-" : record.route(), record.status(), record.durationNanos());
+    AccessLogger log = snapshot == null ? null : snapshot.accessLogs().get(listener.name());
+    if (log != null) {
+      log.log(record);
+    }
+  }
+
+  private Instant now() {
+    return services.clock().instant();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close();
+    ctx.close(); // a reset or a broken pipe; channelInactive cleans up
   }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.dataplane.proxy.EndpointRegistry;
+import dev.wharf.dataplane.proxy.Upstreams;
+import java.util.concurrent.ThreadLocalRandom;
 import dev.wharf.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +17,9 @@ class RoutingTableTest {
 
   private static RoutingTable table(String yaml) {
     try {
-      return RoutingTable.compile(ConfigDocuments.load(yaml, "test"));
+      var config = ConfigDocuments.load(yaml, "test");
+      return RoutingTable.compile(config,
+          Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current));
     } catch (ConfigException e) {
       throw new AssertionError(e.getMessage(), e);
     }

@@ -36,7 +36,7 @@ class LocalRoutesEndToEndTest {
   @BeforeAll
   static void startNode() throws Exception {
     int port = FreePorts.loopback();
-    node = new DataPlaneNode(Transport.best(), 1, CLOCK, "testhost");
+    node = DataPlaneNode.builder().workers(1).clock(CLOCK).hostname("testhost").build();
     node.apply(ConfigDocuments.load("""
         listeners:
           - {name: web, address: 127.0.0.1, port: %d, max_uri_length: 1k,

@@ -58,6 +58,11 @@ public final class RawHttp implements AutoCloseable {
     return read(raw.startsWith("HEAD "));
   }
 
+  /** Everything the server sends until it closes the connection. */
+  public byte[] readUntilClosed() throws IOException {
+    return in.readAllBytes();
+  }
+
   /** True when the server has closed the connection (reads end of stream). */
   public boolean closedByServer() throws IOException {
     try {

@@ -1,0 +1,74 @@
+package dev.wharf.dataplane.http;
+
+import dev.wharf.config.Template;
+import dev.wharf.proto.config.v1.Header;
+import dev.wharf.proto.config.v1.HeaderRules;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.regex.MatchResult;
+
+/**
+ * Compiled header rules of a route: remove, then set, then add. As with nginx's
+ * {@code proxy_set_header}, a value that renders empty removes the header (set) or adds nothing
+ * (add), so {@code X-Real-IP $http_x_real_ip} never sends an empty header.
+ */
+public final class HeaderRuleSet {
+  public static final HeaderRuleSet EMPTY = new HeaderRuleSet(List.of(), List.of(), List.of());
+
+  private record Rule(AsciiString name, Template value) {}
+
+  private final List<AsciiString> remove;
+  private final List<Rule> set;
+  private final List<Rule> add;
+
+  private HeaderRuleSet(List<AsciiString> remove, List<Rule> set, List<Rule> add) {
+    this.remove = remove;
+    this.set = set;
+    this.add = add;
+  }
+
+  public static HeaderRuleSet compile(HeaderRules rules) {
+    if (rules.getSetCount() + rules.getAddCount() + rules.getRemoveCount() == 0) {
+      return EMPTY;
+    }
+    return new HeaderRuleSet(
+        rules.getRemoveList().stream().map(HeaderRuleSet::name).toList(),
+        rules.getSetList().stream().map(HeaderRuleSet::rule).toList(),
+        rules.getAddList().stream().map(HeaderRuleSet::rule).toList());
+  }
+
+  public boolean isEmpty() {
+    return this == EMPTY;
+  }
+
+  /** Applies the rules to {@code headers}, rendering values against one request. */
+  public void apply(HttpHeaders headers, TemplateRenderer.VariableSource variables,
+      MatchResult groups) {
+    for (AsciiString name : remove) {
+      headers.remove(name);
+    }
+    for (Rule r : set) {
+      String value = TemplateRenderer.render(r.value(), variables, groups);
+      if (value.isEmpty()) {
+        headers.remove(r.name());
+      } else {
+        headers.set(r.name(), value);
+      }
+    }
+    for (Rule r : add) {
+      String value = TemplateRenderer.render(r.value(), variables, groups);
+      if (!value.isEmpty()) {
+        headers.add(r.name(), value);
+      }
+    }
+  }
+
+  private static Rule rule(Header h) {
+    return new Rule(name(h.getName()), Template.parse(h.getValue()));
+  }
+
+  private static AsciiString name(String name) {
+    return AsciiString.cached(name);
+  }
+}

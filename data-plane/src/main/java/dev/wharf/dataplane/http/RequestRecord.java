@@ -1,0 +1,152 @@
+package dev.wharf.dataplane.http;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Locale;
+
+/**
+ * The timeline and outcome of one request, filled in as it moves along (routed, upstream
+ * connected, response head, last byte). It feeds the access log and the latency metrics, and
+ * answers the response-phase variables ({@code $status}, {@code $request_time},
+ * {@code $upstream_response_time}, ...) on top of the request's own.
+ *
+ * <p>Confined to the client connection's event loop. Times are from the injected ticker.
+ */
+public final class RequestRecord implements TemplateRenderer.VariableSource {
+  private final RequestVariables request;
+  private final long startNanos;
+  private String route = "";
+  private int status;
+  private long bodyBytesSent;
+  private long requestBodyBytes;
+  private long endNanos = -1;
+  private final StringBuilder upstreamAddr = new StringBuilder();
+  private final StringBuilder upstreamStatus = new StringBuilder();
+  private final StringBuilder upstreamConnectTime = new StringBuilder();
+  private final StringBuilder upstreamHeaderTime = new StringBuilder();
+  private final StringBuilder upstreamResponseTime = new StringBuilder();
+  private String upstreamName = "";
+  private HttpHeaders sentHeaders;
+  private HttpHeaders upstreamHeaders;
+
+  public RequestRecord(RequestVariables request, long startNanos) {
+    this.request = request;
+    this.startNanos = startNanos;
+  }
+
+  public RequestVariables request() {
+    return request;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public String route() {
+    return route;
+  }
+
+  public void routed(String routeName) {
+    route = routeName;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The response head sent to the client. */
+  public void responded(int statusCode, HttpHeaders headers) {
+    status = statusCode;
+    sentHeaders = headers;
+  }
+
+  public void bodySent(long bytes) {
+    bodyBytesSent += bytes;
+  }
+
+  public void bodyReceived(long bytes) {
+    requestBodyBytes += bytes;
+  }
+
+  public long requestBodyBytes() {
+    return requestBodyBytes;
+  }
+
+  /** One attempt at an upstream endpoint, as nginx lists them: "10.0.0.1:80, 10.0.0.2:80". */
+  public void upstreamAttempt(String upstream, String address) {
+    upstreamName = upstream;
+    separate(upstreamAddr).append(address);
+  }
+
+  /** The attempt ended; times are since the request started, -1 when the step never came. */
+  public void upstreamDone(int statusCode, long connectNanos, long headerNanos, long endNanosAt,
+      HttpHeaders headers) {
+    separate(upstreamStatus).append(statusCode == 0 ? "502" : Integer.toString(statusCode));
+    separate(upstreamConnectTime).append(seconds(connectNanos));
+    separate(upstreamHeaderTime).append(seconds(headerNanos));
+    separate(upstreamResponseTime).append(seconds(endNanosAt));
+    if (headers != null) {
+      upstreamHeaders = headers;
+    }
+  }
+
+  public void finished(long nanos) {
+    endNanos = nanos;
+  }
+
+  public long durationNanos() {
+    return endNanos < 0 ? 0 : endNanos - startNanos;
+  }
+
+  /** The upstream connect time of an attempt that started at {@code attemptStart}. */
+  public long since(long nanos) {
+    return nanos - startNanos;
+  }
+
+  @Override
+  public String get(String name) {
+    return switch (name) {
+      case "status" -> status == 0 ? "" : Integer.toString(status);
+      case "body_bytes_sent" -> Long.toString(bodyBytesSent);
+      case "bytes_sent" -> Long.toString(bodyBytesSent); // head bytes are not counted
+      case "request_length" -> Long.toString(requestBodyBytes);
+      case "request_time" -> seconds(durationNanos());
+      case "upstream_addr" -> upstreamAddr.toString();
+      case "upstream_status" -> upstreamStatus.toString();
+      case "upstream_connect_time" -> upstreamConnectTime.toString();
+      case "upstream_header_time" -> upstreamHeaderTime.toString();
+      case "upstream_response_time" -> upstreamResponseTime.toString();
+      case "proxy_host" -> upstreamName;
+      default -> prefixed(name);
+    };
+  }
+
+  private String prefixed(String name) {
+    if (name.startsWith("sent_http_")) {
+      return headerOf(sentHeaders, name.substring("sent_http_".length()));
+    }
+    if (name.startsWith("upstream_http_")) {
+      return headerOf(upstreamHeaders, name.substring("upstream_http_".length()));
+    }
+    return request.get(name);
+  }
+
+  private static String headerOf(HttpHeaders headers, String variable) {
+    if (headers == null) {
+      return "";
+    }
+    return headers.get(variable.replace('_', '-'), "");
+  }
+
+  private static StringBuilder separate(StringBuilder list) {
+    return list.isEmpty() ? list : list.append(", ");
+  }
+
+  /** nginx's "%T.%03M": seconds with milliseconds; "-" when the step never happened. */
+  static String seconds(long nanos) {
+    if (nanos < 0) {
+      return "-";
+    }
+    long millis = nanos / 1_000_000;
+    return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
+  }
+}

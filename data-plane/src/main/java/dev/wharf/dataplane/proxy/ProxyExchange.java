@@ -1,0 +1,579 @@
+package dev.wharf.dataplane.proxy;
+
+import dev.wharf.dataplane.http.HopByHop;
+import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.http.RequestTarget;
+import dev.wharf.dataplane.http.Responses;
+import dev.wharf.dataplane.http.TemplateRenderer;
+import dev.wharf.dataplane.metrics.UpstreamErrorKind;
+import dev.wharf.dataplane.routing.CompiledRoute;
+import dev.wharf.dataplane.websocket.WebSocketRelay;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
+
+/**
+ * One request relayed to an upstream endpoint and its response relayed back.
+ *
+ * <p>Both bodies stream: the client connection is read one message at a time and only while
+ * the upstream connection can take more; the upstream connection is read only while the client
+ * can take more. Nothing is buffered whole.
+ *
+ * <p>Failures before any response byte reached the client are answered as nginx does: 502 when
+ * the endpoint refused, reset or answered nonsense, 504 on a connect, read or send timeout, 503
+ * when the upstream has no endpoint. After that, the client connection is closed, which is the
+ * only honest way to say a response is incomplete.
+ *
+ * <p>Confined to the client connection's event loop; the upstream connection lives on the same
+ * loop.
+ */
+public final class ProxyExchange implements UpstreamListener {
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
+
+  private final ChannelHandlerContext client;
+  private final ProxyServices services;
+  private final CompiledRoute route;
+  private final ProxyTarget target;
+  private final HttpRequest request;
+  private final RequestTarget requestTarget;
+  private final MatchResult groups;
+  private final RequestRecord record;
+  private final ExchangeOwner owner;
+  private final boolean webSocket;
+  private final List<UpstreamEndpoint> tried = new ArrayList<>(2);
+
+  private UpstreamConnection upstream;
+  private long attemptStart;
+  private long connectedAt = -1;
+  private long headerAt = -1;
+  private boolean retriedStale;
+  private boolean requestDone;
+  private boolean bodyForwarded;
+  private boolean sentContinue;
+  private boolean responseStarted;
+  private boolean upstreamKeepAlive;
+  private boolean clientKeepAlive;
+  private HttpResponse upgrade;
+  private boolean clientReadWanted;
+  private boolean upstreamReadWanted;
+  private long lastUpstreamRead;
+  private ScheduledFuture<?> readTimer;
+  private ScheduledFuture<?> sendTimer;
+  private boolean finished;
+
+  /**
+   * @param client the context of the client connection's dispatcher; the exchange writes there
+   * @param webSocket the request is a valid WebSocket handshake on a route that allows it
+   */
+  public ProxyExchange(ChannelHandlerContext client, ProxyServices services, CompiledRoute route,
+      HttpRequest request, RequestTarget requestTarget, MatchResult groups, RequestRecord record,
+      ExchangeOwner owner, boolean webSocket) {
+    this.client = client;
+    this.services = services;
+    this.route = route;
+    this.target = route.proxy();
+    this.request = request;
+    this.requestTarget = requestTarget;
+    this.groups = groups;
+    this.record = record;
+    this.owner = owner;
+    this.webSocket = webSocket;
+  }
+
+  /** Picks an endpoint and connects; the client connection is not read until connected. */
+  public void start() {
+    connectNext(true);
+  }
+
+  // ---- connecting -----------------------------------------------------------------------------
+
+  private void connectNext(boolean allowPooled) {
+    String hashKey = target.upstream().hashKey() == null ? null
+        : TemplateRenderer.render(target.upstream().hashKey(), record.request(), groups);
+    UpstreamEndpoint endpoint = target.upstream().balancer().pick(hashKey, tried);
+    if (endpoint == null) {
+      if (tried.isEmpty()) {
+        services.metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
+        failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE);
+      } else {
+        failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);
+      }
+      return;
+    }
+    tried.add(endpoint);
+    record.upstreamAttempt(target.upstream().name(), endpoint.address());
+    attemptStart = now();
+    connectedAt = -1;
+    headerAt = -1;
+    endpoint.stats().acquired();
+    Future<UpstreamConnection> connecting = services.connector()
+        .acquire(client.channel().eventLoop(), endpoint, target.connectTimeout(), allowPooled);
+    connecting.addListener(f -> onConnected(endpoint, connecting));
+  }
+
+  private void onConnected(UpstreamEndpoint endpoint, Future<UpstreamConnection> connecting) {
+    if (!connecting.isSuccess()) {
+      endpoint.stats().released();
+      boolean timeout = connecting.cause() instanceof ConnectTimeoutException;
+      UpstreamErrorKind kind =
+          timeout ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED;
+      attemptFailed(endpoint, kind, timeout ? 504 : 502);
+      if (finished) {
+        return;
+      }
+      // The request never left: any method may go to the next endpoint, as nginx does.
+      if (tried.size() <= target.connectRetries()) {
+        connectNext(true);
+      } else {
+        failBeforeResponse(timeout ? HttpResponseStatus.GATEWAY_TIMEOUT
+            : HttpResponseStatus.BAD_GATEWAY);
+      }
+      return;
+    }
+    UpstreamConnection connection = connecting.getNow();
+    if (finished) { // the client left while we were connecting
+      endpoint.stats().released();
+      services.connector().release(connection, target.upstream().pool());
+      return;
+    }
+    upstream = connection;
+    connectedAt = now();
+    connection.attach(this);
+    sendRequestHead();
+  }
+
+  private void attemptFailed(UpstreamEndpoint endpoint, UpstreamErrorKind kind, int status) {
+    services.metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);
+    long t = now();
+    record.upstreamDone(status, connectedAt < 0 ? -1 : connectedAt - attemptStart,
+        headerAt < 0 ? -1 : headerAt - attemptStart, t - attemptStart, null);
+  }
+
+  // ---- request: client to upstream ------------------------------------------------------------
+
+  private void sendRequestHead() {
+    Channel up = upstream.channel();
+    up.write(UpstreamRequests.build(request, requestTarget, target, groups, record, webSocket));
+    if (requestDone) { // a retry of a request whose (empty) body was already read
+      up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      awaitResponse();
+    } else {
+      up.flush();
+      if (HttpUtil.is100ContinueExpected(request) && !sentContinue) {
+        sentContinue = true;
+        client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+      }
+      owner.readClient();
+    }
+    up.read(); // an endpoint may answer before the body is complete (an early 413, say)
+  }
+
+  /** A body part from the client; this exchange forwards or releases it. */
+  public void onClientContent(HttpContent content) {
+    if (finished || requestDone || upstream == null) {
+      content.release();
+      return;
+    }
+    int bytes = content.content().readableBytes();
+    record.bodyReceived(bytes);
+    if (route.maxBodySize() > 0 && record.requestBodyBytes() > route.maxBodySize()) {
+      content.release();
+      if (responseStarted) {
+        abort();
+      } else {
+        failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+      }
+      return;
+    }
+    bodyForwarded |= bytes > 0;
+    Channel up = upstream.channel();
+    up.writeAndFlush(content);
+    if (content instanceof LastHttpContent) {
+      requestDone = true;
+      cancel(sendTimer);
+      awaitResponse();
+    } else if (up.isWritable()) {
+      owner.readClient();
+    } else {
+      clientReadWanted = true;
+      armSendTimer();
+    }
+  }
+
+  @Override
+  public void onUpstreamWritabilityChanged(boolean writable) {
+    if (finished) {
+      return;
+    }
+    if (!writable) {
+      armSendTimer();
+      return;
+    }
+    cancel(sendTimer);
+    sendTimer = null;
+    if (clientReadWanted) {
+      clientReadWanted = false;
+      owner.readClient();
+    }
+  }
+
+  // ---- response: upstream to client -----------------------------------------------------------
+
+  @Override
+  public void onUpstreamMessage(Object msg) {
+    if (finished) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    lastUpstreamRead = now();
+    if (msg instanceof HttpResponse response) {
+      onResponseHead(response);
+    }
+    if (msg instanceof HttpContent content) {
+      onResponseContent(content);
+    }
+  }
+
+  private void onResponseHead(HttpResponse response) {
+    if (response.decoderResult().isFailure()) {
+      upstreamFailed(UpstreamErrorKind.BAD_RESPONSE);
+      return;
+    }
+    int code = response.status().code();
+    if (code == 101) {
+      if (webSocket) {
+        upgrade = response;
+        headerAt = now();
+      } else {
+        upstreamFailed(UpstreamErrorKind.BAD_RESPONSE); // switching without being asked
+      }
+      return;
+    }
+    if (code < 200) {
+      return; // 100 Continue and other interim answers: Wharf already spoke for itself
+    }
+    headerAt = now();
+    responseStarted = true;
+    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+    clientKeepAlive = HttpUtil.isKeepAlive(request) && requestDone && owner.keepAliveAllowed();
+    client.write(toClient(response, clientKeepAlive));
+  }
+
+  /** Rewrites the endpoint's head for the client, in place. */
+  private HttpResponse toClient(HttpResponse response, boolean keepAlive) {
+    boolean chunked = HopByHop.strip(response);
+    boolean bodyless = request.method().equals(HttpMethod.HEAD)
+        || response.status().code() == 204 || response.status().code() == 304;
+    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (http10) {
+        // HTTP/1.0 knows no chunked coding: the body ends when the connection does.
+        HttpUtil.setTransferEncodingChunked(response, false);
+        keepAlive = false;
+        clientKeepAlive = false;
+      } else if (!chunked) {
+        // The endpoint ends its body by closing; chunk it so client keep-alive survives.
+        HttpUtil.setTransferEncodingChunked(response, true);
+      }
+    }
+    // As nginx: the node speaks for itself in Server and Date.
+    response.headers()
+        .set(HttpHeaderNames.SERVER, Responses.SERVER)
+        .set(HttpHeaderNames.DATE, Responses.httpDate(services.clock().instant()));
+    record.responded(response.status().code(), response.headers());
+    route.responseHeaders().apply(response.headers(), record, groups);
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    if (http10) {
+      HttpUtil.setKeepAlive(response, keepAlive);
+    } else if (!keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return response;
+  }
+
+  private void onResponseContent(HttpContent content) {
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      upstreamFailed(UpstreamErrorKind.BAD_RESPONSE);
+      return;
+    }
+    if (upgrade != null) {
+      content.release();
+      if (content instanceof LastHttpContent) {
+        switchToWebSocket();
+      }
+      return;
+    }
+    if (!responseStarted) {
+      content.release(); // the end of an interim response
+      return;
+    }
+    record.bodySent(content.content().readableBytes());
+    if (content instanceof LastHttpContent) {
+      client.writeAndFlush(content);
+      responseComplete();
+    } else {
+      client.write(content);
+    }
+  }
+
+  @Override
+  public void onUpstreamReadComplete() {
+    if (finished) {
+      return;
+    }
+    client.flush();
+    if (client.channel().isWritable()) {
+      upstream.channel().read();
+    } else {
+      upstreamReadWanted = true;
+    }
+  }
+
+  /** The client connection's writability changed (its dispatcher passes the event on). */
+  public void onClientWritabilityChanged() {
+    if (!finished && upstreamReadWanted && client.channel().isWritable()) {
+      upstreamReadWanted = false;
+      upstream.channel().read();
+    }
+  }
+
+  private void responseComplete() {
+    long t = now();
+    record.upstreamDone(record.status(), connectedAt - attemptStart, headerAt - attemptStart,
+        t - attemptStart, null);
+    services.metrics().upstreamRequest(target.upstream().name(), upstream.endpoint().address(),
+        record.status(), t - attemptStart);
+    boolean reusable = upstreamKeepAlive && requestDone;
+    releaseUpstream(reusable);
+    finish(clientKeepAlive);
+  }
+
+  // ---- WebSocket ------------------------------------------------------------------------------
+
+  private void switchToWebSocket() {
+    HttpResponse response = upgrade;
+    HopByHop.strip(response);
+    response.headers()
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+        .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+        .set(HttpHeaderNames.SERVER, Responses.SERVER);
+    record.responded(101, response.headers());
+    route.responseHeaders().apply(response.headers(), record, groups);
+    client.writeAndFlush(response);
+    cancelTimers();
+    finished = true;
+    UpstreamConnection connection = upstream;
+    upstream = null;
+    connection.detach();
+    long t = now();
+    record.upstreamDone(101, connectedAt - attemptStart, headerAt - attemptStart,
+        t - attemptStart, null);
+    WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
+        route.name(), target.webSocketIdleTimeout(), record, services, () -> {
+          connection.endpoint().stats().released();
+          owner.exchangeFinished(record, false);
+        });
+    // Handlers go in before the codecs leave, so bytes the codecs still hold reach the relay.
+    ChannelPipeline upstreamPipeline = connection.channel().pipeline();
+    upstreamPipeline.replace(UpstreamConnection.HANDLER, WebSocketRelay.HANDLER,
+        relay.upstreamHandler());
+    upstreamPipeline.remove(UpstreamConnection.HTTP_CODEC);
+    owner.replaceHttpHandlers(WebSocketRelay.HANDLER, relay.clientHandler());
+    relay.start();
+  }
+
+  // ---- failures and the end -------------------------------------------------------------------
+
+  @Override
+  public void onUpstreamClosed(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    UpstreamConnection dead = upstream;
+    if (!responseStarted && upgrade == null && dead != null && dead.requests() > 1
+        && !retriedStale && !bodyForwarded && IDEMPOTENT.contains(request.method())) {
+      // A pooled connection the endpoint closed while we reused it: nothing was processed,
+      // so try once more on a fresh connection.
+      retriedStale = true;
+      upstream = null;
+      dead.endpoint().stats().released();
+      tried.remove(dead.endpoint());
+      connectNext(false);
+      return;
+    }
+    upstreamFailed(cause == null ? UpstreamErrorKind.BAD_RESPONSE : UpstreamErrorKind.RESET);
+  }
+
+  private void upstreamFailed(UpstreamErrorKind kind) {
+    if (upstream != null) {
+      attemptFailed(upstream.endpoint(), kind, 502);
+    }
+    if (responseStarted) {
+      abort();
+    } else {
+      failBeforeResponse(kind == UpstreamErrorKind.READ_TIMEOUT
+          || kind == UpstreamErrorKind.SEND_TIMEOUT
+          ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+    }
+  }
+
+  /** Answers the client with a short error; keeps its connection only if its request was read. */
+  private void failBeforeResponse(HttpResponseStatus status) {
+    releaseUpstream(false);
+    boolean keepAlive = requestDone && HttpUtil.isKeepAlive(request);
+    FullHttpResponse error = Responses.error(client.alloc(), status,
+        request.method().equals(HttpMethod.HEAD), !keepAlive, services.clock().instant());
+    record.responded(status.code(), error.headers());
+    if (keepAlive) {
+      client.writeAndFlush(error);
+    } else {
+      client.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+    }
+    finish(keepAlive);
+  }
+
+  /** A response already under way cannot be completed: close the client connection. */
+  private void abort() {
+    releaseUpstream(false);
+    client.close();
+    finish(false);
+  }
+
+  /** The client stopped sending its body (client_body_timeout): 408, as nginx answers. */
+  public void onClientBodyTimeout() {
+    if (finished) {
+      return;
+    }
+    if (responseStarted) {
+      abort();
+    } else {
+      failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT);
+    }
+  }
+
+  /** The client connection closed; nginx logs such a request with status 499. */
+  public void onClientClosed() {
+    if (finished) {
+      return;
+    }
+    if (!responseStarted) {
+      record.responded(499, null);
+    }
+    releaseUpstream(false);
+    finish(false);
+  }
+
+  private void releaseUpstream(boolean reusable) {
+    cancelTimers();
+    UpstreamConnection connection = upstream;
+    if (connection == null) {
+      return;
+    }
+    upstream = null;
+    connection.endpoint().stats().released();
+    if (reusable) {
+      services.connector().release(connection, target.upstream().pool());
+    } else {
+      connection.detach();
+      connection.channel().close();
+    }
+  }
+
+  private void finish(boolean keepAlive) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelTimers();
+    owner.exchangeFinished(record, keepAlive);
+  }
+
+  // ---- timeouts -------------------------------------------------------------------------------
+
+  /** nginx proxy_read_timeout: runs between two reads once the request is sent. */
+  private void awaitResponse() {
+    lastUpstreamRead = now();
+    if (readTimer == null) {
+      readTimer = schedule(this::checkReadTimeout, target.readTimeout().toNanos());
+    }
+  }
+
+  private void checkReadTimeout() {
+    readTimer = null;
+    if (finished) {
+      return;
+    }
+    long quiet = now() - lastUpstreamRead;
+    long limit = target.readTimeout().toNanos();
+    if (quiet < limit) {
+      readTimer = schedule(this::checkReadTimeout, limit - quiet);
+      return;
+    }
+    upstreamFailed(UpstreamErrorKind.READ_TIMEOUT);
+  }
+
+  /** nginx proxy_send_timeout: the endpoint has not taken the body for this long. */
+  private void armSendTimer() {
+    if (sendTimer == null && !requestDone) {
+      sendTimer = schedule(() -> {
+        sendTimer = null;
+        if (!finished && upstream != null && !upstream.channel().isWritable()) {
+          upstreamFailed(UpstreamErrorKind.SEND_TIMEOUT);
+        }
+      }, target.sendTimeout().toNanos());
+    }
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, long nanos) {
+    return client.channel().eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelTimers() {
+    cancel(readTimer);
+    cancel(sendTimer);
+    readTimer = null;
+    sendTimer = null;
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  private long now() {
+    return services.ticker().nanoTime();
+  }
+
+  /** For tests and logs: how long the exchange may wait for a connect. */
+  Duration connectTimeout() {
+    return target.connectTimeout();
+  }
+}

@@ -1,0 +1,17 @@
+package dev.wharf.dataplane.proxy;
+
+import dev.wharf.dataplane.metrics.ProxyMetrics;
+import io.netty.util.concurrent.Ticker;
+import java.time.Clock;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * What every proxied request of a node shares, whatever the snapshot: the upstream connector
+ * and its pools, the metrics, and the injected time and randomness.
+ *
+ * @param ticker monotonic time for durations and timeouts
+ * @param random per-thread random source (balancing, WebSocket masks)
+ */
+public record ProxyServices(UpstreamConnector connector, ProxyMetrics metrics, Ticker ticker,
+    Clock clock, Supplier<RandomGenerator> random) {}

@@ -1,0 +1,42 @@
+package dev.wharf.dataplane.proxy;
+
+import dev.wharf.config.Durations;
+import dev.wharf.config.Template;
+import dev.wharf.dataplane.http.HeaderRuleSet;
+import dev.wharf.proto.config.v1.ProxyAction;
+import dev.wharf.proto.config.v1.Route;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * What a proxy route does, compiled once per snapshot: where to, how the path is rewritten,
+ * which headers change, and its timeouts with nginx's defaults filled in.
+ *
+ * @param rewrite the path regex, or null when the path is sent as received
+ * @param connectRetries further endpoints tried after a failed connect
+ */
+public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template replacement,
+    HeaderRuleSet requestHeaders, Duration connectTimeout, Duration readTimeout,
+    Duration sendTimeout, boolean webSocketEnabled, Duration webSocketIdleTimeout,
+    int connectRetries) {
+  /** nginx proxy_read_timeout and proxy_send_timeout. */
+  static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
+  /** Long, unlike nginx's 60 s read timeout that silently cuts quiet WebSockets. */
+  static final Duration DEFAULT_WEBSOCKET_IDLE_TIMEOUT = Duration.ofHours(1);
+
+  /** Compiles the proxy action of a validated route against its snapshot's upstreams. */
+  public static ProxyTarget compile(Route route, CompiledUpstream upstream) {
+    ProxyAction p = route.getProxy();
+    return new ProxyTarget(upstream,
+        p.hasRewrite() ? Pattern.compile(p.getRewrite().getRegex()) : null,
+        p.hasRewrite() ? Template.parse(p.getRewrite().getReplacement()) : null,
+        HeaderRuleSet.compile(route.getRequestHeaders()),
+        p.hasConnectTimeout() ? Durations.toJava(p.getConnectTimeout()) : upstream.connectTimeout(),
+        p.hasReadTimeout() ? Durations.toJava(p.getReadTimeout()) : DEFAULT_IO_TIMEOUT,
+        p.hasSendTimeout() ? Durations.toJava(p.getSendTimeout()) : DEFAULT_IO_TIMEOUT,
+        !p.hasWebsocket() || !p.getWebsocket().hasEnabled() || p.getWebsocket().getEnabled(),
+        p.getWebsocket().hasIdleTimeout()
+            ? Durations.toJava(p.getWebsocket().getIdleTimeout()) : DEFAULT_WEBSOCKET_IDLE_TIMEOUT,
+        p.hasConnectRetries() ? p.getConnectRetries() : 1);
+  }
+}

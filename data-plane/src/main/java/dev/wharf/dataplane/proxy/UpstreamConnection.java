@@ -1,0 +1,120 @@
+package dev.wharf.dataplane.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * One connection to an endpoint, and the last handler of its pipeline. While an exchange uses
+ * it, every event goes to that exchange's {@link UpstreamListener}; while it idles in a pool,
+ * anything the endpoint sends is unexpected and ends it, and a close removes it from the pool.
+ *
+ * <p>Confined to its event loop. {@code AUTO_READ} is off: the exchange asks for each read, so
+ * a slow client slows the endpoint down instead of filling memory.
+ */
+final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+  static final String HTTP_CODEC = "http-codec";
+  static final String HANDLER = "upstream";
+
+  private final UpstreamEndpoint endpoint;
+  private Channel channel;
+  private UpstreamListener listener;
+  private UpstreamPool idleIn;
+  private ScheduledFuture<?> idleTimer;
+  private int requests;
+
+  UpstreamConnection(UpstreamEndpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  UpstreamEndpoint endpoint() {
+    return endpoint;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** Requests started on this connection, the current one included. */
+  int requests() {
+    return requests;
+  }
+
+  void attach(UpstreamListener l) {
+    listener = l;
+    requests++;
+  }
+
+  /** Stops reporting to the current exchange; the caller pools or closes the connection. */
+  void detach() {
+    listener = null;
+  }
+
+  void pooledIn(UpstreamPool pool, ScheduledFuture<?> timer) {
+    idleIn = pool;
+    idleTimer = timer;
+    // A read stays pending while idle, so the endpoint closing the connection is noticed.
+    channel.read();
+  }
+
+  void unpooled() {
+    idleIn = null;
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (listener != null) {
+      listener.onUpstreamMessage(msg);
+      return;
+    }
+    ReferenceCountUtil.release(msg);
+    ctx.close(); // data on an idle connection: the endpoint and Wharf disagree on framing
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (listener != null) {
+      listener.onUpstreamReadComplete();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (listener != null) {
+      listener.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (idleIn != null) {
+      idleIn.remove(this);
+    }
+    UpstreamListener l = listener;
+    listener = null;
+    if (l != null) {
+      l.onUpstreamClosed(null);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    UpstreamListener l = listener;
+    listener = null;
+    ctx.close();
+    if (l != null) {
+      l.onUpstreamClosed(cause);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.wharf.dataplane.proxy;
+
+import dev.wharf.dataplane.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+
+/**
+ * Gives exchanges connections to endpoints: an idle pooled one of the caller's event loop when
+ * there is one, else a new connection bootstrapped on that same loop (so a client and its
+ * upstream connection never cross threads). Shared by every listener of a node.
+ */
+public final class UpstreamConnector {
+  /** The largest response head accepted from an endpoint (nginx proxy_buffer_size is 4-8k). */
+  private static final int MAX_RESPONSE_HEAD = 64 * 1024;
+
+  private final Transport transport;
+  private final FastThreadLocal<UpstreamPool> pools = new FastThreadLocal<>() {
+    @Override
+    protected UpstreamPool initialValue() {
+      return new UpstreamPool();
+    }
+  };
+
+  public UpstreamConnector(Transport transport) {
+    this.transport = transport;
+  }
+
+  /**
+   * A connection to {@code endpoint}; must be called on {@code loop}. The future fails with the
+   * connect error (a {@code ConnectTimeoutException} after {@code connectTimeout}).
+   *
+   * @param allowPooled false to insist on a new connection (after a pooled one turned out dead)
+   */
+  Future<UpstreamConnection> acquire(EventLoop loop, UpstreamEndpoint endpoint,
+      Duration connectTimeout, boolean allowPooled) {
+    Promise<UpstreamConnection> promise = loop.newPromise();
+    UpstreamConnection pooled = allowPooled ? pools.get().poll(endpoint.address()) : null;
+    if (pooled != null) {
+      return promise.setSuccess(pooled);
+    }
+    UpstreamConnection connection = new UpstreamConnection(endpoint);
+    ChannelFuture connect = new Bootstrap()
+        .group(loop)
+        .channel(transport.clientChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxHeaderSize(MAX_RESPONSE_HEAD)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
+            ch.pipeline()
+                .addLast(UpstreamConnection.HTTP_CODEC, new HttpClientCodec(decoder, false, false))
+                .addLast(UpstreamConnection.HANDLER, connection);
+          }
+        })
+        .connect(endpoint.socketAddress());
+    connect.addListener(f -> {
+      if (f.isSuccess()) {
+        promise.setSuccess(connection);
+      } else {
+        promise.setFailure(f.cause());
+      }
+    });
+    return promise;
+  }
+
+  /** Pools {@code c} on the current event loop, or closes it. */
+  void release(UpstreamConnection c, CompiledUpstream.PoolSettings settings) {
+    c.detach();
+    pools.get().offer(c, settings);
+  }
+
+  /** Idle pooled connections to {@code address} on the current event loop (for tests). */
+  int idleConnections(String address) {
+    return pools.get().idleCount(address);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.wharf.dataplane.proxy;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idle keep-alive connections of one event loop, by endpoint address. Only that loop touches
+ * it, so there is no lock; connections never move between loops, so a client and its upstream
+ * connection always share a thread.
+ *
+ * <p>The most recently used connection is reused first: it is the least likely to have been
+ * closed by the endpoint's own idle timeout.
+ */
+final class UpstreamPool {
+  private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+
+  /** An open idle connection to {@code address}, or null. */
+  UpstreamConnection poll(String address) {
+    ArrayDeque<UpstreamConnection> q = idle.get(address);
+    while (q != null && !q.isEmpty()) {
+      UpstreamConnection c = q.pollLast();
+      c.unpooled();
+      if (c.channel().isActive()) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Keeps {@code c} for reuse, or closes it when the endpoint's share of the pool is full or the
+   * connection served its last request.
+   */
+  void offer(UpstreamConnection c, CompiledUpstream.PoolSettings settings) {
+    int maxRequests = settings.maxRequestsPerConnection();
+    ArrayDeque<UpstreamConnection> q =
+        idle.computeIfAbsent(c.endpoint().address(), a -> new ArrayDeque<>());
+    if (!c.channel().isActive() || q.size() >= settings.maxIdlePerEndpoint()
+        || (maxRequests > 0 && c.requests() >= maxRequests)) {
+      c.channel().close();
+      return;
+    }
+    q.addLast(c);
+    c.pooledIn(this, c.channel().eventLoop().schedule(() -> {
+      if (remove(c)) {
+        c.channel().close();
+      }
+    }, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  /** Forgets {@code c}; true when it was idle here. */
+  boolean remove(UpstreamConnection c) {
+    ArrayDeque<UpstreamConnection> q = idle.get(c.endpoint().address());
+    boolean removed = q != null && q.remove(c);
+    if (removed) {
+      c.unpooled();
+    }
+    return removed;
+  }
+
+  int idleCount(String address) {
+    ArrayDeque<UpstreamConnection> q = idle.get(address);
+    return q == null ? 0 : q.size();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.wharf.dataplane.proxy;
+
+import dev.wharf.dataplane.http.HopByHop;
+import dev.wharf.dataplane.http.RequestTarget;
+import dev.wharf.dataplane.http.TemplateRenderer;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+
+/** Builds the request head sent to an endpoint from the one the client sent. */
+final class UpstreamRequests {
+  private UpstreamRequests() {}
+
+  /**
+   * The head for the endpoint: HTTP/1.1, the rewritten or original target, the client's headers
+   * without hop-by-hop ones and {@code Expect} (Wharf answers {@code 100 Continue} itself), the
+   * upgrade headers of a WebSocket handshake, then the route's header rules. The client's
+   * {@code Host} is kept unless a rule sets another.
+   *
+   * @param variables request and upstream phase variables ({@code $upstream_addr} is known)
+   */
+  static HttpRequest build(HttpRequest client, RequestTarget target, ProxyTarget proxy,
+      MatchResult routeGroups, TemplateRenderer.VariableSource variables, boolean webSocket) {
+    HttpRequest up = new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(),
+        targetFor(client, target, proxy, variables), client.headers().copy());
+    HopByHop.strip(up);
+    up.headers().remove(HttpHeaderNames.EXPECT);
+    if (webSocket) {
+      up.headers()
+          .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+          .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    }
+    proxy.requestHeaders().apply(up.headers(), variables, routeGroups);
+    return up;
+  }
+
+  /**
+   * nginx semantics: without a rewrite the target goes as the client sent it (origin form).
+   * With {@code rewrite REGEX REPLACEMENT break}, a path the regex finds is replaced, percent-
+   * encoded again, and the query string appended unless the replacement brought its own
+   * ({@code ?} at its end drops it).
+   */
+  static String targetFor(HttpRequest client, RequestTarget target, ProxyTarget proxy,
+      TemplateRenderer.VariableSource variables) {
+    Matcher m = proxy.rewrite() == null ? null : proxy.rewrite().matcher(target.path());
+    if (m == null || !m.find()) {
+      String uri = client.uri();
+      if (uri.startsWith("/")) {
+        return uri;
+      }
+      return encodePath(target.path()) + (target.query().isEmpty() ? "" : "?" + target.query());
+    }
+    String replaced = TemplateRenderer.render(proxy.replacement(), variables, m);
+    int question = replaced.indexOf('?');
+    String path = question < 0 ? replaced : replaced.substring(0, question);
+    String ownArgs = question < 0 ? null : replaced.substring(question + 1);
+    if (path.isEmpty() || path.charAt(0) != '/') {
+      path = "/" + path;
+    }
+    String args;
+    if (ownArgs == null) {
+      args = target.query();
+    } else if (ownArgs.isEmpty()) {
+      args = ""; // "...?" at the end: drop the client's arguments
+    } else {
+      args = target.query().isEmpty() ? ownArgs : ownArgs + "&" + target.query();
+    }
+    return encodePath(path) + (args.isEmpty() ? "" : "?" + args);
+  }
+
+  /** Percent-encodes what may not appear raw in a path (RFC 3986 pchar and '/'). */
+  static String encodePath(String path) {
+    StringBuilder out = null;
+    byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      if (isPathChar(b)) {
+        if (out != null) {
+          out.append((char) b);
+        }
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(bytes.length + 16);
+        out.append(new String(bytes, 0, i, StandardCharsets.UTF_8));
+      }
+      out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+          .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+    }
+    return out == null ? path : out.toString();
+  }
+
+  private static boolean isPathChar(int b) {
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+        || "-._~!$&'()*+,;=:@/".indexOf(b) >= 0;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.wharf.dataplane.websocket;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.random.RandomGenerator;
+
+/** Close frames the relay writes itself (RFC 6455 5.5.1), with a status code and no reason. */
+final class CloseFrames {
+  /** Going Away: the proxy is ending the connection. */
+  static final int GOING_AWAY = 1001;
+
+  private CloseFrames() {}
+
+  /** A close frame toward a client: servers never mask. */
+  static ByteBuf toClient(ByteBufAllocator alloc, int code) {
+    return alloc.buffer(4).writeByte(0x88).writeByte(2).writeShort(code);
+  }
+
+  /** A close frame toward an endpoint: the proxy is its client, so the frame is masked. */
+  static ByteBuf toServer(ByteBufAllocator alloc, int code, RandomGenerator random) {
+    int mask = random.nextInt();
+    int payload = code & 0xffff;
+    int maskedPayload = payload ^ (mask >>> 16);
+    return alloc.buffer(8).writeByte(0x88).writeByte(0x80 | 2).writeInt(mask)
+        .writeShort(maskedPayload);
+  }
+}

@@ -1,0 +1,326 @@
+package dev.wharf.dataplane.websocket;
+
+import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.proxy.ProxyServices;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket after its handshake: bytes relayed both ways as they come, with the frame
+ * boundaries of each direction followed by a {@link FrameScanner}, so that the proxy can count
+ * messages and end the connection cleanly.
+ *
+ * <p>Ending cleanly ({@link #goAway}, on idle timeout or drain): a {@code 1001} close frame is
+ * written to each side at the next frame boundary of the stream going to that side (masked
+ * towards the endpoint, which sees the proxy as its client); from then on nothing more is
+ * forwarded to that side. Each connection is closed once its side answered the close frame, or
+ * when the close handshake timeout runs out.
+ *
+ * <p>Backpressure: a side whose peer cannot take more is not read until the peer can.
+ *
+ * <p>Both connections live on one event loop, and so does everything here.
+ */
+public final class WebSocketRelay {
+  /** How long the proxy waits for the close handshake it started before it closes the sockets. */
+  static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  public static final String HANDLER = "ws-relay";
+
+  private final Channel clientChannel;
+  private final Channel upstreamChannel;
+  private final String route;
+  private final Duration idleTimeout;
+  private final RequestRecord record;
+  private final ProxyServices services;
+  private final Runnable onEnd;
+  private final Direction fromClient;
+  private final Direction fromUpstream;
+  private final long startNanos;
+
+  private long lastActivity;
+  private int closeCode;
+  private String closedBy;
+  private ScheduledFuture<?> idleTimer;
+  private ScheduledFuture<?> closeTimer;
+  private boolean started;
+  private boolean ended;
+
+  /** One direction of the relay: what is read from {@code in} is written to {@code out}. */
+  final class Direction implements FrameScanner.Listener {
+    final Channel in;
+    final Channel out;
+    final FrameScanner scanner = new FrameScanner();
+    final String sender;
+    long messages;
+    boolean closeForwarded; // a close frame went to `out`, from `in` or from us
+    boolean closeReceived; // `in` sent a close frame
+    boolean goAwayPending; // a 1001 waits for the next frame boundary towards `out`
+    boolean stopped; // nothing more goes to `out`
+    final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1); // read before start()
+
+    Direction(Channel in, Channel out, String sender) {
+      this.in = in;
+      this.out = out;
+      this.sender = sender;
+    }
+
+    @Override
+    public void onFrame(int opcode, boolean fin) {
+      if (fin && opcode <= FrameScanner.OPCODE_BINARY) {
+        messages++;
+      }
+    }
+
+    @Override
+    public void onClose(int code) {
+      closeReceived = true;
+      if (!stopped) {
+        closeForwarded = true;
+      }
+      if (closedBy == null) {
+        closedBy = sender;
+        closeCode = code;
+      }
+    }
+
+    @Override
+    public void onProtocolError(String reason) {
+      end(1002, "proxy");
+    }
+
+    boolean towardsClient() {
+      return out == clientChannel;
+    }
+  }
+
+  private WebSocketRelay(Channel client, Channel upstream, String route, Duration idleTimeout,
+      RequestRecord record, ProxyServices services, Runnable onEnd) {
+    this.clientChannel = client;
+    this.upstreamChannel = upstream;
+    this.route = route;
+    this.idleTimeout = idleTimeout;
+    this.record = record;
+    this.services = services;
+    this.onEnd = onEnd;
+    this.fromClient = new Direction(client, upstream, "client");
+    this.fromUpstream = new Direction(upstream, client, "upstream");
+    this.startNanos = now();
+    this.lastActivity = startNanos;
+  }
+
+  /**
+   * Creates the relay of a connection pair whose handshake just completed.
+   *
+   * @param onEnd runs once when both connections are closed
+   */
+  public static WebSocketRelay create(Channel client, Channel upstream, String route,
+      Duration idleTimeout, RequestRecord record, ProxyServices services, Runnable onEnd) {
+    return new WebSocketRelay(client, upstream, route, idleTimeout, record, services, onEnd);
+  }
+
+  /** The handler to put last in the client connection's pipeline. */
+  public ChannelHandler clientHandler() {
+    return new RelayHandler(this, fromClient);
+  }
+
+  /** The handler to put last in the upstream connection's pipeline. */
+  public ChannelHandler upstreamHandler() {
+    return new RelayHandler(this, fromUpstream);
+  }
+
+  /**
+   * Starts relaying: bytes the HTTP codecs still held when they were removed go first, then
+   * both connections read on their own.
+   */
+  public void start() {
+    started = true;
+    services.metrics().webSocketOpened(route);
+    for (Direction d : new Direction[] {fromClient, fromUpstream}) {
+      while (!d.early.isEmpty()) {
+        onRead(d, d.early.poll());
+      }
+      d.out.flush();
+    }
+    clientChannel.config().setAutoRead(true);
+    upstreamChannel.config().setAutoRead(true);
+    idleTimer = schedule(this::checkIdle, idleTimeout.toNanos());
+    clientChannel.closeFuture().addListener(f -> sideClosed(fromClient));
+    upstreamChannel.closeFuture().addListener(f -> sideClosed(fromUpstream));
+  }
+
+  // ---- relaying -------------------------------------------------------------------------------
+
+  void onRead(Direction d, ByteBuf buf) {
+    if (!started) {
+      d.early.add(buf); // the pipelines are still being rebuilt
+      return;
+    }
+    lastActivity = now();
+    if (d.stopped) {
+      d.scanner.scan(buf, false, d); // only listening for the close answer
+      buf.release();
+    } else if (d.goAwayPending) {
+      int n = d.scanner.scan(buf, true, d);
+      if (d.scanner.atBoundary()) {
+        if (n > 0) {
+          d.out.write(buf.retainedSlice(buf.readerIndex(), n));
+        }
+        sendGoAway(d);
+        buf.skipBytes(n);
+        d.scanner.scan(buf, false, d);
+        buf.release();
+      } else {
+        d.out.write(buf);
+      }
+    } else {
+      d.scanner.scan(buf, false, d);
+      d.out.write(buf);
+      if (!d.out.isWritable()) {
+        d.in.config().setAutoRead(false);
+      }
+    }
+    closeAnsweredSides();
+  }
+
+  void onReadComplete(Direction d) {
+    d.out.flush();
+  }
+
+  void onWritable(Channel channel) {
+    Direction feeding = channel == clientChannel ? fromUpstream : fromClient;
+    if (channel.isWritable()) {
+      feeding.in.config().setAutoRead(true);
+    }
+  }
+
+  // ---- ending ---------------------------------------------------------------------------------
+
+  /**
+   * Ends the WebSocket with {@code 1001 Going Away} to both sides, each at a frame boundary.
+   * Call on the event loop.
+   */
+  public void goAway() {
+    if (ended) {
+      return;
+    }
+    if (closedBy == null) {
+      closedBy = "proxy";
+      closeCode = CloseFrames.GOING_AWAY;
+    }
+    for (Direction d : new Direction[] {fromClient, fromUpstream}) {
+      if (d.closeForwarded || d.stopped) {
+        continue; // that side already has its close frame
+      }
+      if (d.scanner.atBoundary()) {
+        sendGoAway(d);
+      } else {
+        d.goAwayPending = true;
+      }
+    }
+    if (closeTimer == null) {
+      closeTimer = schedule(() -> end(1006, "proxy"), CLOSE_HANDSHAKE_TIMEOUT.toNanos());
+    }
+  }
+
+  private void sendGoAway(Direction d) {
+    d.goAwayPending = false;
+    d.stopped = true;
+    d.closeForwarded = true;
+    ByteBuf frame = d.towardsClient()
+        ? CloseFrames.toClient(d.out.alloc(), CloseFrames.GOING_AWAY)
+        : CloseFrames.toServer(d.out.alloc(), CloseFrames.GOING_AWAY, services.random().get());
+    d.out.writeAndFlush(frame);
+  }
+
+  /** Closes each connection whose close handshake is complete: sent to it and answered by it. */
+  private void closeAnsweredSides() {
+    // The close frame sent to a channel is the one forwarded by the direction writing to it;
+    // its answer is read by the direction reading from it.
+    closeIfAnswered(fromUpstream, fromClient); // the client channel
+    closeIfAnswered(fromClient, fromUpstream); // the upstream channel
+  }
+
+  private static void closeIfAnswered(Direction towards, Direction from) {
+    if (towards.closeForwarded && from.closeReceived && from.in.isActive()) {
+      from.in.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private void sideClosed(Direction d) {
+    // The other connection gets what is already queued for it, then is closed too.
+    Channel other = d.out;
+    if (other.isActive()) {
+      other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    if (!clientChannel.isActive() && !upstreamChannel.isActive()) {
+      end(1006, d.sender);
+    }
+  }
+
+  private void end(int codeIfNone, String byIfNone) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    for (Direction d : new Direction[] {fromClient, fromUpstream}) {
+      d.early.forEach(ByteBuf::release);
+      d.early.clear();
+    }
+    if (closedBy == null) {
+      closedBy = byIfNone;
+      closeCode = codeIfNone;
+    }
+    cancel(idleTimer);
+    cancel(closeTimer);
+    clientChannel.close();
+    upstreamChannel.close();
+    long lifetime = now() - startNanos;
+    services.metrics().webSocketClosed(route, closeCode, closedBy, lifetime);
+    services.metrics().webSocketMessages(route, fromClient.messages, fromUpstream.messages);
+    record.finished(now());
+    onEnd.run();
+  }
+
+  private void checkIdle() {
+    idleTimer = null;
+    if (ended) {
+      return;
+    }
+    long quiet = now() - lastActivity;
+    long limit = idleTimeout.toNanos();
+    if (quiet >= limit) {
+      goAway();
+    } else {
+      idleTimer = schedule(this::checkIdle, limit - quiet);
+    }
+  }
+
+  /** Messages relayed so far, from the client and from the endpoint. */
+  long messagesFromClient() {
+    return fromClient.messages;
+  }
+
+  long messagesFromUpstream() {
+    return fromUpstream.messages;
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, long nanos) {
+    return clientChannel.eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  private long now() {
+    return services.ticker().nanoTime();
+  }
+}
