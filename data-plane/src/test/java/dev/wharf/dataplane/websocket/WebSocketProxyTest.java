@@ -1,0 +1,211 @@
+package dev.wharf.dataplane.websocket;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.config.ConfigDocuments;
+import dev.wharf.dataplane.metrics.ProxyMetrics;
+import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.NettyLeakExtension;
+import dev.wharf.dataplane.testing.RawHttp;
+import dev.wharf.dataplane.testing.RecordedRequest;
+import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.FreePorts;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** WebSockets through a real node to a real echo backend, with the JDK's WebSocket client. */
+@ExtendWith(NettyLeakExtension.class)
+class WebSocketProxyTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static TestBackend backend;
+  private static DataPlaneNode node;
+  private static PrometheusMeterRegistry registry;
+  private static int port;
+
+  @BeforeAll
+  static void start() throws Exception {
+    backend = TestBackend.start("ws");
+    port = FreePorts.loopback();
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    node = DataPlaneNode.builder().workers(1).metrics(new ProxyMetrics(registry)).build();
+    node.apply(ConfigDocuments.load("""
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %d}
+        upstreams:
+          - name: app
+            endpoints: [{address: "%s"}]
+        routes:
+          - name: chat
+            match: {path: {prefix: /ws}}
+            proxy: {upstream: app}
+          - name: quiet
+            match: {path: {prefix: /quiet}}
+            proxy:
+              upstream: app
+              rewrite: {regex: ^/quiet, replacement: /ws}
+              websocket: {idle_timeout: 300ms}
+          - name: plain-only
+            match: {path: {prefix: /plain}}
+            proxy:
+              upstream: app
+              rewrite: {regex: ^/plain, replacement: /ws}
+              websocket: {enabled: false}
+        """.formatted(port, backend.endpoint()), "test"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    backend.close();
+  }
+
+  /** Each test looks only at what it caused. */
+  @BeforeEach
+  void forgetEarlierTests() {
+    while (backend.pendingRequests() > 0) {
+      backend.takeRequest(WAIT);
+    }
+    try {
+      while (true) {
+        backend.takeWebSocketCloseCode(Duration.ofMillis(1));
+      }
+    } catch (AssertionError none) {
+      // all taken
+    }
+  }
+
+  private static URI ws(String path) {
+    return URI.create("ws://127.0.0.1:" + port + path);
+  }
+
+  @Test
+  void textBinaryFragmentsPingAndAMebibyteAreEchoed() throws Exception {
+    try (WsClient client = WsClient.connect(ws("/ws/room"))) {
+      client.socket().sendText("hello", true).join();
+      assertEquals("hello", client.nextMessage(WAIT));
+
+      client.socket().sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+      assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) client.nextMessage(WAIT));
+
+      client.socket().sendText("frag", false).join();
+      client.socket().sendText("mented", true).join();
+      assertEquals("fragmented", client.nextMessage(WAIT));
+
+      client.socket().sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)))
+          .join();
+      assertEquals("are you there",
+          StandardCharsets.UTF_8.decode(client.nextPong(WAIT)).toString());
+
+      byte[] big = new byte[1024 * 1024];
+      new Random(7).nextBytes(big);
+      client.socket().sendBinary(ByteBuffer.wrap(big), true).join();
+      assertArrayEquals(big, (byte[]) client.nextMessage(WAIT));
+
+      client.socket().sendClose(1000, "done").join();
+      assertEquals(1000, client.closeCode().get(10, TimeUnit.SECONDS));
+      assertEquals(1000, backend.takeWebSocketCloseCode(WAIT));
+    }
+  }
+
+  @Test
+  void theUpgradeReachesTheBackendWithUpgradeHeaders() {
+    try (WsClient client = WsClient.connect(ws("/ws/headers"))) {
+      RecordedRequest seen = backend.takeRequest(WAIT);
+      assertEquals("websocket", seen.header("Upgrade").toLowerCase());
+      assertEquals("upgrade", seen.header("Connection").toLowerCase());
+      assertEquals("13", seen.header("Sec-WebSocket-Version"));
+    }
+  }
+
+  @Test
+  void aBackendCloseReachesTheClientWithItsCode() throws Exception {
+    try (WsClient client = WsClient.connect(ws("/ws/close"))) {
+      client.socket().sendText("close:4000", true).join();
+
+      assertEquals(4000, client.closeCode().get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void goAwaySendsGoingAwayToBothSidesMaskedTowardsTheBackend() throws Exception {
+    try (WsClient client = WsClient.connect(ws("/ws/drain"))) {
+      client.socket().sendText("before", true).join();
+      assertEquals("before", client.nextMessage(WAIT));
+
+      node.goAway();
+
+      assertEquals(1001, client.closeCode().get(10, TimeUnit.SECONDS));
+      assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
+      assertTrue(backend.allClientFramesMasked(), "RFC 6455: frames to a server are masked");
+      assertTrue(registry.scrape().contains(
+          "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1001\",route=\"chat\"}"),
+          registry.scrape());
+    }
+  }
+
+  @Test
+  void aQuietWebSocketIsClosedWithGoingAwayAfterItsIdleTimeout() throws Exception {
+    try (WsClient client = WsClient.connect(ws("/quiet"))) {
+      assertEquals(1001, client.closeCode().get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aRefusedUpgradeIsRelayedAsANormalResponse() {
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> WsClient.connect(ws("/ws-reject")));
+
+    assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
+    assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+  }
+
+  @Test
+  void aBrokenHandshakeIs400AndNeverReachesTheBackend() throws Exception {
+    int before = backend.pendingRequests();
+    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+      RawHttp.Response r = http.exchange("GET /ws/x HTTP/1.1\r\nHost: a\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      assertEquals(400, r.status());
+    }
+    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+      RawHttp.Response r = http.exchange("GET /ws/x HTTP/1.1\r\nHost: a\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      assertEquals(426, r.status());
+      assertEquals("13", r.headers().get("sec-websocket-version"));
+    }
+    assertEquals(before, backend.pendingRequests());
+  }
+
+  @Test
+  void onARouteWithoutWebSocketsTheUpgradeIsDroppedAndTheRequestIsPlain() throws Exception {
+    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+      RawHttp.Response r = http.exchange("GET /plain HTTP/1.1\r\nHost: a\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+
+      RecordedRequest seen = backend.takeRequest(WAIT);
+      assertEquals(400, r.status(), "the backend refuses a plain request on its WebSocket path");
+      assertNull(seen.header("Upgrade"));
+    }
+  }
+}
