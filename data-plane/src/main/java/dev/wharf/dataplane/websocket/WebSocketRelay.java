@@ -253,9 +253,14 @@ public final class WebSocketRelay {
   }
 
   private void sideClosed(Direction d) {
-    // The other connection gets what is already queued for it, then is closed too.
+    // The other connection gets what is already queued for it, then is closed too; unless the
+    // proxy's own close handshake with it is still under way (the close timer bounds that).
     Channel other = d.out;
-    if (other.isActive()) {
+    Direction towardsOther = d;
+    Direction fromOther = d == fromClient ? fromUpstream : fromClient;
+    boolean otherStillAnswering = closeTimer != null && towardsOther.closeForwarded
+        && !fromOther.closeReceived;
+    if (other.isActive() && !otherStillAnswering) {
       other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
     if (!clientChannel.isActive() && !upstreamChannel.isActive()) {
