@@ -142,8 +142,8 @@ public final class AccessLogWriter implements AutoCloseable {
           flush();
           onIdle.run();
           // close() sets the flag before it queues WAKE_UP, so a close that races with this
-          // check still wakes the take below.
-          if (closing) {
+          // check still wakes the take below; lines queued before the close are written first.
+          if (closing && queue.isEmpty()) {
             return;
           }
           batch.add(queue.take());
