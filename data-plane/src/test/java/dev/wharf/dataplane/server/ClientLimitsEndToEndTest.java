@@ -1,0 +1,144 @@
+package dev.wharf.dataplane.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.config.ConfigDocuments;
+import dev.wharf.dataplane.testing.NettyLeakExtension;
+import dev.wharf.dataplane.testing.RawHttp;
+import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.testkit.FreePorts;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * nginx's client timeouts and the access log, through a real node: what a slow or idle client
+ * sees, and the line each request leaves in the log.
+ */
+@ExtendWith(NettyLeakExtension.class)
+class ClientLimitsEndToEndTest {
+  @TempDir
+  Path dir;
+  private TestBackend backend;
+  private DataPlaneNode node;
+  private InetSocketAddress web;
+  private InetSocketAddress noKeepAlive;
+
+  @BeforeEach
+  void start() throws Exception {
+    backend = TestBackend.start("b");
+    List<Integer> ports = FreePorts.loopback(2);
+    node = DataPlaneNode.builder().workers(1).build();
+    node.apply(ConfigDocuments.load("""
+        listeners:
+          - name: web
+            address: 127.0.0.1
+            port: %d
+            client_header_timeout: 300ms
+            client_body_timeout: 300ms
+            keepalive_timeout: 300ms
+            access_log: {path: "%s"}
+          - name: nokeep
+            address: 127.0.0.1
+            port: %d
+            keepalive_timeout: 0s
+            access_log:
+              path: "%s"
+              encoding: json
+              fields: [request, status, upstream_addr, upstream_status, route_missing]
+        upstreams:
+          - name: app
+            endpoints: [{address: "%s"}]
+        routes:
+          - name: app
+            match: {path: {prefix: /}}
+            proxy: {upstream: app}
+        """.formatted(ports.get(0), dir.resolve("access.log"), ports.get(1),
+        dir.resolve("access.json"), backend.endpoint()).replace(", route_missing", ""), "test"));
+    web = node.address("web");
+    noKeepAlive = node.address("nokeep");
+  }
+
+  @AfterEach
+  void stop() {
+    node.close();
+    backend.close();
+  }
+
+  /** Reads from a raw connection until the server closes it; returns what it sent. */
+  private static String readUntilClosed(Socket socket) throws Exception {
+    socket.setSoTimeout(10_000);
+    InputStream in = socket.getInputStream();
+    return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void aHeadThatDoesNotArriveInTimeIsClosedWithoutAnAnswer() throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(web);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n".getBytes());
+
+      assertEquals("", readUntilClosed(socket), "nginx closes without a response");
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout() throws Exception {
+    try (RawHttp http = new RawHttp(web)) {
+      assertEquals(200, http.exchange("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n").status());
+
+      assertTrue(http.closedByServer());
+    }
+  }
+
+  @Test
+  void aBodyThatStopsComingIs408() throws Exception {
+    try (RawHttp http = new RawHttp(web)) {
+      RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: a\r\n"
+          + "Content-Length: 10\r\n\r\nabc");
+
+      assertEquals(408, r.status());
+      assertTrue(http.closedByServer());
+    }
+  }
+
+  @Test
+  void keepAliveTimeoutZeroClosesAfterEachResponse() throws Exception {
+    try (RawHttp http = new RawHttp(noKeepAlive)) {
+      RawHttp.Response r = http.exchange("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n");
+
+      assertEquals("close", r.headers().get("connection"));
+      assertTrue(http.closedByServer());
+    }
+  }
+
+  @Test
+  void eachRequestLeavesAnNginxStyleLineOrAJsonObject() throws Exception {
+    try (RawHttp http = new RawHttp(web)) {
+      http.exchange("GET /status/201?x=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: probe/1\r\n"
+          + "Referer: http://r/\r\n\r\n");
+    }
+    try (RawHttp http = new RawHttp(noKeepAlive)) {
+      http.exchange("GET /status/202 HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+    node.close(); // flushes and closes the logs
+
+    String text = Files.readString(dir.resolve("access.log"));
+    String json = Files.readString(dir.resolve("access.json"));
+    assertTrue(text.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d "
+        + "[+-]\\d{4}] \"GET /status/201\\?x=1 HTTP/1\\.1\" 201 11 \"http://r/\" \"probe/1\" "
+        + "\\d+\\.\\d{3} \\d+\\.\\d{3}\n"), text);
+    assertEquals("{\"request\":\"GET /status/202 HTTP/1.1\",\"status\":\"202\","
+        + "\"upstream_addr\":\"" + backend.endpoint() + "\",\"upstream_status\":\"202\"}\n", json);
+  }
+}
