@@ -1,0 +1,598 @@
+#!/usr/bin/env bash
+# Wharf against nginx on this machine, in one run: the same backend behind each proxy, one worker
+# thread each, measured in turn (nginx, then Wharf) for R rounds:
+#   - HTTP:       wrk -t1 -c50 --latency on a 6-byte response: requests/s, p99
+#   - WebSocket:  ws-load echo, 50 connections, closed loop, 64-byte messages: messages/s, p99
+#   - idle:       RSS of the proxy before and after 5,000 idle WebSockets: KiB per connection
+# Prints a Markdown report and writes it to benchmarks/results/latest.md (not committed).
+#
+#   bash benchmarks/run.sh [--quick] [--rounds N] [--idle-connections N]
+#
+# Needs a JDK 17+, nginx and wrk (Debian: apt-get install -y nginx wrk). Everything it starts
+# binds 127.0.0.1 on ephemeral ports and is stopped by pid when it exits.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+usage() {
+  cat <<'EOF'
+usage: bash benchmarks/run.sh [--quick] [--rounds N] [--idle-connections N]
+
+  --quick               1 round, 5 s per throughput test (a smoke run, about a minute)
+  --rounds N            rounds of every test (default 3; medians are reported)
+  --idle-connections N  idle WebSockets for the memory test (default 5000)
+EOF
+}
+
+ROUNDS=3
+HTTP_SECONDS=15
+WS_SECONDS=15
+WARMUP_SECONDS=5
+IDLE_CONNECTIONS=5000
+MODE=full
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick; ROUNDS=1; HTTP_SECONDS=5; WS_SECONDS=5; WARMUP_SECONDS=2 ;;
+    --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+    --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds: $ROUNDS (expected: >= 1)" >&2; exit 2; }
+[[ "$IDLE_CONNECTIONS" =~ ^[1-9][0-9]*$ ]] \
+  || { echo "--idle-connections: $IDLE_CONNECTIONS (expected: >= 1)" >&2; exit 2; }
+
+HTTP_CONNECTIONS=50
+WS_CONNECTIONS=50
+WS_MESSAGE_BYTES=64
+DATA_PLANE_JAR=data-plane/target/wharf-data-plane.jar
+BENCH_JAR=benchmarks/target/wharf-benchmarks.jar
+RESULTS_DIR=benchmarks/results
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+log() {
+  echo "[$(date +%H:%M:%S)] $*"
+}
+
+# --- tools ----------------------------------------------------------------------------------
+
+NGINX_BIN=$(command -v nginx || true)
+if [ -z "$NGINX_BIN" ] && [ -x /usr/sbin/nginx ]; then
+  NGINX_BIN=/usr/sbin/nginx # not on a non-root PATH on Debian
+fi
+missing=()
+[ -n "$NGINX_BIN" ] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  die "${missing[*]} not found. Install Debian's packages: apt-get install -y ${missing[*]}
+  (the nginx package may start a system nginx on port 80; this script never uses it and starts
+  its own, so you can stop that one: systemctl disable --now nginx)"
+fi
+command -v java >/dev/null 2>&1 || die "java not found (a JDK 17 or newer is needed)"
+
+# Idle WebSockets cost a socket in the client and the backend and two in the proxy.
+HARD_NOFILE=$(ulimit -Hn)
+if [ "$HARD_NOFILE" = unlimited ]; then
+  ulimit -n 65536
+else
+  ulimit -n "$HARD_NOFILE"
+fi
+NOFILE=$(ulimit -n)
+MAX_IDLE=$(( (NOFILE - 500) / 2 ))
+IDLE_NOTE=""
+if [ "$IDLE_CONNECTIONS" -gt "$MAX_IDLE" ]; then
+  IDLE_NOTE="idle test reduced from $IDLE_CONNECTIONS to $MAX_IDLE connections: open files limit is $NOFILE"
+  IDLE_CONNECTIONS=$MAX_IDLE
+fi
+
+# --- build ----------------------------------------------------------------------------------
+
+stale() {
+  [ ! -f "$1" ] || [ -n "$(find pom.xml proto data-plane benchmarks \
+    \( -path '*/target' -o -path benchmarks/results \) -prune -o -newer "$1" -type f -print -quit)" ]
+}
+if stale "$DATA_PLANE_JAR" || stale "$BENCH_JAR"; then
+  log "building the data plane and benchmark jars"
+  ./mvnw -B -q -DskipTests package -pl data-plane,benchmarks -am
+fi
+
+# --- processes ------------------------------------------------------------------------------
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/wharf-bench.XXXXXX")
+PIDS=()
+
+children_of() {
+  local dir stat ppid
+  for dir in /proc/[0-9]*; do
+    stat=$(cat "$dir/stat" 2>/dev/null) || continue
+    # Fields after the command name, which may itself hold spaces: state, ppid, ...
+    read -r _ ppid _ <<<"${stat##*) }"
+    [ "$ppid" != "$1" ] || echo "${dir#/proc/}"
+  done
+}
+
+# Stops each process this script started: TERM, up to 10 s, then KILL. nginx's workers are
+# collected before their master goes, in case the master has to be killed.
+cleanup() {
+  local status=$? pid all=() deadline
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do
+    if [ "$pid" = "${NGINX_PID:-}" ]; then
+      mapfile -t -O "${#all[@]}" all < <(children_of "$pid")
+    fi
+    all+=("$pid")
+  done
+  for pid in "${all[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  deadline=$((SECONDS + 10))
+  for pid in "${all[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  if [ "$status" -eq 0 ]; then
+    rm -rf "$WORK"
+  else
+    echo "logs kept in $WORK" >&2
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+forget_pid() {
+  local keep=() pid
+  for pid in "${PIDS[@]}"; do
+    [ "$pid" = "$1" ] || keep+=("$pid")
+  done
+  PIDS=("${keep[@]}")
+}
+
+# wait_for_line FILE REGEX SECONDS PID: true once FILE has a line matching REGEX; false if PID
+# exits or SECONDS pass first.
+wait_for_line() {
+  local deadline=$((SECONDS + $3))
+  while [ $SECONDS -lt $deadline ]; do
+    grep -qE "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$4" 2>/dev/null || { grep -qE "$2" "$1" 2>/dev/null; return; }
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_for_exit PID SECONDS: reaps PID, killing it if it has not ended in time; its status.
+wait_for_exit() {
+  local deadline=$((SECONDS + $2)) status=0
+  while kill -0 "$1" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" || status=$?
+  forget_pid "$1"
+  return "$status"
+}
+
+bench() {
+  java -jar "$BENCH_JAR" "$@"
+}
+
+rss_kib() {
+  local pid kib total=0
+  for pid in "$@"; do
+    kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    total=$((total + ${kib:-0}))
+  done
+  echo "$total"
+}
+
+mapfile -t PORTS < <(bench free-ports 2)
+NGINX_PORT=${PORTS[0]}
+WHARF_PORT=${PORTS[1]}
+
+log "starting the backend"
+java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$BENCH_JAR" backend 0 \
+  >"$WORK/backend.out" 2>"$WORK/backend.err" &
+BACKEND_PID=$!
+PIDS+=("$BACKEND_PID")
+wait_for_line "$WORK/backend.out" '^listening [0-9]+' 30 "$BACKEND_PID" \
+  || die "the backend did not start: $(cat "$WORK/backend.err")"
+BACKEND_PORT=$(awk '/^listening / {print $2; exit}' "$WORK/backend.out")
+
+# --- nginx ----------------------------------------------------------------------------------
+
+mkdir -p "$WORK/nginx/temp"
+NGINX_USER=""
+if [ "$(id -u)" -eq 0 ]; then
+  # As root, nginx would run its worker as nobody; the worker must run as the user it was
+  # started by, like Wharf's JVM, and reach the temp dir.
+  NGINX_USER="user $(id -un) $(id -gn);"
+fi
+sed -e "s|@WORK@|$WORK/nginx|g" -e "s|@USER@|$NGINX_USER|" -e "s|@NOFILE@|$NOFILE|" \
+  -e "s|@CONNECTIONS@|$((NOFILE - 100))|" -e "s|@BACKEND_PORT@|$BACKEND_PORT|" \
+  -e "s|@PORT@|$NGINX_PORT|" >"$WORK/nginx/nginx.conf" <<'EOF'
+# Generated by benchmarks/run.sh: the seeds' WebSocket reverse proxy, one worker, no access log.
+worker_processes 1;
+@USER@
+pid @WORK@/nginx.pid;
+error_log @WORK@/error.log warn;
+worker_rlimit_nofile @NOFILE@;
+
+events {
+    worker_connections @CONNECTIONS@;
+}
+
+http {
+    access_log off;
+    client_body_temp_path @WORK@/temp/client_body;
+    proxy_temp_path @WORK@/temp/proxy;
+    fastcgi_temp_path @WORK@/temp/fastcgi;
+    uwsgi_temp_path @WORK@/temp/uwsgi;
+    scgi_temp_path @WORK@/temp/scgi;
+
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+
+    upstream backend {
+        server 127.0.0.1:@BACKEND_PORT@;
+        keepalive 32;
+    }
+
+    server {
+        listen 127.0.0.1:@PORT@;
+
+        # As the seeds write it: the upgrade headers on every proxied location. A plain request
+        # has no Upgrade header, so Connection becomes "close" and upstream keep-alive is off.
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }
+
+        # Not in the seeds: nginx as its documentation tunes it for upstream keep-alive, so
+        # Wharf is also compared with nginx at its best on plain HTTP.
+        location /keepalive/ {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }
+
+        location /ws {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_read_timeout 3600s;
+            proxy_send_timeout 3600s;
+        }
+    }
+}
+EOF
+NGINX_ARGS=(-p "$WORK/nginx/" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf")
+"$NGINX_BIN" "${NGINX_ARGS[@]}" -t -q || die "nginx rejected the generated config"
+log "starting nginx on 127.0.0.1:$NGINX_PORT"
+"$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' >"$WORK/nginx/stdout" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+bench probe "http://127.0.0.1:$NGINX_PORT/" 15 >"$WORK/nginx/probe" \
+  || die "nginx does not proxy to the backend: $(cat "$WORK/nginx/probe" "$WORK/nginx/error.log")"
+
+# --- Wharf ----------------------------------------------------------------------------------
+
+cat >"$WORK/wharf.yaml" <<EOF
+# Generated by benchmarks/run.sh: the nginx config beside it, in Wharf's form. Wharf forwards
+# upgrades on every proxy route and keeps upstream keep-alive for plain requests, so the seeds'
+# map and Upgrade/Connection headers have no counterpart here.
+listeners:
+  - name: bench
+    address: 127.0.0.1
+    port: $WHARF_PORT
+
+upstreams:
+  - name: backend
+    endpoints:
+      - address: 127.0.0.1:$BACKEND_PORT
+    pool:
+      max_idle_per_endpoint: 32
+
+routes:
+  - name: root
+    match:
+      path: {prefix: /}
+    proxy:
+      upstream: backend
+    request_headers:
+      set:
+        - {name: Host, value: \$host}
+        - {name: X-Real-IP, value: \$remote_addr}
+        - {name: X-Forwarded-For, value: \$proxy_add_x_forwarded_for}
+
+  - name: ws
+    match:
+      path: {prefix: /ws}
+    proxy:
+      upstream: backend
+      read_timeout: 3600s
+      send_timeout: 3600s
+      websocket: {idle_timeout: 1h}
+    request_headers:
+      set:
+        - {name: Host, value: \$host}
+        - {name: X-Real-IP, value: \$remote_addr}
+        - {name: X-Forwarded-For, value: \$proxy_add_x_forwarded_for}
+EOF
+
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+note() {
+  log "$1"
+  printf 'note\t%s\n' "$1" >>"$RESULTS"
+}
+record() { # ROUND PROXY METRIC VALUE
+  printf '%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+}
+[ -z "$IDLE_NOTE" ] || note "$IDLE_NOTE"
+
+WHARF_PID=""
+WHARF_HTTP=no
+WHARF_WS=no
+if ! java -jar "$DATA_PLANE_JAR" --config "$WORK/wharf.yaml" --check >"$WORK/wharf-check.out" 2>&1; then
+  note "wharf: not measured: the generated config was refused: $(tr '\n' ' ' <"$WORK/wharf-check.out")"
+else
+  log "starting Wharf on 127.0.0.1:$WHARF_PORT"
+  # StartAttachListener: jcmd (live heap, see run_idle) attaches without a SIGQUIT handshake,
+  # which a JVM started in the background of a script may not answer.
+  java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+StartAttachListener -jar "$DATA_PLANE_JAR" \
+    --config "$WORK/wharf.yaml" --workers 1 >"$WORK/wharf.out" 2>"$WORK/wharf.err" &
+  WHARF_PID=$!
+  PIDS+=("$WHARF_PID")
+  if ! wait_for_line "$WORK/wharf.out" '^listening: ' 30 "$WHARF_PID"; then
+    note "wharf: not measured: it did not start: $(tail -5 "$WORK/wharf.err" | tr '\n' ' ')"
+  else
+    if bench probe "http://127.0.0.1:$WHARF_PORT/" 5 >"$WORK/wharf-probe.out"; then
+      WHARF_HTTP=yes
+    else
+      note "wharf: proxy not available in this build (GET / answered $(cat "$WORK/wharf-probe.out")); HTTP not measured"
+    fi
+    if timeout -k 5 60 java -jar "$BENCH_JAR" ws-load echo --url "ws://127.0.0.1:$WHARF_PORT/ws" \
+        --connections 1 --duration 1s >"$WORK/wharf-ws-probe.out" 2>&1; then
+      WHARF_WS=yes
+    else
+      note "wharf: WebSocket proxy not available in this build ($(grep -m1 '^first problem' "$WORK/wharf-ws-probe.out" || tail -1 "$WORK/wharf-ws-probe.out")); WebSocket tests not measured"
+    fi
+  fi
+fi
+if [ "$WHARF_HTTP" = no ] && [ "$WHARF_WS" = no ]; then
+  log "wharf: proxy not available in this build: only nginx is measured"
+fi
+
+# --- machine --------------------------------------------------------------------------------
+
+{
+  echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpus:        $(nproc) ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo))"
+  echo "memory:      $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "kernel:      $(uname -srm)"
+  echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) (at start; other work on the machine adds noise)"
+  echo "java:        $(java -version 2>&1 | head -1) ($(java -version 2>&1 | sed -n 3p | sed "s/ (build.*//"))"
+  echo "nginx:       $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //')"
+  echo "wrk:         $(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//')"
+  echo "wharf:       $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "open files:  $NOFILE"
+} >"$WORK/machine.txt"
+{
+  printf 'info\tcommand\t`bash benchmarks/run.sh%s`\n' "$([ "$MODE" = quick ] && echo ' --quick')"
+  printf 'info\trounds\t%s (nginx, then Wharf, in each round)\n' "$ROUNDS"
+  printf 'info\tHTTP\twrk -t1 -c%s -d%ss --latency, GET / (6-byte body)\n' "$HTTP_CONNECTIONS" "$HTTP_SECONDS"
+  printf 'info\tWebSocket echo\t%s connections, closed loop, %s-byte text messages, %s s\n' \
+    "$WS_CONNECTIONS" "$WS_MESSAGE_BYTES" "$WS_SECONDS"
+  printf 'info\tidle WebSockets\t%s; per connection: growth of the proxy'"'"'s RSS (nginx: master and a fresh worker), for Wharf plus the growth of its live heap after a full GC\n' "$IDLE_CONNECTIONS"
+  printf 'info\tproxies\tnginx: worker_processes 1; Wharf: --workers 1, -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+StartAttachListener\n'
+} >>"$RESULTS"
+
+# --- measurements ---------------------------------------------------------------------------
+
+# run_wrk ROUND PROXY PREFIX URL SECONDS: records PREFIX_rps, PREFIX_p99_ms, PREFIX_errors.
+run_wrk() {
+  local round=$1 proxy=$2 prefix=$3 url=$4 seconds=$5 out parsed
+  out="$WORK/wrk-$round-$proxy-$prefix.txt"
+  timeout -k 5 $((seconds + 30)) wrk -t1 -c"$HTTP_CONNECTIONS" -d"${seconds}s" --latency "$url" \
+    >"$out" 2>&1 || true
+  parsed=$(awk '
+    /^Requests\/sec:/ { rps = $2 }
+    /^ +99%/ {
+      v = $2
+      if (v ~ /us$/) { sub(/us$/, "", v); p99 = v / 1000 }
+      else if (v ~ /ms$/) { sub(/ms$/, "", v); p99 = v }
+      else if (v ~ /m$/) { sub(/m$/, "", v); p99 = v * 60000 }
+      else if (v ~ /s$/) { sub(/s$/, "", v); p99 = v * 1000 }
+    }
+    /Socket errors:/ { gsub(",", ""); errors += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { errors += $5 }
+    END { if (rps != "") printf "%s %s %d", rps, p99, errors }' "$out")
+  if [ -z "$parsed" ]; then
+    note "round $round: $proxy: wrk on $url gave no result: $(tail -3 "$out" | tr '\n' ' ')"
+    return
+  fi
+  read -r rps p99 errors <<<"$parsed"
+  [ "$round" = warmup ] && return
+  record "$round" "$proxy" "${prefix}_rps" "$rps"
+  record "$round" "$proxy" "${prefix}_p99_ms" "$p99"
+  record "$round" "$proxy" "${prefix}_errors" "$errors"
+  log "round $round: $proxy $url: $rps req/s, p99 $p99 ms, $errors errors"
+}
+
+result_field() { # FILE KEY: a key=value of the file's 'result' line
+  awk -v key="$2" '/^result / { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' "$1"
+}
+
+# run_echo ROUND PROXY URL SECONDS: records ws_mps, ws_p99_ms, ws_errors.
+run_echo() {
+  local round=$1 proxy=$2 url=$3 seconds=$4 out rate p99_us failures
+  out="$WORK/echo-$round-$proxy.txt"
+  timeout -k 5 $((seconds + 90)) java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$BENCH_JAR" \
+    ws-load echo --url "$url" --connections "$WS_CONNECTIONS" --duration "${seconds}s" \
+    --size "$WS_MESSAGE_BYTES" >"$out" 2>&1 || true
+  rate=$(result_field "$out" rate)
+  if [ -z "$rate" ]; then
+    note "round $round: $proxy: ws-load echo gave no result: $(tail -3 "$out" | tr '\n' ' ')"
+    return
+  fi
+  [ "$round" = warmup ] && return
+  p99_us=$(result_field "$out" p99_us)
+  failures=$(( $(result_field "$out" handshake_failures) + $(result_field "$out" abnormal_closes) \
+    + $(result_field "$out" errors) ))
+  record "$round" "$proxy" ws_mps "$rate"
+  record "$round" "$proxy" ws_p99_ms "$(awk -v us="$p99_us" 'BEGIN { printf "%.3f", us / 1000 }')"
+  record "$round" "$proxy" ws_errors "$failures"
+  grep -q '^first problem' "$out" && note "round $round: $proxy echo: $(grep -m1 '^first problem' "$out")"
+  log "round $round: $proxy WebSocket echo: $rate msg/s, p99 ${p99_us} us, $failures failures"
+}
+
+# Replaces nginx's worker (SIGHUP starts a new one, the old one exits) so that memory freed by an
+# earlier round cannot be reused and hide what the idle connections cost.
+fresh_nginx_worker() {
+  local old new deadline
+  old=$(children_of "$NGINX_PID" | tr '\n' ' ')
+  kill -HUP "$NGINX_PID"
+  deadline=$((SECONDS + 20))
+  while [ $SECONDS -lt $deadline ]; do
+    new=$(children_of "$NGINX_PID" | tr '\n' ' ')
+    if [ -n "$new" ] && [ "$new" != "$old" ] && [ "$(wc -w <<<"$new")" -eq 1 ]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  note "nginx: the worker was not replaced within 20 s; idle memory measured on the old one"
+}
+
+JCMD="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
+[ -x "$JCMD" ] || JCMD=""
+
+# A JVM's heap is committed up front (-Xms) and its pages were touched by the throughput tests,
+# so objects held by idle connections may not show in RSS at all. live_heap_kib PID runs a full
+# GC and prints the heap in use, which is added to the RSS growth for Wharf (an upper bound: a
+# heap page touched for the first time counts in both).
+live_heap_kib() {
+  "$JCMD" "$1" GC.run >/dev/null 2>&1 || return 1
+  "$JCMD" "$1" GC.heap_info 2>/dev/null \
+    | awk '/generation|[Hh]eap/ && /used/ {
+        for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*$/, "", v); sum += v }
+      } END { if (sum > 0) print sum; else exit 1 }'
+}
+
+# run_idle ROUND PROXY URL JVM PID...: opens the idle WebSockets through the proxy whose processes
+# are PID...; records idle_kib (per connection: RSS growth, plus live heap growth if JVM is yes),
+# the RSS around it and idle_errors.
+run_idle() {
+  local round=$1 proxy=$2 url=$3 jvm=$4 pids before after heap_before="" heap_after="" opened
+  local hold out load status=0 failures rss_kib_per heap_kib_per=0
+  shift 4
+  pids=("$@")
+  out="$WORK/idle-$round-$proxy.txt"
+  hold="$WORK/hold-$round-$proxy"
+  sleep 2
+  if [ "$jvm" = yes ] && [ -n "$JCMD" ]; then
+    heap_before=$(live_heap_kib "${pids[0]}") || heap_before=""
+    sleep 1
+  fi
+  before=$(rss_kib "${pids[@]}")
+  : >"$hold"
+  java -Xms512m -Xmx512m -XX:+UseSerialGC -jar "$BENCH_JAR" ws-load idle --url "$url" \
+    --connections "$IDLE_CONNECTIONS" --hold-file "$hold" --max-hold 10m >"$out" 2>&1 &
+  load=$!
+  PIDS+=("$load")
+  if ! wait_for_line "$out" '^ready [0-9]+' 300 "$load"; then
+    rm -f "$hold"
+    wait_for_exit "$load" 30 || true
+    note "round $round: $proxy: idle connections did not open: $(tail -3 "$out" | tr '\n' ' ')"
+    return
+  fi
+  sleep 2
+  after=$(rss_kib "${pids[@]}")
+  if [ -n "$heap_before" ]; then
+    heap_after=$(live_heap_kib "${pids[0]}") || heap_after=""
+  fi
+  opened=$(awk '/^ready / {print $2; exit}' "$out")
+  rm -f "$hold"
+  wait_for_exit "$load" 60 || status=$?
+  if [ -n "$(result_field "$out" errors)" ]; then
+    failures=$(( $(result_field "$out" handshake_failures) + $(result_field "$out" abnormal_closes) \
+      + $(result_field "$out" errors) ))
+  else
+    failures=1
+    note "round $round: $proxy: ws-load idle ended with status $status and no result: $(tail -2 "$out" | tr '\n' ' ')"
+  fi
+  if [ "$opened" -gt 0 ]; then
+    rss_kib_per=$(awk -v b="$before" -v a="$after" -v n="$opened" 'BEGIN { printf "%.2f", (a - b) / n }')
+    record "$round" "$proxy" idle_rss_kib "$rss_kib_per"
+    if [ "$jvm" = yes ]; then
+      if [ -n "$heap_after" ]; then
+        heap_kib_per=$(awk -v b="$heap_before" -v a="$heap_after" -v n="$opened" \
+          'BEGIN { printf "%.2f", (a - b) / n }')
+        record "$round" "$proxy" idle_heap_kib "$heap_kib_per"
+      else
+        note "round $round: $proxy: live heap not measured (no jcmd, or it could not attach): idle memory is RSS growth only and may hide heap use"
+      fi
+    fi
+    record "$round" "$proxy" idle_kib "$(awk -v r="$rss_kib_per" -v h="$heap_kib_per" 'BEGIN { printf "%.2f", r + h }')"
+  fi
+  record "$round" "$proxy" idle_rss_before_mib "$(awk -v k="$before" 'BEGIN { printf "%.1f", k / 1024 }')"
+  record "$round" "$proxy" idle_rss_after_mib "$(awk -v k="$after" 'BEGIN { printf "%.1f", k / 1024 }')"
+  record "$round" "$proxy" idle_errors "$failures"
+  grep -q '^first problem' "$out" && note "round $round: $proxy idle: $(grep -m1 '^first problem' "$out")"
+  log "round $round: $proxy idle: $opened WebSockets, RSS $((before / 1024)) -> $((after / 1024)) MiB${heap_after:+, live heap $((heap_before / 1024)) -> $((heap_after / 1024)) MiB}, $failures failures"
+}
+
+NGINX_HTTP="http://127.0.0.1:$NGINX_PORT"
+WHARF_HTTP_URL="http://127.0.0.1:$WHARF_PORT"
+NGINX_WS="ws://127.0.0.1:$NGINX_PORT/ws"
+WHARF_WS_URL="ws://127.0.0.1:$WHARF_PORT/ws"
+
+log "warming up both proxies (${WARMUP_SECONDS} s each test)"
+run_wrk warmup nginx http "$NGINX_HTTP/" "$WARMUP_SECONDS"
+run_wrk warmup nginx http_ka "$NGINX_HTTP/keepalive/" "$WARMUP_SECONDS"
+[ "$WHARF_HTTP" = no ] || run_wrk warmup wharf http "$WHARF_HTTP_URL/" "$WARMUP_SECONDS"
+run_echo warmup nginx "$NGINX_WS" "$WARMUP_SECONDS"
+[ "$WHARF_WS" = no ] || run_echo warmup wharf "$WHARF_WS_URL" "$WARMUP_SECONDS"
+
+for round in $(seq 1 "$ROUNDS"); do
+  log "round $round of $ROUNDS"
+  run_wrk "$round" nginx http "$NGINX_HTTP/" "$HTTP_SECONDS"
+  run_wrk "$round" nginx http_ka "$NGINX_HTTP/keepalive/" "$HTTP_SECONDS"
+  [ "$WHARF_HTTP" = no ] || run_wrk "$round" wharf http "$WHARF_HTTP_URL/" "$HTTP_SECONDS"
+  run_echo "$round" nginx "$NGINX_WS" "$WS_SECONDS"
+  [ "$WHARF_WS" = no ] || run_echo "$round" wharf "$WHARF_WS_URL" "$WS_SECONDS"
+  fresh_nginx_worker
+  mapfile -t nginx_pids < <(echo "$NGINX_PID"; children_of "$NGINX_PID")
+  run_idle "$round" nginx "$NGINX_WS" no "${nginx_pids[@]}"
+  [ "$WHARF_WS" = no ] || run_idle "$round" wharf "$WHARF_WS_URL" yes "$WHARF_PID"
+done
+
+# --- report ---------------------------------------------------------------------------------
+
+mkdir -p "$RESULTS_DIR"
+cp "$RESULTS" "$RESULTS_DIR/latest.tsv"
+bench report "$RESULTS" "$WORK/machine.txt" >"$RESULTS_DIR/latest.md"
+echo
+cat "$RESULTS_DIR/latest.md"
+echo
+log "written to $RESULTS_DIR/latest.md (raw numbers: $RESULTS_DIR/latest.tsv)"
