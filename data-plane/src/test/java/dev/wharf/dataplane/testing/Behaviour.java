@@ -21,10 +21,17 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
     }
   }
 
-  static Behaviour of(String uri) {
+  /**
+   * @param upgrade the request asks for a WebSocket: then any path but /ws-reject is a
+   *     WebSocket (so configs with their own WebSocket paths, like the seeds', can be tested)
+   */
+  static Behaviour of(String uri, boolean upgrade) {
     QueryStringDecoder target = new QueryStringDecoder(uri);
     String path = target.rawPath();
     boolean close = "1".equals(firstParameter(target, "close"));
+    if (upgrade && !path.equals("/ws-reject")) {
+      return new Behaviour(Kind.WEBSOCKET, 0, close);
+    }
     return switch (path) {
       case "/stall" -> new Behaviour(Kind.STALL, 0, close);
       case "/stall-after-head" -> new Behaviour(Kind.STALL_AFTER_HEAD, 0, close);

@@ -78,7 +78,8 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
 
   private void onHead(ChannelHandlerContext ctx, HttpRequest request) {
     head = request;
-    behaviour = Behaviour.of(request.uri());
+    behaviour = Behaviour.of(request.uri(), request.headers().containsValue(
+        io.netty.handler.codec.http.HttpHeaderNames.UPGRADE, "websocket", true));
     body = new ByteArrayOutputStream();
     if (!behaviour.kind().actsOnHead()) {
       if (HttpUtil.is100ContinueExpected(request)) {
