@@ -22,8 +22,8 @@ class WharfCtlJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate", "-f", "../deploy/examples/demo.yaml");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("../deploy/examples/demo.yaml: valid (1 listener, 1 upstream (1 endpoint), "
-        + "4 routes)\n", r.stdout());
+    assertEquals("../deploy/examples/demo.yaml: valid (2 listeners, 2 upstreams (2 endpoints), "
+        + "5 routes)\n", r.stdout());
   }
 
   @Test

@@ -87,6 +87,13 @@ public final class DataPlaneMain implements Callable<Integer> {
     if (checkOnly) {
       return 0;
     }
+    InetSocketAddress adminAddress;
+    try {
+      adminAddress = adminAddress(admin);
+    } catch (IllegalArgumentException e) {
+      err.println("error: --admin: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     // On SIGTERM the JVM runs this hook and exits when it returns, so the hook waits until the
@@ -95,14 +102,6 @@ public final class DataPlaneMain implements Callable<Integer> {
       stopped.countDown();
       awaitQuietly(closed);
     }, "wharf-shutdown"));
-    InetSocketAddress adminAddress;
-    try {
-      Addresses.HostPort hp = Addresses.parseHostPort(admin);
-      adminAddress = new InetSocketAddress(hp.host(), hp.port());
-    } catch (IllegalArgumentException e) {
-      err.println("error: --admin: " + e.getMessage());
-      return 2;
-    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -141,6 +140,16 @@ public final class DataPlaneMain implements Callable<Integer> {
       closed.countDown();
     }
     return 0;
+  }
+
+  /** {@code host:port}; port 0 picks a free port. */
+  private static InetSocketAddress adminAddress(String text) {
+    if (text.endsWith(":0")) {
+      Addresses.HostPort hp = Addresses.parseHostPort(text.substring(0, text.length() - 1) + "1");
+      return new InetSocketAddress(hp.host(), 0);
+    }
+    Addresses.HostPort hp = Addresses.parseHostPort(text);
+    return new InetSocketAddress(hp.host(), hp.port());
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

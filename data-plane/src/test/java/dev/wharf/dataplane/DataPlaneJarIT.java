@@ -39,25 +39,33 @@ class DataPlaneJarIT {
     }
   }
 
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void checkOnlyValidatesTheDemoConfigAndExits() {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "--config", "../deploy/examples/demo.yaml",
         "--check");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("../deploy/examples/demo.yaml: valid (1 listener, 1 upstream (1 endpoint), "
-        + "4 routes)\n", r.stdout());
+    assertEquals("../deploy/examples/demo.yaml: valid (2 listeners, 2 upstreams (2 endpoints), "
+        + "5 routes)\n", r.stdout());
   }
 
   @Test
   void theDemoConfigIsServedUntilSigterm(@TempDir Path dir) throws Exception {
-    int port = FreePorts.loopback();
+    List<Integer> ports = FreePorts.loopback(3);
+    int port = ports.get(0);
     Path config = dir.resolve("demo.yaml");
     Files.writeString(config, Files.readString(Path.of("../deploy/examples/demo.yaml"))
-        .replace("port: 8080", "port: " + port));
+        .replace("port: 8080", "port: " + port)
+        .replace("8081", Integer.toString(ports.get(1))));
     Process node = new ProcessBuilder(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString(), "--config", config.toString(), "--workers", "1"))
+        "-jar", JAR.toString(), "--config", config.toString(), "--workers", "1",
+        "--admin", "127.0.0.1:" + ports.get(2)))
         .redirectError(dir.resolve("stderr.log").toFile())
         .start();
     try {
@@ -66,7 +74,7 @@ class DataPlaneJarIT {
       String line;
       do {
         line = out.readLine();
-      } while (line != null && !line.startsWith("listening: demo"));
+      } while (line != null && !line.startsWith("listening: echo"));
       assertTrue(line != null, "the node did not say it listens; stderr: "
           + Files.readString(dir.resolve("stderr.log")));
 
@@ -76,6 +84,21 @@ class DataPlaneJarIT {
 
       assertEquals(200, r.statusCode());
       assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", r.body());
+
+      HttpResponse<String> proxied = get("http://127.0.0.1:" + port + "/api/users?id=3");
+      assertEquals(200, proxied.statusCode());
+      assertEquals("The echo listener got /users?id=3 with X-Real-IP 127.0.0.1 and "
+          + "X-Forwarded-For 127.0.0.1.\n", proxied.body());
+      assertEquals("127.0.0.1:" + ports.get(1),
+          proxied.headers().firstValue("x-upstream").orElseThrow());
+
+      String admin = "http://127.0.0.1:" + ports.get(2);
+      assertEquals(200, get(admin + "/readyz").statusCode());
+      String metrics = get(admin + "/metrics").body();
+      assertTrue(metrics.contains(
+          "wharf_requests_total{listener=\"demo\",route=\"api\",status_class=\"2xx\"} 1.0"),
+          metrics);
+      assertTrue(get(admin + "/config").body().contains("name: old-docs"));
     } finally {
       node.destroy(); // SIGTERM
       assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");

@@ -1,7 +1,9 @@
 package dev.wharf.dataplane.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The timeline and outcome of one request, filled in as it moves along (routed, upstream
@@ -19,11 +21,20 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   private long bodyBytesSent;
   private long requestBodyBytes;
   private long endNanos = -1;
-  private final StringBuilder upstreamAddr = new StringBuilder();
-  private final StringBuilder upstreamStatus = new StringBuilder();
-  private final StringBuilder upstreamConnectTime = new StringBuilder();
-  private final StringBuilder upstreamHeaderTime = new StringBuilder();
-  private final StringBuilder upstreamResponseTime = new StringBuilder();
+  /** One entry per upstream attempt; rendered only when a log or header asks for it. */
+  private static final class Attempt {
+    final String address;
+    int status = -1;
+    long connectNanos = -1;
+    long headerNanos = -1;
+    long responseNanos = -1;
+
+    Attempt(String address) {
+      this.address = address;
+    }
+  }
+
+  private final List<Attempt> attempts = new ArrayList<>(1);
   private String upstreamName = "";
   private HttpHeaders sentHeaders;
   private HttpHeaders upstreamHeaders;
@@ -74,16 +85,17 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   /** One attempt at an upstream endpoint, as nginx lists them: "10.0.0.1:80, 10.0.0.2:80". */
   public void upstreamAttempt(String upstream, String address) {
     upstreamName = upstream;
-    separate(upstreamAddr).append(address);
+    attempts.add(new Attempt(address));
   }
 
   /** The attempt ended; times are since the request started, -1 when the step never came. */
   public void upstreamDone(int statusCode, long connectNanos, long headerNanos, long endNanosAt,
       HttpHeaders headers) {
-    separate(upstreamStatus).append(statusCode == 0 ? "502" : Integer.toString(statusCode));
-    separate(upstreamConnectTime).append(seconds(connectNanos));
-    separate(upstreamHeaderTime).append(seconds(headerNanos));
-    separate(upstreamResponseTime).append(seconds(endNanosAt));
+    Attempt a = attempts.get(attempts.size() - 1);
+    a.status = statusCode;
+    a.connectNanos = connectNanos;
+    a.headerNanos = headerNanos;
+    a.responseNanos = endNanosAt;
     if (headers != null) {
       upstreamHeaders = headers;
     }
@@ -97,11 +109,6 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     return endNanos < 0 ? 0 : endNanos - startNanos;
   }
 
-  /** The upstream connect time of an attempt that started at {@code attemptStart}. */
-  public long since(long nanos) {
-    return nanos - startNanos;
-  }
-
   @Override
   public String get(String name) {
     return switch (name) {
@@ -110,11 +117,11 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
       case "bytes_sent" -> Long.toString(bodyBytesSent); // head bytes are not counted
       case "request_length" -> Long.toString(requestBodyBytes);
       case "request_time" -> seconds(durationNanos());
-      case "upstream_addr" -> upstreamAddr.toString();
-      case "upstream_status" -> upstreamStatus.toString();
-      case "upstream_connect_time" -> upstreamConnectTime.toString();
-      case "upstream_header_time" -> upstreamHeaderTime.toString();
-      case "upstream_response_time" -> upstreamResponseTime.toString();
+      case "upstream_addr" -> list(a -> a.address);
+      case "upstream_status" -> list(a -> a.status < 0 ? "-" : Integer.toString(a.status));
+      case "upstream_connect_time" -> list(a -> seconds(a.connectNanos));
+      case "upstream_header_time" -> list(a -> seconds(a.headerNanos));
+      case "upstream_response_time" -> list(a -> seconds(a.responseNanos));
       case "proxy_host" -> upstreamName;
       default -> prefixed(name);
     };
@@ -137,8 +144,22 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     return headers.get(variable.replace('_', '-'), "");
   }
 
-  private static StringBuilder separate(StringBuilder list) {
-    return list.isEmpty() ? list : list.append(", ");
+  /** One value per attempt, as nginx lists them: "10.0.0.1:80, 10.0.0.2:80". */
+  private String list(Function<Attempt, String> value) {
+    if (attempts.isEmpty()) {
+      return "";
+    }
+    if (attempts.size() == 1) {
+      return value.apply(attempts.get(0));
+    }
+    StringBuilder out = new StringBuilder();
+    for (Attempt a : attempts) {
+      if (!out.isEmpty()) {
+        out.append(", ");
+      }
+      out.append(value.apply(a));
+    }
+    return out.toString();
   }
 
   /** nginx's "%T.%03M": seconds with milliseconds; "-" when the step never happened. */
@@ -147,6 +168,7 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
       return "-";
     }
     long millis = nanos / 1_000_000;
-    return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
+    long fraction = millis % 1000;
+    return (millis / 1000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
   }
 }

@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The request-phase nginx variables of one request ({@code $remote_addr}, {@code $host},
@@ -26,23 +27,25 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final InetSocketAddress remote;
   private final InetSocketAddress local;
   private final String hostname;
-  private final String requestId;
+  private final Supplier<String> requestIds;
+  private String requestId;
   private final Instant now;
   private final ZoneId zone;
 
   /**
    * @param hostname this machine's name, resolved once at startup (never per request)
-   * @param requestId a unique id for {@code $request_id}
+   * @param requestIds makes the unique id of {@code $request_id}, only if something asks
    * @param now when the request head was read, for {@code $time_local} and {@code $msec}
    */
   public RequestVariables(HttpRequest request, RequestTarget target, SocketAddress remote,
-      SocketAddress local, String hostname, String requestId, Instant now, ZoneId zone) {
+      SocketAddress local, String hostname, Supplier<String> requestIds, Instant now,
+      ZoneId zone) {
     this.request = request;
     this.target = target;
     this.remote = remote instanceof InetSocketAddress r ? r : null;
     this.local = local instanceof InetSocketAddress l ? l : null;
     this.hostname = hostname;
-    this.requestId = requestId;
+    this.requestIds = requestIds;
     this.now = now;
     this.zone = zone;
   }
@@ -74,7 +77,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "args", "query_string" -> target.query();
       case "is_args" -> target.query().isEmpty() ? "" : "?";
       case "server_protocol" -> request.protocolVersion().text();
-      case "request_id" -> requestId;
+      case "request_id" -> requestId();
       case "proxy_add_x_forwarded_for" -> forwardedFor();
       case "connection_upgrade" -> request.headers().contains(HttpHeaderNames.UPGRADE)
           ? "upgrade" : "close";
@@ -108,6 +111,13 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       return "";
     }
     return String.join(headerName.equalsIgnoreCase("cookie") ? "; " : ", ", values);
+  }
+
+  private String requestId() {
+    if (requestId == null) {
+      requestId = requestIds.get();
+    }
+    return requestId;
   }
 
   private String forwardedFor() {

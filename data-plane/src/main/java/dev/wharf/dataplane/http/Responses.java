@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -51,7 +52,26 @@ public final class Responses {
     return response;
   }
 
+  /** The Date header value; formatted once per second per thread, not once per response. */
   public static String httpDate(Instant now) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(now.atOffset(ZoneOffset.UTC));
+    long second = now.getEpochSecond();
+    CachedDate cached = LAST_DATE.get();
+    if (cached.second != second) {
+      cached.second = second;
+      cached.text = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.atOffset(ZoneOffset.UTC));
+    }
+    return cached.text;
   }
+
+  private static final class CachedDate {
+    long second = Long.MIN_VALUE;
+    String text;
+  }
+
+  private static final FastThreadLocal<CachedDate> LAST_DATE = new FastThreadLocal<>() {
+    @Override
+    protected CachedDate initialValue() {
+      return new CachedDate();
+    }
+  };
 }

@@ -213,7 +213,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
 
   private RequestVariables variables(HttpRequest request, RequestTarget target) {
     return new RequestVariables(request, target, ctx.channel().remoteAddress(),
-        ctx.channel().localAddress(), listener.hostname(), listener.requestIds().get(), now(),
+        ctx.channel().localAddress(), listener.hostname(), listener.requestIds(), now(),
         services.clock().getZone());
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
@@ -156,9 +157,10 @@ class WebSocketProxyTest {
       assertEquals(1001, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
       assertTrue(backend.allClientFramesMasked(), "RFC 6455: frames to a server are masked");
-      assertTrue(registry.scrape().contains(
+      // The relay counts the close once both sockets are closed, just after the client saw it.
+      Await.until(WAIT, () -> registry.scrape().contains(
           "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1001\",route=\"chat\"}"),
-          registry.scrape());
+          registry::scrape);
     }
   }
 
