@@ -41,6 +41,7 @@ class WebSocketProxyTest {
   private static DataPlaneNode node;
   private static PrometheusMeterRegistry registry;
   private static int port;
+  private static String config;
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,7 +49,7 @@ class WebSocketProxyTest {
     port = FreePorts.loopback();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     node = DataPlaneNode.builder().workers(1).metrics(new ProxyMetrics(registry)).build();
-    node.apply(ConfigDocuments.load("""
+    config = """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -70,7 +71,8 @@ class WebSocketProxyTest {
               upstream: app
               rewrite: {regex: ^/plain, replacement: /ws}
               websocket: {enabled: false}
-        """.formatted(port, backend.endpoint()), "test"));
+        """.formatted(port, backend.endpoint());
+    node.apply(ConfigDocuments.load(config, "test"));
   }
 
   @AfterAll
@@ -124,6 +126,27 @@ class WebSocketProxyTest {
       client.socket().sendClose(1000, "done").join();
       assertEquals(1000, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1000, backend.takeWebSocketCloseCode(WAIT));
+    }
+  }
+
+  @Test
+  void aConfigChangeLeavesAnOpenWebSocketAlone() throws Exception {
+    try (WsClient client = WsClient.connect(ws("/ws/stays"))) {
+      client.socket().sendText("one", true).join();
+      assertEquals("one", client.nextMessage(WAIT));
+      int accepted = backend.connectionsAccepted();
+
+      node.apply(ConfigDocuments.load(config + """
+            - name: added
+              match: {path: {exact: /new}}
+              respond: {body: new}
+          """, "test"));
+      client.socket().sendText("two", true).join();
+
+      assertEquals("two", client.nextMessage(WAIT));
+      assertEquals(accepted, backend.connectionsAccepted(), "the same upstream connection");
+    } finally {
+      node.apply(ConfigDocuments.load(config, "test"));
     }
   }
 
