@@ -28,12 +28,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.MatchResult;
 
 /**
@@ -81,9 +78,7 @@ public final class ProxyExchange implements UpstreamListener {
   private HttpResponse upgrade;
   private boolean clientReadWanted;
   private boolean upstreamReadWanted;
-  private long lastUpstreamRead;
-  private ScheduledFuture<?> readTimer;
-  private ScheduledFuture<?> sendTimer;
+  private final UpstreamDeadlines deadlines;
   private boolean finished;
 
   /**
@@ -103,6 +98,8 @@ public final class ProxyExchange implements UpstreamListener {
     this.record = record;
     this.owner = owner;
     this.webSocket = webSocket;
+    this.deadlines = new UpstreamDeadlines(client.channel().eventLoop(), services.ticker(),
+        target.readTimeout(), target.sendTimeout(), this::onDeadline);
   }
 
   /** Picks an endpoint and connects; the client connection is not read until connected. */
@@ -181,7 +178,7 @@ public final class ProxyExchange implements UpstreamListener {
     up.write(UpstreamRequests.build(request, requestTarget, target, groups, record, webSocket));
     if (requestDone) { // a retry of a request whose (empty) body was already read
       up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-      awaitResponse();
+      deadlines.awaitResponse();
     } else {
       up.flush();
       if (HttpUtil.is100ContinueExpected(request) && !sentContinue) {
@@ -216,13 +213,13 @@ public final class ProxyExchange implements UpstreamListener {
     up.writeAndFlush(content);
     if (content instanceof LastHttpContent) {
       requestDone = true;
-      cancel(sendTimer);
-      awaitResponse();
+      deadlines.sendUnblocked();
+      deadlines.awaitResponse();
     } else if (up.isWritable()) {
       owner.readClient();
     } else {
       clientReadWanted = true;
-      armSendTimer();
+      deadlines.sendBlocked();
     }
   }
 
@@ -232,11 +229,12 @@ public final class ProxyExchange implements UpstreamListener {
       return;
     }
     if (!writable) {
-      armSendTimer();
+      if (!requestDone) {
+        deadlines.sendBlocked();
+      }
       return;
     }
-    cancel(sendTimer);
-    sendTimer = null;
+    deadlines.sendUnblocked();
     if (clientReadWanted) {
       clientReadWanted = false;
       owner.readClient();
@@ -251,7 +249,7 @@ public final class ProxyExchange implements UpstreamListener {
       ReferenceCountUtil.release(msg);
       return;
     }
-    lastUpstreamRead = now();
+    deadlines.readSeen();
     if (msg instanceof HttpResponse response) {
       onResponseHead(response);
     }
@@ -282,39 +280,11 @@ public final class ProxyExchange implements UpstreamListener {
     responseStarted = true;
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     clientKeepAlive = HttpUtil.isKeepAlive(request) && requestDone && owner.keepAliveAllowed();
-    client.write(toClient(response, clientKeepAlive));
-  }
-
-  /** Rewrites the endpoint's head for the client, in place. */
-  private HttpResponse toClient(HttpResponse response, boolean keepAlive) {
-    boolean chunked = HopByHop.strip(response);
-    boolean bodyless = request.method().equals(HttpMethod.HEAD)
-        || response.status().code() == 204 || response.status().code() == 304;
-    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-    if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      if (http10) {
-        // HTTP/1.0 knows no chunked coding: the body ends when the connection does.
-        HttpUtil.setTransferEncodingChunked(response, false);
-        keepAlive = false;
-        clientKeepAlive = false;
-      } else if (!chunked) {
-        // The endpoint ends its body by closing; chunk it so client keep-alive survives.
-        HttpUtil.setTransferEncodingChunked(response, true);
-      }
-    }
-    // As nginx: the node speaks for itself in Server and Date.
-    response.headers()
-        .set(HttpHeaderNames.SERVER, Responses.SERVER)
-        .set(HttpHeaderNames.DATE, Responses.httpDate(services.clock().instant()));
-    record.responded(response.status().code(), response.headers());
+    clientKeepAlive = ClientResponseHeads.prepare(response, request, clientKeepAlive,
+        services.clock().instant());
+    record.responded(code, response.headers());
     route.responseHeaders().apply(response.headers(), record, groups);
-    response.setProtocolVersion(HttpVersion.HTTP_1_1);
-    if (http10) {
-      HttpUtil.setKeepAlive(response, keepAlive);
-    } else if (!keepAlive) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    }
-    return response;
+    client.write(response);
   }
 
   private void onResponseContent(HttpContent content) {
@@ -387,7 +357,7 @@ public final class ProxyExchange implements UpstreamListener {
     record.responded(101, response.headers());
     route.responseHeaders().apply(response.headers(), record, groups);
     client.writeAndFlush(response);
-    cancelTimers();
+    deadlines.cancelAll();
     finished = true;
     UpstreamConnection connection = upstream;
     upstream = null;
@@ -491,7 +461,7 @@ public final class ProxyExchange implements UpstreamListener {
   }
 
   private void releaseUpstream(boolean reusable) {
-    cancelTimers();
+    deadlines.cancelAll();
     UpstreamConnection connection = upstream;
     if (connection == null) {
       return;
@@ -511,69 +481,19 @@ public final class ProxyExchange implements UpstreamListener {
       return;
     }
     finished = true;
-    cancelTimers();
+    deadlines.cancelAll();
     owner.exchangeFinished(record, keepAlive);
   }
 
   // ---- timeouts -------------------------------------------------------------------------------
 
-  /** nginx proxy_read_timeout: runs between two reads once the request is sent. */
-  private void awaitResponse() {
-    lastUpstreamRead = now();
-    if (readTimer == null) {
-      readTimer = schedule(this::checkReadTimeout, target.readTimeout().toNanos());
-    }
-  }
-
-  private void checkReadTimeout() {
-    readTimer = null;
-    if (finished) {
-      return;
-    }
-    long quiet = now() - lastUpstreamRead;
-    long limit = target.readTimeout().toNanos();
-    if (quiet < limit) {
-      readTimer = schedule(this::checkReadTimeout, limit - quiet);
-      return;
-    }
-    upstreamFailed(UpstreamErrorKind.READ_TIMEOUT);
-  }
-
-  /** nginx proxy_send_timeout: the endpoint has not taken the body for this long. */
-  private void armSendTimer() {
-    if (sendTimer == null && !requestDone) {
-      sendTimer = schedule(() -> {
-        sendTimer = null;
-        if (!finished && upstream != null && !upstream.channel().isWritable()) {
-          upstreamFailed(UpstreamErrorKind.SEND_TIMEOUT);
-        }
-      }, target.sendTimeout().toNanos());
-    }
-  }
-
-  private ScheduledFuture<?> schedule(Runnable task, long nanos) {
-    return client.channel().eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void cancelTimers() {
-    cancel(readTimer);
-    cancel(sendTimer);
-    readTimer = null;
-    sendTimer = null;
-  }
-
-  private static void cancel(ScheduledFuture<?> timer) {
-    if (timer != null) {
-      timer.cancel(false);
+  private void onDeadline(UpstreamErrorKind kind) {
+    if (!finished && upstream != null) {
+      upstreamFailed(kind);
     }
   }
 
   private long now() {
     return services.ticker().nanoTime();
-  }
-
-  /** For tests and logs: how long the exchange may wait for a connect. */
-  Duration connectTimeout() {
-    return target.connectTimeout();
   }
 }

@@ -84,9 +84,4 @@ public final class UpstreamConnector {
     c.detach();
     pools.get().offer(c, settings);
   }
-
-  /** Idle pooled connections to {@code address} on the current event loop (for tests). */
-  int idleConnections(String address) {
-    return pools.get().idleCount(address);
-  }
 }

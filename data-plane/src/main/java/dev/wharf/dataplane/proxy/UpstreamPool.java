@@ -59,9 +59,4 @@ final class UpstreamPool {
     }
     return removed;
   }
-
-  int idleCount(String address) {
-    ArrayDeque<UpstreamConnection> q = idle.get(address);
-    return q == null ? 0 : q.size();
-  }
 }

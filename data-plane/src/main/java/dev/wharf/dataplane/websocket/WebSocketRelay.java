@@ -306,15 +306,6 @@ public final class WebSocketRelay {
     }
   }
 
-  /** Messages relayed so far, from the client and from the endpoint. */
-  long messagesFromClient() {
-    return fromClient.messages;
-  }
-
-  long messagesFromUpstream() {
-    return fromUpstream.messages;
-  }
-
   private ScheduledFuture<?> schedule(Runnable task, long nanos) {
     return clientChannel.eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
   }
