@@ -89,6 +89,13 @@ class ProxyEndToEndTest {
               upstream: one
               read_timeout: 300ms
               rewrite: {regex: ^/impatient(/.*), replacement: $1}
+          - name: stuck
+            match: {path: {prefix: /stuck/}}
+            proxy:
+              upstream: one
+              send_timeout: 300ms
+              rewrite: {regex: ^/stuck(/.*), replacement: $1}
+            max_body_size: 0
           - name: flaky
             match: {path: {prefix: /flaky/}}
             proxy: {upstream: flaky, rewrite: {regex: ^/flaky(/.*), replacement: $1}}
@@ -253,6 +260,30 @@ class ProxyEndToEndTest {
     assertEquals("504 Gateway Timeout\n", timedOut.body());
     assertEquals(503, answered.statusCode(), "an endpoint's own 5xx is relayed as it is");
     assertEquals("status 503\n", answered.body());
+  }
+
+  @Test
+  void anEndpointThatStopsTakingTheBodyIs504AfterTheSendTimeout() throws Exception {
+    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+      http.send("PUT /stuck/no-read HTTP/1.1\r\nHost: a\r\nContent-Length: 1073741824\r\n\r\n");
+      Thread uploader = new Thread(() -> {
+        byte[] chunk = new byte[64 * 1024];
+        try {
+          for (int i = 0; i < 16384; i++) {
+            http.sendBytes(chunk);
+          }
+        } catch (java.io.IOException expected) {
+          // the proxy answered and closed while the body was still coming
+        }
+      });
+      uploader.start();
+
+      RawHttp.Response r = http.read(false);
+      uploader.join(10_000);
+
+      assertEquals(504, r.status());
+      assertTrue(http.closedByServer());
+    }
   }
 
   @Test

@@ -36,6 +36,10 @@ public final class RawHttp implements AutoCloseable {
     out.flush();
   }
 
+  public void sendBytes(byte[] bytes) throws IOException {
+    out.write(bytes);
+  }
+
   /** Reads one response; its body by Content-Length (HEAD: pass {@code headRequest}). */
   public Response read(boolean headRequest) throws IOException {
     String statusLine = line();
