@@ -51,7 +51,8 @@ public final class AccessLogs implements AutoCloseable {
    *
    * @throws IllegalArgumentException a format the validator would have rejected
    */
-  public synchronized Map<String, AccessLogger> update(Config config) throws IOException {
+  public synchronized Map<String, AccessLogger> update(Config config)
+      throws AccessLogOpenException {
     Map<String, AccessLogFormat> formats = new HashMap<>();
     for (Listener l : config.getListenersList()) {
       if (l.hasAccessLog()) {
@@ -77,7 +78,7 @@ public final class AccessLogs implements AutoCloseable {
           loggers.put(l.getName(), new AccessLogger(formats.get(l.getName()), writer));
         }
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (AccessLogOpenException | RuntimeException e) {
       opened.values().forEach(AccessLogWriter::close);
       throw e;
     }
@@ -86,11 +87,11 @@ public final class AccessLogs implements AutoCloseable {
     return Map.copyOf(loggers);
   }
 
-  private AccessLogWriter open(Listener l) throws IOException {
+  private AccessLogWriter open(Listener l) throws AccessLogOpenException {
     try {
       return AccessLogWriter.open(l.getAccessLog().getPath(), capacity);
     } catch (IOException e) {
-      throw new IOException("listener " + l.getName() + ": " + e.getMessage(), e);
+      throw new AccessLogOpenException(l.getName(), e);
     }
   }
 

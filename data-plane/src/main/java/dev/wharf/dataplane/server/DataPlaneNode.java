@@ -3,6 +3,7 @@ package dev.wharf.dataplane.server;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.dataplane.accesslog.AccessLogOpenException;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
@@ -27,7 +28,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Ticker;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -150,14 +150,12 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private Map<String, AccessLogger> openAccessLogs(Config config) throws ConfigException {
     try {
       return accessLogs.update(config);
-    } catch (IOException e) {
+    } catch (AccessLogOpenException e) {
       services.metrics().configRejected("invalid");
       List<Listener> ls = config.getListenersList();
       int index = 0;
-      for (int i = 0; i < ls.size(); i++) {
-        if (ls.get(i).hasAccessLog() && e.getMessage().contains(ls.get(i).getName())) {
-          index = i;
-        }
+      while (index < ls.size() - 1 && !ls.get(index).getName().equals(e.listener())) {
+        index++;
       }
       throw new ConfigException(List.of(new ConfigError(
           "listeners[" + index + "].access_log.path", e.getMessage(), 0)));

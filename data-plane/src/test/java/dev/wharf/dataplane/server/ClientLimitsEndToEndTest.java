@@ -1,9 +1,11 @@
 package dev.wharf.dataplane.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestBackend;
@@ -119,6 +121,24 @@ class ClientLimitsEndToEndTest {
 
       assertEquals("close", r.headers().get("connection"));
       assertTrue(http.closedByServer());
+    }
+  }
+
+  @Test
+  void anAccessLogThatCannotBeOpenedIsAConfigErrorAndChangesNothing() throws Exception {
+    String broken = """
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %d}
+          - {name: other, address: 127.0.0.1, port: %d, access_log: {path: "%s"}}
+        """.formatted(web.getPort(), FreePorts.loopback(), dir.resolve("missing-dir").resolve("a.log"));
+
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> node.apply(ConfigDocuments.load(broken, "test")));
+
+    assertEquals("listeners[1].access_log.path", e.errors().get(0).path());
+    try (RawHttp http = new RawHttp(web)) {
+      assertEquals(200, http.exchange("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n").status(),
+          "the old config still serves");
     }
   }
 
