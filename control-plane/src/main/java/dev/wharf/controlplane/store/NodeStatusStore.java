@@ -1,0 +1,25 @@
+package dev.wharf.controlplane.store;
+
+import dev.wharf.proto.discovery.v1.NodeStatus;
+import java.util.List;
+
+/**
+ * The fleet as the control-plane replicas see it. Each replica writes the status of the nodes
+ * connected to it; entries live only as long as their replica (in etcd: under the replica's
+ * lease), so a replica that dies takes its entries with it and the nodes re-register on the
+ * replica they fail over to. Every replica lists the whole fleet.
+ */
+public interface NodeStatusStore {
+
+  /** Writes or replaces the status of a node connected to this replica. */
+  void put(NodeStatus status) throws StoreException;
+
+  /**
+   * Removes a node's status, but only if this replica wrote it last: a node that already moved to
+   * another replica keeps the entry that replica wrote.
+   */
+  void remove(String nodeId) throws StoreException;
+
+  /** Every node of the fleet, sorted by node id. */
+  List<NodeStatus> list() throws StoreException;
+}
