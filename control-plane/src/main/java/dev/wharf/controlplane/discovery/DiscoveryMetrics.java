@@ -1,0 +1,89 @@
+package dev.wharf.controlplane.discovery;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The discovery service's meters: connected nodes, pushes and how they were answered, the time
+ * from a push to its ACK, and the version being pushed.
+ */
+public final class DiscoveryMetrics {
+  private final Counter pushes;
+  private final Counter acks;
+  private final Counter nacks;
+  private final Counter suppressed;
+  private final Counter stale;
+  private final Counter rejected;
+  private final Timer pushToAck;
+  private final AtomicLong version = new AtomicLong();
+
+  public DiscoveryMetrics(MeterRegistry registry, Supplier<Number> connectedNodes) {
+    Gauge.builder("wharf_cp_connected_nodes", connectedNodes)
+        .description("Nodes with an open discovery stream on this replica")
+        .register(registry);
+    Gauge.builder("wharf_cp_config_version", version, AtomicLong::get)
+        .description("Latest valid config version this replica pushes")
+        .register(registry);
+    pushes = Counter.builder("wharf_cp_pushes").description("Snapshots pushed to nodes")
+        .register(registry);
+    acks = Counter.builder("wharf_cp_acks").description("Pushes nodes applied")
+        .register(registry);
+    nacks = Counter.builder("wharf_cp_nacks").description("Pushes nodes refused")
+        .register(registry);
+    suppressed = Counter.builder("wharf_cp_pushes_suppressed")
+        .description("Versions not pushed because the node already runs them")
+        .register(registry);
+    stale = Counter.builder("wharf_cp_stale_answers")
+        .description("ACKs or NACKs ignored: they answer no push in flight")
+        .register(registry);
+    rejected = Counter.builder("wharf_cp_versions_rejected")
+        .description("Stored versions the validator refused; they are never pushed")
+        .register(registry);
+    pushToAck = Timer.builder("wharf_cp_push_to_ack")
+        .description("Time from pushing a snapshot to the node's ACK")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  /** Meters that count but are not exported: for tests and tools that do not scrape. */
+  public static DiscoveryMetrics unregistered(Supplier<Number> connectedNodes) {
+    return new DiscoveryMetrics(new SimpleMeterRegistry(), connectedNodes);
+  }
+
+  void published(long v) {
+    version.set(v);
+  }
+
+  void pushed() {
+    pushes.increment();
+  }
+
+  void acked(long nanos) {
+    acks.increment();
+    pushToAck.record(Duration.ofNanos(nanos));
+  }
+
+  void nacked() {
+    nacks.increment();
+  }
+
+  void suppressed() {
+    suppressed.increment();
+  }
+
+  void staleAnswer() {
+    stale.increment();
+  }
+
+  void rejected() {
+    rejected.increment();
+  }
+}
