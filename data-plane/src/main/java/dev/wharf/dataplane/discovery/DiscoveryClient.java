@@ -154,7 +154,7 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     stream = DiscoveryStream.open(target, channel, interceptors, configThread, handler, hello,
         nanoTime.getAsLong());
-    log.info("node {}: stream to control plane {} opened, hello with version {}", nodeId, target,
+    log.debug("node {}: connecting to control plane {}, hello with version {}", nodeId, target,
         running);
   }
 
@@ -254,8 +254,9 @@ public final class DiscoveryClient implements AutoCloseable {
     if (status.getDescription() != null) {
       out.append(" (").append(status.getDescription()).append(')');
     }
-    if (status.getCause() != null) {
-      out.append(": ").append(status.getCause());
+    Throwable cause = status.getCause();
+    if (cause != null) {
+      out.append(": ").append(cause.getMessage() != null ? cause.getMessage() : cause.toString());
     }
     return out.toString();
   }

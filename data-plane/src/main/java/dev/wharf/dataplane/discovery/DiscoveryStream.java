@@ -66,7 +66,18 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
         .withInterceptors(interceptors.toArray(ClientInterceptor[]::new))
         .stream(s);
     s.send(NodeMessage.newBuilder().setHello(hello).build());
+    s.logWhenReady(channel.getState(false), hello);
     return s;
+  }
+
+  /** Says once that the channel came up: the control plane may have nothing to push. */
+  private void logWhenReady(ConnectivityState state, Hello hello) {
+    if (state == ConnectivityState.READY) {
+      log.info("node {}: connected to control plane {}, said hello with version {}",
+          hello.getNodeId(), target, hello.getVersion());
+    } else if (state != ConnectivityState.SHUTDOWN) {
+      channel.notifyWhenStateChanged(state, () -> logWhenReady(channel.getState(false), hello));
+    }
   }
 
   @Override
