@@ -249,14 +249,23 @@ public final class DiscoveryClient implements AutoCloseable {
     }
   }
 
-  private static String describe(Status status) {
+  /**
+   * {@code UNAVAILABLE (io exception): Connection refused: /127.0.0.1:7000}: the status, the
+   * first line of its description, and the innermost cause (for TLS the certificate problem,
+   * not "General OpenSslEngine problem").
+   */
+  static String describe(Status status) {
     StringBuilder out = new StringBuilder("stream ended: ").append(status.getCode());
-    if (status.getDescription() != null) {
-      out.append(" (").append(status.getDescription()).append(')');
+    String description = status.getDescription();
+    if (description != null) {
+      out.append(" (").append(description.lines().findFirst().orElse("")).append(')');
     }
-    Throwable cause = status.getCause();
+    String cause = null;
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      cause = t.getMessage() != null ? t.getMessage() : t.toString();
+    }
     if (cause != null) {
-      out.append(": ").append(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+      out.append(": ").append(cause.lines().findFirst().orElse(""));
     }
     return out.toString();
   }

@@ -19,6 +19,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -61,6 +62,14 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
   static FakeControlPlane tcp() throws IOException {
     return new FakeControlPlane(NettyServerBuilder.forAddress(
         new InetSocketAddress("127.0.0.1", 0)), null);
+  }
+
+  /** A control plane on a real loopback port that speaks TLS only, with this certificate. */
+  static FakeControlPlane tls(TestCertificates certs) throws IOException {
+    return new FakeControlPlane(NettyServerBuilder.forAddress(
+        new InetSocketAddress("127.0.0.1", 0))
+        .sslContext(GrpcSslContexts.forServer(certs.certificate().toFile(),
+            certs.privateKey().toFile()).build()), null);
   }
 
   @Override
