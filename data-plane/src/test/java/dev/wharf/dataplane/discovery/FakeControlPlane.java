@@ -60,14 +60,21 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
 
   /** A control plane on a real loopback port, over gRPC's shaded Netty transport. */
   static FakeControlPlane tcp() throws IOException {
-    return new FakeControlPlane(NettyServerBuilder.forAddress(
-        new InetSocketAddress("127.0.0.1", 0)), null);
+    return new FakeControlPlane(loopback(), null);
+  }
+
+  /**
+   * What a real control plane must allow too: the node pings every 30 s, and gRPC servers by
+   * default answer pings more frequent than every 5 minutes with GOAWAY (too_many_pings).
+   */
+  private static NettyServerBuilder loopback() {
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .permitKeepAliveTime(ChannelFactory.KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
   }
 
   /** A control plane on a real loopback port that speaks TLS only, with this certificate. */
   static FakeControlPlane tls(TestCertificates certs) throws IOException {
-    return new FakeControlPlane(NettyServerBuilder.forAddress(
-        new InetSocketAddress("127.0.0.1", 0))
+    return new FakeControlPlane(loopback()
         .sslContext(GrpcSslContexts.forServer(certs.certificate().toFile(),
             certs.privateKey().toFile()).build()), null);
   }
