@@ -7,6 +7,11 @@ import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.config.Addresses;
 import dev.wharf.dataplane.admin.AdminServer;
+import dev.wharf.dataplane.discovery.ChannelFactory;
+import dev.wharf.dataplane.discovery.ConfigSink;
+import dev.wharf.dataplane.discovery.DiscoveryClient;
+import dev.wharf.dataplane.discovery.DiscoveryEvents;
+import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.ListenerBindException;
@@ -22,33 +27,74 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of a data-plane node running from a local config file (until the control plane
- * pushes snapshots). It serves until SIGTERM or SIGINT, then closes its listeners and stops.
+ * Entry point of a data-plane node. It takes its config either from a local file
+ * ({@code --config}, re-read when it changes) or from control-plane replicas
+ * ({@code --control-plane}, pushed over a gRPC stream and saved to {@code --state-dir} so a
+ * restart without any control plane serves the last good one). It serves until SIGTERM or
+ * SIGINT, then stops taking config, closes its listeners and stops.
  */
 @Command(
     name = "wharf-data-plane",
     mixinStandardHelpOptions = true,
     versionProvider = DataPlaneMain.Version.class,
-    description = "A Wharf data-plane node.",
-    footer = {"", "Example:",
-        "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml"})
+    description = "A Wharf data-plane node: give it --config FILE or --control-plane HOST:PORT.",
+    footer = {"", "Examples:",
+        "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml",
+        "  java -jar wharf-data-plane.jar --control-plane cp1:7000,cp2:7000 --label zone=a"})
 public final class DataPlaneMain implements Callable<Integer> {
+  private static final String MODES = "give either --config FILE (serve a local config file) "
+      + "or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)";
+  private static final List<String> CONTROL_PLANE_ONLY =
+      List.of("--node-id", "--label", "--state-dir", "--token-file", "--tls-ca");
+
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE",
+  @Option(names = "--config", paramLabel = "FILE",
       description = "Config document (YAML or JSON); re-read whenever it changes.")
   private Path config;
+
+  @Option(names = "--control-plane", split = ",", paramLabel = "HOST:PORT",
+      description = "Control-plane replicas, comma-separated; the node keeps one stream to one "
+          + "of them and fails over to the next.")
+  private List<String> controlPlanes;
+
+  @Option(names = "--node-id", paramLabel = "ID",
+      description = "This node's name towards the control plane (default: the host name).")
+  private String nodeId;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE",
+      description = "A label sent to the control plane (repeatable).")
+  private Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Where the last acknowledged snapshot is kept (default: ${DEFAULT-VALUE}).")
+  private Path stateDir = Path.of("wharf-node-state");
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "Bearer token sent to the control plane, read from this file.")
+  private Path tokenFile;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "Talk TLS to the control plane, trusting the CA certificates in this PEM "
+          + "file (default: plaintext).")
+  private Path tlsCa;
 
   @Option(names = "--workers", paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
@@ -59,7 +105,7 @@ public final class DataPlaneMain implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
   private String admin = "127.0.0.1:9901";
 
-  @Option(names = "--check", description = "Only check the config, then exit.")
+  @Option(names = "--check", description = "Only check the config file, then exit.")
   private boolean checkOnly;
 
   public static void main(String[] args) {
@@ -68,6 +114,40 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkModes();
+    return config != null ? serveFile() : serveControlPlane();
+  }
+
+  /** Exactly one source of config; options of the other mode are mistakes, not ignored. */
+  private void checkModes() {
+    if ((config == null) == (controlPlanes == null)) {
+      throw new ParameterException(spec.commandLine(), "error: " + MODES
+          + (config == null ? "" : ", not both"));
+    }
+    var parsed = spec.commandLine().getParseResult();
+    if (config != null) {
+      for (String option : CONTROL_PLANE_ONLY) {
+        if (parsed.hasMatchedOption(option)) {
+          throw new ParameterException(spec.commandLine(),
+              "error: " + option + " only applies with --control-plane");
+        }
+      }
+      return;
+    }
+    if (checkOnly) {
+      throw new ParameterException(spec.commandLine(), "error: --check needs --config");
+    }
+    for (String target : controlPlanes) {
+      try {
+        Addresses.parseHostPort(target);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(),
+            "error: --control-plane: " + e.getMessage());
+      }
+    }
+  }
+
+  private Integer serveFile() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Config loaded;
@@ -87,30 +167,11 @@ public final class DataPlaneMain implements Callable<Integer> {
     if (checkOnly) {
       return 0;
     }
-    InetSocketAddress adminAddress;
-    try {
-      adminAddress = adminAddress(admin);
-    } catch (IllegalArgumentException e) {
-      err.println("error: --admin: " + e.getMessage());
-      return 2;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
+    InetSocketAddress adminAddress = adminAddress();
     CountDownLatch closed = new CountDownLatch(1);
-    // On SIGTERM the JVM runs this hook and exits when it returns, so the hook waits until the
-    // main thread has closed the node.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
-      awaitQuietly(closed);
-    }, "wharf-shutdown"));
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    try (DataPlaneNode node = DataPlaneNode.builder()
-            .transport(Transport.best())
-            .workers(workers)
-            .hostname(hostname())
-            .metrics(new ProxyMetrics(registry))
-            .build();
+    CountDownLatch stopped = stopOnSignal(closed);
+    PrometheusMeterRegistry registry = registry();
+    try (DataPlaneNode node = node(registry);
         ConfigFileSource source = new ConfigFileSource(config, node)) {
       try {
         node.apply(loaded);
@@ -125,12 +186,9 @@ public final class DataPlaneMain implements Callable<Integer> {
         err.println("error: " + e.getMessage());
         return 1;
       }
-      out.println("admin: " + adminServer.address().getHostString() + ":"
-          + adminServer.address().getPort());
+      out.println("admin: " + hostPort(adminServer.address()));
       for (var l : loaded.getListenersList()) {
-        var bound = node.address(l.getName());
-        out.println("listening: " + l.getName() + " on " + bound.getHostString() + ":"
-            + bound.getPort());
+        out.println("listening: " + l.getName() + " on " + hostPort(node.address(l.getName())));
       }
       out.flush();
       source.watch();
@@ -140,6 +198,132 @@ public final class DataPlaneMain implements Callable<Integer> {
       closed.countDown();
     }
     return 0;
+  }
+
+  /**
+   * Listeners come with the first snapshot (from the state directory or a control plane), so
+   * instead of {@code listening:} lines each applied version is printed with its listeners.
+   */
+  private Integer serveControlPlane() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String id = nodeId != null ? nodeId : hostname();
+    ChannelFactory channels;
+    String token = null;
+    try {
+      channels = tlsCa == null ? ChannelFactory.plaintext() : ChannelFactory.tls(tlsCa);
+      if (tokenFile != null) {
+        token = Files.readString(tokenFile).strip();
+        if (token.isEmpty()) {
+          err.println("error: --token-file " + tokenFile + " is empty");
+          return 1;
+        }
+      }
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+    if (token != null && tlsCa == null) {
+      err.println("warning: the token goes to the control plane in plaintext (no --tls-ca)");
+    }
+    InetSocketAddress adminAddress = adminAddress();
+    CountDownLatch closed = new CountDownLatch(1);
+    CountDownLatch stopped = stopOnSignal(closed);
+    PrometheusMeterRegistry registry = registry();
+    try (DataPlaneNode node = node(registry)) {
+      DiscoveryClient.Builder client = DiscoveryClient.builder()
+          .nodeId(id)
+          .labels(labels)
+          .targets(controlPlanes)
+          .channelFactory(channels)
+          .sink(ConfigSink.of(node))
+          .snapshotFile(SnapshotFile.in(stateDir))
+          .meterRegistry(registry)
+          .events(new PrintApplied(out, node));
+      if (token != null) {
+        client.token(token);
+      }
+      AdminServer adminServer;
+      try {
+        adminServer = AdminServer.start(Transport.best(), adminAddress, registry, node);
+      } catch (IOException e) {
+        err.println("error: " + e.getMessage());
+        return 1;
+      }
+      out.println("admin: " + hostPort(adminServer.address()));
+      out.println("node " + id + ": control plane at " + String.join(",", controlPlanes));
+      out.flush();
+      try (DiscoveryClient discovery = client.build()) {
+        discovery.start();
+        stopped.await();
+      }
+      adminServer.close();
+    } finally {
+      closed.countDown();
+    }
+    return 0;
+  }
+
+  /** Prints each applied version with where its listeners are bound. */
+  private static final class PrintApplied implements DiscoveryEvents {
+    private final PrintWriter out;
+    private final DataPlaneNode node;
+
+    PrintApplied(PrintWriter out, DataPlaneNode node) {
+      this.out = out;
+      this.node = node;
+    }
+
+    @Override
+    public void applied(long version, String source) {
+      String listeners = node.current().config().getListenersList().stream()
+          .map(l -> l.getName() + " on " + hostPort(node.address(l.getName())))
+          .collect(Collectors.joining(", "));
+      out.println("applied version " + version + " from " + source + ": "
+          + (listeners.isEmpty() ? "no listeners" : listeners));
+      out.flush();
+    }
+  }
+
+  /**
+   * On SIGTERM the JVM runs this hook and exits when it returns, so the hook waits until the
+   * main thread has closed the node ({@code closed}). Returns the latch the signal releases.
+   */
+  private static CountDownLatch stopOnSignal(CountDownLatch closed) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopped.countDown();
+      awaitQuietly(closed);
+    }, "wharf-shutdown"));
+    return stopped;
+  }
+
+  private static PrometheusMeterRegistry registry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    return registry;
+  }
+
+  private DataPlaneNode node(PrometheusMeterRegistry registry) {
+    return DataPlaneNode.builder()
+        .transport(Transport.best())
+        .workers(workers)
+        .hostname(hostname())
+        .metrics(new ProxyMetrics(registry))
+        .build();
+  }
+
+  private InetSocketAddress adminAddress() {
+    try {
+      return adminAddress(admin);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "error: --admin: " + e.getMessage());
+    }
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
   }
 
   /** {@code host:port}; port 0 picks a free port. */

@@ -3,11 +3,17 @@ package dev.wharf.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.config.ConfigDocuments;
+import dev.wharf.dataplane.discovery.SnapshotFile;
+import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,5 +111,90 @@ class DataPlaneJarIT {
       node.destroy(); // SIGTERM
       assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
     }
+  }
+
+  @Test
+  void withNeitherConfigNorControlPlaneTheJarExits2AndSaysWhatToGive() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR);
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("error: give either --config FILE (serve a local config "
+        + "file) or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control "
+        + "plane)\n"), r.stderr());
+  }
+
+  @Test
+  void withNoControlPlaneReachableTheJarServesTheSavedSnapshot(@TempDir Path dir)
+      throws Exception {
+    int port = FreePorts.loopback();
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    SnapshotFile saved = SnapshotFile.in(dir.resolve("state"));
+    saved.write(Snapshot.newBuilder()
+        .setVersion(12)
+        .setNonce("n12")
+        .setConfig(ConfigDocuments.load("""
+            listeners:
+              - {name: web, address: 127.0.0.1, port: %d}
+            routes:
+              - {name: all, match: {path: {prefix: /}}, respond: {body: from the saved snapshot}}
+            """.formatted(port), "test"))
+        .build());
+    Process node = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", JAR.toString(), "--control-plane", "127.0.0.1:" + closed,
+        "--state-dir", dir.resolve("state").toString(), "--node-id", "jar-node",
+        "--workers", "1", "--admin", "127.0.0.1:0"))
+        .redirectError(dir.resolve("stderr.log").toFile())
+        .start();
+    try {
+      BlockingQueue<String> lines = lines(node);
+      String admin = nextLine(lines, dir);
+      assertTrue(admin.startsWith("admin: 127.0.0.1:"), admin);
+      assertEquals("node jar-node: control plane at 127.0.0.1:" + closed, nextLine(lines, dir));
+      assertEquals("applied version 12 from " + saved.path() + ": web on 127.0.0.1:" + port,
+          nextLine(lines, dir));
+
+      HttpResponse<String> r = get("http://127.0.0.1:" + port + "/");
+
+      assertEquals(200, r.statusCode());
+      assertEquals("from the saved snapshot", r.body());
+      String adminUrl = "http://" + admin.substring("admin: ".length());
+      assertEquals(200, get(adminUrl + "/readyz").statusCode());
+      String metrics = get(adminUrl + "/metrics").body();
+      assertTrue(metrics.contains("wharf_discovery_connected 0.0"), metrics);
+      assertTrue(metrics.contains("wharf_discovery_snapshots_total{result=\"applied\"} 1.0"),
+          metrics);
+    } finally {
+      node.destroy(); // SIGTERM
+      assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
+    }
+  }
+
+  /** The process's stdout, line by line, read on a thread of its own so no read can hang. */
+  private static BlockingQueue<String> lines(Process process) {
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }, "jar-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
+  }
+
+  private static String nextLine(BlockingQueue<String> lines, Path dir) throws Exception {
+    String line = lines.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(line != null, "no line within " + TIMEOUT + "; stderr: "
+        + Files.readString(dir.resolve("stderr.log")));
+    return line;
   }
 }

@@ -1,0 +1,63 @@
+package dev.wharf.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line refuses what it cannot run with exit 2 and a message that says why. */
+class DataPlaneMainTest {
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new DataPlaneMain())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static void assertUsageError(String expectedFirstLine, String... args) {
+    Run r = run(args);
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals(expectedFirstLine, r.err().lines().findFirst().orElse(""), r.err());
+    assertTrue(r.err().contains("Usage: wharf-data-plane"), r.err());
+  }
+
+  @Test
+  void neitherAConfigFileNorAControlPlaneIsAUsageError() {
+    assertUsageError("error: give either --config FILE (serve a local config file) or "
+        + "--control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)");
+  }
+
+  @Test
+  void bothAConfigFileAndAControlPlaneIsAUsageError() {
+    assertUsageError("error: give either --config FILE (serve a local config file) or "
+        + "--control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane), "
+        + "not both", "--config", "x.yaml", "--control-plane", "127.0.0.1:7000");
+  }
+
+  @Test
+  void controlPlaneOptionsWithAConfigFileAreRefusedNotIgnored() {
+    assertUsageError("error: --state-dir only applies with --control-plane",
+        "--config", "x.yaml", "--state-dir", "/tmp/x");
+  }
+
+  @Test
+  void checkNeedsAConfigFile() {
+    assertUsageError("error: --check needs --config", "--control-plane", "127.0.0.1:7000",
+        "--check");
+  }
+
+  @Test
+  void aControlPlaneThatIsNotHostPortIsNamed() {
+    assertUsageError("error: --control-plane: 'cp1' is not host:port (expected e.g. "
+        + "127.0.0.1:8080; IPv6 as [::1]:8080)", "--control-plane", "127.0.0.1:7000,cp1");
+  }
+}

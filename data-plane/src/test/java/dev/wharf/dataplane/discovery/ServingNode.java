@@ -1,0 +1,76 @@
+package dev.wharf.dataplane.discovery;
+
+import dev.wharf.config.ConfigDocuments;
+import dev.wharf.config.ConfigException;
+import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.ProxyAction;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * A real data-plane node for the discovery tests, and the configs they push to it: one
+ * listener on a loopback port answering every path with a body that names the version, so a
+ * plain HTTP GET shows which config serves.
+ */
+final class ServingNode implements AutoCloseable {
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  final DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
+  final ConfigSink sink = ConfigSink.of(node);
+
+  /** Every path answers {@code body}. */
+  static Config respond(int port, String body) {
+    return load("""
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %d}
+        routes:
+          - name: all
+            match: {path: {prefix: /}}
+            respond: {body: "%s"}
+        """.formatted(port, body));
+  }
+
+  /** Valid YAML the validator refuses: the route proxies to an upstream that does not exist. */
+  static Config missingUpstream(int port) {
+    Config ok = respond(port, "unused");
+    return ok.toBuilder()
+        .setRoutes(0, ok.getRoutes(0).toBuilder()
+            .setProxy(ProxyAction.newBuilder().setUpstream("nowhere")))
+        .build();
+  }
+
+  static Config load(String yaml) {
+    try {
+      return ConfigDocuments.load(yaml, "test");
+    } catch (ConfigException e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
+  }
+
+  /** The body of {@code GET /} on the node's listener {@code web}. */
+  String get() throws IOException, InterruptedException {
+    var address = node.address("web");
+    if (address == null) {
+      throw new AssertionError("listener web is not bound");
+    }
+    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + address.getPort() + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET / answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  @Override
+  public void close() {
+    node.close();
+  }
+}
