@@ -2,24 +2,19 @@ package dev.wharf.dataplane;
 
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
+import dev.wharf.config.ConfigFileWatcher;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds a node from a local config file until the control plane does: reads it, and reads it
- * again whenever it changes, through the same {@link DataPlaneNode#apply} path a pushed snapshot
- * takes. A file that does not read or validate is reported and changes nothing: the node keeps
- * serving its last good config.
+ * Feeds a node from a local config file: reads it, and reads it again whenever it changes,
+ * through the same {@link DataPlaneNode#apply} path a pushed snapshot takes. A file that does not
+ * read or validate is reported and changes nothing: the node keeps serving its last good config.
  *
  * <p>The watch runs on its own daemon thread, never on an event loop.
  */
@@ -28,11 +23,12 @@ final class ConfigFileSource implements AutoCloseable {
 
   private final Path file;
   private final DataPlaneNode node;
-  private WatchService watcher;
+  private final ConfigFileWatcher watcher;
 
   ConfigFileSource(Path file, DataPlaneNode node) {
     this.file = file.toAbsolutePath();
     this.node = node;
+    this.watcher = new ConfigFileWatcher(this.file, this::reload);
   }
 
   /** Reads and applies the file; false (with the reasons logged) when it was not applied. */
@@ -44,10 +40,7 @@ final class ConfigFileSource implements AutoCloseable {
     } catch (IOException e) {
       log.error("cannot read {}: {}; keeping the current config", file, e.toString());
       return false;
-    } catch (ConfigException e) {
-      log.error("{} not applied, keeping the current config: {}", file, e.getMessage());
-      return false;
-    } catch (ListenerBindException e) {
+    } catch (ConfigException | ListenerBindException e) {
       log.error("{} not applied, keeping the current config: {}", file, e.getMessage());
       return false;
     }
@@ -57,34 +50,11 @@ final class ConfigFileSource implements AutoCloseable {
 
   /** Starts reloading on every change of the file (editors that replace it included). */
   void watch() throws IOException {
-    watcher = FileSystems.getDefault().newWatchService();
-    file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-        StandardWatchEventKinds.ENTRY_MODIFY);
-    Thread thread = new Thread(this::watchLoop, "wharf-config-file");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  private void watchLoop() {
-    try {
-      while (true) {
-        WatchKey key = watcher.take();
-        boolean ours = key.pollEvents().stream()
-            .anyMatch(e -> file.getFileName().equals(e.context()));
-        key.reset();
-        if (ours) {
-          reload();
-        }
-      }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
-      // closing
-    }
+    watcher.start();
   }
 
   @Override
   public void close() throws IOException {
-    if (watcher != null) {
-      watcher.close();
-    }
+    watcher.close();
   }
 }

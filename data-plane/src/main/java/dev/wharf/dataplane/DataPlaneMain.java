@@ -11,6 +11,7 @@ import dev.wharf.dataplane.discovery.ChannelFactory;
 import dev.wharf.dataplane.discovery.ConfigSink;
 import dev.wharf.dataplane.discovery.DiscoveryClient;
 import dev.wharf.dataplane.discovery.DiscoveryEvents;
+import dev.wharf.dataplane.discovery.ListenerPorts;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.server.DataPlaneNode;
@@ -61,7 +62,7 @@ public final class DataPlaneMain implements Callable<Integer> {
   private static final String MODES = "give either --config FILE (serve a local config file) "
       + "or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)";
   private static final List<String> CONTROL_PLANE_ONLY =
-      List.of("--node-id", "--label", "--state-dir", "--token-file", "--tls-ca");
+      List.of("--node-id", "--label", "--state-dir", "--token-file", "--tls-ca", "--listener-port");
 
   @Spec
   private CommandSpec spec;
@@ -95,6 +96,11 @@ public final class DataPlaneMain implements Callable<Integer> {
       description = "Talk TLS to the control plane, trusting the CA certificates in this PEM "
           + "file (default: plaintext).")
   private Path tlsCa;
+
+  @Option(names = "--listener-port", paramLabel = "NAME=PORT",
+      description = "Bind listener NAME on PORT instead of the config's port: for several "
+          + "nodes on one host. Repeatable; only with --control-plane.")
+  private Map<String, Integer> listenerPorts = new LinkedHashMap<>();
 
   @Option(names = "--workers", paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
@@ -137,6 +143,12 @@ public final class DataPlaneMain implements Callable<Integer> {
     if (checkOnly) {
       throw new ParameterException(spec.commandLine(), "error: --check needs --config");
     }
+    listenerPorts.forEach((name, port) -> {
+      if (port < 1 || port > 65535) {
+        throw new ParameterException(spec.commandLine(),
+            "error: --listener-port " + name + "=" + port + " (expected: a port 1-65535)");
+      }
+    });
     for (String target : controlPlanes) {
       try {
         Addresses.parseHostPort(target);
@@ -236,7 +248,7 @@ public final class DataPlaneMain implements Callable<Integer> {
           .labels(labels)
           .targets(controlPlanes)
           .channelFactory(channels)
-          .sink(ConfigSink.of(node))
+          .sink(ListenerPorts.override(ConfigSink.of(node), listenerPorts))
           .snapshotFile(SnapshotFile.in(stateDir))
           .meterRegistry(registry)
           .events(new PrintApplied(out, node));

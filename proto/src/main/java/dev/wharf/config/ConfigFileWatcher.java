@@ -1,0 +1,60 @@
+package dev.wharf.config;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+
+/**
+ * Calls back whenever a config file changes, including when an editor replaces it rather than
+ * writing in place. The callback runs on the watcher's own daemon thread, one call at a time.
+ */
+public final class ConfigFileWatcher implements AutoCloseable {
+  private final Path file;
+  private final Runnable onChange;
+  private WatchService watcher;
+
+  public ConfigFileWatcher(Path file, Runnable onChange) {
+    this.file = file.toAbsolutePath();
+    this.onChange = onChange;
+  }
+
+  /** Starts watching; changes before this call are not reported. */
+  public synchronized void start() throws IOException {
+    if (watcher != null) {
+      throw new IllegalStateException("already watching " + file);
+    }
+    watcher = FileSystems.getDefault().newWatchService();
+    file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+        StandardWatchEventKinds.ENTRY_MODIFY);
+    Thread thread = new Thread(() -> loop(watcher), "wharf-config-file");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop(WatchService service) {
+    try {
+      while (true) {
+        WatchKey key = service.take();
+        boolean ours = key.pollEvents().stream()
+            .anyMatch(e -> file.getFileName().equals(e.context()));
+        key.reset();
+        if (ours) {
+          onChange.run();
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // closed
+    }
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+}
