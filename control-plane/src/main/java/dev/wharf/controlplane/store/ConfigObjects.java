@@ -20,8 +20,9 @@ import java.util.function.Function;
 /**
  * A config as the stores keep it: one message per object, keyed {@code listeners/<name>},
  * {@code upstreams/<name>} or {@code routes/<name>} (the etcd key below
- * {@code <prefix>/v1/config/}), and the route order. Two configs with the same objects and route order are equal whatever
- * order their listeners and upstreams were written in: that is what makes a commit a no-op.
+ * {@code <prefix>/v1/config/}), and the route order. Two configs with the same objects and
+ * route order are equal whatever order their listeners and upstreams were written in: that is
+ * what makes a commit a no-op.
  */
 record ConfigObjects(SortedMap<String, Message> objects, List<String> routeOrder) {
   static final String LISTENERS = "listeners/";
@@ -53,14 +54,14 @@ record ConfigObjects(SortedMap<String, Message> objects, List<String> routeOrder
       Map<String, Message> objects, String kind, List<T> messages, Function<T, String> name) {
     for (int i = 0; i < messages.size(); i++) {
       T message = messages.get(i);
-      String key = kind + name.apply(message);
+      String objectName = name.apply(message);
       String field = kind.substring(0, kind.length() - 1) + "[" + i + "].name";
-      if (name.apply(message).isEmpty()) {
+      if (objectName.isEmpty()) {
         throw new IllegalArgumentException(field + ": empty (the store keys objects by name)");
       }
-      if (objects.putIfAbsent(key, message) != null) {
+      if (objects.putIfAbsent(kind + objectName, message) != null) {
         throw new IllegalArgumentException(
-            field + ": '" + name.apply(message) + "' is used twice (the store keys objects by name)");
+            field + ": '" + objectName + "' is used twice (the store keys objects by name)");
       }
     }
   }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Waits for etcd calls with a deadline. A member killed while it leads can leave a call
@@ -29,10 +30,17 @@ final class EtcdCalls {
   }
 
   /**
-   * The result of {@code call}, or a {@link StoreException} saying that {@code what} (a phrase
-   * like "reading /wharf/v1/config/") failed or timed out, against which endpoints.
+   * Starts {@code request} and waits for its result; a {@link StoreException} says that
+   * {@code what} (a phrase like "reading /wharf/v1/config/") failed, timed out or could not
+   * start (jetcd throws at once on a closed client), and against which endpoints.
    */
-  <T> T await(CompletableFuture<T> call, String what) throws StoreException {
+  <T> T await(Supplier<CompletableFuture<T>> request, String what) throws StoreException {
+    CompletableFuture<T> call;
+    try {
+      call = request.get();
+    } catch (RuntimeException e) {
+      throw new StoreException(what + " failed (etcd " + endpoints + "): " + e, e);
+    }
     try {
       return call.get(timeout.toNanos(), NANOSECONDS);
     } catch (TimeoutException e) {
@@ -60,10 +68,10 @@ final class EtcdCalls {
       @Override
       public <Q, R> ClientCall<Q, R> interceptCall(
           MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        if (method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null) {
-          options = options.withDeadlineAfter(timeout.toNanos(), NANOSECONDS);
-        }
-        return next.newCall(method, options);
+        boolean unary = method.getType() == MethodDescriptor.MethodType.UNARY;
+        return next.newCall(method, unary && options.getDeadline() == null
+            ? options.withDeadlineAfter(timeout.toNanos(), NANOSECONDS)
+            : options);
       }
     };
   }

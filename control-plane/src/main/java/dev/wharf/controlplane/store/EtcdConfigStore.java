@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -46,6 +47,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private final RandomGenerator random;
   private final EtcdNodeStatusStore nodes;
   private final Set<EtcdConfigWatch> watches = new CopyOnWriteArraySet<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EtcdConfigStore(EtcdStoreSettings settings, Clock clock, RandomGenerator random) {
     this.settings = settings;
@@ -82,8 +84,9 @@ public final class EtcdConfigStore implements ConfigStore {
 
   /** One linearizable read of the config prefix. */
   EtcdListing list() throws StoreException {
-    GetOption prefix = GetOption.builder().isPrefix(true).withSerializable(false).build();
-    GetResponse response = calls.await(client.getKVClient().get(keys.configPrefix(), prefix),
+    GetOption wholePrefix = GetOption.builder().isPrefix(true).withSerializable(false).build();
+    GetResponse response = calls.await(
+        () -> client.getKVClient().get(keys.configPrefix(), wholePrefix),
         "reading " + keys.describeConfigPrefix());
     return EtcdListing.of(response, keys);
   }
@@ -113,8 +116,9 @@ public final class EtcdConfigStore implements ConfigStore {
     Cmp unchanged = expectedVersion == 0
         ? new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.version(0))
         : new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedVersion));
+    Op[] writes = changes.toArray(Op[]::new);
     TxnResponse response = calls.await(
-        client.getKVClient().txn().If(unchanged).Then(changes.toArray(Op[]::new)).commit(),
+        () -> client.getKVClient().txn().If(unchanged).Then(writes).commit(),
         "committing " + changes.size() + " change(s) under " + keys.describeConfigPrefix()
             + " on version " + expectedVersion);
     if (!response.isSucceeded()) {
@@ -154,7 +158,7 @@ public final class EtcdConfigStore implements ConfigStore {
   }
 
   private long currentVersion() throws StoreException {
-    GetResponse response = calls.await(client.getKVClient().get(keys.commit()),
+    GetResponse response = calls.await(() -> client.getKVClient().get(keys.commit()),
         "reading " + keys.describeConfigPrefix() + EtcdKeys.COMMIT);
     return response.getKvs().isEmpty() ? 0 : response.getKvs().get(0).getModRevision();
   }
@@ -197,6 +201,9 @@ public final class EtcdConfigStore implements ConfigStore {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     watches.forEach(EtcdConfigWatch::close);
     nodes.close();
     client.close();

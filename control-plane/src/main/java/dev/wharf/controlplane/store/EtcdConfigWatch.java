@@ -223,7 +223,7 @@ final class EtcdConfigWatch implements ConfigStore.Subscription {
           what, error.getMessage(), pause.toMillis());
     }
     try {
-      thread.schedule(this::listAndWatch, pause.toNanos(), TimeUnit.NANOSECONDS);
+      thread.schedule(guarded(this::listAndWatch), pause.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closing) {
       // closed meanwhile
     }
@@ -248,10 +248,24 @@ final class EtcdConfigWatch implements ConfigStore.Subscription {
 
   private void execute(Runnable task) {
     try {
-      thread.execute(task);
+      thread.execute(guarded(task));
     } catch (RejectedExecutionException closing) {
       // closed: late callbacks have nowhere to go, and need none
     }
+  }
+
+  /**
+   * The executor would keep a task's exception to itself and the watch would silently stop:
+   * an unexpected failure is handled like an outage instead.
+   */
+  private Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        failed("the config watch", e);
+      }
+    };
   }
 
   /**

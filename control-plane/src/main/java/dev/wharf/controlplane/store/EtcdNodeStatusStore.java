@@ -1,5 +1,7 @@
 package dev.wharf.controlplane.store;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import io.etcd.jetcd.ByteSequence;
@@ -50,6 +52,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   private final Client client;
   private final EtcdKeys keys;
   private final EtcdCalls calls;
+  private final String replicaId;
   private final long ttlSeconds;
   private final Backoff backoff;
   private final ScheduledThreadPoolExecutor leaseThread;
@@ -70,6 +73,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     this.client = client;
     this.keys = keys;
     this.calls = calls;
+    this.replicaId = settings.replicaId();
     this.ttlSeconds = Math.max(1, (settings.leaseTtl().toMillis() + 999) / 1000);
     this.backoff = new Backoff(settings.retryBase(), settings.retryMax(), random);
     this.leaseThread = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -80,6 +84,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     this.leaseThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
+  /** As the interface says; a status without a replica is recorded as this replica's. */
   @Override
   public synchronized void put(NodeStatus status) throws StoreException {
     Objects.requireNonNull(status, "status");
@@ -87,6 +92,9 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
       throw new IllegalArgumentException("status.node_id: empty");
     }
     requireOpen();
+    if (status.getReplica().isEmpty()) {
+      status = status.toBuilder().setReplica(replicaId).build();
+    }
     long lease = lease();
     try {
       written.put(status.getNodeId(), new Written(status, write(status, lease)));
@@ -101,9 +109,12 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   }
 
   private long write(NodeStatus status, long lease) throws StoreException {
-    return calls.await(client.getKVClient().put(keys.node(status.getNodeId()),
-            ByteSequence.from(status.toByteString()), PutOption.builder().withLeaseId(lease).build()),
-        "writing the status of node " + status.getNodeId()).getHeader().getRevision();
+    ByteSequence value = ByteSequence.from(status.toByteString());
+    PutOption underLease = PutOption.builder().withLeaseId(lease).build();
+    return calls.await(
+            () -> client.getKVClient().put(keys.node(status.getNodeId()), value, underLease),
+            "writing the status of node " + status.getNodeId())
+        .getHeader().getRevision();
   }
 
   @Override
@@ -114,7 +125,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
       return;
     }
     ByteSequence key = keys.node(nodeId);
-    calls.await(client.getKVClient().txn()
+    calls.await(() -> client.getKVClient().txn()
             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(last.revision())))
             .Then(Op.delete(key, DeleteOption.DEFAULT))
             .commit(),
@@ -126,15 +137,17 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   @Override
   public List<NodeStatus> list() throws StoreException {
     requireOpen();
-    GetResponse response = calls.await(client.getKVClient().get(keys.nodesPrefix(),
-            GetOption.builder().isPrefix(true).withSerializable(false).build()),
+    GetOption wholePrefix = GetOption.builder().isPrefix(true).withSerializable(false).build();
+    GetResponse response = calls.await(
+        () -> client.getKVClient().get(keys.nodesPrefix(), wholePrefix),
         "listing " + keys.describeNodesPrefix());
     List<NodeStatus> statuses = new ArrayList<>();
     for (KeyValue kv : response.getKvs()) {
       try {
         statuses.add(NodeStatus.parseFrom(kv.getValue().getBytes()));
       } catch (InvalidProtocolBufferException e) {
-        log.warn("skipping {}: not a NodeStatus ({})", kv.getKey(), e.getMessage());
+        log.warn("skipping {}: not a NodeStatus ({})", kv.getKey().toString(UTF_8),
+            e.getMessage());
       }
     }
     statuses.sort(Comparator.comparing(NodeStatus::getNodeId));
@@ -147,7 +160,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
    */
   private long lease() throws StoreException {
     if (leaseId == 0) {
-      long granted = calls.await(client.getLeaseClient().grant(ttlSeconds),
+      long granted = calls.await(() -> client.getLeaseClient().grant(ttlSeconds),
           "granting a " + ttlSeconds + " s lease").getID();
       leaseId = granted;
       keepAlive = client.getLeaseClient().keepAlive(granted, new KeepAliveObserver(granted));
@@ -173,7 +186,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     int rewritten = 0;
     for (Written last : List.copyOf(written.values())) {
       ByteSequence key = keys.node(last.status().getNodeId());
-      TxnResponse response = calls.await(client.getKVClient().txn()
+      TxnResponse response = calls.await(() -> client.getKVClient().txn()
               .If(new Cmp(key, Cmp.Op.LESS, CmpTarget.modRevision(last.revision() + 1)))
               .Then(Op.put(key, ByteSequence.from(last.status().toByteString()),
                   PutOption.builder().withLeaseId(lease).build()))
@@ -187,8 +200,8 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
         written.remove(last.status().getNodeId());
       }
     }
-    log.info("node statuses: lease {} replaces a lost one; {} status(es) written again",
-        Long.toHexString(lease), rewritten);
+    log.info("node statuses of replica {}: lease {} replaces a lost one; {} status(es) written "
+        + "again", replicaId, Long.toHexString(lease), rewritten);
   }
 
   /** Forgets {@code lease} if it is still the current one. */
@@ -208,7 +221,8 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     if (closed || leaseId != lease) {
       return;
     }
-    log.warn("node statuses: lease {} was lost; granting a new one", Long.toHexString(lease));
+    log.warn("node statuses of replica {}: lease {} was lost; granting a new one", replicaId,
+        Long.toHexString(lease));
     dropLease(lease);
     renew();
   }
@@ -262,7 +276,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     dropLease(lease);
     if (lease != 0) {
       try {
-        calls.await(client.getLeaseClient().revoke(lease), "revoking lease "
+        calls.await(() -> client.getLeaseClient().revoke(lease), "revoking lease "
             + Long.toHexString(lease));
       } catch (StoreException e) {
         log.warn("node statuses: {}; they expire with the lease instead", e.getMessage());

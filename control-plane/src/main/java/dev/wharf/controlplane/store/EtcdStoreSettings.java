@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param endpoints etcd client URLs ({@code http://host:2379}); calls are spread over them
  * @param prefix the key prefix everything lives under, {@code /wharf} by default; several fleets
  *     can share one etcd cluster with different prefixes
- * @param replicaId this control-plane replica, as recorded in the node statuses it writes
+ * @param replicaId this control-plane replica: recorded in the node statuses it writes that do
+ *     not name their replica, and named in its log lines
  * @param callTimeout the deadline of every etcd call; a call that has not answered by then fails
  *     with a {@link StoreException}
  * @param leaseTtl how long node statuses outlive a replica that stopped renewing its lease (etcd

@@ -198,11 +198,11 @@ class EtcdConfigStoreTest {
   }
 
   @Test
-  void statusesListedAreThoseOfTheWholeFleetSortedByNodeId() throws Exception {
+  void everyReplicaListsTheWholeFleetSortedByNodeId() throws Exception {
     EtcdConfigStore a = open(settings("a"));
     EtcdConfigStore b = open(settings("b"));
     b.nodes().put(status("node-3", "b"));
-    a.nodes().put(status("node-1", "a"));
+    a.nodes().put(NodeStatus.newBuilder().setNodeId("node-1").build()); // recorded as a's
     b.nodes().put(status("node-2", "b"));
 
     List<NodeStatus> fromA = a.nodes().list();
