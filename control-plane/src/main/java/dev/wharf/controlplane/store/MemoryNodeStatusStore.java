@@ -1,0 +1,34 @@
+package dev.wharf.controlplane.store;
+
+import dev.wharf.proto.discovery.v1.NodeStatus;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Node statuses of a store that serves one replica: in memory, gone with the process, which is
+ * what an etcd lease gives a replica too. With one replica, every entry is this replica's own,
+ * so {@link #remove} needs no check. Thread-safe.
+ */
+final class MemoryNodeStatusStore implements NodeStatusStore {
+  private final ConcurrentSkipListMap<String, NodeStatus> statuses = new ConcurrentSkipListMap<>();
+
+  @Override
+  public void put(NodeStatus status) {
+    Objects.requireNonNull(status, "status");
+    if (status.getNodeId().isEmpty()) {
+      throw new IllegalArgumentException("status.node_id: empty");
+    }
+    statuses.put(status.getNodeId(), status);
+  }
+
+  @Override
+  public void remove(String nodeId) {
+    statuses.remove(nodeId);
+  }
+
+  @Override
+  public List<NodeStatus> list() {
+    return List.copyOf(statuses.values());
+  }
+}
