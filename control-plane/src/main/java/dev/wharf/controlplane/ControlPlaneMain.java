@@ -1,35 +1,282 @@
 package dev.wharf.controlplane;
 
 import dev.wharf.common.BuildInfo;
+import dev.wharf.config.Addresses;
+import dev.wharf.config.ConfigDocuments;
+import dev.wharf.config.ConfigException;
+import dev.wharf.config.ConfigSummary;
+import dev.wharf.controlplane.server.BearerTokens;
+import dev.wharf.controlplane.server.ControlPlaneServer;
+import dev.wharf.controlplane.server.MetricsEndpoint;
+import dev.wharf.controlplane.store.ConfigStore;
+import dev.wharf.controlplane.store.EtcdConfigStore;
+import dev.wharf.controlplane.store.EtcdStoreSettings;
+import dev.wharf.controlplane.store.FileConfigStore;
+import dev.wharf.controlplane.store.StaleVersionException;
+import dev.wharf.controlplane.store.StoreException;
+import dev.wharf.proto.config.v1.Config;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of a control-plane replica. The server itself (etcd store, discovery streams,
- * Admin API) is the control-plane issue's work; until then this entry point only identifies
- * itself and says so, rather than pretending to serve.
+ * Entry point of a control-plane replica. Every option can also come from the environment
+ * ({@code WHARF_LISTEN}, {@code WHARF_ETCD}, ...) or from an argument file
+ * ({@code @/etc/wharf/control-plane.args}, one option per line).
  */
 @Command(
     name = "wharf-control-plane",
     mixinStandardHelpOptions = true,
     versionProvider = ControlPlaneMain.Version.class,
-    description = "A Wharf control-plane replica.")
+    subcommands = StandaloneCommand.class,
+    description = {"A Wharf control-plane replica: keeps config in etcd (or, without --etcd, in "
+        + "an embedded store in --data-dir) and pushes it to data-plane nodes."},
+    footer = {"", "Examples:",
+        "  java -jar wharf-control-plane.jar --etcd http://10.0.0.1:2379,http://10.0.0.2:2379",
+        "  java -jar wharf-control-plane.jar --data-dir /var/lib/wharf",
+        "  java -jar wharf-control-plane.jar standalone --config wharf.yaml"})
 public final class ControlPlaneMain implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT",
+      defaultValue = "${env:WHARF_LISTEN:-127.0.0.1:9700}",
+      description = "gRPC address nodes connect to (default: ${DEFAULT-VALUE}; port 0 picks "
+          + "a free one). Env WHARF_LISTEN.")
+  private String listen;
+
+  @Option(names = "--etcd", paramLabel = "URL[,URL...]", split = ",",
+      defaultValue = "${env:WHARF_ETCD}",
+      description = "etcd client URLs. Without them config lives in --data-dir. Env WHARF_ETCD.")
+  private List<URI> etcd;
+
+  @Option(names = "--etcd-prefix", paramLabel = "PREFIX",
+      defaultValue = "${env:WHARF_ETCD_PREFIX:-/wharf}",
+      description = "Key prefix in etcd (default: ${DEFAULT-VALUE}). Env WHARF_ETCD_PREFIX.")
+  private String etcdPrefix;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      defaultValue = "${env:WHARF_DATA_DIR:-wharf-data}",
+      description = "Embedded store's directory when no --etcd is given "
+          + "(default: ${DEFAULT-VALUE}). Env WHARF_DATA_DIR.")
+  private Path dataDir;
+
+  @Option(names = "--replica-id", paramLabel = "ID", defaultValue = "${env:WHARF_REPLICA_ID}",
+      description = "This replica's name in node statuses (default: HOSTNAME:PORT). "
+          + "Env WHARF_REPLICA_ID.")
+  private String replicaId;
+
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      defaultValue = "${env:WHARF_METRICS:-127.0.0.1:9702}",
+      description = "HTTP address of /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}; "
+          + "port 0 picks a free one). Env WHARF_METRICS.")
+  private String metrics;
+
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:WHARF_TOKEN_FILE}",
+      description = "Tokens nodes must present (one per line). Env WHARF_TOKEN_FILE.")
+  private Path tokenFile;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_CERT}",
+      description = "PEM certificate chain: serve TLS. Env WHARF_TLS_CERT.")
+  private Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_KEY}",
+      description = "PEM private key of --tls-cert. Env WHARF_TLS_KEY.")
+  private Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE",
+      defaultValue = "${env:WHARF_TLS_CLIENT_CA}",
+      description = "PEM CA bundle: require client certificates signed by it (mTLS). "
+          + "Env WHARF_TLS_CLIENT_CA.")
+  private Path tlsClientCa;
+
+  @Option(names = "--bootstrap-config", paramLabel = "FILE",
+      defaultValue = "${env:WHARF_BOOTSTRAP_CONFIG}",
+      description = "Commit this config document if the store holds none yet (a new cluster). "
+          + "Ignored once any version exists. Env WHARF_BOOTSTRAP_CONFIG.")
+  private Path bootstrapConfig;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ControlPlaneMain()).execute(args));
   }
 
   @Override
-  public Integer call() {
-    spec.commandLine().getErr().println("The control-plane server is not built yet; "
-        + "see README, 'What works today'. Use wharfctl validate to check configs.");
-    return 2;
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    InetSocketAddress listenAddress;
+    InetSocketAddress metricsAddress;
+    try {
+      listenAddress = socketAddress("--listen", listen);
+      metricsAddress = socketAddress("--metrics", metrics);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      err.println("error: --tls-cert and --tls-key go together");
+      return 2;
+    }
+    if (tlsClientCa != null && tlsCert == null) {
+      err.println("error: --tls-client-ca needs --tls-cert and --tls-key");
+      return 2;
+    }
+    Config bootstrap = null;
+    if (bootstrapConfig != null) {
+      try {
+        bootstrap = ConfigDocuments.load(bootstrapConfig);
+      } catch (IOException e) {
+        err.println("error: --bootstrap-config: cannot read " + bootstrapConfig + ": "
+            + e.getMessage());
+        return 1;
+      } catch (ConfigException e) {
+        StandaloneCommand.printErrors(err, e.errors());
+        return 1;
+      }
+    }
+    BearerTokens tokens = null;
+    if (tokenFile != null) {
+      try {
+        tokens = BearerTokens.fromFile(tokenFile);
+      } catch (IOException e) {
+        err.println("error: --token-file: " + e.getMessage());
+        return 2;
+      }
+    }
+    String replica = replicaId != null ? replicaId : hostname() + ":" + listenAddress.getPort();
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    ConfigStore store;
+    try {
+      store = openStore(replica);
+    } catch (StoreException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+    if (bootstrap != null) {
+      try {
+        bootstrap(store, bootstrap, err);
+      } catch (StoreException e) {
+        store.close();
+        err.println("error: --bootstrap-config: " + e.getMessage());
+        return 1;
+      }
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopped.countDown();
+      try {
+        closed.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "wharf-shutdown"));
+    ControlPlaneServer.Builder builder = ControlPlaneServer.builder()
+        .store(store).replicaId(replica).listen(listenAddress).registry(registry)
+        .tokens(tokens);
+    if (tlsCert != null) {
+      builder.tls(tlsCert, tlsKey, tlsClientCa);
+    }
+    try (ControlPlaneServer server = startOrClose(builder, store);
+        MetricsEndpoint endpoint = MetricsEndpoint.start(metricsAddress, registry,
+            () -> server.discovery().latestVersion() > 0)) {
+      if (tokens == null) {
+        err.println("warning: no --token-file: any client may connect to " + listen);
+      }
+      out.println("replica: " + replica);
+      out.println("store: " + (etcd == null || etcd.isEmpty()
+          ? "embedded in " + dataDir.toAbsolutePath()
+          : "etcd " + etcd + " under " + etcdPrefix));
+      out.println("discovery: " + hostPort(server.address()));
+      out.println("metrics: " + hostPort(endpoint.address()));
+      out.flush();
+      stopped.await();
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } finally {
+      closed.countDown();
+    }
+    return 0;
+  }
+
+  private ConfigStore openStore(String replica) throws StoreException {
+    if (etcd == null || etcd.isEmpty()) {
+      return FileConfigStore.open(dataDir, Clock.systemUTC());
+    }
+    return EtcdConfigStore.connect(EtcdStoreSettings.defaults(etcd, replica)
+        .withPrefix(etcdPrefix));
+  }
+
+  /** Commits the bootstrap config into an empty store; another replica may win the race. */
+  private void bootstrap(ConfigStore store, Config config, PrintWriter err) throws StoreException {
+    if (store.read().version() != 0) {
+      return;
+    }
+    try {
+      long version = store.commit(0, config, "bootstrap:" + bootstrapConfig.toAbsolutePath(),
+          "bootstrap from " + bootstrapConfig.getFileName() + ": " + ConfigSummary.of(config));
+      err.println("bootstrapped version " + version + " from " + bootstrapConfig);
+    } catch (StaleVersionException e) {
+      // Another replica bootstrapped first: its version stands.
+    }
+  }
+
+  private static ControlPlaneServer startOrClose(ControlPlaneServer.Builder builder,
+      ConfigStore store) throws IOException {
+    try {
+      return builder.start();
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  static InetSocketAddress socketAddress(String option, String text) {
+    try {
+      if (text.endsWith(":0")) {
+        Addresses.HostPort hp = Addresses.parseHostPort(text.substring(0, text.length() - 1) + "1");
+        return new InetSocketAddress(hp.host(), 0);
+      }
+      Addresses.HostPort hp = Addresses.parseHostPort(text);
+      return new InetSocketAddress(hp.host(), hp.port());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() != null && a.getAddress().getHostAddress().contains(":")
+        ? "[" + a.getAddress().getHostAddress() + "]"
+        : a.getHostString();
+    return host + ":" + a.getPort();
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {
