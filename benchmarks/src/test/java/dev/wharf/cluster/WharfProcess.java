@@ -1,0 +1,128 @@
+package dev.wharf.cluster;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One real Wharf process (a control-plane replica, a node) started from its runnable jar, with its
+ * output in a log file the test can wait on. Stopped by its own pid only: SIGTERM first, SIGKILL
+ * when it does not exit within the bound.
+ */
+final class WharfProcess implements AutoCloseable {
+  static final Path CONTROL_PLANE_JAR =
+      Path.of("..", "control-plane", "target", "wharf-control-plane.jar");
+  static final Path DATA_PLANE_JAR = Path.of("..", "data-plane", "target", "wharf-data-plane.jar");
+  /** Small, quick-starting JVMs: a test machine runs several at once on two cores. */
+  private static final List<String> JVM_FLAGS =
+      List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  private final String name;
+  private final Path log;
+  private final Process process;
+
+  private WharfProcess(String name, Path log, Process process) {
+    this.name = name;
+    this.log = log;
+    this.process = process;
+  }
+
+  /** Starts {@code java -jar JAR ARGS...}; its stdout and stderr go to {@code logDir/NAME.log}. */
+  static WharfProcess startJar(String name, Path logDir, Path jar, List<String> args)
+      throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the jars first "
+          + "(./mvnw -B -DskipTests package)");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(JVM_FLAGS);
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    Path log = logDir.resolve(name + ".log");
+    Process p = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    return new WharfProcess(name, log, p);
+  }
+
+  /**
+   * Waits for an output line starting with {@code prefix} and returns the rest of it; fails with
+   * the log when the bound passes or the process exits first.
+   */
+  String awaitLine(String prefix, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (true) {
+      for (String line : lines()) {
+        if (line.startsWith(prefix)) {
+          return line.substring(prefix.length()).strip();
+        }
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue()
+            + " before printing '" + prefix + "':\n" + output());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " did not print '" + prefix + "' within " + bound
+            + ":\n" + output());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
+  String output() {
+    return String.join("\n", lines());
+  }
+
+  private List<String> lines() {
+    try {
+      return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+    } catch (IOException e) {
+      return List.of("(cannot read " + log + ": " + e + ")");
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGKILL: the process gets no chance to say goodbye (a crashed replica). */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then SIGKILL after {@code bound}; returns the exit code. */
+  int stop(Duration bound) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      stop(Duration.ofSeconds(10));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (pid " + process.pid() + ", log " + log + ")";
+  }
+}
