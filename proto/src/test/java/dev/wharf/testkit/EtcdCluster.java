@@ -171,6 +171,34 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Restarts every member that is not running, all at once (one at a time would wait forever
+   * for a leader once quorum is lost), and waits until each is healthy (20 s).
+   *
+   * @throws IllegalStateException if one does not become healthy
+   */
+  public synchronized void startStoppedMembers() {
+    List<EtcdMember> stopped = members.stream().filter(m -> !m.isRunning()).toList();
+    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    EtcdMember current = null;
+    try {
+      for (EtcdMember m : stopped) {
+        current = m;
+        m.start(binary, initialCluster, token);
+      }
+      for (EtcdMember m : stopped) {
+        current = m;
+        m.awaitHealthy(deadline);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not restart " + current + ": " + e.getMessage()
+          + "\n" + current.logTail(LOG_TAIL_LINES), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restarting " + current, e);
+    }
+  }
+
   /** The process of member {@code index} as last started, if any (for assertions). */
   public synchronized Optional<ProcessHandle> process(int index) {
     return member(index).processHandle();
