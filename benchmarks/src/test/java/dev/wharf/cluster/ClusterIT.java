@@ -12,6 +12,7 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,13 +49,13 @@ class ClusterIT {
   Path dir;
 
   private final String prefix = "/wharf-it-" + UUID.randomUUID();
-  private final List<WharfProcess> processes = new ArrayList<>();
+  private final List<JarProcess> processes = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
-  private WharfProcess replicaA;
-  private WharfProcess replicaB;
+  private JarProcess replicaA;
+  private JarProcess replicaB;
   private EtcdConfigStore store;
 
-  private record Node(String id, WharfProcess process, int webPort, String admin) {}
+  private record Node(String id, JarProcess process, int webPort, String admin) {}
 
   @BeforeEach
   void startCluster() throws Exception {
@@ -76,7 +77,7 @@ class ClusterIT {
 
   @AfterEach
   void stopCluster() throws Exception {
-    for (WharfProcess p : processes) {
+    for (JarProcess p : processes) {
       p.close();
     }
     if (store != null) {
@@ -129,7 +130,7 @@ class ClusterIT {
   void withControlPlaneAndEtcdDownARestartedNodeServesItsLastConfigFromDisk() throws Exception {
     store.close();
     store = null;
-    for (WharfProcess replica : List.of(replicaA, replicaB)) {
+    for (JarProcess replica : List.of(replicaA, replicaB)) {
       assertEquals(SIGTERM_EXIT, replica.stop(Duration.ofSeconds(20)), replica.output());
       assertTrue(replica.output().contains("control-plane replica stopped"), replica.output());
     }
@@ -148,10 +149,10 @@ class ClusterIT {
 
   // --- the cluster ---
 
-  private WharfProcess startReplica(String id) throws Exception {
+  private JarProcess startReplica(String id) throws Exception {
     String endpoints = etcd.clientEndpoints().stream().map(URI::toString)
         .collect(Collectors.joining(","));
-    WharfProcess p = WharfProcess.startJar(id, dir, WharfProcess.CONTROL_PLANE_JAR, List.of(
+    JarProcess p = JarProcess.startJar(id, dir, JarProcess.CONTROL_PLANE_JAR, List.of(
         "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", id,
         "--etcd", endpoints, "--etcd-prefix", prefix));
     processes.add(p);
@@ -160,8 +161,8 @@ class ClusterIT {
 
   private Node startNode(String id, String targets, int webPort) throws Exception {
     Path state = dir.resolve(id + "-state");
-    WharfProcess p = WharfProcess.startJar(id + "-" + processes.size(), dir,
-        WharfProcess.DATA_PLANE_JAR, List.of(
+    JarProcess p = JarProcess.startJar(id + "-" + processes.size(), dir,
+        JarProcess.DATA_PLANE_JAR, List.of(
             "--control-plane", targets, "--node-id", id, "--state-dir", state.toString(),
             "--admin", "127.0.0.1:0", "--listener-port", "web=" + webPort, "--workers", "1"));
     processes.add(p);

@@ -170,6 +170,7 @@ final class StandaloneCommand implements Callable<Integer> {
         return 1;
       }
       try (adminServer) {
+        watcher.watch(); // before the lines below: edits made after them are never missed
         out.println("admin: " + ControlPlaneMain.hostPort(adminServer.address()));
         for (var l : node.current().config().getListenersList()) {
           out.println("listening: " + l.getName() + " on "
@@ -178,7 +179,6 @@ final class StandaloneCommand implements Callable<Integer> {
         out.println("wharf " + BuildInfo.version(StandaloneCommand.class)
             + " standalone: version " + version + ", data in " + dataDir.toAbsolutePath());
         out.flush();
-        watcher.watch();
         stopped.await();
       }
     } finally {

@@ -5,19 +5,164 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the real control-plane jar. */
+/** Runs the real control-plane jar: a replica on its embedded store, and standalone mode. */
 class ControlPlaneJarIT {
   private static final Path JAR = Path.of("target", "wharf-control-plane.jar");
+  private static final Path DEMO = Path.of("../deploy/examples/demo.yaml");
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final int SIGTERM_EXIT = 143;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir
+  Path dir;
 
   @Test
   void theRunnableJarStartsAndIdentifiesItself() {
-    Result r = CommandRunner.runJar(Duration.ofSeconds(60), JAR, "--version");
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--version");
 
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.stdout().startsWith("wharf-control-plane 0.1.0-SNAPSHOT\nJava "), r.stdout());
+  }
+
+  @Test
+  void standaloneServesTheDemoAndCommitsEveryGoodEditOfTheFile() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1));
+    Path data = dir.resolve("data");
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess wharf = standalone(config, data, ports.get(2))) {
+      assertEquals("version 1, data in " + data.toAbsolutePath(),
+          wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT));
+      assertEquals("demo on 127.0.0.1:" + ports.get(0), wharf.awaitLine("listening:", TIMEOUT));
+      assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", get(home).body());
+      HttpResponse<String> proxied = get(home + "api/users?id=3");
+      assertEquals(200, proxied.statusCode());
+      assertTrue(proxied.body().startsWith("The echo listener got /users?id=3"), proxied.body());
+
+      Files.writeString(config, Files.readString(config).replace("Hello from Wharf.", "Edited."));
+      wharf.awaitLine("applied version 2", TIMEOUT);
+      assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
+
+      Files.writeString(config, Files.readString(config).replace("upstream: echo",
+          "upstream: nowhere"));
+      wharf.awaitLineContaining("not applied, keeping the current version", TIMEOUT);
+      assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
+      String admin = "http://" + wharf.awaitLine("admin:", TIMEOUT);
+      assertEquals("2", get(admin + "/config").headers().firstValue("x-wharf-config-version")
+          .orElseThrow());
+      assertTrue(get(admin + "/metrics").body().contains("wharf_cp_acks_total 2.0"));
+
+      assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  @Test
+  void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1));
+    Path data = dir.resolve("data");
+    for (int run = 1; run <= 2; run++) {
+      try (JarProcess wharf = standalone(config, data, ports.get(2))) {
+        assertEquals("version 1, data in " + data.toAbsolutePath(),
+            wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT), "run " + run);
+        wharf.stop(Duration.ofSeconds(20));
+      }
+    }
+  }
+
+  @Test
+  void standaloneRefusesAnInvalidFileNamingEachField() throws Exception {
+    Path config = dir.resolve("bad.yaml");
+    Files.writeString(config, """
+        listeners:
+          - {name: web, address: 127.0.0.1, port: 70000}
+        routes:
+          - {name: r, listeners: [web], match: {path: {prefix: /}}, proxy: {upstream: none}}
+        """);
+
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "standalone", "--config", config.toString(),
+        "--data-dir", dir.resolve("data").toString());
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("error: 2 error(s) in the config:\n"), r.stderr());
+    assertTrue(r.stderr().contains("listeners[0].port: 70000"), r.stderr());
+    assertTrue(r.stderr().contains("routes[0].proxy.upstream"), r.stderr());
+    assertTrue(Files.notExists(dir.resolve("data")), "nothing is written for a refused file");
+  }
+
+  @Test
+  void standaloneSaysWhyWhenTheNodeCannotServeTheConfig() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    try (var taken = new java.net.ServerSocket(ports.get(0), 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Path config = demoOn(ports.get(0), ports.get(1));
+
+      Result r = CommandRunner.runJar(TIMEOUT, JAR, "standalone", "--config", config.toString(),
+          "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + ports.get(2));
+
+      assertEquals(1, r.exitCode(), r.toString());
+      assertTrue(r.stderr().contains(" cannot be served: listener demo: cannot bind 127.0.0.1:"
+          + ports.get(0)), r.stderr());
+    }
+  }
+
+  @Test
+  void aReplicaOnTheEmbeddedStoreBootstrapsItsConfigAndServesMetrics() throws Exception {
+    try (JarProcess replica = JarProcess.startJar("cp", dir, JAR, List.of(
+        "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", "cp-1",
+        "--data-dir", dir.resolve("data").toString(), "--bootstrap-config", DEMO.toString()))) {
+      assertEquals("cp-1", replica.awaitLine("replica:", TIMEOUT));
+      assertTrue(replica.awaitLine("discovery:", TIMEOUT).startsWith("127.0.0.1:"));
+      String metrics = "http://" + replica.awaitLine("metrics:", TIMEOUT);
+
+      assertEquals(200, get(metrics + "/readyz").statusCode());
+      String scrape = get(metrics + "/metrics").body();
+      assertTrue(scrape.contains("wharf_cp_config_version 1.0"), scrape);
+      assertTrue(scrape.contains("wharf_cp_connected_nodes 0.0"), scrape);
+      assertTrue(replica.output().contains("bootstrapped version 1 from " + DEMO));
+      assertEquals(SIGTERM_EXIT, replica.stop(Duration.ofSeconds(20)), replica.output());
+      assertTrue(replica.output().contains("control-plane replica stopped"), replica.output());
+    }
+  }
+
+  @Test
+  void tlsFlagsThatDoNotGoTogetherAreAUsageError() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--tls-cert", "cert.pem",
+        "--data-dir", dir.resolve("data").toString());
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("error: --tls-cert and --tls-key go together\n", r.stderr());
+  }
+
+  private JarProcess standalone(Path config, Path data, int adminPort) throws Exception {
+    return JarProcess.startJar("standalone", dir, JAR, List.of("standalone",
+        "--config", config.toString(), "--data-dir", data.toString(),
+        "--admin", "127.0.0.1:" + adminPort, "--workers", "1"));
+  }
+
+  private Path demoOn(int port, int echoPort) throws Exception {
+    Path config = dir.resolve("demo.yaml");
+    Files.writeString(config, Files.readString(DEMO)
+        .replace("port: 8080", "port: " + port)
+        .replace("8081", Integer.toString(echoPort)));
+    return config;
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -38,8 +38,15 @@ public final class ConfigDocuments {
     return load(Files.readString(file, StandardCharsets.UTF_8), file.toString());
   }
 
-  /** Reads and validates a document; every problem is in the exception, each with its line. */
+  /**
+   * Reads and validates a document; every problem is in the exception, each with its line. An
+   * empty document is refused: a file caught half-written, or a mistake, must never replace a
+   * config with nothing.
+   */
   public static Config load(String text, String sourceName) throws ConfigException {
+    if (text.isBlank()) {
+      throw new ConfigException(List.of(new ConfigError("", sourceName + " is empty")));
+    }
     Parsed parsed = parse(text, sourceName);
     List<ConfigError> errors = new ArrayList<>(parsed.errors());
     for (ConfigError e : ConfigValidator.validate(parsed.config())) {

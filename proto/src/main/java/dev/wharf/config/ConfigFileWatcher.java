@@ -7,12 +7,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Calls back whenever a config file changes, including when an editor replaces it rather than
- * writing in place. The callback runs on the watcher's own daemon thread, one call at a time.
+ * writing in place. A write in place shows up as several events (truncate, then write), so the
+ * callback waits until the file has been quiet for {@link #QUIET}, and reads it once.
+ * The callback runs on the watcher's own daemon thread, one call at a time.
  */
 public final class ConfigFileWatcher implements AutoCloseable {
+  static final Duration QUIET = Duration.ofMillis(150);
+
   private final Path file;
   private final Runnable onChange;
   private WatchService watcher;
@@ -38,17 +44,25 @@ public final class ConfigFileWatcher implements AutoCloseable {
   private void loop(WatchService service) {
     try {
       while (true) {
-        WatchKey key = service.take();
-        boolean ours = key.pollEvents().stream()
-            .anyMatch(e -> file.getFileName().equals(e.context()));
-        key.reset();
-        if (ours) {
+        if (ours(service.take())) {
+          // Swallow the rest of this burst of events before reading the file.
+          WatchKey more;
+          while ((more = service.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+            ours(more);
+          }
           onChange.run();
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed
     }
+  }
+
+  private boolean ours(WatchKey key) {
+    boolean ours = key.pollEvents().stream()
+        .anyMatch(e -> file.getFileName().equals(e.context()));
+    key.reset();
+    return ours;
   }
 
   @Override

@@ -144,8 +144,12 @@ class ConfigDocumentsTest {
   }
 
   @Test
-  void anEmptyDocumentIsAnEmptyConfig() throws ConfigException {
-    assertEquals(Config.getDefaultInstance(), ConfigDocuments.load("", "empty.yaml"));
+  void anEmptyDocumentIsRefusedRatherThanServingNothing() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigDocuments.load("  \n", "empty.yaml"));
+
+    assertEquals("empty.yaml is empty", e.errors().get(0).message());
+    assertEquals(Config.getDefaultInstance(), ConfigDocuments.parse("", "empty.yaml").config());
   }
 
   @Test

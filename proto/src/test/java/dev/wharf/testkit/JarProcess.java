@@ -1,4 +1,4 @@
-package dev.wharf.cluster;
+package dev.wharf.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,16 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * One real Wharf process (a control-plane replica, a node) started from its runnable jar, with its
  * output in a log file the test can wait on. Stopped by its own pid only: SIGTERM first, SIGKILL
  * when it does not exit within the bound.
  */
-final class WharfProcess implements AutoCloseable {
-  static final Path CONTROL_PLANE_JAR =
+public final class JarProcess implements AutoCloseable {
+  /** The runnable jars, as seen from any module's directory (a test's working directory). */
+  public static final Path CONTROL_PLANE_JAR =
       Path.of("..", "control-plane", "target", "wharf-control-plane.jar");
-  static final Path DATA_PLANE_JAR = Path.of("..", "data-plane", "target", "wharf-data-plane.jar");
+  public static final Path DATA_PLANE_JAR =
+      Path.of("..", "data-plane", "target", "wharf-data-plane.jar");
   /** Small, quick-starting JVMs: a test machine runs several at once on two cores. */
   private static final List<String> JVM_FLAGS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -27,14 +30,14 @@ final class WharfProcess implements AutoCloseable {
   private final Path log;
   private final Process process;
 
-  private WharfProcess(String name, Path log, Process process) {
+  private JarProcess(String name, Path log, Process process) {
     this.name = name;
     this.log = log;
     this.process = process;
   }
 
   /** Starts {@code java -jar JAR ARGS...}; its stdout and stderr go to {@code logDir/NAME.log}. */
-  static WharfProcess startJar(String name, Path logDir, Path jar, List<String> args)
+  public static JarProcess startJar(String name, Path logDir, Path jar, List<String> args)
       throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the jars first "
@@ -51,34 +54,50 @@ final class WharfProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    return new WharfProcess(name, log, p);
+    return new JarProcess(name, log, p);
   }
 
   /**
    * Waits for an output line starting with {@code prefix} and returns the rest of it; fails with
    * the log when the bound passes or the process exits first.
    */
-  String awaitLine(String prefix, Duration bound) {
+  public String awaitLine(String prefix, Duration bound) {
+    String line = awaitLine(l -> l.startsWith(prefix), "a line starting with '" + prefix + "'",
+        bound);
+    return line.substring(prefix.length()).strip();
+  }
+
+  /** Waits for an output line containing {@code fragment} (log lines start with a timestamp). */
+  public String awaitLineContaining(String fragment, Duration bound) {
+    return awaitLine(l -> l.contains(fragment), "a line containing '" + fragment + "'", bound);
+  }
+
+  private String awaitLine(Predicate<String> wanted, String what, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     while (true) {
       for (String line : lines()) {
-        if (line.startsWith(prefix)) {
-          return line.substring(prefix.length()).strip();
+        if (wanted.test(line)) {
+          return line;
         }
       }
       if (!process.isAlive()) {
         throw new AssertionError(name + " exited with " + process.exitValue()
-            + " before printing '" + prefix + "':\n" + output());
+            + " before printing " + what + ":\n" + output());
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " did not print '" + prefix + "' within " + bound
-            + ":\n" + output());
+        throw new AssertionError(name + " did not print " + what + " within " + bound + ":\n"
+            + output());
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
   }
 
-  String output() {
+  /** Lines printed so far that contain {@code fragment}. */
+  public long countLinesContaining(String fragment) {
+    return lines().stream().filter(l -> l.contains(fragment)).count();
+  }
+
+  public String output() {
     return String.join("\n", lines());
   }
 
@@ -90,22 +109,22 @@ final class WharfProcess implements AutoCloseable {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** SIGKILL: the process gets no chance to say goodbye (a crashed replica). */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then SIGKILL after {@code bound}; returns the exit code. */
-  int stop(Duration bound) throws InterruptedException {
+  public int stop(Duration bound) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
