@@ -21,6 +21,7 @@ public final class DiscoveryMetrics {
   private final Counter stale;
   private final Counter rejected;
   private final Timer pushToAck;
+  private final Timer watchLag;
   private final AtomicLong version = new AtomicLong();
 
   public DiscoveryMetrics(MeterRegistry registry, Supplier<Number> connectedNodes) {
@@ -51,6 +52,13 @@ public final class DiscoveryMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
+    watchLag = Timer.builder("wharf_cp_store_watch_lag")
+        .description("Time from a commit to this replica publishing it: the store's watch "
+            + "delay plus validation (commit times come from the writer's clock)")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
   }
 
   /** Meters that count but are not exported: for tests and tools that do not scrape. */
@@ -58,8 +66,11 @@ public final class DiscoveryMetrics {
     return new DiscoveryMetrics(new SimpleMeterRegistry(), connectedNodes);
   }
 
-  void published(long v) {
+  void published(long v, Duration lag) {
     version.set(v);
+    if (lag != null) {
+      watchLag.record(lag);
+    }
   }
 
   void pushed() {

@@ -11,6 +11,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,11 +81,20 @@ public final class DiscoveryService extends DiscoveryGrpc.DiscoveryImplBase {
     }
     PublishedSnapshot next = new PublishedSnapshot(config.version(), config.config());
     latest = next;
-    metrics.published(next.version());
+    metrics.published(next.version(), lag(config));
     for (NodeStream stream : streams.values()) {
       stream.offer();
     }
     return true;
+  }
+
+  /** How long after its commit a version is published; null when the commit time is unknown. */
+  private Duration lag(VersionedConfig config) {
+    if (config.committedAt().equals(Instant.EPOCH)) {
+      return null;
+    }
+    Duration lag = Duration.between(config.committedAt(), clock.instant());
+    return lag.isNegative() ? Duration.ZERO : lag; // writers' clocks may run ahead of ours
   }
 
   /** The version being pushed, 0 before the first publish. */

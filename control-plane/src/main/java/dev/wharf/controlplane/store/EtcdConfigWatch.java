@@ -177,7 +177,8 @@ final class EtcdConfigWatch implements ConfigStore.Subscription {
     VersionedConfig config = version == 0 && values.isEmpty()
         ? VersionedConfig.EMPTY
         : new VersionedConfig(version,
-            ConfigObjects.decode(values, commit.getRouteOrderList()).toConfig());
+            ConfigObjects.decode(values, commit.getRouteOrderList()).toConfig(),
+            VersionedConfig.instant(commit.getCommittedAt()));
     delivered = version;
     try {
       listener.accept(config);

@@ -58,6 +58,7 @@ record EtcdListing(long revision, long version, Map<String, ByteString> values, 
     if (version == 0 && values.isEmpty()) {
       return VersionedConfig.EMPTY;
     }
-    return new VersionedConfig(version, objects().toConfig());
+    return new VersionedConfig(version, objects().toConfig(),
+        VersionedConfig.instant(commit.getCommittedAt()));
   }
 }

@@ -98,7 +98,8 @@ public final class FileConfigStore implements ConfigStore {
   private VersionedConfig current() {
     return state.getRevision() == 0
         ? VersionedConfig.EMPTY
-        : new VersionedConfig(state.getRevision(), state.getConfig());
+        : new VersionedConfig(state.getRevision(), state.getConfig(),
+            VersionedConfig.instant(state.getCommit().getCommittedAt()));
   }
 
   @Override

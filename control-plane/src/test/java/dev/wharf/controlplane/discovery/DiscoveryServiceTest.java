@@ -188,6 +188,17 @@ class DiscoveryServiceTest {
   }
 
   @Test
+  void theTimeFromCommitToPublishIsMeasured() {
+    Config config = config("one");
+    service.publish(new VersionedConfig(1, config, CLOCK.instant().minusMillis(40)));
+    service.publish(new VersionedConfig(2, config)); // commit time unknown: not measured
+
+    var lag = registry.get("wharf_cp_store_watch_lag").timer();
+    assertEquals(1, lag.count());
+    assertEquals(40.0, lag.totalTime(TimeUnit.MILLISECONDS));
+  }
+
+  @Test
   void versionsThatDoNotGoUpAreIgnored() {
     assertTrue(service.publish(version(5, "five")));
     assertFalse(service.publish(version(5, "again")));

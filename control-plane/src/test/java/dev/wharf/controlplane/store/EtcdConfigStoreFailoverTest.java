@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.store;
 
+import static dev.wharf.controlplane.store.StoreAssertions.assertVersion;
 import static dev.wharf.controlplane.store.TestConfigs.small;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -63,7 +64,7 @@ class EtcdConfigStoreFailoverTest {
             Config config = small("written while member " + down + " was down");
             long committed = commitOnceALeaderAnswers(writer, version, config);
 
-            assertEquals(new VersionedConfig(committed, config), deliveries.next());
+            assertVersion(committed, config, deliveries.next());
             version = committed;
           }
           cluster.startMember(down);

@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.store;
 
+import static dev.wharf.controlplane.store.StoreAssertions.assertVersion;
 import static dev.wharf.controlplane.store.TestConfigs.small;
 import static dev.wharf.controlplane.store.TestConfigs.status;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -108,7 +109,7 @@ class EtcdConfigStoreTest {
     toClose.add(store.watchFrom(first, deliveries));
 
     VersionedConfig delivered = deliveries.next();
-    assertEquals(new VersionedConfig(version, small("v3")), delivered);
+    assertVersion(version, small("v3"), delivered);
     assertEquals(store.read(), delivered);
     long after = store.commit(version, small("v4"), "alice", "after the re-list");
     deliveries.next(after); // and it watches on from there

@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.store;
 
+import static dev.wharf.controlplane.store.StoreAssertions.assertVersion;
 import static dev.wharf.controlplane.store.TestConfigs.small;
 import static dev.wharf.controlplane.store.TestConfigs.status;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -41,7 +42,7 @@ class FileConfigStoreTest {
     }
 
     try (FileConfigStore reopened = FileConfigStore.open(dataDir, CLOCK)) {
-      assertEquals(new VersionedConfig(version, small("two")), reopened.read());
+      assertVersion(version, small("two"), reopened.read());
       assertEquals(List.of(), reopened.nodes().list(), "statuses live as long as the process");
       assertEquals(version + 1, reopened.commit(version, small("three"), "carol", "third"));
     }
