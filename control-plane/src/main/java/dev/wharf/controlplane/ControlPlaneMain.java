@@ -101,12 +101,6 @@ public final class ControlPlaneMain implements Callable<Integer> {
       description = "PEM private key of --tls-cert. Env WHARF_TLS_KEY.")
   private Path tlsKey;
 
-  @Option(names = "--tls-client-ca", paramLabel = "FILE",
-      defaultValue = "${env:WHARF_TLS_CLIENT_CA}",
-      description = "PEM CA bundle: require client certificates signed by it (mTLS). "
-          + "Env WHARF_TLS_CLIENT_CA.")
-  private Path tlsClientCa;
-
   @Option(names = "--bootstrap-config", paramLabel = "FILE",
       defaultValue = "${env:WHARF_BOOTSTRAP_CONFIG}",
       description = "Commit this config document if the store holds none yet (a new cluster). "
@@ -132,10 +126,6 @@ public final class ControlPlaneMain implements Callable<Integer> {
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       err.println("error: --tls-cert and --tls-key go together");
-      return 2;
-    }
-    if (tlsClientCa != null && tlsCert == null) {
-      err.println("error: --tls-client-ca needs --tls-cert and --tls-key");
       return 2;
     }
     Config bootstrap = null;
@@ -194,7 +184,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
         .store(store).replicaId(replica).listen(listenAddress).registry(registry)
         .tokens(tokens);
     if (tlsCert != null) {
-      builder.tls(tlsCert, tlsKey, tlsClientCa);
+      builder.tls(tlsCert, tlsKey);
     }
     try (ControlPlaneServer server = startOrClose(builder, store);
         MetricsEndpoint endpoint = MetricsEndpoint.start(metricsAddress, registry,

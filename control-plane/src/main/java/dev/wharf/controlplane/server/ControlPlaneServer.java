@@ -12,8 +12,6 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -113,7 +111,6 @@ public final class ControlPlaneServer implements AutoCloseable {
     private BearerTokens tokens;
     private Path tlsCert;
     private Path tlsKey;
-    private Path tlsClientCa;
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration statusRetry = Duration.ofSeconds(1);
     private final List<BindableService> extraServices = new ArrayList<>();
@@ -158,11 +155,10 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
-    /** TLS with this certificate chain and key; with {@code clientCa}, clients need one too. */
-    public Builder tls(Path cert, Path key, Path clientCa) {
+    /** Serves TLS with this certificate chain and private key (PEM files). */
+    public Builder tls(Path cert, Path key) {
       tlsCert = Objects.requireNonNull(cert, "cert");
       tlsKey = Objects.requireNonNull(key, "key");
-      tlsClientCa = clientCa;
       return this;
     }
 
@@ -216,11 +212,12 @@ public final class ControlPlaneServer implements AutoCloseable {
           .permitKeepAliveTime(10, TimeUnit.SECONDS)
           .permitKeepAliveWithoutCalls(true);
       if (tlsCert != null) {
-        SslContextBuilder ssl = GrpcSslContexts.forServer(tlsCert.toFile(), tlsKey.toFile());
-        if (tlsClientCa != null) {
-          ssl.trustManager(tlsClientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
+        try {
+          nb.sslContext(GrpcSslContexts.forServer(tlsCert.toFile(), tlsKey.toFile()).build());
+        } catch (IllegalArgumentException e) {
+          throw new IOException("TLS certificate " + tlsCert + " or key " + tlsKey + ": "
+              + e.getMessage(), e);
         }
-        nb.sslContext(ssl.build());
       }
       return nb;
     }

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.discovery;
 
+import dev.wharf.testkit.TestCertificates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 

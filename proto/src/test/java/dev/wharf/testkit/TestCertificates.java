@@ -1,6 +1,5 @@
-package dev.wharf.dataplane.discovery;
+package dev.wharf.testkit;
 
-import dev.wharf.testkit.CommandRunner;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +12,10 @@ import java.util.List;
  * A self-signed certificate for {@code 127.0.0.1} made with the JDK's keytool, written as PEM:
  * the certificate (which is also its own CA) and its PKCS#8 private key.
  */
-record TestCertificates(Path certificate, Path privateKey) {
+public record TestCertificates(Path certificate, Path privateKey) {
   private static final String PASSWORD = "changeit";
 
-  static TestCertificates create(Path dir, String name) throws Exception {
+  public static TestCertificates create(Path dir, String name) throws Exception {
     Path store = dir.resolve(name + ".p12");
     CommandRunner.Result r = CommandRunner.run(Duration.ofSeconds(60), List.of(
         Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),

@@ -1,0 +1,232 @@
+package dev.wharf.controlplane.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.config.ConfigDocuments;
+import dev.wharf.controlplane.store.FileConfigStore;
+import dev.wharf.dataplane.discovery.Backoff;
+import dev.wharf.dataplane.discovery.ChannelFactory;
+import dev.wharf.dataplane.discovery.ConfigSink;
+import dev.wharf.dataplane.discovery.DiscoveryClient;
+import dev.wharf.dataplane.discovery.SnapshotFile;
+import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Await;
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.discovery.v1.ControlMessage;
+import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.Hello;
+import dev.wharf.proto.discovery.v1.NodeMessage;
+import dev.wharf.proto.discovery.v1.NodeStatus;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.TestCertificates;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replica over real TLS on loopback, with a token, feeding a real node through the real
+ * discovery client: what a node operator sets up, end to end but in one JVM.
+ */
+class ControlPlaneServerTest {
+  private static final Duration BOUND = Duration.ofSeconds(15);
+  private static final String TOKEN = "node-t0ken";
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir
+  static Path certs;
+  private static TestCertificates tls;
+
+  @TempDir
+  Path dir;
+  private FileConfigStore store;
+  private ControlPlaneServer server;
+  private String target;
+  private final int webPort = FreePorts.loopback();
+
+  @BeforeAll
+  static void certificates() throws Exception {
+    tls = TestCertificates.create(certs, "control-plane");
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    store = FileConfigStore.open(dir.resolve("store"), Clock.systemUTC());
+    store.commit(0, respond("one"), "test", "first");
+    server = ControlPlaneServer.builder()
+        .store(store).replicaId("cp-test").registry(new SimpleMeterRegistry())
+        .listen(new InetSocketAddress("127.0.0.1", 0))
+        .tokens(BearerTokens.of(List.of("older-token", TOKEN)))
+        .tls(tls.certificate(), tls.privateKey())
+        .start();
+    target = "127.0.0.1:" + server.address().getPort();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void aNodeWithTheTokenIsServedEveryVersionAndItsStatusIsRecorded() throws Exception {
+    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
+        DiscoveryClient client = client(node, TOKEN)) {
+      client.start();
+      awaitBody("one");
+      Await.until(BOUND, () -> acked(1), () -> statuses().toString());
+
+      long two = store.commit(store.read().version(), respond("two"), "test", "second");
+      awaitBody("two");
+      Await.until(BOUND, () -> acked(two), () -> statuses().toString());
+
+      NodeStatus status = store.nodes().list().get(0);
+      assertEquals("edge-1", status.getNodeId());
+      assertEquals("cp-test", status.getReplica());
+      assertEquals("eu-1", status.getLabelsOrThrow("zone"));
+      assertTrue(status.getPeer().contains("127.0.0.1"), status.getPeer());
+      assertEquals(1, server.discovery().connectedNodes());
+    }
+    Await.until(BOUND, () -> server.discovery().connectedNodes() == 0, () -> "still connected");
+    Await.until(BOUND, () -> statuses().isEmpty(), () -> statuses().toString());
+  }
+
+  @Test
+  void aStreamWithoutTheTokenIsRefused() throws Exception {
+    assertEquals("missing bearer token (authorization: Bearer <token>)",
+        refusal(null).getDescription());
+    assertEquals("unknown bearer token", refusal("guess").getDescription());
+  }
+
+  @Test
+  void closingTheReplicaEndsItsStreamsSoNodesFailOverAtOnce() throws Exception {
+    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
+        DiscoveryClient client = client(node, TOKEN)) {
+      client.start();
+      awaitBody("one");
+      Await.until(BOUND, client::connected, () -> "never connected");
+
+      server.close();
+
+      Await.until(BOUND, () -> !client.connected(), () -> "the node still thinks it is connected");
+      assertEquals("one", body(), "the node keeps serving its config");
+    }
+  }
+
+  private DiscoveryClient client(DataPlaneNode node, String token) throws Exception {
+    return DiscoveryClient.builder()
+        .nodeId("edge-1").label("zone", "eu-1")
+        .targets(List.of(target))
+        .channelFactory(ChannelFactory.tls(tls.certificate()))
+        .token(token)
+        .sink(ConfigSink.of(node))
+        .snapshotFile(SnapshotFile.in(dir.resolve("node")))
+        .backoff(Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(100),
+            new SplittableRandom(1)))
+        .build();
+  }
+
+  /** How the replica ends a stream that presents {@code token} (null: none). */
+  private Status refusal(String token) throws Exception {
+    ManagedChannel channel = NettyChannelBuilder.forTarget(target)
+        .sslContext(GrpcSslContexts.forClient().trustManager(tls.certificate().toFile()).build())
+        .build();
+    try {
+      DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
+      if (token != null) {
+        Metadata headers = new Metadata();
+        headers.put(BearerTokens.AUTHORIZATION, "Bearer " + token);
+        stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
+      CompletableFuture<Status> ended = new CompletableFuture<>();
+      StreamObserver<NodeMessage> requests = stub.stream(new StreamObserver<ControlMessage>() {
+        @Override
+        public void onNext(ControlMessage value) {
+          ended.complete(Status.INTERNAL.withDescription("a snapshot was pushed"));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          ended.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+          ended.complete(Status.OK);
+        }
+      });
+      requests.onNext(NodeMessage.newBuilder()
+          .setHello(Hello.newBuilder().setNodeId("intruder")).build());
+      Status status = ended.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      assertEquals(Status.Code.UNAUTHENTICATED, status.getCode());
+      assertEquals(0, server.discovery().connectedNodes());
+      return status;
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private boolean acked(long version) {
+    List<NodeStatus> s = statuses();
+    return s.size() == 1 && s.get(0).getAckedVersion() == version;
+  }
+
+  private List<NodeStatus> statuses() {
+    try {
+      return store.nodes().list();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private void awaitBody(String expected) {
+    String[] last = {""};
+    Await.until(BOUND, () -> {
+      try {
+        last[0] = body();
+      } catch (Exception e) {
+        last[0] = e.toString();
+      }
+      return last[0].equals(expected);
+    }, () -> "GET / answered " + last[0]);
+  }
+
+  private String body() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + webPort + "/")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return r.body();
+  }
+
+  private Config respond(String body) throws Exception {
+    return ConfigDocuments.load("""
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %d}
+        routes:
+          - {name: all, match: {path: {prefix: /}}, respond: {body: "%s"}}
+        """.formatted(webPort, body), "test.yaml");
+  }
+}
