@@ -1,6 +1,7 @@
 package dev.wharf.controlplane;
 
 import dev.wharf.common.BuildInfo;
+import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
@@ -26,10 +27,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -170,16 +170,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
         return 1;
       }
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
-      try {
-        closed.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "wharf-shutdown"));
+    ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
     ControlPlaneServer.Builder builder = ControlPlaneServer.builder()
         .store(store).replicaId(replica).listen(listenAddress).registry(registry)
         .tokens(tokens);
@@ -199,12 +190,12 @@ public final class ControlPlaneMain implements Callable<Integer> {
       out.println("discovery: " + hostPort(server.address()));
       out.println("metrics: " + hostPort(endpoint.address()));
       out.flush();
-      stopped.await();
+      signal.await();
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
       return 1;
     } finally {
-      closed.countDown();
+      signal.done();
     }
     return 0;
   }
@@ -243,12 +234,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
 
   static InetSocketAddress socketAddress(String option, String text) {
     try {
-      if (text.endsWith(":0")) {
-        Addresses.HostPort hp = Addresses.parseHostPort(text.substring(0, text.length() - 1) + "1");
-        return new InetSocketAddress(hp.host(), 0);
-      }
-      Addresses.HostPort hp = Addresses.parseHostPort(text);
-      return new InetSocketAddress(hp.host(), hp.port());
+      return Addresses.bindAddress(text);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package dev.wharf.controlplane;
 
 import dev.wharf.common.BuildInfo;
+import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
@@ -27,11 +28,11 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -114,16 +115,7 @@ final class StandaloneCommand implements Callable<Integer> {
       return 1;
     }
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
-      try {
-        closed.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "wharf-shutdown"));
+    ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -179,10 +171,10 @@ final class StandaloneCommand implements Callable<Integer> {
         out.println("wharf " + BuildInfo.version(StandaloneCommand.class)
             + " standalone: version " + version + ", data in " + dataDir.toAbsolutePath());
         out.flush();
-        stopped.await();
+        signal.await();
       }
     } finally {
-      closed.countDown();
+      signal.done();
     }
     return 0;
   }

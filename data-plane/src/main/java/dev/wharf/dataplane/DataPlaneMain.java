@@ -1,6 +1,7 @@
 package dev.wharf.dataplane;
 
 import dev.wharf.common.BuildInfo;
+import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
@@ -30,11 +31,11 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,7 @@ import picocli.CommandLine.Spec;
         "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml",
         "  java -jar wharf-data-plane.jar --control-plane cp1:7000,cp2:7000 --label zone=a"})
 public final class DataPlaneMain implements Callable<Integer> {
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
   private static final String MODES = "give either --config FILE (serve a local config file) "
       + "or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)";
   private static final List<String> CONTROL_PLANE_ONLY =
@@ -180,8 +182,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       return 0;
     }
     InetSocketAddress adminAddress = adminAddress();
-    CountDownLatch closed = new CountDownLatch(1);
-    CountDownLatch stopped = stopOnSignal(closed);
+    ShutdownSignal signal = ShutdownSignal.install(SHUTDOWN_GRACE);
     PrometheusMeterRegistry registry = registry();
     try (DataPlaneNode node = node(registry);
         ConfigFileSource source = new ConfigFileSource(config, node)) {
@@ -204,10 +205,10 @@ public final class DataPlaneMain implements Callable<Integer> {
       }
       out.flush();
       source.watch();
-      stopped.await();
+      signal.await();
       adminServer.close();
     } finally {
-      closed.countDown();
+      signal.done();
     }
     return 0;
   }
@@ -239,8 +240,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       err.println("warning: the token goes to the control plane in plaintext (no --tls-ca)");
     }
     InetSocketAddress adminAddress = adminAddress();
-    CountDownLatch closed = new CountDownLatch(1);
-    CountDownLatch stopped = stopOnSignal(closed);
+    ShutdownSignal signal = ShutdownSignal.install(SHUTDOWN_GRACE);
     PrometheusMeterRegistry registry = registry();
     try (DataPlaneNode node = node(registry)) {
       DiscoveryClient.Builder client = DiscoveryClient.builder()
@@ -267,11 +267,11 @@ public final class DataPlaneMain implements Callable<Integer> {
       out.flush();
       try (DiscoveryClient discovery = client.build()) {
         discovery.start();
-        stopped.await();
+        signal.await();
       }
       adminServer.close();
     } finally {
-      closed.countDown();
+      signal.done();
     }
     return 0;
   }
@@ -297,19 +297,6 @@ public final class DataPlaneMain implements Callable<Integer> {
     }
   }
 
-  /**
-   * On SIGTERM the JVM runs this hook and exits when it returns, so the hook waits until the
-   * main thread has closed the node ({@code closed}). Returns the latch the signal releases.
-   */
-  private static CountDownLatch stopOnSignal(CountDownLatch closed) {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
-      awaitQuietly(closed);
-    }, "wharf-shutdown"));
-    return stopped;
-  }
-
   private static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -328,7 +315,7 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   private InetSocketAddress adminAddress() {
     try {
-      return adminAddress(admin);
+      return Addresses.bindAddress(admin);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "error: --admin: " + e.getMessage());
     }
@@ -336,24 +323,6 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   private static String hostPort(InetSocketAddress address) {
     return address.getHostString() + ":" + address.getPort();
-  }
-
-  /** {@code host:port}; port 0 picks a free port. */
-  private static InetSocketAddress adminAddress(String text) {
-    if (text.endsWith(":0")) {
-      Addresses.HostPort hp = Addresses.parseHostPort(text.substring(0, text.length() - 1) + "1");
-      return new InetSocketAddress(hp.host(), 0);
-    }
-    Addresses.HostPort hp = Addresses.parseHostPort(text);
-    return new InetSocketAddress(hp.host(), hp.port());
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static String hostname() {

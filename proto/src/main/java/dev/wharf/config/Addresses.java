@@ -1,6 +1,7 @@
 package dev.wharf.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
@@ -73,5 +74,16 @@ public final class Addresses {
       throw new IllegalArgumentException("port " + portNumber + " (expected: 1-65535)");
     }
     return new HostPort(host, portNumber);
+  }
+
+  /**
+   * An address to listen on, {@code host:port} or {@code [v6]:port}, where port 0 means "any
+   * free port" (a command-line flag, not a config field). A host name is resolved.
+   */
+  public static InetSocketAddress bindAddress(String text) {
+    HostPort hp = text.endsWith(":0")
+        ? new HostPort(parseHostPort(text.substring(0, text.length() - 1) + "1").host(), 0)
+        : parseHostPort(text);
+    return new InetSocketAddress(hp.host(), hp.port());
   }
 }
