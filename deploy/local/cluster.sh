@@ -281,6 +281,8 @@ require_tools() {
 choose_ports() {
   local base ports=()
   if [ "${WHARF_LOCAL_PORTS:-}" = auto ]; then
+    # Free now, bound seconds later. Linux hands out odd ports to bind(0) and even ones to
+    # connect(), so the connections made while the cluster starts do not take them meanwhile.
     mapfile -t ports < <(java "${JAVA_OPTS[@]}" -jar "$BENCH_JAR" free-ports 18)
     [ ${#ports[@]} -eq 18 ] || die 1 "could not get 18 free ports from $BENCH_JAR free-ports"
   elif [ -n "${WHARF_LOCAL_PORTS:-}" ]; then
