@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +29,16 @@ public final class CommandRunner {
   private CommandRunner() {}
 
   public static Result run(Duration timeout, List<String> command) {
+    return run(timeout, command, Map.of());
+  }
+
+  /**
+   * Like {@link #run(Duration, List)}, with {@code env} added to (or replacing entries of) the
+   * environment this test runs in.
+   */
+  public static Result run(Duration timeout, List<String> command, Map<String, String> env) {
     ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
     Process process;
     try {
       process = builder.start();
