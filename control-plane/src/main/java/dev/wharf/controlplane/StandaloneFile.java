@@ -1,5 +1,6 @@
 package dev.wharf.controlplane;
 
+import dev.wharf.common.HangupSignal;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigFileWatcher;
@@ -37,11 +38,16 @@ final class StandaloneFile implements AutoCloseable {
         "from " + file.getFileName() + ": " + ConfigSummary.of(config));
   }
 
+  /** Commits the file again whenever it changes, and on SIGHUP (as {@code nginx -s reload}). */
   void watch() throws IOException {
     watcher.start();
+    HangupSignal.onHangup(() -> {
+      log.info("SIGHUP: reading {} again", file);
+      reload();
+    });
   }
 
-  private void reload() {
+  private synchronized void reload() {
     Config config;
     try {
       config = ConfigDocuments.load(file);
@@ -53,8 +59,13 @@ final class StandaloneFile implements AutoCloseable {
       return;
     }
     try {
+      long before = store.read().version();
       long version = commit(store, file, config);
-      log.info("{} committed as version {}", file, version);
+      if (version == before) {
+        log.info("{} is unchanged: still version {}", file, version);
+      } else {
+        log.info("{} committed as version {}", file, version);
+      }
     } catch (StoreException e) {
       log.error("cannot commit {}: {}", file, e.getMessage());
     }

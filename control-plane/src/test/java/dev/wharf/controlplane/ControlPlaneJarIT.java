@@ -3,6 +3,7 @@ package dev.wharf.controlplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.dataplane.testing.Await;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;
@@ -60,6 +61,14 @@ class ControlPlaneJarIT {
           "upstream: nowhere"));
       wharf.awaitLineContaining("not applied, keeping the current version", TIMEOUT);
       assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
+      assertEquals(0, CommandRunner.run(TIMEOUT,
+          List.of("kill", "-HUP", Long.toString(wharf.pid()))).exitCode());
+      wharf.awaitLineContaining("SIGHUP: reading", TIMEOUT);
+      // SIGHUP reads the file again (and refuses it again) instead of stopping Wharf.
+      Await.until(TIMEOUT,
+          () -> wharf.countLinesContaining("not applied, keeping the current version") == 2,
+          wharf::output);
+      assertTrue(wharf.isAlive());
       String admin = "http://" + wharf.awaitLine("admin:", TIMEOUT);
       assertEquals("2", get(admin + "/config").headers().firstValue("x-wharf-config-version")
           .orElseThrow());

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane;
 
+import dev.wharf.common.HangupSignal;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigFileWatcher;
@@ -32,7 +33,7 @@ final class ConfigFileSource implements AutoCloseable {
   }
 
   /** Reads and applies the file; false (with the reasons logged) when it was not applied. */
-  boolean reload() {
+  synchronized boolean reload() {
     Config config;
     try {
       config = ConfigDocuments.load(file);
@@ -48,9 +49,16 @@ final class ConfigFileSource implements AutoCloseable {
     return true;
   }
 
-  /** Starts reloading on every change of the file (editors that replace it included). */
+  /**
+   * Starts reloading on every change of the file (editors that replace it included) and on
+   * SIGHUP, as nginx users expect.
+   */
   void watch() throws IOException {
     watcher.start();
+    HangupSignal.onHangup(() -> {
+      log.info("SIGHUP: reading {} again", file);
+      reload();
+    });
   }
 
   @Override

@@ -109,6 +109,10 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public String name() {
     return name;
   }
