@@ -39,10 +39,11 @@ public final class FleetCommand implements Callable<Integer> {
       description = "Changes made first and not counted (default: ${DEFAULT-VALUE}).")
   private int warmupChanges;
 
-  @Option(names = "--nodes-per-channel", paramLabel = "N", defaultValue = "50",
-      description = "Node streams sharing one gRPC channel, i.e. one TCP connection "
-          + "(default: ${DEFAULT-VALUE}; 1 gives every node its own).")
-  private int nodesPerChannel;
+  @Option(names = "--nodes-per-channel", split = ",", paramLabel = "N[,N...]",
+      defaultValue = "50",
+      description = "Node streams sharing one gRPC channel, i.e. one TCP connection; one run "
+          + "per value and fleet size (default: ${DEFAULT-VALUE}; 1 gives every node its own).")
+  private List<Integer> nodesPerChannel;
 
   @Option(names = "--routes", paramLabel = "N", defaultValue = "100",
       description = "Routes in the pushed config (default: ${DEFAULT-VALUE}).")
@@ -68,9 +69,11 @@ public final class FleetCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<FleetSimulator.Settings> runs = new ArrayList<>();
     try {
-      for (int n : nodes) {
-        runs.add(new FleetSimulator.Settings(n, changes, warmupChanges, nodesPerChannel, routes,
-            ackTimeout, etcd));
+      for (int perChannel : nodesPerChannel) {
+        for (int n : nodes) {
+          runs.add(new FleetSimulator.Settings(n, changes, warmupChanges, perChannel, routes,
+              ackTimeout, etcd));
+        }
       }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
