@@ -5,6 +5,7 @@ import dev.wharf.controlplane.store.ConfigStore;
 import dev.wharf.controlplane.store.EtcdConfigStore;
 import dev.wharf.controlplane.store.EtcdStoreSettings;
 import dev.wharf.controlplane.store.FileConfigStore;
+import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -156,10 +157,6 @@ public final class FleetSimulator {
       log.printf("fleet: %d nodes, %d changes: last ACK p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           s.nodes(), changes.size(), result.lastAck().p50Millis(), result.lastAck().p99Millis(),
           result.lastAck().maxMillis());
-      if (storeName.equals("etcd")) {
-        // Leaves nothing under the run's prefix but the revision history.
-        store.commit(version, Config.getDefaultInstance(), PRINCIPAL, "fleet: clean up");
-      }
       return result;
     } finally {
       nodes.forEach(SimulatedNode::close);
@@ -170,6 +167,9 @@ public final class FleetSimulator {
         if (!ch.awaitTermination(5, TimeUnit.SECONDS)) {
           ch.shutdownNow();
         }
+      }
+      if (storeName.equals("etcd")) {
+        cleanUp(store, log);
       }
       server.close(); // closes the store too
     }
@@ -197,6 +197,16 @@ public final class FleetSimulator {
         statuses.lastSentNanos() - start);
   }
 
+  /** Leaves nothing under the run's etcd prefix but its revision history. */
+  private static void cleanUp(ConfigStore store, PrintStream log) {
+    try {
+      store.commit(store.read().version(), Config.getDefaultInstance(), PRINCIPAL,
+          "fleet: clean up");
+    } catch (StoreException e) {
+      log.println("fleet: could not empty the run's etcd prefix: " + e.getMessage());
+    }
+  }
+
   /**
    * A channel of the shaded gRPC transport (named explicitly: jetcd brings an unshaded one too),
    * with the direct executor: the simulated nodes never block, so their callbacks may run on
@@ -206,7 +216,7 @@ public final class FleetSimulator {
     return NettyChannelBuilder.forAddress(replica)
         .usePlaintext()
         .directExecutor()
-        .maxInboundMessageSize(64 << 20) // a 10,000-route config is about 2 MB
+        .maxInboundMessageSize(64 << 20) // a 10,000-route config is about 1.2 MB
         .build();
   }
 
