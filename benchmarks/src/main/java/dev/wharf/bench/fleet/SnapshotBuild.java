@@ -23,7 +23,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * Times what a node does with a pushed snapshot, for configs of several sizes
  * ({@link FleetConfigs}): {@link DataPlaneNode#apply} as a whole (validate, compile upstreams and
  * the routing table, swap), validation and compilation alone, and then route lookups in the
- * compiled tables ({@link LookupTimer}).
+ * compiled tables ({@link LookupTimer}): requests spread over the whole table, and a small hot
+ * set of them repeated, which tells the work per lookup apart from the cost of a table too big
+ * for the CPU caches.
  *
  * <p>One real node serves the whole run, bound to a free loopback port; after its first apply
  * the listener stays as it is, so the timed applies never bind. Each size is warmed up first
@@ -33,17 +35,18 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SnapshotBuild {
   /** How to run; durations bound the lookup timing. */
   public record Settings(List<Integer> routes, int applies, int warmup, int regexPerHost,
-      int lookupSamples, int lookupRounds, Duration lookupWarmup, Duration lookupRoundTime,
-      int workers) {
+      int lookupSamples, int lookupHotSet, int lookupRounds, Duration lookupWarmup,
+      Duration lookupRoundTime, int workers) {
     public Settings {
       routes = List.copyOf(routes);
       if (routes.isEmpty() || routes.stream().anyMatch(n -> n < 1)) {
         throw new IllegalArgumentException("routes: " + routes + " (expected: sizes >= 1)");
       }
       if (applies < 1 || warmup < 0 || regexPerHost < 0 || lookupSamples < 1
-          || lookupRounds < 1 || workers < 1) {
+          || lookupHotSet < 1 || lookupHotSet > lookupSamples || lookupRounds < 1
+          || workers < 1) {
         throw new IllegalArgumentException("applies, lookup samples, lookup rounds and workers "
-            + "must be >= 1, warmup and regexPerHost >= 0");
+            + "must be >= 1, the hot set 1 to the lookup samples, warmup and regexPerHost >= 0");
       }
     }
   }
@@ -53,9 +56,13 @@ public final class SnapshotBuild {
    *
    * @param regexRoutes regex routes in the config (all hosts)
    * @param compile upstreams and routing table compiled alone, without validation
+   * @param lookup requests spread over the whole table
+   * @param hotLookup the first {@code lookupHotSet} of those requests over and over: the work
+   *     per lookup, with the table's hot part in the CPU caches
    */
   public record SizeResult(int routes, int hosts, int regexRoutes, int configBytes,
-      Samples apply, Samples validate, Samples compile, LookupTimer.Result lookup) {}
+      Samples apply, Samples validate, Samples compile, LookupTimer.Result lookup,
+      LookupTimer.Result hotLookup) {}
 
   private SnapshotBuild() {}
 
@@ -108,13 +115,17 @@ public final class SnapshotBuild {
           validate.add(validated - start);
           compile.add(compiled - validated);
         }
-        tables.add(new LookupTimer.Table(node.snapshot().routes(),
-            FleetConfigs.lookups(routes, s.regexPerHost(), s.lookupSamples(), 42)));
+        RoutingTable table = node.snapshot().routes();
+        List<FleetConfigs.Lookup> lookups =
+            FleetConfigs.lookups(routes, s.regexPerHost(), s.lookupSamples(), 42);
+        tables.add(new LookupTimer.Table(table, lookups));
+        tables.add(new LookupTimer.Table(table, hotSet(lookups, s.lookupHotSet())));
         Samples applied = Samples.of(apply);
         log.printf("snapshot-build: %d routes: apply p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
             routes, applied.p50Millis(), applied.p99Millis(), applied.maxMillis());
         results.add(new SizeResult(routes, FleetConfigs.hostCount(routes), regexRoutes(base),
-            base.getSerializedSize(), applied, Samples.of(validate), Samples.of(compile), null));
+            base.getSerializedSize(), applied, Samples.of(validate), Samples.of(compile), null,
+            null));
       }
     }
     List<LookupTimer.Result> lookups =
@@ -122,12 +133,23 @@ public final class SnapshotBuild {
     List<SizeResult> withLookups = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
       SizeResult r = results.get(i);
-      log.printf("snapshot-build: %d routes: lookup %.1f ns (median of %d rounds)%n",
-          r.routes(), lookups.get(i).medianNanos(), lookups.get(i).rounds());
+      LookupTimer.Result spread = lookups.get(2 * i);
+      LookupTimer.Result hot = lookups.get(2 * i + 1);
+      log.printf("snapshot-build: %d routes: lookup %.1f ns, hot set %.1f ns (medians of %d "
+          + "rounds)%n", r.routes(), spread.medianNanos(), hot.medianNanos(), spread.rounds());
       withLookups.add(new SizeResult(r.routes(), r.hosts(), r.regexRoutes(), r.configBytes(),
-          r.apply(), r.validate(), r.compile(), lookups.get(i)));
+          r.apply(), r.validate(), r.compile(), spread, hot));
     }
     return withLookups;
+  }
+
+  /** The first {@code size} requests, repeated to the length of {@code lookups}. */
+  private static List<FleetConfigs.Lookup> hotSet(List<FleetConfigs.Lookup> lookups, int size) {
+    List<FleetConfigs.Lookup> hot = new ArrayList<>(lookups.size());
+    for (int i = 0; i < lookups.size(); i++) {
+      hot.add(lookups.get(i % size));
+    }
+    return hot;
   }
 
   /** What apply does between validating and swapping, on a registry of its own. */

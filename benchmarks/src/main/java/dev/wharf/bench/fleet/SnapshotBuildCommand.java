@@ -47,6 +47,10 @@ public final class SnapshotBuildCommand implements Callable<Integer> {
       description = "Distinct requests in the lookup mix (default: ${DEFAULT-VALUE}).")
   private int lookupSamples;
 
+  @Option(names = "--lookup-hot-set", paramLabel = "N", defaultValue = "64",
+      description = "Requests in the hot set, timed apart (default: ${DEFAULT-VALUE}).")
+  private int lookupHotSet;
+
   @Option(names = "--lookup-rounds", paramLabel = "N", defaultValue = "15",
       description = "Timed lookup rounds (default: ${DEFAULT-VALUE}).")
   private int lookupRounds;
@@ -74,7 +78,7 @@ public final class SnapshotBuildCommand implements Callable<Integer> {
     SnapshotBuild.Settings settings;
     try {
       settings = new SnapshotBuild.Settings(routes, applies, warmup, regexPerHost,
-          lookupSamples, lookupRounds, lookupWarmup, lookupRoundTime, workers);
+          lookupSamples, lookupHotSet, lookupRounds, lookupWarmup, lookupRoundTime, workers);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
