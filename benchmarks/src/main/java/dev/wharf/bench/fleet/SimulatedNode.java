@@ -1,0 +1,116 @@
+package dev.wharf.bench.fleet;
+
+import dev.wharf.proto.discovery.v1.Ack;
+import dev.wharf.proto.discovery.v1.ControlMessage;
+import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.Hello;
+import dev.wharf.proto.discovery.v1.NodeMessage;
+import dev.wharf.proto.discovery.v1.Snapshot;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+
+/**
+ * One simulated data-plane node: a discovery stream that says hello with version 0 and ACKs each
+ * snapshot as soon as gRPC has deserialized it (config included), recording when the ACK was
+ * handed to the transport. It compiles nothing and writes no file: the node's own compile time
+ * is measured on its own ({@code snapshot-build}), and here only the control plane, the
+ * serialization and the network stack are timed.
+ *
+ * <p>Threading: gRPC calls this observer one message at a time (on the channel's event loop,
+ * the channels being built with a direct executor, which is fine since nothing here blocks).
+ * Sending is synchronized because {@link #close} comes from another thread.
+ */
+final class SimulatedNode implements ClientResponseObserver<NodeMessage, ControlMessage> {
+  private static final String ID_PREFIX = "sim-";
+
+  private final int index;
+  private final String id;
+  private final AckTracker tracker;
+  private ClientCallStreamObserver<NodeMessage> requests; // guarded by this
+  private boolean closing; // guarded by this
+
+  private SimulatedNode(int index, String id, AckTracker tracker) {
+    this.index = index;
+    this.id = id;
+    this.tracker = tracker;
+  }
+
+  /** The index of the node named {@code id}; -1 for a name the simulator never gives. */
+  static int indexOf(String id) {
+    if (!id.startsWith(ID_PREFIX)) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(id.substring(ID_PREFIX.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Opens the node's stream on {@code channel} (shared with other nodes) and says hello. */
+  static SimulatedNode connect(Channel channel, int index, AckTracker tracker) {
+    SimulatedNode node = new SimulatedNode(index, String.format(ID_PREFIX + "%05d", index), tracker);
+    DiscoveryGrpc.newStub(channel).stream(node);
+    node.send(NodeMessage.newBuilder()
+        .setHello(Hello.newBuilder().setNodeId(node.id).putLabels("fleet", "simulated"))
+        .build());
+    return node;
+  }
+
+  @Override
+  public synchronized void beforeStart(ClientCallStreamObserver<NodeMessage> requestStream) {
+    this.requests = requestStream;
+  }
+
+  @Override
+  public void onNext(ControlMessage message) {
+    if (!message.hasSnapshot()) {
+      tracker.problem(id + ": a control message without a snapshot");
+      return;
+    }
+    Snapshot s = message.getSnapshot();
+    if (s.getConfig().getRoutesCount() == 0) {
+      tracker.problem(id + ": version " + s.getVersion() + " arrived without routes");
+      return;
+    }
+    send(NodeMessage.newBuilder()
+        .setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
+        .build());
+    tracker.acked(index, s.getVersion(), System.nanoTime());
+  }
+
+  private synchronized void send(NodeMessage message) {
+    if (!closing) {
+      requests.onNext(message);
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    ended("stream failed: " + Status.fromThrowable(t));
+  }
+
+  @Override
+  public void onCompleted() {
+    ended("the control plane ended the stream");
+  }
+
+  private void ended(String why) {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+    }
+    tracker.problem(id + ": " + why);
+  }
+
+  /** Ends the stream from the node's side; what the control plane answers is not a problem. */
+  synchronized void close() {
+    if (!closing) {
+      closing = true;
+      requests.onCompleted();
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.wharf.bench.fleet;
+
+import dev.wharf.config.ConfigError;
+import dev.wharf.config.ConfigValidator;
+import dev.wharf.dataplane.proxy.CompiledUpstream;
+import dev.wharf.dataplane.proxy.EndpointRegistry;
+import dev.wharf.dataplane.proxy.Upstreams;
+import dev.wharf.dataplane.routing.RoutingTable;
+import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.Transport;
+import dev.wharf.proto.config.v1.Config;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Times what a node does with a pushed snapshot, for configs of several sizes
+ * ({@link FleetConfigs}): {@link DataPlaneNode#apply} as a whole (validate, compile upstreams and
+ * the routing table, swap), validation and compilation alone, and then route lookups in the
+ * compiled tables ({@link LookupTimer}): requests spread over the whole table, and a small hot
+ * set of them repeated, which tells the work per lookup apart from the cost of a table too big
+ * for the CPU caches.
+ *
+ * <p>One real node serves the whole run, bound to a free loopback port; after its first apply
+ * the listener stays as it is, so the timed applies never bind. Each size is warmed up first
+ * (every size, so the JIT sees them all), then applied {@code applies} times in a row, each
+ * time with one route changed, as a node running that config receives a change.
+ */
+public final class SnapshotBuild {
+  /** How to run; durations bound the lookup timing. */
+  public record Settings(List<Integer> routes, int applies, int warmup, int regexPerHost,
+      int lookupSamples, int lookupHotSet, int lookupRounds, Duration lookupWarmup,
+      Duration lookupRoundTime, int workers) {
+    public Settings {
+      routes = List.copyOf(routes);
+      if (routes.isEmpty() || routes.stream().anyMatch(n -> n < 1)) {
+        throw new IllegalArgumentException("routes: " + routes + " (expected: sizes >= 1)");
+      }
+      if (applies < 1 || warmup < 0 || regexPerHost < 0 || lookupSamples < 1
+          || lookupHotSet < 1 || lookupHotSet > lookupSamples || lookupRounds < 1
+          || workers < 1) {
+        throw new IllegalArgumentException("applies, lookup samples, lookup rounds and workers "
+            + "must be >= 1, the hot set 1 to the lookup samples, warmup and regexPerHost >= 0");
+      }
+    }
+  }
+
+  /**
+   * One size's figures.
+   *
+   * @param regexRoutes regex routes in the config (all hosts)
+   * @param compile upstreams and routing table compiled alone, without validation
+   * @param lookup requests spread over the whole table
+   * @param hotLookup the first {@code lookupHotSet} of those requests over and over: the work
+   *     per lookup, with the table's hot part in the CPU caches
+   */
+  public record SizeResult(int routes, int hosts, int regexRoutes, int configBytes,
+      Samples apply, Samples validate, Samples compile, LookupTimer.Result lookup,
+      LookupTimer.Result hotLookup) {}
+
+  private SnapshotBuild() {}
+
+  public static List<SizeResult> run(Settings s, PrintStream log) throws Exception {
+    int port = freePort();
+    List<Config> bases = new ArrayList<>();
+    for (int n : s.routes()) {
+      Config base = FleetConfigs.generate(n, port, s.regexPerHost());
+      List<ConfigError> errors = ConfigValidator.validate(base);
+      if (!errors.isEmpty()) {
+        throw new IllegalStateException("generated config of " + n + " routes is invalid: "
+            + errors);
+      }
+      bases.add(base);
+    }
+    List<SizeResult> results = new ArrayList<>();
+    List<LookupTimer.Table> tables = new ArrayList<>();
+    try (DataPlaneNode node = DataPlaneNode.builder().transport(Transport.best())
+        .workers(s.workers()).build()) {
+      long version = 0;
+      int change = 0;
+      for (int w = 0; w < s.warmup(); w++) {
+        for (Config base : bases) {
+          Config next = FleetConfigs.changed(base, ++change);
+          node.apply(next, ++version);
+          ConfigValidator.validate(next);
+          compile(next);
+        }
+      }
+      for (int i = 0; i < bases.size(); i++) {
+        Config base = bases.get(i);
+        int routes = s.routes().get(i);
+        List<Long> apply = new ArrayList<>();
+        List<Long> validate = new ArrayList<>();
+        List<Long> compile = new ArrayList<>();
+        node.apply(FleetConfigs.changed(base, ++change), ++version); // now running this size
+        for (int k = 0; k < s.applies(); k++) {
+          Config next = FleetConfigs.changed(base, ++change);
+          long start = System.nanoTime();
+          node.apply(next, ++version);
+          apply.add(System.nanoTime() - start);
+        }
+        for (int k = 0; k < s.applies(); k++) {
+          Config next = FleetConfigs.changed(base, ++change);
+          long start = System.nanoTime();
+          ConfigValidator.validate(next);
+          long validated = System.nanoTime();
+          compile(next);
+          long compiled = System.nanoTime();
+          validate.add(validated - start);
+          compile.add(compiled - validated);
+        }
+        RoutingTable table = node.snapshot().routes();
+        List<FleetConfigs.Lookup> lookups =
+            FleetConfigs.lookups(routes, s.regexPerHost(), s.lookupSamples(), 42);
+        tables.add(new LookupTimer.Table(table, lookups));
+        tables.add(new LookupTimer.Table(table, hotSet(lookups, s.lookupHotSet())));
+        Samples applied = Samples.of(apply);
+        log.printf("snapshot-build: %d routes: apply p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            routes, applied.p50Millis(), applied.p99Millis(), applied.maxMillis());
+        results.add(new SizeResult(routes, FleetConfigs.hostCount(routes), regexRoutes(base),
+            base.getSerializedSize(), applied, Samples.of(validate), Samples.of(compile), null,
+            null));
+      }
+    }
+    List<LookupTimer.Result> lookups =
+        LookupTimer.run(tables, s.lookupRounds(), s.lookupWarmup(), s.lookupRoundTime());
+    List<SizeResult> withLookups = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      SizeResult r = results.get(i);
+      LookupTimer.Result spread = lookups.get(2 * i);
+      LookupTimer.Result hot = lookups.get(2 * i + 1);
+      log.printf("snapshot-build: %d routes: lookup %.1f ns, hot set %.1f ns (medians of %d "
+          + "rounds)%n", r.routes(), spread.medianNanos(), hot.medianNanos(), spread.rounds());
+      withLookups.add(new SizeResult(r.routes(), r.hosts(), r.regexRoutes(), r.configBytes(),
+          r.apply(), r.validate(), r.compile(), spread, hot));
+    }
+    return withLookups;
+  }
+
+  /** The first {@code size} requests, repeated to the length of {@code lookups}. */
+  private static List<FleetConfigs.Lookup> hotSet(List<FleetConfigs.Lookup> lookups, int size) {
+    List<FleetConfigs.Lookup> hot = new ArrayList<>(lookups.size());
+    for (int i = 0; i < lookups.size(); i++) {
+      hot.add(lookups.get(i % size));
+    }
+    return hot;
+  }
+
+  /** What apply does between validating and swapping, on a registry of its own. */
+  private static RoutingTable compile(Config config) {
+    Map<String, CompiledUpstream> upstreams =
+        Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current);
+    return RoutingTable.compile(config, upstreams);
+  }
+
+  private static int regexRoutes(Config config) {
+    return (int) config.getRoutesList().stream()
+        .filter(r -> r.getMatch().getPath().hasRegex()
+            || r.getMatch().getPath().hasRegexCaseInsensitive())
+        .count();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
