@@ -1,6 +1,8 @@
 package dev.wharf.controlplane.store;
 
 import dev.wharf.proto.config.v1.Config;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +22,8 @@ import java.util.function.Consumer;
  * and the discovery service validates again before it pushes.
  */
 public interface ConfigStore extends AutoCloseable {
+  /** How many past versions a store keeps for history and rollback. */
+  int HISTORY_KEPT = 100;
 
   /** The current config, read from the store now. */
   VersionedConfig read() throws StoreException;
@@ -44,6 +48,15 @@ public interface ConfigStore extends AutoCloseable {
    * the store retries with backoff.
    */
   Subscription watch(Consumer<VersionedConfig> listener);
+
+  /**
+   * The most recent versions, newest first, at most {@code limit}. Stores keep the last
+   * {@link #HISTORY_KEPT} versions; older ones are gone.
+   */
+  List<HistoryRecord> history(int limit) throws StoreException;
+
+  /** The config as it was at {@code version}, if that version is still in the history. */
+  Optional<VersionedConfig> version(long version) throws StoreException;
 
   /** Where replicas record the nodes connected to them. */
   NodeStatusStore nodes();

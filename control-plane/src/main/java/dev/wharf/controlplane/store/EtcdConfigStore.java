@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.store;
 
+import java.util.Optional;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -218,5 +219,15 @@ public final class EtcdConfigStore implements ConfigStore {
         .setSeconds(instant.getEpochSecond())
         .setNanos(instant.getNano())
         .build();
+  }
+
+  @Override
+  public List<HistoryRecord> history(int limit) throws StoreException {
+    throw new StoreException("history is not implemented yet");
+  }
+
+  @Override
+  public Optional<VersionedConfig> version(long version) throws StoreException {
+    throw new StoreException("history is not implemented yet");
   }
 }

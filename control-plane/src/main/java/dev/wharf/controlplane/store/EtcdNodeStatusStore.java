@@ -285,6 +285,16 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   }
 
   /** Hands keep-alive endings from jetcd's threads to the lease thread. */
+  @Override
+  public void requestDrain(String nodeId, String principal) throws StoreException {
+    throw new StoreException("drain requests are not implemented yet");
+  }
+
+  @Override
+  public ConfigStore.Subscription watchDrains(java.util.function.Consumer<String> listener) {
+    return () -> { };
+  }
+
   private final class KeepAliveObserver implements StreamObserver<LeaseKeepAliveResponse> {
     private final long lease;
 

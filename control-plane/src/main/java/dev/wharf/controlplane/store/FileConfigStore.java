@@ -1,5 +1,7 @@
 package dev.wharf.controlplane.store;
 
+import java.util.Optional;
+import java.util.List;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.WRITE;
 
@@ -174,5 +176,15 @@ public final class FileConfigStore implements ConfigStore {
     } catch (IOException ignored) {
       // releasing the lock is all we wanted; the OS releases it with the process anyway
     }
+  }
+
+  @Override
+  public List<HistoryRecord> history(int limit) throws StoreException {
+    throw new StoreException("history is not implemented yet");
+  }
+
+  @Override
+  public Optional<VersionedConfig> version(long version) throws StoreException {
+    throw new StoreException("history is not implemented yet");
   }
 }

@@ -31,4 +31,14 @@ final class MemoryNodeStatusStore implements NodeStatusStore {
   public List<NodeStatus> list() {
     return List.copyOf(statuses.values());
   }
+
+  @Override
+  public void requestDrain(String nodeId, String principal) throws StoreException {
+    throw new StoreException("drain requests are not implemented yet");
+  }
+
+  @Override
+  public ConfigStore.Subscription watchDrains(java.util.function.Consumer<String> listener) {
+    return () -> { };
+  }
 }

@@ -2,6 +2,7 @@ package dev.wharf.controlplane.store;
 
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The fleet as the control-plane replicas see it. Each replica writes the status of the nodes
@@ -22,4 +23,16 @@ public interface NodeStatusStore {
 
   /** Every node of the fleet, sorted by node id. */
   List<NodeStatus> list() throws StoreException;
+
+  /**
+   * Asks node {@code nodeId} to drain. Whichever replica the node is connected to passes the
+   * request on; it stands until the node is gone (its status removed).
+   */
+  void requestDrain(String nodeId, String principal) throws StoreException;
+
+  /**
+   * Calls {@code listener} with the id of every node asked to drain: those asked already, then
+   * each new request, on one store thread.
+   */
+  ConfigStore.Subscription watchDrains(Consumer<String> listener);
 }
