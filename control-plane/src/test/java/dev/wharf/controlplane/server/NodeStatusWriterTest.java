@@ -3,6 +3,7 @@ package dev.wharf.controlplane.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.controlplane.store.ConfigStore;
 import dev.wharf.controlplane.store.NodeStatusStore;
 import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.dataplane.testing.Await;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class NodeStatusWriterTest {
@@ -45,6 +47,16 @@ class NodeStatusWriterTest {
     @Override
     public synchronized List<NodeStatus> list() {
       return List.copyOf(entries.values());
+    }
+
+    @Override
+    public void requestDrain(String nodeId, String principal) {
+      throw new UnsupportedOperationException("not used by the writer");
+    }
+
+    @Override
+    public ConfigStore.Subscription watchDrains(Consumer<String> listener) {
+      throw new UnsupportedOperationException("not used by the writer");
     }
 
     private void fail() throws StoreException {
