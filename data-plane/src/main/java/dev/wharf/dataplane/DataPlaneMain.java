@@ -251,7 +251,15 @@ public final class DataPlaneMain implements Callable<Integer> {
           .sink(ListenerPorts.override(ConfigSink.of(node), listenerPorts))
           .snapshotFile(SnapshotFile.in(stateDir))
           .meterRegistry(registry)
-          .events(new PrintApplied(out, node));
+          .events(new PrintApplied(out, node))
+          .events(new DiscoveryEvents() {
+            @Override
+            public void drainRequested(String requestedBy) {
+              out.println("drain requested by " + requestedBy + ": stopping");
+              out.flush();
+              signal.trigger();
+            }
+          });
       if (token != null) {
         client.token(token);
       }

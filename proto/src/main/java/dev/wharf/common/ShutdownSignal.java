@@ -35,6 +35,11 @@ public final class ShutdownSignal {
     signalled.await();
   }
 
+  /** Starts the shutdown from inside the process, as the signal would (a drain request). */
+  public void trigger() {
+    signalled.countDown();
+  }
+
   /** Everything is closed: the JVM may exit. Call it in a {@code finally}. */
   public void done() {
     done.countDown();

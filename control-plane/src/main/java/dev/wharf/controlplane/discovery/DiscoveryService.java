@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -41,6 +42,8 @@ public final class DiscoveryService extends DiscoveryGrpc.DiscoveryImplBase {
   private final LongSupplier nanoTime;
   private final DiscoveryMetrics metrics;
   private final Map<String, NodeStream> streams = new ConcurrentHashMap<>();
+  /** Nodes asked to drain; a node that connects later is told as soon as it says hello. */
+  private final Set<String> draining = ConcurrentHashMap.newKeySet();
   /** Highest version each node refused, kept across its reconnects to this replica. */
   private final Map<String, Long> refused = new ConcurrentHashMap<>();
   private final AtomicLong nonces = new AtomicLong();
@@ -95,6 +98,22 @@ public final class DiscoveryService extends DiscoveryGrpc.DiscoveryImplBase {
     }
     Duration lag = Duration.between(config.committedAt(), clock.instant());
     return lag.isNegative() ? Duration.ZERO : lag; // writers' clocks may run ahead of ours
+  }
+
+  /**
+   * Passes a drain request on to node {@code nodeId} if its stream is on this replica, now or
+   * when it connects. Called from the store's drain watch.
+   */
+  public void drain(String nodeId) {
+    draining.add(nodeId);
+    NodeStream stream = streams.get(nodeId);
+    if (stream != null) {
+      stream.drain();
+    }
+  }
+
+  boolean drainRequested(String nodeId) {
+    return draining.contains(nodeId);
   }
 
   /** The version being pushed, 0 before the first publish. */
@@ -171,6 +190,10 @@ public final class DiscoveryService extends DiscoveryGrpc.DiscoveryImplBase {
 
   /** Forgets a stream that ended; false when a newer stream of the node already replaced it. */
   boolean unregister(String nodeId, NodeStream stream) {
-    return streams.remove(nodeId, stream);
+    boolean removed = streams.remove(nodeId, stream);
+    if (removed) {
+      draining.remove(nodeId); // a node that comes back later starts afresh
+    }
+    return removed;
   }
 }

@@ -3,6 +3,7 @@ package dev.wharf.controlplane.discovery;
 import com.google.protobuf.Timestamp;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
+import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
@@ -94,6 +95,10 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         hello.getVersion());
     service.register(status.getNodeId(), this);
     service.callbacks().statusChanged(status);
+    if (service.drainRequested(status.getNodeId())) {
+      drain();
+      return;
+    }
     offer();
   }
 
@@ -169,6 +174,17 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             .setConfig(latest.config()))
         .build());
     service.metrics().pushed();
+  }
+
+  /** Tells the node to drain; it stops, and its stream ends with it. */
+  synchronized void drain() {
+    if (ended || status == null) {
+      return;
+    }
+    log.warn("asking node {} to drain", status.getNodeId());
+    out.onNext(ControlMessage.newBuilder()
+        .setDrain(Drain.newBuilder().setRequestedBy("an operator (wharfctl drain)"))
+        .build());
   }
 
   /** Ends the stream with an error status (bad message, shutdown). */

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shutdown order ({@link #close()}):
  * <ol>
- *   <li>stop watching the store, so nothing new is pushed;
+ *   <li>stop watching the store (config and drain requests), so nothing new is pushed;
  *   <li>stop accepting streams;
  *   <li>end every node stream with UNAVAILABLE, so nodes fail over to another replica now
  *       instead of when their keep-alive notices;
@@ -48,6 +48,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final DiscoveryService discovery;
   private final NodeStatusWriter statuses;
   private final ConfigStore.Subscription watch;
+  private final ConfigStore.Subscription drains;
   private final Server server;
   private final Duration shutdownGrace;
 
@@ -60,6 +61,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     this.shutdownGrace = b.shutdownGrace;
     server.start();
     this.watch = store.watch(discovery::publish);
+    this.drains = store.nodes().watchDrains(discovery::drain);
   }
 
   public static Builder builder() {
@@ -85,6 +87,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   @Override
   public void close() {
     watch.close();
+    drains.close();
     server.shutdown();
     discovery.closeAll(Status.UNAVAILABLE.withDescription("control-plane replica shutting down"));
     try {

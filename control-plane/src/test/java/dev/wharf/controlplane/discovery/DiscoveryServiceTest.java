@@ -256,6 +256,27 @@ class DiscoveryServiceTest {
   }
 
   @Test
+  void aDrainRequestReachesTheNodeNowOrWhenItConnects() throws Exception {
+    try (FakeNode early = new FakeNode(channel).hello("early", 0)) {
+      nextStatus();
+      service.drain("early");
+      service.drain("late");
+
+      assertEquals("an operator (wharfctl drain)", early.nextDrain().getRequestedBy());
+      try (FakeNode late = new FakeNode(channel).hello("late", 0)) {
+        assertEquals("an operator (wharfctl drain)", late.nextDrain().getRequestedBy());
+      }
+    }
+    assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
+    assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
+    // Gone and back: a node that reconnects after its drain starts afresh.
+    service.publish(version(1, "one"));
+    try (FakeNode back = new FakeNode(channel).hello("late", 0)) {
+      assertEquals(1, back.nextPush().getVersion());
+    }
+  }
+
+  @Test
   void noncesAreUniquePerPush() throws Exception {
     service.publish(version(1, "one"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
@@ -23,6 +24,7 @@ final class FakeNode implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   private final BlockingQueue<Snapshot> received = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Drain> drains = new LinkedBlockingQueue<>();
   private final CompletableFuture<Status> ended = new CompletableFuture<>();
   private final StreamObserver<NodeMessage> requests;
 
@@ -30,7 +32,11 @@ final class FakeNode implements AutoCloseable {
     requests = DiscoveryGrpc.newStub(channel).stream(new StreamObserver<>() {
       @Override
       public void onNext(ControlMessage m) {
-        received.add(m.getSnapshot());
+        if (m.hasDrain()) {
+          drains.add(m.getDrain());
+        } else {
+          received.add(m.getSnapshot());
+        }
       }
 
       @Override
@@ -74,6 +80,13 @@ final class FakeNode implements AutoCloseable {
     Snapshot s = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertNotNull(s, "no snapshot pushed within " + WAIT);
     return s;
+  }
+
+  /** The next drain request sent to this node. */
+  Drain nextDrain() throws InterruptedException {
+    Drain d = drains.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(d, "no drain request within " + WAIT);
+    return d;
   }
 
   /** Snapshots received and not yet taken. */

@@ -71,6 +71,20 @@ public final class DiscoveryClient implements AutoCloseable {
     public void ended(DiscoveryStream stream, Status status) {
       onEnded(stream, status);
     }
+
+    @Override
+    public void drain(DiscoveryStream stream, String requestedBy) {
+      if (stream == DiscoveryClient.this.stream) {
+        log.warn("drain requested by {} through control plane {}", requestedBy, stream.target);
+        for (DiscoveryEvents e : events) {
+          try {
+            e.drainRequested(requestedBy);
+          } catch (RuntimeException ex) {
+            log.warn("a discovery event listener failed", ex);
+          }
+        }
+      }
+    }
   };
 
   // Written on the config thread only; volatile for the connected gauge and close().

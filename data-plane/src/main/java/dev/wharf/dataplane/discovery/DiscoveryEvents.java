@@ -20,4 +20,7 @@ public interface DiscoveryEvents {
 
   /** The stream to {@code target} ended; the next attempt goes to {@code next}. */
   default void streamEnded(String target, String status, String next, Duration retryIn) {}
+
+  /** An operator asked this node to drain; the process should stop as on SIGTERM. */
+  default void drainRequested(String requestedBy) {}
 }

@@ -35,6 +35,8 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
     void snapshot(DiscoveryStream stream, Snapshot snapshot);
 
     void ended(DiscoveryStream stream, Status status);
+
+    void drain(DiscoveryStream stream, String requestedBy);
   }
 
   final String target;
@@ -123,6 +125,8 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
   public void onNext(ControlMessage message) {
     if (message.hasSnapshot()) {
       hop(() -> handler.snapshot(this, message.getSnapshot()));
+    } else if (message.hasDrain()) {
+      hop(() -> handler.drain(this, message.getDrain().getRequestedBy()));
     } else {
       log.debug("stream to {}: ignoring a message of a kind this node does not know", target);
     }

@@ -20,6 +20,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -100,6 +103,23 @@ class DiscoveryClientTest {
     assertEquals(Map.of("zone", "eu-1", "tier", "edge"), hello.getLabelsMap());
     assertEquals(0, hello.getVersion());
     assertEquals("", cp.nextAuthorization(), "no token was configured");
+  }
+
+  @Test
+  void aDrainRequestFromTheControlPlaneIsPassedToTheProcess() throws Exception {
+    FakeControlPlane cp = controlPlane();
+    BlockingQueue<String> drains = new LinkedBlockingQueue<>();
+    started(client(node(), cp.target).events(new DiscoveryEvents() {
+      @Override
+      public void drainRequested(String requestedBy) {
+        drains.add(requestedBy);
+      }
+    }));
+    cp.nextHello();
+
+    cp.drain("admin alice");
+
+    assertEquals("admin alice", drains.poll(10, TimeUnit.SECONDS));
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
+import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
@@ -108,6 +109,13 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
         .setVersion(version)
         .setNonce(nonce)
         .setConfig(config)).build());
+  }
+
+  /** Asks the node on the latest stream to drain. */
+  synchronized void drain(String requestedBy) {
+    assertNotNull(current, "no node has connected to " + target);
+    current.onNext(ControlMessage.newBuilder()
+        .setDrain(Drain.newBuilder().setRequestedBy(requestedBy)).build());
   }
 
   /** The next message a node sent; fails after a bound. */
