@@ -9,6 +9,7 @@ import static dev.wharf.controlplane.store.TestConfigs.small;
 import static dev.wharf.controlplane.store.TestConfigs.status;
 import static dev.wharf.controlplane.store.TestConfigs.upstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +18,11 @@ import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
 import dev.wharf.proto.config.v1.Upstream;
 import dev.wharf.proto.discovery.v1.NodeStatus;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -236,6 +240,109 @@ abstract class ConfigStoreContract {
 
     open.next(version);
     closed.assertNothingPending();
+  }
+
+  private static List<String> described(List<HistoryRecord> history) {
+    return history.stream()
+        .map(r -> r.version() + " " + r.principal() + ": " + r.summary())
+        .toList();
+  }
+
+  @Test
+  void historyListsEveryWriteNewestFirstWithWhoMadeItAndWhy() throws Exception {
+    assertEquals(List.of(), store.history(20), "version 0 has no entry");
+    long first = store.commit(0, small("one"), "alice", "first config");
+    long second = store.commit(first, small("two"), "bob", "new greeting");
+    long third = store.commit(second, small("three"), "carol", "newer greeting");
+
+    List<HistoryRecord> history = store.history(20);
+
+    assertEquals(List.of(third + " carol: newer greeting", second + " bob: new greeting",
+        first + " alice: first config"), described(history));
+    assertEquals(store.read().committedAt(), history.get(0).committedAt());
+    assertNotEquals(Instant.EPOCH, history.get(2).committedAt());
+    assertEquals(history.subList(0, 2), store.history(2));
+  }
+
+  @Test
+  void aCommitThatChangesNothingAddsNoHistoryEntry() throws Exception {
+    long version = store.commit(0, small("same"), "alice", "first");
+
+    assertEquals(version, store.commit(version, small("same"), "bob", "nothing new"));
+
+    assertEquals(List.of(version + " alice: first"), described(store.history(20)));
+  }
+
+  @Test
+  void aHistoryOfFewerThanOneEntryIsRefused() throws Exception {
+    IllegalArgumentException zero =
+        assertThrows(IllegalArgumentException.class, () -> store.history(0));
+    assertEquals("limit: 0 (expected: > 0)", zero.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> store.history(-1));
+    assertThrows(IllegalArgumentException.class, () -> store.version(-1));
+  }
+
+  @Test
+  void aPastVersionReadsBackExactlyAsItWasCommittedRouteOrderIncluded() throws Exception {
+    Config zFirst = Config.newBuilder()
+        .addListeners(listener("web", 8080))
+        .addUpstreams(upstream("alpha", "10.0.0.1:80"))
+        .addRoutes(respond("z", "/z", "z"))
+        .addRoutes(proxy("a", "/", "alpha"))
+        .build();
+    Config aFirst = zFirst.toBuilder()
+        .clearRoutes()
+        .addRoutes(proxy("a", "/", "alpha"))
+        .addRoutes(respond("z", "/z", "z"))
+        .build();
+    long first = store.commit(0, zFirst, "alice", "z before a");
+    VersionedConfig asCommitted = store.read();
+    long second = store.commit(first, aFirst, "bob", "a before z");
+
+    assertEquals(Optional.of(asCommitted), store.version(first));
+    assertEquals(zFirst, store.version(first).orElseThrow().config());
+    assertEquals(Optional.of(store.read()), store.version(second));
+    assertEquals(Optional.empty(), store.version(0), "the empty store has no entry");
+    assertEquals(Optional.empty(), store.version(second + 1000), "not a version yet");
+  }
+
+  @Test
+  void onlyTheLastHistoryKeptVersionsRemainAndTheOldestAreGone() throws Exception {
+    List<Long> committed = new ArrayList<>();
+    long version = 0;
+    for (int i = 0; i < ConfigStore.HISTORY_KEPT + 5; i++) {
+      version = store.commit(version, small("v" + i), "alice", "change " + i);
+      committed.add(version);
+    }
+
+    List<HistoryRecord> history = store.history(ConfigStore.HISTORY_KEPT + 50);
+
+    List<Long> kept = new ArrayList<>(committed.subList(5, committed.size()));
+    Collections.reverse(kept);
+    assertEquals(kept, history.stream().map(HistoryRecord::version).toList());
+    assertEquals("change 5", history.get(history.size() - 1).summary());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(Optional.empty(), store.version(committed.get(i)), "pruned version " + i);
+    }
+    assertEquals(small("v5"), store.version(committed.get(5)).orElseThrow().config());
+  }
+
+  @Test
+  void historyEntriesNeitherMakeVersionsNorWakeTheWatch() throws Exception {
+    Deliveries deliveries = watch();
+    long version = deliveries.next(0).version();
+    List<Long> committed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      version = store.commit(version, small("v" + i), "alice", "change " + i);
+      committed.add(version);
+      deliveries.next(version); // and nothing between two commits
+    }
+
+    assertEquals(version, store.read().version());
+    assertEquals(List.of(committed.get(2), committed.get(1), committed.get(0)),
+        store.history(20).stream().map(HistoryRecord::version).toList());
+    long next = store.commit(version, small("last"), "alice", "after reading the history");
+    deliveries.next(next);
   }
 
   @Test
