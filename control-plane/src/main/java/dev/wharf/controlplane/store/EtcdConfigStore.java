@@ -37,8 +37,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Threading: {@link #read}, {@link #commit} and the {@link #nodes()} methods block the caller
  * for at most the call timeout per etcd call (a commit makes two or three); do not call them
- * from an event loop. Each {@link #watch} runs on its own thread ({@code wharf-store-watch});
- * jetcd callbacks only hand work to it.
+ * from an event loop. Each {@link #watch} runs on its own thread ({@code wharf-store-watch}),
+ * each drain watch on its own ({@code wharf-store-drains}); jetcd callbacks only hand work to
+ * them.
  */
 public final class EtcdConfigStore implements ConfigStore {
   private final EtcdStoreSettings settings;
@@ -47,6 +48,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private final EtcdCalls calls;
   private final Clock clock;
   private final RandomGenerator random;
+  private final EtcdDrainRequests drains;
   private final EtcdNodeStatusStore nodes;
   private final EtcdHistory history;
   private final Set<EtcdConfigWatch> watches = new CopyOnWriteArraySet<>();
@@ -63,7 +65,8 @@ public final class EtcdConfigStore implements ConfigStore {
         .connectTimeout(settings.callTimeout())
         .interceptor(EtcdCalls.unaryDeadline(settings.callTimeout()))
         .build();
-    this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random);
+    this.drains = new EtcdDrainRequests(client, keys, calls, settings, clock, random);
+    this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random, drains);
     this.history = new EtcdHistory(client, keys, calls);
   }
 
@@ -209,8 +212,9 @@ public final class EtcdConfigStore implements ConfigStore {
   }
 
   /**
-   * Stops every watch, revokes this replica's lease (so its node statuses disappear now rather
-   * than when the lease expires) and closes the etcd client.
+   * Stops every watch (of the config and of drain requests), revokes this replica's lease (so
+   * its node statuses disappear now rather than when the lease expires) and closes the etcd
+   * client. Drain requests stay: they outlive the replica that took them.
    */
   @Override
   public void close() {
@@ -218,6 +222,7 @@ public final class EtcdConfigStore implements ConfigStore {
       return;
     }
     watches.forEach(EtcdConfigWatch::close);
+    drains.close();
     nodes.close();
     client.close();
   }

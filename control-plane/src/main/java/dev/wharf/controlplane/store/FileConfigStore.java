@@ -28,8 +28,9 @@ import java.util.function.Consumer;
 /**
  * The embedded store: the config in one file, {@code <dataDir>/config.pb}, for a control plane
  * that runs alone. It keeps the guarantees of {@link ConfigStore} as the etcd store does: the
- * version is the revision of the last commit, starts at 1 and only goes up; node statuses live
- * in memory. A lock on {@code <dataDir>/lock} keeps a second store off the same directory.
+ * version is the revision of the last commit, starts at 1 and only goes up; node statuses (and
+ * drain requests) live in memory. A lock on {@code <dataDir>/lock} keeps a second store off
+ * the same directory.
  *
  * <p>The same file keeps the history: the versions before the current one, each whole, up to
  * {@link #HISTORY_KEPT} with it. So the file is up to {@code HISTORY_KEPT} times the size of
@@ -217,7 +218,7 @@ public final class FileConfigStore implements ConfigStore {
     return nodes;
   }
 
-  /** Stops every watch and releases the data directory. */
+  /** Stops every watch (of the config and of drain requests) and releases the directory. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -225,6 +226,7 @@ public final class FileConfigStore implements ConfigStore {
     }
     closed = true;
     watches.forEach(SerialListener::close);
+    nodes.close();
     closeQuietly(lockChannel);
   }
 

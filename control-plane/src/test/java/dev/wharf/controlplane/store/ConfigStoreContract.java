@@ -345,6 +345,81 @@ abstract class ConfigStoreContract {
     deliveries.next(next);
   }
 
+  DrainDeliveries watchDrains() {
+    DrainDeliveries deliveries = new DrainDeliveries();
+    closeAfter(store.nodes().watchDrains(deliveries));
+    return deliveries;
+  }
+
+  @Test
+  void aDrainRequestReachesWatchersStartedBeforeAndAfterItOnceEach() throws Exception {
+    NodeStatusStore nodes = store.nodes();
+    nodes.put(status("node-1", "r1"));
+    DrainDeliveries before = watchDrains();
+
+    nodes.requestDrain("node-1", "alice");
+    nodes.requestDrain("node-1", "bob"); // stands already: not a new request
+    DrainDeliveries after = watchDrains();
+
+    before.next("node-1");
+    after.next("node-1");
+    nodes.requestDrain("node-2", "alice"); // behind everything delivered so far, in order
+    before.next("node-2");
+    after.next("node-2");
+    before.assertNothingPending();
+    after.assertNothingPending();
+  }
+
+  @Test
+  void aDrainRequestIsDeliveredForItsNodeOnly() throws Exception {
+    NodeStatusStore nodes = store.nodes();
+    nodes.put(status("node-1", "r1"));
+    nodes.put(status("node-2", "r1"));
+    DrainDeliveries deliveries = watchDrains();
+
+    nodes.requestDrain("node-2", "alice");
+
+    deliveries.next("node-2");
+    nodes.requestDrain("node-3", "alice");
+    deliveries.next("node-3"); // nothing for node-1 came between
+  }
+
+  @Test
+  void removingANodeClearsItsDrainRequest() throws Exception {
+    NodeStatusStore nodes = store.nodes();
+    nodes.put(status("node-1", "r1"));
+    DrainDeliveries watching = watchDrains();
+    nodes.requestDrain("node-1", "alice");
+    watching.next("node-1");
+
+    nodes.remove("node-1");
+    nodes.requestDrain("node-2", "alice");
+    DrainDeliveries later = watchDrains();
+
+    later.next("node-2"); // node-1's request is gone, so it is not listed first
+    watching.next("node-2"); // and its removal was not delivered
+    nodes.put(status("node-1", "r1")); // the node comes back: nothing asks it to drain
+    nodes.requestDrain("node-3", "alice");
+    later.next("node-3");
+    watching.next("node-3");
+  }
+
+  @Test
+  void aClosedDrainSubscriptionHearsNothingMore() throws Exception {
+    DrainDeliveries closed = new DrainDeliveries();
+    ConfigStore.Subscription subscription = store.nodes().watchDrains(closed);
+    DrainDeliveries open = watchDrains();
+    store.nodes().requestDrain("node-1", "alice");
+    closed.next("node-1");
+    open.next("node-1");
+
+    subscription.close();
+    store.nodes().requestDrain("node-2", "alice");
+
+    open.next("node-2");
+    closed.assertNothingPending();
+  }
+
   @Test
   void nodeStatusesArePutListedByNodeIdReplacedAndRemoved() throws Exception {
     NodeStatusStore nodes = store.nodes();

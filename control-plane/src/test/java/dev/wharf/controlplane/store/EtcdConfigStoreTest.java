@@ -172,6 +172,28 @@ class EtcdConfigStoreTest {
   }
 
   @Test
+  void aDrainRequestOutlivesTheReplicaThatTookItAndStandsWhileItsNodeLivesElsewhere()
+      throws Exception {
+    EtcdConfigStore a = EtcdConfigStore.connect(settings("a"));
+    EtcdConfigStore b = open(settings("b"));
+    a.nodes().put(status("node-1", "a"));
+    a.nodes().requestDrain("node-1", "alice");
+    b.nodes().put(status("node-1", "b")); // the node moved to b
+    a.nodes().remove("node-1"); // a notices it left: b's entry, and the request, stay
+
+    a.close(); // revokes a's lease
+
+    DrainDeliveries onB = new DrainDeliveries();
+    toClose.add(b.nodes().watchDrains(onB));
+    onB.next("node-1");
+    b.nodes().remove("node-1"); // gone for good: the request goes with it
+    b.nodes().requestDrain("node-2", "alice");
+    DrainDeliveries later = new DrainDeliveries();
+    toClose.add(b.nodes().watchDrains(later));
+    later.next("node-2");
+  }
+
+  @Test
   void statusesOfAStoreClosedWithoutRemovingThemDisappearAtOnce() throws Exception {
     // A lease far longer than the wait below: only the revoke on close can explain it.
     EtcdConfigStore leaving = EtcdConfigStore.connect(
