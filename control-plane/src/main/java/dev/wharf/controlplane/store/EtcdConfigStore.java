@@ -1,6 +1,5 @@
 package dev.wharf.controlplane.store;
 
-import java.util.Optional;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -23,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,12 +32,14 @@ import java.util.random.RandomGenerator;
 /**
  * The config in etcd, one key per object (layout in store.proto). The version is the mod
  * revision of the commit key, which every change rewrites in the same transaction as its
- * objects; node-status writes move etcd's revision but never the config version.
+ * objects; node-status writes move etcd's revision but never the config version. The same
+ * transaction records the commit in the history and prunes it ({@link EtcdHistory}).
  *
  * <p>Threading: {@link #read}, {@link #commit} and the {@link #nodes()} methods block the caller
  * for at most the call timeout per etcd call (a commit makes two or three); do not call them
- * from an event loop. Each {@link #watch} runs on its own thread ({@code wharf-store-watch});
- * jetcd callbacks only hand work to it.
+ * from an event loop. Each {@link #watch} runs on its own thread ({@code wharf-store-watch}),
+ * each drain watch on its own ({@code wharf-store-drains}); jetcd callbacks only hand work to
+ * them.
  */
 public final class EtcdConfigStore implements ConfigStore {
   private final EtcdStoreSettings settings;
@@ -46,7 +48,9 @@ public final class EtcdConfigStore implements ConfigStore {
   private final EtcdCalls calls;
   private final Clock clock;
   private final RandomGenerator random;
+  private final EtcdDrainRequests drains;
   private final EtcdNodeStatusStore nodes;
+  private final EtcdHistory history;
   private final Set<EtcdConfigWatch> watches = new CopyOnWriteArraySet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -61,7 +65,9 @@ public final class EtcdConfigStore implements ConfigStore {
         .connectTimeout(settings.callTimeout())
         .interceptor(EtcdCalls.unaryDeadline(settings.callTimeout()))
         .build();
-    this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random);
+    this.drains = new EtcdDrainRequests(client, keys, calls, settings, clock, random);
+    this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random, drains);
+    this.history = new EtcdHistory(client, keys, calls);
   }
 
   /** A store on the system clock. Connects lazily: nothing fails here if etcd is down. */
@@ -98,7 +104,14 @@ public final class EtcdConfigStore implements ConfigStore {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(summary, "summary");
     ConfigObjects desired = ConfigObjects.of(config);
-    EtcdListing current = list();
+    // The config and the oldest history entries in one read, so the prune below is decided on
+    // the history of exactly the version the guard checks.
+    GetOption wholePrefix = GetOption.builder().isPrefix(true).build();
+    TxnResponse read = calls.await(() -> client.getKVClient().txn()
+            .Then(Op.get(keys.configPrefix(), wholePrefix), history.readOldest())
+            .commit(),
+        "reading " + keys.describeConfigPrefix() + " and " + keys.describeHistoryPrefix());
+    EtcdListing current = EtcdListing.of(read.getGetResponses().get(0), keys);
     if (current.version() != expectedVersion) {
       throw new StaleVersionException(expectedVersion, current.version());
     }
@@ -113,6 +126,8 @@ public final class EtcdConfigStore implements ConfigStore {
         .setCommittedAt(timestamp(clock.instant()))
         .build();
     changes.add(Op.put(keys.commit(), bytes(record.toByteString()), PutOption.DEFAULT));
+    changes.addAll(history.record(expectedVersion, record, desired.toConfig(),
+        read.getGetResponses().get(1)));
     // Version 0 is "the commit key does not exist": its version (write count) is then 0.
     Cmp unchanged = expectedVersion == 0
         ? new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.version(0))
@@ -197,8 +212,9 @@ public final class EtcdConfigStore implements ConfigStore {
   }
 
   /**
-   * Stops every watch, revokes this replica's lease (so its node statuses disappear now rather
-   * than when the lease expires) and closes the etcd client.
+   * Stops every watch (of the config and of drain requests), revokes this replica's lease (so
+   * its node statuses disappear now rather than when the lease expires) and closes the etcd
+   * client. Drain requests stay: they outlive the replica that took them.
    */
   @Override
   public void close() {
@@ -206,6 +222,7 @@ public final class EtcdConfigStore implements ConfigStore {
       return;
     }
     watches.forEach(EtcdConfigWatch::close);
+    drains.close();
     nodes.close();
     client.close();
   }
@@ -221,13 +238,15 @@ public final class EtcdConfigStore implements ConfigStore {
         .build();
   }
 
+  /** As the interface says: one read of at most {@code limit} entries (each config whole). */
   @Override
   public List<HistoryRecord> history(int limit) throws StoreException {
-    throw new StoreException("history is not implemented yet");
+    return history.list(limit);
   }
 
+  /** As the interface says: one read of one history entry. */
   @Override
   public Optional<VersionedConfig> version(long version) throws StoreException {
-    throw new StoreException("history is not implemented yet");
+    return history.version(version);
   }
 }

@@ -10,10 +10,14 @@ final class EtcdKeys {
 
   private final String configPrefix;
   private final String nodesPrefix;
+  private final String historyPrefix;
+  private final String drainsPrefix;
 
   EtcdKeys(String prefix) {
     this.configPrefix = prefix + "/v1/config/";
     this.nodesPrefix = prefix + "/v1/nodes/";
+    this.historyPrefix = prefix + "/v1/history/";
+    this.drainsPrefix = prefix + "/v1/drains/";
   }
 
   /** {@code <prefix>/v1/config/}: every config object and the commit record. */
@@ -45,12 +49,49 @@ final class EtcdKeys {
     return bytes(nodesPrefix + nodeId);
   }
 
+  /** {@code <prefix>/v1/history/}: one entry per commit, outside the config prefix. */
+  ByteSequence historyPrefix() {
+    return bytes(historyPrefix);
+  }
+
+  /**
+   * The history entry of the commit made on {@code expectedVersion}: zero-padded, so key order
+   * is version order; its mod revision is the version the commit made.
+   */
+  ByteSequence history(long expectedVersion) {
+    return bytes(historyPrefix + String.format("%020d", expectedVersion));
+  }
+
+  ByteSequence drainsPrefix() {
+    return bytes(drainsPrefix);
+  }
+
+  ByteSequence drain(String nodeId) {
+    return bytes(drainsPrefix + nodeId);
+  }
+
+  /** The node id a key below {@link #drainsPrefix()} names, or null for another key. */
+  String drainedNode(ByteSequence key) {
+    String text = key.toString(UTF_8);
+    return text.startsWith(drainsPrefix) && text.length() > drainsPrefix.length()
+        ? text.substring(drainsPrefix.length())
+        : null;
+  }
+
   String describeConfigPrefix() {
     return configPrefix;
   }
 
   String describeNodesPrefix() {
     return nodesPrefix;
+  }
+
+  String describeHistoryPrefix() {
+    return historyPrefix;
+  }
+
+  String describeDrainsPrefix() {
+    return drainsPrefix;
   }
 
   private static ByteSequence bytes(String key) {

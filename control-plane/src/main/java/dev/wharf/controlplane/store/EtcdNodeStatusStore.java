@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * wrote that node since (its node moved): that happens on the {@code wharf-store-lease} thread,
  * retried with backoff, or on the next {@link #put}, whichever comes first.
  *
+ * <p>Drain requests ({@link EtcdDrainRequests}) live beside the statuses, without a lease.
+ *
  * <p>Threading: the methods block for at most a call timeout per etcd call and are serialized
  * (one lock), so the lease and the remembered revisions change together.
  */
@@ -56,6 +59,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   private final long ttlSeconds;
   private final Backoff backoff;
   private final ScheduledThreadPoolExecutor leaseThread;
+  private final EtcdDrainRequests drains;
 
   // Guarded by this.
   private final Map<String, Written> written = new HashMap<>();
@@ -69,8 +73,9 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   private record Written(NodeStatus status, long revision) {}
 
   EtcdNodeStatusStore(Client client, EtcdKeys keys, EtcdCalls calls, EtcdStoreSettings settings,
-      RandomGenerator random) {
+      RandomGenerator random, EtcdDrainRequests drains) {
     this.client = client;
+    this.drains = drains;
     this.keys = keys;
     this.calls = calls;
     this.replicaId = settings.replicaId();
@@ -117,6 +122,11 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
         .getHeader().getRevision();
   }
 
+  /**
+   * As the interface says; the node's drain request goes in the same transaction, so a node
+   * that comes back later is not drained again. A node that moved to another replica keeps
+   * both.
+   */
   @Override
   public synchronized void remove(String nodeId) throws StoreException {
     requireOpen();
@@ -127,7 +137,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     ByteSequence key = keys.node(nodeId);
     calls.await(() -> client.getKVClient().txn()
             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(last.revision())))
-            .Then(Op.delete(key, DeleteOption.DEFAULT))
+            .Then(Op.delete(key, DeleteOption.DEFAULT), drains.clear(nodeId))
             .commit(),
         "removing the status of node " + nodeId);
     // Deleted, or another replica wrote it since: either way it is no longer ours to renew.
@@ -284,17 +294,30 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     }
   }
 
-  /** Hands keep-alive endings from jetcd's threads to the lease thread. */
+  /**
+   * As the interface says: written without a lease (it must outlive this replica), and only if
+   * no request stands for the node already. Not serialized with the status writes.
+   */
   @Override
   public void requestDrain(String nodeId, String principal) throws StoreException {
-    throw new StoreException("drain requests are not implemented yet");
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(principal, "principal");
+    if (nodeId.isEmpty()) {
+      throw new IllegalArgumentException("nodeId: empty");
+    }
+    synchronized (this) {
+      requireOpen();
+    }
+    drains.request(nodeId, principal);
   }
 
+  /** As the interface says, on a thread of its own ({@code wharf-store-drains}). */
   @Override
-  public ConfigStore.Subscription watchDrains(java.util.function.Consumer<String> listener) {
-    return () -> { };
+  public ConfigStore.Subscription watchDrains(Consumer<String> listener) {
+    return drains.watch(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Hands keep-alive endings from jetcd's threads to the lease thread. */
   private final class KeepAliveObserver implements StreamObserver<LeaseKeepAliveResponse> {
     private final long lease;
 

@@ -1,7 +1,5 @@
 package dev.wharf.controlplane.store;
 
-import java.util.Optional;
-import java.util.List;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.WRITE;
 
@@ -9,6 +7,8 @@ import com.google.protobuf.Timestamp;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.store.v1.Commit;
 import dev.wharf.proto.store.v1.FileStoreState;
+import dev.wharf.proto.store.v1.FileStoreState.PastVersion;
+import dev.wharf.proto.store.v1.HistoryEntry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,7 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
@@ -25,8 +28,13 @@ import java.util.function.Consumer;
 /**
  * The embedded store: the config in one file, {@code <dataDir>/config.pb}, for a control plane
  * that runs alone. It keeps the guarantees of {@link ConfigStore} as the etcd store does: the
- * version is the revision of the last commit, starts at 1 and only goes up; node statuses live
- * in memory. A lock on {@code <dataDir>/lock} keeps a second store off the same directory.
+ * version is the revision of the last commit, starts at 1 and only goes up; node statuses (and
+ * drain requests) live in memory. A lock on {@code <dataDir>/lock} keeps a second store off
+ * the same directory.
+ *
+ * <p>The same file keeps the history: the versions before the current one, each whole, up to
+ * {@link #HISTORY_KEPT} with it. So the file is up to {@code HISTORY_KEPT} times the size of
+ * the config, and every commit rewrites all of it.
  *
  * <p>Threading: {@link #read} and {@link #commit} are serialized (a commit writes and forces
  * the file before it returns); each {@link #watch} delivers on its own thread.
@@ -121,6 +129,7 @@ public final class FileConfigStore implements ConfigStore {
     }
     Instant now = clock.instant();
     FileStoreState next = FileStoreState.newBuilder()
+        .addAllHistory(historyAfter(state))
         .setRevision(version + 1)
         .setCommit(Commit.newBuilder()
             .addAllRouteOrder(desired.routeOrder())
@@ -135,6 +144,62 @@ public final class FileConfigStore implements ConfigStore {
     VersionedConfig published = current();
     watches.forEach(watch -> watch.offer(published));
     return next.getRevision();
+  }
+
+  /** The past versions of the state that replaces {@code replaced}: those, and it. */
+  private static List<PastVersion> historyAfter(FileStoreState replaced) {
+    if (replaced.getRevision() == 0) {
+      return List.of();
+    }
+    List<PastVersion> past = new ArrayList<>(replaced.getHistoryList());
+    past.add(PastVersion.newBuilder()
+        .setRevision(replaced.getRevision())
+        .setEntry(HistoryEntry.newBuilder()
+            .setCommit(replaced.getCommit())
+            .setConfig(replaced.getConfig()))
+        .build());
+    // The current version is the history's newest entry, so HISTORY_KEPT - 1 past ones.
+    return past.subList(Math.max(0, past.size() - (HISTORY_KEPT - 1)), past.size());
+  }
+
+  @Override
+  public synchronized List<HistoryRecord> history(int limit) {
+    HistoryRecord.requireLimit(limit);
+    requireOpen();
+    if (state.getRevision() == 0) {
+      return List.of();
+    }
+    List<HistoryRecord> records = new ArrayList<>();
+    records.add(record(state.getRevision(), state.getCommit()));
+    List<PastVersion> past = state.getHistoryList();
+    for (int i = past.size() - 1; i >= 0 && records.size() < limit; i--) {
+      records.add(record(past.get(i).getRevision(), past.get(i).getEntry().getCommit()));
+    }
+    return List.copyOf(records);
+  }
+
+  private static HistoryRecord record(long revision, Commit commit) {
+    return new HistoryRecord(revision, VersionedConfig.instant(commit.getCommittedAt()),
+        commit.getPrincipal(), commit.getSummary());
+  }
+
+  @Override
+  public synchronized Optional<VersionedConfig> version(long version) {
+    HistoryRecord.requireVersion(version);
+    requireOpen();
+    if (version == 0) {
+      return Optional.empty(); // the empty store: no commit made it
+    }
+    if (version == state.getRevision()) {
+      return Optional.of(current());
+    }
+    for (PastVersion past : state.getHistoryList()) {
+      if (past.getRevision() == version) {
+        return Optional.of(new VersionedConfig(version, past.getEntry().getConfig(),
+            VersionedConfig.instant(past.getEntry().getCommit().getCommittedAt())));
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -153,7 +218,7 @@ public final class FileConfigStore implements ConfigStore {
     return nodes;
   }
 
-  /** Stops every watch and releases the data directory. */
+  /** Stops every watch (of the config and of drain requests) and releases the directory. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -161,6 +226,7 @@ public final class FileConfigStore implements ConfigStore {
     }
     closed = true;
     watches.forEach(SerialListener::close);
+    nodes.close();
     closeQuietly(lockChannel);
   }
 
@@ -176,15 +242,5 @@ public final class FileConfigStore implements ConfigStore {
     } catch (IOException ignored) {
       // releasing the lock is all we wanted; the OS releases it with the process anyway
     }
-  }
-
-  @Override
-  public List<HistoryRecord> history(int limit) throws StoreException {
-    throw new StoreException("history is not implemented yet");
-  }
-
-  @Override
-  public Optional<VersionedConfig> version(long version) throws StoreException {
-    throw new StoreException("history is not implemented yet");
   }
 }

@@ -10,4 +10,20 @@ public record HistoryRecord(long version, Instant committedAt, String principal,
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(summary, "summary");
   }
+
+  /** Checks the argument of {@link ConfigStore#history}. */
+  static int requireLimit(int limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+    }
+    return limit;
+  }
+
+  /** Checks the argument of {@link ConfigStore#version}. */
+  static long requireVersion(long version) {
+    if (version < 0) {
+      throw new IllegalArgumentException("version: " + version + " (expected: >= 0)");
+    }
+    return version;
+  }
 }

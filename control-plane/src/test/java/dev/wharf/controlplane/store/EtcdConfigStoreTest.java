@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.proto.discovery.v1.NodeStatus;
+import dev.wharf.proto.store.v1.HistoryEntry;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,6 +115,82 @@ class EtcdConfigStoreTest {
     assertEquals(store.read(), delivered);
     long after = store.commit(version, small("v4"), "alice", "after the re-list");
     deliveries.next(after); // and it watches on from there
+  }
+
+  private List<KeyValue> rawHistory() throws Exception {
+    return raw.getKVClient()
+        .get(ByteSequence.from(prefix + "/v1/history/", UTF_8),
+            GetOption.builder().isPrefix(true).withKeysOnly(true).build())
+        .get(10, SECONDS).getKvs();
+  }
+
+  private static String key(KeyValue kv) {
+    return kv.getKey().toString(UTF_8);
+  }
+
+  @Test
+  void aHistoryEntryIsNamedAfterTheVersionItReplacedAndItsModRevisionIsTheNewVersion()
+      throws Exception {
+    EtcdConfigStore store = open(settings("r1"));
+    long first = store.commit(0, small("one"), "alice", "first");
+    long second = store.commit(first, small("two"), "alice", "second");
+
+    List<KeyValue> entries = rawHistory();
+
+    assertEquals(List.of(prefix + "/v1/history/00000000000000000000",
+        prefix + "/v1/history/" + String.format("%020d", first)),
+        entries.stream().map(EtcdConfigStoreTest::key).toList());
+    assertEquals(List.of(first, second),
+        entries.stream().map(KeyValue::getModRevision).toList());
+  }
+
+  @Test
+  void aCommitDeletesAtMostFourOldEntriesSoItsTransactionStaysSmall() throws Exception {
+    EtcdConfigStore store = open(settings("r1"));
+    long version = 0;
+    for (int i = 0; i < ConfigStore.HISTORY_KEPT - 3; i++) {
+      version = store.commit(version, small("v" + i), "alice", "change " + i);
+    }
+    // Ten more entries than a commit ever leaves (as if HISTORY_KEPT had been lowered), named
+    // to sort before every real one: '-' comes before '0'.
+    for (int i = 0; i < 10; i++) {
+      raw.getKVClient().put(ByteSequence.from(prefix + "/v1/history/0-extra-" + i, UTF_8),
+          ByteSequence.from(HistoryEntry.getDefaultInstance().toByteString())).get(10, SECONDS);
+    }
+    assertEquals(ConfigStore.HISTORY_KEPT + 7, rawHistory().size());
+
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      version = store.commit(version, small("after " + i), "alice", "after the extras");
+      sizes.add(rawHistory().size());
+    }
+
+    int kept = ConfigStore.HISTORY_KEPT;
+    assertEquals(List.of(kept + 4, kept + 1, kept, kept), sizes);
+    assertTrue(rawHistory().stream().noneMatch(kv -> key(kv).contains("-extra-")),
+        "the oldest entries went first");
+  }
+
+  @Test
+  void aDrainRequestOutlivesTheReplicaThatTookItAndStandsWhileItsNodeLivesElsewhere()
+      throws Exception {
+    EtcdConfigStore a = EtcdConfigStore.connect(settings("a"));
+    EtcdConfigStore b = open(settings("b"));
+    a.nodes().put(status("node-1", "a"));
+    a.nodes().requestDrain("node-1", "alice");
+    b.nodes().put(status("node-1", "b")); // the node moved to b
+    a.nodes().remove("node-1"); // a notices it left: b's entry, and the request, stay
+
+    a.close(); // revokes a's lease
+
+    DrainDeliveries onB = new DrainDeliveries();
+    toClose.add(b.nodes().watchDrains(onB));
+    onB.next("node-1");
+    b.nodes().remove("node-1"); // gone for good: the request goes with it
+    b.nodes().requestDrain("node-2", "alice");
+    DrainDeliveries later = new DrainDeliveries();
+    toClose.add(b.nodes().watchDrains(later));
+    later.next("node-2");
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +46,46 @@ class FileConfigStoreTest {
       assertVersion(version, small("two"), reopened.read());
       assertEquals(List.of(), reopened.nodes().list(), "statuses live as long as the process");
       assertEquals(version + 1, reopened.commit(version, small("three"), "carol", "third"));
+    }
+  }
+
+  @Test
+  void theHistoryOutlivesTheStore() throws Exception {
+    List<HistoryRecord> history;
+    VersionedConfig first;
+    try (FileConfigStore store = FileConfigStore.open(dataDir, CLOCK)) {
+      long version = store.commit(0, small("one"), "alice", "first");
+      first = store.read();
+      version = store.commit(version, small("two"), "bob", "second");
+      store.commit(version, small("three"), "carol", "third");
+      history = store.history(20);
+    }
+
+    try (FileConfigStore reopened = FileConfigStore.open(dataDir, CLOCK)) {
+      assertEquals(history, reopened.history(20));
+      assertEquals(List.of("carol", "bob", "alice"),
+          history.stream().map(HistoryRecord::principal).toList());
+      assertEquals(Optional.of(first), reopened.version(first.version()));
+    }
+  }
+
+  @Test
+  void aStateFileWrittenBeforeHistoryWasKeptStartsTheHistoryAtItsVersion() throws Exception {
+    Files.write(dataDir.resolve("config.pb"), FileStoreState.newBuilder()
+        .setRevision(7)
+        .setCommit(Commit.newBuilder().setPrincipal("alice").setSummary("long ago"))
+        .setConfig(small("old"))
+        .build()
+        .toByteArray());
+
+    try (FileConfigStore store = FileConfigStore.open(dataDir, CLOCK)) {
+      assertEquals(List.of(new HistoryRecord(7, Instant.EPOCH, "alice", "long ago")),
+          store.history(20));
+      store.commit(7, small("new"), "bob", "now");
+
+      assertEquals(List.of(8L, 7L),
+          store.history(20).stream().map(HistoryRecord::version).toList());
+      assertEquals(small("old"), store.version(7).orElseThrow().config());
     }
   }
 
