@@ -66,7 +66,9 @@ final class ConfigDiff {
   /** One line, e.g. {@code +1 route, ~1 upstream, -2 listeners}; {@code no change}. */
   static String summary(List<ObjectChange> changes) {
     List<String> parts = new ArrayList<>();
-    for (Action action : List.of(Action.ACTION_CREATE, Action.ACTION_UPDATE, Action.ACTION_DELETE)) {
+    List<Action> actions =
+        List.of(Action.ACTION_CREATE, Action.ACTION_UPDATE, Action.ACTION_DELETE);
+    for (Action action : actions) {
       for (ObjectKind kind : List.of(ObjectKind.OBJECT_KIND_LISTENER,
           ObjectKind.OBJECT_KIND_UPSTREAM, ObjectKind.OBJECT_KIND_ROUTE)) {
         long n = changes.stream()
@@ -212,7 +214,8 @@ final class ConfigDiff {
   /** The names of a longest run of {@code names} whose {@code index} goes up (O(n log n)). */
   private static Set<String> longestIncreasing(List<String> names, Map<String, Integer> index) {
     int n = names.size();
-    int[] tailIndex = new int[n]; // tailIndex[k]: position in names of the smallest tail of a run of k+1
+    // tailIndex[k]: the position in names of the smallest last element of a run of length k+1
+    int[] tailIndex = new int[n];
     int[] previous = new int[n];
     int length = 0;
     for (int i = 0; i < n; i++) {

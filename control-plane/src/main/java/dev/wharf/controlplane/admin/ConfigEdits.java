@@ -39,7 +39,8 @@ final class ConfigEdits {
       }
       case ROUTE -> out.clearRoutes().addAllRoutes(
           placed(config.getRoutesList(), object.getRoute(), beforeRoute));
-      default -> throw AdminErrors.invalidField("object", "required (a listener, upstream or route)");
+      default -> throw AdminErrors.invalidField("object",
+          "required (a listener, upstream or route)");
     }
     return out.build();
   }

@@ -56,15 +56,17 @@ class ConfigDiffTest {
   void anUpdateNamesEachChangedFieldByItsPathWithValuesAsYamlShowsThem() {
     Config after = config(BASE
         .replace("{address: \"10.0.0.2:80\", weight: 1}", "{address: \"10.0.0.2:80\", weight: 3}")
-        .replace("connect_timeout: 5s", "connect_timeout: 1m30s\n    balancing: {policy: least_connections}")
+        .replace("connect_timeout: 5s",
+            "connect_timeout: 1m30s\n    balancing: {policy: least_connections}")
         .replace("proxy: {upstream: api}", "proxy: {upstream: api-v2}"));
 
     List<ObjectChange> changes = ConfigDiff.between(config(BASE), after);
 
     assertEquals(List.of("UPDATE upstream api", "UPDATE route a"),
         changes.stream().map(ConfigDiffTest::line).toList());
-    assertEquals(List.of("endpoints[1].weight: 1 -> 3", "balancing: '' -> {policy: least_connections}",
-        "connect_timeout: 5s -> 1m30s"), fields(changes.get(0)));
+    assertEquals(List.of("endpoints[1].weight: 1 -> 3",
+        "balancing: '' -> {policy: least_connections}", "connect_timeout: 5s -> 1m30s"),
+        fields(changes.get(0)));
     assertEquals(List.of("proxy.upstream: api -> api-v2"), fields(changes.get(1)));
     assertEquals("~1 upstream, ~1 route", ConfigDiff.summary(changes));
   }
