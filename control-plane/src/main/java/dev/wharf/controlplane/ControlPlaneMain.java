@@ -6,7 +6,6 @@ import dev.wharf.config.Addresses;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
-import dev.wharf.controlplane.server.BearerTokens;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.server.MetricsEndpoint;
 import dev.wharf.controlplane.store.ConfigStore;
@@ -32,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,8 +58,8 @@ public final class ControlPlaneMain implements Callable<Integer> {
 
   @Option(names = "--listen", paramLabel = "HOST:PORT",
       defaultValue = "${env:WHARF_LISTEN:-127.0.0.1:9700}",
-      description = "gRPC address nodes connect to (default: ${DEFAULT-VALUE}; port 0 picks "
-          + "a free one). Env WHARF_LISTEN.")
+      description = "gRPC address of the discovery stream and the Admin API (default: "
+          + "${DEFAULT-VALUE}; port 0 picks a free one). Env WHARF_LISTEN.")
   private String listen;
 
   @Option(names = "--etcd", paramLabel = "URL[,URL...]", split = ",",
@@ -89,17 +89,8 @@ public final class ControlPlaneMain implements Callable<Integer> {
           + "port 0 picks a free one). Env WHARF_METRICS.")
   private String metrics;
 
-  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:WHARF_TOKEN_FILE}",
-      description = "Tokens nodes must present (one per line). Env WHARF_TOKEN_FILE.")
-  private Path tokenFile;
-
-  @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_CERT}",
-      description = "PEM certificate chain: serve TLS. Env WHARF_TLS_CERT.")
-  private Path tlsCert;
-
-  @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_KEY}",
-      description = "PEM private key of --tls-cert. Env WHARF_TLS_KEY.")
-  private Path tlsKey;
+  @Mixin
+  private AccessOptions access = new AccessOptions();
 
   @Option(names = "--bootstrap-config", paramLabel = "FILE",
       defaultValue = "${env:WHARF_BOOTSTRAP_CONFIG}",
@@ -124,8 +115,9 @@ public final class ControlPlaneMain implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 2;
     }
-    if ((tlsCert == null) != (tlsKey == null)) {
-      err.println("error: --tls-cert and --tls-key go together");
+    String usage = access.usageError("--listen", listenAddress);
+    if (usage != null) {
+      err.println("error: " + usage);
       return 2;
     }
     Config bootstrap = null;
@@ -141,14 +133,12 @@ public final class ControlPlaneMain implements Callable<Integer> {
         return 1;
       }
     }
-    BearerTokens tokens = null;
-    if (tokenFile != null) {
-      try {
-        tokens = BearerTokens.fromFile(tokenFile);
-      } catch (IOException e) {
-        err.println("error: --token-file: " + e.getMessage());
-        return 2;
-      }
+    ControlPlaneServer.Builder builder = ControlPlaneServer.builder();
+    try {
+      access.configure(builder, err);
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
     }
     String replica = replicaId != null ? replicaId : hostname() + ":" + listenAddress.getPort();
 
@@ -171,23 +161,17 @@ public final class ControlPlaneMain implements Callable<Integer> {
       }
     }
     ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
-    ControlPlaneServer.Builder builder = ControlPlaneServer.builder()
-        .store(store).replicaId(replica).listen(listenAddress).registry(registry)
-        .tokens(tokens);
-    if (tlsCert != null) {
-      builder.tls(tlsCert, tlsKey);
-    }
+    builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);
     try (ControlPlaneServer server = startOrClose(builder, store);
         MetricsEndpoint endpoint = MetricsEndpoint.start(metricsAddress, registry,
             () -> server.discovery().latestVersion() > 0)) {
-      if (tokens == null) {
-        err.println("warning: no --token-file: any client may connect to " + listen);
-      }
       out.println("replica: " + replica);
       out.println("store: " + (etcd == null || etcd.isEmpty()
           ? "embedded in " + dataDir.toAbsolutePath()
           : "etcd " + etcd + " under " + etcdPrefix));
       out.println("discovery: " + hostPort(server.address()));
+      out.println("admin api: " + hostPort(server.address()));
+      out.println("auth: " + access.describe());
       out.println("metrics: " + hostPort(endpoint.address()));
       out.flush();
       signal.await();

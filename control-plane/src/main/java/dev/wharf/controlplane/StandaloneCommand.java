@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,6 +47,11 @@ import picocli.CommandLine.Spec;
  * the discovery protocol, here in-process), and keeps its last good snapshot in the data
  * directory. Editing the file commits a new version; a file that does not validate is reported
  * and changes nothing.
+ *
+ * <p>The replica also serves the Admin API on {@code --admin-api} (loopback by default), so
+ * wharfctl works against standalone as against a cluster. The file stays the source of truth:
+ * a change made through the Admin API lasts until the file is edited again or the process
+ * restarts, when the file is committed over it.
  */
 @Command(
     name = "standalone",
@@ -74,6 +80,14 @@ final class StandaloneCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
   private String admin;
 
+  @Option(names = "--admin-api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9700",
+      description = "gRPC address of the Admin API, for wharfctl (default: ${DEFAULT-VALUE}; "
+          + "port 0 picks a free one). A non-loopback address needs --token-file.")
+  private String adminApi;
+
+  @Mixin
+  private AccessOptions access = new AccessOptions();
+
   @Option(names = "--workers", paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
   private int workers = Runtime.getRuntime().availableProcessors();
@@ -98,9 +112,23 @@ final class StandaloneCommand implements Callable<Integer> {
     }
     out.println(config + ": valid (" + ConfigSummary.of(loaded) + ")");
     InetSocketAddress adminAddress;
+    InetSocketAddress adminApiAddress;
     try {
       adminAddress = ControlPlaneMain.socketAddress("--admin", admin);
+      adminApiAddress = ControlPlaneMain.socketAddress("--admin-api", adminApi);
     } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    String usage = access.usageError("--admin-api", adminApiAddress);
+    if (usage != null) {
+      err.println("error: " + usage);
+      return 2;
+    }
+    ControlPlaneServer.Builder controlPlaneBuilder = ControlPlaneServer.builder();
+    try {
+      access.configure(controlPlaneBuilder, err);
+    } catch (IOException e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
@@ -122,9 +150,17 @@ final class StandaloneCommand implements Callable<Integer> {
     new JvmThreadMetrics().bindTo(registry);
     String channelName = "wharf-standalone-" + UUID.randomUUID();
     FirstOutcome first = new FirstOutcome(version);
-    try (ControlPlaneServer controlPlane = ControlPlaneServer.builder()
-            .store(store).replicaId("standalone").inProcess(channelName).registry(registry)
-            .start();
+    ControlPlaneServer started;
+    try {
+      started = controlPlaneBuilder.store(store).replicaId("standalone").inProcess(channelName)
+          .listen(adminApiAddress).registry(registry).start();
+    } catch (IOException e) {
+      store.close();
+      signal.done();
+      err.println("error: --admin-api " + adminApi + ": " + e.getMessage());
+      return 1;
+    }
+    try (ControlPlaneServer controlPlane = started;
         DataPlaneNode node = DataPlaneNode.builder()
             .transport(Transport.best())
             .workers(workers)
@@ -164,6 +200,8 @@ final class StandaloneCommand implements Callable<Integer> {
       try (adminServer) {
         watcher.watch(); // before the lines below: edits made after them are never missed
         out.println("admin: " + ControlPlaneMain.hostPort(adminServer.address()));
+        out.println("admin api: " + ControlPlaneMain.hostPort(controlPlane.address()));
+        out.println("auth: " + access.describe());
         for (var l : node.current().config().getListenersList()) {
           out.println("listening: " + l.getName() + " on "
               + ControlPlaneMain.hostPort(node.address(l.getName())));

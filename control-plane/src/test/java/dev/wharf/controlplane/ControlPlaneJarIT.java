@@ -3,11 +3,19 @@ package dev.wharf.controlplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.config.ConfigDocuments;
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.proto.admin.v1.AdminGrpc;
+import dev.wharf.proto.admin.v1.ApplyRequest;
+import dev.wharf.proto.admin.v1.GetConfigRequest;
+import dev.wharf.proto.admin.v1.GetConfigResponse;
+import dev.wharf.proto.config.v1.Config;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +88,47 @@ class ControlPlaneJarIT {
   }
 
   @Test
+  void standaloneServesTheAdminApiToLoopbackCallersWithoutAToken() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1));
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess wharf = standalone(config, dir.resolve("data"), ports.get(2))) {
+      String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
+      assertTrue(wharf.awaitLine("auth:", TIMEOUT).startsWith("loopback callers only"));
+      ManagedChannel channel = NettyChannelBuilder
+          .forAddress(api[0], Integer.parseInt(api[1])).usePlaintext().build();
+      try {
+        AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(30, TimeUnit.SECONDS);
+        GetConfigResponse current = admin.getConfig(GetConfigRequest.getDefaultInstance());
+        assertEquals(1, current.getVersion());
+
+        Config edited = ConfigDocuments.load(Files.readString(config)
+            .replace("Hello from Wharf.", "Set through the Admin API."), "edited.yaml");
+        long version = admin.apply(ApplyRequest.newBuilder().setExpectedVersion(1)
+            .setConfig(edited).build()).getVersion();
+
+        wharf.awaitLine("applied version " + version, TIMEOUT);
+        assertEquals("Set through the Admin API. You asked for / from 127.0.0.1.\n",
+            get(home).body());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  @Test
+  void aReplicaWithoutCredentialsRefusesToListenBeyondLoopback() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--listen", "0.0.0.0:0",
+        "--data-dir", dir.resolve("data").toString());
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("error: --listen 0.0.0.0:0 is not a loopback address"),
+        r.stderr());
+  }
+
+  @Test
   void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
     List<Integer> ports = FreePorts.loopback(3);
     Path config = demoOn(ports.get(0), ports.get(1));
@@ -120,7 +170,8 @@ class ControlPlaneJarIT {
       Path config = demoOn(ports.get(0), ports.get(1));
 
       Result r = CommandRunner.runJar(TIMEOUT, JAR, "standalone", "--config", config.toString(),
-          "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + ports.get(2));
+          "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + ports.get(2),
+          "--admin-api", "127.0.0.1:0");
 
       assertEquals(1, r.exitCode(), r.toString());
       assertTrue(r.stderr().contains(" cannot be served: listener demo: cannot bind 127.0.0.1:"
@@ -159,7 +210,7 @@ class ControlPlaneJarIT {
   private JarProcess standalone(Path config, Path data, int adminPort) throws Exception {
     return JarProcess.startJar("standalone", dir, JAR, List.of("standalone",
         "--config", config.toString(), "--data-dir", data.toString(),
-        "--admin", "127.0.0.1:" + adminPort, "--workers", "1"));
+        "--admin", "127.0.0.1:" + adminPort, "--admin-api", "127.0.0.1:0", "--workers", "1"));
   }
 
   private Path demoOn(int port, int echoPort) throws Exception {

@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.server;
 
+import dev.wharf.controlplane.admin.AdminService;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.PeerAddress;
 import dev.wharf.controlplane.store.ConfigStore;
@@ -12,6 +13,8 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,7 +30,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One control-plane replica: watches the store, validates and pushes each version to the nodes
- * connected to it, and records their status in the store.
+ * connected to it, records their status in the store, and serves the Admin API
+ * ({@link AdminService}) on the same port. Every call is authenticated first
+ * ({@link Authenticator}): tokens ({@link AccessTokens}) and client certificates
+ * ({@link ClientCertificates}) carry roles; without either the replica serves loopback callers
+ * only and refuses to listen anywhere else.
  *
  * <p>Shutdown order ({@link #close()}):
  * <ol>
@@ -49,17 +56,26 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final NodeStatusWriter statuses;
   private final ConfigStore.Subscription watch;
   private final ConfigStore.Subscription drains;
-  private final Server server;
+  /** The TCP server, the in-process one, or both (standalone). */
+  private final List<Server> servers;
   private final Duration shutdownGrace;
 
-  private ControlPlaneServer(Builder b, Server server, DiscoveryService discovery,
+  private ControlPlaneServer(Builder b, List<Server> servers, DiscoveryService discovery,
       NodeStatusWriter statuses) throws IOException {
     this.store = b.store;
     this.discovery = discovery;
     this.statuses = statuses;
-    this.server = server;
+    this.servers = List.copyOf(servers);
     this.shutdownGrace = b.shutdownGrace;
-    server.start();
+    List<Server> started = new ArrayList<>();
+    try {
+      for (Server s : servers) {
+        started.add(s.start());
+      }
+    } catch (IOException | RuntimeException e) {
+      started.forEach(Server::shutdownNow);
+      throw e;
+    }
     this.watch = store.watch(discovery::publish);
     this.drains = store.nodes().watchDrains(discovery::drain);
   }
@@ -68,9 +84,9 @@ public final class ControlPlaneServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** The address nodes connect to; null when serving in-process. */
+  /** The TCP address nodes and Admin clients connect to; null when serving in-process only. */
   public InetSocketAddress address() {
-    return server.getListenSockets().stream()
+    return servers.stream().flatMap(s -> s.getListenSockets().stream())
         .filter(InetSocketAddress.class::isInstance)
         .map(InetSocketAddress.class::cast)
         .findFirst().orElse(null);
@@ -88,14 +104,18 @@ public final class ControlPlaneServer implements AutoCloseable {
   public void close() {
     watch.close();
     drains.close();
-    server.shutdown();
+    servers.forEach(Server::shutdown);
     discovery.closeAll(Status.UNAVAILABLE.withDescription("control-plane replica shutting down"));
     try {
-      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-        server.shutdownNow().awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+      long deadline = System.nanoTime() + shutdownGrace.toNanos();
+      for (Server server : servers) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        if (!server.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+          server.shutdownNow().awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+        }
       }
     } catch (InterruptedException e) {
-      server.shutdownNow();
+      servers.forEach(Server::shutdownNow);
       Thread.currentThread().interrupt();
     }
     statuses.close(shutdownGrace);
@@ -103,7 +123,10 @@ public final class ControlPlaneServer implements AutoCloseable {
     log.info("control-plane replica stopped");
   }
 
-  /** How to build a replica; {@link #store}, {@link #replicaId} and an address are required. */
+  /**
+   * How to build a replica; {@link #store}, {@link #replicaId}, {@link #registry} and an address
+   * ({@link #listen}, {@link #inProcess} or both) are required.
+   */
   public static final class Builder {
     private ConfigStore store;
     private String replicaId;
@@ -111,7 +134,8 @@ public final class ControlPlaneServer implements AutoCloseable {
     private String inProcessName;
     private MeterRegistry registry;
     private Clock clock = Clock.systemUTC();
-    private BearerTokens tokens;
+    private AccessTokens tokens;
+    private ClientCertificates clientCertificates;
     private Path tlsCert;
     private Path tlsKey;
     private Duration shutdownGrace = Duration.ofSeconds(5);
@@ -136,7 +160,10 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
-    /** Serves in-process only, under {@code name}: for standalone mode and tests. */
+    /**
+     * Serves in-process, under {@code name}: for standalone mode and tests. With
+     * {@link #listen} too, the same services are also served on TCP.
+     */
     public Builder inProcess(String name) {
       inProcessName = Objects.requireNonNull(name, "name");
       return this;
@@ -152,9 +179,19 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
-    /** Requires one of these tokens on every call; without it the replica is open. */
-    public Builder tokens(BearerTokens t) {
+    /**
+     * Accepts these tokens, each with its role. Without tokens and without
+     * {@link #clientCertificates} only loopback (and in-process) callers are served, and
+     * {@link #listen} must be a loopback address.
+     */
+    public Builder tokens(AccessTokens t) {
       tokens = t;
+      return this;
+    }
+
+    /** Accepts client certificates issued by this CA (needs {@link #tls}). */
+    public Builder clientCertificates(ClientCertificates c) {
+      clientCertificates = c;
       return this;
     }
 
@@ -178,35 +215,64 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
-    /** Another gRPC service served beside discovery (the Admin API). */
+    /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
       return this;
     }
 
-    /** Starts serving; the store's current version is pushed as soon as the store has it. */
+    /**
+     * Starts serving; the store's current version is pushed as soon as the store has it.
+     *
+     * @throws IllegalStateException when the replica would listen on a non-loopback address
+     *     without tokens or client certificates, or client certificates are asked for without
+     *     TLS
+     */
     public ControlPlaneServer start() throws IOException {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(replicaId, "replicaId");
       Objects.requireNonNull(registry, "registry");
-      if ((listen == null) == (inProcessName == null)) {
-        throw new IllegalStateException("give exactly one of listen(address) and inProcess(name)");
+      if (listen == null && inProcessName == null) {
+        throw new IllegalStateException("give listen(address), inProcess(name) or both");
+      }
+      if (clientCertificates != null && tlsCert == null) {
+        throw new IllegalStateException("client certificates need TLS: give tls(cert, key)");
+      }
+      if (tokens == null && clientCertificates == null && listen != null
+          && (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress())) {
+        throw new IllegalStateException("listen address " + listen + " is not a loopback "
+            + "address: without tokens or client certificates only callers on this host may be "
+            + "served; configure credentials or listen on 127.0.0.1");
       }
       NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
       DiscoveryService discovery =
           new DiscoveryService(replicaId, registry, statuses, clock, System::nanoTime);
-      ServerBuilder<?> sb = listen != null ? netty() : InProcessServerBuilder.forName(inProcessName);
-      List<ServerInterceptor> interceptors = new ArrayList<>();
-      interceptors.add(new PeerAddress());
-      if (tokens != null) {
-        interceptors.add(tokens);
+      List<BindableService> services = new ArrayList<>();
+      services.add(discovery);
+      services.add(new AdminService(store));
+      services.addAll(extraServices);
+      // Interceptors run last-added first: authentication comes before anything else.
+      List<ServerInterceptor> interceptors =
+          List.of(new PeerAddress(), new Authenticator(tokens, clientCertificates));
+      List<Server> servers = new ArrayList<>();
+      for (ServerBuilder<?> sb : serverBuilders()) {
+        for (BindableService s : services) {
+          sb.addService(ServerInterceptors.intercept(s, interceptors));
+        }
+        servers.add(sb.build());
       }
-      // Interceptors run last-added first: the token check comes before anything else.
-      sb.addService(ServerInterceptors.intercept(discovery, interceptors));
-      for (BindableService s : extraServices) {
-        sb.addService(ServerInterceptors.intercept(s, interceptors));
+      return new ControlPlaneServer(this, servers, discovery, statuses);
+    }
+
+    private List<ServerBuilder<?>> serverBuilders() throws IOException {
+      List<ServerBuilder<?>> builders = new ArrayList<>();
+      if (listen != null) {
+        builders.add(netty());
       }
-      return new ControlPlaneServer(this, sb.build(), discovery, statuses);
+      if (inProcessName != null) {
+        builders.add(InProcessServerBuilder.forName(inProcessName));
+      }
+      return builders;
     }
 
     private ServerBuilder<?> netty() throws IOException {
@@ -215,12 +281,24 @@ public final class ControlPlaneServer implements AutoCloseable {
           .permitKeepAliveTime(10, TimeUnit.SECONDS)
           .permitKeepAliveWithoutCalls(true);
       if (tlsCert != null) {
+        SslContextBuilder ssl;
         try {
-          nb.sslContext(GrpcSslContexts.forServer(tlsCert.toFile(), tlsKey.toFile()).build());
+          ssl = GrpcSslContexts.forServer(tlsCert.toFile(), tlsKey.toFile());
         } catch (IllegalArgumentException e) {
           throw new IOException("TLS certificate " + tlsCert + " or key " + tlsKey + ": "
               + e.getMessage(), e);
         }
+        if (clientCertificates != null) {
+          // OPTIONAL, not REQUIRE: nodes have no client certificate yet and use tokens. A
+          // certificate that is sent must chain to the CA; a call without one needs a token.
+          Path ca = clientCertificates.ca();
+          try {
+            ssl.trustManager(ca.toFile()).clientAuth(ClientAuth.OPTIONAL);
+          } catch (IllegalArgumentException e) {
+            throw new IOException("client CA " + ca + ": " + e.getMessage(), e);
+          }
+        }
+        nb.sslContext(ssl.build());
       }
       return nb;
     }

@@ -80,7 +80,7 @@ class ControlPlaneServerTest {
     server = ControlPlaneServer.builder()
         .store(store).replicaId("cp-test").registry(new SimpleMeterRegistry())
         .listen(new InetSocketAddress("127.0.0.1", 0))
-        .tokens(BearerTokens.of(List.of("older-token", TOKEN)))
+        .tokens(AccessTokens.parse(List.of("older-token", "node " + TOKEN), "tokens"))
         .tls(tls.certificate(), tls.privateKey())
         .start();
     target = "127.0.0.1:" + server.address().getPort();
@@ -158,7 +158,7 @@ class ControlPlaneServerTest {
       DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
       if (token != null) {
         Metadata headers = new Metadata();
-        headers.put(BearerTokens.AUTHORIZATION, "Bearer " + token);
+        headers.put(Authenticator.AUTHORIZATION, "Bearer " + token);
         stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
       }
       CompletableFuture<Status> ended = new CompletableFuture<>();

@@ -1,0 +1,112 @@
+package dev.wharf.controlplane;
+
+import dev.wharf.controlplane.admin.Role;
+import dev.wharf.controlplane.server.AccessTokens;
+import dev.wharf.controlplane.server.ClientCertificates;
+import dev.wharf.controlplane.server.ControlPlaneServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Who may call a replica, and over what: the token file, TLS, and client certificates. Shared by
+ * the replica and standalone. Without a token file and a client CA only callers on the same host
+ * are served, so the gRPC address must then be a loopback one.
+ */
+final class AccessOptions {
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:WHARF_TOKEN_FILE}",
+      description = "Tokens callers present, one per line: ROLE TOKEN [NAME], ROLE one of node "
+          + "(discovery), viewer (Admin reads), admin (everything); a token alone is a node "
+          + "token. Without it (and --tls-client-ca) only loopback callers are served. "
+          + "Env WHARF_TOKEN_FILE.")
+  Path tokenFile;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_CERT}",
+      description = "PEM certificate chain: serve TLS. Env WHARF_TLS_CERT.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_KEY}",
+      description = "PEM private key of --tls-cert. Env WHARF_TLS_KEY.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE",
+      defaultValue = "${env:WHARF_TLS_CLIENT_CA}",
+      description = "PEM CA certificates: accept client certificates they issued as "
+          + "credentials (principal: the CN; role: --tls-roles, else OU=viewer|admin|node). "
+          + "Needs --tls-cert. Env WHARF_TLS_CLIENT_CA.")
+  Path tlsClientCa;
+
+  @Option(names = "--tls-roles", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_ROLES}",
+      description = "Roles of client certificates, one per line: ROLE CN. "
+          + "Env WHARF_TLS_ROLES.")
+  Path tlsRoles;
+
+  /**
+   * What is wrong with these flags, given the gRPC address {@code flag} names; null when
+   * nothing is.
+   */
+  String usageError(String flag, InetSocketAddress address) {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      return "--tls-cert and --tls-key go together";
+    }
+    if (tlsClientCa != null && tlsCert == null) {
+      return "--tls-client-ca needs --tls-cert and --tls-key (client certificates come over TLS)";
+    }
+    if (tlsRoles != null && tlsClientCa == null) {
+      return "--tls-roles needs --tls-client-ca";
+    }
+    if (tokenFile == null && tlsClientCa == null && address != null
+        && (address.getAddress() == null || !address.getAddress().isLoopbackAddress())) {
+      return flag + " " + ControlPlaneMain.hostPort(address) + " is not a loopback address, and "
+          + "callers could not authenticate: give --token-file (or --tls-client-ca), or listen "
+          + "on 127.0.0.1";
+    }
+    return null;
+  }
+
+  /**
+   * Reads the token and roles files into {@code builder}, and says on {@code err} what a reader
+   * of the start-up lines should know (no admin token at all).
+   *
+   * @throws IOException naming the flag whose file is wrong
+   */
+  void configure(ControlPlaneServer.Builder builder, PrintWriter err) throws IOException {
+    if (tokenFile != null) {
+      AccessTokens tokens;
+      try {
+        tokens = AccessTokens.fromFile(tokenFile);
+      } catch (IOException e) {
+        throw new IOException("--token-file: " + e.getMessage(), e);
+      }
+      if (!tokens.grants(Role.ADMIN) && tlsClientCa == null) {
+        err.println("warning: --token-file " + tokenFile + " has no admin token: the Admin API "
+            + "takes no writes");
+      }
+      builder.tokens(tokens);
+    }
+    if (tlsCert != null) {
+      builder.tls(tlsCert, tlsKey);
+    }
+    if (tlsClientCa != null) {
+      try {
+        builder.clientCertificates(ClientCertificates.trusting(tlsClientCa, tlsRoles));
+      } catch (IOException e) {
+        throw new IOException("--tls-client-ca/--tls-roles: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** One line for the start-up output: how callers authenticate. */
+  String describe() {
+    if (tokenFile == null && tlsClientCa == null) {
+      return "loopback callers only, as principal 'local' (no --token-file)";
+    }
+    String how = tokenFile != null ? "tokens from " + tokenFile : "";
+    if (tlsClientCa != null) {
+      how += (how.isEmpty() ? "" : ", ") + "client certificates issued by " + tlsClientCa;
+    }
+    return how;
+  }
+}
