@@ -1,12 +1,14 @@
 package dev.wharf.bench.fleet;
 
 import dev.wharf.controlplane.store.ConfigStore;
+import dev.wharf.controlplane.store.HistoryRecord;
 import dev.wharf.controlplane.store.NodeStatusStore;
 import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.controlplane.store.VersionedConfig;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,16 @@ final class ObservedStore implements ConfigStore {
       public List<NodeStatus> list() throws StoreException {
         return inner.list();
       }
+
+      @Override
+      public void requestDrain(String nodeId, String principal) throws StoreException {
+        inner.requestDrain(nodeId, principal);
+      }
+
+      @Override
+      public Subscription watchDrains(Consumer<String> listener) {
+        return inner.watchDrains(listener);
+      }
     };
   }
 
@@ -57,6 +69,16 @@ final class ObservedStore implements ConfigStore {
   @Override
   public Subscription watch(Consumer<VersionedConfig> listener) {
     return store.watch(listener);
+  }
+
+  @Override
+  public List<HistoryRecord> history(int limit) throws StoreException {
+    return store.history(limit);
+  }
+
+  @Override
+  public Optional<VersionedConfig> version(long version) throws StoreException {
+    return store.version(version);
   }
 
   @Override
