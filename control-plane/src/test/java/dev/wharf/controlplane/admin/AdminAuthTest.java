@@ -81,7 +81,6 @@ class AdminAuthTest {
         PutObjectRequest.newBuilder().setExpectedVersion(w.getVersion())
             .setObject(object(listener("alt", 8081))).build());
 
-    // Needs the store's history(): fails while it is a stub.
     var history = replica.as(AdminReplica.VIEWER)
         .listHistory(ListHistoryRequest.getDefaultInstance()).getEntriesList();
     assertEquals(unnamed.getVersion(), history.get(0).getVersion());
@@ -122,7 +121,6 @@ class AdminAuthTest {
     assertEquals(0, replica.server.discovery().connectedNodes());
   }
 
-  /** The principal check needs the store's history(): fails while it is a stub. */
   @Test
   void withoutTokensLoopbackCallersAreServedAsLocal() throws Exception {
     try (AdminReplica open = AdminReplica.start(etcd, java.time.Duration.ofSeconds(5), null)) {

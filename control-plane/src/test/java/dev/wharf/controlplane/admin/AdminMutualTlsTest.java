@@ -101,7 +101,6 @@ class AdminMutualTlsTest {
     assertEquals(v, admin.getConfig(GetConfigRequest.getDefaultInstance()).getVersion());
   }
 
-  /** Needs the store's history(): fails while it is a stub. */
   @Test
   void theCertificatesCommonNameIsThePrincipalRecordedWithTheWrite() {
     as(alice).putObject(PutObjectRequest.newBuilder()
