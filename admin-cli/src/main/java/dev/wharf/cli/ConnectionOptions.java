@@ -40,8 +40,8 @@ final class ConnectionOptions {
   private Path tlsCa;
 
   @Option(names = "--context", paramLabel = "NAME",
-      description = "Use this context of the contexts file (default: its current-context). "
-          + "The file is ~/.config/wharf/wharfctl.yaml, or WHARFCTL_CONFIG.")
+      description = "Use this context of the contexts file (default: the file's "
+          + "current-context); see wharfctl --help.")
   private String context;
 
   @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,

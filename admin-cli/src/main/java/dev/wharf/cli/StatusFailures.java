@@ -33,24 +33,25 @@ final class StatusFailures {
   static Failure of(String server, StatusRuntimeException e, OptionalLong readVersion,
       Connection connection, Duration deadline) {
     Status status = e.getStatus();
-    String description = description(status);
+    String multiLine = description(status);
+    String description = String.join("; ", multiLine.lines().map(String::strip).toList());
     return switch (status.getCode()) {
       case FAILED_PRECONDITION, ABORTED -> conflict(e, readVersion, description);
-      case INVALID_ARGUMENT -> Failure.of(WharfCtl.INVALID_INPUT,
-          description.isEmpty() ? "the request was refused as invalid" : description,
-          fieldViolations(e));
+      case INVALID_ARGUMENT -> invalid(e, multiLine);
       case NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE -> Failure.invalidInput(
           description.isEmpty() ? status.getCode().toString() : description);
       case UNAUTHENTICATED -> Failure.of(WharfCtl.UNREACHABLE, server
-          + " did not accept the credentials" + (description.isEmpty() ? "" : " (" + description + ")")
-          + "; " + (connection.token().isPresent()
+          + " did not accept the credentials" + inParentheses(description) + "; "
+          + (connection.token().isPresent()
               ? "check the token (from " + connection.tokenFrom() + ")"
               : "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the "
                   + "context's token-file"));
       case PERMISSION_DENIED -> Failure.of(WharfCtl.UNREACHABLE, server + " refused: permission "
-          + "denied" + (description.isEmpty() ? "" : " (" + description + ")")
-          + "; the token (from " + connection.tokenFrom() + ") may only read; changes need a "
-          + "token with the admin role");
+          + "denied" + inParentheses(description) + "; "
+          + (connection.token().isPresent()
+              ? "the token (from " + connection.tokenFrom() + ") is not allowed this; "
+              : "")
+          + "changes need a token with the admin role");
       case DEADLINE_EXCEEDED -> Failure.of(WharfCtl.UNREACHABLE, server + " did not answer within "
           + DurationText.of(deadline) + "; check that the control plane is healthy, or give a "
           + "longer --timeout");
@@ -77,7 +78,8 @@ final class StatusFailures {
   /** {@code CODE: description (cause)}: for an attempt that failed. */
   static String describe(StatusRuntimeException e) {
     Status status = e.getStatus();
-    String text = status.getCode() + (description(status).isEmpty() ? "" : ": " + description(status));
+    String first = description(status).lines().findFirst().orElse("");
+    String text = status.getCode() + (first.isEmpty() ? "" : ": " + first);
     Throwable cause = status.getCause();
     if (cause != null && cause.getMessage() != null && !text.contains(cause.getMessage())) {
       // Netty's native transport says "finishConnect(..) failed with error(-111): Connection
@@ -85,6 +87,21 @@ final class StatusFailures {
       text += " (" + NATIVE_CALL.matcher(cause.getMessage()).replaceFirst("") + ")";
     }
     return text;
+  }
+
+  /**
+   * The field violations, one per line; without any, the description's own lines (a server
+   * may put the validator's whole report there).
+   */
+  private static Failure invalid(StatusRuntimeException e, String description) {
+    List<String> violations = fieldViolations(e);
+    List<String> lines = description.lines().toList();
+    String first = lines.isEmpty() ? "the request was refused as invalid" : lines.get(0);
+    if (!violations.isEmpty() || lines.size() < 2) {
+      return Failure.of(WharfCtl.INVALID_INPUT, first, violations);
+    }
+    return Failure.of(WharfCtl.INVALID_INPUT, first,
+        lines.subList(1, lines.size()).stream().map(l -> "  " + l.strip()).toList());
   }
 
   private static Failure conflict(StatusRuntimeException e, OptionalLong readVersion,
@@ -132,6 +149,10 @@ final class StatusFailures {
       }
     }
     return Optional.empty();
+  }
+
+  private static String inParentheses(String text) {
+    return text.isEmpty() ? "" : " (" + text + ")";
   }
 
   private static String description(Status status) {

@@ -2,6 +2,8 @@ package dev.wharf.cli;
 
 import dev.wharf.common.BuildInfo;
 import java.io.PrintWriter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,11 +79,19 @@ public final class WharfCtl {
     return environment;
   }
 
+  /**
+   * gRPC logs through java.util.logging, not SLF4J: a name that does not resolve would print a
+   * WARNING with a stack trace beside wharfctl's own one-line error. Held here so the logger,
+   * weakly referenced by java.util.logging, keeps its level.
+   */
+  private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   static int run(String... args) {
+    GRPC_LOG.setLevel(Level.SEVERE);
     return new CommandLine(new WharfCtl())
         .setExecutionExceptionHandler(WharfCtl::internalError)
         .execute(args);
