@@ -54,7 +54,8 @@ final class ApplyCommand extends AdminCommand {
 
   /** Reads the current version, then applies {@code config} based on it. */
   static ApplyResponse apply(AdminClient client, Config config, boolean dryRun) {
-    long version = client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getVersion();
+    long version =
+        client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getVersion();
     ApplyRequest request = ApplyRequest.newBuilder()
         .setExpectedVersion(version).setConfig(config).setDryRun(dryRun).build();
     return client.write(version, s -> s.apply(request));

@@ -47,7 +47,9 @@ final class Changes {
     if (!changed) {
       return "no changes (version " + version + ")";
     }
-    return dryRun ? "dry run: nothing written (version " + version + ")" : "applied: version " + version;
+    return dryRun
+        ? "dry run: nothing written (version " + version + ")"
+        : "applied: version " + version;
   }
 
   private static void field(String object, FieldChange f, PrintWriter out) {

@@ -64,7 +64,8 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
     }
     Object root;
     try {
-      root = new Load(LoadSettings.builder().setLabel(path.toString()).build()).loadFromString(text);
+      root = new Load(LoadSettings.builder().setLabel(path.toString()).build())
+          .loadFromString(text);
     } catch (YamlEngineException e) {
       throw Failure.invalidInput(path + ": not valid YAML: " + e.getMessage());
     }
@@ -102,9 +103,9 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
         return Optional.of(c);
       }
     }
+    List<String> known = contexts.stream().map(Context::name).toList();
     throw Failure.invalidInput("no context named '" + wanted.get() + "' in " + path + " (known: "
-        + (contexts.isEmpty() ? "none" : String.join(", ", contexts.stream().map(Context::name).toList()))
-        + ")");
+        + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
   }
 
   private static Context context(Path file, Path dir, Path home, Object item, String where) {

@@ -30,7 +30,8 @@ final class Documents {
     } catch (IOException e) {
       err.println("error: cannot read " + file + ": " + e.getMessage());
     } catch (ConfigException e) {
-      err.println(file + ": " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors"));
+      int n = e.errors().size();
+      err.println(file + ": " + n + (n == 1 ? " error" : " errors"));
       for (ConfigError error : e.errors()) {
         err.println("  " + error);
       }

@@ -26,8 +26,9 @@ final class DrainCommand extends AdminCommand {
   int run(AdminClient client) {
     DrainNodeRequest request = DrainNodeRequest.newBuilder().setNodeId(node).build();
     DrainNodeResponse response = client.call(s -> s.drainNode(request));
+    String replica = response.getReplica();
     out().println("drain requested: " + node
-        + (response.getReplica().isEmpty() ? "" : " (through replica " + response.getReplica() + ")"));
+        + (replica.isEmpty() ? "" : " (through replica " + replica + ")"));
     return WharfCtl.OK;
   }
 }

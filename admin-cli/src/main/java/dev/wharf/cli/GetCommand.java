@@ -47,7 +47,8 @@ final class GetCommand extends AdminCommand {
     Format f = format == null ? Format.TABLE : format;
     List<ConfigObject> objects;
     if (name != null) {
-      GetObjectRequest request = GetObjectRequest.newBuilder().setKind(objectKind).setName(name).build();
+      GetObjectRequest request =
+          GetObjectRequest.newBuilder().setKind(objectKind).setName(name).build();
       ConfigObject object = client.call(s -> s.getObject(request)).getObject();
       if (f != Format.TABLE) {
         out().print(ObjectDocuments.of(object, f));

@@ -6,7 +6,7 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** How the nodes see an upstream's endpoints: how many find each healthy, unhealthy, or don't know. */
+/** How the nodes see an upstream's endpoints: healthy, unhealthy, or not known, by how many. */
 @Command(
     name = "health",
     mixinStandardHelpOptions = true,
@@ -16,9 +16,9 @@ import picocli.CommandLine.Parameters;
             + "unhealthy, or have no opinion (no health check, or not checked yet)."},
     footer = {"", "Example:",
         "  wharfctl health app",
-        "  ADDRESS          HEALTHY   UNHEALTHY   UNKNOWN",
-        "  10.0.0.5:9000    3         0           0",
-        "  10.0.0.6:9000    1         2           0",
+        "  ADDRESS         HEALTHY   UNHEALTHY   UNKNOWN",
+        "  10.0.0.5:9000   3         0           0",
+        "  10.0.0.6:9000   1         2           0",
         "", "Exit codes: 0 shown, 1 no such upstream, 3 unreachable or not allowed."})
 final class HealthCommand extends AdminCommand {
   @Parameters(index = "0", paramLabel = "UPSTREAM")
@@ -28,7 +28,8 @@ final class HealthCommand extends AdminCommand {
   int run(AdminClient client) {
     GetEndpointHealthRequest request =
         GetEndpointHealthRequest.newBuilder().setUpstream(upstream).build();
-    List<EndpointHealth> endpoints = client.call(s -> s.getEndpointHealth(request)).getEndpointsList();
+    List<EndpointHealth> endpoints =
+        client.call(s -> s.getEndpointHealth(request)).getEndpointsList();
     if (endpoints.isEmpty()) {
       out().println("no endpoints");
       return WharfCtl.OK;

@@ -16,9 +16,9 @@ import picocli.CommandLine.Command;
             + "versions it is behind, the last version it refused and why."},
     footer = {"", "Example:",
         "  wharfctl nodes",
-        "  NODE   REPLICA   VERSION   BEHIND   LAST NACK      CONNECTED SINCE",
-        "  n1     cp-1      42        0        -              2025-03-01T09:00:00Z",
-        "  n2     cp-2      41        1        42: port 80    2025-03-01T09:00:02Z",
+        "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE",
+        "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z",
+        "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z",
         "", "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."})
 final class NodesCommand extends AdminCommand {
   @Override
@@ -29,7 +29,8 @@ final class NodesCommand extends AdminCommand {
       out().println("no nodes");
       return WharfCtl.OK;
     }
-    Table table = new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE");
+    Table table =
+        new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE");
     for (NodeView n : nodes) {
       NodeStatus s = n.getStatus();
       String nack = s.getLastNackVersion() == 0 ? ""

@@ -39,8 +39,8 @@ final class ObjectDocuments {
 
   /** One object by itself: its fields at the top. */
   static String of(ConfigObject object, Format format) {
-    JsonObject document = JsonParser.parseString(ConfigDocuments.toJson(Kinds.config(List.of(object))))
-        .getAsJsonObject();
+    JsonObject document = JsonParser
+        .parseString(ConfigDocuments.toJson(Kinds.config(List.of(object)))).getAsJsonObject();
     JsonElement single = document.entrySet().iterator().next().getValue().getAsJsonArray().get(0);
     if (format == Format.JSON) {
       return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(single)

@@ -76,9 +76,9 @@ final class ObjectTables {
               + " " + r.getProxy().getRewrite().getReplacement() + ")" : "");
       case STATIC -> "static " + (r.getStatic().getRoot().isEmpty()
           ? "alias " + r.getStatic().getAlias() : r.getStatic().getRoot());
-      case REDIRECT -> "redirect " + (r.getRedirect().getStatus() == 0 ? 302 : r.getRedirect().getStatus())
-          + " " + r.getRedirect().getLocation();
-      case RESPOND -> "respond " + (r.getRespond().getStatus() == 0 ? 200 : r.getRespond().getStatus());
+      case REDIRECT -> "redirect " + orDefault(r.getRedirect().getStatus(), 302) + " "
+          + r.getRedirect().getLocation();
+      case RESPOND -> "respond " + orDefault(r.getRespond().getStatus(), 200);
       default -> "";
     };
   }
@@ -102,6 +102,10 @@ final class ObjectTables {
     };
     return h.hasInterval() ? kind + " every " + DurationText.of(java.time.Duration.ofSeconds(
         h.getInterval().getSeconds(), h.getInterval().getNanos())) : kind;
+  }
+
+  private static int orDefault(int status, int unset) {
+    return status == 0 ? unset : status;
   }
 
   private static String allIfEmpty(List<String> names) {

@@ -29,7 +29,8 @@ final class RollbackCommand extends AdminCommand {
     if (toVersion < 1) {
       throw Failure.invalidInput("VERSION " + toVersion + " (expected: >= 1)");
     }
-    long version = client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getVersion();
+    long version =
+        client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getVersion();
     RollbackRequest request = RollbackRequest.newBuilder()
         .setExpectedVersion(version).setToVersion(toVersion).build();
     WriteResponse response = client.write(version, s -> s.rollback(request));

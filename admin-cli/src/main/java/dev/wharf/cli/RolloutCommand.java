@@ -96,7 +96,8 @@ final class RolloutCommand extends AdminCommand {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         print(status, out());
-        throw Failure.of(WharfCtl.ROLLOUT_FAILED, "interrupted while waiting for version " + target);
+        throw Failure.of(WharfCtl.ROLLOUT_FAILED,
+            "interrupted while waiting for version " + target);
       }
       status = poll(client, target);
     }
@@ -134,7 +135,8 @@ final class RolloutCommand extends AdminCommand {
       }
     }
     if (s.getPendingCount() > 0) {
-      out.println("pending (" + s.getPendingCount() + "): " + String.join(", ", s.getPendingList()));
+      out.println("pending (" + s.getPendingCount() + "): "
+          + String.join(", ", s.getPendingList()));
     }
   }
 }

@@ -73,7 +73,8 @@ final class RouteSetCommand extends AdminCommand {
     String exact;
     @Option(names = "--prefix", paramLabel = "PATH", description = "nginx location PATH")
     String prefix;
-    @Option(names = "--prefix-no-regex", paramLabel = "PATH", description = "nginx location ^~ PATH")
+    @Option(names = "--prefix-no-regex", paramLabel = "PATH",
+        description = "nginx location ^~ PATH")
     String prefixNoRegex;
     @Option(names = "--regex", paramLabel = "REGEX", description = "nginx location ~ REGEX")
     String regex;
@@ -113,8 +114,11 @@ final class RouteSetCommand extends AdminCommand {
         .setKind(ObjectKind.OBJECT_KIND_ROUTE).setName(name).build();
     Optional<GetObjectResponse> found = client.find(s -> s.getObject(read));
     boolean exists = found.isPresent();
-    long version = exists ? found.get().getVersion() : client.call(s -> s.listObjects(
-        ListObjectsRequest.newBuilder().setKind(ObjectKind.OBJECT_KIND_ROUTE).build())).getVersion();
+    ListObjectsRequest routes =
+        ListObjectsRequest.newBuilder().setKind(ObjectKind.OBJECT_KIND_ROUTE).build();
+    long version = exists
+        ? found.get().getVersion()
+        : client.call(s -> s.listObjects(routes)).getVersion(); // the version a create is based on
     if (exists && before != null) {
       throw Failure.invalidInput("--before places a new route; route '" + name
           + "' exists and keeps its place");

@@ -119,7 +119,8 @@ final class StatusFailures {
     } else if (!current.isEmpty()) {
       versions = " (it is now version " + current + ")";
     } else {
-      versions = readVersion.isPresent() ? " (you read version " + readVersion.getAsLong() + ")" : "";
+      versions = readVersion.isPresent()
+          ? " (you read version " + readVersion.getAsLong() + ")" : "";
     }
     return Failure.of(WharfCtl.CONFLICT,
         "the config changed since it was read" + versions + "; run the command again");

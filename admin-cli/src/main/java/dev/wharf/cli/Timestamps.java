@@ -4,7 +4,7 @@ import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** Times in tables: UTC, to the second ({@code 2025-03-01T09:30:00Z}), the same on every machine. */
+/** Times in tables: UTC, to the second ({@code 2025-03-01T09:30:00Z}), alike on every machine. */
 final class Timestamps {
   private Timestamps() {}
 

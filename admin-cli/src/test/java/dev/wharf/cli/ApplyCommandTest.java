@@ -25,7 +25,7 @@ class ApplyCommandTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     cli.close();
   }
 

@@ -55,7 +55,8 @@ final class Cli implements AutoCloseable {
 
   Cli serve(String name, FakeAdmin fake) {
     try {
-      servers.add(InProcessServerBuilder.forName(name).addService(fake.definition()).build().start());
+      servers.add(InProcessServerBuilder.forName(name).addService(fake.definition()).build()
+          .start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -89,12 +90,16 @@ final class Cli implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (Server s : servers) {
       s.shutdownNow();
     }
-    for (Server s : servers) {
-      s.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      for (Server s : servers) {
+        s.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

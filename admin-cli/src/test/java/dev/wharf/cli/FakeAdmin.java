@@ -38,12 +38,6 @@ import dev.wharf.proto.admin.v1.RolloutStatus;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Route;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -58,11 +52,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * An Admin service in memory that keeps the contract (admin.proto) as the real one must:
@@ -73,15 +64,7 @@ import java.util.stream.Stream;
  * the test. Thread-safe: every method holds the one lock.
  */
 final class FakeAdmin extends AdminGrpc.AdminImplBase {
-  private static final Context.Key<String> PRINCIPAL = Context.key("principal");
-  private static final Set<String> WRITES =
-      Set.of("PutObject", "DeleteObject", "Apply", "Rollback", "DrainNode");
-
-  private record Caller(String principal, boolean admin) {}
-
-  private final Map<String, Caller> tokens = new HashMap<>();
-  private final AtomicInteger calls = new AtomicInteger();
-  private final List<String> authorizations = new CopyOnWriteArrayList<>();
+  private final FakeAuth auth = new FakeAuth();
   private final Map<Long, Config> configs = new HashMap<>();
   private final List<HistoryEntry> history = new ArrayList<>();
   private final Deque<RolloutStatus> rollouts = new ArrayDeque<>();
@@ -97,33 +80,7 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
 
   /** The service, behind the authentication and call counting the tests look at. */
   ServerServiceDefinition definition() {
-    return ServerInterceptors.intercept(this, new ServerInterceptor() {
-      @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-          ServerCallHandler<Q, R> next) {
-        calls.incrementAndGet();
-        String auth = headers.get(BearerToken.AUTHORIZATION);
-        authorizations.add(auth == null ? "" : auth);
-        Caller caller;
-        synchronized (FakeAdmin.this) {
-          caller = tokens.isEmpty() ? new Caller("anonymous", true)
-              : auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
-        }
-        if (caller == null) {
-          call.close(Status.UNAUTHENTICATED.withDescription("missing or unknown token"),
-              new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        String method = call.getMethodDescriptor().getBareMethodName();
-        if (!caller.admin() && WRITES.contains(method)) {
-          call.close(Status.PERMISSION_DENIED.withDescription(
-              caller.principal() + " is a viewer and may not call " + method), new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        Context context = Context.current().withValue(PRINCIPAL, caller.principal());
-        return Contexts.interceptCall(context, call, headers, next);
-      }
-    });
+    return ServerInterceptors.intercept(this, auth);
   }
 
   // ---- what a test sets up
@@ -141,8 +98,8 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
     return this;
   }
 
-  synchronized FakeAdmin token(String token, String principal, boolean admin) {
-    tokens.put(token, new Caller(principal, admin));
+  FakeAdmin token(String token, String principal, boolean admin) {
+    auth.token(token, principal, admin);
     return this;
   }
 
@@ -177,11 +134,11 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   // ---- what a test looks at
 
   int calls() {
-    return calls.get();
+    return auth.calls();
   }
 
   List<String> authorizations() {
-    return List.copyOf(authorizations);
+    return auth.authorizations();
   }
 
   synchronized Config config() {
@@ -220,8 +177,8 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   @Override
   public void getObject(GetObjectRequest request, StreamObserver<GetObjectResponse> out) {
     answer(out, () -> read(GetObjectResponse.newBuilder().setVersion(version)
-        .setObject(objects(request.getKind()).stream()
-            .filter(o -> name(o).equals(request.getName())).findFirst()
+        .setObject(ConfigEdits.objects(config, request.getKind()).stream()
+            .filter(o -> ConfigEdits.name(o).equals(request.getName())).findFirst()
             .orElseThrow(() -> notFound(request.getKind(), request.getName())))
         .build()));
   }
@@ -229,9 +186,9 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   @Override
   public void listObjects(ListObjectsRequest request, StreamObserver<ListObjectsResponse> out) {
     answer(out, () -> {
-      List<ConfigObject> list = new ArrayList<>(objects(request.getKind()));
+      List<ConfigObject> list = new ArrayList<>(ConfigEdits.objects(config, request.getKind()));
       if (request.getKind() != ObjectKind.OBJECT_KIND_ROUTE) {
-        list.sort(Comparator.comparing(FakeAdmin::name));
+        list.sort(Comparator.comparing(ConfigEdits::name));
       }
       return read(ListObjectsResponse.newBuilder().setVersion(version).addAllObjects(list).build());
     });
@@ -242,22 +199,12 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
     answer(out, () -> {
       checkVersion(request.getExpectedVersion());
       ConfigObject object = request.getObject();
-      String name = name(object);
-      boolean exists = objects(kind(object)).stream().anyMatch(o -> name(o).equals(name));
-      if (exists && request.getCreateOnly()) {
-        throw Status.ALREADY_EXISTS.withDescription(
-            Kinds.name(kind(object)) + " '" + name + "' already exists").asRuntimeException();
+      if (ConfigEdits.exists(config, object) && request.getCreateOnly()) {
+        throw Status.ALREADY_EXISTS.withDescription(Kinds.name(Kinds.of(object)) + " '"
+            + ConfigEdits.name(object) + "' already exists").asRuntimeException();
       }
-      Config.Builder next = config.toBuilder();
-      switch (object.getKindCase()) {
-        case LISTENER -> replaceOrAdd(next.getListenersList(), object.getListener(), name,
-            (i, o) -> next.setListeners(i, o), next::addListeners);
-        case UPSTREAM -> replaceOrAdd(next.getUpstreamsList(), object.getUpstream(), name,
-            (i, o) -> next.setUpstreams(i, o), next::addUpstreams);
-        case ROUTE -> putRoute(next, object.getRoute(), exists, request.getBeforeRoute());
-        default -> throw Status.INVALID_ARGUMENT.withDescription("object: empty").asRuntimeException();
-      }
-      return write(next.build(), WriteResponse.newBuilder());
+      return write(ConfigEdits.put(config, object, request.getBeforeRoute()),
+          WriteResponse.newBuilder());
     });
   }
 
@@ -265,19 +212,9 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   public void deleteObject(DeleteObjectRequest request, StreamObserver<WriteResponse> out) {
     answer(out, () -> {
       checkVersion(request.getExpectedVersion());
-      String name = request.getName();
-      Config.Builder next = config.toBuilder();
-      boolean removed = switch (request.getKind()) {
-        case OBJECT_KIND_LISTENER -> remove(next.getListenersList(), name, next::clearListeners,
-            next::addAllListeners);
-        case OBJECT_KIND_UPSTREAM -> remove(next.getUpstreamsList(), name, next::clearUpstreams,
-            next::addAllUpstreams);
-        default -> remove(next.getRoutesList(), name, next::clearRoutes, next::addAllRoutes);
-      };
-      if (!removed) {
-        throw notFound(request.getKind(), name);
-      }
-      return write(next.build(), WriteResponse.newBuilder());
+      Config next = ConfigEdits.delete(config, request.getKind(), request.getName())
+          .orElseThrow(() -> notFound(request.getKind(), request.getName()));
+      return write(next, WriteResponse.newBuilder());
     });
   }
 
@@ -340,7 +277,8 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   public void getEndpointHealth(GetEndpointHealthRequest request,
       StreamObserver<GetEndpointHealthResponse> out) {
     answer(out, () -> {
-      if (config.getUpstreamsList().stream().noneMatch(u -> u.getName().equals(request.getUpstream()))) {
+      String upstream = request.getUpstream();
+      if (config.getUpstreamsList().stream().noneMatch(u -> u.getName().equals(upstream))) {
         throw notFound(ObjectKind.OBJECT_KIND_UPSTREAM, request.getUpstream());
       }
       return GetEndpointHealthResponse.newBuilder()
@@ -442,87 +380,8 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   }
 
   private static String principal() {
-    String p = PRINCIPAL.get();
+    String p = FakeAuth.PRINCIPAL.get();
     return p == null ? "setup" : p;
-  }
-
-  private void putRoute(Config.Builder next, Route route, boolean exists, String before) {
-    List<Route> routes = new ArrayList<>(next.getRoutesList());
-    if (exists) {
-      routes.replaceAll(r -> r.getName().equals(route.getName()) ? route : r);
-    } else if (before.isEmpty()) {
-      routes.add(route);
-    } else {
-      int at = indexOf(routes, before);
-      if (at < 0) {
-        throw Status.INVALID_ARGUMENT.withDescription("before_route: no route named '"
-            + before + "'").asRuntimeException();
-      }
-      routes.add(at, route);
-    }
-    next.clearRoutes().addAllRoutes(routes);
-  }
-
-  private static int indexOf(List<Route> routes, String name) {
-    for (int i = 0; i < routes.size(); i++) {
-      if (routes.get(i).getName().equals(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static <T extends com.google.protobuf.Message> void replaceOrAdd(List<T> list, T object,
-      String name, java.util.function.BiConsumer<Integer, T> set,
-      java.util.function.Consumer<T> add) {
-    for (int i = 0; i < list.size(); i++) {
-      if (name(list.get(i)).equals(name)) {
-        set.accept(i, object);
-        return;
-      }
-    }
-    add.accept(object);
-  }
-
-  private static <T extends com.google.protobuf.Message> boolean remove(List<T> list, String name,
-      Runnable clear, java.util.function.Consumer<List<T>> addAll) {
-    List<T> kept = list.stream().filter(o -> !name(o).equals(name)).toList();
-    if (kept.size() == list.size()) {
-      return false;
-    }
-    clear.run();
-    addAll.accept(kept);
-    return true;
-  }
-
-  private List<ConfigObject> objects(ObjectKind kind) {
-    Stream<ConfigObject> s = switch (kind) {
-      case OBJECT_KIND_LISTENER -> config.getListenersList().stream()
-          .map(l -> ConfigObject.newBuilder().setListener(l).build());
-      case OBJECT_KIND_UPSTREAM -> config.getUpstreamsList().stream()
-          .map(u -> ConfigObject.newBuilder().setUpstream(u).build());
-      case OBJECT_KIND_ROUTE -> config.getRoutesList().stream()
-          .map(r -> ConfigObject.newBuilder().setRoute(r).build());
-      default -> throw Status.INVALID_ARGUMENT.withDescription("kind: required")
-          .asRuntimeException();
-    };
-    return s.toList();
-  }
-
-  private static ObjectKind kind(ConfigObject o) {
-    return Kinds.of(o);
-  }
-
-  private static String name(com.google.protobuf.Message m) {
-    if (m instanceof ConfigObject o) {
-      return switch (o.getKindCase()) {
-        case LISTENER -> o.getListener().getName();
-        case UPSTREAM -> o.getUpstream().getName();
-        case ROUTE -> o.getRoute().getName();
-        default -> "";
-      };
-    }
-    return (String) m.getField(m.getDescriptorForType().findFieldByName("name"));
   }
 
   private static StatusRuntimeException notFound(ObjectKind kind, String name) {

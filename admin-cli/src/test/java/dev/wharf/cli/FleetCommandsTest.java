@@ -33,7 +33,7 @@ class FleetCommandsTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     cli.close();
   }
 

@@ -25,7 +25,7 @@ class GetCommandTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     cli.close();
   }
 
@@ -141,14 +141,15 @@ class GetCommandTest {
     Result format = cli.run("get", "routes", "-o", "xml");
 
     assertEquals(1, kind.exitCode(), kind.toString());
-    assertEquals("error: unknown kind 'pods' (expected: listener, upstream or route)\n", kind.err());
+    assertEquals("error: unknown kind 'pods' (expected: listener, upstream or route)\n",
+        kind.err());
     assertEquals(1, format.exitCode(), format.toString());
     assertEquals("Invalid value for option '--output': 'xml' (expected: table, yaml or json)",
         format.err().lines().findFirst().orElseThrow());
   }
 
   @Test
-  void noObjectsOfAKindIsSaidInWords(@TempDir Path dir) throws InterruptedException {
+  void noObjectsOfAKindIsSaidInWords(@TempDir Path dir) {
     try (Cli empty = new Cli(dir)) {
       empty.serve("cp-9:9700");
 

@@ -26,7 +26,7 @@ class RouteSetCommandTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     cli.close();
   }
 

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** Answers a real server may give that the fake does not: what the user reads, and the exit code. */
+/** Answers a real server may give that the fake does not: what the user reads, the exit code. */
 class StatusFailuresTest {
   private static final Connection NO_TOKEN = new Connection(List.of("cp-1:9700"), "--server",
       Optional.empty(), "none", Optional.empty());

@@ -29,7 +29,7 @@ class WharfCtlTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     cli.close();
   }
 

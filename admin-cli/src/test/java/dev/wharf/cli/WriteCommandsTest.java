@@ -29,7 +29,7 @@ class WriteCommandsTest {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     cli.close();
   }
 
@@ -84,7 +84,8 @@ class WriteCommandsTest {
     assertEquals("""
         VERSION   TIME                   WHO     SUMMARY
         6         2025-03-01T09:31:00Z   alice   - route old
-        1         2025-03-01T09:30:00Z   setup   + listener web, + upstream app, + route old, + route web
+        1         2025-03-01T09:30:00Z   setup   + listener web, + upstream app, + route old, \
+        + route web
         """, r.out());
   }
 
