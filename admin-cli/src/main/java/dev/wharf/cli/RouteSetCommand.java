@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Creates a proxy route, or changes only the given parts of an existing one: everything not
- * named on the command line (header rules, timeouts, WebSocket settings...) is kept as it is.
+ * named on the command line (header rules, timeouts, WebSocket settings, its place among the
+ * routes) is kept as it is.
  */
 @Command(
     name = "set",
@@ -28,7 +29,7 @@ import picocli.CommandLine.Parameters;
     exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
     description = {
         "Create a proxy route, or change only what is given of an existing route; the rest "
-            + "(header rules, timeouts, WebSocket settings...) is kept.",
+            + "(header rules, timeouts, WebSocket settings, its place) is kept.",
         "A new route needs a path and --upstream. --host and --listener replace the lists; "
             + "give '' to clear one (every host, every listener)."},
     footer = {"", "Examples:",
@@ -64,8 +65,8 @@ final class RouteSetCommand extends AdminCommand {
   private List<String> listeners;
 
   @Option(names = "--before", paramLabel = "ROUTE",
-      description = "Place a new route before this one (regex routes are tried in order); "
-          + "default last.")
+      description = "Place the route before this one (regex routes are tried in order): a new "
+          + "route, default last, or an existing one, which otherwise keeps its place.")
   private String before;
 
   static final class PathOptions {
@@ -119,10 +120,6 @@ final class RouteSetCommand extends AdminCommand {
     long version = exists
         ? found.get().getVersion()
         : client.call(s -> s.listObjects(routes)).getVersion(); // the version a create is based on
-    if (exists && before != null) {
-      throw Failure.invalidInput("--before places a new route; route '" + name
-          + "' exists and keeps its place");
-    }
     Route route = exists ? change(found.get().getObject().getRoute().toBuilder()) : create();
 
     PutObjectRequest.Builder put = PutObjectRequest.newBuilder()

@@ -47,11 +47,9 @@ final class StatusFailures {
               : "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the "
                   + "context's token-file"));
       case PERMISSION_DENIED -> Failure.of(WharfCtl.UNREACHABLE, server + " refused: permission "
-          + "denied" + inParentheses(description) + "; "
-          + (connection.token().isPresent()
-              ? "the token (from " + connection.tokenFrom() + ") is not allowed this; "
-              : "")
-          + "changes need a token with the admin role");
+          + "denied" + (description.isEmpty()
+              ? "; changes need a token with the admin role" : ": " + description)
+          + (connection.token().isPresent() ? " (token from " + connection.tokenFrom() + ")" : ""));
       case DEADLINE_EXCEEDED -> Failure.of(WharfCtl.UNREACHABLE, server + " did not answer within "
           + DurationText.of(deadline) + "; check that the control plane is healthy, or give a "
           + "longer --timeout");

@@ -32,8 +32,8 @@ final class ConfigEdits {
   }
 
   /**
-   * {@code config} with {@code object} replacing the one of its name, or added: last, or for a
-   * new route before the route named {@code before}.
+   * {@code config} with {@code object} replacing the one of its name, or added last; a route
+   * with {@code before} (new or existing) is placed before the route of that name.
    */
   static Config put(Config config, ConfigObject object, String before) {
     Config.Builder next = config.toBuilder();
@@ -80,10 +80,11 @@ final class ConfigEdits {
   private static <T extends Message> List<T> put(List<T> list, T object, boolean exists,
       String before) {
     List<T> out = new ArrayList<>(list);
-    if (exists) {
+    if (exists && before.isEmpty()) {
       out.replaceAll(o -> name(o).equals(name(object)) ? object : o);
       return out;
     }
+    out.removeIf(o -> name(o).equals(name(object)));
     if (before.isEmpty()) {
       out.add(object);
       return out;

@@ -150,9 +150,8 @@ class ConnectionTest {
     Result r = cli.run("delete", "route", "old", "--server", "127.0.0.1:9700", "--token", "look");
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertEquals("error: 127.0.0.1:9700 refused: permission denied (bob is a viewer and may not "
-        + "call DeleteObject); the token (from --token) is not allowed this; changes need a token "
-        + "with the admin role\n", r.err());
+    assertEquals("error: 127.0.0.1:9700 refused: permission denied: bob is a viewer and may not "
+        + "call DeleteObject (token from --token)\n", r.err());
     assertEquals(Configs.parse(Configs.BEFORE), admin.config());
   }
 

@@ -36,7 +36,70 @@ final class FakeDiff {
         Upstream::getName, u -> Config.newBuilder().addUpstreams(u).build(), changes);
     kind(ObjectKind.OBJECT_KIND_ROUTE, before.getRoutesList(), after.getRoutesList(),
         Route::getName, r -> Config.newBuilder().addRoutes(r).build(), changes);
+    positions(before.getRoutesList(), after.getRoutesList(), changes);
     return changes;
+  }
+
+  /**
+   * A route that changed place among the routes both configs hold is an update of
+   * {@code (position)}, old index to new; routes only shifted by an insertion or a deletion, or
+   * by another route's move, are not (the moved ones are those outside the longest common
+   * order).
+   */
+  private static void positions(List<Route> before, List<Route> after, List<ObjectChange> out) {
+    List<String> a = before.stream().map(Route::getName).toList();
+    List<String> b = after.stream().map(Route::getName).toList();
+    List<String> common = a.stream().filter(b::contains).toList();
+    List<String> now = b.stream().filter(a::contains).toList();
+    Set<String> kept = longestCommonOrder(common, now);
+    for (String name : now) {
+      if (kept.contains(name)) {
+        continue;
+      }
+      FieldChange move = FieldChange.newBuilder().setPath("(position)")
+          .setOldValue(Integer.toString(a.indexOf(name)))
+          .setNewValue(Integer.toString(b.indexOf(name))).build();
+      int at = indexOf(out, name);
+      if (at >= 0) {
+        out.set(at, out.get(at).toBuilder().addFields(move).build());
+      } else {
+        out.add(ObjectChange.newBuilder().setKind(ObjectKind.OBJECT_KIND_ROUTE).setName(name)
+            .setAction(Action.ACTION_UPDATE).addFields(move).build());
+      }
+    }
+  }
+
+  private static Set<String> longestCommonOrder(List<String> x, List<String> y) {
+    int[][] len = new int[x.size() + 1][y.size() + 1];
+    for (int i = x.size() - 1; i >= 0; i--) {
+      for (int j = y.size() - 1; j >= 0; j--) {
+        len[i][j] = x.get(i).equals(y.get(j))
+            ? len[i + 1][j + 1] + 1 : Math.max(len[i + 1][j], len[i][j + 1]);
+      }
+    }
+    Set<String> kept = new LinkedHashSet<>();
+    for (int i = 0, j = 0; i < x.size() && j < y.size(); ) {
+      if (x.get(i).equals(y.get(j))) {
+        kept.add(x.get(i));
+        i++;
+        j++;
+      } else if (len[i + 1][j] >= len[i][j + 1]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return kept;
+  }
+
+  private static int indexOf(List<ObjectChange> changes, String route) {
+    for (int i = 0; i < changes.size(); i++) {
+      ObjectChange c = changes.get(i);
+      if (c.getKind() == ObjectKind.OBJECT_KIND_ROUTE && c.getName().equals(route)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static <T extends Message> void kind(ObjectKind kind, List<T> before, List<T> after,

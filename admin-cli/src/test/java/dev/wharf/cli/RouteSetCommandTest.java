@@ -119,12 +119,16 @@ class RouteSetCommandTest {
   }
 
   @Test
-  void beforeCannotMoveAnExistingRoute() {
-    Result r = cli.run("route", "set", "api", "--before", "hello");
+  void beforeMovesAnExistingRouteAndNothingElseOfIt() {
+    Route echo = admin.route("echo");
 
-    assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: --before places a new route; route 'api' exists and keeps its place\n",
-        r.err());
+    Result r = cli.run("route", "set", "echo", "--before", "hello");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("~ route echo: (position): 4 -> 0\napplied: version 6\n", r.out());
+    assertEquals(List.of("echo", "hello", "api", "ws", "old-docs"),
+        admin.config().getRoutesList().stream().map(Route::getName).toList());
+    assertEquals(echo, admin.route("echo"));
   }
 
   @Test
