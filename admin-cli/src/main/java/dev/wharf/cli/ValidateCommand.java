@@ -1,14 +1,11 @@
 package dev.wharf.cli;
 
 import dev.wharf.config.ConfigDocuments;
-import dev.wharf.config.ConfigError;
-import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.proto.config.v1.Config;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,22 +40,11 @@ final class ValidateCommand implements Callable<Integer> {
       err.println("error: --output must be yaml or json, not '" + output + "'");
       return WharfCtl.INVALID_INPUT;
     }
-    Config config;
-    try {
-      config = ConfigDocuments.load(file);
-    } catch (NoSuchFileException e) {
-      err.println("error: " + file + ": no such file");
-      return WharfCtl.INVALID_INPUT;
-    } catch (IOException e) {
-      err.println("error: cannot read " + file + ": " + e.getMessage());
-      return WharfCtl.INVALID_INPUT;
-    } catch (ConfigException e) {
-      err.println(file + ": " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors"));
-      for (ConfigError error : e.errors()) {
-        err.println("  " + error);
-      }
+    Optional<Config> loaded = Documents.load(file, err);
+    if (loaded.isEmpty()) {
       return WharfCtl.INVALID_INPUT;
     }
+    Config config = loaded.get();
     out.println(file + ": valid (" + ConfigSummary.of(config) + ")");
     if (output != null) {
       out.print(output.equals("json")

@@ -1,39 +1,117 @@
 package dev.wharf.cli;
 
 import dev.wharf.common.BuildInfo;
+import java.io.PrintWriter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * {@code wharfctl}: the operator's tool. Exit codes, the same for every command: 0 ok,
- * 1 invalid input, 2 conflict, 3 control plane unreachable or authentication refused,
- * 4 rollout NACKed or timed out.
+ * {@code wharfctl}: the operator's tool, a client of the control plane's Admin API. Exit codes,
+ * the same for every command: 0 ok, 1 invalid input, 2 conflict, 3 Admin API unreachable or
+ * credentials refused, 4 rollout refused or timed out.
+ *
+ * <p>Every command is run through {@code new CommandLine(new WharfCtl(...))}; the
+ * {@link Environment} given here is what the commands use for variables, channels and time.
  */
 @Command(
     name = "wharfctl",
     mixinStandardHelpOptions = true,
     versionProvider = WharfCtl.Version.class,
-    description = "Operate a Wharf fleet.",
+    description = "Operate a Wharf fleet through the control plane's Admin API.",
     exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
-    subcommands = {ValidateCommand.class, CommandLine.HelpCommand.class})
+    exitCodeOnExecutionException = WharfCtl.INVALID_INPUT,
+    subcommands = {
+        ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
+        RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
+        RolloutCommand.class, HealthCommand.class, DrainCommand.class, ValidateCommand.class,
+        CompletionCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+        "",
+        "Connection (every command but validate and completion). Each setting comes from",
+        "its flag, else its environment variable, else the context, else the default:",
+        "  --server HOST:PORT[,...]  WHARF_SERVER; default 127.0.0.1:9700. Several are",
+        "                            tried in turn while one is unreachable.",
+        "  --token TOKEN             WHARF_TOKEN; or --token-file FILE, or the",
+        "                            context's token-file",
+        "  --tls-ca FILE             WHARF_TLS_CA; plaintext without one",
+        "  --context NAME            a context of ~/.config/wharf/wharfctl.yaml (path:",
+        "                            WHARFCTL_CONFIG); default its current-context",
+        "  --timeout DURATION        deadline of each call (default 10s)",
+        "",
+        "Exit codes:",
+        "  0  done",
+        "  1  invalid input: a document that does not validate, a change the control",
+        "     plane refused as invalid, no such object, an object that already exists,",
+        "     a misused command or flag; also an unexpected error",
+        "  2  conflict: the config changed since it was read; nothing was written",
+        "  3  the Admin API could not be reached (no server answered, or not within",
+        "     --timeout), or it refused the credentials",
+        "  4  rollout: a node refused the version, or --wait timed out",
+        "",
+        "Example:",
+        "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700"})
 public final class WharfCtl {
   static final int OK = 0;
   static final int INVALID_INPUT = 1;
+  static final int CONFLICT = 2;
+  static final int UNREACHABLE = 3;
+  static final int ROLLOUT_FAILED = 4;
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT,
+      description = "On an unexpected error, also print its stack trace.")
+  boolean debug;
+
+  private final Environment environment;
+
+  public WharfCtl() {
+    this(Environment.system());
+  }
+
+  WharfCtl(Environment environment) {
+    this.environment = environment;
+  }
+
+  Environment environment() {
+    return environment;
+  }
+
+  /**
+   * gRPC logs through java.util.logging, not SLF4J: a name that does not resolve would print a
+   * WARNING with a stack trace beside wharfctl's own one-line error. Held here so the logger,
+   * weakly referenced by java.util.logging, keeps its level.
+   */
+  private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   static int run(String... args) {
+    GRPC_LOG.setLevel(Level.SEVERE);
     return new CommandLine(new WharfCtl())
         .setExecutionExceptionHandler(WharfCtl::internalError)
         .execute(args);
   }
 
-  /** A bug in wharfctl, not a user's mistake: one line, no stack trace, exit 1. */
-  private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("error: " + e);
+  /**
+   * A bug in wharfctl, not a user's mistake: one line, exit 1; the stack trace only with
+   * {@code --debug}.
+   */
+  static int unexpected(Exception e, boolean debug, PrintWriter err) {
+    err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    if (debug) {
+      e.printStackTrace(err);
+    }
     return INVALID_INPUT;
+  }
+
+  private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    boolean debug = ((WharfCtl) cmd.getCommandSpec().root().userObject()).debug;
+    return unexpected(e, debug, cmd.getErr());
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
+import dev.wharf.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +69,34 @@ class WharfCtlJarIT {
     assertEquals(1, r.exitCode(), r.toString());
     assertTrue(r.stderr().startsWith("Missing required option: '--file=FILE'"), r.stderr());
     assertFalse(r.stderr().contains("Exception"), r.stderr());
+  }
+
+  @Test
+  void helpListsTheCommandsAndTheExitCodes() {
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--help");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stdout().startsWith("Usage: wharfctl "), r.stdout());
+    for (String command : new String[] {"apply", "diff", "get", "delete", "route", "history",
+        "rollback", "nodes", "rollout", "health", "drain", "validate", "completion"}) {
+      assertTrue(r.stdout().contains("\n  " + command + " "), command + ":\n" + r.stdout());
+    }
+    assertTrue(r.stdout().contains("Exit codes:"), r.stdout());
+    assertEquals("", r.stderr());
+  }
+
+  @Test
+  void aControlPlaneThatRefusesTheConnectionIsExitThreeNamingTheAddress() {
+    String server = "127.0.0.1:" + FreePorts.loopback(); // nothing listens there
+
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "get", "routes", "--server", server);
+
+    assertEquals(3, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("error: cannot reach the Admin API:\n  " + server
+        + ": UNAVAILABLE"), r.stderr());
+    assertTrue(r.stderr().contains("Connection refused"), r.stderr());
+    assertFalse(r.stderr().contains("\tat "), r.stderr());
+    assertEquals("", r.stdout());
   }
 
   @Test

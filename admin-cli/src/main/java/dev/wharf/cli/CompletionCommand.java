@@ -1,0 +1,28 @@
+package dev.wharf.cli;
+
+import java.util.concurrent.Callable;
+import picocli.AutoComplete;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Prints the bash completion script of every command and flag. */
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
+    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    description = "Print a bash completion script for wharfctl.",
+    footer = {"", "Examples:",
+        "  source <(wharfctl completion)                      # this shell",
+        "  wharfctl completion > ~/.local/share/bash-completion/completions/wharfctl"})
+final class CompletionCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().getOut().print(AutoComplete.bash("wharfctl", spec.root().commandLine()));
+    spec.commandLine().getOut().flush();
+    return WharfCtl.OK;
+  }
+}

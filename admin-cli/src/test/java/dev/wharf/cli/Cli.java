@@ -1,0 +1,105 @@
+package dev.wharf.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
+/**
+ * Runs wharfctl commands as a user would type them, against fake Admin services served
+ * in-process under the names used as {@code --server} addresses ({@code cp-1:9700}). A name
+ * nothing is served under is unreachable (UNAVAILABLE), as a stopped replica is. Environment
+ * variables and the home directory are the test's, never the machine's.
+ */
+final class Cli implements AutoCloseable {
+  /** What a command did: its exit code and what it printed. */
+  record Result(int exitCode, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  /** One channel opened by the command: to which server, with which CA. */
+  record Opened(String server, Optional<Path> tlsCa) {}
+
+  final Map<String, String> env = new HashMap<>();
+  final FakeTime time = new FakeTime();
+  private final Path home;
+  private final List<Server> servers = new ArrayList<>();
+  private final List<Opened> opened = new ArrayList<>();
+  private Transport transport = this::inProcess;
+
+  Cli(Path home) {
+    this.home = home;
+  }
+
+  /** Serves a new fake under {@code name}. */
+  FakeAdmin serve(String name) {
+    FakeAdmin fake = new FakeAdmin();
+    serve(name, fake);
+    return fake;
+  }
+
+  Cli serve(String name, FakeAdmin fake) {
+    try {
+      servers.add(InProcessServerBuilder.forName(name).addService(fake.definition()).build()
+          .start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  /** Replaces how channels are opened (to make it fail). */
+  Cli transport(Transport t) {
+    this.transport = t;
+    return this;
+  }
+
+  List<Opened> opened() {
+    return List.copyOf(opened);
+  }
+
+  Result run(String... args) {
+    Environment environment = new Environment(env, home, transport, time, time);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new WharfCtl(environment));
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    int code = cmd.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private ManagedChannel inProcess(String server, Optional<Path> tlsCa) {
+    opened.add(new Opened(server, tlsCa));
+    return InProcessChannelBuilder.forName(server).build();
+  }
+
+  @Override
+  public void close() {
+    for (Server s : servers) {
+      s.shutdownNow();
+    }
+    try {
+      for (Server s : servers) {
+        s.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

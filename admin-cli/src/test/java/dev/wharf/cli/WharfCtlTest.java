@@ -1,0 +1,123 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.cli.Cli.Result;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What every command has in common: help, usage errors, completion. */
+class WharfCtlTest {
+  private static final List<String> COMMANDS = List.of("apply", "diff", "get", "delete", "route",
+      "history", "rollback", "nodes", "rollout", "health", "drain", "validate", "completion");
+
+  @TempDir
+  Path home;
+  private Cli cli;
+
+  @BeforeEach
+  void setUp() {
+    cli = new Cli(home);
+  }
+
+  @AfterEach
+  void stop() {
+    cli.close();
+  }
+
+  @Test
+  void helpListsEveryCommandTheConnectionRulesAndTheExitCodes() {
+    Result r = cli.run("--help");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    for (String command : COMMANDS) {
+      assertTrue(r.out().contains("\n  " + command + " "), command + " missing:\n" + r.out());
+    }
+    assertTrue(r.out().contains("its flag, else its environment variable, else the context"),
+        r.out());
+    assertTrue(r.out().contains("""
+        Exit codes:
+          0  done
+          1  invalid input"""), r.out());
+    for (String code : List.of("  2  conflict", "  3  the Admin API could not be reached",
+        "  4  rollout")) {
+      assertTrue(r.out().contains(code), code + " missing:\n" + r.out());
+    }
+  }
+
+  @Test
+  void everyCommandHasHelpWithAnExample() {
+    for (String command : commandPaths()) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.add("--help");
+
+      Result r = cli.run(args.toArray(String[]::new));
+
+      assertEquals(0, r.exitCode(), command + ": " + r);
+      assertTrue(r.out().startsWith("Usage: wharfctl " + command), command + ": " + r.out());
+      assertTrue(r.out().contains("Example"), command + " has no example:\n" + r.out());
+    }
+  }
+
+  @Test
+  void anUnknownFlagOnAnyCommandIsAUsageErrorWithExitOne() {
+    for (String command : commandPaths()) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.add("--no-such-flag");
+
+      Result r = cli.run(args.toArray(String[]::new));
+
+      assertEquals(1, r.exitCode(), command + ": " + r);
+      // Missing required options or parameters may be named first; the usage follows.
+      assertTrue(r.err().contains("Usage: wharfctl " + command), command + ": " + r.err());
+      assertFalse(r.err().contains("Exception"), command + ": " + r.err());
+    }
+    assertTrue(cli.opened().isEmpty(), "a misused command connected: " + cli.opened());
+  }
+
+  @Test
+  void aBadDurationIsAUsageErrorThatSaysWhy() {
+    Result r = cli.run("nodes", "--timeout", "10");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)",
+        r.err().lines().findFirst().orElseThrow());
+  }
+
+  @Test
+  void completionPrintsABashScriptThatKnowsTheCommandsAndTheirFlags() {
+    Result r = cli.run("completion");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out());
+    assertTrue(r.out().contains("complete -F _complete_wharfctl"), "no complete -F line");
+    for (String command : COMMANDS) {
+      assertTrue(r.out().contains(command), command + " is not completed");
+    }
+    for (String flag : List.of("--dry-run", "--server", "--token-file", "--upstream", "--wait")) {
+      assertTrue(r.out().contains(flag), flag + " is not completed");
+    }
+  }
+
+  /** Every runnable command as typed: {@code apply}, {@code route set}, ... */
+  private static List<String> commandPaths() {
+    List<String> paths = new ArrayList<>();
+    CommandLine root = new CommandLine(new WharfCtl());
+    root.getSubcommands().forEach((name, sub) -> {
+      if (name.equals("help")) {
+        return;
+      }
+      paths.add(name);
+      sub.getSubcommands().keySet().forEach(s -> paths.add(name + " " + s));
+    });
+    return paths;
+  }
+}
