@@ -109,6 +109,17 @@ class LocalClusterScriptIT {
     assertEquals(1, new TreeSet<>(versions.values()).size(), "one version on all nodes: " + versions);
     assertTrue(versions.values().iterator().next() > 0, "a committed version: " + versions);
 
+    // The replicas serve the Admin API to loopback callers: wharfctl sees the whole fleet.
+    Result fleet = CommandRunner.run(COMMAND_BOUND, List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar").toString(),
+        "nodes", "--server", addresses.get("CONTROL_PLANE")),
+        Map.of("WHARFCTL_CONFIG", runDir.resolve("no-wharfctl.yaml").toString()));
+    assertEquals(0, fleet.exitCode(), fleet.toString());
+    for (String node : List.of("node1", "node2", "node3")) {
+      assertTrue(fleet.stdout().lines().anyMatch(l -> l.startsWith(node + " ")), fleet.stdout());
+    }
+
     Map<String, Long> pids = pids();
     assertEquals(10, pids.size(), "a pid file per part: " + pids);
     pids.forEach((part, pid) -> assertTrue(isRunning(pid), part + " (pid " + pid + ") runs"));
