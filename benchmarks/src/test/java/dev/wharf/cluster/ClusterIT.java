@@ -164,7 +164,7 @@ class ClusterIT {
     JarProcess p = JarProcess.startJar(id + "-" + processes.size(), dir,
         JarProcess.DATA_PLANE_JAR, List.of(
             "--control-plane", targets, "--node-id", id, "--state-dir", state.toString(),
-            "--admin", "127.0.0.1:0", "--listener-port", "web=" + webPort, "--workers", "1"));
+            "--admin", "127.0.0.1:0", "--listener-port", "web=" + webPort, "--workers", "1", "--drain-grace", "0s"));
     processes.add(p);
     return new Node(id, p, webPort, "http://" + p.awaitLine("admin:", START));
   }

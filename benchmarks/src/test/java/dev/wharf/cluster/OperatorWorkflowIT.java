@@ -152,7 +152,7 @@ class OperatorWorkflowIT {
     return keep(JarProcess.startJar(id, dir, JarProcess.DATA_PLANE_JAR, List.of(
         "--control-plane", server, "--node-id", id, "--token-file", token.toString(),
         "--state-dir", dir.resolve(id).toString(), "--admin", "127.0.0.1:0",
-        "--listener-port", "http=" + port, "--workers", "1")));
+        "--listener-port", "http=" + port, "--workers", "1", "--drain-grace", "0s")));
   }
 
   /** The seed document on loopback, its backend replaced by {@code backend}. */

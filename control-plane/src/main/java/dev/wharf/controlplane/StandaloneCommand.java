@@ -15,7 +15,9 @@ import dev.wharf.dataplane.discovery.DiscoveryClient;
 import dev.wharf.dataplane.discovery.DiscoveryEvents;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
+import dev.wharf.dataplane.DataPlaneMain;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.NodeDrain;
 import dev.wharf.dataplane.server.Transport;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -92,6 +94,17 @@ final class StandaloneCommand implements Callable<Integer> {
       description = "Event-loop threads (default: number of cores).")
   private int workers = Runtime.getRuntime().availableProcessors();
 
+  @Option(names = "--drain-grace", paramLabel = "DURATION", defaultValue = "0s",
+      converter = DataPlaneMain.DrainDuration.class,
+      description = "On SIGTERM: how long the node keeps accepting after /readyz turned 503 "
+          + "(default: ${DEFAULT-VALUE}; raise it behind a load balancer).")
+  private Duration drainGrace;
+
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = DataPlaneMain.DrainDuration.class,
+      description = "Hard bound of the drain on SIGTERM (default: ${DEFAULT-VALUE}).")
+  private Duration drainTimeout;
+
   @Option(names = "--node-id", paramLabel = "ID", defaultValue = "standalone",
       description = "The node's name in statuses and metrics (default: ${DEFAULT-VALUE}).")
   private String nodeId;
@@ -111,6 +124,13 @@ final class StandaloneCommand implements Callable<Integer> {
       return 1;
     }
     out.println(config + ": valid (" + ConfigSummary.of(loaded) + ")");
+    NodeDrain.Settings drain;
+    try {
+      drain = new NodeDrain.Settings(drainGrace, drainTimeout);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
     InetSocketAddress adminAddress;
     InetSocketAddress adminApiAddress;
     try {
@@ -143,7 +163,7 @@ final class StandaloneCommand implements Callable<Integer> {
       return 1;
     }
 
-    ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
+    ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -210,6 +230,8 @@ final class StandaloneCommand implements Callable<Integer> {
             + " standalone: version " + version + ", data in " + dataDir.toAbsolutePath());
         out.flush();
         signal.await();
+        watcher.close(); // no config changes while draining
+        NodeDrain.run(node, drain, System::nanoTime);
       }
     } finally {
       signal.done();

@@ -6,6 +6,7 @@ import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
+import dev.wharf.config.Durations;
 import dev.wharf.config.Addresses;
 import dev.wharf.dataplane.admin.AdminServer;
 import dev.wharf.dataplane.discovery.ChannelFactory;
@@ -16,6 +17,7 @@ import dev.wharf.dataplane.discovery.ListenerPorts;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.NodeDrain;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.dataplane.server.Transport;
 import dev.wharf.proto.config.v1.Config;
@@ -60,7 +62,6 @@ import picocli.CommandLine.Spec;
         "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml",
         "  java -jar wharf-data-plane.jar --control-plane cp1:7000,cp2:7000 --label zone=a"})
 public final class DataPlaneMain implements Callable<Integer> {
-  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
   private static final String MODES = "give either --config FILE (serve a local config file) "
       + "or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)";
   private static final List<String> CONTROL_PLANE_ONLY =
@@ -104,6 +105,18 @@ public final class DataPlaneMain implements Callable<Integer> {
           + "nodes on one host. Repeatable; only with --control-plane.")
   private Map<String, Integer> listenerPorts = new LinkedHashMap<>();
 
+  @Option(names = "--drain-grace", paramLabel = "DURATION", defaultValue = "5s",
+      converter = DrainDuration.class,
+      description = "On SIGTERM or a drain request: how long the node keeps accepting after "
+          + "/readyz turned 503 (default: ${DEFAULT-VALUE}).")
+  private Duration drainGrace;
+
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = DrainDuration.class,
+      description = "Hard bound of a drain, grace included; what is still open then is closed "
+          + "(default: ${DEFAULT-VALUE}).")
+  private Duration drainTimeout;
+
   @Option(names = "--workers", paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
   private int workers = Runtime.getRuntime().availableProcessors();
@@ -131,6 +144,10 @@ public final class DataPlaneMain implements Callable<Integer> {
     if ((config == null) == (controlPlanes == null)) {
       throw new ParameterException(spec.commandLine(), "error: " + MODES
           + (config == null ? "" : ", not both"));
+    }
+    if (drainTimeout.compareTo(drainGrace) < 0) {
+      throw new ParameterException(spec.commandLine(), "error: --drain-timeout " + drainTimeout
+          + " is shorter than --drain-grace " + drainGrace);
     }
     var parsed = spec.commandLine().getParseResult();
     if (config != null) {
@@ -182,7 +199,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       return 0;
     }
     InetSocketAddress adminAddress = adminAddress();
-    ShutdownSignal signal = ShutdownSignal.install(SHUTDOWN_GRACE);
+    ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
     PrometheusMeterRegistry registry = registry();
     try (DataPlaneNode node = node(registry);
         ConfigFileSource source = new ConfigFileSource(config, node)) {
@@ -206,6 +223,8 @@ public final class DataPlaneMain implements Callable<Integer> {
       out.flush();
       source.watch();
       signal.await();
+      source.close(); // no config changes while draining
+      drain(node);
       adminServer.close();
     } finally {
       signal.done();
@@ -240,7 +259,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       err.println("warning: the token goes to the control plane in plaintext (no --tls-ca)");
     }
     InetSocketAddress adminAddress = adminAddress();
-    ShutdownSignal signal = ShutdownSignal.install(SHUTDOWN_GRACE);
+    ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
     PrometheusMeterRegistry registry = registry();
     try (DataPlaneNode node = node(registry)) {
       DiscoveryClient.Builder client = DiscoveryClient.builder()
@@ -276,7 +295,8 @@ public final class DataPlaneMain implements Callable<Integer> {
       try (DiscoveryClient discovery = client.build()) {
         discovery.start();
         signal.await();
-      }
+      } // no config changes while draining
+      drain(node);
       adminServer.close();
     } finally {
       signal.done();
@@ -319,6 +339,27 @@ public final class DataPlaneMain implements Callable<Integer> {
         .hostname(hostname())
         .metrics(new ProxyMetrics(registry))
         .build();
+  }
+
+  /** Readiness off, grace, stop accepting, go away, wait: see {@link NodeDrain}. */
+  private void drain(DataPlaneNode node) {
+    NodeDrain.run(node, new NodeDrain.Settings(drainGrace, drainTimeout), System::nanoTime);
+  }
+
+  /** {@code 5s}, {@code 500ms}, {@code 1m30s}, as config files write durations; 0 allowed. */
+  public static final class DrainDuration implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        Duration d = Durations.toJava(Durations.parse(value));
+        if (d.isNegative()) {
+          throw new CommandLine.TypeConversionException("'" + value + "' (expected: >= 0)");
+        }
+        return d;
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   private InetSocketAddress adminAddress() {

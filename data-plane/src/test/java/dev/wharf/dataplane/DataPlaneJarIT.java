@@ -73,6 +73,7 @@ class DataPlaneJarIT {
     Process node = new ProcessBuilder(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", JAR.toString(), "--config", config.toString(), "--workers", "1",
+        "--drain-grace", "0s",
         "--admin", "127.0.0.1:" + ports.get(2)))
         .redirectError(dir.resolve("stderr.log").toFile())
         .start();
@@ -146,7 +147,7 @@ class DataPlaneJarIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", JAR.toString(), "--control-plane", "127.0.0.1:" + closed,
         "--state-dir", dir.resolve("state").toString(), "--node-id", "jar-node",
-        "--workers", "1", "--admin", "127.0.0.1:0"))
+        "--workers", "1", "--admin", "127.0.0.1:0", "--drain-grace", "0s"))
         .redirectError(dir.resolve("stderr.log").toFile())
         .start();
     try {

@@ -72,6 +72,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final Map<String, Bound> listeners = new HashMap<>();
   private long lastVersion;
   private volatile boolean closing;
+  private volatile boolean draining;
 
   private record Bound(Listener config, Channel channel) {}
 
@@ -174,6 +175,27 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   }
 
   /** Asks every open client connection to end gracefully ({@link GoAway}). */
+  /**
+   * Node drain, first step: {@code /readyz} answers 503 from now on, so load balancers stop
+   * sending new clients; everything else keeps serving. See {@link NodeDrain} for the order.
+   */
+  public void markDraining() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Closes every listener: no new connections are accepted; open ones are untouched and keep
+   * the snapshot they use.
+   */
+  public synchronized void stopAccepting() {
+    listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
+    listeners.clear();
+  }
+
   public void goAway() {
     for (Channel ch : connections) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(GoAway.INSTANCE));
@@ -187,7 +209,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   @Override
   public boolean ready() {
-    return !closing && snapshot.get() != null;
+    return !closing && !draining && snapshot.get() != null;
   }
 
   @Override

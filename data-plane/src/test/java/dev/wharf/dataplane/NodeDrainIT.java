@@ -1,0 +1,111 @@
+package dev.wharf.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM a real node under load: what its clients see, in the order docs/operations.md gives. */
+class NodeDrainIT {
+  private static final Path JAR = Path.of("target", "wharf-data-plane.jar");
+  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void readinessFlipsFirstThenInFlightRequestsFinishWebSocketsGet1001AndTheNodeExits()
+      throws Exception {
+    try (TestBackend backend = TestBackend.start("backend")) {
+      List<Integer> ports = FreePorts.loopback(2);
+      int web = ports.get(0);
+      Path config = dir.resolve("wharf.yaml");
+      Files.writeString(config, """
+          listeners:
+            - {name: web, address: 127.0.0.1, port: %d}
+          upstreams:
+            - name: backend
+              endpoints: [{address: "%s"}]
+          routes:
+            - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
+          """.formatted(web, backend.endpoint()));
+      try (JarProcess node = JarProcess.startJar("node", dir, JAR, List.of("--config",
+          config.toString(), "--admin", "127.0.0.1:" + ports.get(1), "--workers", "1",
+          "--drain-grace", "2s", "--drain-timeout", "15s"))) {
+        node.awaitLine("listening: web", BOUND);
+        WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws"));
+        String readyz = "http://127.0.0.1:" + ports.get(1) + "/readyz";
+        assertEquals(200, get(readyz));
+        ws.socket().sendText("before the drain", true).join();
+        assertEquals("before the drain", ws.nextMessage(BOUND));
+        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
+            () -> rawGet(web, "/slow?ms=4000")); // still running when the grace ends
+        backend.takeRequest(BOUND); // the slow request is at the backend
+
+        long sigterm = System.nanoTime();
+        ProcessHandle.of(node.pid()).orElseThrow().destroy();
+
+        Await.until(BOUND, () -> get(readyz) == 503, () -> "readyz still 200");
+        assertEquals(200, get("http://127.0.0.1:" + web + "/status/200"),
+            "during the grace period new requests are still served");
+        String response = inFlight.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+        assertTrue(response.toLowerCase(Locale.ROOT).contains("\r\nconnection: close\r\n"),
+            response);
+        assertTrue(response.endsWith("slow\n"), response);
+        assertEquals(1001, ws.closeCode().get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
+        Await.until(BOUND, () -> !node.isAlive(), node::output);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
+        assertTrue(tookMillis < 15_000, "exited after " + tookMillis + " ms");
+        assertTrue(node.output().contains("drained in"), node.output());
+        ws.close();
+      }
+    }
+  }
+
+  private static int get(String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** The whole response on a raw connection, read until the node closes it. */
+  private static String rawGet(int port, String path) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout((int) BOUND.toMillis());
+      OutputStream out = s.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: wharf\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
