@@ -60,6 +60,13 @@ final class HealthTestNode implements AutoCloseable {
         .stream().mapToDouble(Counter::count).sum();
   }
 
+  /** Connects {@code endpoint} refused, as {@code wharf.upstream.errors} counts them. */
+  double refusals(String upstream, String endpoint) {
+    Counter c = registry.find("wharf.upstream.errors").tags("upstream", upstream,
+        "endpoint", endpoint, "kind", "connect_refused").counter();
+    return c == null ? 0 : c.count();
+  }
+
   double panic(String upstream) {
     Gauge g = registry.find("wharf.upstream.panic").tags("upstream", upstream).gauge();
     return g == null ? 0 : g.value();
