@@ -107,6 +107,20 @@ class HealthActiveChecksTest {
   }
 
   @Test
+  void anEndpointThatLeavesTheConfigIsNoLongerCheckedAndReportsNoHealth() throws Exception {
+    node.apply(config(""));
+    Await.until(WAIT, () -> flip.answered() >= 1, () -> "flip never checked");
+
+    node.apply(config("").replace(", {address: \"" + flip.endpoint() + "\"}", ""));
+    flip.answer(200);
+    double before = node.checks("pair", "success");
+    Await.until(WAIT, () -> node.checks("pair", "success") >= before + 3,
+        () -> "one not checked");
+    assertTrue(flip.answered() <= 1, "at most the check in flight: " + flip.answered());
+    assertTrue(Double.isNaN(node.healthy("pair", flip.endpoint())));
+  }
+
+  @Test
   void tcpCheckTakesAClosedPortOut() throws Exception {
     int closed = FreePorts.loopback();
     node.apply("""
