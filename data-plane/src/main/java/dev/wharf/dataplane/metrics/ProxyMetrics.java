@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.DoubleSupplier;
 
 /**
  * The proxy's meters: requests per listener and route, upstream requests and errors per
@@ -50,12 +52,27 @@ public final class ProxyMetrics {
   private final AtomicLong configVersion = new AtomicLong();
   private final Timer configApply;
   private final ConcurrentHashMap<String, Counter> configRejected = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicReference<DoubleSupplier>> endpointHealth =
+      new ConcurrentHashMap<>();
+  private final MeterTable<Counter> healthChecks;
+  private final MeterTable<Counter> ejections;
+  private final ConcurrentHashMap<String, AtomicLong> panics = new ConcurrentHashMap<>();
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.requests = new MeterTable<>(this::newRequestMeters);
     this.endpoints = new MeterTable<>(this::newEndpointMeters);
     this.webSockets = new WebSocketMeters(registry);
+    this.healthChecks = new MeterTable<>((upstream, result) -> Counter.builder(
+            "wharf.health.checks")
+        .description("Active health checks run, by result (success, failure, timeout)")
+        .tags("upstream", upstream, "result", result)
+        .register(registry));
+    this.ejections = new MeterTable<>((upstream, endpoint) -> Counter.builder(
+            "wharf.endpoint.ejections")
+        .description("Endpoints ejected by passive outlier detection")
+        .tags("upstream", upstream, "endpoint", endpoint)
+        .register(registry));
     Gauge.builder("wharf.config.version", configVersion, AtomicLong::get)
         .description("Version of the config this node serves (0: none yet)")
         .strongReference(true)
@@ -119,6 +136,51 @@ public final class ProxyMetrics {
         .description("Configs refused, by reason")
         .tag("reason", r)
         .register(registry)).increment();
+  }
+
+  /**
+   * Points the {@code wharf.endpoint.healthy} gauge (1 usable, 0 not) of an endpoint at
+   * {@code usable}; a later call for the same endpoint replaces it (its state after a swap).
+   */
+  public void endpointHealth(String upstream, String endpoint, DoubleSupplier usable) {
+    String key = tag(upstream) + ' ' + tag(endpoint);
+    AtomicReference<DoubleSupplier> ref = endpointHealth.get(key);
+    if (ref != null) {
+      ref.set(usable);
+      return;
+    }
+    endpointHealth.computeIfAbsent(key, k -> {
+      AtomicReference<DoubleSupplier> r = new AtomicReference<>(usable);
+      Gauge.builder("wharf.endpoint.healthy", r, x -> x.get().getAsDouble())
+          .description("1 when the endpoint may be picked (healthy and not ejected), else 0")
+          .tags("upstream", tag(upstream), "endpoint", tag(endpoint))
+          .strongReference(true)
+          .register(registry);
+      return r;
+    }).set(usable);
+  }
+
+  /** An active health check of {@code upstream} ended: success, failure or timeout. */
+  public void healthCheck(String upstream, String result) {
+    healthChecks.get(tag(upstream), tag(result)).increment();
+  }
+
+  /** Passive outlier detection ejected {@code endpoint}. */
+  public void endpointEjected(String upstream, String endpoint) {
+    ejections.get(tag(upstream), tag(endpoint)).increment();
+  }
+
+  /** {@code upstream} entered (or left) panic: no endpoint usable, traffic goes to all. */
+  public void upstreamPanic(String upstream, boolean inPanic) {
+    panics.computeIfAbsent(tag(upstream), u -> {
+      AtomicLong v = new AtomicLong();
+      Gauge.builder("wharf.upstream.panic", v, AtomicLong::get)
+          .description("1 while no endpoint of the upstream is usable and all get traffic")
+          .tag("upstream", u)
+          .strongReference(true)
+          .register(registry);
+      return v;
+    }).set(inPanic ? 1 : 0);
   }
 
   /** A client connection was accepted on {@code listener}. */

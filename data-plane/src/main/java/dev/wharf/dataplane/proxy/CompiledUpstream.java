@@ -3,6 +3,7 @@ package dev.wharf.dataplane.proxy;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.Durations;
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.proto.config.v1.ConnectionPool;
 import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Upstream;
@@ -12,15 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An upstream as one snapshot runs it: resolved endpoints, the balancer over them, and its
  * connection settings with nginx's defaults filled in.
  *
  * @param hashKey the key template of a consistent-hash upstream, else null
+ * @param outliers passive ejection, or null when the upstream has no {@code outlier_detection}
+ * @param state what the upstream keeps across snapshots
  */
 public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Balancer balancer,
-    Template hashKey, Duration connectTimeout, PoolSettings pool) {
+    Template hashKey, Duration connectTimeout, PoolSettings pool, OutlierDetector outliers,
+    UpstreamState state) {
+  private static final Logger log = LoggerFactory.getLogger(CompiledUpstream.class);
+
   /** nginx proxy_connect_timeout. */
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -58,12 +66,53 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
           new InetSocketAddress(hp.host(), hp.port()), Math.max(1, e.getWeight()),
           registry.statsFor(upstream.getName(), e.getAddress())));
     }
+    endpoints = List.copyOf(endpoints);
+    UpstreamState state = registry.stateFor(upstream.getName());
     String key = upstream.getBalancing().getHashKey();
     return new CompiledUpstream(upstream.getName(), endpoints,
         Balancer.of(upstream.getBalancing().getPolicy(), endpoints, random),
         key.isEmpty() ? null : Template.parse(key),
         upstream.hasConnectTimeout()
             ? Durations.toJava(upstream.getConnectTimeout()) : DEFAULT_CONNECT_TIMEOUT,
-        PoolSettings.of(upstream));
+        PoolSettings.of(upstream),
+        OutlierDetector.of(upstream.getName(), endpoints, state, upstream.hasOutlierDetection(),
+            upstream.getOutlierDetection()),
+        state);
+  }
+
+  /**
+   * What the balancer must not pick: {@code tried} plus the endpoints that are unhealthy or
+   * ejected at ticker time {@code now}. When no endpoint is usable the upstream is in panic and
+   * only {@code tried} is excluded: sending traffic to endpoints believed bad beats sending it
+   * nowhere. Allocates only while some endpoint is out.
+   */
+  List<UpstreamEndpoint> excluded(List<UpstreamEndpoint> tried, long now, ProxyMetrics metrics) {
+    int usable = 0;
+    for (UpstreamEndpoint e : endpoints) {
+      usable += e.stats().usable(now) ? 1 : 0;
+    }
+    if (usable == 0 && !endpoints.isEmpty()) {
+      if (state.panic.compareAndSet(false, true)) {
+        metrics.upstreamPanic(name, true);
+        log.warn("upstream {} in panic: none of its {} endpoints is healthy, using all of them",
+            name, endpoints.size());
+      }
+      return tried;
+    }
+    if (state.panic.get() && state.panic.compareAndSet(true, false)) {
+      metrics.upstreamPanic(name, false);
+      log.info("upstream {} out of panic: {} of {} endpoints healthy", name, usable,
+          endpoints.size());
+    }
+    if (usable == endpoints.size()) {
+      return tried;
+    }
+    List<UpstreamEndpoint> out = new ArrayList<>(tried);
+    for (UpstreamEndpoint e : endpoints) {
+      if (!e.stats().usable(now) && !out.contains(e)) {
+        out.add(e);
+      }
+    }
+    return out;
   }
 }

@@ -4,23 +4,30 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node's {@link EndpointStats}, by upstream and endpoint address. Compiling a snapshot looks
- * up (or creates) the stats of each endpoint it names, so an endpoint that stays in the config
- * keeps its counters across any number of swaps.
+ * The node's {@link EndpointStats}, by upstream and endpoint address, and its
+ * {@link UpstreamState}s by upstream name. Compiling a snapshot looks up (or creates) the state
+ * of each endpoint and upstream it names, so one that stays in the config keeps its counters and
+ * health across any number of swaps.
  */
 public final class EndpointRegistry {
   private final ConcurrentHashMap<String, EndpointStats> stats = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, UpstreamState> upstreams = new ConcurrentHashMap<>();
 
   EndpointStats statsFor(String upstream, String address) {
     return stats.computeIfAbsent(key(upstream, address), k -> new EndpointStats());
   }
 
+  UpstreamState stateFor(String upstream) {
+    return upstreams.computeIfAbsent(upstream, k -> new UpstreamState());
+  }
+
   /**
-   * Forgets endpoints a new snapshot no longer has. Exchanges still running on them hold their
-   * own reference and finish counting on it.
+   * Forgets endpoints and upstreams a new snapshot no longer has. Exchanges still running on
+   * them hold their own reference and finish counting on it.
    */
-  void retain(Set<String> upstreamAndAddressKeys) {
+  void retain(Set<String> upstreamNames, Set<String> upstreamAndAddressKeys) {
     stats.keySet().retainAll(upstreamAndAddressKeys);
+    upstreams.keySet().retainAll(upstreamNames);
   }
 
   static String key(String upstream, String address) {

@@ -112,7 +112,8 @@ public final class ProxyExchange implements UpstreamListener {
   private void connectNext(boolean allowPooled) {
     String hashKey = target.upstream().hashKey() == null ? null
         : TemplateRenderer.render(target.upstream().hashKey(), record.request(), groups);
-    UpstreamEndpoint endpoint = target.upstream().balancer().pick(hashKey, tried);
+    UpstreamEndpoint endpoint = target.upstream().balancer()
+        .pick(hashKey, target.upstream().excluded(tried, now(), services.metrics()));
     if (endpoint == null) {
       if (tried.isEmpty()) {
         services.metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
@@ -140,6 +141,7 @@ public final class ProxyExchange implements UpstreamListener {
       UpstreamErrorKind kind =
           timeout ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED;
       attemptFailed(endpoint, kind, timeout ? 504 : 502);
+      passiveOutcome(endpoint, false);
       if (finished) {
         return;
       }
@@ -162,6 +164,19 @@ public final class ProxyExchange implements UpstreamListener {
     connectedAt = now();
     connection.attach(this);
     sendRequestHead();
+  }
+
+  /** Feeds passive ejection: connect failures, 5xx, resets and timeouts count against it. */
+  private void passiveOutcome(UpstreamEndpoint endpoint, boolean success) {
+    OutlierDetector outliers = target.upstream().outliers();
+    if (outliers == null) {
+      return;
+    }
+    if (success) {
+      outliers.succeeded(endpoint);
+    } else {
+      outliers.failed(endpoint, now(), services.metrics());
+    }
   }
 
   private void attemptFailed(UpstreamEndpoint endpoint, UpstreamErrorKind kind, int status) {
@@ -264,6 +279,9 @@ public final class ProxyExchange implements UpstreamListener {
       return;
     }
     int code = response.status().code();
+    if (code >= 200 || code == 101) {
+      passiveOutcome(upstream.endpoint(), code < 500);
+    }
     if (code == 101) {
       if (webSocket) {
         upgrade = response;
@@ -404,6 +422,7 @@ public final class ProxyExchange implements UpstreamListener {
   private void upstreamFailed(UpstreamErrorKind kind) {
     if (upstream != null) {
       attemptFailed(upstream.endpoint(), kind, 502);
+      passiveOutcome(upstream.endpoint(), false);
     }
     if (responseStarted) {
       abort();

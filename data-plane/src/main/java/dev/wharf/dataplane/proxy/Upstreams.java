@@ -19,13 +19,15 @@ public final class Upstreams {
       Supplier<RandomGenerator> random) {
     Map<String, CompiledUpstream> compiled = new HashMap<>();
     Set<String> keys = new HashSet<>();
+    Set<String> names = new HashSet<>();
     for (Upstream u : config.getUpstreamsList()) {
+      names.add(u.getName());
       compiled.put(u.getName(), CompiledUpstream.compile(u, registry, random));
       for (Endpoint e : u.getEndpointsList()) {
         keys.add(EndpointRegistry.key(u.getName(), e.getAddress()));
       }
     }
-    registry.retain(keys);
+    registry.retain(names, keys);
     return Map.copyOf(compiled);
   }
 }

@@ -8,6 +8,7 @@ import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
 import dev.wharf.dataplane.admin.AppliedConfig;
+import dev.wharf.dataplane.health.HealthChecker;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.proxy.CompiledUpstream;
@@ -65,6 +66,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final EventLoopGroup workers;
   private final String hostname;
   private final ProxyServices services;
+  private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
   private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -83,6 +85,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.hostname = b.hostname;
     this.services = new ProxyServices(new UpstreamConnector(transport), b.metrics, b.ticker,
         b.clock, b.random);
+    this.health = new HealthChecker(workers, transport, services);
   }
 
   public static Builder builder() {
@@ -134,6 +137,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     }
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
     lastVersion = version;
+    health.update(config, upstreams);
     accessLogs.retireUnused();
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
@@ -255,6 +259,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     closing = true;
     listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
     listeners.clear();
+    health.close();
     connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
