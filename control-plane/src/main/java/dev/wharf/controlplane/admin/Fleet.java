@@ -12,6 +12,7 @@ import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.admin.v1.RolloutStatus;
 import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Upstream;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.List;
 
@@ -74,8 +75,9 @@ final class Fleet {
   }
 
   /**
-   * The upstream's endpoints in the current config. Nodes report no endpoint health yet, so
-   * every node counts as knowing nothing of each endpoint.
+   * The upstream's endpoints in the current config, each with how many nodes last reported it
+   * healthy or unhealthy; nodes that reported nothing about it (no health check or outlier
+   * detection, or no report yet) count as unknown.
    */
   GetEndpointHealthResponse endpointHealth(String upstream) throws StoreException {
     if (upstream.isEmpty()) {
@@ -84,11 +86,26 @@ final class Fleet {
     Upstream found = store.read().config().getUpstreamsList().stream()
         .filter(u -> u.getName().equals(upstream)).findFirst()
         .orElseThrow(() -> AdminErrors.notFound("no upstream is named '" + upstream + "'"));
-    int nodes = store.nodes().list().size();
+    List<NodeStatus> nodes = store.nodes().list();
     GetEndpointHealthResponse.Builder out = GetEndpointHealthResponse.newBuilder();
     for (Endpoint e : found.getEndpointsList()) {
+      int healthy = 0;
+      int unhealthy = 0;
+      for (NodeStatus n : nodes) {
+        for (EndpointHealthState seen : n.getEndpointsList()) {
+          if (seen.getUpstream().equals(upstream) && seen.getAddress().equals(e.getAddress())) {
+            if (seen.getHealthy()) {
+              healthy++;
+            } else {
+              unhealthy++;
+            }
+            break;
+          }
+        }
+      }
       out.addEndpoints(EndpointHealth.newBuilder().setAddress(e.getAddress())
-          .setUnknownNodes(nodes));
+          .setHealthyNodes(healthy).setUnhealthyNodes(unhealthy)
+          .setUnknownNodes(nodes.size() - healthy - unhealthy));
     }
     return out.build();
   }

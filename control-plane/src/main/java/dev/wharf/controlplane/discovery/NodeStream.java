@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.Drain;
+import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
@@ -64,6 +65,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
       case HELLO -> hello(message.getHello());
       case ACK -> ack(message.getAck());
       case NACK -> nack(message.getNack());
+      case HEALTH -> health(message.getHealth());
       default -> fail(Status.INVALID_ARGUMENT.withDescription("empty node message"));
     }
   }
@@ -132,6 +134,19 @@ final class NodeStream implements StreamObserver<NodeMessage> {
         .build();
     service.callbacks().statusChanged(status);
     offer();
+  }
+
+  private void health(HealthReport report) {
+    if (status == null) {
+      fail(Status.FAILED_PRECONDITION.withDescription("the first message must be a hello"));
+      return;
+    }
+    status = status.toBuilder()
+        .clearEndpoints()
+        .addAllEndpoints(report.getEndpointsList())
+        .setUpdatedAt(now())
+        .build();
+    service.callbacks().statusChanged(status);
   }
 
   private boolean answersInFlight(long version, String nonce, String kind) {

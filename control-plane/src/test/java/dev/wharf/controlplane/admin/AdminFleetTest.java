@@ -115,16 +115,26 @@ class AdminFleetTest {
     assertEquals(REASON, b.getStatus().getLastNackReason());
   }
 
-  @Test
-  void endpointHealthListsTheUpstreamsEndpointsAsUnknownToEveryNode() {
-    awaitRollout(0, r -> r.getNodes() == 3);
-
+  private List<String> endpointHealth() {
     List<EndpointHealth> endpoints = viewer.getEndpointHealth(GetEndpointHealthRequest
         .newBuilder().setUpstream("api").build()).getEndpointsList();
-
-    assertEquals(List.of("10.0.0.1:80 0/0/3", "10.0.0.2:80 0/0/3"), endpoints.stream()
+    return endpoints.stream()
         .map(e -> e.getAddress() + " " + e.getHealthyNodes() + "/" + e.getUnhealthyNodes() + "/"
-            + e.getUnknownNodes()).toList());
+            + e.getUnknownNodes()).toList();
+  }
+
+  @Test
+  void endpointHealthCountsWhatEachNodeReported() {
+    awaitRollout(0, r -> r.getNodes() == 3);
+    assertEquals(List.of("10.0.0.1:80 0/0/3", "10.0.0.2:80 0/0/3"), endpointHealth(),
+        "no node has reported yet");
+
+    applies.health("api", "10.0.0.1:80", true, "api", "10.0.0.2:80", false);
+    refuses.health("api", "10.0.0.1:80", true, "api", "10.0.0.2:80", true);
+
+    Await.until(Duration.ofSeconds(10),
+        () -> endpointHealth().equals(List.of("10.0.0.1:80 2/0/1", "10.0.0.2:80 1/1/1")),
+        () -> endpointHealth().toString());
     failure(Code.NOT_FOUND, () -> viewer.getEndpointHealth(GetEndpointHealthRequest.newBuilder()
         .setUpstream("nope").build()));
   }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
+import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
@@ -78,6 +80,18 @@ final class RawNode implements AutoCloseable {
   /** How the replica ended the stream. */
   Status endStatus() throws Exception {
     return ended.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Reports endpoint health: triples of upstream, address, healthy. */
+  void health(Object... upstreamAddressHealthy) {
+    HealthReport.Builder report = HealthReport.newBuilder();
+    for (int i = 0; i < upstreamAddressHealthy.length; i += 3) {
+      report.addEndpoints(EndpointHealthState.newBuilder()
+          .setUpstream((String) upstreamAddressHealthy[i])
+          .setAddress((String) upstreamAddressHealthy[i + 1])
+          .setHealthy((Boolean) upstreamAddressHealthy[i + 2]));
+    }
+    send(NodeMessage.newBuilder().setHealth(report).build());
   }
 
   private synchronized void send(NodeMessage m) {

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.controlplane.store.VersionedConfig;
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
+import dev.wharf.proto.discovery.v1.HealthReport;
+import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import io.grpc.ManagedChannel;
@@ -273,6 +276,24 @@ class DiscoveryServiceTest {
     service.publish(version(1, "one"));
     try (FakeNode back = new FakeNode(channel).hello("late", 0)) {
       assertEquals(1, back.nextPush().getVersion());
+    }
+  }
+
+  @Test
+  void aHealthReportReplacesTheNodesEndpointsInItsStatus() throws Exception {
+    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+      nextStatus();
+      node.send(NodeMessage.newBuilder().setHealth(HealthReport.newBuilder()
+          .addEndpoints(EndpointHealthState.newBuilder()
+              .setUpstream("api").setAddress("10.0.0.1:80").setHealthy(false))).build());
+
+      NodeStatus status = nextStatus();
+      assertEquals(1, status.getEndpointsCount());
+      assertEquals("10.0.0.1:80", status.getEndpoints(0).getAddress());
+      assertFalse(status.getEndpoints(0).getHealthy());
+
+      node.send(NodeMessage.newBuilder().setHealth(HealthReport.getDefaultInstance()).build());
+      assertEquals(0, nextStatus().getEndpointsCount(), "each report replaces the last");
     }
   }
 

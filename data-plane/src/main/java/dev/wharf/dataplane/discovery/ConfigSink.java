@@ -2,9 +2,11 @@ package dev.wharf.dataplane.discovery;
 
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.DataPlaneNode;
-import dev.wharf.dataplane.server.NodeSnapshot;
 import dev.wharf.dataplane.server.ListenerBindException;
+import dev.wharf.dataplane.server.NodeSnapshot;
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
+import java.util.List;
 
 /**
  * Where snapshots go: a node that applies a config all or nothing and says which version it
@@ -20,6 +22,11 @@ public interface ConfigSink {
   /** The version that serves now, 0 before the first apply. */
   long version();
 
+  /** How the node sees its checked endpoints now (see {@link DataPlaneNode#endpointHealth}). */
+  default List<EndpointHealthState> endpointHealth() {
+    return List.of();
+  }
+
   /** A real node. */
   static ConfigSink of(DataPlaneNode node) {
     return new ConfigSink() {
@@ -33,6 +40,11 @@ public interface ConfigSink {
       public long version() {
         NodeSnapshot s = node.snapshot();
         return s == null ? 0 : s.version();
+      }
+
+      @Override
+      public List<EndpointHealthState> endpointHealth() {
+        return node.endpointHealth();
       }
     };
   }

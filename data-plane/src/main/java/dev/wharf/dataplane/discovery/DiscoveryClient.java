@@ -1,6 +1,9 @@
 package dev.wharf.dataplane.discovery;
 
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
+import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
+import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -14,8 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -95,6 +98,12 @@ public final class DiscoveryClient implements AutoCloseable {
   private int nextTarget;
   private int failures;
   private ScheduledFuture<?> retry;
+  private final ConfigSink sink;
+  private final Duration healthInterval;
+  private ScheduledFuture<?> healthTask;
+  // Config thread only: what the current stream was last told about endpoint health.
+  private DiscoveryStream reportedOn;
+  private List<EndpointHealthState> reported = List.of();
 
   private DiscoveryClient(Builder b) {
     this.nodeId = b.nodeId;
@@ -117,6 +126,8 @@ public final class DiscoveryClient implements AutoCloseable {
     all.addAll(b.events);
     this.events = List.copyOf(all);
     this.applier = new SnapshotApplier(b.sink, b.file, events);
+    this.sink = b.sink;
+    this.healthInterval = b.healthInterval;
   }
 
   public static Builder builder() {
@@ -136,8 +147,37 @@ public final class DiscoveryClient implements AutoCloseable {
         applier.serveSaved();
         connect();
       }).get();
+      healthTask = timers.scheduleWithFixedDelay(this::hopToReportHealth,
+          healthInterval.toMillis(), healthInterval.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot start the discovery client", e.getCause());
+    }
+  }
+
+  private void hopToReportHealth() {
+    try {
+      configThread.execute(this::reportHealth);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  /**
+   * Tells the control plane the node's view of its endpoints when it changed since the last
+   * report on this stream (and once on each new stream, when there is anything to say).
+   */
+  private void reportHealth() {
+    DiscoveryStream s = stream;
+    if (s == null || closed) {
+      return;
+    }
+    List<EndpointHealthState> now = sink.endpointHealth();
+    boolean changed = s == reportedOn ? !now.equals(reported) : !now.isEmpty();
+    reportedOn = s;
+    reported = now;
+    if (changed) {
+      s.send(NodeMessage.newBuilder()
+          .setHealth(HealthReport.newBuilder().addAllEndpoints(now)).build());
     }
   }
 
@@ -227,6 +267,9 @@ public final class DiscoveryClient implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (healthTask != null) {
+      healthTask.cancel(false);
+    }
     try {
       configThread.execute(() -> {
         if (retry != null) {
@@ -303,6 +346,7 @@ public final class DiscoveryClient implements AutoCloseable {
     private SnapshotFile file;
     private Backoff backoff = Backoff.defaults();
     private Duration stableAfter = Duration.ofSeconds(30);
+    private Duration healthInterval = Duration.ofSeconds(1);
     private LongSupplier nanoTime = System::nanoTime;
     private ScheduledExecutorService timers;
     private MeterRegistry registry;
@@ -372,6 +416,15 @@ public final class DiscoveryClient implements AutoCloseable {
         throw new IllegalArgumentException("stableAfter: " + d + " (expected: >= 0)");
       }
       stableAfter = d;
+      return this;
+    }
+
+    /** How often the node's endpoint health is compared with what it last reported. */
+    public Builder healthReportInterval(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("healthReportInterval: " + d + " (expected: > 0)");
+      }
+      healthInterval = d;
       return this;
     }
 

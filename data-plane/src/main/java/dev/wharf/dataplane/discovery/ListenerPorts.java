@@ -4,6 +4,8 @@ import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +38,11 @@ public final class ListenerPorts {
       @Override
       public long version() {
         return sink.version();
+      }
+
+      @Override
+      public List<EndpointHealthState> endpointHealth() {
+        return sink.endpointHealth();
       }
     };
   }

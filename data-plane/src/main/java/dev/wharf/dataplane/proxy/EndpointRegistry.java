@@ -30,6 +30,16 @@ public final class EndpointRegistry {
     upstreams.keySet().retainAll(upstreamNames);
   }
 
+  /**
+   * Whether the node would send traffic to this endpoint now: passing its active checks and not
+   * ejected. An endpoint the node has no stats for yet counts as usable (endpoints start
+   * healthy).
+   */
+  public boolean usable(String upstream, String address, long nowNanos) {
+    EndpointStats s = stats.get(key(upstream, address));
+    return s == null || s.usable(nowNanos);
+  }
+
   static String key(String upstream, String address) {
     return upstream + ' ' + address;
   }

@@ -18,7 +18,10 @@ import dev.wharf.dataplane.proxy.UpstreamConnector;
 import dev.wharf.dataplane.proxy.Upstreams;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Listener;
+import dev.wharf.proto.config.v1.Upstream;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -32,6 +35,7 @@ import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -207,6 +211,32 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   }
 
   /** Client connections open now. */
+  /**
+   * The node's view of the endpoints of upstreams that have a health check or outlier
+   * detection, in config order: what it reports to the control plane.
+   */
+  public List<EndpointHealthState> endpointHealth() {
+    NodeSnapshot s = snapshot.get();
+    if (s == null) {
+      return List.of();
+    }
+    long now = services.ticker().nanoTime();
+    List<EndpointHealthState> out = new ArrayList<>();
+    for (Upstream u : s.config().getUpstreamsList()) {
+      if (!u.hasHealthCheck() && !u.hasOutlierDetection()) {
+        continue;
+      }
+      for (Endpoint e : u.getEndpointsList()) {
+        out.add(EndpointHealthState.newBuilder()
+            .setUpstream(u.getName())
+            .setAddress(e.getAddress())
+            .setHealthy(endpoints.usable(u.getName(), e.getAddress(), now))
+            .build());
+      }
+    }
+    return out;
+  }
+
   public int openConnections() {
     return connections.size();
   }

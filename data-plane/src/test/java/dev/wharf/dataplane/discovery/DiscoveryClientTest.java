@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.proto.discovery.v1.Ack;
+import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.Snapshot;
@@ -21,6 +22,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.SplittableRandom;
@@ -120,6 +122,38 @@ class DiscoveryClientTest {
     cp.drain("admin alice");
 
     assertEquals("admin alice", drains.poll(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void theNodeReportsEndpointHealthWhenItChanges() throws Exception {
+    FakeControlPlane cp = controlPlane();
+    started(client(node(), cp.target).healthReportInterval(Duration.ofMillis(20)));
+    cp.nextHello();
+    int closed = FreePorts.loopback(); // nothing listens there: the TCP check fails
+    cp.push(1, "n1", ServingNode.load("""
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %d}
+        upstreams:
+          - name: api
+            endpoints: [{address: "127.0.0.1:%d"}]
+            health_check: {interval: 50ms, timeout: 40ms, unhealthy_threshold: 1, tcp: {}}
+        routes:
+          - {name: all, match: {path: {prefix: /}}, proxy: {upstream: api}}
+        """.formatted(port, closed)));
+    cp.nextAck();
+
+    // Endpoints start healthy; a report may say so before the first check has failed.
+    HealthReport report = cp.nextHealth();
+    if (describe(report).equals("api 127.0.0.1:" + closed + " true")) {
+      report = cp.nextHealth();
+    }
+    assertEquals("api 127.0.0.1:" + closed + " false", describe(report));
+  }
+
+  private static String describe(HealthReport r) {
+    return r.getEndpointsList().stream()
+        .map(e -> e.getUpstream() + " " + e.getAddress() + " " + e.getHealthy())
+        .collect(Collectors.joining(", "));
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
@@ -131,6 +132,10 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
 
   Ack nextAck() throws InterruptedException {
     return expect(NodeMessage.KindCase.ACK).getAck();
+  }
+
+  HealthReport nextHealth() throws InterruptedException {
+    return expect(NodeMessage.KindCase.HEALTH).getHealth();
   }
 
   Nack nextNack() throws InterruptedException {
