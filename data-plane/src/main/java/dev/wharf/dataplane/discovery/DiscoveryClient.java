@@ -1,9 +1,6 @@
 package dev.wharf.dataplane.discovery;
 
-import dev.wharf.proto.discovery.v1.EndpointHealthState;
-import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
-import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -98,12 +95,9 @@ public final class DiscoveryClient implements AutoCloseable {
   private int nextTarget;
   private int failures;
   private ScheduledFuture<?> retry;
-  private final ConfigSink sink;
+  private final HealthReporter health;
   private final Duration healthInterval;
   private ScheduledFuture<?> healthTask;
-  // Config thread only: what the current stream was last told about endpoint health.
-  private DiscoveryStream reportedOn;
-  private List<EndpointHealthState> reported = List.of();
 
   private DiscoveryClient(Builder b) {
     this.nodeId = b.nodeId;
@@ -126,7 +120,7 @@ public final class DiscoveryClient implements AutoCloseable {
     all.addAll(b.events);
     this.events = List.copyOf(all);
     this.applier = new SnapshotApplier(b.sink, b.file, events);
-    this.sink = b.sink;
+    this.health = new HealthReporter(b.sink);
     this.healthInterval = b.healthInterval;
   }
 
@@ -162,22 +156,10 @@ public final class DiscoveryClient implements AutoCloseable {
     }
   }
 
-  /**
-   * Tells the control plane the node's view of its endpoints when it changed since the last
-   * report on this stream (and once on each new stream, when there is anything to say).
-   */
   private void reportHealth() {
     DiscoveryStream s = stream;
-    if (s == null || closed) {
-      return;
-    }
-    List<EndpointHealthState> now = sink.endpointHealth();
-    boolean changed = s == reportedOn ? !now.equals(reported) : !now.isEmpty();
-    reportedOn = s;
-    reported = now;
-    if (changed) {
-      s.send(NodeMessage.newBuilder()
-          .setHealth(HealthReport.newBuilder().addAllEndpoints(now)).build());
+    if (s != null && !closed) {
+      health.report(s);
     }
   }
 
