@@ -1,7 +1,8 @@
 package dev.wharf.cli;
 
-import dev.wharf.proto.admin.v1.AdminGrpc;
+import dev.wharf.common.BearerToken;
 import dev.wharf.proto.admin.v1.AdminGrpc.AdminBlockingStub;
+import dev.wharf.proto.admin.v1.AdminGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

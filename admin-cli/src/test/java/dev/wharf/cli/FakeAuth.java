@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.common.BearerToken;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

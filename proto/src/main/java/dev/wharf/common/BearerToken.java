@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.discovery;
+package dev.wharf.common;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -8,14 +8,19 @@ import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 
-/** Sends {@code authorization: Bearer <token>} with every call. */
-final class BearerToken implements ClientInterceptor {
-  static final Metadata.Key<String> AUTHORIZATION =
+/**
+ * Sends {@code authorization: Bearer <token>} with every call (wharfctl to the Admin API, a node
+ * on its discovery stream). An interceptor rather than CallCredentials, so the token also goes
+ * over plaintext to a loopback control plane without TLS; callers warn when that leaves the
+ * machine.
+ */
+public final class BearerToken implements ClientInterceptor {
+  public static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private final String value;
 
-  BearerToken(String token) {
+  public BearerToken(String token) {
     if (token.isBlank() || !token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
       throw new IllegalArgumentException(
           "token: expected visible ASCII characters without spaces");
