@@ -1,6 +1,8 @@
 package dev.wharf.config;
 
 import com.google.gson.GsonBuilder;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +86,24 @@ public final class ConfigDocuments {
     return new Parsed(builder.build(), reader.errors(), reader.lines());
   }
 
+  /**
+   * One value of {@code field} (one element of a repeated field) as a document holds it: maps,
+   * lists and scalars, durations as {@code 30s}, sizes as {@code 16k}, enums by their document
+   * names. For tools that show parts of a config, such as a diff.
+   */
+  public static Object valueTree(FieldDescriptor field, Object value) {
+    return MessageWriter.value(field, value);
+  }
+
   public static String toYaml(Config config) {
+    return toYaml((Message) config);
+  }
+
+  /**
+   * Any config message (a whole config, or one listener, upstream or route) as a YAML document
+   * of its fields, written as config files are.
+   */
+  public static String toYaml(Message message) {
     DumpSettings settings = DumpSettings.builder()
         .setDefaultFlowStyle(FlowStyle.BLOCK)
         .setIndent(2)
@@ -92,12 +111,17 @@ public final class ConfigDocuments {
         .setIndentWithIndicator(true)
         .setWidth(100)
         .build();
-    return new Dump(settings).dumpToString(MessageWriter.toTree(config));
+    return new Dump(settings).dumpToString(MessageWriter.toTree(message));
   }
 
   public static String toJson(Config config) {
+    return toJson((Message) config);
+  }
+
+  /** Any config message as a JSON document of its fields, written as config files are. */
+  public static String toJson(Message message) {
     return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-        .toJson(MessageWriter.toTree(config)) + "\n";
+        .toJson(MessageWriter.toTree(message)) + "\n";
   }
 
   private static String syntaxError(MarkedYamlEngineException e) {

@@ -49,7 +49,7 @@ final class MessageWriter {
     return out;
   }
 
-  private static Object value(FieldDescriptor field, Object value) {
+  static Object value(FieldDescriptor field, Object value) {
     return switch (field.getJavaType()) {
       case MESSAGE -> message((Message) value);
       case ENUM -> MessageReader.enumName((EnumValueDescriptor) value);
