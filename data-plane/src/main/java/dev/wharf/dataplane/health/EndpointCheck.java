@@ -38,6 +38,7 @@ final class EndpointCheck {
   private final HealthCheck check;
   private final ProxyMetrics metrics;
   private final Supplier<RandomGenerator> random;
+  private final Runnable onVerdictChange;
   private final long intervalNanos;
   private final long jitterNanos;
   private final Duration timeout;
@@ -50,13 +51,15 @@ final class EndpointCheck {
   private boolean stopped;
 
   EndpointCheck(EventLoop loop, Class<? extends Channel> channelType, UpstreamEndpoint endpoint,
-      HealthCheck check, ProxyMetrics metrics, Supplier<RandomGenerator> random) {
+      HealthCheck check, ProxyMetrics metrics, Supplier<RandomGenerator> random,
+      Runnable onVerdictChange) {
     this.loop = loop;
     this.channelType = channelType;
     this.endpoint = endpoint;
     this.check = check;
     this.metrics = metrics;
     this.random = random;
+    this.onVerdictChange = onVerdictChange;
     this.intervalNanos = (check.hasInterval()
         ? Durations.toJava(check.getInterval()) : DEFAULT_INTERVAL).toNanos();
     this.jitterNanos = check.hasJitter() ? Durations.toJava(check.getJitter()).toNanos() : 0;
@@ -116,6 +119,7 @@ final class EndpointCheck {
       if (!stats.healthy() && successes >= healthyThreshold && stats.healthy(true)) {
         log.info("upstream {} endpoint {} is healthy again after {} successful checks",
             endpoint.upstream(), endpoint.address(), successes);
+        onVerdictChange.run();
       }
     } else {
       successes = 0;
@@ -123,6 +127,7 @@ final class EndpointCheck {
       if (stats.healthy() && failures >= unhealthyThreshold && stats.healthy(false)) {
         log.warn("upstream {} endpoint {} is unhealthy after {} failed checks (last: {})",
             endpoint.upstream(), endpoint.address(), failures, result.tag());
+        onVerdictChange.run();
       }
     }
     schedule(intervalNanos + (jitterNanos > 0 ? random.get().nextLong(jitterNanos + 1) : 0));

@@ -32,14 +32,21 @@ public final class HealthChecker implements AutoCloseable {
   private final EventLoopGroup loops;
   private final Transport transport;
   private final ProxyServices services;
+  private final Runnable onVerdictChange;
   private final Map<String, EndpointCheck> checks = new HashMap<>();
   /** Upstream and address of every endpoint with a health gauge, as of the last update. */
   private Set<List<String>> gauged = Set.of();
 
-  public HealthChecker(EventLoopGroup loops, Transport transport, ProxyServices services) {
+  /**
+   * @param onVerdictChange runs (on an event loop) whenever an endpoint turns healthy or
+   *     unhealthy; it must not block
+   */
+  public HealthChecker(EventLoopGroup loops, Transport transport, ProxyServices services,
+      Runnable onVerdictChange) {
     this.loops = loops;
     this.transport = transport;
     this.services = services;
+    this.onVerdictChange = onVerdictChange;
   }
 
   /** Brings the checks in line with {@code config}, compiled as {@code upstreams}. */
@@ -71,7 +78,7 @@ public final class HealthChecker implements AutoCloseable {
           current.stop();
         }
         EndpointCheck check = new EndpointCheck(loops.next(), transport.clientChannel(), e,
-            u.getHealthCheck(), services.metrics(), services.random());
+            u.getHealthCheck(), services.metrics(), services.random(), onVerdictChange);
         kept.put(key, check);
         check.start();
       }

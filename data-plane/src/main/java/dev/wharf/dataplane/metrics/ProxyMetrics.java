@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The proxy's meters: requests per listener and route, upstream requests and errors per
@@ -103,6 +104,16 @@ public final class ProxyMetrics {
   /** A request to {@code endpoint} of {@code upstream} failed; {@code endpoint} may be null. */
   public void upstreamError(String upstream, String endpoint, UpstreamErrorKind kind) {
     endpoints.get(tag(upstream), tag(endpoint)).error(kind).increment();
+  }
+
+  /**
+   * The drain meters, registered once per node.
+   *
+   * @param reasons every value of their {@code reason} tag
+   * @param pending connections the node will close because of a drain and has not closed yet
+   */
+  public DrainMeters drainMeters(Iterable<String> reasons, IntSupplier pending) {
+    return new DrainMeters(registry, reasons, pending);
   }
 
   /** A WebSocket was established (the upstream's 101 was relayed) on {@code route}. */

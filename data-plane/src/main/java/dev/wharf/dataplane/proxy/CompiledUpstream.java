@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.proxy;
 
+import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.Durations;
 import dev.wharf.config.Template;
@@ -23,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * @param hashKey the key template of a consistent-hash upstream, else null
  * @param outliers passive ejection, or null when the upstream has no {@code outlier_detection}
  * @param state what the upstream keeps across snapshots
+ * @param drain the policy for its connections whose endpoint goes away
  */
 public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Balancer balancer,
     Template hashKey, Duration connectTimeout, PoolSettings pool, OutlierDetector outliers,
-    UpstreamState state) {
+    UpstreamState state, DrainSettings drain) {
   private static final Logger log = LoggerFactory.getLogger(CompiledUpstream.class);
 
   /** nginx proxy_connect_timeout. */
@@ -77,7 +79,8 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
         PoolSettings.of(upstream),
         OutlierDetector.of(upstream.getName(), endpoints, state, upstream.hasOutlierDetection(),
             upstream.getOutlierDetection()),
-        state);
+        state,
+        upstream.hasDrain() ? DrainSettings.of(upstream.getDrain()) : DrainSettings.DEFAULT);
   }
 
   /**

@@ -40,6 +40,12 @@ public final class EndpointRegistry {
     return s == null || s.usable(nowNanos);
   }
 
+  /** Whether the endpoint passes its active health checks (true when the node has no stats). */
+  public boolean healthy(String upstream, String address) {
+    EndpointStats s = stats.get(key(upstream, address));
+    return s == null || s.healthy();
+  }
+
   static String key(String upstream, String address) {
     return upstream + ' ' + address;
   }

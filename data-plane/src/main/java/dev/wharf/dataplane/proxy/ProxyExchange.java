@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.proxy;
 
+import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
@@ -383,8 +384,10 @@ public final class ProxyExchange implements UpstreamListener {
     long t = now();
     record.upstreamDone(101, connectedAt - attemptStart, headerAt - attemptStart,
         t - attemptStart, null);
+    Placement placement = new Placement(route.name(), target.upstream().name(),
+        connection.endpoint().address(), target.drain());
     WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
-        route.name(), target.webSocketIdleTimeout(), record, services, () -> {
+        placement, target.webSocketIdleTimeout(), record, services, () -> {
           connection.endpoint().stats().released();
           owner.exchangeFinished(record, false);
         });

@@ -2,6 +2,7 @@ package dev.wharf.dataplane.proxy;
 
 import dev.wharf.config.Durations;
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.dataplane.http.HeaderRuleSet;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.Route;
@@ -14,11 +15,12 @@ import java.util.regex.Pattern;
  *
  * @param rewrite the path regex, or null when the path is sent as received
  * @param connectRetries further endpoints tried after a failed connect
+ * @param drain the policy for its WebSockets: the route's own, else its upstream's
  */
 public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template replacement,
     HeaderRuleSet requestHeaders, Duration connectTimeout, Duration readTimeout,
     Duration sendTimeout, boolean webSocketEnabled, Duration webSocketIdleTimeout,
-    int connectRetries) {
+    int connectRetries, DrainSettings drain) {
   /** nginx proxy_read_timeout and proxy_send_timeout. */
   static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
   /** Long, unlike nginx's 60 s read timeout that silently cuts quiet WebSockets. */
@@ -37,6 +39,7 @@ public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template r
         !p.hasWebsocket() || !p.getWebsocket().hasEnabled() || p.getWebsocket().getEnabled(),
         p.getWebsocket().hasIdleTimeout()
             ? Durations.toJava(p.getWebsocket().getIdleTimeout()) : DEFAULT_WEBSOCKET_IDLE_TIMEOUT,
-        p.hasConnectRetries() ? p.getConnectRetries() : 1);
+        p.hasConnectRetries() ? p.getConnectRetries() : 1,
+        p.hasDrain() ? DrainSettings.of(p.getDrain()) : upstream.drain());
   }
 }

@@ -8,8 +8,12 @@ import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
 import dev.wharf.dataplane.admin.AppliedConfig;
+import dev.wharf.dataplane.drain.ConnectionDrainer;
+import dev.wharf.dataplane.drain.DrainReason;
+import dev.wharf.dataplane.drain.DrainView;
 import dev.wharf.dataplane.health.HealthChecker;
 import dev.wharf.dataplane.http.GoAway;
+import dev.wharf.dataplane.metrics.DrainMeters;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.proxy.CompiledUpstream;
 import dev.wharf.dataplane.proxy.EndpointRegistry;
@@ -36,6 +40,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -70,6 +75,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final EventLoopGroup workers;
   private final String hostname;
   private final ProxyServices services;
+  private final DrainMeters drainMeters;
+  private final ConnectionDrainer drainer;
   private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
   private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
@@ -87,9 +94,12 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.acceptors = transport.newGroup(1, "wharf-accept");
     this.workers = transport.newGroup(b.workers, "wharf-io");
     this.hostname = b.hostname;
+    this.drainMeters = b.metrics.drainMeters(
+        Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), this::drainPending);
+    this.drainer = ConnectionDrainer.create(b.ticker, drainMeters);
     this.services = new ProxyServices(new UpstreamConnector(transport), b.metrics, b.ticker,
-        b.clock, b.random);
-    this.health = new HealthChecker(workers, transport, services);
+        b.clock, b.random, drainer);
+    this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
   }
 
   public static Builder builder() {
@@ -142,6 +152,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
     lastVersion = version;
     health.update(config, upstreams);
+    drainer.viewChanged(DrainView.of(config, endpoints::healthy));
     accessLogs.retireUnused();
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
@@ -182,13 +193,13 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     return snapshot.get();
   }
 
-  /** Asks every open client connection to end gracefully ({@link GoAway}). */
   /**
    * Node drain, first step: {@code /readyz} answers 503 from now on, so load balancers stop
    * sending new clients; everything else keeps serving. See {@link NodeDrain} for the order.
    */
   public void markDraining() {
     draining = true;
+    drainMeters.nodeDraining();
   }
 
   public boolean draining() {
@@ -204,13 +215,14 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     listeners.clear();
   }
 
+  /** Asks every open client connection to end gracefully ({@link GoAway}). */
   public void goAway() {
+    drainMeters.closed(DrainReason.NODE_DRAIN.tag(), connections.size());
     for (Channel ch : connections) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(GoAway.INSTANCE));
     }
   }
 
-  /** Client connections open now. */
   /**
    * The node's view of the endpoints of upstreams that have a health check or outlier
    * detection, in config order: what it reports to the control plane.
@@ -237,8 +249,17 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     return out;
   }
 
+  /** Client connections open now. */
   public int openConnections() {
     return connections.size();
+  }
+
+  /**
+   * What the drain-pending gauge shows: the booked policy closes, or, once the node drains,
+   * every connection it still has.
+   */
+  private int drainPending() {
+    return draining ? connections.size() : drainer.pending();
   }
 
   @Override
@@ -290,6 +311,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
     listeners.clear();
     health.close();
+    drainer.close();
     connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();

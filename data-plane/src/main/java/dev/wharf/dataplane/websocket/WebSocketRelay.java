@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.websocket;
 
+import dev.wharf.dataplane.drain.Drainable;
+import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import io.netty.buffer.ByteBuf;
@@ -7,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -17,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * boundaries of each direction followed by a {@link FrameScanner}, so that the proxy can count
  * messages and end the connection cleanly.
  *
- * <p>Ending cleanly ({@link #goAway}, on idle timeout or drain): a {@code 1001} close frame is
+ * <p>Ending cleanly ({@link #goAway}: idle timeout, node drain, or a drain
+ * policy applied by the {@code ConnectionDrainer}): a {@code 1001} close frame is
  * written to each side at the next frame boundary of the stream going to that side (masked
  * towards the endpoint, which sees the proxy as its client); from then on nothing more is
  * forwarded to that side. Each connection is closed once its side answered the close frame, or
@@ -27,13 +31,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Both connections live on one event loop, and so does everything here.
  */
-public final class WebSocketRelay {
+public final class WebSocketRelay implements Drainable {
   /** How long the proxy waits for the close handshake it started before it closes the sockets. */
   static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final String HANDLER = "ws-relay";
 
   private final Channel clientChannel;
   private final Channel upstreamChannel;
+  private final Placement placement;
   private final String route;
   private final Duration idleTimeout;
   private final RequestRecord record;
@@ -99,11 +104,12 @@ public final class WebSocketRelay {
     }
   }
 
-  private WebSocketRelay(Channel client, Channel upstream, String route, Duration idleTimeout,
-      RequestRecord record, ProxyServices services, Runnable onEnd) {
+  private WebSocketRelay(Channel client, Channel upstream, Placement placement,
+      Duration idleTimeout, RequestRecord record, ProxyServices services, Runnable onEnd) {
     this.clientChannel = client;
     this.upstreamChannel = upstream;
-    this.route = route;
+    this.placement = placement;
+    this.route = placement.route();
     this.idleTimeout = idleTimeout;
     this.record = record;
     this.services = services;
@@ -117,11 +123,22 @@ public final class WebSocketRelay {
   /**
    * Creates the relay of a connection pair whose handshake just completed.
    *
+   * @param placement the route, upstream and endpoint the pair was placed on, for drains
    * @param onEnd runs once when both connections are closed
    */
-  public static WebSocketRelay create(Channel client, Channel upstream, String route,
+  public static WebSocketRelay create(Channel client, Channel upstream, Placement placement,
       Duration idleTimeout, RequestRecord record, ProxyServices services, Runnable onEnd) {
-    return new WebSocketRelay(client, upstream, route, idleTimeout, record, services, onEnd);
+    return new WebSocketRelay(client, upstream, placement, idleTimeout, record, services, onEnd);
+  }
+
+  @Override
+  public Placement placement() {
+    return placement;
+  }
+
+  @Override
+  public EventExecutor executor() {
+    return clientChannel.eventLoop();
   }
 
   /** The handler to put last in the client connection's pipeline. */
@@ -152,6 +169,7 @@ public final class WebSocketRelay {
     idleTimer = schedule(this::checkIdle, idleTimeout.toNanos());
     clientChannel.closeFuture().addListener(f -> sideClosed(fromClient));
     upstreamChannel.closeFuture().addListener(f -> sideClosed(fromUpstream));
+    services.drainer().opened(this);
   }
 
   // ---- relaying -------------------------------------------------------------------------------
@@ -205,6 +223,7 @@ public final class WebSocketRelay {
    * Ends the WebSocket with {@code 1001 Going Away} to both sides, each at a frame boundary.
    * Call on the event loop.
    */
+  @Override
   public void goAway() {
     if (ended) {
       return;
@@ -286,6 +305,7 @@ public final class WebSocketRelay {
     clientChannel.close();
     upstreamChannel.close();
     long lifetime = now() - startNanos;
+    services.drainer().closed(this);
     services.metrics().webSocketClosed(route, closeCode, closedBy, lifetime);
     services.metrics().webSocketMessages(route, fromClient.messages, fromUpstream.messages);
     record.finished(now());

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.dataplane.drain.ConnectionDrainer;
+import dev.wharf.dataplane.drain.DrainSettings;
+import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.proxy.ProxyServices;
@@ -19,6 +22,7 @@ import io.netty.util.concurrent.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -34,10 +38,15 @@ class WebSocketRelayTest {
   private final EmbeddedChannel client = new EmbeddedChannel();
   private final EmbeddedChannel upstream = new EmbeddedChannel();
   private final AtomicBoolean ended = new AtomicBoolean();
-  private final WebSocketRelay relay = WebSocketRelay.create(client, upstream, "chat",
+  private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
+  private final ConnectionDrainer drainer = new ConnectionDrainer(Ticker.systemTicker(),
+      metrics.drainMeters(List.of(), () -> 0), Runnable::run,
+      ConnectionDrainer.Scheduler.EVENT_LOOP);
+  private final WebSocketRelay relay = WebSocketRelay.create(client, upstream,
+      new Placement("chat", "backend", "127.0.0.1:1", DrainSettings.DEFAULT),
       Duration.ofHours(1), new RequestRecord(null, 0), new ProxyServices(
-          new UpstreamConnector(Transport.NIO), new ProxyMetrics(new SimpleMeterRegistry()),
-          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1)),
+          new UpstreamConnector(Transport.NIO), metrics,
+          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1), drainer),
       () -> ended.set(true));
 
   WebSocketRelayTest() {

@@ -1,0 +1,231 @@
+package dev.wharf.dataplane.drain;
+
+import dev.wharf.dataplane.metrics.DrainMeters;
+import io.netty.util.concurrent.Ticker;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies drain policies to a node's long-lived connections (WebSockets): after every config
+ * change and every health verdict, each open connection is judged against what the node now
+ * serves ({@link DrainView#reason}). A connection that must move is closed gracefully by its
+ * policy: {@code keep} leaves it alone; {@code close_after_timeout} closes it after the policy's
+ * timeout, the closes of one change spread evenly over the policy's window, and never more than
+ * the cap per second across the node ({@link CloseSlots}). Connections a change does not affect
+ * are never touched.
+ *
+ * <p>A close is judged again when it is due: a connection whose endpoint came back, or whose
+ * route was restored, in the meantime stays open. A later change that makes a connection
+ * unaffected cancels its close at once.
+ *
+ * <p>Threading: judging runs on one thread of its own ({@code assessor}), never on an event
+ * loop, so a change affecting thousands of connections does not delay traffic; each close runs
+ * on its connection's event loop. The pending table is concurrent because both touch it.
+ */
+public final class ConnectionDrainer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionDrainer.class);
+
+  /** Runs a task on a connection's event loop after a delay. */
+  @FunctionalInterface
+  public interface Scheduler {
+    Future<?> schedule(Drainable connection, Runnable task, long delayNanos);
+
+    /** The production scheduler: the connection's own event loop. */
+    Scheduler EVENT_LOOP = (c, task, delay) ->
+        c.executor().schedule(task, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /** A booked close; its timer is set just after it is booked. */
+  private static final class Pending {
+    private volatile Future<?> timer;
+
+    void cancel() {
+      Future<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+  }
+
+  private final Ticker ticker;
+  private final DrainMeters meters;
+  private final Executor assessor;
+  private final Scheduler scheduler;
+  private final Set<Drainable> open = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<Drainable, Pending> pending = new ConcurrentHashMap<>();
+  /** Used by the assessor thread only. */
+  private final CloseSlots slots = new CloseSlots();
+  private volatile DrainView view = DrainView.EMPTY;
+
+  /**
+   * @param assessor one thread (or a serial executor) that judges connections; shut down by
+   *     {@link #close} when it is an {@link ExecutorService}
+   */
+  public ConnectionDrainer(Ticker ticker, DrainMeters meters, Executor assessor,
+      Scheduler scheduler) {
+    this.ticker = ticker;
+    this.meters = meters;
+    this.assessor = assessor;
+    this.scheduler = scheduler;
+  }
+
+  /** The production drainer: judges on a daemon thread of its own, closes on event loops. */
+  public static ConnectionDrainer create(Ticker ticker, DrainMeters meters) {
+    ExecutorService assessor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "wharf-drain");
+      t.setDaemon(true);
+      return t;
+    });
+    return new ConnectionDrainer(ticker, meters, assessor, Scheduler.EVENT_LOOP);
+  }
+
+  /** Connections with a close booked and not made yet. */
+  public int pending() {
+    return pending.size();
+  }
+
+  /** Long-lived connections open now. */
+  public int open() {
+    return open.size();
+  }
+
+  /**
+   * A connection opened. It is judged at once against the current view too: it may have been
+   * placed by a snapshot that a change has just replaced.
+   */
+  public void opened(Drainable c) {
+    open.add(c);
+    if (view.reason(c.placement()) != null) {
+      submit(() -> assess(List.of(c)));
+    }
+  }
+
+  /** A connection ended (for whatever reason): forget it and its booked close. */
+  public void closed(Drainable c) {
+    open.remove(c);
+    Pending p = pending.remove(c);
+    if (p != null) {
+      p.cancel();
+    }
+  }
+
+  /** The node now serves {@code next}: judge every open connection against it. */
+  public void viewChanged(DrainView next) {
+    view = next;
+    submit(() -> assess(List.copyOf(open)));
+  }
+
+  /** An endpoint's health verdict changed: judge every open connection again. */
+  public void healthChanged() {
+    submit(() -> assess(List.copyOf(open)));
+  }
+
+  private void submit(Runnable task) {
+    try {
+      assessor.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed: the node is shutting down and closes every connection anyway
+    }
+  }
+
+  private void assess(List<Drainable> connections) {
+    DrainView v = view;
+    long now = ticker.nanoTime();
+    Map<DrainSettings, List<Drainable>> toBook = new LinkedHashMap<>();
+    Map<DrainReason, Integer> counts = new EnumMap<>(DrainReason.class);
+    int kept = 0;
+    for (Drainable c : connections) {
+      DrainReason reason = v.reason(c.placement());
+      if (reason == null) {
+        Pending p = pending.remove(c);
+        if (p != null) {
+          p.cancel();
+          log.info("drain: {} on route {} is no longer affected; its close is cancelled",
+              c.placement().endpoint(), c.placement().route());
+        }
+        continue;
+      }
+      if (pending.containsKey(c) || !open.contains(c)) {
+        continue; // already booked, or gone since the list was taken
+      }
+      DrainSettings settings = v.settings(c.placement());
+      if (settings.keep()) {
+        kept++;
+        continue;
+      }
+      toBook.computeIfAbsent(settings, s -> new ArrayList<>()).add(c);
+      counts.merge(reason, 1, Integer::sum);
+    }
+    for (Map.Entry<DrainSettings, List<Drainable>> e : toBook.entrySet()) {
+      book(e.getKey(), e.getValue(), now);
+    }
+    if (!counts.isEmpty()) {
+      log.info("drain: closing {} connection(s) ({}) gracefully; {} now pending",
+          counts.values().stream().mapToInt(Integer::intValue).sum(), describe(counts),
+          pending.size());
+    }
+    if (kept > 0) {
+      log.info("drain: keeping {} affected connection(s) open (policy keep)", kept);
+    }
+  }
+
+  /**
+   * Books the closes of connections that share a policy: after the timeout, the i-th of n at
+   * {@code i / n} of the spread window, each then moved as late as the node's cap requires.
+   */
+  private void book(DrainSettings s, List<Drainable> connections, long now) {
+    long start = now + s.timeout().toNanos();
+    long window = s.spread().toNanos();
+    int n = connections.size();
+    for (int i = 0; i < n; i++) {
+      Drainable c = connections.get(i);
+      long at = slots.book(start + window * i / n, s.maxClosesPerSecond(), now);
+      Pending p = new Pending();
+      pending.put(c, p);
+      p.timer = scheduler.schedule(c, () -> fire(c, p), Math.max(0, at - now));
+      if (!open.contains(c)) {
+        closed(c); // it ended while being booked
+      }
+    }
+  }
+
+  /** A booked close is due; runs on the connection's event loop. */
+  private void fire(Drainable c, Pending p) {
+    if (!pending.remove(c, p)) {
+      return; // cancelled, or the connection ended
+    }
+    DrainReason reason = view.reason(c.placement());
+    if (reason == null) {
+      return; // restored in the meantime
+    }
+    meters.closed(reason.tag(), 1);
+    c.goAway();
+  }
+
+  private static String describe(Map<DrainReason, Integer> counts) {
+    List<String> parts = new ArrayList<>();
+    counts.forEach((reason, n) -> parts.add(reason.tag() + " " + n));
+    return String.join(", ", parts);
+  }
+
+  /** Stops judging; booked closes of connections still open are left to their event loops. */
+  @Override
+  public void close() {
+    if (assessor instanceof ExecutorService service) {
+      service.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.wharf.dataplane.drain;
+
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Endpoint;
+import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.Upstream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the node serves now, as far as drains care: where each route sends its traffic and with
+ * which drain policy, which endpoints each upstream has, and (live) which of them pass their
+ * active health checks. A connection is judged against it with {@link #reason}.
+ */
+public final class DrainView {
+  /** Whether an endpoint passes its upstream's active health checks, read live. */
+  @FunctionalInterface
+  public interface Health {
+    boolean healthy(String upstream, String address);
+  }
+
+  /**
+   * A route's upstream (null when it is not a proxy route) and its own drain policy (null when
+   * it has none).
+   */
+  private record RouteTarget(String upstream, DrainSettings override) {}
+
+  /** An upstream's endpoint addresses and drain policy. */
+  private record UpstreamTarget(List<String> endpoints, DrainSettings settings) {}
+
+  static final DrainView EMPTY = new DrainView(Map.of(), Map.of(), (u, a) -> true);
+
+  private final Map<String, RouteTarget> routes;
+  private final Map<String, UpstreamTarget> upstreams;
+  private final Health health;
+
+  private DrainView(Map<String, RouteTarget> routes, Map<String, UpstreamTarget> upstreams,
+      Health health) {
+    this.routes = routes;
+    this.upstreams = upstreams;
+    this.health = health;
+  }
+
+  /** The view of a validated config. */
+  public static DrainView of(Config config, Health health) {
+    Map<String, UpstreamTarget> upstreams = new HashMap<>();
+    for (Upstream u : config.getUpstreamsList()) {
+      upstreams.put(u.getName(), new UpstreamTarget(
+          u.getEndpointsList().stream().map(Endpoint::getAddress).toList(),
+          u.hasDrain() ? DrainSettings.of(u.getDrain()) : DrainSettings.DEFAULT));
+    }
+    Map<String, RouteTarget> routes = new HashMap<>();
+    for (Route r : config.getRoutesList()) {
+      boolean proxy = r.hasProxy();
+      routes.put(r.getName(), new RouteTarget(proxy ? r.getProxy().getUpstream() : null,
+          proxy && r.getProxy().hasDrain() ? DrainSettings.of(r.getProxy().getDrain()) : null));
+    }
+    return new DrainView(Map.copyOf(routes), Map.copyOf(upstreams), health);
+  }
+
+  /**
+   * Why a connection placed at {@code p} must move, or null when it may stay. In order: its
+   * route is gone; its route now sends traffic elsewhere; its endpoint left the upstream; its
+   * endpoint fails its health checks while another endpoint of the upstream passes them (when
+   * none passes, the upstream is in panic and a reconnect would land on a failing endpoint
+   * anyway, so the connection stays).
+   */
+  public DrainReason reason(Placement p) {
+    RouteTarget route = routes.get(p.route());
+    if (route == null) {
+      return DrainReason.ROUTE_REMOVED;
+    }
+    if (!p.upstream().equals(route.upstream())) {
+      return DrainReason.ROUTE_CHANGED;
+    }
+    UpstreamTarget upstream = upstreams.get(p.upstream());
+    List<String> addresses = upstream == null ? List.of() : upstream.endpoints();
+    if (!addresses.contains(p.endpoint())) {
+      return DrainReason.ENDPOINT_REMOVED;
+    }
+    if (!health.healthy(p.upstream(), p.endpoint())) {
+      for (String other : addresses) {
+        if (health.healthy(p.upstream(), other)) {
+          return DrainReason.ENDPOINT_UNHEALTHY;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The drain policy for a connection placed at {@code p}, as the config has it now: its route's
+   * own policy when the route still has one; else the policy of the upstream the connection is
+   * on; else (both gone) the policy it opened with.
+   */
+  public DrainSettings settings(Placement p) {
+    RouteTarget route = routes.get(p.route());
+    if (route != null && route.override() != null) {
+      return route.override();
+    }
+    UpstreamTarget upstream = upstreams.get(p.upstream());
+    return upstream != null ? upstream.settings() : p.settings();
+  }
+}
