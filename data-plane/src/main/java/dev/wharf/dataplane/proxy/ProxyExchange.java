@@ -46,6 +46,12 @@ import java.util.regex.MatchResult;
  * when the upstream has no endpoint. After that, the client connection is closed, which is the
  * only honest way to say a response is incomplete.
  *
+ * <p>Retries, as nginx's default {@code proxy_next_upstream error timeout}: a failed connect
+ * goes to the next endpoint whatever the method (the request never left); a request that left
+ * goes to the next endpoint when it is idempotent, no byte of its body was forwarded and no
+ * byte of the response reached the client: the endpoint reset or closed the connection, or a
+ * read or send timeout ran out. Both share the route's {@code connect_retries} budget.
+ *
  * <p>Confined to the client connection's event loop; the upstream connection lives on the same
  * loop.
  */
@@ -70,6 +76,8 @@ public final class ProxyExchange implements UpstreamListener {
   private long connectedAt = -1;
   private long headerAt = -1;
   private boolean retriedStale;
+  /** What the client is answered when no endpoint is left to try: the last attempt's failure. */
+  private HttpResponseStatus lastFailure = HttpResponseStatus.BAD_GATEWAY;
   private boolean requestDone;
   private boolean bodyForwarded;
   private boolean sentContinue;
@@ -120,7 +128,7 @@ public final class ProxyExchange implements UpstreamListener {
         services.metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
         failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE);
       } else {
-        failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);
+        failBeforeResponse(lastFailure);
       }
       return;
     }
@@ -143,6 +151,7 @@ public final class ProxyExchange implements UpstreamListener {
           timeout ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED;
       attemptFailed(endpoint, kind, timeout ? 504 : 502);
       passiveOutcome(endpoint, false);
+      lastFailure = timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
       if (finished) {
         return;
       }
@@ -150,8 +159,7 @@ public final class ProxyExchange implements UpstreamListener {
       if (tried.size() <= target.connectRetries()) {
         connectNext(true);
       } else {
-        failBeforeResponse(timeout ? HttpResponseStatus.GATEWAY_TIMEOUT
-            : HttpResponseStatus.BAD_GATEWAY);
+        failBeforeResponse(lastFailure);
       }
       return;
     }
@@ -408,8 +416,7 @@ public final class ProxyExchange implements UpstreamListener {
       return;
     }
     UpstreamConnection dead = upstream;
-    if (!responseStarted && upgrade == null && dead != null && dead.requests() > 1
-        && !retriedStale && !bodyForwarded && IDEMPOTENT.contains(request.method())) {
+    if (replayable() && dead != null && dead.requests() > 1 && !retriedStale) {
       // A pooled connection the endpoint closed while we reused it: nothing was processed,
       // so try once more on a fresh connection.
       retriedStale = true;
@@ -422,17 +429,26 @@ public final class ProxyExchange implements UpstreamListener {
     upstreamFailed(cause == null ? UpstreamErrorKind.BAD_RESPONSE : UpstreamErrorKind.RESET);
   }
 
+  /** Whether the request may go to another endpoint now: nothing of it is lost on the way. */
+  private boolean replayable() {
+    return !responseStarted && upgrade == null && !bodyForwarded
+        && IDEMPOTENT.contains(request.method());
+  }
+
   private void upstreamFailed(UpstreamErrorKind kind) {
     if (upstream != null) {
       attemptFailed(upstream.endpoint(), kind, 502);
       passiveOutcome(upstream.endpoint(), false);
     }
+    lastFailure = kind == UpstreamErrorKind.READ_TIMEOUT || kind == UpstreamErrorKind.SEND_TIMEOUT
+        ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
     if (responseStarted) {
       abort();
+    } else if (replayable() && tried.size() <= target.connectRetries()) {
+      releaseUpstream(false);
+      connectNext(true);
     } else {
-      failBeforeResponse(kind == UpstreamErrorKind.READ_TIMEOUT
-          || kind == UpstreamErrorKind.SEND_TIMEOUT
-          ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+      failBeforeResponse(lastFailure);
     }
   }
 

@@ -69,6 +69,11 @@ public final class TestBackend implements AutoCloseable {
    * header on every HTTP response.
    */
   public static TestBackend start(String name) {
+    return start(name, 0);
+  }
+
+  /** Starts on 127.0.0.1:{@code port}, e.g. the port of a backend that was closed before. */
+  public static TestBackend start(String name, int port) {
     EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
         new DefaultThreadFactory("test-backend-" + name, true), NioIoHandler.newFactory());
     try {
@@ -78,7 +83,7 @@ public final class TestBackend implements AutoCloseable {
           .group(loop)
           .channel(NioServerSocketChannel.class)
           .childHandler(new BackendChannelInitializer(name, log, connections))
-          .bind(new InetSocketAddress("127.0.0.1", 0))
+          .bind(new InetSocketAddress("127.0.0.1", port))
           .syncUninterruptibly()
           .channel();
       return new TestBackend(name, log, loop, connections, server);

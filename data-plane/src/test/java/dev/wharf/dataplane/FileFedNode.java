@@ -1,0 +1,109 @@
+package dev.wharf.dataplane;
+
+import dev.wharf.dataplane.testing.Await;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real node process (the data-plane jar) fed from a config file, as an operator runs one with
+ * {@code --config}: each {@link #apply} replaces the file atomically and waits until the node
+ * serves the new version, read from its admin port.
+ */
+final class FileFedNode implements AutoCloseable {
+  static final Path JAR = Path.of("target", "wharf-data-plane.jar");
+  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  private final Path dir;
+  private final Path config;
+  private final int adminPort;
+  private final JarProcess process;
+  private long version;
+
+  private FileFedNode(Path dir, Path config, int adminPort, JarProcess process) {
+    this.dir = dir;
+    this.config = config;
+    this.adminPort = adminPort;
+    this.process = process;
+  }
+
+  /**
+   * Writes {@code yaml} and starts a node with one event loop on it; returns once it listens.
+   */
+  static FileFedNode start(Path dir, String yaml, String... extraArgs) throws Exception {
+    Path config = dir.resolve("wharf.yaml");
+    Files.writeString(config, yaml);
+    int admin = FreePorts.loopback(1).get(0);
+    List<String> args = new ArrayList<>(List.of("--config", config.toString(),
+        "--admin", "127.0.0.1:" + admin, "--workers", "1"));
+    args.addAll(List.of(extraArgs));
+    JarProcess process = JarProcess.startJar("node", dir, JAR, args);
+    FileFedNode node = new FileFedNode(dir, config, admin, process);
+    process.awaitLine("listening: ", BOUND);
+    node.version = node.servedVersion();
+    return node;
+  }
+
+  /** Replaces the config file and waits until the node serves it (the next version). */
+  void apply(String yaml) throws IOException {
+    Path next = dir.resolve("wharf.yaml.next");
+    Files.writeString(next, yaml);
+    Files.move(next, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    long expected = version + 1;
+    Await.until(BOUND, () -> servedVersion() == expected,
+        () -> "version " + servedVersion() + ", waiting for " + expected + "\n"
+            + process.output());
+    version = expected;
+  }
+
+  /** The version the node serves, or -1 when its admin port does not answer. */
+  long servedVersion() {
+    try {
+      String body = get("/config/version");
+      Matcher m = Pattern.compile("\"version\":(\\d+)").matcher(body);
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The value of one Prometheus sample, e.g.
+   * {@code wharf_drain_closes_total{reason="endpoint_removed"}}; NaN when absent.
+   */
+  double metric(String series) throws IOException, InterruptedException {
+    for (String line : get("/metrics").split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
+  }
+
+  private String get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  String output() {
+    return process.output();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.close();
+  }
+}
