@@ -70,6 +70,9 @@ class ProxyEndToEndTest {
           - name: sticky
             endpoints: [{address: "%2$s"}, {address: "%3$s"}]
             balancing: {policy: consistent_hash, hash_key: $arg_room}
+          - name: fresh
+            endpoints: [{address: "%2$s"}, {address: "%3$s"}]
+            pool: {max_idle_per_endpoint: 0}
         routes:
           - name: api
             match: {path: {prefix: /api}}
@@ -96,6 +99,12 @@ class ProxyEndToEndTest {
               send_timeout: 300ms
               rewrite: {regex: ^/stuck(/.*), replacement: $1}
             max_body_size: 0
+          - name: retry
+            match: {path: {prefix: /retry/}}
+            proxy:
+              upstream: fresh
+              read_timeout: 300ms
+              rewrite: {regex: ^/retry(/.*), replacement: $1}
           - name: flaky
             match: {path: {prefix: /flaky/}}
             proxy: {upstream: flaky, rewrite: {regex: ^/flaky(/.*), replacement: $1}}
@@ -230,6 +239,28 @@ class ProxyEndToEndTest {
       assertEquals("hello", last.body());
       assertNull(one.takeRequest(WAIT).header("Expect"), "the proxy answered the expectation");
     }
+  }
+
+  @Test
+  void anIdempotentRequestThatFailsMidwayGoesToTheNextEndpointAndAPostDoesNot()
+      throws Exception {
+    HttpResponse<String> reset = get("/retry/reset");
+    assertEquals(502, reset.statusCode());
+    assertEquals("/reset", one.takeRequest(WAIT).uri());
+    assertEquals("/reset", two.takeRequest(WAIT).uri(), "retried on the other endpoint");
+
+    HttpResponse<String> timedOut = get("/retry/stall");
+    assertEquals(504, timedOut.statusCode(), "the last attempt timed out: 504, as nginx");
+    assertEquals("/stall", one.takeRequest(WAIT).uri());
+    assertEquals("/stall", two.takeRequest(WAIT).uri());
+
+    HttpResponse<String> post = CLIENT.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/retry/reset"))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(502, post.statusCode());
+    assertEquals(1, one.pendingRequests() + two.pendingRequests(),
+        "a POST is never sent twice");
   }
 
   @Test
