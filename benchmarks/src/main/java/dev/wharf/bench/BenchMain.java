@@ -17,7 +17,8 @@ public final class BenchMain {
         free-ports N                 print N free loopback ports
         report OPTIONS               render benchmark results as Markdown (report --help)
         fleet OPTIONS                commit-to-last-ACK latency across simulated nodes (fleet --help)
-        snapshot-build OPTIONS       node compile+swap and route lookup time by size (snapshot-build --help)""";
+        snapshot-build OPTIONS       node compile+swap and route lookup time by size (snapshot-build --help)
+        drain OPTIONS                time to move N WebSockets off a removed endpoint (DrainBench)""";
 
   private BenchMain() {}
 
@@ -35,6 +36,7 @@ public final class BenchMain {
       case "report" -> Report.main(rest);
       case "fleet" -> FleetCommand.main(rest);
       case "snapshot-build" -> SnapshotBuildCommand.main(rest);
+      case "drain" -> DrainBench.main(rest);
       default -> {
         System.err.println("unknown tool: " + args[0] + "\n" + USAGE);
         System.exit(2);

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * serves ({@link DrainView#reason}). A connection that must move is closed gracefully by its
  * policy: {@code keep} leaves it alone; {@code close_after_timeout} closes it after the policy's
  * timeout, the closes of one change spread evenly over the policy's window, and never more than
- * the cap per second across the node ({@link CloseSlots}). Connections a change does not affect
- * are never touched.
+ * the cap per second across the node: {@link CloseSlots} plans the times, and a close whose
+ * timer fired late waits its turn rather than going out in a burst with others. Connections a
+ * change does not affect are never touched.
  *
  * <p>A close is judged again when it is due: a connection whose endpoint came back, or whose
  * route was restored, in the meantime stays open. A later change that makes a connection
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionDrainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionDrainer.class);
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
   /** Runs a task on a connection's event loop after a delay. */
   @FunctionalInterface
@@ -68,6 +71,11 @@ public final class ConnectionDrainer implements AutoCloseable {
   private final ConcurrentHashMap<Drainable, Pending> pending = new ConcurrentHashMap<>();
   /** Used by the assessor thread only. */
   private final CloseSlots slots = new CloseSlots();
+  /**
+   * The earliest ticker time the next close may go out. Timers can fire late and together (a
+   * busy event loop); this keeps closes apart by the cap even then.
+   */
+  private final AtomicLong nextCloseAllowed = new AtomicLong(Long.MIN_VALUE);
   private volatile DrainView view = DrainView.EMPTY;
 
   /**
@@ -204,15 +212,37 @@ public final class ConnectionDrainer implements AutoCloseable {
 
   /** A booked close is due; runs on the connection's event loop. */
   private void fire(Drainable c, Pending p) {
-    if (!pending.remove(c, p)) {
+    if (pending.get(c) != p) {
       return; // cancelled, or the connection ended
     }
-    DrainReason reason = view.reason(c.placement());
+    DrainView v = view;
+    DrainReason reason = v.reason(c.placement());
     if (reason == null) {
-      return; // restored in the meantime
+      pending.remove(c, p); // restored in the meantime
+      return;
     }
-    meters.closed(reason.tag(), 1);
-    c.goAway();
+    long wait = admit(ticker.nanoTime(), SECOND / v.settings(c.placement()).maxClosesPerSecond());
+    if (wait > 0) {
+      p.timer = scheduler.schedule(c, () -> fire(c, p), wait);
+      return;
+    }
+    if (pending.remove(c, p)) {
+      meters.closed(reason.tag(), 1);
+      c.goAway();
+    }
+  }
+
+  /** Lets a close go now (0) if it keeps {@code gap} from the last one, else how long to wait. */
+  private long admit(long now, long gap) {
+    while (true) {
+      long allowed = nextCloseAllowed.get();
+      if (allowed != Long.MIN_VALUE && now - allowed < 0) {
+        return allowed - now;
+      }
+      if (nextCloseAllowed.compareAndSet(allowed, now + gap)) {
+        return 0;
+      }
+    }
   }
 
   private static String describe(Map<DrainReason, Integer> counts) {

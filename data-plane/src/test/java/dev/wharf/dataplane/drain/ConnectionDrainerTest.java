@@ -62,15 +62,21 @@ class ConnectionDrainerTest {
 
   /** Moves time forward to {@code nanos} after the start, running what fell due in order. */
   private void advanceTo(long nanos) {
-    timers.sort((a, b) -> Long.compare(a.at(), b.at()));
-    for (Timer t : List.copyOf(timers)) {
-      if (t.at() <= nanos) {
-        ticker.advance(Math.max(0, t.at() - ticker.nanoTime()), TimeUnit.NANOSECONDS);
-        t.task().run();
-        timers.remove(t);
+    while (true) {
+      Timer next = timers.stream().min((a, b) -> Long.compare(a.at(), b.at())).orElse(null);
+      if (next == null || next.at() > nanos) {
+        break;
       }
+      timers.remove(next);
+      ticker.advance(Math.max(0, next.at() - ticker.nanoTime()), TimeUnit.NANOSECONDS);
+      next.task().run();
     }
     ticker.advance(Math.max(0, nanos - ticker.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  /** Moves time forward without running the timers that fall due (a busy event loop). */
+  private void stall(long nanos) {
+    ticker.advance(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A connection that records when it was told to go away. */
@@ -151,6 +157,21 @@ class ConnectionDrainerTest {
     assertTrue(onKept.stream().allMatch(c -> c.goneAwayAt < 0), "other endpoints untouched");
     assertEquals(100, closes("endpoint_removed"));
     assertEquals(0, drainer.pending());
+  }
+
+  @Test
+  void closesWhoseTimersFireLateTogetherStillGoOutNoFasterThanTheCap() throws Exception {
+    apply(CONFIG);
+    List<Connection> conns = open(20, "10.0.0.1:80");
+    apply(CONFIG.replace("{address: \"10.0.0.1:80\"}, ", ""));
+    stall(3 * SECOND + SECOND / 2); // the loop was busy: a dozen closes are overdue at once
+    advanceTo(60 * SECOND);
+    long[] times = conns.stream().mapToLong(c -> c.goneAwayAt).sorted().toArray();
+    assertEquals(3 * SECOND + SECOND / 2, times[0]);
+    for (int i = 1; i < times.length; i++) {
+      assertTrue(times[i] - times[i - 1] >= SECOND / 25, "close " + i + " came "
+          + (times[i] - times[i - 1]) + " ns after the one before");
+    }
   }
 
   @Test
