@@ -7,12 +7,15 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Gives exchanges connections to endpoints: an idle pooled one of the caller's event loop when
@@ -77,6 +80,18 @@ public final class UpstreamConnector {
       }
     });
     return promise;
+  }
+
+  /**
+   * Closes idle pooled connections to endpoints that are not in {@code addresses} any more, on
+   * each of {@code loops} (each loop's pool is its own). A connection in use finishes its
+   * request; pooled again afterwards, it closes at the pool's idle timeout.
+   */
+  public void retainEndpoints(EventLoopGroup loops, Set<String> addresses) {
+    Set<String> keep = Set.copyOf(addresses);
+    for (EventExecutor loop : loops) {
+      loop.execute(() -> pools.get().retain(keep));
+    }
   }
 
   /** Pools {@code c} on the current event loop, or closes it. */

@@ -3,6 +3,7 @@ package dev.wharf.dataplane.proxy;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +49,20 @@ final class UpstreamPool {
         c.channel().close();
       }
     }, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  /** Closes the idle connections to every endpoint not in {@code addresses}. */
+  void retain(Set<String> addresses) {
+    for (var it = idle.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      if (!addresses.contains(entry.getKey())) {
+        it.remove();
+        for (UpstreamConnection c : entry.getValue()) {
+          c.unpooled();
+          c.channel().close();
+        }
+      }
+    }
   }
 
   /** Forgets {@code c}; true when it was idle here. */

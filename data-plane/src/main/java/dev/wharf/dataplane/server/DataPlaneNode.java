@@ -50,6 +50,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +117,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
    * config is invalid, an access log cannot be opened or a new listener cannot bind, nothing
    * changes and the node keeps serving the old config.
    *
-   * <p>Order: compile, bind listeners that are new, swap the snapshot, then close listeners the
-   * config no longer has (their open connections are left to finish).
+   * <p>Order: compile, bind listeners that are new, swap the snapshot, bring health checks in
+   * line, hand the new view to the drainer (which judges open WebSockets by their drain
+   * policies), close idle pooled connections to endpoints that are gone, then close listeners
+   * the config no longer has (their open connections are left to finish).
    *
    * @throws ConfigException the config is invalid
    * @throws ListenerBindException a new listener could not bind its address
@@ -153,6 +156,9 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     lastVersion = version;
     health.update(config, upstreams);
     drainer.viewChanged(DrainView.of(config, endpoints::healthy));
+    services.connector().retainEndpoints(workers, config.getUpstreamsList().stream()
+        .flatMap(u -> u.getEndpointsList().stream()).map(Endpoint::getAddress)
+        .collect(Collectors.toSet()));
     accessLogs.retireUnused();
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
