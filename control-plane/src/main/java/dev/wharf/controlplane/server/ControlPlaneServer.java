@@ -244,6 +244,7 @@ public final class ControlPlaneServer implements AutoCloseable {
             + "address: without tokens or client certificates only callers on this host may be "
             + "served; configure credentials or listen on 127.0.0.1");
       }
+      new StoreMetrics(store).bindTo(registry);
       NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
       DiscoveryService discovery =
           new DiscoveryService(replicaId, registry, statuses, clock, System::nanoTime);

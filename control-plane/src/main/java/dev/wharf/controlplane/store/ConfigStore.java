@@ -61,6 +61,16 @@ public interface ConfigStore extends AutoCloseable {
   /** Where replicas record the nodes connected to them. */
   NodeStatusStore nodes();
 
+  /**
+   * Whether the store answers now, as the replica's {@code wharf_cp_store_up} gauge reports it.
+   * etcd: whether a {@link #watch} is established, which it stops being when etcd, or its
+   * quorum, cannot be reached, and is again once the watch has listed and watches anew. An
+   * embedded store always answers. Cheap, any thread.
+   */
+  default boolean reachable() {
+    return true;
+  }
+
   @Override
   void close();
 

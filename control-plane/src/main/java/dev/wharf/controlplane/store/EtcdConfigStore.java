@@ -211,6 +211,12 @@ public final class EtcdConfigStore implements ConfigStore {
     return nodes;
   }
 
+  /** As the interface says: one of this store's config watches is established. */
+  @Override
+  public boolean reachable() {
+    return watches.stream().anyMatch(EtcdPrefixWatch::isEstablished);
+  }
+
   /**
    * Stops every watch (of the config and of drain requests), revokes this replica's lease (so
    * its node statuses disappear now rather than when the lease expires) and closes the etcd

@@ -38,6 +38,8 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   private final ScheduledThreadPoolExecutor thread;
   private volatile Thread owner;
   private volatile boolean closed;
+  /** etcd confirmed the watch and no failure came since: read from any thread (a gauge). */
+  private volatile boolean established;
 
   // Confined to the watch thread.
   private volatile Watch.Watcher watcher;
@@ -91,6 +93,15 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
 
   final boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Whether etcd confirmed this watch and nothing has failed since: false before the first
+   * confirmation, while etcd (or its quorum: the watch requires a leader) is unreachable, and
+   * after {@link #close()}. Any thread.
+   */
+  final boolean isEstablished() {
+    return established && !closed;
   }
 
   private void listAndWatch() {
@@ -168,6 +179,7 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   }
 
   private void failed(String what, Throwable error) {
+    established = false;
     stopWatcher();
     if (closed) {
       return;
@@ -189,6 +201,7 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   }
 
   private void recovered() {
+    established = true;
     backoff.reset();
     if (unreachable) {
       unreachable = false;
