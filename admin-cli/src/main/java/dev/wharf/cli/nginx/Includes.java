@@ -1,0 +1,125 @@
+package dev.wharf.cli.nginx;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Finds the files an {@code include} names. A relative name is resolved against the directory
+ * of the file that includes it (nginx resolves it against its conf directory, which is the same
+ * for the usual single-directory layout). An absolute name is read below {@code root} when one
+ * is given, as if {@code root} were {@code /}: a copy of a server's {@code /etc/nginx} can be
+ * imported from anywhere. A name with {@code *}, {@code ?} or {@code [} is a glob: every
+ * matching file in name order, none being fine, as in nginx; names starting with a dot are
+ * matched only by a pattern starting with one.
+ *
+ * <p>{@code mime.types} is never read: it is nginx's standard table, which Wharf has built in.
+ */
+final class Includes {
+  private final Optional<Path> root;
+
+  Includes(Optional<Path> root) {
+    this.root = root;
+  }
+
+  /** True for {@code include mime.types} (any directory): the standard MIME table. */
+  static boolean isMimeTypes(String pattern) {
+    return pattern.equals("mime.types") || pattern.endsWith("/mime.types");
+  }
+
+  /** The files {@code pattern} names, for the {@code include} at {@code at}. */
+  List<Path> resolve(String pattern, Origin at) throws NginxSyntaxException {
+    Path path;
+    try {
+      path = locate(Path.of(pattern), at.file());
+    } catch (InvalidPathException e) {
+      throw new NginxSyntaxException(at.file(), at.line(),
+          "include '" + pattern + "': not a file name (" + e.getReason() + ")");
+    }
+    if (!isGlob(pattern)) {
+      if (!Files.isRegularFile(path)) {
+        throw new NginxSyntaxException(at.file(), at.line(),
+            "include '" + pattern + "': no such file" + (path.toString().equals(pattern)
+                ? "" : " (looked for " + path + ")"));
+      }
+      return List.of(path);
+    }
+    try {
+      return glob(path);
+    } catch (UncheckedIOException e) {
+      throw new NginxSyntaxException(at.file(), at.line(),
+          "include '" + pattern + "': " + e.getCause().getMessage());
+    }
+  }
+
+  private Path locate(Path named, Path includingFile) {
+    if (named.isAbsolute()) {
+      return root.map(r -> r.resolve(named.getRoot().relativize(named).toString()))
+          .orElse(named);
+    }
+    Path dir = includingFile.getParent();
+    return dir == null ? named : dir.resolve(named);
+  }
+
+  private static boolean isGlob(String pattern) {
+    return pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0 || pattern.indexOf('[') >= 0;
+  }
+
+  /** Matches segment by segment below the deepest directory that has no glob in its name. */
+  private static List<Path> glob(Path pattern) {
+    List<String> segments = new ArrayList<>();
+    pattern.forEach(p -> segments.add(p.toString()));
+    int first = 0;
+    while (first < segments.size() && !isGlob(segments.get(first))) {
+      first++;
+    }
+    Path base = pattern.getRoot() == null ? Path.of("") : pattern.getRoot();
+    for (int i = 0; i < first; i++) {
+      base = base.resolve(segments.get(i));
+    }
+    List<String> rest = segments.subList(first, segments.size());
+    if (!Files.isDirectory(base.toString().isEmpty() ? Path.of(".") : base)) {
+      return List.of();
+    }
+    FileSystem fs = pattern.getFileSystem();
+    PathMatcher matcher = fs.getPathMatcher("glob:" + javaGlob(String.join("/", rest)));
+    Path start = base.toString().isEmpty() ? Path.of(".") : base;
+    try (Stream<Path> walk = Files.walk(start, rest.size())) {
+      Path from = start;
+      Path prefix = base;
+      return walk.filter(Files::isRegularFile)
+          .filter(p -> from.relativize(p).getNameCount() == rest.size())
+          .filter(p -> matcher.matches(from.relativize(p)))
+          .filter(p -> dotsAllowed(from.relativize(p), rest))
+          .map(p -> prefix.resolve(from.relativize(p)))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** glob(3) skips hidden names unless the pattern's segment starts with a dot. */
+  private static boolean dotsAllowed(Path relative, List<String> patternSegments) {
+    for (int i = 0; i < relative.getNameCount(); i++) {
+      if (relative.getName(i).toString().startsWith(".")
+          && !patternSegments.get(i).startsWith(".")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** POSIX glob to Java's: braces and backslashes are plain characters in the former. */
+  private static String javaGlob(String posix) {
+    return posix.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}");
+  }
+}

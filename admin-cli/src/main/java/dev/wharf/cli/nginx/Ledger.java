@@ -1,0 +1,113 @@
+package dev.wharf.cli.nginx;
+
+import dev.wharf.cli.nginx.Verdict.Kind;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The verdict on every directive of a config, so that none is dropped silently. The translator
+ * records what it translates or decides against as it goes; {@link #sweep} then gives every
+ * directive left a verdict from the {@link Catalog}. A block given a verdict as a whole
+ * ({@link #notTranslatedBlock}) gives it to every directive inside too; those are reported
+ * through the block, not one by one.
+ *
+ * <p>Not thread-safe: one translation owns it.
+ */
+final class Ledger {
+  /** One directive's verdict; {@code block} is the enclosing block it was decided with, if any. */
+  record Entry(Directive directive, Verdict verdict, Directive block) {}
+
+  private final Map<Directive, Entry> entries = new HashMap<>();
+
+  void translated(Directive d) {
+    record(d, Verdict.translated(), null);
+  }
+
+  void check(Directive d, String reason) {
+    record(d, Verdict.check(reason), null);
+  }
+
+  void notNeeded(Directive d, String reason) {
+    record(d, Verdict.notNeeded(reason), null);
+  }
+
+  void notTranslated(Directive d, String reason) {
+    record(d, Verdict.notTranslated(reason), null);
+  }
+
+  /** {@code d} and every directive inside it. */
+  void translatedBlock(Directive d) {
+    translated(d);
+    forEachInside(d, inner -> record(inner, Verdict.translated(), null));
+  }
+
+  /** {@code block}'s verdict, also given to everything inside it, reported with it. */
+  void notNeededBlock(Directive block, String reason) {
+    recordBlock(block, Verdict.notNeeded(reason));
+  }
+
+  void notTranslatedBlock(Directive block, String reason) {
+    recordBlock(block, Verdict.notTranslated(reason));
+  }
+
+  boolean has(Directive d) {
+    return entries.containsKey(d);
+  }
+
+  Optional<Verdict> verdict(Directive d) {
+    return Optional.ofNullable(entries.get(d)).map(Entry::verdict);
+  }
+
+  /** Gives every directive under {@code main} that has no verdict yet the one {@code rule} says. */
+  void sweep(List<Directive> main, Function<Directive, Verdict> rule) {
+    walk(main, d -> {
+      if (!entries.containsKey(d)) {
+        Verdict v = rule.apply(d);
+        if (d.isBlock() && v.kind() != Kind.TRANSLATED) {
+          recordBlock(d, v);
+        } else {
+          record(d, v, null);
+        }
+      }
+    });
+  }
+
+  /** Every directive under {@code main} that has a verdict, in the order they were written. */
+  List<Entry> entries(List<Directive> main) {
+    List<Entry> out = new ArrayList<>();
+    walk(main, d -> {
+      Entry e = entries.get(d);
+      if (e != null) {
+        out.add(e);
+      }
+    });
+    return out;
+  }
+
+  private void recordBlock(Directive block, Verdict verdict) {
+    record(block, verdict, null);
+    forEachInside(block, inner -> record(inner, verdict, block));
+  }
+
+  private void record(Directive d, Verdict verdict, Directive block) {
+    Entry old = entries.get(d);
+    if (old == null || verdict.kind().compareTo(old.verdict().kind()) > 0) {
+      entries.put(d, new Entry(d, verdict, block));
+    }
+  }
+
+  private static void forEachInside(Directive block, java.util.function.Consumer<Directive> f) {
+    walk(block.children(), f);
+  }
+
+  private static void walk(List<Directive> directives, java.util.function.Consumer<Directive> f) {
+    for (Directive d : directives) {
+      f.accept(d);
+      walk(d.children(), f);
+    }
+  }
+}
