@@ -176,8 +176,7 @@ final class Catalog {
       return prefixed;
     }
     if (SETTINGS.contains(d.name())) {
-      return Verdict.notNeeded("nothing translated uses it (where it applies, another value "
-          + "wins or nothing needs it)");
+      return Verdict.notNeeded("no translated route or listener uses it");
     }
     return Verdict.notTranslated("wharfctl import-nginx does not know this directive");
   }

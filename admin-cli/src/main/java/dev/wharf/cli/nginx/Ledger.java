@@ -18,10 +18,7 @@ import java.util.function.Function;
  * <p>Not thread-safe: one translation owns it.
  */
 final class Ledger {
-  /** One directive's verdict; {@code block} is the enclosing block it was decided with, if any. */
-  record Entry(Directive directive, Verdict verdict, Directive block) {}
-
-  private final Map<Directive, Entry> entries = new HashMap<>();
+  private final Map<Directive, Finding> entries = new HashMap<>();
 
   void translated(Directive d) {
     record(d, Verdict.translated(), null);
@@ -58,8 +55,15 @@ final class Ledger {
     return entries.containsKey(d);
   }
 
+  /** True when {@code d} was translated (with or without a difference to check). */
+  boolean isTranslated(Directive d) {
+    Finding f = entries.get(d);
+    return f != null && (f.verdict().kind() == Kind.TRANSLATED
+        || f.verdict().kind() == Kind.CHECK);
+  }
+
   Optional<Verdict> verdict(Directive d) {
-    return Optional.ofNullable(entries.get(d)).map(Entry::verdict);
+    return Optional.ofNullable(entries.get(d)).map(Finding::verdict);
   }
 
   /** Gives every directive under {@code main} that has no verdict yet the one {@code rule} says. */
@@ -77,10 +81,10 @@ final class Ledger {
   }
 
   /** Every directive under {@code main} that has a verdict, in the order they were written. */
-  List<Entry> entries(List<Directive> main) {
-    List<Entry> out = new ArrayList<>();
+  List<Finding> findings(List<Directive> main) {
+    List<Finding> out = new ArrayList<>();
     walk(main, d -> {
-      Entry e = entries.get(d);
+      Finding e = entries.get(d);
       if (e != null) {
         out.add(e);
       }
@@ -94,9 +98,9 @@ final class Ledger {
   }
 
   private void record(Directive d, Verdict verdict, Directive block) {
-    Entry old = entries.get(d);
+    Finding old = entries.get(d);
     if (old == null || verdict.kind().compareTo(old.verdict().kind()) > 0) {
-      entries.put(d, new Entry(d, verdict, block));
+      entries.put(d, new Finding(d, verdict, block));
     }
   }
 
