@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 public record Directive(String name, List<String> args, boolean isBlock, List<Directive> children,
     Origin origin) {
-  private static final Pattern PLAIN = Pattern.compile("[^\\s;{}#'\"\\\\]+");
+  /** Arguments that read back the same without quotes (a regex's {@code \.} included). */
+  private static final Pattern PLAIN = Pattern.compile("[^\\s;{}#'\"]+");
 
   public Directive {
     Objects.requireNonNull(name, "name");
