@@ -90,8 +90,9 @@ final class Catalog {
     notTranslated(NO_CACHE, "proxy_cache", "proxy_cache_path", "proxy_cache_key",
         "proxy_cache_valid", "proxy_cache_bypass", "proxy_no_cache", "proxy_cache_lock",
         "proxy_cache_use_stale", "proxy_cache_methods", "proxy_cache_min_uses",
-        "proxy_cache_revalidate", "proxy_cache_background_update", "proxy_store", "expires",
-        "etag", "if_modified_since");
+        "proxy_cache_revalidate", "proxy_cache_background_update", "proxy_store");
+    notTranslated("Wharf adds no caching headers by itself; write a response_headers rule "
+        + "(Cache-Control) by hand", "expires", "etag", "if_modified_since");
     notTranslated(NO_LIMITS, "limit_req", "limit_req_zone", "limit_req_status",
         "limit_req_log_level", "limit_conn", "limit_conn_zone", "limit_conn_status",
         "limit_conn_log_level", "limit_rate", "limit_rate_after", "keepalive_requests");

@@ -3,6 +3,7 @@ package dev.wharf.cli.nginx;
 import dev.wharf.cli.nginx.Verdict.Kind;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,14 +28,20 @@ public final class ImportReport {
     }
   }
 
-  /** The lines of the directives with this verdict that are reported on their own. */
+  /**
+   * The lines of the directives with this verdict that are reported on their own. A file
+   * included in several places has one line per directive, saying how often it was read.
+   */
   public List<String> lines(Kind kind) {
-    List<String> out = new ArrayList<>();
+    Map<String, Integer> lines = new LinkedHashMap<>();
     for (Finding f : findings) {
       if (f.block() == null && f.verdict().kind() == kind) {
-        out.add(line(f));
+        lines.merge(line(f), 1, Integer::sum);
       }
     }
+    List<String> out = new ArrayList<>();
+    lines.forEach((line, times) -> out.add(times == 1 ? line
+        : line + " (in each of the " + times + " places its file is included)"));
     return out;
   }
 

@@ -14,20 +14,24 @@ import java.util.stream.Stream;
 
 /**
  * Finds the files an {@code include} names. A relative name is resolved against the directory
- * of the file that includes it (nginx resolves it against its conf directory, which is the same
- * for the usual single-directory layout). An absolute name is read below {@code root} when one
- * is given, as if {@code root} were {@code /}: a copy of a server's {@code /etc/nginx} can be
- * imported from anywhere. A name with {@code *}, {@code ?} or {@code [} is a glob: every
- * matching file in name order, none being fine, as in nginx; names starting with a dot are
- * matched only by a pattern starting with one.
+ * of the file that includes it; when nothing is there, against the directory of the main
+ * config, which is where nginx looks (its conf directory), so a site file in
+ * {@code sites-enabled/} that includes {@code snippets/x.conf} works as in nginx. An absolute
+ * name is read below {@code root} when one is given, as if {@code root} were {@code /}: a copy
+ * of a server's {@code /etc/nginx} can be imported from anywhere. A name with {@code *},
+ * {@code ?} or {@code [} is a glob: every matching file in name order, none being fine, as in
+ * nginx; names starting with a dot are matched only by a pattern starting with one.
  *
  * <p>{@code mime.types} is never read: it is nginx's standard table, which Wharf has built in.
  */
 final class Includes {
   private final Optional<Path> root;
+  private final Path mainDirectory;
 
-  Includes(Optional<Path> root) {
+  /** For the includes of the config whose main file is {@code mainFile}. */
+  Includes(Optional<Path> root, Path mainFile) {
     this.root = root;
+    this.mainDirectory = directoryOf(mainFile);
   }
 
   /** True for {@code include mime.types} (any directory): the standard MIME table. */
@@ -37,20 +41,43 @@ final class Includes {
 
   /** The files {@code pattern} names, for the {@code include} at {@code at}. */
   List<Path> resolve(String pattern, Origin at) throws NginxSyntaxException {
-    Path path;
+    Path named;
     try {
-      path = locate(Path.of(pattern), at.file());
+      named = Path.of(pattern);
     } catch (InvalidPathException e) {
       throw new NginxSyntaxException(at.file(), at.line(),
           "include '" + pattern + "': not a file name (" + e.getReason() + ")");
     }
-    if (!isGlob(pattern)) {
-      if (!Files.isRegularFile(path)) {
-        throw new NginxSyntaxException(at.file(), at.line(),
-            "include '" + pattern + "': no such file" + (path.toString().equals(pattern)
-                ? "" : " (looked for " + path + ")"));
+    List<Path> candidates = new ArrayList<>();
+    if (named.isAbsolute()) {
+      candidates.add(root.map(r -> r.resolve(named.getRoot().relativize(named).toString()))
+          .orElse(named));
+    } else {
+      candidates.add(directoryOf(at.file()).resolve(named));
+      Path fromMain = mainDirectory.resolve(named);
+      if (!fromMain.equals(candidates.get(0))) {
+        candidates.add(fromMain);
       }
-      return List.of(path);
+    }
+    for (Path candidate : candidates) {
+      List<Path> found = find(pattern, candidate, at);
+      if (!found.isEmpty()) {
+        return found;
+      }
+    }
+    if (isGlob(pattern)) {
+      return List.of();
+    }
+    List<String> looked = candidates.stream().map(Path::toString).toList();
+    throw new NginxSyntaxException(at.file(), at.line(), "include '" + pattern
+        + "': no such file" + (looked.equals(List.of(pattern))
+            ? "" : " (looked for " + String.join(" and ", looked) + ")"));
+  }
+
+  private static List<Path> find(String pattern, Path path, Origin at)
+      throws NginxSyntaxException {
+    if (!isGlob(pattern)) {
+      return Files.isRegularFile(path) ? List.of(path) : List.of();
     }
     try {
       return glob(path);
@@ -60,13 +87,9 @@ final class Includes {
     }
   }
 
-  private Path locate(Path named, Path includingFile) {
-    if (named.isAbsolute()) {
-      return root.map(r -> r.resolve(named.getRoot().relativize(named).toString()))
-          .orElse(named);
-    }
-    Path dir = includingFile.getParent();
-    return dir == null ? named : dir.resolve(named);
+  private static Path directoryOf(Path file) {
+    Path dir = file.getParent();
+    return dir == null ? Path.of("") : dir;
   }
 
   private static boolean isGlob(String pattern) {

@@ -24,12 +24,13 @@ import java.util.function.Predicate;
  * reported as the missing {@code ;} it almost certainly is.
  */
 public final class NginxParser {
-  private final Includes includes;
+  private final Optional<Path> includeRoot;
   private final Predicate<String> knownDirective;
+  private Includes includes;
   private final Deque<Path> reading = new ArrayDeque<>();
 
   NginxParser(Optional<Path> includeRoot, Predicate<String> knownDirective) {
-    this.includes = new Includes(includeRoot);
+    this.includeRoot = includeRoot;
     this.knownDirective = knownDirective;
   }
 
@@ -45,6 +46,7 @@ public final class NginxParser {
    */
   public List<Directive> parse(Path file) throws IOException, NginxSyntaxException {
     String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    includes = new Includes(includeRoot, file);
     return read(file, text, null);
   }
 

@@ -44,16 +44,20 @@ final class Routes {
   }
 
   /**
-   * The compression every route has, when they all have the same, so it can be the
-   * listeners' instead of each route's.
+   * The compression every route with a body to compress has, when they all have the same, so
+   * it can be the listeners' instead of each route's. Redirects and empty responses (such as
+   * the 503 of a route that is not translated) have nothing to compress and do not count.
    */
   Optional<Compression> shared() {
-    if (drafts.isEmpty() || !drafts.get(0).route().hasCompression()) {
+    List<Route.Builder> bodies = drafts.stream().map(Draft::route)
+        .filter(r -> !r.hasRedirect() && !(r.hasRespond() && r.getRespond().getBody().isEmpty()))
+        .toList();
+    if (bodies.isEmpty() || !bodies.get(0).hasCompression()) {
       return Optional.empty();
     }
-    Compression first = drafts.get(0).route().getCompression();
-    boolean same = drafts.stream().allMatch(d -> d.route().hasCompression()
-        && d.route().getCompression().equals(first));
+    Compression first = bodies.get(0).getCompression();
+    boolean same = bodies.stream().allMatch(r -> r.hasCompression()
+        && r.getCompression().equals(first));
     return same ? Optional.of(first) : Optional.empty();
   }
 

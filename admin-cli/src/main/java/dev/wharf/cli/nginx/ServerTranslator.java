@@ -32,8 +32,8 @@ final class ServerTranslator {
     Scope scope = http.inner(server.children());
     List<String> listeners = context.listeners().forServer(server, scope);
     if (listeners.isEmpty()) {
-      ledger.notTranslatedBlock(server, "Wharf cannot listen where it listens, so nothing of "
-          + "it is translated");
+      ledger.notTranslatedBlock(server, "none of its listen directives can be a Wharf "
+          + "listener, so nothing of it is translated");
       return;
     }
     ledger.translated(server);

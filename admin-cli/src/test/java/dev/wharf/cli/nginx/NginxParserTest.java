@@ -112,6 +112,19 @@ class NginxParserTest {
   }
 
   @Test
+  void anIncludeNotFoundBesideTheIncludingFileIsLookedForBesideTheMainConfigAsNginxDoes()
+      throws Exception {
+    write("sites-enabled/app.conf", "server { include snippets/headers.conf; }\n");
+    write("snippets/headers.conf", "add_header X-A a;\n");
+
+    List<Directive> main = parse("include sites-enabled/*.conf;\n");
+
+    Directive included = main.get(1).children().get(1);
+    assertEquals("add_header", included.name());
+    assertEquals(dir.resolve("snippets/headers.conf"), included.origin().file());
+  }
+
+  @Test
   void anAbsoluteIncludeIsReadBelowTheIncludeRoot() throws Exception {
     write("root/etc/nginx/conf.d/default.conf", "server { listen 8080; }\n");
     Path conf = write("root/etc/nginx/nginx.conf", "include /etc/nginx/conf.d/*.conf;\n");

@@ -172,8 +172,8 @@ class ServerTranslationTest {
 
     assertEquals(1, r.config().getListenersCount());
     assertEquals(List.of(
-        "nginx.conf:2: server {...} -- Wharf cannot listen where it listens, so nothing of it is "
-            + "translated (with the 3 directives inside)",
+        "nginx.conf:2: server {...} -- none of its listen directives can be a Wharf listener, "
+            + "so nothing of it is translated (with the 3 directives inside)",
         "nginx.conf:3: listen 443 ssl -- Wharf listeners do not terminate TLS; put a TLS "
             + "terminator in front of Wharf"),
         imports.lines(r, Kind.NOT_TRANSLATED));
