@@ -84,6 +84,8 @@ final class Catalog {
         "resolver_timeout");
     notNeeded("keep-alive workarounds for old browsers", "keepalive_disable", "msie_padding",
         "msie_refresh");
+    notNeeded("stops nginx's rewrite directives; those that are here are reported on their own",
+        "break");
 
     notTranslated(NO_PROTOCOL, "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass",
         "memcached_pass");
@@ -97,7 +99,8 @@ final class Catalog {
         "limit_req_log_level", "limit_conn", "limit_conn_zone", "limit_conn_status",
         "limit_conn_log_level", "limit_rate", "limit_rate_after", "keepalive_requests");
     notTranslated(NO_ACCESS, "auth_basic", "auth_basic_user_file", "auth_request",
-        "auth_request_set", "auth_jwt", "auth_jwt_key_file", "allow", "deny", "satisfy");
+        "auth_request_set", "auth_jwt", "auth_jwt_key_file", "allow", "deny", "satisfy",
+        "limit_except");
     notTranslated(NO_VARIABLES, "set", "geo", "split_clients", "map", "perl_set", "js_set");
     notTranslated(NO_BODY_FILTERS, "sub_filter", "sub_filter_once", "sub_filter_types",
         "sub_filter_last_modified", "ssi", "ssi_types", "addition_types", "add_before_body",

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -51,19 +50,11 @@ final class Ledger {
     recordBlock(block, Verdict.notTranslated(reason));
   }
 
-  boolean has(Directive d) {
-    return entries.containsKey(d);
-  }
-
   /** True when {@code d} was translated (with or without a difference to check). */
   boolean isTranslated(Directive d) {
     Finding f = entries.get(d);
     return f != null && (f.verdict().kind() == Kind.TRANSLATED
         || f.verdict().kind() == Kind.CHECK);
-  }
-
-  Optional<Verdict> verdict(Directive d) {
-    return Optional.ofNullable(entries.get(d)).map(Finding::verdict);
   }
 
   /** Gives every directive under {@code main} that has no verdict yet the one {@code rule} says. */
