@@ -50,8 +50,8 @@ final class Includes {
     }
     List<Path> candidates = new ArrayList<>();
     if (named.isAbsolute()) {
-      candidates.add(root.map(r -> r.resolve(named.getRoot().relativize(named).toString()))
-          .orElse(named));
+      candidates.add(root.map(r -> r.resolve(named.getRoot().relativize(named).toString())
+          .normalize()).orElse(named));
     } else {
       candidates.add(directoryOf(at.file()).resolve(named));
       Path fromMain = mainDirectory.resolve(named);

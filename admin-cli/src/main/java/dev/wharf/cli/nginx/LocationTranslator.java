@@ -124,7 +124,7 @@ final class LocationTranslator {
     }
     Either<StaticAction> files = StaticFiles.action(scope, match, ledger);
     if (!files.ok()) {
-      return Optional.of(new Failure(503, scope.ownFirst("alias").orElse(null), files.problem()));
+      return Optional.of(new Failure(503, null, files.problem())); // the reason names the cause
     }
     route.setStatic(files.value());
     responseParts(scope, route, false);
