@@ -28,11 +28,12 @@ import picocli.CommandLine.ScopeType;
         ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
         RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
         RolloutCommand.class, HealthCommand.class, DrainCommand.class, ValidateCommand.class,
-        CompletionCommand.class, CommandLine.HelpCommand.class},
+        ImportNginxCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {
         "",
-        "Connection (every command but validate and completion). Each setting comes from",
-        "its flag, else its environment variable, else the context, else the default:",
+        "Connection (every command but validate, import-nginx and completion). Each setting",
+        "comes from its flag, else its environment variable, else the context, else the",
+        "default:",
         "  --server HOST:PORT[,...]  WHARF_SERVER; default 127.0.0.1:9700. Several are",
         "                            tried in turn while one is unreachable.",
         "  --token TOKEN             WHARF_TOKEN; or --token-file FILE, or the",
@@ -52,8 +53,9 @@ import picocli.CommandLine.ScopeType;
         "     --timeout), or it refused the credentials",
         "  4  rollout: a node refused the version, or --wait timed out",
         "",
-        "Example:",
-        "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700"})
+        "Examples:",
+        "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700",
+        "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml"})
 public final class WharfCtl {
   static final int OK = 0;
   static final int INVALID_INPUT = 1;

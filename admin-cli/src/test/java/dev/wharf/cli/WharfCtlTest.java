@@ -17,7 +17,8 @@ import picocli.CommandLine;
 /** What every command has in common: help, usage errors, completion. */
 class WharfCtlTest {
   private static final List<String> COMMANDS = List.of("apply", "diff", "get", "delete", "route",
-      "history", "rollback", "nodes", "rollout", "health", "drain", "validate", "completion");
+      "history", "rollback", "nodes", "rollout", "health", "drain", "validate", "import-nginx",
+      "completion");
 
   @TempDir
   Path home;
@@ -41,8 +42,7 @@ class WharfCtlTest {
     for (String command : COMMANDS) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " missing:\n" + r.out());
     }
-    assertTrue(r.out().contains("its flag, else its environment variable, else the context"),
-        r.out());
+    assertTrue(r.out().contains("its flag, else its environment variable, else the"), r.out());
     assertTrue(r.out().contains("""
         Exit codes:
           0  done

@@ -1,0 +1,91 @@
+package dev.wharf.cli.nginx;
+
+import dev.wharf.proto.config.v1.PathMatch;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The match of a {@code location}: {@code = /x}, {@code /x}, {@code ^~ /x}, {@code ~ re},
+ * {@code ~* re} (the modifier may also touch the path: {@code =/x}), as a Wharf path match.
+ * Regexes are checked with Java's regex engine, which Wharf uses; most PCRE that nginx configs
+ * use is the same, and what is not is reported.
+ *
+ * @param groups the regex's group count, or -1 when the match is not a regex
+ */
+record LocationMatch(PathMatch path, String text, int groups) {
+  private static final List<String> MODIFIERS = List.of("^~", "~*", "=", "~");
+
+  boolean isRegex() {
+    return groups >= 0;
+  }
+
+  /** The path of a prefix or exact match; the regex of a regex match. */
+  String value() {
+    return switch (path.getKindCase()) {
+      case EXACT -> path.getExact();
+      case PREFIX -> path.getPrefix();
+      case PREFIX_NO_REGEX -> path.getPrefixNoRegex();
+      case REGEX -> path.getRegex();
+      case REGEX_CASE_INSENSITIVE -> path.getRegexCaseInsensitive();
+      case KIND_NOT_SET -> "";
+    };
+  }
+
+  boolean isPrefix() {
+    return path.hasPrefix() || path.hasPrefixNoRegex();
+  }
+
+  /** The match of {@code location}, or the reason it has none in Wharf. */
+  static Either<LocationMatch> parse(Directive location) {
+    List<String> args = location.args();
+    String modifier = "";
+    String value;
+    if (args.size() == 2) {
+      modifier = args.get(0);
+      value = args.get(1);
+    } else if (args.size() == 1) {
+      value = args.get(0);
+      for (String m : MODIFIERS) {
+        if (value.startsWith(m) && value.length() > m.length()) {
+          modifier = m;
+          value = value.substring(m.length());
+          break;
+        }
+      }
+    } else {
+      return Either.problem("a location takes a path, or a modifier and a path");
+    }
+    if (value.startsWith("@") && modifier.isEmpty()) {
+      return Either.problem("a named location is only reached through try_files, error_page "
+          + "or X-Accel-Redirect, which Wharf does not have");
+    }
+    PathMatch.Builder m = PathMatch.newBuilder();
+    switch (modifier) {
+      case "=" -> m.setExact(value);
+      case "" -> m.setPrefix(value);
+      case "^~" -> m.setPrefixNoRegex(value);
+      case "~" -> m.setRegex(value);
+      case "~*" -> m.setRegexCaseInsensitive(value);
+      default -> {
+        return Either.problem("'" + modifier + "' is not a location modifier");
+      }
+    }
+    String text = (modifier.isEmpty() ? "" : modifier + " ") + value;
+    if (modifier.startsWith("~")) {
+      try {
+        int flags = modifier.equals("~*") ? Pattern.CASE_INSENSITIVE : 0;
+        int groups = Pattern.compile(value, flags).matcher("").groupCount();
+        return Either.of(new LocationMatch(m.build(), text, groups));
+      } catch (PatternSyntaxException e) {
+        return Either.problem("the regex is not one Wharf (Java) can read: "
+            + e.getDescription());
+      }
+    }
+    if (!value.startsWith("/")) {
+      return Either.problem("a Wharf path starts with '/'");
+    }
+    return Either.of(new LocationMatch(m.build(), text, -1));
+  }
+
+}

@@ -1,0 +1,134 @@
+package dev.wharf.cli.nginx;
+
+import com.google.protobuf.Duration;
+import dev.wharf.proto.config.v1.PathRewrite;
+import dev.wharf.proto.config.v1.ProxyAction;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A location with {@code proxy_pass} as a proxy action, following nginx's rules for the URI
+ * sent upstream:
+ * <ul>
+ * <li>{@code proxy_pass http://b;} (no URI part): the request URI goes unchanged, or as a
+ *     {@code rewrite ... break} changed it;
+ * <li>{@code proxy_pass http://b/v1/;} (a URI part) in {@code location /api/}: the part the
+ *     location matched is replaced by the URI, {@code /api/x} goes as {@code /v1/x}; expressed
+ *     as the rewrite {@code ^/api/(.*)} to {@code /v1/$1};
+ * <li>a URI part after a {@code rewrite ... break}: ignored, as nginx ignores it.
+ * </ul>
+ */
+final class ProxyRoutes {
+  private final Upstreams upstreams;
+  private final Ledger ledger;
+
+  ProxyRoutes(Upstreams upstreams, Ledger ledger) {
+    this.upstreams = upstreams;
+    this.ledger = ledger;
+  }
+
+  /** The proxy action; or why there is none (nothing is recorded then). */
+  Either<ProxyAction> action(Directive proxyPass, LocationMatch match, Rewrites rewrite,
+      Scope scope) {
+    Either<ProxyPassUrl> url = ProxyPassUrl.parse(proxyPass.arg(0));
+    if (!url.ok()) {
+      return Either.problem(url.problem());
+    }
+    Either<String> upstream = upstreams.resolve(url.value(), proxyPass.origin());
+    if (!upstream.ok()) {
+      return Either.problem(upstream.problem());
+    }
+    ProxyAction.Builder p = ProxyAction.newBuilder().setUpstream(upstream.value());
+    String uri = url.value().uri();
+    if (rewrite != null) {
+      Either<PathRewrite> r = rewrite.pathRewrite();
+      if (!r.ok()) {
+        return Either.problem(r.problem());
+      }
+      p.setRewrite(r.value());
+      ledger.translated(rewrite.directive());
+    } else if (uri != null) {
+      Either<Optional<PathRewrite>> r = uriRewrite(match, uri);
+      if (!r.ok()) {
+        return Either.problem(r.problem());
+      }
+      r.value().ifPresent(p::setRewrite);
+    }
+    if (rewrite != null && uri != null) {
+      ledger.check(proxyPass, "nginx ignores the URI part " + uri + " after rewrite ... break, "
+          + "and so does this route");
+    } else {
+      ledger.translated(proxyPass);
+    }
+    time(scope, "proxy_connect_timeout", p::setConnectTimeout);
+    time(scope, "proxy_read_timeout", p::setReadTimeout);
+    time(scope, "proxy_send_timeout", p::setSendTimeout);
+    if (relaysWebSockets(scope)) {
+      scope.nearest("proxy_read_timeout").filter(ledger::isTranslated).ifPresent(d ->
+          ledger.check(d, "nginx also closed idle WebSockets after it; Wharf closes them "
+              + "after proxy.websocket.idle_timeout (default 1h)"));
+    }
+    scope.nearest("proxy_http_version").ifPresent(d -> {
+      if (d.arg(0).equals("1.1")) {
+        ledger.notNeeded(d, "Wharf always speaks HTTP/1.1 to endpoints");
+      } else {
+        ledger.notTranslated(d, "Wharf always speaks HTTP/1.1 to endpoints");
+      }
+    });
+    scope.nearest("proxy_next_upstream").ifPresent(d -> nextUpstream(d, p));
+    return Either.of(p.build());
+  }
+
+  /** True when the location sets the Upgrade header: nginx's way to relay WebSockets. */
+  private static boolean relaysWebSockets(Scope scope) {
+    return scope.nearestAll("proxy_set_header").stream()
+        .anyMatch(d -> d.arg(0).equalsIgnoreCase("upgrade"));
+  }
+
+  /** nginx's replacement of the matched location part by the URI part, as a rewrite. */
+  private static Either<Optional<PathRewrite>> uriRewrite(LocationMatch match, String uri) {
+    if (match.isRegex()) {
+      return Either.problem("nginx refuses a URI part in proxy_pass in a regex location");
+    }
+    String path = match.value();
+    if (uri.equals(path)) {
+      return Either.of(Optional.empty()); // replaced by itself
+    }
+    PathRewrite.Builder r = PathRewrite.newBuilder();
+    if (match.path().hasExact()) {
+      r.setRegex("^" + quote(path) + "$").setReplacement(uri);
+    } else {
+      r.setRegex("^" + quote(path) + "(.*)").setReplacement(uri + "$1");
+    }
+    return Either.of(Optional.of(r.build()));
+  }
+
+  /** {@code literal} as a regex that matches exactly it. */
+  static String quote(String literal) {
+    return literal.replaceAll("[\\\\.^$|?*+()\\[\\]{}]", "\\\\$0");
+  }
+
+  private void time(Scope scope, String name, Consumer<Duration> set) {
+    scope.nearest(name).ifPresent(d -> Values.time(d.arg(0))
+        .filter(t -> t.getSeconds() > 0 || t.getNanos() > 0)
+        .ifPresentOrElse(t -> {
+          set.accept(t);
+          ledger.translated(d);
+        }, () -> ledger.notTranslated(d, "'" + d.arg(0) + "' is not a time above zero")));
+  }
+
+  private void nextUpstream(Directive d, ProxyAction.Builder p) {
+    Set<String> conditions = Set.copyOf(d.args());
+    if (conditions.equals(Set.of("off"))) {
+      p.setConnectRetries(0);
+      ledger.translated(d);
+    } else if (Set.of("error", "timeout").containsAll(conditions)) {
+      ledger.notNeeded(d, "Wharf tries another endpoint after a failed connect, as nginx's "
+          + "default 'error timeout' does");
+    } else {
+      ledger.notTranslated(d, "Wharf tries another endpoint only after a failed connect, "
+          + "never for a request it has sent");
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.wharf.cli.nginx;
+
+import static dev.wharf.cli.nginx.Imports.route;
+import static dev.wharf.cli.nginx.Imports.upstreamPath;
+import static dev.wharf.cli.nginx.Imports.yaml;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.wharf.cli.nginx.Verdict.Kind;
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Route;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** proxy_pass: nginx's rules for the URI sent upstream, and the upstream it goes to. */
+class ProxyPassTranslationTest {
+  @TempDir
+  Path dir;
+  private Imports imports;
+
+  @BeforeEach
+  void setUp() {
+    imports = new Imports(dir);
+  }
+
+  @Test
+  void aUriPartReplacesThePrefixTheLocationMatched() {
+    Route api = only("location /api/ { proxy_pass http://b/v1/; }");
+
+    assertEquals("""
+        name: api
+        match:
+          path:
+            prefix: /api/
+        proxy:
+          upstream: b
+          rewrite:
+            regex: ^/api/(.*)
+            replacement: /v1/$1
+        """, yaml(api));
+    assertEquals("/v1/x", upstreamPath(api, "/api/x"));
+    assertEquals("/v1/", upstreamPath(api, "/api/"));
+  }
+
+  @Test
+  void withoutAUriPartTheRequestUriIsPassedUnchanged() {
+    Route api = only("location /api { proxy_pass http://b; }");
+
+    assertEquals("""
+        name: api
+        match:
+          path:
+            prefix: /api
+        proxy:
+          upstream: b
+        """, yaml(api));
+  }
+
+  @Test
+  void aUriPartWithoutTheTrailingSlashReplacesExactlyTheMatchedCharacters() {
+    Route api = only("location /api { proxy_pass http://b/v1; }");
+
+    assertEquals("/v1/x", upstreamPath(api, "/api/x"));
+    assertEquals("/v1x", upstreamPath(api, "/apix"));
+  }
+
+  @Test
+  void aLoneSlashStripsThePrefix() {
+    assertEquals("/x/y", upstreamPath(only("location /app/ { proxy_pass http://b/; }"),
+        "/app/x/y"));
+  }
+
+  @Test
+  void aUriPartThatIsTheLocationItselfNeedsNoRewrite() {
+    assertEquals(false, only("location /api/ { proxy_pass http://b/api/; }").getProxy()
+        .hasRewrite());
+  }
+
+  @Test
+  void anExactLocationIsReplacedWhole() {
+    Route login = only("location = /login { proxy_pass http://b/auth/login; }");
+
+    assertEquals("^/login$", login.getProxy().getRewrite().getRegex());
+    assertEquals("/auth/login", upstreamPath(login, "/login"));
+  }
+
+  @Test
+  void regexCharactersInTheLocationAreMatchedLiterally() {
+    Route r = only("location /v1.0/ { proxy_pass http://b/; }");
+
+    assertEquals("^/v1\\.0/(.*)", r.getProxy().getRewrite().getRegex());
+    assertEquals("/v1x0/a", upstreamPath(r, "/v1x0/a"));
+    assertEquals("/a", upstreamPath(r, "/v1.0/a"));
+  }
+
+  @Test
+  void aRewriteBreakDecidesThePathAndTheUriPartIsIgnoredAsNginxDoes() {
+    NginxImport.Result r = imports.of("""
+        server {
+            listen 80;
+            location /api {
+                rewrite ^/api/?(.*) /$1 break;
+                proxy_pass http://b/ignored/;
+            }
+        }
+        """);
+
+    assertEquals("/users", upstreamPath(route(r.config(), "api"), "/api/users"));
+    assertEquals(List.of("nginx.conf:5: proxy_pass http://b/ignored/ -- nginx ignores the URI "
+        + "part /ignored/ after rewrite ... break, and so does this route"),
+        imports.lines(r, Kind.CHECK));
+  }
+
+  @Test
+  void anAddressGetsAnUpstreamOfItsOwnSharedByTheRoutesThatUseIt() {
+    Config c = imports.of("""
+        server {
+            location /a { proxy_pass http://10.0.0.5:8080; }
+            location /b { proxy_pass http://10.0.0.5:8080/b/; }
+            location /c { proxy_pass http://backend.internal; }
+        }
+        """).config();
+
+    assertEquals("""
+        upstreams:
+          - name: 10.0.0.5-8080
+            endpoints:
+              - address: 10.0.0.5:8080
+          - name: backend.internal
+            endpoints:
+              - address: backend.internal:80
+        """, yaml(c.toBuilder().clearListeners().clearRoutes().build()));
+    assertEquals("10.0.0.5-8080", route(c, "b").getProxy().getUpstream());
+    assertEquals("backend.internal", route(c, "c").getProxy().getUpstream());
+  }
+
+  @Test
+  void aNameOfAnUpstreamBlockIsThatUpstream() {
+    Config c = imports.of("""
+        upstream app { server 10.0.0.1:9000; }
+        server { location / { proxy_pass http://app; } }
+        """).config();
+
+    assertEquals(1, c.getUpstreamsCount());
+    assertEquals("app", route(c, "root").getProxy().getUpstream());
+  }
+
+  @Test
+  void whatWharfCannotProxyToAnswers503AndIsReported() {
+    NginxImport.Result r = imports.of("""
+        server {
+            location /v { proxy_pass http://$backend; }
+            location /s { proxy_pass https://secure; }
+            location ~ ^/re/ { proxy_pass http://b/x/; }
+        }
+        """);
+
+    for (String name : List.of("v", "s", "regex-re")) {
+      assertEquals(503, route(r.config(), name).getRespond().getStatus(), name);
+    }
+    assertEquals(List.of(
+        "nginx.conf:2: location /v {...} -- proxy_pass http://$backend (line 2): a proxy_pass "
+            + "with variables picks its target per request; a Wharf route names one upstream; "
+            + "the route answers 503 until it is translated by hand (with the 1 directive "
+            + "inside)",
+        "nginx.conf:3: location /s {...} -- proxy_pass https://secure (line 3): Wharf connects "
+            + "to endpoints without TLS; the route answers 503 until it is translated by hand "
+            + "(with the 1 directive inside)",
+        "nginx.conf:4: location ~ ^/re/ {...} -- proxy_pass http://b/x/ (line 4): nginx refuses "
+            + "a URI part in proxy_pass in a regex location; the route answers 503 until it is "
+            + "translated by hand (with the 1 directive inside)"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
+  }
+
+  @Test
+  void timeoutsAreTheRoutesAndABareNumberIsSeconds() {
+    Route r = only("""
+        location / {
+            proxy_pass http://b;
+            proxy_connect_timeout 5;
+            proxy_read_timeout 300s;
+            proxy_send_timeout 1m30s;
+        }
+        """);
+
+    assertEquals("""
+        upstream: b
+        connect_timeout: 5s
+        read_timeout: 5m
+        send_timeout: 1m30s
+        """, yaml(r.getProxy()));
+  }
+
+  @Test
+  void proxyNextUpstreamOffMeansNoRetry() {
+    assertEquals(0, only("location / { proxy_pass http://b; proxy_next_upstream off; }")
+        .getProxy().getConnectRetries());
+  }
+
+  private Route only(String locations) {
+    Config c = imports.of("server {\nlisten 80;\n" + locations + "\n}\n").config();
+    assertEquals(1, c.getRoutesCount(), yaml(c));
+    return c.getRoutes(0);
+  }
+}
