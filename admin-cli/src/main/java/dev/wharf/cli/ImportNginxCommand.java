@@ -97,7 +97,8 @@ final class ImportNginxCommand implements Callable<Integer> {
           : " directives are") + " not translated; nothing is written");
       return WharfCtl.INVALID_INPUT;
     }
-    String document = report.header(file.toString()) + ConfigDocuments.toYaml(result.config());
+    String yaml = ConfigDocuments.toYaml(result.config());
+    String document = report.header(file.toString()) + yaml + (yaml.endsWith("\n") ? "" : "\n");
     if (output == null) {
       out.print(document);
       out.flush();
