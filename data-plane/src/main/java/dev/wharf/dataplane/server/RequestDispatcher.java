@@ -1,6 +1,8 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.accesslog.AccessLogger;
+import dev.wharf.dataplane.compression.ResponseCompression;
+import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
@@ -47,6 +49,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private final ListenerContext listener;
   private final ProxyServices services;
   private final ClientTimeouts timeouts;
+  private final ResponseCompressor compressor;
   private ChannelHandlerContext ctx;
   private long connectedAt;
   private NodeSnapshot snapshot;
@@ -56,10 +59,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private boolean webSocket;
   private boolean awaitingMessage;
 
-  RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts) {
+  RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts,
+      ResponseCompressor compressor) {
     this.listener = listener;
     this.services = listener.services();
     this.timeouts = timeouts;
+    this.compressor = compressor;
   }
 
   @Override
@@ -189,6 +194,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, head, true, now()));
       return;
     }
+    ResponseCompression compression = route.compression().forRequest(request);
+    compressor.expect(compression, record);
     if (route.proxy() == null) {
       FullHttpResponse response = LocalActions.respond(ctx.alloc(), route, selection.groups(),
           record.request(), head, now());
@@ -265,6 +272,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     p.remove(HttpFrontendInitializer.TIMEOUTS);
     p.remove(HttpFrontendInitializer.FLOW_CONTROL);
     p.remove(HttpFrontendInitializer.KEEP_ALIVE);
+    p.remove(HttpFrontendInitializer.COMPRESSION);
     p.replace(this, name, relay);
     p.remove(HttpFrontendInitializer.HTTP_CODEC);
   }
