@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
  * The pipeline of a client connection, in the order a request meets it. Handler names are
@@ -19,6 +20,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
   static final String TIMEOUTS = "client-timeouts";
   static final String HTTP_CODEC = "http-codec";
   static final String COMPRESSION = "compression";
+  static final String CHUNKED_WRITER = "chunked-writer";
   static final String FLOW_CONTROL = "flow-control";
   static final String KEEP_ALIVE = "keep-alive";
   static final String DISPATCHER = "dispatcher";
@@ -49,6 +51,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
     ResponseCompressor compressor = addCompression(p);
+    addChunkedWriter(p);
     addFlowControl(p);
     addKeepAlive(p);
     addDispatcher(p, timeouts, compressor);
@@ -80,6 +83,15 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
     ResponseCompressor compressor = new ResponseCompressor();
     p.addLast(COMPRESSION, compressor);
     return compressor;
+  }
+
+  /**
+   * Reads files chunk by chunk while the connection is writable, when they cannot be sent
+   * zero-copy; in front of the compressor so the chunks get compressed. Any other write passes
+   * straight through it.
+   */
+  private static void addChunkedWriter(ChannelPipeline p) {
+    p.addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
   }
 
   /** Holds decoded messages until the dispatcher asks for the next one. */
