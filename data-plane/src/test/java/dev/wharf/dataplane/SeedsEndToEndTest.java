@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two nginx setups of the seed documents, as written in deploy/examples, served by a real
- * node: only the listener port, the log path and the backend address are changed for the test.
- * Their static part is another issue's.
+ * node: only the listener port, the log path, the backend address and the static root (a
+ * temporary directory) are changed for the test.
  */
 @ExtendWith(NettyLeakExtension.class)
 class SeedsEndToEndTest {
@@ -57,6 +57,11 @@ class SeedsEndToEndTest {
     if (config.getListeners(0).hasAccessLog()) {
       config.getListenersBuilder(0).getAccessLogBuilder()
           .setPath(dir.resolve("access.log").toString());
+    }
+    for (var route : config.getRoutesBuilderList()) {
+      if (route.hasStatic()) {
+        route.getStaticBuilder().setRoot(dir.resolve("html").toString());
+      }
     }
     for (var upstream : config.getUpstreamsBuilderList()) {
       upstream.clearEndpoints().addEndpoints(Endpoint.newBuilder()
@@ -87,6 +92,25 @@ class SeedsEndToEndTest {
     assertEquals("127.0.0.1", seen.header("Host"));
     assertEquals("127.0.0.1", seen.header("X-Real-IP"));
     assertEquals("203.0.113.9, 127.0.0.1", seen.header("X-Forwarded-For"));
+  }
+
+  @Test
+  void spaSeedServesTheAppFallsBackToItAndCompressesItsStyles() throws Exception {
+    Files.createDirectories(dir.resolve("html"));
+    Files.writeString(dir.resolve("html/index.html"), "<!doctype html><div id=app></div>\n");
+    String css = ".a { color: red; }\n".repeat(40);
+    Files.writeString(dir.resolve("html/app.css"), css);
+    serve("seed-spa-api-websocket.yaml");
+
+    String home = curl("http://127.0.0.1:" + port + "/");
+    String deepLink = curl("http://127.0.0.1:" + port + "/orders/7/edit");
+    String styles = curl("--compressed", "http://127.0.0.1:" + port + "/app.css");
+
+    assertTrue(home.startsWith("HTTP/1.1 200") && home.endsWith("<div id=app></div>\n"), home);
+    assertTrue(deepLink.startsWith("HTTP/1.1 200") && deepLink.endsWith("<div id=app></div>\n"),
+        "try_files falls back to /index.html: " + deepLink);
+    assertTrue(styles.toLowerCase().contains("content-encoding: gzip"), styles);
+    assertTrue(styles.endsWith(css), "curl inflated it to the file");
   }
 
   @Test

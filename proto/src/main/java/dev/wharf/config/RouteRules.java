@@ -61,7 +61,7 @@ final class RouteRules {
     int groups = pathMatch(path + ".match.path", r.getMatch().getPath());
     switch (r.getActionCase()) {
       case PROXY -> proxy(path + ".proxy", r.getProxy());
-      case STATIC -> staticFiles(path + ".static", r.getStatic(), r.getMatch().getPath());
+      case STATIC -> staticFiles(path + ".static", r.getStatic(), r.getMatch().getPath(), groups);
       case REDIRECT -> redirect(path + ".redirect", r.getRedirect(), groups);
       case RESPOND -> respond(path + ".respond", r.getRespond(), groups);
       case ACTION_NOT_SET -> problems.add(path, "set one of proxy, static, redirect, respond");
@@ -132,11 +132,15 @@ final class RouteRules {
     }
   }
 
-  private void staticFiles(String path, StaticAction s, PathMatch match) {
+  /** @param groups the route regex's group count, -1 without a regex ($1 in try_files) */
+  private void staticFiles(String path, StaticAction s, PathMatch match, int groups) {
     boolean root = !s.getRoot().isEmpty();
     boolean alias = !s.getAlias().isEmpty();
     if (root == alias) {
       problems.add(path, root ? "set root or alias, not both" : "required: root or alias");
+    }
+    if (s.getRoot().indexOf('\0') >= 0 || s.getAlias().indexOf('\0') >= 0) {
+      problems.add(path + (root ? ".root" : ".alias"), "a path cannot hold a NUL character");
     }
     boolean regexMatch = match.getKindCase() == PathMatch.KindCase.REGEX
         || match.getKindCase() == PathMatch.KindCase.REGEX_CASE_INSENSITIVE;
@@ -149,7 +153,8 @@ final class RouteRules {
       }
     }
     for (int i = 0; i < s.getTryFilesCount(); i++) {
-      tryFile(path + ".try_files[" + i + "]", s.getTryFiles(i), i == s.getTryFilesCount() - 1);
+      tryFile(path + ".try_files[" + i + "]", s.getTryFiles(i), i == s.getTryFilesCount() - 1,
+          groups);
     }
     if (!s.getDefaultType().isEmpty() && !CONTENT_TYPE.matcher(s.getDefaultType()).matches()) {
       problems.add(path + ".default_type", "'" + s.getDefaultType() + "' is not a content type");
@@ -164,7 +169,7 @@ final class RouteRules {
     });
   }
 
-  private void tryFile(String path, String entry, boolean last) {
+  private void tryFile(String path, String entry, boolean last, int groups) {
     if (entry.startsWith("=")) {
       if (!last) {
         problems.add(path, "'" + entry + "' answers with a status, so it can only be last");
@@ -175,8 +180,11 @@ final class RouteRules {
       }
     } else if (entry.isEmpty()) {
       problems.add(path, "empty entry");
+    } else if (entry.startsWith("@")) {
+      problems.add(path, "'" + entry + "' names an nginx named location; Wharf has none "
+          + "(end with a URI such as /index.html, or a status such as =404)");
     } else {
-      problems.template(path, entry, Phase.REQUEST, -1);
+      problems.template(path, entry, Phase.REQUEST, groups);
     }
   }
 

@@ -345,6 +345,22 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void tryFilesMayUseRegexGroupsButNotNamedLocations() {
+    assertEquals(List.of(
+        "routes[0].static.try_files[1]: '@backend' names an nginx named location; Wharf has "
+            + "none (end with a URI such as /index.html, or a status such as =404)",
+        "routes[1].static.try_files[0]: $1 refers to a regex group, but there is no regex here"),
+        withRoutes("""
+            - name: a
+              match: {path: {regex: "^/img/(.*)$"}}
+              static: {root: /srv, try_files: [/thumbs/$1, "@backend"]}
+            - name: b
+              match: {path: {prefix: /docs/}}
+              static: {root: /srv, try_files: [/$1, "=404"]}
+            """));
+  }
+
+  @Test
   void redirectsAndResponsesUseValidStatuses() {
     assertEquals(List.of(
         "routes[0].redirect.status: 200 (expected: 301, 302, 303, 307 or 308)",

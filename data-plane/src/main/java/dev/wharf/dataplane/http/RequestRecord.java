@@ -19,6 +19,8 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   private String route = "";
   private int status;
   private long bodyBytesSent;
+  /** Bytes of a compressed body as sent; -1 while the body is sent as written. */
+  private long encodedBodyBytes = -1;
   private long requestBodyBytes;
   private long endNanos = -1;
   /** One entry per upstream attempt; rendered only when a log or header asks for it. */
@@ -74,6 +76,14 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     bodyBytesSent += bytes;
   }
 
+  /**
+   * The body went out compressed, {@code bytes} more of it: {@code $body_bytes_sent} then
+   * counts what was sent, as nginx does, not what was written before compression.
+   */
+  public void bodyEncoded(long bytes) {
+    encodedBodyBytes = Math.max(encodedBodyBytes, 0) + bytes;
+  }
+
   public void bodyReceived(long bytes) {
     requestBodyBytes += bytes;
   }
@@ -105,6 +115,10 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     endNanos = nanos;
   }
 
+  private long bodyBytesOnTheWire() {
+    return encodedBodyBytes >= 0 ? encodedBodyBytes : bodyBytesSent;
+  }
+
   public long durationNanos() {
     return endNanos < 0 ? 0 : endNanos - startNanos;
   }
@@ -113,8 +127,8 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   public String get(String name) {
     return switch (name) {
       case "status" -> status == 0 ? "" : Integer.toString(status);
-      case "body_bytes_sent" -> Long.toString(bodyBytesSent);
-      case "bytes_sent" -> Long.toString(bodyBytesSent); // head bytes are not counted
+      case "body_bytes_sent" -> Long.toString(bodyBytesOnTheWire());
+      case "bytes_sent" -> Long.toString(bodyBytesOnTheWire()); // head bytes are not counted
       case "request_length" -> Long.toString(requestBodyBytes);
       case "request_time" -> seconds(durationNanos());
       case "upstream_addr" -> list(a -> a.address);

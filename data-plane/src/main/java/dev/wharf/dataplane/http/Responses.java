@@ -13,11 +13,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** Responses Wharf itself writes: errors, fixed responses and redirects. */
 public final class Responses {
   /** The {@code Server} header of every response the node sends. */
   public static final String SERVER = "wharf";
+  /**
+   * RFC 9110's IMF-fixdate. {@code RFC_1123_DATE_TIME} would write "Mon, 1 Jun", which HTTP
+   * does not allow (the day has two digits).
+   */
+  private static final DateTimeFormatter IMF_FIXDATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
 
   private Responses() {}
 
@@ -58,7 +65,7 @@ public final class Responses {
     CachedDate cached = LAST_DATE.get();
     if (cached.second != second) {
       cached.second = second;
-      cached.text = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.atOffset(ZoneOffset.UTC));
+      cached.text = IMF_FIXDATE.format(now.atOffset(ZoneOffset.UTC));
     }
     return cached.text;
   }

@@ -55,7 +55,7 @@ import java.util.regex.MatchResult;
  * <p>Confined to the client connection's event loop; the upstream connection lives on the same
  * loop.
  */
-public final class ProxyExchange implements UpstreamListener {
+public final class ProxyExchange implements UpstreamListener, ClientExchange {
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
 

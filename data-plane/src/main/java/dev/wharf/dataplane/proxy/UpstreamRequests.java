@@ -3,12 +3,12 @@ package dev.wharf.dataplane.proxy;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.TemplateRenderer;
+import dev.wharf.dataplane.routing.UriPaths;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 
@@ -53,7 +53,8 @@ final class UpstreamRequests {
       if (uri.startsWith("/")) {
         return uri;
       }
-      return encodePath(target.path()) + (target.query().isEmpty() ? "" : "?" + target.query());
+      String query = target.query();
+      return UriPaths.encode(target.path()) + (query.isEmpty() ? "" : "?" + query);
     }
     String replaced = TemplateRenderer.render(proxy.replacement(), variables, m);
     int question = replaced.indexOf('?');
@@ -70,33 +71,6 @@ final class UpstreamRequests {
     } else {
       args = target.query().isEmpty() ? ownArgs : ownArgs + "&" + target.query();
     }
-    return encodePath(path) + (args.isEmpty() ? "" : "?" + args);
-  }
-
-  /** Percent-encodes what may not appear raw in a path (RFC 3986 pchar and '/'). */
-  static String encodePath(String path) {
-    StringBuilder out = null;
-    byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < bytes.length; i++) {
-      int b = bytes[i] & 0xff;
-      if (isPathChar(b)) {
-        if (out != null) {
-          out.append((char) b);
-        }
-        continue;
-      }
-      if (out == null) {
-        out = new StringBuilder(bytes.length + 16);
-        out.append(new String(bytes, 0, i, StandardCharsets.UTF_8));
-      }
-      out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
-          .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-    }
-    return out == null ? path : out.toString();
-  }
-
-  private static boolean isPathChar(int b) {
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-        || "-._~!$&'()*+,;=:@/".indexOf(b) >= 0;
+    return UriPaths.encode(path) + (args.isEmpty() ? "" : "?" + args);
   }
 }

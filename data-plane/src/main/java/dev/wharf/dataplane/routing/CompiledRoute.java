@@ -1,9 +1,12 @@
 package dev.wharf.dataplane.routing;
 
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.compression.CompressionSettings;
+import dev.wharf.dataplane.files.StaticSite;
 import dev.wharf.dataplane.http.HeaderRuleSet;
 import dev.wharf.dataplane.proxy.CompiledUpstream;
 import dev.wharf.dataplane.proxy.ProxyTarget;
+import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
 import java.util.Map;
 
@@ -17,21 +20,30 @@ import java.util.Map;
  * @param redirectLocation the location template of a redirect route, else null
  * @param maxBodySize largest request body accepted, in bytes; 0 means no limit
  * @param proxy what a proxy route does, else null
+ * @param files what a static route serves, else null
+ * @param compression the route's compression, or its listener's when it has none
  * @param responseHeaders header rules for every response of the route
  */
 public record CompiledRoute(int index, Route config, Template respondBody,
-    Template redirectLocation, long maxBodySize, ProxyTarget proxy,
-    HeaderRuleSet responseHeaders) {
+    Template redirectLocation, long maxBodySize, ProxyTarget proxy, StaticSite files,
+    CompressionSettings compression, HeaderRuleSet responseHeaders) {
   /** nginx's client_max_body_size default. */
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
-  static CompiledRoute compile(int index, Route route, Map<String, CompiledUpstream> upstreams) {
+  /**
+   * @param listenerCompression the compression of the listener the route is compiled for
+   */
+  static CompiledRoute compile(int index, Route route, Compression listenerCompression,
+      Map<String, CompiledUpstream> upstreams) {
     return new CompiledRoute(index, route,
         route.hasRespond() ? Template.parse(route.getRespond().getBody()) : null,
         route.hasRedirect() ? Template.parse(route.getRedirect().getLocation()) : null,
         route.hasMaxBodySize() ? route.getMaxBodySize().getBytes() : DEFAULT_MAX_BODY_SIZE,
         route.hasProxy()
             ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream())) : null,
+        route.hasStatic() ? StaticSite.compile(route) : null,
+        CompressionSettings.compile(route.hasCompression()
+            ? route.getCompression() : listenerCompression),
         HeaderRuleSet.compile(route.getResponseHeaders()));
   }
 

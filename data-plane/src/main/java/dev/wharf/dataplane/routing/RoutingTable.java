@@ -37,7 +37,7 @@ public final class RoutingTable {
   public static RoutingTable compile(Config config, Map<String, CompiledUpstream> upstreams) {
     Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
-      byListener.put(listener.getName(), compileListener(config, listener.getName(), upstreams));
+      byListener.put(listener.getName(), compileListener(config, listener, upstreams));
     }
     return new RoutingTable(byListener);
   }
@@ -60,15 +60,17 @@ public final class RoutingTable {
   }
 
   private static HostTable<LocationTable<CompiledRoute>> compileListener(Config config,
-      String listener, Map<String, CompiledUpstream> upstreams) {
+      Listener listener, Map<String, CompiledUpstream> upstreams) {
     Map<String, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
     LocationTable<CompiledRoute> defaultServer = null;
     for (int i = 0; i < config.getRoutesCount(); i++) {
       Route route = config.getRoutes(i);
-      if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener)) {
+      if (route.getListenersCount() > 0
+          && !route.getListenersList().contains(listener.getName())) {
         continue;
       }
-      CompiledRoute compiled = CompiledRoute.compile(i, route, upstreams);
+      CompiledRoute compiled = CompiledRoute.compile(i, route, listener.getCompression(),
+          upstreams);
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultServer == null) {
           defaultServer = new LocationTable<>();

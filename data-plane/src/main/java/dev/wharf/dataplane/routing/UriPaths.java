@@ -111,4 +111,34 @@ public final class UriPaths {
     }
     return out.length() == 0 ? "/" : out.toString();
   }
+
+  /**
+   * The inverse of decoding for a {@code $uri}: percent-encodes what may not appear raw in a
+   * path (RFC 3986 pchar and '/'), as UTF-8. For paths sent on: upstream, or in a Location.
+   */
+  public static String encode(String path) {
+    StringBuilder out = null;
+    byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      if (isPathChar(b)) {
+        if (out != null) {
+          out.append((char) b);
+        }
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(bytes.length + 16);
+        out.append(new String(bytes, 0, i, StandardCharsets.UTF_8));
+      }
+      out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+          .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+    }
+    return out == null ? path : out.toString();
+  }
+
+  private static boolean isPathChar(int b) {
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+        || "-._~!$&'()*+,;=:@/".indexOf(b) >= 0;
+  }
 }

@@ -5,6 +5,8 @@ import dev.wharf.proto.config.v1.Listener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  *       408;
  *   <li>{@code keepalive_timeout}: an idle keep-alive connection is closed after it;
  *   <li>{@code send_timeout}: a client that takes nothing we write for this long is closed.
+ *       Buffers show it through writability; a file sent zero-copy does not (the kernel reads
+ *       it), so the progress of a {@link FileRegion} is watched instead.
  * </ul>
  * The dispatcher says where the connection is ({@link #requestHeadRead}, {@link #requestBodyRead},
  * {@link #idle}). One timer per connection, re-armed for the nearest deadline.
@@ -49,6 +53,9 @@ final class ClientTimeouts extends ChannelDuplexHandler {
   private long phaseSince;
   private long readWantedSince = -1;
   private long unwritableSince = -1;
+  private FileRegion region;
+  private long regionTransferred;
+  private long regionMovedAt;
   private ScheduledFuture<?> timer;
   private long timerDeadline;
 
@@ -121,6 +128,27 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     ctx.fireChannelWritabilityChanged();
   }
 
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof FileRegion r) {
+      promise = promise.unvoid();
+      watch(r, promise);
+    }
+    ctx.write(msg, promise);
+  }
+
+  private void watch(FileRegion r, ChannelPromise written) {
+    region = r;
+    regionTransferred = r.transferred();
+    regionMovedAt = ticker.nanoTime();
+    written.addListener(f -> {
+      if (region == r) {
+        region = null;
+      }
+    });
+    rearm();
+  }
+
   /** The head of a request was read; its body, if any, follows. */
   void requestHeadRead(boolean bodyFollows) {
     enter(bodyFollows ? Phase.BODY : Phase.BUSY);
@@ -153,6 +181,9 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     if (unwritableSince >= 0) {
       d = Math.min(d, unwritableSince + sendNanos);
     }
+    if (region != null) {
+      d = Math.min(d, regionMovedAt + sendNanos);
+    }
     return d;
   }
 
@@ -179,7 +210,7 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     if (!ctx.channel().isActive()) {
       return;
     }
-    if (unwritableSince >= 0 && now - unwritableSince >= sendNanos) {
+    if ((unwritableSince >= 0 && now - unwritableSince >= sendNanos) || regionStalled(now)) {
       ctx.close();
     } else if (phase == Phase.HEAD && now - phaseSince >= headerNanos
         || phase == Phase.IDLE && now - phaseSince >= keepAliveNanos) {
@@ -190,6 +221,20 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     } else {
       rearm();
     }
+  }
+
+  /** Whether the file region being sent has not moved for send_timeout. */
+  private boolean regionStalled(long now) {
+    if (region == null) {
+      return false;
+    }
+    long transferred = region.transferred();
+    if (transferred != regionTransferred) {
+      regionTransferred = transferred;
+      regionMovedAt = now;
+      return false;
+    }
+    return now - regionMovedAt >= sendNanos;
   }
 
   private void cancel() {

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
  * The pipeline of a client connection, in the order a request meets it. Handler names are
@@ -17,6 +19,8 @@ import io.netty.handler.flow.FlowControlHandler;
 final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
   static final String TIMEOUTS = "client-timeouts";
   static final String HTTP_CODEC = "http-codec";
+  static final String COMPRESSION = "compression";
+  static final String CHUNKED_WRITER = "chunked-writer";
   static final String FLOW_CONTROL = "flow-control";
   static final String KEEP_ALIVE = "keep-alive";
   static final String DISPATCHER = "dispatcher";
@@ -46,9 +50,11 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
     ChannelPipeline p = ch.pipeline();
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
+    ResponseCompressor compressor = addCompression(p);
+    addChunkedWriter(p);
     addFlowControl(p);
     addKeepAlive(p);
-    addDispatcher(p, timeouts);
+    addDispatcher(p, timeouts, compressor);
   }
 
   private ClientTimeouts addTimeouts(ChannelPipeline p, Listener config) {
@@ -72,6 +78,22 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
   }
 
+  /** Compresses responses as the route of each request says; idle on routes without. */
+  private static ResponseCompressor addCompression(ChannelPipeline p) {
+    ResponseCompressor compressor = new ResponseCompressor();
+    p.addLast(COMPRESSION, compressor);
+    return compressor;
+  }
+
+  /**
+   * Reads files chunk by chunk while the connection is writable, when they cannot be sent
+   * zero-copy; in front of the compressor so the chunks get compressed. Any other write passes
+   * straight through it.
+   */
+  private static void addChunkedWriter(ChannelPipeline p) {
+    p.addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
+  }
+
   /** Holds decoded messages until the dispatcher asks for the next one. */
   private static void addFlowControl(ChannelPipeline p) {
     p.addLast(FLOW_CONTROL, new FlowControlHandler());
@@ -81,7 +103,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
   }
 
-  private void addDispatcher(ChannelPipeline p, ClientTimeouts timeouts) {
-    p.addLast(DISPATCHER, new RequestDispatcher(context, timeouts));
+  private void addDispatcher(ChannelPipeline p, ClientTimeouts timeouts,
+      ResponseCompressor compressor) {
+    p.addLast(DISPATCHER, new RequestDispatcher(context, timeouts, compressor));
   }
 }

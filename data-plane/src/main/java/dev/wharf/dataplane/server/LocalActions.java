@@ -15,7 +15,7 @@ import java.util.regex.MatchResult;
 
 /**
  * Route actions answered by the node itself: {@code respond} and {@code redirect}. Proxy and
- * static routes are answered {@code 501} until the node can serve them, so no request hangs.
+ * static routes never come here; anything else is answered {@code 501}, so no request hangs.
  */
 final class LocalActions {
   private LocalActions() {}

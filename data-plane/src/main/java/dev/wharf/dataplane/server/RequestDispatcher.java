@@ -1,11 +1,15 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.accesslog.AccessLogger;
+import dev.wharf.dataplane.compression.ResponseCompression;
+import dev.wharf.dataplane.compression.ResponseCompressor;
+import dev.wharf.dataplane.files.StaticExchange;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
+import dev.wharf.dataplane.proxy.ClientExchange;
 import dev.wharf.dataplane.proxy.ExchangeOwner;
 import dev.wharf.dataplane.proxy.ProxyExchange;
 import dev.wharf.dataplane.proxy.ProxyServices;
@@ -33,8 +37,8 @@ import java.time.Instant;
 /**
  * Takes each request on a client connection to its route: checks the head (400, 414, 431, 413,
  * WebSocket handshake), selects the route on the snapshot current when the request started,
- * answers local routes and hands proxy routes to a {@link ProxyExchange}. When a request ends it
- * feeds the access log and the metrics.
+ * answers local routes and hands proxy routes to a {@link ProxyExchange}, static routes to a
+ * {@link StaticExchange}. When a request ends it feeds the access log and the metrics.
  *
  * <p>The connection does not read on its own ({@code AUTO_READ} off, a flow-control handler in
  * front): this handler asks for each message, so pipelined requests wait their turn and a
@@ -47,19 +51,22 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private final ListenerContext listener;
   private final ProxyServices services;
   private final ClientTimeouts timeouts;
+  private final ResponseCompressor compressor;
   private ChannelHandlerContext ctx;
   private long connectedAt;
   private NodeSnapshot snapshot;
-  private ProxyExchange exchange;
+  private ClientExchange exchange;
   private boolean goingAway;
   private boolean closing;
   private boolean webSocket;
   private boolean awaitingMessage;
 
-  RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts) {
+  RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts,
+      ResponseCompressor compressor) {
     this.listener = listener;
     this.services = listener.services();
     this.timeouts = timeouts;
+    this.compressor = compressor;
   }
 
   @Override
@@ -189,6 +196,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, head, true, now()));
       return;
     }
+    ResponseCompression compression = route.compression().forRequest(request);
+    compressor.expect(compression, record);
+    if (route.files() != null) {
+      exchange = new StaticExchange(ctx, services, route, request, target, selection.groups(),
+          record, this, compression);
+      exchange.start();
+      return;
+    }
     if (route.proxy() == null) {
       FullHttpResponse response = LocalActions.respond(ctx.alloc(), route, selection.groups(),
           record.request(), head, now());
@@ -265,6 +280,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     p.remove(HttpFrontendInitializer.TIMEOUTS);
     p.remove(HttpFrontendInitializer.FLOW_CONTROL);
     p.remove(HttpFrontendInitializer.KEEP_ALIVE);
+    p.remove(HttpFrontendInitializer.CHUNKED_WRITER);
+    p.remove(HttpFrontendInitializer.COMPRESSION);
     p.replace(this, name, relay);
     p.remove(HttpFrontendInitializer.HTTP_CODEC);
   }

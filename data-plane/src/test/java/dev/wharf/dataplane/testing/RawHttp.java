@@ -16,8 +16,11 @@ import java.util.Map;
  * to send (smuggling, missing Host, huge heads) and for checking keep-alive on one connection.
  */
 public final class RawHttp implements AutoCloseable {
-  /** A response as it arrived: status, headers (names lower case), body. */
-  public record Response(int status, Map<String, String> headers, String body) {}
+  /**
+   * A response as it arrived: status, headers (names lower case), body as UTF-8 text and as the
+   * bytes received (a chunked body is de-chunked).
+   */
+  public record Response(int status, Map<String, String> headers, String body, byte[] bytes) {}
 
   private final Socket socket;
   private final InputStream in;
@@ -40,7 +43,10 @@ public final class RawHttp implements AutoCloseable {
     out.write(bytes);
   }
 
-  /** Reads one response; its body by Content-Length (HEAD: pass {@code headRequest}). */
+  /**
+   * Reads one response; its body by Content-Length or chunked coding (HEAD: pass
+   * {@code headRequest}).
+   */
   public Response read(boolean headRequest) throws IOException {
     String statusLine = line();
     if (statusLine == null) {
@@ -52,9 +58,35 @@ public final class RawHttp implements AutoCloseable {
       int colon = l.indexOf(':');
       headers.put(l.substring(0, colon).toLowerCase(Locale.ROOT), l.substring(colon + 1).strip());
     }
-    int length = headRequest ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0"));
-    byte[] body = in.readNBytes(length);
-    return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+    byte[] body;
+    if (!headRequest && "chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      body = readChunked();
+    } else {
+      body = in.readNBytes(headRequest ? 0
+          : Integer.parseInt(headers.getOrDefault("content-length", "0")));
+    }
+    return new Response(status, headers, new String(body, StandardCharsets.UTF_8), body);
+  }
+
+  private byte[] readChunked() throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (;;) {
+      String sizeLine = line();
+      if (sizeLine == null) {
+        throw new IOException("connection closed inside a chunked body");
+      }
+      int semicolon = sizeLine.indexOf(';');
+      int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon))
+          .strip(), 16);
+      if (size == 0) {
+        for (String trailer = line(); trailer != null && !trailer.isEmpty(); trailer = line()) {
+          // trailers are not kept
+        }
+        return body.toByteArray();
+      }
+      body.write(in.readNBytes(size));
+      line(); // the CRLF after the chunk
+    }
   }
 
   public Response exchange(String raw) throws IOException {
