@@ -1,62 +1,25 @@
 package dev.wharf.dataplane.files;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code Content-Type} by file extension: a built-in table of the types a web site serves
- * (nginx's {@code mime.types}, brought up to date: {@code text/javascript} for scripts as RFC
- * 9239 says, {@code application/wasm}, the font types), then the route's {@code mime_types},
- * then its {@code default_type}. Like nginx, no {@code charset} is added.
+ * {@code Content-Type} by file extension: a built-in table ({@code mime-types.txt} beside this
+ * class: the types nginx's {@code mime.types} gives, so a site moved from nginx is served with
+ * the same types, plus a few nginx lacks, such as {@code mjs} and {@code webmanifest}), then the
+ * route's {@code mime_types}, then its {@code default_type}. Like nginx, no {@code charset} is
+ * added.
  */
 final class MimeTypes {
   /** nginx's default_type. */
   static final String DEFAULT_TYPE = "application/octet-stream";
 
-  private static final Map<String, String> BUILT_IN = Map.ofEntries(
-      Map.entry("html", "text/html"),
-      Map.entry("htm", "text/html"),
-      Map.entry("shtml", "text/html"),
-      Map.entry("css", "text/css"),
-      Map.entry("js", "text/javascript"),
-      Map.entry("mjs", "text/javascript"),
-      Map.entry("json", "application/json"),
-      Map.entry("map", "application/json"),
-      Map.entry("webmanifest", "application/manifest+json"),
-      Map.entry("xml", "text/xml"),
-      Map.entry("rss", "application/rss+xml"),
-      Map.entry("atom", "application/atom+xml"),
-      Map.entry("txt", "text/plain"),
-      Map.entry("md", "text/markdown"),
-      Map.entry("csv", "text/csv"),
-      Map.entry("svg", "image/svg+xml"),
-      Map.entry("svgz", "image/svg+xml"),
-      Map.entry("png", "image/png"),
-      Map.entry("jpg", "image/jpeg"),
-      Map.entry("jpeg", "image/jpeg"),
-      Map.entry("gif", "image/gif"),
-      Map.entry("webp", "image/webp"),
-      Map.entry("avif", "image/avif"),
-      Map.entry("ico", "image/x-icon"),
-      Map.entry("bmp", "image/bmp"),
-      Map.entry("woff", "font/woff"),
-      Map.entry("woff2", "font/woff2"),
-      Map.entry("ttf", "font/ttf"),
-      Map.entry("otf", "font/otf"),
-      Map.entry("eot", "application/vnd.ms-fontobject"),
-      Map.entry("wasm", "application/wasm"),
-      Map.entry("pdf", "application/pdf"),
-      Map.entry("zip", "application/zip"),
-      Map.entry("gz", "application/gzip"),
-      Map.entry("tar", "application/x-tar"),
-      Map.entry("mp4", "video/mp4"),
-      Map.entry("webm", "video/webm"),
-      Map.entry("ogv", "video/ogg"),
-      Map.entry("mp3", "audio/mpeg"),
-      Map.entry("ogg", "audio/ogg"),
-      Map.entry("wav", "audio/wav"),
-      Map.entry("m4a", "audio/mp4"));
+  static final Map<String, String> BUILT_IN = load("mime-types.txt");
 
   /** What most routes use, shared rather than copied per route (10,000 routes, one table). */
   private static final MimeTypes STANDARD = new MimeTypes(BUILT_IN, DEFAULT_TYPE);
@@ -88,5 +51,24 @@ final class MimeTypes {
     }
     String type = byExtension.get(fileName.substring(dot + 1).toLowerCase(Locale.ROOT));
     return type != null ? type : defaultType;
+  }
+
+  /** Reads {@code extension type} lines; {@code #} starts a comment, {@code +} marks an extra. */
+  private static Map<String, String> load(String resource) {
+    try (InputStream in = MimeTypes.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + resource);
+      }
+      Map<String, String> table = new HashMap<>();
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        String[] fields = line.strip().split("\\s+");
+        if (fields.length >= 2 && !fields[0].startsWith("#")) {
+          table.put(fields[0], fields[1]);
+        }
+      }
+      return Map.copyOf(table);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

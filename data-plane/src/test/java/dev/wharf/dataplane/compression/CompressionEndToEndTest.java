@@ -88,7 +88,7 @@ class CompressionEndToEndTest {
             compression:
               enabled: true
               min_length: 100
-              types: [text/css, text/javascript, application/octet-stream]
+              types: [text/css, application/javascript, application/octet-stream]
             %4$s
           - {name: files, address: 127.0.0.1, port: %2$d}
         upstreams:
@@ -445,7 +445,7 @@ class CompressionEndToEndTest {
     assertEquals(Long.toString(Files.size(dir.resolve("site/app.js.gz"))),
         header(r, "content-length"));
     assertArrayEquals(Files.readAllBytes(dir.resolve("site/app.js.gz")), r.body());
-    assertEquals("text/javascript", header(r, "content-type"));
+    assertEquals("application/javascript", header(r, "content-type"));
     assertEquals("Accept-Encoding", header(r, "vary"));
   }
 

@@ -125,7 +125,7 @@ class StaticFilesEndToEndTest {
 
     assertEquals(200, r.statusCode());
     assertArrayEquals(site.bytes("app.js"), r.body());
-    assertEquals("text/javascript", header(r, "content-type"));
+    assertEquals("application/javascript", header(r, "content-type"));
     assertEquals(Long.toString(r.body().length), header(r, "content-length"));
     assertEquals(TestSite.etag(TestSite.MODIFIED, r.body().length), header(r, "etag"));
     assertEquals("Fri, 02 Jan 2026 03:04:05 GMT", header(r, "last-modified"));
@@ -280,7 +280,7 @@ class StaticFilesEndToEndTest {
     assertEquals(200, r.statusCode());
     assertArrayEquals(gz, r.body());
     assertEquals("gzip", header(r, "content-encoding"));
-    assertEquals("text/javascript", header(r, "content-type"), "the type of app.js");
+    assertEquals("application/javascript", header(r, "content-type"), "the type of app.js");
     assertEquals(TestSite.etag(TestSite.GZ_MODIFIED, gz.length), header(r, "etag"));
     assertEquals("Fri, 02 Jan 2026 03:09:00 GMT", header(r, "last-modified"));
     assertEquals("Accept-Encoding", header(r, "vary"));
@@ -324,8 +324,8 @@ class StaticFilesEndToEndTest {
 
   @ParameterizedTest
   @CsvSource({
-      "file.html, text/html", "file.css, text/css", "file.js, text/javascript",
-      "file.mjs, text/javascript", "file.json, application/json", "file.svg, image/svg+xml",
+      "file.html, text/html", "file.css, text/css", "file.js, application/javascript",
+      "file.mjs, application/javascript", "file.json, application/json", "file.svg, image/svg+xml",
       "file.png, image/png", "file.jpg, image/jpeg", "file.jpeg, image/jpeg",
       "file.gif, image/gif", "file.webp, image/webp", "file.ico, image/x-icon",
       "file.woff, font/woff", "file.woff2, font/woff2", "file.ttf, font/ttf",
