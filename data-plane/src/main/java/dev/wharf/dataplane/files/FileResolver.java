@@ -103,11 +103,21 @@ final class FileResolver {
     return found == FORBIDDEN ? null : found;
   }
 
-  /** A try_files entry with a trailing slash: a directory's index, or null to try the next. */
+  /**
+   * A try_files entry with a trailing slash: a directory, or null to try the next. As in nginx,
+   * the entry's own slash only says "a directory"; the request goes on as the name without it.
+   * So {@code $uri/} for {@code /docs} is a 301 to {@code /docs/} (the same as asking for the
+   * directory without try_files), and for {@code /docs/} the directory's index.
+   */
   private Lookup tryDirectory(String candidate) {
     Path path = map(candidate);
     BasicFileAttributes attributes = path == null ? null : attributesOrNull(path);
-    return attributes != null && attributes.isDirectory() ? index(path) : null;
+    if (attributes == null || !attributes.isDirectory()) {
+      return null;
+    }
+    String named = candidate.endsWith("/")
+        ? candidate.substring(0, candidate.length() - 1) : candidate;
+    return named.endsWith("/") ? index(path) : new Redirect(named + "/");
   }
 
   /** The first index file of {@code directory}; 403 when there is none (no autoindex). */

@@ -136,10 +136,10 @@ public final class StaticExchange implements ClientExchange {
     long length = part == null ? file.size() : part.length();
     HttpResponse head = head(part == null ? HttpResponseStatus.OK
         : HttpResponseStatus.PARTIAL_CONTENT, file);
-    head.headers()
-        .set(HttpHeaderNames.CONTENT_LENGTH, length)
-        .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
-    if (part != null) {
+    head.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+    if (part == null) {
+      head.headers().set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+    } else { // as nginx: a part says Content-Range, and no more that ranges are accepted
       head.headers().set(HttpHeaderNames.CONTENT_RANGE, part.contentRange(file.size()));
     }
     if (!get || length == 0) {

@@ -242,12 +242,16 @@ class StaticFilesEndToEndTest {
   }
 
   @Test
-  void tryFilesServesADirectorysIndexForItsSlashEntryWithoutARedirect() throws Exception {
+  void tryFilesSlashEntryServesADirectorysIndexOrRedirectsToAddTheSlashAsNginxDoes()
+      throws Exception {
     HttpResponse<byte[]> withSlash = get("/spa/");
     HttpResponse<byte[]> withoutSlash = get("/spa/assets");
+    HttpResponse<byte[]> noIndex = get("/spa/assets/");
 
     assertEquals(TestSite.SPA_INDEX, text(withSlash));
-    assertEquals(403, withoutSlash.statusCode(), "$uri/ matched a directory without an index");
+    assertEquals(301, withoutSlash.statusCode(), "$uri/ named a directory without its slash");
+    assertEquals("/spa/assets/", header(withoutSlash, "location"));
+    assertEquals(403, noIndex.statusCode(), "a directory without an index");
   }
 
   @Test

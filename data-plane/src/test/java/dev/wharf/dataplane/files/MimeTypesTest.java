@@ -1,0 +1,52 @@
+package dev.wharf.dataplane.files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Files get the type nginx would give them; routes can add types and change the default. */
+class MimeTypesTest {
+  private static final Path NGINX_MIME_TYPES = Path.of("/etc/nginx/mime.types");
+
+  @Test
+  void everyExtensionNginxKnowsGetsNginxsType() throws Exception {
+    if (!Files.isReadable(NGINX_MIME_TYPES)) {
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError("CI=true and no " + NGINX_MIME_TYPES + ": .ci/run installs nginx");
+      }
+      Assumptions.abort("nginx is not installed, so there is no mime.types to compare with");
+    }
+    Map<String, String> nginx = new TreeMap<>();
+    Matcher m = Pattern.compile("^\\s*([\\w.+-]+/[\\w.+-]+)\\s+([^;]+);", Pattern.MULTILINE)
+        .matcher(Files.readString(NGINX_MIME_TYPES));
+    while (m.find()) {
+      for (String extension : m.group(2).trim().split("\\s+")) {
+        nginx.put(extension, m.group(1));
+      }
+    }
+    Map<String, String> wharf = new TreeMap<>();
+    nginx.keySet().forEach(e -> wharf.put(e, MimeTypes.compile(Map.of(), "").of("file." + e)));
+    assertEquals(nginx, wharf);
+  }
+
+  @Test
+  void extrasNginxLacksAndRouteOverridesAndTheDefault() {
+    MimeTypes standard = MimeTypes.compile(Map.of(), "");
+    assertEquals("application/javascript", standard.of("module.mjs"));
+    assertEquals("application/manifest+json", standard.of("site.webmanifest"));
+    assertEquals("text/html", standard.of("INDEX.HTML"), "extensions in any case");
+    assertEquals("application/octet-stream", standard.of("README"));
+    assertEquals("application/octet-stream", standard.of(".profile"), "a name, not an extension");
+
+    MimeTypes custom = MimeTypes.compile(Map.of("JS", "text/javascript"), "text/plain");
+    assertEquals("text/javascript", custom.of("app.js"));
+    assertEquals("text/plain", custom.of("notes.unknown"));
+  }
+}
