@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +53,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NginxSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
-  private static final Path NGINX = Path.of("/usr/sbin/nginx");
   private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
   private static final List<String> COMPARED_HEADERS = List.of("content-type", "content-length",
       "content-encoding", "etag", "last-modified", "content-range", "location", "accept-ranges");
@@ -65,7 +62,7 @@ class NginxSideBySideIT {
   @TempDir
   static Path dir;
   private static TestBackend backend;
-  private static Process nginx;
+  private static NginxProcess nginx;
   private static JarProcess wharf;
   private static int nginxPort;
   private static int wharfPort;
@@ -79,12 +76,7 @@ class NginxSideBySideIT {
 
   @BeforeAll
   static void start() throws Exception {
-    if (!Files.isExecutable(NGINX)) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError("CI=true and no nginx at " + NGINX + ": .ci/run installs it");
-      }
-      Assumptions.abort("nginx is not installed (Debian: apt-get install nginx)");
-    }
+    NginxProcess.assumeInstalled();
     backend = TestBackend.start("api");
     List<Integer> ports = FreePorts.loopback(2);
     nginxPort = ports.get(0);
@@ -92,14 +84,9 @@ class NginxSideBySideIT {
     Path site = SeedSetup.writeSite(dir);
     Path nginxConf = SeedSetup.write(dir.resolve("nginx"), nginxPort, backend.endpoint(), site);
     Path wharfConf = SeedSetup.write(dir.resolve("wharf"), wharfPort, backend.endpoint(), site);
-    Files.createDirectories(dir.resolve("nginx").resolve("logs"));
     SeedSetup.makeReadable(dir);
-
     Path prefix = dir.resolve("nginx");
-    nginx = new ProcessBuilder(NGINX.toString(), "-p", prefix + "/", "-e",
-        prefix.resolve("error.log").toString(), "-c", nginxConf.toString(),
-        "-g", "daemon off; pid " + prefix.resolve("nginx.pid") + ";")
-        .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
 
     Path imported = dir.resolve("wharf.yaml");
     CommandRunner.Result result = CommandRunner.run(BOUND, List.of("java", "-jar",
@@ -109,8 +96,7 @@ class NginxSideBySideIT {
         imported.toString(), "--admin", "127.0.0.1:" + FreePorts.loopback(1).get(0),
         "--workers", "1"));
     wharf.awaitLine("listening: ", BOUND);
-    Await.until(BOUND, () -> status(nginxPort) > 0, () -> "nginx does not answer: "
-        + read(prefix.resolve("error.log")));
+    Await.until(BOUND, () -> status(nginxPort) > 0, nginx::errors);
   }
 
   @AfterAll
@@ -119,8 +105,7 @@ class NginxSideBySideIT {
       wharf.close();
     }
     if (nginx != null) {
-      nginx.destroy();
-      nginx.waitFor();
+      nginx.close();
     }
     if (backend != null) {
       backend.close();
@@ -271,14 +256,6 @@ class NginxSideBySideIT {
       return send(port, "GET", "/", Map.of(), null).status();
     } catch (Exception e) {
       return -1;
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      return "(no " + file + ")";
     }
   }
 }
