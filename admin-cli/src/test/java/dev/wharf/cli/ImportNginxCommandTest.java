@@ -76,6 +76,10 @@ class ImportNginxCommandTest {
               rewrite:
                 regex: ^/api/(.*)
                 replacement: /$1
+            request_headers:
+              set:
+                - name: Host
+                  value: 127.0.0.1:9000
         """.replace("CONF", conf.toString()), r.out());
     assertEquals("""
         warning: 1 directive not translated:

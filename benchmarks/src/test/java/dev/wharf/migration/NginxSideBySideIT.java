@@ -48,8 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (nginx makes it absolute, Wharf relative); how the response is framed ({@code Transfer-Encoding},
  * {@code Connection}, {@code Keep-Alive}); towards the backend, the HTTP version and
  * {@code Connection} (nginx speaks HTTP/1.0 with {@code Connection: close} there unless told
- * otherwise, Wharf keeps connections alive), and {@code Host} on a location that does not set
- * it (nginx sends {@code $proxy_host}, Wharf the client's {@code Host}).
+ * otherwise, Wharf keeps connections alive).
  */
 class NginxSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
@@ -249,6 +248,12 @@ class NginxSideBySideIT {
       }
       assertEquals(1000, backend.takeWebSocketCloseCode(BOUND), "via port " + port);
     }
+    RecordedRequest viaNginx = backend.takeRequest(BOUND);
+    RecordedRequest viaWharf = backend.takeRequest(BOUND);
+    assertEquals(viaNginx.uri(), viaWharf.uri());
+    assertEquals(backend.endpoint(), viaNginx.header("Host"), "nginx's $proxy_host");
+    assertEquals(viaNginx.header("Host"), viaWharf.header("Host"),
+        "the importer wrote nginx's Host as a rule");
   }
 
   private static int status(int port) {

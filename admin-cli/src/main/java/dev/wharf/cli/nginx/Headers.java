@@ -50,6 +50,20 @@ final class Headers {
     }
   }
 
+  /**
+   * nginx sends {@code Host: $proxy_host} (the proxy_pass host, with its port unless it is 80)
+   * when no {@code proxy_set_header Host} is in force; Wharf would send the client's. The rule
+   * added here keeps what the backend receives the same.
+   */
+  static void defaultHost(ProxyPassUrl url, Route.Builder route) {
+    boolean set = route.getRequestHeaders().getSetList().stream()
+        .anyMatch(h -> h.getName().equalsIgnoreCase("host"));
+    if (!set) {
+      String host = url.port() == 0 || url.port() == 80 ? url.host() : url.host() + ":" + url.port();
+      route.getRequestHeadersBuilder().addSet(header("Host", host));
+    }
+  }
+
   /** {@code add_header} and, for a proxy route, {@code proxy_hide_header} in force. */
   static void response(Scope scope, Ledger ledger, Route.Builder route, boolean proxied) {
     for (Directive d : scope.nearestAll("add_header")) {

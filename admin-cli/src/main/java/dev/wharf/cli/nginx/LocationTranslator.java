@@ -199,6 +199,7 @@ final class LocationTranslator {
     }
     route.setProxy(proxy.value());
     Headers.request(scope, context.ledger(), route);
+    Headers.defaultHost(ProxyPassUrl.parse(proxyPass.arg(0)).value(), route);
     responseParts(scope, route, true);
     return Optional.empty();
   }

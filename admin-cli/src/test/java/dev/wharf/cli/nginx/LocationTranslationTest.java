@@ -282,7 +282,10 @@ class LocationTranslationTest {
         set:
           - name: X-Forwarded-For
             value: $proxy_add_x_forwarded_for
-        """, yaml(route(c, "own").getRequestHeaders()));
+          - name: Host
+            value: b
+        """, yaml(route(c, "own").getRequestHeaders()),
+        "its own list replaces the server's Host rule, so nginx's $proxy_host applies");
   }
 
   @Test
@@ -300,7 +303,7 @@ class LocationTranslationTest {
         }
         """);
 
-    assertEquals("set:\n  - name: X-Id\n    value: $request_id\n",
+    assertEquals("set:\n  - name: X-Id\n    value: $request_id\n  - name: Host\n    value: b\n",
         yaml(route(r.config(), "ws").getRequestHeaders()));
     String websocket = "Wharf relays WebSocket upgrades itself; the Upgrade and Connection "
         + "headers (and the map that feeds them) are not needed";

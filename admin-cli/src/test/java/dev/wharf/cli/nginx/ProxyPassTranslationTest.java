@@ -39,6 +39,10 @@ class ProxyPassTranslationTest {
           rewrite:
             regex: ^/api/(.*)
             replacement: /v1/$1
+        request_headers:
+          set:
+            - name: Host
+              value: b
         """, yaml(api));
     assertEquals("/v1/x", upstreamPath(api, "/api/x"));
     assertEquals("/v1/", upstreamPath(api, "/api/"));
@@ -55,7 +59,26 @@ class ProxyPassTranslationTest {
             prefix: /api
         proxy:
           upstream: b
+        request_headers:
+          set:
+            - name: Host
+              value: b
         """, yaml(api));
+  }
+
+  @Test
+  void theHostSentUpstreamIsNginxsProxyHostUnlessALocationSetsIt() {
+    assertEquals("10.0.0.5:8080", host(only("location / { proxy_pass http://10.0.0.5:8080; }")));
+    assertEquals("10.0.0.5", host(only("location / { proxy_pass http://10.0.0.5:80/x/; }")),
+        "nginx leaves the default port out of $proxy_host");
+    assertEquals("$host", host(only(
+        "location / { proxy_pass http://b; proxy_set_header Host $host; }")));
+  }
+
+  private static String host(Route r) {
+    return r.getRequestHeaders().getSetList().stream()
+        .filter(h -> h.getName().equalsIgnoreCase("host")).map(h -> h.getValue())
+        .reduce((a, b) -> a + ", " + b).orElse(null);
   }
 
   @Test

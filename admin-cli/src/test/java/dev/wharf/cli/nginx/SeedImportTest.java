@@ -99,6 +99,10 @@ class SeedImportTest {
                 prefix: /capture
             proxy:
               upstream: 192.168.1.173-10020
+            request_headers:
+              set:
+                - name: Host
+                  value: 192.168.1.173:10020
         """, ConfigDocuments.toYaml(r.config()));
   }
 
@@ -189,6 +193,10 @@ class SeedImportTest {
                 prefix: /
             proxy:
               upstream: websocket
+            request_headers:
+              set:
+                - name: Host
+                  value: websocket
         """, ConfigDocuments.toYaml(r.config()));
   }
 
