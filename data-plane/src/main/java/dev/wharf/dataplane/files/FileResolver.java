@@ -7,14 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.MatchResult;
 
 /**
  * Finds the file a request names, by nginx's rules: {@code root} or {@code alias}, then
  * {@code try_files}, then {@code index} for a directory. Each step stats the disk once; the
- * calls block, as nginx's {@code open()} and {@code stat()} do on its workers, so this runs on
- * the event loop.
+ * calls block, so {@link #resolve} runs on the node's file threads, never on an event loop
+ * (try_files entries are rendered on the event loop first, by {@link #render}).
  *
  * <p>The path is built segment by segment below the route's base: a {@code .} or {@code ..}
  * segment, a backslash or a NUL never reach the file system (the request's {@code $uri} cannot
@@ -45,18 +46,32 @@ final class FileResolver {
   }
 
   /**
-   * The file for {@code uri} ({@code $uri}, already normalised); {@code variables} and
-   * {@code groups} render try_files entries.
+   * The site's try_files entries rendered for one request, as paths (null for a last
+   * {@code =NNN}); {@code variables} and {@code groups} are the request's. Does not touch the
+   * disk.
    */
-  Lookup resolve(String uri, TemplateRenderer.VariableSource variables, MatchResult groups) {
+  static List<String> render(StaticSite site, TemplateRenderer.VariableSource variables,
+      MatchResult groups) {
+    List<String> rendered = new ArrayList<>(site.tryFiles().size());
+    for (StaticSite.TryFile entry : site.tryFiles()) {
+      rendered.add(entry.status() > 0 ? null
+          : pathOf(TemplateRenderer.render(entry.template(), variables, groups)));
+    }
+    return rendered;
+  }
+
+  /**
+   * The file for {@code uri} ({@code $uri}, already normalised), given the try_files entries
+   * {@link #render} made for the same request. Blocks on the file system.
+   */
+  Lookup resolve(String uri, List<String> tryFiles) {
     List<StaticSite.TryFile> entries = site.tryFiles();
     if (entries.isEmpty()) {
       return serve(uri);
     }
     for (int i = 0; i < entries.size() - 1; i++) {
-      StaticSite.TryFile entry = entries.get(i);
-      String candidate = pathOf(TemplateRenderer.render(entry.template(), variables, groups));
-      Lookup found = entry.directory() ? tryDirectory(candidate) : tryFile(candidate);
+      String candidate = tryFiles.get(i);
+      Lookup found = entries.get(i).directory() ? tryDirectory(candidate) : tryFile(candidate);
       if (found != null) {
         return found;
       }
@@ -66,7 +81,7 @@ final class FileResolver {
       return new Refused(last.status());
     }
     // nginx redirects internally and matches locations again; Wharf stays in this route.
-    return serve(pathOf(TemplateRenderer.render(last.template(), variables, groups)));
+    return serve(tryFiles.get(entries.size() - 1));
   }
 
   /** Serves {@code uri} as nginx's static module does when no try_files entry is involved. */

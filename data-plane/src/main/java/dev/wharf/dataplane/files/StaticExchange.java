@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.regex.MatchResult;
 
@@ -38,10 +39,15 @@ import java.util.regex.MatchResult;
  * conditions ({@link Preconditions}) and the range ({@link ByteRanges}), then send the head and
  * the bytes ({@link FileTransfer}). Only GET and HEAD are served; other methods get 405.
  *
+ * <p>Finding and opening the file block on the disk, so they run on the node's file threads
+ * ({@link ProxyServices#files}); the answer comes back to the event loop, which decides and
+ * writes the response. Sending is the kernel's (sendfile) or, when the response is compressed,
+ * reads of 32 KiB chunks as the connection can take them.
+ *
  * <p>The exchange lasts until the last byte was written, so the connection reads no other
  * request meanwhile and a node drain lets the file finish. The dispatcher hears of the end on a
  * later turn of the event loop, never from inside {@link #start}. Confined to the client
- * connection's event loop.
+ * connection's event loop, but for {@link #lookUp}.
  */
 public final class StaticExchange implements ClientExchange {
   private final ChannelHandlerContext ctx;
@@ -85,10 +91,53 @@ public final class StaticExchange implements ClientExchange {
       sendWhole(refusal);
       return;
     }
+    List<String> tryFiles = FileResolver.render(route.files(), record, groups);
+    boolean get = method.equals(HttpMethod.GET);
+    services.files().execute(() -> {
+      LookedUp result = lookUp(tryFiles, get);
+      ctx.executor().execute(() -> answer(result));
+    });
+  }
+
+  /**
+   * What the disk says: the lookup, the representation chosen, and for a GET the file opened
+   * (or the status its opening failed with).
+   */
+  private record LookedUp(FileResolver.Lookup lookup, FileVariant file, FileChannel channel,
+      int openFailure) {}
+
+  /** On a file thread: everything that touches the disk before the response is decided. */
+  private LookedUp lookUp(List<String> tryFiles, boolean get) {
     FileResolver resolver = new FileResolver(route.files());
-    FileResolver.Lookup lookup = resolver.resolve(target.path(), record, groups);
-    if (lookup instanceof FileResolver.Found found) {
-      serve(FileVariants.choose(route, request, resolver, found));
+    FileResolver.Lookup lookup = resolver.resolve(target.path(), tryFiles);
+    if (!(lookup instanceof FileResolver.Found found)) {
+      return new LookedUp(lookup, null, null, 0);
+    }
+    FileVariant file = FileVariants.choose(route, request, resolver, found);
+    if (!get) {
+      return new LookedUp(lookup, file, null, 0);
+    }
+    try {
+      return new LookedUp(lookup, file, FileChannel.open(file.file(), StandardOpenOption.READ),
+          0);
+    } catch (AccessDeniedException e) {
+      return new LookedUp(lookup, file, null, 403);
+    } catch (IOException e) {
+      return new LookedUp(lookup, file, null, 404); // gone since it was found
+    }
+  }
+
+  /** Back on the event loop: answer with what the file threads found. */
+  private void answer(LookedUp result) {
+    if (finished) { // the client left meanwhile
+      if (result.channel() != null) {
+        closeQuietly(result.channel());
+      }
+      return;
+    }
+    FileResolver.Lookup lookup = result.lookup();
+    if (lookup instanceof FileResolver.Found) {
+      serve(result);
     } else if (lookup instanceof FileResolver.Redirect redirect) {
       FullHttpResponse moved = error(HttpResponseStatus.MOVED_PERMANENTLY);
       // Relative, as nginx's absolute_redirect off: right behind any proxy or port mapping.
@@ -100,13 +149,17 @@ public final class StaticExchange implements ClientExchange {
     }
   }
 
-  private void serve(FileVariant file) {
+  private void serve(LookedUp found) {
+    FileVariant file = found.file();
+    FileChannel channel = found.channel();
     switch (Preconditions.evaluate(request.headers(), file.etag(), file.modifiedSeconds())) {
       case FAILED -> {
+        closeIfOpen(channel);
         sendWhole(error(HttpResponseStatus.PRECONDITION_FAILED));
         return;
       }
       case NOT_MODIFIED -> {
+        closeIfOpen(channel);
         sendHead(head(HttpResponseStatus.NOT_MODIFIED, file));
         return;
       }
@@ -116,19 +169,14 @@ public final class StaticExchange implements ClientExchange {
     ByteRanges.Selection range = get ? ByteRanges.select(request.headers(), file)
         : ByteRanges.WHOLE;
     if (range instanceof ByteRanges.Unsatisfiable) {
+      closeIfOpen(channel);
       FullHttpResponse refusal = error(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
       refusal.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + file.size());
       sendWhole(refusal);
       return;
     }
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(file.file(), StandardOpenOption.READ);
-    } catch (AccessDeniedException e) {
-      sendWhole(error(HttpResponseStatus.FORBIDDEN));
-      return;
-    } catch (IOException e) {
-      sendWhole(error(HttpResponseStatus.NOT_FOUND)); // gone since it was found
+    if (get && channel == null) {
+      sendWhole(error(HttpResponseStatus.valueOf(found.openFailure())));
       return;
     }
     ByteRanges.Part part = range instanceof ByteRanges.Part p ? p : null;
@@ -143,7 +191,7 @@ public final class StaticExchange implements ClientExchange {
       head.headers().set(HttpHeaderNames.CONTENT_RANGE, part.contentRange(file.size()));
     }
     if (!get || length == 0) {
-      closeQuietly(channel);
+      closeIfOpen(channel);
       sendHead(head);
       return;
     }
@@ -248,6 +296,12 @@ public final class StaticExchange implements ClientExchange {
   @Override
   public void onClientClosed() {
     complete(false, false);
+  }
+
+  private static void closeIfOpen(FileChannel channel) {
+    if (channel != null) {
+      closeQuietly(channel);
+    }
   }
 
   private static void closeQuietly(FileChannel channel) {

@@ -34,6 +34,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
@@ -46,6 +47,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,6 +82,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final ProxyServices services;
   private final DrainMeters drainMeters;
   private final ConnectionDrainer drainer;
+  private final Executor files;
   private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
   private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
@@ -98,8 +103,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.drainMeters = b.metrics.drainMeters(
         Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), this::drainPending);
     this.drainer = ConnectionDrainer.create(b.ticker, drainMeters);
+    this.files = b.files != null ? b.files : Executors.newFixedThreadPool(
+        Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
     this.services = new ProxyServices(new UpstreamConnector(transport), b.metrics, b.ticker,
-        b.clock, b.random, drainer);
+        b.clock, b.random, drainer, files);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
   }
 
@@ -320,6 +327,9 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     drainer.close();
     connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    if (files instanceof ExecutorService own) {
+      own.shutdownNow(); // a lookup still running answers a connection that is closed already
+    }
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     accessLogs.close();
   }
@@ -333,6 +343,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     private Supplier<RandomGenerator> random = ThreadLocalRandom::current;
     private String hostname = "localhost";
     private ProxyMetrics metrics;
+    private Executor files;
 
     private Builder() {}
 
@@ -371,6 +382,15 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     /** This machine's name for {@code $hostname}. */
     public Builder hostname(String h) {
       hostname = Objects.requireNonNull(h);
+      return this;
+    }
+
+    /**
+     * Where file system calls of static routes run (default: a pool of daemon threads,
+     * {@code max(4, 2 x workers)}); never an event loop.
+     */
+    public Builder files(Executor e) {
+      files = Objects.requireNonNull(e);
       return this;
     }
 

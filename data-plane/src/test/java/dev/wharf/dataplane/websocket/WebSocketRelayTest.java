@@ -46,7 +46,8 @@ class WebSocketRelayTest {
       new Placement("chat", "backend", "127.0.0.1:1", DrainSettings.DEFAULT),
       Duration.ofHours(1), new RequestRecord(null, 0), new ProxyServices(
           new UpstreamConnector(Transport.NIO), metrics,
-          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1), drainer),
+          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1), drainer,
+          Runnable::run),
       () -> ended.set(true));
 
   WebSocketRelayTest() {
