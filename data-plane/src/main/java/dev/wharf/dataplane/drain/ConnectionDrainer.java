@@ -155,14 +155,14 @@ public final class ConnectionDrainer implements AutoCloseable {
     Map<DrainSettings, List<Drainable>> toBook = new LinkedHashMap<>();
     Map<DrainReason, Integer> counts = new EnumMap<>(DrainReason.class);
     int kept = 0;
+    int cancelled = 0;
     for (Drainable c : connections) {
       DrainReason reason = v.reason(c.placement());
       if (reason == null) {
         Pending p = pending.remove(c);
         if (p != null) {
           p.cancel();
-          log.info("drain: {} on route {} is no longer affected; its close is cancelled",
-              c.placement().endpoint(), c.placement().route());
+          cancelled++;
         }
         continue;
       }
@@ -184,6 +184,10 @@ public final class ConnectionDrainer implements AutoCloseable {
       log.info("drain: closing {} connection(s) ({}) gracefully; {} now pending",
           counts.values().stream().mapToInt(Integer::intValue).sum(), describe(counts),
           pending.size());
+    }
+    if (cancelled > 0) {
+      log.info("drain: {} connection(s) no longer affected; their closes are cancelled ({} "
+          + "still pending)", cancelled, pending.size());
     }
     if (kept > 0) {
       log.info("drain: keeping {} affected connection(s) open (policy keep)", kept);
