@@ -19,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +83,49 @@ class NodeDrainIT {
         assertTrue(tookMillis < 15_000, "exited after " + tookMillis + " ms");
         assertTrue(node.output().contains("drained in"), node.output());
         ws.close();
+      }
+    }
+  }
+
+  @Test
+  void webSocketsGetTheir1001SpreadOverThePolicysWindowNotAllAtOnce() throws Exception {
+    try (TestBackend backend = TestBackend.start("backend")) {
+      List<Integer> ports = FreePorts.loopback(2);
+      int web = ports.get(0);
+      Path config = dir.resolve("wharf.yaml");
+      Files.writeString(config, """
+          listeners:
+            - {name: web, address: 127.0.0.1, port: %d}
+          upstreams:
+            - name: backend
+              endpoints: [{address: "%s"}]
+              drain: {spread: 2s, max_closes_per_second: 1000}
+          routes:
+            - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
+          """.formatted(web, backend.endpoint()));
+      try (JarProcess node = JarProcess.startJar("node", dir, JAR, List.of("--config",
+          config.toString(), "--admin", "127.0.0.1:" + ports.get(1), "--workers", "1",
+          "--drain-grace", "0s", "--drain-timeout", "15s"))) {
+        node.awaitLine("listening: web", BOUND);
+        List<WsClient> clients = new ArrayList<>();
+        ConcurrentLinkedQueue<Long> closedAt = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 50; i++) {
+          WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws"));
+          ws.closeCode().thenRun(() -> closedAt.add(System.nanoTime()));
+          clients.add(ws);
+        }
+
+        ProcessHandle.of(node.pid()).orElseThrow().destroy();
+
+        Await.until(BOUND, () -> !node.isAlive(), node::output);
+        for (WsClient ws : clients) {
+          assertEquals(1001, ws.closeCode().get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
+          ws.close();
+        }
+        List<Long> times = closedAt.stream().sorted().toList();
+        double span = (times.get(49) - times.get(0)) / 1e9;
+        assertTrue(span >= 1.5, "50 closes over a 2 s spread came within " + span + " s");
+        assertTrue(node.output().contains("drained in"), node.output());
       }
     }
   }

@@ -51,9 +51,21 @@ public final class ConnectionDrainer implements AutoCloseable {
         c.executor().schedule(task, delay, TimeUnit.NANOSECONDS);
   }
 
-  /** A booked close; its timer is set just after it is booked. */
+  /**
+   * A booked close; its timer is set just after it is booked.
+   *
+   * @param gapNanos the least time between this close and the node's previous one
+   * @param nodeDrain the whole node drains: the close goes whatever the view says
+   */
   private static final class Pending {
+    private final long gapNanos;
+    private final boolean nodeDrain;
     private volatile Future<?> timer;
+
+    Pending(long gapNanos, boolean nodeDrain) {
+      this.gapNanos = gapNanos;
+      this.nodeDrain = nodeDrain;
+    }
 
     void cancel() {
       Future<?> t = timer;
@@ -136,6 +148,47 @@ public final class ConnectionDrainer implements AutoCloseable {
     submit(() -> assess(List.copyOf(open)));
   }
 
+  /**
+   * The node drains: every WebSocket open now, affected by a change or not, is closed with 1001
+   * by {@code deadline} (ticker time). Each one's policy spreads the closes (its {@code spread},
+   * cut to what is left before the deadline) and caps them (its {@code max_closes_per_second},
+   * raised when the cap could not close them all in time: every client gets its 1001 rather
+   * than an abrupt close at the hard timeout). {@code keep} does not apply: the node goes away.
+   */
+  public void drainAll(long deadline) {
+    List<Drainable> now = List.copyOf(open);
+    submit(() -> bookNodeDrain(now, deadline));
+  }
+
+  private void bookNodeDrain(List<Drainable> connections, long deadline) {
+    long now = ticker.nanoTime();
+    long window = Math.max(0, deadline - now);
+    Map<DrainSettings, List<Drainable>> bySettings = new LinkedHashMap<>();
+    for (Drainable c : connections) {
+      Pending earlier = pending.get(c);
+      if (earlier != null && earlier.nodeDrain || !open.contains(c)) {
+        continue;
+      }
+      if (earlier != null && pending.remove(c, earlier)) {
+        earlier.cancel(); // booked by a policy; the node drain decides its time now
+      }
+      bySettings.computeIfAbsent(view.settings(c.placement()), s -> new ArrayList<>()).add(c);
+    }
+    int booked = 0;
+    for (Map.Entry<DrainSettings, List<Drainable>> e : bySettings.entrySet()) {
+      List<Drainable> group = e.getValue();
+      long spread = Math.min(e.getKey().spread().toNanos(), window);
+      long perSecond = Math.max(e.getKey().maxClosesPerSecond(),
+          window == 0 ? Integer.MAX_VALUE : (long) Math.ceil(group.size() * 1e9 / window));
+      book(group, now, spread, (int) Math.min(Integer.MAX_VALUE, perSecond), true);
+      booked += group.size();
+    }
+    if (booked > 0) {
+      log.info("node drain: closing {} WebSocket(s) with 1001 within {} ms", booked,
+          TimeUnit.NANOSECONDS.toMillis(window));
+    }
+  }
+
   /** An endpoint's health verdict changed: judge every open connection again. */
   public void healthChanged() {
     submit(() -> assess(List.copyOf(open)));
@@ -157,6 +210,10 @@ public final class ConnectionDrainer implements AutoCloseable {
     int kept = 0;
     int cancelled = 0;
     for (Drainable c : connections) {
+      Pending booked = pending.get(c);
+      if (booked != null && booked.nodeDrain) {
+        continue; // the node drains: a config change does not move that close
+      }
       DrainReason reason = v.reason(c.placement());
       if (reason == null) {
         Pending p = pending.remove(c);
@@ -178,7 +235,9 @@ public final class ConnectionDrainer implements AutoCloseable {
       counts.merge(reason, 1, Integer::sum);
     }
     for (Map.Entry<DrainSettings, List<Drainable>> e : toBook.entrySet()) {
-      book(e.getKey(), e.getValue(), now);
+      DrainSettings s = e.getKey();
+      book(e.getValue(), now + s.timeout().toNanos(), s.spread().toNanos(),
+          s.maxClosesPerSecond(), false);
     }
     if (!counts.isEmpty()) {
       log.info("drain: closing {} connection(s) ({}) gracefully; {} now pending",
@@ -195,17 +254,18 @@ public final class ConnectionDrainer implements AutoCloseable {
   }
 
   /**
-   * Books the closes of connections that share a policy: after the timeout, the i-th of n at
-   * {@code i / n} of the spread window, each then moved as late as the node's cap requires.
+   * Books the closes of connections that share a policy: from {@code start}, the i-th of n at
+   * {@code i / n} of the {@code spread} window, each then moved as late as the node's cap
+   * requires.
    */
-  private void book(DrainSettings s, List<Drainable> connections, long now) {
-    long start = now + s.timeout().toNanos();
-    long window = s.spread().toNanos();
+  private void book(List<Drainable> connections, long start, long spread, int perSecond,
+      boolean nodeDrain) {
+    long now = ticker.nanoTime();
     int n = connections.size();
     for (int i = 0; i < n; i++) {
       Drainable c = connections.get(i);
-      long at = slots.book(start + window * i / n, s.maxClosesPerSecond(), now);
-      Pending p = new Pending();
+      long at = slots.book(start + spread * i / n, perSecond, now);
+      Pending p = new Pending(SECOND / perSecond, nodeDrain);
       pending.put(c, p);
       p.timer = scheduler.schedule(c, () -> fire(c, p), Math.max(0, at - now));
       if (!open.contains(c)) {
@@ -219,13 +279,12 @@ public final class ConnectionDrainer implements AutoCloseable {
     if (pending.get(c) != p) {
       return; // cancelled, or the connection ended
     }
-    DrainView v = view;
-    DrainReason reason = v.reason(c.placement());
+    DrainReason reason = p.nodeDrain ? DrainReason.NODE_DRAIN : view.reason(c.placement());
     if (reason == null) {
       pending.remove(c, p); // restored in the meantime
       return;
     }
-    long wait = admit(ticker.nanoTime(), SECOND / v.settings(c.placement()).maxClosesPerSecond());
+    long wait = admit(ticker.nanoTime(), p.gapNanos);
     if (wait > 0) {
       p.timer = scheduler.schedule(c, () -> fire(c, p), wait);
       return;

@@ -17,6 +17,9 @@ public interface ExchangeOwner {
   /** Whether the response may keep the client connection open (not when the node drains). */
   boolean keepAliveAllowed();
 
+  /** Whether the node told this connection to go away (a node drain) while it was busy. */
+  boolean goingAway();
+
   /**
    * The endpoint accepted a WebSocket upgrade and its {@code 101} was written: replace the
    * client connection's HTTP handlers with {@code relay}, which takes over the socket. The relay

@@ -406,6 +406,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     upstreamPipeline.remove(UpstreamConnection.HTTP_CODEC);
     owner.replaceHttpHandlers(WebSocketRelay.HANDLER, relay.clientHandler());
     relay.start();
+    if (owner.goingAway()) {
+      relay.goAway(); // upgraded after the node drain began: no place in its schedule, close now
+    }
   }
 
   // ---- failures and the end -------------------------------------------------------------------

@@ -40,6 +40,7 @@ import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -228,9 +229,16 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     listeners.clear();
   }
 
-  /** Asks every open client connection to end gracefully ({@link GoAway}). */
-  public void goAway() {
-    drainMeters.closed(DrainReason.NODE_DRAIN.tag(), connections.size());
+  /**
+   * Asks every open client connection to end gracefully within {@code window}: HTTP
+   * connections at once ({@link GoAway}: idle ones close, one with a request in flight closes
+   * after its response), WebSockets with 1001 spread over the window by their drain policies
+   * ({@link ConnectionDrainer#drainAll}), so their clients do not all reconnect at once.
+   */
+  public void goAway(Duration window) {
+    drainer.drainAll(services.ticker().nanoTime() + window.toNanos());
+    drainMeters.closed(DrainReason.NODE_DRAIN.tag(),
+        Math.max(0, connections.size() - drainer.open()));
     for (Channel ch : connections) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(GoAway.INSTANCE));
     }

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the listeners close ({@link DataPlaneNode#stopAccepting}): no new connections;
  *   <li>every open connection is told to go away ({@link DataPlaneNode#goAway}): idle
  *       keep-alive connections close now, a request in flight gets {@code Connection: close}
- *       on its response, a WebSocket gets {@code 1001 Going Away} at a frame boundary to both
- *       sides and closes after the close handshakes;
+ *       on its response; WebSockets get {@code 1001 Going Away} at a frame boundary to both
+ *       sides, spread by their drain policies over three quarters of the time left (the last
+ *       quarter is for the close handshakes), and close after the close handshakes;
  *   <li>the drain ends when no connection is left, or at the hard timeout, whichever comes
  *       first; the caller then closes the node (what is left is closed abruptly).
  * </ol>
@@ -64,7 +65,8 @@ public final class NodeDrain {
         + " gracefully (at most {})", settings.grace(), node.openConnections(), settings.timeout());
     waitUntil(nanoTime, start + settings.grace().toNanos());
     node.stopAccepting();
-    node.goAway();
+    long remaining = Math.max(0, deadline - nanoTime.getAsLong());
+    node.goAway(Duration.ofNanos(remaining / 4 * 3)); // a quarter kept for close handshakes
     long nextReport = nanoTime.getAsLong() + REPORT_NANOS;
     while (node.openConnections() > 0 && nanoTime.getAsLong() < deadline) {
       if (nanoTime.getAsLong() >= nextReport) {

@@ -274,6 +274,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   @Override
+  public boolean goingAway() {
+    return goingAway;
+  }
+
+  @Override
   public void replaceHttpHandlers(String name, ChannelHandler relay) {
     webSocket = true;
     ChannelPipeline p = ctx.pipeline();

@@ -1,6 +1,5 @@
 package dev.wharf.dataplane.websocket;
 
-import dev.wharf.dataplane.http.GoAway;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -41,9 +40,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof GoAway) {
-      relay.goAway();
-    }
+    // A GoAway (node drain) is not acted on here: the node's ConnectionDrainer closes each
+    // WebSocket at its turn, so that the clients do not all reconnect at once.
     ReferenceCountUtil.release(evt);
   }
 

@@ -238,6 +238,35 @@ class ConnectionDrainerTest {
   }
 
   @Test
+  void aNodeDrainClosesEveryWebSocketSpreadAndCappedWithinItsWindow() throws Exception {
+    apply(CONFIG);
+    List<Connection> conns = open(100, "10.0.0.1:80");
+    drainer.drainAll(ticker.nanoTime() + 4 * SECOND);
+    advanceTo(60 * SECOND);
+    long[] times = conns.stream().mapToLong(c -> c.goneAwayAt).sorted().toArray();
+    assertEquals(0, times[0], "the first goes at once: there is no timeout in a node drain");
+    for (int i = 1; i < times.length; i++) {
+      assertEquals(SECOND / 25, times[i] - times[i - 1], "spread 2 s, but the cap of 25/s");
+    }
+    assertTrue(times[99] < 4 * SECOND, "all within the window: " + times[99]);
+    assertEquals(100, closes("node_drain"));
+  }
+
+  @Test
+  void theNodeDrainsDeadlineWinsOverTheCapAndOverKeep() throws Exception {
+    String keep = CONFIG.replace("drain: {timeout: 3s, spread: 2s, max_closes_per_second: 25}",
+        "drain: {mode: keep}");
+    apply(keep);
+    List<Connection> conns = open(1000, "10.0.0.1:80");
+    drainer.drainAll(ticker.nanoTime() + 2 * SECOND);
+    apply(keep); // a config change during the drain does not cancel its closes
+    advanceTo(60 * SECOND);
+    assertTrue(conns.stream().allMatch(c -> c.goneAwayAt >= 0 && c.goneAwayAt < 2 * SECOND),
+        "1,000 closes at the default 100/s would take 10 s; the window is 2 s");
+    assertEquals(1000, closes("node_drain"));
+  }
+
+  @Test
   void aConnectionOpenedOnAStaleSnapshotIsJudgedWhenItOpens() throws Exception {
     apply(CONFIG.replace("{address: \"10.0.0.1:80\"}, ", ""));
     Connection late = new Connection("ws", "10.0.0.1:80"); // placed by the old snapshot

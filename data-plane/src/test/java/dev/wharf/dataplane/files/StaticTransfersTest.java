@@ -104,7 +104,7 @@ class StaticTransfersTest {
       String head = requestHead(socket, patient);
       assertTrue(head.startsWith("HTTP/1.1 200"), head);
 
-      node.goAway();
+      node.goAway(Duration.ofSeconds(5));
 
       assertEquals(HUGE, drain(socket.getInputStream()), "every byte, then the close");
     }

@@ -175,7 +175,7 @@ class WebSocketProxyTest {
       client.socket().sendText("before", true).join();
       assertEquals("before", client.nextMessage(WAIT));
 
-      node.goAway();
+      node.goAway(Duration.ofSeconds(5));
 
       assertEquals(1001, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
