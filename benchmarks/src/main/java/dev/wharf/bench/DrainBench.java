@@ -26,8 +26,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -jar wharf-benchmarks.jar drain --node-jar data-plane/target/wharf-data-plane.jar \
- *     [--connections 5000] [--cap 100] [--spread 10s] [--timeout 0s] [--dir DIR]
+ *     [--connections 5000] [--cap 100] [--spread 10s] [--timeout 0s] [--dir DIR] [--node-drain]
  * </pre>
+ *
+ * <p>With {@code --node-drain} the node is sent SIGTERM instead (grace 0 s, drain timeout
+ * 60 s): every WebSocket moves, paced by the same policy within the drain's window.
  *
  * <p>Prints one Markdown table row: connections moved, cap, spread, time from the change to the
  * first and the last close, the busiest second, and closes that were not 1001.
@@ -68,9 +71,14 @@ final class DrainBench {
     String spread = "10s";
     String timeout = "0s";
     Path dir = null;
+    boolean nodeDrain = false;
     for (int i = 0; i < args.length; i += 2) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
+        case "--node-drain" -> {
+          nodeDrain = true;
+          i--; // a flag without a value
+        }
         case "--node-jar" -> nodeJar = Path.of(value);
         case "--connections" -> connections = Integer.parseInt(value);
         case "--cap" -> cap = Integer.parseInt(value);
@@ -79,7 +87,7 @@ final class DrainBench {
         case "--dir" -> dir = Path.of(value);
         default -> {
           System.err.println("usage: drain --node-jar JAR [--connections N] [--cap N]"
-              + " [--spread DURATION] [--timeout DURATION] [--dir DIR]");
+              + " [--spread DURATION] [--timeout DURATION] [--dir DIR] [--node-drain]");
           System.exit(2);
         }
       }
@@ -91,11 +99,11 @@ final class DrainBench {
     if (dir == null) {
       dir = Files.createTempDirectory("wharf-drain-bench");
     }
-    System.out.println(run(nodeJar, dir, connections, cap, spread, timeout));
+    System.out.println(run(nodeJar, dir, connections, cap, spread, timeout, nodeDrain));
   }
 
   static String run(Path nodeJar, Path dir, int connections, int cap, String spread,
-      String timeout) throws Exception {
+      String timeout, boolean nodeDrain) throws Exception {
     try (BenchBackend a = BenchBackend.start(0); BenchBackend b = BenchBackend.start(0)) {
       int port = freePort();
       String drain = "drain: {timeout: " + timeout + ", spread: " + spread
@@ -103,7 +111,8 @@ final class DrainBench {
       Path config = dir.resolve("wharf.yaml");
       Files.writeString(config, config(port, drain, a.port(), b.port()));
       Process node = new ProcessBuilder("java", "-jar", nodeJar.toString(),
-          "--config", config.toString(), "--admin", "127.0.0.1:" + freePort(), "--workers", "1")
+          "--config", config.toString(), "--admin", "127.0.0.1:" + freePort(), "--workers", "1",
+          "--drain-grace", "0s", "--drain-timeout", "60s")
           .redirectErrorStream(true).start();
       try {
         awaitLine(node, "listening: ");
@@ -122,13 +131,22 @@ final class DrainBench {
             throw new IllegalStateException(tracker.opened() + " of " + connections
                 + " opened: " + tracker.firstProblem());
           }
-          int moving = (connections + 1) / 2; // round robin put every other one on a
-          Path next = dir.resolve("wharf.yaml.next");
-          Files.writeString(next, config(port, drain, -1, b.port()));
-          long changed = System.nanoTime();
-          Files.move(next, config, StandardCopyOption.ATOMIC_MOVE,
-              StandardCopyOption.REPLACE_EXISTING);
-          long deadline = changed + TimeUnit.SECONDS.toNanos(30 + 2L * moving / cap);
+          int moving;
+          long changed;
+          if (nodeDrain) {
+            moving = connections;
+            changed = System.nanoTime();
+            node.destroy(); // SIGTERM
+          } else {
+            moving = (connections + 1) / 2; // round robin put every other one on a
+            Path next = dir.resolve("wharf.yaml.next");
+            Files.writeString(next, config(port, drain, -1, b.port()));
+            changed = System.nanoTime();
+            Files.move(next, config, StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+          }
+          long deadline = changed + TimeUnit.SECONDS.toNanos(nodeDrain ? 70
+              : 30 + 2L * moving / cap);
           while (closes.size() < moving && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(20); // a benchmark harness waiting, not a test
           }
