@@ -81,6 +81,8 @@ public final class ConnectionDrainer implements AutoCloseable {
   private final Scheduler scheduler;
   private final Set<Drainable> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<Drainable, Pending> pending = new ConcurrentHashMap<>();
+  /** Affected connections a keep policy leaves open, so each is logged once, not per change. */
+  private final Set<Drainable> kept = ConcurrentHashMap.newKeySet();
   /** Used by the assessor thread only. */
   private final CloseSlots slots = new CloseSlots();
   /**
@@ -136,6 +138,7 @@ public final class ConnectionDrainer implements AutoCloseable {
   /** A connection ended (for whatever reason): forget it and its booked close. */
   public void closed(Drainable c) {
     open.remove(c);
+    kept.remove(c);
     Pending p = pending.remove(c);
     if (p != null) {
       p.cancel();
@@ -207,7 +210,7 @@ public final class ConnectionDrainer implements AutoCloseable {
     long now = ticker.nanoTime();
     Map<DrainSettings, List<Drainable>> toBook = new LinkedHashMap<>();
     Map<DrainReason, Integer> counts = new EnumMap<>(DrainReason.class);
-    int kept = 0;
+    int newlyKept = 0;
     int cancelled = 0;
     for (Drainable c : connections) {
       Pending booked = pending.get(c);
@@ -216,6 +219,7 @@ public final class ConnectionDrainer implements AutoCloseable {
       }
       DrainReason reason = v.reason(c.placement());
       if (reason == null) {
+        kept.remove(c);
         Pending p = pending.remove(c);
         if (p != null) {
           p.cancel();
@@ -228,9 +232,12 @@ public final class ConnectionDrainer implements AutoCloseable {
       }
       DrainSettings settings = v.settings(c.placement());
       if (settings.keep()) {
-        kept++;
+        if (kept.add(c)) {
+          newlyKept++;
+        }
         continue;
       }
+      kept.remove(c);
       toBook.computeIfAbsent(settings, s -> new ArrayList<>()).add(c);
       counts.merge(reason, 1, Integer::sum);
     }
@@ -248,8 +255,9 @@ public final class ConnectionDrainer implements AutoCloseable {
       log.info("drain: {} connection(s) no longer affected; their closes are cancelled ({} "
           + "still pending)", cancelled, pending.size());
     }
-    if (kept > 0) {
-      log.info("drain: keeping {} affected connection(s) open (policy keep)", kept);
+    if (newlyKept > 0) {
+      log.info("drain: keeping {} affected connection(s) open (policy keep); {} kept in all",
+          newlyKept, kept.size());
     }
   }
 
