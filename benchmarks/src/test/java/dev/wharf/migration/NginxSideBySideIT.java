@@ -9,7 +9,6 @@ import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
-import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.io.ByteArrayInputStream;
@@ -52,7 +51,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NginxSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
-  private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
   private static final List<String> COMPARED_HEADERS = List.of("content-type", "content-length",
       "content-encoding", "etag", "last-modified", "content-range", "location", "accept-ranges");
   private static final HttpClient http = HttpClient.newBuilder()
@@ -87,14 +85,7 @@ class NginxSideBySideIT {
     Path prefix = dir.resolve("nginx");
     nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
 
-    Path imported = dir.resolve("wharf.yaml");
-    CommandRunner.Result result = CommandRunner.run(BOUND, List.of("java", "-jar",
-        WHARFCTL.toString(), "import-nginx", wharfConf.toString(), "-o", imported.toString()));
-    assertEquals(0, result.exitCode(), result.toString());
-    wharf = JarProcess.startJar("wharf", dir, JarProcess.DATA_PLANE_JAR, List.of("--config",
-        imported.toString(), "--admin", "127.0.0.1:" + FreePorts.loopback(1).get(0),
-        "--workers", "1"));
-    wharf.awaitLine("listening: ", BOUND);
+    wharf = ImportedNode.start(dir, wharfConf, BOUND);
     Await.until(BOUND, () -> status(nginxPort) > 0, nginx::errors);
   }
 

@@ -6,7 +6,6 @@ import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
-import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;
@@ -36,7 +35,6 @@ class TengineSeedSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final Path SEED = Path.of("..", "admin-cli", "src", "test", "resources",
       "nginx", "seeds", "001-tengine-websocket", "home", "apps", "tengine", "conf");
-  private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
   private static final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).build();
 
@@ -60,14 +58,7 @@ class TengineSeedSideBySideIT {
     SeedSetup.makeReadable(dir);
     nginx = NginxProcess.start(dir.resolve("nginx"), nginxConf, "");
 
-    Path imported = dir.resolve("wharf.yaml");
-    CommandRunner.Result result = CommandRunner.run(BOUND, List.of("java", "-jar",
-        WHARFCTL.toString(), "import-nginx", wharfConf.toString(), "-o", imported.toString()));
-    assertEquals(0, result.exitCode(), result.toString());
-    wharf = JarProcess.startJar("wharf", dir, JarProcess.DATA_PLANE_JAR, List.of("--config",
-        imported.toString(), "--admin", "127.0.0.1:" + FreePorts.loopback(1).get(0),
-        "--workers", "1"));
-    wharf.awaitLine("listening: ", BOUND);
+    wharf = ImportedNode.start(dir, wharfConf, BOUND);
     Await.until(BOUND, () -> status(nginxPort, "/") > 0, nginx::errors);
   }
 
