@@ -18,7 +18,7 @@ import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.DataPlaneMain;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.NodeDrain;
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.Transport;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

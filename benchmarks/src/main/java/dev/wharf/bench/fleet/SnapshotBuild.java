@@ -2,12 +2,12 @@ package dev.wharf.bench.fleet;
 
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigValidator;
-import dev.wharf.dataplane.proxy.CompiledUpstream;
-import dev.wharf.dataplane.proxy.EndpointRegistry;
-import dev.wharf.dataplane.proxy.Upstreams;
+import dev.wharf.dataplane.upstream.CompiledUpstream;
+import dev.wharf.dataplane.upstream.EndpointRegistry;
+import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.dataplane.server.DataPlaneNode;
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.Transport;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigValidator;
-import dev.wharf.dataplane.proxy.EndpointRegistry;
-import dev.wharf.dataplane.proxy.Upstreams;
+import dev.wharf.dataplane.upstream.EndpointRegistry;
+import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.proto.config.v1.Config;
 import java.util.EnumSet;

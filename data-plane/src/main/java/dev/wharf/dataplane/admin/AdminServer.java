@@ -1,6 +1,6 @@
 package dev.wharf.dataplane.admin;
 
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.Transport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

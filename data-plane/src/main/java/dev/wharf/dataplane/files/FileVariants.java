@@ -2,7 +2,6 @@ package dev.wharf.dataplane.files;
 
 import dev.wharf.dataplane.compression.AcceptEncoding;
 import dev.wharf.dataplane.compression.ContentCoding;
-import dev.wharf.dataplane.routing.CompiledRoute;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.nio.file.Path;
@@ -23,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class FileVariants {
   private FileVariants() {}
 
-  static FileVariant choose(CompiledRoute route, HttpRequest request, FileResolver resolver,
-      FileResolver.Found found) {
-    StaticSite site = route.files();
+  /** @param gzipProxied whether the route's compression covers proxied requests */
+  static FileVariant choose(StaticSite site, boolean gzipProxied, HttpRequest request,
+      FileResolver resolver, FileResolver.Found found) {
     Path file = found.file();
     String type = site.mimeTypes().of(file.getFileName().toString());
     if (site.precompressed()) {
@@ -33,7 +32,7 @@ final class FileVariants {
       BasicFileAttributes attributes = FileResolver.attributesOrNull(gz);
       if (attributes != null && attributes.isRegularFile()
           && (!site.denySymlinksOutsideRoot() || resolver.insideBase(gz))) {
-        return acceptsGzip(route, request)
+        return acceptsGzip(gzipProxied, request)
             ? variant(gz, attributes, type, ContentCoding.GZIP.token(), true)
             : variant(file, found.attributes(), type, null, true);
       }
@@ -41,10 +40,10 @@ final class FileVariants {
     return variant(file, found.attributes(), type, null, false);
   }
 
-  private static boolean acceptsGzip(CompiledRoute route, HttpRequest request) {
+  private static boolean acceptsGzip(boolean gzipProxied, HttpRequest request) {
     return AcceptEncoding.accepts(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING),
         ContentCoding.GZIP)
-        && (route.compression().proxied() || !request.headers().contains(HttpHeaderNames.VIA));
+        && (gzipProxied || !request.headers().contains(HttpHeaderNames.VIA));
   }
 
   private static FileVariant variant(Path file, BasicFileAttributes attributes, String type,

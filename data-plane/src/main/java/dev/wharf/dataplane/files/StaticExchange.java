@@ -1,14 +1,15 @@
 package dev.wharf.dataplane.files;
 
 import dev.wharf.dataplane.compression.ResponseCompression;
+import dev.wharf.dataplane.exchange.ClientExchange;
+import dev.wharf.dataplane.exchange.ExchangeOwner;
+import dev.wharf.dataplane.exchange.RoutedRequest;
+import dev.wharf.dataplane.http.HeaderRuleSet;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.Responses;
-import dev.wharf.dataplane.proxy.ClientExchange;
-import dev.wharf.dataplane.proxy.ExchangeOwner;
-import dev.wharf.dataplane.proxy.ProxyServices;
-import dev.wharf.dataplane.routing.CompiledRoute;
-import dev.wharf.dataplane.routing.UriPaths;
+import dev.wharf.dataplane.http.UriPaths;
+import dev.wharf.dataplane.node.NodeServices;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -40,7 +41,7 @@ import java.util.regex.MatchResult;
  * the bytes ({@link FileTransfer}). Only GET and HEAD are served; other methods get 405.
  *
  * <p>Finding and opening the file block on the disk, so they run on the node's file threads
- * ({@link ProxyServices#files}); the answer comes back to the event loop, which decides and
+ * ({@link NodeServices#files}); the answer comes back to the event loop, which decides and
  * writes the response. Sending is the kernel's (sendfile) or, when the response is compressed,
  * reads of 32 KiB chunks as the connection can take them.
  *
@@ -51,13 +52,15 @@ import java.util.regex.MatchResult;
  */
 public final class StaticExchange implements ClientExchange {
   private final ChannelHandlerContext ctx;
-  private final ProxyServices services;
-  private final CompiledRoute route;
+  private final NodeServices services;
+  private final StaticSite site;
+  private final boolean gzipProxied;
   private final HttpRequest request;
   private final RequestTarget target;
   private final MatchResult groups;
   private final RequestRecord record;
   private final ExchangeOwner owner;
+  private final HeaderRuleSet responseHeaders;
   private final ResponseCompression compression;
   private long bodyLength;
   private LongSupplier bodySent = () -> 0;
@@ -65,19 +68,24 @@ public final class StaticExchange implements ClientExchange {
 
   /**
    * @param ctx the client connection's dispatcher context; the exchange writes there
+   * @param site what the route serves
+   * @param gzipProxied whether the route compresses responses to proxied requests (those with
+   *     {@code Via}), which decides whether they get a precompressed sibling
    * @param compression what the compressor will do with the response, which decides how the
    *     file is sent
    */
-  public StaticExchange(ChannelHandlerContext ctx, ProxyServices services, CompiledRoute route,
-      HttpRequest request, RequestTarget target, MatchResult groups, RequestRecord record,
-      ExchangeOwner owner, ResponseCompression compression) {
+  public StaticExchange(ChannelHandlerContext ctx, NodeServices services, RoutedRequest routed,
+      StaticSite site, boolean gzipProxied, ExchangeOwner owner,
+      ResponseCompression compression) {
     this.ctx = ctx;
     this.services = services;
-    this.route = route;
-    this.request = request;
-    this.target = target;
-    this.groups = groups;
-    this.record = record;
+    this.site = site;
+    this.gzipProxied = gzipProxied;
+    this.request = routed.request();
+    this.target = routed.target();
+    this.groups = routed.groups();
+    this.record = routed.record();
+    this.responseHeaders = routed.responseHeaders();
     this.owner = owner;
     this.compression = compression;
   }
@@ -91,7 +99,7 @@ public final class StaticExchange implements ClientExchange {
       sendWhole(refusal);
       return;
     }
-    List<String> tryFiles = FileResolver.render(route.files(), record, groups);
+    List<String> tryFiles = FileResolver.render(site, record, groups);
     boolean get = method.equals(HttpMethod.GET);
     services.files().execute(() -> {
       LookedUp result = lookUp(tryFiles, get);
@@ -108,12 +116,12 @@ public final class StaticExchange implements ClientExchange {
 
   /** On a file thread: everything that touches the disk before the response is decided. */
   private LookedUp lookUp(List<String> tryFiles, boolean get) {
-    FileResolver resolver = new FileResolver(route.files());
+    FileResolver resolver = new FileResolver(site);
     FileResolver.Lookup lookup = resolver.resolve(target.path(), tryFiles);
     if (!(lookup instanceof FileResolver.Found found)) {
       return new LookedUp(lookup, null, null, 0);
     }
-    FileVariant file = FileVariants.choose(route, request, resolver, found);
+    FileVariant file = FileVariants.choose(site, gzipProxied, request, resolver, found);
     if (!get) {
       return new LookedUp(lookup, file, null, 0);
     }
@@ -255,7 +263,7 @@ public final class StaticExchange implements ClientExchange {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && owner.keepAliveAllowed();
     HttpUtil.setKeepAlive(response, keepAlive);
     record.responded(response.status().code(), response.headers());
-    route.responseHeaders().apply(response.headers(), record, groups);
+    responseHeaders.apply(response.headers(), record, groups);
     return keepAlive;
   }
 

@@ -2,8 +2,8 @@ package dev.wharf.dataplane.health;
 
 import dev.wharf.config.Durations;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.proxy.EndpointStats;
-import dev.wharf.dataplane.proxy.UpstreamEndpoint;
+import dev.wharf.dataplane.upstream.EndpointStats;
+import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.proto.config.v1.HealthCheck;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;

@@ -1,9 +1,9 @@
 package dev.wharf.dataplane.health;
 
-import dev.wharf.dataplane.proxy.CompiledUpstream;
-import dev.wharf.dataplane.proxy.ProxyServices;
-import dev.wharf.dataplane.proxy.UpstreamEndpoint;
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.NodeServices;
+import dev.wharf.dataplane.node.Transport;
+import dev.wharf.dataplane.upstream.CompiledUpstream;
+import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Upstream;
 import io.netty.channel.EventLoopGroup;
@@ -31,7 +31,7 @@ import java.util.Set;
 public final class HealthChecker implements AutoCloseable {
   private final EventLoopGroup loops;
   private final Transport transport;
-  private final ProxyServices services;
+  private final NodeServices services;
   private final Runnable onVerdictChange;
   private final Map<String, EndpointCheck> checks = new HashMap<>();
   /** Upstream and address of every endpoint with a health gauge, as of the last update. */
@@ -41,7 +41,7 @@ public final class HealthChecker implements AutoCloseable {
    * @param onVerdictChange runs (on an event loop) whenever an endpoint turns healthy or
    *     unhealthy; it must not block
    */
-  public HealthChecker(EventLoopGroup loops, Transport transport, ProxyServices services,
+  public HealthChecker(EventLoopGroup loops, Transport transport, NodeServices services,
       Runnable onVerdictChange) {
     this.loops = loops;
     this.transport = transport;

@@ -1,6 +1,5 @@
 package dev.wharf.dataplane.http;
 
-import dev.wharf.dataplane.routing.UriPaths;
 
 /**
  * A request target split as nginx splits it: {@code $uri} (normalised path) and {@code $args}

@@ -1,19 +1,23 @@
 package dev.wharf.dataplane.proxy;
 
 import dev.wharf.dataplane.drain.Placement;
+import dev.wharf.dataplane.exchange.ClientExchange;
+import dev.wharf.dataplane.exchange.ExchangeOwner;
+import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.metrics.UpstreamErrorKind;
-import dev.wharf.dataplane.routing.CompiledRoute;
+import dev.wharf.dataplane.upstream.UpstreamConnection;
+import dev.wharf.dataplane.upstream.UpstreamEndpoint;
+import dev.wharf.dataplane.upstream.UpstreamListener;
 import dev.wharf.dataplane.websocket.WebSocketRelay;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -61,7 +65,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   private final ChannelHandlerContext client;
   private final ProxyServices services;
-  private final CompiledRoute route;
+  private final RoutedRequest routed;
   private final ProxyTarget target;
   private final HttpRequest request;
   private final RequestTarget requestTarget;
@@ -92,22 +96,22 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /**
    * @param client the context of the client connection's dispatcher; the exchange writes there
+   * @param target what the route proxies to, and how
    * @param webSocket the request is a valid WebSocket handshake on a route that allows it
    */
-  public ProxyExchange(ChannelHandlerContext client, ProxyServices services, CompiledRoute route,
-      HttpRequest request, RequestTarget requestTarget, MatchResult groups, RequestRecord record,
-      ExchangeOwner owner, boolean webSocket) {
+  public ProxyExchange(ChannelHandlerContext client, ProxyServices services, RoutedRequest routed,
+      ProxyTarget target, ExchangeOwner owner, boolean webSocket) {
     this.client = client;
     this.services = services;
-    this.route = route;
-    this.target = route.proxy();
-    this.request = request;
-    this.requestTarget = requestTarget;
-    this.groups = groups;
-    this.record = record;
+    this.routed = routed;
+    this.target = target;
+    this.request = routed.request();
+    this.requestTarget = routed.target();
+    this.groups = routed.groups();
+    this.record = routed.record();
     this.owner = owner;
     this.webSocket = webSocket;
-    this.deadlines = new UpstreamDeadlines(client.channel().eventLoop(), services.ticker(),
+    this.deadlines = new UpstreamDeadlines(client.channel().eventLoop(), services.node().ticker(),
         target.readTimeout(), target.sendTimeout(), this::onDeadline);
   }
 
@@ -121,11 +125,11 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   private void connectNext(boolean allowPooled) {
     String hashKey = target.upstream().hashKey() == null ? null
         : TemplateRenderer.render(target.upstream().hashKey(), record.request(), groups);
-    UpstreamEndpoint endpoint = target.upstream().balancer()
-        .pick(hashKey, target.upstream().excluded(tried, now(), services.metrics()));
+    UpstreamEndpoint endpoint =
+        target.upstream().pick(hashKey, tried, now(), services.node().metrics());
     if (endpoint == null) {
       if (tried.isEmpty()) {
-        services.metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
+        services.node().metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
         failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE);
       } else {
         failBeforeResponse(lastFailure);
@@ -177,19 +181,11 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /** Feeds passive ejection: connect failures, 5xx, resets and timeouts count against it. */
   private void passiveOutcome(UpstreamEndpoint endpoint, boolean success) {
-    OutlierDetector outliers = target.upstream().outliers();
-    if (outliers == null) {
-      return;
-    }
-    if (success) {
-      outliers.succeeded(endpoint);
-    } else {
-      outliers.failed(endpoint, now(), services.metrics());
-    }
+    target.upstream().attemptEnded(endpoint, success, now(), services.node().metrics());
   }
 
   private void attemptFailed(UpstreamEndpoint endpoint, UpstreamErrorKind kind, int status) {
-    services.metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);
+    services.node().metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);
     long t = now();
     record.upstreamDone(status, connectedAt < 0 ? -1 : connectedAt - attemptStart,
         headerAt < 0 ? -1 : headerAt - attemptStart, t - attemptStart, null);
@@ -223,7 +219,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     }
     int bytes = content.content().readableBytes();
     record.bodyReceived(bytes);
-    if (route.maxBodySize() > 0 && record.requestBodyBytes() > route.maxBodySize()) {
+    if (routed.maxBodySize() > 0 && record.requestBodyBytes() > routed.maxBodySize()) {
       content.release();
       if (responseStarted) {
         abort();
@@ -308,9 +304,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     clientKeepAlive = HttpUtil.isKeepAlive(request) && requestDone && owner.keepAliveAllowed();
     clientKeepAlive = ClientResponseHeads.prepare(response, request, clientKeepAlive,
-        services.clock().instant());
+        services.node().clock().instant());
     record.responded(code, response.headers());
-    route.responseHeaders().apply(response.headers(), record, groups);
+    routed.responseHeaders().apply(response.headers(), record, groups);
     client.write(response);
   }
 
@@ -365,7 +361,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     long t = now();
     record.upstreamDone(record.status(), connectedAt - attemptStart, headerAt - attemptStart,
         t - attemptStart, null);
-    services.metrics().upstreamRequest(target.upstream().name(), upstream.endpoint().address(),
+    services.node().metrics().upstreamRequest(target.upstream().name(), upstream.endpoint().address(),
         record.status(), t - attemptStart);
     boolean reusable = upstreamKeepAlive && requestDone;
     releaseUpstream(reusable);
@@ -382,7 +378,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
         .set(HttpHeaderNames.SERVER, Responses.SERVER);
     record.responded(101, response.headers());
-    route.responseHeaders().apply(response.headers(), record, groups);
+    routed.responseHeaders().apply(response.headers(), record, groups);
     client.writeAndFlush(response);
     deadlines.cancelAll();
     finished = true;
@@ -392,19 +388,15 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     long t = now();
     record.upstreamDone(101, connectedAt - attemptStart, headerAt - attemptStart,
         t - attemptStart, null);
-    Placement placement = new Placement(route.name(), target.upstream().name(),
+    Placement placement = new Placement(routed.route(), target.upstream().name(),
         connection.endpoint().address(), target.drain());
     WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
-        placement, target.webSocketIdleTimeout(), record, services, () -> {
+        placement, target.webSocketIdleTimeout(), record, services.node(), services.drainer(),
+        () -> {
           connection.endpoint().stats().released();
           owner.exchangeFinished(record, false);
         });
-    // Handlers go in before the codecs leave, so bytes the codecs still hold reach the relay.
-    ChannelPipeline upstreamPipeline = connection.channel().pipeline();
-    upstreamPipeline.replace(UpstreamConnection.HANDLER, WebSocketRelay.HANDLER,
-        relay.upstreamHandler());
-    upstreamPipeline.remove(UpstreamConnection.HTTP_CODEC);
-    owner.replaceHttpHandlers(WebSocketRelay.HANDLER, relay.clientHandler());
+    owner.switchToRelay(connection.channel(), relay.clientHandler(), relay.upstreamHandler());
     relay.start();
     if (owner.goingAway()) {
       relay.goAway(); // upgraded after the node drain began: no place in its schedule, close now
@@ -460,7 +452,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     releaseUpstream(false);
     boolean keepAlive = requestDone && HttpUtil.isKeepAlive(request);
     FullHttpResponse error = Responses.error(client.alloc(), status,
-        request.method().equals(HttpMethod.HEAD), !keepAlive, services.clock().instant());
+        request.method().equals(HttpMethod.HEAD), !keepAlive, services.node().clock().instant());
     record.responded(status.code(), error.headers());
     if (keepAlive) {
       client.writeAndFlush(error);
@@ -535,6 +527,6 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   }
 
   private long now() {
-    return services.ticker().nanoTime();
+    return services.node().ticker().nanoTime();
   }
 }

@@ -4,6 +4,7 @@ import dev.wharf.config.Durations;
 import dev.wharf.config.Template;
 import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.dataplane.http.HeaderRuleSet;
+import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.Route;
 import java.time.Duration;

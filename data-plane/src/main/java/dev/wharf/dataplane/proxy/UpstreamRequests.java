@@ -3,7 +3,7 @@ package dev.wharf.dataplane.proxy;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.TemplateRenderer;
-import dev.wharf.dataplane.routing.UriPaths;
+import dev.wharf.dataplane.http.UriPaths;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;

@@ -1,6 +1,6 @@
 package dev.wharf.dataplane.routing;
 
-import dev.wharf.dataplane.proxy.CompiledUpstream;
+import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.PathMatch;

@@ -15,12 +15,14 @@ import dev.wharf.dataplane.health.HealthChecker;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.metrics.DrainMeters;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.proxy.CompiledUpstream;
-import dev.wharf.dataplane.proxy.EndpointRegistry;
+import dev.wharf.dataplane.node.NodeServices;
+import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.proxy.ProxyServices;
-import dev.wharf.dataplane.proxy.UpstreamConnector;
-import dev.wharf.dataplane.proxy.Upstreams;
 import dev.wharf.dataplane.routing.RoutingTable;
+import dev.wharf.dataplane.upstream.CompiledUpstream;
+import dev.wharf.dataplane.upstream.EndpointRegistry;
+import dev.wharf.dataplane.upstream.UpstreamConnector;
+import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Listener;
@@ -55,8 +57,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +82,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
   private final String hostname;
-  private final ProxyServices services;
+  private final NodeServices services;
+  private final ProxyServices proxy;
   private final DrainMeters drainMeters;
   private final ConnectionDrainer drainer;
   private final Executor files;
@@ -106,8 +109,9 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.drainer = ConnectionDrainer.create(b.ticker, drainMeters);
     this.files = b.files != null ? b.files : Executors.newFixedThreadPool(
         Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
-    this.services = new ProxyServices(new UpstreamConnector(transport), b.metrics, b.ticker,
-        b.clock, b.random, drainer, files);
+    this.services = new NodeServices(b.metrics, b.ticker, b.clock, b.random, files);
+    this.proxy = new ProxyServices(services,
+        new UpstreamConnector(transport, new UpstreamHttpPipeline()), drainer);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
   }
 
@@ -164,7 +168,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     lastVersion = version;
     health.update(config, upstreams);
     drainer.viewChanged(DrainView.of(config, endpoints::healthy));
-    services.connector().retainEndpoints(workers, config.getUpstreamsList().stream()
+    proxy.connector().retainEndpoints(workers, config.getUpstreamsList().stream()
         .flatMap(u -> u.getEndpointsList().stream()).map(Endpoint::getAddress)
         .collect(Collectors.toSet()));
     accessLogs.retireUnused();
@@ -296,7 +300,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   private Channel bind(Listener l) throws ListenerBindException {
     String host = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
-    ListenerContext context = new ListenerContext(l.getName(), snapshot::get, services, hostname,
+    ListenerContext context = new ListenerContext(l.getName(), snapshot::get, proxy, hostname,
         DataPlaneNode::newRequestId);
     ChannelFuture bound = new ServerBootstrap()
         .group(acceptors, workers)

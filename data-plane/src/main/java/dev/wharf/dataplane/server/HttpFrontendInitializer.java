@@ -58,7 +58,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
   }
 
   private ClientTimeouts addTimeouts(ChannelPipeline p, Listener config) {
-    ClientTimeouts timeouts = new ClientTimeouts(config, context.services().ticker());
+    ClientTimeouts timeouts = new ClientTimeouts(config, context.services().node().ticker());
     p.addLast(TIMEOUTS, timeouts);
     return timeouts;
   }

@@ -3,25 +3,27 @@ package dev.wharf.dataplane.server;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.compression.ResponseCompression;
 import dev.wharf.dataplane.compression.ResponseCompressor;
+import dev.wharf.dataplane.exchange.ClientExchange;
+import dev.wharf.dataplane.exchange.ExchangeOwner;
+import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.files.StaticExchange;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
-import dev.wharf.dataplane.proxy.ClientExchange;
-import dev.wharf.dataplane.proxy.ExchangeOwner;
+import dev.wharf.dataplane.http.UriPaths;
+import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.proxy.ProxyExchange;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.CompiledRoute;
 import dev.wharf.dataplane.routing.RoutingTable;
-import dev.wharf.dataplane.routing.UriPaths;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -49,7 +51,8 @@ import java.time.Instant;
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter implements ExchangeOwner {
   private final ListenerContext listener;
-  private final ProxyServices services;
+  private final NodeServices services;
+  private final ProxyServices proxy;
   private final ClientTimeouts timeouts;
   private final ResponseCompressor compressor;
   private ChannelHandlerContext ctx;
@@ -64,7 +67,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts,
       ResponseCompressor compressor) {
     this.listener = listener;
-    this.services = listener.services();
+    this.proxy = listener.services();
+    this.services = proxy.node();
     this.timeouts = timeouts;
     this.compressor = compressor;
   }
@@ -198,9 +202,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
     ResponseCompression compression = route.compression().forRequest(request);
     compressor.expect(compression, record);
+    RoutedRequest routed = new RoutedRequest(request, target, selection.groups(), record,
+        route.name(), route.maxBodySize(), route.responseHeaders());
     if (route.files() != null) {
-      exchange = new StaticExchange(ctx, services, route, request, target, selection.groups(),
-          record, this, compression);
+      exchange = new StaticExchange(ctx, services, routed, route.files(),
+          route.compression().proxied(), this, compression);
       exchange.start();
       return;
     }
@@ -221,8 +227,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
         return;
       }
     }
-    exchange = new ProxyExchange(ctx, services, route, request, target, selection.groups(),
-        record, this, upgrade);
+    exchange = new ProxyExchange(ctx, proxy, routed, route.proxy(), this, upgrade);
     exchange.start();
   }
 
@@ -279,16 +284,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   @Override
-  public void replaceHttpHandlers(String name, ChannelHandler relay) {
+  public void switchToRelay(Channel upstream, ChannelHandler clientRelay,
+      ChannelHandler upstreamRelay) {
     webSocket = true;
-    ChannelPipeline p = ctx.pipeline();
-    p.remove(HttpFrontendInitializer.TIMEOUTS);
-    p.remove(HttpFrontendInitializer.FLOW_CONTROL);
-    p.remove(HttpFrontendInitializer.KEEP_ALIVE);
-    p.remove(HttpFrontendInitializer.CHUNKED_WRITER);
-    p.remove(HttpFrontendInitializer.COMPRESSION);
-    p.replace(this, name, relay);
-    p.remove(HttpFrontendInitializer.HTTP_CODEC);
+    WebSocketRelayPipeline.install(ctx.pipeline(), this, clientRelay, upstream.pipeline(),
+        upstreamRelay);
   }
 
   private void finished(RequestRecord record) {

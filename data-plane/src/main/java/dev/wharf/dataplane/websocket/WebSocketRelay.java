@@ -1,9 +1,10 @@
 package dev.wharf.dataplane.websocket;
 
+import dev.wharf.dataplane.drain.ConnectionDrainer;
 import dev.wharf.dataplane.drain.Drainable;
 import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.RequestRecord;
-import dev.wharf.dataplane.proxy.ProxyServices;
+import dev.wharf.dataplane.node.NodeServices;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -42,7 +43,8 @@ public final class WebSocketRelay implements Drainable {
   private final String route;
   private final Duration idleTimeout;
   private final RequestRecord record;
-  private final ProxyServices services;
+  private final NodeServices services;
+  private final ConnectionDrainer drainer;
   private final Runnable onEnd;
   private final Direction fromClient;
   private final Direction fromUpstream;
@@ -105,7 +107,8 @@ public final class WebSocketRelay implements Drainable {
   }
 
   private WebSocketRelay(Channel client, Channel upstream, Placement placement,
-      Duration idleTimeout, RequestRecord record, ProxyServices services, Runnable onEnd) {
+      Duration idleTimeout, RequestRecord record, NodeServices services,
+      ConnectionDrainer drainer, Runnable onEnd) {
     this.clientChannel = client;
     this.upstreamChannel = upstream;
     this.placement = placement;
@@ -113,6 +116,7 @@ public final class WebSocketRelay implements Drainable {
     this.idleTimeout = idleTimeout;
     this.record = record;
     this.services = services;
+    this.drainer = drainer;
     this.onEnd = onEnd;
     this.fromClient = new Direction(client, upstream, "client");
     this.fromUpstream = new Direction(upstream, client, "upstream");
@@ -124,11 +128,14 @@ public final class WebSocketRelay implements Drainable {
    * Creates the relay of a connection pair whose handshake just completed.
    *
    * @param placement the route, upstream and endpoint the pair was placed on, for drains
+   * @param drainer where the relay registers while open, so drains can close it
    * @param onEnd runs once when both connections are closed
    */
   public static WebSocketRelay create(Channel client, Channel upstream, Placement placement,
-      Duration idleTimeout, RequestRecord record, ProxyServices services, Runnable onEnd) {
-    return new WebSocketRelay(client, upstream, placement, idleTimeout, record, services, onEnd);
+      Duration idleTimeout, RequestRecord record, NodeServices services,
+      ConnectionDrainer drainer, Runnable onEnd) {
+    return new WebSocketRelay(client, upstream, placement, idleTimeout, record, services,
+        drainer, onEnd);
   }
 
   @Override
@@ -169,7 +176,7 @@ public final class WebSocketRelay implements Drainable {
     idleTimer = schedule(this::checkIdle, idleTimeout.toNanos());
     clientChannel.closeFuture().addListener(f -> sideClosed(fromClient));
     upstreamChannel.closeFuture().addListener(f -> sideClosed(fromUpstream));
-    services.drainer().opened(this);
+    drainer.opened(this);
   }
 
   // ---- relaying -------------------------------------------------------------------------------
@@ -305,7 +312,7 @@ public final class WebSocketRelay implements Drainable {
     clientChannel.close();
     upstreamChannel.close();
     long lifetime = now() - startNanos;
-    services.drainer().closed(this);
+    drainer.closed(this);
     services.metrics().webSocketClosed(route, closeCode, closedBy, lifetime);
     services.metrics().webSocketMessages(route, fromClient.messages, fromUpstream.messages);
     record.finished(now());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.proto.config.v1.Config;

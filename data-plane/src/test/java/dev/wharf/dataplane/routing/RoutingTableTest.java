@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.proxy.EndpointRegistry;
-import dev.wharf.dataplane.proxy.Upstreams;
+import dev.wharf.dataplane.upstream.EndpointRegistry;
+import dev.wharf.dataplane.upstream.Upstreams;
 import java.util.concurrent.ThreadLocalRandom;
 import dev.wharf.config.ConfigException;
 import org.junit.jupiter.api.Test;

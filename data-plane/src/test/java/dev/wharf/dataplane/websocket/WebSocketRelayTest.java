@@ -10,9 +10,7 @@ import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.proxy.ProxyServices;
-import dev.wharf.dataplane.proxy.UpstreamConnector;
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -44,11 +42,9 @@ class WebSocketRelayTest {
       ConnectionDrainer.Scheduler.EVENT_LOOP);
   private final WebSocketRelay relay = WebSocketRelay.create(client, upstream,
       new Placement("chat", "backend", "127.0.0.1:1", DrainSettings.DEFAULT),
-      Duration.ofHours(1), new RequestRecord(null, 0), new ProxyServices(
-          new UpstreamConnector(Transport.NIO), metrics,
-          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1), drainer,
-          Runnable::run),
-      () -> ended.set(true));
+      Duration.ofHours(1), new RequestRecord(null, 0), new NodeServices(metrics,
+          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1), Runnable::run),
+      drainer, () -> ended.set(true));
 
   WebSocketRelayTest() {
     client.pipeline().addLast(relay.clientHandler());

@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

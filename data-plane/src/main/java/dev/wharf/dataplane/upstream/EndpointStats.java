@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,11 +30,13 @@ public final class EndpointStats {
     return active.get();
   }
 
-  void acquired() {
+  /** A connection to the endpoint is being opened or used by a request. */
+  public void acquired() {
     active.incrementAndGet();
   }
 
-  void released() {
+  /** ...and is not any more. */
+  public void released() {
     active.decrementAndGet();
   }
 

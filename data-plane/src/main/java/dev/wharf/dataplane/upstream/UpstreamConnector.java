@@ -1,6 +1,6 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
-import dev.wharf.dataplane.server.Transport;
+import dev.wharf.dataplane.node.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -8,8 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
@@ -23,10 +21,8 @@ import java.util.Set;
  * upstream connection never cross threads). Shared by every listener of a node.
  */
 public final class UpstreamConnector {
-  /** The largest response head accepted from an endpoint (nginx proxy_buffer_size is 4-8k). */
-  private static final int MAX_RESPONSE_HEAD = 64 * 1024;
-
   private final Transport transport;
+  private final UpstreamPipeline pipeline;
   private final FastThreadLocal<UpstreamPool> pools = new FastThreadLocal<>() {
     @Override
     protected UpstreamPool initialValue() {
@@ -34,8 +30,9 @@ public final class UpstreamConnector {
     }
   };
 
-  public UpstreamConnector(Transport transport) {
+  public UpstreamConnector(Transport transport, UpstreamPipeline pipeline) {
     this.transport = transport;
+    this.pipeline = pipeline;
   }
 
   /**
@@ -44,7 +41,7 @@ public final class UpstreamConnector {
    *
    * @param allowPooled false to insist on a new connection (after a pooled one turned out dead)
    */
-  Future<UpstreamConnection> acquire(EventLoop loop, UpstreamEndpoint endpoint,
+  public Future<UpstreamConnection> acquire(EventLoop loop, UpstreamEndpoint endpoint,
       Duration connectTimeout, boolean allowPooled) {
     Promise<UpstreamConnection> promise = loop.newPromise();
     UpstreamConnection pooled = allowPooled ? pools.get().poll(endpoint.address()) : null;
@@ -62,13 +59,7 @@ public final class UpstreamConnector {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxHeaderSize(MAX_RESPONSE_HEAD)
-                .setUseRfc9112TransferEncoding(true)
-                .setAllowDuplicateContentLengths(false);
-            ch.pipeline()
-                .addLast(UpstreamConnection.HTTP_CODEC, new HttpClientCodec(decoder, false, false))
-                .addLast(UpstreamConnection.HANDLER, connection);
+            pipeline.init(ch.pipeline(), connection);
           }
         })
         .connect(endpoint.socketAddress());
@@ -95,7 +86,7 @@ public final class UpstreamConnector {
   }
 
   /** Pools {@code c} on the current event loop, or closes it. */
-  void release(UpstreamConnection c, CompiledUpstream.PoolSettings settings) {
+  public void release(UpstreamConnection c, CompiledUpstream.PoolSettings settings) {
     c.detach();
     pools.get().offer(c, settings);
   }

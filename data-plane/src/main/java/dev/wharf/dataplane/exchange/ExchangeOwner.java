@@ -1,6 +1,7 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.exchange;
 
 import dev.wharf.dataplane.http.RequestRecord;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 
 /** The client connection's side of an exchange: what it must do when the exchange ends. */
@@ -21,9 +22,10 @@ public interface ExchangeOwner {
   boolean goingAway();
 
   /**
-   * The endpoint accepted a WebSocket upgrade and its {@code 101} was written: replace the
-   * client connection's HTTP handlers with {@code relay}, which takes over the socket. The relay
-   * must be in place before the HTTP codec leaves, so bytes the codec holds reach it.
+   * The endpoint accepted a WebSocket upgrade and its {@code 101} was written: turn both
+   * connections' HTTP pipelines into a relay, {@code clientRelay} taking over the client
+   * connection and {@code upstreamRelay} the {@code upstream} one. The relay's handlers go in
+   * before the HTTP codecs leave, so bytes a codec still holds reach them.
    */
-  void replaceHttpHandlers(String name, ChannelHandler relay);
+  void switchToRelay(Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay);
 }

@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.routing;
+package dev.wharf.dataplane.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,10 +1,10 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
 /**
  * What an upstream connection reports to the exchange currently using it. Called on the
  * connection's event loop, which is also its client's.
  */
-interface UpstreamListener {
+public interface UpstreamListener {
   /** A decoded response part; the listener forwards or releases it. */
   void onUpstreamMessage(Object msg);
 

@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,10 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * <p>Confined to its event loop. {@code AUTO_READ} is off: the exchange asks for each read, so
  * a slow client slows the endpoint down instead of filling memory.
  */
-final class UpstreamConnection extends ChannelInboundHandlerAdapter {
-  static final String HTTP_CODEC = "http-codec";
-  static final String HANDLER = "upstream";
-
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private final UpstreamEndpoint endpoint;
   private Channel channel;
   private UpstreamListener listener;
@@ -29,26 +26,26 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     this.endpoint = endpoint;
   }
 
-  UpstreamEndpoint endpoint() {
+  public UpstreamEndpoint endpoint() {
     return endpoint;
   }
 
-  Channel channel() {
+  public Channel channel() {
     return channel;
   }
 
   /** Requests started on this connection, the current one included. */
-  int requests() {
+  public int requests() {
     return requests;
   }
 
-  void attach(UpstreamListener l) {
+  public void attach(UpstreamListener l) {
     listener = l;
     requests++;
   }
 
   /** Stops reporting to the current exchange; the caller pools or closes the connection. */
-  void detach() {
+  public void detach() {
     listener = null;
   }
 

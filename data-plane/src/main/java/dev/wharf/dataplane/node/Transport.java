@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.server;
+package dev.wharf.dataplane.node;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.exchange;
 
 import io.netty.handler.codec.http.HttpContent;
 

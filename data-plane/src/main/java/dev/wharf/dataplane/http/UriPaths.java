@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.routing;
+package dev.wharf.dataplane.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

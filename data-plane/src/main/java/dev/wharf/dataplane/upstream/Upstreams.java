@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Endpoint;

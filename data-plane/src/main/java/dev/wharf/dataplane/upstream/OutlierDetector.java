@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
 import dev.wharf.config.Durations;
 import dev.wharf.dataplane.metrics.ProxyMetrics;

@@ -1,9 +1,9 @@
-package dev.wharf.dataplane.proxy;
+package dev.wharf.dataplane.upstream;
 
-import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.Durations;
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.proto.config.v1.ConnectionPool;
 import dev.wharf.proto.config.v1.Endpoint;
@@ -81,6 +81,34 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
             upstream.getOutlierDetection()),
         state,
         upstream.hasDrain() ? DrainSettings.of(upstream.getDrain()) : DrainSettings.DEFAULT);
+  }
+
+  /**
+   * The endpoint for the next attempt: the balancer's choice among the endpoints not yet
+   * {@code tried} that are usable at ticker time {@code now} (all of them in panic), or null
+   * when none is left.
+   *
+   * @param hashKey the rendered hash key for consistent hashing, else null
+   */
+  public UpstreamEndpoint pick(String hashKey, List<UpstreamEndpoint> tried, long now,
+      ProxyMetrics metrics) {
+    return balancer.pick(hashKey, excluded(tried, now, metrics));
+  }
+
+  /**
+   * Feeds passive ejection with the outcome of one attempt: connect failures, 5xx, resets and
+   * timeouts count against the endpoint. Does nothing without {@code outlier_detection}.
+   */
+  public void attemptEnded(UpstreamEndpoint endpoint, boolean success, long now,
+      ProxyMetrics metrics) {
+    if (outliers == null) {
+      return;
+    }
+    if (success) {
+      outliers.succeeded(endpoint);
+    } else {
+      outliers.failed(endpoint, now, metrics);
+    }
   }
 
   /**
