@@ -49,16 +49,15 @@ public final class DiscoveryClient implements AutoCloseable {
 
   private final String nodeId;
   private final Map<String, String> labels;
-  private final List<String> targets;
   private final ChannelFactory channels;
   private final List<ClientInterceptor> interceptors;
   private final SnapshotApplier applier;
-  private final Backoff backoff;
+  private final Failover failover;
   private final Duration stableAfter;
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService timers;
   private final boolean ownsTimers;
-  private final List<DiscoveryEvents> events;
+  private final EventFanout events;
   private final DiscoveryMetrics metrics;
   private final ExecutorService configThread =
       Executors.newSingleThreadExecutor(daemon("wharf-config"));
@@ -77,13 +76,7 @@ public final class DiscoveryClient implements AutoCloseable {
     public void drain(DiscoveryStream stream, String requestedBy) {
       if (stream == DiscoveryClient.this.stream) {
         log.warn("drain requested by {} through control plane {}", requestedBy, stream.target);
-        for (DiscoveryEvents e : events) {
-          try {
-            e.drainRequested(requestedBy);
-          } catch (RuntimeException ex) {
-            log.warn("a discovery event listener failed", ex);
-          }
-        }
+        events.emit(e -> e.drainRequested(requestedBy));
       }
     }
   };
@@ -93,8 +86,6 @@ public final class DiscoveryClient implements AutoCloseable {
   private volatile boolean closed;
   private final AtomicBoolean started = new AtomicBoolean();
   // Config thread only.
-  private int nextTarget;
-  private int failures;
   private ScheduledFuture<?> retry;
   private final HealthReporter health;
   private final Duration healthInterval;
@@ -103,10 +94,9 @@ public final class DiscoveryClient implements AutoCloseable {
   private DiscoveryClient(Builder b) {
     this.nodeId = b.nodeId;
     this.labels = Map.copyOf(b.labels);
-    this.targets = List.copyOf(b.targets);
     this.channels = b.channels;
     this.interceptors = b.token == null ? List.of() : List.of(new BearerToken(b.token));
-    this.backoff = b.backoff;
+    this.failover = new Failover(b.targets, b.backoff);
     this.stableAfter = b.stableAfter;
     this.nanoTime = b.nanoTime;
     this.ownsTimers = b.timers == null;
@@ -119,7 +109,7 @@ public final class DiscoveryClient implements AutoCloseable {
       all.add(metrics);
     }
     all.addAll(b.events);
-    this.events = List.copyOf(all);
+    this.events = new EventFanout(all);
     this.applier = new SnapshotApplier(b.sink, b.file, events);
     this.health = new HealthReporter(b.sink);
     this.healthInterval = b.healthInterval;
@@ -142,25 +132,12 @@ public final class DiscoveryClient implements AutoCloseable {
         applier.serveSaved();
         connect();
       }).get();
-      healthTask = timers.scheduleWithFixedDelay(this::hopToReportHealth,
-          healthInterval.toMillis(), healthInterval.toMillis(), TimeUnit.MILLISECONDS);
+      healthTask = health.scheduleEvery(healthInterval, timers, configThread, () -> {
+        DiscoveryStream s = stream;
+        return closed ? null : s;
+      });
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot start the discovery client", e.getCause());
-    }
-  }
-
-  private void hopToReportHealth() {
-    try {
-      configThread.execute(this::reportHealth);
-    } catch (RejectedExecutionException e) {
-      // closing
-    }
-  }
-
-  private void reportHealth() {
-    DiscoveryStream s = stream;
-    if (s != null && !closed) {
-      health.report(s);
     }
   }
 
@@ -175,7 +152,7 @@ public final class DiscoveryClient implements AutoCloseable {
     if (closed) {
       return;
     }
-    String target = targets.get(nextTarget);
+    String target = failover.current();
     long running = applier.running();
     Hello hello = Hello.newBuilder()
         .setNodeId(nodeId)
@@ -211,28 +188,18 @@ public final class DiscoveryClient implements AutoCloseable {
     s.close("stream ended");
     boolean healthy = s.delivered
         || nanoTime.getAsLong() - s.openedAtNanos >= stableAfter.toNanos();
-    reconnectAfter(s.target, describe(status), healthy);
+    reconnectAfter(s.target, DiscoveryStream.describeEnd(status), healthy);
   }
 
   private void reconnectAfter(String target, String why, boolean healthy) {
     if (closed) {
       return;
     }
-    if (healthy) {
-      failures = 0;
-    }
-    nextTarget = (nextTarget + 1) % targets.size();
-    Duration delay = backoff.delay(failures);
-    failures = Math.min(failures + 1, 64);
-    String next = targets.get(nextTarget);
+    Failover.Step step = failover.ended(healthy);
+    String next = step.target();
+    Duration delay = step.delay();
     log.warn("control plane {}: {}; trying {} in {} ms", target, why, next, delay.toMillis());
-    for (DiscoveryEvents e : events) {
-      try {
-        e.streamEnded(target, why, next, delay);
-      } catch (RuntimeException ex) {
-        log.warn("a discovery event listener failed", ex);
-      }
-    }
+    events.emit(e -> e.streamEnded(target, why, next, delay));
     retry = timers.schedule(() -> {
       try {
         configThread.execute(this::connect);
@@ -287,27 +254,6 @@ public final class DiscoveryClient implements AutoCloseable {
         metrics.close();
       }
     }
-  }
-
-  /**
-   * {@code UNAVAILABLE (io exception): Connection refused: /127.0.0.1:7000}: the status, the
-   * first line of its description, and the innermost cause (for TLS the certificate problem,
-   * not "General OpenSslEngine problem").
-   */
-  static String describe(Status status) {
-    StringBuilder out = new StringBuilder("stream ended: ").append(status.getCode());
-    String description = status.getDescription();
-    if (description != null) {
-      out.append(" (").append(description.lines().findFirst().orElse("")).append(')');
-    }
-    String cause = null;
-    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
-      cause = t.getMessage() != null ? t.getMessage() : t.toString();
-    }
-    if (cause != null) {
-      out.append(": ").append(cause.lines().findFirst().orElse(""));
-    }
-    return out.toString();
   }
 
   private static ThreadFactory daemon(String name) {

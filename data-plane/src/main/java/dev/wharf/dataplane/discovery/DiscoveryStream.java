@@ -154,4 +154,25 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
   public String toString() {
     return "stream to " + target;
   }
+
+  /**
+   * {@code UNAVAILABLE (io exception): Connection refused: /127.0.0.1:7000}: the status, the
+   * first line of its description, and the innermost cause (for TLS the certificate problem,
+   * not "General OpenSslEngine problem").
+   */
+  static String describeEnd(Status status) {
+    StringBuilder out = new StringBuilder("stream ended: ").append(status.getCode());
+    String description = status.getDescription();
+    if (description != null) {
+      out.append(" (").append(description.lines().findFirst().orElse("")).append(')');
+    }
+    String cause = null;
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      cause = t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+    if (cause != null) {
+      out.append(": ").append(cause.lines().findFirst().orElse(""));
+    }
+    return out.toString();
+  }
 }

@@ -3,7 +3,14 @@ package dev.wharf.dataplane.discovery;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.NodeMessage;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Tells the control plane how the node sees its checked endpoints: on each new stream once
@@ -17,6 +24,26 @@ final class HealthReporter {
 
   HealthReporter(ConfigSink sink) {
     this.sink = sink;
+  }
+
+  /**
+   * Reports every {@code interval} on the stream {@code current} gives (none when it gives
+   * null); the timer only hands the work to {@code configThread}, where reports are made.
+   */
+  ScheduledFuture<?> scheduleEvery(Duration interval, ScheduledExecutorService timers,
+      Executor configThread, Supplier<DiscoveryStream> current) {
+    return timers.scheduleWithFixedDelay(() -> {
+      try {
+        configThread.execute(() -> {
+          DiscoveryStream stream = current.get();
+          if (stream != null) {
+            report(stream);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        // closing
+      }
+    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   void report(DiscoveryStream stream) {

@@ -28,12 +28,12 @@ final class SnapshotApplier {
 
   private final ConfigSink sink;
   private final SnapshotFile file;
-  private final List<DiscoveryEvents> events;
+  private final EventFanout events;
 
-  SnapshotApplier(ConfigSink sink, SnapshotFile file, List<DiscoveryEvents> events) {
+  SnapshotApplier(ConfigSink sink, SnapshotFile file, EventFanout events) {
     this.sink = sink;
     this.file = file;
-    this.events = List.copyOf(events);
+    this.events = events;
   }
 
   /** The version that serves now, 0 before any. */
@@ -69,11 +69,11 @@ final class SnapshotApplier {
       String reason = reason(e);
       log.error("{} holds version {} but this node cannot apply it: {}; waiting for a push from "
           + "the control plane", file, version, reason);
-      emit(ev -> ev.refused(version, source, reason));
+      events.emit(ev -> ev.refused(version, source, reason));
       return;
     }
     log.info("serving version {} from {} until a control plane answers", version, file);
-    emit(ev -> ev.applied(version, source));
+    events.emit(ev -> ev.applied(version, source));
   }
 
   /**
@@ -102,14 +102,14 @@ final class SnapshotApplier {
     }
     save(snapshot);
     log.info("applied version {} from {}", version, source);
-    emit(ev -> ev.applied(version, source));
+    events.emit(ev -> ev.applied(version, source));
     return ack(snapshot);
   }
 
   private NodeMessage refuse(Snapshot snapshot, String source, String reason) {
     log.warn("refused version {} from {}, still serving version {}: {}", snapshot.getVersion(),
         source, sink.version(), reason);
-    emit(ev -> ev.refused(snapshot.getVersion(), source, reason));
+    events.emit(ev -> ev.refused(snapshot.getVersion(), source, reason));
     return NodeMessage.newBuilder().setNack(Nack.newBuilder()
         .setVersion(snapshot.getVersion())
         .setNonce(snapshot.getNonce())
@@ -123,16 +123,6 @@ final class SnapshotApplier {
     } catch (IOException e) {
       log.error("cannot write {}: {}; version {} serves, but a restart without a control plane "
           + "would serve an older one", file, e.toString(), snapshot.getVersion());
-    }
-  }
-
-  private void emit(Consumer<DiscoveryEvents> call) {
-    for (DiscoveryEvents e : events) {
-      try {
-        call.accept(e);
-      } catch (RuntimeException ex) {
-        log.warn("a discovery event listener failed", ex);
-      }
     }
   }
 
