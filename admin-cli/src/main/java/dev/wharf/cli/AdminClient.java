@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.common.BearerToken;
 import dev.wharf.proto.admin.v1.AdminGrpc.AdminBlockingStub;
 import dev.wharf.proto.admin.v1.AdminGrpc;

@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.Failure;
+import dev.wharf.cli.exit.Unexpected;
 import dev.wharf.config.Addresses;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -46,7 +48,7 @@ abstract class AdminCommand implements Callable<Integer> {
       f.print(err);
       return f.exitCode();
     } catch (RuntimeException e) {
-      return WharfCtl.unexpected(e, root().debug, err);
+      return Unexpected.report(e, root().debug, err);
     } finally {
       out().flush();
       err.flush();

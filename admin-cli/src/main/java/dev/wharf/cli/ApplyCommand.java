@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.proto.admin.v1.ApplyRequest;
 import dev.wharf.proto.admin.v1.ApplyResponse;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Make a document the whole config: create, update and delete what differs, in one "
             + "step. Objects the document does not hold are deleted.",
@@ -44,12 +45,12 @@ final class ApplyCommand extends AdminCommand {
   int run(AdminClient client) {
     Optional<Config> config = Documents.load(file, err());
     if (config.isEmpty()) {
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     ApplyResponse response = apply(client, config.get(), dryRun);
     Changes.print(response.getChangesList(), out());
     out().println(Changes.outcome(response.getVersion(), response.getChangesCount() > 0, dryRun));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 
   /** Reads the current version, then applies {@code config} based on it. */

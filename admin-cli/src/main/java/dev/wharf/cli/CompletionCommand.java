@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "completion",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "Print a bash completion script for wharfctl.",
     footer = {"", "Examples:",
         "  source <(wharfctl completion)                      # this shell",
@@ -23,6 +24,6 @@ final class CompletionCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().getOut().print(AutoComplete.bash("wharfctl", spec.root().commandLine()));
     spec.commandLine().getOut().flush();
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

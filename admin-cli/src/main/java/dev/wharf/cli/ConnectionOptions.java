@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.cli.ContextFile.Context;
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.config.Addresses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.proto.admin.v1.DeleteObjectRequest;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.ObjectKind;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "delete",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Delete one listener, upstream or route. An object others refer to (an upstream a "
             + "route proxies to) is not deleted; the error names the references."},
@@ -39,6 +40,6 @@ final class DeleteCommand extends AdminCommand {
     WriteResponse response = client.write(version, s -> s.deleteObject(delete));
     Changes.print(response.getChangesList(), out());
     out().println(Changes.outcome(response.getVersion(), response.getChangesCount() > 0, false));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

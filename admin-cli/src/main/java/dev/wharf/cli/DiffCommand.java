@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.proto.admin.v1.ApplyResponse;
 import dev.wharf.proto.config.v1.Config;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "diff",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Show what applying a document would change, one line per object or field; print "
             + "nothing when it would change nothing. Writes nothing."},
@@ -29,10 +30,10 @@ final class DiffCommand extends AdminCommand {
   int run(AdminClient client) {
     Optional<Config> config = Documents.load(file, err());
     if (config.isEmpty()) {
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     ApplyResponse response = ApplyCommand.apply(client, config.get(), true);
     Changes.print(response.getChangesList(), out());
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

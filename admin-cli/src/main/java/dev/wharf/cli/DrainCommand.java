@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.proto.admin.v1.DrainNodeRequest;
 import dev.wharf.proto.admin.v1.DrainNodeResponse;
 import picocli.CommandLine.Command;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "drain",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Ask a node to drain: it turns unready, stops accepting connections, closes the open "
             + "ones gracefully (WebSockets with 1001) and exits. Returns once the request is "
@@ -29,6 +30,6 @@ final class DrainCommand extends AdminCommand {
     String replica = response.getReplica();
     out().println("drain requested: " + node
         + (replica.isEmpty() ? "" : " (through replica " + replica + ")"));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "get",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Show the listeners, upstreams or routes, or one of them by name; or the whole config "
             + "(get config), as a document apply takes back.",
@@ -52,7 +54,7 @@ final class GetCommand extends AdminCommand {
       ConfigObject object = client.call(s -> s.getObject(request)).getObject();
       if (f != Format.TABLE) {
         out().print(ObjectDocuments.of(object, f));
-        return WharfCtl.OK;
+        return ExitCode.OK;
       }
       objects = List.of(object);
     } else {
@@ -66,7 +68,7 @@ final class GetCommand extends AdminCommand {
     } else {
       ObjectTables.of(objectKind, objects).print(out());
     }
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 
   private int config(AdminClient client) {
@@ -78,7 +80,7 @@ final class GetCommand extends AdminCommand {
     }
     var config = client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getConfig();
     out().print(ObjectDocuments.config(config, format == null ? Format.YAML : format));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 
   /** For shell completion. */

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.proto.admin.v1.EndpointHealth;
 import dev.wharf.proto.admin.v1.GetEndpointHealthRequest;
 import java.util.List;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "health",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Show the health of an upstream's endpoints: for each, how many nodes see it healthy, "
             + "unhealthy, or have no opinion (no health check, or not checked yet)."},
@@ -32,13 +33,13 @@ final class HealthCommand extends AdminCommand {
         client.call(s -> s.getEndpointHealth(request)).getEndpointsList();
     if (endpoints.isEmpty()) {
       out().println("no endpoints");
-      return WharfCtl.OK;
+      return ExitCode.OK;
     }
     Table table = new Table("ADDRESS", "HEALTHY", "UNHEALTHY", "UNKNOWN");
     for (EndpointHealth e : endpoints) {
       table.row(e.getAddress(), e.getHealthyNodes(), e.getUnhealthyNodes(), e.getUnknownNodes());
     }
     table.print(out());
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListHistoryRequest;
 import java.util.List;
@@ -10,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "history",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "List the config's past versions, newest first.",
     footer = {"", "Example:",
         "  wharfctl history --limit 3",
@@ -34,7 +36,7 @@ final class HistoryCommand extends AdminCommand {
     List<HistoryEntry> entries = client.call(s -> s.listHistory(request)).getEntriesList();
     if (entries.isEmpty()) {
       out().println("no history");
-      return WharfCtl.OK;
+      return ExitCode.OK;
     }
     Table table = new Table("VERSION", "TIME", "WHO", "SUMMARY");
     for (HistoryEntry e : entries) {
@@ -42,7 +44,7 @@ final class HistoryCommand extends AdminCommand {
           e.getPrincipal(), firstLine(e.getSummary()));
     }
     table.print(out());
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 
   static String firstLine(String text) {

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.cli.nginx.ImportReport;
 import dev.wharf.cli.nginx.NginxImport;
 import dev.wharf.cli.nginx.NginxSyntaxException;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "import-nginx",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {"Translate an nginx config into a Wharf config document; no server needed.",
         "Directives that are not translated are listed, with file and line, at the top of",
         "the document and on stderr."},
@@ -72,13 +73,13 @@ final class ImportNginxCommand implements Callable<Integer> {
       result = NginxImport.read(file, Optional.ofNullable(includeRoot));
     } catch (NoSuchFileException e) {
       err.println("error: " + file + ": no such file");
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     } catch (IOException e) {
       err.println("error: cannot read " + file + ": " + e.getMessage());
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     } catch (NginxSyntaxException e) {
       err.println("error: " + e.getMessage());
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     ImportReport report = new ImportReport(result.findings());
     report.warnings().forEach(err::println);
@@ -89,13 +90,13 @@ final class ImportNginxCommand implements Callable<Integer> {
       for (ConfigError e : errors) {
         err.println("  " + e + from(result, e.path()));
       }
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     int notTranslated = report.lines(Kind.NOT_TRANSLATED).size();
     if (strict && notTranslated > 0) {
       err.println("error: --strict: " + notTranslated + (notTranslated == 1 ? " directive is"
           : " directives are") + " not translated; nothing is written");
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     String yaml = ConfigDocuments.toYaml(result.config());
     String document = report.header(file.toString()) + yaml + (yaml.endsWith("\n") ? "" : "\n");
@@ -107,14 +108,14 @@ final class ImportNginxCommand implements Callable<Integer> {
         writeAtomically(output, document);
       } catch (IOException e) {
         err.println("error: cannot write " + output + ": " + e.getMessage());
-        return WharfCtl.INVALID_INPUT;
+        return ExitCode.INVALID_INPUT;
       }
     }
     err.println("imported " + file + ": " + ConfigSummary.of(result.config()) + "; directives: "
         + notTranslated + " not translated, " + report.lines(Kind.CHECK).size() + " to check, "
         + report.lines(Kind.NOT_NEEDED).size() + " not needed"
         + (output == null ? "" : "; written to " + output));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 
   /** {@code (from site.conf:14)} for an error about an object made from that line. */

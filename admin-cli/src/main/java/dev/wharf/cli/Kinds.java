@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.config.v1.Config;

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.proto.admin.v1.ListNodesRequest;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.NodeStatus;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "nodes",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "List the nodes: the replica each is connected to, the version it runs, how many "
             + "versions it is behind, the last version it refused and why."},
@@ -27,7 +28,7 @@ final class NodesCommand extends AdminCommand {
         .getNodesList();
     if (nodes.isEmpty()) {
       out().println("no nodes");
-      return WharfCtl.OK;
+      return ExitCode.OK;
     }
     Table table =
         new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE");
@@ -40,6 +41,6 @@ final class NodesCommand extends AdminCommand {
           n.getVersionsBehind(), nack, Timestamps.of(s.getConnectedSince()));
     }
     table.print(out());
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

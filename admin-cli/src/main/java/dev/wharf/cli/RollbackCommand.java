@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
 import dev.wharf.proto.admin.v1.RollbackRequest;
 import dev.wharf.proto.admin.v1.WriteResponse;
@@ -10,7 +12,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rollback",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Make the config of a past VERSION (see wharfctl history) current again. It is "
             + "committed as a new version; prints what changed."},
@@ -38,6 +40,6 @@ final class RollbackCommand extends AdminCommand {
     boolean changed = response.getChangesCount() > 0;
     out().println(Changes.outcome(response.getVersion(), changed, false)
         + (changed ? " (the config of version " + toVersion + ")" : ""));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

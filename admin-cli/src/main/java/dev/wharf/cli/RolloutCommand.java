@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.proto.admin.v1.GetRolloutRequest;
 import dev.wharf.proto.admin.v1.NodeRefusal;
 import dev.wharf.proto.admin.v1.RolloutStatus;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rollout",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Show how far a version (default: the latest) has got: on how many nodes it is "
             + "applied, which refused it and why, which have not answered yet.",
@@ -70,7 +72,7 @@ final class RolloutCommand extends AdminCommand {
     RolloutStatus status = poll(client, version == null ? 0 : version);
     if (!wait) {
       print(status, out());
-      return status.getRefusedCount() > 0 ? refused(status) : WharfCtl.OK;
+      return status.getRefusedCount() > 0 ? refused(status) : ExitCode.OK;
     }
     long target = status.getVersion(); // a newer commit while waiting does not move the target
     Clock clock = environment().clock();
@@ -82,12 +84,12 @@ final class RolloutCommand extends AdminCommand {
       }
       if (status.getPendingCount() == 0) {
         print(status, out());
-        return WharfCtl.OK;
+        return ExitCode.OK;
       }
       Duration left = Duration.between(clock.instant(), deadline);
       if (left.isNegative() || left.isZero()) {
         print(status, out());
-        throw Failure.of(WharfCtl.ROLLOUT_FAILED, "version " + target + " is not applied on every "
+        throw Failure.of(ExitCode.ROLLOUT_FAILED, "version " + target + " is not applied on every "
             + "node after " + DurationText.of(waitTimeout()) + "; still pending on "
             + status.getPendingCount() + ": " + String.join(", ", status.getPendingList()));
       }
@@ -96,7 +98,7 @@ final class RolloutCommand extends AdminCommand {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         print(status, out());
-        throw Failure.of(WharfCtl.ROLLOUT_FAILED,
+        throw Failure.of(ExitCode.ROLLOUT_FAILED,
             "interrupted while waiting for version " + target);
       }
       status = poll(client, target);
@@ -111,7 +113,7 @@ final class RolloutCommand extends AdminCommand {
   private int refused(RolloutStatus status) {
     err().println("error: version " + status.getVersion() + " was refused by "
         + status.getRefusedCount() + (status.getRefusedCount() == 1 ? " node" : " nodes"));
-    return WharfCtl.ROLLOUT_FAILED;
+    return ExitCode.ROLLOUT_FAILED;
   }
 
   /** The status, as in the footer's example. */

@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
 import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.GetObjectResponse;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "set",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
         "Create a proxy route, or change only what is given of an existing route; the rest "
             + "(header rules, timeouts, WebSocket settings, its place) is kept.",
@@ -132,7 +134,7 @@ final class RouteSetCommand extends AdminCommand {
     WriteResponse response = client.write(version, s -> s.putObject(put.build()));
     Changes.print(response.getChangesList(), out());
     out().println(Changes.outcome(response.getVersion(), response.getChangesCount() > 0, false));
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 
   private Route create() {

@@ -4,6 +4,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -40,20 +42,20 @@ final class StatusFailures {
       case INVALID_ARGUMENT -> invalid(e, multiLine);
       case NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE -> Failure.invalidInput(
           description.isEmpty() ? status.getCode().toString() : description);
-      case UNAUTHENTICATED -> Failure.of(WharfCtl.UNREACHABLE, server
+      case UNAUTHENTICATED -> Failure.of(ExitCode.UNREACHABLE, server
           + " did not accept the credentials" + inParentheses(description) + "; "
           + (connection.token().isPresent()
               ? "check the token (from " + connection.tokenFrom() + ")"
               : "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the "
                   + "context's token-file"));
-      case PERMISSION_DENIED -> Failure.of(WharfCtl.UNREACHABLE, server + " refused: permission "
+      case PERMISSION_DENIED -> Failure.of(ExitCode.UNREACHABLE, server + " refused: permission "
           + "denied" + (description.isEmpty()
               ? "; changes need a token with the admin role" : ": " + description)
           + (connection.token().isPresent() ? " (token from " + connection.tokenFrom() + ")" : ""));
-      case DEADLINE_EXCEEDED -> Failure.of(WharfCtl.UNREACHABLE, server + " did not answer within "
+      case DEADLINE_EXCEEDED -> Failure.of(ExitCode.UNREACHABLE, server + " did not answer within "
           + DurationText.of(deadline) + "; check that the control plane is healthy, or give a "
           + "longer --timeout");
-      case UNIMPLEMENTED -> Failure.of(WharfCtl.UNREACHABLE, server + " does not serve the Admin "
+      case UNIMPLEMENTED -> Failure.of(ExitCode.UNREACHABLE, server + " does not serve the Admin "
           + "API (" + describe(e) + "); check that " + connection.serversFrom()
           + " names a control plane's gRPC address");
       default -> Failure.invalidInput(server + ": " + describe(e));
@@ -70,7 +72,7 @@ final class StatusFailures {
     String what = attempts.size() == 1
         ? "cannot reach the Admin API:"
         : "cannot reach the Admin API on any of " + attempts.size() + " servers:";
-    return Failure.of(WharfCtl.UNREACHABLE, what, details);
+    return Failure.of(ExitCode.UNREACHABLE, what, details);
   }
 
   /** {@code CODE: description (cause)}: for an attempt that failed. */
@@ -96,9 +98,9 @@ final class StatusFailures {
     List<String> lines = description.lines().toList();
     String first = lines.isEmpty() ? "the request was refused as invalid" : lines.get(0);
     if (!violations.isEmpty() || lines.size() < 2) {
-      return Failure.of(WharfCtl.INVALID_INPUT, first, violations);
+      return Failure.of(ExitCode.INVALID_INPUT, first, violations);
     }
-    return Failure.of(WharfCtl.INVALID_INPUT, first,
+    return Failure.of(ExitCode.INVALID_INPUT, first,
         lines.subList(1, lines.size()).stream().map(l -> "  " + l.strip()).toList());
   }
 
@@ -107,7 +109,7 @@ final class StatusFailures {
     Optional<ErrorInfo> info = detail(e, ErrorInfo.class)
         .filter(i -> i.getReason().equals(STALE_VERSION));
     if (info.isEmpty()) {
-      return Failure.of(WharfCtl.CONFLICT, description.isEmpty()
+      return Failure.of(ExitCode.CONFLICT, description.isEmpty()
           ? "the control plane refused the change as conflicting" : description);
     }
     String current = info.get().getMetadataOrDefault("current_version", "");
@@ -120,7 +122,7 @@ final class StatusFailures {
       versions = readVersion.isPresent()
           ? " (you read version " + readVersion.getAsLong() + ")" : "";
     }
-    return Failure.of(WharfCtl.CONFLICT,
+    return Failure.of(ExitCode.CONFLICT,
         "the config changed since it was read" + versions + "; run the command again");
   }
 

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.proto.config.v1.Config;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "Check a config document without applying it; lists every error.",
     footer = {"", "Example:", "  wharfctl validate -f deploy/examples/demo.yaml",
         "", "Exit codes: 0 valid, 1 invalid or unreadable."})
@@ -38,11 +39,11 @@ final class ValidateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (output != null && !output.equals("yaml") && !output.equals("json")) {
       err.println("error: --output must be yaml or json, not '" + output + "'");
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     Optional<Config> loaded = Documents.load(file, err);
     if (loaded.isEmpty()) {
-      return WharfCtl.INVALID_INPUT;
+      return ExitCode.INVALID_INPUT;
     }
     Config config = loaded.get();
     out.println(file + ": valid (" + ConfigSummary.of(config) + ")");
@@ -51,6 +52,6 @@ final class ValidateCommand implements Callable<Integer> {
           ? ConfigDocuments.toJson(config)
           : ConfigDocuments.toYaml(config));
     }
-    return WharfCtl.OK;
+    return ExitCode.OK;
   }
 }

@@ -1,4 +1,4 @@
-package dev.wharf.cli;
+package dev.wharf.cli.exit;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * Why a command stopped, as the user should read it: the lines to print on stderr (the first
  * starts with {@code error: }) and the exit code. Thrown from deep inside a command and
- * printed once, by {@link AdminCommand}.
+ * printed once, by the command that runs it ({@code AdminCommand}).
  */
-final class Failure extends RuntimeException {
+public final class Failure extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final int exitCode;
@@ -21,31 +21,31 @@ final class Failure extends RuntimeException {
   }
 
   /** {@code error: MESSAGE}, then {@code details} as they are. */
-  static Failure of(int exitCode, String message, List<String> details) {
+  public static Failure of(int exitCode, String message, List<String> details) {
     List<String> lines = new java.util.ArrayList<>();
     lines.add("error: " + message);
     lines.addAll(details);
     return new Failure(exitCode, lines);
   }
 
-  static Failure of(int exitCode, String message) {
+  public static Failure of(int exitCode, String message) {
     return of(exitCode, message, List.of());
   }
 
   /** A mistake in what the user gave: exit 1. */
-  static Failure invalidInput(String message) {
-    return of(WharfCtl.INVALID_INPUT, message);
+  public static Failure invalidInput(String message) {
+    return of(ExitCode.INVALID_INPUT, message);
   }
 
-  int exitCode() {
+  public int exitCode() {
     return exitCode;
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return lines;
   }
 
-  void print(PrintWriter err) {
+  public void print(PrintWriter err) {
     lines.forEach(err::println);
   }
 }
