@@ -48,7 +48,7 @@ abstract class AdminCommand implements Callable<Integer> {
       f.print(err);
       return f.exitCode();
     } catch (RuntimeException e) {
-      return Unexpected.report(e, root().debug, err);
+      return Unexpected.report(e, root().debug(), err);
     } finally {
       out().flush();
       err.flush();
@@ -67,8 +67,8 @@ abstract class AdminCommand implements Callable<Integer> {
     return root().environment();
   }
 
-  private WharfCtl root() {
-    return (WharfCtl) spec.root().userObject();
+  private CommandRoot root() {
+    return (CommandRoot) spec.root().userObject();
   }
 
   private static void warnOfPlaintextToken(Connection c, PrintWriter err) {

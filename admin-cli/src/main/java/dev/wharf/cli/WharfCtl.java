@@ -57,7 +57,7 @@ import picocli.CommandLine.ScopeType;
         "Examples:",
         "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700",
         "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml"})
-public final class WharfCtl {
+public final class WharfCtl implements CommandRoot {
   @Option(names = "--debug", scope = ScopeType.INHERIT,
       description = "On an unexpected error, also print its stack trace.")
   boolean debug;
@@ -72,8 +72,14 @@ public final class WharfCtl {
     this.environment = environment;
   }
 
-  Environment environment() {
+  @Override
+  public Environment environment() {
     return environment;
+  }
+
+  @Override
+  public boolean debug() {
+    return debug;
   }
 
   /**
