@@ -1,5 +1,21 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.client.Environment;
+import dev.wharf.cli.command.ApplyCommand;
+import dev.wharf.cli.command.CommandRoot;
+import dev.wharf.cli.command.CompletionCommand;
+import dev.wharf.cli.command.DeleteCommand;
+import dev.wharf.cli.command.DiffCommand;
+import dev.wharf.cli.command.DrainCommand;
+import dev.wharf.cli.command.GetCommand;
+import dev.wharf.cli.command.HealthCommand;
+import dev.wharf.cli.command.HistoryCommand;
+import dev.wharf.cli.command.ImportNginxCommand;
+import dev.wharf.cli.command.NodesCommand;
+import dev.wharf.cli.command.RollbackCommand;
+import dev.wharf.cli.command.RolloutCommand;
+import dev.wharf.cli.command.RouteCommand;
+import dev.wharf.cli.command.ValidateCommand;
 import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.cli.exit.Unexpected;
 import dev.wharf.common.BuildInfo;

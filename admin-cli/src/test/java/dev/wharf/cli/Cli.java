@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.client.Environment;
+import dev.wharf.cli.client.Transport;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;

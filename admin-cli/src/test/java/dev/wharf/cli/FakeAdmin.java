@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.wharf.cli.output.Kinds;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigValidator;
 import dev.wharf.proto.admin.v1.AdminGrpc;

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.client.Environment;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
