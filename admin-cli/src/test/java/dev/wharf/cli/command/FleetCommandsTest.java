@@ -1,10 +1,13 @@
-package dev.wharf.cli;
+package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
 import dev.wharf.cli.Cli.Result;
+import dev.wharf.cli.Cli;
+import dev.wharf.cli.Configs;
+import dev.wharf.cli.FakeAdmin;
 import dev.wharf.proto.admin.v1.EndpointHealth;
 import dev.wharf.proto.admin.v1.NodeRefusal;
 import dev.wharf.proto.admin.v1.NodeView;

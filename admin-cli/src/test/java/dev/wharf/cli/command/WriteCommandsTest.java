@@ -1,8 +1,11 @@
-package dev.wharf.cli;
+package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.cli.Cli.Result;
+import dev.wharf.cli.Cli;
+import dev.wharf.cli.Configs;
+import dev.wharf.cli.FakeAdmin;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

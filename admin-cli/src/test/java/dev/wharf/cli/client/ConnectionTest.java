@@ -1,4 +1,4 @@
-package dev.wharf.cli;
+package dev.wharf.cli.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.cli.Cli.Opened;
 import dev.wharf.cli.Cli.Result;
+import dev.wharf.cli.Cli;
+import dev.wharf.cli.Configs;
+import dev.wharf.cli.FakeAdmin;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

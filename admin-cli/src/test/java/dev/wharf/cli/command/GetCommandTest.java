@@ -1,8 +1,10 @@
-package dev.wharf.cli;
+package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.cli.Cli.Result;
+import dev.wharf.cli.Cli;
+import dev.wharf.cli.Configs;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.proto.config.v1.Config;
 import java.nio.file.Path;
