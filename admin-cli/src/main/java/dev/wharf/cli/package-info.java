@@ -7,6 +7,6 @@
  * client and where it connects), {@link dev.wharf.cli.output} (what the user reads),
  * {@link dev.wharf.cli.exit} (exit codes and failures). {@link dev.wharf.cli.nginx} (the nginx
  * importer) is used by {@code command} only and uses none of them. Nothing below this package
- * depends on it, and the packages form no cycle.
+ * depends on it, and the packages form no cycle; {@code WharfCtlLayersTest} checks all of this.
  */
 package dev.wharf.cli;
