@@ -1,7 +1,24 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.client.Environment;
+import dev.wharf.cli.command.ApplyCommand;
+import dev.wharf.cli.command.CommandRoot;
+import dev.wharf.cli.command.CompletionCommand;
+import dev.wharf.cli.command.DeleteCommand;
+import dev.wharf.cli.command.DiffCommand;
+import dev.wharf.cli.command.DrainCommand;
+import dev.wharf.cli.command.GetCommand;
+import dev.wharf.cli.command.HealthCommand;
+import dev.wharf.cli.command.HistoryCommand;
+import dev.wharf.cli.command.ImportNginxCommand;
+import dev.wharf.cli.command.NodesCommand;
+import dev.wharf.cli.command.RollbackCommand;
+import dev.wharf.cli.command.RolloutCommand;
+import dev.wharf.cli.command.RouteCommand;
+import dev.wharf.cli.command.ValidateCommand;
+import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Unexpected;
 import dev.wharf.common.BuildInfo;
-import java.io.PrintWriter;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -11,8 +28,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code wharfctl}: the operator's tool, a client of the control plane's Admin API. Exit codes,
- * the same for every command: 0 ok, 1 invalid input, 2 conflict, 3 Admin API unreachable or
- * credentials refused, 4 rollout refused or timed out.
+ * the same for every command, are {@link ExitCode}'s: 0 ok, 1 invalid input, 2 conflict, 3 Admin
+ * API unreachable or credentials refused, 4 rollout refused or timed out.
  *
  * <p>Every command is run through {@code new CommandLine(new WharfCtl(...))}; the
  * {@link Environment} given here is what the commands use for variables, channels and time.
@@ -22,8 +39,8 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = WharfCtl.Version.class,
     description = "Operate a Wharf fleet through the control plane's Admin API.",
-    exitCodeOnInvalidInput = WharfCtl.INVALID_INPUT,
-    exitCodeOnExecutionException = WharfCtl.INVALID_INPUT,
+    exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
+    exitCodeOnExecutionException = ExitCode.INVALID_INPUT,
     subcommands = {
         ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
         RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
@@ -56,13 +73,7 @@ import picocli.CommandLine.ScopeType;
         "Examples:",
         "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700",
         "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml"})
-public final class WharfCtl {
-  static final int OK = 0;
-  static final int INVALID_INPUT = 1;
-  static final int CONFLICT = 2;
-  static final int UNREACHABLE = 3;
-  static final int ROLLOUT_FAILED = 4;
-
+public final class WharfCtl implements CommandRoot {
   @Option(names = "--debug", scope = ScopeType.INHERIT,
       description = "On an unexpected error, also print its stack trace.")
   boolean debug;
@@ -77,8 +88,14 @@ public final class WharfCtl {
     this.environment = environment;
   }
 
-  Environment environment() {
+  @Override
+  public Environment environment() {
     return environment;
+  }
+
+  @Override
+  public boolean debug() {
+    return debug;
   }
 
   /**
@@ -99,21 +116,9 @@ public final class WharfCtl {
         .execute(args);
   }
 
-  /**
-   * A bug in wharfctl, not a user's mistake: one line, exit 1; the stack trace only with
-   * {@code --debug}.
-   */
-  static int unexpected(Exception e, boolean debug, PrintWriter err) {
-    err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-    if (debug) {
-      e.printStackTrace(err);
-    }
-    return INVALID_INPUT;
-  }
-
   private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     boolean debug = ((WharfCtl) cmd.getCommandSpec().root().userObject()).debug;
-    return unexpected(e, debug, cmd.getErr());
+    return Unexpected.report(e, debug, cmd.getErr());
   }
 
   static final class Version implements CommandLine.IVersionProvider {

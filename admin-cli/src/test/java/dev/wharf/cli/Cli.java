@@ -1,5 +1,7 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.client.Environment;
+import dev.wharf.cli.client.Transport;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -23,9 +25,9 @@ import picocli.CommandLine;
  * nothing is served under is unreachable (UNAVAILABLE), as a stopped replica is. Environment
  * variables and the home directory are the test's, never the machine's.
  */
-final class Cli implements AutoCloseable {
+public final class Cli implements AutoCloseable {
   /** What a command did: its exit code and what it printed. */
-  record Result(int exitCode, String out, String err) {
+  public record Result(int exitCode, String out, String err) {
     @Override
     public String toString() {
       return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -33,27 +35,27 @@ final class Cli implements AutoCloseable {
   }
 
   /** One channel opened by the command: to which server, with which CA. */
-  record Opened(String server, Optional<Path> tlsCa) {}
+  public record Opened(String server, Optional<Path> tlsCa) {}
 
-  final Map<String, String> env = new HashMap<>();
-  final FakeTime time = new FakeTime();
+  public final Map<String, String> env = new HashMap<>();
+  public final FakeTime time = new FakeTime();
   private final Path home;
   private final List<Server> servers = new ArrayList<>();
   private final List<Opened> opened = new ArrayList<>();
   private Transport transport = this::inProcess;
 
-  Cli(Path home) {
+  public Cli(Path home) {
     this.home = home;
   }
 
   /** Serves a new fake under {@code name}. */
-  FakeAdmin serve(String name) {
+  public FakeAdmin serve(String name) {
     FakeAdmin fake = new FakeAdmin();
     serve(name, fake);
     return fake;
   }
 
-  Cli serve(String name, FakeAdmin fake) {
+  public Cli serve(String name, FakeAdmin fake) {
     try {
       servers.add(InProcessServerBuilder.forName(name).addService(fake.definition()).build()
           .start());
@@ -64,16 +66,16 @@ final class Cli implements AutoCloseable {
   }
 
   /** Replaces how channels are opened (to make it fail). */
-  Cli transport(Transport t) {
+  public Cli transport(Transport t) {
     this.transport = t;
     return this;
   }
 
-  List<Opened> opened() {
+  public List<Opened> opened() {
     return List.copyOf(opened);
   }
 
-  Result run(String... args) {
+  public Result run(String... args) {
     Environment environment = new Environment(env, home, transport, time, time);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

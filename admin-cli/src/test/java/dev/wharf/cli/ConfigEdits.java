@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import com.google.protobuf.Message;
+import dev.wharf.cli.output.Kinds;
 import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.config.v1.Config;

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The documents the tests apply and start the fake from. */
-final class Configs {
+public final class Configs {
   /** One listener, an upstream of two endpoints, a route to retire and a route to keep. */
-  static final String BEFORE = """
+  public static final String BEFORE = """
       listeners:
         - {name: web, port: 8080}
       upstreams:
@@ -29,7 +29,7 @@ final class Configs {
       """;
 
   /** BEFORE with a route added, a weight changed and the old route gone. */
-  static final String AFTER = """
+  public static final String AFTER = """
       listeners:
         - {name: web, port: 8080}
       upstreams:
@@ -48,7 +48,7 @@ final class Configs {
 
   private Configs() {}
 
-  static Config parse(String yaml) {
+  public static Config parse(String yaml) {
     try {
       return ConfigDocuments.load(yaml, "test");
     } catch (ConfigException e) {
@@ -56,7 +56,7 @@ final class Configs {
     }
   }
 
-  static Config demo() {
+  public static Config demo() {
     try {
       return ConfigDocuments.load(Path.of("../deploy/examples/demo.yaml"));
     } catch (ConfigException | IOException e) {
@@ -64,7 +64,7 @@ final class Configs {
     }
   }
 
-  static Path write(Path dir, String name, String text) {
+  public static Path write(Path dir, String name, String text) {
     try {
       return Files.writeString(dir.resolve(name), text);
     } catch (IOException e) {

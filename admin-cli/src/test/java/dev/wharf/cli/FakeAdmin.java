@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.wharf.cli.output.Kinds;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigValidator;
 import dev.wharf.proto.admin.v1.AdminGrpc;
@@ -63,7 +64,7 @@ import java.util.function.Supplier;
  * viewer that writes gets PERMISSION_DENIED. Fleet state (nodes, rollouts, health) is set by
  * the test. Thread-safe: every method holds the one lock.
  */
-final class FakeAdmin extends AdminGrpc.AdminImplBase {
+public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   private final FakeAuth auth = new FakeAuth();
   private final Map<Long, Config> configs = new HashMap<>();
   private final List<HistoryEntry> history = new ArrayList<>();
@@ -86,70 +87,70 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
   // ---- what a test sets up
 
   /** Commits {@code c} as the next version, as {@code setup} would have. */
-  synchronized FakeAdmin commit(Config c) {
+  public synchronized FakeAdmin commit(Config c) {
     commit(c, "setup", FakeDiff.between(config, c));
     return this;
   }
 
   /** Moves the version on without changing objects, as another writer's commit would. */
-  synchronized FakeAdmin atVersion(long v) {
+  public synchronized FakeAdmin atVersion(long v) {
     version = v;
     configs.put(v, config);
     return this;
   }
 
-  FakeAdmin token(String token, String principal, boolean admin) {
+  public FakeAdmin token(String token, String principal, boolean admin) {
     auth.token(token, principal, admin);
     return this;
   }
 
   /** Right after answering the next read, someone else commits {@code versions} times. */
-  synchronized FakeAdmin bumpVersionAfterNextRead(int versions) {
+  public synchronized FakeAdmin bumpVersionAfterNextRead(int versions) {
     bumpAfterNextRead = versions;
     return this;
   }
 
   /** Answers nothing, ever: calls run into their deadline. */
-  synchronized FakeAdmin silent() {
+  public synchronized FakeAdmin silent() {
     silent = true;
     return this;
   }
 
-  synchronized FakeAdmin nodes(List<NodeView> n) {
+  public synchronized FakeAdmin nodes(List<NodeView> n) {
     nodes = List.copyOf(n);
     return this;
   }
 
   /** GetRollout answers these in turn; the last one again and again. */
-  synchronized FakeAdmin rollouts(RolloutStatus... answers) {
+  public synchronized FakeAdmin rollouts(RolloutStatus... answers) {
     rollouts.addAll(List.of(answers));
     return this;
   }
 
-  synchronized FakeAdmin health(String upstream, List<EndpointHealth> endpoints) {
+  public synchronized FakeAdmin health(String upstream, List<EndpointHealth> endpoints) {
     health.put(upstream, List.copyOf(endpoints));
     return this;
   }
 
   // ---- what a test looks at
 
-  int calls() {
+  public int calls() {
     return auth.calls();
   }
 
-  List<String> authorizations() {
+  public List<String> authorizations() {
     return auth.authorizations();
   }
 
-  synchronized Config config() {
+  public synchronized Config config() {
     return config;
   }
 
-  synchronized long version() {
+  public synchronized long version() {
     return version;
   }
 
-  synchronized Route route(String name) {
+  public synchronized Route route(String name) {
     return config.getRoutesList().stream().filter(r -> r.getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no route " + name + " in " + config));
   }
@@ -158,11 +159,11 @@ final class FakeAdmin extends AdminGrpc.AdminImplBase {
     return List.copyOf(history);
   }
 
-  synchronized List<String> drained() {
+  public synchronized List<String> drained() {
     return List.copyOf(drained);
   }
 
-  int rolloutPolls() {
+  public int rolloutPolls() {
     return rolloutPolls.get();
   }
 

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.cli.client.Environment;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A clock that stands still until something sleeps; sleeping advances it at once. */
-final class FakeTime extends Clock implements Environment.Sleeper {
+public final class FakeTime extends Clock implements Environment.Sleeper {
   private Instant now = Instant.parse("2025-03-01T10:00:00Z");
   private final List<Duration> sleeps = new ArrayList<>();
 
@@ -19,7 +20,7 @@ final class FakeTime extends Clock implements Environment.Sleeper {
     now = now.plus(d);
   }
 
-  synchronized List<Duration> sleeps() {
+  public synchronized List<Duration> sleeps() {
     return List.copyOf(sleeps);
   }
 

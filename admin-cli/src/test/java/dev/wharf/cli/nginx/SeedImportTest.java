@@ -17,6 +17,80 @@ import org.junit.jupiter.api.Test;
 class SeedImportTest {
   private static final Path SEEDS = Path.of("src", "test", "resources", "nginx", "seeds");
 
+  /** What the SPA, API and WebSocket seed imports into. */
+  private static final String SPA_API_WEBSOCKET = """
+      listeners:
+        - name: http
+          port: 80
+          keepalive_timeout: 1m5s
+          compression:
+            enabled: true
+            min_length: 256
+            types:
+              - text/plain
+              - text/css
+              - application/json
+              - application/x-javascript
+              - text/xml
+              - application/xml
+              - application/xml+rss
+              - text/javascript
+              - application/vnd.ms-fontobject
+              - application/x-font-ttf
+              - font/opentype
+              - image/svg+xml
+              - image/x-icon
+            proxied: true
+      upstreams:
+        - name: 192.168.1.173-10020
+          endpoints:
+            - address: 192.168.1.173:10020
+      routes:
+        - name: root
+          match:
+            path:
+              prefix: /
+          static:
+            root: /usr/share/nginx/html
+            index:
+              - index.html
+              - index.htm
+            try_files:
+              - $uri
+              - $uri/
+              - /index.html
+              - =404
+            default_type: application/octet-stream
+        - name: api
+          match:
+            path:
+              prefix: /api
+          proxy:
+            upstream: 192.168.1.173-10020
+            rewrite:
+              regex: ^/api/?(.*)
+              replacement: /$1
+            read_timeout: 5m
+          request_headers:
+            set:
+              - name: Host
+                value: $host
+              - name: X-Real-IP
+                value: $remote_addr
+              - name: X-Forwarded-For
+                value: $proxy_add_x_forwarded_for
+        - name: capture
+          match:
+            path:
+              prefix: /capture
+          proxy:
+            upstream: 192.168.1.173-10020
+          request_headers:
+            set:
+              - name: Host
+                value: 192.168.1.173:10020
+      """;
+
   @Test
   void theSpaApiAndWebSocketSetup() throws Exception {
     Path root = SEEDS.resolve("000-spa-api-websocket");
@@ -32,78 +106,7 @@ class SeedImportTest {
         "etc/nginx/nginx.conf:26", "etc/nginx/conf.d/default.conf:29",
         "etc/nginx/conf.d/default.conf:30", "etc/nginx/conf.d/default.conf:31"),
         where(lines(r, root, Kind.NOT_NEEDED)));
-    assertEquals("""
-        listeners:
-          - name: http
-            port: 80
-            keepalive_timeout: 1m5s
-            compression:
-              enabled: true
-              min_length: 256
-              types:
-                - text/plain
-                - text/css
-                - application/json
-                - application/x-javascript
-                - text/xml
-                - application/xml
-                - application/xml+rss
-                - text/javascript
-                - application/vnd.ms-fontobject
-                - application/x-font-ttf
-                - font/opentype
-                - image/svg+xml
-                - image/x-icon
-              proxied: true
-        upstreams:
-          - name: 192.168.1.173-10020
-            endpoints:
-              - address: 192.168.1.173:10020
-        routes:
-          - name: root
-            match:
-              path:
-                prefix: /
-            static:
-              root: /usr/share/nginx/html
-              index:
-                - index.html
-                - index.htm
-              try_files:
-                - $uri
-                - $uri/
-                - /index.html
-                - =404
-              default_type: application/octet-stream
-          - name: api
-            match:
-              path:
-                prefix: /api
-            proxy:
-              upstream: 192.168.1.173-10020
-              rewrite:
-                regex: ^/api/?(.*)
-                replacement: /$1
-              read_timeout: 5m
-            request_headers:
-              set:
-                - name: Host
-                  value: $host
-                - name: X-Real-IP
-                  value: $remote_addr
-                - name: X-Forwarded-For
-                  value: $proxy_add_x_forwarded_for
-          - name: capture
-            match:
-              path:
-                prefix: /capture
-            proxy:
-              upstream: 192.168.1.173-10020
-            request_headers:
-              set:
-                - name: Host
-                  value: 192.168.1.173:10020
-        """, ConfigDocuments.toYaml(r.config()));
+    assertEquals(SPA_API_WEBSOCKET, ConfigDocuments.toYaml(r.config()));
   }
 
   @Test

@@ -1,0 +1,210 @@
+package dev.wharf.cli.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Timestamp;
+import dev.wharf.cli.Cli.Result;
+import dev.wharf.cli.Cli;
+import dev.wharf.cli.Configs;
+import dev.wharf.cli.FakeAdmin;
+import dev.wharf.proto.admin.v1.EndpointHealth;
+import dev.wharf.proto.admin.v1.NodeRefusal;
+import dev.wharf.proto.admin.v1.NodeView;
+import dev.wharf.proto.admin.v1.RolloutStatus;
+import dev.wharf.proto.discovery.v1.NodeStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** nodes, rollout, health and drain; rollout --wait on a clock that advances when it sleeps. */
+class FleetCommandsTest {
+  @TempDir
+  Path home;
+  private Cli cli;
+  private FakeAdmin admin;
+
+  @BeforeEach
+  void serve() {
+    cli = new Cli(home);
+    admin = cli.serve("cp-1:9700").commit(Configs.demo()).atVersion(42);
+    cli.env.put("WHARF_SERVER", "cp-1:9700");
+  }
+
+  @AfterEach
+  void stop() {
+    cli.close();
+  }
+
+  @Test
+  void nodesAreATableWithWhatEachRunsAndWhatItLastRefused() {
+    admin.nodes(List.of(
+        node("node-1", "cp-1", 42, 0, 0, ""),
+        node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
+
+    Result r = cli.run("nodes");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("""
+        NODE     REPLICA   VERSION   BEHIND   LAST NACK                                   \
+        CONNECTED SINCE
+        node-1   cp-1      42        0        -                                           \
+        2025-03-01T09:00:00Z
+        node-2   cp-2      41        1        42: listeners[0].port: 8080 is in use ...   \
+        2025-03-01T09:00:00Z
+        """, r.out());
+  }
+
+  @Test
+  void rolloutSaysHowManyAppliedWhoRefusedWhyAndWhoIsPending() {
+    admin.rollouts(rollout(100, 97, List.of("node-3"), refusal("node-7", "port 80 is in use"),
+        refusal("node-9", "2 errors\nroutes[0]: x\nroutes[1]: y")));
+
+    Result r = cli.run("rollout");
+
+    assertEquals(4, r.exitCode(), r.toString());
+    assertEquals("""
+        version 42: applied on 97/100 nodes, refused by 2:
+          node-7: port 80 is in use
+          node-9: 2 errors
+            routes[0]: x
+            routes[1]: y
+        pending (1): node-3
+        """, r.out());
+    assertEquals("error: version 42 was refused by 2 nodes\n", r.err());
+  }
+
+  @Test
+  void rolloutWithoutWaitIsExitZeroWhileNodesArePending() {
+    admin.rollouts(rollout(3, 1, List.of("node-2", "node-3")));
+
+    Result r = cli.run("rollout", "42");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("version 42: applied on 1/3 nodes\npending (2): node-2, node-3\n", r.out());
+  }
+
+  @Test
+  void rolloutWaitPollsUntilEveryNodeAppliedAndExitsZero() {
+    admin.rollouts(
+        rollout(3, 1, List.of("node-2", "node-3")),
+        rollout(3, 2, List.of("node-3")),
+        rollout(3, 3, List.of()));
+
+    Result r = cli.run("rollout", "--wait", "--interval", "2s");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("version 42: applied on 3/3 nodes\n", r.out());
+    assertEquals(3, admin.rolloutPolls());
+    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2)), cli.time.sleeps());
+  }
+
+  @Test
+  void rolloutWaitStopsAtTheFirstRefusalWithItsReasonAndExitsFour() {
+    admin.rollouts(
+        rollout(3, 1, List.of("node-2", "node-3")),
+        rollout(3, 2, List.of(), refusal("node-3", "listeners[0].port: 80 is in use")));
+
+    Result r = cli.run("rollout", "--wait");
+
+    assertEquals(4, r.exitCode(), r.toString());
+    assertEquals("""
+        version 42: applied on 2/3 nodes, refused by 1:
+          node-3: listeners[0].port: 80 is in use
+        """, r.out());
+    assertEquals("error: version 42 was refused by 1 node\n", r.err());
+  }
+
+  @Test
+  void rolloutWaitGivesUpAtTheTimeoutNamingThePendingNodesAndExitsFour() {
+    admin.rollouts(rollout(3, 2, List.of("node-3")));
+
+    Result r = cli.run("rollout", "--wait", "--timeout", "5s", "--interval", "2s");
+
+    assertEquals(4, r.exitCode(), r.toString());
+    assertEquals("version 42: applied on 2/3 nodes\npending (1): node-3\n", r.out());
+    assertEquals("error: version 42 is not applied on every node after 5s; still pending on 1: "
+        + "node-3\n", r.err());
+    // Polls at 0s, 2s, 4s and 5s (the last sleep is cut to the time left), then stops.
+    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1)),
+        cli.time.sleeps());
+    assertEquals(4, admin.rolloutPolls());
+  }
+
+  @Test
+  void rolloutWaitWithTheDefaultTimeoutPollsABoundedNumberOfTimes() {
+    admin.rollouts(rollout(2, 1, List.of("node-2")));
+
+    Result r = cli.run("rollout", "--wait");
+
+    assertEquals(4, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("after 30s"), r.err());
+    assertEquals(31, admin.rolloutPolls()); // every second for 30s, and once at the start
+  }
+
+  @Test
+  void healthIsATableOfHowTheNodesSeeEachEndpoint() {
+    admin.health("app", List.of(
+        EndpointHealth.newBuilder().setAddress("127.0.0.1:9000").setHealthyNodes(3).build(),
+        EndpointHealth.newBuilder().setAddress("127.0.0.1:9001").setHealthyNodes(1)
+            .setUnhealthyNodes(2).build()));
+
+    Result r = cli.run("health", "app");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("""
+        ADDRESS          HEALTHY   UNHEALTHY   UNKNOWN
+        127.0.0.1:9000   3         0           0
+        127.0.0.1:9001   1         2           0
+        """, r.out());
+  }
+
+  @Test
+  void healthOfAnUpstreamThatIsNotThereIsExitOne() {
+    Result r = cli.run("health", "nope");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: no upstream named 'nope'\n", r.err());
+  }
+
+  @Test
+  void drainSaysWhichReplicaPassedTheRequestOn() {
+    admin.nodes(List.of(node("node-2", "cp-2", 42, 0, 0, "")));
+
+    Result r = cli.run("drain", "node-2");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("drain requested: node-2 (through replica cp-2)\n", r.out());
+    assertEquals(List.of("node-2"), admin.drained());
+  }
+
+  @Test
+  void drainingANodeNoReplicaKnowsIsExitOne() {
+    Result r = cli.run("drain", "node-9");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: no replica knows node 'node-9'\n", r.err());
+  }
+
+  private static NodeView node(String id, String replica, long acked, int behind, long nacked,
+      String reason) {
+    return NodeView.newBuilder().setVersionsBehind(behind).setStatus(NodeStatus.newBuilder()
+        .setNodeId(id).setReplica(replica).setAckedVersion(acked)
+        .setLastNackVersion(nacked).setLastNackReason(reason)
+        .setConnectedSince(Timestamp.newBuilder().setSeconds(1740819600))).build();
+  }
+
+  private static RolloutStatus rollout(int nodes, int applied, List<String> pending,
+      NodeRefusal... refused) {
+    return RolloutStatus.newBuilder().setVersion(42).setNodes(nodes).setApplied(applied)
+        .addAllPending(pending).addAllRefused(List.of(refused)).build();
+  }
+
+  private static NodeRefusal refusal(String node, String reason) {
+    return NodeRefusal.newBuilder().setNodeId(node).setReason(reason).build();
+  }
+}
