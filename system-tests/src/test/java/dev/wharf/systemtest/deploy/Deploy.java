@@ -1,4 +1,4 @@
-package dev.wharf.deploy;
+package dev.wharf.systemtest.deploy;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.JarProcess;
@@ -27,13 +27,12 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * {@code CI=true}, a skip with the reason otherwise).
  */
 final class Deploy {
-  /** The repository root, seen from the benchmarks module (a test's working directory). */
+  /** The repository root, seen from the system-tests module (a test's working directory). */
   static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   static final Path DEPLOY = REPO.resolve("deploy");
   static final Path CONTROL_PLANE_JAR = JarProcess.CONTROL_PLANE_JAR;
   static final Path DATA_PLANE_JAR = JarProcess.DATA_PLANE_JAR;
   static final Path ADMIN_CLI_JAR = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
-  static final Path BENCH_JAR = Path.of("target", "wharf-benchmarks.jar");
 
   private static final Pattern HELP_OPTION =
       Pattern.compile("(?m)^\\s+(?:-[A-Za-z], )?(--[a-z][a-z0-9-]*)");

@@ -1,4 +1,4 @@
-package dev.wharf.cluster;
+package dev.wharf.systemtest.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.wharf.deploy;
+package dev.wharf.systemtest.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.wharf.deploy;
+package dev.wharf.systemtest.deploy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.wharf.migration;
+package dev.wharf.systemtest.migration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.wharf.deploy;
+package dev.wharf.systemtest.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.deploy.Dockerfile.Instruction;
-import dev.wharf.deploy.Dockerfile.Stage;
+import dev.wharf.systemtest.deploy.Dockerfile.Instruction;
+import dev.wharf.systemtest.deploy.Dockerfile.Stage;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;

@@ -1,9 +1,9 @@
-package dev.wharf.deploy;
+package dev.wharf.systemtest.deploy;
 
-import static dev.wharf.deploy.Deploy.at;
-import static dev.wharf.deploy.Deploy.list;
-import static dev.wharf.deploy.Deploy.map;
-import static dev.wharf.deploy.Deploy.string;
+import static dev.wharf.systemtest.deploy.Deploy.at;
+import static dev.wharf.systemtest.deploy.Deploy.list;
+import static dev.wharf.systemtest.deploy.Deploy.map;
+import static dev.wharf.systemtest.deploy.Deploy.string;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.wharf.migration;
+package dev.wharf.systemtest.migration;
 
 import java.io.IOException;
 import java.nio.file.Files;
