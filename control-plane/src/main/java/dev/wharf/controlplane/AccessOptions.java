@@ -4,6 +4,8 @@ import dev.wharf.controlplane.admin.Role;
 import dev.wharf.controlplane.server.AccessTokens;
 import dev.wharf.controlplane.server.ClientCertificates;
 import dev.wharf.controlplane.server.ControlPlaneServer;
+import dev.wharf.launch.Startup;
+import dev.wharf.launch.StartupException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -12,10 +14,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Who may call a replica, and over what: the token file, TLS, and client certificates. Shared by
- * the replica and standalone. Without a token file and a client CA only callers on the same host
- * are served, so the gRPC address must then be a loopback one.
+ * the replica and standalone (a picocli mixin). Without a token file and a client CA only
+ * callers on the same host are served, so the gRPC address must then be a loopback one.
  */
-final class AccessOptions {
+public final class AccessOptions {
   @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:WHARF_TOKEN_FILE}",
       description = "Tokens callers present, one per line: ROLE TOKEN [NAME], ROLE one of node "
           + "(discovery), viewer (Admin reads), admin (everything); a token alone is a node "
@@ -44,41 +46,43 @@ final class AccessOptions {
   Path tlsRoles;
 
   /**
-   * What is wrong with these flags, given the gRPC address {@code flag} names; null when
-   * nothing is.
+   * Checks these flags together with the gRPC address {@code flag} names.
+   *
+   * @throws StartupException a usage error saying which flags do not go together
    */
-  String usageError(String flag, InetSocketAddress address) {
+  public void check(String flag, InetSocketAddress address) throws StartupException {
     if ((tlsCert == null) != (tlsKey == null)) {
-      return "--tls-cert and --tls-key go together";
+      throw StartupException.usage("--tls-cert and --tls-key go together");
     }
     if (tlsClientCa != null && tlsCert == null) {
-      return "--tls-client-ca needs --tls-cert and --tls-key (client certificates come over TLS)";
+      throw StartupException.usage(
+          "--tls-client-ca needs --tls-cert and --tls-key (client certificates come over TLS)");
     }
     if (tlsRoles != null && tlsClientCa == null) {
-      return "--tls-roles needs --tls-client-ca";
+      throw StartupException.usage("--tls-roles needs --tls-client-ca");
     }
     if (tokenFile == null && tlsClientCa == null && address != null
         && (address.getAddress() == null || !address.getAddress().isLoopbackAddress())) {
-      return flag + " " + ControlPlaneMain.hostPort(address) + " is not a loopback address, and "
-          + "callers could not authenticate: give --token-file (or --tls-client-ca), or listen "
-          + "on 127.0.0.1";
+      throw StartupException.usage(flag + " " + Startup.hostPort(address) + " is not a loopback "
+          + "address, and callers could not authenticate: give --token-file (or "
+          + "--tls-client-ca), or listen on 127.0.0.1");
     }
-    return null;
   }
 
   /**
    * Reads the token and roles files into {@code builder}, and says on {@code err} what a reader
    * of the start-up lines should know (no admin token at all).
    *
-   * @throws IOException naming the flag whose file is wrong
+   * @throws StartupException a usage error naming the flag whose file is wrong
    */
-  void configure(ControlPlaneServer.Builder builder, PrintWriter err) throws IOException {
+  public void configure(ControlPlaneServer.Builder builder, PrintWriter err)
+      throws StartupException {
     if (tokenFile != null) {
       AccessTokens tokens;
       try {
         tokens = AccessTokens.fromFile(tokenFile);
       } catch (IOException e) {
-        throw new IOException("--token-file: " + e.getMessage(), e);
+        throw StartupException.usage("--token-file: " + e.getMessage());
       }
       if (!tokens.grants(Role.ADMIN) && tlsClientCa == null) {
         err.println("warning: --token-file " + tokenFile + " has no admin token: the Admin API "
@@ -93,13 +97,13 @@ final class AccessOptions {
       try {
         builder.clientCertificates(ClientCertificates.trusting(tlsClientCa, tlsRoles));
       } catch (IOException e) {
-        throw new IOException("--tls-client-ca/--tls-roles: " + e.getMessage(), e);
+        throw StartupException.usage("--tls-client-ca/--tls-roles: " + e.getMessage());
       }
     }
   }
 
   /** One line for the start-up output: how callers authenticate. */
-  String describe() {
+  public String describe() {
     if (tokenFile == null && tlsClientCa == null) {
       return "loopback callers only, as principal 'local' (no --token-file)";
     }

@@ -2,9 +2,6 @@ package dev.wharf.controlplane;
 
 import dev.wharf.common.BuildInfo;
 import dev.wharf.common.ShutdownSignal;
-import dev.wharf.config.Addresses;
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.server.MetricsEndpoint;
@@ -14,16 +11,16 @@ import dev.wharf.controlplane.store.EtcdStoreSettings;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.controlplane.store.StaleVersionException;
 import dev.wharf.controlplane.store.StoreException;
+import dev.wharf.launch.Startup;
+import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,13 +42,11 @@ import picocli.CommandLine.Spec;
     name = "wharf-control-plane",
     mixinStandardHelpOptions = true,
     versionProvider = ControlPlaneMain.Version.class,
-    subcommands = StandaloneCommand.class,
     description = {"A Wharf control-plane replica: keeps config in etcd (or, without --etcd, in "
         + "an embedded store in --data-dir) and pushes it to data-plane nodes."},
     footer = {"", "Examples:",
         "  java -jar wharf-control-plane.jar --etcd http://10.0.0.1:2379,http://10.0.0.2:2379",
-        "  java -jar wharf-control-plane.jar --data-dir /var/lib/wharf",
-        "  java -jar wharf-control-plane.jar standalone --config wharf.yaml"})
+        "  java -jar wharf-control-plane.jar --data-dir /var/lib/wharf"})
 public final class ControlPlaneMain implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
@@ -106,85 +101,67 @@ public final class ControlPlaneMain implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    InetSocketAddress listenAddress;
-    InetSocketAddress metricsAddress;
     try {
-      listenAddress = socketAddress("--listen", listen);
-      metricsAddress = socketAddress("--metrics", metrics);
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    String usage = access.usageError("--listen", listenAddress);
-    if (usage != null) {
-      err.println("error: " + usage);
-      return 2;
-    }
-    Config bootstrap = null;
-    if (bootstrapConfig != null) {
-      try {
-        bootstrap = ConfigDocuments.load(bootstrapConfig);
-      } catch (IOException e) {
-        err.println("error: --bootstrap-config: cannot read " + bootstrapConfig + ": "
-            + e.getMessage());
-        return 1;
-      } catch (ConfigException e) {
-        StandaloneCommand.printErrors(err, e.errors());
-        return 1;
-      }
-    }
-    ControlPlaneServer.Builder builder = ControlPlaneServer.builder();
-    try {
+      InetSocketAddress listenAddress = Startup.bindAddress("--listen", listen);
+      InetSocketAddress metricsAddress = Startup.bindAddress("--metrics", metrics);
+      access.check("--listen", listenAddress);
+      Config bootstrap = bootstrapConfig == null
+          ? null : Startup.loadConfig("--bootstrap-config", bootstrapConfig);
+      ControlPlaneServer.Builder builder = ControlPlaneServer.builder();
       access.configure(builder, err);
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    String replica = replicaId != null ? replicaId : hostname() + ":" + listenAddress.getPort();
+      String replica = replicaId != null
+          ? replicaId : Startup.hostname() + ":" + listenAddress.getPort();
 
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      ConfigStore store = openStore(replica, bootstrap, err);
+      ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
+      builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);
+      try (ControlPlaneServer server = startOrClose(builder, store);
+          MetricsEndpoint endpoint = MetricsEndpoint.start(metricsAddress, registry,
+              () -> server.discovery().latestVersion() > 0)) {
+        out.println("replica: " + replica);
+        out.println("store: " + (etcd == null || etcd.isEmpty()
+            ? "embedded in " + dataDir.toAbsolutePath()
+            : "etcd " + etcd + " under " + etcdPrefix));
+        out.println("discovery: " + Startup.hostPort(server.address()));
+        out.println("admin api: " + Startup.hostPort(server.address()));
+        out.println("auth: " + access.describe());
+        out.println("metrics: " + Startup.hostPort(endpoint.address()));
+        out.flush();
+        signal.await();
+      } catch (IOException e) {
+        throw StartupException.failed(e.getMessage(), e);
+      } finally {
+        signal.done();
+      }
+      return 0;
+    } catch (StartupException e) {
+      return e.report(err);
+    }
+  }
+
+  /** Opens the store and, on a new cluster, commits the bootstrap config into it. */
+  private ConfigStore openStore(String replica, Config bootstrap, PrintWriter err)
+      throws StartupException {
     ConfigStore store;
     try {
-      store = openStore(replica);
+      store = connect(replica);
     } catch (StoreException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
+      throw StartupException.failed(e.getMessage(), e);
     }
     if (bootstrap != null) {
       try {
         bootstrap(store, bootstrap, err);
       } catch (StoreException e) {
         store.close();
-        err.println("error: --bootstrap-config: " + e.getMessage());
-        return 1;
+        throw StartupException.failed("--bootstrap-config: " + e.getMessage(), e);
       }
     }
-    ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
-    builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);
-    try (ControlPlaneServer server = startOrClose(builder, store);
-        MetricsEndpoint endpoint = MetricsEndpoint.start(metricsAddress, registry,
-            () -> server.discovery().latestVersion() > 0)) {
-      out.println("replica: " + replica);
-      out.println("store: " + (etcd == null || etcd.isEmpty()
-          ? "embedded in " + dataDir.toAbsolutePath()
-          : "etcd " + etcd + " under " + etcdPrefix));
-      out.println("discovery: " + hostPort(server.address()));
-      out.println("admin api: " + hostPort(server.address()));
-      out.println("auth: " + access.describe());
-      out.println("metrics: " + hostPort(endpoint.address()));
-      out.flush();
-      signal.await();
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    } finally {
-      signal.done();
-    }
-    return 0;
+    return store;
   }
 
-  private ConfigStore openStore(String replica) throws StoreException {
+  private ConfigStore connect(String replica) throws StoreException {
     if (etcd == null || etcd.isEmpty()) {
       return FileConfigStore.open(dataDir, Clock.systemUTC());
     }
@@ -213,29 +190,6 @@ public final class ControlPlaneMain implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;
-    }
-  }
-
-  static InetSocketAddress socketAddress(String option, String text) {
-    try {
-      return Addresses.bindAddress(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
-    }
-  }
-
-  static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() != null && a.getAddress().getHostAddress().contains(":")
-        ? "[" + a.getAddress().getHostAddress() + "]"
-        : a.getHostString();
-    return host + ":" + a.getPort();
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
     }
   }
 

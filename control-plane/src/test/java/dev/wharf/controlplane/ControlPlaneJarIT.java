@@ -3,32 +3,20 @@ package dev.wharf.controlplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.testing.Await;
-import dev.wharf.proto.admin.v1.AdminGrpc;
-import dev.wharf.proto.admin.v1.ApplyRequest;
-import dev.wharf.proto.admin.v1.GetConfigRequest;
-import dev.wharf.proto.admin.v1.GetConfigResponse;
-import dev.wharf.proto.config.v1.Config;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the real control-plane jar: a replica on its embedded store, and standalone mode. */
+/** Runs the real control-plane jar: a replica on its embedded store (standalone has its own). */
 class ControlPlaneJarIT {
   private static final Path JAR = Path.of("target", "wharf-control-plane.jar");
   private static final Path DEMO = Path.of("../deploy/examples/demo.yaml");
@@ -48,77 +36,6 @@ class ControlPlaneJarIT {
   }
 
   @Test
-  void standaloneServesTheDemoAndCommitsEveryGoodEditOfTheFile() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
-    Path config = demoOn(ports.get(0), ports.get(1));
-    Path data = dir.resolve("data");
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, data, ports.get(2))) {
-      assertEquals("version 1, data in " + data.toAbsolutePath(),
-          wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT));
-      assertEquals("demo on 127.0.0.1:" + ports.get(0), wharf.awaitLine("listening:", TIMEOUT));
-      assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", get(home).body());
-      HttpResponse<String> proxied = get(home + "api/users?id=3");
-      assertEquals(200, proxied.statusCode());
-      assertTrue(proxied.body().startsWith("The echo listener got /users?id=3"), proxied.body());
-
-      Files.writeString(config, Files.readString(config).replace("Hello from Wharf.", "Edited."));
-      wharf.awaitLine("applied version 2", TIMEOUT);
-      assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
-
-      Files.writeString(config, Files.readString(config).replace("upstream: echo",
-          "upstream: nowhere"));
-      wharf.awaitLineContaining("not applied, keeping the current version", TIMEOUT);
-      assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
-      assertEquals(0, CommandRunner.run(TIMEOUT,
-          List.of("kill", "-HUP", Long.toString(wharf.pid()))).exitCode());
-      wharf.awaitLineContaining("SIGHUP: reading", TIMEOUT);
-      // SIGHUP reads the file again (and refuses it again) instead of stopping Wharf.
-      Await.until(TIMEOUT,
-          () -> wharf.countLinesContaining("not applied, keeping the current version") == 2,
-          wharf::output);
-      assertTrue(wharf.isAlive());
-      String admin = "http://" + wharf.awaitLine("admin:", TIMEOUT);
-      assertEquals("2", get(admin + "/config").headers().firstValue("x-wharf-config-version")
-          .orElseThrow());
-      assertTrue(get(admin + "/metrics").body().contains("wharf_cp_acks_total 2.0"));
-
-      assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
-    }
-  }
-
-  @Test
-  void standaloneServesTheAdminApiToLoopbackCallersWithoutAToken() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
-    Path config = demoOn(ports.get(0), ports.get(1));
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, dir.resolve("data"), ports.get(2))) {
-      String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
-      assertTrue(wharf.awaitLine("auth:", TIMEOUT).startsWith("loopback callers only"));
-      ManagedChannel channel = NettyChannelBuilder
-          .forAddress(api[0], Integer.parseInt(api[1])).usePlaintext().build();
-      try {
-        AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(30, TimeUnit.SECONDS);
-        GetConfigResponse current = admin.getConfig(GetConfigRequest.getDefaultInstance());
-        assertEquals(1, current.getVersion());
-
-        Config edited = ConfigDocuments.load(Files.readString(config)
-            .replace("Hello from Wharf.", "Set through the Admin API."), "edited.yaml");
-        long version = admin.apply(ApplyRequest.newBuilder().setExpectedVersion(1)
-            .setConfig(edited).build()).getVersion();
-
-        wharf.awaitLine("applied version " + version, TIMEOUT);
-        assertEquals("Set through the Admin API. You asked for / from 127.0.0.1.\n",
-            get(home).body());
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
-      assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
-    }
-  }
-
-  @Test
   void aReplicaWithoutCredentialsRefusesToListenBeyondLoopback() {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "--listen", "0.0.0.0:0",
         "--data-dir", dir.resolve("data").toString());
@@ -126,57 +43,6 @@ class ControlPlaneJarIT {
     assertEquals(2, r.exitCode(), r.toString());
     assertTrue(r.stderr().startsWith("error: --listen 0.0.0.0:0 is not a loopback address"),
         r.stderr());
-  }
-
-  @Test
-  void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
-    Path config = demoOn(ports.get(0), ports.get(1));
-    Path data = dir.resolve("data");
-    for (int run = 1; run <= 2; run++) {
-      try (JarProcess wharf = standalone(config, data, ports.get(2))) {
-        assertEquals("version 1, data in " + data.toAbsolutePath(),
-            wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT), "run " + run);
-        wharf.stop(Duration.ofSeconds(20));
-      }
-    }
-  }
-
-  @Test
-  void standaloneRefusesAnInvalidFileNamingEachField() throws Exception {
-    Path config = dir.resolve("bad.yaml");
-    Files.writeString(config, """
-        listeners:
-          - {name: web, address: 127.0.0.1, port: 70000}
-        routes:
-          - {name: r, listeners: [web], match: {path: {prefix: /}}, proxy: {upstream: none}}
-        """);
-
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "standalone", "--config", config.toString(),
-        "--data-dir", dir.resolve("data").toString());
-
-    assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("error: 2 error(s) in the config:\n"), r.stderr());
-    assertTrue(r.stderr().contains("listeners[0].port: 70000"), r.stderr());
-    assertTrue(r.stderr().contains("routes[0].proxy.upstream"), r.stderr());
-    assertTrue(Files.notExists(dir.resolve("data")), "nothing is written for a refused file");
-  }
-
-  @Test
-  void standaloneSaysWhyWhenTheNodeCannotServeTheConfig() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
-    try (var taken = new java.net.ServerSocket(ports.get(0), 1,
-        java.net.InetAddress.getLoopbackAddress())) {
-      Path config = demoOn(ports.get(0), ports.get(1));
-
-      Result r = CommandRunner.runJar(TIMEOUT, JAR, "standalone", "--config", config.toString(),
-          "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + ports.get(2),
-          "--admin-api", "127.0.0.1:0");
-
-      assertEquals(1, r.exitCode(), r.toString());
-      assertTrue(r.stderr().contains(" cannot be served: listener demo: cannot bind 127.0.0.1:"
-          + ports.get(0)), r.stderr());
-    }
   }
 
   @Test
@@ -205,20 +71,6 @@ class ControlPlaneJarIT {
 
     assertEquals(2, r.exitCode(), r.toString());
     assertEquals("error: --tls-cert and --tls-key go together\n", r.stderr());
-  }
-
-  private JarProcess standalone(Path config, Path data, int adminPort) throws Exception {
-    return JarProcess.startJar("standalone", dir, JAR, List.of("standalone",
-        "--config", config.toString(), "--data-dir", data.toString(),
-        "--admin", "127.0.0.1:" + adminPort, "--admin-api", "127.0.0.1:0", "--workers", "1"));
-  }
-
-  private Path demoOn(int port, int echoPort) throws Exception {
-    Path config = dir.resolve("demo.yaml");
-    Files.writeString(config, Files.readString(DEMO)
-        .replace("port: 8080", "port: " + port)
-        .replace("8081", Integer.toString(echoPort)));
-    return config;
   }
 
   private static HttpResponse<String> get(String url) throws Exception {

@@ -3,9 +3,6 @@ package dev.wharf.dataplane;
 import dev.wharf.common.BuildInfo;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.Addresses;
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.config.ConfigError;
-import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.config.Durations;
 import dev.wharf.dataplane.admin.AdminServer;
@@ -20,6 +17,8 @@ import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.dataplane.server.NodeDrain;
+import dev.wharf.launch.Startup;
+import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -28,9 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -183,16 +180,9 @@ public final class DataPlaneMain implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Config loaded;
     try {
-      loaded = ConfigDocuments.load(config);
-    } catch (IOException e) {
-      err.println("error: cannot read " + config + ": " + e);
-      return 1;
-    } catch (ConfigException e) {
-      err.println(config + ": " + e.errors().size() + " error(s)");
-      for (ConfigError error : e.errors()) {
-        err.println("  " + error);
-      }
-      return 1;
+      loaded = Startup.loadConfig(null, config);
+    } catch (StartupException e) {
+      return e.report(err);
     }
     out.println(config + ": valid (" + ConfigSummary.of(loaded) + ")");
     if (checkOnly) {
@@ -201,7 +191,7 @@ public final class DataPlaneMain implements Callable<Integer> {
     InetSocketAddress adminAddress = adminAddress();
     ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
     PrometheusMeterRegistry registry = registry();
-    try (DataPlaneNode node = node(registry);
+    try (DataPlaneNode node = node(registry, workers, Startup.hostname());
         ConfigFileSource source = new ConfigFileSource(config, node)) {
       try {
         node.apply(loaded);
@@ -211,14 +201,14 @@ public final class DataPlaneMain implements Callable<Integer> {
       }
       AdminServer adminServer;
       try {
-        adminServer = AdminServer.start(Transport.best(), adminAddress, registry, node);
-      } catch (IOException e) {
-        err.println("error: " + e.getMessage());
-        return 1;
+        adminServer = startAdmin(adminAddress, registry, node);
+      } catch (StartupException e) {
+        return e.report(err);
       }
-      out.println("admin: " + hostPort(adminServer.address()));
+      out.println("admin: " + Startup.hostPort(adminServer.address()));
       for (var l : loaded.getListenersList()) {
-        out.println("listening: " + l.getName() + " on " + hostPort(node.address(l.getName())));
+        out.println("listening: " + l.getName() + " on "
+            + Startup.hostPort(node.address(l.getName())));
       }
       out.flush();
       source.watch();
@@ -239,7 +229,7 @@ public final class DataPlaneMain implements Callable<Integer> {
   private Integer serveControlPlane() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String id = nodeId != null ? nodeId : hostname();
+    String id = nodeId != null ? nodeId : Startup.hostname();
     ChannelFactory channels;
     String token = null;
     try {
@@ -261,7 +251,7 @@ public final class DataPlaneMain implements Callable<Integer> {
     InetSocketAddress adminAddress = adminAddress();
     ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
     PrometheusMeterRegistry registry = registry();
-    try (DataPlaneNode node = node(registry)) {
+    try (DataPlaneNode node = node(registry, workers, Startup.hostname())) {
       DiscoveryClient.Builder client = DiscoveryClient.builder()
           .nodeId(id)
           .labels(labels)
@@ -284,12 +274,11 @@ public final class DataPlaneMain implements Callable<Integer> {
       }
       AdminServer adminServer;
       try {
-        adminServer = AdminServer.start(Transport.best(), adminAddress, registry, node);
-      } catch (IOException e) {
-        err.println("error: " + e.getMessage());
-        return 1;
+        adminServer = startAdmin(adminAddress, registry, node);
+      } catch (StartupException e) {
+        return e.report(err);
       }
-      out.println("admin: " + hostPort(adminServer.address()));
+      out.println("admin: " + Startup.hostPort(adminServer.address()));
       out.println("node " + id + ": control plane at " + String.join(",", controlPlanes));
       out.flush();
       try (DiscoveryClient discovery = client.build()) {
@@ -317,7 +306,7 @@ public final class DataPlaneMain implements Callable<Integer> {
     @Override
     public void applied(long version, String source) {
       String listeners = node.current().config().getListenersList().stream()
-          .map(l -> l.getName() + " on " + hostPort(node.address(l.getName())))
+          .map(l -> l.getName() + " on " + Startup.hostPort(node.address(l.getName())))
           .collect(Collectors.joining(", "));
       out.println("applied version " + version + " from " + source + ": "
           + (listeners.isEmpty() ? "no listeners" : listeners));
@@ -325,20 +314,35 @@ public final class DataPlaneMain implements Callable<Integer> {
     }
   }
 
-  private static PrometheusMeterRegistry registry() {
+  // --- the node's wiring, shared with standalone (which runs a node beside the control plane) ---
+
+  /** The registry a node's /metrics serves: its own meters and the JVM's memory and threads. */
+  public static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     return registry;
   }
 
-  private DataPlaneNode node(PrometheusMeterRegistry registry) {
+  /** A node with no config yet, on the best transport, its meters in {@code registry}. */
+  public static DataPlaneNode node(PrometheusMeterRegistry registry, int workers,
+      String hostname) {
     return DataPlaneNode.builder()
         .transport(Transport.best())
         .workers(workers)
-        .hostname(hostname())
+        .hostname(hostname)
         .metrics(new ProxyMetrics(registry))
         .build();
+  }
+
+  /** Starts the admin port (/metrics, /healthz, /readyz, /config); a port in use stops a start. */
+  public static AdminServer startAdmin(InetSocketAddress address,
+      PrometheusMeterRegistry registry, DataPlaneNode node) throws StartupException {
+    try {
+      return AdminServer.start(Transport.best(), address, registry, node);
+    } catch (IOException e) {
+      throw StartupException.failed(e.getMessage(), e);
+    }
   }
 
   /** Readiness off, grace, stop accepting, go away, wait: see {@link NodeDrain}. */
@@ -367,18 +371,6 @@ public final class DataPlaneMain implements Callable<Integer> {
       return Addresses.bindAddress(admin);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "error: --admin: " + e.getMessage());
-    }
-  }
-
-  private static String hostPort(InetSocketAddress address) {
-    return address.getHostString() + ":" + address.getPort();
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
     }
   }
 

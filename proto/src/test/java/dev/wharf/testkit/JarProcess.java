@@ -22,6 +22,8 @@ public final class JarProcess implements AutoCloseable {
       Path.of("..", "control-plane", "target", "wharf-control-plane.jar");
   public static final Path DATA_PLANE_JAR =
       Path.of("..", "data-plane", "target", "wharf-data-plane.jar");
+  public static final Path STANDALONE_JAR =
+      Path.of("..", "standalone", "target", "wharf-standalone.jar");
   /** Small, quick-starting JVMs: a test machine runs several at once on two cores. */
   private static final List<String> JVM_FLAGS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");

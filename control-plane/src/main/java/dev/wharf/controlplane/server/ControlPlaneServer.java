@@ -2,6 +2,7 @@ package dev.wharf.controlplane.server;
 
 import dev.wharf.controlplane.admin.AdminService;
 import dev.wharf.controlplane.discovery.DiscoveryService;
+import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
 import dev.wharf.controlplane.store.ConfigStore;
 import io.grpc.BindableService;
@@ -9,7 +10,6 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.Status;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -52,7 +52,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneServer.class);
 
   private final ConfigStore store;
-  private final DiscoveryService discovery;
+  private final DiscoveryState discovery;
   private final NodeStatusWriter statuses;
   private final ConfigStore.Subscription watch;
   private final ConfigStore.Subscription drains;
@@ -60,7 +60,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final List<Server> servers;
   private final Duration shutdownGrace;
 
-  private ControlPlaneServer(Builder b, List<Server> servers, DiscoveryService discovery,
+  private ControlPlaneServer(Builder b, List<Server> servers, DiscoveryState discovery,
       NodeStatusWriter statuses) throws IOException {
     this.store = b.store;
     this.discovery = discovery;
@@ -92,7 +92,8 @@ public final class ControlPlaneServer implements AutoCloseable {
         .findFirst().orElse(null);
   }
 
-  public DiscoveryService discovery() {
+  /** What this replica pushes, and the nodes connected to it. */
+  public DiscoveryState discovery() {
     return discovery;
   }
 
@@ -105,7 +106,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     watch.close();
     drains.close();
     servers.forEach(Server::shutdown);
-    discovery.closeAll(Status.UNAVAILABLE.withDescription("control-plane replica shutting down"));
+    discovery.disconnectAll("control-plane replica shutting down");
     try {
       long deadline = System.nanoTime() + shutdownGrace.toNanos();
       for (Server server : servers) {
@@ -246,10 +247,10 @@ public final class ControlPlaneServer implements AutoCloseable {
       }
       new StoreMetrics(store).bindTo(registry);
       NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
-      DiscoveryService discovery =
-          new DiscoveryService(replicaId, registry, statuses, clock, System::nanoTime);
+      DiscoveryState discovery =
+          new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
-      services.add(discovery);
+      services.add(new DiscoveryService(discovery));
       services.add(new AdminService(store));
       services.addAll(extraServices);
       // Interceptors run last-added first: authentication comes before anything else.

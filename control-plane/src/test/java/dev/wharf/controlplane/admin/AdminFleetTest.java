@@ -3,7 +3,6 @@ package dev.wharf.controlplane.admin;
 import static dev.wharf.controlplane.admin.AdminClients.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.ApplyRequest;
 import dev.wharf.proto.admin.v1.DrainNodeRequest;
@@ -16,6 +15,7 @@ import dev.wharf.proto.admin.v1.NodeRefusal;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.admin.v1.RolloutStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
 import io.grpc.Status.Code;
 import java.time.Duration;

@@ -41,7 +41,7 @@ class DiscoveryServiceTest {
   private final BlockingQueue<String> disconnects = new LinkedBlockingQueue<>();
   private final AtomicLong nanos = new AtomicLong();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private DiscoveryService service;
+  private DiscoveryState state;
   private Server server;
   private ManagedChannel channel;
 
@@ -58,10 +58,11 @@ class DiscoveryServiceTest {
         disconnects.add(nodeId);
       }
     };
-    service = new DiscoveryService("cp-a", registry, callbacks, CLOCK, nanos::get);
+    state = new DiscoveryState("cp-a", registry, callbacks, CLOCK, nanos::get);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(service, new PeerAddress()))
+        .addService(ServerInterceptors.intercept(new DiscoveryService(state),
+            new PeerAddress()))
         .build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
@@ -74,7 +75,7 @@ class DiscoveryServiceTest {
 
   @Test
   void aNodeGetsTheLatestVersionAfterItsHelloAndItsAckIsRecorded() throws Exception {
-    service.publish(version(7, "one"));
+    state.publish(version(7, "one"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
       NodeStatus hello = nextStatus();
       assertEquals("n1", hello.getNodeId());
@@ -97,10 +98,10 @@ class DiscoveryServiceTest {
 
   @Test
   void aVersionTheNodeAlreadyRunsIsNotPushed() throws Exception {
-    service.publish(version(5, "five"));
+    state.publish(version(5, "five"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 5)) {
       nextStatus();
-      service.publish(version(6, "six"));
+      state.publish(version(6, "six"));
 
       assertEquals(6, node.nextPush().getVersion(), "version 5 must not have been pushed");
       assertEquals(1.0, registry.get("wharf_cp_pushes_suppressed").counter().count());
@@ -111,10 +112,10 @@ class DiscoveryServiceTest {
   void onlyOnePushIsInFlightAndTheLatestVersionFollowsTheAck() throws Exception {
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
       nextStatus();
-      service.publish(version(1, "one"));
+      state.publish(version(1, "one"));
       Snapshot first = node.nextPush();
-      service.publish(version(2, "two"));
-      service.publish(version(3, "three"));
+      state.publish(version(2, "two"));
+      state.publish(version(3, "three"));
       assertEquals(0, node.unread(), "nothing may be pushed before the ACK");
 
       node.ack(first);
@@ -128,7 +129,7 @@ class DiscoveryServiceTest {
 
   @Test
   void aRefusedVersionIsNotPushedAgainButTheNextOneIs() throws Exception {
-    service.publish(version(4, "four"));
+    state.publish(version(4, "four"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
       nextStatus();
       Snapshot push = node.nextPush();
@@ -145,7 +146,7 @@ class DiscoveryServiceTest {
     // The node reconnects, still on version 0: version 4 stays refused.
     try (FakeNode again = new FakeNode(channel).hello("n1", 0)) {
       assertEquals(4, nextStatus().getLastNackVersion());
-      service.publish(version(5, "five"));
+      state.publish(version(5, "five"));
 
       assertEquals(5, again.nextPush().getVersion(), "version 4 must not be re-sent");
     }
@@ -153,7 +154,7 @@ class DiscoveryServiceTest {
 
   @Test
   void anAnswerThatMatchesNoPushInFlightIsIgnored() throws Exception {
-    service.publish(version(1, "one"));
+    state.publish(version(1, "one"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
       nextStatus();
       Snapshot push = node.nextPush();
@@ -163,7 +164,7 @@ class DiscoveryServiceTest {
       assertEquals(2.0, registry.get("wharf_cp_stale_answers").counter().count());
       assertTrue(statuses.isEmpty(), "a stale ACK changed the node's status: " + statuses);
 
-      service.publish(version(2, "two"));
+      state.publish(version(2, "two"));
       assertEquals(0, node.unread(), "version 1 is still in flight");
       node.ack(push);
       assertEquals(1, nextStatus().getAckedVersion());
@@ -173,7 +174,7 @@ class DiscoveryServiceTest {
 
   @Test
   void anInvalidVersionIsNeverPushed() throws Exception {
-    service.publish(version(1, "one"));
+    state.publish(version(1, "one"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 1)) {
       nextStatus();
       Config dangling = config("x").toBuilder().setRoutes(0,
@@ -181,9 +182,9 @@ class DiscoveryServiceTest {
               dev.wharf.proto.config.v1.ProxyAction.newBuilder().setUpstream("missing")))
           .build();
 
-      assertFalse(service.publish(new VersionedConfig(2, dangling)));
-      assertEquals(1, service.latestVersion());
-      assertTrue(service.publish(version(3, "three")));
+      assertFalse(state.publish(new VersionedConfig(2, dangling)));
+      assertEquals(1, state.latestVersion());
+      assertTrue(state.publish(version(3, "three")));
 
       assertEquals(3, node.nextPush().getVersion());
       assertEquals(1.0, registry.get("wharf_cp_versions_rejected").counter().count());
@@ -193,8 +194,8 @@ class DiscoveryServiceTest {
   @Test
   void theTimeFromCommitToPublishIsMeasured() {
     Config config = config("one");
-    service.publish(new VersionedConfig(1, config, CLOCK.instant().minusMillis(40)));
-    service.publish(new VersionedConfig(2, config)); // commit time unknown: not measured
+    state.publish(new VersionedConfig(1, config, CLOCK.instant().minusMillis(40)));
+    state.publish(new VersionedConfig(2, config)); // commit time unknown: not measured
 
     var lag = registry.get("wharf_cp_store_watch_lag").timer();
     assertEquals(1, lag.count());
@@ -203,10 +204,10 @@ class DiscoveryServiceTest {
 
   @Test
   void versionsThatDoNotGoUpAreIgnored() {
-    assertTrue(service.publish(version(5, "five")));
-    assertFalse(service.publish(version(5, "again")));
-    assertFalse(service.publish(version(4, "older")));
-    assertEquals(5, service.latestVersion());
+    assertTrue(state.publish(version(5, "five")));
+    assertFalse(state.publish(version(5, "again")));
+    assertFalse(state.publish(version(4, "older")));
+    assertEquals(5, state.latestVersion());
   }
 
   @Test
@@ -230,13 +231,13 @@ class DiscoveryServiceTest {
 
   @Test
   void aNewStreamFromTheSameNodeReplacesTheOldOne() throws Exception {
-    service.publish(version(1, "one"));
+    state.publish(version(1, "one"));
     try (FakeNode old = new FakeNode(channel).hello("n1", 1);
         FakeNode fresh = new FakeNode(channel).hello("n1", 1)) {
       assertEquals(Status.Code.ALREADY_EXISTS, old.endStatus().getCode());
-      assertEquals(1, service.connectedNodes());
+      assertEquals(1, state.connectedNodes());
 
-      service.publish(version(2, "two"));
+      state.publish(version(2, "two"));
       assertEquals(2, fresh.nextPush().getVersion());
       assertEquals(0, old.unread());
     }
@@ -248,11 +249,11 @@ class DiscoveryServiceTest {
         FakeNode b = new FakeNode(channel).hello("b", 0)) {
       nextStatus();
       nextStatus();
-      service.closeAll(Status.UNAVAILABLE.withDescription("replica shutting down"));
+      state.disconnectAll("replica shutting down");
 
       assertEquals(Status.Code.UNAVAILABLE, a.endStatus().getCode());
       assertEquals(Status.Code.UNAVAILABLE, b.endStatus().getCode());
-      assertEquals(0, service.connectedNodes());
+      assertEquals(0, state.connectedNodes());
       assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
       assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
     }
@@ -262,8 +263,8 @@ class DiscoveryServiceTest {
   void aDrainRequestReachesTheNodeNowOrWhenItConnects() throws Exception {
     try (FakeNode early = new FakeNode(channel).hello("early", 0)) {
       nextStatus();
-      service.drain("early");
-      service.drain("late");
+      state.drain("early");
+      state.drain("late");
 
       assertEquals("an operator (wharfctl drain)", early.nextDrain().getRequestedBy());
       try (FakeNode late = new FakeNode(channel).hello("late", 0)) {
@@ -273,7 +274,7 @@ class DiscoveryServiceTest {
     assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
     assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
     // Gone and back: a node that reconnects after its drain starts afresh.
-    service.publish(version(1, "one"));
+    state.publish(version(1, "one"));
     try (FakeNode back = new FakeNode(channel).hello("late", 0)) {
       assertEquals(1, back.nextPush().getVersion());
     }
@@ -299,11 +300,11 @@ class DiscoveryServiceTest {
 
   @Test
   void noncesAreUniquePerPush() throws Exception {
-    service.publish(version(1, "one"));
+    state.publish(version(1, "one"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
       Snapshot first = node.nextPush();
       node.ack(first);
-      service.publish(version(2, "two"));
+      state.publish(version(2, "two"));
       Snapshot second = node.nextPush();
       assertNotEquals(first.getNonce(), second.getNonce());
     }

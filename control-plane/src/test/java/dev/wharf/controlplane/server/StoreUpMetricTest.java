@@ -7,7 +7,7 @@ import dev.wharf.controlplane.store.ConfigStore;
 import dev.wharf.controlplane.store.EtcdConfigStore;
 import dev.wharf.controlplane.store.EtcdStoreSettings;
 import dev.wharf.controlplane.store.FileConfigStore;
-import dev.wharf.dataplane.testing.Await;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdCluster;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

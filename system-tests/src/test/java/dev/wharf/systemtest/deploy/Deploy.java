@@ -32,6 +32,7 @@ final class Deploy {
   static final Path DEPLOY = REPO.resolve("deploy");
   static final Path CONTROL_PLANE_JAR = JarProcess.CONTROL_PLANE_JAR;
   static final Path DATA_PLANE_JAR = JarProcess.DATA_PLANE_JAR;
+  static final Path STANDALONE_JAR = JarProcess.STANDALONE_JAR;
   static final Path ADMIN_CLI_JAR = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
 
   private static final Pattern HELP_OPTION =

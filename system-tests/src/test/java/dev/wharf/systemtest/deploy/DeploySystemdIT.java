@@ -120,6 +120,7 @@ class DeploySystemdIT {
         Path built = switch (jarName) {
           case "wharf-control-plane.jar" -> Deploy.CONTROL_PLANE_JAR;
           case "wharf-data-plane.jar" -> Deploy.DATA_PLANE_JAR;
+          case "wharf-standalone.jar" -> Deploy.STANDALONE_JAR;
           default -> throw new AssertionError(unit + " runs " + jarName + ", which no build makes");
         };
         Map<String, List<String>> options = Deploy.options(args);

@@ -1,4 +1,4 @@
-package dev.wharf.controlplane;
+package dev.wharf.standalone;
 
 import dev.wharf.common.HangupSignal;
 import dev.wharf.config.ConfigDocuments;

@@ -1,10 +1,12 @@
-package dev.wharf.controlplane.server;
+package dev.wharf.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.controlplane.server.AccessTokens;
+import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.dataplane.discovery.Backoff;
 import dev.wharf.dataplane.discovery.ChannelFactory;
@@ -12,13 +14,13 @@ import dev.wharf.dataplane.discovery.ConfigSink;
 import dev.wharf.dataplane.discovery.DiscoveryClient;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.server.DataPlaneNode;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.TestCertificates;
 import io.grpc.ManagedChannel;
@@ -50,12 +52,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica over real TLS on loopback, with a token, feeding a real node through the real
- * discovery client: what a node operator sets up, end to end but in one JVM.
+ * discovery client: what a node operator sets up, end to end but in one JVM. It lives here, where
+ * both planes meet, because the control plane does not depend on the data plane.
  */
-class ControlPlaneServerTest {
+class ReplicaFeedsANodeTest {
   private static final Duration BOUND = Duration.ofSeconds(15);
   private static final String TOKEN = "node-t0ken";
   private static final HttpClient http = HttpClient.newHttpClient();
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   @TempDir
   static Path certs;
@@ -158,7 +163,7 @@ class ControlPlaneServerTest {
       DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
       if (token != null) {
         Metadata headers = new Metadata();
-        headers.put(Authenticator.AUTHORIZATION, "Bearer " + token);
+        headers.put(AUTHORIZATION, "Bearer " + token);
         stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
       }
       CompletableFuture<Status> ended = new CompletableFuture<>();

@@ -1,0 +1,258 @@
+package dev.wharf.controlplane.discovery;
+
+import com.google.protobuf.Timestamp;
+import dev.wharf.proto.discovery.v1.Ack;
+import dev.wharf.proto.discovery.v1.ControlMessage;
+import dev.wharf.proto.discovery.v1.Drain;
+import dev.wharf.proto.discovery.v1.HealthReport;
+import dev.wharf.proto.discovery.v1.Hello;
+import dev.wharf.proto.discovery.v1.Nack;
+import dev.wharf.proto.discovery.v1.NodeMessage;
+import dev.wharf.proto.discovery.v1.NodeStatus;
+import dev.wharf.proto.discovery.v1.Snapshot;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's discovery stream on this replica, and the protocol's rules for it:
+ *
+ * <ul>
+ *   <li>the first message is a hello; nothing is pushed before it;
+ *   <li>at most one push is unanswered; versions published meanwhile wait, and only the latest
+ *       of them is pushed once the answer comes;
+ *   <li>a version equal to the one the node runs is never pushed;
+ *   <li>a version the node refused is never pushed to it again (the next newer one is);
+ *   <li>an ACK or NACK that does not match the push in flight (version and nonce) is ignored.
+ * </ul>
+ *
+ * <p>Threading, as {@link DiscoveryState} says: every method is {@code synchronized}, and
+ * everything about this node happens under that lock, writes to its {@link NodeLink} included
+ * (so they never interleave). Nothing here blocks.
+ */
+final class NodeSession {
+  private static final Logger log = LoggerFactory.getLogger(NodeSession.class);
+  /** Reasons are stored per node and shown in fleet views; a validator report fits. */
+  private static final int MAX_REASON_CHARS = 4096;
+
+  private final DiscoveryState fleet;
+  private final Replica replica;
+  private final NodeLink link;
+  private final String peer;
+
+  private NodeStatus status; // null until the hello
+  private InFlight inFlight;
+  private long suppressedVersion;
+  private boolean ended;
+
+  /** What every session of one replica shares and never changes. */
+  record Replica(String id, DiscoveryCallbacks callbacks, DiscoveryMetrics metrics, Clock clock,
+      LongSupplier nanoTime) {}
+
+  private record InFlight(long version, String nonce, long sentNanos) {}
+
+  NodeSession(DiscoveryState fleet, Replica replica, String peer, NodeLink link) {
+    this.fleet = fleet;
+    this.replica = replica;
+    this.peer = peer;
+    this.link = link;
+  }
+
+  synchronized void received(NodeMessage message) {
+    if (ended) {
+      return;
+    }
+    switch (message.getKindCase()) {
+      case HELLO -> hello(message.getHello());
+      case ACK -> ack(message.getAck());
+      case NACK -> nack(message.getNack());
+      case HEALTH -> health(message.getHealth());
+      default -> end(NodeLink.End.MALFORMED, "empty node message");
+    }
+  }
+
+  private void hello(Hello hello) {
+    if (status != null) {
+      end(NodeLink.End.MALFORMED, "hello sent twice on one stream");
+      return;
+    }
+    if (hello.getNodeId().isBlank()) {
+      end(NodeLink.End.MALFORMED, "hello.node_id is empty");
+      return;
+    }
+    Timestamp now = now();
+    long refused = fleet.refusedVersion(hello.getNodeId());
+    NodeStatus.Builder b = NodeStatus.newBuilder()
+        .setNodeId(hello.getNodeId())
+        .putAllLabels(hello.getLabelsMap())
+        .setReplica(replica.id())
+        .setPeer(peer)
+        .setConnectedSince(now)
+        .setAckedVersion(hello.getVersion())
+        .setUpdatedAt(now);
+    if (refused > 0) {
+      b.setLastNackVersion(refused);
+    }
+    status = b.build();
+    log.info("node {} connected from {} running version {}", status.getNodeId(), peer,
+        hello.getVersion());
+    fleet.register(status.getNodeId(), this);
+    replica.callbacks().statusChanged(status);
+    if (fleet.drainRequested(status.getNodeId())) {
+      drain();
+      return;
+    }
+    offer();
+  }
+
+  private void ack(Ack ack) {
+    if (!answersInFlight(ack.getVersion(), ack.getNonce(), "ACK")) {
+      return;
+    }
+    replica.metrics().acked(replica.nanoTime().getAsLong() - inFlight.sentNanos());
+    inFlight = null;
+    status = status.toBuilder().setAckedVersion(ack.getVersion()).setUpdatedAt(now()).build();
+    replica.callbacks().statusChanged(status);
+    offer();
+  }
+
+  private void nack(Nack nack) {
+    if (!answersInFlight(nack.getVersion(), nack.getNonce(), "NACK")) {
+      return;
+    }
+    replica.metrics().nacked();
+    inFlight = null;
+    String reason = nack.getReason().length() > MAX_REASON_CHARS
+        ? nack.getReason().substring(0, MAX_REASON_CHARS) + "..."
+        : nack.getReason();
+    log.warn("node {} refused version {}, keeps version {}: {}", status.getNodeId(),
+        nack.getVersion(), status.getAckedVersion(), reason);
+    fleet.refused(status.getNodeId(), nack.getVersion());
+    status = status.toBuilder()
+        .setLastNackVersion(nack.getVersion())
+        .setLastNackReason(reason)
+        .setUpdatedAt(now())
+        .build();
+    replica.callbacks().statusChanged(status);
+    offer();
+  }
+
+  private void health(HealthReport report) {
+    if (status == null) {
+      end(NodeLink.End.BEFORE_HELLO, "the first message must be a hello");
+      return;
+    }
+    status = status.toBuilder()
+        .clearEndpoints()
+        .addAllEndpoints(report.getEndpointsList())
+        .setUpdatedAt(now())
+        .build();
+    replica.callbacks().statusChanged(status);
+  }
+
+  private boolean answersInFlight(long version, String nonce, String kind) {
+    if (status == null) {
+      end(NodeLink.End.BEFORE_HELLO, "the first message must be a hello");
+      return false;
+    }
+    if (inFlight == null || inFlight.version() != version || !inFlight.nonce().equals(nonce)) {
+      replica.metrics().staleAnswer();
+      log.debug("node {}: ignoring {} of version {} nonce {}: it answers no push in flight",
+          status.getNodeId(), kind, version, nonce);
+      return false;
+    }
+    return true;
+  }
+
+  /** Pushes the latest published version if the rules allow it now. */
+  synchronized void offer() {
+    PublishedSnapshot latest = fleet.latest();
+    if (ended || status == null || inFlight != null || latest == null) {
+      return;
+    }
+    long version = latest.version();
+    if (version == status.getAckedVersion()) {
+      if (suppressedVersion != version) {
+        suppressedVersion = version;
+        replica.metrics().suppressed();
+      }
+      return;
+    }
+    if (version <= fleet.refusedVersion(status.getNodeId())) {
+      return;
+    }
+    String nonce = fleet.nextNonce();
+    inFlight = new InFlight(version, nonce, replica.nanoTime().getAsLong());
+    link.send(ControlMessage.newBuilder()
+        .setSnapshot(Snapshot.newBuilder()
+            .setVersion(version)
+            .setNonce(nonce)
+            .setConfig(latest.config()))
+        .build());
+    replica.metrics().pushed();
+  }
+
+  /** Tells the node to drain; it stops, and its stream ends with it. */
+  synchronized void drain() {
+    if (ended || status == null) {
+      return;
+    }
+    log.warn("asking node {} to drain", status.getNodeId());
+    link.send(ControlMessage.newBuilder()
+        .setDrain(Drain.newBuilder().setRequestedBy("an operator (wharfctl drain)"))
+        .build());
+  }
+
+  /** Ends the stream with an error (a bad message, shutdown) and forgets the node. */
+  synchronized void end(NodeLink.End end, String description) {
+    if (ended) {
+      return;
+    }
+    leave();
+    link.end(end, description);
+  }
+
+  /** The same node opened a newer stream on this replica; this one is dead or about to be. */
+  synchronized void replaced() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    link.end(NodeLink.End.REPLACED, "replaced by a newer stream from the same node");
+  }
+
+  /** The stream broke (the node went away, or its transport failed) with {@code why}. */
+  synchronized void disconnected(String why) {
+    if (!ended) {
+      log.info("node {} disconnected: {}", nodeId(), why);
+      leave();
+    }
+  }
+
+  /** The node closed its side of the stream. */
+  synchronized void closedByNode() {
+    if (!ended) {
+      log.info("node {} closed its stream", nodeId());
+      leave();
+      link.complete();
+    }
+  }
+
+  private void leave() {
+    ended = true;
+    if (status != null && fleet.unregister(status.getNodeId(), this)) {
+      replica.callbacks().disconnected(status.getNodeId());
+    }
+  }
+
+  private String nodeId() {
+    return status == null ? "(before hello) at " + peer : status.getNodeId();
+  }
+
+  private Timestamp now() {
+    Instant t = replica.clock().instant();
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+}
