@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Config distribution on this machine (DESIGN.md, "Targets"), with the benchmark jar's tools:
+# Config distribution on this machine (docs/performance.md, "Targets"), with the benchmark jar's tools:
 #   - fleet:          a real control-plane replica and 100 and 1,000 simulated nodes in one JVM;
 #                     each config change timed from the commit call to the last node's ACK
 #   - snapshot-build: a real node's apply (validate, compile, swap) of 10 / 1,000 / 10,000-route

@@ -118,7 +118,7 @@ final class Report {
         .append(")\n\n")
         .append("Requests/s and messages/s: higher is better, so a ratio above 1 favours Wharf. ")
         .append("Latency and memory: lower is better, so a ratio below 1 favours Wharf. ")
-        .append("Targets are DESIGN.md's.\n\n")
+        .append("Targets: docs/performance.md, \"Targets\".\n\n")
         .append("| test | better | nginx | Wharf | Wharf / nginx | target |\n")
         .append("|---|---|---:|---:|---:|---|\n");
     for (Row row : SUMMARY) {

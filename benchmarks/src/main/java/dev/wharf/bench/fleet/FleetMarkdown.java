@@ -5,10 +5,10 @@ import java.util.Locale;
 
 /** The Markdown sections of benchmarks/fleet.sh's report, one per tool. */
 final class FleetMarkdown {
-  /** DESIGN.md: a change applied and ACKed by 100 nodes within 250 ms (p99). */
+  /** docs/performance.md, "Targets": a change applied and ACKed by 100 nodes within 250 ms (p99). */
   static final int TARGET_NODES = 100;
   static final double TARGET_ACK_P99_MILLIS = 250;
-  /** DESIGN.md: a 10,000-route snapshot compiled and swapped within 50 ms. */
+  /** docs/performance.md, "Targets": a 10,000-route snapshot compiled and swapped within 50 ms. */
   static final int TARGET_ROUTES = 10_000;
   static final double TARGET_APPLY_MILLIS = 50;
   /**

@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * Waits for etcd calls with a deadline. A member killed while it leads can leave a call
- * unanswered until someone gives up on it (TOOLCHAIN.md), so nothing in the store waits
- * without one.
+ * unanswered until someone gives up on it (seen with jetcd against a 3-member cluster), so
+ * nothing in the store waits without one.
  */
 final class EtcdCalls {
   private final List<URI> endpoints;

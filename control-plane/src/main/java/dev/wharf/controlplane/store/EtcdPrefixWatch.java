@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * List a prefix, deliver, watch it from the listed revision + 1, and apply each response: the
- * loop every store watch runs (STYLE.md 12). Subclasses say what a listing and an event mean.
+ * loop every store watch runs, as jetcd's own watch does. Subclasses say what a listing and an
+ * event mean.
  *
  * <p>All state is confined to one thread of the watch's own; jetcd callbacks (on gRPC and Vert.x
  * threads) only enqueue work on it, tagged with the generation of the etcd watcher they came

@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's side of config distribution (DESIGN.md, "Getting config to the nodes"): one stream
+ * The node's side of config distribution (docs/architecture.md, "The node's side of the
+ * stream"): one stream
  * to one control-plane replica at a time. It says hello with the version it runs, applies each
  * pushed snapshot, saves it to disk and answers ACK, or answers NACK with the reason and keeps
  * serving the old config. When the stream ends it waits ({@link Backoff}) and tries the next
