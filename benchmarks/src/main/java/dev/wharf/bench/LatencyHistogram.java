@@ -80,7 +80,7 @@ final class LatencyHistogram {
       return index;
     }
     int shift = index / SUB_COUNT - 1;
-    long mantissa = index % SUB_COUNT + SUB_COUNT;
+    long mantissa = (long) (index % SUB_COUNT) + SUB_COUNT;
     return ((mantissa + 1) << shift) - 1;
   }
 }

@@ -109,8 +109,8 @@ public final class AdminClient implements AutoCloseable {
   private static boolean unreachable(StatusRuntimeException e, ManagedChannel channel) {
     Status.Code code = e.getStatus().getCode();
     return code == Status.Code.UNAVAILABLE
-        || code == Status.Code.DEADLINE_EXCEEDED
-            && channel.getState(false) != ConnectivityState.READY;
+        || (code == Status.Code.DEADLINE_EXCEEDED
+            && channel.getState(false) != ConnectivityState.READY);
   }
 
   private ManagedChannel channel(String server) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Splits nginx config text into tokens as nginx's own reader does: words (bare, or in single
- * or double quotes), {@code {}, {@code ;} and {@code }}. A {@code #} at the start of a token
+ * or double quotes), <code>{</code>, {@code ;} and <code>}</code>. A {@code #} at the start of a token
  * comments out the rest of the line; {@code ${name}} stays inside its word. Backslash escapes
  * follow nginx: {@code \"}, {@code \'} and {@code \\} stand for the character, {@code \n},
  * {@code \r} and {@code \t} for the control character, and any other pair is kept as written

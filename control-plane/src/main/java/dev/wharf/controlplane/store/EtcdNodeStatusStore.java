@@ -239,7 +239,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
 
   private synchronized void renew() {
     renewing = false;
-    if (closed || leaseId != 0 && !rewritePending || written.isEmpty()) {
+    if (closed || (leaseId != 0 && !rewritePending) || written.isEmpty()) {
       return;
     }
     try {
@@ -265,8 +265,8 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   }
 
   private static boolean isLeaseNotFound(Throwable error) {
-    return error instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND
-        || error != null && String.valueOf(error.getMessage()).contains("lease not found");
+    return (error instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND)
+        || (error != null && String.valueOf(error.getMessage()).contains("lease not found"));
   }
 
   private void requireOpen() {

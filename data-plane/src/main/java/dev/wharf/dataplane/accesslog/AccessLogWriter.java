@@ -166,7 +166,7 @@ public final class AccessLogWriter implements AutoCloseable {
   private void writeBatch(List<String> batch) {
     try {
       for (String line : batch) {
-        if (line != WAKE_UP) {
+        if (line != WAKE_UP) { // identity: the marker, not a line that reads the same
           out.write(line);
           out.write('\n');
         }

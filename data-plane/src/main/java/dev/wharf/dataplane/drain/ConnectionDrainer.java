@@ -52,10 +52,9 @@ public final class ConnectionDrainer implements AutoCloseable {
   }
 
   /**
-   * A booked close; its timer is set just after it is booked.
-   *
-   * @param gapNanos the least time between this close and the node's previous one
-   * @param nodeDrain the whole node drains: the close goes whatever the view says
+   * A booked close; its timer is set just after it is booked. {@code gapNanos} is the least
+   * time between this close and the node's previous one; {@code nodeDrain} says the whole node
+   * drains, so the close goes whatever the view says.
    */
   private static final class Pending {
     private final long gapNanos;
@@ -169,7 +168,7 @@ public final class ConnectionDrainer implements AutoCloseable {
     Map<DrainSettings, List<Drainable>> bySettings = new LinkedHashMap<>();
     for (Drainable c : connections) {
       Pending earlier = pending.get(c);
-      if (earlier != null && earlier.nodeDrain || !open.contains(c)) {
+      if ((earlier != null && earlier.nodeDrain) || !open.contains(c)) {
         continue;
       }
       if (earlier != null && pending.remove(c, earlier)) {

@@ -212,8 +212,8 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     }
     if ((unwritableSince >= 0 && now - unwritableSince >= sendNanos) || regionStalled(now)) {
       ctx.close();
-    } else if (phase == Phase.HEAD && now - phaseSince >= headerNanos
-        || phase == Phase.IDLE && now - phaseSince >= keepAliveNanos) {
+    } else if ((phase == Phase.HEAD && now - phaseSince >= headerNanos)
+        || (phase == Phase.IDLE && now - phaseSince >= keepAliveNanos)) {
       ctx.close();
     } else if (phase == Phase.BODY && readWantedSince >= 0 && now - readWantedSince >= bodyNanos) {
       phase = Phase.BUSY;

@@ -1,0 +1,16 @@
+package dev.wharf.bench;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The benchmark tool's packages depend on each other in one direction only. */
+@AnalyzeClasses(packages = "dev.wharf.bench", importOptions = ImportOption.DoNotIncludeTests.class)
+class PackageCyclesTest {
+  @ArchTest
+  static final ArchRule packagesFormNoCycle =
+      slices().matching("dev.wharf.(**)").should().beFreeOfCycles();
+}
