@@ -251,6 +251,6 @@ final class NodeStream implements StreamObserver<NodeMessage> {
 
   private Timestamp now() {
     Instant t = service.clock().instant();
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    return dev.wharf.config.Timestamps.toProto(t);
   }
 }

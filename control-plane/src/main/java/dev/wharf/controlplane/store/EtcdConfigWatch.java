@@ -1,6 +1,7 @@
 package dev.wharf.controlplane.store;
 
 import com.google.protobuf.ByteString;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.store.v1.Commit;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -102,7 +103,7 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
         ? VersionedConfig.EMPTY
         : new VersionedConfig(version,
             ConfigObjects.decode(values, commit.getRouteOrderList()).toConfig(),
-            VersionedConfig.instant(commit.getCommittedAt()));
+            Timestamps.toJava(commit.getCommittedAt()));
     delivered = version;
     try {
       listener.accept(config);
