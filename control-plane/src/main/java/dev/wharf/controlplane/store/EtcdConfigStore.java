@@ -199,7 +199,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private EtcdConfigWatch newWatch(Consumer<VersionedConfig> listener) {
     EtcdConfigWatch watch = new EtcdConfigWatch(this, client.getWatchClient(), keys,
         Objects.requireNonNull(listener, "listener"),
-        new Backoff(settings.retryBase(), settings.retryMax(), random), settings.callTimeout(),
+        settings.retries(random), settings.callTimeout(),
         watches::remove);
     watches.add(watch);
     return watch;

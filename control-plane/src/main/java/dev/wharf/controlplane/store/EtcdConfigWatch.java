@@ -1,6 +1,7 @@
 package dev.wharf.controlplane.store;
 
 import com.google.protobuf.ByteString;
+import dev.wharf.common.Backoff;
 import dev.wharf.config.Timestamps;
 import dev.wharf.proto.store.v1.Commit;
 import io.etcd.jetcd.KeyValue;
@@ -37,7 +38,7 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
   private volatile long delivered = -1;
 
   EtcdConfigWatch(EtcdConfigStore store, Watch watchClient, EtcdKeys keys,
-      Consumer<VersionedConfig> listener, Backoff backoff, Duration callTimeout,
+      Consumer<VersionedConfig> listener, Backoff.Retries backoff, Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
     super(watchClient, keys.configPrefix(), keys.describeConfigPrefix(), "config watch",
         "wharf-store-watch", backoff, callTimeout, onClose);

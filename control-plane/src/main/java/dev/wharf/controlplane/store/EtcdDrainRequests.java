@@ -109,7 +109,7 @@ final class EtcdDrainRequests {
       throw new IllegalStateException("the config store is closed");
     }
     EtcdDrainWatch watch = new EtcdDrainWatch(this, client.getWatchClient(), keys, listener,
-        new Backoff(settings.retryBase(), settings.retryMax(), random), settings.callTimeout(),
+        settings.retries(random), settings.callTimeout(),
         watches::remove);
     watches.add(watch);
     watch.start();
