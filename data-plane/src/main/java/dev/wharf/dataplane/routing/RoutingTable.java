@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.HostPattern;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
@@ -7,7 +8,6 @@ import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
@@ -61,7 +61,7 @@ public final class RoutingTable {
 
   private static HostTable<LocationTable<CompiledRoute>> compileListener(Config config,
       Listener listener, Map<String, CompiledUpstream> upstreams) {
-    Map<String, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
+    Map<HostPattern, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
     LocationTable<CompiledRoute> defaultServer = null;
     for (int i = 0; i < config.getRoutesCount(); i++) {
       Route route = config.getRoutes(i);
@@ -78,9 +78,9 @@ public final class RoutingTable {
         addLocation(defaultServer, route.getMatch().getPath(), compiled);
       }
       for (String host : route.getMatch().getHostsList()) {
-        String key = host.startsWith("~") ? host : host.toLowerCase(Locale.ROOT);
-        addLocation(byPattern.computeIfAbsent(key, k -> new LocationTable<>()),
-            route.getMatch().getPath(), compiled);
+        LocationTable<CompiledRoute> server =
+            byPattern.computeIfAbsent(HostPattern.parse(host), k -> new LocationTable<>());
+        addLocation(server, route.getMatch().getPath(), compiled);
       }
     }
     HostTable<LocationTable<CompiledRoute>> hosts = new HostTable<>();
