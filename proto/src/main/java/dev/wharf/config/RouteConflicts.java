@@ -1,6 +1,5 @@
 package dev.wharf.config;
 
-import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,9 +8,10 @@ import java.util.Map;
 
 /**
  * Finds routes that can never be chosen because an earlier route matches exactly the same
- * requests: the same path match (nginx's "duplicate location") for the same host pattern
- * ({@link HostPattern#parse}) on a common listener. A prefix and a {@code ^~} prefix of the same
- * path collide, as in nginx; an exact match and a prefix of the same path do not.
+ * requests: the same path match ({@link PathMatches#sameMatchKey}, nginx's "duplicate
+ * location") for the same host pattern ({@link HostPattern#parse}) on a common listener. The
+ * data plane's tables use the same two definitions, so a route refused here is the route they
+ * would never choose.
  *
  * <p>Routes are grouped by host and path first, so the check stays linear in the route count.
  */
@@ -28,10 +28,10 @@ final class RouteConflicts {
     Map<Location, List<Integer>> byHostAndPath = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       Route route = routes.get(i);
-      String pathKey = pathKey(route.getMatch().getPath());
-      if (pathKey == null) {
+      if (!PathMatches.isSet(route.getMatch().getPath())) {
         continue; // a missing path match is reported by RouteRules
       }
+      String pathKey = PathMatches.sameMatchKey(route.getMatch().getPath());
       Integer clash = null;
       for (HostPattern host : hostsOf(route)) {
         List<Integer> earlier = byHostAndPath.computeIfAbsent(new Location(host, pathKey),
@@ -61,16 +61,5 @@ final class RouteConflicts {
     return r.getMatch().getHostsCount() == 0
         ? List.of(EVERY_HOST)
         : r.getMatch().getHostsList().stream().map(HostPattern::parse).toList();
-  }
-
-  private static String pathKey(PathMatch m) {
-    return switch (m.getKindCase()) {
-      case EXACT -> "= " + m.getExact();
-      case PREFIX -> "prefix " + m.getPrefix();
-      case PREFIX_NO_REGEX -> "prefix " + m.getPrefixNoRegex();
-      case REGEX -> "~ " + m.getRegex();
-      case REGEX_CASE_INSENSITIVE -> "~* " + m.getRegexCaseInsensitive();
-      case KIND_NOT_SET -> null;
-    };
   }
 }

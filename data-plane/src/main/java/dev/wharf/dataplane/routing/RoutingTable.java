@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.routing;
 
 import dev.wharf.config.HostPattern;
+import dev.wharf.config.PathMatches;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
@@ -10,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.MatchResult;
-import java.util.regex.Pattern;
 
 /**
  * Every route of one config snapshot, arranged for lookup: per listener, a {@link HostTable}
@@ -93,15 +93,10 @@ public final class RoutingTable {
 
   private static void addLocation(LocationTable<CompiledRoute> table, PathMatch path,
       CompiledRoute route) {
-    switch (path.getKindCase()) {
-      case EXACT -> table.addExact(path.getExact(), route);
-      case PREFIX -> table.addPrefix(path.getPrefix(), false, route);
-      case PREFIX_NO_REGEX -> table.addPrefix(path.getPrefixNoRegex(), true, route);
-      case REGEX -> table.addRegex(Pattern.compile(path.getRegex()), route);
-      case REGEX_CASE_INSENSITIVE -> table.addRegex(
-          Pattern.compile(path.getRegexCaseInsensitive(), Pattern.CASE_INSENSITIVE), route);
-      case KIND_NOT_SET -> throw new IllegalArgumentException(
+    if (!PathMatches.isSet(path)) {
+      throw new IllegalArgumentException(
           "route '" + route.name() + "' has no path match; validate the config first");
     }
+    table.add(path, route);
   }
 }
