@@ -7,7 +7,8 @@ import java.util.regex.PatternSyntaxException;
 /**
  * The forms of nginx {@code server_name} that Wharf accepts in {@code match.hosts}:
  * {@code example.com}, {@code *.example.com}, {@code .example.com} (the name and every
- * subdomain), {@code example.*}, and {@code ~regex} (case-insensitive, as in nginx).
+ * subdomain), {@code example.*}, and {@code ~regex} (case-insensitive, as in nginx). Which form
+ * a pattern has is {@link HostPattern#parse}'s to say; this says whether it is a valid one.
  */
 public final class HostPatterns {
   private static final Pattern LABELS = Pattern.compile(
@@ -24,27 +25,20 @@ public final class HostPatterns {
       return Optional.of("'_' is nginx's idiom for a catch-all name; "
           + "in Wharf leave hosts empty to match every host");
     }
-    if (pattern.startsWith("~")) {
+    HostPattern parsed = HostPattern.split(pattern);
+    if (parsed.form() == HostPattern.Form.REGEX) {
       try {
-        Pattern.compile(pattern.substring(1), Pattern.CASE_INSENSITIVE);
+        Pattern.compile(parsed.name(), Pattern.CASE_INSENSITIVE);
         return Optional.empty();
       } catch (PatternSyntaxException e) {
         return Optional.of(Problems.regexReason(e));
       }
     }
-    String core = pattern;
-    if (core.startsWith("*.")) {
-      core = core.substring(2);
-    } else if (core.endsWith(".*")) {
-      core = core.substring(0, core.length() - 2);
-    } else if (core.startsWith(".")) {
-      core = core.substring(1);
-    }
-    if (core.contains("*")) {
+    if (parsed.name().contains("*")) {
       return Optional.of("'" + pattern + "': a wildcard may only be a whole first or last label "
           + "(*.example.com, example.*)");
     }
-    if (!LABELS.matcher(core).matches()) {
+    if (!LABELS.matcher(parsed.name()).matches()) {
       return Optional.of("'" + pattern + "' is not a host name");
     }
     return Optional.empty();

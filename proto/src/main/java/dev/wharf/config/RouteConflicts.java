@@ -1,35 +1,40 @@
 package dev.wharf.config;
 
-import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Finds routes that can never be chosen because an earlier route matches exactly the same
- * requests: the same path match (nginx's "duplicate location") for the same host pattern on a
- * common listener. A prefix and a {@code ^~} prefix of the same path collide, as in nginx; an
- * exact match and a prefix of the same path do not.
+ * requests: the same path match ({@link PathMatches#sameMatchKey}, nginx's "duplicate
+ * location") for the same host pattern ({@link HostPattern#parse}) on a common listener. The
+ * data plane's tables use the same two definitions, so a route refused here is the route they
+ * would never choose.
  *
  * <p>Routes are grouped by host and path first, so the check stays linear in the route count.
  */
 final class RouteConflicts {
+  /** The virtual host of the routes without hosts (nginx's default server). */
+  private static final HostPattern EVERY_HOST = new HostPattern(HostPattern.Form.EXACT, "");
+
+  /** A virtual host and a path match in it. */
+  private record Location(HostPattern host, String path) {}
+
   private RouteConflicts() {}
 
   static void check(List<Route> routes, Problems problems) {
-    Map<String, List<Integer>> byHostAndPath = new HashMap<>();
+    Map<Location, List<Integer>> byHostAndPath = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       Route route = routes.get(i);
-      String pathKey = pathKey(route.getMatch().getPath());
-      if (pathKey == null) {
+      if (!PathMatches.isSet(route.getMatch().getPath())) {
         continue; // a missing path match is reported by RouteRules
       }
+      String pathKey = PathMatches.sameMatchKey(route.getMatch().getPath());
       Integer clash = null;
-      for (String host : hostsOf(route)) {
-        List<Integer> earlier = byHostAndPath.computeIfAbsent(host + " " + pathKey,
+      for (HostPattern host : hostsOf(route)) {
+        List<Integer> earlier = byHostAndPath.computeIfAbsent(new Location(host, pathKey),
             k -> new ArrayList<>());
         for (int j : earlier) {
           if (clash == null && shareListener(routes.get(j), route)) {
@@ -52,20 +57,9 @@ final class RouteConflicts {
         || a.getListenersList().stream().anyMatch(b.getListenersList()::contains);
   }
 
-  private static List<String> hostsOf(Route r) {
+  private static List<HostPattern> hostsOf(Route r) {
     return r.getMatch().getHostsCount() == 0
-        ? List.of("")
-        : r.getMatch().getHostsList().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-  }
-
-  private static String pathKey(PathMatch m) {
-    return switch (m.getKindCase()) {
-      case EXACT -> "= " + m.getExact();
-      case PREFIX -> "prefix " + m.getPrefix();
-      case PREFIX_NO_REGEX -> "prefix " + m.getPrefixNoRegex();
-      case REGEX -> "~ " + m.getRegex();
-      case REGEX_CASE_INSENSITIVE -> "~* " + m.getRegexCaseInsensitive();
-      case KIND_NOT_SET -> null;
-    };
+        ? List.of(EVERY_HOST)
+        : r.getMatch().getHostsList().stream().map(HostPattern::parse).toList();
   }
 }

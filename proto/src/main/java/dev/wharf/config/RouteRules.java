@@ -82,20 +82,15 @@ final class RouteRules {
 
   /** Checks the path match; returns the regex's group count (-1 when it is not a regex). */
   private int pathMatch(String path, PathMatch m) {
-    switch (m.getKindCase()) {
-      case EXACT -> uriPath(path + ".exact", m.getExact());
-      case PREFIX -> uriPath(path + ".prefix", m.getPrefix());
-      case PREFIX_NO_REGEX -> uriPath(path + ".prefix_no_regex", m.getPrefixNoRegex());
-      case REGEX -> {
-        return groupCount(problems.regex(path + ".regex", m.getRegex(), 0));
-      }
-      case REGEX_CASE_INSENSITIVE -> {
-        return groupCount(problems.regex(path + ".regex_case_insensitive",
-            m.getRegexCaseInsensitive(), Pattern.CASE_INSENSITIVE));
-      }
-      case KIND_NOT_SET -> problems.add(path,
-          "required: one of exact, prefix, prefix_no_regex, regex, regex_case_insensitive");
+    if (!PathMatches.isSet(m)) {
+      problems.add(path, "required: one of " + String.join(", ", PathMatches.FIELDS));
+      return -1;
     }
+    String field = path + "." + PathMatches.field(m);
+    if (PathMatches.isRegex(m)) {
+      return groupCount(problems.regex(field, PathMatches.value(m), PathMatches.regexFlags(m)));
+    }
+    uriPath(field, PathMatches.value(m));
     return -1;
   }
 
@@ -142,9 +137,7 @@ final class RouteRules {
     if (s.getRoot().indexOf('\0') >= 0 || s.getAlias().indexOf('\0') >= 0) {
       problems.add(path + (root ? ".root" : ".alias"), "a path cannot hold a NUL character");
     }
-    boolean regexMatch = match.getKindCase() == PathMatch.KindCase.REGEX
-        || match.getKindCase() == PathMatch.KindCase.REGEX_CASE_INSENSITIVE;
-    if (alias && regexMatch) {
+    if (alias && PathMatches.isRegex(match)) {
       problems.add(path + ".alias", "needs an exact or prefix match (with a regex, use root)");
     }
     for (int i = 0; i < s.getIndexCount(); i++) {

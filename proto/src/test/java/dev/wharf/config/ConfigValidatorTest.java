@@ -394,6 +394,15 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void hostRegexesThatDifferOnlyInCaseAreDifferentVirtualHosts() {
+    // \D and \d differ only in case but match different hosts; the data plane keeps them apart.
+    assertEquals(List.of(), withRoutes("""
+        - {name: a, match: {hosts: ['~^\\D+$'], path: {prefix: /}}, respond: {}}
+        - {name: b, match: {hosts: ['~^\\d+$'], path: {prefix: /}}, respond: {}}
+        """));
+  }
+
+  @Test
   void routesOnDifferentListenersDoNotConflict() {
     assertEquals(List.of(), errorsOf("""
         listeners:

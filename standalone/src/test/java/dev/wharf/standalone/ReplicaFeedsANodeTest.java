@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.common.Backoff;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.controlplane.server.AccessTokens;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.store.FileConfigStore;
-import dev.wharf.dataplane.discovery.Backoff;
 import dev.wharf.dataplane.discovery.ChannelFactory;
 import dev.wharf.dataplane.discovery.ConfigSink;
 import dev.wharf.dataplane.discovery.DiscoveryClient;

@@ -1,8 +1,8 @@
 package dev.wharf.controlplane.admin;
 
-import com.google.protobuf.Timestamp;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.config.Timestamps;
 import dev.wharf.controlplane.store.ConfigStore;
 import dev.wharf.controlplane.store.HistoryRecord;
 import dev.wharf.controlplane.store.StaleVersionException;
@@ -39,7 +39,6 @@ import dev.wharf.proto.config.v1.Config;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -177,7 +176,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       for (HistoryRecord h : store.history(limit)) {
         out.addEntries(HistoryEntry.newBuilder()
             .setVersion(h.version())
-            .setCommittedAt(timestamp(h.committedAt()))
+            .setCommittedAt(Timestamps.toProto(h.committedAt()))
             .setPrincipal(h.principal())
             .setSummary(h.summary()));
       }
@@ -282,10 +281,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private static StatusRuntimeException notFound(ObjectKind kind, String name, long version) {
     return AdminErrors.notFound("no " + ObjectKinds.noun(kind) + " is named '" + name
         + "' in version " + version);
-  }
-
-  private static Timestamp timestamp(Instant t) {
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
   }
 
   /** Runs one unary call and answers it: the response, or the error admin.proto says. */

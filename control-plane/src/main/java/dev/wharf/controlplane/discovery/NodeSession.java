@@ -1,6 +1,7 @@
 package dev.wharf.controlplane.discovery;
 
 import com.google.protobuf.Timestamp;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.Drain;
@@ -253,6 +254,6 @@ final class NodeSession {
 
   private Timestamp now() {
     Instant t = replica.clock().instant();
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    return Timestamps.toProto(t);
   }
 }

@@ -3,7 +3,7 @@ package dev.wharf.controlplane.store;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.Timestamp;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.store.v1.Commit;
 import io.etcd.jetcd.ByteSequence;
@@ -17,7 +17,6 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +122,7 @@ public final class EtcdConfigStore implements ConfigStore {
         .addAllRouteOrder(desired.routeOrder())
         .setPrincipal(principal)
         .setSummary(summary)
-        .setCommittedAt(timestamp(clock.instant()))
+        .setCommittedAt(Timestamps.toProto(clock.instant()))
         .build();
     changes.add(Op.put(keys.commit(), bytes(record.toByteString()), PutOption.DEFAULT));
     changes.addAll(history.record(expectedVersion, record, desired.toConfig(),
@@ -200,7 +199,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private EtcdConfigWatch newWatch(Consumer<VersionedConfig> listener) {
     EtcdConfigWatch watch = new EtcdConfigWatch(this, client.getWatchClient(), keys,
         Objects.requireNonNull(listener, "listener"),
-        new Backoff(settings.retryBase(), settings.retryMax(), random), settings.callTimeout(),
+        settings.retries(random), settings.callTimeout(),
         watches::remove);
     watches.add(watch);
     return watch;
@@ -235,13 +234,6 @@ public final class EtcdConfigStore implements ConfigStore {
 
   private static ByteSequence bytes(ByteString value) {
     return ByteSequence.from(value);
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
   }
 
   /** As the interface says: one read of at most {@code limit} entries (each config whole). */

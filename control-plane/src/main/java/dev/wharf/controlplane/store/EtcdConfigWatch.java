@@ -1,6 +1,8 @@
 package dev.wharf.controlplane.store;
 
 import com.google.protobuf.ByteString;
+import dev.wharf.common.Backoff;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.store.v1.Commit;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -36,7 +38,7 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
   private volatile long delivered = -1;
 
   EtcdConfigWatch(EtcdConfigStore store, Watch watchClient, EtcdKeys keys,
-      Consumer<VersionedConfig> listener, Backoff backoff, Duration callTimeout,
+      Consumer<VersionedConfig> listener, Backoff.Retries backoff, Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
     super(watchClient, keys.configPrefix(), keys.describeConfigPrefix(), "config watch",
         "wharf-store-watch", backoff, callTimeout, onClose);
@@ -102,7 +104,7 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
         ? VersionedConfig.EMPTY
         : new VersionedConfig(version,
             ConfigObjects.decode(values, commit.getRouteOrderList()).toConfig(),
-            VersionedConfig.instant(commit.getCommittedAt()));
+            Timestamps.toJava(commit.getCommittedAt()));
     delivered = version;
     try {
       listener.accept(config);

@@ -1,6 +1,6 @@
 package dev.wharf.controlplane.store;
 
-import com.google.protobuf.Timestamp;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.store.v1.DrainRequest;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -13,7 +13,6 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -67,11 +66,9 @@ final class EtcdDrainRequests {
    */
   void request(String nodeId, String principal) throws StoreException {
     ByteSequence key = keys.drain(nodeId);
-    Instant now = clock.instant();
     DrainRequest request = DrainRequest.newBuilder()
         .setPrincipal(principal)
-        .setRequestedAt(Timestamp.newBuilder()
-            .setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setRequestedAt(Timestamps.toProto(clock.instant()))
         .build();
     boolean recorded = calls.await(() -> client.getKVClient().txn()
             .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
@@ -112,7 +109,7 @@ final class EtcdDrainRequests {
       throw new IllegalStateException("the config store is closed");
     }
     EtcdDrainWatch watch = new EtcdDrainWatch(this, client.getWatchClient(), keys, listener,
-        new Backoff(settings.retryBase(), settings.retryMax(), random), settings.callTimeout(),
+        settings.retries(random), settings.callTimeout(),
         watches::remove);
     watches.add(watch);
     watch.start();

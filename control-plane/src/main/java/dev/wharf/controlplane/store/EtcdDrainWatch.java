@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.store;
 
+import dev.wharf.common.Backoff;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.time.Duration;
@@ -28,7 +29,7 @@ final class EtcdDrainWatch extends EtcdPrefixWatch {
   private final Set<String> delivered = new HashSet<>(); // confined to the watch thread
 
   EtcdDrainWatch(EtcdDrainRequests requests, Watch watchClient, EtcdKeys keys,
-      Consumer<String> listener, Backoff backoff, Duration callTimeout,
+      Consumer<String> listener, Backoff.Retries backoff, Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
     super(watchClient, keys.drainsPrefix(), keys.describeDrainsPrefix(), "drain watch",
         "wharf-store-drains", backoff, callTimeout, onClose);

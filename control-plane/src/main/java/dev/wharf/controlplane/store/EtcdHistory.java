@@ -3,6 +3,7 @@ package dev.wharf.controlplane.store;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.store.v1.Commit;
 import dev.wharf.proto.store.v1.HistoryEntry;
@@ -107,7 +108,7 @@ final class EtcdHistory {
       try {
         Commit commit = HistoryEntry.parseFrom(kv.getValue().getBytes()).getCommit();
         records.add(new HistoryRecord(kv.getModRevision(),
-            VersionedConfig.instant(commit.getCommittedAt()), commit.getPrincipal(),
+            Timestamps.toJava(commit.getCommittedAt()), commit.getPrincipal(),
             commit.getSummary()));
       } catch (InvalidProtocolBufferException e) {
         log.warn("skipping {}: not a HistoryEntry ({})", kv.getKey().toString(UTF_8),
@@ -147,6 +148,6 @@ final class EtcdHistory {
           + " of version " + version + " does not parse: " + e.getMessage(), e);
     }
     return Optional.of(new VersionedConfig(version, entry.getConfig(),
-        VersionedConfig.instant(entry.getCommit().getCommittedAt())));
+        Timestamps.toJava(entry.getCommit().getCommittedAt())));
   }
 }

@@ -2,6 +2,7 @@ package dev.wharf.controlplane.store;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.store.v1.Commit;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
@@ -59,6 +60,6 @@ record EtcdListing(long revision, long version, Map<String, ByteString> values, 
       return VersionedConfig.EMPTY;
     }
     return new VersionedConfig(version, objects().toConfig(),
-        VersionedConfig.instant(commit.getCommittedAt()));
+        Timestamps.toJava(commit.getCommittedAt()));
   }
 }

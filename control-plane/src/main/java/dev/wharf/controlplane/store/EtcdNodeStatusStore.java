@@ -3,6 +3,7 @@ package dev.wharf.controlplane.store;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wharf.common.Backoff;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -57,7 +58,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   private final EtcdCalls calls;
   private final String replicaId;
   private final long ttlSeconds;
-  private final Backoff backoff;
+  private final Backoff.Retries backoff;
   private final ScheduledThreadPoolExecutor leaseThread;
   private final EtcdDrainRequests drains;
 
@@ -80,7 +81,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     this.calls = calls;
     this.replicaId = settings.replicaId();
     this.ttlSeconds = Math.max(1, (settings.leaseTtl().toMillis() + 999) / 1000);
-    this.backoff = new Backoff(settings.retryBase(), settings.retryMax(), random);
+    this.backoff = settings.retries(random);
     this.leaseThread = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread t = new Thread(runnable, "wharf-store-lease");
       t.setDaemon(true);

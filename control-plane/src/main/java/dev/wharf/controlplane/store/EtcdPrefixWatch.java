@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.store;
 
+import dev.wharf.common.Backoff;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -33,7 +34,7 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   private final ByteSequence prefix;
   private final String describedPrefix;
   private final String name;
-  private final Backoff backoff;
+  private final Backoff.Retries backoff;
   private final Duration callTimeout;
   private final Consumer<EtcdPrefixWatch> onClose;
   private final ScheduledThreadPoolExecutor thread;
@@ -53,7 +54,7 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
    * @param onClose told once, when the watch is closed
    */
   EtcdPrefixWatch(Watch watchClient, ByteSequence prefix, String describedPrefix, String name,
-      String threadName, Backoff backoff, Duration callTimeout,
+      String threadName, Backoff.Retries backoff, Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
     this.watchClient = watchClient;
     this.prefix = prefix;

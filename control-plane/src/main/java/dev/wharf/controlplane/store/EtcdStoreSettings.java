@@ -1,9 +1,11 @@
 package dev.wharf.controlplane.store;
 
+import dev.wharf.common.Backoff;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
  * How an {@link EtcdConfigStore} reaches etcd.
@@ -84,6 +86,11 @@ public record EtcdStoreSettings(
   public EtcdStoreSettings withRetry(Duration retryBase, Duration retryMax) {
     return new EtcdStoreSettings(
         endpoints, prefix, replicaId, callTimeout, leaseTtl, retryBase, retryMax);
+  }
+
+  /** The pauses of one retry loop: {@code retryBase} doubling up to {@code retryMax}. */
+  Backoff.Retries retries(RandomGenerator random) {
+    return Backoff.exponential(retryBase, retryMax, random).retries();
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -3,7 +3,7 @@ package dev.wharf.controlplane.store;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import com.google.protobuf.Timestamp;
+import dev.wharf.config.Timestamps;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.store.v1.Commit;
 import dev.wharf.proto.store.v1.FileStoreState;
@@ -109,7 +109,7 @@ public final class FileConfigStore implements ConfigStore {
     return state.getRevision() == 0
         ? VersionedConfig.EMPTY
         : new VersionedConfig(state.getRevision(), state.getConfig(),
-            VersionedConfig.instant(state.getCommit().getCommittedAt()));
+            Timestamps.toJava(state.getCommit().getCommittedAt()));
   }
 
   @Override
@@ -135,8 +135,7 @@ public final class FileConfigStore implements ConfigStore {
             .addAllRouteOrder(desired.routeOrder())
             .setPrincipal(principal)
             .setSummary(summary)
-            .setCommittedAt(Timestamp.newBuilder()
-                .setSeconds(now.getEpochSecond()).setNanos(now.getNano())))
+            .setCommittedAt(Timestamps.toProto(now)))
         .setConfig(desired.toConfig())
         .build();
     stateFile.write(next);
@@ -179,7 +178,7 @@ public final class FileConfigStore implements ConfigStore {
   }
 
   private static HistoryRecord record(long revision, Commit commit) {
-    return new HistoryRecord(revision, VersionedConfig.instant(commit.getCommittedAt()),
+    return new HistoryRecord(revision, Timestamps.toJava(commit.getCommittedAt()),
         commit.getPrincipal(), commit.getSummary());
   }
 
@@ -196,7 +195,7 @@ public final class FileConfigStore implements ConfigStore {
     for (PastVersion past : state.getHistoryList()) {
       if (past.getRevision() == version) {
         return Optional.of(new VersionedConfig(version, past.getEntry().getConfig(),
-            VersionedConfig.instant(past.getEntry().getCommit().getCommittedAt())));
+            Timestamps.toJava(past.getEntry().getCommit().getCommittedAt())));
       }
     }
     return Optional.empty();

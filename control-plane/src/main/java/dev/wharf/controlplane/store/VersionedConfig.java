@@ -26,8 +26,4 @@ public record VersionedConfig(long version, Config config, Instant committedAt) 
   public VersionedConfig(long version, Config config) {
     this(version, config, Instant.EPOCH);
   }
-
-  static Instant instant(com.google.protobuf.Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-  }
 }

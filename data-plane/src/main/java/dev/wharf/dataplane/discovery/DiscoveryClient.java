@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.discovery;
 
+import dev.wharf.common.Backoff;
 import dev.wharf.common.BearerToken;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Snapshot;

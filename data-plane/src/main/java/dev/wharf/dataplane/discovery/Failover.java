@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.discovery;
 
+import dev.wharf.common.Backoff;
 import java.time.Duration;
 import java.util.List;
 
@@ -14,17 +15,13 @@ final class Failover {
   /** Where to go next and when. */
   record Step(String target, Duration delay) {}
 
-  /** Enough to reach any backoff's ceiling; keeps the count from growing without bound. */
-  private static final int MAX_COUNTED_FAILURES = 64;
-
   private final List<String> targets;
-  private final Backoff backoff;
+  private final Backoff.Retries retries;
   private int next;
-  private int failures;
 
   Failover(List<String> targets, Backoff backoff) {
     this.targets = List.copyOf(targets);
-    this.backoff = backoff;
+    this.retries = backoff.retries();
   }
 
   /** The replica to connect to now. */
@@ -40,11 +37,9 @@ final class Failover {
    */
   Step ended(boolean healthy) {
     if (healthy) {
-      failures = 0;
+      retries.reset();
     }
     next = (next + 1) % targets.size();
-    Duration delay = backoff.delay(failures);
-    failures = Math.min(failures + 1, MAX_COUNTED_FAILURES);
-    return new Step(targets.get(next), delay);
+    return new Step(targets.get(next), retries.next());
   }
 }

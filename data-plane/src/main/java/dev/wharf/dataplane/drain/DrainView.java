@@ -1,9 +1,5 @@
 package dev.wharf.dataplane.drain;
 
-import dev.wharf.proto.config.v1.Config;
-import dev.wharf.proto.config.v1.Endpoint;
-import dev.wharf.proto.config.v1.Route;
-import dev.wharf.proto.config.v1.Upstream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +8,10 @@ import java.util.Map;
  * What the node serves now, as far as drains care: where each route sends its traffic and with
  * which drain policy, which endpoints each upstream has, and (live) which of them pass their
  * active health checks. A connection is judged against it with {@link #reason}.
+ *
+ * <p>Built from the compiled snapshot (routing feeds a {@link #builder}), so it knows each
+ * route's and upstream's policy as the proxy runs them; which one applies is
+ * {@link DrainSettings#inForce}'s to say.
  */
 public final class DrainView {
   /** Whether an endpoint passes its upstream's active health checks, read live. */
@@ -42,21 +42,43 @@ public final class DrainView {
     this.health = health;
   }
 
-  /** The view of a validated config. */
-  public static DrainView of(Config config, Health health) {
-    Map<String, UpstreamTarget> upstreams = new HashMap<>();
-    for (Upstream u : config.getUpstreamsList()) {
-      upstreams.put(u.getName(), new UpstreamTarget(
-          u.getEndpointsList().stream().map(Endpoint::getAddress).toList(),
-          u.hasDrain() ? DrainSettings.of(u.getDrain()) : DrainSettings.DEFAULT));
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects the facts of one snapshot, on the config thread; then {@link #build} once. */
+  public static final class Builder {
+    private final Map<String, RouteTarget> routes = new HashMap<>();
+    private final Map<String, UpstreamTarget> upstreams = new HashMap<>();
+
+    private Builder() {}
+
+    /**
+     * A route of the snapshot.
+     *
+     * @param upstream where it sends traffic; null when it is not a proxy route
+     * @param ownPolicy its own drain policy; null when it follows its upstream's
+     */
+    public Builder route(String name, String upstream, DrainSettings ownPolicy) {
+      routes.put(name, new RouteTarget(upstream, ownPolicy));
+      return this;
     }
-    Map<String, RouteTarget> routes = new HashMap<>();
-    for (Route r : config.getRoutesList()) {
-      boolean proxy = r.hasProxy();
-      routes.put(r.getName(), new RouteTarget(proxy ? r.getProxy().getUpstream() : null,
-          proxy && r.getProxy().hasDrain() ? DrainSettings.of(r.getProxy().getDrain()) : null));
+
+    /**
+     * An upstream of the snapshot.
+     *
+     * @param endpoints its endpoints' addresses as written in the config
+     * @param policy its drain policy, defaults filled in
+     */
+    public Builder upstream(String name, List<String> endpoints, DrainSettings policy) {
+      upstreams.put(name, new UpstreamTarget(List.copyOf(endpoints), policy));
+      return this;
     }
-    return new DrainView(Map.copyOf(routes), Map.copyOf(upstreams), health);
+
+    /** The view, reading endpoint health live from {@code health}. */
+    public DrainView build(Health health) {
+      return new DrainView(Map.copyOf(routes), Map.copyOf(upstreams), health);
+    }
   }
 
   /**
@@ -96,10 +118,9 @@ public final class DrainView {
    */
   public DrainSettings settings(Placement p) {
     RouteTarget route = routes.get(p.route());
-    if (route != null && route.override() != null) {
-      return route.override();
-    }
     UpstreamTarget upstream = upstreams.get(p.upstream());
-    return upstream != null ? upstream.settings() : p.settings();
+    DrainSettings now = DrainSettings.inForce(route == null ? null : route.override(),
+        upstream == null ? null : upstream.settings());
+    return now != null ? now : p.settings();
   }
 }

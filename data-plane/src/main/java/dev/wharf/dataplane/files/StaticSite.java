@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.files;
 
+import dev.wharf.config.PathMatches;
 import dev.wharf.config.Template;
 import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
@@ -63,12 +64,10 @@ public record StaticSite(Path base, String aliasPrefix, List<String> index,
 
   /** The part of {@code $uri} an alias replaces: the exact path or the prefix matched. */
   private static String prefixOf(PathMatch match) {
-    return switch (match.getKindCase()) {
-      case EXACT -> match.getExact();
-      case PREFIX -> match.getPrefix();
-      case PREFIX_NO_REGEX -> match.getPrefixNoRegex();
-      default -> throw new IllegalArgumentException(
+    if (!PathMatches.isSet(match) || PathMatches.isRegex(match)) {
+      throw new IllegalArgumentException(
           "alias needs an exact or prefix match; validate the config first");
-    };
+    }
+    return PathMatches.value(match);
   }
 }

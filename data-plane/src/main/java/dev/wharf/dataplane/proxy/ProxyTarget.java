@@ -16,12 +16,12 @@ import java.util.regex.Pattern;
  *
  * @param rewrite the path regex, or null when the path is sent as received
  * @param connectRetries further endpoints tried after a failed connect
- * @param drain the policy for its WebSockets: the route's own, else its upstream's
+ * @param ownDrain the route's own drain policy, or null when it follows its upstream's
  */
 public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template replacement,
     HeaderRuleSet requestHeaders, Duration connectTimeout, Duration readTimeout,
     Duration sendTimeout, boolean webSocketEnabled, Duration webSocketIdleTimeout,
-    int connectRetries, DrainSettings drain) {
+    int connectRetries, DrainSettings ownDrain) {
   /** nginx proxy_read_timeout and proxy_send_timeout. */
   static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
   /** Long, unlike nginx's 60 s read timeout that silently cuts quiet WebSockets. */
@@ -41,6 +41,11 @@ public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template r
         p.getWebsocket().hasIdleTimeout()
             ? Durations.toJava(p.getWebsocket().getIdleTimeout()) : DEFAULT_WEBSOCKET_IDLE_TIMEOUT,
         p.hasConnectRetries() ? p.getConnectRetries() : 1,
-        p.hasDrain() ? DrainSettings.of(p.getDrain()) : upstream.drain());
+        DrainSettings.ofRoute(p));
+  }
+
+  /** The policy for its WebSockets: the route's own, else its upstream's. */
+  public DrainSettings drain() {
+    return DrainSettings.inForce(ownDrain, upstream.drain());
   }
 }

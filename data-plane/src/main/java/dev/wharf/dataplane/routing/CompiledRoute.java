@@ -5,10 +5,8 @@ import dev.wharf.dataplane.compression.CompressionSettings;
 import dev.wharf.dataplane.files.StaticSite;
 import dev.wharf.dataplane.http.HeaderRuleSet;
 import dev.wharf.dataplane.proxy.ProxyTarget;
-import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
-import java.util.Map;
 
 /**
  * A route as the data plane runs it: the config it came from, and what is compiled from it
@@ -31,16 +29,16 @@ public record CompiledRoute(int index, Route config, Template respondBody,
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
   /**
+   * @param proxy the route's compiled proxy action (shared by its listeners), else null
    * @param listenerCompression the compression of the listener the route is compiled for
    */
-  static CompiledRoute compile(int index, Route route, Compression listenerCompression,
-      Map<String, CompiledUpstream> upstreams) {
+  static CompiledRoute compile(int index, Route route, ProxyTarget proxy,
+      Compression listenerCompression) {
     return new CompiledRoute(index, route,
         route.hasRespond() ? Template.parse(route.getRespond().getBody()) : null,
         route.hasRedirect() ? Template.parse(route.getRedirect().getLocation()) : null,
         route.hasMaxBodySize() ? route.getMaxBodySize().getBytes() : DEFAULT_MAX_BODY_SIZE,
-        route.hasProxy()
-            ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream())) : null,
+        proxy,
         route.hasStatic() ? StaticSite.compile(route) : null,
         CompressionSettings.compile(route.hasCompression()
             ? route.getCompression() : listenerCompression),

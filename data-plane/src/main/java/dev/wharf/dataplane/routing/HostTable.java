@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.HostPattern;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,20 +30,16 @@ final class HostTable<V> {
   private final List<Regex<V>> regexes = new ArrayList<>();
   private V fallback;
 
-  /** Adds a pattern in one of the validated forms; the first value for a pattern stays. */
-  void add(String pattern, V value) {
-    String p = pattern.toLowerCase(Locale.ROOT);
-    if (p.startsWith("~")) {
-      regexes.add(new Regex<>(Pattern.compile(pattern.substring(1), Pattern.CASE_INSENSITIVE),
+  /** Adds a validated pattern; the first value for a pattern stays. */
+  void add(HostPattern pattern, V value) {
+    String name = pattern.name();
+    switch (pattern.form()) {
+      case REGEX -> regexes.add(new Regex<>(Pattern.compile(name, Pattern.CASE_INSENSITIVE),
           value));
-    } else if (p.startsWith("*.")) {
-      leading.putIfAbsent(p.substring(1), new Leading<>(value, false));
-    } else if (p.startsWith(".")) {
-      leading.putIfAbsent(p, new Leading<>(value, true));
-    } else if (p.endsWith(".*")) {
-      trailing.putIfAbsent(p.substring(0, p.length() - 1), value);
-    } else {
-      exact.putIfAbsent(p, value);
+      case LEADING_WILDCARD -> leading.putIfAbsent("." + name, new Leading<>(value, false));
+      case NAME_AND_SUBDOMAINS -> leading.putIfAbsent("." + name, new Leading<>(value, true));
+      case TRAILING_WILDCARD -> trailing.putIfAbsent(name + ".", value);
+      case EXACT -> exact.putIfAbsent(name, value);
     }
   }
 

@@ -1,9 +1,13 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.PathMatches;
+import dev.wharf.proto.config.v1.PathMatch;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,18 +27,26 @@ final class LocationTable<R> {
   private final Map<String, R> exact = new HashMap<>();
   private final PrefixTrie<Prefix<R>> prefixes = new PrefixTrie<>();
   private final List<Regex<R>> regexes = new ArrayList<>();
+  /** {@link PathMatches#sameMatchKey} of every match added. */
+  private final Set<String> taken = new HashSet<>();
 
-  /** Adders return false when the same match is already taken (the validator refuses those). */
-  boolean addExact(String path, R route) {
-    return exact.putIfAbsent(path, route) == null;
-  }
-
-  boolean addPrefix(String prefix, boolean noRegex, R route) {
-    return prefixes.put(prefix, new Prefix<>(route, noRegex));
-  }
-
-  void addRegex(Pattern pattern, R route) {
-    regexes.add(new Regex<>(pattern, route));
+  /**
+   * Adds {@code route} for a validated, set {@code match}. Returns false, changing nothing, when
+   * a route with the same match is there already: the validator refuses such a config, and the
+   * first route would be chosen anyway.
+   */
+  boolean add(PathMatch match, R route) {
+    if (!taken.add(PathMatches.sameMatchKey(match))) {
+      return false;
+    }
+    if (PathMatches.isRegex(match)) {
+      regexes.add(new Regex<>(PathMatches.compile(match), route));
+    } else if (PathMatches.isPrefix(match)) {
+      prefixes.put(PathMatches.value(match), new Prefix<>(route, match.hasPrefixNoRegex()));
+    } else {
+      exact.put(PathMatches.value(match), route);
+    }
+    return true;
   }
 
   /** The route for {@code uri} (a normalised path) with the regex groups it matched, or null. */

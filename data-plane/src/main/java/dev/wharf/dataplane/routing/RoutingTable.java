@@ -1,16 +1,21 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.HostPattern;
+import dev.wharf.config.PathMatches;
+import dev.wharf.dataplane.drain.DrainView;
+import dev.wharf.dataplane.proxy.ProxyTarget;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
+import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.MatchResult;
-import java.util.regex.Pattern;
 
 /**
  * Every route of one config snapshot, arranged for lookup: per listener, a {@link HostTable}
@@ -27,19 +32,52 @@ public final class RoutingTable {
   /** The route chosen for a request, and the groups its regex captured (null when none). */
   public record Selection(CompiledRoute route, MatchResult groups) {}
 
-  private final Map<String, HostTable<LocationTable<CompiledRoute>>> byListener;
+  /** A route by name and its compiled proxy action (null when it is not a proxy route). */
+  private record Target(String route, ProxyTarget proxy) {}
 
-  private RoutingTable(Map<String, HostTable<LocationTable<CompiledRoute>>> byListener) {
+  private final Map<String, HostTable<LocationTable<CompiledRoute>>> byListener;
+  /** Every route in config order, on a listener or not. */
+  private final List<Target> targets;
+  private final Map<String, CompiledUpstream> upstreams;
+
+  private RoutingTable(Map<String, HostTable<LocationTable<CompiledRoute>>> byListener,
+      List<Target> targets, Map<String, CompiledUpstream> upstreams) {
     this.byListener = byListener;
+    this.targets = targets;
+    this.upstreams = upstreams;
   }
 
   /** Compiles a validated config whose upstreams are already compiled. */
   public static RoutingTable compile(Config config, Map<String, CompiledUpstream> upstreams) {
+    List<Target> targets = new ArrayList<>();
+    for (Route route : config.getRoutesList()) {
+      targets.add(new Target(route.getName(), route.hasProxy()
+          ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream())) : null));
+    }
     Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
-      byListener.put(listener.getName(), compileListener(config, listener, upstreams));
+      byListener.put(listener.getName(), compileListener(config, listener, targets));
     }
-    return new RoutingTable(byListener);
+    return new RoutingTable(byListener, List.copyOf(targets), Map.copyOf(upstreams));
+  }
+
+  /**
+   * What drains judge connections against: where each route of this snapshot sends its traffic
+   * and under which policy of its own, and each upstream's endpoints and policy, all as the
+   * proxy runs them.
+   */
+  public DrainView drainView(DrainView.Health health) {
+    DrainView.Builder view = DrainView.builder();
+    for (Target t : targets) {
+      ProxyTarget proxy = t.proxy();
+      view.route(t.route(), proxy == null ? null : proxy.upstream().name(),
+          proxy == null ? null : proxy.ownDrain());
+    }
+    for (CompiledUpstream u : upstreams.values()) {
+      view.upstream(u.name(), u.endpoints().stream().map(UpstreamEndpoint::address).toList(),
+          u.drain());
+    }
+    return view.build(health);
   }
 
   /**
@@ -60,8 +98,8 @@ public final class RoutingTable {
   }
 
   private static HostTable<LocationTable<CompiledRoute>> compileListener(Config config,
-      Listener listener, Map<String, CompiledUpstream> upstreams) {
-    Map<String, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
+      Listener listener, List<Target> targets) {
+    Map<HostPattern, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
     LocationTable<CompiledRoute> defaultServer = null;
     for (int i = 0; i < config.getRoutesCount(); i++) {
       Route route = config.getRoutes(i);
@@ -69,8 +107,8 @@ public final class RoutingTable {
           && !route.getListenersList().contains(listener.getName())) {
         continue;
       }
-      CompiledRoute compiled = CompiledRoute.compile(i, route, listener.getCompression(),
-          upstreams);
+      CompiledRoute compiled = CompiledRoute.compile(i, route, targets.get(i).proxy(),
+          listener.getCompression());
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultServer == null) {
           defaultServer = new LocationTable<>();
@@ -78,9 +116,9 @@ public final class RoutingTable {
         addLocation(defaultServer, route.getMatch().getPath(), compiled);
       }
       for (String host : route.getMatch().getHostsList()) {
-        String key = host.startsWith("~") ? host : host.toLowerCase(Locale.ROOT);
-        addLocation(byPattern.computeIfAbsent(key, k -> new LocationTable<>()),
-            route.getMatch().getPath(), compiled);
+        LocationTable<CompiledRoute> server =
+            byPattern.computeIfAbsent(HostPattern.parse(host), k -> new LocationTable<>());
+        addLocation(server, route.getMatch().getPath(), compiled);
       }
     }
     HostTable<LocationTable<CompiledRoute>> hosts = new HostTable<>();
@@ -93,15 +131,10 @@ public final class RoutingTable {
 
   private static void addLocation(LocationTable<CompiledRoute> table, PathMatch path,
       CompiledRoute route) {
-    switch (path.getKindCase()) {
-      case EXACT -> table.addExact(path.getExact(), route);
-      case PREFIX -> table.addPrefix(path.getPrefix(), false, route);
-      case PREFIX_NO_REGEX -> table.addPrefix(path.getPrefixNoRegex(), true, route);
-      case REGEX -> table.addRegex(Pattern.compile(path.getRegex()), route);
-      case REGEX_CASE_INSENSITIVE -> table.addRegex(
-          Pattern.compile(path.getRegexCaseInsensitive(), Pattern.CASE_INSENSITIVE), route);
-      case KIND_NOT_SET -> throw new IllegalArgumentException(
+    if (!PathMatches.isSet(path)) {
+      throw new IllegalArgumentException(
           "route '" + route.name() + "' has no path match; validate the config first");
     }
+    table.add(path, route);
   }
 }

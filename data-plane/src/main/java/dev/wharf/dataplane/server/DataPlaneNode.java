@@ -10,7 +10,6 @@ import dev.wharf.dataplane.admin.AdminState;
 import dev.wharf.dataplane.admin.AppliedConfig;
 import dev.wharf.dataplane.drain.ConnectionDrainer;
 import dev.wharf.dataplane.drain.DrainReason;
-import dev.wharf.dataplane.drain.DrainView;
 import dev.wharf.dataplane.health.HealthChecker;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.metrics.DrainMeters;
@@ -167,7 +166,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
     lastVersion = version;
     health.update(config, upstreams);
-    drainer.viewChanged(DrainView.of(config, endpoints::healthy));
+    drainer.viewChanged(routes.drainView(endpoints::healthy));
     proxy.connector().retainEndpoints(workers, config.getUpstreamsList().stream()
         .flatMap(u -> u.getEndpointsList().stream()).map(Endpoint::getAddress)
         .collect(Collectors.toSet()));

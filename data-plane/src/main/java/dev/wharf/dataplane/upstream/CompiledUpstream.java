@@ -80,7 +80,7 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
         OutlierDetector.of(upstream.getName(), endpoints, state, upstream.hasOutlierDetection(),
             upstream.getOutlierDetection()),
         state,
-        upstream.hasDrain() ? DrainSettings.of(upstream.getDrain()) : DrainSettings.DEFAULT);
+        DrainSettings.ofUpstream(upstream));
   }
 
   /**

@@ -107,7 +107,7 @@ class ConnectionDrainerTest {
   }
 
   private void apply(String yaml) throws Exception {
-    drainer.viewChanged(DrainView.of(ConfigDocuments.load(yaml, "test.yaml"),
+    drainer.viewChanged(CompiledViews.of(ConfigDocuments.load(yaml, "test.yaml"),
         (upstream, address) -> !unhealthy.contains(address)));
   }
 

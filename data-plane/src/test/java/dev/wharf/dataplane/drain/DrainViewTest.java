@@ -7,6 +7,7 @@ import dev.wharf.config.ConfigDocuments;
 import dev.wharf.proto.config.v1.Config;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class DrainViewTest {
 
   private DrainView view(String yaml) throws Exception {
     Config config = ConfigDocuments.load(yaml, "test.yaml");
-    return DrainView.of(config, (upstream, address) -> !unhealthy.contains(address));
+    return CompiledViews.of(config, (upstream, address) -> !unhealthy.contains(address));
   }
 
   private static Placement on(String route, String endpoint) {
@@ -81,5 +82,21 @@ class DrainViewTest {
     DrainView moved = view(BASE.replace("proxy: {upstream: chat}", "proxy: {upstream: other}"));
     assertEquals(20, moved.settings(on("ws", "10.0.0.1:80")).maxClosesPerSecond(),
         "a route moved elsewhere: its connections follow the policy of the upstream they are on");
+  }
+
+  @Test
+  void aViewCanBeBuiltFromPlainFactsWithoutACompiledSnapshot() {
+    DrainSettings pinned = new DrainSettings(true, Duration.ZERO, Duration.ZERO, 1);
+    DrainView v = DrainView.builder()
+        .route("ws", "chat", null)
+        .route("pinned", "chat", pinned)
+        .route("page", null, null)
+        .upstream("chat", List.of("10.0.0.1:80"), DrainSettings.DEFAULT)
+        .build((upstream, address) -> true);
+
+    assertNull(v.reason(on("ws", "10.0.0.1:80")));
+    assertEquals(DrainReason.ROUTE_CHANGED, v.reason(on("page", "10.0.0.1:80")));
+    assertEquals(DrainSettings.DEFAULT, v.settings(on("ws", "10.0.0.1:80")));
+    assertEquals(pinned, v.settings(on("pinned", "10.0.0.1:80")));
   }
 }

@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.discovery;
+package dev.wharf.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Reconnect delays: doubling, capped, and spread between half and all of the ceiling. */
+/** Retry delays: doubling, capped, and spread between half and all of the ceiling. */
 class BackoffTest {
   private static final Duration BASE = Duration.ofMillis(250);
   private static final Duration MAX = Duration.ofSeconds(10);
@@ -74,5 +74,33 @@ class BackoffTest {
 
     assertEquals("base: PT0S (expected: > 0)", zero.getMessage());
     assertEquals("max: PT0.1S (expected: >= base PT0.25S)", below.getMessage());
+  }
+
+  @Test
+  void retriesDoubleFromBaseUpToMaxAndStartOverAfterAReset() {
+    Backoff.Retries retries = Backoff.exponential(BASE, MAX, new SplittableRandom(7)).retries();
+    for (int attempt = 0; attempt < 10; attempt++) {
+      Duration ceiling = attempt >= 6 ? MAX : BASE.multipliedBy(1L << attempt);
+      Duration d = retries.next();
+      assertTrue(d.compareTo(ceiling.dividedBy(2)) >= 0 && d.compareTo(ceiling) <= 0,
+          "retry " + attempt + ": " + d + " not in [" + ceiling.dividedBy(2) + ", " + ceiling
+              + "]");
+    }
+
+    retries.reset();
+
+    Duration first = retries.next();
+    assertTrue(first.compareTo(BASE.dividedBy(2)) >= 0 && first.compareTo(BASE) <= 0,
+        "after a reset: " + first);
+  }
+
+  @Test
+  void retriesDrawTheSameDelaysAsThePolicyForTheSameSeed() {
+    Backoff policy = Backoff.exponential(BASE, MAX, new SplittableRandom(3));
+    Backoff.Retries retries = Backoff.exponential(BASE, MAX, new SplittableRandom(3)).retries();
+
+    for (int attempt = 0; attempt < 10; attempt++) {
+      assertEquals(policy.delay(attempt), retries.next());
+    }
   }
 }

@@ -1,17 +1,19 @@
-package dev.wharf.dataplane.discovery;
+package dev.wharf.common;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * How long to wait before reconnecting: exponential with jitter. The delay before attempt
- * {@code n} (0 for the first retry) is uniformly random between half and all of
- * {@code min(max, base * 2^n)}, so nodes that lost the same control plane at the same moment do
- * not all come back at the same moment.
+ * How long to wait before retrying: exponential with jitter, the one policy of every Wharf
+ * retry loop (a data plane node reconnecting to the control plane, a control plane replica
+ * re-watching etcd). The delay before attempt {@code n} (0 for the first retry) is uniformly
+ * random between half and all of {@code min(max, base * 2^n)}, so peers that lost the same
+ * server at the same moment do not all come back at the same moment.
  *
- * <p>Not thread-safe (the random source is not); a {@link DiscoveryClient} calls it from its
- * config thread only.
+ * <p>The policy itself holds no state; a loop that would rather not count its failures takes
+ * {@link #retries()}. Not thread-safe (the random source is not): each retry loop owns its
+ * instance, or calls it from one thread only.
  */
 public final class Backoff {
   public static final Duration DEFAULT_BASE = Duration.ofMillis(250);
@@ -58,6 +60,38 @@ public final class Backoff {
       return maxNanos;
     }
     return Math.min(maxNanos, baseNanos << attempt);
+  }
+
+  /** A counter of consecutive failures over this policy, starting at the first retry. */
+  public Retries retries() {
+    return new Retries(this);
+  }
+
+  /**
+   * The pauses of one retry loop: each {@link #next} is the delay of the following attempt,
+   * until {@link #reset} after a success starts again from {@code base}. Not thread-safe.
+   */
+  public static final class Retries {
+    private final Backoff policy;
+    private int attempt;
+
+    private Retries(Backoff policy) {
+      this.policy = policy;
+    }
+
+    /** The pause before the next retry. */
+    public Duration next() {
+      Duration delay = policy.delay(attempt);
+      if (attempt < Integer.MAX_VALUE) {
+        attempt++;
+      }
+      return delay;
+    }
+
+    /** After a success: the next failure waits about {@code base} again. */
+    public void reset() {
+      attempt = 0;
+    }
   }
 
   @Override
