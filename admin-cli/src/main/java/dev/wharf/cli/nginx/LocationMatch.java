@@ -1,8 +1,9 @@
 package dev.wharf.cli.nginx;
 
+import dev.wharf.config.PathMatches;
 import dev.wharf.proto.config.v1.PathMatch;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -14,26 +15,17 @@ import java.util.regex.PatternSyntaxException;
  * @param groups the regex's group count, or -1 when the match is not a regex
  */
 record LocationMatch(PathMatch path, String text, int groups) {
-  private static final List<String> MODIFIERS = List.of("^~", "~*", "=", "~");
-
   boolean isRegex() {
     return groups >= 0;
   }
 
   /** The path of a prefix or exact match; the regex of a regex match. */
   String value() {
-    return switch (path.getKindCase()) {
-      case EXACT -> path.getExact();
-      case PREFIX -> path.getPrefix();
-      case PREFIX_NO_REGEX -> path.getPrefixNoRegex();
-      case REGEX -> path.getRegex();
-      case REGEX_CASE_INSENSITIVE -> path.getRegexCaseInsensitive();
-      case KIND_NOT_SET -> "";
-    };
+    return PathMatches.value(path);
   }
 
   boolean isPrefix() {
-    return path.hasPrefix() || path.hasPrefixNoRegex();
+    return PathMatches.isPrefix(path);
   }
 
   /** The match of {@code location}, or the reason it has none in Wharf. */
@@ -46,7 +38,7 @@ record LocationMatch(PathMatch path, String text, int groups) {
       value = args.get(1);
     } else if (args.size() == 1) {
       value = args.get(0);
-      for (String m : MODIFIERS) {
+      for (String m : PathMatches.MODIFIERS) {
         if (value.startsWith(m) && value.length() > m.length()) {
           modifier = m;
           value = value.substring(m.length());
@@ -60,23 +52,16 @@ record LocationMatch(PathMatch path, String text, int groups) {
       return Either.problem("a named location is only reached through try_files, error_page "
           + "or X-Accel-Redirect, which Wharf does not have");
     }
-    PathMatch.Builder m = PathMatch.newBuilder();
-    switch (modifier) {
-      case "=" -> m.setExact(value);
-      case "" -> m.setPrefix(value);
-      case "^~" -> m.setPrefixNoRegex(value);
-      case "~" -> m.setRegex(value);
-      case "~*" -> m.setRegexCaseInsensitive(value);
-      default -> {
-        return Either.problem("'" + modifier + "' is not a location modifier");
-      }
+    Optional<PathMatch> match = PathMatches.of(modifier, value);
+    if (match.isEmpty()) {
+      return Either.problem("'" + modifier + "' is not a location modifier");
     }
-    String text = (modifier.isEmpty() ? "" : modifier + " ") + value;
-    if (modifier.startsWith("~")) {
+    PathMatch m = match.get();
+    String text = PathMatches.text(m);
+    if (PathMatches.isRegex(m)) {
       try {
-        int flags = modifier.equals("~*") ? Pattern.CASE_INSENSITIVE : 0;
-        int groups = Pattern.compile(value, flags).matcher("").groupCount();
-        return Either.of(new LocationMatch(m.build(), text, groups));
+        int groups = PathMatches.compile(m).matcher("").groupCount();
+        return Either.of(new LocationMatch(m, text, groups));
       } catch (PatternSyntaxException e) {
         return Either.problem("the regex is not one Wharf (Java) can read: "
             + e.getDescription());
@@ -85,7 +70,7 @@ record LocationMatch(PathMatch path, String text, int groups) {
     if (!value.startsWith("/")) {
       return Either.problem("a Wharf path starts with '/'");
     }
-    return Either.of(new LocationMatch(m.build(), text, -1));
+    return Either.of(new LocationMatch(m, text, -1));
   }
 
 }

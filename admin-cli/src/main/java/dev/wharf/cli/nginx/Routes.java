@@ -1,5 +1,6 @@
 package dev.wharf.cli.nginx;
 
+import dev.wharf.config.PathMatches;
 import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
@@ -32,11 +33,13 @@ final class Routes {
   /** The name base of a route for a location: {@code api-v1}, {@code exact-root}... */
   static String base(LocationMatch m) {
     String slug = Names.slug(m.value());
-    return switch (m.path().getKindCase()) {
-      case EXACT -> "exact-" + (slug.isEmpty() ? "root" : slug);
-      case REGEX, REGEX_CASE_INSENSITIVE -> slug.isEmpty() ? "regex" : "regex-" + slug;
-      default -> slug.isEmpty() ? "root" : slug;
-    };
+    if (m.path().hasExact()) {
+      return "exact-" + (slug.isEmpty() ? "root" : slug);
+    }
+    if (PathMatches.isRegex(m.path())) {
+      return slug.isEmpty() ? "regex" : "regex-" + slug;
+    }
+    return slug.isEmpty() ? "root" : slug;
   }
 
   List<Draft> drafts() {

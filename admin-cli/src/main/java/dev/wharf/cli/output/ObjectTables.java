@@ -1,5 +1,6 @@
 package dev.wharf.cli.output;
 
+import dev.wharf.config.PathMatches;
 import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.config.v1.HealthCheck;
@@ -59,14 +60,7 @@ public final class ObjectTables {
   }
 
   static String path(PathMatch p) {
-    return switch (p.getKindCase()) {
-      case EXACT -> "= " + p.getExact();
-      case PREFIX -> p.getPrefix();
-      case PREFIX_NO_REGEX -> "^~ " + p.getPrefixNoRegex();
-      case REGEX -> "~ " + p.getRegex();
-      case REGEX_CASE_INSENSITIVE -> "~* " + p.getRegexCaseInsensitive();
-      default -> "";
-    };
+    return PathMatches.text(p);
   }
 
   static String action(Route r) {

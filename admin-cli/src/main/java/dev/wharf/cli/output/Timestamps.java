@@ -1,7 +1,6 @@
 package dev.wharf.cli.output;
 
 import com.google.protobuf.Timestamp;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /** Times in tables: UTC, to the second ({@code 2025-03-01T09:30:00Z}), alike on every machine. */
@@ -13,7 +12,6 @@ public final class Timestamps {
     if (t.getSeconds() == 0 && t.getNanos() == 0) {
       return "";
     }
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).truncatedTo(ChronoUnit.SECONDS)
-        .toString();
+    return dev.wharf.config.Timestamps.toJava(t).truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }
