@@ -87,7 +87,6 @@ if [ -n "$ETCD" ]; then
   run fleet-etcd fleet --nodes 100,1000 --changes 50 --warmup-changes 10 --etcd "$ETCD"
 fi
 run snapshot snapshot-build "${SNAPSHOT_ARGS[@]}"
-LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/fleet-latest.md"
@@ -106,18 +105,7 @@ REPORT="$RESULTS_DIR/fleet-latest.md"
     cat "$WORK/fleet-etcd.md"
   fi
   cat "$WORK/snapshot.md"
-  echo "### Machine"
-  echo
-  echo '```'
-  cat "$WORK/machine.txt"
-  echo "load avg end: $LOAD_END"
-  echo '```'
-  if [ ${#NOTES[@]} -gt 0 ]; then
-    echo
-    echo "### Notes"
-    echo
-    for n in "${NOTES[@]}"; do echo "- $n"; done
-  fi
+  report_machine_and_notes "$WORK/machine.txt" "${NOTES[@]}"
 } >"$REPORT"
 echo
 cat "$REPORT"

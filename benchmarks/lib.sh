@@ -77,6 +77,16 @@ children_of() {
   done
 }
 
+# cpu_ticks PID: user plus system CPU time the process has used, in clock ticks (getconf
+# CLK_TCK a second), all its threads included.
+cpu_ticks() {
+  local stat fields
+  stat=$(cat "/proc/$1/stat") || return 1
+  # After the command name: state is field 3 of the stat line, utime and stime 14 and 15.
+  read -r -a fields <<<"${stat##*) }"
+  echo $((fields[11] + fields[12]))
+}
+
 # Stops each process in PIDS: TERM, up to 10 s, then KILL. nginx's workers are collected before
 # their master goes, in case the master has to be killed. WORK is removed on success and kept
 # (for its configs and logs) on failure.
@@ -234,6 +244,25 @@ wrk_summary() {
 
 result_field() { # FILE KEY: a key=value of ws-load's 'result' line
   awk -v key="$2" '/^result / { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' "$1"
+}
+
+# report_machine_and_notes MACHINE_FILE NOTE...: a report's closing sections: the machine as
+# machine_info described it at the start plus the load average now, then the notes, if any.
+report_machine_and_notes() {
+  local machine=$1 note
+  shift
+  echo "### Machine"
+  echo
+  echo '```'
+  cat "$machine"
+  echo "load avg end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo '```'
+  if [ $# -gt 0 ]; then
+    echo
+    echo "### Notes"
+    echo
+    for note in "$@"; do echo "- $note"; done
+  fi
 }
 
 tool_versions() { # the nginx and wrk lines of a report's machine section
