@@ -219,7 +219,8 @@ else
   # StartAttachListener: jcmd (live heap, see run_idle) attaches without a SIGQUIT handshake,
   # which a JVM started in the background of a script may not answer.
   WHARF_JVM_FLAGS+=(-XX:+StartAttachListener)
-  if ! start_wharf "$WORK/wharf" "$DATA_PLANE_JAR" "$WORK/wharf.yaml" --workers 1; then
+  if ! start_wharf "$WORK/wharf" "$DATA_PLANE_JAR" "$WORK/wharf.yaml" --workers 1 \
+      --admin 127.0.0.1:0; then
     note "wharf: not measured: it did not start: $(tail -5 "$WORK/wharf.err" | tr '\n' ' ')"
   else
     if bench probe "http://127.0.0.1:$WHARF_PORT/" 5 >"$WORK/wharf-probe.out"; then
