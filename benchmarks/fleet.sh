@@ -13,6 +13,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=benchmarks/lib.sh
+source benchmarks/lib.sh
 
 usage() {
   cat <<'EOF'
@@ -45,17 +47,6 @@ else
   SNAPSHOT_ARGS=(--applies 100 --warmup 20 --lookup-rounds 15 --lookup-warmup 3s)
 fi
 JVM_ARGS=(-Xms1g -Xmx1g)
-BENCH_JAR=benchmarks/target/wharf-benchmarks.jar
-RESULTS_DIR=benchmarks/results
-
-die() {
-  echo "error: $*" >&2
-  exit 1
-}
-
-log() {
-  echo "[$(date +%H:%M:%S)] $*" >&2
-}
 
 command -v java >/dev/null 2>&1 || die "java not found (a JDK 17 or newer is needed)"
 [ -f "$BENCH_JAR" ] || die "$BENCH_JAR not found; build it first:
@@ -69,38 +60,13 @@ if [ -n "$(find pom.xml proto control-plane data-plane benchmarks \
 fi
 
 # 1,000 nodes over their own connections cost 2,000 sockets in the one JVM.
-HARD_NOFILE=$(ulimit -Hn)
-if [ "$HARD_NOFILE" = unlimited ]; then
-  ulimit -n 65536
-else
-  ulimit -n "$HARD_NOFILE"
-fi
-NOFILE=$(ulimit -n)
+raise_nofile
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/wharf-fleet.XXXXXX")
-cleanup() {
-  local status=$?
-  trap - EXIT
-  if [ "$status" -eq 0 ]; then
-    rm -rf "$WORK"
-  else
-    echo "logs kept in $WORK" >&2
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_cleanup wharf-fleet
 
 {
-  echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "cpus:        $(nproc) ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo))"
-  echo "memory:      $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-  echo "kernel:      $(uname -srm)"
-  echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) (at start; other work on the machine adds noise)"
-  echo "java:        $(java -version 2>&1 | head -1) ($(java -version 2>&1 | sed -n 3p | sed "s/ (build.*//"))"
+  machine_info
   echo "jvm args:    ${JVM_ARGS[*]} (one JVM per tool)"
-  echo "wharf:       $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "open files:  $NOFILE"
 } >"$WORK/machine.txt"
 
@@ -121,7 +87,6 @@ if [ -n "$ETCD" ]; then
   run fleet-etcd fleet --nodes 100,1000 --changes 50 --warmup-changes 10 --etcd "$ETCD"
 fi
 run snapshot snapshot-build "${SNAPSHOT_ARGS[@]}"
-LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/fleet-latest.md"
@@ -140,18 +105,7 @@ REPORT="$RESULTS_DIR/fleet-latest.md"
     cat "$WORK/fleet-etcd.md"
   fi
   cat "$WORK/snapshot.md"
-  echo "### Machine"
-  echo
-  echo '```'
-  cat "$WORK/machine.txt"
-  echo "load avg end: $LOAD_END"
-  echo '```'
-  if [ ${#NOTES[@]} -gt 0 ]; then
-    echo
-    echo "### Notes"
-    echo
-    for n in "${NOTES[@]}"; do echo "- $n"; done
-  fi
+  report_machine_and_notes "$WORK/machine.txt" "${NOTES[@]}"
 } >"$REPORT"
 echo
 cat "$REPORT"

@@ -14,6 +14,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
+# shellcheck source=benchmarks/lib.sh
+source benchmarks/lib.sh
 
 usage() {
   cat <<'EOF'
@@ -49,42 +51,13 @@ HTTP_CONNECTIONS=50
 WS_CONNECTIONS=50
 WS_MESSAGE_BYTES=64
 DATA_PLANE_JAR=data-plane/target/wharf-data-plane.jar
-BENCH_JAR=benchmarks/target/wharf-benchmarks.jar
-RESULTS_DIR=benchmarks/results
-
-die() {
-  echo "error: $*" >&2
-  exit 1
-}
-
-log() {
-  echo "[$(date +%H:%M:%S)] $*"
-}
 
 # --- tools ----------------------------------------------------------------------------------
 
-NGINX_BIN=$(command -v nginx || true)
-if [ -z "$NGINX_BIN" ] && [ -x /usr/sbin/nginx ]; then
-  NGINX_BIN=/usr/sbin/nginx # not on a non-root PATH on Debian
-fi
-missing=()
-[ -n "$NGINX_BIN" ] || missing+=(nginx)
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-if [ ${#missing[@]} -gt 0 ]; then
-  die "${missing[*]} not found. Install Debian's packages: apt-get install -y ${missing[*]}
-  (the nginx package may start a system nginx on port 80; this script never uses it and starts
-  its own, so you can stop that one: systemctl disable --now nginx)"
-fi
-command -v java >/dev/null 2>&1 || die "java not found (a JDK 17 or newer is needed)"
+require_nginx_wrk_java
 
 # Idle WebSockets cost a socket in the client and the backend and two in the proxy.
-HARD_NOFILE=$(ulimit -Hn)
-if [ "$HARD_NOFILE" = unlimited ]; then
-  ulimit -n 65536
-else
-  ulimit -n "$HARD_NOFILE"
-fi
-NOFILE=$(ulimit -n)
+raise_nofile
 MAX_IDLE=$(( (NOFILE - 500) / 2 ))
 IDLE_NOTE=""
 if [ "$IDLE_CONNECTIONS" -gt "$MAX_IDLE" ]; then
@@ -105,83 +78,7 @@ fi
 
 # --- processes ------------------------------------------------------------------------------
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/wharf-bench.XXXXXX")
-PIDS=()
-
-children_of() {
-  local dir stat ppid
-  for dir in /proc/[0-9]*; do
-    stat=$(cat "$dir/stat" 2>/dev/null) || continue
-    # Fields after the command name, which may itself hold spaces: state, ppid, ...
-    read -r _ ppid _ <<<"${stat##*) }"
-    [ "$ppid" != "$1" ] || echo "${dir#/proc/}"
-  done
-}
-
-# Stops each process this script started: TERM, up to 10 s, then KILL. nginx's workers are
-# collected before their master goes, in case the master has to be killed.
-cleanup() {
-  local status=$? pid all=() deadline
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do
-    if [ "$pid" = "${NGINX_PID:-}" ]; then
-      mapfile -t -O "${#all[@]}" all < <(children_of "$pid")
-    fi
-    all+=("$pid")
-  done
-  for pid in "${all[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  deadline=$((SECONDS + 10))
-  for pid in "${all[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  if [ "$status" -eq 0 ]; then
-    rm -rf "$WORK"
-  else
-    echo "logs kept in $WORK" >&2
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-forget_pid() {
-  local keep=() pid
-  for pid in "${PIDS[@]}"; do
-    [ "$pid" = "$1" ] || keep+=("$pid")
-  done
-  PIDS=("${keep[@]}")
-}
-
-# wait_for_line FILE REGEX SECONDS PID: true once FILE has a line matching REGEX; false if PID
-# exits or SECONDS pass first.
-wait_for_line() {
-  local deadline=$((SECONDS + $3))
-  while [ $SECONDS -lt $deadline ]; do
-    grep -qE "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$4" 2>/dev/null || { grep -qE "$2" "$1" 2>/dev/null; return; }
-    sleep 0.1
-  done
-  return 1
-}
-
-# wait_for_exit PID SECONDS: reaps PID, killing it if it has not ended in time; its status.
-wait_for_exit() {
-  local deadline=$((SECONDS + $2)) status=0
-  while kill -0 "$1" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" || status=$?
-  forget_pid "$1"
-  return "$status"
-}
-
-bench() {
-  java -jar "$BENCH_JAR" "$@"
-}
+install_cleanup wharf-bench
 
 rss_kib() {
   local pid kib total=0
@@ -197,68 +94,36 @@ NGINX_PORT=${PORTS[0]}
 WHARF_PORT=${PORTS[1]}
 
 log "starting the backend"
-java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$BENCH_JAR" backend 0 \
-  >"$WORK/backend.out" 2>"$WORK/backend.err" &
-BACKEND_PID=$!
-PIDS+=("$BACKEND_PID")
-wait_for_line "$WORK/backend.out" '^listening [0-9]+' 30 "$BACKEND_PID" \
-  || die "the backend did not start: $(cat "$WORK/backend.err")"
-BACKEND_PORT=$(awk '/^listening / {print $2; exit}' "$WORK/backend.out")
+start_backend "$WORK/backend"
 
 # --- nginx ----------------------------------------------------------------------------------
 
-mkdir -p "$WORK/nginx/temp"
-NGINX_USER=""
-if [ "$(id -u)" -eq 0 ]; then
-  # As root, nginx would run its worker as nobody; the worker must run as the user it was
-  # started by, like Wharf's JVM, and reach the temp dir.
-  NGINX_USER="user $(id -un) $(id -gn);"
-fi
-sed -e "s|@WORK@|$WORK/nginx|g" -e "s|@USER@|$NGINX_USER|" -e "s|@NOFILE@|$NOFILE|" \
-  -e "s|@CONNECTIONS@|$((NOFILE - 100))|" -e "s|@BACKEND_PORT@|$BACKEND_PORT|" \
-  -e "s|@PORT@|$NGINX_PORT|" >"$WORK/nginx/nginx.conf" <<'EOF'
-# Generated by benchmarks/run.sh: the seeds' WebSocket reverse proxy, one worker, no access log.
-worker_processes 1;
-@USER@
-pid @WORK@/nginx.pid;
-error_log @WORK@/error.log warn;
-worker_rlimit_nofile @NOFILE@;
-
-events {
-    worker_connections @CONNECTIONS@;
-}
-
-http {
-    access_log off;
-    client_body_temp_path @WORK@/temp/client_body;
-    proxy_temp_path @WORK@/temp/proxy;
-    fastcgi_temp_path @WORK@/temp/fastcgi;
-    uwsgi_temp_path @WORK@/temp/uwsgi;
-    scgi_temp_path @WORK@/temp/scgi;
-
-    map $http_upgrade $connection_upgrade {
+log "starting nginx on 127.0.0.1:$NGINX_PORT"
+start_nginx "$WORK/nginx" <<EOF
+    # The seeds' WebSocket reverse proxy.
+    map \$http_upgrade \$connection_upgrade {
         default upgrade;
         ''      close;
     }
 
     upstream backend {
-        server 127.0.0.1:@BACKEND_PORT@;
+        server 127.0.0.1:$BACKEND_PORT;
         keepalive 32;
     }
 
     server {
-        listen 127.0.0.1:@PORT@;
+        listen 127.0.0.1:$NGINX_PORT;
 
         # As the seeds write it: the upgrade headers on every proxied location. A plain request
         # has no Upgrade header, so Connection becomes "close" and upstream keep-alive is off.
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
         }
 
         # Not in the seeds: nginx as its documentation tunes it for upstream keep-alive, so
@@ -267,31 +132,24 @@ http {
             proxy_pass http://backend;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
         }
 
         location /ws {
             proxy_pass http://backend;
             proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
             proxy_read_timeout 3600s;
             proxy_send_timeout 3600s;
         }
     }
-}
 EOF
-NGINX_ARGS=(-p "$WORK/nginx/" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf")
-"$NGINX_BIN" "${NGINX_ARGS[@]}" -t -q || die "nginx rejected the generated config"
-log "starting nginx on 127.0.0.1:$NGINX_PORT"
-"$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' >"$WORK/nginx/stdout" 2>&1 &
-NGINX_PID=$!
-PIDS+=("$NGINX_PID")
 bench probe "http://127.0.0.1:$NGINX_PORT/" 15 >"$WORK/nginx/probe" \
   || die "nginx does not proxy to the backend: $(cat "$WORK/nginx/probe" "$WORK/nginx/error.log")"
 
@@ -360,11 +218,9 @@ else
   log "starting Wharf on 127.0.0.1:$WHARF_PORT"
   # StartAttachListener: jcmd (live heap, see run_idle) attaches without a SIGQUIT handshake,
   # which a JVM started in the background of a script may not answer.
-  java -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+StartAttachListener -jar "$DATA_PLANE_JAR" \
-    --config "$WORK/wharf.yaml" --workers 1 >"$WORK/wharf.out" 2>"$WORK/wharf.err" &
-  WHARF_PID=$!
-  PIDS+=("$WHARF_PID")
-  if ! wait_for_line "$WORK/wharf.out" '^listening: ' 30 "$WHARF_PID"; then
+  WHARF_JVM_FLAGS+=(-XX:+StartAttachListener)
+  if ! start_wharf "$WORK/wharf" "$DATA_PLANE_JAR" "$WORK/wharf.yaml" --workers 1 \
+      --admin 127.0.0.1:0; then
     note "wharf: not measured: it did not start: $(tail -5 "$WORK/wharf.err" | tr '\n' ' ')"
   else
     if bench probe "http://127.0.0.1:$WHARF_PORT/" 5 >"$WORK/wharf-probe.out"; then
@@ -387,15 +243,8 @@ fi
 # --- machine --------------------------------------------------------------------------------
 
 {
-  echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "cpus:        $(nproc) ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo))"
-  echo "memory:      $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-  echo "kernel:      $(uname -srm)"
-  echo "load avg:    $(cut -d' ' -f1-3 /proc/loadavg) (at start; other work on the machine adds noise)"
-  echo "java:        $(java -version 2>&1 | head -1) ($(java -version 2>&1 | sed -n 3p | sed "s/ (build.*//"))"
-  echo "nginx:       $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //')"
-  echo "wrk:         $(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//')"
-  echo "wharf:       $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  machine_info
+  tool_versions
   echo "open files:  $NOFILE"
 } >"$WORK/machine.txt"
 {
@@ -405,7 +254,7 @@ fi
   printf 'info\tWebSocket echo\t%s connections, closed loop, %s-byte text messages, %s s\n' \
     "$WS_CONNECTIONS" "$WS_MESSAGE_BYTES" "$WS_SECONDS"
   printf 'info\tidle WebSockets\t%s; per connection: growth of the proxy'"'"'s RSS (nginx: master and a fresh worker), for Wharf plus the growth of its live heap after a full GC\n' "$IDLE_CONNECTIONS"
-  printf 'info\tproxies\tnginx: worker_processes 1; Wharf: --workers 1, -Xms256m -Xmx256m -XX:+UseSerialGC -XX:+StartAttachListener\n'
+  printf 'info\tproxies\tnginx: worker_processes 1; Wharf: --workers 1, %s\n' "${WHARF_JVM_FLAGS[*]}"
 } >>"$RESULTS"
 
 # --- measurements ---------------------------------------------------------------------------
@@ -416,32 +265,17 @@ run_wrk() {
   out="$WORK/wrk-$round-$proxy-$prefix.txt"
   timeout -k 5 $((seconds + 30)) wrk -t1 -c"$HTTP_CONNECTIONS" -d"${seconds}s" --latency "$url" \
     >"$out" 2>&1 || true
-  parsed=$(awk '
-    /^Requests\/sec:/ { rps = $2 }
-    /^ +99%/ {
-      v = $2
-      if (v ~ /us$/) { sub(/us$/, "", v); p99 = v / 1000 }
-      else if (v ~ /ms$/) { sub(/ms$/, "", v); p99 = v }
-      else if (v ~ /m$/) { sub(/m$/, "", v); p99 = v * 60000 }
-      else if (v ~ /s$/) { sub(/s$/, "", v); p99 = v * 1000 }
-    }
-    /Socket errors:/ { gsub(",", ""); errors += $4 + $6 + $8 + $10 }
-    /Non-2xx or 3xx responses:/ { errors += $5 }
-    END { if (rps != "") printf "%s %s %d", rps, p99, errors }' "$out")
+  parsed=$(wrk_summary "$out")
   if [ -z "$parsed" ]; then
     note "round $round: $proxy: wrk on $url gave no result: $(tail -3 "$out" | tr '\n' ' ')"
     return
   fi
-  read -r rps p99 errors <<<"$parsed"
+  read -r rps p99 errors _ <<<"$parsed"
   [ "$round" = warmup ] && return
   record "$round" "$proxy" "${prefix}_rps" "$rps"
   record "$round" "$proxy" "${prefix}_p99_ms" "$p99"
   record "$round" "$proxy" "${prefix}_errors" "$errors"
   log "round $round: $proxy $url: $rps req/s, p99 $p99 ms, $errors errors"
-}
-
-result_field() { # FILE KEY: a key=value of the file's 'result' line
-  awk -v key="$2" '/^result / { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' "$1"
 }
 
 # run_echo ROUND PROXY URL SECONDS: records ws_mps, ws_p99_ms, ws_errors.
