@@ -142,7 +142,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     connectedAt = -1;
     headerAt = -1;
     endpoint.stats().acquired();
-    Future<UpstreamConnection> connecting = services.connector()
+    Future<UpstreamConnection> connecting = services.connections()
         .acquire(client.channel().eventLoop(), endpoint, target.connectTimeout(), allowPooled);
     connecting.addListener(f -> onConnected(endpoint, connecting));
   }
@@ -170,7 +170,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     UpstreamConnection connection = connecting.getNow();
     if (finished) { // the client left while we were connecting
       endpoint.stats().released();
-      services.connector().release(connection, target.upstream().pool());
+      services.connections().release(connection, target.upstream().pool());
       return;
     }
     upstream = connection;
@@ -502,7 +502,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     upstream = null;
     connection.endpoint().stats().released();
     if (reusable) {
-      services.connector().release(connection, target.upstream().pool());
+      services.connections().release(connection, target.upstream().pool());
     } else {
       connection.detach();
       connection.channel().close();
