@@ -100,7 +100,9 @@ class ProxyExchangeTest {
   /** How an endpoint fails after it got the head and before it answered. */
   enum Failure {
     RESET(up -> up.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"))),
-    CLOSE(EmbeddedChannel::close);
+    CLOSE(EmbeddedChannel::close),
+    /** A status line that is not HTTP: the decoder makes one whole failed response of it. */
+    GARBAGE(up -> answer(up, "SSH-2.0-OpenSSH_9.6\r\n\r\n"));
 
     final Consumer<EmbeddedChannel> inflict;
 
