@@ -15,7 +15,7 @@ import dev.wharf.proto.config.v1.Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.ChannelGroup;
@@ -101,10 +101,20 @@ final class EmbeddedProxyNode implements AutoCloseable {
     return ch;
   }
 
-  /** Feeds raw bytes to {@code ch} as the socket would, then runs what they scheduled. */
+  /**
+   * Feeds raw bytes to {@code ch} as the socket would, then runs what they scheduled. The bytes
+   * are in a pooled buffer, which the leak detector tracks (unpooled heap buffers it does not):
+   * a message the code under test forgets to release fails the test.
+   */
   static void send(EmbeddedChannel ch, String raw) {
-    ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    ch.writeInbound(bytes(raw));
     ch.runPendingTasks();
+  }
+
+  /** {@code raw} as ISO-8859-1 bytes in a pooled, leak-tracked buffer. */
+  static ByteBuf bytes(String raw) {
+    byte[] b = raw.getBytes(StandardCharsets.ISO_8859_1);
+    return PooledByteBufAllocator.DEFAULT.buffer(b.length).writeBytes(b);
   }
 
   /** Everything written to {@code ch} since the last call, as ISO-8859-1 text. */

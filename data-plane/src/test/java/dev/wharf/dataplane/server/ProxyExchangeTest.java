@@ -78,7 +78,7 @@ class ProxyExchangeTest {
   }
 
   private static void answer(EmbeddedChannel upstream, String raw) {
-    upstream.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    upstream.writeInbound(EmbeddedProxyNode.bytes(raw));
     upstream.runPendingTasks();
   }
 
