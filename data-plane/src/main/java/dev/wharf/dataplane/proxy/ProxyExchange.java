@@ -4,7 +4,6 @@ import dev.wharf.dataplane.exchange.ClientExchange;
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
-import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.metrics.UpstreamErrorKind;
 import dev.wharf.dataplane.upstream.UpstreamConnection;
@@ -17,8 +16,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -142,7 +139,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     attempt.connected();
     connection.attach(this);
     moveTo(ProxyPhase.AWAITING_RESPONSE);
-    forwarding.sendHead(connection.channel());
+    if (!forwarding.sendHead(connection.channel())) {
+      failOrAbort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+    }
   }
 
   private void connectFailed(UpstreamEndpoint endpoint, boolean timedOut) {
@@ -166,7 +165,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   /** A body part from the client; this exchange forwards or releases it. */
   @Override
   public void onClientContent(HttpContent content) {
-    if (!phase.attached() || forwarding.bodyRead()) {
+    if (phase == ProxyPhase.CONNECTING) {
+      forwarding.early(content); // between two attempts
+    } else if (phase == ProxyPhase.DONE || forwarding.bodyRead()) {
       content.release();
     } else if (!forwarding.forward(content, upstream.channel())) {
       failOrAbort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
@@ -269,9 +270,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /** The endpoint's 101 is complete: the connection pair becomes a WebSocket relay. */
   private void switchToWebSocket() {
-    end();
     UpstreamConnection connection = upstream;
-    upstream = null;
+    upstream = null; // handed over, not closed
+    end();
     connection.detach();
     attempt.switched();
     new WebSocketSwitch(client, services, routed, target, owner).complete(upgrade, connection);
@@ -326,12 +327,8 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /** Answers the client with a short error; keeps its connection only if its request was read. */
   private void failBeforeResponse(HttpResponseStatus status) {
-    releaseUpstream(false);
-    HttpRequest request = routed.request();
-    boolean keepAlive = forwarding.bodyRead() && HttpUtil.isKeepAlive(request);
-    FullHttpResponse error = Responses.error(client.alloc(), status,
-        request.method().equals(HttpMethod.HEAD), !keepAlive, services.node().clock().instant());
-    record.responded(status.code(), error.headers());
+    boolean keepAlive = forwarding.bodyRead() && HttpUtil.isKeepAlive(routed.request());
+    FullHttpResponse error = responding.error(status, keepAlive);
     end();
     ChannelFuture written = client.writeAndFlush(error);
     if (!keepAlive) {
@@ -342,7 +339,6 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /** A response already under way cannot be completed: close the client connection. */
   private void abort() {
-    releaseUpstream(false);
     end();
     client.close();
     owner.exchangeFinished(record, false);
@@ -365,7 +361,6 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     if (phase != ProxyPhase.RESPONDING) {
       record.responded(499, null);
     }
-    releaseUpstream(false);
     end();
     owner.exchangeFinished(record, false);
   }
@@ -379,12 +374,14 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   }
 
   /**
-   * Enters DONE. Called before the last bytes go to the client, so that what writing them may
-   * set off at once (the client connection closing) finds the exchange over.
+   * Enters DONE, closing the upstream connection if one is still held. Called before the last
+   * bytes go to the client, so that what writing them may set off at once (the client
+   * connection closing) finds the exchange over.
    */
   private void end() {
     moveTo(ProxyPhase.DONE);
-    deadlines.cancelAll();
+    releaseUpstream(false);
+    forwarding.discardEarly();
   }
 
   /** A read or send timeout ran out. */

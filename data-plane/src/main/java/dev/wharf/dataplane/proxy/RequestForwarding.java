@@ -33,6 +33,7 @@ final class RequestForwarding {
   private boolean bodyForwarded;
   private boolean continueSent;
   private boolean clientReadWanted;
+  private HttpContent early;
 
   RequestForwarding(ChannelHandlerContext client, RoutedRequest routed, ProxyTarget target,
       ExchangeOwner owner, UpstreamDeadlines deadlines, boolean webSocket) {
@@ -57,10 +58,12 @@ final class RequestForwarding {
   /**
    * Sends the request head to a newly connected endpoint, with the end of the body when it was
    * read already (a retry); else answers {@code 100 Continue} if the client waits for it (once)
-   * and asks the client for the body. Then reads {@code up}: an endpoint may answer before the
-   * body is complete (an early 413, say).
+   * and forwards the body part that came {@link #early}, or asks the client for one. Then reads
+   * {@code up}: an endpoint may answer before the body is complete (an early 413, say).
+   *
+   * @return false when the early body part took the body over the route's limit
    */
-  void sendHead(Channel up) {
+  boolean sendHead(Channel up) {
     HttpRequest request = routed.request();
     up.write(UpstreamRequests.build(request, routed.target(), target, routed.groups(),
         routed.record(), webSocket));
@@ -74,9 +77,34 @@ final class RequestForwarding {
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
       }
-      owner.readClient();
+      HttpContent first = early;
+      early = null;
+      if (first == null) {
+        owner.readClient();
+      } else if (!forward(first, up)) {
+        return false;
+      }
     }
     up.read();
+    return true;
+  }
+
+  /**
+   * Keeps a body part that arrived while no endpoint was connected: asked for by an attempt
+   * that failed before any body byte left, it is the first part the next attempt forwards. At
+   * most one, as the client is read one message per ask.
+   */
+  void early(HttpContent content) {
+    discardEarly();
+    early = content;
+  }
+
+  /** Releases the body part kept for a next attempt that will not come. */
+  void discardEarly() {
+    if (early != null) {
+      early.release();
+      early = null;
+    }
   }
 
   /**

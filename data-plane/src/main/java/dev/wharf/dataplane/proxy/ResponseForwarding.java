@@ -3,11 +3,15 @@ package dev.wharf.dataplane.proxy;
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.http.Responses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Clock;
@@ -15,7 +19,8 @@ import java.time.Clock;
 /**
  * The response side of a {@link ProxyExchange}: relays the endpoint's final response to the
  * client, head then body, and reads the endpoint only while the client takes more. Decides the
- * keep-alive of both connections from the response head.
+ * keep-alive of both connections from the response head. Makes the error Wharf answers when
+ * the endpoint gave no response.
  *
  * <p>Confined to the exchange's event loop.
  */
@@ -52,6 +57,17 @@ final class ResponseForwarding {
     record.responded(response.status().code(), response.headers());
     routed.responseHeaders().apply(response.headers(), record, routed.groups());
     client.write(response);
+  }
+
+  /**
+   * A short error for the client, in place of a response the endpoint did not give; recorded
+   * as the response sent. Not written: the exchange ends first.
+   */
+  FullHttpResponse error(HttpResponseStatus status, boolean keepAlive) {
+    FullHttpResponse error = Responses.error(client.alloc(), status,
+        routed.request().method().equals(HttpMethod.HEAD), !keepAlive, clock.instant());
+    routed.record().responded(status.code(), error.headers());
+    return error;
   }
 
   /** Relays a body part; the end of the read flushes it. */

@@ -140,6 +140,44 @@ class ProxyExchangeTest {
   }
 
   @Test
+  void aBodyPartThatArrivesBetweenTwoAttemptsGoesToTheNextEndpoint() {
+    String head = "PUT /items/7 HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n\r\n";
+    send(client, head);
+    EmbeddedChannel first = node.upstreams.last();
+    assertEquals(head, written(first));
+    node.upstreams.deferConnects();
+
+    first.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+    first.runPendingTasks();
+    send(client, "hello"); // read for the first attempt, arrives while the next one connects
+    node.upstreams.completeConnects();
+
+    EmbeddedChannel second = node.upstreams.last();
+    assertEquals(head + "hello", written(second), "the whole request, body included");
+    answer(second, OK);
+    assertEquals("HTTP/1.1 200 OK", statusLine(written(client)));
+  }
+
+  @Test
+  void aBodyPartKeptBetweenAttemptsIsReleasedWhenTheClientLeaves() {
+    send(client, "PUT /items/7 HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n\r\n");
+    EmbeddedChannel first = node.upstreams.last();
+    written(first);
+    node.upstreams.deferConnects();
+    first.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+    first.runPendingTasks();
+    send(client, "hello");
+
+    client.close();
+    client.runPendingTasks();
+    node.upstreams.completeConnects();
+
+    assertEquals("", written(node.upstreams.last()), "nothing goes to the late connection");
+    assertTrue(node.scrape().contains(
+        "wharf_requests_total{listener=\"web\",route=\"pair\",status_class=\"4xx\"} 1.0"));
+  }
+
+  @Test
   void aPostIsNotRetriedOnceItsHeadLeft() {
     send(client, "POST /orders HTTP/1.1\r\nHost: example.test\r\nContent-Length: 0\r\n\r\n");
     EmbeddedChannel first = node.upstreams.last();

@@ -5,6 +5,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.Ticker;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -33,6 +34,8 @@ public final class EmbeddedUpstreams implements UpstreamConnections {
   private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
   private final List<EmbeddedChannel> opened = new ArrayList<>();
   private final List<String> connects = new ArrayList<>();
+  private final List<Runnable> deferred = new ArrayList<>();
+  private boolean deferring;
 
   public EmbeddedUpstreams(UpstreamPipeline pipeline, Ticker ticker) {
     this.pipeline = pipeline;
@@ -47,6 +50,22 @@ public final class EmbeddedUpstreams implements UpstreamConnections {
   /** Connects to {@code address} fail as an unanswered SYN does, after the connect timeout. */
   public void timeOut(String address) {
     timingOut.add(address);
+  }
+
+  /**
+   * From now on a new connection is reported only when the test calls
+   * {@link #completeConnects}, as a real connect completes on a later turn of the event loop.
+   */
+  public void deferConnects() {
+    deferring = true;
+  }
+
+  /** Reports the connects deferred so far, and connects at once again. */
+  public void completeConnects() {
+    deferring = false;
+    List<Runnable> now = List.copyOf(deferred);
+    deferred.clear();
+    now.forEach(Runnable::run);
   }
 
   /** Every connection opened so far, oldest first; the test closes them (finishAndReleaseAll). */
@@ -93,6 +112,11 @@ public final class EmbeddedUpstreams implements UpstreamConnections {
       throw new IllegalStateException(e);
     }
     opened.add(ch);
+    if (deferring) {
+      Promise<UpstreamConnection> connecting = loop.newPromise();
+      deferred.add(() -> connecting.setSuccess(connection));
+      return connecting;
+    }
     return loop.newSucceededFuture(connection);
   }
 
