@@ -345,6 +345,51 @@ class ProxyExchangeTest {
     assertFalse(upstream.isActive());
   }
 
+  @Test
+  void aBodyThatStopsComingIs408AndTheEndpointConnectionClosed() {
+    send(client, "PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 10\r\n\r\n"
+        + "hello");
+    EmbeddedChannel upstream = node.upstreams.last();
+    assertTrue(written(upstream).endsWith("\r\n\r\nhello"));
+
+    node.ticker.advance(60, TimeUnit.SECONDS); // client_body_timeout
+    client.runScheduledPendingTasks();
+
+    String response = written(client);
+    assertEquals("HTTP/1.1 408 Request Timeout", statusLine(response));
+    assertTrue(response.contains("\r\nconnection: close\r\n"), response);
+    assertFalse(client.isActive());
+    assertFalse(upstream.isActive(), "the endpoint got half a body");
+  }
+
+  // ---- keep-alive -----------------------------------------------------------------------------
+
+  static Stream<Arguments> keepAliveDecisions() {
+    return Stream.of(
+        // client's Connection, endpoint's Connection, client kept, upstream connection pooled
+        Arguments.of("", "", true, true),
+        Arguments.of("", "Connection: close\r\n", true, false),
+        Arguments.of("Connection: close\r\n", "", false, true));
+  }
+
+  @ParameterizedTest
+  @MethodSource("keepAliveDecisions")
+  void eachSideKeepsItsConnectionAsItsOwnPeerAsked(String clientHeader, String endpointHeader,
+      boolean clientKept, boolean upstreamPooled) {
+    send(client, "GET /solo/a HTTP/1.1\r\nHost: example.test\r\n" + clientHeader + "\r\n");
+    EmbeddedChannel upstream = node.upstreams.last();
+    assertEquals("GET /solo/a HTTP/1.1\r\nHost: example.test\r\n\r\n", written(upstream),
+        "the client's Connection header is hop-by-hop");
+
+    answer(upstream, "HTTP/1.1 200 OK\r\n" + endpointHeader + "Content-Length: 2\r\n\r\nok");
+
+    String response = written(client);
+    assertEquals("HTTP/1.1 200 OK", statusLine(response));
+    assertEquals(!clientKept, response.contains("\r\nconnection: close\r\n"), response);
+    assertEquals(clientKept, client.isActive());
+    assertEquals(upstreamPooled, upstream.isActive());
+  }
+
   // ---- WebSocket ------------------------------------------------------------------------------
 
   @Test
