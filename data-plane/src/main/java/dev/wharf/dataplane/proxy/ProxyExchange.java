@@ -1,45 +1,36 @@
 package dev.wharf.dataplane.proxy;
 
-import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.exchange.ClientExchange;
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
-import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestRecord;
-import dev.wharf.dataplane.http.RequestTarget;
-import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.metrics.UpstreamErrorKind;
 import dev.wharf.dataplane.upstream.UpstreamConnection;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.dataplane.upstream.UpstreamListener;
-import dev.wharf.dataplane.websocket.WebSocketRelay;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.regex.MatchResult;
 
 /**
- * One request relayed to an upstream endpoint and its response relayed back.
+ * One request relayed to an upstream endpoint and its response relayed back, as a state
+ * machine: {@link ProxyPhase} lists the phases and their legal moves, {@link #moveTo} is the
+ * only place the phase changes, and every event handler starts from the phase. Kept apart: the
+ * request side and what it knows, which outlives an attempt ({@link RequestForwarding}: body
+ * read, body bytes forwarded, {@code 100 Continue} sent), the response side
+ * ({@link ResponseForwarding}), the retry rules ({@link RetryPolicy}), what one attempt reports
+ * ({@link UpstreamAttempt}) and the WebSocket switch ({@link WebSocketSwitch}).
  *
  * <p>Both bodies stream: the client connection is read one message at a time and only while
  * the upstream connection can take more; the upstream connection is read only while the client
@@ -60,39 +51,22 @@ import java.util.regex.MatchResult;
  * loop.
  */
 public final class ProxyExchange implements UpstreamListener, ClientExchange {
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
-      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
-
   private final ChannelHandlerContext client;
   private final ProxyServices services;
   private final RoutedRequest routed;
   private final ProxyTarget target;
-  private final HttpRequest request;
-  private final RequestTarget requestTarget;
-  private final MatchResult groups;
   private final RequestRecord record;
   private final ExchangeOwner owner;
   private final boolean webSocket;
-  private final List<UpstreamEndpoint> tried = new ArrayList<>(2);
-
-  private UpstreamConnection upstream;
-  private long attemptStart;
-  private long connectedAt = -1;
-  private long headerAt = -1;
-  private boolean retriedStale;
-  /** What the client is answered when no endpoint is left to try: the last attempt's failure. */
-  private HttpResponseStatus lastFailure = HttpResponseStatus.BAD_GATEWAY;
-  private boolean requestDone;
-  private boolean bodyForwarded;
-  private boolean sentContinue;
-  private boolean responseStarted;
-  private boolean upstreamKeepAlive;
-  private boolean clientKeepAlive;
-  private HttpResponse upgrade;
-  private boolean clientReadWanted;
-  private boolean upstreamReadWanted;
+  private final RetryPolicy retry;
   private final UpstreamDeadlines deadlines;
-  private boolean finished;
+  private final RequestForwarding forwarding;
+  private final ResponseForwarding responding;
+
+  private ProxyPhase phase = ProxyPhase.CONNECTING;
+  private UpstreamConnection upstream; // set exactly in the phases ProxyPhase.attached() names
+  private UpstreamAttempt attempt;
+  private HttpResponse upgrade;
 
   /**
    * @param client the context of the client connection's dispatcher; the exchange writes there
@@ -105,192 +79,140 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     this.services = services;
     this.routed = routed;
     this.target = target;
-    this.request = routed.request();
-    this.requestTarget = routed.target();
-    this.groups = routed.groups();
     this.record = routed.record();
     this.owner = owner;
     this.webSocket = webSocket;
+    this.retry = new RetryPolicy(routed.request().method(), target.connectRetries());
     this.deadlines = new UpstreamDeadlines(client.channel().eventLoop(), services.node().ticker(),
         target.readTimeout(), target.sendTimeout(), this::onDeadline);
+    this.forwarding = new RequestForwarding(client, routed, target, owner, deadlines, webSocket);
+    this.responding = new ResponseForwarding(client, routed, owner, services.node().clock());
   }
 
   /** Picks an endpoint and connects; the client connection is not read until connected. */
+  @Override
   public void start() {
     connectNext(true);
   }
 
-  // ---- connecting -----------------------------------------------------------------------------
+  /** The one place the phase changes; a move {@link ProxyPhase} forbids is a bug. */
+  private void moveTo(ProxyPhase next) {
+    if (!phase.canMoveTo(next)) {
+      throw new IllegalStateException("proxy exchange: " + phase + " -> " + next);
+    }
+    phase = next;
+  }
+
+  // ---- CONNECTING -----------------------------------------------------------------------------
 
   private void connectNext(boolean allowPooled) {
     String hashKey = target.upstream().hashKey() == null ? null
-        : TemplateRenderer.render(target.upstream().hashKey(), record.request(), groups);
+        : TemplateRenderer.render(target.upstream().hashKey(), record.request(), routed.groups());
     UpstreamEndpoint endpoint =
-        target.upstream().pick(hashKey, tried, now(), services.node().metrics());
+        target.upstream().pick(hashKey, retry.tried(), now(), services.node().metrics());
     if (endpoint == null) {
-      if (tried.isEmpty()) {
-        services.node().metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
-        failBeforeResponse(HttpResponseStatus.SERVICE_UNAVAILABLE);
-      } else {
-        failBeforeResponse(lastFailure);
+      if (retry.nothingTried()) {
+        services.node().metrics().upstreamError(target.upstream().name(), "",
+            UpstreamErrorKind.NO_ENDPOINT);
       }
+      failBeforeResponse(retry.exhausted());
       return;
     }
-    tried.add(endpoint);
-    record.upstreamAttempt(target.upstream().name(), endpoint.address());
-    attemptStart = now();
-    connectedAt = -1;
-    headerAt = -1;
-    endpoint.stats().acquired();
-    Future<UpstreamConnection> connecting = services.connector()
+    retry.attempting(endpoint);
+    attempt = new UpstreamAttempt(endpoint, target, services.node(), record);
+    Future<UpstreamConnection> connecting = services.connections()
         .acquire(client.channel().eventLoop(), endpoint, target.connectTimeout(), allowPooled);
     connecting.addListener(f -> onConnected(endpoint, connecting));
   }
 
   private void onConnected(UpstreamEndpoint endpoint, Future<UpstreamConnection> connecting) {
     if (!connecting.isSuccess()) {
-      endpoint.stats().released();
-      boolean timeout = connecting.cause() instanceof ConnectTimeoutException;
-      UpstreamErrorKind kind =
-          timeout ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED;
-      attemptFailed(endpoint, kind, timeout ? 504 : 502);
-      passiveOutcome(endpoint, false);
-      lastFailure = timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-      if (finished) {
-        return;
-      }
-      // The request never left: any method may go to the next endpoint, as nginx does.
-      if (tried.size() <= target.connectRetries()) {
-        connectNext(true);
-      } else {
-        failBeforeResponse(lastFailure);
-      }
+      connectFailed(endpoint, connecting.cause() instanceof ConnectTimeoutException);
       return;
     }
     UpstreamConnection connection = connecting.getNow();
-    if (finished) { // the client left while we were connecting
-      endpoint.stats().released();
-      services.connector().release(connection, target.upstream().pool());
+    if (phase == ProxyPhase.DONE) { // the client left while we were connecting
+      attempt.release(connection, true, services.connections());
       return;
     }
     upstream = connection;
-    connectedAt = now();
+    attempt.connected();
     connection.attach(this);
-    sendRequestHead();
-  }
-
-  /** Feeds passive ejection: connect failures, 5xx, resets and timeouts count against it. */
-  private void passiveOutcome(UpstreamEndpoint endpoint, boolean success) {
-    target.upstream().attemptEnded(endpoint, success, now(), services.node().metrics());
-  }
-
-  private void attemptFailed(UpstreamEndpoint endpoint, UpstreamErrorKind kind, int status) {
-    services.node().metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);
-    long t = now();
-    record.upstreamDone(status, connectedAt < 0 ? -1 : connectedAt - attemptStart,
-        headerAt < 0 ? -1 : headerAt - attemptStart, t - attemptStart, null);
-  }
-
-  // ---- request: client to upstream ------------------------------------------------------------
-
-  private void sendRequestHead() {
-    Channel up = upstream.channel();
-    up.write(UpstreamRequests.build(request, requestTarget, target, groups, record, webSocket));
-    if (requestDone) { // a retry of a request whose (empty) body was already read
-      up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-      deadlines.awaitResponse();
-    } else {
-      up.flush();
-      if (HttpUtil.is100ContinueExpected(request) && !sentContinue) {
-        sentContinue = true;
-        client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
-      }
-      owner.readClient();
+    moveTo(ProxyPhase.AWAITING_RESPONSE);
+    if (!forwarding.sendHead(connection.channel())) {
+      failOrAbort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
     }
-    up.read(); // an endpoint may answer before the body is complete (an early 413, say)
   }
+
+  private void connectFailed(UpstreamEndpoint endpoint, boolean timedOut) {
+    endpoint.stats().released();
+    attempt.failed(timedOut ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED,
+        timedOut ? 504 : 502);
+    attempt.outcome(false);
+    boolean again = retry.connectFailed(timedOut);
+    if (phase == ProxyPhase.DONE) {
+      return;
+    }
+    if (again) {
+      connectNext(true);
+    } else {
+      failBeforeResponse(retry.exhausted());
+    }
+  }
+
+  // ---- the request: client to upstream --------------------------------------------------------
 
   /** A body part from the client; this exchange forwards or releases it. */
+  @Override
   public void onClientContent(HttpContent content) {
-    if (finished || requestDone || upstream == null) {
+    if (phase == ProxyPhase.CONNECTING) {
+      forwarding.early(content); // between two attempts
+    } else if (phase == ProxyPhase.DONE || forwarding.bodyRead()) {
       content.release();
-      return;
-    }
-    int bytes = content.content().readableBytes();
-    record.bodyReceived(bytes);
-    if (routed.maxBodySize() > 0 && record.requestBodyBytes() > routed.maxBodySize()) {
-      content.release();
-      if (responseStarted) {
-        abort();
-      } else {
-        failBeforeResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
-      }
-      return;
-    }
-    bodyForwarded |= bytes > 0;
-    Channel up = upstream.channel();
-    up.writeAndFlush(content);
-    if (content instanceof LastHttpContent) {
-      requestDone = true;
-      deadlines.sendUnblocked();
-      deadlines.awaitResponse();
-    } else if (up.isWritable()) {
-      owner.readClient();
-    } else {
-      clientReadWanted = true;
-      deadlines.sendBlocked();
+    } else if (!forwarding.forward(content, upstream.channel())) {
+      failOrAbort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
     }
   }
 
   @Override
   public void onUpstreamWritabilityChanged(boolean writable) {
-    if (finished) {
-      return;
-    }
-    if (!writable) {
-      if (!requestDone) {
-        deadlines.sendBlocked();
-      }
-      return;
-    }
-    deadlines.sendUnblocked();
-    if (clientReadWanted) {
-      clientReadWanted = false;
-      owner.readClient();
+    if (phase.attached()) {
+      forwarding.upstreamWritabilityChanged(writable);
     }
   }
 
-  // ---- response: upstream to client -----------------------------------------------------------
+  // ---- the response: upstream to client -------------------------------------------------------
 
   @Override
   public void onUpstreamMessage(Object msg) {
-    if (finished) {
+    if (!phase.attached()) {
       ReferenceCountUtil.release(msg);
       return;
     }
     deadlines.readSeen();
-    if (msg instanceof HttpResponse response) {
-      onResponseHead(response);
-    }
-    if (msg instanceof HttpContent content) {
+    if (msg instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) {
+      // One failure, even when the decoder made a whole (Full) response of the nonsense.
+      ReferenceCountUtil.release(msg);
+      upstreamFailed(UpstreamErrorKind.BAD_RESPONSE);
+    } else if (msg instanceof HttpResponse response) {
+      onResponseHead(response); // the codec sends heads and contents apart
+    } else if (msg instanceof HttpContent content) {
       onResponseContent(content);
+    } else {
+      ReferenceCountUtil.release(msg);
     }
   }
 
   private void onResponseHead(HttpResponse response) {
-    if (response.decoderResult().isFailure()) {
-      upstreamFailed(UpstreamErrorKind.BAD_RESPONSE);
-      return;
-    }
     int code = response.status().code();
     if (code >= 200 || code == 101) {
-      passiveOutcome(upstream.endpoint(), code < 500);
+      attempt.outcome(code < 500);
     }
     if (code == 101) {
       if (webSocket) {
         upgrade = response;
-        headerAt = now();
+        attempt.headerReceived();
+        moveTo(ProxyPhase.UPGRADING);
       } else {
         upstreamFailed(UpstreamErrorKind.BAD_RESPONSE); // switching without being asked
       }
@@ -299,229 +221,172 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     if (code < 200) {
       return; // 100 Continue and other interim answers: Wharf already spoke for itself
     }
-    headerAt = now();
-    responseStarted = true;
-    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-    clientKeepAlive = HttpUtil.isKeepAlive(request) && requestDone && owner.keepAliveAllowed();
-    clientKeepAlive = ClientResponseHeads.prepare(response, request, clientKeepAlive,
-        services.node().clock().instant());
-    record.responded(code, response.headers());
-    routed.responseHeaders().apply(response.headers(), record, groups);
-    client.write(response);
+    attempt.headerReceived();
+    moveTo(ProxyPhase.RESPONDING);
+    responding.head(response, forwarding.bodyRead());
   }
 
   private void onResponseContent(HttpContent content) {
-    if (content.decoderResult().isFailure()) {
-      content.release();
-      upstreamFailed(UpstreamErrorKind.BAD_RESPONSE);
-      return;
-    }
-    if (upgrade != null) {
-      content.release();
-      if (content instanceof LastHttpContent) {
-        switchToWebSocket();
+    switch (phase) {
+      case UPGRADING -> {
+        content.release();
+        if (content instanceof LastHttpContent) {
+          switchToWebSocket();
+        }
       }
-      return;
-    }
-    if (!responseStarted) {
-      content.release(); // the end of an interim response
-      return;
-    }
-    record.bodySent(content.content().readableBytes());
-    if (content instanceof LastHttpContent) {
-      client.writeAndFlush(content);
-      responseComplete();
-    } else {
-      client.write(content);
+      case RESPONDING -> {
+        if (content instanceof LastHttpContent last) {
+          responseComplete(last);
+        } else {
+          responding.content(content);
+        }
+      }
+      default -> content.release(); // the end of an interim response
     }
   }
 
   @Override
   public void onUpstreamReadComplete() {
-    if (finished) {
-      return;
-    }
-    client.flush();
-    if (client.channel().isWritable()) {
-      upstream.channel().read();
-    } else {
-      upstreamReadWanted = true;
+    if (phase.attached()) {
+      responding.readComplete(upstream.channel());
     }
   }
 
   /** The client connection's writability changed (its dispatcher passes the event on). */
+  @Override
   public void onClientWritabilityChanged() {
-    if (!finished && upstreamReadWanted && client.channel().isWritable()) {
-      upstreamReadWanted = false;
-      upstream.channel().read();
+    if (phase.attached()) {
+      responding.clientWritabilityChanged(upstream.channel());
     }
   }
 
-  private void responseComplete() {
-    long t = now();
-    record.upstreamDone(record.status(), connectedAt - attemptStart, headerAt - attemptStart,
-        t - attemptStart, null);
-    services.node().metrics().upstreamRequest(target.upstream().name(), upstream.endpoint().address(),
-        record.status(), t - attemptStart);
-    boolean reusable = upstreamKeepAlive && requestDone;
-    releaseUpstream(reusable);
-    finish(clientKeepAlive);
+  private void responseComplete(LastHttpContent last) {
+    attempt.responded(record.status());
+    releaseUpstream(responding.upstreamKeepAlive() && forwarding.bodyRead());
+    end();
+    responding.last(last);
+    owner.exchangeFinished(record, responding.clientKeepAlive());
   }
 
-  // ---- WebSocket ------------------------------------------------------------------------------
-
+  /** The endpoint's 101 is complete: the connection pair becomes a WebSocket relay. */
   private void switchToWebSocket() {
-    HttpResponse response = upgrade;
-    HopByHop.strip(response);
-    response.headers()
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
-        .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
-        .set(HttpHeaderNames.SERVER, Responses.SERVER);
-    record.responded(101, response.headers());
-    routed.responseHeaders().apply(response.headers(), record, groups);
-    client.writeAndFlush(response);
-    deadlines.cancelAll();
-    finished = true;
     UpstreamConnection connection = upstream;
-    upstream = null;
+    upstream = null; // handed over, not closed
+    end();
     connection.detach();
-    long t = now();
-    record.upstreamDone(101, connectedAt - attemptStart, headerAt - attemptStart,
-        t - attemptStart, null);
-    Placement placement = new Placement(routed.route(), target.upstream().name(),
-        connection.endpoint().address(), target.drain());
-    WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
-        placement, target.webSocketIdleTimeout(), record, services.node(), services.drainer(),
-        () -> {
-          connection.endpoint().stats().released();
-          owner.exchangeFinished(record, false);
-        });
-    owner.switchToRelay(connection.channel(), relay.clientHandler(), relay.upstreamHandler());
-    relay.start();
-    if (owner.goingAway()) {
-      relay.goAway(); // upgraded after the node drain began: no place in its schedule, close now
-    }
+    attempt.switched();
+    new WebSocketSwitch(client, services, routed, target, owner).complete(upgrade, connection);
   }
 
   // ---- failures and the end -------------------------------------------------------------------
 
   @Override
   public void onUpstreamClosed(Throwable cause) {
-    if (finished) {
+    if (!phase.attached()) {
       return;
     }
     UpstreamConnection dead = upstream;
-    if (replayable() && dead != null && dead.requests() > 1 && !retriedStale) {
+    if (retry.retryStale(dead.endpoint(), dead.requests(), forwarding.bodyForwarded(),
+        phase != ProxyPhase.AWAITING_RESPONSE)) {
       // A pooled connection the endpoint closed while we reused it: nothing was processed,
       // so try once more on a fresh connection.
-      retriedStale = true;
       upstream = null;
       dead.endpoint().stats().released();
-      tried.remove(dead.endpoint());
+      moveTo(ProxyPhase.CONNECTING);
       connectNext(false);
       return;
     }
     upstreamFailed(cause == null ? UpstreamErrorKind.BAD_RESPONSE : UpstreamErrorKind.RESET);
   }
 
-  /** Whether the request may go to another endpoint now: nothing of it is lost on the way. */
-  private boolean replayable() {
-    return !responseStarted && upgrade == null && !bodyForwarded
-        && IDEMPOTENT.contains(request.method());
-  }
-
+  /** The attempt under way failed after the request left. */
   private void upstreamFailed(UpstreamErrorKind kind) {
-    if (upstream != null) {
-      attemptFailed(upstream.endpoint(), kind, 502);
-      passiveOutcome(upstream.endpoint(), false);
-    }
-    lastFailure = kind == UpstreamErrorKind.READ_TIMEOUT || kind == UpstreamErrorKind.SEND_TIMEOUT
-        ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-    if (responseStarted) {
+    attempt.failed(kind, 502);
+    attempt.outcome(false);
+    boolean again = retry.requestFailed(kind, forwarding.bodyForwarded(),
+        phase != ProxyPhase.AWAITING_RESPONSE);
+    if (phase == ProxyPhase.RESPONDING) {
       abort();
-    } else if (replayable() && tried.size() <= target.connectRetries()) {
+    } else if (again) {
       releaseUpstream(false);
+      moveTo(ProxyPhase.CONNECTING);
       connectNext(true);
     } else {
-      failBeforeResponse(lastFailure);
+      failBeforeResponse(retry.exhausted());
+    }
+  }
+
+  /** Answers {@code status} when no response byte left yet, else closes the client. */
+  private void failOrAbort(HttpResponseStatus status) {
+    if (phase == ProxyPhase.RESPONDING) {
+      abort();
+    } else {
+      failBeforeResponse(status);
     }
   }
 
   /** Answers the client with a short error; keeps its connection only if its request was read. */
   private void failBeforeResponse(HttpResponseStatus status) {
-    releaseUpstream(false);
-    boolean keepAlive = requestDone && HttpUtil.isKeepAlive(request);
-    FullHttpResponse error = Responses.error(client.alloc(), status,
-        request.method().equals(HttpMethod.HEAD), !keepAlive, services.node().clock().instant());
-    record.responded(status.code(), error.headers());
-    if (keepAlive) {
-      client.writeAndFlush(error);
-    } else {
-      client.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+    boolean keepAlive = forwarding.bodyRead() && HttpUtil.isKeepAlive(routed.request());
+    FullHttpResponse error = responding.error(status, keepAlive);
+    end();
+    ChannelFuture written = client.writeAndFlush(error);
+    if (!keepAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
     }
-    finish(keepAlive);
+    owner.exchangeFinished(record, keepAlive);
   }
 
   /** A response already under way cannot be completed: close the client connection. */
   private void abort() {
-    releaseUpstream(false);
+    end();
     client.close();
-    finish(false);
+    owner.exchangeFinished(record, false);
   }
 
   /** The client stopped sending its body (client_body_timeout): 408, as nginx answers. */
+  @Override
   public void onClientBodyTimeout() {
-    if (finished) {
-      return;
-    }
-    if (responseStarted) {
-      abort();
-    } else {
-      failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT);
+    if (phase != ProxyPhase.DONE) {
+      failOrAbort(HttpResponseStatus.REQUEST_TIMEOUT);
     }
   }
 
   /** The client connection closed; nginx logs such a request with status 499. */
+  @Override
   public void onClientClosed() {
-    if (finished) {
+    if (phase == ProxyPhase.DONE) {
       return;
     }
-    if (!responseStarted) {
+    if (phase != ProxyPhase.RESPONDING) {
       record.responded(499, null);
     }
-    releaseUpstream(false);
-    finish(false);
+    end();
+    owner.exchangeFinished(record, false);
   }
 
   private void releaseUpstream(boolean reusable) {
     deadlines.cancelAll();
-    UpstreamConnection connection = upstream;
-    if (connection == null) {
-      return;
-    }
-    upstream = null;
-    connection.endpoint().stats().released();
-    if (reusable) {
-      services.connector().release(connection, target.upstream().pool());
-    } else {
-      connection.detach();
-      connection.channel().close();
+    if (upstream != null) {
+      attempt.release(upstream, reusable, services.connections());
+      upstream = null;
     }
   }
 
-  private void finish(boolean keepAlive) {
-    if (finished) {
-      return;
-    }
-    finished = true;
-    deadlines.cancelAll();
-    owner.exchangeFinished(record, keepAlive);
+  /**
+   * Enters DONE, closing the upstream connection if one is still held. Called before the last
+   * bytes go to the client, so that what writing them may set off at once (the client
+   * connection closing) finds the exchange over.
+   */
+  private void end() {
+    moveTo(ProxyPhase.DONE);
+    releaseUpstream(false);
+    forwarding.discardEarly();
   }
 
-  // ---- timeouts -------------------------------------------------------------------------------
-
+  /** A read or send timeout ran out. */
   private void onDeadline(UpstreamErrorKind kind) {
-    if (!finished && upstream != null) {
+    if (phase.attached()) {
       upstreamFailed(kind);
     }
   }

@@ -2,12 +2,13 @@ package dev.wharf.dataplane.proxy;
 
 import dev.wharf.dataplane.drain.ConnectionDrainer;
 import dev.wharf.dataplane.node.NodeServices;
-import dev.wharf.dataplane.upstream.UpstreamConnector;
+import dev.wharf.dataplane.upstream.UpstreamConnections;
 
 /**
- * What a proxied request needs beyond the node's services: the connector that owns the
- * per-loop connection pools, and the drainer its WebSocket, if it becomes one, registers with.
- * One per node, shared by every listener.
+ * What a proxied request needs beyond the node's services: where it gets its upstream
+ * connection (the node's {@code UpstreamConnector}, which owns the per-loop pools), and the
+ * drainer its WebSocket, if it becomes one, registers with. One per node, shared by every
+ * listener.
  */
-public record ProxyServices(NodeServices node, UpstreamConnector connector,
+public record ProxyServices(NodeServices node, UpstreamConnections connections,
     ConnectionDrainer drainer) {}

@@ -83,6 +83,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final String hostname;
   private final NodeServices services;
   private final ProxyServices proxy;
+  private final UpstreamConnector connector;
   private final DrainMeters drainMeters;
   private final ConnectionDrainer drainer;
   private final Executor files;
@@ -109,8 +110,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.files = b.files != null ? b.files : Executors.newFixedThreadPool(
         Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
     this.services = new NodeServices(b.metrics, b.ticker, b.clock, b.random, files);
-    this.proxy = new ProxyServices(services,
-        new UpstreamConnector(transport, new UpstreamHttpPipeline()), drainer);
+    this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
+    this.proxy = new ProxyServices(services, connector, drainer);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
   }
 
@@ -167,7 +168,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     lastVersion = version;
     health.update(config, upstreams);
     drainer.viewChanged(routes.drainView(endpoints::healthy));
-    proxy.connector().retainEndpoints(workers, config.getUpstreamsList().stream()
+    connector.retainEndpoints(workers, config.getUpstreamsList().stream()
         .flatMap(u -> u.getEndpointsList().stream()).map(Endpoint::getAddress)
         .collect(Collectors.toSet()));
     accessLogs.retireUnused();

@@ -2,10 +2,10 @@ package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.proto.config.v1.Listener;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -14,9 +14,11 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
  * The pipeline of a client connection, in the order a request meets it. Handler names are
- * constants so the WebSocket switch can find and replace them.
+ * constants so the WebSocket switch can find and replace them. Any channel type will do (a
+ * socket in production, an embedded channel in handler tests); it must not read on its own
+ * ({@code AUTO_READ} off).
  */
-final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
+final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   static final String TIMEOUTS = "client-timeouts";
   static final String HTTP_CODEC = "http-codec";
   static final String COMPRESSION = "compression";
@@ -43,7 +45,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
   }
 
   @Override
-  protected void initChannel(SocketChannel ch) {
+  protected void initChannel(Channel ch) {
     connections.add(ch);
     // Limits come from the config current when the connection is accepted.
     Listener config = context.snapshot().get().listener(context.name());

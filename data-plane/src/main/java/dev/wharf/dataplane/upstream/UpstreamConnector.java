@@ -20,7 +20,7 @@ import java.util.Set;
  * there is one, else a new connection bootstrapped on that same loop (so a client and its
  * upstream connection never cross threads). Shared by every listener of a node.
  */
-public final class UpstreamConnector {
+public final class UpstreamConnector implements UpstreamConnections {
   private final Transport transport;
   private final UpstreamPipeline pipeline;
   private final FastThreadLocal<UpstreamPool> pools = new FastThreadLocal<>() {
@@ -35,12 +35,8 @@ public final class UpstreamConnector {
     this.pipeline = pipeline;
   }
 
-  /**
-   * A connection to {@code endpoint}; must be called on {@code loop}. The future fails with the
-   * connect error (a {@code ConnectTimeoutException} after {@code connectTimeout}).
-   *
-   * @param allowPooled false to insist on a new connection (after a pooled one turned out dead)
-   */
+  /** Must be called on {@code loop}: its pool is the one looked into. */
+  @Override
   public Future<UpstreamConnection> acquire(EventLoop loop, UpstreamEndpoint endpoint,
       Duration connectTimeout, boolean allowPooled) {
     Promise<UpstreamConnection> promise = loop.newPromise();
@@ -86,6 +82,7 @@ public final class UpstreamConnector {
   }
 
   /** Pools {@code c} on the current event loop, or closes it. */
+  @Override
   public void release(UpstreamConnection c, CompiledUpstream.PoolSettings settings) {
     c.detach();
     pools.get().offer(c, settings);

@@ -1,0 +1,73 @@
+package dev.wharf.dataplane.proxy;
+
+import dev.wharf.dataplane.drain.Placement;
+import dev.wharf.dataplane.exchange.ExchangeOwner;
+import dev.wharf.dataplane.exchange.RoutedRequest;
+import dev.wharf.dataplane.http.HopByHop;
+import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.http.Responses;
+import dev.wharf.dataplane.upstream.UpstreamConnection;
+import dev.wharf.dataplane.websocket.WebSocketRelay;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * The end of a proxied WebSocket handshake the endpoint accepted: the {@code 101} goes to the
+ * client, a {@link WebSocketRelay} takes both connections, and the client connection's owner
+ * swaps both pipelines over to it. From then on the exchange has nothing to do; the relay tells
+ * the owner when the WebSocket ends.
+ *
+ * <p>Runs once, on the client connection's event loop, after the exchange let go of the
+ * upstream connection (detached, its timers cancelled).
+ */
+final class WebSocketSwitch {
+  private final ChannelHandlerContext client;
+  private final ProxyServices services;
+  private final RoutedRequest routed;
+  private final ProxyTarget target;
+  private final ExchangeOwner owner;
+
+  WebSocketSwitch(ChannelHandlerContext client, ProxyServices services, RoutedRequest routed,
+      ProxyTarget target, ExchangeOwner owner) {
+    this.client = client;
+    this.services = services;
+    this.routed = routed;
+    this.target = target;
+    this.owner = owner;
+  }
+
+  /**
+   * Writes {@code accepted}, the endpoint's {@code 101}, to the client with the node's own
+   * connection headers and the route's response headers, then relays.
+   */
+  void complete(HttpResponse accepted, UpstreamConnection connection) {
+    RequestRecord record = routed.record();
+    HopByHop.strip(accepted);
+    accepted.headers()
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+        .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+        .set(HttpHeaderNames.SERVER, Responses.SERVER);
+    record.responded(101, accepted.headers());
+    routed.responseHeaders().apply(accepted.headers(), record, routed.groups());
+    client.writeAndFlush(accepted);
+    relay(connection);
+  }
+
+  private void relay(UpstreamConnection connection) {
+    Placement placement = new Placement(routed.route(), target.upstream().name(),
+        connection.endpoint().address(), target.drain());
+    WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
+        placement, target.webSocketIdleTimeout(), routed.record(), services.node(),
+        services.drainer(), () -> {
+          connection.endpoint().stats().released();
+          owner.exchangeFinished(routed.record(), false);
+        });
+    owner.switchToRelay(connection.channel(), relay.clientHandler(), relay.upstreamHandler());
+    relay.start();
+    if (owner.goingAway()) {
+      relay.goAway(); // upgraded after the node drain began: no place in its schedule, close now
+    }
+  }
+}
