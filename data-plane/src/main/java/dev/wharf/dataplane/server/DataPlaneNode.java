@@ -12,6 +12,7 @@ import dev.wharf.dataplane.drain.ConnectionDrainer;
 import dev.wharf.dataplane.drain.DrainReason;
 import dev.wharf.dataplane.health.HealthChecker;
 import dev.wharf.dataplane.http.GoAway;
+import dev.wharf.dataplane.http.RequestIds;
 import dev.wharf.dataplane.metrics.DrainMeters;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.node.NodeServices;
@@ -25,7 +26,6 @@ import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Listener;
-import dev.wharf.proto.config.v1.Upstream;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,13 +39,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -254,24 +251,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
    */
   public List<EndpointHealthState> endpointHealth() {
     NodeSnapshot s = snapshot.get();
-    if (s == null) {
-      return List.of();
-    }
-    long now = services.ticker().nanoTime();
-    List<EndpointHealthState> out = new ArrayList<>();
-    for (Upstream u : s.config().getUpstreamsList()) {
-      if (!u.hasHealthCheck() && !u.hasOutlierDetection()) {
-        continue;
-      }
-      for (Endpoint e : u.getEndpointsList()) {
-        out.add(EndpointHealthState.newBuilder()
-            .setUpstream(u.getName())
-            .setAddress(e.getAddress())
-            .setHealthy(endpoints.usable(u.getName(), e.getAddress(), now))
-            .build());
-      }
-    }
-    return out;
+    return s == null ? List.of() : endpoints.report(s.config(), services.ticker().nanoTime());
   }
 
   /** Client connections open now. */
@@ -301,7 +281,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private Channel bind(Listener l) throws ListenerBindException {
     String host = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
     ListenerContext context = new ListenerContext(l.getName(), snapshot::get, proxy, hostname,
-        DataPlaneNode::newRequestId);
+        RequestIds::next);
     ChannelFuture bound = new ServerBootstrap()
         .group(acceptors, workers)
         .channel(transport.serverChannel())
@@ -321,13 +301,6 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   private static boolean sameSocket(Listener a, Listener b) {
     return a.getAddress().equals(b.getAddress()) && a.getPort() == b.getPort();
-  }
-
-  /** 128 random bits in hex, like nginx's {@code $request_id}. */
-  private static String newRequestId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return HexFormat.of().formatHex(ByteBuffer.allocate(16)
-        .putLong(r.nextLong()).putLong(r.nextLong()).array());
   }
 
   @Override

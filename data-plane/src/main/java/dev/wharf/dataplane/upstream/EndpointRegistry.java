@@ -1,5 +1,11 @@
 package dev.wharf.dataplane.upstream;
 
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Endpoint;
+import dev.wharf.proto.config.v1.Upstream;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,5 +54,27 @@ public final class EndpointRegistry {
 
   static String key(String upstream, String address) {
     return upstream + ' ' + address;
+  }
+
+  /**
+   * The node's view of the endpoints of upstreams that have a health check or outlier
+   * detection, in config order, at ticker time {@code nowNanos}: what it reports to the control
+   * plane.
+   */
+  public List<EndpointHealthState> report(Config config, long nowNanos) {
+    List<EndpointHealthState> out = new ArrayList<>();
+    for (Upstream u : config.getUpstreamsList()) {
+      if (!u.hasHealthCheck() && !u.hasOutlierDetection()) {
+        continue;
+      }
+      for (Endpoint e : u.getEndpointsList()) {
+        out.add(EndpointHealthState.newBuilder()
+            .setUpstream(u.getName())
+            .setAddress(e.getAddress())
+            .setHealthy(usable(u.getName(), e.getAddress(), nowNanos))
+            .build());
+      }
+    }
+    return out;
   }
 }
