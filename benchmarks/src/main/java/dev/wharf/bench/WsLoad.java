@@ -1,5 +1,6 @@
 package dev.wharf.bench;
 
+import dev.wharf.bench.cli.DurationConverter;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;

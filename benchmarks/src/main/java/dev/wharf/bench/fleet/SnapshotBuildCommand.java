@@ -1,6 +1,6 @@
 package dev.wharf.bench.fleet;
 
-import dev.wharf.bench.DurationConverter;
+import dev.wharf.bench.cli.DurationConverter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code snapshot-build}: a node's compile-and-swap time and its route lookup time, for configs
