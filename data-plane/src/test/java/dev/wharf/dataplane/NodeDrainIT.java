@@ -60,7 +60,7 @@ class NodeDrainIT {
         WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws"));
         String readyz = "http://127.0.0.1:" + ports.get(1) + "/readyz";
         assertEquals(200, get(readyz));
-        ws.socket().sendText("before the drain", true).join();
+        ws.send(s -> s.sendText("before the drain", true));
         assertEquals("before the drain", ws.nextMessage(BOUND));
         CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
             () -> rawGet(web, "/slow?ms=4000")); // still running when the grace ends

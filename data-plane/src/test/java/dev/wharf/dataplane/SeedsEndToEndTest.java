@@ -119,9 +119,9 @@ class SeedsEndToEndTest {
     serve("seed-spa-api-websocket.yaml");
 
     try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/capture"))) {
-      ws.socket().sendText("frame", true).join();
+      ws.send(s -> s.sendText("frame", true));
       assertEquals("frame", ws.nextMessage(WAIT));
-      ws.socket().sendClose(1000, "").join();
+      ws.send(s -> s.sendClose(1000, ""));
       assertEquals(1000, ws.closeCode().get(10, TimeUnit.SECONDS));
     }
     try (RawHttp http = new RawHttp(new java.net.InetSocketAddress("127.0.0.1", port))) {
@@ -137,9 +137,9 @@ class SeedsEndToEndTest {
     serve("seed-tengine-websocket.yaml");
 
     try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/websocket/s"))) {
-      ws.socket().sendText("ping?", true).join();
+      ws.send(s -> s.sendText("ping?", true));
       assertEquals("ping?", ws.nextMessage(WAIT));
-      ws.socket().sendClose(1000, "").join();
+      ws.send(s -> s.sendClose(1000, ""));
       assertEquals(1000, ws.closeCode().get(10, TimeUnit.SECONDS));
     }
     RecordedRequest upgrade = backend.takeRequest(WAIT);

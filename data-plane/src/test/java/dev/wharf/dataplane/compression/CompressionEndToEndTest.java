@@ -378,7 +378,7 @@ class CompressionEndToEndTest {
   void aWebSocketClientIsUnaffectedByCompressionOnTheListener() throws Exception {
     try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + address.getPort()
         + "/ws/echo"))) {
-      client.socket().sendText("compressed? no", true).join();
+      client.send(s -> s.sendText("compressed? no", true));
 
       assertEquals("compressed? no", client.nextMessage(WAIT));
     }

@@ -103,27 +103,27 @@ class WebSocketProxyTest {
   @Test
   void textBinaryFragmentsPingAndAMebibyteAreEchoed() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/room"))) {
-      client.socket().sendText("hello", true).join();
+      client.send(s -> s.sendText("hello", true));
       assertEquals("hello", client.nextMessage(WAIT));
 
-      client.socket().sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+      client.send(s -> s.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true));
       assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) client.nextMessage(WAIT));
 
-      client.socket().sendText("frag", false).join();
-      client.socket().sendText("mented", true).join();
+      client.send(s -> s.sendText("frag", false));
+      client.send(s -> s.sendText("mented", true));
       assertEquals("fragmented", client.nextMessage(WAIT));
 
-      client.socket().sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)))
-          .join();
+      client.send(s -> s.sendPing(
+          ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))));
       assertEquals("are you there",
           StandardCharsets.UTF_8.decode(client.nextPong(WAIT)).toString());
 
       byte[] big = new byte[1024 * 1024];
       new Random(7).nextBytes(big);
-      client.socket().sendBinary(ByteBuffer.wrap(big), true).join();
+      client.send(s -> s.sendBinary(ByteBuffer.wrap(big), true));
       assertArrayEquals(big, (byte[]) client.nextMessage(WAIT));
 
-      client.socket().sendClose(1000, "done").join();
+      client.send(s -> s.sendClose(1000, "done"));
       assertEquals(1000, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1000, backend.takeWebSocketCloseCode(WAIT));
     }
@@ -132,7 +132,7 @@ class WebSocketProxyTest {
   @Test
   void aConfigChangeLeavesAnOpenWebSocketAlone() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/stays"))) {
-      client.socket().sendText("one", true).join();
+      client.send(s -> s.sendText("one", true));
       assertEquals("one", client.nextMessage(WAIT));
       int accepted = backend.connectionsAccepted();
 
@@ -141,7 +141,7 @@ class WebSocketProxyTest {
               match: {path: {exact: /new}}
               respond: {body: new}
           """, "test"));
-      client.socket().sendText("two", true).join();
+      client.send(s -> s.sendText("two", true));
 
       assertEquals("two", client.nextMessage(WAIT));
       assertEquals(accepted, backend.connectionsAccepted(), "the same upstream connection");
@@ -163,7 +163,7 @@ class WebSocketProxyTest {
   @Test
   void aBackendCloseReachesTheClientWithItsCode() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/close"))) {
-      client.socket().sendText("close:4000", true).join();
+      client.send(s -> s.sendText("close:4000", true));
 
       assertEquals(4000, client.closeCode().get(10, TimeUnit.SECONDS));
     }
@@ -172,7 +172,7 @@ class WebSocketProxyTest {
   @Test
   void goAwaySendsGoingAwayToBothSidesMaskedTowardsTheBackend() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/drain"))) {
-      client.socket().sendText("before", true).join();
+      client.send(s -> s.sendText("before", true));
       assertEquals("before", client.nextMessage(WAIT));
 
       node.goAway(Duration.ofSeconds(5));

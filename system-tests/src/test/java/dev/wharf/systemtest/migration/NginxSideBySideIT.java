@@ -232,9 +232,9 @@ class NginxSideBySideIT {
   void theWebSocketEchoesThroughBoth() throws Exception {
     for (int port : new int[] {nginxPort, wharfPort}) {
       try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/capture"))) {
-        ws.socket().sendText("frame from " + port, true).join();
+        ws.send(s -> s.sendText("frame from " + port, true));
         assertEquals("frame from " + port, ws.nextMessage(BOUND));
-        ws.socket().sendClose(1000, "done").join();
+        ws.send(s -> s.sendClose(1000, "done"));
         assertEquals(1000, ws.closeCode().get(BOUND.toSeconds(), TimeUnit.SECONDS));
       }
       assertEquals(1000, backend.takeWebSocketCloseCode(BOUND), "via port " + port);

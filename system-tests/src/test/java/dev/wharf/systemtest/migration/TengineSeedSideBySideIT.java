@@ -108,9 +108,10 @@ class TengineSeedSideBySideIT {
     for (int i = 0; i < 2; i++) {
       try (WsClient ws = WsClient.connect(
           URI.create("ws://127.0.0.1:" + ports[i] + "/websocket/chat?room=1"))) {
-        ws.socket().sendText("hello " + i, true).join();
+        String hello = "hello " + i;
+        ws.send(s -> s.sendText(hello, true));
         assertEquals("hello " + i, ws.nextMessage(BOUND));
-        ws.socket().sendClose(1000, "").join();
+        ws.send(s -> s.sendClose(1000, ""));
         assertEquals(1000, ws.closeCode().get(BOUND.toSeconds(), TimeUnit.SECONDS));
       }
       handshakes[i] = backend.takeRequest(BOUND);
