@@ -65,9 +65,14 @@ public final class Http {
    * timed out): for polling until a node is up, ready or drained.
    */
   public static int status(URI uri) {
+    return status(uri, PROBE);
+  }
+
+  /** The status of GET {@code uri}, or -1 when no response came within {@code bound}. */
+  public static int status(URI uri, Duration bound) {
     try {
-      return send(HttpRequest.newBuilder(uri).timeout(PROBE).build(), BodyHandlers.discarding(),
-          PROBE).statusCode();
+      return send(HttpRequest.newBuilder(uri).timeout(bound).build(), BodyHandlers.discarding(),
+          bound).statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {

@@ -255,26 +255,27 @@ public final class TestNode implements AutoCloseable {
     /** A node serving the config {@code yaml} writes with fresh ports. */
     public TestNode start(Function<Ports, String> yaml)
         throws ConfigException, ListenerBindException {
-      TestNode started = build();
-      try {
-        started.apply(yaml);
-      } catch (ConfigException | ListenerBindException | RuntimeException e) {
-        started.close();
-        throw e;
-      }
-      return started;
+      return startWith(started -> started.apply(yaml));
     }
 
     /** A node serving {@code config}, whose ports are used as they are. */
     public TestNode start(Config config) throws ConfigException, ListenerBindException {
+      return startWith(started -> started.apply(config));
+    }
+
+    private TestNode startWith(FirstConfig first) throws ConfigException, ListenerBindException {
       TestNode started = build();
       try {
-        started.apply(config);
+        first.applyTo(started);
       } catch (ConfigException | ListenerBindException | RuntimeException e) {
         started.close();
         throw e;
       }
       return started;
     }
+  }
+
+  private interface FirstConfig {
+    void applyTo(TestNode node) throws ConfigException, ListenerBindException;
   }
 }
