@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Endpoint;
@@ -38,7 +38,7 @@ class SeedsEndToEndTest {
   @TempDir
   Path dir;
   private final TestBackend backend = TestBackend.start("seed");
-  private DataPlaneNode node;
+  private TestNode node;
   private int port;
 
   @AfterEach
@@ -67,8 +67,7 @@ class SeedsEndToEndTest {
       upstream.clearEndpoints().addEndpoints(Endpoint.newBuilder()
           .setAddress(backend.endpoint()));
     }
-    node = DataPlaneNode.builder().workers(1).hostname("seedhost").build();
-    node.apply(config.build());
+    node = TestNode.builder().hostname("seedhost").start(config.build());
   }
 
   private String curl(String... args) {

@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
-import dev.wharf.testkit.FreePorts;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -38,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebSocketProxyTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static TestBackend backend;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static PrometheusMeterRegistry registry;
   private static int port;
   private static String config;
@@ -46,10 +43,9 @@ class WebSocketProxyTest {
   @BeforeAll
   static void start() throws Exception {
     backend = TestBackend.start("ws");
-    port = FreePorts.loopback();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    node = DataPlaneNode.builder().workers(1).metrics(new ProxyMetrics(registry)).build();
-    config = """
+    // config keeps the port it was written with, for the tests that apply it again
+    node = TestNode.builder().registry(registry).start(ports -> config = """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -71,8 +67,8 @@ class WebSocketProxyTest {
               upstream: app
               rewrite: {regex: ^/plain, replacement: /ws}
               websocket: {enabled: false}
-        """.formatted(port, backend.endpoint());
-    node.apply(ConfigDocuments.load(config, "test"));
+        """.formatted(ports.next(), backend.endpoint()));
+    port = node.address("web").getPort();
   }
 
   @AfterAll
@@ -97,7 +93,7 @@ class WebSocketProxyTest {
   }
 
   private static URI ws(String path) {
-    return URI.create("ws://127.0.0.1:" + port + path);
+    return node.wsUri("web", path);
   }
 
   @Test
@@ -136,17 +132,17 @@ class WebSocketProxyTest {
       assertEquals("one", client.nextMessage(WAIT));
       int accepted = backend.connectionsAccepted();
 
-      node.apply(ConfigDocuments.load(config + """
+      node.apply(config + """
             - name: added
               match: {path: {exact: /new}}
               respond: {body: new}
-          """, "test"));
+          """);
       client.send(s -> s.sendText("two", true));
 
       assertEquals("two", client.nextMessage(WAIT));
       assertEquals(accepted, backend.connectionsAccepted(), "the same upstream connection");
     } finally {
-      node.apply(ConfigDocuments.load(config, "test"));
+      node.apply(config);
     }
   }
 
@@ -175,7 +171,7 @@ class WebSocketProxyTest {
       client.send(s -> s.sendText("before", true));
       assertEquals("before", client.nextMessage(WAIT));
 
-      node.goAway(Duration.ofSeconds(5));
+      node.node().goAway(Duration.ofSeconds(5));
 
       assertEquals(1001, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
