@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.FreePorts;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,12 +47,10 @@ class BackendFailoverIT {
     Load(int port) {
       URI uri = URI.create("http://127.0.0.1:" + port + "/api/slow?ms=100");
       for (int i = 0; i < CLIENTS; i++) {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Thread t = new Thread(() -> {
           while (!stop.get()) {
             try {
-              HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                  .timeout(BOUND).build(), HttpResponse.BodyHandlers.ofString());
+              HttpResponse<String> r = Http.get(uri);
               if (r.statusCode() == 200) {
                 ok.incrementAndGet();
                 String from = r.headers().firstValue("x-backend").orElse("?");

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.testkit.FreePorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,8 +44,8 @@ class ConfigFileSourceTest {
     int port = FreePorts.loopback();
     Path file = dir.resolve("wharf.yaml");
     Files.writeString(file, config(port, "first"));
-    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
-        ConfigFileSource source = new ConfigFileSource(file, node)) {
+    try (TestNode node = TestNode.builder().build();
+        ConfigFileSource source = new ConfigFileSource(file, node.node())) {
       assertTrue(source.reload());
       InetSocketAddress address = node.address("web");
       assertEquals("first", get(address));
@@ -67,8 +67,8 @@ class ConfigFileSourceTest {
       int port = FreePorts.loopback();
       Path file = dir.resolve("wharf.yaml");
       Files.writeString(file, config(port, "before"));
-      try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
-          ConfigFileSource source = new ConfigFileSource(file, node)) {
+      try (TestNode node = TestNode.builder().build();
+          ConfigFileSource source = new ConfigFileSource(file, node.node())) {
         assertTrue(source.reload());
         InetSocketAddress address = node.address("web");
 
@@ -82,7 +82,7 @@ class ConfigFileSourceTest {
 
         assertFalse(source.reload(), "binding a port in use must fail the whole apply");
         assertEquals("before", get(address), "the routes of the failed config must not be live");
-        assertNull(node.address("other"));
+        assertNull(node.node().address("other"));
       }
     }
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.dataplane.discovery.SnapshotFile;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
@@ -15,8 +16,6 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,8 +47,7 @@ class DataPlaneJarIT {
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return Http.get(URI.create(url));
   }
 
   @Test
@@ -87,9 +85,7 @@ class DataPlaneJarIT {
       assertTrue(line != null, "the node did not say it listens; stderr: "
           + Files.readString(dir.resolve("stderr.log")));
 
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = get("http://127.0.0.1:" + port + "/");
 
       assertEquals(200, r.statusCode());
       assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", r.body());

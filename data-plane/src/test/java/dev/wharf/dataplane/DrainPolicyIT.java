@@ -68,7 +68,8 @@ class DrainPolicyIT {
 
   private static void sendAll(List<WsClient> batch, String tag) {
     for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).socket().sendText(tag + "-" + i, true).join();
+      String text = tag + "-" + i;
+      batch.get(i).send(s -> s.sendText(text, true));
     }
   }
 

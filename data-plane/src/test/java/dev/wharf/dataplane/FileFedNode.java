@@ -1,13 +1,10 @@
 package dev.wharf.dataplane;
 
 import dev.wharf.dataplane.testing.Await;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.testkit.JarProcess;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +22,6 @@ import java.util.regex.Pattern;
 final class FileFedNode implements AutoCloseable {
   static final Path JAR = Path.of("target", "wharf-data-plane.jar");
   private static final Duration BOUND = Duration.ofSeconds(30);
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   private final Path dir;
   private final Path config;
@@ -46,12 +42,13 @@ final class FileFedNode implements AutoCloseable {
   static FileFedNode start(Path dir, String yaml, String... extraArgs) throws Exception {
     Path config = dir.resolve("wharf.yaml");
     Files.writeString(config, yaml);
-    int admin = FreePorts.loopback(1).get(0);
     List<String> args = new ArrayList<>(List.of("--config", config.toString(),
-        "--admin", "127.0.0.1:" + admin, "--workers", "1"));
+        "--admin", "127.0.0.1:0", "--workers", "1"));
     args.addAll(List.of(extraArgs));
     JarProcess process = JarProcess.startJar("node", dir, JAR, args);
-    FileFedNode node = new FileFedNode(dir, config, admin, process);
+    String admin = process.awaitLine("admin: ", BOUND);
+    FileFedNode node = new FileFedNode(dir, config,
+        Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1)), process);
     process.awaitLine("listening: ", BOUND);
     node.version = node.servedVersion();
     return node;
@@ -94,8 +91,7 @@ final class FileFedNode implements AutoCloseable {
   }
 
   private String get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return Http.get(URI.create("http://127.0.0.1:" + adminPort + path)).body();
   }
 
   String output() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.FreePorts;
@@ -12,9 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeDrainIT {
   private static final Path JAR = Path.of("target", "wharf-data-plane.jar");
   private static final Duration BOUND = Duration.ofSeconds(30);
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir
   Path dir;
@@ -60,7 +57,7 @@ class NodeDrainIT {
         WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws"));
         String readyz = "http://127.0.0.1:" + ports.get(1) + "/readyz";
         assertEquals(200, get(readyz));
-        ws.socket().sendText("before the drain", true).join();
+        ws.send(s -> s.sendText("before the drain", true));
         assertEquals("before the drain", ws.nextMessage(BOUND));
         CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
             () -> rawGet(web, "/slow?ms=4000")); // still running when the grace ends
@@ -131,12 +128,7 @@ class NodeDrainIT {
   }
 
   private static int get(String url) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
+    return Http.status(URI.create(url));
   }
 
   /** The whole response on a raw connection, read until the node closes it. */

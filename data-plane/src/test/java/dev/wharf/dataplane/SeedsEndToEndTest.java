@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Endpoint;
@@ -38,7 +38,7 @@ class SeedsEndToEndTest {
   @TempDir
   Path dir;
   private final TestBackend backend = TestBackend.start("seed");
-  private DataPlaneNode node;
+  private TestNode node;
   private int port;
 
   @AfterEach
@@ -67,8 +67,7 @@ class SeedsEndToEndTest {
       upstream.clearEndpoints().addEndpoints(Endpoint.newBuilder()
           .setAddress(backend.endpoint()));
     }
-    node = DataPlaneNode.builder().workers(1).hostname("seedhost").build();
-    node.apply(config.build());
+    node = TestNode.builder().hostname("seedhost").start(config.build());
   }
 
   private String curl(String... args) {
@@ -119,9 +118,9 @@ class SeedsEndToEndTest {
     serve("seed-spa-api-websocket.yaml");
 
     try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/capture"))) {
-      ws.socket().sendText("frame", true).join();
+      ws.send(s -> s.sendText("frame", true));
       assertEquals("frame", ws.nextMessage(WAIT));
-      ws.socket().sendClose(1000, "").join();
+      ws.send(s -> s.sendClose(1000, ""));
       assertEquals(1000, ws.closeCode().get(10, TimeUnit.SECONDS));
     }
     try (RawHttp http = new RawHttp(new java.net.InetSocketAddress("127.0.0.1", port))) {
@@ -137,9 +136,9 @@ class SeedsEndToEndTest {
     serve("seed-tengine-websocket.yaml");
 
     try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/websocket/s"))) {
-      ws.socket().sendText("ping?", true).join();
+      ws.send(s -> s.sendText("ping?", true));
       assertEquals("ping?", ws.nextMessage(WAIT));
-      ws.socket().sendClose(1000, "").join();
+      ws.send(s -> s.sendClose(1000, ""));
       assertEquals(1000, ws.closeCode().get(10, TimeUnit.SECONDS));
     }
     RecordedRequest upgrade = backend.takeRequest(WAIT);

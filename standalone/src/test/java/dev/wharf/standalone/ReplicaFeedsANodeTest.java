@@ -14,6 +14,8 @@ import dev.wharf.dataplane.discovery.ConfigSink;
 import dev.wharf.dataplane.discovery.DiscoveryClient;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
@@ -34,9 +36,6 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,7 +57,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaFeedsANodeTest {
   private static final Duration BOUND = Duration.ofSeconds(15);
   private static final String TOKEN = "node-t0ken";
-  private static final HttpClient http = HttpClient.newHttpClient();
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -98,8 +96,8 @@ class ReplicaFeedsANodeTest {
 
   @Test
   void aNodeWithTheTokenIsServedEveryVersionAndItsStatusIsRecorded() throws Exception {
-    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
-        DiscoveryClient client = client(node, TOKEN)) {
+    try (TestNode node = TestNode.builder().build();
+        DiscoveryClient client = client(node.node(), TOKEN)) {
       client.start();
       awaitBody("one");
       Await.until(BOUND, () -> acked(1), () -> statuses().toString());
@@ -128,8 +126,8 @@ class ReplicaFeedsANodeTest {
 
   @Test
   void closingTheReplicaEndsItsStreamsSoNodesFailOverAtOnce() throws Exception {
-    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
-        DiscoveryClient client = client(node, TOKEN)) {
+    try (TestNode node = TestNode.builder().build();
+        DiscoveryClient client = client(node.node(), TOKEN)) {
       client.start();
       awaitBody("one");
       Await.until(BOUND, client::connected, () -> "never connected");
@@ -220,10 +218,7 @@ class ReplicaFeedsANodeTest {
   }
 
   private String body() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + webPort + "/")).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return r.body();
+    return Http.get(URI.create("http://127.0.0.1:" + webPort + "/")).body();
   }
 
   private Config respond(String body) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.ApplyRequest;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
@@ -17,8 +18,6 @@ import dev.wharf.testkit.JarProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,6 @@ class StandaloneJarIT {
   private static final Path DEMO = Path.of("../deploy/examples/demo.yaml");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final int SIGTERM_EXIT = 143;
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir
   Path dir;
@@ -184,7 +182,7 @@ class StandaloneJarIT {
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return Http.get(URI.create(url));
   }
+
 }

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.admin;
 
+import static dev.wharf.dataplane.testing.Http.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.node.Transport;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.proto.config.v1.Config;
@@ -15,7 +17,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -30,10 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** A real admin server on a loopback port, as Prometheus, a load balancer and curl see it. */
 @ExtendWith(NettyLeakExtension.class)
 class AdminServerTest {
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
   private static final Config CONFIG = loadConfig();
 
   private final PrometheusMeterRegistry registry =
@@ -85,11 +82,7 @@ class AdminServerTest {
         .method(method, HttpRequest.BodyPublishers.noBody())
         .timeout(Duration.ofSeconds(10))
         .build();
-    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
+    return Http.send(request);
   }
 
   @Test

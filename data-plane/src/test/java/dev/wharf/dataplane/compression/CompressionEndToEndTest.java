@@ -1,27 +1,24 @@
 package dev.wharf.dataplane.compression;
 
+import static dev.wharf.dataplane.testing.Http.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,15 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(NettyLeakExtension.class)
 class CompressionEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
   private static final String HELLO = "hello, this body is long enough to be compressed: "
       + "la la la la la la la la la la la la la la la la la la la la la la.\n";
 
   @TempDir
   static Path dir;
   private static TestBackend backend;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static InetSocketAddress address;
   private static byte[] largeCss;
   private static byte[] script;
@@ -73,9 +68,7 @@ class CompressionEndToEndTest {
         .getBytes(StandardCharsets.UTF_8);
     Files.write(site.resolve("app.js"), script);
     Files.write(site.resolve("app.js.gz"), gzip(script));
-    List<Integer> ports = FreePorts.loopback(2);
-    node = DataPlaneNode.builder().workers(1).build();
-    node.apply(ConfigDocuments.load(config(ports.get(0), ports.get(1), ""), "test"));
+    node = TestNode.start(ports -> config(ports.next(), ports.next(), ""));
     address = node.address("web");
   }
 
@@ -149,16 +142,7 @@ class CompressionEndToEndTest {
   }
 
   private static HttpResponse<byte[]> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + address.getPort() + path));
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
+    return Http.getBytes(node.uri("web", path), headers);
   }
 
   static byte[] pattern(int size) {
@@ -376,9 +360,8 @@ class CompressionEndToEndTest {
 
   @Test
   void aWebSocketClientIsUnaffectedByCompressionOnTheListener() throws Exception {
-    try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + address.getPort()
-        + "/ws/echo"))) {
-      client.socket().sendText("compressed? no", true).join();
+    try (WsClient client = WsClient.connect(node.wsUri("web", "/ws/echo"))) {
+      client.send(s -> s.sendText("compressed? no", true));
 
       assertEquals("compressed? no", client.nextMessage(WAIT));
     }
@@ -478,13 +461,11 @@ class CompressionEndToEndTest {
   @Test
   void theAccessLogCountsTheCompressedBytesSent() throws Exception {
     Path log = dir.resolve("access.json");
-    List<Integer> ports = FreePorts.loopback(2);
-    DataPlaneNode logged = DataPlaneNode.builder().workers(1).build();
+    TestNode logged = TestNode.start(ports -> config(ports.next(), ports.next(),
+        "access_log: {path: \"" + log + "\", encoding: json, fields: [request, body_bytes_sent]}"));
     byte[] streamed;
     byte[] whole;
     try {
-      logged.apply(ConfigDocuments.load(config(ports.get(0), ports.get(1), "access_log: {path: \""
-          + log + "\", encoding: json, fields: [request, body_bytes_sent]}"), "test"));
       try (RawHttp http = new RawHttp(logged.address("web"))) {
         streamed = http.exchange("GET /large.css HTTP/1.1\r\nHost: a\r\n"
             + "Accept-Encoding: gzip\r\n\r\n").bytes();

@@ -3,14 +3,12 @@ package dev.wharf.dataplane.discovery;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.ProxyAction;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 
 /**
  * A real data-plane node for the discovery tests, and the configs they push to it: one
@@ -18,11 +16,8 @@ import java.time.Duration;
  * plain HTTP GET shows which config serves.
  */
 final class ServingNode implements AutoCloseable {
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
-
-  final DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
+  private final TestNode test = TestNode.builder().build();
+  final DataPlaneNode node = test.node();
   final ConfigSink sink = ConfigSink.of(node);
 
   /** Every path answers {@code body}. */
@@ -56,13 +51,7 @@ final class ServingNode implements AutoCloseable {
 
   /** The body of {@code GET /} on the node's listener {@code web}. */
   String get() throws IOException, InterruptedException {
-    var address = node.address("web");
-    if (address == null) {
-      throw new AssertionError("listener web is not bound");
-    }
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + address.getPort() + "/")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = Http.get(test.uri("web", "/"));
     if (r.statusCode() != 200) {
       throw new AssertionError("GET / answered " + r.statusCode() + ": " + r.body());
     }
@@ -71,6 +60,6 @@ final class ServingNode implements AutoCloseable {
 
   @Override
   public void close() {
-    node.close();
+    test.close();
   }
 }

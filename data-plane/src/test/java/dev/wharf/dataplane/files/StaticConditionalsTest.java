@@ -1,20 +1,17 @@
 package dev.wharf.dataplane.files;
 
+import static dev.wharf.dataplane.testing.Http.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(NettyLeakExtension.class)
 class StaticConditionalsTest {
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
   private static final String LAST_MODIFIED = "Fri, 02 Jan 2026 03:04:05 GMT";
 
   @TempDir
   static Path dir;
   private static TestSite site;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static InetSocketAddress address;
   private static byte[] big;
   private static String bigEtag;
@@ -50,15 +45,14 @@ class StaticConditionalsTest {
     site = TestSite.create(dir);
     big = site.bytes("big.bin");
     bigEtag = TestSite.etag(TestSite.MODIFIED, big.length);
-    node = DataPlaneNode.builder().workers(1).build();
-    node.apply(ConfigDocuments.load("""
+    node = TestNode.start(ports -> """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         routes:
           - name: site
             match: {path: {prefix: /}}
             static: {root: "%s/site"}
-        """.formatted(FreePorts.loopback(), dir), "test"));
+        """.formatted(ports.next(), dir));
     address = node.address("web");
   }
 
@@ -68,16 +62,7 @@ class StaticConditionalsTest {
   }
 
   private static HttpResponse<byte[]> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + address.getPort() + path));
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
+    return Http.getBytes(node.uri("web", path), headers);
   }
 
   @Test

@@ -1,20 +1,17 @@
 package dev.wharf.dataplane.files;
 
+import static dev.wharf.dataplane.testing.Http.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.dataplane.testing.TestNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,13 +37,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StaticFilesEndToEndTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"),
       ZoneOffset.UTC);
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
 
   @TempDir
   static Path dir;
   private static TestSite site;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static InetSocketAddress address;
 
   @BeforeAll
@@ -58,8 +53,7 @@ class StaticFilesEndToEndTest {
       TestSite.write(site.site.resolve("types/file." + extension), "x");
     }
     TestSite.write(site.site.resolve("types/no-extension"), "x");
-    node = DataPlaneNode.builder().workers(1).clock(CLOCK).build();
-    node.apply(ConfigDocuments.load(config(FreePorts.loopback(), ""), "test"));
+    node = TestNode.builder().clock(CLOCK).start(ports -> config(ports.next(), ""));
     address = node.address("web");
   }
 
@@ -103,16 +97,7 @@ class StaticFilesEndToEndTest {
   }
 
   private static HttpResponse<byte[]> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + address.getPort() + path));
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
+    return Http.getBytes(node.uri("web", path), headers);
   }
 
   private static String text(HttpResponse<byte[]> r) {
@@ -412,11 +397,10 @@ class StaticFilesEndToEndTest {
   void theAccessLogAndTheMetricsCountStaticResponses() throws Exception {
     Path log = dir.resolve("access.json");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    DataPlaneNode logged = DataPlaneNode.builder().workers(1).clock(CLOCK)
-        .metrics(new ProxyMetrics(registry)).build();
+    TestNode logged = TestNode.builder().clock(CLOCK).registry(registry)
+        .start(ports -> config(ports.next(), ", access_log: {path: \""
+            + log + "\", encoding: json, fields: [request, status, body_bytes_sent]}"));
     try {
-      logged.apply(ConfigDocuments.load(config(FreePorts.loopback(), ", access_log: {path: \""
-          + log + "\", encoding: json, fields: [request, status, body_bytes_sent]}"), "test"));
       try (RawHttp http = new RawHttp(logged.address("web"))) {
         http.exchange("GET /readme.txt HTTP/1.1\r\nHost: a\r\n\r\n");
         http.exchange("GET /big.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=0-9\r\n\r\n");

@@ -3,11 +3,9 @@ package dev.wharf.dataplane.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.dataplane.testing.TestNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class StaticFilesSecurityTest {
   @TempDir
   static Path dir;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static InetSocketAddress address;
 
   @BeforeAll
   static void start() throws Exception {
     TestSite.create(dir);
-    node = DataPlaneNode.builder().workers(1).build();
-    node.apply(ConfigDocuments.load("""
+    node = TestNode.start(ports -> """
         listeners:
           - {name: web, address: 127.0.0.1, port: %1$d}
         routes:
@@ -60,7 +57,7 @@ class StaticFilesSecurityTest {
           - name: by-argument
             match: {path: {prefix: /pick/}}
             static: {root: "%2$s/site", try_files: [/$arg_f, "=404"]}
-        """.formatted(FreePorts.loopback(), dir), "test"));
+        """.formatted(ports.next(), dir));
     address = node.address("web");
   }
 

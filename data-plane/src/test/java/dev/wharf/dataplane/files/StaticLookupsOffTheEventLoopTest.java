@@ -3,14 +3,10 @@ package dev.wharf.dataplane.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
-import dev.wharf.testkit.FreePorts;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.wharf.dataplane.testing.TestNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,23 +33,16 @@ class StaticLookupsOffTheEventLoopTest {
   void aHeldLookupDelaysOnlyItsOwnRequest() throws Exception {
     Files.writeString(dir.resolve("a.txt"), "from disk\n");
     LinkedBlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
-    int port = FreePorts.loopback();
-    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).files(held::add).build()) {
-      node.apply(ConfigDocuments.load("""
+    try (TestNode node = TestNode.builder().files(held::add).start(ports -> """
           listeners: [{name: web, address: 127.0.0.1, port: %d}]
           routes:
             - {name: files, match: {path: {prefix: /files/}}, static: {alias: "%s/"}}
             - {name: ping, match: {path: {exact: /ping}}, respond: {body: pong}}
-          """.formatted(port, dir), "test"));
-      HttpClient http = HttpClient.newHttpClient();
-      CompletableFuture<HttpResponse<String>> file = http.sendAsync(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/files/a.txt"))
-              .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+          """.formatted(ports.next(), dir))) {
+      CompletableFuture<HttpResponse<String>> file = Http.getAsync(node.uri("web", "/files/a.txt"));
       Await.until(WAIT, () -> !held.isEmpty(), () -> "the lookup never reached the file threads");
 
-      HttpResponse<String> ping = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping"))
-              .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ping = Http.get(node.uri("web", "/ping"));
       assertEquals("pong", ping.body(), "the event loop answered while the lookup was held");
       assertFalse(file.isDone());
 

@@ -3,11 +3,9 @@ package dev.wharf.dataplane.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.dataplane.testing.TestNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -17,7 +15,6 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +33,7 @@ class StaticTransfersTest {
 
   @TempDir
   static Path dir;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static InetSocketAddress patient;
   private static InetSocketAddress impatient;
 
@@ -45,9 +42,7 @@ class StaticTransfersTest {
     try (RandomAccessFile file = new RandomAccessFile(dir.resolve("huge.bin").toFile(), "rw")) {
       file.setLength(HUGE);
     }
-    List<Integer> ports = FreePorts.loopback(2);
-    node = DataPlaneNode.builder().workers(1).build();
-    node.apply(ConfigDocuments.load("""
+    node = TestNode.start(ports -> """
         listeners:
           - {name: patient, address: 127.0.0.1, port: %d}
           - {name: impatient, address: 127.0.0.1, port: %d, send_timeout: 300ms}
@@ -55,7 +50,7 @@ class StaticTransfersTest {
           - name: files
             match: {path: {prefix: /}}
             static: {root: "%s"}
-        """.formatted(ports.get(0), ports.get(1), dir), "test"));
+        """.formatted(ports.next(), ports.next(), dir));
     patient = node.address("patient");
     impatient = node.address("impatient");
   }
@@ -104,7 +99,7 @@ class StaticTransfersTest {
       String head = requestHead(socket, patient);
       assertTrue(head.startsWith("HTTP/1.1 200"), head);
 
-      node.goAway(Duration.ofSeconds(5));
+      node.node().goAway(Duration.ofSeconds(5));
 
       assertEquals(HUGE, drain(socket.getInputStream()), "every byte, then the close");
     }
@@ -115,8 +110,8 @@ class StaticTransfersTest {
     try (Socket socket = new Socket()) {
       requestHead(socket, impatient);
 
-      Await.until(Duration.ofSeconds(10), () -> node.openConnections() == 0,
-          () -> node.openConnections() + " connections still open");
+      Await.until(Duration.ofSeconds(10), () -> node.node().openConnections() == 0,
+          () -> node.node().openConnections() + " connections still open");
       long received = drain(socket.getInputStream());
       assertTrue(received < HUGE, "the transfer was cut at " + received);
     }

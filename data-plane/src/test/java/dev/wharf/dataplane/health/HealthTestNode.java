@@ -1,39 +1,32 @@
 package dev.wharf.dataplane.health;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.TestNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.Ticker;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /** A node on one listener at {@code port}, with a registry the tests read health from. */
 final class HealthTestNode implements AutoCloseable {
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
-
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final DataPlaneNode node;
+  final TestNode node;
+  final MeterRegistry registry;
   final int port;
 
   HealthTestNode(int port, Ticker ticker) {
     this.port = port;
-    this.node = DataPlaneNode.builder().workers(2).ticker(ticker)
-        .metrics(new ProxyMetrics(registry)).build();
+    this.node = TestNode.builder().workers(2).ticker(ticker).build();
+    this.registry = node.registry();
   }
 
   void apply(String yaml) throws Exception {
-    node.apply(ConfigDocuments.load(yaml, "test"));
+    node.apply(yaml);
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return Http.get(URI.create("http://127.0.0.1:" + port + path));
   }
 
   /** Which backend answered a GET of {@code path} ({@code x-backend}), or "status NNN". */

@@ -2,16 +2,11 @@ package dev.wharf.dataplane.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
-import dev.wharf.testkit.FreePorts;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.wharf.dataplane.testing.TestNode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,8 +19,7 @@ class PooledConnectionsRetireTest {
   @Test
   void idleConnectionsToARemovedEndpointCloseAtOnceAndTheOthersStay() throws Exception {
     try (TestBackend gone = TestBackend.start("gone"); TestBackend kept = TestBackend.start("kept");
-        DataPlaneNode node = DataPlaneNode.builder().workers(1).build()) {
-      int port = FreePorts.loopback();
+        TestNode node = TestNode.builder().build()) {
       String config = """
           listeners: [{name: web, address: 127.0.0.1, port: %d}]
           upstreams:
@@ -35,19 +29,15 @@ class PooledConnectionsRetireTest {
             - {name: g, match: {path: {prefix: /g/}}, proxy: {upstream: g}}
             - {name: k, match: {path: {prefix: /k/}}, proxy: {upstream: k}}
           """;
-      node.apply(ConfigDocuments.load(config.formatted(port, gone.endpoint(), kept.endpoint()),
-          "test"));
-      HttpClient http = HttpClient.newHttpClient();
+      node.apply(ports -> config.formatted(ports.next(), gone.endpoint(), kept.endpoint()));
+      int port = node.address("web").getPort();
       for (String path : new String[] {"/g/status/200", "/k/status/200"}) {
-        assertEquals(200, http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(200, Http.get(node.uri("web", path)).statusCode());
       }
       Await.until(WAIT, () -> gone.openConnections() == 1 && kept.openConnections() == 1,
           () -> "pooled: " + gone.openConnections() + ", " + kept.openConnections());
 
-      node.apply(ConfigDocuments.load(config.formatted(port, kept.endpoint(), kept.endpoint()),
-          "test"));
+      node.apply(config.formatted(port, kept.endpoint(), kept.endpoint()));
 
       Await.until(WAIT, () -> gone.openConnections() == 0,
           () -> gone.openConnections() + " connection(s) still open to the removed endpoint");

@@ -6,18 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -40,12 +38,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NettyLeakExtension.class)
 class ProxyEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
 
   private static TestBackend one;
   private static TestBackend two;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static int port;
   private static String config;
 
@@ -53,9 +49,9 @@ class ProxyEndToEndTest {
   static void start() throws Exception {
     one = TestBackend.start("one");
     two = TestBackend.start("two");
-    port = FreePorts.loopback();
-    int dead = FreePorts.loopback(); // nothing listens there
-    config = """
+    // config keeps the ports it was written with, for the tests that apply it again;
+    // the second one is free: nothing listens there
+    node = TestNode.start(ports -> config = """
         listeners:
           - {name: web, address: 127.0.0.1, port: %1$d}
         upstreams:
@@ -125,9 +121,8 @@ class ProxyEndToEndTest {
           - name: default
             match: {path: {prefix: /}}
             proxy: {upstream: both}
-        """.formatted(port, one.endpoint(), two.endpoint(), dead);
-    node = DataPlaneNode.builder().workers(1).build();
-    node.apply(ConfigDocuments.load(config, "test"));
+        """.formatted(ports.next(), one.endpoint(), two.endpoint(), ports.next()));
+    port = node.address("web").getPort();
   }
 
   @AfterAll
@@ -148,8 +143,7 @@ class ProxyEndToEndTest {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return CLIENT.send(HttpRequest.newBuilder(uri(path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return Http.get(uri(path));
   }
 
   private static URI uri(String path) {
@@ -198,10 +192,10 @@ class ProxyEndToEndTest {
     byte[] body = new byte[5 * 1024 * 1024 + 7];
     new Random(42).nextBytes(body);
 
-    HttpResponse<byte[]> sized = CLIENT.send(HttpRequest.newBuilder(uri("/one/echo"))
+    HttpResponse<byte[]> sized = Http.send(HttpRequest.newBuilder(uri("/one/echo"))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
-    HttpResponse<byte[]> chunked = CLIENT.send(HttpRequest.newBuilder(uri("/one/echo"))
+    HttpResponse<byte[]> chunked = Http.send(HttpRequest.newBuilder(uri("/one/echo"))
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
         .build(), HttpResponse.BodyHandlers.ofByteArray());
 
@@ -215,7 +209,7 @@ class ProxyEndToEndTest {
   void largeResponsesArriveWholeWithLengthOrChunked() throws Exception {
     int n = 3 * 1024 * 1024 + 5;
     for (String path : List.of("/one/bytes/" + n, "/one/chunked/" + n)) {
-      HttpResponse<byte[]> r = CLIENT.send(HttpRequest.newBuilder(uri(path)).build(),
+      HttpResponse<byte[]> r = Http.send(HttpRequest.newBuilder(uri(path)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, r.statusCode(), path);
       assertEquals(n, r.body().length, path);
@@ -254,7 +248,7 @@ class ProxyEndToEndTest {
     assertEquals("/stall", one.takeRequest(WAIT).uri());
     assertEquals("/stall", two.takeRequest(WAIT).uri());
 
-    HttpResponse<String> post = CLIENT.send(HttpRequest.newBuilder(
+    HttpResponse<String> post = Http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port + "/retry/reset"))
         .POST(HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -388,11 +382,9 @@ class ProxyEndToEndTest {
 
   @Test
   void aRequestInFlightFinishesOnTheSnapshotItStartedWith() throws Exception {
-    CompletableFuture<HttpResponse<String>> slow = CLIENT.sendAsync(
-        HttpRequest.newBuilder(uri("/one/slow?ms=300")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> slow = Http.getAsync(uri("/one/slow?ms=300"));
     one.takeRequest(WAIT); // it reached the backend
-    node.apply(ConfigDocuments.load(config.replace("prefix: /one/", "prefix: /uno/"), "test"));
+    node.apply(config.replace("prefix: /one/", "prefix: /uno/"));
     try {
       HttpResponse<String> r = slow.get();
       HttpResponse<String> after = get("/one/status/200");
@@ -402,7 +394,7 @@ class ProxyEndToEndTest {
       assertEquals("/one/status/200", after.headers().firstValue("x-echo-uri").orElseThrow(),
           "new requests see the new routes: the default route sends the path unchanged");
     } finally {
-      node.apply(ConfigDocuments.load(config, "test"));
+      node.apply(config);
     }
   }
 

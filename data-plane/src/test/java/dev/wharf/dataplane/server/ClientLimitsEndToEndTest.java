@@ -4,19 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestBackend;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.dataplane.testing.TestNode;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,16 +30,14 @@ class ClientLimitsEndToEndTest {
   @TempDir
   Path dir;
   private TestBackend backend;
-  private DataPlaneNode node;
+  private TestNode node;
   private InetSocketAddress web;
   private InetSocketAddress noKeepAlive;
 
   @BeforeEach
   void start() throws Exception {
     backend = TestBackend.start("b");
-    List<Integer> ports = FreePorts.loopback(2);
-    node = DataPlaneNode.builder().workers(1).build();
-    node.apply(ConfigDocuments.load("""
+    node = TestNode.start(ports -> """
         listeners:
           - name: web
             address: 127.0.0.1
@@ -65,8 +61,8 @@ class ClientLimitsEndToEndTest {
           - name: app
             match: {path: {prefix: /}}
             proxy: {upstream: app}
-        """.formatted(ports.get(0), dir.resolve("access.log"), ports.get(1),
-        dir.resolve("access.json"), backend.endpoint()).replace(", route_missing", ""), "test"));
+        """.formatted(ports.next(), dir.resolve("access.log"), ports.next(),
+        dir.resolve("access.json"), backend.endpoint()).replace(", route_missing", ""));
     web = node.address("web");
     noKeepAlive = node.address("nokeep");
   }
@@ -130,10 +126,11 @@ class ClientLimitsEndToEndTest {
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
           - {name: other, address: 127.0.0.1, port: %d, access_log: {path: "%s"}}
-        """.formatted(web.getPort(), FreePorts.loopback(), dir.resolve("missing-dir").resolve("a.log"));
+        """;
+    Path unopenable = dir.resolve("missing-dir").resolve("a.log");
 
     ConfigException e = assertThrows(ConfigException.class,
-        () -> node.apply(ConfigDocuments.load(broken, "test")));
+        () -> node.apply(ports -> broken.formatted(web.getPort(), ports.next(), unopenable)));
 
     assertEquals("listeners[1].access_log.path", e.errors().get(0).path());
     try (RawHttp http = new RawHttp(web)) {

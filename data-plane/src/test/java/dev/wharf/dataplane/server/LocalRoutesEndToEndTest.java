@@ -3,15 +3,12 @@ package dev.wharf.dataplane.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.dataplane.testing.TestNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,15 +26,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LocalRoutesEndToEndTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"),
       ZoneOffset.UTC);
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static InetSocketAddress address;
-  private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startNode() throws Exception {
-    int port = FreePorts.loopback();
-    node = DataPlaneNode.builder().workers(1).clock(CLOCK).hostname("testhost").build();
-    node.apply(ConfigDocuments.load("""
+    node = TestNode.builder().clock(CLOCK).hostname("testhost").start(ports -> """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d, max_uri_length: 1k,
              max_request_header_size: 2k}
@@ -53,7 +47,7 @@ class LocalRoutesEndToEndTest {
           - name: moved
             match: {path: {regex: "^/old/(.*)$"}}
             redirect: {status: 301, location: "https://$host/new/$1$is_args$args"}
-        """.formatted(port), "test"));
+        """.formatted(ports.next()));
     address = node.address("web");
   }
 
@@ -63,8 +57,7 @@ class LocalRoutesEndToEndTest {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort()
-        + path)).header("User-Agent", "wharf-test").build(), HttpResponse.BodyHandlers.ofString());
+    return Http.get(node.uri("web", path), "User-Agent", "wharf-test");
   }
 
   @Test

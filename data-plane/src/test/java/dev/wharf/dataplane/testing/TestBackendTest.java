@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.testing;
 
+import static dev.wharf.dataplane.testing.Http.header;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(10)
 class TestBackendTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
+  /** For the WebSocket tests, which record frame by frame: {@link WsClient} keeps messages. */
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .build();
@@ -374,11 +376,7 @@ class TestBackendTest {
   }
 
   private static HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
-    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static String header(HttpResponse<?> response, String name) {
-    return response.headers().firstValue(name).orElse(null);
+    return Http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static void assertPattern(int length, byte[] body) {

@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * A real WebSocket client (the JDK's) that collects what it receives: whole messages (text as
@@ -36,6 +39,23 @@ public final class WsClient implements AutoCloseable {
 
   public WebSocket socket() {
     return socket;
+  }
+
+  /**
+   * Sends what {@code send} sends on the socket ({@code ws -> ws.sendText("hi", true)}) and
+   * waits until it is written; AssertionError when that takes over 10 s (nobody reads).
+   */
+  public void send(Function<WebSocket, CompletableFuture<WebSocket>> send) {
+    try {
+      send.apply(socket).get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("not sent within 10 s: the other side stopped reading");
+    } catch (ExecutionException e) {
+      throw new AssertionError("send failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while sending", e);
+    }
   }
 
   /** The next whole message, waiting up to {@code timeout}; AssertionError when none came. */

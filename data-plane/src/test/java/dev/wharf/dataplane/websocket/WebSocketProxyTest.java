@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.config.ConfigDocuments;
-import dev.wharf.dataplane.metrics.ProxyMetrics;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
-import dev.wharf.testkit.FreePorts;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -38,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebSocketProxyTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static TestBackend backend;
-  private static DataPlaneNode node;
+  private static TestNode node;
   private static PrometheusMeterRegistry registry;
   private static int port;
   private static String config;
@@ -46,10 +43,9 @@ class WebSocketProxyTest {
   @BeforeAll
   static void start() throws Exception {
     backend = TestBackend.start("ws");
-    port = FreePorts.loopback();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    node = DataPlaneNode.builder().workers(1).metrics(new ProxyMetrics(registry)).build();
-    config = """
+    // config keeps the port it was written with, for the tests that apply it again
+    node = TestNode.builder().registry(registry).start(ports -> config = """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -71,8 +67,8 @@ class WebSocketProxyTest {
               upstream: app
               rewrite: {regex: ^/plain, replacement: /ws}
               websocket: {enabled: false}
-        """.formatted(port, backend.endpoint());
-    node.apply(ConfigDocuments.load(config, "test"));
+        """.formatted(ports.next(), backend.endpoint()));
+    port = node.address("web").getPort();
   }
 
   @AfterAll
@@ -97,33 +93,33 @@ class WebSocketProxyTest {
   }
 
   private static URI ws(String path) {
-    return URI.create("ws://127.0.0.1:" + port + path);
+    return node.wsUri("web", path);
   }
 
   @Test
   void textBinaryFragmentsPingAndAMebibyteAreEchoed() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/room"))) {
-      client.socket().sendText("hello", true).join();
+      client.send(s -> s.sendText("hello", true));
       assertEquals("hello", client.nextMessage(WAIT));
 
-      client.socket().sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+      client.send(s -> s.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true));
       assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) client.nextMessage(WAIT));
 
-      client.socket().sendText("frag", false).join();
-      client.socket().sendText("mented", true).join();
+      client.send(s -> s.sendText("frag", false));
+      client.send(s -> s.sendText("mented", true));
       assertEquals("fragmented", client.nextMessage(WAIT));
 
-      client.socket().sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)))
-          .join();
+      client.send(s -> s.sendPing(
+          ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))));
       assertEquals("are you there",
           StandardCharsets.UTF_8.decode(client.nextPong(WAIT)).toString());
 
       byte[] big = new byte[1024 * 1024];
       new Random(7).nextBytes(big);
-      client.socket().sendBinary(ByteBuffer.wrap(big), true).join();
+      client.send(s -> s.sendBinary(ByteBuffer.wrap(big), true));
       assertArrayEquals(big, (byte[]) client.nextMessage(WAIT));
 
-      client.socket().sendClose(1000, "done").join();
+      client.send(s -> s.sendClose(1000, "done"));
       assertEquals(1000, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1000, backend.takeWebSocketCloseCode(WAIT));
     }
@@ -132,21 +128,21 @@ class WebSocketProxyTest {
   @Test
   void aConfigChangeLeavesAnOpenWebSocketAlone() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/stays"))) {
-      client.socket().sendText("one", true).join();
+      client.send(s -> s.sendText("one", true));
       assertEquals("one", client.nextMessage(WAIT));
       int accepted = backend.connectionsAccepted();
 
-      node.apply(ConfigDocuments.load(config + """
+      node.apply(config + """
             - name: added
               match: {path: {exact: /new}}
               respond: {body: new}
-          """, "test"));
-      client.socket().sendText("two", true).join();
+          """);
+      client.send(s -> s.sendText("two", true));
 
       assertEquals("two", client.nextMessage(WAIT));
       assertEquals(accepted, backend.connectionsAccepted(), "the same upstream connection");
     } finally {
-      node.apply(ConfigDocuments.load(config, "test"));
+      node.apply(config);
     }
   }
 
@@ -163,7 +159,7 @@ class WebSocketProxyTest {
   @Test
   void aBackendCloseReachesTheClientWithItsCode() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/close"))) {
-      client.socket().sendText("close:4000", true).join();
+      client.send(s -> s.sendText("close:4000", true));
 
       assertEquals(4000, client.closeCode().get(10, TimeUnit.SECONDS));
     }
@@ -172,10 +168,10 @@ class WebSocketProxyTest {
   @Test
   void goAwaySendsGoingAwayToBothSidesMaskedTowardsTheBackend() throws Exception {
     try (WsClient client = WsClient.connect(ws("/ws/drain"))) {
-      client.socket().sendText("before", true).join();
+      client.send(s -> s.sendText("before", true));
       assertEquals("before", client.nextMessage(WAIT));
 
-      node.goAway(Duration.ofSeconds(5));
+      node.node().goAway(Duration.ofSeconds(5));
 
       assertEquals(1001, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));

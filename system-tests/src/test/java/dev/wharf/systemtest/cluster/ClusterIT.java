@@ -8,14 +8,13 @@ import dev.wharf.controlplane.store.EtcdConfigStore;
 import dev.wharf.controlplane.store.EtcdStoreSettings;
 import dev.wharf.controlplane.store.VersionedConfig;
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +41,6 @@ class ClusterIT {
   private static final int SIGTERM_EXIT = 143;
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration CONVERGE = Duration.ofSeconds(30);
-  private static final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir
   Path dir;
@@ -208,8 +205,7 @@ class ClusterIT {
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return Http.get(URI.create(url));
   }
 
   private static Config config(String body) throws Exception {

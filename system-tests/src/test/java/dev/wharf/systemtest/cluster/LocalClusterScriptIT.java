@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
@@ -23,9 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,10 +47,6 @@ class LocalClusterScriptIT {
   private static final Pattern NODE_STATUS =
       Pattern.compile("(?m)^(node\\d+)\\s+running\\s+\\d+\\s.*\\bversion (\\d+)$");
 
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(REQUEST_TIMEOUT)
-      .build();
 
   /** Kept when the test fails: it holds every process's log. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -207,47 +200,18 @@ class LocalClusterScriptIT {
   }
 
   private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return Http.send(Http.request(URI.create(url)).timeout(REQUEST_TIMEOUT).build());
   }
 
   /** Opens a WebSocket, sends {@code text}, returns the first text message that comes back. */
   private String webSocketEcho(String url, String text) throws Exception {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    WebSocket.Listener listener = new WebSocket.Listener() {
-      private final StringBuilder message = new StringBuilder();
-
-      @Override
-      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        message.append(data);
-        if (last) {
-          reply.complete(message.toString());
-        }
-        ws.request(1);
-        return null;
-      }
-
-      @Override
-      public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-        reply.completeExceptionally(
-            new AssertionError("closed before the echo: " + statusCode + " " + reason));
-        return null;
-      }
-
-      @Override
-      public void onError(WebSocket ws, Throwable error) {
-        reply.completeExceptionally(error);
-      }
-    };
-    WebSocket ws = http.newWebSocketBuilder()
-        .connectTimeout(REQUEST_TIMEOUT)
-        .buildAsync(URI.create(url), listener)
-        .get(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    WsClient ws = WsClient.connect(URI.create(url));
     try {
-      ws.sendText(text, true).get(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return reply.get(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ws.send(s -> s.sendText(text, true));
+      return (String) ws.nextMessage(REQUEST_TIMEOUT);
     } finally {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+      ws.socket().sendClose(WebSocket.NORMAL_CLOSURE, "done");
     }
   }
+
 }

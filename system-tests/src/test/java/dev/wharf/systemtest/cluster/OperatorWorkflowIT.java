@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.CommandRunner;
@@ -14,8 +15,6 @@ import dev.wharf.testkit.JarProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +48,6 @@ class OperatorWorkflowIT {
   private static final String ADMIN = "admin-" + UUID.randomUUID();
   private static final String VIEWER = "viewer-" + UUID.randomUUID();
   private static final String NODE = "node-" + UUID.randomUUID();
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir
   Path dir;
@@ -183,9 +181,7 @@ class OperatorWorkflowIT {
 
   /** GETs {@code path} on a node and returns what the backend received. */
   private static RecordedRequest get(int port, String path, TestBackend backend) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + path)).timeout(BOUND).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = Http.get(URI.create("http://127.0.0.1:" + port + path));
     assertEquals(200, r.statusCode(), r.body());
     RecordedRequest seen = backend.takeRequest(BOUND);
     assertTrue(seen != null, backend.name() + " got no request for " + path);

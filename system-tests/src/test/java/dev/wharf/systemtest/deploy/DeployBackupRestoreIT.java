@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.EtcdCluster;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,11 +90,9 @@ class DeployBackupRestoreIT {
         restoredEtcd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     });
-    HttpClient http = HttpClient.newHttpClient();
     Await.until(BOUND, () -> {
       try {
-        return http.send(HttpRequest.newBuilder(URI.create(client + "/health")).build(),
-            HttpResponse.BodyHandlers.ofString()).body().contains("\"health\":\"true\"");
+        return Http.get(URI.create(client + "/health")).body().contains("\"health\":\"true\"");
       } catch (Exception e) {
         return false;
       }

@@ -13,14 +13,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +33,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+
+
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -69,8 +69,6 @@ class DeployObservabilityIT {
   @TempDir
   static Path dir;
 
-  private static final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private static TestBackend backend;
   private static JarProcess replica;
   private static JarProcess node;
@@ -255,44 +253,23 @@ class DeployObservabilityIT {
 
   private static String scrape(String hostPort) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/metrics"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return Http.get(URI.create("http://" + hostPort + "/metrics")).body();
     } catch (Exception e) {
       throw new AssertionError("scraping " + hostPort + ": " + e, e);
     }
   }
 
   private static int status(String url) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (java.io.IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Http.status(URI.create(url));
   }
 
   /** Opens a WebSocket, sends {@code text}, returns the echo, closes with 1000. */
   private static String webSocketEcho(String url, String text) throws Exception {
-    CompletableFuture<String> reply = new CompletableFuture<>();
-    WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create(url), new WebSocket.Listener() {
-          @Override
-          public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            reply.complete(data.toString());
-            return null;
-          }
-
-          @Override
-          public void onError(WebSocket w, Throwable error) {
-            reply.completeExceptionally(error);
-          }
-        }).get(5, TimeUnit.SECONDS);
-    ws.sendText(text, true).get(5, TimeUnit.SECONDS);
-    String echoed = reply.get(5, TimeUnit.SECONDS);
-    ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+    WsClient ws = WsClient.connect(URI.create(url));
+    ws.send(s -> s.sendText(text, true));
+    String echoed = (String) ws.nextMessage(Duration.ofSeconds(5));
+    ws.send(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
     return echoed;
   }
+
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
@@ -14,7 +15,6 @@ import dev.wharf.testkit.JarProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +53,6 @@ class NginxSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final List<String> COMPARED_HEADERS = List.of("content-type", "content-length",
       "content-encoding", "etag", "last-modified", "content-range", "location", "accept-ranges");
-  private static final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
 
   @TempDir
   static Path dir;
@@ -116,7 +114,7 @@ class NginxSideBySideIT {
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
-    HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r = Http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     Map<String, String> kept = new LinkedHashMap<>();
     for (String name : COMPARED_HEADERS) {
       r.headers().firstValue(name).ifPresent(v -> kept.put(name, v));
@@ -232,9 +230,9 @@ class NginxSideBySideIT {
   void theWebSocketEchoesThroughBoth() throws Exception {
     for (int port : new int[] {nginxPort, wharfPort}) {
       try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/capture"))) {
-        ws.socket().sendText("frame from " + port, true).join();
+        ws.send(s -> s.sendText("frame from " + port, true));
         assertEquals("frame from " + port, ws.nextMessage(BOUND));
-        ws.socket().sendClose(1000, "done").join();
+        ws.send(s -> s.sendClose(1000, "done"));
         assertEquals(1000, ws.closeCode().get(BOUND.toSeconds(), TimeUnit.SECONDS));
       }
       assertEquals(1000, backend.takeWebSocketCloseCode(BOUND), "via port " + port);

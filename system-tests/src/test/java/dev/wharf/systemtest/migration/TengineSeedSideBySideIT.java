@@ -3,15 +3,13 @@ package dev.wharf.systemtest.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.dataplane.testing.Await;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +33,6 @@ class TengineSeedSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final Path SEED = Path.of("..", "admin-cli", "src", "test", "resources",
       "nginx", "seeds", "001-tengine-websocket", "home", "apps", "tengine", "conf");
-  private static final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).build();
 
   @TempDir
   static Path dir;
@@ -108,9 +104,10 @@ class TengineSeedSideBySideIT {
     for (int i = 0; i < 2; i++) {
       try (WsClient ws = WsClient.connect(
           URI.create("ws://127.0.0.1:" + ports[i] + "/websocket/chat?room=1"))) {
-        ws.socket().sendText("hello " + i, true).join();
+        String hello = "hello " + i;
+        ws.send(s -> s.sendText(hello, true));
         assertEquals("hello " + i, ws.nextMessage(BOUND));
-        ws.socket().sendClose(1000, "").join();
+        ws.send(s -> s.sendClose(1000, ""));
         assertEquals(1000, ws.closeCode().get(BOUND.toSeconds(), TimeUnit.SECONDS));
       }
       handshakes[i] = backend.takeRequest(BOUND);
@@ -146,11 +143,6 @@ class TengineSeedSideBySideIT {
   }
 
   private static int status(int port, String path) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(BOUND).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
+    return Http.status(URI.create("http://127.0.0.1:" + port + path), BOUND);
   }
 }
