@@ -64,7 +64,9 @@ class StoreUpMetricTest {
     EtcdConfigStore store = EtcdConfigStore.connect(
         EtcdStoreSettings.defaults(etcd.clientEndpoints(), "cp-test")
             .withPrefix("/wharf-store-up")
-            .withCallTimeout(Duration.ofSeconds(1))
+            // Long enough for a healthy call on a loaded two-core machine; a stopped member
+            // refuses connections at once, so the gauge still falls well within BOUND.
+            .withCallTimeout(Duration.ofSeconds(5))
             .withRetry(Duration.ofMillis(50), Duration.ofMillis(500)));
     startReplica(store);
 
