@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,9 +23,17 @@ public final class AccessOptions {
   @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:WHARF_TOKEN_FILE}",
       description = "Tokens callers present, one per line: ROLE TOKEN [NAME], ROLE one of node "
           + "(discovery), viewer (Admin reads), admin (everything); a token alone is a node "
-          + "token. Without it (and --tls-client-ca) only loopback callers are served. "
+          + "token. On a node line NAME is the node ids the token is for (node TOKEN "
+          + "ID[,ID...]). Without it (and --tls-client-ca) only loopback callers are served. "
           + "Env WHARF_TOKEN_FILE.")
   Path tokenFile;
+
+  @Option(names = "--require-bound-node-tokens",
+      defaultValue = "${env:WHARF_REQUIRE_BOUND_NODE_TOKENS:-false}",
+      description = "Refuse to start when a node token in --token-file names no node id (such a "
+          + "token may otherwise connect as any node, with a warning). "
+          + "Env WHARF_REQUIRE_BOUND_NODE_TOKENS=true.")
+  boolean requireBoundNodeTokens;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:WHARF_TLS_CERT}",
       description = "PEM certificate chain: serve TLS. Env WHARF_TLS_CERT.")
@@ -61,6 +71,9 @@ public final class AccessOptions {
     if (tlsRoles != null && tlsClientCa == null) {
       throw StartupException.usage("--tls-roles needs --tls-client-ca");
     }
+    if (requireBoundNodeTokens && tokenFile == null) {
+      throw StartupException.usage("--require-bound-node-tokens needs --token-file");
+    }
     if (tokenFile == null && tlsClientCa == null && address != null
         && (address.getAddress() == null || !address.getAddress().isLoopbackAddress())) {
       throw StartupException.usage(flag + " " + Startup.hostPort(address) + " is not a loopback "
@@ -71,7 +84,7 @@ public final class AccessOptions {
 
   /**
    * Reads the token and roles files into {@code builder}, and says on {@code err} what a reader
-   * of the start-up lines should know (no admin token at all).
+   * of the start-up lines should know (no admin token at all, node tokens bound to no node).
    *
    * @throws StartupException a usage error naming the flag whose file is wrong
    */
@@ -88,6 +101,7 @@ public final class AccessOptions {
         err.println("warning: --token-file " + tokenFile + " has no admin token: the Admin API "
             + "takes no writes");
       }
+      checkNodeBindings(tokens, err);
       builder.tokens(tokens);
     }
     if (tlsCert != null) {
@@ -102,12 +116,35 @@ public final class AccessOptions {
     }
   }
 
+  /**
+   * Node tokens that name no node id may connect as any node: refused with
+   * {@code --require-bound-node-tokens}, else a warning (older files keep working).
+   */
+  private void checkNodeBindings(AccessTokens tokens, PrintWriter err) throws StartupException {
+    List<Integer> unbound = tokens.unboundNodeLines();
+    if (unbound.isEmpty()) {
+      return;
+    }
+    String lines = (unbound.size() == 1 ? "line " : "lines ")
+        + unbound.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    if (requireBoundNodeTokens) {
+      throw StartupException.usage("--token-file: " + tokenFile + " " + lines + ": node token "
+          + "bound to no node id, refused by --require-bound-node-tokens (expected: node TOKEN "
+          + "NODE-ID[,NODE-ID...])");
+    }
+    err.println("warning: --token-file " + tokenFile + " " + lines + ": node token bound to no "
+        + "node id: whoever holds it may connect as any node; name the node ids "
+        + "(node TOKEN NODE-ID[,NODE-ID...]), then pass --require-bound-node-tokens");
+  }
+
   /** One line for the start-up output: how callers authenticate. */
   public String describe() {
     if (tokenFile == null && tlsClientCa == null) {
       return "loopback callers only, as principal 'local' (no --token-file)";
     }
-    String how = tokenFile != null ? "tokens from " + tokenFile : "";
+    String how = tokenFile == null ? ""
+        : "tokens from " + tokenFile
+            + (requireBoundNodeTokens ? " (node tokens bound to their node ids)" : "");
     if (tlsClientCa != null) {
       how += (how.isEmpty() ? "" : ", ") + "client certificates issued by " + tlsClientCa;
     }

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,20 @@ class ControlPlaneJarIT {
 
     assertEquals(2, r.exitCode(), r.toString());
     assertEquals("error: --tls-cert and --tls-key go together\n", r.stderr());
+  }
+
+  @Test
+  void requireBoundNodeTokensRefusesATokenFileWithAnUnboundNodeLine() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"),
+        "admin a-t0ken ops\nnode n-t0ken edge-1,edge-2\n# older nodes\nn2-t0ken\n");
+
+    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--token-file", tokens.toString(),
+        "--require-bound-node-tokens", "--data-dir", dir.resolve("data").toString());
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("error: --token-file: " + tokens + " line 4: node token bound to no node id, "
+        + "refused by --require-bound-node-tokens (expected: node TOKEN NODE-ID[,NODE-ID...])\n",
+        r.stderr());
   }
 
   private static HttpResponse<String> get(String url) throws Exception {

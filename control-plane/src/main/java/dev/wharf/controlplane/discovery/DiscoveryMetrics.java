@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /**
  * The discovery service's meters: connected nodes, pushes and how they were answered, the time
- * from a push to its ACK, and the version being pushed.
+ * from a push to its ACK, the version being pushed, and streams whose credential did not fit.
  */
 public final class DiscoveryMetrics {
   private final Counter pushes;
@@ -20,6 +20,8 @@ public final class DiscoveryMetrics {
   private final Counter suppressed;
   private final Counter stale;
   private final Counter rejected;
+  private final Counter notThisNode;
+  private final Counter unbound;
   private final Timer pushToAck;
   private final Timer watchLag;
   private final AtomicLong version = new AtomicLong();
@@ -45,6 +47,13 @@ public final class DiscoveryMetrics {
         .register(registry);
     rejected = Counter.builder("wharf_cp_versions_rejected")
         .description("Stored versions the validator refused; they are never pushed")
+        .register(registry);
+    notThisNode = Counter.builder("wharf_cp_streams_refused_node_id")
+        .description("Discovery streams refused because their hello claimed a node id their "
+            + "credential is not bound to")
+        .register(registry);
+    unbound = Counter.builder("wharf_cp_streams_unbound_token")
+        .description("Discovery streams accepted with a node token bound to no node id")
         .register(registry);
     pushToAck = Timer.builder("wharf_cp_push_to_ack")
         .description("Time from pushing a snapshot to the node's ACK")
@@ -96,5 +105,13 @@ public final class DiscoveryMetrics {
 
   void rejected() {
     rejected.increment();
+  }
+
+  void refusedNodeId() {
+    notThisNode.increment();
+  }
+
+  void unboundToken() {
+    unbound.increment();
   }
 }

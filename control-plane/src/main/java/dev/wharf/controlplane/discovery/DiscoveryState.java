@@ -143,9 +143,12 @@ public final class DiscoveryState {
     }
   }
 
-  /** A session for a stream that just opened from {@code peer}; it joins the fleet at hello. */
-  NodeSession open(String peer, NodeLink link) {
-    return new NodeSession(this, replica, peer, link);
+  /**
+   * A session for a stream that just opened from {@code peer} with {@code credential}; it joins
+   * the fleet at a hello the credential permits.
+   */
+  NodeSession open(String peer, NodeCredential credential, NodeLink link) {
+    return new NodeSession(this, replica, peer, credential, link);
   }
 
   // --- what sessions share ---

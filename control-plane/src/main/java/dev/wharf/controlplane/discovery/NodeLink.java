@@ -14,6 +14,8 @@ interface NodeLink {
     MALFORMED,
     /** The node sent something before its hello. */
     BEFORE_HELLO,
+    /** The hello claimed a node id the stream's credential is not for. */
+    NOT_THIS_NODE,
     /** The same node opened a newer stream on this replica. */
     REPLACED,
     /** This replica is shutting down: the node should fail over now. */

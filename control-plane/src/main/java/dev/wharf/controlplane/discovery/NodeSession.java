@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>the first message is a hello; nothing is pushed before it;
+ *   <li>the hello's node id must be one the stream's credential is for ({@link NodeCredential});
+ *       a stream claiming another is ended with PERMISSION_DENIED before it joins the fleet, so
+ *       it never replaces the live stream of the node it claims;
  *   <li>at most one push is unanswered; versions published meanwhile wait, and only the latest
  *       of them is pushed once the answer comes;
  *   <li>a version equal to the one the node runs is never pushed;
@@ -42,6 +45,7 @@ final class NodeSession {
   private final Replica replica;
   private final NodeLink link;
   private final String peer;
+  private final NodeCredential credential;
 
   private NodeStatus status; // null until the hello
   private InFlight inFlight;
@@ -54,10 +58,12 @@ final class NodeSession {
 
   private record InFlight(long version, String nonce, long sentNanos) {}
 
-  NodeSession(DiscoveryState fleet, Replica replica, String peer, NodeLink link) {
+  NodeSession(DiscoveryState fleet, Replica replica, String peer, NodeCredential credential,
+      NodeLink link) {
     this.fleet = fleet;
     this.replica = replica;
     this.peer = peer;
+    this.credential = credential;
     this.link = link;
   }
 
@@ -83,6 +89,9 @@ final class NodeSession {
       end(NodeLink.End.MALFORMED, "hello.node_id is empty");
       return;
     }
+    if (!admits(hello.getNodeId())) {
+      return;
+    }
     Timestamp now = now();
     long refused = fleet.refusedVersion(hello.getNodeId());
     NodeStatus.Builder b = NodeStatus.newBuilder()
@@ -106,6 +115,29 @@ final class NodeSession {
       return;
     }
     offer();
+  }
+
+  /**
+   * Whether the credential may claim {@code nodeId}: the one check of a node's identity. A
+   * refused stream is ended here, before it registers, so it never replaces a live one.
+   */
+  private boolean admits(String nodeId) {
+    if (!credential.permits(nodeId)) {
+      replica.metrics().refusedNodeId();
+      log.warn("refused a discovery stream from {}: its hello claims node id '{}', but its "
+          + "credential ({}) is for node ids: {}", peer, nodeId, credential.principal(),
+          credential.allowed());
+      end(NodeLink.End.NOT_THIS_NODE, "hello claims node id '" + nodeId + "', but this "
+          + "credential is for node ids: " + credential.allowed());
+      return false;
+    }
+    if (credential.scope() == NodeCredential.Scope.UNBOUND) {
+      replica.metrics().unboundToken();
+      log.warn("node {} at {} connects with node token {}, which is bound to no node id: any "
+          + "holder of it may connect as any node; name the node ids on its line (node TOKEN "
+          + "{}) as docs/operations.md says", nodeId, peer, credential.principal(), nodeId);
+    }
+    return true;
   }
 
   private void ack(Ack ack) {

@@ -1,14 +1,19 @@
 package dev.wharf.controlplane.discovery;
 
+import dev.wharf.controlplane.admin.Caller;
+import dev.wharf.controlplane.admin.Role;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Set;
 
 /**
  * One node's gRPC stream: what the node sends goes to its {@link NodeSession}; what the session
- * sends, and how it ends the stream, goes back as gRPC messages and statuses. No state of its
+ * sends, and how it ends the stream, goes back as gRPC messages and statuses. The session is
+ * told which node ids the call's credential may claim ({@link Caller}, attached by the
+ * replica's authentication). No state of its
  * own, so no lock: gRPC delivers one stream's messages in order, and the session serializes
  * everything, writes to {@code out} included (gRPC's observers are not thread-safe).
  */
@@ -16,7 +21,21 @@ final class NodeStream implements StreamObserver<NodeMessage> {
   private final NodeSession session;
 
   NodeStream(DiscoveryState state, ServerCallStreamObserver<ControlMessage> out) {
-    this.session = state.open(PeerAddress.current(), new Link(out));
+    this.session = state.open(PeerAddress.current(), credential(Caller.current()),
+        new Link(out));
+  }
+
+  /** What the caller the authenticator attached may claim; null: served without one. */
+  static NodeCredential credential(Caller caller) {
+    if (caller == null) {
+      return NodeCredential.UNAUTHENTICATED;
+    }
+    if (caller.role() != Role.NODE) {
+      return new NodeCredential(caller.principal(), NodeCredential.Scope.ANY, Set.of());
+    }
+    return caller.nodeIds().isEmpty()
+        ? new NodeCredential(caller.principal(), NodeCredential.Scope.UNBOUND, Set.of())
+        : new NodeCredential(caller.principal(), NodeCredential.Scope.BOUND, caller.nodeIds());
   }
 
   @Override
@@ -45,6 +64,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
       Status status = switch (end) {
         case MALFORMED -> Status.INVALID_ARGUMENT;
         case BEFORE_HELLO -> Status.FAILED_PRECONDITION;
+        case NOT_THIS_NODE -> Status.PERMISSION_DENIED;
         case REPLACED -> Status.ALREADY_EXISTS;
         case SHUTDOWN -> Status.UNAVAILABLE;
       };

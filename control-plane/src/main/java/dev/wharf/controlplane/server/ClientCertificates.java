@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -20,7 +21,8 @@ import javax.naming.ldap.Rdn;
  * Client certificates as credentials (mTLS): the CA that issues them, and the role of each
  * holder. A verified certificate's principal is its subject's CN; its role comes from the
  * roles file when that names the CN, else from the certificate's OU when the OU is a role
- * ({@code OU=viewer}, {@code OU=admin}, {@code OU=node}). Trust only a CA that issues
+ * ({@code OU=viewer}, {@code OU=admin}, {@code OU=node}). A node's certificate is bound to
+ * its CN: the node id its discovery stream must claim. Trust only a CA that issues
  * certificates for Wharf's clients: every certificate it signed is let in.
  *
  * <p>Roles file format, one holder per line, {@code #} comments and blank lines skipped:
@@ -79,7 +81,10 @@ public final class ClientCertificates {
     return attribute(subject, "CN").orElse(subject);
   }
 
-  /** The holder's caller, or empty when neither the roles file nor the OU gives a role. */
+  /**
+   * The holder's caller, or empty when neither the roles file nor the OU gives a role. A node
+   * is bound to the node id its CN names.
+   */
   Optional<Caller> caller(X509Certificate certificate) {
     String principal = principal(certificate);
     Role role = roles.get(principal);
@@ -87,7 +92,11 @@ public final class ClientCertificates {
       role = attribute(certificate.getSubjectX500Principal().getName(), "OU")
           .map(Role::parse).orElse(null);
     }
-    return role == null ? Optional.empty() : Optional.of(new Caller(principal, role));
+    if (role == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Caller(principal, role,
+        role == Role.NODE ? Set.of(principal) : Set.of()));
   }
 
   private static Optional<String> attribute(String subject, String type) {

@@ -17,6 +17,7 @@ import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,6 +33,11 @@ final class RawNode implements AutoCloseable {
 
   /** Opens the stream with {@code token} (null: none) and says hello as {@code nodeId}. */
   RawNode(Channel channel, String token, String nodeId) {
+    this(channel, token, nodeId, Map.of("zone", "test"));
+  }
+
+  /** The same, with these labels in the hello (so a test can tell two nodes of one id apart). */
+  RawNode(Channel channel, String token, String nodeId, Map<String, String> labels) {
     DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
     if (token != null) {
       Metadata headers = new Metadata();
@@ -57,7 +63,7 @@ final class RawNode implements AutoCloseable {
       }
     });
     send(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(nodeId)
-        .putLabels("zone", "test")).build());
+        .putAllLabels(labels)).build());
   }
 
   /** The next snapshot pushed; fails when none comes within {@link #WAIT}. */
@@ -75,6 +81,11 @@ final class RawNode implements AutoCloseable {
   void nack(Snapshot s, String reason) {
     send(NodeMessage.newBuilder().setNack(Nack.newBuilder()
         .setVersion(s.getVersion()).setNonce(s.getNonce()).setReason(reason)).build());
+  }
+
+  /** Whether the replica ended the stream already. */
+  boolean ended() {
+    return ended.isDone();
   }
 
   /** How the replica ended the stream. */

@@ -10,6 +10,7 @@ import dev.wharf.controlplane.admin.Caller;
 import dev.wharf.controlplane.admin.Role;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AccessTokensTest {
@@ -32,6 +33,42 @@ class AccessTokensTest {
     assertNull(tokens.find("alice"), "a name is not a token");
     assertTrue(tokens.grants(Role.ADMIN));
     assertEquals("4 tokens (node 2, viewer 1, admin 1)", tokens.toString());
+  }
+
+  @Test
+  void aNodeLineNamesTheNodeIdsItsTokenIsFor() throws Exception {
+    AccessTokens tokens = AccessTokens.parse(List.of(
+        "node    n-t0ken-1   edge-1",
+        "# the nodes of one rack share a token",
+        "node    n-t0ken-2   rack-7a,rack-7b,rack-7c",
+        "admin   a-t0ken     ops",
+        "node    n-t0ken-3",
+        "legacy-node-t0ken"), "tokens");
+
+    assertEquals(new Caller("edge-1", Role.NODE, Set.of("edge-1")), tokens.find("n-t0ken-1"));
+    assertEquals(new Caller("rack-7a,rack-7b,rack-7c", Role.NODE,
+        Set.of("rack-7a", "rack-7b", "rack-7c")), tokens.find("n-t0ken-2"));
+    assertEquals(Set.of(), tokens.find("a-t0ken").nodeIds(), "an admin's NAME is a principal");
+    assertEquals(Set.of(), tokens.find("n-t0ken-3").nodeIds());
+    assertEquals(List.of(5, 6), tokens.unboundNodeLines(),
+        "node tokens without names, a token alone included, are bound to no node");
+  }
+
+  @Test
+  void aFileWhoseNodeLinesAllNameTheirNodesHasNoUnboundLine() throws Exception {
+    assertEquals(List.of(), AccessTokens.parse(List.of("admin a1", "viewer v1",
+        "node n1 edge-1"), "tokens").unboundNodeLines());
+  }
+
+  @Test
+  void malformedNodeIdsAreReportedWithTheirLine() {
+    assertEquals("tokens line 2: node ids 'edge-1,,edge-2' hold an empty one (expected: node "
+        + "TOKEN NODE-ID[,NODE-ID...], without spaces)",
+        error("admin a1", "node n1 edge-1,,edge-2"));
+    assertEquals("tokens line 1: node ids 'edge-1,' hold an empty one (expected: node TOKEN "
+        + "NODE-ID[,NODE-ID...], without spaces)", error("node n1 edge-1,"));
+    assertEquals("tokens line 3: 4 words (expected: node TOKEN [NODE-ID[,NODE-ID...]], the node "
+        + "ids separated by commas without spaces)", error("# ROLE TOKEN", "", "node n1 a, b"));
   }
 
   @Test

@@ -165,7 +165,7 @@ public final class DiscoveryClient implements AutoCloseable {
     try {
       channel = channels.open(target);
     } catch (RuntimeException e) {
-      reconnectAfter(target, "cannot open a channel: " + e.getMessage(), false);
+      reconnectAfter(target, "cannot open a channel: " + e.getMessage(), false, false);
       return;
     }
     stream = DiscoveryStream.open(target, channel, interceptors, configThread, handler, hello,
@@ -190,17 +190,36 @@ public final class DiscoveryClient implements AutoCloseable {
     s.close("stream ended");
     boolean healthy = s.delivered
         || nanoTime.getAsLong() - s.openedAtNanos >= stableAfter.toNanos();
-    reconnectAfter(s.target, DiscoveryStream.describeEnd(status), healthy);
+    reconnectAfter(s.target, DiscoveryStream.describeEnd(status), healthy,
+        status.getCode() == Status.Code.PERMISSION_DENIED);
   }
 
-  private void reconnectAfter(String target, String why, boolean healthy) {
+  /**
+   * Logs why the stream to {@code target} ended and schedules the next attempt. A stream that
+   * ended before it proved healthy (a refusal comes right after the hello) makes the backoff
+   * grow, so a node the control plane keeps refusing does not spin.
+   *
+   * @param refused the control plane refused this node's credentials or its node id: an
+   *     operator must fix the node's flags or its token, so the line is an error naming the
+   *     node id
+   */
+  private void reconnectAfter(String target, String why, boolean healthy, boolean refused) {
     if (closed) {
       return;
     }
     Failover.Step step = failover.ended(healthy);
     String next = step.target();
     Duration delay = step.delay();
-    log.warn("control plane {}: {}; trying {} in {} ms", target, why, next, delay.toMillis());
+    if (refused) {
+      long running = applier.running();
+      log.error("node {}: control plane {} refused this node: {}; check --node-id {} against "
+          + "the node ids its token (or certificate) was issued for; {}, trying {} in {} ms",
+          nodeId, target, why, nodeId,
+          running == 0 ? "serves no config yet" : "keeps serving version " + running, next,
+          delay.toMillis());
+    } else {
+      log.warn("control plane {}: {}; trying {} in {} ms", target, why, next, delay.toMillis());
+    }
     events.emit(e -> e.streamEnded(target, why, next, delay));
     retry = timers.schedule(() -> {
       try {

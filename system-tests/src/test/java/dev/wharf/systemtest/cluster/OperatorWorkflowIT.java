@@ -135,7 +135,7 @@ class OperatorWorkflowIT {
   private void startReplica() throws Exception {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "admin " + ADMIN + " alice\nviewer " + VIEWER + " grafana\nnode "
-        + NODE + " nodes\n");
+        + NODE + " edge-a,edge-b\n");
     JarProcess replica = keep(JarProcess.startJar("cp", dir, JarProcess.CONTROL_PLANE_JAR, List.of(
         "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", "cp-1",
         "--etcd", etcd.clientEndpoints().stream().map(URI::toString)
