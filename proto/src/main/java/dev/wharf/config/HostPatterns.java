@@ -2,7 +2,6 @@ package dev.wharf.config;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The forms of nginx {@code server_name} that Wharf accepts in {@code match.hosts}:
@@ -27,12 +26,7 @@ public final class HostPatterns {
     }
     HostPattern parsed = HostPattern.split(pattern);
     if (parsed.form() == HostPattern.Form.REGEX) {
-      try {
-        Pattern.compile(parsed.name(), Pattern.CASE_INSENSITIVE);
-        return Optional.empty();
-      } catch (PatternSyntaxException e) {
-        return Optional.of(Problems.regexReason(e));
-      }
+      return LinearRegex.problem(parsed.name(), true);
     }
     if (parsed.name().contains("*")) {
       return Optional.of("'" + pattern + "': a wildcard may only be a whole first or last label "

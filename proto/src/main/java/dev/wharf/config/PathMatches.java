@@ -116,22 +116,27 @@ public final class PathMatches {
         });
   }
 
-  /** The {@link Pattern} flags of a regex match: case-insensitive for {@code ~*}. */
+  /** The {@code java.util.regex} flags of a regex match: case-insensitive for {@code ~*}. */
   public static int regexFlags(PathMatch m) {
     return m.hasRegexCaseInsensitive() ? Pattern.CASE_INSENSITIVE : 0;
   }
 
+  /** Whether the match ignores case: {@code ~*}. */
+  public static boolean isCaseInsensitive(PathMatch m) {
+    return m.hasRegexCaseInsensitive();
+  }
+
   /**
-   * Compiles the regex of a regex match.
+   * Compiles the regex of a regex match with {@link LinearRegex}, to be searched for in a path.
    *
    * @throws IllegalArgumentException when {@code m} is not a regex match
-   * @throws java.util.regex.PatternSyntaxException when the regex is not valid
+   * @throws LinearRegex.Refused when the regex is not valid or not one RE2 runs
    */
-  public static Pattern compile(PathMatch m) {
+  public static com.google.re2j.Pattern compile(PathMatch m) {
     if (!isRegex(m)) {
       throw new IllegalArgumentException("not a regex match: " + text(m));
     }
-    return Pattern.compile(value(m), regexFlags(m));
+    return LinearRegex.compile(value(m), isCaseInsensitive(m));
   }
 
   /**

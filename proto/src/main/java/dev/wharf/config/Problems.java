@@ -5,7 +5,6 @@ import dev.wharf.config.Variables.Phase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** Collects validation errors, with the checks that several rule classes share. */
 final class Problems {
@@ -58,27 +57,21 @@ final class Problems {
     }
   }
 
-  /** Compiles {@code regex}; on failure records why, e.g. "unclosed group near index 7". */
-  Pattern regex(String path, String regex, int flags) {
+  /**
+   * Compiles {@code regex} as the data plane will ({@link LinearRegex}); on failure records why,
+   * e.g. "unclosed group near index 7" or "lookahead (?=...) is not supported: ...".
+   */
+  com.google.re2j.Pattern regex(String path, String regex, boolean caseInsensitive) {
     if (regex.isEmpty()) {
       add(path, "required");
       return null;
     }
     try {
-      return Pattern.compile(regex, flags);
-    } catch (PatternSyntaxException e) {
-      add(path, regexReason(e));
+      return LinearRegex.compile(regex, caseInsensitive);
+    } catch (LinearRegex.Refused e) {
+      add(path, e.getMessage());
       return null;
     }
-  }
-
-  /** {@code Unclosed group} at index 7 -> {@code unclosed group near index 7}. */
-  static String regexReason(PatternSyntaxException e) {
-    String description = e.getDescription();
-    String reason = description.isEmpty()
-        ? "invalid regex"
-        : Character.toLowerCase(description.charAt(0)) + description.substring(1);
-    return e.getIndex() >= 0 ? reason + " near index " + e.getIndex() : reason;
   }
 
   /**

@@ -88,7 +88,8 @@ final class RouteRules {
     }
     String field = path + "." + PathMatches.field(m);
     if (PathMatches.isRegex(m)) {
-      return groupCount(problems.regex(field, PathMatches.value(m), PathMatches.regexFlags(m)));
+      return groupCount(
+          problems.regex(field, PathMatches.value(m), PathMatches.isCaseInsensitive(m)));
     }
     uriPath(field, PathMatches.value(m));
     return -1;
@@ -108,7 +109,8 @@ final class RouteRules {
           + known(upstreams));
     }
     if (p.hasRewrite()) {
-      Pattern regex = problems.regex(path + ".rewrite.regex", p.getRewrite().getRegex(), 0);
+      com.google.re2j.Pattern regex =
+          problems.regex(path + ".rewrite.regex", p.getRewrite().getRegex(), false);
       if (regex != null) {
         problems.template(path + ".rewrite.replacement", p.getRewrite().getReplacement(),
             Phase.REQUEST, groupCount(regex));
@@ -231,8 +233,8 @@ final class RouteRules {
     }
   }
 
-  private static int groupCount(Pattern regex) {
-    return regex == null ? -1 : regex.matcher("").groupCount();
+  private static int groupCount(com.google.re2j.Pattern regex) {
+    return regex == null ? -1 : regex.groupCount();
   }
 
   private static String known(Set<String> names) {

@@ -255,6 +255,25 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void everyFieldThatHoldsARegexRefusesWhatRe2CannotRunAndSaysWhere() {
+    String why = " is not supported: Wharf's regexes run in linear time (RE2 syntax)";
+    assertEquals(List.of(
+        "routes[0].match.path.regex: negative lookahead (?!...)" + why,
+        "routes[1].match.path.regex_case_insensitive: backreference \\1" + why,
+        "routes[2].match.hosts[0]: lookbehind (?<=...)" + why,
+        "routes[2].proxy.rewrite.regex: possessive quantifier ++" + why,
+        "routes[3].match.path.regex: atomic group (?>...)" + why),
+        withRoutes("""
+            - {name: a, match: {path: {regex: "/\\\\.(?!well-known/)"}}, respond: {status: 404}}
+            - {name: b, match: {path: {regex_case_insensitive: "^/(a)\\\\1"}}, respond: {}}
+            - name: c
+              match: {hosts: ["~(?<=x)\\\\.example\\\\.com$"], path: {prefix: /}}
+              proxy: {upstream: api, rewrite: {regex: "^/api/(.++)", replacement: "/$1"}}
+            - {name: d, match: {path: {regex: "^/(?>a|ab)c"}}, respond: {}}
+            """));
+  }
+
+  @Test
   void hostPatternsFollowServerNameRules() {
     assertEquals(List.of(
         "routes[0].match.hosts[0]: 'api.*.example.com': a wildcard may only be a whole first "

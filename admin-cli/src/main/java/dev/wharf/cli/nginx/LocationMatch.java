@@ -1,16 +1,17 @@
 package dev.wharf.cli.nginx;
 
+import dev.wharf.config.LinearRegex;
 import dev.wharf.config.PathMatches;
 import dev.wharf.proto.config.v1.PathMatch;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The match of a {@code location}: {@code = /x}, {@code /x}, {@code ^~ /x}, {@code ~ re},
  * {@code ~* re} (the modifier may also touch the path: {@code =/x}), as a Wharf path match.
- * Regexes are checked with Java's regex engine, which Wharf uses; most PCRE that nginx configs
- * use is the same, and what is not is reported.
+ * Regexes are checked as the data plane compiles them ({@link LinearRegex}, RE2 syntax): most
+ * PCRE that nginx configs use is the same, and what RE2 cannot run (lookaround,
+ * backreferences...) is reported.
  *
  * @param groups the regex's group count, or -1 when the match is not a regex
  */
@@ -60,11 +61,10 @@ record LocationMatch(PathMatch path, String text, int groups) {
     String text = PathMatches.text(m);
     if (PathMatches.isRegex(m)) {
       try {
-        int groups = PathMatches.compile(m).matcher("").groupCount();
+        int groups = PathMatches.compile(m).groupCount();
         return Either.of(new LocationMatch(m, text, groups));
-      } catch (PatternSyntaxException e) {
-        return Either.problem("the regex is not one Wharf (Java) can read: "
-            + e.getDescription());
+      } catch (LinearRegex.Refused e) {
+        return Either.problem(Rewrites.CANNOT_RUN + e.getMessage());
       }
     }
     if (!value.startsWith("/")) {

@@ -1,14 +1,14 @@
 package dev.wharf.cli.nginx;
 
+import com.google.re2j.Pattern;
+import dev.wharf.config.LinearRegex;
 import dev.wharf.config.Template;
 import dev.wharf.config.Variables.Phase;
 import dev.wharf.proto.config.v1.PathRewrite;
 import dev.wharf.proto.config.v1.RedirectAction;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.regex.MatchResult;
 
 /**
  * {@code rewrite REGEX REPLACEMENT [FLAG]} where Wharf can do exactly the same:
@@ -23,6 +23,8 @@ import java.util.regex.PatternSyntaxException;
  * Wharf routes cannot do.
  */
 record Rewrites(Directive directive, String regex, String replacement, String flag) {
+  /** Starts the reason a regex is not imported; {@link LinearRegex} says the rest. */
+  static final String CANNOT_RUN = "the regex cannot run in Wharf: ";
   /** Regexes that match every path. */
   private static final Set<String> EVERY_PATH = Set.of("^", "^/", ".*", "^.*", "^.*$", "^/.*",
       "^(.*)$", "^(.*)", "(.*)", "^(/.*)$", "^(/.*)");
@@ -40,12 +42,7 @@ record Rewrites(Directive directive, String regex, String replacement, String fl
         || !Set.of("", "last", "break", "redirect", "permanent").contains(flag)) {
       return Optional.of("'" + directive.text() + "' is not a rewrite nginx accepts");
     }
-    try {
-      Pattern.compile(regex);
-      return Optional.empty();
-    } catch (PatternSyntaxException e) {
-      return Optional.of("the regex is not one Wharf (Java) can read: " + e.getDescription());
-    }
+    return LinearRegex.problem(regex, false).map(reason -> CANNOT_RUN + reason);
   }
 
   boolean isRedirect() {
@@ -59,7 +56,7 @@ record Rewrites(Directive directive, String regex, String replacement, String fl
 
   /** The proxy route's path rewrite; or why there is none. */
   Either<PathRewrite> pathRewrite() {
-    int groups = Pattern.compile(regex).matcher("").groupCount();
+    int groups = LinearRegex.compile(regex, false).groupCount();
     return Templates.problem(replacement, Phase.REQUEST, groups)
         .map(Either::<PathRewrite>problem)
         .orElseGet(() -> Either.of(PathRewrite.newBuilder().setRegex(regex)
@@ -72,20 +69,18 @@ record Rewrites(Directive directive, String regex, String replacement, String fl
    * own regex.
    */
   Either<RedirectAction> redirect(LocationMatch match) {
-    Pattern pattern = Pattern.compile(regex);
+    Pattern pattern = LinearRegex.compile(regex, false);
     String target;
     int groups;
     if (match == null || (match.path().hasRegex() && match.value().equals(regex))) {
       target = replacement;
-      groups = pattern.matcher("").groupCount();
+      groups = pattern.groupCount();
     } else if (EVERY_PATH.contains(regex)) {
       target = WHOLE_PATH_GROUP.contains(regex) ? substitute(replacement, null, "$uri")
           : replacement;
       groups = match.groups();
-    } else if (match.path().hasExact() && pattern.matcher(match.value()).find()) {
-      Matcher m = pattern.matcher(match.value());
-      m.find();
-      target = substitute(replacement, m, null);
+    } else if (match.path().hasExact() && LinearRegex.find(pattern, match.value()) != null) {
+      target = substitute(replacement, LinearRegex.find(pattern, match.value()), null);
       groups = -1;
     } else {
       return Either.problem("it redirects only the paths its regex matches, not every path "
@@ -116,7 +111,7 @@ record Rewrites(Directive directive, String regex, String replacement, String fl
    * {@code text} with its group references replaced by the groups of {@code m}, or by
    * {@code whole} for {@code $1} when {@code m} is null; null when it is not a template.
    */
-  private static String substitute(String text, Matcher m, String whole) {
+  private static String substitute(String text, MatchResult m, String whole) {
     Template t;
     try {
       t = Template.parse(text);

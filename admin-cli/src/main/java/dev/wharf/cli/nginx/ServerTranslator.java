@@ -62,12 +62,18 @@ final class ServerTranslator {
     List<String> hosts = new ArrayList<>();
     for (Directive d : scope.own("server_name")) {
       List<String> refused = new ArrayList<>();
+      List<String> regexReasons = new ArrayList<>();
       for (String name : d.args()) {
         String host = name.startsWith("~") ? name : name.toLowerCase(Locale.ROOT);
         if (host.equals("_") || host.isEmpty()) {
           continue; // nginx's idiom for "no name": the route matches every host
         }
-        if (host.startsWith("$") || HostPatterns.problem(host).isPresent()) {
+        Optional<String> problem = host.startsWith("$") ? Optional.empty()
+            : HostPatterns.problem(host);
+        if (host.startsWith("~") && problem.isPresent()) {
+          regexReasons.add(name + ": " + problem.get());
+        }
+        if (host.startsWith("$") || problem.isPresent()) {
           refused.add(name);
         } else if (!hosts.contains(host)) {
           hosts.add(host);
@@ -77,7 +83,8 @@ final class ServerTranslator {
         context.ledger().translated(d);
       } else {
         context.ledger().notTranslated(d, "Wharf cannot match the names "
-            + String.join(" ", refused) + "; requests for them go to the default server");
+            + String.join(" ", refused) + "; requests for them go to the default server"
+            + (regexReasons.isEmpty() ? "" : " (" + String.join("; ", regexReasons) + ")"));
       }
     }
     return hosts;

@@ -1,6 +1,8 @@
 package dev.wharf.dataplane.proxy;
 
+import com.google.re2j.Pattern;
 import dev.wharf.config.Durations;
+import dev.wharf.config.LinearRegex;
 import dev.wharf.config.Template;
 import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.dataplane.http.HeaderRuleSet;
@@ -8,7 +10,6 @@ import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.Route;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 /**
  * What a proxy route does, compiled once per snapshot: where to, how the path is rewritten,
@@ -31,7 +32,7 @@ public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template r
   public static ProxyTarget compile(Route route, CompiledUpstream upstream) {
     ProxyAction p = route.getProxy();
     return new ProxyTarget(upstream,
-        p.hasRewrite() ? Pattern.compile(p.getRewrite().getRegex()) : null,
+        p.hasRewrite() ? LinearRegex.compile(p.getRewrite().getRegex(), false) : null,
         p.hasRewrite() ? Template.parse(p.getRewrite().getReplacement()) : null,
         HeaderRuleSet.compile(route.getRequestHeaders()),
         p.hasConnectTimeout() ? Durations.toJava(p.getConnectTimeout()) : upstream.connectTimeout(),

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.proxy;
 
+import dev.wharf.config.LinearRegex;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.TemplateRenderer;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.regex.MatchResult;
-import java.util.regex.Matcher;
 
 /** Builds the request head sent to an endpoint from the one the client sent. */
 final class UpstreamRequests {
@@ -47,8 +47,9 @@ final class UpstreamRequests {
    */
   static String targetFor(HttpRequest client, RequestTarget target, ProxyTarget proxy,
       TemplateRenderer.VariableSource variables) {
-    Matcher m = proxy.rewrite() == null ? null : proxy.rewrite().matcher(target.path());
-    if (m == null || !m.find()) {
+    MatchResult m =
+        proxy.rewrite() == null ? null : LinearRegex.find(proxy.rewrite(), target.path());
+    if (m == null) {
       String uri = client.uri();
       if (uri.startsWith("/")) {
         return uri;

@@ -1,12 +1,13 @@
 package dev.wharf.dataplane.routing;
 
+import com.google.re2j.Pattern;
 import dev.wharf.config.HostPattern;
+import dev.wharf.config.LinearRegex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Picks the virtual host for a request's host name as nginx picks a {@code server} by
@@ -34,8 +35,7 @@ final class HostTable<V> {
   void add(HostPattern pattern, V value) {
     String name = pattern.name();
     switch (pattern.form()) {
-      case REGEX -> regexes.add(new Regex<>(Pattern.compile(name, Pattern.CASE_INSENSITIVE),
-          value));
+      case REGEX -> regexes.add(new Regex<>(LinearRegex.compile(name, true), value));
       case LEADING_WILDCARD -> leading.putIfAbsent("." + name, new Leading<>(value, false));
       case NAME_AND_SUBDOMAINS -> leading.putIfAbsent("." + name, new Leading<>(value, true));
       case TRAILING_WILDCARD -> trailing.putIfAbsent(name + ".", value);

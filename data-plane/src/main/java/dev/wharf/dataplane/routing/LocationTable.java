@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.routing;
 
+import com.google.re2j.Pattern;
+import dev.wharf.config.LinearRegex;
 import dev.wharf.config.PathMatches;
 import dev.wharf.proto.config.v1.PathMatch;
 import java.util.ArrayList;
@@ -8,8 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.regex.MatchResult;
 
 /**
  * The routes of one virtual host, chosen for a path exactly as nginx chooses a {@code location}:
@@ -60,14 +61,14 @@ final class LocationTable<R> {
       return new Selection<>(prefix.route(), null);
     }
     for (Regex<R> regex : regexes) {
-      Matcher m = regex.pattern().matcher(uri);
-      if (m.find()) {
-        return new Selection<>(regex.route(), m.toMatchResult());
+      MatchResult groups = LinearRegex.find(regex.pattern(), uri);
+      if (groups != null) {
+        return new Selection<>(regex.route(), groups);
       }
     }
     return prefix == null ? null : new Selection<>(prefix.route(), null);
   }
 
   /** A chosen route, and the groups of its regex when a regex chose it (else null). */
-  record Selection<R>(R route, java.util.regex.MatchResult groups) {}
+  record Selection<R>(R route, MatchResult groups) {}
 }

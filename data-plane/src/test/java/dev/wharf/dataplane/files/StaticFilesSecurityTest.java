@@ -39,8 +39,11 @@ class StaticFilesSecurityTest {
           - name: site
             match: {path: {prefix: /}}
             static: {root: "%2$s/site"}
+          - name: well-known
+            match: {path: {prefix_no_regex: /.well-known/}}
+            static: {root: "%2$s/site"}
           - name: no-dot-files
-            match: {path: {regex: "/\\\\.(?!well-known/)"}}
+            match: {path: {regex: "/\\\\."}}
             respond: {status: 404}
           - name: guarded
             match: {path: {prefix: /guarded/}}
