@@ -5,17 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.config.DocumentLimits;
 import dev.wharf.dataplane.node.Transport;
+import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +62,45 @@ class ConfigFileSourceTest {
       Files.writeString(file, config(port, "third") + "  - {name: r, respond: {}}\n");
       assertFalse(source.reload(), "a duplicate route name must be refused");
       assertEquals("second", get(address), "the node keeps serving its last good config");
+    }
+  }
+
+  @Test
+  void hostileFilesAreRefusedAndTheWatchStillAppliesTheNextGoodEdit(@TempDir Path dir)
+      throws Exception {
+    int port = FreePorts.loopback();
+    Path file = dir.resolve("wharf.yaml");
+    Files.writeString(file, config(port, "before"));
+    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
+        ConfigFileSource source = new ConfigFileSource(file, node)) {
+      assertTrue(source.reload());
+      InetSocketAddress address = node.address("web");
+      source.watch();
+
+      replace(file, "listeners: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n");
+      assertFalse(source.reload(), "20,000-deep nesting must be refused, not overflow the stack");
+      replace(file, "#".repeat(DocumentLimits.MAX_BYTES) + "\n");
+      assertFalse(source.reload(), "a file one byte over the limit must be refused");
+      assertEquals("before", get(address));
+
+      replace(file, config(port, "after"));
+      Await.until(Duration.ofSeconds(15), () -> "after".equals(getOrNull(address)),
+          () -> "still serving " + getOrNull(address));
+    }
+  }
+
+  /** Replaces {@code file} in one step, so the watcher never reads it half-written. */
+  private static void replace(Path file, String text) throws Exception {
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Files.writeString(next, text);
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static String getOrNull(InetSocketAddress address) {
+    try {
+      return get(address);
+    } catch (Exception e) {
+      return null;
     }
   }
 

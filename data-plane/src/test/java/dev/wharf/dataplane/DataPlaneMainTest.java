@@ -3,12 +3,19 @@ package dev.wharf.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.config.DocumentLimits;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line refuses what it cannot run with exit 2 and a message that says why. */
+/**
+ * The command line refuses what it cannot run with a message that says why: exit 2 for a misused
+ * flag, 1 for a config file that cannot be used.
+ */
 class DataPlaneMainTest {
   private record Run(int exitCode, String out, String err) {}
 
@@ -59,5 +66,31 @@ class DataPlaneMainTest {
   void aControlPlaneThatIsNotHostPortIsNamed() {
     assertUsageError("error: --control-plane: 'cp1' is not host:port (expected e.g. "
         + "127.0.0.1:8080; IPv6 as [::1]:8080)", "--control-plane", "127.0.0.1:7000,cp1");
+  }
+
+  @Test
+  void aConfigFileOneByteOverTheLimitIsRefusedNamingTheLimit(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("big.yaml");
+    Files.writeString(file, "#".repeat(DocumentLimits.MAX_BYTES) + "\n");
+
+    Run r = run("--config", file.toString(), "--check");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: 1 error(s) in the config:\n  (document): larger than 16777216 bytes "
+        + "(16 MiB), the limit for a config document\n", r.err());
+  }
+
+  @Test
+  void aConfigFileNestedTwentyThousandDeepIsAConfigErrorWithItsLine(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("deep.json");
+    Files.writeString(file, "{\n  \"listeners\": " + "[".repeat(20_000) + "]".repeat(20_000)
+        + "\n}\n");
+
+    Run r = run("--config", file.toString(), "--check");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: 1 error(s) in the config:\n  (document): lists and mappings nested "
+        + "more than 64 deep, the limit for a config document (line 2)\n", r.err());
   }
 }

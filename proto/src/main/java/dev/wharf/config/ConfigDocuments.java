@@ -5,7 +5,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +15,14 @@ import java.util.Optional;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -33,11 +36,27 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * }</pre>
  */
 public final class ConfigDocuments {
+  private static final int READ_BUFFER_CHARS = 1 << 20;
+
   private ConfigDocuments() {}
 
-  /** Reads and validates {@code file}; every problem is in the exception, each with its line. */
+  /**
+   * Reads and validates {@code file}; every problem is in the exception, each with its line. A
+   * file larger than {@link DocumentLimits#MAX_BYTES} is refused after reading one byte more.
+   */
   public static Config load(Path file) throws ConfigException, IOException {
-    return load(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    try (InputStream in = Files.newInputStream(file)) {
+      return load(in, file.toString());
+    }
+  }
+
+  /**
+   * Reads (at most {@link DocumentLimits#MAX_BYTES} + 1 bytes of {@code in}, UTF-8) and
+   * validates a document; {@code in} is not closed.
+   */
+  public static Config load(InputStream in, String sourceName)
+      throws ConfigException, IOException {
+    return load(DocumentLimits.read(in), sourceName);
   }
 
   /**
@@ -65,24 +84,36 @@ public final class ConfigDocuments {
    * errors of what could not (unknown fields, values of the wrong type).
    */
   public static Parsed parse(String text, String sourceName) {
+    if (DocumentLimits.tooLarge(text)) {
+      return Parsed.refused(DocumentLimits.tooLarge());
+    }
     LoadSettings settings = LoadSettings.builder()
         .setLabel(sourceName)
         .setSchema(new CoreSchema())
         .setAllowRecursiveKeys(false)
-        .setMaxAliasesForCollections(50)
+        // Backstops: LimitedParser refuses first, with a line. The default code point limit
+        // (3 MiB) would refuse a 10,000-route document.
+        .setMaxAliasesForCollections(DocumentLimits.MAX_COLLECTION_ALIASES)
+        .setCodePointLimit(DocumentLimits.MAX_BYTES)
+        // The reader copies its look-ahead each time it refills its buffer, so one long token
+        // (a comment, a scalar) costs its length squared over the buffer size: 130 s for a
+        // 16 MB comment with the default 1 KiB, about a second with this.
+        .setBufferSize(Math.min(text.length() + 1, READ_BUFFER_CHARS))
         .build();
     Config.Builder builder = Config.newBuilder();
     MessageReader reader = new MessageReader();
-    Optional<Node> root;
     try {
-      root = new Compose(settings).composeString(text);
+      Parser parser = new LimitedParser(new ParserImpl(settings, new StreamReader(settings, text)));
+      Optional<Node> root = new Composer(settings, parser).getSingleNode();
+      root.ifPresent(node -> reader.read(node, builder, ""));
+    } catch (DocumentLimits.Exceeded e) {
+      return Parsed.refused(e.error());
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-      return new Parsed(builder.build(), List.of(new ConfigError("", syntaxError(e), line)), Map.of());
+      return Parsed.refused(new ConfigError("", syntaxError(e), line));
     } catch (YamlEngineException e) {
-      return new Parsed(builder.build(), List.of(new ConfigError("", e.getMessage())), Map.of());
+      return Parsed.refused(new ConfigError("", e.getMessage()));
     }
-    root.ifPresent(node -> reader.read(node, builder, ""));
     return new Parsed(builder.build(), reader.errors(), reader.lines());
   }
 
@@ -135,6 +166,11 @@ public final class ConfigDocuments {
     public Parsed {
       errors = List.copyOf(errors);
       lines = Map.copyOf(lines);
+    }
+
+    /** A document that could not be read at all, for this one reason. */
+    static Parsed refused(ConfigError error) {
+      return new Parsed(Config.getDefaultInstance(), List.of(error), Map.of());
     }
 
     /**

@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * writing in place. A write in place shows up as several events (truncate, then write), so the
  * callback waits until the file has been quiet for {@link #QUIET}, and reads it once.
  * The callback runs on the watcher's own daemon thread, one call at a time.
+ *
+ * <p>Whatever the callback throws, an Error included, is reported to the thread's uncaught
+ * exception handler and the watch goes on: one bad file must not end the reloads of every later
+ * good one.
  */
 public final class ConfigFileWatcher implements AutoCloseable {
   static final Duration QUIET = Duration.ofMillis(150);
@@ -50,11 +54,20 @@ public final class ConfigFileWatcher implements AutoCloseable {
           while ((more = service.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
             ours(more);
           }
-          onChange.run();
+          changed();
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed
+    }
+  }
+
+  private void changed() {
+    try {
+      onChange.run();
+    } catch (Throwable t) {
+      Thread thread = Thread.currentThread();
+      thread.getUncaughtExceptionHandler().uncaughtException(thread, t);
     }
   }
 

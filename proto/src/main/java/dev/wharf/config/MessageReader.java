@@ -30,10 +30,14 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * <p>It never stops at the first problem: each bad field is recorded with its path and skipped,
  * and the rest of the document is still read. It also records the source line of every field,
  * so that later validation errors can point at a line.
+ *
+ * <p>An alias is read again wherever it stands, so it counts every value it reads, and stops
+ * (throwing {@link DocumentLimits.Exceeded}) past {@link DocumentLimits#MAX_VALUES}.
  */
 final class MessageReader {
   private final List<ConfigError> errors = new ArrayList<>();
   private final Map<String, Integer> lines = new HashMap<>();
+  private int values;
 
   List<ConfigError> errors() {
     return errors;
@@ -52,6 +56,7 @@ final class MessageReader {
     Descriptor type = builder.getDescriptorForType();
     Set<String> seen = new HashSet<>();
     for (NodeTuple tuple : mapping.getValue()) {
+      count(tuple.getKeyNode());
       if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
         error(path, tuple.getKeyNode(), "field names must be plain strings");
         continue;
@@ -115,6 +120,7 @@ final class MessageReader {
     FieldDescriptor keyField = field.getMessageType().findFieldByName("key");
     FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
     for (NodeTuple tuple : mapping.getValue()) {
+      count(tuple.getKeyNode());
       Message.Builder entry = builder.newBuilderForField(field);
       if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
         error(path, tuple.getKeyNode(), "map keys must be plain strings");
@@ -132,6 +138,7 @@ final class MessageReader {
 
   /** The value for one (non-repeated view of a) field, or null after recording an error. */
   private Object convert(Node node, Message.Builder parent, FieldDescriptor field, String path) {
+    count(node);
     switch (field.getJavaType()) {
       case MESSAGE -> {
         Descriptor type = field.getMessageType();
@@ -250,12 +257,21 @@ final class MessageReader {
     return node instanceof ScalarNode s && s.getTag().equals(Tag.NULL);
   }
 
+  private void count(Node node) {
+    if (++values > DocumentLimits.MAX_VALUES) {
+      throw new DocumentLimits.Exceeded(DocumentLimits.tooManyExpandedValues(lineOf(node)));
+    }
+  }
+
   private void line(String path, Node node) {
     node.getStartMark().ifPresent(mark -> lines.put(path, mark.getLine() + 1));
   }
 
   private void error(String path, Node node, String message) {
-    int line = node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
-    errors.add(new ConfigError(path, message, line));
+    errors.add(new ConfigError(path, message, lineOf(node)));
+  }
+
+  private static int lineOf(Node node) {
+    return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
   }
 }

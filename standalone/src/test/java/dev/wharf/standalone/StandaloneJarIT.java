@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.config.DocumentLimits;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.ApplyRequest;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +85,44 @@ class StandaloneJarIT {
 
       assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
     }
+  }
+
+  @Test
+  void hostileEditsAreRefusedNamingTheLimitAndTheNextGoodEditIsStillCommitted()
+      throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1));
+    String demo = Files.readString(config);
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess wharf = standalone(config, dir.resolve("data"), ports.get(2))) {
+      wharf.awaitLine("listening:", TIMEOUT);
+
+      // Once a StackOverflowError that ended the file watch: no edit was applied after it.
+      replace(config, "listeners: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n");
+      wharf.awaitLineContaining("(document): lists and mappings nested more than 64 deep, the "
+          + "limit for a config document (line 1)", TIMEOUT);
+      replace(config, "#".repeat(DocumentLimits.MAX_BYTES) + "\n");
+      wharf.awaitLineContaining("(document): larger than 16777216 bytes (16 MiB), the limit for "
+          + "a config document", TIMEOUT);
+      assertEquals(0, CommandRunner.run(TIMEOUT,
+          List.of("kill", "-HUP", Long.toString(wharf.pid()))).exitCode());
+      Await.until(TIMEOUT, () -> wharf.countLinesContaining("larger than 16777216 bytes") == 2,
+          wharf::output);
+
+      replace(config, demo.replace("Hello from Wharf.", "Edited after the hostile ones."));
+      wharf.awaitLine("applied version 2", TIMEOUT);
+      assertEquals("Edited after the hostile ones. You asked for / from 127.0.0.1.\n",
+          get(home).body());
+      assertTrue(wharf.isAlive());
+      assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  /** Replaces {@code file} in one step, so the watcher never reads it half-written. */
+  private void replace(Path file, String text) throws Exception {
+    Path next = dir.resolve("next.yaml");
+    Files.writeString(next, text);
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.server;
 
+import dev.wharf.config.DocumentLimits;
 import dev.wharf.controlplane.admin.AdminService;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
@@ -273,6 +274,13 @@ public final class ControlPlaneServer implements AutoCloseable {
       }
       if (inProcessName != null) {
         builders.add(InProcessServerBuilder.forName(inProcessName));
+      }
+      for (ServerBuilder<?> b : builders) {
+        // The largest request is a whole config (Apply), and a config encodes smaller than the
+        // document it was read from: what a document within the limit says always fits, and a
+        // larger message is refused (RESOURCE_EXHAUSTED) before it is decoded. The in-process
+        // transport passes messages without encoding them and ignores this.
+        b.maxInboundMessageSize(DocumentLimits.MAX_BYTES);
       }
       return builders;
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
+import dev.wharf.config.DocumentLimits;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.ApplyRequest;
 import dev.wharf.proto.admin.v1.ApplyResponse;
@@ -327,6 +328,34 @@ class AdminApiTest {
         etcd.cluster().startMember(0);
       }
     }
+  }
+
+  @Test
+  void aRequestOneByteOverTheDocumentLimitIsRefusedUnreadAndTheReplicaServesOn() {
+    long before = version();
+    ApplyRequest request = applyOfSize(DocumentLimits.MAX_BYTES + 1);
+
+    StatusRuntimeException e = failure(Code.RESOURCE_EXHAUSTED, () -> admin.apply(request));
+
+    String message = e.getStatus().getDescription();
+    assertTrue(message.contains(String.valueOf(DocumentLimits.MAX_BYTES)), message);
+    assertEquals(before, version(), "nothing was written");
+    apply(before, config(DOCUMENT));
+    assertEquals(config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance())
+        .getConfig(), "the next good config is applied");
+  }
+
+  /** A dry-run Apply of exactly {@code bytes} bytes, most of them one route's response body. */
+  private static ApplyRequest applyOfSize(int bytes) {
+    int body = bytes;
+    ApplyRequest request;
+    do {
+      request = ApplyRequest.newBuilder().setDryRun(true).setConfig(Config.newBuilder()
+          .addListeners(listener("web", 8080))
+          .addRoutes(respond("big", "/", "x".repeat(body)))).build();
+      body -= request.getSerializedSize() - bytes;
+    } while (request.getSerializedSize() != bytes);
+    return request;
   }
 
   private WriteResponse put(long expected, ConfigObject object, String beforeRoute) {
