@@ -8,6 +8,7 @@ import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Request data that decodes to CR, LF or NUL never reaches a header, through a real node: header
- * rules percent-encode it.
+ * rules percent-encode it, a redirect refuses it with a logged {@code 400}.
  */
 @ExtendWith(NettyLeakExtension.class)
 class HeaderInjectionEndToEndTest {
@@ -43,6 +44,9 @@ class HeaderInjectionEndToEndTest {
           - name: app
             endpoints: [{address: "%s"}]
         routes:
+          - name: moved
+            match: {path: {prefix: /old/}}
+            redirect: {location: "https://example.test$uri"}
           - name: rewritten
             match: {path: {prefix: /rw/}}
             proxy: {upstream: app, rewrite: {regex: "^/rw/([^/]*)$", replacement: "/echo?p=$1"}}
@@ -148,5 +152,32 @@ class HeaderInjectionEndToEndTest {
     RecordedRequest got = backend.takeRequest(Duration.ofSeconds(10));
     assertEquals("/echo?p=a%0D%0AInjected:%20yes", got.uri());
     assertEquals(List.of("Host: a"), headerLines(got));
+  }
+
+  @Test
+  void aRedirectThatWouldCarryCrLfIsALogged400() throws Exception {
+    byte[] raw;
+    try (RawHttp http = new RawHttp(node.address("web"))) {
+      http.send("GET /old/a%0d%0aInjected:%20yes HTTP/1.1\r\nHost: a\r\n\r\n");
+      raw = http.readUntilClosed();
+    }
+    String text = new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(text.startsWith("HTTP/1.1 400 Bad Request\r\n"), text);
+    String head = text.substring(0, text.indexOf("\r\n\r\n") + 2).toLowerCase();
+    assertTrue(head.contains("\r\nconnection: close\r\n"), text);
+    assertTrue(!head.contains("location") && !head.contains("injected"), text);
+    assertTrue(text.endsWith("\r\n\r\n400 Bad Request\n"), text);
+    node.close(); // flushes the log
+
+    assertEquals("{\"request\":\"GET /old/a%0d%0aInjected:%20yes HTTP/1.1\",\"status\":\"400\""
+        + "}\n", Files.readString(dir.resolve("access.json")));
+  }
+
+  @Test
+  void aRedirectWithoutControlCharactersStillRedirects() throws Exception {
+    RawHttp.Response r = send("GET /old/a%20b HTTP/1.1\r\nHost: a\r\n\r\n");
+
+    assertEquals(302, r.status());
+    assertEquals("https://example.test/old/a b", r.headers().get("location"));
   }
 }
