@@ -124,6 +124,10 @@ final class RouteRules {
     }
     problems.positive(path + ".websocket.idle_timeout", p.getWebsocket().hasIdleTimeout(),
         p.getWebsocket().getIdleTimeout());
+    if (p.getWebsocket().hasMaxMessageSize()) {
+      problems.range(path + ".websocket.max_message_size",
+          p.getWebsocket().getMaxMessageSize().getBytes(), 1024, 1L << 40);
+    }
     if (p.hasDrain()) {
       UpstreamRules.drain(path + ".drain", p.getDrain(), problems);
     }

@@ -227,6 +227,20 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void aWebSocketMaximumMessageSizeIsBetweenAKibibyteAndATebibyte() {
+    assertEquals(List.of(
+        "routes[0].proxy.websocket.max_message_size: 100 (expected: 1024-1099511627776)"),
+        withRoutes("""
+            - name: a
+              match: {path: {prefix: /a}}
+              proxy: {upstream: api, websocket: {max_message_size: 100}}
+            - name: b
+              match: {path: {prefix: /b}}
+              proxy: {upstream: api, websocket: {max_message_size: 16m}}
+            """));
+  }
+
+  @Test
   void aRouteNeedsAPathMatchAndOneAction() {
     assertEquals(List.of(
         "routes[0].match.path: required: one of exact, prefix, prefix_no_regex, regex, "

@@ -12,6 +12,10 @@ import java.util.regex.MatchResult;
  * Compiled header rules of a route: remove, then set, then add. As with nginx's
  * {@code proxy_set_header}, a value that renders empty removes the header (set) or adds nothing
  * (add), so {@code X-Real-IP $http_x_real_ip} never sends an empty header.
+ *
+ * <p>Unlike nginx, a rendered value never carries a control character: CR, LF, NUL and the
+ * others are percent-encoded ({@link HeaderValues#encodeUnsafe}), so {@code X-Uri: $uri} for
+ * {@code /a%0d%0aInjected:%20yes} sends {@code X-Uri: /a%0D%0AInjected: yes}, one header.
  */
 public final class HeaderRuleSet {
   public static final HeaderRuleSet EMPTY = new HeaderRuleSet(List.of(), List.of(), List.of());
@@ -49,7 +53,7 @@ public final class HeaderRuleSet {
       headers.remove(name);
     }
     for (Rule r : set) {
-      String value = TemplateRenderer.render(r.value(), variables, groups);
+      String value = render(r, variables, groups);
       if (value.isEmpty()) {
         headers.remove(r.name());
       } else {
@@ -57,11 +61,16 @@ public final class HeaderRuleSet {
       }
     }
     for (Rule r : add) {
-      String value = TemplateRenderer.render(r.value(), variables, groups);
+      String value = render(r, variables, groups);
       if (!value.isEmpty()) {
         headers.add(r.name(), value);
       }
     }
+  }
+
+  private static String render(Rule r, TemplateRenderer.VariableSource variables,
+      MatchResult groups) {
+    return HeaderValues.encodeUnsafe(TemplateRenderer.render(r.value(), variables, groups));
   }
 
   private static Rule rule(Header h) {

@@ -18,15 +18,18 @@ import java.time.Duration;
  * @param rewrite the path regex, or null when the path is sent as received
  * @param connectRetries further endpoints tried after a failed connect
  * @param ownDrain the route's own drain policy, or null when it follows its upstream's
+ * @param webSocketMaxMessageSize the largest WebSocket message relayed, in payload bytes
  */
 public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template replacement,
     HeaderRuleSet requestHeaders, Duration connectTimeout, Duration readTimeout,
     Duration sendTimeout, boolean webSocketEnabled, Duration webSocketIdleTimeout,
-    int connectRetries, DrainSettings ownDrain) {
+    int connectRetries, DrainSettings ownDrain, long webSocketMaxMessageSize) {
   /** nginx proxy_read_timeout and proxy_send_timeout. */
   static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
   /** Long, unlike nginx's 60 s read timeout that silently cuts quiet WebSockets. */
   static final Duration DEFAULT_WEBSOCKET_IDLE_TIMEOUT = Duration.ofHours(1);
+  /** Generous: big enough for any chat or RPC message, small enough to bound a runaway one. */
+  static final long DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 16L << 20;
 
   /** Compiles the proxy action of a validated route against its snapshot's upstreams. */
   public static ProxyTarget compile(Route route, CompiledUpstream upstream) {
@@ -42,7 +45,9 @@ public record ProxyTarget(CompiledUpstream upstream, Pattern rewrite, Template r
         p.getWebsocket().hasIdleTimeout()
             ? Durations.toJava(p.getWebsocket().getIdleTimeout()) : DEFAULT_WEBSOCKET_IDLE_TIMEOUT,
         p.hasConnectRetries() ? p.getConnectRetries() : 1,
-        DrainSettings.ofRoute(p));
+        DrainSettings.ofRoute(p),
+        p.getWebsocket().hasMaxMessageSize() ? p.getWebsocket().getMaxMessageSize().getBytes()
+            : DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE);
   }
 
   /** The policy for its WebSockets: the route's own, else its upstream's. */

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.proxy;
 
 import dev.wharf.config.LinearRegex;
+import dev.wharf.dataplane.http.HeaderValues;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.TemplateRenderer;
@@ -60,7 +61,9 @@ final class UpstreamRequests {
     String replaced = TemplateRenderer.render(proxy.replacement(), variables, m);
     int question = replaced.indexOf('?');
     String path = question < 0 ? replaced : replaced.substring(0, question);
-    String ownArgs = question < 0 ? null : replaced.substring(question + 1);
+    // Captures are decoded: CR, LF or a space in the query would split the request line.
+    String ownArgs = question < 0 ? null
+        : HeaderValues.encodeUnsafe(replaced.substring(question + 1)).replace(" ", "%20");
     if (path.isEmpty() || path.charAt(0) != '/') {
       path = "/" + path;
     }

@@ -59,8 +59,8 @@ final class WebSocketSwitch {
     Placement placement = new Placement(routed.route(), target.upstream().name(),
         connection.endpoint().address(), target.drain());
     WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
-        placement, target.webSocketIdleTimeout(), routed.record(), services.node(),
-        services.drainer(), () -> {
+        placement, target.webSocketIdleTimeout(), target.webSocketMaxMessageSize(),
+        routed.record(), services.node(), services.drainer(), () -> {
           connection.endpoint().stats().released();
           owner.exchangeFinished(routed.record(), false);
         });

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http.HeaderValues;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.http.TemplateRenderer;
@@ -16,6 +17,7 @@ import java.util.regex.MatchResult;
 /**
  * Route actions answered by the node itself: {@code respond} and {@code redirect}. Proxy and
  * static routes never come here; anything else is answered {@code 501}, so no request hangs.
+ * A redirect whose location would carry a control character is answered {@code 400}.
  */
 final class LocalActions {
   private LocalActions() {}
@@ -34,10 +36,15 @@ final class LocalActions {
     if (config.hasRedirect()) {
       RedirectAction redirect = config.getRedirect();
       int status = redirect.getStatus() == 0 ? 302 : redirect.getStatus();
+      String location = TemplateRenderer.render(route.redirectLocation(), variables, groups);
+      if (!HeaderValues.isSafe(location)) {
+        // A decoded $uri or capture brought CR, LF or NUL: no URL to send anyone to. The
+        // request is the client's error, answered and logged like any other.
+        return Responses.error(alloc, HttpResponseStatus.BAD_REQUEST, head, true, now);
+      }
       FullHttpResponse response = Responses.error(alloc, HttpResponseStatus.valueOf(status),
           head, false, now);
-      response.headers().set(HttpHeaderNames.LOCATION,
-          TemplateRenderer.render(route.redirectLocation(), variables, groups));
+      response.headers().set(HttpHeaderNames.LOCATION, location);
       return response;
     }
     return Responses.error(alloc, HttpResponseStatus.NOT_IMPLEMENTED, head, false, now);

@@ -8,6 +8,8 @@ import java.util.random.RandomGenerator;
 final class CloseFrames {
   /** Going Away: the proxy is ending the connection. */
   static final int GOING_AWAY = 1001;
+  /** Message Too Big: a message went over the route's maximum message size. */
+  static final int MESSAGE_TOO_BIG = 1009;
 
   private CloseFrames() {}
 

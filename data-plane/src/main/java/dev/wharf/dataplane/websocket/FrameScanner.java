@@ -7,6 +7,12 @@ import io.netty.buffer.ByteBuf;
  * headers only: payloads are skipped, never copied or unmasked. The one exception is the
  * two-byte status code of a close frame, read so closes can be counted by code.
  *
+ * <p>It also enforces the maximum message size: the payload lengths of a message's frames (a
+ * text or binary frame and its continuations, up to the one with FIN) are added up as each
+ * header arrives, so a message is refused at the header of the frame that takes it over the
+ * limit, before any of that frame's payload. Control frames, which may come between the
+ * fragments, do not count. After a refusal or a protocol error the scanner reads nothing more.
+ *
  * <p>Headers and payloads may be split across buffers at any byte. Not thread-safe: one
  * scanner per direction, used on its connection's event loop.
  */
@@ -28,7 +34,17 @@ final class FrameScanner {
 
     /** The stream is not WebSocket framing; the relay should end. */
     void onProtocolError(String reason);
+
+    /**
+     * A frame header would take its message over the maximum size; {@code size} is what the
+     * message would reach, or -1 beyond 2^63.
+     */
+    default void onMessageTooBig(long size) {
+      onProtocolError("message too big");
+    }
   }
+
+  private final long maxMessageSize;
 
   private final byte[] head = new byte[14];
   private int headRead;
@@ -40,6 +56,32 @@ final class FrameScanner {
   private long payloadSeen;
   private int closeCode;
   private boolean broken;
+  private long messageSize; // payload bytes of the unfinished message's frames so far
+  private int headStart; // where the current header began in the buffer being scanned; -1: before
+
+  /** A scanner without a message size limit. */
+  FrameScanner() {
+    this(Long.MAX_VALUE);
+  }
+
+  /** @param maxMessageSize the largest message, in payload bytes, let through */
+  FrameScanner(long maxMessageSize) {
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** True once a protocol error or a message too big was found: nothing more is scanned. */
+  boolean broken() {
+    return broken;
+  }
+
+  /**
+   * After {@link #broken}: the index, in the buffer of the last scan, of the first byte of the
+   * frame header that broke the stream, or -1 when that header began in an earlier buffer
+   * (some of its bytes were handed on before it could be judged).
+   */
+  int brokenFrameStart() {
+    return headStart;
+  }
 
   /** True between frames: a frame of our own may be inserted here. */
   boolean atBoundary() {
@@ -56,6 +98,7 @@ final class FrameScanner {
     int start = buf.readerIndex();
     int end = buf.writerIndex();
     int i = start;
+    headStart = headRead > 0 ? -1 : start;
     while (i < end && !broken) {
       if (payloadLeft > 0) {
         int n = (int) Math.min(payloadLeft, end - i);
@@ -72,6 +115,9 @@ final class FrameScanner {
           }
         }
         continue;
+      }
+      if (headRead == 0) {
+        headStart = i;
       }
       head[headRead++] = buf.getByte(i++);
       if (headRead == 2) {
@@ -109,6 +155,16 @@ final class FrameScanner {
       }
     } else {
       length = len7;
+    }
+    int frameOpcode = head[0] & 0x0f;
+    if (frameOpcode < OPCODE_CLOSE) { // a data frame: it counts towards its message
+      long before = frameOpcode == OPCODE_CONTINUATION ? messageSize : 0;
+      if (length > maxMessageSize - before) {
+        broken = true;
+        listener.onMessageTooBig(before + length < 0 ? -1 : before + length);
+        return false;
+      }
+      messageSize = fin ? 0 : before + length;
     }
     headRead = 0;
     headNeeded = 2;

@@ -8,6 +8,7 @@ import dev.wharf.dataplane.node.NodeServices;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.EventExecutor;
@@ -28,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * forwarded to that side. Each connection is closed once its side answered the close frame, or
  * when the close handshake timeout runs out.
  *
+ * <p>Refusing a stream ({@link #refuse}): a message over the maximum message size gets its
+ * sender {@code 1009 Message Too Big} and a protocol error {@code 1002}; the peer gets
+ * {@code 1001} in place of the frame that broke the stream, none of whose bytes it receives. The
+ * sender's bytes can no longer be followed, so its connection is closed once its close frame
+ * is written; the peer's close handshake runs as for {@code goAway}.
+ *
  * <p>Backpressure: a side whose peer cannot take more is not read until the peer can.
  *
  * <p>Both connections live on one event loop, and so does everything here.
@@ -42,6 +49,7 @@ public final class WebSocketRelay implements Drainable {
   private final Placement placement;
   private final String route;
   private final Duration idleTimeout;
+  private final long maxMessageSize;
   private final RequestRecord record;
   private final NodeServices services;
   private final ConnectionDrainer drainer;
@@ -62,12 +70,13 @@ public final class WebSocketRelay implements Drainable {
   final class Direction implements FrameScanner.Listener {
     final Channel in;
     final Channel out;
-    final FrameScanner scanner = new FrameScanner();
+    final FrameScanner scanner = new FrameScanner(maxMessageSize);
     final String sender;
     long messages;
     boolean closeForwarded; // a close frame went to `out`, from `in` or from us
     boolean closeReceived; // `in` sent a close frame
-    boolean goAwayPending; // a 1001 waits for the next frame boundary towards `out`
+    int pendingClose; // the code of a close frame waiting for the next boundary towards `out`
+    int refusal; // the close code for `in` once its stream was refused, else 0
     boolean stopped; // nothing more goes to `out`
     final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1); // read before start()
 
@@ -98,7 +107,12 @@ public final class WebSocketRelay implements Drainable {
 
     @Override
     public void onProtocolError(String reason) {
-      end(1002, "proxy");
+      refusal = 1002;
+    }
+
+    @Override
+    public void onMessageTooBig(long size) {
+      refusal = CloseFrames.MESSAGE_TOO_BIG;
     }
 
     boolean towardsClient() {
@@ -107,13 +121,14 @@ public final class WebSocketRelay implements Drainable {
   }
 
   private WebSocketRelay(Channel client, Channel upstream, Placement placement,
-      Duration idleTimeout, RequestRecord record, NodeServices services,
+      Duration idleTimeout, long maxMessageSize, RequestRecord record, NodeServices services,
       ConnectionDrainer drainer, Runnable onEnd) {
     this.clientChannel = client;
     this.upstreamChannel = upstream;
     this.placement = placement;
     this.route = placement.route();
     this.idleTimeout = idleTimeout;
+    this.maxMessageSize = maxMessageSize;
     this.record = record;
     this.services = services;
     this.drainer = drainer;
@@ -128,14 +143,15 @@ public final class WebSocketRelay implements Drainable {
    * Creates the relay of a connection pair whose handshake just completed.
    *
    * @param placement the route, upstream and endpoint the pair was placed on, for drains
+   * @param maxMessageSize the largest message, in payload bytes, relayed either way
    * @param drainer where the relay registers while open, so drains can close it
    * @param onEnd runs once when both connections are closed
    */
   public static WebSocketRelay create(Channel client, Channel upstream, Placement placement,
-      Duration idleTimeout, RequestRecord record, NodeServices services,
+      Duration idleTimeout, long maxMessageSize, RequestRecord record, NodeServices services,
       ConnectionDrainer drainer, Runnable onEnd) {
-    return new WebSocketRelay(client, upstream, placement, idleTimeout, record, services,
-        drainer, onEnd);
+    return new WebSocketRelay(client, upstream, placement, idleTimeout, maxMessageSize, record,
+        services, drainer, onEnd);
   }
 
   @Override
@@ -190,13 +206,15 @@ public final class WebSocketRelay implements Drainable {
     if (d.stopped) {
       d.scanner.scan(buf, false, d); // only listening for the close answer
       buf.release();
-    } else if (d.goAwayPending) {
+    } else if (d.pendingClose != 0) {
       int n = d.scanner.scan(buf, true, d);
-      if (d.scanner.atBoundary()) {
+      if (d.refusal != 0) {
+        refuse(d, buf);
+      } else if (d.scanner.atBoundary()) {
         if (n > 0) {
           d.out.write(buf.retainedSlice(buf.readerIndex(), n));
         }
-        sendGoAway(d);
+        sendClose(d, d.pendingClose);
         buf.skipBytes(n);
         d.scanner.scan(buf, false, d);
         buf.release();
@@ -205,9 +223,13 @@ public final class WebSocketRelay implements Drainable {
       }
     } else {
       d.scanner.scan(buf, false, d);
-      d.out.write(buf);
-      if (!d.out.isWritable()) {
-        d.in.config().setAutoRead(false);
+      if (d.refusal != 0) {
+        refuse(d, buf);
+      } else {
+        d.out.write(buf);
+        if (!d.out.isWritable()) {
+          d.in.config().setAutoRead(false);
+        }
       }
     }
     closeAnsweredSides();
@@ -244,9 +266,9 @@ public final class WebSocketRelay implements Drainable {
         continue; // that side already has its close frame
       }
       if (d.scanner.atBoundary()) {
-        sendGoAway(d);
+        sendClose(d, CloseFrames.GOING_AWAY);
       } else {
-        d.goAwayPending = true;
+        d.pendingClose = CloseFrames.GOING_AWAY;
       }
     }
     if (closeTimer == null) {
@@ -254,14 +276,66 @@ public final class WebSocketRelay implements Drainable {
     }
   }
 
-  private void sendGoAway(Direction d) {
-    d.goAwayPending = false;
+  /**
+   * Refuses the stream {@code d} reads, whose scanner just broke: what came before the
+   * offending frame is forwarded, the peer gets {@code 1001} in the frame's place, the sender
+   * {@code d.refusal} at the next boundary of the stream towards it. Releases {@code buf}.
+   */
+  private void refuse(Direction d, ByteBuf buf) {
+    if (closeTimer == null) {
+      // Armed first: closing the sender's connection below must not close the peer's while
+      // the peer still answers our close (sideClosed looks at this timer).
+      closeTimer = schedule(() -> end(1006, "proxy"), CLOSE_HANDSHAKE_TIMEOUT.toNanos());
+    }
+    int frameStart = d.scanner.brokenFrameStart();
+    if (frameStart > buf.readerIndex()) {
+      d.out.write(buf.retainedSlice(buf.readerIndex(), frameStart - buf.readerIndex()));
+    }
+    buf.release();
+    if (closedBy == null) {
+      closedBy = "proxy";
+      closeCode = d.refusal;
+    }
+    if (!d.closeForwarded && !d.stopped) {
+      if (frameStart >= 0) {
+        sendClose(d, CloseFrames.GOING_AWAY);
+      } else {
+        // Part of the offending header already went to the peer: no frame of ours can follow
+        // it, so the peer's connection just ends.
+        d.stopped = true;
+        d.out.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    } else {
+      d.out.flush();
+    }
+    d.stopped = true;
+    d.pendingClose = 0;
+    Direction back = d == fromClient ? fromUpstream : fromClient;
+    if (back.closeForwarded || back.stopped) {
+      d.in.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else if (back.scanner.atBoundary()) {
+      sendClose(back, d.refusal);
+    } else {
+      back.pendingClose = d.refusal;
+    }
+  }
+
+  /**
+   * Writes a close frame to {@code d.out}, after which nothing more is forwarded to it. When the
+   * stream from that side was refused its answer can no longer be read, so it is closed then.
+   */
+  private void sendClose(Direction d, int code) {
+    d.pendingClose = 0;
     d.stopped = true;
     d.closeForwarded = true;
     ByteBuf frame = d.towardsClient()
-        ? CloseFrames.toClient(d.out.alloc(), CloseFrames.GOING_AWAY)
-        : CloseFrames.toServer(d.out.alloc(), CloseFrames.GOING_AWAY, services.random().get());
-    d.out.writeAndFlush(frame);
+        ? CloseFrames.toClient(d.out.alloc(), code)
+        : CloseFrames.toServer(d.out.alloc(), code, services.random().get());
+    ChannelFuture written = d.out.writeAndFlush(frame);
+    Direction answering = d == fromClient ? fromUpstream : fromClient;
+    if (answering.refusal != 0) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   /** Closes each connection whose close handshake is complete: sent to it and answered by it. */

@@ -28,6 +28,11 @@ class FrameScannerTest {
     public void onProtocolError(String reason) {
       events.add("error " + reason);
     }
+
+    @Override
+    public void onMessageTooBig(long size) {
+      events.add("too big " + size);
+    }
   };
 
   /** A frame as a peer would write it; masked frames get a fixed key. */
@@ -114,5 +119,35 @@ class FrameScannerTest {
 
     assertEquals(1, events.size());
     assertTrue(events.get(0).startsWith("error"), events.toString());
+  }
+
+  @Test
+  void aMessageIsMeasuredAcrossItsFragmentsAndControlFramesDoNotCount() {
+    FrameScanner scanner = new FrameScanner(100);
+    byte[] stream = concat(frame(1, false, false, new byte[60]),
+        frame(9, true, false, new byte[50]),
+        frame(0, false, false, new byte[40]), // 100: still allowed
+        frame(0, true, false, new byte[1]), // 101: refused at its header
+        frame(2, true, false, new byte[1]));
+    ByteBuf buf = Unpooled.wrappedBuffer(stream);
+
+    int scanned = scanner.scan(buf, false, listener);
+
+    assertEquals(List.of("frame 1", "frame 9 fin", "frame 0", "too big 101"), events);
+    assertTrue(scanner.broken());
+    assertEquals(2 + 60 + 2 + 50 + 2 + 40, scanner.brokenFrameStart(),
+        "the refused frame starts right after the accepted ones");
+    assertEquals(scanner.brokenFrameStart() + 2, scanned, "nothing read after its header");
+  }
+
+  @Test
+  void aFinishedMessageDoesNotCountTowardsTheNext() {
+    FrameScanner scanner = new FrameScanner(100);
+    byte[] message = frame(2, true, false, new byte[100]);
+
+    scanner.scan(Unpooled.wrappedBuffer(concat(message, message)), false, listener);
+
+    assertEquals(List.of("frame 2 fin", "frame 2 fin"), events);
+    assertFalse(scanner.broken());
   }
 }

@@ -61,6 +61,12 @@ class WebSocketProxyTest {
               upstream: app
               rewrite: {regex: ^/quiet, replacement: /ws}
               websocket: {idle_timeout: 300ms}
+          - name: small
+            match: {path: {prefix: /small}}
+            proxy:
+              upstream: app
+              rewrite: {regex: ^/small, replacement: /ws}
+              websocket: {max_message_size: 1k}
           - name: plain-only
             match: {path: {prefix: /plain}}
             proxy:
@@ -179,6 +185,23 @@ class WebSocketProxyTest {
       // The relay counts the close once both sockets are closed, just after the client saw it.
       Await.until(WAIT, () -> registry.scrape().contains(
           "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1001\",route=\"chat\"}"),
+          registry::scrape);
+    }
+  }
+
+  @Test
+  void aMessageOverTheMaximumSizeGetsTheClient1009AndTheBackend1001() throws Exception {
+    try (WsClient client = WsClient.connect(ws("/small"))) {
+      client.send(s -> s.sendText("x".repeat(1024), true));
+      assertEquals("x".repeat(1024), client.nextMessage(WAIT), "at the limit: relayed");
+
+      client.send(s -> s.sendText("y".repeat(600), false));
+      client.send(s -> s.sendText("y".repeat(600), true));
+
+      assertEquals(1009, client.closeCode().get(10, TimeUnit.SECONDS));
+      assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
+      Await.until(WAIT, () -> registry.scrape().contains(
+          "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1009\",route=\"small\"}"),
           registry::scrape);
     }
   }
