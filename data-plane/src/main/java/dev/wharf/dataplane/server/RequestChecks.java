@@ -1,13 +1,16 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http.RequestVariables;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Request heads nginx refuses before routing, and the status it refuses them with. */
@@ -39,6 +42,10 @@ final class RequestChecks {
     if (hosts.size() > 1 || (hosts.size() == 1 && !isAuthority(hosts.get(0)))) {
       return HttpResponseStatus.BAD_REQUEST;
     }
+    String absolute = RequestVariables.absoluteAuthority(request.uri());
+    if (absolute != null && !isAuthority(absolute)) {
+      return HttpResponseStatus.BAD_REQUEST; // it routes the request, so it is held to the same
+    }
     HttpResponseStatus coding = transferCodingStatus(request);
     if (coding != null) {
       return coding;
@@ -47,6 +54,26 @@ final class RequestChecks {
       return HttpResponseStatus.METHOD_NOT_ALLOWED; // nginx never echoes a request back
     }
     return null;
+  }
+
+  /**
+   * nginx's {@code underscores_in_headers off}: a header named with {@code _} is ignored, neither
+   * a variable nor forwarded; a backend that maps {@code -} and {@code _} alike (CGI, many
+   * frameworks) would otherwise take {@code X_User} for {@code X-User}.
+   */
+  static void dropUnderscoredHeaders(HttpHeaders headers) {
+    List<String> underscored = null;
+    for (String name : headers.names()) {
+      if (name.indexOf('_') >= 0) {
+        if (underscored == null) {
+          underscored = new ArrayList<>(2);
+        }
+        underscored.add(name);
+      }
+    }
+    if (underscored != null) {
+      underscored.forEach(headers::remove);
+    }
   }
 
   /**

@@ -202,6 +202,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
         malformed = HttpResponseStatus.BAD_REQUEST;
       }
     }
+    if (malformed == null && !snapshot.listener(listener.name()).getUnderscoresInHeaders()) {
+      RequestChecks.dropUnderscoredHeaders(request.headers());
+    }
     RequestRecord record = new RequestRecord(variables(request,
         target != null ? target : new RequestTarget(request.uri(), "")), start);
     if (malformed != null) {

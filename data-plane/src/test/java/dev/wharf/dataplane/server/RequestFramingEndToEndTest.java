@@ -42,17 +42,21 @@ class RequestFramingEndToEndTest {
     node = TestNode.start(ports -> """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
+          - {name: open, address: 127.0.0.1, port: %d, underscores_in_headers: true}
         upstreams:
           - name: app
             endpoints: [{address: "%s"}]
         routes:
+          - name: named
+            match: {hosts: [a.example], path: {prefix: /}}
+            respond: {body: "named $host"}
           - name: local
             match: {path: {exact: /local}}
             respond: {body: here}
           - name: app
             match: {path: {prefix: /}}
             proxy: {upstream: app}
-        """.formatted(ports.next(), backend.endpoint()));
+        """.formatted(ports.next(), ports.next(), backend.endpoint()));
     web = node.address("web");
   }
 
@@ -82,7 +86,8 @@ class RequestFramingEndToEndTest {
         Arguments.of("GET / HTTP/1.1\r\nHost: a/../b\r\n\r\n", 400), // nginx 400
         Arguments.of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400), // nginx 400
         Arguments.of("GET / HTTP/1.1\r\nHost: a..b\r\n\r\n", 400), // nginx 400
-        Arguments.of("GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400)); // nginx 200: allows '@'
+        Arguments.of("GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400), // nginx 200: allows '@'
+        Arguments.of("GET http://a/../b/ HTTP/1.1\r\nHost: a\r\n\r\n", 400)); // nginx 400
   }
 
   @ParameterizedTest
@@ -153,6 +158,45 @@ class RequestFramingEndToEndTest {
       assertEquals("abcde", r.body());
     }
     assertEquals("abcde", new String(backend.takeRequest(WAIT).body(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void headersNamedWithUnderscoresAreDroppedUnlessTheListenerAllowsThem() throws Exception {
+    String raw = "GET /echo HTTP/1.1\r\nHost: a\r\nX_User: admin\r\nX-Kept: 1\r\n\r\n";
+    try (RawHttp http = new RawHttp(web)) {
+      assertEquals(200, http.exchange(raw).status());
+    }
+    RecordedRequest dropped = backend.takeRequest(WAIT);
+    assertEquals(null, dropped.header("X_User"), "nginx underscores_in_headers off");
+    assertEquals("1", dropped.header("X-Kept"));
+
+    try (RawHttp http = new RawHttp(node.address("open"))) {
+      assertEquals(200, http.exchange(raw).status());
+    }
+    assertEquals("admin", backend.takeRequest(WAIT).header("X_User"));
+  }
+
+  @Test
+  void anAbsoluteFormTargetRoutesByItsAuthorityNotTheHostHeader() throws Exception {
+    try (RawHttp http = new RawHttp(web)) {
+      RawHttp.Response r = http.exchange("GET http://A.example:8080/x HTTP/1.1\r\n"
+          + "Host: elsewhere\r\n\r\n");
+
+      assertEquals(200, r.status());
+      assertEquals("named a.example", r.body(), "nginx 1.22: the same route, the same $host");
+    }
+  }
+
+  @Test
+  void anAbsoluteFormTargetGoesUpstreamInOriginForm() throws Exception {
+    try (RawHttp http = new RawHttp(web)) {
+      RawHttp.Response r = http.exchange("GET http://b.example/echo?q=1 HTTP/1.1\r\n"
+          + "Host: a.example\r\n\r\n");
+
+      assertEquals(200, r.status(), "routed by b.example, not the Host header's a.example");
+      assertEquals("/echo?q=1", r.headers().get("x-echo-uri"));
+    }
+    assertEquals("/echo?q=1", backend.takeRequest(WAIT).uri());
   }
 
   /**
