@@ -44,7 +44,7 @@ final class Catalog {
       "gzip_min_length", "gzip_comp_level", "gzip_proxied", "gzip_static", "access_log",
       "log_format", "least_conn", "hash", "ip_hash", "random", "keepalive", "keepalive_requests",
       "zone", "auth_basic", "auth_basic_user_file", "auth_request", "allow", "deny",
-      "satisfy", "internal", "limit_except");
+      "satisfy", "internal", "limit_except", "underscores_in_headers");
 
   /** Settings that only matter where something translated uses them. */
   private static final Set<String> SETTINGS = Set.of(
@@ -53,7 +53,7 @@ final class Catalog {
       "client_header_timeout", "client_body_timeout", "keepalive_timeout", "send_timeout",
       "client_max_body_size", "large_client_header_buffers", "root", "index", "types",
       "default_type", "gzip", "gzip_types", "gzip_min_length", "gzip_comp_level", "gzip_proxied",
-      "gzip_static", "access_log");
+      "gzip_static", "access_log", "underscores_in_headers");
 
   private static final Map<String, Verdict> FIXED = new HashMap<>();
 

@@ -11,14 +11,15 @@ import java.util.Optional;
 
 /**
  * The settings Wharf keeps per listener and nginx per server (or level above): the client
- * timeouts, {@code large_client_header_buffers} and {@code access_log}. A listener takes them
+ * timeouts, {@code large_client_header_buffers}, {@code access_log} and
+ * {@code underscores_in_headers}. A listener takes them
  * from the first server on it (the default server, which is where nginx takes the header
  * timeouts from too); a later server on it with other values is reported.
  */
 final class ListenerSettings {
   private static final List<String> NAMES = List.of("client_header_timeout",
       "client_body_timeout", "keepalive_timeout", "send_timeout", "large_client_header_buffers",
-      "access_log");
+      "access_log", "underscores_in_headers");
 
   private final Ledger ledger;
   private final AccessLogs logs;
@@ -59,6 +60,7 @@ final class ListenerSettings {
       case "keepalive_timeout" -> time(d, listener::setKeepaliveTimeout);
       case "large_client_header_buffers" -> headerBuffers(d, listener);
       case "access_log" -> accessLog(all, listener);
+      case "underscores_in_headers" -> underscores(d, listener);
       default -> throw new IllegalArgumentException(name);
     };
     if (problem.isPresent()) {
@@ -94,6 +96,12 @@ final class ListenerSettings {
     listener.setMaxRequestHeaderSize(Size.newBuilder().setBytes(head))
         .setMaxUriLength(Size.newBuilder().setBytes(Math.min(uri, 1 << 20)));
     return Optional.empty();
+  }
+
+  private static Optional<String> underscores(Directive d, Listener.Builder listener) {
+    Optional<Boolean> on = Values.flag(d.arg(0));
+    on.ifPresent(listener::setUnderscoresInHeaders);
+    return on.isPresent() ? Optional.empty() : Optional.of("'" + d.arg(0) + "' is not on or off");
   }
 
   private Optional<String> accessLog(List<Directive> all, Listener.Builder listener) {

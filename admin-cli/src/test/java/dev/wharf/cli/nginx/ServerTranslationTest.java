@@ -207,6 +207,23 @@ class ServerTranslationTest {
   }
 
   @Test
+  void underscoresInHeadersOnIsKeptByTheListener() {
+    NginxImport.Result r = imports.of("""
+        http {
+            underscores_in_headers on;
+            server { listen 80; location / { return 204; } }
+        }
+        """);
+
+    assertEquals("""
+        name: http
+        port: 80
+        underscores_in_headers: true
+        """, yaml(r.config().getListeners(0)));
+    assertEquals(List.of(), imports.lines(r, Kind.NOT_TRANSLATED));
+  }
+
+  @Test
   void aServerWithoutLocationsServesItsRoot() {
     Config c = imports.of("server { listen 8080; root /srv/site; index home.html; }").config();
 

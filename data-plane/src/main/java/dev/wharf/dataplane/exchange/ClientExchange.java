@@ -17,6 +17,12 @@ public interface ClientExchange {
   /** The client connection's writability changed. */
   void onClientWritabilityChanged();
 
+  /**
+   * The client's body could not be decoded (a malformed chunk): the body parts before it are not
+   * the whole body, and the connection cannot be read on. Nothing more comes from the client.
+   */
+  void onClientBodyMalformed();
+
   /** The client stopped sending its body (client_body_timeout). */
   void onClientBodyTimeout();
 

@@ -291,6 +291,12 @@ public final class StaticExchange implements ClientExchange {
     content.release(); // a body sent with GET or HEAD means nothing to a file
   }
 
+  /** A file does not depend on the body; the connection cannot go on, so it closes. */
+  @Override
+  public void onClientBodyMalformed() {
+    ctx.close();
+  }
+
   @Override
   public void onClientWritabilityChanged() {
     // The chunked writer waits for writability itself; a file region is the kernel's.

@@ -50,14 +50,36 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
     this.zone = zone;
   }
 
-  /** {@code $host}: the Host header in lower case without its port, or "" when absent. */
+  /**
+   * {@code $host}: the authority of an absolute-form target ({@code GET http://a.example/x}),
+   * which RFC 9112 3.2.2 says wins over the Host header, as in nginx; else the Host header; in
+   * lower case without its port, or "" when absent.
+   */
   public static String hostOf(HttpRequest request) {
-    String host = request.headers().get(HttpHeaderNames.HOST, "");
+    String authority = absoluteAuthority(request.uri());
+    String host = authority != null ? authority : request.headers().get(HttpHeaderNames.HOST, "");
     int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
     if (colon > 0) {
       host = host.substring(0, colon);
     }
     return host.toLowerCase(Locale.ROOT);
+  }
+
+  /** The authority of an absolute-form request target, or null for any other form. */
+  public static String absoluteAuthority(String uri) {
+    if (uri.startsWith("/")) {
+      return null;
+    }
+    int scheme = uri.indexOf("://");
+    if (scheme < 0) {
+      return null;
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    return uri.substring(start, end);
   }
 
   @Override

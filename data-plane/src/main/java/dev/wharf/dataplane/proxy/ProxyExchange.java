@@ -174,6 +174,19 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     }
   }
 
+  /**
+   * The client's body broke off in a malformed chunk. The endpoint must not take what it got for
+   * the whole body, so no terminator is written: its connection is closed, never pooled. The
+   * client gets 400 while no response byte went to it (and its connection closes), else the
+   * connection closes mid-response.
+   */
+  @Override
+  public void onClientBodyMalformed() {
+    if (phase != ProxyPhase.DONE) {
+      failOrAbort(HttpResponseStatus.BAD_REQUEST);
+    }
+  }
+
   @Override
   public void onUpstreamWritabilityChanged(boolean writable) {
     if (phase.attached()) {

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
@@ -65,6 +64,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     return timeouts;
   }
 
+  /** Netty's codec, strict, behind a look at the raw head (see {@link StrictHttpCodec}). */
   private static void addHttpCodec(ChannelPipeline p, Listener config) {
     int maxUri = config.hasMaxUriLength()
         ? (int) config.getMaxUriLength().getBytes() : DEFAULT_MAX_URI_LENGTH;
@@ -77,7 +77,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         // Content-Length together with Transfer-Encoding is a smuggling attempt: refuse it.
         .setUseRfc9112TransferEncoding(true)
         .setAllowDuplicateContentLengths(false);
-    p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
+    p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder));
   }
 
   /** Compresses responses as the route of each request says; idle on routes without. */

@@ -99,6 +99,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     awaitingMessage = false;
+    if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)
+        && content.decoderResult().isFailure()) {
+      bodyMalformed(content);
+      return;
+    }
     if (exchange != null && msg instanceof HttpContent content) {
       if (content instanceof LastHttpContent) {
         timeouts.requestBodyRead();
@@ -117,6 +122,23 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
     if (exchange == null && !closing) {
       readClient();
+    }
+  }
+
+  /**
+   * The decoder could not make sense of the request body (a bad chunk size, a chunk longer than
+   * it said): what came before it must not be taken for the whole body. An exchange decides
+   * what it can still say; otherwise the response was sent already and the connection is
+   * closed, as the rest of the stream cannot be framed.
+   */
+  private void bodyMalformed(HttpContent content) {
+    content.release();
+    timeouts.requestBodyRead();
+    if (exchange != null) {
+      exchange.onClientBodyMalformed();
+    } else if (!closing) {
+      closing = true;
+      ctx.close();
     }
   }
 
@@ -180,6 +202,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
         malformed = HttpResponseStatus.BAD_REQUEST;
       }
     }
+    if (malformed == null && !snapshot.listener(listener.name()).getUnderscoresInHeaders()) {
+      RequestChecks.dropUnderscoredHeaders(request.headers());
+    }
     RequestRecord record = new RequestRecord(variables(request,
         target != null ? target : new RequestTarget(request.uri(), "")), start);
     if (malformed != null) {
@@ -239,7 +264,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
 
   /** Sends a response made here, then finishes the request as an exchange would. */
   private void respond(RequestRecord record, HttpRequest request, FullHttpResponse response) {
+    // After a 400 the next request cannot be trusted to start where this one seemed to end.
     boolean keepAlive = keepAliveAllowed() && HttpUtil.isKeepAlive(request)
+        && response.status().code() != HttpResponseStatus.BAD_REQUEST.code()
         && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     HttpUtil.setKeepAlive(response, keepAlive);
     record.responded(response.status().code(), response.headers());

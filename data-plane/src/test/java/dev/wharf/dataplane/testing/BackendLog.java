@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BackendLog {
   private final String backendName;
   private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
+  private final BlockingQueue<RecordedRequest> cutOff = new LinkedBlockingQueue<>();
   private final BlockingQueue<Integer> closeCodes = new LinkedBlockingQueue<>();
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
@@ -37,6 +38,14 @@ final class BackendLog {
 
   void requestReceived(RecordedRequest request) {
     requests.add(request);
+  }
+
+  void requestCutOff(RecordedRequest request) {
+    cutOff.add(request);
+  }
+
+  RecordedRequest takeCutOff(Duration timeout) {
+    return take(cutOff, timeout, "request cut off by a close");
   }
 
   void closeFrameReceived(int statusCode) {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -41,6 +42,8 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
   private ByteArrayOutputStream body;
   /** Set once the connection is stalled or being torn down; nothing more is answered on it. */
   private boolean abandoned;
+  /** A head arrived and the end of its body has not yet. */
+  private boolean midBody;
 
   HttpBehaviourHandler(String backendName, int connectionNumber, BackendLog log) {
     this.connectionNumber = connectionNumber;
@@ -61,6 +64,8 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
 
   private void onHttpObject(ChannelHandlerContext ctx, HttpObject msg) {
     if (msg.decoderResult().isFailure()) {
+      // A close in the middle of a body is told by channelInactive; any other fault is not one.
+      midBody &= msg.decoderResult().cause() instanceof PrematureChannelClosureException;
       abandoned = true;
       responses.sendText(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
       return;
@@ -82,6 +87,7 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
         io.netty.handler.codec.http.HttpHeaderNames.UPGRADE, "websocket", true));
     body = new ByteArrayOutputStream();
     if (!behaviour.kind().actsOnHead()) {
+      midBody = true;
       if (HttpUtil.is100ContinueExpected(request)) {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
@@ -103,6 +109,7 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onComplete(ChannelHandlerContext ctx) {
+    midBody = false;
     HttpRequest request = head;
     Behaviour current = behaviour;
     record();
@@ -152,6 +159,17 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
   private void record() {
     log.requestReceived(new RecordedRequest(head.method().name(), head.uri(),
         new DefaultHttpHeaders().add(head.headers()), body.toByteArray(), connectionNumber));
+  }
+
+  /** A connection that closes between a head and the end of its body cut that request off. */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (midBody) {
+      midBody = false;
+      log.requestCutOff(new RecordedRequest(head.method().name(), head.uri(),
+          new DefaultHttpHeaders().add(head.headers()), body.toByteArray(), connectionNumber));
+    }
+    ctx.fireChannelInactive();
   }
 
   @Override

@@ -117,6 +117,17 @@ public final class TestBackend implements AutoCloseable {
     return log.takeRequest(timeout);
   }
 
+  /**
+   * The next request whose connection closed after its head and before the end of its body
+   * (no {@code 0\r\n\r\n}, or fewer bytes than its Content-Length), with the body bytes that
+   * did arrive; such a request is never among {@link #takeRequest}'s and is never answered.
+   *
+   * @throws AssertionError when none is cut off in time
+   */
+  public RecordedRequest takeCutOffRequest(Duration timeout) {
+    return log.takeCutOff(timeout);
+  }
+
   /** Requests received so far that were not taken yet; does not wait. */
   public int pendingRequests() {
     return log.pendingRequests();
