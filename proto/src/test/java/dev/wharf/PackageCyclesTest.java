@@ -8,8 +8,8 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The shared library's packages (config, common, launch and the generated messages) depend on
- * each other in one direction only.
+ * The shared library's packages (config, common, launch and the generated messages) depend on each
+ * other in one direction only.
  */
 @AnalyzeClasses(packages = "dev.wharf", importOptions = ImportOption.DoNotIncludeTests.class)
 class PackageCyclesTest {

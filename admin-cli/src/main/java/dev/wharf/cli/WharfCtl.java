@@ -27,12 +27,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code wharfctl}: the operator's tool, a client of the control plane's Admin API. Exit codes,
- * the same for every command, are {@link ExitCode}'s: 0 ok, 1 invalid input, 2 conflict, 3 Admin
- * API unreachable or credentials refused, 4 rollout refused or timed out.
+ * {@code wharfctl}: the operator's tool, a client of the control plane's Admin API. Exit codes, the
+ * same for every command, are {@link ExitCode}'s: 0 ok, 1 invalid input, 2 conflict, 3 Admin API
+ * unreachable or credentials refused, 4 rollout refused or timed out.
  *
- * <p>Every command is run through {@code new CommandLine(new WharfCtl(...))}; the
- * {@link Environment} given here is what the commands use for variables, channels and time.
+ * <p>Every command is run through {@code new CommandLine(new WharfCtl(...))}; the {@link
+ * Environment} given here is what the commands use for variables, channels and time.
  */
 @Command(
     name = "wharfctl",
@@ -42,39 +42,43 @@ import picocli.CommandLine.ScopeType;
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     exitCodeOnExecutionException = ExitCode.INVALID_INPUT,
     subcommands = {
-        ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
-        RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
-        RolloutCommand.class, HealthCommand.class, DrainCommand.class, ValidateCommand.class,
-        ImportNginxCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+      ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
+      RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
+      RolloutCommand.class, HealthCommand.class, DrainCommand.class, ValidateCommand.class,
+      ImportNginxCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class
+    },
     footer = {
-        "",
-        "Connection (every command but validate, import-nginx and completion). Each setting",
-        "comes from its flag, else its environment variable, else the context, else the",
-        "default:",
-        "  --server HOST:PORT[,...]  WHARF_SERVER; default 127.0.0.1:9700. Several are",
-        "                            tried in turn while one is unreachable.",
-        "  --token TOKEN             WHARF_TOKEN; or --token-file FILE, or the",
-        "                            context's token-file",
-        "  --tls-ca FILE             WHARF_TLS_CA; plaintext without one",
-        "  --context NAME            a context of ~/.config/wharf/wharfctl.yaml (path:",
-        "                            WHARFCTL_CONFIG); default its current-context",
-        "  --timeout DURATION        deadline of each call (default 10s)",
-        "",
-        "Exit codes:",
-        "  0  done",
-        "  1  invalid input: a document that does not validate, a change the control",
-        "     plane refused as invalid, no such object, an object that already exists,",
-        "     a misused command or flag; also an unexpected error",
-        "  2  conflict: the config changed since it was read; nothing was written",
-        "  3  the Admin API could not be reached (no server answered, or not within",
-        "     --timeout), or it refused the credentials",
-        "  4  rollout: a node refused the version, or --wait timed out",
-        "",
-        "Examples:",
-        "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700",
-        "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml"})
+      "",
+      "Connection (every command but validate, import-nginx and completion). Each setting",
+      "comes from its flag, else its environment variable, else the context, else the",
+      "default:",
+      "  --server HOST:PORT[,...]  WHARF_SERVER; default 127.0.0.1:9700. Several are",
+      "                            tried in turn while one is unreachable.",
+      "  --token TOKEN             WHARF_TOKEN; or --token-file FILE, or the",
+      "                            context's token-file",
+      "  --tls-ca FILE             WHARF_TLS_CA; plaintext without one",
+      "  --context NAME            a context of ~/.config/wharf/wharfctl.yaml (path:",
+      "                            WHARFCTL_CONFIG); default its current-context",
+      "  --timeout DURATION        deadline of each call (default 10s)",
+      "",
+      "Exit codes:",
+      "  0  done",
+      "  1  invalid input: a document that does not validate, a change the control",
+      "     plane refused as invalid, no such object, an object that already exists,",
+      "     a misused command or flag; also an unexpected error",
+      "  2  conflict: the config changed since it was read; nothing was written",
+      "  3  the Admin API could not be reached (no server answered, or not within",
+      "     --timeout), or it refused the credentials",
+      "  4  rollout: a node refused the version, or --wait timed out",
+      "",
+      "Examples:",
+      "  wharfctl apply -f wharf.yaml --server cp-1:9700,cp-2:9700",
+      "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml"
+    })
 public final class WharfCtl implements CommandRoot {
-  @Option(names = "--debug", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
       description = "On an unexpected error, also print its stack trace.")
   boolean debug;
 

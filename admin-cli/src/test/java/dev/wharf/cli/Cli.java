@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /**
- * Runs wharfctl commands as a user would type them, against fake Admin services served
- * in-process under the names used as {@code --server} addresses ({@code cp-1:9700}). A name
- * nothing is served under is unreachable (UNAVAILABLE), as a stopped replica is. Environment
- * variables and the home directory are the test's, never the machine's.
+ * Runs wharfctl commands as a user would type them, against fake Admin services served in-process
+ * under the names used as {@code --server} addresses ({@code cp-1:9700}). A name nothing is served
+ * under is unreachable (UNAVAILABLE), as a stopped replica is. Environment variables and the home
+ * directory are the test's, never the machine's.
  */
 public final class Cli implements AutoCloseable {
   /** What a command did: its exit code and what it printed. */
@@ -57,8 +57,8 @@ public final class Cli implements AutoCloseable {
 
   public Cli serve(String name, FakeAdmin fake) {
     try {
-      servers.add(InProcessServerBuilder.forName(name).addService(fake.definition()).build()
-          .start());
+      servers.add(
+          InProcessServerBuilder.forName(name).addService(fake.definition()).build().start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -17,14 +17,20 @@ final class ConfigEdits {
 
   static List<ConfigObject> objects(Config config, ObjectKind kind) {
     return switch (kind) {
-      case OBJECT_KIND_LISTENER -> config.getListenersList().stream()
-          .map(l -> ConfigObject.newBuilder().setListener(l).build()).toList();
-      case OBJECT_KIND_UPSTREAM -> config.getUpstreamsList().stream()
-          .map(u -> ConfigObject.newBuilder().setUpstream(u).build()).toList();
-      case OBJECT_KIND_ROUTE -> config.getRoutesList().stream()
-          .map(r -> ConfigObject.newBuilder().setRoute(r).build()).toList();
-      default -> throw Status.INVALID_ARGUMENT.withDescription("kind: required")
-          .asRuntimeException();
+      case OBJECT_KIND_LISTENER ->
+          config.getListenersList().stream()
+              .map(l -> ConfigObject.newBuilder().setListener(l).build())
+              .toList();
+      case OBJECT_KIND_UPSTREAM ->
+          config.getUpstreamsList().stream()
+              .map(u -> ConfigObject.newBuilder().setUpstream(u).build())
+              .toList();
+      case OBJECT_KIND_ROUTE ->
+          config.getRoutesList().stream()
+              .map(r -> ConfigObject.newBuilder().setRoute(r).build())
+              .toList();
+      default ->
+          throw Status.INVALID_ARGUMENT.withDescription("kind: required").asRuntimeException();
     };
   }
 
@@ -33,21 +39,24 @@ final class ConfigEdits {
   }
 
   /**
-   * {@code config} with {@code object} replacing the one of its name, or added last; a route
-   * with {@code before} (new or existing) is placed before the route of that name.
+   * {@code config} with {@code object} replacing the one of its name, or added last; a route with
+   * {@code before} (new or existing) is placed before the route of that name.
    */
   static Config put(Config config, ConfigObject object, String before) {
     Config.Builder next = config.toBuilder();
     boolean exists = exists(config, object);
     switch (object.getKindCase()) {
-      case LISTENER -> next.clearListeners()
-          .addAllListeners(put(config.getListenersList(), object.getListener(), exists, ""));
-      case UPSTREAM -> next.clearUpstreams()
-          .addAllUpstreams(put(config.getUpstreamsList(), object.getUpstream(), exists, ""));
-      case ROUTE -> next.clearRoutes()
-          .addAllRoutes(put(config.getRoutesList(), object.getRoute(), exists, before));
-      default -> throw Status.INVALID_ARGUMENT.withDescription("object: empty")
-          .asRuntimeException();
+      case LISTENER ->
+          next.clearListeners()
+              .addAllListeners(put(config.getListenersList(), object.getListener(), exists, ""));
+      case UPSTREAM ->
+          next.clearUpstreams()
+              .addAllUpstreams(put(config.getUpstreamsList(), object.getUpstream(), exists, ""));
+      case ROUTE ->
+          next.clearRoutes()
+              .addAllRoutes(put(config.getRoutesList(), object.getRoute(), exists, before));
+      default ->
+          throw Status.INVALID_ARGUMENT.withDescription("object: empty").asRuntimeException();
     }
     return next.build();
   }
@@ -56,10 +65,10 @@ final class ConfigEdits {
   static Optional<Config> delete(Config config, ObjectKind kind, String name) {
     Config.Builder next = config.toBuilder();
     switch (kind) {
-      case OBJECT_KIND_LISTENER -> next.clearListeners()
-          .addAllListeners(without(config.getListenersList(), name));
-      case OBJECT_KIND_UPSTREAM -> next.clearUpstreams()
-          .addAllUpstreams(without(config.getUpstreamsList(), name));
+      case OBJECT_KIND_LISTENER ->
+          next.clearListeners().addAllListeners(without(config.getListenersList(), name));
+      case OBJECT_KIND_UPSTREAM ->
+          next.clearUpstreams().addAllUpstreams(without(config.getUpstreamsList(), name));
       default -> next.clearRoutes().addAllRoutes(without(config.getRoutesList(), name));
     }
     Config result = next.build();
@@ -78,8 +87,8 @@ final class ConfigEdits {
     return (String) m.getField(m.getDescriptorForType().findFieldByName("name"));
   }
 
-  private static <T extends Message> List<T> put(List<T> list, T object, boolean exists,
-      String before) {
+  private static <T extends Message> List<T> put(
+      List<T> list, T object, boolean exists, String before) {
     List<T> out = new ArrayList<>(list);
     if (exists && before.isEmpty()) {
       out.replaceAll(o -> name(o).equals(name(object)) ? object : o);
@@ -96,7 +105,8 @@ final class ConfigEdits {
         return out;
       }
     }
-    throw Status.INVALID_ARGUMENT.withDescription("before_route: no route named '" + before + "'")
+    throw Status.INVALID_ARGUMENT
+        .withDescription("before_route: no route named '" + before + "'")
         .asRuntimeException();
   }
 

@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /** The documents the tests apply and start the fake from. */
 public final class Configs {
   /** One listener, an upstream of two endpoints, a route to retire and a route to keep. */
-  public static final String BEFORE = """
+  public static final String BEFORE =
+      """
       listeners:
         - {name: web, port: 8080}
       upstreams:
@@ -29,7 +30,8 @@ public final class Configs {
       """;
 
   /** BEFORE with a route added, a weight changed and the old route gone. */
-  public static final String AFTER = """
+  public static final String AFTER =
+      """
       listeners:
         - {name: web, port: 8080}
       upstreams:

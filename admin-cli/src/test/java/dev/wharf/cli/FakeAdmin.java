@@ -57,12 +57,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * An Admin service in memory that keeps the contract (admin.proto) as the real one must:
- * writes compare {@code expected_version} and are refused with FAILED_PRECONDITION +
- * ErrorInfo{STALE_VERSION, current_version}; configs go through the one validator and are
- * refused with INVALID_ARGUMENT + BadRequest field violations; tokens carry a role, and a
- * viewer that writes gets PERMISSION_DENIED. Fleet state (nodes, rollouts, health) is set by
- * the test. Thread-safe: every method holds the one lock.
+ * An Admin service in memory that keeps the contract (admin.proto) as the real one must: writes
+ * compare {@code expected_version} and are refused with FAILED_PRECONDITION +
+ * ErrorInfo{STALE_VERSION, current_version}; configs go through the one validator and are refused
+ * with INVALID_ARGUMENT + BadRequest field violations; tokens carry a role, and a viewer that
+ * writes gets PERMISSION_DENIED. Fleet state (nodes, rollouts, health) is set by the test.
+ * Thread-safe: every method holds the one lock.
  */
 public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   private final FakeAuth auth = new FakeAuth();
@@ -151,7 +151,9 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   }
 
   public synchronized Route route(String name) {
-    return config.getRoutesList().stream().filter(r -> r.getName().equals(name)).findFirst()
+    return config.getRoutesList().stream()
+        .filter(r -> r.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no route " + name + " in " + config));
   }
 
@@ -171,132 +173,179 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
 
   @Override
   public void getConfig(GetConfigRequest request, StreamObserver<GetConfigResponse> out) {
-    answer(out, () -> read(GetConfigResponse.newBuilder()
-        .setVersion(version).setConfig(config).build()));
+    answer(
+        out,
+        () -> read(GetConfigResponse.newBuilder().setVersion(version).setConfig(config).build()));
   }
 
   @Override
   public void getObject(GetObjectRequest request, StreamObserver<GetObjectResponse> out) {
-    answer(out, () -> read(GetObjectResponse.newBuilder().setVersion(version)
-        .setObject(ConfigEdits.objects(config, request.getKind()).stream()
-            .filter(o -> ConfigEdits.name(o).equals(request.getName())).findFirst()
-            .orElseThrow(() -> notFound(request.getKind(), request.getName())))
-        .build()));
+    answer(
+        out,
+        () ->
+            read(
+                GetObjectResponse.newBuilder()
+                    .setVersion(version)
+                    .setObject(
+                        ConfigEdits.objects(config, request.getKind()).stream()
+                            .filter(o -> ConfigEdits.name(o).equals(request.getName()))
+                            .findFirst()
+                            .orElseThrow(() -> notFound(request.getKind(), request.getName())))
+                    .build()));
   }
 
   @Override
   public void listObjects(ListObjectsRequest request, StreamObserver<ListObjectsResponse> out) {
-    answer(out, () -> {
-      List<ConfigObject> list = new ArrayList<>(ConfigEdits.objects(config, request.getKind()));
-      if (request.getKind() != ObjectKind.OBJECT_KIND_ROUTE) {
-        list.sort(Comparator.comparing(ConfigEdits::name));
-      }
-      return read(ListObjectsResponse.newBuilder().setVersion(version).addAllObjects(list).build());
-    });
+    answer(
+        out,
+        () -> {
+          List<ConfigObject> list = new ArrayList<>(ConfigEdits.objects(config, request.getKind()));
+          if (request.getKind() != ObjectKind.OBJECT_KIND_ROUTE) {
+            list.sort(Comparator.comparing(ConfigEdits::name));
+          }
+          return read(
+              ListObjectsResponse.newBuilder().setVersion(version).addAllObjects(list).build());
+        });
   }
 
   @Override
   public void putObject(PutObjectRequest request, StreamObserver<WriteResponse> out) {
-    answer(out, () -> {
-      checkVersion(request.getExpectedVersion());
-      ConfigObject object = request.getObject();
-      if (ConfigEdits.exists(config, object) && request.getCreateOnly()) {
-        throw Status.ALREADY_EXISTS.withDescription(Kinds.name(Kinds.of(object)) + " '"
-            + ConfigEdits.name(object) + "' already exists").asRuntimeException();
-      }
-      return write(ConfigEdits.put(config, object, request.getBeforeRoute()),
-          WriteResponse.newBuilder());
-    });
+    answer(
+        out,
+        () -> {
+          checkVersion(request.getExpectedVersion());
+          ConfigObject object = request.getObject();
+          if (ConfigEdits.exists(config, object) && request.getCreateOnly()) {
+            throw Status.ALREADY_EXISTS
+                .withDescription(
+                    Kinds.name(Kinds.of(object))
+                        + " '"
+                        + ConfigEdits.name(object)
+                        + "' already exists")
+                .asRuntimeException();
+          }
+          return write(
+              ConfigEdits.put(config, object, request.getBeforeRoute()),
+              WriteResponse.newBuilder());
+        });
   }
 
   @Override
   public void deleteObject(DeleteObjectRequest request, StreamObserver<WriteResponse> out) {
-    answer(out, () -> {
-      checkVersion(request.getExpectedVersion());
-      Config next = ConfigEdits.delete(config, request.getKind(), request.getName())
-          .orElseThrow(() -> notFound(request.getKind(), request.getName()));
-      return write(next, WriteResponse.newBuilder());
-    });
+    answer(
+        out,
+        () -> {
+          checkVersion(request.getExpectedVersion());
+          Config next =
+              ConfigEdits.delete(config, request.getKind(), request.getName())
+                  .orElseThrow(() -> notFound(request.getKind(), request.getName()));
+          return write(next, WriteResponse.newBuilder());
+        });
   }
 
   @Override
   public void apply(ApplyRequest request, StreamObserver<ApplyResponse> out) {
-    answer(out, () -> {
-      checkVersion(request.getExpectedVersion());
-      validate(request.getConfig());
-      List<ObjectChange> changes = FakeDiff.between(config, request.getConfig());
-      if (!request.getDryRun() && !changes.isEmpty()) {
-        commit(request.getConfig(), principal(), changes);
-      }
-      return ApplyResponse.newBuilder().setVersion(version).addAllChanges(changes)
-          .setDryRun(request.getDryRun()).build();
-    });
+    answer(
+        out,
+        () -> {
+          checkVersion(request.getExpectedVersion());
+          validate(request.getConfig());
+          List<ObjectChange> changes = FakeDiff.between(config, request.getConfig());
+          if (!request.getDryRun() && !changes.isEmpty()) {
+            commit(request.getConfig(), principal(), changes);
+          }
+          return ApplyResponse.newBuilder()
+              .setVersion(version)
+              .addAllChanges(changes)
+              .setDryRun(request.getDryRun())
+              .build();
+        });
   }
 
   @Override
   public void listHistory(ListHistoryRequest request, StreamObserver<ListHistoryResponse> out) {
-    answer(out, () -> {
-      int limit = request.getLimit() == 0 ? 20 : request.getLimit();
-      List<HistoryEntry> newestFirst = new ArrayList<>(history);
-      java.util.Collections.reverse(newestFirst);
-      return ListHistoryResponse.newBuilder()
-          .addAllEntries(newestFirst.subList(0, Math.min(limit, newestFirst.size()))).build();
-    });
+    answer(
+        out,
+        () -> {
+          int limit = request.getLimit() == 0 ? 20 : request.getLimit();
+          List<HistoryEntry> newestFirst = new ArrayList<>(history);
+          java.util.Collections.reverse(newestFirst);
+          return ListHistoryResponse.newBuilder()
+              .addAllEntries(newestFirst.subList(0, Math.min(limit, newestFirst.size())))
+              .build();
+        });
   }
 
   @Override
   public void rollback(RollbackRequest request, StreamObserver<WriteResponse> out) {
-    answer(out, () -> {
-      checkVersion(request.getExpectedVersion());
-      Config past = configs.get(request.getToVersion());
-      if (past == null) {
-        throw Status.NOT_FOUND.withDescription("no version " + request.getToVersion()
-            + " in the history").asRuntimeException();
-      }
-      return write(past, WriteResponse.newBuilder());
-    });
+    answer(
+        out,
+        () -> {
+          checkVersion(request.getExpectedVersion());
+          Config past = configs.get(request.getToVersion());
+          if (past == null) {
+            throw Status.NOT_FOUND
+                .withDescription("no version " + request.getToVersion() + " in the history")
+                .asRuntimeException();
+          }
+          return write(past, WriteResponse.newBuilder());
+        });
   }
 
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
-    answer(out, () -> ListNodesResponse.newBuilder().setLatestVersion(version)
-        .addAllNodes(nodes).build());
+    answer(
+        out,
+        () -> ListNodesResponse.newBuilder().setLatestVersion(version).addAllNodes(nodes).build());
   }
 
   @Override
   public void getRollout(GetRolloutRequest request, StreamObserver<RolloutStatus> out) {
-    answer(out, () -> {
-      rolloutPolls.incrementAndGet();
-      if (rollouts.isEmpty()) {
-        return RolloutStatus.newBuilder().setVersion(version).build();
-      }
-      return rollouts.size() > 1 ? rollouts.poll() : rollouts.peek();
-    });
+    answer(
+        out,
+        () -> {
+          rolloutPolls.incrementAndGet();
+          if (rollouts.isEmpty()) {
+            return RolloutStatus.newBuilder().setVersion(version).build();
+          }
+          return rollouts.size() > 1 ? rollouts.poll() : rollouts.peek();
+        });
   }
 
   @Override
-  public void getEndpointHealth(GetEndpointHealthRequest request,
-      StreamObserver<GetEndpointHealthResponse> out) {
-    answer(out, () -> {
-      String upstream = request.getUpstream();
-      if (config.getUpstreamsList().stream().noneMatch(u -> u.getName().equals(upstream))) {
-        throw notFound(ObjectKind.OBJECT_KIND_UPSTREAM, request.getUpstream());
-      }
-      return GetEndpointHealthResponse.newBuilder()
-          .addAllEndpoints(health.getOrDefault(request.getUpstream(), List.of())).build();
-    });
+  public void getEndpointHealth(
+      GetEndpointHealthRequest request, StreamObserver<GetEndpointHealthResponse> out) {
+    answer(
+        out,
+        () -> {
+          String upstream = request.getUpstream();
+          if (config.getUpstreamsList().stream().noneMatch(u -> u.getName().equals(upstream))) {
+            throw notFound(ObjectKind.OBJECT_KIND_UPSTREAM, request.getUpstream());
+          }
+          return GetEndpointHealthResponse.newBuilder()
+              .addAllEndpoints(health.getOrDefault(request.getUpstream(), List.of()))
+              .build();
+        });
   }
 
   @Override
   public void drainNode(DrainNodeRequest request, StreamObserver<DrainNodeResponse> out) {
-    answer(out, () -> {
-      NodeView node = nodes.stream()
-          .filter(n -> n.getStatus().getNodeId().equals(request.getNodeId())).findFirst()
-          .orElseThrow(() -> Status.NOT_FOUND.withDescription(
-              "no replica knows node '" + request.getNodeId() + "'").asRuntimeException());
-      drained.add(request.getNodeId());
-      return DrainNodeResponse.newBuilder().setReplica(node.getStatus().getReplica()).build();
-    });
+    answer(
+        out,
+        () -> {
+          NodeView node =
+              nodes.stream()
+                  .filter(n -> n.getStatus().getNodeId().equals(request.getNodeId()))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          Status.NOT_FOUND
+                              .withDescription(
+                                  "no replica knows node '" + request.getNodeId() + "'")
+                              .asRuntimeException());
+          drained.add(request.getNodeId());
+          return DrainNodeResponse.newBuilder().setReplica(node.getStatus().getReplica()).build();
+        });
   }
 
   // ---- helpers, all called with the lock held
@@ -330,13 +379,18 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
 
   private void checkVersion(long expected) {
     if (expected != version) {
-      throw StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.FAILED_PRECONDITION_VALUE)
-          .setMessage("the config is at version " + version + ", not " + expected)
-          .addDetails(Any.pack(ErrorInfo.newBuilder()
-              .setReason("STALE_VERSION").setDomain("wharf.dev")
-              .putMetadata("current_version", Long.toString(version)).build()))
-          .build());
+      throw StatusProto.toStatusRuntimeException(
+          com.google.rpc.Status.newBuilder()
+              .setCode(Code.FAILED_PRECONDITION_VALUE)
+              .setMessage("the config is at version " + version + ", not " + expected)
+              .addDetails(
+                  Any.pack(
+                      ErrorInfo.newBuilder()
+                          .setReason("STALE_VERSION")
+                          .setDomain("wharf.dev")
+                          .putMetadata("current_version", Long.toString(version))
+                          .build()))
+              .build());
     }
   }
 
@@ -346,14 +400,21 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
       return;
     }
     BadRequest.Builder bad = BadRequest.newBuilder();
-    errors.forEach(e -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
-        .setField(e.path()).setDescription(e.message())));
-    throw StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.INVALID_ARGUMENT_VALUE)
-        .setMessage("the config would not validate (" + errors.size()
-            + (errors.size() == 1 ? " error)" : " errors)"))
-        .addDetails(Any.pack(bad.build()))
-        .build());
+    errors.forEach(
+        e ->
+            bad.addFieldViolations(
+                BadRequest.FieldViolation.newBuilder()
+                    .setField(e.path())
+                    .setDescription(e.message())));
+    throw StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.INVALID_ARGUMENT_VALUE)
+            .setMessage(
+                "the config would not validate ("
+                    + errors.size()
+                    + (errors.size() == 1 ? " error)" : " errors)"))
+            .addDetails(Any.pack(bad.build()))
+            .build());
   }
 
   private WriteResponse write(Config next, WriteResponse.Builder response) {
@@ -369,14 +430,28 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
     config = next;
     version++;
     configs.put(version, next);
-    String summary = String.join(", ", changes.stream().map(c -> switch (c.getAction()) {
-      case ACTION_CREATE -> "+ ";
-      case ACTION_DELETE -> "- ";
-      default -> "~ ";
-    } + Kinds.name(c.getKind()) + " " + c.getName()).toList());
-    history.add(HistoryEntry.newBuilder().setVersion(version)
-        .setCommittedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
-        .setPrincipal(principal).setSummary(summary).build());
+    String summary =
+        String.join(
+            ", ",
+            changes.stream()
+                .map(
+                    c ->
+                        switch (c.getAction()) {
+                              case ACTION_CREATE -> "+ ";
+                              case ACTION_DELETE -> "- ";
+                              default -> "~ ";
+                            }
+                            + Kinds.name(c.getKind())
+                            + " "
+                            + c.getName())
+                .toList());
+    history.add(
+        HistoryEntry.newBuilder()
+            .setVersion(version)
+            .setCommittedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+            .setPrincipal(principal)
+            .setSummary(summary)
+            .build());
     now = now.plusSeconds(60);
   }
 
@@ -386,7 +461,8 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   }
 
   private static StatusRuntimeException notFound(ObjectKind kind, String name) {
-    return Status.NOT_FOUND.withDescription("no " + Kinds.name(kind) + " named '" + name + "'")
+    return Status.NOT_FOUND
+        .withDescription("no " + Kinds.name(kind) + " named '" + name + "'")
         .asRuntimeException();
   }
 }

@@ -17,12 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fake's authentication, as admin.proto describes it: {@code authorization: Bearer <token>},
- * tokens carry a role, a viewer that writes is PERMISSION_DENIED. With no token configured,
- * every caller is an anonymous admin. Counts calls and keeps what each sent, for the tests.
+ * tokens carry a role, a viewer that writes is PERMISSION_DENIED. With no token configured, every
+ * caller is an anonymous admin. Counts calls and keeps what each sent, for the tests.
  */
 final class FakeAuth implements ServerInterceptor {
   /** Who made the call, for the history. */
   static final Context.Key<String> PRINCIPAL = Context.key("principal");
+
   private static final Set<String> WRITES =
       Set.of("PutObject", "DeleteObject", "Apply", "Rollback", "DrainNode");
 
@@ -46,22 +47,26 @@ final class FakeAuth implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     calls.incrementAndGet();
     String auth = headers.get(BearerToken.AUTHORIZATION);
     authorizations.add(auth == null ? "" : auth);
-    Caller caller = tokens.isEmpty() ? new Caller("anonymous", true)
-        : auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
+    Caller caller =
+        tokens.isEmpty()
+            ? new Caller("anonymous", true)
+            : auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
     if (caller == null) {
-      call.close(Status.UNAUTHENTICATED.withDescription("missing or unknown token"),
-          new Metadata());
+      call.close(
+          Status.UNAUTHENTICATED.withDescription("missing or unknown token"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     String method = call.getMethodDescriptor().getBareMethodName();
     if (!caller.admin() && WRITES.contains(method)) {
-      call.close(Status.PERMISSION_DENIED.withDescription(
-          caller.principal() + " is a viewer and may not call " + method), new Metadata());
+      call.close(
+          Status.PERMISSION_DENIED.withDescription(
+              caller.principal() + " is a viewer and may not call " + method),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Context context = Context.current().withValue(PRINCIPAL, caller.principal());

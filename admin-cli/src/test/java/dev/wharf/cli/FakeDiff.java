@@ -22,29 +22,43 @@ import java.util.function.Function;
 
 /**
  * The fake Admin service's diff, object by object and field by field, with field paths as the
- * validator writes them ({@code endpoints[1].weight}) and values as YAML shows scalars: what
- * the contract says the real service answers.
+ * validator writes them ({@code endpoints[1].weight}) and values as YAML shows scalars: what the
+ * contract says the real service answers.
  */
 final class FakeDiff {
   private FakeDiff() {}
 
   static List<ObjectChange> between(Config before, Config after) {
     List<ObjectChange> changes = new ArrayList<>();
-    kind(ObjectKind.OBJECT_KIND_LISTENER, before.getListenersList(), after.getListenersList(),
-        Listener::getName, l -> Config.newBuilder().addListeners(l).build(), changes);
-    kind(ObjectKind.OBJECT_KIND_UPSTREAM, before.getUpstreamsList(), after.getUpstreamsList(),
-        Upstream::getName, u -> Config.newBuilder().addUpstreams(u).build(), changes);
-    kind(ObjectKind.OBJECT_KIND_ROUTE, before.getRoutesList(), after.getRoutesList(),
-        Route::getName, r -> Config.newBuilder().addRoutes(r).build(), changes);
+    kind(
+        ObjectKind.OBJECT_KIND_LISTENER,
+        before.getListenersList(),
+        after.getListenersList(),
+        Listener::getName,
+        l -> Config.newBuilder().addListeners(l).build(),
+        changes);
+    kind(
+        ObjectKind.OBJECT_KIND_UPSTREAM,
+        before.getUpstreamsList(),
+        after.getUpstreamsList(),
+        Upstream::getName,
+        u -> Config.newBuilder().addUpstreams(u).build(),
+        changes);
+    kind(
+        ObjectKind.OBJECT_KIND_ROUTE,
+        before.getRoutesList(),
+        after.getRoutesList(),
+        Route::getName,
+        r -> Config.newBuilder().addRoutes(r).build(),
+        changes);
     positions(before.getRoutesList(), after.getRoutesList(), changes);
     return changes;
   }
 
   /**
-   * A route that changed place among the routes both configs hold is an update of
-   * {@code (position)}, old index to new; routes only shifted by an insertion or a deletion, or
-   * by another route's move, are not (the moved ones are those outside the longest common
-   * order).
+   * A route that changed place among the routes both configs hold is an update of {@code
+   * (position)}, old index to new; routes only shifted by an insertion or a deletion, or by another
+   * route's move, are not (the moved ones are those outside the longest common order).
    */
   private static void positions(List<Route> before, List<Route> after, List<ObjectChange> out) {
     List<String> a = before.stream().map(Route::getName).toList();
@@ -56,15 +70,23 @@ final class FakeDiff {
       if (kept.contains(name)) {
         continue;
       }
-      FieldChange move = FieldChange.newBuilder().setPath("(position)")
-          .setOldValue(Integer.toString(a.indexOf(name)))
-          .setNewValue(Integer.toString(b.indexOf(name))).build();
+      FieldChange move =
+          FieldChange.newBuilder()
+              .setPath("(position)")
+              .setOldValue(Integer.toString(a.indexOf(name)))
+              .setNewValue(Integer.toString(b.indexOf(name)))
+              .build();
       int at = indexOf(out, name);
       if (at >= 0) {
         out.set(at, out.get(at).toBuilder().addFields(move).build());
       } else {
-        out.add(ObjectChange.newBuilder().setKind(ObjectKind.OBJECT_KIND_ROUTE).setName(name)
-            .setAction(Action.ACTION_UPDATE).addFields(move).build());
+        out.add(
+            ObjectChange.newBuilder()
+                .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                .setName(name)
+                .setAction(Action.ACTION_UPDATE)
+                .addFields(move)
+                .build());
       }
     }
   }
@@ -73,8 +95,10 @@ final class FakeDiff {
     int[][] len = new int[x.size() + 1][y.size() + 1];
     for (int i = x.size() - 1; i >= 0; i--) {
       for (int j = y.size() - 1; j >= 0; j--) {
-        len[i][j] = x.get(i).equals(y.get(j))
-            ? len[i + 1][j + 1] + 1 : Math.max(len[i + 1][j], len[i][j + 1]);
+        len[i][j] =
+            x.get(i).equals(y.get(j))
+                ? len[i + 1][j + 1] + 1
+                : Math.max(len[i + 1][j], len[i][j + 1]);
       }
     }
     Set<String> kept = new LinkedHashSet<>();
@@ -102,8 +126,13 @@ final class FakeDiff {
     return -1;
   }
 
-  private static <T extends Message> void kind(ObjectKind kind, List<T> before, List<T> after,
-      Function<T, String> name, Function<T, Config> alone, List<ObjectChange> changes) {
+  private static <T extends Message> void kind(
+      ObjectKind kind,
+      List<T> before,
+      List<T> after,
+      Function<T, String> name,
+      Function<T, Config> alone,
+      List<ObjectChange> changes) {
     Map<String, T> old = new LinkedHashMap<>();
     before.forEach(o -> old.put(name.apply(o), o));
     Set<String> kept = new LinkedHashSet<>();
@@ -131,16 +160,27 @@ final class FakeDiff {
     }
     for (String n : old.keySet()) {
       if (!kept.contains(n)) {
-        changes.add(ObjectChange.newBuilder().setKind(kind).setName(n)
-            .setAction(Action.ACTION_DELETE).build());
+        changes.add(
+            ObjectChange.newBuilder()
+                .setKind(kind)
+                .setName(n)
+                .setAction(Action.ACTION_DELETE)
+                .build());
       }
     }
   }
 
   /** The single object of {@code config}, as {@code path -> scalar}. */
   private static Map<String, String> flatten(Config config) {
-    JsonElement object = JsonParser.parseString(ConfigDocuments.toJson(config)).getAsJsonObject()
-        .entrySet().iterator().next().getValue().getAsJsonArray().get(0);
+    JsonElement object =
+        JsonParser.parseString(ConfigDocuments.toJson(config))
+            .getAsJsonObject()
+            .entrySet()
+            .iterator()
+            .next()
+            .getValue()
+            .getAsJsonArray()
+            .get(0);
     Map<String, String> out = new LinkedHashMap<>();
     flatten("", object, out);
     return out;
@@ -148,8 +188,12 @@ final class FakeDiff {
 
   private static void flatten(String path, JsonElement e, Map<String, String> out) {
     if (e.isJsonObject()) {
-      e.getAsJsonObject().entrySet().forEach(x ->
-          flatten(path.isEmpty() ? x.getKey() : path + "." + x.getKey(), x.getValue(), out));
+      e.getAsJsonObject()
+          .entrySet()
+          .forEach(
+              x ->
+                  flatten(
+                      path.isEmpty() ? x.getKey() : path + "." + x.getKey(), x.getValue(), out));
     } else if (e.isJsonArray()) {
       for (int i = 0; i < e.getAsJsonArray().size(); i++) {
         flatten(path + "[" + i + "]", e.getAsJsonArray().get(i), out);

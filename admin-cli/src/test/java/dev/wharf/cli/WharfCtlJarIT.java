@@ -23,14 +23,18 @@ class WharfCtlJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate", "-f", "../deploy/examples/demo.yaml");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("../deploy/examples/demo.yaml: valid (2 listeners, 2 upstreams (2 endpoints), "
-        + "5 routes)\n", r.stdout());
+    assertEquals(
+        "../deploy/examples/demo.yaml: valid (2 listeners, 2 upstreams (2 endpoints), "
+            + "5 routes)\n",
+        r.stdout());
   }
 
   @Test
   void validateListsEveryErrorAndExitsWithOne(@TempDir Path dir) throws Exception {
     Path broken = dir.resolve("broken.yaml");
-    Files.writeString(broken, """
+    Files.writeString(
+        broken,
+        """
         upstreams:
           - name: api
             endpoints: [{address: "127.0.0.1:9000"}]
@@ -46,11 +50,14 @@ class WharfCtlJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate", "-f", broken.toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals(broken + ": 4 errors\n"
-        + "  routes[1].name: 'a' is already the name of routes[0] (line 8)\n"
-        + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
-        + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n"
-        + "  routes[0].proxy.connect_timeout: -1s (expected: > 0) (line 7)\n", r.stderr());
+    assertEquals(
+        broken
+            + ": 4 errors\n"
+            + "  routes[1].name: 'a' is already the name of routes[0] (line 8)\n"
+            + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
+            + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n"
+            + "  routes[0].proxy.connect_timeout: -1s (expected: > 0) (line 7)\n",
+        r.stderr());
     assertEquals("", r.stdout());
   }
 
@@ -77,8 +84,22 @@ class WharfCtlJarIT {
 
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.stdout().startsWith("Usage: wharfctl "), r.stdout());
-    for (String command : new String[] {"apply", "diff", "get", "delete", "route", "history",
-        "rollback", "nodes", "rollout", "health", "drain", "validate", "completion"}) {
+    for (String command :
+        new String[] {
+          "apply",
+          "diff",
+          "get",
+          "delete",
+          "route",
+          "history",
+          "rollback",
+          "nodes",
+          "rollout",
+          "health",
+          "drain",
+          "validate",
+          "completion"
+        }) {
       assertTrue(r.stdout().contains("\n  " + command + " "), command + ":\n" + r.stdout());
     }
     assertTrue(r.stdout().contains("Exit codes:"), r.stdout());
@@ -92,8 +113,9 @@ class WharfCtlJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "get", "routes", "--server", server);
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("error: cannot reach the Admin API:\n  " + server
-        + ": UNAVAILABLE"), r.stderr());
+    assertTrue(
+        r.stderr().startsWith("error: cannot reach the Admin API:\n  " + server + ": UNAVAILABLE"),
+        r.stderr());
     assertTrue(r.stderr().contains("Connection refused"), r.stderr());
     assertFalse(r.stderr().contains("\tat "), r.stderr());
     assertEquals("", r.stdout());

@@ -22,22 +22,39 @@ class WharfCtlLayersTest {
 
   @ArchTest
   static final ArchRule noClassOutsideTheRootPackageDependsOnWharfCtl =
-      noClasses().that().resideOutsideOfPackage("dev.wharf.cli")
-          .should().dependOnClassesThat().belongToAnyOf(WharfCtl.class);
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.wharf.cli")
+          .should()
+          .dependOnClassesThat()
+          .belongToAnyOf(WharfCtl.class);
 
   @ArchTest
-  static final ArchRule eachPackageUsesOnlyThePackagesBelowIt = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .layer("wharfctl").definedBy("dev.wharf.cli")
-      .layer("command").definedBy("dev.wharf.cli.command..")
-      .layer("nginx").definedBy("dev.wharf.cli.nginx..")
-      .layer("client").definedBy("dev.wharf.cli.client..")
-      .layer("output").definedBy("dev.wharf.cli.output..")
-      .layer("exit").definedBy("dev.wharf.cli.exit..")
-      .whereLayer("wharfctl").mayNotBeAccessedByAnyLayer()
-      .whereLayer("command").mayOnlyBeAccessedByLayers("wharfctl")
-      .whereLayer("nginx").mayOnlyBeAccessedByLayers("command")
-      .whereLayer("client").mayOnlyBeAccessedByLayers("wharfctl", "command")
-      .whereLayer("output").mayOnlyBeAccessedByLayers("wharfctl", "command", "client")
-      .whereLayer("exit").mayOnlyBeAccessedByLayers("wharfctl", "command", "client", "output");
+  static final ArchRule eachPackageUsesOnlyThePackagesBelowIt =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("wharfctl")
+          .definedBy("dev.wharf.cli")
+          .layer("command")
+          .definedBy("dev.wharf.cli.command..")
+          .layer("nginx")
+          .definedBy("dev.wharf.cli.nginx..")
+          .layer("client")
+          .definedBy("dev.wharf.cli.client..")
+          .layer("output")
+          .definedBy("dev.wharf.cli.output..")
+          .layer("exit")
+          .definedBy("dev.wharf.cli.exit..")
+          .whereLayer("wharfctl")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("command")
+          .mayOnlyBeAccessedByLayers("wharfctl")
+          .whereLayer("nginx")
+          .mayOnlyBeAccessedByLayers("command")
+          .whereLayer("client")
+          .mayOnlyBeAccessedByLayers("wharfctl", "command")
+          .whereLayer("output")
+          .mayOnlyBeAccessedByLayers("wharfctl", "command", "client")
+          .whereLayer("exit")
+          .mayOnlyBeAccessedByLayers("wharfctl", "command", "client", "output");
 }

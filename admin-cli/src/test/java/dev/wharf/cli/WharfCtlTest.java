@@ -16,12 +16,24 @@ import picocli.CommandLine;
 
 /** What every command has in common: help, usage errors, completion. */
 class WharfCtlTest {
-  private static final List<String> COMMANDS = List.of("apply", "diff", "get", "delete", "route",
-      "history", "rollback", "nodes", "rollout", "health", "drain", "validate", "import-nginx",
-      "completion");
+  private static final List<String> COMMANDS =
+      List.of(
+          "apply",
+          "diff",
+          "get",
+          "delete",
+          "route",
+          "history",
+          "rollback",
+          "nodes",
+          "rollout",
+          "health",
+          "drain",
+          "validate",
+          "import-nginx",
+          "completion");
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
   private Cli cli;
 
   @BeforeEach
@@ -43,12 +55,16 @@ class WharfCtlTest {
       assertTrue(r.out().contains("\n  " + command + " "), command + " missing:\n" + r.out());
     }
     assertTrue(r.out().contains("its flag, else its environment variable, else the"), r.out());
-    assertTrue(r.out().contains("""
+    assertTrue(
+        r.out()
+            .contains(
+                """
         Exit codes:
           0  done
-          1  invalid input"""), r.out());
-    for (String code : List.of("  2  conflict", "  3  the Admin API could not be reached",
-        "  4  rollout")) {
+          1  invalid input"""),
+        r.out());
+    for (String code :
+        List.of("  2  conflict", "  3  the Admin API could not be reached", "  4  rollout")) {
       assertTrue(r.out().contains(code), code + " missing:\n" + r.out());
     }
   }
@@ -88,7 +104,8 @@ class WharfCtlTest {
     Result r = cli.run("nodes", "--timeout", "10");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)",
+    assertEquals(
+        "Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)",
         r.err().lines().findFirst().orElseThrow());
   }
 
@@ -111,13 +128,15 @@ class WharfCtlTest {
   private static List<String> commandPaths() {
     List<String> paths = new ArrayList<>();
     CommandLine root = new CommandLine(new WharfCtl());
-    root.getSubcommands().forEach((name, sub) -> {
-      if (name.equals("help")) {
-        return;
-      }
-      paths.add(name);
-      sub.getSubcommands().keySet().forEach(s -> paths.add(name + " " + s));
-    });
+    root.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (name.equals("help")) {
+                return;
+              }
+              paths.add(name);
+              sub.getSubcommands().keySet().forEach(s -> paths.add(name + " " + s));
+            });
     return paths;
   }
 }

@@ -18,15 +18,17 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Answers HTTP requests with the fixed body and echoes WebSocket data frames (the upgrade
- * handler before it consumes control frames). Writes are flushed once per read batch, so
- * pipelined requests share a syscall.
+ * Answers HTTP requests with the fixed body and echoes WebSocket data frames (the upgrade handler
+ * before it consumes control frames). Writes are flushed once per read batch, so pipelined requests
+ * share a syscall.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
   static final String BODY = "hello\n";
-  private static final ByteBuf BODY_BYTES = Unpooled.unreleasableBuffer(
-      Unpooled.directBuffer(BODY.length()).writeBytes(BODY.getBytes(StandardCharsets.US_ASCII))
-          .asReadOnly());
+  private static final ByteBuf BODY_BYTES =
+      Unpooled.unreleasableBuffer(
+          Unpooled.directBuffer(BODY.length())
+              .writeBytes(BODY.getBytes(StandardCharsets.US_ASCII))
+              .asReadOnly());
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -43,9 +45,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static void respond(ChannelHandlerContext ctx, boolean keepAlive) {
-    FullHttpResponse response = new DefaultFullHttpResponse(
-        HttpVersion.HTTP_1_1, HttpResponseStatus.OK, BODY_BYTES.duplicate());
-    response.headers()
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, BODY_BYTES.duplicate());
+    response
+        .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.length());
     HttpUtil.setKeepAlive(response, keepAlive);

@@ -18,13 +18,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The backend behind both proxies: any HTTP request is answered {@code 200 hello\n} (keep-alive
- * unless the request says otherwise) and {@code /ws} is upgraded to a WebSocket that echoes
- * every data frame.
+ * unless the request says otherwise) and {@code /ws} is upgraded to a WebSocket that echoes every
+ * data frame.
  *
- * <p>One event-loop thread, as each proxy gets one worker: on a small machine the backend must
- * not take the cores the proxy under test needs. Usage: {@code BenchBackend [PORT]} (0 or none
- * for an ephemeral port); it binds 127.0.0.1, prints {@code listening PORT} and serves until
- * killed.
+ * <p>One event-loop thread, as each proxy gets one worker: on a small machine the backend must not
+ * take the cores the proxy under test needs. Usage: {@code BenchBackend [PORT]} (0 or none for an
+ * ephemeral port); it binds 127.0.0.1, prints {@code listening PORT} and serves until killed.
  */
 public final class BenchBackend implements AutoCloseable {
   static final String WEBSOCKET_PATH = "/ws";
@@ -43,22 +42,24 @@ public final class BenchBackend implements AutoCloseable {
     Transport transport = Transport.best();
     EventLoopGroup group = transport.newGroup(1, "bench-backend");
     try {
-      Channel server = new ServerBootstrap()
-          .group(group)
-          .channel(transport.serverChannel())
-          .option(ChannelOption.SO_BACKLOG, 4096)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-              addHttpCodec(ch.pipeline());
-              addWebSocketUpgrade(ch.pipeline());
-              ch.pipeline().addLast("respond-or-echo", new BackendHandler());
-            }
-          })
-          .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-          .sync()
-          .channel();
+      Channel server =
+          new ServerBootstrap()
+              .group(group)
+              .channel(transport.serverChannel())
+              .option(ChannelOption.SO_BACKLOG, 4096)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      addHttpCodec(ch.pipeline());
+                      addWebSocketUpgrade(ch.pipeline());
+                      ch.pipeline().addLast("respond-or-echo", new BackendHandler());
+                    }
+                  })
+              .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+              .sync()
+              .channel();
       return new BenchBackend(group, server);
     } catch (InterruptedException | RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -73,12 +74,14 @@ public final class BenchBackend implements AutoCloseable {
 
   /** Upgrades {@code /ws} only; every other request, upgrade or not, gets the fixed answer. */
   private static void addWebSocketUpgrade(ChannelPipeline p) {
-    p.addLast("websocket-upgrade", new WebSocketServerProtocolHandler(
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath(WEBSOCKET_PATH)
-            .checkStartsWith(false)
-            .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
-            .build()));
+    p.addLast(
+        "websocket-upgrade",
+        new WebSocketServerProtocolHandler(
+            WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(WEBSOCKET_PATH)
+                .checkStartsWith(false)
+                .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
+                .build()));
   }
 
   int port() {
@@ -99,10 +102,14 @@ public final class BenchBackend implements AutoCloseable {
     int port = args.length == 1 ? Integer.parseInt(args[0]) : 0;
     BenchBackend backend = start(port);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      backend.close();
-      stopped.countDown();
-    }, "bench-backend-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  backend.close();
+                  stopped.countDown();
+                },
+                "bench-backend-shutdown"));
     PrintStream out = System.out;
     out.println("listening " + backend.port());
     out.flush();

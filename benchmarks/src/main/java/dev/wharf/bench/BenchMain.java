@@ -9,7 +9,8 @@ import java.util.Arrays;
  * per step of benchmarks/run.sh and benchmarks/fleet.sh.
  */
 public final class BenchMain {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: java -jar wharf-benchmarks.jar TOOL [ARGS...]
         backend [PORT]               HTTP 200 'hello' and a /ws echo on 127.0.0.1 (BenchBackend)
         ws-load echo|idle OPTIONS    WebSocket load generator (WsLoad; ws-load --help)

@@ -19,18 +19,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How long a node takes to move N WebSockets off an endpoint that a config change removed, and
- * how evenly: two backends behind a real node (the data-plane jar, fed from a file), N
- * WebSockets balanced over them, then the config loses one backend. The clients on it receive
- * 1001 close frames paced by the drain policy; this measures when they arrive.
+ * How long a node takes to move N WebSockets off an endpoint that a config change removed, and how
+ * evenly: two backends behind a real node (the data-plane jar, fed from a file), N WebSockets
+ * balanced over them, then the config loses one backend. The clients on it receive 1001 close
+ * frames paced by the drain policy; this measures when they arrive.
  *
  * <pre>
  * java -jar wharf-benchmarks.jar drain --node-jar data-plane/target/wharf-data-plane.jar \
  *     [--connections 5000] [--cap 100] [--spread 10s] [--timeout 0s] [--dir DIR] [--node-drain]
  * </pre>
  *
- * <p>With {@code --node-drain} the node is sent SIGTERM instead (grace 0 s, drain timeout
- * 60 s): every WebSocket moves, paced by the same policy within the drain's window.
+ * <p>With {@code --node-drain} the node is sent SIGTERM instead (grace 0 s, drain timeout 60 s):
+ * every WebSocket moves, paced by the same policy within the drain's window.
  *
  * <p>Prints one Markdown table row: connections moved, cap, spread, time from the change to the
  * first and the last close, the busiest second, and closes that were not 1001.
@@ -86,8 +86,9 @@ final class DrainBench {
         case "--timeout" -> timeout = value;
         case "--dir" -> dir = Path.of(value);
         default -> {
-          System.err.println("usage: drain --node-jar JAR [--connections N] [--cap N]"
-              + " [--spread DURATION] [--timeout DURATION] [--dir DIR] [--node-drain]");
+          System.err.println(
+              "usage: drain --node-jar JAR [--connections N] [--cap N]"
+                  + " [--spread DURATION] [--timeout DURATION] [--dir DIR] [--node-drain]");
           System.exit(2);
         }
       }
@@ -102,24 +103,51 @@ final class DrainBench {
     System.out.println(run(nodeJar, dir, connections, cap, spread, timeout, nodeDrain));
   }
 
-  static String run(Path nodeJar, Path dir, int connections, int cap, String spread,
-      String timeout, boolean nodeDrain) throws Exception {
-    try (BenchBackend a = BenchBackend.start(0); BenchBackend b = BenchBackend.start(0)) {
+  static String run(
+      Path nodeJar,
+      Path dir,
+      int connections,
+      int cap,
+      String spread,
+      String timeout,
+      boolean nodeDrain)
+      throws Exception {
+    try (BenchBackend a = BenchBackend.start(0);
+        BenchBackend b = BenchBackend.start(0)) {
       int port = freePort();
-      String drain = "drain: {timeout: " + timeout + ", spread: " + spread
-          + ", max_closes_per_second: " + cap + "}";
+      String drain =
+          "drain: {timeout: "
+              + timeout
+              + ", spread: "
+              + spread
+              + ", max_closes_per_second: "
+              + cap
+              + "}";
       Path config = dir.resolve("wharf.yaml");
       Files.writeString(config, config(port, drain, a.port(), b.port()));
-      Process node = new ProcessBuilder("java", "-jar", nodeJar.toString(),
-          "--config", config.toString(), "--admin", "127.0.0.1:" + freePort(), "--workers", "1",
-          "--drain-grace", "0s", "--drain-timeout", "60s")
-          .redirectErrorStream(true).start();
+      Process node =
+          new ProcessBuilder(
+                  "java",
+                  "-jar",
+                  nodeJar.toString(),
+                  "--config",
+                  config.toString(),
+                  "--admin",
+                  "127.0.0.1:" + freePort(),
+                  "--workers",
+                  "1",
+                  "--drain-grace",
+                  "0s",
+                  "--drain-timeout",
+                  "60s")
+              .redirectErrorStream(true)
+              .start();
       try {
         awaitLine(node, "listening: ");
         ConcurrentLinkedQueue<long[]> closes = new ConcurrentLinkedQueue<>();
         LoadTracker tracker = new LoadTracker(connections, 256);
-        try (WsClient client = new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), 1,
-            Duration.ofSeconds(10))) {
+        try (WsClient client =
+            new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), 1, Duration.ofSeconds(10))) {
           for (int i = 0; i < connections; i++) {
             if (!tracker.awaitConnectPermit(Duration.ofSeconds(20))) {
               throw new IllegalStateException("handshakes stalled: " + tracker.firstProblem());
@@ -128,8 +156,8 @@ final class DrainBench {
           }
           tracker.awaitSettled(Duration.ofSeconds(30));
           if (tracker.opened() != connections) {
-            throw new IllegalStateException(tracker.opened() + " of " + connections
-                + " opened: " + tracker.firstProblem());
+            throw new IllegalStateException(
+                tracker.opened() + " of " + connections + " opened: " + tracker.firstProblem());
           }
           int moving;
           long changed;
@@ -142,11 +170,11 @@ final class DrainBench {
             Path next = dir.resolve("wharf.yaml.next");
             Files.writeString(next, config(port, drain, -1, b.port()));
             changed = System.nanoTime();
-            Files.move(next, config, StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                next, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           }
-          long deadline = changed + TimeUnit.SECONDS.toNanos(nodeDrain ? 70
-              : 30 + 2L * moving / cap);
+          long deadline =
+              changed + TimeUnit.SECONDS.toNanos(nodeDrain ? 70 : 30 + 2L * moving / cap);
           while (closes.size() < moving && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(20); // a benchmark harness waiting, not a test
           }
@@ -162,8 +190,11 @@ final class DrainBench {
   }
 
   private static String config(int port, String drain, int aPort, int bPort) {
-    String endpoints = (aPort > 0 ? "{address: \"127.0.0.1:" + aPort + "\"}, " : "")
-        + "{address: \"127.0.0.1:" + bPort + "\"}";
+    String endpoints =
+        (aPort > 0 ? "{address: \"127.0.0.1:" + aPort + "\"}, " : "")
+            + "{address: \"127.0.0.1:"
+            + bPort
+            + "\"}";
     return """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
@@ -173,11 +204,18 @@ final class DrainBench {
             %s
         routes:
           - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: chat}}
-        """.formatted(port, endpoints, drain);
+        """
+        .formatted(port, endpoints, drain);
   }
 
-  private static String row(int connections, int moving, int cap, String spread,
-      String timeout, long changed, ConcurrentLinkedQueue<long[]> closes) {
+  private static String row(
+      int connections,
+      int moving,
+      int cap,
+      String spread,
+      String timeout,
+      long changed,
+      ConcurrentLinkedQueue<long[]> closes) {
     long[] times = closes.stream().mapToLong(c -> c[0]).sorted().toArray();
     long not1001 = closes.stream().filter(c -> c[1] != 1001).count();
     if (times.length == 0) {
@@ -190,9 +228,17 @@ final class DrainBench {
       }
       busiest = Math.max(busiest, j - i);
     }
-    return String.format("| %d | %d of %d | %d/s | %s | %s | %.2f s | %.2f s | %d | %d |",
-        connections, times.length, moving, cap, timeout, spread,
-        (times[0] - changed) / 1e9, (times[times.length - 1] - changed) / 1e9, busiest,
+    return String.format(
+        "| %d | %d of %d | %d/s | %s | %s | %.2f s | %.2f s | %d | %d |",
+        connections,
+        times.length,
+        moving,
+        cap,
+        timeout,
+        spread,
+        (times[0] - changed) / 1e9,
+        (times[times.length - 1] - changed) / 1e9,
+        busiest,
         not1001);
   }
 
@@ -203,19 +249,22 @@ final class DrainBench {
   }
 
   private static void awaitLine(Process p, String prefix) throws IOException {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + START.toNanos();
     String line;
     while ((line = out.readLine()) != null) {
       if (line.startsWith(prefix)) {
-        Thread drainOutput = new Thread(() -> {
-          try {
-            out.lines().forEach(l -> { }); // keep the node's stdout from filling up
-          } catch (UncheckedIOException e) {
-            // the node was stopped
-          }
-        }, "node-output");
+        Thread drainOutput =
+            new Thread(
+                () -> {
+                  try {
+                    out.lines().forEach(l -> {}); // keep the node's stdout from filling up
+                  } catch (UncheckedIOException e) {
+                    // the node was stopped
+                  }
+                },
+                "node-output");
         drainOutput.setDaemon(true);
         drainOutput.start();
         return;

@@ -7,8 +7,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A closed loop on one WebSocket: send a text message, wait for its echo, send the next, until
- * the deadline. Round trips that end before the deadline are recorded; the one in flight at the
+ * A closed loop on one WebSocket: send a text message, wait for its echo, send the next, until the
+ * deadline. Round trips that end before the deadline are recorded; the one in flight at the
  * deadline is awaited (so the connection is quiet before it is closed) but not counted.
  */
 final class EchoConnection extends LoadConnection {
@@ -55,8 +55,11 @@ final class EchoConnection extends LoadConnection {
   void onData(ChannelHandlerContext ctx, WebSocketFrame frame) {
     long now = System.nanoTime();
     if (frame.content().readableBytes() != payload.readableBytes()) {
-      tracker.recordError("echo of " + frame.content().readableBytes() + " bytes to a message of "
-          + payload.readableBytes());
+      tracker.recordError(
+          "echo of "
+              + frame.content().readableBytes()
+              + " bytes to a message of "
+              + payload.readableBytes());
     }
     if (now - deadline <= 0) {
       roundTrips.record(now - sentAt);

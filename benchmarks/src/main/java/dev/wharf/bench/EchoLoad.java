@@ -12,16 +12,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closed-loop WebSocket echo load: N connections open first, then all start at once and each
- * keeps exactly one message in flight for the duration. Messages per second and round-trip
- * percentiles cover that window only.
+ * Closed-loop WebSocket echo load: N connections open first, then all start at once and each keeps
+ * exactly one message in flight for the duration. Messages per second and round-trip percentiles
+ * cover that window only.
  */
 final class EchoLoad {
   private static final Duration QUIET_GRACE = Duration.ofSeconds(10);
   private static final long CLOSE_WAIT_SECONDS = 15;
 
-  record Result(int connections, int opened, int handshakeFailures, Duration window,
-      long messages, LatencyHistogram roundTrips, int abnormalCloses, int errors,
+  record Result(
+      int connections,
+      int opened,
+      int handshakeFailures,
+      Duration window,
+      long messages,
+      LatencyHistogram roundTrips,
+      int abnormalCloses,
+      int errors,
       String firstProblem) {
 
     double messagesPerSecond() {
@@ -35,20 +42,41 @@ final class EchoLoad {
 
   private EchoLoad() {}
 
-  static Result run(URI url, int connections, int threads, Duration duration, int size,
-      Duration handshakeTimeout, int maxPending) throws InterruptedException {
-    ByteBuf storage = Unpooled.directBuffer(size)
-        .writeBytes("x".repeat(size).getBytes(StandardCharsets.US_ASCII));
+  static Result run(
+      URI url,
+      int connections,
+      int threads,
+      Duration duration,
+      int size,
+      Duration handshakeTimeout,
+      int maxPending)
+      throws InterruptedException {
+    ByteBuf storage =
+        Unpooled.directBuffer(size)
+            .writeBytes("x".repeat(size).getBytes(StandardCharsets.US_ASCII));
     try {
-      return run(url, connections, threads, duration, handshakeTimeout, maxPending,
+      return run(
+          url,
+          connections,
+          threads,
+          duration,
+          handshakeTimeout,
+          maxPending,
           Unpooled.unreleasableBuffer(storage.asReadOnly()));
     } finally {
       storage.release();
     }
   }
 
-  private static Result run(URI url, int connections, int threads, Duration duration,
-      Duration handshakeTimeout, int maxPending, ByteBuf payload) throws InterruptedException {
+  private static Result run(
+      URI url,
+      int connections,
+      int threads,
+      Duration duration,
+      Duration handshakeTimeout,
+      int maxPending,
+      ByteBuf payload)
+      throws InterruptedException {
     LoadTracker tracker = new LoadTracker(connections, maxPending);
     CountDownLatch quiet = new CountDownLatch(connections);
     List<EchoConnection> open = new ArrayList<>(connections);
@@ -56,8 +84,8 @@ final class EchoLoad {
     try (WsClient client = new WsClient(url, threads, handshakeTimeout)) {
       for (int i = 0; i < connections; i++) {
         if (!tracker.awaitConnectPermit(handshakeTimeout.multipliedBy(2))) {
-          throw new IllegalStateException("handshakes are not completing: "
-              + tracker.firstProblem());
+          throw new IllegalStateException(
+              "handshakes are not completing: " + tracker.firstProblem());
         }
         EchoConnection connection = new EchoConnection(tracker, payload, quiet);
         open.add(connection);
@@ -85,7 +113,15 @@ final class EchoLoad {
       all.add(connection.roundTrips());
       messages += connection.messages();
     }
-    return new Result(connections, tracker.opened(), tracker.handshakeFailures(), duration,
-        messages, all, tracker.abnormalCloses(), tracker.errors(), tracker.firstProblem());
+    return new Result(
+        connections,
+        tracker.opened(),
+        tracker.handshakeFailures(),
+        duration,
+        messages,
+        all,
+        tracker.abnormalCloses(),
+        tracker.errors(),
+        tracker.firstProblem());
   }
 }

@@ -23,8 +23,14 @@ import java.util.concurrent.TimeUnit;
 final class IdleLoad {
   private static final long CLOSE_WAIT_SECONDS = 15;
 
-  record Result(int connections, int opened, int handshakeFailures, Duration held,
-      int abnormalCloses, int errors, String firstProblem) {
+  record Result(
+      int connections,
+      int opened,
+      int handshakeFailures,
+      Duration held,
+      int abnormalCloses,
+      int errors,
+      String firstProblem) {
 
     boolean clean() {
       return opened == connections && abnormalCloses == 0 && errors == 0;
@@ -33,8 +39,15 @@ final class IdleLoad {
 
   private IdleLoad() {}
 
-  static Result run(URI url, int connections, int threads, Duration handshakeTimeout,
-      int maxPending, Path holdFile, Duration maxHold, PrintStream out)
+  static Result run(
+      URI url,
+      int connections,
+      int threads,
+      Duration handshakeTimeout,
+      int maxPending,
+      Path holdFile,
+      Duration maxHold,
+      PrintStream out)
       throws InterruptedException {
     LoadTracker tracker = new LoadTracker(connections, maxPending);
     List<Channel> channels = new ArrayList<>(connections);
@@ -42,15 +55,15 @@ final class IdleLoad {
     try (WsClient client = new WsClient(url, threads, handshakeTimeout)) {
       for (int i = 0; i < connections; i++) {
         if (!tracker.awaitConnectPermit(handshakeTimeout.multipliedBy(2))) {
-          throw new IllegalStateException("handshakes are not completing: "
-              + tracker.firstProblem());
+          throw new IllegalStateException(
+              "handshakes are not completing: " + tracker.firstProblem());
         }
         channels.add(client.connect(new IdleConnection(tracker)));
       }
       tracker.awaitSettled(handshakeTimeout.multipliedBy(2));
       if (tracker.handshakeFailures() > 0) {
-        out.println("failed " + tracker.handshakeFailures() + " (first: " + tracker.firstProblem()
-            + ")");
+        out.println(
+            "failed " + tracker.handshakeFailures() + " (first: " + tracker.firstProblem() + ")");
       }
       out.println("ready " + tracker.opened());
       out.flush();
@@ -66,8 +79,13 @@ final class IdleLoad {
         channel.closeFuture().await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
       }
     }
-    return new Result(connections, tracker.opened(), tracker.handshakeFailures(),
-        Duration.ofNanos(heldNanos), tracker.abnormalCloses(), tracker.errors(),
+    return new Result(
+        connections,
+        tracker.opened(),
+        tracker.handshakeFailures(),
+        Duration.ofNanos(heldNanos),
+        tracker.abnormalCloses(),
+        tracker.errors(),
         tracker.firstProblem());
   }
 
@@ -80,10 +98,13 @@ final class IdleLoad {
       return;
     }
     CountDownLatch stdinClosed = new CountDownLatch(1);
-    Thread reader = new Thread(() -> {
-      drain(System.in);
-      stdinClosed.countDown();
-    }, "ws-load-stdin");
+    Thread reader =
+        new Thread(
+            () -> {
+              drain(System.in);
+              stdinClosed.countDown();
+            },
+            "ws-load-stdin");
     reader.setDaemon(true);
     reader.start();
     stdinClosed.await(maxHold.toNanos(), TimeUnit.NANOSECONDS);
@@ -111,7 +132,8 @@ final class IdleLoad {
 
     @Override
     void onData(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      tracker.recordError("unexpected " + frame.getClass().getSimpleName() + " on an idle connection");
+      tracker.recordError(
+          "unexpected " + frame.getClass().getSimpleName() + " on an idle connection");
     }
   }
 }

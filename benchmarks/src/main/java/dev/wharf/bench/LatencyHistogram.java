@@ -5,14 +5,16 @@ package dev.wharf.bench;
  * two, so any reported percentile is within 1/64 (1.6%) above the true value. Fixed size (3,712
  * counters) whatever is recorded, so a long run costs no allocation.
  *
- * <p>Not thread-safe: each connection records into its own and the results are merged with
- * {@link #add} after the connections have stopped.
+ * <p>Not thread-safe: each connection records into its own and the results are merged with {@link
+ * #add} after the connections have stopped.
  */
 final class LatencyHistogram {
   private static final int SUB_BITS = 6;
   private static final int SUB_COUNT = 1 << SUB_BITS;
+
   /** Values below this are counted exactly, one bucket each. */
   private static final int LINEAR_LIMIT = SUB_COUNT * 2;
+
   // The top bit of a non-negative long is bit 62, so the largest shift is 62 - SUB_BITS.
   private static final int BUCKETS = (62 - SUB_BITS) * SUB_COUNT + LINEAR_LIMIT;
 
@@ -45,8 +47,8 @@ final class LatencyHistogram {
   }
 
   /**
-   * The smallest bucket bound at or below which {@code percentile} percent of the values lie
-   * (never more than {@link #max}); 0 when empty.
+   * The smallest bucket bound at or below which {@code percentile} percent of the values lie (never
+   * more than {@link #max}); 0 when empty.
    */
   long valueAtPercentile(double percentile) {
     if (percentile < 0 || percentile > 100) {

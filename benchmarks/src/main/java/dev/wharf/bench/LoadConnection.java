@@ -49,20 +49,30 @@ abstract class LoadConnection extends ChannelInboundHandlerAdapter {
    * closed (by the peer's answer, or forcibly after {@value #CLOSE_REPLY_TIMEOUT_SECONDS} s).
    */
   static ChannelFuture closeNormally(Channel channel) {
-    channel.eventLoop().execute(() -> {
-      LoadConnection connection = channel.pipeline().get(LoadConnection.class);
-      if (connection != null && channel.isActive()) {
-        connection.closing = true;
-        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
-        channel.eventLoop().schedule(() -> {
-          if (channel.isActive()) {
-            connection.tracker.recordError(
-                "no answer to close 1000 within " + CLOSE_REPLY_TIMEOUT_SECONDS + " s");
-            channel.close();
-          }
-        }, CLOSE_REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      }
-    });
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              LoadConnection connection = channel.pipeline().get(LoadConnection.class);
+              if (connection != null && channel.isActive()) {
+                connection.closing = true;
+                channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+                channel
+                    .eventLoop()
+                    .schedule(
+                        () -> {
+                          if (channel.isActive()) {
+                            connection.tracker.recordError(
+                                "no answer to close 1000 within "
+                                    + CLOSE_REPLY_TIMEOUT_SECONDS
+                                    + " s");
+                            channel.close();
+                          }
+                        },
+                        CLOSE_REPLY_TIMEOUT_SECONDS,
+                        TimeUnit.SECONDS);
+              }
+            });
     return channel.closeFuture();
   }
 

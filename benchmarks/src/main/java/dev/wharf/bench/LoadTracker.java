@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What happened to the connections of one load run, counted from their event loops and read by
- * the controlling thread. It also paces connection setup: at most {@code maxPending} handshakes
- * are in flight at once, so thousands of connections do not overflow the proxy's accept backlog.
+ * What happened to the connections of one load run, counted from their event loops and read by the
+ * controlling thread. It also paces connection setup: at most {@code maxPending} handshakes are in
+ * flight at once, so thousands of connections do not overflow the proxy's accept backlog.
  */
 final class LoadTracker {
   private final CountDownLatch settled;
@@ -32,8 +32,8 @@ final class LoadTracker {
   }
 
   /**
-   * Every connection calls exactly one of {@link #recordOpened()} or
-   * {@link #recordHandshakeFailure}.
+   * Every connection calls exactly one of {@link #recordOpened()} or {@link
+   * #recordHandshakeFailure}.
    */
   void recordOpened() {
     opened.incrementAndGet();

@@ -10,10 +10,9 @@ import java.time.Duration;
 
 /**
  * {@code probe URL [WAIT_SECONDS]}: one GET, retried while the connection is refused for up to
- * WAIT_SECONDS (default 0) so a proxy that is still starting can be waited for. Prints
- * {@code status CODE ...}; exits 0 only when the answer is the backend's own {@code 200 hello},
- * so a proxy that answers itself (501, 502, a page of its own) is told apart from one that
- * proxies.
+ * WAIT_SECONDS (default 0) so a proxy that is still starting can be waited for. Prints {@code
+ * status CODE ...}; exits 0 only when the answer is the backend's own {@code 200 hello}, so a proxy
+ * that answers itself (501, 502, a page of its own) is told apart from one that proxies.
  */
 final class Probe {
   private Probe() {}
@@ -25,18 +24,22 @@ final class Probe {
     }
     URI url = URI.create(args[0]);
     long waitNanos = Duration.ofSeconds(args.length == 2 ? Long.parseLong(args[1]) : 0).toNanos();
-    HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).GET().build();
     long start = System.nanoTime();
     while (true) {
       try {
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        boolean proxied = response.statusCode() == 200 && BackendHandler.BODY.equals(response.body());
-        System.out.println("status " + response.statusCode()
-            + (proxied ? " (the backend's answer)" : " body " + excerpt(response.body())));
+        boolean proxied =
+            response.statusCode() == 200 && BackendHandler.BODY.equals(response.body());
+        System.out.println(
+            "status "
+                + response.statusCode()
+                + (proxied ? " (the backend's answer)" : " body " + excerpt(response.body())));
         System.exit(proxied ? 0 : 1);
       } catch (ConnectException e) {
         if (System.nanoTime() - start > waitNanos) {

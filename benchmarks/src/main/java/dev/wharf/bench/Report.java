@@ -18,47 +18,61 @@ import java.util.TreeSet;
  * Renders the results benchmarks/run.sh collected as Markdown: a summary of medians with
  * Wharf/nginx ratios, every round, the errors, the machine and the notes.
  *
- * <p>Input lines are tab-separated: {@code ROUND PROXY METRIC VALUE} for a measurement,
- * {@code info KEY VALUE} for the run's settings, {@code note TEXT} for anything the reader must
- * know (such as a Wharf build that cannot proxy yet). Usage:
- * {@code report RESULTS.tsv MACHINE.txt}.
+ * <p>Input lines are tab-separated: {@code ROUND PROXY METRIC VALUE} for a measurement, {@code info
+ * KEY VALUE} for the run's settings, {@code note TEXT} for anything the reader must know (such as a
+ * Wharf build that cannot proxy yet). Usage: {@code report RESULTS.tsv MACHINE.txt}.
  */
 final class Report {
   static final String NGINX = "nginx";
   static final String WHARF = "wharf";
 
   /** A summary row: nginx's metric against Wharf's, and which direction is better. */
-  private record Row(String test, boolean higherIsBetter, String nginxMetric, String wharfMetric,
-      String target) {}
+  private record Row(
+      String test, boolean higherIsBetter, String nginxMetric, String wharfMetric, String target) {}
 
-  private static final List<Row> SUMMARY = List.of(
-      new Row("HTTP requests/s (nginx as in the seeds)", true, "http_rps", "http_rps", ">= 1"),
-      new Row("HTTP p99 latency, ms (nginx as in the seeds)", false, "http_p99_ms", "http_p99_ms",
-          "<= 1"),
-      new Row("HTTP requests/s (nginx with upstream keep-alive)", true, "http_ka_rps", "http_rps",
-          ">= 1"),
-      new Row("HTTP p99 latency, ms (nginx with upstream keep-alive)", false, "http_ka_p99_ms",
-          "http_p99_ms", "<= 1"),
-      new Row("WebSocket echo messages/s", true, "ws_mps", "ws_mps", ">= 1"),
-      new Row("WebSocket echo p99 round trip, ms", false, "ws_p99_ms", "ws_p99_ms", "<= 1"),
-      new Row("Idle WebSocket memory per connection, KiB", false, "idle_kib", "idle_kib", "< 1"));
+  private static final List<Row> SUMMARY =
+      List.of(
+          new Row("HTTP requests/s (nginx as in the seeds)", true, "http_rps", "http_rps", ">= 1"),
+          new Row(
+              "HTTP p99 latency, ms (nginx as in the seeds)",
+              false,
+              "http_p99_ms",
+              "http_p99_ms",
+              "<= 1"),
+          new Row(
+              "HTTP requests/s (nginx with upstream keep-alive)",
+              true,
+              "http_ka_rps",
+              "http_rps",
+              ">= 1"),
+          new Row(
+              "HTTP p99 latency, ms (nginx with upstream keep-alive)",
+              false,
+              "http_ka_p99_ms",
+              "http_p99_ms",
+              "<= 1"),
+          new Row("WebSocket echo messages/s", true, "ws_mps", "ws_mps", ">= 1"),
+          new Row("WebSocket echo p99 round trip, ms", false, "ws_p99_ms", "ws_p99_ms", "<= 1"),
+          new Row(
+              "Idle WebSocket memory per connection, KiB", false, "idle_kib", "idle_kib", "< 1"));
 
   /** Per-round columns: metric and heading. */
-  private static final Map<String, String> ROUND_COLUMNS = columns(
-      "http_rps", "HTTP req/s",
-      "http_p99_ms", "HTTP p99 ms",
-      "http_ka_rps", "HTTP req/s, upstream keep-alive",
-      "http_ka_p99_ms", "its p99 ms",
-      "ws_mps", "WS msg/s",
-      "ws_p99_ms", "WS p99 ms",
-      "idle_kib", "idle KiB/conn",
-      "idle_rss_kib", "of which RSS",
-      "idle_heap_kib", "of which live heap",
-      "idle_rss_before_mib", "RSS before idle, MiB",
-      "idle_rss_after_mib", "RSS with idle WS, MiB");
+  private static final Map<String, String> ROUND_COLUMNS =
+      columns(
+          "http_rps", "HTTP req/s",
+          "http_p99_ms", "HTTP p99 ms",
+          "http_ka_rps", "HTTP req/s, upstream keep-alive",
+          "http_ka_p99_ms", "its p99 ms",
+          "ws_mps", "WS msg/s",
+          "ws_p99_ms", "WS p99 ms",
+          "idle_kib", "idle KiB/conn",
+          "idle_rss_kib", "of which RSS",
+          "idle_heap_kib", "of which live heap",
+          "idle_rss_before_mib", "RSS before idle, MiB",
+          "idle_rss_after_mib", "RSS with idle WS, MiB");
 
-  private static final List<String> ERROR_METRICS = List.of("http_errors", "http_ka_errors",
-      "ws_errors", "idle_errors");
+  private static final List<String> ERROR_METRICS =
+      List.of("http_errors", "http_ka_errors", "ws_errors", "idle_errors");
 
   private final Map<String, Map<String, TreeMap<Integer, Double>>> values = new LinkedHashMap<>();
   private final Map<String, String> info = new LinkedHashMap<>();
@@ -76,7 +90,9 @@ final class Report {
       } else if (f[0].equals("info") && f.length == 3) {
         report.info.put(f[1], f[2]);
       } else if (f.length == 4 && f[0].matches("\\d+")) {
-        report.values.computeIfAbsent(f[1], p -> new LinkedHashMap<>())
+        report
+            .values
+            .computeIfAbsent(f[1], p -> new LinkedHashMap<>())
             .computeIfAbsent(f[2], m -> new TreeMap<>())
             .put(Integer.parseInt(f[0]), Double.parseDouble(f[3]));
       } else {
@@ -93,8 +109,8 @@ final class Report {
     }
     double[] sorted = byRound.values().stream().mapToDouble(Double::doubleValue).sorted().toArray();
     int mid = sorted.length / 2;
-    return OptionalDouble.of(sorted.length % 2 == 1
-        ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+    return OptionalDouble.of(
+        sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
   }
 
   String render(String machine) {
@@ -114,7 +130,9 @@ final class Report {
 
   private void renderSummary(StringBuilder md) {
     int rounds = rounds().size();
-    md.append("### Summary (median of ").append(rounds).append(rounds == 1 ? " round" : " rounds")
+    md.append("### Summary (median of ")
+        .append(rounds)
+        .append(rounds == 1 ? " round" : " rounds")
         .append(")\n\n")
         .append("Requests/s and messages/s: higher is better, so a ratio above 1 favours Wharf. ")
         .append("Latency and memory: lower is better, so a ratio below 1 favours Wharf. ")
@@ -124,17 +142,29 @@ final class Report {
     for (Row row : SUMMARY) {
       OptionalDouble nginx = median(NGINX, row.nginxMetric());
       OptionalDouble wharf = median(WHARF, row.wharfMetric());
-      String ratio = nginx.isPresent() && wharf.isPresent() && nginx.getAsDouble() > 0
-          ? format(wharf.getAsDouble() / nginx.getAsDouble(), 2) : "n/a";
-      md.append("| ").append(row.test())
-          .append(" | ").append(row.higherIsBetter() ? "higher" : "lower")
-          .append(" | ").append(formatMetric(row.nginxMetric(), nginx))
-          .append(" | ").append(formatMetric(row.wharfMetric(), wharf))
-          .append(" | ").append(ratio)
-          .append(" | ").append(row.target()).append(" |\n");
+      String ratio =
+          nginx.isPresent() && wharf.isPresent() && nginx.getAsDouble() > 0
+              ? format(wharf.getAsDouble() / nginx.getAsDouble(), 2)
+              : "n/a";
+      md.append("| ")
+          .append(row.test())
+          .append(" | ")
+          .append(row.higherIsBetter() ? "higher" : "lower")
+          .append(" | ")
+          .append(formatMetric(row.nginxMetric(), nginx))
+          .append(" | ")
+          .append(formatMetric(row.wharfMetric(), wharf))
+          .append(" | ")
+          .append(ratio)
+          .append(" | ")
+          .append(row.target())
+          .append(" |\n");
     }
-    md.append("| errors, all rounds (failed requests, failed handshakes, abnormal closes) | lower | ")
-        .append(errorTotal(NGINX)).append(" | ").append(errorTotal(WHARF))
+    md.append(
+            "| errors, all rounds (failed requests, failed handshakes, abnormal closes) | lower | ")
+        .append(errorTotal(NGINX))
+        .append(" | ")
+        .append(errorTotal(WHARF))
         .append(" | | 0 |\n\n");
   }
 
@@ -150,7 +180,8 @@ final class Report {
         md.append("| ").append(round).append(" | ").append(proxy).append(" |");
         for (String metric : ROUND_COLUMNS.keySet()) {
           Double v = metrics.getOrDefault(metric, new TreeMap<>()).get(round);
-          md.append(' ').append(v == null ? "-" : formatMetric(metric, OptionalDouble.of(v)))
+          md.append(' ')
+              .append(v == null ? "-" : formatMetric(metric, OptionalDouble.of(v)))
               .append(" |");
         }
         md.append(' ').append(errors(proxy, round)).append(" |\n");

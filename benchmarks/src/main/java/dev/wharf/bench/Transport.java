@@ -14,8 +14,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The Netty transport of the benchmark tools: native epoll where it loads, as the data plane
- * uses, so the tools are never the slower side of a measurement for a transport reason.
+ * The Netty transport of the benchmark tools: native epoll where it loads, as the data plane uses,
+ * so the tools are never the slower side of a measurement for a transport reason.
  */
 enum Transport {
   EPOLL,

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Opens client WebSockets to one {@code ws://} URL. Frames are masked as RFC 6455 requires of
- * clients; close frames are left to {@link LoadConnection}, which runs the closing handshake
- * itself so it can tell clean closes from abnormal ones.
+ * clients; close frames are left to {@link LoadConnection}, which runs the closing handshake itself
+ * so it can tell clean closes from abnormal ones.
  */
 final class WsClient implements AutoCloseable {
   private static final int MAX_FRAME_PAYLOAD = 1 << 20;
@@ -35,38 +35,45 @@ final class WsClient implements AutoCloseable {
     this.url = url;
     Transport transport = Transport.best();
     this.group = transport.newGroup(threads, "ws-load");
-    this.bootstrap = new Bootstrap()
-        .group(group)
-        .channel(transport.clientChannel())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) handshakeTimeout.toMillis());
-    this.protocol = WebSocketClientProtocolConfig.newBuilder()
-        .webSocketUri(url)
-        .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
-        .performMasking(true)
-        .handleCloseFrames(false)
-        .sendCloseFrame(null)
-        .handshakeTimeoutMillis(handshakeTimeout.toMillis())
-        .build();
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(transport.clientChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) handshakeTimeout.toMillis());
+    this.protocol =
+        WebSocketClientProtocolConfig.newBuilder()
+            .webSocketUri(url)
+            .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
+            .performMasking(true)
+            .handleCloseFrames(false)
+            .sendCloseFrame(null)
+            .handshakeTimeoutMillis(handshakeTimeout.toMillis())
+            .build();
   }
 
   /** Connects and starts the handshake; the outcome reaches {@code connection}'s tracker. */
   Channel connect(LoadConnection connection) {
-    ChannelFuture connected = bootstrap.clone()
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            addHttpCodec(ch.pipeline());
-            ch.pipeline().addLast("websocket-client", new WebSocketClientProtocolHandler(protocol));
-            ch.pipeline().addLast("load", connection);
+    ChannelFuture connected =
+        bootstrap
+            .clone()
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    addHttpCodec(ch.pipeline());
+                    ch.pipeline()
+                        .addLast("websocket-client", new WebSocketClientProtocolHandler(protocol));
+                    ch.pipeline().addLast("load", connection);
+                  }
+                })
+            .connect(url.getHost(), port());
+    connected.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            connection.connectFailed(f.cause());
           }
-        })
-        .connect(url.getHost(), port());
-    connected.addListener(f -> {
-      if (!f.isSuccess()) {
-        connection.connectFailed(f.cause());
-      }
-    });
+        });
     return connected.channel();
   }
 

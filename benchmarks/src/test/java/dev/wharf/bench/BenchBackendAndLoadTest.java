@@ -39,8 +39,10 @@ class BenchBackendAndLoadTest {
   void anyPathIsAnsweredWithTheFixedBodyOverKeepAlive() throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (String path : new String[] {"/", "/keepalive/x?y=1"}) {
-      HttpResponse<String> response = client.send(
-          HttpRequest.newBuilder(url("http", path)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(url("http", path)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode());
       assertEquals("hello\n", response.body());
     }
@@ -48,8 +50,8 @@ class BenchBackendAndLoadTest {
 
   @Test
   void echoLoadMeasuresRoundTripsAndClosesCleanly() throws InterruptedException {
-    EchoLoad.Result r = EchoLoad.run(url("ws", "/ws"), 4, 1, Duration.ofMillis(500), 64,
-        HANDSHAKE_TIMEOUT, 200);
+    EchoLoad.Result r =
+        EchoLoad.run(url("ws", "/ws"), 4, 1, Duration.ofMillis(500), 64, HANDSHAKE_TIMEOUT, 200);
     assertTrue(r.clean(), () -> "not clean: " + r);
     assertEquals(4, r.opened());
     assertEquals(r.messages(), r.roundTrips().count());
@@ -60,9 +62,16 @@ class BenchBackendAndLoadTest {
   void idleLoadReportsReadyHoldsAndClosesEveryConnectionWith1000() throws InterruptedException {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     // No hold file: released as soon as everything is open.
-    IdleLoad.Result r = IdleLoad.run(url("ws", "/ws"), 300, 1, HANDSHAKE_TIMEOUT, 50,
-        Path.of("target", "no-such-hold-file"), Duration.ofSeconds(30),
-        new PrintStream(printed, true, StandardCharsets.UTF_8));
+    IdleLoad.Result r =
+        IdleLoad.run(
+            url("ws", "/ws"),
+            300,
+            1,
+            HANDSHAKE_TIMEOUT,
+            50,
+            Path.of("target", "no-such-hold-file"),
+            Duration.ofSeconds(30),
+            new PrintStream(printed, true, StandardCharsets.UTF_8));
     assertTrue(r.clean(), () -> "not clean: " + r);
     assertEquals("ready 300\n", printed.toString(StandardCharsets.UTF_8));
   }
@@ -71,8 +80,9 @@ class BenchBackendAndLoadTest {
   void aServerThatDoesNotUpgradeIsCountedAsHandshakeFailures() throws InterruptedException {
     // The backend upgrades /ws only; elsewhere it answers 200, as a proxy answering 501 would not
     // upgrade either.
-    EchoLoad.Result r = EchoLoad.run(url("ws", "/not-ws"), 3, 1, Duration.ofMillis(200), 64,
-        HANDSHAKE_TIMEOUT, 200);
+    EchoLoad.Result r =
+        EchoLoad.run(
+            url("ws", "/not-ws"), 3, 1, Duration.ofMillis(200), 64, HANDSHAKE_TIMEOUT, 200);
     assertEquals(0, r.opened());
     assertEquals(3, r.handshakeFailures());
     assertTrue(r.firstProblem().contains("200"), r.firstProblem());

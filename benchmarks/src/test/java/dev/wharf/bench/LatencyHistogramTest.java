@@ -34,7 +34,8 @@ class LatencyHistogramTest {
     for (double p : new double[] {1, 50, 90, 99, 99.9}) {
       long exact = values[(int) Math.ceil(p / 100 * values.length) - 1];
       long reported = h.valueAtPercentile(p);
-      assertTrue(reported >= exact && reported <= exact + exact / 64,
+      assertTrue(
+          reported >= exact && reported <= exact + exact / 64,
           "p" + p + ": reported " + reported + ", exact " + exact);
     }
     assertEquals(values[values.length - 1], h.max());
@@ -43,12 +44,12 @@ class LatencyHistogramTest {
 
   @Test
   void everyBucketHoldsTheValuesThatMapToIt() {
-    for (long v : new long[] {0, 127, 128, 129, 255, 256, 1_000_000, Long.MAX_VALUE / 3,
-        Long.MAX_VALUE}) {
+    for (long v :
+        new long[] {0, 127, 128, 129, 255, 256, 1_000_000, Long.MAX_VALUE / 3, Long.MAX_VALUE}) {
       int index = LatencyHistogram.index(v);
       assertTrue(LatencyHistogram.highestValueIn(index) >= v, "upper bound of " + v);
-      assertTrue(index == 0 || LatencyHistogram.highestValueIn(index - 1) < v,
-          "previous bucket of " + v);
+      assertTrue(
+          index == 0 || LatencyHistogram.highestValueIn(index - 1) < v, "previous bucket of " + v);
     }
   }
 

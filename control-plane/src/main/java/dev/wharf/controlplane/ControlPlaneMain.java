@@ -34,63 +34,87 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of a control-plane replica. Every option can also come from the environment
- * ({@code WHARF_LISTEN}, {@code WHARF_ETCD}, ...) or from an argument file
+ * Entry point of a control-plane replica. Every option can also come from the environment ({@code
+ * WHARF_LISTEN}, {@code WHARF_ETCD}, ...) or from an argument file
  * ({@code @/etc/wharf/control-plane.args}, one option per line).
  */
 @Command(
     name = "wharf-control-plane",
     mixinStandardHelpOptions = true,
     versionProvider = ControlPlaneMain.Version.class,
-    description = {"A Wharf control-plane replica: keeps config in etcd (or, without --etcd, in "
-        + "an embedded store in --data-dir) and pushes it to data-plane nodes."},
-    footer = {"", "Examples:",
-        "  java -jar wharf-control-plane.jar --etcd http://10.0.0.1:2379,http://10.0.0.2:2379",
-        "  java -jar wharf-control-plane.jar --data-dir /var/lib/wharf"})
+    description = {
+      "A Wharf control-plane replica: keeps config in etcd (or, without --etcd, in "
+          + "an embedded store in --data-dir) and pushes it to data-plane nodes."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  java -jar wharf-control-plane.jar --etcd http://10.0.0.1:2379,http://10.0.0.2:2379",
+      "  java -jar wharf-control-plane.jar --data-dir /var/lib/wharf"
+    })
 public final class ControlPlaneMain implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT",
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
       defaultValue = "${env:WHARF_LISTEN:-127.0.0.1:9700}",
-      description = "gRPC address of the discovery stream and the Admin API (default: "
-          + "${DEFAULT-VALUE}; port 0 picks a free one). Env WHARF_LISTEN.")
+      description =
+          "gRPC address of the discovery stream and the Admin API (default: "
+              + "${DEFAULT-VALUE}; port 0 picks a free one). Env WHARF_LISTEN.")
   private String listen;
 
-  @Option(names = "--etcd", paramLabel = "URL[,URL...]", split = ",",
+  @Option(
+      names = "--etcd",
+      paramLabel = "URL[,URL...]",
+      split = ",",
       defaultValue = "${env:WHARF_ETCD}",
       description = "etcd client URLs. Without them config lives in --data-dir. Env WHARF_ETCD.")
   private List<URI> etcd;
 
-  @Option(names = "--etcd-prefix", paramLabel = "PREFIX",
+  @Option(
+      names = "--etcd-prefix",
+      paramLabel = "PREFIX",
       defaultValue = "${env:WHARF_ETCD_PREFIX:-/wharf}",
       description = "Key prefix in etcd (default: ${DEFAULT-VALUE}). Env WHARF_ETCD_PREFIX.")
   private String etcdPrefix;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       defaultValue = "${env:WHARF_DATA_DIR:-wharf-data}",
-      description = "Embedded store's directory when no --etcd is given "
-          + "(default: ${DEFAULT-VALUE}). Env WHARF_DATA_DIR.")
+      description =
+          "Embedded store's directory when no --etcd is given "
+              + "(default: ${DEFAULT-VALUE}). Env WHARF_DATA_DIR.")
   private Path dataDir;
 
-  @Option(names = "--replica-id", paramLabel = "ID", defaultValue = "${env:WHARF_REPLICA_ID}",
-      description = "This replica's name in node statuses (default: HOSTNAME:PORT). "
-          + "Env WHARF_REPLICA_ID.")
+  @Option(
+      names = "--replica-id",
+      paramLabel = "ID",
+      defaultValue = "${env:WHARF_REPLICA_ID}",
+      description =
+          "This replica's name in node statuses (default: HOSTNAME:PORT). "
+              + "Env WHARF_REPLICA_ID.")
   private String replicaId;
 
-  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+  @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
       defaultValue = "${env:WHARF_METRICS:-127.0.0.1:9702}",
-      description = "HTTP address of /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}; "
-          + "port 0 picks a free one). Env WHARF_METRICS.")
+      description =
+          "HTTP address of /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}; "
+              + "port 0 picks a free one). Env WHARF_METRICS.")
   private String metrics;
 
-  @Mixin
-  private AccessOptions access = new AccessOptions();
+  @Mixin private AccessOptions access = new AccessOptions();
 
-  @Option(names = "--bootstrap-config", paramLabel = "FILE",
+  @Option(
+      names = "--bootstrap-config",
+      paramLabel = "FILE",
       defaultValue = "${env:WHARF_BOOTSTRAP_CONFIG}",
-      description = "Commit this config document if the store holds none yet (a new cluster). "
-          + "Ignored once any version exists. Env WHARF_BOOTSTRAP_CONFIG.")
+      description =
+          "Commit this config document if the store holds none yet (a new cluster). "
+              + "Ignored once any version exists. Env WHARF_BOOTSTRAP_CONFIG.")
   private Path bootstrapConfig;
 
   public static void main(String[] args) {
@@ -105,12 +129,14 @@ public final class ControlPlaneMain implements Callable<Integer> {
       InetSocketAddress listenAddress = Startup.bindAddress("--listen", listen);
       InetSocketAddress metricsAddress = Startup.bindAddress("--metrics", metrics);
       access.check("--listen", listenAddress);
-      Config bootstrap = bootstrapConfig == null
-          ? null : Startup.loadConfig("--bootstrap-config", bootstrapConfig);
+      Config bootstrap =
+          bootstrapConfig == null
+              ? null
+              : Startup.loadConfig("--bootstrap-config", bootstrapConfig);
       ControlPlaneServer.Builder builder = ControlPlaneServer.builder();
       access.configure(builder, err);
-      String replica = replicaId != null
-          ? replicaId : Startup.hostname() + ":" + listenAddress.getPort();
+      String replica =
+          replicaId != null ? replicaId : Startup.hostname() + ":" + listenAddress.getPort();
 
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       new JvmMemoryMetrics().bindTo(registry);
@@ -118,12 +144,15 @@ public final class ControlPlaneMain implements Callable<Integer> {
       ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
       builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);
       try (ControlPlaneServer server = startOrClose(builder, store);
-          MetricsEndpoint endpoint = MetricsEndpoint.start(metricsAddress, registry,
-              () -> server.discovery().latestVersion() > 0)) {
+          MetricsEndpoint endpoint =
+              MetricsEndpoint.start(
+                  metricsAddress, registry, () -> server.discovery().latestVersion() > 0)) {
         out.println("replica: " + replica);
-        out.println("store: " + (etcd == null || etcd.isEmpty()
-            ? "embedded in " + dataDir.toAbsolutePath()
-            : "etcd " + etcd + " under " + etcdPrefix));
+        out.println(
+            "store: "
+                + (etcd == null || etcd.isEmpty()
+                    ? "embedded in " + dataDir.toAbsolutePath()
+                    : "etcd " + etcd + " under " + etcdPrefix));
         out.println("discovery: " + Startup.hostPort(server.address()));
         out.println("admin api: " + Startup.hostPort(server.address()));
         out.println("auth: " + access.describe());
@@ -165,8 +194,8 @@ public final class ControlPlaneMain implements Callable<Integer> {
     if (etcd == null || etcd.isEmpty()) {
       return FileConfigStore.open(dataDir, Clock.systemUTC());
     }
-    return EtcdConfigStore.connect(EtcdStoreSettings.defaults(etcd, replica)
-        .withPrefix(etcdPrefix));
+    return EtcdConfigStore.connect(
+        EtcdStoreSettings.defaults(etcd, replica).withPrefix(etcdPrefix));
   }
 
   /** Commits the bootstrap config into an empty store; another replica may win the race. */
@@ -175,16 +204,20 @@ public final class ControlPlaneMain implements Callable<Integer> {
       return;
     }
     try {
-      long version = store.commit(0, config, "bootstrap:" + bootstrapConfig.toAbsolutePath(),
-          "bootstrap from " + bootstrapConfig.getFileName() + ": " + ConfigSummary.of(config));
+      long version =
+          store.commit(
+              0,
+              config,
+              "bootstrap:" + bootstrapConfig.toAbsolutePath(),
+              "bootstrap from " + bootstrapConfig.getFileName() + ": " + ConfigSummary.of(config));
       err.println("bootstrapped version " + version + " from " + bootstrapConfig);
     } catch (StaleVersionException e) {
       // Another replica bootstrapped first: its version stands.
     }
   }
 
-  private static ControlPlaneServer startOrClose(ControlPlaneServer.Builder builder,
-      ConfigStore store) throws IOException {
+  private static ControlPlaneServer startOrClose(
+      ControlPlaneServer.Builder builder, ConfigStore store) throws IOException {
     try {
       return builder.start();
     } catch (IOException | RuntimeException e) {
@@ -197,8 +230,8 @@ public final class ControlPlaneMain implements Callable<Integer> {
     @Override
     public String[] getVersion() {
       return new String[] {
-          "wharf-control-plane " + BuildInfo.version(ControlPlaneMain.class),
-          BuildInfo.runtime()};
+        "wharf-control-plane " + BuildInfo.version(ControlPlaneMain.class), BuildInfo.runtime()
+      };
     }
   }
 }

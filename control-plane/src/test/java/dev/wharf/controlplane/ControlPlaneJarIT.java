@@ -25,8 +25,7 @@ class ControlPlaneJarIT {
   private static final int SIGTERM_EXIT = 143;
   private static final HttpClient http = HttpClient.newHttpClient();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theRunnableJarStartsAndIdentifiesItself() {
@@ -38,19 +37,33 @@ class ControlPlaneJarIT {
 
   @Test
   void aReplicaWithoutCredentialsRefusesToListenBeyondLoopback() {
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--listen", "0.0.0.0:0",
-        "--data-dir", dir.resolve("data").toString());
+    Result r =
+        CommandRunner.runJar(
+            TIMEOUT, JAR, "--listen", "0.0.0.0:0", "--data-dir", dir.resolve("data").toString());
 
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("error: --listen 0.0.0.0:0 is not a loopback address"),
-        r.stderr());
+    assertTrue(
+        r.stderr().startsWith("error: --listen 0.0.0.0:0 is not a loopback address"), r.stderr());
   }
 
   @Test
   void aReplicaOnTheEmbeddedStoreBootstrapsItsConfigAndServesMetrics() throws Exception {
-    try (JarProcess replica = JarProcess.startJar("cp", dir, JAR, List.of(
-        "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", "cp-1",
-        "--data-dir", dir.resolve("data").toString(), "--bootstrap-config", DEMO.toString()))) {
+    try (JarProcess replica =
+        JarProcess.startJar(
+            "cp",
+            dir,
+            JAR,
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics",
+                "127.0.0.1:0",
+                "--replica-id",
+                "cp-1",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--bootstrap-config",
+                DEMO.toString()))) {
       assertEquals("cp-1", replica.awaitLine("replica:", TIMEOUT));
       assertTrue(replica.awaitLine("discovery:", TIMEOUT).startsWith("127.0.0.1:"));
       String metrics = "http://" + replica.awaitLine("metrics:", TIMEOUT);
@@ -67,8 +80,9 @@ class ControlPlaneJarIT {
 
   @Test
   void tlsFlagsThatDoNotGoTogetherAreAUsageError() {
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--tls-cert", "cert.pem",
-        "--data-dir", dir.resolve("data").toString());
+    Result r =
+        CommandRunner.runJar(
+            TIMEOUT, JAR, "--tls-cert", "cert.pem", "--data-dir", dir.resolve("data").toString());
 
     assertEquals(2, r.exitCode(), r.toString());
     assertEquals("error: --tls-cert and --tls-key go together\n", r.stderr());
@@ -76,20 +90,33 @@ class ControlPlaneJarIT {
 
   @Test
   void requireBoundNodeTokensRefusesATokenFileWithAnUnboundNodeLine() throws Exception {
-    Path tokens = Files.writeString(dir.resolve("tokens"),
-        "admin a-t0ken ops\nnode n-t0ken edge-1,edge-2\n# older nodes\nn2-t0ken\n");
+    Path tokens =
+        Files.writeString(
+            dir.resolve("tokens"),
+            "admin a-t0ken ops\nnode n-t0ken edge-1,edge-2\n# older nodes\nn2-t0ken\n");
 
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--token-file", tokens.toString(),
-        "--require-bound-node-tokens", "--data-dir", dir.resolve("data").toString());
+    Result r =
+        CommandRunner.runJar(
+            TIMEOUT,
+            JAR,
+            "--token-file",
+            tokens.toString(),
+            "--require-bound-node-tokens",
+            "--data-dir",
+            dir.resolve("data").toString());
 
     assertEquals(2, r.exitCode(), r.toString());
-    assertEquals("error: --token-file: " + tokens + " line 4: node token bound to no node id, "
-        + "refused by --require-bound-node-tokens (expected: node TOKEN NODE-ID[,NODE-ID...])\n",
+    assertEquals(
+        "error: --token-file: "
+            + tokens
+            + " line 4: node token bound to no node id, "
+            + "refused by --require-bound-node-tokens (expected: node TOKEN NODE-ID[,NODE-ID...])\n",
         r.stderr());
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -8,10 +8,11 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The control plane's packages depend on each other in one direction only: every package (the
- * root one included) is a slice, and no two slices may reach each other.
+ * The control plane's packages depend on each other in one direction only: every package (the root
+ * one included) is a slice, and no two slices may reach each other.
  */
-@AnalyzeClasses(packages = "dev.wharf.controlplane",
+@AnalyzeClasses(
+    packages = "dev.wharf.controlplane",
     importOptions = ImportOption.DoNotIncludeTests.class)
 class PackageCyclesTest {
   @ArchTest

@@ -44,15 +44,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs, in one JVM, what the control plane's dependency set must do at run time: jetcd (with its
- * unshaded grpc-netty on Netty 4.2) against a real etcd, and the shaded gRPC transport serving
- * the Discovery service. Netty 4.1 on the classpath compiles fine but breaks the lease
- * keep-alive with {@code NoClassDefFoundError: io/netty/channel/MultiThreadIoEventLoopGroup}.
+ * unshaded grpc-netty on Netty 4.2) against a real etcd, and the shaded gRPC transport serving the
+ * Discovery service. Netty 4.1 on the classpath compiles fine but breaks the lease keep-alive with
+ * {@code NoClassDefFoundError: io/netty/channel/MultiThreadIoEventLoopGroup}.
  */
 @Timeout(60)
 class RuntimeClasspathTest {
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
   private static final long CALL_TIMEOUT_SECONDS = 10;
 
@@ -69,10 +68,11 @@ class RuntimeClasspathTest {
 
   @Test
   void jetcdPutsGetsKeepsALeaseAliveAndWatchesAPrefix() throws Exception {
-    try (Client client = Client.builder()
-        .endpoints(etcd.clientEndpoints().toArray(URI[]::new))
-        .connectTimeout(Duration.ofSeconds(5))
-        .build()) {
+    try (Client client =
+        Client.builder()
+            .endpoints(etcd.clientEndpoints().toArray(URI[]::new))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()) {
       KV kv = client.getKVClient();
       kv.put(bytes("/wharf/test/runtime/key"), bytes("v1")).get(CALL_TIMEOUT_SECONDS, SECONDS);
       GetResponse got = kv.get(bytes("/wharf/test/runtime/key")).get(CALL_TIMEOUT_SECONDS, SECONDS);
@@ -89,24 +89,25 @@ class RuntimeClasspathTest {
         leases.grant(3, CALL_TIMEOUT_SECONDS, SECONDS).get(CALL_TIMEOUT_SECONDS, SECONDS).getID();
     CountDownLatch twoResponses = new CountDownLatch(2);
     AtomicReference<Throwable> error = new AtomicReference<>();
-    StreamObserver<LeaseKeepAliveResponse> observer = new StreamObserver<>() {
-      @Override
-      public void onNext(LeaseKeepAliveResponse response) {
-        if (response.getID() == leaseId && response.getTTL() > 0) {
-          twoResponses.countDown();
-        }
-      }
+    StreamObserver<LeaseKeepAliveResponse> observer =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(LeaseKeepAliveResponse response) {
+            if (response.getID() == leaseId && response.getTTL() > 0) {
+              twoResponses.countDown();
+            }
+          }
 
-      @Override
-      public void onError(Throwable t) {
-        error.set(t);
-        twoResponses.countDown();
-        twoResponses.countDown();
-      }
+          @Override
+          public void onError(Throwable t) {
+            error.set(t);
+            twoResponses.countDown();
+            twoResponses.countDown();
+          }
 
-      @Override
-      public void onCompleted() {}
-    };
+          @Override
+          public void onCompleted() {}
+        };
     CloseableClient keepAlive = leases.keepAlive(leaseId, observer);
     try {
       assertTrue(twoResponses.await(15, SECONDS), "fewer than 2 keep-alive responses in 15 s");
@@ -125,18 +126,24 @@ class RuntimeClasspathTest {
     // From the next revision on, so a put racing the watch's creation is not missed.
     WatchOption fromNextRevision =
         WatchOption.builder().isPrefix(true).withRevision(lastRevision + 1).build();
-    Watch.Watcher watcher = watches.watch(bytes("/wharf/test/runtime/watch/"), fromNextRevision,
-        Watch.listener(response -> {
-          for (WatchEvent event : response.getEvents()) {
-            if (event.getEventType() == WatchEvent.EventType.PUT
-                && event.getKeyValue().getKey().equals(key)) {
-              sawPut.countDown();
-            }
-          }
-        }, error::set));
+    Watch.Watcher watcher =
+        watches.watch(
+            bytes("/wharf/test/runtime/watch/"),
+            fromNextRevision,
+            Watch.listener(
+                response -> {
+                  for (WatchEvent event : response.getEvents()) {
+                    if (event.getEventType() == WatchEvent.EventType.PUT
+                        && event.getKeyValue().getKey().equals(key)) {
+                      sawPut.countDown();
+                    }
+                  }
+                },
+                error::set));
     try {
       kv.put(key, bytes("x")).get(CALL_TIMEOUT_SECONDS, SECONDS);
-      assertTrue(sawPut.await(CALL_TIMEOUT_SECONDS, SECONDS),
+      assertTrue(
+          sawPut.await(CALL_TIMEOUT_SECONDS, SECONDS),
           () -> "no PUT event; watch error: " + error.get());
     } finally {
       watcher.close();
@@ -145,35 +152,34 @@ class RuntimeClasspathTest {
 
   @Test
   void shadedGrpcServerAnswersAHelloWithASnapshot() throws Exception {
-    Server server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new OneSnapshotDiscovery())
-        .build()
-        .start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-        .usePlaintext()
-        .build();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(new OneSnapshotDiscovery())
+            .build()
+            .start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     try {
       CompletableFuture<ControlMessage> firstAnswer = new CompletableFuture<>();
-      StreamObserver<NodeMessage> toServer = DiscoveryGrpc.newStub(channel)
-          .withDeadlineAfter(CALL_TIMEOUT_SECONDS, SECONDS)
-          .stream(new StreamObserver<ControlMessage>() {
-            @Override
-            public void onNext(ControlMessage message) {
-              firstAnswer.complete(message);
-            }
+      StreamObserver<NodeMessage> toServer =
+          DiscoveryGrpc.newStub(channel).withDeadlineAfter(CALL_TIMEOUT_SECONDS, SECONDS).stream(
+              new StreamObserver<ControlMessage>() {
+                @Override
+                public void onNext(ControlMessage message) {
+                  firstAnswer.complete(message);
+                }
 
-            @Override
-            public void onError(Throwable t) {
-              firstAnswer.completeExceptionally(t);
-            }
+                @Override
+                public void onError(Throwable t) {
+                  firstAnswer.completeExceptionally(t);
+                }
 
-            @Override
-            public void onCompleted() {
-              firstAnswer.completeExceptionally(
-                  new IllegalStateException("stream ended without a snapshot"));
-            }
-          });
+                @Override
+                public void onCompleted() {
+                  firstAnswer.completeExceptionally(
+                      new IllegalStateException("stream ended without a snapshot"));
+                }
+              });
       toServer.onNext(
           NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId("node-1")).build());
 
@@ -197,11 +203,13 @@ class RuntimeClasspathTest {
         @Override
         public void onNext(NodeMessage message) {
           if (message.hasHello()) {
-            toNode.onNext(ControlMessage.newBuilder()
-                .setSnapshot(Snapshot.newBuilder()
-                    .setVersion(42)
-                    .setNonce("nonce-for-" + message.getHello().getNodeId()))
-                .build());
+            toNode.onNext(
+                ControlMessage.newBuilder()
+                    .setSnapshot(
+                        Snapshot.newBuilder()
+                            .setVersion(42)
+                            .setNonce("nonce-for-" + message.getHello().getNodeId()))
+                    .build());
           }
         }
 

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds a node from a local config file: reads it, and reads it again whenever it changes,
- * through the same {@link DataPlaneNode#apply} path a pushed snapshot takes. A file that does not
- * read or validate is reported and changes nothing: the node keeps serving its last good config.
+ * Feeds a node from a local config file: reads it, and reads it again whenever it changes, through
+ * the same {@link DataPlaneNode#apply} path a pushed snapshot takes. A file that does not read or
+ * validate is reported and changes nothing: the node keeps serving its last good config.
  *
  * <p>The watch runs on its own daemon thread, never on an event loop.
  */
@@ -50,15 +50,16 @@ final class ConfigFileSource implements AutoCloseable {
   }
 
   /**
-   * Starts reloading on every change of the file (editors that replace it included) and on
-   * SIGHUP, as nginx users expect.
+   * Starts reloading on every change of the file (editors that replace it included) and on SIGHUP,
+   * as nginx users expect.
    */
   void watch() throws IOException {
     watcher.start();
-    HangupSignal.onHangup(() -> {
-      log.info("SIGHUP: reading {} again", file);
-      reload();
-    });
+    HangupSignal.onHangup(
+        () -> {
+          log.info("SIGHUP: reading {} again", file);
+          reload();
+        });
   }
 
   @Override

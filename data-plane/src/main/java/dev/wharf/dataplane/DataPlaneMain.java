@@ -44,83 +44,119 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of a data-plane node. It takes its config either from a local file
- * ({@code --config}, re-read when it changes) or from control-plane replicas
- * ({@code --control-plane}, pushed over a gRPC stream and saved to {@code --state-dir} so a
- * restart without any control plane serves the last good one). It serves until SIGTERM or
- * SIGINT, then stops taking config, closes its listeners and stops.
+ * Entry point of a data-plane node. It takes its config either from a local file ({@code --config},
+ * re-read when it changes) or from control-plane replicas ({@code --control-plane}, pushed over a
+ * gRPC stream and saved to {@code --state-dir} so a restart without any control plane serves the
+ * last good one). It serves until SIGTERM or SIGINT, then stops taking config, closes its listeners
+ * and stops.
  */
 @Command(
     name = "wharf-data-plane",
     mixinStandardHelpOptions = true,
     versionProvider = DataPlaneMain.Version.class,
     description = "A Wharf data-plane node: give it --config FILE or --control-plane HOST:PORT.",
-    footer = {"", "Examples:",
-        "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml",
-        "  java -jar wharf-data-plane.jar --control-plane cp1:7000,cp2:7000 --label zone=a"})
+    footer = {
+      "",
+      "Examples:",
+      "  java -jar wharf-data-plane.jar --config deploy/examples/demo.yaml",
+      "  java -jar wharf-data-plane.jar --control-plane cp1:7000,cp2:7000 --label zone=a"
+    })
 public final class DataPlaneMain implements Callable<Integer> {
-  private static final String MODES = "give either --config FILE (serve a local config file) "
-      + "or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)";
+  private static final String MODES =
+      "give either --config FILE (serve a local config file) "
+          + "or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)";
   private static final List<String> CONTROL_PLANE_ONLY =
       List.of("--node-id", "--label", "--state-dir", "--token-file", "--tls-ca", "--listener-port");
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
       description = "Config document (YAML or JSON); re-read whenever it changes.")
   private Path config;
 
-  @Option(names = "--control-plane", split = ",", paramLabel = "HOST:PORT",
-      description = "Control-plane replicas, comma-separated; the node keeps one stream to one "
-          + "of them and fails over to the next.")
+  @Option(
+      names = "--control-plane",
+      split = ",",
+      paramLabel = "HOST:PORT",
+      description =
+          "Control-plane replicas, comma-separated; the node keeps one stream to one "
+              + "of them and fails over to the next.")
   private List<String> controlPlanes;
 
-  @Option(names = "--node-id", paramLabel = "ID",
+  @Option(
+      names = "--node-id",
+      paramLabel = "ID",
       description = "This node's name towards the control plane (default: the host name).")
   private String nodeId;
 
-  @Option(names = "--label", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
       description = "A label sent to the control plane (repeatable).")
   private Map<String, String> labels = new LinkedHashMap<>();
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
       description = "Where the last acknowledged snapshot is kept (default: ${DEFAULT-VALUE}).")
   private Path stateDir = Path.of("wharf-node-state");
 
-  @Option(names = "--token-file", paramLabel = "FILE",
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
       description = "Bearer token sent to the control plane, read from this file.")
   private Path tokenFile;
 
-  @Option(names = "--tls-ca", paramLabel = "FILE",
-      description = "Talk TLS to the control plane, trusting the CA certificates in this PEM "
-          + "file (default: plaintext).")
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "Talk TLS to the control plane, trusting the CA certificates in this PEM "
+              + "file (default: plaintext).")
   private Path tlsCa;
 
-  @Option(names = "--listener-port", paramLabel = "NAME=PORT",
-      description = "Bind listener NAME on PORT instead of the config's port: for several "
-          + "nodes on one host. Repeatable; only with --control-plane.")
+  @Option(
+      names = "--listener-port",
+      paramLabel = "NAME=PORT",
+      description =
+          "Bind listener NAME on PORT instead of the config's port: for several "
+              + "nodes on one host. Repeatable; only with --control-plane.")
   private Map<String, Integer> listenerPorts = new LinkedHashMap<>();
 
-  @Option(names = "--drain-grace", paramLabel = "DURATION", defaultValue = "5s",
+  @Option(
+      names = "--drain-grace",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
       converter = DrainDuration.class,
-      description = "On SIGTERM or a drain request: how long the node keeps accepting after "
-          + "/readyz turned 503 (default: ${DEFAULT-VALUE}).")
+      description =
+          "On SIGTERM or a drain request: how long the node keeps accepting after "
+              + "/readyz turned 503 (default: ${DEFAULT-VALUE}).")
   private Duration drainGrace;
 
-  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       converter = DrainDuration.class,
-      description = "Hard bound of a drain, grace included; what is still open then is closed "
-          + "(default: ${DEFAULT-VALUE}).")
+      description =
+          "Hard bound of a drain, grace included; what is still open then is closed "
+              + "(default: ${DEFAULT-VALUE}).")
   private Duration drainTimeout;
 
-  @Option(names = "--workers", paramLabel = "N",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
   private int workers = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--admin", paramLabel = "HOST:PORT",
-      description = "Admin endpoint: /metrics, /healthz, /readyz, /config "
-          + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      description =
+          "Admin endpoint: /metrics, /healthz, /readyz, /config "
+              + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
   private String admin = "127.0.0.1:9901";
 
   @Option(names = "--check", description = "Only check the config file, then exit.")
@@ -139,19 +175,23 @@ public final class DataPlaneMain implements Callable<Integer> {
   /** Exactly one source of config; options of the other mode are mistakes, not ignored. */
   private void checkModes() {
     if ((config == null) == (controlPlanes == null)) {
-      throw new ParameterException(spec.commandLine(), "error: " + MODES
-          + (config == null ? "" : ", not both"));
+      throw new ParameterException(
+          spec.commandLine(), "error: " + MODES + (config == null ? "" : ", not both"));
     }
     if (drainTimeout.compareTo(drainGrace) < 0) {
-      throw new ParameterException(spec.commandLine(), "error: --drain-timeout " + drainTimeout
-          + " is shorter than --drain-grace " + drainGrace);
+      throw new ParameterException(
+          spec.commandLine(),
+          "error: --drain-timeout "
+              + drainTimeout
+              + " is shorter than --drain-grace "
+              + drainGrace);
     }
     var parsed = spec.commandLine().getParseResult();
     if (config != null) {
       for (String option : CONTROL_PLANE_ONLY) {
         if (parsed.hasMatchedOption(option)) {
-          throw new ParameterException(spec.commandLine(),
-              "error: " + option + " only applies with --control-plane");
+          throw new ParameterException(
+              spec.commandLine(), "error: " + option + " only applies with --control-plane");
         }
       }
       return;
@@ -159,18 +199,20 @@ public final class DataPlaneMain implements Callable<Integer> {
     if (checkOnly) {
       throw new ParameterException(spec.commandLine(), "error: --check needs --config");
     }
-    listenerPorts.forEach((name, port) -> {
-      if (port < 1 || port > 65535) {
-        throw new ParameterException(spec.commandLine(),
-            "error: --listener-port " + name + "=" + port + " (expected: a port 1-65535)");
-      }
-    });
+    listenerPorts.forEach(
+        (name, port) -> {
+          if (port < 1 || port > 65535) {
+            throw new ParameterException(
+                spec.commandLine(),
+                "error: --listener-port " + name + "=" + port + " (expected: a port 1-65535)");
+          }
+        });
     for (String target : controlPlanes) {
       try {
         Addresses.parseHostPort(target);
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(),
-            "error: --control-plane: " + e.getMessage());
+        throw new ParameterException(
+            spec.commandLine(), "error: --control-plane: " + e.getMessage());
       }
     }
   }
@@ -207,8 +249,8 @@ public final class DataPlaneMain implements Callable<Integer> {
       }
       out.println("admin: " + Startup.hostPort(adminServer.address()));
       for (var l : loaded.getListenersList()) {
-        out.println("listening: " + l.getName() + " on "
-            + Startup.hostPort(node.address(l.getName())));
+        out.println(
+            "listening: " + l.getName() + " on " + Startup.hostPort(node.address(l.getName())));
       }
       out.flush();
       source.watch();
@@ -252,23 +294,25 @@ public final class DataPlaneMain implements Callable<Integer> {
     ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
     PrometheusMeterRegistry registry = registry();
     try (DataPlaneNode node = node(registry, workers, Startup.hostname())) {
-      DiscoveryClient.Builder client = DiscoveryClient.builder()
-          .nodeId(id)
-          .labels(labels)
-          .targets(controlPlanes)
-          .channelFactory(channels)
-          .sink(ListenerPorts.override(ConfigSink.of(node), listenerPorts))
-          .snapshotFile(SnapshotFile.in(stateDir))
-          .meterRegistry(registry)
-          .events(new PrintApplied(out, node))
-          .events(new DiscoveryEvents() {
-            @Override
-            public void drainRequested(String requestedBy) {
-              out.println("drain requested by " + requestedBy + ": stopping");
-              out.flush();
-              signal.trigger();
-            }
-          });
+      DiscoveryClient.Builder client =
+          DiscoveryClient.builder()
+              .nodeId(id)
+              .labels(labels)
+              .targets(controlPlanes)
+              .channelFactory(channels)
+              .sink(ListenerPorts.override(ConfigSink.of(node), listenerPorts))
+              .snapshotFile(SnapshotFile.in(stateDir))
+              .meterRegistry(registry)
+              .events(new PrintApplied(out, node))
+              .events(
+                  new DiscoveryEvents() {
+                    @Override
+                    public void drainRequested(String requestedBy) {
+                      out.println("drain requested by " + requestedBy + ": stopping");
+                      out.flush();
+                      signal.trigger();
+                    }
+                  });
       if (token != null) {
         client.token(token);
       }
@@ -305,11 +349,17 @@ public final class DataPlaneMain implements Callable<Integer> {
 
     @Override
     public void applied(long version, String source) {
-      String listeners = node.current().config().getListenersList().stream()
-          .map(l -> l.getName() + " on " + Startup.hostPort(node.address(l.getName())))
-          .collect(Collectors.joining(", "));
-      out.println("applied version " + version + " from " + source + ": "
-          + (listeners.isEmpty() ? "no listeners" : listeners));
+      String listeners =
+          node.current().config().getListenersList().stream()
+              .map(l -> l.getName() + " on " + Startup.hostPort(node.address(l.getName())))
+              .collect(Collectors.joining(", "));
+      out.println(
+          "applied version "
+              + version
+              + " from "
+              + source
+              + ": "
+              + (listeners.isEmpty() ? "no listeners" : listeners));
       out.flush();
     }
   }
@@ -325,8 +375,7 @@ public final class DataPlaneMain implements Callable<Integer> {
   }
 
   /** A node with no config yet, on the best transport, its meters in {@code registry}. */
-  public static DataPlaneNode node(PrometheusMeterRegistry registry, int workers,
-      String hostname) {
+  public static DataPlaneNode node(PrometheusMeterRegistry registry, int workers, String hostname) {
     return DataPlaneNode.builder()
         .transport(Transport.best())
         .workers(workers)
@@ -336,8 +385,9 @@ public final class DataPlaneMain implements Callable<Integer> {
   }
 
   /** Starts the admin port (/metrics, /healthz, /readyz, /config); a port in use stops a start. */
-  public static AdminServer startAdmin(InetSocketAddress address,
-      PrometheusMeterRegistry registry, DataPlaneNode node) throws StartupException {
+  public static AdminServer startAdmin(
+      InetSocketAddress address, PrometheusMeterRegistry registry, DataPlaneNode node)
+      throws StartupException {
     try {
       return AdminServer.start(Transport.best(), address, registry, node);
     } catch (IOException e) {
@@ -378,13 +428,15 @@ public final class DataPlaneMain implements Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String transport = Epoll.isAvailable()
-          ? "epoll (native)"
-          : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
+      String transport =
+          Epoll.isAvailable()
+              ? "epoll (native)"
+              : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
       return new String[] {
-          "wharf-data-plane " + BuildInfo.version(DataPlaneMain.class),
-          BuildInfo.runtime(),
-          "Netty transport: " + transport};
+        "wharf-data-plane " + BuildInfo.version(DataPlaneMain.class),
+        BuildInfo.runtime(),
+        "Netty transport: " + transport
+      };
     }
   }
 }

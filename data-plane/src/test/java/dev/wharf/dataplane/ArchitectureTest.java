@@ -9,35 +9,54 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The data plane's packages form the DAG that docs/architecture.md draws: a kernel (node
- * services, transport, HTTP helpers, metrics), the exchange contract, features that depend
- * only downwards, routing that compiles a config into what the features run, and the server on
- * top, where every pipeline is declared. A change that adds an arrow going back up fails here.
+ * The data plane's packages form the DAG that docs/architecture.md draws: a kernel (node services,
+ * transport, HTTP helpers, metrics), the exchange contract, features that depend only downwards,
+ * routing that compiles a config into what the features run, and the server on top, where every
+ * pipeline is declared. A change that adds an arrow going back up fails here.
  */
-@AnalyzeClasses(packages = "dev.wharf.dataplane", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "dev.wharf.dataplane",
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   @ArchTest
   static final ArchRule packagesFormNoCycle =
       slices().matching("dev.wharf.dataplane.(*)..").should().beFreeOfCycles();
 
   @ArchTest
-  static final ArchRule layersDependOnlyDownwards = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .layer("kernel").definedBy("..dataplane.node..", "..dataplane.http..",
-          "..dataplane.metrics..")
-      .layer("exchange").definedBy("..dataplane.exchange..")
-      .layer("connections").definedBy("..dataplane.drain..", "..dataplane.upstream..")
-      .layer("features").definedBy("..dataplane.proxy..", "..dataplane.files..",
-          "..dataplane.websocket..", "..dataplane.compression..", "..dataplane.health..",
-          "..dataplane.accesslog..", "..dataplane.admin..")
-      .layer("routing").definedBy("..dataplane.routing..")
-      .layer("server").definedBy("..dataplane.server..")
-      .layer("node").definedBy("..dataplane.discovery..", "dev.wharf.dataplane")
-      .whereLayer("node").mayNotBeAccessedByAnyLayer()
-      .whereLayer("server").mayOnlyBeAccessedByLayers("node")
-      .whereLayer("routing").mayOnlyBeAccessedByLayers("server", "node")
-      .whereLayer("features").mayOnlyBeAccessedByLayers("features", "routing", "server", "node")
-      .whereLayer("connections")
+  static final ArchRule layersDependOnlyDownwards =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("kernel")
+          .definedBy("..dataplane.node..", "..dataplane.http..", "..dataplane.metrics..")
+          .layer("exchange")
+          .definedBy("..dataplane.exchange..")
+          .layer("connections")
+          .definedBy("..dataplane.drain..", "..dataplane.upstream..")
+          .layer("features")
+          .definedBy(
+              "..dataplane.proxy..",
+              "..dataplane.files..",
+              "..dataplane.websocket..",
+              "..dataplane.compression..",
+              "..dataplane.health..",
+              "..dataplane.accesslog..",
+              "..dataplane.admin..")
+          .layer("routing")
+          .definedBy("..dataplane.routing..")
+          .layer("server")
+          .definedBy("..dataplane.server..")
+          .layer("node")
+          .definedBy("..dataplane.discovery..", "dev.wharf.dataplane")
+          .whereLayer("node")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("server")
+          .mayOnlyBeAccessedByLayers("node")
+          .whereLayer("routing")
+          .mayOnlyBeAccessedByLayers("server", "node")
+          .whereLayer("features")
+          .mayOnlyBeAccessedByLayers("features", "routing", "server", "node")
+          .whereLayer("connections")
           .mayOnlyBeAccessedByLayers("connections", "features", "routing", "server", "node")
-      .whereLayer("exchange").mayOnlyBeAccessedByLayers("features", "server");
+          .whereLayer("exchange")
+          .mayOnlyBeAccessedByLayers("features", "server");
 }

@@ -23,19 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A backend dies under HTTP load behind a real node: clients keep getting 200s from the others
- * (requests in flight on it are retried elsewhere, new ones avoid it once it fails its checks),
- * and it gets traffic again once it is back and passes its checks.
+ * (requests in flight on it are retried elsewhere, new ones avoid it once it fails its checks), and
+ * it gets traffic again once it is back and passes its checks.
  */
 class BackendFailoverIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final int CLIENTS = 4;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /**
-   * Clients sending GETs back to back, recording every outcome. Each takes the backend 100 ms,
-   * so a backend always has requests in flight when it dies.
+   * Clients sending GETs back to back, recording every outcome. Each takes the backend 100 ms, so a
+   * backend always has requests in flight when it dies.
    */
   private static final class Load implements AutoCloseable {
     final AtomicBoolean stop = new AtomicBoolean();
@@ -47,22 +46,25 @@ class BackendFailoverIT {
     Load(int port) {
       URI uri = URI.create("http://127.0.0.1:" + port + "/api/slow?ms=100");
       for (int i = 0; i < CLIENTS; i++) {
-        Thread t = new Thread(() -> {
-          while (!stop.get()) {
-            try {
-              HttpResponse<String> r = Http.get(uri);
-              if (r.statusCode() == 200) {
-                ok.incrementAndGet();
-                String from = r.headers().firstValue("x-backend").orElse("?");
-                byBackend.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
-              } else {
-                failures.add(r.statusCode() + " " + r.body().trim());
-              }
-            } catch (Exception e) {
-              failures.add(e.toString());
-            }
-          }
-        }, "load-" + i);
+        Thread t =
+            new Thread(
+                () -> {
+                  while (!stop.get()) {
+                    try {
+                      HttpResponse<String> r = Http.get(uri);
+                      if (r.statusCode() == 200) {
+                        ok.incrementAndGet();
+                        String from = r.headers().firstValue("x-backend").orElse("?");
+                        byBackend.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
+                      } else {
+                        failures.add(r.statusCode() + " " + r.body().trim());
+                      }
+                    } catch (Exception e) {
+                      failures.add(e.toString());
+                    }
+                  }
+                },
+                "load-" + i);
         threads.add(t);
         t.start();
       }
@@ -86,9 +88,11 @@ class BackendFailoverIT {
   void requestsKeepSucceedingWhileABackendIsDownAndItReturnsWhenHealthy() throws Exception {
     TestBackend a = TestBackend.start("a");
     int aPort = a.address().getPort();
-    try (TestBackend b = TestBackend.start("b"); TestBackend c = TestBackend.start("c")) {
+    try (TestBackend b = TestBackend.start("b");
+        TestBackend c = TestBackend.start("c")) {
       int port = FreePorts.loopback(1).get(0);
-      String config = """
+      String config =
+          """
           listeners:
             - {name: web, address: 127.0.0.1, port: %d}
           upstreams:
@@ -103,31 +107,40 @@ class BackendFailoverIT {
               outlier_detection: {consecutive_failures: 3, base_ejection_time: 1s}
           routes:
             - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: api, rewrite: {regex: "^/api(/.*)$", replacement: "$1"}}}
-          """.formatted(port, a.endpoint(), b.endpoint(), c.endpoint());
-      try (FileFedNode node = FileFedNode.start(dir, config); Load load = new Load(port)) {
-        Await.until(BOUND, () -> load.from("a") >= 20 && load.from("b") >= 20
-            && load.from("c") >= 20, () -> "warming up: " + load.byBackend);
+          """
+              .formatted(port, a.endpoint(), b.endpoint(), c.endpoint());
+      try (FileFedNode node = FileFedNode.start(dir, config);
+          Load load = new Load(port)) {
+        Await.until(
+            BOUND,
+            () -> load.from("a") >= 20 && load.from("b") >= 20 && load.from("c") >= 20,
+            () -> "warming up: " + load.byBackend);
 
         a.close(); // its open connections end mid-request, new connects are refused
         long okAtKill = load.ok.get();
-        String aHealthy = "wharf_endpoint_healthy{endpoint=\"" + a.endpoint()
-            + "\",upstream=\"api\"}";
-        Await.until(BOUND, () -> metric(node, aHealthy) == 0,
-            () -> "a still healthy\n" + node.output());
+        String aHealthy =
+            "wharf_endpoint_healthy{endpoint=\"" + a.endpoint() + "\",upstream=\"api\"}";
+        Await.until(
+            BOUND, () -> metric(node, aHealthy) == 0, () -> "a still healthy\n" + node.output());
         Await.until(BOUND, () -> load.ok.get() >= okAtKill + 200, () -> load.ok + " ok");
         long fromAWhileDown = load.from("a");
 
         TestBackend back = TestBackend.start("a", aPort);
         try {
-          Await.until(BOUND, () -> load.from("a") > fromAWhileDown,
+          Await.until(
+              BOUND,
+              () -> load.from("a") > fromAWhileDown,
               () -> "a gets no traffic again: " + load.byBackend + "\n" + node.output());
           assertEquals(1.0, metric(node, aHealthy));
         } finally {
           load.close();
           back.close();
         }
-        assertTrue(load.failures.isEmpty(), load.failures.size() + " failed requests, e.g. "
-            + load.failures.stream().limit(5).toList());
+        assertTrue(
+            load.failures.isEmpty(),
+            load.failures.size()
+                + " failed requests, e.g. "
+                + load.failures.stream().limit(5).toList());
         assertTrue(load.ok.get() > okAtKill + 200, load.ok + " requests ok");
       }
     } finally {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.DocumentLimits;
-import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
@@ -19,7 +18,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,7 +32,8 @@ class ConfigFileSourceTest {
         listeners: [{name: web, address: 127.0.0.1, port: %d}]
         routes:
           - {name: r, match: {path: {prefix: /}}, respond: {body: "%s"}}
-        """.formatted(port, body);
+        """
+        .formatted(port, body);
   }
 
   private static String get(InetSocketAddress address) throws Exception {
@@ -84,7 +83,9 @@ class ConfigFileSourceTest {
       assertEquals("before", get(address));
 
       replace(file, config(port, "after"));
-      Await.until(Duration.ofSeconds(15), () -> "after".equals(getOrNull(address)),
+      Await.until(
+          Duration.ofSeconds(15),
+          () -> "after".equals(getOrNull(address)),
           () -> "still serving " + getOrNull(address));
     }
   }
@@ -105,8 +106,7 @@ class ConfigFileSourceTest {
   }
 
   @Test
-  void aListenerThatCannotBindLeavesTheRunningConfigUntouched(@TempDir Path dir)
-      throws Exception {
+  void aListenerThatCannotBindLeavesTheRunningConfigUntouched(@TempDir Path dir) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = FreePorts.loopback();
       Path file = dir.resolve("wharf.yaml");
@@ -116,13 +116,16 @@ class ConfigFileSourceTest {
         assertTrue(source.reload());
         InetSocketAddress address = node.address("web");
 
-        Files.writeString(file, """
+        Files.writeString(
+            file,
+            """
             listeners:
               - {name: web, address: 127.0.0.1, port: %d}
               - {name: other, address: 127.0.0.1, port: %d}
             routes:
               - {name: r, match: {path: {prefix: /}}, respond: {body: "after"}}
-            """.formatted(port, taken.getLocalPort()));
+            """
+                .formatted(port, taken.getLocalPort()));
 
         assertFalse(source.reload(), "binding a port in use must fail the whole apply");
         assertEquals("before", get(address), "the routes of the failed config must not be live");

@@ -52,12 +52,14 @@ class DataPlaneJarIT {
 
   @Test
   void checkOnlyValidatesTheDemoConfigAndExits() {
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--config", "../deploy/examples/demo.yaml",
-        "--check");
+    Result r =
+        CommandRunner.runJar(TIMEOUT, JAR, "--config", "../deploy/examples/demo.yaml", "--check");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("../deploy/examples/demo.yaml: valid (2 listeners, 2 upstreams (2 endpoints), "
-        + "5 routes)\n", r.stdout());
+    assertEquals(
+        "../deploy/examples/demo.yaml: valid (2 listeners, 2 upstreams (2 endpoints), "
+            + "5 routes)\n",
+        r.stdout());
   }
 
   @Test
@@ -65,25 +67,38 @@ class DataPlaneJarIT {
     List<Integer> ports = FreePorts.loopback(3);
     int port = ports.get(0);
     Path config = dir.resolve("demo.yaml");
-    Files.writeString(config, Files.readString(Path.of("../deploy/examples/demo.yaml"))
-        .replace("port: 8080", "port: " + port)
-        .replace("8081", Integer.toString(ports.get(1))));
-    Process node = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString(), "--config", config.toString(), "--workers", "1",
-        "--drain-grace", "0s",
-        "--admin", "127.0.0.1:" + ports.get(2)))
-        .redirectError(dir.resolve("stderr.log").toFile())
-        .start();
+    Files.writeString(
+        config,
+        Files.readString(Path.of("../deploy/examples/demo.yaml"))
+            .replace("port: 8080", "port: " + port)
+            .replace("8081", Integer.toString(ports.get(1))));
+    Process node =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar",
+                    JAR.toString(),
+                    "--config",
+                    config.toString(),
+                    "--workers",
+                    "1",
+                    "--drain-grace",
+                    "0s",
+                    "--admin",
+                    "127.0.0.1:" + ports.get(2)))
+            .redirectError(dir.resolve("stderr.log").toFile())
+            .start();
     try {
-      BufferedReader out = new BufferedReader(
-          new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
       String line;
       do {
         line = out.readLine();
       } while (line != null && !line.startsWith("listening: echo"));
-      assertTrue(line != null, "the node did not say it listens; stderr: "
-          + Files.readString(dir.resolve("stderr.log")));
+      assertTrue(
+          line != null,
+          "the node did not say it listens; stderr: "
+              + Files.readString(dir.resolve("stderr.log")));
 
       HttpResponse<String> r = get("http://127.0.0.1:" + port + "/");
 
@@ -92,16 +107,19 @@ class DataPlaneJarIT {
 
       HttpResponse<String> proxied = get("http://127.0.0.1:" + port + "/api/users?id=3");
       assertEquals(200, proxied.statusCode());
-      assertEquals("The echo listener got /users?id=3 with X-Real-IP 127.0.0.1 and "
-          + "X-Forwarded-For 127.0.0.1.\n", proxied.body());
-      assertEquals("127.0.0.1:" + ports.get(1),
-          proxied.headers().firstValue("x-upstream").orElseThrow());
+      assertEquals(
+          "The echo listener got /users?id=3 with X-Real-IP 127.0.0.1 and "
+              + "X-Forwarded-For 127.0.0.1.\n",
+          proxied.body());
+      assertEquals(
+          "127.0.0.1:" + ports.get(1), proxied.headers().firstValue("x-upstream").orElseThrow());
 
       String admin = "http://127.0.0.1:" + ports.get(2);
       assertEquals(200, get(admin + "/readyz").statusCode());
       String metrics = get(admin + "/metrics").body();
-      assertTrue(metrics.contains(
-          "wharf_requests_total{listener=\"demo\",route=\"api\",status_class=\"2xx\"} 1.0"),
+      assertTrue(
+          metrics.contains(
+              "wharf_requests_total{listener=\"demo\",route=\"api\",status_class=\"2xx\"} 1.0"),
           metrics);
       assertTrue(get(admin + "/config").body().contains("name: old-docs"));
     } finally {
@@ -115,43 +133,65 @@ class DataPlaneJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR);
 
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("error: give either --config FILE (serve a local config "
-        + "file) or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control "
-        + "plane)\n"), r.stderr());
+    assertTrue(
+        r.stderr()
+            .startsWith(
+                "error: give either --config FILE (serve a local config "
+                    + "file) or --control-plane HOST:PORT[,HOST:PORT...] (take config from the control "
+                    + "plane)\n"),
+        r.stderr());
   }
 
   @Test
-  void withNoControlPlaneReachableTheJarServesTheSavedSnapshot(@TempDir Path dir)
-      throws Exception {
+  void withNoControlPlaneReachableTheJarServesTheSavedSnapshot(@TempDir Path dir) throws Exception {
     int port = FreePorts.loopback();
     int closed;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = s.getLocalPort();
     }
     SnapshotFile saved = SnapshotFile.in(dir.resolve("state"));
-    saved.write(Snapshot.newBuilder()
-        .setVersion(12)
-        .setNonce("n12")
-        .setConfig(ConfigDocuments.load("""
+    saved.write(
+        Snapshot.newBuilder()
+            .setVersion(12)
+            .setNonce("n12")
+            .setConfig(
+                ConfigDocuments.load(
+                    """
             listeners:
               - {name: web, address: 127.0.0.1, port: %d}
             routes:
               - {name: all, match: {path: {prefix: /}}, respond: {body: from the saved snapshot}}
-            """.formatted(port), "test"))
-        .build());
-    Process node = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString(), "--control-plane", "127.0.0.1:" + closed,
-        "--state-dir", dir.resolve("state").toString(), "--node-id", "jar-node",
-        "--workers", "1", "--admin", "127.0.0.1:0", "--drain-grace", "0s"))
-        .redirectError(dir.resolve("stderr.log").toFile())
-        .start();
+            """
+                        .formatted(port),
+                    "test"))
+            .build());
+    Process node =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar",
+                    JAR.toString(),
+                    "--control-plane",
+                    "127.0.0.1:" + closed,
+                    "--state-dir",
+                    dir.resolve("state").toString(),
+                    "--node-id",
+                    "jar-node",
+                    "--workers",
+                    "1",
+                    "--admin",
+                    "127.0.0.1:0",
+                    "--drain-grace",
+                    "0s"))
+            .redirectError(dir.resolve("stderr.log").toFile())
+            .start();
     try {
       BlockingQueue<String> lines = lines(node);
       String admin = nextLine(lines, dir);
       assertTrue(admin.startsWith("admin: 127.0.0.1:"), admin);
       assertEquals("node jar-node: control plane at 127.0.0.1:" + closed, nextLine(lines, dir));
-      assertEquals("applied version 12 from " + saved.path() + ": web on 127.0.0.1:" + port,
+      assertEquals(
+          "applied version 12 from " + saved.path() + ": web on 127.0.0.1:" + port,
           nextLine(lines, dir));
 
       HttpResponse<String> r = get("http://127.0.0.1:" + port + "/");
@@ -162,8 +202,8 @@ class DataPlaneJarIT {
       assertEquals(200, get(adminUrl + "/readyz").statusCode());
       String metrics = get(adminUrl + "/metrics").body();
       assertTrue(metrics.contains("wharf_discovery_connected 0.0"), metrics);
-      assertTrue(metrics.contains("wharf_discovery_snapshots_total{result=\"applied\"} 1.0"),
-          metrics);
+      assertTrue(
+          metrics.contains("wharf_discovery_snapshots_total{result=\"applied\"} 1.0"), metrics);
     } finally {
       node.destroy(); // SIGTERM
       assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
@@ -173,16 +213,20 @@ class DataPlaneJarIT {
   /** The process's stdout, line by line, read on a thread of its own so no read can hang. */
   private static BlockingQueue<String> lines(Process process) {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    }, "jar-stdout");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            "jar-stdout");
     reader.setDaemon(true);
     reader.start();
     return lines;
@@ -190,8 +234,9 @@ class DataPlaneJarIT {
 
   private static String nextLine(BlockingQueue<String> lines, Path dir) throws Exception {
     String line = lines.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    assertTrue(line != null, "no line within " + TIMEOUT + "; stderr: "
-        + Files.readString(dir.resolve("stderr.log")));
+    assertTrue(
+        line != null,
+        "no line within " + TIMEOUT + "; stderr: " + Files.readString(dir.resolve("stderr.log")));
     return line;
   }
 }

@@ -22,10 +22,11 @@ class DataPlaneMainTest {
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = new CommandLine(new DataPlaneMain())
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(args);
+    int code =
+        new CommandLine(new DataPlaneMain())
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -39,33 +40,46 @@ class DataPlaneMainTest {
 
   @Test
   void neitherAConfigFileNorAControlPlaneIsAUsageError() {
-    assertUsageError("error: give either --config FILE (serve a local config file) or "
-        + "--control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)");
+    assertUsageError(
+        "error: give either --config FILE (serve a local config file) or "
+            + "--control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane)");
   }
 
   @Test
   void bothAConfigFileAndAControlPlaneIsAUsageError() {
-    assertUsageError("error: give either --config FILE (serve a local config file) or "
-        + "--control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane), "
-        + "not both", "--config", "x.yaml", "--control-plane", "127.0.0.1:7000");
+    assertUsageError(
+        "error: give either --config FILE (serve a local config file) or "
+            + "--control-plane HOST:PORT[,HOST:PORT...] (take config from the control plane), "
+            + "not both",
+        "--config",
+        "x.yaml",
+        "--control-plane",
+        "127.0.0.1:7000");
   }
 
   @Test
   void controlPlaneOptionsWithAConfigFileAreRefusedNotIgnored() {
-    assertUsageError("error: --state-dir only applies with --control-plane",
-        "--config", "x.yaml", "--state-dir", "/tmp/x");
+    assertUsageError(
+        "error: --state-dir only applies with --control-plane",
+        "--config",
+        "x.yaml",
+        "--state-dir",
+        "/tmp/x");
   }
 
   @Test
   void checkNeedsAConfigFile() {
-    assertUsageError("error: --check needs --config", "--control-plane", "127.0.0.1:7000",
-        "--check");
+    assertUsageError(
+        "error: --check needs --config", "--control-plane", "127.0.0.1:7000", "--check");
   }
 
   @Test
   void aControlPlaneThatIsNotHostPortIsNamed() {
-    assertUsageError("error: --control-plane: 'cp1' is not host:port (expected e.g. "
-        + "127.0.0.1:8080; IPv6 as [::1]:8080)", "--control-plane", "127.0.0.1:7000,cp1");
+    assertUsageError(
+        "error: --control-plane: 'cp1' is not host:port (expected e.g. "
+            + "127.0.0.1:8080; IPv6 as [::1]:8080)",
+        "--control-plane",
+        "127.0.0.1:7000,cp1");
   }
 
   @Test
@@ -76,21 +90,25 @@ class DataPlaneMainTest {
     Run r = run("--config", file.toString(), "--check");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: 1 error(s) in the config:\n  (document): larger than 16777216 bytes "
-        + "(16 MiB), the limit for a config document\n", r.err());
+    assertEquals(
+        "error: 1 error(s) in the config:\n  (document): larger than 16777216 bytes "
+            + "(16 MiB), the limit for a config document\n",
+        r.err());
   }
 
   @Test
   void aConfigFileNestedTwentyThousandDeepIsAConfigErrorWithItsLine(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("deep.json");
-    Files.writeString(file, "{\n  \"listeners\": " + "[".repeat(20_000) + "]".repeat(20_000)
-        + "\n}\n");
+    Files.writeString(
+        file, "{\n  \"listeners\": " + "[".repeat(20_000) + "]".repeat(20_000) + "\n}\n");
 
     Run r = run("--config", file.toString(), "--check");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: 1 error(s) in the config:\n  (document): lists and mappings nested "
-        + "more than 64 deep, the limit for a config document (line 2)\n", r.err());
+    assertEquals(
+        "error: 1 error(s) in the config:\n  (document): lists and mappings nested "
+            + "more than 64 deep, the limit for a config document (line 2)\n",
+        r.err());
   }
 }

@@ -24,14 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Drain policies on a real node process with real WebSocket clients (the JDK's): config changes
- * that do not touch a connection never disturb it; removing an endpoint closes its WebSockets
- * with 1001, after the policy's timeout, spread out and never faster than the cap.
+ * that do not touch a connection never disturb it; removing an endpoint closes its WebSockets with
+ * 1001, after the policy's timeout, spread out and never faster than the cap.
  */
 class DrainPolicyIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final List<WsClient> clients = new ArrayList<>();
   private final ExecutorService connectors = Executors.newFixedThreadPool(16);
 
@@ -52,7 +51,8 @@ class DrainPolicyIT {
         routes:
           - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: chat}}
           - {name: api, match: {path: {prefix: /api}}, respond: {body: "%s"}}
-        """.formatted(port, endpoints, drain, apiBody);
+        """
+        .formatted(port, endpoints, drain, apiBody);
   }
 
   private List<WsClient> connect(int n, int port) {
@@ -100,12 +100,10 @@ class DrainPolicyIT {
         sendAll(all, "after");
         expectEchoes(all, "after");
 
-        assertTrue(all.stream().noneMatch(c -> c.closeCode().isDone()),
-            "a client was closed");
+        assertTrue(all.stream().noneMatch(c -> c.closeCode().isDone()), "a client was closed");
         assertEquals(1000, backend.openConnections());
         assertEquals(1000.0, node.metric("wharf_websockets_active{route=\"ws\"}"));
-        assertEquals(0.0,
-            node.metric("wharf_drain_closes_total{reason=\"endpoint_removed\"}"));
+        assertEquals(0.0, node.metric("wharf_drain_closes_total{reason=\"endpoint_removed\"}"));
         assertEquals(101, node.servedVersion(), "every change was applied");
       }
     }
@@ -113,14 +111,17 @@ class DrainPolicyIT {
 
   @Test
   void removingAnEndpointClosesItsWebSocketsWith1001SpreadWithinTheCap() throws Exception {
-    try (TestBackend a = TestBackend.start("a"); TestBackend b = TestBackend.start("b")) {
+    try (TestBackend a = TestBackend.start("a");
+        TestBackend b = TestBackend.start("b")) {
       int port = FreePorts.loopback(1).get(0);
       int cap = 50;
       String drain = "drain: {timeout: 1s, spread: 2s, max_closes_per_second: " + cap + "}";
       String both = "{address: \"" + a.endpoint() + "\"}, {address: \"" + b.endpoint() + "\"}";
       try (FileFedNode node = FileFedNode.start(dir, config(port, both, drain, "v0"))) {
         List<WsClient> all = connect(400, port);
-        Await.until(BOUND, () -> a.openConnections() == 200 && b.openConnections() == 200,
+        Await.until(
+            BOUND,
+            () -> a.openConnections() == 200 && b.openConnections() == 200,
             () -> "round robin: a " + a.openConnections() + ", b " + b.openConnections());
         ConcurrentLinkedQueue<Long> closedAt = new ConcurrentLinkedQueue<>();
         all.forEach(c -> c.closeCode().thenRun(() -> closedAt.add(System.nanoTime())));
@@ -152,8 +153,7 @@ class DrainPolicyIT {
         sendAll(open, "still-here");
         expectEchoes(open, "still-here");
         assertEquals(200, b.openConnections(), "connections to the other endpoint untouched");
-        assertEquals(200.0,
-            node.metric("wharf_drain_closes_total{reason=\"endpoint_removed\"}"));
+        assertEquals(200.0, node.metric("wharf_drain_closes_total{reason=\"endpoint_removed\"}"));
         assertEquals(0.0, node.metric("wharf_drain_pending"));
         assertFalse(node.output().contains("Exception"), node.output());
       }
@@ -169,8 +169,8 @@ class DrainPolicyIT {
     int most = 0;
     int j = 0;
     for (int i = 0; i < sortedTimes.size(); i++) {
-      while (j < sortedTimes.size() && sortedTimes.get(j) - sortedTimes.get(i)
-          < TimeUnit.SECONDS.toNanos(1)) {
+      while (j < sortedTimes.size()
+          && sortedTimes.get(j) - sortedTimes.get(i) < TimeUnit.SECONDS.toNanos(1)) {
         j++;
       }
       most = Math.max(most, j - i);

@@ -36,19 +36,19 @@ final class FileFedNode implements AutoCloseable {
     this.process = process;
   }
 
-  /**
-   * Writes {@code yaml} and starts a node with one event loop on it; returns once it listens.
-   */
+  /** Writes {@code yaml} and starts a node with one event loop on it; returns once it listens. */
   static FileFedNode start(Path dir, String yaml, String... extraArgs) throws Exception {
     Path config = dir.resolve("wharf.yaml");
     Files.writeString(config, yaml);
-    List<String> args = new ArrayList<>(List.of("--config", config.toString(),
-        "--admin", "127.0.0.1:0", "--workers", "1"));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--config", config.toString(), "--admin", "127.0.0.1:0", "--workers", "1"));
     args.addAll(List.of(extraArgs));
     JarProcess process = JarProcess.startJar("node", dir, JAR, args);
     String admin = process.awaitLine("admin: ", BOUND);
-    FileFedNode node = new FileFedNode(dir, config,
-        Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1)), process);
+    FileFedNode node =
+        new FileFedNode(
+            dir, config, Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1)), process);
     process.awaitLine("listening: ", BOUND);
     node.version = node.servedVersion();
     return node;
@@ -60,9 +60,10 @@ final class FileFedNode implements AutoCloseable {
     Files.writeString(next, yaml);
     Files.move(next, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     long expected = version + 1;
-    Await.until(BOUND, () -> servedVersion() == expected,
-        () -> "version " + servedVersion() + ", waiting for " + expected + "\n"
-            + process.output());
+    Await.until(
+        BOUND,
+        () -> servedVersion() == expected,
+        () -> "version " + servedVersion() + ", waiting for " + expected + "\n" + process.output());
     version = expected;
   }
 
@@ -78,8 +79,8 @@ final class FileFedNode implements AutoCloseable {
   }
 
   /**
-   * The value of one Prometheus sample, e.g.
-   * {@code wharf_drain_closes_total{reason="endpoint_removed"}}; NaN when absent.
+   * The value of one Prometheus sample, e.g. {@code
+   * wharf_drain_closes_total{reason="endpoint_removed"}}; NaN when absent.
    */
   double metric(String series) throws IOException, InterruptedException {
     for (String line : get("/metrics").split("\n")) {

@@ -30,12 +30,14 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * The data plane's native transport loads and serves on the platforms we ship for: Linux
- * x86_64 and aarch64 (os.arch {@code amd64} / {@code aarch64}); the natives come from
- * netty-all and the aarch64 classifier jar.
+ * The data plane's native transport loads and serves on the platforms we ship for: Linux x86_64 and
+ * aarch64 (os.arch {@code amd64} / {@code aarch64}); the natives come from netty-all and the
+ * aarch64 classifier jar.
  */
 @Timeout(30)
-@EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"})
+@EnabledOnOs(
+    value = OS.LINUX,
+    architectures = {"amd64", "aarch64"})
 class NativeTransportTest {
 
   @Test
@@ -52,19 +54,21 @@ class NativeTransportTest {
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     AtomicReference<Channel> accepted = new AtomicReference<>();
     try {
-      ChannelFuture bound = new ServerBootstrap()
-          .group(boss, workers)
-          .channel(EpollServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel channel) {
-              accepted.set(channel);
-              channel.pipeline().addLast(new Echo());
-            }
-          })
-          .bind(InetAddress.getLoopbackAddress(), 0);
-      assertTrue(bound.await(5, SECONDS) && bound.isSuccess(),
-          () -> "bind failed: " + bound.cause());
+      ChannelFuture bound =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(EpollServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                      accepted.set(channel);
+                      channel.pipeline().addLast(new Echo());
+                    }
+                  })
+              .bind(InetAddress.getLoopbackAddress(), 0);
+      assertTrue(
+          bound.await(5, SECONDS) && bound.isSuccess(), () -> "bind failed: " + bound.cause());
       Channel server = bound.channel();
       int port = ((InetSocketAddress) server.localAddress()).getPort();
 

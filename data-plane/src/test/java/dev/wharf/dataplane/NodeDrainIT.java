@@ -31,8 +31,7 @@ class NodeDrainIT {
   private static final Path JAR = Path.of("target", "wharf-data-plane.jar");
   private static final Duration BOUND = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void readinessFlipsFirstThenInFlightRequestsFinishWebSocketsGet1001AndTheNodeExits()
@@ -41,7 +40,9 @@ class NodeDrainIT {
       List<Integer> ports = FreePorts.loopback(2);
       int web = ports.get(0);
       Path config = dir.resolve("wharf.yaml");
-      Files.writeString(config, """
+      Files.writeString(
+          config,
+          """
           listeners:
             - {name: web, address: 127.0.0.1, port: %d}
           upstreams:
@@ -49,30 +50,47 @@ class NodeDrainIT {
               endpoints: [{address: "%s"}]
           routes:
             - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
-          """.formatted(web, backend.endpoint()));
-      try (JarProcess node = JarProcess.startJar("node", dir, JAR, List.of("--config",
-          config.toString(), "--admin", "127.0.0.1:" + ports.get(1), "--workers", "1",
-          "--drain-grace", "2s", "--drain-timeout", "15s"))) {
+          """
+              .formatted(web, backend.endpoint()));
+      try (JarProcess node =
+          JarProcess.startJar(
+              "node",
+              dir,
+              JAR,
+              List.of(
+                  "--config",
+                  config.toString(),
+                  "--admin",
+                  "127.0.0.1:" + ports.get(1),
+                  "--workers",
+                  "1",
+                  "--drain-grace",
+                  "2s",
+                  "--drain-timeout",
+                  "15s"))) {
         node.awaitLine("listening: web", BOUND);
         WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws"));
         String readyz = "http://127.0.0.1:" + ports.get(1) + "/readyz";
         assertEquals(200, get(readyz));
         ws.send(s -> s.sendText("before the drain", true));
         assertEquals("before the drain", ws.nextMessage(BOUND));
-        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
-            () -> rawGet(web, "/slow?ms=4000")); // still running when the grace ends
+        CompletableFuture<String> inFlight =
+            CompletableFuture.supplyAsync(
+                () -> rawGet(web, "/slow?ms=4000")); // still running when the grace ends
         backend.takeRequest(BOUND); // the slow request is at the backend
 
         long sigterm = System.nanoTime();
         ProcessHandle.of(node.pid()).orElseThrow().destroy();
 
         Await.until(BOUND, () -> get(readyz) == 503, () -> "readyz still 200");
-        assertEquals(200, get("http://127.0.0.1:" + web + "/status/200"),
+        assertEquals(
+            200,
+            get("http://127.0.0.1:" + web + "/status/200"),
             "during the grace period new requests are still served");
         String response = inFlight.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
         assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
-        assertTrue(response.toLowerCase(Locale.ROOT).contains("\r\nconnection: close\r\n"),
-            response);
+        assertTrue(
+            response.toLowerCase(Locale.ROOT).contains("\r\nconnection: close\r\n"), response);
         assertTrue(response.endsWith("slow\n"), response);
         assertEquals(1001, ws.closeCode().get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
         Await.until(BOUND, () -> !node.isAlive(), node::output);
@@ -90,7 +108,9 @@ class NodeDrainIT {
       List<Integer> ports = FreePorts.loopback(2);
       int web = ports.get(0);
       Path config = dir.resolve("wharf.yaml");
-      Files.writeString(config, """
+      Files.writeString(
+          config,
+          """
           listeners:
             - {name: web, address: 127.0.0.1, port: %d}
           upstreams:
@@ -99,10 +119,24 @@ class NodeDrainIT {
               drain: {spread: 2s, max_closes_per_second: 1000}
           routes:
             - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
-          """.formatted(web, backend.endpoint()));
-      try (JarProcess node = JarProcess.startJar("node", dir, JAR, List.of("--config",
-          config.toString(), "--admin", "127.0.0.1:" + ports.get(1), "--workers", "1",
-          "--drain-grace", "0s", "--drain-timeout", "15s"))) {
+          """
+              .formatted(web, backend.endpoint()));
+      try (JarProcess node =
+          JarProcess.startJar(
+              "node",
+              dir,
+              JAR,
+              List.of(
+                  "--config",
+                  config.toString(),
+                  "--admin",
+                  "127.0.0.1:" + ports.get(1),
+                  "--workers",
+                  "1",
+                  "--drain-grace",
+                  "0s",
+                  "--drain-timeout",
+                  "15s"))) {
         node.awaitLine("listening: web", BOUND);
         List<WsClient> clients = new ArrayList<>();
         ConcurrentLinkedQueue<Long> closedAt = new ConcurrentLinkedQueue<>();
@@ -136,8 +170,8 @@ class NodeDrainIT {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout((int) BOUND.toMillis());
       OutputStream out = s.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: wharf\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + path + " HTTP/1.1\r\nHost: wharf\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -26,17 +26,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The two nginx setups of the seed documents, as written in deploy/examples, served by a real
- * node: only the listener port, the log path, the backend address and the static root (a
- * temporary directory) are changed for the test.
+ * The two nginx setups of the seed documents, as written in deploy/examples, served by a real node:
+ * only the listener port, the log path, the backend address and the static root (a temporary
+ * directory) are changed for the test.
  */
 @ExtendWith(NettyLeakExtension.class)
 class SeedsEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Path EXAMPLES = Path.of("..", "deploy", "examples");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final TestBackend backend = TestBackend.start("seed");
   private TestNode node;
   private int port;
@@ -55,7 +54,9 @@ class SeedsEndToEndTest {
     port = FreePorts.loopback();
     config.getListenersBuilder(0).setAddress("127.0.0.1").setPort(port);
     if (config.getListeners(0).hasAccessLog()) {
-      config.getListenersBuilder(0).getAccessLogBuilder()
+      config
+          .getListenersBuilder(0)
+          .getAccessLogBuilder()
           .setPath(dir.resolve("access.log").toString());
     }
     for (var route : config.getRoutesBuilderList()) {
@@ -64,8 +65,7 @@ class SeedsEndToEndTest {
       }
     }
     for (var upstream : config.getUpstreamsBuilderList()) {
-      upstream.clearEndpoints().addEndpoints(Endpoint.newBuilder()
-          .setAddress(backend.endpoint()));
+      upstream.clearEndpoints().addEndpoints(Endpoint.newBuilder().setAddress(backend.endpoint()));
     }
     node = TestNode.builder().hostname("seedhost").start(config.build());
   }
@@ -82,8 +82,11 @@ class SeedsEndToEndTest {
   void spaSeedApiIsRewrittenWithTheForwardingHeaders() throws Exception {
     serve("seed-spa-api-websocket.yaml");
 
-    String out = curl("-H", "X-Forwarded-For: 203.0.113.9",
-        "http://127.0.0.1:" + port + "/api/orders/7?sort=desc");
+    String out =
+        curl(
+            "-H",
+            "X-Forwarded-For: 203.0.113.9",
+            "http://127.0.0.1:" + port + "/api/orders/7?sort=desc");
 
     RecordedRequest seen = backend.takeRequest(WAIT);
     assertTrue(out.startsWith("HTTP/1.1 200"), out);
@@ -106,15 +109,15 @@ class SeedsEndToEndTest {
     String styles = curl("--compressed", "http://127.0.0.1:" + port + "/app.css");
 
     assertTrue(home.startsWith("HTTP/1.1 200") && home.endsWith("<div id=app></div>\n"), home);
-    assertTrue(deepLink.startsWith("HTTP/1.1 200") && deepLink.endsWith("<div id=app></div>\n"),
+    assertTrue(
+        deepLink.startsWith("HTTP/1.1 200") && deepLink.endsWith("<div id=app></div>\n"),
         "try_files falls back to /index.html: " + deepLink);
     assertTrue(styles.toLowerCase().contains("content-encoding: gzip"), styles);
     assertTrue(styles.endsWith(css), "curl inflated it to the file");
   }
 
   @Test
-  void spaSeedCaptureRelaysWebSocketsAndKeepsPlainRequestsOnPooledConnections()
-      throws Exception {
+  void spaSeedCaptureRelaysWebSocketsAndKeepsPlainRequestsOnPooledConnections() throws Exception {
     serve("seed-spa-api-websocket.yaml");
 
     try (WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/capture"))) {
@@ -126,7 +129,9 @@ class SeedsEndToEndTest {
     try (RawHttp http = new RawHttp(new java.net.InetSocketAddress("127.0.0.1", port))) {
       RawHttp.Response first = http.exchange("GET /capture/a HTTP/1.1\r\nHost: x\r\n\r\n");
       RawHttp.Response second = http.exchange("GET /capture/b HTTP/1.1\r\nHost: x\r\n\r\n");
-      assertEquals(first.headers().get("x-connection"), second.headers().get("x-connection"),
+      assertEquals(
+          first.headers().get("x-connection"),
+          second.headers().get("x-connection"),
           "no Connection: close upstream on plain requests: the nginx keep-alive trap is gone");
     }
   }
@@ -147,8 +152,10 @@ class SeedsEndToEndTest {
     node = null;
 
     String log = Files.readString(dir.resolve("access.log"));
-    assertTrue(log.matches("127\\.0\\.0\\.1 - - \\[[^]]+] \"GET /websocket/s HTTP/1\\.1\" "
-        + "\"\\d+\\.\\d{3}\" \"\\d+\\.\\d{3}\"101 0 \"-\" \"[^\"]*\" - 127\\.0\\.0\\.1 seedhost\n"),
+    assertTrue(
+        log.matches(
+            "127\\.0\\.0\\.1 - - \\[[^]]+] \"GET /websocket/s HTTP/1\\.1\" "
+                + "\"\\d+\\.\\d{3}\" \"\\d+\\.\\d{3}\"101 0 \"-\" \"[^\"]*\" - 127\\.0\\.0\\.1 seedhost\n"),
         log);
   }
 }

@@ -5,15 +5,15 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * How long to wait before retrying: exponential with jitter, the one policy of every Wharf
- * retry loop (a data plane node reconnecting to the control plane, a control plane replica
- * re-watching etcd). The delay before attempt {@code n} (0 for the first retry) is uniformly
- * random between half and all of {@code min(max, base * 2^n)}, so peers that lost the same
- * server at the same moment do not all come back at the same moment.
+ * How long to wait before retrying: exponential with jitter, the one policy of every Wharf retry
+ * loop (a data plane node reconnecting to the control plane, a control plane replica re-watching
+ * etcd). The delay before attempt {@code n} (0 for the first retry) is uniformly random between
+ * half and all of {@code min(max, base * 2^n)}, so peers that lost the same server at the same
+ * moment do not all come back at the same moment.
  *
- * <p>The policy itself holds no state; a loop that would rather not count its failures takes
- * {@link #retries()}. Not thread-safe (the random source is not): each retry loop owns its
- * instance, or calls it from one thread only.
+ * <p>The policy itself holds no state; a loop that would rather not count its failures takes {@link
+ * #retries()}. Not thread-safe (the random source is not): each retry loop owns its instance, or
+ * calls it from one thread only.
  */
 public final class Backoff {
   public static final Duration DEFAULT_BASE = Duration.ofMillis(250);
@@ -68,8 +68,8 @@ public final class Backoff {
   }
 
   /**
-   * The pauses of one retry loop: each {@link #next} is the delay of the following attempt,
-   * until {@link #reset} after a success starts again from {@code base}. Not thread-safe.
+   * The pauses of one retry loop: each {@link #next} is the delay of the following attempt, until
+   * {@link #reset} after a success starts again from {@code base}. Not thread-safe.
    */
   public static final class Retries {
     private final Backoff policy;
@@ -96,7 +96,10 @@ public final class Backoff {
 
   @Override
   public String toString() {
-    return "Backoff[base=" + Duration.ofNanos(baseNanos) + ", max=" + Duration.ofNanos(maxNanos)
+    return "Backoff[base="
+        + Duration.ofNanos(baseNanos)
+        + ", max="
+        + Duration.ofNanos(maxNanos)
         + "]";
   }
 }

@@ -11,7 +11,13 @@ public final class BuildInfo {
   }
 
   public static String runtime() {
-    return "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + "), "
-        + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    return "Java "
+        + Runtime.version()
+        + " ("
+        + System.getProperty("java.vm.name")
+        + "), "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.arch");
   }
 }

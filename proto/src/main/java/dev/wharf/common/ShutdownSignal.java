@@ -5,10 +5,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * SIGTERM and SIGINT for a process whose main thread owns the shutdown. The JVM runs shutdown
- * hooks and exits as soon as they return, so the hook installed here releases
- * {@link #await()} and then waits (bounded) until the main thread calls {@link #done()} after
- * closing everything in its own order.
+ * SIGTERM and SIGINT for a process whose main thread owns the shutdown. The JVM runs shutdown hooks
+ * and exits as soon as they return, so the hook installed here releases {@link #await()} and then
+ * waits (bounded) until the main thread calls {@link #done()} after closing everything in its own
+ * order.
  */
 public final class ShutdownSignal {
   private final CountDownLatch signalled = new CountDownLatch(1);
@@ -19,14 +19,18 @@ public final class ShutdownSignal {
   /** Installs the hook; {@code grace} bounds how long the JVM waits for {@link #done()}. */
   public static ShutdownSignal install(Duration grace) {
     ShutdownSignal s = new ShutdownSignal();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      s.signalled.countDown();
-      try {
-        s.done.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "wharf-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  s.signalled.countDown();
+                  try {
+                    s.done.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "wharf-shutdown"));
     return s;
   }
 

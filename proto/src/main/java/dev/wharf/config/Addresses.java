@@ -7,11 +7,13 @@ import java.util.regex.Pattern;
 
 /** Checks of network addresses written in configs; nothing here does a DNS lookup. */
 public final class Addresses {
-  private static final Pattern IPV4 = Pattern.compile(
-      "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-  private static final Pattern HOSTNAME = Pattern.compile(
-      "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-          + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern HOSTNAME =
+      Pattern.compile(
+          "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+              + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
 
   private Addresses() {}
 
@@ -77,13 +79,14 @@ public final class Addresses {
   }
 
   /**
-   * An address to listen on, {@code host:port} or {@code [v6]:port}, where port 0 means "any
-   * free port" (a command-line flag, not a config field). A host name is resolved.
+   * An address to listen on, {@code host:port} or {@code [v6]:port}, where port 0 means "any free
+   * port" (a command-line flag, not a config field). A host name is resolved.
    */
   public static InetSocketAddress bindAddress(String text) {
-    HostPort hp = text.endsWith(":0")
-        ? new HostPort(parseHostPort(text.substring(0, text.length() - 1) + "1").host(), 0)
-        : parseHostPort(text);
+    HostPort hp =
+        text.endsWith(":0")
+            ? new HostPort(parseHostPort(text.substring(0, text.length() - 1) + "1").host(), 0)
+            : parseHostPort(text);
     return new InetSocketAddress(hp.host(), hp.port());
   }
 }

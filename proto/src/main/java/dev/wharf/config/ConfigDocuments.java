@@ -26,8 +26,8 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * The declarative document users write, in YAML or JSON (JSON is read as the YAML it also is),
- * to and from the {@link Config} message. Every part of Wharf reads configs through here, so a
+ * The declarative document users write, in YAML or JSON (JSON is read as the YAML it also is), to
+ * and from the {@link Config} message. Every part of Wharf reads configs through here, so a
  * document means the same thing to the CLI, the control plane and a node.
  *
  * <pre>{@code
@@ -41,8 +41,8 @@ public final class ConfigDocuments {
   private ConfigDocuments() {}
 
   /**
-   * Reads and validates {@code file}; every problem is in the exception, each with its line. A
-   * file larger than {@link DocumentLimits#MAX_BYTES} is refused after reading one byte more.
+   * Reads and validates {@code file}; every problem is in the exception, each with its line. A file
+   * larger than {@link DocumentLimits#MAX_BYTES} is refused after reading one byte more.
    */
   public static Config load(Path file) throws ConfigException, IOException {
     try (InputStream in = Files.newInputStream(file)) {
@@ -51,18 +51,17 @@ public final class ConfigDocuments {
   }
 
   /**
-   * Reads (at most {@link DocumentLimits#MAX_BYTES} + 1 bytes of {@code in}, UTF-8) and
-   * validates a document; {@code in} is not closed.
+   * Reads (at most {@link DocumentLimits#MAX_BYTES} + 1 bytes of {@code in}, UTF-8) and validates a
+   * document; {@code in} is not closed.
    */
-  public static Config load(InputStream in, String sourceName)
-      throws ConfigException, IOException {
+  public static Config load(InputStream in, String sourceName) throws ConfigException, IOException {
     return load(DocumentLimits.read(in), sourceName);
   }
 
   /**
-   * Reads and validates a document; every problem is in the exception, each with its line. An
-   * empty document is refused: a file caught half-written, or a mistake, must never replace a
-   * config with nothing.
+   * Reads and validates a document; every problem is in the exception, each with its line. An empty
+   * document is refused: a file caught half-written, or a mistake, must never replace a config with
+   * nothing.
    */
   public static Config load(String text, String sourceName) throws ConfigException {
     if (text.isBlank()) {
@@ -80,26 +79,27 @@ public final class ConfigDocuments {
   }
 
   /**
-   * Reads a document without validating it. The result holds what could be read and the
-   * errors of what could not (unknown fields, values of the wrong type).
+   * Reads a document without validating it. The result holds what could be read and the errors of
+   * what could not (unknown fields, values of the wrong type).
    */
   public static Parsed parse(String text, String sourceName) {
     if (DocumentLimits.tooLarge(text)) {
       return Parsed.refused(DocumentLimits.tooLarge());
     }
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel(sourceName)
-        .setSchema(new CoreSchema())
-        .setAllowRecursiveKeys(false)
-        // Backstops: LimitedParser refuses first, with a line. The default code point limit
-        // (3 MiB) would refuse a 10,000-route document.
-        .setMaxAliasesForCollections(DocumentLimits.MAX_COLLECTION_ALIASES)
-        .setCodePointLimit(DocumentLimits.MAX_BYTES)
-        // The reader copies its look-ahead each time it refills its buffer, so one long token
-        // (a comment, a scalar) costs its length squared over the buffer size: 130 s for a
-        // 16 MB comment with the default 1 KiB, about a second with this.
-        .setBufferSize(Math.min(text.length() + 1, READ_BUFFER_CHARS))
-        .build();
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(sourceName)
+            .setSchema(new CoreSchema())
+            .setAllowRecursiveKeys(false)
+            // Backstops: LimitedParser refuses first, with a line. The default code point limit
+            // (3 MiB) would refuse a 10,000-route document.
+            .setMaxAliasesForCollections(DocumentLimits.MAX_COLLECTION_ALIASES)
+            .setCodePointLimit(DocumentLimits.MAX_BYTES)
+            // The reader copies its look-ahead each time it refills its buffer, so one long token
+            // (a comment, a scalar) costs its length squared over the buffer size: 130 s for a
+            // 16 MB comment with the default 1 KiB, about a second with this.
+            .setBufferSize(Math.min(text.length() + 1, READ_BUFFER_CHARS))
+            .build();
     Config.Builder builder = Config.newBuilder();
     MessageReader reader = new MessageReader();
     try {
@@ -131,17 +131,18 @@ public final class ConfigDocuments {
   }
 
   /**
-   * Any config message (a whole config, or one listener, upstream or route) as a YAML document
-   * of its fields, written as config files are.
+   * Any config message (a whole config, or one listener, upstream or route) as a YAML document of
+   * its fields, written as config files are.
    */
   public static String toYaml(Message message) {
-    DumpSettings settings = DumpSettings.builder()
-        .setDefaultFlowStyle(FlowStyle.BLOCK)
-        .setIndent(2)
-        .setIndicatorIndent(2)
-        .setIndentWithIndicator(true)
-        .setWidth(100)
-        .build();
+    DumpSettings settings =
+        DumpSettings.builder()
+            .setDefaultFlowStyle(FlowStyle.BLOCK)
+            .setIndent(2)
+            .setIndicatorIndent(2)
+            .setIndentWithIndicator(true)
+            .setWidth(100)
+            .build();
     return new Dump(settings).dumpToString(MessageWriter.toTree(message));
   }
 
@@ -151,8 +152,12 @@ public final class ConfigDocuments {
 
   /** Any config message as a JSON document of its fields, written as config files are. */
   public static String toJson(Message message) {
-    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-        .toJson(MessageWriter.toTree(message)) + "\n";
+    return new GsonBuilder()
+            .setPrettyPrinting()
+            .disableHtmlEscaping()
+            .create()
+            .toJson(MessageWriter.toTree(message))
+        + "\n";
   }
 
   private static String syntaxError(MarkedYamlEngineException e) {
@@ -174,8 +179,8 @@ public final class ConfigDocuments {
     }
 
     /**
-     * The line of {@code path}, or of the nearest enclosing path that has one
-     * ({@code routes[2].proxy.upstream} -> {@code routes[2].proxy} -> {@code routes[2]}).
+     * The line of {@code path}, or of the nearest enclosing path that has one ({@code
+     * routes[2].proxy.upstream} -> {@code routes[2].proxy} -> {@code routes[2]}).
      */
     public int lineOf(String path) {
       String p = path;

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Calls back whenever a config file changes, including when an editor replaces it rather than
  * writing in place. A write in place shows up as several events (truncate, then write), so the
- * callback waits until the file has been quiet for {@link #QUIET}, and reads it once.
- * The callback runs on the watcher's own daemon thread, one call at a time.
+ * callback waits until the file has been quiet for {@link #QUIET}, and reads it once. The callback
+ * runs on the watcher's own daemon thread, one call at a time.
  *
  * <p>Whatever the callback throws, an Error included, is reported to the thread's uncaught
  * exception handler and the watch goes on: one bad file must not end the reloads of every later
@@ -38,8 +38,9 @@ public final class ConfigFileWatcher implements AutoCloseable {
       throw new IllegalStateException("already watching " + file);
     }
     watcher = FileSystems.getDefault().newWatchService();
-    file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-        StandardWatchEventKinds.ENTRY_MODIFY);
+    file.getParent()
+        .register(
+            watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
     Thread thread = new Thread(() -> loop(watcher), "wharf-config-file");
     thread.setDaemon(true);
     thread.start();
@@ -72,8 +73,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
   }
 
   private boolean ours(WatchKey key) {
-    boolean ours = key.pollEvents().stream()
-        .anyMatch(e -> file.getFileName().equals(e.context()));
+    boolean ours = key.pollEvents().stream().anyMatch(e -> file.getFileName().equals(e.context()));
     key.reset();
     return ours;
   }

@@ -9,8 +9,12 @@ public final class ConfigSummary {
   /** {@code 1 listener, 2 upstreams (3 endpoints), 4 routes}. */
   public static String of(Config c) {
     int endpoints = c.getUpstreamsList().stream().mapToInt(u -> u.getEndpointsCount()).sum();
-    return count(c.getListenersCount(), "listener") + ", "
-        + count(c.getUpstreamsCount(), "upstream") + " (" + count(endpoints, "endpoint") + "), "
+    return count(c.getListenersCount(), "listener")
+        + ", "
+        + count(c.getUpstreamsCount(), "upstream")
+        + " ("
+        + count(endpoints, "endpoint")
+        + "), "
         + count(c.getRoutesCount(), "route");
   }
 

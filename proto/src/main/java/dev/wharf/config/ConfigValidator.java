@@ -12,13 +12,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The one validator of Wharf. The CLI runs it for a dry run, the control plane before it writes
- * to etcd or pushes a snapshot, and each node before it applies one; a config it accepts is one
- * every part can run.
+ * The one validator of Wharf. The CLI runs it for a dry run, the control plane before it writes to
+ * etcd or pushes a snapshot, and each node before it applies one; a config it accepts is one every
+ * part can run.
  *
- * <p>It reports every error it finds, each with the field path and the reason
- * ({@code routes[2].proxy.rewrite.regex: unclosed group near index 7}), never only the first.
- * It is pure and thread-safe.
+ * <p>It reports every error it finds, each with the field path and the reason ({@code
+ * routes[2].proxy.rewrite.regex: unclosed group near index 7}), never only the first. It is pure
+ * and thread-safe.
  */
 public final class ConfigValidator {
   private ConfigValidator() {}
@@ -32,8 +32,10 @@ public final class ConfigValidator {
 
     ListenerRules.check(config.getListenersList(), problems);
     UpstreamRules.check(config.getUpstreamsList(), problems);
-    new RouteRules(names(config.getListenersList(), Listener::getName),
-        names(config.getUpstreamsList(), Upstream::getName), problems)
+    new RouteRules(
+            names(config.getListenersList(), Listener::getName),
+            names(config.getUpstreamsList(), Upstream::getName),
+            problems)
         .check(config.getRoutesList());
     RouteConflicts.check(config.getRoutesList(), problems);
     return problems.errors();
@@ -47,8 +49,8 @@ public final class ConfigValidator {
     }
   }
 
-  private static <T> void uniqueNames(String kind, List<T> items, Function<T, String> name,
-      Problems problems) {
+  private static <T> void uniqueNames(
+      String kind, List<T> items, Function<T, String> name, Problems problems) {
     Map<String, Integer> first = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String n = name.apply(items.get(i));
@@ -57,7 +59,8 @@ public final class ConfigValidator {
       }
       Integer earlier = first.putIfAbsent(n, i);
       if (earlier != null) {
-        problems.add(kind + "[" + i + "].name",
+        problems.add(
+            kind + "[" + i + "].name",
             "'" + n + "' is already the name of " + kind + "[" + earlier + "]");
       }
     }

@@ -6,10 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes the human form of durations used in config documents: {@code 500ms},
- * {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d}; also {@code us} and {@code ns} so that every
- * {@link Duration} survives a round trip. A leading {@code -} makes it negative (the validator
- * then says why that is not allowed where it is not).
+ * Reads and writes the human form of durations used in config documents: {@code 500ms}, {@code
+ * 30s}, {@code 5m}, {@code 1h30m}, {@code 2d}; also {@code us} and {@code ns} so that every {@link
+ * Duration} survives a round trip. A leading {@code -} makes it negative (the validator then says
+ * why that is not allowed where it is not).
  *
  * <p>A bare number is refused rather than guessed: nginx reads it as seconds, other tools as
  * milliseconds, and the difference is a thousandfold.
@@ -42,9 +42,10 @@ public final class Durations {
         throw new IllegalArgumentException(
             "'" + text + "' is not a duration (expected e.g. 30s, 500ms, 5m, 1h30m)");
       }
-      nanos = nanos.add(
-          BigInteger.valueOf(Long.parseLong(m.group(1)))
-              .multiply(BigInteger.valueOf(unitNanos(m.group(2)))));
+      nanos =
+          nanos.add(
+              BigInteger.valueOf(Long.parseLong(m.group(1)))
+                  .multiply(BigInteger.valueOf(unitNanos(m.group(2)))));
       at = m.end();
     }
     if (nanos.bitLength() > 100) {
@@ -103,7 +104,6 @@ public final class Durations {
   public static java.time.Duration toJava(Duration d) {
     return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
-
 
   private static void appendUnit(StringBuilder out, long amount, String unit) {
     if (amount != 0) {

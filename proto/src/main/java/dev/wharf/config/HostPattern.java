@@ -3,14 +3,14 @@ package dev.wharf.config;
 import java.util.Locale;
 
 /**
- * One entry of {@code match.hosts} read as nginx reads a {@code server_name}: which of its forms
- * it has, and the name it is about. Parsing only classifies; {@link HostPatterns#problem} says
- * whether the pattern is valid. Two patterns that parse equal are the same virtual host.
+ * One entry of {@code match.hosts} read as nginx reads a {@code server_name}: which of its forms it
+ * has, and the name it is about. Parsing only classifies; {@link HostPatterns#problem} says whether
+ * the pattern is valid. Two patterns that parse equal are the same virtual host.
  *
  * @param form which of nginx's forms the pattern has
- * @param name the lower-cased host name without the wildcard part ({@code example.com} for
- *     {@code *.Example.com}, {@code www.example} for {@code www.example.*}); for a regex, the
- *     regex as written (lower-casing it would change {@code \D} into {@code \d})
+ * @param name the lower-cased host name without the wildcard part ({@code example.com} for {@code
+ *     *.Example.com}, {@code www.example} for {@code www.example.*}); for a regex, the regex as
+ *     written (lower-casing it would change {@code \D} into {@code \d})
  */
 public record HostPattern(Form form, String name) {
   /** nginx's {@code server_name} forms. */
@@ -36,8 +36,8 @@ public record HostPattern(Form form, String name) {
   }
 
   /**
-   * The form and the name as written, case kept: what the validator checks, since lower-casing
-   * can turn a character that is not allowed into one that is (the Kelvin sign into {@code k}).
+   * The form and the name as written, case kept: what the validator checks, since lower-casing can
+   * turn a character that is not allowed into one that is (the Kelvin sign into {@code k}).
    */
   static HostPattern split(String pattern) {
     if (pattern.startsWith("~")) {

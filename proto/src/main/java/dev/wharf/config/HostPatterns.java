@@ -4,14 +4,15 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The forms of nginx {@code server_name} that Wharf accepts in {@code match.hosts}:
- * {@code example.com}, {@code *.example.com}, {@code .example.com} (the name and every
- * subdomain), {@code example.*}, and {@code ~regex} (case-insensitive, as in nginx). Which form
- * a pattern has is {@link HostPattern#parse}'s to say; this says whether it is a valid one.
+ * The forms of nginx {@code server_name} that Wharf accepts in {@code match.hosts}: {@code
+ * example.com}, {@code *.example.com}, {@code .example.com} (the name and every subdomain), {@code
+ * example.*}, and {@code ~regex} (case-insensitive, as in nginx). Which form a pattern has is
+ * {@link HostPattern#parse}'s to say; this says whether it is a valid one.
  */
 public final class HostPatterns {
-  private static final Pattern LABELS = Pattern.compile(
-      "[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*");
+  private static final Pattern LABELS =
+      Pattern.compile(
+          "[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*");
 
   private HostPatterns() {}
 
@@ -21,16 +22,20 @@ public final class HostPatterns {
       return Optional.of("empty host (leave hosts empty to match every host)");
     }
     if (pattern.equals("_")) {
-      return Optional.of("'_' is nginx's idiom for a catch-all name; "
-          + "in Wharf leave hosts empty to match every host");
+      return Optional.of(
+          "'_' is nginx's idiom for a catch-all name; "
+              + "in Wharf leave hosts empty to match every host");
     }
     HostPattern parsed = HostPattern.split(pattern);
     if (parsed.form() == HostPattern.Form.REGEX) {
       return LinearRegex.problem(parsed.name(), true);
     }
     if (parsed.name().contains("*")) {
-      return Optional.of("'" + pattern + "': a wildcard may only be a whole first or last label "
-          + "(*.example.com, example.*)");
+      return Optional.of(
+          "'"
+              + pattern
+              + "': a wildcard may only be a whole first or last label "
+              + "(*.example.com, example.*)");
     }
     if (!LABELS.matcher(parsed.name()).matches()) {
       return Optional.of("'" + pattern + "' is not a host name");

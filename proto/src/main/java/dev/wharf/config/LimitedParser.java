@@ -10,18 +10,20 @@ import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.parser.Parser;
 
 /**
- * A YAML parser that stops at the first event breaking one of the {@link DocumentLimits} that
- * must hold before the composer builds its tree: nesting depth, the number of values and the
- * length of one, which snakeyaml-engine has no setting for, and aliases of collections, which it
- * has ({@code setMaxAliasesForCollections}, kept as a backstop) but refuses without a line.
+ * A YAML parser that stops at the first event breaking one of the {@link DocumentLimits} that must
+ * hold before the composer builds its tree: nesting depth, the number of values and the length of
+ * one, which snakeyaml-engine has no setting for, and aliases of collections, which it has ({@code
+ * setMaxAliasesForCollections}, kept as a backstop) but refuses without a line.
  *
- * <p>The parser itself is not recursive; the composer reading from it is, so counting depth
- * here, event by event, keeps a deep document from ever reaching the recursion.
+ * <p>The parser itself is not recursive; the composer reading from it is, so counting depth here,
+ * event by event, keeps a deep document from ever reaching the recursion.
  */
 final class LimitedParser implements Parser {
   private final Parser parser;
+
   /** Anchors that currently name a list or a mapping (an anchor may be defined again). */
   private final Set<Anchor> collections = new HashSet<>();
+
   private int depth;
   private int values;
   private int collectionAliases;
@@ -84,13 +86,16 @@ final class LimitedParser implements Parser {
   }
 
   private void anchor(Event event, boolean collection) {
-    ((NodeEvent) event).getAnchor().ifPresent(a -> {
-      if (collection) {
-        collections.add(a);
-      } else {
-        collections.remove(a);
-      }
-    });
+    ((NodeEvent) event)
+        .getAnchor()
+        .ifPresent(
+            a -> {
+              if (collection) {
+                collections.add(a);
+              } else {
+                collections.remove(a);
+              }
+            });
   }
 
   private static int line(Event event) {

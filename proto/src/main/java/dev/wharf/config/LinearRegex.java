@@ -8,18 +8,17 @@ import java.util.regex.MatchResult;
 
 /**
  * The one place where a regex written by a user (a route's path regex, a {@code ~regex} host, a
- * rewrite) is checked and compiled. Its regexes run on RE2/J, whose time is linear in the
- * length of the text: a request cannot make one backtrack for seconds on an event loop, as
- * {@code ^/re/(.*a){12}$} does with {@code java.util.regex} on 31 {@code a}s. The validator
- * and the data plane's tables both compile here, so a regex the validator accepts is one the
- * tables can run.
+ * rewrite) is checked and compiled. Its regexes run on RE2/J, whose time is linear in the length of
+ * the text: a request cannot make one backtrack for seconds on an event loop, as {@code
+ * ^/re/(.*a){12}$} does with {@code java.util.regex} on 31 {@code a}s. The validator and the data
+ * plane's tables both compile here, so a regex the validator accepts is one the tables can run.
  *
  * <p>What RE2 cannot run in linear time (backreferences, lookaround, atomic groups, possessive
  * quantifiers, recursion) is refused with the construct's name; so is a regex whose counted
  * repetitions would expand it past {@link #MAX_EXPANDED_SIZE} parts, which RE2/J would build in
- * memory without a limit. Plain syntax errors keep the wording Wharf has always used
- * ({@code unclosed group near index 9}): {@code java.util.regex} only parses such a regex to
- * describe the error and never matches anything.
+ * memory without a limit. Plain syntax errors keep the wording Wharf has always used ({@code
+ * unclosed group near index 9}): {@code java.util.regex} only parses such a regex to describe the
+ * error and never matches anything.
  *
  * <p>Thread-safe: a compiled {@link Pattern} may be shared by every event loop.
  */
@@ -69,8 +68,8 @@ public final class LinearRegex {
   }
 
   /**
-   * The first match of {@code pattern} in {@code input} as a {@link MatchResult}, the type the
-   * data plane carries captures in ({@code $1}..{@code $9}), or null when there is none.
+   * The first match of {@code pattern} in {@code input} as a {@link MatchResult}, the type the data
+   * plane carries captures in ({@code $1}..{@code $9}), or null when there is none.
    */
   public static MatchResult find(Pattern pattern, CharSequence input) {
     Matcher m = pattern.matcher(input);
@@ -78,10 +77,9 @@ public final class LinearRegex {
   }
 
   /**
-   * A regex RE2 refuses without a construct {@link Re2Refusals} names: a syntax error in any
-   * engine is told as {@code java.util.regex} tells it (with its index); what only RE2 refuses
-   * is told in RE2's words: {@code \p{Alpha} is not supported (invalid character class
-   * range)}.
+   * A regex RE2 refuses without a construct {@link Re2Refusals} names: a syntax error in any engine
+   * is told as {@code java.util.regex} tells it (with its index); what only RE2 refuses is told in
+   * RE2's words: {@code \p{Alpha} is not supported (invalid character class range)}.
    */
   private static String syntaxReason(String regex, PatternSyntaxException re2) {
     try {
@@ -95,9 +93,10 @@ public final class LinearRegex {
   /** {@code Unclosed group} at index 7 -> {@code unclosed group near index 7}. */
   private static String javaReason(java.util.regex.PatternSyntaxException e) {
     String description = e.getDescription();
-    String reason = description.isEmpty()
-        ? "invalid regex"
-        : Character.toLowerCase(description.charAt(0)) + description.substring(1);
+    String reason =
+        description.isEmpty()
+            ? "invalid regex"
+            : Character.toLowerCase(description.charAt(0)) + description.substring(1);
     return e.getIndex() >= 0 ? reason + " near index " + e.getIndex() : reason;
   }
 }

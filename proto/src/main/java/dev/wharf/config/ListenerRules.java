@@ -19,7 +19,8 @@ final class ListenerRules {
       String path = "listeners[" + i + "]";
       problems.name(path + ".name", l.getName());
       if (!l.getAddress().isEmpty() && !Addresses.isIpLiteral(l.getAddress())) {
-        problems.add(path + ".address",
+        problems.add(
+            path + ".address",
             "'" + l.getAddress() + "' is not an IP address (expected e.g. 0.0.0.0, 127.0.0.1, ::)");
       }
       problems.range(path + ".port", l.getPort(), 1, 65535);
@@ -28,16 +29,19 @@ final class ListenerRules {
       if (other != null && l.getPort() != 0) {
         problems.add(path + ".port", socket + " is already used by listeners[" + other + "]");
       }
-      problems.notNegative(path + ".client_header_timeout", l.hasClientHeaderTimeout(),
-          l.getClientHeaderTimeout());
-      problems.notNegative(path + ".client_body_timeout", l.hasClientBodyTimeout(),
-          l.getClientBodyTimeout());
-      problems.notNegative(path + ".keepalive_timeout", l.hasKeepaliveTimeout(),
-          l.getKeepaliveTimeout());
+      problems.notNegative(
+          path + ".client_header_timeout", l.hasClientHeaderTimeout(), l.getClientHeaderTimeout());
+      problems.notNegative(
+          path + ".client_body_timeout", l.hasClientBodyTimeout(), l.getClientBodyTimeout());
+      problems.notNegative(
+          path + ".keepalive_timeout", l.hasKeepaliveTimeout(), l.getKeepaliveTimeout());
       problems.notNegative(path + ".send_timeout", l.hasSendTimeout(), l.getSendTimeout());
       if (l.hasMaxRequestHeaderSize()) {
-        problems.range(path + ".max_request_header_size",
-            l.getMaxRequestHeaderSize().getBytes(), 1024, 1 << 20);
+        problems.range(
+            path + ".max_request_header_size",
+            l.getMaxRequestHeaderSize().getBytes(),
+            1024,
+            1 << 20);
       }
       if (l.hasMaxUriLength()) {
         problems.range(path + ".max_uri_length", l.getMaxUriLength().getBytes(), 256, 1 << 20);
@@ -68,8 +72,11 @@ final class ListenerRules {
     for (int i = 0; i < log.getFieldsCount(); i++) {
       String field = log.getFields(i);
       if (Variables.phaseOf(field).isEmpty()) {
-        problems.add(path + ".fields[" + i + "]", "unknown variable $" + field
-            + (field.startsWith("$") ? " (write names without '$')" : ""));
+        problems.add(
+            path + ".fields[" + i + "]",
+            "unknown variable $"
+                + field
+                + (field.startsWith("$") ? " (write names without '$')" : ""));
       }
     }
   }
@@ -80,7 +87,8 @@ final class ListenerRules {
     for (int i = 0; i < c.getTypesCount(); i++) {
       String type = c.getTypes(i);
       if (!type.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+")) {
-        problems.add(path + ".types[" + i + "]",
+        problems.add(
+            path + ".types[" + i + "]",
             "'" + type + "' is not a content type (expected e.g. text/css)");
       }
     }

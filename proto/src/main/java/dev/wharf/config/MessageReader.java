@@ -24,12 +24,12 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
- * Fills a protobuf message from a YAML node tree, field by field through the message's
- * descriptor, so that the YAML form has exactly the protobuf schema (snake_case field names).
+ * Fills a protobuf message from a YAML node tree, field by field through the message's descriptor,
+ * so that the YAML form has exactly the protobuf schema (snake_case field names).
  *
- * <p>It never stops at the first problem: each bad field is recorded with its path and skipped,
- * and the rest of the document is still read. It also records the source line of every field,
- * so that later validation errors can point at a line.
+ * <p>It never stops at the first problem: each bad field is recorded with its path and skipped, and
+ * the rest of the document is still read. It also records the source line of every field, so that
+ * later validation errors can point at a line.
  *
  * <p>An alias is read again wherever it stands, so it counts every value it reads, and stops
  * (throwing {@link DocumentLimits.Exceeded}) past {@link DocumentLimits#MAX_VALUES}.
@@ -79,8 +79,14 @@ final class MessageReader {
       }
       OneofDescriptor oneof = field.getRealContainingOneof();
       if (oneof != null && builder.hasOneof(oneof)) {
-        error(fieldPath, keyNode, "only one of " + oneofNames(oneof) + " may be set, and "
-            + builder.getOneofFieldDescriptor(oneof).getName() + " already is");
+        error(
+            fieldPath,
+            keyNode,
+            "only one of "
+                + oneofNames(oneof)
+                + " may be set, and "
+                + builder.getOneofFieldDescriptor(oneof).getName()
+                + " already is");
         continue;
       }
       readField(value, builder, field, fieldPath);
@@ -130,8 +136,8 @@ final class MessageReader {
       line(entryPath, tuple.getValueNode());
       Object v = convert(tuple.getValueNode(), entry, valueField, entryPath);
       if (v != null) {
-        builder.addRepeatedField(field,
-            entry.setField(keyField, keyNode.getValue()).setField(valueField, v).build());
+        builder.addRepeatedField(
+            field, entry.setField(keyField, keyNode.getValue()).setField(valueField, v).build());
       }
     }
   }
@@ -187,8 +193,9 @@ final class MessageReader {
       error(path, node, "'" + s.getValue() + "' is out of range");
       return null;
     }
-    boolean unsigned = field.getType() == FieldDescriptor.Type.UINT32
-        || field.getType() == FieldDescriptor.Type.UINT64;
+    boolean unsigned =
+        field.getType() == FieldDescriptor.Type.UINT32
+            || field.getType() == FieldDescriptor.Type.UINT64;
     if (unsigned && value < 0) {
       error(path, node, s.getValue() + " is negative (expected: >= 0)");
       return null;
@@ -204,8 +211,7 @@ final class MessageReader {
     return value;
   }
 
-  private Object scalar(Node node, String path, String expected,
-      Function<String, Object> parse) {
+  private Object scalar(Node node, String path, String expected, Function<String, Object> parse) {
     if (!(node instanceof ScalarNode s)) {
       error(path, node, "expected " + expected);
       return null;
@@ -222,8 +228,7 @@ final class MessageReader {
     EnumValueDescriptor value =
         field.getEnumType().findValueByName(text.toUpperCase(Locale.ROOT).replace('-', '_'));
     if (value == null || value.getNumber() == 0) {
-      throw new IllegalArgumentException(
-          "'" + text + "' is not one of " + enumNames(field));
+      throw new IllegalArgumentException("'" + text + "' is not one of " + enumNames(field));
     }
     return value;
   }
@@ -241,11 +246,14 @@ final class MessageReader {
   }
 
   private static String fieldNames(Descriptor type) {
-    return type.getFields().stream().map(FieldDescriptor::getName).collect(Collectors.joining(", "));
+    return type.getFields().stream()
+        .map(FieldDescriptor::getName)
+        .collect(Collectors.joining(", "));
   }
 
   private static String oneofNames(OneofDescriptor oneof) {
-    return oneof.getFields().stream().map(FieldDescriptor::getName)
+    return oneof.getFields().stream()
+        .map(FieldDescriptor::getName)
         .collect(Collectors.joining(", "));
   }
 

@@ -44,7 +44,8 @@ final class MessageWriter {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Object o : (List<?>) entries) {
       Message entry = (Message) o;
-      out.put(String.valueOf(entry.getField(keyField)), value(valueField, entry.getField(valueField)));
+      out.put(
+          String.valueOf(entry.getField(keyField)), value(valueField, entry.getField(valueField)));
     }
     return out;
   }

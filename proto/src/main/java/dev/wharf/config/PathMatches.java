@@ -10,24 +10,27 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What each kind of {@link PathMatch} means, in one place: its config field, its nginx
- * {@code location} modifier, the text it holds, whether it is a regex, and when two matches are
- * the same. Everything that reads a path match (the validator, the data plane's tables, the
- * CLI's tables and nginx import) asks here instead of switching over the kinds itself.
+ * What each kind of {@link PathMatch} means, in one place: its config field, its nginx {@code
+ * location} modifier, the text it holds, whether it is a regex, and when two matches are the same.
+ * Everything that reads a path match (the validator, the data plane's tables, the CLI's tables and
+ * nginx import) asks here instead of switching over the kinds itself.
  *
- * <p>How nginx then chooses among locations (an exact match wins; else the longest prefix,
- * which wins at once when it is a {@code ^~}; else the first regex in config order; else that
- * prefix) is the data plane's lookup, not a property of one match.
+ * <p>How nginx then chooses among locations (an exact match wins; else the longest prefix, which
+ * wins at once when it is a {@code ^~}; else the first regex in config order; else that prefix) is
+ * the data plane's lookup, not a property of one match.
  */
 public final class PathMatches {
   /** The kinds, in the order the config reference lists them. */
   private enum Kind {
     EXACT("exact", "=", PathMatch::getExact, PathMatch.Builder::setExact),
     PREFIX("prefix", "", PathMatch::getPrefix, PathMatch.Builder::setPrefix),
-    PREFIX_NO_REGEX("prefix_no_regex", "^~", PathMatch::getPrefixNoRegex,
-        PathMatch.Builder::setPrefixNoRegex),
+    PREFIX_NO_REGEX(
+        "prefix_no_regex", "^~", PathMatch::getPrefixNoRegex, PathMatch.Builder::setPrefixNoRegex),
     REGEX("regex", "~", PathMatch::getRegex, PathMatch.Builder::setRegex),
-    REGEX_CASE_INSENSITIVE("regex_case_insensitive", "~*", PathMatch::getRegexCaseInsensitive,
+    REGEX_CASE_INSENSITIVE(
+        "regex_case_insensitive",
+        "~*",
+        PathMatch::getRegexCaseInsensitive,
         PathMatch.Builder::setRegexCaseInsensitive);
 
     final String field;
@@ -35,7 +38,10 @@ public final class PathMatches {
     final Function<PathMatch, String> value;
     final BiConsumer<PathMatch.Builder, String> set;
 
-    Kind(String field, String modifier, Function<PathMatch, String> value,
+    Kind(
+        String field,
+        String modifier,
+        Function<PathMatch, String> value,
         BiConsumer<PathMatch.Builder, String> set) {
       this.field = field;
       this.modifier = modifier;
@@ -56,17 +62,19 @@ public final class PathMatches {
   }
 
   /** The config field of each kind: {@code exact, prefix, prefix_no_regex, regex, ...}. */
-  public static final List<String> FIELDS =
-      Stream.of(Kind.values()).map(k -> k.field).toList();
+  public static final List<String> FIELDS = Stream.of(Kind.values()).map(k -> k.field).toList();
 
   /**
    * The nginx location modifiers, longest first, so that one read off the front of a location
    * written without a space ({@code ^~/img}) is not taken for a shorter one ({@code ~}). A plain
    * prefix has no modifier.
    */
-  public static final List<String> MODIFIERS = Stream.of(Kind.values())
-      .map(k -> k.modifier).filter(m -> !m.isEmpty())
-      .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+  public static final List<String> MODIFIERS =
+      Stream.of(Kind.values())
+          .map(k -> k.modifier)
+          .filter(m -> !m.isEmpty())
+          .sorted(Comparator.comparingInt(String::length).reversed())
+          .toList();
 
   private PathMatches() {}
 
@@ -108,12 +116,15 @@ public final class PathMatches {
 
   /** The match an nginx location modifier makes of {@code value}; empty for an unknown one. */
   public static Optional<PathMatch> of(String modifier, String value) {
-    return Stream.of(Kind.values()).filter(k -> k.modifier.equals(modifier)).findFirst()
-        .map(k -> {
-          PathMatch.Builder m = PathMatch.newBuilder();
-          k.set.accept(m, value);
-          return m.build();
-        });
+    return Stream.of(Kind.values())
+        .filter(k -> k.modifier.equals(modifier))
+        .findFirst()
+        .map(
+            k -> {
+              PathMatch.Builder m = PathMatch.newBuilder();
+              k.set.accept(m, value);
+              return m.build();
+            });
   }
 
   /** The {@code java.util.regex} flags of a regex match: case-insensitive for {@code ~*}. */
@@ -140,10 +151,10 @@ public final class PathMatches {
   }
 
   /**
-   * Equal for two matches that select the same requests, as nginx's "duplicate location" has
-   * it: the same kind and text, except that a prefix and a {@code ^~} prefix of the same path
-   * are the same location (they differ only in whether regexes are tried after them). An exact
-   * match and a prefix of the same path are not. Empty when no kind is set.
+   * Equal for two matches that select the same requests, as nginx's "duplicate location" has it:
+   * the same kind and text, except that a prefix and a {@code ^~} prefix of the same path are the
+   * same location (they differ only in whether regexes are tried after them). An exact match and a
+   * prefix of the same path are not. Empty when no kind is set.
    */
   public static String sameMatchKey(PathMatch m) {
     if (!isSet(m)) {

@@ -25,8 +25,12 @@ final class Problems {
     if (name.isEmpty()) {
       add(path, "required");
     } else if (!NAME.matcher(name).matches()) {
-      add(path, "'" + name + "' is not a valid name (letters, digits, '.', '_', '-'; "
-          + "starting with a letter or digit; at most 128)");
+      add(
+          path,
+          "'"
+              + name
+              + "' is not a valid name (letters, digits, '.', '_', '-'; "
+              + "starting with a letter or digit; at most 128)");
     }
   }
 
@@ -75,8 +79,8 @@ final class Problems {
   }
 
   /**
-   * Parses {@code text} as a template and checks that every variable exists and is known by
-   * {@code latest}; regex groups are allowed up to {@code groups} (-1: none at all).
+   * Parses {@code text} as a template and checks that every variable exists and is known by {@code
+   * latest}; regex groups are allowed up to {@code groups} (-1: none at all).
    */
   Template template(String path, String text, Phase latest, int groups) {
     Template template;
@@ -93,8 +97,15 @@ final class Problems {
         if (groups < 0) {
           add(path, "$" + g.number() + " refers to a regex group, but there is no regex here");
         } else if (g.number() > groups) {
-          add(path, "$" + g.number() + " refers to group " + g.number()
-              + ", but the regex has " + groups + (groups == 1 ? " group" : " groups"));
+          add(
+              path,
+              "$"
+                  + g.number()
+                  + " refers to group "
+                  + g.number()
+                  + ", but the regex has "
+                  + groups
+                  + (groups == 1 ? " group" : " groups"));
         }
       }
     }
@@ -102,13 +113,19 @@ final class Problems {
   }
 
   private void checkVariable(String path, String name, Phase latest) {
-    Variables.phaseOf(name).ifPresentOrElse(
-        phase -> {
-          if (phase.compareTo(latest) > 0) {
-            add(path, "$" + name + " has no value yet here (it is known only after "
-                + (phase == Phase.UPSTREAM ? "an endpoint is picked" : "the response") + ")");
-          }
-        },
-        () -> add(path, "unknown variable $" + name));
+    Variables.phaseOf(name)
+        .ifPresentOrElse(
+            phase -> {
+              if (phase.compareTo(latest) > 0) {
+                add(
+                    path,
+                    "$"
+                        + name
+                        + " has no value yet here (it is known only after "
+                        + (phase == Phase.UPSTREAM ? "an endpoint is picked" : "the response")
+                        + ")");
+              }
+            },
+            () -> add(path, "unknown variable $" + name));
   }
 }

@@ -5,16 +5,18 @@ import java.util.Deque;
 import java.util.Optional;
 
 /**
- * Reads a regex as PCRE and Java write it, to name the first construct RE2 does not run
- * ({@code lookahead (?=...)}, {@code backreference \1}, ...) before RE2 says only "invalid or
- * unsupported Perl syntax", and to measure how large its counted repetitions make it. It is a
- * scan, not a parser: what it does not name, {@link LinearRegex} leaves to RE2's own parser.
+ * Reads a regex as PCRE and Java write it, to name the first construct RE2 does not run ({@code
+ * lookahead (?=...)}, {@code backreference \1}, ...) before RE2 says only "invalid or unsupported
+ * Perl syntax", and to measure how large its counted repetitions make it. It is a scan, not a
+ * parser: what it does not name, {@link LinearRegex} leaves to RE2's own parser.
  */
 final class Re2Refusals {
   private final String regex;
   private int at;
+
   /** Parts of each open group (and of the whole regex, at the bottom), as RE2 would expand them. */
   private final Deque<long[]> groups = new ArrayDeque<>();
+
   /** Parts of the atom before {@code at}, which a repetition multiplies. */
   private long last;
 
@@ -40,8 +42,11 @@ final class Re2Refusals {
       size = cap(size + g[0]);
     }
     if (size > LinearRegex.MAX_EXPANDED_SIZE) {
-      return Optional.of("counted repetitions such as {1000} expand it to more than "
-          + LinearRegex.MAX_EXPANDED_SIZE + " parts, which is not supported: " + LinearRegex.WHY);
+      return Optional.of(
+          "counted repetitions such as {1000} expand it to more than "
+              + LinearRegex.MAX_EXPANDED_SIZE
+              + " parts, which is not supported: "
+              + LinearRegex.WHY);
     }
     return Optional.empty();
   }
@@ -154,9 +159,9 @@ final class Re2Refusals {
       case '!':
         return Optional.of("negative lookahead (?!...)");
       case '<':
-        return d == '=' ? Optional.of("lookbehind (?<=...)")
-            : d == '!' ? Optional.of("negative lookbehind (?<!...)")
-            : Optional.empty();
+        return d == '='
+            ? Optional.of("lookbehind (?<=...)")
+            : d == '!' ? Optional.of("negative lookbehind (?<!...)") : Optional.empty();
       case '>':
         return Optional.of("atomic group (?>...)");
       case '(':
@@ -172,9 +177,9 @@ final class Re2Refusals {
       case 'R', '&', '+':
         return Optional.of("recursion (?" + c + "...)");
       case 'P':
-        return d == '=' ? Optional.of("backreference (?P=name)")
-            : d == '>' ? Optional.of("recursion (?P>name)")
-            : Optional.empty();
+        return d == '='
+            ? Optional.of("backreference (?P=name)")
+            : d == '>' ? Optional.of("recursion (?P>name)") : Optional.empty();
       default:
         if (Character.isDigit(c) || (c == '-' && Character.isDigit(d))) {
           return Optional.of("recursion (?" + c + "...)");

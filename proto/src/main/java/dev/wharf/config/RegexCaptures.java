@@ -8,13 +8,15 @@ import java.util.regex.MatchResult;
 /**
  * One RE2/J match as a {@link java.util.regex.MatchResult}, the type in which the data plane
  * carries captures to templates ({@code $1}..{@code $9}, numbered as in the regex). A copy, as
- * {@code Matcher.toMatchResult} makes: it outlives the matcher and is safe to read from any
- * thread. A group that did not take part in the match has {@code -1} offsets and a null value.
+ * {@code Matcher.toMatchResult} makes: it outlives the matcher and is safe to read from any thread.
+ * A group that did not take part in the match has {@code -1} offsets and a null value.
  */
 final class RegexCaptures implements MatchResult {
   private final String input;
+
   /** Start and end of group 0 (the whole match), then of each group in order. */
   private final int[] offsets;
+
   private final Map<String, Integer> names;
 
   private RegexCaptures(String input, int[] offsets, Map<String, Integer> names) {

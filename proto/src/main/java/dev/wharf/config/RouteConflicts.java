@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds routes that can never be chosen because an earlier route matches exactly the same
- * requests: the same path match ({@link PathMatches#sameMatchKey}, nginx's "duplicate
- * location") for the same host pattern ({@link HostPattern#parse}) on a common listener. The
- * data plane's tables use the same two definitions, so a route refused here is the route they
- * would never choose.
+ * Finds routes that can never be chosen because an earlier route matches exactly the same requests:
+ * the same path match ({@link PathMatches#sameMatchKey}, nginx's "duplicate location") for the same
+ * host pattern ({@link HostPattern#parse}) on a common listener. The data plane's tables use the
+ * same two definitions, so a route refused here is the route they would never choose.
  *
  * <p>Routes are grouped by host and path first, so the check stays linear in the route count.
  */
@@ -34,8 +33,8 @@ final class RouteConflicts {
       String pathKey = PathMatches.sameMatchKey(route.getMatch().getPath());
       Integer clash = null;
       for (HostPattern host : hostsOf(route)) {
-        List<Integer> earlier = byHostAndPath.computeIfAbsent(new Location(host, pathKey),
-            k -> new ArrayList<>());
+        List<Integer> earlier =
+            byHostAndPath.computeIfAbsent(new Location(host, pathKey), k -> new ArrayList<>());
         for (int j : earlier) {
           if (clash == null && shareListener(routes.get(j), route)) {
             clash = j;
@@ -44,16 +43,22 @@ final class RouteConflicts {
         earlier.add(i);
       }
       if (clash != null) {
-        problems.add("routes[" + i + "].match", "matches the same requests as routes[" + clash
-            + "] ('" + routes.get(clash).getName() + "'), which comes first, so this route "
-            + "would never be used");
+        problems.add(
+            "routes[" + i + "].match",
+            "matches the same requests as routes["
+                + clash
+                + "] ('"
+                + routes.get(clash).getName()
+                + "'), which comes first, so this route "
+                + "would never be used");
       }
     }
   }
 
   /** An empty listener list means every listener. */
   private static boolean shareListener(Route a, Route b) {
-    return a.getListenersCount() == 0 || b.getListenersCount() == 0
+    return a.getListenersCount() == 0
+        || b.getListenersCount() == 0
         || a.getListenersList().stream().anyMatch(b.getListenersList()::contains);
   }
 

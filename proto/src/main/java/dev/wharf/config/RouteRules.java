@@ -17,9 +17,16 @@ import java.util.regex.Pattern;
 /** Rules for each {@code routes[i]} on its own; {@link RouteConflicts} compares routes. */
 final class RouteRules {
   /** RFC 9110 7.6.1 hop-by-hop headers, and the framing headers Wharf computes itself. */
-  private static final Set<String> MANAGED_HEADERS = Set.of(
-      "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade",
-      "content-length");
+  private static final Set<String> MANAGED_HEADERS =
+      Set.of(
+          "connection",
+          "proxy-connection",
+          "keep-alive",
+          "te",
+          "transfer-encoding",
+          "upgrade",
+          "content-length");
+
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern CONTENT_TYPE =
       Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;.*)?");
@@ -47,8 +54,8 @@ final class RouteRules {
     for (int j = 0; j < r.getListenersCount(); j++) {
       String name = r.getListeners(j);
       if (!listeners.contains(name)) {
-        problems.add(path + ".listeners[" + j + "]", "no listener named '" + name + "'"
-            + known(listeners));
+        problems.add(
+            path + ".listeners[" + j + "]", "no listener named '" + name + "'" + known(listeners));
       } else if (!seen.add(name)) {
         problems.add(path + ".listeners[" + j + "]", "'" + name + "' is listed twice");
       }
@@ -105,15 +112,18 @@ final class RouteRules {
     if (p.getUpstream().isEmpty()) {
       problems.add(path + ".upstream", "required");
     } else if (!upstreams.contains(p.getUpstream())) {
-      problems.add(path + ".upstream", "no upstream named '" + p.getUpstream() + "'"
-          + known(upstreams));
+      problems.add(
+          path + ".upstream", "no upstream named '" + p.getUpstream() + "'" + known(upstreams));
     }
     if (p.hasRewrite()) {
       com.google.re2j.Pattern regex =
           problems.regex(path + ".rewrite.regex", p.getRewrite().getRegex(), false);
       if (regex != null) {
-        problems.template(path + ".rewrite.replacement", p.getRewrite().getReplacement(),
-            Phase.REQUEST, groupCount(regex));
+        problems.template(
+            path + ".rewrite.replacement",
+            p.getRewrite().getReplacement(),
+            Phase.REQUEST,
+            groupCount(regex));
       }
     }
     problems.positive(path + ".connect_timeout", p.hasConnectTimeout(), p.getConnectTimeout());
@@ -122,18 +132,25 @@ final class RouteRules {
     if (p.hasConnectRetries()) {
       problems.range(path + ".connect_retries", p.getConnectRetries(), 0, 10);
     }
-    problems.positive(path + ".websocket.idle_timeout", p.getWebsocket().hasIdleTimeout(),
+    problems.positive(
+        path + ".websocket.idle_timeout",
+        p.getWebsocket().hasIdleTimeout(),
         p.getWebsocket().getIdleTimeout());
     if (p.getWebsocket().hasMaxMessageSize()) {
-      problems.range(path + ".websocket.max_message_size",
-          p.getWebsocket().getMaxMessageSize().getBytes(), 1024, 1L << 40);
+      problems.range(
+          path + ".websocket.max_message_size",
+          p.getWebsocket().getMaxMessageSize().getBytes(),
+          1024,
+          1L << 40);
     }
     if (p.hasDrain()) {
       UpstreamRules.drain(path + ".drain", p.getDrain(), problems);
     }
   }
 
-  /** @param groups the route regex's group count, -1 without a regex ($1 in try_files) */
+  /**
+   * @param groups the route regex's group count, -1 without a regex ($1 in try_files)
+   */
   private void staticFiles(String path, StaticAction s, PathMatch match, int groups) {
     boolean root = !s.getRoot().isEmpty();
     boolean alias = !s.getAlias().isEmpty();
@@ -152,20 +169,24 @@ final class RouteRules {
       }
     }
     for (int i = 0; i < s.getTryFilesCount(); i++) {
-      tryFile(path + ".try_files[" + i + "]", s.getTryFiles(i), i == s.getTryFilesCount() - 1,
-          groups);
+      tryFile(
+          path + ".try_files[" + i + "]", s.getTryFiles(i), i == s.getTryFilesCount() - 1, groups);
     }
     if (!s.getDefaultType().isEmpty() && !CONTENT_TYPE.matcher(s.getDefaultType()).matches()) {
       problems.add(path + ".default_type", "'" + s.getDefaultType() + "' is not a content type");
     }
-    s.getMimeTypesMap().forEach((extension, type) -> {
-      if (extension.isEmpty() || extension.contains(".") || extension.contains("/")) {
-        problems.add(path + ".mime_types." + extension, "write the extension without a dot");
-      }
-      if (!CONTENT_TYPE.matcher(type).matches()) {
-        problems.add(path + ".mime_types." + extension, "'" + type + "' is not a content type");
-      }
-    });
+    s.getMimeTypesMap()
+        .forEach(
+            (extension, type) -> {
+              if (extension.isEmpty() || extension.contains(".") || extension.contains("/")) {
+                problems.add(
+                    path + ".mime_types." + extension, "write the extension without a dot");
+              }
+              if (!CONTENT_TYPE.matcher(type).matches()) {
+                problems.add(
+                    path + ".mime_types." + extension, "'" + type + "' is not a content type");
+              }
+            });
   }
 
   private void tryFile(String path, String entry, boolean last, int groups) {
@@ -180,8 +201,12 @@ final class RouteRules {
     } else if (entry.isEmpty()) {
       problems.add(path, "empty entry");
     } else if (entry.startsWith("@")) {
-      problems.add(path, "'" + entry + "' names an nginx named location; Wharf has none "
-          + "(end with a URI such as /index.html, or a status such as =404)");
+      problems.add(
+          path,
+          "'"
+              + entry
+              + "' names an nginx named location; Wharf has none "
+              + "(end with a URI such as /index.html, or a status such as =404)");
     } else {
       problems.template(path, entry, Phase.REQUEST, groups);
     }
@@ -211,10 +236,12 @@ final class RouteRules {
 
   private void headers(String path, HeaderRules rules, Phase latest) {
     for (int i = 0; i < rules.getSetCount(); i++) {
-      header(path + ".set[" + i + "]", rules.getSet(i).getName(), rules.getSet(i).getValue(), latest);
+      header(
+          path + ".set[" + i + "]", rules.getSet(i).getName(), rules.getSet(i).getValue(), latest);
     }
     for (int i = 0; i < rules.getAddCount(); i++) {
-      header(path + ".add[" + i + "]", rules.getAdd(i).getName(), rules.getAdd(i).getValue(), latest);
+      header(
+          path + ".add[" + i + "]", rules.getAdd(i).getName(), rules.getAdd(i).getValue(), latest);
     }
     for (int i = 0; i < rules.getRemoveCount(); i++) {
       headerName(path + ".remove[" + i + "]", rules.getRemove(i));
@@ -232,8 +259,11 @@ final class RouteRules {
     } else if (!TOKEN.matcher(name).matches()) {
       problems.add(path, "'" + name + "' is not a valid header name");
     } else if (MANAGED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-      problems.add(path, name + " is a hop-by-hop or framing header that Wharf sets itself "
-          + "(WebSocket upgrades are forwarded without header rules); remove this rule");
+      problems.add(
+          path,
+          name
+              + " is a hop-by-hop or framing header that Wharf sets itself "
+              + "(WebSocket upgrades are forwarded without header rules); remove this rule");
     }
   }
 
@@ -242,7 +272,8 @@ final class RouteRules {
   }
 
   private static String known(Set<String> names) {
-    return names.isEmpty() ? " (none are defined)" : " (known: " + String.join(", ",
-        new java.util.TreeSet<>(names)) + ")";
+    return names.isEmpty()
+        ? " (none are defined)"
+        : " (known: " + String.join(", ", new java.util.TreeSet<>(names)) + ")";
   }
 }

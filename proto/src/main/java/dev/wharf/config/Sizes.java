@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes sizes as nginx does: a number of bytes, optionally with {@code k}, {@code m}
- * or {@code g} (either case, 1024-based): {@code 512}, {@code 16k}, {@code 80m}, {@code 1g}.
+ * Reads and writes sizes as nginx does: a number of bytes, optionally with {@code k}, {@code m} or
+ * {@code g} (either case, 1024-based): {@code 512}, {@code 16k}, {@code 80m}, {@code 1g}.
  */
 public final class Sizes {
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgG]?)");
@@ -19,12 +19,13 @@ public final class Sizes {
       throw new IllegalArgumentException(
           "'" + text + "' is not a size (expected bytes, or a number with k, m or g: 16k, 80m)");
     }
-    long multiplier = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-      case "k" -> 1L << 10;
-      case "m" -> 1L << 20;
-      case "g" -> 1L << 30;
-      default -> 1L;
-    };
+    long multiplier =
+        switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+          case "k" -> 1L << 10;
+          case "m" -> 1L << 20;
+          case "g" -> 1L << 30;
+          default -> 1L;
+        };
     try {
       return Size.newBuilder()
           .setBytes(Math.multiplyExact(Long.parseLong(m.group(1)), multiplier))

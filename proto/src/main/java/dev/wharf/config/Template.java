@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A string with nginx variables in it: {@code "$scheme://$host$request_uri"},
- * {@code "${http_x_real_ip}-x"}, and in rewrite replacements the regex groups {@code $1}..{@code $9}.
+ * A string with nginx variables in it: {@code "$scheme://$host$request_uri"}, {@code
+ * "${http_x_real_ip}-x"}, and in rewrite replacements the regex groups {@code $1}..{@code $9}.
  * Parsing checks the syntax only; {@link ConfigValidator} checks the names, and the data plane
  * renders the parts.
  */
@@ -50,7 +50,9 @@ public record Template(String source, List<Part> parts) {
     return new Template(source, parts);
   }
 
-  /** Reads the reference starting at the {@code $} at {@code dollar}; returns the index after it. */
+  /**
+   * Reads the reference starting at the {@code $} at {@code dollar}; returns the index after it.
+   */
   private static int readReference(String s, int dollar, List<Part> parts) {
     int i = dollar + 1;
     if (i < s.length() && Character.isDigit(s.charAt(i))) {

@@ -4,10 +4,10 @@ import com.google.protobuf.Timestamp;
 import java.time.Instant;
 
 /**
- * Converts between {@link Instant} and protobuf's {@link Timestamp}, which have the same range
- * and resolution (seconds since the epoch plus nanoseconds in {@code [0, 1e9)}), so nothing is
- * lost either way. protobuf-java-util's {@code Timestamps} would do this, but Wharf does not
- * ship that library for two one-line methods.
+ * Converts between {@link Instant} and protobuf's {@link Timestamp}, which have the same range and
+ * resolution (seconds since the epoch plus nanoseconds in {@code [0, 1e9)}), so nothing is lost
+ * either way. protobuf-java-util's {@code Timestamps} would do this, but Wharf does not ship that
+ * library for two one-line methods.
  */
 public final class Timestamps {
   private Timestamps() {}

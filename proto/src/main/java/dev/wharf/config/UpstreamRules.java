@@ -83,9 +83,14 @@ final class UpstreamRules {
     problems.positive(path + ".interval", h.hasInterval(), h.getInterval());
     problems.positive(path + ".timeout", h.hasTimeout(), h.getTimeout());
     problems.notNegative(path + ".jitter", h.hasJitter(), h.getJitter());
-    if (h.hasInterval() && h.hasTimeout() && Durations.compare(h.getTimeout(), h.getInterval()) > 0) {
-      problems.add(path + ".timeout", Durations.format(h.getTimeout())
-          + " is longer than the interval " + Durations.format(h.getInterval()));
+    if (h.hasInterval()
+        && h.hasTimeout()
+        && Durations.compare(h.getTimeout(), h.getInterval()) > 0) {
+      problems.add(
+          path + ".timeout",
+          Durations.format(h.getTimeout())
+              + " is longer than the interval "
+              + Durations.format(h.getInterval()));
     }
     problems.rangeOrUnset(path + ".healthy_threshold", h.getHealthyThreshold(), 1, 100);
     problems.rangeOrUnset(path + ".unhealthy_threshold", h.getUnhealthyThreshold(), 1, 100);
@@ -96,7 +101,7 @@ final class UpstreamRules {
           problems.add(path + ".websocket.path", "must start with '/'");
         }
       }
-      case TCP -> { }
+      case TCP -> {}
       case CHECK_NOT_SET -> problems.add(path, "set one of http, tcp, websocket");
     }
   }
@@ -120,9 +125,11 @@ final class UpstreamRules {
 
   private static void outlierDetection(String path, OutlierDetection o, Problems problems) {
     problems.rangeOrUnset(path + ".consecutive_failures", o.getConsecutiveFailures(), 1, 1000);
-    problems.positive(path + ".base_ejection_time", o.hasBaseEjectionTime(), o.getBaseEjectionTime());
+    problems.positive(
+        path + ".base_ejection_time", o.hasBaseEjectionTime(), o.getBaseEjectionTime());
     problems.positive(path + ".max_ejection_time", o.hasMaxEjectionTime(), o.getMaxEjectionTime());
-    if (o.hasBaseEjectionTime() && o.hasMaxEjectionTime()
+    if (o.hasBaseEjectionTime()
+        && o.hasMaxEjectionTime()
         && Durations.compare(o.getBaseEjectionTime(), o.getMaxEjectionTime()) > 0) {
       problems.add(path + ".max_ejection_time", "shorter than base_ejection_time");
     }
@@ -139,10 +146,12 @@ final class UpstreamRules {
     problems.notNegative(path + ".timeout", d.hasTimeout(), d.getTimeout());
     problems.notNegative(path + ".spread", d.hasSpread(), d.getSpread());
     problems.rangeOrUnset(path + ".max_closes_per_second", d.getMaxClosesPerSecond(), 1, 100_000);
-    if (d.getMode() == DrainPolicy.Mode.KEEP && (d.hasTimeout() || d.hasSpread()
-        || d.getMaxClosesPerSecond() != 0)) {
-      problems.add(path + ".mode", "keep never closes connections, so timeout, spread and "
-          + "max_closes_per_second have no effect; remove them or use close_after_timeout");
+    if (d.getMode() == DrainPolicy.Mode.KEEP
+        && (d.hasTimeout() || d.hasSpread() || d.getMaxClosesPerSecond() != 0)) {
+      problems.add(
+          path + ".mode",
+          "keep never closes connections, so timeout, spread and "
+              + "max_closes_per_second have no effect; remove them or use close_after_timeout");
     }
   }
 }

@@ -15,21 +15,20 @@ import java.util.List;
 
 /**
  * What every Wharf process does the same way while it starts: reading listen addresses and the
- * config file from its flags, and printing addresses in its start-up lines. A problem comes back
- * as a {@link StartupException} naming the flag, for the command to {@linkplain
+ * config file from its flags, and printing addresses in its start-up lines. A problem comes back as
+ * a {@link StartupException} naming the flag, for the command to {@linkplain
  * StartupException#report report} and exit with.
  */
 public final class Startup {
   private Startup() {}
 
   /**
-   * The address flag {@code option} asks to listen on: {@code host:port} or {@code [v6]:port},
-   * port 0 for any free one.
+   * The address flag {@code option} asks to listen on: {@code host:port} or {@code [v6]:port}, port
+   * 0 for any free one.
    *
    * @throws StartupException a usage error: {@code --admin: 'x' is not host:port (...)}
    */
-  public static InetSocketAddress bindAddress(String option, String text)
-      throws StartupException {
+  public static InetSocketAddress bindAddress(String option, String text) throws StartupException {
     try {
       return Addresses.bindAddress(text);
     } catch (IllegalArgumentException e) {
@@ -58,16 +57,18 @@ public final class Startup {
 
   /** {@code error: 2 error(s) in the config:}, then each error with its field path. */
   public static StartupException configErrors(List<ConfigError> errors) {
-    return StartupException.failed(errors.size() + " error(s) in the config:",
+    return StartupException.failed(
+        errors.size() + " error(s) in the config:",
         errors.stream().map(ConfigError::toString).toList());
   }
 
   /** {@code 127.0.0.1:8080} or {@code [::1]:8080}: as a user writes it back into a flag. */
   public static String hostPort(InetSocketAddress address) {
     InetAddress ip = address.getAddress();
-    String host = ip != null && ip.getHostAddress().contains(":")
-        ? "[" + ip.getHostAddress() + "]"
-        : address.getHostString();
+    String host =
+        ip != null && ip.getHostAddress().contains(":")
+            ? "[" + ip.getHostAddress() + "]"
+            : address.getHostString();
     return host + ":" + address.getPort();
   }
 

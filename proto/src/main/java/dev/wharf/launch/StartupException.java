@@ -4,15 +4,16 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * Why a process cannot start, said so the user can fix it: an {@code error:} line (and the
- * detail lines, such as one per config error) on stderr, never a stack trace, and the exit
- * status. A misused flag is a usage error (2); anything else that stops the start is 1.
+ * Why a process cannot start, said so the user can fix it: an {@code error:} line (and the detail
+ * lines, such as one per config error) on stderr, never a stack trace, and the exit status. A
+ * misused flag is a usage error (2); anything else that stops the start is 1.
  */
 public final class StartupException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** A flag or a combination of flags the command cannot run with. */
   public static final int USAGE = 2;
+
   /** The flags are fine but something they name is not: a file, a port, the store. */
   public static final int FAILED = 1;
 

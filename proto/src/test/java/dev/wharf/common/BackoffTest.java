@@ -23,9 +23,17 @@ class BackoffTest {
       Duration ceiling = attempt >= 6 ? MAX : BASE.multipliedBy(1L << attempt);
       for (int i = 0; i < 200; i++) {
         Duration d = backoff.delay(attempt);
-        assertTrue(d.compareTo(ceiling.dividedBy(2)) >= 0 && d.compareTo(ceiling) <= 0,
-            "attempt " + attempt + ": " + d + " not in [" + ceiling.dividedBy(2) + ", "
-                + ceiling + "]");
+        assertTrue(
+            d.compareTo(ceiling.dividedBy(2)) >= 0 && d.compareTo(ceiling) <= 0,
+            "attempt "
+                + attempt
+                + ": "
+                + d
+                + " not in ["
+                + ceiling.dividedBy(2)
+                + ", "
+                + ceiling
+                + "]");
       }
     }
   }
@@ -38,7 +46,9 @@ class BackoffTest {
     assertEquals(Duration.ofMillis(500).toNanos(), backoff.ceiling(1));
     assertEquals(Duration.ofMillis(8000).toNanos(), backoff.ceiling(5));
     assertEquals(Duration.ofSeconds(10).toNanos(), backoff.ceiling(6));
-    assertEquals(Duration.ofSeconds(10).toNanos(), backoff.ceiling(Integer.MAX_VALUE),
+    assertEquals(
+        Duration.ofSeconds(10).toNanos(),
+        backoff.ceiling(Integer.MAX_VALUE),
         "no overflow for a very long outage");
   }
 
@@ -61,16 +71,21 @@ class BackoffTest {
     for (int attempt = 0; attempt < 10; attempt++) {
       assertEquals(a.delay(attempt), b.delay(attempt));
     }
-    assertNotEquals(Backoff.exponential(BASE, MAX, new SplittableRandom(10)).delay(8),
+    assertNotEquals(
+        Backoff.exponential(BASE, MAX, new SplittableRandom(10)).delay(8),
         Backoff.exponential(BASE, MAX, new SplittableRandom(9)).delay(8));
   }
 
   @Test
   void badSettingsAreRefusedWithTheValue() {
-    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-        () -> Backoff.exponential(Duration.ZERO, MAX, new SplittableRandom()));
-    IllegalArgumentException below = assertThrows(IllegalArgumentException.class,
-        () -> Backoff.exponential(BASE, Duration.ofMillis(100), new SplittableRandom()));
+    IllegalArgumentException zero =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Backoff.exponential(Duration.ZERO, MAX, new SplittableRandom()));
+    IllegalArgumentException below =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Backoff.exponential(BASE, Duration.ofMillis(100), new SplittableRandom()));
 
     assertEquals("base: PT0S (expected: > 0)", zero.getMessage());
     assertEquals("max: PT0.1S (expected: >= base PT0.25S)", below.getMessage());
@@ -82,15 +97,24 @@ class BackoffTest {
     for (int attempt = 0; attempt < 10; attempt++) {
       Duration ceiling = attempt >= 6 ? MAX : BASE.multipliedBy(1L << attempt);
       Duration d = retries.next();
-      assertTrue(d.compareTo(ceiling.dividedBy(2)) >= 0 && d.compareTo(ceiling) <= 0,
-          "retry " + attempt + ": " + d + " not in [" + ceiling.dividedBy(2) + ", " + ceiling
+      assertTrue(
+          d.compareTo(ceiling.dividedBy(2)) >= 0 && d.compareTo(ceiling) <= 0,
+          "retry "
+              + attempt
+              + ": "
+              + d
+              + " not in ["
+              + ceiling.dividedBy(2)
+              + ", "
+              + ceiling
               + "]");
     }
 
     retries.reset();
 
     Duration first = retries.next();
-    assertTrue(first.compareTo(BASE.dividedBy(2)) >= 0 && first.compareTo(BASE) <= 0,
+    assertTrue(
+        first.compareTo(BASE.dividedBy(2)) >= 0 && first.compareTo(BASE) <= 0,
         "after a reset: " + first);
   }
 

@@ -16,8 +16,8 @@ class AddressesTest {
 
   @Test
   void aBindAddressWithoutAPortSaysWhatIsExpected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Addresses.bindAddress("127.0.0.1"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Addresses.bindAddress("127.0.0.1"));
     assertTrue(e.getMessage().contains("127.0.0.1"), e.getMessage());
   }
 }

@@ -8,9 +8,9 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.DrainPolicy;
 import dev.wharf.proto.config.v1.LoadBalancing;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ConfigDocumentsTest {
 
@@ -30,7 +30,8 @@ class ConfigDocumentsTest {
 
   @Test
   void readableDurationsSizesAndEnumsAreReadAndWrittenBack() {
-    String yaml = """
+    String yaml =
+        """
         listeners:
           - name: web
             port: 8080
@@ -52,11 +53,12 @@ class ConfigDocumentsTest {
 
     assertEquals(90, config.getListeners(0).getKeepaliveTimeout().getSeconds());
     assertEquals(32 * 1024, config.getListeners(0).getMaxRequestHeaderSize().getBytes());
-    assertEquals(LoadBalancing.Policy.LEAST_CONNECTIONS,
-        config.getUpstreams(0).getBalancing().getPolicy());
+    assertEquals(
+        LoadBalancing.Policy.LEAST_CONNECTIONS, config.getUpstreams(0).getBalancing().getPolicy());
     assertEquals(DrainPolicy.Mode.KEEP, config.getUpstreams(0).getDrain().getMode());
     assertEquals(500_000_000, config.getRoutes(0).getProxy().getReadTimeout().getNanos());
-    assertTrue(config.getRoutes(0).getProxy().getWebsocket().hasEnabled(),
+    assertTrue(
+        config.getRoutes(0).getProxy().getWebsocket().hasEnabled(),
         "an explicit false must be kept apart from unset");
     String written = ConfigDocuments.toYaml(config);
     assertTrue(written.contains("keepalive_timeout: 1m30s"), written);
@@ -68,7 +70,8 @@ class ConfigDocumentsTest {
 
   @Test
   void everyReadingErrorIsReportedWithItsPathAndLine() {
-    String yaml = """
+    String yaml =
+        """
         listeners:
           - name: web
             port: eighty
@@ -85,29 +88,31 @@ class ConfigDocumentsTest {
             max_body_size: 10 MB
         """;
 
-    List<String> errors = ConfigDocuments.parse(yaml, "test").errors().stream()
-        .map(ConfigError::toString).toList();
+    List<String> errors =
+        ConfigDocuments.parse(yaml, "test").errors().stream().map(ConfigError::toString).toList();
 
-    assertEquals(List.of(
-        "listeners[0].port: expected a whole number (line 3)",
-        "listeners[0].keepalive_timout: unknown field (expected one of: name, address, port, "
-            + "client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout, "
-            + "max_request_header_size, max_uri_length, access_log, compression, underscores_in_headers) (line 4)",
-        "upstreams[0].connect_timeout: '5' has no unit (write e.g. 5s or 5ms) (line 7)",
-        "upstreams[0].balancing.policy: 'fastest' is not one of round_robin, "
-            + "least_connections, consistent_hash, random (line 8)",
-        "routes[0].match.path.exact: only one of exact, prefix, prefix_no_regex, regex, "
-            + "regex_case_insensitive may be set, and prefix already is (line 11)",
-        "routes[0].static: only one of proxy, static, redirect, respond may be set, "
-            + "and proxy already is (line 13)",
-        "routes[0].max_body_size: '10 MB' is not a size (expected bytes, or a number with "
-            + "k, m or g: 16k, 80m) (line 14)"),
+    assertEquals(
+        List.of(
+            "listeners[0].port: expected a whole number (line 3)",
+            "listeners[0].keepalive_timout: unknown field (expected one of: name, address, port, "
+                + "client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout, "
+                + "max_request_header_size, max_uri_length, access_log, compression, underscores_in_headers) (line 4)",
+            "upstreams[0].connect_timeout: '5' has no unit (write e.g. 5s or 5ms) (line 7)",
+            "upstreams[0].balancing.policy: 'fastest' is not one of round_robin, "
+                + "least_connections, consistent_hash, random (line 8)",
+            "routes[0].match.path.exact: only one of exact, prefix, prefix_no_regex, regex, "
+                + "regex_case_insensitive may be set, and prefix already is (line 11)",
+            "routes[0].static: only one of proxy, static, redirect, respond may be set, "
+                + "and proxy already is (line 13)",
+            "routes[0].max_body_size: '10 MB' is not a size (expected bytes, or a number with "
+                + "k, m or g: 16k, 80m) (line 14)"),
         errors);
   }
 
   @Test
   void aFieldGivenTwiceIsAnErrorNotASilentOverride() {
-    String yaml = """
+    String yaml =
+        """
         upstreams:
           - name: a
             name: b
@@ -122,8 +127,8 @@ class ConfigDocumentsTest {
   void brokenYamlSyntaxNamesTheLine() {
     String yaml = "routes:\n  - name: a\n    match: {path: [\n";
 
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigDocuments.load(yaml, "broken.yaml"));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigDocuments.load(yaml, "broken.yaml"));
 
     assertEquals(1, e.errors().size());
     assertTrue(e.errors().get(0).message().startsWith("not valid YAML"), e.getMessage());
@@ -132,7 +137,8 @@ class ConfigDocumentsTest {
 
   @Test
   void jsonDocumentsAreReadLikeYaml() throws ConfigException {
-    String json = """
+    String json =
+        """
         {"upstreams": [{"name": "api", "endpoints": [{"address": "10.0.0.1:80"}]}],
          "routes": [{"name": "r", "match": {"path": {"prefix": "/"}},
                      "proxy": {"upstream": "api", "connect_timeout": "250ms"}}]}
@@ -145,8 +151,8 @@ class ConfigDocumentsTest {
 
   @Test
   void anEmptyDocumentIsRefusedRatherThanServingNothing() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigDocuments.load("  \n", "empty.yaml"));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigDocuments.load("  \n", "empty.yaml"));
 
     assertEquals("empty.yaml is empty", e.errors().get(0).message());
     assertEquals(Config.getDefaultInstance(), ConfigDocuments.parse("", "empty.yaml").config());
@@ -154,7 +160,8 @@ class ConfigDocumentsTest {
 
   @Test
   void validationErrorsPointAtTheLineOfTheirField() {
-    String yaml = """
+    String yaml =
+        """
         upstreams: []
         routes:
           - name: r
@@ -165,7 +172,10 @@ class ConfigDocumentsTest {
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigDocuments.load(yaml, "t"));
 
-    assertEquals(List.of(new ConfigError("routes[0].proxy.upstream",
-        "no upstream named 'missing' (none are defined)", 6)), e.errors());
+    assertEquals(
+        List.of(
+            new ConfigError(
+                "routes[0].proxy.upstream", "no upstream named 'missing' (none are defined)", 6)),
+        e.errors());
   }
 }

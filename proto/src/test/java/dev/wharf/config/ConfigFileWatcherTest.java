@@ -25,15 +25,20 @@ class ConfigFileWatcherTest {
     List<Throwable> reported = new CopyOnWriteArrayList<>();
     Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((t, e) -> reported.add(e));
-    try (ConfigFileWatcher watcher = new ConfigFileWatcher(file, () -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new StackOverflowError("as a 20,000-deep document once did");
-      }
-    })) {
+    try (ConfigFileWatcher watcher =
+        new ConfigFileWatcher(
+            file,
+            () -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new StackOverflowError("as a 20,000-deep document once did");
+              }
+            })) {
       watcher.start();
 
       Files.writeString(file, "second");
-      Await.until(BOUND, () -> calls.get() == 1 && reported.size() == 1,
+      Await.until(
+          BOUND,
+          () -> calls.get() == 1 && reported.size() == 1,
           () -> calls + " calls, reported " + reported);
       Files.writeString(file, "third");
       Await.until(BOUND, () -> calls.get() == 2, () -> calls + " calls");

@@ -11,8 +11,8 @@ import java.util.Random;
 
 /**
  * Builds messages with every field set to a non-default value, through the descriptor, so a
- * round-trip test covers fields added after it was written. {@code variant} picks which member
- * of each oneof is set, so that running variants 0..n covers every member.
+ * round-trip test covers fields added after it was written. {@code variant} picks which member of
+ * each oneof is set, so that running variants 0..n covers every member.
  */
 final class ConfigFiller {
   private final Random random;
@@ -72,8 +72,9 @@ final class ConfigFiller {
         }
         yield fill(parent.newBuilderForField(field)).build();
       }
-      case STRING -> List.of("$host", "a b", "/x?y=1", "é", "tab\there", "'q'").get(
-          random.nextInt(6)) + (++counter);
+      case STRING ->
+          List.of("$host", "a b", "/x?y=1", "é", "tab\there", "'q'").get(random.nextInt(6))
+              + (++counter);
       case BOOLEAN -> field.hasPresence() ? random.nextBoolean() : true;
       case INT -> 1 + random.nextInt(60_000);
       case LONG -> 1L + random.nextInt(1 << 30);

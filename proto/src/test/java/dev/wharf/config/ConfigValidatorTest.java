@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ConfigValidatorTest {
 
   /** A valid base that most tests add routes with one mistake to. */
-  private static final String BASE = """
+  private static final String BASE =
+      """
       listeners:
         - {name: web, port: 8080}
       upstreams:
@@ -22,7 +23,8 @@ class ConfigValidatorTest {
     ConfigDocuments.Parsed parsed = ConfigDocuments.parse(yaml, "test");
     assertEquals(List.of(), parsed.errors(), "the test document itself must parse");
     return ConfigValidator.validate(parsed.config()).stream()
-        .map(e -> e.path() + ": " + e.message()).toList();
+        .map(e -> e.path() + ": " + e.message())
+        .toList();
   }
 
   private static List<String> withRoutes(String routesYaml) {
@@ -31,7 +33,8 @@ class ConfigValidatorTest {
 
   @Test
   void aBrokenDocumentYieldsEveryErrorWithItsPathInOneRun() {
-    String yaml = """
+    String yaml =
+        """
         upstreams:
           - name: api
             endpoints: [{address: "10.0.0.1:80"}]
@@ -52,11 +55,12 @@ class ConfigValidatorTest {
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigDocuments.load(yaml, "t"));
 
-    assertEquals(List.of(
-        "routes[2].name: 'users' is already the name of routes[0] (line 14)",
-        "routes[0].proxy.upstream: no upstream named 'user-service' (known: api) (line 7)",
-        "routes[1].proxy.rewrite.regex: unclosed group near index 9 (line 12)",
-        "routes[1].proxy.read_timeout: -5s (expected: > 0) (line 13)"),
+    assertEquals(
+        List.of(
+            "routes[2].name: 'users' is already the name of routes[0] (line 14)",
+            "routes[0].proxy.upstream: no upstream named 'user-service' (known: api) (line 7)",
+            "routes[1].proxy.rewrite.regex: unclosed group near index 9 (line 12)",
+            "routes[1].proxy.read_timeout: -5s (expected: > 0) (line 13)"),
         e.errors().stream().map(ConfigError::toString).toList());
     assertEquals("4 errors in config", e.getMessage().lines().findFirst().orElseThrow());
   }
@@ -68,12 +72,14 @@ class ConfigValidatorTest {
 
   @Test
   void namesMustBePresentUniqueAndWellFormed() {
-    assertEquals(List.of(
-        "listeners[1].name: 'web' is already the name of listeners[0]",
-        "upstreams[1].name: required",
-        "upstreams[2].name: 'has space' is not a valid name (letters, digits, '.', '_', '-'; "
-            + "starting with a letter or digit; at most 128)"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "listeners[1].name: 'web' is already the name of listeners[0]",
+            "upstreams[1].name: required",
+            "upstreams[2].name: 'has space' is not a valid name (letters, digits, '.', '_', '-'; "
+                + "starting with a letter or digit; at most 128)"),
+        errorsOf(
+            """
             listeners:
               - {name: web, port: 8080}
               - {name: web, port: 8081}
@@ -86,14 +92,16 @@ class ConfigValidatorTest {
 
   @Test
   void listenersNeedAPortAnIpAddressAndTheirOwnSocket() {
-    assertEquals(List.of(
-        "listeners[0].port: 0 (expected: 1-65535)",
-        "listeners[1].address: 'localhost' is not an IP address "
-            + "(expected e.g. 0.0.0.0, 127.0.0.1, ::)",
-        "listeners[3].port: 0.0.0.0:81 is already used by listeners[2]",
-        "listeners[4].keepalive_timeout: -1s (expected: >= 0)",
-        "listeners[4].max_request_header_size: 100 (expected: 1024-1048576)"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "listeners[0].port: 0 (expected: 1-65535)",
+            "listeners[1].address: 'localhost' is not an IP address "
+                + "(expected e.g. 0.0.0.0, 127.0.0.1, ::)",
+            "listeners[3].port: 0.0.0.0:81 is already used by listeners[2]",
+            "listeners[4].keepalive_timeout: -1s (expected: >= 0)",
+            "listeners[4].max_request_header_size: 100 (expected: 1024-1048576)"),
+        errorsOf(
+            """
             listeners:
               - {name: a}
               - {name: b, address: localhost, port: 80}
@@ -106,11 +114,13 @@ class ConfigValidatorTest {
 
   @Test
   void accessLogVariablesMustExist() {
-    assertEquals(List.of(
-        "listeners[0].access_log.format: unknown variable $request_tme",
-        "listeners[1].access_log.fields[1]: unknown variable $$status "
-            + "(write names without '$')"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "listeners[0].access_log.format: unknown variable $request_tme",
+            "listeners[1].access_log.fields[1]: unknown variable $$status "
+                + "(write names without '$')"),
+        errorsOf(
+            """
             listeners:
               - name: a
                 port: 1
@@ -123,13 +133,15 @@ class ConfigValidatorTest {
 
   @Test
   void upstreamsNeedValidDistinctEndpoints() {
-    assertEquals(List.of(
-        "upstreams[0].endpoints: an upstream needs at least one endpoint",
-        "upstreams[1].endpoints[0].address: '10.0.0.1' is not host:port "
-            + "(expected e.g. 127.0.0.1:8080; IPv6 as [::1]:8080)",
-        "upstreams[1].endpoints[1].address: port 70000 (expected: 1-65535)",
-        "upstreams[1].endpoints[3].weight: 5000 (expected: 1-1000)"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "upstreams[0].endpoints: an upstream needs at least one endpoint",
+            "upstreams[1].endpoints[0].address: '10.0.0.1' is not host:port "
+                + "(expected e.g. 127.0.0.1:8080; IPv6 as [::1]:8080)",
+            "upstreams[1].endpoints[1].address: port 70000 (expected: 1-65535)",
+            "upstreams[1].endpoints[3].weight: 5000 (expected: 1-1000)"),
+        errorsOf(
+            """
             upstreams:
               - name: empty
               - name: bad
@@ -143,9 +155,10 @@ class ConfigValidatorTest {
 
   @Test
   void duplicateEndpointsAreReported() {
-    assertEquals(List.of("upstreams[0].endpoints[1].address: 'b.internal:80' is already "
-            + "endpoints[0]"),
-        errorsOf("""
+    assertEquals(
+        List.of("upstreams[0].endpoints[1].address: 'b.internal:80' is already " + "endpoints[0]"),
+        errorsOf(
+            """
             upstreams:
               - name: u
                 endpoints: [{address: "b.internal:80"}, {address: "b.internal:80"}]
@@ -154,13 +167,15 @@ class ConfigValidatorTest {
 
   @Test
   void consistentHashNeedsARequestTimeKey() {
-    assertEquals(List.of(
-        "upstreams[0].balancing.hash_key: required by policy consistent_hash "
-            + "(e.g. $remote_addr)",
-        "upstreams[1].balancing.hash_key: $upstream_addr has no value yet here "
-            + "(it is known only after an endpoint is picked)",
-        "upstreams[2].balancing.hash_key: only used by policy consistent_hash"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "upstreams[0].balancing.hash_key: required by policy consistent_hash "
+                + "(e.g. $remote_addr)",
+            "upstreams[1].balancing.hash_key: $upstream_addr has no value yet here "
+                + "(it is known only after an endpoint is picked)",
+            "upstreams[2].balancing.hash_key: only used by policy consistent_hash"),
+        errorsOf(
+            """
             upstreams:
               - name: a
                 endpoints: [{address: "127.0.0.1:1"}]
@@ -176,14 +191,16 @@ class ConfigValidatorTest {
 
   @Test
   void healthChecksNeedAKindAndSaneTimes() {
-    assertEquals(List.of(
-        "upstreams[0].health_check.timeout: 10s is longer than the interval 5s",
-        "upstreams[0].health_check.unhealthy_threshold: 500 (expected: 1-100)",
-        "upstreams[0].health_check: set one of http, tcp, websocket",
-        "upstreams[1].health_check.interval: 0s (expected: > 0)",
-        "upstreams[1].health_check.http.path: must start with '/'",
-        "upstreams[1].health_check.http.expected_statuses[0].max: 199 (expected: 200-599)"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "upstreams[0].health_check.timeout: 10s is longer than the interval 5s",
+            "upstreams[0].health_check.unhealthy_threshold: 500 (expected: 1-100)",
+            "upstreams[0].health_check: set one of http, tcp, websocket",
+            "upstreams[1].health_check.interval: 0s (expected: > 0)",
+            "upstreams[1].health_check.http.path: must start with '/'",
+            "upstreams[1].health_check.http.expected_statuses[0].max: 199 (expected: 200-599)"),
+        errorsOf(
+            """
             upstreams:
               - name: a
                 endpoints: [{address: "127.0.0.1:1"}]
@@ -198,12 +215,14 @@ class ConfigValidatorTest {
 
   @Test
   void drainAndEjectionSettingsAreChecked() {
-    assertEquals(List.of(
-        "upstreams[0].outlier_detection.max_ejection_time: shorter than base_ejection_time",
-        "upstreams[0].outlier_detection.max_ejection_percent: 150 (expected: 0-100)",
-        "upstreams[0].drain.mode: keep never closes connections, so timeout, spread and "
-            + "max_closes_per_second have no effect; remove them or use close_after_timeout"),
-        errorsOf("""
+    assertEquals(
+        List.of(
+            "upstreams[0].outlier_detection.max_ejection_time: shorter than base_ejection_time",
+            "upstreams[0].outlier_detection.max_ejection_percent: 150 (expected: 0-100)",
+            "upstreams[0].drain.mode: keep never closes connections, so timeout, spread and "
+                + "max_closes_per_second have no effect; remove them or use close_after_timeout"),
+        errorsOf(
+            """
             upstreams:
               - name: a
                 endpoints: [{address: "127.0.0.1:1"}]
@@ -215,10 +234,12 @@ class ConfigValidatorTest {
 
   @Test
   void routesMustReferToExistingObjects() {
-    assertEquals(List.of(
-        "routes[0].listeners[0]: no listener named 'admin' (known: web)",
-        "routes[0].proxy.upstream: no upstream named 'ap' (known: api)"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].listeners[0]: no listener named 'admin' (known: web)",
+            "routes[0].proxy.upstream: no upstream named 'ap' (known: api)"),
+        withRoutes(
+            """
             - name: r
               listeners: [admin]
               match: {path: {prefix: /}}
@@ -228,9 +249,10 @@ class ConfigValidatorTest {
 
   @Test
   void aWebSocketMaximumMessageSizeIsBetweenAKibibyteAndATebibyte() {
-    assertEquals(List.of(
-        "routes[0].proxy.websocket.max_message_size: 100 (expected: 1024-1099511627776)"),
-        withRoutes("""
+    assertEquals(
+        List.of("routes[0].proxy.websocket.max_message_size: 100 (expected: 1024-1099511627776)"),
+        withRoutes(
+            """
             - name: a
               match: {path: {prefix: /a}}
               proxy: {upstream: api, websocket: {max_message_size: 100}}
@@ -242,12 +264,14 @@ class ConfigValidatorTest {
 
   @Test
   void aRouteNeedsAPathMatchAndOneAction() {
-    assertEquals(List.of(
-        "routes[0].match.path: required: one of exact, prefix, prefix_no_regex, regex, "
-            + "regex_case_insensitive",
-        "routes[0]: set one of proxy, static, redirect, respond",
-        "routes[1].match.path.prefix: 'api' must start with '/'"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].match.path: required: one of exact, prefix, prefix_no_regex, regex, "
+                + "regex_case_insensitive",
+            "routes[0]: set one of proxy, static, redirect, respond",
+            "routes[1].match.path.prefix: 'api' must start with '/'"),
+        withRoutes(
+            """
             - name: r
             - {name: s, match: {path: {prefix: api}}, proxy: {upstream: api}}
             """));
@@ -255,11 +279,13 @@ class ConfigValidatorTest {
 
   @Test
   void regexesMustCompileAndGroupReferencesMustExist() {
-    assertEquals(List.of(
-        "routes[0].match.path.regex: dangling meta character '*' near index 0",
-        "routes[1].proxy.rewrite.replacement: $2 refers to group 2, but the regex has 1 group",
-        "routes[2].match.hosts[0]: unclosed character class near index 4"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].match.path.regex: dangling meta character '*' near index 0",
+            "routes[1].proxy.rewrite.replacement: $2 refers to group 2, but the regex has 1 group",
+            "routes[2].match.hosts[0]: unclosed character class near index 4"),
+        withRoutes(
+            """
             - {name: a, match: {path: {regex: "*.php"}}, respond: {status: 404}}
             - name: b
               match: {path: {prefix: /api}}
@@ -271,13 +297,15 @@ class ConfigValidatorTest {
   @Test
   void everyFieldThatHoldsARegexRefusesWhatRe2CannotRunAndSaysWhere() {
     String why = " is not supported: Wharf's regexes run in linear time (RE2 syntax)";
-    assertEquals(List.of(
-        "routes[0].match.path.regex: negative lookahead (?!...)" + why,
-        "routes[1].match.path.regex_case_insensitive: backreference \\1" + why,
-        "routes[2].match.hosts[0]: lookbehind (?<=...)" + why,
-        "routes[2].proxy.rewrite.regex: possessive quantifier ++" + why,
-        "routes[3].match.path.regex: atomic group (?>...)" + why),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].match.path.regex: negative lookahead (?!...)" + why,
+            "routes[1].match.path.regex_case_insensitive: backreference \\1" + why,
+            "routes[2].match.hosts[0]: lookbehind (?<=...)" + why,
+            "routes[2].proxy.rewrite.regex: possessive quantifier ++" + why,
+            "routes[3].match.path.regex: atomic group (?>...)" + why),
+        withRoutes(
+            """
             - {name: a, match: {path: {regex: "/\\\\.(?!well-known/)"}}, respond: {status: 404}}
             - {name: b, match: {path: {regex_case_insensitive: "^/(a)\\\\1"}}, respond: {}}
             - name: c
@@ -289,13 +317,15 @@ class ConfigValidatorTest {
 
   @Test
   void hostPatternsFollowServerNameRules() {
-    assertEquals(List.of(
-        "routes[0].match.hosts[0]: 'api.*.example.com': a wildcard may only be a whole first "
-            + "or last label (*.example.com, example.*)",
-        "routes[0].match.hosts[1]: '_' is nginx's idiom for a catch-all name; in Wharf leave "
-            + "hosts empty to match every host",
-        "routes[0].match.hosts[2]: 'bad host' is not a host name"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].match.hosts[0]: 'api.*.example.com': a wildcard may only be a whole first "
+                + "or last label (*.example.com, example.*)",
+            "routes[0].match.hosts[1]: '_' is nginx's idiom for a catch-all name; in Wharf leave "
+                + "hosts empty to match every host",
+            "routes[0].match.hosts[2]: 'bad host' is not a host name"),
+        withRoutes(
+            """
             - name: a
               match:
                 hosts: [api.*.example.com, _, bad host, "*.example.com", example.*,
@@ -307,13 +337,15 @@ class ConfigValidatorTest {
 
   @Test
   void unknownVariablesAndVariablesWithoutAValueYetAreRefused() {
-    assertEquals(List.of(
-        "routes[0].request_headers.set[0].value: unknown variable $remote_address",
-        "routes[0].request_headers.set[1].value: $status has no value yet here "
-            + "(it is known only after the response)",
-        "routes[0].request_headers.add[0].value: '$' at index 2 is not followed by a "
-            + "variable name"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].request_headers.set[0].value: unknown variable $remote_address",
+            "routes[0].request_headers.set[1].value: $status has no value yet here "
+                + "(it is known only after the response)",
+            "routes[0].request_headers.add[0].value: '$' at index 2 is not followed by a "
+                + "variable name"),
+        withRoutes(
+            """
             - name: a
               match: {path: {prefix: /}}
               proxy: {upstream: api}
@@ -332,12 +364,14 @@ class ConfigValidatorTest {
 
   @Test
   void hopByHopHeadersAreLeftToWharf() {
-    assertEquals(List.of(
-        "routes[0].request_headers.set[0].name: Connection is a hop-by-hop or framing header "
-            + "that Wharf sets itself (WebSocket upgrades are forwarded without header rules); "
-            + "remove this rule",
-        "routes[0].request_headers.remove[0]: 'Bad Header' is not a valid header name"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].request_headers.set[0].name: Connection is a hop-by-hop or framing header "
+                + "that Wharf sets itself (WebSocket upgrades are forwarded without header rules); "
+                + "remove this rule",
+            "routes[0].request_headers.remove[0]: 'Bad Header' is not a valid header name"),
+        withRoutes(
+            """
             - name: a
               match: {path: {prefix: /}}
               proxy: {upstream: api}
@@ -349,8 +383,10 @@ class ConfigValidatorTest {
 
   @Test
   void requestHeaderRulesNeedAProxyRoute() {
-    assertEquals(List.of("routes[0].request_headers: only proxy routes send a request upstream"),
-        withRoutes("""
+    assertEquals(
+        List.of("routes[0].request_headers: only proxy routes send a request upstream"),
+        withRoutes(
+            """
             - name: a
               match: {path: {exact: /}}
               respond: {body: hi}
@@ -360,14 +396,16 @@ class ConfigValidatorTest {
 
   @Test
   void staticRoutesFollowNginxRules() {
-    assertEquals(List.of(
-        "routes[0].static: required: root or alias",
-        "routes[0].static.try_files[1]: '=404' answers with a status, so it can only be last",
-        "routes[1].static: set root or alias, not both",
-        "routes[1].static.alias: needs an exact or prefix match (with a regex, use root)",
-        "routes[1].static.index[0]: 'a/index.html' must be a file name",
-        "routes[1].static.try_files[1]: 200 (expected: 400-599)"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].static: required: root or alias",
+            "routes[0].static.try_files[1]: '=404' answers with a status, so it can only be last",
+            "routes[1].static: set root or alias, not both",
+            "routes[1].static.alias: needs an exact or prefix match (with a regex, use root)",
+            "routes[1].static.index[0]: 'a/index.html' must be a file name",
+            "routes[1].static.try_files[1]: 200 (expected: 400-599)"),
+        withRoutes(
+            """
             - name: a
               match: {path: {prefix: /}}
               static: {try_files: [$uri, "=404", /index.html]}
@@ -379,11 +417,13 @@ class ConfigValidatorTest {
 
   @Test
   void tryFilesMayUseRegexGroupsButNotNamedLocations() {
-    assertEquals(List.of(
-        "routes[0].static.try_files[1]: '@backend' names an nginx named location; Wharf has "
-            + "none (end with a URI such as /index.html, or a status such as =404)",
-        "routes[1].static.try_files[0]: $1 refers to a regex group, but there is no regex here"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].static.try_files[1]: '@backend' names an nginx named location; Wharf has "
+                + "none (end with a URI such as /index.html, or a status such as =404)",
+            "routes[1].static.try_files[0]: $1 refers to a regex group, but there is no regex here"),
+        withRoutes(
+            """
             - name: a
               match: {path: {regex: "^/img/(.*)$"}}
               static: {root: /srv, try_files: [/thumbs/$1, "@backend"]}
@@ -395,12 +435,14 @@ class ConfigValidatorTest {
 
   @Test
   void redirectsAndResponsesUseValidStatuses() {
-    assertEquals(List.of(
-        "routes[0].redirect.status: 200 (expected: 301, 302, 303, 307 or 308)",
-        "routes[0].redirect.location: required (e.g. https://$host$request_uri)",
-        "routes[1].respond.status: 700 (expected: 200-599)",
-        "routes[2].respond.body: a 204 response has no body"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].redirect.status: 200 (expected: 301, 302, 303, 307 or 308)",
+            "routes[0].redirect.location: required (e.g. https://$host$request_uri)",
+            "routes[1].respond.status: 700 (expected: 200-599)",
+            "routes[2].respond.body: a 204 response has no body"),
+        withRoutes(
+            """
             - {name: a, match: {path: {prefix: /old}}, redirect: {status: 200}}
             - {name: b, match: {path: {prefix: /x}}, respond: {status: 700}}
             - {name: c, match: {path: {prefix: /y}}, respond: {status: 204, body: nothing}}
@@ -409,12 +451,14 @@ class ConfigValidatorTest {
 
   @Test
   void routesThatCanNeverBeChosenAreConflicts() {
-    assertEquals(List.of(
-        "routes[1].match: matches the same requests as routes[0] ('a'), which comes first, "
-            + "so this route would never be used",
-        "routes[4].match: matches the same requests as routes[3] ('d'), which comes first, "
-            + "so this route would never be used"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[1].match: matches the same requests as routes[0] ('a'), which comes first, "
+                + "so this route would never be used",
+            "routes[4].match: matches the same requests as routes[3] ('d'), which comes first, "
+                + "so this route would never be used"),
+        withRoutes(
+            """
             - {name: a, match: {path: {prefix: /api}}, respond: {}}
             - {name: b, match: {path: {prefix_no_regex: /api}}, respond: {}}
             - {name: c, match: {path: {exact: /api}}, respond: {}}
@@ -429,7 +473,10 @@ class ConfigValidatorTest {
   @Test
   void hostRegexesThatDifferOnlyInCaseAreDifferentVirtualHosts() {
     // \D and \d differ only in case but match different hosts; the data plane keeps them apart.
-    assertEquals(List.of(), withRoutes("""
+    assertEquals(
+        List.of(),
+        withRoutes(
+            """
         - {name: a, match: {hosts: ['~^\\D+$'], path: {prefix: /}}, respond: {}}
         - {name: b, match: {hosts: ['~^\\d+$'], path: {prefix: /}}, respond: {}}
         """));
@@ -437,7 +484,10 @@ class ConfigValidatorTest {
 
   @Test
   void routesOnDifferentListenersDoNotConflict() {
-    assertEquals(List.of(), errorsOf("""
+    assertEquals(
+        List.of(),
+        errorsOf(
+            """
         listeners:
           - {name: a, port: 1}
           - {name: b, port: 2}
@@ -449,11 +499,13 @@ class ConfigValidatorTest {
 
   @Test
   void compressionSettingsAreChecked() {
-    assertEquals(List.of(
-        "routes[0].compression.level: 12 (expected: 1-9)",
-        "routes[0].compression.types[0]: 'javascript' is not a content type "
-            + "(expected e.g. text/css)"),
-        withRoutes("""
+    assertEquals(
+        List.of(
+            "routes[0].compression.level: 12 (expected: 1-9)",
+            "routes[0].compression.types[0]: 'javascript' is not a content type "
+                + "(expected e.g. text/css)"),
+        withRoutes(
+            """
             - name: a
               match: {path: {prefix: /}}
               respond: {}

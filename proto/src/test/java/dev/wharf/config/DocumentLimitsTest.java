@@ -24,21 +24,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile documents are refused with one error that names the limit they broke (and the line,
- * where there is one), quickly, and without the work they ask for.
+ * Hostile documents are refused with one error that names the limit they broke (and the line, where
+ * there is one), quickly, and without the work they ask for.
  */
 class DocumentLimitsTest {
-  private static final String SMALL = """
+  private static final String SMALL =
+      """
       listeners: [{name: web, port: 8080}]
       routes:
         - {name: r, match: {path: {prefix: /}}, respond: {body: ok}}
       """;
+
   /** Far more than reading MAX_BYTES + 1 bytes takes, far less than parsing them would. */
   private static final long FAST_MILLIS = 3_000;
 
   private static ConfigError onlyError(String document) {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigDocuments.load(document, "hostile.yaml"));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigDocuments.load(document, "hostile.yaml"));
     assertEquals(1, e.errors().size(), e.getMessage());
     return e.errors().get(0);
   }
@@ -51,36 +53,42 @@ class DocumentLimitsTest {
   @Test
   void aStreamOneByteOverTheLimitIsRefusedAfterReadingOneByteMoreThanTheLimit() {
     // Endless, and fails the test if read past MAX_BYTES + 1: the refusal must not read on.
-    InputStream endless = new InputStream() {
-      private long read;
+    InputStream endless =
+        new InputStream() {
+          private long read;
 
-      @Override
-      public int read() {
-        if (++read > DocumentLimits.MAX_BYTES + 1L) {
-          throw new AssertionError("read byte " + read + ", past the limit + 1");
-        }
-        return '#';
-      }
+          @Override
+          public int read() {
+            if (++read > DocumentLimits.MAX_BYTES + 1L) {
+              throw new AssertionError("read byte " + read + ", past the limit + 1");
+            }
+            return '#';
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (read + len > DocumentLimits.MAX_BYTES + 1L) {
-          throw new AssertionError("asked for bytes up to " + (read + len)
-              + ", past the limit + 1 (" + (DocumentLimits.MAX_BYTES + 1L) + ")");
-        }
-        Arrays.fill(b, off, off + len, (byte) '#');
-        read += len;
-        return len;
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (read + len > DocumentLimits.MAX_BYTES + 1L) {
+              throw new AssertionError(
+                  "asked for bytes up to "
+                      + (read + len)
+                      + ", past the limit + 1 ("
+                      + (DocumentLimits.MAX_BYTES + 1L)
+                      + ")");
+            }
+            Arrays.fill(b, off, off + len, (byte) '#');
+            read += len;
+            return len;
+          }
+        };
 
     long start = System.nanoTime();
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigDocuments.load(endless, "endless"));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigDocuments.load(endless, "endless"));
     long millis = (System.nanoTime() - start) / 1_000_000;
 
-    assertEquals("(document): larger than 16777216 bytes (16 MiB), the limit for a config "
-        + "document", onlyError(e).toString());
+    assertEquals(
+        "(document): larger than 16777216 bytes (16 MiB), the limit for a config " + "document",
+        onlyError(e).toString());
     assertTrue(millis < FAST_MILLIS, "took " + millis + " ms");
   }
 
@@ -90,8 +98,9 @@ class DocumentLimitsTest {
 
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigDocuments.load(over));
 
-    assertEquals("(document): larger than 16777216 bytes (16 MiB), the limit for a config "
-        + "document", onlyError(e).toString());
+    assertEquals(
+        "(document): larger than 16777216 bytes (16 MiB), the limit for a config " + "document",
+        onlyError(e).toString());
   }
 
   @Test
@@ -113,20 +122,28 @@ class DocumentLimitsTest {
     // 'é' is two bytes: under the limit in chars, over it in bytes.
     String text = SMALL + "# " + "é".repeat(DocumentLimits.MAX_BYTES / 2) + "\n";
 
-    assertEquals("(document): larger than 16777216 bytes (16 MiB), the limit for a config "
-        + "document", onlyError(text).toString());
+    assertEquals(
+        "(document): larger than 16777216 bytes (16 MiB), the limit for a config " + "document",
+        onlyError(text).toString());
   }
 
   @Test
   void nestingTwentyThousandDeepIsAConfigErrorWithItsLineInYamlAndJson() {
     String yaml = "routes: []\nlisteners: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n";
-    String json = "{\n  \"routes\": [],\n  \"listeners\": " + "[".repeat(20_000)
-        + "]".repeat(20_000) + "\n}\n";
+    String json =
+        "{\n  \"routes\": [],\n  \"listeners\": "
+            + "[".repeat(20_000)
+            + "]".repeat(20_000)
+            + "\n}\n";
 
-    assertEquals("(document): lists and mappings nested more than 64 deep, the limit for a "
-        + "config document (line 2)", onlyError(yaml).toString());
-    assertEquals("(document): lists and mappings nested more than 64 deep, the limit for a "
-        + "config document (line 3)", onlyError(json).toString());
+    assertEquals(
+        "(document): lists and mappings nested more than 64 deep, the limit for a "
+            + "config document (line 2)",
+        onlyError(yaml).toString());
+    assertEquals(
+        "(document): lists and mappings nested more than 64 deep, the limit for a "
+            + "config document (line 3)",
+        onlyError(json).toString());
   }
 
   @Test
@@ -134,8 +151,9 @@ class DocumentLimitsTest {
     // The document's mapping is one level; 63 lists inside it make 64.
     String yaml = "listeners: " + "[".repeat(63) + "]".repeat(63) + "\n";
 
-    assertEquals("listeners[0]: expected a mapping of fields (" + fieldNames("Listener")
-        + ") (line 1)", ConfigDocuments.parse(yaml, "t").errors().get(0).toString());
+    assertEquals(
+        "listeners[0]: expected a mapping of fields (" + fieldNames("Listener") + ") (line 1)",
+        ConfigDocuments.parse(yaml, "t").errors().get(0).toString());
   }
 
   @Test
@@ -154,7 +172,9 @@ class DocumentLimitsTest {
         .append("]}, respond: {body: lol}}\n");
     for (int level = 1; level < 10; level++) {
       String alias = "*l" + (level - 1);
-      yaml.append("  - &l").append(level).append(" [")
+      yaml.append("  - &l")
+          .append(level)
+          .append(" [")
           .append(IntStream.range(0, 10).mapToObj(i -> alias).collect(Collectors.joining(", ")))
           .append("]\n");
     }
@@ -164,39 +184,52 @@ class DocumentLimitsTest {
     long millis = (System.nanoTime() - start) / 1_000_000;
 
     // Line 7 holds aliases 41 to 50; the 51st is on line 8.
-    assertEquals("(document): more than 50 aliases of lists or mappings, the limit for a config "
-        + "document (line 8)", error.toString());
+    assertEquals(
+        "(document): more than 50 aliases of lists or mappings, the limit for a config "
+            + "document (line 8)",
+        error.toString());
     assertTrue(millis < FAST_MILLIS, "took " + millis + " ms");
   }
 
   @Test
   void aFewAliasesOfOneLargeBlockAreStoppedOnceTheirExpansionIsTooLarge() {
     // 20,000 hosts read 50 times is a million values from a document of 120 kB.
-    String hosts = IntStream.range(0, 20_000).mapToObj(i -> "h" + i)
-        .collect(Collectors.joining(", "));
-    String yaml = "routes:\n  - &r {name: r, match: {hosts: [" + hosts + "]}, respond: {}}\n"
-        + "  - *r\n".repeat(49);
+    String hosts =
+        IntStream.range(0, 20_000).mapToObj(i -> "h" + i).collect(Collectors.joining(", "));
+    String yaml =
+        "routes:\n  - &r {name: r, match: {hosts: ["
+            + hosts
+            + "]}, respond: {}}\n"
+            + "  - *r\n".repeat(49);
 
-    assertEquals("(document): more than 500000 values once aliases are expanded, the limit for "
-        + "a config document (line 2)", onlyError(yaml).toString());
+    assertEquals(
+        "(document): more than 500000 values once aliases are expanded, the limit for "
+            + "a config document (line 2)",
+        onlyError(yaml).toString());
   }
 
   @Test
   void aDocumentOfMoreValuesThanTheLimitIsRefusedBeforeItIsComposed() {
-    String yaml = "routes:\n  - name: r\n    match:\n      hosts: ["
-        + "a,".repeat(DocumentLimits.MAX_VALUES) + "a]\n";
+    String yaml =
+        "routes:\n  - name: r\n    match:\n      hosts: ["
+            + "a,".repeat(DocumentLimits.MAX_VALUES)
+            + "a]\n";
 
-    assertEquals("(document): more than 500000 values (keys, strings, numbers, lists, "
-        + "mappings), the limit for a config document (line 4)", onlyError(yaml).toString());
+    assertEquals(
+        "(document): more than 500000 values (keys, strings, numbers, lists, "
+            + "mappings), the limit for a config document (line 4)",
+        onlyError(yaml).toString());
   }
 
   @Test
   void aValueLongerThanTheLimitIsRefusedWithItsLine() {
-    String yaml = SMALL + "upstreams:\n  - name: " + "x".repeat(DocumentLimits.MAX_VALUE_CHARS + 1)
-        + "\n";
+    String yaml =
+        SMALL + "upstreams:\n  - name: " + "x".repeat(DocumentLimits.MAX_VALUE_CHARS + 1) + "\n";
 
-    assertEquals("(document): a value of more than 1048576 characters, the limit for one value "
-        + "(line 5)", onlyError(yaml).toString());
+    assertEquals(
+        "(document): a value of more than 1048576 characters, the limit for one value "
+            + "(line 5)",
+        onlyError(yaml).toString());
   }
 
   @Test
@@ -205,12 +238,20 @@ class DocumentLimitsTest {
     // this one, with as many values per route, must read without a limit in the way.
     StringBuilder yaml = new StringBuilder("listeners: [{name: web, port: 8080}]\nroutes:\n");
     for (int i = 0; i < 10_000; i++) {
-      yaml.append("  - name: r").append(i).append('\n')
-          .append("    match: {hosts: [h").append(i % 8).append(".example.com], path: {prefix: /p")
-          .append(i).append("/}}\n")
-          .append("    response_headers: {set: [{name: x-route, value: r").append(i)
+      yaml.append("  - name: r")
+          .append(i)
+          .append('\n')
+          .append("    match: {hosts: [h")
+          .append(i % 8)
+          .append(".example.com], path: {prefix: /p")
+          .append(i)
+          .append("/}}\n")
+          .append("    response_headers: {set: [{name: x-route, value: r")
+          .append(i)
           .append("}]}\n")
-          .append("    respond: {status: 200, body: \"route ").append(i).append("\"}\n");
+          .append("    respond: {status: 200, body: \"route ")
+          .append(i)
+          .append("\"}\n");
     }
 
     ConfigDocuments.Parsed parsed = ConfigDocuments.parse(yaml.toString(), "10k.yaml");
@@ -240,7 +281,8 @@ class DocumentLimitsTest {
 
   private static String fieldNames(String message) {
     return Config.getDescriptor().getFile().findMessageTypeByName(message).getFields().stream()
-        .map(FieldDescriptor::getName).collect(Collectors.joining(", "));
+        .map(FieldDescriptor::getName)
+        .collect(Collectors.joining(", "));
   }
 
   /** Lists and mappings a document of {@code type} can nest, its own mapping included. */
@@ -253,11 +295,16 @@ class DocumentLimitsTest {
       int d = 0;
       if (field.isMapField()) {
         FieldDescriptor value = field.getMessageType().findFieldByName("value");
-        d = 1 + (value.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-            ? valueDepth(value.getMessageType(), open) : 0);
+        d =
+            1
+                + (value.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                    ? valueDepth(value.getMessageType(), open)
+                    : 0);
       } else {
-        d = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-            ? valueDepth(field.getMessageType(), open) : 0;
+        d =
+            field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                ? valueDepth(field.getMessageType(), open)
+                : 0;
         if (field.isRepeated()) {
           d++;
         }

@@ -37,8 +37,8 @@ class ExampleConfigsTest {
   void theSpaSeedExampleKeepsTheNginxSemantics() throws Exception {
     Config c = ConfigDocuments.load(EXAMPLES.resolve("seed-spa-api-websocket.yaml"));
 
-    var api = c.getRoutesList().stream().filter(r -> r.getName().equals("api")).findFirst()
-        .orElseThrow();
+    var api =
+        c.getRoutesList().stream().filter(r -> r.getName().equals("api")).findFirst().orElseThrow();
     assertEquals("^/api/?(.*)", api.getProxy().getRewrite().getRegex());
     assertEquals("/$1", api.getProxy().getRewrite().getReplacement());
     assertEquals(300, api.getProxy().getReadTimeout().getSeconds());
@@ -53,7 +53,8 @@ class ExampleConfigsTest {
     assertEquals(80L << 20, c.getRoutes(0).getMaxBodySize().getBytes());
     assertEquals("/websocket", c.getRoutes(0).getMatch().getPath().getPrefixNoRegex());
     assertEquals(List.of("test.com"), c.getRoutes(0).getMatch().getHostsList());
-    assertEquals("$remote_addr - $remote_user [$time_local] \"$request\" \"$request_time\" "
+    assertEquals(
+        "$remote_addr - $remote_user [$time_local] \"$request\" \"$request_time\" "
             + "\"$upstream_response_time\"$status $body_bytes_sent \"$http_referer\" "
             + "\"$http_user_agent\" $http_x_forwarded_for $host $hostname",
         c.getListeners(0).getAccessLog().getFormat());

@@ -12,11 +12,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HostPatternTest {
   @ParameterizedTest(name = "{0} is {1} of {2}")
   @CsvSource({
-      "example.com,       EXACT,               example.com",
-      "*.example.com,     LEADING_WILDCARD,    example.com",
-      ".example.com,      NAME_AND_SUBDOMAINS, example.com",
-      "www.example.*,     TRAILING_WILDCARD,   www.example",
-      "~^(www\\.)?a\\.io$, REGEX,              ^(www\\.)?a\\.io$",
+    "example.com,       EXACT,               example.com",
+    "*.example.com,     LEADING_WILDCARD,    example.com",
+    ".example.com,      NAME_AND_SUBDOMAINS, example.com",
+    "www.example.*,     TRAILING_WILDCARD,   www.example",
+    "~^(www\\.)?a\\.io$, REGEX,              ^(www\\.)?a\\.io$",
   })
   void eachFormIsRecognisedWithTheNameItIsAbout(String pattern, Form form, String name) {
     assertEquals(new HostPattern(form, name), HostPattern.parse(pattern));
@@ -42,7 +42,8 @@ class HostPatternTest {
   @Test
   void anyTextParsesSoTheValidatorCanSayWhatIsWrongWithIt() {
     assertEquals(new HostPattern(Form.EXACT, ""), HostPattern.parse(""));
-    assertEquals(new HostPattern(Form.LEADING_WILDCARD, "api.*.example.com"),
+    assertEquals(
+        new HostPattern(Form.LEADING_WILDCARD, "api.*.example.com"),
         HostPattern.parse("*.api.*.example.com"));
     assertEquals(new HostPattern(Form.REGEX, "^[a-z"), HostPattern.parse("~^[a-z"));
   }
@@ -50,7 +51,8 @@ class HostPatternTest {
   @Test
   void theValidatorChecksTheNameAsWrittenNotLowerCased() {
     // U+212A KELVIN SIGN lower-cases to an ASCII 'k', which would make it look valid.
-    assertEquals("'\u212Aexample.com' is not a host name",
+    assertEquals(
+        "'\u212Aexample.com' is not a host name",
         HostPatterns.problem("\u212Aexample.com").orElseThrow());
     assertEquals("kexample.com", HostPattern.parse("\u212Aexample.com").name());
   }

@@ -18,11 +18,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the one compiler of user regexes accepts, refuses (and says why), and captures. */
 class LinearRegexTest {
-  private static final String WHY = " is not supported: Wharf's regexes run in linear time "
-      + "(RE2 syntax)";
+  private static final String WHY =
+      " is not supported: Wharf's regexes run in linear time " + "(RE2 syntax)";
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiterString = "=>", quoteCharacter = '"', textBlock = """
+  @CsvSource(
+      delimiterString = "=>",
+      quoteCharacter = '"',
+      textBlock =
+          """
       /\\.(?=env) => lookahead (?=...)
       /\\.(?!well-known/) => negative lookahead (?!...)
       (?<=/api)/x => lookbehind (?<=...)
@@ -56,32 +60,53 @@ class LinearRegexTest {
 
   @Test
   void syntaxErrorsKeepTheWordsAndIndexUsersKnow() {
-    assertEquals(Optional.of("unclosed group near index 9"), LinearRegex.problem("^/api/(v1", false));
-    assertEquals(Optional.of("dangling meta character '*' near index 0"),
+    assertEquals(
+        Optional.of("unclosed group near index 9"), LinearRegex.problem("^/api/(v1", false));
+    assertEquals(
+        Optional.of("dangling meta character '*' near index 0"),
         LinearRegex.problem("*.php", false));
   }
 
   @Test
   void whatOnlyRe2RefusesIsToldInItsWords() {
-    assertEquals(Optional.of("\\p{Alpha} is not supported (invalid character class range): "
-        + "Wharf's regexes run in linear time (RE2 syntax)"), LinearRegex.problem("\\p{Alpha}", false));
+    assertEquals(
+        Optional.of(
+            "\\p{Alpha} is not supported (invalid character class range): "
+                + "Wharf's regexes run in linear time (RE2 syntax)"),
+        LinearRegex.problem("\\p{Alpha}", false));
   }
 
   @Test
   void countedRepetitionsThatWouldNotFitInMemoryAreRefusedBeforeCompiling() {
     // RE2/J would build ten to the ninth instructions for this one and run out of heap.
-    Optional<String> problem = assertTimeoutPreemptively(Duration.ofSeconds(10),
-        () -> LinearRegex.problem("((a{1000}){1000}){1000}", false));
-    assertEquals(Optional.of("counted repetitions such as {1000} expand it to more than 2000 "
-        + "parts" + WHY.replace(" is", ", which is")), problem);
-    assertEquals(Optional.empty(), LinearRegex.problem("^/[0-9a-f]{8}-[0-9a-f]{4}-"
-        + "[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", false));
+    Optional<String> problem =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> LinearRegex.problem("((a{1000}){1000}){1000}", false));
+    assertEquals(
+        Optional.of(
+            "counted repetitions such as {1000} expand it to more than 2000 "
+                + "parts"
+                + WHY.replace(" is", ", which is")),
+        problem);
+    assertEquals(
+        Optional.empty(),
+        LinearRegex.problem(
+            "^/[0-9a-f]{8}-[0-9a-f]{4}-" + "[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", false));
     assertEquals(Optional.empty(), LinearRegex.problem("^/x/.{1000}$", false));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"^/(?P<id>\\d+)/(?<name>\\w+)$", "\\.(gif|jpg|jpeg)$", "^/api/?(.*)",
-      "[[:alpha:]]+\\.php$", "^/\\Q.*\\E$", "(?i)^/CaSe", "[(?=]x", "^/a{2,3}?b"})
+  @ValueSource(
+      strings = {
+        "^/(?P<id>\\d+)/(?<name>\\w+)$",
+        "\\.(gif|jpg|jpeg)$",
+        "^/api/?(.*)",
+        "[[:alpha:]]+\\.php$",
+        "^/\\Q.*\\E$",
+        "(?i)^/CaSe",
+        "[(?=]x",
+        "^/a{2,3}?b"
+      })
   void re2SyntaxThatPcreSharesCompiles(String regex) {
     assertEquals(Optional.empty(), LinearRegex.problem(regex, false));
   }
@@ -101,8 +126,9 @@ class LinearRegexTest {
 
   @Test
   void capturesAreNumberedAsWrittenAndUnmatchedGroupsAreNull() {
-    MatchResult m = LinearRegex.find(
-        LinearRegex.compile("^/u/(?P<id>\\d+)(/(\\w+))?(x)?$", false), "/u/42/bob");
+    MatchResult m =
+        LinearRegex.find(
+            LinearRegex.compile("^/u/(?P<id>\\d+)(/(\\w+))?(x)?$", false), "/u/42/bob");
 
     assertEquals(4, m.groupCount());
     assertEquals("/u/42/bob", m.group());

@@ -29,14 +29,17 @@ class PathMatchesTest {
   void eachKindHasItsFieldModifierValueAndNginxText() {
     List<PathMatch> all = List.of(EXACT, PREFIX, NO_REGEX, REGEX, REGEX_CI);
 
-    assertEquals(List.of("exact", "prefix", "prefix_no_regex", "regex", "regex_case_insensitive"),
+    assertEquals(
+        List.of("exact", "prefix", "prefix_no_regex", "regex", "regex_case_insensitive"),
         all.stream().map(PathMatches::field).toList());
     assertEquals(PathMatches.FIELDS, all.stream().map(PathMatches::field).toList());
-    assertEquals(List.of("=", "", "^~", "~", "~*"),
-        all.stream().map(PathMatches::modifier).toList());
-    assertEquals(List.of("/login", "/api/", "/api/", "\\.php$", "\\.php$"),
+    assertEquals(
+        List.of("=", "", "^~", "~", "~*"), all.stream().map(PathMatches::modifier).toList());
+    assertEquals(
+        List.of("/login", "/api/", "/api/", "\\.php$", "\\.php$"),
         all.stream().map(PathMatches::value).toList());
-    assertEquals(List.of("= /login", "/api/", "^~ /api/", "~ \\.php$", "~* \\.php$"),
+    assertEquals(
+        List.of("= /login", "/api/", "^~ /api/", "~ \\.php$", "~* \\.php$"),
         all.stream().map(PathMatches::text).toList());
   }
 
@@ -70,12 +73,16 @@ class PathMatchesTest {
 
   @Test
   void onlyTheTwoRegexKindsAreRegexesAndOnlyTheTwoPrefixKindsArePrefixes() {
-    assertEquals(List.of(false, false, false, true, true),
+    assertEquals(
+        List.of(false, false, false, true, true),
         List.of(EXACT, PREFIX, NO_REGEX, REGEX, REGEX_CI).stream()
-            .map(PathMatches::isRegex).toList());
-    assertEquals(List.of(false, true, true, false, false),
+            .map(PathMatches::isRegex)
+            .toList());
+    assertEquals(
+        List.of(false, true, true, false, false),
         List.of(EXACT, PREFIX, NO_REGEX, REGEX, REGEX_CI).stream()
-            .map(PathMatches::isPrefix).toList());
+            .map(PathMatches::isPrefix)
+            .toList());
   }
 
   @Test

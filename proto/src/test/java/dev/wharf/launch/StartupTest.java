@@ -14,37 +14,40 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a user reads when a process cannot start: the flag, the reason, no stack trace. */
 class StartupTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void anAddressThatIsNotHostPortIsAUsageErrorNamingTheFlag() {
-    StartupException e = assertThrows(StartupException.class,
-        () -> Startup.bindAddress("--admin", "localhost"));
+    StartupException e =
+        assertThrows(StartupException.class, () -> Startup.bindAddress("--admin", "localhost"));
 
-    assertEquals("error: --admin: 'localhost' is not host:port (expected e.g. 127.0.0.1:8080; "
-        + "IPv6 as [::1]:8080)\n", reported(e));
+    assertEquals(
+        "error: --admin: 'localhost' is not host:port (expected e.g. 127.0.0.1:8080; "
+            + "IPv6 as [::1]:8080)\n",
+        reported(e));
     assertEquals(2, e.exitCode());
   }
 
   @Test
   void portZeroAsksForAnyFreePort() throws Exception {
-    assertEquals(new InetSocketAddress("127.0.0.1", 0),
-        Startup.bindAddress("--admin", "127.0.0.1:0"));
+    assertEquals(
+        new InetSocketAddress("127.0.0.1", 0), Startup.bindAddress("--admin", "127.0.0.1:0"));
   }
 
   @Test
   void aConfigThatDoesNotValidateIsReportedOneLinePerError() throws Exception {
     Path config = dir.resolve("bad.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: 70000}
         routes:
           - {name: r, listeners: [web], match: {path: {prefix: /}}, proxy: {upstream: none}}
         """);
 
-    StartupException e = assertThrows(StartupException.class,
-        () -> Startup.loadConfig(null, config));
+    StartupException e =
+        assertThrows(StartupException.class, () -> Startup.loadConfig(null, config));
 
     String[] lines = reported(e).split("\n");
     assertEquals("error: 2 error(s) in the config:", lines[0]);
@@ -57,11 +60,12 @@ class StartupTest {
   void aMissingConfigFileIsNamedWithTheFlagThatGaveIt() {
     Path missing = dir.resolve("nope.yaml");
 
-    StartupException e = assertThrows(StartupException.class,
-        () -> Startup.loadConfig("--bootstrap-config", missing));
+    StartupException e =
+        assertThrows(
+            StartupException.class, () -> Startup.loadConfig("--bootstrap-config", missing));
 
-    assertEquals("error: --bootstrap-config: cannot read " + missing + ": no such file\n",
-        reported(e));
+    assertEquals(
+        "error: --bootstrap-config: cannot read " + missing + ": no such file\n", reported(e));
     assertEquals(1, e.exitCode());
   }
 

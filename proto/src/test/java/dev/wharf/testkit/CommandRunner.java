@@ -13,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a real program (a runnable jar, curl, nginx...) to completion with a deadline and
- * captures what it printed. A program still running at the deadline is killed and the test
- * fails, so no test leaves a process behind.
+ * Runs a real program (a runnable jar, curl, nginx...) to completion with a deadline and captures
+ * what it printed. A program still running at the deadline is killed and the test fails, so no test
+ * leaves a process behind.
  */
 public final class CommandRunner {
   /** What a finished program did. */
@@ -74,12 +74,13 @@ public final class CommandRunner {
   }
 
   private static CompletableFuture<String> drain(InputStream stream) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (stream) {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (stream) {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 }

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Assumptions;
  * Finds the {@code etcd} executable on {@code PATH}.
  *
  * <p>Contract when it is missing: with the environment variable {@code CI=true} the lookup
- * <em>fails</em> (an {@link IllegalStateException}), so a CI machine without etcd can never
- * report green by skipping; anywhere else the calling test is <em>aborted</em> (JUnit reports it
- * as skipped, with the message saying how to install etcd).
+ * <em>fails</em> (an {@link IllegalStateException}), so a CI machine without etcd can never report
+ * green by skipping; anywhere else the calling test is <em>aborted</em> (JUnit reports it as
+ * skipped, with the message saying how to install etcd).
  */
 final class EtcdBinary {
 

@@ -39,8 +39,9 @@ class EtcdBinaryTest {
     Files.writeString(executable, "#!/bin/sh\n");
     Files.setPosixFilePermissions(executable, Set.of(OWNER_READ, OWNER_EXECUTE));
 
-    String path = String.join(
-        File.pathSeparator, "", dir.resolve("a").toString(), dir.resolve("b").toString());
+    String path =
+        String.join(
+            File.pathSeparator, "", dir.resolve("a").toString(), dir.resolve("b").toString());
     assertEquals(executable, EtcdBinary.locate(path, "true"));
   }
 }

@@ -22,17 +22,18 @@ import java.util.stream.Stream;
  * ephemeral 127.0.0.1 ports, with its data and log in a fresh temporary directory.
  *
  * <p>Contract:
+ *
  * <ul>
- *   <li>{@link #start(int)} returns once every member answers {@code /health} with
- *       {@code "health":"true"} (within 20 s), or throws with the tail of each member's log.
- *       If a port picked as free was taken meanwhile, it retries with new ports (3 attempts).
- *       Without an {@code etcd} on {@code PATH} it fails under {@code CI=true} and aborts the
- *       test otherwise.</li>
- *   <li>{@link #clientEndpoints()} is fixed for the cluster's life, stopped members included:
- *       a restarted member keeps its ports and data.</li>
- *   <li>{@link #close()} kills every process this cluster started (and nothing else), then
- *       deletes the directory. A JVM shutdown hook does the same if a test forgets.</li>
+ *   <li>{@link #start(int)} returns once every member answers {@code /health} with {@code
+ *       "health":"true"} (within 20 s), or throws with the tail of each member's log. If a port
+ *       picked as free was taken meanwhile, it retries with new ports (3 attempts). Without an
+ *       {@code etcd} on {@code PATH} it fails under {@code CI=true} and aborts the test otherwise.
+ *   <li>{@link #clientEndpoints()} is fixed for the cluster's life, stopped members included: a
+ *       restarted member keeps its ports and data.
+ *   <li>{@link #close()} kills every process this cluster started (and nothing else), then deletes
+ *       the directory. A JVM shutdown hook does the same if a test forgets.
  * </ul>
+ *
  * Member indexes are 0-based. Methods are thread-safe.
  */
 public final class EtcdCluster implements AutoCloseable {
@@ -82,13 +83,16 @@ public final class EtcdCluster implements AutoCloseable {
       List<Integer> ports = FreePorts.loopback(2 * size);
       List<EtcdMember> candidates = new ArrayList<>();
       for (int i = 0; i < size; i++) {
-        candidates.add(new EtcdMember("member-" + i, ports.get(2 * i), ports.get(2 * i + 1),
-            directory.resolve("member-" + i)));
+        candidates.add(
+            new EtcdMember(
+                "member-" + i,
+                ports.get(2 * i),
+                ports.get(2 * i + 1),
+                directory.resolve("member-" + i)));
       }
       members = List.copyOf(candidates);
-      initialCluster = members.stream()
-          .map(m -> m.name + "=" + m.peerUri())
-          .collect(Collectors.joining(","));
+      initialCluster =
+          members.stream().map(m -> m.name + "=" + m.peerUri()).collect(Collectors.joining(","));
       try {
         for (EtcdMember member : members) {
           member.start(binary, initialCluster, token);
@@ -98,7 +102,8 @@ public final class EtcdCluster implements AutoCloseable {
         for (EtcdMember member : members) {
           member.awaitHealthy(deadline);
         }
-        System.out.printf("[etcd fixture] %d member(s) healthy in %d ms: %s%n",
+        System.out.printf(
+            "[etcd fixture] %d member(s) healthy in %d ms: %s%n",
             size, (System.nanoTime() - started) / 1_000_000, clientEndpoints());
         return;
       } catch (IOException e) {
@@ -106,11 +111,24 @@ public final class EtcdCluster implements AutoCloseable {
         killAll();
         deleteMemberDirectories();
         if (attempt == START_ATTEMPTS) {
-          throw new IllegalStateException("etcd cluster of " + size + " did not start after "
-              + attempt + " attempts: " + e.getMessage() + "\n" + logs, e);
+          throw new IllegalStateException(
+              "etcd cluster of "
+                  + size
+                  + " did not start after "
+                  + attempt
+                  + " attempts: "
+                  + e.getMessage()
+                  + "\n"
+                  + logs,
+              e);
         }
-        System.err.println("[etcd fixture] start attempt " + attempt + " failed (" + e.getMessage()
-            + "); retrying on new ports\n" + logs);
+        System.err.println(
+            "[etcd fixture] start attempt "
+                + attempt
+                + " failed ("
+                + e.getMessage()
+                + "); retrying on new ports\n"
+                + logs);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while starting etcd", e);
@@ -151,8 +169,8 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   /**
-   * Restarts a stopped or killed member on its old ports and data directory, and waits until it
-   * is healthy again (20 s).
+   * Restarts a stopped or killed member on its old ports and data directory, and waits until it is
+   * healthy again (20 s).
    *
    * @throws IllegalStateException if it is already running or does not become healthy
    */
@@ -163,8 +181,14 @@ public final class EtcdCluster implements AutoCloseable {
       member.awaitHealthy(System.nanoTime() + STARTUP_TIMEOUT.toNanos());
     } catch (IOException e) {
       uninterruptibly(member::kill);
-      throw new IllegalStateException("could not restart " + member + ": " + e.getMessage()
-          + "\n" + member.logTail(LOG_TAIL_LINES), e);
+      throw new IllegalStateException(
+          "could not restart "
+              + member
+              + ": "
+              + e.getMessage()
+              + "\n"
+              + member.logTail(LOG_TAIL_LINES),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while restarting " + member, e);
@@ -172,8 +196,8 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   /**
-   * Restarts every member that is not running, all at once (one at a time would wait forever
-   * for a leader once quorum is lost), and waits until each is healthy (20 s).
+   * Restarts every member that is not running, all at once (one at a time would wait forever for a
+   * leader once quorum is lost), and waits until each is healthy (20 s).
    *
    * @throws IllegalStateException if one does not become healthy
    */
@@ -191,8 +215,14 @@ public final class EtcdCluster implements AutoCloseable {
         m.awaitHealthy(deadline);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("could not restart " + current + ": " + e.getMessage()
-          + "\n" + current.logTail(LOG_TAIL_LINES), e);
+      throw new IllegalStateException(
+          "could not restart "
+              + current
+              + ": "
+              + e.getMessage()
+              + "\n"
+              + current.logTail(LOG_TAIL_LINES),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while restarting " + current, e);

@@ -32,13 +32,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(120)
 class EtcdClusterTest {
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   @Test
   void singleMemberIsHealthyAndReturnsWhatWasPutThroughTheJsonGateway() throws Exception {
@@ -46,8 +46,12 @@ class EtcdClusterTest {
     assertEquals(1, etcd.clientEndpoints().size());
     assertEquals("127.0.0.1", endpoint.getHost());
 
-    HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(endpoint.resolve("/health"))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        HTTP.send(
+            HttpRequest.newBuilder(endpoint.resolve("/health"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
     assertTrue(health.body().contains("\"health\":\"true\""), health.body());
 
@@ -68,7 +72,8 @@ class EtcdClusterTest {
       assertFalse(cluster.isRunning(stopped));
       assertFalse(answers(stoppedEndpoint), stoppedEndpoint + " still accepts connections");
       putWithRetry(cluster.clientEndpoint(other), "/wharf/test/failover", "written by 2 of 3");
-      assertEquals(Optional.of("written by 2 of 3"),
+      assertEquals(
+          Optional.of("written by 2 of 3"),
           get(cluster.clientEndpoint((stopped + 2) % 3), "/wharf/test/failover"));
     }
   }
@@ -95,9 +100,10 @@ class EtcdClusterTest {
   void closeLeavesNoEtcdProcessAliveAndDeletesTheDirectory() {
     EtcdCluster cluster = EtcdCluster.start(3);
     Path directory = cluster.directory();
-    List<ProcessHandle> processes = IntStream.range(0, cluster.size())
-        .mapToObj(i -> cluster.process(i).orElseThrow())
-        .collect(Collectors.toList());
+    List<ProcessHandle> processes =
+        IntStream.range(0, cluster.size())
+            .mapToObj(i -> cluster.process(i).orElseThrow())
+            .collect(Collectors.toList());
     assertTrue(processes.stream().allMatch(ProcessHandle::isAlive));
     List<URI> endpoints = cluster.clientEndpoints();
 
@@ -105,8 +111,14 @@ class EtcdClusterTest {
     cluster.close(); // idempotent
 
     assertTrue(processes.stream().noneMatch(ProcessHandle::isAlive), "an etcd survived close()");
-    assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine()
-        .map(line -> line.contains(directory.toString())).orElse(false)),
+    assertTrue(
+        ProcessHandle.allProcesses()
+            .noneMatch(
+                p ->
+                    p.info()
+                        .commandLine()
+                        .map(line -> line.contains(directory.toString()))
+                        .orElse(false)),
         "a process still uses " + directory);
     assertTrue(endpoints.stream().noneMatch(EtcdClusterTest::answers));
     assertFalse(Files.exists(directory), directory + " was not deleted");
@@ -165,11 +177,12 @@ class EtcdClusterTest {
 
   private static JsonObject post(URI endpoint, String path, JsonObject body)
       throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(endpoint.resolve(path))
-        .timeout(Duration.ofSeconds(5))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoint.resolve(path))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException(

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }
  * }</pre>
  *
- * <p>Contract: register it on a {@code static} field. The cluster starts before the first test
- * of the class ({@code beforeAll}) and is closed after the last one ({@code afterAll});
- * nested test classes share it. Tests that stop or kill members must restart them (or use their own
- * {@link EtcdCluster#start(int)}) so later tests see a whole cluster. Missing etcd: fails under
- * {@code CI=true}, aborts the class otherwise (see {@link EtcdCluster}).
+ * <p>Contract: register it on a {@code static} field. The cluster starts before the first test of
+ * the class ({@code beforeAll}) and is closed after the last one ({@code afterAll}); nested test
+ * classes share it. Tests that stop or kill members must restart them (or use their own {@link
+ * EtcdCluster#start(int)}) so later tests see a whole cluster. Missing etcd: fails under {@code
+ * CI=true}, aborts the class otherwise (see {@link EtcdCluster}).
  */
 public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback {
 

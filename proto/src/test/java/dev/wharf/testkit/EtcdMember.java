@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class EtcdMember {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(1))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
   private static final Duration GRACEFUL_STOP = Duration.ofSeconds(10);
 
@@ -74,21 +75,34 @@ final class EtcdMember {
       throw new IllegalStateException(name + " is already running");
     }
     Files.createDirectories(dir);
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        binary.toString(),
-        "--name", name,
-        "--data-dir", dir.resolve("data").toString(),
-        "--listen-client-urls", clientUri().toString(),
-        "--advertise-client-urls", clientUri().toString(),
-        "--listen-peer-urls", peerUri().toString(),
-        "--initial-advertise-peer-urls", peerUri().toString(),
-        "--initial-cluster", initialCluster,
-        "--initial-cluster-state", "new",
-        "--initial-cluster-token", clusterToken,
-        "--logger", "zap",
-        "--log-outputs", "stderr"))
-        .redirectErrorStream(true)
-        .redirectOutput(Redirect.appendTo(logFile().toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                List.of(
+                    binary.toString(),
+                    "--name",
+                    name,
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--listen-client-urls",
+                    clientUri().toString(),
+                    "--advertise-client-urls",
+                    clientUri().toString(),
+                    "--listen-peer-urls",
+                    peerUri().toString(),
+                    "--initial-advertise-peer-urls",
+                    peerUri().toString(),
+                    "--initial-cluster",
+                    initialCluster,
+                    "--initial-cluster-state",
+                    "new",
+                    "--initial-cluster-token",
+                    clusterToken,
+                    "--logger",
+                    "zap",
+                    "--log-outputs",
+                    "stderr"))
+            .redirectErrorStream(true)
+            .redirectOutput(Redirect.appendTo(logFile().toFile()));
     Map<String, String> env = builder.environment();
     // etcd also reads ETCD_* variables and refuses to start when one conflicts with a flag.
     env.keySet().removeIf(key -> key.startsWith("ETCD_"));
@@ -99,21 +113,25 @@ final class EtcdMember {
   }
 
   /**
-   * Polls {@code GET /health} until it answers {@code "health":"true"} (the member is up and
-   * the cluster has a leader).
+   * Polls {@code GET /health} until it answers {@code "health":"true"} (the member is up and the
+   * cluster has a leader).
    *
    * @throws IOException if the process exits or the deadline passes first
    */
   void awaitHealthy(long deadlineNanos) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(clientUri().resolve("/health"))
-        .timeout(Duration.ofSeconds(1))
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(clientUri().resolve("/health"))
+            .timeout(Duration.ofSeconds(1))
+            .GET()
+            .build();
     while (true) {
       Process p = process;
       if (p == null || !p.isAlive()) {
-        throw new IOException(name + " exited"
-            + (p == null ? "" : " with code " + p.exitValue()) + " before it was healthy");
+        throw new IOException(
+            name
+                + " exited"
+                + (p == null ? "" : " with code " + p.exitValue())
+                + " before it was healthy");
       }
       try {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

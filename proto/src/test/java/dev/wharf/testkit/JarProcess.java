@@ -20,10 +20,12 @@ public final class JarProcess implements AutoCloseable {
   /** The runnable jars, as seen from any module's directory (a test's working directory). */
   public static final Path CONTROL_PLANE_JAR =
       Path.of("..", "control-plane", "target", "wharf-control-plane.jar");
+
   public static final Path DATA_PLANE_JAR =
       Path.of("..", "data-plane", "target", "wharf-data-plane.jar");
   public static final Path STANDALONE_JAR =
       Path.of("..", "standalone", "target", "wharf-standalone.jar");
+
   /** Small, quick-starting JVMs: a test machine runs several at once on two cores. */
   private static final List<String> JVM_FLAGS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -42,8 +44,10 @@ public final class JarProcess implements AutoCloseable {
   public static JarProcess startJar(String name, Path logDir, Path jar, List<String> args)
       throws IOException {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the jars first "
-          + "(./mvnw -B -DskipTests package)");
+      throw new IllegalStateException(
+          jar.toAbsolutePath()
+              + " is missing: build the jars first "
+              + "(./mvnw -B -DskipTests package)");
     }
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -52,10 +56,11 @@ public final class JarProcess implements AutoCloseable {
     command.add(jar.toString());
     command.addAll(args);
     Path log = logDir.resolve(name + ".log");
-    Process p = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return new JarProcess(name, log, p);
   }
 
@@ -64,8 +69,8 @@ public final class JarProcess implements AutoCloseable {
    * the log when the bound passes or the process exits first.
    */
   public String awaitLine(String prefix, Duration bound) {
-    String line = awaitLine(l -> l.startsWith(prefix), "a line starting with '" + prefix + "'",
-        bound);
+    String line =
+        awaitLine(l -> l.startsWith(prefix), "a line starting with '" + prefix + "'", bound);
     return line.substring(prefix.length()).strip();
   }
 
@@ -83,12 +88,18 @@ public final class JarProcess implements AutoCloseable {
         }
       }
       if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue()
-            + " before printing " + what + ":\n" + output());
+        throw new AssertionError(
+            name
+                + " exited with "
+                + process.exitValue()
+                + " before printing "
+                + what
+                + ":\n"
+                + output());
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " did not print " + what + " within " + bound + ":\n"
-            + output());
+        throw new AssertionError(
+            name + " did not print " + what + " within " + bound + ":\n" + output());
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }

@@ -11,12 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What the node did with each version, said on stdout; and whether it serves the version the
- * file was committed as at start, which decides whether standalone starts at all.
+ * What the node did with each version, said on stdout; and whether it serves the version the file
+ * was committed as at start, which decides whether standalone starts at all.
  */
 final class NodeOutcomes implements DiscoveryEvents {
   private final long first;
   private final PrintWriter out;
+
   /** Completes with null when the node applies the first version, or with the refusal. */
   private final CompletableFuture<String> firstOutcome = new CompletableFuture<>();
 
@@ -46,8 +47,8 @@ final class NodeOutcomes implements DiscoveryEvents {
   /**
    * Waits until the node applied the first version.
    *
-   * @throws StartupException when the node refused it ({@code config} cannot be served), or did
-   *     not answer within {@code bound}
+   * @throws StartupException when the node refused it ({@code config} cannot be served), or did not
+   *     answer within {@code bound}
    */
   void awaitFirst(Path config, Duration bound)
       throws StartupException, InterruptedException, ExecutionException {
@@ -55,8 +56,8 @@ final class NodeOutcomes implements DiscoveryEvents {
     try {
       refused = firstOutcome.get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw StartupException.failed("the node did not apply version " + first + " within "
-          + bound.toSeconds() + "s");
+      throw StartupException.failed(
+          "the node did not apply version " + first + " within " + bound.toSeconds() + "s");
     }
     if (refused != null) {
       throw StartupException.failed(config + " cannot be served: " + refused);

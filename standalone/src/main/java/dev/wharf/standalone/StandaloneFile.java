@@ -34,17 +34,21 @@ final class StandaloneFile implements AutoCloseable {
   /** Commits {@code config} (read from {@code file}) over whatever the store holds. */
   static long commit(ConfigStore store, Path file, Config config) throws StoreException {
     long current = store.read().version();
-    return store.commit(current, config, "file:" + file.toAbsolutePath(),
+    return store.commit(
+        current,
+        config,
+        "file:" + file.toAbsolutePath(),
         "from " + file.getFileName() + ": " + ConfigSummary.of(config));
   }
 
   /** Commits the file again whenever it changes, and on SIGHUP (as {@code nginx -s reload}). */
   void watch() throws IOException {
     watcher.start();
-    HangupSignal.onHangup(() -> {
-      log.info("SIGHUP: reading {} again", file);
-      reload();
-    });
+    HangupSignal.onHangup(
+        () -> {
+          log.info("SIGHUP: reading {} again", file);
+          reload();
+        });
   }
 
   private synchronized void reload() {

@@ -36,16 +36,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Wharf on one machine, in one process: the control plane on its embedded store and one
- * data-plane node, fed from a YAML file. The node gets its config exactly as in a cluster (over
- * the discovery protocol, here in-process), and keeps its last good snapshot in the data
- * directory. Editing the file commits a new version; a file that does not validate is reported
- * and changes nothing.
+ * Wharf on one machine, in one process: the control plane on its embedded store and one data-plane
+ * node, fed from a YAML file. The node gets its config exactly as in a cluster (over the discovery
+ * protocol, here in-process), and keeps its last good snapshot in the data directory. Editing the
+ * file commits a new version; a file that does not validate is reported and changes nothing.
  *
  * <p>The replica also serves the Admin API on {@code --admin-api} (loopback by default), so
- * wharfctl works against standalone as against a cluster. The file stays the source of truth:
- * a change made through the Admin API lasts until the file is edited again or the process
- * restarts, when the file is committed over it.
+ * wharfctl works against standalone as against a cluster. The file stays the source of truth: a
+ * change made through the Admin API lasts until the file is edited again or the process restarts,
+ * when the file is committed over it.
  *
  * <p>Shutdown order, on SIGTERM or SIGINT: stop watching the file (no config changes while
  * draining), drain the node ({@link NodeDrain}), close its admin port, then the file watcher, the
@@ -56,53 +55,80 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = StandaloneMain.Version.class,
     description = "Run the control plane (embedded store) and one node in this process.",
-    footer = {"", "Example:",
-        "  java -jar wharf-standalone.jar --config deploy/examples/demo.yaml"})
+    footer = {
+      "",
+      "Example:",
+      "  java -jar wharf-standalone.jar --config deploy/examples/demo.yaml"
+    })
 public final class StandaloneMain implements Callable<Integer> {
   private static final Duration FIRST_APPLY = Duration.ofSeconds(30);
   private static final String REPLICA_ID = "standalone";
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE",
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
       description = "Config document (YAML or JSON); committed again whenever it changes.")
   private Path config;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "wharf-data",
-      description = "Embedded store and the node's last good snapshot "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "wharf-data",
+      description =
+          "Embedded store and the node's last good snapshot " + "(default: ${DEFAULT-VALUE}).")
   private Path dataDir;
 
-  @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9901",
-      description = "The node's /metrics, /healthz, /readyz, /config "
-          + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9901",
+      description =
+          "The node's /metrics, /healthz, /readyz, /config "
+              + "(default: ${DEFAULT-VALUE}; port 0 picks a free one).")
   private String admin;
 
-  @Option(names = "--admin-api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9700",
-      description = "gRPC address of the Admin API, for wharfctl (default: ${DEFAULT-VALUE}; "
-          + "port 0 picks a free one). A non-loopback address needs --token-file.")
+  @Option(
+      names = "--admin-api",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9700",
+      description =
+          "gRPC address of the Admin API, for wharfctl (default: ${DEFAULT-VALUE}; "
+              + "port 0 picks a free one). A non-loopback address needs --token-file.")
   private String adminApi;
 
-  @Mixin
-  private AccessOptions access = new AccessOptions();
+  @Mixin private AccessOptions access = new AccessOptions();
 
-  @Option(names = "--workers", paramLabel = "N",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
       description = "Event-loop threads (default: number of cores).")
   private int workers = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--drain-grace", paramLabel = "DURATION", defaultValue = "0s",
+  @Option(
+      names = "--drain-grace",
+      paramLabel = "DURATION",
+      defaultValue = "0s",
       converter = DataPlaneMain.DrainDuration.class,
-      description = "On SIGTERM: how long the node keeps accepting after /readyz turned 503 "
-          + "(default: ${DEFAULT-VALUE}; raise it behind a load balancer).")
+      description =
+          "On SIGTERM: how long the node keeps accepting after /readyz turned 503 "
+              + "(default: ${DEFAULT-VALUE}; raise it behind a load balancer).")
   private Duration drainGrace;
 
-  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       converter = DataPlaneMain.DrainDuration.class,
       description = "Hard bound of the drain on SIGTERM (default: ${DEFAULT-VALUE}).")
   private Duration drainTimeout;
 
-  @Option(names = "--node-id", paramLabel = "ID", defaultValue = "standalone",
+  @Option(
+      names = "--node-id",
+      paramLabel = "ID",
+      defaultValue = "standalone",
       description = "The node's name in statuses and metrics (default: ${DEFAULT-VALUE}).")
   private String nodeId;
 
@@ -130,7 +156,11 @@ public final class StandaloneMain implements Callable<Integer> {
       PrometheusMeterRegistry registry = DataPlaneMain.registry();
       String channel = "wharf-standalone-" + UUID.randomUUID();
       NodeOutcomes outcomes = new NodeOutcomes(version, out);
-      replica.store(store).replicaId(REPLICA_ID).inProcess(channel).listen(adminApiAddress)
+      replica
+          .store(store)
+          .replicaId(REPLICA_ID)
+          .inProcess(channel)
+          .listen(adminApiAddress)
           .registry(registry);
       try (ControlPlaneServer controlPlane = startOrClose(replica, store);
           DataPlaneNode node = DataPlaneMain.node(registry, workers, nodeId);
@@ -180,8 +210,8 @@ public final class StandaloneMain implements Callable<Integer> {
     }
   }
 
-  private ControlPlaneServer startOrClose(ControlPlaneServer.Builder replica,
-      FileConfigStore store) throws StartupException {
+  private ControlPlaneServer startOrClose(ControlPlaneServer.Builder replica, FileConfigStore store)
+      throws StartupException {
     try {
       return replica.start();
     } catch (IOException e) {
@@ -202,17 +232,26 @@ public final class StandaloneMain implements Callable<Integer> {
         .build();
   }
 
-  private void printStarted(PrintWriter out, AdminServer adminServer,
-      ControlPlaneServer controlPlane, DataPlaneNode node, long version) {
+  private void printStarted(
+      PrintWriter out,
+      AdminServer adminServer,
+      ControlPlaneServer controlPlane,
+      DataPlaneNode node,
+      long version) {
     out.println("admin: " + Startup.hostPort(adminServer.address()));
     out.println("admin api: " + Startup.hostPort(controlPlane.address()));
     out.println("auth: " + access.describe());
     for (var l : node.current().config().getListenersList()) {
-      out.println("listening: " + l.getName() + " on "
-          + Startup.hostPort(node.address(l.getName())));
+      out.println(
+          "listening: " + l.getName() + " on " + Startup.hostPort(node.address(l.getName())));
     }
-    out.println("wharf " + BuildInfo.version(StandaloneMain.class)
-        + " standalone: version " + version + ", data in " + dataDir.toAbsolutePath());
+    out.println(
+        "wharf "
+            + BuildInfo.version(StandaloneMain.class)
+            + " standalone: version "
+            + version
+            + ", data in "
+            + dataDir.toAbsolutePath());
     out.flush();
   }
 
@@ -220,7 +259,8 @@ public final class StandaloneMain implements Callable<Integer> {
     @Override
     public String[] getVersion() {
       return new String[] {
-          "wharf-standalone " + BuildInfo.version(StandaloneMain.class), BuildInfo.runtime()};
+        "wharf-standalone " + BuildInfo.version(StandaloneMain.class), BuildInfo.runtime()
+      };
     }
   }
 }

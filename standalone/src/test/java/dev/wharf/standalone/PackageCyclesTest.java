@@ -8,7 +8,8 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /** Standalone's packages depend on each other in one direction only, as in every module. */
-@AnalyzeClasses(packages = "dev.wharf.standalone",
+@AnalyzeClasses(
+    packages = "dev.wharf.standalone",
     importOptions = ImportOption.DoNotIncludeTests.class)
 class PackageCyclesTest {
   @ArchTest

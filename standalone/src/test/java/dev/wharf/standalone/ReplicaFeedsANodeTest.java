@@ -1,7 +1,6 @@
 package dev.wharf.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
@@ -28,7 +27,6 @@ import dev.wharf.testkit.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
@@ -50,9 +48,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A replica over real TLS on loopback, with a token, feeding a real node through the real
- * discovery client: what a node operator sets up, end to end but in one JVM. It lives here, where
- * both planes meet, because the control plane does not depend on the data plane.
+ * A replica over real TLS on loopback, with a token, feeding a real node through the real discovery
+ * client: what a node operator sets up, end to end but in one JVM. It lives here, where both planes
+ * meet, because the control plane does not depend on the data plane.
  */
 class ReplicaFeedsANodeTest {
   private static final Duration BOUND = Duration.ofSeconds(15);
@@ -60,12 +58,10 @@ class ReplicaFeedsANodeTest {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  @TempDir
-  static Path certs;
+  @TempDir static Path certs;
   private static TestCertificates tls;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private FileConfigStore store;
   private ControlPlaneServer server;
   private String target;
@@ -80,12 +76,15 @@ class ReplicaFeedsANodeTest {
   void start() throws Exception {
     store = FileConfigStore.open(dir.resolve("store"), Clock.systemUTC());
     store.commit(0, respond("one"), "test", "first");
-    server = ControlPlaneServer.builder()
-        .store(store).replicaId("cp-test").registry(new SimpleMeterRegistry())
-        .listen(new InetSocketAddress("127.0.0.1", 0))
-        .tokens(AccessTokens.parse(List.of("older-token", "node " + TOKEN), "tokens"))
-        .tls(tls.certificate(), tls.privateKey())
-        .start();
+    server =
+        ControlPlaneServer.builder()
+            .store(store)
+            .replicaId("cp-test")
+            .registry(new SimpleMeterRegistry())
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .tokens(AccessTokens.parse(List.of("older-token", "node " + TOKEN), "tokens"))
+            .tls(tls.certificate(), tls.privateKey())
+            .start();
     target = "127.0.0.1:" + server.address().getPort();
   }
 
@@ -119,8 +118,8 @@ class ReplicaFeedsANodeTest {
 
   @Test
   void aStreamWithoutTheTokenIsRefused() throws Exception {
-    assertEquals("missing bearer token (authorization: Bearer <token>)",
-        refusal(null).getDescription());
+    assertEquals(
+        "missing bearer token (authorization: Bearer <token>)", refusal(null).getDescription());
     assertEquals("unknown bearer token", refusal("guess").getDescription());
   }
 
@@ -141,22 +140,26 @@ class ReplicaFeedsANodeTest {
 
   private DiscoveryClient client(DataPlaneNode node, String token) throws Exception {
     return DiscoveryClient.builder()
-        .nodeId("edge-1").label("zone", "eu-1")
+        .nodeId("edge-1")
+        .label("zone", "eu-1")
         .targets(List.of(target))
         .channelFactory(ChannelFactory.tls(tls.certificate()))
         .token(token)
         .sink(ConfigSink.of(node))
         .snapshotFile(SnapshotFile.in(dir.resolve("node")))
-        .backoff(Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(100),
-            new SplittableRandom(1)))
+        .backoff(
+            Backoff.exponential(
+                Duration.ofMillis(10), Duration.ofMillis(100), new SplittableRandom(1)))
         .build();
   }
 
   /** How the replica ends a stream that presents {@code token} (null: none). */
   private Status refusal(String token) throws Exception {
-    ManagedChannel channel = NettyChannelBuilder.forTarget(target)
-        .sslContext(GrpcSslContexts.forClient().trustManager(tls.certificate().toFile()).build())
-        .build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forTarget(target)
+            .sslContext(
+                GrpcSslContexts.forClient().trustManager(tls.certificate().toFile()).build())
+            .build();
     try {
       DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
       if (token != null) {
@@ -165,24 +168,26 @@ class ReplicaFeedsANodeTest {
         stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
       }
       CompletableFuture<Status> ended = new CompletableFuture<>();
-      StreamObserver<NodeMessage> requests = stub.stream(new StreamObserver<ControlMessage>() {
-        @Override
-        public void onNext(ControlMessage value) {
-          ended.complete(Status.INTERNAL.withDescription("a snapshot was pushed"));
-        }
+      StreamObserver<NodeMessage> requests =
+          stub.stream(
+              new StreamObserver<ControlMessage>() {
+                @Override
+                public void onNext(ControlMessage value) {
+                  ended.complete(Status.INTERNAL.withDescription("a snapshot was pushed"));
+                }
 
-        @Override
-        public void onError(Throwable t) {
-          ended.complete(Status.fromThrowable(t));
-        }
+                @Override
+                public void onError(Throwable t) {
+                  ended.complete(Status.fromThrowable(t));
+                }
 
-        @Override
-        public void onCompleted() {
-          ended.complete(Status.OK);
-        }
-      });
-      requests.onNext(NodeMessage.newBuilder()
-          .setHello(Hello.newBuilder().setNodeId("intruder")).build());
+                @Override
+                public void onCompleted() {
+                  ended.complete(Status.OK);
+                }
+              });
+      requests.onNext(
+          NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId("intruder")).build());
       Status status = ended.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
       assertEquals(Status.Code.UNAUTHENTICATED, status.getCode());
       assertEquals(0, server.discovery().connectedNodes());
@@ -207,14 +212,17 @@ class ReplicaFeedsANodeTest {
 
   private void awaitBody(String expected) {
     String[] last = {""};
-    Await.until(BOUND, () -> {
-      try {
-        last[0] = body();
-      } catch (Exception e) {
-        last[0] = e.toString();
-      }
-      return last[0].equals(expected);
-    }, () -> "GET / answered " + last[0]);
+    Await.until(
+        BOUND,
+        () -> {
+          try {
+            last[0] = body();
+          } catch (Exception e) {
+            last[0] = e.toString();
+          }
+          return last[0].equals(expected);
+        },
+        () -> "GET / answered " + last[0]);
   }
 
   private String body() throws Exception {
@@ -222,11 +230,14 @@ class ReplicaFeedsANodeTest {
   }
 
   private Config respond(String body) throws Exception {
-    return ConfigDocuments.load("""
+    return ConfigDocuments.load(
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         routes:
           - {name: all, match: {path: {prefix: /}}, respond: {body: "%s"}}
-        """.formatted(webPort, body), "test.yaml");
+        """
+            .formatted(webPort, body),
+        "test.yaml");
   }
 }

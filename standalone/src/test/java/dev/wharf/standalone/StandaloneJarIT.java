@@ -29,15 +29,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the real standalone jar: the control plane on its embedded store and a node, one process. */
+/**
+ * Runs the real standalone jar: the control plane on its embedded store and a node, one process.
+ */
 class StandaloneJarIT {
   private static final Path JAR = Path.of("target", "wharf-standalone.jar");
   private static final Path DEMO = Path.of("../deploy/examples/demo.yaml");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final int SIGTERM_EXIT = 143;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theRunnableJarStartsAndIdentifiesItself() {
@@ -54,7 +55,8 @@ class StandaloneJarIT {
     Path data = dir.resolve("data");
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
     try (JarProcess wharf = standalone(config, data, ports.get(2))) {
-      assertEquals("version 1, data in " + data.toAbsolutePath(),
+      assertEquals(
+          "version 1, data in " + data.toAbsolutePath(),
           wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT));
       assertEquals("demo on 127.0.0.1:" + ports.get(0), wharf.awaitLine("listening:", TIMEOUT));
       assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", get(home).body());
@@ -66,21 +68,24 @@ class StandaloneJarIT {
       wharf.awaitLine("applied version 2", TIMEOUT);
       assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
 
-      Files.writeString(config, Files.readString(config).replace("upstream: echo",
-          "upstream: nowhere"));
+      Files.writeString(
+          config, Files.readString(config).replace("upstream: echo", "upstream: nowhere"));
       wharf.awaitLineContaining("not applied, keeping the current version", TIMEOUT);
       assertEquals("Edited. You asked for / from 127.0.0.1.\n", get(home).body());
-      assertEquals(0, CommandRunner.run(TIMEOUT,
-          List.of("kill", "-HUP", Long.toString(wharf.pid()))).exitCode());
+      assertEquals(
+          0,
+          CommandRunner.run(TIMEOUT, List.of("kill", "-HUP", Long.toString(wharf.pid())))
+              .exitCode());
       wharf.awaitLineContaining("SIGHUP: reading", TIMEOUT);
       // SIGHUP reads the file again (and refuses it again) instead of stopping Wharf.
-      Await.until(TIMEOUT,
+      Await.until(
+          TIMEOUT,
           () -> wharf.countLinesContaining("not applied, keeping the current version") == 2,
           wharf::output);
       assertTrue(wharf.isAlive());
       String admin = "http://" + wharf.awaitLine("admin:", TIMEOUT);
-      assertEquals("2", get(admin + "/config").headers().firstValue("x-wharf-config-version")
-          .orElseThrow());
+      assertEquals(
+          "2", get(admin + "/config").headers().firstValue("x-wharf-config-version").orElseThrow());
       assertTrue(get(admin + "/metrics").body().contains("wharf_cp_acks_total 2.0"));
 
       assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
@@ -88,8 +93,7 @@ class StandaloneJarIT {
   }
 
   @Test
-  void hostileEditsAreRefusedNamingTheLimitAndTheNextGoodEditIsStillCommitted()
-      throws Exception {
+  void hostileEditsAreRefusedNamingTheLimitAndTheNextGoodEditIsStillCommitted() throws Exception {
     List<Integer> ports = FreePorts.loopback(3);
     Path config = demoOn(ports.get(0), ports.get(1));
     String demo = Files.readString(config);
@@ -99,20 +103,27 @@ class StandaloneJarIT {
 
       // Once a StackOverflowError that ended the file watch: no edit was applied after it.
       replace(config, "listeners: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n");
-      wharf.awaitLineContaining("(document): lists and mappings nested more than 64 deep, the "
-          + "limit for a config document (line 1)", TIMEOUT);
+      wharf.awaitLineContaining(
+          "(document): lists and mappings nested more than 64 deep, the "
+              + "limit for a config document (line 1)",
+          TIMEOUT);
       replace(config, "#".repeat(DocumentLimits.MAX_BYTES) + "\n");
-      wharf.awaitLineContaining("(document): larger than 16777216 bytes (16 MiB), the limit for "
-          + "a config document", TIMEOUT);
-      assertEquals(0, CommandRunner.run(TIMEOUT,
-          List.of("kill", "-HUP", Long.toString(wharf.pid()))).exitCode());
-      Await.until(TIMEOUT, () -> wharf.countLinesContaining("larger than 16777216 bytes") == 2,
+      wharf.awaitLineContaining(
+          "(document): larger than 16777216 bytes (16 MiB), the limit for " + "a config document",
+          TIMEOUT);
+      assertEquals(
+          0,
+          CommandRunner.run(TIMEOUT, List.of("kill", "-HUP", Long.toString(wharf.pid())))
+              .exitCode());
+      Await.until(
+          TIMEOUT,
+          () -> wharf.countLinesContaining("larger than 16777216 bytes") == 2,
           wharf::output);
 
       replace(config, demo.replace("Hello from Wharf.", "Edited after the hostile ones."));
       wharf.awaitLine("applied version 2", TIMEOUT);
-      assertEquals("Edited after the hostile ones. You asked for / from 127.0.0.1.\n",
-          get(home).body());
+      assertEquals(
+          "Edited after the hostile ones. You asked for / from 127.0.0.1.\n", get(home).body());
       assertTrue(wharf.isAlive());
       assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
     }
@@ -133,22 +144,26 @@ class StandaloneJarIT {
     try (JarProcess wharf = standalone(config, dir.resolve("data"), ports.get(2))) {
       String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
       assertTrue(wharf.awaitLine("auth:", TIMEOUT).startsWith("loopback callers only"));
-      ManagedChannel channel = NettyChannelBuilder
-          .forAddress(api[0], Integer.parseInt(api[1])).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress(api[0], Integer.parseInt(api[1])).usePlaintext().build();
       try {
-        AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(30, TimeUnit.SECONDS);
+        AdminGrpc.AdminBlockingStub admin =
+            AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
         GetConfigResponse current = admin.getConfig(GetConfigRequest.getDefaultInstance());
         assertEquals(1, current.getVersion());
 
-        Config edited = ConfigDocuments.load(Files.readString(config)
-            .replace("Hello from Wharf.", "Set through the Admin API."), "edited.yaml");
-        long version = admin.apply(ApplyRequest.newBuilder().setExpectedVersion(1)
-            .setConfig(edited).build()).getVersion();
+        Config edited =
+            ConfigDocuments.load(
+                Files.readString(config).replace("Hello from Wharf.", "Set through the Admin API."),
+                "edited.yaml");
+        long version =
+            admin
+                .apply(ApplyRequest.newBuilder().setExpectedVersion(1).setConfig(edited).build())
+                .getVersion();
 
         wharf.awaitLine("applied version " + version, TIMEOUT);
-        assertEquals("Set through the Admin API. You asked for / from 127.0.0.1.\n",
-            get(home).body());
+        assertEquals(
+            "Set through the Admin API. You asked for / from 127.0.0.1.\n", get(home).body());
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -163,8 +178,10 @@ class StandaloneJarIT {
     Path data = dir.resolve("data");
     for (int run = 1; run <= 2; run++) {
       try (JarProcess wharf = standalone(config, data, ports.get(2))) {
-        assertEquals("version 1, data in " + data.toAbsolutePath(),
-            wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT), "run " + run);
+        assertEquals(
+            "version 1, data in " + data.toAbsolutePath(),
+            wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
+            "run " + run);
         wharf.stop(Duration.ofSeconds(20));
       }
     }
@@ -173,15 +190,23 @@ class StandaloneJarIT {
   @Test
   void standaloneRefusesAnInvalidFileNamingEachField() throws Exception {
     Path config = dir.resolve("bad.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: 70000}
         routes:
           - {name: r, listeners: [web], match: {path: {prefix: /}}, proxy: {upstream: none}}
         """);
 
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "--config", config.toString(),
-        "--data-dir", dir.resolve("data").toString());
+    Result r =
+        CommandRunner.runJar(
+            TIMEOUT,
+            JAR,
+            "--config",
+            config.toString(),
+            "--data-dir",
+            dir.resolve("data").toString());
 
     assertEquals(1, r.exitCode(), r.toString());
     assertTrue(r.stderr().startsWith("error: 2 error(s) in the config:\n"), r.stderr());
@@ -193,36 +218,60 @@ class StandaloneJarIT {
   @Test
   void standaloneSaysWhyWhenTheNodeCannotServeTheConfig() throws Exception {
     List<Integer> ports = FreePorts.loopback(3);
-    try (var taken = new java.net.ServerSocket(ports.get(0), 1,
-        java.net.InetAddress.getLoopbackAddress())) {
+    try (var taken =
+        new java.net.ServerSocket(ports.get(0), 1, java.net.InetAddress.getLoopbackAddress())) {
       Path config = demoOn(ports.get(0), ports.get(1));
 
-      Result r = CommandRunner.runJar(TIMEOUT, JAR, "--config", config.toString(),
-          "--data-dir", dir.resolve("data").toString(), "--admin", "127.0.0.1:" + ports.get(2),
-          "--admin-api", "127.0.0.1:0");
+      Result r =
+          CommandRunner.runJar(
+              TIMEOUT,
+              JAR,
+              "--config",
+              config.toString(),
+              "--data-dir",
+              dir.resolve("data").toString(),
+              "--admin",
+              "127.0.0.1:" + ports.get(2),
+              "--admin-api",
+              "127.0.0.1:0");
 
       assertEquals(1, r.exitCode(), r.toString());
-      assertTrue(r.stderr().contains(" cannot be served: listener demo: cannot bind 127.0.0.1:"
-          + ports.get(0)), r.stderr());
+      assertTrue(
+          r.stderr()
+              .contains(" cannot be served: listener demo: cannot bind 127.0.0.1:" + ports.get(0)),
+          r.stderr());
     }
   }
 
   private JarProcess standalone(Path config, Path data, int adminPort) throws Exception {
-    return JarProcess.startJar("standalone", dir, JAR, List.of(
-        "--config", config.toString(), "--data-dir", data.toString(),
-        "--admin", "127.0.0.1:" + adminPort, "--admin-api", "127.0.0.1:0", "--workers", "1"));
+    return JarProcess.startJar(
+        "standalone",
+        dir,
+        JAR,
+        List.of(
+            "--config",
+            config.toString(),
+            "--data-dir",
+            data.toString(),
+            "--admin",
+            "127.0.0.1:" + adminPort,
+            "--admin-api",
+            "127.0.0.1:0",
+            "--workers",
+            "1"));
   }
 
   private Path demoOn(int port, int echoPort) throws Exception {
     Path config = dir.resolve("demo.yaml");
-    Files.writeString(config, Files.readString(DEMO)
-        .replace("port: 8080", "port: " + port)
-        .replace("8081", Integer.toString(echoPort)));
+    Files.writeString(
+        config,
+        Files.readString(DEMO)
+            .replace("port: 8080", "port: " + port)
+            .replace("8081", Integer.toString(echoPort)));
     return config;
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
     return Http.get(URI.create(url));
   }
-
 }

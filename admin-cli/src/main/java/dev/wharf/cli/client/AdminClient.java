@@ -2,8 +2,8 @@ package dev.wharf.cli.client;
 
 import dev.wharf.cli.exit.Failure;
 import dev.wharf.common.BearerToken;
-import dev.wharf.proto.admin.v1.AdminGrpc.AdminBlockingStub;
 import dev.wharf.proto.admin.v1.AdminGrpc;
+import dev.wharf.proto.admin.v1.AdminGrpc.AdminBlockingStub;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -20,18 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Calls the Admin API on the first server that answers. A server that is unreachable
- * (UNAVAILABLE, or a deadline that expired before its connection was up) is skipped for the
- * next; any other answer, error or not, is the answer. Once a server has answered, later calls
- * of the same command go to it first, so a read and the write based on it usually meet the same
- * replica.
+ * Calls the Admin API on the first server that answers. A server that is unreachable (UNAVAILABLE,
+ * or a deadline that expired before its connection was up) is skipped for the next; any other
+ * answer, error or not, is the answer. Once a server has answered, later calls of the same command
+ * go to it first, so a read and the write based on it usually meet the same replica.
  *
- * <p>A write retried on the next server after UNAVAILABLE cannot be applied twice: it carries
- * the version it was based on, and a second attempt after a first that did commit is refused as
- * stale.
+ * <p>A write retried on the next server after UNAVAILABLE cannot be applied twice: it carries the
+ * version it was based on, and a second attempt after a first that did commit is refused as stale.
  *
- * <p>Not thread-safe: one command, one thread. Channels are opened on first use and shut down
- * by {@link #close()}.
+ * <p>Not thread-safe: one command, one thread. Channels are opened on first use and shut down by
+ * {@link #close()}.
  */
 public final class AdminClient implements AutoCloseable {
   private final Connection connection;
@@ -58,16 +56,19 @@ public final class AdminClient implements AutoCloseable {
 
   /** A read whose NOT_FOUND is an answer: empty. */
   public <T> Optional<T> find(Function<AdminBlockingStub, T> rpc) {
-    return invoke(deadline, stub -> {
-      try {
-        return Optional.of(rpc.apply(stub));
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-          return Optional.<T>empty();
-        }
-        throw e;
-      }
-    }, OptionalLong.empty());
+    return invoke(
+        deadline,
+        stub -> {
+          try {
+            return Optional.of(rpc.apply(stub));
+          } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+              return Optional.<T>empty();
+            }
+            throw e;
+          }
+        },
+        OptionalLong.empty());
   }
 
   /** A write based on {@code readVersion}: a stale refusal names both versions. */
@@ -75,16 +76,17 @@ public final class AdminClient implements AutoCloseable {
     return invoke(deadline, rpc, OptionalLong.of(readVersion));
   }
 
-  private <T> T invoke(Duration callDeadline, Function<AdminBlockingStub, T> rpc,
-      OptionalLong readVersion) {
+  private <T> T invoke(
+      Duration callDeadline, Function<AdminBlockingStub, T> rpc, OptionalLong readVersion) {
     List<String> servers = connection.servers();
     List<String> attempts = new ArrayList<>();
     for (int i = 0; i < servers.size(); i++) {
       int index = (preferred + i) % servers.size();
       String server = servers.get(index);
       ManagedChannel channel = channel(server);
-      AdminBlockingStub stub = AdminGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
+      AdminBlockingStub stub =
+          AdminGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
       if (connection.token().isPresent()) {
         stub = stub.withInterceptors(new BearerToken(connection.token().get()));
       }
@@ -103,8 +105,8 @@ public final class AdminClient implements AutoCloseable {
   }
 
   /**
-   * UNAVAILABLE, or a deadline that expired while the channel never got connected (a
-   * blackholed address): the server could not be asked, so another may be.
+   * UNAVAILABLE, or a deadline that expired while the channel never got connected (a blackholed
+   * address): the server could not be asked, so another may be.
    */
   private static boolean unreachable(StatusRuntimeException e, ManagedChannel channel) {
     Status.Code code = e.getStatus().getCode();

@@ -16,39 +16,57 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The connection flags every command that talks to the Admin API takes. Each setting comes
- * from its flag, else its environment variable, else the selected context, else the default.
+ * The connection flags every command that talks to the Admin API takes. Each setting comes from its
+ * flag, else its environment variable, else the selected context, else the default.
  */
 public final class ConnectionOptions {
   static final String DEFAULT_SERVER = "127.0.0.1:9700";
 
-  @Option(names = "--server", paramLabel = "HOST:PORT", split = ",",
-      description = "Admin API of a control-plane replica; give several (comma-separated) and "
-          + "each is tried in turn while one is unreachable. Env WHARF_SERVER; default "
-          + DEFAULT_SERVER + ".")
+  @Option(
+      names = "--server",
+      paramLabel = "HOST:PORT",
+      split = ",",
+      description =
+          "Admin API of a control-plane replica; give several (comma-separated) and "
+              + "each is tried in turn while one is unreachable. Env WHARF_SERVER; default "
+              + DEFAULT_SERVER
+              + ".")
   private List<String> servers;
 
-  @Option(names = "--token", paramLabel = "TOKEN",
-      description = "Bearer token (visible to other users in the process list: prefer "
-          + "--token-file or WHARF_TOKEN). Env WHARF_TOKEN.")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description =
+          "Bearer token (visible to other users in the process list: prefer "
+              + "--token-file or WHARF_TOKEN). Env WHARF_TOKEN.")
   private String token;
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "Read the token from FILE.")
   private Path tokenFile;
 
-  @Option(names = "--tls-ca", paramLabel = "FILE",
-      description = "Speak TLS, trusting the CA certificates in FILE (PEM); plaintext without "
-          + "it. Env WHARF_TLS_CA.")
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "Speak TLS, trusting the CA certificates in FILE (PEM); plaintext without "
+              + "it. Env WHARF_TLS_CA.")
   private Path tlsCa;
 
-  @Option(names = "--context", paramLabel = "NAME",
-      description = "Use this context of the contexts file (default: the file's "
-          + "current-context); see wharfctl --help.")
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description =
+          "Use this context of the contexts file (default: the file's "
+              + "current-context); see wharfctl --help.")
   private String context;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Deadline of each call to the Admin API (default 10s); for rollout --wait, "
-          + "how long to wait in all (default 30s).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Deadline of each call to the Admin API (default 10s); for rollout --wait, "
+              + "how long to wait in all (default 30s).")
   private Duration timeout;
 
   /** The --timeout given, if any; each command knows its own default. */
@@ -61,8 +79,8 @@ public final class ConnectionOptions {
     Path contextsPath = ContextFile.locate(env);
     Optional<ContextFile> file = ContextFile.read(contextsPath, env.home());
     if (context != null && file.isEmpty()) {
-      throw Failure.invalidInput("--context " + context + ": there is no contexts file ("
-          + contextsPath + ")");
+      throw Failure.invalidInput(
+          "--context " + context + ": there is no contexts file (" + contextsPath + ")");
     }
     Optional<Context> ctx = file.flatMap(f -> f.select(Optional.ofNullable(context)));
     String ctxName = ctx.map(c -> "context '" + c.name() + "' in " + file.get().path()).orElse("");
@@ -117,13 +135,14 @@ public final class ConnectionOptions {
       tokenFrom = "none";
     }
     if (tokenValue.isPresent() && !isVisibleAscii(tokenValue.get())) {
-      throw Failure.invalidInput(tokenFrom + ": the token must be visible ASCII characters "
-          + "without spaces");
+      throw Failure.invalidInput(
+          tokenFrom + ": the token must be visible ASCII characters " + "without spaces");
     }
 
-    Optional<Path> ca = Optional.ofNullable(tlsCa)
-        .or(() -> env.variable("WHARF_TLS_CA").map(Path::of))
-        .or(() -> ctx.flatMap(Context::tlsCa));
+    Optional<Path> ca =
+        Optional.ofNullable(tlsCa)
+            .or(() -> env.variable("WHARF_TLS_CA").map(Path::of))
+            .or(() -> ctx.flatMap(Context::tlsCa));
     return new Connection(serverList, serversFrom, tokenValue, tokenFrom, ca);
   }
 

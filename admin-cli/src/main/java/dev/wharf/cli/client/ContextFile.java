@@ -16,8 +16,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
- * {@code ~/.config/wharf/wharfctl.yaml}: named sets of connection settings, as kubectl's
- * contexts.
+ * {@code ~/.config/wharf/wharfctl.yaml}: named sets of connection settings, as kubectl's contexts.
  *
  * <pre>{@code
  * current-context: prod
@@ -28,8 +27,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *     tls-ca: /etc/wharf/ca.pem
  * }</pre>
  *
- * Relative paths are relative to the file's directory; {@code ~/} is the home directory.
- * Unknown keys are errors, so a misspelt {@code token-file} is not silently ignored.
+ * Relative paths are relative to the file's directory; {@code ~/} is the home directory. Unknown
+ * keys are errors, so a misspelt {@code token-file} is not silently ignored.
  */
 record ContextFile(Path path, Optional<String> currentContext, List<Context> contexts) {
   static final String DEFAULT_PATH = ".config/wharf/wharfctl.yaml";
@@ -41,8 +40,8 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
   }
 
   /** One context: where the Admin API is and how to authenticate to it. */
-  record Context(String name, List<String> servers, Optional<Path> tokenFile,
-      Optional<Path> tlsCa) {
+  record Context(
+      String name, List<String> servers, Optional<Path> tokenFile, Optional<Path> tlsCa) {
     Context {
       servers = List.copyOf(servers);
     }
@@ -65,8 +64,8 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
     }
     Object root;
     try {
-      root = new Load(LoadSettings.builder().setLabel(path.toString()).build())
-          .loadFromString(text);
+      root =
+          new Load(LoadSettings.builder().setLabel(path.toString()).build()).loadFromString(text);
     } catch (YamlEngineException e) {
       throw Failure.invalidInput(path + ": not valid YAML: " + e.getMessage());
     }
@@ -91,8 +90,8 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
   }
 
   /**
-   * The context named {@code name}, else the current one; empty when neither is set. A name
-   * that is not in the file is a Failure.
+   * The context named {@code name}, else the current one; empty when neither is set. A name that is
+   * not in the file is a Failure.
    */
   Optional<Context> select(Optional<String> name) {
     Optional<String> wanted = name.or(this::currentContext);
@@ -105,8 +104,14 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
       }
     }
     List<String> known = contexts.stream().map(Context::name).toList();
-    throw Failure.invalidInput("no context named '" + wanted.get() + "' in " + path + " (known: "
-        + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+    throw Failure.invalidInput(
+        "no context named '"
+            + wanted.get()
+            + "' in "
+            + path
+            + " (known: "
+            + (known.isEmpty() ? "none" : String.join(", ", known))
+            + ")");
   }
 
   private static Context context(Path file, Path dir, Path home, Object item, String where) {
@@ -123,8 +128,11 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
     } else if (s != null) {
       servers.addAll(ConnectionOptions.splitServers(String.valueOf(s)));
     }
-    return new Context(String.valueOf(name), servers,
-        path(dir, home, m.get("token-file")), path(dir, home, m.get("tls-ca")));
+    return new Context(
+        String.valueOf(name),
+        servers,
+        path(dir, home, m.get("token-file")),
+        path(dir, home, m.get("tls-ca")));
   }
 
   private static Optional<Path> path(Path dir, Path home, Object value) {
@@ -148,8 +156,15 @@ record ContextFile(Path path, Optional<String> currentContext, List<Context> con
   private static void checkKeys(Path file, Map<?, ?> m, Set<String> known, String where) {
     for (Object key : m.keySet()) {
       if (!known.contains(String.valueOf(key))) {
-        throw Failure.invalidInput(file + ": " + where + ": unknown key '" + key + "' (known: "
-            + String.join(", ", known.stream().sorted().toList()) + ")");
+        throw Failure.invalidInput(
+            file
+                + ": "
+                + where
+                + ": unknown key '"
+                + key
+                + "' (known: "
+                + String.join(", ", known.stream().sorted().toList())
+                + ")");
       }
     }
   }

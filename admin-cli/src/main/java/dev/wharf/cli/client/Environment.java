@@ -7,20 +7,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What wharfctl takes from the world around it: environment variables, the home directory (for
- * the contexts file), how channels are opened, and time. Tests pass their own, so commands run
- * against an in-process Admin service and a clock that advances without sleeping.
+ * What wharfctl takes from the world around it: environment variables, the home directory (for the
+ * contexts file), how channels are opened, and time. Tests pass their own, so commands run against
+ * an in-process Admin service and a clock that advances without sleeping.
  */
-public record Environment(Map<String, String> variables, Path home, Transport transport,
-    Clock clock, Sleeper sleeper) {
+public record Environment(
+    Map<String, String> variables, Path home, Transport transport, Clock clock, Sleeper sleeper) {
   public Environment {
     variables = Map.copyOf(variables);
   }
 
   /** The process's own environment, the shaded Netty transport and the system clock. */
   public static Environment system() {
-    return new Environment(System.getenv(), Path.of(System.getProperty("user.home")),
-        Transport.netty(), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    return new Environment(
+        System.getenv(),
+        Path.of(System.getProperty("user.home")),
+        Transport.netty(),
+        Clock.systemUTC(),
+        d -> Thread.sleep(d.toMillis()));
   }
 
   /** The variable's value, or empty when it is unset or blank. */

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * Turns what an Admin server answered with into what the user reads and the exit code, as the
- * contract (admin.proto) describes its errors: stale writes carry ErrorInfo STALE_VERSION with
- * the current version, refused configs carry BadRequest field violations.
+ * contract (admin.proto) describes its errors: stale writes carry ErrorInfo STALE_VERSION with the
+ * current version, refused configs carry BadRequest field violations.
  */
 final class StatusFailures {
   static final String STALE_VERSION = "STALE_VERSION";
@@ -30,35 +30,64 @@ final class StatusFailures {
   private StatusFailures() {}
 
   /**
-   * The failure for a status other than "unreachable". {@code readVersion} is the version a
-   * write was based on, when it was one.
+   * The failure for a status other than "unreachable". {@code readVersion} is the version a write
+   * was based on, when it was one.
    */
-  static Failure of(String server, StatusRuntimeException e, OptionalLong readVersion,
-      Connection connection, Duration deadline) {
+  static Failure of(
+      String server,
+      StatusRuntimeException e,
+      OptionalLong readVersion,
+      Connection connection,
+      Duration deadline) {
     Status status = e.getStatus();
     String multiLine = description(status);
     String description = String.join("; ", multiLine.lines().map(String::strip).toList());
     return switch (status.getCode()) {
       case FAILED_PRECONDITION, ABORTED -> conflict(e, readVersion, description);
       case INVALID_ARGUMENT -> invalid(e, multiLine);
-      case NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE -> Failure.invalidInput(
-          description.isEmpty() ? status.getCode().toString() : description);
-      case UNAUTHENTICATED -> Failure.of(ExitCode.UNREACHABLE, server
-          + " did not accept the credentials" + inParentheses(description) + "; "
-          + (connection.token().isPresent()
-              ? "check the token (from " + connection.tokenFrom() + ")"
-              : "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the "
-                  + "context's token-file"));
-      case PERMISSION_DENIED -> Failure.of(ExitCode.UNREACHABLE, server + " refused: permission "
-          + "denied" + (description.isEmpty()
-              ? "; changes need a token with the admin role" : ": " + description)
-          + (connection.token().isPresent() ? " (token from " + connection.tokenFrom() + ")" : ""));
-      case DEADLINE_EXCEEDED -> Failure.of(ExitCode.UNREACHABLE, server + " did not answer within "
-          + DurationText.of(deadline) + "; check that the control plane is healthy, or give a "
-          + "longer --timeout");
-      case UNIMPLEMENTED -> Failure.of(ExitCode.UNREACHABLE, server + " does not serve the Admin "
-          + "API (" + describe(e) + "); check that " + connection.serversFrom()
-          + " names a control plane's gRPC address");
+      case NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE ->
+          Failure.invalidInput(description.isEmpty() ? status.getCode().toString() : description);
+      case UNAUTHENTICATED ->
+          Failure.of(
+              ExitCode.UNREACHABLE,
+              server
+                  + " did not accept the credentials"
+                  + inParentheses(description)
+                  + "; "
+                  + (connection.token().isPresent()
+                      ? "check the token (from " + connection.tokenFrom() + ")"
+                      : "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the "
+                          + "context's token-file"));
+      case PERMISSION_DENIED ->
+          Failure.of(
+              ExitCode.UNREACHABLE,
+              server
+                  + " refused: permission "
+                  + "denied"
+                  + (description.isEmpty()
+                      ? "; changes need a token with the admin role"
+                      : ": " + description)
+                  + (connection.token().isPresent()
+                      ? " (token from " + connection.tokenFrom() + ")"
+                      : ""));
+      case DEADLINE_EXCEEDED ->
+          Failure.of(
+              ExitCode.UNREACHABLE,
+              server
+                  + " did not answer within "
+                  + DurationText.of(deadline)
+                  + "; check that the control plane is healthy, or give a "
+                  + "longer --timeout");
+      case UNIMPLEMENTED ->
+          Failure.of(
+              ExitCode.UNREACHABLE,
+              server
+                  + " does not serve the Admin "
+                  + "API ("
+                  + describe(e)
+                  + "); check that "
+                  + connection.serversFrom()
+                  + " names a control plane's gRPC address");
       default -> Failure.invalidInput(server + ": " + describe(e));
     };
   }
@@ -67,12 +96,16 @@ final class StatusFailures {
   static Failure unreachable(List<String> attempts, Connection connection) {
     List<String> details = new ArrayList<>();
     attempts.forEach(a -> details.add("  " + a));
-    details.add("check the address (from " + connection.serversFrom() + ")"
-        + (connection.tlsCa().isPresent() ? ", the TLS CA (--tls-ca)" : "")
-        + " and that the control plane is running");
-    String what = attempts.size() == 1
-        ? "cannot reach the Admin API:"
-        : "cannot reach the Admin API on any of " + attempts.size() + " servers:";
+    details.add(
+        "check the address (from "
+            + connection.serversFrom()
+            + ")"
+            + (connection.tlsCa().isPresent() ? ", the TLS CA (--tls-ca)" : "")
+            + " and that the control plane is running");
+    String what =
+        attempts.size() == 1
+            ? "cannot reach the Admin API:"
+            : "cannot reach the Admin API on any of " + attempts.size() + " servers:";
     return Failure.of(ExitCode.UNREACHABLE, what, details);
   }
 
@@ -91,8 +124,8 @@ final class StatusFailures {
   }
 
   /**
-   * The field violations, one per line; without any, the description's own lines (a server
-   * may put the validator's whole report there).
+   * The field violations, one per line; without any, the description's own lines (a server may put
+   * the validator's whole report there).
    */
   private static Failure invalid(StatusRuntimeException e, String description) {
     List<String> violations = fieldViolations(e);
@@ -101,17 +134,22 @@ final class StatusFailures {
     if (!violations.isEmpty() || lines.size() < 2) {
       return Failure.of(ExitCode.INVALID_INPUT, first, violations);
     }
-    return Failure.of(ExitCode.INVALID_INPUT, first,
+    return Failure.of(
+        ExitCode.INVALID_INPUT,
+        first,
         lines.subList(1, lines.size()).stream().map(l -> "  " + l.strip()).toList());
   }
 
-  private static Failure conflict(StatusRuntimeException e, OptionalLong readVersion,
-      String description) {
-    Optional<ErrorInfo> info = detail(e, ErrorInfo.class)
-        .filter(i -> i.getReason().equals(STALE_VERSION));
+  private static Failure conflict(
+      StatusRuntimeException e, OptionalLong readVersion, String description) {
+    Optional<ErrorInfo> info =
+        detail(e, ErrorInfo.class).filter(i -> i.getReason().equals(STALE_VERSION));
     if (info.isEmpty()) {
-      return Failure.of(ExitCode.CONFLICT, description.isEmpty()
-          ? "the control plane refused the change as conflicting" : description);
+      return Failure.of(
+          ExitCode.CONFLICT,
+          description.isEmpty()
+              ? "the control plane refused the change as conflicting"
+              : description);
     }
     String current = info.get().getMetadataOrDefault("current_version", "");
     String versions;
@@ -120,18 +158,27 @@ final class StatusFailures {
     } else if (!current.isEmpty()) {
       versions = " (it is now version " + current + ")";
     } else {
-      versions = readVersion.isPresent()
-          ? " (you read version " + readVersion.getAsLong() + ")" : "";
+      versions =
+          readVersion.isPresent() ? " (you read version " + readVersion.getAsLong() + ")" : "";
     }
-    return Failure.of(ExitCode.CONFLICT,
+    return Failure.of(
+        ExitCode.CONFLICT,
         "the config changed since it was read" + versions + "; run the command again");
   }
 
   private static List<String> fieldViolations(StatusRuntimeException e) {
     List<String> lines = new ArrayList<>();
-    detail(e, BadRequest.class).ifPresent(b -> b.getFieldViolationsList().forEach(v ->
-        lines.add("  " + (v.getField().isEmpty() ? "(document)" : v.getField()) + ": "
-            + v.getDescription())));
+    detail(e, BadRequest.class)
+        .ifPresent(
+            b ->
+                b.getFieldViolationsList()
+                    .forEach(
+                        v ->
+                            lines.add(
+                                "  "
+                                    + (v.getField().isEmpty() ? "(document)" : v.getField())
+                                    + ": "
+                                    + v.getDescription())));
     return lines;
   }
 

@@ -17,18 +17,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * A command that talks to the Admin API: resolves the connection, runs, and turns whatever
- * stopped it into one message and an exit code. Results go to stdout, everything else to
- * stderr. No stack trace reaches the user unless {@code --debug} asks for it.
+ * A command that talks to the Admin API: resolves the connection, runs, and turns whatever stopped
+ * it into one message and an exit code. Results go to stdout, everything else to stderr. No stack
+ * trace reaches the user unless {@code --debug} asks for it.
  */
 abstract class AdminCommand implements Callable<Integer> {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
   /** The command itself; returns the exit code. */
   abstract int run(AdminClient client);
@@ -44,8 +42,8 @@ abstract class AdminCommand implements Callable<Integer> {
     try {
       Connection resolved = connection.resolve(environment());
       warnOfPlaintextToken(resolved, err);
-      try (AdminClient client = new AdminClient(resolved, environment().transport(),
-          callTimeout())) {
+      try (AdminClient client =
+          new AdminClient(resolved, environment().transport(), callTimeout())) {
         return run(client);
       }
     } catch (Failure f) {

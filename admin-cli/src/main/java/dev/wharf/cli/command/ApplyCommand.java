@@ -13,30 +13,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Makes a document the whole config. The document is validated here first (nothing is sent
- * when it does not validate); the write is based on the version read just before it, so a
- * change made by someone else in between is refused, not overwritten.
+ * Makes a document the whole config. The document is validated here first (nothing is sent when it
+ * does not validate); the write is based on the version read just before it, so a change made by
+ * someone else in between is refused, not overwritten.
  */
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Make a document the whole config: create, update and delete what differs, in one "
-            + "step. Objects the document does not hold are deleted.",
-        "Prints what changed, then the new version."},
-    footer = {"", "Examples:",
-        "  wharfctl apply -f wharf.yaml --dry-run",
-        "  wharfctl apply -f wharf.yaml",
-        "", "Output:",
-        "  + route api",
-        "  ~ upstream app: endpoints[1].weight: 1 -> 3",
-        "  - route old",
-        "  applied: version 8",
-        "", "Exit codes: 0 applied (or nothing to change), 1 invalid document or refused as "
-            + "invalid, 2 the config changed since it was read, 3 unreachable or not allowed."})
+      "Make a document the whole config: create, update and delete what differs, in one "
+          + "step. Objects the document does not hold are deleted.",
+      "Prints what changed, then the new version."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  wharfctl apply -f wharf.yaml --dry-run",
+      "  wharfctl apply -f wharf.yaml",
+      "",
+      "Output:",
+      "  + route api",
+      "  ~ upstream app: endpoints[1].weight: 1 -> 3",
+      "  - route old",
+      "  applied: version 8",
+      "",
+      "Exit codes: 0 applied (or nothing to change), 1 invalid document or refused as "
+          + "invalid, 2 the config changed since it was read, 3 unreachable or not allowed."
+    })
 public final class ApplyCommand extends AdminCommand {
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
       description = "YAML or JSON config document.")
   private Path file;
 
@@ -59,8 +68,12 @@ public final class ApplyCommand extends AdminCommand {
   static ApplyResponse apply(AdminClient client, Config config, boolean dryRun) {
     long version =
         client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getVersion();
-    ApplyRequest request = ApplyRequest.newBuilder()
-        .setExpectedVersion(version).setConfig(config).setDryRun(dryRun).build();
+    ApplyRequest request =
+        ApplyRequest.newBuilder()
+            .setExpectedVersion(version)
+            .setConfig(config)
+            .setDryRun(dryRun)
+            .build();
     return client.write(version, s -> s.apply(request));
   }
 }

@@ -13,12 +13,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "Print a bash completion script for wharfctl.",
-    footer = {"", "Examples:",
-        "  source <(wharfctl completion)                      # this shell",
-        "  wharfctl completion > ~/.local/share/bash-completion/completions/wharfctl"})
+    footer = {
+      "",
+      "Examples:",
+      "  source <(wharfctl completion)                      # this shell",
+      "  wharfctl completion > ~/.local/share/bash-completion/completions/wharfctl"
+    })
 public final class CompletionCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   @Override
   public Integer call() {

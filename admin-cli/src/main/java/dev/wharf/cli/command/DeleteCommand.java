@@ -17,16 +17,24 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Delete one listener, upstream or route. An object others refer to (an upstream a "
-            + "route proxies to) is not deleted; the error names the references."},
-    footer = {"", "Example:",
-        "  wharfctl delete route old-docs",
-        "  - route old-docs",
-        "  applied: version 9",
-        "", "Exit codes: 0 deleted, 1 no such object or still referred to, 2 the config changed "
-            + "since it was read, 3 unreachable or not allowed."})
+      "Delete one listener, upstream or route. An object others refer to (an upstream a "
+          + "route proxies to) is not deleted; the error names the references."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl delete route old-docs",
+      "  - route old-docs",
+      "  applied: version 9",
+      "",
+      "Exit codes: 0 deleted, 1 no such object or still referred to, 2 the config changed "
+          + "since it was read, 3 unreachable or not allowed."
+    })
 public final class DeleteCommand extends AdminCommand {
-  @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.Candidates.class,
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      completionCandidates = Kinds.Candidates.class,
       description = "listener, upstream or route.")
   private String kind;
 
@@ -38,8 +46,12 @@ public final class DeleteCommand extends AdminCommand {
     ObjectKind objectKind = Kinds.parse(kind);
     GetObjectRequest read = GetObjectRequest.newBuilder().setKind(objectKind).setName(name).build();
     long version = client.call(s -> s.getObject(read)).getVersion();
-    DeleteObjectRequest delete = DeleteObjectRequest.newBuilder()
-        .setExpectedVersion(version).setKind(objectKind).setName(name).build();
+    DeleteObjectRequest delete =
+        DeleteObjectRequest.newBuilder()
+            .setExpectedVersion(version)
+            .setKind(objectKind)
+            .setName(name)
+            .build();
     WriteResponse response = client.write(version, s -> s.deleteObject(delete));
     Changes.print(response.getChangesList(), out());
     out().println(Changes.outcome(response.getVersion(), response.getChangesCount() > 0, false));

@@ -16,15 +16,23 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Show what applying a document would change, one line per object or field; print "
-            + "nothing when it would change nothing. Writes nothing."},
-    footer = {"", "Example:",
-        "  wharfctl diff -f wharf.yaml",
-        "  ~ upstream app: endpoints[1].weight: 1 -> 3",
-        "", "Exit codes: 0 whether or not there are changes (unlike diff(1)), 1 invalid "
-            + "document or refused as invalid, 3 unreachable or not allowed."})
+      "Show what applying a document would change, one line per object or field; print "
+          + "nothing when it would change nothing. Writes nothing."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl diff -f wharf.yaml",
+      "  ~ upstream app: endpoints[1].weight: 1 -> 3",
+      "",
+      "Exit codes: 0 whether or not there are changes (unlike diff(1)), 1 invalid "
+          + "document or refused as invalid, 3 unreachable or not allowed."
+    })
 public final class DiffCommand extends AdminCommand {
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
       description = "YAML or JSON config document.")
   private Path file;
 

@@ -11,16 +11,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Reads a config document with the validator every part of Wharf runs, so {@code validate},
- * {@code diff} and {@code apply} report a document's errors the same way, and before anything
- * is sent.
+ * Reads a config document with the validator every part of Wharf runs, so {@code validate}, {@code
+ * diff} and {@code apply} report a document's errors the same way, and before anything is sent.
  */
 final class Documents {
   private Documents() {}
 
   /**
-   * The document's config, or empty after printing to {@code err} why it cannot be used: a
-   * missing or unreadable file, or every validator error with its field path and line.
+   * The document's config, or empty after printing to {@code err} why it cannot be used: a missing
+   * or unreadable file, or every validator error with its field path and line.
    */
   static Optional<Config> load(Path file, PrintWriter err) {
     try {

@@ -13,13 +13,18 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Ask a node to drain: it turns unready, stops accepting connections, closes the open "
-            + "ones gracefully (WebSockets with 1001) and exits. Returns once the request is "
-            + "passed on; wharfctl nodes shows when the node is gone."},
-    footer = {"", "Example:",
-        "  wharfctl drain node-2",
-        "  drain requested: node-2 (through replica cp-1)",
-        "", "Exit codes: 0 requested, 1 no replica knows the node, 3 unreachable or not allowed."})
+      "Ask a node to drain: it turns unready, stops accepting connections, closes the open "
+          + "ones gracefully (WebSockets with 1001) and exits. Returns once the request is "
+          + "passed on; wharfctl nodes shows when the node is gone."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl drain node-2",
+      "  drain requested: node-2 (through replica cp-1)",
+      "",
+      "Exit codes: 0 requested, 1 no replica knows the node, 3 unreachable or not allowed."
+    })
 public final class DrainCommand extends AdminCommand {
   @Parameters(index = "0", paramLabel = "NODE")
   private String node;
@@ -29,8 +34,11 @@ public final class DrainCommand extends AdminCommand {
     DrainNodeRequest request = DrainNodeRequest.newBuilder().setNodeId(node).build();
     DrainNodeResponse response = client.call(s -> s.drainNode(request));
     String replica = response.getReplica();
-    out().println("drain requested: " + node
-        + (replica.isEmpty() ? "" : " (through replica " + replica + ")"));
+    out()
+        .println(
+            "drain requested: "
+                + node
+                + (replica.isEmpty() ? "" : " (through replica " + replica + ")"));
     return ExitCode.OK;
   }
 }

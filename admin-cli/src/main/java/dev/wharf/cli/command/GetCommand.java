@@ -24,23 +24,34 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Show the listeners, upstreams or routes, or one of them by name; or the whole config "
-            + "(get config), as a document apply takes back.",
-        "-o yaml|json prints a document holding the objects, or a single object by itself."},
-    footer = {"", "Examples:",
-        "  wharfctl get routes",
-        "  wharfctl get upstream app -o yaml",
-        "  wharfctl get config > wharf.yaml",
-        "", "Exit codes: 0 shown, 1 no such object, 3 unreachable or not allowed."})
+      "Show the listeners, upstreams or routes, or one of them by name; or the whole config "
+          + "(get config), as a document apply takes back.",
+      "-o yaml|json prints a document holding the objects, or a single object by itself."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  wharfctl get routes",
+      "  wharfctl get upstream app -o yaml",
+      "  wharfctl get config > wharf.yaml",
+      "",
+      "Exit codes: 0 shown, 1 no such object, 3 unreachable or not allowed."
+    })
 public final class GetCommand extends AdminCommand {
-  @Parameters(index = "0", paramLabel = "KIND", completionCandidates = KindsAndConfig.class,
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      completionCandidates = KindsAndConfig.class,
       description = "listener, upstream, route (or their plurals), or config.")
   private String kind;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Just this one.")
   private String name;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", converter = Format.Converter.class,
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      converter = Format.Converter.class,
       completionCandidates = Format.Candidates.class,
       description = "table (default), yaml or json; get config: yaml (default) or json.")
   private Format format;

@@ -15,14 +15,19 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Show the health of an upstream's endpoints: for each, how many nodes see it healthy, "
-            + "unhealthy, or have no opinion (no health check, or not checked yet)."},
-    footer = {"", "Example:",
-        "  wharfctl health app",
-        "  ADDRESS         HEALTHY   UNHEALTHY   UNKNOWN",
-        "  10.0.0.5:9000   3         0           0",
-        "  10.0.0.6:9000   1         2           0",
-        "", "Exit codes: 0 shown, 1 no such upstream, 3 unreachable or not allowed."})
+      "Show the health of an upstream's endpoints: for each, how many nodes see it healthy, "
+          + "unhealthy, or have no opinion (no health check, or not checked yet)."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl health app",
+      "  ADDRESS         HEALTHY   UNHEALTHY   UNKNOWN",
+      "  10.0.0.5:9000   3         0           0",
+      "  10.0.0.6:9000   1         2           0",
+      "",
+      "Exit codes: 0 shown, 1 no such upstream, 3 unreachable or not allowed."
+    })
 public final class HealthCommand extends AdminCommand {
   @Parameters(index = "0", paramLabel = "UPSTREAM")
   private String upstream;

@@ -17,15 +17,20 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "List the config's past versions, newest first.",
-    footer = {"", "Example:",
-        "  wharfctl history --limit 3",
-        "  VERSION   TIME                   WHO     SUMMARY",
-        "  9         2025-03-01T09:30:00Z   alice   - route old-docs",
-        "",
-        "Times are UTC. Any VERSION can be made current again with wharfctl rollback VERSION.",
-        "Exit codes: 0 shown, 3 unreachable or not allowed."})
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl history --limit 3",
+      "  VERSION   TIME                   WHO     SUMMARY",
+      "  9         2025-03-01T09:30:00Z   alice   - route old-docs",
+      "",
+      "Times are UTC. Any VERSION can be made current again with wharfctl rollback VERSION.",
+      "Exit codes: 0 shown, 3 unreachable or not allowed."
+    })
 public final class HistoryCommand extends AdminCommand {
-  @Option(names = "--limit", paramLabel = "N",
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
       description = "At most N versions (default: the control plane's, 20).")
   private Integer limit;
 
@@ -34,8 +39,8 @@ public final class HistoryCommand extends AdminCommand {
     if (limit != null && limit < 1) {
       throw Failure.invalidInput("--limit " + limit + " (expected: >= 1)");
     }
-    ListHistoryRequest request = ListHistoryRequest.newBuilder()
-        .setLimit(limit == null ? 0 : limit).build();
+    ListHistoryRequest request =
+        ListHistoryRequest.newBuilder().setLimit(limit == null ? 0 : limit).build();
     List<HistoryEntry> entries = client.call(s -> s.listHistory(request)).getEntriesList();
     if (entries.isEmpty()) {
       out().println("no history");
@@ -43,8 +48,11 @@ public final class HistoryCommand extends AdminCommand {
     }
     Table table = new Table("VERSION", "TIME", "WHO", "SUMMARY");
     for (HistoryEntry e : entries) {
-      table.row(Long.toUnsignedString(e.getVersion()), Timestamps.of(e.getCommittedAt()),
-          e.getPrincipal(), firstLine(e.getSummary()));
+      table.row(
+          Long.toUnsignedString(e.getVersion()),
+          Timestamps.of(e.getCommittedAt()),
+          e.getPrincipal(),
+          firstLine(e.getSummary()));
     }
     table.print(out());
     return ExitCode.OK;

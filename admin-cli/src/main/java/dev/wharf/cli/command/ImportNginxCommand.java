@@ -27,40 +27,51 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * Translates an nginx config into a Wharf config document, locally. Every directive is
- * translated, not needed, or reported with its file and line; the result is checked with the
- * validator every part of Wharf runs before it is written.
+ * Translates an nginx config into a Wharf config document, locally. Every directive is translated,
+ * not needed, or reported with its file and line; the result is checked with the validator every
+ * part of Wharf runs before it is written.
  */
 @Command(
     name = "import-nginx",
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
-    description = {"Translate an nginx config into a Wharf config document; no server needed.",
-        "Directives that are not translated are listed, with file and line, at the top of",
-        "the document and on stderr."},
-    footer = {"", "Example:",
-        "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml",
-        "  wharfctl import-nginx etc/nginx/nginx.conf --include-root . -o wharf.yaml",
-        "", "Exit codes: 0 imported (also with directives not translated, unless --strict),",
-        "1 unreadable or invalid nginx config, a result that does not validate, or --strict",
-        "with directives not translated (nothing is written then)."})
+    description = {
+      "Translate an nginx config into a Wharf config document; no server needed.",
+      "Directives that are not translated are listed, with file and line, at the top of",
+      "the document and on stderr."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl import-nginx /etc/nginx/nginx.conf -o wharf.yaml",
+      "  wharfctl import-nginx etc/nginx/nginx.conf --include-root . -o wharf.yaml",
+      "",
+      "Exit codes: 0 imported (also with directives not translated, unless --strict),",
+      "1 unreadable or invalid nginx config, a result that does not validate, or --strict",
+      "with directives not translated (nothing is written then)."
+    })
 public final class ImportNginxCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "NGINX_CONF", description = "The nginx config file.")
   private Path file;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write the YAML here (atomically) instead of to stdout.")
   private Path output;
 
-  @Option(names = "--include-root", paramLabel = "DIR",
-      description = "Read absolute include paths below DIR, as if DIR were / (for a copy of "
-          + "a server's files).")
+  @Option(
+      names = "--include-root",
+      paramLabel = "DIR",
+      description =
+          "Read absolute include paths below DIR, as if DIR were / (for a copy of "
+              + "a server's files).")
   private Path includeRoot;
 
-  @Option(names = "--strict",
+  @Option(
+      names = "--strict",
       description = "Exit 1, writing nothing, when any directive is not translated.")
   private boolean strict;
 
@@ -85,8 +96,11 @@ public final class ImportNginxCommand implements Callable<Integer> {
     report.warnings().forEach(err::println);
     List<ConfigError> errors = ConfigValidator.validate(result.config());
     if (!errors.isEmpty()) {
-      err.println("error: the imported config does not validate (" + errors.size()
-          + (errors.size() == 1 ? " error" : " errors") + "); nothing is written");
+      err.println(
+          "error: the imported config does not validate ("
+              + errors.size()
+              + (errors.size() == 1 ? " error" : " errors")
+              + "); nothing is written");
       for (ConfigError e : errors) {
         err.println("  " + e + from(result, e.path()));
       }
@@ -94,8 +108,11 @@ public final class ImportNginxCommand implements Callable<Integer> {
     }
     int notTranslated = report.lines(Kind.NOT_TRANSLATED).size();
     if (strict && notTranslated > 0) {
-      err.println("error: --strict: " + notTranslated + (notTranslated == 1 ? " directive is"
-          : " directives are") + " not translated; nothing is written");
+      err.println(
+          "error: --strict: "
+              + notTranslated
+              + (notTranslated == 1 ? " directive is" : " directives are")
+              + " not translated; nothing is written");
       return ExitCode.INVALID_INPUT;
     }
     String yaml = ConfigDocuments.toYaml(result.config());
@@ -111,10 +128,19 @@ public final class ImportNginxCommand implements Callable<Integer> {
         return ExitCode.INVALID_INPUT;
       }
     }
-    err.println("imported " + file + ": " + ConfigSummary.of(result.config()) + "; directives: "
-        + notTranslated + " not translated, " + report.lines(Kind.CHECK).size() + " to check, "
-        + report.lines(Kind.NOT_NEEDED).size() + " not needed"
-        + (output == null ? "" : "; written to " + output));
+    err.println(
+        "imported "
+            + file
+            + ": "
+            + ConfigSummary.of(result.config())
+            + "; directives: "
+            + notTranslated
+            + " not translated, "
+            + report.lines(Kind.CHECK).size()
+            + " to check, "
+            + report.lines(Kind.NOT_NEEDED).size()
+            + " not needed"
+            + (output == null ? "" : "; written to " + output));
     return ExitCode.OK;
   }
 
@@ -131,8 +157,7 @@ public final class ImportNginxCommand implements Callable<Integer> {
     Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     try {
       Files.writeString(temp, text, StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }

@@ -16,32 +16,44 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "List the nodes: the replica each is connected to, the version it runs, how many "
-            + "versions it is behind, the last version it refused and why."},
-    footer = {"", "Example:",
-        "  wharfctl nodes",
-        "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE",
-        "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z",
-        "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z",
-        "", "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."})
+      "List the nodes: the replica each is connected to, the version it runs, how many "
+          + "versions it is behind, the last version it refused and why."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl nodes",
+      "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE",
+      "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z",
+      "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z",
+      "",
+      "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."
+    })
 public final class NodesCommand extends AdminCommand {
   @Override
   int run(AdminClient client) {
-    List<NodeView> nodes = client.call(s -> s.listNodes(ListNodesRequest.getDefaultInstance()))
-        .getNodesList();
+    List<NodeView> nodes =
+        client.call(s -> s.listNodes(ListNodesRequest.getDefaultInstance())).getNodesList();
     if (nodes.isEmpty()) {
       out().println("no nodes");
       return ExitCode.OK;
     }
-    Table table =
-        new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE");
+    Table table = new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE");
     for (NodeView n : nodes) {
       NodeStatus s = n.getStatus();
-      String nack = s.getLastNackVersion() == 0 ? ""
-          : Long.toUnsignedString(s.getLastNackVersion()) + ": "
-              + HistoryCommand.firstLine(s.getLastNackReason());
-      table.row(s.getNodeId(), s.getReplica(), Long.toUnsignedString(s.getAckedVersion()),
-          n.getVersionsBehind(), nack, Timestamps.of(s.getConnectedSince()));
+      String nack =
+          s.getLastNackVersion() == 0
+              ? ""
+              : Long.toUnsignedString(s.getLastNackVersion())
+                  + ": "
+                  + HistoryCommand.firstLine(s.getLastNackReason());
+      table.row(
+          s.getNodeId(),
+          s.getReplica(),
+          Long.toUnsignedString(s.getAckedVersion()),
+          n.getVersionsBehind(),
+          nack,
+          Timestamps.of(s.getConnectedSince()));
     }
     table.print(out());
     return ExitCode.OK;

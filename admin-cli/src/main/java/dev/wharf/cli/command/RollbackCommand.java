@@ -16,14 +16,19 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Make the config of a past VERSION (see wharfctl history) current again. It is "
-            + "committed as a new version; prints what changed."},
-    footer = {"", "Example:",
-        "  wharfctl rollback 7",
-        "  + route old-docs",
-        "  applied: version 10 (the config of version 7)",
-        "", "Exit codes: 0 done, 1 no such version, 2 the config changed since it was read, "
-            + "3 unreachable or not allowed."})
+      "Make the config of a past VERSION (see wharfctl history) current again. It is "
+          + "committed as a new version; prints what changed."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl rollback 7",
+      "  + route old-docs",
+      "  applied: version 10 (the config of version 7)",
+      "",
+      "Exit codes: 0 done, 1 no such version, 2 the config changed since it was read, "
+          + "3 unreachable or not allowed."
+    })
 public final class RollbackCommand extends AdminCommand {
   @Parameters(index = "0", paramLabel = "VERSION")
   private long toVersion;
@@ -35,13 +40,15 @@ public final class RollbackCommand extends AdminCommand {
     }
     long version =
         client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getVersion();
-    RollbackRequest request = RollbackRequest.newBuilder()
-        .setExpectedVersion(version).setToVersion(toVersion).build();
+    RollbackRequest request =
+        RollbackRequest.newBuilder().setExpectedVersion(version).setToVersion(toVersion).build();
     WriteResponse response = client.write(version, s -> s.rollback(request));
     Changes.print(response.getChangesList(), out());
     boolean changed = response.getChangesCount() > 0;
-    out().println(Changes.outcome(response.getVersion(), changed, false)
-        + (changed ? " (the config of version " + toVersion + ")" : ""));
+    out()
+        .println(
+            Changes.outcome(response.getVersion(), changed, false)
+                + (changed ? " (the config of version " + toVersion + ")" : ""));
     return ExitCode.OK;
   }
 }

@@ -18,40 +18,51 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * How far a version has got across the fleet; with {@code --wait}, polls until every node runs
- * it, one refuses it, or the wait's time is up. Time comes from the {@link Environment}, so
- * tests wait without sleeping.
+ * How far a version has got across the fleet; with {@code --wait}, polls until every node runs it,
+ * one refuses it, or the wait's time is up. Time comes from the {@link Environment}, so tests wait
+ * without sleeping.
  */
 @Command(
     name = "rollout",
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
-        "Show how far a version (default: the latest) has got: on how many nodes it is "
-            + "applied, which refused it and why, which have not answered yet.",
-        "With --wait, poll until every node applied it (exit 0), a node refused it (exit 4), "
-            + "or --timeout passed (exit 4, naming the nodes still pending)."},
-    footer = {"", "Example:",
-        "  wharfctl rollout 42 --wait --timeout 1m",
-        "  version 42: applied on 97/100 nodes, refused by 2:",
-        "    node-7: listeners[0].port: port 80 is in use",
-        "    node-9: listeners[0].port: port 80 is in use",
-        "  pending (1): node-3",
-        "",
-        "Exit codes: 0 applied on every node (without --wait: no node refused it), 1 no such "
-            + "version, 3 unreachable or not allowed, 4 refused by a node, or --wait timed out."})
+      "Show how far a version (default: the latest) has got: on how many nodes it is "
+          + "applied, which refused it and why, which have not answered yet.",
+      "With --wait, poll until every node applied it (exit 0), a node refused it (exit 4), "
+          + "or --timeout passed (exit 4, naming the nodes still pending)."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl rollout 42 --wait --timeout 1m",
+      "  version 42: applied on 97/100 nodes, refused by 2:",
+      "    node-7: listeners[0].port: port 80 is in use",
+      "    node-9: listeners[0].port: port 80 is in use",
+      "  pending (1): node-3",
+      "",
+      "Exit codes: 0 applied on every node (without --wait: no node refused it), 1 no such "
+          + "version, 3 unreachable or not allowed, 4 refused by a node, or --wait timed out."
+    })
 public final class RolloutCommand extends AdminCommand {
   static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "VERSION",
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "VERSION",
       description = "The version to follow (default: the latest).")
   private Long version;
 
   @Option(names = "--wait", description = "Poll until the rollout is done, refused or timed out.")
   private boolean wait;
 
-  @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = "1s", description = "With --wait: time between two polls (default 1s).")
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "1s",
+      description = "With --wait: time between two polls (default 1s).")
   private Duration interval;
 
   /** With --wait, each call's deadline is the usual 10s, cut to the whole wait if shorter. */
@@ -93,17 +104,25 @@ public final class RolloutCommand extends AdminCommand {
       Duration left = Duration.between(clock.instant(), deadline);
       if (left.isNegative() || left.isZero()) {
         print(status, out());
-        throw Failure.of(ExitCode.ROLLOUT_FAILED, "version " + target + " is not applied on every "
-            + "node after " + DurationText.of(waitTimeout()) + "; still pending on "
-            + status.getPendingCount() + ": " + String.join(", ", status.getPendingList()));
+        throw Failure.of(
+            ExitCode.ROLLOUT_FAILED,
+            "version "
+                + target
+                + " is not applied on every "
+                + "node after "
+                + DurationText.of(waitTimeout())
+                + "; still pending on "
+                + status.getPendingCount()
+                + ": "
+                + String.join(", ", status.getPendingList()));
       }
       try {
         environment().sleeper().sleep(interval.compareTo(left) < 0 ? interval : left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         print(status, out());
-        throw Failure.of(ExitCode.ROLLOUT_FAILED,
-            "interrupted while waiting for version " + target);
+        throw Failure.of(
+            ExitCode.ROLLOUT_FAILED, "interrupted while waiting for version " + target);
       }
       status = poll(client, target);
     }
@@ -115,8 +134,13 @@ public final class RolloutCommand extends AdminCommand {
   }
 
   private int refused(RolloutStatus status) {
-    err().println("error: version " + status.getVersion() + " was refused by "
-        + status.getRefusedCount() + (status.getRefusedCount() == 1 ? " node" : " nodes"));
+    err()
+        .println(
+            "error: version "
+                + status.getVersion()
+                + " was refused by "
+                + status.getRefusedCount()
+                + (status.getRefusedCount() == 1 ? " node" : " nodes"));
     return ExitCode.ROLLOUT_FAILED;
   }
 
@@ -141,8 +165,8 @@ public final class RolloutCommand extends AdminCommand {
       }
     }
     if (s.getPendingCount() > 0) {
-      out.println("pending (" + s.getPendingCount() + "): "
-          + String.join(", ", s.getPendingList()));
+      out.println(
+          "pending (" + s.getPendingCount() + "): " + String.join(", ", s.getPendingList()));
     }
   }
 }

@@ -14,11 +14,9 @@ import picocli.CommandLine.Spec;
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "Change one route (wharfctl route set --help).",
     subcommands = RouteSetCommand.class,
-    footer = {"", "Example:",
-        "  wharfctl route set api --prefix /api/ --upstream app"})
+    footer = {"", "Example:", "  wharfctl route set api --prefix /api/ --upstream app"})
 public final class RouteCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
   @Override
   public Integer call() {

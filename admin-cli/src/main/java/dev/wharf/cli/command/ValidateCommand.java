@@ -19,17 +19,26 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = "Check a config document without applying it; lists every error.",
-    footer = {"", "Example:", "  wharfctl validate -f deploy/examples/demo.yaml",
-        "", "Exit codes: 0 valid, 1 invalid or unreadable."})
+    footer = {
+      "",
+      "Example:",
+      "  wharfctl validate -f deploy/examples/demo.yaml",
+      "",
+      "Exit codes: 0 valid, 1 invalid or unreadable."
+    })
 public final class ValidateCommand implements Callable<Integer> {
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
       description = "YAML or JSON config document.")
   private Path file;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
       description = "Also print the config as Wharf reads it: yaml or json.")
   private String output;
 
@@ -48,9 +57,8 @@ public final class ValidateCommand implements Callable<Integer> {
     Config config = loaded.get();
     out.println(file + ": valid (" + ConfigSummary.of(config) + ")");
     if (output != null) {
-      out.print(output.equals("json")
-          ? ConfigDocuments.toJson(config)
-          : ConfigDocuments.toYaml(config));
+      out.print(
+          output.equals("json") ? ConfigDocuments.toJson(config) : ConfigDocuments.toYaml(config));
     }
     return ExitCode.OK;
   }

@@ -1,13 +1,14 @@
 package dev.wharf.cli.exit;
 
 /**
- * wharfctl's exit codes, the same for every command (docs/wharfctl.md, "Exit codes"). Plain
- * {@code int}s, not an enum, because picocli's {@code @Command(exitCodeOnInvalidInput = ...)}
- * takes a constant.
+ * wharfctl's exit codes, the same for every command (docs/wharfctl.md, "Exit codes"). Plain {@code
+ * int}s, not an enum, because picocli's {@code @Command(exitCodeOnInvalidInput = ...)} takes a
+ * constant.
  */
 public final class ExitCode {
   /** Done; for {@code diff}, whether or not there are changes. */
   public static final int OK = 0;
+
   /**
    * Invalid input: a document that does not validate, a change the control plane refused as
    * invalid, no such object, an object that already exists, a misused command or flag (picocli's
@@ -15,13 +16,16 @@ public final class ExitCode {
    * error.
    */
   public static final int INVALID_INPUT = 1;
+
   /** Conflict: the config changed since it was read; nothing was written. */
   public static final int CONFLICT = 2;
+
   /**
-   * The Admin API could not be used: no server reachable, none answered within
-   * {@code --timeout}, the credentials were refused, or it is not an Admin API.
+   * The Admin API could not be used: no server reachable, none answered within {@code --timeout},
+   * the credentials were refused, or it is not an Admin API.
    */
   public static final int UNREACHABLE = 3;
+
   /** Rollout: a node refused the version, or {@code rollout --wait} timed out. */
   public static final int ROLLOUT_FAILED = 4;
 

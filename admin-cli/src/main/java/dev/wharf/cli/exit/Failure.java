@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * Why a command stopped, as the user should read it: the lines to print on stderr (the first
- * starts with {@code error: }) and the exit code. Thrown from deep inside a command and
- * printed once, by the command that runs it ({@code AdminCommand}).
+ * Why a command stopped, as the user should read it: the lines to print on stderr (the first starts
+ * with {@code error: }) and the exit code. Thrown from deep inside a command and printed once, by
+ * the command that runs it ({@code AdminCommand}).
  */
 public final class Failure extends RuntimeException {
   private static final long serialVersionUID = 1L;

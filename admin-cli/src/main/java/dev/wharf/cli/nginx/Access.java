@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Access control in force at a location. Wharf has none, so a location that limits who may
- * reach it ({@code auth_basic}, {@code auth_request}, {@code allow}/{@code deny} by address,
- * {@code limit_except}) is not translated and its route answers 403: an import never opens up
- * what nginx protected. {@code deny all} alone is exact: the route answers 403.
+ * Access control in force at a location. Wharf has none, so a location that limits who may reach it
+ * ({@code auth_basic}, {@code auth_request}, {@code allow}/{@code deny} by address, {@code
+ * limit_except}) is not translated and its route answers 403: an import never opens up what nginx
+ * protected. {@code deny all} alone is exact: the route answers 403.
  */
 final class Access {
   private static final List<String> RULES = List.of("allow", "deny");
@@ -45,8 +45,9 @@ final class Access {
     }
     ledger.translated(rules.get(0));
     for (Directive later : rules.subList(1, rules.size())) {
-      ledger.notNeeded(later, "the rule at line " + rules.get(0).origin().line()
-          + " decides for every address first");
+      ledger.notNeeded(
+          later,
+          "the rule at line " + rules.get(0).origin().line() + " decides for every address first");
     }
     return rules.get(0).name().equals("deny");
   }

@@ -5,17 +5,16 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One nginx directive as written: {@code proxy_pass http://b;} or a block such as
- * {@code location /api { ... }}. Arguments are unquoted and unescaped, as nginx reads them.
- * The children of an {@code include} are not its block: the parser splices the included
- * directives into the enclosing block right after the {@code include} itself, each keeping its
- * own file and line.
+ * One nginx directive as written: {@code proxy_pass http://b;} or a block such as {@code location
+ * /api { ... }}. Arguments are unquoted and unescaped, as nginx reads them. The children of an
+ * {@code include} are not its block: the parser splices the included directives into the enclosing
+ * block right after the {@code include} itself, each keeping its own file and line.
  *
  * <p>Two directives read from the same file at the same line (a snippet included twice) are
  * different directives: code that keeps track of directives compares them by identity.
  */
-public record Directive(String name, List<String> args, boolean isBlock, List<Directive> children,
-    Origin origin) {
+public record Directive(
+    String name, List<String> args, boolean isBlock, List<Directive> children, Origin origin) {
   /** Arguments that read back the same without quotes (a regex's {@code \.} included). */
   private static final Pattern PLAIN = Pattern.compile("[^\\s;{}#'\"]+");
 

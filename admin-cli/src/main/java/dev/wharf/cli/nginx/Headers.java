@@ -9,23 +9,31 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Header directives as route header rules: {@code proxy_set_header} (request, set),
- * {@code add_header} (response, add) and {@code proxy_hide_header} (response, remove), each
- * inherited as a whole from the nearest level that has any, as nginx does.
+ * Header directives as route header rules: {@code proxy_set_header} (request, set), {@code
+ * add_header} (response, add) and {@code proxy_hide_header} (response, remove), each inherited as a
+ * whole from the nearest level that has any, as nginx does.
  *
- * <p>The WebSocket idiom ({@code Upgrade $http_upgrade}, {@code Connection $connection_upgrade}
- * or {@code "upgrade"}) and {@code Connection ""} for upstream keep-alive are not needed:
- * Wharf relays upgrades and keeps upstream connections alive by itself, and refuses rules for
- * hop-by-hop headers.
+ * <p>The WebSocket idiom ({@code Upgrade $http_upgrade}, {@code Connection $connection_upgrade} or
+ * {@code "upgrade"}) and {@code Connection ""} for upstream keep-alive are not needed: Wharf relays
+ * upgrades and keeps upstream connections alive by itself, and refuses rules for hop-by-hop
+ * headers.
  */
 final class Headers {
-  private static final Set<String> MANAGED = Set.of("connection", "proxy-connection",
-      "keep-alive", "te", "transfer-encoding", "upgrade", "content-length");
-  private static final Set<String> CONNECTION_NOT_NEEDED = Set.of("upgrade",
-      "$connection_upgrade", "keep-alive", "");
+  private static final Set<String> MANAGED =
+      Set.of(
+          "connection",
+          "proxy-connection",
+          "keep-alive",
+          "te",
+          "transfer-encoding",
+          "upgrade",
+          "content-length");
+  private static final Set<String> CONNECTION_NOT_NEEDED =
+      Set.of("upgrade", "$connection_upgrade", "keep-alive", "");
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-  private static final String WEBSOCKET = "Wharf relays WebSocket upgrades itself; the "
-      + "Upgrade and Connection headers (and the map that feeds them) are not needed";
+  private static final String WEBSOCKET =
+      "Wharf relays WebSocket upgrades itself; the "
+          + "Upgrade and Connection headers (and the map that feeds them) are not needed";
 
   private Headers() {}
 
@@ -39,27 +47,32 @@ final class Headers {
         ledger.notNeeded(d, WEBSOCKET);
       } else if (lower.equals("connection")
           && CONNECTION_NOT_NEEDED.contains(value.toLowerCase(Locale.ROOT))) {
-        ledger.notNeeded(d, value.isEmpty() ? "Wharf keeps upstream connections alive itself"
-            : WEBSOCKET);
+        ledger.notNeeded(
+            d, value.isEmpty() ? "Wharf keeps upstream connections alive itself" : WEBSOCKET);
       } else {
-        problem(d, Phase.UPSTREAM).ifPresentOrElse(p -> ledger.notTranslated(d, p), () -> {
-          route.getRequestHeadersBuilder().addSet(header(name, value));
-          ledger.translated(d);
-        });
+        problem(d, Phase.UPSTREAM)
+            .ifPresentOrElse(
+                p -> ledger.notTranslated(d, p),
+                () -> {
+                  route.getRequestHeadersBuilder().addSet(header(name, value));
+                  ledger.translated(d);
+                });
       }
     }
   }
 
   /**
-   * nginx sends {@code Host: $proxy_host} (the proxy_pass host, with its port unless it is 80)
-   * when no {@code proxy_set_header Host} is in force; Wharf would send the client's. The rule
-   * added here keeps what the backend receives the same.
+   * nginx sends {@code Host: $proxy_host} (the proxy_pass host, with its port unless it is 80) when
+   * no {@code proxy_set_header Host} is in force; Wharf would send the client's. The rule added
+   * here keeps what the backend receives the same.
    */
   static void defaultHost(ProxyPassUrl url, Route.Builder route) {
-    boolean set = route.getRequestHeaders().getSetList().stream()
-        .anyMatch(h -> h.getName().equalsIgnoreCase("host"));
+    boolean set =
+        route.getRequestHeaders().getSetList().stream()
+            .anyMatch(h -> h.getName().equalsIgnoreCase("host"));
     if (!set) {
-      String host = url.port() == 0 || url.port() == 80 ? url.host() : url.host() + ":" + url.port();
+      String host =
+          url.port() == 0 || url.port() == 80 ? url.host() : url.host() + ":" + url.port();
       route.getRequestHeadersBuilder().addSet(header("Host", host));
     }
   }
@@ -67,10 +80,13 @@ final class Headers {
   /** {@code add_header} and, for a proxy route, {@code proxy_hide_header} in force. */
   static void response(Scope scope, Ledger ledger, Route.Builder route, boolean proxied) {
     for (Directive d : scope.nearestAll("add_header")) {
-      problem(d, Phase.RESPONSE).ifPresentOrElse(p -> ledger.notTranslated(d, p), () -> {
-        route.getResponseHeadersBuilder().addAdd(header(d.arg(0), d.arg(1)));
-        ledger.translated(d);
-      });
+      problem(d, Phase.RESPONSE)
+          .ifPresentOrElse(
+              p -> ledger.notTranslated(d, p),
+              () -> {
+                route.getResponseHeadersBuilder().addAdd(header(d.arg(0), d.arg(1)));
+                ledger.translated(d);
+              });
     }
     if (!proxied) {
       return;

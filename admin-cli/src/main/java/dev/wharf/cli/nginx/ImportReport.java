@@ -8,10 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an import says about the directives it did not simply translate, one line each:
- * {@code site.conf:12: fastcgi_pass unix:/run/php.sock -- why}. A block reported as a whole
- * stands for the directives inside it. The same lines head the YAML (as comments) and go to
- * stderr.
+ * What an import says about the directives it did not simply translate, one line each: {@code
+ * site.conf:12: fastcgi_pass unix:/run/php.sock -- why}. A block reported as a whole stands for the
+ * directives inside it. The same lines head the YAML (as comments) and go to stderr.
  */
 public final class ImportReport {
   private static final int LONGEST_TEXT = 70;
@@ -29,8 +28,8 @@ public final class ImportReport {
   }
 
   /**
-   * The lines of the directives with this verdict that are reported on their own. A file
-   * included in several places has one line per directive, saying how often it was read.
+   * The lines of the directives with this verdict that are reported on their own. A file included
+   * in several places has one line per directive, saying how often it was read.
    */
   public List<String> lines(Kind kind) {
     Map<String, Integer> lines = new LinkedHashMap<>();
@@ -40,8 +39,12 @@ public final class ImportReport {
       }
     }
     List<String> out = new ArrayList<>();
-    lines.forEach((line, times) -> out.add(times == 1 ? line
-        : line + " (in each of the " + times + " places its file is included)"));
+    lines.forEach(
+        (line, times) ->
+            out.add(
+                times == 1
+                    ? line
+                    : line + " (in each of the " + times + " places its file is included)"));
     return out;
   }
 
@@ -74,7 +77,10 @@ public final class ImportReport {
 
   private void section(StringBuilder out, Kind kind, String title) {
     List<String> lines = lines(kind);
-    out.append("#\n# ").append(count(lines.size())).append(' ').append(title)
+    out.append("#\n# ")
+        .append(count(lines.size()))
+        .append(' ')
+        .append(title)
         .append(lines.isEmpty() ? ".\n" : ":\n");
     lines.forEach(l -> out.append("#   ").append(l).append('\n'));
   }
@@ -86,7 +92,11 @@ public final class ImportReport {
       text = text.substring(0, LONGEST_TEXT - 3) + "...";
     }
     int covered = inside.getOrDefault(d, 0);
-    return d.origin() + ": " + text + (d.isBlock() ? " {...}" : "") + " -- "
+    return d.origin()
+        + ": "
+        + text
+        + (d.isBlock() ? " {...}" : "")
+        + " -- "
         + f.verdict().reason()
         + (covered == 0 ? "" : " (with the " + count(covered) + " inside)");
   }

@@ -13,14 +13,14 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Finds the files an {@code include} names. A relative name is resolved against the directory
- * of the file that includes it; when nothing is there, against the directory of the main
- * config, which is where nginx looks (its conf directory), so a site file in
- * {@code sites-enabled/} that includes {@code snippets/x.conf} works as in nginx. An absolute
- * name is read below {@code root} when one is given, as if {@code root} were {@code /}: a copy
- * of a server's {@code /etc/nginx} can be imported from anywhere. A name with {@code *},
- * {@code ?} or {@code [} is a glob: every matching file in name order, none being fine, as in
- * nginx; names starting with a dot are matched only by a pattern starting with one.
+ * Finds the files an {@code include} names. A relative name is resolved against the directory of
+ * the file that includes it; when nothing is there, against the directory of the main config, which
+ * is where nginx looks (its conf directory), so a site file in {@code sites-enabled/} that includes
+ * {@code snippets/x.conf} works as in nginx. An absolute name is read below {@code root} when one
+ * is given, as if {@code root} were {@code /}: a copy of a server's {@code /etc/nginx} can be
+ * imported from anywhere. A name with {@code *}, {@code ?} or {@code [} is a glob: every matching
+ * file in name order, none being fine, as in nginx; names starting with a dot are matched only by a
+ * pattern starting with one.
  *
  * <p>{@code mime.types} is never read: it is nginx's standard table, which Wharf has built in.
  */
@@ -45,13 +45,16 @@ final class Includes {
     try {
       named = Path.of(pattern);
     } catch (InvalidPathException e) {
-      throw new NginxSyntaxException(at.file(), at.line(),
+      throw new NginxSyntaxException(
+          at.file(),
+          at.line(),
           "include '" + pattern + "': not a file name (" + e.getReason() + ")");
     }
     List<Path> candidates = new ArrayList<>();
     if (named.isAbsolute()) {
-      candidates.add(root.map(r -> r.resolve(named.getRoot().relativize(named).toString())
-          .normalize()).orElse(named));
+      candidates.add(
+          root.map(r -> r.resolve(named.getRoot().relativize(named).toString()).normalize())
+              .orElse(named));
     } else {
       candidates.add(directoryOf(at.file()).resolve(named));
       Path fromMain = mainDirectory.resolve(named);
@@ -69,21 +72,26 @@ final class Includes {
       return List.of();
     }
     List<String> looked = candidates.stream().map(Path::toString).toList();
-    throw new NginxSyntaxException(at.file(), at.line(), "include '" + pattern
-        + "': no such file" + (looked.equals(List.of(pattern))
-            ? "" : " (looked for " + String.join(" and ", looked) + ")"));
+    throw new NginxSyntaxException(
+        at.file(),
+        at.line(),
+        "include '"
+            + pattern
+            + "': no such file"
+            + (looked.equals(List.of(pattern))
+                ? ""
+                : " (looked for " + String.join(" and ", looked) + ")"));
   }
 
-  private static List<Path> find(String pattern, Path path, Origin at)
-      throws NginxSyntaxException {
+  private static List<Path> find(String pattern, Path path, Origin at) throws NginxSyntaxException {
     if (!isGlob(pattern)) {
       return Files.isRegularFile(path) ? List.of(path) : List.of();
     }
     try {
       return glob(path);
     } catch (UncheckedIOException e) {
-      throw new NginxSyntaxException(at.file(), at.line(),
-          "include '" + pattern + "': " + e.getCause().getMessage());
+      throw new NginxSyntaxException(
+          at.file(), at.line(), "include '" + pattern + "': " + e.getCause().getMessage());
     }
   }
 

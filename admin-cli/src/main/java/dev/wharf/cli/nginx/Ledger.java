@@ -10,9 +10,9 @@ import java.util.function.Function;
 /**
  * The verdict on every directive of a config, so that none is dropped silently. The translator
  * records what it translates or decides against as it goes; {@link #sweep} then gives every
- * directive left a verdict from the {@link Catalog}. A block given a verdict as a whole
- * ({@link #notTranslatedBlock}) gives it to every directive inside too; those are reported
- * through the block, not one by one.
+ * directive left a verdict from the {@link Catalog}. A block given a verdict as a whole ({@link
+ * #notTranslatedBlock}) gives it to every directive inside too; those are reported through the
+ * block, not one by one.
  *
  * <p>Not thread-safe: one translation owns it.
  */
@@ -53,33 +53,36 @@ final class Ledger {
   /** True when {@code d} was translated (with or without a difference to check). */
   boolean isTranslated(Directive d) {
     Finding f = entries.get(d);
-    return f != null && (f.verdict().kind() == Kind.TRANSLATED
-        || f.verdict().kind() == Kind.CHECK);
+    return f != null && (f.verdict().kind() == Kind.TRANSLATED || f.verdict().kind() == Kind.CHECK);
   }
 
   /** Gives every directive under {@code main} that has no verdict yet the one {@code rule} says. */
   void sweep(List<Directive> main, Function<Directive, Verdict> rule) {
-    walk(main, d -> {
-      if (!entries.containsKey(d)) {
-        Verdict v = rule.apply(d);
-        if (d.isBlock() && v.kind() != Kind.TRANSLATED) {
-          recordBlock(d, v);
-        } else {
-          record(d, v, null);
-        }
-      }
-    });
+    walk(
+        main,
+        d -> {
+          if (!entries.containsKey(d)) {
+            Verdict v = rule.apply(d);
+            if (d.isBlock() && v.kind() != Kind.TRANSLATED) {
+              recordBlock(d, v);
+            } else {
+              record(d, v, null);
+            }
+          }
+        });
   }
 
   /** Every directive under {@code main} that has a verdict, in the order they were written. */
   List<Finding> findings(List<Directive> main) {
     List<Finding> out = new ArrayList<>();
-    walk(main, d -> {
-      Finding e = entries.get(d);
-      if (e != null) {
-        out.add(e);
-      }
-    });
+    walk(
+        main,
+        d -> {
+          Finding e = entries.get(d);
+          if (e != null) {
+            out.add(e);
+          }
+        });
     return out;
   }
 

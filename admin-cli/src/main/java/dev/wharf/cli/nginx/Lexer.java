@@ -3,15 +3,21 @@ package dev.wharf.cli.nginx;
 import java.nio.file.Path;
 
 /**
- * Splits nginx config text into tokens as nginx's own reader does: words (bare, or in single
- * or double quotes), <code>{</code>, {@code ;} and <code>}</code>. A {@code #} at the start of a token
+ * Splits nginx config text into tokens as nginx's own reader does: words (bare, or in single or
+ * double quotes), <code>{</code>, {@code ;} and <code>}</code>. A {@code #} at the start of a token
  * comments out the rest of the line; {@code ${name}} stays inside its word. Backslash escapes
- * follow nginx: {@code \"}, {@code \'} and {@code \\} stand for the character, {@code \n},
- * {@code \r} and {@code \t} for the control character, and any other pair is kept as written
- * (so a regex's {@code \.} reaches the regex).
+ * follow nginx: {@code \"}, {@code \'} and {@code \\} stand for the character, {@code \n}, {@code
+ * \r} and {@code \t} for the control character, and any other pair is kept as written (so a regex's
+ * {@code \.} reaches the regex).
  */
 final class Lexer {
-  enum Kind { WORD, OPEN, SEMICOLON, CLOSE, END }
+  enum Kind {
+    WORD,
+    OPEN,
+    SEMICOLON,
+    CLOSE,
+    END
+  }
 
   /** One token and the line it starts on; {@code text} is the word, unquoted and unescaped. */
   record Token(Kind kind, String text, int line, boolean quoted) {}
@@ -74,8 +80,8 @@ final class Lexer {
     at++;
     while (true) {
       if (at >= text.length()) {
-        throw new NginxSyntaxException(file, startLine,
-            "the " + quote + " string starting here is never closed");
+        throw new NginxSyntaxException(
+            file, startLine, "the " + quote + " string starting here is never closed");
       }
       char c = text.charAt(at);
       if (c == quote) {
@@ -95,7 +101,9 @@ final class Lexer {
     if (at < text.length()) {
       char after = text.charAt(at);
       if (!Character.isWhitespace(after) && after != ';' && after != '{' && after != ')') {
-        throw new NginxSyntaxException(file, line,
+        throw new NginxSyntaxException(
+            file,
+            line,
             "unexpected '" + after + "' right after a quoted string (a space is missing?)");
       }
     }
@@ -111,8 +119,8 @@ final class Lexer {
         escape(word);
         continue;
       }
-      boolean variableBrace = c == '{' && word.length() > 0
-          && word.charAt(word.length() - 1) == '$';
+      boolean variableBrace =
+          c == '{' && word.length() > 0 && word.charAt(word.length() - 1) == '$';
       if (Character.isWhitespace(c) || c == ';' || (c == '{' && !variableBrace)) {
         break;
       }

@@ -10,21 +10,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The settings Wharf keeps per listener and nginx per server (or level above): the client
- * timeouts, {@code large_client_header_buffers}, {@code access_log} and
- * {@code underscores_in_headers}. A listener takes them
- * from the first server on it (the default server, which is where nginx takes the header
- * timeouts from too); a later server on it with other values is reported.
+ * The settings Wharf keeps per listener and nginx per server (or level above): the client timeouts,
+ * {@code large_client_header_buffers}, {@code access_log} and {@code underscores_in_headers}. A
+ * listener takes them from the first server on it (the default server, which is where nginx takes
+ * the header timeouts from too); a later server on it with other values is reported.
  */
 final class ListenerSettings {
-  private static final List<String> NAMES = List.of("client_header_timeout",
-      "client_body_timeout", "keepalive_timeout", "send_timeout", "large_client_header_buffers",
-      "access_log", "underscores_in_headers");
+  private static final List<String> NAMES =
+      List.of(
+          "client_header_timeout",
+          "client_body_timeout",
+          "keepalive_timeout",
+          "send_timeout",
+          "large_client_header_buffers",
+          "access_log",
+          "underscores_in_headers");
 
   private final Ledger ledger;
   private final AccessLogs logs;
+
   /** Per listener, where each setting came from (empty: nginx's default). */
   private final Map<String, Map<String, Optional<Directive>>> sources = new HashMap<>();
+
   private final Map<String, Directive> firstServers = new HashMap<>();
 
   ListenerSettings(Ledger ledger, AccessLogs logs) {
@@ -53,16 +60,17 @@ final class ListenerSettings {
 
   private void translate(String name, List<Directive> all, Listener.Builder listener) {
     Directive d = all.get(0);
-    Optional<String> problem = switch (name) {
-      case "client_header_timeout" -> time(d, listener::setClientHeaderTimeout);
-      case "client_body_timeout" -> time(d, listener::setClientBodyTimeout);
-      case "send_timeout" -> time(d, listener::setSendTimeout);
-      case "keepalive_timeout" -> time(d, listener::setKeepaliveTimeout);
-      case "large_client_header_buffers" -> headerBuffers(d, listener);
-      case "access_log" -> accessLog(all, listener);
-      case "underscores_in_headers" -> underscores(d, listener);
-      default -> throw new IllegalArgumentException(name);
-    };
+    Optional<String> problem =
+        switch (name) {
+          case "client_header_timeout" -> time(d, listener::setClientHeaderTimeout);
+          case "client_body_timeout" -> time(d, listener::setClientBodyTimeout);
+          case "send_timeout" -> time(d, listener::setSendTimeout);
+          case "keepalive_timeout" -> time(d, listener::setKeepaliveTimeout);
+          case "large_client_header_buffers" -> headerBuffers(d, listener);
+          case "access_log" -> accessLog(all, listener);
+          case "underscores_in_headers" -> underscores(d, listener);
+          default -> throw new IllegalArgumentException(name);
+        };
     if (problem.isPresent()) {
       ledger.notTranslated(d, problem.get());
     } else if (name.equals("keepalive_timeout") && d.args().size() > 1) {
@@ -79,8 +87,8 @@ final class ListenerSettings {
   }
 
   /**
-   * {@code N SIZE}: a request line must fit in one buffer, the whole head in all of them; so
-   * the longest URI is about SIZE and the largest head N x SIZE.
+   * {@code N SIZE}: a request line must fit in one buffer, the whole head in all of them; so the
+   * longest URI is about SIZE and the largest head N x SIZE.
    */
   private static Optional<String> headerBuffers(Directive d, Listener.Builder listener) {
     Optional<Integer> count = Values.number(d.arg(0), 1, 1024);
@@ -93,7 +101,8 @@ final class ListenerSettings {
     if (head < 1024 || head > (1 << 20) || uri < 256) {
       return Optional.of("Wharf takes request heads of 1k to 1m, and URIs of 256 bytes or more");
     }
-    listener.setMaxRequestHeaderSize(Size.newBuilder().setBytes(head))
+    listener
+        .setMaxRequestHeaderSize(Size.newBuilder().setBytes(head))
         .setMaxUriLength(Size.newBuilder().setBytes(Math.min(uri, 1 << 20)));
     return Optional.empty();
   }
@@ -113,8 +122,12 @@ final class ListenerSettings {
     return Optional.empty();
   }
 
-  private void compare(String listenerName, String name, Optional<Directive> taken,
-      Optional<Directive> now, Directive server) {
+  private void compare(
+      String listenerName,
+      String name,
+      Optional<Directive> taken,
+      Optional<Directive> now,
+      Directive server) {
     if (taken.equals(now)) {
       return; // the same directive (inherited from http), or nginx's default for both
     }
@@ -122,11 +135,23 @@ final class ListenerSettings {
     if (now.isPresent() && taken.isPresent() && now.get().args().equals(taken.get().args())) {
       ledger.translated(now.get());
     } else if (now.isPresent()) {
-      ledger.notTranslated(now.get(), "listener '" + listenerName + "' takes " + name
-          + " from the first server on it (" + first.origin() + ")");
+      ledger.notTranslated(
+          now.get(),
+          "listener '"
+              + listenerName
+              + "' takes "
+              + name
+              + " from the first server on it ("
+              + first.origin()
+              + ")");
     } else {
-      ledger.check(taken.get(), "also applies to the server at " + server.origin()
-          + " on listener '" + listenerName + "', where nginx used its default");
+      ledger.check(
+          taken.get(),
+          "also applies to the server at "
+              + server.origin()
+              + " on listener '"
+              + listenerName
+              + "', where nginx used its default");
     }
   }
 }

@@ -8,12 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The listeners of the imported config: one per address and port the {@code listen}
- * directives name, shared by the servers on it, named {@code http} (port 80) or
- * {@code http-PORT}. {@code listen 80} and {@code listen [::]:80} are one listener: Java binds
- * {@code ::} to IPv4 and IPv6 together, so {@code 0.0.0.0:80} and {@code [::]:80} could not both
- * be bound. It listens on {@code 0.0.0.0} when some server listens on IPv4, which is reported
- * on the IPv6 {@code listen}.
+ * The listeners of the imported config: one per address and port the {@code listen} directives
+ * name, shared by the servers on it, named {@code http} (port 80) or {@code http-PORT}. {@code
+ * listen 80} and {@code listen [::]:80} are one listener: Java binds {@code ::} to IPv4 and IPv6
+ * together, so {@code 0.0.0.0:80} and {@code [::]:80} could not both be bound. It listens on {@code
+ * 0.0.0.0} when some server listens on IPv4, which is reported on the IPv6 {@code listen}.
  */
 final class Listeners {
   private final Ledger ledger;
@@ -46,20 +45,25 @@ final class Listeners {
 
   /** True when a {@code listen} of {@code server} makes it the default server of its port. */
   static boolean isDefault(Directive server) {
-    return server.children().stream().anyMatch(d -> d.name().equals("listen")
-        && (d.args().contains("default_server") || d.args().contains("default")));
+    return server.children().stream()
+        .anyMatch(
+            d ->
+                d.name().equals("listen")
+                    && (d.args().contains("default_server") || d.args().contains("default")));
   }
 
   /**
-   * The names of the listeners {@code server} is served on, with their settings taken from
-   * it when it is the first server on them; empty when none of its {@code listen}s can be.
+   * The names of the listeners {@code server} is served on, with their settings taken from it when
+   * it is the first server on them; empty when none of its {@code listen}s can be.
    */
   List<String> forServer(Directive server, Scope scope) {
     Map<String, Socket> out = new LinkedHashMap<>();
     List<Directive> listens = scope.own("listen");
     if (listens.isEmpty()) {
-      ledger.check(server, "no listen: nginx listens on *:80 (8000 when not run as root); "
-          + "this server is served on port 80");
+      ledger.check(
+          server,
+          "no listen: nginx listens on *:80 (8000 when not run as root); "
+              + "this server is served on port 80");
       Socket s = socket("*", 80, null, server.origin());
       out.put(s.name, s);
     }
@@ -95,9 +99,14 @@ final class Listeners {
         address = s.ipv4 ? "" : "::";
         if (s.ipv4) {
           for (Directive v6 : s.ipv6Listens) {
-            ledger.check(v6, "served by listener '" + s.name + "' on 0.0.0.0:" + s.port
-                + ", IPv4 only: Java binds :: to IPv4 and IPv6 together, so both cannot be "
-                + "listeners; set its address to :: to serve IPv6 as well");
+            ledger.check(
+                v6,
+                "served by listener '"
+                    + s.name
+                    + "' on 0.0.0.0:"
+                    + s.port
+                    + ", IPv4 only: Java binds :: to IPv4 and IPv6 together, so both cannot be "
+                    + "listeners; set its address to :: to serve IPv6 as well");
           }
         }
       }
@@ -111,9 +120,10 @@ final class Listeners {
     String key = host + " " + port;
     Socket s = sockets.get(key);
     if (s == null) {
-      String name = host.equals("*")
-          ? (port == 80 ? "http" : "http-" + port)
-          : "http-" + (port == 80 ? "" : port + "-") + host.replace(':', '_');
+      String name =
+          host.equals("*")
+              ? (port == 80 ? "http" : "http-" + port)
+              : "http-" + (port == 80 ? "" : port + "-") + host.replace(':', '_');
       s = new Socket(names.unique(name), host, port, origin);
       sockets.put(key, s);
     }
@@ -134,19 +144,20 @@ final class Listeners {
       String spec = listen.arg(0);
       List<String> notes = new ArrayList<>();
       List<String> ignored = new ArrayList<>();
-      for (String param : listen.args().subList(Math.min(1, listen.args().size()),
-          listen.args().size())) {
+      for (String param :
+          listen.args().subList(Math.min(1, listen.args().size()), listen.args().size())) {
         switch (param.replaceAll("=.*", "")) {
-          case "default_server", "default" -> { }
+          case "default_server", "default" -> {}
           case "ssl" -> {
-            return Either.problem("Wharf listeners do not terminate TLS; put a TLS "
-                + "terminator in front of Wharf");
+            return Either.problem(
+                "Wharf listeners do not terminate TLS; put a TLS "
+                    + "terminator in front of Wharf");
           }
           case "proxy_protocol" -> {
             return Either.problem("Wharf does not read the PROXY protocol header");
           }
-          case "http2", "spdy", "quic", "http3" -> notes.add("Wharf speaks HTTP/1.1 to "
-              + "clients, without " + param);
+          case "http2", "spdy", "quic", "http3" ->
+              notes.add("Wharf speaks HTTP/1.1 to " + "clients, without " + param);
           default -> ignored.add(param);
         }
       }

@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The match of a {@code location}: {@code = /x}, {@code /x}, {@code ^~ /x}, {@code ~ re},
- * {@code ~* re} (the modifier may also touch the path: {@code =/x}), as a Wharf path match.
- * Regexes are checked as the data plane compiles them ({@link LinearRegex}, RE2 syntax): most
- * PCRE that nginx configs use is the same, and what RE2 cannot run (lookaround,
- * backreferences...) is reported.
+ * The match of a {@code location}: {@code = /x}, {@code /x}, {@code ^~ /x}, {@code ~ re}, {@code ~*
+ * re} (the modifier may also touch the path: {@code =/x}), as a Wharf path match. Regexes are
+ * checked as the data plane compiles them ({@link LinearRegex}, RE2 syntax): most PCRE that nginx
+ * configs use is the same, and what RE2 cannot run (lookaround, backreferences...) is reported.
  *
  * @param groups the regex's group count, or -1 when the match is not a regex
  */
@@ -50,8 +49,9 @@ record LocationMatch(PathMatch path, String text, int groups) {
       return Either.problem("a location takes a path, or a modifier and a path");
     }
     if (value.startsWith("@") && modifier.isEmpty()) {
-      return Either.problem("a named location is only reached through try_files, error_page "
-          + "or X-Accel-Redirect, which Wharf does not have");
+      return Either.problem(
+          "a named location is only reached through try_files, error_page "
+              + "or X-Accel-Redirect, which Wharf does not have");
     }
     Optional<PathMatch> match = PathMatches.of(modifier, value);
     if (match.isEmpty()) {
@@ -72,5 +72,4 @@ record LocationMatch(PathMatch path, String text, int groups) {
     }
     return Either.of(new LocationMatch(m, text, -1));
   }
-
 }

@@ -10,25 +10,40 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One {@code location} (and those nested in it) as routes. nginx's phases decide what a
- * location does, in this order: {@code internal}; {@code return} or a redirecting
- * {@code rewrite}; access control; then the content: {@code proxy_pass}, another handler, or
- * files. Whatever answers first makes the route's action.
+ * One {@code location} (and those nested in it) as routes. nginx's phases decide what a location
+ * does, in this order: {@code internal}; {@code return} or a redirecting {@code rewrite}; access
+ * control; then the content: {@code proxy_pass}, another handler, or files. Whatever answers first
+ * makes the route's action.
  *
- * <p><b>Fail closed.</b> A location whose action cannot be translated still becomes a route
- * with its match, answering 503 (403 when access control is what cannot be translated), and
- * is reported. Leaving it out would send its requests to the next best route: a PHP location
- * would fall through to {@code location /} and serve the source.
+ * <p><b>Fail closed.</b> A location whose action cannot be translated still becomes a route with
+ * its match, answering 503 (403 when access control is what cannot be translated), and is reported.
+ * Leaving it out would send its requests to the next best route: a PHP location would fall through
+ * to {@code location /} and serve the source.
  */
 final class LocationTranslator {
   /** Directives that produce the response of a location (nginx content handlers). */
-  private static final Set<String> HANDLERS = Set.of("proxy_pass", "fastcgi_pass", "uwsgi_pass",
-      "scgi_pass", "grpc_pass", "memcached_pass", "empty_gif", "stub_status", "js_content",
-      "perl", "content_by_lua", "content_by_lua_block", "content_by_lua_file", "mp4", "flv",
-      "dav_methods");
+  private static final Set<String> HANDLERS =
+      Set.of(
+          "proxy_pass",
+          "fastcgi_pass",
+          "uwsgi_pass",
+          "scgi_pass",
+          "grpc_pass",
+          "memcached_pass",
+          "empty_gif",
+          "stub_status",
+          "js_content",
+          "perl",
+          "content_by_lua",
+          "content_by_lua_block",
+          "content_by_lua_file",
+          "mp4",
+          "flv",
+          "dav_methods");
+
   /** Set per listener in Wharf: a value in a location is not used. */
-  private static final List<String> LISTENER_SETTINGS = List.of("keepalive_timeout",
-      "send_timeout", "client_body_timeout", "access_log");
+  private static final List<String> LISTENER_SETTINGS =
+      List.of("keepalive_timeout", "send_timeout", "client_body_timeout", "access_log");
 
   /** Why a location's action is not translated, and what its route answers instead. */
   private record Failure(int status, Directive cause, String reason) {}
@@ -65,22 +80,30 @@ final class LocationTranslator {
         ledger.notTranslatedBlock(location, problem.get() + "; no route is made for it");
         return;
       }
-      ledger.check(location, "nested in 'location " + parent.text() + "': Wharf routes are "
-          + "flat, so it is matched on its own, as if written at the top");
+      ledger.check(
+          location,
+          "nested in 'location "
+              + parent.text()
+              + "': Wharf routes are "
+              + "flat, so it is matched on its own, as if written at the top");
     } else {
       ledger.translated(location);
     }
     Scope scope = outer.inner(location.children());
-    Route.Builder route = context.routes().add(site, Routes.base(match), match.path(),
-        location.origin());
+    Route.Builder route =
+        context.routes().add(site, Routes.base(match), match.path(), location.origin());
     Optional<Failure> failure = content(match, scope, route);
     if (failure.isPresent()) {
       failClosed(location, route, failure.get());
       return;
     }
     for (String name : LISTENER_SETTINGS) {
-      scope.own(name).forEach(d -> ledger.notTranslated(d, "Wharf sets " + name
-          + " per listener, not per location"));
+      scope
+          .own(name)
+          .forEach(
+              d ->
+                  ledger.notTranslated(
+                      d, "Wharf sets " + name + " per listener, not per location"));
     }
     for (Directive nested : scope.own("location")) {
       translate(nested, scope, match);
@@ -109,18 +132,20 @@ final class LocationTranslator {
       return Optional.empty();
     }
     Rewrites rewrite = scope.ownFirst("rewrite").map(Rewrites::of).orElse(null);
-    Optional<Directive> handler = scope.own().stream()
-        .filter(d -> HANDLERS.contains(d.name())).findFirst();
+    Optional<Directive> handler =
+        scope.own().stream().filter(d -> HANDLERS.contains(d.name())).findFirst();
     if (handler.isPresent() && handler.get().name().equals("proxy_pass")) {
       return proxy(handler.get(), match, rewrite, scope, route);
     }
     if (handler.isPresent()) {
-      return Optional.of(new Failure(503, handler.get(),
-          Catalog.sweep(handler.get()).reason()));
+      return Optional.of(new Failure(503, handler.get(), Catalog.sweep(handler.get()).reason()));
     }
     if (rewrite != null) {
-      return Optional.of(new Failure(503, rewrite.directive(), "Wharf routes that serve files "
-          + "do not rewrite the path"));
+      return Optional.of(
+          new Failure(
+              503,
+              rewrite.directive(),
+              "Wharf routes that serve files " + "do not rewrite the path"));
     }
     Either<StaticAction> files = StaticFiles.action(scope, match, ledger);
     if (!files.ok()) {
@@ -137,8 +162,8 @@ final class LocationTranslator {
     List<Directive> rewrites = scope.own("rewrite");
     Optional<Directive> ret = scope.ownFirst("return");
     if (ret.isPresent() && !rewrites.isEmpty()) {
-      return Step.fail(503, rewrites.get(0), "rewrite and return in one "
-          + "location; translate it by hand");
+      return Step.fail(
+          503, rewrites.get(0), "rewrite and return in one " + "location; translate it by hand");
     }
     if (ret.isPresent()) {
       Optional<String> problem = Returns.apply(ret.get(), match.groups(), scope, ledger, route);
@@ -146,13 +171,16 @@ final class LocationTranslator {
         return Step.fail(503, ret.get(), problem.get());
       }
       ledger.translated(ret.get());
-      answered(scope, route, null, "the return at line " + ret.get().origin().line()
-          + " answers first");
+      answered(
+          scope, route, null, "the return at line " + ret.get().origin().line() + " answers first");
       return Step.DONE;
     }
     if (rewrites.size() > 1) {
-      return Step.fail(503, rewrites.get(1), "Wharf routes have one rewrite; "
-          + "nginx tries this one when the one before it does not match");
+      return Step.fail(
+          503,
+          rewrites.get(1),
+          "Wharf routes have one rewrite; "
+              + "nginx tries this one when the one before it does not match");
     }
     if (rewrites.isEmpty()) {
       return Step.NEXT;
@@ -169,31 +197,48 @@ final class LocationTranslator {
       }
       route.setRedirect(redirect.value());
       if (rewrite.keepsOwnArguments()) {
-        ledger.check(rewrite.directive(), "nginx appends the request's arguments after '&'; "
-            + "Wharf sends only the replacement's");
+        ledger.check(
+            rewrite.directive(),
+            "nginx appends the request's arguments after '&'; "
+                + "Wharf sends only the replacement's");
       } else {
         ledger.translated(rewrite.directive());
       }
-      answered(scope, route, null, "the rewrite at line "
-          + rewrite.directive().origin().line() + " redirects first");
+      answered(
+          scope,
+          route,
+          null,
+          "the rewrite at line " + rewrite.directive().origin().line() + " redirects first");
       return Step.DONE;
     }
     if (!rewrite.isBreak()) {
-      return Step.fail(503, rewrite.directive(), "nginx matches the new path "
-          + "against the locations again; a Wharf route cannot hand a request to another");
+      return Step.fail(
+          503,
+          rewrite.directive(),
+          "nginx matches the new path "
+              + "against the locations again; a Wharf route cannot hand a request to another");
     }
     return Step.NEXT;
   }
 
-  private Optional<Failure> proxy(Directive proxyPass, LocationMatch match, Rewrites rewrite,
-      Scope scope, Route.Builder route) {
+  private Optional<Failure> proxy(
+      Directive proxyPass,
+      LocationMatch match,
+      Rewrites rewrite,
+      Scope scope,
+      Route.Builder route) {
     Optional<Directive> tryFiles = scope.ownFirst("try_files");
     if (tryFiles.isPresent()) {
-      return Optional.of(new Failure(503, tryFiles.get(), "try_files before proxy_pass looks "
-          + "for files first; Wharf routes either serve files or proxy"));
+      return Optional.of(
+          new Failure(
+              503,
+              tryFiles.get(),
+              "try_files before proxy_pass looks "
+                  + "for files first; Wharf routes either serve files or proxy"));
     }
-    Either<ProxyAction> proxy = new ProxyRoutes(context.upstreams(), context.ledger())
-        .action(proxyPass, match, rewrite, scope);
+    Either<ProxyAction> proxy =
+        new ProxyRoutes(context.upstreams(), context.ledger())
+            .action(proxyPass, match, rewrite, scope);
     if (!proxy.ok()) {
       return Optional.of(new Failure(503, proxyPass, proxy.problem()));
     }
@@ -205,16 +250,16 @@ final class LocationTranslator {
   }
 
   /** The route answers by itself; what would have made the content is not needed. */
-  private void answered(Scope scope, Route.Builder route, RespondAction respond,
-      String why) {
+  private void answered(Scope scope, Route.Builder route, RespondAction respond, String why) {
     if (respond != null) {
       route.setRespond(respond);
     }
     responseParts(scope, route, false);
     for (Directive d : scope.own()) {
-      if (HANDLERS.contains(d.name()) || d.name().startsWith("proxy_")
-          || Set.of("root", "alias", "index", "try_files", "types", "default_type",
-              "gzip_static").contains(d.name())) {
+      if (HANDLERS.contains(d.name())
+          || d.name().startsWith("proxy_")
+          || Set.of("root", "alias", "index", "try_files", "types", "default_type", "gzip_static")
+              .contains(d.name())) {
         context.ledger().notNeeded(d, why);
       }
     }
@@ -227,43 +272,62 @@ final class LocationTranslator {
   /** What applies to every response of a route, whatever its action. */
   static void responseParts(Scope scope, Ledger ledger, Route.Builder route, boolean proxied) {
     Headers.response(scope, ledger, route, proxied);
-    scope.nearest("client_max_body_size").ifPresent(d -> Values.size(d.arg(0))
-        .ifPresentOrElse(size -> {
-          route.setMaxBodySize(size);
-          ledger.translated(d);
-        }, () -> ledger.notTranslated(d, "'" + d.arg(0) + "' is not a size")));
+    scope
+        .nearest("client_max_body_size")
+        .ifPresent(
+            d ->
+                Values.size(d.arg(0))
+                    .ifPresentOrElse(
+                        size -> {
+                          route.setMaxBodySize(size);
+                          ledger.translated(d);
+                        },
+                        () -> ledger.notTranslated(d, "'" + d.arg(0) + "' is not a size")));
     Compressions.effective(scope, ledger).ifPresent(route::setCompression);
   }
 
   private void failClosed(Directive location, Route.Builder route, Failure f) {
-    route.clearRequestHeaders().clearResponseHeaders().clearCompression().clearMaxBodySize()
+    route
+        .clearRequestHeaders()
+        .clearResponseHeaders()
+        .clearCompression()
+        .clearMaxBodySize()
         .setRespond(respond(f.status()));
     String answer = "the route answers " + f.status() + " until it is translated by hand";
     if (f.cause() == null || isInside(f.cause(), location)) {
-      String cause = f.cause() == null ? "" : f.cause().text() + " (line "
-          + f.cause().origin().line() + "): ";
+      String cause =
+          f.cause() == null ? "" : f.cause().text() + " (line " + f.cause().origin().line() + "): ";
       context.ledger().notTranslatedBlock(location, cause + f.reason() + "; " + answer);
     } else {
-      context.ledger().notTranslated(f.cause(), f.reason() + "; the routes it applies to answer "
-          + f.status());
-      context.ledger().notTranslatedBlock(location, f.cause().text() + " (" + f.cause().origin()
-          + ") applies here; " + answer);
+      context
+          .ledger()
+          .notTranslated(f.cause(), f.reason() + "; the routes it applies to answer " + f.status());
+      context
+          .ledger()
+          .notTranslatedBlock(
+              location, f.cause().text() + " (" + f.cause().origin() + ") applies here; " + answer);
     }
   }
 
   private static Optional<String> nestingProblem(LocationMatch inner, LocationMatch parent) {
     if (parent.isRegex() || parent.path().hasExact()) {
-      return Optional.of("nested in 'location " + parent.text() + "': Wharf routes are flat, "
-          + "and only a prefix location can be flattened");
+      return Optional.of(
+          "nested in 'location "
+              + parent.text()
+              + "': Wharf routes are flat, "
+              + "and only a prefix location can be flattened");
     }
     if (inner.isRegex()) {
-      return Optional.of("a regex location nested in 'location " + parent.text() + "' applies "
-          + "only below it in nginx; Wharf routes are flat, so write one regex that includes "
-          + "the prefix");
+      return Optional.of(
+          "a regex location nested in 'location "
+              + parent.text()
+              + "' applies "
+              + "only below it in nginx; Wharf routes are flat, so write one regex that includes "
+              + "the prefix");
     }
     if (!inner.value().startsWith(parent.value())) {
-      return Optional.of("outside its parent 'location " + parent.text() + "', which nginx "
-          + "refuses");
+      return Optional.of(
+          "outside its parent 'location " + parent.text() + "', which nginx " + "refuses");
     }
     return Optional.empty();
   }

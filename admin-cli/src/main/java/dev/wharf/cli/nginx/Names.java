@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Names for the objects of the imported config: valid Wharf names (letters, digits, '.', '_',
- * '-', starting with a letter or digit), unique within their kind.
+ * Names for the objects of the imported config: valid Wharf names (letters, digits, '.', '_', '-',
+ * starting with a letter or digit), unique within their kind.
  */
 final class Names {
   private static final int MAX = 100;
@@ -30,8 +30,8 @@ final class Names {
 
   /** Words of {@code text} joined by '-', lower case: {@code /api/v1/} is {@code api-v1}. */
   static String slug(String text) {
-    String s = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-        .replaceAll("^-+|-+$", "");
+    String s =
+        text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     return s.length() > 40 ? s.substring(0, 40).replaceAll("-+$", "") : s;
   }
 }

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Imports an nginx config: reads it ({@link NginxParser}), translates its {@code http} block
- * into a Wharf config, and gives every directive a verdict ({@link Finding}), so that nothing is
- * dropped without a word. A file without an {@code http} block but with {@code server} or
- * {@code upstream} blocks (a site file from {@code conf.d/}) is read as the inside of one.
+ * Imports an nginx config: reads it ({@link NginxParser}), translates its {@code http} block into a
+ * Wharf config, and gives every directive a verdict ({@link Finding}), so that nothing is dropped
+ * without a word. A file without an {@code http} block but with {@code server} or {@code upstream}
+ * blocks (a site file from {@code conf.d/}) is read as the inside of one.
  *
  * <p>The config is not validated here; the caller runs the validator, as for any document.
  */
@@ -25,8 +25,8 @@ public final class NginxImport {
   private NginxImport() {}
 
   /**
-   * The config, the verdict on each directive in the order written, and where the objects of
-   * the config came from ({@code routes[2]} -> {@code site.conf:14}).
+   * The config, the verdict on each directive in the order written, and where the objects of the
+   * config came from ({@code routes[2]} -> {@code site.conf:14}).
    */
   public record Result(Config config, List<Finding> findings, Map<String, Origin> origins) {
     public Result {
@@ -48,10 +48,10 @@ public final class NginxImport {
     if (!http.isEmpty()) {
       ledger.translated(http.get(0));
       http(http.get(0).children(), context);
-      http.subList(1, http.size()).forEach(extra -> ledger.notTranslatedBlock(extra,
-          "nginx allows one http block"));
-    } else if (main.stream().anyMatch(d -> d.name().equals("server")
-        || d.name().equals("upstream"))) {
+      http.subList(1, http.size())
+          .forEach(extra -> ledger.notTranslatedBlock(extra, "nginx allows one http block"));
+    } else if (main.stream()
+        .anyMatch(d -> d.name().equals("server") || d.name().equals("upstream"))) {
       http(main, context);
     }
     Config config = assemble(context);

@@ -1,6 +1,5 @@
 package dev.wharf.cli.nginx;
 
-import dev.wharf.cli.nginx.Lexer.Kind;
 import dev.wharf.cli.nginx.Lexer.Token;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +13,14 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Reads an nginx config into its directives, with every {@code include} resolved (see
- * {@link Includes}) and its directives spliced in after it. Syntax errors stop the reading with
- * {@code file:line: reason}.
+ * Reads an nginx config into its directives, with every {@code include} resolved (see {@link
+ * Includes}) and its directives spliced in after it. Syntax errors stop the reading with {@code
+ * file:line: reason}.
  *
- * <p>nginx itself cannot tell a missing {@code ;} from a directive that goes on over the next
- * line; it complains later about a strange argument. This parser does: a bare word that starts
- * a new line and is the name of a directive it knows ends the directive before it, and that is
- * reported as the missing {@code ;} it almost certainly is.
+ * <p>nginx itself cannot tell a missing {@code ;} from a directive that goes on over the next line;
+ * it complains later about a strange argument. This parser does: a bare word that starts a new line
+ * and is the name of a directive it knows ends the directive before it, and that is reported as the
+ * missing {@code ;} it almost certainly is.
  */
 public final class NginxParser {
   private final Optional<Path> includeRoot;
@@ -69,7 +68,9 @@ public final class NginxParser {
       switch (t.kind()) {
         case END -> {
           if (opener != null) {
-            throw new NginxSyntaxException(file, opener.origin().line(),
+            throw new NginxSyntaxException(
+                file,
+                opener.origin().line(),
                 "'" + opener.text() + " {' is never closed (the file ends first)");
           }
           return out;
@@ -80,16 +81,18 @@ public final class NginxParser {
           }
           return out;
         }
-        case OPEN -> throw new NginxSyntaxException(file, t.line(),
-            "unexpected '{' (a block needs a directive name before it)");
+        case OPEN ->
+            throw new NginxSyntaxException(
+                file, t.line(), "unexpected '{' (a block needs a directive name before it)");
         case SEMICOLON -> throw new NginxSyntaxException(file, t.line(), "unexpected ';'");
         case WORD -> directive(t, lexer, file, includedFrom, out);
       }
     }
   }
 
-  private void directive(Token nameToken, Lexer lexer, Path file, Origin includedFrom,
-      List<Directive> out) throws NginxSyntaxException {
+  private void directive(
+      Token nameToken, Lexer lexer, Path file, Origin includedFrom, List<Directive> out)
+      throws NginxSyntaxException {
     Origin origin = new Origin(file, nameToken.line(), includedFrom);
     List<String> args = new ArrayList<>();
     int lastLine = nameToken.line();
@@ -125,7 +128,9 @@ public final class NginxParser {
   private void include(Directive include, List<Directive> out) throws NginxSyntaxException {
     Origin at = include.origin();
     if (include.args().size() != 1) {
-      throw new NginxSyntaxException(at.file(), at.line(),
+      throw new NginxSyntaxException(
+          at.file(),
+          at.line(),
           "include takes one file name or pattern, not " + include.args().size());
     }
     if (Includes.isMimeTypes(include.arg(0))) {
@@ -134,23 +139,31 @@ public final class NginxParser {
     for (Path path : includes.resolve(include.arg(0), at)) {
       Path key = path.toAbsolutePath().normalize();
       if (reading.contains(key)) {
-        throw new NginxSyntaxException(at.file(), at.line(),
-            "include '" + include.arg(0) + "' includes " + path + " again, which is already "
+        throw new NginxSyntaxException(
+            at.file(),
+            at.line(),
+            "include '"
+                + include.arg(0)
+                + "' includes "
+                + path
+                + " again, which is already "
                 + "being read (an include cycle)");
       }
       String text;
       try {
         text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new NginxSyntaxException(at.file(), at.line(),
+        throw new NginxSyntaxException(
+            at.file(),
+            at.line(),
             "include '" + include.arg(0) + "': cannot read " + path + ": " + e.getMessage());
       }
       out.addAll(read(path, text, at));
     }
   }
 
-  private static NginxSyntaxException missingSemicolon(Path file, int line, String name,
-      List<String> args) {
+  private static NginxSyntaxException missingSemicolon(
+      Path file, int line, String name, List<String> args) {
     String text = new Directive(name, args, false, List.of(), new Origin(file, line, null)).text();
     return new NginxSyntaxException(file, line, "missing ';' after '" + text + "'");
   }

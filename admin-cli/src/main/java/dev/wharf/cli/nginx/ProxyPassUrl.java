@@ -3,8 +3,8 @@ package dev.wharf.cli.nginx;
 import java.util.Optional;
 
 /**
- * The URL of a {@code proxy_pass}: {@code http://HOST[:PORT][URI]}. Whether it has a URI part,
- * even a lone {@code /}, decides what nginx sends upstream: without one the request's URI goes
+ * The URL of a {@code proxy_pass}: {@code http://HOST[:PORT][URI]}. Whether it has a URI part, even
+ * a lone {@code /}, decides what nginx sends upstream: without one the request's URI goes
  * unchanged; with one the part matched by the location is replaced by it.
  *
  * @param port the port written, or 0 when none is
@@ -14,8 +14,9 @@ record ProxyPassUrl(String host, int port, String uri) {
   /** The URL, or the reason Wharf cannot proxy to it. */
   static Either<ProxyPassUrl> parse(String url) {
     if (url.contains("$")) {
-      return Either.problem("a proxy_pass with variables picks its target per request; "
-          + "a Wharf route names one upstream");
+      return Either.problem(
+          "a proxy_pass with variables picks its target per request; "
+              + "a Wharf route names one upstream");
     }
     if (url.startsWith("https://")) {
       return Either.problem("Wharf connects to endpoints without TLS");
@@ -38,12 +39,10 @@ record ProxyPassUrl(String host, int port, String uri) {
       host = authority.substring(0, colon);
       port = authority.substring(colon + 1);
     }
-    Optional<Integer> portNumber = port.isEmpty()
-        ? Optional.of(0) : Values.number(port, 1, 65535);
+    Optional<Integer> portNumber = port.isEmpty() ? Optional.of(0) : Values.number(port, 1, 65535);
     if (host.isEmpty() || portNumber.isEmpty()) {
       return Either.problem("'" + url + "' has no valid host and port");
     }
     return Either.of(new ProxyPassUrl(host, portNumber.get(), uri));
   }
-
 }

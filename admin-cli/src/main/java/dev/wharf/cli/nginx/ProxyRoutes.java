@@ -8,15 +8,16 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A location with {@code proxy_pass} as a proxy action, following nginx's rules for the URI
- * sent upstream:
+ * A location with {@code proxy_pass} as a proxy action, following nginx's rules for the URI sent
+ * upstream:
+ *
  * <ul>
- * <li>{@code proxy_pass http://b;} (no URI part): the request URI goes unchanged, or as a
- *     {@code rewrite ... break} changed it;
- * <li>{@code proxy_pass http://b/v1/;} (a URI part) in {@code location /api/}: the part the
- *     location matched is replaced by the URI, {@code /api/x} goes as {@code /v1/x}; expressed
- *     as the rewrite {@code ^/api/(.*)} to {@code /v1/$1};
- * <li>a URI part after a {@code rewrite ... break}: ignored, as nginx ignores it.
+ *   <li>{@code proxy_pass http://b;} (no URI part): the request URI goes unchanged, or as a {@code
+ *       rewrite ... break} changed it;
+ *   <li>{@code proxy_pass http://b/v1/;} (a URI part) in {@code location /api/}: the part the
+ *       location matched is replaced by the URI, {@code /api/x} goes as {@code /v1/x}; expressed as
+ *       the rewrite {@code ^/api/(.*)} to {@code /v1/$1};
+ *   <li>a URI part after a {@code rewrite ... break}: ignored, as nginx ignores it.
  * </ul>
  */
 final class ProxyRoutes {
@@ -29,8 +30,8 @@ final class ProxyRoutes {
   }
 
   /** The proxy action; or why there is none (nothing is recorded then). */
-  Either<ProxyAction> action(Directive proxyPass, LocationMatch match, Rewrites rewrite,
-      Scope scope) {
+  Either<ProxyAction> action(
+      Directive proxyPass, LocationMatch match, Rewrites rewrite, Scope scope) {
     Either<ProxyPassUrl> url = ProxyPassUrl.parse(proxyPass.arg(0));
     if (!url.ok()) {
       return Either.problem(url.problem());
@@ -56,8 +57,12 @@ final class ProxyRoutes {
       r.value().ifPresent(p::setRewrite);
     }
     if (rewrite != null && uri != null) {
-      ledger.check(proxyPass, "nginx ignores the URI part " + uri + " after rewrite ... break, "
-          + "and so does this route");
+      ledger.check(
+          proxyPass,
+          "nginx ignores the URI part "
+              + uri
+              + " after rewrite ... break, "
+              + "and so does this route");
     } else {
       ledger.translated(proxyPass);
     }
@@ -65,17 +70,26 @@ final class ProxyRoutes {
     time(scope, "proxy_read_timeout", p::setReadTimeout);
     time(scope, "proxy_send_timeout", p::setSendTimeout);
     if (relaysWebSockets(scope)) {
-      scope.nearest("proxy_read_timeout").filter(ledger::isTranslated).ifPresent(d ->
-          ledger.check(d, "nginx also closed idle WebSockets after it; Wharf closes them "
-              + "after proxy.websocket.idle_timeout (default 1h)"));
+      scope
+          .nearest("proxy_read_timeout")
+          .filter(ledger::isTranslated)
+          .ifPresent(
+              d ->
+                  ledger.check(
+                      d,
+                      "nginx also closed idle WebSockets after it; Wharf closes them "
+                          + "after proxy.websocket.idle_timeout (default 1h)"));
     }
-    scope.nearest("proxy_http_version").ifPresent(d -> {
-      if (d.arg(0).equals("1.1")) {
-        ledger.notNeeded(d, "Wharf always speaks HTTP/1.1 to endpoints");
-      } else {
-        ledger.notTranslated(d, "Wharf always speaks HTTP/1.1 to endpoints");
-      }
-    });
+    scope
+        .nearest("proxy_http_version")
+        .ifPresent(
+            d -> {
+              if (d.arg(0).equals("1.1")) {
+                ledger.notNeeded(d, "Wharf always speaks HTTP/1.1 to endpoints");
+              } else {
+                ledger.notTranslated(d, "Wharf always speaks HTTP/1.1 to endpoints");
+              }
+            });
     scope.nearest("proxy_next_upstream").ifPresent(d -> nextUpstream(d, p));
     return Either.of(p.build());
   }
@@ -110,12 +124,20 @@ final class ProxyRoutes {
   }
 
   private void time(Scope scope, String name, Consumer<Duration> set) {
-    scope.nearest(name).ifPresent(d -> Values.time(d.arg(0))
-        .filter(t -> t.getSeconds() > 0 || t.getNanos() > 0)
-        .ifPresentOrElse(t -> {
-          set.accept(t);
-          ledger.translated(d);
-        }, () -> ledger.notTranslated(d, "'" + d.arg(0) + "' is not a time above zero")));
+    scope
+        .nearest(name)
+        .ifPresent(
+            d ->
+                Values.time(d.arg(0))
+                    .filter(t -> t.getSeconds() > 0 || t.getNanos() > 0)
+                    .ifPresentOrElse(
+                        t -> {
+                          set.accept(t);
+                          ledger.translated(d);
+                        },
+                        () ->
+                            ledger.notTranslated(
+                                d, "'" + d.arg(0) + "' is not a time above zero")));
   }
 
   private void nextUpstream(Directive d, ProxyAction.Builder p) {
@@ -124,11 +146,15 @@ final class ProxyRoutes {
       p.setConnectRetries(0);
       ledger.translated(d);
     } else if (Set.of("error", "timeout").containsAll(conditions)) {
-      ledger.notNeeded(d, "Wharf tries another endpoint after a failed connect, as nginx's "
-          + "default 'error timeout' does");
+      ledger.notNeeded(
+          d,
+          "Wharf tries another endpoint after a failed connect, as nginx's "
+              + "default 'error timeout' does");
     } else {
-      ledger.notTranslated(d, "Wharf tries another endpoint only after a failed connect, "
-          + "never for a request it has sent");
+      ledger.notTranslated(
+          d,
+          "Wharf tries another endpoint only after a failed connect, "
+              + "never for a request it has sent");
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * {@code return CODE [TEXT]}, {@code return CODE URL} and {@code return URL} as a respond or
- * redirect action. A response with text gets the {@code default_type} in force as its
- * content type, as nginx sends it.
+ * redirect action. A response with text gets the {@code default_type} in force as its content type,
+ * as nginx sends it.
  */
 final class Returns {
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
@@ -22,8 +22,8 @@ final class Returns {
    *
    * @param groups the groups of the route's regex, -1 without one
    */
-  static Optional<String> apply(Directive ret, int groups, Scope scope, Ledger ledger,
-      Route.Builder route) {
+  static Optional<String> apply(
+      Directive ret, int groups, Scope scope, Ledger ledger, Route.Builder route) {
     String first = ret.arg(0);
     if (ret.args().size() == 1 && isUrl(first)) {
       return redirect(302, first, groups, route);
@@ -34,12 +34,13 @@ final class Returns {
     }
     int status = code.get();
     if (status == 444) {
-      return Optional.of("444 closes the connection without a response; Wharf always "
-          + "responds");
+      return Optional.of(
+          "444 closes the connection without a response; Wharf always " + "responds");
     }
     if (REDIRECTS.contains(status)) {
       return ret.arg(1).isEmpty()
-          ? Optional.of("a redirect needs a URL") : redirect(status, ret.arg(1), groups, route);
+          ? Optional.of("a redirect needs a URL")
+          : redirect(status, ret.arg(1), groups, route);
     }
     if (status < 200 || status > 599) {
       return Optional.of("Wharf responds with statuses 200-599, not " + status);
@@ -51,22 +52,24 @@ final class Returns {
     }
     RespondAction.Builder respond = RespondAction.newBuilder().setStatus(status).setBody(body);
     if (!body.isEmpty()) {
-      scope.nearest("default_type").ifPresent(type -> {
-        respond.setContentType(type.arg(0));
-        ledger.translated(type);
-      });
+      scope
+          .nearest("default_type")
+          .ifPresent(
+              type -> {
+                respond.setContentType(type.arg(0));
+                ledger.translated(type);
+              });
     }
     route.setRespond(respond);
     return Optional.empty();
   }
 
   static boolean isUrl(String text) {
-    return text.startsWith("http://") || text.startsWith("https://")
-        || text.startsWith("$scheme");
+    return text.startsWith("http://") || text.startsWith("https://") || text.startsWith("$scheme");
   }
 
-  private static Optional<String> redirect(int status, String location, int groups,
-      Route.Builder route) {
+  private static Optional<String> redirect(
+      int status, String location, int groups, Route.Builder route) {
     Optional<String> problem = Templates.problem(location, Phase.REQUEST, groups);
     if (problem.isPresent()) {
       return problem;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The routes of the imported config in the order they were made, each named uniquely after
- * its server and location ({@code api}, {@code exact-login}, {@code test.com-websocket}).
+ * The routes of the imported config in the order they were made, each named uniquely after its
+ * server and location ({@code api}, {@code exact-login}, {@code test.com-websocket}).
  */
 final class Routes {
   /** A route being built, and where it came from. */
@@ -22,10 +22,11 @@ final class Routes {
 
   /** A new route of {@code site} matching {@code path}, already in the list. */
   Route.Builder add(Site site, String base, PathMatch path, Origin origin) {
-    String name = names.unique(site.namePrefix() == null ? base
-        : site.namePrefix() + "-" + base);
-    Route.Builder route = Route.newBuilder().setName(name)
-        .setMatch(RouteMatch.newBuilder().addAllHosts(site.hosts()).setPath(path));
+    String name = names.unique(site.namePrefix() == null ? base : site.namePrefix() + "-" + base);
+    Route.Builder route =
+        Route.newBuilder()
+            .setName(name)
+            .setMatch(RouteMatch.newBuilder().addAllHosts(site.hosts()).setPath(path));
     drafts.add(new Draft(route, site, origin));
     return route;
   }
@@ -47,26 +48,29 @@ final class Routes {
   }
 
   /**
-   * The compression every route with a body to compress has, when they all have the same, so
-   * it can be the listeners' instead of each route's. Redirects and empty responses (such as
-   * the 503 of a route that is not translated) have nothing to compress and do not count.
+   * The compression every route with a body to compress has, when they all have the same, so it can
+   * be the listeners' instead of each route's. Redirects and empty responses (such as the 503 of a
+   * route that is not translated) have nothing to compress and do not count.
    */
   Optional<Compression> shared() {
-    List<Route.Builder> bodies = drafts.stream().map(Draft::route)
-        .filter(r -> !r.hasRedirect() && !(r.hasRespond() && r.getRespond().getBody().isEmpty()))
-        .toList();
+    List<Route.Builder> bodies =
+        drafts.stream()
+            .map(Draft::route)
+            .filter(
+                r -> !r.hasRedirect() && !(r.hasRespond() && r.getRespond().getBody().isEmpty()))
+            .toList();
     if (bodies.isEmpty() || !bodies.get(0).hasCompression()) {
       return Optional.empty();
     }
     Compression first = bodies.get(0).getCompression();
-    boolean same = bodies.stream().allMatch(r -> r.hasCompression()
-        && r.getCompression().equals(first));
+    boolean same =
+        bodies.stream().allMatch(r -> r.hasCompression() && r.getCompression().equals(first));
     return same ? Optional.of(first) : Optional.empty();
   }
 
   /**
-   * The finished routes: compression dropped when the listeners have it, listeners named
-   * only when there are several.
+   * The finished routes: compression dropped when the listeners have it, listeners named only when
+   * there are several.
    */
   List<Route> build(boolean listenersHaveCompression, boolean severalListeners) {
     List<Route> out = new ArrayList<>();

@@ -5,11 +5,11 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The directives in force at one level of the config ({@code http}, a {@code server}, a
- * {@code location}) and the levels around it, read with nginx's inheritance rules: a setting
- * comes from the nearest level that has it; a list setting such as {@code proxy_set_header}
- * or {@code add_header} comes whole from the nearest level that has any, so one
- * {@code proxy_set_header} in a location drops every inherited one.
+ * The directives in force at one level of the config ({@code http}, a {@code server}, a {@code
+ * location}) and the levels around it, read with nginx's inheritance rules: a setting comes from
+ * the nearest level that has it; a list setting such as {@code proxy_set_header} or {@code
+ * add_header} comes whole from the nearest level that has any, so one {@code proxy_set_header} in a
+ * location drops every inherited one.
  */
 final class Scope {
   private final Scope outer;
@@ -64,8 +64,8 @@ final class Scope {
   }
 
   /**
-   * Like {@link #nearestAll} for a family of directives inherited together, such as
-   * {@code allow} and {@code deny}.
+   * Like {@link #nearestAll} for a family of directives inherited together, such as {@code allow}
+   * and {@code deny}.
    */
   List<Directive> nearestWhere(Predicate<Directive> which) {
     for (Scope s = this; s != null; s = s.outer) {

@@ -12,11 +12,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One {@code server} as routes on its listeners, each route matching the server's names.
- * What runs before nginx picks a location comes first: a {@code rewrite} that redirects becomes
- * a regex route ahead of the locations' routes; a {@code return} answers every request, so the
- * server becomes one route for {@code /} and its locations are never reached. A server with
- * no location serves its {@code root}, as nginx does.
+ * One {@code server} as routes on its listeners, each route matching the server's names. What runs
+ * before nginx picks a location comes first: a {@code rewrite} that redirects becomes a regex route
+ * ahead of the locations' routes; a {@code return} answers every request, so the server becomes one
+ * route for {@code /} and its locations are never reached. A server with no location serves its
+ * {@code root}, as nginx does.
  */
 final class ServerTranslator {
   private final Context context;
@@ -32,14 +32,16 @@ final class ServerTranslator {
     Scope scope = http.inner(server.children());
     List<String> listeners = context.listeners().forServer(server, scope);
     if (listeners.isEmpty()) {
-      ledger.notTranslatedBlock(server, "none of its listen directives can be a Wharf "
-          + "listener, so nothing of it is translated");
+      ledger.notTranslatedBlock(
+          server,
+          "none of its listen directives can be a Wharf "
+              + "listener, so nothing of it is translated");
       return;
     }
     ledger.translated(server);
     List<String> hosts = serverNames(scope);
-    String prefix = severalServers ? Names.sanitize(hosts.isEmpty() ? "default" : hosts.get(0))
-        : null;
+    String prefix =
+        severalServers ? Names.sanitize(hosts.isEmpty() ? "default" : hosts.get(0)) : null;
     Site site = new Site(server, hosts, listeners, prefix);
     scope.own("rewrite").forEach(d -> rewrite(d, site));
     Optional<Directive> ret = scope.ownFirst("return");
@@ -53,8 +55,14 @@ final class ServerTranslator {
     if (locations.isEmpty()) {
       filesOfServer(scope, site);
     } else {
-      scope.ownFirst("try_files").ifPresent(d -> ledger.notTranslated(d, "a server-level "
-          + "try_files applies only to requests that no location matches"));
+      scope
+          .ownFirst("try_files")
+          .ifPresent(
+              d ->
+                  ledger.notTranslated(
+                      d,
+                      "a server-level "
+                          + "try_files applies only to requests that no location matches"));
     }
   }
 
@@ -68,8 +76,8 @@ final class ServerTranslator {
         if (host.equals("_") || host.isEmpty()) {
           continue; // nginx's idiom for "no name": the route matches every host
         }
-        Optional<String> problem = host.startsWith("$") ? Optional.empty()
-            : HostPatterns.problem(host);
+        Optional<String> problem =
+            host.startsWith("$") ? Optional.empty() : HostPatterns.problem(host);
         if (host.startsWith("~") && problem.isPresent()) {
           regexReasons.add(name + ": " + problem.get());
         }
@@ -82,9 +90,14 @@ final class ServerTranslator {
       if (refused.isEmpty()) {
         context.ledger().translated(d);
       } else {
-        context.ledger().notTranslated(d, "Wharf cannot match the names "
-            + String.join(" ", refused) + "; requests for them go to the default server"
-            + (regexReasons.isEmpty() ? "" : " (" + String.join("; ", regexReasons) + ")"));
+        context
+            .ledger()
+            .notTranslated(
+                d,
+                "Wharf cannot match the names "
+                    + String.join(" ", refused)
+                    + "; requests for them go to the default server"
+                    + (regexReasons.isEmpty() ? "" : " (" + String.join("; ", regexReasons) + ")"));
       }
     }
     return hosts;
@@ -99,8 +112,12 @@ final class ServerTranslator {
       return;
     }
     if (!rewrite.isRedirect()) {
-      context.ledger().notTranslated(d, "a server-level rewrite changes the path before a "
-          + "location is chosen; Wharf routes cannot");
+      context
+          .ledger()
+          .notTranslated(
+              d,
+              "a server-level rewrite changes the path before a "
+                  + "location is chosen; Wharf routes cannot");
       return;
     }
     Either<RedirectAction> redirect = rewrite.redirect(null);
@@ -109,11 +126,20 @@ final class ServerTranslator {
       return;
     }
     String slug = Names.slug(rewrite.regex());
-    context.routes().add(site, slug.isEmpty() ? "rewrite" : "rewrite-" + slug,
-        PathMatch.newBuilder().setRegex(rewrite.regex()).build(), d.origin())
+    context
+        .routes()
+        .add(
+            site,
+            slug.isEmpty() ? "rewrite" : "rewrite-" + slug,
+            PathMatch.newBuilder().setRegex(rewrite.regex()).build(),
+            d.origin())
         .setRedirect(redirect.value());
-    context.ledger().check(d, "a regex route now: nginx applies a server-level rewrite "
-        + "before choosing a location, Wharf's exact and ^~ routes win over a regex route");
+    context
+        .ledger()
+        .check(
+            d,
+            "a regex route now: nginx applies a server-level rewrite "
+                + "before choosing a location, Wharf's exact and ^~ routes win over a regex route");
   }
 
   private void serverReturn(Directive ret, Scope scope, Site site) {
@@ -121,28 +147,35 @@ final class ServerTranslator {
     Route.Builder action = Route.newBuilder();
     Optional<String> problem = Returns.apply(ret, -1, scope, ledger, action);
     String base = action.hasRedirect() ? "redirect" : "respond";
-    Route.Builder route = context.routes().add(site, base, PathMatch.newBuilder()
-        .setPrefix("/").build(), ret.origin());
+    Route.Builder route =
+        context
+            .routes()
+            .add(site, base, PathMatch.newBuilder().setPrefix("/").build(), ret.origin());
     if (problem.isPresent()) {
       route.setRespond(RespondAction.newBuilder().setStatus(503));
-      ledger.notTranslated(ret, problem.get() + "; the server answers 503 until it is "
-          + "translated by hand");
+      ledger.notTranslated(
+          ret, problem.get() + "; the server answers 503 until it is " + "translated by hand");
     } else {
       route.mergeFrom(action.build());
       Headers.response(scope, ledger, route, false);
       ledger.translated(ret);
     }
     for (Directive location : scope.own("location")) {
-      ledger.notNeededBlock(location, "the server's return (line " + ret.origin().line()
-          + ") answers every request before a location is chosen");
+      ledger.notNeededBlock(
+          location,
+          "the server's return (line "
+              + ret.origin().line()
+              + ") answers every request before a location is chosen");
     }
   }
 
   private void filesOfServer(Scope scope, Site site) {
     Ledger ledger = context.ledger();
     if (scope.nearest("root").isEmpty()) {
-      ledger.check(site.server(), "no location and no root: nginx serves files from 'html' "
-          + "below its prefix; no route is made");
+      ledger.check(
+          site.server(),
+          "no location and no root: nginx serves files from 'html' "
+              + "below its prefix; no route is made");
       return;
     }
     Either<StaticAction> files = StaticFiles.action(scope, null, ledger);
@@ -150,8 +183,12 @@ final class ServerTranslator {
       ledger.check(site.server(), files.problem() + "; no route is made");
       return;
     }
-    Route.Builder route = context.routes().add(site, "root", PathMatch.newBuilder()
-        .setPrefix("/").build(), site.server().origin()).setStatic(files.value());
+    Route.Builder route =
+        context
+            .routes()
+            .add(
+                site, "root", PathMatch.newBuilder().setPrefix("/").build(), site.server().origin())
+            .setStatic(files.value());
     LocationTranslator.responseParts(scope, ledger, route, false);
   }
 }

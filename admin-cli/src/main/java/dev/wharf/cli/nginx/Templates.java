@@ -6,10 +6,10 @@ import dev.wharf.config.Variables.Phase;
 import java.util.Optional;
 
 /**
- * Checks an nginx value before it becomes a Wharf template, as the validator will: every
- * variable must be one Wharf has, known at the point the template is rendered, and regex
- * groups ({@code $1}) may only appear where a regex provides them. The answer is the reason
- * a directive cannot be translated, for the report.
+ * Checks an nginx value before it becomes a Wharf template, as the validator will: every variable
+ * must be one Wharf has, known at the point the template is rendered, and regex groups ({@code $1})
+ * may only appear where a regex provides them. The answer is the reason a directive cannot be
+ * translated, for the report.
  */
 final class Templates {
   private Templates() {}
@@ -35,9 +35,10 @@ final class Templates {
           return Optional.of("$" + v.name() + " has no value yet where Wharf uses this value");
         }
       } else if (part instanceof Template.Group g && g.number() > groups) {
-        return Optional.of(groups < 0
-            ? "$" + g.number() + " refers to a regex group, and Wharf has no regex here"
-            : "$" + g.number() + " refers to a regex group the regex does not have");
+        return Optional.of(
+            groups < 0
+                ? "$" + g.number() + " refers to a regex group, and Wharf has no regex here"
+                : "$" + g.number() + " refers to a regex group the regex does not have");
       }
     }
     return Optional.empty();

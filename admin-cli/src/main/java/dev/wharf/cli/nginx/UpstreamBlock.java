@@ -19,11 +19,11 @@ import java.util.Optional;
 /**
  * One {@code upstream} block as a Wharf upstream.
  *
- * <p>{@code max_fails}/{@code fail_timeout} become outlier detection: an endpoint is ejected
- * after {@code max_fails} consecutive failures for {@code fail_timeout}. nginx counts errors
- * and timeouts within the window instead, and Wharf counts 5xx responses as well, so this is
- * reported to check. Without them nginx still ejects after one failure for 10s by default;
- * Wharf only ejects when asked, so no outlier detection is added then.
+ * <p>{@code max_fails}/{@code fail_timeout} become outlier detection: an endpoint is ejected after
+ * {@code max_fails} consecutive failures for {@code fail_timeout}. nginx counts errors and timeouts
+ * within the window instead, and Wharf counts 5xx responses as well, so this is reported to check.
+ * Without them nginx still ejects after one failure for 10s by default; Wharf only ejects when
+ * asked, so no outlier detection is added then.
  */
 final class UpstreamBlock {
   private final Directive block;
@@ -45,25 +45,48 @@ final class UpstreamBlock {
     for (Directive d : block.children()) {
       switch (d.name()) {
         case "server" -> server(d);
-        case "least_conn" -> balance(d, LoadBalancing.newBuilder()
-            .setPolicy(Policy.LEAST_CONNECTIONS), null);
-        case "ip_hash" -> balance(d, hash("$remote_addr"), "translated as a consistent hash of "
-            + "$remote_addr; nginx hashes only the first three bytes of an IPv4 address");
+        case "least_conn" ->
+            balance(d, LoadBalancing.newBuilder().setPolicy(Policy.LEAST_CONNECTIONS), null);
+        case "ip_hash" ->
+            balance(
+                d,
+                hash("$remote_addr"),
+                "translated as a consistent hash of "
+                    + "$remote_addr; nginx hashes only the first three bytes of an IPv4 address");
         case "hash" -> hashDirective(d);
-        case "random" -> balance(d, LoadBalancing.newBuilder().setPolicy(Policy.RANDOM),
-            d.args().isEmpty() ? null : "Wharf picks one endpoint at random, not the better "
-                + "of two");
-        case "keepalive" -> pool(d, Values.number(d.arg(0), 1, 10_000)
-            .map(n -> ConnectionPool.newBuilder().setMaxIdlePerEndpoint(n)),
-            "Wharf keeps up to this many idle connections per endpoint and event loop; nginx "
-                + "keeps this many per worker for the whole upstream");
-        case "keepalive_timeout" -> pool(d, Values.time(d.arg(0)).filter(t -> t.getSeconds() > 0)
-            .map(t -> ConnectionPool.newBuilder().setIdleTimeout(t)), null);
-        case "keepalive_requests" -> pool(d, Values.number(d.arg(0), 0, Integer.MAX_VALUE)
-            .map(n -> ConnectionPool.newBuilder().setMaxRequestsPerConnection(n)), null);
-        case "zone" -> ledger.notNeeded(d, "shared memory for nginx workers; each Wharf node "
-            + "keeps its own upstream state");
-        default -> { } // the catalog decides
+        case "random" ->
+            balance(
+                d,
+                LoadBalancing.newBuilder().setPolicy(Policy.RANDOM),
+                d.args().isEmpty()
+                    ? null
+                    : "Wharf picks one endpoint at random, not the better " + "of two");
+        case "keepalive" ->
+            pool(
+                d,
+                Values.number(d.arg(0), 1, 10_000)
+                    .map(n -> ConnectionPool.newBuilder().setMaxIdlePerEndpoint(n)),
+                "Wharf keeps up to this many idle connections per endpoint and event loop; nginx "
+                    + "keeps this many per worker for the whole upstream");
+        case "keepalive_timeout" ->
+            pool(
+                d,
+                Values.time(d.arg(0))
+                    .filter(t -> t.getSeconds() > 0)
+                    .map(t -> ConnectionPool.newBuilder().setIdleTimeout(t)),
+                null);
+        case "keepalive_requests" ->
+            pool(
+                d,
+                Values.number(d.arg(0), 0, Integer.MAX_VALUE)
+                    .map(n -> ConnectionPool.newBuilder().setMaxRequestsPerConnection(n)),
+                null);
+        case "zone" ->
+            ledger.notNeeded(
+                d,
+                "shared memory for nginx workers; each Wharf node "
+                    + "keeps its own upstream state");
+        default -> {} // the catalog decides
       }
     }
     if (endpoints.isEmpty()) {
@@ -111,7 +134,8 @@ final class UpstreamBlock {
         default -> ignored.add(param);
       }
     }
-    if (weight < 0 || (maxFails != null && maxFails < 0)
+    if (weight < 0
+        || (maxFails != null && maxFails < 0)
         || (param(d, "fail_timeout") && failTimeout == null)) {
       ledger.notTranslated(d, "a weight, max_fails or fail_timeout Wharf cannot take");
       return;
@@ -143,23 +167,30 @@ final class UpstreamBlock {
 
   private void failures(Directive d, int maxFails, Duration failTimeout, List<String> notes) {
     if (failureSettings != null) {
-      notes.add("Wharf ejects endpoints with the settings of the first server that has "
-          + "max_fails or fail_timeout (line " + failureSettings.origin().line() + ")");
+      notes.add(
+          "Wharf ejects endpoints with the settings of the first server that has "
+              + "max_fails or fail_timeout (line "
+              + failureSettings.origin().line()
+              + ")");
       return;
     }
     failureSettings = d;
     if (maxFails == 0) {
       return; // nginx: no passive ejection, which is Wharf's default
     }
-    Duration window = failTimeout == null ? Duration.newBuilder().setSeconds(10).build()
-        : failTimeout;
-    upstream.setOutlierDetection(OutlierDetection.newBuilder()
-        .setConsecutiveFailures(maxFails)
-        .setBaseEjectionTime(window)
-        .setMaxEjectionTime(window));
-    notes.add("max_fails/fail_timeout became outlier_detection: ejected after " + maxFails
-        + " consecutive failures (5xx responses count too) for " + Durations.format(window)
-        + "; nginx counts errors and timeouts within fail_timeout");
+    Duration window =
+        failTimeout == null ? Duration.newBuilder().setSeconds(10).build() : failTimeout;
+    upstream.setOutlierDetection(
+        OutlierDetection.newBuilder()
+            .setConsecutiveFailures(maxFails)
+            .setBaseEjectionTime(window)
+            .setMaxEjectionTime(window));
+    notes.add(
+        "max_fails/fail_timeout became outlier_detection: ejected after "
+            + maxFails
+            + " consecutive failures (5xx responses count too) for "
+            + Durations.format(window)
+            + "; nginx counts errors and timeouts within fail_timeout");
   }
 
   private static boolean param(Directive d, String key) {
@@ -173,9 +204,13 @@ final class UpstreamBlock {
       ledger.notTranslated(d, problem.orElse("hash needs a key"));
       return;
     }
-    balance(d, hash(key), d.arg(1).equals("consistent") ? null
-        : "translated as a consistent hash: the same key reaches the same endpoint, and fewer "
-            + "keys move when endpoints change than with nginx's plain hash");
+    balance(
+        d,
+        hash(key),
+        d.arg(1).equals("consistent")
+            ? null
+            : "translated as a consistent hash: the same key reaches the same endpoint, and fewer "
+                + "keys move when endpoints change than with nginx's plain hash");
   }
 
   private static LoadBalancing.Builder hash(String key) {
@@ -184,8 +219,7 @@ final class UpstreamBlock {
 
   private void balance(Directive d, LoadBalancing.Builder policy, String note) {
     if (balancing != null) {
-      ledger.notNeeded(balancing, "replaced by the balancing method at line "
-          + d.origin().line());
+      ledger.notNeeded(balancing, "replaced by the balancing method at line " + d.origin().line());
     }
     balancing = d;
     upstream.setBalancing(policy);

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The upstreams of the imported config: one per {@code upstream} block, and one for each
- * address a {@code proxy_pass} names directly ({@code proxy_pass http://10.0.0.5:8080;}), as
- * Wharf routes only refer to upstreams by name. A name that is not an upstream block is a
- * host name, as in nginx ({@code proxy_pass http://backend;} is {@code backend:80}).
+ * The upstreams of the imported config: one per {@code upstream} block, and one for each address a
+ * {@code proxy_pass} names directly ({@code proxy_pass http://10.0.0.5:8080;}), as Wharf routes
+ * only refer to upstreams by name. A name that is not an upstream block is a host name, as in nginx
+ * ({@code proxy_pass http://backend;} is {@code backend:80}).
  */
 final class Upstreams {
   private final Ledger ledger;
@@ -33,13 +33,17 @@ final class Upstreams {
     String name = names.unique(Names.sanitize(nginxName));
     Optional<Upstream> upstream = new UpstreamBlock(block, name, ledger).translate();
     if (upstream.isEmpty()) {
-      unusable.put(nginxName, "upstream '" + nginxName + "' (" + block.origin()
-          + ") is not translated");
+      unusable.put(
+          nginxName, "upstream '" + nginxName + "' (" + block.origin() + ") is not translated");
       return;
     }
     if (!name.equals(nginxName)) {
-      ledger.check(block, "named '" + name + "' in Wharf, as upstream names are letters, "
-          + "digits, '.', '_' and '-'");
+      ledger.check(
+          block,
+          "named '"
+              + name
+              + "' in Wharf, as upstream names are letters, "
+              + "digits, '.', '_' and '-'");
     } else {
       ledger.translated(block);
     }
@@ -48,8 +52,8 @@ final class Upstreams {
   }
 
   /**
-   * The upstream {@code url} sends requests to, created for an address on first use; or the
-   * reason there is none.
+   * The upstream {@code url} sends requests to, created for an address on first use; or the reason
+   * there is none.
    */
   Either<String> resolve(ProxyPassUrl url, Origin usedAt) {
     if (url.port() == 0 && blocks.containsKey(url.host())) {
@@ -59,8 +63,8 @@ final class Upstreams {
       return Either.problem(unusable.get(url.host()));
     }
     if (blocks.containsKey(url.host())) {
-      return Either.problem("'" + url.host() + "' is an upstream block, which nginx does not "
-          + "allow with a port");
+      return Either.problem(
+          "'" + url.host() + "' is an upstream block, which nginx does not " + "allow with a port");
     }
     String address = url.host() + ":" + (url.port() == 0 ? 80 : url.port());
     try {
@@ -70,10 +74,14 @@ final class Upstreams {
     }
     Upstream known = byAddress.get(address);
     if (known == null) {
-      String name = names.unique(Names.sanitize(url.port() == 0
-          ? url.host() : url.host() + "-" + url.port()));
-      known = Upstream.newBuilder().setName(name)
-          .addEndpoints(Endpoint.newBuilder().setAddress(address)).build();
+      String name =
+          names.unique(
+              Names.sanitize(url.port() == 0 ? url.host() : url.host() + "-" + url.port()));
+      known =
+          Upstream.newBuilder()
+              .setName(name)
+              .addEndpoints(Endpoint.newBuilder().setAddress(address))
+              .build();
       byAddress.put(address, known);
       origins.put(name, usedAt);
     }
@@ -91,5 +99,4 @@ final class Upstreams {
   List<Origin> origins() {
     return all().stream().map(u -> origins.get(u.getName())).toList();
   }
-
 }

@@ -8,9 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * nginx's ways of writing values: times ({@code 5}, {@code 300ms}, {@code 1h30m},
- * {@code "1h 30m"}; a bare number is seconds), sizes ({@code 512}, {@code 16k}, {@code 80m})
- * and flags ({@code on}, {@code off}). Each parser returns empty for text nginx would refuse.
+ * nginx's ways of writing values: times ({@code 5}, {@code 300ms}, {@code 1h30m}, {@code "1h 30m"};
+ * a bare number is seconds), sizes ({@code 512}, {@code 16k}, {@code 80m}) and flags ({@code on},
+ * {@code off}). Each parser returns empty for text nginx would refuse.
  */
 final class Values {
   private static final Pattern TIME_PART = Pattern.compile("(\\d+)(ms|y|M|w|d|h|m|s)?");
@@ -39,18 +39,19 @@ final class Values {
             return Optional.empty(); // "30x"
           }
           long n = Long.parseLong(m.group(1));
-          millis = Math.addExact(millis, Math.multiplyExact(n,
-              unitMillis(unitless ? "s" : m.group(2))));
+          millis =
+              Math.addExact(millis, Math.multiplyExact(n, unitMillis(unitless ? "s" : m.group(2))));
           at = m.end();
         }
       }
     } catch (ArithmeticException | NumberFormatException e) {
       return Optional.empty();
     }
-    return Optional.of(Duration.newBuilder()
-        .setSeconds(millis / 1000)
-        .setNanos((int) (millis % 1000) * 1_000_000)
-        .build());
+    return Optional.of(
+        Duration.newBuilder()
+            .setSeconds(millis / 1000)
+            .setNanos((int) (millis % 1000) * 1_000_000)
+            .build());
   }
 
   static Optional<Size> size(String text) {

@@ -5,8 +5,8 @@ import java.util.Objects;
 /** What became of one directive, and why when that is not plain. */
 public record Verdict(Kind kind, String reason) {
   /**
-   * From the least to the most a user must know about. A directive that matters in several
-   * places (an {@code http}-level setting) keeps the most telling verdict it was given.
+   * From the least to the most a user must know about. A directive that matters in several places
+   * (an {@code http}-level setting) keeps the most telling verdict it was given.
    */
   public enum Kind {
     /** Wharf needs nothing for it: process tuning, or something Wharf does by itself. */

@@ -15,8 +15,8 @@ import java.util.List;
  * - route old
  * </pre>
  *
- * A value of several lines (a whole sub-message) is shown below its field, old lines with
- * {@code -}, new ones with {@code +}.
+ * A value of several lines (a whole sub-message) is shown below its field, old lines with {@code
+ * -}, new ones with {@code +}.
  */
 public final class Changes {
   private static final String UNSET = "(unset)";

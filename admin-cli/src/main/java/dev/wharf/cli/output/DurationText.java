@@ -8,7 +8,10 @@ public final class DurationText {
   private DurationText() {}
 
   public static String of(Duration d) {
-    return Durations.format(com.google.protobuf.Duration.newBuilder()
-        .setSeconds(d.getSeconds()).setNanos(d.getNano()).build());
+    return Durations.format(
+        com.google.protobuf.Duration.newBuilder()
+            .setSeconds(d.getSeconds())
+            .setNanos(d.getNano())
+            .build());
   }
 }

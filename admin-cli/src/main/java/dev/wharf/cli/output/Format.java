@@ -6,7 +6,9 @@ import picocli.CommandLine.TypeConversionException;
 
 /** What {@code -o} asks for. */
 public enum Format {
-  TABLE, YAML, JSON;
+  TABLE,
+  YAML,
+  JSON;
 
   /** Reads {@code table}, {@code yaml}, {@code json}. */
   public static final class Converter implements ITypeConverter<Format> {
@@ -15,8 +17,7 @@ public enum Format {
       try {
         return Format.valueOf(value.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(
-            "'" + value + "' (expected: table, yaml or json)");
+        throw new TypeConversionException("'" + value + "' (expected: table, yaml or json)");
       }
     }
   }

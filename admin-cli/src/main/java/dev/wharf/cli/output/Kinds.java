@@ -29,8 +29,9 @@ public final class Kinds {
       case "listener" -> ObjectKind.OBJECT_KIND_LISTENER;
       case "upstream" -> ObjectKind.OBJECT_KIND_UPSTREAM;
       case "route" -> ObjectKind.OBJECT_KIND_ROUTE;
-      default -> throw Failure.invalidInput(
-          "unknown kind '" + word + "' (expected: listener, upstream or route)");
+      default ->
+          throw Failure.invalidInput(
+              "unknown kind '" + word + "' (expected: listener, upstream or route)");
     };
   }
 
@@ -51,7 +52,7 @@ public final class Kinds {
         case LISTENER -> config.addListeners(o.getListener());
         case UPSTREAM -> config.addUpstreams(o.getUpstream());
         case ROUTE -> config.addRoutes(o.getRoute());
-        default -> { } // an object kind newer than this wharfctl: nothing to show
+        default -> {} // an object kind newer than this wharfctl: nothing to show
       }
     }
     return config.build();

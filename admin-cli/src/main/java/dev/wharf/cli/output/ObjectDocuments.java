@@ -7,10 +7,9 @@ import dev.wharf.proto.config.v1.Config;
 import java.util.List;
 
 /**
- * Config objects as YAML or JSON, written by the same mapping config files are read with
- * ({@link ConfigDocuments}). A list is a document holding just those objects
- * ({@code routes: [...]}); a single object is printed by itself, so {@code jq .proxy.upstream}
- * works on it.
+ * Config objects as YAML or JSON, written by the same mapping config files are read with ({@link
+ * ConfigDocuments}). A list is a document holding just those objects ({@code routes: [...]}); a
+ * single object is printed by itself, so {@code jq .proxy.upstream} works on it.
  */
 public final class ObjectDocuments {
   private ObjectDocuments() {}
@@ -26,12 +25,13 @@ public final class ObjectDocuments {
 
   /** One object by itself: its fields at the top. */
   public static String of(ConfigObject object, Format format) {
-    Message message = switch (object.getKindCase()) {
-      case LISTENER -> object.getListener();
-      case UPSTREAM -> object.getUpstream();
-      case ROUTE -> object.getRoute();
-      default -> throw new IllegalArgumentException("an object of no kind");
-    };
+    Message message =
+        switch (object.getKindCase()) {
+          case LISTENER -> object.getListener();
+          case UPSTREAM -> object.getUpstream();
+          case ROUTE -> object.getRoute();
+          default -> throw new IllegalArgumentException("an object of no kind");
+        };
     return format == Format.JSON
         ? ConfigDocuments.toJson(message)
         : ConfigDocuments.toYaml(message);

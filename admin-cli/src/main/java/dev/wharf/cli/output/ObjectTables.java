@@ -14,8 +14,8 @@ import java.util.Locale;
 
 /**
  * The {@code get} tables: the name and what one wants to see at a glance, per kind. Paths are
- * written as nginx writes locations ({@code = /}, {@code ^~ /ws}, {@code ~* \.png$}); an empty
- * host or listener list, which means "all", is shown as {@code *}.
+ * written as nginx writes locations ({@code = /}, {@code ^~ /ws}, {@code ~* \.png$}); an empty host
+ * or listener list, which means "all", is shown as {@code *}.
  */
 public final class ObjectTables {
   private ObjectTables() {}
@@ -43,7 +43,10 @@ public final class ObjectTables {
     Table t = new Table("NAME", "ENDPOINTS", "BALANCING", "HEALTH CHECK");
     for (ConfigObject o : objects) {
       Upstream u = o.getUpstream();
-      t.row(u.getName(), u.getEndpointsCount(), balancing(u.getBalancing()),
+      t.row(
+          u.getName(),
+          u.getEndpointsCount(),
+          balancing(u.getBalancing()),
           u.hasHealthCheck() ? healthCheck(u.getHealthCheck()) : "");
     }
     return t;
@@ -53,8 +56,12 @@ public final class ObjectTables {
     Table t = new Table("NAME", "HOSTS", "PATH", "ACTION", "LISTENERS");
     for (ConfigObject o : objects) {
       Route r = o.getRoute();
-      t.row(r.getName(), allIfEmpty(r.getMatch().getHostsList()), path(r.getMatch().getPath()),
-          action(r), allIfEmpty(r.getListenersList()));
+      t.row(
+          r.getName(),
+          allIfEmpty(r.getMatch().getHostsList()),
+          path(r.getMatch().getPath()),
+          action(r),
+          allIfEmpty(r.getListenersList()));
     }
     return t;
   }
@@ -65,37 +72,57 @@ public final class ObjectTables {
 
   static String action(Route r) {
     return switch (r.getActionCase()) {
-      case PROXY -> "proxy " + r.getProxy().getUpstream()
-          + (r.getProxy().hasRewrite() ? " (rewrite " + r.getProxy().getRewrite().getRegex()
-              + " " + r.getProxy().getRewrite().getReplacement() + ")" : "");
-      case STATIC -> "static " + (r.getStatic().getRoot().isEmpty()
-          ? "alias " + r.getStatic().getAlias() : r.getStatic().getRoot());
-      case REDIRECT -> "redirect " + orDefault(r.getRedirect().getStatus(), 302) + " "
-          + r.getRedirect().getLocation();
+      case PROXY ->
+          "proxy "
+              + r.getProxy().getUpstream()
+              + (r.getProxy().hasRewrite()
+                  ? " (rewrite "
+                      + r.getProxy().getRewrite().getRegex()
+                      + " "
+                      + r.getProxy().getRewrite().getReplacement()
+                      + ")"
+                  : "");
+      case STATIC ->
+          "static "
+              + (r.getStatic().getRoot().isEmpty()
+                  ? "alias " + r.getStatic().getAlias()
+                  : r.getStatic().getRoot());
+      case REDIRECT ->
+          "redirect "
+              + orDefault(r.getRedirect().getStatus(), 302)
+              + " "
+              + r.getRedirect().getLocation();
       case RESPOND -> "respond " + orDefault(r.getRespond().getStatus(), 200);
       default -> "";
     };
   }
 
   private static String balancing(LoadBalancing b) {
-    String policy = switch (b.getPolicy()) {
-      case LEAST_CONNECTIONS -> "least_connections";
-      case CONSISTENT_HASH -> "consistent_hash";
-      case RANDOM -> "random";
-      default -> "round_robin";
-    };
+    String policy =
+        switch (b.getPolicy()) {
+          case LEAST_CONNECTIONS -> "least_connections";
+          case CONSISTENT_HASH -> "consistent_hash";
+          case RANDOM -> "random";
+          default -> "round_robin";
+        };
     return b.getHashKey().isEmpty() ? policy : policy + " " + b.getHashKey();
   }
 
   private static String healthCheck(HealthCheck h) {
-    String kind = switch (h.getCheckCase()) {
-      case HTTP -> "http " + h.getHttp().getPath();
-      case TCP -> "tcp";
-      case WEBSOCKET -> "websocket " + h.getWebsocket().getPath();
-      default -> h.getCheckCase().toString().toLowerCase(Locale.ROOT);
-    };
-    return h.hasInterval() ? kind + " every " + DurationText.of(java.time.Duration.ofSeconds(
-        h.getInterval().getSeconds(), h.getInterval().getNanos())) : kind;
+    String kind =
+        switch (h.getCheckCase()) {
+          case HTTP -> "http " + h.getHttp().getPath();
+          case TCP -> "tcp";
+          case WEBSOCKET -> "websocket " + h.getWebsocket().getPath();
+          default -> h.getCheckCase().toString().toLowerCase(Locale.ROOT);
+        };
+    return h.hasInterval()
+        ? kind
+            + " every "
+            + DurationText.of(
+                java.time.Duration.ofSeconds(
+                    h.getInterval().getSeconds(), h.getInterval().getNanos()))
+        : kind;
   }
 
   private static int orDefault(int status, int unset) {

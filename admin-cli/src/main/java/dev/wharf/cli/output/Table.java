@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Columns aligned with spaces, headers in capitals, as kubectl prints them. The last column is
- * not padded, so no line ends in spaces. Empty cells are shown as {@code -}.
+ * Columns aligned with spaces, headers in capitals, as kubectl prints them. The last column is not
+ * padded, so no line ends in spaces. Empty cells are shown as {@code -}.
  */
 public final class Table {
   private static final String GAP = "   ";

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Opened;
 import dev.wharf.cli.Cli.Result;
-import dev.wharf.cli.Cli;
 import dev.wharf.cli.Configs;
 import dev.wharf.cli.FakeAdmin;
 import java.nio.file.Path;
@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Which server is asked, with which credentials, and what the user reads when that fails. */
 class ConnectionTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
   private Cli cli;
 
   @BeforeEach
@@ -38,10 +37,13 @@ class ConnectionTest {
     Result r = cli.run("get", "routes", "--server", "cp-1:9700");
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertTrue(r.err().startsWith("error: cannot reach the Admin API:\n  cp-1:9700: UNAVAILABLE"),
+    assertTrue(
+        r.err().startsWith("error: cannot reach the Admin API:\n  cp-1:9700: UNAVAILABLE"),
         r.err());
-    assertTrue(r.err().endsWith(
-        "check the address (from --server) and that the control plane is running\n"), r.err());
+    assertTrue(
+        r.err()
+            .endsWith("check the address (from --server) and that the control plane is running\n"),
+        r.err());
     assertEquals("", r.out());
   }
 
@@ -56,7 +58,8 @@ class ConnectionTest {
     assertEquals("error: cannot reach the Admin API on any of 2 servers:", lines.get(0));
     assertTrue(lines.get(1).startsWith("  cp-1:9700: UNAVAILABLE"), r.err());
     assertTrue(lines.get(2).startsWith("  cp-2:9700: UNAVAILABLE"), r.err());
-    assertEquals("check the address (from WHARF_SERVER) and that the control plane is running",
+    assertEquals(
+        "check the address (from WHARF_SERVER) and that the control plane is running",
         lines.get(3));
   }
 
@@ -80,7 +83,8 @@ class ConnectionTest {
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(2, second.calls()); // GetConfig, then Apply
-    assertEquals(List.of("cp-1:9700", "cp-2:9700"),
+    assertEquals(
+        List.of("cp-1:9700", "cp-2:9700"),
         cli.opened().stream().map(Opened::server).toList()); // cp-1 is not asked again
   }
 
@@ -104,8 +108,10 @@ class ConnectionTest {
     Result r = cli.run("nodes", "--server", "cp-1:9700,cp-2:9700", "--timeout", "100ms");
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertEquals("error: cp-1:9700 did not answer within 100ms; check that the control plane is "
-        + "healthy, or give a longer --timeout\n", r.err());
+    assertEquals(
+        "error: cp-1:9700 did not answer within 100ms; check that the control plane is "
+            + "healthy, or give a longer --timeout\n",
+        r.err());
     assertEquals(0, second.calls()); // it was connected: an answer, not an unreachable server
   }
 
@@ -127,9 +133,11 @@ class ConnectionTest {
     Result r = cli.run("nodes", "--server", "cp-1:9700");
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertEquals("error: cp-1:9700 did not accept the credentials (missing or unknown token); "
-        + "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the context's "
-        + "token-file\n", r.err());
+    assertEquals(
+        "error: cp-1:9700 did not accept the credentials (missing or unknown token); "
+            + "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the context's "
+            + "token-file\n",
+        r.err());
   }
 
   @Test
@@ -141,20 +149,28 @@ class ConnectionTest {
     Result r = cli.run("nodes", "--server", "127.0.0.1:9700", "--token-file", tokenFile.toString());
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertEquals("error: 127.0.0.1:9700 did not accept the credentials (missing or unknown token); "
-        + "check the token (from --token-file " + tokenFile + ")\n", r.err());
+    assertEquals(
+        "error: 127.0.0.1:9700 did not accept the credentials (missing or unknown token); "
+            + "check the token (from --token-file "
+            + tokenFile
+            + ")\n",
+        r.err());
   }
 
   @Test
   void aViewerThatWritesIsDeniedWithExitThreeAndToldWhatRoleItNeeds() {
-    FakeAdmin admin = cli.serve("127.0.0.1:9700").commit(Configs.parse(Configs.BEFORE))
-        .token("look", "bob", false);
+    FakeAdmin admin =
+        cli.serve("127.0.0.1:9700")
+            .commit(Configs.parse(Configs.BEFORE))
+            .token("look", "bob", false);
 
     Result r = cli.run("delete", "route", "old", "--server", "127.0.0.1:9700", "--token", "look");
 
     assertEquals(3, r.exitCode(), r.toString());
-    assertEquals("error: 127.0.0.1:9700 refused: permission denied: bob is a viewer and may not "
-        + "call DeleteObject (token from --token)\n", r.err());
+    assertEquals(
+        "error: 127.0.0.1:9700 refused: permission denied: bob is a viewer and may not "
+            + "call DeleteObject (token from --token)\n",
+        r.err());
     assertEquals(Configs.parse(Configs.BEFORE), admin.config());
   }
 
@@ -165,8 +181,8 @@ class ConnectionTest {
     Result r = cli.run("nodes", "--server", "cp.example.com:9700", "--token", "t");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("warning: the token is sent to cp.example.com:9700 in plaintext (no --tls-ca)\n",
-        r.err());
+    assertEquals(
+        "warning: the token is sent to cp.example.com:9700 in plaintext (no --tls-ca)\n", r.err());
   }
 
   @Test
@@ -201,9 +217,11 @@ class ConnectionTest {
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(List.of("Bearer p"), prod.authorizations());
-    assertEquals(List.of(
-        new Opened("prod-1:9700", Optional.of(home.resolve("ca.pem"))),
-        new Opened("prod-2:9700", Optional.of(home.resolve("ca.pem")))), cli.opened());
+    assertEquals(
+        List.of(
+            new Opened("prod-1:9700", Optional.of(home.resolve("ca.pem"))),
+            new Opened("prod-2:9700", Optional.of(home.resolve("ca.pem")))),
+        cli.opened());
   }
 
   @Test
@@ -217,9 +235,11 @@ class ConnectionTest {
     cli.run("nodes");
     cli.run("nodes", "--server", "flag:9700", "--tls-ca", "/flag/ca.pem");
 
-    assertEquals(List.of(
-        new Opened("env:9700", Optional.of(Path.of("/env/ca.pem"))),
-        new Opened("flag:9700", Optional.of(Path.of("/flag/ca.pem")))), cli.opened());
+    assertEquals(
+        List.of(
+            new Opened("env:9700", Optional.of(Path.of("/env/ca.pem"))),
+            new Opened("flag:9700", Optional.of(Path.of("/flag/ca.pem")))),
+        cli.opened());
   }
 
   @Test
@@ -247,7 +267,11 @@ class ConnectionTest {
 
   @Test
   void aMisspeltKeyInTheContextsFileIsReportedNotIgnored(@TempDir Path dir) {
-    Path file = Configs.write(dir, "wharfctl.yaml", """
+    Path file =
+        Configs.write(
+            dir,
+            "wharfctl.yaml",
+            """
         contexts:
           - name: prod
             servers: [prod-1:9700]
@@ -258,8 +282,12 @@ class ConnectionTest {
     Result r = cli.run("nodes");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: " + file + ": contexts[0]: unknown key 'tokn-file' (known: name, "
-        + "servers, tls-ca, token-file)\n", r.err());
+    assertEquals(
+        "error: "
+            + file
+            + ": contexts[0]: unknown key 'tokn-file' (known: name, "
+            + "servers, tls-ca, token-file)\n",
+        r.err());
   }
 
   @Test
@@ -267,7 +295,10 @@ class ConnectionTest {
     Configs.write(home, "wharfctl.yaml", "");
     Path config = home.resolve(".config/wharf");
     config.toFile().mkdirs();
-    Configs.write(config, "wharfctl.yaml", """
+    Configs.write(
+        config,
+        "wharfctl.yaml",
+        """
         current-context: here
         contexts:
           - {name: here, servers: "home-1:9700"}
@@ -280,9 +311,10 @@ class ConnectionTest {
 
   @Test
   void anUnexpectedErrorIsOneLineWithoutATraceUnlessDebugAsksForIt() {
-    cli.transport((server, ca) -> {
-      throw new IllegalStateException("boom");
-    });
+    cli.transport(
+        (server, ca) -> {
+          throw new IllegalStateException("boom");
+        });
 
     Result plain = cli.run("nodes");
     Result debug = cli.run("nodes", "--debug");
@@ -290,19 +322,24 @@ class ConnectionTest {
     assertEquals(1, plain.exitCode(), plain.toString());
     assertEquals("error: boom\n", plain.err());
     assertEquals(1, debug.exitCode(), debug.toString());
-    assertTrue(debug.err().startsWith("error: boom\njava.lang.IllegalStateException: boom\n"),
+    assertTrue(
+        debug.err().startsWith("error: boom\njava.lang.IllegalStateException: boom\n"),
         debug.err());
     assertTrue(debug.err().contains("\tat dev.wharf.cli."), debug.err());
     assertFalse(plain.err().contains("Exception"), plain.err());
   }
 
   /**
-   * prod: two servers, a token file relative to the contexts file, a CA under {@code ~};
-   * staging: one server, nothing else.
+   * prod: two servers, a token file relative to the contexts file, a CA under {@code ~}; staging:
+   * one server, nothing else.
    */
   private Path writeContexts(Path dir) {
     Configs.write(dir, "prod.token", "p\n");
-    Path file = Configs.write(dir, "wharfctl.yaml", """
+    Path file =
+        Configs.write(
+            dir,
+            "wharfctl.yaml",
+            """
         current-context: prod
         contexts:
           - name: prod

@@ -3,8 +3,8 @@ package dev.wharf.cli.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Cli;
+import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
 import dev.wharf.cli.FakeAdmin;
 import java.nio.file.Path;
@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** apply and diff against a fake Admin service at version 5. */
 class ApplyCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Cli cli;
   private FakeAdmin admin;
 
@@ -39,12 +38,14 @@ class ApplyCommandTest {
     Result r = cli.run("apply", "-f", file.toString());
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         ~ upstream app: endpoints[1].weight: 1 -> 3
         + route api
         - route old
         applied: version 6
-        """, r.out());
+        """,
+        r.out());
     assertEquals("", r.err());
     assertEquals(Configs.parse(Configs.AFTER), admin.config());
   }
@@ -56,12 +57,14 @@ class ApplyCommandTest {
     Result r = cli.run("apply", "-f", file.toString(), "--dry-run");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         ~ upstream app: endpoints[1].weight: 1 -> 3
         + route api
         - route old
         dry run: nothing written (version 5)
-        """, r.out());
+        """,
+        r.out());
     assertEquals(5, admin.version());
     assertEquals(Configs.parse(Configs.BEFORE), admin.config());
   }
@@ -79,7 +82,11 @@ class ApplyCommandTest {
 
   @Test
   void aDocumentThatDoesNotValidateIsReportedWithPathsAndLinesAndNeverSent() {
-    Path file = Configs.write(dir, "broken.yaml", """
+    Path file =
+        Configs.write(
+            dir,
+            "broken.yaml",
+            """
         upstreams:
           - name: api
             endpoints: [{address: "127.0.0.1:9000"}]
@@ -92,9 +99,11 @@ class ApplyCommandTest {
     Result r = cli.run("apply", "-f", file.toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals(file + ": 2 errors\n"
-        + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
-        + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n",
+    assertEquals(
+        file
+            + ": 2 errors\n"
+            + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
+            + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n",
         r.err());
     assertEquals("", r.out());
     assertEquals(0, admin.calls(), "the server was called");
@@ -117,8 +126,10 @@ class ApplyCommandTest {
     Result r = cli.run("apply", "-f", file.toString());
 
     assertEquals(2, r.exitCode(), r.toString());
-    assertEquals("error: the config changed since it was read (you read version 5, it is now 7);"
-        + " run the command again\n", r.err());
+    assertEquals(
+        "error: the config changed since it was read (you read version 5, it is now 7);"
+            + " run the command again\n",
+        r.err());
     assertEquals("", r.out());
     assertEquals(Configs.parse(Configs.BEFORE), admin.config());
   }
@@ -130,11 +141,13 @@ class ApplyCommandTest {
     Result r = cli.run("diff", "-f", file.toString());
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         ~ upstream app: endpoints[1].weight: 1 -> 3
         + route api
         - route old
-        """, r.out());
+        """,
+        r.out());
     assertEquals(5, admin.version());
   }
 
@@ -151,17 +164,23 @@ class ApplyCommandTest {
 
   @Test
   void aChangedSubtreeIsShownFieldByField() {
-    Path file = Configs.write(dir, "wharf.yaml", Configs.BEFORE.replace(
-        "proxy: {upstream: app}",
-        "proxy: {upstream: app, rewrite: {regex: \"^/(.*)\", replacement: /v2/$1}}"));
+    Path file =
+        Configs.write(
+            dir,
+            "wharf.yaml",
+            Configs.BEFORE.replace(
+                "proxy: {upstream: app}",
+                "proxy: {upstream: app, rewrite: {regex: \"^/(.*)\", replacement: /v2/$1}}"));
 
     Result r = cli.run("diff", "-f", file.toString());
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         ~ route web: proxy.rewrite.regex: (unset) -> ^/(.*)
         ~ route web: proxy.rewrite.replacement: (unset) -> /v2/$1
-        """, r.out());
+        """,
+        r.out());
     assertTrue(r.err().isEmpty(), r.err());
   }
 }

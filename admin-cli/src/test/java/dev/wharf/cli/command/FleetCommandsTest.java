@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
-import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Cli;
+import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
 import dev.wharf.cli.FakeAdmin;
 import dev.wharf.proto.admin.v1.EndpointHealth;
@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** nodes, rollout, health and drain; rollout --wait on a clock that advances when it sleeps. */
 class FleetCommandsTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
   private Cli cli;
   private FakeAdmin admin;
 
@@ -42,39 +41,49 @@ class FleetCommandsTest {
 
   @Test
   void nodesAreATableWithWhatEachRunsAndWhatItLastRefused() {
-    admin.nodes(List.of(
-        node("node-1", "cp-1", 42, 0, 0, ""),
-        node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
+    admin.nodes(
+        List.of(
+            node("node-1", "cp-1", 42, 0, 0, ""),
+            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
 
     Result r = cli.run("nodes");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         NODE     REPLICA   VERSION   BEHIND   LAST NACK                                   \
         CONNECTED SINCE
         node-1   cp-1      42        0        -                                           \
         2025-03-01T09:00:00Z
         node-2   cp-2      41        1        42: listeners[0].port: 8080 is in use ...   \
         2025-03-01T09:00:00Z
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test
   void rolloutSaysHowManyAppliedWhoRefusedWhyAndWhoIsPending() {
-    admin.rollouts(rollout(100, 97, List.of("node-3"), refusal("node-7", "port 80 is in use"),
-        refusal("node-9", "2 errors\nroutes[0]: x\nroutes[1]: y")));
+    admin.rollouts(
+        rollout(
+            100,
+            97,
+            List.of("node-3"),
+            refusal("node-7", "port 80 is in use"),
+            refusal("node-9", "2 errors\nroutes[0]: x\nroutes[1]: y")));
 
     Result r = cli.run("rollout");
 
     assertEquals(4, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         version 42: applied on 97/100 nodes, refused by 2:
           node-7: port 80 is in use
           node-9: 2 errors
             routes[0]: x
             routes[1]: y
         pending (1): node-3
-        """, r.out());
+        """,
+        r.out());
     assertEquals("error: version 42 was refused by 2 nodes\n", r.err());
   }
 
@@ -112,10 +121,12 @@ class FleetCommandsTest {
     Result r = cli.run("rollout", "--wait");
 
     assertEquals(4, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         version 42: applied on 2/3 nodes, refused by 1:
           node-3: listeners[0].port: 80 is in use
-        """, r.out());
+        """,
+        r.out());
     assertEquals("error: version 42 was refused by 1 node\n", r.err());
   }
 
@@ -127,10 +138,13 @@ class FleetCommandsTest {
 
     assertEquals(4, r.exitCode(), r.toString());
     assertEquals("version 42: applied on 2/3 nodes\npending (1): node-3\n", r.out());
-    assertEquals("error: version 42 is not applied on every node after 5s; still pending on 1: "
-        + "node-3\n", r.err());
+    assertEquals(
+        "error: version 42 is not applied on every node after 5s; still pending on 1: "
+            + "node-3\n",
+        r.err());
     // Polls at 0s, 2s, 4s and 5s (the last sleep is cut to the time left), then stops.
-    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1)),
+    assertEquals(
+        List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1)),
         cli.time.sleeps());
     assertEquals(4, admin.rolloutPolls());
   }
@@ -148,19 +162,26 @@ class FleetCommandsTest {
 
   @Test
   void healthIsATableOfHowTheNodesSeeEachEndpoint() {
-    admin.health("app", List.of(
-        EndpointHealth.newBuilder().setAddress("127.0.0.1:9000").setHealthyNodes(3).build(),
-        EndpointHealth.newBuilder().setAddress("127.0.0.1:9001").setHealthyNodes(1)
-            .setUnhealthyNodes(2).build()));
+    admin.health(
+        "app",
+        List.of(
+            EndpointHealth.newBuilder().setAddress("127.0.0.1:9000").setHealthyNodes(3).build(),
+            EndpointHealth.newBuilder()
+                .setAddress("127.0.0.1:9001")
+                .setHealthyNodes(1)
+                .setUnhealthyNodes(2)
+                .build()));
 
     Result r = cli.run("health", "app");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         ADDRESS          HEALTHY   UNHEALTHY   UNKNOWN
         127.0.0.1:9000   3         0           0
         127.0.0.1:9001   1         2           0
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test
@@ -190,18 +211,30 @@ class FleetCommandsTest {
     assertEquals("error: no replica knows node 'node-9'\n", r.err());
   }
 
-  private static NodeView node(String id, String replica, long acked, int behind, long nacked,
-      String reason) {
-    return NodeView.newBuilder().setVersionsBehind(behind).setStatus(NodeStatus.newBuilder()
-        .setNodeId(id).setReplica(replica).setAckedVersion(acked)
-        .setLastNackVersion(nacked).setLastNackReason(reason)
-        .setConnectedSince(Timestamp.newBuilder().setSeconds(1740819600))).build();
+  private static NodeView node(
+      String id, String replica, long acked, int behind, long nacked, String reason) {
+    return NodeView.newBuilder()
+        .setVersionsBehind(behind)
+        .setStatus(
+            NodeStatus.newBuilder()
+                .setNodeId(id)
+                .setReplica(replica)
+                .setAckedVersion(acked)
+                .setLastNackVersion(nacked)
+                .setLastNackReason(reason)
+                .setConnectedSince(Timestamp.newBuilder().setSeconds(1740819600)))
+        .build();
   }
 
-  private static RolloutStatus rollout(int nodes, int applied, List<String> pending,
-      NodeRefusal... refused) {
-    return RolloutStatus.newBuilder().setVersion(42).setNodes(nodes).setApplied(applied)
-        .addAllPending(pending).addAllRefused(List.of(refused)).build();
+  private static RolloutStatus rollout(
+      int nodes, int applied, List<String> pending, NodeRefusal... refused) {
+    return RolloutStatus.newBuilder()
+        .setVersion(42)
+        .setNodes(nodes)
+        .setApplied(applied)
+        .addAllPending(pending)
+        .addAllRefused(List.of(refused))
+        .build();
   }
 
   private static NodeRefusal refusal(String node, String reason) {

@@ -2,8 +2,8 @@ package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Cli;
+import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.proto.config.v1.Config;
@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** get against a fake holding the demo config (deploy/examples/demo.yaml). */
 class GetCommandTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
   private Cli cli;
 
   @BeforeEach
@@ -36,14 +35,16 @@ class GetCommandTest {
     Result r = cli.run("get", "routes");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         NAME       HOSTS   PATH              ACTION                                   LISTENERS
         hello      *       = /               respond 200                              demo
         api        *       /api/             proxy echo (rewrite ^/api/?(.*) /$1)     demo
         ws         *       ^~ /ws            proxy app                                demo
         old-docs   *       ~* ^/docs/(.*)$   redirect 301 https://wharf.dev/docs/$1   demo
         echo       *       /                 respond 200                              echo
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test
@@ -51,16 +52,20 @@ class GetCommandTest {
     Result upstreams = cli.run("get", "upstream");
     Result listeners = cli.run("get", "listeners");
 
-    assertEquals("""
+    assertEquals(
+        """
         NAME   ENDPOINTS   BALANCING     HEALTH CHECK
         app    1           round_robin   http / every 5s
         echo   1           round_robin   -
-        """, upstreams.out());
-    assertEquals("""
+        """,
+        upstreams.out());
+    assertEquals(
+        """
         NAME   ADDRESS          ACCESS LOG
         demo   127.0.0.1:8080   stdout
         echo   127.0.0.1:8081   -
-        """, listeners.out());
+        """,
+        listeners.out());
   }
 
   @Test
@@ -68,10 +73,12 @@ class GetCommandTest {
     Result r = cli.run("get", "upstream", "app");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         NAME   ENDPOINTS   BALANCING     HEALTH CHECK
         app    1           round_robin   http / every 5s
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test
@@ -79,7 +86,8 @@ class GetCommandTest {
     Result r = cli.run("get", "route", "ws", "-o", "yaml");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         name: ws
         listeners:
           - demo
@@ -90,7 +98,8 @@ class GetCommandTest {
           upstream: app
           websocket:
             idle_timeout: 1h
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test
@@ -98,20 +107,25 @@ class GetCommandTest {
     Result r = cli.run("get", "listener", "echo", "--output", "json");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         {
           "name": "echo",
           "address": "127.0.0.1",
           "port": 8081
         }
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test
   void aListAsYamlOrJsonIsADocumentOfJustThoseObjects() {
     Config demo = Configs.demo();
-    Config upstreamsOnly = Config.newBuilder() // by name, as the service lists them
-        .addUpstreams(demo.getUpstreams(1)).addUpstreams(demo.getUpstreams(0)).build();
+    Config upstreamsOnly =
+        Config.newBuilder() // by name, as the service lists them
+            .addUpstreams(demo.getUpstreams(1))
+            .addUpstreams(demo.getUpstreams(0))
+            .build();
 
     Result yaml = cli.run("get", "upstreams", "-o", "yaml");
     Result json = cli.run("get", "upstreams", "-o", "json");
@@ -143,10 +157,11 @@ class GetCommandTest {
     Result format = cli.run("get", "routes", "-o", "xml");
 
     assertEquals(1, kind.exitCode(), kind.toString());
-    assertEquals("error: unknown kind 'pods' (expected: listener, upstream or route)\n",
-        kind.err());
+    assertEquals(
+        "error: unknown kind 'pods' (expected: listener, upstream or route)\n", kind.err());
     assertEquals(1, format.exitCode(), format.toString());
-    assertEquals("Invalid value for option '--output': 'xml' (expected: table, yaml or json)",
+    assertEquals(
+        "Invalid value for option '--output': 'xml' (expected: table, yaml or json)",
         format.err().lines().findFirst().orElseThrow());
   }
 

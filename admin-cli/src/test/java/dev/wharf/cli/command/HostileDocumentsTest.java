@@ -19,18 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * validate, apply and diff refuse a document over the limits with the errors validate prints
- * for any invalid document, exit 1, never a stack trace, and send nothing.
+ * validate, apply and diff refuse a document over the limits with the errors validate prints for
+ * any invalid document, exit 1, never a stack trace, and send nothing.
  */
 class HostileDocumentsTest {
   private static final String DEEP_YAML =
       "routes: []\nlisteners: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n";
   private static final String DEEP_JSON =
-      "{\n  \"routes\": [],\n  \"listeners\": " + "[".repeat(20_000) + "]".repeat(20_000)
-          + "\n}\n";
+      "{\n  \"routes\": [],\n  \"listeners\": " + "[".repeat(20_000) + "]".repeat(20_000) + "\n}\n";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Cli cli;
   private FakeAdmin admin;
 
@@ -60,8 +58,11 @@ class HostileDocumentsTest {
     Result r = cli.run("validate", "-f", file.toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals(file + ": 1 error\n  (document): larger than 16777216 bytes (16 MiB), the "
-        + "limit for a config document\n", r.err());
+    assertEquals(
+        file
+            + ": 1 error\n  (document): larger than 16777216 bytes (16 MiB), the "
+            + "limit for a config document\n",
+        r.err());
     assertEquals("", r.out());
   }
 
@@ -74,11 +75,17 @@ class HostileDocumentsTest {
     Result fromJson = cli.run("validate", "-f", json.toString());
 
     assertEquals(1, fromYaml.exitCode(), fromYaml.toString());
-    assertEquals(yaml + ": 1 error\n  (document): lists and mappings nested more than 64 deep, "
-        + "the limit for a config document (line 2)\n", fromYaml.err());
+    assertEquals(
+        yaml
+            + ": 1 error\n  (document): lists and mappings nested more than 64 deep, "
+            + "the limit for a config document (line 2)\n",
+        fromYaml.err());
     assertEquals(1, fromJson.exitCode(), fromJson.toString());
-    assertEquals(json + ": 1 error\n  (document): lists and mappings nested more than 64 deep, "
-        + "the limit for a config document (line 3)\n", fromJson.err());
+    assertEquals(
+        json
+            + ": 1 error\n  (document): lists and mappings nested more than 64 deep, "
+            + "the limit for a config document (line 3)\n",
+        fromJson.err());
   }
 
   @Test
@@ -89,13 +96,19 @@ class HostileDocumentsTest {
     for (String command : new String[] {"apply", "diff"}) {
       Result r = cli.run(command, "-f", deep.toString());
       assertEquals(1, r.exitCode(), r.toString());
-      assertEquals(deep + ": 1 error\n  (document): lists and mappings nested more than 64 "
-          + "deep, the limit for a config document (line 2)\n", r.err());
+      assertEquals(
+          deep
+              + ": 1 error\n  (document): lists and mappings nested more than 64 "
+              + "deep, the limit for a config document (line 2)\n",
+          r.err());
 
       r = cli.run(command, "-f", laughs.toString());
       assertEquals(1, r.exitCode(), r.toString());
-      assertEquals(laughs + ": 1 error\n  (document): more than 50 aliases of lists or "
-          + "mappings, the limit for a config document (line 8)\n", r.err());
+      assertEquals(
+          laughs
+              + ": 1 error\n  (document): more than 50 aliases of lists or "
+              + "mappings, the limit for a config document (line 8)\n",
+          r.err());
       assertFalse(r.err().contains("\tat "), r.err());
     }
     assertEquals(0, admin.calls(), "nothing may be sent");
@@ -106,7 +119,9 @@ class HostileDocumentsTest {
   private static String billionLaughs() {
     StringBuilder yaml = new StringBuilder("routes:\n  - &l0 {name: lol, respond: {body: lol}}\n");
     for (int level = 1; level < 10; level++) {
-      yaml.append("  - &l").append(level).append(" [")
+      yaml.append("  - &l")
+          .append(level)
+          .append(" [")
           .append(String.join(", ", Collections.nCopies(10, "*l" + (level - 1))))
           .append("]\n");
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Cli;
+import dev.wharf.cli.Cli.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** wharfctl import-nginx as a user runs it: what it prints, writes, and exits with. */
 class ImportNginxCommandTest {
-  private static final String SITE = """
+  private static final String SITE =
+      """
       server {
           listen 8080;
           location /api/ {
@@ -28,8 +29,7 @@ class ImportNginxCommandTest {
       }
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Cli cli;
 
   @BeforeEach
@@ -49,7 +49,8 @@ class ImportNginxCommandTest {
     Result r = cli.run("import-nginx", conf.toString());
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         # Imported from CONF by wharfctl import-nginx.
         # Read the lists below, then check the result with `wharfctl validate -f`.
         #
@@ -81,13 +82,18 @@ class ImportNginxCommandTest {
               set:
                 - name: Host
                   value: 127.0.0.1:9000
-        """.replace("CONF", conf.toString()), r.out());
-    assertEquals("""
+        """
+            .replace("CONF", conf.toString()),
+        r.out());
+    assertEquals(
+        """
         warning: 1 directive not translated:
           CONF:5: limit_req zone=api -- Wharf has no request rate or connection limits
         imported CONF: 1 listener, 1 upstream (1 endpoint), 1 route; directives: 1 not \
         translated, 0 to check, 0 not needed
-        """.replace("CONF", conf.toString()), r.err());
+        """
+            .replace("CONF", conf.toString()),
+        r.err());
   }
 
   @Test
@@ -102,7 +108,8 @@ class ImportNginxCommandTest {
     assertTrue(r.err().endsWith("; written to " + out + "\n"), r.err());
     assertEquals(cli.run("import-nginx", conf.toString()).out(), Files.readString(out));
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of("nginx.conf", "wharf.yaml"),
+      assertEquals(
+          List.of("nginx.conf", "wharf.yaml"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     Result validate = cli.run("validate", "-f", out.toString());
@@ -127,8 +134,13 @@ class ImportNginxCommandTest {
     Result r = cli.run("import-nginx", conf.toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: " + conf + ":2: include 'sites/app.conf': no such file (looked for "
-        + dir.resolve("sites/app.conf") + ")\n", r.err());
+    assertEquals(
+        "error: "
+            + conf
+            + ":2: include 'sites/app.conf': no such file (looked for "
+            + dir.resolve("sites/app.conf")
+            + ")\n",
+        r.err());
   }
 
   @Test
@@ -147,15 +159,20 @@ class ImportNginxCommandTest {
     Result r = cli.run("import-nginx", conf.toString(), "--strict", "-o", out.toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.err().endsWith("error: --strict: 1 directive is not translated; nothing is "
-        + "written\n"), r.err());
+    assertTrue(
+        r.err()
+            .endsWith("error: --strict: 1 directive is not translated; nothing is " + "written\n"),
+        r.err());
     assertFalse(Files.exists(out));
   }
 
   @Test
   void aResultThatDoesNotValidateIsNotWrittenAndSaysWhereItCameFrom() throws IOException {
     // nginx ignores the second server ("conflicting server name"); Wharf refuses the duplicate.
-    Path conf = write("nginx.conf", """
+    Path conf =
+        write(
+            "nginx.conf",
+            """
         http {
             server { listen 80; server_name a.example; location / { return 200 one; } }
             server { listen 80; server_name a.example; location / { return 200 two; } }
@@ -166,11 +183,14 @@ class ImportNginxCommandTest {
     Result r = cli.run("import-nginx", conf.toString(), "-o", out.toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         error: the imported config does not validate (1 error); nothing is written
           routes[1].match: matches the same requests as routes[0] ('a.example-root'), which \
         comes first, so this route would never be used (from CONF:3)
-        """.replace("CONF", conf.toString()), r.err());
+        """
+            .replace("CONF", conf.toString()),
+        r.err());
     assertFalse(Files.exists(out));
   }
 
@@ -178,8 +198,12 @@ class ImportNginxCommandTest {
   void absoluteIncludesAreReadBelowTheIncludeRoot() {
     Path root = Path.of("src/test/resources/nginx/seeds/001-tengine-websocket");
 
-    Result r = cli.run("import-nginx", root.resolve("home/apps/tengine/conf/nginx.conf")
-        .toString(), "--include-root", root.toString());
+    Result r =
+        cli.run(
+            "import-nginx",
+            root.resolve("home/apps/tengine/conf/nginx.conf").toString(),
+            "--include-root",
+            root.toString());
 
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.out().contains("  - name: test.com\n"), r.out());

@@ -2,8 +2,8 @@ package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Cli;
+import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
 import dev.wharf.cli.FakeAdmin;
 import dev.wharf.proto.config.v1.Route;
@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** route set against a fake holding the demo config at version 5. */
 class RouteSetCommandTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
   private Cli cli;
   private FakeAdmin admin;
 
@@ -35,13 +34,32 @@ class RouteSetCommandTest {
 
   @Test
   void aNewRouteIsCreatedWithWhatIsGivenAndPlacedWhereAsked() {
-    Result r = cli.run("route", "set", "v2", "--regex", "^/v2/(.*)", "--upstream", "app",
-        "--host", "api.example.com", "--host", "*.api.example.com", "--listener", "demo",
-        "--rewrite", "^/v2/(.*)", "/$1", "--before", "old-docs");
+    Result r =
+        cli.run(
+            "route",
+            "set",
+            "v2",
+            "--regex",
+            "^/v2/(.*)",
+            "--upstream",
+            "app",
+            "--host",
+            "api.example.com",
+            "--host",
+            "*.api.example.com",
+            "--listener",
+            "demo",
+            "--rewrite",
+            "^/v2/(.*)",
+            "/$1",
+            "--before",
+            "old-docs");
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("+ route v2\napplied: version 6\n", r.out());
-    assertEquals(Configs.parse("""
+    assertEquals(
+        Configs.parse(
+                """
         upstreams: [{name: app, endpoints: [{address: "127.0.0.1:9000"}]}]
         listeners: [{name: demo, port: 8080}]
         routes:
@@ -53,8 +71,11 @@ class RouteSetCommandTest {
             proxy:
               upstream: app
               rewrite: {regex: ^/v2/(.*), replacement: /$1}
-        """).getRoutes(0), admin.route("v2"));
-    assertEquals(List.of("hello", "api", "ws", "v2", "old-docs", "echo"),
+        """)
+            .getRoutes(0),
+        admin.route("v2"));
+    assertEquals(
+        List.of("hello", "api", "ws", "v2", "old-docs", "echo"),
         admin.config().getRoutesList().stream().map(Route::getName).toList());
   }
 
@@ -65,16 +86,20 @@ class RouteSetCommandTest {
     Result r = cli.run("route", "set", "api", "--upstream", "app", "--prefix", "/api/v2/");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         ~ route api: match.path.prefix: /api/ -> /api/v2/
         ~ route api: proxy.upstream: echo -> app
         applied: version 6
-        """, r.out());
-    Route expected = before.toBuilder()
-        .setMatch(before.getMatch().toBuilder().setPath(before.getMatch().getPath().toBuilder()
-            .setPrefix("/api/v2/")))
-        .setProxy(before.getProxy().toBuilder().setUpstream("app")) // rewrite kept
-        .build();
+        """,
+        r.out());
+    Route expected =
+        before.toBuilder()
+            .setMatch(
+                before.getMatch().toBuilder()
+                    .setPath(before.getMatch().getPath().toBuilder().setPrefix("/api/v2/")))
+            .setProxy(before.getProxy().toBuilder().setUpstream("app")) // rewrite kept
+            .build();
     assertEquals(expected, admin.route("api")); // headers, listeners, rewrite: as they were
   }
 
@@ -103,8 +128,10 @@ class RouteSetCommandTest {
     Result r = cli.run("route", "set", "v3", "--prefix", "/v3/");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: there is no route 'v3'; to create it, give a path (--prefix, --exact, "
-        + "--prefix-no-regex, --regex or --regex-case-insensitive) and --upstream\n", r.err());
+    assertEquals(
+        "error: there is no route 'v3'; to create it, give a path (--prefix, --exact, "
+            + "--prefix-no-regex, --regex or --regex-case-insensitive) and --upstream\n",
+        r.err());
     assertEquals(5, admin.version());
   }
 
@@ -113,11 +140,13 @@ class RouteSetCommandTest {
     Result r = cli.run("route", "set", "api", "--regex", "^/(x", "--upstream", "nope");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         error: the config would not validate (2 errors)
           routes[1].match.path.regex: unclosed group near index 4
           routes[1].proxy.upstream: no upstream named 'nope' (known: app, echo)
-        """, r.err());
+        """,
+        r.err());
     assertEquals(5, admin.version());
   }
 
@@ -129,7 +158,8 @@ class RouteSetCommandTest {
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("~ route echo: (position): 4 -> 0\napplied: version 6\n", r.out());
-    assertEquals(List.of("echo", "hello", "api", "ws", "old-docs"),
+    assertEquals(
+        List.of("echo", "hello", "api", "ws", "old-docs"),
         admin.config().getRoutesList().stream().map(Route::getName).toList());
     assertEquals(echo, admin.route("echo"));
   }
@@ -139,7 +169,8 @@ class RouteSetCommandTest {
     Result r = cli.run("route", "set", "api", "--prefix", "/a", "--exact", "/b");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("Error: --exact=PATH, --prefix=PATH are mutually exclusive (specify only one)",
+    assertEquals(
+        "Error: --exact=PATH, --prefix=PATH are mutually exclusive (specify only one)",
         r.err().lines().findFirst().orElseThrow());
   }
 

@@ -2,8 +2,8 @@ package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Cli;
+import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
 import dev.wharf.cli.FakeAdmin;
 import java.nio.file.Path;
@@ -17,16 +17,18 @@ import org.junit.jupiter.api.io.TempDir;
  * Configs.BEFORE.
  */
 class WriteCommandsTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
   private Cli cli;
   private FakeAdmin admin;
 
   @BeforeEach
   void serve() {
     cli = new Cli(home);
-    admin = cli.serve("127.0.0.1:9700").commit(Configs.parse(Configs.BEFORE)).atVersion(5)
-        .token("a", "alice", true);
+    admin =
+        cli.serve("127.0.0.1:9700")
+            .commit(Configs.parse(Configs.BEFORE))
+            .atVersion(5)
+            .token("a", "alice", true);
     cli.env.put("WHARF_SERVER", "127.0.0.1:9700");
     cli.env.put("WHARF_TOKEN", "a");
   }
@@ -50,10 +52,12 @@ class WriteCommandsTest {
     Result r = cli.run("delete", "upstream", "app");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         error: the config would not validate (1 error)
           routes[1].proxy.upstream: no upstream named 'app' (none are defined)
-        """, r.err());
+        """,
+        r.err());
     assertEquals(5, admin.version());
   }
 
@@ -72,8 +76,10 @@ class WriteCommandsTest {
     Result r = cli.run("delete", "route", "old");
 
     assertEquals(2, r.exitCode(), r.toString());
-    assertEquals("error: the config changed since it was read (you read version 5, it is now 6);"
-        + " run the command again\n", r.err());
+    assertEquals(
+        "error: the config changed since it was read (you read version 5, it is now 6);"
+            + " run the command again\n",
+        r.err());
     assertEquals(2, admin.config().getRoutesCount());
   }
 
@@ -84,12 +90,14 @@ class WriteCommandsTest {
     Result r = cli.run("history", "--limit", "2");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("""
+    assertEquals(
+        """
         VERSION   TIME                   WHO     SUMMARY
         6         2025-03-01T09:31:00Z   alice   - route old
         1         2025-03-01T09:30:00Z   setup   + listener web, + upstream app, + route old, \
         + route web
-        """, r.out());
+        """,
+        r.out());
   }
 
   @Test

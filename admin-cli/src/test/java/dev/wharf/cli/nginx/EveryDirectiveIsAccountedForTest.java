@@ -15,23 +15,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The import never drops a directive silently: each directive of the input, wherever it is,
- * has exactly one verdict, and each one that is not simply translated is listed in the header
- * of the output, on its own or with the block that stands for it.
+ * The import never drops a directive silently: each directive of the input, wherever it is, has
+ * exactly one verdict, and each one that is not simply translated is listed in the header of the
+ * output, on its own or with the block that stands for it.
  */
 class EveryDirectiveIsAccountedForTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void eachDirectiveOfAKitchenSinkConfigIsTranslatedOrListed() throws Exception {
     Imports imports = new Imports(dir);
-    imports.write("snippets/proxy.conf", """
+    imports.write(
+        "snippets/proxy.conf",
+        """
         proxy_set_header Host $host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_buffering off;
         """);
-    imports.write("sites/app.conf", """
+    imports.write(
+        "sites/app.conf",
+        """
         server {
             listen 80 default_server;
             listen [::]:80 default_server;
@@ -58,7 +61,10 @@ class EveryDirectiveIsAccountedForTest {
             return 301 http://$host$request_uri;
         }
         """);
-    Path conf = imports.write("nginx.conf", """
+    Path conf =
+        imports.write(
+            "nginx.conf",
+            """
         user www-data;
         worker_processes auto;
         events { worker_connections 768; multi_accept on; }
@@ -94,19 +100,26 @@ class EveryDirectiveIsAccountedForTest {
       assertTrue(f != null, "no verdict on " + d);
       if (f.verdict().kind() != Kind.TRANSLATED) {
         Directive listed = f.block() == null ? d : f.block();
-        assertTrue(header.contains("#   " + listed.origin() + ": " + listed.text()),
+        assertTrue(
+            header.contains("#   " + listed.origin() + ": " + listed.text()),
             d + " (" + f.verdict() + ") is not listed in\n" + header);
       }
     }
-    assertEquals(Optional.of(Verdict.notTranslated("wharfctl import-nginx does not know this "
-        + "directive")), verdictOf(result, "frobnicate"));
-    assertEquals(Optional.of(Verdict.notTranslated("wharfctl import-nginx does not know this "
-        + "directive")), verdictOf(result, "more_set_headers"));
+    assertEquals(
+        Optional.of(
+            Verdict.notTranslated("wharfctl import-nginx does not know this " + "directive")),
+        verdictOf(result, "frobnicate"));
+    assertEquals(
+        Optional.of(
+            Verdict.notTranslated("wharfctl import-nginx does not know this " + "directive")),
+        verdictOf(result, "more_set_headers"));
   }
 
   private static Optional<Verdict> verdictOf(NginxImport.Result r, String name) {
-    return r.findings().stream().filter(f -> f.directive().name().equals(name))
-        .map(Finding::verdict).findFirst();
+    return r.findings().stream()
+        .filter(f -> f.directive().name().equals(name))
+        .map(Finding::verdict)
+        .findFirst();
   }
 
   private static List<Directive> all(List<Directive> directives) {

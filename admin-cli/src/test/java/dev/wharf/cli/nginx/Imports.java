@@ -20,8 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Imports nginx configs written by a test into its directory, and reads the result as a user
- * would: the YAML of an object, and the report lines with paths relative to the directory.
+ * Imports nginx configs written by a test into its directory, and reads the result as a user would:
+ * the YAML of an object, and the report lines with paths relative to the directory.
  */
 final class Imports {
   private final Path dir;
@@ -59,8 +59,8 @@ final class Imports {
 
   /** The report lines of {@code kind}, files relative to the test's directory. */
   List<String> lines(NginxImport.Result r, Kind kind) {
-    return new ImportReport(r.findings()).lines(kind).stream()
-        .map(l -> l.replace(dir + "/", "")).toList();
+    return new ImportReport(r.findings())
+        .lines(kind).stream().map(l -> l.replace(dir + "/", "")).toList();
   }
 
   static String yaml(Message m) {
@@ -68,13 +68,15 @@ final class Imports {
   }
 
   static Route route(Config c, String name) {
-    return c.getRoutesList().stream().filter(r -> r.getName().equals(name)).findFirst()
+    return c.getRoutesList().stream()
+        .filter(r -> r.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no route " + name + " in\n" + yaml(c)));
   }
 
   /**
-   * The path a proxy route sends upstream for {@code path}, by nginx's and Wharf's rewrite
-   * rule: when the regex is found in the path, the whole path becomes the replacement.
+   * The path a proxy route sends upstream for {@code path}, by nginx's and Wharf's rewrite rule:
+   * when the regex is found in the path, the whole path becomes the replacement.
    */
   static String upstreamPath(Route route, String path) {
     if (!route.getProxy().hasRewrite()) {

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** location: its match, what answers (return, rewrite, proxy, files), and fail-closed routes. */
 class LocationTranslationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Imports imports;
 
   @BeforeEach
@@ -26,7 +25,9 @@ class LocationTranslationTest {
 
   @Test
   void everyMatchKindKeepsItsMeaningAndRegexesKeepTheirOrder() {
-    Config c = server("""
+    Config c =
+        server(
+            """
         location = / { return 204; }
         location / { return 200 all; }
         location ^~ /static/ { return 200 static; }
@@ -35,15 +36,22 @@ class LocationTranslationTest {
         location =/exact { return 200 attached; }
         """);
 
-    assertEquals(List.of("exact-root: {exact: /}", "root: {prefix: /}",
-        "static: {prefix_no_regex: /static/}", "regex-php: {regex: \\.php$}",
-        "regex-png-jpg: {regex_case_insensitive: \\.(png|jpg)$}", "exact-exact: {exact: /exact}"),
+    assertEquals(
+        List.of(
+            "exact-root: {exact: /}",
+            "root: {prefix: /}",
+            "static: {prefix_no_regex: /static/}",
+            "regex-php: {regex: \\.php$}",
+            "regex-png-jpg: {regex_case_insensitive: \\.(png|jpg)$}",
+            "exact-exact: {exact: /exact}"),
         c.getRoutesList().stream().map(r -> r.getName() + ": " + flow(r)).toList());
   }
 
   @Test
   void returnBecomesARespondOrRedirectAndTextGetsTheDefaultType() {
-    Config c = server("""
+    Config c =
+        server(
+            """
         default_type application/json;
         location /health { return 200 '{"ok":true}'; }
         location /old { return 301 https://$host/new$is_args$args; }
@@ -51,41 +59,53 @@ class LocationTranslationTest {
         location ~ ^/user/(\\d+)$ { return 302 /users/$1; }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         status: 200
         body: '{"ok":true}'
         content_type: application/json
-        """, yaml(route(c, "health").getRespond()));
-    assertEquals("""
+        """,
+        yaml(route(c, "health").getRespond()));
+    assertEquals(
+        """
         status: 301
         location: https://$host/new$is_args$args
-        """, yaml(route(c, "old").getRedirect()));
+        """,
+        yaml(route(c, "old").getRedirect()));
     assertEquals(302, route(c, "moved").getRedirect().getStatus());
     assertEquals("/users/$1", route(c, "regex-user-d").getRedirect().getLocation());
   }
 
   @Test
   void aRewriteThatRedirectsEveryPathOfTheLocationIsARedirect() {
-    Config c = server("""
+    Config c =
+        server(
+            """
         location /blog/ { rewrite ^(.*)$ https://blog.example.com$1 permanent; }
         location ~ ^/docs/(.*)$ { rewrite ^/docs/(.*)$ /manual/$1? redirect; }
         location = /a { rewrite ^/(a)$ /b/$1 permanent; }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         status: 301
         location: https://blog.example.com$uri$is_args$args
-        """, yaml(route(c, "blog").getRedirect()));
-    assertEquals("""
+        """,
+        yaml(route(c, "blog").getRedirect()));
+    assertEquals(
+        """
         status: 302
         location: /manual/$1
-        """, yaml(route(c, "regex-docs").getRedirect()));
+        """,
+        yaml(route(c, "regex-docs").getRedirect()));
     assertEquals("/b/a$is_args$args", route(c, "exact-a").getRedirect().getLocation());
   }
 
   @Test
   void aRewriteThatHandsTheRequestToAnotherLocationIsNotTranslatedAndAnswers503() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location / { root /srv; }
@@ -96,21 +116,24 @@ class LocationTranslationTest {
 
     assertEquals(503, route(r.config(), "old").getRespond().getStatus());
     assertEquals(503, route(r.config(), "some").getRespond().getStatus());
-    assertEquals(List.of(
-        "nginx.conf:4: location /old {...} -- rewrite ^/old/(.*)$ /new/$1 last (line 4): nginx "
-            + "matches the new path against the locations again; a Wharf route cannot hand a "
-            + "request to another; the route answers 503 until it is translated by hand (with "
-            + "the 1 directive inside)",
-        "nginx.conf:5: location /some {...} -- rewrite ^/some/x$ /y permanent (line 5): it "
-            + "redirects only the paths its regex matches, not every path of the location; "
-            + "write it as a regex route of its own; the route answers 503 until it is "
-            + "translated by hand (with the 1 directive inside)"),
+    assertEquals(
+        List.of(
+            "nginx.conf:4: location /old {...} -- rewrite ^/old/(.*)$ /new/$1 last (line 4): nginx "
+                + "matches the new path against the locations again; a Wharf route cannot hand a "
+                + "request to another; the route answers 503 until it is translated by hand (with "
+                + "the 1 directive inside)",
+            "nginx.conf:5: location /some {...} -- rewrite ^/some/x$ /y permanent (line 5): it "
+                + "redirects only the paths its regex matches, not every path of the location; "
+                + "write it as a regex route of its own; the route answers 503 until it is "
+                + "translated by hand (with the 1 directive inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void filesAreServedWithRootOrAliasIndexTryFilesAndNginxsDefaultType() {
-    Config c = server("""
+    Config c =
+        server(
+            """
         root /srv/www;
         location / {
             index index.html index.htm;
@@ -124,7 +147,8 @@ class LocationTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         root: /srv/www
         index:
           - index.html
@@ -136,13 +160,16 @@ class LocationTranslationTest {
           - =404
         default_type: text/plain
         precompressed: true
-        """, yaml(route(c, "root").getStatic()));
-    assertEquals("""
+        """,
+        yaml(route(c, "root").getStatic()));
+    assertEquals(
+        """
         alias: /data/images/
         default_type: image/png
         mime_types:
           avif: image/avif
-        """, yaml(route(c, "img").getStatic()));
+        """,
+        yaml(route(c, "img").getStatic()));
   }
 
   @Test
@@ -150,14 +177,19 @@ class LocationTranslationTest {
     NginxImport.Result r = imports.of("server { listen 80; location /x { index a.html; } }");
 
     assertEquals(503, route(r.config(), "x").getRespond().getStatus());
-    assertEquals(List.of("nginx.conf:1: location /x {...} -- no root: nginx would serve files "
-        + "from 'html' below its prefix; set root; the route answers 503 until it is translated "
-        + "by hand (with the 1 directive inside)"), imports.lines(r, Kind.NOT_TRANSLATED));
+    assertEquals(
+        List.of(
+            "nginx.conf:1: location /x {...} -- no root: nginx would serve files "
+                + "from 'html' below its prefix; set root; the route answers 503 until it is translated "
+                + "by hand (with the 1 directive inside)"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void aHandlerWharfDoesNotHaveFailsClosedSoItsPathsCannotFallThroughToFiles() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             root /srv/php;
@@ -169,24 +201,30 @@ class LocationTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         name: regex-php
         match:
           path:
             regex: \\.php$
         respond:
           status: 503
-        """, yaml(route(r.config(), "regex-php")));
-    assertEquals(List.of("nginx.conf:5: location ~ \\.php$ {...} -- fastcgi_pass "
-        + "unix:/run/php-fpm.sock (line 6): Wharf proxies HTTP/1.1 and WebSocket to endpoints, "
-        + "not FastCGI, uwsgi, SCGI, gRPC or memcached; the route answers 503 until it is "
-        + "translated by hand (with the 2 directives inside)"),
+        """,
+        yaml(route(r.config(), "regex-php")));
+    assertEquals(
+        List.of(
+            "nginx.conf:5: location ~ \\.php$ {...} -- fastcgi_pass "
+                + "unix:/run/php-fpm.sock (line 6): Wharf proxies HTTP/1.1 and WebSocket to endpoints, "
+                + "not FastCGI, uwsgi, SCGI, gRPC or memcached; the route answers 503 until it is "
+                + "translated by hand (with the 2 directives inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void accessControlWharfDoesNotHaveAnswers403AndDenyAllIsExact() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location /admin {
@@ -204,19 +242,22 @@ class LocationTranslationTest {
     assertEquals(403, route(r.config(), "internal").getRespond().getStatus());
     assertEquals(403, route(r.config(), "git").getRespond().getStatus());
     assertEquals(404, route(r.config(), "private").getRespond().getStatus());
-    assertEquals(List.of(
-        "nginx.conf:3: location /admin {...} -- auth_basic Admins (line 4): Wharf has no access "
-            + "control; the route answers 403 until it is translated by hand (with the 3 "
-            + "directives inside)",
-        "nginx.conf:8: location /internal {...} -- allow 10.0.0.0/8 (line 8): Wharf has no "
-            + "access control; the route answers 403 until it is translated by hand (with the "
-            + "3 directives inside)"),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: location /admin {...} -- auth_basic Admins (line 4): Wharf has no access "
+                + "control; the route answers 403 until it is translated by hand (with the 3 "
+                + "directives inside)",
+            "nginx.conf:8: location /internal {...} -- allow 10.0.0.0/8 (line 8): Wharf has no "
+                + "access control; the route answers 403 until it is translated by hand (with the "
+                + "3 directives inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void accessControlInheritedFromTheServerIsReportedWhereItIsWritten() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             auth_basic "Staff";
@@ -227,17 +268,20 @@ class LocationTranslationTest {
 
     assertEquals(403, route(r.config(), "root").getRespond().getStatus());
     assertEquals("b", route(r.config(), "public").getProxy().getUpstream());
-    assertEquals(List.of(
-        "nginx.conf:3: auth_basic Staff -- Wharf has no access control; the routes it applies "
-            + "to answer 403",
-        "nginx.conf:4: location / {...} -- auth_basic Staff (nginx.conf:3) applies here; the route answers 403 until it is translated by hand (with the "
-            + "1 directive inside)"),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: auth_basic Staff -- Wharf has no access control; the routes it applies "
+                + "to answer 403",
+            "nginx.conf:4: location / {...} -- auth_basic Staff (nginx.conf:3) applies here; the route answers 403 until it is translated by hand (with the "
+                + "1 directive inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void aNestedPrefixLocationIsFlattenedAndANestedRegexIsNot() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location /app/ {
@@ -248,20 +292,28 @@ class LocationTranslationTest {
         }
         """);
 
-    assertEquals(List.of("app", "app-admin"),
+    assertEquals(
+        List.of("app", "app-admin"),
         r.config().getRoutesList().stream().map(Route::getName).toList());
-    assertEquals(List.of("nginx.conf:5: location /app/admin/ {...} -- nested in 'location "
-        + "/app/': Wharf routes are flat, so it is matched on its own, as if written at the top"),
+    assertEquals(
+        List.of(
+            "nginx.conf:5: location /app/admin/ {...} -- nested in 'location "
+                + "/app/': Wharf routes are flat, so it is matched on its own, as if written at the top"),
         imports.lines(r, Kind.CHECK));
-    assertEquals(List.of("nginx.conf:6: location ~ \\.js$ {...} -- a regex location nested in "
-        + "'location /app/' applies only below it in nginx; Wharf routes are flat, so write one "
-        + "regex that includes the prefix; no route is made for it (with the 1 directive "
-        + "inside)"), imports.lines(r, Kind.NOT_TRANSLATED));
+    assertEquals(
+        List.of(
+            "nginx.conf:6: location ~ \\.js$ {...} -- a regex location nested in "
+                + "'location /app/' applies only below it in nginx; Wharf routes are flat, so write one "
+                + "regex that includes the prefix; no route is made for it (with the 1 directive "
+                + "inside)"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void proxySetHeaderIsInheritedOnlyByLocationsWithoutOneOfTheirOwn() {
-    Config c = server("""
+    Config c =
+        server(
+            """
         proxy_set_header Host $host;
         proxy_set_header X-Real-IP $remote_addr;
         location /inherits { proxy_pass http://b; }
@@ -271,26 +323,32 @@ class LocationTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         set:
           - name: Host
             value: $host
           - name: X-Real-IP
             value: $remote_addr
-        """, yaml(route(c, "inherits").getRequestHeaders()));
-    assertEquals("""
+        """,
+        yaml(route(c, "inherits").getRequestHeaders()));
+    assertEquals(
+        """
         set:
           - name: X-Forwarded-For
             value: $proxy_add_x_forwarded_for
           - name: Host
             value: b
-        """, yaml(route(c, "own").getRequestHeaders()),
+        """,
+        yaml(route(c, "own").getRequestHeaders()),
         "its own list replaces the server's Host rule, so nginx's $proxy_host applies");
   }
 
   @Test
   void theWebSocketHeadersAreNotNeededAndSaySo() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location /ws {
@@ -303,20 +361,25 @@ class LocationTranslationTest {
         }
         """);
 
-    assertEquals("set:\n  - name: X-Id\n    value: $request_id\n  - name: Host\n    value: b\n",
+    assertEquals(
+        "set:\n  - name: X-Id\n    value: $request_id\n  - name: Host\n    value: b\n",
         yaml(route(r.config(), "ws").getRequestHeaders()));
-    String websocket = "Wharf relays WebSocket upgrades itself; the Upgrade and Connection "
-        + "headers (and the map that feeds them) are not needed";
-    assertEquals(List.of(
-        "nginx.conf:5: proxy_http_version 1.1 -- Wharf always speaks HTTP/1.1 to endpoints",
-        "nginx.conf:6: proxy_set_header Upgrade $http_upgrade -- " + websocket,
-        "nginx.conf:7: proxy_set_header Connection upgrade -- " + websocket),
+    String websocket =
+        "Wharf relays WebSocket upgrades itself; the Upgrade and Connection "
+            + "headers (and the map that feeds them) are not needed";
+    assertEquals(
+        List.of(
+            "nginx.conf:5: proxy_http_version 1.1 -- Wharf always speaks HTTP/1.1 to endpoints",
+            "nginx.conf:6: proxy_set_header Upgrade $http_upgrade -- " + websocket,
+            "nginx.conf:7: proxy_set_header Connection upgrade -- " + websocket),
         imports.lines(r, Kind.NOT_NEEDED));
   }
 
   @Test
   void addHeaderAndHideHeaderAreResponseRulesAndBodyLimitsAreInherited() {
-    Config c = server("""
+    Config c =
+        server(
+            """
         client_max_body_size 10m;
         add_header X-Frame-Options DENY always;
         location / {
@@ -327,13 +390,15 @@ class LocationTranslationTest {
         """);
 
     Route root = route(c, "root");
-    assertEquals("""
+    assertEquals(
+        """
         add:
           - name: X-Frame-Options
             value: DENY
         remove:
           - X-Powered-By
-        """, yaml(root.getResponseHeaders()));
+        """,
+        yaml(root.getResponseHeaders()));
     assertEquals(10L << 20, root.getMaxBodySize().getBytes());
     assertEquals(true, route(c, "upload").hasMaxBodySize());
     assertEquals(0, route(c, "upload").getMaxBodySize().getBytes());
@@ -341,17 +406,20 @@ class LocationTranslationTest {
 
   @Test
   void aPerLocationListenerSettingIsReported() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location /ws { proxy_pass http://b; keepalive_timeout 0; access_log off; }
         }
         """);
 
-    assertEquals(List.of(
-        "nginx.conf:3: keepalive_timeout 0 -- Wharf sets keepalive_timeout per listener, not "
-            + "per location",
-        "nginx.conf:3: access_log off -- Wharf sets access_log per listener, not per location"),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: keepalive_timeout 0 -- Wharf sets keepalive_timeout per listener, not "
+                + "per location",
+            "nginx.conf:3: access_log off -- Wharf sets access_log per listener, not per location"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 

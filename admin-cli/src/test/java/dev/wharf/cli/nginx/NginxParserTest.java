@@ -15,12 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NginxParserTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void directivesAndBlocksKeepTheirArgumentsAndLines() throws Exception {
-    List<Directive> main = parse("""
+    List<Directive> main =
+        parse(
+            """
         worker_processes 4;
         http {
             server {
@@ -30,15 +31,24 @@ class NginxParserTest {
         }
         """);
 
-    assertEquals(List.of("worker_processes 4 @1", "http @2", "server @3",
-        "listen 80 default_server @4", "location /api @5", "proxy_pass http://b @5"), flat(main));
+    assertEquals(
+        List.of(
+            "worker_processes 4 @1",
+            "http @2",
+            "server @3",
+            "listen 80 default_server @4",
+            "location /api @5",
+            "proxy_pass http://b @5"),
+        flat(main));
     assertTrue(main.get(1).isBlock());
     assertEquals(dir.resolve("nginx.conf"), main.get(0).origin().file());
   }
 
   @Test
   void commentsStartOnlyAtATokenAndRunToTheEndOfTheLine() throws Exception {
-    List<Directive> main = parse("""
+    List<Directive> main =
+        parse(
+            """
         # a comment; with { braces }
         add_header X-A "a # not a comment";   # a comment
         add_header X-B a#b;
@@ -51,7 +61,9 @@ class NginxParserTest {
 
   @Test
   void quotesAndEscapesAreReadAsNginxReadsThem() throws Exception {
-    List<Directive> main = parse("""
+    List<Directive> main =
+        parse(
+            """
         map $http_upgrade $connection_upgrade { '' close; }
         return 200 "say \\"hi\\"\\n";
         return 200 'it\\'s';
@@ -83,7 +95,9 @@ class NginxParserTest {
     write("conf.d/.hidden.conf", "server { listen 82; }\n");
     write("conf.d/notes.txt", "this is not nginx syntax {\n");
 
-    List<Directive> main = parse("""
+    List<Directive> main =
+        parse(
+            """
         http {
             include conf.d/*.conf;
             include mime.types;
@@ -91,7 +105,8 @@ class NginxParserTest {
         """);
 
     List<Directive> http = main.get(0).children();
-    assertEquals(List.of("include", "server", "server", "include"),
+    assertEquals(
+        List.of("include", "server", "server", "include"),
         http.stream().map(Directive::name).toList());
     Directive second = http.get(2);
     assertEquals(dir.resolve("conf.d/b.conf"), second.origin().file());
@@ -141,43 +156,56 @@ class NginxParserTest {
 
   @Test
   void aMissingIncludeIsAnErrorAtTheInclude() {
-    assertEquals(dir.resolve("nginx.conf") + ":2: include 'sites/x.conf': no such file (looked for "
-        + dir.resolve("sites/x.conf") + ")", error("http {\n  include sites/x.conf;\n}\n"));
+    assertEquals(
+        dir.resolve("nginx.conf")
+            + ":2: include 'sites/x.conf': no such file (looked for "
+            + dir.resolve("sites/x.conf")
+            + ")",
+        error("http {\n  include sites/x.conf;\n}\n"));
   }
 
   @Test
   void anIncludeCycleIsAnError() throws Exception {
     write("a.conf", "include nginx.conf;\n");
 
-    assertEquals(dir.resolve("a.conf") + ":1: include 'nginx.conf' includes "
-        + dir.resolve("nginx.conf") + " again, which is already being read (an include cycle)",
+    assertEquals(
+        dir.resolve("a.conf")
+            + ":1: include 'nginx.conf' includes "
+            + dir.resolve("nginx.conf")
+            + " again, which is already being read (an include cycle)",
         error("include a.conf;\n"));
   }
 
   @Test
   void syntaxErrorsSayWhereAndWhy() {
     String file = dir.resolve("nginx.conf").toString();
-    assertEquals(file + ":3: unexpected '}' (no block is open)",
-        error("http {\n}\n}\n"));
-    assertEquals(file + ":1: 'http {' is never closed (the file ends first)",
+    assertEquals(file + ":3: unexpected '}' (no block is open)", error("http {\n}\n}\n"));
+    assertEquals(
+        file + ":1: 'http {' is never closed (the file ends first)",
         error("http {\n  server {\n    listen 80;\n  }\n"));
-    assertEquals(file + ":1: missing ';' after 'proxy_pass http://b'",
+    assertEquals(
+        file + ":1: missing ';' after 'proxy_pass http://b'",
         error("location / { proxy_pass http://b }\n"));
-    assertEquals(file + ":2: missing ';' after 'listen 80'",
+    assertEquals(
+        file + ":2: missing ';' after 'listen 80'",
         error("server {\n  listen 80\n  server_name example.com;\n}\n"));
     assertEquals(file + ":2: missing ';' after 'gzip on'", error("\ngzip on\n"));
-    assertEquals(file + ":2: the \" string starting here is never closed",
+    assertEquals(
+        file + ":2: the \" string starting here is never closed",
         error("http {\n  return 200 \"oops;\n}\n"));
-    assertEquals(file + ":1: unexpected 'x' right after a quoted string (a space is missing?)",
+    assertEquals(
+        file + ":1: unexpected 'x' right after a quoted string (a space is missing?)",
         error("return 200 \"a\"x;\n"));
-    assertEquals(file + ":1: unexpected '{' (a block needs a directive name before it)",
-        error("{ }\n"));
+    assertEquals(
+        file + ":1: unexpected '{' (a block needs a directive name before it)", error("{ }\n"));
     assertEquals(file + ":1: unexpected ';'", error("gzip on;;\n"));
   }
 
   @Test
   void aDirectiveMayGoOnOverSeveralLinesWhenNoLineStartsWithADirectiveName() throws Exception {
-    List<Directive> main = parse("""
+    List<Directive> main =
+        parse(
+            """
         gzip_types text/plain
                    text/css;
         """);

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** proxy_pass: nginx's rules for the URI sent upstream, and the upstream it goes to. */
 class ProxyPassTranslationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Imports imports;
 
   @BeforeEach
@@ -29,7 +28,8 @@ class ProxyPassTranslationTest {
   void aUriPartReplacesThePrefixTheLocationMatched() {
     Route api = only("location /api/ { proxy_pass http://b/v1/; }");
 
-    assertEquals("""
+    assertEquals(
+        """
         name: api
         match:
           path:
@@ -43,7 +43,8 @@ class ProxyPassTranslationTest {
           set:
             - name: Host
               value: b
-        """, yaml(api));
+        """,
+        yaml(api));
     assertEquals("/v1/x", upstreamPath(api, "/api/x"));
     assertEquals("/v1/", upstreamPath(api, "/api/"));
   }
@@ -52,7 +53,8 @@ class ProxyPassTranslationTest {
   void withoutAUriPartTheRequestUriIsPassedUnchanged() {
     Route api = only("location /api { proxy_pass http://b; }");
 
-    assertEquals("""
+    assertEquals(
+        """
         name: api
         match:
           path:
@@ -63,22 +65,27 @@ class ProxyPassTranslationTest {
           set:
             - name: Host
               value: b
-        """, yaml(api));
+        """,
+        yaml(api));
   }
 
   @Test
   void theHostSentUpstreamIsNginxsProxyHostUnlessALocationSetsIt() {
     assertEquals("10.0.0.5:8080", host(only("location / { proxy_pass http://10.0.0.5:8080; }")));
-    assertEquals("10.0.0.5", host(only("location / { proxy_pass http://10.0.0.5:80/x/; }")),
+    assertEquals(
+        "10.0.0.5",
+        host(only("location / { proxy_pass http://10.0.0.5:80/x/; }")),
         "nginx leaves the default port out of $proxy_host");
-    assertEquals("$host", host(only(
-        "location / { proxy_pass http://b; proxy_set_header Host $host; }")));
+    assertEquals(
+        "$host", host(only("location / { proxy_pass http://b; proxy_set_header Host $host; }")));
   }
 
   private static String host(Route r) {
     return r.getRequestHeaders().getSetList().stream()
-        .filter(h -> h.getName().equalsIgnoreCase("host")).map(h -> h.getValue())
-        .reduce((a, b) -> a + ", " + b).orElse(null);
+        .filter(h -> h.getName().equalsIgnoreCase("host"))
+        .map(h -> h.getValue())
+        .reduce((a, b) -> a + ", " + b)
+        .orElse(null);
   }
 
   @Test
@@ -91,14 +98,14 @@ class ProxyPassTranslationTest {
 
   @Test
   void aLoneSlashStripsThePrefix() {
-    assertEquals("/x/y", upstreamPath(only("location /app/ { proxy_pass http://b/; }"),
-        "/app/x/y"));
+    assertEquals(
+        "/x/y", upstreamPath(only("location /app/ { proxy_pass http://b/; }"), "/app/x/y"));
   }
 
   @Test
   void aUriPartThatIsTheLocationItselfNeedsNoRewrite() {
-    assertEquals(false, only("location /api/ { proxy_pass http://b/api/; }").getProxy()
-        .hasRewrite());
+    assertEquals(
+        false, only("location /api/ { proxy_pass http://b/api/; }").getProxy().hasRewrite());
   }
 
   @Test
@@ -120,7 +127,9 @@ class ProxyPassTranslationTest {
 
   @Test
   void aRewriteBreakDecidesThePathAndTheUriPartIsIgnoredAsNginxDoes() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location /api {
@@ -131,22 +140,29 @@ class ProxyPassTranslationTest {
         """);
 
     assertEquals("/users", upstreamPath(route(r.config(), "api"), "/api/users"));
-    assertEquals(List.of("nginx.conf:5: proxy_pass http://b/ignored/ -- nginx ignores the URI "
-        + "part /ignored/ after rewrite ... break, and so does this route"),
+    assertEquals(
+        List.of(
+            "nginx.conf:5: proxy_pass http://b/ignored/ -- nginx ignores the URI "
+                + "part /ignored/ after rewrite ... break, and so does this route"),
         imports.lines(r, Kind.CHECK));
   }
 
   @Test
   void anAddressGetsAnUpstreamOfItsOwnSharedByTheRoutesThatUseIt() {
-    Config c = imports.of("""
+    Config c =
+        imports
+            .of(
+                """
         server {
             location /a { proxy_pass http://10.0.0.5:8080; }
             location /b { proxy_pass http://10.0.0.5:8080/b/; }
             location /c { proxy_pass http://backend.internal; }
         }
-        """).config();
+        """)
+            .config();
 
-    assertEquals("""
+    assertEquals(
+        """
         upstreams:
           - name: 10.0.0.5-8080
             endpoints:
@@ -154,17 +170,22 @@ class ProxyPassTranslationTest {
           - name: backend.internal
             endpoints:
               - address: backend.internal:80
-        """, yaml(c.toBuilder().clearListeners().clearRoutes().build()));
+        """,
+        yaml(c.toBuilder().clearListeners().clearRoutes().build()));
     assertEquals("10.0.0.5-8080", route(c, "b").getProxy().getUpstream());
     assertEquals("backend.internal", route(c, "c").getProxy().getUpstream());
   }
 
   @Test
   void aNameOfAnUpstreamBlockIsThatUpstream() {
-    Config c = imports.of("""
+    Config c =
+        imports
+            .of(
+                """
         upstream app { server 10.0.0.1:9000; }
         server { location / { proxy_pass http://app; } }
-        """).config();
+        """)
+            .config();
 
     assertEquals(1, c.getUpstreamsCount());
     assertEquals("app", route(c, "root").getProxy().getUpstream());
@@ -172,7 +193,9 @@ class ProxyPassTranslationTest {
 
   @Test
   void whatWharfCannotProxyToAnswers503AndIsReported() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             location /v { proxy_pass http://$backend; }
             location /s { proxy_pass https://secure; }
@@ -183,23 +206,26 @@ class ProxyPassTranslationTest {
     for (String name : List.of("v", "s", "regex-re")) {
       assertEquals(503, route(r.config(), name).getRespond().getStatus(), name);
     }
-    assertEquals(List.of(
-        "nginx.conf:2: location /v {...} -- proxy_pass http://$backend (line 2): a proxy_pass "
-            + "with variables picks its target per request; a Wharf route names one upstream; "
-            + "the route answers 503 until it is translated by hand (with the 1 directive "
-            + "inside)",
-        "nginx.conf:3: location /s {...} -- proxy_pass https://secure (line 3): Wharf connects "
-            + "to endpoints without TLS; the route answers 503 until it is translated by hand "
-            + "(with the 1 directive inside)",
-        "nginx.conf:4: location ~ ^/re/ {...} -- proxy_pass http://b/x/ (line 4): nginx refuses "
-            + "a URI part in proxy_pass in a regex location; the route answers 503 until it is "
-            + "translated by hand (with the 1 directive inside)"),
+    assertEquals(
+        List.of(
+            "nginx.conf:2: location /v {...} -- proxy_pass http://$backend (line 2): a proxy_pass "
+                + "with variables picks its target per request; a Wharf route names one upstream; "
+                + "the route answers 503 until it is translated by hand (with the 1 directive "
+                + "inside)",
+            "nginx.conf:3: location /s {...} -- proxy_pass https://secure (line 3): Wharf connects "
+                + "to endpoints without TLS; the route answers 503 until it is translated by hand "
+                + "(with the 1 directive inside)",
+            "nginx.conf:4: location ~ ^/re/ {...} -- proxy_pass http://b/x/ (line 4): nginx refuses "
+                + "a URI part in proxy_pass in a regex location; the route answers 503 until it is "
+                + "translated by hand (with the 1 directive inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void timeoutsAreTheRoutesAndABareNumberIsSeconds() {
-    Route r = only("""
+    Route r =
+        only(
+            """
         location / {
             proxy_pass http://b;
             proxy_connect_timeout 5;
@@ -208,18 +234,23 @@ class ProxyPassTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         upstream: b
         connect_timeout: 5s
         read_timeout: 5m
         send_timeout: 1m30s
-        """, yaml(r.getProxy()));
+        """,
+        yaml(r.getProxy()));
   }
 
   @Test
   void proxyNextUpstreamOffMeansNoRetry() {
-    assertEquals(0, only("location / { proxy_pass http://b; proxy_next_upstream off; }")
-        .getProxy().getConnectRetries());
+    assertEquals(
+        0,
+        only("location / { proxy_pass http://b; proxy_next_upstream off; }")
+            .getProxy()
+            .getConnectRetries());
   }
 
   private Route only(String locations) {

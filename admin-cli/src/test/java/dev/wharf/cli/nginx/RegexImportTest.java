@@ -10,15 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * nginx regexes that RE2 cannot run (PCRE lookaround, backreferences...) are reported with
- * their file and line, as other untranslatable directives are, and the config still validates.
+ * nginx regexes that RE2 cannot run (PCRE lookaround, backreferences...) are reported with their
+ * file and line, as other untranslatable directives are, and the config still validates.
  */
 class RegexImportTest {
-  private static final String WHY = " is not supported: Wharf's regexes run in linear time "
-      + "(RE2 syntax)";
+  private static final String WHY =
+      " is not supported: Wharf's regexes run in linear time " + "(RE2 syntax)";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Imports imports;
 
   @BeforeEach
@@ -28,7 +27,9 @@ class RegexImportTest {
 
   @Test
   void aLocationWhoseRegexRe2CannotRunIsReportedAndGetsNoRoute() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             location / { root /srv; }
@@ -37,20 +38,27 @@ class RegexImportTest {
         }
         """);
 
-    assertEquals(List.of(
-        "nginx.conf:4: location ~ /\\.(?!well-known/) {...} -- the regex cannot run in Wharf: "
-            + "negative lookahead (?!...)" + WHY + "; no route is made for it (with the 1 "
-            + "directive inside)",
-        "nginx.conf:5: location ~* ^/(\\w+)/\\1$ {...} -- the regex cannot run in Wharf: "
-            + "backreference \\1" + WHY + "; no route is made for it (with the 1 directive "
-            + "inside)"),
+    assertEquals(
+        List.of(
+            "nginx.conf:4: location ~ /\\.(?!well-known/) {...} -- the regex cannot run in Wharf: "
+                + "negative lookahead (?!...)"
+                + WHY
+                + "; no route is made for it (with the 1 "
+                + "directive inside)",
+            "nginx.conf:5: location ~* ^/(\\w+)/\\1$ {...} -- the regex cannot run in Wharf: "
+                + "backreference \\1"
+                + WHY
+                + "; no route is made for it (with the 1 directive "
+                + "inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
     assertEquals(1, r.config().getRoutesCount());
   }
 
   @Test
   void aRewriteWhoseRegexRe2CannotRunIsReported() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             rewrite ^/(?>a|ab)c$ /x permanent;
@@ -58,14 +66,19 @@ class RegexImportTest {
         }
         """);
 
-    assertEquals(List.of("nginx.conf:3: rewrite ^/(?>a|ab)c$ /x permanent -- the regex cannot "
-        + "run in Wharf: atomic group (?>...)" + WHY),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: rewrite ^/(?>a|ab)c$ /x permanent -- the regex cannot "
+                + "run in Wharf: atomic group (?>...)"
+                + WHY),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void aServerNameRegexRe2CannotRunIsReportedWithItsReason() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             server_name example.com ~^(?<sub>.+)(?<!www)\\.example\\.com$;
@@ -73,10 +86,14 @@ class RegexImportTest {
         }
         """);
 
-    assertEquals(List.of("nginx.conf:3: server_name example.com ~^(?<sub>.+)(?<!www)\\.example"
-        + "\\.com$ -- Wharf cannot match the names ~^(?<sub>.+)(?<!www)\\.example\\.com$; "
-        + "requests for them go to the default server (~^(?<sub>.+)(?<!www)\\.example\\.com$: "
-        + "negative lookbehind (?<!...)" + WHY + ")"),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: server_name example.com ~^(?<sub>.+)(?<!www)\\.example"
+                + "\\.com$ -- Wharf cannot match the names ~^(?<sub>.+)(?<!www)\\.example\\.com$; "
+                + "requests for them go to the default server (~^(?<sub>.+)(?<!www)\\.example\\.com$: "
+                + "negative lookbehind (?<!...)"
+                + WHY
+                + ")"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 }

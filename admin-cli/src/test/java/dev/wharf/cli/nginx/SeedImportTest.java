@@ -11,14 +11,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The nginx configs of the seed documents (see src/test/resources/nginx/seeds/README.md)
- * import into configs that validate, with exactly these directives reported.
+ * The nginx configs of the seed documents (see src/test/resources/nginx/seeds/README.md) import
+ * into configs that validate, with exactly these directives reported.
  */
 class SeedImportTest {
   private static final Path SEEDS = Path.of("src", "test", "resources", "nginx", "seeds");
 
   /** What the SPA, API and WebSocket seed imports into. */
-  private static final String SPA_API_WEBSOCKET = """
+  private static final String SPA_API_WEBSOCKET =
+      """
       listeners:
         - name: http
           port: 80
@@ -94,17 +95,27 @@ class SeedImportTest {
   @Test
   void theSpaApiAndWebSocketSetup() throws Exception {
     Path root = SEEDS.resolve("000-spa-api-websocket");
-    NginxImport.Result r = NginxImport.read(root.resolve("etc/nginx/nginx.conf"),
-        Optional.of(root));
+    NginxImport.Result r =
+        NginxImport.read(root.resolve("etc/nginx/nginx.conf"), Optional.of(root));
 
     assertEquals(List.of(), ConfigValidator.validate(r.config()));
-    assertEquals(List.of("etc/nginx/conf.d/default.conf:28: keepalive_timeout 0 -- Wharf sets "
-        + "keepalive_timeout per listener, not per location"), lines(r, root, Kind.NOT_TRANSLATED));
+    assertEquals(
+        List.of(
+            "etc/nginx/conf.d/default.conf:28: keepalive_timeout 0 -- Wharf sets "
+                + "keepalive_timeout per listener, not per location"),
+        lines(r, root, Kind.NOT_TRANSLATED));
     assertEquals(List.of(), lines(r, root, Kind.CHECK));
-    assertEquals(List.of("etc/nginx/nginx.conf:3", "etc/nginx/nginx.conf:5",
-        "etc/nginx/nginx.conf:10", "etc/nginx/nginx.conf:14", "etc/nginx/nginx.conf:21",
-        "etc/nginx/nginx.conf:26", "etc/nginx/conf.d/default.conf:29",
-        "etc/nginx/conf.d/default.conf:30", "etc/nginx/conf.d/default.conf:31"),
+    assertEquals(
+        List.of(
+            "etc/nginx/nginx.conf:3",
+            "etc/nginx/nginx.conf:5",
+            "etc/nginx/nginx.conf:10",
+            "etc/nginx/nginx.conf:14",
+            "etc/nginx/nginx.conf:21",
+            "etc/nginx/nginx.conf:26",
+            "etc/nginx/conf.d/default.conf:29",
+            "etc/nginx/conf.d/default.conf:30",
+            "etc/nginx/conf.d/default.conf:31"),
         where(lines(r, root, Kind.NOT_NEEDED)));
     assertEquals(SPA_API_WEBSOCKET, ConfigDocuments.toYaml(r.config()));
   }
@@ -112,18 +123,24 @@ class SeedImportTest {
   @Test
   void theTengineWebSocketSetup() throws Exception {
     Path root = SEEDS.resolve("001-tengine-websocket");
-    NginxImport.Result r = NginxImport.read(root.resolve("home/apps/tengine/conf/nginx.conf"),
-        Optional.of(root));
+    NginxImport.Result r =
+        NginxImport.read(root.resolve("home/apps/tengine/conf/nginx.conf"), Optional.of(root));
 
     assertEquals(List.of(), ConfigValidator.validate(r.config()));
-    assertEquals(List.of("home/apps/tengine/conf/nginx.conf:75: proxy_cache_path /dev/shm/cache "
-        + "levels=2:2:2 keys_zone=cache_go:200... -- Wharf does not cache responses"),
+    assertEquals(
+        List.of(
+            "home/apps/tengine/conf/nginx.conf:75: proxy_cache_path /dev/shm/cache "
+                + "levels=2:2:2 keys_zone=cache_go:200... -- Wharf does not cache responses"),
         lines(r, root, Kind.NOT_TRANSLATED));
-    assertEquals(List.of("home/apps/tengine/conf/nginx.conf:60: proxy_read_timeout 60 -- nginx "
-        + "also closed idle WebSockets after it; Wharf closes them after "
-        + "proxy.websocket.idle_timeout (default 1h)"), lines(r, root, Kind.CHECK));
+    assertEquals(
+        List.of(
+            "home/apps/tengine/conf/nginx.conf:60: proxy_read_timeout 60 -- nginx "
+                + "also closed idle WebSockets after it; Wharf closes them after "
+                + "proxy.websocket.idle_timeout (default 1h)"),
+        lines(r, root, Kind.CHECK));
     assertEquals(38, lines(r, root, Kind.NOT_NEEDED).size());
-    assertEquals("""
+    assertEquals(
+        """
         listeners:
           - name: http
             port: 80
@@ -168,7 +185,8 @@ class SeedImportTest {
                 - name: X-Forwarded-For
                   value: $proxy_add_x_forwarded_for
             max_body_size: 80m
-        """, ConfigDocuments.toYaml(r.config()));
+        """,
+        ConfigDocuments.toYaml(r.config()));
   }
 
   @Test
@@ -179,9 +197,11 @@ class SeedImportTest {
     assertEquals(List.of(), ConfigValidator.validate(r.config()));
     assertEquals(List.of(), lines(r, root, Kind.NOT_TRANSLATED));
     assertEquals(List.of(), lines(r, root, Kind.CHECK));
-    assertEquals(List.of("nginx.conf:2", "nginx.conf:15", "nginx.conf:16", "nginx.conf:17"),
+    assertEquals(
+        List.of("nginx.conf:2", "nginx.conf:15", "nginx.conf:16", "nginx.conf:17"),
         where(lines(r, root, Kind.NOT_NEEDED)));
-    assertEquals("""
+    assertEquals(
+        """
         listeners:
           - name: http-8020
             port: 8020
@@ -200,12 +220,13 @@ class SeedImportTest {
               set:
                 - name: Host
                   value: websocket
-        """, ConfigDocuments.toYaml(r.config()));
+        """,
+        ConfigDocuments.toYaml(r.config()));
   }
 
   private static List<String> lines(NginxImport.Result r, Path root, Kind kind) {
-    return new ImportReport(r.findings()).lines(kind).stream()
-        .map(l -> l.replace(root + "/", "")).toList();
+    return new ImportReport(r.findings())
+        .lines(kind).stream().map(l -> l.replace(root + "/", "")).toList();
   }
 
   /** {@code file:line} of each report line. */

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** server: listeners, names, the default server, and what runs before a location is chosen. */
 class ServerTranslationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Imports imports;
 
   @BeforeEach
@@ -26,16 +25,21 @@ class ServerTranslationTest {
 
   @Test
   void listenFormsBecomeListenersSharedByTheServersOnThem() {
-    Config c = imports.of("""
+    Config c =
+        imports
+            .of(
+                """
         http {
             server { listen 80; server_name a.example; location / { return 200 a; } }
             server { listen 127.0.0.1:8080; listen 80; server_name b.example;
                      location / { return 200 b; } }
             server { listen [::1]:9000; location / { return 200 c; } }
         }
-        """).config();
+        """)
+            .config();
 
-    assertEquals("""
+    assertEquals(
+        """
         listeners:
           - name: http
             port: 80
@@ -45,14 +49,17 @@ class ServerTranslationTest {
           - name: http-9000-__1
             address: ::1
             port: 9000
-        """, yaml(c.toBuilder().clearRoutes().build()));
-    assertEquals(List.of("http-8080-127.0.0.1", "http"),
-        route(c, "b.example-root").getListenersList());
+        """,
+        yaml(c.toBuilder().clearRoutes().build()));
+    assertEquals(
+        List.of("http-8080-127.0.0.1", "http"), route(c, "b.example-root").getListenersList());
   }
 
   @Test
   void ipv4AndIpv6OnTheSamePortAreOneListenerOnIpv4AndThatIsReported() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             listen [::]:80;
@@ -62,9 +69,11 @@ class ServerTranslationTest {
 
     assertEquals(1, r.config().getListenersCount());
     assertEquals("", r.config().getListeners(0).getAddress());
-    assertEquals(List.of("nginx.conf:3: listen [::]:80 -- served by listener 'http' on "
-        + "0.0.0.0:80, IPv4 only: Java binds :: to IPv4 and IPv6 together, so both cannot be "
-        + "listeners; set its address to :: to serve IPv6 as well"),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: listen [::]:80 -- served by listener 'http' on "
+                + "0.0.0.0:80, IPv4 only: Java binds :: to IPv4 and IPv6 together, so both cannot be "
+                + "listeners; set its address to :: to serve IPv6 as well"),
         imports.lines(r, Kind.CHECK));
   }
 
@@ -77,34 +86,46 @@ class ServerTranslationTest {
 
   @Test
   void serverNamesAreTheRoutesHostsAndTheCatchAllNameMeansNone() {
-    Config c = imports.of("""
+    Config c =
+        imports
+            .of(
+                """
         http {
             server { listen 80; server_name Example.COM *.example.com; location / { return 204; } }
             server { listen 80; server_name _; location / { return 404; } }
         }
-        """).config();
+        """)
+            .config();
 
-    assertEquals(List.of("example.com", "*.example.com"),
+    assertEquals(
+        List.of("example.com", "*.example.com"),
         route(c, "example.com-root").getMatch().getHostsList());
     assertEquals(List.of(), route(c, "default-root").getMatch().getHostsList());
   }
 
   @Test
   void theDefaultServerComesFirstSoUnknownHostsReachItAsInNginx() {
-    Config c = imports.of("""
+    Config c =
+        imports
+            .of(
+                """
         http {
             server { listen 80; server_name a.example; location / { return 200 a; } }
             server { listen 80 default_server; server_name b.example; location / { return 200 b; } }
         }
-        """).config();
+        """)
+            .config();
 
-    assertEquals(List.of("b.example-root", "a.example-root"),
+    assertEquals(
+        List.of("b.example-root", "a.example-root"),
         c.getRoutesList().stream().map(Route::getName).toList());
   }
 
   @Test
   void aServerLevelReturnAnswersEveryRequestAndItsLocationsAreNotNeeded() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             server_name example.com;
@@ -113,7 +134,8 @@ class ServerTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         name: redirect
         match:
           hosts:
@@ -123,15 +145,20 @@ class ServerTranslationTest {
         redirect:
           status: 301
           location: https://$host$request_uri
-        """, yaml(r.config().getRoutes(0)));
-    assertEquals(List.of("nginx.conf:5: location /never {...} -- the server's return (line 4) "
-        + "answers every request before a location is chosen (with the 1 directive inside)"),
+        """,
+        yaml(r.config().getRoutes(0)));
+    assertEquals(
+        List.of(
+            "nginx.conf:5: location /never {...} -- the server's return (line 4) "
+                + "answers every request before a location is chosen (with the 1 directive inside)"),
         imports.lines(r, Kind.NOT_NEEDED));
   }
 
   @Test
   void aServerLevelRewriteThatRedirectsBecomesARegexRouteAheadOfTheLocations() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         server {
             listen 80;
             rewrite ^/old/(.*)$ /new/$1 permanent;
@@ -140,7 +167,8 @@ class ServerTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         name: rewrite-old
         match:
           path:
@@ -148,18 +176,26 @@ class ServerTranslationTest {
         redirect:
           status: 301
           location: /new/$1$is_args$args
-        """, yaml(r.config().getRoutes(0)));
-    assertEquals(List.of("nginx.conf:3: rewrite ^/old/(.*)$ /new/$1 permanent -- a regex route "
-        + "now: nginx applies a server-level rewrite before choosing a location, Wharf's exact "
-        + "and ^~ routes win over a regex route"), imports.lines(r, Kind.CHECK));
-    assertEquals(List.of("nginx.conf:4: rewrite ^/x$ /y last -- a server-level rewrite changes "
-        + "the path before a location is chosen; Wharf routes cannot"),
+        """,
+        yaml(r.config().getRoutes(0)));
+    assertEquals(
+        List.of(
+            "nginx.conf:3: rewrite ^/old/(.*)$ /new/$1 permanent -- a regex route "
+                + "now: nginx applies a server-level rewrite before choosing a location, Wharf's exact "
+                + "and ^~ routes win over a regex route"),
+        imports.lines(r, Kind.CHECK));
+    assertEquals(
+        List.of(
+            "nginx.conf:4: rewrite ^/x$ /y last -- a server-level rewrite changes "
+                + "the path before a location is chosen; Wharf routes cannot"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void aTlsOnlyServerIsNotTranslatedAndItsTlsDirectivesSayWhy() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         http {
             server {
                 listen 443 ssl;
@@ -171,17 +207,20 @@ class ServerTranslationTest {
         """);
 
     assertEquals(1, r.config().getListenersCount());
-    assertEquals(List.of(
-        "nginx.conf:2: server {...} -- none of its listen directives can be a Wharf listener, "
-            + "so nothing of it is translated (with the 3 directives inside)",
-        "nginx.conf:3: listen 443 ssl -- Wharf listeners do not terminate TLS; put a TLS "
-            + "terminator in front of Wharf"),
+    assertEquals(
+        List.of(
+            "nginx.conf:2: server {...} -- none of its listen directives can be a Wharf listener, "
+                + "so nothing of it is translated (with the 3 directives inside)",
+            "nginx.conf:3: listen 443 ssl -- Wharf listeners do not terminate TLS; put a TLS "
+                + "terminator in front of Wharf"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
   void clientTimeoutsAndHeaderBuffersAreTheListenersFromItsFirstServer() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         http {
             client_header_timeout 5;
             keepalive_timeout 65 60;
@@ -191,7 +230,8 @@ class ServerTranslationTest {
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         name: http
         port: 80
         client_header_timeout: 5s
@@ -199,27 +239,38 @@ class ServerTranslationTest {
         send_timeout: 10s
         max_request_header_size: 64k
         max_uri_length: 16k
-        """, yaml(r.config().getListeners(0)));
-    assertEquals(List.of("nginx.conf:6: send_timeout 20s -- listener 'http' takes send_timeout "
-        + "from the first server on it (nginx.conf:5)"), imports.lines(r, Kind.NOT_TRANSLATED));
-    assertEquals(List.of("nginx.conf:3: keepalive_timeout 65 60 -- Wharf sends no Keep-Alive: "
-        + "timeout= header; the second value is not used"), imports.lines(r, Kind.CHECK));
+        """,
+        yaml(r.config().getListeners(0)));
+    assertEquals(
+        List.of(
+            "nginx.conf:6: send_timeout 20s -- listener 'http' takes send_timeout "
+                + "from the first server on it (nginx.conf:5)"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
+    assertEquals(
+        List.of(
+            "nginx.conf:3: keepalive_timeout 65 60 -- Wharf sends no Keep-Alive: "
+                + "timeout= header; the second value is not used"),
+        imports.lines(r, Kind.CHECK));
   }
 
   @Test
   void underscoresInHeadersOnIsKeptByTheListener() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         http {
             underscores_in_headers on;
             server { listen 80; location / { return 204; } }
         }
         """);
 
-    assertEquals("""
+    assertEquals(
+        """
         name: http
         port: 80
         underscores_in_headers: true
-        """, yaml(r.config().getListeners(0)));
+        """,
+        yaml(r.config().getListeners(0)));
     assertEquals(List.of(), imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
@@ -227,7 +278,8 @@ class ServerTranslationTest {
   void aServerWithoutLocationsServesItsRoot() {
     Config c = imports.of("server { listen 8080; root /srv/site; index home.html; }").config();
 
-    assertEquals("""
+    assertEquals(
+        """
         name: root
         match:
           path:
@@ -237,15 +289,20 @@ class ServerTranslationTest {
           index:
             - home.html
           default_type: text/plain
-        """, yaml(c.getRoutes(0)));
+        """,
+        yaml(c.getRoutes(0)));
   }
 
   @Test
   void aSiteFileWithoutHttpIsReadAsTheInsideOfOne() {
-    Config c = imports.of("""
+    Config c =
+        imports
+            .of(
+                """
         upstream app { server 10.0.0.1:9000; }
         server { listen 80; location / { proxy_pass http://app; } }
-        """).config();
+        """)
+            .config();
 
     assertEquals("app", c.getRoutes(0).getProxy().getUpstream());
   }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** upstream blocks: endpoints, balancing, keep-alive, passive health. */
 class UpstreamTranslationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Imports imports;
 
   @BeforeEach
@@ -23,7 +22,8 @@ class UpstreamTranslationTest {
 
   @Test
   void serversWeightsAndLeastConn() {
-    assertEquals("""
+    assertEquals(
+        """
         name: app
         endpoints:
           - address: 10.0.0.1:9000
@@ -31,7 +31,9 @@ class UpstreamTranslationTest {
           - address: app-2.internal:80
         balancing:
           policy: least_connections
-        """, upstream("""
+        """,
+        upstream(
+            """
         least_conn;
         server 10.0.0.1:9000 weight=3;
         server app-2.internal;
@@ -40,32 +42,40 @@ class UpstreamTranslationTest {
 
   @Test
   void consistentHashIsExactAndIpHashIsAHashOfTheAddressToCheck() {
-    assertEquals("""
+    assertEquals(
+        """
         name: app
         endpoints:
           - address: 10.0.0.1:9000
         balancing:
           policy: consistent_hash
           hash_key: $cookie_session$arg_room
-        """, upstream("hash $cookie_session$arg_room consistent;\nserver 10.0.0.1:9000;\n"));
+        """,
+        upstream("hash $cookie_session$arg_room consistent;\nserver 10.0.0.1:9000;\n"));
 
     NginxImport.Result r = imports.of(block("ip_hash;\nserver 10.0.0.1:9000;\n"));
     assertEquals("$remote_addr", r.config().getUpstreams(0).getBalancing().getHashKey());
-    assertEquals(List.of("nginx.conf:2: ip_hash -- translated as a consistent hash of "
-        + "$remote_addr; nginx hashes only the first three bytes of an IPv4 address"),
+    assertEquals(
+        List.of(
+            "nginx.conf:2: ip_hash -- translated as a consistent hash of "
+                + "$remote_addr; nginx hashes only the first three bytes of an IPv4 address"),
         imports.lines(r, Kind.CHECK));
   }
 
   @Test
   void keepaliveIsThePoolAndMaxFailsIsOutlierDetectionBothToCheck() {
-    NginxImport.Result r = imports.of(block("""
+    NginxImport.Result r =
+        imports.of(
+            block(
+                """
         server 10.0.0.1:9000 max_fails=3 fail_timeout=30s;
         server 10.0.0.2:9000;
         keepalive 16;
         keepalive_timeout 30s;
         """));
 
-    assertEquals("""
+    assertEquals(
+        """
         outlier_detection:
           consecutive_failures: 3
           base_ejection_time: 30s
@@ -73,20 +83,25 @@ class UpstreamTranslationTest {
         pool:
           max_idle_per_endpoint: 16
           idle_timeout: 30s
-        """, yaml(r.config().getUpstreams(0).toBuilder().clearName().clearEndpoints().build()));
-    assertEquals(List.of(
-        "nginx.conf:2: server 10.0.0.1:9000 max_fails=3 fail_timeout=30s -- max_fails/"
-            + "fail_timeout became outlier_detection: ejected after 3 consecutive failures (5xx "
-            + "responses count too) for 30s; nginx counts errors and timeouts within "
-            + "fail_timeout",
-        "nginx.conf:4: keepalive 16 -- Wharf keeps up to this many idle connections per "
-            + "endpoint and event loop; nginx keeps this many per worker for the whole upstream"),
+        """,
+        yaml(r.config().getUpstreams(0).toBuilder().clearName().clearEndpoints().build()));
+    assertEquals(
+        List.of(
+            "nginx.conf:2: server 10.0.0.1:9000 max_fails=3 fail_timeout=30s -- max_fails/"
+                + "fail_timeout became outlier_detection: ejected after 3 consecutive failures (5xx "
+                + "responses count too) for 30s; nginx counts errors and timeouts within "
+                + "fail_timeout",
+            "nginx.conf:4: keepalive 16 -- Wharf keeps up to this many idle connections per "
+                + "endpoint and event loop; nginx keeps this many per worker for the whole upstream"),
         imports.lines(r, Kind.CHECK));
   }
 
   @Test
   void downAndBackupServersAreLeftOutAndSaySo() {
-    NginxImport.Result r = imports.of(block("""
+    NginxImport.Result r =
+        imports.of(
+            block(
+                """
         server 10.0.0.1:9000;
         server 10.0.0.2:9000 down;
         server 10.0.0.3:9000 backup;
@@ -95,36 +110,41 @@ class UpstreamTranslationTest {
         """));
 
     assertEquals(1, r.config().getUpstreams(0).getEndpointsCount());
-    assertEquals(List.of(
-        "nginx.conf:4: server 10.0.0.3:9000 backup -- Wharf has no backup endpoints; it is "
-            + "left out",
-        "nginx.conf:5: server unix:/run/app.sock -- Wharf connects to endpoints over TCP, not "
-            + "Unix sockets"),
+    assertEquals(
+        List.of(
+            "nginx.conf:4: server 10.0.0.3:9000 backup -- Wharf has no backup endpoints; it is "
+                + "left out",
+            "nginx.conf:5: server unix:/run/app.sock -- Wharf connects to endpoints over TCP, not "
+                + "Unix sockets"),
         imports.lines(r, Kind.NOT_TRANSLATED));
-    assertEquals(List.of(
-        "nginx.conf:3: server 10.0.0.2:9000 down -- marked down: nginx sends it nothing, so it "
-            + "is left out",
-        "nginx.conf:6: zone app 64k -- shared memory for nginx workers; each Wharf node keeps "
-            + "its own upstream state"),
+    assertEquals(
+        List.of(
+            "nginx.conf:3: server 10.0.0.2:9000 down -- marked down: nginx sends it nothing, so it "
+                + "is left out",
+            "nginx.conf:6: zone app 64k -- shared memory for nginx workers; each Wharf node keeps "
+                + "its own upstream state"),
         imports.lines(r, Kind.NOT_NEEDED));
   }
 
   @Test
   void anUpstreamWithoutUsableEndpointsIsReportedAndItsRoutesAnswer503() {
-    NginxImport.Result r = imports.of("""
+    NginxImport.Result r =
+        imports.of(
+            """
         upstream php { server unix:/run/php.sock; }
         server { listen 80; location / { proxy_pass http://php; } }
         """);
 
     assertEquals(0, r.config().getUpstreamsCount());
     assertEquals(503, r.config().getRoutes(0).getRespond().getStatus());
-    assertEquals(List.of(
-        "nginx.conf:1: upstream php {...} -- no endpoint Wharf can use",
-        "nginx.conf:1: server unix:/run/php.sock -- Wharf connects to endpoints over TCP, not "
-            + "Unix sockets",
-        "nginx.conf:2: location / {...} -- proxy_pass http://php (line 2): upstream 'php' "
-            + "(nginx.conf:1) is not translated; the route answers 503 until it is translated "
-            + "by hand (with the 1 directive inside)"),
+    assertEquals(
+        List.of(
+            "nginx.conf:1: upstream php {...} -- no endpoint Wharf can use",
+            "nginx.conf:1: server unix:/run/php.sock -- Wharf connects to endpoints over TCP, not "
+                + "Unix sockets",
+            "nginx.conf:2: location / {...} -- proxy_pass http://php (line 2): upstream 'php' "
+                + "(nginx.conf:1) is not translated; the route answers 503 until it is translated "
+                + "by hand (with the 1 directive inside)"),
         imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
@@ -133,7 +153,9 @@ class UpstreamTranslationTest {
   }
 
   private static String block(String body) {
-    return "upstream app {\n" + body + "}\n"
+    return "upstream app {\n"
+        + body
+        + "}\n"
         + "server { listen 80; location / { proxy_pass http://app; } }\n";
   }
 }

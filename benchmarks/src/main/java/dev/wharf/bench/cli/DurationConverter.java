@@ -7,8 +7,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1m30s} as config files write durations
- * (proto's {@link Durations}, the one parser of them); a package of its own so every command of
- * the benchmark tool can use it without a cycle.
+ * (proto's {@link Durations}, the one parser of them); a package of its own so every command of the
+ * benchmark tool can use it without a cycle.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
   @Override

@@ -73,8 +73,12 @@ final class AckTracker {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!problems.isEmpty()) {
-        throw new IllegalStateException("waiting for version " + version + ": " + problems.get(0)
-            + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+        throw new IllegalStateException(
+            "waiting for version "
+                + version
+                + ": "
+                + problems.get(0)
+                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
       }
       Tally t = byVersion.get(version);
       int acked = t == null ? 0 : t.nodes.cardinality();
@@ -83,8 +87,8 @@ final class AckTracker {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new TimeoutException(acked + " of " + nodes + " nodes ACKed version " + version
-            + " within " + timeout);
+        throw new TimeoutException(
+            acked + " of " + nodes + " nodes ACKed version " + version + " within " + timeout);
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }

@@ -16,8 +16,15 @@ import java.util.List;
  * @param changes the measured changes, in order
  * @param replica the replica's push-to-ACK timer over the measured changes
  */
-public record FleetResult(int nodes, int nodesPerChannel, String store, int routes,
-    int configBytes, Duration connected, int warmupChanges, List<Change> changes,
+public record FleetResult(
+    int nodes,
+    int nodesPerChannel,
+    String store,
+    int routes,
+    int configBytes,
+    Duration connected,
+    int warmupChanges,
+    List<Change> changes,
     PushToAckView.Stats replica) {
 
   public FleetResult {
@@ -35,8 +42,14 @@ public record FleetResult(int nodes, int nodesPerChannel, String store, int rout
    * @param lastAckNanos until the last node sent its ACK: the headline figure
    * @param recordedNanos until the replica wrote the last node's new status (its fleet view)
    */
-  public record Change(long version, int ackedNodes, int duplicateAcks, long commitNanos,
-      long firstAckNanos, long lastAckNanos, long recordedNanos) {}
+  public record Change(
+      long version,
+      int ackedNodes,
+      int duplicateAcks,
+      long commitNanos,
+      long firstAckNanos,
+      long lastAckNanos,
+      long recordedNanos) {}
 
   Samples commit() {
     return new Samples(changes.stream().mapToLong(Change::commitNanos).toArray());

@@ -28,16 +28,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * A real control-plane replica and a fleet of {@link SimulatedNode}s in one JVM, to time how long
- * a config change takes to reach every node: from the start of the store's commit call to the
- * moment the last node sent its ACK, and on to the moment the replica recorded the last ACK in
- * its fleet status ({@link ObservedStore}).
+ * A real control-plane replica and a fleet of {@link SimulatedNode}s in one JVM, to time how long a
+ * config change takes to reach every node: from the start of the store's commit call to the moment
+ * the last node sent its ACK, and on to the moment the replica recorded the last ACK in its fleet
+ * status ({@link ObservedStore}).
  *
- * <p>The replica serves on 127.0.0.1:0 like a production one; the nodes reach it over TCP
- * loopback through shaded-Netty gRPC channels, {@code nodesPerChannel} streams to a channel,
- * so the figures include serialization, HTTP/2 and the kernel's network stack. Changes are
- * made one after another, each waiting until every node ACKed the previous one; a few warm-up
- * changes come first so the JIT has compiled the push path, as in a replica that has run a while.
+ * <p>The replica serves on 127.0.0.1:0 like a production one; the nodes reach it over TCP loopback
+ * through shaded-Netty gRPC channels, {@code nodesPerChannel} streams to a channel, so the figures
+ * include serialization, HTTP/2 and the kernel's network stack. Changes are made one after another,
+ * each waiting until every node ACKed the previous one; a few warm-up changes come first so the JIT
+ * has compiled the push path, as in a replica that has run a while.
  */
 public final class FleetSimulator {
   private static final String PRINCIPAL = "fleet-simulator";
@@ -48,8 +48,14 @@ public final class FleetSimulator {
    *
    * @param etcd endpoints of an etcd cluster to use as the store; empty for the embedded store
    */
-  public record Settings(int nodes, int changes, int warmupChanges, int nodesPerChannel,
-      int routes, Duration ackTimeout, List<URI> etcd) {
+  public record Settings(
+      int nodes,
+      int changes,
+      int warmupChanges,
+      int nodesPerChannel,
+      int routes,
+      Duration ackTimeout,
+      List<URI> etcd) {
     public Settings {
       requireAtLeast("nodes", nodes, 1);
       requireAtLeast("changes", changes, 1);
@@ -81,11 +87,13 @@ public final class FleetSimulator {
     Objects.requireNonNull(log, "log");
     Path dataDir = s.etcd().isEmpty() ? Files.createTempDirectory("wharf-fleet-") : null;
     try {
-      ConfigStore store = dataDir != null
-          ? FileConfigStore.open(dataDir, Clock.systemUTC())
-          // A prefix of its own: a shared cluster's config is never touched.
-          : EtcdConfigStore.connect(EtcdStoreSettings.defaults(s.etcd(), "fleet-cp")
-              .withPrefix("/wharf-fleet-" + UUID.randomUUID()));
+      ConfigStore store =
+          dataDir != null
+              ? FileConfigStore.open(dataDir, Clock.systemUTC())
+              // A prefix of its own: a shared cluster's config is never touched.
+              : EtcdConfigStore.connect(
+                  EtcdStoreSettings.defaults(s.etcd(), "fleet-cp")
+                      .withPrefix("/wharf-fleet-" + UUID.randomUUID()));
       return run(s, store, dataDir != null ? "file" : "etcd", log);
     } finally {
       if (dataDir != null) {
@@ -94,29 +102,33 @@ public final class FleetSimulator {
     }
   }
 
-  private static FleetResult run(Settings s, ConfigStore backing, String storeName,
-      PrintStream log) throws Exception {
+  private static FleetResult run(Settings s, ConfigStore backing, String storeName, PrintStream log)
+      throws Exception {
     Config base = FleetConfigs.generate(s.routes(), LISTENER_PORT);
     AckTracker sent = new AckTracker(s.nodes());
     AckTracker recorded = new AckTracker(s.nodes());
-    ConfigStore store = new ObservedStore(backing, status -> {
-      int node = SimulatedNode.indexOf(status.getNodeId());
-      if (node >= 0 && status.getAckedVersion() > 0) {
-        recorded.acked(node, status.getAckedVersion(), System.nanoTime());
-      }
-    });
+    ConfigStore store =
+        new ObservedStore(
+            backing,
+            status -> {
+              int node = SimulatedNode.indexOf(status.getNodeId());
+              if (node >= 0 && status.getAckedVersion() > 0) {
+                recorded.acked(node, status.getAckedVersion(), System.nanoTime());
+              }
+            });
     long version;
     ControlPlaneServer server;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PushToAckView.configure(registry);
     try {
       version = store.commit(store.read().version(), base, PRINCIPAL, "fleet: first version");
-      server = ControlPlaneServer.builder()
-          .store(store)
-          .replicaId("fleet-cp")
-          .listen(new InetSocketAddress("127.0.0.1", 0))
-          .registry(registry)
-          .start();
+      server =
+          ControlPlaneServer.builder()
+              .store(store)
+              .replicaId("fleet-cp")
+              .listen(new InetSocketAddress("127.0.0.1", 0))
+              .registry(registry)
+              .start();
     } catch (Exception | Error e) {
       store.close();
       throw e;
@@ -131,13 +143,16 @@ public final class FleetSimulator {
         }
         nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent));
       }
-      Duration connectTimeout = s.ackTimeout().compareTo(Duration.ofMinutes(1)) > 0
-          ? s.ackTimeout() : Duration.ofMinutes(1);
+      Duration connectTimeout =
+          s.ackTimeout().compareTo(Duration.ofMinutes(1)) > 0
+              ? s.ackTimeout()
+              : Duration.ofMinutes(1);
       sent.await(version, connectTimeout);
       Duration connected = Duration.ofNanos(System.nanoTime() - connectStart);
       recorded.await(version, connectTimeout);
-      log.printf("fleet: %d nodes on %d channels ACKed version %d in %d ms%n", s.nodes(),
-          channels.size(), version, connected.toMillis());
+      log.printf(
+          "fleet: %d nodes on %d channels ACKed version %d in %d ms%n",
+          s.nodes(), channels.size(), version, connected.toMillis());
 
       for (int c = 1; c <= s.warmupChanges(); c++) {
         version = change(store, base, version, c, sent, recorded, s.ackTimeout()).version();
@@ -150,12 +165,24 @@ public final class FleetSimulator {
         changes.add(change);
         version = change.version();
       }
-      PushToAckView.Stats replica =
-          PushToAckView.between(before, PushToAckView.counts(registry));
-      FleetResult result = new FleetResult(s.nodes(), s.nodesPerChannel(), storeName,
-          s.routes(), base.getSerializedSize(), connected, s.warmupChanges(), changes, replica);
-      log.printf("fleet: %d nodes, %d changes: last ACK p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          s.nodes(), changes.size(), result.lastAck().p50Millis(), result.lastAck().p99Millis(),
+      PushToAckView.Stats replica = PushToAckView.between(before, PushToAckView.counts(registry));
+      FleetResult result =
+          new FleetResult(
+              s.nodes(),
+              s.nodesPerChannel(),
+              storeName,
+              s.routes(),
+              base.getSerializedSize(),
+              connected,
+              s.warmupChanges(),
+              changes,
+              replica);
+      log.printf(
+          "fleet: %d nodes, %d changes: last ACK p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+          s.nodes(),
+          changes.size(),
+          result.lastAck().p50Millis(),
+          result.lastAck().p99Millis(),
           result.lastAck().maxMillis());
       return result;
     } finally {
@@ -176,32 +203,44 @@ public final class FleetSimulator {
   }
 
   /**
-   * Commits change {@code number}, waits until every node sent its ACK of the version it made,
-   * then until the replica recorded them all (so the next change starts on a quiet replica and
-   * its timer holds exactly this change's ACKs).
+   * Commits change {@code number}, waits until every node sent its ACK of the version it made, then
+   * until the replica recorded them all (so the next change starts on a quiet replica and its timer
+   * holds exactly this change's ACKs).
    */
-  private static FleetResult.Change change(ConfigStore store, Config base, long version,
-      int number, AckTracker sent, AckTracker recorded, Duration timeout) throws Exception {
+  private static FleetResult.Change change(
+      ConfigStore store,
+      Config base,
+      long version,
+      int number,
+      AckTracker sent,
+      AckTracker recorded,
+      Duration timeout)
+      throws Exception {
     Config next = FleetConfigs.changed(base, number);
     long start = System.nanoTime();
     long made = store.commit(version, next, PRINCIPAL, "fleet: change " + number);
     long committed = System.nanoTime();
     if (made <= version) {
-      throw new IllegalStateException("change " + number + " made no new version (" + made
-          + " after " + version + ")");
+      throw new IllegalStateException(
+          "change " + number + " made no new version (" + made + " after " + version + ")");
     }
     AckTracker.Acks acks = sent.await(made, timeout);
     AckTracker.Acks statuses = recorded.await(made, timeout);
-    return new FleetResult.Change(made, acks.nodes(), acks.duplicates(), committed - start,
-        acks.firstSentNanos() - start, acks.lastSentNanos() - start,
+    return new FleetResult.Change(
+        made,
+        acks.nodes(),
+        acks.duplicates(),
+        committed - start,
+        acks.firstSentNanos() - start,
+        acks.lastSentNanos() - start,
         statuses.lastSentNanos() - start);
   }
 
   /** Leaves nothing under the run's etcd prefix but its revision history. */
   private static void cleanUp(ConfigStore store, PrintStream log) {
     try {
-      store.commit(store.read().version(), Config.getDefaultInstance(), PRINCIPAL,
-          "fleet: clean up");
+      store.commit(
+          store.read().version(), Config.getDefaultInstance(), PRINCIPAL, "fleet: clean up");
     } catch (StoreException e) {
       log.println("fleet: could not empty the run's etcd prefix: " + e.getMessage());
     }
@@ -209,8 +248,8 @@ public final class FleetSimulator {
 
   /**
    * A channel of the shaded gRPC transport (named explicitly: jetcd brings an unshaded one too),
-   * with the direct executor: the simulated nodes never block, so their callbacks may run on
-   * the event loop instead of hopping to a thread pool.
+   * with the direct executor: the simulated nodes never block, so their callbacks may run on the
+   * event loop instead of hopping to a thread pool.
    */
   private static ManagedChannel channel(InetSocketAddress replica) {
     return NettyChannelBuilder.forAddress(replica)

@@ -7,17 +7,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Times {@link RoutingTable#select} per request, for several tables at once. JMH is not
- * available offline, so this is a plain loop made as careful as a loop can be:
+ * Times {@link RoutingTable#select} per request, for several tables at once. JMH is not available
+ * offline, so this is a plain loop made as careful as a loop can be:
  *
  * <ul>
- *   <li>every request is checked once to select its intended route, so the loop times real
- *       matches, not misses;
+ *   <li>every request is checked once to select its intended route, so the loop times real matches,
+ *       not misses;
  *   <li>warm-up first, over every table, until the JIT has compiled the lookup for all of them;
- *   <li>then rounds, each timing every table in turn (the order rotates from round to round),
- *       so drift in the machine's load hits every size alike; the median round is reported;
- *   <li>each lookup's result feeds a sum that ends in a volatile field, so no lookup can be
- *       removed as dead code (the role of JMH's blackhole).
+ *   <li>then rounds, each timing every table in turn (the order rotates from round to round), so
+ *       drift in the machine's load hits every size alike; the median round is reported;
+ *   <li>each lookup's result feeds a sum that ends in a volatile field, so no lookup can be removed
+ *       as dead code (the role of JMH's blackhole).
  * </ul>
  */
 final class LookupTimer {
@@ -73,8 +73,8 @@ final class LookupTimer {
     for (double[] values : perLookup) {
       double[] sorted = values.clone();
       Arrays.sort(sorted);
-      results.add(new Result(sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1],
-          rounds));
+      results.add(
+          new Result(sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], rounds));
     }
     return results;
   }
@@ -94,8 +94,14 @@ final class LookupTimer {
       RoutingTable.Selection s = t.routes().select(FleetConfigs.LISTENER, l.host(), l.path());
       String chosen = s == null ? "no route" : s.route().name();
       if (!chosen.equals(l.expectedRoute())) {
-        throw new IllegalStateException("lookup of " + l.host() + l.path() + " chose " + chosen
-            + ", expected " + l.expectedRoute());
+        throw new IllegalStateException(
+            "lookup of "
+                + l.host()
+                + l.path()
+                + " chose "
+                + chosen
+                + ", expected "
+                + l.expectedRoute());
       }
     }
   }

@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A store whose node-status writes are observed on their way in: the replica records each ACK
- * there (through its status writer, after its push-to-ACK timer), so the moment a status with
- * the new version is written is the moment the control plane's fleet view, the one
- * {@code wharfctl} lists, shows that node on it. Everything else passes straight through.
+ * A store whose node-status writes are observed on their way in: the replica records each ACK there
+ * (through its status writer, after its push-to-ACK timer), so the moment a status with the new
+ * version is written is the moment the control plane's fleet view, the one {@code wharfctl} lists,
+ * shows that node on it. Everything else passes straight through.
  *
  * <p>Threading: {@code onStatus} runs on the replica's status-writer thread, before the write.
  */
@@ -26,33 +26,34 @@ final class ObservedStore implements ConfigStore {
   ObservedStore(ConfigStore store, Consumer<NodeStatus> onStatus) {
     this.store = store;
     NodeStatusStore inner = store.nodes();
-    this.nodes = new NodeStatusStore() {
-      @Override
-      public void put(NodeStatus status) throws StoreException {
-        onStatus.accept(status);
-        inner.put(status);
-      }
+    this.nodes =
+        new NodeStatusStore() {
+          @Override
+          public void put(NodeStatus status) throws StoreException {
+            onStatus.accept(status);
+            inner.put(status);
+          }
 
-      @Override
-      public void remove(String nodeId) throws StoreException {
-        inner.remove(nodeId);
-      }
+          @Override
+          public void remove(String nodeId) throws StoreException {
+            inner.remove(nodeId);
+          }
 
-      @Override
-      public List<NodeStatus> list() throws StoreException {
-        return inner.list();
-      }
+          @Override
+          public List<NodeStatus> list() throws StoreException {
+            return inner.list();
+          }
 
-      @Override
-      public void requestDrain(String nodeId, String principal) throws StoreException {
-        inner.requestDrain(nodeId, principal);
-      }
+          @Override
+          public void requestDrain(String nodeId, String principal) throws StoreException {
+            inner.requestDrain(nodeId, principal);
+          }
 
-      @Override
-      public Subscription watchDrains(Consumer<String> listener) {
-        return inner.watchDrains(listener);
-      }
-    };
+          @Override
+          public Subscription watchDrains(Consumer<String> listener) {
+            return inner.watchDrains(listener);
+          }
+        };
   }
 
   @Override

@@ -14,15 +14,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The replica's own view of the fleet's latency: its {@code wharf_cp_push_to_ack} timer, the time
- * from writing a snapshot to one node's stream to receiving that node's ACK. One value per node
- * and push, so it shows the spread across nodes, not the time until the last one.
+ * from writing a snapshot to one node's stream to receiving that node's ACK. One value per node and
+ * push, so it shows the spread across nodes, not the time until the last one.
  *
  * <p>The timer is the production one; {@link #configure} only gives it finer buckets (so its
- * percentiles are read to within 0.1-10 ms, see {@link #BOUNDS_MILLIS}) and a histogram that
- * never rotates, so the difference of two {@link Counts} is exactly the pushes between them.
+ * percentiles are read to within 0.1-10 ms, see {@link #BOUNDS_MILLIS}) and a histogram that never
+ * rotates, so the difference of two {@link Counts} is exactly the pushes between them.
  */
 final class PushToAckView {
   static final String TIMER = "wharf_cp_push_to_ack";
+
   /** Bucket upper bounds: 0.1 ms steps to 2 ms, 0.5 ms to 20 ms, 2 ms to 100 ms, then coarser. */
   static final double[] BOUNDS_MILLIS = bounds();
 
@@ -30,8 +31,8 @@ final class PushToAckView {
   record Counts(long count, double totalNanos, double[] boundsNanos, double[] atOrBelow) {}
 
   /** Pushes answered between two moments: count, mean, and percentiles as bucket bounds. */
-  record Stats(long count, double meanMillis, double p50Millis, double p99Millis,
-      double maxMillis) {}
+  record Stats(
+      long count, double meanMillis, double p50Millis, double p99Millis, double maxMillis) {}
 
   private PushToAckView() {}
 
@@ -41,21 +42,24 @@ final class PushToAckView {
     for (int i = 0; i < slos.length; i++) {
       slos[i] = BOUNDS_MILLIS[i] * 1e6; // a timer's histogram is configured in nanoseconds
     }
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public DistributionStatisticConfig configure(Meter.Id id,
-          DistributionStatisticConfig config) {
-        if (!id.getName().equals(TIMER)) {
-          return config;
-        }
-        return DistributionStatisticConfig.builder()
-            .serviceLevelObjectives(slos)
-            .expiry(Duration.ofDays(1))
-            .bufferLength(1)
-            .build()
-            .merge(config);
-      }
-    });
+    registry
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public DistributionStatisticConfig configure(
+                  Meter.Id id, DistributionStatisticConfig config) {
+                if (!id.getName().equals(TIMER)) {
+                  return config;
+                }
+                return DistributionStatisticConfig.builder()
+                    .serviceLevelObjectives(slos)
+                    .expiry(Duration.ofDays(1))
+                    .bufferLength(1)
+                    .build()
+                    .merge(config);
+              }
+            });
   }
 
   static Counts counts(MeterRegistry registry) {
@@ -78,8 +82,12 @@ final class PushToAckView {
       return new Stats(0, 0, 0, 0, 0);
     }
     double mean = (after.totalNanos() - before.totalNanos()) / count / 1e6;
-    return new Stats(count, mean, percentile(before, after, count, 50),
-        percentile(before, after, count, 99), percentile(before, after, count, 100));
+    return new Stats(
+        count,
+        mean,
+        percentile(before, after, count, 50),
+        percentile(before, after, count, 99),
+        percentile(before, after, count, 100));
   }
 
   /** The upper bound of the bucket holding the value of rank ceil(p% of count). */

@@ -13,14 +13,14 @@ import io.grpc.stub.ClientResponseObserver;
 
 /**
  * One simulated data-plane node: a discovery stream that says hello with version 0 and ACKs each
- * snapshot as soon as gRPC has deserialized it (config included), recording when the ACK was
- * handed to the transport. It compiles nothing and writes no file: the node's own compile time
- * is measured on its own ({@code snapshot-build}), and here only the control plane, the
- * serialization and the network stack are timed.
+ * snapshot as soon as gRPC has deserialized it (config included), recording when the ACK was handed
+ * to the transport. It compiles nothing and writes no file: the node's own compile time is measured
+ * on its own ({@code snapshot-build}), and here only the control plane, the serialization and the
+ * network stack are timed.
  *
- * <p>Threading: gRPC calls this observer one message at a time (on the channel's event loop,
- * the channels being built with a direct executor, which is fine since nothing here blocks).
- * Sending is synchronized because {@link #close} comes from another thread.
+ * <p>Threading: gRPC calls this observer one message at a time (on the channel's event loop, the
+ * channels being built with a direct executor, which is fine since nothing here blocks). Sending is
+ * synchronized because {@link #close} comes from another thread.
  */
 final class SimulatedNode implements ClientResponseObserver<NodeMessage, ControlMessage> {
   private static final String ID_PREFIX = "sim-";
@@ -51,11 +51,13 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
 
   /** Opens the node's stream on {@code channel} (shared with other nodes) and says hello. */
   static SimulatedNode connect(Channel channel, int index, AckTracker tracker) {
-    SimulatedNode node = new SimulatedNode(index, String.format(ID_PREFIX + "%05d", index), tracker);
+    SimulatedNode node =
+        new SimulatedNode(index, String.format(ID_PREFIX + "%05d", index), tracker);
     DiscoveryGrpc.newStub(channel).stream(node);
-    node.send(NodeMessage.newBuilder()
-        .setHello(Hello.newBuilder().setNodeId(node.id).putLabels("fleet", "simulated"))
-        .build());
+    node.send(
+        NodeMessage.newBuilder()
+            .setHello(Hello.newBuilder().setNodeId(node.id).putLabels("fleet", "simulated"))
+            .build());
     return node;
   }
 
@@ -75,9 +77,10 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
       tracker.problem(id + ": version " + s.getVersion() + " arrived without routes");
       return;
     }
-    send(NodeMessage.newBuilder()
-        .setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
-        .build());
+    send(
+        NodeMessage.newBuilder()
+            .setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
+            .build());
     tracker.acked(index, s.getVersion(), System.nanoTime());
   }
 

@@ -2,12 +2,12 @@ package dev.wharf.bench.fleet;
 
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.dataplane.node.Transport;
+import dev.wharf.dataplane.routing.RoutingTable;
+import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.Upstreams;
-import dev.wharf.dataplane.routing.RoutingTable;
-import dev.wharf.dataplane.server.DataPlaneNode;
-import dev.wharf.dataplane.node.Transport;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,33 +20,47 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Times what a node does with a pushed snapshot, for configs of several sizes
- * ({@link FleetConfigs}): {@link DataPlaneNode#apply} as a whole (validate, compile upstreams and
- * the routing table, swap), validation and compilation alone, and then route lookups in the
- * compiled tables ({@link LookupTimer}): requests spread over the whole table, and a small hot
- * set of them repeated, which tells the work per lookup apart from the cost of a table too big
- * for the CPU caches.
+ * Times what a node does with a pushed snapshot, for configs of several sizes ({@link
+ * FleetConfigs}): {@link DataPlaneNode#apply} as a whole (validate, compile upstreams and the
+ * routing table, swap), validation and compilation alone, and then route lookups in the compiled
+ * tables ({@link LookupTimer}): requests spread over the whole table, and a small hot set of them
+ * repeated, which tells the work per lookup apart from the cost of a table too big for the CPU
+ * caches.
  *
- * <p>One real node serves the whole run, bound to a free loopback port; after its first apply
- * the listener stays as it is, so the timed applies never bind. Each size is warmed up first
- * (every size, so the JIT sees them all), then applied {@code applies} times in a row, each
- * time with one route changed, as a node running that config receives a change.
+ * <p>One real node serves the whole run, bound to a free loopback port; after its first apply the
+ * listener stays as it is, so the timed applies never bind. Each size is warmed up first (every
+ * size, so the JIT sees them all), then applied {@code applies} times in a row, each time with one
+ * route changed, as a node running that config receives a change.
  */
 public final class SnapshotBuild {
   /** How to run; durations bound the lookup timing. */
-  public record Settings(List<Integer> routes, int applies, int warmup, int regexPerHost,
-      int lookupSamples, int lookupHotSet, int lookupRounds, Duration lookupWarmup,
-      Duration lookupRoundTime, int workers) {
+  public record Settings(
+      List<Integer> routes,
+      int applies,
+      int warmup,
+      int regexPerHost,
+      int lookupSamples,
+      int lookupHotSet,
+      int lookupRounds,
+      Duration lookupWarmup,
+      Duration lookupRoundTime,
+      int workers) {
     public Settings {
       routes = List.copyOf(routes);
       if (routes.isEmpty() || routes.stream().anyMatch(n -> n < 1)) {
         throw new IllegalArgumentException("routes: " + routes + " (expected: sizes >= 1)");
       }
-      if (applies < 1 || warmup < 0 || regexPerHost < 0 || lookupSamples < 1
-          || lookupHotSet < 1 || lookupHotSet > lookupSamples || lookupRounds < 1
+      if (applies < 1
+          || warmup < 0
+          || regexPerHost < 0
+          || lookupSamples < 1
+          || lookupHotSet < 1
+          || lookupHotSet > lookupSamples
+          || lookupRounds < 1
           || workers < 1) {
-        throw new IllegalArgumentException("applies, lookup samples, lookup rounds and workers "
-            + "must be >= 1, the hot set 1 to the lookup samples, warmup and regexPerHost >= 0");
+        throw new IllegalArgumentException(
+            "applies, lookup samples, lookup rounds and workers "
+                + "must be >= 1, the hot set 1 to the lookup samples, warmup and regexPerHost >= 0");
       }
     }
   }
@@ -57,11 +71,18 @@ public final class SnapshotBuild {
    * @param regexRoutes regex routes in the config (all hosts)
    * @param compile upstreams and routing table compiled alone, without validation
    * @param lookup requests spread over the whole table
-   * @param hotLookup the first {@code lookupHotSet} of those requests over and over: the work
-   *     per lookup, with the table's hot part in the CPU caches
+   * @param hotLookup the first {@code lookupHotSet} of those requests over and over: the work per
+   *     lookup, with the table's hot part in the CPU caches
    */
-  public record SizeResult(int routes, int hosts, int regexRoutes, int configBytes,
-      Samples apply, Samples validate, Samples compile, LookupTimer.Result lookup,
+  public record SizeResult(
+      int routes,
+      int hosts,
+      int regexRoutes,
+      int configBytes,
+      Samples apply,
+      Samples validate,
+      Samples compile,
+      LookupTimer.Result lookup,
       LookupTimer.Result hotLookup) {}
 
   private SnapshotBuild() {}
@@ -73,15 +94,15 @@ public final class SnapshotBuild {
       Config base = FleetConfigs.generate(n, port, s.regexPerHost());
       List<ConfigError> errors = ConfigValidator.validate(base);
       if (!errors.isEmpty()) {
-        throw new IllegalStateException("generated config of " + n + " routes is invalid: "
-            + errors);
+        throw new IllegalStateException(
+            "generated config of " + n + " routes is invalid: " + errors);
       }
       bases.add(base);
     }
     List<SizeResult> results = new ArrayList<>();
     List<LookupTimer.Table> tables = new ArrayList<>();
-    try (DataPlaneNode node = DataPlaneNode.builder().transport(Transport.best())
-        .workers(s.workers()).build()) {
+    try (DataPlaneNode node =
+        DataPlaneNode.builder().transport(Transport.best()).workers(s.workers()).build()) {
       long version = 0;
       int change = 0;
       for (int w = 0; w < s.warmup(); w++) {
@@ -121,11 +142,20 @@ public final class SnapshotBuild {
         tables.add(new LookupTimer.Table(table, lookups));
         tables.add(new LookupTimer.Table(table, hotSet(lookups, s.lookupHotSet())));
         Samples applied = Samples.of(apply);
-        log.printf("snapshot-build: %d routes: apply p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        log.printf(
+            "snapshot-build: %d routes: apply p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
             routes, applied.p50Millis(), applied.p99Millis(), applied.maxMillis());
-        results.add(new SizeResult(routes, FleetConfigs.hostCount(routes), regexRoutes(base),
-            base.getSerializedSize(), applied, Samples.of(validate), Samples.of(compile), null,
-            null));
+        results.add(
+            new SizeResult(
+                routes,
+                FleetConfigs.hostCount(routes),
+                regexRoutes(base),
+                base.getSerializedSize(),
+                applied,
+                Samples.of(validate),
+                Samples.of(compile),
+                null,
+                null));
       }
     }
     List<LookupTimer.Result> lookups =
@@ -135,10 +165,21 @@ public final class SnapshotBuild {
       SizeResult r = results.get(i);
       LookupTimer.Result spread = lookups.get(2 * i);
       LookupTimer.Result hot = lookups.get(2 * i + 1);
-      log.printf("snapshot-build: %d routes: lookup %.1f ns, hot set %.1f ns (medians of %d "
-          + "rounds)%n", r.routes(), spread.medianNanos(), hot.medianNanos(), spread.rounds());
-      withLookups.add(new SizeResult(r.routes(), r.hosts(), r.regexRoutes(), r.configBytes(),
-          r.apply(), r.validate(), r.compile(), spread, hot));
+      log.printf(
+          "snapshot-build: %d routes: lookup %.1f ns, hot set %.1f ns (medians of %d "
+              + "rounds)%n",
+          r.routes(), spread.medianNanos(), hot.medianNanos(), spread.rounds());
+      withLookups.add(
+          new SizeResult(
+              r.routes(),
+              r.hosts(),
+              r.regexRoutes(),
+              r.configBytes(),
+              r.apply(),
+              r.validate(),
+              r.compile(),
+              spread,
+              hot));
     }
     return withLookups;
   }
@@ -160,10 +201,13 @@ public final class SnapshotBuild {
   }
 
   private static int regexRoutes(Config config) {
-    return (int) config.getRoutesList().stream()
-        .filter(r -> r.getMatch().getPath().hasRegex()
-            || r.getMatch().getPath().hasRegexCaseInsensitive())
-        .count();
+    return (int)
+        config.getRoutesList().stream()
+            .filter(
+                r ->
+                    r.getMatch().getPath().hasRegex()
+                        || r.getMatch().getPath().hasRegexCaseInsensitive())
+            .count();
   }
 
   private static int freePort() throws IOException {

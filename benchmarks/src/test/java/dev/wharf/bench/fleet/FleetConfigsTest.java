@@ -3,22 +3,21 @@ package dev.wharf.bench.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.Upstreams;
-import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.proto.config.v1.Config;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The generated configs the snapshot and fleet benchmarks run on. */
 class FleetConfigsTest {
@@ -61,14 +60,17 @@ class FleetConfigsTest {
   @ValueSource(ints = {10, 1000, 10000})
   void lookupRequestsReachTheRoutesTheyWereGeneratedForInEveryKind(int routes) {
     Config config = FleetConfigs.generate(routes, 8080);
-    RoutingTable table = RoutingTable.compile(config,
-        Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current));
+    RoutingTable table =
+        RoutingTable.compile(
+            config, Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current));
     List<FleetConfigs.Lookup> lookups = FleetConfigs.lookups(routes, 2, 4096, 7);
 
     LookupTimer.check(new LookupTimer.Table(table, lookups)); // throws on the first miss
 
-    Set<FleetConfigs.Kind> kinds = lookups.stream().map(FleetConfigs.Lookup::kind)
-        .collect(Collectors.toCollection(() -> EnumSet.noneOf(FleetConfigs.Kind.class)));
+    Set<FleetConfigs.Kind> kinds =
+        lookups.stream()
+            .map(FleetConfigs.Lookup::kind)
+            .collect(Collectors.toCollection(() -> EnumSet.noneOf(FleetConfigs.Kind.class)));
     assertEquals(EnumSet.allOf(FleetConfigs.Kind.class), kinds);
     // Every size spreads its requests over the same eight host names.
     assertEquals(8, lookups.stream().map(FleetConfigs.Lookup::host).distinct().count());
@@ -83,8 +85,10 @@ class FleetConfigsTest {
 
   private static long regexRoutes(Config config) {
     return config.getRoutesList().stream()
-        .filter(r -> r.getMatch().getPath().hasRegex()
-            || r.getMatch().getPath().hasRegexCaseInsensitive())
+        .filter(
+            r ->
+                r.getMatch().getPath().hasRegex()
+                    || r.getMatch().getPath().hasRegexCaseInsensitive())
         .count();
   }
 }

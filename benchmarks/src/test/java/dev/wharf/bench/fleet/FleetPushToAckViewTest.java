@@ -15,9 +15,12 @@ class FleetPushToAckViewTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PushToAckView.configure(registry);
     // Registered as the replica registers it.
-    Timer timer = Timer.builder(PushToAckView.TIMER).publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
+    Timer timer =
+        Timer.builder(PushToAckView.TIMER)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
     timer.record(Duration.ofSeconds(3)); // before: not counted
     PushToAckView.Counts before = PushToAckView.counts(registry);
     for (int i = 0; i < 98; i++) {

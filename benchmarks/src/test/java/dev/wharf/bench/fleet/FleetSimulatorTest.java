@@ -17,12 +17,12 @@ class FleetSimulatorTest {
   @Timeout(30)
   void fiveNodesAndThreeChangesGiveThreeMeasurementsEachAckedByEveryNode() throws Exception {
     // Two nodes per channel: three channels, one of them with a single node.
-    FleetSimulator.Settings settings = new FleetSimulator.Settings(5, 3, 1, 2, 20,
-        Duration.ofSeconds(10), List.of());
+    FleetSimulator.Settings settings =
+        new FleetSimulator.Settings(5, 3, 1, 2, 20, Duration.ofSeconds(10), List.of());
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-    FleetResult r = FleetSimulator.run(settings,
-        new PrintStream(log, true, StandardCharsets.UTF_8));
+    FleetResult r =
+        FleetSimulator.run(settings, new PrintStream(log, true, StandardCharsets.UTF_8));
 
     assertEquals(3, r.changes().size());
     long previous = -1;
@@ -40,16 +40,17 @@ class FleetSimulatorTest {
     assertTrue(r.replica().p50Millis() > 0 && r.replica().p50Millis() <= r.replica().p99Millis());
     assertEquals(1, r.warmupChanges());
     assertTrue(r.configBytes() > 0);
-    assertTrue(log.toString(StandardCharsets.UTF_8).contains("5 nodes on 3 channels"),
-        log::toString);
+    assertTrue(
+        log.toString(StandardCharsets.UTF_8).contains("5 nodes on 3 channels"), log::toString);
   }
 
   @Test
   @Timeout(30)
   void theMarkdownJudgesTheHundredNodeTargetOnly() throws Exception {
-    FleetResult r = FleetSimulator.run(new FleetSimulator.Settings(3, 2, 0, 50, 10,
-        Duration.ofSeconds(10), List.of()), new PrintStream(new ByteArrayOutputStream(), true,
-        StandardCharsets.UTF_8));
+    FleetResult r =
+        FleetSimulator.run(
+            new FleetSimulator.Settings(3, 2, 0, 50, 10, Duration.ofSeconds(10), List.of()),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
     String md = FleetMarkdown.fleet(List.of(r));
 

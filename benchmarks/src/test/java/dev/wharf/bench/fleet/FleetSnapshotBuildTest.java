@@ -16,11 +16,22 @@ class FleetSnapshotBuildTest {
   @Test
   @Timeout(30)
   void everySizeIsAppliedTheRequestedNumberOfTimesAndLookedUp() throws Exception {
-    SnapshotBuild.Settings settings = new SnapshotBuild.Settings(List.of(10, 500), 5, 1, 2, 256,
-        16, 3, Duration.ofMillis(100), Duration.ofMillis(20), 1);
+    SnapshotBuild.Settings settings =
+        new SnapshotBuild.Settings(
+            List.of(10, 500),
+            5,
+            1,
+            2,
+            256,
+            16,
+            3,
+            Duration.ofMillis(100),
+            Duration.ofMillis(20),
+            1);
 
-    List<SnapshotBuild.SizeResult> results = SnapshotBuild.run(settings,
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    List<SnapshotBuild.SizeResult> results =
+        SnapshotBuild.run(
+            settings, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
     assertEquals(List.of(10, 500), results.stream().map(SnapshotBuild.SizeResult::routes).toList());
     for (SnapshotBuild.SizeResult r : results) {

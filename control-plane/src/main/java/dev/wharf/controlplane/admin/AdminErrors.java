@@ -14,23 +14,26 @@ import java.util.List;
 
 /**
  * The Admin API's errors as admin.proto describes them: what a client sees, with the structured
- * details a program can act on. Messages say what is wrong in words; no stack trace ever leaves
- * the replica.
+ * details a program can act on. Messages say what is wrong in words; no stack trace ever leaves the
+ * replica.
  */
 final class AdminErrors {
   /** {@code google.rpc.ErrorInfo} domain and reason of a stale write. */
   static final String DOMAIN = "wharf.dev";
+
   static final String STALE_VERSION = "STALE_VERSION";
 
   private AdminErrors() {}
 
   /**
-   * INVALID_ARGUMENT for a config the validator refuses: one field violation per error (field:
-   * the validator's path, description: its message), and the errors listed in the message.
+   * INVALID_ARGUMENT for a config the validator refuses: one field violation per error (field: the
+   * validator's path, description: its message), and the errors listed in the message.
    */
   static StatusRuntimeException invalid(List<ConfigError> errors) {
-    StringBuilder message = new StringBuilder("the config is invalid (")
-        .append(errors.size()).append(errors.size() == 1 ? " error):" : " errors):");
+    StringBuilder message =
+        new StringBuilder("the config is invalid (")
+            .append(errors.size())
+            .append(errors.size() == 1 ? " error):" : " errors):");
     for (ConfigError e : errors) {
       message.append("\n  ").append(e);
     }
@@ -45,14 +48,15 @@ final class AdminErrors {
   private static StatusRuntimeException badRequest(String message, List<ConfigError> errors) {
     BadRequest.Builder details = BadRequest.newBuilder();
     for (ConfigError e : errors) {
-      details.addFieldViolations(BadRequest.FieldViolation.newBuilder()
-          .setField(e.path()).setDescription(e.message()));
+      details.addFieldViolations(
+          BadRequest.FieldViolation.newBuilder().setField(e.path()).setDescription(e.message()));
     }
-    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.INVALID_ARGUMENT_VALUE)
-        .setMessage(message)
-        .addDetails(Any.pack(details.build()))
-        .build());
+    return StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.INVALID_ARGUMENT_VALUE)
+            .setMessage(message)
+            .addDetails(Any.pack(details.build()))
+            .build());
   }
 
   /**
@@ -60,17 +64,19 @@ final class AdminErrors {
    * ErrorInfo {reason STALE_VERSION, metadata current_version and expected_version}.
    */
   static StatusRuntimeException stale(StaleVersionException e) {
-    ErrorInfo info = ErrorInfo.newBuilder()
-        .setReason(STALE_VERSION)
-        .setDomain(DOMAIN)
-        .putMetadata("current_version", Long.toString(e.currentVersion()))
-        .putMetadata("expected_version", Long.toString(e.expectedVersion()))
-        .build();
-    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.FAILED_PRECONDITION_VALUE)
-        .setMessage(e.getMessage() + "; nothing was written: read again and retry")
-        .addDetails(Any.pack(info))
-        .build());
+    ErrorInfo info =
+        ErrorInfo.newBuilder()
+            .setReason(STALE_VERSION)
+            .setDomain(DOMAIN)
+            .putMetadata("current_version", Long.toString(e.currentVersion()))
+            .putMetadata("expected_version", Long.toString(e.expectedVersion()))
+            .build();
+    return StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.FAILED_PRECONDITION_VALUE)
+            .setMessage(e.getMessage() + "; nothing was written: read again and retry")
+            .addDetails(Any.pack(info))
+            .build());
   }
 
   static StatusRuntimeException notFound(String message) {
@@ -83,7 +89,8 @@ final class AdminErrors {
 
   /** UNAVAILABLE with the store's own words (etcd unreachable, a deadline): worth a retry. */
   static StatusRuntimeException unavailable(StoreException e) {
-    return Status.UNAVAILABLE.withDescription("the config store: " + e.getMessage())
+    return Status.UNAVAILABLE
+        .withDescription("the config store: " + e.getMessage())
         .asRuntimeException();
   }
 }

@@ -49,14 +49,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The Admin API (admin.proto) over a {@link ConfigStore}, served by every replica.
  *
- * <p>Every write reads the current config, refuses at once if its {@code expected_version} is
- * not the current one, builds the whole new config, validates it with the shared validator and
- * commits it with the store's compare-and-set on that version, so a write that races another
- * one is refused too (FAILED_PRECONDITION), never merged. The principal recorded with each
- * version is the authenticated {@link Caller}.
+ * <p>Every write reads the current config, refuses at once if its {@code expected_version} is not
+ * the current one, builds the whole new config, validates it with the shared validator and commits
+ * it with the store's compare-and-set on that version, so a write that races another one is refused
+ * too (FAILED_PRECONDITION), never merged. The principal recorded with each version is the
+ * authenticated {@link Caller}.
  *
- * <p>Threading: calls run on the gRPC server's executor (never its event loops) and block on
- * the store, which bounds every call with its own deadline. The service keeps no state.
+ * <p>Threading: calls run on the gRPC server's executor (never its event loops) and block on the
+ * store, which bounds every call with its own deadline. The service keeps no state.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
   private static final Logger log = LoggerFactory.getLogger(AdminService.class);
@@ -72,130 +72,191 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void getConfig(GetConfigRequest request, StreamObserver<GetConfigResponse> response) {
-    answer(response, "GetConfig", () -> {
-      VersionedConfig current = store.read();
-      return GetConfigResponse.newBuilder()
-          .setVersion(current.version()).setConfig(current.config()).build();
-    });
+    answer(
+        response,
+        "GetConfig",
+        () -> {
+          VersionedConfig current = store.read();
+          return GetConfigResponse.newBuilder()
+              .setVersion(current.version())
+              .setConfig(current.config())
+              .build();
+        });
   }
 
   @Override
   public void getObject(GetObjectRequest request, StreamObserver<GetObjectResponse> response) {
-    answer(response, "GetObject", () -> {
-      ObjectKind kind = requireKind(request.getKind(), "kind");
-      String name = requireName(request.getName(), "name");
-      VersionedConfig current = store.read();
-      ConfigObject object = ObjectKinds.find(current.config(), kind, name)
-          .orElseThrow(() -> notFound(kind, name, current.version()));
-      return GetObjectResponse.newBuilder()
-          .setVersion(current.version()).setObject(object).build();
-    });
+    answer(
+        response,
+        "GetObject",
+        () -> {
+          ObjectKind kind = requireKind(request.getKind(), "kind");
+          String name = requireName(request.getName(), "name");
+          VersionedConfig current = store.read();
+          ConfigObject object =
+              ObjectKinds.find(current.config(), kind, name)
+                  .orElseThrow(() -> notFound(kind, name, current.version()));
+          return GetObjectResponse.newBuilder()
+              .setVersion(current.version())
+              .setObject(object)
+              .build();
+        });
   }
 
   @Override
-  public void listObjects(ListObjectsRequest request,
-      StreamObserver<ListObjectsResponse> response) {
-    answer(response, "ListObjects", () -> {
-      ObjectKind kind = requireKind(request.getKind(), "kind");
-      VersionedConfig current = store.read();
-      return ListObjectsResponse.newBuilder().setVersion(current.version())
-          .addAllObjects(ObjectKinds.list(current.config(), kind)).build();
-    });
+  public void listObjects(
+      ListObjectsRequest request, StreamObserver<ListObjectsResponse> response) {
+    answer(
+        response,
+        "ListObjects",
+        () -> {
+          ObjectKind kind = requireKind(request.getKind(), "kind");
+          VersionedConfig current = store.read();
+          return ListObjectsResponse.newBuilder()
+              .setVersion(current.version())
+              .addAllObjects(ObjectKinds.list(current.config(), kind))
+              .build();
+        });
   }
 
   @Override
   public void putObject(PutObjectRequest request, StreamObserver<WriteResponse> response) {
-    answer(response, "PutObject", () -> {
-      if (!request.hasObject()) {
-        throw AdminErrors.invalidField("object", "required (a listener, upstream or route)");
-      }
-      ConfigObject object = request.getObject();
-      ObjectKind kind = requireKind(ObjectKinds.kindOf(object), "object");
-      String name = requireName(ObjectKinds.nameOf(object), ObjectKinds.namePath(kind));
-      String noun = ObjectKinds.noun(kind);
-      return write(request.getExpectedVersion(), current -> {
-        if (request.getCreateOnly() && ObjectKinds.find(current, kind, name).isPresent()) {
-          throw AdminErrors.alreadyExists(noun + " '" + name + "' already exists");
-        }
-        return ConfigEdits.put(current, object, request.getBeforeRoute());
-      }, changes -> "put " + noun + " " + name);
-    });
+    answer(
+        response,
+        "PutObject",
+        () -> {
+          if (!request.hasObject()) {
+            throw AdminErrors.invalidField("object", "required (a listener, upstream or route)");
+          }
+          ConfigObject object = request.getObject();
+          ObjectKind kind = requireKind(ObjectKinds.kindOf(object), "object");
+          String name = requireName(ObjectKinds.nameOf(object), ObjectKinds.namePath(kind));
+          String noun = ObjectKinds.noun(kind);
+          return write(
+              request.getExpectedVersion(),
+              current -> {
+                if (request.getCreateOnly() && ObjectKinds.find(current, kind, name).isPresent()) {
+                  throw AdminErrors.alreadyExists(noun + " '" + name + "' already exists");
+                }
+                return ConfigEdits.put(current, object, request.getBeforeRoute());
+              },
+              changes -> "put " + noun + " " + name);
+        });
   }
 
   @Override
   public void deleteObject(DeleteObjectRequest request, StreamObserver<WriteResponse> response) {
-    answer(response, "DeleteObject", () -> {
-      ObjectKind kind = requireKind(request.getKind(), "kind");
-      String name = requireName(request.getName(), "name");
-      return write(request.getExpectedVersion(), current -> {
-        if (ObjectKinds.find(current, kind, name).isEmpty()) {
-          throw notFound(kind, name, request.getExpectedVersion());
-        }
-        return ConfigEdits.delete(current, kind, name);
-      }, changes -> "delete " + ObjectKinds.noun(kind) + " " + name);
-    });
+    answer(
+        response,
+        "DeleteObject",
+        () -> {
+          ObjectKind kind = requireKind(request.getKind(), "kind");
+          String name = requireName(request.getName(), "name");
+          return write(
+              request.getExpectedVersion(),
+              current -> {
+                if (ObjectKinds.find(current, kind, name).isEmpty()) {
+                  throw notFound(kind, name, request.getExpectedVersion());
+                }
+                return ConfigEdits.delete(current, kind, name);
+              },
+              changes -> "delete " + ObjectKinds.noun(kind) + " " + name);
+        });
   }
 
   /**
    * A dry run with an {@code expected_version} other than 0 is refused as stale like the write
-   * would be; with 0 it is compared with whatever is current. Either way its response carries
-   * the version its diff was made against: the one to pass to the write.
+   * would be; with 0 it is compared with whatever is current. Either way its response carries the
+   * version its diff was made against: the one to pass to the write.
    */
   @Override
   public void apply(ApplyRequest request, StreamObserver<ApplyResponse> response) {
-    answer(response, "Apply", () -> {
-      if (!request.hasConfig()) {
-        throw AdminErrors.invalidField("config", "required (an empty config deletes "
-            + "everything and must be sent explicitly)");
-      }
-      Config config = request.getConfig();
-      if (request.getDryRun()) {
-        VersionedConfig current = store.read();
-        if (request.getExpectedVersion() != 0
-            && request.getExpectedVersion() != current.version()) {
-          throw new StaleVersionException(request.getExpectedVersion(), current.version());
-        }
-        requireValid(config);
-        return ApplyResponse.newBuilder().setDryRun(true).setVersion(current.version())
-            .addAllChanges(ConfigDiff.between(current.config(), config)).build();
-      }
-      WriteResponse written = write(request.getExpectedVersion(), current -> config,
-          changes -> "apply: " + ConfigDiff.summary(changes));
-      return ApplyResponse.newBuilder().setVersion(written.getVersion())
-          .addAllChanges(written.getChangesList()).build();
-    });
+    answer(
+        response,
+        "Apply",
+        () -> {
+          if (!request.hasConfig()) {
+            throw AdminErrors.invalidField(
+                "config",
+                "required (an empty config deletes " + "everything and must be sent explicitly)");
+          }
+          Config config = request.getConfig();
+          if (request.getDryRun()) {
+            VersionedConfig current = store.read();
+            if (request.getExpectedVersion() != 0
+                && request.getExpectedVersion() != current.version()) {
+              throw new StaleVersionException(request.getExpectedVersion(), current.version());
+            }
+            requireValid(config);
+            return ApplyResponse.newBuilder()
+                .setDryRun(true)
+                .setVersion(current.version())
+                .addAllChanges(ConfigDiff.between(current.config(), config))
+                .build();
+          }
+          WriteResponse written =
+              write(
+                  request.getExpectedVersion(),
+                  current -> config,
+                  changes -> "apply: " + ConfigDiff.summary(changes));
+          return ApplyResponse.newBuilder()
+              .setVersion(written.getVersion())
+              .addAllChanges(written.getChangesList())
+              .build();
+        });
   }
 
   @Override
-  public void listHistory(ListHistoryRequest request,
-      StreamObserver<ListHistoryResponse> response) {
-    answer(response, "ListHistory", () -> {
-      int limit = request.getLimit() == 0 ? DEFAULT_HISTORY
-          : (int) Math.min(Integer.toUnsignedLong(request.getLimit()), ConfigStore.HISTORY_KEPT);
-      ListHistoryResponse.Builder out = ListHistoryResponse.newBuilder();
-      for (HistoryRecord h : store.history(limit)) {
-        out.addEntries(HistoryEntry.newBuilder()
-            .setVersion(h.version())
-            .setCommittedAt(Timestamps.toProto(h.committedAt()))
-            .setPrincipal(h.principal())
-            .setSummary(h.summary()));
-      }
-      return out.build();
-    });
+  public void listHistory(
+      ListHistoryRequest request, StreamObserver<ListHistoryResponse> response) {
+    answer(
+        response,
+        "ListHistory",
+        () -> {
+          int limit =
+              request.getLimit() == 0
+                  ? DEFAULT_HISTORY
+                  : (int)
+                      Math.min(
+                          Integer.toUnsignedLong(request.getLimit()), ConfigStore.HISTORY_KEPT);
+          ListHistoryResponse.Builder out = ListHistoryResponse.newBuilder();
+          for (HistoryRecord h : store.history(limit)) {
+            out.addEntries(
+                HistoryEntry.newBuilder()
+                    .setVersion(h.version())
+                    .setCommittedAt(Timestamps.toProto(h.committedAt()))
+                    .setPrincipal(h.principal())
+                    .setSummary(h.summary()));
+          }
+          return out.build();
+        });
   }
 
   @Override
   public void rollback(RollbackRequest request, StreamObserver<WriteResponse> response) {
-    answer(response, "Rollback", () -> {
-      long to = request.getToVersion();
-      if (to == 0) {
-        throw AdminErrors.invalidField("to_version", "required (a version from the history)");
-      }
-      Config past = store.version(to).orElseThrow(() -> AdminErrors.notFound("version " + to
-          + " is not in the history (the store keeps the last " + ConfigStore.HISTORY_KEPT
-          + " versions)")).config();
-      return write(request.getExpectedVersion(), current -> past, changes -> "rollback to " + to);
-    });
+    answer(
+        response,
+        "Rollback",
+        () -> {
+          long to = request.getToVersion();
+          if (to == 0) {
+            throw AdminErrors.invalidField("to_version", "required (a version from the history)");
+          }
+          Config past =
+              store
+                  .version(to)
+                  .orElseThrow(
+                      () ->
+                          AdminErrors.notFound(
+                              "version "
+                                  + to
+                                  + " is not in the history (the store keeps the last "
+                                  + ConfigStore.HISTORY_KEPT
+                                  + " versions)"))
+                  .config();
+          return write(
+              request.getExpectedVersion(), current -> past, changes -> "rollback to " + to);
+        });
   }
 
   @Override
@@ -209,28 +270,35 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   }
 
   @Override
-  public void getEndpointHealth(GetEndpointHealthRequest request,
-      StreamObserver<GetEndpointHealthResponse> response) {
+  public void getEndpointHealth(
+      GetEndpointHealthRequest request, StreamObserver<GetEndpointHealthResponse> response) {
     answer(response, "GetEndpointHealth", () -> fleet.endpointHealth(request.getUpstream()));
   }
 
   @Override
   public void drainNode(DrainNodeRequest request, StreamObserver<DrainNodeResponse> response) {
-    answer(response, "DrainNode", () -> {
-      Caller caller = caller();
-      DrainNodeResponse out = fleet.drain(request.getNodeId(), caller.principal());
-      log.info("{} asked node {} to drain (its replica: {})", caller.principal(),
-          request.getNodeId(), out.getReplica());
-      return out;
-    });
+    answer(
+        response,
+        "DrainNode",
+        () -> {
+          Caller caller = caller();
+          DrainNodeResponse out = fleet.drain(request.getNodeId(), caller.principal());
+          log.info(
+              "{} asked node {} to drain (its replica: {})",
+              caller.principal(),
+              request.getNodeId(),
+              out.getReplica());
+          return out;
+        });
   }
 
   /**
-   * Reads, checks {@code expected}, edits, validates and commits; nothing is written when the
-   * edit changes nothing.
+   * Reads, checks {@code expected}, edits, validates and commits; nothing is written when the edit
+   * changes nothing.
    */
-  private WriteResponse write(long expected, UnaryOperator<Config> edit,
-      Function<List<ObjectChange>, String> summary) throws StoreException {
+  private WriteResponse write(
+      long expected, UnaryOperator<Config> edit, Function<List<ObjectChange>, String> summary)
+      throws StoreException {
     Caller caller = caller();
     VersionedConfig current = store.read();
     if (current.version() != expected) {
@@ -279,8 +347,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   }
 
   private static StatusRuntimeException notFound(ObjectKind kind, String name, long version) {
-    return AdminErrors.notFound("no " + ObjectKinds.noun(kind) + " is named '" + name
-        + "' in version " + version);
+    return AdminErrors.notFound(
+        "no " + ObjectKinds.noun(kind) + " is named '" + name + "' in version " + version);
   }
 
   /** Runs one unary call and answers it: the response, or the error admin.proto says. */
@@ -300,9 +368,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       return;
     } catch (RuntimeException e) {
       log.error("Admin {} failed", rpc, e);
-      response.onError(Status.INTERNAL
-          .withDescription(rpc + " failed inside the replica; its log has the details")
-          .asRuntimeException());
+      response.onError(
+          Status.INTERNAL
+              .withDescription(rpc + " failed inside the replica; its log has the details")
+              .asRuntimeException());
       return;
     }
     response.onNext(result);

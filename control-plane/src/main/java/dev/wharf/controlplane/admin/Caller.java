@@ -8,9 +8,8 @@ import java.util.Set;
  * Who makes the current call, as the replica's authentication established it: the principal
  * recorded with every write, its role, and for a node the node ids its credential is for.
  *
- * @param principal a token's name, {@code token:abc123...}, a client certificate's CN,
- *     {@code local} (a loopback caller of a replica without credentials configured) or
- *     {@code in-process}
+ * @param principal a token's name, {@code token:abc123...}, a client certificate's CN, {@code
+ *     local} (a loopback caller of a replica without credentials configured) or {@code in-process}
  * @param nodeIds the node ids a node credential is bound to: a node token line's names, a node
  *     certificate's CN. Empty for every other caller, and for a node token that names no node
  *     (which may claim any node id; see docs/operations.md)
@@ -18,6 +17,7 @@ import java.util.Set;
 public record Caller(String principal, Role role, Set<String> nodeIds) {
   /** A loopback caller of a replica that has no tokens or client CA configured. */
   public static final Caller LOCAL = new Caller("local", Role.ADMIN);
+
   /** Code in the replica's own process (standalone's node): trusted like an admin. */
   public static final Caller IN_PROCESS = new Caller("in-process", Role.ADMIN);
 

@@ -23,20 +23,20 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * What changes between two configs, object by object (matched by kind and name) and, for an
- * updated object, field by field: {@code proxy.upstream}, {@code endpoints[1].weight},
- * {@code mime_types.wasm}. Messages are compared field by field down to scalars; repeated fields
- * by index; map fields by key. A value that appears or disappears as a whole (an endpoint added
- * at the end, a health check set for the first time) is one change whose other side is "".
- * Values are shown as YAML would show them ({@link YamlValues}).
+ * What changes between two configs, object by object (matched by kind and name) and, for an updated
+ * object, field by field: {@code proxy.upstream}, {@code endpoints[1].weight}, {@code
+ * mime_types.wasm}. Messages are compared field by field down to scalars; repeated fields by index;
+ * map fields by key. A value that appears or disappears as a whole (an endpoint added at the end, a
+ * health check set for the first time) is one change whose other side is "". Values are shown as
+ * YAML would show them ({@link YamlValues}).
  *
- * <p>Route order: a route whose place among the routes both configs hold changed (it is not
- * part of the longest run of routes that kept their relative order) is an update with the
- * change {@value #POSITION}, from its old index to its new one. Routes merely shifted by an
- * insertion or a deletion elsewhere are not changes.
+ * <p>Route order: a route whose place among the routes both configs hold changed (it is not part of
+ * the longest run of routes that kept their relative order) is an update with the change {@value
+ * #POSITION}, from its old index to its new one. Routes merely shifted by an insertion or a
+ * deletion elsewhere are not changes.
  *
- * <p>Changes are listed listeners first, then upstreams, then routes; by name within a kind.
- * Pure and thread-safe.
+ * <p>Changes are listed listeners first, then upstreams, then routes; by name within a kind. Pure
+ * and thread-safe.
  */
 final class ConfigDiff {
   /** The path of a route's change of place; not a field, hence the parentheses. */
@@ -46,13 +46,24 @@ final class ConfigDiff {
 
   static List<ObjectChange> between(Config before, Config after) {
     List<ObjectChange> changes = new ArrayList<>();
-    objects(ObjectKind.OBJECT_KIND_LISTENER, byName(before.getListenersList(), Listener::getName),
-        byName(after.getListenersList(), Listener::getName), Map.of(), changes);
-    objects(ObjectKind.OBJECT_KIND_UPSTREAM, byName(before.getUpstreamsList(), Upstream::getName),
-        byName(after.getUpstreamsList(), Upstream::getName), Map.of(), changes);
-    objects(ObjectKind.OBJECT_KIND_ROUTE, byName(before.getRoutesList(), Route::getName),
+    objects(
+        ObjectKind.OBJECT_KIND_LISTENER,
+        byName(before.getListenersList(), Listener::getName),
+        byName(after.getListenersList(), Listener::getName),
+        Map.of(),
+        changes);
+    objects(
+        ObjectKind.OBJECT_KIND_UPSTREAM,
+        byName(before.getUpstreamsList(), Upstream::getName),
+        byName(after.getUpstreamsList(), Upstream::getName),
+        Map.of(),
+        changes);
+    objects(
+        ObjectKind.OBJECT_KIND_ROUTE,
+        byName(before.getRoutesList(), Route::getName),
         byName(after.getRoutesList(), Route::getName),
-        moves(names(before.getRoutesList()), names(after.getRoutesList())), changes);
+        moves(names(before.getRoutesList()), names(after.getRoutesList())),
+        changes);
     return changes;
   }
 
@@ -69,10 +80,13 @@ final class ConfigDiff {
     List<Action> actions =
         List.of(Action.ACTION_CREATE, Action.ACTION_UPDATE, Action.ACTION_DELETE);
     for (Action action : actions) {
-      for (ObjectKind kind : List.of(ObjectKind.OBJECT_KIND_LISTENER,
-          ObjectKind.OBJECT_KIND_UPSTREAM, ObjectKind.OBJECT_KIND_ROUTE)) {
-        long n = changes.stream()
-            .filter(c -> c.getAction() == action && c.getKind() == kind).count();
+      for (ObjectKind kind :
+          List.of(
+              ObjectKind.OBJECT_KIND_LISTENER,
+              ObjectKind.OBJECT_KIND_UPSTREAM,
+              ObjectKind.OBJECT_KIND_ROUTE)) {
+        long n =
+            changes.stream().filter(c -> c.getAction() == action && c.getKind() == kind).count();
         if (n > 0) {
           parts.add(sign(action) + n + " " + ObjectKinds.noun(kind) + (n == 1 ? "" : "s"));
         }
@@ -89,8 +103,12 @@ final class ConfigDiff {
     };
   }
 
-  private static <T extends Message> void objects(ObjectKind kind, SortedMap<String, T> before,
-      SortedMap<String, T> after, Map<String, FieldChange> moved, List<ObjectChange> out) {
+  private static <T extends Message> void objects(
+      ObjectKind kind,
+      SortedMap<String, T> before,
+      SortedMap<String, T> after,
+      Map<String, FieldChange> moved,
+      List<ObjectChange> out) {
     Set<String> names = new TreeSet<>(before.keySet());
     names.addAll(after.keySet());
     for (String name : names) {
@@ -114,8 +132,7 @@ final class ConfigDiff {
     }
   }
 
-  private static void message(Message before, Message after, String prefix,
-      List<FieldChange> out) {
+  private static void message(Message before, Message after, String prefix, List<FieldChange> out) {
     Map<FieldDescriptor, Object> a = before.getAllFields();
     Map<FieldDescriptor, Object> b = after.getAllFields();
     for (FieldDescriptor field : before.getDescriptorForType().getFields()) {
@@ -131,8 +148,12 @@ final class ConfigDiff {
         List<?> la = va == null ? List.of() : (List<?>) va;
         List<?> lb = vb == null ? List.of() : (List<?>) vb;
         for (int i = 0; i < Math.max(la.size(), lb.size()); i++) {
-          value(field, i < la.size() ? la.get(i) : null, i < lb.size() ? lb.get(i) : null,
-              path + "[" + i + "]", out);
+          value(
+              field,
+              i < la.size() ? la.get(i) : null,
+              i < lb.size() ? lb.get(i) : null,
+              path + "[" + i + "]",
+              out);
         }
       } else {
         value(field, va, vb, path, out);
@@ -141,24 +162,32 @@ final class ConfigDiff {
   }
 
   /** One value (or one element of a repeated field) on each side; null where it is absent. */
-  private static void value(FieldDescriptor field, Object a, Object b, String path,
-      List<FieldChange> out) {
+  private static void value(
+      FieldDescriptor field, Object a, Object b, String path, List<FieldChange> out) {
     if (Objects.equals(a, b)) {
       return;
     }
-    if (a != null && b != null && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+    if (a != null
+        && b != null
+        && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
         && !YamlValues.isScalar(field.getMessageType())) {
       message((Message) a, (Message) b, path, out);
       return;
     }
-    out.add(FieldChange.newBuilder().setPath(path)
-        .setOldValue(YamlValues.render(field, a))
-        .setNewValue(YamlValues.render(field, b))
-        .build());
+    out.add(
+        FieldChange.newBuilder()
+            .setPath(path)
+            .setOldValue(YamlValues.render(field, a))
+            .setNewValue(YamlValues.render(field, b))
+            .build());
   }
 
-  private static void map(FieldDescriptor field, SortedMap<String, Object> a,
-      SortedMap<String, Object> b, String path, List<FieldChange> out) {
+  private static void map(
+      FieldDescriptor field,
+      SortedMap<String, Object> a,
+      SortedMap<String, Object> b,
+      String path,
+      List<FieldChange> out) {
     FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
     Set<String> keys = new TreeSet<>(a.keySet());
     keys.addAll(b.keySet());
@@ -182,8 +211,8 @@ final class ConfigDiff {
   }
 
   /**
-   * The routes both orders hold that changed place, each with its change: those outside the
-   * longest subsequence of common routes whose relative order stayed the same.
+   * The routes both orders hold that changed place, each with its change: those outside the longest
+   * subsequence of common routes whose relative order stayed the same.
    */
   private static Map<String, FieldChange> moves(List<String> before, List<String> after) {
     Map<String, Integer> oldIndex = new HashMap<>();
@@ -202,10 +231,13 @@ final class ConfigDiff {
     Map<String, FieldChange> moved = new HashMap<>();
     for (String name : common) {
       if (!stayed.contains(name)) {
-        moved.put(name, FieldChange.newBuilder().setPath(POSITION)
-            .setOldValue(Integer.toString(oldIndex.get(name)))
-            .setNewValue(Integer.toString(newIndex.get(name)))
-            .build());
+        moved.put(
+            name,
+            FieldChange.newBuilder()
+                .setPath(POSITION)
+                .setOldValue(Integer.toString(oldIndex.get(name)))
+                .setNewValue(Integer.toString(newIndex.get(name)))
+                .build());
       }
     }
     return moved;
@@ -245,8 +277,8 @@ final class ConfigDiff {
     return routes.stream().map(Route::getName).toList();
   }
 
-  private static <T extends Message> SortedMap<String, T> byName(List<T> objects,
-      Function<T, String> name) {
+  private static <T extends Message> SortedMap<String, T> byName(
+      List<T> objects, Function<T, String> name) {
     SortedMap<String, T> out = new TreeMap<>();
     for (T o : objects) {
       out.putIfAbsent(name.apply(o), o); // a duplicate is the validator's to report

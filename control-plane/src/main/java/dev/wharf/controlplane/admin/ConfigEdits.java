@@ -16,12 +16,12 @@ final class ConfigEdits {
   private ConfigEdits() {}
 
   /**
-   * {@code config} with {@code object} in it: an object of the same kind and name is replaced
-   * where it stands, a new one is added at the end. A route with {@code beforeRoute} is placed
-   * (a new one) or moved (an existing one) before the route of that name.
+   * {@code config} with {@code object} in it: an object of the same kind and name is replaced where
+   * it stands, a new one is added at the end. A route with {@code beforeRoute} is placed (a new
+   * one) or moved (an existing one) before the route of that name.
    *
-   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT when {@code beforeRoute} names no
-   *     other route, or is given for an object that is not a route
+   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT when {@code beforeRoute} names no other
+   *     route, or is given for an object that is not a route
    */
   static Config put(Config config, ConfigObject object, String beforeRoute) {
     String name = ObjectKinds.nameOf(object);
@@ -29,18 +29,21 @@ final class ConfigEdits {
     switch (object.getKindCase()) {
       case LISTENER -> {
         requireNoOrder(beforeRoute);
-        out.clearListeners().addAllListeners(
-            replaced(config.getListenersList(), object.getListener(), l -> l.getName()));
+        out.clearListeners()
+            .addAllListeners(
+                replaced(config.getListenersList(), object.getListener(), l -> l.getName()));
       }
       case UPSTREAM -> {
         requireNoOrder(beforeRoute);
-        out.clearUpstreams().addAllUpstreams(
-            replaced(config.getUpstreamsList(), object.getUpstream(), u -> u.getName()));
+        out.clearUpstreams()
+            .addAllUpstreams(
+                replaced(config.getUpstreamsList(), object.getUpstream(), u -> u.getName()));
       }
-      case ROUTE -> out.clearRoutes().addAllRoutes(
-          placed(config.getRoutesList(), object.getRoute(), beforeRoute));
-      default -> throw AdminErrors.invalidField("object",
-          "required (a listener, upstream or route)");
+      case ROUTE ->
+          out.clearRoutes()
+              .addAllRoutes(placed(config.getRoutesList(), object.getRoute(), beforeRoute));
+      default ->
+          throw AdminErrors.invalidField("object", "required (a listener, upstream or route)");
     }
     return out.build();
   }
@@ -49,12 +52,22 @@ final class ConfigEdits {
   static Config delete(Config config, ObjectKind kind, String name) {
     Config.Builder out = config.toBuilder();
     switch (kind) {
-      case OBJECT_KIND_LISTENER -> out.clearListeners().addAllListeners(
-          config.getListenersList().stream().filter(l -> !l.getName().equals(name)).toList());
-      case OBJECT_KIND_UPSTREAM -> out.clearUpstreams().addAllUpstreams(
-          config.getUpstreamsList().stream().filter(u -> !u.getName().equals(name)).toList());
-      case OBJECT_KIND_ROUTE -> out.clearRoutes().addAllRoutes(
-          config.getRoutesList().stream().filter(r -> !r.getName().equals(name)).toList());
+      case OBJECT_KIND_LISTENER ->
+          out.clearListeners()
+              .addAllListeners(
+                  config.getListenersList().stream()
+                      .filter(l -> !l.getName().equals(name))
+                      .toList());
+      case OBJECT_KIND_UPSTREAM ->
+          out.clearUpstreams()
+              .addAllUpstreams(
+                  config.getUpstreamsList().stream()
+                      .filter(u -> !u.getName().equals(name))
+                      .toList());
+      case OBJECT_KIND_ROUTE ->
+          out.clearRoutes()
+              .addAllRoutes(
+                  config.getRoutesList().stream().filter(r -> !r.getName().equals(name)).toList());
       default -> throw new IllegalArgumentException("kind: " + kind);
     }
     return out.build();
@@ -78,8 +91,8 @@ final class ConfigEdits {
       return replaced(routes, route, Route::getName);
     }
     if (beforeRoute.equals(route.getName())) {
-      throw AdminErrors.invalidField("before_route", "'" + beforeRoute
-          + "' is the route being put (expected: another route)");
+      throw AdminErrors.invalidField(
+          "before_route", "'" + beforeRoute + "' is the route being put (expected: another route)");
     }
     List<Route> out = new ArrayList<>(routes);
     out.removeIf(r -> r.getName().equals(route.getName()));

@@ -29,9 +29,9 @@ final class Fleet {
   }
 
   /**
-   * Every node, with how many committed versions are newer than the one it runs. Counted from
-   * the history, which keeps {@link ConfigStore#HISTORY_KEPT} versions: a node further behind
-   * shows that many.
+   * Every node, with how many committed versions are newer than the one it runs. Counted from the
+   * history, which keeps {@link ConfigStore#HISTORY_KEPT} versions: a node further behind shows
+   * that many.
    */
   ListNodesResponse listNodes() throws StoreException {
     List<NodeStatus> nodes = store.nodes().list();
@@ -39,8 +39,7 @@ final class Fleet {
     long latest = history.isEmpty() ? store.read().version() : history.get(0).version();
     ListNodesResponse.Builder out = ListNodesResponse.newBuilder().setLatestVersion(latest);
     for (NodeStatus node : nodes) {
-      int behind = (int) history.stream()
-          .filter(h -> h.version() > node.getAckedVersion()).count();
+      int behind = (int) history.stream().filter(h -> h.version() > node.getAckedVersion()).count();
       out.addNodes(NodeView.newBuilder().setStatus(node).setVersionsBehind(behind));
     }
     return out.build();
@@ -54,19 +53,21 @@ final class Fleet {
     long latest = store.read().version();
     long wanted = version == 0 ? latest : version;
     if (wanted > latest) {
-      throw AdminErrors.notFound("version " + wanted + " has not been committed (the latest is "
-          + latest + ")");
+      throw AdminErrors.notFound(
+          "version " + wanted + " has not been committed (the latest is " + latest + ")");
     }
     List<NodeStatus> nodes = store.nodes().list();
-    RolloutStatus.Builder out = RolloutStatus.newBuilder().setVersion(wanted)
-        .setNodes(nodes.size());
+    RolloutStatus.Builder out =
+        RolloutStatus.newBuilder().setVersion(wanted).setNodes(nodes.size());
     int applied = 0;
     for (NodeStatus node : nodes) {
       if (node.getAckedVersion() >= wanted) {
         applied++;
       } else if (node.getLastNackVersion() == wanted) {
-        out.addRefused(NodeRefusal.newBuilder()
-            .setNodeId(node.getNodeId()).setReason(node.getLastNackReason()));
+        out.addRefused(
+            NodeRefusal.newBuilder()
+                .setNodeId(node.getNodeId())
+                .setReason(node.getLastNackReason()));
       } else {
         out.addPending(node.getNodeId());
       }
@@ -83,9 +84,11 @@ final class Fleet {
     if (upstream.isEmpty()) {
       throw AdminErrors.invalidField("upstream", "required");
     }
-    Upstream found = store.read().config().getUpstreamsList().stream()
-        .filter(u -> u.getName().equals(upstream)).findFirst()
-        .orElseThrow(() -> AdminErrors.notFound("no upstream is named '" + upstream + "'"));
+    Upstream found =
+        store.read().config().getUpstreamsList().stream()
+            .filter(u -> u.getName().equals(upstream))
+            .findFirst()
+            .orElseThrow(() -> AdminErrors.notFound("no upstream is named '" + upstream + "'"));
     List<NodeStatus> nodes = store.nodes().list();
     GetEndpointHealthResponse.Builder out = GetEndpointHealthResponse.newBuilder();
     for (Endpoint e : found.getEndpointsList()) {
@@ -103,9 +106,12 @@ final class Fleet {
           }
         }
       }
-      out.addEndpoints(EndpointHealth.newBuilder().setAddress(e.getAddress())
-          .setHealthyNodes(healthy).setUnhealthyNodes(unhealthy)
-          .setUnknownNodes(nodes.size() - healthy - unhealthy));
+      out.addEndpoints(
+          EndpointHealth.newBuilder()
+              .setAddress(e.getAddress())
+              .setHealthyNodes(healthy)
+              .setUnhealthyNodes(unhealthy)
+              .setUnknownNodes(nodes.size() - healthy - unhealthy));
     }
     return out.build();
   }
@@ -115,9 +121,11 @@ final class Fleet {
     if (nodeId.isEmpty()) {
       throw AdminErrors.invalidField("node_id", "required");
     }
-    NodeStatus node = store.nodes().list().stream()
-        .filter(n -> n.getNodeId().equals(nodeId)).findFirst()
-        .orElseThrow(() -> AdminErrors.notFound("no replica knows a node '" + nodeId + "'"));
+    NodeStatus node =
+        store.nodes().list().stream()
+            .filter(n -> n.getNodeId().equals(nodeId))
+            .findFirst()
+            .orElseThrow(() -> AdminErrors.notFound("no replica knows a node '" + nodeId + "'"));
     store.nodes().requestDrain(nodeId, principal);
     return DrainNodeResponse.newBuilder().setReplica(node.getReplica()).build();
   }

@@ -3,8 +3,8 @@ package dev.wharf.controlplane.admin;
 import java.util.Locale;
 
 /**
- * What a caller may do. Roles are not ranked: a node token opens the discovery stream and
- * nothing else, a viewer reads the Admin API, an admin may do everything.
+ * What a caller may do. Roles are not ranked: a node token opens the discovery stream and nothing
+ * else, a viewer reads the Admin API, an admin may do everything.
  */
 public enum Role {
   /** A data-plane node: the discovery stream only. */

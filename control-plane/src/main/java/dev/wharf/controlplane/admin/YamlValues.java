@@ -11,17 +11,17 @@ import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 
 /**
- * Config values as a YAML document would show them, on one line: {@code api},
- * {@code least_connections}, {@code 30s}, {@code 16k}, {@code '10.0.0.1:80'},
- * {@code {address: '10.0.0.3:80', weight: 2}}. Field names are the document's snake_case ones;
- * strings are quoted only where YAML needs it. Used for the values of a {@code FieldChange}.
+ * Config values as a YAML document would show them, on one line: {@code api}, {@code
+ * least_connections}, {@code 30s}, {@code 16k}, {@code '10.0.0.1:80'}, {@code {address:
+ * '10.0.0.3:80', weight: 2}}. Field names are the document's snake_case ones; strings are quoted
+ * only where YAML needs it. Used for the values of a {@code FieldChange}.
  */
 final class YamlValues {
   private YamlValues() {}
 
   /**
-   * Whether values of {@code type} are shown as one scalar (durations and sizes) rather than as
-   * a mapping whose fields a diff compares one by one.
+   * Whether values of {@code type} are shown as one scalar (durations and sizes) rather than as a
+   * mapping whose fields a diff compares one by one.
    */
   static boolean isScalar(Descriptor type) {
     return type.equals(Duration.getDescriptor()) || type.equals(Size.getDescriptor());
@@ -40,11 +40,12 @@ final class YamlValues {
 
   private static String dump(Object tree) {
     // Dump keeps state while it works: one per call.
-    return new Dump(DumpSettings.builder()
-        .setDefaultFlowStyle(FlowStyle.FLOW)
-        .setWidth(Integer.MAX_VALUE)
-        .setSplitLines(false)
-        .build())
+    return new Dump(
+            DumpSettings.builder()
+                .setDefaultFlowStyle(FlowStyle.FLOW)
+                .setWidth(Integer.MAX_VALUE)
+                .setSplitLines(false)
+                .build())
         .dumpToString(tree);
   }
 

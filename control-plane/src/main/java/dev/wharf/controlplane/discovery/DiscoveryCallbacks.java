@@ -3,9 +3,9 @@ package dev.wharf.controlplane.discovery;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 
 /**
- * What the discovery service tells the rest of the control plane about node streams. Called on
- * gRPC threads, possibly concurrently for different nodes, in order for one node; implementations
- * must not block (hand work to an executor they own).
+ * What the discovery service tells the rest of the control plane about node streams. Called on gRPC
+ * threads, possibly concurrently for different nodes, in order for one node; implementations must
+ * not block (hand work to an executor they own).
  */
 public interface DiscoveryCallbacks {
   /** A node's status changed: it said hello, ACKed or NACKed. */

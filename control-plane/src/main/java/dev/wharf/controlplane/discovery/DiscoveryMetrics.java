@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The discovery service's meters: connected nodes, pushes and how they were answered, the time
- * from a push to its ACK, the version being pushed, and streams whose credential did not fit.
+ * The discovery service's meters: connected nodes, pushes and how they were answered, the time from
+ * a push to its ACK, the version being pushed, and streams whose credential did not fit.
  */
 public final class DiscoveryMetrics {
   private final Counter pushes;
@@ -33,41 +33,51 @@ public final class DiscoveryMetrics {
     Gauge.builder("wharf_cp_config_version", version, AtomicLong::get)
         .description("Latest valid config version this replica pushes")
         .register(registry);
-    pushes = Counter.builder("wharf_cp_pushes").description("Snapshots pushed to nodes")
-        .register(registry);
-    acks = Counter.builder("wharf_cp_acks").description("Pushes nodes applied")
-        .register(registry);
-    nacks = Counter.builder("wharf_cp_nacks").description("Pushes nodes refused")
-        .register(registry);
-    suppressed = Counter.builder("wharf_cp_pushes_suppressed")
-        .description("Versions not pushed because the node already runs them")
-        .register(registry);
-    stale = Counter.builder("wharf_cp_stale_answers")
-        .description("ACKs or NACKs ignored: they answer no push in flight")
-        .register(registry);
-    rejected = Counter.builder("wharf_cp_versions_rejected")
-        .description("Stored versions the validator refused; they are never pushed")
-        .register(registry);
-    notThisNode = Counter.builder("wharf_cp_streams_refused_node_id")
-        .description("Discovery streams refused because their hello claimed a node id their "
-            + "credential is not bound to")
-        .register(registry);
-    unbound = Counter.builder("wharf_cp_streams_unbound_token")
-        .description("Discovery streams accepted with a node token bound to no node id")
-        .register(registry);
-    pushToAck = Timer.builder("wharf_cp_push_to_ack")
-        .description("Time from pushing a snapshot to the node's ACK")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
-    watchLag = Timer.builder("wharf_cp_store_watch_lag")
-        .description("Time from a commit to this replica publishing it: the store's watch "
-            + "delay plus validation (commit times come from the writer's clock)")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
+    pushes =
+        Counter.builder("wharf_cp_pushes")
+            .description("Snapshots pushed to nodes")
+            .register(registry);
+    acks = Counter.builder("wharf_cp_acks").description("Pushes nodes applied").register(registry);
+    nacks =
+        Counter.builder("wharf_cp_nacks").description("Pushes nodes refused").register(registry);
+    suppressed =
+        Counter.builder("wharf_cp_pushes_suppressed")
+            .description("Versions not pushed because the node already runs them")
+            .register(registry);
+    stale =
+        Counter.builder("wharf_cp_stale_answers")
+            .description("ACKs or NACKs ignored: they answer no push in flight")
+            .register(registry);
+    rejected =
+        Counter.builder("wharf_cp_versions_rejected")
+            .description("Stored versions the validator refused; they are never pushed")
+            .register(registry);
+    notThisNode =
+        Counter.builder("wharf_cp_streams_refused_node_id")
+            .description(
+                "Discovery streams refused because their hello claimed a node id their "
+                    + "credential is not bound to")
+            .register(registry);
+    unbound =
+        Counter.builder("wharf_cp_streams_unbound_token")
+            .description("Discovery streams accepted with a node token bound to no node id")
+            .register(registry);
+    pushToAck =
+        Timer.builder("wharf_cp_push_to_ack")
+            .description("Time from pushing a snapshot to the node's ACK")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    watchLag =
+        Timer.builder("wharf_cp_store_watch_lag")
+            .description(
+                "Time from a commit to this replica publishing it: the store's watch "
+                    + "delay plus validation (commit times come from the writer's clock)")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
   }
 
   /** Meters that count but are not exported: for tests and tools that do not scrape. */

@@ -8,10 +8,10 @@ import io.grpc.stub.StreamObserver;
 import java.util.Objects;
 
 /**
- * The discovery stream over gRPC: a thin transport over {@link DiscoveryState}, which holds what
- * is pushed and applies the protocol's rules (see discovery.proto). Each stream gets a
- * {@link NodeStream} that hands the node's messages to its session and writes the session's
- * answers back. Serve it behind {@link PeerAddress}, so statuses say where each node is.
+ * The discovery stream over gRPC: a thin transport over {@link DiscoveryState}, which holds what is
+ * pushed and applies the protocol's rules (see discovery.proto). Each stream gets a {@link
+ * NodeStream} that hands the node's messages to its session and writes the session's answers back.
+ * Serve it behind {@link PeerAddress}, so statuses say where each node is.
  */
 public final class DiscoveryService extends DiscoveryGrpc.DiscoveryImplBase {
   private final DiscoveryState state;

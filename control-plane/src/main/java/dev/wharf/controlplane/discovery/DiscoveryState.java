@@ -25,23 +25,23 @@ import org.slf4j.LoggerFactory;
  * knows nothing of gRPC: a transport ({@link DiscoveryService}) opens a session per stream and
  * hands it the node's messages through {@link NodeLink}.
  *
- * <p>Whoever watches the store calls {@link #publish} with each version, in order, from one
- * thread; the version is validated with the shared validator and offered to every session. A
- * version the validator refuses is never pushed: the nodes keep the previous one.
+ * <p>Whoever watches the store calls {@link #publish} with each version, in order, from one thread;
+ * the version is validated with the shared validator and offered to every session. A version the
+ * validator refuses is never pushed: the nodes keep the previous one.
  *
- * <p><b>Threading: one lock per node, no lock over the fleet.</b> Three kinds of threads come
- * here at once: the publishing thread ({@link #publish}), the store's drain watch
- * ({@link #drain}) and gRPC's threads (one node's messages in order, different nodes at the same
- * time). Everything about one node (its status, the push in flight, what is written to its
- * stream) happens holding that node's {@link NodeSession} monitor. The fleet-wide state here is
- * never locked: the latest snapshot is a volatile reference only the publishing thread writes,
- * the rest are concurrent collections. So publishing or draining takes one session's lock at a
- * time, never two. Locks nest in one place only: a hello that replaces an older stream of the
- * same node ends the older session while holding its own lock; an older session never waits
- * for a newer one. Nothing under a session's lock blocks: {@link DiscoveryCallbacks} hand their
- * work to threads of their own, and a stream buffers what is written to it. A session reads the
- * latest snapshot after registering, and {@link #publish} offers to every registered session
- * after writing it, so a node that connects while a version is published gets it either way.
+ * <p><b>Threading: one lock per node, no lock over the fleet.</b> Three kinds of threads come here
+ * at once: the publishing thread ({@link #publish}), the store's drain watch ({@link #drain}) and
+ * gRPC's threads (one node's messages in order, different nodes at the same time). Everything about
+ * one node (its status, the push in flight, what is written to its stream) happens holding that
+ * node's {@link NodeSession} monitor. The fleet-wide state here is never locked: the latest
+ * snapshot is a volatile reference only the publishing thread writes, the rest are concurrent
+ * collections. So publishing or draining takes one session's lock at a time, never two. Locks nest
+ * in one place only: a hello that replaces an older stream of the same node ends the older session
+ * while holding its own lock; an older session never waits for a newer one. Nothing under a
+ * session's lock blocks: {@link DiscoveryCallbacks} hand their work to threads of their own, and a
+ * stream buffers what is written to it. A session reads the latest snapshot after registering, and
+ * {@link #publish} offers to every registered session after writing it, so a node that connects
+ * while a version is published gets it either way.
  */
 public final class DiscoveryState {
   private static final Logger log = LoggerFactory.getLogger(DiscoveryState.class);
@@ -51,31 +51,41 @@ public final class DiscoveryState {
   private final DiscoveryMetrics metrics;
   private final Clock clock;
   private final Map<String, NodeSession> sessions = new ConcurrentHashMap<>();
+
   /** Nodes asked to drain; a node that connects later is told as soon as it says hello. */
   private final Set<String> draining = ConcurrentHashMap.newKeySet();
+
   /** Highest version each node refused, kept across its reconnects to this replica. */
   private final Map<String, Long> refused = new ConcurrentHashMap<>();
+
   private final AtomicLong nonces = new AtomicLong();
   private volatile PublishedSnapshot latest;
 
   /**
    * @param replicaId this replica's id: recorded in node statuses and part of every nonce
-   * @param nanoTime monotonic time for push-to-ACK latency ({@code System::nanoTime} in
-   *     production)
+   * @param nanoTime monotonic time for push-to-ACK latency ({@code System::nanoTime} in production)
    */
-  public DiscoveryState(String replicaId, MeterRegistry registry, DiscoveryCallbacks callbacks,
-      Clock clock, LongSupplier nanoTime) {
+  public DiscoveryState(
+      String replicaId,
+      MeterRegistry registry,
+      DiscoveryCallbacks callbacks,
+      Clock clock,
+      LongSupplier nanoTime) {
     this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics = new DiscoveryMetrics(registry, sessions::size);
-    this.replica = new NodeSession.Replica(replicaId,
-        Objects.requireNonNull(callbacks, "callbacks"), metrics, clock,
-        Objects.requireNonNull(nanoTime, "nanoTime"));
+    this.replica =
+        new NodeSession.Replica(
+            replicaId,
+            Objects.requireNonNull(callbacks, "callbacks"),
+            metrics,
+            clock,
+            Objects.requireNonNull(nanoTime, "nanoTime"));
   }
 
   /**
-   * Makes {@code config} the version every node should run, if the validator accepts it.
-   * Versions that do not go up are ignored.
+   * Makes {@code config} the version every node should run, if the validator accepts it. Versions
+   * that do not go up are ignored.
    *
    * @return false when the version was refused (invalid, or not newer than the current one)
    */
@@ -87,8 +97,10 @@ public final class DiscoveryState {
     List<ConfigError> errors = ConfigValidator.validate(config.config());
     if (!errors.isEmpty()) {
       metrics.rejected();
-      log.error("version {} is invalid and will not be pushed; nodes keep version {}: {}",
-          config.version(), current == null ? "they run" : current.version(),
+      log.error(
+          "version {} is invalid and will not be pushed; nodes keep version {}: {}",
+          config.version(),
+          current == null ? "they run" : current.version(),
           errors.stream().map(ConfigError::toString).collect(Collectors.joining("; ")));
       return false;
     }
@@ -111,8 +123,8 @@ public final class DiscoveryState {
   }
 
   /**
-   * Passes a drain request on to node {@code nodeId} if its stream is on this replica, now or
-   * when it connects. Called from the store's drain watch.
+   * Passes a drain request on to node {@code nodeId} if its stream is on this replica, now or when
+   * it connects. Called from the store's drain watch.
    */
   public void drain(String nodeId) {
     draining.add(nodeId);
@@ -134,8 +146,8 @@ public final class DiscoveryState {
   }
 
   /**
-   * Ends every node's stream, so nodes fail over to another replica at once rather than when
-   * their keep-alive notices. Used on shutdown.
+   * Ends every node's stream, so nodes fail over to another replica at once rather than when their
+   * keep-alive notices. Used on shutdown.
    */
   public void disconnectAll(String why) {
     for (NodeSession session : sessions.values()) {
@@ -144,8 +156,8 @@ public final class DiscoveryState {
   }
 
   /**
-   * A session for a stream that just opened from {@code peer} with {@code credential}; it joins
-   * the fleet at a hello the credential permits.
+   * A session for a stream that just opened from {@code peer} with {@code credential}; it joins the
+   * fleet at a hello the credential permits.
    */
   NodeSession open(String peer, NodeCredential credential, NodeLink link) {
     return new NodeSession(this, replica, peer, credential, link);

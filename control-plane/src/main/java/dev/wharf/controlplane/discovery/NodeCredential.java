@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which node ids the credential of one discovery stream may say hello as. The transport builds
- * it from the call's authenticated caller ({@link NodeStream}); {@link NodeSession} checks the
- * hello against it, and only a hello that passes can replace a live stream of the same node.
+ * Which node ids the credential of one discovery stream may say hello as. The transport builds it
+ * from the call's authenticated caller ({@link NodeStream}); {@link NodeSession} checks the hello
+ * against it, and only a hello that passes can replace a live stream of the same node.
  *
  * @param principal who the credential stands for, as logs show it (a token line's names, a
  *     certificate's CN, {@code token:abc123...}); never the token itself
@@ -26,16 +26,16 @@ record NodeCredential(String principal, Scope scope, Set<String> nodeIds) {
   }
 
   /** Streams served without authentication (tests of the protocol alone). */
-  static final NodeCredential UNAUTHENTICATED = new NodeCredential("unauthenticated", Scope.ANY,
-      Set.of());
+  static final NodeCredential UNAUTHENTICATED =
+      new NodeCredential("unauthenticated", Scope.ANY, Set.of());
 
   NodeCredential {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(scope, "scope");
     nodeIds = Set.copyOf(nodeIds);
     if ((scope == Scope.BOUND) == nodeIds.isEmpty()) {
-      throw new IllegalArgumentException("nodeIds: " + nodeIds + " (expected: some for a "
-          + "bound credential, none otherwise)");
+      throw new IllegalArgumentException(
+          "nodeIds: " + nodeIds + " (expected: some for a " + "bound credential, none otherwise)");
     }
   }
 

@@ -3,9 +3,9 @@ package dev.wharf.controlplane.discovery;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 
 /**
- * How a {@link NodeSession} reaches its node: the transport's side of one stream
- * ({@link NodeStream} over gRPC). Called only under the session's lock, one call at a time;
- * implementations must not block.
+ * How a {@link NodeSession} reaches its node: the transport's side of one stream ({@link
+ * NodeStream} over gRPC). Called only under the session's lock, one call at a time; implementations
+ * must not block.
  */
 interface NodeLink {
   /** Why the control plane ends a stream; the transport turns it into its own status. */

@@ -22,22 +22,23 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>the first message is a hello; nothing is pushed before it;
- *   <li>the hello's node id must be one the stream's credential is for ({@link NodeCredential});
- *       a stream claiming another is ended with PERMISSION_DENIED before it joins the fleet, so
- *       it never replaces the live stream of the node it claims;
- *   <li>at most one push is unanswered; versions published meanwhile wait, and only the latest
- *       of them is pushed once the answer comes;
+ *   <li>the hello's node id must be one the stream's credential is for ({@link NodeCredential}); a
+ *       stream claiming another is ended with PERMISSION_DENIED before it joins the fleet, so it
+ *       never replaces the live stream of the node it claims;
+ *   <li>at most one push is unanswered; versions published meanwhile wait, and only the latest of
+ *       them is pushed once the answer comes;
  *   <li>a version equal to the one the node runs is never pushed;
  *   <li>a version the node refused is never pushed to it again (the next newer one is);
  *   <li>an ACK or NACK that does not match the push in flight (version and nonce) is ignored.
  * </ul>
  *
  * <p>Threading, as {@link DiscoveryState} says: every method is {@code synchronized}, and
- * everything about this node happens under that lock, writes to its {@link NodeLink} included
- * (so they never interleave). Nothing here blocks.
+ * everything about this node happens under that lock, writes to its {@link NodeLink} included (so
+ * they never interleave). Nothing here blocks.
  */
 final class NodeSession {
   private static final Logger log = LoggerFactory.getLogger(NodeSession.class);
+
   /** Reasons are stored per node and shown in fleet views; a validator report fits. */
   private static final int MAX_REASON_CHARS = 4096;
 
@@ -53,12 +54,20 @@ final class NodeSession {
   private boolean ended;
 
   /** What every session of one replica shares and never changes. */
-  record Replica(String id, DiscoveryCallbacks callbacks, DiscoveryMetrics metrics, Clock clock,
+  record Replica(
+      String id,
+      DiscoveryCallbacks callbacks,
+      DiscoveryMetrics metrics,
+      Clock clock,
       LongSupplier nanoTime) {}
 
   private record InFlight(long version, String nonce, long sentNanos) {}
 
-  NodeSession(DiscoveryState fleet, Replica replica, String peer, NodeCredential credential,
+  NodeSession(
+      DiscoveryState fleet,
+      Replica replica,
+      String peer,
+      NodeCredential credential,
       NodeLink link) {
     this.fleet = fleet;
     this.replica = replica;
@@ -94,19 +103,23 @@ final class NodeSession {
     }
     Timestamp now = now();
     long refused = fleet.refusedVersion(hello.getNodeId());
-    NodeStatus.Builder b = NodeStatus.newBuilder()
-        .setNodeId(hello.getNodeId())
-        .putAllLabels(hello.getLabelsMap())
-        .setReplica(replica.id())
-        .setPeer(peer)
-        .setConnectedSince(now)
-        .setAckedVersion(hello.getVersion())
-        .setUpdatedAt(now);
+    NodeStatus.Builder b =
+        NodeStatus.newBuilder()
+            .setNodeId(hello.getNodeId())
+            .putAllLabels(hello.getLabelsMap())
+            .setReplica(replica.id())
+            .setPeer(peer)
+            .setConnectedSince(now)
+            .setAckedVersion(hello.getVersion())
+            .setUpdatedAt(now);
     if (refused > 0) {
       b.setLastNackVersion(refused);
     }
     status = b.build();
-    log.info("node {} connected from {} running version {}", status.getNodeId(), peer,
+    log.info(
+        "node {} connected from {} running version {}",
+        status.getNodeId(),
+        peer,
         hello.getVersion());
     fleet.register(status.getNodeId(), this);
     replica.callbacks().statusChanged(status);
@@ -118,24 +131,38 @@ final class NodeSession {
   }
 
   /**
-   * Whether the credential may claim {@code nodeId}: the one check of a node's identity. A
-   * refused stream is ended here, before it registers, so it never replaces a live one.
+   * Whether the credential may claim {@code nodeId}: the one check of a node's identity. A refused
+   * stream is ended here, before it registers, so it never replaces a live one.
    */
   private boolean admits(String nodeId) {
     if (!credential.permits(nodeId)) {
       replica.metrics().refusedNodeId();
-      log.warn("refused a discovery stream from {}: its hello claims node id '{}', but its "
-          + "credential ({}) is for node ids: {}", peer, nodeId, credential.principal(),
+      log.warn(
+          "refused a discovery stream from {}: its hello claims node id '{}', but its "
+              + "credential ({}) is for node ids: {}",
+          peer,
+          nodeId,
+          credential.principal(),
           credential.allowed());
-      end(NodeLink.End.NOT_THIS_NODE, "hello claims node id '" + nodeId + "', but this "
-          + "credential is for node ids: " + credential.allowed());
+      end(
+          NodeLink.End.NOT_THIS_NODE,
+          "hello claims node id '"
+              + nodeId
+              + "', but this "
+              + "credential is for node ids: "
+              + credential.allowed());
       return false;
     }
     if (credential.scope() == NodeCredential.Scope.UNBOUND) {
       replica.metrics().unboundToken();
-      log.warn("node {} at {} connects with node token {}, which is bound to no node id: any "
-          + "holder of it may connect as any node; name the node ids on its line (node TOKEN "
-          + "{}) as docs/operations.md says", nodeId, peer, credential.principal(), nodeId);
+      log.warn(
+          "node {} at {} connects with node token {}, which is bound to no node id: any "
+              + "holder of it may connect as any node; name the node ids on its line (node TOKEN "
+              + "{}) as docs/operations.md says",
+          nodeId,
+          peer,
+          credential.principal(),
+          nodeId);
     }
     return true;
   }
@@ -157,17 +184,23 @@ final class NodeSession {
     }
     replica.metrics().nacked();
     inFlight = null;
-    String reason = nack.getReason().length() > MAX_REASON_CHARS
-        ? nack.getReason().substring(0, MAX_REASON_CHARS) + "..."
-        : nack.getReason();
-    log.warn("node {} refused version {}, keeps version {}: {}", status.getNodeId(),
-        nack.getVersion(), status.getAckedVersion(), reason);
+    String reason =
+        nack.getReason().length() > MAX_REASON_CHARS
+            ? nack.getReason().substring(0, MAX_REASON_CHARS) + "..."
+            : nack.getReason();
+    log.warn(
+        "node {} refused version {}, keeps version {}: {}",
+        status.getNodeId(),
+        nack.getVersion(),
+        status.getAckedVersion(),
+        reason);
     fleet.refused(status.getNodeId(), nack.getVersion());
-    status = status.toBuilder()
-        .setLastNackVersion(nack.getVersion())
-        .setLastNackReason(reason)
-        .setUpdatedAt(now())
-        .build();
+    status =
+        status.toBuilder()
+            .setLastNackVersion(nack.getVersion())
+            .setLastNackReason(reason)
+            .setUpdatedAt(now())
+            .build();
     replica.callbacks().statusChanged(status);
     offer();
   }
@@ -177,11 +210,12 @@ final class NodeSession {
       end(NodeLink.End.BEFORE_HELLO, "the first message must be a hello");
       return;
     }
-    status = status.toBuilder()
-        .clearEndpoints()
-        .addAllEndpoints(report.getEndpointsList())
-        .setUpdatedAt(now())
-        .build();
+    status =
+        status.toBuilder()
+            .clearEndpoints()
+            .addAllEndpoints(report.getEndpointsList())
+            .setUpdatedAt(now())
+            .build();
     replica.callbacks().statusChanged(status);
   }
 
@@ -192,8 +226,12 @@ final class NodeSession {
     }
     if (inFlight == null || inFlight.version() != version || !inFlight.nonce().equals(nonce)) {
       replica.metrics().staleAnswer();
-      log.debug("node {}: ignoring {} of version {} nonce {}: it answers no push in flight",
-          status.getNodeId(), kind, version, nonce);
+      log.debug(
+          "node {}: ignoring {} of version {} nonce {}: it answers no push in flight",
+          status.getNodeId(),
+          kind,
+          version,
+          nonce);
       return false;
     }
     return true;
@@ -218,12 +256,14 @@ final class NodeSession {
     }
     String nonce = fleet.nextNonce();
     inFlight = new InFlight(version, nonce, replica.nanoTime().getAsLong());
-    link.send(ControlMessage.newBuilder()
-        .setSnapshot(Snapshot.newBuilder()
-            .setVersion(version)
-            .setNonce(nonce)
-            .setConfig(latest.config()))
-        .build());
+    link.send(
+        ControlMessage.newBuilder()
+            .setSnapshot(
+                Snapshot.newBuilder()
+                    .setVersion(version)
+                    .setNonce(nonce)
+                    .setConfig(latest.config()))
+            .build());
     replica.metrics().pushed();
   }
 
@@ -233,9 +273,10 @@ final class NodeSession {
       return;
     }
     log.warn("asking node {} to drain", status.getNodeId());
-    link.send(ControlMessage.newBuilder()
-        .setDrain(Drain.newBuilder().setRequestedBy("an operator (wharfctl drain)"))
-        .build());
+    link.send(
+        ControlMessage.newBuilder()
+            .setDrain(Drain.newBuilder().setRequestedBy("an operator (wharfctl drain)"))
+            .build());
   }
 
   /** Ends the stream with an error (a bad message, shutdown) and forgets the node. */

@@ -11,18 +11,17 @@ import java.util.Set;
 
 /**
  * One node's gRPC stream: what the node sends goes to its {@link NodeSession}; what the session
- * sends, and how it ends the stream, goes back as gRPC messages and statuses. The session is
- * told which node ids the call's credential may claim ({@link Caller}, attached by the
- * replica's authentication). No state of its
- * own, so no lock: gRPC delivers one stream's messages in order, and the session serializes
- * everything, writes to {@code out} included (gRPC's observers are not thread-safe).
+ * sends, and how it ends the stream, goes back as gRPC messages and statuses. The session is told
+ * which node ids the call's credential may claim ({@link Caller}, attached by the replica's
+ * authentication). No state of its own, so no lock: gRPC delivers one stream's messages in order,
+ * and the session serializes everything, writes to {@code out} included (gRPC's observers are not
+ * thread-safe).
  */
 final class NodeStream implements StreamObserver<NodeMessage> {
   private final NodeSession session;
 
   NodeStream(DiscoveryState state, ServerCallStreamObserver<ControlMessage> out) {
-    this.session = state.open(PeerAddress.current(), credential(Caller.current()),
-        new Link(out));
+    this.session = state.open(PeerAddress.current(), credential(Caller.current()), new Link(out));
   }
 
   /** What the caller the authenticator attached may claim; null: served without one. */
@@ -61,13 +60,14 @@ final class NodeStream implements StreamObserver<NodeMessage> {
 
     @Override
     public void end(End end, String description) {
-      Status status = switch (end) {
-        case MALFORMED -> Status.INVALID_ARGUMENT;
-        case BEFORE_HELLO -> Status.FAILED_PRECONDITION;
-        case NOT_THIS_NODE -> Status.PERMISSION_DENIED;
-        case REPLACED -> Status.ALREADY_EXISTS;
-        case SHUTDOWN -> Status.UNAVAILABLE;
-      };
+      Status status =
+          switch (end) {
+            case MALFORMED -> Status.INVALID_ARGUMENT;
+            case BEFORE_HELLO -> Status.FAILED_PRECONDITION;
+            case NOT_THIS_NODE -> Status.PERMISSION_DENIED;
+            case REPLACED -> Status.ALREADY_EXISTS;
+            case SHUTDOWN -> Status.UNAVAILABLE;
+          };
       out.onError(status.withDescription(description).asRuntimeException());
     }
 

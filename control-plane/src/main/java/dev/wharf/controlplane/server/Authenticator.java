@@ -22,16 +22,17 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Establishes who makes each call and whether their role allows the method, before any service
- * code runs; the {@link Caller} is attached to the call's context for the service.
+ * Establishes who makes each call and whether their role allows the method, before any service code
+ * runs; the {@link Caller} is attached to the call's context for the service.
  *
  * <ul>
  *   <li>In-process calls (standalone's own node) come from this JVM: {@link Caller#IN_PROCESS}.
- *   <li>Without tokens and without a client CA (the default) only loopback callers are served,
- *       each as {@link Caller#LOCAL}; the replica refuses to listen anywhere else.
+ *   <li>Without tokens and without a client CA (the default) only loopback callers are served, each
+ *       as {@link Caller#LOCAL}; the replica refuses to listen anywhere else.
  *   <li>Otherwise an {@code authorization: Bearer <token>} header must name a known token, or,
  *       without the header, the TLS session must carry a client certificate the CA verified.
  * </ul>
+ *
  * Missing or unknown credentials: UNAUTHENTICATED. A role the method does not allow (a viewer
  * writing, a node token on the Admin API): PERMISSION_DENIED naming the role needed.
  */
@@ -50,8 +51,8 @@ final class Authenticator implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     Caller caller;
     try {
       caller = identify(call, headers);
@@ -61,9 +62,17 @@ final class Authenticator implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Set<Role> allowed = Permissions.allowed(method);
     if (!allowed.contains(caller.role())) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(method + " needs "
-          + Permissions.describe(allowed) + "; " + caller.principal() + " has the "
-          + caller.role().spelling() + " role"));
+      return refuse(
+          call,
+          Status.PERMISSION_DENIED.withDescription(
+              method
+                  + " needs "
+                  + Permissions.describe(allowed)
+                  + "; "
+                  + caller.principal()
+                  + " has the "
+                  + caller.role().spelling()
+                  + " role"));
     }
     return Contexts.interceptCall(caller.attachTo(Context.current()), call, headers, next);
   }
@@ -75,20 +84,22 @@ final class Authenticator implements ServerInterceptor {
       return Caller.IN_PROCESS;
     }
     if (tokens == null && certificates == null) {
-      if (remote instanceof InetSocketAddress a && a.getAddress() != null
+      if (remote instanceof InetSocketAddress a
+          && a.getAddress() != null
           && a.getAddress().isLoopbackAddress()) {
         return Caller.LOCAL;
       }
-      throw new Refusal(Status.UNAUTHENTICATED.withDescription(
-          "this replica has no tokens or client CA configured and serves loopback callers only"));
+      throw new Refusal(
+          Status.UNAUTHENTICATED.withDescription(
+              "this replica has no tokens or client CA configured and serves loopback callers only"));
     }
     String authorization = headers.get(AUTHORIZATION);
     if (authorization != null) {
       if (!authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
         throw unauthenticated("the authorization header is not 'Bearer <token>'");
       }
-      Caller caller = tokens == null ? null
-          : tokens.find(authorization.substring(SCHEME.length()).strip());
+      Caller caller =
+          tokens == null ? null : tokens.find(authorization.substring(SCHEME.length()).strip());
       if (caller == null) {
         throw unauthenticated("unknown bearer token");
       }
@@ -97,14 +108,21 @@ final class Authenticator implements ServerInterceptor {
     Optional<X509Certificate> certificate = clientCertificate(call);
     if (certificate.isPresent()) {
       X509Certificate c = certificate.get();
-      return certificates.caller(c).orElseThrow(() -> new Refusal(Status.PERMISSION_DENIED
-          .withDescription("client certificate '" + ClientCertificates.principal(c)
-              + "' has no role: issue it with OU=viewer or OU=admin, or name it in --tls-roles")));
+      return certificates
+          .caller(c)
+          .orElseThrow(
+              () ->
+                  new Refusal(
+                      Status.PERMISSION_DENIED.withDescription(
+                          "client certificate '"
+                              + ClientCertificates.principal(c)
+                              + "' has no role: issue it with OU=viewer or OU=admin, or name it in --tls-roles")));
     }
-    throw unauthenticated(certificates == null
-        ? "missing bearer token (authorization: Bearer <token>)"
-        : "missing credentials: a bearer token (authorization: Bearer <token>) or a client "
-            + "certificate");
+    throw unauthenticated(
+        certificates == null
+            ? "missing bearer token (authorization: Bearer <token>)"
+            : "missing credentials: a bearer token (authorization: Bearer <token>) or a client "
+                + "certificate");
   }
 
   /** The verified client certificate, when client certificates are configured and one came. */
@@ -119,7 +137,8 @@ final class Authenticator implements ServerInterceptor {
     try {
       Certificate[] chain = session.getPeerCertificates();
       return chain.length > 0 && chain[0] instanceof X509Certificate x
-          ? Optional.of(x) : Optional.empty();
+          ? Optional.of(x)
+          : Optional.empty();
     } catch (SSLPeerUnverifiedException e) {
       return Optional.empty(); // the client sent none
     }

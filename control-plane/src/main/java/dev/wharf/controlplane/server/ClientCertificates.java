@@ -18,14 +18,15 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /**
- * Client certificates as credentials (mTLS): the CA that issues them, and the role of each
- * holder. A verified certificate's principal is its subject's CN; its role comes from the
- * roles file when that names the CN, else from the certificate's OU when the OU is a role
- * ({@code OU=viewer}, {@code OU=admin}, {@code OU=node}). A node's certificate is bound to
- * its CN: the node id its discovery stream must claim. Trust only a CA that issues
- * certificates for Wharf's clients: every certificate it signed is let in.
+ * Client certificates as credentials (mTLS): the CA that issues them, and the role of each holder.
+ * A verified certificate's principal is its subject's CN; its role comes from the roles file when
+ * that names the CN, else from the certificate's OU when the OU is a role ({@code OU=viewer},
+ * {@code OU=admin}, {@code OU=node}). A node's certificate is bound to its CN: the node id its
+ * discovery stream must claim. Trust only a CA that issues certificates for Wharf's clients: every
+ * certificate it signed is let in.
  *
  * <p>Roles file format, one holder per line, {@code #} comments and blank lines skipped:
+ *
  * <pre>
  * # ROLE  CN (the rest of the line)
  * admin   alice
@@ -61,8 +62,13 @@ public final class ClientCertificates {
         String[] words = line.split("\\s+", 2);
         Role role = Role.parse(words[0]);
         if (role == null || words.length < 2) {
-          throw new IOException(rolesFile + " line " + (i + 1) + ": '" + line
-              + "' (expected: ROLE CN, with ROLE one of node, viewer, admin)");
+          throw new IOException(
+              rolesFile
+                  + " line "
+                  + (i + 1)
+                  + ": '"
+                  + line
+                  + "' (expected: ROLE CN, with ROLE one of node, viewer, admin)");
         }
         roles.put(words[1].strip(), role);
       }
@@ -82,21 +88,23 @@ public final class ClientCertificates {
   }
 
   /**
-   * The holder's caller, or empty when neither the roles file nor the OU gives a role. A node
-   * is bound to the node id its CN names.
+   * The holder's caller, or empty when neither the roles file nor the OU gives a role. A node is
+   * bound to the node id its CN names.
    */
   Optional<Caller> caller(X509Certificate certificate) {
     String principal = principal(certificate);
     Role role = roles.get(principal);
     if (role == null) {
-      role = attribute(certificate.getSubjectX500Principal().getName(), "OU")
-          .map(Role::parse).orElse(null);
+      role =
+          attribute(certificate.getSubjectX500Principal().getName(), "OU")
+              .map(Role::parse)
+              .orElse(null);
     }
     if (role == null) {
       return Optional.empty();
     }
-    return Optional.of(new Caller(principal, role,
-        role == Role.NODE ? Set.of(principal) : Set.of()));
+    return Optional.of(
+        new Caller(principal, role, role == Role.NODE ? Set.of(principal) : Set.of()));
   }
 
   private static Optional<String> attribute(String subject, String type) {

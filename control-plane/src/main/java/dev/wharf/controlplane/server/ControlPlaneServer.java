@@ -31,22 +31,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One control-plane replica: watches the store, validates and pushes each version to the nodes
- * connected to it, records their status in the store, and serves the Admin API
- * ({@link AdminService}) on the same port. Every call is authenticated first
- * ({@link Authenticator}): tokens ({@link AccessTokens}) and client certificates
- * ({@link ClientCertificates}) carry roles; without either the replica serves loopback callers
- * only and refuses to listen anywhere else.
+ * connected to it, records their status in the store, and serves the Admin API ({@link
+ * AdminService}) on the same port. Every call is authenticated first ({@link Authenticator}):
+ * tokens ({@link AccessTokens}) and client certificates ({@link ClientCertificates}) carry roles;
+ * without either the replica serves loopback callers only and refuses to listen anywhere else.
  *
  * <p>Shutdown order ({@link #close()}):
+ *
  * <ol>
  *   <li>stop watching the store (config and drain requests), so nothing new is pushed;
  *   <li>stop accepting streams;
- *   <li>end every node stream with UNAVAILABLE, so nodes fail over to another replica now
- *       instead of when their keep-alive notices;
+ *   <li>end every node stream with UNAVAILABLE, so nodes fail over to another replica now instead
+ *       of when their keep-alive notices;
  *   <li>wait (bounded) for the gRPC server to finish;
- *   <li>flush node statuses (bounded), then close the store, which in etcd revokes this
- *       replica's lease: the statuses it wrote disappear, those written by the replicas the
- *       nodes moved to stay.
+ *   <li>flush node statuses (bounded), then close the store, which in etcd revokes this replica's
+ *       lease: the statuses it wrote disappear, those written by the replicas the nodes moved to
+ *       stay.
  * </ol>
  */
 public final class ControlPlaneServer implements AutoCloseable {
@@ -57,12 +57,15 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final NodeStatusWriter statuses;
   private final ConfigStore.Subscription watch;
   private final ConfigStore.Subscription drains;
+
   /** The TCP server, the in-process one, or both (standalone). */
   private final List<Server> servers;
+
   private final Duration shutdownGrace;
 
-  private ControlPlaneServer(Builder b, List<Server> servers, DiscoveryState discovery,
-      NodeStatusWriter statuses) throws IOException {
+  private ControlPlaneServer(
+      Builder b, List<Server> servers, DiscoveryState discovery, NodeStatusWriter statuses)
+      throws IOException {
     this.store = b.store;
     this.discovery = discovery;
     this.statuses = statuses;
@@ -87,10 +90,12 @@ public final class ControlPlaneServer implements AutoCloseable {
 
   /** The TCP address nodes and Admin clients connect to; null when serving in-process only. */
   public InetSocketAddress address() {
-    return servers.stream().flatMap(s -> s.getListenSockets().stream())
+    return servers.stream()
+        .flatMap(s -> s.getListenSockets().stream())
         .filter(InetSocketAddress.class::isInstance)
         .map(InetSocketAddress.class::cast)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   /** What this replica pushes, and the nodes connected to it. */
@@ -163,8 +168,8 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
 
     /**
-     * Serves in-process, under {@code name}: for standalone mode and tests. With
-     * {@link #listen} too, the same services are also served on TCP.
+     * Serves in-process, under {@code name}: for standalone mode and tests. With {@link #listen}
+     * too, the same services are also served on TCP.
      */
     public Builder inProcess(String name) {
       inProcessName = Objects.requireNonNull(name, "name");
@@ -182,9 +187,9 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
 
     /**
-     * Accepts these tokens, each with its role. Without tokens and without
-     * {@link #clientCertificates} only loopback (and in-process) callers are served, and
-     * {@link #listen} must be a loopback address.
+     * Accepts these tokens, each with its role. Without tokens and without {@link
+     * #clientCertificates} only loopback (and in-process) callers are served, and {@link #listen}
+     * must be a loopback address.
      */
     public Builder tokens(AccessTokens t) {
       tokens = t;
@@ -226,9 +231,8 @@ public final class ControlPlaneServer implements AutoCloseable {
     /**
      * Starts serving; the store's current version is pushed as soon as the store has it.
      *
-     * @throws IllegalStateException when the replica would listen on a non-loopback address
-     *     without tokens or client certificates, or client certificates are asked for without
-     *     TLS
+     * @throws IllegalStateException when the replica would listen on a non-loopback address without
+     *     tokens or client certificates, or client certificates are asked for without TLS
      */
     public ControlPlaneServer start() throws IOException {
       Objects.requireNonNull(store, "store");
@@ -240,11 +244,16 @@ public final class ControlPlaneServer implements AutoCloseable {
       if (clientCertificates != null && tlsCert == null) {
         throw new IllegalStateException("client certificates need TLS: give tls(cert, key)");
       }
-      if (tokens == null && clientCertificates == null && listen != null
+      if (tokens == null
+          && clientCertificates == null
+          && listen != null
           && (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress())) {
-        throw new IllegalStateException("listen address " + listen + " is not a loopback "
-            + "address: without tokens or client certificates only callers on this host may be "
-            + "served; configure credentials or listen on 127.0.0.1");
+        throw new IllegalStateException(
+            "listen address "
+                + listen
+                + " is not a loopback "
+                + "address: without tokens or client certificates only callers on this host may be "
+                + "served; configure credentials or listen on 127.0.0.1");
       }
       new StoreMetrics(store).bindTo(registry);
       NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
@@ -286,17 +295,18 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
 
     private ServerBuilder<?> netty() throws IOException {
-      NettyServerBuilder nb = NettyServerBuilder.forAddress(listen)
-          // Nodes ping every 30 s to notice a dead replica; let them.
-          .permitKeepAliveTime(10, TimeUnit.SECONDS)
-          .permitKeepAliveWithoutCalls(true);
+      NettyServerBuilder nb =
+          NettyServerBuilder.forAddress(listen)
+              // Nodes ping every 30 s to notice a dead replica; let them.
+              .permitKeepAliveTime(10, TimeUnit.SECONDS)
+              .permitKeepAliveWithoutCalls(true);
       if (tlsCert != null) {
         SslContextBuilder ssl;
         try {
           ssl = GrpcSslContexts.forServer(tlsCert.toFile(), tlsKey.toFile());
         } catch (IllegalArgumentException e) {
-          throw new IOException("TLS certificate " + tlsCert + " or key " + tlsKey + ": "
-              + e.getMessage(), e);
+          throw new IOException(
+              "TLS certificate " + tlsCert + " or key " + tlsKey + ": " + e.getMessage(), e);
         }
         if (clientCertificates != null) {
           // OPTIONAL, not REQUIRE: nodes have no client certificate yet and use tokens. A

@@ -13,23 +13,26 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The replica's plain-HTTP side door: {@code /metrics} (Prometheus text), {@code /healthz} (the
- * process runs) and {@code /readyz} (it has a config version to push). A couple of scrapes a
- * second is all it serves, so the JDK's server on one thread is enough.
+ * process runs) and {@code /readyz} (it has a config version to push). A couple of scrapes a second
+ * is all it serves, so the JDK's server on one thread is enough.
  */
 public final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "wharf-metrics-http");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "wharf-metrics-http");
+            t.setDaemon(true);
+            return t;
+          });
 
   private MetricsEndpoint(HttpServer server) {
     this.server = server;
   }
 
-  public static MetricsEndpoint start(InetSocketAddress address, PrometheusMeterRegistry registry,
-      BooleanSupplier ready) throws IOException {
+  public static MetricsEndpoint start(
+      InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready)
+      throws IOException {
     HttpServer server;
     try {
       server = HttpServer.create(address, 16);
@@ -37,13 +40,16 @@ public final class MetricsEndpoint implements AutoCloseable {
       throw new IOException("cannot listen for metrics on " + address + ": " + e.getMessage(), e);
     }
     MetricsEndpoint endpoint = new MetricsEndpoint(server);
-    server.createContext("/metrics", ex -> reply(ex, 200,
-        "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    server.createContext(
+        "/metrics",
+        ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext("/healthz", ex -> reply(ex, 200, "text/plain", "ok\n"));
-    server.createContext("/readyz", ex -> {
-      boolean ok = ready.getAsBoolean();
-      reply(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "no config version yet\n");
-    });
+    server.createContext(
+        "/readyz",
+        ex -> {
+          boolean ok = ready.getAsBoolean();
+          reply(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "no config version yet\n");
+        });
     server.setExecutor(endpoint.thread);
     server.start();
     return endpoint;

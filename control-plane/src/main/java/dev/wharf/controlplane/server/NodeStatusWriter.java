@@ -20,21 +20,25 @@ import org.slf4j.LoggerFactory;
  * each, and a store outage costs nothing but a retry: the newest status of each node is written
  * when the store answers again.
  *
- * <p>Threading: the callbacks only record and schedule; one thread ("wharf-node-status") does
- * every store call, in order.
+ * <p>Threading: the callbacks only record and schedule; one thread ("wharf-node-status") does every
+ * store call, in order.
  */
 final class NodeStatusWriter implements DiscoveryCallbacks, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeStatusWriter.class);
 
   private final NodeStatusStore store;
   private final Duration retryDelay;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "wharf-node-status");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "wharf-node-status");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Node id to its latest status, or empty when it disconnected; guarded by this. */
   private final Map<String, Optional<NodeStatus>> pending = new LinkedHashMap<>();
+
   private boolean scheduled;
   private boolean failing;
 
@@ -86,8 +90,8 @@ final class NodeStatusWriter implements DiscoveryCallbacks, AutoCloseable {
     }
   }
 
-  private synchronized void retryLater(String nodeId, Optional<NodeStatus> status,
-      StoreException e) {
+  private synchronized void retryLater(
+      String nodeId, Optional<NodeStatus> status, StoreException e) {
     if (!failing) {
       failing = true;
       log.warn("cannot write node statuses, retrying every {}: {}", retryDelay, e.getMessage());

@@ -11,22 +11,27 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Which roles may call which method: nodes and admins the discovery stream, viewers and admins
- * the Admin API's reads, admins everything else (Admin writes, and any method added later until
- * it is listed here).
+ * Which roles may call which method: nodes and admins the discovery stream, viewers and admins the
+ * Admin API's reads, admins everything else (Admin writes, and any method added later until it is
+ * listed here).
  */
 final class Permissions {
   private static final Set<Role> ADMIN_ONLY = EnumSet.of(Role.ADMIN);
-  private static final Map<String, Set<Role>> ALLOWED = Stream.concat(
-      Stream.of(DiscoveryGrpc.getStreamMethod())
-          .map(m -> Map.entry(m.getFullMethodName(), EnumSet.of(Role.NODE, Role.ADMIN))),
-      Stream.of(AdminGrpc.getGetConfigMethod(), AdminGrpc.getGetObjectMethod(),
-              AdminGrpc.getListObjectsMethod(), AdminGrpc.getListHistoryMethod(),
-              AdminGrpc.getListNodesMethod(), AdminGrpc.getGetRolloutMethod(),
-              AdminGrpc.getGetEndpointHealthMethod())
-          .map(MethodDescriptor::getFullMethodName)
-          .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))))
-      .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> (Set<Role>) e.getValue()));
+  private static final Map<String, Set<Role>> ALLOWED =
+      Stream.concat(
+              Stream.of(DiscoveryGrpc.getStreamMethod())
+                  .map(m -> Map.entry(m.getFullMethodName(), EnumSet.of(Role.NODE, Role.ADMIN))),
+              Stream.of(
+                      AdminGrpc.getGetConfigMethod(),
+                      AdminGrpc.getGetObjectMethod(),
+                      AdminGrpc.getListObjectsMethod(),
+                      AdminGrpc.getListHistoryMethod(),
+                      AdminGrpc.getListNodesMethod(),
+                      AdminGrpc.getGetRolloutMethod(),
+                      AdminGrpc.getGetEndpointHealthMethod())
+                  .map(MethodDescriptor::getFullMethodName)
+                  .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))))
+          .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> (Set<Role>) e.getValue()));
 
   private Permissions() {}
 
@@ -36,7 +41,8 @@ final class Permissions {
 
   /** {@code the admin role}, {@code the node or admin role}. */
   static String describe(Set<Role> roles) {
-    return "the " + roles.stream().map(Role::spelling).collect(Collectors.joining(" or "))
+    return "the "
+        + roles.stream().map(Role::spelling).collect(Collectors.joining(" or "))
         + " role";
   }
 }

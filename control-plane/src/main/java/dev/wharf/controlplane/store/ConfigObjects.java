@@ -18,11 +18,10 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * A config as the stores keep it: one message per object, keyed {@code listeners/<name>},
- * {@code upstreams/<name>} or {@code routes/<name>} (the etcd key below
- * {@code <prefix>/v1/config/}), and the route order. Two configs with the same objects and
- * route order are equal whatever order their listeners and upstreams were written in: that is
- * what makes a commit a no-op.
+ * A config as the stores keep it: one message per object, keyed {@code listeners/<name>}, {@code
+ * upstreams/<name>} or {@code routes/<name>} (the etcd key below {@code <prefix>/v1/config/}), and
+ * the route order. Two configs with the same objects and route order are equal whatever order their
+ * listeners and upstreams were written in: that is what makes a commit a no-op.
  */
 record ConfigObjects(SortedMap<String, Message> objects, List<String> routeOrder) {
   static final String LISTENERS = "listeners/";
@@ -67,8 +66,8 @@ record ConfigObjects(SortedMap<String, Message> objects, List<String> routeOrder
   }
 
   /**
-   * Parses stored values, keyed as in {@link #objects()}. Keys of kinds this version does not
-   * know are skipped, so an older replica can read what a newer one wrote.
+   * Parses stored values, keyed as in {@link #objects()}. Keys of kinds this version does not know
+   * are skipped, so an older replica can read what a newer one wrote.
    *
    * @throws StoreException naming the first value that does not parse
    */
@@ -83,8 +82,8 @@ record ConfigObjects(SortedMap<String, Message> objects, List<String> routeOrder
       try {
         objects.put(entry.getKey(), parser.parseFrom(entry.getValue()));
       } catch (InvalidProtocolBufferException e) {
-        throw new StoreException("config object " + entry.getKey() + " does not parse: "
-            + e.getMessage(), e);
+        throw new StoreException(
+            "config object " + entry.getKey() + " does not parse: " + e.getMessage(), e);
       }
     }
     return new ConfigObjects(objects, effectiveOrder(objects, routeOrder));

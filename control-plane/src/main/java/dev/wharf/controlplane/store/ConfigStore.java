@@ -12,10 +12,10 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>every change is one atomic transaction, however many objects it touches;
- *   <li>a change names the version its writer read, and is refused with
- *       {@link StaleVersionException} if the config moved on since;
- *   <li>versions only go up, and watchers see every committed version in order (or, after they
- *       fell behind a compaction, the latest one).
+ *   <li>a change names the version its writer read, and is refused with {@link
+ *       StaleVersionException} if the config moved on since;
+ *   <li>versions only go up, and watchers see every committed version in order (or, after they fell
+ *       behind a compaction, the latest one).
  * </ul>
  *
  * <p>The store does not validate: callers validate with the shared validator before they commit,
@@ -29,9 +29,9 @@ public interface ConfigStore extends AutoCloseable {
   VersionedConfig read() throws StoreException;
 
   /**
-   * Makes {@code config} the whole stored config if the stored version is still
-   * {@code expectedVersion}: objects that changed are written, objects that are gone are deleted,
-   * all in one transaction. A config equal to the stored one writes nothing.
+   * Makes {@code config} the whole stored config if the stored version is still {@code
+   * expectedVersion}: objects that changed are written, objects that are gone are deleted, all in
+   * one transaction. A config equal to the stored one writes nothing.
    *
    * @param principal who asks for the change, recorded with it
    * @param summary a one-line description of the change, recorded with it
@@ -44,14 +44,14 @@ public interface ConfigStore extends AutoCloseable {
   /**
    * Calls {@code listener} with the current config as soon as it is known, then with every later
    * version in order, always from one store thread, never concurrently. While the store is
-   * unreachable the listener hears nothing (callers keep serving the last version they got) and
-   * the store retries with backoff.
+   * unreachable the listener hears nothing (callers keep serving the last version they got) and the
+   * store retries with backoff.
    */
   Subscription watch(Consumer<VersionedConfig> listener);
 
   /**
-   * The most recent versions, newest first, at most {@code limit}. Stores keep the last
-   * {@link #HISTORY_KEPT} versions; older ones are gone.
+   * The most recent versions, newest first, at most {@code limit}. Stores keep the last {@link
+   * #HISTORY_KEPT} versions; older ones are gone.
    */
   List<HistoryRecord> history(int limit) throws StoreException;
 
@@ -63,9 +63,9 @@ public interface ConfigStore extends AutoCloseable {
 
   /**
    * Whether the store answers now, as the replica's {@code wharf_cp_store_up} gauge reports it.
-   * etcd: whether a {@link #watch} is established, which it stops being when etcd, or its
-   * quorum, cannot be reached, and is again once the watch has listed and watches anew. An
-   * embedded store always answers. Cheap, any thread.
+   * etcd: whether a {@link #watch} is established, which it stops being when etcd, or its quorum,
+   * cannot be reached, and is again once the watch has listed and watches anew. An embedded store
+   * always answers. Cheap, any thread.
    */
   default boolean reachable() {
     return true;

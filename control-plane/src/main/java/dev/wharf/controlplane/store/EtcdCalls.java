@@ -16,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Waits for etcd calls with a deadline. A member killed while it leads can leave a call
- * unanswered until someone gives up on it (seen with jetcd against a 3-member cluster), so
- * nothing in the store waits without one.
+ * Waits for etcd calls with a deadline. A member killed while it leads can leave a call unanswered
+ * until someone gives up on it (seen with jetcd against a 3-member cluster), so nothing in the
+ * store waits without one.
  */
 final class EtcdCalls {
   private final List<URI> endpoints;
@@ -30,9 +30,9 @@ final class EtcdCalls {
   }
 
   /**
-   * Starts {@code request} and waits for its result; a {@link StoreException} says that
-   * {@code what} (a phrase like "reading /wharf/v1/config/") failed, timed out or could not
-   * start (jetcd throws at once on a closed client), and against which endpoints.
+   * Starts {@code request} and waits for its result; a {@link StoreException} says that {@code
+   * what} (a phrase like "reading /wharf/v1/config/") failed, timed out or could not start (jetcd
+   * throws at once on a closed client), and against which endpoints.
    */
   <T> T await(Supplier<CompletableFuture<T>> request, String what) throws StoreException {
     CompletableFuture<T> call;
@@ -45,12 +45,12 @@ final class EtcdCalls {
       return call.get(timeout.toNanos(), NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel(false);
-      throw new StoreException(what + " timed out after " + timeout.toMillis()
-          + " ms (etcd " + endpoints + ")", e);
+      throw new StoreException(
+          what + " timed out after " + timeout.toMillis() + " ms (etcd " + endpoints + ")", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new StoreException(what + " failed (etcd " + endpoints + "): " + cause.getMessage(),
-          cause);
+      throw new StoreException(
+          what + " failed (etcd " + endpoints + "): " + cause.getMessage(), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       call.cancel(false);
@@ -59,9 +59,9 @@ final class EtcdCalls {
   }
 
   /**
-   * Gives every unary gRPC call the same deadline, so a call this class stopped waiting for
-   * does not stay queued in the channel for the rest of an outage. Streams (watch, lease
-   * keep-alive) are left alone: they are meant to last.
+   * Gives every unary gRPC call the same deadline, so a call this class stopped waiting for does
+   * not stay queued in the channel for the rest of an outage. Streams (watch, lease keep-alive) are
+   * left alone: they are meant to last.
    */
   static ClientInterceptor unaryDeadline(Duration timeout) {
     return new ClientInterceptor() {
@@ -69,9 +69,11 @@ final class EtcdCalls {
       public <Q, R> ClientCall<Q, R> interceptCall(
           MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
         boolean unary = method.getType() == MethodDescriptor.MethodType.UNARY;
-        return next.newCall(method, unary && options.getDeadline() == null
-            ? options.withDeadlineAfter(timeout.toNanos(), NANOSECONDS)
-            : options);
+        return next.newCall(
+            method,
+            unary && options.getDeadline() == null
+                ? options.withDeadlineAfter(timeout.toNanos(), NANOSECONDS)
+                : options);
       }
     };
   }

@@ -29,16 +29,15 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
- * The config in etcd, one key per object (layout in store.proto). The version is the mod
- * revision of the commit key, which every change rewrites in the same transaction as its
- * objects; node-status writes move etcd's revision but never the config version. The same
- * transaction records the commit in the history and prunes it ({@link EtcdHistory}).
+ * The config in etcd, one key per object (layout in store.proto). The version is the mod revision
+ * of the commit key, which every change rewrites in the same transaction as its objects;
+ * node-status writes move etcd's revision but never the config version. The same transaction
+ * records the commit in the history and prunes it ({@link EtcdHistory}).
  *
  * <p>Threading: {@link #read}, {@link #commit} and the {@link #nodes()} methods block the caller
- * for at most the call timeout per etcd call (a commit makes two or three); do not call them
- * from an event loop. Each {@link #watch} runs on its own thread ({@code wharf-store-watch}),
- * each drain watch on its own ({@code wharf-store-drains}); jetcd callbacks only hand work to
- * them.
+ * for at most the call timeout per etcd call (a commit makes two or three); do not call them from
+ * an event loop. Each {@link #watch} runs on its own thread ({@code wharf-store-watch}), each drain
+ * watch on its own ({@code wharf-store-drains}); jetcd callbacks only hand work to them.
  */
 public final class EtcdConfigStore implements ConfigStore {
   private final EtcdStoreSettings settings;
@@ -59,11 +58,12 @@ public final class EtcdConfigStore implements ConfigStore {
     this.random = random;
     this.keys = new EtcdKeys(settings.prefix());
     this.calls = new EtcdCalls(settings.endpoints(), settings.callTimeout());
-    this.client = Client.builder()
-        .endpoints(settings.endpoints())
-        .connectTimeout(settings.callTimeout())
-        .interceptor(EtcdCalls.unaryDeadline(settings.callTimeout()))
-        .build();
+    this.client =
+        Client.builder()
+            .endpoints(settings.endpoints())
+            .connectTimeout(settings.callTimeout())
+            .interceptor(EtcdCalls.unaryDeadline(settings.callTimeout()))
+            .build();
     this.drains = new EtcdDrainRequests(client, keys, calls, settings, clock, random);
     this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random, drains);
     this.history = new EtcdHistory(client, keys, calls);
@@ -74,13 +74,13 @@ public final class EtcdConfigStore implements ConfigStore {
     return connect(settings, Clock.systemUTC(), RandomGenerator.getDefault());
   }
 
-  /**
-   * A store stamping commits with {@code clock} and drawing retry jitter from {@code random}.
-   */
+  /** A store stamping commits with {@code clock} and drawing retry jitter from {@code random}. */
   public static EtcdConfigStore connect(
       EtcdStoreSettings settings, Clock clock, RandomGenerator random) {
-    return new EtcdConfigStore(Objects.requireNonNull(settings, "settings"),
-        Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(random, "random"));
+    return new EtcdConfigStore(
+        Objects.requireNonNull(settings, "settings"),
+        Objects.requireNonNull(clock, "clock"),
+        Objects.requireNonNull(random, "random"));
   }
 
   @Override
@@ -91,9 +91,10 @@ public final class EtcdConfigStore implements ConfigStore {
   /** One linearizable read of the config prefix. */
   EtcdListing list() throws StoreException {
     GetOption wholePrefix = GetOption.builder().isPrefix(true).withSerializable(false).build();
-    GetResponse response = calls.await(
-        () -> client.getKVClient().get(keys.configPrefix(), wholePrefix),
-        "reading " + keys.describeConfigPrefix());
+    GetResponse response =
+        calls.await(
+            () -> client.getKVClient().get(keys.configPrefix(), wholePrefix),
+            "reading " + keys.describeConfigPrefix());
     return EtcdListing.of(response, keys);
   }
 
@@ -106,10 +107,15 @@ public final class EtcdConfigStore implements ConfigStore {
     // The config and the oldest history entries in one read, so the prune below is decided on
     // the history of exactly the version the guard checks.
     GetOption wholePrefix = GetOption.builder().isPrefix(true).build();
-    TxnResponse read = calls.await(() -> client.getKVClient().txn()
-            .Then(Op.get(keys.configPrefix(), wholePrefix), history.readOldest())
-            .commit(),
-        "reading " + keys.describeConfigPrefix() + " and " + keys.describeHistoryPrefix());
+    TxnResponse read =
+        calls.await(
+            () ->
+                client
+                    .getKVClient()
+                    .txn()
+                    .Then(Op.get(keys.configPrefix(), wholePrefix), history.readOldest())
+                    .commit(),
+            "reading " + keys.describeConfigPrefix() + " and " + keys.describeHistoryPrefix());
     EtcdListing current = EtcdListing.of(read.getGetResponses().get(0), keys);
     if (current.version() != expectedVersion) {
       throw new StaleVersionException(expectedVersion, current.version());
@@ -118,24 +124,31 @@ public final class EtcdConfigStore implements ConfigStore {
     if (changes.isEmpty() && current.commit().getRouteOrderList().equals(desired.routeOrder())) {
       return current.version();
     }
-    Commit record = Commit.newBuilder()
-        .addAllRouteOrder(desired.routeOrder())
-        .setPrincipal(principal)
-        .setSummary(summary)
-        .setCommittedAt(Timestamps.toProto(clock.instant()))
-        .build();
+    Commit record =
+        Commit.newBuilder()
+            .addAllRouteOrder(desired.routeOrder())
+            .setPrincipal(principal)
+            .setSummary(summary)
+            .setCommittedAt(Timestamps.toProto(clock.instant()))
+            .build();
     changes.add(Op.put(keys.commit(), bytes(record.toByteString()), PutOption.DEFAULT));
-    changes.addAll(history.record(expectedVersion, record, desired.toConfig(),
-        read.getGetResponses().get(1)));
+    changes.addAll(
+        history.record(expectedVersion, record, desired.toConfig(), read.getGetResponses().get(1)));
     // Version 0 is "the commit key does not exist": its version (write count) is then 0.
-    Cmp unchanged = expectedVersion == 0
-        ? new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.version(0))
-        : new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedVersion));
+    Cmp unchanged =
+        expectedVersion == 0
+            ? new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.version(0))
+            : new Cmp(keys.commit(), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedVersion));
     Op[] writes = changes.toArray(Op[]::new);
-    TxnResponse response = calls.await(
-        () -> client.getKVClient().txn().If(unchanged).Then(writes).commit(),
-        "committing " + changes.size() + " change(s) under " + keys.describeConfigPrefix()
-            + " on version " + expectedVersion);
+    TxnResponse response =
+        calls.await(
+            () -> client.getKVClient().txn().If(unchanged).Then(writes).commit(),
+            "committing "
+                + changes.size()
+                + " change(s) under "
+                + keys.describeConfigPrefix()
+                + " on version "
+                + expectedVersion);
     if (!response.isSucceeded()) {
       throw new StaleVersionException(expectedVersion, currentVersion());
     }
@@ -144,16 +157,19 @@ public final class EtcdConfigStore implements ConfigStore {
 
   /**
    * Puts of the objects that are new or differ from the stored ones, deletes of the stored ones
-   * that are gone. A stored value that does not parse counts as different, so a commit repairs
-   * it rather than failing on it.
+   * that are gone. A stored value that does not parse counts as different, so a commit repairs it
+   * rather than failing on it.
    */
   private List<Op> changes(EtcdListing current, ConfigObjects desired) {
     List<Op> changes = new ArrayList<>();
     for (Map.Entry<String, Message> object : desired.objects().entrySet()) {
       ByteString stored = current.values().get(object.getKey());
       if (stored == null || !parsesTo(stored, object.getValue())) {
-        changes.add(Op.put(keys.object(object.getKey()), bytes(object.getValue().toByteString()),
-            PutOption.DEFAULT));
+        changes.add(
+            Op.put(
+                keys.object(object.getKey()),
+                bytes(object.getValue().toByteString()),
+                PutOption.DEFAULT));
       }
     }
     for (String key : current.values().keySet()) {
@@ -173,8 +189,10 @@ public final class EtcdConfigStore implements ConfigStore {
   }
 
   private long currentVersion() throws StoreException {
-    GetResponse response = calls.await(() -> client.getKVClient().get(keys.commit()),
-        "reading " + keys.describeConfigPrefix() + EtcdKeys.COMMIT);
+    GetResponse response =
+        calls.await(
+            () -> client.getKVClient().get(keys.commit()),
+            "reading " + keys.describeConfigPrefix() + EtcdKeys.COMMIT);
     return response.getKvs().isEmpty() ? 0 : response.getKvs().get(0).getModRevision();
   }
 
@@ -187,8 +205,8 @@ public final class EtcdConfigStore implements ConfigStore {
 
   /**
    * Test hook: watches from {@code revision} without listing first, as a watch that fell behind
-   * would. Until its first re-list it knows no objects, so only a compacted {@code revision}
-   * (which makes it re-list at once) gives meaningful deliveries.
+   * would. Until its first re-list it knows no objects, so only a compacted {@code revision} (which
+   * makes it re-list at once) gives meaningful deliveries.
    */
   Subscription watchFrom(long revision, Consumer<VersionedConfig> listener) {
     EtcdConfigWatch watch = newWatch(listener);
@@ -197,10 +215,15 @@ public final class EtcdConfigStore implements ConfigStore {
   }
 
   private EtcdConfigWatch newWatch(Consumer<VersionedConfig> listener) {
-    EtcdConfigWatch watch = new EtcdConfigWatch(this, client.getWatchClient(), keys,
-        Objects.requireNonNull(listener, "listener"),
-        settings.retries(random), settings.callTimeout(),
-        watches::remove);
+    EtcdConfigWatch watch =
+        new EtcdConfigWatch(
+            this,
+            client.getWatchClient(),
+            keys,
+            Objects.requireNonNull(listener, "listener"),
+            settings.retries(random),
+            settings.callTimeout(),
+            watches::remove);
     watches.add(watch);
     return watch;
   }
@@ -217,9 +240,9 @@ public final class EtcdConfigStore implements ConfigStore {
   }
 
   /**
-   * Stops every watch (of the config and of drain requests), revokes this replica's lease (so
-   * its node statuses disappear now rather than when the lease expires) and closes the etcd
-   * client. Drain requests stay: they outlive the replica that took them.
+   * Stops every watch (of the config and of drain requests), revokes this replica's lease (so its
+   * node statuses disappear now rather than when the lease expires) and closes the etcd client.
+   * Drain requests stay: they outlive the replica that took them.
    */
   @Override
   public void close() {

@@ -16,14 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@link ConfigStore#watch}: list the config prefix, deliver, watch it from the listed
- * revision + 1, and deliver again whenever a revision rewrote the commit key. Runs on its own
- * thread, {@code wharf-store-watch} (see {@link EtcdPrefixWatch} for threading and retries).
+ * One {@link ConfigStore#watch}: list the config prefix, deliver, watch it from the listed revision
+ * + 1, and deliver again whenever a revision rewrote the commit key. Runs on its own thread, {@code
+ * wharf-store-watch} (see {@link EtcdPrefixWatch} for threading and retries).
  *
  * <p>etcd sends all events of one revision in one response, and a commit is one revision, so a
  * delivery always holds a whole commit. After compaction the watch lists again and delivers the
- * latest version; after any other failure it stays quiet (the last delivered version stays
- * valid) until it lists again.
+ * latest version; after any other failure it stays quiet (the last delivered version stays valid)
+ * until it lists again.
  */
 final class EtcdConfigWatch extends EtcdPrefixWatch {
   private static final Logger log = LoggerFactory.getLogger(EtcdConfigWatch.class);
@@ -37,11 +37,23 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
   private Commit commit = Commit.getDefaultInstance();
   private volatile long delivered = -1;
 
-  EtcdConfigWatch(EtcdConfigStore store, Watch watchClient, EtcdKeys keys,
-      Consumer<VersionedConfig> listener, Backoff.Retries backoff, Duration callTimeout,
+  EtcdConfigWatch(
+      EtcdConfigStore store,
+      Watch watchClient,
+      EtcdKeys keys,
+      Consumer<VersionedConfig> listener,
+      Backoff.Retries backoff,
+      Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
-    super(watchClient, keys.configPrefix(), keys.describeConfigPrefix(), "config watch",
-        "wharf-store-watch", backoff, callTimeout, onClose);
+    super(
+        watchClient,
+        keys.configPrefix(),
+        keys.describeConfigPrefix(),
+        "config watch",
+        "wharf-store-watch",
+        backoff,
+        callTimeout,
+        onClose);
     this.store = store;
     this.keys = keys;
     this.listener = listener;
@@ -77,8 +89,11 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
           commit = EtcdListing.parseCommit(kv, keys);
           committed = kv.getModRevision();
         } else {
-          log.warn("{}{} was deleted outside Wharf; watchers keep version {}",
-              keys.describeConfigPrefix(), EtcdKeys.COMMIT, delivered);
+          log.warn(
+              "{}{} was deleted outside Wharf; watchers keep version {}",
+              keys.describeConfigPrefix(),
+              EtcdKeys.COMMIT,
+              delivered);
         }
       } else if (put) {
         values.put(key, ByteString.copyFrom(kv.getValue().getBytes()));
@@ -100,11 +115,13 @@ final class EtcdConfigWatch extends EtcdPrefixWatch {
     if (version <= delivered) {
       return;
     }
-    VersionedConfig config = version == 0 && values.isEmpty()
-        ? VersionedConfig.EMPTY
-        : new VersionedConfig(version,
-            ConfigObjects.decode(values, commit.getRouteOrderList()).toConfig(),
-            Timestamps.toJava(commit.getCommittedAt()));
+    VersionedConfig config =
+        version == 0 && values.isEmpty()
+            ? VersionedConfig.EMPTY
+            : new VersionedConfig(
+                version,
+                ConfigObjects.decode(values, commit.getRouteOrderList()).toConfig(),
+                Timestamps.toJava(commit.getCommittedAt()));
     delivered = version;
     try {
       listener.accept(config);

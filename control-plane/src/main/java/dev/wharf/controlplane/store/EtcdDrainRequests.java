@@ -23,13 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drain requests under {@code <prefix>/v1/drains/<node-id>}, one {@link DrainRequest} each.
- * They are written without a lease, so a request outlives the replica that took it, and are
- * deleted only with the node's status ({@link EtcdNodeStatusStore#remove}), in the same
- * transaction.
+ * Drain requests under {@code <prefix>/v1/drains/<node-id>}, one {@link DrainRequest} each. They
+ * are written without a lease, so a request outlives the replica that took it, and are deleted only
+ * with the node's status ({@link EtcdNodeStatusStore#remove}), in the same transaction.
  *
- * <p>Threading: {@link #request} and {@link #list} block for at most a call timeout; each
- * {@link #watch} runs on its own thread, {@code wharf-store-drains}.
+ * <p>Threading: {@link #request} and {@link #list} block for at most a call timeout; each {@link
+ * #watch} runs on its own thread, {@code wharf-store-drains}.
  */
 final class EtcdDrainRequests {
   private static final Logger log = LoggerFactory.getLogger(EtcdDrainRequests.class);
@@ -50,8 +49,13 @@ final class EtcdDrainRequests {
     }
   }
 
-  EtcdDrainRequests(Client client, EtcdKeys keys, EtcdCalls calls, EtcdStoreSettings settings,
-      Clock clock, RandomGenerator random) {
+  EtcdDrainRequests(
+      Client client,
+      EtcdKeys keys,
+      EtcdCalls calls,
+      EtcdStoreSettings settings,
+      Clock clock,
+      RandomGenerator random) {
     this.client = client;
     this.keys = keys;
     this.calls = calls;
@@ -61,20 +65,30 @@ final class EtcdDrainRequests {
   }
 
   /**
-   * Records the request unless one stands already for {@code nodeId}: the first request stays
-   * as it was, and watchers hear of each request once.
+   * Records the request unless one stands already for {@code nodeId}: the first request stays as it
+   * was, and watchers hear of each request once.
    */
   void request(String nodeId, String principal) throws StoreException {
     ByteSequence key = keys.drain(nodeId);
-    DrainRequest request = DrainRequest.newBuilder()
-        .setPrincipal(principal)
-        .setRequestedAt(Timestamps.toProto(clock.instant()))
-        .build();
-    boolean recorded = calls.await(() -> client.getKVClient().txn()
-            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-            .Then(Op.put(key, ByteSequence.from(request.toByteString()), PutOption.DEFAULT))
-            .commit(),
-        "asking node " + nodeId + " to drain").isSucceeded();
+    DrainRequest request =
+        DrainRequest.newBuilder()
+            .setPrincipal(principal)
+            .setRequestedAt(Timestamps.toProto(clock.instant()))
+            .build();
+    boolean recorded =
+        calls
+            .await(
+                () ->
+                    client
+                        .getKVClient()
+                        .txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(
+                            Op.put(
+                                key, ByteSequence.from(request.toByteString()), PutOption.DEFAULT))
+                        .commit(),
+                "asking node " + nodeId + " to drain")
+            .isSucceeded();
     if (recorded) {
       log.info("node {}: {} asked it to drain", nodeId, principal);
     }
@@ -86,14 +100,12 @@ final class EtcdDrainRequests {
   }
 
   Listing list() throws StoreException {
-    GetOption wholePrefix = GetOption.builder()
-        .isPrefix(true)
-        .withKeysOnly(true)
-        .withSerializable(false)
-        .build();
-    GetResponse response = calls.await(
-        () -> client.getKVClient().get(keys.drainsPrefix(), wholePrefix),
-        "listing " + keys.describeDrainsPrefix());
+    GetOption wholePrefix =
+        GetOption.builder().isPrefix(true).withKeysOnly(true).withSerializable(false).build();
+    GetResponse response =
+        calls.await(
+            () -> client.getKVClient().get(keys.drainsPrefix(), wholePrefix),
+            "listing " + keys.describeDrainsPrefix());
     List<String> nodeIds = new ArrayList<>();
     for (KeyValue kv : response.getKvs()) {
       String nodeId = keys.drainedNode(kv.getKey());
@@ -108,9 +120,15 @@ final class EtcdDrainRequests {
     if (closed) {
       throw new IllegalStateException("the config store is closed");
     }
-    EtcdDrainWatch watch = new EtcdDrainWatch(this, client.getWatchClient(), keys, listener,
-        settings.retries(random), settings.callTimeout(),
-        watches::remove);
+    EtcdDrainWatch watch =
+        new EtcdDrainWatch(
+            this,
+            client.getWatchClient(),
+            keys,
+            listener,
+            settings.retries(random),
+            settings.callTimeout(),
+            watches::remove);
     watches.add(watch);
     watch.start();
     return watch;

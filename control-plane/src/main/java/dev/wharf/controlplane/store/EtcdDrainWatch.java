@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@link NodeStatusStore#watchDrains}: list the drain requests, deliver each, watch the
- * prefix from the listed revision + 1 and deliver each new request. Runs on its own thread,
- * {@code wharf-store-drains} (see {@link EtcdPrefixWatch} for threading and retries).
+ * One {@link NodeStatusStore#watchDrains}: list the drain requests, deliver each, watch the prefix
+ * from the listed revision + 1 and deliver each new request. Runs on its own thread, {@code
+ * wharf-store-drains} (see {@link EtcdPrefixWatch} for threading and retries).
  *
- * <p>It remembers the requests it delivered that still stand, so a re-list (after compaction
- * or an outage) delivers only the requests made meanwhile, and a request made again after its
- * node was removed is delivered again. Deletions are never delivered.
+ * <p>It remembers the requests it delivered that still stand, so a re-list (after compaction or an
+ * outage) delivers only the requests made meanwhile, and a request made again after its node was
+ * removed is delivered again. Deletions are never delivered.
  */
 final class EtcdDrainWatch extends EtcdPrefixWatch {
   private static final Logger log = LoggerFactory.getLogger(EtcdDrainWatch.class);
@@ -28,11 +28,23 @@ final class EtcdDrainWatch extends EtcdPrefixWatch {
   private final Consumer<String> listener;
   private final Set<String> delivered = new HashSet<>(); // confined to the watch thread
 
-  EtcdDrainWatch(EtcdDrainRequests requests, Watch watchClient, EtcdKeys keys,
-      Consumer<String> listener, Backoff.Retries backoff, Duration callTimeout,
+  EtcdDrainWatch(
+      EtcdDrainRequests requests,
+      Watch watchClient,
+      EtcdKeys keys,
+      Consumer<String> listener,
+      Backoff.Retries backoff,
+      Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
-    super(watchClient, keys.drainsPrefix(), keys.describeDrainsPrefix(), "drain watch",
-        "wharf-store-drains", backoff, callTimeout, onClose);
+    super(
+        watchClient,
+        keys.drainsPrefix(),
+        keys.describeDrainsPrefix(),
+        "drain watch",
+        "wharf-store-drains",
+        backoff,
+        callTimeout,
+        onClose);
     this.requests = requests;
     this.keys = keys;
     this.listener = listener;

@@ -55,8 +55,8 @@ final class EtcdKeys {
   }
 
   /**
-   * The history entry of the commit made on {@code expectedVersion}: zero-padded, so key order
-   * is version order; its mod revision is the version the commit made.
+   * The history entry of the commit made on {@code expectedVersion}: zero-padded, so key order is
+   * version order; its mod revision is the version the commit made.
    */
   ByteSequence history(long expectedVersion) {
     return bytes(historyPrefix + String.format("%020d", expectedVersion));

@@ -46,8 +46,13 @@ record EtcdListing(long revision, long version, Map<String, ByteString> values, 
     try {
       return Commit.parseFrom(kv.getValue().getBytes());
     } catch (InvalidProtocolBufferException e) {
-      throw new StoreException("the commit record " + keys.describeConfigPrefix() + EtcdKeys.COMMIT
-          + " does not parse: " + e.getMessage(), e);
+      throw new StoreException(
+          "the commit record "
+              + keys.describeConfigPrefix()
+              + EtcdKeys.COMMIT
+              + " does not parse: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -59,7 +64,7 @@ record EtcdListing(long revision, long version, Map<String, ByteString> values, 
     if (version == 0 && values.isEmpty()) {
       return VersionedConfig.EMPTY;
     }
-    return new VersionedConfig(version, objects().toConfig(),
-        Timestamps.toJava(commit.getCommittedAt()));
+    return new VersionedConfig(
+        version, objects().toConfig(), Timestamps.toJava(commit.getCommittedAt()));
   }
 }

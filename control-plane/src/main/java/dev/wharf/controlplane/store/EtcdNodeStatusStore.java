@@ -37,18 +37,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Node statuses under {@code <prefix>/v1/nodes/}, all written under one lease per store, which
- * jetcd keeps alive. Each write remembers the mod revision it got, so {@link #remove} deletes
- * only an entry this replica wrote last.
+ * jetcd keeps alive. Each write remembers the mod revision it got, so {@link #remove} deletes only
+ * an entry this replica wrote last.
  *
- * <p>When the keep-alive reports the lease gone (expired during an outage, or revoked), a new
- * lease is granted and every status this replica wrote is put again, unless another replica
- * wrote that node since (its node moved): that happens on the {@code wharf-store-lease} thread,
- * retried with backoff, or on the next {@link #put}, whichever comes first.
+ * <p>When the keep-alive reports the lease gone (expired during an outage, or revoked), a new lease
+ * is granted and every status this replica wrote is put again, unless another replica wrote that
+ * node since (its node moved): that happens on the {@code wharf-store-lease} thread, retried with
+ * backoff, or on the next {@link #put}, whichever comes first.
  *
  * <p>Drain requests ({@link EtcdDrainRequests}) live beside the statuses, without a lease.
  *
- * <p>Threading: the methods block for at most a call timeout per etcd call and are serialized
- * (one lock), so the lease and the remembered revisions change together.
+ * <p>Threading: the methods block for at most a call timeout per etcd call and are serialized (one
+ * lock), so the lease and the remembered revisions change together.
  */
 final class EtcdNodeStatusStore implements NodeStatusStore {
   private static final Logger log = LoggerFactory.getLogger(EtcdNodeStatusStore.class);
@@ -73,8 +73,13 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   /** A status as this replica last wrote it, and the mod revision the write got. */
   private record Written(NodeStatus status, long revision) {}
 
-  EtcdNodeStatusStore(Client client, EtcdKeys keys, EtcdCalls calls, EtcdStoreSettings settings,
-      RandomGenerator random, EtcdDrainRequests drains) {
+  EtcdNodeStatusStore(
+      Client client,
+      EtcdKeys keys,
+      EtcdCalls calls,
+      EtcdStoreSettings settings,
+      RandomGenerator random,
+      EtcdDrainRequests drains) {
     this.client = client;
     this.drains = drains;
     this.keys = keys;
@@ -82,11 +87,14 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     this.replicaId = settings.replicaId();
     this.ttlSeconds = Math.max(1, (settings.leaseTtl().toMillis() + 999) / 1000);
     this.backoff = settings.retries(random);
-    this.leaseThread = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread t = new Thread(runnable, "wharf-store-lease");
-      t.setDaemon(true);
-      return t;
-    });
+    this.leaseThread =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread t = new Thread(runnable, "wharf-store-lease");
+              t.setDaemon(true);
+              return t;
+            });
     this.leaseThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
@@ -117,16 +125,17 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   private long write(NodeStatus status, long lease) throws StoreException {
     ByteSequence value = ByteSequence.from(status.toByteString());
     PutOption underLease = PutOption.builder().withLeaseId(lease).build();
-    return calls.await(
+    return calls
+        .await(
             () -> client.getKVClient().put(keys.node(status.getNodeId()), value, underLease),
             "writing the status of node " + status.getNodeId())
-        .getHeader().getRevision();
+        .getHeader()
+        .getRevision();
   }
 
   /**
-   * As the interface says; the node's drain request goes in the same transaction, so a node
-   * that comes back later is not drained again. A node that moved to another replica keeps
-   * both.
+   * As the interface says; the node's drain request goes in the same transaction, so a node that
+   * comes back later is not drained again. A node that moved to another replica keeps both.
    */
   @Override
   public synchronized void remove(String nodeId) throws StoreException {
@@ -136,10 +145,14 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
       return;
     }
     ByteSequence key = keys.node(nodeId);
-    calls.await(() -> client.getKVClient().txn()
-            .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(last.revision())))
-            .Then(Op.delete(key, DeleteOption.DEFAULT), drains.clear(nodeId))
-            .commit(),
+    calls.await(
+        () ->
+            client
+                .getKVClient()
+                .txn()
+                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(last.revision())))
+                .Then(Op.delete(key, DeleteOption.DEFAULT), drains.clear(nodeId))
+                .commit(),
         "removing the status of node " + nodeId);
     // Deleted, or another replica wrote it since: either way it is no longer ours to renew.
     written.remove(nodeId);
@@ -149,16 +162,16 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   public List<NodeStatus> list() throws StoreException {
     requireOpen();
     GetOption wholePrefix = GetOption.builder().isPrefix(true).withSerializable(false).build();
-    GetResponse response = calls.await(
-        () -> client.getKVClient().get(keys.nodesPrefix(), wholePrefix),
-        "listing " + keys.describeNodesPrefix());
+    GetResponse response =
+        calls.await(
+            () -> client.getKVClient().get(keys.nodesPrefix(), wholePrefix),
+            "listing " + keys.describeNodesPrefix());
     List<NodeStatus> statuses = new ArrayList<>();
     for (KeyValue kv : response.getKvs()) {
       try {
         statuses.add(NodeStatus.parseFrom(kv.getValue().getBytes()));
       } catch (InvalidProtocolBufferException e) {
-        log.warn("skipping {}: not a NodeStatus ({})", kv.getKey().toString(UTF_8),
-            e.getMessage());
+        log.warn("skipping {}: not a NodeStatus ({})", kv.getKey().toString(UTF_8), e.getMessage());
       }
     }
     statuses.sort(Comparator.comparing(NodeStatus::getNodeId));
@@ -171,8 +184,12 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
    */
   private long lease() throws StoreException {
     if (leaseId == 0) {
-      long granted = calls.await(() -> client.getLeaseClient().grant(ttlSeconds),
-          "granting a " + ttlSeconds + " s lease").getID();
+      long granted =
+          calls
+              .await(
+                  () -> client.getLeaseClient().grant(ttlSeconds),
+                  "granting a " + ttlSeconds + " s lease")
+              .getID();
       leaseId = granted;
       keepAlive = client.getLeaseClient().keepAlive(granted, new KeepAliveObserver(granted));
       rewritePending = !written.isEmpty();
@@ -190,29 +207,42 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   }
 
   /**
-   * Puts every remembered status under {@code lease}, each only if its key was not written
-   * after our last write (mod revision below ours + 1: ours, or deleted with the old lease).
+   * Puts every remembered status under {@code lease}, each only if its key was not written after
+   * our last write (mod revision below ours + 1: ours, or deleted with the old lease).
    */
   private void rewriteAll(long lease) throws StoreException {
     int rewritten = 0;
     for (Written last : List.copyOf(written.values())) {
       ByteSequence key = keys.node(last.status().getNodeId());
-      TxnResponse response = calls.await(() -> client.getKVClient().txn()
-              .If(new Cmp(key, Cmp.Op.LESS, CmpTarget.modRevision(last.revision() + 1)))
-              .Then(Op.put(key, ByteSequence.from(last.status().toByteString()),
-                  PutOption.builder().withLeaseId(lease).build()))
-              .commit(),
-          "writing the status of node " + last.status().getNodeId() + " under a new lease");
+      TxnResponse response =
+          calls.await(
+              () ->
+                  client
+                      .getKVClient()
+                      .txn()
+                      .If(new Cmp(key, Cmp.Op.LESS, CmpTarget.modRevision(last.revision() + 1)))
+                      .Then(
+                          Op.put(
+                              key,
+                              ByteSequence.from(last.status().toByteString()),
+                              PutOption.builder().withLeaseId(lease).build()))
+                      .commit(),
+              "writing the status of node " + last.status().getNodeId() + " under a new lease");
       if (response.isSucceeded()) {
-        written.put(last.status().getNodeId(),
+        written.put(
+            last.status().getNodeId(),
             new Written(last.status(), response.getHeader().getRevision()));
         rewritten++;
       } else {
         written.remove(last.status().getNodeId());
       }
     }
-    log.info("node statuses of replica {}: lease {} replaces a lost one; {} status(es) written "
-        + "again", replicaId, Long.toHexString(lease), rewritten);
+    log.info(
+        "node statuses of replica {}: lease {} replaces a lost one; {} status(es) written "
+            + "again",
+        replicaId,
+        Long.toHexString(lease),
+        rewritten);
   }
 
   /** Forgets {@code lease} if it is still the current one. */
@@ -232,7 +262,9 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     if (closed || leaseId != lease) {
       return;
     }
-    log.warn("node statuses of replica {}: lease {} was lost; granting a new one", replicaId,
+    log.warn(
+        "node statuses of replica {}: lease {} was lost; granting a new one",
+        replicaId,
         Long.toHexString(lease));
     dropLease(lease);
     renew();
@@ -248,8 +280,10 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
       backoff.reset();
     } catch (StoreException e) {
       long pause = backoff.next().toNanos();
-      log.debug("node statuses: renewing the lease failed ({}); retrying in {} ms",
-          e.getMessage(), TimeUnit.NANOSECONDS.toMillis(pause));
+      log.debug(
+          "node statuses: renewing the lease failed ({}); retrying in {} ms",
+          e.getMessage(),
+          TimeUnit.NANOSECONDS.toMillis(pause));
       schedule(this::renew, pause);
     }
   }
@@ -287,8 +321,9 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     dropLease(lease);
     if (lease != 0) {
       try {
-        calls.await(() -> client.getLeaseClient().revoke(lease), "revoking lease "
-            + Long.toHexString(lease));
+        calls.await(
+            () -> client.getLeaseClient().revoke(lease),
+            "revoking lease " + Long.toHexString(lease));
       } catch (StoreException e) {
         log.warn("node statuses: {}; they expire with the lease instead", e.getMessage());
       }
@@ -296,8 +331,8 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   }
 
   /**
-   * As the interface says: written without a lease (it must outlive this replica), and only if
-   * no request stands for the node already. Not serialized with the status writes.
+   * As the interface says: written without a lease (it must outlive this replica), and only if no
+   * request stands for the node already. Not serialized with the status writes.
    */
   @Override
   public void requestDrain(String nodeId, String principal) throws StoreException {

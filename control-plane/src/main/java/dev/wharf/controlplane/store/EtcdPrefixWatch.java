@@ -17,15 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * List a prefix, deliver, watch it from the listed revision + 1, and apply each response: the
- * loop every store watch runs, as jetcd's own watch does. Subclasses say what a listing and an
- * event mean.
+ * List a prefix, deliver, watch it from the listed revision + 1, and apply each response: the loop
+ * every store watch runs, as jetcd's own watch does. Subclasses say what a listing and an event
+ * mean.
  *
  * <p>All state is confined to one thread of the watch's own; jetcd callbacks (on gRPC and Vert.x
- * threads) only enqueue work on it, tagged with the generation of the etcd watcher they came
- * from so a replaced watcher's late events are dropped. After compaction the watch lists again;
- * after any other failure it stays quiet, lists and watches again with backoff, and logs once
- * per outage.
+ * threads) only enqueue work on it, tagged with the generation of the etcd watcher they came from
+ * so a replaced watcher's late events are dropped. After compaction the watch lists again; after
+ * any other failure it stays quiet, lists and watches again with backoff, and logs once per outage.
  */
 abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   private final Logger log = LoggerFactory.getLogger(getClass());
@@ -40,6 +39,7 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   private final ScheduledThreadPoolExecutor thread;
   private volatile Thread owner;
   private volatile boolean closed;
+
   /** etcd confirmed the watch and no failure came since: read from any thread (a gauge). */
   private volatile boolean established;
 
@@ -53,8 +53,14 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
    * @param threadName the name of the watch's thread
    * @param onClose told once, when the watch is closed
    */
-  EtcdPrefixWatch(Watch watchClient, ByteSequence prefix, String describedPrefix, String name,
-      String threadName, Backoff.Retries backoff, Duration callTimeout,
+  EtcdPrefixWatch(
+      Watch watchClient,
+      ByteSequence prefix,
+      String describedPrefix,
+      String name,
+      String threadName,
+      Backoff.Retries backoff,
+      Duration callTimeout,
       Consumer<EtcdPrefixWatch> onClose) {
     this.watchClient = watchClient;
     this.prefix = prefix;
@@ -63,12 +69,15 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
     this.backoff = backoff;
     this.callTimeout = callTimeout;
     this.onClose = onClose;
-    this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread t = new Thread(runnable, threadName);
-      t.setDaemon(true);
-      owner = t;
-      return t;
-    });
+    this.thread =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread t = new Thread(runnable, threadName);
+              t.setDaemon(true);
+              owner = t;
+              return t;
+            });
     this.thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
@@ -99,8 +108,8 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
 
   /**
    * Whether etcd confirmed this watch and nothing has failed since: false before the first
-   * confirmation, while etcd (or its quorum: the watch requires a leader) is unreachable, and
-   * after {@link #close()}. Any thread.
+   * confirmation, while etcd (or its quorum: the watch requires a leader) is unreachable, and after
+   * {@link #close()}. Any thread.
    */
   final boolean isEstablished() {
     return established && !closed;
@@ -126,18 +135,23 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
       return;
     }
     long current = generation;
-    WatchOption option = WatchOption.builder()
-        .isPrefix(true)
-        .withRevision(revision)
-        .withCreateNotify(true)
-        .withProgressNotify(true)
-        .withRequireLeader(true)
-        .build();
+    WatchOption option =
+        WatchOption.builder()
+            .isPrefix(true)
+            .withRevision(revision)
+            .withCreateNotify(true)
+            .withProgressNotify(true)
+            .withRequireLeader(true)
+            .build();
     try {
-      watcher = watchClient.watch(prefix, option, Watch.listener(
-          response -> execute(() -> onResponse(current, response)),
-          error -> execute(() -> onError(current, error)),
-          () -> execute(() -> onCompleted(current))));
+      watcher =
+          watchClient.watch(
+              prefix,
+              option,
+              Watch.listener(
+                  response -> execute(() -> onResponse(current, response)),
+                  error -> execute(() -> onError(current, error)),
+                  () -> execute(() -> onCompleted(current))));
     } catch (RuntimeException e) {
       failed("watching " + describedPrefix, e);
     }
@@ -164,7 +178,9 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
     }
     stopWatcher();
     if (error instanceof CompactedException compacted) {
-      log.info("the {} fell behind etcd's compaction at revision {}; listing again", name,
+      log.info(
+          "the {} fell behind etcd's compaction at revision {}; listing again",
+          name,
           compacted.getCompactedRevision());
       listAndWatch();
     } else {
@@ -189,10 +205,14 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
     Duration pause = backoff.next();
     if (!unreachable) {
       unreachable = true;
-      log.warn("{}: {} failed ({}); {}, retrying with backoff", name, what, error.getMessage(),
-          kept());
+      log.warn(
+          "{}: {} failed ({}); {}, retrying with backoff", name, what, error.getMessage(), kept());
     } else {
-      log.debug("{}: {} failed again ({}); next try in {} ms", name, what, error.getMessage(),
+      log.debug(
+          "{}: {} failed again ({}); next try in {} ms",
+          name,
+          what,
+          error.getMessage(),
           pause.toMillis());
     }
     try {
@@ -228,8 +248,8 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   }
 
   /**
-   * The executor would keep a task's exception to itself and the watch would silently stop:
-   * an unexpected failure is handled like an outage instead.
+   * The executor would keep a task's exception to itself and the watch would silently stop: an
+   * unexpected failure is handled like an outage instead.
    */
   private Runnable guarded(Runnable task) {
     return () -> {
@@ -242,9 +262,9 @@ abstract class EtcdPrefixWatch implements ConfigStore.Subscription {
   }
 
   /**
-   * Stops deliveries. From another thread it interrupts an etcd call in flight and waits (one
-   * call timeout at most) for the watch thread to end, so no delivery follows it; from the
-   * listener itself it returns at once.
+   * Stops deliveries. From another thread it interrupts an etcd call in flight and waits (one call
+   * timeout at most) for the watch thread to end, so no delivery follows it; from the listener
+   * itself it returns at once.
    */
   @Override
   public final void close() {

@@ -13,14 +13,14 @@ import java.util.random.RandomGenerator;
  * @param endpoints etcd client URLs ({@code http://host:2379}); calls are spread over them
  * @param prefix the key prefix everything lives under, {@code /wharf} by default; several fleets
  *     can share one etcd cluster with different prefixes
- * @param replicaId this control-plane replica: recorded in the node statuses it writes that do
- *     not name their replica, and named in its log lines
+ * @param replicaId this control-plane replica: recorded in the node statuses it writes that do not
+ *     name their replica, and named in its log lines
  * @param callTimeout the deadline of every etcd call; a call that has not answered by then fails
  *     with a {@link StoreException}
  * @param leaseTtl how long node statuses outlive a replica that stopped renewing its lease (etcd
  *     counts in whole seconds and raises very short TTLs to its own minimum)
- * @param retryBase first pause before a watch retries after etcd became unreachable; it doubles
- *     up to {@code retryMax}, with jitter
+ * @param retryBase first pause before a watch retries after etcd became unreachable; it doubles up
+ *     to {@code retryMax}, with jitter
  * @param retryMax longest pause between two retries
  */
 public record EtcdStoreSettings(
@@ -64,8 +64,14 @@ public record EtcdStoreSettings(
 
   /** The defaults: prefix {@code /wharf}, 5 s calls, a 10 s lease, retries from 200 ms to 10 s. */
   public static EtcdStoreSettings defaults(List<URI> endpoints, String replicaId) {
-    return new EtcdStoreSettings(endpoints, DEFAULT_PREFIX, replicaId, DEFAULT_CALL_TIMEOUT,
-        DEFAULT_LEASE_TTL, DEFAULT_RETRY_BASE, DEFAULT_RETRY_MAX);
+    return new EtcdStoreSettings(
+        endpoints,
+        DEFAULT_PREFIX,
+        replicaId,
+        DEFAULT_CALL_TIMEOUT,
+        DEFAULT_LEASE_TTL,
+        DEFAULT_RETRY_BASE,
+        DEFAULT_RETRY_MAX);
   }
 
   public EtcdStoreSettings withPrefix(String prefix) {

@@ -26,18 +26,17 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 
 /**
- * The embedded store: the config in one file, {@code <dataDir>/config.pb}, for a control plane
- * that runs alone. It keeps the guarantees of {@link ConfigStore} as the etcd store does: the
- * version is the revision of the last commit, starts at 1 and only goes up; node statuses (and
- * drain requests) live in memory. A lock on {@code <dataDir>/lock} keeps a second store off
- * the same directory.
+ * The embedded store: the config in one file, {@code <dataDir>/config.pb}, for a control plane that
+ * runs alone. It keeps the guarantees of {@link ConfigStore} as the etcd store does: the version is
+ * the revision of the last commit, starts at 1 and only goes up; node statuses (and drain requests)
+ * live in memory. A lock on {@code <dataDir>/lock} keeps a second store off the same directory.
  *
- * <p>The same file keeps the history: the versions before the current one, each whole, up to
- * {@link #HISTORY_KEPT} with it. So the file is up to {@code HISTORY_KEPT} times the size of
- * the config, and every commit rewrites all of it.
+ * <p>The same file keeps the history: the versions before the current one, each whole, up to {@link
+ * #HISTORY_KEPT} with it. So the file is up to {@code HISTORY_KEPT} times the size of the config,
+ * and every commit rewrites all of it.
  *
- * <p>Threading: {@link #read} and {@link #commit} are serialized (a commit writes and forces
- * the file before it returns); each {@link #watch} delivers on its own thread.
+ * <p>Threading: {@link #read} and {@link #commit} are serialized (a commit writes and forces the
+ * file before it returns); each {@link #watch} delivers on its own thread.
  */
 public final class FileConfigStore implements ConfigStore {
   private final Path dataDir;
@@ -49,7 +48,11 @@ public final class FileConfigStore implements ConfigStore {
   private FileStoreState state; // guarded by this
   private boolean closed; // guarded by this
 
-  private FileConfigStore(Path dataDir, StateFile stateFile, Clock clock, FileChannel lockChannel,
+  private FileConfigStore(
+      Path dataDir,
+      StateFile stateFile,
+      Clock clock,
+      FileChannel lockChannel,
       FileStoreState state) {
     this.dataDir = dataDir;
     this.stateFile = stateFile;
@@ -61,8 +64,8 @@ public final class FileConfigStore implements ConfigStore {
   /**
    * Opens the store in {@code dataDir}, creating the directory if needed.
    *
-   * @throws StoreException if another store holds the directory, or {@code config.pb} cannot
-   *     be read or is not a state this store wrote (it is left as it is)
+   * @throws StoreException if another store holds the directory, or {@code config.pb} cannot be
+   *     read or is not a state this store wrote (it is left as it is)
    */
   public static FileConfigStore open(Path dataDir, Clock clock) throws StoreException {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -95,8 +98,12 @@ public final class FileConfigStore implements ConfigStore {
   }
 
   private static StoreException inUse(Path dataDir, Path lockFile) {
-    return new StoreException("data directory " + dataDir + " is in use by another process ("
-        + lockFile + " is locked); each control plane needs its own data directory");
+    return new StoreException(
+        "data directory "
+            + dataDir
+            + " is in use by another process ("
+            + lockFile
+            + " is locked); each control plane needs its own data directory");
   }
 
   @Override
@@ -108,14 +115,15 @@ public final class FileConfigStore implements ConfigStore {
   private VersionedConfig current() {
     return state.getRevision() == 0
         ? VersionedConfig.EMPTY
-        : new VersionedConfig(state.getRevision(), state.getConfig(),
+        : new VersionedConfig(
+            state.getRevision(),
+            state.getConfig(),
             Timestamps.toJava(state.getCommit().getCommittedAt()));
   }
 
   @Override
   public synchronized long commit(
-      long expectedVersion, Config config, String principal, String summary)
-      throws StoreException {
+      long expectedVersion, Config config, String principal, String summary) throws StoreException {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(summary, "summary");
     requireOpen();
@@ -128,16 +136,18 @@ public final class FileConfigStore implements ConfigStore {
       return version; // nothing changed: nothing is written, no version is made
     }
     Instant now = clock.instant();
-    FileStoreState next = FileStoreState.newBuilder()
-        .addAllHistory(historyAfter(state))
-        .setRevision(version + 1)
-        .setCommit(Commit.newBuilder()
-            .addAllRouteOrder(desired.routeOrder())
-            .setPrincipal(principal)
-            .setSummary(summary)
-            .setCommittedAt(Timestamps.toProto(now)))
-        .setConfig(desired.toConfig())
-        .build();
+    FileStoreState next =
+        FileStoreState.newBuilder()
+            .addAllHistory(historyAfter(state))
+            .setRevision(version + 1)
+            .setCommit(
+                Commit.newBuilder()
+                    .addAllRouteOrder(desired.routeOrder())
+                    .setPrincipal(principal)
+                    .setSummary(summary)
+                    .setCommittedAt(Timestamps.toProto(now)))
+            .setConfig(desired.toConfig())
+            .build();
     stateFile.write(next);
     state = next;
     VersionedConfig published = current();
@@ -151,12 +161,14 @@ public final class FileConfigStore implements ConfigStore {
       return List.of();
     }
     List<PastVersion> past = new ArrayList<>(replaced.getHistoryList());
-    past.add(PastVersion.newBuilder()
-        .setRevision(replaced.getRevision())
-        .setEntry(HistoryEntry.newBuilder()
-            .setCommit(replaced.getCommit())
-            .setConfig(replaced.getConfig()))
-        .build());
+    past.add(
+        PastVersion.newBuilder()
+            .setRevision(replaced.getRevision())
+            .setEntry(
+                HistoryEntry.newBuilder()
+                    .setCommit(replaced.getCommit())
+                    .setConfig(replaced.getConfig()))
+            .build());
     // The current version is the history's newest entry, so HISTORY_KEPT - 1 past ones.
     return past.subList(Math.max(0, past.size() - (HISTORY_KEPT - 1)), past.size());
   }
@@ -178,8 +190,11 @@ public final class FileConfigStore implements ConfigStore {
   }
 
   private static HistoryRecord record(long revision, Commit commit) {
-    return new HistoryRecord(revision, Timestamps.toJava(commit.getCommittedAt()),
-        commit.getPrincipal(), commit.getSummary());
+    return new HistoryRecord(
+        revision,
+        Timestamps.toJava(commit.getCommittedAt()),
+        commit.getPrincipal(),
+        commit.getSummary());
   }
 
   @Override
@@ -194,8 +209,11 @@ public final class FileConfigStore implements ConfigStore {
     }
     for (PastVersion past : state.getHistoryList()) {
       if (past.getRevision() == version) {
-        return Optional.of(new VersionedConfig(version, past.getEntry().getConfig(),
-            Timestamps.toJava(past.getEntry().getCommit().getCommittedAt())));
+        return Optional.of(
+            new VersionedConfig(
+                version,
+                past.getEntry().getConfig(),
+                Timestamps.toJava(past.getEntry().getCommit().getCommittedAt())));
       }
     }
     return Optional.empty();
@@ -204,8 +222,8 @@ public final class FileConfigStore implements ConfigStore {
   @Override
   public synchronized Subscription watch(Consumer<VersionedConfig> listener) {
     requireOpen();
-    SerialListener watch = new SerialListener(Objects.requireNonNull(listener, "listener"),
-        watches::remove);
+    SerialListener watch =
+        new SerialListener(Objects.requireNonNull(listener, "listener"), watches::remove);
     watches.add(watch);
     // Under the lock, so no commit can slip between this version and the watch's first.
     watch.offer(current());

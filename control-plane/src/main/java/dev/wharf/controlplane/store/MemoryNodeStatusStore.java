@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Node statuses of a store that serves one replica: in memory, gone with the process, which is
- * what an etcd lease gives a replica too. With one replica, every entry is this replica's own,
- * so {@link #remove} needs no check. Drain requests are kept the same way, and removed with
- * the node's status. Thread-safe; drain watches deliver on threads of their own
- * ({@code wharf-store-drains}), never on the caller's.
+ * Node statuses of a store that serves one replica: in memory, gone with the process, which is what
+ * an etcd lease gives a replica too. With one replica, every entry is this replica's own, so {@link
+ * #remove} needs no check. Drain requests are kept the same way, and removed with the node's
+ * status. Thread-safe; drain watches deliver on threads of their own ({@code wharf-store-drains}),
+ * never on the caller's.
  */
 final class MemoryNodeStatusStore implements NodeStatusStore {
   private static final Logger log = LoggerFactory.getLogger(MemoryNodeStatusStore.class);
@@ -87,11 +87,13 @@ final class MemoryNodeStatusStore implements NodeStatusStore {
   /** One drain watch: node ids delivered in the order offered, on one thread of its own. */
   private final class DrainWatch implements ConfigStore.Subscription {
     private final Consumer<String> listener;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
-      Thread t = new Thread(runnable, "wharf-store-drains");
-      t.setDaemon(true);
-      return t;
-    });
+    private final ExecutorService thread =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread t = new Thread(runnable, "wharf-store-drains");
+              t.setDaemon(true);
+              return t;
+            });
     private volatile boolean closed;
 
     DrainWatch(Consumer<String> listener) {

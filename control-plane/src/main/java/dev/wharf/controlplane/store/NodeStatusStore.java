@@ -6,9 +6,9 @@ import java.util.function.Consumer;
 
 /**
  * The fleet as the control-plane replicas see it. Each replica writes the status of the nodes
- * connected to it; entries live only as long as their replica (in etcd: under the replica's
- * lease), so a replica that dies takes its entries with it and the nodes re-register on the
- * replica they fail over to. Every replica lists the whole fleet.
+ * connected to it; entries live only as long as their replica (in etcd: under the replica's lease),
+ * so a replica that dies takes its entries with it and the nodes re-register on the replica they
+ * fail over to. Every replica lists the whole fleet.
  */
 public interface NodeStatusStore {
 
@@ -31,8 +31,8 @@ public interface NodeStatusStore {
   void requestDrain(String nodeId, String principal) throws StoreException;
 
   /**
-   * Calls {@code listener} with the id of every node asked to drain: those asked already, then
-   * each new request, on one store thread.
+   * Calls {@code listener} with the id of every node asked to drain: those asked already, then each
+   * new request, on one store thread.
    */
   ConfigStore.Subscription watchDrains(Consumer<String> listener);
 }

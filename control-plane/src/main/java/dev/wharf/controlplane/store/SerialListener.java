@@ -8,20 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ConfigStore#watch} listener behind its own thread ({@code wharf-store-watch}):
- * versions offered are delivered in the order offered, each once, never one older than the
- * last, and a failing listener does not stop later deliveries.
+ * A {@link ConfigStore#watch} listener behind its own thread ({@code wharf-store-watch}): versions
+ * offered are delivered in the order offered, each once, never one older than the last, and a
+ * failing listener does not stop later deliveries.
  */
 final class SerialListener implements ConfigStore.Subscription {
   private static final Logger log = LoggerFactory.getLogger(SerialListener.class);
 
   private final Consumer<VersionedConfig> listener;
   private final Consumer<SerialListener> onClose;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
-    Thread t = new Thread(runnable, "wharf-store-watch");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          runnable -> {
+            Thread t = new Thread(runnable, "wharf-store-watch");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean closed;
   private long delivered = -1; // confined to the thread
 

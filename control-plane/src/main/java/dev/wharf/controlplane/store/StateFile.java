@@ -17,9 +17,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * {@code config.pb}: the file store's state, replaced as a whole. A write goes to a temporary
- * file in the same directory, is forced to disk, then renamed over the old one, so after a
- * crash the file holds either the old state or the new one, never a mix.
+ * {@code config.pb}: the file store's state, replaced as a whole. A write goes to a temporary file
+ * in the same directory, is forced to disk, then renamed over the old one, so after a crash the
+ * file holds either the old state or the new one, never a mix.
  */
 final class StateFile {
   private final Path file;
@@ -63,8 +63,12 @@ final class StateFile {
   }
 
   private StoreException corrupt(String reason, Throwable cause) {
-    return new StoreException(file + " is not a Wharf config store state: " + reason
-        + "; restore it from a backup or move it away to start with an empty config", cause);
+    return new StoreException(
+        file
+            + " is not a Wharf config store state: "
+            + reason
+            + "; restore it from a backup or move it away to start with an empty config",
+        cause);
   }
 
   /** Replaces the file with {@code state}, durably. */

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One version of the whole config. The version is the store revision of the commit that wrote
- * it; it only goes up. Version 0 is the empty config of a store nothing was ever written to.
+ * One version of the whole config. The version is the store revision of the commit that wrote it;
+ * it only goes up. Version 0 is the empty config of a store nothing was ever written to.
  *
  * @param committedAt when the commit was made, by the writer's clock; {@link Instant#EPOCH} when
  *     unknown (the empty config, or a record written before commit times were kept)

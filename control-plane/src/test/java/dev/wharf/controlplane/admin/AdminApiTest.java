@@ -47,14 +47,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Admin API end to end: a real replica on a real etcd, called by a real gRPC client with an
- * admin token. What is asserted is what the client sees: responses, status codes and details,
- * and the config read back.
+ * admin token. What is asserted is what the client sees: responses, status codes and details, and
+ * the config read back.
  */
 class AdminApiTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
-  private static final String DOCUMENT = """
+  private static final String DOCUMENT =
+      """
       listeners:
         - {name: web, port: 8080}
       upstreams:
@@ -90,11 +90,17 @@ class AdminApiTest {
     w = put(w.getVersion(), object(respond("health", "/healthz", "ok")), "api");
     assertEquals(List.of("CREATE route health"), lines(w.getChangesList()));
 
-    assertEquals(List.of("health", "api", "home"), names(ObjectKind.OBJECT_KIND_ROUTE),
+    assertEquals(
+        List.of("health", "api", "home"),
+        names(ObjectKind.OBJECT_KIND_ROUTE),
         "before_route placed the new route; routes list in document order");
     assertEquals(List.of("api"), names(ObjectKind.OBJECT_KIND_UPSTREAM));
-    var got = admin.getObject(GetObjectRequest.newBuilder()
-        .setKind(ObjectKind.OBJECT_KIND_ROUTE).setName("api").build());
+    var got =
+        admin.getObject(
+            GetObjectRequest.newBuilder()
+                .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                .setName("api")
+                .build());
     assertEquals(proxy("api", "/api", "api"), got.getObject().getRoute());
     assertEquals(w.getVersion(), got.getVersion());
 
@@ -110,27 +116,49 @@ class AdminApiTest {
     assertEquals(w.getVersion(), same.getVersion(), "a put that changes nothing makes no version");
     assertEquals(List.of(), same.getChangesList());
 
-    w = admin.deleteObject(DeleteObjectRequest.newBuilder().setExpectedVersion(w.getVersion())
-        .setKind(ObjectKind.OBJECT_KIND_ROUTE).setName("health").build());
+    w =
+        admin.deleteObject(
+            DeleteObjectRequest.newBuilder()
+                .setExpectedVersion(w.getVersion())
+                .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                .setName("health")
+                .build());
     assertEquals(List.of("DELETE route health"), lines(w.getChangesList()));
-    failure(Code.NOT_FOUND, () -> admin.getObject(GetObjectRequest.newBuilder()
-        .setKind(ObjectKind.OBJECT_KIND_ROUTE).setName("health").build()));
+    failure(
+        Code.NOT_FOUND,
+        () ->
+            admin.getObject(
+                GetObjectRequest.newBuilder()
+                    .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                    .setName("health")
+                    .build()));
 
     GetConfigResponse current = admin.getConfig(GetConfigRequest.getDefaultInstance());
     assertEquals(w.getVersion(), current.getVersion());
-    assertEquals(Config.newBuilder().addListeners(listener("web", 8080))
-        .addUpstreams(upstream("api", "10.0.0.2:80"))
-        .addRoutes(proxy("api", "/api", "api")).addRoutes(respond("home", "/", "home"))
-        .build(), current.getConfig());
+    assertEquals(
+        Config.newBuilder()
+            .addListeners(listener("web", 8080))
+            .addUpstreams(upstream("api", "10.0.0.2:80"))
+            .addRoutes(proxy("api", "/api", "api"))
+            .addRoutes(respond("home", "/", "home"))
+            .build(),
+        current.getConfig());
   }
 
   @Test
   void createOnlyRefusesAnObjectThatExistsAndWritesNothing() {
     long v = put(0, object(listener("web", 8080)), "").getVersion();
 
-    StatusRuntimeException e = failure(Code.ALREADY_EXISTS, () -> admin.putObject(
-        PutObjectRequest.newBuilder().setExpectedVersion(v).setCreateOnly(true)
-            .setObject(object(listener("web", 9090))).build()));
+    StatusRuntimeException e =
+        failure(
+            Code.ALREADY_EXISTS,
+            () ->
+                admin.putObject(
+                    PutObjectRequest.newBuilder()
+                        .setExpectedVersion(v)
+                        .setCreateOnly(true)
+                        .setObject(object(listener("web", 9090)))
+                        .build()));
 
     assertEquals("listener 'web' already exists", e.getStatus().getDescription());
     assertEquals(v, version());
@@ -140,37 +168,84 @@ class AdminApiTest {
   void objectsThatAreNotThereAreNotFound() {
     long v = apply(0, config(DOCUMENT)).getVersion();
 
-    StatusRuntimeException get = failure(Code.NOT_FOUND, () -> admin.getObject(
-        GetObjectRequest.newBuilder().setKind(ObjectKind.OBJECT_KIND_UPSTREAM).setName("nope")
-            .build()));
+    StatusRuntimeException get =
+        failure(
+            Code.NOT_FOUND,
+            () ->
+                admin.getObject(
+                    GetObjectRequest.newBuilder()
+                        .setKind(ObjectKind.OBJECT_KIND_UPSTREAM)
+                        .setName("nope")
+                        .build()));
     assertEquals("no upstream is named 'nope' in version " + v, get.getStatus().getDescription());
-    failure(Code.NOT_FOUND, () -> admin.deleteObject(DeleteObjectRequest.newBuilder()
-        .setExpectedVersion(v).setKind(ObjectKind.OBJECT_KIND_ROUTE).setName("nope").build()));
+    failure(
+        Code.NOT_FOUND,
+        () ->
+            admin.deleteObject(
+                DeleteObjectRequest.newBuilder()
+                    .setExpectedVersion(v)
+                    .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                    .setName("nope")
+                    .build()));
     assertEquals(v, version());
   }
 
   @Test
   void aRequestWithoutKindNameOrObjectIsAnInvalidArgumentNamingTheField() {
-    assertEquals(List.of("kind"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> admin.getObject(GetObjectRequest.newBuilder().setName("x").build()))));
-    assertEquals(List.of("name"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> admin.getObject(GetObjectRequest.newBuilder()
-            .setKind(ObjectKind.OBJECT_KIND_ROUTE).build()))));
-    assertEquals(List.of("kind"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> admin.listObjects(ListObjectsRequest.getDefaultInstance()))));
-    assertEquals(List.of("object"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> admin.putObject(PutObjectRequest.getDefaultInstance()))));
-    StatusRuntimeException unnamed = failure(Code.INVALID_ARGUMENT,
-        () -> admin.putObject(PutObjectRequest.newBuilder()
-            .setObject(object(proxy("", "/", "api"))).build()));
+    assertEquals(
+        List.of("kind"),
+        violatedFields(
+            failure(
+                Code.INVALID_ARGUMENT,
+                () -> admin.getObject(GetObjectRequest.newBuilder().setName("x").build()))));
+    assertEquals(
+        List.of("name"),
+        violatedFields(
+            failure(
+                Code.INVALID_ARGUMENT,
+                () ->
+                    admin.getObject(
+                        GetObjectRequest.newBuilder()
+                            .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                            .build()))));
+    assertEquals(
+        List.of("kind"),
+        violatedFields(
+            failure(
+                Code.INVALID_ARGUMENT,
+                () -> admin.listObjects(ListObjectsRequest.getDefaultInstance()))));
+    assertEquals(
+        List.of("object"),
+        violatedFields(
+            failure(
+                Code.INVALID_ARGUMENT,
+                () -> admin.putObject(PutObjectRequest.getDefaultInstance()))));
+    StatusRuntimeException unnamed =
+        failure(
+            Code.INVALID_ARGUMENT,
+            () ->
+                admin.putObject(
+                    PutObjectRequest.newBuilder()
+                        .setObject(object(proxy("", "/", "api")))
+                        .build()));
     assertEquals(List.of("object.route.name"), violatedFields(unnamed));
     assertEquals("object.route.name: required", unnamed.getStatus().getDescription());
-    assertEquals(List.of("before_route"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> put(0, object(respond("r", "/", "x")), "no-such-route"))));
-    assertEquals(List.of("config"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> admin.apply(ApplyRequest.getDefaultInstance()))));
-    assertEquals(List.of("to_version"), violatedFields(failure(Code.INVALID_ARGUMENT,
-        () -> admin.rollback(RollbackRequest.getDefaultInstance()))));
+    assertEquals(
+        List.of("before_route"),
+        violatedFields(
+            failure(
+                Code.INVALID_ARGUMENT,
+                () -> put(0, object(respond("r", "/", "x")), "no-such-route"))));
+    assertEquals(
+        List.of("config"),
+        violatedFields(
+            failure(Code.INVALID_ARGUMENT, () -> admin.apply(ApplyRequest.getDefaultInstance()))));
+    assertEquals(
+        List.of("to_version"),
+        violatedFields(
+            failure(
+                Code.INVALID_ARGUMENT,
+                () -> admin.rollback(RollbackRequest.getDefaultInstance()))));
     assertEquals(0, version(), "nothing was written");
   }
 
@@ -178,8 +253,8 @@ class AdminApiTest {
   void aWriteNamingAVersionThatIsNoLongerCurrentIsRefusedWithTheCurrentVersion() {
     long v = apply(0, config(DOCUMENT)).getVersion();
 
-    StatusRuntimeException e = failure(Code.FAILED_PRECONDITION,
-        () -> put(0, object(listener("other", 9090)), ""));
+    StatusRuntimeException e =
+        failure(Code.FAILED_PRECONDITION, () -> put(0, object(listener("other", 9090)), ""));
 
     ErrorInfo info = errorInfo(e);
     assertEquals("STALE_VERSION", info.getReason());
@@ -187,24 +262,35 @@ class AdminApiTest {
     assertEquals(Long.toString(v), info.getMetadataOrThrow("current_version"));
     assertEquals("0", info.getMetadataOrThrow("expected_version"));
     String message = e.getStatus().getDescription();
-    assertTrue(message.contains("expected version 0") && message.contains("version is " + v),
-        message);
+    assertTrue(
+        message.contains("expected version 0") && message.contains("version is " + v), message);
     assertEquals(v, version());
-    assertEquals(config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance())
-        .getConfig(), "nothing was merged");
+    assertEquals(
+        config(DOCUMENT),
+        admin.getConfig(GetConfigRequest.getDefaultInstance()).getConfig(),
+        "nothing was merged");
     failure(Code.FAILED_PRECONDITION, () -> apply(v + 1000, config(DOCUMENT)));
-    failure(Code.FAILED_PRECONDITION, () -> admin.deleteObject(DeleteObjectRequest.newBuilder()
-        .setExpectedVersion(v - 1).setKind(ObjectKind.OBJECT_KIND_ROUTE).setName("home")
-        .build()));
+    failure(
+        Code.FAILED_PRECONDITION,
+        () ->
+            admin.deleteObject(
+                DeleteObjectRequest.newBuilder()
+                    .setExpectedVersion(v - 1)
+                    .setKind(ObjectKind.OBJECT_KIND_ROUTE)
+                    .setName("home")
+                    .build()));
   }
 
   @Test
   void applyWritesANewUpstreamAndTheRouteThatUsesItAsOneVersion() {
     long v = apply(0, config(DOCUMENT)).getVersion();
-    Config next = config(DOCUMENT.replace("routes:\n",
-        "  - {name: ws, endpoints: [{address: \"10.0.0.9:80\"}]}\n"
-            + "routes:\n"
-            + "  - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: ws}}\n"));
+    Config next =
+        config(
+            DOCUMENT.replace(
+                "routes:\n",
+                "  - {name: ws, endpoints: [{address: \"10.0.0.9:80\"}]}\n"
+                    + "routes:\n"
+                    + "  - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: ws}}\n"));
 
     ApplyResponse r = apply(v, next);
 
@@ -219,7 +305,9 @@ class AdminApiTest {
   @Test
   void anInvalidDocumentWritesNothingAndNamesEveryBadField() {
     long v = apply(0, config(DOCUMENT)).getVersion();
-    Config invalid = AdminClients.unvalidated("""
+    Config invalid =
+        AdminClients.unvalidated(
+            """
         listeners:
           - {name: web, port: 70000}
         routes:
@@ -235,17 +323,24 @@ class AdminApiTest {
     assertTrue(message.startsWith("the config is invalid (2 errors):\n  "), message);
     assertTrue(message.contains("routes[0].proxy.upstream: "), message);
     assertEquals(v, version());
-    assertEquals(config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance())
-        .getConfig());
+    assertEquals(
+        config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance()).getConfig());
   }
 
   @Test
   void deletingAnUpstreamThatARouteUsesIsInvalidAndNamesTheReference() {
     long v = apply(0, config(DOCUMENT)).getVersion();
 
-    StatusRuntimeException e = failure(Code.INVALID_ARGUMENT, () -> admin.deleteObject(
-        DeleteObjectRequest.newBuilder().setExpectedVersion(v)
-            .setKind(ObjectKind.OBJECT_KIND_UPSTREAM).setName("api").build()));
+    StatusRuntimeException e =
+        failure(
+            Code.INVALID_ARGUMENT,
+            () ->
+                admin.deleteObject(
+                    DeleteObjectRequest.newBuilder()
+                        .setExpectedVersion(v)
+                        .setKind(ObjectKind.OBJECT_KIND_UPSTREAM)
+                        .setName("api")
+                        .build()));
 
     assertEquals(List.of("routes[0].proxy.upstream"), violatedFields(e));
     assertEquals(v, version());
@@ -254,12 +349,21 @@ class AdminApiTest {
   @Test
   void aDryRunReturnsTheDiffAgainstTheCurrentVersionAndWritesNothing() {
     long v = apply(0, config(DOCUMENT)).getVersion();
-    Config next = config(DOCUMENT.replace("respond: {body: home}", "respond: {body: welcome}")
-        .replace("  - {name: web, port: 8080}\n", "  - {name: web, port: 8080}\n"
-            + "  - {name: alt, port: 8081}\n"));
+    Config next =
+        config(
+            DOCUMENT
+                .replace("respond: {body: home}", "respond: {body: welcome}")
+                .replace(
+                    "  - {name: web, port: 8080}\n",
+                    "  - {name: web, port: 8080}\n" + "  - {name: alt, port: 8081}\n"));
 
-    ApplyResponse r = admin.apply(ApplyRequest.newBuilder().setExpectedVersion(v)
-        .setConfig(next).setDryRun(true).build());
+    ApplyResponse r =
+        admin.apply(
+            ApplyRequest.newBuilder()
+                .setExpectedVersion(v)
+                .setConfig(next)
+                .setDryRun(true)
+                .build());
 
     assertTrue(r.getDryRun());
     assertEquals(v, r.getVersion());
@@ -268,16 +372,29 @@ class AdminApiTest {
     assertEquals("home", r.getChanges(1).getFields(0).getOldValue());
     assertEquals("welcome", r.getChanges(1).getFields(0).getNewValue());
     assertEquals(v, version(), "a dry run writes nothing");
-    assertEquals(config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance())
-        .getConfig());
+    assertEquals(
+        config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance()).getConfig());
 
-    ApplyResponse anyVersion = admin.apply(ApplyRequest.newBuilder()
-        .setConfig(next).setDryRun(true).build());
+    ApplyResponse anyVersion =
+        admin.apply(ApplyRequest.newBuilder().setConfig(next).setDryRun(true).build());
     assertEquals(v, anyVersion.getVersion(), "without expected_version: against the current one");
-    failure(Code.FAILED_PRECONDITION, () -> admin.apply(ApplyRequest.newBuilder()
-        .setExpectedVersion(v + 1000).setConfig(next).setDryRun(true).build()));
-    failure(Code.INVALID_ARGUMENT, () -> admin.apply(ApplyRequest.newBuilder().setDryRun(true)
-        .setConfig(AdminClients.unvalidated("routes: [{name: r}]")).build()));
+    failure(
+        Code.FAILED_PRECONDITION,
+        () ->
+            admin.apply(
+                ApplyRequest.newBuilder()
+                    .setExpectedVersion(v + 1000)
+                    .setConfig(next)
+                    .setDryRun(true)
+                    .build()));
+    failure(
+        Code.INVALID_ARGUMENT,
+        () ->
+            admin.apply(
+                ApplyRequest.newBuilder()
+                    .setDryRun(true)
+                    .setConfig(AdminClients.unvalidated("routes: [{name: r}]"))
+                    .build()));
   }
 
   /** Needs the store's history (version(), history()): fails while they are stubs. */
@@ -288,39 +405,56 @@ class AdminApiTest {
     long v1 = apply(0, first).getVersion();
     long v2 = apply(v1, second).getVersion();
 
-    WriteResponse r = admin.rollback(RollbackRequest.newBuilder()
-        .setExpectedVersion(v2).setToVersion(v1).build());
+    WriteResponse r =
+        admin.rollback(
+            RollbackRequest.newBuilder().setExpectedVersion(v2).setToVersion(v1).build());
 
     assertTrue(r.getVersion() > v2);
     assertEquals(List.of("UPDATE upstream api"), lines(r.getChangesList()));
     GetConfigResponse current = admin.getConfig(GetConfigRequest.getDefaultInstance());
     assertEquals(r.getVersion(), current.getVersion());
     assertEquals(first, current.getConfig());
-    List<HistoryEntry> history = admin.listHistory(ListHistoryRequest.newBuilder()
-        .setLimit(2).build()).getEntriesList();
-    assertEquals(List.of(r.getVersion(), v2),
-        history.stream().map(HistoryEntry::getVersion).toList(), "newest first, at most 2");
+    List<HistoryEntry> history =
+        admin.listHistory(ListHistoryRequest.newBuilder().setLimit(2).build()).getEntriesList();
+    assertEquals(
+        List.of(r.getVersion(), v2),
+        history.stream().map(HistoryEntry::getVersion).toList(),
+        "newest first, at most 2");
     assertEquals("rollback to " + v1, history.get(0).getSummary());
     assertEquals("alice", history.get(0).getPrincipal());
     assertEquals("apply: ~1 upstream", history.get(1).getSummary());
     assertTrue(history.get(0).getCommittedAt().getSeconds() > 0);
 
-    failure(Code.NOT_FOUND, () -> admin.rollback(RollbackRequest.newBuilder()
-        .setExpectedVersion(r.getVersion()).setToVersion(r.getVersion() + 1000).build()));
-    failure(Code.FAILED_PRECONDITION, () -> admin.rollback(RollbackRequest.newBuilder()
-        .setExpectedVersion(v2).setToVersion(v1).build()));
+    failure(
+        Code.NOT_FOUND,
+        () ->
+            admin.rollback(
+                RollbackRequest.newBuilder()
+                    .setExpectedVersion(r.getVersion())
+                    .setToVersion(r.getVersion() + 1000)
+                    .build()));
+    failure(
+        Code.FAILED_PRECONDITION,
+        () ->
+            admin.rollback(
+                RollbackRequest.newBuilder().setExpectedVersion(v2).setToVersion(v1).build()));
   }
 
   @Test
   void whileTheStoreIsUnreachableCallsAreUnavailableWithItsReasonAndNoStackTrace()
       throws Exception {
-    try (AdminReplica shortCalls = AdminReplica.start(etcd, Duration.ofSeconds(1),
-        dev.wharf.controlplane.server.AccessTokens.parse(
-            List.of("admin " + AdminReplica.ADMIN), "tokens"))) {
+    try (AdminReplica shortCalls =
+        AdminReplica.start(
+            etcd,
+            Duration.ofSeconds(1),
+            dev.wharf.controlplane.server.AccessTokens.parse(
+                List.of("admin " + AdminReplica.ADMIN), "tokens"))) {
       etcd.cluster().stopMember(0);
       try {
-        StatusRuntimeException e = failure(Code.UNAVAILABLE,
-            () -> shortCalls.admin().getConfig(GetConfigRequest.getDefaultInstance()));
+        StatusRuntimeException e =
+            failure(
+                Code.UNAVAILABLE,
+                () -> shortCalls.admin().getConfig(GetConfigRequest.getDefaultInstance()));
         String message = e.getStatus().getDescription();
         assertTrue(message.startsWith("the config store: "), message);
         assertFalse(message.contains("\tat ") || message.contains("Exception"), message);
@@ -341,8 +475,10 @@ class AdminApiTest {
     assertTrue(message.contains(String.valueOf(DocumentLimits.MAX_BYTES)), message);
     assertEquals(before, version(), "nothing was written");
     apply(before, config(DOCUMENT));
-    assertEquals(config(DOCUMENT), admin.getConfig(GetConfigRequest.getDefaultInstance())
-        .getConfig(), "the next good config is applied");
+    assertEquals(
+        config(DOCUMENT),
+        admin.getConfig(GetConfigRequest.getDefaultInstance()).getConfig(),
+        "the next good config is applied");
   }
 
   /** A dry-run Apply of exactly {@code bytes} bytes, most of them one route's response body. */
@@ -350,22 +486,31 @@ class AdminApiTest {
     int body = bytes;
     ApplyRequest request;
     do {
-      request = ApplyRequest.newBuilder().setDryRun(true).setConfig(Config.newBuilder()
-          .addListeners(listener("web", 8080))
-          .addRoutes(respond("big", "/", "x".repeat(body)))).build();
+      request =
+          ApplyRequest.newBuilder()
+              .setDryRun(true)
+              .setConfig(
+                  Config.newBuilder()
+                      .addListeners(listener("web", 8080))
+                      .addRoutes(respond("big", "/", "x".repeat(body))))
+              .build();
       body -= request.getSerializedSize() - bytes;
     } while (request.getSerializedSize() != bytes);
     return request;
   }
 
   private WriteResponse put(long expected, ConfigObject object, String beforeRoute) {
-    return admin.putObject(PutObjectRequest.newBuilder().setExpectedVersion(expected)
-        .setObject(object).setBeforeRoute(beforeRoute).build());
+    return admin.putObject(
+        PutObjectRequest.newBuilder()
+            .setExpectedVersion(expected)
+            .setObject(object)
+            .setBeforeRoute(beforeRoute)
+            .build());
   }
 
   private ApplyResponse apply(long expected, Config config) {
-    return admin.apply(ApplyRequest.newBuilder().setExpectedVersion(expected).setConfig(config)
-        .build());
+    return admin.apply(
+        ApplyRequest.newBuilder().setExpectedVersion(expected).setConfig(config).build());
   }
 
   private long version() {
@@ -373,13 +518,24 @@ class AdminApiTest {
   }
 
   private List<String> names(ObjectKind kind) {
-    return admin.listObjects(ListObjectsRequest.newBuilder().setKind(kind).build())
-        .getObjectsList().stream().map(ObjectKinds::nameOf).toList();
+    return admin
+        .listObjects(ListObjectsRequest.newBuilder().setKind(kind).build())
+        .getObjectsList()
+        .stream()
+        .map(ObjectKinds::nameOf)
+        .toList();
   }
 
   static List<String> lines(List<ObjectChange> changes) {
-    return changes.stream().map(c -> c.getAction().name().substring("ACTION_".length()) + " "
-        + ObjectKinds.noun(c.getKind()) + " " + c.getName()).toList();
+    return changes.stream()
+        .map(
+            c ->
+                c.getAction().name().substring("ACTION_".length())
+                    + " "
+                    + ObjectKinds.noun(c.getKind())
+                    + " "
+                    + c.getName())
+        .toList();
   }
 
   static ConfigObject object(Listener l) {
@@ -399,19 +555,25 @@ class AdminApiTest {
   }
 
   static Upstream upstream(String name, String address) {
-    return Upstream.newBuilder().setName(name)
-        .addEndpoints(Endpoint.newBuilder().setAddress(address)).build();
+    return Upstream.newBuilder()
+        .setName(name)
+        .addEndpoints(Endpoint.newBuilder().setAddress(address))
+        .build();
   }
 
   static Route proxy(String name, String prefix, String upstream) {
-    return Route.newBuilder().setName(name)
+    return Route.newBuilder()
+        .setName(name)
         .setMatch(RouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix(prefix)))
-        .setProxy(ProxyAction.newBuilder().setUpstream(upstream)).build();
+        .setProxy(ProxyAction.newBuilder().setUpstream(upstream))
+        .build();
   }
 
   static Route respond(String name, String prefix, String body) {
-    return Route.newBuilder().setName(name)
+    return Route.newBuilder()
+        .setName(name)
         .setMatch(RouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix(prefix)))
-        .setRespond(RespondAction.newBuilder().setBody(body)).build();
+        .setRespond(RespondAction.newBuilder().setBody(body))
+        .build();
   }
 }

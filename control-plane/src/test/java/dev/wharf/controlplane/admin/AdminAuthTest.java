@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Who may call what: tokens with roles, on a real replica over a real etcd. */
 class AdminAuthTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
   private AdminReplica replica;
 
@@ -48,12 +47,16 @@ class AdminAuthTest {
 
   @Test
   void aCallWithoutATokenOrWithAnUnknownOneIsUnauthenticated() {
-    StatusRuntimeException none = failure(Code.UNAUTHENTICATED,
-        () -> replica.as(null).getConfig(GetConfigRequest.getDefaultInstance()));
-    assertEquals("missing bearer token (authorization: Bearer <token>)",
-        none.getStatus().getDescription());
-    StatusRuntimeException unknown = failure(Code.UNAUTHENTICATED,
-        () -> replica.as("guessed").getConfig(GetConfigRequest.getDefaultInstance()));
+    StatusRuntimeException none =
+        failure(
+            Code.UNAUTHENTICATED,
+            () -> replica.as(null).getConfig(GetConfigRequest.getDefaultInstance()));
+    assertEquals(
+        "missing bearer token (authorization: Bearer <token>)", none.getStatus().getDescription());
+    StatusRuntimeException unknown =
+        failure(
+            Code.UNAUTHENTICATED,
+            () -> replica.as("guessed").getConfig(GetConfigRequest.getDefaultInstance()));
     assertEquals("unknown bearer token", unknown.getStatus().getDescription());
   }
 
@@ -62,29 +65,54 @@ class AdminAuthTest {
     AdminGrpc.AdminBlockingStub viewer = replica.as(AdminReplica.VIEWER);
 
     assertEquals(0, viewer.getConfig(GetConfigRequest.getDefaultInstance()).getVersion());
-    StatusRuntimeException e = failure(Code.PERMISSION_DENIED, () -> viewer.putObject(
-        PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build()));
-    assertEquals("wharf.admin.v1.Admin/PutObject needs the admin role; grafana has the viewer "
-        + "role", e.getStatus().getDescription());
-    failure(Code.PERMISSION_DENIED, () -> viewer.apply(ApplyRequest.newBuilder()
-        .setConfig(AdminClients.config("listeners: [{name: web, port: 8080}]"))
-        .setDryRun(true).build()));
+    StatusRuntimeException e =
+        failure(
+            Code.PERMISSION_DENIED,
+            () ->
+                viewer.putObject(
+                    PutObjectRequest.newBuilder()
+                        .setObject(object(listener("web", 8080)))
+                        .build()));
+    assertEquals(
+        "wharf.admin.v1.Admin/PutObject needs the admin role; grafana has the viewer " + "role",
+        e.getStatus().getDescription());
+    failure(
+        Code.PERMISSION_DENIED,
+        () ->
+            viewer.apply(
+                ApplyRequest.newBuilder()
+                    .setConfig(AdminClients.config("listeners: [{name: web, port: 8080}]"))
+                    .setDryRun(true)
+                    .build()));
     assertEquals(0, viewer.getConfig(GetConfigRequest.getDefaultInstance()).getVersion());
   }
 
   @Test
   void anAdminWritesAndIsNamedInTheHistory() {
-    WriteResponse w = replica.as(AdminReplica.ADMIN).putObject(PutObjectRequest.newBuilder()
-        .setObject(object(listener("web", 8080))).build());
+    WriteResponse w =
+        replica
+            .as(AdminReplica.ADMIN)
+            .putObject(
+                PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build());
     assertTrue(w.getVersion() > 0);
-    WriteResponse unnamed = replica.as(AdminReplica.UNNAMED_ADMIN).putObject(
-        PutObjectRequest.newBuilder().setExpectedVersion(w.getVersion())
-            .setObject(object(listener("alt", 8081))).build());
+    WriteResponse unnamed =
+        replica
+            .as(AdminReplica.UNNAMED_ADMIN)
+            .putObject(
+                PutObjectRequest.newBuilder()
+                    .setExpectedVersion(w.getVersion())
+                    .setObject(object(listener("alt", 8081)))
+                    .build());
 
-    var history = replica.as(AdminReplica.VIEWER)
-        .listHistory(ListHistoryRequest.getDefaultInstance()).getEntriesList();
+    var history =
+        replica
+            .as(AdminReplica.VIEWER)
+            .listHistory(ListHistoryRequest.getDefaultInstance())
+            .getEntriesList();
     assertEquals(unnamed.getVersion(), history.get(0).getVersion());
-    assertEquals("token:second...", history.get(0).getPrincipal(),
+    assertEquals(
+        "token:second...",
+        history.get(0).getPrincipal(),
         "a token without a name is recorded by its first characters");
     assertEquals("put listener alt", history.get(0).getSummary());
     assertEquals("alice", history.get(1).getPrincipal());
@@ -92,14 +120,23 @@ class AdminAuthTest {
 
   @Test
   void aNodeTokenOpensTheDiscoveryStreamButNotTheAdminApi() throws Exception {
-    long v = replica.admin().apply(ApplyRequest.newBuilder()
-        .setConfig(AdminClients.config("listeners: [{name: web, port: 8080}]")).build())
-        .getVersion();
+    long v =
+        replica
+            .admin()
+            .apply(
+                ApplyRequest.newBuilder()
+                    .setConfig(AdminClients.config("listeners: [{name: web, port: 8080}]"))
+                    .build())
+            .getVersion();
 
-    StatusRuntimeException e = failure(Code.PERMISSION_DENIED,
-        () -> replica.as(AdminReplica.NODE).getConfig(GetConfigRequest.getDefaultInstance()));
-    assertEquals("wharf.admin.v1.Admin/GetConfig needs the viewer or admin role; "
-        + "token:node-t... has the node role", e.getStatus().getDescription());
+    StatusRuntimeException e =
+        failure(
+            Code.PERMISSION_DENIED,
+            () -> replica.as(AdminReplica.NODE).getConfig(GetConfigRequest.getDefaultInstance()));
+    assertEquals(
+        "wharf.admin.v1.Admin/GetConfig needs the viewer or admin role; "
+            + "token:node-t... has the node role",
+        e.getStatus().getDescription());
 
     try (RawNode node = new RawNode(replica.channel, AdminReplica.NODE, "edge-1")) {
       Snapshot pushed = node.nextPush();
@@ -114,8 +151,10 @@ class AdminAuthTest {
         RawNode anonymous = new RawNode(replica.channel, null, "anonymous")) {
       Status status = viewer.endStatus();
       assertEquals(Code.PERMISSION_DENIED, status.getCode(), status.toString());
-      assertEquals("wharf.discovery.v1.Discovery/Stream needs the node or admin role; grafana "
-          + "has the viewer role", status.getDescription());
+      assertEquals(
+          "wharf.discovery.v1.Discovery/Stream needs the node or admin role; grafana "
+              + "has the viewer role",
+          status.getDescription());
       assertEquals(Code.UNAUTHENTICATED, anonymous.endStatus().getCode());
     }
     assertEquals(0, replica.server.discovery().connectedNodes());
@@ -125,11 +164,13 @@ class AdminAuthTest {
   void withoutTokensLoopbackCallersAreServedAsLocal() throws Exception {
     try (AdminReplica open = AdminReplica.start(etcd, java.time.Duration.ofSeconds(5), null)) {
       AdminGrpc.AdminBlockingStub anyone = AdminClients.admin(open.channel, null);
-      WriteResponse w = anyone.putObject(PutObjectRequest.newBuilder()
-          .setObject(object(listener("web", 8080))).build());
+      WriteResponse w =
+          anyone.putObject(
+              PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build());
       assertTrue(w.getVersion() > 0);
-      assertEquals("local", anyone.listHistory(ListHistoryRequest.getDefaultInstance())
-          .getEntries(0).getPrincipal());
+      assertEquals(
+          "local",
+          anyone.listHistory(ListHistoryRequest.getDefaultInstance()).getEntries(0).getPrincipal());
     }
   }
 
@@ -137,10 +178,16 @@ class AdminAuthTest {
   void withoutTokensAReplicaRefusesToListenBeyondLoopback(@TempDir Path dir) throws Exception {
     var store = dev.wharf.controlplane.store.FileConfigStore.open(dir, Clock.systemUTC());
     try {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> ControlPlaneServer.builder().store(store).replicaId("open")
-              .registry(new SimpleMeterRegistry())
-              .listen(new InetSocketAddress("0.0.0.0", 0)).start());
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  ControlPlaneServer.builder()
+                      .store(store)
+                      .replicaId("open")
+                      .registry(new SimpleMeterRegistry())
+                      .listen(new InetSocketAddress("0.0.0.0", 0))
+                      .start());
       assertTrue(e.getMessage().contains("is not a loopback address"), e.getMessage());
     } finally {
       store.close();

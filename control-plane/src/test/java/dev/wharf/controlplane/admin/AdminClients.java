@@ -65,11 +65,11 @@ final class AdminClients {
   /** The fields of the BadRequest detail, in order. */
   static List<String> violatedFields(StatusRuntimeException e) {
     return detail(e, BadRequest.class).getFieldViolationsList().stream()
-        .map(BadRequest.FieldViolation::getField).toList();
+        .map(BadRequest.FieldViolation::getField)
+        .toList();
   }
 
-  static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e,
-      Class<T> type) {
+  static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type) {
     com.google.rpc.Status status = StatusProto.fromThrowable(e);
     if (status == null) {
       throw new AssertionError("no google.rpc.Status details in " + e.getStatus());
@@ -113,10 +113,10 @@ final class AdminClients {
   /** Gives every call its own deadline, counted from when it starts. */
   private static final class PerCallDeadline implements ClientInterceptor {
     @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method,
-        CallOptions options, Channel next) {
-      return next.newCall(method,
-          options.withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return next.newCall(
+          method, options.withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
     }
   }
 }

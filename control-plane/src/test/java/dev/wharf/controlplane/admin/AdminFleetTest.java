@@ -31,12 +31,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * etcd, one that ACKs the latest version, one that NACKs it, one that never answers.
  */
 class AdminFleetTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
   private static final Duration BOUND = Duration.ofSeconds(15);
   private static final String REASON = "listener web: cannot bind 0.0.0.0:8080";
-  private static final String FIRST = """
+  private static final String FIRST =
+      """
       listeners: [{name: web, port: 8080}]
       upstreams:
         - {name: api, endpoints: [{address: "10.0.0.1:80"}, {address: "10.0.0.2:80"}]}
@@ -59,7 +59,9 @@ class AdminFleetTest {
     v1 = apply(0, FIRST);
     v2 = apply(v1, FIRST.replace("port: 8080", "port: 8081"));
     // The replica learns of v2 through its store watch; nodes that connect before would get v1.
-    Await.until(Duration.ofSeconds(10), () -> replica.server.discovery().latestVersion() == v2,
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> replica.server.discovery().latestVersion() == v2,
         () -> "the replica publishes " + replica.server.discovery().latestVersion());
     applies = new RawNode(replica.channel, AdminReplica.NODE, "edge-a");
     refuses = new RawNode(replica.channel, AdminReplica.NODE, "edge-b");
@@ -86,7 +88,8 @@ class AdminFleetTest {
     assertEquals(v2, latest.getVersion());
     assertEquals(3, latest.getNodes());
     assertEquals(1, latest.getApplied());
-    assertEquals(List.of(NodeRefusal.newBuilder().setNodeId("edge-b").setReason(REASON).build()),
+    assertEquals(
+        List.of(NodeRefusal.newBuilder().setNodeId("edge-b").setReason(REASON).build()),
         latest.getRefusedList());
     assertEquals(List.of("edge-c"), latest.getPendingList());
 
@@ -95,8 +98,9 @@ class AdminFleetTest {
     assertEquals(List.of(), older.getRefusedList(), "edge-b refused another version");
     assertEquals(List.of("edge-b", "edge-c"), older.getPendingList());
 
-    failure(Code.NOT_FOUND, () -> viewer.getRollout(GetRolloutRequest.newBuilder()
-        .setVersion(v2 + 1000).build()));
+    failure(
+        Code.NOT_FOUND,
+        () -> viewer.getRollout(GetRolloutRequest.newBuilder().setVersion(v2 + 1000).build()));
   }
 
   @Test
@@ -106,8 +110,11 @@ class AdminFleetTest {
     ListNodesResponse nodes = viewer.listNodes(ListNodesRequest.getDefaultInstance());
 
     assertEquals(v2, nodes.getLatestVersion());
-    assertEquals(List.of("edge-a 0", "edge-b 2", "edge-c 2"), nodes.getNodesList().stream()
-        .map(n -> n.getStatus().getNodeId() + " " + n.getVersionsBehind()).toList());
+    assertEquals(
+        List.of("edge-a 0", "edge-b 2", "edge-c 2"),
+        nodes.getNodesList().stream()
+            .map(n -> n.getStatus().getNodeId() + " " + n.getVersionsBehind())
+            .toList());
     NodeView b = nodes.getNodes(1);
     assertEquals(AdminReplica.REPLICA_ID, b.getStatus().getReplica());
     assertEquals("test", b.getStatus().getLabelsOrThrow("zone"));
@@ -116,60 +123,91 @@ class AdminFleetTest {
   }
 
   private List<String> endpointHealth() {
-    List<EndpointHealth> endpoints = viewer.getEndpointHealth(GetEndpointHealthRequest
-        .newBuilder().setUpstream("api").build()).getEndpointsList();
+    List<EndpointHealth> endpoints =
+        viewer
+            .getEndpointHealth(GetEndpointHealthRequest.newBuilder().setUpstream("api").build())
+            .getEndpointsList();
     return endpoints.stream()
-        .map(e -> e.getAddress() + " " + e.getHealthyNodes() + "/" + e.getUnhealthyNodes() + "/"
-            + e.getUnknownNodes()).toList();
+        .map(
+            e ->
+                e.getAddress()
+                    + " "
+                    + e.getHealthyNodes()
+                    + "/"
+                    + e.getUnhealthyNodes()
+                    + "/"
+                    + e.getUnknownNodes())
+        .toList();
   }
 
   @Test
   void endpointHealthCountsWhatEachNodeReported() {
     awaitRollout(0, r -> r.getNodes() == 3);
-    assertEquals(List.of("10.0.0.1:80 0/0/3", "10.0.0.2:80 0/0/3"), endpointHealth(),
+    assertEquals(
+        List.of("10.0.0.1:80 0/0/3", "10.0.0.2:80 0/0/3"),
+        endpointHealth(),
         "no node has reported yet");
 
     applies.health("api", "10.0.0.1:80", true, "api", "10.0.0.2:80", false);
     refuses.health("api", "10.0.0.1:80", true, "api", "10.0.0.2:80", true);
 
-    Await.until(Duration.ofSeconds(10),
+    Await.until(
+        Duration.ofSeconds(10),
         () -> endpointHealth().equals(List.of("10.0.0.1:80 2/0/1", "10.0.0.2:80 1/1/1")),
         () -> endpointHealth().toString());
-    failure(Code.NOT_FOUND, () -> viewer.getEndpointHealth(GetEndpointHealthRequest.newBuilder()
-        .setUpstream("nope").build()));
+    failure(
+        Code.NOT_FOUND,
+        () ->
+            viewer.getEndpointHealth(
+                GetEndpointHealthRequest.newBuilder().setUpstream("nope").build()));
   }
 
   @Test
   void drainingANodeNoReplicaKnowsIsNotFoundAndViewersMayNotDrain() {
     awaitRollout(0, r -> r.getNodes() == 3);
 
-    failure(Code.NOT_FOUND, () -> replica.admin().drainNode(DrainNodeRequest.newBuilder()
-        .setNodeId("edge-z").build()));
-    failure(Code.PERMISSION_DENIED, () -> viewer.drainNode(DrainNodeRequest.newBuilder()
-        .setNodeId("edge-a").build()));
+    failure(
+        Code.NOT_FOUND,
+        () -> replica.admin().drainNode(DrainNodeRequest.newBuilder().setNodeId("edge-z").build()));
+    failure(
+        Code.PERMISSION_DENIED,
+        () -> viewer.drainNode(DrainNodeRequest.newBuilder().setNodeId("edge-a").build()));
   }
 
   @Test
   void drainingANodeAnswersWithTheReplicaItIsConnectedTo() {
     awaitRollout(0, r -> r.getNodes() == 3);
 
-    assertEquals(AdminReplica.REPLICA_ID, replica.admin().drainNode(DrainNodeRequest.newBuilder()
-        .setNodeId("edge-a").build()).getReplica());
+    assertEquals(
+        AdminReplica.REPLICA_ID,
+        replica
+            .admin()
+            .drainNode(DrainNodeRequest.newBuilder().setNodeId("edge-a").build())
+            .getReplica());
   }
 
   private long apply(long expected, String yaml) {
-    return replica.admin().apply(ApplyRequest.newBuilder().setExpectedVersion(expected)
-        .setConfig(AdminClients.config(yaml)).build()).getVersion();
+    return replica
+        .admin()
+        .apply(
+            ApplyRequest.newBuilder()
+                .setExpectedVersion(expected)
+                .setConfig(AdminClients.config(yaml))
+                .build())
+        .getVersion();
   }
 
   /** Polls the rollout until {@code done} holds: node statuses reach the store asynchronously. */
-  private RolloutStatus awaitRollout(long version,
-      java.util.function.Predicate<RolloutStatus> done) {
+  private RolloutStatus awaitRollout(
+      long version, java.util.function.Predicate<RolloutStatus> done) {
     AtomicReference<RolloutStatus> last = new AtomicReference<>();
-    Await.until(BOUND, () -> {
-      last.set(viewer.getRollout(GetRolloutRequest.newBuilder().setVersion(version).build()));
-      return done.test(last.get());
-    }, () -> "last rollout: " + last.get());
+    Await.until(
+        BOUND,
+        () -> {
+          last.set(viewer.getRollout(GetRolloutRequest.newBuilder().setVersion(version).build()));
+          return done.test(last.get());
+        },
+        () -> "last rollout: " + last.get());
     return last.get();
   }
 }

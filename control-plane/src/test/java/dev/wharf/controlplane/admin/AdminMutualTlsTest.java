@@ -35,15 +35,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Client certificates as Admin credentials: a replica serving TLS that trusts one CA for
- * clients, called by clients holding keytool-made certificates. Nodes, which have no client
- * certificate, keep using tokens on the same port.
+ * Client certificates as Admin credentials: a replica serving TLS that trusts one CA for clients,
+ * called by clients holding keytool-made certificates. Nodes, which have no client certificate,
+ * keep using tokens on the same port.
  */
 class AdminMutualTlsTest {
   private static final String NODE_TOKEN = "node-t0ken-tls";
 
-  @TempDir
-  static Path certs;
+  @TempDir static Path certs;
   private static TestCertificates serverCert;
   private static TestCertificates alice;
   private static TestCertificates bob;
@@ -52,8 +51,7 @@ class AdminMutualTlsTest {
   private static TestCertificates mallory;
   private static Path roles;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private ControlPlaneServer server;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -72,14 +70,17 @@ class AdminMutualTlsTest {
   @BeforeEach
   void start() throws Exception {
     FileConfigStore store = FileConfigStore.open(dir.resolve("store"), Clock.systemUTC());
-    server = ControlPlaneServer.builder()
-        .store(store).replicaId("cp-tls").registry(new SimpleMeterRegistry())
-        .listen(new InetSocketAddress("127.0.0.1", 0))
-        .tls(serverCert.certificate(), serverCert.privateKey())
-        .clientCertificates(ClientCertificates.trusting(
-            certs.resolve("clients-ca.crt.pem"), roles))
-        .tokens(AccessTokens.parse(List.of("node " + NODE_TOKEN), "tokens"))
-        .start();
+    server =
+        ControlPlaneServer.builder()
+            .store(store)
+            .replicaId("cp-tls")
+            .registry(new SimpleMeterRegistry())
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .tls(serverCert.certificate(), serverCert.privateKey())
+            .clientCertificates(
+                ClientCertificates.trusting(certs.resolve("clients-ca.crt.pem"), roles))
+            .tokens(AccessTokens.parse(List.of("node " + NODE_TOKEN), "tokens"))
+            .start();
   }
 
   @AfterEach
@@ -94,8 +95,11 @@ class AdminMutualTlsTest {
   void aCertificateWithOuAdminReadsAndWrites() {
     AdminGrpc.AdminBlockingStub admin = as(alice);
 
-    long v = admin.putObject(PutObjectRequest.newBuilder()
-        .setObject(object(listener("web", 8080))).build()).getVersion();
+    long v =
+        admin
+            .putObject(
+                PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build())
+            .getVersion();
 
     assertTrue(v > 0);
     assertEquals(v, admin.getConfig(GetConfigRequest.getDefaultInstance()).getVersion());
@@ -103,59 +107,86 @@ class AdminMutualTlsTest {
 
   @Test
   void theCertificatesCommonNameIsThePrincipalRecordedWithTheWrite() {
-    as(alice).putObject(PutObjectRequest.newBuilder()
-        .setObject(object(listener("web", 8080))).build());
+    as(alice)
+        .putObject(PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build());
 
-    assertEquals("alice", as(bob).listHistory(ListHistoryRequest.getDefaultInstance())
-        .getEntries(0).getPrincipal());
+    assertEquals(
+        "alice",
+        as(bob).listHistory(ListHistoryRequest.getDefaultInstance()).getEntries(0).getPrincipal());
   }
 
   @Test
   void aViewerCertificateReadsButMayNotWrite() {
     assertEquals(0, as(bob).getConfig(GetConfigRequest.getDefaultInstance()).getVersion());
 
-    StatusRuntimeException e = failure(Code.PERMISSION_DENIED, () -> as(bob).putObject(
-        PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build()));
-    assertEquals("wharf.admin.v1.Admin/PutObject needs the admin role; bob has the viewer role",
+    StatusRuntimeException e =
+        failure(
+            Code.PERMISSION_DENIED,
+            () ->
+                as(bob)
+                    .putObject(
+                        PutObjectRequest.newBuilder()
+                            .setObject(object(listener("web", 8080)))
+                            .build()));
+    assertEquals(
+        "wharf.admin.v1.Admin/PutObject needs the admin role; bob has the viewer role",
         e.getStatus().getDescription());
   }
 
   @Test
   void theRolesFileGivesARoleToACertificateWithoutOne() {
     assertEquals(0, as(carol).getConfig(GetConfigRequest.getDefaultInstance()).getVersion());
-    failure(Code.PERMISSION_DENIED, () -> as(carol).putObject(
-        PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build()));
+    failure(
+        Code.PERMISSION_DENIED,
+        () ->
+            as(carol)
+                .putObject(
+                    PutObjectRequest.newBuilder()
+                        .setObject(object(listener("web", 8080)))
+                        .build()));
   }
 
   @Test
   void aCertificateWithoutARoleIsPermissionDenied() {
-    StatusRuntimeException e = failure(Code.PERMISSION_DENIED,
-        () -> as(dave).getConfig(GetConfigRequest.getDefaultInstance()));
-    assertTrue(e.getStatus().getDescription().startsWith("client certificate 'dave' has no role"),
+    StatusRuntimeException e =
+        failure(
+            Code.PERMISSION_DENIED,
+            () -> as(dave).getConfig(GetConfigRequest.getDefaultInstance()));
+    assertTrue(
+        e.getStatus().getDescription().startsWith("client certificate 'dave' has no role"),
         e.getStatus().getDescription());
   }
 
   @Test
   void withoutACertificateOrATokenACallIsUnauthenticated() {
-    StatusRuntimeException e = failure(Code.UNAUTHENTICATED,
-        () -> as(null).getConfig(GetConfigRequest.getDefaultInstance()));
-    assertEquals("missing credentials: a bearer token (authorization: Bearer <token>) or a client "
-        + "certificate", e.getStatus().getDescription());
+    StatusRuntimeException e =
+        failure(
+            Code.UNAUTHENTICATED, () -> as(null).getConfig(GetConfigRequest.getDefaultInstance()));
+    assertEquals(
+        "missing credentials: a bearer token (authorization: Bearer <token>) or a client "
+            + "certificate",
+        e.getStatus().getDescription());
   }
 
   @Test
   void aCertificateFromAnotherAuthorityIsNoCredential() {
     // The server names the CA it accepts; the client has no certificate from it and sends none.
-    StatusRuntimeException e = failure(Code.UNAUTHENTICATED,
-        () -> as(mallory).getConfig(GetConfigRequest.getDefaultInstance()));
-    assertTrue(e.getStatus().getDescription().startsWith("missing credentials"),
+    StatusRuntimeException e =
+        failure(
+            Code.UNAUTHENTICATED,
+            () -> as(mallory).getConfig(GetConfigRequest.getDefaultInstance()));
+    assertTrue(
+        e.getStatus().getDescription().startsWith("missing credentials"),
         e.getStatus().getDescription());
   }
 
   @Test
   void aNodeWithoutACertificateStillOpensDiscoveryWithItsToken() throws Exception {
-    long v = as(alice).putObject(PutObjectRequest.newBuilder()
-        .setObject(object(listener("web", 8080))).build()).getVersion();
+    long v =
+        as(alice)
+            .putObject(
+                PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build())
+            .getVersion();
 
     try (RawNode node = new RawNode(channel(null), NODE_TOKEN, "edge-tls")) {
       assertEquals(v, node.nextPush().getVersion());
@@ -169,13 +200,13 @@ class AdminMutualTlsTest {
   /** A TLS channel presenting {@code client}'s certificate (null: none). */
   private ManagedChannel channel(TestCertificates client) {
     try {
-      SslContextBuilder ssl = GrpcSslContexts.forClient()
-          .trustManager(serverCert.certificate().toFile());
+      SslContextBuilder ssl =
+          GrpcSslContexts.forClient().trustManager(serverCert.certificate().toFile());
       if (client != null) {
         ssl.keyManager(client.certificate().toFile(), client.privateKey().toFile());
       }
-      ManagedChannel c = NettyChannelBuilder.forAddress(server.address())
-          .sslContext(ssl.build()).build();
+      ManagedChannel c =
+          NettyChannelBuilder.forAddress(server.address()).sslContext(ssl.build()).build();
       channels.add(c);
       return c;
     } catch (Exception e) {

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A real replica on loopback over a real etcd (its own key prefix), with one token per role, and
- * a plaintext channel to it.
+ * A real replica on loopback over a real etcd (its own key prefix), with one token per role, and a
+ * plaintext channel to it.
  */
 final class AdminReplica implements AutoCloseable {
   static final String ADMIN = "admin-t0ken-1";
@@ -37,27 +37,36 @@ final class AdminReplica implements AutoCloseable {
 
   /** A replica with tokens: alice (admin), an unnamed admin, grafana (viewer), a node. */
   static AdminReplica start(EtcdExtension etcd) throws Exception {
-    return start(etcd, Duration.ofSeconds(5), AccessTokens.parse(List.of(
-        "admin " + ADMIN + " alice",
-        "admin " + UNNAMED_ADMIN,
-        "viewer " + VIEWER + " grafana",
-        "node " + NODE), "test tokens"));
+    return start(
+        etcd,
+        Duration.ofSeconds(5),
+        AccessTokens.parse(
+            List.of(
+                "admin " + ADMIN + " alice",
+                "admin " + UNNAMED_ADMIN,
+                "viewer " + VIEWER + " grafana",
+                "node " + NODE),
+            "test tokens"));
   }
 
   /** A replica with {@code tokens} (null: none) whose etcd calls time out after {@code call}. */
   static AdminReplica start(EtcdExtension etcd, Duration call, AccessTokens tokens)
       throws Exception {
-    ConfigStore store = EtcdConfigStore.connect(
-        EtcdStoreSettings.defaults(etcd.clientEndpoints(), REPLICA_ID)
-            .withPrefix("/admin-test-" + UUID.randomUUID())
-            .withCallTimeout(call));
+    ConfigStore store =
+        EtcdConfigStore.connect(
+            EtcdStoreSettings.defaults(etcd.clientEndpoints(), REPLICA_ID)
+                .withPrefix("/admin-test-" + UUID.randomUUID())
+                .withCallTimeout(call));
     try {
-      ControlPlaneServer server = ControlPlaneServer.builder()
-          .store(store).replicaId(REPLICA_ID).registry(new SimpleMeterRegistry())
-          .listen(new InetSocketAddress("127.0.0.1", 0))
-          .tokens(tokens)
-          .statusRetry(Duration.ofMillis(50))
-          .start();
+      ControlPlaneServer server =
+          ControlPlaneServer.builder()
+              .store(store)
+              .replicaId(REPLICA_ID)
+              .registry(new SimpleMeterRegistry())
+              .listen(new InetSocketAddress("127.0.0.1", 0))
+              .tokens(tokens)
+              .statusRetry(Duration.ofMillis(50))
+              .start();
       return new AdminReplica(store, server);
     } catch (Exception | Error e) {
       store.close();

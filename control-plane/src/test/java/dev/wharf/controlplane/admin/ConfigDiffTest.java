@@ -11,7 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigDiffTest {
-  private static final String BASE = """
+  private static final String BASE =
+      """
       listeners:
         - {name: web, port: 8080}
       upstreams:
@@ -34,19 +35,25 @@ class ConfigDiffTest {
 
   @Test
   void createdAndDeletedObjectsAreListedListenersFirstThenUpstreamsThenRoutesByName() {
-    Config after = config(BASE.replace("""
+    Config after =
+        config(
+            BASE.replace(
+                        """
         listeners:
           - {name: web, port: 8080}
-        """, """
+        """,
+                        """
         listeners:
           - {name: web, port: 8080}
           - {name: admin, port: 9090}
-        """).replace("  - {name: b, match: {path: {prefix: /b}}, respond: {body: b}}\n", "")
-        + "  - {name: d, match: {path: {prefix: /d}}, respond: {body: d}}\n");
+        """)
+                    .replace("  - {name: b, match: {path: {prefix: /b}}, respond: {body: b}}\n", "")
+                + "  - {name: d, match: {path: {prefix: /d}}, respond: {body: d}}\n");
 
     List<ObjectChange> changes = ConfigDiff.between(config(BASE), after);
 
-    assertEquals(List.of("CREATE listener admin", "DELETE route b", "CREATE route d"),
+    assertEquals(
+        List.of("CREATE listener admin", "DELETE route b", "CREATE route d"),
         changes.stream().map(ConfigDiffTest::line).toList());
     assertTrue(changes.stream().allMatch(c -> c.getFieldsCount() == 0), changes.toString());
     assertEquals("+1 listener, +1 route, -1 route", ConfigDiff.summary(changes));
@@ -54,18 +61,26 @@ class ConfigDiffTest {
 
   @Test
   void anUpdateNamesEachChangedFieldByItsPathWithValuesAsYamlShowsThem() {
-    Config after = config(BASE
-        .replace("{address: \"10.0.0.2:80\", weight: 1}", "{address: \"10.0.0.2:80\", weight: 3}")
-        .replace("connect_timeout: 5s",
-            "connect_timeout: 1m30s\n    balancing: {policy: least_connections}")
-        .replace("proxy: {upstream: api}", "proxy: {upstream: api-v2}"));
+    Config after =
+        config(
+            BASE.replace(
+                    "{address: \"10.0.0.2:80\", weight: 1}",
+                    "{address: \"10.0.0.2:80\", weight: 3}")
+                .replace(
+                    "connect_timeout: 5s",
+                    "connect_timeout: 1m30s\n    balancing: {policy: least_connections}")
+                .replace("proxy: {upstream: api}", "proxy: {upstream: api-v2}"));
 
     List<ObjectChange> changes = ConfigDiff.between(config(BASE), after);
 
-    assertEquals(List.of("UPDATE upstream api", "UPDATE route a"),
+    assertEquals(
+        List.of("UPDATE upstream api", "UPDATE route a"),
         changes.stream().map(ConfigDiffTest::line).toList());
-    assertEquals(List.of("endpoints[1].weight: 1 -> 3",
-        "balancing: '' -> {policy: least_connections}", "connect_timeout: 5s -> 1m30s"),
+    assertEquals(
+        List.of(
+            "endpoints[1].weight: 1 -> 3",
+            "balancing: '' -> {policy: least_connections}",
+            "connect_timeout: 5s -> 1m30s"),
         fields(changes.get(0)));
     assertEquals(List.of("proxy.upstream: api -> api-v2"), fields(changes.get(1)));
     assertEquals("~1 upstream, ~1 route", ConfigDiff.summary(changes));
@@ -73,37 +88,47 @@ class ConfigDiffTest {
 
   @Test
   void anElementAddedAtTheEndOfAListIsOneChangeShowingTheWholeElement() {
-    Config after = config(BASE.replace("{address: \"10.0.0.2:80\", weight: 1}]",
-        "{address: \"10.0.0.2:80\", weight: 1}, {address: \"10.0.0.3:80\", weight: 2}]"));
+    Config after =
+        config(
+            BASE.replace(
+                "{address: \"10.0.0.2:80\", weight: 1}]",
+                "{address: \"10.0.0.2:80\", weight: 1}, {address: \"10.0.0.3:80\", weight: 2}]"));
 
     List<ObjectChange> changes = ConfigDiff.between(config(BASE), after);
 
-    assertEquals(List.of("endpoints[2]: '' -> {address: '10.0.0.3:80', weight: 2}"),
-        fields(changes.get(0)));
+    assertEquals(
+        List.of("endpoints[2]: '' -> {address: '10.0.0.3:80', weight: 2}"), fields(changes.get(0)));
     FieldChange added = changes.get(0).getFields(0);
     assertEquals("", added.getOldValue(), "the side where it is absent is empty");
   }
 
   @Test
   void switchingARoutesActionRemovesOneActionAndAddsTheOther() {
-    Config after = config(BASE.replace("proxy: {upstream: api}",
-        "respond: {status: 503, body: down for maintenance}"));
+    Config after =
+        config(
+            BASE.replace(
+                "proxy: {upstream: api}", "respond: {status: 503, body: down for maintenance}"));
 
     List<ObjectChange> changes = ConfigDiff.between(config(BASE), after);
 
-    assertEquals(List.of("proxy: {upstream: api} -> ''",
-        "respond: '' -> {status: 503, body: down for maintenance}"), fields(changes.get(0)));
+    assertEquals(
+        List.of(
+            "proxy: {upstream: api} -> ''",
+            "respond: '' -> {status: 503, body: down for maintenance}"),
+        fields(changes.get(0)));
   }
 
   @Test
   void mapEntriesAreComparedByKeyAndStringsAreQuotedOnlyWhereYamlNeedsIt() {
-    String before = """
+    String before =
+        """
         routes:
           - name: files
             match: {path: {prefix: /}}
             static: {root: /srv, mime_types: {wasm: application/wasm, js: text/javascript}}
         """;
-    String after = """
+    String after =
+        """
         routes:
           - name: files
             match: {path: {prefix: /}}
@@ -112,24 +137,35 @@ class ConfigDiffTest {
 
     List<ObjectChange> changes = ConfigDiff.between(config(before), config(after));
 
-    assertEquals(List.of("static.mime_types.js: text/javascript -> ''",
-        "static.mime_types.mjs: '' -> text/javascript"), fields(changes.get(0)));
+    assertEquals(
+        List.of(
+            "static.mime_types.js: text/javascript -> ''",
+            "static.mime_types.mjs: '' -> text/javascript"),
+        fields(changes.get(0)));
 
-    Config quoted = config(BASE.replace("respond: {body: b}", "respond: {body: \"true\"}")
-        .replace("respond: {body: c}", "respond: {body: \"line one\\nline two\"}"));
-    assertEquals(List.of("respond.body: b -> 'true'"),
+    Config quoted =
+        config(
+            BASE.replace("respond: {body: b}", "respond: {body: \"true\"}")
+                .replace("respond: {body: c}", "respond: {body: \"line one\\nline two\"}"));
+    assertEquals(
+        List.of("respond.body: b -> 'true'"),
         fields(ConfigDiff.between(config(BASE), quoted).get(0)));
-    assertEquals(List.of("respond.body: c -> \"line one\\nline two\""),
+    assertEquals(
+        List.of("respond.body: c -> \"line one\\nline two\""),
         fields(ConfigDiff.between(config(BASE), quoted).get(1)));
   }
 
   @Test
   void aRouteMovedAmongTheOthersIsAnUpdateOfItsPosition() {
-    Config after = config(BASE.replace("""
+    Config after =
+        config(
+            BASE.replace(
+                """
           - {name: a, match: {path: {prefix: /a}}, proxy: {upstream: api}}
           - {name: b, match: {path: {prefix: /b}}, respond: {body: b}}
           - {name: c, match: {path: {prefix: /c}}, respond: {body: c}}
-        """, """
+        """,
+                """
           - {name: c, match: {path: {prefix: /c}}, respond: {body: c}}
           - {name: a, match: {path: {prefix: /a}}, proxy: {upstream: api}}
           - {name: b, match: {path: {prefix: /b}}, respond: {body: b}}
@@ -143,13 +179,17 @@ class ConfigDiffTest {
 
   @Test
   void routesShiftedByAnInsertionOrADeletionElsewhereDidNotMove() {
-    Config after = config(BASE.replace("routes:\n",
-        "routes:\n  - {name: first, match: {path: {exact: /}}, respond: {body: x}}\n")
-        .replace("  - {name: b, match: {path: {prefix: /b}}, respond: {body: b}}\n", ""));
+    Config after =
+        config(
+            BASE.replace(
+                    "routes:\n",
+                    "routes:\n  - {name: first, match: {path: {exact: /}}, respond: {body: x}}\n")
+                .replace("  - {name: b, match: {path: {prefix: /b}}, respond: {body: b}}\n", ""));
 
     List<ObjectChange> changes = ConfigDiff.between(config(BASE), after);
 
-    assertEquals(List.of("DELETE route b", "CREATE route first"),
+    assertEquals(
+        List.of("DELETE route b", "CREATE route first"),
         changes.stream().map(ConfigDiffTest::line).toList());
   }
 
@@ -168,8 +208,11 @@ class ConfigDiffTest {
   }
 
   private static String line(ObjectChange c) {
-    return c.getAction().name().substring("ACTION_".length()) + " "
-        + ObjectKinds.noun(c.getKind()) + " " + c.getName();
+    return c.getAction().name().substring("ACTION_".length())
+        + " "
+        + ObjectKinds.noun(c.getKind())
+        + " "
+        + c.getName();
   }
 
   private static List<String> fields(ObjectChange c) {

@@ -42,10 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * A discovery stream may say hello only as a node its credential is for: a replica over real
- * TLS with node tokens bound to node ids, an unbound node token, and node certificates whose CN
- * is their node id. An impostor claiming a connected node's id is refused, and the node it
- * claims keeps its stream, its pushes and its place in the fleet.
+ * A discovery stream may say hello only as a node its credential is for: a replica over real TLS
+ * with node tokens bound to node ids, an unbound node token, and node certificates whose CN is
+ * their node id. An impostor claiming a connected node's id is refused, and the node it claims
+ * keeps its stream, its pushes and its place in the fleet.
  */
 class NodeIdentityTest {
   private static final String TOKEN_A = "node-t0ken-for-edge-a";
@@ -54,14 +54,12 @@ class NodeIdentityTest {
   private static final String ADMIN = "admin-t0ken-ops";
   private static final Duration BOUND = Duration.ofSeconds(15);
 
-  @TempDir
-  static Path certs;
+  @TempDir static Path certs;
   private static TestCertificates serverCert;
   private static TestCertificates edgeA;
   private static TestCertificates edgeB;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final ListAppender<ILoggingEvent> sessionLog = new ListAppender<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -82,20 +80,25 @@ class NodeIdentityTest {
   void start() throws Exception {
     sessionLogger().addAppender(sessionLog);
     sessionLog.start();
-    server = ControlPlaneServer.builder()
-        .store(FileConfigStore.open(dir.resolve("store"), Clock.systemUTC()))
-        .replicaId("cp-identity").registry(registry)
-        .listen(new InetSocketAddress("127.0.0.1", 0))
-        .tls(serverCert.certificate(), serverCert.privateKey())
-        .clientCertificates(ClientCertificates.trusting(certs.resolve("clients-ca.crt.pem"),
-            null))
-        .tokens(AccessTokens.parse(List.of(
-            "admin " + ADMIN + " ops",
-            "node " + TOKEN_A + " edge-a",
-            "node " + TOKEN_B + " edge-b,edge-b2",
-            "node " + UNBOUND), "tokens"))
-        .statusRetry(Duration.ofMillis(50))
-        .start();
+    server =
+        ControlPlaneServer.builder()
+            .store(FileConfigStore.open(dir.resolve("store"), Clock.systemUTC()))
+            .replicaId("cp-identity")
+            .registry(registry)
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .tls(serverCert.certificate(), serverCert.privateKey())
+            .clientCertificates(
+                ClientCertificates.trusting(certs.resolve("clients-ca.crt.pem"), null))
+            .tokens(
+                AccessTokens.parse(
+                    List.of(
+                        "admin " + ADMIN + " ops",
+                        "node " + TOKEN_A + " edge-a",
+                        "node " + TOKEN_B + " edge-b,edge-b2",
+                        "node " + UNBOUND),
+                    "tokens"))
+            .statusRetry(Duration.ofMillis(50))
+            .start();
     admin = AdminClients.admin(channel(null), ADMIN);
   }
 
@@ -124,14 +127,20 @@ class NodeIdentityTest {
 
     Status refused = impostor.endStatus();
     assertEquals(Status.Code.PERMISSION_DENIED, refused.getCode());
-    assertEquals("hello claims node id 'edge-a', but this credential is for node ids: edge-b, "
-        + "edge-b2", refused.getDescription());
+    assertEquals(
+        "hello claims node id 'edge-a', but this credential is for node ids: edge-b, " + "edge-b2",
+        refused.getDescription());
     assertTheNodeKeepsItsStream(a, "edge-a");
     List<String> warnings = refusals();
     assertEquals(1, warnings.size(), "one log line per refused attempt: " + warnings);
-    assertTrue(warnings.get(0).matches("refused a discovery stream from /127\\.0\\.0\\.1:\\d+: "
-        + "its hello claims node id 'edge-a', but its credential \\(edge-b,edge-b2\\) is for "
-        + "node ids: edge-b, edge-b2"), warnings.get(0));
+    assertTrue(
+        warnings
+            .get(0)
+            .matches(
+                "refused a discovery stream from /127\\.0\\.0\\.1:\\d+: "
+                    + "its hello claims node id 'edge-a', but its credential \\(edge-b,edge-b2\\) is for "
+                    + "node ids: edge-b, edge-b2"),
+        warnings.get(0));
     assertFalse(warnings.get(0).contains(TOKEN_B), "the token itself is never logged");
   }
 
@@ -145,7 +154,8 @@ class NodeIdentityTest {
 
     Status refused = impostor.endStatus();
     assertEquals(Status.Code.PERMISSION_DENIED, refused.getCode());
-    assertEquals("hello claims node id 'edge-a', but this credential is for node ids: edge-b",
+    assertEquals(
+        "hello claims node id 'edge-a', but this credential is for node ids: edge-b",
         refused.getDescription());
     assertTheNodeKeepsItsStream(a, "edge-a");
   }
@@ -156,7 +166,9 @@ class NodeIdentityTest {
 
     assertEquals(v1, node(channel(null), TOKEN_B, "edge-b", "real").nextPush().getVersion());
     assertEquals(v1, node(channel(null), TOKEN_B, "edge-b2", "real").nextPush().getVersion());
-    assertEquals(v1, node(channel(edgeB), null, "edge-b", "real").nextPush().getVersion(),
+    assertEquals(
+        v1,
+        node(channel(edgeB), null, "edge-b", "real").nextPush().getVersion(),
         "a certificate's CN is its node id");
     assertEquals(0.0, counter("wharf_cp_streams_refused_node_id"));
   }
@@ -168,10 +180,17 @@ class NodeIdentityTest {
     assertEquals(v1, node(channel(null), UNBOUND, "edge-z", "real").nextPush().getVersion());
 
     assertEquals(1.0, counter("wharf_cp_streams_unbound_token"));
-    assertTrue(sessionLog.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
-        && e.getFormattedMessage().startsWith("node edge-z at /127.0.0.1:")
-        && e.getFormattedMessage().contains("connects with node token token:node-t...,"
-            + " which is bound to no node id")), String.valueOf(sessionLog.list));
+    assertTrue(
+        sessionLog.list.stream()
+            .anyMatch(
+                e ->
+                    e.getLevel() == Level.WARN
+                        && e.getFormattedMessage().startsWith("node edge-z at /127.0.0.1:")
+                        && e.getFormattedMessage()
+                            .contains(
+                                "connects with node token token:node-t...,"
+                                    + " which is bound to no node id")),
+        String.valueOf(sessionLog.list));
   }
 
   /** {@code a} was not replaced: it gets the next version, and the fleet shows it alone. */
@@ -188,13 +207,20 @@ class NodeIdentityTest {
 
   private List<NodeStatus> fleet() {
     return admin.listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
-        .map(n -> n.getStatus()).toList();
+        .map(n -> n.getStatus())
+        .toList();
   }
 
   /** Writes listener web on {@code port} over the version written last: a new version. */
   private long put(int port) {
-    version = admin.putObject(PutObjectRequest.newBuilder().setExpectedVersion(version)
-        .setObject(object(listener("web", port))).build()).getVersion();
+    version =
+        admin
+            .putObject(
+                PutObjectRequest.newBuilder()
+                    .setExpectedVersion(version)
+                    .setObject(object(listener("web", port)))
+                    .build())
+            .getVersion();
     return version;
   }
 
@@ -209,8 +235,10 @@ class NodeIdentityTest {
   }
 
   private List<String> refusals() {
-    return sessionLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-        .filter(m -> m.startsWith("refused a discovery stream")).toList();
+    return sessionLog.list.stream()
+        .map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.startsWith("refused a discovery stream"))
+        .toList();
   }
 
   private static Logger sessionLogger() {
@@ -219,13 +247,13 @@ class NodeIdentityTest {
 
   /** A TLS channel presenting {@code client}'s certificate (null: none). */
   private ManagedChannel channel(TestCertificates client) throws Exception {
-    SslContextBuilder ssl = GrpcSslContexts.forClient()
-        .trustManager(serverCert.certificate().toFile());
+    SslContextBuilder ssl =
+        GrpcSslContexts.forClient().trustManager(serverCert.certificate().toFile());
     if (client != null) {
       ssl.keyManager(client.certificate().toFile(), client.privateKey().toFile());
     }
-    ManagedChannel c = NettyChannelBuilder.forAddress(server.address())
-        .sslContext(ssl.build()).build();
+    ManagedChannel c =
+        NettyChannelBuilder.forAddress(server.address()).sslContext(ssl.build()).build();
     channels.add(c);
     return c;
   }

@@ -44,26 +44,30 @@ final class RawNode implements AutoCloseable {
       headers.put(AdminClients.AUTHORIZATION, "Bearer " + token);
       stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
-    requests = stub.stream(new StreamObserver<>() {
-      @Override
-      public void onNext(ControlMessage m) {
-        if (m.hasSnapshot()) {
-          pushed.add(m.getSnapshot());
-        }
-      }
+    requests =
+        stub.stream(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(ControlMessage m) {
+                if (m.hasSnapshot()) {
+                  pushed.add(m.getSnapshot());
+                }
+              }
 
-      @Override
-      public void onError(Throwable t) {
-        ended.complete(Status.fromThrowable(t));
-      }
+              @Override
+              public void onError(Throwable t) {
+                ended.complete(Status.fromThrowable(t));
+              }
 
-      @Override
-      public void onCompleted() {
-        ended.complete(Status.OK);
-      }
-    });
-    send(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(nodeId)
-        .putAllLabels(labels)).build());
+              @Override
+              public void onCompleted() {
+                ended.complete(Status.OK);
+              }
+            });
+    send(
+        NodeMessage.newBuilder()
+            .setHello(Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels))
+            .build());
   }
 
   /** The next snapshot pushed; fails when none comes within {@link #WAIT}. */
@@ -74,13 +78,21 @@ final class RawNode implements AutoCloseable {
   }
 
   void ack(Snapshot s) {
-    send(NodeMessage.newBuilder()
-        .setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce())).build());
+    send(
+        NodeMessage.newBuilder()
+            .setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
+            .build());
   }
 
   void nack(Snapshot s, String reason) {
-    send(NodeMessage.newBuilder().setNack(Nack.newBuilder()
-        .setVersion(s.getVersion()).setNonce(s.getNonce()).setReason(reason)).build());
+    send(
+        NodeMessage.newBuilder()
+            .setNack(
+                Nack.newBuilder()
+                    .setVersion(s.getVersion())
+                    .setNonce(s.getNonce())
+                    .setReason(reason))
+            .build());
   }
 
   /** Whether the replica ended the stream already. */
@@ -97,10 +109,11 @@ final class RawNode implements AutoCloseable {
   void health(Object... upstreamAddressHealthy) {
     HealthReport.Builder report = HealthReport.newBuilder();
     for (int i = 0; i < upstreamAddressHealthy.length; i += 3) {
-      report.addEndpoints(EndpointHealthState.newBuilder()
-          .setUpstream((String) upstreamAddressHealthy[i])
-          .setAddress((String) upstreamAddressHealthy[i + 1])
-          .setHealthy((Boolean) upstreamAddressHealthy[i + 2]));
+      report.addEndpoints(
+          EndpointHealthState.newBuilder()
+              .setUpstream((String) upstreamAddressHealthy[i])
+              .setAddress((String) upstreamAddressHealthy[i + 1])
+              .setHealthy((Boolean) upstreamAddressHealthy[i + 2]));
     }
     send(NodeMessage.newBuilder().setHealth(report).build());
   }

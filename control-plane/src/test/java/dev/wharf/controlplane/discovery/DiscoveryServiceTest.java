@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** The protocol rules of discovery.proto, over in-process gRPC with scripted nodes. */
 class DiscoveryServiceTest {
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"),
-      ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
 
   private final BlockingQueue<NodeStatus> statuses = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> disconnects = new LinkedBlockingQueue<>();
@@ -47,23 +47,27 @@ class DiscoveryServiceTest {
 
   @BeforeEach
   void start() throws Exception {
-    DiscoveryCallbacks callbacks = new DiscoveryCallbacks() {
-      @Override
-      public void statusChanged(NodeStatus status) {
-        statuses.add(status);
-      }
+    DiscoveryCallbacks callbacks =
+        new DiscoveryCallbacks() {
+          @Override
+          public void statusChanged(NodeStatus status) {
+            statuses.add(status);
+          }
 
-      @Override
-      public void disconnected(String nodeId) {
-        disconnects.add(nodeId);
-      }
-    };
+          @Override
+          public void disconnected(String nodeId) {
+            disconnects.add(nodeId);
+          }
+        };
     state = new DiscoveryState("cp-a", registry, callbacks, CLOCK, nanos::get);
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(new DiscoveryService(state),
-            new PeerAddress()))
-        .build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                ServerInterceptors.intercept(new DiscoveryService(state), new PeerAddress()))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -91,8 +95,8 @@ class DiscoveryServiceTest {
       nanos.addAndGet(3_000_000);
       node.ack(push);
       assertEquals(7, nextStatus().getAckedVersion());
-      assertEquals(3.0, registry.get("wharf_cp_push_to_ack").timer()
-          .totalTime(TimeUnit.MILLISECONDS));
+      assertEquals(
+          3.0, registry.get("wharf_cp_push_to_ack").timer().totalTime(TimeUnit.MILLISECONDS));
     }
   }
 
@@ -177,10 +181,16 @@ class DiscoveryServiceTest {
     state.publish(version(1, "one"));
     try (FakeNode node = new FakeNode(channel).hello("n1", 1)) {
       nextStatus();
-      Config dangling = config("x").toBuilder().setRoutes(0,
-          config("x").getRoutes(0).toBuilder().clearRespond().setProxy(
-              dev.wharf.proto.config.v1.ProxyAction.newBuilder().setUpstream("missing")))
-          .build();
+      Config dangling =
+          config("x").toBuilder()
+              .setRoutes(
+                  0,
+                  config("x").getRoutes(0).toBuilder()
+                      .clearRespond()
+                      .setProxy(
+                          dev.wharf.proto.config.v1.ProxyAction.newBuilder()
+                              .setUpstream("missing")))
+              .build();
 
       assertFalse(state.publish(new VersionedConfig(2, dangling)));
       assertEquals(1, state.latestVersion());
@@ -284,9 +294,16 @@ class DiscoveryServiceTest {
   void aHealthReportReplacesTheNodesEndpointsInItsStatus() throws Exception {
     try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
       nextStatus();
-      node.send(NodeMessage.newBuilder().setHealth(HealthReport.newBuilder()
-          .addEndpoints(EndpointHealthState.newBuilder()
-              .setUpstream("api").setAddress("10.0.0.1:80").setHealthy(false))).build());
+      node.send(
+          NodeMessage.newBuilder()
+              .setHealth(
+                  HealthReport.newBuilder()
+                      .addEndpoints(
+                          EndpointHealthState.newBuilder()
+                              .setUpstream("api")
+                              .setAddress("10.0.0.1:80")
+                              .setHealthy(false)))
+              .build());
 
       NodeStatus status = nextStatus();
       assertEquals(1, status.getEndpointsCount());
@@ -322,7 +339,8 @@ class DiscoveryServiceTest {
 
   private static Config config(String body) {
     try {
-      return ConfigDocuments.load("""
+      return ConfigDocuments.load(
+          """
           listeners:
             - {name: web, address: 127.0.0.1, port: 8080}
           routes:
@@ -330,7 +348,9 @@ class DiscoveryServiceTest {
               listeners: [web]
               match: {path: {prefix: /}}
               respond: {body: "%s"}
-          """.formatted(body), "test.yaml");
+          """
+              .formatted(body),
+          "test.yaml");
     } catch (Exception e) {
       throw new AssertionError(e);
     }

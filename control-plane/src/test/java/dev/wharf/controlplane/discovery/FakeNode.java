@@ -29,31 +29,36 @@ final class FakeNode implements AutoCloseable {
   private final StreamObserver<NodeMessage> requests;
 
   FakeNode(Channel channel) {
-    requests = DiscoveryGrpc.newStub(channel).stream(new StreamObserver<>() {
-      @Override
-      public void onNext(ControlMessage m) {
-        if (m.hasDrain()) {
-          drains.add(m.getDrain());
-        } else {
-          received.add(m.getSnapshot());
-        }
-      }
+    requests =
+        DiscoveryGrpc.newStub(channel).stream(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(ControlMessage m) {
+                if (m.hasDrain()) {
+                  drains.add(m.getDrain());
+                } else {
+                  received.add(m.getSnapshot());
+                }
+              }
 
-      @Override
-      public void onError(Throwable t) {
-        ended.complete(Status.fromThrowable(t));
-      }
+              @Override
+              public void onError(Throwable t) {
+                ended.complete(Status.fromThrowable(t));
+              }
 
-      @Override
-      public void onCompleted() {
-        ended.complete(Status.OK);
-      }
-    });
+              @Override
+              public void onCompleted() {
+                ended.complete(Status.OK);
+              }
+            });
   }
 
   FakeNode hello(String nodeId, long version) {
-    send(NodeMessage.newBuilder().setHello(Hello.newBuilder()
-        .setNodeId(nodeId).putLabels("zone", "test").setVersion(version)).build());
+    send(
+        NodeMessage.newBuilder()
+            .setHello(
+                Hello.newBuilder().setNodeId(nodeId).putLabels("zone", "test").setVersion(version))
+            .build());
     return this;
   }
 
@@ -62,13 +67,21 @@ final class FakeNode implements AutoCloseable {
   }
 
   void ack(long version, String nonce) {
-    send(NodeMessage.newBuilder()
-        .setAck(Ack.newBuilder().setVersion(version).setNonce(nonce)).build());
+    send(
+        NodeMessage.newBuilder()
+            .setAck(Ack.newBuilder().setVersion(version).setNonce(nonce))
+            .build());
   }
 
   void nack(Snapshot s, String reason) {
-    send(NodeMessage.newBuilder().setNack(Nack.newBuilder()
-        .setVersion(s.getVersion()).setNonce(s.getNonce()).setReason(reason)).build());
+    send(
+        NodeMessage.newBuilder()
+            .setNack(
+                Nack.newBuilder()
+                    .setVersion(s.getVersion())
+                    .setNonce(s.getNonce())
+                    .setReason(reason))
+            .build());
   }
 
   synchronized void send(NodeMessage m) {

@@ -81,7 +81,9 @@ class NodeStatusWriterTest {
       }
       writer.disconnected("c");
 
-      Await.until(BOUND, () -> store.acked("a") == 50 && store.acked("b") == 50,
+      Await.until(
+          BOUND,
+          () -> store.acked("a") == 50 && store.acked("b") == 50,
           () -> store.calls.toString());
       writer.statusChanged(status("a", 51));
       Await.until(BOUND, () -> store.acked("a") == 51, () -> store.calls.toString());

@@ -27,19 +27,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code wharf_cp_store_up} as an operator's Prometheus scrapes it from a replica's
- * {@code /metrics}: 1 while etcd answers, 0 soon after etcd goes away, 1 again once it is back.
- * The alert "the control plane cannot reach etcd" rests on it.
+ * {@code wharf_cp_store_up} as an operator's Prometheus scrapes it from a replica's {@code
+ * /metrics}: 1 while etcd answers, 0 soon after etcd goes away, 1 again once it is back. The alert
+ * "the control plane cannot reach etcd" rests on it.
  */
 class StoreUpMetricTest {
   private static final Duration BOUND = Duration.ofSeconds(20);
   private static final Pattern STORE_UP =
       Pattern.compile("(?m)^wharf_cp_store_up(?:\\{[^}]*\\})? (\\S+)$");
-  private static final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private EtcdCluster etcd;
   private ControlPlaneServer server;
   private MetricsEndpoint metrics;
@@ -61,13 +60,14 @@ class StoreUpMetricTest {
   void storeUpFollowsEtcdGoingAwayAndComingBack() throws Exception {
     // Its own etcd: the test stops the member, which a shared one must never see.
     etcd = EtcdCluster.start(1);
-    EtcdConfigStore store = EtcdConfigStore.connect(
-        EtcdStoreSettings.defaults(etcd.clientEndpoints(), "cp-test")
-            .withPrefix("/wharf-store-up")
-            // Long enough for a healthy call on a loaded two-core machine; a stopped member
-            // refuses connections at once, so the gauge still falls well within BOUND.
-            .withCallTimeout(Duration.ofSeconds(5))
-            .withRetry(Duration.ofMillis(50), Duration.ofMillis(500)));
+    EtcdConfigStore store =
+        EtcdConfigStore.connect(
+            EtcdStoreSettings.defaults(etcd.clientEndpoints(), "cp-test")
+                .withPrefix("/wharf-store-up")
+                // Long enough for a healthy call on a loaded two-core machine; a stopped member
+                // refuses connections at once, so the gauge still falls well within BOUND.
+                .withCallTimeout(Duration.ofSeconds(5))
+                .withRetry(Duration.ofMillis(50), Duration.ofMillis(500)));
     startReplica(store);
 
     awaitStoreUp(1.0, "etcd runs");
@@ -85,35 +85,46 @@ class StoreUpMetricTest {
 
   /** Starts a replica on {@code store}, holding one version so that it has something to push. */
   private void startReplica(ConfigStore store) throws Exception {
-    store.commit(0, ConfigDocuments.load("""
+    store.commit(
+        0,
+        ConfigDocuments.load(
+            """
         listeners: [{name: web, address: 127.0.0.1, port: 8080}]
         routes: [{name: all, match: {path: {prefix: /}}, respond: {body: ok}}]
-        """, "test.yaml"), "test", "first");
+        """,
+            "test.yaml"),
+        "test",
+        "first");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    server = ControlPlaneServer.builder()
-        .store(store)
-        .replicaId("cp-test")
-        .listen(new InetSocketAddress("127.0.0.1", 0))
-        .registry(registry)
-        .shutdownGrace(Duration.ofSeconds(1))
-        .start();
+    server =
+        ControlPlaneServer.builder()
+            .store(store)
+            .replicaId("cp-test")
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .registry(registry)
+            .shutdownGrace(Duration.ofSeconds(1))
+            .start();
     metrics = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), registry, () -> true);
   }
 
   private void awaitStoreUp(double expected, String when) {
     double[] last = {Double.NaN};
-    Await.until(BOUND, () -> {
-      last[0] = storeUp();
-      return last[0] == expected;
-    }, () -> "wharf_cp_store_up " + expected + " after " + when + "; last scraped " + last[0]);
+    Await.until(
+        BOUND,
+        () -> {
+          last[0] = storeUp();
+          return last[0] == expected;
+        },
+        () -> "wharf_cp_store_up " + expected + " after " + when + "; last scraped " + last[0]);
   }
 
   /** The gauge's value in a real scrape of {@code /metrics}. */
   private double storeUp() {
     InetSocketAddress a = metrics.address();
-    HttpRequest request = HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + a.getPort() + "/metrics"))
-        .timeout(Duration.ofSeconds(5)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + "/metrics"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     try {
       String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
       Matcher m = STORE_UP.matcher(body);

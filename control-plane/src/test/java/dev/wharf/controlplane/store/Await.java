@@ -10,8 +10,8 @@ final class Await {
   private Await() {}
 
   /**
-   * Returns as soon as {@code condition} holds; fails with {@code description} (evaluated then,
-   * so it can show the last state seen) if it still does not after {@code bound}.
+   * Returns as soon as {@code condition} holds; fails with {@code description} (evaluated then, so
+   * it can show the last state seen) if it still does not after {@code bound}.
    */
   static void until(Duration bound, BooleanSupplier condition, Supplier<String> description) {
     long deadline = System.nanoTime() + bound.toNanos();

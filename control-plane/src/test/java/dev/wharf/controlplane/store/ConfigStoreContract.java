@@ -78,39 +78,43 @@ abstract class ConfigStoreContract {
   @Test
   void aCommittedConfigReadsBackWithListenersAndUpstreamsByNameAndRoutesInWrittenOrder()
       throws Exception {
-    Config written = Config.newBuilder()
-        .addListeners(listener("web", 8080))
-        .addListeners(listener("admin", 9000))
-        .addUpstreams(upstream("zeta", "10.0.0.3:80"))
-        .addUpstreams(upstream("alpha", "10.0.0.1:80"))
-        .addRoutes(respond("z-first", "/z", "z"))
-        .addRoutes(proxy("a-second", "/a", "alpha"))
-        .addRoutes(proxy("m-third", "/", "zeta"))
-        .build();
+    Config written =
+        Config.newBuilder()
+            .addListeners(listener("web", 8080))
+            .addListeners(listener("admin", 9000))
+            .addUpstreams(upstream("zeta", "10.0.0.3:80"))
+            .addUpstreams(upstream("alpha", "10.0.0.1:80"))
+            .addRoutes(respond("z-first", "/z", "z"))
+            .addRoutes(proxy("a-second", "/a", "alpha"))
+            .addRoutes(proxy("m-third", "/", "zeta"))
+            .build();
 
     long version = store.commit(0, written, "alice", "first config");
 
     VersionedConfig read = store.read();
     assertTrue(version > 0, "version " + version);
     assertEquals(version, read.version());
-    assertEquals(List.of("admin", "web"),
+    assertEquals(
+        List.of("admin", "web"),
         read.config().getListenersList().stream().map(Listener::getName).toList());
-    assertEquals(List.of("alpha", "zeta"),
+    assertEquals(
+        List.of("alpha", "zeta"),
         read.config().getUpstreamsList().stream().map(Upstream::getName).toList());
     assertEquals(written.getRoutesList(), read.config().getRoutesList());
     assertEquals(written.getListeners(0), read.config().getListeners(1));
   }
 
   @Test
-  void writersThatReadTheSameVersionCannotBothCommitAndTheLoserLeavesNoTrace()
-      throws Exception {
+  void writersThatReadTheSameVersionCannotBothCommitAndTheLoserLeavesNoTrace() throws Exception {
     ConfigStore other = secondWriter();
     long read = store.read().version();
     assertEquals(read, other.read().version());
 
     long first = store.commit(read, small("first"), "alice", "first writer");
-    StaleVersionException refused = assertThrows(StaleVersionException.class,
-        () -> other.commit(read, small("second"), "bob", "second writer"));
+    StaleVersionException refused =
+        assertThrows(
+            StaleVersionException.class,
+            () -> other.commit(read, small("second"), "bob", "second writer"));
 
     assertEquals(read, refused.expectedVersion());
     assertEquals(first, refused.currentVersion());
@@ -118,8 +122,10 @@ abstract class ConfigStoreContract {
 
     // Once more from a non-empty store, where the guard is a version rather than an absence.
     long second = other.commit(first, small("third"), "bob", "read again, then wrote");
-    refused = assertThrows(StaleVersionException.class,
-        () -> store.commit(first, small("fourth"), "alice", "still on the old version"));
+    refused =
+        assertThrows(
+            StaleVersionException.class,
+            () -> store.commit(first, small("fourth"), "alice", "still on the old version"));
     assertEquals(second, refused.currentVersion());
     assertVersion(second, small("third"), store.read());
   }
@@ -130,16 +136,16 @@ abstract class ConfigStoreContract {
     Deliveries deliveries = watch();
     assertEquals(version, deliveries.next().version());
 
-    Config withAdminListener = small("same").toBuilder()
-        .addListeners(listener("admin", 9000))
-        .build();
+    Config withAdminListener =
+        small("same").toBuilder().addListeners(listener("admin", 9000)).build();
     long withAdmin = store.commit(version, withAdminListener, "alice", "add admin");
     deliveries.next(withAdmin);
-    Config reordered = withAdminListener.toBuilder()
-        .clearListeners()
-        .addListeners(listener("admin", 9000))
-        .addListeners(listener("web", 8080))
-        .build();
+    Config reordered =
+        withAdminListener.toBuilder()
+            .clearListeners()
+            .addListeners(listener("admin", 9000))
+            .addListeners(listener("web", 8080))
+            .build();
 
     assertEquals(withAdmin, store.commit(withAdmin, reordered, "bob", "nothing new"));
     assertEquals(withAdmin, store.commit(withAdmin, withAdminListener, "bob", "nothing new"));
@@ -155,12 +161,13 @@ abstract class ConfigStoreContract {
     Deliveries deliveries = watch();
     deliveries.next(version);
 
-    Config more = small("one").toBuilder()
-        .addUpstreams(upstream("api", "10.0.0.2:80"))
-        .addUpstreams(upstream("billing", "10.0.0.3:80"))
-        .addRoutes(proxy("api", "/api", "api"))
-        .addRoutes(proxy("billing", "/billing", "billing"))
-        .build();
+    Config more =
+        small("one").toBuilder()
+            .addUpstreams(upstream("api", "10.0.0.2:80"))
+            .addUpstreams(upstream("billing", "10.0.0.3:80"))
+            .addRoutes(proxy("api", "/api", "api"))
+            .addRoutes(proxy("billing", "/billing", "billing"))
+            .build();
     long next = store.commit(version, more, "alice", "two services");
 
     VersionedConfig delivered = deliveries.next(next);
@@ -170,10 +177,11 @@ abstract class ConfigStoreContract {
 
   @Test
   void aDeletedObjectIsGoneForReadersAndWatchers() throws Exception {
-    Config both = small("x").toBuilder()
-        .addUpstreams(upstream("old", "10.0.0.9:80"))
-        .addRoutes(proxy("old", "/old", "old"))
-        .build();
+    Config both =
+        small("x").toBuilder()
+            .addUpstreams(upstream("old", "10.0.0.9:80"))
+            .addRoutes(proxy("old", "/old", "old"))
+            .build();
     long version = store.commit(0, both, "alice", "with old");
     Deliveries deliveries = watch();
     deliveries.next(version);
@@ -181,23 +189,27 @@ abstract class ConfigStoreContract {
     long without = store.commit(version, small("x"), "alice", "old is gone");
 
     VersionedConfig delivered = deliveries.next(without);
-    assertEquals(List.of("app"),
+    assertEquals(
+        List.of("app"),
         delivered.config().getUpstreamsList().stream().map(Upstream::getName).toList());
-    assertEquals(List.of("app", "hello"),
+    assertEquals(
+        List.of("app", "hello"),
         delivered.config().getRoutesList().stream().map(Route::getName).toList());
     assertEquals(delivered, store.read());
   }
 
   @Test
   void aRouteOrderChangeAloneMakesANewVersion() throws Exception {
-    Config ab = Config.newBuilder()
-        .addRoutes(respond("a", "/a", "a"))
-        .addRoutes(respond("b", "/b", "b"))
-        .build();
-    Config ba = Config.newBuilder()
-        .addRoutes(respond("b", "/b", "b"))
-        .addRoutes(respond("a", "/a", "a"))
-        .build();
+    Config ab =
+        Config.newBuilder()
+            .addRoutes(respond("a", "/a", "a"))
+            .addRoutes(respond("b", "/b", "b"))
+            .build();
+    Config ba =
+        Config.newBuilder()
+            .addRoutes(respond("b", "/b", "b"))
+            .addRoutes(respond("a", "/a", "a"))
+            .build();
     long first = store.commit(0, ab, "alice", "a then b");
 
     long second = store.commit(first, ba, "alice", "b then a");
@@ -257,8 +269,12 @@ abstract class ConfigStoreContract {
 
     List<HistoryRecord> history = store.history(20);
 
-    assertEquals(List.of(third + " carol: newer greeting", second + " bob: new greeting",
-        first + " alice: first config"), described(history));
+    assertEquals(
+        List.of(
+            third + " carol: newer greeting",
+            second + " bob: new greeting",
+            first + " alice: first config"),
+        described(history));
     assertEquals(store.read().committedAt(), history.get(0).committedAt());
     assertNotEquals(Instant.EPOCH, history.get(2).committedAt());
     assertEquals(history.subList(0, 2), store.history(2));
@@ -284,17 +300,19 @@ abstract class ConfigStoreContract {
 
   @Test
   void aPastVersionReadsBackExactlyAsItWasCommittedRouteOrderIncluded() throws Exception {
-    Config zFirst = Config.newBuilder()
-        .addListeners(listener("web", 8080))
-        .addUpstreams(upstream("alpha", "10.0.0.1:80"))
-        .addRoutes(respond("z", "/z", "z"))
-        .addRoutes(proxy("a", "/", "alpha"))
-        .build();
-    Config aFirst = zFirst.toBuilder()
-        .clearRoutes()
-        .addRoutes(proxy("a", "/", "alpha"))
-        .addRoutes(respond("z", "/z", "z"))
-        .build();
+    Config zFirst =
+        Config.newBuilder()
+            .addListeners(listener("web", 8080))
+            .addUpstreams(upstream("alpha", "10.0.0.1:80"))
+            .addRoutes(respond("z", "/z", "z"))
+            .addRoutes(proxy("a", "/", "alpha"))
+            .build();
+    Config aFirst =
+        zFirst.toBuilder()
+            .clearRoutes()
+            .addRoutes(proxy("a", "/", "alpha"))
+            .addRoutes(respond("z", "/z", "z"))
+            .build();
     long first = store.commit(0, zFirst, "alice", "z before a");
     VersionedConfig asCommitted = store.read();
     long second = store.commit(first, aFirst, "bob", "a before z");
@@ -339,7 +357,8 @@ abstract class ConfigStoreContract {
     }
 
     assertEquals(version, store.read().version());
-    assertEquals(List.of(committed.get(2), committed.get(1), committed.get(0)),
+    assertEquals(
+        List.of(committed.get(2), committed.get(1), committed.get(0)),
         store.history(20).stream().map(HistoryRecord::version).toList());
     long next = store.commit(version, small("last"), "alice", "after reading the history");
     deliveries.next(next);
@@ -426,7 +445,8 @@ abstract class ConfigStoreContract {
     nodes.put(status("node-c", "r1"));
     nodes.put(status("node-a", "r1"));
     nodes.put(status("node-b", "r1"));
-    assertEquals(List.of("node-a", "node-b", "node-c"),
+    assertEquals(
+        List.of("node-a", "node-b", "node-c"),
         nodes.list().stream().map(NodeStatus::getNodeId).toList());
 
     NodeStatus acked = status("node-a", "r1").toBuilder().setAckedVersion(7).build();

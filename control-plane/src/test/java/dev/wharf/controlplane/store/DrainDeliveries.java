@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A drain listener that queues the node ids it is given, for the test thread to take in order.
- * It also checks what every drain listener may rely on: one store thread, never the thread that
+ * A drain listener that queues the node ids it is given, for the test thread to take in order. It
+ * also checks what every drain listener may rely on: one store thread, never the thread that
  * created it (the test's, which makes the requests).
  */
 final class DrainDeliveries implements Consumer<String> {
@@ -37,8 +37,13 @@ final class DrainDeliveries implements Consumer<String> {
   void next(String nodeId) throws InterruptedException {
     String next = queue.poll(Deliveries.BOUND.toNanos(), TimeUnit.NANOSECONDS);
     assertHealthy();
-    assertNotNull(next, "no drain request delivered within " + Deliveries.BOUND.toSeconds()
-        + " s (expected: " + nodeId + ")");
+    assertNotNull(
+        next,
+        "no drain request delivered within "
+            + Deliveries.BOUND.toSeconds()
+            + " s (expected: "
+            + nodeId
+            + ")");
     assertEquals(nodeId, next, "the next drain request delivered");
   }
 

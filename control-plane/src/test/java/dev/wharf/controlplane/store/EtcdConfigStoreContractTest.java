@@ -8,8 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The {@link ConfigStore} contract against a real etcd; each test has a prefix of its own. */
 class EtcdConfigStoreContractTest extends ConfigStoreContract {
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
   private final String prefix = "/contract-" + UUID.randomUUID();
 

@@ -2,7 +2,6 @@ package dev.wharf.controlplane.store;
 
 import static dev.wharf.controlplane.store.StoreAssertions.assertVersion;
 import static dev.wharf.controlplane.store.TestConfigs.small;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.testkit.EtcdCluster;
@@ -18,14 +17,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A watch survives losing the etcd member it is connected to. Which member that is, the test
- * cannot tell, so it takes each member away in turn: one of them carries the watch.
+ * A watch survives losing the etcd member it is connected to. Which member that is, the test cannot
+ * tell, so it takes each member away in turn: one of them carries the watch.
  */
 @Timeout(180)
 class EtcdConfigStoreFailoverTest {
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
 
   private static final Duration LEADER_BOUND = Duration.ofSeconds(30);
 
@@ -50,8 +48,8 @@ class EtcdConfigStoreFailoverTest {
 
   private void watchWhileEachMemberInTurnIsDown(IntConsumer takeDown) throws Exception {
     EtcdCluster cluster = etcd.cluster();
-    try (EtcdConfigStore watched = EtcdConfigStore.connect(
-        settings(cluster.clientEndpoints(), "watcher"))) {
+    try (EtcdConfigStore watched =
+        EtcdConfigStore.connect(settings(cluster.clientEndpoints(), "watcher"))) {
       Deliveries deliveries = new Deliveries();
       watched.watch(deliveries);
       long version = deliveries.next().version();
@@ -59,8 +57,8 @@ class EtcdConfigStoreFailoverTest {
         for (int down = 0; down < cluster.size(); down++) {
           takeDown.accept(down);
           URI survivor = cluster.clientEndpoint((down + 1) % cluster.size());
-          try (EtcdConfigStore writer = EtcdConfigStore.connect(
-              settings(List.of(survivor), "writer"))) {
+          try (EtcdConfigStore writer =
+              EtcdConfigStore.connect(settings(List.of(survivor), "writer"))) {
             Config config = small("written while member " + down + " was down");
             long committed = commitOnceALeaderAnswers(writer, version, config);
 
@@ -80,20 +78,23 @@ class EtcdConfigStoreFailoverTest {
   }
 
   /**
-   * Commits {@code config} on {@code expected} once the cluster has a leader again. A commit
-   * whose answer was lost in the election may have been applied: a read tells.
+   * Commits {@code config} on {@code expected} once the cluster has a leader again. A commit whose
+   * answer was lost in the election may have been applied: a read tells.
    */
-  private static long commitOnceALeaderAnswers(EtcdConfigStore writer, long expected,
-      Config config) {
+  private static long commitOnceALeaderAnswers(
+      EtcdConfigStore writer, long expected, Config config) {
     AtomicLong committed = new AtomicLong();
-    Await.until(LEADER_BOUND, () -> {
-      try {
-        committed.set(writer.commit(expected, config, "test", "failover"));
-        return true;
-      } catch (StoreException e) { // stale included: the lost answer's commit moved it
-        return appliedAnyway(writer, config, committed);
-      }
-    }, () -> "no commit on version " + expected + " succeeded");
+    Await.until(
+        LEADER_BOUND,
+        () -> {
+          try {
+            committed.set(writer.commit(expected, config, "test", "failover"));
+            return true;
+          } catch (StoreException e) { // stale included: the lost answer's commit moved it
+            return appliedAnyway(writer, config, committed);
+          }
+        },
+        () -> "no commit on version " + expected + " succeeded");
     return committed.get();
   }
 

@@ -34,8 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(60)
 class EtcdConfigStoreTest {
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
   private final String prefix = "/etcd-store-" + UUID.randomUUID();
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -67,9 +66,10 @@ class EtcdConfigStoreTest {
   }
 
   private Optional<KeyValue> rawNode(String nodeId) throws Exception {
-    GetResponse response = raw.getKVClient()
-        .get(ByteSequence.from(prefix + "/v1/nodes/" + nodeId, UTF_8))
-        .get(10, SECONDS);
+    GetResponse response =
+        raw.getKVClient()
+            .get(ByteSequence.from(prefix + "/v1/nodes/" + nodeId, UTF_8))
+            .get(10, SECONDS);
     return response.getKvs().stream().findFirst();
   }
 
@@ -103,8 +103,12 @@ class EtcdConfigStoreTest {
     for (int i = 1; i <= 3; i++) {
       version = store.commit(version, small("v" + i), "alice", "change " + i);
     }
-    long latestRevision = raw.getKVClient().get(ByteSequence.from("/", UTF_8))
-        .get(10, SECONDS).getHeader().getRevision();
+    long latestRevision =
+        raw.getKVClient()
+            .get(ByteSequence.from("/", UTF_8))
+            .get(10, SECONDS)
+            .getHeader()
+            .getRevision();
     raw.getKVClient().compact(latestRevision).get(10, SECONDS);
 
     Deliveries deliveries = new Deliveries();
@@ -119,9 +123,11 @@ class EtcdConfigStoreTest {
 
   private List<KeyValue> rawHistory() throws Exception {
     return raw.getKVClient()
-        .get(ByteSequence.from(prefix + "/v1/history/", UTF_8),
+        .get(
+            ByteSequence.from(prefix + "/v1/history/", UTF_8),
             GetOption.builder().isPrefix(true).withKeysOnly(true).build())
-        .get(10, SECONDS).getKvs();
+        .get(10, SECONDS)
+        .getKvs();
   }
 
   private static String key(KeyValue kv) {
@@ -137,11 +143,12 @@ class EtcdConfigStoreTest {
 
     List<KeyValue> entries = rawHistory();
 
-    assertEquals(List.of(prefix + "/v1/history/00000000000000000000",
-        prefix + "/v1/history/" + String.format("%020d", first)),
+    assertEquals(
+        List.of(
+            prefix + "/v1/history/00000000000000000000",
+            prefix + "/v1/history/" + String.format("%020d", first)),
         entries.stream().map(EtcdConfigStoreTest::key).toList());
-    assertEquals(List.of(first, second),
-        entries.stream().map(KeyValue::getModRevision).toList());
+    assertEquals(List.of(first, second), entries.stream().map(KeyValue::getModRevision).toList());
   }
 
   @Test
@@ -154,8 +161,11 @@ class EtcdConfigStoreTest {
     // Ten more entries than a commit ever leaves (as if HISTORY_KEPT had been lowered), named
     // to sort before every real one: '-' comes before '0'.
     for (int i = 0; i < 10; i++) {
-      raw.getKVClient().put(ByteSequence.from(prefix + "/v1/history/0-extra-" + i, UTF_8),
-          ByteSequence.from(HistoryEntry.getDefaultInstance().toByteString())).get(10, SECONDS);
+      raw.getKVClient()
+          .put(
+              ByteSequence.from(prefix + "/v1/history/0-extra-" + i, UTF_8),
+              ByteSequence.from(HistoryEntry.getDefaultInstance().toByteString()))
+          .get(10, SECONDS);
     }
     assertEquals(ConfigStore.HISTORY_KEPT + 7, rawHistory().size());
 
@@ -167,7 +177,8 @@ class EtcdConfigStoreTest {
 
     int kept = ConfigStore.HISTORY_KEPT;
     assertEquals(List.of(kept + 4, kept + 1, kept, kept), sizes);
-    assertTrue(rawHistory().stream().noneMatch(kv -> key(kv).contains("-extra-")),
+    assertTrue(
+        rawHistory().stream().noneMatch(kv -> key(kv).contains("-extra-")),
         "the oldest entries went first");
   }
 
@@ -196,8 +207,8 @@ class EtcdConfigStoreTest {
   @Test
   void statusesOfAStoreClosedWithoutRemovingThemDisappearAtOnce() throws Exception {
     // A lease far longer than the wait below: only the revoke on close can explain it.
-    EtcdConfigStore leaving = EtcdConfigStore.connect(
-        settings("leaving").withLeaseTtl(Duration.ofSeconds(120)));
+    EtcdConfigStore leaving =
+        EtcdConfigStore.connect(settings("leaving").withLeaseTtl(Duration.ofSeconds(120)));
     EtcdConfigStore staying = open(settings("staying"));
     leaving.nodes().put(status("node-1", "leaving"));
     staying.nodes().put(status("node-2", "staying"));
@@ -244,13 +255,16 @@ class EtcdConfigStoreTest {
 
     raw.getLeaseClient().revoke(lost).get(10, SECONDS); // as if it expired in an outage
 
-    Await.until(Duration.ofSeconds(20), () -> {
-      try {
-        return rawNode("node-1").map(kv -> kv.getLease() != lost).orElse(false);
-      } catch (Exception e) {
-        return false;
-      }
-    }, () -> "node-1 was not written again under a new lease");
+    Await.until(
+        Duration.ofSeconds(20),
+        () -> {
+          try {
+            return rawNode("node-1").map(kv -> kv.getLease() != lost).orElse(false);
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        () -> "node-1 was not written again under a new lease");
     a.nodes().put(status("node-3", "a")); // waits for the rewrite to finish: one lock
     assertEquals(List.of("node-1@a", "node-2@b", "node-3@a"), replicas(b.nodes()));
   }
@@ -259,9 +273,11 @@ class EtcdConfigStoreTest {
   void callsFailWithAStoreExceptionWithinTheCallTimeoutWhenEtcdIsUnreachable() throws Exception {
     URI nobody = URI.create("http://127.0.0.1:" + FreePorts.loopback());
     Duration callTimeout = Duration.ofMillis(500);
-    EtcdConfigStore store = open(EtcdStoreSettings.defaults(List.of(nobody), "r1")
-        .withPrefix(prefix)
-        .withCallTimeout(callTimeout));
+    EtcdConfigStore store =
+        open(
+            EtcdStoreSettings.defaults(List.of(nobody), "r1")
+                .withPrefix(prefix)
+                .withCallTimeout(callTimeout));
 
     long started = System.nanoTime();
     StoreException failed = assertThrows(StoreException.class, store::read);
@@ -269,10 +285,9 @@ class EtcdConfigStoreTest {
 
     assertTrue(took.compareTo(callTimeout.plusSeconds(1)) < 0, "read took " + took);
     assertTrue(failed.getMessage().contains(nobody.toString()), failed.getMessage());
-    assertTrue(failed.getMessage().startsWith("reading " + prefix + "/v1/config/"),
-        failed.getMessage());
-    assertThrows(StoreException.class,
-        () -> store.commit(0, small("x"), "alice", "into the void"));
+    assertTrue(
+        failed.getMessage().startsWith("reading " + prefix + "/v1/config/"), failed.getMessage());
+    assertThrows(StoreException.class, () -> store.commit(0, small("x"), "alice", "into the void"));
     assertThrows(StoreException.class, () -> store.nodes().put(status("node-1", "r1")));
   }
 

@@ -7,8 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@link ConfigStore} contract for the embedded store, in a fresh directory per test. */
 class FileConfigStoreContractTest extends ConfigStoreContract {
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Override
   ConfigStore open() throws StoreException {

@@ -30,8 +30,7 @@ class FileConfigStoreTest {
   private static final Instant NOW = Instant.parse("2026-11-05T10:15:30.123Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void theConfigAndItsVersionOutliveTheStoreAndVersionsGoOnFromThere() throws Exception {
@@ -63,7 +62,8 @@ class FileConfigStoreTest {
 
     try (FileConfigStore reopened = FileConfigStore.open(dataDir, CLOCK)) {
       assertEquals(history, reopened.history(20));
-      assertEquals(List.of("carol", "bob", "alice"),
+      assertEquals(
+          List.of("carol", "bob", "alice"),
           history.stream().map(HistoryRecord::principal).toList());
       assertEquals(Optional.of(first), reopened.version(first.version()));
     }
@@ -71,20 +71,22 @@ class FileConfigStoreTest {
 
   @Test
   void aStateFileWrittenBeforeHistoryWasKeptStartsTheHistoryAtItsVersion() throws Exception {
-    Files.write(dataDir.resolve("config.pb"), FileStoreState.newBuilder()
-        .setRevision(7)
-        .setCommit(Commit.newBuilder().setPrincipal("alice").setSummary("long ago"))
-        .setConfig(small("old"))
-        .build()
-        .toByteArray());
+    Files.write(
+        dataDir.resolve("config.pb"),
+        FileStoreState.newBuilder()
+            .setRevision(7)
+            .setCommit(Commit.newBuilder().setPrincipal("alice").setSummary("long ago"))
+            .setConfig(small("old"))
+            .build()
+            .toByteArray());
 
     try (FileConfigStore store = FileConfigStore.open(dataDir, CLOCK)) {
-      assertEquals(List.of(new HistoryRecord(7, Instant.EPOCH, "alice", "long ago")),
-          store.history(20));
+      assertEquals(
+          List.of(new HistoryRecord(7, Instant.EPOCH, "alice", "long ago")), store.history(20));
       store.commit(7, small("new"), "bob", "now");
 
-      assertEquals(List.of(8L, 7L),
-          store.history(20).stream().map(HistoryRecord::version).toList());
+      assertEquals(
+          List.of(8L, 7L), store.history(20).stream().map(HistoryRecord::version).toList());
       assertEquals(small("old"), store.version(7).orElseThrow().config());
     }
   }
@@ -99,13 +101,15 @@ class FileConfigStoreTest {
         FileStoreState.parseFrom(Files.readAllBytes(dataDir.resolve("config.pb")));
 
     assertEquals(1, state.getRevision());
-    assertEquals(Commit.newBuilder()
-        .addAllRouteOrder(List.of("app", "hello"))
-        .setPrincipal("alice")
-        .setSummary("first config")
-        .setCommittedAt(Timestamp.newBuilder()
-            .setSeconds(NOW.getEpochSecond()).setNanos(NOW.getNano()))
-        .build(), state.getCommit());
+    assertEquals(
+        Commit.newBuilder()
+            .addAllRouteOrder(List.of("app", "hello"))
+            .setPrincipal("alice")
+            .setSummary("first config")
+            .setCommittedAt(
+                Timestamp.newBuilder().setSeconds(NOW.getEpochSecond()).setNanos(NOW.getNano()))
+            .build(),
+        state.getCommit());
     assertEquals(small("one"), state.getConfig());
   }
 
@@ -114,8 +118,11 @@ class FileConfigStoreTest {
     try (FileConfigStore first = FileConfigStore.open(dataDir, CLOCK)) {
       StoreException refused =
           assertThrows(StoreException.class, () -> FileConfigStore.open(dataDir, CLOCK));
-      assertTrue(refused.getMessage().startsWith(
-          "data directory " + dataDir + " is in use by another process"), refused.getMessage());
+      assertTrue(
+          refused
+              .getMessage()
+              .startsWith("data directory " + dataDir + " is in use by another process"),
+          refused.getMessage());
       first.commit(0, small("one"), "alice", "the first store still works");
     }
 
@@ -133,7 +140,8 @@ class FileConfigStoreTest {
     StoreException refused =
         assertThrows(StoreException.class, () -> FileConfigStore.open(dataDir, CLOCK));
 
-    assertTrue(refused.getMessage().startsWith(file + " is not a Wharf config store state"),
+    assertTrue(
+        refused.getMessage().startsWith(file + " is not a Wharf config store state"),
         refused.getMessage());
     assertArrayEquals(garbage, Files.readAllBytes(file));
     Files.delete(file);
@@ -150,8 +158,11 @@ class FileConfigStoreTest {
     StoreException refused =
         assertThrows(StoreException.class, () -> FileConfigStore.open(dataDir, CLOCK));
 
-    assertTrue(refused.getMessage().contains(file + " is not a Wharf config store state: "
-        + "it holds no revision"), refused.getMessage());
+    assertTrue(
+        refused
+            .getMessage()
+            .contains(file + " is not a Wharf config store state: " + "it holds no revision"),
+        refused.getMessage());
   }
 
   @Test
@@ -164,7 +175,8 @@ class FileConfigStoreTest {
 
       assertArrayEquals(before, Files.readAllBytes(dataDir.resolve("config.pb")));
       try (Stream<Path> files = Files.list(dataDir)) {
-        assertEquals(List.of("config.pb", "lock"),
+        assertEquals(
+            List.of("config.pb", "lock"),
             files.map(p -> p.getFileName().toString()).sorted().toList(),
             "a commit leaves no temporary file behind");
       }

@@ -66,9 +66,14 @@ final class TestConfigs {
         config.getUpstreamsList().stream().map(Upstream::getName).collect(Collectors.toSet());
     for (Route route : config.getRoutesList()) {
       if (route.hasProxy()) {
-        assertTrue(upstreams.contains(route.getProxy().getUpstream()),
-            "route " + route.getName() + " refers to upstream " + route.getProxy().getUpstream()
-                + " which this delivery lacks: half a commit: " + config);
+        assertTrue(
+            upstreams.contains(route.getProxy().getUpstream()),
+            "route "
+                + route.getName()
+                + " refers to upstream "
+                + route.getProxy().getUpstream()
+                + " which this delivery lacks: half a commit: "
+                + config);
       }
     }
   }

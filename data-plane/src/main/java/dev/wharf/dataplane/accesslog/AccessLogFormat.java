@@ -10,19 +10,19 @@ import java.util.Locale;
 /**
  * How one access log turns a finished request's variables into a line.
  *
- * <p>{@code text} lines are rendered from an nginx {@code log_format} with nginx's default
- * escaping ({@code escape=default}) of variable values; the format's own text is written as
- * it is. An empty value is logged as {@code -}, as nginx logs an unset variable: a
- * {@link TemplateRenderer.VariableSource} answers "" for both, so empty and unset cannot be
- * told apart here, and almost every variable nginx can leave empty (no referer, no upstream,
- * no user) is in fact unset there.
+ * <p>{@code text} lines are rendered from an nginx {@code log_format} with nginx's default escaping
+ * ({@code escape=default}) of variable values; the format's own text is written as it is. An empty
+ * value is logged as {@code -}, as nginx logs an unset variable: a {@link
+ * TemplateRenderer.VariableSource} answers "" for both, so empty and unset cannot be told apart
+ * here, and almost every variable nginx can leave empty (no referer, no upstream, no user) is in
+ * fact unset there.
  *
  * <p>{@code json} lines are one object whose keys are the configured fields, in order, and whose
  * values are JSON strings; an unset value is {@code ""}.
  *
  * <p>Compiled once per config; {@link #render} is called on event loops for every request, so
- * everything that does not depend on the request is precomputed and a line costs one
- * {@link StringBuilder}. Instances are immutable and thread-safe.
+ * everything that does not depend on the request is precomputed and a line costs one {@link
+ * StringBuilder}. Instances are immutable and thread-safe.
  */
 public final class AccessLogFormat {
   /** nginx's {@code combined}, plus the two timings operators most often add. */
@@ -30,13 +30,24 @@ public final class AccessLogFormat {
       "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
           + "\"$http_referer\" \"$http_user_agent\" $request_time $upstream_response_time";
 
-  static final List<String> DEFAULT_JSON_FIELDS = List.of(
-      "remote_addr", "time_iso8601", "request", "status", "body_bytes_sent", "request_time",
-      "upstream_addr", "upstream_status", "upstream_response_time", "http_referer",
-      "http_user_agent", "request_id");
+  static final List<String> DEFAULT_JSON_FIELDS =
+      List.of(
+          "remote_addr",
+          "time_iso8601",
+          "request",
+          "status",
+          "body_bytes_sent",
+          "request_time",
+          "upstream_addr",
+          "upstream_status",
+          "upstream_response_time",
+          "http_referer",
+          "http_user_agent",
+          "request_id");
 
   /** {@code literals[i]} is written before {@code names[i]}'s value; one more literal ends it. */
   private final String[] literals;
+
   private final String[] names;
   private final boolean json;
   private final int sizeHint;
@@ -50,17 +61,18 @@ public final class AccessLogFormat {
   }
 
   /**
-   * Compiles a validated access log config. Throws {@link IllegalArgumentException} for what
-   * the validator rejects anyway (a malformed format, a regex group {@code $1}).
+   * Compiles a validated access log config. Throws {@link IllegalArgumentException} for what the
+   * validator rejects anyway (a malformed format, a regex group {@code $1}).
    */
   public static AccessLogFormat compile(AccessLog config) {
     return switch (config.getEncoding()) {
-      case ENCODING_UNSPECIFIED, TEXT -> text(
-          config.getFormat().isEmpty() ? DEFAULT_TEXT_FORMAT : config.getFormat());
-      case JSON -> json(
-          config.getFieldsCount() == 0 ? DEFAULT_JSON_FIELDS : config.getFieldsList());
-      case UNRECOGNIZED -> throw new IllegalArgumentException(
-          "access_log.encoding: unknown value " + config.getEncodingValue());
+      case ENCODING_UNSPECIFIED, TEXT ->
+          text(config.getFormat().isEmpty() ? DEFAULT_TEXT_FORMAT : config.getFormat());
+      case JSON ->
+          json(config.getFieldsCount() == 0 ? DEFAULT_JSON_FIELDS : config.getFieldsList());
+      case UNRECOGNIZED ->
+          throw new IllegalArgumentException(
+              "access_log.encoding: unknown value " + config.getEncodingValue());
     };
   }
 
@@ -76,8 +88,10 @@ public final class AccessLogFormat {
         literal.setLength(0);
         names.add(v.name());
       } else if (part instanceof Template.Group g) {
-        throw new IllegalArgumentException("access_log.format: $" + g.number()
-            + " refers to a regex group, but there is no regex here");
+        throw new IllegalArgumentException(
+            "access_log.format: $"
+                + g.number()
+                + " refers to a regex group, but there is no regex here");
       }
     }
     literals.add(literal.toString());

@@ -23,16 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends lines to one access log file (or standard output) without ever blocking the caller.
  *
- * <p>{@link #write} offers the line to a bounded queue and returns at once; when the queue is
- * full the line is dropped and counted ({@link #dropped}), because a slow disk must not slow
- * the proxy. One daemon thread per writer drains the queue in batches into a buffered UTF-8
- * stream and flushes whenever the queue runs empty, so a quiet log is on disk within a batch.
+ * <p>{@link #write} offers the line to a bounded queue and returns at once; when the queue is full
+ * the line is dropped and counted ({@link #dropped}), because a slow disk must not slow the proxy.
+ * One daemon thread per writer drains the queue in batches into a buffered UTF-8 stream and flushes
+ * whenever the queue runs empty, so a quiet log is on disk within a batch.
  *
- * <p>{@link #reopen} is for log rotation: after the file was moved away, the writer thread
- * closes it and opens a new file at the same path before it writes the next line (if the new
- * file cannot be opened, it keeps writing to the old one and logs why). {@link #close} writes
- * what is queued, flushes, closes the file and waits up to {@link #CLOSE_TIMEOUT} for the
- * thread to end. Lines written while or after it closes may be lost.
+ * <p>{@link #reopen} is for log rotation: after the file was moved away, the writer thread closes
+ * it and opens a new file at the same path before it writes the next line (if the new file cannot
+ * be opened, it keeps writing to the old one and logs why). {@link #close} writes what is queued,
+ * flushes, closes the file and waits up to {@link #CLOSE_TIMEOUT} for the thread to end. Lines
+ * written while or after it closes may be lost.
  *
  * <p>Threading: {@code write}, {@code dropped} and {@code reopen} may be called from any thread;
  * the file is touched only by the writer thread (and by {@code open}).
@@ -44,6 +44,7 @@ public final class AccessLogWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccessLogWriter.class);
   private static final int MAX_BATCH = 512;
   private static final int BUFFER_SIZE = 64 * 1024;
+
   /** Queued by close and reopen to wake an idle writer thread; compared by identity. */
   private static final String WAKE_UP = new String("wake up");
 
@@ -54,19 +55,23 @@ public final class AccessLogWriter implements AutoCloseable {
   private final Runnable onIdle;
   private volatile boolean reopenRequested;
   private volatile boolean closing;
+
   /** Only the writer thread uses the stream after the constructor. */
   private Writer out;
+
   private boolean failing;
 
   /**
-   * Opens {@code path} for appending (creating the file, not its directory), or standard output
-   * for {@code "stdout"}, and starts the writer thread.
+   * Opens {@code path} for appending (creating the file, not its directory), or standard output for
+   * {@code "stdout"}, and starts the writer thread.
    *
    * @param capacity lines that may wait for the writer thread before new ones are dropped
    * @throws IOException naming the path and why it cannot be opened
    */
   public static AccessLogWriter open(String path, int capacity) throws IOException {
-    return new AccessLogWriter(path, capacity,
+    return new AccessLogWriter(
+        path,
+        capacity,
         r -> {
           Thread t = new Thread(r, "wharf-access-log " + path);
           t.setDaemon(true);
@@ -76,8 +81,8 @@ public final class AccessLogWriter implements AutoCloseable {
   }
 
   /**
-   * For tests: {@code threads} makes the writer thread (a test can hold it back), and
-   * {@code onIdle} runs on it each time it has flushed everything queued.
+   * For tests: {@code threads} makes the writer thread (a test can hold it back), and {@code
+   * onIdle} runs on it each time it has flushed everything queued.
    */
   AccessLogWriter(String path, int capacity, ThreadFactory threads, Runnable onIdle)
       throws IOException {
@@ -97,8 +102,8 @@ public final class AccessLogWriter implements AutoCloseable {
   }
 
   /**
-   * Queues {@code line} (without its line break). Never blocks; returns false, and counts a
-   * drop, when the queue is full or the writer is closed.
+   * Queues {@code line} (without its line break). Never blocks; returns false, and counts a drop,
+   * when the queue is full or the writer is closed.
    */
   public boolean write(String line) {
     if (closing || !queue.offer(line)) {
@@ -126,8 +131,10 @@ public final class AccessLogWriter implements AutoCloseable {
     queue.offer(WAKE_UP);
     try {
       if (!stopped.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("access log {}: writer did not finish within {}; queued lines may be lost",
-            path, CLOSE_TIMEOUT);
+        log.warn(
+            "access log {}: writer did not finish within {}; queued lines may be lost",
+            path,
+            CLOSE_TIMEOUT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

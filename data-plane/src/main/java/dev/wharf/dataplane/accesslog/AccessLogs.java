@@ -13,30 +13,34 @@ import java.util.Set;
 /**
  * The node's access log files across config snapshots.
  *
- * <p>A config change must neither lose nor duplicate a file: listeners that log to the same
- * path share one {@link AccessLogWriter}, and a path the new config still uses keeps its writer
- * (and open file) rather than being reopened. Applying a config is two steps, so requests that
- * started under the old snapshot can keep logging while the new one is published:
+ * <p>A config change must neither lose nor duplicate a file: listeners that log to the same path
+ * share one {@link AccessLogWriter}, and a path the new config still uses keeps its writer (and
+ * open file) rather than being reopened. Applying a config is two steps, so requests that started
+ * under the old snapshot can keep logging while the new one is published:
  *
  * <ol>
- *   <li>{@link #update} opens the files new in the config and returns the loggers by listener
- *       name; the caller publishes that map with the rest of the snapshot;
- *   <li>{@link #retireUnused} then closes the writers the latest config no longer uses. A
- *       request of the old snapshot that finishes after this loses its line.
+ *   <li>{@link #update} opens the files new in the config and returns the loggers by listener name;
+ *       the caller publishes that map with the rest of the snapshot;
+ *   <li>{@link #retireUnused} then closes the writers the latest config no longer uses. A request
+ *       of the old snapshot that finishes after this loses its line.
  * </ol>
  *
- * <p>Threading: {@code update}, {@code retireUnused} and {@code close} are for the one thread
- * that applies configs (they are synchronized, so another caller waits). The returned
- * {@link AccessLogger}s are used on event loops and never block.
+ * <p>Threading: {@code update}, {@code retireUnused} and {@code close} are for the one thread that
+ * applies configs (they are synchronized, so another caller waits). The returned {@link
+ * AccessLogger}s are used on event loops and never block.
  */
 public final class AccessLogs implements AutoCloseable {
   private final int capacity;
+
   /** Every open writer, by {@link #key}: those in use and those waiting to be retired. */
   private final Map<String, AccessLogWriter> writers = new HashMap<>();
+
   /** Keys of the writers the latest successful {@link #update} uses. */
   private Set<String> inUse = Set.of();
 
-  /** @param capacity lines each file's queue holds before new lines are dropped */
+  /**
+   * @param capacity lines each file's queue holds before new lines are dropped
+   */
   public AccessLogs(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
@@ -45,9 +49,9 @@ public final class AccessLogs implements AutoCloseable {
   }
 
   /**
-   * Loggers for the listeners of {@code config} that have an access log, by listener name.
-   * All or nothing: when a new file cannot be opened, the files this call opened are closed,
-   * every writer in use stays as it was, and the exception names the listener and the path.
+   * Loggers for the listeners of {@code config} that have an access log, by listener name. All or
+   * nothing: when a new file cannot be opened, the files this call opened are closed, every writer
+   * in use stays as it was, and the exception names the listener and the path.
    *
    * @throws IllegalArgumentException a format the validator would have rejected
    */

@@ -1,9 +1,9 @@
 package dev.wharf.dataplane.accesslog;
 
 /**
- * Appends a variable's value to a log line, escaped for the line's encoding. Both methods scan
- * for the first character that needs escaping and copy everything before it in one append,
- * so the common value (plain ASCII) costs one pass and no allocation.
+ * Appends a variable's value to a log line, escaped for the line's encoding. Both methods scan for
+ * the first character that needs escaping and copy everything before it in one append, so the
+ * common value (plain ASCII) costs one pass and no allocation.
  */
 final class LogEscapes {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -11,10 +11,10 @@ final class LogEscapes {
   private LogEscapes() {}
 
   /**
-   * nginx {@code escape=default}: {@code "}, {@code \}, bytes below 0x20 and bytes from 0x7f up
-   * are written as {@code \xHH}. nginx escapes bytes, so a non-ASCII character becomes one
-   * {@code \xHH} per byte of its UTF-8 encoding. A lone surrogate (no valid UTF-8) is written as
-   * {@code ?}, as Java's UTF-8 encoder would.
+   * nginx {@code escape=default}: {@code "}, {@code \}, bytes below 0x20 and bytes from 0x7f up are
+   * written as {@code \xHH}. nginx escapes bytes, so a non-ASCII character becomes one {@code \xHH}
+   * per byte of its UTF-8 encoding. A lone surrogate (no valid UTF-8) is written as {@code ?}, as
+   * Java's UTF-8 encoder would.
    */
   static void appendText(StringBuilder out, String value) {
     int n = value.length();
@@ -36,7 +36,8 @@ final class LogEscapes {
         appendHexByte(out, 0xE0 | (c >> 12));
         appendHexByte(out, 0x80 | ((c >> 6) & 0x3F));
         appendHexByte(out, 0x80 | (c & 0x3F));
-      } else if (Character.isHighSurrogate(c) && i + 1 < n
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
           && Character.isLowSurrogate(value.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, value.charAt(++i));
         appendHexByte(out, 0xF0 | (cp >> 18));
@@ -50,9 +51,9 @@ final class LogEscapes {
   }
 
   /**
-   * A JSON string's contents: {@code "} and {@code \} backslash-escaped, control characters
-   * as {@code \}{@code u00XX}; everything else, non-ASCII included, as it is (the writer
-   * encodes it as UTF-8).
+   * A JSON string's contents: {@code "} and {@code \} backslash-escaped, control characters as
+   * {@code \}{@code u00XX}; everything else, non-ASCII included, as it is (the writer encodes it as
+   * UTF-8).
    */
   static void appendJson(StringBuilder out, String value) {
     int n = value.length();

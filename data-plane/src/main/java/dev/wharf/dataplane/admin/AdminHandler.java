@@ -28,10 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /metrics}: 200, the registry's Prometheus text (format 0.0.4).
  *   <li>{@code /healthz}: 200 {@code ok} while the process runs.
  *   <li>{@code /readyz}: 200 {@code ready}, or 503 {@code not ready}.
- *   <li>{@code /config}: 200, the applied config as YAML with {@code x-wharf-config-version};
- *       503 {@code no config} before one is applied.
- *   <li>{@code /config/version}: 200 {@code {"version":N,"applied_at":"<ISO-8601>"}}; 503 as
- *       above.
+ *   <li>{@code /config}: 200, the applied config as YAML with {@code x-wharf-config-version}; 503
+ *       {@code no config} before one is applied.
+ *   <li>{@code /config/version}: 200 {@code {"version":N,"applied_at":"<ISO-8601>"}}; 503 as above.
  * </ul>
  *
  * Other paths are 404; other methods than GET and HEAD 405. Bodies are short and never carry an
@@ -63,19 +62,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     Instant now = clock.instant();
     boolean head = HttpMethod.HEAD.equals(request.method());
     if (request.decoderResult().isFailure()) {
-      ctx.writeAndFlush(Responses.error(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, head, true,
-          now)).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(
+              Responses.error(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, head, true, now))
+          .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     String path = new QueryStringDecoder(request.uri()).path();
     if (!isKnown(path)) {
-      ctx.writeAndFlush(Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head, false,
-          now));
+      ctx.writeAndFlush(
+          Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head, false, now));
       return;
     }
     if (!head && !HttpMethod.GET.equals(request.method())) {
-      FullHttpResponse refused = Responses.error(ctx.alloc(),
-          HttpResponseStatus.METHOD_NOT_ALLOWED, false, false, now);
+      FullHttpResponse refused =
+          Responses.error(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED, false, false, now);
       refused.headers().set(HttpHeaderNames.ALLOW, ALLOWED);
       ctx.writeAndFlush(refused);
       return;
@@ -85,8 +85,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       response = answer(ctx, path, head, now);
     } catch (RuntimeException e) {
       log.warn("admin {} failed", path, e);
-      response = Responses.error(ctx.alloc(), HttpResponseStatus.INTERNAL_SERVER_ERROR, head,
-          false, now);
+      response =
+          Responses.error(ctx.alloc(), HttpResponseStatus.INTERNAL_SERVER_ERROR, head, false, now);
     }
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     ctx.writeAndFlush(response);
@@ -99,38 +99,59 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     };
   }
 
-  private FullHttpResponse answer(ChannelHandlerContext ctx, String path, boolean head,
-      Instant now) {
+  private FullHttpResponse answer(
+      ChannelHandlerContext ctx, String path, boolean head, Instant now) {
     return switch (path) {
-      case "/metrics" -> text(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, registry.scrape(),
-          head, now);
+      case "/metrics" ->
+          text(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, registry.scrape(), head, now);
       case "/healthz" -> text(ctx, HttpResponseStatus.OK, TEXT, "ok\n", head, now);
-      case "/readyz" -> state.ready()
-          ? text(ctx, HttpResponseStatus.OK, TEXT, "ready\n", head, now)
-          : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "not ready\n", head, now);
+      case "/readyz" ->
+          state.ready()
+              ? text(ctx, HttpResponseStatus.OK, TEXT, "ready\n", head, now)
+              : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "not ready\n", head, now);
       case "/config" -> config(ctx, false, head, now);
       case "/config/version" -> config(ctx, true, head, now);
       default -> throw new IllegalStateException("unrouted admin path " + path);
     };
   }
 
-  private FullHttpResponse config(ChannelHandlerContext ctx, boolean versionOnly, boolean head,
-      Instant now) {
+  private FullHttpResponse config(
+      ChannelHandlerContext ctx, boolean versionOnly, boolean head, Instant now) {
     AppliedConfig applied = state.current();
     if (applied == null) {
       return text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "no config\n", head, now);
     }
-    FullHttpResponse response = versionOnly
-        ? text(ctx, HttpResponseStatus.OK, JSON, "{\"version\":" + applied.version()
-            + ",\"applied_at\":\"" + applied.appliedAt() + "\"}\n", head, now)
-        : text(ctx, HttpResponseStatus.OK, YAML, ConfigDocuments.toYaml(applied.config()), head,
-            now);
+    FullHttpResponse response =
+        versionOnly
+            ? text(
+                ctx,
+                HttpResponseStatus.OK,
+                JSON,
+                "{\"version\":"
+                    + applied.version()
+                    + ",\"applied_at\":\""
+                    + applied.appliedAt()
+                    + "\"}\n",
+                head,
+                now)
+            : text(
+                ctx,
+                HttpResponseStatus.OK,
+                YAML,
+                ConfigDocuments.toYaml(applied.config()),
+                head,
+                now);
     response.headers().set(CONFIG_VERSION, applied.version());
     return response;
   }
 
-  private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status,
-      String contentType, String body, boolean head, Instant now) {
+  private static FullHttpResponse text(
+      ChannelHandlerContext ctx,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      boolean head,
+      Instant now) {
     return Responses.text(ctx.alloc(), status, contentType, body, head, now);
   }
 

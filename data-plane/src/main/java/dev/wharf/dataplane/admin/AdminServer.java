@@ -22,17 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's admin HTTP/1.1 server, on its own port (never a traffic listener's):
- * {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz}, {@code /config} (YAML)
- * and {@code /config/version} (JSON). Only GET and HEAD; see {@link AdminHandler}.
+ * The node's admin HTTP/1.1 server, on its own port (never a traffic listener's): {@code /metrics}
+ * (Prometheus text), {@code /healthz}, {@code /readyz}, {@code /config} (YAML) and {@code
+ * /config/version} (JSON). Only GET and HEAD; see {@link AdminHandler}.
  *
- * <p>Threading: the server owns one event loop thread ({@code wharf-admin}) that accepts and
- * serves every admin connection. Requests are handled on it, the Prometheus scrape and the
- * config's YAML rendering included: that takes milliseconds, and this loop carries no proxy
- * traffic, so a slow scrape can delay only other admin requests.
+ * <p>Threading: the server owns one event loop thread ({@code wharf-admin}) that accepts and serves
+ * every admin connection. Requests are handled on it, the Prometheus scrape and the config's YAML
+ * rendering included: that takes milliseconds, and this loop carries no proxy traffic, so a slow
+ * scrape can delay only other admin requests.
  *
- * <p>Shutdown order ({@link #close}): close the listening socket, then stop the event loop,
- * which closes the admin connections still open.
+ * <p>Shutdown order ({@link #close}): close the listening socket, then stop the event loop, which
+ * closes the admin connections still open.
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -45,7 +45,9 @@ public final class AdminServer implements AutoCloseable {
 
   /** Admin requests are GET and HEAD: a short head, no body worth keeping. */
   private static final int MAX_HEAD = 8 * 1024;
+
   private static final int MAX_BODY = 4 * 1024;
+
   /** An admin connection with nothing to do for this long is closed. */
   private static final int IDLE_SECONDS = 60;
 
@@ -62,32 +64,44 @@ public final class AdminServer implements AutoCloseable {
    *
    * @throws IOException the address could not be bound; the message names it
    */
-  public static AdminServer start(Transport transport, InetSocketAddress bind,
-      PrometheusMeterRegistry registry, AdminState state) throws IOException {
+  public static AdminServer start(
+      Transport transport,
+      InetSocketAddress bind,
+      PrometheusMeterRegistry registry,
+      AdminState state)
+      throws IOException {
     EventLoopGroup group = transport.newGroup(1, "wharf-admin");
     AdminHandler handler = new AdminHandler(registry, state, Clock.systemUTC());
-    ChannelFuture bound = new ServerBootstrap()
-        .group(group)
-        .channel(transport.serverChannel())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ChannelPipeline p = ch.pipeline();
-            addIdleTimeout(p);
-            addHttpCodec(p);
-            addKeepAlive(p);
-            addAdmin(p, handler);
-          }
-        })
-        .bind(bind)
-        .awaitUninterruptibly();
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ChannelPipeline p = ch.pipeline();
+                    addIdleTimeout(p);
+                    addHttpCodec(p);
+                    addKeepAlive(p);
+                    addAdmin(p, handler);
+                  }
+                })
+            .bind(bind)
+            .awaitUninterruptibly();
     if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
       Throwable cause = bound.cause();
-      throw new IOException("admin server cannot bind " + bind.getHostString() + ":"
-          + bind.getPort() + ": " + cause.getMessage(), cause);
+      throw new IOException(
+          "admin server cannot bind "
+              + bind.getHostString()
+              + ":"
+              + bind.getPort()
+              + ": "
+              + cause.getMessage(),
+          cause);
     }
     log.info("admin server bound to {}", bound.channel().localAddress());
     return new AdminServer(group, bound.channel());
@@ -98,9 +112,10 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private static void addHttpCodec(ChannelPipeline p) {
-    p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-        .setMaxInitialLineLength(MAX_HEAD)
-        .setMaxHeaderSize(MAX_HEAD)));
+    p.addLast(
+        HTTP_CODEC,
+        new HttpServerCodec(
+            new HttpDecoderConfig().setMaxInitialLineLength(MAX_HEAD).setMaxHeaderSize(MAX_HEAD)));
     p.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_BODY));
   }
 

@@ -1,8 +1,8 @@
 package dev.wharf.dataplane.admin;
 
 /**
- * What the admin server reports about its node. Called on the admin event loop, once per
- * request, so implementations must be cheap and thread-safe (read volatile or atomic state).
+ * What the admin server reports about its node. Called on the admin event loop, once per request,
+ * so implementations must be cheap and thread-safe (read volatile or atomic state).
  */
 public interface AdminState {
   /** True when the node should receive traffic. */

@@ -10,23 +10,29 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A route's compression settings as the data plane applies them: the route's own
- * {@code compression}, or its listener's when the route has none. Compiled once per snapshot.
+ * A route's compression settings as the data plane applies them: the route's own {@code
+ * compression}, or its listener's when the route has none. Compiled once per snapshot.
  *
  * @param enabled nginx {@code gzip on}
  * @param minLength responses declaring a shorter {@code Content-Length} are sent as they are;
  *     responses of unknown length are compressed
- * @param types media types compressed, lower case, without parameters; always holds
- *     {@code text/html}
+ * @param types media types compressed, lower case, without parameters; always holds {@code
+ *     text/html}
  * @param typeFamilies media type prefixes from {@code text/*} entries, such as {@code text/}
  * @param level zlib level, 1 (fastest) to 9 (smallest)
  * @param proxied whether requests that came through another proxy ({@code Via}) get compressed
  *     responses, as nginx {@code gzip_proxied any}; false is {@code gzip_proxied off}
  */
-public record CompressionSettings(boolean enabled, long minLength, Set<String> types,
-    Set<String> typeFamilies, int level, boolean proxied) {
+public record CompressionSettings(
+    boolean enabled,
+    long minLength,
+    Set<String> types,
+    Set<String> typeFamilies,
+    int level,
+    boolean proxied) {
   /** nginx gzip_min_length. */
   static final long DEFAULT_MIN_LENGTH = 20;
+
   /** nginx gzip_comp_level. */
   static final int DEFAULT_LEVEL = 1;
 
@@ -50,9 +56,12 @@ public record CompressionSettings(boolean enabled, long minLength, Set<String> t
         types.add(t);
       }
     }
-    return new CompressionSettings(config.getEnabled(),
+    return new CompressionSettings(
+        config.getEnabled(),
         config.hasMinLength() ? config.getMinLength().getBytes() : DEFAULT_MIN_LENGTH,
-        types, families, config.getLevel() == 0 ? DEFAULT_LEVEL : config.getLevel(),
+        types,
+        families,
+        config.getLevel() == 0 ? DEFAULT_LEVEL : config.getLevel(),
         !config.hasProxied() || config.getProxied());
   }
 
@@ -62,8 +71,10 @@ public record CompressionSettings(boolean enabled, long minLength, Set<String> t
       return false;
     }
     int semicolon = contentType.indexOf(';');
-    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
-        .strip().toLowerCase(Locale.ROOT);
+    String type =
+        (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+            .strip()
+            .toLowerCase(Locale.ROOT);
     if (types.contains(type)) {
       return true;
     }
@@ -80,7 +91,10 @@ public record CompressionSettings(boolean enabled, long minLength, Set<String> t
     if (proxied || !request.headers().contains(HttpHeaderNames.VIA)) {
       coding = AcceptEncoding.preferred(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
     }
-    return new ResponseCompression(this, coding, request.method().equals(HttpMethod.HEAD),
+    return new ResponseCompression(
+        this,
+        coding,
+        request.method().equals(HttpMethod.HEAD),
         request.protocolVersion().equals(HttpVersion.HTTP_1_0));
   }
 }

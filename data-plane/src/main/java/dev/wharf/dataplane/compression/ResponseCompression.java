@@ -7,17 +7,18 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * What may happen to the response of one request: the route's settings and what the client
- * accepts, fixed when the request is routed, applied to the response head by
- * {@link #decide}. The static file server asks the same question before it picks how to send
- * a file, so both always agree.
+ * What may happen to the response of one request: the route's settings and what the client accepts,
+ * fixed when the request is routed, applied to the response head by {@link #decide}. The static
+ * file server asks the same question before it picks how to send a file, so both always agree.
  */
 public final class ResponseCompression {
   /** What to do with one response. */
   public enum Decision {
     /** Send it as it is. */
     KEEP,
-    /** Send it as it is, with {@code Vary: Accept-Encoding}: another client could get it compressed. */
+    /**
+     * Send it as it is, with {@code Vary: Accept-Encoding}: another client could get it compressed.
+     */
     VARY,
     /** Compress it (and add {@code Vary: Accept-Encoding}). */
     COMPRESS
@@ -33,13 +34,13 @@ public final class ResponseCompression {
   private final boolean http10;
 
   /**
-   * @param coding what the client accepts, null when nothing (or it came through a proxy and
-   *     the settings do not compress for those)
+   * @param coding what the client accepts, null when nothing (or it came through a proxy and the
+   *     settings do not compress for those)
    * @param head the request is a HEAD: its response has no body to compress
    * @param http10 the client speaks HTTP/1.0: a compressed stream ends with the connection
    */
-  ResponseCompression(CompressionSettings settings, ContentCoding coding, boolean head,
-      boolean http10) {
+  ResponseCompression(
+      CompressionSettings settings, ContentCoding coding, boolean head, boolean http10) {
     this.settings = settings;
     this.coding = coding;
     this.head = head;
@@ -47,10 +48,10 @@ public final class ResponseCompression {
   }
 
   /**
-   * Decides from the response head. Never compressed: interim responses, 204, 206, 304, a
-   * response already encoded or carrying {@code Content-Range}, one marked
-   * {@code Cache-Control: no-transform}, a type outside the settings' types, a declared length
-   * of 0 or under {@code min_length}.
+   * Decides from the response head. Never compressed: interim responses, 204, 206, 304, a response
+   * already encoded or carrying {@code Content-Range}, one marked {@code Cache-Control:
+   * no-transform}, a type outside the settings' types, a declared length of 0 or under {@code
+   * min_length}.
    */
   public Decision decide(HttpResponse response) {
     if (!settings.enabled()) {
@@ -63,8 +64,7 @@ public final class ResponseCompression {
     HttpHeaders headers = response.headers();
     if (headers.contains(HttpHeaderNames.CONTENT_ENCODING)
         || headers.contains(HttpHeaderNames.CONTENT_RANGE)
-        || headers.containsValue(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_TRANSFORM,
-            true)
+        || headers.containsValue(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_TRANSFORM, true)
         || !settings.compressible(headers.get(HttpHeaderNames.CONTENT_TYPE))) {
       return Decision.KEEP;
     }

@@ -20,19 +20,19 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * Compresses responses on their way to the client, each as its request's
- * {@link ResponseCompression} says. The dispatcher hands over that plan when it routes a
- * request ({@link #expect}); the next final response head takes it, so responses written
- * before routing (400, 404) and interim ones ({@code 100 Continue}) are never touched.
+ * Compresses responses on their way to the client, each as its request's {@link
+ * ResponseCompression} says. The dispatcher hands over that plan when it routes a request ({@link
+ * #expect}); the next final response head takes it, so responses written before routing (400, 404)
+ * and interim ones ({@code 100 Continue}) are never touched.
  *
- * <p>A compressed body is streamed: each piece is compressed and written as it comes, the
- * {@code Content-Length} goes, and the body is chunked (or, for an HTTP/1.0 client, ended by
- * closing the connection). A response given whole ({@link FullHttpResponse}) is compressed whole
- * and keeps a {@code Content-Length}. As nginx does, a compressed response's strong
- * {@code ETag} becomes weak and its {@code Accept-Ranges} goes.
+ * <p>A compressed body is streamed: each piece is compressed and written as it comes, the {@code
+ * Content-Length} goes, and the body is chunked (or, for an HTTP/1.0 client, ended by closing the
+ * connection). A response given whole ({@link FullHttpResponse}) is compressed whole and keeps a
+ * {@code Content-Length}. As nginx does, a compressed response's strong {@code ETag} becomes weak
+ * and its {@code Accept-Ranges} goes.
  *
- * <p>Sits between the HTTP codec and every writer of responses, the chunked file writer
- * included. Confined to the connection's event loop.
+ * <p>Sits between the HTTP codec and every writer of responses, the chunked file writer included.
+ * Confined to the connection's event loop.
  */
 public final class ResponseCompressor extends ChannelDuplexHandler {
   private ResponseCompression next = ResponseCompression.OFF;
@@ -42,8 +42,8 @@ public final class ResponseCompressor extends ChannelDuplexHandler {
   private boolean closeAfterBody;
 
   /**
-   * The response to the request just routed follows {@code plan}; the size of a compressed
-   * body is counted in {@code record} ({@code $body_bytes_sent}).
+   * The response to the request just routed follows {@code plan}; the size of a compressed body is
+   * counted in {@code record} ({@code $body_bytes_sent}).
    */
   public void expect(ResponseCompression plan, RequestRecord record) {
     next = plan;
@@ -96,8 +96,12 @@ public final class ResponseCompressor extends ChannelDuplexHandler {
     ctx.write(response, promise);
   }
 
-  private static void writeWhole(ChannelHandlerContext ctx, FullHttpResponse full,
-      ZlibStream zlib, RequestRecord record, ChannelPromise promise) {
+  private static void writeWhole(
+      ChannelHandlerContext ctx,
+      FullHttpResponse full,
+      ZlibStream zlib,
+      RequestRecord record,
+      ChannelPromise promise) {
     ByteBuf body;
     try {
       body = join(ctx.alloc(), zlib.compress(full.content()), zlib.finish());

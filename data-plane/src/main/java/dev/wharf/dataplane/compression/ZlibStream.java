@@ -8,12 +8,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 
 /**
- * One response body being compressed by Netty's zlib encoder, driven through an
- * {@link EmbeddedChannel}. Each piece given is flushed through (zlib's sync flush), so what
- * goes in comes out at once: a streamed response stays streamed.
+ * One response body being compressed by Netty's zlib encoder, driven through an {@link
+ * EmbeddedChannel}. Each piece given is flushed through (zlib's sync flush), so what goes in comes
+ * out at once: a streamed response stays streamed.
  *
- * <p>Confined to the client connection's event loop. {@link #finish} or {@link #discard} must
- * be called once, or the encoder's buffers leak.
+ * <p>Confined to the client connection's event loop. {@link #finish} or {@link #discard} must be
+ * called once, or the encoder's buffers leak.
  */
 final class ZlibStream {
   private final EmbeddedChannel encoder;
@@ -24,8 +24,12 @@ final class ZlibStream {
 
   /** A stream for one body; shares the client connection's id and allocator. */
   static ZlibStream open(Channel client, ContentCoding coding, int level) {
-    return new ZlibStream(new EmbeddedChannel(client.id(), false, client.config(),
-        ZlibCodecFactory.newZlibEncoder(coding.wrapper(), level)));
+    return new ZlibStream(
+        new EmbeddedChannel(
+            client.id(),
+            false,
+            client.config(),
+            ZlibCodecFactory.newZlibEncoder(coding.wrapper(), level)));
   }
 
   /** The compressed form of {@code input}, which stays the caller's. */

@@ -10,13 +10,14 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens the channel to one control-plane replica. The client opens one per stream and shuts it
- * down when the stream ends. Tests pass in-process channels.
+ * Opens the channel to one control-plane replica. The client opens one per stream and shuts it down
+ * when the stream ends. Tests pass in-process channels.
  */
 @FunctionalInterface
 public interface ChannelFactory {
   /** How often an open stream is pinged, so a control plane that vanished is noticed. */
   long KEEP_ALIVE_SECONDS = 30;
+
   /** Snapshots carry whole configs; gRPC's default 4 MiB is too small for large fleets. */
   int MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
@@ -29,8 +30,8 @@ public interface ChannelFactory {
   }
 
   /**
-   * TLS over gRPC's shaded Netty transport, trusting the certificates in {@code caFile} (PEM).
-   * The file is read now, so a missing or broken one fails at startup, not at every reconnect.
+   * TLS over gRPC's shaded Netty transport, trusting the certificates in {@code caFile} (PEM). The
+   * file is read now, so a missing or broken one fails at startup, not at every reconnect.
    */
   static ChannelFactory tls(Path caFile) throws IOException {
     if (!Files.isReadable(caFile)) {

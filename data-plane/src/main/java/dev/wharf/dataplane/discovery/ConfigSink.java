@@ -9,8 +9,8 @@ import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import java.util.List;
 
 /**
- * Where snapshots go: a node that applies a config all or nothing and says which version it
- * runs. {@link DiscoveryClient} calls it from its config thread only.
+ * Where snapshots go: a node that applies a config all or nothing and says which version it runs.
+ * {@link DiscoveryClient} calls it from its config thread only.
  */
 public interface ConfigSink {
   /**
@@ -31,8 +31,7 @@ public interface ConfigSink {
   static ConfigSink of(DataPlaneNode node) {
     return new ConfigSink() {
       @Override
-      public void apply(Config config, long version)
-          throws ConfigException, ListenerBindException {
+      public void apply(Config config, long version) throws ConfigException, ListenerBindException {
         node.apply(config, version);
       }
 

@@ -28,22 +28,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's side of config distribution (docs/architecture.md, "The node's side of the
- * stream"): one stream
- * to one control-plane replica at a time. It says hello with the version it runs, applies each
- * pushed snapshot, saves it to disk and answers ACK, or answers NACK with the reason and keeps
- * serving the old config. When the stream ends it waits ({@link Backoff}) and tries the next
- * replica in the list.
+ * The node's side of config distribution (docs/architecture.md, "The node's side of the stream"):
+ * one stream to one control-plane replica at a time. It says hello with the version it runs,
+ * applies each pushed snapshot, saves it to disk and answers ACK, or answers NACK with the reason
+ * and keeps serving the old config. When the stream ends it waits ({@link Backoff}) and tries the
+ * next replica in the list.
  *
  * <p>{@link #start} first serves the last acknowledged snapshot from disk, so a node restarting
  * while no control plane answers serves its last good config.
  *
- * <p>Threading: everything (stream callbacks, applying, writing the file, reconnecting) runs on
- * one thread of its own, {@code wharf-config}, never on a gRPC or Netty thread; so the order in
- * which snapshots and stream ends are handled is the order they arrived. Reconnect timers run on
- * the scheduler and only hand work to that thread. Pushes queue there while a snapshot is being
- * applied; the control plane's rule of one unacknowledged push per stream bounds that queue,
- * and the node's only messages (hello, one ACK or NACK per push) need no flow control.
+ * <p>Threading: everything (stream callbacks, applying, writing the file, reconnecting) runs on one
+ * thread of its own, {@code wharf-config}, never on a gRPC or Netty thread; so the order in which
+ * snapshots and stream ends are handled is the order they arrived. Reconnect timers run on the
+ * scheduler and only hand work to that thread. Pushes queue there while a snapshot is being
+ * applied; the control plane's rule of one unacknowledged push per stream bounds that queue, and
+ * the node's only messages (hello, one ACK or NACK per push) need no flow control.
  */
 public final class DiscoveryClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DiscoveryClient.class);
@@ -63,25 +62,26 @@ public final class DiscoveryClient implements AutoCloseable {
   private final DiscoveryMetrics metrics;
   private final ExecutorService configThread =
       Executors.newSingleThreadExecutor(daemon("wharf-config"));
-  private final DiscoveryStream.Handler handler = new DiscoveryStream.Handler() {
-    @Override
-    public void snapshot(DiscoveryStream stream, Snapshot snapshot) {
-      onSnapshot(stream, snapshot);
-    }
+  private final DiscoveryStream.Handler handler =
+      new DiscoveryStream.Handler() {
+        @Override
+        public void snapshot(DiscoveryStream stream, Snapshot snapshot) {
+          onSnapshot(stream, snapshot);
+        }
 
-    @Override
-    public void ended(DiscoveryStream stream, Status status) {
-      onEnded(stream, status);
-    }
+        @Override
+        public void ended(DiscoveryStream stream, Status status) {
+          onEnded(stream, status);
+        }
 
-    @Override
-    public void drain(DiscoveryStream stream, String requestedBy) {
-      if (stream == DiscoveryClient.this.stream) {
-        log.warn("drain requested by {} through control plane {}", requestedBy, stream.target);
-        events.emit(e -> e.drainRequested(requestedBy));
-      }
-    }
-  };
+        @Override
+        public void drain(DiscoveryStream stream, String requestedBy) {
+          if (stream == DiscoveryClient.this.stream) {
+            log.warn("drain requested by {} through control plane {}", requestedBy, stream.target);
+            events.emit(e -> e.drainRequested(requestedBy));
+          }
+        }
+      };
 
   // Written on the config thread only; volatile for the connected gauge and close().
   private volatile DiscoveryStream stream;
@@ -102,9 +102,10 @@ public final class DiscoveryClient implements AutoCloseable {
     this.stableAfter = b.stableAfter;
     this.nanoTime = b.nanoTime;
     this.ownsTimers = b.timers == null;
-    this.timers = ownsTimers
-        ? Executors.newSingleThreadScheduledExecutor(daemon("wharf-discovery-timer"))
-        : b.timers;
+    this.timers =
+        ownsTimers
+            ? Executors.newSingleThreadScheduledExecutor(daemon("wharf-discovery-timer"))
+            : b.timers;
     List<DiscoveryEvents> all = new ArrayList<>();
     this.metrics = b.registry == null ? null : new DiscoveryMetrics(b.registry, this::connected);
     if (metrics != null) {
@@ -122,22 +123,30 @@ public final class DiscoveryClient implements AutoCloseable {
   }
 
   /**
-   * Serves the snapshot file if there is a valid one (before returning), then opens the stream
-   * to the first control plane (without waiting for it). Once only.
+   * Serves the snapshot file if there is a valid one (before returning), then opens the stream to
+   * the first control plane (without waiting for it). Once only.
    */
   public void start() throws InterruptedException {
     if (started.getAndSet(true)) {
       throw new IllegalStateException("already started");
     }
     try {
-      configThread.submit(() -> {
-        applier.serveSaved();
-        connect();
-      }).get();
-      healthTask = health.scheduleEvery(healthInterval, timers, configThread, () -> {
-        DiscoveryStream s = stream;
-        return closed ? null : s;
-      });
+      configThread
+          .submit(
+              () -> {
+                applier.serveSaved();
+                connect();
+              })
+          .get();
+      healthTask =
+          health.scheduleEvery(
+              healthInterval,
+              timers,
+              configThread,
+              () -> {
+                DiscoveryStream s = stream;
+                return closed ? null : s;
+              });
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot start the discovery client", e.getCause());
     }
@@ -156,11 +165,8 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     String target = failover.current();
     long running = applier.running();
-    Hello hello = Hello.newBuilder()
-        .setNodeId(nodeId)
-        .putAllLabels(labels)
-        .setVersion(running)
-        .build();
+    Hello hello =
+        Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels).setVersion(running).build();
     ManagedChannel channel;
     try {
       channel = channels.open(target);
@@ -168,10 +174,11 @@ public final class DiscoveryClient implements AutoCloseable {
       reconnectAfter(target, "cannot open a channel: " + e.getMessage(), false, false);
       return;
     }
-    stream = DiscoveryStream.open(target, channel, interceptors, configThread, handler, hello,
-        nanoTime.getAsLong());
-    log.debug("node {}: connecting to control plane {}, hello with version {}", nodeId, target,
-        running);
+    stream =
+        DiscoveryStream.open(
+            target, channel, interceptors, configThread, handler, hello, nanoTime.getAsLong());
+    log.debug(
+        "node {}: connecting to control plane {}, hello with version {}", nodeId, target, running);
   }
 
   private void onSnapshot(DiscoveryStream s, Snapshot snapshot) {
@@ -188,20 +195,22 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     stream = null;
     s.close("stream ended");
-    boolean healthy = s.delivered
-        || nanoTime.getAsLong() - s.openedAtNanos >= stableAfter.toNanos();
-    reconnectAfter(s.target, DiscoveryStream.describeEnd(status), healthy,
+    boolean healthy =
+        s.delivered || nanoTime.getAsLong() - s.openedAtNanos >= stableAfter.toNanos();
+    reconnectAfter(
+        s.target,
+        DiscoveryStream.describeEnd(status),
+        healthy,
         status.getCode() == Status.Code.PERMISSION_DENIED);
   }
 
   /**
-   * Logs why the stream to {@code target} ended and schedules the next attempt. A stream that
-   * ended before it proved healthy (a refusal comes right after the hello) makes the backoff
-   * grow, so a node the control plane keeps refusing does not spin.
+   * Logs why the stream to {@code target} ended and schedules the next attempt. A stream that ended
+   * before it proved healthy (a refusal comes right after the hello) makes the backoff grow, so a
+   * node the control plane keeps refusing does not spin.
    *
-   * @param refused the control plane refused this node's credentials or its node id: an
-   *     operator must fix the node's flags or its token, so the line is an error naming the
-   *     node id
+   * @param refused the control plane refused this node's credentials or its node id: an operator
+   *     must fix the node's flags or its token, so the line is an error naming the node id
    */
   private void reconnectAfter(String target, String why, boolean healthy, boolean refused) {
     if (closed) {
@@ -212,28 +221,37 @@ public final class DiscoveryClient implements AutoCloseable {
     Duration delay = step.delay();
     if (refused) {
       long running = applier.running();
-      log.error("node {}: control plane {} refused this node: {}; check --node-id {} against "
-          + "the node ids its token (or certificate) was issued for; {}, trying {} in {} ms",
-          nodeId, target, why, nodeId,
-          running == 0 ? "serves no config yet" : "keeps serving version " + running, next,
+      log.error(
+          "node {}: control plane {} refused this node: {}; check --node-id {} against "
+              + "the node ids its token (or certificate) was issued for; {}, trying {} in {} ms",
+          nodeId,
+          target,
+          why,
+          nodeId,
+          running == 0 ? "serves no config yet" : "keeps serving version " + running,
+          next,
           delay.toMillis());
     } else {
       log.warn("control plane {}: {}; trying {} in {} ms", target, why, next, delay.toMillis());
     }
     events.emit(e -> e.streamEnded(target, why, next, delay));
-    retry = timers.schedule(() -> {
-      try {
-        configThread.execute(this::connect);
-      } catch (RejectedExecutionException e) {
-        // closing
-      }
-    }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    retry =
+        timers.schedule(
+            () -> {
+              try {
+                configThread.execute(this::connect);
+              } catch (RejectedExecutionException e) {
+                // closing
+              }
+            },
+            delay.toNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   /**
-   * Stops: cancels the stream and any pending reconnect, lets the config thread finish what it
-   * is doing (an apply in progress completes), then shuts the channel down. Waits are bounded.
-   * The node keeps serving what it has.
+   * Stops: cancels the stream and any pending reconnect, lets the config thread finish what it is
+   * doing (an apply in progress completes), then shuts the channel down. Waits are bounded. The
+   * node keeps serving what it has.
    */
   @Override
   public void close() {
@@ -242,11 +260,12 @@ public final class DiscoveryClient implements AutoCloseable {
       healthTask.cancel(false);
     }
     try {
-      configThread.execute(() -> {
-        if (retry != null) {
-          retry.cancel(false);
-        }
-      });
+      configThread.execute(
+          () -> {
+            if (retry != null) {
+              retry.cancel(false);
+            }
+          });
     } catch (RejectedExecutionException e) {
       return; // closed before
     }
@@ -325,8 +344,8 @@ public final class DiscoveryClient implements AutoCloseable {
     /** Control-plane replicas ({@code host:port}), tried in this order, round robin. */
     public Builder targets(List<String> list) {
       if (list.isEmpty() || list.stream().anyMatch(String::isBlank)) {
-        throw new IllegalArgumentException("targets: " + list
-            + " (expected: at least one host:port)");
+        throw new IllegalArgumentException(
+            "targets: " + list + " (expected: at least one host:port)");
       }
       targets = List.copyOf(list);
       return this;

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * What a {@link DiscoveryClient} did, for logs, metrics and the command line. Every method is
- * called on the client's config thread, in order, and should return quickly; an exception
- * thrown here is logged and ignored.
+ * called on the client's config thread, in order, and should return quickly; an exception thrown
+ * here is logged and ignored.
  */
 public interface DiscoveryEvents {
   /**

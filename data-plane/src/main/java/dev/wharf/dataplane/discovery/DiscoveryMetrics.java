@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * The client's meters: whether a stream to a control plane is up, how often it reconnected, and
- * how many snapshots it applied and refused (boot from disk included). Closing removes the
- * gauge (it reads the client), so a client built again registers its own; counters stay.
+ * The client's meters: whether a stream to a control plane is up, how often it reconnected, and how
+ * many snapshots it applied and refused (boot from disk included). Closing removes the gauge (it
+ * reads the client), so a client built again registers its own; counters stay.
  */
 final class DiscoveryMetrics implements DiscoveryEvents, AutoCloseable {
   private final MeterRegistry registry;
@@ -20,13 +20,15 @@ final class DiscoveryMetrics implements DiscoveryEvents, AutoCloseable {
 
   DiscoveryMetrics(MeterRegistry registry, BooleanSupplier connected) {
     this.registry = registry;
-    this.connected = Gauge.builder("wharf.discovery.connected", connected, c -> c.getAsBoolean() ? 1 : 0)
-        .description("1 while the stream to a control plane is open on a ready channel")
-        .strongReference(true)
-        .register(registry);
-    reconnects = Counter.builder("wharf.discovery.reconnects")
-        .description("Streams to a control plane that ended and were retried")
-        .register(registry);
+    this.connected =
+        Gauge.builder("wharf.discovery.connected", connected, c -> c.getAsBoolean() ? 1 : 0)
+            .description("1 while the stream to a control plane is open on a ready channel")
+            .strongReference(true)
+            .register(registry);
+    reconnects =
+        Counter.builder("wharf.discovery.reconnects")
+            .description("Streams to a control plane that ended and were retried")
+            .register(registry);
     applied = snapshots(registry, "applied");
     refused = snapshots(registry, "refused");
   }

@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * One stream to one control-plane replica, from its hello to its end, on a channel of its own.
  *
  * <p>Threading: gRPC calls this observer on its own threads, one call at a time; each callback is
- * handed, in arrival order, to the client's single config thread, so snapshots and the stream's
- * end are handled in the order they came. Sending is guarded by this object's lock because a
- * gRPC {@code StreamObserver} is not thread-safe and {@link #close} may come from another thread
- * than the acks.
+ * handed, in arrival order, to the client's single config thread, so snapshots and the stream's end
+ * are handled in the order they came. Sending is guarded by this object's lock because a gRPC
+ * {@code StreamObserver} is not thread-safe and {@link #close} may come from another thread than
+ * the acks.
  */
 final class DiscoveryStream implements ClientResponseObserver<NodeMessage, ControlMessage> {
   private static final Logger log = LoggerFactory.getLogger(DiscoveryStream.class);
@@ -41,6 +41,7 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
 
   final String target;
   final long openedAtNanos;
+
   /** A snapshot arrived on this stream; config thread only. */
   boolean delivered;
 
@@ -50,8 +51,12 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
   private ClientCallStreamObserver<NodeMessage> requests; // guarded by this
   private boolean closed; // guarded by this
 
-  private DiscoveryStream(String target, ManagedChannel channel, Executor configThread,
-      Handler handler, long openedAtNanos) {
+  private DiscoveryStream(
+      String target,
+      ManagedChannel channel,
+      Executor configThread,
+      Handler handler,
+      long openedAtNanos) {
     this.target = target;
     this.channel = channel;
     this.configThread = configThread;
@@ -60,9 +65,14 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
   }
 
   /** Starts the call and says hello. */
-  static DiscoveryStream open(String target, ManagedChannel channel,
-      List<ClientInterceptor> interceptors, Executor configThread, Handler handler,
-      Hello hello, long nowNanos) {
+  static DiscoveryStream open(
+      String target,
+      ManagedChannel channel,
+      List<ClientInterceptor> interceptors,
+      Executor configThread,
+      Handler handler,
+      Hello hello,
+      long nowNanos) {
     DiscoveryStream s = new DiscoveryStream(target, channel, configThread, handler, nowNanos);
     DiscoveryGrpc.newStub(channel)
         .withInterceptors(interceptors.toArray(ClientInterceptor[]::new))
@@ -75,8 +85,11 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
   /** Says once that the channel came up: the control plane may have nothing to push. */
   private void logWhenReady(ConnectivityState state, Hello hello) {
     if (state == ConnectivityState.READY) {
-      log.info("node {}: connected to control plane {}, said hello with version {}",
-          hello.getNodeId(), target, hello.getVersion());
+      log.info(
+          "node {}: connected to control plane {}, said hello with version {}",
+          hello.getNodeId(),
+          target,
+          hello.getVersion());
     } else if (state != ConnectivityState.SHUTDOWN) {
       channel.notifyWhenStateChanged(state, () -> logWhenReady(channel.getState(false), hello));
     }
@@ -156,9 +169,9 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
   }
 
   /**
-   * {@code UNAVAILABLE (io exception): Connection refused: /127.0.0.1:7000}: the status, the
-   * first line of its description, and the innermost cause (for TLS the certificate problem,
-   * not "General OpenSslEngine problem").
+   * {@code UNAVAILABLE (io exception): Connection refused: /127.0.0.1:7000}: the status, the first
+   * line of its description, and the innermost cause (for TLS the certificate problem, not "General
+   * OpenSslEngine problem").
    */
   static String describeEnd(Status status) {
     StringBuilder out = new StringBuilder("stream ended: ").append(status.getCode());

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The discovery client's event listeners, told in order; a listener that throws is logged and
- * does not keep the others from hearing (the contract {@link DiscoveryEvents} promises).
+ * The discovery client's event listeners, told in order; a listener that throws is logged and does
+ * not keep the others from hearing (the contract {@link DiscoveryEvents} promises).
  */
 final class EventFanout {
   private static final Logger log = LoggerFactory.getLogger(EventFanout.class);

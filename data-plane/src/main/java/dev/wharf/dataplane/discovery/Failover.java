@@ -32,8 +32,8 @@ final class Failover {
   /**
    * The stream to {@link #current} ended (or never opened).
    *
-   * @param healthy the stream delivered a snapshot or stayed up long enough: the backoff
-   *     starts over
+   * @param healthy the stream delivered a snapshot or stayed up long enough: the backoff starts
+   *     over
    */
   Step ended(boolean healthy) {
     if (healthy) {

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Tells the control plane how the node sees its checked endpoints: on each new stream once
- * (when there is anything to say), then whenever the view changed since the last report on that
- * stream. Config thread only.
+ * Tells the control plane how the node sees its checked endpoints: on each new stream once (when
+ * there is anything to say), then whenever the view changed since the last report on that stream.
+ * Config thread only.
  */
 final class HealthReporter {
   private final ConfigSink sink;
@@ -27,23 +27,31 @@ final class HealthReporter {
   }
 
   /**
-   * Reports every {@code interval} on the stream {@code current} gives (none when it gives
-   * null); the timer only hands the work to {@code configThread}, where reports are made.
+   * Reports every {@code interval} on the stream {@code current} gives (none when it gives null);
+   * the timer only hands the work to {@code configThread}, where reports are made.
    */
-  ScheduledFuture<?> scheduleEvery(Duration interval, ScheduledExecutorService timers,
-      Executor configThread, Supplier<DiscoveryStream> current) {
-    return timers.scheduleWithFixedDelay(() -> {
-      try {
-        configThread.execute(() -> {
-          DiscoveryStream stream = current.get();
-          if (stream != null) {
-            report(stream);
+  ScheduledFuture<?> scheduleEvery(
+      Duration interval,
+      ScheduledExecutorService timers,
+      Executor configThread,
+      Supplier<DiscoveryStream> current) {
+    return timers.scheduleWithFixedDelay(
+        () -> {
+          try {
+            configThread.execute(
+                () -> {
+                  DiscoveryStream stream = current.get();
+                  if (stream != null) {
+                    report(stream);
+                  }
+                });
+          } catch (RejectedExecutionException e) {
+            // closing
           }
-        });
-      } catch (RejectedExecutionException e) {
-        // closing
-      }
-    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        },
+        interval.toMillis(),
+        interval.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   void report(DiscoveryStream stream) {
@@ -52,8 +60,10 @@ final class HealthReporter {
     reportedOn = stream;
     reported = now;
     if (changed) {
-      stream.send(NodeMessage.newBuilder()
-          .setHealth(HealthReport.newBuilder().addAllEndpoints(now)).build());
+      stream.send(
+          NodeMessage.newBuilder()
+              .setHealth(HealthReport.newBuilder().addAllEndpoints(now))
+              .build());
     }
   }
 }

@@ -21,17 +21,17 @@ public final class ListenerPorts {
     if (ports.isEmpty()) {
       return sink;
     }
-    ports.forEach((name, port) -> {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(
-            "listener port " + name + "=" + port + " (expected: 1-65535)");
-      }
-    });
+    ports.forEach(
+        (name, port) -> {
+          if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(
+                "listener port " + name + "=" + port + " (expected: 1-65535)");
+          }
+        });
     Map<String, Integer> copy = Map.copyOf(ports);
     return new ConfigSink() {
       @Override
-      public void apply(Config config, long version)
-          throws ConfigException, ListenerBindException {
+      public void apply(Config config, long version) throws ConfigException, ListenerBindException {
         sink.apply(rewrite(config, copy), version);
       }
 

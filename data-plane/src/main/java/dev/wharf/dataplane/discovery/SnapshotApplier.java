@@ -8,9 +8,7 @@ import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +40,8 @@ final class SnapshotApplier {
   }
 
   /**
-   * Applies the snapshot file if it holds a valid snapshot this node can run; otherwise logs
-   * why not and leaves the node as it is.
+   * Applies the snapshot file if it holds a valid snapshot this node can run; otherwise logs why
+   * not and leaves the node as it is.
    */
   void serveSaved() {
     Optional<Snapshot> saved;
@@ -53,8 +51,10 @@ final class SnapshotApplier {
       log.error("{}; not serving it, waiting for a push from the control plane", e.getMessage());
       return;
     } catch (IOException e) {
-      log.error("cannot read {}: {}; not serving it, waiting for a push from the control plane",
-          file, e.toString());
+      log.error(
+          "cannot read {}: {}; not serving it, waiting for a push from the control plane",
+          file,
+          e.toString());
       return;
     }
     if (saved.isEmpty()) {
@@ -67,8 +67,12 @@ final class SnapshotApplier {
       sink.apply(saved.get().getConfig(), version);
     } catch (ConfigException | ListenerBindException e) {
       String reason = reason(e);
-      log.error("{} holds version {} but this node cannot apply it: {}; waiting for a push from "
-          + "the control plane", file, version, reason);
+      log.error(
+          "{} holds version {} but this node cannot apply it: {}; waiting for a push from "
+              + "the control plane",
+          file,
+          version,
+          reason);
       events.emit(ev -> ev.refused(version, source, reason));
       return;
     }
@@ -77,9 +81,9 @@ final class SnapshotApplier {
   }
 
   /**
-   * Applies a pushed snapshot and returns the answer: ACK once it serves and is saved (or when
-   * it already served), NACK with the reason when it cannot serve; then the old config serves
-   * on and the file is untouched.
+   * Applies a pushed snapshot and returns the answer: ACK once it serves and is saved (or when it
+   * already served), NACK with the reason when it cannot serve; then the old config serves on and
+   * the file is untouched.
    */
   NodeMessage answer(Snapshot snapshot, String source) {
     long version = snapshot.getVersion();
@@ -89,8 +93,12 @@ final class SnapshotApplier {
       return ack(snapshot);
     }
     if (version < running) {
-      log.warn("{} pushes version {}, older than the {} this node runs; applying it: the "
-          + "control plane decides what runs", source, version, running);
+      log.warn(
+          "{} pushes version {}, older than the {} this node runs; applying it: the "
+              + "control plane decides what runs",
+          source,
+          version,
+          running);
     }
     try {
       sink.apply(snapshot.getConfig(), version);
@@ -107,13 +115,20 @@ final class SnapshotApplier {
   }
 
   private NodeMessage refuse(Snapshot snapshot, String source, String reason) {
-    log.warn("refused version {} from {}, still serving version {}: {}", snapshot.getVersion(),
-        source, sink.version(), reason);
+    log.warn(
+        "refused version {} from {}, still serving version {}: {}",
+        snapshot.getVersion(),
+        source,
+        sink.version(),
+        reason);
     events.emit(ev -> ev.refused(snapshot.getVersion(), source, reason));
-    return NodeMessage.newBuilder().setNack(Nack.newBuilder()
-        .setVersion(snapshot.getVersion())
-        .setNonce(snapshot.getNonce())
-        .setReason(reason)).build();
+    return NodeMessage.newBuilder()
+        .setNack(
+            Nack.newBuilder()
+                .setVersion(snapshot.getVersion())
+                .setNonce(snapshot.getNonce())
+                .setReason(reason))
+        .build();
   }
 
   /** A file that cannot be written costs only the boot fallback: the new config serves anyway. */
@@ -121,22 +136,27 @@ final class SnapshotApplier {
     try {
       file.write(snapshot);
     } catch (IOException e) {
-      log.error("cannot write {}: {}; version {} serves, but a restart without a control plane "
-          + "would serve an older one", file, e.toString(), snapshot.getVersion());
+      log.error(
+          "cannot write {}: {}; version {} serves, but a restart without a control plane "
+              + "would serve an older one",
+          file,
+          e.toString(),
+          snapshot.getVersion());
     }
   }
 
   private static NodeMessage ack(Snapshot snapshot) {
-    return NodeMessage.newBuilder().setAck(Ack.newBuilder()
-        .setVersion(snapshot.getVersion())
-        .setNonce(snapshot.getNonce())).build();
+    return NodeMessage.newBuilder()
+        .setAck(Ack.newBuilder().setVersion(snapshot.getVersion()).setNonce(snapshot.getNonce()))
+        .build();
   }
 
   /** The validator's errors, one after another: {@code routes[2].proxy.upstream: ...; ...}. */
   static String reason(Exception e) {
-    String text = e instanceof ConfigException c
-        ? c.errors().stream().map(ConfigError::toString).collect(Collectors.joining("; "))
-        : e.getMessage();
+    String text =
+        e instanceof ConfigException c
+            ? c.errors().stream().map(ConfigError::toString).collect(Collectors.joining("; "))
+            : e.getMessage();
     return text.length() <= MAX_REASON_CHARS ? text : text.substring(0, MAX_REASON_CHARS) + "...";
   }
 }

@@ -19,10 +19,10 @@ import java.util.zip.CRC32C;
  * The last snapshot a node acknowledged, kept on disk so that a node restarting while no control
  * plane answers serves it instead of nothing: {@code <stateDir>/snapshot.pb}.
  *
- * <p>Format (big-endian): the magic {@code WHARFSNP} (8 bytes), the format version (int, 1),
- * the payload length (int), the CRC32C of the payload (int), then the payload: a serialized
- * {@link Snapshot} (version, nonce and config). A file that is cut short, has another length
- * than its header says, or whose bytes changed is refused, never half-read.
+ * <p>Format (big-endian): the magic {@code WHARFSNP} (8 bytes), the format version (int, 1), the
+ * payload length (int), the CRC32C of the payload (int), then the payload: a serialized {@link
+ * Snapshot} (version, nonce and config). A file that is cut short, has another length than its
+ * header says, or whose bytes changed is refused, never half-read.
  *
  * <p>{@link #write} replaces the file atomically: a reader (or a crash) sees the old file or the
  * new one, never a mix. One writer per state directory; not thread-safe for concurrent writes.
@@ -62,8 +62,12 @@ public final class SnapshotFile {
       return Optional.empty();
     }
     if (bytes.length < HEADER_BYTES) {
-      throw corrupt("it is " + bytes.length + " bytes long, shorter than the " + HEADER_BYTES
-          + "-byte header");
+      throw corrupt(
+          "it is "
+              + bytes.length
+              + " bytes long, shorter than the "
+              + HEADER_BYTES
+              + "-byte header");
     }
     ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_BYTES);
     byte[] magic = new byte[MAGIC.length];
@@ -79,49 +83,53 @@ public final class SnapshotFile {
     int expectedCrc = header.getInt();
     long actualLength = bytes.length - HEADER_BYTES;
     if (length != actualLength) {
-      throw corrupt("the header says " + length + " payload bytes, the file holds "
-          + actualLength);
+      throw corrupt("the header says " + length + " payload bytes, the file holds " + actualLength);
     }
     int actualCrc = crc(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES);
     if (actualCrc != expectedCrc) {
-      throw corrupt(String.format("checksum mismatch (header CRC32C %08x, payload %08x)",
-          expectedCrc, actualCrc));
+      throw corrupt(
+          String.format(
+              "checksum mismatch (header CRC32C %08x, payload %08x)", expectedCrc, actualCrc));
     }
     try {
-      return Optional.of(Snapshot.parseFrom(
-          ByteBuffer.wrap(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES)));
+      return Optional.of(
+          Snapshot.parseFrom(ByteBuffer.wrap(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES)));
     } catch (InvalidProtocolBufferException e) {
-      throw new CorruptSnapshotException(file, "the payload is not a snapshot: "
-          + e.getMessage(), e);
+      throw new CorruptSnapshotException(
+          file, "the payload is not a snapshot: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Replaces the file with {@code snapshot}: writes a temporary file beside it, forces it to
-   * disk, renames it over the old one, then forces the directory so the rename survives a crash.
+   * Replaces the file with {@code snapshot}: writes a temporary file beside it, forces it to disk,
+   * renames it over the old one, then forces the directory so the rename survives a crash.
    */
   public void write(Snapshot snapshot) throws IOException {
     byte[] payload = snapshot.toByteArray();
-    ByteBuffer content = ByteBuffer.allocate(HEADER_BYTES + payload.length)
-        .put(MAGIC)
-        .putInt(FORMAT_VERSION)
-        .putInt(payload.length)
-        .putInt(crc(payload, 0, payload.length))
-        .put(payload)
-        .flip();
+    ByteBuffer content =
+        ByteBuffer.allocate(HEADER_BYTES + payload.length)
+            .put(MAGIC)
+            .putInt(FORMAT_VERSION)
+            .putInt(payload.length)
+            .putInt(crc(payload, 0, payload.length))
+            .put(payload)
+            .flip();
     Path dir = file.getParent();
     Files.createDirectories(dir);
     Path temp = dir.resolve(NAME + ".tmp");
     try {
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      try (FileChannel out =
+          FileChannel.open(
+              temp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
         while (content.hasRemaining()) {
           out.write(content);
         }
         out.force(true);
       }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       Files.deleteIfExists(temp);
       throw e;

@@ -3,14 +3,14 @@ package dev.wharf.dataplane.drain;
 import java.util.TreeSet;
 
 /**
- * The node's timetable of forced closes, which keeps them from coming in bursts: any two closes
- * are at least {@code 1 / max_closes_per_second} apart (the larger gap of the two policies), so
- * a node never closes more than the cap in a second, whatever number of changes overlap.
+ * The node's timetable of forced closes, which keeps them from coming in bursts: any two closes are
+ * at least {@code 1 / max_closes_per_second} apart (the larger gap of the two policies), so a node
+ * never closes more than the cap in a second, whatever number of changes overlap.
  *
- * <p>A close wanted at time {@code t} gets the earliest time at or after {@code t} that keeps
- * that distance from every close already booked. Times are ticker nanoseconds. Bookings in the
- * past are forgotten; a booking whose close was cancelled keeps its slot until it passes (a
- * lost slot only makes a later close a little later).
+ * <p>A close wanted at time {@code t} gets the earliest time at or after {@code t} that keeps that
+ * distance from every close already booked. Times are ticker nanoseconds. Bookings in the past are
+ * forgotten; a booking whose close was cancelled keeps its slot until it passes (a lost slot only
+ * makes a later close a little later).
  *
  * <p>Not thread-safe: the {@link ConnectionDrainer} uses it from its one thread.
  */

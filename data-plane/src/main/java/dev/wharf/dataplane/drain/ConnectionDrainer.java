@@ -20,22 +20,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies drain policies to a node's long-lived connections (WebSockets): after every config
- * change and every health verdict, each open connection is judged against what the node now
- * serves ({@link DrainView#reason}). A connection that must move is closed gracefully by its
- * policy: {@code keep} leaves it alone; {@code close_after_timeout} closes it after the policy's
- * timeout, the closes of one change spread evenly over the policy's window, and never more than
- * the cap per second across the node: {@link CloseSlots} plans the times, and a close whose
- * timer fired late waits its turn rather than going out in a burst with others. Connections a
- * change does not affect are never touched.
+ * Applies drain policies to a node's long-lived connections (WebSockets): after every config change
+ * and every health verdict, each open connection is judged against what the node now serves ({@link
+ * DrainView#reason}). A connection that must move is closed gracefully by its policy: {@code keep}
+ * leaves it alone; {@code close_after_timeout} closes it after the policy's timeout, the closes of
+ * one change spread evenly over the policy's window, and never more than the cap per second across
+ * the node: {@link CloseSlots} plans the times, and a close whose timer fired late waits its turn
+ * rather than going out in a burst with others. Connections a change does not affect are never
+ * touched.
  *
- * <p>A close is judged again when it is due: a connection whose endpoint came back, or whose
- * route was restored, in the meantime stays open. A later change that makes a connection
- * unaffected cancels its close at once.
+ * <p>A close is judged again when it is due: a connection whose endpoint came back, or whose route
+ * was restored, in the meantime stays open. A later change that makes a connection unaffected
+ * cancels its close at once.
  *
- * <p>Threading: judging runs on one thread of its own ({@code assessor}), never on an event
- * loop, so a change affecting thousands of connections does not delay traffic; each close runs
- * on its connection's event loop. The pending table is concurrent because both touch it.
+ * <p>Threading: judging runs on one thread of its own ({@code assessor}), never on an event loop,
+ * so a change affecting thousands of connections does not delay traffic; each close runs on its
+ * connection's event loop. The pending table is concurrent because both touch it.
  */
 public final class ConnectionDrainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionDrainer.class);
@@ -47,14 +47,14 @@ public final class ConnectionDrainer implements AutoCloseable {
     Future<?> schedule(Drainable connection, Runnable task, long delayNanos);
 
     /** The production scheduler: the connection's own event loop. */
-    Scheduler EVENT_LOOP = (c, task, delay) ->
-        c.executor().schedule(task, delay, TimeUnit.NANOSECONDS);
+    Scheduler EVENT_LOOP =
+        (c, task, delay) -> c.executor().schedule(task, delay, TimeUnit.NANOSECONDS);
   }
 
   /**
-   * A booked close; its timer is set just after it is booked. {@code gapNanos} is the least
-   * time between this close and the node's previous one; {@code nodeDrain} says the whole node
-   * drains, so the close goes whatever the view says.
+   * A booked close; its timer is set just after it is booked. {@code gapNanos} is the least time
+   * between this close and the node's previous one; {@code nodeDrain} says the whole node drains,
+   * so the close goes whatever the view says.
    */
   private static final class Pending {
     private final long gapNanos;
@@ -80,23 +80,27 @@ public final class ConnectionDrainer implements AutoCloseable {
   private final Scheduler scheduler;
   private final Set<Drainable> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<Drainable, Pending> pending = new ConcurrentHashMap<>();
+
   /** Affected connections a keep policy leaves open, so each is logged once, not per change. */
   private final Set<Drainable> kept = ConcurrentHashMap.newKeySet();
+
   /** Used by the assessor thread only. */
   private final CloseSlots slots = new CloseSlots();
+
   /**
-   * The earliest ticker time the next close may go out. Timers can fire late and together (a
-   * busy event loop); this keeps closes apart by the cap even then.
+   * The earliest ticker time the next close may go out. Timers can fire late and together (a busy
+   * event loop); this keeps closes apart by the cap even then.
    */
   private final AtomicLong nextCloseAllowed = new AtomicLong(Long.MIN_VALUE);
+
   private volatile DrainView view = DrainView.EMPTY;
 
   /**
-   * @param assessor one thread (or a serial executor) that judges connections; shut down by
-   *     {@link #close} when it is an {@link ExecutorService}
+   * @param assessor one thread (or a serial executor) that judges connections; shut down by {@link
+   *     #close} when it is an {@link ExecutorService}
    */
-  public ConnectionDrainer(Ticker ticker, DrainMeters meters, Executor assessor,
-      Scheduler scheduler) {
+  public ConnectionDrainer(
+      Ticker ticker, DrainMeters meters, Executor assessor, Scheduler scheduler) {
     this.ticker = ticker;
     this.meters = meters;
     this.assessor = assessor;
@@ -105,11 +109,13 @@ public final class ConnectionDrainer implements AutoCloseable {
 
   /** The production drainer: judges on a daemon thread of its own, closes on event loops. */
   public static ConnectionDrainer create(Ticker ticker, DrainMeters meters) {
-    ExecutorService assessor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "wharf-drain");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService assessor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "wharf-drain");
+              t.setDaemon(true);
+              return t;
+            });
     return new ConnectionDrainer(ticker, meters, assessor, Scheduler.EVENT_LOOP);
   }
 
@@ -124,8 +130,8 @@ public final class ConnectionDrainer implements AutoCloseable {
   }
 
   /**
-   * A connection opened. It is judged at once against the current view too: it may have been
-   * placed by a snapshot that a change has just replaced.
+   * A connection opened. It is judged at once against the current view too: it may have been placed
+   * by a snapshot that a change has just replaced.
    */
   public void opened(Drainable c) {
     open.add(c);
@@ -151,11 +157,11 @@ public final class ConnectionDrainer implements AutoCloseable {
   }
 
   /**
-   * The node drains: every WebSocket open now, affected by a change or not, is closed with 1001
-   * by {@code deadline} (ticker time). Each one's policy spreads the closes (its {@code spread},
-   * cut to what is left before the deadline) and caps them (its {@code max_closes_per_second},
-   * raised when the cap could not close them all in time: every client gets its 1001 rather
-   * than an abrupt close at the hard timeout). {@code keep} does not apply: the node goes away.
+   * The node drains: every WebSocket open now, affected by a change or not, is closed with 1001 by
+   * {@code deadline} (ticker time). Each one's policy spreads the closes (its {@code spread}, cut
+   * to what is left before the deadline) and caps them (its {@code max_closes_per_second}, raised
+   * when the cap could not close them all in time: every client gets its 1001 rather than an abrupt
+   * close at the hard timeout). {@code keep} does not apply: the node goes away.
    */
   public void drainAll(long deadline) {
     List<Drainable> now = List.copyOf(open);
@@ -180,13 +186,17 @@ public final class ConnectionDrainer implements AutoCloseable {
     for (Map.Entry<DrainSettings, List<Drainable>> e : bySettings.entrySet()) {
       List<Drainable> group = e.getValue();
       long spread = Math.min(e.getKey().spread().toNanos(), window);
-      long perSecond = Math.max(e.getKey().maxClosesPerSecond(),
-          window == 0 ? Integer.MAX_VALUE : (long) Math.ceil(group.size() * 1e9 / window));
+      long perSecond =
+          Math.max(
+              e.getKey().maxClosesPerSecond(),
+              window == 0 ? Integer.MAX_VALUE : (long) Math.ceil(group.size() * 1e9 / window));
       book(group, now, spread, (int) Math.min(Integer.MAX_VALUE, perSecond), true);
       booked += group.size();
     }
     if (booked > 0) {
-      log.info("node drain: closing {} WebSocket(s) with 1001 within {} ms", booked,
+      log.info(
+          "node drain: closing {} WebSocket(s) with 1001 within {} ms",
+          booked,
           TimeUnit.NANOSECONDS.toMillis(window));
     }
   }
@@ -242,31 +252,41 @@ public final class ConnectionDrainer implements AutoCloseable {
     }
     for (Map.Entry<DrainSettings, List<Drainable>> e : toBook.entrySet()) {
       DrainSettings s = e.getKey();
-      book(e.getValue(), now + s.timeout().toNanos(), s.spread().toNanos(),
-          s.maxClosesPerSecond(), false);
+      book(
+          e.getValue(),
+          now + s.timeout().toNanos(),
+          s.spread().toNanos(),
+          s.maxClosesPerSecond(),
+          false);
     }
     if (!counts.isEmpty()) {
-      log.info("drain: closing {} connection(s) ({}) gracefully; {} now pending",
-          counts.values().stream().mapToInt(Integer::intValue).sum(), describe(counts),
+      log.info(
+          "drain: closing {} connection(s) ({}) gracefully; {} now pending",
+          counts.values().stream().mapToInt(Integer::intValue).sum(),
+          describe(counts),
           pending.size());
     }
     if (cancelled > 0) {
-      log.info("drain: {} connection(s) no longer affected; their closes are cancelled ({} "
-          + "still pending)", cancelled, pending.size());
+      log.info(
+          "drain: {} connection(s) no longer affected; their closes are cancelled ({} "
+              + "still pending)",
+          cancelled,
+          pending.size());
     }
     if (newlyKept > 0) {
-      log.info("drain: keeping {} affected connection(s) open (policy keep); {} kept in all",
-          newlyKept, kept.size());
+      log.info(
+          "drain: keeping {} affected connection(s) open (policy keep); {} kept in all",
+          newlyKept,
+          kept.size());
     }
   }
 
   /**
    * Books the closes of connections that share a policy: from {@code start}, the i-th of n at
-   * {@code i / n} of the {@code spread} window, each then moved as late as the node's cap
-   * requires.
+   * {@code i / n} of the {@code spread} window, each then moved as late as the node's cap requires.
    */
-  private void book(List<Drainable> connections, long start, long spread, int perSecond,
-      boolean nodeDrain) {
+  private void book(
+      List<Drainable> connections, long start, long spread, int perSecond, boolean nodeDrain) {
     long now = ticker.nanoTime();
     int n = connections.size();
     for (int i = 0; i < n; i++) {

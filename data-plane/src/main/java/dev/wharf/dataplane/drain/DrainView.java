@@ -6,12 +6,12 @@ import java.util.Map;
 
 /**
  * What the node serves now, as far as drains care: where each route sends its traffic and with
- * which drain policy, which endpoints each upstream has, and (live) which of them pass their
- * active health checks. A connection is judged against it with {@link #reason}.
+ * which drain policy, which endpoints each upstream has, and (live) which of them pass their active
+ * health checks. A connection is judged against it with {@link #reason}.
  *
- * <p>Built from the compiled snapshot (routing feeds a {@link #builder}), so it knows each
- * route's and upstream's policy as the proxy runs them; which one applies is
- * {@link DrainSettings#inForce}'s to say.
+ * <p>Built from the compiled snapshot (routing feeds a {@link #builder}), so it knows each route's
+ * and upstream's policy as the proxy runs them; which one applies is {@link
+ * DrainSettings#inForce}'s to say.
  */
 public final class DrainView {
   /** Whether an endpoint passes its upstream's active health checks, read live. */
@@ -21,8 +21,8 @@ public final class DrainView {
   }
 
   /**
-   * A route's upstream (null when it is not a proxy route) and its own drain policy (null when
-   * it has none).
+   * A route's upstream (null when it is not a proxy route) and its own drain policy (null when it
+   * has none).
    */
   private record RouteTarget(String upstream, DrainSettings override) {}
 
@@ -35,8 +35,8 @@ public final class DrainView {
   private final Map<String, UpstreamTarget> upstreams;
   private final Health health;
 
-  private DrainView(Map<String, RouteTarget> routes, Map<String, UpstreamTarget> upstreams,
-      Health health) {
+  private DrainView(
+      Map<String, RouteTarget> routes, Map<String, UpstreamTarget> upstreams, Health health) {
     this.routes = routes;
     this.upstreams = upstreams;
     this.health = health;
@@ -82,11 +82,11 @@ public final class DrainView {
   }
 
   /**
-   * Why a connection placed at {@code p} must move, or null when it may stay. In order: its
-   * route is gone; its route now sends traffic elsewhere; its endpoint left the upstream; its
-   * endpoint fails its health checks while another endpoint of the upstream passes them (when
-   * none passes, the upstream is in panic and a reconnect would land on a failing endpoint
-   * anyway, so the connection stays).
+   * Why a connection placed at {@code p} must move, or null when it may stay. In order: its route
+   * is gone; its route now sends traffic elsewhere; its endpoint left the upstream; its endpoint
+   * fails its health checks while another endpoint of the upstream passes them (when none passes,
+   * the upstream is in panic and a reconnect would land on a failing endpoint anyway, so the
+   * connection stays).
    */
   public DrainReason reason(Placement p) {
     RouteTarget route = routes.get(p.route());
@@ -113,14 +113,15 @@ public final class DrainView {
 
   /**
    * The drain policy for a connection placed at {@code p}, as the config has it now: its route's
-   * own policy when the route still has one; else the policy of the upstream the connection is
-   * on; else (both gone) the policy it opened with.
+   * own policy when the route still has one; else the policy of the upstream the connection is on;
+   * else (both gone) the policy it opened with.
    */
   public DrainSettings settings(Placement p) {
     RouteTarget route = routes.get(p.route());
     UpstreamTarget upstream = upstreams.get(p.upstream());
-    DrainSettings now = DrainSettings.inForce(route == null ? null : route.override(),
-        upstream == null ? null : upstream.settings());
+    DrainSettings now =
+        DrainSettings.inForce(
+            route == null ? null : route.override(), upstream == null ? null : upstream.settings());
     return now != null ? now : p.settings();
   }
 }

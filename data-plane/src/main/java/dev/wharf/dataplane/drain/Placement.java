@@ -1,8 +1,8 @@
 package dev.wharf.dataplane.drain;
 
 /**
- * Where a long-lived connection was placed when it opened: what a config change or a health
- * verdict is compared with to decide whether the connection must move.
+ * Where a long-lived connection was placed when it opened: what a config change or a health verdict
+ * is compared with to decide whether the connection must move.
  *
  * @param route the route it matched
  * @param upstream the upstream the route sent it to

@@ -3,9 +3,9 @@ package dev.wharf.dataplane.exchange;
 import io.netty.handler.codec.http.HttpContent;
 
 /**
- * One request in flight on a client connection, from the dispatcher's side: a proxied exchange
- * or a file being sent. The dispatcher passes it what happens on the client connection until it
- * calls {@link ExchangeOwner#exchangeFinished}. Everything runs on the connection's event loop.
+ * One request in flight on a client connection, from the dispatcher's side: a proxied exchange or a
+ * file being sent. The dispatcher passes it what happens on the client connection until it calls
+ * {@link ExchangeOwner#exchangeFinished}. Everything runs on the connection's event loop.
  */
 public interface ClientExchange {
   /** Begins; called once, right after construction. */

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelHandler;
 /** The client connection's side of an exchange: what it must do when the exchange ends. */
 public interface ExchangeOwner {
   /**
-   * The exchange is over (response sent, failed, or the client left). Called once, on the
-   * client's event loop; {@code keepAlive} says whether the next request may be read.
+   * The exchange is over (response sent, failed, or the client left). Called once, on the client's
+   * event loop; {@code keepAlive} says whether the next request may be read.
    */
   void exchangeFinished(RequestRecord record, boolean keepAlive);
 
@@ -23,9 +23,9 @@ public interface ExchangeOwner {
 
   /**
    * The endpoint accepted a WebSocket upgrade and its {@code 101} was written: turn both
-   * connections' HTTP pipelines into a relay, {@code clientRelay} taking over the client
-   * connection and {@code upstreamRelay} the {@code upstream} one. The relay's handlers go in
-   * before the HTTP codecs leave, so bytes a codec still holds reach them.
+   * connections' HTTP pipelines into a relay, {@code clientRelay} taking over the client connection
+   * and {@code upstreamRelay} the {@code upstream} one. The relay's handlers go in before the HTTP
+   * codecs leave, so bytes a codec still holds reach them.
    */
   void switchToRelay(Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay);
 }

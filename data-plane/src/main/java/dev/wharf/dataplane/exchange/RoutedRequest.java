@@ -16,5 +16,11 @@ import java.util.regex.MatchResult;
  * @param maxBodySize largest request body accepted, in bytes; 0 means no limit
  * @param responseHeaders the route's header rules for every response
  */
-public record RoutedRequest(HttpRequest request, RequestTarget target, MatchResult groups,
-    RequestRecord record, String route, long maxBodySize, HeaderRuleSet responseHeaders) {}
+public record RoutedRequest(
+    HttpRequest request,
+    RequestTarget target,
+    MatchResult groups,
+    RequestRecord record,
+    String route,
+    long maxBodySize,
+    HeaderRuleSet responseHeaders) {}

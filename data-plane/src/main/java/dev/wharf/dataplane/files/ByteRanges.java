@@ -4,11 +4,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * A GET's {@code Range} on a file (RFC 9110 14): one satisfiable range is answered 206 with
- * exactly its bytes; a range that starts past the end is answered 416. Everything else is
- * answered with the whole file, as the RFC allows a server to do: several ranges (nginx would
- * send {@code multipart/byteranges}), a unit other than {@code bytes}, a header that does not
- * parse, and an {@code If-Range} that does not match the file's current validators.
+ * A GET's {@code Range} on a file (RFC 9110 14): one satisfiable range is answered 206 with exactly
+ * its bytes; a range that starts past the end is answered 416. Everything else is answered with the
+ * whole file, as the RFC allows a server to do: several ranges (nginx would send {@code
+ * multipart/byteranges}), a unit other than {@code bytes}, a header that does not parse, and an
+ * {@code If-Range} that does not match the file's current validators.
  */
 final class ByteRanges {
   /** What to send of the file. */

@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.regex.MatchResult;
 
 /**
- * Finds the file a request names, by nginx's rules: {@code root} or {@code alias}, then
- * {@code try_files}, then {@code index} for a directory. Each step stats the disk once; the
- * calls block, so {@link #resolve} runs on the node's file threads, never on an event loop
- * (try_files entries are rendered on the event loop first, by {@link #render}).
+ * Finds the file a request names, by nginx's rules: {@code root} or {@code alias}, then {@code
+ * try_files}, then {@code index} for a directory. Each step stats the disk once; the calls block,
+ * so {@link #resolve} runs on the node's file threads, never on an event loop (try_files entries
+ * are rendered on the event loop first, by {@link #render}).
  *
  * <p>The path is built segment by segment below the route's base: a {@code .} or {@code ..}
- * segment, a backslash or a NUL never reach the file system (the request's {@code $uri} cannot
- * hold them after normalisation, but try_files entries render other variables too). With
- * {@code deny_symlinks_outside_root}, a file whose real path leaves the base is refused, 403
- * when asked for directly, skipped by try_files.
+ * segment, a backslash or a NUL never reach the file system (the request's {@code $uri} cannot hold
+ * them after normalisation, but try_files entries render other variables too). With {@code
+ * deny_symlinks_outside_root}, a file whose real path leaves the base is refused, 403 when asked
+ * for directly, skipped by try_files.
  */
 final class FileResolver {
   /** Where a lookup ended. */
@@ -46,23 +46,24 @@ final class FileResolver {
   }
 
   /**
-   * The site's try_files entries rendered for one request, as paths (null for a last
-   * {@code =NNN}); {@code variables} and {@code groups} are the request's. Does not touch the
-   * disk.
+   * The site's try_files entries rendered for one request, as paths (null for a last {@code =NNN});
+   * {@code variables} and {@code groups} are the request's. Does not touch the disk.
    */
-  static List<String> render(StaticSite site, TemplateRenderer.VariableSource variables,
-      MatchResult groups) {
+  static List<String> render(
+      StaticSite site, TemplateRenderer.VariableSource variables, MatchResult groups) {
     List<String> rendered = new ArrayList<>(site.tryFiles().size());
     for (StaticSite.TryFile entry : site.tryFiles()) {
-      rendered.add(entry.status() > 0 ? null
-          : pathOf(TemplateRenderer.render(entry.template(), variables, groups)));
+      rendered.add(
+          entry.status() > 0
+              ? null
+              : pathOf(TemplateRenderer.render(entry.template(), variables, groups)));
     }
     return rendered;
   }
 
   /**
-   * The file for {@code uri} ({@code $uri}, already normalised), given the try_files entries
-   * {@link #render} made for the same request. Blocks on the file system.
+   * The file for {@code uri} ({@code $uri}, already normalised), given the try_files entries {@link
+   * #render} made for the same request. Blocks on the file system.
    */
   Lookup resolve(String uri, List<String> tryFiles) {
     List<StaticSite.TryFile> entries = site.tryFiles();
@@ -119,9 +120,9 @@ final class FileResolver {
   }
 
   /**
-   * A try_files entry with a trailing slash: a directory, or null to try the next. As in nginx,
-   * the entry's own slash only says "a directory"; the request goes on as the name without it.
-   * So {@code $uri/} for {@code /docs} is a 301 to {@code /docs/} (the same as asking for the
+   * A try_files entry with a trailing slash: a directory, or null to try the next. As in nginx, the
+   * entry's own slash only says "a directory"; the request goes on as the name without it. So
+   * {@code $uri/} for {@code /docs} is a 301 to {@code /docs/} (the same as asking for the
    * directory without try_files), and for {@code /docs/} the directory's index.
    */
   private Lookup tryDirectory(String candidate) {
@@ -130,8 +131,8 @@ final class FileResolver {
     if (attributes == null || !attributes.isDirectory()) {
       return null;
     }
-    String named = candidate.endsWith("/")
-        ? candidate.substring(0, candidate.length() - 1) : candidate;
+    String named =
+        candidate.endsWith("/") ? candidate.substring(0, candidate.length() - 1) : candidate;
     return named.endsWith("/") ? index(path) : new Redirect(named + "/");
   }
 
@@ -164,9 +165,9 @@ final class FileResolver {
   }
 
   /**
-   * The path of {@code uri} below the base: {@code root} + uri, or for an alias the uri with
-   * the location prefix cut off (a try_files entry outside the prefix is taken as it is, below
-   * the alias). Null when a segment could climb or is not a file name.
+   * The path of {@code uri} below the base: {@code root} + uri, or for an alias the uri with the
+   * location prefix cut off (a try_files entry outside the prefix is taken as it is, below the
+   * alias). Null when a segment could climb or is not a file name.
    */
   Path map(String uri) {
     String relative = uri;
@@ -178,7 +179,9 @@ final class FileResolver {
       if (segment.isEmpty()) {
         continue;
       }
-      if (segment.equals(".") || segment.equals("..") || segment.indexOf('\\') >= 0
+      if (segment.equals(".")
+          || segment.equals("..")
+          || segment.indexOf('\\') >= 0
           || segment.indexOf('\0') >= 0) {
         return null;
       }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * {@code Content-Type} by file extension: a built-in table ({@code mime-types.txt} beside this
- * class: the types nginx's {@code mime.types} gives, so a site moved from nginx is served with
- * the same types, plus a few nginx lacks, such as {@code mjs} and {@code webmanifest}), then the
+ * class: the types nginx's {@code mime.types} gives, so a site moved from nginx is served with the
+ * same types, plus a few nginx lacks, such as {@code mjs} and {@code webmanifest}), then the
  * route's {@code mime_types}, then its {@code default_type}. Like nginx, no {@code charset} is
  * added.
  */
@@ -39,8 +39,7 @@ final class MimeTypes {
     }
     Map<String, String> table = new HashMap<>(BUILT_IN);
     overrides.forEach((extension, type) -> table.put(extension.toLowerCase(Locale.ROOT), type));
-    return new MimeTypes(Map.copyOf(table),
-        defaultType.isEmpty() ? DEFAULT_TYPE : defaultType);
+    return new MimeTypes(Map.copyOf(table), defaultType.isEmpty() ? DEFAULT_TYPE : defaultType);
   }
 
   /** The type of a file named {@code fileName}, by what follows its last dot. */

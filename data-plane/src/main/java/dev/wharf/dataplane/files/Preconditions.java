@@ -7,15 +7,18 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * Conditional requests on a file (RFC 9110 13.2.2), evaluated in the RFC's order:
- * {@code If-Match}, else {@code If-Unmodified-Since} (412 when they fail); then
- * {@code If-None-Match}, else {@code If-Modified-Since} (304 when the client's copy is current).
- * An {@code If-None-Match} present makes {@code If-Modified-Since} ignored; a date that does not
- * parse is ignored.
+ * Conditional requests on a file (RFC 9110 13.2.2), evaluated in the RFC's order: {@code If-Match},
+ * else {@code If-Unmodified-Since} (412 when they fail); then {@code If-None-Match}, else {@code
+ * If-Modified-Since} (304 when the client's copy is current). An {@code If-None-Match} present
+ * makes {@code If-Modified-Since} ignored; a date that does not parse is ignored.
  */
 final class Preconditions {
   /** What the conditions say about a GET or HEAD. */
-  enum Outcome { PROCEED, NOT_MODIFIED, FAILED }
+  enum Outcome {
+    PROCEED,
+    NOT_MODIFIED,
+    FAILED
+  }
 
   private Preconditions() {}
 
@@ -40,9 +43,9 @@ final class Preconditions {
   }
 
   /**
-   * Whether {@code list} ({@code *} or entity tags separated by commas) holds {@code etag}.
-   * Strong comparison (If-Match, If-Range) needs both tags strong; weak comparison
-   * (If-None-Match) ignores {@code W/}. A list that does not parse matches nothing.
+   * Whether {@code list} ({@code *} or entity tags separated by commas) holds {@code etag}. Strong
+   * comparison (If-Match, If-Range) needs both tags strong; weak comparison (If-None-Match) ignores
+   * {@code W/}. A list that does not parse matches nothing.
    */
   static boolean matches(String list, String etag, boolean strong) {
     if (list.strip().equals("*")) {
@@ -68,7 +71,8 @@ final class Preconditions {
       if (end < 0) {
         return false;
       }
-      if (list.regionMatches(i, opaque, 0, opaque.length()) && end + 1 - i == opaque.length()
+      if (list.regionMatches(i, opaque, 0, opaque.length())
+          && end + 1 - i == opaque.length()
           && (!strong || (!weak && !ourWeak))) {
         return true;
       }

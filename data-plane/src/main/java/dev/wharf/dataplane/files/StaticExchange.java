@@ -35,20 +35,20 @@ import java.util.function.LongSupplier;
 import java.util.regex.MatchResult;
 
 /**
- * One request on a {@code static} route, answered from the disk: find the file
- * ({@link FileResolver}), pick the representation ({@link FileVariants}), evaluate the
- * conditions ({@link Preconditions}) and the range ({@link ByteRanges}), then send the head and
- * the bytes ({@link FileTransfer}). Only GET and HEAD are served; other methods get 405.
+ * One request on a {@code static} route, answered from the disk: find the file ({@link
+ * FileResolver}), pick the representation ({@link FileVariants}), evaluate the conditions ({@link
+ * Preconditions}) and the range ({@link ByteRanges}), then send the head and the bytes ({@link
+ * FileTransfer}). Only GET and HEAD are served; other methods get 405.
  *
- * <p>Finding and opening the file block on the disk, so they run on the node's file threads
- * ({@link NodeServices#files}); the answer comes back to the event loop, which decides and
- * writes the response. Sending is the kernel's (sendfile) or, when the response is compressed,
- * reads of 32 KiB chunks as the connection can take them.
+ * <p>Finding and opening the file block on the disk, so they run on the node's file threads ({@link
+ * NodeServices#files}); the answer comes back to the event loop, which decides and writes the
+ * response. Sending is the kernel's (sendfile) or, when the response is compressed, reads of 32 KiB
+ * chunks as the connection can take them.
  *
- * <p>The exchange lasts until the last byte was written, so the connection reads no other
- * request meanwhile and a node drain lets the file finish. The dispatcher hears of the end on a
- * later turn of the event loop, never from inside {@link #start}. Confined to the client
- * connection's event loop, but for {@link #lookUp}.
+ * <p>The exchange lasts until the last byte was written, so the connection reads no other request
+ * meanwhile and a node drain lets the file finish. The dispatcher hears of the end on a later turn
+ * of the event loop, never from inside {@link #start}. Confined to the client connection's event
+ * loop, but for {@link #lookUp}.
  */
 public final class StaticExchange implements ClientExchange {
   private final ChannelHandlerContext ctx;
@@ -71,11 +71,16 @@ public final class StaticExchange implements ClientExchange {
    * @param site what the route serves
    * @param gzipProxied whether the route compresses responses to proxied requests (those with
    *     {@code Via}), which decides whether they get a precompressed sibling
-   * @param compression what the compressor will do with the response, which decides how the
-   *     file is sent
+   * @param compression what the compressor will do with the response, which decides how the file is
+   *     sent
    */
-  public StaticExchange(ChannelHandlerContext ctx, NodeServices services, RoutedRequest routed,
-      StaticSite site, boolean gzipProxied, ExchangeOwner owner,
+  public StaticExchange(
+      ChannelHandlerContext ctx,
+      NodeServices services,
+      RoutedRequest routed,
+      StaticSite site,
+      boolean gzipProxied,
+      ExchangeOwner owner,
       ResponseCompression compression) {
     this.ctx = ctx;
     this.services = services;
@@ -101,18 +106,21 @@ public final class StaticExchange implements ClientExchange {
     }
     List<String> tryFiles = FileResolver.render(site, record, groups);
     boolean get = method.equals(HttpMethod.GET);
-    services.files().execute(() -> {
-      LookedUp result = lookUp(tryFiles, get);
-      ctx.executor().execute(() -> answer(result));
-    });
+    services
+        .files()
+        .execute(
+            () -> {
+              LookedUp result = lookUp(tryFiles, get);
+              ctx.executor().execute(() -> answer(result));
+            });
   }
 
   /**
-   * What the disk says: the lookup, the representation chosen, and for a GET the file opened
-   * (or the status its opening failed with).
+   * What the disk says: the lookup, the representation chosen, and for a GET the file opened (or
+   * the status its opening failed with).
    */
-  private record LookedUp(FileResolver.Lookup lookup, FileVariant file, FileChannel channel,
-      int openFailure) {}
+  private record LookedUp(
+      FileResolver.Lookup lookup, FileVariant file, FileChannel channel, int openFailure) {}
 
   /** On a file thread: everything that touches the disk before the response is decided. */
   private LookedUp lookUp(List<String> tryFiles, boolean get) {
@@ -126,8 +134,7 @@ public final class StaticExchange implements ClientExchange {
       return new LookedUp(lookup, file, null, 0);
     }
     try {
-      return new LookedUp(lookup, file, FileChannel.open(file.file(), StandardOpenOption.READ),
-          0);
+      return new LookedUp(lookup, file, FileChannel.open(file.file(), StandardOpenOption.READ), 0);
     } catch (AccessDeniedException e) {
       return new LookedUp(lookup, file, null, 403);
     } catch (IOException e) {
@@ -149,8 +156,12 @@ public final class StaticExchange implements ClientExchange {
     } else if (lookup instanceof FileResolver.Redirect redirect) {
       FullHttpResponse moved = error(HttpResponseStatus.MOVED_PERMANENTLY);
       // Relative, as nginx's absolute_redirect off: right behind any proxy or port mapping.
-      moved.headers().set(HttpHeaderNames.LOCATION, UriPaths.encode(redirect.path())
-          + (target.query().isEmpty() ? "" : "?" + target.query()));
+      moved
+          .headers()
+          .set(
+              HttpHeaderNames.LOCATION,
+              UriPaths.encode(redirect.path())
+                  + (target.query().isEmpty() ? "" : "?" + target.query()));
       sendWhole(moved);
     } else {
       sendWhole(error(HttpResponseStatus.valueOf(((FileResolver.Refused) lookup).status())));
@@ -171,11 +182,11 @@ public final class StaticExchange implements ClientExchange {
         sendHead(head(HttpResponseStatus.NOT_MODIFIED, file));
         return;
       }
-      case PROCEED -> { }
+      case PROCEED -> {}
     }
     boolean get = request.method().equals(HttpMethod.GET);
-    ByteRanges.Selection range = get ? ByteRanges.select(request.headers(), file)
-        : ByteRanges.WHOLE;
+    ByteRanges.Selection range =
+        get ? ByteRanges.select(request.headers(), file) : ByteRanges.WHOLE;
     if (range instanceof ByteRanges.Unsatisfiable) {
       closeIfOpen(channel);
       FullHttpResponse refusal = error(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
@@ -190,8 +201,8 @@ public final class StaticExchange implements ClientExchange {
     ByteRanges.Part part = range instanceof ByteRanges.Part p ? p : null;
     long offset = part == null ? 0 : part.start();
     long length = part == null ? file.size() : part.length();
-    HttpResponse head = head(part == null ? HttpResponseStatus.OK
-        : HttpResponseStatus.PARTIAL_CONTENT, file);
+    HttpResponse head =
+        head(part == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT, file);
     head.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
     if (part == null) {
       head.headers().set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
@@ -209,11 +220,12 @@ public final class StaticExchange implements ClientExchange {
   /** A head describing {@code file}: type, validators, coding; no length yet. */
   private HttpResponse head(HttpResponseStatus status, FileVariant file) {
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-    HttpHeaders headers = head.headers()
-        .set(HttpHeaderNames.SERVER, Responses.SERVER)
-        .set(HttpHeaderNames.DATE, Responses.httpDate(services.clock().instant()))
-        .set(HttpHeaderNames.LAST_MODIFIED, file.lastModified())
-        .set(HttpHeaderNames.ETAG, file.etag());
+    HttpHeaders headers =
+        head.headers()
+            .set(HttpHeaderNames.SERVER, Responses.SERVER)
+            .set(HttpHeaderNames.DATE, Responses.httpDate(services.clock().instant()))
+            .set(HttpHeaderNames.LAST_MODIFIED, file.lastModified())
+            .set(HttpHeaderNames.ETAG, file.etag());
     if (status.code() != 304) {
       headers.set(HttpHeaderNames.CONTENT_TYPE, file.contentType());
     }
@@ -229,8 +241,9 @@ public final class StaticExchange implements ClientExchange {
   private void sendFile(HttpResponse head, FileChannel channel, long offset, long length) {
     boolean keepAlive = prepare(head);
     // The kernel can send the file itself unless something on the way needs its bytes.
-    boolean zeroCopy = compression.decide(head) != ResponseCompression.Decision.COMPRESS
-        && ctx.pipeline().get(SslHandler.class) == null;
+    boolean zeroCopy =
+        compression.decide(head) != ResponseCompression.Decision.COMPRESS
+            && ctx.pipeline().get(SslHandler.class) == null;
     FileTransfer transfer;
     try {
       transfer = FileTransfer.start(ctx, head, channel, offset, length, zeroCopy);
@@ -268,13 +281,17 @@ public final class StaticExchange implements ClientExchange {
   }
 
   private FullHttpResponse error(HttpResponseStatus status) {
-    return Responses.error(ctx.alloc(), status, request.method().equals(HttpMethod.HEAD), false,
+    return Responses.error(
+        ctx.alloc(),
+        status,
+        request.method().equals(HttpMethod.HEAD),
+        false,
         services.clock().instant());
   }
 
   private void completeLater(ChannelFuture written, boolean keepAlive) {
-    written.addListener(f -> ctx.executor().execute(() -> complete(f.isSuccess() && keepAlive,
-        f.isSuccess())));
+    written.addListener(
+        f -> ctx.executor().execute(() -> complete(f.isSuccess() && keepAlive, f.isSuccess())));
   }
 
   private void complete(boolean keepAlive, boolean whole) {

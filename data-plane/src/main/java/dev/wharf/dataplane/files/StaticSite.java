@@ -11,12 +11,12 @@ import java.util.List;
 
 /**
  * A {@code static} route as the node serves it, compiled once per snapshot off the event loops.
- * Nothing here touches the disk: a root that does not exist yet is a 404 per request, not a
- * refused config, as in nginx.
+ * Nothing here touches the disk: a root that does not exist yet is a 404 per request, not a refused
+ * config, as in nginx.
  *
- * @param base the {@code root} (the file is base + {@code $uri}) or the {@code alias} (the
- *     matched location prefix is replaced by it); absolute, relative paths being taken from the
- *     node's working directory
+ * @param base the {@code root} (the file is base + {@code $uri}) or the {@code alias} (the matched
+ *     location prefix is replaced by it); absolute, relative paths being taken from the node's
+ *     working directory
  * @param aliasPrefix the location prefix an alias replaces; null for a root
  * @param index file names tried, in order, for a request that names a directory
  * @param tryFiles nginx try_files entries; empty when the route has none
@@ -24,16 +24,21 @@ import java.util.List;
  * @param precompressed serve {@code FILE.gz} to clients that accept gzip (nginx gzip_static)
  * @param denySymlinksOutsideRoot refuse files whose real path leaves {@code base}
  */
-public record StaticSite(Path base, String aliasPrefix, List<String> index,
-    List<TryFile> tryFiles, MimeTypes mimeTypes, boolean precompressed,
+public record StaticSite(
+    Path base,
+    String aliasPrefix,
+    List<String> index,
+    List<TryFile> tryFiles,
+    MimeTypes mimeTypes,
+    boolean precompressed,
     boolean denySymlinksOutsideRoot) {
   static final List<String> DEFAULT_INDEX = List.of("index.html");
 
   /**
    * One try_files entry: a template to render, or (last only) a status to answer with.
    *
-   * @param directory the entry as written ends with '/': it must name a directory, as nginx
-   *     decides from the configured text rather than from the rendered value
+   * @param directory the entry as written ends with '/': it must name a directory, as nginx decides
+   *     from the configured text rather than from the rendered value
    * @param status the {@code =NNN} of a last entry, else 0
    */
   public record TryFile(Template template, boolean directory, int status) {}
@@ -56,9 +61,13 @@ public record StaticSite(Path base, String aliasPrefix, List<String> index,
         tryFiles.add(new TryFile(Template.parse(entry), entry.endsWith("/"), 0));
       }
     }
-    return new StaticSite(base, alias ? prefixOf(route.getMatch().getPath()) : null,
-        s.getIndexCount() == 0 ? DEFAULT_INDEX : s.getIndexList(), tryFiles,
-        MimeTypes.compile(s.getMimeTypesMap(), s.getDefaultType()), s.getPrecompressed(),
+    return new StaticSite(
+        base,
+        alias ? prefixOf(route.getMatch().getPath()) : null,
+        s.getIndexCount() == 0 ? DEFAULT_INDEX : s.getIndexList(),
+        tryFiles,
+        MimeTypes.compile(s.getMimeTypesMap(), s.getDefaultType()),
+        s.getPrecompressed(),
         s.getDenySymlinksOutsideRoot());
   }
 

@@ -16,13 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The active checks of one endpoint: a {@link Probe} every interval (plus random jitter),
- * {@code unhealthy_threshold} failures in a row make the endpoint unhealthy and
- * {@code healthy_threshold} successes in a row healthy again. The verdict goes to the endpoint's
- * {@link EndpointStats}, which outlive this object and config swaps.
+ * The active checks of one endpoint: a {@link Probe} every interval (plus random jitter), {@code
+ * unhealthy_threshold} failures in a row make the endpoint unhealthy and {@code healthy_threshold}
+ * successes in a row healthy again. The verdict goes to the endpoint's {@link EndpointStats}, which
+ * outlive this object and config swaps.
  *
- * <p>Confined to one event loop: {@link #start} and {@link #stop} may be called from any thread
- * and hop onto it.
+ * <p>Confined to one event loop: {@link #start} and {@link #stop} may be called from any thread and
+ * hop onto it.
  */
 final class EndpointCheck {
   private static final Logger log = LoggerFactory.getLogger(EndpointCheck.class);
@@ -50,8 +50,13 @@ final class EndpointCheck {
   private Probe running;
   private boolean stopped;
 
-  EndpointCheck(EventLoop loop, Class<? extends Channel> channelType, UpstreamEndpoint endpoint,
-      HealthCheck check, ProxyMetrics metrics, Supplier<RandomGenerator> random,
+  EndpointCheck(
+      EventLoop loop,
+      Class<? extends Channel> channelType,
+      UpstreamEndpoint endpoint,
+      HealthCheck check,
+      ProxyMetrics metrics,
+      Supplier<RandomGenerator> random,
       Runnable onVerdictChange) {
     this.loop = loop;
     this.channelType = channelType;
@@ -60,14 +65,16 @@ final class EndpointCheck {
     this.metrics = metrics;
     this.random = random;
     this.onVerdictChange = onVerdictChange;
-    this.intervalNanos = (check.hasInterval()
-        ? Durations.toJava(check.getInterval()) : DEFAULT_INTERVAL).toNanos();
+    this.intervalNanos =
+        (check.hasInterval() ? Durations.toJava(check.getInterval()) : DEFAULT_INTERVAL).toNanos();
     this.jitterNanos = check.hasJitter() ? Durations.toJava(check.getJitter()).toNanos() : 0;
     this.timeout = check.hasTimeout() ? Durations.toJava(check.getTimeout()) : DEFAULT_TIMEOUT;
-    this.healthyThreshold = check.getHealthyThreshold() > 0
-        ? check.getHealthyThreshold() : DEFAULT_HEALTHY_THRESHOLD;
-    this.unhealthyThreshold = check.getUnhealthyThreshold() > 0
-        ? check.getUnhealthyThreshold() : DEFAULT_UNHEALTHY_THRESHOLD;
+    this.healthyThreshold =
+        check.getHealthyThreshold() > 0 ? check.getHealthyThreshold() : DEFAULT_HEALTHY_THRESHOLD;
+    this.unhealthyThreshold =
+        check.getUnhealthyThreshold() > 0
+            ? check.getUnhealthyThreshold()
+            : DEFAULT_UNHEALTHY_THRESHOLD;
   }
 
   UpstreamEndpoint endpoint() {
@@ -84,15 +91,16 @@ final class EndpointCheck {
   }
 
   void stop() {
-    loop.execute(() -> {
-      stopped = true;
-      if (next != null) {
-        next.cancel(false);
-      }
-      if (running != null) {
-        running.cancel();
-      }
-    });
+    loop.execute(
+        () -> {
+          stopped = true;
+          if (next != null) {
+            next.cancel(false);
+          }
+          if (running != null) {
+            running.cancel();
+          }
+        });
   }
 
   private void schedule(long delayNanos) {
@@ -105,8 +113,16 @@ final class EndpointCheck {
     if (stopped) {
       return;
     }
-    running = Probe.start(loop, channelType, endpoint.socketAddress(), endpoint.address(), check,
-        timeout, random.get(), this::onResult);
+    running =
+        Probe.start(
+            loop,
+            channelType,
+            endpoint.socketAddress(),
+            endpoint.address(),
+            check,
+            timeout,
+            random.get(),
+            this::onResult);
   }
 
   private void onResult(Probe.Result result) {
@@ -117,16 +133,23 @@ final class EndpointCheck {
       failures = 0;
       successes++;
       if (!stats.healthy() && successes >= healthyThreshold && stats.healthy(true)) {
-        log.info("upstream {} endpoint {} is healthy again after {} successful checks",
-            endpoint.upstream(), endpoint.address(), successes);
+        log.info(
+            "upstream {} endpoint {} is healthy again after {} successful checks",
+            endpoint.upstream(),
+            endpoint.address(),
+            successes);
         onVerdictChange.run();
       }
     } else {
       successes = 0;
       failures++;
       if (stats.healthy() && failures >= unhealthyThreshold && stats.healthy(false)) {
-        log.warn("upstream {} endpoint {} is unhealthy after {} failed checks (last: {})",
-            endpoint.upstream(), endpoint.address(), failures, result.tag());
+        log.warn(
+            "upstream {} endpoint {} is unhealthy after {} failed checks (last: {})",
+            endpoint.upstream(),
+            endpoint.address(),
+            failures,
+            result.tag());
         onVerdictChange.run();
       }
     }

@@ -15,18 +15,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs the active health checks of a node: one {@link EndpointCheck} per endpoint of every
- * upstream with a {@code health_check}, spread over the node's event loops.
+ * Runs the active health checks of a node: one {@link EndpointCheck} per endpoint of every upstream
+ * with a {@code health_check}, spread over the node's event loops.
  *
- * <p>{@link #update} follows each applied config: checks start for new endpoints, stop for
- * removed ones, restart with new settings when an upstream's {@code health_check} changed; an
- * endpoint whose check is unchanged keeps its schedule, and every kept endpoint keeps its
- * health (it lives in its {@code EndpointStats}). An upstream that loses its health check has
- * its endpoints made healthy again. It also points the {@code wharf.endpoint.healthy} gauges at
- * the endpoints' current state (NaN once an endpoint left the config).
+ * <p>{@link #update} follows each applied config: checks start for new endpoints, stop for removed
+ * ones, restart with new settings when an upstream's {@code health_check} changed; an endpoint
+ * whose check is unchanged keeps its schedule, and every kept endpoint keeps its health (it lives
+ * in its {@code EndpointStats}). An upstream that loses its health check has its endpoints made
+ * healthy again. It also points the {@code wharf.endpoint.healthy} gauges at the endpoints' current
+ * state (NaN once an endpoint left the config).
  *
- * <p>Threading: {@link #update} and {@link #close} are called by the node's config thread, one
- * at a time (the node's apply is synchronized); the checks themselves run on event loops.
+ * <p>Threading: {@link #update} and {@link #close} are called by the node's config thread, one at a
+ * time (the node's apply is synchronized); the checks themselves run on event loops.
  */
 public final class HealthChecker implements AutoCloseable {
   private final EventLoopGroup loops;
@@ -34,15 +34,16 @@ public final class HealthChecker implements AutoCloseable {
   private final NodeServices services;
   private final Runnable onVerdictChange;
   private final Map<String, EndpointCheck> checks = new HashMap<>();
+
   /** Upstream and address of every endpoint with a health gauge, as of the last update. */
   private Set<List<String>> gauged = Set.of();
 
   /**
-   * @param onVerdictChange runs (on an event loop) whenever an endpoint turns healthy or
-   *     unhealthy; it must not block
+   * @param onVerdictChange runs (on an event loop) whenever an endpoint turns healthy or unhealthy;
+   *     it must not block
    */
-  public HealthChecker(EventLoopGroup loops, Transport transport, NodeServices services,
-      Runnable onVerdictChange) {
+  public HealthChecker(
+      EventLoopGroup loops, Transport transport, NodeServices services, Runnable onVerdictChange) {
     this.loops = loops;
     this.transport = transport;
     this.services = services;
@@ -56,8 +57,10 @@ public final class HealthChecker implements AutoCloseable {
     Ticker ticker = services.ticker();
     for (Upstream u : config.getUpstreamsList()) {
       for (UpstreamEndpoint e : upstreams.get(u.getName()).endpoints()) {
-        services.metrics().endpointHealth(u.getName(), e.address(),
-            () -> e.stats().usable(ticker.nanoTime()) ? 1 : 0);
+        services
+            .metrics()
+            .endpointHealth(
+                u.getName(), e.address(), () -> e.stats().usable(ticker.nanoTime()) ? 1 : 0);
         nowGauged.add(List.of(u.getName(), e.address()));
         String key = u.getName() + ' ' + e.address();
         EndpointCheck current = checks.remove(key);
@@ -68,7 +71,8 @@ public final class HealthChecker implements AutoCloseable {
           }
           continue;
         }
-        if (current != null && current.check().equals(u.getHealthCheck())
+        if (current != null
+            && current.check().equals(u.getHealthCheck())
             && current.endpoint().stats() == e.stats()
             && current.endpoint().socketAddress().equals(e.socketAddress())) {
           kept.put(key, current);
@@ -77,8 +81,15 @@ public final class HealthChecker implements AutoCloseable {
         if (current != null) {
           current.stop();
         }
-        EndpointCheck check = new EndpointCheck(loops.next(), transport.clientChannel(), e,
-            u.getHealthCheck(), services.metrics(), services.random(), onVerdictChange);
+        EndpointCheck check =
+            new EndpointCheck(
+                loops.next(),
+                transport.clientChannel(),
+                e,
+                u.getHealthCheck(),
+                services.metrics(),
+                services.random(),
+                onVerdictChange);
         kept.put(key, check);
         check.start();
       }

@@ -35,16 +35,18 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
- * One active health check of one endpoint: a client connection of its own, opened on an event
- * loop and never blocking it. TCP: connected within the timeout. HTTP: the request's status is
- * in the expected ranges. WebSocket: a real upgrade answered {@code 101} with the right
- * {@code Sec-WebSocket-Accept}, then a masked close frame 1000.
+ * One active health check of one endpoint: a client connection of its own, opened on an event loop
+ * and never blocking it. TCP: connected within the timeout. HTTP: the request's status is in the
+ * expected ranges. WebSocket: a real upgrade answered {@code 101} with the right {@code
+ * Sec-WebSocket-Accept}, then a masked close frame 1000.
  *
  * <p>Confined to its event loop; reports exactly one {@link Result} unless cancelled.
  */
 final class Probe extends ChannelInboundHandlerAdapter {
   enum Result {
-    SUCCESS, FAILURE, TIMEOUT;
+    SUCCESS,
+    FAILURE,
+    TIMEOUT;
 
     String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -73,31 +75,43 @@ final class Probe extends ChannelInboundHandlerAdapter {
   }
 
   /** Starts a check of {@code address} on {@code loop}; must be called on {@code loop}. */
-  static Probe start(EventLoop loop, Class<? extends Channel> channelType,
-      InetSocketAddress address, String endpoint, HealthCheck check, Duration timeout,
-      RandomGenerator random, Consumer<Result> done) {
-    String host = check.hasHttp() && !check.getHttp().getHost().isEmpty() ? check.getHttp().getHost()
-        : check.hasWebsocket() && !check.getWebsocket().getHost().isEmpty()
-            ? check.getWebsocket().getHost() : endpoint;
+  static Probe start(
+      EventLoop loop,
+      Class<? extends Channel> channelType,
+      InetSocketAddress address,
+      String endpoint,
+      HealthCheck check,
+      Duration timeout,
+      RandomGenerator random,
+      Consumer<Result> done) {
+    String host =
+        check.hasHttp() && !check.getHttp().getHost().isEmpty()
+            ? check.getHttp().getHost()
+            : check.hasWebsocket() && !check.getWebsocket().getHost().isEmpty()
+                ? check.getWebsocket().getHost()
+                : endpoint;
     Probe probe = new Probe(check, host, done, random);
-    ChannelFuture connect = new Bootstrap()
-        .group(loop)
-        .channel(channelType)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            if (!check.hasTcp()) {
-              ch.pipeline().addLast(new HttpClientCodec());
-            }
-            ch.pipeline().addLast(probe);
-          }
-        })
-        .connect(address);
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(loop)
+            .channel(channelType)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    if (!check.hasTcp()) {
+                      ch.pipeline().addLast(new HttpClientCodec());
+                    }
+                    ch.pipeline().addLast(probe);
+                  }
+                })
+            .connect(address);
     probe.channel = connect.channel();
-    probe.deadline = loop.schedule(() -> probe.finish(Result.TIMEOUT), timeout.toNanos(),
-        TimeUnit.NANOSECONDS);
+    probe.deadline =
+        loop.schedule(() -> probe.finish(Result.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
     connect.addListener(f -> probe.connected(connect));
     return probe;
   }
@@ -123,11 +137,17 @@ final class Probe extends ChannelInboundHandlerAdapter {
   }
 
   private FullHttpRequest httpRequest() {
-    HttpMethod method = check.getHttp().getMethod().isEmpty() ? HttpMethod.GET
-        : HttpMethod.valueOf(check.getHttp().getMethod());
-    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method,
-        check.getHttp().getPath().isEmpty() ? "/" : check.getHttp().getPath());
-    r.headers().set(HttpHeaderNames.HOST, host)
+    HttpMethod method =
+        check.getHttp().getMethod().isEmpty()
+            ? HttpMethod.GET
+            : HttpMethod.valueOf(check.getHttp().getMethod());
+    FullHttpRequest r =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            method,
+            check.getHttp().getPath().isEmpty() ? "/" : check.getHttp().getPath());
+    r.headers()
+        .set(HttpHeaderNames.HOST, host)
         .set(HttpHeaderNames.USER_AGENT, "wharf-health-check")
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
@@ -137,9 +157,13 @@ final class Probe extends ChannelInboundHandlerAdapter {
   }
 
   private FullHttpRequest upgradeRequest() {
-    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-        check.getWebsocket().getPath().isEmpty() ? "/" : check.getWebsocket().getPath());
-    r.headers().set(HttpHeaderNames.HOST, host)
+    FullHttpRequest r =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.GET,
+            check.getWebsocket().getPath().isEmpty() ? "/" : check.getWebsocket().getPath());
+    r.headers()
+        .set(HttpHeaderNames.HOST, host)
         .set(HttpHeaderNames.USER_AGENT, "wharf-health-check")
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
@@ -173,14 +197,18 @@ final class Probe extends ChannelInboundHandlerAdapter {
     finished = true;
     deadline.cancel(false);
     // From the first context, so the HTTP encoder (no longer in use) is bypassed.
-    ctx.pipeline().firstContext().writeAndFlush(closeFrame(ctx))
+    ctx.pipeline()
+        .firstContext()
+        .writeAndFlush(closeFrame(ctx))
         .addListener(ChannelFutureListener.CLOSE);
     done.accept(Result.SUCCESS);
   }
 
   private boolean expected(int status) {
-    List<StatusRange> ranges = check.getHttp().getExpectedStatusesCount() == 0
-        ? DEFAULT_EXPECTED : check.getHttp().getExpectedStatusesList();
+    List<StatusRange> ranges =
+        check.getHttp().getExpectedStatusesCount() == 0
+            ? DEFAULT_EXPECTED
+            : check.getHttp().getExpectedStatusesList();
     for (StatusRange r : ranges) {
       int max = r.getMax() == 0 ? r.getMin() : r.getMax();
       if (status >= r.getMin() && status <= max) {
@@ -192,8 +220,9 @@ final class Probe extends ChannelInboundHandlerAdapter {
 
   private String expectedAccept() {
     try {
-      byte[] sha1 = MessageDigest.getInstance("SHA-1")
-          .digest((webSocketKey + WS_GUID).getBytes(StandardCharsets.US_ASCII));
+      byte[] sha1 =
+          MessageDigest.getInstance("SHA-1")
+              .digest((webSocketKey + WS_GUID).getBytes(StandardCharsets.US_ASCII));
       return Base64.getEncoder().encodeToString(sha1);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-1", e);
@@ -203,8 +232,13 @@ final class Probe extends ChannelInboundHandlerAdapter {
   /** A client close frame, code 1000, masked as RFC 6455 requires of clients. */
   private ByteBuf closeFrame(ChannelHandlerContext ctx) {
     byte[] mask = webSocketKey.substring(0, 4).getBytes(StandardCharsets.US_ASCII);
-    return ctx.alloc().buffer(8).writeByte(0x88).writeByte(0x80 | 2).writeBytes(mask)
-        .writeByte((1000 >> 8) ^ mask[0]).writeByte((1000 & 0xff) ^ mask[1]);
+    return ctx.alloc()
+        .buffer(8)
+        .writeByte(0x88)
+        .writeByte(0x80 | 2)
+        .writeBytes(mask)
+        .writeByte((1000 >> 8) ^ mask[0])
+        .writeByte((1000 & 0xff) ^ mask[1]);
   }
 
   @Override

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.regex.MatchResult;
 
 /**
- * Compiled header rules of a route: remove, then set, then add. As with nginx's
- * {@code proxy_set_header}, a value that renders empty removes the header (set) or adds nothing
- * (add), so {@code X-Real-IP $http_x_real_ip} never sends an empty header.
+ * Compiled header rules of a route: remove, then set, then add. As with nginx's {@code
+ * proxy_set_header}, a value that renders empty removes the header (set) or adds nothing (add), so
+ * {@code X-Real-IP $http_x_real_ip} never sends an empty header.
  *
- * <p>Unlike nginx, a rendered value never carries a control character: CR, LF, NUL and the
- * others are percent-encoded ({@link HeaderValues#encodeUnsafe}), so {@code X-Uri: $uri} for
- * {@code /a%0d%0aInjected:%20yes} sends {@code X-Uri: /a%0D%0AInjected: yes}, one header.
+ * <p>Unlike nginx, a rendered value never carries a control character: CR, LF, NUL and the others
+ * are percent-encoded ({@link HeaderValues#encodeUnsafe}), so {@code X-Uri: $uri} for {@code
+ * /a%0d%0aInjected:%20yes} sends {@code X-Uri: /a%0D%0AInjected: yes}, one header.
  */
 public final class HeaderRuleSet {
   public static final HeaderRuleSet EMPTY = new HeaderRuleSet(List.of(), List.of(), List.of());
@@ -47,8 +47,8 @@ public final class HeaderRuleSet {
   }
 
   /** Applies the rules to {@code headers}, rendering values against one request. */
-  public void apply(HttpHeaders headers, TemplateRenderer.VariableSource variables,
-      MatchResult groups) {
+  public void apply(
+      HttpHeaders headers, TemplateRenderer.VariableSource variables, MatchResult groups) {
     for (AsciiString name : remove) {
       headers.remove(name);
     }
@@ -68,8 +68,8 @@ public final class HeaderRuleSet {
     }
   }
 
-  private static String render(Rule r, TemplateRenderer.VariableSource variables,
-      MatchResult groups) {
+  private static String render(
+      Rule r, TemplateRenderer.VariableSource variables, MatchResult groups) {
     return HeaderValues.encodeUnsafe(TemplateRenderer.render(r.value(), variables, groups));
   }
 

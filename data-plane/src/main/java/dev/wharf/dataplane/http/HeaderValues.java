@@ -1,10 +1,10 @@
 package dev.wharf.dataplane.http;
 
 /**
- * Keeps request data from breaking out of a header it is rendered into. A decoded {@code $uri},
- * a regex capture or an argument can hold any byte, CR and LF included; written raw, they would
- * end the header and start one of the client's choosing. RFC 9110 (5.5) allows no control
- * character but HTAB in a field value, so those are the characters handled here.
+ * Keeps request data from breaking out of a header it is rendered into. A decoded {@code $uri}, a
+ * regex capture or an argument can hold any byte, CR and LF included; written raw, they would end
+ * the header and start one of the client's choosing. RFC 9110 (5.5) allows no control character but
+ * HTAB in a field value, so those are the characters handled here.
  */
 public final class HeaderValues {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -18,8 +18,8 @@ public final class HeaderValues {
 
   /**
    * {@code value} with each control character but HTAB percent-encoded ({@code %0D}, {@code %0A},
-   * {@code %00}...), the form a client writes them in a URL. Returns {@code value} itself, with
-   * no copy, when there is none.
+   * {@code %00}...), the form a client writes them in a URL. Returns {@code value} itself, with no
+   * copy, when there is none.
    */
   public static String encodeUnsafe(String value) {
     int i = firstUnsafe(value);

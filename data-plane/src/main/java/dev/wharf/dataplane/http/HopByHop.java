@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Removes the headers that describe one connection rather than the message (RFC 9110 7.6.1):
- * {@code Connection} and every header it names, {@code Keep-Alive}, {@code Proxy-Connection},
- * {@code TE}, {@code Trailer}, {@code Upgrade} and {@code Transfer-Encoding}. The body framing is
- * decided again for the next hop, so a chunked message stays chunked and keeps no other coding.
+ * Removes the headers that describe one connection rather than the message (RFC 9110 7.6.1): {@code
+ * Connection} and every header it names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE},
+ * {@code Trailer}, {@code Upgrade} and {@code Transfer-Encoding}. The body framing is decided again
+ * for the next hop, so a chunked message stays chunked and keeps no other coding.
  */
 public final class HopByHop {
   private HopByHop() {}
@@ -25,14 +25,16 @@ public final class HopByHop {
       for (String token : value.split(",")) {
         String name = token.trim();
         // A client may not use Connection to strip the framing or the target of the message.
-        if (!name.isEmpty() && !name.equalsIgnoreCase("content-length")
+        if (!name.isEmpty()
+            && !name.equalsIgnoreCase("content-length")
             && !name.equalsIgnoreCase("host")) {
           named.add(name);
         }
       }
     }
     named.forEach(headers::remove);
-    headers.remove(HttpHeaderNames.CONNECTION)
+    headers
+        .remove(HttpHeaderNames.CONNECTION)
         .remove(HttpHeaderNames.KEEP_ALIVE)
         .remove(HttpHeaderNames.PROXY_CONNECTION)
         .remove(HttpHeaderNames.TE)

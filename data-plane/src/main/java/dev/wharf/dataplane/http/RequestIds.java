@@ -10,7 +10,7 @@ public final class RequestIds {
 
   public static String next() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return HexFormat.of().formatHex(ByteBuffer.allocate(16)
-        .putLong(r.nextLong()).putLong(r.nextLong()).array());
+    return HexFormat.of()
+        .formatHex(ByteBuffer.allocate(16).putLong(r.nextLong()).putLong(r.nextLong()).array());
   }
 }

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The timeline and outcome of one request, filled in as it moves along (routed, upstream
- * connected, response head, last byte). It feeds the access log and the latency metrics, and
- * answers the response-phase variables ({@code $status}, {@code $request_time},
- * {@code $upstream_response_time}, ...) on top of the request's own.
+ * The timeline and outcome of one request, filled in as it moves along (routed, upstream connected,
+ * response head, last byte). It feeds the access log and the latency metrics, and answers the
+ * response-phase variables ({@code $status}, {@code $request_time}, {@code
+ * $upstream_response_time}, ...) on top of the request's own.
  *
  * <p>Confined to the client connection's event loop. Times are from the injected ticker.
  */
@@ -19,10 +19,13 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   private String route = "";
   private int status;
   private long bodyBytesSent;
+
   /** Bytes of a compressed body as sent; -1 while the body is sent as written. */
   private long encodedBodyBytes = -1;
+
   private long requestBodyBytes;
   private long endNanos = -1;
+
   /** One entry per upstream attempt; rendered only when a log or header asks for it. */
   private static final class Attempt {
     final String address;
@@ -77,8 +80,8 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   }
 
   /**
-   * The body went out compressed, {@code bytes} more of it: {@code $body_bytes_sent} then
-   * counts what was sent, as nginx does, not what was written before compression.
+   * The body went out compressed, {@code bytes} more of it: {@code $body_bytes_sent} then counts
+   * what was sent, as nginx does, not what was written before compression.
    */
   public void bodyEncoded(long bytes) {
     encodedBodyBytes = Math.max(encodedBodyBytes, 0) + bytes;
@@ -99,8 +102,8 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   }
 
   /** The attempt ended; times are since the request started, -1 when the step never came. */
-  public void upstreamDone(int statusCode, long connectNanos, long headerNanos, long endNanosAt,
-      HttpHeaders headers) {
+  public void upstreamDone(
+      int statusCode, long connectNanos, long headerNanos, long endNanosAt, HttpHeaders headers) {
     Attempt a = attempts.get(attempts.size() - 1);
     a.status = statusCode;
     a.connectNanos = connectNanos;

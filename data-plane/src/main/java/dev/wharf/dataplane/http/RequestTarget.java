@@ -1,9 +1,8 @@
 package dev.wharf.dataplane.http;
 
-
 /**
- * A request target split as nginx splits it: {@code $uri} (normalised path) and {@code $args}
- * (the query string as sent, without {@code ?}).
+ * A request target split as nginx splits it: {@code $uri} (normalised path) and {@code $args} (the
+ * query string as sent, without {@code ?}).
  */
 public record RequestTarget(String path, String query) {
 

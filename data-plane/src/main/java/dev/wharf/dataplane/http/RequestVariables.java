@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * The request-phase nginx variables of one request ({@code $remote_addr}, {@code $host},
- * {@code $http_user_agent}, ...), computed on demand from the request head and the connection.
- * Variables without a value here render as "", as in nginx.
+ * The request-phase nginx variables of one request ({@code $remote_addr}, {@code $host}, {@code
+ * $http_user_agent}, ...), computed on demand from the request head and the connection. Variables
+ * without a value here render as "", as in nginx.
  */
 public final class RequestVariables implements TemplateRenderer.VariableSource {
   private static final DateTimeFormatter TIME_LOCAL =
@@ -37,8 +37,14 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
    * @param requestIds makes the unique id of {@code $request_id}, only if something asks
    * @param now when the request head was read, for {@code $time_local} and {@code $msec}
    */
-  public RequestVariables(HttpRequest request, RequestTarget target, SocketAddress remote,
-      SocketAddress local, String hostname, Supplier<String> requestIds, Instant now,
+  public RequestVariables(
+      HttpRequest request,
+      RequestTarget target,
+      SocketAddress remote,
+      SocketAddress local,
+      String hostname,
+      Supplier<String> requestIds,
+      Instant now,
       ZoneId zone) {
     this.request = request;
     this.target = target;
@@ -51,9 +57,9 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   }
 
   /**
-   * {@code $host}: the authority of an absolute-form target ({@code GET http://a.example/x}),
-   * which RFC 9112 3.2.2 says wins over the Host header, as in nginx; else the Host header; in
-   * lower case without its port, or "" when absent.
+   * {@code $host}: the authority of an absolute-form target ({@code GET http://a.example/x}), which
+   * RFC 9112 3.2.2 says wins over the Host header, as in nginx; else the Host header; in lower case
+   * without its port, or "" when absent.
    */
   public static String hostOf(HttpRequest request) {
     String authority = absoluteAuthority(request.uri());
@@ -101,12 +107,14 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "server_protocol" -> request.protocolVersion().text();
       case "request_id" -> requestId();
       case "proxy_add_x_forwarded_for" -> forwardedFor();
-      case "connection_upgrade" -> request.headers().contains(HttpHeaderNames.UPGRADE)
-          ? "upgrade" : "close";
+      case "connection_upgrade" ->
+          request.headers().contains(HttpHeaderNames.UPGRADE) ? "upgrade" : "close";
       case "content_type" -> request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
       case "content_length" -> request.headers().get(HttpHeaderNames.CONTENT_LENGTH, "");
-      case "msec" -> now.getEpochSecond() + "." + String.format(Locale.ROOT, "%03d",
-          now.getNano() / 1_000_000);
+      case "msec" ->
+          now.getEpochSecond()
+              + "."
+              + String.format(Locale.ROOT, "%03d", now.getNano() / 1_000_000);
       case "time_local" -> TIME_LOCAL.format(now.atZone(zone));
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
       default -> family(name);

@@ -19,9 +19,10 @@ import java.util.Locale;
 public final class Responses {
   /** The {@code Server} header of every response the node sends. */
   public static final String SERVER = "wharf";
+
   /**
-   * RFC 9110's IMF-fixdate. {@code RFC_1123_DATE_TIME} would write "Mon, 1 Jun", which HTTP
-   * does not allow (the day has two digits).
+   * RFC 9110's IMF-fixdate. {@code RFC_1123_DATE_TIME} would write "Mon, 1 Jun", which HTTP does
+   * not allow (the day has two digits).
    */
   private static final DateTimeFormatter IMF_FIXDATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
@@ -29,16 +30,26 @@ public final class Responses {
   private Responses() {}
 
   /**
-   * A response with a text body. {@code headOnly} keeps the body's length but sends no body,
-   * as a HEAD request needs.
+   * A response with a text body. {@code headOnly} keeps the body's length but sends no body, as a
+   * HEAD request needs.
    */
-  public static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status,
-      String contentType, String body, boolean headOnly, Instant now) {
+  public static FullHttpResponse text(
+      ByteBufAllocator alloc,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      boolean headOnly,
+      Instant now) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-        headOnly || bytes.length == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer(bytes.length)
-            .writeBytes(bytes));
-    response.headers()
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            headOnly || bytes.length == 0
+                ? Unpooled.EMPTY_BUFFER
+                : alloc.buffer(bytes.length).writeBytes(bytes));
+    response
+        .headers()
         .set(HttpHeaderNames.SERVER, SERVER)
         .set(HttpHeaderNames.DATE, httpDate(now))
         .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
@@ -49,10 +60,20 @@ public final class Responses {
   }
 
   /** A short plain-text error: {@code 404 Not Found}, and nothing about Wharf's insides. */
-  public static FullHttpResponse error(ByteBufAllocator alloc, HttpResponseStatus status,
-      boolean headOnly, boolean close, Instant now) {
-    FullHttpResponse response = text(alloc, status, "text/plain; charset=utf-8",
-        status.code() + " " + status.reasonPhrase() + "\n", headOnly, now);
+  public static FullHttpResponse error(
+      ByteBufAllocator alloc,
+      HttpResponseStatus status,
+      boolean headOnly,
+      boolean close,
+      Instant now) {
+    FullHttpResponse response =
+        text(
+            alloc,
+            status,
+            "text/plain; charset=utf-8",
+            status.code() + " " + status.reasonPhrase() + "\n",
+            headOnly,
+            now);
     if (close) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
@@ -75,10 +96,11 @@ public final class Responses {
     String text;
   }
 
-  private static final FastThreadLocal<CachedDate> LAST_DATE = new FastThreadLocal<>() {
-    @Override
-    protected CachedDate initialValue() {
-      return new CachedDate();
-    }
-  };
+  private static final FastThreadLocal<CachedDate> LAST_DATE =
+      new FastThreadLocal<>() {
+        @Override
+        protected CachedDate initialValue() {
+          return new CachedDate();
+        }
+      };
 }

@@ -25,7 +25,9 @@ public final class TemplateRenderer {
       } else if (part instanceof Template.Variable v) {
         out.append(variables.get(v.name()));
       } else if (part instanceof Template.Group g) {
-        if (groups != null && g.number() <= groups.groupCount() && groups.group(g.number()) != null) {
+        if (groups != null
+            && g.number() <= groups.groupCount()
+            && groups.group(g.number()) != null) {
           out.append(groups.group(g.number()));
         }
       }

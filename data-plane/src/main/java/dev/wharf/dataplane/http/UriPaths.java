@@ -7,9 +7,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns the path of a request target into nginx's {@code $uri}: percent-decoded, {@code //}
- * merged, {@code .} and {@code ..} segments resolved. Routes match against this form, so
- * {@code /api/%2e%2e/admin} is matched as {@code /admin}, as nginx does.
+ * Turns the path of a request target into nginx's {@code $uri}: percent-decoded, {@code //} merged,
+ * {@code .} and {@code ..} segments resolved. Routes match against this form, so {@code
+ * /api/%2e%2e/admin} is matched as {@code /admin}, as nginx does.
  */
 public final class UriPaths {
   private UriPaths() {}
@@ -54,8 +54,8 @@ public final class UriPaths {
       int hi = Character.digit(raw.charAt(i + 1), 16);
       int lo = Character.digit(raw.charAt(i + 2), 16);
       if (hi < 0 || lo < 0) {
-        throw new BadPathException("'%" + raw.charAt(i + 1) + raw.charAt(i + 2)
-            + "' is not a percent escape");
+        throw new BadPathException(
+            "'%" + raw.charAt(i + 1) + raw.charAt(i + 2) + "' is not a percent escape");
       }
       int b = (hi << 4) | lo;
       if (b == 0) {
@@ -65,7 +65,8 @@ public final class UriPaths {
       i += 2;
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes.toByteArray()))
@@ -113,8 +114,8 @@ public final class UriPaths {
   }
 
   /**
-   * The inverse of decoding for a {@code $uri}: percent-encodes what may not appear raw in a
-   * path (RFC 3986 pchar and '/'), as UTF-8. For paths sent on: upstream, or in a Location.
+   * The inverse of decoding for a {@code $uri}: percent-encodes what may not appear raw in a path
+   * (RFC 3986 pchar and '/'), as UTF-8. For paths sent on: upstream, or in a Location.
    */
   public static String encode(String path) {
     StringBuilder out = null;
@@ -131,14 +132,17 @@ public final class UriPaths {
         out = new StringBuilder(bytes.length + 16);
         out.append(new String(bytes, 0, i, StandardCharsets.UTF_8));
       }
-      out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+      out.append('%')
+          .append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
           .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
     }
     return out == null ? path : out.toString();
   }
 
   private static boolean isPathChar(int b) {
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+    return (b >= 'a' && b <= 'z')
+        || (b >= 'A' && b <= 'Z')
+        || (b >= '0' && b <= '9')
         || "-._~!$&'()*+,;=:@/".indexOf(b) >= 0;
   }
 }

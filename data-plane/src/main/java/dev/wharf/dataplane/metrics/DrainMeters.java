@@ -10,8 +10,8 @@ import java.util.function.IntSupplier;
 
 /**
  * How the node's drains progress: connections still to be closed, closes made by reason, and
- * whether the whole node is draining. Every series exists from the start (closes at zero for
- * each reason), so alerts and {@code rate()} work before the first drain.
+ * whether the whole node is draining. Every series exists from the start (closes at zero for each
+ * reason), so alerts and {@code rate()} work before the first drain.
  */
 public final class DrainMeters {
   private final Map<String, Counter> closes;
@@ -24,10 +24,12 @@ public final class DrainMeters {
   public DrainMeters(MeterRegistry registry, Iterable<String> reasons, IntSupplier pending) {
     HashMap<String, Counter> byReason = new HashMap<>();
     for (String reason : reasons) {
-      byReason.put(reason, Counter.builder("wharf.drain.closes")
-          .description("Connections the node closed gracefully because of a drain, by reason")
-          .tag("reason", reason)
-          .register(registry));
+      byReason.put(
+          reason,
+          Counter.builder("wharf.drain.closes")
+              .description("Connections the node closed gracefully because of a drain, by reason")
+              .tag("reason", reason)
+              .register(registry));
     }
     this.closes = Map.copyOf(byReason);
     Gauge.builder("wharf.drain.pending", pending, IntSupplier::getAsInt)

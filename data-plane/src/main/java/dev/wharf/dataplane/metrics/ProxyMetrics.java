@@ -15,41 +15,43 @@ import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
 /**
- * The proxy's meters: requests per listener and route, upstream requests and errors per
- * endpoint, WebSockets per route, client connections per listener, and config applies.
+ * The proxy's meters: requests per listener and route, upstream requests and errors per endpoint,
+ * WebSockets per route, client connections per listener, and config applies.
  *
- * <p>Threading: every method may be called from any thread, event loops included. Calls never
- * block and, once a tag combination has been seen, do not allocate: meters are cached per tag
- * combination in concurrent maps. The first call for a new combination registers its meters
- * with Micrometer (a short lock, once).
+ * <p>Threading: every method may be called from any thread, event loops included. Calls never block
+ * and, once a tag combination has been seen, do not allocate: meters are cached per tag combination
+ * in concurrent maps. The first call for a new combination registers its meters with Micrometer (a
+ * short lock, once).
  *
- * <p>A {@code null} tag value (a route or endpoint that is not known) is recorded as
- * {@code "none"}. Meters are never removed, so counters and gauges survive config swaps; the
- * number of series grows with the number of distinct listeners, routes and endpoints seen.
+ * <p>A {@code null} tag value (a route or endpoint that is not known) is recorded as {@code
+ * "none"}. Meters are never removed, so counters and gauges survive config swaps; the number of
+ * series grows with the number of distinct listeners, routes and endpoints seen.
  *
- * <p>Histogram buckets are fixed (not Micrometer's percentile histogram) so that series stay
- * few per route and {@code histogram_quantile} aggregates across nodes.
+ * <p>Histogram buckets are fixed (not Micrometer's percentile histogram) so that series stay few
+ * per route and {@code histogram_quantile} aggregates across nodes.
  */
 public final class ProxyMetrics {
   static final String NONE = "none";
 
   /** Request and upstream latency: 0.5 ms to 60 s. */
-  static final Duration[] LATENCY_BUCKETS = millis(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500,
-      1_000, 2_500, 5_000, 10_000, 30_000, 60_000);
+  static final Duration[] LATENCY_BUCKETS =
+      millis(
+          0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000);
+
   /** Connection and WebSocket lifetimes: 10 ms to a day. */
-  static final Duration[] LIFETIME_BUCKETS = millis(10, 100, 1_000, 10_000, 60_000, 300_000,
-      900_000, 3_600_000, 14_400_000, 86_400_000);
+  static final Duration[] LIFETIME_BUCKETS =
+      millis(10, 100, 1_000, 10_000, 60_000, 300_000, 900_000, 3_600_000, 14_400_000, 86_400_000);
+
   /** Compile and swap of a config: the target is 50 ms for 10,000 routes. */
-  private static final Duration[] APPLY_BUCKETS = millis(1, 5, 10, 25, 50, 100, 250, 500,
-      1_000, 5_000);
+  private static final Duration[] APPLY_BUCKETS =
+      millis(1, 5, 10, 25, 50, 100, 250, 500, 1_000, 5_000);
 
   private final MeterRegistry registry;
   private final MeterTable<RequestMeters> requests;
   private final ConcurrentHashMap<String, Timer> upstreamLatency = new ConcurrentHashMap<>();
   private final MeterTable<EndpointMeters> endpoints;
   private final WebSocketMeters webSockets;
-  private final ConcurrentHashMap<String, ConnectionMeters> connections =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConnectionMeters> connections = new ConcurrentHashMap<>();
   private final AtomicLong configVersion = new AtomicLong();
   private final Timer configApply;
   private final ConcurrentHashMap<String, Counter> configRejected = new ConcurrentHashMap<>();
@@ -64,30 +66,34 @@ public final class ProxyMetrics {
     this.requests = new MeterTable<>(this::newRequestMeters);
     this.endpoints = new MeterTable<>(this::newEndpointMeters);
     this.webSockets = new WebSocketMeters(registry);
-    this.healthChecks = new MeterTable<>((upstream, result) -> Counter.builder(
-            "wharf.health.checks")
-        .description("Active health checks run, by result (success, failure, timeout)")
-        .tags("upstream", upstream, "result", result)
-        .register(registry));
-    this.ejections = new MeterTable<>((upstream, endpoint) -> Counter.builder(
-            "wharf.endpoint.ejections")
-        .description("Endpoints ejected by passive outlier detection")
-        .tags("upstream", upstream, "endpoint", endpoint)
-        .register(registry));
+    this.healthChecks =
+        new MeterTable<>(
+            (upstream, result) ->
+                Counter.builder("wharf.health.checks")
+                    .description("Active health checks run, by result (success, failure, timeout)")
+                    .tags("upstream", upstream, "result", result)
+                    .register(registry));
+    this.ejections =
+        new MeterTable<>(
+            (upstream, endpoint) ->
+                Counter.builder("wharf.endpoint.ejections")
+                    .description("Endpoints ejected by passive outlier detection")
+                    .tags("upstream", upstream, "endpoint", endpoint)
+                    .register(registry));
     Gauge.builder("wharf.config.version", configVersion, AtomicLong::get)
         .description("Version of the config this node serves (0: none yet)")
         .strongReference(true)
         .register(registry);
-    this.configApply = Timer.builder("wharf.config.apply")
-        .description("Time to compile a config and swap it in")
-        .serviceLevelObjectives(APPLY_BUCKETS)
-        .register(registry);
+    this.configApply =
+        Timer.builder("wharf.config.apply")
+            .description("Time to compile a config and swap it in")
+            .serviceLevelObjectives(APPLY_BUCKETS)
+            .register(registry);
   }
 
   /**
-   * A request finished (response fully sent or connection ended). Its status class is
-   * {@code "1xx"}..{@code "5xx"}; status 0 is {@code "none"}: the client went away before any
-   * response.
+   * A request finished (response fully sent or connection ended). Its status class is {@code
+   * "1xx"}..{@code "5xx"}; status 0 is {@code "none"}: the client went away before any response.
    */
   public void requestCompleted(String listener, String route, int status, long durationNanos) {
     RequestMeters m = requests.get(tag(listener), tag(route));
@@ -122,9 +128,9 @@ public final class ProxyMetrics {
   }
 
   /**
-   * A WebSocket ended. {@code closedBy}: {@code "client"}, {@code "upstream"} or
-   * {@code "proxy"}; {@code code}: the close code, 1006 when the TCP connection ended without a
-   * close frame. Also records the lifetime.
+   * A WebSocket ended. {@code closedBy}: {@code "client"}, {@code "upstream"} or {@code "proxy"};
+   * {@code code}: the close code, 1006 when the TCP connection ended without a close frame. Also
+   * records the lifetime.
    */
   public void webSocketClosed(String route, int code, String closedBy, long lifetimeNanos) {
     webSockets.closed(tag(route), code, tag(closedBy), lifetimeNanos);
@@ -143,15 +149,20 @@ public final class ProxyMetrics {
 
   /** A config was refused: {@code "invalid"} or {@code "bind"} (a listener could not bind). */
   public void configRejected(String reason) {
-    configRejected.computeIfAbsent(tag(reason), r -> Counter.builder("wharf.config.rejected")
-        .description("Configs refused, by reason")
-        .tag("reason", r)
-        .register(registry)).increment();
+    configRejected
+        .computeIfAbsent(
+            tag(reason),
+            r ->
+                Counter.builder("wharf.config.rejected")
+                    .description("Configs refused, by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
   }
 
   /**
-   * Points the {@code wharf.endpoint.healthy} gauge (1 usable, 0 not) of an endpoint at
-   * {@code usable}; a later call for the same endpoint replaces it (its state after a swap).
+   * Points the {@code wharf.endpoint.healthy} gauge (1 usable, 0 not) of an endpoint at {@code
+   * usable}; a later call for the same endpoint replaces it (its state after a swap).
    */
   public void endpointHealth(String upstream, String endpoint, DoubleSupplier usable) {
     String key = tag(upstream) + ' ' + tag(endpoint);
@@ -160,15 +171,20 @@ public final class ProxyMetrics {
       ref.set(usable);
       return;
     }
-    endpointHealth.computeIfAbsent(key, k -> {
-      AtomicReference<DoubleSupplier> r = new AtomicReference<>(usable);
-      Gauge.builder("wharf.endpoint.healthy", r, x -> x.get().getAsDouble())
-          .description("1 when the endpoint may be picked (healthy and not ejected), else 0")
-          .tags("upstream", tag(upstream), "endpoint", tag(endpoint))
-          .strongReference(true)
-          .register(registry);
-      return r;
-    }).set(usable);
+    endpointHealth
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicReference<DoubleSupplier> r = new AtomicReference<>(usable);
+              Gauge.builder("wharf.endpoint.healthy", r, x -> x.get().getAsDouble())
+                  .description(
+                      "1 when the endpoint may be picked (healthy and not ejected), else 0")
+                  .tags("upstream", tag(upstream), "endpoint", tag(endpoint))
+                  .strongReference(true)
+                  .register(registry);
+              return r;
+            })
+        .set(usable);
   }
 
   /** An active health check of {@code upstream} ended: success, failure or timeout. */
@@ -183,15 +199,19 @@ public final class ProxyMetrics {
 
   /** {@code upstream} entered (or left) panic: no endpoint usable, traffic goes to all. */
   public void upstreamPanic(String upstream, boolean inPanic) {
-    panics.computeIfAbsent(tag(upstream), u -> {
-      AtomicLong v = new AtomicLong();
-      Gauge.builder("wharf.upstream.panic", v, AtomicLong::get)
-          .description("1 while no endpoint of the upstream is usable and all get traffic")
-          .tag("upstream", u)
-          .strongReference(true)
-          .register(registry);
-      return v;
-    }).set(inPanic ? 1 : 0);
+    panics
+        .computeIfAbsent(
+            tag(upstream),
+            u -> {
+              AtomicLong v = new AtomicLong();
+              Gauge.builder("wharf.upstream.panic", v, AtomicLong::get)
+                  .description("1 while no endpoint of the upstream is usable and all get traffic")
+                  .tag("upstream", u)
+                  .strongReference(true)
+                  .register(registry);
+              return v;
+            })
+        .set(inPanic ? 1 : 0);
   }
 
   /** A client connection was accepted on {@code listener}. */
@@ -208,12 +228,17 @@ public final class ProxyMetrics {
 
   private Timer upstreamTimer(String upstream) {
     Timer t = upstreamLatency.get(upstream);
-    return t != null ? t : upstreamLatency.computeIfAbsent(upstream, u -> Timer.builder(
-            "wharf.upstream.request.duration")
-        .description("Time from sending a request to an upstream to its response's last byte")
-        .tag("upstream", u)
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry));
+    return t != null
+        ? t
+        : upstreamLatency.computeIfAbsent(
+            upstream,
+            u ->
+                Timer.builder("wharf.upstream.request.duration")
+                    .description(
+                        "Time from sending a request to an upstream to its response's last byte")
+                    .tag("upstream", u)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry));
   }
 
   private ConnectionMeters connection(String listener) {
@@ -234,8 +259,13 @@ public final class ProxyMetrics {
 
   private EndpointMeters newEndpointMeters(String upstream, String endpoint) {
     Tags tags = Tags.of("upstream", upstream, "endpoint", endpoint);
-    return new EndpointMeters(tags, new StatusCounters(registry, "wharf.upstream.requests",
-        "Responses received from upstream endpoints", tags));
+    return new EndpointMeters(
+        tags,
+        new StatusCounters(
+            registry,
+            "wharf.upstream.requests",
+            "Responses received from upstream endpoints",
+            tags));
   }
 
   private static String tag(String value) {
@@ -267,11 +297,12 @@ public final class ProxyMetrics {
     Counter error(UpstreamErrorKind kind) {
       Counter c = errors.get(kind.ordinal());
       if (c == null) {
-        c = Counter.builder("wharf.upstream.errors")
-            .description("Requests to upstream endpoints that failed, by kind")
-            .tags(tags)
-            .tag("kind", kind.tag())
-            .register(registry);
+        c =
+            Counter.builder("wharf.upstream.errors")
+                .description("Requests to upstream endpoints that failed, by kind")
+                .tags(tags)
+                .tag("kind", kind.tag())
+                .register(registry);
         errors.set(kind.ordinal(), c);
       }
       return c;
@@ -289,11 +320,12 @@ public final class ProxyMetrics {
           .tag("listener", listener)
           .strongReference(true)
           .register(registry);
-      lifetime = Timer.builder("wharf.connection.duration")
-          .description("How long client connections stayed open")
-          .tag("listener", listener)
-          .serviceLevelObjectives(LIFETIME_BUCKETS)
-          .register(registry);
+      lifetime =
+          Timer.builder("wharf.connection.duration")
+              .description("How long client connections stayed open")
+              .tag("listener", listener)
+              .serviceLevelObjectives(LIFETIME_BUCKETS)
+              .register(registry);
     }
   }
 }

@@ -6,11 +6,11 @@ import io.micrometer.core.instrument.Tags;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One counter per HTTP status class for one tag set. A class's counter is registered the first
- * time a status of that class is seen, so no all-zero series appear for classes never served.
+ * One counter per HTTP status class for one tag set. A class's counter is registered the first time
+ * a status of that class is seen, so no all-zero series appear for classes never served.
  *
- * <p>Thread-safe and allocation-free once a class's counter exists. Two threads meeting a new
- * class at once both register it; Micrometer hands both the same counter.
+ * <p>Thread-safe and allocation-free once a class's counter exists. Two threads meeting a new class
+ * at once both register it; Micrometer hands both the same counter.
  */
 final class StatusCounters {
   static final String TAG = "status_class";
@@ -20,8 +20,7 @@ final class StatusCounters {
   private final String name;
   private final String description;
   private final Tags tags;
-  private final AtomicReferenceArray<Counter> counters =
-      new AtomicReferenceArray<>(CLASSES.length);
+  private final AtomicReferenceArray<Counter> counters = new AtomicReferenceArray<>(CLASSES.length);
 
   StatusCounters(MeterRegistry registry, String name, String description, Tags tags) {
     this.registry = registry;
@@ -34,8 +33,12 @@ final class StatusCounters {
     int index = classIndex(status);
     Counter counter = counters.get(index);
     if (counter == null) {
-      counter = Counter.builder(name).description(description).tags(tags)
-          .tag(TAG, CLASSES[index]).register(registry);
+      counter =
+          Counter.builder(name)
+              .description(description)
+              .tags(tags)
+              .tag(TAG, CLASSES[index])
+              .register(registry);
       counters.set(index, counter);
     }
     counter.increment();

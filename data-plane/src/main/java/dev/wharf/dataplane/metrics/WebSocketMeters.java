@@ -9,13 +9,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The WebSocket meters of every route: how many are open now, how many were opened, how they
- * closed (code and closer), how long they lived, and how many messages they carried.
+ * The WebSocket meters of every route: how many are open now, how many were opened, how they closed
+ * (code and closer), how long they lived, and how many messages they carried.
  *
- * <p>Meters are kept per route name for the life of the process and never removed, so a
- * WebSocket opened under one config and closed under the next is counted down on the same gauge.
- * Thread-safe and allocation-free per call once a route is known, except for boxing a close
- * code (a close happens once per WebSocket).
+ * <p>Meters are kept per route name for the life of the process and never removed, so a WebSocket
+ * opened under one config and closed under the next is counted down on the same gauge. Thread-safe
+ * and allocation-free per call once a route is known, except for boxing a close code (a close
+ * happens once per WebSocket).
  */
 final class WebSocketMeters {
   static final String FROM_CLIENT = "from_client";
@@ -60,6 +60,7 @@ final class WebSocketMeters {
     final Timer lifetime;
     final Counter fromClient;
     final Counter fromUpstream;
+
     /** closedBy -> code -> counter. */
     final ConcurrentHashMap<String, ConcurrentHashMap<Integer, Counter>> closes =
         new ConcurrentHashMap<>();
@@ -71,15 +72,17 @@ final class WebSocketMeters {
           .tag("route", name)
           .strongReference(true)
           .register(registry);
-      opened = Counter.builder("wharf.websockets")
-          .description("WebSockets opened (upgrade completed)")
-          .tag("route", name)
-          .register(registry);
-      lifetime = Timer.builder("wharf.websocket.duration")
-          .description("How long WebSockets stayed open")
-          .tag("route", name)
-          .serviceLevelObjectives(ProxyMetrics.LIFETIME_BUCKETS)
-          .register(registry);
+      opened =
+          Counter.builder("wharf.websockets")
+              .description("WebSockets opened (upgrade completed)")
+              .tag("route", name)
+              .register(registry);
+      lifetime =
+          Timer.builder("wharf.websocket.duration")
+              .description("How long WebSockets stayed open")
+              .tag("route", name)
+              .serviceLevelObjectives(ProxyMetrics.LIFETIME_BUCKETS)
+              .register(registry);
       fromClient = messages(FROM_CLIENT);
       fromUpstream = messages(FROM_UPSTREAM);
     }
@@ -98,11 +101,16 @@ final class WebSocketMeters {
       }
       Counter counter = byCode.get(code);
       if (counter == null) {
-        counter = byCode.computeIfAbsent(code, c -> Counter.builder("wharf.websocket.closes")
-            .description("WebSocket closes by close code and by who closed "
-                + "(1006: the connection ended without a close frame)")
-            .tags("route", name, "code", Integer.toString(c), "closed_by", closedBy)
-            .register(registry));
+        counter =
+            byCode.computeIfAbsent(
+                code,
+                c ->
+                    Counter.builder("wharf.websocket.closes")
+                        .description(
+                            "WebSocket closes by close code and by who closed "
+                                + "(1006: the connection ended without a close frame)")
+                        .tags("route", name, "code", Integer.toString(c), "closed_by", closedBy)
+                        .register(registry));
       }
       return counter;
     }

@@ -8,14 +8,17 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * What every exchange, relay and check of a node shares, whatever the snapshot: the metrics
- * and the injected time and randomness. Features that need more (the upstream connector, the
- * drainer) are given it beside this record, so this package depends on nothing above it.
+ * What every exchange, relay and check of a node shares, whatever the snapshot: the metrics and the
+ * injected time and randomness. Features that need more (the upstream connector, the drainer) are
+ * given it beside this record, so this package depends on nothing above it.
  *
  * @param ticker monotonic time for durations and timeouts
  * @param random per-thread random source (balancing, WebSocket masks)
- * @param files threads for file system calls (static routes), which must not run on an event
- *     loop
+ * @param files threads for file system calls (static routes), which must not run on an event loop
  */
-public record NodeServices(ProxyMetrics metrics, Ticker ticker, Clock clock,
-    Supplier<RandomGenerator> random, Executor files) {}
+public record NodeServices(
+    ProxyMetrics metrics,
+    Ticker ticker,
+    Clock clock,
+    Supplier<RandomGenerator> random,
+    Executor files) {}

@@ -12,9 +12,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.time.Instant;
 
 /**
- * Turns an endpoint's response head into the one the client gets, in place: hop-by-hop
- * headers gone, the body framed for the client's HTTP version, the node's own {@code Server}
- * and {@code Date} (as nginx does), and the client connection's keep-alive decision.
+ * Turns an endpoint's response head into the one the client gets, in place: hop-by-hop headers
+ * gone, the body framed for the client's HTTP version, the node's own {@code Server} and {@code
+ * Date} (as nginx does), and the client connection's keep-alive decision.
  */
 final class ClientResponseHeads {
   private ClientResponseHeads() {}
@@ -26,11 +26,13 @@ final class ClientResponseHeads {
    * @return the keep-alive decision after framing: false when the body can only end with the
    *     connection (an HTTP/1.0 client and a body of unknown length)
    */
-  static boolean prepare(HttpResponse response, HttpRequest request, boolean keepAlive,
-      Instant now) {
+  static boolean prepare(
+      HttpResponse response, HttpRequest request, boolean keepAlive, Instant now) {
     boolean chunked = HopByHop.strip(response);
-    boolean bodyless = request.method().equals(HttpMethod.HEAD)
-        || response.status().code() == 204 || response.status().code() == 304;
+    boolean bodyless =
+        request.method().equals(HttpMethod.HEAD)
+            || response.status().code() == 204
+            || response.status().code() == 304;
     boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     if (!bodyless && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (http10) {
@@ -42,7 +44,8 @@ final class ClientResponseHeads {
         HttpUtil.setTransferEncodingChunked(response, true);
       }
     }
-    response.headers()
+    response
+        .headers()
         .set(HttpHeaderNames.SERVER, Responses.SERVER)
         .set(HttpHeaderNames.DATE, Responses.httpDate(now));
     response.setProtocolVersion(HttpVersion.HTTP_1_1);

@@ -24,28 +24,28 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
 /**
- * One request relayed to an upstream endpoint and its response relayed back, as a state
- * machine: {@link ProxyPhase} lists the phases and their legal moves, {@link #moveTo} is the
- * only place the phase changes, and every event handler starts from the phase. Kept apart: the
- * request side and what it knows, which outlives an attempt ({@link RequestForwarding}: body
- * read, body bytes forwarded, {@code 100 Continue} sent), the response side
- * ({@link ResponseForwarding}), the retry rules ({@link RetryPolicy}), what one attempt reports
- * ({@link UpstreamAttempt}) and the WebSocket switch ({@link WebSocketSwitch}).
+ * One request relayed to an upstream endpoint and its response relayed back, as a state machine:
+ * {@link ProxyPhase} lists the phases and their legal moves, {@link #moveTo} is the only place the
+ * phase changes, and every event handler starts from the phase. Kept apart: the request side and
+ * what it knows, which outlives an attempt ({@link RequestForwarding}: body read, body bytes
+ * forwarded, {@code 100 Continue} sent), the response side ({@link ResponseForwarding}), the retry
+ * rules ({@link RetryPolicy}), what one attempt reports ({@link UpstreamAttempt}) and the WebSocket
+ * switch ({@link WebSocketSwitch}).
  *
- * <p>Both bodies stream: the client connection is read one message at a time and only while
- * the upstream connection can take more; the upstream connection is read only while the client
- * can take more. Nothing is buffered whole.
+ * <p>Both bodies stream: the client connection is read one message at a time and only while the
+ * upstream connection can take more; the upstream connection is read only while the client can take
+ * more. Nothing is buffered whole.
  *
- * <p>Failures before any response byte reached the client are answered as nginx does: 502 when
- * the endpoint refused, reset or answered nonsense, 504 on a connect, read or send timeout, 503
- * when the upstream has no endpoint. After that, the client connection is closed, which is the
- * only honest way to say a response is incomplete.
+ * <p>Failures before any response byte reached the client are answered as nginx does: 502 when the
+ * endpoint refused, reset or answered nonsense, 504 on a connect, read or send timeout, 503 when
+ * the upstream has no endpoint. After that, the client connection is closed, which is the only
+ * honest way to say a response is incomplete.
  *
- * <p>Retries, as nginx's default {@code proxy_next_upstream error timeout}: a failed connect
- * goes to the next endpoint whatever the method (the request never left); a request that left
- * goes to the next endpoint when it is idempotent, no byte of its body was forwarded and no
- * byte of the response reached the client: the endpoint reset or closed the connection, or a
- * read or send timeout ran out. Both share the route's {@code connect_retries} budget.
+ * <p>Retries, as nginx's default {@code proxy_next_upstream error timeout}: a failed connect goes
+ * to the next endpoint whatever the method (the request never left); a request that left goes to
+ * the next endpoint when it is idempotent, no byte of its body was forwarded and no byte of the
+ * response reached the client: the endpoint reset or closed the connection, or a read or send
+ * timeout ran out. Both share the route's {@code connect_retries} budget.
  *
  * <p>Confined to the client connection's event loop; the upstream connection lives on the same
  * loop.
@@ -73,8 +73,13 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
    * @param target what the route proxies to, and how
    * @param webSocket the request is a valid WebSocket handshake on a route that allows it
    */
-  public ProxyExchange(ChannelHandlerContext client, ProxyServices services, RoutedRequest routed,
-      ProxyTarget target, ExchangeOwner owner, boolean webSocket) {
+  public ProxyExchange(
+      ChannelHandlerContext client,
+      ProxyServices services,
+      RoutedRequest routed,
+      ProxyTarget target,
+      ExchangeOwner owner,
+      boolean webSocket) {
     this.client = client;
     this.services = services;
     this.routed = routed;
@@ -83,8 +88,13 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     this.owner = owner;
     this.webSocket = webSocket;
     this.retry = new RetryPolicy(routed.request().method(), target.connectRetries());
-    this.deadlines = new UpstreamDeadlines(client.channel().eventLoop(), services.node().ticker(),
-        target.readTimeout(), target.sendTimeout(), this::onDeadline);
+    this.deadlines =
+        new UpstreamDeadlines(
+            client.channel().eventLoop(),
+            services.node().ticker(),
+            target.readTimeout(),
+            target.sendTimeout(),
+            this::onDeadline);
     this.forwarding = new RequestForwarding(client, routed, target, owner, deadlines, webSocket);
     this.responding = new ResponseForwarding(client, routed, owner, services.node().clock());
   }
@@ -106,22 +116,29 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   // ---- CONNECTING -----------------------------------------------------------------------------
 
   private void connectNext(boolean allowPooled) {
-    String hashKey = target.upstream().hashKey() == null ? null
-        : TemplateRenderer.render(target.upstream().hashKey(), record.request(), routed.groups());
+    String hashKey =
+        target.upstream().hashKey() == null
+            ? null
+            : TemplateRenderer.render(
+                target.upstream().hashKey(), record.request(), routed.groups());
     UpstreamEndpoint endpoint =
         target.upstream().pick(hashKey, retry.tried(), now(), services.node().metrics());
     if (endpoint == null) {
       if (retry.nothingTried()) {
-        services.node().metrics().upstreamError(target.upstream().name(), "",
-            UpstreamErrorKind.NO_ENDPOINT);
+        services
+            .node()
+            .metrics()
+            .upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
       }
       failBeforeResponse(retry.exhausted());
       return;
     }
     retry.attempting(endpoint);
     attempt = new UpstreamAttempt(endpoint, target, services.node(), record);
-    Future<UpstreamConnection> connecting = services.connections()
-        .acquire(client.channel().eventLoop(), endpoint, target.connectTimeout(), allowPooled);
+    Future<UpstreamConnection> connecting =
+        services
+            .connections()
+            .acquire(client.channel().eventLoop(), endpoint, target.connectTimeout(), allowPooled);
     connecting.addListener(f -> onConnected(endpoint, connecting));
   }
 
@@ -146,7 +163,8 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   private void connectFailed(UpstreamEndpoint endpoint, boolean timedOut) {
     endpoint.stats().released();
-    attempt.failed(timedOut ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED,
+    attempt.failed(
+        timedOut ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED,
         timedOut ? 504 : 502);
     attempt.outcome(false);
     boolean again = retry.connectFailed(timedOut);
@@ -176,9 +194,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /**
    * The client's body broke off in a malformed chunk. The endpoint must not take what it got for
-   * the whole body, so no terminator is written: its connection is closed, never pooled. The
-   * client gets 400 while no response byte went to it (and its connection closes), else the
-   * connection closes mid-response.
+   * the whole body, so no terminator is written: its connection is closed, never pooled. The client
+   * gets 400 while no response byte went to it (and its connection closes), else the connection
+   * closes mid-response.
    */
   @Override
   public void onClientBodyMalformed() {
@@ -299,7 +317,10 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
       return;
     }
     UpstreamConnection dead = upstream;
-    if (retry.retryStale(dead.endpoint(), dead.requests(), forwarding.bodyForwarded(),
+    if (retry.retryStale(
+        dead.endpoint(),
+        dead.requests(),
+        forwarding.bodyForwarded(),
         phase != ProxyPhase.AWAITING_RESPONSE)) {
       // A pooled connection the endpoint closed while we reused it: nothing was processed,
       // so try once more on a fresh connection.
@@ -316,8 +337,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   private void upstreamFailed(UpstreamErrorKind kind) {
     attempt.failed(kind, 502);
     attempt.outcome(false);
-    boolean again = retry.requestFailed(kind, forwarding.bodyForwarded(),
-        phase != ProxyPhase.AWAITING_RESPONSE);
+    boolean again =
+        retry.requestFailed(
+            kind, forwarding.bodyForwarded(), phase != ProxyPhase.AWAITING_RESPONSE);
     if (phase == ProxyPhase.RESPONDING) {
       abort();
     } else if (again) {
@@ -387,9 +409,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   }
 
   /**
-   * Enters DONE, closing the upstream connection if one is still held. Called before the last
-   * bytes go to the client, so that what writing them may set off at once (the client
-   * connection closing) finds the exchange over.
+   * Enters DONE, closing the upstream connection if one is still held. Called before the last bytes
+   * go to the client, so that what writing them may set off at once (the client connection closing)
+   * finds the exchange over.
    */
   private void end() {
     moveTo(ProxyPhase.DONE);

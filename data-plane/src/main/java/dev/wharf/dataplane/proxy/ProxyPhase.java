@@ -14,16 +14,16 @@ package dev.wharf.dataplane.proxy;
  * RESPONDING        -> DONE               the last content, or the client connection closed
  * </pre>
  *
- * A failed connect that is retried stays in CONNECTING. The exchange holds an upstream
- * connection exactly in the phases where {@link #attached()} is true.
+ * A failed connect that is retried stays in CONNECTING. The exchange holds an upstream connection
+ * exactly in the phases where {@link #attached()} is true.
  */
 enum ProxyPhase {
   /** Waiting for a connection to an endpoint, first or next; nothing of the request left. */
   CONNECTING,
   /**
-   * The request head went to the endpoint, the body may still be on its way, and no final
-   * response came back (interim {@code 1xx} answers are dropped). The only phase a request
-   * that failed may be retried from.
+   * The request head went to the endpoint, the body may still be on its way, and no final response
+   * came back (interim {@code 1xx} answers are dropped). The only phase a request that failed may
+   * be retried from.
    */
   AWAITING_RESPONSE,
   /** The endpoint answered {@code 101} to a WebSocket handshake; its head is being read. */
@@ -37,8 +37,8 @@ enum ProxyPhase {
   boolean canMoveTo(ProxyPhase next) {
     return switch (this) {
       case CONNECTING -> next == AWAITING_RESPONSE || next == DONE;
-      case AWAITING_RESPONSE -> next == CONNECTING || next == UPGRADING || next == RESPONDING
-          || next == DONE;
+      case AWAITING_RESPONSE ->
+          next == CONNECTING || next == UPGRADING || next == RESPONDING || next == DONE;
       case UPGRADING, RESPONDING -> next == DONE;
       case DONE -> false;
     };

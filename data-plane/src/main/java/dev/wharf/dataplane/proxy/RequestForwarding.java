@@ -14,11 +14,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * The request side of a {@link ProxyExchange}: sends the head to each endpoint tried and the
- * body as the client sends it, reading the client only while the endpoint takes more. It knows
- * how far the request got, whatever the exchange's phase: these facts outlive an attempt (a
- * body read is not read again, {@code 100 Continue} is sent once) and decide whether the
- * request may be retried (a forwarded body byte cannot be replayed).
+ * The request side of a {@link ProxyExchange}: sends the head to each endpoint tried and the body
+ * as the client sends it, reading the client only while the endpoint takes more. It knows how far
+ * the request got, whatever the exchange's phase: these facts outlive an attempt (a body read is
+ * not read again, {@code 100 Continue} is sent once) and decide whether the request may be retried
+ * (a forwarded body byte cannot be replayed).
  *
  * <p>Confined to the exchange's event loop.
  */
@@ -35,8 +35,13 @@ final class RequestForwarding {
   private boolean clientReadWanted;
   private HttpContent early;
 
-  RequestForwarding(ChannelHandlerContext client, RoutedRequest routed, ProxyTarget target,
-      ExchangeOwner owner, UpstreamDeadlines deadlines, boolean webSocket) {
+  RequestForwarding(
+      ChannelHandlerContext client,
+      RoutedRequest routed,
+      ProxyTarget target,
+      ExchangeOwner owner,
+      UpstreamDeadlines deadlines,
+      boolean webSocket) {
     this.client = client;
     this.routed = routed;
     this.target = target;
@@ -56,17 +61,18 @@ final class RequestForwarding {
   }
 
   /**
-   * Sends the request head to a newly connected endpoint, with the end of the body when it was
-   * read already (a retry); else answers {@code 100 Continue} if the client waits for it (once)
-   * and forwards the body part that came {@link #early}, or asks the client for one. Then reads
-   * {@code up}: an endpoint may answer before the body is complete (an early 413, say).
+   * Sends the request head to a newly connected endpoint, with the end of the body when it was read
+   * already (a retry); else answers {@code 100 Continue} if the client waits for it (once) and
+   * forwards the body part that came {@link #early}, or asks the client for one. Then reads {@code
+   * up}: an endpoint may answer before the body is complete (an early 413, say).
    *
    * @return false when the early body part took the body over the route's limit
    */
   boolean sendHead(Channel up) {
     HttpRequest request = routed.request();
-    up.write(UpstreamRequests.build(request, routed.target(), target, routed.groups(),
-        routed.record(), webSocket));
+    up.write(
+        UpstreamRequests.build(
+            request, routed.target(), target, routed.groups(), routed.record(), webSocket));
     if (bodyRead) {
       up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       deadlines.awaitResponse();
@@ -74,8 +80,9 @@ final class RequestForwarding {
       up.flush();
       if (HttpUtil.is100ContinueExpected(request) && !continueSent) {
         continueSent = true;
-        client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+        client.writeAndFlush(
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
       }
       HttpContent first = early;
       early = null;
@@ -90,9 +97,9 @@ final class RequestForwarding {
   }
 
   /**
-   * Keeps a body part that arrived while no endpoint was connected: asked for by an attempt
-   * that failed before any body byte left, it is the first part the next attempt forwards. At
-   * most one, as the client is read one message per ask.
+   * Keeps a body part that arrived while no endpoint was connected: asked for by an attempt that
+   * failed before any body byte left, it is the first part the next attempt forwards. At most one,
+   * as the client is read one message per ask.
    */
   void early(HttpContent content) {
     discardEarly();

@@ -17,10 +17,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Clock;
 
 /**
- * The response side of a {@link ProxyExchange}: relays the endpoint's final response to the
- * client, head then body, and reads the endpoint only while the client takes more. Decides the
- * keep-alive of both connections from the response head. Makes the error Wharf answers when
- * the endpoint gave no response.
+ * The response side of a {@link ProxyExchange}: relays the endpoint's final response to the client,
+ * head then body, and reads the endpoint only while the client takes more. Decides the keep-alive
+ * of both connections from the response head. Makes the error Wharf answers when the endpoint gave
+ * no response.
  *
  * <p>Confined to the exchange's event loop.
  */
@@ -33,8 +33,8 @@ final class ResponseForwarding {
   private boolean clientKeepAlive;
   private boolean upstreamReadWanted;
 
-  ResponseForwarding(ChannelHandlerContext client, RoutedRequest routed, ExchangeOwner owner,
-      Clock clock) {
+  ResponseForwarding(
+      ChannelHandlerContext client, RoutedRequest routed, ExchangeOwner owner, Clock clock) {
     this.client = client;
     this.routed = routed;
     this.owner = owner;
@@ -52,20 +52,25 @@ final class ResponseForwarding {
     RequestRecord record = routed.record();
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     clientKeepAlive = HttpUtil.isKeepAlive(request) && bodyRead && owner.keepAliveAllowed();
-    clientKeepAlive = ClientResponseHeads.prepare(response, request, clientKeepAlive,
-        clock.instant());
+    clientKeepAlive =
+        ClientResponseHeads.prepare(response, request, clientKeepAlive, clock.instant());
     record.responded(response.status().code(), response.headers());
     routed.responseHeaders().apply(response.headers(), record, routed.groups());
     client.write(response);
   }
 
   /**
-   * A short error for the client, in place of a response the endpoint did not give; recorded
-   * as the response sent. Not written: the exchange ends first.
+   * A short error for the client, in place of a response the endpoint did not give; recorded as the
+   * response sent. Not written: the exchange ends first.
    */
   FullHttpResponse error(HttpResponseStatus status, boolean keepAlive) {
-    FullHttpResponse error = Responses.error(client.alloc(), status,
-        routed.request().method().equals(HttpMethod.HEAD), !keepAlive, clock.instant());
+    FullHttpResponse error =
+        Responses.error(
+            client.alloc(),
+            status,
+            routed.request().method().equals(HttpMethod.HEAD),
+            !keepAlive,
+            clock.instant());
     routed.record().responded(status.code(), error.headers());
     return error;
   }

@@ -9,26 +9,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * When one request may go to another endpoint, as nginx's default
- * {@code proxy_next_upstream error timeout} decides:
+ * When one request may go to another endpoint, as nginx's default {@code proxy_next_upstream error
+ * timeout} decides:
+ *
  * <ul>
  *   <li>a failed connect goes to the next endpoint whatever the method: the request never left;
- *   <li>a request that left goes to the next endpoint when its method is idempotent, no byte of
- *       its body was forwarded and no byte of the response reached the client;
+ *   <li>a request that left goes to the next endpoint when its method is idempotent, no byte of its
+ *       body was forwarded and no byte of the response reached the client;
  *   <li>both share the route's {@code connect_retries} budget: at most {@code 1 + connect_retries}
  *       endpoints are tried;
  *   <li>once per request, a pooled connection the endpoint closed under a replayable request is
  *       retried on a fresh connection to the same endpoint, outside the budget: the endpoint
  *       processed nothing, its keep-alive timeout simply won the race.
  * </ul>
- * When no attempt is left the client is answered with the last attempt's failure: 504 when it
- * timed out, 502 otherwise, and 503 when the upstream had no endpoint to try at all.
+ *
+ * When no attempt is left the client is answered with the last attempt's failure: 504 when it timed
+ * out, 502 otherwise, and 503 when the upstream had no endpoint to try at all.
  *
  * <p>Pure bookkeeping for one request; confined to its exchange's event loop.
  */
 final class RetryPolicy {
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
-      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.PUT,
+          HttpMethod.DELETE,
+          HttpMethod.OPTIONS,
+          HttpMethod.TRACE);
 
   private final boolean idempotent;
   private final int connectRetries;
@@ -36,7 +44,9 @@ final class RetryPolicy {
   private boolean retriedStale;
   private HttpResponseStatus lastFailure = HttpResponseStatus.BAD_GATEWAY;
 
-  /** @param connectRetries further endpoints tried after the first one failed */
+  /**
+   * @param connectRetries further endpoints tried after the first one failed
+   */
   RetryPolicy(HttpMethod method, int connectRetries) {
     this.idempotent = IDEMPOTENT.contains(method);
     this.connectRetries = connectRetries;
@@ -66,18 +76,23 @@ final class RetryPolicy {
    * @param answerStarted the endpoint's answer was accepted: a response head or a {@code 101}
    */
   boolean requestFailed(UpstreamErrorKind kind, boolean bodyForwarded, boolean answerStarted) {
-    lastFailure = kind == UpstreamErrorKind.READ_TIMEOUT || kind == UpstreamErrorKind.SEND_TIMEOUT
-        ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
+    lastFailure =
+        kind == UpstreamErrorKind.READ_TIMEOUT || kind == UpstreamErrorKind.SEND_TIMEOUT
+            ? HttpResponseStatus.GATEWAY_TIMEOUT
+            : HttpResponseStatus.BAD_GATEWAY;
     return replayable(bodyForwarded, answerStarted) && budgetLeft();
   }
 
   /**
-   * A connection the endpoint closed before answering: whether to try {@code endpoint} once
-   * more on a fresh connection. True only for the first pooled connection of the request
-   * ({@code requestsOnConnection > 1}) closed under a replayable request; the endpoint is then
-   * no longer counted as tried.
+   * A connection the endpoint closed before answering: whether to try {@code endpoint} once more on
+   * a fresh connection. True only for the first pooled connection of the request ({@code
+   * requestsOnConnection > 1}) closed under a replayable request; the endpoint is then no longer
+   * counted as tried.
    */
-  boolean retryStale(UpstreamEndpoint endpoint, int requestsOnConnection, boolean bodyForwarded,
+  boolean retryStale(
+      UpstreamEndpoint endpoint,
+      int requestsOnConnection,
+      boolean bodyForwarded,
       boolean answerStarted) {
     if (retriedStale || requestsOnConnection <= 1 || !replayable(bodyForwarded, answerStarted)) {
       return false;

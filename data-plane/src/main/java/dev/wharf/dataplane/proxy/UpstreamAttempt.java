@@ -8,9 +8,9 @@ import dev.wharf.dataplane.upstream.UpstreamConnections;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 
 /**
- * One try of a request at one endpoint: its timeline (started, connected, response head) and
- * what it reports when it ends: the access log's {@code $upstream_*} variables, the upstream
- * metrics, and passive ejection. Confined to the exchange's event loop.
+ * One try of a request at one endpoint: its timeline (started, connected, response head) and what
+ * it reports when it ends: the access log's {@code $upstream_*} variables, the upstream metrics,
+ * and passive ejection. Confined to the exchange's event loop.
  */
 final class UpstreamAttempt {
   private final UpstreamEndpoint endpoint;
@@ -22,8 +22,8 @@ final class UpstreamAttempt {
   private long headerAt = -1;
 
   /** Begins an attempt at {@code endpoint}: the record lists it, the endpoint counts it. */
-  UpstreamAttempt(UpstreamEndpoint endpoint, ProxyTarget target, NodeServices node,
-      RequestRecord record) {
+  UpstreamAttempt(
+      UpstreamEndpoint endpoint, ProxyTarget target, NodeServices node, RequestRecord record) {
     this.endpoint = endpoint;
     this.target = target;
     this.node = node;
@@ -60,13 +60,12 @@ final class UpstreamAttempt {
   /** The response went to the client whole. */
   void responded(int status) {
     long t = ended(status);
-    node.metrics().upstreamRequest(target.upstream().name(), endpoint.address(), status,
-        t - start);
+    node.metrics().upstreamRequest(target.upstream().name(), endpoint.address(), status, t - start);
   }
 
   /**
-   * The attempt is done with {@code connection}: pooled for another request when
-   * {@code reusable}, else closed.
+   * The attempt is done with {@code connection}: pooled for another request when {@code reusable},
+   * else closed.
    */
   void release(UpstreamConnection connection, boolean reusable, UpstreamConnections pool) {
     endpoint.stats().released();
@@ -85,8 +84,12 @@ final class UpstreamAttempt {
 
   private long ended(int status) {
     long t = now();
-    record.upstreamDone(status, connectedAt < 0 ? -1 : connectedAt - start,
-        headerAt < 0 ? -1 : headerAt - start, t - start, null);
+    record.upstreamDone(
+        status,
+        connectedAt < 0 ? -1 : connectedAt - start,
+        headerAt < 0 ? -1 : headerAt - start,
+        t - start,
+        null);
     return t;
   }
 

@@ -10,14 +10,16 @@ import java.util.function.Consumer;
 
 /**
  * nginx's {@code proxy_read_timeout} and {@code proxy_send_timeout} for one exchange:
+ *
  * <ul>
  *   <li>read: once the request is sent, the endpoint may be quiet for at most the read timeout
  *       between two reads;
- *   <li>send: while the endpoint does not take the request body (its connection is not
- *       writable), it may stay so for at most the send timeout.
+ *   <li>send: while the endpoint does not take the request body (its connection is not writable),
+ *       it may stay so for at most the send timeout.
  * </ul>
- * One timer each, re-armed lazily (a read only records its time). Confined to the exchange's
- * event loop.
+ *
+ * One timer each, re-armed lazily (a read only records its time). Confined to the exchange's event
+ * loop.
  */
 final class UpstreamDeadlines {
   private final EventLoop loop;
@@ -30,7 +32,11 @@ final class UpstreamDeadlines {
   private ScheduledFuture<?> sendTimer;
 
   /** {@code onExpiry} gets READ_TIMEOUT or SEND_TIMEOUT. */
-  UpstreamDeadlines(EventLoop loop, Ticker ticker, Duration readTimeout, Duration sendTimeout,
+  UpstreamDeadlines(
+      EventLoop loop,
+      Ticker ticker,
+      Duration readTimeout,
+      Duration sendTimeout,
       Consumer<UpstreamErrorKind> onExpiry) {
     this.loop = loop;
     this.ticker = ticker;
@@ -55,10 +61,13 @@ final class UpstreamDeadlines {
   /** The endpoint stopped taking the body. */
   void sendBlocked() {
     if (sendTimer == null) {
-      sendTimer = schedule(() -> {
-        sendTimer = null;
-        onExpiry.accept(UpstreamErrorKind.SEND_TIMEOUT);
-      }, sendTimeout.toNanos());
+      sendTimer =
+          schedule(
+              () -> {
+                sendTimer = null;
+                onExpiry.accept(UpstreamErrorKind.SEND_TIMEOUT);
+              },
+              sendTimeout.toNanos());
     }
   }
 

@@ -20,15 +20,24 @@ final class UpstreamRequests {
   /**
    * The head for the endpoint: HTTP/1.1, the rewritten or original target, the client's headers
    * without hop-by-hop ones and {@code Expect} (Wharf answers {@code 100 Continue} itself), the
-   * upgrade headers of a WebSocket handshake, then the route's header rules. The client's
-   * {@code Host} is kept unless a rule sets another.
+   * upgrade headers of a WebSocket handshake, then the route's header rules. The client's {@code
+   * Host} is kept unless a rule sets another.
    *
    * @param variables request and upstream phase variables ({@code $upstream_addr} is known)
    */
-  static HttpRequest build(HttpRequest client, RequestTarget target, ProxyTarget proxy,
-      MatchResult routeGroups, TemplateRenderer.VariableSource variables, boolean webSocket) {
-    HttpRequest up = new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(),
-        targetFor(client, target, proxy, variables), client.headers().copy());
+  static HttpRequest build(
+      HttpRequest client,
+      RequestTarget target,
+      ProxyTarget proxy,
+      MatchResult routeGroups,
+      TemplateRenderer.VariableSource variables,
+      boolean webSocket) {
+    HttpRequest up =
+        new DefaultHttpRequest(
+            HttpVersion.HTTP_1_1,
+            client.method(),
+            targetFor(client, target, proxy, variables),
+            client.headers().copy());
     HopByHop.strip(up);
     up.headers().remove(HttpHeaderNames.EXPECT);
     if (webSocket) {
@@ -41,12 +50,15 @@ final class UpstreamRequests {
   }
 
   /**
-   * nginx semantics: without a rewrite the target goes as the client sent it (origin form).
-   * With {@code rewrite REGEX REPLACEMENT break}, a path the regex finds is replaced, percent-
-   * encoded again, and the query string appended unless the replacement brought its own
-   * ({@code ?} at its end drops it).
+   * nginx semantics: without a rewrite the target goes as the client sent it (origin form). With
+   * {@code rewrite REGEX REPLACEMENT break}, a path the regex finds is replaced, percent- encoded
+   * again, and the query string appended unless the replacement brought its own ({@code ?} at its
+   * end drops it).
    */
-  static String targetFor(HttpRequest client, RequestTarget target, ProxyTarget proxy,
+  static String targetFor(
+      HttpRequest client,
+      RequestTarget target,
+      ProxyTarget proxy,
       TemplateRenderer.VariableSource variables) {
     MatchResult m =
         proxy.rewrite() == null ? null : LinearRegex.find(proxy.rewrite(), target.path());
@@ -62,8 +74,10 @@ final class UpstreamRequests {
     int question = replaced.indexOf('?');
     String path = question < 0 ? replaced : replaced.substring(0, question);
     // Captures are decoded: CR, LF or a space in the query would split the request line.
-    String ownArgs = question < 0 ? null
-        : HeaderValues.encodeUnsafe(replaced.substring(question + 1)).replace(" ", "%20");
+    String ownArgs =
+        question < 0
+            ? null
+            : HeaderValues.encodeUnsafe(replaced.substring(question + 1)).replace(" ", "%20");
     if (path.isEmpty() || path.charAt(0) != '/') {
       path = "/" + path;
     }

@@ -15,12 +15,12 @@ import io.netty.handler.codec.http.HttpResponse;
 
 /**
  * The end of a proxied WebSocket handshake the endpoint accepted: the {@code 101} goes to the
- * client, a {@link WebSocketRelay} takes both connections, and the client connection's owner
- * swaps both pipelines over to it. From then on the exchange has nothing to do; the relay tells
- * the owner when the WebSocket ends.
+ * client, a {@link WebSocketRelay} takes both connections, and the client connection's owner swaps
+ * both pipelines over to it. From then on the exchange has nothing to do; the relay tells the owner
+ * when the WebSocket ends.
  *
- * <p>Runs once, on the client connection's event loop, after the exchange let go of the
- * upstream connection (detached, its timers cancelled).
+ * <p>Runs once, on the client connection's event loop, after the exchange let go of the upstream
+ * connection (detached, its timers cancelled).
  */
 final class WebSocketSwitch {
   private final ChannelHandlerContext client;
@@ -29,8 +29,12 @@ final class WebSocketSwitch {
   private final ProxyTarget target;
   private final ExchangeOwner owner;
 
-  WebSocketSwitch(ChannelHandlerContext client, ProxyServices services, RoutedRequest routed,
-      ProxyTarget target, ExchangeOwner owner) {
+  WebSocketSwitch(
+      ChannelHandlerContext client,
+      ProxyServices services,
+      RoutedRequest routed,
+      ProxyTarget target,
+      ExchangeOwner owner) {
     this.client = client;
     this.services = services;
     this.routed = routed;
@@ -45,7 +49,8 @@ final class WebSocketSwitch {
   void complete(HttpResponse accepted, UpstreamConnection connection) {
     RequestRecord record = routed.record();
     HopByHop.strip(accepted);
-    accepted.headers()
+    accepted
+        .headers()
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
         .set(HttpHeaderNames.SERVER, Responses.SERVER);
@@ -56,14 +61,26 @@ final class WebSocketSwitch {
   }
 
   private void relay(UpstreamConnection connection) {
-    Placement placement = new Placement(routed.route(), target.upstream().name(),
-        connection.endpoint().address(), target.drain());
-    WebSocketRelay relay = WebSocketRelay.create(client.channel(), connection.channel(),
-        placement, target.webSocketIdleTimeout(), target.webSocketMaxMessageSize(),
-        routed.record(), services.node(), services.drainer(), () -> {
-          connection.endpoint().stats().released();
-          owner.exchangeFinished(routed.record(), false);
-        });
+    Placement placement =
+        new Placement(
+            routed.route(),
+            target.upstream().name(),
+            connection.endpoint().address(),
+            target.drain());
+    WebSocketRelay relay =
+        WebSocketRelay.create(
+            client.channel(),
+            connection.channel(),
+            placement,
+            target.webSocketIdleTimeout(),
+            target.webSocketMaxMessageSize(),
+            routed.record(),
+            services.node(),
+            services.drainer(),
+            () -> {
+              connection.endpoint().stats().released();
+              owner.exchangeFinished(routed.record(), false);
+            });
     owner.switchToRelay(connection.channel(), relay.clientHandler(), relay.upstreamHandler());
     relay.start();
     if (owner.goingAway()) {

@@ -9,8 +9,8 @@ import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
 
 /**
- * A route as the data plane runs it: the config it came from, and what is compiled from it
- * once per snapshot rather than once per request.
+ * A route as the data plane runs it: the config it came from, and what is compiled from it once per
+ * snapshot rather than once per request.
  *
  * @param index position in the snapshot's route list (regex routes are tried in this order)
  * @param config the route as configured
@@ -22,9 +22,16 @@ import dev.wharf.proto.config.v1.Route;
  * @param compression the route's compression, or its listener's when it has none
  * @param responseHeaders header rules for every response of the route
  */
-public record CompiledRoute(int index, Route config, Template respondBody,
-    Template redirectLocation, long maxBodySize, ProxyTarget proxy, StaticSite files,
-    CompressionSettings compression, HeaderRuleSet responseHeaders) {
+public record CompiledRoute(
+    int index,
+    Route config,
+    Template respondBody,
+    Template redirectLocation,
+    long maxBodySize,
+    ProxyTarget proxy,
+    StaticSite files,
+    CompressionSettings compression,
+    HeaderRuleSet responseHeaders) {
   /** nginx's client_max_body_size default. */
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
@@ -32,16 +39,18 @@ public record CompiledRoute(int index, Route config, Template respondBody,
    * @param proxy the route's compiled proxy action (shared by its listeners), else null
    * @param listenerCompression the compression of the listener the route is compiled for
    */
-  static CompiledRoute compile(int index, Route route, ProxyTarget proxy,
-      Compression listenerCompression) {
-    return new CompiledRoute(index, route,
+  static CompiledRoute compile(
+      int index, Route route, ProxyTarget proxy, Compression listenerCompression) {
+    return new CompiledRoute(
+        index,
+        route,
         route.hasRespond() ? Template.parse(route.getRespond().getBody()) : null,
         route.hasRedirect() ? Template.parse(route.getRedirect().getLocation()) : null,
         route.hasMaxBodySize() ? route.getMaxBodySize().getBytes() : DEFAULT_MAX_BODY_SIZE,
         proxy,
         route.hasStatic() ? StaticSite.compile(route) : null,
-        CompressionSettings.compile(route.hasCompression()
-            ? route.getCompression() : listenerCompression),
+        CompressionSettings.compile(
+            route.hasCompression() ? route.getCompression() : listenerCompression),
         HeaderRuleSet.compile(route.getResponseHeaders()));
   }
 

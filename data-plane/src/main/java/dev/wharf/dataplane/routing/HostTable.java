@@ -10,11 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Picks the virtual host for a request's host name as nginx picks a {@code server} by
- * {@code server_name}: the exact name; else the longest wildcard starting with {@code *}
- * ({@code *.example.com}, or {@code .example.com}, which also matches {@code example.com});
- * else the longest wildcard ending with {@code *}; else the first matching regex in config
- * order; else the default.
+ * Picks the virtual host for a request's host name as nginx picks a {@code server} by {@code
+ * server_name}: the exact name; else the longest wildcard starting with {@code *} ({@code
+ * *.example.com}, or {@code .example.com}, which also matches {@code example.com}); else the
+ * longest wildcard ending with {@code *}; else the first matching regex in config order; else the
+ * default.
  *
  * <p>Immutable once built; lookups take no lock.
  */
@@ -24,10 +24,13 @@ final class HostTable<V> {
   private record Regex<V>(Pattern pattern, V value) {}
 
   private final Map<String, V> exact = new HashMap<>();
+
   /** Keyed by the suffix with its leading dot: ".example.com". */
   private final Map<String, Leading<V>> leading = new HashMap<>();
+
   /** Keyed by the prefix with its trailing dot: "www.example.". */
   private final Map<String, V> trailing = new HashMap<>();
+
   private final List<Regex<V>> regexes = new ArrayList<>();
   private V fallback;
 

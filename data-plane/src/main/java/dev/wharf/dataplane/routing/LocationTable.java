@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.regex.MatchResult;
 
 /**
- * The routes of one virtual host, chosen for a path exactly as nginx chooses a {@code location}:
- * an exact match wins; otherwise the longest matching prefix is remembered, and wins at once if
- * it is a {@code ^~} prefix; otherwise the regexes are tried in config order and the first match
- * wins; otherwise the remembered prefix is used.
+ * The routes of one virtual host, chosen for a path exactly as nginx chooses a {@code location}: an
+ * exact match wins; otherwise the longest matching prefix is remembered, and wins at once if it is
+ * a {@code ^~} prefix; otherwise the regexes are tried in config order and the first match wins;
+ * otherwise the remembered prefix is used.
  *
  * <p>Immutable once built; lookups take no lock.
  */
@@ -28,13 +28,14 @@ final class LocationTable<R> {
   private final Map<String, R> exact = new HashMap<>();
   private final PrefixTrie<Prefix<R>> prefixes = new PrefixTrie<>();
   private final List<Regex<R>> regexes = new ArrayList<>();
+
   /** {@link PathMatches#sameMatchKey} of every match added. */
   private final Set<String> taken = new HashSet<>();
 
   /**
-   * Adds {@code route} for a validated, set {@code match}. Returns false, changing nothing, when
-   * a route with the same match is there already: the validator refuses such a config, and the
-   * first route would be chosen anyway.
+   * Adds {@code route} for a validated, set {@code match}. Returns false, changing nothing, when a
+   * route with the same match is there already: the validator refuses such a config, and the first
+   * route would be chosen anyway.
    */
   boolean add(PathMatch match, R route) {
     if (!taken.add(PathMatches.sameMatchKey(match))) {

@@ -4,10 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Longest-prefix lookup over strings, character by character as nginx compares prefix
- * locations ({@code /api} is a prefix of {@code /apiary}). A lookup costs the length of the
- * path, whatever the number of prefixes. Built once, then read-only: safe to share between
- * threads once published.
+ * Longest-prefix lookup over strings, character by character as nginx compares prefix locations
+ * ({@code /api} is a prefix of {@code /apiary}). A lookup costs the length of the path, whatever
+ * the number of prefixes. Built once, then read-only: safe to share between threads once published.
  */
 final class PrefixTrie<T> {
   private static final class Node<T> {

@@ -18,15 +18,15 @@ import java.util.Map;
 import java.util.regex.MatchResult;
 
 /**
- * Every route of one config snapshot, arranged for lookup: per listener, a {@link HostTable}
- * of virtual hosts, each a {@link LocationTable}. Built once per snapshot off the event loops,
+ * Every route of one config snapshot, arranged for lookup: per listener, a {@link HostTable} of
+ * virtual hosts, each a {@link LocationTable}. Built once per snapshot off the event loops,
  * published by swapping a reference, never changed afterwards; a request reads it once.
  *
  * <p>Virtual hosts: each distinct host pattern of the routes on a listener is one virtual host
- * (nginx's {@code server} block), holding the routes that list it. Routes without hosts form
- * the default server. When there is none, requests for unknown hosts go to the virtual host of
- * the first pattern of the first route on that listener, as nginx sends them to the first
- * {@code server} of a port.
+ * (nginx's {@code server} block), holding the routes that list it. Routes without hosts form the
+ * default server. When there is none, requests for unknown hosts go to the virtual host of the
+ * first pattern of the first route on that listener, as nginx sends them to the first {@code
+ * server} of a port.
  */
 public final class RoutingTable {
   /** The route chosen for a request, and the groups its regex captured (null when none). */
@@ -36,12 +36,16 @@ public final class RoutingTable {
   private record Target(String route, ProxyTarget proxy) {}
 
   private final Map<String, HostTable<LocationTable<CompiledRoute>>> byListener;
+
   /** Every route in config order, on a listener or not. */
   private final List<Target> targets;
+
   private final Map<String, CompiledUpstream> upstreams;
 
-  private RoutingTable(Map<String, HostTable<LocationTable<CompiledRoute>>> byListener,
-      List<Target> targets, Map<String, CompiledUpstream> upstreams) {
+  private RoutingTable(
+      Map<String, HostTable<LocationTable<CompiledRoute>>> byListener,
+      List<Target> targets,
+      Map<String, CompiledUpstream> upstreams) {
     this.byListener = byListener;
     this.targets = targets;
     this.upstreams = upstreams;
@@ -51,8 +55,12 @@ public final class RoutingTable {
   public static RoutingTable compile(Config config, Map<String, CompiledUpstream> upstreams) {
     List<Target> targets = new ArrayList<>();
     for (Route route : config.getRoutesList()) {
-      targets.add(new Target(route.getName(), route.hasProxy()
-          ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream())) : null));
+      targets.add(
+          new Target(
+              route.getName(),
+              route.hasProxy()
+                  ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream()))
+                  : null));
     }
     Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
@@ -62,27 +70,29 @@ public final class RoutingTable {
   }
 
   /**
-   * What drains judge connections against: where each route of this snapshot sends its traffic
-   * and under which policy of its own, and each upstream's endpoints and policy, all as the
-   * proxy runs them.
+   * What drains judge connections against: where each route of this snapshot sends its traffic and
+   * under which policy of its own, and each upstream's endpoints and policy, all as the proxy runs
+   * them.
    */
   public DrainView drainView(DrainView.Health health) {
     DrainView.Builder view = DrainView.builder();
     for (Target t : targets) {
       ProxyTarget proxy = t.proxy();
-      view.route(t.route(), proxy == null ? null : proxy.upstream().name(),
+      view.route(
+          t.route(),
+          proxy == null ? null : proxy.upstream().name(),
           proxy == null ? null : proxy.ownDrain());
     }
     for (CompiledUpstream u : upstreams.values()) {
-      view.upstream(u.name(), u.endpoints().stream().map(UpstreamEndpoint::address).toList(),
-          u.drain());
+      view.upstream(
+          u.name(), u.endpoints().stream().map(UpstreamEndpoint::address).toList(), u.drain());
     }
     return view.build(health);
   }
 
   /**
-   * The route for a request that arrived on {@code listener} for {@code host} (lower or upper
-   * case, without port) and the normalised path {@code uri}; null when no route matches.
+   * The route for a request that arrived on {@code listener} for {@code host} (lower or upper case,
+   * without port) and the normalised path {@code uri}; null when no route matches.
    */
   public Selection select(String listener, String host, String uri) {
     HostTable<LocationTable<CompiledRoute>> hosts = byListener.get(listener);
@@ -97,18 +107,17 @@ public final class RoutingTable {
     return s == null ? null : new Selection(s.route(), s.groups());
   }
 
-  private static HostTable<LocationTable<CompiledRoute>> compileListener(Config config,
-      Listener listener, List<Target> targets) {
+  private static HostTable<LocationTable<CompiledRoute>> compileListener(
+      Config config, Listener listener, List<Target> targets) {
     Map<HostPattern, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
     LocationTable<CompiledRoute> defaultServer = null;
     for (int i = 0; i < config.getRoutesCount(); i++) {
       Route route = config.getRoutes(i);
-      if (route.getListenersCount() > 0
-          && !route.getListenersList().contains(listener.getName())) {
+      if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener.getName())) {
         continue;
       }
-      CompiledRoute compiled = CompiledRoute.compile(i, route, targets.get(i).proxy(),
-          listener.getCompression());
+      CompiledRoute compiled =
+          CompiledRoute.compile(i, route, targets.get(i).proxy(), listener.getCompression());
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultServer == null) {
           defaultServer = new LocationTable<>();
@@ -123,14 +132,15 @@ public final class RoutingTable {
     }
     HostTable<LocationTable<CompiledRoute>> hosts = new HostTable<>();
     byPattern.forEach(hosts::add);
-    hosts.setFallback(defaultServer != null
-        ? defaultServer
-        : byPattern.values().stream().findFirst().orElse(null));
+    hosts.setFallback(
+        defaultServer != null
+            ? defaultServer
+            : byPattern.values().stream().findFirst().orElse(null));
     return hosts;
   }
 
-  private static void addLocation(LocationTable<CompiledRoute> table, PathMatch path,
-      CompiledRoute route) {
+  private static void addLocation(
+      LocationTable<CompiledRoute> table, PathMatch path, CompiledRoute route) {
     if (!PathMatches.isSet(path)) {
       throw new IllegalArgumentException(
           "route '" + route.name() + "' has no path match; validate the config first");

@@ -14,18 +14,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * nginx's client-side timeouts, first in a client connection's pipeline so it sees raw bytes:
+ *
  * <ul>
- *   <li>{@code client_header_timeout}: the whole request head must arrive within it, counted
- *       from the accept (first request) or from the first byte (later requests); else the
- *       connection is closed, as nginx does, without a response;
+ *   <li>{@code client_header_timeout}: the whole request head must arrive within it, counted from
+ *       the accept (first request) or from the first byte (later requests); else the connection is
+ *       closed, as nginx does, without a response;
  *   <li>{@code client_body_timeout}: while the body is read, a read asked for must be answered
- *       within it; else {@link BodyTimeout} goes down the pipeline and the dispatcher answers
- *       408;
+ *       within it; else {@link BodyTimeout} goes down the pipeline and the dispatcher answers 408;
  *   <li>{@code keepalive_timeout}: an idle keep-alive connection is closed after it;
- *   <li>{@code send_timeout}: a client that takes nothing we write for this long is closed.
- *       Buffers show it through writability; a file sent zero-copy does not (the kernel reads
- *       it), so the progress of a {@link FileRegion} is watched instead.
+ *   <li>{@code send_timeout}: a client that takes nothing we write for this long is closed. Buffers
+ *       show it through writability; a file sent zero-copy does not (the kernel reads it), so the
+ *       progress of a {@link FileRegion} is watched instead.
  * </ul>
+ *
  * The dispatcher says where the connection is ({@link #requestHeadRead}, {@link #requestBodyRead},
  * {@link #idle}). One timer per connection, re-armed for the nearest deadline.
  *
@@ -38,9 +39,16 @@ final class ClientTimeouts extends ChannelDuplexHandler {
   static final Duration DEFAULT_SEND = Duration.ofSeconds(60);
 
   /** Fired into the pipeline when the client stopped sending its request body. */
-  enum BodyTimeout { INSTANCE }
+  enum BodyTimeout {
+    INSTANCE
+  }
 
-  private enum Phase { HEAD, BODY, BUSY, IDLE }
+  private enum Phase {
+    HEAD,
+    BODY,
+    BUSY,
+    IDLE
+  }
 
   private final long headerNanos;
   private final long bodyNanos;
@@ -60,12 +68,12 @@ final class ClientTimeouts extends ChannelDuplexHandler {
   private long timerDeadline;
 
   ClientTimeouts(Listener listener, Ticker ticker) {
-    this.headerNanos = nanos(listener.hasClientHeaderTimeout(), listener.getClientHeaderTimeout(),
-        DEFAULT_HEADER);
-    this.bodyNanos = nanos(listener.hasClientBodyTimeout(), listener.getClientBodyTimeout(),
-        DEFAULT_BODY);
-    this.keepAliveNanos = nanos(listener.hasKeepaliveTimeout(), listener.getKeepaliveTimeout(),
-        DEFAULT_KEEPALIVE);
+    this.headerNanos =
+        nanos(listener.hasClientHeaderTimeout(), listener.getClientHeaderTimeout(), DEFAULT_HEADER);
+    this.bodyNanos =
+        nanos(listener.hasClientBodyTimeout(), listener.getClientBodyTimeout(), DEFAULT_BODY);
+    this.keepAliveNanos =
+        nanos(listener.hasKeepaliveTimeout(), listener.getKeepaliveTimeout(), DEFAULT_KEEPALIVE);
     this.sendNanos = nanos(listener.hasSendTimeout(), listener.getSendTimeout(), DEFAULT_SEND);
     this.ticker = ticker;
   }
@@ -141,11 +149,12 @@ final class ClientTimeouts extends ChannelDuplexHandler {
     region = r;
     regionTransferred = r.transferred();
     regionMovedAt = ticker.nanoTime();
-    written.addListener(f -> {
-      if (region == r) {
-        region = null;
-      }
-    });
+    written.addListener(
+        f -> {
+          if (region == r) {
+            region = null;
+          }
+        });
     rearm();
   }
 
@@ -176,7 +185,7 @@ final class ClientTimeouts extends ChannelDuplexHandler {
       case HEAD -> d = phaseSince + headerNanos;
       case BODY -> d = readWantedSince < 0 ? Long.MAX_VALUE : readWantedSince + bodyNanos;
       case IDLE -> d = phaseSince + keepAliveNanos;
-      case BUSY -> { }
+      case BUSY -> {}
     }
     if (unwritableSince >= 0) {
       d = Math.min(d, unwritableSince + sendNanos);
@@ -200,8 +209,10 @@ final class ClientTimeouts extends ChannelDuplexHandler {
       return;
     }
     timerDeadline = deadline;
-    timer = ctx.executor().schedule(this::expire, Math.max(0, deadline - ticker.nanoTime()),
-        TimeUnit.NANOSECONDS);
+    timer =
+        ctx.executor()
+            .schedule(
+                this::expire, Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private void expire() {

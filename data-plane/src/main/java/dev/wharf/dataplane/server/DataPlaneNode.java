@@ -61,14 +61,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One data-plane node: its event loops, its listeners, and the snapshot they share.
  *
- * <p>{@link #apply} validates and compiles a config on the calling thread (never an event
- * loop), then publishes the new snapshot with one reference swap; requests already started keep
- * the snapshot they read, and open connections are not touched. Listeners added by a config are
- * bound, removed ones closed.
+ * <p>{@link #apply} validates and compiles a config on the calling thread (never an event loop),
+ * then publishes the new snapshot with one reference swap; requests already started keep the
+ * snapshot they read, and open connections are not touched. Listeners added by a config are bound,
+ * removed ones closed.
  *
- * <p>Shutdown order ({@link #close}): close the listening sockets, ask every open connection to
- * go away ({@link GoAway}), let the event loops finish what they have queued, stop them, then
- * close the access logs.
+ * <p>Shutdown order ({@link #close}): close the listening sockets, ask every open connection to go
+ * away ({@link GoAway}), let the event loops finish what they have queued, stop them, then close
+ * the access logs.
  */
 public final class DataPlaneNode implements AutoCloseable, AdminState {
   private static final Logger log = LoggerFactory.getLogger(DataPlaneNode.class);
@@ -101,11 +101,15 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.acceptors = transport.newGroup(1, "wharf-accept");
     this.workers = transport.newGroup(b.workers, "wharf-io");
     this.hostname = b.hostname;
-    this.drainMeters = b.metrics.drainMeters(
-        Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), this::drainPending);
+    this.drainMeters =
+        b.metrics.drainMeters(
+            Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), this::drainPending);
     this.drainer = ConnectionDrainer.create(b.ticker, drainMeters);
-    this.files = b.files != null ? b.files : Executors.newFixedThreadPool(
-        Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
+    this.files =
+        b.files != null
+            ? b.files
+            : Executors.newFixedThreadPool(
+                Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
     this.services = new NodeServices(b.metrics, b.ticker, b.clock, b.random, files);
     this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
     this.proxy = new ProxyServices(services, connector, drainer);
@@ -126,10 +130,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
    * config is invalid, an access log cannot be opened or a new listener cannot bind, nothing
    * changes and the node keeps serving the old config.
    *
-   * <p>Order: compile, bind listeners that are new, swap the snapshot, bring health checks in
-   * line, hand the new view to the drainer (which judges open WebSockets by their drain
-   * policies), close idle pooled connections to endpoints that are gone, then close listeners
-   * the config no longer has (their open connections are left to finish).
+   * <p>Order: compile, bind listeners that are new, swap the snapshot, bring health checks in line,
+   * hand the new view to the drainer (which judges open WebSockets by their drain policies), close
+   * idle pooled connections to endpoints that are gone, then close listeners the config no longer
+   * has (their open connections are left to finish).
    *
    * @throws ConfigException the config is invalid
    * @throws ListenerBindException a new listener could not bind its address
@@ -165,14 +169,17 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     lastVersion = version;
     health.update(config, upstreams);
     drainer.viewChanged(routes.drainView(endpoints::healthy));
-    connector.retainEndpoints(workers, config.getUpstreamsList().stream()
-        .flatMap(u -> u.getEndpointsList().stream()).map(Endpoint::getAddress)
-        .collect(Collectors.toSet()));
+    connector.retainEndpoints(
+        workers,
+        config.getUpstreamsList().stream()
+            .flatMap(u -> u.getEndpointsList().stream())
+            .map(Endpoint::getAddress)
+            .collect(Collectors.toSet()));
     accessLogs.retireUnused();
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
-      boolean kept = config.getListenersList().stream()
-          .anyMatch(l -> l.getName().equals(entry.getKey()));
+      boolean kept =
+          config.getListenersList().stream().anyMatch(l -> l.getName().equals(entry.getKey()));
       if (!kept || added.containsKey(entry.getKey())) {
         entry.getValue().channel().close().syncUninterruptibly();
         it.remove();
@@ -192,8 +199,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       while (index < ls.size() - 1 && !ls.get(index).getName().equals(e.listener())) {
         index++;
       }
-      throw new ConfigException(List.of(new ConfigError(
-          "listeners[" + index + "].access_log.path", e.getMessage(), 0)));
+      throw new ConfigException(
+          List.of(new ConfigError("listeners[" + index + "].access_log.path", e.getMessage(), 0)));
     }
   }
 
@@ -209,8 +216,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   }
 
   /**
-   * Node drain, first step: {@code /readyz} answers 503 from now on, so load balancers stop
-   * sending new clients; everything else keeps serving. See {@link NodeDrain} for the order.
+   * Node drain, first step: {@code /readyz} answers 503 from now on, so load balancers stop sending
+   * new clients; everything else keeps serving. See {@link NodeDrain} for the order.
    */
   public void markDraining() {
     draining = true;
@@ -222,8 +229,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   }
 
   /**
-   * Closes every listener: no new connections are accepted; open ones are untouched and keep
-   * the snapshot they use.
+   * Closes every listener: no new connections are accepted; open ones are untouched and keep the
+   * snapshot they use.
    */
   public synchronized void stopAccepting() {
     listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
@@ -231,23 +238,23 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   }
 
   /**
-   * Asks every open client connection to end gracefully within {@code window}: HTTP
-   * connections at once ({@link GoAway}: idle ones close, one with a request in flight closes
-   * after its response), WebSockets with 1001 spread over the window by their drain policies
-   * ({@link ConnectionDrainer#drainAll}), so their clients do not all reconnect at once.
+   * Asks every open client connection to end gracefully within {@code window}: HTTP connections at
+   * once ({@link GoAway}: idle ones close, one with a request in flight closes after its response),
+   * WebSockets with 1001 spread over the window by their drain policies ({@link
+   * ConnectionDrainer#drainAll}), so their clients do not all reconnect at once.
    */
   public void goAway(Duration window) {
     drainer.drainAll(services.ticker().nanoTime() + window.toNanos());
-    drainMeters.closed(DrainReason.NODE_DRAIN.tag(),
-        Math.max(0, connections.size() - drainer.open()));
+    drainMeters.closed(
+        DrainReason.NODE_DRAIN.tag(), Math.max(0, connections.size() - drainer.open()));
     for (Channel ch : connections) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(GoAway.INSTANCE));
     }
   }
 
   /**
-   * The node's view of the endpoints of upstreams that have a health check or outlier
-   * detection, in config order: what it reports to the control plane.
+   * The node's view of the endpoints of upstreams that have a health check or outlier detection, in
+   * config order: what it reports to the control plane.
    */
   public List<EndpointHealthState> endpointHealth() {
     NodeSnapshot s = snapshot.get();
@@ -260,8 +267,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   }
 
   /**
-   * What the drain-pending gauge shows: the booked policy closes, or, once the node drains,
-   * every connection it still has.
+   * What the drain-pending gauge shows: the booked policy closes, or, once the node drains, every
+   * connection it still has.
    */
   private int drainPending() {
     return draining ? connections.size() : drainer.pending();
@@ -280,18 +287,19 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   private Channel bind(Listener l) throws ListenerBindException {
     String host = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
-    ListenerContext context = new ListenerContext(l.getName(), snapshot::get, proxy, hostname,
-        RequestIds::next);
-    ChannelFuture bound = new ServerBootstrap()
-        .group(acceptors, workers)
-        .channel(transport.serverChannel())
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childHandler(new HttpFrontendInitializer(context, connections))
-        .bind(host, l.getPort())
-        .awaitUninterruptibly();
+    ListenerContext context =
+        new ListenerContext(l.getName(), snapshot::get, proxy, hostname, RequestIds::next);
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(acceptors, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childHandler(new HttpFrontendInitializer(context, connections))
+            .bind(host, l.getPort())
+            .awaitUninterruptibly();
     if (!bound.isSuccess()) {
       throw new ListenerBindException(l.getName(), host + ":" + l.getPort(), bound.cause());
     }
@@ -371,8 +379,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     }
 
     /**
-     * Where file system calls of static routes run (default: a pool of daemon threads,
-     * {@code max(4, 2 x workers)}); never an event loop.
+     * Where file system calls of static routes run (default: a pool of daemon threads, {@code
+     * max(4, 2 x workers)}); never an event loop.
      */
     public Builder files(Executor e) {
       files = Objects.requireNonNull(e);

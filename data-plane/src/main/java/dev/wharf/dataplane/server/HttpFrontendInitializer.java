@@ -12,10 +12,10 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
- * The pipeline of a client connection, in the order a request meets it. Handler names are
- * constants so the WebSocket switch can find and replace them. Any channel type will do (a
- * socket in production, an embedded channel in handler tests); it must not read on its own
- * ({@code AUTO_READ} off).
+ * The pipeline of a client connection, in the order a request meets it. Handler names are constants
+ * so the WebSocket switch can find and replace them. Any channel type will do (a socket in
+ * production, an embedded channel in handler tests); it must not read on its own ({@code AUTO_READ}
+ * off).
  */
 final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   static final String TIMEOUTS = "client-timeouts";
@@ -28,6 +28,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
   /** nginx's large_client_header_buffers 4 8k: a request line fits in 8k. */
   static final int DEFAULT_MAX_URI_LENGTH = 8 * 1024;
+
   /** ...and the whole head in 32k. */
   static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
 
@@ -35,8 +36,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   private final ChannelGroup connections;
 
   /**
-   * @param connections every open client connection of the node, for events such as
-   *     {@link dev.wharf.dataplane.http.GoAway}
+   * @param connections every open client connection of the node, for events such as {@link
+   *     dev.wharf.dataplane.http.GoAway}
    */
   HttpFrontendInitializer(ListenerContext context, ChannelGroup connections) {
     this.context = context;
@@ -66,17 +67,22 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
   /** Netty's codec, strict, behind a look at the raw head (see {@link StrictHttpCodec}). */
   private static void addHttpCodec(ChannelPipeline p, Listener config) {
-    int maxUri = config.hasMaxUriLength()
-        ? (int) config.getMaxUriLength().getBytes() : DEFAULT_MAX_URI_LENGTH;
-    int maxHeader = config.hasMaxRequestHeaderSize()
-        ? (int) config.getMaxRequestHeaderSize().getBytes() : DEFAULT_MAX_HEADER_SIZE;
-    HttpDecoderConfig decoder = new HttpDecoderConfig()
-        .setMaxInitialLineLength(maxUri)
-        .setMaxHeaderSize(maxHeader)
-        .setStrictLineParsing(true)
-        // Content-Length together with Transfer-Encoding is a smuggling attempt: refuse it.
-        .setUseRfc9112TransferEncoding(true)
-        .setAllowDuplicateContentLengths(false);
+    int maxUri =
+        config.hasMaxUriLength()
+            ? (int) config.getMaxUriLength().getBytes()
+            : DEFAULT_MAX_URI_LENGTH;
+    int maxHeader =
+        config.hasMaxRequestHeaderSize()
+            ? (int) config.getMaxRequestHeaderSize().getBytes()
+            : DEFAULT_MAX_HEADER_SIZE;
+    HttpDecoderConfig decoder =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(maxUri)
+            .setMaxHeaderSize(maxHeader)
+            .setStrictLineParsing(true)
+            // Content-Length together with Transfer-Encoding is a smuggling attempt: refuse it.
+            .setUseRfc9112TransferEncoding(true)
+            .setAllowDuplicateContentLengths(false);
     p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder));
   }
 
@@ -105,8 +111,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
   }
 
-  private void addDispatcher(ChannelPipeline p, ClientTimeouts timeouts,
-      ResponseCompressor compressor) {
+  private void addDispatcher(
+      ChannelPipeline p, ClientTimeouts timeouts, ResponseCompressor compressor) {
     p.addLast(DISPATCHER, new RequestDispatcher(context, timeouts, compressor));
   }
 }

@@ -5,10 +5,14 @@ import java.util.function.Supplier;
 
 /**
  * What every connection of one listener shares: the listener's name, where to read the current
- * snapshot from (a connection reads its limits from it when accepted, a request its routes when
- * its head arrives), the node's proxy services, and the id source.
+ * snapshot from (a connection reads its limits from it when accepted, a request its routes when its
+ * head arrives), the node's proxy services, and the id source.
  *
  * @param hostname this machine's name for {@code $hostname}, resolved once at startup
  */
-record ListenerContext(String name, Supplier<NodeSnapshot> snapshot, ProxyServices services,
-    String hostname, Supplier<String> requestIds) {}
+record ListenerContext(
+    String name,
+    Supplier<NodeSnapshot> snapshot,
+    ProxyServices services,
+    String hostname,
+    Supplier<String> requestIds) {}

@@ -15,22 +15,29 @@ import java.time.Instant;
 import java.util.regex.MatchResult;
 
 /**
- * Route actions answered by the node itself: {@code respond} and {@code redirect}. Proxy and
- * static routes never come here; anything else is answered {@code 501}, so no request hangs.
- * A redirect whose location would carry a control character is answered {@code 400}.
+ * Route actions answered by the node itself: {@code respond} and {@code redirect}. Proxy and static
+ * routes never come here; anything else is answered {@code 501}, so no request hangs. A redirect
+ * whose location would carry a control character is answered {@code 400}.
  */
 final class LocalActions {
   private LocalActions() {}
 
-  static FullHttpResponse respond(ByteBufAllocator alloc, CompiledRoute route, MatchResult groups,
-      RequestVariables variables, boolean head, Instant now) {
+  static FullHttpResponse respond(
+      ByteBufAllocator alloc,
+      CompiledRoute route,
+      MatchResult groups,
+      RequestVariables variables,
+      boolean head,
+      Instant now) {
     var config = route.config();
     if (config.hasRespond()) {
       RespondAction respond = config.getRespond();
       int status = respond.getStatus() == 0 ? 200 : respond.getStatus();
       String body = TemplateRenderer.render(route.respondBody(), variables, groups);
-      String type = respond.getContentType().isEmpty()
-          ? "text/plain; charset=utf-8" : respond.getContentType();
+      String type =
+          respond.getContentType().isEmpty()
+              ? "text/plain; charset=utf-8"
+              : respond.getContentType();
       return Responses.text(alloc, HttpResponseStatus.valueOf(status), type, body, head, now);
     }
     if (config.hasRedirect()) {
@@ -42,8 +49,8 @@ final class LocalActions {
         // request is the client's error, answered and logged like any other.
         return Responses.error(alloc, HttpResponseStatus.BAD_REQUEST, head, true, now);
       }
-      FullHttpResponse response = Responses.error(alloc, HttpResponseStatus.valueOf(status),
-          head, false, now);
+      FullHttpResponse response =
+          Responses.error(alloc, HttpResponseStatus.valueOf(status), head, false, now);
       response.headers().set(HttpHeaderNames.LOCATION, location);
       return response;
     }

@@ -8,22 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a node out of service without dropping what it serves, on SIGTERM or when an operator
- * asks ({@code wharfctl drain NODE}). The order:
+ * Takes a node out of service without dropping what it serves, on SIGTERM or when an operator asks
+ * ({@code wharfctl drain NODE}). The order:
  *
  * <ol>
- *   <li>{@code /readyz} turns 503 at once ({@link DataPlaneNode#markDraining}), so load
- *       balancers and Kubernetes stop sending new clients;
- *   <li>for the grace period the node still accepts and serves normally: clients that picked
- *       it before the readiness change are not refused;
+ *   <li>{@code /readyz} turns 503 at once ({@link DataPlaneNode#markDraining}), so load balancers
+ *       and Kubernetes stop sending new clients;
+ *   <li>for the grace period the node still accepts and serves normally: clients that picked it
+ *       before the readiness change are not refused;
  *   <li>the listeners close ({@link DataPlaneNode#stopAccepting}): no new connections;
- *   <li>every open connection is told to go away ({@link DataPlaneNode#goAway}): idle
- *       keep-alive connections close now, a request in flight gets {@code Connection: close}
- *       on its response; WebSockets get {@code 1001 Going Away} at a frame boundary to both
- *       sides, spread by their drain policies over three quarters of the time left (the last
- *       quarter is for the close handshakes), and close after the close handshakes;
- *   <li>the drain ends when no connection is left, or at the hard timeout, whichever comes
- *       first; the caller then closes the node (what is left is closed abruptly).
+ *   <li>every open connection is told to go away ({@link DataPlaneNode#goAway}): idle keep-alive
+ *       connections close now, a request in flight gets {@code Connection: close} on its response;
+ *       WebSockets get {@code 1001 Going Away} at a frame boundary to both sides, spread by their
+ *       drain policies over three quarters of the time left (the last quarter is for the close
+ *       handshakes), and close after the close handshakes;
+ *   <li>the drain ends when no connection is left, or at the hard timeout, whichever comes first;
+ *       the caller then closes the node (what is left is closed abruptly).
  * </ol>
  *
  * <p>Runs on the calling thread (the process's main thread), never on an event loop.
@@ -43,8 +43,8 @@ public final class NodeDrain {
         throw new IllegalArgumentException("drain grace: " + grace + " (expected: >= 0)");
       }
       if (timeout.compareTo(grace) < 0) {
-        throw new IllegalArgumentException("drain timeout: " + timeout
-            + " (expected: >= the grace period " + grace + ")");
+        throw new IllegalArgumentException(
+            "drain timeout: " + timeout + " (expected: >= the grace period " + grace + ")");
       }
     }
   }
@@ -52,8 +52,8 @@ public final class NodeDrain {
   private NodeDrain() {}
 
   /**
-   * Drains {@code node}; returns the number of connections still open when it stopped waiting
-   * (0 when every one finished).
+   * Drains {@code node}; returns the number of connections still open when it stopped waiting (0
+   * when every one finished).
    *
    * @param nanoTime monotonic time ({@code System::nanoTime})
    */
@@ -61,8 +61,12 @@ public final class NodeDrain {
     long start = nanoTime.getAsLong();
     long deadline = start + settings.timeout().toNanos();
     node.markDraining();
-    log.info("draining: not ready any more; accepting for {} more, then closing {} connection(s)"
-        + " gracefully (at most {})", settings.grace(), node.openConnections(), settings.timeout());
+    log.info(
+        "draining: not ready any more; accepting for {} more, then closing {} connection(s)"
+            + " gracefully (at most {})",
+        settings.grace(),
+        node.openConnections(),
+        settings.timeout());
     waitUntil(nanoTime, start + settings.grace().toNanos());
     node.stopAccepting();
     long remaining = Math.max(0, deadline - nanoTime.getAsLong());

@@ -8,14 +8,18 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Everything a request needs from one applied config, compiled off the event loops and
- * published with one reference swap. A request reads it once when its head arrives and keeps it
- * until it ends, so a swap never changes a request half way.
+ * Everything a request needs from one applied config, compiled off the event loops and published
+ * with one reference swap. A request reads it once when its head arrives and keeps it until it
+ * ends, so a swap never changes a request half way.
  *
  * @param accessLogs by listener name; listeners without an access log are absent
  */
-public record NodeSnapshot(long version, Config config, RoutingTable routes,
-    Map<String, AccessLogger> accessLogs, Instant appliedAt) {
+public record NodeSnapshot(
+    long version,
+    Config config,
+    RoutingTable routes,
+    Map<String, AccessLogger> accessLogs,
+    Instant appliedAt) {
   public NodeSnapshot {
     accessLogs = Map.copyOf(accessLogs);
   }

@@ -4,9 +4,9 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * Why {@link StrictRequestDecoder} refused a request head, and the status the client gets for
- * it. It travels as the cause of the failed {@link io.netty.handler.codec.DecoderResult} of the
- * request the decoder emits in place of the refused one.
+ * Why {@link StrictRequestDecoder} refused a request head, and the status the client gets for it.
+ * It travels as the cause of the failed {@link io.netty.handler.codec.DecoderResult} of the request
+ * the decoder emits in place of the refused one.
  */
 final class RejectedRequestException extends DecoderException {
   private static final long serialVersionUID = 1L;

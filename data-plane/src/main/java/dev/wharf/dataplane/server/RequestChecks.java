@@ -57,8 +57,8 @@ final class RequestChecks {
   }
 
   /**
-   * nginx's {@code underscores_in_headers off}: a header named with {@code _} is ignored, neither
-   * a variable nor forwarded; a backend that maps {@code -} and {@code _} alike (CGI, many
+   * nginx's {@code underscores_in_headers off}: a header named with {@code _} is ignored, neither a
+   * variable nor forwarded; a backend that maps {@code -} and {@code _} alike (CGI, many
    * frameworks) would otherwise take {@code X_User} for {@code X-User}.
    */
   static void dropUnderscoredHeaders(HttpHeaders headers) {
@@ -96,9 +96,9 @@ final class RequestChecks {
   }
 
   /**
-   * Whether a Host value is {@code host [":" port]} (RFC 9110 7.2): a reg-name or IPv4 address
-   * of unreserved and sub-delim characters without an empty label ({@code a..b}), or an IP
-   * literal in brackets; no {@code /}, no spaces, no userinfo ({@code @}).
+   * Whether a Host value is {@code host [":" port]} (RFC 9110 7.2): a reg-name or IPv4 address of
+   * unreserved and sub-delim characters without an empty label ({@code a..b}), or an IP literal in
+   * brackets; no {@code /}, no spaces, no userinfo ({@code @}).
    */
   static boolean isAuthority(String value) {
     String host = value;
@@ -127,8 +127,11 @@ final class RequestChecks {
     }
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
       if (!ok) {
         return false;
       }

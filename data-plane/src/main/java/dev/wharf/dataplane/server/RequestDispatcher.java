@@ -38,16 +38,16 @@ import java.time.Instant;
 
 /**
  * Takes each request on a client connection to its route: checks the head (400, 414, 431, 413,
- * WebSocket handshake), selects the route on the snapshot current when the request started,
- * answers local routes and hands proxy routes to a {@link ProxyExchange}, static routes to a
- * {@link StaticExchange}. When a request ends it feeds the access log and the metrics.
+ * WebSocket handshake), selects the route on the snapshot current when the request started, answers
+ * local routes and hands proxy routes to a {@link ProxyExchange}, static routes to a {@link
+ * StaticExchange}. When a request ends it feeds the access log and the metrics.
  *
  * <p>The connection does not read on its own ({@code AUTO_READ} off, a flow-control handler in
- * front): this handler asks for each message, so pipelined requests wait their turn and a
- * request body is read only as fast as the endpoint takes it.
+ * front): this handler asks for each message, so pipelined requests wait their turn and a request
+ * body is read only as fast as the endpoint takes it.
  *
- * <p>Runs on the connection's event loop; every message it is given is passed to the exchange
- * or released here.
+ * <p>Runs on the connection's event loop; every message it is given is passed to the exchange or
+ * released here.
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter implements ExchangeOwner {
   private final ListenerContext listener;
@@ -64,8 +64,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private boolean webSocket;
   private boolean awaitingMessage;
 
-  RequestDispatcher(ListenerContext listener, ClientTimeouts timeouts,
-      ResponseCompressor compressor) {
+  RequestDispatcher(
+      ListenerContext listener, ClientTimeouts timeouts, ResponseCompressor compressor) {
     this.listener = listener;
     this.proxy = listener.services();
     this.services = proxy.node();
@@ -91,15 +91,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     if (exchange != null) {
       exchange.onClientClosed();
     }
-    services.metrics().connectionClosed(listener.name(),
-        services.ticker().nanoTime() - connectedAt);
+    services
+        .metrics()
+        .connectionClosed(listener.name(), services.ticker().nanoTime() - connectedAt);
     ctx.fireChannelInactive();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     awaitingMessage = false;
-    if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)
+    if (msg instanceof HttpContent content
+        && !(msg instanceof HttpRequest)
         && content.decoderResult().isFailure()) {
       bodyMalformed(content);
       return;
@@ -126,10 +128,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   /**
-   * The decoder could not make sense of the request body (a bad chunk size, a chunk longer than
-   * it said): what came before it must not be taken for the whole body. An exchange decides
-   * what it can still say; otherwise the response was sent already and the connection is
-   * closed, as the rest of the stream cannot be framed.
+   * The decoder could not make sense of the request body (a bad chunk size, a chunk longer than it
+   * said): what came before it must not be taken for the whole body. An exchange decides what it
+   * can still say; otherwise the response was sent already and the connection is closed, as the
+   * rest of the stream cannot be framed.
    */
   private void bodyMalformed(HttpContent content) {
     content.release();
@@ -149,8 +151,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   /**
-   * A socket read can end without a whole message (half a head, half a chunk header); the
-   * codec keeps the bytes and nothing reaches this handler, so ask for the rest.
+   * A socket read can end without a whole message (half a head, half a chunk header); the codec
+   * keeps the bytes and nothing reaches this handler, so ask for the rest.
    */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -205,39 +207,61 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     if (malformed == null && !snapshot.listener(listener.name()).getUnderscoresInHeaders()) {
       RequestChecks.dropUnderscoredHeaders(request.headers());
     }
-    RequestRecord record = new RequestRecord(variables(request,
-        target != null ? target : new RequestTarget(request.uri(), "")), start);
+    RequestRecord record =
+        new RequestRecord(
+            variables(request, target != null ? target : new RequestTarget(request.uri(), "")),
+            start);
     if (malformed != null) {
       respond(record, request, Responses.error(ctx.alloc(), malformed, head, true, now()));
       return;
     }
-    RoutingTable.Selection selection = snapshot.routes()
-        .select(listener.name(), RequestVariables.hostOf(request), target.path());
+    RoutingTable.Selection selection =
+        snapshot.routes().select(listener.name(), RequestVariables.hostOf(request), target.path());
     if (selection == null) {
-      respond(record, request, Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head,
-          false, now()));
+      respond(
+          record,
+          request,
+          Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head, false, now()));
       return;
     }
     CompiledRoute route = selection.route();
     record.routed(route.name());
     if (route.maxBodySize() > 0 && HttpUtil.getContentLength(request, -1L) > route.maxBodySize()) {
-      respond(record, request, Responses.error(ctx.alloc(),
-          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, head, true, now()));
+      respond(
+          record,
+          request,
+          Responses.error(
+              ctx.alloc(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, head, true, now()));
       return;
     }
     ResponseCompression compression = route.compression().forRequest(request);
     compressor.expect(compression, record);
-    RoutedRequest routed = new RoutedRequest(request, target, selection.groups(), record,
-        route.name(), route.maxBodySize(), route.responseHeaders());
+    RoutedRequest routed =
+        new RoutedRequest(
+            request,
+            target,
+            selection.groups(),
+            record,
+            route.name(),
+            route.maxBodySize(),
+            route.responseHeaders());
     if (route.files() != null) {
-      exchange = new StaticExchange(ctx, services, routed, route.files(),
-          route.compression().proxied(), this, compression);
+      exchange =
+          new StaticExchange(
+              ctx,
+              services,
+              routed,
+              route.files(),
+              route.compression().proxied(),
+              this,
+              compression);
       exchange.start();
       return;
     }
     if (route.proxy() == null) {
-      FullHttpResponse response = LocalActions.respond(ctx.alloc(), route, selection.groups(),
-          record.request(), head, now());
+      FullHttpResponse response =
+          LocalActions.respond(
+              ctx.alloc(), route, selection.groups(), record.request(), head, now());
       route.responseHeaders().apply(response.headers(), record, selection.groups());
       respond(record, request, response);
       return;
@@ -257,17 +281,27 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   private RequestVariables variables(HttpRequest request, RequestTarget target) {
-    return new RequestVariables(request, target, ctx.channel().remoteAddress(),
-        ctx.channel().localAddress(), listener.hostname(), listener.requestIds(), now(),
+    return new RequestVariables(
+        request,
+        target,
+        ctx.channel().remoteAddress(),
+        ctx.channel().localAddress(),
+        listener.hostname(),
+        listener.requestIds(),
+        now(),
         services.clock().getZone());
   }
 
   /** Sends a response made here, then finishes the request as an exchange would. */
   private void respond(RequestRecord record, HttpRequest request, FullHttpResponse response) {
     // After a 400 the next request cannot be trusted to start where this one seemed to end.
-    boolean keepAlive = keepAliveAllowed() && HttpUtil.isKeepAlive(request)
-        && response.status().code() != HttpResponseStatus.BAD_REQUEST.code()
-        && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    boolean keepAlive =
+        keepAliveAllowed()
+            && HttpUtil.isKeepAlive(request)
+            && response.status().code() != HttpResponseStatus.BAD_REQUEST.code()
+            && !response
+                .headers()
+                .contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     HttpUtil.setKeepAlive(response, keepAlive);
     record.responded(response.status().code(), response.headers());
     record.bodySent(response.content().readableBytes());
@@ -294,8 +328,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       closing = true;
       // The response was written with Connection: close, or the exchange closed the
       // connection itself; flush what is queued and close.
-      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
-          .addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
@@ -311,17 +344,22 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   @Override
-  public void switchToRelay(Channel upstream, ChannelHandler clientRelay,
-      ChannelHandler upstreamRelay) {
+  public void switchToRelay(
+      Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay) {
     webSocket = true;
-    WebSocketRelayPipeline.install(ctx.pipeline(), this, clientRelay, upstream.pipeline(),
-        upstreamRelay);
+    WebSocketRelayPipeline.install(
+        ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
   }
 
   private void finished(RequestRecord record) {
     record.finished(services.ticker().nanoTime());
-    services.metrics().requestCompleted(listener.name(),
-        record.route().isEmpty() ? "-" : record.route(), record.status(), record.durationNanos());
+    services
+        .metrics()
+        .requestCompleted(
+            listener.name(),
+            record.route().isEmpty() ? "-" : record.route(),
+            record.status(),
+            record.durationNanos());
     AccessLogger log = snapshot == null ? null : snapshot.accessLogs().get(listener.name());
     if (log != null) {
       log.log(record);

@@ -4,23 +4,34 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ByteProcessor;
 
 /**
- * Checks the raw bytes of one request head for what Netty's decoder normalises away before
- * anyone can see it: the request line must be exactly {@code METHOD SP target SP HTTP/1.x CRLF}
- * (one space each, a method of {@code A-Z}, {@code _} and {@code -} as nginx allows, no control
- * byte in the target, {@code HTTP/} in upper case), and no header line may start with a space
- * or a tab (obs-fold, RFC 9112 5.2). Versions from 1.2 up are 505 (nginx 1.22 answers 505 from
- * 2.0 up and serves 1.2 as 1.1; Wharf does not guess); 0.x is 400, as nginx; everything else
- * refused is 400.
+ * Checks the raw bytes of one request head for what Netty's decoder normalises away before anyone
+ * can see it: the request line must be exactly {@code METHOD SP target SP HTTP/1.x CRLF} (one space
+ * each, a method of {@code A-Z}, {@code _} and {@code -} as nginx allows, no control byte in the
+ * target, {@code HTTP/} in upper case), and no header line may start with a space or a tab
+ * (obs-fold, RFC 9112 5.2). Versions from 1.2 up are 505 (nginx 1.22 answers 505 from 2.0 up and
+ * serves 1.2 as 1.1; Wharf does not guess); 0.x is 400, as nginx; everything else refused is 400.
  *
- * <p>It is fed bytes as they arrive, resuming where it stopped, so each byte of a head is looked
- * at once. It stops at the empty line that ends the head, or at the first fault; {@link #reset}
+ * <p>It is fed bytes as they arrive, resuming where it stopped, so each byte of a head is looked at
+ * once. It stops at the empty line that ends the head, or at the first fault; {@link #reset}
  * readies it for the next head. One instance per connection, on its event loop.
  */
 final class RequestHeadScanner implements ByteProcessor {
   private static final int MAX_VERSION_LENGTH = 16;
 
-  private enum State { START, METHOD, TARGET_START, TARGET, VERSION, LINE_LF, LINE_START, HEADER,
-    HEADER_LF, END_LF, DONE, REJECTED }
+  private enum State {
+    START,
+    METHOD,
+    TARGET_START,
+    TARGET,
+    VERSION,
+    LINE_LF,
+    LINE_START,
+    HEADER,
+    HEADER_LF,
+    END_LF,
+    DONE,
+    REJECTED
+  }
 
   private State state = State.START;
   private final StringBuilder version = new StringBuilder(MAX_VERSION_LENGTH);
@@ -69,8 +80,9 @@ final class RequestHeadScanner implements ByteProcessor {
       }
       case TARGET_START -> {
         if (b == ' ' || b == '\r' || b == '\n') {
-          return reject(HttpResponseStatus.BAD_REQUEST, "request line: expected one space and "
-              + "a request target after the method");
+          return reject(
+              HttpResponseStatus.BAD_REQUEST,
+              "request line: expected one space and " + "a request target after the method");
         }
         state = State.TARGET;
         return targetByte(b);
@@ -131,13 +143,15 @@ final class RequestHeadScanner implements ByteProcessor {
     if ((b >= 'A' && b <= 'Z') || b == '_' || b == '-') {
       return true;
     }
-    return reject(HttpResponseStatus.BAD_REQUEST,
+    return reject(
+        HttpResponseStatus.BAD_REQUEST,
         "request line: the method must be upper-case letters, '_' or '-', then one space");
   }
 
   private boolean targetByte(byte b) {
     if (b < 0x20 || b == 0x7F) {
-      return reject(HttpResponseStatus.BAD_REQUEST,
+      return reject(
+          HttpResponseStatus.BAD_REQUEST,
           "request line: a control byte in the request target, or no HTTP version");
     }
     return true;
@@ -161,7 +175,8 @@ final class RequestHeadScanner implements ByteProcessor {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: " + v + " has no head");
     }
     if (!v.equals("HTTP/1.1") && !v.equals("HTTP/1.0")) {
-      return reject(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+      return reject(
+          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
           "request line: " + v + " is not supported");
     }
     return true;

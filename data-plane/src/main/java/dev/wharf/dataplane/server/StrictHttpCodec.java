@@ -25,26 +25,26 @@ import java.util.List;
 import java.util.Queue;
 
 /**
- * The client connection's HTTP/1.1 codec: Netty's request decoder behind a strict look at the
- * raw bytes of each head, and Netty's response encoder told which request each response
- * answers. It stands in for {@code HttpServerCodec}, which cannot be given another decoder.
+ * The client connection's HTTP/1.1 codec: Netty's request decoder behind a strict look at the raw
+ * bytes of each head, and Netty's response encoder told which request each response answers. It
+ * stands in for {@code HttpServerCodec}, which cannot be given another decoder.
  *
- * <p>Why a decoder subclass: by the time Netty's decoder hands over a request it has
- * normalised what a proxy must refuse (a tab for a space, {@code http/1.1}, a folded header,
- * {@code HTTP/2.0} taken as a version), and a handler in front of the codec would not know where
- * a head starts without parsing the bodies again. The subclass knows: a head starts when the
- * connection does and after each {@link LastHttpContent} the decoder emits. Before the decoder
- * sees head bytes, a {@link RequestHeadScanner} checks them, resuming where it stopped, so a head
- * arriving one byte per read is still scanned once. On a fault the decoder emits a request whose
- * {@link DecoderResult} fails with a {@link RejectedRequestException} (the way Netty reports its
- * own faults) and drops every byte after it: the dispatcher answers and closes.
+ * <p>Why a decoder subclass: by the time Netty's decoder hands over a request it has normalised
+ * what a proxy must refuse (a tab for a space, {@code http/1.1}, a folded header, {@code HTTP/2.0}
+ * taken as a version), and a handler in front of the codec would not know where a head starts
+ * without parsing the bodies again. The subclass knows: a head starts when the connection does and
+ * after each {@link LastHttpContent} the decoder emits. Before the decoder sees head bytes, a
+ * {@link RequestHeadScanner} checks them, resuming where it stopped, so a head arriving one byte
+ * per read is still scanned once. On a fault the decoder emits a request whose {@link
+ * DecoderResult} fails with a {@link RejectedRequestException} (the way Netty reports its own
+ * faults) and drops every byte after it: the dispatcher answers and closes.
  *
- * <p>What {@code HttpServerCodec} adds to the encoder is kept: the methods of decoded requests
- * are queued, and a final response to a {@code HEAD} is encoded without a body; a {@code 2xx} to
- * {@code CONNECT} loses its {@code Transfer-Encoding}; a request that had both
- * {@code Transfer-Encoding: chunked} and {@code Content-Length} closes the connection after its
- * response. Interim (1xx) responses do not consume a queued method: the final response that
- * follows answers the same request.
+ * <p>What {@code HttpServerCodec} adds to the encoder is kept: the methods of decoded requests are
+ * queued, and a final response to a {@code HEAD} is encoded without a body; a {@code 2xx} to {@code
+ * CONNECT} loses its {@code Transfer-Encoding}; a request that had both {@code Transfer-Encoding:
+ * chunked} and {@code Content-Length} closes the connection after its response. Interim (1xx)
+ * responses do not consume a queued method: the final response that follows answers the same
+ * request.
  *
  * <p>One instance per connection, on its event loop.
  */
@@ -65,8 +65,10 @@ final class StrictHttpCodec
   /** Netty's decoder behind the head scanner. */
   final class Decoder extends HttpRequestDecoder {
     private final RequestHeadScanner scanner = new RequestHeadScanner();
+
     /** Head bytes past the buffer's reader index that the scanner has seen already. */
     private int scannedAhead;
+
     private boolean inHead = true;
     private boolean failed;
 
@@ -121,8 +123,9 @@ final class StrictHttpCodec
     }
 
     private static DefaultFullHttpRequest invalidRequest(RejectedRequestException cause) {
-      DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0,
-          HttpMethod.GET, "/bad-request", Unpooled.EMPTY_BUFFER);
+      DefaultFullHttpRequest request =
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request", Unpooled.EMPTY_BUFFER);
       request.setDecoderResult(DecoderResult.failure(cause));
       return request;
     }
@@ -144,14 +147,17 @@ final class StrictHttpCodec
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {
-      answering = msg.status().codeClass() == HttpStatusClass.INFORMATIONAL
-          ? methods.peek() : methods.poll();
+      answering =
+          msg.status().codeClass() == HttpStatusClass.INFORMATIONAL
+              ? methods.peek()
+              : methods.poll();
       return HttpMethod.HEAD.equals(answering) || super.isContentAlwaysEmpty(msg);
     }
 
     @Override
     protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
-      if (!isAlwaysEmpty && HttpMethod.CONNECT.equals(answering)
+      if (!isAlwaysEmpty
+          && HttpMethod.CONNECT.equals(answering)
           && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
         msg.headers().remove(HttpHeaderNames.TRANSFER_ENCODING); // a tunnel has no body framing
         return;

@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
  * The pipeline of a connection to an endpoint, in the order a response meets it: the HTTP/1.1
- * client codec, then the connection's own handler, which hands each message to the exchange
- * using it. Handler names are constants so the WebSocket switch can find them.
+ * client codec, then the connection's own handler, which hands each message to the exchange using
+ * it. Handler names are constants so the WebSocket switch can find them.
  */
 final class UpstreamHttpPipeline implements UpstreamPipeline {
   static final String HTTP_CODEC = "http-codec";
@@ -20,10 +20,11 @@ final class UpstreamHttpPipeline implements UpstreamPipeline {
 
   @Override
   public void init(ChannelPipeline pipeline, UpstreamConnection connection) {
-    HttpDecoderConfig decoder = new HttpDecoderConfig()
-        .setMaxHeaderSize(MAX_RESPONSE_HEAD)
-        .setUseRfc9112TransferEncoding(true)
-        .setAllowDuplicateContentLengths(false);
+    HttpDecoderConfig decoder =
+        new HttpDecoderConfig()
+            .setMaxHeaderSize(MAX_RESPONSE_HEAD)
+            .setUseRfc9112TransferEncoding(true)
+            .setAllowDuplicateContentLengths(false);
     pipeline
         .addLast(HTTP_CODEC, new HttpClientCodec(decoder, false, false))
         .addLast(CONNECTION, connection);

@@ -18,8 +18,9 @@ final class WebSocketHandshakes {
 
   /** The request asks to switch to WebSocket ({@code Upgrade: websocket}). */
   static boolean isUpgrade(HttpRequest request) {
-    return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET,
-        true);
+    return request
+        .headers()
+        .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
   }
 
   /**
@@ -29,8 +30,9 @@ final class WebSocketHandshakes {
   static HttpResponseStatus refusal(HttpRequest request) {
     if (!request.method().equals(HttpMethod.GET)
         || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-        || !request.headers().containsValue(HttpHeaderNames.CONNECTION,
-            HttpHeaderValues.UPGRADE, true)
+        || !request
+            .headers()
+            .containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
         || !validKey(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
       return HttpResponseStatus.BAD_REQUEST;
     }

@@ -6,8 +6,8 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Picks the endpoint for a new upstream connection. One instance per upstream per snapshot,
- * shared by every event loop: implementations are thread-safe and never block.
+ * Picks the endpoint for a new upstream connection. One instance per upstream per snapshot, shared
+ * by every event loop: implementations are thread-safe and never block.
  */
 interface Balancer {
   /**
@@ -18,7 +18,9 @@ interface Balancer {
    */
   UpstreamEndpoint pick(String hashKey, List<UpstreamEndpoint> tried);
 
-  static Balancer of(LoadBalancing.Policy policy, List<UpstreamEndpoint> endpoints,
+  static Balancer of(
+      LoadBalancing.Policy policy,
+      List<UpstreamEndpoint> endpoints,
       Supplier<RandomGenerator> random) {
     return switch (policy) {
       case LEAST_CONNECTIONS -> new LeastConnectionsBalancer(endpoints);

@@ -26,9 +26,16 @@ import org.slf4j.LoggerFactory;
  * @param state what the upstream keeps across snapshots
  * @param drain the policy for its connections whose endpoint goes away
  */
-public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Balancer balancer,
-    Template hashKey, Duration connectTimeout, PoolSettings pool, OutlierDetector outliers,
-    UpstreamState state, DrainSettings drain) {
+public record CompiledUpstream(
+    String name,
+    List<UpstreamEndpoint> endpoints,
+    Balancer balancer,
+    Template hashKey,
+    Duration connectTimeout,
+    PoolSettings pool,
+    OutlierDetector outliers,
+    UpstreamState state,
+    DrainSettings drain) {
   private static final Logger log = LoggerFactory.getLogger(CompiledUpstream.class);
 
   /** nginx proxy_connect_timeout. */
@@ -40,8 +47,8 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
    * @param maxIdlePerEndpoint idle connections kept per endpoint and event loop; 0 = no reuse
    * @param maxRequestsPerConnection 0 = unlimited
    */
-  public record PoolSettings(int maxIdlePerEndpoint, Duration idleTimeout,
-      int maxRequestsPerConnection) {
+  public record PoolSettings(
+      int maxIdlePerEndpoint, Duration idleTimeout, int maxRequestsPerConnection) {
     static PoolSettings of(Upstream upstream) {
       ConnectionPool p = upstream.getPool();
       return new PoolSettings(
@@ -59,39 +66,50 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
    * Compiles a validated upstream. Host names are resolved here, on the config thread; one that
    * does not resolve stays unresolved and its connects fail (502), as an unreachable host would.
    */
-  static CompiledUpstream compile(Upstream upstream, EndpointRegistry registry,
-      Supplier<RandomGenerator> random) {
+  static CompiledUpstream compile(
+      Upstream upstream, EndpointRegistry registry, Supplier<RandomGenerator> random) {
     List<UpstreamEndpoint> endpoints = new ArrayList<>();
     for (Endpoint e : upstream.getEndpointsList()) {
       Addresses.HostPort hp = Addresses.parseHostPort(e.getAddress());
-      endpoints.add(new UpstreamEndpoint(upstream.getName(), e.getAddress(),
-          new InetSocketAddress(hp.host(), hp.port()), Math.max(1, e.getWeight()),
-          registry.statsFor(upstream.getName(), e.getAddress())));
+      endpoints.add(
+          new UpstreamEndpoint(
+              upstream.getName(),
+              e.getAddress(),
+              new InetSocketAddress(hp.host(), hp.port()),
+              Math.max(1, e.getWeight()),
+              registry.statsFor(upstream.getName(), e.getAddress())));
     }
     endpoints = List.copyOf(endpoints);
     UpstreamState state = registry.stateFor(upstream.getName());
     String key = upstream.getBalancing().getHashKey();
-    return new CompiledUpstream(upstream.getName(), endpoints,
+    return new CompiledUpstream(
+        upstream.getName(),
+        endpoints,
         Balancer.of(upstream.getBalancing().getPolicy(), endpoints, random),
         key.isEmpty() ? null : Template.parse(key),
         upstream.hasConnectTimeout()
-            ? Durations.toJava(upstream.getConnectTimeout()) : DEFAULT_CONNECT_TIMEOUT,
+            ? Durations.toJava(upstream.getConnectTimeout())
+            : DEFAULT_CONNECT_TIMEOUT,
         PoolSettings.of(upstream),
-        OutlierDetector.of(upstream.getName(), endpoints, state, upstream.hasOutlierDetection(),
+        OutlierDetector.of(
+            upstream.getName(),
+            endpoints,
+            state,
+            upstream.hasOutlierDetection(),
             upstream.getOutlierDetection()),
         state,
         DrainSettings.ofUpstream(upstream));
   }
 
   /**
-   * The endpoint for the next attempt: the balancer's choice among the endpoints not yet
-   * {@code tried} that are usable at ticker time {@code now} (all of them in panic), or null
-   * when none is left.
+   * The endpoint for the next attempt: the balancer's choice among the endpoints not yet {@code
+   * tried} that are usable at ticker time {@code now} (all of them in panic), or null when none is
+   * left.
    *
    * @param hashKey the rendered hash key for consistent hashing, else null
    */
-  public UpstreamEndpoint pick(String hashKey, List<UpstreamEndpoint> tried, long now,
-      ProxyMetrics metrics) {
+  public UpstreamEndpoint pick(
+      String hashKey, List<UpstreamEndpoint> tried, long now, ProxyMetrics metrics) {
     return balancer.pick(hashKey, excluded(tried, now, metrics));
   }
 
@@ -99,8 +117,8 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
    * Feeds passive ejection with the outcome of one attempt: connect failures, 5xx, resets and
    * timeouts count against the endpoint. Does nothing without {@code outlier_detection}.
    */
-  public void attemptEnded(UpstreamEndpoint endpoint, boolean success, long now,
-      ProxyMetrics metrics) {
+  public void attemptEnded(
+      UpstreamEndpoint endpoint, boolean success, long now, ProxyMetrics metrics) {
     if (outliers == null) {
       return;
     }
@@ -112,10 +130,10 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
   }
 
   /**
-   * What the balancer must not pick: {@code tried} plus the endpoints that are unhealthy or
-   * ejected at ticker time {@code now}. When no endpoint is usable the upstream is in panic and
-   * only {@code tried} is excluded: sending traffic to endpoints believed bad beats sending it
-   * nowhere. Allocates only while some endpoint is out.
+   * What the balancer must not pick: {@code tried} plus the endpoints that are unhealthy or ejected
+   * at ticker time {@code now}. When no endpoint is usable the upstream is in panic and only {@code
+   * tried} is excluded: sending traffic to endpoints believed bad beats sending it nowhere.
+   * Allocates only while some endpoint is out.
    */
   List<UpstreamEndpoint> excluded(List<UpstreamEndpoint> tried, long now, ProxyMetrics metrics) {
     int usable = 0;
@@ -125,15 +143,17 @@ public record CompiledUpstream(String name, List<UpstreamEndpoint> endpoints, Ba
     if (usable == 0 && !endpoints.isEmpty()) {
       if (state.panic.compareAndSet(false, true)) {
         metrics.upstreamPanic(name, true);
-        log.warn("upstream {} in panic: none of its {} endpoints is healthy, using all of them",
-            name, endpoints.size());
+        log.warn(
+            "upstream {} in panic: none of its {} endpoints is healthy, using all of them",
+            name,
+            endpoints.size());
       }
       return tried;
     }
     if (state.panic.get() && state.panic.compareAndSet(true, false)) {
       metrics.upstreamPanic(name, false);
-      log.info("upstream {} out of panic: {} of {} endpoints healthy", name, usable,
-          endpoints.size());
+      log.info(
+          "upstream {} out of panic: {} of {} endpoints healthy", name, usable, endpoints.size());
     }
     if (usable == endpoints.size()) {
       return tried;

@@ -7,8 +7,8 @@ import java.util.zip.CRC32;
 
 /**
  * A hash ring (nginx {@code hash $key consistent}): each endpoint owns 160 points per unit of
- * weight, a key goes to the first point at or after its hash. Removing an endpoint moves only
- * the keys it owned, so WebSocket clients keyed by session stay where they were.
+ * weight, a key goes to the first point at or after its hash. Removing an endpoint moves only the
+ * keys it owned, so WebSocket clients keyed by session stay where they were.
  */
 final class ConsistentHashBalancer implements Balancer {
   static final int POINTS_PER_WEIGHT = 160;

@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node's {@link EndpointStats}, by upstream and endpoint address, and its
- * {@link UpstreamState}s by upstream name. Compiling a snapshot looks up (or creates) the state
- * of each endpoint and upstream it names, so one that stays in the config keeps its counters and
- * health across any number of swaps.
+ * The node's {@link EndpointStats}, by upstream and endpoint address, and its {@link
+ * UpstreamState}s by upstream name. Compiling a snapshot looks up (or creates) the state of each
+ * endpoint and upstream it names, so one that stays in the config keeps its counters and health
+ * across any number of swaps.
  */
 public final class EndpointRegistry {
   private final ConcurrentHashMap<String, EndpointStats> stats = new ConcurrentHashMap<>();
@@ -28,8 +28,8 @@ public final class EndpointRegistry {
   }
 
   /**
-   * Forgets endpoints and upstreams a new snapshot no longer has. Exchanges still running on
-   * them hold their own reference and finish counting on it.
+   * Forgets endpoints and upstreams a new snapshot no longer has. Exchanges still running on them
+   * hold their own reference and finish counting on it.
    */
   void retain(Set<String> upstreamNames, Set<String> upstreamAndAddressKeys) {
     stats.keySet().retainAll(upstreamAndAddressKeys);
@@ -38,8 +38,7 @@ public final class EndpointRegistry {
 
   /**
    * Whether the node would send traffic to this endpoint now: passing its active checks and not
-   * ejected. An endpoint the node has no stats for yet counts as usable (endpoints start
-   * healthy).
+   * ejected. An endpoint the node has no stats for yet counts as usable (endpoints start healthy).
    */
   public boolean usable(String upstream, String address, long nowNanos) {
     EndpointStats s = stats.get(key(upstream, address));
@@ -57,9 +56,8 @@ public final class EndpointRegistry {
   }
 
   /**
-   * The node's view of the endpoints of upstreams that have a health check or outlier
-   * detection, in config order, at ticker time {@code nowNanos}: what it reports to the control
-   * plane.
+   * The node's view of the endpoints of upstreams that have a health check or outlier detection, in
+   * config order, at ticker time {@code nowNanos}: what it reports to the control plane.
    */
   public List<EndpointHealthState> report(Config config, long nowNanos) {
     List<EndpointHealthState> out = new ArrayList<>();
@@ -68,11 +66,12 @@ public final class EndpointRegistry {
         continue;
       }
       for (Endpoint e : u.getEndpointsList()) {
-        out.add(EndpointHealthState.newBuilder()
-            .setUpstream(u.getName())
-            .setAddress(e.getAddress())
-            .setHealthy(usable(u.getName(), e.getAddress(), nowNanos))
-            .build());
+        out.add(
+            EndpointHealthState.newBuilder()
+                .setUpstream(u.getName())
+                .setAddress(e.getAddress())
+                .setHealthy(usable(u.getName(), e.getAddress(), nowNanos))
+                .build());
       }
     }
     return out;

@@ -5,21 +5,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Live state of one endpoint of one upstream: active connections, the verdict of active health
  * checks and passive ejection. It belongs to the node, not to a config snapshot, so it survives
- * swaps: least-connections still sees WebSockets opened under an older snapshot, and an
- * endpoint that stays in the config keeps its health.
+ * swaps: least-connections still sees WebSockets opened under an older snapshot, and an endpoint
+ * that stays in the config keeps its health.
  *
  * <p>An endpoint starts healthy, as in nginx and Envoy without a mandatory first check: a new
  * config does not black-hole traffic until the first checks have run.
  *
- * <p>Threading: written from any thread (event loops, health checks); read on event loops
- * without locks. Ejection decisions are made under the upstream's {@link OutlierDetector} lock.
+ * <p>Threading: written from any thread (event loops, health checks); read on event loops without
+ * locks. Ejection decisions are made under the upstream's {@link OutlierDetector} lock.
  */
 public final class EndpointStats {
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private volatile boolean healthy = true;
+
   /** Ticker time until which passive ejection keeps the endpoint out; meaningful if ejected. */
   private volatile long ejectedUntil;
+
   private volatile boolean ejected;
   // Guarded by the upstream's OutlierDetector.
   int ejections;

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fewest active requests and WebSockets relative to weight (nginx {@code least_conn}). Ties go
- * round robin, so an idle upstream still spreads its first connections. The counts are the
- * node's {@link EndpointStats}, which survive config swaps.
+ * round robin, so an idle upstream still spreads its first connections. The counts are the node's
+ * {@link EndpointStats}, which survive config swaps.
  */
 final class LeastConnectionsBalancer implements Balancer {
   private final List<UpstreamEndpoint> endpoints;

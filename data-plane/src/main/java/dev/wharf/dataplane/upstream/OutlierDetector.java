@@ -10,13 +10,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Passive ejection of one upstream, as one snapshot configures it: {@code consecutiveFailures}
- * connect failures, 5xx answers or timeouts in a row eject an endpoint for
- * {@code baseEjectionTime * 2^(ejections - 1)}, at most {@code maxEjectionTime}; the back-off
- * starts over once an endpoint has stayed in for {@code maxEjectionTime}. At most
- * {@code maxEjectionPercent} of the endpoints (rounded down) are out at once.
+ * connect failures, 5xx answers or timeouts in a row eject an endpoint for {@code baseEjectionTime
+ * * 2^(ejections - 1)}, at most {@code maxEjectionTime}; the back-off starts over once an endpoint
+ * has stayed in for {@code maxEjectionTime}. At most {@code maxEjectionPercent} of the endpoints
+ * (rounded down) are out at once.
  *
- * <p>Threading: outcomes arrive from every event loop. Counting is lock-free; the rare decision
- * to eject locks the upstream's {@link UpstreamState}, which outlives the snapshot.
+ * <p>Threading: outcomes arrive from every event loop. Counting is lock-free; the rare decision to
+ * eject locks the upstream's {@link UpstreamState}, which outlives the snapshot.
  */
 final class OutlierDetector {
   private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
@@ -34,25 +34,37 @@ final class OutlierDetector {
   private final long maxNanos;
   private final int maxEjected;
 
-  private OutlierDetector(String upstream, List<UpstreamEndpoint> endpoints, UpstreamState lock,
-      OutlierDetection o) {
+  private OutlierDetector(
+      String upstream, List<UpstreamEndpoint> endpoints, UpstreamState lock, OutlierDetection o) {
     this.upstream = upstream;
     this.endpoints = endpoints;
     this.lock = lock;
-    this.consecutiveFailures = o.getConsecutiveFailures() > 0
-        ? o.getConsecutiveFailures() : DEFAULT_CONSECUTIVE_FAILURES;
-    this.baseNanos = (o.hasBaseEjectionTime()
-        ? Durations.toJava(o.getBaseEjectionTime()) : DEFAULT_BASE_EJECTION).toNanos();
-    this.maxNanos = Math.max(baseNanos, (o.hasMaxEjectionTime()
-        ? Durations.toJava(o.getMaxEjectionTime()) : DEFAULT_MAX_EJECTION).toNanos());
-    int percent = o.getMaxEjectionPercent() > 0
-        ? o.getMaxEjectionPercent() : DEFAULT_MAX_EJECTION_PERCENT;
+    this.consecutiveFailures =
+        o.getConsecutiveFailures() > 0 ? o.getConsecutiveFailures() : DEFAULT_CONSECUTIVE_FAILURES;
+    this.baseNanos =
+        (o.hasBaseEjectionTime()
+                ? Durations.toJava(o.getBaseEjectionTime())
+                : DEFAULT_BASE_EJECTION)
+            .toNanos();
+    this.maxNanos =
+        Math.max(
+            baseNanos,
+            (o.hasMaxEjectionTime()
+                    ? Durations.toJava(o.getMaxEjectionTime())
+                    : DEFAULT_MAX_EJECTION)
+                .toNanos());
+    int percent =
+        o.getMaxEjectionPercent() > 0 ? o.getMaxEjectionPercent() : DEFAULT_MAX_EJECTION_PERCENT;
     this.maxEjected = endpoints.size() * percent / 100;
   }
 
   /** The detector of a snapshot's upstream, or null when it has no {@code outlier_detection}. */
-  static OutlierDetector of(String upstream, List<UpstreamEndpoint> endpoints, UpstreamState lock,
-      boolean configured, OutlierDetection settings) {
+  static OutlierDetector of(
+      String upstream,
+      List<UpstreamEndpoint> endpoints,
+      UpstreamState lock,
+      boolean configured,
+      OutlierDetection settings) {
     return configured ? new OutlierDetector(upstream, endpoints, lock, settings) : null;
   }
 
@@ -84,12 +96,17 @@ final class OutlierDetector {
       }
       stats.ejections++;
       int shift = Math.min(stats.ejections - 1, 30);
-      duration = baseNanos > (maxNanos >> shift) ? maxNanos : Math.min(maxNanos, baseNanos << shift);
+      duration =
+          baseNanos > (maxNanos >> shift) ? maxNanos : Math.min(maxNanos, baseNanos << shift);
       stats.eject(now + duration);
       stats.lastEjectionEnd = now + duration;
     }
     metrics.endpointEjected(upstream, endpoint.address());
-    log.warn("upstream {} endpoint {} ejected for {} after {} consecutive failures",
-        upstream, endpoint.address(), Duration.ofNanos(duration), consecutiveFailures);
+    log.warn(
+        "upstream {} endpoint {} ejected for {} after {} consecutive failures",
+        upstream,
+        endpoint.address(),
+        Duration.ofNanos(duration),
+        consecutiveFailures);
   }
 }

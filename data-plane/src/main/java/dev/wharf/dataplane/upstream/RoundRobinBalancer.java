@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * nginx's smooth weighted round robin: weights 5, 1, 1 give a a b a c a a, never a burst of
- * five a's. The whole cycle is computed once per snapshot, so a pick is one atomic increment
- * and no lock is shared between event loops.
+ * nginx's smooth weighted round robin: weights 5, 1, 1 give a a b a c a a, never a burst of five
+ * a's. The whole cycle is computed once per snapshot, so a pick is one atomic increment and no lock
+ * is shared between event loops.
  */
 final class RoundRobinBalancer implements Balancer {
   private final List<UpstreamEndpoint> endpoints;
@@ -25,7 +25,8 @@ final class RoundRobinBalancer implements Balancer {
     }
     long start = next.getAndIncrement();
     for (int i = 0; i < cycle.length; i++) {
-      UpstreamEndpoint e = endpoints.get(cycle[(int) Math.floorMod(start + i, (long) cycle.length)]);
+      UpstreamEndpoint e =
+          endpoints.get(cycle[(int) Math.floorMod(start + i, (long) cycle.length)]);
       if (!tried.contains(e)) {
         return e;
       }

@@ -7,12 +7,12 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * One connection to an endpoint, and the last handler of its pipeline. While an exchange uses
- * it, every event goes to that exchange's {@link UpstreamListener}; while it idles in a pool,
- * anything the endpoint sends is unexpected and ends it, and a close removes it from the pool.
+ * One connection to an endpoint, and the last handler of its pipeline. While an exchange uses it,
+ * every event goes to that exchange's {@link UpstreamListener}; while it idles in a pool, anything
+ * the endpoint sends is unexpected and ends it, and a close removes it from the pool.
  *
- * <p>Confined to its event loop. {@code AUTO_READ} is off: the exchange asks for each read, so
- * a slow client slows the endpoint down instead of filling memory.
+ * <p>Confined to its event loop. {@code AUTO_READ} is off: the exchange asks for each read, so a
+ * slow client slows the endpoint down instead of filling memory.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private final UpstreamEndpoint endpoint;

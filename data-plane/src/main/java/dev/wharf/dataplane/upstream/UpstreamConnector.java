@@ -17,18 +17,19 @@ import java.util.Set;
 
 /**
  * Gives exchanges connections to endpoints: an idle pooled one of the caller's event loop when
- * there is one, else a new connection bootstrapped on that same loop (so a client and its
- * upstream connection never cross threads). Shared by every listener of a node.
+ * there is one, else a new connection bootstrapped on that same loop (so a client and its upstream
+ * connection never cross threads). Shared by every listener of a node.
  */
 public final class UpstreamConnector implements UpstreamConnections {
   private final Transport transport;
   private final UpstreamPipeline pipeline;
-  private final FastThreadLocal<UpstreamPool> pools = new FastThreadLocal<>() {
-    @Override
-    protected UpstreamPool initialValue() {
-      return new UpstreamPool();
-    }
-  };
+  private final FastThreadLocal<UpstreamPool> pools =
+      new FastThreadLocal<>() {
+        @Override
+        protected UpstreamPool initialValue() {
+          return new UpstreamPool();
+        }
+      };
 
   public UpstreamConnector(Transport transport, UpstreamPipeline pipeline) {
     this.transport = transport;
@@ -37,42 +38,46 @@ public final class UpstreamConnector implements UpstreamConnections {
 
   /** Must be called on {@code loop}: its pool is the one looked into. */
   @Override
-  public Future<UpstreamConnection> acquire(EventLoop loop, UpstreamEndpoint endpoint,
-      Duration connectTimeout, boolean allowPooled) {
+  public Future<UpstreamConnection> acquire(
+      EventLoop loop, UpstreamEndpoint endpoint, Duration connectTimeout, boolean allowPooled) {
     Promise<UpstreamConnection> promise = loop.newPromise();
     UpstreamConnection pooled = allowPooled ? pools.get().poll(endpoint.address()) : null;
     if (pooled != null) {
       return promise.setSuccess(pooled);
     }
     UpstreamConnection connection = new UpstreamConnection(endpoint);
-    ChannelFuture connect = new Bootstrap()
-        .group(loop)
-        .channel(transport.clientChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.AUTO_READ, false)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            pipeline.init(ch.pipeline(), connection);
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(loop)
+            .channel(transport.clientChannel())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.AUTO_READ, false)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    pipeline.init(ch.pipeline(), connection);
+                  }
+                })
+            .connect(endpoint.socketAddress());
+    connect.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            promise.setSuccess(connection);
+          } else {
+            promise.setFailure(f.cause());
           }
-        })
-        .connect(endpoint.socketAddress());
-    connect.addListener(f -> {
-      if (f.isSuccess()) {
-        promise.setSuccess(connection);
-      } else {
-        promise.setFailure(f.cause());
-      }
-    });
+        });
     return promise;
   }
 
   /**
-   * Closes idle pooled connections to endpoints that are not in {@code addresses} any more, on
-   * each of {@code loops} (each loop's pool is its own). A connection in use finishes its
-   * request; pooled again afterwards, it closes at the pool's idle timeout.
+   * Closes idle pooled connections to endpoints that are not in {@code addresses} any more, on each
+   * of {@code loops} (each loop's pool is its own). A connection in use finishes its request;
+   * pooled again afterwards, it closes at the pool's idle timeout.
    */
   public void retainEndpoints(EventLoopGroup loops, Set<String> addresses) {
     Set<String> keep = Set.copyOf(addresses);

@@ -7,12 +7,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Idle keep-alive connections of one event loop, by endpoint address. Only that loop touches
- * it, so there is no lock; connections never move between loops, so a client and its upstream
- * connection always share a thread.
+ * Idle keep-alive connections of one event loop, by endpoint address. Only that loop touches it, so
+ * there is no lock; connections never move between loops, so a client and its upstream connection
+ * always share a thread.
  *
- * <p>The most recently used connection is reused first: it is the least likely to have been
- * closed by the endpoint's own idle timeout.
+ * <p>The most recently used connection is reused first: it is the least likely to have been closed
+ * by the endpoint's own idle timeout.
  */
 final class UpstreamPool {
   private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
@@ -38,17 +38,25 @@ final class UpstreamPool {
     int maxRequests = settings.maxRequestsPerConnection();
     ArrayDeque<UpstreamConnection> q =
         idle.computeIfAbsent(c.endpoint().address(), a -> new ArrayDeque<>());
-    if (!c.channel().isActive() || q.size() >= settings.maxIdlePerEndpoint()
+    if (!c.channel().isActive()
+        || q.size() >= settings.maxIdlePerEndpoint()
         || (maxRequests > 0 && c.requests() >= maxRequests)) {
       c.channel().close();
       return;
     }
     q.addLast(c);
-    c.pooledIn(this, c.channel().eventLoop().schedule(() -> {
-      if (remove(c)) {
-        c.channel().close();
-      }
-    }, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+    c.pooledIn(
+        this,
+        c.channel()
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (remove(c)) {
+                    c.channel().close();
+                  }
+                },
+                settings.idleTimeout().toNanos(),
+                TimeUnit.NANOSECONDS));
   }
 
   /** Closes the idle connections to every endpoint not in {@code addresses}. */

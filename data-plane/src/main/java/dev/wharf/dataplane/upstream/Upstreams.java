@@ -15,8 +15,8 @@ public final class Upstreams {
   private Upstreams() {}
 
   /** Runs on the config thread; forgets counters of endpoints the config no longer has. */
-  public static Map<String, CompiledUpstream> compile(Config config, EndpointRegistry registry,
-      Supplier<RandomGenerator> random) {
+  public static Map<String, CompiledUpstream> compile(
+      Config config, EndpointRegistry registry, Supplier<RandomGenerator> random) {
     Map<String, CompiledUpstream> compiled = new HashMap<>();
     Set<String> keys = new HashSet<>();
     Set<String> names = new HashSet<>();

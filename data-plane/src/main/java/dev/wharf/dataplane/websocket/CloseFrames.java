@@ -8,6 +8,7 @@ import java.util.random.RandomGenerator;
 final class CloseFrames {
   /** Going Away: the proxy is ending the connection. */
   static final int GOING_AWAY = 1001;
+
   /** Message Too Big: a message went over the route's maximum message size. */
   static final int MESSAGE_TOO_BIG = 1009;
 
@@ -23,7 +24,11 @@ final class CloseFrames {
     int mask = random.nextInt();
     int payload = code & 0xffff;
     int maskedPayload = payload ^ (mask >>> 16);
-    return alloc.buffer(8).writeByte(0x88).writeByte(0x80 | 2).writeInt(mask)
+    return alloc
+        .buffer(8)
+        .writeByte(0x88)
+        .writeByte(0x80 | 2)
+        .writeInt(mask)
         .writeShort(maskedPayload);
   }
 }

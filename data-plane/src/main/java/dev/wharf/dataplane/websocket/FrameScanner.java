@@ -4,23 +4,24 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Follows RFC 6455 frame boundaries in one direction of a relayed byte stream by reading frame
- * headers only: payloads are skipped, never copied or unmasked. The one exception is the
- * two-byte status code of a close frame, read so closes can be counted by code.
+ * headers only: payloads are skipped, never copied or unmasked. The one exception is the two-byte
+ * status code of a close frame, read so closes can be counted by code.
  *
- * <p>It also enforces the maximum message size: the payload lengths of a message's frames (a
- * text or binary frame and its continuations, up to the one with FIN) are added up as each
- * header arrives, so a message is refused at the header of the frame that takes it over the
- * limit, before any of that frame's payload. Control frames, which may come between the
- * fragments, do not count. After a refusal or a protocol error the scanner reads nothing more.
+ * <p>It also enforces the maximum message size: the payload lengths of a message's frames (a text
+ * or binary frame and its continuations, up to the one with FIN) are added up as each header
+ * arrives, so a message is refused at the header of the frame that takes it over the limit, before
+ * any of that frame's payload. Control frames, which may come between the fragments, do not count.
+ * After a refusal or a protocol error the scanner reads nothing more.
  *
- * <p>Headers and payloads may be split across buffers at any byte. Not thread-safe: one
- * scanner per direction, used on its connection's event loop.
+ * <p>Headers and payloads may be split across buffers at any byte. Not thread-safe: one scanner per
+ * direction, used on its connection's event loop.
  */
 final class FrameScanner {
   static final int OPCODE_CONTINUATION = 0;
   static final int OPCODE_TEXT = 1;
   static final int OPCODE_BINARY = 2;
   static final int OPCODE_CLOSE = 8;
+
   /** The code a close frame without a payload stands for (RFC 6455 7.1.5). */
   static final int NO_STATUS = 1005;
 
@@ -36,8 +37,8 @@ final class FrameScanner {
     void onProtocolError(String reason);
 
     /**
-     * A frame header would take its message over the maximum size; {@code size} is what the
-     * message would reach, or -1 beyond 2^63.
+     * A frame header would take its message over the maximum size; {@code size} is what the message
+     * would reach, or -1 beyond 2^63.
      */
     default void onMessageTooBig(long size) {
       onProtocolError("message too big");
@@ -64,7 +65,9 @@ final class FrameScanner {
     this(Long.MAX_VALUE);
   }
 
-  /** @param maxMessageSize the largest message, in payload bytes, let through */
+  /**
+   * @param maxMessageSize the largest message, in payload bytes, let through
+   */
   FrameScanner(long maxMessageSize) {
     this.maxMessageSize = maxMessageSize;
   }
@@ -76,8 +79,8 @@ final class FrameScanner {
 
   /**
    * After {@link #broken}: the index, in the buffer of the last scan, of the first byte of the
-   * frame header that broke the stream, or -1 when that header began in an earlier buffer
-   * (some of its bytes were handed on before it could be judged).
+   * frame header that broke the stream, or -1 when that header began in an earlier buffer (some of
+   * its bytes were handed on before it could be judged).
    */
   int brokenFrameStart() {
     return headStart;

@@ -6,9 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of each connection of a WebSocket pair after the handshake: hands raw bytes
- * to the {@link WebSocketRelay}. Anything that is not bytes (leftovers of the HTTP codecs, such
- * as the end of the 101 response) is released here.
+ * The last handler of each connection of a WebSocket pair after the handshake: hands raw bytes to
+ * the {@link WebSocketRelay}. Anything that is not bytes (leftovers of the HTTP codecs, such as the
+ * end of the 101 response) is released here.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final WebSocketRelay relay;

@@ -18,22 +18,21 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A WebSocket after its handshake: bytes relayed both ways as they come, with the frame
- * boundaries of each direction followed by a {@link FrameScanner}, so that the proxy can count
- * messages and end the connection cleanly.
+ * A WebSocket after its handshake: bytes relayed both ways as they come, with the frame boundaries
+ * of each direction followed by a {@link FrameScanner}, so that the proxy can count messages and
+ * end the connection cleanly.
  *
- * <p>Ending cleanly ({@link #goAway}: idle timeout, node drain, or a drain
- * policy applied by the {@code ConnectionDrainer}): a {@code 1001} close frame is
- * written to each side at the next frame boundary of the stream going to that side (masked
- * towards the endpoint, which sees the proxy as its client); from then on nothing more is
- * forwarded to that side. Each connection is closed once its side answered the close frame, or
- * when the close handshake timeout runs out.
+ * <p>Ending cleanly ({@link #goAway}: idle timeout, node drain, or a drain policy applied by the
+ * {@code ConnectionDrainer}): a {@code 1001} close frame is written to each side at the next frame
+ * boundary of the stream going to that side (masked towards the endpoint, which sees the proxy as
+ * its client); from then on nothing more is forwarded to that side. Each connection is closed once
+ * its side answered the close frame, or when the close handshake timeout runs out.
  *
- * <p>Refusing a stream ({@link #refuse}): a message over the maximum message size gets its
- * sender {@code 1009 Message Too Big} and a protocol error {@code 1002}; the peer gets
- * {@code 1001} in place of the frame that broke the stream, none of whose bytes it receives. The
- * sender's bytes can no longer be followed, so its connection is closed once its close frame
- * is written; the peer's close handshake runs as for {@code goAway}.
+ * <p>Refusing a stream ({@link #refuse}): a message over the maximum message size gets its sender
+ * {@code 1009 Message Too Big} and a protocol error {@code 1002}; the peer gets {@code 1001} in
+ * place of the frame that broke the stream, none of whose bytes it receives. The sender's bytes can
+ * no longer be followed, so its connection is closed once its close frame is written; the peer's
+ * close handshake runs as for {@code goAway}.
  *
  * <p>Backpressure: a side whose peer cannot take more is not read until the peer can.
  *
@@ -42,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 public final class WebSocketRelay implements Drainable {
   /** How long the proxy waits for the close handshake it started before it closes the sockets. */
   static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   public static final String HANDLER = "ws-relay";
 
   private final Channel clientChannel;
@@ -120,9 +120,16 @@ public final class WebSocketRelay implements Drainable {
     }
   }
 
-  private WebSocketRelay(Channel client, Channel upstream, Placement placement,
-      Duration idleTimeout, long maxMessageSize, RequestRecord record, NodeServices services,
-      ConnectionDrainer drainer, Runnable onEnd) {
+  private WebSocketRelay(
+      Channel client,
+      Channel upstream,
+      Placement placement,
+      Duration idleTimeout,
+      long maxMessageSize,
+      RequestRecord record,
+      NodeServices services,
+      ConnectionDrainer drainer,
+      Runnable onEnd) {
     this.clientChannel = client;
     this.upstreamChannel = upstream;
     this.placement = placement;
@@ -147,11 +154,18 @@ public final class WebSocketRelay implements Drainable {
    * @param drainer where the relay registers while open, so drains can close it
    * @param onEnd runs once when both connections are closed
    */
-  public static WebSocketRelay create(Channel client, Channel upstream, Placement placement,
-      Duration idleTimeout, long maxMessageSize, RequestRecord record, NodeServices services,
-      ConnectionDrainer drainer, Runnable onEnd) {
-    return new WebSocketRelay(client, upstream, placement, idleTimeout, maxMessageSize, record,
-        services, drainer, onEnd);
+  public static WebSocketRelay create(
+      Channel client,
+      Channel upstream,
+      Placement placement,
+      Duration idleTimeout,
+      long maxMessageSize,
+      RequestRecord record,
+      NodeServices services,
+      ConnectionDrainer drainer,
+      Runnable onEnd) {
+    return new WebSocketRelay(
+        client, upstream, placement, idleTimeout, maxMessageSize, record, services, drainer, onEnd);
   }
 
   @Override
@@ -175,8 +189,8 @@ public final class WebSocketRelay implements Drainable {
   }
 
   /**
-   * Starts relaying: bytes the HTTP codecs still held when they were removed go first, then
-   * both connections read on their own.
+   * Starts relaying: bytes the HTTP codecs still held when they were removed go first, then both
+   * connections read on their own.
    */
   public void start() {
     started = true;
@@ -249,8 +263,8 @@ public final class WebSocketRelay implements Drainable {
   // ---- ending ---------------------------------------------------------------------------------
 
   /**
-   * Ends the WebSocket with {@code 1001 Going Away} to both sides, each at a frame boundary.
-   * Call on the event loop.
+   * Ends the WebSocket with {@code 1001 Going Away} to both sides, each at a frame boundary. Call
+   * on the event loop.
    */
   @Override
   public void goAway() {
@@ -277,9 +291,9 @@ public final class WebSocketRelay implements Drainable {
   }
 
   /**
-   * Refuses the stream {@code d} reads, whose scanner just broke: what came before the
-   * offending frame is forwarded, the peer gets {@code 1001} in the frame's place, the sender
-   * {@code d.refusal} at the next boundary of the stream towards it. Releases {@code buf}.
+   * Refuses the stream {@code d} reads, whose scanner just broke: what came before the offending
+   * frame is forwarded, the peer gets {@code 1001} in the frame's place, the sender {@code
+   * d.refusal} at the next boundary of the stream towards it. Releases {@code buf}.
    */
   private void refuse(Direction d, ByteBuf buf) {
     if (closeTimer == null) {
@@ -328,9 +342,10 @@ public final class WebSocketRelay implements Drainable {
     d.pendingClose = 0;
     d.stopped = true;
     d.closeForwarded = true;
-    ByteBuf frame = d.towardsClient()
-        ? CloseFrames.toClient(d.out.alloc(), code)
-        : CloseFrames.toServer(d.out.alloc(), code, services.random().get());
+    ByteBuf frame =
+        d.towardsClient()
+            ? CloseFrames.toClient(d.out.alloc(), code)
+            : CloseFrames.toServer(d.out.alloc(), code, services.random().get());
     ChannelFuture written = d.out.writeAndFlush(frame);
     Direction answering = d == fromClient ? fromUpstream : fromClient;
     if (answering.refusal != 0) {
@@ -358,8 +373,8 @@ public final class WebSocketRelay implements Drainable {
     Channel other = d.out;
     Direction towardsOther = d;
     Direction fromOther = d == fromClient ? fromUpstream : fromClient;
-    boolean otherStillAnswering = closeTimer != null && towardsOther.closeForwarded
-        && !fromOther.closeReceived;
+    boolean otherStillAnswering =
+        closeTimer != null && towardsOther.closeForwarded && !fromOther.closeReceived;
     if (other.isActive() && !otherStillAnswering) {
       other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

@@ -23,23 +23,26 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessLogWriterTest {
   @TempDir Path dir;
 
-  private static final ThreadFactory DAEMONS = r -> {
-    Thread t = new Thread(r, "access-log-test");
-    t.setDaemon(true);
-    return t;
-  };
+  private static final ThreadFactory DAEMONS =
+      r -> {
+        Thread t = new Thread(r, "access-log-test");
+        t.setDaemon(true);
+        return t;
+      };
 
   /** Threads that start their work only once {@code hold} is released. */
   private static ThreadFactory heldBy(CountDownLatch hold) {
-    return r -> DAEMONS.newThread(() -> {
-      try {
-        if (hold.await(10, TimeUnit.SECONDS)) {
-          r.run();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    return r ->
+        DAEMONS.newThread(
+            () -> {
+              try {
+                if (hold.await(10, TimeUnit.SECONDS)) {
+                  r.run();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
   }
 
   /** Waits, on the writer's idle hook, until {@code file} holds exactly {@code expected}. */
@@ -142,8 +145,7 @@ class AccessLogWriterTest {
   void aFileInAMissingDirectoryIsNotCreatedAndTheErrorNamesThePath() {
     Path file = dir.resolve("missing").resolve("access.log");
 
-    IOException e = assertThrows(IOException.class,
-        () -> AccessLogWriter.open(file.toString(), 8));
+    IOException e = assertThrows(IOException.class, () -> AccessLogWriter.open(file.toString(), 8));
 
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     assertFalse(Files.exists(file.getParent()));
@@ -151,8 +153,7 @@ class AccessLogWriterTest {
 
   @Test
   void aDirectoryIsNotALogFile() {
-    IOException e = assertThrows(IOException.class,
-        () -> AccessLogWriter.open(dir.toString(), 8));
+    IOException e = assertThrows(IOException.class, () -> AccessLogWriter.open(dir.toString(), 8));
 
     assertTrue(e.getMessage().startsWith("access log " + dir + ": cannot open: "), e.getMessage());
   }

@@ -40,9 +40,11 @@ class AccessLogsTest {
   @Test
   void listenersWithoutAnAccessLogGetNoLogger() throws Exception {
     try (AccessLogs logs = new AccessLogs(16)) {
-      Map<String, AccessLogger> loggers = logs.update(config(
-          Listener.newBuilder().setName("quiet").setPort(80).build(),
-          listener("web", dir.resolve("web.log"), "$request_uri")));
+      Map<String, AccessLogger> loggers =
+          logs.update(
+              config(
+                  Listener.newBuilder().setName("quiet").setPort(80).build(),
+                  listener("web", dir.resolve("web.log"), "$request_uri")));
 
       assertEquals(List.of("web"), List.copyOf(loggers.keySet()));
     }
@@ -52,9 +54,11 @@ class AccessLogsTest {
   void listenersLoggingToOnePathShareOneWriter() throws Exception {
     Path file = dir.resolve("access.log");
     try (AccessLogs logs = new AccessLogs(16)) {
-      Map<String, AccessLogger> loggers = logs.update(config(
-          listener("web", file, "web $request_uri"),
-          listener("api", dir.resolve(".").resolve("access.log"), "api $request_uri")));
+      Map<String, AccessLogger> loggers =
+          logs.update(
+              config(
+                  listener("web", file, "web $request_uri"),
+                  listener("api", dir.resolve(".").resolve("access.log"), "api $request_uri")));
 
       assertSame(loggers.get("web").writer(), loggers.get("api").writer());
       loggers.get("web").log(request("/a"));
@@ -67,12 +71,12 @@ class AccessLogsTest {
   void aPathTheNewConfigStillUsesKeepsItsWriterAndFile() throws Exception {
     Path file = dir.resolve("access.log");
     try (AccessLogs logs = new AccessLogs(16)) {
-      AccessLogger before = logs.update(config(listener("web", file, "old $request_uri")))
-          .get("web");
+      AccessLogger before =
+          logs.update(config(listener("web", file, "old $request_uri"))).get("web");
       before.log(request("/1"));
 
-      AccessLogger after = logs.update(config(listener("web", file, "new $request_uri")))
-          .get("web");
+      AccessLogger after =
+          logs.update(config(listener("web", file, "new $request_uri"))).get("web");
       before.log(request("/2")); // a request of the old snapshot finishing late
       logs.retireUnused();
       after.log(request("/3"));
@@ -87,9 +91,11 @@ class AccessLogsTest {
     Path web = dir.resolve("web.log");
     Path api = dir.resolve("api.log");
     try (AccessLogs logs = new AccessLogs(16)) {
-      AccessLogger oldApi = logs.update(config(
-          listener("web", web, "$request_uri"), listener("api", api, "$request_uri")))
-          .get("api");
+      AccessLogger oldApi =
+          logs.update(
+                  config(
+                      listener("web", web, "$request_uri"), listener("api", api, "$request_uri")))
+              .get("api");
 
       Map<String, AccessLogger> loggers = logs.update(config(listener("web", web, "$request_uri")));
       oldApi.log(request("/in-flight"));
@@ -107,12 +113,16 @@ class AccessLogsTest {
     Path web = dir.resolve("web.log");
     Path bad = dir.resolve("missing").resolve("bad.log");
     try (AccessLogs logs = new AccessLogs(16)) {
-      AccessLogger current = logs.update(config(listener("web", web, "$request_uri")))
-          .get("web");
+      AccessLogger current = logs.update(config(listener("web", web, "$request_uri"))).get("web");
 
-      IOException e = assertThrows(IOException.class, () -> logs.update(config(
-          listener("other", dir.resolve("other.log"), "$request_uri"),
-          listener("bad", bad, "$request_uri"))));
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () ->
+                  logs.update(
+                      config(
+                          listener("other", dir.resolve("other.log"), "$request_uri"),
+                          listener("bad", bad, "$request_uri"))));
       logs.retireUnused();
       current.log(request("/still-logged"));
 
@@ -135,8 +145,8 @@ class AccessLogsTest {
       logs.retireUnused();
 
       assertSame(first.writer(), back.writer());
-      AccessLogger elsewhere = logs.update(config(
-          listener("web", dir.resolve("other.log"), "$request_uri"))).get("web");
+      AccessLogger elsewhere =
+          logs.update(config(listener("web", dir.resolve("other.log"), "$request_uri"))).get("web");
       assertNotSame(first.writer(), elsewhere.writer());
     }
   }

@@ -41,14 +41,16 @@ class AdminServerTest {
 
   private static Config loadConfig() {
     try {
-      return ConfigDocuments.load("""
+      return ConfigDocuments.load(
+          """
           listeners:
             - {name: web, address: 127.0.0.1, port: 8080}
           routes:
             - name: hello
               match: {path: {exact: /hello}}
               respond: {body: hi}
-          """, "test");
+          """,
+          "test");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -56,19 +58,20 @@ class AdminServerTest {
 
   @BeforeEach
   void start() throws IOException {
-    AdminState state = new AdminState() {
-      @Override
-      public boolean ready() {
-        return ready.get();
-      }
+    AdminState state =
+        new AdminState() {
+          @Override
+          public boolean ready() {
+            return ready.get();
+          }
 
-      @Override
-      public AppliedConfig current() {
-        return applied.get();
-      }
-    };
-    server = AdminServer.start(Transport.best(), new InetSocketAddress("127.0.0.1", 0),
-        registry, state);
+          @Override
+          public AppliedConfig current() {
+            return applied.get();
+          }
+        };
+    server =
+        AdminServer.start(Transport.best(), new InetSocketAddress("127.0.0.1", 0), registry, state);
   }
 
   @AfterEach
@@ -77,11 +80,11 @@ class AdminServerTest {
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + server.address().getPort() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(10))
+            .build();
     return Http.send(request);
   }
 
@@ -95,11 +98,15 @@ class AdminServerTest {
 
     assertEquals(200, r.statusCode());
     assertEquals("text/plain; version=0.0.4; charset=utf-8", header(r, "content-type"));
-    assertTrue(r.body().lines().anyMatch(
-        "wharf_requests_total{listener=\"web\",route=\"hello\",status_class=\"2xx\"} 1.0"::equals),
+    assertTrue(
+        r.body()
+            .lines()
+            .anyMatch(
+                "wharf_requests_total{listener=\"web\",route=\"hello\",status_class=\"2xx\"} 1.0"
+                    ::equals),
         r.body());
-    assertTrue(r.body().lines().anyMatch("wharf_websockets_active{route=\"chat\"} 1.0"::equals),
-        r.body());
+    assertTrue(
+        r.body().lines().anyMatch("wharf_websockets_active{route=\"chat\"} 1.0"::equals), r.body());
     assertTrue(r.body().contains("# TYPE wharf_request_duration_seconds histogram"), r.body());
   }
 
@@ -191,8 +198,7 @@ class AdminServerTest {
     try (RawHttp http = new RawHttp(address)) {
       RawHttp.Response get = http.exchange("GET /readyz HTTP/1.1\r\nHost: admin\r\n\r\n");
       RawHttp.Response head = http.exchange("HEAD /readyz HTTP/1.1\r\nHost: admin\r\n\r\n");
-      RawHttp.Response metricsHead =
-          http.exchange("HEAD /metrics HTTP/1.1\r\nHost: admin\r\n\r\n");
+      RawHttp.Response metricsHead = http.exchange("HEAD /metrics HTTP/1.1\r\nHost: admin\r\n\r\n");
       // One connection served all three: the HEAD responses carried no body bytes.
       RawHttp.Response after = http.exchange("GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n");
 
@@ -201,7 +207,8 @@ class AdminServerTest {
       assertEquals("6", head.headers().get("content-length"));
       assertEquals("", head.body());
       assertEquals(200, metricsHead.status());
-      assertEquals(registry.scrape().length(),
+      assertEquals(
+          registry.scrape().length(),
           Integer.parseInt(metricsHead.headers().get("content-length")));
       assertEquals("ok\n", after.body());
     }
@@ -220,20 +227,22 @@ class AdminServerTest {
   @Test
   void anAddressInUseFailsWithTheAddressInTheMessage() {
     InetSocketAddress taken = server.address();
-    AdminState state = new AdminState() {
-      @Override
-      public boolean ready() {
-        return true;
-      }
+    AdminState state =
+        new AdminState() {
+          @Override
+          public boolean ready() {
+            return true;
+          }
 
-      @Override
-      public AppliedConfig current() {
-        return null;
-      }
-    };
+          @Override
+          public AppliedConfig current() {
+            return null;
+          }
+        };
 
-    IOException e = assertThrows(IOException.class,
-        () -> AdminServer.start(Transport.best(), taken, registry, state));
+    IOException e =
+        assertThrows(
+            IOException.class, () -> AdminServer.start(Transport.best(), taken, registry, state));
 
     assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getPort()), e.getMessage());
   }

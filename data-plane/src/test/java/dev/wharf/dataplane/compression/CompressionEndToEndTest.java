@@ -36,18 +36,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Response compression through a real node, for proxied responses (a real backend), static
- * files and respond routes: which responses get compressed and how they are framed, what
- * their headers become, and that every compressed body inflates to exactly the original bytes.
+ * Response compression through a real node, for proxied responses (a real backend), static files
+ * and respond routes: which responses get compressed and how they are framed, what their headers
+ * become, and that every compressed body inflates to exactly the original bytes.
  */
 @ExtendWith(NettyLeakExtension.class)
 class CompressionEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final String HELLO = "hello, this body is long enough to be compressed: "
-      + "la la la la la la la la la la la la la la la la la la la la la la.\n";
+  private static final String HELLO =
+      "hello, this body is long enough to be compressed: "
+          + "la la la la la la la la la la la la la la la la la la la la la la.\n";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestBackend backend;
   private static TestNode node;
   private static InetSocketAddress address;
@@ -64,8 +64,10 @@ class CompressionEndToEndTest {
     }
     largeCss = css.toString().getBytes(StandardCharsets.UTF_8);
     Files.write(site.resolve("large.css"), largeCss);
-    script = "export const answer = 42; // a script of some length\n".repeat(30)
-        .getBytes(StandardCharsets.UTF_8);
+    script =
+        "export const answer = 42; // a script of some length\n"
+            .repeat(30)
+            .getBytes(StandardCharsets.UTF_8);
     Files.write(site.resolve("app.js"), script);
     Files.write(site.resolve("app.js.gz"), gzip(script));
     node = TestNode.start(ports -> config(ports.next(), ports.next(), ""));
@@ -131,8 +133,14 @@ class CompressionEndToEndTest {
             listeners: [files]
             match: {path: {prefix: /}}
             static: {root: "%6$s", precompressed: true}
-        """.formatted(web, files, backend.endpoint(), listenerExtra,
-        HELLO.replace("\n", "\\n"), dir.resolve("site"));
+        """
+        .formatted(
+            web,
+            files,
+            backend.endpoint(),
+            listenerExtra,
+            HELLO.replace("\n", "\\n"),
+            dir.resolve("site"));
   }
 
   @AfterAll
@@ -178,8 +186,9 @@ class CompressionEndToEndTest {
   @Test
   void aProxiedBodyIsGzippedAndStreamedChunkedWithoutALength() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response r = http.exchange("GET /api/bytes/200000 HTTP/1.1\r\nHost: a\r\n"
-          + "Accept-Encoding: gzip\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "GET /api/bytes/200000 HTTP/1.1\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n");
 
       assertEquals(200, r.status());
       assertEquals("gzip", r.headers().get("content-encoding"));
@@ -212,12 +221,15 @@ class CompressionEndToEndTest {
 
   @Test
   void theClientsWeightsDecideBetweenGzipAndDeflate() throws Exception {
-    assertEquals("deflate", header(get("/api/bytes/500", "Accept-Encoding",
-        "gzip;q=0.5, deflate;q=0.8"), "content-encoding"));
-    assertEquals("gzip", header(get("/api/bytes/500", "Accept-Encoding", "deflate, gzip"),
-        "content-encoding"));
-    assertEquals("gzip", header(get("/api/bytes/500", "Accept-Encoding", "*"),
-        "content-encoding"));
+    assertEquals(
+        "deflate",
+        header(
+            get("/api/bytes/500", "Accept-Encoding", "gzip;q=0.5, deflate;q=0.8"),
+            "content-encoding"));
+    assertEquals(
+        "gzip",
+        header(get("/api/bytes/500", "Accept-Encoding", "deflate, gzip"), "content-encoding"));
+    assertEquals("gzip", header(get("/api/bytes/500", "Accept-Encoding", "*"), "content-encoding"));
   }
 
   @Test
@@ -262,8 +274,9 @@ class CompressionEndToEndTest {
   @Test
   void headIsNeverCompressedButVaries() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response r = http.exchange("HEAD /api/bytes/5000 HTTP/1.1\r\nHost: a\r\n"
-          + "Accept-Encoding: gzip\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "HEAD /api/bytes/5000 HTTP/1.1\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n");
 
       assertEquals(200, r.status());
       assertNull(r.headers().get("content-encoding"));
@@ -293,11 +306,11 @@ class CompressionEndToEndTest {
 
   @Test
   void proxiedFalseLeavesRequestsThatCameThroughAProxyUncompressed() throws Exception {
-    HttpResponse<byte[]> viaProxy = get("/direct-only/bytes/5000", "Accept-Encoding", "gzip",
-        "Via", "1.1 cdn");
+    HttpResponse<byte[]> viaProxy =
+        get("/direct-only/bytes/5000", "Accept-Encoding", "gzip", "Via", "1.1 cdn");
     HttpResponse<byte[]> direct = get("/direct-only/bytes/5000", "Accept-Encoding", "gzip");
-    HttpResponse<byte[]> viaProxyOnDefault = get("/api/bytes/5000", "Accept-Encoding", "gzip",
-        "Via", "1.1 cdn");
+    HttpResponse<byte[]> viaProxyOnDefault =
+        get("/api/bytes/5000", "Accept-Encoding", "gzip", "Via", "1.1 cdn");
 
     assertNull(header(viaProxy, "content-encoding"));
     assertEquals("Accept-Encoding", header(viaProxy, "vary"));
@@ -321,8 +334,11 @@ class CompressionEndToEndTest {
     try (Socket socket = new Socket()) {
       socket.connect(address, 5_000);
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /api/chunked/30000 HTTP/1.0\r\nHost: a\r\n"
-          + "Accept-Encoding: gzip\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /api/chunked/30000 HTTP/1.0\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       byte[] all = socket.getInputStream().readAllBytes();
 
       int end = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -339,10 +355,13 @@ class CompressionEndToEndTest {
     try (Socket socket = new Socket()) {
       socket.connect(address, 5_000);
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /ws/room HTTP/1.1\r\nHost: a\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\nAccept-Encoding: gzip\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /ws/room HTTP/1.1\r\nHost: a\r\n"
+                      + "Upgrade: websocket\r\nConnection: Upgrade\r\nAccept-Encoding: gzip\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
       String head = readHead(in);
       assertTrue(head.startsWith("HTTP/1.1 101"), head);
@@ -351,9 +370,22 @@ class CompressionEndToEndTest {
 
       byte[] mask = {1, 2, 3, 4};
       byte[] hi = "hi".getBytes(StandardCharsets.US_ASCII);
-      socket.getOutputStream().write(new byte[] {(byte) 0x81, (byte) 0x82, mask[0], mask[1],
-          mask[2], mask[3], (byte) (hi[0] ^ mask[0]), (byte) (hi[1] ^ mask[1])});
-      assertArrayEquals(new byte[] {(byte) 0x81, 2, 'h', 'i'}, in.readNBytes(4),
+      socket
+          .getOutputStream()
+          .write(
+              new byte[] {
+                (byte) 0x81,
+                (byte) 0x82,
+                mask[0],
+                mask[1],
+                mask[2],
+                mask[3],
+                (byte) (hi[0] ^ mask[0]),
+                (byte) (hi[1] ^ mask[1])
+              });
+      assertArrayEquals(
+          new byte[] {(byte) 0x81, 2, 'h', 'i'},
+          in.readNBytes(4),
           "the echo, as a plain unmasked frame");
     }
   }
@@ -400,8 +432,7 @@ class CompressionEndToEndTest {
 
   @Test
   void aRangeOfACompressibleFileIsSentUncompressed() throws Exception {
-    HttpResponse<byte[]> r = get("/large.css", "Accept-Encoding", "gzip", "Range",
-        "bytes=100-199");
+    HttpResponse<byte[]> r = get("/large.css", "Accept-Encoding", "gzip", "Range", "bytes=100-199");
 
     assertEquals(206, r.statusCode());
     assertNull(header(r, "content-encoding"));
@@ -410,13 +441,23 @@ class CompressionEndToEndTest {
 
   @Test
   void curlDecompressesAStaticFileToTheFile() throws Exception {
-    CommandRunner.Result curl = CommandRunner.run(WAIT, List.of("curl", "-sS", "--compressed",
-        "-o", dir.resolve("curl.css").toString(), "-w", "%{size_download}",
-        "http://127.0.0.1:" + address.getPort() + "/large.css"));
+    CommandRunner.Result curl =
+        CommandRunner.run(
+            WAIT,
+            List.of(
+                "curl",
+                "-sS",
+                "--compressed",
+                "-o",
+                dir.resolve("curl.css").toString(),
+                "-w",
+                "%{size_download}",
+                "http://127.0.0.1:" + address.getPort() + "/large.css"));
 
     assertEquals(0, curl.exitCode(), curl.toString());
     assertArrayEquals(largeCss, Files.readAllBytes(dir.resolve("curl.css")));
-    assertTrue(Long.parseLong(curl.stdout().strip()) < largeCss.length / 3,
+    assertTrue(
+        Long.parseLong(curl.stdout().strip()) < largeCss.length / 3,
         "downloaded " + curl.stdout() + " bytes");
   }
 
@@ -425,8 +466,8 @@ class CompressionEndToEndTest {
     HttpResponse<byte[]> r = get("/pre/app.js", "Accept-Encoding", "gzip");
 
     assertEquals("gzip", header(r, "content-encoding"));
-    assertEquals(Long.toString(Files.size(dir.resolve("site/app.js.gz"))),
-        header(r, "content-length"));
+    assertEquals(
+        Long.toString(Files.size(dir.resolve("site/app.js.gz"))), header(r, "content-length"));
     assertArrayEquals(Files.readAllBytes(dir.resolve("site/app.js.gz")), r.body());
     assertEquals("application/javascript", header(r, "content-type"));
     assertEquals("Accept-Encoding", header(r, "vary"));
@@ -445,10 +486,11 @@ class CompressionEndToEndTest {
   void compressedAndPlainResponsesTakeTurnsOnOneConnection() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
       for (int i = 0; i < 2; i++) {
-        RawHttp.Response css = http.exchange("GET /large.css HTTP/1.1\r\nHost: a\r\n"
-            + "Accept-Encoding: gzip\r\n\r\n");
-        RawHttp.Response hello = http.exchange("GET /hello HTTP/1.1\r\nHost: a\r\n"
-            + "Accept-Encoding: gzip\r\n\r\n");
+        RawHttp.Response css =
+            http.exchange(
+                "GET /large.css HTTP/1.1\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n");
+        RawHttp.Response hello =
+            http.exchange("GET /hello HTTP/1.1\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n");
         RawHttp.Response plain = http.exchange("GET /api/bytes/3000 HTTP/1.1\r\nHost: a\r\n\r\n");
 
         assertArrayEquals(largeCss, gunzip(css.bytes()));
@@ -461,24 +503,38 @@ class CompressionEndToEndTest {
   @Test
   void theAccessLogCountsTheCompressedBytesSent() throws Exception {
     Path log = dir.resolve("access.json");
-    TestNode logged = TestNode.start(ports -> config(ports.next(), ports.next(),
-        "access_log: {path: \"" + log + "\", encoding: json, fields: [request, body_bytes_sent]}"));
+    TestNode logged =
+        TestNode.start(
+            ports ->
+                config(
+                    ports.next(),
+                    ports.next(),
+                    "access_log: {path: \""
+                        + log
+                        + "\", encoding: json, fields: [request, body_bytes_sent]}"));
     byte[] streamed;
     byte[] whole;
     try {
       try (RawHttp http = new RawHttp(logged.address("web"))) {
-        streamed = http.exchange("GET /large.css HTTP/1.1\r\nHost: a\r\n"
-            + "Accept-Encoding: gzip\r\n\r\n").bytes();
-        whole = http.exchange("GET /hello HTTP/1.1\r\nHost: a\r\n"
-            + "Accept-Encoding: gzip\r\n\r\n").bytes();
+        streamed =
+            http.exchange(
+                    "GET /large.css HTTP/1.1\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n")
+                .bytes();
+        whole =
+            http.exchange("GET /hello HTTP/1.1\r\nHost: a\r\n" + "Accept-Encoding: gzip\r\n\r\n")
+                .bytes();
       }
     } finally {
       logged.close();
     }
 
-    assertEquals("{\"request\":\"GET /large.css HTTP/1.1\",\"body_bytes_sent\":\""
-        + streamed.length + "\"}\n{\"request\":\"GET /hello HTTP/1.1\",\"body_bytes_sent\":\""
-        + whole.length + "\"}\n", Files.readString(log));
+    assertEquals(
+        "{\"request\":\"GET /large.css HTTP/1.1\",\"body_bytes_sent\":\""
+            + streamed.length
+            + "\"}\n{\"request\":\"GET /hello HTTP/1.1\",\"body_bytes_sent\":\""
+            + whole.length
+            + "\"}\n",
+        Files.readString(log));
   }
 
   private static String readHead(InputStream in) throws IOException {

@@ -20,9 +20,14 @@ import org.junit.jupiter.api.Test;
 
 /** Which responses a route's compression settings compress, leave alone, or mark as varying. */
 class ResponseCompressionTest {
-  private static final CompressionSettings SETTINGS = CompressionSettings.compile(
-      Compression.newBuilder().setEnabled(true).addTypes("text/css").addTypes("application/*")
-          .setMinLength(Size.newBuilder().setBytes(100)).build());
+  private static final CompressionSettings SETTINGS =
+      CompressionSettings.compile(
+          Compression.newBuilder()
+              .setEnabled(true)
+              .addTypes("text/css")
+              .addTypes("application/*")
+              .setMinLength(Size.newBuilder().setBytes(100))
+              .build());
 
   private static HttpRequest request(HttpMethod method, String acceptEncoding) {
     HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, "/");
@@ -33,8 +38,8 @@ class ResponseCompressionTest {
   }
 
   private static HttpResponse response(int status, String type, Long length) {
-    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(status));
+    HttpResponse r =
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
     if (type != null) {
       r.headers().set("content-type", type);
     }
@@ -52,7 +57,9 @@ class ResponseCompressionTest {
   void aLongEnoughResponseOfAListedTypeIsCompressed() {
     assertEquals(Decision.COMPRESS, decide(response(200, "text/css", 100L)));
     assertEquals(Decision.COMPRESS, decide(response(404, "text/css; charset=utf-8", 5000L)));
-    assertEquals(Decision.COMPRESS, decide(response(200, "TEXT/CSS", null)),
+    assertEquals(
+        Decision.COMPRESS,
+        decide(response(200, "TEXT/CSS", null)),
         "unknown length counts as long enough");
   }
 
@@ -96,16 +103,18 @@ class ResponseCompressionTest {
     HttpResponse css = response(200, "text/css", 1000L);
 
     assertEquals(Decision.VARY, SETTINGS.forRequest(request(HttpMethod.GET, null)).decide(css));
-    assertEquals(Decision.VARY, SETTINGS.forRequest(request(HttpMethod.GET, "gzip;q=0"))
-        .decide(css));
-    assertEquals(Decision.VARY, SETTINGS.forRequest(request(HttpMethod.HEAD, "gzip"))
-        .decide(css));
+    assertEquals(
+        Decision.VARY, SETTINGS.forRequest(request(HttpMethod.GET, "gzip;q=0")).decide(css));
+    assertEquals(Decision.VARY, SETTINGS.forRequest(request(HttpMethod.HEAD, "gzip")).decide(css));
   }
 
   @Test
   void aFullResponseWithoutALengthHeaderIsMeasured() {
-    FullHttpResponse small = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.OK, Unpooled.copiedBuffer("short", StandardCharsets.US_ASCII));
+    FullHttpResponse small =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.OK,
+            Unpooled.copiedBuffer("short", StandardCharsets.US_ASCII));
     small.headers().set("content-type", "text/css");
     try {
       assertEquals(Decision.KEEP, decide(small));
@@ -118,21 +127,23 @@ class ResponseCompressionTest {
   void disabledSettingsNeverTouchAResponse() {
     HttpResponse css = response(200, "text/html", 1000L);
 
-    assertEquals(Decision.KEEP, CompressionSettings.OFF.forRequest(request(HttpMethod.GET,
-        "gzip")).decide(css));
+    assertEquals(
+        Decision.KEEP,
+        CompressionSettings.OFF.forRequest(request(HttpMethod.GET, "gzip")).decide(css));
     assertEquals(Decision.KEEP, ResponseCompression.OFF.decide(css));
   }
 
   @Test
   void proxiedFalseRefusesRequestsWithVia() {
-    CompressionSettings direct = CompressionSettings.compile(Compression.newBuilder()
-        .setEnabled(true).setProxied(false).build());
+    CompressionSettings direct =
+        CompressionSettings.compile(
+            Compression.newBuilder().setEnabled(true).setProxied(false).build());
     HttpRequest viaProxy = request(HttpMethod.GET, "gzip");
     viaProxy.headers().set("via", "1.1 cdn");
     HttpResponse html = response(200, "text/html", 1000L);
 
     assertEquals(Decision.VARY, direct.forRequest(viaProxy).decide(html));
-    assertEquals(Decision.COMPRESS, direct.forRequest(request(HttpMethod.GET, "gzip"))
-        .decide(html));
+    assertEquals(
+        Decision.COMPRESS, direct.forRequest(request(HttpMethod.GET, "gzip")).decide(html));
   }
 }

@@ -29,23 +29,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A node starting with a snapshot file: it serves a valid one while no control plane answers,
- * and refuses a damaged one (and says so) until a control plane pushes a config.
+ * A node starting with a snapshot file: it serves a valid one while no control plane answers, and
+ * refuses a damaged one (and says so) until a control plane pushes a config.
  */
 @ExtendWith(NettyLeakExtension.class)
 class DiscoveryBootTest {
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
   private final int port = FreePorts.loopback();
 
   private void save(long version, String body) throws IOException {
-    SnapshotFile.in(stateDir).write(Snapshot.newBuilder()
-        .setVersion(version)
-        .setNonce("saved")
-        .setConfig(ServingNode.respond(port, body))
-        .build());
+    SnapshotFile.in(stateDir)
+        .write(
+            Snapshot.newBuilder()
+                .setVersion(version)
+                .setNonce("saved")
+                .setConfig(ServingNode.respond(port, body))
+                .build());
   }
 
   private static int closedPort() throws IOException {
@@ -60,23 +61,30 @@ class DiscoveryBootTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ServingNode node = new ServingNode();
         LogCapture log = new LogCapture(SnapshotApplier.class);
-        DiscoveryClient client = DiscoveryClient.builder()
-            .nodeId("node-a")
-            .targets(List.of("127.0.0.1:" + closedPort()))
-            .sink(node.sink)
-            .snapshotFile(SnapshotFile.in(stateDir))
-            .backoff(Backoff.exponential(Duration.ofMillis(5), Duration.ofMillis(50),
-                new SplittableRandom(3)))
-            .meterRegistry(registry)
-            .build()) {
+        DiscoveryClient client =
+            DiscoveryClient.builder()
+                .nodeId("node-a")
+                .targets(List.of("127.0.0.1:" + closedPort()))
+                .sink(node.sink)
+                .snapshotFile(SnapshotFile.in(stateDir))
+                .backoff(
+                    Backoff.exponential(
+                        Duration.ofMillis(5), Duration.ofMillis(50), new SplittableRandom(3)))
+                .meterRegistry(registry)
+                .build()) {
       client.start();
 
       assertEquals("saved version nine", node.get(), "served as soon as start() returns");
       assertEquals(9, node.sink.version());
-      assertTrue(log.lines().contains("INFO serving version 9 from "
-          + stateDir.toAbsolutePath().resolve("snapshot.pb")
-          + " until a control plane answers"), log.lines().toString());
-      Await.until(BOUND,
+      assertTrue(
+          log.lines()
+              .contains(
+                  "INFO serving version 9 from "
+                      + stateDir.toAbsolutePath().resolve("snapshot.pb")
+                      + " until a control plane answers"),
+          log.lines().toString());
+      Await.until(
+          BOUND,
           () -> registry.get("wharf.discovery.reconnects").counter().count() >= 2,
           () -> "the client stopped trying the control plane");
       assertEquals("saved version nine", node.get());
@@ -100,28 +108,34 @@ class DiscoveryBootTest {
     try (FakeControlPlane cp = FakeControlPlane.inProcess("cp-" + UUID.randomUUID());
         ServingNode node = new ServingNode();
         LogCapture log = new LogCapture(SnapshotApplier.class);
-        DiscoveryClient client = DiscoveryClient.builder()
-            .nodeId("node-a")
-            .targets(List.of(cp.target))
-            .channelFactory(t -> InProcessChannelBuilder.forName(t).build())
-            .sink(node.sink)
-            .snapshotFile(SnapshotFile.in(stateDir))
-            .build()) {
+        DiscoveryClient client =
+            DiscoveryClient.builder()
+                .nodeId("node-a")
+                .targets(List.of(cp.target))
+                .channelFactory(t -> InProcessChannelBuilder.forName(t).build())
+                .sink(node.sink)
+                .snapshotFile(SnapshotFile.in(stateDir))
+                .build()) {
       client.start();
 
       assertNull(node.node.current(), "nothing serves");
       assertEquals(0, cp.nextHello().getVersion());
-      String error = log.lines().stream().filter(l -> l.startsWith("ERROR")).findFirst()
-          .orElseThrow(() -> new AssertionError("no error logged: " + log.lines()));
+      String error =
+          log.lines().stream()
+              .filter(l -> l.startsWith("ERROR"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no error logged: " + log.lines()));
       assertTrue(error.startsWith("ERROR " + file + " is corrupt: "), error);
-      assertTrue(error.endsWith("; not serving it, waiting for a push from the control plane"),
-          error);
+      assertTrue(
+          error.endsWith("; not serving it, waiting for a push from the control plane"), error);
 
       cp.push(10, "n10", ServingNode.respond(port, "pushed version ten"));
 
       assertEquals(10, cp.nextAck().getVersion());
       assertEquals("pushed version ten", node.get());
-      assertEquals(10, SnapshotFile.in(stateDir).read().orElseThrow().getVersion(),
+      assertEquals(
+          10,
+          SnapshotFile.in(stateDir).read().orElseThrow().getVersion(),
           "the damaged file is replaced by the pushed snapshot");
     }
   }

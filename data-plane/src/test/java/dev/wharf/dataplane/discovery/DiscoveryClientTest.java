@@ -22,27 +22,26 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real node fed by a scripted control plane over in-process gRPC: what it says, what it
- * serves over HTTP after each push, what it answers and what it keeps on disk.
+ * A real node fed by a scripted control plane over in-process gRPC: what it says, what it serves
+ * over HTTP after each push, what it answers and what it keeps on disk.
  */
 @ExtendWith(NettyLeakExtension.class)
 class DiscoveryClientTest {
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final int port = FreePorts.loopback();
@@ -76,8 +75,9 @@ class DiscoveryClientTest {
         .channelFactory(t -> InProcessChannelBuilder.forName(t).build())
         .sink(node.sink)
         .snapshotFile(SnapshotFile.in(stateDir))
-        .backoff(Backoff.exponential(Duration.ofMillis(5), Duration.ofMillis(50),
-            new SplittableRandom(7)))
+        .backoff(
+            Backoff.exponential(
+                Duration.ofMillis(5), Duration.ofMillis(50), new SplittableRandom(7)))
         .meterRegistry(registry);
   }
 
@@ -112,12 +112,15 @@ class DiscoveryClientTest {
   void aDrainRequestFromTheControlPlaneIsPassedToTheProcess() throws Exception {
     FakeControlPlane cp = controlPlane();
     BlockingQueue<String> drains = new LinkedBlockingQueue<>();
-    started(client(node(), cp.target).events(new DiscoveryEvents() {
-      @Override
-      public void drainRequested(String requestedBy) {
-        drains.add(requestedBy);
-      }
-    }));
+    started(
+        client(node(), cp.target)
+            .events(
+                new DiscoveryEvents() {
+                  @Override
+                  public void drainRequested(String requestedBy) {
+                    drains.add(requestedBy);
+                  }
+                }));
     cp.nextHello();
 
     cp.drain("admin alice");
@@ -131,7 +134,11 @@ class DiscoveryClientTest {
     started(client(node(), cp.target).healthReportInterval(Duration.ofMillis(20)));
     cp.nextHello();
     int closed = FreePorts.loopback(); // nothing listens there: the TCP check fails
-    cp.push(1, "n1", ServingNode.load("""
+    cp.push(
+        1,
+        "n1",
+        ServingNode.load(
+            """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -140,7 +147,8 @@ class DiscoveryClientTest {
             health_check: {interval: 50ms, timeout: 40ms, unhealthy_threshold: 1, tcp: {}}
         routes:
           - {name: all, match: {path: {prefix: /}}, proxy: {upstream: api}}
-        """.formatted(port, closed)));
+        """
+                .formatted(port, closed)));
     cp.nextAck();
 
     // Endpoints start healthy; a report may say so before the first check has failed.
@@ -181,8 +189,7 @@ class DiscoveryClientTest {
   }
 
   @Test
-  void aConfigNamingAMissingUpstreamIsNackedWithTheFieldAndTheOldConfigServes()
-      throws Exception {
+  void aConfigNamingAMissingUpstreamIsNackedWithTheFieldAndTheOldConfigServes() throws Exception {
     FakeControlPlane cp = controlPlane();
     ServingNode node = node();
     started(client(node, cp.target));
@@ -218,19 +225,25 @@ class DiscoveryClientTest {
 
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int busy = taken.getLocalPort();
-      cp.push(2, "n2", ServingNode.load("""
+      cp.push(
+          2,
+          "n2",
+          ServingNode.load(
+              """
           listeners:
             - {name: web, address: 127.0.0.1, port: %d}
             - {name: extra, address: 127.0.0.1, port: %d}
           routes:
             - {name: all, match: {path: {prefix: /}}, respond: {body: version two}}
-          """.formatted(port, busy)));
+          """
+                  .formatted(port, busy)));
       Nack nack = cp.nextNack();
 
       assertEquals(2, nack.getVersion());
       assertEquals("n2", nack.getNonce());
-      assertTrue(nack.getReason().startsWith(
-          "listener extra: cannot bind 127.0.0.1:" + busy + ": "), nack.getReason());
+      assertTrue(
+          nack.getReason().startsWith("listener extra: cannot bind 127.0.0.1:" + busy + ": "),
+          nack.getReason());
       assertEquals("version one", node.get());
       assertEquals(1, savedVersion());
     }
@@ -268,7 +281,9 @@ class DiscoveryClientTest {
     ServingNode node = node();
     DiscoveryClient client = started(client(node, "nobody-1", "nobody-2"));
 
-    Await.until(BOUND, () -> registry.get("wharf.discovery.reconnects").counter().count() >= 3,
+    Await.until(
+        BOUND,
+        () -> registry.get("wharf.discovery.reconnects").counter().count() >= 3,
         () -> "reconnects: " + registry.get("wharf.discovery.reconnects").counter().count());
 
     assertEquals(false, client.connected());
@@ -302,9 +317,8 @@ class DiscoveryClientTest {
   void theBearerTokenReachesTheControlPlaneOverRealTcp() throws Exception {
     FakeControlPlane cp = track(FakeControlPlane.tcp());
     ServingNode node = node();
-    started(client(node, cp.target)
-        .channelFactory(ChannelFactory.plaintext())
-        .token("s3cret-t0ken"));
+    started(
+        client(node, cp.target).channelFactory(ChannelFactory.plaintext()).token("s3cret-t0ken"));
 
     assertEquals("Bearer s3cret-t0ken", cp.nextAuthorization());
     assertEquals("node-a", cp.nextHello().getNodeId());

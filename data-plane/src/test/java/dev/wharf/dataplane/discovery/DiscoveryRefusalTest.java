@@ -29,9 +29,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node whose hello the control plane refuses with PERMISSION_DENIED (its token is for
- * another node id): it says so as an error naming its node id, keeps serving what it has, and
- * retries with a backoff that keeps growing instead of spinning.
+ * A node whose hello the control plane refuses with PERMISSION_DENIED (its token is for another
+ * node id): it says so as an error naming its node id, keeps serving what it has, and retries with
+ * a backoff that keeps growing instead of spinning.
  */
 @ExtendWith(NettyLeakExtension.class)
 class DiscoveryRefusalTest {
@@ -41,52 +41,74 @@ class DiscoveryRefusalTest {
   private static final String REFUSAL =
       "hello claims node id 'edge-a', but this credential is for node ids: edge-b";
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
   private final int port = FreePorts.loopback();
 
   @Test
   void aRefusedNodeLogsAnErrorWithItsIdKeepsServingAndBacksOff() throws Exception {
-    SnapshotFile.in(stateDir).write(Snapshot.newBuilder()
-        .setVersion(4)
-        .setNonce("saved")
-        .setConfig(ServingNode.respond(port, "saved version four"))
-        .build());
+    SnapshotFile.in(stateDir)
+        .write(
+            Snapshot.newBuilder()
+                .setVersion(4)
+                .setNonce("saved")
+                .setConfig(ServingNode.respond(port, "saved version four"))
+                .build());
     String name = "refusing-cp-" + UUID.randomUUID();
     AtomicInteger hellos = new AtomicInteger();
     List<Duration> retries = new CopyOnWriteArrayList<>();
-    Server refusing = InProcessServerBuilder.forName(name)
-        .addService(new RefusingControlPlane(hellos)).build().start();
+    Server refusing =
+        InProcessServerBuilder.forName(name)
+            .addService(new RefusingControlPlane(hellos))
+            .build()
+            .start();
     try (ServingNode node = new ServingNode();
         LogCapture log = new LogCapture(DiscoveryClient.class);
-        DiscoveryClient client = DiscoveryClient.builder()
-            .nodeId("edge-a")
-            .targets(List.of(name))
-            .channelFactory(t -> InProcessChannelBuilder.forName(t).build())
-            .sink(node.sink)
-            .snapshotFile(SnapshotFile.in(stateDir))
-            .backoff(Backoff.exponential(BASE, MAX, new SplittableRandom(11)))
-            .events(new DiscoveryEvents() {
-              @Override
-              public void streamEnded(String target, String status, String next,
-                  Duration retryIn) {
-                retries.add(retryIn);
-              }
-            })
-            .build()) {
+        DiscoveryClient client =
+            DiscoveryClient.builder()
+                .nodeId("edge-a")
+                .targets(List.of(name))
+                .channelFactory(t -> InProcessChannelBuilder.forName(t).build())
+                .sink(node.sink)
+                .snapshotFile(SnapshotFile.in(stateDir))
+                .backoff(Backoff.exponential(BASE, MAX, new SplittableRandom(11)))
+                .events(
+                    new DiscoveryEvents() {
+                      @Override
+                      public void streamEnded(
+                          String target, String status, String next, Duration retryIn) {
+                        retries.add(retryIn);
+                      }
+                    })
+                .build()) {
       client.start();
 
       Await.until(BOUND, () -> retries.size() >= 6, () -> "retries: " + retries);
 
       String first = log.lines().get(0);
-      assertEquals("ERROR node edge-a: control plane " + name + " refused this node: stream "
-          + "ended: PERMISSION_DENIED (" + REFUSAL + "); check --node-id edge-a against the "
-          + "node ids its token (or certificate) was issued for; keeps serving version 4, "
-          + "trying " + name + " in " + retries.get(0).toMillis() + " ms", first);
+      assertEquals(
+          "ERROR node edge-a: control plane "
+              + name
+              + " refused this node: stream "
+              + "ended: PERMISSION_DENIED ("
+              + REFUSAL
+              + "); check --node-id edge-a against the "
+              + "node ids its token (or certificate) was issued for; keeps serving version 4, "
+              + "trying "
+              + name
+              + " in "
+              + retries.get(0).toMillis()
+              + " ms",
+          first);
       for (int i = 0; i < 6; i++) {
         long ceiling = Math.min(MAX.toNanos(), BASE.toNanos() << i);
-        assertTrue(retries.get(i).toNanos() >= ceiling / 2, "retry " + i + " after "
-            + retries.get(i) + ": a refusal must not reset the backoff; all: " + retries);
+        assertTrue(
+            retries.get(i).toNanos() >= ceiling / 2,
+            "retry "
+                + i
+                + " after "
+                + retries.get(i)
+                + ": a refusal must not reset the backoff; all: "
+                + retries);
       }
       assertEquals("saved version four", node.get(), "the node keeps serving what it has");
       assertEquals(4, node.sink.version());
@@ -111,8 +133,8 @@ class DiscoveryRefusalTest {
         public void onNext(NodeMessage message) {
           if (message.hasHello()) {
             hellos.incrementAndGet();
-            responses.onError(Status.PERMISSION_DENIED.withDescription(REFUSAL)
-                .asRuntimeException());
+            responses.onError(
+                Status.PERMISSION_DENIED.withDescription(REFUSAL).asRuntimeException());
           }
         }
 

@@ -26,10 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DiscoveryTlsTest {
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  @TempDir
-  static Path certs;
-  @TempDir
-  Path stateDir;
+  @TempDir static Path certs;
+  @TempDir Path stateDir;
   private static TestCertificates controlPlane;
   private static TestCertificates stranger;
 
@@ -39,8 +37,9 @@ class DiscoveryTlsTest {
     stranger = TestCertificates.create(certs, "stranger");
   }
 
-  private DiscoveryClient.Builder client(ServingNode node, FakeControlPlane cp, Path ca,
-      SimpleMeterRegistry registry) throws IOException {
+  private DiscoveryClient.Builder client(
+      ServingNode node, FakeControlPlane cp, Path ca, SimpleMeterRegistry registry)
+      throws IOException {
     return DiscoveryClient.builder()
         .nodeId("tls-node")
         .targets(List.of(cp.target))
@@ -48,8 +47,9 @@ class DiscoveryTlsTest {
         .token("over-tls")
         .sink(node.sink)
         .snapshotFile(SnapshotFile.in(stateDir))
-        .backoff(Backoff.exponential(Duration.ofMillis(5), Duration.ofMillis(50),
-            new SplittableRandom(5)))
+        .backoff(
+            Backoff.exponential(
+                Duration.ofMillis(5), Duration.ofMillis(50), new SplittableRandom(5)))
         .meterRegistry(registry);
   }
 
@@ -58,8 +58,8 @@ class DiscoveryTlsTest {
     int port = FreePorts.loopback();
     try (FakeControlPlane cp = FakeControlPlane.tls(controlPlane);
         ServingNode node = new ServingNode();
-        DiscoveryClient client = client(node, cp, controlPlane.certificate(),
-            new SimpleMeterRegistry()).build()) {
+        DiscoveryClient client =
+            client(node, cp, controlPlane.certificate(), new SimpleMeterRegistry()).build()) {
       client.start();
 
       assertEquals("Bearer over-tls", cp.nextAuthorization());
@@ -80,14 +80,23 @@ class DiscoveryTlsTest {
         DiscoveryClient client = client(node, cp, stranger.certificate(), registry).build()) {
       client.start();
 
-      Await.until(BOUND,
+      Await.until(
+          BOUND,
           () -> registry.get("wharf.discovery.reconnects").counter().count() >= 2,
           () -> "the client did not retry");
       assertFalse(client.connected());
       assertEquals(0, node.sink.version());
-      assertTrue(log.lines().get(0).startsWith("WARN control plane " + cp.target
-          + ": stream ended: UNAVAILABLE (io exception): unable to find valid certification "
-          + "path to requested target; trying " + cp.target + " in "), log.lines().get(0));
+      assertTrue(
+          log.lines()
+              .get(0)
+              .startsWith(
+                  "WARN control plane "
+                      + cp.target
+                      + ": stream ended: UNAVAILABLE (io exception): unable to find valid certification "
+                      + "path to requested target; trying "
+                      + cp.target
+                      + " in "),
+          log.lines().get(0));
     }
   }
 
@@ -95,8 +104,9 @@ class DiscoveryTlsTest {
   void aCaFileThatIsNotACertificateFailsAtStartupNamingTheFile() throws Exception {
     Path bogus = Files.writeString(certs.resolve("bogus.pem"), "not a certificate\n");
 
-    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-        () -> ChannelFactory.tls(bogus));
+    IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IOException.class, () -> ChannelFactory.tls(bogus));
 
     assertTrue(e.getMessage().startsWith("CA file " + bogus + ": "), e.getMessage());
   }

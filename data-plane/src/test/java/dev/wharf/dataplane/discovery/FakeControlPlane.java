@@ -1,19 +1,19 @@
 package dev.wharf.dataplane.discovery;
 
-import dev.wharf.testkit.TestCertificates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
-import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.TestCertificates;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -33,8 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A scripted control plane for the node's tests: records what nodes send (in a queue the test
- * polls, so nothing sleeps) and pushes the snapshots the test tells it to, on the latest
- * stream.
+ * polls, so nothing sleeps) and pushes the snapshots the test tells it to, on the latest stream.
  */
 final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements AutoCloseable {
   static final long WAIT_SECONDS = 10;
@@ -43,16 +42,18 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
 
   /** What a node dials: the in-process name, or {@code 127.0.0.1:PORT}. */
   final String target;
+
   private final Server server;
   private final BlockingQueue<NodeMessage> received = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> authorizations = new LinkedBlockingQueue<>();
   private StreamObserver<ControlMessage> current; // guarded by this
 
   private FakeControlPlane(ServerBuilder<?> builder, String name) throws IOException {
-    this.server = builder
-        .addService(ServerInterceptors.intercept(this, new RecordAuthorization()))
-        .build()
-        .start();
+    this.server =
+        builder
+            .addService(ServerInterceptors.intercept(this, new RecordAuthorization()))
+            .build()
+            .start();
     this.target = name != null ? name : "127.0.0.1:" + server.getPort();
   }
 
@@ -77,9 +78,12 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
 
   /** A control plane on a real loopback port that speaks TLS only, with this certificate. */
   static FakeControlPlane tls(TestCertificates certs) throws IOException {
-    return new FakeControlPlane(loopback()
-        .sslContext(GrpcSslContexts.forServer(certs.certificate().toFile(),
-            certs.privateKey().toFile()).build()), null);
+    return new FakeControlPlane(
+        loopback()
+            .sslContext(
+                GrpcSslContexts.forServer(certs.certificate().toFile(), certs.privateKey().toFile())
+                    .build()),
+        null);
   }
 
   @Override
@@ -106,17 +110,20 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
   /** Pushes a snapshot on the latest stream. */
   synchronized void push(long version, String nonce, Config config) {
     assertNotNull(current, "no node has connected to " + target);
-    current.onNext(ControlMessage.newBuilder().setSnapshot(Snapshot.newBuilder()
-        .setVersion(version)
-        .setNonce(nonce)
-        .setConfig(config)).build());
+    current.onNext(
+        ControlMessage.newBuilder()
+            .setSnapshot(
+                Snapshot.newBuilder().setVersion(version).setNonce(nonce).setConfig(config))
+            .build());
   }
 
   /** Asks the node on the latest stream to drain. */
   synchronized void drain(String requestedBy) {
     assertNotNull(current, "no node has connected to " + target);
-    current.onNext(ControlMessage.newBuilder()
-        .setDrain(Drain.newBuilder().setRequestedBy(requestedBy)).build());
+    current.onNext(
+        ControlMessage.newBuilder()
+            .setDrain(Drain.newBuilder().setRequestedBy(requestedBy))
+            .build());
   }
 
   /** The next message a node sent; fails after a bound. */
@@ -168,8 +175,8 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
 
   private final class RecordAuthorization implements ServerInterceptor {
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-        ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
       String auth = headers.get(AUTHORIZATION);
       authorizations.add(auth == null ? "" : auth);
       return next.startCall(call, headers);

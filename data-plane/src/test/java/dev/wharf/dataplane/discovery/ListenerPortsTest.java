@@ -12,24 +12,28 @@ import org.junit.jupiter.api.Test;
 
 class ListenerPortsTest {
   private final List<Config> applied = new ArrayList<>();
-  private final ConfigSink recording = new ConfigSink() {
-    @Override
-    public void apply(Config config, long version) {
-      applied.add(config);
-    }
+  private final ConfigSink recording =
+      new ConfigSink() {
+        @Override
+        public void apply(Config config, long version) {
+          applied.add(config);
+        }
 
-    @Override
-    public long version() {
-      return applied.size();
-    }
-  };
+        @Override
+        public long version() {
+          return applied.size();
+        }
+      };
 
   @Test
   void onlyTheNamedListenersMoveAndTheRestOfTheConfigIsUntouched() throws Exception {
-    Config fleet = Config.newBuilder()
-        .addListeners(Listener.newBuilder().setName("web").setAddress("127.0.0.1").setPort(8080))
-        .addListeners(Listener.newBuilder().setName("admin").setAddress("127.0.0.1").setPort(81))
-        .build();
+    Config fleet =
+        Config.newBuilder()
+            .addListeners(
+                Listener.newBuilder().setName("web").setAddress("127.0.0.1").setPort(8080))
+            .addListeners(
+                Listener.newBuilder().setName("admin").setAddress("127.0.0.1").setPort(81))
+            .build();
 
     ListenerPorts.override(recording, Map.of("web", 18080, "gone", 9)).apply(fleet, 3);
 

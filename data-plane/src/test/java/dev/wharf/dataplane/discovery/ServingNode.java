@@ -11,9 +11,9 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 
 /**
- * A real data-plane node for the discovery tests, and the configs they push to it: one
- * listener on a loopback port answering every path with a body that names the version, so a
- * plain HTTP GET shows which config serves.
+ * A real data-plane node for the discovery tests, and the configs they push to it: one listener on
+ * a loopback port answering every path with a body that names the version, so a plain HTTP GET
+ * shows which config serves.
  */
 final class ServingNode implements AutoCloseable {
   private final TestNode test = TestNode.builder().build();
@@ -22,22 +22,25 @@ final class ServingNode implements AutoCloseable {
 
   /** Every path answers {@code body}. */
   static Config respond(int port, String body) {
-    return load("""
+    return load(
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         routes:
           - name: all
             match: {path: {prefix: /}}
             respond: {body: "%s"}
-        """.formatted(port, body));
+        """
+            .formatted(port, body));
   }
 
   /** Valid YAML the validator refuses: the route proxies to an upstream that does not exist. */
   static Config missingUpstream(int port) {
     Config ok = respond(port, "unused");
     return ok.toBuilder()
-        .setRoutes(0, ok.getRoutes(0).toBuilder()
-            .setProxy(ProxyAction.newBuilder().setUpstream("nowhere")))
+        .setRoutes(
+            0,
+            ok.getRoutes(0).toBuilder().setProxy(ProxyAction.newBuilder().setUpstream("nowhere")))
         .build();
   }
 

@@ -20,15 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The on-disk snapshot: what is written reads back, and every kind of damage is named. */
 class SnapshotFileTest {
-  private static final Snapshot SNAPSHOT = Snapshot.newBuilder()
-      .setVersion(42)
-      .setNonce("nonce-42")
-      .setConfig(Config.newBuilder()
-          .addListeners(Listener.newBuilder().setName("web").setPort(8080)))
-      .build();
+  private static final Snapshot SNAPSHOT =
+      Snapshot.newBuilder()
+          .setVersion(42)
+          .setNonce("nonce-42")
+          .setConfig(
+              Config.newBuilder().addListeners(Listener.newBuilder().setName("web").setPort(8080)))
+          .build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private SnapshotFile file;
   private Path path;
 
@@ -95,8 +95,7 @@ class SnapshotFileTest {
     int payload = SNAPSHOT.getSerializedSize();
     Files.write(path, Arrays.copyOf(Files.readAllBytes(path), 20 + payload - 5));
 
-    assertCorrupt("the header says " + payload + " payload bytes, the file holds "
-        + (payload - 5));
+    assertCorrupt("the header says " + payload + " payload bytes, the file holds " + (payload - 5));
   }
 
   @Test
@@ -146,10 +145,15 @@ class SnapshotFileTest {
     CRC32C crc = new CRC32C();
     crc.update(payload);
     Files.createDirectories(path.getParent());
-    Files.write(path, ByteBuffer.allocate(20 + payload.length)
-        .put("WHARFSNP".getBytes(StandardCharsets.US_ASCII))
-        .putInt(1).putInt(payload.length).putInt((int) crc.getValue()).put(payload)
-        .array());
+    Files.write(
+        path,
+        ByteBuffer.allocate(20 + payload.length)
+            .put("WHARFSNP".getBytes(StandardCharsets.US_ASCII))
+            .putInt(1)
+            .putInt(payload.length)
+            .putInt((int) crc.getValue())
+            .put(payload)
+            .array());
 
     assertCorrupt("the payload is not a snapshot: ");
   }

@@ -32,7 +32,9 @@ class CloseSlotsTest {
   void closesAlreadyFarEnoughApartKeepTheirTimes() {
     assertEquals(SECOND, slots.book(SECOND, 10, 0));
     assertEquals(2 * SECOND, slots.book(2 * SECOND, 10, 0));
-    assertEquals(SECOND + 500 * MS, slots.book(SECOND + 500 * MS, 10, 0),
+    assertEquals(
+        SECOND + 500 * MS,
+        slots.book(SECOND + 500 * MS, 10, 0),
         "a free gap between two bookings is used");
   }
 
@@ -50,8 +52,15 @@ class CloseSlotsTest {
     }
     Collections.sort(all);
     for (int i = 1; i < all.size(); i++) {
-      assertTrue(all.get(i) - all.get(i - 1) >= 10 * MS,
-          "closes " + i + " and " + (i - 1) + " are " + (all.get(i) - all.get(i - 1)) + " ns apart");
+      assertTrue(
+          all.get(i) - all.get(i - 1) >= 10 * MS,
+          "closes "
+              + i
+              + " and "
+              + (i - 1)
+              + " are "
+              + (all.get(i) - all.get(i - 1))
+              + " ns apart");
     }
     int inAnySecond = 0;
     for (int i = 0; i < all.size(); i++) {

@@ -11,8 +11,8 @@ final class CompiledViews {
   private CompiledViews() {}
 
   static DrainView of(Config config, DrainView.Health health) {
-    return RoutingTable.compile(config,
-            Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current))
+    return RoutingTable.compile(
+            config, Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current))
         .drainView(health);
   }
 }

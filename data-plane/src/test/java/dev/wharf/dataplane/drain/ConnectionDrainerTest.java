@@ -21,13 +21,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The drainer with time in the test's hands: which connections it closes, when, and which it
- * leaves alone. A fake scheduler runs a close when the mock ticker reaches its time.
+ * The drainer with time in the test's hands: which connections it closes, when, and which it leaves
+ * alone. A fake scheduler runs a close when the mock ticker reaches its time.
  */
 class ConnectionDrainerTest {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       upstreams:
         - name: chat
           endpoints: [{address: "10.0.0.1:80"}, {address: "10.0.0.2:80"}]
@@ -46,10 +47,13 @@ class ConnectionDrainerTest {
   private final ProxyMetrics metrics = new ProxyMetrics(registry);
   private final List<Timer> timers = new ArrayList<>();
   private final Set<String> unhealthy = new HashSet<>();
-  private final ConnectionDrainer drainer = new ConnectionDrainer(ticker,
-      metrics.drainMeters(Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(),
-          () -> 0),
-      Runnable::run, this::schedule);
+  private final ConnectionDrainer drainer =
+      new ConnectionDrainer(
+          ticker,
+          metrics.drainMeters(
+              Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), () -> 0),
+          Runnable::run,
+          this::schedule);
 
   /** A close the drainer booked, run by {@link #advance}. */
   private record Timer(long at, FutureTask<?> task) {}
@@ -107,8 +111,10 @@ class ConnectionDrainerTest {
   }
 
   private void apply(String yaml) throws Exception {
-    drainer.viewChanged(CompiledViews.of(ConfigDocuments.load(yaml, "test.yaml"),
-        (upstream, address) -> !unhealthy.contains(address)));
+    drainer.viewChanged(
+        CompiledViews.of(
+            ConfigDocuments.load(yaml, "test.yaml"),
+            (upstream, address) -> !unhealthy.contains(address)));
   }
 
   private List<Connection> open(int n, String endpoint) {
@@ -151,7 +157,9 @@ class ConnectionDrainerTest {
     long[] times = onRemoved.stream().mapToLong(c -> c.goneAwayAt).sorted().toArray();
     assertEquals(3 * SECOND, times[0]);
     for (int i = 1; i < times.length; i++) {
-      assertEquals(SECOND / 25, times[i] - times[i - 1],
+      assertEquals(
+          SECOND / 25,
+          times[i] - times[i - 1],
           "100 closes over a 2 s window would be 20 ms apart; the cap of 25/s makes it 40 ms");
     }
     assertTrue(onKept.stream().allMatch(c -> c.goneAwayAt < 0), "other endpoints untouched");
@@ -169,8 +177,9 @@ class ConnectionDrainerTest {
     long[] times = conns.stream().mapToLong(c -> c.goneAwayAt).sorted().toArray();
     assertEquals(3 * SECOND + SECOND / 2, times[0]);
     for (int i = 1; i < times.length; i++) {
-      assertTrue(times[i] - times[i - 1] >= SECOND / 25, "close " + i + " came "
-          + (times[i] - times[i - 1]) + " ns after the one before");
+      assertTrue(
+          times[i] - times[i - 1] >= SECOND / 25,
+          "close " + i + " came " + (times[i] - times[i - 1]) + " ns after the one before");
     }
   }
 
@@ -214,8 +223,9 @@ class ConnectionDrainerTest {
 
   @Test
   void keepPolicyLeavesAffectedConnectionsOpen() throws Exception {
-    String keep = CONFIG.replace("drain: {timeout: 3s, spread: 2s, max_closes_per_second: 25}",
-        "drain: {mode: keep}");
+    String keep =
+        CONFIG.replace(
+            "drain: {timeout: 3s, spread: 2s, max_closes_per_second: 25}", "drain: {mode: keep}");
     apply(keep);
     List<Connection> conns = open(10, "10.0.0.1:80");
     apply(keep.replace("{address: \"10.0.0.1:80\"}, ", ""));
@@ -254,14 +264,16 @@ class ConnectionDrainerTest {
 
   @Test
   void theNodeDrainsDeadlineWinsOverTheCapAndOverKeep() throws Exception {
-    String keep = CONFIG.replace("drain: {timeout: 3s, spread: 2s, max_closes_per_second: 25}",
-        "drain: {mode: keep}");
+    String keep =
+        CONFIG.replace(
+            "drain: {timeout: 3s, spread: 2s, max_closes_per_second: 25}", "drain: {mode: keep}");
     apply(keep);
     List<Connection> conns = open(1000, "10.0.0.1:80");
     drainer.drainAll(ticker.nanoTime() + 2 * SECOND);
     apply(keep); // a config change during the drain does not cancel its closes
     advanceTo(60 * SECOND);
-    assertTrue(conns.stream().allMatch(c -> c.goneAwayAt >= 0 && c.goneAwayAt < 2 * SECOND),
+    assertTrue(
+        conns.stream().allMatch(c -> c.goneAwayAt >= 0 && c.goneAwayAt < 2 * SECOND),
         "1,000 closes at the default 100/s would take 10 s; the window is 2 s");
     assertEquals(1000, closes("node_drain"));
   }

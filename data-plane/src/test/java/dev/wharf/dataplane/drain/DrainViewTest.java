@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** Which connections a config change or a health verdict affects, and under which policy. */
 class DrainViewTest {
-  private static final String BASE = """
+  private static final String BASE =
+      """
       upstreams:
         - name: chat
           endpoints: [{address: "10.0.0.1:80"}, {address: "10.0.0.2:80"}]
@@ -66,33 +67,42 @@ class DrainViewTest {
     assertEquals(DrainReason.ENDPOINT_UNHEALTHY, v.reason(on("ws", "10.0.0.1:80")));
     assertNull(v.reason(on("ws", "10.0.0.2:80")));
     unhealthy.add("10.0.0.2:80");
-    assertNull(v.reason(on("ws", "10.0.0.1:80")),
+    assertNull(
+        v.reason(on("ws", "10.0.0.1:80")),
         "panic: a reconnect would land on a failing endpoint too");
   }
 
   @Test
   void theRoutesOwnPolicyWinsThenTheUpstreamsThenTheOneItOpenedWith() throws Exception {
     DrainView v = view(BASE);
-    assertEquals(new DrainSettings(false, Duration.ofSeconds(5), Duration.ofSeconds(2), 20),
+    assertEquals(
+        new DrainSettings(false, Duration.ofSeconds(5), Duration.ofSeconds(2), 20),
         v.settings(on("ws", "10.0.0.1:80")));
     assertEquals(true, v.settings(on("pinned", "10.0.0.1:80")).keep());
-    Placement fromAGoneUpstream = new Placement("gone", "gone-upstream", "10.0.0.1:80",
-        new DrainSettings(false, Duration.ZERO, Duration.ZERO, 7));
+    Placement fromAGoneUpstream =
+        new Placement(
+            "gone",
+            "gone-upstream",
+            "10.0.0.1:80",
+            new DrainSettings(false, Duration.ZERO, Duration.ZERO, 7));
     assertEquals(7, v.settings(fromAGoneUpstream).maxClosesPerSecond());
     DrainView moved = view(BASE.replace("proxy: {upstream: chat}", "proxy: {upstream: other}"));
-    assertEquals(20, moved.settings(on("ws", "10.0.0.1:80")).maxClosesPerSecond(),
+    assertEquals(
+        20,
+        moved.settings(on("ws", "10.0.0.1:80")).maxClosesPerSecond(),
         "a route moved elsewhere: its connections follow the policy of the upstream they are on");
   }
 
   @Test
   void aViewCanBeBuiltFromPlainFactsWithoutACompiledSnapshot() {
     DrainSettings pinned = new DrainSettings(true, Duration.ZERO, Duration.ZERO, 1);
-    DrainView v = DrainView.builder()
-        .route("ws", "chat", null)
-        .route("pinned", "chat", pinned)
-        .route("page", null, null)
-        .upstream("chat", List.of("10.0.0.1:80"), DrainSettings.DEFAULT)
-        .build((upstream, address) -> true);
+    DrainView v =
+        DrainView.builder()
+            .route("ws", "chat", null)
+            .route("pinned", "chat", pinned)
+            .route("page", null, null)
+            .upstream("chat", List.of("10.0.0.1:80"), DrainSettings.DEFAULT)
+            .build((upstream, address) -> true);
 
     assertNull(v.reason(on("ws", "10.0.0.1:80")));
     assertEquals(DrainReason.ROUTE_CHANGED, v.reason(on("page", "10.0.0.1:80")));

@@ -24,8 +24,9 @@ class MimeTypesTest {
       Assumptions.abort("nginx is not installed, so there is no mime.types to compare with");
     }
     Map<String, String> nginx = new TreeMap<>();
-    Matcher m = Pattern.compile("^\\s*([\\w.+-]+/[\\w.+-]+)\\s+([^;]+);", Pattern.MULTILINE)
-        .matcher(Files.readString(NGINX_MIME_TYPES));
+    Matcher m =
+        Pattern.compile("^\\s*([\\w.+-]+/[\\w.+-]+)\\s+([^;]+);", Pattern.MULTILINE)
+            .matcher(Files.readString(NGINX_MIME_TYPES));
     while (m.find()) {
       for (String extension : m.group(2).trim().split("\\s+")) {
         nginx.put(extension, m.group(1));

@@ -35,7 +35,9 @@ class PreconditionsTest {
     assertEquals(Outcome.NOT_MODIFIED, evaluate("if-none-match", TAG));
     assertEquals(Outcome.NOT_MODIFIED, evaluate("if-none-match", "W/" + TAG));
     assertEquals(Outcome.NOT_MODIFIED, evaluate("if-none-match", "\"a\",W/\"b\", " + TAG));
-    assertEquals(Outcome.NOT_MODIFIED, evaluate("if-none-match", "\"a\"", "if-none-match", TAG),
+    assertEquals(
+        Outcome.NOT_MODIFIED,
+        evaluate("if-none-match", "\"a\"", "if-none-match", TAG),
         "two header lines are one list");
     assertEquals(Outcome.NOT_MODIFIED, evaluate("if-none-match", "*"));
     assertEquals(Outcome.PROCEED, evaluate("if-none-match", "\"695735a5\""));

@@ -25,15 +25,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Validators, conditional requests and ranges on static files, through a real node: the
- * statuses, headers and exact bytes a browser, a cache or a download manager gets.
+ * Validators, conditional requests and ranges on static files, through a real node: the statuses,
+ * headers and exact bytes a browser, a cache or a download manager gets.
  */
 @ExtendWith(NettyLeakExtension.class)
 class StaticConditionalsTest {
   private static final String LAST_MODIFIED = "Fri, 02 Jan 2026 03:04:05 GMT";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestSite site;
   private static TestNode node;
   private static InetSocketAddress address;
@@ -45,14 +44,18 @@ class StaticConditionalsTest {
     site = TestSite.create(dir);
     big = site.bytes("big.bin");
     bigEtag = TestSite.etag(TestSite.MODIFIED, big.length);
-    node = TestNode.start(ports -> """
+    node =
+        TestNode.start(
+            ports ->
+                """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         routes:
           - name: site
             match: {path: {prefix: /}}
             static: {root: "%s/site"}
-        """.formatted(ports.next(), dir));
+        """
+                    .formatted(ports.next(), dir));
     address = node.address("web");
   }
 
@@ -85,8 +88,8 @@ class StaticConditionalsTest {
 
   @Test
   void ifNoneMatchWinsOverIfModifiedSince() throws Exception {
-    HttpResponse<byte[]> r = get("/big.bin", "If-None-Match", "\"stale\"",
-        "If-Modified-Since", LAST_MODIFIED);
+    HttpResponse<byte[]> r =
+        get("/big.bin", "If-None-Match", "\"stale\"", "If-Modified-Since", LAST_MODIFIED);
 
     assertEquals(200, r.statusCode(), "the tag differs, so the date is not looked at");
     assertArrayEquals(big, r.body());
@@ -95,22 +98,26 @@ class StaticConditionalsTest {
   @Test
   void ifModifiedSinceIs304WhenTheFileIsNotNewer() throws Exception {
     assertEquals(304, get("/big.bin", "If-Modified-Since", LAST_MODIFIED).statusCode());
-    assertEquals(304, get("/big.bin", "If-Modified-Since", "Sat, 03 Jan 2026 00:00:00 GMT")
-        .statusCode());
-    assertEquals(200, get("/big.bin", "If-Modified-Since", "Thu, 01 Jan 2026 00:00:00 GMT")
-        .statusCode());
-    assertEquals(200, get("/big.bin", "If-Modified-Since", "yesterday").statusCode(),
+    assertEquals(
+        304, get("/big.bin", "If-Modified-Since", "Sat, 03 Jan 2026 00:00:00 GMT").statusCode());
+    assertEquals(
+        200, get("/big.bin", "If-Modified-Since", "Thu, 01 Jan 2026 00:00:00 GMT").statusCode());
+    assertEquals(
+        200,
+        get("/big.bin", "If-Modified-Since", "yesterday").statusCode(),
         "a date that does not parse is ignored");
   }
 
   @Test
   void ifMatchAndIfUnmodifiedSinceThatFailAre412() throws Exception {
     assertEquals(412, get("/big.bin", "If-Match", "\"other\"").statusCode());
-    assertEquals(412, get("/big.bin", "If-Match", "W/" + bigEtag).statusCode(),
+    assertEquals(
+        412,
+        get("/big.bin", "If-Match", "W/" + bigEtag).statusCode(),
         "If-Match compares strongly");
     assertEquals(200, get("/big.bin", "If-Match", bigEtag).statusCode());
-    assertEquals(412, get("/big.bin", "If-Unmodified-Since", "Thu, 01 Jan 2026 00:00:00 GMT")
-        .statusCode());
+    assertEquals(
+        412, get("/big.bin", "If-Unmodified-Since", "Thu, 01 Jan 2026 00:00:00 GMT").statusCode());
   }
 
   @Test
@@ -131,7 +138,8 @@ class StaticConditionalsTest {
     HttpResponse<byte[]> past = get("/big.bin", "Range", "bytes=0-99999999");
 
     assertArrayEquals(Arrays.copyOfRange(big, big.length - 10, big.length), open.body());
-    assertEquals("bytes " + (big.length - 7) + "-" + (big.length - 1) + "/" + big.length,
+    assertEquals(
+        "bytes " + (big.length - 7) + "-" + (big.length - 1) + "/" + big.length,
         header(suffix, "content-range"));
     assertArrayEquals(Arrays.copyOfRange(big, big.length - 7, big.length), suffix.body());
     assertEquals(206, past.statusCode(), "a last byte past the end is clamped");
@@ -169,12 +177,12 @@ class StaticConditionalsTest {
   @Test
   void ifRangeKeepsTheRangeOnlyWhileTheFileIsTheSame() throws Exception {
     HttpResponse<byte[]> sameTag = get("/big.bin", "Range", "bytes=0-9", "If-Range", bigEtag);
-    HttpResponse<byte[]> sameDate = get("/big.bin", "Range", "bytes=0-9",
-        "If-Range", LAST_MODIFIED);
-    HttpResponse<byte[]> otherTag = get("/big.bin", "Range", "bytes=0-9",
-        "If-Range", "\"changed\"");
-    HttpResponse<byte[]> weakTag = get("/big.bin", "Range", "bytes=0-9",
-        "If-Range", "W/" + bigEtag);
+    HttpResponse<byte[]> sameDate =
+        get("/big.bin", "Range", "bytes=0-9", "If-Range", LAST_MODIFIED);
+    HttpResponse<byte[]> otherTag =
+        get("/big.bin", "Range", "bytes=0-9", "If-Range", "\"changed\"");
+    HttpResponse<byte[]> weakTag =
+        get("/big.bin", "Range", "bytes=0-9", "If-Range", "W/" + bigEtag);
 
     assertEquals(206, sameTag.statusCode());
     assertEquals(206, sameDate.statusCode());
@@ -200,8 +208,8 @@ class StaticConditionalsTest {
   @Test
   void headWithRangeIsAnsweredAsAPlainHead() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response r = http.exchange("HEAD /big.bin HTTP/1.1\r\nHost: a\r\n"
-          + "Range: bytes=0-9\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange("HEAD /big.bin HTTP/1.1\r\nHost: a\r\n" + "Range: bytes=0-9\r\n\r\n");
 
       assertEquals(200, r.status());
       assertEquals(Integer.toString(big.length), r.headers().get("content-length"));
@@ -213,8 +221,17 @@ class StaticConditionalsTest {
     Path out = dir.resolve("part.bin");
     Files.write(out, Arrays.copyOfRange(big, 0, 300_000));
 
-    CommandRunner.Result curl = CommandRunner.run(Duration.ofSeconds(10), List.of("curl", "-sS",
-        "-C", "-", "-o", out.toString(), "http://127.0.0.1:" + address.getPort() + "/big.bin"));
+    CommandRunner.Result curl =
+        CommandRunner.run(
+            Duration.ofSeconds(10),
+            List.of(
+                "curl",
+                "-sS",
+                "-C",
+                "-",
+                "-o",
+                out.toString(),
+                "http://127.0.0.1:" + address.getPort() + "/big.bin"));
 
     assertEquals(0, curl.exitCode(), curl.toString());
     assertArrayEquals(big, Files.readAllBytes(out), "curl -C - asked for the rest only");

@@ -11,7 +11,6 @@ import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,11 +34,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(NettyLeakExtension.class)
 class StaticFilesEndToEndTest {
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"),
-      ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"), ZoneOffset.UTC);
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestSite site;
   private static TestNode node;
   private static InetSocketAddress address;
@@ -47,9 +45,11 @@ class StaticFilesEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     site = TestSite.create(dir);
-    for (String extension : List.of("html", "css", "js", "mjs", "json", "svg", "png", "jpg",
-        "jpeg", "gif", "webp", "ico", "woff", "woff2", "ttf", "txt", "xml", "wasm", "map", "pdf",
-        "mp4", "webm", "xyz", "TXT")) {
+    for (String extension :
+        List.of(
+            "html", "css", "js", "mjs", "json", "svg", "png", "jpg", "jpeg", "gif", "webp", "ico",
+            "woff", "woff2", "ttf", "txt", "xml", "wasm", "map", "pdf", "mp4", "webm", "xyz",
+            "TXT")) {
       TestSite.write(site.site.resolve("types/file." + extension), "x");
     }
     TestSite.write(site.site.resolve("types/no-extension"), "x");
@@ -88,7 +88,8 @@ class StaticFilesEndToEndTest {
           - name: precompressed
             match: {path: {prefix: /pre/}}
             static: {alias: "%2$s/site/", precompressed: true}
-        """.formatted(port, dir, listenerExtra);
+        """
+        .formatted(port, dir, listenerExtra);
   }
 
   @AfterAll
@@ -278,8 +279,8 @@ class StaticFilesEndToEndTest {
 
   @Test
   void thePlainFileIsServedWhenGzipIsNotAccepted() throws Exception {
-    for (String[] headers : List.of(new String[0],
-        new String[] {"Accept-Encoding", "gzip;q=0, deflate"})) {
+    for (String[] headers :
+        List.of(new String[0], new String[] {"Accept-Encoding", "gzip;q=0, deflate"})) {
       HttpResponse<byte[]> r = get("/pre/app.js", headers);
 
       assertArrayEquals(site.bytes("app.js"), r.body());
@@ -302,8 +303,7 @@ class StaticFilesEndToEndTest {
   void aRangeOfAPrecompressedSiblingIsARangeOfItsBytes() throws Exception {
     byte[] gz = site.bytes("app.js.gz");
 
-    HttpResponse<byte[]> r = get("/pre/app.js", "Accept-Encoding", "gzip", "Range",
-        "bytes=0-9");
+    HttpResponse<byte[]> r = get("/pre/app.js", "Accept-Encoding", "gzip", "Range", "bytes=0-9");
 
     assertEquals(206, r.statusCode());
     assertEquals("gzip", header(r, "content-encoding"));
@@ -313,14 +313,14 @@ class StaticFilesEndToEndTest {
 
   @ParameterizedTest
   @CsvSource({
-      "file.html, text/html", "file.css, text/css", "file.js, application/javascript",
-      "file.mjs, application/javascript", "file.json, application/json", "file.svg, image/svg+xml",
-      "file.png, image/png", "file.jpg, image/jpeg", "file.jpeg, image/jpeg",
-      "file.gif, image/gif", "file.webp, image/webp", "file.ico, image/x-icon",
-      "file.woff, font/woff", "file.woff2, font/woff2", "file.ttf, font/ttf",
-      "file.txt, text/plain", "file.TXT, text/plain", "file.xml, text/xml",
-      "file.wasm, application/wasm", "file.map, application/json", "file.pdf, application/pdf",
-      "file.mp4, video/mp4", "file.webm, video/webm",
+    "file.html, text/html", "file.css, text/css", "file.js, application/javascript",
+    "file.mjs, application/javascript", "file.json, application/json", "file.svg, image/svg+xml",
+    "file.png, image/png", "file.jpg, image/jpeg", "file.jpeg, image/jpeg",
+    "file.gif, image/gif", "file.webp, image/webp", "file.ico, image/x-icon",
+    "file.woff, font/woff", "file.woff2, font/woff2", "file.ttf, font/ttf",
+    "file.txt, text/plain", "file.TXT, text/plain", "file.xml, text/xml",
+    "file.wasm, application/wasm", "file.map, application/json", "file.pdf, application/pdf",
+    "file.mp4, video/mp4", "file.webm, video/webm",
   })
   void contentTypesComeFromTheBuiltInTable(String file, String type) throws Exception {
     HttpResponse<byte[]> r = get("/types/" + file);
@@ -343,10 +343,11 @@ class StaticFilesEndToEndTest {
       RawHttp.Response next = http.exchange("GET /readme.txt HTTP/1.1\r\nHost: a\r\n\r\n");
 
       assertEquals(200, head.status());
-      assertEquals(Long.toString(site.bytes("style.css").length),
-          head.headers().get("content-length"));
+      assertEquals(
+          Long.toString(site.bytes("style.css").length), head.headers().get("content-length"));
       assertEquals("text/css", head.headers().get("content-type"));
-      assertEquals(TestSite.etag(TestSite.MODIFIED, site.bytes("style.css").length),
+      assertEquals(
+          TestSite.etag(TestSite.MODIFIED, site.bytes("style.css").length),
           head.headers().get("etag"));
       assertEquals("read me\n", next.body(), "a HEAD body would have shifted this one");
     }
@@ -355,8 +356,9 @@ class StaticFilesEndToEndTest {
   @Test
   void otherMethodsAre405WithAllow() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response post = http.exchange("POST /index.html HTTP/1.1\r\nHost: a\r\n"
-          + "Content-Length: 5\r\n\r\nhello");
+      RawHttp.Response post =
+          http.exchange(
+              "POST /index.html HTTP/1.1\r\nHost: a\r\n" + "Content-Length: 5\r\n\r\nhello");
       RawHttp.Response next = http.exchange("GET /readme.txt HTTP/1.1\r\nHost: a\r\n\r\n");
 
       assertEquals(405, post.status());
@@ -369,8 +371,15 @@ class StaticFilesEndToEndTest {
   void oneConnectionServesFilesErrorsAndRedirectsInTurn() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
       List<Integer> statuses = new java.util.ArrayList<>();
-      for (String path : List.of("/readme.txt", "/missing", "/docs", "/big.bin", "/docs/",
-          "/empty.txt", "/readme.txt")) {
+      for (String path :
+          List.of(
+              "/readme.txt",
+              "/missing",
+              "/docs",
+              "/big.bin",
+              "/docs/",
+              "/empty.txt",
+              "/readme.txt")) {
         RawHttp.Response r = http.exchange("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
         statuses.add(r.status());
       }
@@ -382,12 +391,13 @@ class StaticFilesEndToEndTest {
   @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     try (RawHttp http = new RawHttp(address)) {
-      http.send("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"
-          + "GET /readme.txt HTTP/1.1\r\nHost: a\r\n\r\n"
-          + "GET /data.json HTTP/1.1\r\nHost: a\r\n\r\n");
+      http.send(
+          "GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"
+              + "GET /readme.txt HTTP/1.1\r\nHost: a\r\n\r\n"
+              + "GET /data.json HTTP/1.1\r\nHost: a\r\n\r\n");
 
-      assertEquals(Integer.toString(TestSite.BIG_SIZE), http.read(false).headers()
-          .get("content-length"));
+      assertEquals(
+          Integer.toString(TestSite.BIG_SIZE), http.read(false).headers().get("content-length"));
       assertEquals("read me\n", http.read(false).body());
       assertEquals("{\"ok\": true}\n", http.read(false).body());
     }
@@ -397,9 +407,17 @@ class StaticFilesEndToEndTest {
   void theAccessLogAndTheMetricsCountStaticResponses() throws Exception {
     Path log = dir.resolve("access.json");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    TestNode logged = TestNode.builder().clock(CLOCK).registry(registry)
-        .start(ports -> config(ports.next(), ", access_log: {path: \""
-            + log + "\", encoding: json, fields: [request, status, body_bytes_sent]}"));
+    TestNode logged =
+        TestNode.builder()
+            .clock(CLOCK)
+            .registry(registry)
+            .start(
+                ports ->
+                    config(
+                        ports.next(),
+                        ", access_log: {path: \""
+                            + log
+                            + "\", encoding: json, fields: [request, status, body_bytes_sent]}"));
     try {
       try (RawHttp http = new RawHttp(logged.address("web"))) {
         http.exchange("GET /readme.txt HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -410,15 +428,27 @@ class StaticFilesEndToEndTest {
       logged.close(); // flushes the log
     }
 
-    assertEquals("""
+    assertEquals(
+        """
         {"request":"GET /readme.txt HTTP/1.1","status":"200","body_bytes_sent":"8"}
         {"request":"GET /big.bin HTTP/1.1","status":"206","body_bytes_sent":"10"}
         {"request":"GET /missing HTTP/1.1","status":"404","body_bytes_sent":"14"}
-        """, Files.readString(log));
-    assertEquals(2.0, registry.get("wharf.requests").tags("route", "site", "status_class", "2xx")
-        .counter().count());
-    assertEquals(1.0, registry.get("wharf.requests").tags("route", "site", "status_class", "4xx")
-        .counter().count());
+        """,
+        Files.readString(log));
+    assertEquals(
+        2.0,
+        registry
+            .get("wharf.requests")
+            .tags("route", "site", "status_class", "2xx")
+            .counter()
+            .count());
+    assertEquals(
+        1.0,
+        registry
+            .get("wharf.requests")
+            .tags("route", "site", "status_class", "4xx")
+            .counter()
+            .count());
     assertTrue(registry.get("wharf.request.duration").tags("route", "site").timer().count() == 3);
   }
 }

@@ -17,22 +17,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Requests that try to read outside a static route's root, sent raw so no client tidies them
- * up first. Each must be refused (400 by the path rules, 403 or 404 by the file server) and
- * none may carry the secret file's bytes. Symlinks: followed as nginx does by default, refused
- * with {@code deny_symlinks_outside_root} when they lead out of the root.
+ * Requests that try to read outside a static route's root, sent raw so no client tidies them up
+ * first. Each must be refused (400 by the path rules, 403 or 404 by the file server) and none may
+ * carry the secret file's bytes. Symlinks: followed as nginx does by default, refused with {@code
+ * deny_symlinks_outside_root} when they lead out of the root.
  */
 @ExtendWith(NettyLeakExtension.class)
 class StaticFilesSecurityTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestNode node;
   private static InetSocketAddress address;
 
   @BeforeAll
   static void start() throws Exception {
     TestSite.create(dir);
-    node = TestNode.start(ports -> """
+    node =
+        TestNode.start(
+            ports ->
+                """
         listeners:
           - {name: web, address: 127.0.0.1, port: %1$d}
         routes:
@@ -60,7 +62,8 @@ class StaticFilesSecurityTest {
           - name: by-argument
             match: {path: {prefix: /pick/}}
             static: {root: "%2$s/site", try_files: [/$arg_f, "=404"]}
-        """.formatted(ports.next(), dir));
+        """
+                    .formatted(ports.next(), dir));
     address = node.address("web");
   }
 
@@ -125,8 +128,9 @@ class StaticFilesSecurityTest {
   @Test
   void aRawNulByteInTheRequestLineIs400() throws IOException {
     try (RawHttp http = new RawHttp(address)) {
-      http.sendBytes("GET /a\0/../../secret.txt HTTP/1.1\r\nHost: a\r\n\r\n"
-          .getBytes(StandardCharsets.ISO_8859_1));
+      http.sendBytes(
+          "GET /a\0/../../secret.txt HTTP/1.1\r\nHost: a\r\n\r\n"
+              .getBytes(StandardCharsets.ISO_8859_1));
       RawHttp.Response r = http.read(false);
 
       assertEquals(400, r.status());

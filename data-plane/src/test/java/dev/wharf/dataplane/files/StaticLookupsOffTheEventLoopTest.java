@@ -18,27 +18,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A static route's disk work runs on the node's file threads: while a lookup is held there,
- * the node's only event loop keeps answering other connections, and the file's answer comes
- * once the lookup runs.
+ * A static route's disk work runs on the node's file threads: while a lookup is held there, the
+ * node's only event loop keeps answering other connections, and the file's answer comes once the
+ * lookup runs.
  */
 @ExtendWith(NettyLeakExtension.class)
 class StaticLookupsOffTheEventLoopTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aHeldLookupDelaysOnlyItsOwnRequest() throws Exception {
     Files.writeString(dir.resolve("a.txt"), "from disk\n");
     LinkedBlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
-    try (TestNode node = TestNode.builder().files(held::add).start(ports -> """
+    try (TestNode node =
+        TestNode.builder()
+            .files(held::add)
+            .start(
+                ports ->
+                    """
           listeners: [{name: web, address: 127.0.0.1, port: %d}]
           routes:
             - {name: files, match: {path: {prefix: /files/}}, static: {alias: "%s/"}}
             - {name: ping, match: {path: {exact: /ping}}, respond: {body: pong}}
-          """.formatted(ports.next(), dir))) {
+          """
+                        .formatted(ports.next(), dir))) {
       CompletableFuture<HttpResponse<String>> file = Http.getAsync(node.uri("web", "/files/a.txt"));
       Await.until(WAIT, () -> !held.isEmpty(), () -> "the lookup never reached the file threads");
 

@@ -22,17 +22,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file far larger than the socket buffers, sent zero-copy to a client that reads slowly or
- * not at all: a node drain lets it finish before the connection closes, and send_timeout
- * closes the connection of a client that stopped taking it.
+ * A file far larger than the socket buffers, sent zero-copy to a client that reads slowly or not at
+ * all: a node drain lets it finish before the connection closes, and send_timeout closes the
+ * connection of a client that stopped taking it.
  */
 @ExtendWith(NettyLeakExtension.class)
 class StaticTransfersTest {
   /** Sparse: costs no disk, and no socket buffer on loopback holds it. */
   private static final long HUGE = 64L << 20;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestNode node;
   private static InetSocketAddress patient;
   private static InetSocketAddress impatient;
@@ -42,7 +41,10 @@ class StaticTransfersTest {
     try (RandomAccessFile file = new RandomAccessFile(dir.resolve("huge.bin").toFile(), "rw")) {
       file.setLength(HUGE);
     }
-    node = TestNode.start(ports -> """
+    node =
+        TestNode.start(
+            ports ->
+                """
         listeners:
           - {name: patient, address: 127.0.0.1, port: %d}
           - {name: impatient, address: 127.0.0.1, port: %d, send_timeout: 300ms}
@@ -50,7 +52,8 @@ class StaticTransfersTest {
           - name: files
             match: {path: {prefix: /}}
             static: {root: "%s"}
-        """.formatted(ports.next(), ports.next(), dir));
+        """
+                    .formatted(ports.next(), ports.next(), dir));
     patient = node.address("patient");
     impatient = node.address("impatient");
   }
@@ -65,8 +68,9 @@ class StaticTransfersTest {
     socket.setReceiveBufferSize(16 * 1024);
     socket.connect(address, 5_000);
     socket.setSoTimeout(10_000);
-    socket.getOutputStream().write("GET /huge.bin HTTP/1.1\r\nHost: a\r\n\r\n"
-        .getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write("GET /huge.bin HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     InputStream in = socket.getInputStream();
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
@@ -110,7 +114,9 @@ class StaticTransfersTest {
     try (Socket socket = new Socket()) {
       requestHead(socket, impatient);
 
-      Await.until(Duration.ofSeconds(10), () -> node.node().openConnections() == 0,
+      Await.until(
+          Duration.ofSeconds(10),
+          () -> node.node().openConnections() == 0,
           () -> node.node().openConnections() + " connections still open");
       long received = drain(socket.getInputStream());
       assertTrue(received < HUGE, "the transfer was cut at " + received);

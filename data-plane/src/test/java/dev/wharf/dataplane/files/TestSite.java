@@ -27,8 +27,8 @@ import java.util.zip.GZIPOutputStream;
  * DIR/spa/index.html, DIR/spa/assets/app.js   a single-page app
  * </pre>
  *
- * Every file has the modification time {@link #MODIFIED} (the .gz sibling {@link #GZ_MODIFIED}),
- * so validators are known in advance.
+ * Every file has the modification time {@link #MODIFIED} (the .gz sibling {@link #GZ_MODIFIED}), so
+ * validators are known in advance.
  */
 final class TestSite {
   static final Instant MODIFIED = Instant.parse("2026-01-02T03:04:05Z");
@@ -37,6 +37,7 @@ final class TestSite {
   static final String INDEX = "<!doctype html><title>home</title>\n";
   static final String DOCS_INDEX = "<!doctype html><title>docs</title>\n";
   static final String SPA_INDEX = "<!doctype html><title>spa</title><div id=app></div>\n";
+
   /** Over 1 MiB, not a multiple of any buffer size. */
   static final int BIG_SIZE = (1 << 20) + 12_345;
 
@@ -101,7 +102,10 @@ final class TestSite {
   static String script() {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < 200; i++) {
-      out.append("export function f").append(i).append("(x) { return x * ").append(i)
+      out.append("export function f")
+          .append(i)
+          .append("(x) { return x * ")
+          .append(i)
           .append("; }\n");
     }
     return out.toString();
@@ -132,8 +136,7 @@ final class TestSite {
 
   /** The nginx ETag of a file with this time and size. */
   static String etag(Instant modified, long size) {
-    return "\"" + Long.toHexString(modified.getEpochSecond()) + "-" + Long.toHexString(size)
-        + "\"";
+    return "\"" + Long.toHexString(modified.getEpochSecond()) + "-" + Long.toHexString(size) + "\"";
   }
 
   byte[] bytes(String relative) throws IOException {

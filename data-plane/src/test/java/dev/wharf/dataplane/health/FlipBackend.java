@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP backend whose every answer has the status the test sets ({@link #answer}), with
- * {@code x-backend: flip}; it never upgrades. Unlike {@code TestBackend}, whose behaviour is
- * chosen by the path, it lets one endpoint of an upstream fail while another on the same path
- * succeeds. Counts the answers given since the last {@link #answer}.
+ * {@code x-backend: flip}; it never upgrades. Unlike {@code TestBackend}, whose behaviour is chosen
+ * by the path, it lets one endpoint of an upstream fail while another on the same path succeeds.
+ * Counts the answers given since the last {@link #answer}.
  */
 final class FlipBackend implements AutoCloseable {
   private final HttpServer server;
@@ -26,16 +26,18 @@ final class FlipBackend implements AutoCloseable {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
       FlipBackend backend = new FlipBackend(server);
-      server.createContext("/", exchange -> {
-        exchange.getRequestBody().readAllBytes();
-        int code = backend.status.get();
-        byte[] body = ("status " + code + "\n").getBytes(StandardCharsets.US_ASCII);
-        exchange.getResponseHeaders().set("x-backend", "flip");
-        backend.answered.incrementAndGet();
-        exchange.sendResponseHeaders(code, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-      });
+      server.createContext(
+          "/",
+          exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            int code = backend.status.get();
+            byte[] body = ("status " + code + "\n").getBytes(StandardCharsets.US_ASCII);
+            exchange.getResponseHeaders().set("x-backend", "flip");
+            backend.answered.incrementAndGet();
+            exchange.sendResponseHeaders(code, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
       server.start();
       return backend;
     } catch (IOException e) {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Active health checks through a real node against real backends: what the endpoint gauges
- * say, and where client requests land.
+ * Active health checks through a real node against real backends: what the endpoint gauges say, and
+ * where client requests land.
  */
 @ExtendWith(NettyLeakExtension.class)
 class HealthActiveChecksTest {
@@ -58,7 +58,8 @@ class HealthActiveChecksTest {
           - name: all
             match: {path: {prefix: /}}
             proxy: {upstream: pair}
-        """.formatted(node.port, one.endpoint(), flip.endpoint(), extraUpstreams);
+        """
+        .formatted(node.port, one.endpoint(), flip.endpoint(), extraUpstreams);
   }
 
   @Test
@@ -69,7 +70,9 @@ class HealthActiveChecksTest {
     assertEquals(1.0, node.healthy("pair", flip.endpoint()), "starts healthy");
 
     flip.answer(500);
-    Await.until(WAIT, () -> node.healthy("pair", flip.endpoint()) == 0,
+    Await.until(
+        WAIT,
+        () -> node.healthy("pair", flip.endpoint()) == 0,
         () -> "flip still healthy after " + flip.answered() + " checks");
     assertTrue(flip.answered() >= 3, "down only after 3 failed checks: " + flip.answered());
     assertEquals(1.0, node.healthy("pair", one.endpoint()));
@@ -78,16 +81,21 @@ class HealthActiveChecksTest {
     }
 
     flip.answer(200);
-    Await.until(WAIT, () -> node.healthy("pair", flip.endpoint()) == 1,
+    Await.until(
+        WAIT,
+        () -> node.healthy("pair", flip.endpoint()) == 1,
         () -> "flip still unhealthy after " + flip.answered() + " checks");
     assertTrue(flip.answered() >= 2, "up only after 2 good checks: " + flip.answered());
-    Await.until(WAIT, () -> {
-      try {
-        return node.backendOf("/x").equals("flip");
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }, () -> "no request reached flip again");
+    Await.until(
+        WAIT,
+        () -> {
+          try {
+            return node.backendOf("/x").equals("flip");
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        () -> "no request reached flip again");
   }
 
   @Test
@@ -96,10 +104,13 @@ class HealthActiveChecksTest {
     flip.answer(500);
     Await.until(WAIT, () -> node.healthy("pair", flip.endpoint()) == 0, () -> "flip healthy");
 
-    node.apply(config("""
+    node.apply(
+        config(
+            """
           - name: other
             endpoints: [{address: "%s"}]
-        """.formatted(one.endpoint())));
+        """
+                .formatted(one.endpoint())));
     assertEquals(0.0, node.healthy("pair", flip.endpoint()), "still down right after the swap");
     for (int i = 0; i < 10; i++) {
       assertEquals("one", node.backendOf("/x"), "request " + i);
@@ -114,8 +125,7 @@ class HealthActiveChecksTest {
     node.apply(config("").replace(", {address: \"" + flip.endpoint() + "\"}", ""));
     flip.answer(200);
     double before = node.checks("pair", "success");
-    Await.until(WAIT, () -> node.checks("pair", "success") >= before + 3,
-        () -> "one not checked");
+    Await.until(WAIT, () -> node.checks("pair", "success") >= before + 3, () -> "one not checked");
     assertTrue(flip.answered() <= 1, "at most the check in flight: " + flip.answered());
     assertTrue(Double.isNaN(node.healthy("pair", flip.endpoint())));
   }
@@ -123,7 +133,8 @@ class HealthActiveChecksTest {
   @Test
   void tcpCheckTakesAClosedPortOut() throws Exception {
     int closed = FreePorts.loopback();
-    node.apply("""
+    node.apply(
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -134,8 +145,11 @@ class HealthActiveChecksTest {
           - name: all
             match: {path: {prefix: /}}
             proxy: {upstream: tcp}
-        """.formatted(node.port, one.endpoint(), closed));
-    Await.until(WAIT, () -> node.healthy("tcp", "127.0.0.1:" + closed) == 0,
+        """
+            .formatted(node.port, one.endpoint(), closed));
+    Await.until(
+        WAIT,
+        () -> node.healthy("tcp", "127.0.0.1:" + closed) == 0,
         () -> "closed port still healthy; failures " + node.checks("tcp", "failure"));
     Await.until(WAIT, () -> node.checks("tcp", "success") >= 2, () -> "no good checks of one");
     assertEquals(1.0, node.healthy("tcp", one.endpoint()));
@@ -143,7 +157,8 @@ class HealthActiveChecksTest {
 
   @Test
   void webSocketCheckWantsA101AndClosesWith1000() throws Exception {
-    node.apply("""
+    node.apply(
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %1$d}
         upstreams:
@@ -163,11 +178,11 @@ class HealthActiveChecksTest {
           - name: all
             match: {path: {prefix: /}}
             proxy: {upstream: echo}
-        """.formatted(node.port, one.endpoint(), flip.endpoint()));
-    Await.until(WAIT, () -> node.healthy("rejecting", one.endpoint()) == 0,
-        () -> "403 still healthy");
-    Await.until(WAIT, () -> node.healthy("plain", flip.endpoint()) == 0,
-        () -> "200 still healthy");
+        """
+            .formatted(node.port, one.endpoint(), flip.endpoint()));
+    Await.until(
+        WAIT, () -> node.healthy("rejecting", one.endpoint()) == 0, () -> "403 still healthy");
+    Await.until(WAIT, () -> node.healthy("plain", flip.endpoint()) == 0, () -> "200 still healthy");
     Await.until(WAIT, () -> node.checks("echo", "success") >= 3, () -> "echo not checked");
     assertEquals(0.0, node.checks("echo", "failure"));
     assertEquals(1.0, node.healthy("echo", one.endpoint()));

@@ -47,7 +47,8 @@ class HealthEjectionAndPanicTest {
   }
 
   private void apply(String endpoints, String upstreamExtras) throws Exception {
-    node.apply("""
+    node.apply(
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -58,7 +59,8 @@ class HealthEjectionAndPanicTest {
           - name: all
             match: {path: {prefix: /}}
             proxy: {upstream: pool}
-        """.formatted(node.port, endpoints, upstreamExtras.indent(4)));
+        """
+            .formatted(node.port, endpoints, upstreamExtras.indent(4)));
   }
 
   /** Sends requests until {@code ejections} ejections were counted; at most {@code max}. */
@@ -79,18 +81,22 @@ class HealthEjectionAndPanicTest {
   }
 
   private void awaitSomeRequestOn(String backend) {
-    Await.until(WAIT, () -> {
-      try {
-        return node.backendOf("/x").equals(backend);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }, () -> "no request reached " + backend);
+    Await.until(
+        WAIT,
+        () -> {
+          try {
+            return node.backendOf("/x").equals(backend);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        () -> "no request reached " + backend);
   }
 
   @Test
   void anEndpointAnswering5xxIsEjectedAndComesBackAfterADoublingEjectionTime() throws Exception {
-    apply("{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), flip.endpoint()),
+    apply(
+        "{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), flip.endpoint()),
         "outlier_detection: {consecutive_failures: 3, base_ejection_time: 10s,"
             + " max_ejection_time: 1m}");
     flip.answer(502);
@@ -119,7 +125,8 @@ class HealthEjectionAndPanicTest {
   void anEndpointRefusingConnectionsIsEjectedWhileClientsStillGetAnswers() throws Exception {
     int closed = FreePorts.loopback();
     String dead = "127.0.0.1:" + closed;
-    apply("{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), dead),
+    apply(
+        "{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), dead),
         "outlier_detection: {consecutive_failures: 2}");
     for (int i = 0; i < 10 && node.ejections("pool") == 0; i++) {
       assertEquals("one", node.backendOf("/x"), "the connect is retried on one");
@@ -140,7 +147,8 @@ class HealthEjectionAndPanicTest {
   void noMoreThanMaxEjectionPercentIsEjectedAtOnce() throws Exception {
     String a = "127.0.0.1:" + FreePorts.loopback();
     String b = "127.0.0.1:" + FreePorts.loopback();
-    apply("{address: \"%s\"}, {address: \"%s\"}".formatted(a, b),
+    apply(
+        "{address: \"%s\"}, {address: \"%s\"}".formatted(a, b),
         "outlier_detection: {consecutive_failures: 1, max_ejection_percent: 50}");
     for (int i = 0; i < 6; i++) {
       assertEquals("status 502", node.backendOf("/x"));
@@ -151,11 +159,15 @@ class HealthEjectionAndPanicTest {
 
   @Test
   void whenEveryEndpointIsDownTrafficStillGoesToAllOfThemInPanic() throws Exception {
-    apply("{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), two.endpoint()),
+    apply(
+        "{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), two.endpoint()),
         "health_check: {interval: 200ms, timeout: 150ms, unhealthy_threshold: 1,"
             + " http: {path: /status/500}}");
-    Await.until(WAIT, () -> node.healthy("pool", one.endpoint()) == 0
-        && node.healthy("pool", two.endpoint()) == 0, () -> "not both down yet");
+    Await.until(
+        WAIT,
+        () ->
+            node.healthy("pool", one.endpoint()) == 0 && node.healthy("pool", two.endpoint()) == 0,
+        () -> "not both down yet");
     assertEquals(0.0, node.panic("pool"), "panic is entered by traffic, not by the checks");
 
     String first = node.backendOf("/x");

@@ -37,26 +37,33 @@ final class HealthTestNode implements AutoCloseable {
 
   /** The {@code wharf.endpoint.healthy} gauge: 1, 0, or -1 when absent. */
   double healthy(String upstream, String endpoint) {
-    Gauge g = registry.find("wharf.endpoint.healthy").tags("upstream", upstream,
-        "endpoint", endpoint).gauge();
+    Gauge g =
+        registry
+            .find("wharf.endpoint.healthy")
+            .tags("upstream", upstream, "endpoint", endpoint)
+            .gauge();
     return g == null ? -1 : g.value();
   }
 
   double checks(String upstream, String result) {
-    Counter c = registry.find("wharf.health.checks").tags("upstream", upstream, "result", result)
-        .counter();
+    Counter c =
+        registry.find("wharf.health.checks").tags("upstream", upstream, "result", result).counter();
     return c == null ? 0 : c.count();
   }
 
   double ejections(String upstream) {
-    return registry.find("wharf.endpoint.ejections").tags("upstream", upstream).counters()
-        .stream().mapToDouble(Counter::count).sum();
+    return registry.find("wharf.endpoint.ejections").tags("upstream", upstream).counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   /** Connects {@code endpoint} refused, as {@code wharf.upstream.errors} counts them. */
   double refusals(String upstream, String endpoint) {
-    Counter c = registry.find("wharf.upstream.errors").tags("upstream", upstream,
-        "endpoint", endpoint, "kind", "connect_refused").counter();
+    Counter c =
+        registry
+            .find("wharf.upstream.errors")
+            .tags("upstream", upstream, "endpoint", endpoint, "kind", "connect_refused")
+            .counter();
     return c == null ? 0 : c.count();
   }
 

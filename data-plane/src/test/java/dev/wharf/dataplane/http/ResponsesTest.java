@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 class ResponsesTest {
   @Test
   void theDateIsAnImfFixdateWithATwoDigitDay() {
-    assertEquals("Mon, 01 Jun 2026 08:09:10 GMT",
+    assertEquals(
+        "Mon, 01 Jun 2026 08:09:10 GMT",
         Responses.httpDate(Instant.parse("2026-06-01T08:09:10.999Z")));
-    assertEquals("Sat, 21 Nov 2026 10:15:30 GMT",
-        Responses.httpDate(Instant.parse("2026-11-21T10:15:30Z")));
+    assertEquals(
+        "Sat, 21 Nov 2026 10:15:30 GMT", Responses.httpDate(Instant.parse("2026-11-21T10:15:30Z")));
   }
 }

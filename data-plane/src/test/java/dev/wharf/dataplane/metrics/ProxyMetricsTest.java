@@ -30,14 +30,20 @@ class ProxyMetricsTest {
     if (scrape.lines().noneMatch(expectedLine::equals)) {
       String name = expectedLine.split("[{ ]", 2)[0];
       String family = name.replaceAll("_(total|count|sum|bucket|max)$", "");
-      fail("no line\n  " + expectedLine + "\nin the scrape's " + family + " series:\n"
-          + scrape.lines().filter(l -> l.startsWith(family)).collect(Collectors.joining("\n")));
+      fail(
+          "no line\n  "
+              + expectedLine
+              + "\nin the scrape's "
+              + family
+              + " series:\n"
+              + scrape.lines().filter(l -> l.startsWith(family)).collect(Collectors.joining("\n")));
     }
   }
 
   private void assertNoSeriesContaining(String fragment) {
-    assertFalse(registry.scrape().contains(fragment), () -> "unexpected " + fragment + " in\n"
-        + registry.scrape());
+    assertFalse(
+        registry.scrape().contains(fragment),
+        () -> "unexpected " + fragment + " in\n" + registry.scrape());
   }
 
   @Test
@@ -79,10 +85,12 @@ class ProxyMetricsTest {
     metrics.upstreamRequest("users", "10.0.0.2:8080", 200, 20 * MS);
     metrics.upstreamRequest("users", "10.0.0.2:8080", 502, 30 * MS);
 
-    assertSeries("wharf_upstream_requests_total{endpoint=\"10.0.0.1:8080\",status_class=\"2xx\","
-        + "upstream=\"users\"} 1.0");
-    assertSeries("wharf_upstream_requests_total{endpoint=\"10.0.0.2:8080\",status_class=\"5xx\","
-        + "upstream=\"users\"} 1.0");
+    assertSeries(
+        "wharf_upstream_requests_total{endpoint=\"10.0.0.1:8080\",status_class=\"2xx\","
+            + "upstream=\"users\"} 1.0");
+    assertSeries(
+        "wharf_upstream_requests_total{endpoint=\"10.0.0.2:8080\",status_class=\"5xx\","
+            + "upstream=\"users\"} 1.0");
     assertSeries("wharf_upstream_request_duration_seconds_count{upstream=\"users\"} 3");
     assertSeries("wharf_upstream_request_duration_seconds_sum{upstream=\"users\"} 0.06");
   }
@@ -94,12 +102,15 @@ class ProxyMetricsTest {
     metrics.upstreamError("users", "10.0.0.1:8080", UpstreamErrorKind.READ_TIMEOUT);
     metrics.upstreamError("users", null, UpstreamErrorKind.NO_ENDPOINT);
 
-    assertSeries("wharf_upstream_errors_total{endpoint=\"10.0.0.1:8080\",kind=\"connect_refused\","
-        + "upstream=\"users\"} 2.0");
-    assertSeries("wharf_upstream_errors_total{endpoint=\"10.0.0.1:8080\",kind=\"read_timeout\","
-        + "upstream=\"users\"} 1.0");
-    assertSeries("wharf_upstream_errors_total{endpoint=\"none\",kind=\"no_endpoint\","
-        + "upstream=\"users\"} 1.0");
+    assertSeries(
+        "wharf_upstream_errors_total{endpoint=\"10.0.0.1:8080\",kind=\"connect_refused\","
+            + "upstream=\"users\"} 2.0");
+    assertSeries(
+        "wharf_upstream_errors_total{endpoint=\"10.0.0.1:8080\",kind=\"read_timeout\","
+            + "upstream=\"users\"} 1.0");
+    assertSeries(
+        "wharf_upstream_errors_total{endpoint=\"none\",kind=\"no_endpoint\","
+            + "upstream=\"users\"} 1.0");
   }
 
   @Test
@@ -118,10 +129,11 @@ class ProxyMetricsTest {
     assertSeries("wharf_websockets_active{route=\"chat\"} 0.0");
     assertSeries("wharf_websockets_active{route=\"feed\"} 1.0");
     assertSeries("wharf_websockets_total{route=\"chat\"} 2.0");
-    assertSeries("wharf_websocket_closes_total{closed_by=\"client\",code=\"1000\","
-        + "route=\"chat\"} 1.0");
-    assertSeries("wharf_websocket_closes_total{closed_by=\"upstream\",code=\"1006\","
-        + "route=\"chat\"} 1.0");
+    assertSeries(
+        "wharf_websocket_closes_total{closed_by=\"client\",code=\"1000\"," + "route=\"chat\"} 1.0");
+    assertSeries(
+        "wharf_websocket_closes_total{closed_by=\"upstream\",code=\"1006\","
+            + "route=\"chat\"} 1.0");
     assertSeries("wharf_websocket_duration_seconds_count{route=\"chat\"} 2");
     assertSeries("wharf_websocket_duration_seconds_sum{route=\"chat\"} 92.0");
     assertSeries("wharf_websocket_duration_seconds_bucket{route=\"chat\",le=\"10.0\"} 1");
@@ -170,15 +182,17 @@ class ProxyMetricsTest {
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < perThread; i++) {
-            metrics.webSocketOpened("chat");
-            metrics.requestCompleted("web", "route-" + (i % 3), 200, MS);
-            metrics.webSocketClosed("chat", 1000, "client", MS);
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    metrics.webSocketOpened("chat");
+                    metrics.requestCompleted("web", "route-" + (i % 3), 200, MS);
+                    metrics.webSocketClosed("chat", 1000, "client", MS);
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : done) {
@@ -191,8 +205,10 @@ class ProxyMetricsTest {
     long total = threads * (long) perThread;
     assertSeries("wharf_websockets_active{route=\"chat\"} 0.0");
     assertSeries("wharf_websockets_total{route=\"chat\"} " + (double) total);
-    double perRoute = registry.get("wharf.requests").tag("status_class", "2xx").counters()
-        .stream().mapToDouble(c -> c.count()).sum();
+    double perRoute =
+        registry.get("wharf.requests").tag("status_class", "2xx").counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
     assertEquals(total, perRoute);
   }
 }

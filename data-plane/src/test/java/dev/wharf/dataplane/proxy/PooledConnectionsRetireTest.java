@@ -18,9 +18,11 @@ class PooledConnectionsRetireTest {
 
   @Test
   void idleConnectionsToARemovedEndpointCloseAtOnceAndTheOthersStay() throws Exception {
-    try (TestBackend gone = TestBackend.start("gone"); TestBackend kept = TestBackend.start("kept");
+    try (TestBackend gone = TestBackend.start("gone");
+        TestBackend kept = TestBackend.start("kept");
         TestNode node = TestNode.builder().build()) {
-      String config = """
+      String config =
+          """
           listeners: [{name: web, address: 127.0.0.1, port: %d}]
           upstreams:
             - {name: g, endpoints: [{address: "%s"}]}
@@ -34,12 +36,16 @@ class PooledConnectionsRetireTest {
       for (String path : new String[] {"/g/status/200", "/k/status/200"}) {
         assertEquals(200, Http.get(node.uri("web", path)).statusCode());
       }
-      Await.until(WAIT, () -> gone.openConnections() == 1 && kept.openConnections() == 1,
+      Await.until(
+          WAIT,
+          () -> gone.openConnections() == 1 && kept.openConnections() == 1,
           () -> "pooled: " + gone.openConnections() + ", " + kept.openConnections());
 
       node.apply(config.formatted(port, kept.endpoint(), kept.endpoint()));
 
-      Await.until(WAIT, () -> gone.openConnections() == 0,
+      Await.until(
+          WAIT,
+          () -> gone.openConnections() == 0,
           () -> gone.openConnections() + " connection(s) still open to the removed endpoint");
       assertEquals(1, kept.openConnections(), "the kept endpoint's idle connection stays");
     }

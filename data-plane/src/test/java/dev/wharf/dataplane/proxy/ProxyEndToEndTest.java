@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Proxy routes through a real node, real backends and real clients (the JDK's HTTP client,
- * curl, raw sockets): what a client and a backend each see.
+ * Proxy routes through a real node, real backends and real clients (the JDK's HTTP client, curl,
+ * raw sockets): what a client and a backend each see.
  */
 @ExtendWith(NettyLeakExtension.class)
 class ProxyEndToEndTest {
@@ -51,7 +51,11 @@ class ProxyEndToEndTest {
     two = TestBackend.start("two");
     // config keeps the ports it was written with, for the tests that apply it again;
     // the second one is free: nothing listens there
-    node = TestNode.start(ports -> config = """
+    node =
+        TestNode.start(
+            ports ->
+                config =
+                    """
         listeners:
           - {name: web, address: 127.0.0.1, port: %1$d}
         upstreams:
@@ -121,7 +125,8 @@ class ProxyEndToEndTest {
           - name: default
             match: {path: {prefix: /}}
             proxy: {upstream: both}
-        """.formatted(ports.next(), one.endpoint(), two.endpoint(), ports.next()));
+        """
+                        .formatted(ports.next(), one.endpoint(), two.endpoint(), ports.next()));
     port = node.address("web").getPort();
   }
 
@@ -152,8 +157,17 @@ class ProxyEndToEndTest {
 
   @Test
   void curlSeesTheSeedsHeadersArriveAsNginxSendsThem() {
-    CommandRunner.Result curl = CommandRunner.run(WAIT, List.of("curl", "-sS", "-D", "-",
-        "-H", "X-Forwarded-For: 10.1.2.3", "http://127.0.0.1:" + port + "/api/users?page=2"));
+    CommandRunner.Result curl =
+        CommandRunner.run(
+            WAIT,
+            List.of(
+                "curl",
+                "-sS",
+                "-D",
+                "-",
+                "-H",
+                "X-Forwarded-For: 10.1.2.3",
+                "http://127.0.0.1:" + port + "/api/users?page=2"));
 
     RecordedRequest seen = one.takeRequest(WAIT);
     assertEquals(0, curl.exitCode(), curl.toString());
@@ -161,28 +175,31 @@ class ProxyEndToEndTest {
     assertEquals("127.0.0.1", seen.header("Host"), "$host has no port");
     assertEquals("127.0.0.1", seen.header("X-Real-IP"));
     assertEquals("10.1.2.3, 127.0.0.1", seen.header("X-Forwarded-For"));
-    assertTrue(curl.stdout().toLowerCase().contains("x-upstream: " + one.endpoint()),
-        curl.stdout());
+    assertTrue(
+        curl.stdout().toLowerCase().contains("x-upstream: " + one.endpoint()), curl.stdout());
     assertTrue(curl.stdout().toLowerCase().contains("server: wharf"), curl.stdout());
   }
 
   @Test
   void hopByHopHeadersStopAtTheProxyAndPlainRequestsKeepUpstreamConnections() throws Exception {
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      String request = "GET /one/x HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret\r\n"
-          + "X-Secret: s\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\n"
-          + "Proxy-Connection: keep-alive\r\nX-Kept: k\r\n\r\n";
+      String request =
+          "GET /one/x HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret\r\n"
+              + "X-Secret: s\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\n"
+              + "Proxy-Connection: keep-alive\r\nX-Kept: k\r\n\r\n";
       RawHttp.Response first = http.exchange(request);
       RawHttp.Response second = http.exchange(request);
 
       RecordedRequest seen = one.takeRequest(WAIT);
       assertEquals(200, first.status());
       assertEquals("k", seen.header("X-Kept"));
-      for (String hop : List.of("Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade",
-          "Proxy-Connection")) {
+      for (String hop :
+          List.of("Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade", "Proxy-Connection")) {
         assertNull(seen.header(hop), hop + " must not be forwarded");
       }
-      assertEquals(first.headers().get("x-connection"), second.headers().get("x-connection"),
+      assertEquals(
+          first.headers().get("x-connection"),
+          second.headers().get("x-connection"),
           "the second request reuses the pooled upstream connection");
     }
   }
@@ -192,12 +209,19 @@ class ProxyEndToEndTest {
     byte[] body = new byte[5 * 1024 * 1024 + 7];
     new Random(42).nextBytes(body);
 
-    HttpResponse<byte[]> sized = Http.send(HttpRequest.newBuilder(uri("/one/echo"))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    HttpResponse<byte[]> chunked = Http.send(HttpRequest.newBuilder(uri("/one/echo"))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> sized =
+        Http.send(
+            HttpRequest.newBuilder(uri("/one/echo"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> chunked =
+        Http.send(
+            HttpRequest.newBuilder(uri("/one/echo"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
 
     assertEquals(200, sized.statusCode());
     assertArrayEquals(body, sized.body());
@@ -209,8 +233,9 @@ class ProxyEndToEndTest {
   void largeResponsesArriveWholeWithLengthOrChunked() throws Exception {
     int n = 3 * 1024 * 1024 + 5;
     for (String path : List.of("/one/bytes/" + n, "/one/chunked/" + n)) {
-      HttpResponse<byte[]> r = Http.send(HttpRequest.newBuilder(uri(path)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          Http.send(
+              HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, r.statusCode(), path);
       assertEquals(n, r.body().length, path);
       for (int i = 0; i < n; i += 4099) {
@@ -222,8 +247,9 @@ class ProxyEndToEndTest {
   @Test
   void expectContinueIsAnsweredBeforeTheBodyIsSent() throws Exception {
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      http.send("PUT /one/upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
-          + "Expect: 100-continue\r\n\r\n");
+      http.send(
+          "PUT /one/upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+              + "Expect: 100-continue\r\n\r\n");
       RawHttp.Response interim = http.read(false);
       http.send("hello");
       RawHttp.Response last = http.read(false);
@@ -236,8 +262,7 @@ class ProxyEndToEndTest {
   }
 
   @Test
-  void anIdempotentRequestThatFailsMidwayGoesToTheNextEndpointAndAPostDoesNot()
-      throws Exception {
+  void anIdempotentRequestThatFailsMidwayGoesToTheNextEndpointAndAPostDoesNot() throws Exception {
     HttpResponse<String> reset = get("/retry/reset");
     assertEquals(502, reset.statusCode());
     assertEquals("/reset", one.takeRequest(WAIT).uri());
@@ -248,13 +273,15 @@ class ProxyEndToEndTest {
     assertEquals("/stall", one.takeRequest(WAIT).uri());
     assertEquals("/stall", two.takeRequest(WAIT).uri());
 
-    HttpResponse<String> post = Http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/retry/reset"))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        Http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/retry/reset"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(WAIT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(502, post.statusCode());
-    assertEquals(1, one.pendingRequests() + two.pendingRequests(),
-        "a POST is never sent twice");
+    assertEquals(1, one.pendingRequests() + two.pendingRequests(), "a POST is never sent twice");
   }
 
   @Test
@@ -291,16 +318,18 @@ class ProxyEndToEndTest {
   void anEndpointThatStopsTakingTheBodyIs504AfterTheSendTimeout() throws Exception {
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
       http.send("PUT /stuck/no-read HTTP/1.1\r\nHost: a\r\nContent-Length: 1073741824\r\n\r\n");
-      Thread uploader = new Thread(() -> {
-        byte[] chunk = new byte[64 * 1024];
-        try {
-          for (int i = 0; i < 16384; i++) {
-            http.sendBytes(chunk);
-          }
-        } catch (java.io.IOException expected) {
-          // the proxy answered and closed while the body was still coming
-        }
-      });
+      Thread uploader =
+          new Thread(
+              () -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                  for (int i = 0; i < 16384; i++) {
+                    http.sendBytes(chunk);
+                  }
+                } catch (java.io.IOException expected) {
+                  // the proxy answered and closed while the body was still coming
+                }
+              });
       uploader.start();
 
       RawHttp.Response r = http.read(false);
@@ -337,12 +366,12 @@ class ProxyEndToEndTest {
     Set<String> forRoom7 = new HashSet<>();
     Set<String> overall = new HashSet<>();
     for (int i = 0; i < 5; i++) {
-      forRoom7.add(get("/sticky/status/200?room=7").headers().firstValue("x-backend")
-          .orElseThrow());
+      forRoom7.add(
+          get("/sticky/status/200?room=7").headers().firstValue("x-backend").orElseThrow());
     }
     for (int room = 0; room < 20; room++) {
-      overall.add(get("/sticky/status/200?room=" + room).headers().firstValue("x-backend")
-          .orElseThrow());
+      overall.add(
+          get("/sticky/status/200?room=" + room).headers().firstValue("x-backend").orElseThrow());
     }
 
     assertEquals(1, forRoom7.size());
@@ -352,15 +381,20 @@ class ProxyEndToEndTest {
   @Test
   void bodiesOverTheRouteLimitAre413WhetherSizedOrChunked() throws Exception {
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      RawHttp.Response sized = http.exchange("POST /small/x HTTP/1.1\r\nHost: a\r\n"
-          + "Content-Length: 2000\r\n\r\n");
+      RawHttp.Response sized =
+          http.exchange("POST /small/x HTTP/1.1\r\nHost: a\r\n" + "Content-Length: 2000\r\n\r\n");
       assertEquals(413, sized.status());
     }
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
       String chunk = "x".repeat(600);
-      RawHttp.Response chunked = http.exchange("POST /small/x HTTP/1.1\r\nHost: a\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\n258\r\n" + chunk + "\r\n258\r\n" + chunk
-          + "\r\n0\r\n\r\n");
+      RawHttp.Response chunked =
+          http.exchange(
+              "POST /small/x HTTP/1.1\r\nHost: a\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n258\r\n"
+                  + chunk
+                  + "\r\n258\r\n"
+                  + chunk
+                  + "\r\n0\r\n\r\n");
       assertEquals(413, chunked.status());
       assertTrue(http.closedByServer());
     }
@@ -391,11 +425,12 @@ class ProxyEndToEndTest {
 
       assertEquals(200, r.statusCode());
       assertEquals("slow\n", r.body());
-      assertEquals("/one/status/200", after.headers().firstValue("x-echo-uri").orElseThrow(),
+      assertEquals(
+          "/one/status/200",
+          after.headers().firstValue("x-echo-uri").orElseThrow(),
           "new requests see the new routes: the default route sends the path unchanged");
     } finally {
       node.apply(config);
     }
   }
-
 }

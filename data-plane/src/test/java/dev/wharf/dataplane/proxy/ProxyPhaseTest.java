@@ -15,12 +15,13 @@ import org.junit.jupiter.api.Test;
 
 /** The moves ProxyPhase allows are exactly the table in its Javadoc. */
 class ProxyPhaseTest {
-  private static final Map<ProxyPhase, Set<ProxyPhase>> TABLE = Map.of(
-      CONNECTING, EnumSet.of(AWAITING_RESPONSE, DONE),
-      AWAITING_RESPONSE, EnumSet.of(RESPONDING, UPGRADING, CONNECTING, DONE),
-      UPGRADING, EnumSet.of(DONE),
-      RESPONDING, EnumSet.of(DONE),
-      DONE, EnumSet.noneOf(ProxyPhase.class));
+  private static final Map<ProxyPhase, Set<ProxyPhase>> TABLE =
+      Map.of(
+          CONNECTING, EnumSet.of(AWAITING_RESPONSE, DONE),
+          AWAITING_RESPONSE, EnumSet.of(RESPONDING, UPGRADING, CONNECTING, DONE),
+          UPGRADING, EnumSet.of(DONE),
+          RESPONDING, EnumSet.of(DONE),
+          DONE, EnumSet.noneOf(ProxyPhase.class));
 
   @Test
   void onlyTheDocumentedMovesAreLegal() {
@@ -33,8 +34,8 @@ class ProxyPhaseTest {
 
   @Test
   void anUpstreamConnectionIsHeldBetweenConnectedAndDone() {
-    assertEquals(EnumSet.of(AWAITING_RESPONSE, UPGRADING, RESPONDING),
-        EnumSet.copyOf(Arrays.stream(ProxyPhase.values())
-            .filter(ProxyPhase::attached).toList()));
+    assertEquals(
+        EnumSet.of(AWAITING_RESPONSE, UPGRADING, RESPONDING),
+        EnumSet.copyOf(Arrays.stream(ProxyPhase.values()).filter(ProxyPhase::attached).toList()));
   }
 }

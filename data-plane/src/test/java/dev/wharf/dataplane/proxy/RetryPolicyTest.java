@@ -22,24 +22,32 @@ class RetryPolicyTest {
 
   /** The policy only compares endpoints: no counters needed. */
   private static UpstreamEndpoint endpoint(String address) {
-    return new UpstreamEndpoint("backend", address, InetSocketAddress.createUnresolved(
-        address.substring(0, address.indexOf(':')), 80), 1, null);
+    return new UpstreamEndpoint(
+        "backend",
+        address,
+        InetSocketAddress.createUnresolved(address.substring(0, address.indexOf(':')), 80),
+        1,
+        null);
   }
 
   @ParameterizedTest(name = "{0} after {1}, body forwarded {2}, answer started {3}: retry {4}")
   @CsvSource({
-      "GET,     RESET,        false, false, true",
-      "HEAD,    READ_TIMEOUT, false, false, true",
-      "PUT,     SEND_TIMEOUT, false, false, true",
-      "DELETE,  BAD_RESPONSE, false, false, true",
-      "OPTIONS, RESET,        false, false, true",
-      "POST,    RESET,        false, false, false",
-      "PATCH,   READ_TIMEOUT, false, false, false",
-      "PUT,     RESET,        true,  false, false",
-      "GET,     RESET,        false, true,  false",
+    "GET,     RESET,        false, false, true",
+    "HEAD,    READ_TIMEOUT, false, false, true",
+    "PUT,     SEND_TIMEOUT, false, false, true",
+    "DELETE,  BAD_RESPONSE, false, false, true",
+    "OPTIONS, RESET,        false, false, true",
+    "POST,    RESET,        false, false, false",
+    "PATCH,   READ_TIMEOUT, false, false, false",
+    "PUT,     RESET,        true,  false, false",
+    "GET,     RESET,        false, true,  false",
   })
-  void aRequestThatLeftIsRetriedOnlyWhenIdempotentAndNothingOfItIsLost(String method,
-      UpstreamErrorKind kind, boolean bodyForwarded, boolean answerStarted, boolean retried) {
+  void aRequestThatLeftIsRetriedOnlyWhenIdempotentAndNothingOfItIsLost(
+      String method,
+      UpstreamErrorKind kind,
+      boolean bodyForwarded,
+      boolean answerStarted,
+      boolean retried) {
     RetryPolicy policy = new RetryPolicy(HttpMethod.valueOf(method), 1);
     policy.attempting(a);
 
@@ -114,13 +122,13 @@ class RetryPolicyTest {
 
   @ParameterizedTest(name = "{0} on request {1} of its connection, body {2}, answer {3}")
   @CsvSource({
-      "GET,  1, false, false", // a fresh connection: the endpoint did fail
-      "POST, 5, false, false",
-      "GET,  5, true,  false",
-      "GET,  5, false, true",
+    "GET,  1, false, false", // a fresh connection: the endpoint did fail
+    "POST, 5, false, false",
+    "GET,  5, true,  false",
+    "GET,  5, false, true",
   })
-  void noStaleRetryUnlessAPooledConnectionFailedAReplayableRequest(String method, int requests,
-      boolean bodyForwarded, boolean answerStarted) {
+  void noStaleRetryUnlessAPooledConnectionFailedAReplayableRequest(
+      String method, int requests, boolean bodyForwarded, boolean answerStarted) {
     RetryPolicy policy = new RetryPolicy(HttpMethod.valueOf(method), 1);
     policy.attempting(a);
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.Upstreams;
 import java.util.concurrent.ThreadLocalRandom;
-import dev.wharf.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,8 +18,8 @@ class RoutingTableTest {
   private static RoutingTable table(String yaml) {
     try {
       var config = ConfigDocuments.load(yaml, "test");
-      return RoutingTable.compile(config,
-          Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current));
+      return RoutingTable.compile(
+          config, Upstreams.compile(config, new EndpointRegistry(), ThreadLocalRandom::current));
     } catch (ConfigException e) {
       throw new AssertionError(e.getMessage(), e);
     }
@@ -31,7 +31,9 @@ class RoutingTableTest {
   }
 
   /** The example of nginx's {@code location} documentation, configurations A to E. */
-  private static final RoutingTable NGINX_LOCATION_EXAMPLE = table("""
+  private static final RoutingTable NGINX_LOCATION_EXAMPLE =
+      table(
+          """
       listeners: [{name: web, port: 80}]
       routes:
         - {name: A, match: {path: {exact: /}}, respond: {}}
@@ -43,19 +45,21 @@ class RoutingTableTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "/,                        A",
-      "/index.html,              B",
-      "/documents/document.html, C",
-      "/images/1.gif,            D",
-      "/documents/1.jpg,         E",
-      "/documents/1.JPG,         E",
-      "/other/x.jpeg,            E",
+    "/,                        A",
+    "/index.html,              B",
+    "/documents/document.html, C",
+    "/images/1.gif,            D",
+    "/documents/1.jpg,         E",
+    "/documents/1.JPG,         E",
+    "/other/x.jpeg,            E",
   })
   void nginxDocumentedLocationExample(String uri, String expected) {
     assertEquals(expected, routeFor(NGINX_LOCATION_EXAMPLE, "any.host", uri));
   }
 
-  private static final RoutingTable LOCATION_RULES = table("""
+  private static final RoutingTable LOCATION_RULES =
+      table(
+          """
       listeners: [{name: web, port: 80}]
       routes:
         - {name: api, match: {path: {prefix: /api}}, respond: {}}
@@ -69,21 +73,21 @@ class RoutingTableTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      // prefixes compare characters, not path segments, as nginx does
-      "/apiary,             api",
-      "/api/v2/users,       api-v2",
-      "/api/v1/users,       api",
-      // a regex beats a plain prefix; the first regex in config order wins
-      "/api/v2/x.php,       php-first",
-      // ^~ stops the regex search
-      "/static/x.php,       static-no-regex",
-      // exact matches only the exact path
-      "/login,              exact-login",
-      "/login/,             none",
-      // ~ is case-sensitive
-      "/CaSe/x,             case-sensitive",
-      "/case/x,             none",
-      "/nothing,            none",
+    // prefixes compare characters, not path segments, as nginx does
+    "/apiary,             api",
+    "/api/v2/users,       api-v2",
+    "/api/v1/users,       api",
+    // a regex beats a plain prefix; the first regex in config order wins
+    "/api/v2/x.php,       php-first",
+    // ^~ stops the regex search
+    "/static/x.php,       static-no-regex",
+    // exact matches only the exact path
+    "/login,              exact-login",
+    "/login/,             none",
+    // ~ is case-sensitive
+    "/CaSe/x,             case-sensitive",
+    "/case/x,             none",
+    "/nothing,            none",
   })
   void locationRulesFollowNginx(String uri, String expected) {
     assertEquals(expected, routeFor(LOCATION_RULES, "h", uri));
@@ -91,7 +95,9 @@ class RoutingTableTest {
 
   @Test
   void regexGroupsAreAvailableToTheChosenRoute() {
-    RoutingTable t = table("""
+    RoutingTable t =
+        table(
+            """
         listeners: [{name: web, port: 80}]
         routes:
           - {name: r, match: {path: {regex: "^/u/(\\\\d+)/(\\\\w+)$"}}, respond: {}}
@@ -103,7 +109,9 @@ class RoutingTableTest {
     assertEquals("profile", s.groups().group(2));
   }
 
-  private static final RoutingTable SERVER_NAMES = table("""
+  private static final RoutingTable SERVER_NAMES =
+      table(
+          """
       listeners: [{name: web, port: 80}]
       routes:
         - {name: first-server, match: {hosts: [first.test], path: {prefix: /}}, respond: {}}
@@ -119,22 +127,22 @@ class RoutingTableTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "www.example.org,       exact",
-      "WWW.Example.ORG.,      exact",
-      "a.example.org,         lead-short",
-      "a.b.example.org,       lead-short",
-      "x.api.example.org,     lead-long",
-      // the leading wildcard is tried before the trailing one
-      "www.example.org.uk,    trailing",
-      "www.example.com,       trailing",
-      "example.net,           dot-form",
-      "a.b.example.net,       dot-form",
-      "mail.other.com,        regex-1",
-      "smtp.mail.other.com,   regex-1",
-      "x.mail.other.com,      regex-2",
-      // no default server: unknown hosts go to the first server of the listener, as in nginx
-      "unknown.host,          first-server",
-      "example.org,           first-server",
+    "www.example.org,       exact",
+    "WWW.Example.ORG.,      exact",
+    "a.example.org,         lead-short",
+    "a.b.example.org,       lead-short",
+    "x.api.example.org,     lead-long",
+    // the leading wildcard is tried before the trailing one
+    "www.example.org.uk,    trailing",
+    "www.example.com,       trailing",
+    "example.net,           dot-form",
+    "a.b.example.net,       dot-form",
+    "mail.other.com,        regex-1",
+    "smtp.mail.other.com,   regex-1",
+    "x.mail.other.com,      regex-2",
+    // no default server: unknown hosts go to the first server of the listener, as in nginx
+    "unknown.host,          first-server",
+    "example.org,           first-server",
   })
   void serverNamesFollowNginx(String host, String expected) {
     assertEquals(expected, routeFor(SERVER_NAMES, host, "/"));
@@ -142,7 +150,9 @@ class RoutingTableTest {
 
   @Test
   void routesWithoutHostsFormTheDefaultServer() {
-    RoutingTable t = table("""
+    RoutingTable t =
+        table(
+            """
         listeners: [{name: web, port: 80}]
         routes:
           - {name: named, match: {hosts: [a.test], path: {prefix: /}}, respond: {}}
@@ -155,7 +165,9 @@ class RoutingTableTest {
 
   @Test
   void aChosenServerDoesNotFallBackToAnotherServersRoutes() {
-    RoutingTable t = table("""
+    RoutingTable t =
+        table(
+            """
         listeners: [{name: web, port: 80}]
         routes:
           - {name: named, match: {hosts: [a.test], path: {prefix: /api}}, respond: {}}
@@ -167,7 +179,9 @@ class RoutingTableTest {
 
   @Test
   void routesAreScopedToTheirListeners() {
-    RoutingTable t = table("""
+    RoutingTable t =
+        table(
+            """
         listeners: [{name: web, port: 80}, {name: admin, port: 81}]
         routes:
           - {name: admin-only, listeners: [admin], match: {path: {prefix: /}}, respond: {}}

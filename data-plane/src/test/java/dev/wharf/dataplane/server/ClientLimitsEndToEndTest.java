@@ -22,13 +22,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * nginx's client timeouts and the access log, through a real node: what a slow or idle client
- * sees, and the line each request leaves in the log.
+ * nginx's client timeouts and the access log, through a real node: what a slow or idle client sees,
+ * and the line each request leaves in the log.
  */
 @ExtendWith(NettyLeakExtension.class)
 class ClientLimitsEndToEndTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestBackend backend;
   private TestNode node;
   private InetSocketAddress web;
@@ -37,7 +36,10 @@ class ClientLimitsEndToEndTest {
   @BeforeEach
   void start() throws Exception {
     backend = TestBackend.start("b");
-    node = TestNode.start(ports -> """
+    node =
+        TestNode.start(
+            ports ->
+                """
         listeners:
           - name: web
             address: 127.0.0.1
@@ -61,8 +63,14 @@ class ClientLimitsEndToEndTest {
           - name: app
             match: {path: {prefix: /}}
             proxy: {upstream: app}
-        """.formatted(ports.next(), dir.resolve("access.log"), ports.next(),
-        dir.resolve("access.json"), backend.endpoint()).replace(", route_missing", ""));
+        """
+                    .formatted(
+                        ports.next(),
+                        dir.resolve("access.log"),
+                        ports.next(),
+                        dir.resolve("access.json"),
+                        backend.endpoint())
+                    .replace(", route_missing", ""));
     web = node.address("web");
     noKeepAlive = node.address("nokeep");
   }
@@ -102,8 +110,8 @@ class ClientLimitsEndToEndTest {
   @Test
   void aBodyThatStopsComingIs408() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: a\r\n"
-          + "Content-Length: 10\r\n\r\nabc");
+      RawHttp.Response r =
+          http.exchange("POST /upload HTTP/1.1\r\nHost: a\r\n" + "Content-Length: 10\r\n\r\nabc");
 
       assertEquals(408, r.status());
       assertTrue(http.closedByServer());
@@ -122,19 +130,24 @@ class ClientLimitsEndToEndTest {
 
   @Test
   void anAccessLogThatCannotBeOpenedIsAConfigErrorAndChangesNothing() throws Exception {
-    String broken = """
+    String broken =
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
           - {name: other, address: 127.0.0.1, port: %d, access_log: {path: "%s"}}
         """;
     Path unopenable = dir.resolve("missing-dir").resolve("a.log");
 
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> node.apply(ports -> broken.formatted(web.getPort(), ports.next(), unopenable)));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> node.apply(ports -> broken.formatted(web.getPort(), ports.next(), unopenable)));
 
     assertEquals("listeners[1].access_log.path", e.errors().get(0).path());
     try (RawHttp http = new RawHttp(web)) {
-      assertEquals(200, http.exchange("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n").status(),
+      assertEquals(
+          200,
+          http.exchange("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n").status(),
           "the old config still serves");
     }
   }
@@ -142,8 +155,9 @@ class ClientLimitsEndToEndTest {
   @Test
   void eachRequestLeavesAnNginxStyleLineOrAJsonObject() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      http.exchange("GET /status/201?x=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: probe/1\r\n"
-          + "Referer: http://r/\r\n\r\n");
+      http.exchange(
+          "GET /status/201?x=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: probe/1\r\n"
+              + "Referer: http://r/\r\n\r\n");
     }
     try (RawHttp http = new RawHttp(noKeepAlive)) {
       http.exchange("GET /status/202 HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -152,10 +166,17 @@ class ClientLimitsEndToEndTest {
 
     String text = Files.readString(dir.resolve("access.log"));
     String json = Files.readString(dir.resolve("access.json"));
-    assertTrue(text.matches("127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d "
-        + "[+-]\\d{4}] \"GET /status/201\\?x=1 HTTP/1\\.1\" 201 11 \"http://r/\" \"probe/1\" "
-        + "\\d+\\.\\d{3} \\d+\\.\\d{3}\n"), text);
-    assertEquals("{\"request\":\"GET /status/202 HTTP/1.1\",\"status\":\"202\","
-        + "\"upstream_addr\":\"" + backend.endpoint() + "\",\"upstream_status\":\"202\"}\n", json);
+    assertTrue(
+        text.matches(
+            "127\\.0\\.0\\.1 - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d "
+                + "[+-]\\d{4}] \"GET /status/201\\?x=1 HTTP/1\\.1\" 201 11 \"http://r/\" \"probe/1\" "
+                + "\\d+\\.\\d{3} \\d+\\.\\d{3}\n"),
+        text);
+    assertEquals(
+        "{\"request\":\"GET /status/202 HTTP/1.1\",\"status\":\"202\","
+            + "\"upstream_addr\":\""
+            + backend.endpoint()
+            + "\",\"upstream_status\":\"202\"}\n",
+        json);
   }
 }

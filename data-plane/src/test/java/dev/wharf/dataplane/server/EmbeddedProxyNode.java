@@ -34,12 +34,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A node's client connections on embedded channels: each has the real client pipeline
- * ({@link HttpFrontendInitializer}: codec, compression, flow control, keep-alive, dispatcher),
- * and its proxy routes get their upstream connections from {@link EmbeddedUpstreams}, built by
- * the real {@link UpstreamHttpPipeline}. A test writes raw request bytes in, plays the endpoint
- * on the upstream channels, and reads raw bytes out of both: the fastest harness that still
- * runs every handler a request meets.
+ * A node's client connections on embedded channels: each has the real client pipeline ({@link
+ * HttpFrontendInitializer}: codec, compression, flow control, keep-alive, dispatcher), and its
+ * proxy routes get their upstream connections from {@link EmbeddedUpstreams}, built by the real
+ * {@link UpstreamHttpPipeline}. A test writes raw request bytes in, plays the endpoint on the
+ * upstream channels, and reads raw bytes out of both: the fastest harness that still runs every
+ * handler a request meets.
  *
  * <p>Time is a {@link MockTicker} shared by the node and every channel; the wall clock is fixed.
  * Single-threaded, like the channels.
@@ -60,23 +60,36 @@ final class EmbeddedProxyNode implements AutoCloseable {
   }
 
   /**
-   * A node serving {@code config} as it is, unvalidated: a test may take an upstream's
-   * endpoints away, which a valid config cannot do but discovery one day may.
+   * A node serving {@code config} as it is, unvalidated: a test may take an upstream's endpoints
+   * away, which a valid config cannot do but discovery one day may.
    */
   EmbeddedProxyNode(Config config) {
     ProxyMetrics metrics = new ProxyMetrics(registry);
-    NodeServices node = new NodeServices(metrics, ticker,
-        Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC),
-        () -> new SplittableRandom(7), Runnable::run);
-    ConnectionDrainer drainer = new ConnectionDrainer(ticker,
-        metrics.drainMeters(List.of(), () -> 0), Runnable::run,
-        ConnectionDrainer.Scheduler.EVENT_LOOP);
+    NodeServices node =
+        new NodeServices(
+            metrics,
+            ticker,
+            Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC),
+            () -> new SplittableRandom(7),
+            Runnable::run);
+    ConnectionDrainer drainer =
+        new ConnectionDrainer(
+            ticker,
+            metrics.drainMeters(List.of(), () -> 0),
+            Runnable::run,
+            ConnectionDrainer.Scheduler.EVENT_LOOP);
     Map<String, CompiledUpstream> upstreamsByName =
         Upstreams.compile(config, new EndpointRegistry(), node.random());
-    NodeSnapshot snapshot = new NodeSnapshot(1, config,
-        RoutingTable.compile(config, upstreamsByName), Map.of(), Instant.EPOCH);
-    context = new ListenerContext(LISTENER, () -> snapshot,
-        new ProxyServices(node, upstreams, drainer), "test-host", () -> "request-id");
+    NodeSnapshot snapshot =
+        new NodeSnapshot(
+            1, config, RoutingTable.compile(config, upstreamsByName), Map.of(), Instant.EPOCH);
+    context =
+        new ListenerContext(
+            LISTENER,
+            () -> snapshot,
+            new ProxyServices(node, upstreams, drainer),
+            "test-host",
+            () -> "request-id");
   }
 
   static Config load(String yaml) {
@@ -102,9 +115,9 @@ final class EmbeddedProxyNode implements AutoCloseable {
   }
 
   /**
-   * Feeds raw bytes to {@code ch} as the socket would, then runs what they scheduled. The bytes
-   * are in a pooled buffer, which the leak detector tracks (unpooled heap buffers it does not):
-   * a message the code under test forgets to release fails the test.
+   * Feeds raw bytes to {@code ch} as the socket would, then runs what they scheduled. The bytes are
+   * in a pooled buffer, which the leak detector tracks (unpooled heap buffers it does not): a
+   * message the code under test forgets to release fails the test.
    */
   static void send(EmbeddedChannel ch, String raw) {
     ch.writeInbound(bytes(raw));

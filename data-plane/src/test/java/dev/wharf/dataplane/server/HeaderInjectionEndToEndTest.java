@@ -26,15 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(NettyLeakExtension.class)
 class HeaderInjectionEndToEndTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestBackend backend;
   private TestNode node;
 
   @BeforeEach
   void start() throws Exception {
     backend = TestBackend.start("b");
-    node = TestNode.start(ports -> """
+    node =
+        TestNode.start(
+            ports ->
+                """
         listeners:
           - name: web
             address: 127.0.0.1
@@ -57,7 +59,8 @@ class HeaderInjectionEndToEndTest {
               set: [{name: X-Uri, value: $uri}, {name: X-Copy, value: $http_x_in}]
             response_headers:
               set: [{name: X-Seen, value: "$uri"}]
-        """.formatted(ports.next(), dir.resolve("access.json"), backend.endpoint()));
+        """
+                    .formatted(ports.next(), dir.resolve("access.json"), backend.endpoint()));
   }
 
   @AfterEach
@@ -87,7 +90,9 @@ class HeaderInjectionEndToEndTest {
     assertEquals(200, r.status());
     RecordedRequest got = backend.takeRequest(Duration.ofSeconds(10));
     assertEquals("/api/a%0d%0aInjected:%20yes", got.uri(), "the target goes as sent");
-    assertEquals(List.of("Host: a", "X-Uri: /api/a%0D%0AInjected: yes"), headerLines(got),
+    assertEquals(
+        List.of("Host: a", "X-Uri: /api/a%0D%0AInjected: yes"),
+        headerLines(got),
         "exactly these header lines, and no Injected line");
   }
 
@@ -116,19 +121,20 @@ class HeaderInjectionEndToEndTest {
 
   @Test
   void aFoldedHeaderLineCopiedByARuleStaysOneHeader() throws Exception {
-    RawHttp.Response r = send("GET /api/fold HTTP/1.1\r\nHost: a\r\nX-In: a\r\n"
-        + " Injected: yes\r\n\r\n");
+    RawHttp.Response r =
+        send("GET /api/fold HTTP/1.1\r\nHost: a\r\nX-In: a\r\n" + " Injected: yes\r\n\r\n");
 
     // Obsolete line folding may be refused (400) or joined with a space (200); either way no
     // line of it becomes a header of its own at the backend.
     if (r.status() == 200) {
       RecordedRequest got = backend.takeRequest(Duration.ofSeconds(10));
       List<String> lines = headerLines(got);
-      assertTrue(lines.stream().noneMatch(l -> l.toLowerCase().startsWith("injected")), lines
-          .toString());
-      assertEquals(lines.stream().filter(l -> l.startsWith("X-In: ")).map(l -> l.substring(6))
-          .toList(), lines.stream().filter(l -> l.startsWith("X-Copy: "))
-          .map(l -> l.substring(8)).toList(), "the copy is the header as forwarded");
+      assertTrue(
+          lines.stream().noneMatch(l -> l.toLowerCase().startsWith("injected")), lines.toString());
+      assertEquals(
+          lines.stream().filter(l -> l.startsWith("X-In: ")).map(l -> l.substring(6)).toList(),
+          lines.stream().filter(l -> l.startsWith("X-Copy: ")).map(l -> l.substring(8)).toList(),
+          "the copy is the header as forwarded");
     } else {
       assertEquals(400, r.status());
       assertEquals(0, backend.pendingRequests());
@@ -169,8 +175,9 @@ class HeaderInjectionEndToEndTest {
     assertTrue(text.endsWith("\r\n\r\n400 Bad Request\n"), text);
     node.close(); // flushes the log
 
-    assertEquals("{\"request\":\"GET /old/a%0d%0aInjected:%20yes HTTP/1.1\",\"status\":\"400\""
-        + "}\n", Files.readString(dir.resolve("access.json")));
+    assertEquals(
+        "{\"request\":\"GET /old/a%0d%0aInjected:%20yes HTTP/1.1\",\"status\":\"400\"" + "}\n",
+        Files.readString(dir.resolve("access.json")));
   }
 
   @Test

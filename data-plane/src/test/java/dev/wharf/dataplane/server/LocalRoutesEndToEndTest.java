@@ -19,19 +19,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A real node on a loopback port answering respond and redirect routes, and refusing bad
- * requests with nginx's statuses, as real clients see it.
+ * A real node on a loopback port answering respond and redirect routes, and refusing bad requests
+ * with nginx's statuses, as real clients see it.
  */
 @ExtendWith(NettyLeakExtension.class)
 class LocalRoutesEndToEndTest {
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"),
-      ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"), ZoneOffset.UTC);
   private static TestNode node;
   private static InetSocketAddress address;
 
   @BeforeAll
   static void startNode() throws Exception {
-    node = TestNode.builder().clock(CLOCK).hostname("testhost").start(ports -> """
+    node =
+        TestNode.builder()
+            .clock(CLOCK)
+            .hostname("testhost")
+            .start(
+                ports ->
+                    """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d, max_uri_length: 1k,
              max_request_header_size: 2k}
@@ -47,7 +53,8 @@ class LocalRoutesEndToEndTest {
           - name: moved
             match: {path: {regex: "^/old/(.*)$"}}
             redirect: {status: 301, location: "https://$host/new/$1$is_args$args"}
-        """.formatted(ports.next()));
+        """
+                        .formatted(ports.next()));
     address = node.address("web");
   }
 
@@ -65,8 +72,10 @@ class LocalRoutesEndToEndTest {
     HttpResponse<String> r = get("/hello?a=1");
 
     assertEquals(200, r.statusCode());
-    assertEquals("uri=/hello args=a=1 who=127.0.0.1 host=127.0.0.1 ua=wharf-test "
-        + "time=2026-11-21T10:15:30Z", r.body());
+    assertEquals(
+        "uri=/hello args=a=1 who=127.0.0.1 host=127.0.0.1 ua=wharf-test "
+            + "time=2026-11-21T10:15:30Z",
+        r.body());
     assertEquals("text/plain; charset=utf-8", r.headers().firstValue("content-type").orElseThrow());
     assertEquals("wharf", r.headers().firstValue("server").orElseThrow());
   }
@@ -85,7 +94,8 @@ class LocalRoutesEndToEndTest {
     HttpResponse<String> r = get("/old/docs/intro?lang=en");
 
     assertEquals(301, r.statusCode());
-    assertEquals("https://127.0.0.1/new/docs/intro?lang=en",
+    assertEquals(
+        "https://127.0.0.1/new/docs/intro?lang=en",
         r.headers().firstValue("location").orElseThrow());
   }
 
@@ -123,8 +133,8 @@ class LocalRoutesEndToEndTest {
   @Test
   void aBodyOverTheRouteLimitIs413AndTheConnectionCloses() throws IOException {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response r = http.exchange(
-          "POST /tea HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world");
+      RawHttp.Response r =
+          http.exchange("POST /tea HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world");
 
       assertEquals(413, r.status());
       assertTrue(http.closedByServer());
@@ -134,9 +144,10 @@ class LocalRoutesEndToEndTest {
   @Test
   void aBodyWithinTheLimitIsReadAndDroppedAndKeepAliveContinues() throws IOException {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response first = http.exchange(
-          "POST /tea HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-              + "5\r\nhello\r\n0\r\n\r\n");
+      RawHttp.Response first =
+          http.exchange(
+              "POST /tea HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + "5\r\nhello\r\n0\r\n\r\n");
       RawHttp.Response second = http.exchange("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
 
       assertEquals(418, first.status());
@@ -146,14 +157,17 @@ class LocalRoutesEndToEndTest {
 
   @Test
   void contentLengthWithTransferEncodingIsRefusedAsSmuggling() throws IOException {
-    assertRefused(400, "POST /tea HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    assertRefused(
+        400,
+        "POST /tea HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
   }
 
   @Test
   void conflictingContentLengthsAreRefused() throws IOException {
-    assertRefused(400, "POST /tea HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
-        + "Content-Length: 4\r\n\r\nabcd");
+    assertRefused(
+        400,
+        "POST /tea HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n" + "Content-Length: 4\r\n\r\nabcd");
   }
 
   @Test
@@ -178,8 +192,7 @@ class LocalRoutesEndToEndTest {
 
   @Test
   void aTooLargeHeadIs431() throws IOException {
-    assertRefused(431, "GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: " + "y".repeat(3000)
-        + "\r\n\r\n");
+    assertRefused(431, "GET /hello HTTP/1.1\r\nHost: a\r\nX-Big: " + "y".repeat(3000) + "\r\n\r\n");
   }
 
   private static void assertRefused(int status, String raw) throws IOException {

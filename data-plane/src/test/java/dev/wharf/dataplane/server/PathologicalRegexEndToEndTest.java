@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 15 on a real two-loop node: a route regex that makes a backtracking engine take
- * minutes ({@code (.*a){12}} against ten thousand {@code a}s and a {@code !}) is answered at
- * once, and requests on other connections are served meanwhile, because route regexes run in
- * linear time.
+ * Issue 15 on a real two-loop node: a route regex that makes a backtracking engine take minutes
+ * ({@code (.*a){12}} against ten thousand {@code a}s and a {@code !}) is answered at once, and
+ * requests on other connections are served meanwhile, because route regexes run in linear time.
  */
 @ExtendWith(NettyLeakExtension.class)
 class PathologicalRegexEndToEndTest {
   /** Generous for a loaded 2-core machine; java.util.regex takes minutes on this request. */
   private static final Duration BOUND = Duration.ofSeconds(2);
+
   private static final String PATHOLOGICAL =
       "GET /re/" + "a".repeat(10_000) + "! HTTP/1.1\r\nHost: a\r\n\r\n";
 
@@ -34,7 +34,9 @@ class PathologicalRegexEndToEndTest {
   @BeforeAll
   static void startNode() throws Exception {
     node = DataPlaneNode.builder().workers(2).build();
-    node.apply(ConfigDocuments.load("""
+    node.apply(
+        ConfigDocuments.load(
+            """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d, max_uri_length: 16k,
              max_request_header_size: 32k}
@@ -45,7 +47,9 @@ class PathologicalRegexEndToEndTest {
           - name: re
             match: {path: {regex: "^/re/(.*a){12}$"}}
             respond: {body: "matched $1"}
-        """.formatted(FreePorts.loopback()), "test"));
+        """
+                .formatted(FreePorts.loopback()),
+            "test"));
     address = node.address("web");
   }
 
@@ -57,7 +61,8 @@ class PathologicalRegexEndToEndTest {
   @Test
   void aPathologicalPathIsAnsweredWithinTheBoundWhileAnotherConnectionIsServed()
       throws IOException {
-    try (RawHttp first = new RawHttp(address); RawHttp second = new RawHttp(address);
+    try (RawHttp first = new RawHttp(address);
+        RawHttp second = new RawHttp(address);
         RawHttp other = new RawHttp(address)) {
       long start = System.nanoTime();
       // Two at once, so that a backtracking engine would hold both event loops.
@@ -83,8 +88,8 @@ class PathologicalRegexEndToEndTest {
   @Test
   void theSameRouteStillMatchesAndCapturesAsItShould() throws IOException {
     try (RawHttp http = new RawHttp(address)) {
-      RawHttp.Response r = http.exchange(
-          "GET /re/" + "a".repeat(30) + "ba HTTP/1.1\r\nHost: a\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange("GET /re/" + "a".repeat(30) + "ba HTTP/1.1\r\nHost: a\r\n\r\n");
 
       assertEquals(200, r.status());
       assertEquals("matched ba", r.body());

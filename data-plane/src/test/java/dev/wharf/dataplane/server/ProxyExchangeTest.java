@@ -22,17 +22,18 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A proxied request through the real client pipeline (dispatcher included) and the real
- * upstream pipeline, on embedded channels: the bytes a client receives, whether its connection
- * closes, and the exact bytes each endpoint gets, at every turn of the exchange. WebSocket
- * handshakes are in {@link ProxyUpgradeTest}.
+ * A proxied request through the real client pipeline (dispatcher included) and the real upstream
+ * pipeline, on embedded channels: the bytes a client receives, whether its connection closes, and
+ * the exact bytes each endpoint gets, at every turn of the exchange. WebSocket handshakes are in
+ * {@link ProxyUpgradeTest}.
  */
 @ExtendWith(NettyLeakExtension.class)
 class ProxyExchangeTest {
   private static final String A = "10.0.0.1:80";
   private static final String B = "10.0.0.2:80";
   private static final String SOLO = "10.0.0.3:80";
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       listeners:
         - {name: web, address: 127.0.0.1, port: 8080}
       upstreams:
@@ -157,8 +158,10 @@ class ProxyExchangeTest {
     node.upstreams.completeConnects();
 
     assertEquals("", written(node.upstreams.last()), "nothing goes to the late connection");
-    assertTrue(node.scrape().contains(
-        "wharf_requests_total{listener=\"web\",route=\"pair\",status_class=\"4xx\"} 1.0"));
+    assertTrue(
+        node.scrape()
+            .contains(
+                "wharf_requests_total{listener=\"web\",route=\"pair\",status_class=\"4xx\"} 1.0"));
   }
 
   @Test
@@ -174,8 +177,12 @@ class ProxyExchangeTest {
     String response = written(client);
     assertEquals("HTTP/1.1 502 Bad Gateway", statusLine(response));
     assertTrue(client.isActive(), "the request was read whole: the connection stays");
-    assertTrue(node.scrape().contains("wharf_upstream_errors_total{endpoint=\"10.0.0.1:80\","
-        + "kind=\"reset\",upstream=\"pair\"} 1.0"), node.scrape());
+    assertTrue(
+        node.scrape()
+            .contains(
+                "wharf_upstream_errors_total{endpoint=\"10.0.0.1:80\","
+                    + "kind=\"reset\",upstream=\"pair\"} 1.0"),
+        node.scrape());
   }
 
   @Test
@@ -239,7 +246,9 @@ class ProxyExchangeTest {
 
     send(client, "POST /orders HTTP/1.1\r\nHost: example.test\r\nContent-Length: 0\r\n\r\n");
 
-    assertEquals(List.of(A, B), node.upstreams.connects(),
+    assertEquals(
+        List.of(A, B),
+        node.upstreams.connects(),
         "a refused connect sent nothing: any method goes to the next endpoint");
     String response = written(client);
     assertEquals("HTTP/1.1 502 Bad Gateway", statusLine(response));
@@ -276,12 +285,16 @@ class ProxyExchangeTest {
 
   @Test
   void expectContinueIsAnsweredOnceAndTheBodyFollowsTheHead() {
-    send(client, "PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n"
-        + "Expect: 100-continue\r\n\r\n");
+    send(
+        client,
+        "PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n"
+            + "Expect: 100-continue\r\n\r\n");
     EmbeddedChannel upstream = node.upstreams.last();
     assertEquals("HTTP/1.1 100 Continue\r\n\r\n", written(client));
-    assertEquals("PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n\r\n",
-        written(upstream), "Expect is Wharf's to answer, not the endpoint's");
+    assertEquals(
+        "PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n\r\n",
+        written(upstream),
+        "Expect is Wharf's to answer, not the endpoint's");
 
     send(client, "hello");
     assertEquals("hello", written(upstream));
@@ -298,8 +311,11 @@ class ProxyExchangeTest {
 
   @Test
   void aChunkedBodyOverTheLimitIsAnswered413AndTheConnectionClosed() {
-    send(client, "POST /small/upload HTTP/1.1\r\nHost: example.test\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n" + chunk(600));
+    send(
+        client,
+        "POST /small/upload HTTP/1.1\r\nHost: example.test\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
+            + chunk(600));
     EmbeddedChannel upstream = node.upstreams.last();
     assertTrue(written(upstream).endsWith("\r\n\r\n258\r\n" + "x".repeat(600) + "\r\n"));
 
@@ -315,8 +331,11 @@ class ProxyExchangeTest {
 
   @Test
   void aBodyOverTheLimitAfterTheResponseStartedClosesTheClient() {
-    send(client, "POST /small/upload HTTP/1.1\r\nHost: example.test\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n" + chunk(600));
+    send(
+        client,
+        "POST /small/upload HTTP/1.1\r\nHost: example.test\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
+            + chunk(600));
     EmbeddedChannel upstream = node.upstreams.last();
     written(upstream);
     answer(upstream, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
@@ -331,8 +350,9 @@ class ProxyExchangeTest {
 
   @Test
   void aBodyThatStopsComingIs408AndTheEndpointConnectionClosed() {
-    send(client, "PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 10\r\n\r\n"
-        + "hello");
+    send(
+        client,
+        "PUT /solo/doc HTTP/1.1\r\nHost: example.test\r\nContent-Length: 10\r\n\r\n" + "hello");
     EmbeddedChannel upstream = node.upstreams.last();
     assertTrue(written(upstream).endsWith("\r\n\r\nhello"));
 
@@ -358,11 +378,13 @@ class ProxyExchangeTest {
 
   @ParameterizedTest
   @MethodSource("keepAliveDecisions")
-  void eachSideKeepsItsConnectionAsItsOwnPeerAsked(String clientHeader, String endpointHeader,
-      boolean clientKept, boolean upstreamPooled) {
+  void eachSideKeepsItsConnectionAsItsOwnPeerAsked(
+      String clientHeader, String endpointHeader, boolean clientKept, boolean upstreamPooled) {
     send(client, "GET /solo/a HTTP/1.1\r\nHost: example.test\r\n" + clientHeader + "\r\n");
     EmbeddedChannel upstream = node.upstreams.last();
-    assertEquals("GET /solo/a HTTP/1.1\r\nHost: example.test\r\n\r\n", written(upstream),
+    assertEquals(
+        "GET /solo/a HTTP/1.1\r\nHost: example.test\r\n\r\n",
+        written(upstream),
         "the client's Connection header is hop-by-hop");
 
     answer(upstream, "HTTP/1.1 200 OK\r\n" + endpointHeader + "Content-Length: 2\r\n\r\nok");
@@ -387,8 +409,10 @@ class ProxyExchangeTest {
     upstream.runPendingTasks();
 
     assertFalse(upstream.isActive());
-    assertTrue(node.scrape().contains(
-        "wharf_requests_total{listener=\"web\",route=\"solo\",status_class=\"4xx\"} 1.0"),
+    assertTrue(
+        node.scrape()
+            .contains(
+                "wharf_requests_total{listener=\"web\",route=\"solo\",status_class=\"4xx\"} 1.0"),
         "logged as 499");
   }
 }

@@ -27,20 +27,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A proxied WebSocket handshake on embedded channels, as {@link ProxyExchangeTest} runs plain
- * requests: what the client gets when the endpoint accepts, refuses, or switches unasked, and
- * what both pipelines become.
+ * requests: what the client gets when the endpoint accepts, refuses, or switches unasked, and what
+ * both pipelines become.
  */
 @ExtendWith(NettyLeakExtension.class)
 class ProxyUpgradeTest {
-  private static final String WS_HANDSHAKE = "GET /solo/chat HTTP/1.1\r\nHost: example.test\r\n"
-      + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-  private static final String WS_UPSTREAM_HEAD = "GET /solo/chat HTTP/1.1\r\n"
-      + "Host: example.test\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-      + "Sec-WebSocket-Version: 13\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n";
-  private static final String SWITCHING = "HTTP/1.1 101 Switching Protocols\r\n"
-      + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-      + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+  private static final String WS_HANDSHAKE =
+      "GET /solo/chat HTTP/1.1\r\nHost: example.test\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  private static final String WS_UPSTREAM_HEAD =
+      "GET /solo/chat HTTP/1.1\r\n"
+          + "Host: example.test\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Version: 13\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n";
+  private static final String SWITCHING =
+      "HTTP/1.1 101 Switching Protocols\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
 
   private final EmbeddedProxyNode node = new EmbeddedProxyNode(ProxyExchangeTest.CONFIG);
   private final EmbeddedChannel client = node.connect();
@@ -71,7 +74,9 @@ class ProxyUpgradeTest {
 
     byte[] masked = {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2};
     client.writeInbound(Unpooled.wrappedBuffer(masked));
-    assertEquals(new String(masked, StandardCharsets.ISO_8859_1), written(upstream),
+    assertEquals(
+        new String(masked, StandardCharsets.ISO_8859_1),
+        written(upstream),
         "frames are relayed as they are");
   }
 
@@ -86,22 +91,24 @@ class ProxyUpgradeTest {
 
     String response = written(client);
     assertEquals("HTTP/1.1 101 Switching Protocols", statusLine(response));
-    assertTrue(response.endsWith("\r\n\r\n\u0088\u0002\u0003\u00e9"),
+    assertTrue(
+        response.endsWith("\r\n\r\n\u0088\u0002\u0003\u00e9"),
         "a close frame 1001 right after the 101");
   }
 
   static Stream<Arguments> refusedUpgrades() {
     return Stream.of(
-        Arguments.of("HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno",
-            "HTTP/1.1 403 Forbidden", "no"),
-        Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-            "HTTP/1.1 200 OK", "ok"));
+        Arguments.of(
+            "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno",
+            "HTTP/1.1 403 Forbidden",
+            "no"),
+        Arguments.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 200 OK", "ok"));
   }
 
   @ParameterizedTest
   @MethodSource("refusedUpgrades")
-  void anUpgradeTheEndpointRefusesIsRelayedAsAnOrdinaryResponse(String answer, String status,
-      String body) {
+  void anUpgradeTheEndpointRefusesIsRelayedAsAnOrdinaryResponse(
+      String answer, String status, String body) {
     send(client, WS_HANDSHAKE);
     EmbeddedChannel upstream = node.upstreams.last();
     written(upstream);

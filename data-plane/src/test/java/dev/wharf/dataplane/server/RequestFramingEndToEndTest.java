@@ -23,10 +23,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 15: nothing malformed reaches a backend. Each case sends exact bytes over a raw socket
- * to a proxy route and checks the status line the client gets, that its connection closes, and
- * what the backend received. The nginx column is nginx 1.22.1's answer to the same bytes
- * ({@code return 200} location, checked by hand); where Wharf differs it says so.
+ * Issue 15: nothing malformed reaches a backend. Each case sends exact bytes over a raw socket to a
+ * proxy route and checks the status line the client gets, that its connection closes, and what the
+ * backend received. The nginx column is nginx 1.22.1's answer to the same bytes ({@code return 200}
+ * location, checked by hand); where Wharf differs it says so.
  */
 @ExtendWith(NettyLeakExtension.class)
 class RequestFramingEndToEndTest {
@@ -39,7 +39,10 @@ class RequestFramingEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     backend = TestBackend.start("b");
-    node = TestNode.start(ports -> """
+    node =
+        TestNode.start(
+            ports ->
+                """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
           - {name: open, address: 127.0.0.1, port: %d, underscores_in_headers: true}
@@ -56,7 +59,8 @@ class RequestFramingEndToEndTest {
           - name: app
             match: {path: {prefix: /}}
             proxy: {upstream: app}
-        """.formatted(ports.next(), ports.next(), backend.endpoint()));
+        """
+                    .formatted(ports.next(), ports.next(), backend.endpoint()));
     web = node.address("web");
   }
 
@@ -78,10 +82,13 @@ class RequestFramingEndToEndTest {
         Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400), // nginx 400
         Arguments.of("GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 400), // nginx 400
         Arguments.of("GET /a\u0001b HTTP/1.1\r\nHost: a\r\n\r\n", 400), // nginx 400
-        Arguments.of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
-            + "3\r\nabc\r\n0\r\n\r\n", 501), // nginx 501: unknown Transfer-Encoding
-        Arguments.of("POST / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "0\r\n\r\n", 400), // nginx 400
+        Arguments.of(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                + "3\r\nabc\r\n0\r\n\r\n",
+            501), // nginx 501: unknown Transfer-Encoding
+        Arguments.of(
+            "POST / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + "0\r\n\r\n",
+            400), // nginx 400
         Arguments.of("TRACE / HTTP/1.1\r\nHost: a\r\n\r\n", 405), // nginx 405
         Arguments.of("GET / HTTP/1.1\r\nHost: a/../b\r\n\r\n", 400), // nginx 400
         Arguments.of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400), // nginx 400
@@ -116,16 +123,17 @@ class RequestFramingEndToEndTest {
   /**
    * nginx (request buffering on, its default) reads the whole body before it connects: 400 and
    * nothing upstream. Wharf streams the body, so the head and the good chunks have left when the
-   * bad one arrives: the endpoint's connection is closed without {@code 0\r\n\r\n}, so no
-   * endpoint can take the part for the whole, and the client gets the 400.
+   * bad one arrives: the endpoint's connection is closed without {@code 0\r\n\r\n}, so no endpoint
+   * can take the part for the whole, and the client gets the 400.
    */
   @ParameterizedTest
   @MethodSource("malformedChunks")
   void aMalformedChunkCutsTheUpstreamRequestOffAndIs400(String body, String forwarded)
       throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      RawHttp.Response r = http.exchange("POST /upload HTTP/1.1\r\nHost: a\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\n" + body);
+      RawHttp.Response r =
+          http.exchange(
+              "POST /upload HTTP/1.1\r\nHost: a\r\n" + "Transfer-Encoding: chunked\r\n\r\n" + body);
 
       assertEquals(400, r.status(), "not the backend's 200: " + r);
       assertEquals("close", r.headers().get("connection"));
@@ -140,8 +148,10 @@ class RequestFramingEndToEndTest {
   @Test
   void aMalformedChunkAfterALocalAnswerClosesTheConnection() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      RawHttp.Response r = http.exchange("POST /local HTTP/1.1\r\nHost: a\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n-1\r\nx\r\n0\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "POST /local HTTP/1.1\r\nHost: a\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n-1\r\nx\r\n0\r\n\r\n");
 
       assertEquals(200, r.status(), "answered before the body was read, as nginx's return");
       assertTrue(http.closedByServer(), "the rest cannot be framed: closed");
@@ -151,8 +161,10 @@ class RequestFramingEndToEndTest {
   @Test
   void aGoodChunkedBodyStillArrivesWhole() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      RawHttp.Response r = http.exchange("POST /echo HTTP/1.1\r\nHost: a\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "POST /echo HTTP/1.1\r\nHost: a\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
 
       assertEquals(200, r.status());
       assertEquals("abcde", r.body());
@@ -179,8 +191,8 @@ class RequestFramingEndToEndTest {
   @Test
   void anAbsoluteFormTargetRoutesByItsAuthorityNotTheHostHeader() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      RawHttp.Response r = http.exchange("GET http://A.example:8080/x HTTP/1.1\r\n"
-          + "Host: elsewhere\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange("GET http://A.example:8080/x HTTP/1.1\r\n" + "Host: elsewhere\r\n\r\n");
 
       assertEquals(200, r.status());
       assertEquals("named a.example", r.body(), "nginx 1.22: the same route, the same $host");
@@ -190,8 +202,8 @@ class RequestFramingEndToEndTest {
   @Test
   void anAbsoluteFormTargetGoesUpstreamInOriginForm() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
-      RawHttp.Response r = http.exchange("GET http://b.example/echo?q=1 HTTP/1.1\r\n"
-          + "Host: a.example\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange("GET http://b.example/echo?q=1 HTTP/1.1\r\n" + "Host: a.example\r\n\r\n");
 
       assertEquals(200, r.status(), "routed by b.example, not the Host header's a.example");
       assertEquals("/echo?q=1", r.headers().get("x-echo-uri"));
@@ -200,9 +212,9 @@ class RequestFramingEndToEndTest {
   }
 
   /**
-   * A request sent after the case on a fresh connection must be the next one the backend
-   * records: a forwarded malformed request would have reached it first (the client got
-   * Wharf's answer, which comes after any forwarding).
+   * A request sent after the case on a fresh connection must be the next one the backend records: a
+   * forwarded malformed request would have reached it first (the client got Wharf's answer, which
+   * comes after any forwarding).
    */
   private static void assertBackendSawNothingBeforeAMarker() throws IOException {
     String marker = "/status/200?marker=" + MARKERS.incrementAndGet();

@@ -34,8 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The strict codec alone: raw bytes in, requests or refusals out; responses encoded. */
 @ExtendWith(NettyLeakExtension.class)
 class StrictHttpCodecTest {
-  private final StrictHttpCodec codec = new StrictHttpCodec(new HttpDecoderConfig()
-      .setStrictLineParsing(true).setUseRfc9112TransferEncoding(true));
+  private final StrictHttpCodec codec =
+      new StrictHttpCodec(
+          new HttpDecoderConfig().setStrictLineParsing(true).setUseRfc9112TransferEncoding(true));
   private final EmbeddedChannel channel = new EmbeddedChannel(codec);
 
   @AfterEach
@@ -85,8 +86,11 @@ class StrictHttpCodecTest {
 
   @Test
   void aHeadSplitIntoOneByteReadsIsScannedOnce() {
-    String head = "POST /upload?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
-        + "X-Long: " + "v".repeat(500) + "\r\n\r\n";
+    String head =
+        "POST /upload?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+            + "X-Long: "
+            + "v".repeat(500)
+            + "\r\n\r\n";
     for (byte b : head.getBytes(StandardCharsets.ISO_8859_1)) {
       channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
     }
@@ -114,9 +118,11 @@ class StrictHttpCodecTest {
   @Test
   void bodyBytesAreNotTakenForAHeadAndTheNextHeadIsScanned() {
     // The body has lines starting with a space and lower case: only heads are held to the rules.
-    channel.writeInbound(ascii("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "8\r\n x\r\n get\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"
-        + "GET / HTTP/9.9\r\nHost: a\r\n\r\n"));
+    channel.writeInbound(
+        ascii(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "8\r\n x\r\n get\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET / HTTP/9.9\r\nHost: a\r\n\r\n"));
 
     List<Object> out = drain();
     List<HttpRequest> requests = new ArrayList<>();
@@ -142,7 +148,8 @@ class StrictHttpCodecTest {
 
   @Test
   void aResponseToHeadHasNoBodyOnTheWire() {
-    channel.writeInbound(ascii("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    channel.writeInbound(
+        ascii("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"));
     drain().forEach(ReferenceCountUtil::release);
 
     channel.writeOutbound(response("hello"), response("world"));
@@ -157,15 +164,17 @@ class StrictHttpCodecTest {
     channel.writeInbound(ascii("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n"));
     drain().forEach(ReferenceCountUtil::release);
 
-    channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER), response("hello"));
+    channel.writeOutbound(
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+        response("hello"));
 
     assertFalse(outbound().contains("hello"));
   }
 
   private static DefaultFullHttpResponse response(String body) {
-    DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.OK, ascii(body));
+    DefaultFullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, ascii(body));
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
     return r;
   }
@@ -184,8 +193,7 @@ class StrictHttpCodecTest {
     HttpObject http = (HttpObject) message;
     assertTrue(http.decoderResult().isFailure(), "refused");
     ReferenceCountUtil.release(message);
-    return assertInstanceOf(RejectedRequestException.class, http.decoderResult().cause())
-        .status();
+    return assertInstanceOf(RejectedRequestException.class, http.decoderResult().cause()).status();
   }
 
   /** The one message decoded: a failed request is whole, nothing follows it. */

@@ -9,8 +9,8 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
  * Builds a backend connection's pipeline: HTTP codec, a writer for streamed bodies, then the
- * handler that picks a behaviour per request. A WebSocket upgrade later swaps the last one for
- * the echo handler (see {@link WebSocketUpgrade}).
+ * handler that picks a behaviour per request. A WebSocket upgrade later swaps the last one for the
+ * echo handler (see {@link WebSocketUpgrade}).
  *
  * <p>Threading: runs on the backend's event loop, once per accepted connection, in accept order,
  * which is what makes connection numbers match accept order.
@@ -21,9 +21,8 @@ final class BackendChannelInitializer extends ChannelInitializer<SocketChannel> 
   static final String BEHAVIOURS = "behaviours";
 
   /** Generous limits: the proxy under test decides what is too big, not its backend. */
-  private static final HttpDecoderConfig DECODER_CONFIG = new HttpDecoderConfig()
-      .setMaxInitialLineLength(64 * 1024)
-      .setMaxHeaderSize(256 * 1024);
+  private static final HttpDecoderConfig DECODER_CONFIG =
+      new HttpDecoderConfig().setMaxInitialLineLength(64 * 1024).setMaxHeaderSize(256 * 1024);
 
   private final String backendName;
   private final BackendLog log;

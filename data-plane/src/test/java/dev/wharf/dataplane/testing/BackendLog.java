@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What one {@link TestBackend} has seen: requests, connections, WebSocket close codes and
- * whether clients masked their frames.
+ * What one {@link TestBackend} has seen: requests, connections, WebSocket close codes and whether
+ * clients masked their frames.
  *
- * <p>Threading: the backend's event loop writes, test threads read; every field is a
- * concurrent structure, so neither side locks.
+ * <p>Threading: the backend's event loop writes, test threads read; every field is a concurrent
+ * structure, so neither side locks.
  */
 final class BackendLog {
   private final String backendName;
@@ -84,8 +84,8 @@ final class BackendLog {
     try {
       T next = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
       if (next == null) {
-        throw new AssertionError("backend " + backendName + " received no " + what + " within "
-            + timeout);
+        throw new AssertionError(
+            "backend " + backendName + " received no " + what + " within " + timeout);
       }
       return next;
     } catch (InterruptedException e) {

@@ -5,13 +5,23 @@ import java.util.List;
 
 /**
  * What a {@link TestBackend} does with one request, read from its request-target: the raw path
- * picks the kind, a number in the path or query is its argument, and {@code close=1} in the
- * query asks for the connection to be closed after the response.
+ * picks the kind, a number in the path or query is its argument, and {@code close=1} in the query
+ * asks for the connection to be closed after the response.
  */
 record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
   enum Kind {
-    ECHO, STATUS, BYTES, CHUNKED, STALL, STALL_AFTER_HEAD, RESET, CLOSE, NO_READ, SLOW,
-    WEBSOCKET, WEBSOCKET_REJECT,
+    ECHO,
+    STATUS,
+    BYTES,
+    CHUNKED,
+    STALL,
+    STALL_AFTER_HEAD,
+    RESET,
+    CLOSE,
+    NO_READ,
+    SLOW,
+    WEBSOCKET,
+    WEBSOCKET_REJECT,
     /** A known path with an argument that is not a usable number; answered 400. */
     BAD_ARGUMENT;
 
@@ -22,8 +32,8 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
   }
 
   /**
-   * @param upgrade the request asks for a WebSocket: then any path but /ws-reject is a
-   *     WebSocket (so configs with their own WebSocket paths, like the seeds', can be tested)
+   * @param upgrade the request asks for a WebSocket: then any path but /ws-reject is a WebSocket
+   *     (so configs with their own WebSocket paths, like the seeds', can be tested)
    */
   static Behaviour of(String uri, boolean upgrade) {
     QueryStringDecoder target = new QueryStringDecoder(uri);
@@ -52,8 +62,8 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
       return withNumber(Kind.BYTES, path.substring("/bytes/".length()), 0, Long.MAX_VALUE, close);
     }
     if (path.startsWith("/chunked/")) {
-      return withNumber(Kind.CHUNKED, path.substring("/chunked/".length()), 0, Long.MAX_VALUE,
-          close);
+      return withNumber(
+          Kind.CHUNKED, path.substring("/chunked/".length()), 0, Long.MAX_VALUE, close);
     }
     if (path.startsWith("/ws")) {
       return new Behaviour(Kind.WEBSOCKET, 0, close);

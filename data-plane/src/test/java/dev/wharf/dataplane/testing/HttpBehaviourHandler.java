@@ -23,12 +23,12 @@ import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Receives one connection's HTTP requests, records each, and carries out the {@link Behaviour}
- * its path asks for.
+ * Receives one connection's HTTP requests, records each, and carries out the {@link Behaviour} its
+ * path asks for.
  *
  * <p>Every inbound message ends here: its bytes are copied into the record and the message is
- * released, whatever the behaviour. Once a behaviour has given up on the connection (stall,
- * reset, close, no-read) later messages are released unread.
+ * released, whatever the behaviour. Once a behaviour has given up on the connection (stall, reset,
+ * close, no-read) later messages are released unread.
  *
  * <p>Threading: the connection's event loop only; fields need no synchronization.
  */
@@ -40,8 +40,10 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
   private HttpRequest head;
   private Behaviour behaviour;
   private ByteArrayOutputStream body;
+
   /** Set once the connection is stalled or being torn down; nothing more is answered on it. */
   private boolean abandoned;
+
   /** A head arrived and the end of its body has not yet. */
   private boolean midBody;
 
@@ -83,14 +85,20 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
 
   private void onHead(ChannelHandlerContext ctx, HttpRequest request) {
     head = request;
-    behaviour = Behaviour.of(request.uri(), request.headers().containsValue(
-        io.netty.handler.codec.http.HttpHeaderNames.UPGRADE, "websocket", true));
+    behaviour =
+        Behaviour.of(
+            request.uri(),
+            request
+                .headers()
+                .containsValue(
+                    io.netty.handler.codec.http.HttpHeaderNames.UPGRADE, "websocket", true));
     body = new ByteArrayOutputStream();
     if (!behaviour.kind().actsOnHead()) {
       midBody = true;
       if (HttpUtil.is100ContinueExpected(request)) {
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+        ctx.writeAndFlush(
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
       }
       return;
     }
@@ -124,22 +132,33 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
         abandoned = true;
         responses.sendHeadThenStall(ctx);
       }
-      case SLOW -> ctx.executor().schedule(
-          () -> responses.sendText(ctx, HttpResponseStatus.OK, "slow\n", keepAlive),
-          current.argument(), TimeUnit.MILLISECONDS);
+      case SLOW ->
+          ctx.executor()
+              .schedule(
+                  () -> responses.sendText(ctx, HttpResponseStatus.OK, "slow\n", keepAlive),
+                  current.argument(),
+                  TimeUnit.MILLISECONDS);
       case WEBSOCKET -> WebSocketUpgrade.upgradeOrRefuse(ctx, request, responses, log);
-      case WEBSOCKET_REJECT -> responses.sendText(ctx, HttpResponseStatus.FORBIDDEN,
-          "no websocket here\n", keepAlive);
-      case BAD_ARGUMENT -> responses.sendText(ctx, HttpResponseStatus.BAD_REQUEST,
-          "bad argument in " + request.uri() + "\n", keepAlive);
+      case WEBSOCKET_REJECT ->
+          responses.sendText(ctx, HttpResponseStatus.FORBIDDEN, "no websocket here\n", keepAlive);
+      case BAD_ARGUMENT ->
+          responses.sendText(
+              ctx,
+              HttpResponseStatus.BAD_REQUEST,
+              "bad argument in " + request.uri() + "\n",
+              keepAlive);
       default -> throw new IllegalStateException("not a body behaviour: " + current);
     }
   }
 
   private void echo(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.OK, Unpooled.wrappedBuffer(body.toByteArray()));
-    response.headers()
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.OK,
+            Unpooled.wrappedBuffer(body.toByteArray()));
+    response
+        .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
         .set("x-echo-method", request.method().name())
         .set("x-echo-uri", request.uri());
@@ -157,8 +176,13 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void record() {
-    log.requestReceived(new RecordedRequest(head.method().name(), head.uri(),
-        new DefaultHttpHeaders().add(head.headers()), body.toByteArray(), connectionNumber));
+    log.requestReceived(
+        new RecordedRequest(
+            head.method().name(),
+            head.uri(),
+            new DefaultHttpHeaders().add(head.headers()),
+            body.toByteArray(),
+            connectionNumber));
   }
 
   /** A connection that closes between a head and the end of its body cut that request off. */
@@ -166,8 +190,13 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (midBody) {
       midBody = false;
-      log.requestCutOff(new RecordedRequest(head.method().name(), head.uri(),
-          new DefaultHttpHeaders().add(head.headers()), body.toByteArray(), connectionNumber));
+      log.requestCutOff(
+          new RecordedRequest(
+              head.method().name(),
+              head.uri(),
+              new DefaultHttpHeaders().add(head.headers()),
+              body.toByteArray(),
+              connectionNumber));
     }
     ctx.fireChannelInactive();
   }

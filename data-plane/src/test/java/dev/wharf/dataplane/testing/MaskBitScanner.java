@@ -8,12 +8,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * Watches the raw bytes of a WebSocket connection for client frames without the mask bit and
  * reports them to the {@link BackendLog}, then passes the bytes on untouched.
  *
- * <p>Why not ask the decoder: Netty's decoder (rightly) refuses unmasked client frames, and it
- * does so by closing the connection with 1002, not by telling anyone. A proxy that forgets to
- * mask would then only look like a flaky connection; this makes it a clear assertion.
+ * <p>Why not ask the decoder: Netty's decoder (rightly) refuses unmasked client frames, and it does
+ * so by closing the connection with 1002, not by telling anyone. A proxy that forgets to mask would
+ * then only look like a flaky connection; this makes it a clear assertion.
  *
- * <p>It tracks frame boundaries itself: collects each frame header (2 to 14 bytes, possibly
- * split across reads), reads the mask bit and payload length, and skips the payload.
+ * <p>It tracks frame boundaries itself: collects each frame header (2 to 14 bytes, possibly split
+ * across reads), reads the mask bit and payload length, and skips the payload.
  *
  * <p>Threading: the connection's event loop only.
  */

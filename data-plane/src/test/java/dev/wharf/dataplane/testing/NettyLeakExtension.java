@@ -13,9 +13,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test when Netty reports a leaked buffer during it. Netty only logs leaks; this
- * extension installs a detector that records them, then after each test collects garbage and
- * allocates a little, which is when Netty notices buffers that died unreleased.
+ * Fails a test when Netty reports a leaked buffer during it. Netty only logs leaks; this extension
+ * installs a detector that records them, then after each test collects garbage and allocates a
+ * little, which is when Netty notices buffers that died unreleased.
  */
 public final class NettyLeakExtension implements BeforeAllCallback, AfterEachCallback {
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
@@ -49,14 +49,14 @@ public final class NettyLeakExtension implements BeforeAllCallback, AfterEachCal
     /** Deprecated in Netty 4.2 but still the abstract one, so it must be implemented. */
     @Override
     @SuppressWarnings("deprecation")
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource,
-        int samplingInterval, long maxActive) {
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval, long maxActive) {
       return newResourceLeakDetector(resource, samplingInterval);
     }
 
     @Override
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource,
-        int samplingInterval) {
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval) {
       return new ResourceLeakDetector<>(resource, samplingInterval) {
         @Override
         protected void reportTracedLeak(String resourceType, String records) {

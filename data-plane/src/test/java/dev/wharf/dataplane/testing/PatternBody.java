@@ -7,9 +7,9 @@ import io.netty.handler.stream.ChunkedInput;
 
 /**
  * A body of {@code length} bytes where byte i is {@code (byte) (i % 251)}, produced 16 KiB at a
- * time as the {@link io.netty.handler.stream.ChunkedWriteHandler} asks for more. 251 is prime,
- * so a dropped, repeated or reordered chunk shows up as a wrong byte. Produced on demand, so a
- * huge body costs no memory and slows down with the reader.
+ * time as the {@link io.netty.handler.stream.ChunkedWriteHandler} asks for more. 251 is prime, so a
+ * dropped, repeated or reordered chunk shows up as a wrong byte. Produced on demand, so a huge body
+ * costs no memory and slows down with the reader.
  */
 final class PatternBody implements ChunkedInput<ByteBuf> {
   static final int CHUNK_SIZE = 16 * 1024;

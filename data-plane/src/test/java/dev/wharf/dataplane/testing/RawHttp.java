@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A deliberately dumb HTTP/1.1 client over a plain socket, for requests a real client refuses
- * to send (smuggling, missing Host, huge heads) and for checking keep-alive on one connection.
+ * A deliberately dumb HTTP/1.1 client over a plain socket, for requests a real client refuses to
+ * send (smuggling, missing Host, huge heads) and for checking keep-alive on one connection.
  */
 public final class RawHttp implements AutoCloseable {
   /**
@@ -44,8 +44,8 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /**
-   * Reads one response; its body by Content-Length or chunked coding (HEAD: pass
-   * {@code headRequest}).
+   * Reads one response; its body by Content-Length or chunked coding (HEAD: pass {@code
+   * headRequest}).
    */
   public Response read(boolean headRequest) throws IOException {
     String statusLine = line();
@@ -62,22 +62,24 @@ public final class RawHttp implements AutoCloseable {
     if (!headRequest && "chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       body = readChunked();
     } else {
-      body = in.readNBytes(headRequest ? 0
-          : Integer.parseInt(headers.getOrDefault("content-length", "0")));
+      body =
+          in.readNBytes(
+              headRequest ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0")));
     }
     return new Response(status, headers, new String(body, StandardCharsets.UTF_8), body);
   }
 
   private byte[] readChunked() throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (;;) {
+    for (; ; ) {
       String sizeLine = line();
       if (sizeLine == null) {
         throw new IOException("connection closed inside a chunked body");
       }
       int semicolon = sizeLine.indexOf(';');
-      int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon))
-          .strip(), 16);
+      int size =
+          Integer.parseInt(
+              (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).strip(), 16);
       if (size == 0) {
         for (String trailer = line(); trailer != null && !trailer.isEmpty(); trailer = line()) {
           // trailers are not kept

@@ -21,9 +21,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes one connection's HTTP responses, stamping each with {@code x-backend} and
- * {@code x-connection} so tests can tell which backend and which connection answered, and
- * closing the connection after the last byte when keep-alive is off.
+ * Writes one connection's HTTP responses, stamping each with {@code x-backend} and {@code
+ * x-connection} so tests can tell which backend and which connection answered, and closing the
+ * connection after the last byte when keep-alive is off.
  *
  * <p>Threading: the connection's event loop only.
  */
@@ -41,13 +41,11 @@ final class ResponseWriter {
 
   /** The identity headers alone, for responses Netty builds itself (the WebSocket 101). */
   HttpHeaders identityHeaders() {
-    return new DefaultHttpHeaders()
-        .set(X_BACKEND, backendName)
-        .set(X_CONNECTION, connectionNumber);
+    return new DefaultHttpHeaders().set(X_BACKEND, backendName).set(X_CONNECTION, connectionNumber);
   }
 
-  void sendText(ChannelHandlerContext ctx, HttpResponseStatus status, String text,
-      boolean keepAlive) {
+  void sendText(
+      ChannelHandlerContext ctx, HttpResponseStatus status, String text, boolean keepAlive) {
     ByteBuf body = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -63,8 +61,8 @@ final class ResponseWriter {
 
   /** A response that by its status has no body (204, 304), so no Content-Length either. */
   void sendWithoutBody(ChannelHandlerContext ctx, HttpResponseStatus status, boolean keepAlive) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-        Unpooled.EMPTY_BUFFER);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
     stamp(response, keepAlive);
     closeUnlessKeptAlive(ctx.writeAndFlush(response), keepAlive);
   }
@@ -80,8 +78,8 @@ final class ResponseWriter {
     }
     stamp(head, keepAlive);
     ctx.write(head);
-    closeUnlessKeptAlive(ctx.writeAndFlush(new HttpChunkedInput(new PatternBody(length))),
-        keepAlive);
+    closeUnlessKeptAlive(
+        ctx.writeAndFlush(new HttpChunkedInput(new PatternBody(length))), keepAlive);
   }
 
   /** A head promising 100 bytes and the first 10 of them; the rest never comes. */

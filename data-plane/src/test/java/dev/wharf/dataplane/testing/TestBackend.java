@@ -19,33 +19,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * backend a proxy can be pointed at, whose behaviour each request picks by its path.
  *
  * <ul>
- *   <li>anything not listed: echo; 200 with the request body, {@code x-echo-method} and
- *       {@code x-echo-uri} (the request-target as received)
- *   <li>{@code /status/NNN} (200 to 599): status NNN, body {@code "status NNN\n"} (none for
- *       204 and 304)
- *   <li>{@code /bytes/N}, {@code /chunked/N}: N bytes, byte i being {@code (byte) (i % 251)},
- *       with Content-Length or chunked, streamed in 16 KiB pieces
+ *   <li>anything not listed: echo; 200 with the request body, {@code x-echo-method} and {@code
+ *       x-echo-uri} (the request-target as received)
+ *   <li>{@code /status/NNN} (200 to 599): status NNN, body {@code "status NNN\n"} (none for 204 and
+ *       304)
+ *   <li>{@code /bytes/N}, {@code /chunked/N}: N bytes, byte i being {@code (byte) (i % 251)}, with
+ *       Content-Length or chunked, streamed in 16 KiB pieces
  *   <li>{@code /stall}: reads the request, never answers
  *   <li>{@code /stall-after-head}: a head promising 100 bytes, then 10 of them, then nothing
  *   <li>{@code /reset}, {@code /close}: after the request head, closes with RST or FIN
  *   <li>{@code /no-read}: after the request head, stops reading the socket, never answers
  *   <li>{@code /slow?ms=N}: 200 {@code "slow\n"} after N ms
  *   <li>{@code /ws-reject}: 403 {@code "no websocket here\n"}, also to upgrade requests
- *   <li>{@code /ws...}: WebSocket echo, frame by frame; text {@code close:CODE} makes the
- *       backend close with CODE
+ *   <li>{@code /ws...}: WebSocket echo, frame by frame; text {@code close:CODE} makes the backend
+ *       close with CODE
  * </ul>
  *
- * <p>A number that does not parse (or a status outside 200 to 599), and a plain request to a
- * {@code /ws} path, are answered 400, so a typo fails loudly instead of echoing.
- * {@code Expect: 100-continue} is answered before the body is read.
+ * <p>A number that does not parse (or a status outside 200 to 599), and a plain request to a {@code
+ * /ws} path, are answered 400, so a typo fails loudly instead of echoing. {@code Expect:
+ * 100-continue} is answered before the body is read.
  *
  * <p>Every HTTP response carries {@code x-backend: <name>} and {@code x-connection: <n>} (the
  * 1-based accept-order number of the connection). Connections are kept alive unless the client
  * sends {@code Connection: close} or the query has {@code close=1}.
  *
- * <p>Threading: one NIO event loop serves every connection; all methods of this class may be
- * called from any thread. Daemon threads, so a test that forgets {@link #close} cannot hang the
- * JVM.
+ * <p>Threading: one NIO event loop serves every connection; all methods of this class may be called
+ * from any thread. Daemon threads, so a test that forgets {@link #close} cannot hang the JVM.
  */
 public final class TestBackend implements AutoCloseable {
   private final String name;
@@ -55,8 +54,8 @@ public final class TestBackend implements AutoCloseable {
   private final Channel server;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private TestBackend(String name, BackendLog log, EventLoopGroup loop, ChannelGroup connections,
-      Channel server) {
+  private TestBackend(
+      String name, BackendLog log, EventLoopGroup loop, ChannelGroup connections, Channel server) {
     this.name = name;
     this.log = log;
     this.loop = loop;
@@ -74,18 +73,20 @@ public final class TestBackend implements AutoCloseable {
 
   /** Starts on 127.0.0.1:{@code port}, e.g. the port of a backend that was closed before. */
   public static TestBackend start(String name, int port) {
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
-        new DefaultThreadFactory("test-backend-" + name, true), NioIoHandler.newFactory());
+    EventLoopGroup loop =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("test-backend-" + name, true), NioIoHandler.newFactory());
     try {
       BackendLog log = new BackendLog(name);
       ChannelGroup connections = new DefaultChannelGroup(loop.next());
-      Channel server = new ServerBootstrap()
-          .group(loop)
-          .channel(NioServerSocketChannel.class)
-          .childHandler(new BackendChannelInitializer(name, log, connections))
-          .bind(new InetSocketAddress("127.0.0.1", port))
-          .syncUninterruptibly()
-          .channel();
+      Channel server =
+          new ServerBootstrap()
+              .group(loop)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(new BackendChannelInitializer(name, log, connections))
+              .bind(new InetSocketAddress("127.0.0.1", port))
+              .syncUninterruptibly()
+              .channel();
       return new TestBackend(name, log, loop, connections, server);
     } catch (RuntimeException e) {
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -107,9 +108,9 @@ public final class TestBackend implements AutoCloseable {
   }
 
   /**
-   * The next request the backend fully received (head and whole body), waiting up to
-   * {@code timeout}. Requests to {@code /reset}, {@code /close} and {@code /no-read} are
-   * recorded when their head arrives, with an empty body, since the backend never reads on.
+   * The next request the backend fully received (head and whole body), waiting up to {@code
+   * timeout}. Requests to {@code /reset}, {@code /close} and {@code /no-read} are recorded when
+   * their head arrives, with an empty body, since the backend never reads on.
    *
    * @throws AssertionError when none arrives in time
    */
@@ -118,9 +119,9 @@ public final class TestBackend implements AutoCloseable {
   }
 
   /**
-   * The next request whose connection closed after its head and before the end of its body
-   * (no {@code 0\r\n\r\n}, or fewer bytes than its Content-Length), with the body bytes that
-   * did arrive; such a request is never among {@link #takeRequest}'s and is never answered.
+   * The next request whose connection closed after its head and before the end of its body (no
+   * {@code 0\r\n\r\n}, or fewer bytes than its Content-Length), with the body bytes that did
+   * arrive; such a request is never among {@link #takeRequest}'s and is never answered.
    *
    * @throws AssertionError when none is cut off in time
    */
@@ -144,8 +145,8 @@ public final class TestBackend implements AutoCloseable {
   }
 
   /**
-   * The status code of the next WebSocket close frame the backend received (1005 when the frame
-   * had none), in arrival order, waiting up to {@code timeout}.
+   * The status code of the next WebSocket close frame the backend received (1005 when the frame had
+   * none), in arrival order, waiting up to {@code timeout}.
    *
    * @throws AssertionError when none arrives in time
    */
@@ -154,16 +155,16 @@ public final class TestBackend implements AutoCloseable {
   }
 
   /**
-   * Whether every WebSocket frame received from clients was masked, as RFC 6455 requires;
-   * false once any unmasked frame arrived (the backend then fails that connection with 1002).
+   * Whether every WebSocket frame received from clients was masked, as RFC 6455 requires; false
+   * once any unmasked frame arrived (the backend then fails that connection with 1002).
    */
   public boolean allClientFramesMasked() {
     return log.allFramesMasked();
   }
 
   /**
-   * Stops listening, closes every connection (FIN) and stops the event loop, waiting at most
-   * about five seconds. Idempotent.
+   * Stops listening, closes every connection (FIN) and stops the event loop, waiting at most about
+   * five seconds. Idempotent.
    */
   @Override
   public void close() {

@@ -46,10 +46,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(10)
 class TestBackendTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
+
   /** For the WebSocket tests, which record frame by frame: {@link WsClient} keeps messages. */
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private TestBackend backend;
 
@@ -65,9 +65,11 @@ class TestBackendTest {
 
   @Test
   void echoReturnsTheBodyAndDescribesTheRequestInHeaders() throws Exception {
-    HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/some/path?x=1&y"))
-        .header("x-test", "yes")
-        .POST(HttpRequest.BodyPublishers.ofString("hello")));
+    HttpResponse<byte[]> response =
+        send(
+            HttpRequest.newBuilder(uri("/some/path?x=1&y"))
+                .header("x-test", "yes")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")));
 
     assertEquals(200, response.statusCode());
     assertEquals("hello", new String(response.body(), UTF_8));
@@ -89,8 +91,9 @@ class TestBackendTest {
   @Test
   void expectContinueIsAnsweredBeforeTheBodyIsSent() throws Exception {
     try (RawHttp raw = new RawHttp(backend.address())) {
-      raw.send("PUT /upload HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\n"
-          + "Content-Length: 5\r\n\r\n");
+      raw.send(
+          "PUT /upload HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\n"
+              + "Content-Length: 5\r\n\r\n");
       assertEquals(100, raw.read(false).status());
 
       raw.send("12345");
@@ -166,8 +169,8 @@ class TestBackendTest {
       assertEquals(200, first.status());
       assertEquals(1, backend.openConnections());
 
-      RawHttp.Response last = raw.exchange(
-          "GET /last HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+      RawHttp.Response last =
+          raw.exchange("GET /last HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
       assertEquals(200, last.status());
       assertEquals("close", last.headers().get("connection"));
       assertTrue(raw.closedByServer());
@@ -180,8 +183,7 @@ class TestBackendTest {
 
     try (Socket socket = connect()) {
       write(socket, "GET /reset HTTP/1.1\r\nHost: test\r\n\r\n");
-      SocketException e = assertThrows(SocketException.class,
-          () -> socket.getInputStream().read());
+      SocketException e = assertThrows(SocketException.class, () -> socket.getInputStream().read());
       assertTrue(e.getMessage().contains("reset"), e.getMessage());
     }
     assertEquals("/reset", backend.takeRequest(WAIT).uri());
@@ -198,9 +200,10 @@ class TestBackendTest {
 
   @Test
   void stallPathReadsTheWholeRequestButNeverAnswers() {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/stall"))
-        .timeout(Duration.ofMillis(300))
-        .POST(HttpRequest.BodyPublishers.ofString("patience"));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri("/stall"))
+            .timeout(Duration.ofMillis(300))
+            .POST(HttpRequest.BodyPublishers.ofString("patience"));
 
     assertThrows(HttpTimeoutException.class, () -> send(request));
     assertEquals("patience", new String(backend.takeRequest(WAIT).body(), UTF_8));
@@ -226,8 +229,10 @@ class TestBackendTest {
     long declared = 512L * 1024 * 1024;
     try (SocketChannel channel = SocketChannel.open(backend.address());
         Selector selector = Selector.open()) {
-      channel.write(ByteBuffer.wrap(("POST /no-read HTTP/1.1\r\nHost: test\r\nContent-Length: "
-          + declared + "\r\n\r\n").getBytes(US_ASCII)));
+      channel.write(
+          ByteBuffer.wrap(
+              ("POST /no-read HTTP/1.1\r\nHost: test\r\nContent-Length: " + declared + "\r\n\r\n")
+                  .getBytes(US_ASCII)));
       assertEquals("/no-read", backend.takeRequest(WAIT).uri());
 
       channel.configureBlocking(false);
@@ -346,20 +351,24 @@ class TestBackendTest {
   @Test
   void wsRejectAnswersAnUpgradeWith403() throws Exception {
     try (RawHttp raw = new RawHttp(backend.address())) {
-      RawHttp.Response response = raw.exchange("GET /ws-reject HTTP/1.1\r\nHost: test\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      RawHttp.Response response =
+          raw.exchange(
+              "GET /ws-reject HTTP/1.1\r\nHost: test\r\n"
+                  + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 
       assertEquals(403, response.status());
       assertEquals("no websocket here\n", response.body());
       assertEquals("b1", response.headers().get("x-backend"));
     }
 
-    CompletableFuture<WebSocket> refused = CLIENT.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://" + backend.endpoint() + "/ws-reject"),
-            new RecordingListener());
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> refused.get(5, TimeUnit.SECONDS));
+    CompletableFuture<WebSocket> refused =
+        CLIENT
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create("ws://" + backend.endpoint() + "/ws-reject"), new RecordingListener());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
     WebSocketHandshakeException handshake =
         assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
     assertEquals(403, handshake.getResponse().statusCode());
@@ -413,16 +422,21 @@ class TestBackendTest {
   }
 
   private static void upgrade(Socket socket, String path) throws IOException {
-    write(socket, "GET " + path + " HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n");
+    write(
+        socket,
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\n");
     String head = readHead(socket.getInputStream());
     assertTrue(head.startsWith("HTTP/1.1 101"), head);
     assertTrue(head.contains("x-backend: b1\r\n"), head);
   }
 
   private WebSocket connectWebSocket(String path, RecordingListener listener) throws Exception {
-    return CLIENT.newWebSocketBuilder()
+    return CLIENT
+        .newWebSocketBuilder()
         .buildAsync(URI.create("ws://" + backend.endpoint() + path), listener)
         .get(5, TimeUnit.SECONDS);
   }
@@ -432,8 +446,8 @@ class TestBackendTest {
   }
 
   /**
-   * Turns what the JDK client receives into strings, one per frame for text (so fragmentation
-   * is visible) and one per whole message for binary.
+   * Turns what the JDK client receives into strings, one per frame for text (so fragmentation is
+   * visible) and one per whole message for binary.
    */
   private static final class RecordingListener implements WebSocket.Listener {
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -463,8 +477,11 @@ class TestBackendTest {
       if (last) {
         lastBinary = binary.toByteArray();
         binary.reset();
-        events.add("binary:" + (lastBinary.length <= 8
-            ? Arrays.toString(lastBinary) : lastBinary.length + " bytes"));
+        events.add(
+            "binary:"
+                + (lastBinary.length <= 8
+                    ? Arrays.toString(lastBinary)
+                    : lastBinary.length + " bytes"));
       }
       ws.request(1);
       return null;

@@ -33,11 +33,11 @@ import java.util.function.Function;
  * loop unless told otherwise, a meter registry the test can read, and, when asked for, the admin
  * server on an ephemeral port.
  *
- * <p>Listener ports: the config validator accepts 1 to 65535 only, so a listener cannot bind
- * port 0. A config is therefore written by a function of {@link Ports}; when a port it was given
- * is taken before the node binds it, the node changes nothing ({@link DataPlaneNode#apply} is all
- * or nothing) and the config is written again with fresh ports. {@link #address} reports the
- * bound ones.
+ * <p>Listener ports: the config validator accepts 1 to 65535 only, so a listener cannot bind port
+ * 0. A config is therefore written by a function of {@link Ports}; when a port it was given is
+ * taken before the node binds it, the node changes nothing ({@link DataPlaneNode#apply} is all or
+ * nothing) and the config is written again with fresh ports. {@link #address} reports the bound
+ * ones.
  *
  * <p>{@link #close} is idempotent and fails the test, rather than hanging it, when the node does
  * not stop within {@link #CLOSE_BOUND}. Threading: as {@link DataPlaneNode}.
@@ -45,6 +45,7 @@ import java.util.function.Function;
 public final class TestNode implements AutoCloseable {
   /** How long {@link #close} may take; the node's own shutdown waits are 5 s each. */
   public static final Duration CLOSE_BOUND = Duration.ofSeconds(30);
+
   private static final int BIND_ATTEMPTS = 5;
 
   /** Fresh free loopback ports for one config, distinct from each other. */
@@ -126,8 +127,8 @@ public final class TestNode implements AutoCloseable {
   }
 
   /**
-   * Applies the config {@code yaml} writes with fresh ports; when one was taken in the
-   * meantime, writes it again with others.
+   * Applies the config {@code yaml} writes with fresh ports; when one was taken in the meantime,
+   * writes it again with others.
    */
   public void apply(Function<Ports, String> yaml) throws ConfigException, ListenerBindException {
     for (int attempt = 1; ; attempt++) {
@@ -149,16 +150,19 @@ public final class TestNode implements AutoCloseable {
       return;
     }
     closed = true;
-    CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
-      if (admin != null) {
-        admin.close();
-      }
-      node.close();
-    }, r -> {
-      Thread t = new Thread(r, "test-node-close");
-      t.setDaemon(true);
-      t.start();
-    });
+    CompletableFuture<Void> stopped =
+        CompletableFuture.runAsync(
+            () -> {
+              if (admin != null) {
+                admin.close();
+              }
+              node.close();
+            },
+            r -> {
+              Thread t = new Thread(r, "test-node-close");
+              t.setDaemon(true);
+              t.start();
+            });
     try {
       stopped.get(CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -232,8 +236,10 @@ public final class TestNode implements AutoCloseable {
     /** A node with no config yet: nothing listens until one is applied. */
     public TestNode build() {
       if (registry == null) {
-        registry = admin ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
-            : new SimpleMeterRegistry();
+        registry =
+            admin
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : new SimpleMeterRegistry();
       }
       if (admin && !(registry instanceof PrometheusMeterRegistry)) {
         throw new IllegalStateException("admin() serves /metrics from a Prometheus registry");
@@ -242,8 +248,12 @@ public final class TestNode implements AutoCloseable {
       AdminServer server = null;
       if (admin) {
         try {
-          server = AdminServer.start(Transport.best(), new InetSocketAddress("127.0.0.1", 0),
-              (PrometheusMeterRegistry) registry, built);
+          server =
+              AdminServer.start(
+                  Transport.best(),
+                  new InetSocketAddress("127.0.0.1", 0),
+                  (PrometheusMeterRegistry) registry,
+                  built);
         } catch (IOException e) {
           built.close();
           throw new IllegalStateException(e);

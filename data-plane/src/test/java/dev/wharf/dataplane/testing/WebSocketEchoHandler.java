@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * came, so a fragmented message comes back fragmented the same way. Answers ping with pong.
  *
  * <p>Closing: every close frame received is recorded (1005 when it carried no code). A close the
- * client starts is answered with the same frame, then the connection closes. A text message
- * {@code close:CODE} makes this side start: it sends close CODE, drops data frames from then on,
- * and closes the connection when the client answers, or after {@link #CLOSE_REPLY_SECONDS}.
+ * client starts is answered with the same frame, then the connection closes. A text message {@code
+ * close:CODE} makes this side start: it sends close CODE, drops data frames from then on, and
+ * closes the connection when the client answers, or after {@link #CLOSE_REPLY_SECONDS}.
  *
  * <p>Every frame is either written back (ownership passes to the encoder) or released.
  *
@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
   private static final String CLOSE_COMMAND = "close:";
   private static final long CLOSE_REPLY_SECONDS = 2;
+
   /** RFC 6455 section 7.1.5: the code to report for a close frame without one. */
   private static final int NO_STATUS_RECEIVED = 1005;
 
@@ -78,13 +79,20 @@ final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
   private void startClose(ChannelHandlerContext ctx, int code) {
     closeSent = true;
     ctx.writeAndFlush(new CloseWebSocketFrame(code, ""));
-    closeReplyTimer = ctx.executor().schedule(() -> { ctx.close(); }, CLOSE_REPLY_SECONDS,
-        TimeUnit.SECONDS);
+    closeReplyTimer =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  ctx.close();
+                },
+                CLOSE_REPLY_SECONDS,
+                TimeUnit.SECONDS);
   }
 
   /** The CODE of a whole text message {@code close:CODE}, or -1 for any other frame. */
   private static int requestedCloseCode(WebSocketFrame frame) {
-    if (!(frame instanceof TextWebSocketFrame text) || !text.isFinalFragment()
+    if (!(frame instanceof TextWebSocketFrame text)
+        || !text.isFinalFragment()
         || text.content().readableBytes() > 16) {
       return -1;
     }

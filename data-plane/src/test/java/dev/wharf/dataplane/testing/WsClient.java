@@ -32,8 +32,12 @@ public final class WsClient implements AutoCloseable {
   /** Opens a WebSocket to {@code uri}; fails with the handshake's error. */
   public static WsClient connect(URI uri) {
     Collector collector = new Collector();
-    WebSocket ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(uri, collector).orTimeout(10, TimeUnit.SECONDS).join();
+    WebSocket ws =
+        HTTP.newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .buildAsync(uri, collector)
+            .orTimeout(10, TimeUnit.SECONDS)
+            .join();
     return new WsClient(ws, collector);
   }
 
@@ -42,8 +46,8 @@ public final class WsClient implements AutoCloseable {
   }
 
   /**
-   * Sends what {@code send} sends on the socket ({@code ws -> ws.sendText("hi", true)}) and
-   * waits until it is written; AssertionError when that takes over 10 s (nobody reads).
+   * Sends what {@code send} sends on the socket ({@code ws -> ws.sendText("hi", true)}) and waits
+   * until it is written; AssertionError when that takes over 10 s (nobody reads).
    */
   public void send(Function<WebSocket, CompletableFuture<WebSocket>> send) {
     try {

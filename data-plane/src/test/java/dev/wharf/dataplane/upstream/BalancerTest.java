@@ -19,7 +19,11 @@ class BalancerTest {
   private final EndpointRegistry registry = new EndpointRegistry();
 
   private UpstreamEndpoint endpoint(String name, int weight) {
-    return new UpstreamEndpoint("u", name, InetSocketAddress.createUnresolved(name, 80), weight,
+    return new UpstreamEndpoint(
+        "u",
+        name,
+        InetSocketAddress.createUnresolved(name, 80),
+        weight,
         registry.statsFor("u", name));
   }
 
@@ -33,8 +37,11 @@ class BalancerTest {
 
   @Test
   void smoothWeightedRoundRobinInterleavesAsNginxDoes() {
-    Balancer b = Balancer.of(LoadBalancing.Policy.ROUND_ROBIN,
-        List.of(endpoint("a", 5), endpoint("b", 1), endpoint("c", 1)), SplittableRandom::new);
+    Balancer b =
+        Balancer.of(
+            LoadBalancing.Policy.ROUND_ROBIN,
+            List.of(endpoint("a", 5), endpoint("b", 1), endpoint("c", 1)),
+            SplittableRandom::new);
 
     assertEquals("a a b a c a a a a b a c a a", picks(b, 14));
   }
@@ -43,9 +50,12 @@ class BalancerTest {
   void aTriedEndpointIsSkippedAndNullComesWhenAllWereTried() {
     UpstreamEndpoint a = endpoint("a", 1);
     UpstreamEndpoint b = endpoint("b", 1);
-    for (LoadBalancing.Policy p : List.of(LoadBalancing.Policy.ROUND_ROBIN,
-        LoadBalancing.Policy.LEAST_CONNECTIONS, LoadBalancing.Policy.CONSISTENT_HASH,
-        LoadBalancing.Policy.RANDOM)) {
+    for (LoadBalancing.Policy p :
+        List.of(
+            LoadBalancing.Policy.ROUND_ROBIN,
+            LoadBalancing.Policy.LEAST_CONNECTIONS,
+            LoadBalancing.Policy.CONSISTENT_HASH,
+            LoadBalancing.Policy.RANDOM)) {
       SplittableRandom random = new SplittableRandom(3);
       Balancer balancer = Balancer.of(p, List.of(a, b), () -> random);
       for (int i = 0; i < 10; i++) {
@@ -69,8 +79,11 @@ class BalancerTest {
     assertEquals("b", before.pick(null, List.of()).address());
 
     // A new snapshot with the same endpoints sees the same counts.
-    Balancer after = Balancer.of(LoadBalancing.Policy.LEAST_CONNECTIONS,
-        List.of(endpoint("a", 1), endpoint("b", 2)), null);
+    Balancer after =
+        Balancer.of(
+            LoadBalancing.Policy.LEAST_CONNECTIONS,
+            List.of(endpoint("a", 1), endpoint("b", 2)),
+            null);
     b.stats().acquired(); // b: 4/2 = a: 2/1; ties rotate
     String tie = picks(after, 2);
     assertTrue(tie.equals("a b") || tie.equals("b a"), tie);
@@ -78,11 +91,10 @@ class BalancerTest {
 
   @Test
   void consistentHashMovesOnlyTheKeysOfARemovedEndpoint() {
-    List<UpstreamEndpoint> four = List.of(endpoint("a", 1), endpoint("b", 1), endpoint("c", 1),
-        endpoint("d", 1));
+    List<UpstreamEndpoint> four =
+        List.of(endpoint("a", 1), endpoint("b", 1), endpoint("c", 1), endpoint("d", 1));
     Balancer all = Balancer.of(LoadBalancing.Policy.CONSISTENT_HASH, four, null);
-    Balancer withoutD = Balancer.of(LoadBalancing.Policy.CONSISTENT_HASH, four.subList(0, 3),
-        null);
+    Balancer withoutD = Balancer.of(LoadBalancing.Policy.CONSISTENT_HASH, four.subList(0, 3), null);
 
     int moved = 0;
     Map<String, Integer> share = new HashMap<>();
@@ -103,10 +115,12 @@ class BalancerTest {
   @Test
   void randomFollowsTheWeights() {
     SplittableRandom random = new SplittableRandom(11);
-    Balancer b = Balancer.of(LoadBalancing.Policy.RANDOM,
-        List.of(endpoint("a", 3), endpoint("b", 1)), () -> random);
-    Map<String, Long> counts = new ArrayList<>(List.of(picks(b, 4000).split(" "))).stream()
-        .collect(Collectors.groupingBy(s -> s, Collectors.counting()));
+    Balancer b =
+        Balancer.of(
+            LoadBalancing.Policy.RANDOM, List.of(endpoint("a", 3), endpoint("b", 1)), () -> random);
+    Map<String, Long> counts =
+        new ArrayList<>(List.of(picks(b, 4000).split(" ")))
+            .stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
 
     assertTrue(counts.get("a") > 2800 && counts.get("a") < 3200, counts.toString());
   }

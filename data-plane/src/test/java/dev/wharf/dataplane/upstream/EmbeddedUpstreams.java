@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Upstream connections on embedded channels, for handler tests of an exchange: each connect
- * opens an {@link EmbeddedChannel} whose pipeline the given {@link UpstreamPipeline} builds, so
- * what the exchange writes comes out as real bytes ({@code readOutbound}) and a test plays the
- * endpoint by feeding bytes in ({@code writeInbound}). Released connections are pooled per
- * endpoint, as the real connector does, so a test can make a pooled connection go stale.
+ * Upstream connections on embedded channels, for handler tests of an exchange: each connect opens
+ * an {@link EmbeddedChannel} whose pipeline the given {@link UpstreamPipeline} builds, so what the
+ * exchange writes comes out as real bytes ({@code readOutbound}) and a test plays the endpoint by
+ * feeding bytes in ({@code writeInbound}). Released connections are pooled per endpoint, as the
+ * real connector does, so a test can make a pooled connection go stale.
  *
  * <p>Not thread-safe: everything runs on the test thread, as embedded channels do.
  */
@@ -53,8 +53,8 @@ public final class EmbeddedUpstreams implements UpstreamConnections {
   }
 
   /**
-   * From now on a new connection is reported only when the test calls
-   * {@link #completeConnects}, as a real connect completes on a later turn of the event loop.
+   * From now on a new connection is reported only when the test calls {@link #completeConnects}, as
+   * a real connect completes on a later turn of the event loop.
    */
   public void deferConnects() {
     deferring = true;
@@ -84,8 +84,8 @@ public final class EmbeddedUpstreams implements UpstreamConnections {
   }
 
   @Override
-  public Future<UpstreamConnection> acquire(EventLoop loop, UpstreamEndpoint endpoint,
-      Duration connectTimeout, boolean allowPooled) {
+  public Future<UpstreamConnection> acquire(
+      EventLoop loop, UpstreamEndpoint endpoint, Duration connectTimeout, boolean allowPooled) {
     ArrayDeque<UpstreamConnection> pooled = idle.get(endpoint.address());
     while (allowPooled && pooled != null && !pooled.isEmpty()) {
       UpstreamConnection c = pooled.pollLast();
@@ -99,8 +99,9 @@ public final class EmbeddedUpstreams implements UpstreamConnections {
           new ConnectException("Connection refused: " + endpoint.address()));
     }
     if (timingOut.contains(endpoint.address())) {
-      return loop.newFailedFuture(new ConnectTimeoutException(
-          "connection timed out after " + connectTimeout + ": " + endpoint.address()));
+      return loop.newFailedFuture(
+          new ConnectTimeoutException(
+              "connection timed out after " + connectTimeout + ": " + endpoint.address()));
     }
     UpstreamConnection connection = new UpstreamConnection(endpoint);
     EmbeddedChannel ch = EmbeddedChannel.builder().ticker(ticker).register(false).build();

@@ -21,17 +21,23 @@ class HealthOutlierDetectorTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final ProxyMetrics metrics = new ProxyMetrics(registry);
-  private final CompiledUpstream upstream = CompiledUpstream.compile(Upstream.newBuilder()
-      .setName("u")
-      .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:1"))
-      .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:2"))
-      .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:3"))
-      .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:4"))
-      .setOutlierDetection(OutlierDetection.newBuilder().setConsecutiveFailures(2)
-          .setBaseEjectionTime(Duration.newBuilder().setSeconds(10))
-          .setMaxEjectionTime(Duration.newBuilder().setSeconds(15))
-          .setMaxEjectionPercent(50))
-      .build(), new EndpointRegistry(), SplittableRandom::new);
+  private final CompiledUpstream upstream =
+      CompiledUpstream.compile(
+          Upstream.newBuilder()
+              .setName("u")
+              .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:1"))
+              .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:2"))
+              .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:3"))
+              .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:4"))
+              .setOutlierDetection(
+                  OutlierDetection.newBuilder()
+                      .setConsecutiveFailures(2)
+                      .setBaseEjectionTime(Duration.newBuilder().setSeconds(10))
+                      .setMaxEjectionTime(Duration.newBuilder().setSeconds(15))
+                      .setMaxEjectionPercent(50))
+              .build(),
+          new EndpointRegistry(),
+          SplittableRandom::new);
 
   private UpstreamEndpoint endpoint(int i) {
     return upstream.endpoints().get(i);
@@ -70,8 +76,11 @@ class HealthOutlierDetectorTest {
     fail(2, 2, 0);
     assertTrue(endpoint(0).stats().ejected(1) && endpoint(1).stats().ejected(1));
     assertFalse(endpoint(2).stats().ejected(1), "two of four is the limit");
-    assertEquals(2.0, registry.get("wharf.endpoint.ejections").counters().stream()
-        .mapToDouble(c -> c.count()).sum());
+    assertEquals(
+        2.0,
+        registry.get("wharf.endpoint.ejections").counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum());
 
     fail(2, 1, 10 * S); // the others are back: its failures still count
     assertTrue(endpoint(2).stats().ejected(10 * S));
@@ -85,7 +94,8 @@ class HealthOutlierDetectorTest {
     fail(1, 2, 0);
     endpoint(2).stats().healthy(false);
     assertEquals(List.of(endpoint(1), endpoint(2)), upstream.excluded(none, 0, metrics));
-    assertEquals(List.of(endpoint(0), endpoint(1), endpoint(2)),
+    assertEquals(
+        List.of(endpoint(0), endpoint(1), endpoint(2)),
         upstream.excluded(List.of(endpoint(0)), 0, metrics));
 
     endpoint(0).stats().healthy(false);
@@ -94,8 +104,8 @@ class HealthOutlierDetectorTest {
     assertEquals(1.0, registry.get("wharf.upstream.panic").gauge().value());
 
     endpoint(3).stats().healthy(true);
-    assertEquals(List.of(endpoint(0), endpoint(1), endpoint(2)),
-        upstream.excluded(none, 0, metrics));
+    assertEquals(
+        List.of(endpoint(0), endpoint(1), endpoint(2)), upstream.excluded(none, 0, metrics));
     assertEquals(0.0, registry.get("wharf.upstream.panic").gauge().value(), "out of panic");
   }
 }

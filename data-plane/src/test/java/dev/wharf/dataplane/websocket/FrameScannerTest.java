@@ -13,27 +13,28 @@ import org.junit.jupiter.api.Test;
 /** Frame boundaries are found whatever the sizes and wherever the bytes are split. */
 class FrameScannerTest {
   private final List<String> events = new ArrayList<>();
-  private final FrameScanner.Listener listener = new FrameScanner.Listener() {
-    @Override
-    public void onFrame(int opcode, boolean fin) {
-      events.add("frame " + opcode + (fin ? " fin" : ""));
-    }
+  private final FrameScanner.Listener listener =
+      new FrameScanner.Listener() {
+        @Override
+        public void onFrame(int opcode, boolean fin) {
+          events.add("frame " + opcode + (fin ? " fin" : ""));
+        }
 
-    @Override
-    public void onClose(int code) {
-      events.add("close " + code);
-    }
+        @Override
+        public void onClose(int code) {
+          events.add("close " + code);
+        }
 
-    @Override
-    public void onProtocolError(String reason) {
-      events.add("error " + reason);
-    }
+        @Override
+        public void onProtocolError(String reason) {
+          events.add("error " + reason);
+        }
 
-    @Override
-    public void onMessageTooBig(long size) {
-      events.add("too big " + size);
-    }
-  };
+        @Override
+        public void onMessageTooBig(long size) {
+          events.add("too big " + size);
+        }
+      };
 
   /** A frame as a peer would write it; masked frames get a fixed key. */
   static byte[] frame(int opcode, boolean fin, boolean masked, byte[] payload) {
@@ -71,11 +72,12 @@ class FrameScannerTest {
 
   @Test
   void framesOfEveryLengthFormAreFollowedEvenWhenSplitByteByByte() {
-    byte[] stream = concat(
-        frame(1, false, true, new byte[5]),
-        frame(0, true, true, new byte[300]),
-        frame(2, true, false, new byte[70_000]),
-        frame(8, true, true, new byte[] {0x03, (byte) 0xe9}));
+    byte[] stream =
+        concat(
+            frame(1, false, true, new byte[5]),
+            frame(0, true, true, new byte[300]),
+            frame(2, true, false, new byte[70_000]),
+            frame(8, true, true, new byte[] {0x03, (byte) 0xe9}));
     FrameScanner scanner = new FrameScanner();
 
     for (byte b : stream) {
@@ -83,8 +85,8 @@ class FrameScannerTest {
       assertEquals(1, scanner.scan(one, false, listener));
     }
 
-    assertEquals(List.of("frame 1", "frame 0 fin", "frame 2 fin", "frame 8 fin", "close 1001"),
-        events);
+    assertEquals(
+        List.of("frame 1", "frame 0 fin", "frame 2 fin", "frame 8 fin", "close 1001"), events);
     assertTrue(scanner.atBoundary());
   }
 
@@ -96,8 +98,9 @@ class FrameScannerTest {
     scanner.scan(Unpooled.wrappedBuffer(first, 0, 3), false, listener);
     assertFalse(scanner.atBoundary());
 
-    ByteBuf rest = Unpooled.wrappedBuffer(concat(
-        java.util.Arrays.copyOfRange(first, 3, first.length), second));
+    ByteBuf rest =
+        Unpooled.wrappedBuffer(
+            concat(java.util.Arrays.copyOfRange(first, 3, first.length), second));
     int upToBoundary = scanner.scan(rest, true, listener);
 
     assertEquals(first.length - 3, upToBoundary);
@@ -106,8 +109,8 @@ class FrameScannerTest {
 
   @Test
   void aCloseFrameWithoutCodeCountsAs1005() {
-    new FrameScanner().scan(Unpooled.wrappedBuffer(frame(8, true, false, new byte[0])), false,
-        listener);
+    new FrameScanner()
+        .scan(Unpooled.wrappedBuffer(frame(8, true, false, new byte[0])), false, listener);
 
     assertEquals(List.of("frame 8 fin", "close 1005"), events);
   }
@@ -124,18 +127,22 @@ class FrameScannerTest {
   @Test
   void aMessageIsMeasuredAcrossItsFragmentsAndControlFramesDoNotCount() {
     FrameScanner scanner = new FrameScanner(100);
-    byte[] stream = concat(frame(1, false, false, new byte[60]),
-        frame(9, true, false, new byte[50]),
-        frame(0, false, false, new byte[40]), // 100: still allowed
-        frame(0, true, false, new byte[1]), // 101: refused at its header
-        frame(2, true, false, new byte[1]));
+    byte[] stream =
+        concat(
+            frame(1, false, false, new byte[60]),
+            frame(9, true, false, new byte[50]),
+            frame(0, false, false, new byte[40]), // 100: still allowed
+            frame(0, true, false, new byte[1]), // 101: refused at its header
+            frame(2, true, false, new byte[1]));
     ByteBuf buf = Unpooled.wrappedBuffer(stream);
 
     int scanned = scanner.scan(buf, false, listener);
 
     assertEquals(List.of("frame 1", "frame 9 fin", "frame 0", "too big 101"), events);
     assertTrue(scanner.broken());
-    assertEquals(2 + 60 + 2 + 50 + 2 + 40, scanner.brokenFrameStart(),
+    assertEquals(
+        2 + 60 + 2 + 50 + 2 + 40,
+        scanner.brokenFrameStart(),
         "the refused frame starts right after the accepted ones");
     assertEquals(scanner.brokenFrameStart() + 2, scanned, "nothing read after its header");
   }

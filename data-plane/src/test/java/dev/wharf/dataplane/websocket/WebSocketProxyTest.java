@@ -45,7 +45,13 @@ class WebSocketProxyTest {
     backend = TestBackend.start("ws");
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // config keeps the port it was written with, for the tests that apply it again
-    node = TestNode.builder().registry(registry).start(ports -> config = """
+    node =
+        TestNode.builder()
+            .registry(registry)
+            .start(
+                ports ->
+                    config =
+                        """
         listeners:
           - {name: web, address: 127.0.0.1, port: %d}
         upstreams:
@@ -73,7 +79,8 @@ class WebSocketProxyTest {
               upstream: app
               rewrite: {regex: ^/plain, replacement: /ws}
               websocket: {enabled: false}
-        """.formatted(ports.next(), backend.endpoint()));
+        """
+                            .formatted(ports.next(), backend.endpoint()));
     port = node.address("web").getPort();
   }
 
@@ -115,10 +122,10 @@ class WebSocketProxyTest {
       client.send(s -> s.sendText("mented", true));
       assertEquals("fragmented", client.nextMessage(WAIT));
 
-      client.send(s -> s.sendPing(
-          ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))));
-      assertEquals("are you there",
-          StandardCharsets.UTF_8.decode(client.nextPong(WAIT)).toString());
+      client.send(
+          s -> s.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))));
+      assertEquals(
+          "are you there", StandardCharsets.UTF_8.decode(client.nextPong(WAIT)).toString());
 
       byte[] big = new byte[1024 * 1024];
       new Random(7).nextBytes(big);
@@ -138,7 +145,9 @@ class WebSocketProxyTest {
       assertEquals("one", client.nextMessage(WAIT));
       int accepted = backend.connectionsAccepted();
 
-      node.apply(config + """
+      node.apply(
+          config
+              + """
             - name: added
               match: {path: {exact: /new}}
               respond: {body: new}
@@ -183,8 +192,13 @@ class WebSocketProxyTest {
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
       assertTrue(backend.allClientFramesMasked(), "RFC 6455: frames to a server are masked");
       // The relay counts the close once both sockets are closed, just after the client saw it.
-      Await.until(WAIT, () -> registry.scrape().contains(
-          "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1001\",route=\"chat\"}"),
+      Await.until(
+          WAIT,
+          () ->
+              registry
+                  .scrape()
+                  .contains(
+                      "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1001\",route=\"chat\"}"),
           registry::scrape);
     }
   }
@@ -200,8 +214,13 @@ class WebSocketProxyTest {
 
       assertEquals(1009, client.closeCode().get(10, TimeUnit.SECONDS));
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
-      Await.until(WAIT, () -> registry.scrape().contains(
-          "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1009\",route=\"small\"}"),
+      Await.until(
+          WAIT,
+          () ->
+              registry
+                  .scrape()
+                  .contains(
+                      "wharf_websocket_closes_total{closed_by=\"proxy\",code=\"1009\",route=\"small\"}"),
           registry::scrape);
     }
   }
@@ -215,8 +234,8 @@ class WebSocketProxyTest {
 
   @Test
   void aRefusedUpgradeIsRelayedAsANormalResponse() {
-    CompletionException e = assertThrows(CompletionException.class,
-        () -> WsClient.connect(ws("/ws-reject")));
+    CompletionException e =
+        assertThrows(CompletionException.class, () -> WsClient.connect(ws("/ws-reject")));
 
     assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
     assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
@@ -226,14 +245,18 @@ class WebSocketProxyTest {
   void aBrokenHandshakeIs400AndNeverReachesTheBackend() throws Exception {
     int before = backend.pendingRequests();
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      RawHttp.Response r = http.exchange("GET /ws/x HTTP/1.1\r\nHost: a\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "GET /ws/x HTTP/1.1\r\nHost: a\r\n"
+                  + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
       assertEquals(400, r.status());
     }
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      RawHttp.Response r = http.exchange("GET /ws/x HTTP/1.1\r\nHost: a\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "GET /ws/x HTTP/1.1\r\nHost: a\r\n"
+                  + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
       assertEquals(426, r.status());
       assertEquals("13", r.headers().get("sec-websocket-version"));
     }
@@ -243,9 +266,11 @@ class WebSocketProxyTest {
   @Test
   void onARouteWithoutWebSocketsTheUpgradeIsDroppedAndTheRequestIsPlain() throws Exception {
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      RawHttp.Response r = http.exchange("GET /plain HTTP/1.1\r\nHost: a\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange(
+              "GET /plain HTTP/1.1\r\nHost: a\r\n"
+                  + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
 
       RecordedRequest seen = backend.takeRequest(WAIT);
       assertEquals(400, r.status(), "the backend refuses a plain request on its WebSocket path");

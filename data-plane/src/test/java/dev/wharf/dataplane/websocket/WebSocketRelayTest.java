@@ -29,27 +29,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The relay between two embedded channels: the 1001 close never cuts a frame in two, the
- * frame towards the endpoint is masked, and a message over the maximum size is refused with
- * 1009 before any of its bytes go on.
+ * The relay between two embedded channels: the 1001 close never cuts a frame in two, the frame
+ * towards the endpoint is masked, and a message over the maximum size is refused with 1009 before
+ * any of its bytes go on.
  */
 @ExtendWith(NettyLeakExtension.class)
 class WebSocketRelayTest {
   private final EmbeddedChannel client = new EmbeddedChannel();
   private final EmbeddedChannel upstream = new EmbeddedChannel();
   private final AtomicBoolean ended = new AtomicBoolean();
+
   /** The relay's maximum message size in these tests. */
   private static final int LIMIT = 1024;
+
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final ProxyMetrics metrics = new ProxyMetrics(registry);
-  private final ConnectionDrainer drainer = new ConnectionDrainer(Ticker.systemTicker(),
-      metrics.drainMeters(List.of(), () -> 0), Runnable::run,
-      ConnectionDrainer.Scheduler.EVENT_LOOP);
-  private final WebSocketRelay relay = WebSocketRelay.create(client, upstream,
-      new Placement("chat", "backend", "127.0.0.1:1", DrainSettings.DEFAULT),
-      Duration.ofHours(1), LIMIT, new RequestRecord(null, 0), new NodeServices(metrics,
-          Ticker.systemTicker(), Clock.systemUTC(), () -> new SplittableRandom(1), Runnable::run),
-      drainer, () -> ended.set(true));
+  private final ConnectionDrainer drainer =
+      new ConnectionDrainer(
+          Ticker.systemTicker(),
+          metrics.drainMeters(List.of(), () -> 0),
+          Runnable::run,
+          ConnectionDrainer.Scheduler.EVENT_LOOP);
+  private final WebSocketRelay relay =
+      WebSocketRelay.create(
+          client,
+          upstream,
+          new Placement("chat", "backend", "127.0.0.1:1", DrainSettings.DEFAULT),
+          Duration.ofHours(1),
+          LIMIT,
+          new RequestRecord(null, 0),
+          new NodeServices(
+              metrics,
+              Ticker.systemTicker(),
+              Clock.systemUTC(),
+              () -> new SplittableRandom(1),
+              Runnable::run),
+          drainer,
+          () -> ended.set(true));
 
   WebSocketRelayTest() {
     client.pipeline().addLast(relay.clientHandler());
@@ -83,14 +99,19 @@ class WebSocketRelayTest {
 
     relay.goAway();
     byte[] beforeTheEnd = read(client);
-    upstream.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(message, 40, message.length),
-        FrameScannerTest.frame(1, true, false, new byte[3])));
+    upstream.writeInbound(
+        Unpooled.wrappedBuffer(
+            Arrays.copyOfRange(message, 40, message.length),
+            FrameScannerTest.frame(1, true, false, new byte[3])));
     byte[] after = read(client);
 
     assertEquals(0, beforeTheEnd.length, "no close frame inside a frame");
-    assertEquals(message.length - 40 + 4, after.length,
+    assertEquals(
+        message.length - 40 + 4,
+        after.length,
         "the rest of the frame, then the close frame; the next frame is not forwarded");
-    assertArrayEquals(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xe9},
+    assertArrayEquals(
+        new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xe9},
         Arrays.copyOfRange(after, after.length - 4, after.length));
   }
 
@@ -112,10 +133,12 @@ class WebSocketRelayTest {
     read(client);
     read(upstream);
 
-    client.writeInbound(Unpooled.wrappedBuffer(FrameScannerTest.frame(8, true, true,
-        new byte[] {0x03, (byte) 0xe9})));
-    upstream.writeInbound(Unpooled.wrappedBuffer(FrameScannerTest.frame(8, true, false,
-        new byte[] {0x03, (byte) 0xe9})));
+    client.writeInbound(
+        Unpooled.wrappedBuffer(
+            FrameScannerTest.frame(8, true, true, new byte[] {0x03, (byte) 0xe9})));
+    upstream.writeInbound(
+        Unpooled.wrappedBuffer(
+            FrameScannerTest.frame(8, true, false, new byte[] {0x03, (byte) 0xe9})));
     client.runPendingTasks();
     upstream.runPendingTasks();
 
@@ -152,15 +175,19 @@ class WebSocketRelayTest {
   }
 
   private double closesCounted(int code) {
-    var counter = registry.find("wharf.websocket.closes").tag("code", Integer.toString(code))
-        .tag("closed_by", "proxy").counter();
+    var counter =
+        registry
+            .find("wharf.websocket.closes")
+            .tag("code", Integer.toString(code))
+            .tag("closed_by", "proxy")
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 
   /** The endpoint answers the proxy's close, as a well-behaved one does. */
   private void endpointAnswersTheClose() {
-    upstream.writeInbound(pooled(FrameScannerTest.frame(8, true, false,
-        new byte[] {0x03, (byte) 0xe9})));
+    upstream.writeInbound(
+        pooled(FrameScannerTest.frame(8, true, false, new byte[] {0x03, (byte) 0xe9})));
     client.runPendingTasks();
     upstream.runPendingTasks();
   }
@@ -170,17 +197,42 @@ class WebSocketRelayTest {
   @Test
   void aFrameAnnouncing2To63Minus1BytesIsRefusedWith1009AndNothingOfItIsForwarded() {
     byte[] before = FrameScannerTest.frame(1, true, true, "hi".getBytes());
-    byte[] huge = {(byte) 0x82, (byte) 0xff, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-        (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x11, 0x22, 0x33, 0x44,
-        1, 2, 3, 4, 5, 6, 7, 8};
+    byte[] huge = {
+      (byte) 0x82,
+      (byte) 0xff,
+      0x7f,
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff,
+      0x11,
+      0x22,
+      0x33,
+      0x44,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8
+    };
     client.writeInbound(pooled(before, huge));
 
     assertArrayEquals(CLOSE_1009_TO_CLIENT, read(client));
     byte[] toEndpoint = read(upstream);
-    assertArrayEquals(before, Arrays.copyOfRange(toEndpoint, 0, before.length),
+    assertArrayEquals(
+        before,
+        Arrays.copyOfRange(toEndpoint, 0, before.length),
         "the frame before the huge one goes on whole");
-    assertEquals(1001, maskedCloseCode(Arrays.copyOfRange(toEndpoint, before.length,
-        toEndpoint.length)), "then the close, in place of the huge frame");
+    assertEquals(
+        1001,
+        maskedCloseCode(Arrays.copyOfRange(toEndpoint, before.length, toEndpoint.length)),
+        "then the close, in place of the huge frame");
     assertFalse(client.isActive(), "the client's stream cannot be followed any more");
 
     endpointAnswersTheClose();
@@ -219,16 +271,18 @@ class WebSocketRelayTest {
     byte[] toEndpoint = read(upstream);
     byte[] accepted = concat(first, ping, second);
     assertArrayEquals(accepted, Arrays.copyOfRange(toEndpoint, 0, accepted.length));
-    assertEquals(1001, maskedCloseCode(Arrays.copyOfRange(toEndpoint, accepted.length,
-        toEndpoint.length)));
+    assertEquals(
+        1001, maskedCloseCode(Arrays.copyOfRange(toEndpoint, accepted.length, toEndpoint.length)));
     endpointAnswersTheClose();
     assertEquals(1, closesCounted(1009));
   }
 
   @Test
   void theLimitCountsEachMessageOnItsOwn() {
-    byte[] message = concat(FrameScannerTest.frame(1, false, true, new byte[600]),
-        FrameScannerTest.frame(0, true, true, new byte[400]));
+    byte[] message =
+        concat(
+            FrameScannerTest.frame(1, false, true, new byte[600]),
+            FrameScannerTest.frame(0, true, true, new byte[400]));
     client.writeInbound(pooled(message, message));
 
     assertArrayEquals(concat(message, message), read(upstream));
@@ -243,8 +297,8 @@ class WebSocketRelayTest {
     assertArrayEquals(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xe9}, read(client));
     assertEquals(1009, maskedCloseCode(read(upstream)));
     assertFalse(upstream.isActive());
-    client.writeInbound(pooled(FrameScannerTest.frame(8, true, true,
-        new byte[] {0x03, (byte) 0xe9})));
+    client.writeInbound(
+        pooled(FrameScannerTest.frame(8, true, true, new byte[] {0x03, (byte) 0xe9})));
     client.runPendingTasks();
     upstream.runPendingTasks();
     assertTrue(ended.get());

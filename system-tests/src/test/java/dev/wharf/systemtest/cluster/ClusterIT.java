@@ -29,21 +29,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real cluster: a 3-member etcd, two control-plane replicas and three data-plane nodes, each
- * its own process started from the jars CI builds. The test changes config through the store, as
- * the Admin API will, and watches what clients of the nodes see.
+ * A real cluster: a 3-member etcd, two control-plane replicas and three data-plane nodes, each its
+ * own process started from the jars CI builds. The test changes config through the store, as the
+ * Admin API will, and watches what clients of the nodes see.
  */
 class ClusterIT {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
 
   /** 128 + 15: the JVM's exit status after SIGTERM, once its shutdown hooks have run. */
   private static final int SIGTERM_EXIT = 143;
+
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final String prefix = "/wharf-it-" + UUID.randomUUID();
   private final List<JarProcess> processes = new ArrayList<>();
@@ -56,14 +55,15 @@ class ClusterIT {
 
   @BeforeEach
   void startCluster() throws Exception {
-    store = EtcdConfigStore.connect(
-        EtcdStoreSettings.defaults(etcd.clientEndpoints(), "test").withPrefix(prefix));
+    store =
+        EtcdConfigStore.connect(
+            EtcdStoreSettings.defaults(etcd.clientEndpoints(), "test").withPrefix(prefix));
     store.commit(0, config("version one"), "test", "first version");
 
     replicaA = startReplica("cp-a");
     replicaB = startReplica("cp-b");
-    String targets = replicaA.awaitLine("discovery:", START) + ","
-        + replicaB.awaitLine("discovery:", START);
+    String targets =
+        replicaA.awaitLine("discovery:", START) + "," + replicaB.awaitLine("discovery:", START);
     for (int i = 1; i <= 3; i++) {
       nodes.add(startNode("node" + i, targets, FreePorts.loopback()));
     }
@@ -90,8 +90,8 @@ class ClusterIT {
 
     for (Node n : nodes) {
       awaitBody(n, "version two");
-      assertEquals("{\"version\":" + version, get(n.admin() + "/config/version").body()
-          .split(",")[0]);
+      assertEquals(
+          "{\"version\":" + version, get(n.admin() + "/config/version").body().split(",")[0]);
     }
     Await.until(CONVERGE, () -> ackedBy(version) == 3, this::fleet);
   }
@@ -115,8 +115,9 @@ class ClusterIT {
     }
     assertTrue(requests >= 3, "served " + requests + " requests during the failover");
 
-    long version = store.commit(store.read().version(), config("after failover"), "test",
-        "change through cp-b");
+    long version =
+        store.commit(
+            store.read().version(), config("after failover"), "test", "change through cp-b");
     for (Node n : nodes) {
       awaitBody(n, "after failover");
     }
@@ -137,31 +138,59 @@ class ClusterIT {
     Node first = nodes.get(0);
     first.process().kill();
 
-    Node restarted = startNode(first.id(), "127.0.0.1:" + FreePorts.loopback(),
-        first.webPort());
+    Node restarted = startNode(first.id(), "127.0.0.1:" + FreePorts.loopback(), first.webPort());
     assertEquals("version one", awaitBody(restarted, "version one"));
-    assertTrue(restarted.process().output().contains("applied version "),
-        restarted.process().output());
+    assertTrue(
+        restarted.process().output().contains("applied version "), restarted.process().output());
   }
 
   // --- the cluster ---
 
   private JarProcess startReplica(String id) throws Exception {
-    String endpoints = etcd.clientEndpoints().stream().map(URI::toString)
-        .collect(Collectors.joining(","));
-    JarProcess p = JarProcess.startJar(id, dir, JarProcess.CONTROL_PLANE_JAR, List.of(
-        "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", id,
-        "--etcd", endpoints, "--etcd-prefix", prefix));
+    String endpoints =
+        etcd.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
+    JarProcess p =
+        JarProcess.startJar(
+            id,
+            dir,
+            JarProcess.CONTROL_PLANE_JAR,
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics",
+                "127.0.0.1:0",
+                "--replica-id",
+                id,
+                "--etcd",
+                endpoints,
+                "--etcd-prefix",
+                prefix));
     processes.add(p);
     return p;
   }
 
   private Node startNode(String id, String targets, int webPort) throws Exception {
     Path state = dir.resolve(id + "-state");
-    JarProcess p = JarProcess.startJar(id + "-" + processes.size(), dir,
-        JarProcess.DATA_PLANE_JAR, List.of(
-            "--control-plane", targets, "--node-id", id, "--state-dir", state.toString(),
-            "--admin", "127.0.0.1:0", "--listener-port", "web=" + webPort, "--workers", "1", "--drain-grace", "0s"));
+    JarProcess p =
+        JarProcess.startJar(
+            id + "-" + processes.size(),
+            dir,
+            JarProcess.DATA_PLANE_JAR,
+            List.of(
+                "--control-plane",
+                targets,
+                "--node-id",
+                id,
+                "--state-dir",
+                state.toString(),
+                "--admin",
+                "127.0.0.1:0",
+                "--listener-port",
+                "web=" + webPort,
+                "--workers",
+                "1",
+                "--drain-grace",
+                "0s"));
     processes.add(p);
     return new Node(id, p, webPort, "http://" + p.awaitLine("admin:", START));
   }
@@ -191,16 +220,19 @@ class ClusterIT {
   private static String awaitBody(Node n, String expected) {
     String url = "http://127.0.0.1:" + n.webPort() + "/";
     String[] last = {"(no answer)"};
-    Await.until(CONVERGE, () -> {
-      try {
-        HttpResponse<String> r = get(url);
-        last[0] = r.statusCode() + " " + r.body();
-        return r.statusCode() == 200 && r.body().equals(expected);
-      } catch (Exception e) {
-        last[0] = e.toString();
-        return false;
-      }
-    }, () -> n.id() + " at " + url + " answers " + last[0] + "\n" + n.process().output());
+    Await.until(
+        CONVERGE,
+        () -> {
+          try {
+            HttpResponse<String> r = get(url);
+            last[0] = r.statusCode() + " " + r.body();
+            return r.statusCode() == 200 && r.body().equals(expected);
+          } catch (Exception e) {
+            last[0] = e.toString();
+            return false;
+          }
+        },
+        () -> n.id() + " at " + url + " answers " + last[0] + "\n" + n.process().output());
     return expected;
   }
 
@@ -209,7 +241,8 @@ class ClusterIT {
   }
 
   private static Config config(String body) throws Exception {
-    return ConfigDocuments.load("""
+    return ConfigDocuments.load(
+        """
         listeners:
           - {name: web, address: 127.0.0.1, port: 8080}
         routes:
@@ -217,6 +250,8 @@ class ClusterIT {
             listeners: [web]
             match: {path: {prefix: /}}
             respond: {body: "%s"}
-        """.formatted(body), "cluster-it.yaml");
+        """
+            .formatted(body),
+        "cluster-it.yaml");
   }
 }

@@ -2,7 +2,6 @@ package dev.wharf.systemtest.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Http;
@@ -35,18 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code deploy/local/cluster.sh} against the real jars and a real etcd: {@code up} brings a
  * cluster of 10 processes up on free loopback ports, real clients are served through every node,
- * {@code status} sees it, and {@code down} stops every process it started. A missing etcd fails
- * the script and so this test; it never skips.
+ * {@code status} sees it, and {@code down} stops every process it started. A missing etcd fails the
+ * script and so this test; it never skips.
  */
 class LocalClusterScriptIT {
   private static final Path SCRIPT = Path.of("..", "deploy", "local", "cluster.sh");
+
   /** The script bounds its own wait at 60 s; this only catches a script that hangs. */
   private static final Duration UP_BOUND = Duration.ofSeconds(120);
+
   private static final Duration COMMAND_BOUND = Duration.ofSeconds(90);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   private static final Pattern NODE_STATUS =
       Pattern.compile("(?m)^(node\\d+)\\s+running\\s+\\d+\\s.*\\bversion (\\d+)$");
-
 
   /** Kept when the test fails: it holds every process's log. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -65,7 +65,8 @@ class LocalClusterScriptIT {
 
     Map<String, String> addresses = addresses();
     List<String> nodes = valuesOf(addresses, "NODE\\d+_WEB");
-    assertAll("the addresses file lists every part: " + addresses,
+    assertAll(
+        "the addresses file lists every part: " + addresses,
         () -> assertEquals(3, nodes.size(), "nodes"),
         () -> assertEquals(3, valuesOf(addresses, "NODE\\d+_ADMIN").size(), "node admin ports"),
         () -> assertEquals(2, valuesOf(addresses, "CP\\d+_DISCOVERY").size(), "replicas"),
@@ -74,17 +75,20 @@ class LocalClusterScriptIT {
 
     List<Executable> perNode = new ArrayList<>();
     for (String node : nodes) {
-      perNode.add(() -> {
-        HttpResponse<String> api = get("http://" + node + "/api/anything");
-        assertEquals(200, api.statusCode(), node + "/api/anything: " + api.body());
-        assertEquals("hello", api.body().strip(), node + "/api/anything reaches a backend");
-      });
-      perNode.add(() -> {
-        HttpResponse<String> root = get("http://" + node + "/");
-        assertEquals(200, root.statusCode(), node + "/: " + root.body());
-        assertTrue(root.body().startsWith("Hello from the Wharf node at " + node + "."),
-            node + "/ says which node answered: " + root.body());
-      });
+      perNode.add(
+          () -> {
+            HttpResponse<String> api = get("http://" + node + "/api/anything");
+            assertEquals(200, api.statusCode(), node + "/api/anything: " + api.body());
+            assertEquals("hello", api.body().strip(), node + "/api/anything reaches a backend");
+          });
+      perNode.add(
+          () -> {
+            HttpResponse<String> root = get("http://" + node + "/");
+            assertEquals(200, root.statusCode(), node + "/: " + root.body());
+            assertTrue(
+                root.body().startsWith("Hello from the Wharf node at " + node + "."),
+                node + "/ says which node answered: " + root.body());
+          });
     }
     assertAll("every node serves", perNode);
 
@@ -99,15 +103,22 @@ class LocalClusterScriptIT {
       versions.put(m.group(1), Long.parseLong(m.group(2)));
     }
     assertEquals(3, versions.size(), "3 nodes running with a version\n" + status);
-    assertEquals(1, new TreeSet<>(versions.values()).size(), "one version on all nodes: " + versions);
+    assertEquals(
+        1, new TreeSet<>(versions.values()).size(), "one version on all nodes: " + versions);
     assertTrue(versions.values().iterator().next() > 0, "a committed version: " + versions);
 
     // The replicas serve the Admin API to loopback callers: wharfctl sees the whole fleet.
-    Result fleet = CommandRunner.run(COMMAND_BOUND, List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar").toString(),
-        "nodes", "--server", addresses.get("CONTROL_PLANE")),
-        Map.of("WHARFCTL_CONFIG", runDir.resolve("no-wharfctl.yaml").toString()));
+    Result fleet =
+        CommandRunner.run(
+            COMMAND_BOUND,
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar").toString(),
+                "nodes",
+                "--server",
+                addresses.get("CONTROL_PLANE")),
+            Map.of("WHARFCTL_CONFIG", runDir.resolve("no-wharfctl.yaml").toString()));
     assertEquals(0, fleet.exitCode(), fleet.toString());
     for (String node : List.of("node1", "node2", "node3")) {
       assertTrue(fleet.stdout().lines().anyMatch(l -> l.startsWith(node + " ")), fleet.stdout());
@@ -121,11 +132,12 @@ class LocalClusterScriptIT {
     assertEquals(0, down.exitCode(), "down\n" + down);
     assertEquals(Map.of(), pids(), "down removes the pid files");
     Set<String> stillRunning = new TreeSet<>();
-    pids.forEach((part, pid) -> {
-      if (isRunning(pid)) {
-        stillRunning.add(part + " (pid " + pid + ")");
-      }
-    });
+    pids.forEach(
+        (part, pid) -> {
+          if (isRunning(pid)) {
+            stillRunning.add(part + " (pid " + pid + ")");
+          }
+        });
     assertEquals(Set.of(), stillRunning, "down returned while these still ran\n" + down);
     assertTrue(Files.isRegularFile(runDir.resolve("logs").resolve("node1.log")), "logs are kept");
 
@@ -137,12 +149,18 @@ class LocalClusterScriptIT {
   private Result script(String command) {
     // The script runs the JDK this test runs on, and never the caller's ports or run dir.
     Path javaBin = Path.of(System.getProperty("java.home"), "bin");
-    Map<String, String> env = Map.of(
-        "WHARF_LOCAL_DIR", runDir.toString(),
-        "WHARF_LOCAL_PORTS", "auto",
-        "PATH", javaBin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    return CommandRunner.run(command.equals("up") ? UP_BOUND : COMMAND_BOUND,
-        List.of("bash", SCRIPT.toString(), command), env);
+    Map<String, String> env =
+        Map.of(
+            "WHARF_LOCAL_DIR",
+            runDir.toString(),
+            "WHARF_LOCAL_PORTS",
+            "auto",
+            "PATH",
+            javaBin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    return CommandRunner.run(
+        command.equals("up") ? UP_BOUND : COMMAND_BOUND,
+        List.of("bash", SCRIPT.toString(), command),
+        env);
   }
 
   /** The addresses file's KEY=VALUE lines, in file order. */
@@ -175,7 +193,8 @@ class LocalClusterScriptIT {
       for (Path file : (Iterable<Path>) files::iterator) {
         String name = file.getFileName().toString();
         if (name.endsWith(".pid")) {
-          pids.put(name.substring(0, name.length() - 4), Long.parseLong(Files.readString(file).strip()));
+          pids.put(
+              name.substring(0, name.length() - 4), Long.parseLong(Files.readString(file).strip()));
         }
       }
     }
@@ -183,9 +202,9 @@ class LocalClusterScriptIT {
   }
 
   /**
-   * Whether the process still runs. One that exited but that init has not reaped yet (a zombie;
-   * the script's children are orphans once it exits) has stopped, though {@link ProcessHandle}
-   * still reports it alive.
+   * Whether the process still runs. One that exited but that init has not reaped yet (a zombie; the
+   * script's children are orphans once it exits) has stopped, though {@link ProcessHandle} still
+   * reports it alive.
    */
   private static boolean isRunning(long pid) {
     if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
@@ -213,5 +232,4 @@ class LocalClusterScriptIT {
       ws.socket().sendClose(WebSocket.NORMAL_CLOSURE, "done");
     }
   }
-
 }

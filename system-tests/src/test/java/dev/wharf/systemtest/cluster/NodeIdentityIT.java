@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 15 with real processes: a node started with another node's id and its own node token
- * is refused again and again, and never takes the real node's place in {@code wharfctl nodes}.
+ * Issue 15 with real processes: a node started with another node's id and its own node token is
+ * refused again and again, and never takes the real node's place in {@code wharfctl nodes}.
  */
 class NodeIdentityIT {
   private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
@@ -32,8 +32,7 @@ class NodeIdentityIT {
   private static final String TOKEN_B = "node-t0ken-edge-b";
   private static final String UNBOUND = "node-t0ken-unbound";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final List<JarProcess> started = new ArrayList<>();
   private String server;
 
@@ -46,23 +45,56 @@ class NodeIdentityIT {
 
   @Test
   void aNodeClaimingAnotherNodesIdIsRefusedAndNeverListedInItsPlace() throws Exception {
-    Path tokens = Files.writeString(dir.resolve("tokens"), "admin " + ADMIN + " ops\n"
-        + "node " + TOKEN_A + " edge-a\n"
-        + "node " + UNBOUND + "\n"
-        + "node " + TOKEN_B + " edge-b\n");
-    Path config = Files.writeString(dir.resolve("config.yaml"), """
+    Path tokens =
+        Files.writeString(
+            dir.resolve("tokens"),
+            "admin "
+                + ADMIN
+                + " ops\n"
+                + "node "
+                + TOKEN_A
+                + " edge-a\n"
+                + "node "
+                + UNBOUND
+                + "\n"
+                + "node "
+                + TOKEN_B
+                + " edge-b\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("config.yaml"),
+            """
         listeners:
           - {name: web, address: 127.0.0.1, port: 8080}
         routes:
           - {name: all, match: {path: {prefix: /}}, respond: {body: "hello"}}
         """);
-    JarProcess replica = keep(JarProcess.startJar("cp", dir, JarProcess.CONTROL_PLANE_JAR,
-        List.of("--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", "cp-1",
-            "--data-dir", dir.resolve("data").toString(), "--token-file", tokens.toString(),
-            "--bootstrap-config", config.toString())));
+    JarProcess replica =
+        keep(
+            JarProcess.startJar(
+                "cp",
+                dir,
+                JarProcess.CONTROL_PLANE_JAR,
+                List.of(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--metrics",
+                    "127.0.0.1:0",
+                    "--replica-id",
+                    "cp-1",
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--token-file",
+                    tokens.toString(),
+                    "--bootstrap-config",
+                    config.toString())));
     server = replica.awaitLine("discovery:", START);
-    assertTrue(replica.output().contains("warning: --token-file " + tokens + " line 3: node "
-        + "token bound to no node id"), replica.output());
+    assertTrue(
+        replica
+            .output()
+            .contains(
+                "warning: --token-file " + tokens + " line 3: node " + "token bound to no node id"),
+        replica.output());
 
     JarProcess real = startNode("edge-a", "edge-a", TOKEN_A);
     real.awaitLineContaining("applied version 1 from control plane", START);
@@ -71,18 +103,24 @@ class NodeIdentityIT {
 
     JarProcess impostor = startNode("impostor", "edge-a", TOKEN_B);
     impostor.awaitLineContaining("ERROR", START);
-    Await.until(BOUND, () -> impostor.countLinesContaining("refused this node") >= 3,
-        impostor::output);
+    Await.until(
+        BOUND, () -> impostor.countLinesContaining("refused this node") >= 3, impostor::output);
 
-    assertTrue(impostor.output().contains("node edge-a: control plane " + server + " refused "
-        + "this node: stream ended: PERMISSION_DENIED (hello claims node id 'edge-a', but this "
-        + "credential is for node ids: edge-b)"), impostor.output());
+    assertTrue(
+        impostor
+            .output()
+            .contains(
+                "node edge-a: control plane "
+                    + server
+                    + " refused "
+                    + "this node: stream ended: PERMISSION_DENIED (hello claims node id 'edge-a', but this "
+                    + "credential is for node ids: edge-b)"),
+        impostor.output());
     assertFalse(impostor.output().contains("applied version"), impostor.output());
     assertEquals(before, nodes(), "wharfctl nodes shows the real edge-a, as before");
-    assertEquals(1, replica.countLinesContaining("node edge-a connected from"),
-        replica.output());
-    assertTrue(replica.countLinesContaining("refused a discovery stream from") >= 3,
-        replica.output());
+    assertEquals(1, replica.countLinesContaining("node edge-a connected from"), replica.output());
+    assertTrue(
+        replica.countLinesContaining("refused a discovery stream from") >= 3, replica.output());
     assertFalse(replica.output().contains(TOKEN_B), "the token itself is never logged");
     assertFalse(real.output().contains("ALREADY_EXISTS"), real.output());
     assertTrue(real.isAlive());
@@ -90,20 +128,50 @@ class NodeIdentityIT {
 
   private JarProcess startNode(String name, String nodeId, String token) throws Exception {
     Path file = Files.writeString(dir.resolve(name + ".token"), token + "\n");
-    return keep(JarProcess.startJar(name, dir, JarProcess.DATA_PLANE_JAR, List.of(
-        "--control-plane", server, "--node-id", nodeId, "--token-file", file.toString(),
-        "--state-dir", dir.resolve(name).toString(), "--admin", "127.0.0.1:0",
-        "--listener-port", "web=" + FreePorts.loopback(), "--workers", "1",
-        "--drain-grace", "0s")));
+    return keep(
+        JarProcess.startJar(
+            name,
+            dir,
+            JarProcess.DATA_PLANE_JAR,
+            List.of(
+                "--control-plane",
+                server,
+                "--node-id",
+                nodeId,
+                "--token-file",
+                file.toString(),
+                "--state-dir",
+                dir.resolve(name).toString(),
+                "--admin",
+                "127.0.0.1:0",
+                "--listener-port",
+                "web=" + FreePorts.loopback(),
+                "--workers",
+                "1",
+                "--drain-grace",
+                "0s")));
   }
 
   /** {@code wharfctl nodes} as an admin: its table. */
   private String nodes() {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", WHARFCTL.toString(), "nodes", "--server", server));
-    Result r = CommandRunner.run(BOUND, command, Map.of("WHARF_TOKEN", ADMIN,
-        "WHARFCTL_CONFIG", dir.resolve("no-wharfctl.yaml").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                WHARFCTL.toString(),
+                "nodes",
+                "--server",
+                server));
+    Result r =
+        CommandRunner.run(
+            BOUND,
+            command,
+            Map.of(
+                "WHARF_TOKEN",
+                ADMIN,
+                "WHARFCTL_CONFIG",
+                dir.resolve("no-wharfctl.yaml").toString()));
     assertEquals(0, r.exitCode(), r.toString());
     return r.stdout();
   }

@@ -34,23 +34,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The operator's day from the Admin API issue, with every part a real process: bring the seed's
  * nginx setup into a running cluster with {@code wharfctl apply}, watch the rollout (one node
- * refuses: its port is taken), change the {@code /api} upstream and watch it reach every node,
- * see a bad change refused with its reasons, roll back, and drain a node.
+ * refuses: its port is taken), change the {@code /api} upstream and watch it reach every node, see
+ * a bad change refused with its reasons, roll back, and drain a node.
  */
 class OperatorWorkflowIT {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
   private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
-  private static final Path SEED = Path.of("..", "deploy", "examples", "seed-spa-api-websocket.yaml");
+  private static final Path SEED =
+      Path.of("..", "deploy", "examples", "seed-spa-api-websocket.yaml");
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final String ADMIN = "admin-" + UUID.randomUUID();
   private static final String VIEWER = "viewer-" + UUID.randomUUID();
   private static final String NODE = "node-" + UUID.randomUUID();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final List<AutoCloseable> started = new ArrayList<>();
   private String server;
 
@@ -81,8 +80,8 @@ class OperatorWorkflowIT {
 
     Result refused = wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s");
     assertEquals(4, refused.exitCode(), refused.toString());
-    assertTrue(refused.stdout().contains("version " + v1 + ": applied on 1/2 nodes"),
-        refused.stdout());
+    assertTrue(
+        refused.stdout().contains("version " + v1 + ": applied on 1/2 nodes"), refused.stdout());
     assertTrue(refused.stdout().contains("edge-b"), refused.stdout());
     assertTrue(refused.stdout().contains("cannot bind 127.0.0.1:" + portB), refused.stdout());
     assertEquals("/users?id=7", get(portA, "/api/users?id=7", first).uri());
@@ -95,8 +94,8 @@ class OperatorWorkflowIT {
     long v2 = versionIn(changed.stdout());
     Result rollout = wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s");
     assertEquals(0, rollout.exitCode(), rollout.toString());
-    assertTrue(rollout.stdout().contains("version " + v2 + ": applied on 2/2 nodes"),
-        rollout.stdout());
+    assertTrue(
+        rollout.stdout().contains("version " + v2 + ": applied on 2/2 nodes"), rollout.stdout());
     assertEquals("/users", get(portA, "/api/users", second).uri());
     assertEquals("/users", get(portB, "/api/users", second).uri());
 
@@ -110,7 +109,8 @@ class OperatorWorkflowIT {
     assertEquals(3, viewerWrite.exitCode(), viewerWrite.toString());
     Result history = wharfctl(VIEWER, "history");
     assertEquals(0, history.exitCode(), history.toString());
-    assertTrue(history.stdout().lines().anyMatch(l -> l.startsWith(Long.toString(v2))),
+    assertTrue(
+        history.stdout().lines().anyMatch(l -> l.startsWith(Long.toString(v2))),
         "the refused change made no version: " + history.stdout());
 
     // 4. Roll back to the first version: /api goes to the first backend again everywhere.
@@ -122,8 +122,8 @@ class OperatorWorkflowIT {
     assertEquals("/users", get(portB, "/api/users", first).uri());
     Result nodes = wharfctl(VIEWER, "nodes");
     assertEquals(0, nodes.exitCode(), nodes.toString());
-    assertEquals(2, nodes.stdout().lines().filter(l -> l.contains(" " + v3 + " ")).count(),
-        nodes.stdout());
+    assertEquals(
+        2, nodes.stdout().lines().filter(l -> l.contains(" " + v3 + " ")).count(), nodes.stdout());
 
     // 5. Drain a node: it stops.
     Result drain = wharfctl(ADMIN, "drain", "edge-a");
@@ -134,43 +134,91 @@ class OperatorWorkflowIT {
 
   private void startReplica() throws Exception {
     Path tokens = dir.resolve("tokens");
-    Files.writeString(tokens, "admin " + ADMIN + " alice\nviewer " + VIEWER + " grafana\nnode "
-        + NODE + " edge-a,edge-b\n");
-    JarProcess replica = keep(JarProcess.startJar("cp", dir, JarProcess.CONTROL_PLANE_JAR, List.of(
-        "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", "cp-1",
-        "--etcd", etcd.clientEndpoints().stream().map(URI::toString)
-            .collect(Collectors.joining(",")),
-        "--etcd-prefix", "/wharf-" + UUID.randomUUID(), "--token-file", tokens.toString())));
+    Files.writeString(
+        tokens,
+        "admin "
+            + ADMIN
+            + " alice\nviewer "
+            + VIEWER
+            + " grafana\nnode "
+            + NODE
+            + " edge-a,edge-b\n");
+    JarProcess replica =
+        keep(
+            JarProcess.startJar(
+                "cp",
+                dir,
+                JarProcess.CONTROL_PLANE_JAR,
+                List.of(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--metrics",
+                    "127.0.0.1:0",
+                    "--replica-id",
+                    "cp-1",
+                    "--etcd",
+                    etcd.clientEndpoints().stream()
+                        .map(URI::toString)
+                        .collect(Collectors.joining(",")),
+                    "--etcd-prefix",
+                    "/wharf-" + UUID.randomUUID(),
+                    "--token-file",
+                    tokens.toString())));
     server = replica.awaitLine("discovery:", START);
   }
 
   private JarProcess startNode(String id, int port) throws Exception {
     Path token = dir.resolve(id + ".token");
     Files.writeString(token, NODE + "\n");
-    return keep(JarProcess.startJar(id, dir, JarProcess.DATA_PLANE_JAR, List.of(
-        "--control-plane", server, "--node-id", id, "--token-file", token.toString(),
-        "--state-dir", dir.resolve(id).toString(), "--admin", "127.0.0.1:0",
-        "--listener-port", "http=" + port, "--workers", "1", "--drain-grace", "0s")));
+    return keep(
+        JarProcess.startJar(
+            id,
+            dir,
+            JarProcess.DATA_PLANE_JAR,
+            List.of(
+                "--control-plane",
+                server,
+                "--node-id",
+                id,
+                "--token-file",
+                token.toString(),
+                "--state-dir",
+                dir.resolve(id).toString(),
+                "--admin",
+                "127.0.0.1:0",
+                "--listener-port",
+                "http=" + port,
+                "--workers",
+                "1",
+                "--drain-grace",
+                "0s")));
   }
 
   /** The seed document on loopback, its backend replaced by {@code backend}. */
   private Path seedWith(TestBackend backend, String name) throws Exception {
-    String text = Files.readString(SEED)
-        .replace("  - name: http\n", "  - name: http\n    address: 127.0.0.1\n")
-        .replace("192.168.1.173:10020", backend.endpoint());
+    String text =
+        Files.readString(SEED)
+            .replace("  - name: http\n", "  - name: http\n    address: 127.0.0.1\n")
+            .replace("192.168.1.173:10020", backend.endpoint());
     Path file = dir.resolve(name);
     Files.writeString(file, text);
     return file;
   }
 
   private Result wharfctl(String token, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", WHARFCTL.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                WHARFCTL.toString()));
     command.addAll(List.of(args));
     command.addAll(List.of("--server", server));
-    return CommandRunner.run(BOUND.plusSeconds(30), command, Map.of("WHARF_TOKEN", token,
-        "WHARFCTL_CONFIG", dir.resolve("no-wharfctl.yaml").toString()));
+    return CommandRunner.run(
+        BOUND.plusSeconds(30),
+        command,
+        Map.of(
+            "WHARF_TOKEN", token, "WHARFCTL_CONFIG", dir.resolve("no-wharfctl.yaml").toString()));
   }
 
   private static long versionIn(String stdout) {

@@ -22,13 +22,14 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * What the deploy tests share: the repository's files, YAML as the tools that read it see it,
- * the flags the real jars accept, and the external tools they run (missing: a failure under
- * {@code CI=true}, a skip with the reason otherwise).
+ * What the deploy tests share: the repository's files, YAML as the tools that read it see it, the
+ * flags the real jars accept, and the external tools they run (missing: a failure under {@code
+ * CI=true}, a skip with the reason otherwise).
  */
 final class Deploy {
   /** The repository root, seen from the system-tests module (a test's working directory). */
   static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
   static final Path DEPLOY = REPO.resolve("deploy");
   static final Path CONTROL_PLANE_JAR = JarProcess.CONTROL_PLANE_JAR;
   static final Path DATA_PLANE_JAR = JarProcess.DATA_PLANE_JAR;
@@ -50,8 +51,8 @@ final class Deploy {
   }
 
   /**
-   * Every document of a YAML file, with merge keys ({@code <<: *anchor}) resolved as Docker
-   * Compose resolves them (YAML 1.2 parsers leave them as plain keys).
+   * Every document of a YAML file, with merge keys ({@code <<: *anchor}) resolved as Docker Compose
+   * resolves them (YAML 1.2 parsers leave them as plain keys).
    */
   static List<Object> yamlDocuments(Path file) {
     Load load = new Load(LoadSettings.builder().setLabel(file.toString()).build());
@@ -89,11 +90,12 @@ final class Deploy {
         }
       }
       Map<String, Object> explicit = new LinkedHashMap<>();
-      m.forEach((k, v) -> {
-        if (!"<<".equals(k)) {
-          explicit.put(String.valueOf(k), resolveMerges(v));
-        }
-      });
+      m.forEach(
+          (k, v) -> {
+            if (!"<<".equals(k)) {
+              explicit.put(String.valueOf(k), resolveMerges(v));
+            }
+          });
       out.putAll(explicit);
       return out;
     }
@@ -142,16 +144,18 @@ final class Deploy {
   /** {@code java -jar JAR [SUBCOMMAND] --help}, run once per JVM. */
   static String help(Path jar, String... subcommand) {
     String key = jar + " " + String.join(" ", subcommand);
-    return HELP.computeIfAbsent(key, k -> {
-      List<String> args = new ArrayList<>(List.of(subcommand));
-      args.add("--help");
-      CommandRunner.Result r =
-          CommandRunner.runJar(Duration.ofSeconds(60), jar, args.toArray(String[]::new));
-      if (r.exitCode() != 0) {
-        throw new AssertionError(key + " --help failed: " + r);
-      }
-      return r.stdout();
-    });
+    return HELP.computeIfAbsent(
+        key,
+        k -> {
+          List<String> args = new ArrayList<>(List.of(subcommand));
+          args.add("--help");
+          CommandRunner.Result r =
+              CommandRunner.runJar(Duration.ofSeconds(60), jar, args.toArray(String[]::new));
+          if (r.exitCode() != 0) {
+            throw new AssertionError(key + " --help failed: " + r);
+          }
+          return r.stdout();
+        });
   }
 
   /** The long options a jar's {@code --help} lists. */
@@ -165,9 +169,9 @@ final class Deploy {
   }
 
   /**
-   * Command-line words as option name to values, for both {@code --name=value} and
-   * {@code --name value}; a word that is not an option and does not follow one (a subcommand, a
-   * positional argument) is kept under the empty name.
+   * Command-line words as option name to values, for both {@code --name=value} and {@code --name
+   * value}; a word that is not an option and does not follow one (a subcommand, a positional
+   * argument) is kept under the empty name.
    */
   static Map<String, List<String>> options(List<String> words) {
     Map<String, List<String>> options = new LinkedHashMap<>();
@@ -176,7 +180,8 @@ final class Deploy {
       if (word.startsWith("--")) {
         int eq = word.indexOf('=');
         if (eq > 0) {
-          options.computeIfAbsent(word.substring(0, eq), k -> new ArrayList<>())
+          options
+              .computeIfAbsent(word.substring(0, eq), k -> new ArrayList<>())
               .add(word.substring(eq + 1));
         } else if (i + 1 < words.size() && !words.get(i + 1).startsWith("--")) {
           options.computeIfAbsent(word, k -> new ArrayList<>()).add(words.get(++i));
@@ -209,15 +214,19 @@ final class Deploy {
 
   /** The default {@code HOST:PORT} a jar's help states for {@code option}. */
   static String defaultAddress(Path jar, String option, String... subcommand) {
-    Matcher m = Pattern.compile(Pattern.quote(option) + "=HOST:PORT\\s+[^(]*\\(default:\\s*"
-        + "([0-9.]+:[0-9]+)").matcher(help(jar, subcommand));
+    Matcher m =
+        Pattern.compile(
+                Pattern.quote(option) + "=HOST:PORT\\s+[^(]*\\(default:\\s*" + "([0-9.]+:[0-9]+)")
+            .matcher(help(jar, subcommand));
     if (!m.find()) {
       throw new AssertionError(option + " states no default address in the help of " + jar);
     }
     return m.group(1);
   }
 
-  /** Seconds in a Go/systemd-style duration: {@code 30s}, {@code 1m}, {@code 1min 30s}, {@code 45}. */
+  /**
+   * Seconds in a Go/systemd-style duration: {@code 30s}, {@code 1m}, {@code 1min 30s}, {@code 45}.
+   */
   static long seconds(String duration) {
     Matcher m = Pattern.compile("(\\d+)\\s*(ms|min|m|s|h)?").matcher(duration.strip());
     long total = 0;
@@ -225,12 +234,13 @@ final class Deploy {
     while (m.find()) {
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
-      total += switch (unit) {
-        case "ms" -> n / 1000;
-        case "m", "min" -> n * 60;
-        case "h" -> n * 3600;
-        default -> n;
-      };
+      total +=
+          switch (unit) {
+            case "ms" -> n / 1000;
+            case "m", "min" -> n * 60;
+            case "h" -> n * 3600;
+            default -> n;
+          };
       end = m.end();
     }
     if (end == 0 || !duration.strip().substring(end).isBlank()) {

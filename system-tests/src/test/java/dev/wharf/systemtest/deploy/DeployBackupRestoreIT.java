@@ -34,8 +34,7 @@ class DeployBackupRestoreIT {
   private static final String PREFIX = "/wharf";
   private static final Pattern LATEST_VERSION = Pattern.compile("(?m)^(\\d+)\\s");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final List<AutoCloseable> started = new ArrayList<>();
 
   @AfterEach
@@ -54,10 +53,17 @@ class DeployBackupRestoreIT {
     String endpoint = etcd.clientEndpoint(0).toString();
 
     Path first = write("first.yaml", "first");
-    String original = replica("cp-original", "--etcd", endpoint, "--etcd-prefix", PREFIX,
-        "--bootstrap-config", first.toString());
-    CommandRunner.Result applied = wharfctl("apply", "-f", write("second.yaml", "second")
-        .toString(), "--server", original);
+    String original =
+        replica(
+            "cp-original",
+            "--etcd",
+            endpoint,
+            "--etcd-prefix",
+            PREFIX,
+            "--bootstrap-config",
+            first.toString());
+    CommandRunner.Result applied =
+        wharfctl("apply", "-f", write("second.yaml", "second").toString(), "--server", original);
     assertEquals(0, applied.exitCode(), applied.toString());
     String exported = ok(wharfctl("get", "config", "--server", original));
     assertTrue(exported.contains("second"), exported);
@@ -65,42 +71,85 @@ class DeployBackupRestoreIT {
 
     // Backup: etcd's own snapshot, as docs/operations.md says.
     Path snapshot = dir.resolve("wharf.db");
-    ok(CommandRunner.run(BOUND, List.of(etcdctl.toString(), "--endpoints", endpoint,
-        "snapshot", "save", snapshot.toString()), Map.of("ETCDCTL_API", "3")));
+    ok(
+        CommandRunner.run(
+            BOUND,
+            List.of(
+                etcdctl.toString(),
+                "--endpoints",
+                endpoint,
+                "snapshot",
+                "save",
+                snapshot.toString()),
+            Map.of("ETCDCTL_API", "3")));
 
     // Restore 1: the snapshot into a new one-member etcd, and a replica on it.
     List<Integer> ports = FreePorts.loopback(2);
     String peer = "http://127.0.0.1:" + ports.get(1);
     String client = "http://127.0.0.1:" + ports.get(0);
     Path restored = dir.resolve("restored");
-    ok(CommandRunner.run(BOUND, List.of(etcdctl.toString(), "snapshot", "restore",
-        snapshot.toString(), "--data-dir", restored.toString(), "--name", "restored",
-        "--initial-cluster", "restored=" + peer, "--initial-advertise-peer-urls", peer),
-        Map.of("ETCDCTL_API", "3")));
-    Process restoredEtcd = new ProcessBuilder(etcdBinary.toString(), "--name", "restored",
-        "--data-dir", restored.toString(), "--listen-client-urls", client,
-        "--advertise-client-urls", client, "--listen-peer-urls", peer,
-        "--initial-advertise-peer-urls", peer, "--initial-cluster", "restored=" + peer)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("restored-etcd.log").toFile())
-        .start();
-    started.add(() -> {
-      restoredEtcd.destroy();
-      if (!restoredEtcd.waitFor(10, TimeUnit.SECONDS)) {
-        restoredEtcd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    });
-    Await.until(BOUND, () -> {
-      try {
-        return Http.get(URI.create(client + "/health")).body().contains("\"health\":\"true\"");
-      } catch (Exception e) {
-        return false;
-      }
-    }, () -> "the restored etcd is healthy: " + Deploy.read(dir.resolve("restored-etcd.log")));
+    ok(
+        CommandRunner.run(
+            BOUND,
+            List.of(
+                etcdctl.toString(),
+                "snapshot",
+                "restore",
+                snapshot.toString(),
+                "--data-dir",
+                restored.toString(),
+                "--name",
+                "restored",
+                "--initial-cluster",
+                "restored=" + peer,
+                "--initial-advertise-peer-urls",
+                peer),
+            Map.of("ETCDCTL_API", "3")));
+    Process restoredEtcd =
+        new ProcessBuilder(
+                etcdBinary.toString(),
+                "--name",
+                "restored",
+                "--data-dir",
+                restored.toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                "restored=" + peer)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("restored-etcd.log").toFile())
+            .start();
+    started.add(
+        () -> {
+          restoredEtcd.destroy();
+          if (!restoredEtcd.waitFor(10, TimeUnit.SECONDS)) {
+            restoredEtcd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          }
+        });
+    Await.until(
+        BOUND,
+        () -> {
+          try {
+            return Http.get(URI.create(client + "/health")).body().contains("\"health\":\"true\"");
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        () -> "the restored etcd is healthy: " + Deploy.read(dir.resolve("restored-etcd.log")));
     String fromSnapshot = replica("cp-restored", "--etcd", client, "--etcd-prefix", PREFIX);
-    assertEquals(exported, ok(wharfctl("get", "config", "--server", fromSnapshot)),
+    assertEquals(
+        exported,
+        ok(wharfctl("get", "config", "--server", fromSnapshot)),
         "the restored etcd holds the same config");
-    assertEquals(version, latestVersion(fromSnapshot),
+    assertEquals(
+        version,
+        latestVersion(fromSnapshot),
         "and the same version, so nodes already on it get no push");
 
     // Restore 2: the exported document applied to an empty store.
@@ -108,14 +157,17 @@ class DeployBackupRestoreIT {
     Path document = dir.resolve("exported.yaml");
     Files.writeString(document, exported);
     ok(wharfctl("apply", "-f", document.toString(), "--server", empty));
-    assertEquals(exported, ok(wharfctl("get", "config", "--server", empty)),
+    assertEquals(
+        exported,
+        ok(wharfctl("get", "config", "--server", empty)),
         "applying the exported document gives the same config");
   }
 
   /** Starts a replica and returns its Admin API address once it serves. */
   private String replica(String name, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--metrics",
-        "127.0.0.1:0", "--replica-id", name));
+    List<String> all =
+        new ArrayList<>(
+            List.of("--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--replica-id", name));
     all.addAll(List.of(args));
     JarProcess p = JarProcess.startJar(name, dir, Deploy.CONTROL_PLANE_JAR, all);
     started.add(p);
@@ -124,10 +176,13 @@ class DeployBackupRestoreIT {
 
   private Path write(String file, String body) throws Exception {
     Path path = dir.resolve(file);
-    Files.writeString(path, """
+    Files.writeString(
+        path,
+        """
         listeners: [{name: web, address: 127.0.0.1, port: 8080}]
         routes: [{name: all, match: {path: {prefix: /}}, respond: {body: "%s"}}]
-        """.formatted(body));
+        """
+            .formatted(body));
     return path;
   }
 
@@ -139,12 +194,15 @@ class DeployBackupRestoreIT {
   }
 
   private CommandRunner.Result wharfctl(String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Deploy.ADMIN_CLI_JAR.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Deploy.ADMIN_CLI_JAR.toString()));
     command.addAll(List.of(args));
-    return CommandRunner.run(BOUND, command,
-        Map.of("WHARFCTL_CONFIG", dir.resolve("no-contexts.yaml").toString()));
+    return CommandRunner.run(
+        BOUND, command, Map.of("WHARFCTL_CONFIG", dir.resolve("no-contexts.yaml").toString()));
   }
 
   private static String ok(CommandRunner.Result r) {

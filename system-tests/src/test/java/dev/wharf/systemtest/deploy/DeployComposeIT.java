@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * {@code deploy/compose/docker-compose.yaml} is deploy/local in containers: this test reads
- * {@code deploy/local/cluster.sh} (its part names, the flags each kind of part is started with,
- * its fixed port layout, the config template and how it is filled in) and checks that the
- * compose file starts the same parts with the same flags, ports and config, and that its own
- * references (dependencies, volumes, health checks, addresses between parts) hold.
+ * {@code deploy/compose/docker-compose.yaml} is deploy/local in containers: this test reads {@code
+ * deploy/local/cluster.sh} (its part names, the flags each kind of part is started with, its fixed
+ * port layout, the config template and how it is filled in) and checks that the compose file starts
+ * the same parts with the same flags, ports and config, and that its own references (dependencies,
+ * volumes, health checks, addresses between parts) hold.
  */
 class DeployComposeIT {
   private static final Path COMPOSE = Deploy.DEPLOY.resolve("compose/docker-compose.yaml");
@@ -41,11 +41,12 @@ class DeployComposeIT {
   /** The parts of one kind in cluster.sh: their names, and the flags they are started with. */
   private record Kind(String array, String starter, String image) {}
 
-  private static final List<Kind> KINDS = List.of(
-      new Kind("ETCD_MEMBERS", "\"$ETCD_BIN\"", "etcd"),
-      new Kind("REPLICAS", "\"$CONTROL_PLANE_JAR\"", "wharf/control-plane"),
-      new Kind("NODES", "\"$DATA_PLANE_JAR\"", "wharf/data-plane"),
-      new Kind("BACKENDS", "\"$BENCH_JAR\" backend", "wharf/demo-backend"));
+  private static final List<Kind> KINDS =
+      List.of(
+          new Kind("ETCD_MEMBERS", "\"$ETCD_BIN\"", "etcd"),
+          new Kind("REPLICAS", "\"$CONTROL_PLANE_JAR\"", "wharf/control-plane"),
+          new Kind("NODES", "\"$DATA_PLANE_JAR\"", "wharf/data-plane"),
+          new Kind("BACKENDS", "\"$BENCH_JAR\" backend", "wharf/demo-backend"));
 
   @Test
   void composeStartsTheSamePartsWithTheSameFlagsAsClusterSh() {
@@ -53,26 +54,33 @@ class DeployComposeIT {
     for (Kind kind : KINDS) {
       List<String> names = array(kind.array());
       Set<String> localFlags = startFlags(kind.starter());
-      checks.add(() -> {
-        Map<String, Object> ofKind = new TreeMap<>();
-        services.forEach((name, s) -> {
-          if (string(s, "image").startsWith(kind.image() + ":")
-              || string(s, "image").contains("/" + kind.image() + ":")) {
-            ofKind.put(name, s);
-          }
-        });
-        ofKind.remove("render-config");
-        assertEquals(new TreeSet<>(names), ofKind.keySet(), kind.array() + " in cluster.sh");
-        for (Map.Entry<String, Object> s : ofKind.entrySet()) {
-          Map<String, List<String>> options = options(s.getValue());
-          Set<String> flags = new TreeSet<>(options.keySet());
-          flags.remove("");
-          assertEquals(new TreeSet<>(localFlags), flags,
-              s.getKey() + ": the flags cluster.sh gives " + kind.array());
-          assertEquals("host", string(s.getValue(), "network_mode"),
-              s.getKey() + ": host networking, so loopback addresses mean what they do locally");
-        }
-      });
+      checks.add(
+          () -> {
+            Map<String, Object> ofKind = new TreeMap<>();
+            services.forEach(
+                (name, s) -> {
+                  if (string(s, "image").startsWith(kind.image() + ":")
+                      || string(s, "image").contains("/" + kind.image() + ":")) {
+                    ofKind.put(name, s);
+                  }
+                });
+            ofKind.remove("render-config");
+            assertEquals(new TreeSet<>(names), ofKind.keySet(), kind.array() + " in cluster.sh");
+            for (Map.Entry<String, Object> s : ofKind.entrySet()) {
+              Map<String, List<String>> options = options(s.getValue());
+              Set<String> flags = new TreeSet<>(options.keySet());
+              flags.remove("");
+              assertEquals(
+                  new TreeSet<>(localFlags),
+                  flags,
+                  s.getKey() + ": the flags cluster.sh gives " + kind.array());
+              assertEquals(
+                  "host",
+                  string(s.getValue(), "network_mode"),
+                  s.getKey()
+                      + ": host networking, so loopback addresses mean what they do locally");
+            }
+          });
     }
     assertAll(checks);
   }
@@ -101,8 +109,9 @@ class DeployComposeIT {
     actual.put("backend", backends);
     List<Integer> web = new ArrayList<>();
     for (String n : List.of("node1", "node2", "node3")) {
-      web.add(Integer.parseInt(
-          Deploy.option(options(services.get(n)), "--listener-port").replace("web=", "")));
+      web.add(
+          Integer.parseInt(
+              Deploy.option(options(services.get(n)), "--listener-port").replace("web=", "")));
     }
     actual.put("node web", web);
     actual.put("node admin", ports("node", "--admin"));
@@ -136,33 +145,40 @@ class DeployComposeIT {
     assertEquals(placeholders, localFilled, "cluster.sh fills every placeholder");
 
     Object render = services.get("render-config");
-    String command = String.join(" ", list(at(render, "command"), "command").stream()
-        .map(String::valueOf).toList());
+    String command =
+        String.join(
+            " ", list(at(render, "command"), "command").stream().map(String::valueOf).toList());
     assertEquals(placeholders, placeholders(command), "render-config fills the same ones");
-    Matcher sed = Pattern.compile("s\\|@(BACKEND1|BACKEND2|WEB_PORT)@\\|([^|]+)\\|")
-        .matcher(command);
+    Matcher sed =
+        Pattern.compile("s\\|@(BACKEND1|BACKEND2|WEB_PORT)@\\|([^|]+)\\|").matcher(command);
     Map<String, String> values = new TreeMap<>();
     while (sed.find()) {
       values.put(sed.group(1), sed.group(2));
     }
-    assertEquals(Map.of(
+    assertEquals(
+        Map.of(
             "BACKEND1", "127.0.0.1:" + layout().get(10),
             "BACKEND2", "127.0.0.1:" + layout().get(11),
             "WEB_PORT", Integer.toString(layout().get(12))),
-        values, "the values cluster.sh writes in the fixed layout");
+        values,
+        "the values cluster.sh writes in the fixed layout");
 
     Map<String, String> mounts = mounts(render);
-    String template = mounts.entrySet().stream()
-        .filter(e -> COMPOSE.getParent().resolve(e.getKey()).normalize().equals(TEMPLATE))
-        .map(Map.Entry::getValue).findFirst()
-        .orElseThrow(() -> new AssertionError("render-config mounts " + TEMPLATE + ": " + mounts));
+    String template =
+        mounts.entrySet().stream()
+            .filter(e -> COMPOSE.getParent().resolve(e.getKey()).normalize().equals(TEMPLATE))
+            .map(Map.Entry::getValue)
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("render-config mounts " + TEMPLATE + ": " + mounts));
     assertTrue(command.contains(template.replaceAll(":ro$", "")), command);
     Matcher out = Pattern.compile("> (\\S+)").matcher(command);
     assertTrue(out.find(), command);
     String rendered = out.group(1);
     for (String cp : List.of("cp1", "cp2")) {
       assertEquals(rendered, Deploy.option(options(services.get(cp)), "--bootstrap-config"), cp);
-      assertTrue(mounts(services.get(cp)).values().stream()
+      assertTrue(
+          mounts(services.get(cp)).values().stream()
               .anyMatch(m -> rendered.startsWith(m.replaceAll(":ro$", "") + "/")),
           cp + " mounts the rendered config: " + mounts(services.get(cp)));
     }
@@ -172,33 +188,51 @@ class DeployComposeIT {
   void dependenciesVolumesAndHealthChecksHold() {
     Map<String, Object> volumes = map(compose.get("volumes"), "volumes");
     List<Executable> checks = new ArrayList<>();
-    services.forEach((name, s) -> checks.add(() -> {
-      Object deps = at(s, "depends_on");
-      Set<String> needs = deps instanceof Map<?, ?> m
-          ? new TreeSet<>(map(m, name).keySet())
-          : new TreeSet<>(list(deps, name).stream().map(String::valueOf).toList());
-      assertTrue(services.keySet().containsAll(needs), name + " depends on " + needs);
-      for (String volume : mounts(s).keySet()) {
-        assertTrue(volume.startsWith(".") || volumes.containsKey(volume),
-            name + ": volume " + volume + " is declared");
-      }
-      List<Object> test = list(at(s, "healthcheck.test"), name);
-      Map<String, List<String>> options = options(s);
-      if (name.startsWith("node")) {
-        assertEquals(List.of("CMD", "wharf-healthcheck",
-            String.valueOf(Deploy.port(Deploy.option(options, "--admin"))), "/readyz"), test);
-        assertEquals(Set.of("cp1", "cp2", "backend1", "backend2"), needs, name);
-      } else if (name.startsWith("cp")) {
-        assertEquals(List.of("CMD", "wharf-healthcheck",
-            String.valueOf(Deploy.port(Deploy.option(options, "--metrics"))), "/readyz"), test);
-        assertEquals(Set.of("etcd1", "etcd2", "etcd3", "render-config"), needs, name);
-      } else if (name.startsWith("etcd")) {
-        assertTrue(test.contains("--endpoints="
-            + Deploy.option(options, "--listen-client-urls")), name + " " + test);
-      } else if (name.startsWith("backend")) {
-        assertEquals(options.get(""), List.of(String.valueOf(test.get(2))), name + " " + test);
-      }
-    }));
+    services.forEach(
+        (name, s) ->
+            checks.add(
+                () -> {
+                  Object deps = at(s, "depends_on");
+                  Set<String> needs =
+                      deps instanceof Map<?, ?> m
+                          ? new TreeSet<>(map(m, name).keySet())
+                          : new TreeSet<>(list(deps, name).stream().map(String::valueOf).toList());
+                  assertTrue(services.keySet().containsAll(needs), name + " depends on " + needs);
+                  for (String volume : mounts(s).keySet()) {
+                    assertTrue(
+                        volume.startsWith(".") || volumes.containsKey(volume),
+                        name + ": volume " + volume + " is declared");
+                  }
+                  List<Object> test = list(at(s, "healthcheck.test"), name);
+                  Map<String, List<String>> options = options(s);
+                  if (name.startsWith("node")) {
+                    assertEquals(
+                        List.of(
+                            "CMD",
+                            "wharf-healthcheck",
+                            String.valueOf(Deploy.port(Deploy.option(options, "--admin"))),
+                            "/readyz"),
+                        test);
+                    assertEquals(Set.of("cp1", "cp2", "backend1", "backend2"), needs, name);
+                  } else if (name.startsWith("cp")) {
+                    assertEquals(
+                        List.of(
+                            "CMD",
+                            "wharf-healthcheck",
+                            String.valueOf(Deploy.port(Deploy.option(options, "--metrics"))),
+                            "/readyz"),
+                        test);
+                    assertEquals(Set.of("etcd1", "etcd2", "etcd3", "render-config"), needs, name);
+                  } else if (name.startsWith("etcd")) {
+                    assertTrue(
+                        test.contains(
+                            "--endpoints=" + Deploy.option(options, "--listen-client-urls")),
+                        name + " " + test);
+                  } else if (name.startsWith("backend")) {
+                    assertEquals(
+                        options.get(""), List.of(String.valueOf(test.get(2))), name + " " + test);
+                  }
+                }));
     assertAll(checks);
   }
 

@@ -35,18 +35,20 @@ class DeployDockerfileIT {
   private static final Path FILE = DIR.resolve("Dockerfile");
   private static final Path HEALTHCHECK = DIR.resolve("healthcheck.sh");
   private static final Duration BOUND = Duration.ofSeconds(60);
+
   /** The runnable targets and the jar each must run. */
-  private static final Map<String, String> TARGETS = Map.of(
-      "control-plane", "control-plane/target/wharf-control-plane.jar",
-      "data-plane", "data-plane/target/wharf-data-plane.jar",
-      "wharfctl", "admin-cli/target/wharf-admin-cli.jar",
-      "demo-backend", "benchmarks/target/wharf-benchmarks.jar");
+  private static final Map<String, String> TARGETS =
+      Map.of(
+          "control-plane", "control-plane/target/wharf-control-plane.jar",
+          "data-plane", "data-plane/target/wharf-data-plane.jar",
+          "wharfctl", "admin-cli/target/wharf-admin-cli.jar",
+          "demo-backend", "benchmarks/target/wharf-benchmarks.jar");
+
   private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final Dockerfile dockerfile = Dockerfile.parse(FILE);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void dockerfilelintFindsNoIssue() {
@@ -62,7 +64,8 @@ class DeployDockerfileIT {
     assertTrue(readme.contains(command), "the README builds the jars with: " + command);
     Stage build = dockerfile.stages().get("build");
     assertNotNull(build, "a stage named build: " + dockerfile.stages().keySet());
-    assertTrue(build.all("RUN").stream().anyMatch(r -> r.args().endsWith(command)),
+    assertTrue(
+        build.all("RUN").stream().anyMatch(r -> r.args().endsWith(command)),
         "the build stage runs " + command + ": " + build.all("RUN"));
   }
 
@@ -92,33 +95,50 @@ class DeployDockerfileIT {
 
   @Test
   void eachTargetRunsItsOwnJarAsANonRootUser() {
-    assertAll(TARGETS.entrySet().stream().map(target -> () -> {
-      String name = target.getKey();
-      Stage stage = dockerfile.stages().get(name);
-      assertNotNull(stage, "a target named " + name);
-      String jarFile = Path.of(target.getValue()).getFileName().toString();
-      Instruction copy = stage.all("COPY").stream()
-          .filter(c -> c.args().startsWith("--from=build /src/" + target.getValue() + " "))
-          .findFirst().orElseThrow(() -> new AssertionError(name + " copies " + target.getValue()));
-      String destination = copy.args().substring(copy.args().lastIndexOf(' ') + 1);
-      assertTrue(destination.endsWith("/" + jarFile), name + ": " + copy);
-      String entrypoint = String.join(" ", execForm(dockerfile.effective(name, "ENTRYPOINT")));
-      assertTrue(entrypoint.contains("-jar " + destination + " "),
-          name + " runs the jar it copied: " + entrypoint);
-      Instruction user = dockerfile.effective(name, "USER");
-      assertNotNull(user, name + " sets a USER");
-      String uid = user.args().split(":")[0];
-      assertTrue(uid.matches("\\d+") && !uid.equals("0"),
-          name + " runs as a numeric non-root uid (Kubernetes' runAsNonRoot checks it): " + user);
-    }));
+    assertAll(
+        TARGETS.entrySet().stream()
+            .map(
+                target ->
+                    () -> {
+                      String name = target.getKey();
+                      Stage stage = dockerfile.stages().get(name);
+                      assertNotNull(stage, "a target named " + name);
+                      String jarFile = Path.of(target.getValue()).getFileName().toString();
+                      Instruction copy =
+                          stage.all("COPY").stream()
+                              .filter(
+                                  c ->
+                                      c.args()
+                                          .startsWith(
+                                              "--from=build /src/" + target.getValue() + " "))
+                              .findFirst()
+                              .orElseThrow(
+                                  () -> new AssertionError(name + " copies " + target.getValue()));
+                      String destination = copy.args().substring(copy.args().lastIndexOf(' ') + 1);
+                      assertTrue(destination.endsWith("/" + jarFile), name + ": " + copy);
+                      String entrypoint =
+                          String.join(" ", execForm(dockerfile.effective(name, "ENTRYPOINT")));
+                      assertTrue(
+                          entrypoint.contains("-jar " + destination + " "),
+                          name + " runs the jar it copied: " + entrypoint);
+                      Instruction user = dockerfile.effective(name, "USER");
+                      assertNotNull(user, name + " sets a USER");
+                      String uid = user.args().split(":")[0];
+                      assertTrue(
+                          uid.matches("\\d+") && !uid.equals("0"),
+                          name
+                              + " runs as a numeric non-root uid (Kubernetes' runAsNonRoot checks it): "
+                              + user);
+                    }));
   }
 
   @Test
   void pulledBaseImagesNameAVersion() {
-    List<String> pulled = dockerfile.stages().values().stream()
-        .map(Stage::from)
-        .filter(from -> !dockerfile.stages().containsKey(from))
-        .toList();
+    List<String> pulled =
+        dockerfile.stages().values().stream()
+            .map(Stage::from)
+            .filter(from -> !dockerfile.stages().containsKey(from))
+            .toList();
     assertTrue(pulled.size() >= 2, "a JDK to build with and a JRE to run on: " + pulled);
     for (String image : pulled) {
       String tag = image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "";
@@ -137,21 +157,29 @@ class DeployDockerfileIT {
     Stage cp = dockerfile.stages().get("control-plane");
     assertEquals(Set.of(grpc, metrics), exposed(cp), "control plane: gRPC and metrics");
     Instruction env = cp.last("ENV");
-    assertTrue(env.args().contains("WHARF_LISTEN=0.0.0.0:" + grpc)
-        && env.args().contains("WHARF_METRICS=0.0.0.0:" + metrics),
+    assertTrue(
+        env.args().contains("WHARF_LISTEN=0.0.0.0:" + grpc)
+            && env.args().contains("WHARF_METRICS=0.0.0.0:" + metrics),
         "the replica listens on the exposed ports on every interface: " + env);
-    assertEquals(List.of("wharf-healthcheck", Integer.toString(metrics), "/healthz"),
-        healthcheck(cp), "control plane health check");
+    assertEquals(
+        List.of("wharf-healthcheck", Integer.toString(metrics), "/healthz"),
+        healthcheck(cp),
+        "control plane health check");
 
     Stage node = dockerfile.stages().get("data-plane");
     assertEquals(Set.of(web, admin), exposed(node), "node: the web listener and the admin port");
-    assertEquals(List.of("wharf-healthcheck", Integer.toString(admin), "/healthz"),
-        healthcheck(node), "node health check");
+    assertEquals(
+        List.of("wharf-healthcheck", Integer.toString(admin), "/healthz"),
+        healthcheck(node),
+        "node health check");
     List<String> cmd = execForm(node.last("CMD"));
-    assertEquals("0.0.0.0:" + admin, Deploy.option(Deploy.options(cmd), "--admin"),
+    assertEquals(
+        "0.0.0.0:" + admin,
+        Deploy.option(Deploy.options(cmd), "--admin"),
         "the default command serves the admin port on every interface: " + cmd);
-    assertTrue(Deploy.flags(Deploy.DATA_PLANE_JAR).containsAll(
-        Deploy.options(cmd).keySet().stream().filter(k -> !k.isEmpty()).toList()),
+    assertTrue(
+        Deploy.flags(Deploy.DATA_PLANE_JAR)
+            .containsAll(Deploy.options(cmd).keySet().stream().filter(k -> !k.isEmpty()).toList()),
         "the default command's flags exist: " + cmd);
   }
 
@@ -162,16 +190,32 @@ class DeployDockerfileIT {
   @Test
   void healthcheckScriptTellsServingProcessesFromDeadOnes() throws Exception {
     Path config = dir.resolve("wharf.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         listeners: [{name: web, address: 127.0.0.1, port: %d}]
         routes: [{name: all, match: {path: {prefix: /}}, respond: {body: ok}}]
-        """.formatted(FreePorts.loopback()));
+        """
+            .formatted(FreePorts.loopback()));
     int nodeAdmin = FreePorts.loopback();
-    try (JarProcess node = JarProcess.startJar("node", dir, Deploy.DATA_PLANE_JAR,
-            List.of("--config", config.toString(), "--admin", "127.0.0.1:" + nodeAdmin));
-        JarProcess replica = JarProcess.startJar("replica", dir, Deploy.CONTROL_PLANE_JAR,
-            List.of("--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0",
-                "--data-dir", dir.resolve("store").toString()))) {
+    try (JarProcess node =
+            JarProcess.startJar(
+                "node",
+                dir,
+                Deploy.DATA_PLANE_JAR,
+                List.of("--config", config.toString(), "--admin", "127.0.0.1:" + nodeAdmin));
+        JarProcess replica =
+            JarProcess.startJar(
+                "replica",
+                dir,
+                Deploy.CONTROL_PLANE_JAR,
+                List.of(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--metrics",
+                    "127.0.0.1:0",
+                    "--data-dir",
+                    dir.resolve("store").toString()))) {
       node.awaitLine("admin:", BOUND);
       int replicaMetrics = Deploy.port(replica.awaitLine("metrics:", BOUND));
       int closed = FreePorts.loopback();
@@ -179,12 +223,17 @@ class DeployDockerfileIT {
       assertAll(
           () -> assertEquals(0, healthcheck(nodeAdmin, "/healthz").exitCode(), "node /healthz"),
           () -> assertEquals(0, healthcheck(nodeAdmin, "/readyz").exitCode(), "node /readyz"),
-          () -> assertEquals(0, healthcheck(replicaMetrics, "/healthz").exitCode(),
-              "replica /healthz"),
-          () -> assertEquals(1, healthcheck(nodeAdmin, "/no-such-path").exitCode(),
-              "a 404 is not healthy"),
-          () -> assertEquals(1, healthcheck(closed, "/healthz").exitCode(),
-              "nothing listening is not healthy"));
+          () ->
+              assertEquals(
+                  0, healthcheck(replicaMetrics, "/healthz").exitCode(), "replica /healthz"),
+          () ->
+              assertEquals(
+                  1, healthcheck(nodeAdmin, "/no-such-path").exitCode(), "a 404 is not healthy"),
+          () ->
+              assertEquals(
+                  1,
+                  healthcheck(closed, "/healthz").exitCode(),
+                  "nothing listening is not healthy"));
       // An empty store has no version: the replica is alive but not ready.
       CommandRunner.Result notReady = healthcheck(replicaMetrics, "/readyz");
       assertEquals(1, notReady.exitCode(), notReady.toString());
@@ -193,7 +242,8 @@ class DeployDockerfileIT {
   }
 
   private static CommandRunner.Result healthcheck(int port, String path) {
-    return CommandRunner.run(Duration.ofSeconds(10),
+    return CommandRunner.run(
+        Duration.ofSeconds(10),
         List.of("bash", HEALTHCHECK.toString(), Integer.toString(port), path));
   }
 

@@ -34,43 +34,45 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * {@code deploy/kubernetes} without a cluster: every document the kustomization lists is read and
- * every reference between them resolved, the way the API server and kubelet would: selectors
- * find pods, ports and probes name ports the containers open on the addresses their arguments
- * bind, mounted Secrets and ConfigMaps have the keys asked for, arguments are flags the jars
- * (and etcd) accept, files named in arguments are mounted, and a node's drain fits its grace
- * period.
+ * every reference between them resolved, the way the API server and kubelet would: selectors find
+ * pods, ports and probes name ports the containers open on the addresses their arguments bind,
+ * mounted Secrets and ConfigMaps have the keys asked for, arguments are flags the jars (and etcd)
+ * accept, files named in arguments are mounted, and a node's drain fits its grace period.
  */
 class DeployKubernetesIT {
   static final Path DIR = Deploy.DEPLOY.resolve("kubernetes");
   private static final Path TLS = DIR.resolve("components").resolve("tls");
   private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet");
-  private static final Map<String, Set<String>> SERVED_PATHS = Map.of(
-      "wharf/control-plane", Set.of("/healthz", "/readyz"),
-      "wharf/data-plane", Set.of("/healthz", "/readyz"),
-      "etcd", Set.of("/health"));
+  private static final Map<String, Set<String>> SERVED_PATHS =
+      Map.of(
+          "wharf/control-plane", Set.of("/healthz", "/readyz"),
+          "wharf/data-plane", Set.of("/healthz", "/readyz"),
+          "etcd", Set.of("/health"));
 
   private final List<Map<String, Object>> docs = documents(DIR, "resources");
 
   @Test
   void kustomizationListsEveryManifestAndImagesBuiltByTheDockerfile() throws Exception {
     Map<String, Object> k = Deploy.yaml(DIR.resolve("kustomization.yaml"));
-    Set<String> listed = new TreeSet<>(list(k.get("resources"), "resources").stream()
-        .map(String::valueOf).toList());
+    Set<String> listed =
+        new TreeSet<>(list(k.get("resources"), "resources").stream().map(String::valueOf).toList());
     Set<String> files = new TreeSet<>();
     try (Stream<Path> paths = Files.list(DIR)) {
-      paths.map(p -> p.getFileName().toString())
+      paths
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
           .forEach(files::add);
     }
     assertEquals(files, listed, "every manifest is in the kustomization, and only those");
 
-    Set<String> targets = Dockerfile.parse(Deploy.DEPLOY.resolve("docker/Dockerfile"))
-        .stages().keySet();
+    Set<String> targets =
+        Dockerfile.parse(Deploy.DEPLOY.resolve("docker/Dockerfile")).stages().keySet();
     Set<String> named = new HashSet<>();
     for (Object image : list(k.get("images"), "images")) {
       String name = string(image, "name");
       named.add(name);
-      assertTrue(name.startsWith("wharf/") && targets.contains(name.substring(6)),
+      assertTrue(
+          name.startsWith("wharf/") && targets.contains(name.substring(6)),
           name + " is built by a Dockerfile target: " + targets);
     }
     for (Container c : containers()) {
@@ -85,18 +87,25 @@ class DeployKubernetesIT {
     List<Executable> checks = new ArrayList<>();
     for (Map<String, Object> service : kind("Service")) {
       String name = string(service, "metadata.name");
-      checks.add(() -> {
-        List<Pod> pods = select(map(at(service, "spec.selector"), name + " selector"));
-        assertFalse(pods.isEmpty(), "Service " + name + " selects no pod");
-        for (Object port : list(at(service, "spec.ports"), name + " ports")) {
-          Object target = at(port, "targetPort");
-          for (Pod pod : pods) {
-            assertTrue(pod.containers().stream().anyMatch(c -> c.opens(target)),
-                "Service " + name + " port " + target + ": no container of " + pod.name()
-                    + " opens it");
-          }
-        }
-      });
+      checks.add(
+          () -> {
+            List<Pod> pods = select(map(at(service, "spec.selector"), name + " selector"));
+            assertFalse(pods.isEmpty(), "Service " + name + " selects no pod");
+            for (Object port : list(at(service, "spec.ports"), name + " ports")) {
+              Object target = at(port, "targetPort");
+              for (Pod pod : pods) {
+                assertTrue(
+                    pod.containers().stream().anyMatch(c -> c.opens(target)),
+                    "Service "
+                        + name
+                        + " port "
+                        + target
+                        + ": no container of "
+                        + pod.name()
+                        + " opens it");
+              }
+            }
+          });
     }
     assertAll(checks);
   }
@@ -106,28 +115,32 @@ class DeployKubernetesIT {
     List<Executable> checks = new ArrayList<>();
     for (Map<String, Object> pdb : kind("PodDisruptionBudget")) {
       String name = string(pdb, "metadata.name");
-      checks.add(() -> {
-        List<Pod> pods = select(map(at(pdb, "spec.selector.matchLabels"), name));
-        assertEquals(1, pods.size(), "PodDisruptionBudget " + name + " covers one workload");
-        Object min = at(pdb, "spec.minAvailable");
-        if (min != null) {
-          assertTrue(((Number) min).intValue() < pods.get(0).replicas(),
-              name + ": minAvailable below the replicas, or no eviction is ever allowed");
-        }
-      });
+      checks.add(
+          () -> {
+            List<Pod> pods = select(map(at(pdb, "spec.selector.matchLabels"), name));
+            assertEquals(1, pods.size(), "PodDisruptionBudget " + name + " covers one workload");
+            Object min = at(pdb, "spec.minAvailable");
+            if (min != null) {
+              assertTrue(
+                  ((Number) min).intValue() < pods.get(0).replicas(),
+                  name + ": minAvailable below the replicas, or no eviction is ever allowed");
+            }
+          });
     }
     for (Map<String, Object> policy : kind("NetworkPolicy")) {
       String name = string(policy, "metadata.name");
-      checks.add(() -> {
-        assertFalse(select(map(at(policy, "spec.podSelector.matchLabels"), name)).isEmpty(),
-            "NetworkPolicy " + name + " protects a pod");
-        for (Object rule : list(at(policy, "spec.ingress"), name)) {
-          for (Object from : list(at(rule, "from"), name)) {
-            Object labels = at(from, "podSelector.matchLabels");
-            assertFalse(select(map(labels, name)).isEmpty(), name + " admits pods " + labels);
-          }
-        }
-      });
+      checks.add(
+          () -> {
+            assertFalse(
+                select(map(at(policy, "spec.podSelector.matchLabels"), name)).isEmpty(),
+                "NetworkPolicy " + name + " protects a pod");
+            for (Object rule : list(at(policy, "spec.ingress"), name)) {
+              for (Object from : list(at(rule, "from"), name)) {
+                Object labels = at(from, "podSelector.matchLabels");
+                assertFalse(select(map(labels, name)).isEmpty(), name + " admits pods " + labels);
+              }
+            }
+          });
     }
     assertAll(checks);
   }
@@ -147,14 +160,17 @@ class DeployKubernetesIT {
         Map<String, Set<String>> source = secret != null ? secrets : configMaps;
         String sourceName = secret != null ? secret : configMap;
         Object items = at(volume, secret != null ? "secret.items" : "configMap.items");
-        checks.add(() -> {
-          assertTrue(source.containsKey(sourceName),
-              pod.name() + " mounts " + sourceName + ", which no document defines");
-          for (Object item : list(items, "items")) {
-            assertTrue(source.get(sourceName).contains(string(item, "key")),
-                pod.name() + ": " + sourceName + " has no key " + string(item, "key"));
-          }
-        });
+        checks.add(
+            () -> {
+              assertTrue(
+                  source.containsKey(sourceName),
+                  pod.name() + " mounts " + sourceName + ", which no document defines");
+              for (Object item : list(items, "items")) {
+                assertTrue(
+                    source.get(sourceName).contains(string(item, "key")),
+                    pod.name() + ": " + sourceName + " has no key " + string(item, "key"));
+              }
+            });
       }
     }
     assertAll(checks);
@@ -164,14 +180,15 @@ class DeployKubernetesIT {
   void containerArgumentsAreFlagsTheProgramsAccept() {
     List<Executable> checks = new ArrayList<>();
     for (Container c : containers()) {
-      checks.add(() -> {
-        Set<String> accepted = acceptedFlags(c.image());
-        Set<String> unknown = new TreeSet<>(c.options().keySet());
-        unknown.remove("");
-        unknown.removeAll(accepted);
-        assertEquals(Set.of(), unknown, c + ": flags its program does not have");
-        assertFalse(c.options().containsKey(""), c + ": stray words " + c.options().get(""));
-      });
+      checks.add(
+          () -> {
+            Set<String> accepted = acceptedFlags(c.image());
+            Set<String> unknown = new TreeSet<>(c.options().keySet());
+            unknown.remove("");
+            unknown.removeAll(accepted);
+            assertEquals(Set.of(), unknown, c + ": flags its program does not have");
+            assertFalse(c.options().containsKey(""), c + ": stray words " + c.options().get(""));
+          });
     }
     assertAll(checks);
   }
@@ -181,18 +198,27 @@ class DeployKubernetesIT {
     List<Executable> checks = new ArrayList<>();
     for (Pod pod : pods()) {
       for (Container c : pod.containers()) {
-        for (String option : List.of("--token-file", "--bootstrap-config", "--tls-cert",
-            "--tls-key", "--tls-ca")) {
+        for (String option :
+            List.of("--token-file", "--bootstrap-config", "--tls-cert", "--tls-key", "--tls-ca")) {
           String file = Deploy.option(c.options(), option);
           if (file != null) {
-            checks.add(() -> assertTrue(pod.provides(c, Path.of(file)),
-                c + ": " + option + " " + file + " is not a file of a mounted volume"));
+            checks.add(
+                () ->
+                    assertTrue(
+                        pod.provides(c, Path.of(file)),
+                        c + ": " + option + " " + file + " is not a file of a mounted volume"));
           }
         }
         String stateDir = Deploy.option(c.options(), "--state-dir");
         if (stateDir != null) {
-          checks.add(() -> assertTrue(c.mounts().containsKey(stateDir),
-              c + ": --state-dir " + stateDir + " is a mounted volume (the root is read-only)"));
+          checks.add(
+              () ->
+                  assertTrue(
+                      c.mounts().containsKey(stateDir),
+                      c
+                          + ": --state-dir "
+                          + stateDir
+                          + " is a mounted volume (the root is read-only)"));
         }
       }
     }
@@ -209,23 +235,31 @@ class DeployKubernetesIT {
         if (get == null) {
           continue;
         }
-        checks.add(() -> {
-          String path = string(get, "path");
-          assertTrue(SERVED_PATHS.get(program).contains(path), c + " " + probe + " " + path);
-          int port = c.port(at(get, "port"));
-          String bound = switch (program) {
-            case "wharf/control-plane" -> Deploy.option(c.options(), "--metrics");
-            case "wharf/data-plane" -> Deploy.option(c.options(), "--admin");
-            default -> Deploy.option(c.options(), "--listen-client-urls");
-          };
-          assertNotNull(bound, c + " sets the address its probes ask");
-          String hostPort = bound.replaceFirst("^[a-z]+://", "").replaceAll("/.*$", "");
-          assertEquals(port, Deploy.port(hostPort),
-              c + " " + probe + ": the probe's port is the one " + bound + " binds");
-          assertFalse(hostPort.startsWith("127."),
-              c + ": the kubelet probes from outside the pod, so " + bound + " must not be "
-                  + "loopback");
-        });
+        checks.add(
+            () -> {
+              String path = string(get, "path");
+              assertTrue(SERVED_PATHS.get(program).contains(path), c + " " + probe + " " + path);
+              int port = c.port(at(get, "port"));
+              String bound =
+                  switch (program) {
+                    case "wharf/control-plane" -> Deploy.option(c.options(), "--metrics");
+                    case "wharf/data-plane" -> Deploy.option(c.options(), "--admin");
+                    default -> Deploy.option(c.options(), "--listen-client-urls");
+                  };
+              assertNotNull(bound, c + " sets the address its probes ask");
+              String hostPort = bound.replaceFirst("^[a-z]+://", "").replaceAll("/.*$", "");
+              assertEquals(
+                  port,
+                  Deploy.port(hostPort),
+                  c + " " + probe + ": the probe's port is the one " + bound + " binds");
+              assertFalse(
+                  hostPort.startsWith("127."),
+                  c
+                      + ": the kubelet probes from outside the pod, so "
+                      + bound
+                      + " must not be "
+                      + "loopback");
+            });
       }
     }
     assertAll(checks);
@@ -233,42 +267,60 @@ class DeployKubernetesIT {
 
   @Test
   void nodesDrainWithinTheirGracePeriod() {
-    Pod node = pods().stream().filter(p -> p.name().equals("wharf-node")).findFirst()
-        .orElseThrow();
+    Pod node = pods().stream().filter(p -> p.name().equals("wharf-node")).findFirst().orElseThrow();
     Container c = node.containers().get(0);
     long grace = Deploy.seconds(Deploy.option(c.options(), "--drain-grace"));
     long timeout = Deploy.seconds(Deploy.option(c.options(), "--drain-timeout"));
     assertTrue(grace > 0, "a grace period for Services and load balancers to notice /readyz");
     assertTrue(timeout > grace, "--drain-timeout includes the grace");
-    assertTrue(node.terminationGrace() > timeout, "terminationGracePeriodSeconds "
-        + node.terminationGrace() + " above --drain-timeout " + timeout
-        + ", or Kubernetes kills drains");
-    assertEquals(null, at(c.spec(), "lifecycle.preStop"),
+    assertTrue(
+        node.terminationGrace() > timeout,
+        "terminationGracePeriodSeconds "
+            + node.terminationGrace()
+            + " above --drain-timeout "
+            + timeout
+            + ", or Kubernetes kills drains");
+    assertEquals(
+        null,
+        at(c.spec(), "lifecycle.preStop"),
         "SIGTERM is the drain; a preStop hook would only delay it (docs/operations.md)");
     int cpus = Integer.parseInt(string(c.spec(), "resources.requests.cpu"));
-    assertEquals(cpus, Integer.parseInt(Deploy.option(c.options(), "--workers")),
+    assertEquals(
+        cpus,
+        Integer.parseInt(Deploy.option(c.options(), "--workers")),
         "one event loop per requested CPU");
   }
 
   @Test
   void theNodeTokenIsANodeTokenOfTheControlPlane() throws Exception {
-    Map<String, Object> secret = kind("Secret").stream()
-        .filter(s -> "wharf-tokens".equals(string(s, "metadata.name"))).findFirst().orElseThrow();
+    Map<String, Object> secret =
+        kind("Secret").stream()
+            .filter(s -> "wharf-tokens".equals(string(s, "metadata.name")))
+            .findFirst()
+            .orElseThrow();
     String tokens = string(secret, "stringData.tokens");
     String nodeToken = string(secret, "stringData.node-token").strip();
     AccessTokens parsed = AccessTokens.parse(tokens.lines().toList(), "wharf-tokens/tokens");
     assertNotNull(parsed, "the control plane reads the token file");
-    assertTrue(tokens.lines().map(l -> l.strip().split("\\s+"))
-            .anyMatch(w -> (w.length == 1 && w[0].equals(nodeToken))
-                || (w.length > 1 && w[0].equals("node") && w[1].equals(nodeToken))),
+    assertTrue(
+        tokens
+            .lines()
+            .map(l -> l.strip().split("\\s+"))
+            .anyMatch(
+                w ->
+                    (w.length == 1 && w[0].equals(nodeToken))
+                        || (w.length > 1 && w[0].equals("node") && w[1].equals(nodeToken))),
         "the nodes' token has the node role in the control plane's file");
   }
 
   @Test
   void theBootstrapConfigIsValidAndListensWhereTheNodesOpenTheirPort() throws Exception {
     int port = bootstrapListenerPort();
-    Container node = containers().stream().filter(c -> c.image().equals("wharf/data-plane"))
-        .findFirst().orElseThrow();
+    Container node =
+        containers().stream()
+            .filter(c -> c.image().equals("wharf/data-plane"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(port, node.port("web"), "the container port web is the listener's port");
   }
 
@@ -280,28 +332,35 @@ class DeployKubernetesIT {
     List<Executable> checks = new ArrayList<>();
     for (Object patch : list(component.get("patches"), "patches")) {
       String target = string(patch, "target.name");
-      Container c = containers().stream().filter(x -> x.pod().equals(target)).findFirst()
-          .orElseThrow(() -> new AssertionError("the patch targets " + target + ", not here"));
-      List<Object> ops = list(Deploy.yamlText("ops: " + indent(string(patch, "patch")),
-          "patch of " + target).get("ops"), "ops");
+      Container c =
+          containers().stream()
+              .filter(x -> x.pod().equals(target))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("the patch targets " + target + ", not here"));
+      List<Object> ops =
+          list(
+              Deploy.yamlText("ops: " + indent(string(patch, "patch")), "patch of " + target)
+                  .get("ops"),
+              "ops");
       for (Object op : ops) {
         String path = string(op, "path");
         Object value = at(op, "value");
-        checks.add(() -> {
-          assertEquals("add", string(op, "op"), path);
-          if (path.endsWith("/args/-")) {
-            String flag = String.valueOf(value).split("=")[0];
-            assertTrue(acceptedFlags(c.image()).contains(flag), target + ": " + flag);
-          } else if (path.endsWith("/volumes/-")) {
-            String secret = string(value, "secret.secretName");
-            assertTrue(secrets.containsKey(secret), "the component defines " + secret);
-            for (Object item : list(at(value, "secret.items"), "items")) {
-              assertTrue(secrets.get(secret).contains(string(item, "key")), secret + " keys");
-            }
-          } else {
-            assertTrue(path.endsWith("/volumeMounts/-"), "an op this test knows: " + path);
-          }
-        });
+        checks.add(
+            () -> {
+              assertEquals("add", string(op, "op"), path);
+              if (path.endsWith("/args/-")) {
+                String flag = String.valueOf(value).split("=")[0];
+                assertTrue(acceptedFlags(c.image()).contains(flag), target + ": " + flag);
+              } else if (path.endsWith("/volumes/-")) {
+                String secret = string(value, "secret.secretName");
+                assertTrue(secrets.containsKey(secret), "the component defines " + secret);
+                for (Object item : list(at(value, "secret.items"), "items")) {
+                  assertTrue(secrets.get(secret).contains(string(item, "key")), secret + " keys");
+                }
+              } else {
+                assertTrue(path.endsWith("/volumeMounts/-"), "an op this test knows: " + path);
+              }
+            });
       }
     }
     assertAll(checks);
@@ -309,21 +368,31 @@ class DeployKubernetesIT {
 
   /** The port of the listener in the bootstrap ConfigMap, validated as the replicas load it. */
   static int bootstrapListenerPort() throws Exception {
-    Map<String, Object> cm = documents(DIR, "resources").stream()
-        .filter(d -> "ConfigMap".equals(d.get("kind"))
-            && "wharf-bootstrap-config".equals(string(d, "metadata.name")))
-        .findFirst().orElseThrow();
-    Config config = ConfigDocuments.load(
-        String.valueOf(map(cm.get("data"), "data").get("wharf.yaml")),
-        "wharf-bootstrap-config/wharf.yaml");
+    Map<String, Object> cm =
+        documents(DIR, "resources").stream()
+            .filter(
+                d ->
+                    "ConfigMap".equals(d.get("kind"))
+                        && "wharf-bootstrap-config".equals(string(d, "metadata.name")))
+            .findFirst()
+            .orElseThrow();
+    Config config =
+        ConfigDocuments.load(
+            String.valueOf(map(cm.get("data"), "data").get("wharf.yaml")),
+            "wharf-bootstrap-config/wharf.yaml");
     assertEquals(1, config.getListenersCount(), "one listener");
     return config.getListeners(0).getPort();
   }
 
   // --- reading the manifests -----------------------------------------------------------------
 
-  private record Pod(String name, Map<String, String> labels, int replicas,
-      long terminationGrace, List<Container> containers, List<Object> volumes) {
+  private record Pod(
+      String name,
+      Map<String, String> labels,
+      int replicas,
+      long terminationGrace,
+      List<Container> containers,
+      List<Object> volumes) {
     /** Whether {@code file} is a key of a Secret or ConfigMap volume mounted in {@code c}. */
     boolean provides(Container c, Path file) {
       String dir = file.getParent().toString();
@@ -335,8 +404,10 @@ class DeployKubernetesIT {
         if (!volumeName.equals(string(volume, "name"))) {
           continue;
         }
-        Object items = Objects.requireNonNullElse(at(volume, "secret.items"),
-            Objects.requireNonNullElse(at(volume, "configMap.items"), List.of()));
+        Object items =
+            Objects.requireNonNullElse(
+                at(volume, "secret.items"),
+                Objects.requireNonNullElse(at(volume, "configMap.items"), List.of()));
         if (list(items, "items").isEmpty()) {
           return true; // every key of the source is a file; keys are checked elsewhere
         }
@@ -347,12 +418,19 @@ class DeployKubernetesIT {
     }
   }
 
-  private record Container(String pod, String name, String image, Map<String, Object> spec,
-      Map<String, List<String>> options, Map<String, String> mounts) {
+  private record Container(
+      String pod,
+      String name,
+      String image,
+      Map<String, Object> spec,
+      Map<String, List<String>> options,
+      Map<String, String> mounts) {
     boolean opens(Object port) {
-      return list(spec.get("ports"), "ports").stream().anyMatch(p ->
-          String.valueOf(port).equals(string(p, "name"))
-              || String.valueOf(port).equals(string(p, "containerPort")));
+      return list(spec.get("ports"), "ports").stream()
+          .anyMatch(
+              p ->
+                  String.valueOf(port).equals(string(p, "name"))
+                      || String.valueOf(port).equals(string(p, "containerPort")));
     }
 
     int port(Object nameOrNumber) {
@@ -382,7 +460,9 @@ class DeployKubernetesIT {
       Map<String, String> labels = new LinkedHashMap<>();
       map(at(d, "spec.template.metadata.labels"), name + " labels")
           .forEach((k, v) -> labels.put(k, String.valueOf(v)));
-      assertEquals(labels, new LinkedHashMap<>(map(at(d, "spec.selector.matchLabels"), name)),
+      assertEquals(
+          labels,
+          new LinkedHashMap<>(map(at(d, "spec.selector.matchLabels"), name)),
           name + ": the selector matches the template's labels");
       List<Container> containers = new ArrayList<>();
       for (Object c : list(at(spec, "containers"), name + " containers")) {
@@ -393,15 +473,25 @@ class DeployKubernetesIT {
           mounts.put(string(m, "mountPath"), string(m, "name"));
         }
         String image = string(c, "image");
-        containers.add(new Container(name, string(c, "name"),
-            image.startsWith("wharf/") ? image : image.contains("etcd") ? "etcd" : image,
-            map(c, "container"), Deploy.options(words), mounts));
+        containers.add(
+            new Container(
+                name,
+                string(c, "name"),
+                image.startsWith("wharf/") ? image : image.contains("etcd") ? "etcd" : image,
+                map(c, "container"),
+                Deploy.options(words),
+                mounts));
       }
       Object replicas = at(d, "spec.replicas");
       Object grace = at(spec, "terminationGracePeriodSeconds");
-      pods.add(new Pod(name, labels, replicas == null ? 1 : ((Number) replicas).intValue(),
-          grace == null ? 30 : ((Number) grace).longValue(), containers,
-          list(at(spec, "volumes"), "volumes")));
+      pods.add(
+          new Pod(
+              name,
+              labels,
+              replicas == null ? 1 : ((Number) replicas).intValue(),
+              grace == null ? 30 : ((Number) grace).longValue(),
+              containers,
+              list(at(spec, "volumes"), "volumes")));
     }
     return pods;
   }
@@ -411,8 +501,11 @@ class DeployKubernetesIT {
   }
 
   private List<Pod> select(Map<String, Object> selector) {
-    return pods().stream().filter(p -> selector.entrySet().stream()
-        .allMatch(e -> String.valueOf(e.getValue()).equals(p.labels().get(e.getKey()))))
+    return pods().stream()
+        .filter(
+            p ->
+                selector.entrySet().stream()
+                    .allMatch(e -> String.valueOf(e.getValue()).equals(p.labels().get(e.getKey()))))
         .toList();
   }
 

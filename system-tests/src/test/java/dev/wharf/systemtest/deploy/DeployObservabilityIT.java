@@ -4,7 +4,6 @@ import static dev.wharf.systemtest.deploy.Deploy.at;
 import static dev.wharf.systemtest.deploy.Deploy.list;
 import static dev.wharf.systemtest.deploy.Deploy.map;
 import static dev.wharf.systemtest.deploy.Deploy.string;
-import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +19,6 @@ import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;
-
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +31,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-
-
-
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -45,17 +40,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dashboard and the alert rules in {@code deploy/observability} ask only for series that
- * exist: a real replica on a real etcd and a real node, both from the jars, are driven with the
- * traffic those series need (plain requests, a 502 from an upstream in panic, an ejection, a
- * WebSocket echoed and closed, health checks), then scraped; every metric name in every PromQL
- * expression must be in the scrapes, with the labels the expression filters or groups by.
+ * The dashboard and the alert rules in {@code deploy/observability} ask only for series that exist:
+ * a real replica on a real etcd and a real node, both from the jars, are driven with the traffic
+ * those series need (plain requests, a 502 from an upstream in panic, an ejection, a WebSocket
+ * echoed and closed, health checks), then scraped; every metric name in every PromQL expression
+ * must be in the scrapes, with the labels the expression filters or groups by.
  */
 class DeployObservabilityIT {
   private static final Path DIR = Deploy.DEPLOY.resolve("observability");
   private static final Duration BOUND = Duration.ofSeconds(60);
+
   /** Labels Prometheus adds to every series it scrapes, and histograms' bucket bound. */
   private static final Set<String> TARGET_LABELS = Set.of("instance", "job");
+
   private static final Pattern METRIC = Pattern.compile("\\b(wharf_[a-z0-9_]+)\\b(\\{[^}]*\\})?");
   private static final Pattern MATCHER_LABEL = Pattern.compile("([a-z_]+)\\s*(?:=~|!~|!=|=)");
   private static final Pattern GROUPING =
@@ -63,15 +60,14 @@ class DeployObservabilityIT {
   private static final Pattern SAMPLE =
       Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)\\})? \\S+$");
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.singleMember();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static TestBackend backend;
   private static JarProcess replica;
   private static JarProcess node;
+
   /** Metric name to the label names its series carry, from both scrapes. */
   private static final Map<String, Set<String>> scraped = new TreeMap<>();
 
@@ -82,7 +78,9 @@ class DeployObservabilityIT {
     int admin = FreePorts.loopback();
     List<Integer> dead = FreePorts.loopback(2); // nothing listens: connections are refused
     Path config = dir.resolve("wharf.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         listeners: [{name: web, address: 127.0.0.1, port: %1$d}]
         upstreams:
           - name: live
@@ -99,20 +97,50 @@ class DeployObservabilityIT {
           - {name: dead, match: {path: {prefix: /dead/}}, proxy: {upstream: dead}}
           - {name: flaky, match: {path: {prefix: /flaky/}}, proxy: {upstream: flaky}}
           - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: live}}
-        """.formatted(web, backend.endpoint(), dead.get(0), dead.get(1)));
-    String endpoints = String.join(",",
-        etcd.clientEndpoints().stream().map(URI::toString).toList());
-    replica = JarProcess.startJar("replica", dir, Deploy.CONTROL_PLANE_JAR, List.of(
-        "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--etcd", endpoints,
-        "--etcd-prefix", "/wharf-observability-" + UUID.randomUUID(), "--replica-id", "cp-it",
-        "--bootstrap-config", config.toString()));
+        """
+            .formatted(web, backend.endpoint(), dead.get(0), dead.get(1)));
+    String endpoints =
+        String.join(",", etcd.clientEndpoints().stream().map(URI::toString).toList());
+    replica =
+        JarProcess.startJar(
+            "replica",
+            dir,
+            Deploy.CONTROL_PLANE_JAR,
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics",
+                "127.0.0.1:0",
+                "--etcd",
+                endpoints,
+                "--etcd-prefix",
+                "/wharf-observability-" + UUID.randomUUID(),
+                "--replica-id",
+                "cp-it",
+                "--bootstrap-config",
+                config.toString()));
     String discovery = replica.awaitLine("discovery:", BOUND);
     String replicaMetrics = replica.awaitLine("metrics:", BOUND);
-    node = JarProcess.startJar("node", dir, Deploy.DATA_PLANE_JAR, List.of(
-        "--control-plane", discovery, "--node-id", "node-it", "--workers", "1",
-        "--state-dir", dir.resolve("node").toString(), "--admin", "127.0.0.1:" + admin));
+    node =
+        JarProcess.startJar(
+            "node",
+            dir,
+            Deploy.DATA_PLANE_JAR,
+            List.of(
+                "--control-plane",
+                discovery,
+                "--node-id",
+                "node-it",
+                "--workers",
+                "1",
+                "--state-dir",
+                dir.resolve("node").toString(),
+                "--admin",
+                "127.0.0.1:" + admin));
     String nodeAdmin = "127.0.0.1:" + admin;
-    Await.until(BOUND, () -> status("http://" + nodeAdmin + "/readyz") == 200,
+    Await.until(
+        BOUND,
+        () -> status("http://" + nodeAdmin + "/readyz") == 200,
         () -> "node ready\n" + node.output());
 
     String site = "http://127.0.0.1:" + web;
@@ -121,8 +149,14 @@ class DeployObservabilityIT {
     }
     // The dead upstream's only endpoint fails its check: the next request finds it in panic,
     // goes to it anyway and is answered 502 (connection refused).
-    Await.until(BOUND, () -> scrape(nodeAdmin).contains(
-            "wharf_endpoint_healthy{endpoint=\"127.0.0.1:" + dead.get(0) + "\",upstream=\"dead\"} 0"),
+    Await.until(
+        BOUND,
+        () ->
+            scrape(nodeAdmin)
+                .contains(
+                    "wharf_endpoint_healthy{endpoint=\"127.0.0.1:"
+                        + dead.get(0)
+                        + "\",upstream=\"dead\"} 0"),
         () -> "the dead endpoint is seen unhealthy\n" + scrape(nodeAdmin));
     assertEquals(502, status(site + "/dead/x"), "an upstream with no usable endpoint");
     // Round robin sends one of these to the refusing endpoint: ejected, retried on the other.
@@ -131,7 +165,9 @@ class DeployObservabilityIT {
     }
     assertEquals("echo", webSocketEcho("ws://127.0.0.1:" + web + "/ws", "echo"));
 
-    Await.until(BOUND, () -> scrape(nodeAdmin).contains("wharf_websocket_closes_total"),
+    Await.until(
+        BOUND,
+        () -> scrape(nodeAdmin).contains("wharf_websocket_closes_total"),
         () -> "the WebSocket's close is counted\n" + scrape(nodeAdmin));
     readScrape(scrape(nodeAdmin));
     readScrape(scrape(replicaMetrics));
@@ -152,8 +188,8 @@ class DeployObservabilityIT {
 
   @Test
   void everyDashboardQueryAsksForSeriesTheProcessesExport() {
-    JsonObject dashboard = JsonParser.parseString(
-        Deploy.read(DIR.resolve("wharf-dashboard.json"))).getAsJsonObject();
+    JsonObject dashboard =
+        JsonParser.parseString(Deploy.read(DIR.resolve("wharf-dashboard.json"))).getAsJsonObject();
     Map<String, String> queries = new LinkedHashMap<>();
     for (JsonElement panel : dashboard.getAsJsonArray("panels")) {
       JsonObject p = panel.getAsJsonObject();
@@ -162,8 +198,10 @@ class DeployObservabilityIT {
         continue;
       }
       for (JsonElement target : targets) {
-        queries.put(p.get("title").getAsString() + " / "
-            + target.getAsJsonObject().get("refId").getAsString(),
+        queries.put(
+            p.get("title").getAsString()
+                + " / "
+                + target.getAsJsonObject().get("refId").getAsString(),
             target.getAsJsonObject().get("expr").getAsString());
       }
     }
@@ -177,15 +215,23 @@ class DeployObservabilityIT {
     for (Object group : list(Deploy.yaml(DIR.resolve("alerts.yaml")).get("groups"), "groups")) {
       for (Object rule : list(at(group, "rules"), "rules")) {
         queries.put(string(rule, "alert"), string(rule, "expr"));
-        assertTrue(map(at(rule, "annotations"), "annotations").containsKey("description"),
+        assertTrue(
+            map(at(rule, "annotations"), "annotations").containsKey("description"),
             string(rule, "alert") + " says what to do");
       }
     }
     Set<String> used = new TreeSet<>();
     queries.values().forEach(q -> used.addAll(metrics(q).keySet()));
-    for (String needed : List.of("wharf_discovery_snapshots_total", "wharf_config_version",
-        "wharf_cp_config_version", "wharf_endpoint_healthy", "wharf_cp_store_up",
-        "wharf_discovery_connected", "wharf_node_draining", "wharf_drain_pending")) {
+    for (String needed :
+        List.of(
+            "wharf_discovery_snapshots_total",
+            "wharf_config_version",
+            "wharf_cp_config_version",
+            "wharf_endpoint_healthy",
+            "wharf_cp_store_up",
+            "wharf_discovery_connected",
+            "wharf_node_draining",
+            "wharf_drain_pending")) {
       assertTrue(used.contains(needed), "an alert watches " + needed);
     }
     checkQueries(queries);
@@ -193,33 +239,39 @@ class DeployObservabilityIT {
 
   private static void checkQueries(Map<String, String> queries) {
     List<String> problems = new ArrayList<>();
-    queries.forEach((where, query) -> {
-      Map<String, Set<String>> metrics = metrics(query);
-      Set<String> labelsOfQuery = new TreeSet<>(TARGET_LABELS);
-      for (Map.Entry<String, Set<String>> m : metrics.entrySet()) {
-        String name = m.getKey();
-        Set<String> labels = scraped.get(name);
-        if (labels == null) {
-          problems.add(where + ": " + name + " is not exported");
-          continue;
-        }
-        labelsOfQuery.addAll(labels);
-        for (String label : m.getValue()) {
-          if (!labels.contains(label) && !TARGET_LABELS.contains(label)) {
-            problems.add(where + ": " + name + " has no label " + label + " " + labels);
+    queries.forEach(
+        (where, query) -> {
+          Map<String, Set<String>> metrics = metrics(query);
+          Set<String> labelsOfQuery = new TreeSet<>(TARGET_LABELS);
+          for (Map.Entry<String, Set<String>> m : metrics.entrySet()) {
+            String name = m.getKey();
+            Set<String> labels = scraped.get(name);
+            if (labels == null) {
+              problems.add(where + ": " + name + " is not exported");
+              continue;
+            }
+            labelsOfQuery.addAll(labels);
+            for (String label : m.getValue()) {
+              if (!labels.contains(label) && !TARGET_LABELS.contains(label)) {
+                problems.add(where + ": " + name + " has no label " + label + " " + labels);
+              }
+            }
           }
-        }
-      }
-      Matcher g = GROUPING.matcher(query);
-      while (g.find()) {
-        for (String label : g.group(1).split(",")) {
-          if (!label.isBlank() && !labelsOfQuery.contains(label.strip())) {
-            problems.add(where + ": groups by " + label.strip() + ", which none of "
-                + metrics.keySet() + " has");
+          Matcher g = GROUPING.matcher(query);
+          while (g.find()) {
+            for (String label : g.group(1).split(",")) {
+              if (!label.isBlank() && !labelsOfQuery.contains(label.strip())) {
+                problems.add(
+                    where
+                        + ": groups by "
+                        + label.strip()
+                        + ", which none of "
+                        + metrics.keySet()
+                        + " has");
+              }
+            }
           }
-        }
-      }
-    });
+        });
     assertEquals(List.of(), problems, "scraped metrics: " + scraped.keySet());
   }
 
@@ -271,5 +323,4 @@ class DeployObservabilityIT {
     ws.send(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
     return echoed;
   }
-
 }

@@ -32,14 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DeploySystemdIT {
   private static final Path DIR = Deploy.DEPLOY.resolve("systemd");
   private static final Duration BOUND = Duration.ofSeconds(60);
+
   /** Exposure systemd-analyze security allows ("OK" is below 5; the units aim much lower). */
   private static final double MAX_EXPOSURE = 2.5;
+
   private static final Pattern EXPOSURE =
       Pattern.compile("Overall exposure level for \\S+: ([0-9.]+)");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Z_][A-Z0-9_]*)\\}?");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void systemdAcceptsEveryUnit() throws Exception {
@@ -51,12 +52,14 @@ class DeploySystemdIT {
     for (Path unit : units()) {
       Path copy = dir.resolve(unit.getFileName());
       Files.writeString(copy, Deploy.read(unit).replace("/usr/bin/java ", java + " "));
-      checks.add(() -> {
-        CommandRunner.Result r = CommandRunner.run(BOUND,
-            List.of(analyze.toString(), "verify", "--man=no", copy.toString()));
-        assertEquals(0, r.exitCode(), unit.getFileName() + "\n" + r);
-        assertEquals("", r.stderr().strip(), unit.getFileName() + ": warnings\n" + r);
-      });
+      checks.add(
+          () -> {
+            CommandRunner.Result r =
+                CommandRunner.run(
+                    BOUND, List.of(analyze.toString(), "verify", "--man=no", copy.toString()));
+            assertEquals(0, r.exitCode(), unit.getFileName() + "\n" + r);
+            assertEquals("", r.stderr().strip(), unit.getFileName() + ": warnings\n" + r);
+          });
     }
     assertAll(checks);
   }
@@ -66,15 +69,30 @@ class DeploySystemdIT {
     Path analyze = Deploy.tool("systemd-analyze", "apt-get install -y systemd");
     List<Executable> checks = new ArrayList<>();
     for (Path unit : units()) {
-      checks.add(() -> {
-        CommandRunner.Result r = CommandRunner.run(BOUND, List.of(analyze.toString(), "security",
-            "--offline=true", "--no-pager", unit.toString()));
-        Matcher m = EXPOSURE.matcher(r.stdout());
-        assertTrue(m.find(), unit.getFileName() + "\n" + r);
-        double exposure = Double.parseDouble(m.group(1));
-        assertTrue(exposure <= MAX_EXPOSURE,
-            unit.getFileName() + ": exposure " + exposure + " above " + MAX_EXPOSURE + "\n" + r);
-      });
+      checks.add(
+          () -> {
+            CommandRunner.Result r =
+                CommandRunner.run(
+                    BOUND,
+                    List.of(
+                        analyze.toString(),
+                        "security",
+                        "--offline=true",
+                        "--no-pager",
+                        unit.toString()));
+            Matcher m = EXPOSURE.matcher(r.stdout());
+            assertTrue(m.find(), unit.getFileName() + "\n" + r);
+            double exposure = Double.parseDouble(m.group(1));
+            assertTrue(
+                exposure <= MAX_EXPOSURE,
+                unit.getFileName()
+                    + ": exposure "
+                    + exposure
+                    + " above "
+                    + MAX_EXPOSURE
+                    + "\n"
+                    + r);
+          });
     }
     assertAll(checks);
   }
@@ -84,24 +102,29 @@ class DeploySystemdIT {
     List<Executable> checks = new ArrayList<>();
     for (Path unit : units()) {
       Map<String, List<String>> service = section(unit, "Service");
-      checks.add(() -> {
-        String name = unit.getFileName().toString();
-        assertEquals(List.of("SIGTERM"), service.get("KillSignal"), name);
-        assertEquals(List.of("on-failure"), service.get("Restart"), name);
-        assertEquals(List.of("143"), service.get("SuccessExitStatus"),
-            name + ": the JVM's exit status after SIGTERM is a clean stop");
-        long stop = Deploy.seconds(single(service, "TimeoutStopSec"));
-        Map<String, List<String>> options = Deploy.options(execStart(service));
-        String drain = Deploy.option(options, "--drain-timeout");
-        // A replica has no drain; the JVM gives its shutdown 30 s (ShutdownSignal).
-        long bound = drain != null ? Deploy.seconds(drain) : 30;
-        assertTrue(stop > bound, name + ": TimeoutStopSec " + stop + " s above " + bound + " s");
-        assertTrue(service.containsKey("User") && !single(service, "User").equals("root"),
-            name + " runs as its own user");
-        assertEquals(List.of("yes"), service.get("NoNewPrivileges"), name);
-        assertEquals(List.of("strict"), service.get("ProtectSystem"), name);
-        assertTrue(service.containsKey("CapabilityBoundingSet"), name);
-      });
+      checks.add(
+          () -> {
+            String name = unit.getFileName().toString();
+            assertEquals(List.of("SIGTERM"), service.get("KillSignal"), name);
+            assertEquals(List.of("on-failure"), service.get("Restart"), name);
+            assertEquals(
+                List.of("143"),
+                service.get("SuccessExitStatus"),
+                name + ": the JVM's exit status after SIGTERM is a clean stop");
+            long stop = Deploy.seconds(single(service, "TimeoutStopSec"));
+            Map<String, List<String>> options = Deploy.options(execStart(service));
+            String drain = Deploy.option(options, "--drain-timeout");
+            // A replica has no drain; the JVM gives its shutdown 30 s (ShutdownSignal).
+            long bound = drain != null ? Deploy.seconds(drain) : 30;
+            assertTrue(
+                stop > bound, name + ": TimeoutStopSec " + stop + " s above " + bound + " s");
+            assertTrue(
+                service.containsKey("User") && !single(service, "User").equals("root"),
+                name + " runs as its own user");
+            assertEquals(List.of("yes"), service.get("NoNewPrivileges"), name);
+            assertEquals(List.of("strict"), service.get("ProtectSystem"), name);
+            assertTrue(service.containsKey("CapabilityBoundingSet"), name);
+          });
     }
     assertAll(checks);
   }
@@ -111,26 +134,30 @@ class DeploySystemdIT {
     List<Executable> checks = new ArrayList<>();
     for (Path unit : units()) {
       Map<String, List<String>> service = section(unit, "Service");
-      checks.add(() -> {
-        List<String> words = execStart(service);
-        int jar = words.indexOf("-jar");
-        assertTrue(jar > 0, unit + ": java -jar");
-        String jarName = Path.of(words.get(jar + 1)).getFileName().toString();
-        List<String> args = words.subList(jar + 2, words.size());
-        Path built = switch (jarName) {
-          case "wharf-control-plane.jar" -> Deploy.CONTROL_PLANE_JAR;
-          case "wharf-data-plane.jar" -> Deploy.DATA_PLANE_JAR;
-          case "wharf-standalone.jar" -> Deploy.STANDALONE_JAR;
-          default -> throw new AssertionError(unit + " runs " + jarName + ", which no build makes");
-        };
-        Map<String, List<String>> options = Deploy.options(args);
-        String[] subcommand = options.containsKey("")
-            ? options.get("").toArray(String[]::new) : new String[0];
-        Set<String> unknown = new TreeSet<>(options.keySet());
-        unknown.remove("");
-        unknown.removeAll(Deploy.flags(built, subcommand));
-        assertEquals(Set.of(), unknown, unit.getFileName() + ": flags the jar does not have");
-      });
+      checks.add(
+          () -> {
+            List<String> words = execStart(service);
+            int jar = words.indexOf("-jar");
+            assertTrue(jar > 0, unit + ": java -jar");
+            String jarName = Path.of(words.get(jar + 1)).getFileName().toString();
+            List<String> args = words.subList(jar + 2, words.size());
+            Path built =
+                switch (jarName) {
+                  case "wharf-control-plane.jar" -> Deploy.CONTROL_PLANE_JAR;
+                  case "wharf-data-plane.jar" -> Deploy.DATA_PLANE_JAR;
+                  case "wharf-standalone.jar" -> Deploy.STANDALONE_JAR;
+                  default ->
+                      throw new AssertionError(
+                          unit + " runs " + jarName + ", which no build makes");
+                };
+            Map<String, List<String>> options = Deploy.options(args);
+            String[] subcommand =
+                options.containsKey("") ? options.get("").toArray(String[]::new) : new String[0];
+            Set<String> unknown = new TreeSet<>(options.keySet());
+            unknown.remove("");
+            unknown.removeAll(Deploy.flags(built, subcommand));
+            assertEquals(Set.of(), unknown, unit.getFileName() + ": flags the jar does not have");
+          });
     }
     assertAll(checks);
   }
@@ -139,8 +166,8 @@ class DeploySystemdIT {
   void environmentFilesSetOnlyWhatIsRead() {
     // The replica reads WHARF_* itself: each must be one its --help names.
     Set<String> replicaEnv = new TreeSet<>();
-    Matcher m = Pattern.compile("Env\\s+(WHARF_[A-Z_]+)")
-        .matcher(Deploy.help(Deploy.CONTROL_PLANE_JAR));
+    Matcher m =
+        Pattern.compile("Env\\s+(WHARF_[A-Z_]+)").matcher(Deploy.help(Deploy.CONTROL_PLANE_JAR));
     while (m.find()) {
       replicaEnv.add(m.group(1));
     }
@@ -156,7 +183,9 @@ class DeploySystemdIT {
     while (v.find()) {
       used.add(v.group(1));
     }
-    assertEquals(used, assignments(DIR.resolve("node.env")),
+    assertEquals(
+        used,
+        assignments(DIR.resolve("node.env")),
         "node.env sets exactly the variables wharf-node.service uses");
 
     // Debian's etcd reads ETCD_FOO_BAR as --foo-bar.
@@ -204,7 +233,8 @@ class DeploySystemdIT {
       line.setLength(0);
       if (name.equals(current)) {
         int eq = setting.indexOf('=');
-        settings.computeIfAbsent(setting.substring(0, eq), k -> new ArrayList<>())
+        settings
+            .computeIfAbsent(setting.substring(0, eq), k -> new ArrayList<>())
             .add(setting.substring(eq + 1).strip());
       }
     }

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A Dockerfile read as the builder reads it: comments dropped, continued lines joined, one
- * instruction per entry, grouped by stage. Enough for checks on what the file says; the
- * builder itself is not needed.
+ * instruction per entry, grouped by stage. Enough for checks on what the file says; the builder
+ * itself is not needed.
  */
 record Dockerfile(Map<String, Stage> stages) {
   record Instruction(String keyword, String args, int line) {}

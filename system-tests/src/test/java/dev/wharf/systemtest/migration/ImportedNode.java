@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What a user moving from nginx does: {@code wharfctl import-nginx} on their nginx files (the
- * real wharfctl jar; it must succeed), then a real Wharf node on the document it wrote.
+ * What a user moving from nginx does: {@code wharfctl import-nginx} on their nginx files (the real
+ * wharfctl jar; it must succeed), then a real Wharf node on the document it wrote.
  */
 final class ImportedNode {
   private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
@@ -21,12 +21,30 @@ final class ImportedNode {
   /** Imports {@code nginxConf} into {@code dir/wharf.yaml} and starts a node on it, listening. */
   static JarProcess start(Path dir, Path nginxConf, Duration bound) throws Exception {
     Path imported = dir.resolve("wharf.yaml");
-    CommandRunner.Result result = CommandRunner.run(bound, List.of("java", "-jar",
-        WHARFCTL.toString(), "import-nginx", nginxConf.toString(), "-o", imported.toString()));
+    CommandRunner.Result result =
+        CommandRunner.run(
+            bound,
+            List.of(
+                "java",
+                "-jar",
+                WHARFCTL.toString(),
+                "import-nginx",
+                nginxConf.toString(),
+                "-o",
+                imported.toString()));
     assertEquals(0, result.exitCode(), result.toString());
-    JarProcess node = JarProcess.startJar("wharf", dir, JarProcess.DATA_PLANE_JAR, List.of(
-        "--config", imported.toString(), "--admin", "127.0.0.1:" + FreePorts.loopback(1).get(0),
-        "--workers", "1"));
+    JarProcess node =
+        JarProcess.startJar(
+            "wharf",
+            dir,
+            JarProcess.DATA_PLANE_JAR,
+            List.of(
+                "--config",
+                imported.toString(),
+                "--admin",
+                "127.0.0.1:" + FreePorts.loopback(1).get(0),
+                "--workers",
+                "1"));
     node.awaitLine("listening: ", bound);
     return node;
   }

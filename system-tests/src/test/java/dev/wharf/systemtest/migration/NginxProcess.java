@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real nginx (Debian's) started on a config of the test's, with every file it writes under
- * {@code prefix}; stopped by its pid. Under CI a missing nginx fails the test, elsewhere it is
- * skipped.
+ * A real nginx (Debian's) started on a config of the test's, with every file it writes under {@code
+ * prefix}; stopped by its pid. Under CI a missing nginx fails the test, elsewhere it is skipped.
  */
 final class NginxProcess implements AutoCloseable {
   static final Path NGINX = Path.of("/usr/sbin/nginx");
@@ -32,18 +31,28 @@ final class NginxProcess implements AutoCloseable {
   }
 
   /**
-   * Starts nginx in the foreground on {@code conf}; relative paths (logs, temp files) resolve
-   * under {@code prefix}.
+   * Starts nginx in the foreground on {@code conf}; relative paths (logs, temp files) resolve under
+   * {@code prefix}.
    *
-   * @param globals main-context directives to add, e.g. a {@code pid} file when the config has
-   *     none (nginx's default is the system's /run/nginx.pid)
+   * @param globals main-context directives to add, e.g. a {@code pid} file when the config has none
+   *     (nginx's default is the system's /run/nginx.pid)
    */
   static NginxProcess start(Path prefix, Path conf, String globals) throws IOException {
     Files.createDirectories(prefix.resolve("logs"));
-    Process p = new ProcessBuilder(NGINX.toString(), "-p", prefix + "/", "-e",
-        prefix.resolve("error.log").toString(), "-c", conf.toString(),
-        "-g", "daemon off; " + globals)
-        .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                NGINX.toString(),
+                "-p",
+                prefix + "/",
+                "-e",
+                prefix.resolve("error.log").toString(),
+                "-c",
+                conf.toString(),
+                "-g",
+                "daemon off; " + globals)
+            .redirectErrorStream(true)
+            .redirectOutput(prefix.resolve("stdout.log").toFile())
+            .start();
     return new NginxProcess(p, prefix);
   }
 

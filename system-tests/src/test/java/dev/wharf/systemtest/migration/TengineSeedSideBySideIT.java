@@ -23,19 +23,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The second seed (a Tengine WebSocket proxy: {@code location ^~ /websocket} to an upstream,
- * with its main file's process, buffer, cache and FastCGI tuning) run by a real nginx and,
- * through {@code wharfctl import-nginx}, by a real Wharf node, side by side: the WebSocket
- * echoes through both, the backend receives the same handshake headers, other paths get the
- * same status. Only its addresses and file locations are changed.
+ * The second seed (a Tengine WebSocket proxy: {@code location ^~ /websocket} to an upstream, with
+ * its main file's process, buffer, cache and FastCGI tuning) run by a real nginx and, through
+ * {@code wharfctl import-nginx}, by a real Wharf node, side by side: the WebSocket echoes through
+ * both, the backend receives the same handshake headers, other paths get the same status. Only its
+ * addresses and file locations are changed.
  */
 class TengineSeedSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
-  private static final Path SEED = Path.of("..", "admin-cli", "src", "test", "resources",
-      "nginx", "seeds", "001-tengine-websocket", "home", "apps", "tengine", "conf");
+  private static final Path SEED =
+      Path.of(
+          "..",
+          "admin-cli",
+          "src",
+          "test",
+          "resources",
+          "nginx",
+          "seeds",
+          "001-tengine-websocket",
+          "home",
+          "apps",
+          "tengine",
+          "conf");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestBackend backend;
   private static NginxProcess nginx;
   private static JarProcess wharf;
@@ -62,15 +73,18 @@ class TengineSeedSideBySideIT {
   private static Path write(Path root, int port) throws Exception {
     Path conf = root.resolve("conf");
     Files.createDirectories(conf);
-    String main = Files.readString(SEED.resolve("nginx.conf"))
-        .replace("user apps apps;", "") // no such user here; root's workers run as nobody
-        .replace("/dev/shm/temp", root.resolve("temp").toAbsolutePath().toString())
-        .replace("/dev/shm/cache", root.resolve("cache").toAbsolutePath().toString())
-        .replace("include /home/apps/tengine/conf/test.com;",
-            "include " + conf.resolve("test.com").toAbsolutePath() + ";");
-    String site = Files.readString(SEED.resolve("test.com"))
-        .replace("listen       80;", "listen 127.0.0.1:" + port + ";")
-        .replace("192.168.1.5:9000", backend.endpoint());
+    String main =
+        Files.readString(SEED.resolve("nginx.conf"))
+            .replace("user apps apps;", "") // no such user here; root's workers run as nobody
+            .replace("/dev/shm/temp", root.resolve("temp").toAbsolutePath().toString())
+            .replace("/dev/shm/cache", root.resolve("cache").toAbsolutePath().toString())
+            .replace(
+                "include /home/apps/tengine/conf/test.com;",
+                "include " + conf.resolve("test.com").toAbsolutePath() + ";");
+    String site =
+        Files.readString(SEED.resolve("test.com"))
+            .replace("listen       80;", "listen 127.0.0.1:" + port + ";")
+            .replace("192.168.1.5:9000", backend.endpoint());
     Files.writeString(conf.resolve("nginx.conf"), main);
     Files.writeString(conf.resolve("test.com"), site);
     Files.copy(SeedSetup.MIME_TYPES, conf.resolve("mime.types"));
@@ -102,8 +116,8 @@ class TengineSeedSideBySideIT {
     RecordedRequest[] handshakes = new RecordedRequest[2];
     int[] ports = {nginxPort, wharfPort};
     for (int i = 0; i < 2; i++) {
-      try (WsClient ws = WsClient.connect(
-          URI.create("ws://127.0.0.1:" + ports[i] + "/websocket/chat?room=1"))) {
+      try (WsClient ws =
+          WsClient.connect(URI.create("ws://127.0.0.1:" + ports[i] + "/websocket/chat?room=1"))) {
         String hello = "hello " + i;
         ws.send(s -> s.sendText(hello, true));
         assertEquals("hello " + i, ws.nextMessage(BOUND));
@@ -116,13 +130,15 @@ class TengineSeedSideBySideIT {
     RecordedRequest viaNginx = handshakes[0];
     RecordedRequest viaWharf = handshakes[1];
     assertEquals("GET /websocket/chat?room=1", viaNginx.method() + " " + viaNginx.uri());
-    assertEquals(viaNginx.method() + " " + viaNginx.uri(),
-        viaWharf.method() + " " + viaWharf.uri());
-    for (String name : List.of("Host", "X-Real-IP", "X-Forwarded-For", "Upgrade",
-        "Sec-WebSocket-Version")) {
+    assertEquals(
+        viaNginx.method() + " " + viaNginx.uri(), viaWharf.method() + " " + viaWharf.uri());
+    for (String name :
+        List.of("Host", "X-Real-IP", "X-Forwarded-For", "Upgrade", "Sec-WebSocket-Version")) {
       assertEquals(lower(viaNginx.header(name)), lower(viaWharf.header(name)), name);
     }
-    assertEquals(lower(viaNginx.header("Connection")), lower(viaWharf.header("Connection")),
+    assertEquals(
+        lower(viaNginx.header("Connection")),
+        lower(viaWharf.header("Connection")),
         "Connection: upgrade");
   }
 
