@@ -1,6 +1,5 @@
 package dev.wharf.dataplane;
 
-import dev.wharf.common.BuildInfo;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.ConfigSummary;
@@ -24,7 +23,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -35,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +50,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "wharf-data-plane",
     mixinStandardHelpOptions = true,
-    versionProvider = DataPlaneMain.Version.class,
+    versionProvider = DataPlaneVersion.class,
     description = "A Wharf data-plane node: give it --config FILE or --control-plane HOST:PORT.",
     footer = {
       "",
@@ -337,33 +334,6 @@ public final class DataPlaneMain implements Callable<Integer> {
     return 0;
   }
 
-  /** Prints each applied version with where its listeners are bound. */
-  private static final class PrintApplied implements DiscoveryEvents {
-    private final PrintWriter out;
-    private final DataPlaneNode node;
-
-    PrintApplied(PrintWriter out, DataPlaneNode node) {
-      this.out = out;
-      this.node = node;
-    }
-
-    @Override
-    public void applied(long version, String source) {
-      String listeners =
-          node.current().config().getListenersList().stream()
-              .map(l -> l.getName() + " on " + Startup.hostPort(node.address(l.getName())))
-              .collect(Collectors.joining(", "));
-      out.println(
-          "applied version "
-              + version
-              + " from "
-              + source
-              + ": "
-              + (listeners.isEmpty() ? "no listeners" : listeners));
-      out.flush();
-    }
-  }
-
   // --- the node's wiring, shared with standalone (which runs a node beside the control plane) ---
 
   /** The registry a node's /metrics serves: its own meters and the JVM's memory and threads. */
@@ -421,22 +391,6 @@ public final class DataPlaneMain implements Callable<Integer> {
       return Addresses.bindAddress(admin);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "error: --admin: " + e.getMessage());
-    }
-  }
-
-  /** Also tells which Netty transport the node would use, so a broken native jar shows up. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String transport =
-          Epoll.isAvailable()
-              ? "epoll (native)"
-              : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
-      return new String[] {
-        "wharf-data-plane " + BuildInfo.version(DataPlaneMain.class),
-        BuildInfo.runtime(),
-        "Netty transport: " + transport
-      };
     }
   }
 }

@@ -15,13 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -60,8 +57,7 @@ public final class DiscoveryClient implements AutoCloseable {
   private final boolean ownsTimers;
   private final EventFanout events;
   private final DiscoveryMetrics metrics;
-  private final ExecutorService configThread =
-      Executors.newSingleThreadExecutor(daemon("wharf-config"));
+  private final ConfigThread configThread = new ConfigThread();
   private final DiscoveryStream.Handler handler =
       new DiscoveryStream.Handler() {
         @Override
@@ -104,7 +100,8 @@ public final class DiscoveryClient implements AutoCloseable {
     this.ownsTimers = b.timers == null;
     this.timers =
         ownsTimers
-            ? Executors.newSingleThreadScheduledExecutor(daemon("wharf-discovery-timer"))
+            ? Executors.newSingleThreadScheduledExecutor(
+                ConfigThread.daemon("wharf-discovery-timer"))
             : b.timers;
     List<DiscoveryEvents> all = new ArrayList<>();
     this.metrics = b.registry == null ? null : new DiscoveryMetrics(b.registry, this::connected);
@@ -131,13 +128,11 @@ public final class DiscoveryClient implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     try {
-      configThread
-          .submit(
-              () -> {
-                applier.serveSaved();
-                connect();
-              })
-          .get();
+      configThread.run(
+          () -> {
+            applier.serveSaved();
+            connect();
+          });
       healthTask =
           health.scheduleEvery(
               healthInterval,
@@ -207,10 +202,8 @@ public final class DiscoveryClient implements AutoCloseable {
   /**
    * Logs why the stream to {@code target} ended and schedules the next attempt. A stream that ended
    * before it proved healthy (a refusal comes right after the hello) makes the backoff grow, so a
-   * node the control plane keeps refusing does not spin.
-   *
-   * @param refused the control plane refused this node's credentials or its node id: an operator
-   *     must fix the node's flags or its token, so the line is an error naming the node id
+   * node the control plane keeps refusing does not spin. A refusal is logged as an error: {@link
+   * StreamEndLog}.
    */
   private void reconnectAfter(String target, String why, boolean healthy, boolean refused) {
     if (closed) {
@@ -219,33 +212,9 @@ public final class DiscoveryClient implements AutoCloseable {
     Failover.Step step = failover.ended(healthy);
     String next = step.target();
     Duration delay = step.delay();
-    if (refused) {
-      long running = applier.running();
-      log.error(
-          "node {}: control plane {} refused this node: {}; check --node-id {} against "
-              + "the node ids its token (or certificate) was issued for; {}, trying {} in {} ms",
-          nodeId,
-          target,
-          why,
-          nodeId,
-          running == 0 ? "serves no config yet" : "keeps serving version " + running,
-          next,
-          delay.toMillis());
-    } else {
-      log.warn("control plane {}: {}; trying {} in {} ms", target, why, next, delay.toMillis());
-    }
+    StreamEndLog.ended(nodeId, target, why, refused, applier::running, next, delay);
     events.emit(e -> e.streamEnded(target, why, next, delay));
-    retry =
-        timers.schedule(
-            () -> {
-              try {
-                configThread.execute(this::connect);
-              } catch (RejectedExecutionException e) {
-                // closing
-              }
-            },
-            delay.toNanos(),
-            TimeUnit.NANOSECONDS);
+    retry = configThread.runAfter(timers, delay, this::connect);
   }
 
   /**
@@ -275,10 +244,7 @@ public final class DiscoveryClient implements AutoCloseable {
       s.close("node closing");
     }
     try {
-      if (!configThread.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-        log.warn("the config thread did not finish within {} ms", CLOSE_WAIT_MILLIS);
-        configThread.shutdownNow();
-      }
+      configThread.awaitStopped(CLOSE_WAIT_MILLIS);
       if (ownsTimers) {
         timers.shutdownNow();
       }
@@ -294,14 +260,6 @@ public final class DiscoveryClient implements AutoCloseable {
         metrics.close();
       }
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** Settings of a client; node id, targets, sink and snapshot file are required. */

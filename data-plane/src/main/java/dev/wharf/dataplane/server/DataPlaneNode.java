@@ -28,10 +28,7 @@ import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -42,7 +39,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,12 +85,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>();
-  private final Map<String, Bound> listeners = new HashMap<>();
+  private final ListenerSockets listeners;
   private long lastVersion;
   private volatile boolean closing;
   private volatile boolean draining;
-
-  private record Bound(Listener config, Channel channel) {}
 
   private DataPlaneNode(Builder b) {
     this.transport = b.transport;
@@ -114,6 +108,15 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
     this.proxy = new ProxyServices(services, connector, drainer);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
+    this.listeners =
+        new ListenerSockets(
+            transport,
+            acceptors,
+            workers,
+            name ->
+                new HttpFrontendInitializer(
+                    new ListenerContext(name, snapshot::get, proxy, hostname, RequestIds::next),
+                    connections));
   }
 
   public static Builder builder() {
@@ -152,18 +155,12 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     RoutingTable routes = RoutingTable.compile(config, upstreams);
     Map<String, AccessLogger> logs = openAccessLogs(config);
 
-    Map<String, Bound> added = new HashMap<>();
-    for (Listener l : config.getListenersList()) {
-      Bound current = listeners.get(l.getName());
-      if (current == null || !sameSocket(l, current.config())) {
-        try {
-          added.put(l.getName(), new Bound(l, bind(l)));
-        } catch (ListenerBindException e) {
-          added.values().forEach(b -> b.channel().close().syncUninterruptibly());
-          services.metrics().configRejected("bind");
-          throw e;
-        }
-      }
+    Map<String, ListenerSockets.Bound> added;
+    try {
+      added = listeners.bindNew(config.getListenersList());
+    } catch (ListenerBindException e) {
+      services.metrics().configRejected("bind");
+      throw e;
     }
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
     lastVersion = version;
@@ -176,16 +173,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             .map(Endpoint::getAddress)
             .collect(Collectors.toSet()));
     accessLogs.retireUnused();
-    for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
-      var entry = it.next();
-      boolean kept =
-          config.getListenersList().stream().anyMatch(l -> l.getName().equals(entry.getKey()));
-      if (!kept || added.containsKey(entry.getKey())) {
-        entry.getValue().channel().close().syncUninterruptibly();
-        it.remove();
-      }
-    }
-    listeners.putAll(added);
+    listeners.retire(config, added);
     services.metrics().configApplied(version, services.ticker().nanoTime() - started);
   }
 
@@ -206,8 +194,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   /** The address a listener is bound to (its port is the real one when the config said 0). */
   public synchronized InetSocketAddress address(String listener) {
-    Bound b = listeners.get(listener);
-    return b == null ? null : (InetSocketAddress) b.channel().localAddress();
+    return listeners.address(listener);
   }
 
   /** The snapshot serving new requests, or null before the first apply. */
@@ -233,8 +220,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
    * snapshot they use.
    */
   public synchronized void stopAccepting() {
-    listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
-    listeners.clear();
+    listeners.closeAll();
   }
 
   /**
@@ -285,37 +271,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     return s == null ? null : new AppliedConfig(s.version(), s.appliedAt(), s.config());
   }
 
-  private Channel bind(Listener l) throws ListenerBindException {
-    String host = l.getAddress().isEmpty() ? "0.0.0.0" : l.getAddress();
-    ListenerContext context =
-        new ListenerContext(l.getName(), snapshot::get, proxy, hostname, RequestIds::next);
-    ChannelFuture bound =
-        new ServerBootstrap()
-            .group(acceptors, workers)
-            .channel(transport.serverChannel())
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childHandler(new HttpFrontendInitializer(context, connections))
-            .bind(host, l.getPort())
-            .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      throw new ListenerBindException(l.getName(), host + ":" + l.getPort(), bound.cause());
-    }
-    log.info("listener {} bound to {}", l.getName(), bound.channel().localAddress());
-    return bound.channel();
-  }
-
-  private static boolean sameSocket(Listener a, Listener b) {
-    return a.getAddress().equals(b.getAddress()) && a.getPort() == b.getPort();
-  }
-
   @Override
   public synchronized void close() {
     closing = true;
-    listeners.values().forEach(b -> b.channel().close().syncUninterruptibly());
-    listeners.clear();
+    listeners.closeAll();
     health.close();
     drainer.close();
     connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

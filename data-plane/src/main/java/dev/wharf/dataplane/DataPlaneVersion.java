@@ -1,0 +1,24 @@
+package dev.wharf.dataplane;
+
+import dev.wharf.common.BuildInfo;
+import io.netty.channel.epoll.Epoll;
+import picocli.CommandLine;
+
+/**
+ * What {@code wharf-data-plane --version} prints. Also tells which Netty transport the node would
+ * use, so a broken native jar shows up before the node serves traffic on the slower fallback.
+ */
+final class DataPlaneVersion implements CommandLine.IVersionProvider {
+  @Override
+  public String[] getVersion() {
+    String transport =
+        Epoll.isAvailable()
+            ? "epoll (native)"
+            : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
+    return new String[] {
+      "wharf-data-plane " + BuildInfo.version(DataPlaneMain.class),
+      BuildInfo.runtime(),
+      "Netty transport: " + transport
+    };
+  }
+}
