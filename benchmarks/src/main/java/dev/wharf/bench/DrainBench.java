@@ -115,70 +115,23 @@ final class DrainBench {
     try (BenchBackend a = BenchBackend.start(0);
         BenchBackend b = BenchBackend.start(0)) {
       int port = freePort();
-      String drain =
-          "drain: {timeout: "
-              + timeout
-              + ", spread: "
-              + spread
-              + ", max_closes_per_second: "
-              + cap
-              + "}";
+      String drain = drainPolicy(cap, spread, timeout);
       Path config = dir.resolve("wharf.yaml");
       Files.writeString(config, config(port, drain, a.port(), b.port()));
-      Process node =
-          new ProcessBuilder(
-                  "java",
-                  "-jar",
-                  nodeJar.toString(),
-                  "--config",
-                  config.toString(),
-                  "--admin",
-                  "127.0.0.1:" + freePort(),
-                  "--workers",
-                  "1",
-                  "--drain-grace",
-                  "0s",
-                  "--drain-timeout",
-                  "60s")
-              .redirectErrorStream(true)
-              .start();
+      Process node = startNode(nodeJar, config);
       try {
         awaitLine(node, "listening: ");
         ConcurrentLinkedQueue<long[]> closes = new ConcurrentLinkedQueue<>();
         LoadTracker tracker = new LoadTracker(connections, 256);
         try (WsClient client =
             new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), 1, Duration.ofSeconds(10))) {
-          for (int i = 0; i < connections; i++) {
-            if (!tracker.awaitConnectPermit(Duration.ofSeconds(20))) {
-              throw new IllegalStateException("handshakes stalled: " + tracker.firstProblem());
-            }
-            client.connect(new DrainConnection(tracker, closes));
-          }
-          tracker.awaitSettled(Duration.ofSeconds(30));
-          if (tracker.opened() != connections) {
-            throw new IllegalStateException(
-                tracker.opened() + " of " + connections + " opened: " + tracker.firstProblem());
-          }
-          int moving;
-          long changed;
-          if (nodeDrain) {
-            moving = connections;
-            changed = System.nanoTime();
-            node.destroy(); // SIGTERM
-          } else {
-            moving = (connections + 1) / 2; // round robin put every other one on a
-            Path next = dir.resolve("wharf.yaml.next");
-            Files.writeString(next, config(port, drain, -1, b.port()));
-            changed = System.nanoTime();
-            Files.move(
-                next, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          }
-          long deadline =
-              changed + TimeUnit.SECONDS.toNanos(nodeDrain ? 70 : 30 + 2L * moving / cap);
-          while (closes.size() < moving && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(20); // a benchmark harness waiting, not a test
-          }
-          return row(connections, moving, cap, spread, timeout, changed, closes);
+          openAll(client, tracker, connections, closes);
+          Change change =
+              nodeDrain
+                  ? stopNode(node, connections)
+                  : removeBackend(dir, config, port, drain, b.port(), connections);
+          awaitCloses(closes, change, cap, nodeDrain);
+          return row(connections, change.moving(), cap, spread, timeout, change.at(), closes);
         }
       } finally {
         node.destroy();
@@ -186,6 +139,92 @@ final class DrainBench {
           node.destroyForcibly();
         }
       }
+    }
+  }
+
+  /**
+   * The change that makes WebSockets move.
+   *
+   * @param moving how many WebSockets it moves
+   * @param at {@link System#nanoTime()} when it was made
+   */
+  private record Change(int moving, long at) {}
+
+  /** The upstream's drain policy, as a line of the YAML config. */
+  private static String drainPolicy(int cap, String spread, String timeout) {
+    return "drain: {timeout: "
+        + timeout
+        + ", spread: "
+        + spread
+        + ", max_closes_per_second: "
+        + cap
+        + "}";
+  }
+
+  /** Starts the data-plane jar on {@code config}, with one worker and no drain grace. */
+  private static Process startNode(Path nodeJar, Path config) throws IOException {
+    return new ProcessBuilder(
+            "java",
+            "-jar",
+            nodeJar.toString(),
+            "--config",
+            config.toString(),
+            "--admin",
+            "127.0.0.1:" + freePort(),
+            "--workers",
+            "1",
+            "--drain-grace",
+            "0s",
+            "--drain-timeout",
+            "60s")
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  /** Opens {@code connections} WebSockets, paced by the tracker, and waits until all are open. */
+  private static void openAll(
+      WsClient client, LoadTracker tracker, int connections, ConcurrentLinkedQueue<long[]> closes)
+      throws InterruptedException {
+    for (int i = 0; i < connections; i++) {
+      if (!tracker.awaitConnectPermit(Duration.ofSeconds(20))) {
+        throw new IllegalStateException("handshakes stalled: " + tracker.firstProblem());
+      }
+      client.connect(new DrainConnection(tracker, closes));
+    }
+    tracker.awaitSettled(Duration.ofSeconds(30));
+    if (tracker.opened() != connections) {
+      throw new IllegalStateException(
+          tracker.opened() + " of " + connections + " opened: " + tracker.firstProblem());
+    }
+  }
+
+  /** Sends the node SIGTERM: every WebSocket moves. */
+  private static Change stopNode(Process node, int connections) {
+    long changed = System.nanoTime();
+    node.destroy(); // SIGTERM
+    return new Change(connections, changed);
+  }
+
+  /** Replaces the config with one without backend a: the WebSockets on it move. */
+  private static Change removeBackend(
+      Path dir, Path config, int port, String drain, int bPort, int connections)
+      throws IOException {
+    int moving = (connections + 1) / 2; // round robin put every other one on a
+    Path next = dir.resolve("wharf.yaml.next");
+    Files.writeString(next, config(port, drain, -1, bPort));
+    long changed = System.nanoTime();
+    Files.move(next, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return new Change(moving, changed);
+  }
+
+  /** Waits until every moving WebSocket was closed, or the policy's time and a margin passed. */
+  private static void awaitCloses(
+      ConcurrentLinkedQueue<long[]> closes, Change change, int cap, boolean nodeDrain)
+      throws InterruptedException {
+    long deadline =
+        change.at() + TimeUnit.SECONDS.toNanos(nodeDrain ? 70 : 30 + 2L * change.moving() / cap);
+    while (closes.size() < change.moving() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20); // a benchmark harness waiting, not a test
     }
   }
 

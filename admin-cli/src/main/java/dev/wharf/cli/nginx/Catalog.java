@@ -1,8 +1,5 @@
 package dev.wharf.cli.nginx;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,26 +9,14 @@ import java.util.Set;
  * knows is reported as not translated, never dropped.
  */
 final class Catalog {
-  private static final String PROCESS =
-      "how the nginx process runs; a Wharf node runs as whatever starts it";
-  private static final String WORKERS =
-      "nginx process tuning; a Wharf node sizes its event loops itself (--workers)";
-  private static final String HASHES = "nginx table sizing; Wharf sizes its tables itself";
-  private static final String BUFFERS =
-      "buffering; Wharf streams bodies with backpressure instead of buffering them";
-  private static final String FILES = "file serving tuning that Wharf does not need";
-  private static final String FASTCGI =
+  // Reasons shared by the prefix rules below and the tables in NotNeededDirectives and
+  // NotTranslatedDirectives.
+  static final String FASTCGI =
       "settings for FastCGI, uwsgi or SCGI, which no translated location uses";
-  private static final String TLS =
+  static final String TLS =
       "Wharf listeners do not terminate TLS; put a TLS terminator in front of Wharf";
-  private static final String NO_CACHE = "Wharf does not cache responses";
-  private static final String NO_LIMITS = "Wharf has no request rate or connection limits";
-  private static final String NO_ACCESS = "Wharf has no access control";
-  private static final String NO_VARIABLES = "Wharf has no variables of your own";
-  private static final String NO_BODY_FILTERS = "Wharf does not change response bodies";
-  private static final String NO_PROTOCOL =
-      "Wharf proxies HTTP/1.1 and WebSocket to endpoints, not FastCGI, uwsgi, SCGI, gRPC or "
-          + "memcached";
+  static final String NO_CACHE = "Wharf does not cache responses";
+  static final String NO_LIMITS = "Wharf has no request rate or connection limits";
 
   /** Directives the translator itself decides about, wherever they are. */
   private static final Set<String> HANDLED =
@@ -122,274 +107,22 @@ final class Catalog {
           "access_log",
           "underscores_in_headers");
 
-  private static final Map<String, Verdict> FIXED = new HashMap<>();
+  /**
+   * Verdicts on directives by name, from {@link NotNeededDirectives} and {@link
+   * NotTranslatedDirectives}.
+   */
+  private static final DirectiveTable FIXED = new DirectiveTable();
 
   static {
-    notNeeded(
-        PROCESS,
-        "user",
-        "pid",
-        "lock_file",
-        "daemon",
-        "master_process",
-        "working_directory",
-        "env",
-        "load_module",
-        "debug_points",
-        "google_perftools_profiles");
-    notNeeded(
-        WORKERS,
-        "worker_processes",
-        "worker_connections",
-        "worker_rlimit_nofile",
-        "worker_rlimit_core",
-        "worker_cpu_affinity",
-        "worker_priority",
-        "worker_shutdown_timeout",
-        "worker_aio_requests",
-        "events",
-        "use",
-        "multi_accept",
-        "accept_mutex",
-        "accept_mutex_delay",
-        "thread_pool",
-        "timer_resolution",
-        "pcre_jit",
-        "debug_connection");
-    notNeeded(
-        "Wharf logs its own errors to its own log",
-        "error_log",
-        "log_not_found",
-        "log_subrequest",
-        "open_log_file_cache");
-    notNeeded(
-        HASHES,
-        "server_names_hash_bucket_size",
-        "server_names_hash_max_size",
-        "types_hash_bucket_size",
-        "types_hash_max_size",
-        "variables_hash_bucket_size",
-        "variables_hash_max_size",
-        "map_hash_bucket_size",
-        "map_hash_max_size",
-        "proxy_headers_hash_bucket_size",
-        "proxy_headers_hash_max_size");
-    notNeeded(
-        BUFFERS,
-        "client_header_buffer_size",
-        "client_body_buffer_size",
-        "client_body_temp_path",
-        "proxy_buffering",
-        "proxy_buffer_size",
-        "proxy_buffers",
-        "proxy_busy_buffers_size",
-        "proxy_temp_path",
-        "proxy_temp_file_write_size",
-        "proxy_max_temp_file_size",
-        "proxy_request_buffering",
-        "gzip_buffers",
-        "output_buffers",
-        "postpone_output");
-    notNeeded(
-        FILES,
-        "sendfile",
-        "sendfile_max_chunk",
-        "tcp_nopush",
-        "tcp_nodelay",
-        "aio",
-        "aio_write",
-        "directio",
-        "directio_alignment",
-        "read_ahead",
-        "open_file_cache",
-        "open_file_cache_valid",
-        "open_file_cache_min_uses",
-        "open_file_cache_errors",
-        "reset_timedout_connection",
-        "lingering_close",
-        "lingering_time",
-        "lingering_timeout");
-    notNeeded("Wharf's Server header is 'wharf', without a version", "server_tokens");
-    notNeeded(
-        "Wharf resolves endpoint host names with the system resolver",
-        "resolver",
-        "resolver_timeout");
-    notNeeded(
-        "keep-alive workarounds for old browsers",
-        "keepalive_disable",
-        "msie_padding",
-        "msie_refresh");
-    notNeeded(
-        "stops nginx's rewrite directives; those that are here are reported on their own", "break");
-
-    notTranslated(
-        NO_PROTOCOL, "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass");
-    notTranslated(
-        NO_CACHE,
-        "proxy_cache",
-        "proxy_cache_path",
-        "proxy_cache_key",
-        "proxy_cache_valid",
-        "proxy_cache_bypass",
-        "proxy_no_cache",
-        "proxy_cache_lock",
-        "proxy_cache_use_stale",
-        "proxy_cache_methods",
-        "proxy_cache_min_uses",
-        "proxy_cache_revalidate",
-        "proxy_cache_background_update",
-        "proxy_store");
-    notTranslated(
-        "Wharf adds no caching headers by itself; write a response_headers rule "
-            + "(Cache-Control) by hand",
-        "expires",
-        "etag",
-        "if_modified_since");
-    notTranslated(
-        NO_LIMITS,
-        "limit_req",
-        "limit_req_zone",
-        "limit_req_status",
-        "limit_req_log_level",
-        "limit_conn",
-        "limit_conn_zone",
-        "limit_conn_status",
-        "limit_conn_log_level",
-        "limit_rate",
-        "limit_rate_after",
-        "keepalive_requests");
-    notTranslated(
-        NO_ACCESS,
-        "auth_basic",
-        "auth_basic_user_file",
-        "auth_request",
-        "auth_request_set",
-        "auth_jwt",
-        "auth_jwt_key_file",
-        "allow",
-        "deny",
-        "satisfy",
-        "limit_except");
-    notTranslated(NO_VARIABLES, "set", "geo", "split_clients", "map", "perl_set", "js_set");
-    notTranslated(
-        NO_BODY_FILTERS,
-        "sub_filter",
-        "sub_filter_once",
-        "sub_filter_types",
-        "sub_filter_last_modified",
-        "ssi",
-        "ssi_types",
-        "addition_types",
-        "add_before_body",
-        "add_after_body",
-        "xslt_stylesheet",
-        "image_filter");
-    notTranslated(
-        TLS,
-        "ssl",
-        "ssl_certificate",
-        "ssl_certificate_key",
-        "ssl_protocols",
-        "ssl_ciphers",
-        "ssl_prefer_server_ciphers",
-        "ssl_session_cache",
-        "ssl_session_timeout",
-        "ssl_session_tickets",
-        "ssl_dhparam",
-        "ssl_stapling",
-        "ssl_stapling_verify",
-        "ssl_trusted_certificate",
-        "ssl_client_certificate",
-        "ssl_verify_client",
-        "ssl_verify_depth",
-        "ssl_ecdh_curve",
-        "ssl_password_file",
-        "ssl_early_data");
-    notTranslated(
-        "Wharf connects to endpoints without TLS",
-        "proxy_ssl_certificate",
-        "proxy_ssl_certificate_key",
-        "proxy_ssl_verify",
-        "proxy_ssl_trusted_certificate",
-        "proxy_ssl_server_name",
-        "proxy_ssl_name",
-        "proxy_ssl_protocols",
-        "proxy_ssl_session_reuse");
-    notTranslated(
-        "Wharf speaks HTTP/1.1 to clients",
-        "http2",
-        "http3",
-        "quic",
-        "http2_max_concurrent_streams",
-        "http2_push",
-        "spdy_headers_comp");
-    notTranslated("Wharf proxies HTTP and WebSocket only", "stream", "mail");
-    notTranslated(
-        "Wharf answers errors with its own one-line bodies",
-        "error_page",
-        "proxy_intercept_errors",
-        "recursive_error_pages");
-    notTranslated("Wharf has no conditions; write the case as its own route or header rule", "if");
-    notTranslated(
-        "Wharf takes $remote_addr from the connection",
-        "real_ip_header",
-        "set_real_ip_from",
-        "real_ip_recursive");
-    notTranslated(
-        "Wharf serves no directory listings",
-        "autoindex",
-        "autoindex_exact_size",
-        "autoindex_localtime",
-        "autoindex_format");
-    notTranslated(
-        "Wharf does not change the charset of responses",
-        "charset",
-        "source_charset",
-        "charset_types",
-        "override_charset");
-    notTranslated(
-        "Wharf has no counterpart",
-        "proxy_pass_header",
-        "proxy_ignore_headers",
-        "proxy_next_upstream_tries",
-        "proxy_next_upstream_timeout",
-        "proxy_method",
-        "proxy_pass_request_body",
-        "proxy_pass_request_headers",
-        "proxy_set_body",
-        "proxy_cookie_domain",
-        "proxy_cookie_path",
-        "proxy_bind",
-        "proxy_socket_keepalive",
-        "proxy_ignore_client_abort",
-        "empty_gif",
-        "stub_status",
-        "mirror",
-        "dav_methods",
-        "mp4",
-        "flv",
-        "secure_link",
-        "sticky",
-        "ntlm",
-        "queue",
-        "keepalive_time",
-        "health_check",
-        "absolute_redirect",
-        "port_in_redirect",
-        "server_name_in_redirect",
-        "merge_slashes",
-        "ignore_invalid_headers",
-        "underscores_in_headers",
-        "chunked_transfer_encoding",
-        "client_body_in_file_only",
-        "client_body_in_single_buffer");
+    NotNeededDirectives.addTo(FIXED);
+    NotTranslatedDirectives.addTo(FIXED);
   }
 
   private Catalog() {}
 
   /** True for every directive name the importer knows, translated or not. */
   static boolean isKnown(String name) {
-    return HANDLED.contains(name) || FIXED.containsKey(name) || prefixRule(name) != null;
+    return HANDLED.contains(name) || FIXED.contains(name) || prefixRule(name) != null;
   }
 
   /**
@@ -447,21 +180,5 @@ final class Catalog {
       return Verdict.notTranslated(NO_LIMITS);
     }
     return null;
-  }
-
-  private static void notNeeded(String reason, String... names) {
-    put(Verdict.notNeeded(reason), List.of(names));
-  }
-
-  private static void notTranslated(String reason, String... names) {
-    put(Verdict.notTranslated(reason), List.of(names));
-  }
-
-  private static void put(Verdict verdict, List<String> names) {
-    for (String n : names) {
-      if (FIXED.putIfAbsent(n, verdict) != null) {
-        throw new IllegalStateException(n + " is listed twice");
-      }
-    }
   }
 }

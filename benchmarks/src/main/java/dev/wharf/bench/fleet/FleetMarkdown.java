@@ -27,6 +27,19 @@ final class FleetMarkdown {
 
   static String fleet(List<FleetResult> results) {
     StringBuilder md = new StringBuilder();
+    appendPushToAckHeader(md);
+    for (FleetResult r : results) {
+      appendPushToAckRow(md, r);
+    }
+    md.append('\n');
+    for (FleetResult r : results) {
+      appendRunNote(md, r);
+    }
+    return md.append('\n').toString();
+  }
+
+  /** The Push to ACK section's heading, explanation and table header. */
+  private static void appendPushToAckHeader(StringBuilder md) {
     md.append("### Push to ACK\n\n")
         .append("Each change is committed to the store; times run from the start of the commit ")
         .append("call; *commit*: until it returned (the embedded store has written and forced ")
@@ -44,77 +57,97 @@ final class FleetMarkdown {
             "| commit p50 / max ms | first ACK p50 ms | last ACK p50 ms | last ACK p99 ms | last ACK max ms ")
         .append("| fleet view p50 / p99 ms | replica push-to-ACK p50 / p99 ms | target | met |\n")
         .append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-    for (FleetResult r : results) {
-      Samples last = r.lastAck();
-      boolean targeted = r.nodes() == TARGET_NODES;
-      md.append("| ")
-          .append(r.nodes())
-          .append(" | ")
-          .append(r.nodesPerChannel())
-          .append(" | ")
-          .append(r.store())
-          .append(" | ")
-          .append(r.routes())
-          .append(" | ")
-          .append(fmt(r.configBytes() / 1024.0, 1))
-          .append(" | ")
-          .append(r.changes().size())
-          .append(" | ")
-          .append(ms(r.commit().p50Millis()))
-          .append(" / ")
-          .append(ms(r.commit().maxMillis()))
-          .append(" | ")
-          .append(ms(r.firstAck().p50Millis()))
-          .append(" | ")
-          .append(ms(last.p50Millis()))
-          .append(" | ")
-          .append(ms(last.p99Millis()))
-          .append(" | ")
-          .append(ms(last.maxMillis()))
-          .append(" | ")
-          .append(ms(r.recorded().p50Millis()))
-          .append(" / ")
-          .append(ms(r.recorded().p99Millis()))
-          .append(" | ")
-          .append(ms(r.replica().p50Millis()))
-          .append(" / ")
-          .append(ms(r.replica().p99Millis()))
-          .append(" | ")
-          .append(targeted ? "p99 <= " + fmt(TARGET_ACK_P99_MILLIS, 0) + " ms" : "-")
-          .append(" | ")
-          .append(targeted ? met(last.p99Millis() <= TARGET_ACK_P99_MILLIS) : "-")
-          .append(" |\n");
-    }
-    md.append('\n');
-    for (FleetResult r : results) {
-      long incomplete =
-          r.changes().stream()
-              .filter(c -> c.ackedNodes() != r.nodes() || c.duplicateAcks() != 0)
-              .count();
-      md.append("- ")
-          .append(r.nodes())
-          .append(" nodes, ")
-          .append(r.nodesPerChannel())
-          .append(" per channel: all ACKed the first version ")
-          .append(r.connected().toMillis())
-          .append(" ms after the first connect; ")
-          .append(r.warmupChanges())
-          .append(" warm-up changes not counted; ")
-          .append(
-              incomplete == 0
-                  ? "every node ACKed every measured version exactly once"
-                  : incomplete + " changes with missing or duplicate ACKs")
-          .append("; the replica recorded ")
-          .append(r.replica().count())
-          .append(" ACKs (mean ")
-          .append(ms(r.replica().meanMillis()))
-          .append(" ms).\n");
-    }
-    return md.append('\n').toString();
+  }
+
+  /** One run's row of the Push to ACK table. */
+  private static void appendPushToAckRow(StringBuilder md, FleetResult r) {
+    Samples last = r.lastAck();
+    boolean targeted = r.nodes() == TARGET_NODES;
+    md.append("| ")
+        .append(r.nodes())
+        .append(" | ")
+        .append(r.nodesPerChannel())
+        .append(" | ")
+        .append(r.store())
+        .append(" | ")
+        .append(r.routes())
+        .append(" | ")
+        .append(fmt(r.configBytes() / 1024.0, 1))
+        .append(" | ")
+        .append(r.changes().size())
+        .append(" | ")
+        .append(ms(r.commit().p50Millis()))
+        .append(" / ")
+        .append(ms(r.commit().maxMillis()))
+        .append(" | ")
+        .append(ms(r.firstAck().p50Millis()))
+        .append(" | ")
+        .append(ms(last.p50Millis()))
+        .append(" | ")
+        .append(ms(last.p99Millis()))
+        .append(" | ")
+        .append(ms(last.maxMillis()))
+        .append(" | ")
+        .append(ms(r.recorded().p50Millis()))
+        .append(" / ")
+        .append(ms(r.recorded().p99Millis()))
+        .append(" | ")
+        .append(ms(r.replica().p50Millis()))
+        .append(" / ")
+        .append(ms(r.replica().p99Millis()))
+        .append(" | ")
+        .append(targeted ? "p99 <= " + fmt(TARGET_ACK_P99_MILLIS, 0) + " ms" : "-")
+        .append(" | ")
+        .append(targeted ? met(last.p99Millis() <= TARGET_ACK_P99_MILLIS) : "-")
+        .append(" |\n");
+  }
+
+  /** One run's bullet under the table: connecting, warm-up, and whether every ACK arrived once. */
+  private static void appendRunNote(StringBuilder md, FleetResult r) {
+    long incomplete =
+        r.changes().stream()
+            .filter(c -> c.ackedNodes() != r.nodes() || c.duplicateAcks() != 0)
+            .count();
+    md.append("- ")
+        .append(r.nodes())
+        .append(" nodes, ")
+        .append(r.nodesPerChannel())
+        .append(" per channel: all ACKed the first version ")
+        .append(r.connected().toMillis())
+        .append(" ms after the first connect; ")
+        .append(r.warmupChanges())
+        .append(" warm-up changes not counted; ")
+        .append(
+            incomplete == 0
+                ? "every node ACKed every measured version exactly once"
+                : incomplete + " changes with missing or duplicate ACKs")
+        .append("; the replica recorded ")
+        .append(r.replica().count())
+        .append(" ACKs (mean ")
+        .append(ms(r.replica().meanMillis()))
+        .append(" ms).\n");
   }
 
   static String snapshots(List<SnapshotBuild.SizeResult> results, SnapshotBuild.Settings s) {
     StringBuilder md = new StringBuilder();
+    appendSnapshotHeader(md, s);
+    for (SnapshotBuild.SizeResult r : results) {
+      appendSnapshotRow(md, r);
+    }
+    appendLookupHeader(md, s);
+    double smallest = results.isEmpty() ? Double.NaN : results.get(0).lookup().medianNanos();
+    double smallestHot = results.isEmpty() ? Double.NaN : results.get(0).hotLookup().medianNanos();
+    for (SnapshotBuild.SizeResult r : results) {
+      appendLookupRow(md, r, smallest, smallestHot);
+    }
+    if (results.size() > 1) {
+      appendLookupVerdict(md, results.get(results.size() - 1), smallest, smallestHot);
+    }
+    return md.append('\n').toString();
+  }
+
+  /** The Snapshot compile and swap section's heading, explanation and table header. */
+  private static void appendSnapshotHeader(StringBuilder md, SnapshotBuild.Settings s) {
     md.append("### Snapshot compile and swap\n\n")
         .append("`DataPlaneNode.apply` (validate, compile upstreams and routing, swap) of a ")
         .append("changed config of each size on a node already running that size, ")
@@ -128,32 +161,38 @@ final class FleetMarkdown {
         .append("| routes | hosts | regex routes | config KiB | apply p50 ms | apply p99 ms ")
         .append("| apply max ms | validate p50 ms | compile p50 ms | target | met |\n")
         .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-    for (SnapshotBuild.SizeResult r : results) {
-      boolean targeted = r.routes() == TARGET_ROUTES;
-      md.append("| ")
-          .append(r.routes())
-          .append(" | ")
-          .append(r.hosts())
-          .append(" | ")
-          .append(r.regexRoutes())
-          .append(" | ")
-          .append(fmt(r.configBytes() / 1024.0, 1))
-          .append(" | ")
-          .append(ms(r.apply().p50Millis()))
-          .append(" | ")
-          .append(ms(r.apply().p99Millis()))
-          .append(" | ")
-          .append(ms(r.apply().maxMillis()))
-          .append(" | ")
-          .append(ms(r.validate().p50Millis()))
-          .append(" | ")
-          .append(ms(r.compile().p50Millis()))
-          .append(" | ")
-          .append(targeted ? "p99 <= " + fmt(TARGET_APPLY_MILLIS, 0) + " ms" : "-")
-          .append(" | ")
-          .append(targeted ? met(r.apply().p99Millis() <= TARGET_APPLY_MILLIS) : "-")
-          .append(" |\n");
-    }
+  }
+
+  /** One size's row of the Snapshot compile and swap table. */
+  private static void appendSnapshotRow(StringBuilder md, SnapshotBuild.SizeResult r) {
+    boolean targeted = r.routes() == TARGET_ROUTES;
+    md.append("| ")
+        .append(r.routes())
+        .append(" | ")
+        .append(r.hosts())
+        .append(" | ")
+        .append(r.regexRoutes())
+        .append(" | ")
+        .append(fmt(r.configBytes() / 1024.0, 1))
+        .append(" | ")
+        .append(ms(r.apply().p50Millis()))
+        .append(" | ")
+        .append(ms(r.apply().p99Millis()))
+        .append(" | ")
+        .append(ms(r.apply().maxMillis()))
+        .append(" | ")
+        .append(ms(r.validate().p50Millis()))
+        .append(" | ")
+        .append(ms(r.compile().p50Millis()))
+        .append(" | ")
+        .append(targeted ? "p99 <= " + fmt(TARGET_APPLY_MILLIS, 0) + " ms" : "-")
+        .append(" | ")
+        .append(targeted ? met(r.apply().p99Millis() <= TARGET_APPLY_MILLIS) : "-")
+        .append(" |\n");
+  }
+
+  /** The Route lookup section's heading, explanation and table header. */
+  private static void appendLookupHeader(StringBuilder md, SnapshotBuild.Settings s) {
     md.append("\n### Route lookup\n\n")
         .append("`RoutingTable.select(listener, host, path)` over ")
         .append(s.lookupSamples())
@@ -176,49 +215,51 @@ final class FleetMarkdown {
         .append("| routes | spread: ns per lookup, median of rounds | fastest / slowest round ")
         .append("| vs smallest | hot set: ns per lookup | fastest / slowest round ")
         .append("| vs smallest |\n|---:|---:|---:|---:|---:|---:|---:|\n");
-    double smallest = results.isEmpty() ? Double.NaN : results.get(0).lookup().medianNanos();
-    double smallestHot = results.isEmpty() ? Double.NaN : results.get(0).hotLookup().medianNanos();
-    for (SnapshotBuild.SizeResult r : results) {
-      LookupTimer.Result l = r.lookup();
-      LookupTimer.Result h = r.hotLookup();
-      md.append("| ")
-          .append(r.routes())
-          .append(" | ")
-          .append(fmt(l.medianNanos(), 1))
-          .append(" | ")
-          .append(fmt(l.minNanos(), 1))
-          .append(" / ")
-          .append(fmt(l.maxNanos(), 1))
-          .append(" | ")
-          .append(fmt(l.medianNanos() / smallest, 2))
-          .append(" | ")
-          .append(fmt(h.medianNanos(), 1))
-          .append(" | ")
-          .append(fmt(h.minNanos(), 1))
-          .append(" / ")
-          .append(fmt(h.maxNanos(), 1))
-          .append(" | ")
-          .append(fmt(h.medianNanos() / smallestHot, 2))
-          .append(" |\n");
-    }
-    if (results.size() > 1) {
-      SnapshotBuild.SizeResult largest = results.get(results.size() - 1);
-      double spread = largest.lookup().medianNanos() / smallest;
-      double hot = largest.hotLookup().medianNanos() / smallestHot;
-      md.append("\nLookup time independent of route count (target; read as: the largest ")
-          .append("table's median at most ")
-          .append(fmt(LOOKUP_RATIO_LIMIT, 1))
-          .append(" times the smallest's): hot set ")
-          .append(fmt(hot, 2))
-          .append(", ")
-          .append(met(hot <= LOOKUP_RATIO_LIMIT))
-          .append("; spread ")
-          .append(fmt(spread, 2))
-          .append(", ")
-          .append(met(spread <= LOOKUP_RATIO_LIMIT))
-          .append(".\n");
-    }
-    return md.append('\n').toString();
+  }
+
+  /** One size's row of the Route lookup table, its medians relative to the smallest size's. */
+  private static void appendLookupRow(
+      StringBuilder md, SnapshotBuild.SizeResult r, double smallest, double smallestHot) {
+    LookupTimer.Result l = r.lookup();
+    LookupTimer.Result h = r.hotLookup();
+    md.append("| ")
+        .append(r.routes())
+        .append(" | ")
+        .append(fmt(l.medianNanos(), 1))
+        .append(" | ")
+        .append(fmt(l.minNanos(), 1))
+        .append(" / ")
+        .append(fmt(l.maxNanos(), 1))
+        .append(" | ")
+        .append(fmt(l.medianNanos() / smallest, 2))
+        .append(" | ")
+        .append(fmt(h.medianNanos(), 1))
+        .append(" | ")
+        .append(fmt(h.minNanos(), 1))
+        .append(" / ")
+        .append(fmt(h.maxNanos(), 1))
+        .append(" | ")
+        .append(fmt(h.medianNanos() / smallestHot, 2))
+        .append(" |\n");
+  }
+
+  /** Whether the largest table's lookups stayed within {@link #LOOKUP_RATIO_LIMIT}. */
+  private static void appendLookupVerdict(
+      StringBuilder md, SnapshotBuild.SizeResult largest, double smallest, double smallestHot) {
+    double spread = largest.lookup().medianNanos() / smallest;
+    double hot = largest.hotLookup().medianNanos() / smallestHot;
+    md.append("\nLookup time independent of route count (target; read as: the largest ")
+        .append("table's median at most ")
+        .append(fmt(LOOKUP_RATIO_LIMIT, 1))
+        .append(" times the smallest's): hot set ")
+        .append(fmt(hot, 2))
+        .append(", ")
+        .append(met(hot <= LOOKUP_RATIO_LIMIT))
+        .append("; spread ")
+        .append(fmt(spread, 2))
+        .append(", ")
+        .append(met(spread <= LOOKUP_RATIO_LIMIT))
+        .append(".\n");
   }
 
   private static String met(boolean met) {

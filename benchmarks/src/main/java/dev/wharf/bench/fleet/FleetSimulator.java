@@ -107,15 +107,7 @@ public final class FleetSimulator {
     Config base = FleetConfigs.generate(s.routes(), LISTENER_PORT);
     AckTracker sent = new AckTracker(s.nodes());
     AckTracker recorded = new AckTracker(s.nodes());
-    ConfigStore store =
-        new ObservedStore(
-            backing,
-            status -> {
-              int node = SimulatedNode.indexOf(status.getNodeId());
-              if (node >= 0 && status.getAckedVersion() > 0) {
-                recorded.acked(node, status.getAckedVersion(), System.nanoTime());
-              }
-            });
+    ConfigStore store = observed(backing, recorded);
     long version;
     ControlPlaneServer server;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -136,35 +128,13 @@ public final class FleetSimulator {
     List<ManagedChannel> channels = new ArrayList<>();
     List<SimulatedNode> nodes = new ArrayList<>();
     try {
-      long connectStart = System.nanoTime();
-      for (int i = 0; i < s.nodes(); i++) {
-        if (i % s.nodesPerChannel() == 0) {
-          channels.add(channel(server.address()));
-        }
-        nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent));
-      }
-      Duration connectTimeout =
-          s.ackTimeout().compareTo(Duration.ofMinutes(1)) > 0
-              ? s.ackTimeout()
-              : Duration.ofMinutes(1);
-      sent.await(version, connectTimeout);
-      Duration connected = Duration.ofNanos(System.nanoTime() - connectStart);
-      recorded.await(version, connectTimeout);
-      log.printf(
-          "fleet: %d nodes on %d channels ACKed version %d in %d ms%n",
-          s.nodes(), channels.size(), version, connected.toMillis());
-
+      Duration connected =
+          connect(s, server.address(), version, sent, recorded, channels, nodes, log);
       for (int c = 1; c <= s.warmupChanges(); c++) {
         version = change(store, base, version, c, sent, recorded, s.ackTimeout()).version();
       }
       PushToAckView.Counts before = PushToAckView.counts(registry);
-      List<FleetResult.Change> changes = new ArrayList<>();
-      for (int c = 1; c <= s.changes(); c++) {
-        FleetResult.Change change =
-            change(store, base, version, s.warmupChanges() + c, sent, recorded, s.ackTimeout());
-        changes.add(change);
-        version = change.version();
-      }
+      List<FleetResult.Change> changes = measure(s, store, base, version, sent, recorded);
       PushToAckView.Stats replica = PushToAckView.between(before, PushToAckView.counts(registry));
       FleetResult result =
           new FleetResult(
@@ -177,28 +147,108 @@ public final class FleetSimulator {
               s.warmupChanges(),
               changes,
               replica);
-      log.printf(
-          "fleet: %d nodes, %d changes: last ACK p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          s.nodes(),
-          changes.size(),
-          result.lastAck().p50Millis(),
-          result.lastAck().p99Millis(),
-          result.lastAck().maxMillis());
+      logResult(log, s, result);
       return result;
     } finally {
-      nodes.forEach(SimulatedNode::close);
-      for (ManagedChannel ch : channels) {
-        ch.shutdown();
-      }
-      for (ManagedChannel ch : channels) {
-        if (!ch.awaitTermination(5, TimeUnit.SECONDS)) {
-          ch.shutdownNow();
-        }
-      }
+      closeAll(nodes, channels);
       if (storeName.equals("etcd")) {
         cleanUp(store, log);
       }
       server.close(); // closes the store too
+    }
+  }
+
+  /**
+   * {@code backing}, telling {@code recorded} of every simulated node's ACK the replica records.
+   */
+  private static ConfigStore observed(ConfigStore backing, AckTracker recorded) {
+    return new ObservedStore(
+        backing,
+        status -> {
+          int node = SimulatedNode.indexOf(status.getNodeId());
+          if (node >= 0 && status.getAckedVersion() > 0) {
+            recorded.acked(node, status.getAckedVersion(), System.nanoTime());
+          }
+        });
+  }
+
+  /**
+   * Connects the fleet, {@code nodesPerChannel} nodes to a channel, into {@code channels} and
+   * {@code nodes}, and waits until every node ACKed {@code version} and the replica recorded it.
+   *
+   * @return the time from the first connect until every node sent its ACK
+   */
+  private static Duration connect(
+      Settings s,
+      InetSocketAddress replica,
+      long version,
+      AckTracker sent,
+      AckTracker recorded,
+      List<ManagedChannel> channels,
+      List<SimulatedNode> nodes,
+      PrintStream log)
+      throws Exception {
+    long connectStart = System.nanoTime();
+    for (int i = 0; i < s.nodes(); i++) {
+      if (i % s.nodesPerChannel() == 0) {
+        channels.add(channel(replica));
+      }
+      nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent));
+    }
+    Duration connectTimeout =
+        s.ackTimeout().compareTo(Duration.ofMinutes(1)) > 0
+            ? s.ackTimeout()
+            : Duration.ofMinutes(1);
+    sent.await(version, connectTimeout);
+    Duration connected = Duration.ofNanos(System.nanoTime() - connectStart);
+    recorded.await(version, connectTimeout);
+    log.printf(
+        "fleet: %d nodes on %d channels ACKed version %d in %d ms%n",
+        s.nodes(), channels.size(), version, connected.toMillis());
+    return connected;
+  }
+
+  /** Makes the measured changes, numbered after the warm-up ones, starting from {@code version}. */
+  private static List<FleetResult.Change> measure(
+      Settings s,
+      ConfigStore store,
+      Config base,
+      long version,
+      AckTracker sent,
+      AckTracker recorded)
+      throws Exception {
+    List<FleetResult.Change> changes = new ArrayList<>();
+    for (int c = 1; c <= s.changes(); c++) {
+      FleetResult.Change change =
+          change(store, base, version, s.warmupChanges() + c, sent, recorded, s.ackTimeout());
+      changes.add(change);
+      version = change.version();
+    }
+    return changes;
+  }
+
+  /** Logs the run's last-ACK figures. */
+  private static void logResult(PrintStream log, Settings s, FleetResult result) {
+    log.printf(
+        "fleet: %d nodes, %d changes: last ACK p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        s.nodes(),
+        result.changes().size(),
+        result.lastAck().p50Millis(),
+        result.lastAck().p99Millis(),
+        result.lastAck().maxMillis());
+  }
+
+  /** Closes the simulated nodes, then their channels, waiting up to 5 s for each channel. */
+  private static void closeAll(List<SimulatedNode> nodes, List<ManagedChannel> channels)
+      throws InterruptedException {
+    nodes.forEach(SimulatedNode::close);
+    for (ManagedChannel ch : channels) {
+      ch.shutdown();
+    }
+    for (ManagedChannel ch : channels) {
+      if (!ch.awaitTermination(5, TimeUnit.SECONDS)) {
+        ch.shutdownNow();
+      }
     }
   }
 

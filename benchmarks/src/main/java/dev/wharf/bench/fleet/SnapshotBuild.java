@@ -89,6 +89,38 @@ public final class SnapshotBuild {
 
   public static List<SizeResult> run(Settings s, PrintStream log) throws Exception {
     int port = freePort();
+    List<Config> bases = generate(s, port);
+    List<SizeResult> results = new ArrayList<>();
+    List<LookupTimer.Table> tables = new ArrayList<>();
+    try (DataPlaneNode node =
+        DataPlaneNode.builder().transport(Transport.best()).workers(s.workers()).build()) {
+      Sequence seq = new Sequence();
+      warmUp(node, bases, s.warmup(), seq);
+      for (int i = 0; i < bases.size(); i++) {
+        results.add(measure(node, bases.get(i), s.routes().get(i), s, seq, tables, log));
+      }
+    }
+    List<LookupTimer.Result> lookups =
+        LookupTimer.run(tables, s.lookupRounds(), s.lookupWarmup(), s.lookupRoundTime());
+    return withLookups(results, lookups, log);
+  }
+
+  /** The numbers the run hands out in turn: config versions and route changes. */
+  private static final class Sequence {
+    private long version;
+    private int change;
+
+    long nextVersion() {
+      return ++version;
+    }
+
+    int nextChange() {
+      return ++change;
+    }
+  }
+
+  /** One valid generated config of each size in {@code s}, all listening on {@code port}. */
+  private static List<Config> generate(Settings s, int port) {
     List<Config> bases = new ArrayList<>();
     for (int n : s.routes()) {
       Config base = FleetConfigs.generate(n, port, s.regexPerHost());
@@ -99,67 +131,98 @@ public final class SnapshotBuild {
       }
       bases.add(base);
     }
-    List<SizeResult> results = new ArrayList<>();
-    List<LookupTimer.Table> tables = new ArrayList<>();
-    try (DataPlaneNode node =
-        DataPlaneNode.builder().transport(Transport.best()).workers(s.workers()).build()) {
-      long version = 0;
-      int change = 0;
-      for (int w = 0; w < s.warmup(); w++) {
-        for (Config base : bases) {
-          Config next = FleetConfigs.changed(base, ++change);
-          node.apply(next, ++version);
-          ConfigValidator.validate(next);
-          compile(next);
-        }
-      }
-      for (int i = 0; i < bases.size(); i++) {
-        Config base = bases.get(i);
-        int routes = s.routes().get(i);
-        List<Long> apply = new ArrayList<>();
-        List<Long> validate = new ArrayList<>();
-        List<Long> compile = new ArrayList<>();
-        node.apply(FleetConfigs.changed(base, ++change), ++version); // now running this size
-        for (int k = 0; k < s.applies(); k++) {
-          Config next = FleetConfigs.changed(base, ++change);
-          long start = System.nanoTime();
-          node.apply(next, ++version);
-          apply.add(System.nanoTime() - start);
-        }
-        for (int k = 0; k < s.applies(); k++) {
-          Config next = FleetConfigs.changed(base, ++change);
-          long start = System.nanoTime();
-          ConfigValidator.validate(next);
-          long validated = System.nanoTime();
-          compile(next);
-          long compiled = System.nanoTime();
-          validate.add(validated - start);
-          compile.add(compiled - validated);
-        }
-        RoutingTable table = node.snapshot().routes();
-        List<FleetConfigs.Lookup> lookups =
-            FleetConfigs.lookups(routes, s.regexPerHost(), s.lookupSamples(), 42);
-        tables.add(new LookupTimer.Table(table, lookups));
-        tables.add(new LookupTimer.Table(table, hotSet(lookups, s.lookupHotSet())));
-        Samples applied = Samples.of(apply);
-        log.printf(
-            "snapshot-build: %d routes: apply p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-            routes, applied.p50Millis(), applied.p99Millis(), applied.maxMillis());
-        results.add(
-            new SizeResult(
-                routes,
-                FleetConfigs.hostCount(routes),
-                regexRoutes(base),
-                base.getSerializedSize(),
-                applied,
-                Samples.of(validate),
-                Samples.of(compile),
-                null,
-                null));
+    return bases;
+  }
+
+  /** Applies, validates and compiles every size {@code rounds} times, untimed, for the JIT. */
+  private static void warmUp(DataPlaneNode node, List<Config> bases, int rounds, Sequence seq)
+      throws Exception {
+    for (int w = 0; w < rounds; w++) {
+      for (Config base : bases) {
+        Config next = FleetConfigs.changed(base, seq.nextChange());
+        node.apply(next, seq.nextVersion());
+        ConfigValidator.validate(next);
+        compile(next);
       }
     }
-    List<LookupTimer.Result> lookups =
-        LookupTimer.run(tables, s.lookupRounds(), s.lookupWarmup(), s.lookupRoundTime());
+  }
+
+  /**
+   * Times one size: switches the node to it, times applies, then validation and compilation alone,
+   * and adds its spread and hot-set lookups to {@code tables}. The result has no lookup figures
+   * yet.
+   */
+  private static SizeResult measure(
+      DataPlaneNode node,
+      Config base,
+      int routes,
+      Settings s,
+      Sequence seq,
+      List<LookupTimer.Table> tables,
+      PrintStream log)
+      throws Exception {
+    List<Long> validate = new ArrayList<>();
+    List<Long> compile = new ArrayList<>();
+    node.apply(FleetConfigs.changed(base, seq.nextChange()), seq.nextVersion()); // now this size
+    List<Long> apply = timeApplies(node, base, s.applies(), seq);
+    timeValidateAndCompile(base, s.applies(), seq, validate, compile);
+    RoutingTable table = node.snapshot().routes();
+    List<FleetConfigs.Lookup> lookups =
+        FleetConfigs.lookups(routes, s.regexPerHost(), s.lookupSamples(), 42);
+    tables.add(new LookupTimer.Table(table, lookups));
+    tables.add(new LookupTimer.Table(table, hotSet(lookups, s.lookupHotSet())));
+    Samples applied = Samples.of(apply);
+    log.printf(
+        "snapshot-build: %d routes: apply p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        routes, applied.p50Millis(), applied.p99Millis(), applied.maxMillis());
+    return new SizeResult(
+        routes,
+        FleetConfigs.hostCount(routes),
+        regexRoutes(base),
+        base.getSerializedSize(),
+        applied,
+        Samples.of(validate),
+        Samples.of(compile),
+        null,
+        null);
+  }
+
+  /**
+   * Nanoseconds of {@code times} applies of changed versions of {@code base}, one after another.
+   */
+  private static List<Long> timeApplies(DataPlaneNode node, Config base, int times, Sequence seq)
+      throws Exception {
+    List<Long> apply = new ArrayList<>();
+    for (int k = 0; k < times; k++) {
+      Config next = FleetConfigs.changed(base, seq.nextChange());
+      long start = System.nanoTime();
+      node.apply(next, seq.nextVersion());
+      apply.add(System.nanoTime() - start);
+    }
+    return apply;
+  }
+
+  /** Times validation and compilation alone, {@code times} times, into the two lists. */
+  private static void timeValidateAndCompile(
+      Config base, int times, Sequence seq, List<Long> validate, List<Long> compile) {
+    for (int k = 0; k < times; k++) {
+      Config next = FleetConfigs.changed(base, seq.nextChange());
+      long start = System.nanoTime();
+      ConfigValidator.validate(next);
+      long validated = System.nanoTime();
+      compile(next);
+      long compiled = System.nanoTime();
+      validate.add(validated - start);
+      compile.add(compiled - validated);
+    }
+  }
+
+  /**
+   * {@code results} with their lookup figures: {@code lookups} holds each size's spread and hot
+   * set, in that order, as {@link #measure} added their tables.
+   */
+  private static List<SizeResult> withLookups(
+      List<SizeResult> results, List<LookupTimer.Result> lookups, PrintStream log) {
     List<SizeResult> withLookups = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
       SizeResult r = results.get(i);

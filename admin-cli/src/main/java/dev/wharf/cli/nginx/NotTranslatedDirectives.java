@@ -1,0 +1,207 @@
+package dev.wharf.cli.nginx;
+
+/**
+ * The {@link Catalog}'s directives that Wharf cannot do (caching, limits, access control, TLS,
+ * other protocols, body filters and the like), grouped by the reason the report gives.
+ */
+final class NotTranslatedDirectives {
+  private static final String NO_ACCESS = "Wharf has no access control";
+  private static final String NO_VARIABLES = "Wharf has no variables of your own";
+  private static final String NO_BODY_FILTERS = "Wharf does not change response bodies";
+  private static final String NO_PROTOCOL =
+      "Wharf proxies HTTP/1.1 and WebSocket to endpoints, not FastCGI, uwsgi, SCGI, gRPC or "
+          + "memcached";
+
+  private NotTranslatedDirectives() {}
+
+  /** Adds every directive here, with its reason, to {@code table}. */
+  static void addTo(DirectiveTable table) {
+    protocols(table);
+    cachingAndLimits(table);
+    accessAndRequests(table);
+    responses(table);
+    noCounterpart(table);
+  }
+
+  /** Protocols Wharf does not speak: FastCGI and the like, TLS, HTTP/2 and 3, stream and mail. */
+  private static void protocols(DirectiveTable table) {
+    table.notTranslated(
+        NO_PROTOCOL, "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass");
+    table.notTranslated(
+        Catalog.TLS,
+        "ssl",
+        "ssl_certificate",
+        "ssl_certificate_key",
+        "ssl_protocols",
+        "ssl_ciphers",
+        "ssl_prefer_server_ciphers",
+        "ssl_session_cache",
+        "ssl_session_timeout",
+        "ssl_session_tickets",
+        "ssl_dhparam",
+        "ssl_stapling",
+        "ssl_stapling_verify",
+        "ssl_trusted_certificate",
+        "ssl_client_certificate",
+        "ssl_verify_client",
+        "ssl_verify_depth",
+        "ssl_ecdh_curve",
+        "ssl_password_file",
+        "ssl_early_data");
+    table.notTranslated(
+        "Wharf connects to endpoints without TLS",
+        "proxy_ssl_certificate",
+        "proxy_ssl_certificate_key",
+        "proxy_ssl_verify",
+        "proxy_ssl_trusted_certificate",
+        "proxy_ssl_server_name",
+        "proxy_ssl_name",
+        "proxy_ssl_protocols",
+        "proxy_ssl_session_reuse");
+    table.notTranslated(
+        "Wharf speaks HTTP/1.1 to clients",
+        "http2",
+        "http3",
+        "quic",
+        "http2_max_concurrent_streams",
+        "http2_push",
+        "spdy_headers_comp");
+    table.notTranslated("Wharf proxies HTTP and WebSocket only", "stream", "mail");
+  }
+
+  /** Response caching, caching headers, and rate and connection limits. */
+  private static void cachingAndLimits(DirectiveTable table) {
+    table.notTranslated(
+        Catalog.NO_CACHE,
+        "proxy_cache",
+        "proxy_cache_path",
+        "proxy_cache_key",
+        "proxy_cache_valid",
+        "proxy_cache_bypass",
+        "proxy_no_cache",
+        "proxy_cache_lock",
+        "proxy_cache_use_stale",
+        "proxy_cache_methods",
+        "proxy_cache_min_uses",
+        "proxy_cache_revalidate",
+        "proxy_cache_background_update",
+        "proxy_store");
+    table.notTranslated(
+        "Wharf adds no caching headers by itself; write a response_headers rule "
+            + "(Cache-Control) by hand",
+        "expires",
+        "etag",
+        "if_modified_since");
+    table.notTranslated(
+        Catalog.NO_LIMITS,
+        "limit_req",
+        "limit_req_zone",
+        "limit_req_status",
+        "limit_req_log_level",
+        "limit_conn",
+        "limit_conn_zone",
+        "limit_conn_status",
+        "limit_conn_log_level",
+        "limit_rate",
+        "limit_rate_after",
+        "keepalive_requests");
+  }
+
+  /** Access control, variables, conditions and response body filters. */
+  private static void accessAndRequests(DirectiveTable table) {
+    table.notTranslated(
+        NO_ACCESS,
+        "auth_basic",
+        "auth_basic_user_file",
+        "auth_request",
+        "auth_request_set",
+        "auth_jwt",
+        "auth_jwt_key_file",
+        "allow",
+        "deny",
+        "satisfy",
+        "limit_except");
+    table.notTranslated(NO_VARIABLES, "set", "geo", "split_clients", "map", "perl_set", "js_set");
+    table.notTranslated(
+        "Wharf has no conditions; write the case as its own route or header rule", "if");
+    table.notTranslated(
+        NO_BODY_FILTERS,
+        "sub_filter",
+        "sub_filter_once",
+        "sub_filter_types",
+        "sub_filter_last_modified",
+        "ssi",
+        "ssi_types",
+        "addition_types",
+        "add_before_body",
+        "add_after_body",
+        "xslt_stylesheet",
+        "image_filter");
+  }
+
+  /** Error pages, client addresses, directory listings and charsets. */
+  private static void responses(DirectiveTable table) {
+    table.notTranslated(
+        "Wharf answers errors with its own one-line bodies",
+        "error_page",
+        "proxy_intercept_errors",
+        "recursive_error_pages");
+    table.notTranslated(
+        "Wharf takes $remote_addr from the connection",
+        "real_ip_header",
+        "set_real_ip_from",
+        "real_ip_recursive");
+    table.notTranslated(
+        "Wharf serves no directory listings",
+        "autoindex",
+        "autoindex_exact_size",
+        "autoindex_localtime",
+        "autoindex_format");
+    table.notTranslated(
+        "Wharf does not change the charset of responses",
+        "charset",
+        "source_charset",
+        "charset_types",
+        "override_charset");
+  }
+
+  /** Everything else nginx can do that Wharf has no counterpart for. */
+  private static void noCounterpart(DirectiveTable table) {
+    table.notTranslated(
+        "Wharf has no counterpart",
+        "proxy_pass_header",
+        "proxy_ignore_headers",
+        "proxy_next_upstream_tries",
+        "proxy_next_upstream_timeout",
+        "proxy_method",
+        "proxy_pass_request_body",
+        "proxy_pass_request_headers",
+        "proxy_set_body",
+        "proxy_cookie_domain",
+        "proxy_cookie_path",
+        "proxy_bind",
+        "proxy_socket_keepalive",
+        "proxy_ignore_client_abort",
+        "empty_gif",
+        "stub_status",
+        "mirror",
+        "dav_methods",
+        "mp4",
+        "flv",
+        "secure_link",
+        "sticky",
+        "ntlm",
+        "queue",
+        "keepalive_time",
+        "health_check",
+        "absolute_redirect",
+        "port_in_redirect",
+        "server_name_in_redirect",
+        "merge_slashes",
+        "ignore_invalid_headers",
+        "underscores_in_headers",
+        "chunked_transfer_encoding",
+        "client_body_in_file_only",
+        "client_body_in_single_buffer");
+  }
+}
