@@ -4,13 +4,10 @@ import dev.wharf.dataplane.exchange.ClientExchange;
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
-import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.metrics.UpstreamErrorKind;
 import dev.wharf.dataplane.upstream.UpstreamConnection;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.dataplane.upstream.UpstreamListener;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderResultProvider;
@@ -29,26 +26,19 @@ import io.netty.util.concurrent.Future;
  * phase changes, and every event handler starts from the phase. Kept apart: the request side and
  * what it knows, which outlives an attempt ({@link RequestForwarding}: body read, body bytes
  * forwarded, {@code 100 Continue} sent), the response side ({@link ResponseForwarding}), the retry
- * rules ({@link RetryPolicy}), what one attempt reports ({@link UpstreamAttempt}) and the WebSocket
- * switch ({@link WebSocketSwitch}).
+ * rules, nginx's default {@code proxy_next_upstream error timeout} ({@link RetryPolicy}), the
+ * endpoint picked and what one attempt reports ({@link UpstreamAttempt}) and the WebSocket switch
+ * ({@link WebSocketSwitch}).
  *
- * <p>Both bodies stream: the client connection is read one message at a time and only while the
- * upstream connection can take more; the upstream connection is read only while the client can take
- * more. Nothing is buffered whole.
+ * <p>Both bodies stream, each connection read only while the other can take more (the client one
+ * message at a time); nothing is buffered whole.
  *
  * <p>Failures before any response byte reached the client are answered as nginx does: 502 when the
  * endpoint refused, reset or answered nonsense, 504 on a connect, read or send timeout, 503 when
  * the upstream has no endpoint. After that, the client connection is closed, which is the only
  * honest way to say a response is incomplete.
  *
- * <p>Retries, as nginx's default {@code proxy_next_upstream error timeout}: a failed connect goes
- * to the next endpoint whatever the method (the request never left); a request that left goes to
- * the next endpoint when it is idempotent, no byte of its body was forwarded and no byte of the
- * response reached the client: the endpoint reset or closed the connection, or a read or send
- * timeout ran out. Both share the route's {@code connect_retries} budget.
- *
- * <p>Confined to the client connection's event loop; the upstream connection lives on the same
- * loop.
+ * <p>Confined to the client connection's event loop, where the upstream connection lives too.
  */
 public final class ProxyExchange implements UpstreamListener, ClientExchange {
   private final ChannelHandlerContext client;
@@ -116,25 +106,13 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   // ---- CONNECTING -----------------------------------------------------------------------------
 
   private void connectNext(boolean allowPooled) {
-    String hashKey =
-        target.upstream().hashKey() == null
-            ? null
-            : TemplateRenderer.render(
-                target.upstream().hashKey(), record.request(), routed.groups());
-    UpstreamEndpoint endpoint =
-        target.upstream().pick(hashKey, retry.tried(), now(), services.node().metrics());
-    if (endpoint == null) {
-      if (retry.nothingTried()) {
-        services
-            .node()
-            .metrics()
-            .upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
-      }
+    UpstreamAttempt next = UpstreamAttempt.next(target, routed, retry, services.node());
+    if (next == null) {
       failBeforeResponse(retry.exhausted());
       return;
     }
-    retry.attempting(endpoint);
-    attempt = new UpstreamAttempt(endpoint, target, services.node(), record);
+    attempt = next;
+    UpstreamEndpoint endpoint = attempt.endpoint();
     Future<UpstreamConnection> connecting =
         services
             .connections()
@@ -144,7 +122,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   private void onConnected(UpstreamEndpoint endpoint, Future<UpstreamConnection> connecting) {
     if (!connecting.isSuccess()) {
-      connectFailed(endpoint, connecting.cause() instanceof ConnectTimeoutException);
+      connectFailed(connecting.cause() instanceof ConnectTimeoutException);
       return;
     }
     UpstreamConnection connection = connecting.getNow();
@@ -161,12 +139,8 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     }
   }
 
-  private void connectFailed(UpstreamEndpoint endpoint, boolean timedOut) {
-    endpoint.stats().released();
-    attempt.failed(
-        timedOut ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED,
-        timedOut ? 504 : 502);
-    attempt.outcome(false);
+  private void connectFailed(boolean timedOut) {
+    attempt.connectFailed(timedOut);
     boolean again = retry.connectFailed(timedOut);
     if (phase == ProxyPhase.DONE) {
       return;
@@ -335,8 +309,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   /** The attempt under way failed after the request left. */
   private void upstreamFailed(UpstreamErrorKind kind) {
-    attempt.failed(kind, 502);
-    attempt.outcome(false);
+    attempt.requestFailed(kind);
     boolean again =
         retry.requestFailed(
             kind, forwarding.bodyForwarded(), phase != ProxyPhase.AWAITING_RESPONSE);
@@ -365,10 +338,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     boolean keepAlive = forwarding.bodyRead() && HttpUtil.isKeepAlive(routed.request());
     FullHttpResponse error = responding.error(status, keepAlive);
     end();
-    ChannelFuture written = client.writeAndFlush(error);
-    if (!keepAlive) {
-      written.addListener(ChannelFutureListener.CLOSE);
-    }
+    responding.sendError(error, keepAlive);
     owner.exchangeFinished(record, keepAlive);
   }
 
@@ -424,9 +394,5 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     if (phase.attached()) {
       upstreamFailed(kind);
     }
-  }
-
-  private long now() {
-    return services.node().ticker().nanoTime();
   }
 }

@@ -5,6 +5,8 @@ import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -73,6 +75,14 @@ final class ResponseForwarding {
             clock.instant());
     routed.record().responded(status.code(), error.headers());
     return error;
+  }
+
+  /** Writes an {@link #error}, then closes the client connection unless it is kept alive. */
+  void sendError(FullHttpResponse error, boolean keepAlive) {
+    ChannelFuture written = client.writeAndFlush(error);
+    if (!keepAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   /** Relays a body part; the end of the read flushes it. */

@@ -1,6 +1,8 @@
 package dev.wharf.dataplane.proxy;
 
+import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.metrics.UpstreamErrorKind;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.upstream.UpstreamConnection;
@@ -33,6 +35,34 @@ final class UpstreamAttempt {
     endpoint.stats().acquired();
   }
 
+  /**
+   * Picks the endpoint of the next attempt, skipping those {@code retry} already tried, and begins
+   * an attempt at it. The balancer's hash key is rendered from the request each time, as the
+   * request is the same for every attempt.
+   *
+   * @return null when the upstream has no endpoint left; when it had none at all, counted as a
+   *     {@code NO_ENDPOINT} error
+   */
+  static UpstreamAttempt next(
+      ProxyTarget target, RoutedRequest routed, RetryPolicy retry, NodeServices node) {
+    RequestRecord record = routed.record();
+    String hashKey =
+        target.upstream().hashKey() == null
+            ? null
+            : TemplateRenderer.render(
+                target.upstream().hashKey(), record.request(), routed.groups());
+    UpstreamEndpoint endpoint =
+        target.upstream().pick(hashKey, retry.tried(), node.ticker().nanoTime(), node.metrics());
+    if (endpoint == null) {
+      if (retry.nothingTried()) {
+        node.metrics().upstreamError(target.upstream().name(), "", UpstreamErrorKind.NO_ENDPOINT);
+      }
+      return null;
+    }
+    retry.attempting(endpoint);
+    return new UpstreamAttempt(endpoint, target, node, record);
+  }
+
   UpstreamEndpoint endpoint() {
     return endpoint;
   }
@@ -55,6 +85,24 @@ final class UpstreamAttempt {
   void failed(UpstreamErrorKind kind, int status) {
     node.metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);
     ended(status);
+  }
+
+  /**
+   * The connect failed (504 when it timed out, else 502): the endpoint's slot is given back and the
+   * failure counts against it for passive ejection.
+   */
+  void connectFailed(boolean timedOut) {
+    endpoint.stats().released();
+    failed(
+        timedOut ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.CONNECT_REFUSED,
+        timedOut ? 504 : 502);
+    outcome(false);
+  }
+
+  /** The request left and the attempt failed: reported with 502, counted for ejection. */
+  void requestFailed(UpstreamErrorKind kind) {
+    failed(kind, 502);
+    outcome(false);
   }
 
   /** The response went to the client whole. */

@@ -189,6 +189,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     ctx.fireUserEventTriggered(evt);
   }
 
+  /** Checks the head, then routes the request; a head that fails a check is answered here. */
   private void dispatch(HttpRequest request) {
     snapshot = listener.snapshot().get();
     long start = services.ticker().nanoTime();
@@ -215,6 +216,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       respond(record, request, Responses.error(ctx.alloc(), malformed, head, true, now()));
       return;
     }
+    route(request, target, record, head);
+  }
+
+  /**
+   * Selects the route on the snapshot taken for this request (404 when none matches), refuses a
+   * declared body over its limit (413), then hands the request to what the route serves.
+   */
+  private void route(
+      HttpRequest request, RequestTarget target, RequestRecord record, boolean head) {
     RoutingTable.Selection selection =
         snapshot.routes().select(listener.name(), RequestVariables.hostOf(request), target.path());
     if (selection == null) {
@@ -256,23 +266,35 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
               this,
               compression);
       exchange.start();
-      return;
+    } else if (route.proxy() == null) {
+      answerLocally(route, routed, head);
+    } else {
+      startProxy(route, routed, head);
     }
-    if (route.proxy() == null) {
-      FullHttpResponse response =
-          LocalActions.respond(
-              ctx.alloc(), route, selection.groups(), record.request(), head, now());
-      route.responseHeaders().apply(response.headers(), record, selection.groups());
-      respond(record, request, response);
-      return;
-    }
+  }
+
+  /** A route with neither files nor a proxy: its local action answers at once. */
+  private void answerLocally(CompiledRoute route, RoutedRequest routed, boolean head) {
+    RequestRecord record = routed.record();
+    FullHttpResponse response =
+        LocalActions.respond(ctx.alloc(), route, routed.groups(), record.request(), head, now());
+    route.responseHeaders().apply(response.headers(), record, routed.groups());
+    respond(record, routed.request(), response);
+  }
+
+  /**
+   * Starts the proxy exchange; a WebSocket handshake the route allows is checked first and a
+   * malformed one refused here (with the version hint when the version is the problem).
+   */
+  private void startProxy(CompiledRoute route, RoutedRequest routed, boolean head) {
+    HttpRequest request = routed.request();
     boolean upgrade = route.proxy().webSocketEnabled() && WebSocketHandshakes.isUpgrade(request);
     if (upgrade) {
       HttpResponseStatus refused = WebSocketHandshakes.refusal(request);
       if (refused != null) {
         FullHttpResponse response = Responses.error(ctx.alloc(), refused, head, true, now());
         WebSocketHandshakes.addVersionHint(refused, response);
-        respond(record, request, response);
+        respond(routed.record(), request, response);
         return;
       }
     }

@@ -6,10 +6,7 @@ import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.node.NodeServices;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Backpressure: a side whose peer cannot take more is not read until the peer can.
  *
+ * <p>The close frames' order and timing for both endings live in {@link CloseHandshakes}; this
+ * class relays bytes and decides when to end.
+ *
  * <p>Both connections live on one event loop, and so does everything here.
  */
 public final class WebSocketRelay implements Drainable {
@@ -56,13 +56,11 @@ public final class WebSocketRelay implements Drainable {
   private final Runnable onEnd;
   private final Direction fromClient;
   private final Direction fromUpstream;
+  private final CloseHandshakes closing;
   private final long startNanos;
 
   private long lastActivity;
-  private int closeCode;
-  private String closedBy;
   private ScheduledFuture<?> idleTimer;
-  private ScheduledFuture<?> closeTimer;
   private boolean started;
   private boolean ended;
 
@@ -99,10 +97,7 @@ public final class WebSocketRelay implements Drainable {
       if (!stopped) {
         closeForwarded = true;
       }
-      if (closedBy == null) {
-        closedBy = sender;
-        closeCode = code;
-      }
+      closing.closed(sender, code);
     }
 
     @Override
@@ -142,6 +137,9 @@ public final class WebSocketRelay implements Drainable {
     this.onEnd = onEnd;
     this.fromClient = new Direction(client, upstream, "client");
     this.fromUpstream = new Direction(upstream, client, "upstream");
+    this.closing =
+        new CloseHandshakes(
+            fromClient, fromUpstream, services.random(), client.eventLoop(), this::closeTimedOut);
     this.startNanos = now();
     this.lastActivity = startNanos;
   }
@@ -223,12 +221,12 @@ public final class WebSocketRelay implements Drainable {
     } else if (d.pendingClose != 0) {
       int n = d.scanner.scan(buf, true, d);
       if (d.refusal != 0) {
-        refuse(d, buf);
+        closing.refuse(d, buf);
       } else if (d.scanner.atBoundary()) {
         if (n > 0) {
           d.out.write(buf.retainedSlice(buf.readerIndex(), n));
         }
-        sendClose(d, d.pendingClose);
+        closing.sendClose(d, d.pendingClose);
         buf.skipBytes(n);
         d.scanner.scan(buf, false, d);
         buf.release();
@@ -238,7 +236,7 @@ public final class WebSocketRelay implements Drainable {
     } else {
       d.scanner.scan(buf, false, d);
       if (d.refusal != 0) {
-        refuse(d, buf);
+        closing.refuse(d, buf);
       } else {
         d.out.write(buf);
         if (!d.out.isWritable()) {
@@ -246,7 +244,7 @@ public final class WebSocketRelay implements Drainable {
         }
       }
     }
-    closeAnsweredSides();
+    closing.closeAnsweredSides();
   }
 
   void onReadComplete(Direction d) {
@@ -271,113 +269,16 @@ public final class WebSocketRelay implements Drainable {
     if (ended) {
       return;
     }
-    if (closedBy == null) {
-      closedBy = "proxy";
-      closeCode = CloseFrames.GOING_AWAY;
-    }
-    for (Direction d : new Direction[] {fromClient, fromUpstream}) {
-      if (d.closeForwarded || d.stopped) {
-        continue; // that side already has its close frame
-      }
-      if (d.scanner.atBoundary()) {
-        sendClose(d, CloseFrames.GOING_AWAY);
-      } else {
-        d.pendingClose = CloseFrames.GOING_AWAY;
-      }
-    }
-    if (closeTimer == null) {
-      closeTimer = schedule(() -> end(1006, "proxy"), CLOSE_HANDSHAKE_TIMEOUT.toNanos());
-    }
+    closing.goAway();
   }
 
-  /**
-   * Refuses the stream {@code d} reads, whose scanner just broke: what came before the offending
-   * frame is forwarded, the peer gets {@code 1001} in the frame's place, the sender {@code
-   * d.refusal} at the next boundary of the stream towards it. Releases {@code buf}.
-   */
-  private void refuse(Direction d, ByteBuf buf) {
-    if (closeTimer == null) {
-      // Armed first: closing the sender's connection below must not close the peer's while
-      // the peer still answers our close (sideClosed looks at this timer).
-      closeTimer = schedule(() -> end(1006, "proxy"), CLOSE_HANDSHAKE_TIMEOUT.toNanos());
-    }
-    int frameStart = d.scanner.brokenFrameStart();
-    if (frameStart > buf.readerIndex()) {
-      d.out.write(buf.retainedSlice(buf.readerIndex(), frameStart - buf.readerIndex()));
-    }
-    buf.release();
-    if (closedBy == null) {
-      closedBy = "proxy";
-      closeCode = d.refusal;
-    }
-    if (!d.closeForwarded && !d.stopped) {
-      if (frameStart >= 0) {
-        sendClose(d, CloseFrames.GOING_AWAY);
-      } else {
-        // Part of the offending header already went to the peer: no frame of ours can follow
-        // it, so the peer's connection just ends.
-        d.stopped = true;
-        d.out.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-      }
-    } else {
-      d.out.flush();
-    }
-    d.stopped = true;
-    d.pendingClose = 0;
-    Direction back = d == fromClient ? fromUpstream : fromClient;
-    if (back.closeForwarded || back.stopped) {
-      d.in.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    } else if (back.scanner.atBoundary()) {
-      sendClose(back, d.refusal);
-    } else {
-      back.pendingClose = d.refusal;
-    }
-  }
-
-  /**
-   * Writes a close frame to {@code d.out}, after which nothing more is forwarded to it. When the
-   * stream from that side was refused its answer can no longer be read, so it is closed then.
-   */
-  private void sendClose(Direction d, int code) {
-    d.pendingClose = 0;
-    d.stopped = true;
-    d.closeForwarded = true;
-    ByteBuf frame =
-        d.towardsClient()
-            ? CloseFrames.toClient(d.out.alloc(), code)
-            : CloseFrames.toServer(d.out.alloc(), code, services.random().get());
-    ChannelFuture written = d.out.writeAndFlush(frame);
-    Direction answering = d == fromClient ? fromUpstream : fromClient;
-    if (answering.refusal != 0) {
-      written.addListener(ChannelFutureListener.CLOSE);
-    }
-  }
-
-  /** Closes each connection whose close handshake is complete: sent to it and answered by it. */
-  private void closeAnsweredSides() {
-    // The close frame sent to a channel is the one forwarded by the direction writing to it;
-    // its answer is read by the direction reading from it.
-    closeIfAnswered(fromUpstream, fromClient); // the client channel
-    closeIfAnswered(fromClient, fromUpstream); // the upstream channel
-  }
-
-  private static void closeIfAnswered(Direction towards, Direction from) {
-    if (towards.closeForwarded && from.closeReceived && from.in.isActive()) {
-      from.in.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    }
+  /** The close handshake the proxy started was not answered in time. */
+  private void closeTimedOut() {
+    end(1006, "proxy");
   }
 
   private void sideClosed(Direction d) {
-    // The other connection gets what is already queued for it, then is closed too; unless the
-    // proxy's own close handshake with it is still under way (the close timer bounds that).
-    Channel other = d.out;
-    Direction towardsOther = d;
-    Direction fromOther = d == fromClient ? fromUpstream : fromClient;
-    boolean otherStillAnswering =
-        closeTimer != null && towardsOther.closeForwarded && !fromOther.closeReceived;
-    if (other.isActive() && !otherStillAnswering) {
-      other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    }
+    closing.sideClosed(d);
     if (!clientChannel.isActive() && !upstreamChannel.isActive()) {
       end(1006, d.sender);
     }
@@ -392,17 +293,14 @@ public final class WebSocketRelay implements Drainable {
       d.early.forEach(ByteBuf::release);
       d.early.clear();
     }
-    if (closedBy == null) {
-      closedBy = byIfNone;
-      closeCode = codeIfNone;
-    }
+    closing.closed(byIfNone, codeIfNone);
     cancel(idleTimer);
-    cancel(closeTimer);
+    closing.cancelTimeout();
     clientChannel.close();
     upstreamChannel.close();
     long lifetime = now() - startNanos;
     drainer.closed(this);
-    services.metrics().webSocketClosed(route, closeCode, closedBy, lifetime);
+    services.metrics().webSocketClosed(route, closing.closeCode(), closing.closedBy(), lifetime);
     services.metrics().webSocketMessages(route, fromClient.messages, fromUpstream.messages);
     record.finished(now());
     onEnd.run();
