@@ -1,9 +1,9 @@
 package dev.wharf.systemtest.migration;
 
+import dev.wharf.testkit.MissingTool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real nginx (Debian's) started on a config of the test's, with every file it writes under {@code
@@ -23,10 +23,8 @@ final class NginxProcess implements AutoCloseable {
   /** Fails under CI, skips elsewhere, when there is no nginx to compare with. */
   static void assumeInstalled() {
     if (!Files.isExecutable(NGINX)) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError("CI=true and no nginx at " + NGINX + ": .ci/run installs it");
-      }
-      Assumptions.abort("nginx is not installed (Debian: apt-get install nginx)");
+      MissingTool.missing(
+          "nginx is not installed at " + NGINX + " (Debian: apt-get install nginx)");
     }
   }
 

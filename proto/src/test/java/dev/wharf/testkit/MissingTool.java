@@ -1,0 +1,25 @@
+package dev.wharf.testkit;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The one rule for a test whose external tool (etcd, nginx, systemd-analyze...) is missing: with
+ * {@code CI=true} (any case) it is a failure, because CI installs every tool and a missing one is a
+ * broken CI machine, never a green skip; elsewhere the test is aborted (reported as skipped).
+ */
+public final class MissingTool {
+  private MissingTool() {}
+
+  /** Fails or aborts the calling test as {@code CI} says; never returns normally. */
+  public static <T> T missing(String message) {
+    return missing(message, System.getenv("CI"));
+  }
+
+  /** Same, with the value of {@code CI} passed in (for tests of this rule). */
+  public static <T> T missing(String message, String ciVariable) {
+    if ("true".equalsIgnoreCase(ciVariable)) {
+      throw new IllegalStateException(message + "; CI=true, so this is a failure, not a skip");
+    }
+    return Assumptions.abort(message + "; skipped outside CI");
+  }
+}
