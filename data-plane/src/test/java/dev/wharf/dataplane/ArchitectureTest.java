@@ -27,7 +27,12 @@ class ArchitectureTest {
       layeredArchitecture()
           .consideringOnlyDependenciesInLayers()
           .layer("kernel")
-          .definedBy("..dataplane.node..", "..dataplane.http..", "..dataplane.metrics..")
+          .definedBy(
+              "..dataplane.node..",
+              "..dataplane.http..",
+              "..dataplane.metrics..",
+              "..dataplane.tls..",
+              "..dataplane.clientaddress..")
           .layer("exchange")
           .definedBy("..dataplane.exchange..")
           .layer("connections")
