@@ -40,6 +40,7 @@ final class ClientAddresses {
     boolean fromProxyProtocol = name.toLowerCase(Locale.ROOT).equals("proxy_protocol");
     if (proxyProtocol) {
       proxyProtocol(l, servers, sources, fromProxyProtocol);
+      header.filter(d -> fromProxyProtocol && !sources.isEmpty()).ifPresent(ledger::translated);
     } else if (fromProxyProtocol) {
       header.ifPresent(
           d ->
