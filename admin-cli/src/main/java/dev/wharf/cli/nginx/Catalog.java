@@ -181,6 +181,11 @@ final class Catalog {
             : Verdict.notTranslated(
                 "Wharf always sends Vary: Accept-Encoding with compressed " + "responses");
       }
+      case "http2" -> {
+        if (d.arg(0).equals("off")) {
+          return Verdict.notNeeded("Wharf serves HTTP/1.1");
+        }
+      }
       case "gzip_http_version" -> {
         return d.arg(0).equals("1.0")
             ? Verdict.notNeeded("Wharf compresses for HTTP/1.0 clients too")

@@ -343,4 +343,91 @@ class TlsImportTest {
     assertEquals(false, c.getListeners(0).hasHttpsRedirect());
     assertEquals(2, c.getRoutesCount());
   }
+
+  @Test
+  void http2OnIsReportedAndTheListenerServesHttp11OverTls() {
+    NginxImport.Result r =
+        imports.of(
+            """
+        server {
+            listen 443 ssl;
+            http2 on;
+            ssl_certificate /etc/ssl/a.pem;
+            ssl_certificate_key /etc/ssl/a.key;
+            location / { return 204; }
+        }
+        """);
+
+    assertEquals("https", r.config().getListeners(0).getName());
+    assertEquals(
+        List.of(
+            "nginx.conf:3: http2 on -- Wharf does not speak HTTP/2 or HTTP/3 yet (HTTP/2 comes "
+                + "in the next release); it serves HTTP/1.1"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
+  }
+
+  @Test
+  void largeClientHeaderBuffersBoundsEachHeaderLineAndTheWholeHead() {
+    Config c =
+        imports
+            .of(
+                """
+        server {
+            listen 80;
+            large_client_header_buffers 4 32k;
+            location / { return 204; }
+        }
+        """)
+            .config();
+
+    assertEquals(32 * 1024, c.getListeners(0).getMaxHeaderLineSize().getBytes());
+    assertEquals(128 * 1024, c.getListeners(0).getMaxRequestHeaderSize().getBytes());
+  }
+
+  @Test
+  void clientCertificatesAndTicketKeysComeFromTheFirstServer() {
+    NginxImport.Result r =
+        imports.of(
+            """
+        server {
+            listen 8443 ssl;
+            ssl_certificate /etc/ssl/a.pem;
+            ssl_certificate_key /etc/ssl/a.key;
+            ssl_client_certificate /etc/ssl/clients-ca.pem;
+            ssl_verify_client optional;
+            ssl_verify_depth 2;
+            ssl_session_ticket_key /etc/ssl/ticket.new;
+            ssl_session_ticket_key /etc/ssl/ticket.old;
+            ssl_session_cache off;
+            ssl_stapling on;
+            location / { return 204; }
+        }
+        """);
+
+    assertEquals(
+        """
+        name: https-8443
+        port: 8443
+        tls:
+          certificates:
+            - certificate_file: /etc/ssl/a.pem
+              key_file: /etc/ssl/a.key
+          sessions:
+            ticket_key_files:
+              - /etc/ssl/ticket.new
+              - /etc/ssl/ticket.old
+            cache_size: 0
+          client_verification:
+            mode: optional
+            ca_file: /etc/ssl/clients-ca.pem
+            depth: 2
+        """,
+        yaml(r.config().getListeners(0)));
+    assertEquals(
+        List.of(
+            "nginx.conf:11: ssl_stapling on -- Wharf staples OCSP responses only from a file: "
+                + "fetch the response (openssl ocsp ... -respout FILE) on a schedule and name it "
+                + "in ssl_stapling_file"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
+  }
 }
