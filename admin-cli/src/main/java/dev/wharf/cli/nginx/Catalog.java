@@ -13,8 +13,7 @@ final class Catalog {
   // NotTranslatedDirectives.
   static final String FASTCGI =
       "settings for FastCGI, uwsgi or SCGI, which no translated location uses";
-  static final String TLS =
-      "Wharf listeners do not terminate TLS; put a TLS terminator in front of Wharf";
+  static final String TLS = "not configurable for Wharf listeners";
   static final String NO_CACHE = "Wharf does not cache responses";
   static final String NO_LIMITS = "Wharf has no request rate or connection limits";
 
@@ -75,7 +74,44 @@ final class Catalog {
           "satisfy",
           "internal",
           "limit_except",
-          "underscores_in_headers");
+          "underscores_in_headers",
+          "ssl_certificate",
+          "ssl_certificate_key",
+          "ssl_protocols",
+          "ssl_ciphers",
+          "ssl_prefer_server_ciphers",
+          "ssl_session_cache",
+          "ssl_session_timeout",
+          "ssl_session_tickets",
+          "ssl_session_ticket_key",
+          "ssl_stapling",
+          "ssl_stapling_file",
+          "ssl_client_certificate",
+          "ssl_verify_client",
+          "ssl_verify_depth",
+          "ssl_buffer_size",
+          "ssl_reject_handshake");
+
+  /** TLS settings that only matter where a {@code listen ... ssl} uses them. */
+  private static final Set<String> TLS_SETTINGS =
+      Set.of(
+          "ssl_certificate",
+          "ssl_certificate_key",
+          "ssl_protocols",
+          "ssl_ciphers",
+          "ssl_prefer_server_ciphers",
+          "ssl_session_cache",
+          "ssl_session_timeout",
+          "ssl_session_tickets",
+          "ssl_session_ticket_key",
+          "ssl_stapling",
+          "ssl_stapling_file",
+          "ssl_stapling_verify",
+          "ssl_client_certificate",
+          "ssl_verify_client",
+          "ssl_verify_depth",
+          "ssl_buffer_size",
+          "ssl_reject_handshake");
 
   /** Settings that only matter where something translated uses them. */
   private static final Set<String> SETTINGS =
@@ -145,6 +181,11 @@ final class Catalog {
             : Verdict.notTranslated(
                 "Wharf always sends Vary: Accept-Encoding with compressed " + "responses");
       }
+      case "http2" -> {
+        if (d.arg(0).equals("off")) {
+          return Verdict.notNeeded("Wharf serves HTTP/1.1");
+        }
+      }
       case "gzip_http_version" -> {
         return d.arg(0).equals("1.0")
             ? Verdict.notNeeded("Wharf compresses for HTTP/1.0 clients too")
@@ -170,8 +211,17 @@ final class Catalog {
     if (name.startsWith("fastcgi_") || name.startsWith("uwsgi_") || name.startsWith("scgi_")) {
       return Verdict.notNeeded(FASTCGI);
     }
+    if (TLS_SETTINGS.contains(name)) {
+      return name.equals("ssl_stapling_verify")
+          ? Verdict.notNeeded(
+              "Wharf staples the ssl_stapling_file response as it is; check it when you fetch it")
+          : Verdict.notNeeded("no listen ... ssl uses it");
+    }
     if (name.startsWith("ssl_")) {
       return Verdict.notTranslated(TLS);
+    }
+    if (name.startsWith("proxy_ssl_")) {
+      return Verdict.notNeeded("no proxy_pass https:// uses it");
     }
     if (name.startsWith("proxy_cache_")) {
       return Verdict.notTranslated(NO_CACHE);

@@ -87,8 +87,8 @@ final class ListenerSettings {
   }
 
   /**
-   * {@code N SIZE}: a request line must fit in one buffer, the whole head in all of them; so the
-   * longest URI is about SIZE and the largest head N x SIZE.
+   * {@code N SIZE}: a request line and each header line must fit in one buffer, the whole head in
+   * all of them; so the longest URI and header line are SIZE and the largest head N x SIZE.
    */
   private static Optional<String> headerBuffers(Directive d, Listener.Builder listener) {
     Optional<Integer> count = Values.number(d.arg(0), 1, 1024);
@@ -103,7 +103,8 @@ final class ListenerSettings {
     }
     listener
         .setMaxRequestHeaderSize(Size.newBuilder().setBytes(head))
-        .setMaxUriLength(Size.newBuilder().setBytes(Math.min(uri, 1 << 20)));
+        .setMaxUriLength(Size.newBuilder().setBytes(Math.min(uri, 1 << 20)))
+        .setMaxHeaderLineSize(Size.newBuilder().setBytes(Math.min(uri, 1 << 20)));
     return Optional.empty();
   }
 

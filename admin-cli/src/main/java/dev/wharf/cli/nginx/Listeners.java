@@ -1,11 +1,15 @@
 package dev.wharf.cli.nginx;
 
-import dev.wharf.config.Addresses;
+import dev.wharf.proto.config.v1.HttpsRedirect;
 import dev.wharf.proto.config.v1.Listener;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The listeners of the imported config: one per address and port the {@code listen} directives
@@ -13,12 +17,27 @@ import java.util.Map;
  * listen 80} and {@code listen [::]:80} are one listener: Java binds {@code ::} to IPv4 and IPv6
  * together, so {@code 0.0.0.0:80} and {@code [::]:80} could not both be bound. It listens on {@code
  * 0.0.0.0} when some server listens on IPv4, which is reported on the IPv6 {@code listen}.
+ *
+ * <p>As in nginx, {@code ssl} and {@code proxy_protocol} on any {@code listen} of an address apply
+ * to the address: its listener then terminates TLS with the certificates of every server on it
+ * ({@link TlsListeners}) or reads the PROXY protocol ({@link ClientAddresses}). A plain listener
+ * whose every server only redirects to HTTPS becomes an {@code https_redirect} listener.
  */
 final class Listeners {
   private final Ledger ledger;
   private final ListenerSettings settings;
+  private final TlsListeners tls;
+  private final ClientAddresses clientAddresses;
   private final Map<String, Socket> sockets = new LinkedHashMap<>();
   private final Names names = new Names();
+  private final Map<Directive, Redirect> redirects = new IdentityHashMap<>();
+  private final Set<String> redirecting = new HashSet<>();
+
+  /** A server on a listener: its scope, its host names and the listen that put it there. */
+  record Served(Directive server, Scope scope, List<String> hosts, Directive listen) {}
+
+  /** A server that only redirects to HTTPS, and the {@code return} that does it. */
+  record Redirect(HttpsRedirect redirect, Directive ret) {}
 
   /** One listener being built. */
   private static final class Socket {
@@ -28,7 +47,10 @@ final class Listeners {
     final Listener.Builder listener = Listener.newBuilder();
     final Origin origin;
     boolean ipv4;
+    boolean ssl;
+    boolean proxyProtocol;
     final List<Directive> ipv6Listens = new ArrayList<>();
+    final List<Served> servers = new ArrayList<>();
 
     Socket(String name, String address, int port, Origin origin) {
       this.name = name;
@@ -41,6 +63,8 @@ final class Listeners {
   Listeners(Ledger ledger, AccessLogs logs) {
     this.ledger = ledger;
     this.settings = new ListenerSettings(ledger, logs);
+    this.tls = new TlsListeners(ledger);
+    this.clientAddresses = new ClientAddresses(ledger);
   }
 
   /** True when a {@code listen} of {@code server} makes it the default server of its port. */
@@ -56,15 +80,16 @@ final class Listeners {
    * The names of the listeners {@code server} is served on, with their settings taken from it when
    * it is the first server on them; empty when none of its {@code listen}s can be.
    */
-  List<String> forServer(Directive server, Scope scope) {
+  List<String> forServer(Directive server, Scope scope, List<String> hosts) {
     Map<String, Socket> out = new LinkedHashMap<>();
+    Map<String, Directive> listenOf = new LinkedHashMap<>();
     List<Directive> listens = scope.own("listen");
     if (listens.isEmpty()) {
       ledger.check(
           server,
           "no listen: nginx listens on *:80 (8000 when not run as root); "
               + "this server is served on port 80");
-      Socket s = socket("*", 80, null, server.origin());
+      Socket s = socket("*", 80, null, server.origin(), false);
       out.put(s.name, s);
     }
     for (Directive listen : listens) {
@@ -74,16 +99,41 @@ final class Listeners {
         continue;
       }
       ListenAddress a = parsed.value();
-      Socket s = socket(a.host(), a.port(), a.ipv6Wildcard() ? listen : null, listen.origin());
+      Socket s =
+          socket(a.host(), a.port(), a.ipv6Wildcard() ? listen : null, listen.origin(), a.ssl());
+      s.ssl |= a.ssl();
+      s.proxyProtocol |= a.proxyProtocol();
       out.put(s.name, s);
-      if (a.notes().isEmpty()) {
+      listenOf.putIfAbsent(s.name, listen);
+      String notes = String.join("; ", a.notes());
+      if (a.http2()) {
+        ledger.notTranslated(
+            listen,
+            "http2: Wharf does not speak HTTP/2 yet (the next release will); this listener serves "
+                + "HTTP/1.1"
+                + (a.ssl() ? " over TLS" : "")
+                + (notes.isEmpty() ? "" : "; " + notes));
+      } else if (notes.isEmpty()) {
         ledger.translated(listen);
       } else {
-        ledger.check(listen, String.join("; ", a.notes()));
+        ledger.check(listen, notes);
       }
     }
-    out.values().forEach(s -> settings.apply(s.name, s.listener, server, scope));
+    for (Socket s : out.values()) {
+      settings.apply(s.name, s.listener, server, scope);
+      s.servers.add(new Served(server, scope, hosts, listenOf.get(s.name)));
+    }
     return List.copyOf(out.keySet());
+  }
+
+  /** Records that {@code server} does nothing but redirect to HTTPS, as {@code redirect} says. */
+  void redirectsToHttps(Directive server, HttpsRedirect redirect, Directive ret) {
+    redirects.put(server, new Redirect(redirect, ret));
+  }
+
+  /** The listeners that redirect every request to HTTPS; valid after {@link #build}. */
+  Set<String> redirecting() {
+    return Set.copyOf(redirecting);
   }
 
   /** Where each listener came from, in order, for messages about {@code listeners[i]}. */
@@ -110,20 +160,43 @@ final class Listeners {
           }
         }
       }
-      out.add(s.listener.clone().setName(s.name).setAddress(address).setPort(s.port).build());
+      Listener.Builder l = s.listener.clone().setName(s.name).setAddress(address).setPort(s.port);
+      if (s.ssl) {
+        l.setTls(tls.build(s.name, s.servers));
+      }
+      clientAddresses.apply(s.name, l, s.servers, s.proxyProtocol);
+      httpsRedirect(s).ifPresent(l::setHttpsRedirect);
+      out.add(l.build());
     }
     return out;
   }
 
+  /**
+   * The redirect of a plain listener whose servers all redirect to HTTPS alike; a listener with any
+   * server that does more keeps their routes.
+   */
+  private Optional<HttpsRedirect> httpsRedirect(Socket s) {
+    List<Redirect> all = s.servers.stream().map(v -> redirects.get(v.server())).toList();
+    if (s.ssl
+        || all.contains(null)
+        || all.stream().map(Redirect::redirect).distinct().count() != 1) {
+      return Optional.empty();
+    }
+    redirecting.add(s.name);
+    return Optional.of(all.get(0).redirect());
+  }
+
   /** The socket for {@code host:port} ({@code *}: any address), made on first use. */
-  private Socket socket(String host, int port, Directive ipv6Listen, Origin origin) {
+  private Socket socket(String host, int port, Directive ipv6Listen, Origin origin, boolean ssl) {
     String key = host + " " + port;
     Socket s = sockets.get(key);
     if (s == null) {
+      String scheme = ssl ? "https" : "http";
+      int usual = ssl ? 443 : 80;
       String name =
           host.equals("*")
-              ? (port == 80 ? "http" : "http-" + port)
-              : "http-" + (port == 80 ? "" : port + "-") + host.replace(':', '_');
+              ? (port == usual ? scheme : scheme + "-" + port)
+              : scheme + "-" + (port == usual ? "" : port + "-") + host.replace(':', '_');
       s = new Socket(names.unique(name), host, port, origin);
       sockets.put(key, s);
     }
@@ -133,69 +206,5 @@ final class Listeners {
       s.ipv4 = true;
     }
     return s;
-  }
-
-  /**
-   * A {@code listen} directive's address ({@code *} for any) and port, and what of it is not
-   * carried over.
-   */
-  record ListenAddress(String host, int port, boolean ipv6Wildcard, List<String> notes) {
-    static Either<ListenAddress> parse(Directive listen) {
-      String spec = listen.arg(0);
-      List<String> notes = new ArrayList<>();
-      List<String> ignored = new ArrayList<>();
-      for (String param :
-          listen.args().subList(Math.min(1, listen.args().size()), listen.args().size())) {
-        switch (param.replaceAll("=.*", "")) {
-          case "default_server", "default" -> {}
-          case "ssl" -> {
-            return Either.problem(
-                "Wharf listeners do not terminate TLS; put a TLS "
-                    + "terminator in front of Wharf");
-          }
-          case "proxy_protocol" -> {
-            return Either.problem("Wharf does not read the PROXY protocol header");
-          }
-          case "http2", "spdy", "quic", "http3" ->
-              notes.add("Wharf speaks HTTP/1.1 to " + "clients, without " + param);
-          default -> ignored.add(param);
-        }
-      }
-      if (!ignored.isEmpty()) {
-        notes.add("the socket options " + String.join(" ", ignored) + " are not carried over");
-      }
-      if (spec.startsWith("unix:")) {
-        return Either.problem("Wharf listens on TCP, not on Unix sockets");
-      }
-      String host = "*";
-      String port = "80";
-      boolean ipv6 = false;
-      if (spec.matches("\\d+")) {
-        port = spec;
-      } else if (spec.startsWith("[")) {
-        int close = spec.indexOf(']');
-        host = close < 0 ? spec : spec.substring(1, close);
-        port = close >= 0 && spec.startsWith("]:", close) ? spec.substring(close + 2) : "80";
-        ipv6 = true;
-      } else if (spec.contains(":")) {
-        host = spec.substring(0, spec.lastIndexOf(':'));
-        port = spec.substring(spec.lastIndexOf(':') + 1);
-      } else {
-        host = spec;
-      }
-      boolean ipv6Wildcard = ipv6 && host.equals("::");
-      if (ipv6Wildcard || host.equals("0.0.0.0")) {
-        host = "*";
-      } else if (host.equals("localhost")) {
-        host = "127.0.0.1";
-        notes.add("localhost listens on 127.0.0.1 only");
-      } else if (!host.equals("*") && !Addresses.isIpLiteral(host)) {
-        return Either.problem("Wharf listens on IP addresses, not host names ('" + host + "')");
-      }
-      String bound = host;
-      return Values.number(port, 1, 65535)
-          .map(p -> Either.of(new ListenAddress(bound, p, ipv6Wildcard, notes)))
-          .orElse(Either.problem("'" + port + "' is not a port"));
-    }
   }
 }

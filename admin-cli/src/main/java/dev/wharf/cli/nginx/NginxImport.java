@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Imports an nginx config: reads it ({@link NginxParser}), translates its {@code http} block into a
@@ -82,6 +83,7 @@ public final class NginxImport {
 
   private static Config assemble(Context context) {
     List<Listener> listeners = context.listeners().build();
+    dropRedirectRoutes(context);
     Optional<Compression> shared = context.routes().shared();
     List<Route> routes = context.routes().build(shared.isPresent(), listeners.size() > 1);
     Config.Builder config = Config.newBuilder();
@@ -89,6 +91,35 @@ public final class NginxImport {
       config.addListeners(shared.map(c -> l.toBuilder().setCompression(c).build()).orElse(l));
     }
     return config.addAllUpstreams(context.upstreams().all()).addAllRoutes(routes).build();
+  }
+
+  /**
+   * The routes of servers that only redirect to HTTPS are not needed where their listeners redirect
+   * every request themselves; a {@code $server_name} in the redirect is reported, as the listener
+   * redirects to the request's host.
+   */
+  private static void dropRedirectRoutes(Context context) {
+    Set<String> redirecting = context.listeners().redirecting();
+    context
+        .routes()
+        .drop(
+            d -> {
+              boolean drop = redirecting.containsAll(d.site().listeners());
+              Directive ret =
+                  d.site().server().children().stream()
+                      .filter(c -> c.name().equals("return"))
+                      .findFirst()
+                      .orElse(null);
+              if (drop && ret != null && HttpsRedirects.usesServerName(ret)) {
+                context
+                    .ledger()
+                    .check(
+                        ret,
+                        "the listener's https_redirect keeps the request's host; nginx used the "
+                            + "server's first name ($server_name)");
+              }
+              return drop;
+            });
   }
 
   private static Map<String, Origin> origins(Context context) {

@@ -28,38 +28,30 @@ final class NotTranslatedDirectives {
     table.notTranslated(
         NO_PROTOCOL, "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass");
     table.notTranslated(
-        Catalog.TLS,
-        "ssl",
-        "ssl_certificate",
-        "ssl_certificate_key",
-        "ssl_protocols",
-        "ssl_ciphers",
-        "ssl_prefer_server_ciphers",
-        "ssl_session_cache",
-        "ssl_session_timeout",
-        "ssl_session_tickets",
+        "the ssl directive (removed in nginx 1.25) is not translated: write listen ... ssl", "ssl");
+    table.notTranslated(
+        "not configurable: Wharf's TLS engine chooses the key exchange groups",
         "ssl_dhparam",
-        "ssl_stapling",
-        "ssl_stapling_verify",
-        "ssl_trusted_certificate",
-        "ssl_client_certificate",
-        "ssl_verify_client",
-        "ssl_verify_depth",
-        "ssl_ecdh_curve",
-        "ssl_password_file",
-        "ssl_early_data");
+        "ssl_ecdh_curve");
     table.notTranslated(
-        "Wharf connects to endpoints without TLS",
-        "proxy_ssl_certificate",
-        "proxy_ssl_certificate_key",
-        "proxy_ssl_verify",
-        "proxy_ssl_trusted_certificate",
-        "proxy_ssl_server_name",
-        "proxy_ssl_name",
-        "proxy_ssl_protocols",
-        "proxy_ssl_session_reuse");
+        "Wharf reads unencrypted keys only: decrypt the key (openssl pkey) and protect the file",
+        "ssl_password_file");
+    table.notTranslated("Wharf does not accept TLS 1.3 early data", "ssl_early_data");
     table.notTranslated(
-        "Wharf speaks HTTP/1.1 to clients",
+        "Wharf verifies client certificates against ssl_client_certificate only, and checks "
+            + "no OCSP response: put the CAs it must trust there",
+        "ssl_trusted_certificate");
+    table.notTranslated(
+        Catalog.TLS,
+        "ssl_conf_command",
+        "ssl_crl",
+        "ssl_ocsp",
+        "ssl_ocsp_cache",
+        "ssl_ocsp_responder",
+        "ssl_stapling_responder");
+    table.notTranslated(
+        "Wharf does not speak HTTP/2 or HTTP/3 yet (HTTP/2 comes in the next release); it "
+            + "serves HTTP/1.1",
         "http2",
         "http3",
         "quic",
@@ -147,7 +139,7 @@ final class NotTranslatedDirectives {
         "proxy_intercept_errors",
         "recursive_error_pages");
     table.notTranslated(
-        "Wharf takes $remote_addr from the connection",
+        "Wharf takes the client address per listener, from the server level or above",
         "real_ip_header",
         "set_real_ip_from",
         "real_ip_recursive");

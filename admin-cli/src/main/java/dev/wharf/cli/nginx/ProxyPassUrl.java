@@ -9,8 +9,9 @@ import java.util.Optional;
  *
  * @param port the port written, or 0 when none is
  * @param uri the URI part, or null when there is none
+ * @param tls true for {@code https://}
  */
-record ProxyPassUrl(String host, int port, String uri) {
+record ProxyPassUrl(String host, int port, String uri, boolean tls) {
   /** The URL, or the reason Wharf cannot proxy to it. */
   static Either<ProxyPassUrl> parse(String url) {
     if (url.contains("$")) {
@@ -18,13 +19,11 @@ record ProxyPassUrl(String host, int port, String uri) {
           "a proxy_pass with variables picks its target per request; "
               + "a Wharf route names one upstream");
     }
-    if (url.startsWith("https://")) {
-      return Either.problem("Wharf connects to endpoints without TLS");
+    boolean tls = url.startsWith("https://");
+    if (!tls && !url.startsWith("http://")) {
+      return Either.problem("'" + url + "' is not an http:// or https:// URL");
     }
-    if (!url.startsWith("http://")) {
-      return Either.problem("'" + url + "' is not an http:// URL");
-    }
-    String rest = url.substring("http://".length());
+    String rest = url.substring(url.indexOf("://") + 3);
     if (rest.startsWith("unix:")) {
       return Either.problem("Wharf connects to endpoints over TCP, not Unix sockets");
     }
@@ -43,6 +42,6 @@ record ProxyPassUrl(String host, int port, String uri) {
     if (host.isEmpty() || portNumber.isEmpty()) {
       return Either.problem("'" + url + "' has no valid host and port");
     }
-    return Either.of(new ProxyPassUrl(host, portNumber.get(), uri));
+    return Either.of(new ProxyPassUrl(host, portNumber.get(), uri, tls));
   }
 }

@@ -3,6 +3,7 @@ package dev.wharf.cli.nginx;
 import com.google.protobuf.Duration;
 import dev.wharf.proto.config.v1.PathRewrite;
 import dev.wharf.proto.config.v1.ProxyAction;
+import dev.wharf.proto.config.v1.UpstreamTls;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -36,7 +37,11 @@ final class ProxyRoutes {
     if (!url.ok()) {
       return Either.problem(url.problem());
     }
-    Either<String> upstream = upstreams.resolve(url.value(), proxyPass.origin());
+    Optional<UpstreamTls> tls =
+        url.value().tls()
+            ? Optional.of(UpstreamTlsSettings.of(proxyPass, scope, ledger))
+            : Optional.empty();
+    Either<String> upstream = upstreams.resolve(url.value(), tls, proxyPass.origin());
     if (!upstream.ok()) {
       return Either.problem(upstream.problem());
     }

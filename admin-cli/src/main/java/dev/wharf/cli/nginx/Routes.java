@@ -43,6 +43,11 @@ final class Routes {
     return slug.isEmpty() ? "root" : slug;
   }
 
+  /** Removes the routes {@code which} selects. */
+  void drop(java.util.function.Predicate<Draft> which) {
+    drafts.removeIf(which);
+  }
+
   List<Draft> drafts() {
     return List.copyOf(drafts);
   }

@@ -30,7 +30,8 @@ final class ServerTranslator {
   void translate(Directive server, Scope http) {
     Ledger ledger = context.ledger();
     Scope scope = http.inner(server.children());
-    List<String> listeners = context.listeners().forServer(server, scope);
+    List<String> hosts = serverNames(scope);
+    List<String> listeners = context.listeners().forServer(server, scope, hosts);
     if (listeners.isEmpty()) {
       ledger.notTranslatedBlock(
           server,
@@ -39,7 +40,6 @@ final class ServerTranslator {
       return;
     }
     ledger.translated(server);
-    List<String> hosts = serverNames(scope);
     String prefix =
         severalServers ? Names.sanitize(hosts.isEmpty() ? "default" : hosts.get(0)) : null;
     Site site = new Site(server, hosts, listeners, prefix);
@@ -159,6 +159,10 @@ final class ServerTranslator {
       route.mergeFrom(action.build());
       Headers.response(scope, ledger, route, false);
       ledger.translated(ret);
+      if (scope.own("rewrite").isEmpty() && scope.nearestAll("add_header").isEmpty()) {
+        HttpsRedirects.of(ret)
+            .ifPresent(r -> context.listeners().redirectsToHttps(site.server(), r, ret));
+      }
     }
     for (Directive location : scope.own("location")) {
       ledger.notNeededBlock(

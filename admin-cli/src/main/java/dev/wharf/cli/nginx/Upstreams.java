@@ -3,6 +3,7 @@ package dev.wharf.cli.nginx;
 import dev.wharf.config.Addresses;
 import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Upstream;
+import dev.wharf.proto.config.v1.UpstreamTls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,11 @@ import java.util.Optional;
  * {@code proxy_pass} names directly ({@code proxy_pass http://10.0.0.5:8080;}), as Wharf routes
  * only refer to upstreams by name. A name that is not an upstream block is a host name, as in nginx
  * ({@code proxy_pass http://backend;} is {@code backend:80}).
+ *
+ * <p>An upstream used with {@code https://} gets the {@code tls} of the location's {@code
+ * proxy_ssl_*} settings; one used both with and without TLS, or with different TLS settings, is one
+ * Wharf upstream per use ({@code backend}, {@code backend-2}), as TLS is a property of a Wharf
+ * upstream and of an nginx {@code proxy_pass}.
  */
 final class Upstreams {
   private final Ledger ledger;
@@ -21,6 +27,10 @@ final class Upstreams {
   private final Map<String, String> unusable = new LinkedHashMap<>();
   private final Map<String, Upstream> byAddress = new LinkedHashMap<>();
   private final Map<String, Origin> origins = new LinkedHashMap<>();
+
+  /** Per upstream made above (by name), the name of each TLS setting it is used with. */
+  private final Map<String, Map<Optional<UpstreamTls>, String>> variants = new LinkedHashMap<>();
+
   private final Names names = new Names();
 
   Upstreams(Ledger ledger) {
@@ -55,7 +65,24 @@ final class Upstreams {
    * The upstream {@code url} sends requests to, created for an address on first use; or the reason
    * there is none.
    */
-  Either<String> resolve(ProxyPassUrl url, Origin usedAt) {
+  Either<String> resolve(ProxyPassUrl url, Optional<UpstreamTls> tls, Origin usedAt) {
+    Either<String> base = base(url, usedAt);
+    if (!base.ok()) {
+      return base;
+    }
+    Map<Optional<UpstreamTls>, String> uses =
+        variants.computeIfAbsent(base.value(), b -> new LinkedHashMap<>());
+    String name = uses.get(tls);
+    if (name == null) {
+      name = uses.isEmpty() ? base.value() : names.unique(base.value());
+      uses.put(tls, name);
+      origins.putIfAbsent(name, usedAt);
+    }
+    return Either.of(name);
+  }
+
+  /** The name of the upstream {@code url} names, made for an address on first use. */
+  private Either<String> base(ProxyPassUrl url, Origin usedAt) {
     if (url.port() == 0 && blocks.containsKey(url.host())) {
       return Either.of(blocks.get(url.host()).getName());
     }
@@ -66,7 +93,7 @@ final class Upstreams {
       return Either.problem(
           "'" + url.host() + "' is an upstream block, which nginx does not " + "allow with a port");
     }
-    String address = url.host() + ":" + (url.port() == 0 ? 80 : url.port());
+    String address = url.host() + ":" + (url.port() != 0 ? url.port() : url.tls() ? 443 : 80);
     try {
       Addresses.parseHostPort(address);
     } catch (IllegalArgumentException e) {
@@ -88,10 +115,26 @@ final class Upstreams {
     return Either.of(known.getName());
   }
 
-  /** Upstream blocks in the order written, then the ones made for addresses. */
+  /**
+   * Upstream blocks in the order written, then the ones made for addresses; each as many times as
+   * it is used with different TLS settings.
+   */
   List<Upstream> all() {
-    List<Upstream> out = new ArrayList<>(blocks.values());
-    out.addAll(byAddress.values());
+    List<Upstream> bases = new ArrayList<>(blocks.values());
+    bases.addAll(byAddress.values());
+    List<Upstream> out = new ArrayList<>();
+    for (Upstream base : bases) {
+      Map<Optional<UpstreamTls>, String> uses = variants.getOrDefault(base.getName(), Map.of());
+      if (uses.isEmpty()) {
+        out.add(base);
+      }
+      uses.forEach(
+          (tls, name) -> {
+            Upstream.Builder u = base.toBuilder().setName(name);
+            tls.ifPresent(u::setTls);
+            out.add(u.build());
+          });
+    }
     return out;
   }
 

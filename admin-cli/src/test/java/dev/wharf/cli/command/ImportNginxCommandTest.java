@@ -195,6 +195,31 @@ class ImportNginxCommandTest {
   }
 
   @Test
+  void theHttpsSeedsImportIntoFilesThatWharfctlValidateAccepts() {
+    Path seeds = Path.of("src/test/resources/nginx/seeds");
+    for (String seed :
+        List.of(
+            "000-spa-api-websocket-https/etc/nginx/nginx.conf",
+            "001-tengine-websocket-https/home/apps/tengine/conf/nginx.conf")) {
+      Path root = seeds.resolve(seed.substring(0, seed.indexOf('/')));
+      Path out = dir.resolve(root.getFileName() + ".yaml");
+
+      Result r =
+          cli.run(
+              "import-nginx",
+              seeds.resolve(seed).toString(),
+              "--include-root",
+              root.toString(),
+              "-o",
+              out.toString());
+
+      assertEquals(0, r.exitCode(), r.toString());
+      Result validate = cli.run("validate", "-f", out.toString());
+      assertEquals(0, validate.exitCode(), validate.toString());
+    }
+  }
+
+  @Test
   void absoluteIncludesAreReadBelowTheIncludeRoot() {
     Path root = Path.of("src/test/resources/nginx/seeds/001-tengine-websocket");
 

@@ -160,6 +160,7 @@ class SeedImportTest {
                 - application/xml
               level: 2
               proxied: false
+            max_header_line_size: 32k
         upstreams:
           - name: test.com
             endpoints:

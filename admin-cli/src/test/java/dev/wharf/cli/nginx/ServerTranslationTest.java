@@ -129,7 +129,7 @@ class ServerTranslationTest {
         server {
             listen 80;
             server_name example.com;
-            return 301 https://$host$request_uri;
+            return 301 https://www.example.com$request_uri;
             location /never { proxy_pass http://b; }
         }
         """);
@@ -144,7 +144,7 @@ class ServerTranslationTest {
             prefix: /
         redirect:
           status: 301
-          location: https://$host$request_uri
+          location: https://www.example.com$request_uri
         """,
         yaml(r.config().getRoutes(0)));
     assertEquals(
@@ -192,31 +192,6 @@ class ServerTranslationTest {
   }
 
   @Test
-  void aTlsOnlyServerIsNotTranslatedAndItsTlsDirectivesSayWhy() {
-    NginxImport.Result r =
-        imports.of(
-            """
-        http {
-            server {
-                listen 443 ssl;
-                ssl_certificate /etc/ssl/a.pem;
-                location / { proxy_pass http://b; }
-            }
-            server { listen 80; location / { return 301 https://$host$request_uri; } }
-        }
-        """);
-
-    assertEquals(1, r.config().getListenersCount());
-    assertEquals(
-        List.of(
-            "nginx.conf:2: server {...} -- none of its listen directives can be a Wharf listener, "
-                + "so nothing of it is translated (with the 3 directives inside)",
-            "nginx.conf:3: listen 443 ssl -- Wharf listeners do not terminate TLS; put a TLS "
-                + "terminator in front of Wharf"),
-        imports.lines(r, Kind.NOT_TRANSLATED));
-  }
-
-  @Test
   void clientTimeoutsAndHeaderBuffersAreTheListenersFromItsFirstServer() {
     NginxImport.Result r =
         imports.of(
@@ -239,6 +214,7 @@ class ServerTranslationTest {
         send_timeout: 10s
         max_request_header_size: 64k
         max_uri_length: 16k
+        max_header_line_size: 16k
         """,
         yaml(r.config().getListeners(0)));
     assertEquals(
