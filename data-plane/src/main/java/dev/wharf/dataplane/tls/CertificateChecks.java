@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a certificate and key must pass before they serve: the key belongs to the first
- * certificate, every certificate of the chain is signed by the one after it, and the first is
- * valid now. A certificate that expires within {@link #EXPIRY_WARNING} passes with a warning.
+ * What a certificate and key must pass before they serve: the key belongs to the first certificate,
+ * every certificate of the chain is signed by the one after it, and the first is valid now. A
+ * certificate that expires within {@link #EXPIRY_WARNING} passes with a warning.
  */
 final class CertificateChecks {
   /** How close to its end a certificate may be before loading it warns. */
@@ -127,7 +127,12 @@ final class CertificateChecks {
     if (now.isBefore(notBefore)) {
       throw new InvalidCertificateException(
           certFile,
-          "is not valid yet: " + subject(leaf) + " is valid from " + notBefore + " (now " + now
+          "is not valid yet: "
+              + subject(leaf)
+              + " is valid from "
+              + notBefore
+              + " (now "
+              + now
               + "; check the clock)");
     }
     List<String> warnings = new ArrayList<>();

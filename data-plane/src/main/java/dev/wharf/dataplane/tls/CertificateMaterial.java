@@ -18,17 +18,18 @@ import java.util.List;
 
 /**
  * A certificate chain and its private key, read from PEM files where the node runs, and checked
- * before it may serve. Certificates are material, not config text: the config names the files
- * and every node reads them itself.
+ * before it may serve. Certificates are material, not config text: the config names the files and
+ * every node reads them itself.
  *
- * <p>The {@code load} methods read files and parse keys: call them on a thread that may block
- * (the node's file executor, a reload thread), <b>never on an event loop</b>.
+ * <p>The {@code load} methods read files and parse keys: call them on a thread that may block (the
+ * node's file executor, a reload thread), <b>never on an event loop</b>.
  *
  * @param key the private key of the first certificate
  * @param chain the server's certificate first, then each issuer in turn
  * @param warnings what the caller should log: a certificate that expires within 14 days
  */
-public record CertificateMaterial(PrivateKey key, List<X509Certificate> chain, List<String> warnings) {
+public record CertificateMaterial(
+    PrivateKey key, List<X509Certificate> chain, List<String> warnings) {
   /** The directory layout of a Kubernetes TLS Secret mount (and of cert-manager's). */
   public static final String DIRECTORY_CERTIFICATE = "tls.crt";
 
@@ -72,9 +73,9 @@ public record CertificateMaterial(PrivateKey key, List<X509Certificate> chain, L
 
   /**
    * Like {@link #load(Path, Path)}, with validity judged at {@code clock}'s instant. The key must
-   * belong to the first certificate, each certificate must be signed by the next one, and the
-   * first must be valid now; one that expires within 14 days loads with a {@link #warnings()
-   * warning}. Blocks: never on an event loop.
+   * belong to the first certificate, each certificate must be signed by the next one, and the first
+   * must be valid now; one that expires within 14 days loads with a {@link #warnings() warning}.
+   * Blocks: never on an event loop.
    */
   public static CertificateMaterial load(Path certificateFile, Path keyFile, Clock clock)
       throws InvalidCertificateException {
@@ -82,7 +83,8 @@ public record CertificateMaterial(PrivateKey key, List<X509Certificate> chain, L
     PrivateKey key = PrivateKeys.read(keyFile, read(keyFile));
     CertificateChecks.keyMatches(certificateFile, keyFile, key, chain);
     CertificateChecks.chainInOrder(certificateFile, chain);
-    List<String> warnings = CertificateChecks.validAt(certificateFile, chain.get(0), clock.instant());
+    List<String> warnings =
+        CertificateChecks.validAt(certificateFile, chain.get(0), clock.instant());
     return new CertificateMaterial(key, chain, warnings);
   }
 
@@ -114,7 +116,8 @@ public record CertificateMaterial(PrivateKey key, List<X509Certificate> chain, L
     try {
       blocks = Pem.parse(read(file));
     } catch (Pem.PemException e) {
-      throw new InvalidCertificateException(file, "is not a PEM certificate chain: " + e.getMessage());
+      throw new InvalidCertificateException(
+          file, "is not a PEM certificate chain: " + e.getMessage());
     }
     List<X509Certificate> chain = new ArrayList<>();
     CertificateFactory factory;

@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The few DER (ASN.1 distinguished encoding) pieces key conversion needs: reading one element
- * with its bounds checked, and writing sequences, integers, octet strings and object identifiers.
- * Not a general ASN.1 library: no indefinite lengths, no tags above 30, lengths up to 2^31-1.
+ * The few DER (ASN.1 distinguished encoding) pieces key conversion needs: reading one element with
+ * its bounds checked, and writing sequences, integers, octet strings and object identifiers. Not a
+ * general ASN.1 library: no indefinite lengths, no tags above 30, lengths up to 2^31-1.
  */
 final class Der {
   static final int INTEGER = 0x02;
@@ -28,13 +28,20 @@ final class Der {
   }
 
   /** One element: its tag byte and the bytes of its content. */
-  record Element(int tag, byte[] content) {
-    Element {
-      content = content.clone();
+  static final class Element {
+    private final int tag;
+    private final byte[] content;
+
+    Element(int tag, byte[] content) {
+      this.tag = tag;
+      this.content = content.clone();
     }
 
-    @Override
-    public byte[] content() {
+    int tag() {
+      return tag;
+    }
+
+    byte[] content() {
       return content.clone();
     }
 
@@ -60,16 +67,6 @@ final class Der {
                 + Integer.toHexString(tag));
       }
       return this;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Element e && e.tag == tag && Arrays.equals(e.content, content);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * tag + Arrays.hashCode(content);
     }
 
     @Override

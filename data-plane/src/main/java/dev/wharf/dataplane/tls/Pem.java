@@ -11,13 +11,32 @@ import java.util.List;
  */
 final class Pem {
   /** One block: its label, whether it has headers (an encrypted legacy key), its bytes. */
-  record Block(String label, boolean hasHeaders, boolean encrypted, byte[] der) {
-    Block {
-      der = der.clone();
+  static final class Block {
+    private final String label;
+    private final boolean hasHeaders;
+    private final boolean encrypted;
+    private final byte[] der;
+
+    Block(String label, boolean hasHeaders, boolean encrypted, byte[] der) {
+      this.label = label;
+      this.hasHeaders = hasHeaders;
+      this.encrypted = encrypted;
+      this.der = der.clone();
     }
 
-    @Override
-    public byte[] der() {
+    String label() {
+      return label;
+    }
+
+    boolean hasHeaders() {
+      return hasHeaders;
+    }
+
+    boolean encrypted() {
+      return encrypted;
+    }
+
+    byte[] der() {
       return der.clone();
     }
   }

@@ -42,18 +42,21 @@ final class PrivateKeys {
     }
     for (Pem.Block block : blocks) {
       switch (block.label()) {
-        case "ENCRYPTED PRIVATE KEY":
-          throw new InvalidCertificateException(file, ENCRYPTED);
-        case "PRIVATE KEY":
+        case "ENCRYPTED PRIVATE KEY" -> throw new InvalidCertificateException(file, ENCRYPTED);
+        case "PRIVATE KEY" -> {
           return fromPkcs8(file, block.der());
-        case "RSA PRIVATE KEY":
+        }
+        case "RSA PRIVATE KEY" -> {
           refuseEncrypted(file, block);
           return fromPkcs8(file, pkcs1ToPkcs8(file, block.der()));
-        case "EC PRIVATE KEY":
+        }
+        case "EC PRIVATE KEY" -> {
           refuseEncrypted(file, block);
           return fromPkcs8(file, sec1ToPkcs8(file, block.der()));
-        default:
+        }
+        default -> {
           // EC PARAMETERS, certificates in the same file: not the key
+        }
       }
     }
     throw new InvalidCertificateException(
@@ -83,15 +86,13 @@ final class PrivateKeys {
       throw new InvalidCertificateException(file, "is not a PKCS#1 RSA key: " + e.getMessage());
     }
     return Der.sequence(
-        Der.integer(0),
-        Der.sequence(Der.oid(RSA_OID), Der.nullValue()),
-        Der.octetString(pkcs1));
+        Der.integer(0), Der.sequence(Der.oid(RSA_OID), Der.nullValue()), Der.octetString(pkcs1));
   }
 
   /**
    * SEC1 ECPrivateKey {1, OCTET STRING, [0] curve, [1] public key} to PrivateKeyInfo {0,
-   * {id-ecPublicKey, curve}, OCTET STRING}. The curve must be named in the key: a key with
-   * explicit curve parameters (openssl {@code -param_enc explicit}) is refused.
+   * {id-ecPublicKey, curve}, OCTET STRING}. The curve must be named in the key: a key with explicit
+   * curve parameters (openssl {@code -param_enc explicit}) is refused.
    */
   static byte[] sec1ToPkcs8(Path file, byte[] sec1) throws InvalidCertificateException {
     String curveOid = null;
