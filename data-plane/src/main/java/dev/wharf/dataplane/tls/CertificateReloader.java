@@ -96,8 +96,10 @@ public final class CertificateReloader {
   public synchronized List<CertificateMaterial> register(
       String listener, List<CertificateSource> sources, Consumer<List<CertificateMaterial>> onSwap)
       throws InvalidCertificateException {
+    List<List<FileFingerprint>> before = new ArrayList<>();
     List<CertificateMaterial> materials = new ArrayList<>();
     for (CertificateSource source : sources) {
+      before.add(FileWatcher.fingerprints(source.files()));
       materials.add(source.load(clock));
     }
     unregister(listener);
@@ -113,7 +115,7 @@ public final class CertificateReloader {
       names.add(name);
       int index = i;
       state.gauges.add(state.meters.expiry(name, () -> state.served(index), clock));
-      watcher.watch(new Key(listener, i), source.files());
+      watcher.watch(new Key(listener, i), source.files(), before.get(i));
     }
     listeners.put(listener, state);
     return List.copyOf(materials);

@@ -22,10 +22,13 @@ final class FileWatcher<K> {
   private final Map<K, List<Path>> files = new LinkedHashMap<>();
   private final Map<K, List<FileFingerprint>> seen = new LinkedHashMap<>();
 
-  /** Starts watching {@code group}'s files from how they are now. */
-  void watch(K group, List<Path> groupFiles) {
+  /**
+   * Starts watching {@code group}'s files from {@code before}, taken before their content was read:
+   * a change made while it was read then shows in the next poll instead of being lost.
+   */
+  void watch(K group, List<Path> groupFiles, List<FileFingerprint> before) {
     files.put(group, List.copyOf(groupFiles));
-    seen.put(group, fingerprints(groupFiles));
+    seen.put(group, List.copyOf(before));
   }
 
   void forget(K group) {
@@ -45,7 +48,7 @@ final class FileWatcher<K> {
     return changed;
   }
 
-  private static List<FileFingerprint> fingerprints(List<Path> groupFiles) {
+  static List<FileFingerprint> fingerprints(List<Path> groupFiles) {
     List<FileFingerprint> result = new ArrayList<>(groupFiles.size());
     for (Path file : groupFiles) {
       result.add(FileFingerprint.of(file));
