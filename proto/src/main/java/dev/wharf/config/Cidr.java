@@ -42,14 +42,15 @@ public final class Cidr {
     if (host.contains("%")) {
       throw new IllegalArgumentException("'" + text + "': a zone id (%...) is not allowed");
     }
-    if (!Addresses.isIpLiteral(host)) {
+    InetAddress parsed = Addresses.ipLiteral(host);
+    if (parsed == null) {
       throw new IllegalArgumentException(
           "'"
               + text
               + "' is not an IP address or range (expected e.g. 10.0.0.0/8, ::1/128, 192.0.2.7;"
               + " host names are not resolved)");
     }
-    byte[] bytes = literal(host);
+    byte[] bytes = parsed.getAddress();
     boolean writtenAsV6 = host.contains(":");
     int max = writtenAsV6 ? 128 : 32;
     int length = max;
@@ -139,15 +140,6 @@ public final class Cidr {
       }
     }
     return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
-  }
-
-  private static byte[] literal(String host) {
-    try {
-      InetAddress parsed = InetAddress.getByName(host); // a checked literal: never looked up
-      return parsed.getAddress();
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("'" + host + "' is not an IP address", e);
-    }
   }
 
   public int prefixLength() {
