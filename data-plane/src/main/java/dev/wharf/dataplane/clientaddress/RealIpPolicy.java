@@ -52,14 +52,18 @@ final class RealIpPolicy {
     if (value == null) {
       return client;
     }
+    int first = 0; // where the list starts: once the walk reaches it there is nothing left
+    while (first < value.length() && isSeparator(value.charAt(first))) {
+      first++;
+    }
     InetSocketAddress found = client;
     int end = value.length();
     do {
-      while (end > 0 && isSeparator(value.charAt(end - 1))) {
+      while (end > first && isSeparator(value.charAt(end - 1))) {
         end--;
       }
       int start = end;
-      while (start > 0 && !isSeparator(value.charAt(start - 1))) {
+      while (start > first && !isSeparator(value.charAt(start - 1))) {
         start--;
       }
       InetSocketAddress parsed = start == end ? null : parse(value.substring(start, end));
@@ -68,17 +72,8 @@ final class RealIpPolicy {
       }
       found = parsed;
       end = start;
-    } while (recursive && hasMore(value, end) && Cidr.anyContains(trusted, found.getAddress()));
+    } while (recursive && end > first && Cidr.anyContains(trusted, found.getAddress()));
     return found;
-  }
-
-  private static boolean hasMore(String value, int end) {
-    for (int i = 0; i < end; i++) {
-      if (!isSeparator(value.charAt(i))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean isSeparator(char c) {
