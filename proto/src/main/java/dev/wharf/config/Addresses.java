@@ -37,6 +37,22 @@ public final class Addresses {
   }
 
   /**
+   * The address an IPv4 or IPv6 literal (IPv6 without brackets or zone) stands for, or null when
+   * {@code text} is not one; never a DNS lookup. An IPv4-mapped IPv6 literal comes back as the IPv4
+   * address, as Java parses it.
+   */
+  public static InetAddress ipLiteral(String text) {
+    if (text.length() > 45 || !isIpLiteral(text)) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(text); // a checked literal: parsed, never looked up
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  /**
    * Parses {@code host:port} / {@code [v6]:port}; throws {@link IllegalArgumentException} saying
    * what is wrong.
    */

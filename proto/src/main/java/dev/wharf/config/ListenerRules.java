@@ -52,6 +52,7 @@ final class ListenerRules {
       if (l.hasCompression()) {
         compression(path + ".compression", l.getCompression(), problems);
       }
+      ClientAddressRules.check(path, l, problems);
     }
   }
 

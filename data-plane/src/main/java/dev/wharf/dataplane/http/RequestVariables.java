@@ -1,7 +1,11 @@
 package dev.wharf.dataplane.http;
 
+import dev.wharf.dataplane.clientaddress.ClientAddress;
+import dev.wharf.dataplane.clientaddress.ClientAddresses;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -24,7 +28,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
 
   private final HttpRequest request;
   private final RequestTarget target;
-  private final InetSocketAddress remote;
+  private final ClientAddress client;
   private final InetSocketAddress local;
   private final String hostname;
   private final Supplier<String> requestIds;
@@ -33,6 +37,9 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final ZoneId zone;
 
   /**
+   * The variables of a request read on {@code connection}; its client's address is resolved here,
+   * once (see {@link ClientAddresses#resolve}).
+   *
    * @param hostname this machine's name, resolved once at startup (never per request)
    * @param requestIds makes the unique id of {@code $request_id}, only if something asks
    * @param now when the request head was read, for {@code $time_local} and {@code $msec}
@@ -40,7 +47,29 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   public RequestVariables(
       HttpRequest request,
       RequestTarget target,
-      SocketAddress remote,
+      Channel connection,
+      String hostname,
+      Supplier<String> requestIds,
+      Instant now,
+      ZoneId zone) {
+    this(
+        request,
+        target,
+        ClientAddresses.resolve(connection, request),
+        connection.localAddress(),
+        hostname,
+        requestIds,
+        now,
+        zone);
+  }
+
+  /**
+   * @param client the request's client, or null when the connection has no IP address
+   */
+  public RequestVariables(
+      HttpRequest request,
+      RequestTarget target,
+      ClientAddress client,
       SocketAddress local,
       String hostname,
       Supplier<String> requestIds,
@@ -48,7 +77,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       ZoneId zone) {
     this.request = request;
     this.target = target;
-    this.remote = remote instanceof InetSocketAddress r ? r : null;
+    this.client = client;
     this.local = local instanceof InetSocketAddress l ? l : null;
     this.hostname = hostname;
     this.requestIds = requestIds;
@@ -91,8 +120,12 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   @Override
   public String get(String name) {
     return switch (name) {
-      case "remote_addr" -> remote == null ? "" : remote.getAddress().getHostAddress();
-      case "remote_port" -> remote == null ? "" : Integer.toString(remote.getPort());
+      case "remote_addr" -> address(client == null ? null : client.remote());
+      case "remote_port" -> port(client == null ? null : client.remote());
+      case "realip_remote_addr" -> address(client == null ? null : client.peer());
+      case "realip_remote_port" -> port(client == null ? null : client.peer());
+      case "proxy_protocol_addr" -> address(client == null ? null : client.proxyProtocol());
+      case "proxy_protocol_port" -> port(client == null ? null : client.proxyProtocol());
       case "server_addr" -> local == null ? "" : local.getAddress().getHostAddress();
       case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
       case "host" -> hostOf(request);
@@ -119,6 +152,16 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
       default -> family(name);
     };
+  }
+
+  /** As nginx prints addresses: IPv6 in its short form (RFC 5952), {@code 2001:db8::7}. */
+  private static String address(InetSocketAddress a) {
+    return a == null ? "" : NetUtil.toAddressString(a.getAddress());
+  }
+
+  /** nginx prints no port when there is none (0: an address from a header without one). */
+  private static String port(InetSocketAddress a) {
+    return a == null || a.getPort() == 0 ? "" : Integer.toString(a.getPort());
   }
 
   private String family(String name) {

@@ -60,12 +60,20 @@ public final class ProxyMetrics {
   private final MeterTable<Counter> healthChecks;
   private final MeterTable<Counter> ejections;
   private final ConcurrentHashMap<String, AtomicLong> panics = new ConcurrentHashMap<>();
+  private final MeterTable<Counter> proxyProtocolRejected;
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.requests = new MeterTable<>(this::newRequestMeters);
     this.endpoints = new MeterTable<>(this::newEndpointMeters);
     this.webSockets = new WebSocketMeters(registry);
+    this.proxyProtocolRejected =
+        new MeterTable<>(
+            (listener, reason) ->
+                Counter.builder("wharf.proxy_protocol.rejected")
+                    .description("Connections closed for a missing, bad or untrusted PROXY header")
+                    .tags("listener", listener, "reason", reason)
+                    .register(registry));
     this.healthChecks =
         new MeterTable<>(
             (upstream, result) ->
@@ -212,6 +220,14 @@ public final class ProxyMetrics {
               return v;
             })
         .set(inPanic ? 1 : 0);
+  }
+
+  /**
+   * A connection to a PROXY-protocol {@code listener} was closed: {@code "untrusted_source"},
+   * {@code "malformed"} or {@code "incomplete"}.
+   */
+  public void proxyProtocolRejected(String listener, String reason) {
+    proxyProtocolRejected.get(tag(listener), reason).increment();
   }
 
   /** A client connection was accepted on {@code listener}. */

@@ -1,6 +1,10 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.config.Cidr;
+import dev.wharf.dataplane.clientaddress.ClientAddresses;
+import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
 import dev.wharf.dataplane.compression.ResponseCompressor;
+import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -10,6 +14,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import java.util.List;
 
 /**
  * The pipeline of a client connection, in the order a request meets it. Handler names are constants
@@ -18,6 +23,8 @@ import io.netty.handler.stream.ChunkedWriteHandler;
  * off).
  */
 final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
+  static final String PROXY_PROTOCOL_DECODER = "proxy-protocol-decoder";
+  static final String PROXY_PROTOCOL = "proxy-protocol";
   static final String TIMEOUTS = "client-timeouts";
   static final String HTTP_CODEC = "http-codec";
   static final String COMPRESSION = "compression";
@@ -50,6 +57,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     // Limits come from the config current when the connection is accepted.
     Listener config = context.snapshot().get().listener(context.name());
     ChannelPipeline p = ch.pipeline();
+    addClientAddress(ch, config);
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
     ResponseCompressor compressor = addCompression(p);
@@ -57,6 +65,23 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     addFlowControl(p);
     addKeepAlive(p);
     addDispatcher(p, timeouts, compressor);
+  }
+
+  /**
+   * Where the client's address comes from. With {@code proxy_protocol} the PROXY header is read
+   * before anything else, TLS included: the order is PROXY, then TLS, then HTTP. Both handlers go
+   * first in the pipeline and leave it once the header is read (a connection without a valid one
+   * from a trusted peer is closed there).
+   */
+  private void addClientAddress(Channel ch, Listener config) {
+    ClientAddresses.attach(ch, config);
+    if (config.hasProxyProtocol()) {
+      List<Cidr> trusted = Cidr.parseAll(config.getProxyProtocol().getTrustedSourcesList());
+      NodeServices node = context.services().node();
+      ch.pipeline()
+          .addFirst(PROXY_PROTOCOL, new ProxyProtocolHandler(context.name(), trusted, node))
+          .addFirst(PROXY_PROTOCOL_DECODER, ProxyProtocolHandler.decoder());
+    }
   }
 
   private ClientTimeouts addTimeouts(ChannelPipeline p, Listener config) {

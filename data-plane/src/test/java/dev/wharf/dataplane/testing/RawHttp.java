@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,18 @@ public final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   public RawHttp(InetSocketAddress address) throws IOException {
+    this(address, null);
+  }
+
+  /**
+   * Connects from {@code from} (any port), e.g. 127.0.0.2: on Linux every 127/8 address is local,
+   * so tests can play a trusted and an untrusted peer on one machine.
+   */
+  public RawHttp(InetSocketAddress address, InetAddress from) throws IOException {
     socket = new Socket();
+    if (from != null) {
+      socket.bind(new InetSocketAddress(from, 0));
+    }
     socket.connect(address, 5_000);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
@@ -94,6 +106,11 @@ public final class RawHttp implements AutoCloseable {
   public Response exchange(String raw) throws IOException {
     send(raw);
     return read(raw.startsWith("HEAD "));
+  }
+
+  /** Sends end of stream: nothing more will come from this side. */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
   }
 
   /** Everything the server sends until it closes the connection. */
