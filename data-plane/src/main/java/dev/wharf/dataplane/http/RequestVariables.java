@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.http;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
@@ -31,6 +32,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private String requestId;
   private final Instant now;
   private final ZoneId zone;
+  private final TlsFacts tls;
 
   /**
    * @param hostname this machine's name, resolved once at startup (never per request)
@@ -46,6 +48,44 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       Supplier<String> requestIds,
       Instant now,
       ZoneId zone) {
+    this(request, target, remote, local, null, hostname, requestIds, now, zone);
+  }
+
+  /**
+   * As above, for a request on {@code connection}: its addresses, and what its TLS handshake
+   * established ({@link TlsFacts}) when it has one.
+   */
+  public RequestVariables(
+      HttpRequest request,
+      RequestTarget target,
+      Channel connection,
+      String hostname,
+      Supplier<String> requestIds,
+      Instant now,
+      ZoneId zone) {
+    this(
+        request,
+        target,
+        connection.remoteAddress(),
+        connection.localAddress(),
+        connection.attr(TlsFacts.KEY).get(),
+        hostname,
+        requestIds,
+        now,
+        zone);
+  }
+
+  private RequestVariables(
+      HttpRequest request,
+      RequestTarget target,
+      SocketAddress remote,
+      SocketAddress local,
+      TlsFacts tls,
+      String hostname,
+      Supplier<String> requestIds,
+      Instant now,
+      ZoneId zone) {
+    this.tls = tls;
     this.request = request;
     this.target = target;
     this.remote = remote instanceof InetSocketAddress r ? r : null;
@@ -97,7 +137,8 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
       case "host" -> hostOf(request);
       case "hostname" -> hostname;
-      case "scheme" -> "http";
+      case "scheme" -> tls == null ? "http" : "https";
+      case "https" -> tls == null ? "" : "on";
       case "request" -> request.method() + " " + request.uri() + " " + request.protocolVersion();
       case "request_method" -> request.method().name();
       case "request_uri" -> request.uri();
@@ -117,7 +158,22 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
               + String.format(Locale.ROOT, "%03d", now.getNano() / 1_000_000);
       case "time_local" -> TIME_LOCAL.format(now.atZone(zone));
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
-      default -> family(name);
+      default -> name.startsWith("ssl_") ? ssl(name) : family(name);
+    };
+  }
+
+  /** The {@code $ssl_*} variables: "" on a plain connection, as in nginx. */
+  private String ssl(String name) {
+    if (tls == null) {
+      return "";
+    }
+    return switch (name) {
+      case "ssl_protocol" -> tls.protocol();
+      case "ssl_cipher" -> tls.cipher();
+      case "ssl_server_name" -> tls.serverName();
+      case "ssl_client_s_dn" -> tls.clientSubject();
+      case "ssl_client_verify" -> tls.clientVerify();
+      default -> "";
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.compression.ResponseCompressor;
+import dev.wharf.dataplane.tls.TlsTerminator;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -50,6 +51,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     // Limits come from the config current when the connection is accepted.
     Listener config = context.snapshot().get().listener(context.name());
     ChannelPipeline p = ch.pipeline();
+    addTls(p);
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
     ResponseCompressor compressor = addCompression(p);
@@ -57,6 +59,18 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     addFlowControl(p);
     addKeepAlive(p);
     addDispatcher(p, timeouts, compressor);
+  }
+
+  /**
+   * TLS termination, first in the pipeline when the listener has {@code tls} (handler names in
+   * {@link TlsTerminator}). Its handlers stay when the connection becomes a WebSocket relay.
+   * Anything that must see the raw bytes before TLS (the PROXY protocol) goes in before this.
+   */
+  private void addTls(ChannelPipeline p) {
+    TlsTerminator tls = context.tls().get(context.name());
+    if (tls != null) {
+      tls.install(p);
+    }
   }
 
   private ClientTimeouts addTimeouts(ChannelPipeline p, Listener config) {

@@ -306,8 +306,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     return new RequestVariables(
         request,
         target,
-        ctx.channel().remoteAddress(),
-        ctx.channel().localAddress(),
+        ctx.channel(),
         listener.hostname(),
         listener.requestIds(),
         now(),
