@@ -52,6 +52,9 @@ final class ListenerRules {
       if (l.hasCompression()) {
         compression(path + ".compression", l.getCompression(), problems);
       }
+      if (l.hasTls()) {
+        ListenerTlsRules.check(path + ".tls", l.getTls(), problems);
+      }
     }
   }
 
