@@ -25,10 +25,20 @@ public enum TlsEngine {
     this.provider = provider;
   }
 
-  /** The engine of this process: OpenSSL when available. */
+  /**
+   * The engine of this process: OpenSSL when available, unless the system property {@code
+   * wharf.tls.engine=jdk} asks for the JDK's (read when a node starts).
+   */
   public static TlsEngine detect() {
-    return Detected.ENGINE;
+    TlsEngine best = Detected.ENGINE;
+    if (best == OPENSSL && "jdk".equals(System.getProperty(FORCE_PROPERTY))) {
+      return JDK;
+    }
+    return best;
   }
+
+  /** The system property that makes nodes use the JDK's engine where OpenSSL loads. */
+  public static final String FORCE_PROPERTY = "wharf.tls.engine";
 
   /** The name shown in logs and in the {@code engine} tag: {@code openssl} or {@code jdk}. */
   public String tag() {
@@ -44,6 +54,7 @@ public enum TlsEngine {
    * operators can check it in {@code /metrics}.
    */
   public void announce(MeterRegistry registry) {
+    log.info("TLS engine for client connections: {}", tag());
     Gauge.builder("wharf.tls.engine.info", () -> 1)
         .description("The TLS engine terminating client connections (value always 1)")
         .tag("engine", tag())
@@ -60,11 +71,11 @@ public enum TlsEngine {
         System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
       }
       if (OpenSsl.isAvailable()) {
-        log.info("TLS engine: openssl ({})", OpenSsl.versionString());
+        log.info("OpenSSL is available: {}", OpenSsl.versionString());
         return OPENSSL;
       }
       log.info(
-          "TLS engine: jdk (OpenSSL unavailable: {})",
+          "OpenSSL is unavailable, TLS runs on the JDK's engine: {}",
           String.valueOf(OpenSsl.unavailabilityCause()));
       return JDK;
     }

@@ -23,17 +23,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS termination through a real node, with real clients: {@code openssl s_client}, {@code curl}
- * and the JDK's WebSocket client, against certificates made by a test CA.
+ * and the JDK's WebSocket client, against certificates made by a test CA. Run once per engine by
+ * the subclasses.
  */
 @ExtendWith(NettyLeakExtension.class)
-class TlsEndToEndTest {
+abstract class TlsEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir static Path dir;
@@ -42,8 +42,10 @@ class TlsEndToEndTest {
   private static TestNode node;
   private static String yaml;
 
-  @BeforeAll
-  static void start() throws Exception {
+  /** Starts the node with {@code engine} ({@code openssl} or {@code jdk}). */
+  static void start(String engine) throws Exception {
+    System.setProperty(TlsEngine.FORCE_PROPERTY, engine);
+    assertEquals(engine, TlsEngine.detect().tag(), "this engine must be available here");
     pki = TestPki.create(dir);
     TestPki.Issued fallback = pki.rsa("default-cert", "default.test");
     TestPki.Issued aRsa = pki.rsa("a-rsa", "a.example.com");
@@ -126,6 +128,7 @@ class TlsEndToEndTest {
 
   @AfterAll
   static void stop() {
+    System.clearProperty(TlsEngine.FORCE_PROPERTY);
     if (node != null) {
       node.close();
     }
