@@ -116,6 +116,44 @@ public final class TestPki {
     return self;
   }
 
+  /**
+   * A DER OCSP response, signed by the CA, saying {@code issued} is good for one day (as {@code
+   * openssl ocsp -respout} writes it for {@code ssl_stapling_file}).
+   */
+  public Path ocspResponse(Issued issued) {
+    String serial =
+        run("x509", "-in", issued.certificate().toString(), "-noout", "-serial")
+            .stdout()
+            .trim()
+            .replace("serial=", "");
+    Path index = dir.resolve("ocsp-index-" + serial + ".txt");
+    Path der = dir.resolve("ocsp-" + serial + ".der");
+    try {
+      Files.writeString(index, "V\t301231000000Z\t\t" + serial + "\tunknown\t/CN=x\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    openssl(
+        "ocsp",
+        "-index",
+        index.toString(),
+        "-rsigner",
+        ca.certificate().toString(),
+        "-rkey",
+        ca.key().toString(),
+        "-CA",
+        ca.certificate().toString(),
+        "-issuer",
+        ca.certificate().toString(),
+        "-cert",
+        issued.certificate().toString(),
+        "-respout",
+        der.toString(),
+        "-ndays",
+        "1");
+    return der;
+  }
+
   /** An SSLContext that trusts this CA only (for the JDK's HttpClient and WebSocket). */
   public SSLContext clientContext() {
     try (InputStream in = Files.newInputStream(ca.certificate())) {
@@ -189,6 +227,10 @@ public final class TestPki {
   }
 
   private static void openssl(String... args) {
+    run(args);
+  }
+
+  private static CommandRunner.Result run(String... args) {
     List<String> command = new ArrayList<>();
     command.add(OPENSSL);
     command.addAll(List.of(args));
@@ -196,5 +238,6 @@ public final class TestPki {
     if (r.exitCode() != 0) {
       throw new AssertionError("openssl failed: " + command + "\n" + r);
     }
+    return r;
   }
 }

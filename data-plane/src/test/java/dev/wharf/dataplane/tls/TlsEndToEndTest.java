@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigException;
+import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
@@ -34,12 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(NettyLeakExtension.class)
 abstract class TlsEndToEndTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir static Path dir;
-  private static TestPki pki;
-  private static TestBackend backend;
-  private static TestNode node;
+  static TestPki pki;
+  static TestBackend backend;
+  static TestNode node;
+  static TestPki.Issued aRsa;
   private static String yaml;
 
   /** Starts the node with {@code engine} ({@code openssl} or {@code jdk}). */
@@ -48,7 +50,7 @@ abstract class TlsEndToEndTest {
     assertEquals(engine, TlsEngine.detect().tag(), "this engine must be available here");
     pki = TestPki.create(dir);
     TestPki.Issued fallback = pki.rsa("default-cert", "default.test");
-    TestPki.Issued aRsa = pki.rsa("a-rsa", "a.example.com");
+    aRsa = pki.rsa("a-rsa", "a.example.com");
     TestPki.Issued aEc = pki.ecdsa("a-ecdsa", "a.example.com");
     TestPki.Issued wild = pki.rsa("wild-cert", "*.wild.test");
     backend = TestBackend.start("b");
@@ -73,6 +75,13 @@ abstract class TlsEndToEndTest {
             tls:
               unknown_server_name: refuse
               handshake_timeout: 1s
+              certificates: [{certificate_file: "%s", key_file: "%s"}]
+          - name: capped
+            address: 127.0.0.1
+            port: %d
+            tls:
+              max_concurrent_handshakes: 1
+              handshake_timeout: 60s
               certificates: [{certificate_file: "%s", key_file: "%s"}]
           - name: mtls
             address: 127.0.0.1
@@ -118,6 +127,9 @@ abstract class TlsEndToEndTest {
                             ports.next(),
                             aRsa.certificate(),
                             aRsa.key(),
+                            ports.next(),
+                            aRsa.certificate(),
+                            aRsa.key(),
                             pki.caCertificate(),
                             ports.next(),
                             aRsa.certificate(),
@@ -137,12 +149,12 @@ abstract class TlsEndToEndTest {
     }
   }
 
-  private static int port(String listener) {
+  static int port(String listener) {
     return node.address(listener).getPort();
   }
 
   /** {@code openssl s_client} to {@code listener}; stdout and stderr together. */
-  private static CommandRunner.Result sClient(String listener, String... args) {
+  static CommandRunner.Result sClient(String listener, String... args) {
     List<String> command = new ArrayList<>();
     command.addAll(
         List.of(
@@ -156,7 +168,7 @@ abstract class TlsEndToEndTest {
     return CommandRunner.run(WAIT, command);
   }
 
-  private static String subject(CommandRunner.Result r) {
+  static String subject(CommandRunner.Result r) {
     for (String line : r.stdout().split("\n")) {
       if (line.startsWith("subject=")) {
         return line.substring("subject=".length()).replace(" ", "");
@@ -366,6 +378,71 @@ abstract class TlsEndToEndTest {
     assertTrue(e.getMessage().contains("listeners[0].tls.certificates[0]"), e.getMessage());
     assertTrue(e.getMessage().contains("/nonexistent/cert.pem"), e.getMessage());
     assertEquals("CN=default-cert", subject(sClient("web", "-noservername")));
+  }
+
+  @Test
+  void handshakesOverTheCapAreClosedAtOnce() throws Exception {
+    TlsTerminator capped = node.node().tls().get("capped");
+    try (Socket first = new Socket("127.0.0.1", port("capped"))) {
+      Await.until(
+          WAIT,
+          () -> capped.handshakesInProgress() == 1,
+          () -> "in progress: " + capped.handshakesInProgress());
+      try (Socket second = new Socket("127.0.0.1", port("capped"))) {
+        second.setSoTimeout((int) WAIT.toMillis());
+        assertEquals(-1, second.getInputStream().read());
+      }
+      assertEquals(
+          1.0,
+          node.registry()
+              .get("wharf.tls.handshakes.refused")
+              .tag("listener", "capped")
+              .tag("reason", "over_capacity")
+              .counter()
+              .count());
+    }
+    Await.until(
+        WAIT,
+        () -> capped.handshakesInProgress() == 0,
+        () -> "in progress: " + capped.handshakesInProgress());
+    assertEquals("CN=a-rsa", subject(sClient("capped", "-servername", "a.example.com")));
+  }
+
+  @Test
+  void hostileRecordsCloseTheConnectionAndReachNoBackend() throws Exception {
+    byte[][] hostile = {
+      // a handshake record that claims 65535 bytes, then garbage
+      {0x16, 0x03, 0x01, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4, 5},
+      // an SSLv2-style hello
+      {(byte) 0x80, 0x2e, 0x01, 0x00, 0x02},
+      // a ClientHello header with a zero length body
+      {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00},
+      // NUL bytes
+      {0, 0, 0, 0},
+    };
+    for (byte[] bytes : hostile) {
+      try (Socket s = new Socket("127.0.0.1", port("web"))) {
+        s.setSoTimeout((int) WAIT.toMillis());
+        s.getOutputStream().write(bytes);
+        s.shutdownOutput();
+        InputStream in = s.getInputStream();
+        byte[] answer = in.readAllBytes();
+        // at most a TLS alert record, never HTTP
+        assertTrue(answer.length == 0 || answer[0] == 0x15, java.util.Arrays.toString(answer));
+      }
+    }
+    assertEquals(0, backend.pendingRequests());
+  }
+
+  @Test
+  void aTls12SessionResumes() throws Exception {
+    Path session = dir.resolve("session-" + TlsEngine.detect().tag());
+    CommandRunner.Result first =
+        sClient("web", "-tls1_2", "-servername", "a.example.com", "-sess_out", session.toString());
+    assertTrue(first.stdout().contains("New, TLSv1.2"), first.toString());
+    CommandRunner.Result second =
+        sClient("web", "-tls1_2", "-servername", "a.example.com", "-sess_in", session.toString());
+    assertTrue(second.stdout().contains("Reused, TLSv1.2"), second.toString());
   }
 
   @Test
