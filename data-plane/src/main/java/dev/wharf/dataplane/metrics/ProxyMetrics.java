@@ -152,7 +152,7 @@ public final class ProxyMetrics {
     configApply.record(compileAndSwapNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A config was refused: {@code "invalid"} or {@code "bind"} (a listener could not bind). */
+  /** A config was refused: {@code "invalid"}, {@code "bind"} or {@code "tls"}. */
   public void configRejected(String reason) {
     configRejected
         .computeIfAbsent(
