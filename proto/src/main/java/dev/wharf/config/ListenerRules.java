@@ -53,6 +53,9 @@ final class ListenerRules {
         compression(path + ".compression", l.getCompression(), problems);
       }
       ClientAddressRules.check(path, l, problems);
+      if (l.hasTls()) {
+        ListenerTlsRules.check(path + ".tls", l.getTls(), problems);
+      }
     }
   }
 

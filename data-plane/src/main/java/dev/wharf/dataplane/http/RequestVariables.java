@@ -35,6 +35,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private String requestId;
   private final Instant now;
   private final ZoneId zone;
+  private final TlsFacts tls;
 
   /**
    * The variables of a request read on {@code connection}; its client's address is resolved here,
@@ -75,6 +76,44 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       Supplier<String> requestIds,
       Instant now,
       ZoneId zone) {
+    this(request, target, remote, local, null, hostname, requestIds, now, zone);
+  }
+
+  /**
+   * As above, for a request on {@code connection}: its addresses, and what its TLS handshake
+   * established ({@link TlsFacts}) when it has one.
+   */
+  public RequestVariables(
+      HttpRequest request,
+      RequestTarget target,
+      Channel connection,
+      String hostname,
+      Supplier<String> requestIds,
+      Instant now,
+      ZoneId zone) {
+    this(
+        request,
+        target,
+        connection.remoteAddress(),
+        connection.localAddress(),
+        connection.attr(TlsFacts.KEY).get(),
+        hostname,
+        requestIds,
+        now,
+        zone);
+  }
+
+  private RequestVariables(
+      HttpRequest request,
+      RequestTarget target,
+      SocketAddress remote,
+      SocketAddress local,
+      TlsFacts tls,
+      String hostname,
+      Supplier<String> requestIds,
+      Instant now,
+      ZoneId zone) {
+    this.tls = tls;
     this.request = request;
     this.target = target;
     this.client = client;
@@ -130,7 +169,8 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
       case "host" -> hostOf(request);
       case "hostname" -> hostname;
-      case "scheme" -> "http";
+      case "scheme" -> tls == null ? "http" : "https";
+      case "https" -> tls == null ? "" : "on";
       case "request" -> request.method() + " " + request.uri() + " " + request.protocolVersion();
       case "request_method" -> request.method().name();
       case "request_uri" -> request.uri();
@@ -150,7 +190,22 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
               + String.format(Locale.ROOT, "%03d", now.getNano() / 1_000_000);
       case "time_local" -> TIME_LOCAL.format(now.atZone(zone));
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
-      default -> family(name);
+      default -> name.startsWith("ssl_") ? ssl(name) : family(name);
+    };
+  }
+
+  /** The {@code $ssl_*} variables: "" on a plain connection, as in nginx. */
+  private String ssl(String name) {
+    if (tls == null) {
+      return "";
+    }
+    return switch (name) {
+      case "ssl_protocol" -> tls.protocol();
+      case "ssl_cipher" -> tls.cipher();
+      case "ssl_server_name" -> tls.serverName();
+      case "ssl_client_s_dn" -> tls.clientSubject();
+      case "ssl_client_verify" -> tls.clientVerify();
+      default -> "";
     };
   }
 

@@ -103,6 +103,11 @@ public final class ProxyMetrics {
    * A request finished (response fully sent or connection ended). Its status class is {@code
    * "1xx"}..{@code "5xx"}; status 0 is {@code "none"}: the client went away before any response.
    */
+  /** The registry behind these meters, for meter binders beside other logic (TLS). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
   public void requestCompleted(String listener, String route, int status, long durationNanos) {
     RequestMeters m = requests.get(tag(listener), tag(route));
     m.statuses.increment(status);
@@ -155,7 +160,7 @@ public final class ProxyMetrics {
     configApply.record(compileAndSwapNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A config was refused: {@code "invalid"} or {@code "bind"} (a listener could not bind). */
+  /** A config was refused: {@code "invalid"}, {@code "bind"} or {@code "tls"}. */
   public void configRejected(String reason) {
     configRejected
         .computeIfAbsent(

@@ -19,6 +19,9 @@ import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.RoutingTable;
+import dev.wharf.dataplane.tls.TlsEngine;
+import dev.wharf.dataplane.tls.TlsListeners;
+import dev.wharf.dataplane.tls.TlsSetupException;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.UpstreamConnector;
@@ -86,6 +89,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>();
   private final ListenerSockets listeners;
+  private final TlsListeners tls;
   private long lastVersion;
   private volatile boolean closing;
   private volatile boolean draining;
@@ -108,6 +112,14 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
     this.proxy = new ProxyServices(services, connector, drainer);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
+    TlsEngine engine = TlsEngine.detect();
+    engine.announce(b.metrics.registry());
+    this.tls = new TlsListeners(engine, b.metrics.registry());
+    // Node-made session ticket keys rotate by the ticker; the check is cheap, every minute.
+    workers
+        .next()
+        .scheduleAtFixedRate(
+            () -> tls.rotateTicketKeys(services.ticker().nanoTime()), 1, 1, TimeUnit.MINUTES);
     this.listeners =
         new ListenerSockets(
             transport,
@@ -115,7 +127,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             workers,
             name ->
                 new HttpFrontendInitializer(
-                    new ListenerContext(name, snapshot::get, proxy, hostname, RequestIds::next),
+                    new ListenerContext(
+                        name, snapshot::get, proxy, hostname, RequestIds::next, tls),
                     connections));
   }
 
@@ -154,6 +167,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
         Upstreams.compile(config, endpoints, services.random());
     RoutingTable routes = RoutingTable.compile(config, upstreams);
     Map<String, AccessLogger> logs = openAccessLogs(config);
+    TlsListeners.Prepared certificates = prepareTls(config);
 
     Map<String, ListenerSockets.Bound> added;
     try {
@@ -163,6 +177,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       throw e;
     }
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
+    tls.commit(certificates);
     lastVersion = version;
     health.update(config, upstreams);
     drainer.viewChanged(routes.drainView(endpoints::healthy));
@@ -175,6 +190,21 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     accessLogs.retireUnused();
     listeners.retire(config, added);
     services.metrics().configApplied(version, services.ticker().nanoTime() - started);
+  }
+
+  /** Reads every certificate the config names; a file this node cannot use refuses it. */
+  private TlsListeners.Prepared prepareTls(Config config) throws ConfigException {
+    try {
+      return tls.prepare(config.getListenersList(), services.ticker().nanoTime());
+    } catch (TlsSetupException e) {
+      services.metrics().configRejected("tls");
+      throw new ConfigException(List.of(new ConfigError(e.field(), e.getMessage(), 0)));
+    }
+  }
+
+  /** The node's TLS terminators, to rebuild a listener's setup when its files change. */
+  public TlsListeners tls() {
+    return tls;
   }
 
   private Map<String, AccessLogger> openAccessLogs(Config config) throws ConfigException {

@@ -5,6 +5,7 @@ import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.node.NodeServices;
+import dev.wharf.dataplane.tls.TlsTerminator;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -58,6 +59,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     Listener config = context.snapshot().get().listener(context.name());
     ChannelPipeline p = ch.pipeline();
     addClientAddress(ch, config);
+    addTls(p);
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
     ResponseCompressor compressor = addCompression(p);
@@ -81,6 +83,18 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
       ch.pipeline()
           .addFirst(PROXY_PROTOCOL, new ProxyProtocolHandler(context.name(), trusted, node))
           .addFirst(PROXY_PROTOCOL_DECODER, ProxyProtocolHandler.decoder());
+    }
+  }
+
+  /**
+   * TLS termination, first in the pipeline when the listener has {@code tls} (handler names in
+   * {@link TlsTerminator}). Its handlers stay when the connection becomes a WebSocket relay.
+   * Anything that must see the raw bytes before TLS (the PROXY protocol) goes in before this.
+   */
+  private void addTls(ChannelPipeline p) {
+    TlsTerminator tls = context.tls().get(context.name());
+    if (tls != null) {
+      tls.install(p);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.proxy.ProxyServices;
+import dev.wharf.dataplane.tls.TlsListeners;
 import java.util.function.Supplier;
 
 /**
@@ -9,10 +10,13 @@ import java.util.function.Supplier;
  * head arrives), the node's proxy services, and the id source.
  *
  * @param hostname this machine's name for {@code $hostname}, resolved once at startup
+ * @param tls the node's TLS terminators; a connection asks it when accepted whether its listener
+ *     terminates TLS
  */
 record ListenerContext(
     String name,
     Supplier<NodeSnapshot> snapshot,
     ProxyServices services,
     String hostname,
-    Supplier<String> requestIds) {}
+    Supplier<String> requestIds,
+    TlsListeners tls) {}

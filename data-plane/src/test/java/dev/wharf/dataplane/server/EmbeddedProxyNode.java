@@ -7,11 +7,14 @@ import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.RoutingTable;
+import dev.wharf.dataplane.tls.TlsEngine;
+import dev.wharf.dataplane.tls.TlsListeners;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EmbeddedUpstreams;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.proto.config.v1.Config;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -89,7 +92,8 @@ final class EmbeddedProxyNode implements AutoCloseable {
             () -> snapshot,
             new ProxyServices(node, upstreams, drainer),
             "test-host",
-            () -> "request-id");
+            () -> "request-id",
+            new TlsListeners(TlsEngine.detect(), new SimpleMeterRegistry()));
   }
 
   static Config load(String yaml) {

@@ -31,9 +31,19 @@ public final class WsClient implements AutoCloseable {
 
   /** Opens a WebSocket to {@code uri}; fails with the handshake's error. */
   public static WsClient connect(URI uri) {
+    return connect(HTTP, uri);
+  }
+
+  /** Opens a {@code wss://} WebSocket trusting what {@code tls} trusts. */
+  public static WsClient connect(URI uri, javax.net.ssl.SSLContext tls) {
+    return connect(HttpClient.newBuilder().sslContext(tls).build(), uri);
+  }
+
+  private static WsClient connect(HttpClient client, URI uri) {
     Collector collector = new Collector();
     WebSocket ws =
-        HTTP.newWebSocketBuilder()
+        client
+            .newWebSocketBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .buildAsync(uri, collector)
             .orTimeout(10, TimeUnit.SECONDS)

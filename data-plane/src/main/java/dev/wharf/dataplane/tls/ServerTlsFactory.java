@@ -1,0 +1,156 @@
+package dev.wharf.dataplane.tls;
+
+import dev.wharf.proto.config.v1.Certificate;
+import dev.wharf.proto.config.v1.ListenerTls;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds a listener's {@link ServerTls} from its config and the files it names. Blocking (file
+ * reads, key parsing): call it off the event loops, at config apply or on a material reload.
+ *
+ * <p>Certificates that serve the same set of names share one {@link SslContext} whose key manager
+ * holds all their keys, so the engine picks the RSA or the ECDSA one by what the client supports.
+ * The first certificate's group is the default for clients without SNI or with an unknown name.
+ */
+public final class ServerTlsFactory {
+  /**
+   * ALPN: only HTTP/1.1 for now. HTTP/2 is added here ({@code h2} first) together with a pipeline
+   * that reads {@code SslHandler.applicationProtocol()}.
+   */
+  static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+
+  private final TlsEngine engine;
+
+  public ServerTlsFactory(TlsEngine engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * @throws TlsSetupException naming the field and the reason: a file that cannot be read, a key
+   *     that does not match, nothing the engine supports
+   */
+  public ServerTls build(ListenerTls config) throws TlsSetupException {
+    if (config.getCertificatesCount() == 0) {
+      throw new TlsSetupException("certificates", "at least one certificate is required");
+    }
+    Map<Set<String>, List<Loaded>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < config.getCertificatesCount(); i++) {
+      Loaded loaded = load(config.getCertificates(i), "certificates[" + i + "]");
+      groups.computeIfAbsent(loaded.names(), k -> new ArrayList<>()).add(loaded);
+    }
+    ContextSettings settings = ContextSettings.of(config, engine);
+    Map<String, SslContext> byName = new LinkedHashMap<>();
+    List<SslContext> contexts = new ArrayList<>();
+    Map<SslContext, byte[]> ocsp = new java.util.IdentityHashMap<>();
+    for (List<Loaded> group : groups.values()) {
+      SslContext context = context(group, settings);
+      contexts.add(context);
+      group.get(0).names().forEach(n -> byName.putIfAbsent(n, context));
+      group.stream()
+          .filter(l -> l.ocsp() != null)
+          .findFirst()
+          .ifPresent(l -> ocsp.put(context, l.ocsp()));
+    }
+    boolean refuse = config.getUnknownServerName() == ListenerTls.UnknownServerName.REFUSE;
+    return new ServerTls(
+        new ServerNames(byName, refuse ? null : contexts.get(0)),
+        contexts,
+        ocsp,
+        settings.handshakeTimeoutMillis(),
+        settings.maxHandshakes(),
+        settings.recordSize(),
+        config.getPreferServerCiphers(),
+        config.hasClientVerification());
+  }
+
+  /** A certificate read from disk, with the names it serves and its staple. */
+  record Loaded(String field, CertificateMaterial material, Set<String> names, byte[] ocsp) {}
+
+  private Loaded load(Certificate c, String field) throws TlsSetupException {
+    Path certFile;
+    Path keyFile;
+    if (!c.getDirectory().isEmpty()) {
+      certFile = Path.of(c.getDirectory(), "tls.crt");
+      keyFile = Path.of(c.getDirectory(), "tls.key");
+    } else {
+      certFile = Path.of(c.getCertificateFile());
+      keyFile = Path.of(c.getKeyFile());
+    }
+    CertificateMaterial material;
+    try {
+      material = CertificateMaterial.load(certFile, keyFile);
+    } catch (InvalidCertificateException e) {
+      throw new TlsSetupException(field, e.getMessage());
+    }
+    Set<String> names = new TreeSet<>();
+    c.getServerNamesList().forEach(n -> names.add(n.toLowerCase(Locale.ROOT)));
+    if (names.isEmpty()) {
+      names.addAll(dnsNames(material.leaf()));
+    }
+    byte[] ocsp = null;
+    if (!c.getOcspResponseFile().isEmpty()) {
+      if (engine != TlsEngine.OPENSSL) {
+        throw new TlsSetupException(
+            field + ".ocsp_response_file",
+            "OCSP stapling needs the OpenSSL engine; this node runs the JDK's");
+      }
+      try {
+        ocsp = Files.readAllBytes(Path.of(c.getOcspResponseFile()));
+      } catch (IOException e) {
+        throw new TlsSetupException(
+            field + ".ocsp_response_file",
+            c.getOcspResponseFile() + " cannot be read: " + e.getMessage());
+      }
+    }
+    return new Loaded(field, material, names, ocsp);
+  }
+
+  /** The DNS names of a certificate's subjectAltName, lower case. */
+  static Set<String> dnsNames(X509Certificate leaf) {
+    Set<String> names = new LinkedHashSet<>();
+    try {
+      var sans = leaf.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (List<?> san : sans) {
+          if (Integer.valueOf(2).equals(san.get(0))) {
+            names.add(String.valueOf(san.get(1)).toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      return names;
+    }
+    return names;
+  }
+
+  private SslContext context(List<Loaded> group, ContextSettings settings)
+      throws TlsSetupException {
+    try {
+      return settings.build(
+          KeyStores.keyManager(group.stream().map(Loaded::material).toList()),
+          new ApplicationProtocolConfig(
+              ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ALPN));
+    } catch (SSLException e) {
+      throw new TlsSetupException(group.get(0).field(), "cannot serve: " + e.getMessage());
+    }
+  }
+}
