@@ -39,7 +39,8 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
 
   /**
    * The variables of a request read on {@code connection}; its client's address is resolved here,
-   * once (see {@link ClientAddresses#resolve}).
+   * once (see {@link ClientAddresses#resolve}), and what its TLS handshake established ({@link
+   * TlsFacts}) is read when it has one.
    *
    * @param hostname this machine's name, resolved once at startup (never per request)
    * @param requestIds makes the unique id of {@code $request_id}, only if something asks
@@ -58,6 +59,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
         target,
         ClientAddresses.resolve(connection, request),
         connection.localAddress(),
+        connection.attr(TlsFacts.KEY).get(),
         hostname,
         requestIds,
         now,
@@ -76,37 +78,13 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       Supplier<String> requestIds,
       Instant now,
       ZoneId zone) {
-    this(request, target, remote, local, null, hostname, requestIds, now, zone);
-  }
-
-  /**
-   * As above, for a request on {@code connection}: its addresses, and what its TLS handshake
-   * established ({@link TlsFacts}) when it has one.
-   */
-  public RequestVariables(
-      HttpRequest request,
-      RequestTarget target,
-      Channel connection,
-      String hostname,
-      Supplier<String> requestIds,
-      Instant now,
-      ZoneId zone) {
-    this(
-        request,
-        target,
-        connection.remoteAddress(),
-        connection.localAddress(),
-        connection.attr(TlsFacts.KEY).get(),
-        hostname,
-        requestIds,
-        now,
-        zone);
+    this(request, target, client, local, null, hostname, requestIds, now, zone);
   }
 
   private RequestVariables(
       HttpRequest request,
       RequestTarget target,
-      SocketAddress remote,
+      ClientAddress client,
       SocketAddress local,
       TlsFacts tls,
       String hostname,
