@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.config.HeaderLineLimits;
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.Channel;
@@ -83,7 +84,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
             // Content-Length together with Transfer-Encoding is a smuggling attempt: refuse it.
             .setUseRfc9112TransferEncoding(true)
             .setAllowDuplicateContentLengths(false);
-    p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder));
+    p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder, HeaderLineLimits.effectiveBytes(config)));
   }
 
   /** Compresses responses as the route of each request says; idle on routes without. */
