@@ -46,6 +46,8 @@ final class ListenerRules {
       if (l.hasMaxUriLength()) {
         problems.range(path + ".max_uri_length", l.getMaxUriLength().getBytes(), 256, 1 << 20);
       }
+      HeaderLineLimits.check(path, l, problems);
+      HttpsRedirects.check(path, l, problems);
       if (l.hasAccessLog()) {
         accessLog(path + ".access_log", l.getAccessLog(), problems);
       }

@@ -113,6 +113,52 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void aHeaderLineLimitIsBetweenOneKibibyteAndOneMebibyteAndFitsInTheHead() {
+    assertEquals(
+        List.of(
+            "listeners[0].max_header_line_size: 1023 (expected: 1024-1048576)",
+            "listeners[1].max_header_line_size: 1048577 (expected: 1024-1048576)",
+            "listeners[1].max_header_line_size: 1048577 is larger than max_request_header_size "
+                + "1m (a header line is part of the head)",
+            "listeners[2].max_header_line_size: 16k is larger than max_request_header_size 8k "
+                + "(a header line is part of the head)"),
+        errorsOf(
+            """
+            listeners:
+              - {name: a, port: 80, max_header_line_size: 1023}
+              - {name: b, port: 81, max_header_line_size: 1048577, max_request_header_size: 1m}
+              - {name: c, port: 82, max_header_line_size: 16k, max_request_header_size: 8k}
+              - {name: d, port: 83, max_header_line_size: 1k}
+              - {name: e, port: 84, max_header_line_size: 1m, max_request_header_size: 1m}
+              - {name: f, port: 85, max_header_line_size: 32k, max_request_header_size: 32k}
+              - {name: g, port: 86, max_request_header_size: 2k}
+            """));
+  }
+
+  @Test
+  void anHttpsRedirectNeedsARedirectStatusAPortAndAPlainListener() {
+    assertEquals(
+        List.of(
+            "listeners[0].https_redirect.status: 200 (expected: 301, 302, 303, 307 or 308)",
+            "listeners[1].https_redirect.port: 65536 (expected: 1-65535)",
+            "listeners[2].https_redirect: not on a listener with tls: it would redirect HTTPS "
+                + "requests to themselves (put https_redirect on the plain-HTTP listener)"),
+        errorsOf(
+                """
+            listeners:
+              - {name: a, port: 80, https_redirect: {status: 200}}
+              - {name: b, port: 81, https_redirect: {port: 65536}}
+              - {name: c, port: 82, https_redirect: {}, tls: {}}
+              - {name: d, port: 83, https_redirect: {}}
+              - {name: e, port: 84, https_redirect: {status: 308, port: 8443}}
+              - {name: f, port: 85, https_redirect: {status: 301, port: 1}}
+            """)
+            .stream()
+            .filter(e -> e.contains("https_redirect"))
+            .toList());
+  }
+
+  @Test
   void accessLogVariablesMustExist() {
     assertEquals(
         List.of(

@@ -3,6 +3,7 @@ package dev.wharf.dataplane.server;
 import dev.wharf.config.Cidr;
 import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
+import dev.wharf.config.HeaderLineLimits;
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.tls.TlsTerminator;
@@ -122,7 +123,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
             // Content-Length together with Transfer-Encoding is a smuggling attempt: refuse it.
             .setUseRfc9112TransferEncoding(true)
             .setAllowDuplicateContentLengths(false);
-    p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder));
+    p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder, HeaderLineLimits.effectiveBytes(config)));
   }
 
   /** Compresses responses as the route of each request says; idle on routes without. */

@@ -193,9 +193,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private void dispatch(HttpRequest request) {
     snapshot = listener.snapshot().get();
     long start = services.ticker().nanoTime();
-    boolean head = request.method().equals(HttpMethod.HEAD);
-    boolean bodyFollows = !(request instanceof LastHttpContent);
-    timeouts.requestHeadRead(bodyFollows);
+    timeouts.requestHeadRead(!(request instanceof LastHttpContent)); // whether a body follows
     HttpResponseStatus malformed = RequestChecks.malformedStatus(request);
     RequestTarget target = null;
     if (malformed == null) {
@@ -212,11 +210,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
         new RequestRecord(
             variables(request, target != null ? target : new RequestTarget(request.uri(), "")),
             start);
-    if (malformed != null) {
-      respond(record, request, Responses.error(ctx.alloc(), malformed, head, true, now()));
+    FullHttpResponse early =
+        BeforeRouting.answer(ctx, snapshot.listener(listener.name()), request, malformed, now());
+    if (early != null) {
+      respond(record, request, early);
       return;
     }
-    route(request, target, record, head);
+    route(request, target, record, request.method().equals(HttpMethod.HEAD));
   }
 
   /**

@@ -8,8 +8,11 @@ import io.netty.util.ByteProcessor;
  * can see it: the request line must be exactly {@code METHOD SP target SP HTTP/1.x CRLF} (one space
  * each, a method of {@code A-Z}, {@code _} and {@code -} as nginx allows, no control byte in the
  * target, {@code HTTP/} in upper case), and no header line may start with a space or a tab
- * (obs-fold, RFC 9112 5.2). Versions from 1.2 up are 505 (nginx 1.22 answers 505 from 2.0 up and
- * serves 1.2 as 1.1; Wharf does not guess); 0.x is 400, as nginx; everything else refused is 400.
+ * (obs-fold, RFC 9112 5.2), and no header line may be longer than the listener's {@code
+ * max_header_line_size} (400, as nginx answers a line that does not fit one of its {@code
+ * large_client_header_buffers}). Versions from 1.2 up are 505 (nginx 1.22 answers 505 from 2.0 up
+ * and serves 1.2 as 1.1; Wharf does not guess); 0.x is 400, as nginx; everything else refused is
+ * 400.
  *
  * <p>It is fed bytes as they arrive, resuming where it stopped, so each byte of a head is looked at
  * once. It stops at the empty line that ends the head, or at the first fault; {@link #reset}
@@ -33,10 +36,19 @@ final class RequestHeadScanner implements ByteProcessor {
     REJECTED
   }
 
+  private final int maxHeaderLine;
   private State state = State.START;
+  private int headerLineLength;
   private final StringBuilder version = new StringBuilder(MAX_VERSION_LENGTH);
   private RejectedRequestException rejection;
   private long bytesSeen;
+
+  /**
+   * @param maxHeaderLine the most bytes a header line may have, name to value, without its CRLF
+   */
+  RequestHeadScanner(int maxHeaderLine) {
+    this.maxHeaderLine = maxHeaderLine;
+  }
 
   /** The head was scanned to its end without a fault. */
   boolean done() {
@@ -121,6 +133,7 @@ final class RequestHeadScanner implements ByteProcessor {
           return true;
         }
         state = State.HEADER;
+        headerLineLength = 0;
         return headerByte(b);
       }
       case HEADER -> {
@@ -162,6 +175,11 @@ final class RequestHeadScanner implements ByteProcessor {
       state = State.HEADER_LF;
     } else if (b == '\n') {
       return reject(HttpResponseStatus.BAD_REQUEST, "a header line ended by a bare LF");
+    } else if (++headerLineLength > maxHeaderLine) {
+      // Refused at the first byte too many: the rest of a 1 GB line is never looked at.
+      return reject(
+          HttpResponseStatus.BAD_REQUEST,
+          "a header line longer than max_header_line_size (" + maxHeaderLine + " bytes)");
     }
     return true;
   }

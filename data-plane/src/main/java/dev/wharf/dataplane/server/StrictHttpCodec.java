@@ -53,8 +53,11 @@ final class StrictHttpCodec
   private final Queue<HttpMethod> methods = new ArrayDeque<>(2);
   private boolean closeAfterResponse;
 
-  StrictHttpCodec(HttpDecoderConfig config) {
-    init(new Decoder(config), new Encoder());
+  /**
+   * @param maxHeaderLine the longest header line accepted (bytes without CRLF); a longer one is 400
+   */
+  StrictHttpCodec(HttpDecoderConfig config, int maxHeaderLine) {
+    init(new Decoder(config, maxHeaderLine), new Encoder());
   }
 
   /** How many head bytes the scanner has looked at on this connection. */
@@ -64,7 +67,7 @@ final class StrictHttpCodec
 
   /** Netty's decoder behind the head scanner. */
   final class Decoder extends HttpRequestDecoder {
-    private final RequestHeadScanner scanner = new RequestHeadScanner();
+    private final RequestHeadScanner scanner;
 
     /** Head bytes past the buffer's reader index that the scanner has seen already. */
     private int scannedAhead;
@@ -72,8 +75,9 @@ final class StrictHttpCodec
     private boolean inHead = true;
     private boolean failed;
 
-    Decoder(HttpDecoderConfig config) {
+    Decoder(HttpDecoderConfig config, int maxHeaderLine) {
       super(config);
+      scanner = new RequestHeadScanner(maxHeaderLine);
     }
 
     @Override

@@ -34,9 +34,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The strict codec alone: raw bytes in, requests or refusals out; responses encoded. */
 @ExtendWith(NettyLeakExtension.class)
 class StrictHttpCodecTest {
+  private static final int MAX_HEADER_LINE = 1024;
+
   private final StrictHttpCodec codec =
       new StrictHttpCodec(
-          new HttpDecoderConfig().setStrictLineParsing(true).setUseRfc9112TransferEncoding(true));
+          new HttpDecoderConfig().setStrictLineParsing(true).setUseRfc9112TransferEncoding(true),
+          MAX_HEADER_LINE);
   private final EmbeddedChannel channel = new EmbeddedChannel(codec);
 
   @AfterEach
@@ -63,7 +66,10 @@ class StrictHttpCodecTest {
         Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
         Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n\tb\r\n\r\n", 400),
         Arguments.of("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", 400),
-        Arguments.of("GET / HTTP/1.1\r\nHost: a\r\n \r\n\r\n", 400));
+        Arguments.of("GET / HTTP/1.1\r\nHost: a\r\n \r\n\r\n", 400),
+        // One byte over max_header_line_size, counted from the name to the end of the value.
+        Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX-L: " + "v".repeat(1020) + "\r\n\r\n", 400),
+        Arguments.of("GET / HTTP/1.1\r\nX-L: " + "v".repeat(1020) + "\r\nHost: a\r\n\r\n", 400));
   }
 
   @ParameterizedTest
@@ -101,6 +107,27 @@ class StrictHttpCodecTest {
     assertTrue(((HttpObject) out.get(0)).decoderResult().isSuccess());
     assertInstanceOf(LastHttpContent.class, out.get(out.size() - 1));
     assertEquals(head.length(), codec.headBytesScanned(), "each head byte once, no body byte");
+    out.forEach(ReferenceCountUtil::release);
+  }
+
+  @Test
+  void headerLinesOfExactlyTheLimitPassInEveryHeadOfAConnection() {
+    String line = "X-L: " + "v".repeat(MAX_HEADER_LINE - 5);
+    String head = "GET / HTTP/1.1\r\nHost: a\r\n" + line + "\r\n" + line + "\r\n\r\n";
+    channel.writeInbound(ascii(head + head));
+
+    List<Object> out = drain();
+    List<HttpRequest> requests = new ArrayList<>();
+    for (Object o : out) {
+      if (o instanceof HttpRequest r) {
+        requests.add(r);
+      }
+    }
+    assertEquals(2, requests.size());
+    for (HttpRequest r : requests) {
+      assertTrue(r.decoderResult().isSuccess(), r.decoderResult().toString());
+      assertEquals(List.of(line.substring(5), line.substring(5)), r.headers().getAll("X-L"));
+    }
     out.forEach(ReferenceCountUtil::release);
   }
 
