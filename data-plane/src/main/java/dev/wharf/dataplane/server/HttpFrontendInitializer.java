@@ -1,9 +1,9 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.config.Cidr;
+import dev.wharf.config.HeaderLineLimits;
 import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
-import dev.wharf.config.HeaderLineLimits;
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.tls.TlsTerminator;

@@ -44,7 +44,8 @@ final class RequestHeadScanner implements ByteProcessor {
   private long bytesSeen;
 
   /**
-   * @param maxHeaderLine the most bytes a header line may have, name to value, without its CRLF
+   * @param maxHeaderLine the buffer a header line must fit with its CRLF, as nginx's {@code
+   *     large_client_header_buffers} SIZE: with 8k a line of 8190 bytes passes, 8191 is refused
    */
   RequestHeadScanner(int maxHeaderLine) {
     this.maxHeaderLine = maxHeaderLine;
@@ -175,7 +176,7 @@ final class RequestHeadScanner implements ByteProcessor {
       state = State.HEADER_LF;
     } else if (b == '\n') {
       return reject(HttpResponseStatus.BAD_REQUEST, "a header line ended by a bare LF");
-    } else if (++headerLineLength > maxHeaderLine) {
+    } else if (++headerLineLength > maxHeaderLine - 2) {
       // Refused at the first byte too many: the rest of a 1 GB line is never looked at.
       return reject(
           HttpResponseStatus.BAD_REQUEST,
