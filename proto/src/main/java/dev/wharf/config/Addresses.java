@@ -36,6 +36,11 @@ public final class Addresses {
     }
   }
 
+  /** True for a DNS host name (letters, digits, '-' labels; no IP literal check). */
+  public static boolean isHostName(String text) {
+    return HOSTNAME.matcher(text).matches();
+  }
+
   /**
    * Parses {@code host:port} / {@code [v6]:port}; throws {@link IllegalArgumentException} saying
    * what is wrong.
