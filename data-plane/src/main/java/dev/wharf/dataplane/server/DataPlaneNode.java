@@ -19,6 +19,8 @@ import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.RoutingTable;
+import dev.wharf.dataplane.tls.UpstreamTlsClient;
+import dev.wharf.dataplane.tls.UpstreamTlsContexts;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.UpstreamConnector;
@@ -82,6 +84,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final Executor files;
   private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
+  private final UpstreamTlsContexts upstreamTls = new UpstreamTlsContexts();
   private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>();
@@ -130,8 +133,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   /**
    * Validates, compiles and swaps in {@code config} as {@code version}. All or nothing: when the
-   * config is invalid, an access log cannot be opened or a new listener cannot bind, nothing
-   * changes and the node keeps serving the old config.
+   * config is invalid, an upstream's TLS files cannot be read, an access log cannot be opened or a
+   * new listener cannot bind, nothing changes and the node keeps serving the old config.
    *
    * <p>Order: compile, bind listeners that are new, swap the snapshot, bring health checks in line,
    * hand the new view to the drainer (which judges open WebSockets by their drain policies), close
@@ -150,8 +153,15 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       services.metrics().configRejected("invalid");
       throw e;
     }
+    Map<String, UpstreamTlsClient> tls;
+    try {
+      tls = upstreamTls.update(config); // reads CA and client certificate files
+    } catch (ConfigException e) {
+      services.metrics().configRejected("invalid");
+      throw e;
+    }
     Map<String, CompiledUpstream> upstreams =
-        Upstreams.compile(config, endpoints, services.random());
+        Upstreams.compile(config, endpoints, services.random(), tls);
     RoutingTable routes = RoutingTable.compile(config, upstreams);
     Map<String, AccessLogger> logs = openAccessLogs(config);
 
