@@ -63,6 +63,12 @@ public record CompiledUpstream(
     endpoints = List.copyOf(endpoints);
   }
 
+  /** Compiles a validated upstream spoken to in plain HTTP. */
+  static CompiledUpstream compile(
+      Upstream upstream, EndpointRegistry registry, Supplier<RandomGenerator> random) {
+    return compile(upstream, registry, random, null);
+  }
+
   /**
    * Compiles a validated upstream; {@code tls} is its TLS client (null: plain HTTP). Host names are
    * resolved here, on the config thread; one that does not resolve stays unresolved and its
