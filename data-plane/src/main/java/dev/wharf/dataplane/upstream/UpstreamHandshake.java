@@ -41,7 +41,7 @@ final class UpstreamHandshake {
                   endpoint.upstream(),
                   endpoint.address(),
                   reason(cause, tls.peerName(endpoint.host())),
-                  cause.getMessage());
+                  messages(cause));
               connection.channel().close();
               promise.setFailure(
                   cause instanceof SslHandshakeTimeoutException
@@ -50,14 +50,28 @@ final class UpstreamHandshake {
             });
   }
 
+  /** The messages of {@code cause} and its causes, outermost first, each once. */
+  static String messages(Throwable cause) {
+    StringBuilder b = new StringBuilder();
+    String last = null;
+    for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (!m.equals(last)) {
+        b.append(b.length() == 0 ? "" : ": ").append(m);
+      }
+      last = m;
+    }
+    return b.toString();
+  }
+
   /** What went wrong, in the words an operator searches for. */
   static String reason(Throwable cause, String peerName) {
     if (cause instanceof SslHandshakeTimeoutException) {
       return "timed out";
     }
     for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof java.security.cert.CertificateException c
-          && String.valueOf(c.getMessage()).contains("No subject alternative")) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("No subject alternative") || m.contains("No name matching")) {
         return "name mismatch: the certificate is not for " + peerName;
       }
       if (t instanceof CertPathValidatorException

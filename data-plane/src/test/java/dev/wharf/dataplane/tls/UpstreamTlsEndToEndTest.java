@@ -39,6 +39,7 @@ class UpstreamTlsEndToEndTest {
   private static TestBackend secure;
   private static TestBackend stranger;
   private static TestBackend mtls;
+  private static TestBackend plain;
   private static TestNode node;
 
   @BeforeAll
@@ -56,6 +57,7 @@ class UpstreamTlsEndToEndTest {
                 .clientAuth(ClientAuth.REQUIRE)
                 .trustManager(clients.certificate().toFile())
                 .build());
+    plain = TestBackend.start("plain");
     node =
         TestNode.builder()
             .workers(1)
@@ -90,6 +92,9 @@ class UpstreamTlsEndToEndTest {
                       - name: anonymous
                         endpoints: [{address: "%4$s"}]
                         tls: {ca_file: "%5$s"}
+                      - name: not-tls
+                        endpoints: [{address: "%9$s"}]
+                        tls: {verify: false}
                     routes:
                     %8$s
                     """
@@ -109,7 +114,9 @@ class UpstreamTlsEndToEndTest {
                                 "named",
                                 "quiet",
                                 "mtls",
-                                "anonymous")));
+                                "anonymous",
+                                "not-tls"),
+                            plain.endpoint()));
   }
 
   /** One route per upstream: {@code /NAME/rest} goes to upstream NAME as {@code /rest}. */
@@ -148,7 +155,7 @@ class UpstreamTlsEndToEndTest {
     if (node != null) {
       node.close();
     }
-    for (TestBackend b : new TestBackend[] {secure, stranger, mtls}) {
+    for (TestBackend b : new TestBackend[] {secure, stranger, mtls, plain}) {
       if (b != null) {
         b.close();
       }
@@ -193,6 +200,13 @@ class UpstreamTlsEndToEndTest {
     Await.until(WAIT, () -> secure.failedHandshakes() > failedBefore, () -> "no failed handshake");
     assertEquals("wrong.example", secure.takeServerName(WAIT));
     assertEquals(0, secure.pendingRequests());
+  }
+
+  @Test
+  void anEndpointThatAnswersTheClientHelloInPlainHttpIs502() throws Exception {
+    assertEquals(502, Http.get(node.uri("web", "/not-tls/x")).statusCode());
+    // The backend read the ClientHello as a request line and refused it: no request was taken
+    assertEquals(0, plain.pendingRequests());
   }
 
   @Test
