@@ -96,7 +96,9 @@ class ConfigDocumentsTest {
             "listeners[0].port: expected a whole number (line 3)",
             "listeners[0].keepalive_timout: unknown field (expected one of: name, address, port, "
                 + "client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout, "
-                + "max_request_header_size, max_uri_length, access_log, compression, underscores_in_headers) (line 4)",
+                + "max_request_header_size, max_uri_length, access_log, compression, "
+                + "underscores_in_headers, max_header_line_size, tls, proxy_protocol, real_ip, "
+                + "https_redirect) (line 4)",
             "upstreams[0].connect_timeout: '5' has no unit (write e.g. 5s or 5ms) (line 7)",
             "upstreams[0].balancing.policy: 'fastest' is not one of round_robin, "
                 + "least_connections, consistent_hash, random (line 8)",
