@@ -36,6 +36,11 @@ public final class Addresses {
     }
   }
 
+  /** True for a DNS host name (letters, digits, '-' labels; no IP literal check). */
+  public static boolean isHostName(String text) {
+    return HOSTNAME.matcher(text).matches();
+  }
+
   /**
    * The address an IPv4 or IPv6 literal (IPv6 without brackets or zone) stands for, or null when
    * {@code text} is not one; never a DNS lookup. An IPv4-mapped IPv6 literal comes back as the IPv4

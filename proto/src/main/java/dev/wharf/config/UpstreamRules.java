@@ -39,6 +39,9 @@ final class UpstreamRules {
       if (u.hasDrain()) {
         drain(path + ".drain", u.getDrain(), problems);
       }
+      if (u.hasTls()) {
+        UpstreamTlsRules.check(path + ".tls", u.getTls(), problems);
+      }
     }
   }
 

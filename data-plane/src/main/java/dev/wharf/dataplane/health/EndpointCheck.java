@@ -114,15 +114,7 @@ final class EndpointCheck {
       return;
     }
     running =
-        Probe.start(
-            loop,
-            channelType,
-            endpoint.socketAddress(),
-            endpoint.address(),
-            check,
-            timeout,
-            random.get(),
-            this::onResult);
+        Probe.start(loop, channelType, endpoint, check, timeout, random.get(), this::onResult);
   }
 
   private void onResult(Probe.Result result) {

@@ -74,7 +74,8 @@ public final class HealthChecker implements AutoCloseable {
         if (current != null
             && current.check().equals(u.getHealthCheck())
             && current.endpoint().stats() == e.stats()
-            && current.endpoint().socketAddress().equals(e.socketAddress())) {
+            && current.endpoint().socketAddress().equals(e.socketAddress())
+            && current.endpoint().tls() == e.tls()) {
           kept.put(key, current);
           continue;
         }

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.health;
 
+import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.proto.config.v1.HealthCheck;
 import dev.wharf.proto.config.v1.StatusRange;
 import io.netty.bootstrap.Bootstrap;
@@ -21,9 +22,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -74,12 +75,15 @@ final class Probe extends ChannelInboundHandlerAdapter {
     this.webSocketKey = Base64.getEncoder().encodeToString(nonce);
   }
 
-  /** Starts a check of {@code address} on {@code loop}; must be called on {@code loop}. */
+  /**
+   * Starts a check of {@code endpoint} on {@code loop}; must be called on {@code loop}. HTTP and
+   * WebSocket checks of a TLS upstream speak TLS with its settings (the request goes out after the
+   * handshake; a failed handshake is a failed check); TCP checks stay TCP connects.
+   */
   static Probe start(
       EventLoop loop,
       Class<? extends Channel> channelType,
-      InetSocketAddress address,
-      String endpoint,
+      UpstreamEndpoint endpoint,
       HealthCheck check,
       Duration timeout,
       RandomGenerator random,
@@ -89,7 +93,7 @@ final class Probe extends ChannelInboundHandlerAdapter {
             ? check.getHttp().getHost()
             : check.hasWebsocket() && !check.getWebsocket().getHost().isEmpty()
                 ? check.getWebsocket().getHost()
-                : endpoint;
+                : endpoint.address();
     Probe probe = new Probe(check, host, done, random);
     ChannelFuture connect =
         new Bootstrap()
@@ -103,12 +107,23 @@ final class Probe extends ChannelInboundHandlerAdapter {
                   @Override
                   protected void initChannel(Channel ch) {
                     if (!check.hasTcp()) {
+                      if (endpoint.tls() != null) {
+                        SslHandler tls =
+                            endpoint
+                                .tls()
+                                .newHandler(
+                                    ch.alloc(),
+                                    endpoint.host(),
+                                    endpoint.socketAddress().getPort());
+                        tls.setHandshakeTimeoutMillis(Math.max(1, timeout.toMillis()));
+                        ch.pipeline().addLast(tls);
+                      }
                       ch.pipeline().addLast(new HttpClientCodec());
                     }
                     ch.pipeline().addLast(probe);
                   }
                 })
-            .connect(address);
+            .connect(endpoint.socketAddress());
     probe.channel = connect.channel();
     probe.deadline =
         loop.schedule(() -> probe.finish(Result.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -132,6 +147,25 @@ final class Probe extends ChannelInboundHandlerAdapter {
     } else if (check.hasTcp()) {
       finish(Result.SUCCESS);
     } else {
+      SslHandler tls = channel.pipeline().get(SslHandler.class);
+      if (tls == null) {
+        sendRequest();
+      } else {
+        tls.handshakeFuture()
+            .addListener(
+                h -> {
+                  if (h.isSuccess()) {
+                    sendRequest();
+                  } else {
+                    finish(Result.FAILURE);
+                  }
+                });
+      }
+    }
+  }
+
+  private void sendRequest() {
+    if (!finished) {
       channel.writeAndFlush(check.hasWebsocket() ? upgradeRequest() : httpRequest());
     }
   }
@@ -196,9 +230,9 @@ final class Probe extends ChannelInboundHandlerAdapter {
     }
     finished = true;
     deadline.cancel(false);
-    // From the first context, so the HTTP encoder (no longer in use) is bypassed.
+    // From the codec's context, so the HTTP encoder (no longer in use) is bypassed and TLS is not.
     ctx.pipeline()
-        .firstContext()
+        .context(HttpClientCodec.class)
         .writeAndFlush(closeFrame(ctx))
         .addListener(ChannelFutureListener.CLOSE);
     done.accept(Result.SUCCESS);

@@ -1,9 +1,7 @@
 package dev.wharf.dataplane.server;
 
-import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
-import dev.wharf.dataplane.accesslog.AccessLogOpenException;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
@@ -21,14 +19,13 @@ import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.dataplane.tls.TlsEngine;
 import dev.wharf.dataplane.tls.TlsListeners;
-import dev.wharf.dataplane.tls.TlsSetupException;
+import dev.wharf.dataplane.tls.UpstreamTlsClient;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.UpstreamConnector;
 import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Endpoint;
-import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
@@ -90,6 +87,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>();
   private final ListenerSockets listeners;
   private final TlsListeners tls;
+  private final ConfigFiles configFiles;
   private long lastVersion;
   private volatile boolean closing;
   private volatile boolean draining;
@@ -114,7 +112,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
     TlsEngine engine = TlsEngine.detect();
     engine.announce(b.metrics.registry());
-    this.tls = new TlsListeners(engine, b.metrics.registry());
+    this.tls = new TlsListeners(engine, b.metrics.registry(), b.clock);
+    this.configFiles = new ConfigFiles(services, accessLogs, tls);
     // Node-made session ticket keys rotate by the ticker; the check is cheap, every minute.
     workers
         .next()
@@ -143,8 +142,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   /**
    * Validates, compiles and swaps in {@code config} as {@code version}. All or nothing: when the
-   * config is invalid, an access log cannot be opened or a new listener cannot bind, nothing
-   * changes and the node keeps serving the old config.
+   * config is invalid, an upstream's TLS files cannot be read, an access log cannot be opened or a
+   * new listener cannot bind, nothing changes and the node keeps serving the old config.
    *
    * <p>Order: compile, bind listeners that are new, swap the snapshot, bring health checks in line,
    * hand the new view to the drainer (which judges open WebSockets by their drain policies), close
@@ -163,11 +162,12 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       services.metrics().configRejected("invalid");
       throw e;
     }
+    Map<String, UpstreamTlsClient> upstreamClients = configFiles.upstreamTls(config);
     Map<String, CompiledUpstream> upstreams =
-        Upstreams.compile(config, endpoints, services.random());
+        Upstreams.compile(config, endpoints, services.random(), upstreamClients);
     RoutingTable routes = RoutingTable.compile(config, upstreams);
-    Map<String, AccessLogger> logs = openAccessLogs(config);
-    TlsListeners.Prepared certificates = prepareTls(config);
+    Map<String, AccessLogger> logs = configFiles.accessLogs(config);
+    TlsListeners.Prepared certificates = configFiles.listenerTls(config);
 
     Map<String, ListenerSockets.Bound> added;
     try {
@@ -192,34 +192,9 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     services.metrics().configApplied(version, services.ticker().nanoTime() - started);
   }
 
-  /** Reads every certificate the config names; a file this node cannot use refuses it. */
-  private TlsListeners.Prepared prepareTls(Config config) throws ConfigException {
-    try {
-      return tls.prepare(config.getListenersList(), services.ticker().nanoTime());
-    } catch (TlsSetupException e) {
-      services.metrics().configRejected("tls");
-      throw new ConfigException(List.of(new ConfigError(e.field(), e.getMessage(), 0)));
-    }
-  }
-
   /** The node's TLS terminators, to rebuild a listener's setup when its files change. */
   public TlsListeners tls() {
     return tls;
-  }
-
-  private Map<String, AccessLogger> openAccessLogs(Config config) throws ConfigException {
-    try {
-      return accessLogs.update(config);
-    } catch (AccessLogOpenException e) {
-      services.metrics().configRejected("invalid");
-      List<Listener> ls = config.getListenersList();
-      int index = 0;
-      while (index < ls.size() - 1 && !ls.get(index).getName().equals(e.listener())) {
-        index++;
-      }
-      throw new ConfigException(
-          List.of(new ConfigError("listeners[" + index + "].access_log.path", e.getMessage(), 0)));
-    }
   }
 
   /** The address a listener is bound to (its port is the real one when the config said 0). */
@@ -307,6 +282,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     listeners.closeAll();
     health.close();
     drainer.close();
+    tls.close();
     connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     if (files instanceof ExecutorService own) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,9 +37,14 @@ public final class ServerTlsFactory {
   static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
 
   private final TlsEngine engine;
+  private final Clock clock;
 
-  public ServerTlsFactory(TlsEngine engine) {
+  /**
+   * @param clock judges whether a certificate is valid now
+   */
+  public ServerTlsFactory(TlsEngine engine, Clock clock) {
     this.engine = engine;
+    this.clock = clock;
   }
 
   /**
@@ -46,12 +52,34 @@ public final class ServerTlsFactory {
    *     that does not match, nothing the engine supports
    */
   public ServerTls build(ListenerTls config) throws TlsSetupException {
+    return build(config, materials(config));
+  }
+
+  /** Reads and checks every certificate of {@code config}, in config order. */
+  List<CertificateMaterial> materials(ListenerTls config) throws TlsSetupException {
     if (config.getCertificatesCount() == 0) {
       throw new TlsSetupException("certificates", "at least one certificate is required");
     }
+    List<CertificateMaterial> materials = new ArrayList<>();
+    for (int i = 0; i < config.getCertificatesCount(); i++) {
+      try {
+        materials.add(CertificateSource.of(config.getCertificates(i)).load(clock));
+      } catch (InvalidCertificateException e) {
+        throw new TlsSetupException("certificates[" + i + "]", e.getMessage());
+      }
+    }
+    return materials;
+  }
+
+  /**
+   * Builds the setup from {@code materials} already read and checked (one per certificate of {@code
+   * config}, in order): at apply, or when the reloader hands over renewed ones.
+   */
+  ServerTls build(ListenerTls config, List<CertificateMaterial> materials)
+      throws TlsSetupException {
     Map<Set<String>, List<Loaded>> groups = new LinkedHashMap<>();
     for (int i = 0; i < config.getCertificatesCount(); i++) {
-      Loaded loaded = load(config.getCertificates(i), "certificates[" + i + "]");
+      Loaded loaded = load(config.getCertificates(i), materials.get(i), "certificates[" + i + "]");
       groups.computeIfAbsent(loaded.names(), k -> new ArrayList<>()).add(loaded);
     }
     ContextSettings settings = ContextSettings.of(config, engine);
@@ -82,22 +110,8 @@ public final class ServerTlsFactory {
   /** A certificate read from disk, with the names it serves and its staple. */
   record Loaded(String field, CertificateMaterial material, Set<String> names, byte[] ocsp) {}
 
-  private Loaded load(Certificate c, String field) throws TlsSetupException {
-    Path certFile;
-    Path keyFile;
-    if (!c.getDirectory().isEmpty()) {
-      certFile = Path.of(c.getDirectory(), "tls.crt");
-      keyFile = Path.of(c.getDirectory(), "tls.key");
-    } else {
-      certFile = Path.of(c.getCertificateFile());
-      keyFile = Path.of(c.getKeyFile());
-    }
-    CertificateMaterial material;
-    try {
-      material = CertificateMaterial.load(certFile, keyFile);
-    } catch (InvalidCertificateException e) {
-      throw new TlsSetupException(field, e.getMessage());
-    }
+  private Loaded load(Certificate c, CertificateMaterial material, String field)
+      throws TlsSetupException {
     Set<String> names = new TreeSet<>();
     c.getServerNamesList().forEach(n -> names.add(n.toLowerCase(Locale.ROOT)));
     if (names.isEmpty()) {

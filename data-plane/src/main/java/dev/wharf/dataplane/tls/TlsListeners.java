@@ -3,9 +3,15 @@ package dev.wharf.dataplane.tls;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.ListenerTls;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS terminators of a node's listeners, by listener name. An apply goes in two steps, like the
@@ -13,18 +19,31 @@ import java.util.Map;
  * node's config thread, never an event loop) and can refuse the config; {@link #commit} swaps what
  * new handshakes get, after the snapshot swap, and touches no open connection.
  *
+ * <p>Between applies, the {@link CertificateReloader} watches every TLS listener's certificate
+ * files; a renewed pair that passes its checks is swapped in for new handshakes the same way, a bad
+ * one is refused and the old one keeps serving. Open connections, WebSockets included, never see
+ * either.
+ *
  * <p>Threading: prepare, commit and rebuild are called under the node's lock; {@link #get} from any
- * thread.
+ * thread; the file checks run on one daemon thread of their own, never an event loop.
  */
-public final class TlsListeners {
+public final class TlsListeners implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TlsListeners.class);
+
   private final ServerTlsFactory factory;
   private final TlsMeters meters;
+  private final CertificateReloader reloader;
   private volatile Map<String, TlsTerminator> terminators = Map.of();
-  private final Map<String, ListenerTls> configs = new HashMap<>();
+  private volatile Map<String, ListenerTls> configs = Map.of();
+  private ScheduledExecutorService watcher;
 
-  public TlsListeners(TlsEngine engine, MeterRegistry registry) {
-    this.factory = new ServerTlsFactory(engine);
+  /**
+   * @param clock judges whether a certificate is valid now, and feeds the expiry metric
+   */
+  public TlsListeners(TlsEngine engine, MeterRegistry registry, Clock clock) {
+    this.factory = new ServerTlsFactory(engine, clock);
     this.meters = new TlsMeters(registry);
+    this.reloader = new CertificateReloader(registry, clock);
   }
 
   /** A config's TLS setups, built and not yet in use. */
@@ -77,9 +96,75 @@ public final class TlsListeners {
               }
               next.put(name, t);
             });
-    configs.clear();
-    prepared.setups().forEach((name, built) -> configs.put(name, built.config()));
+    configs.keySet().stream()
+        .filter(name -> !prepared.setups().containsKey(name))
+        .forEach(reloader::unregister);
+    Map<String, ListenerTls> nextConfigs = new HashMap<>();
+    prepared.setups().forEach((name, built) -> nextConfigs.put(name, built.config()));
+    configs = Map.copyOf(nextConfigs);
     terminators = Map.copyOf(next);
+    prepared.setups().keySet().forEach(this::watch);
+  }
+
+  /**
+   * Watches {@code listener}'s certificate files from now on. Reading them again here cannot fail
+   * unless they changed since {@link #prepare}: then the node serves what it prepared and the next
+   * change of the files is checked as a reload.
+   */
+  private void watch(String listener) {
+    ListenerTls config = configs.get(listener);
+    List<CertificateSource> sources =
+        config.getCertificatesList().stream().map(CertificateSource::of).toList();
+    try {
+      reloader.register(listener, sources, materials -> swapMaterials(listener, materials));
+    } catch (InvalidCertificateException e) {
+      log.warn(
+          "listener {}: certificate files changed during the apply: {}", listener, e.getMessage());
+    }
+    if (watcher == null) {
+      watcher =
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("wharf-certificates", true));
+      reloader.schedule(watcher, CertificateReloader.DEFAULT_INTERVAL);
+    }
+  }
+
+  /**
+   * The reloader's hand-over: renewed, checked materials, in config order. Not synchronized: the
+   * reloader holds its own lock here, and an apply holds this one while it registers.
+   */
+  private void swapMaterials(String listener, List<CertificateMaterial> materials) {
+    TlsTerminator t = terminators.get(listener);
+    ListenerTls config = configs.get(listener);
+    if (t == null || config == null) {
+      return;
+    }
+    try {
+      ServerTls renewed = factory.build(config, materials);
+      if (configs.get(listener) == config) { // an apply in between brought its own files
+        t.swap(renewed, t.currentTickets());
+      }
+    } catch (TlsSetupException e) {
+      throw new IllegalStateException(e.field() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks every watched certificate file now, as the watcher thread does every {@link
+   * CertificateReloader#DEFAULT_INTERVAL}, and swaps renewed pairs in (tests call this rather than
+   * wait). Blocks: never on an event loop.
+   *
+   * @return how many listeners got renewed certificates
+   */
+  public int checkCertificates() {
+    return reloader.poll();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (watcher != null) {
+      watcher.shutdownNow();
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.wharf.config.Durations;
 import dev.wharf.config.Template;
 import dev.wharf.dataplane.drain.DrainSettings;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
+import dev.wharf.dataplane.tls.UpstreamTlsClient;
 import dev.wharf.proto.config.v1.ConnectionPool;
 import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.config.v1.Upstream;
@@ -62,12 +63,22 @@ public record CompiledUpstream(
     endpoints = List.copyOf(endpoints);
   }
 
-  /**
-   * Compiles a validated upstream. Host names are resolved here, on the config thread; one that
-   * does not resolve stays unresolved and its connects fail (502), as an unreachable host would.
-   */
+  /** Compiles a validated upstream spoken to in plain HTTP. */
   static CompiledUpstream compile(
       Upstream upstream, EndpointRegistry registry, Supplier<RandomGenerator> random) {
+    return compile(upstream, registry, random, null);
+  }
+
+  /**
+   * Compiles a validated upstream; {@code tls} is its TLS client (null: plain HTTP). Host names are
+   * resolved here, on the config thread; one that does not resolve stays unresolved and its
+   * connects fail (502), as an unreachable host would.
+   */
+  static CompiledUpstream compile(
+      Upstream upstream,
+      EndpointRegistry registry,
+      Supplier<RandomGenerator> random,
+      UpstreamTlsClient tls) {
     List<UpstreamEndpoint> endpoints = new ArrayList<>();
     for (Endpoint e : upstream.getEndpointsList()) {
       Addresses.HostPort hp = Addresses.parseHostPort(e.getAddress());
@@ -77,7 +88,8 @@ public record CompiledUpstream(
               e.getAddress(),
               new InetSocketAddress(hp.host(), hp.port()),
               Math.max(1, e.getWeight()),
-              registry.statsFor(upstream.getName(), e.getAddress())));
+              registry.statsFor(upstream.getName(), e.getAddress()),
+              tls));
     }
     endpoints = List.copyOf(endpoints);
     UpstreamState state = registry.stateFor(upstream.getName());

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * Gives exchanges connections to endpoints: an idle pooled one of the caller's event loop when
  * there is one, else a new connection bootstrapped on that same loop (so a client and its upstream
- * connection never cross threads). Shared by every listener of a node.
+ * connection never cross threads). A connection to a TLS upstream is handed out only after its
+ * handshake succeeded; a failed handshake is a failed connect. Shared by every listener of a node.
  */
 public final class UpstreamConnector implements UpstreamConnections {
   private final Transport transport;
@@ -41,7 +43,7 @@ public final class UpstreamConnector implements UpstreamConnections {
   public Future<UpstreamConnection> acquire(
       EventLoop loop, UpstreamEndpoint endpoint, Duration connectTimeout, boolean allowPooled) {
     Promise<UpstreamConnection> promise = loop.newPromise();
-    UpstreamConnection pooled = allowPooled ? pools.get().poll(endpoint.address()) : null;
+    UpstreamConnection pooled = allowPooled ? pools.get().poll(endpoint) : null;
     if (pooled != null) {
       return promise.setSuccess(pooled);
     }
@@ -60,15 +62,22 @@ public final class UpstreamConnector implements UpstreamConnections {
                   @Override
                   protected void initChannel(Channel ch) {
                     pipeline.init(ch.pipeline(), connection);
+                    SslHandler tls = ch.pipeline().get(SslHandler.class);
+                    if (tls != null) {
+                      tls.setHandshakeTimeoutMillis(Math.max(1, connectTimeout.toMillis()));
+                    }
                   }
                 })
             .connect(endpoint.socketAddress());
     connect.addListener(
         f -> {
-          if (f.isSuccess()) {
+          SslHandler tls = connect.channel().pipeline().get(SslHandler.class);
+          if (!f.isSuccess()) {
+            promise.setFailure(f.cause());
+          } else if (tls == null) {
             promise.setSuccess(connection);
           } else {
-            promise.setFailure(f.cause());
+            UpstreamHandshake.await(tls, connection, promise);
           }
         });
     return promise;

@@ -17,13 +17,18 @@ import java.util.concurrent.TimeUnit;
 final class UpstreamPool {
   private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
 
-  /** An open idle connection to {@code address}, or null. */
-  UpstreamConnection poll(String address) {
-    ArrayDeque<UpstreamConnection> q = idle.get(address);
+  /**
+   * An open idle connection to {@code endpoint}, or null. One made with other TLS settings (or
+   * without TLS, before the upstream turned to {@code https}) is closed instead of reused.
+   */
+  UpstreamConnection poll(UpstreamEndpoint endpoint) {
+    ArrayDeque<UpstreamConnection> q = idle.get(endpoint.address());
     while (q != null && !q.isEmpty()) {
       UpstreamConnection c = q.pollLast();
       c.unpooled();
-      if (c.channel().isActive()) {
+      if (c.endpoint().tls() != endpoint.tls()) {
+        c.channel().close();
+      } else if (c.channel().isActive()) {
         return c;
       }
     }

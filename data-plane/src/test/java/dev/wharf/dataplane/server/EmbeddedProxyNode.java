@@ -93,7 +93,8 @@ final class EmbeddedProxyNode implements AutoCloseable {
             new ProxyServices(node, upstreams, drainer),
             "test-host",
             () -> "request-id",
-            new TlsListeners(TlsEngine.detect(), new SimpleMeterRegistry()));
+            new TlsListeners(
+                TlsEngine.detect(), new SimpleMeterRegistry(), java.time.Clock.systemUTC()));
   }
 
   static Config load(String yaml) {

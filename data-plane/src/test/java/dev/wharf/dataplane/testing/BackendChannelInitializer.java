@@ -27,11 +27,17 @@ final class BackendChannelInitializer extends ChannelInitializer<SocketChannel> 
   private final String backendName;
   private final BackendLog log;
   private final ChannelGroup connections;
+  private final BackendTls tls;
 
-  BackendChannelInitializer(String backendName, BackendLog log, ChannelGroup connections) {
+  /**
+   * @param tls for an HTTPS backend, else null
+   */
+  BackendChannelInitializer(
+      String backendName, BackendLog log, ChannelGroup connections, BackendTls tls) {
     this.backendName = backendName;
     this.log = log;
     this.connections = connections;
+    this.tls = tls;
   }
 
   @Override
@@ -39,6 +45,9 @@ final class BackendChannelInitializer extends ChannelInitializer<SocketChannel> 
     int connectionNumber = log.connectionOpened();
     ch.closeFuture().addListener(f -> log.connectionClosed());
     connections.add(ch);
+    if (tls != null) {
+      tls.addTo(ch.pipeline());
+    }
     ch.pipeline()
         .addLast(HTTP_CODEC, new HttpServerCodec(DECODER_CONFIG))
         .addLast(BODY_WRITER, new ChunkedWriteHandler())

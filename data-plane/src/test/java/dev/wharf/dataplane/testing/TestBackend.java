@@ -8,6 +8,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -52,15 +53,22 @@ public final class TestBackend implements AutoCloseable {
   private final EventLoopGroup loop;
   private final ChannelGroup connections;
   private final Channel server;
+  private final BackendTls tls;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TestBackend(
-      String name, BackendLog log, EventLoopGroup loop, ChannelGroup connections, Channel server) {
+      String name,
+      BackendLog log,
+      EventLoopGroup loop,
+      ChannelGroup connections,
+      Channel server,
+      BackendTls tls) {
     this.name = name;
     this.log = log;
     this.loop = loop;
     this.connections = connections;
     this.server = server;
+    this.tls = tls;
   }
 
   /**
@@ -73,6 +81,20 @@ public final class TestBackend implements AutoCloseable {
 
   /** Starts on 127.0.0.1:{@code port}, e.g. the port of a backend that was closed before. */
   public static TestBackend start(String name, int port) {
+    return start(name, port, null);
+  }
+
+  /**
+   * Starts an HTTPS (and {@code wss}) backend on 127.0.0.1 on an ephemeral port: every connection
+   * begins with a TLS handshake under {@code server} (a server context; require client certificates
+   * there to test them). What each handshake carried is recorded: {@link #takeServerName}, {@link
+   * #takeClientSubject}.
+   */
+  public static TestBackend startTls(String name, SslContext server) {
+    return start(name, 0, new BackendTls(server));
+  }
+
+  private static TestBackend start(String name, int port, BackendTls tls) {
     EventLoopGroup loop =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("test-backend-" + name, true), NioIoHandler.newFactory());
@@ -83,11 +105,11 @@ public final class TestBackend implements AutoCloseable {
           new ServerBootstrap()
               .group(loop)
               .channel(NioServerSocketChannel.class)
-              .childHandler(new BackendChannelInitializer(name, log, connections))
+              .childHandler(new BackendChannelInitializer(name, log, connections, tls))
               .bind(new InetSocketAddress("127.0.0.1", port))
               .syncUninterruptibly()
               .channel();
-      return new TestBackend(name, log, loop, connections, server);
+      return new TestBackend(name, log, loop, connections, server, tls);
     } catch (RuntimeException e) {
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
@@ -137,6 +159,33 @@ public final class TestBackend implements AutoCloseable {
   /** TCP connections accepted since start. */
   public int connectionsAccepted() {
     return log.connectionsAccepted();
+  }
+
+  /**
+   * The SNI host name of the next TLS handshake in arrival order ({@code ""} when the client sent
+   * none), waiting up to {@code timeout}. Only for a backend made by {@link #startTls}.
+   */
+  public String takeServerName(Duration timeout) {
+    return tls.serverNames.take(timeout);
+  }
+
+  /**
+   * The subject of the client certificate of the next successful handshake ({@code ""} when the
+   * client presented none), waiting up to {@code timeout}. Only for {@link #startTls}.
+   */
+  public String takeClientSubject(Duration timeout) {
+    return tls.clientSubjects.take(timeout);
+  }
+
+  /** Forgets the server names and client subjects recorded so far (between tests). */
+  public void forgetHandshakes() {
+    tls.serverNames.clear();
+    tls.clientSubjects.clear();
+  }
+
+  /** Handshakes that failed so far (e.g. the client refused the certificate). */
+  public int failedHandshakes() {
+    return tls.failed.get();
   }
 
   /** TCP connections currently open. */
