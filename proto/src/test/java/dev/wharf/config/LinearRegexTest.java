@@ -150,4 +150,30 @@ class LinearRegexTest {
     // java.util.regex takes minutes here; a generous bound still tells the two apart.
     assertNull(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> LinearRegex.find(p, path)));
   }
+
+  /** Found by RegexFuzzTest: java.util.regex, asked for the message, overflowed its stack. */
+  @Test
+  void groupsNestedDeeperThanPcreAllowsAreRefusedAtOnceWithTheirIndex() {
+    assertEquals(
+        Optional.of(
+            "groups nested more than 250 deep near index 250 (PCRE, and so nginx, "
+                + "refuses them too)"),
+        LinearRegex.problem("(".repeat(200_000), false));
+    assertTrue(LinearRegex.problem("(?:".repeat(250) + "a" + ")".repeat(250), false).isEmpty());
+  }
+
+  /**
+   * Unclosed classes and counts by the hundred thousand: each was once looked for to the end of the
+   * regex (quadratic), and java.util.regex recursed into the nested classes for over a minute. The
+   * message quotes the start of the offending part only.
+   */
+  @Test
+  void longRegexesOfUnclosedClassesAreRefusedWithAShortMessage() {
+    String refused =
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(60), () -> LinearRegex.problem("[[:".repeat(20_000), false))
+            .orElseThrow();
+    assertEquals("missing closing ]: [[:[[:[[:[[:[[:[[:[[:[[:[[:[[:[[:[[:[[:[...", refused);
+    assertTrue(LinearRegex.problem("x{1".repeat(100_000), false).isPresent());
+  }
 }
