@@ -213,6 +213,22 @@ class NginxParserTest {
     assertEquals(List.of("text/plain", "text/css"), main.get(0).args());
   }
 
+  /** Found by NginxImportFuzzTest: 20,000 nested blocks overflowed the parser's stack. */
+  @Test
+  void blocksNestedDeeperThanAHundredAreASyntaxErrorAtTheLineOfTheFirstTooDeep() {
+    String deep = "location / {\n".repeat(20_000) + "}\n".repeat(20_000);
+    NginxSyntaxException e = assertThrows(NginxSyntaxException.class, () -> parse(deep));
+    assertEquals(
+        dir.resolve("nginx.conf") + ":101: 'location / {' nests blocks more than 100 deep",
+        e.getMessage());
+  }
+
+  @Test
+  void aHundredNestedBlocksAreRead() throws Exception {
+    List<Directive> main = parse("a {".repeat(100) + "}".repeat(100));
+    assertEquals(100, flat(main).size());
+  }
+
   private List<Directive> parse(String text) throws IOException, NginxSyntaxException {
     return NginxParser.create(Optional.empty()).parse(write("nginx.conf", text));
   }
