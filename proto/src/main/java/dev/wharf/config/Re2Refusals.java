@@ -24,6 +24,15 @@ final class Re2Refusals {
   /** The longest {@code {n,m}} RE2 reads as a repetition (nine digits each). */
   private static final int COUNTED_MAX = 21;
 
+  /**
+   * RE2J looks for the {@code :]} of each {@code [:} in a class to the end of the regex, so a regex
+   * of many {@code [:} without one costs it time quadratic in its length (24 s for 60 KB, found by
+   * RegexFuzzTest); more than this many are refused before RE2J sees them.
+   */
+  private static final int MAX_OPEN_POSIX_CLASSES = 64;
+
+  private int openPosixClasses;
+
   private final String regex;
   private int at;
 
@@ -142,6 +151,9 @@ final class Re2Refusals {
         i++;
       } else if (regex.startsWith("[:", i)) {
         int close = near(":]", i + 2, POSIX_CLASS_MAX);
+        if (close < 0 && ++openPosixClasses > MAX_OPEN_POSIX_CLASSES) {
+          return Optional.of("'[:' without ':]' more than " + MAX_OPEN_POSIX_CLASSES + " times");
+        }
         i = close < 0 ? i : close + 1;
       } else if (regex.startsWith("&&", i)) {
         // Java intersects classes here; RE2 and PCRE would read two '&' members instead.
