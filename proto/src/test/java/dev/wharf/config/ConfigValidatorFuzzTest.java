@@ -7,6 +7,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.wharf.proto.config.v1.Config;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The validator, given configs no document reader would make (any field set, through the
@@ -15,7 +17,9 @@ import java.util.List;
  * The data plane and the control plane call it on whatever arrives.
  */
 class ConfigValidatorFuzzTest {
+  /** A hang is a finding too: Jazzer turns the timeout into libFuzzer's per-input limit. */
   @FuzzTest(maxDuration = "60s")
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void anyConfigGetsProblemsOrNoneAndNeverAnException(FuzzedDataProvider data) {
     Config config = new FuzzedConfigs(data).config();
     List<ConfigError> problems = ConfigValidator.validate(config);

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.re2j.Pattern;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.MatchResult;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -181,5 +183,21 @@ class LinearRegexTest {
         Optional.of("missing closing ]: [a-z[a-z[a-z[a-z[a-z[a-z[a-z[a-z[a-z[a-z..."),
         LinearRegex.problem("[a-z".repeat(2_000), false));
     assertTrue(LinearRegex.problem("x{1".repeat(100_000), false).isPresent());
+  }
+
+  /**
+   * Found by ConfigValidatorFuzzTest (a hang, not yet fixed): RE2J 1.8 folds case with its own
+   * orbit tables and Java 17's Character, and for U+1C80..U+1C88 (Cyrillic letters Unicode 9 made
+   * lower-case forms of в, д, о, с, т, ъ, ѣ, ꙋ) the orbit never comes back, so compiling a
+   * case-insensitive regex holding one, or a class range over them, loops forever: a config with
+   * {@code regex_case_insensitive: "\u1c80"} hangs the validator. Enable once it is fixed.
+   */
+  @Test
+  @Disabled("RE2J 1.8 loops forever on these runes case-insensitively; see the report of issue 15")
+  void caseInsensitiveRegexesWithRunesRe2jCannotFoldAreRefusedNotHung() {
+    for (String regex : List.of("\u1c80", "[\\x{1000}-\\x{2000}]", "(?i)\\x{1C88}")) {
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(30), () -> LinearRegex.problem(regex, true), regex);
+    }
   }
 }
