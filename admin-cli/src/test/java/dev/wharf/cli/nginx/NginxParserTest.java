@@ -229,6 +229,20 @@ class NginxParserTest {
     assertEquals(100, flat(main).size());
   }
 
+  /** Found by NginxImportFuzzTest: the glob's PatternSyntaxException escaped the parser. */
+  @Test
+  void anIncludeWhoseGlobHasAnUnclosedBracketIsASyntaxErrorAtItsLine() {
+    NginxSyntaxException e =
+        assertThrows(NginxSyntaxException.class, () -> parse("\ninclude site[a*.conf;\n"));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                dir.resolve("nginx.conf")
+                    + ":2: include 'site[a*.conf': not a valid file "
+                    + "pattern ("),
+        e.getMessage());
+  }
+
   private List<Directive> parse(String text) throws IOException, NginxSyntaxException {
     return NginxParser.create(Optional.empty()).parse(write("nginx.conf", text));
   }
