@@ -26,6 +26,13 @@ public final class LinearRegex {
   /** The most parts a regex may have once {@code x{n}} is written out as n copies of x. */
   public static final int MAX_EXPANDED_SIZE = 2000;
 
+  /**
+   * java.util.regex is asked for its error message only for regexes this long at most: it recurses
+   * into nested classes ({@code [[[[...}) and took over a minute, ending in a stack overflow, on a
+   * 300 KB regex.
+   */
+  private static final int JAVA_MESSAGE_MAX_LENGTH = 1000;
+
   static final String WHY = "Wharf's regexes run in linear time (RE2 syntax)";
 
   /** A regex Wharf does not run; the message is the reason, without the field. */
@@ -82,6 +89,12 @@ public final class LinearRegex {
    * RE2's words: {@code \p{Alpha} is not supported (invalid character class range)}.
    */
   private static String syntaxReason(String regex, PatternSyntaxException re2) {
+    if (regex.length() > JAVA_MESSAGE_MAX_LENGTH) {
+      String near = re2.getPattern();
+      return re2.getDescription()
+          + ": "
+          + (near.length() > 40 ? near.substring(0, 40) + "..." : near);
+    }
     try {
       java.util.regex.Pattern.compile(regex);
     } catch (java.util.regex.PatternSyntaxException e) {

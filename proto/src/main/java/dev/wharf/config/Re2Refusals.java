@@ -11,6 +11,28 @@ import java.util.Optional;
  * parser: what it does not name, {@link LinearRegex} leaves to RE2's own parser.
  */
 final class Re2Refusals {
+  /**
+   * PCRE2's default limit on nested parentheses (nginx's regexes cannot nest deeper either).
+   * Without one, {@code (((...} 200,000 deep spent seconds in {@code java.util.regex}, asked for
+   * the error message, and was then refused as a "stack overflow".
+   */
+  static final int MAX_NESTING = 250;
+
+  /** The longest POSIX class name with its {@code :]} ({@code ^xdigit:]}). */
+  private static final int POSIX_CLASS_MAX = 9;
+
+  /** The longest {@code {n,m}} RE2 reads as a repetition (nine digits each). */
+  private static final int COUNTED_MAX = 21;
+
+  /**
+   * RE2J looks for the {@code :]} of each {@code [:} in a class to the end of the regex, so a regex
+   * of many {@code [:} without one costs it time quadratic in its length (24 s for 60 KB, found by
+   * RegexFuzzTest); more than this many are refused before RE2J sees them.
+   */
+  private static final int MAX_OPEN_POSIX_CLASSES = 64;
+
+  private int openPosixClasses;
+
   private final String regex;
   private int at;
 
@@ -35,6 +57,14 @@ final class Re2Refusals {
       Optional<String> construct = step();
       if (construct.isPresent()) {
         return Optional.of(construct.get() + " is not supported: " + LinearRegex.WHY);
+      }
+      if (groups.size() > MAX_NESTING + 1) {
+        return Optional.of(
+            "groups nested more than "
+                + MAX_NESTING
+                + " deep near index "
+                + (at - 1)
+                + " (PCRE, and so nginx, refuses them too)");
       }
     }
     long size = 0;
@@ -120,7 +150,10 @@ final class Re2Refusals {
       if (regex.charAt(i) == '\\') {
         i++;
       } else if (regex.startsWith("[:", i)) {
-        int close = regex.indexOf(":]", i + 2);
+        int close = near(":]", i + 2, POSIX_CLASS_MAX);
+        if (close < 0 && ++openPosixClasses > MAX_OPEN_POSIX_CLASSES) {
+          return Optional.of("'[:' without ':]' more than " + MAX_OPEN_POSIX_CLASSES + " times");
+        }
         i = close < 0 ? i : close + 1;
       } else if (regex.startsWith("&&", i)) {
         // Java intersects classes here; RE2 and PCRE would read two '&' members instead.
@@ -214,7 +247,7 @@ final class Re2Refusals {
 
   /** {@code {n}}, {@code {n,}}, {@code {n,m}}; anything else is a literal brace, as in RE2. */
   private Optional<String> counted() {
-    int close = regex.indexOf('}', at);
+    int close = near("}", at, COUNTED_MAX);
     String inside = close < 0 ? "" : regex.substring(at + 1, close);
     if (!inside.matches("\\d{1,9}(,\\d{0,9})?")) {
       at++;
@@ -253,6 +286,16 @@ final class Re2Refusals {
     long[] group = groups.peek();
     group[0] = cap(group[0] - last + parts);
     last = parts;
+  }
+
+  /**
+   * Where {@code what} starts within {@code limit} chars of {@code from}, or -1. Bounded, so that a
+   * regex of a thousand unclosed {@code [:} or {@code {} is not scanned to its end for each.
+   */
+  private int near(String what, int from, int limit) {
+    int end = Math.min(regex.length(), from + limit);
+    int found = from < end ? regex.substring(from, end).indexOf(what) : -1;
+    return found < 0 ? -1 : from + found;
   }
 
   private static long cap(long n) {

@@ -10,6 +10,7 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 /**
@@ -63,7 +64,16 @@ final class Includes {
       }
     }
     for (Path candidate : candidates) {
-      List<Path> found = find(pattern, candidate, at);
+      List<Path> found;
+      try {
+        found = find(pattern, candidate, at);
+      } catch (PatternSyntaxException e) {
+        // Found by NginxImportFuzzTest: an unclosed '[' in a glob escaped as an unexpected error.
+        throw new NginxSyntaxException(
+            at.file(),
+            at.line(),
+            "include '" + pattern + "': not a valid file pattern (" + e.getDescription() + ")");
+      }
       if (!found.isEmpty()) {
         return found;
       }

@@ -23,10 +23,19 @@ import java.util.function.Predicate;
  * missing {@code ;} it almost certainly is.
  */
 public final class NginxParser {
+  /**
+   * Blocks nested deeper are refused: nginx's own contexts nest a handful deep (http, server,
+   * location, if), and without a bound 20,000 {@code {} overflowed the parser's stack.
+   */
+  static final int MAX_NESTING = 100;
+
   private final Optional<Path> includeRoot;
   private final Predicate<String> knownDirective;
   private Includes includes;
   private final Deque<Path> reading = new ArrayDeque<>();
+
+  /** Blocks open at the directive being read, across included files. */
+  private int depth;
 
   NginxParser(Optional<Path> includeRoot, Predicate<String> knownDirective) {
     this.includeRoot = includeRoot;
@@ -116,12 +125,28 @@ public final class NginxParser {
         }
         case OPEN -> {
           Directive opener = new Directive(nameToken.text(), args, true, List.of(), origin);
-          List<Directive> children = block(lexer, file, includedFrom, opener);
+          List<Directive> children = nested(lexer, file, includedFrom, opener);
           out.add(new Directive(nameToken.text(), args, true, children, origin));
           return;
         }
         case CLOSE, END -> throw missingSemicolon(file, lastLine, nameToken.text(), args);
       }
+    }
+  }
+
+  private List<Directive> nested(Lexer lexer, Path file, Origin includedFrom, Directive opener)
+      throws NginxSyntaxException {
+    if (depth == MAX_NESTING) {
+      throw new NginxSyntaxException(
+          file,
+          opener.origin().line(),
+          "'" + opener.text() + " {' nests blocks more than " + MAX_NESTING + " deep");
+    }
+    depth++;
+    try {
+      return block(lexer, file, includedFrom, opener);
+    } finally {
+      depth--;
     }
   }
 

@@ -213,6 +213,36 @@ class NginxParserTest {
     assertEquals(List.of("text/plain", "text/css"), main.get(0).args());
   }
 
+  /** Found by NginxImportFuzzTest: 20,000 nested blocks overflowed the parser's stack. */
+  @Test
+  void blocksNestedDeeperThanAHundredAreASyntaxErrorAtTheLineOfTheFirstTooDeep() {
+    String deep = "location / {\n".repeat(20_000) + "}\n".repeat(20_000);
+    NginxSyntaxException e = assertThrows(NginxSyntaxException.class, () -> parse(deep));
+    assertEquals(
+        dir.resolve("nginx.conf") + ":101: 'location / {' nests blocks more than 100 deep",
+        e.getMessage());
+  }
+
+  @Test
+  void aHundredNestedBlocksAreRead() throws Exception {
+    List<Directive> main = parse("a {".repeat(100) + "}".repeat(100));
+    assertEquals(100, flat(main).size());
+  }
+
+  /** Found by NginxImportFuzzTest: the glob's PatternSyntaxException escaped the parser. */
+  @Test
+  void anIncludeWhoseGlobHasAnUnclosedBracketIsASyntaxErrorAtItsLine() {
+    NginxSyntaxException e =
+        assertThrows(NginxSyntaxException.class, () -> parse("\ninclude site[a*.conf;\n"));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                dir.resolve("nginx.conf")
+                    + ":2: include 'site[a*.conf': not a valid file "
+                    + "pattern ("),
+        e.getMessage());
+  }
+
   private List<Directive> parse(String text) throws IOException, NginxSyntaxException {
     return NginxParser.create(Optional.empty()).parse(write("nginx.conf", text));
   }
