@@ -74,7 +74,10 @@ class UpstreamTlsContextsTest {
         "upstreams[1].tls.ca_file: " + empty + " holds no certificate",
         refusal(contexts, "{ca_file: \"" + empty + "\"}"));
     assertEquals(
-        "upstreams[1].tls.key_file: " + garbage + " holds no PKCS#8 private key",
+        "upstreams[1].tls.key_file: "
+            + garbage
+            + " holds no private key (expected a PEM block BEGIN PRIVATE KEY, BEGIN RSA PRIVATE KEY"
+            + " or BEGIN EC PRIVATE KEY)",
         refusal(
             contexts,
             "{certificate_file: \"" + client.certificate() + "\", key_file: \"" + garbage + "\"}"));
