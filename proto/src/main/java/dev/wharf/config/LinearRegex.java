@@ -57,6 +57,12 @@ public final class LinearRegex {
     if (unsupported.isPresent()) {
       throw new Refused(unsupported.get());
     }
+    // Inline flags such as (?i) may turn folding on anywhere; any group opening counts.
+    if ((caseInsensitive || regex.contains("(?")) && UnfoldableRunes.touches(regex)) {
+      throw new Refused(
+          "U+1C80..U+1C88 cannot be matched case-insensitively (RE2/J 1.8 never finishes folding"
+              + " their case): write them out, or match case-sensitively");
+    }
     try {
       return Pattern.compile(regex, caseInsensitive ? Pattern.CASE_INSENSITIVE : 0);
     } catch (PatternSyntaxException e) {
