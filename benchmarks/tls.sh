@@ -604,6 +604,10 @@ BUSY=$(awk -F'\t' -v cores="$(nproc)" '$11 != "-" && $11 + 0 > cores { n++ } END
 if [ "$BUSY" -gt 0 ]; then
   NOTES+=("the load average exceeded the $(nproc) cores at $BUSY of $(wc -l <"$RESULTS") measurements: other work shared the machine, so expect wide ranges")
 fi
+# One worker each: a proxy that used more than one core had more than the other could.
+while IFS=$'\t' read -r round scenario proxy cores; do
+  NOTES+=("round $round: $proxy used $cores cores in $scenario: more than its one worker, so its rate there is not like for like")
+done < <(awk -F'\t' '$10 != "-" && $10 + 0 > 1.05 { print $1 "\t" $3 "\t" $4 "\t" $10 }' "$RESULTS")
 # Resumption as the proxies did it, not as the client asked.
 while IFS=$'\t' read -r proxy scenario resumed total; do
   if [ "$total" -gt 0 ] && [ $((resumed * 100)) -lt $((total * 90)) ]; then
