@@ -3,7 +3,8 @@
 # terminate TLS with the same certificate and key files in front of the same origin; neither is
 # flattered:
 #   - every measurement on a freshly started proxy (a new JVM, a new nginx master and worker),
-#     after a warm-up of its own with the same load;
+#     after a warm-up of its own with the same load, until the proxy's CPU per request is
+#     steady (a JVM compiles its hot paths while it serves);
 #   - rounds alternate which proxy goes first (nginx Wharf, Wharf nginx, ...);
 #   - one worker each: nginx worker_processes 1, Wharf --workers 1; the CPU each used is read
 #     from /proc and reported per request and in cores, so a proxy that took more than one core
@@ -24,7 +25,7 @@
 # Prints a Markdown report and writes it to benchmarks/results/tls-latest.md (not committed).
 #
 #   bash benchmarks/tls.sh [--quick] [--rounds N] [--seconds S] [--idle-connections N]
-#                          [--key ecdsa|rsa] [--tls12]
+#                          [--key ecdsa|rsa] [--tls12] [--jar FILE]
 #
 # Needs a JDK 17+, nginx, wrk, openssl, curl and a C compiler with OpenSSL's headers (Debian:
 # apt-get install -y nginx wrk openssl curl gcc libssl-dev). Builds the data-plane and benchmark
@@ -35,16 +36,18 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: bash benchmarks/tls.sh [--quick] [--rounds N] [--seconds S] [--idle-connections N]
-                              [--key ecdsa|rsa] [--tls12]
+                              [--key ecdsa|rsa] [--tls12] [--jar FILE]
 
-  --quick               2 rounds of 3 s after 2 s warm-ups, 500 idle connections: a smoke
-                        run of about 3 minutes (numbers mean little)
+  --quick               2 rounds of 3 s after warm-ups in 2 s chunks, 500 idle connections:
+                        a smoke run of about 5 minutes (numbers mean little)
   --rounds N            rounds (default 4); each measures every scenario once per proxy,
                         nginx first in odd rounds and Wharf first in even ones
-  --seconds S           measured seconds per scenario and proxy (default 15, after 5 s warm-up)
+  --seconds S           measured seconds per scenario and proxy (default 15), after a warm-up
+                        in 5 s chunks until CPU per request is steady (2 to 8 chunks)
   --idle-connections N  idle wss:// connections for the memory test (default 5000)
   --key ecdsa|rsa       the certificate's key: ECDSA P-256 (default) or RSA 2048
   --tls12               also measure full and resumed handshakes with TLS 1.2 clients
+  --jar FILE            measure this wharf-data-plane.jar instead of building this checkout's
 EOF
 }
 
@@ -52,18 +55,23 @@ COMMAND="bash benchmarks/tls.sh $*"
 ROUNDS=4
 MEASURE_SECONDS=15
 WARMUP_SECONDS=5
+WARMUP_MAX_CHUNKS=8
 IDLE_CONNECTIONS=5000
 KEY_TYPE=ecdsa
 TLS12=no
+JAR_ARG=""
 MODE=full
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) MODE=quick; ROUNDS=2; MEASURE_SECONDS=3; WARMUP_SECONDS=2; IDLE_CONNECTIONS=500 ;;
+    --quick)
+      MODE=quick; ROUNDS=2; MEASURE_SECONDS=3; WARMUP_SECONDS=2; WARMUP_MAX_CHUNKS=6
+      IDLE_CONNECTIONS=500 ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --seconds) MEASURE_SECONDS=${2:?--seconds needs a number}; shift ;;
     --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; shift ;;
     --key) KEY_TYPE=${2:?--key needs ecdsa or rsa}; shift ;;
     --tls12) TLS12=yes ;;
+    --jar) JAR_ARG=${2:?--jar needs a file}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -75,6 +83,10 @@ done
 [[ "$IDLE_CONNECTIONS" =~ ^[1-9][0-9]*$ ]] \
   || { echo "--idle-connections: $IDLE_CONNECTIONS (expected: >= 1)" >&2; exit 2; }
 [[ "$KEY_TYPE" =~ ^(ecdsa|rsa)$ ]] || { echo "--key: $KEY_TYPE (expected: ecdsa or rsa)" >&2; exit 2; }
+if [ -n "$JAR_ARG" ]; then
+  [ -f "$JAR_ARG" ] || { echo "--jar: not a file: $JAR_ARG" >&2; exit 2; }
+  JAR_ARG=$(readlink -f "$JAR_ARG") # before changing directory: it may be relative
+fi
 
 cd "$(dirname "$0")/.."
 # shellcheck source=benchmarks/lib.sh
@@ -115,7 +127,13 @@ stale() {
   [ ! -f "$1" ] || [ -n "$(find pom.xml {proto,data-plane,benchmarks}/pom.xml \
     {proto,data-plane,benchmarks}/src -newer "$1" -type f -print -quit)" ]
 }
-if stale "$DATA_PLANE_JAR" || stale "$BENCH_JAR"; then
+if [ -n "$JAR_ARG" ]; then
+  DATA_PLANE_JAR=$JAR_ARG
+  if stale "$BENCH_JAR"; then
+    log "building the benchmark jar"
+    ./mvnw -B -q -DskipTests package -pl benchmarks -am
+  fi
+elif stale "$DATA_PLANE_JAR" || stale "$BENCH_JAR"; then
   log "building the data plane and benchmark jars"
   ./mvnw -B -q -DskipTests package -pl data-plane,benchmarks -am
 fi
@@ -361,11 +379,50 @@ load_run() {
     --connections "$HANDSHAKE_CONNECTIONS" --seconds "$seconds" "${args[@]}" >"$out" 2>&1 || true
 }
 
+# load_count SCENARIO OUT: the requests or connections a load run completed (0 if none).
+load_count() {
+  local summary
+  if [ "$1" = https-keepalive ]; then
+    summary=$(wrk_summary "$2")
+    echo "${summary:+$(cut -d' ' -f4 <<<"$summary")}" | sed 's/^$/0/'
+  else
+    result_field "$2" handshakes | sed 's/^$/0/'
+  fi
+}
+
+# warm_up SCENARIO PORT OUT: runs the load in WARMUP_SECONDS chunks until the proxy's CPU per
+# request (or connection) is steady: within 5% of the chunk before, after at least 2 and at
+# most WARMUP_MAX_CHUNKS chunks. A JVM compiles its hot paths while it serves, and how long
+# that takes depends on how busy the machine is, so a fixed warm-up would measure Wharf half
+# compiled on a busy machine. Sets WARMUP_DETAIL.
+warm_up() {
+  local scenario=$1 port=$2 out=$3 chunk before after count cpu previous="" cpus=""
+  for chunk in $(seq 1 "$WARMUP_MAX_CHUNKS"); do
+    before=$(proxy_ticks)
+    load_run "$scenario" "$port" "$WARMUP_SECONDS" "$out.$chunk"
+    after=$(proxy_ticks)
+    count=$(load_count "$scenario" "$out.$chunk")
+    if [ "$count" -eq 0 ]; then
+      WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, the last without a result"
+      return
+    fi
+    cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+    cpus+="${cpus:+ }$cpu"
+    WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, CPU µs each: $cpus"
+    if [ -n "$previous" ] \
+        && awk -v a="$previous" -v b="$cpu" 'BEGIN { exit !(b <= a * 1.05 && b >= a * 0.95) }'; then
+      return
+    fi
+    previous=$cpu
+  done
+  WARMUP_DETAIL+=" (not steady)"
+}
+
 # measure_load ROUND SLOT SCENARIO PROXY PORT PREFIX: warm-up, then the measured run.
 measure_load() {
   local round=$1 slot=$2 scenario=$3 proxy=$4 port=$5 prefix=$6 out="$6.load" load1
   local before after summary rate="-" p99="-" errors="-" count=0 cpu="-" cores="-" detail=""
-  load_run "$scenario" "$port" "$WARMUP_SECONDS" "$out.warmup"
+  warm_up "$scenario" "$port" "$out.warmup"
   load1=$(cut -d' ' -f1 /proc/loadavg)
   before=$(proxy_ticks)
   load_run "$scenario" "$port" "$MEASURE_SECONDS" "$out"
@@ -396,6 +453,8 @@ measure_load() {
     cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
     cores=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v s="$MEASURE_SECONDS" 'BEGIN { printf "%.2f", t / hz / s }')
   fi
+  detail="${detail:+$detail; }$WARMUP_DETAIL"
+  [[ "$WARMUP_DETAIL" != *"not steady"* ]] || NOTES+=("round $round: $proxy $scenario: CPU per request was still changing after the longest warm-up ($WARMUP_DETAIL)")
   result "$round" "$slot" "$scenario" "$proxy" "$rate" "$p99" "$errors" "$count" "$cpu" "$cores" "$load1" "$detail"
   log "round $round: $scenario: $proxy: $rate/s, p99 $p99 ms, $errors errors, CPU $cpu us per connection or request ($cores cores)${detail:+; $detail}"
 }
@@ -414,17 +473,34 @@ idle_load() {
   PIDS+=("$LOAD_PID")
 }
 
+# settle_rss PID...: waits (2 to 20 s) until the processes' RSS moved by less than 256 KiB in a
+# second: a JVM's compiler threads free their memory some time after the warm-up, which would
+# otherwise be subtracted from the connections' growth.
+settle_rss() {
+  local previous current deadline=$((SECONDS + 20))
+  sleep 1
+  previous=$(rss_kib "$@")
+  while [ $SECONDS -lt $deadline ]; do
+    sleep 1
+    current=$(rss_kib "$@")
+    [ $((current - previous)) -gt 256 ] || [ $((previous - current)) -gt 256 ] || return 0
+    previous=$current
+  done
+}
+
 # measure_idle ROUND SLOT PROXY PORT PREFIX: memory per idle wss:// connection.
 measure_idle() {
   local round=$1 slot=$2 proxy=$3 port=$4 prefix=$5 out="$5.idle" hold="$5.hold" load1
   local before after heap_before="" heap_after="" opened=0 failures=0 per="-" rss_per heap_per=0
   local detail pids
-  # Warm-up: the TLS and WebSocket paths loaded and compiled before the baseline.
+  # Warm-up: the handshake and WebSocket paths loaded and compiled before the baseline, so the
+  # growth is the connections' and not the JIT's code and metadata.
+  warm_up handshake-full "$port" "$out.warmup-handshakes"
   idle_load "$IDLE_WARMUP_CONNECTIONS" "$out.warmup" "" "$port"
   wait_for_exit "$LOAD_PID" 120 || NOTES+=("round $round: $proxy: the idle warm-up did not end cleanly: $(tail -2 "$out.warmup" | tr '\n' ' ')")
-  sleep 2
   load1=$(cut -d' ' -f1 /proc/loadavg)
   mapfile -t pids < <(proxy_rss_pids)
+  settle_rss "${pids[@]}"
   if [ "$proxy" = wharf ]; then
     heap_before=$(live_heap_kib "$PROXY_PID") || heap_before=""
     sleep 1
@@ -469,7 +545,7 @@ measure_idle() {
     fi
     per=$(awk -v r="$rss_per" -v h="$heap_per" 'BEGIN { printf "%.2f", r + h }')
   fi
-  result "$round" "$slot" wss-idle "$proxy" "$per" - "$failures" "$opened" - - "$load1" "$detail"
+  result "$round" "$slot" wss-idle "$proxy" "$per" - "$failures" "$opened" - - "$load1" "$detail; handshake $WARMUP_DETAIL"
   log "round $round: wss-idle: $proxy: $opened connections, $per KiB each ($detail), $failures failures"
 }
 
@@ -512,6 +588,7 @@ ENGINE[nginx]="$("$NGINX_BIN" -V 2>&1 | grep -m1 -o 'running with OpenSSL [^ ]*'
   echo "cc:          $(cc --version | head -1)"
   echo "open files:  $NOFILE"
   echo "certificate: $KEY_DESCRIPTION, self-signed, the same files for both proxies"
+  echo "wharf jar:   ${JAR_ARG:-data-plane/target/wharf-data-plane.jar} (sha256 $(sha256sum "$DATA_PLANE_JAR" | cut -c1-12)...)"
   echo "proxies:     nginx: worker_processes 1; Wharf: java ${WHARF_JVM_FLAGS[*]} -jar wharf-data-plane.jar ${WHARF_ARGS[*]}"
 } >"$WORK/machine.txt"
 
@@ -623,7 +700,7 @@ REPORT="$RESULTS_DIR/tls-latest.md"
   echo "## HTTPS: Wharf against nginx, same certificate, same machine, interleaved"
   echo
   echo "- command: \`$COMMAND\`"
-  echo "- rounds: $ROUNDS; in each, every scenario once per proxy on a freshly started proxy, nginx first in odd rounds and Wharf first in even ones; ${WARMUP_SECONDS} s warm-up with the same load, then ${MEASURE_SECONDS} s measured; the rounds took $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
+  echo "- rounds: $ROUNDS; in each, every scenario once per proxy on a freshly started proxy, nginx first in odd rounds and Wharf first in even ones; a warm-up with the same load in ${WARMUP_SECONDS} s chunks until the proxy's CPU per request or connection moved by less than 5% from one chunk to the next (2 to $WARMUP_MAX_CHUNKS chunks; the detail column shows them), then ${MEASURE_SECONDS} s measured; the rounds took $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
   echo "- certificate: $KEY_DESCRIPTION; origin: one nginx worker answering \`hello\\n\` from memory, over upstream keep-alive from both proxies"
   echo "- TLS engines: nginx: ${ENGINE[nginx]}; Wharf: ${ENGINE[wharf]:-not known (Wharf did not start)}"
   for key in "${!NEGOTIATED[@]}"; do
@@ -631,7 +708,7 @@ REPORT="$RESULTS_DIR/tls-latest.md"
   done | sort
   echo "- HTTPS keep-alive: \`wrk -t1 -c$HTTP_CONNECTIONS -d${MEASURE_SECONDS}s --latency https://127.0.0.1:PORT/\` (OpenSSL client, no handshakes after the first $HTTP_CONNECTIONS)"
   echo "- new connections: \`tls-handshakes --connections $HANDSHAKE_CONNECTIONS --seconds $MEASURE_SECONDS --mode full|resumed\` (benchmarks/tls-handshakes.c, OpenSSL client, no certificate verification): TCP connect, TLS handshake, one GET / with \`Connection: close\`, read to the end; p99 is of connect plus handshake"
-  echo "- idle wss://: $IDLE_CONNECTIONS WebSockets through the proxy after a warm-up of $IDLE_WARMUP_CONNECTIONS (\`ws-load idle\`, JDK TLS client); per connection: growth of the proxy's RSS (nginx: master and worker), for Wharf plus the growth of its live heap after a full GC"
+  echo "- idle wss://: $IDLE_CONNECTIONS WebSockets through the proxy after a warm-up of full handshakes (as above) and $IDLE_WARMUP_CONNECTIONS WebSockets opened and closed (\`ws-load idle\`, JDK TLS client); per connection: growth of the proxy's RSS (nginx: master and worker), for Wharf plus the growth of its live heap after a full GC"
   echo "- CPU: the proxy's utime + stime (/proc/PID/stat) over the measured seconds, per request or per new connection, and in cores (CPU seconds per second)"
   echo
   echo "| figure | better | nginx | Wharf | Wharf / nginx | target | met | range over rounds, nginx / Wharf (rates) |"
