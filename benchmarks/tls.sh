@@ -43,7 +43,7 @@ usage: bash benchmarks/tls.sh [--quick] [--rounds N] [--seconds S] [--idle-conne
   --rounds N            rounds (default 4); each measures every scenario once per proxy,
                         nginx first in odd rounds and Wharf first in even ones
   --seconds S           measured seconds per scenario and proxy (default 15), after a warm-up
-                        in 5 s chunks until CPU per request is steady (2 to 8 chunks)
+                        in 5 s chunks until CPU per request is steady (4 to 10 chunks)
   --idle-connections N  idle wss:// connections for the memory test (default 5000)
   --key ecdsa|rsa       the certificate's key: ECDSA P-256 (default) or RSA 2048
   --tls12               also measure full and resumed handshakes with TLS 1.2 clients
@@ -55,7 +55,8 @@ COMMAND="bash benchmarks/tls.sh $*"
 ROUNDS=4
 MEASURE_SECONDS=15
 WARMUP_SECONDS=5
-WARMUP_MAX_CHUNKS=8
+WARMUP_MIN_CHUNKS=4
+WARMUP_MAX_CHUNKS=10
 IDLE_CONNECTIONS=5000
 KEY_TYPE=ecdsa
 TLS12=no
@@ -64,7 +65,8 @@ MODE=full
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick)
-      MODE=quick; ROUNDS=2; MEASURE_SECONDS=3; WARMUP_SECONDS=2; WARMUP_MAX_CHUNKS=6
+      MODE=quick; ROUNDS=2; MEASURE_SECONDS=3; WARMUP_SECONDS=2; WARMUP_MIN_CHUNKS=3
+      WARMUP_MAX_CHUNKS=6
       IDLE_CONNECTIONS=500 ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --seconds) MEASURE_SECONDS=${2:?--seconds needs a number}; shift ;;
@@ -391,8 +393,9 @@ load_count() {
 }
 
 # warm_up SCENARIO PORT OUT: runs the load in WARMUP_SECONDS chunks until the proxy's CPU per
-# request (or connection) is steady: within 5% of the chunk before, after at least 2 and at
-# most WARMUP_MAX_CHUNKS chunks. A JVM compiles its hot paths while it serves, and how long
+# request (or connection) is steady: within 5% of the chunk before, after at least
+# WARMUP_MIN_CHUNKS (a JIT goes in steps, and two chunks can match on a step) and at most
+# WARMUP_MAX_CHUNKS chunks. A JVM compiles its hot paths while it serves, and how long
 # that takes depends on how busy the machine is, so a fixed warm-up would measure Wharf half
 # compiled on a busy machine. Sets WARMUP_DETAIL.
 warm_up() {
@@ -409,7 +412,7 @@ warm_up() {
     cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
     cpus+="${cpus:+ }$cpu"
     WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, CPU µs each: $cpus"
-    if [ -n "$previous" ] \
+    if [ -n "$previous" ] && [ "$chunk" -ge "$WARMUP_MIN_CHUNKS" ] \
         && awk -v a="$previous" -v b="$cpu" 'BEGIN { exit !(b <= a * 1.05 && b >= a * 0.95) }'; then
       return
     fi
@@ -454,6 +457,9 @@ measure_load() {
     cores=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v s="$MEASURE_SECONDS" 'BEGIN { printf "%.2f", t / hz / s }')
   fi
   detail="${detail:+$detail; }$WARMUP_DETAIL"
+  if [ "$cpu" != "-" ] && awk -v m="$cpu" -v w="${WARMUP_DETAIL##* }" 'BEGIN { exit !(w + 0 > 0 && m < w * 0.85) }'; then
+    NOTES+=("round $round: $proxy $scenario: CPU per request fell from $(awk -v w="${WARMUP_DETAIL##* }" 'BEGIN { print w + 0 }') µs in the last warm-up chunk to $cpu µs measured: it was still warming up, so its figures there are pessimistic")
+  fi
   [[ "$WARMUP_DETAIL" != *"not steady"* ]] || NOTES+=("round $round: $proxy $scenario: CPU per request was still changing after the longest warm-up ($WARMUP_DETAIL)")
   result "$round" "$slot" "$scenario" "$proxy" "$rate" "$p99" "$errors" "$count" "$cpu" "$cores" "$load1" "$detail"
   log "round $round: $scenario: $proxy: $rate/s, p99 $p99 ms, $errors errors, CPU $cpu us per connection or request ($cores cores)${detail:+; $detail}"
@@ -700,7 +706,7 @@ REPORT="$RESULTS_DIR/tls-latest.md"
   echo "## HTTPS: Wharf against nginx, same certificate, same machine, interleaved"
   echo
   echo "- command: \`$COMMAND\`"
-  echo "- rounds: $ROUNDS; in each, every scenario once per proxy on a freshly started proxy, nginx first in odd rounds and Wharf first in even ones; a warm-up with the same load in ${WARMUP_SECONDS} s chunks until the proxy's CPU per request or connection moved by less than 5% from one chunk to the next (2 to $WARMUP_MAX_CHUNKS chunks; the detail column shows them), then ${MEASURE_SECONDS} s measured; the rounds took $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
+  echo "- rounds: $ROUNDS; in each, every scenario once per proxy on a freshly started proxy, nginx first in odd rounds and Wharf first in even ones; a warm-up with the same load in ${WARMUP_SECONDS} s chunks until the proxy's CPU per request or connection moved by less than 5% from one chunk to the next ($WARMUP_MIN_CHUNKS to $WARMUP_MAX_CHUNKS chunks; the detail column shows them), then ${MEASURE_SECONDS} s measured; the rounds took $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
   echo "- certificate: $KEY_DESCRIPTION; origin: one nginx worker answering \`hello\\n\` from memory, over upstream keep-alive from both proxies"
   echo "- TLS engines: nginx: ${ENGINE[nginx]}; Wharf: ${ENGINE[wharf]:-not known (Wharf did not start)}"
   for key in "${!NEGOTIATED[@]}"; do
