@@ -87,6 +87,33 @@ cpu_ticks() {
   echo $((fields[11] + fields[12]))
 }
 
+# rss_kib PID...: the resident memory (VmRSS) of the processes together, in KiB.
+rss_kib() {
+  local pid kib total=0
+  for pid in "$@"; do
+    kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    total=$((total + ${kib:-0}))
+  done
+  echo "$total"
+}
+
+JCMD="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
+[ -x "$JCMD" ] || JCMD=""
+
+# A JVM's heap is committed up front (-Xms) and its pages were touched by the throughput tests,
+# so objects held by idle connections may not show in RSS at all. live_heap_kib PID runs a full
+# GC and prints the heap in use, which is added to the RSS growth for Wharf (an upper bound: a
+# heap page touched for the first time counts in both). Needs jcmd and a JVM started with
+# -XX:+StartAttachListener.
+live_heap_kib() {
+  [ -n "$JCMD" ] || return 1
+  "$JCMD" "$1" GC.run >/dev/null 2>&1 || return 1
+  "$JCMD" "$1" GC.heap_info 2>/dev/null \
+    | awk '/generation|[Hh]eap/ && /used/ {
+        for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*$/, "", v); sum += v }
+      } END { if (sum > 0) print sum; else exit 1 }'
+}
+
 # Stops each process in PIDS: TERM, up to 10 s, then KILL. nginx's workers are collected before
 # their master goes, in case the master has to be killed. WORK is removed on success and kept
 # (for its configs and logs) on failure.

@@ -80,15 +80,6 @@ fi
 
 install_cleanup wharf-bench
 
-rss_kib() {
-  local pid kib total=0
-  for pid in "$@"; do
-    kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    total=$((total + ${kib:-0}))
-  done
-  echo "$total"
-}
-
 mapfile -t PORTS < <(bench free-ports 2)
 NGINX_PORT=${PORTS[0]}
 WHARF_PORT=${PORTS[1]}
@@ -316,21 +307,6 @@ fresh_nginx_worker() {
     sleep 0.2
   done
   note "nginx: the worker was not replaced within 20 s; idle memory measured on the old one"
-}
-
-JCMD="$(dirname "$(readlink -f "$(command -v java)")")/jcmd"
-[ -x "$JCMD" ] || JCMD=""
-
-# A JVM's heap is committed up front (-Xms) and its pages were touched by the throughput tests,
-# so objects held by idle connections may not show in RSS at all. live_heap_kib PID runs a full
-# GC and prints the heap in use, which is added to the RSS growth for Wharf (an upper bound: a
-# heap page touched for the first time counts in both).
-live_heap_kib() {
-  "$JCMD" "$1" GC.run >/dev/null 2>&1 || return 1
-  "$JCMD" "$1" GC.heap_info 2>/dev/null \
-    | awk '/generation|[Hh]eap/ && /used/ {
-        for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*$/, "", v); sum += v }
-      } END { if (sum > 0) print sum; else exit 1 }'
 }
 
 # run_idle ROUND PROXY URL JVM PID...: opens the idle WebSockets through the proxy whose processes

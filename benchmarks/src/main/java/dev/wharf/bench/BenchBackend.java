@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,6 +40,11 @@ public final class BenchBackend implements AutoCloseable {
 
   /** Binds 127.0.0.1:{@code port} ({@code 0}: ephemeral) and starts serving. */
   static BenchBackend start(int port) throws InterruptedException {
+    return start(port, null);
+  }
+
+  /** As {@link #start(int)}, over TLS with {@code tls} unless it is null (the tools' tests). */
+  static BenchBackend start(int port, SslContext tls) throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup group = transport.newGroup(1, "bench-backend");
     try {
@@ -52,6 +58,9 @@ public final class BenchBackend implements AutoCloseable {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                      if (tls != null) {
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                      }
                       addHttpCodec(ch.pipeline());
                       addWebSocketUpgrade(ch.pipeline());
                       ch.pipeline().addLast("respond-or-echo", new BackendHandler());

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,7 @@ final class EchoLoad {
 
   static Result run(
       URI url,
+      Path trusted,
       int connections,
       int threads,
       Duration duration,
@@ -57,6 +59,7 @@ final class EchoLoad {
     try {
       return run(
           url,
+          trusted,
           connections,
           threads,
           duration,
@@ -70,6 +73,7 @@ final class EchoLoad {
 
   private static Result run(
       URI url,
+      Path trusted,
       int connections,
       int threads,
       Duration duration,
@@ -81,7 +85,7 @@ final class EchoLoad {
     CountDownLatch quiet = new CountDownLatch(connections);
     List<EchoConnection> open = new ArrayList<>(connections);
     List<Channel> channels = new ArrayList<>(connections);
-    try (WsClient client = new WsClient(url, threads, handshakeTimeout)) {
+    try (WsClient client = new WsClient(url, trusted, threads, handshakeTimeout)) {
       for (int i = 0; i < connections; i++) {
         if (!tracker.awaitConnectPermit(handshakeTimeout.multipliedBy(2))) {
           throw new IllegalStateException(

@@ -41,6 +41,7 @@ final class IdleLoad {
 
   static Result run(
       URI url,
+      Path trusted,
       int connections,
       int threads,
       Duration handshakeTimeout,
@@ -52,7 +53,7 @@ final class IdleLoad {
     LoadTracker tracker = new LoadTracker(connections, maxPending);
     List<Channel> channels = new ArrayList<>(connections);
     long heldNanos;
-    try (WsClient client = new WsClient(url, threads, handshakeTimeout)) {
+    try (WsClient client = new WsClient(url, trusted, threads, handshakeTimeout)) {
       for (int i = 0; i < connections; i++) {
         if (!tracker.awaitConnectPermit(handshakeTimeout.multipliedBy(2))) {
           throw new IllegalStateException(

@@ -47,8 +47,15 @@ public final class WsLoad implements Runnable {
         names = "--url",
         required = true,
         paramLabel = "URL",
-        description = "ws://HOST:PORT/PATH to connect to.")
+        description = "ws://HOST:PORT/PATH or wss://HOST:PORT/PATH to connect to.")
     URI url;
+
+    @Option(
+        names = "--trust",
+        paramLabel = "FILE",
+        description =
+            "PEM certificates the client trusts over wss:// (default: the JDK's trust store).")
+    Path trusted;
 
     @Option(
         names = "--connections",
@@ -83,6 +90,9 @@ public final class WsLoad implements Runnable {
       if (connections < 1 || threads < 1 || maxPending < 1) {
         throw new ParameterException(
             spec.commandLine(), "--connections, --threads and --max-pending must be at least 1");
+      }
+      if (trusted != null && !"wss".equals(url.getScheme())) {
+        throw new ParameterException(spec.commandLine(), "--trust is for wss:// URLs only");
       }
     }
   }
@@ -119,6 +129,7 @@ public final class WsLoad implements Runnable {
       EchoLoad.Result r =
           EchoLoad.run(
               target.url,
+              target.trusted,
               target.connections,
               target.threads,
               duration,
@@ -193,6 +204,7 @@ public final class WsLoad implements Runnable {
       IdleLoad.Result r =
           IdleLoad.run(
               target.url,
+              target.trusted,
               target.connections,
               target.threads,
               target.handshakeTimeout,

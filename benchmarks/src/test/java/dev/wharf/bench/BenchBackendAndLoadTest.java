@@ -51,7 +51,8 @@ class BenchBackendAndLoadTest {
   @Test
   void echoLoadMeasuresRoundTripsAndClosesCleanly() throws InterruptedException {
     EchoLoad.Result r =
-        EchoLoad.run(url("ws", "/ws"), 4, 1, Duration.ofMillis(500), 64, HANDSHAKE_TIMEOUT, 200);
+        EchoLoad.run(
+            url("ws", "/ws"), null, 4, 1, Duration.ofMillis(500), 64, HANDSHAKE_TIMEOUT, 200);
     assertTrue(r.clean(), () -> "not clean: " + r);
     assertEquals(4, r.opened());
     assertEquals(r.messages(), r.roundTrips().count());
@@ -65,6 +66,7 @@ class BenchBackendAndLoadTest {
     IdleLoad.Result r =
         IdleLoad.run(
             url("ws", "/ws"),
+            null,
             300,
             1,
             HANDSHAKE_TIMEOUT,
@@ -82,7 +84,7 @@ class BenchBackendAndLoadTest {
     // upgrade either.
     EchoLoad.Result r =
         EchoLoad.run(
-            url("ws", "/not-ws"), 3, 1, Duration.ofMillis(200), 64, HANDSHAKE_TIMEOUT, 200);
+            url("ws", "/not-ws"), null, 3, 1, Duration.ofMillis(200), 64, HANDSHAKE_TIMEOUT, 200);
     assertEquals(0, r.opened());
     assertEquals(3, r.handshakeFailures());
     assertTrue(r.firstProblem().contains("200"), r.firstProblem());
