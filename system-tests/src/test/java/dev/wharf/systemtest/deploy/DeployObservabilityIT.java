@@ -18,6 +18,7 @@ import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.TestCertificates;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
@@ -77,11 +78,19 @@ class DeployObservabilityIT {
     int web = FreePorts.loopback();
     int admin = FreePorts.loopback();
     List<Integer> dead = FreePorts.loopback(2); // nothing listens: connections are refused
+    int secure = FreePorts.loopback();
+    // The certificate alerts watch series a node exports for each TLS listener.
+    TestCertificates certificate = TestCertificates.create(dir, "edge");
     Path config = dir.resolve("wharf.yaml");
     Files.writeString(
         config,
         """
-        listeners: [{name: web, address: 127.0.0.1, port: %1$d}]
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %1$d}
+          - name: secure
+            address: 127.0.0.1
+            port: %5$d
+            tls: {certificates: [{certificate_file: "%6$s", key_file: "%7$s"}]}
         upstreams:
           - name: live
             endpoints: [{address: "%2$s"}]
@@ -98,7 +107,14 @@ class DeployObservabilityIT {
           - {name: flaky, match: {path: {prefix: /flaky/}}, proxy: {upstream: flaky}}
           - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: live}}
         """
-            .formatted(web, backend.endpoint(), dead.get(0), dead.get(1)));
+            .formatted(
+                web,
+                backend.endpoint(),
+                dead.get(0),
+                dead.get(1),
+                secure,
+                certificate.certificate(),
+                certificate.privateKey()));
     String endpoints =
         String.join(",", etcd.clientEndpoints().stream().map(URI::toString).toList());
     replica =
