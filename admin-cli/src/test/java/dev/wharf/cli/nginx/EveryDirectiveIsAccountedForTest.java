@@ -58,6 +58,7 @@ class EveryDirectiveIsAccountedForTest {
         server {
             listen 443 ssl http2;
             ssl_certificate /etc/ssl/app.pem;
+            ssl_certificate_key /etc/ssl/app.key;
             return 301 http://$host$request_uri;
         }
         """);
