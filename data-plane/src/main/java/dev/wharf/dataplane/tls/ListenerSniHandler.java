@@ -46,7 +46,7 @@ final class ListenerSniHandler extends SniHandler {
   @Override
   protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext context) {
     if (context == null) {
-      meters.refused(terminator.listener(), "unknown_server_name");
+      meters.refused(ctx.channel(), terminator.listener(), "unknown_server_name");
       ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
           .addListener(ChannelFutureListener.CLOSE);
       return;
