@@ -82,7 +82,9 @@ class UpstreamTlsContextsTest {
             contexts,
             "{certificate_file: \"" + client.certificate() + "\", key_file: \"" + garbage + "\"}"));
     assertEquals(
-        "upstreams[1].tls.certificate_file: " + garbage + " is not a PEM certificate chain",
+        "upstreams[1].tls.certificate_file: "
+            + garbage
+            + " holds no certificate (expected PEM blocks BEGIN CERTIFICATE)",
         refusal(
             contexts,
             "{certificate_file: \"" + garbage + "\", key_file: \"" + client.privateKey() + "\"}"));
