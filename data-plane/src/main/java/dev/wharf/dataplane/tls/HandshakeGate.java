@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.CipherSuiteConverter;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -46,7 +47,7 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
     if (inProgress.incrementAndGet() > setup.maxHandshakes()) {
       inProgress.decrementAndGet();
       finished = true;
-      meters.refused(listener, "over_capacity");
+      meters.refused(ctx.channel(), listener, "over_capacity");
       ctx.close();
       return;
     }
@@ -56,6 +57,9 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SniCompletionEvent hello && !hello.isSuccess() && !finished) {
+      failed(ctx, hello.cause()); // no hello within the handshake timeout
+    }
     if (evt instanceof SslHandshakeCompletionEvent done && !finished) {
       release();
       finished = true;
@@ -68,7 +72,7 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
                     tls.engine().getSession(),
                     ctx.channel().attr(ListenerSniHandler.SERVER_NAME).get()));
       } else {
-        meters.refused(listener, "handshake_failed");
+        failed(ctx, done.cause());
       }
     }
     ctx.fireUserEventTriggered(evt);
@@ -78,7 +82,7 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (!finished) {
       finished = true;
-      meters.refused(listener, "handshake_failed");
+      failed(ctx, null);
     }
     release();
     ctx.fireChannelInactive();
@@ -96,6 +100,18 @@ final class HandshakeGate extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireExceptionCaught(cause);
+  }
+
+  /**
+   * Counts a handshake that did not finish, when there was one: the client sent a TLS record, or
+   * was silent until the handshake timeout. A connection closed before it said anything (a TCP
+   * health check, a peer the PROXY protocol refused) started no handshake and is not counted here.
+   */
+  private void failed(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof SslHandshakeTimeoutException
+        || Boolean.TRUE.equals(ctx.channel().attr(PlainHttpGuard.TLS_STARTED).get())) {
+      meters.refused(ctx.channel(), listener, "handshake_failed");
+    }
   }
 
   private void release() {

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -46,7 +47,7 @@ final class ListenerSniHandler extends SniHandler {
   @Override
   protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext context) {
     if (context == null) {
-      meters.refused(terminator.listener(), "unknown_server_name");
+      meters.refused(ctx.channel(), terminator.listener(), "unknown_server_name");
       ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME))
           .addListener(ChannelFutureListener.CLOSE);
       return;
@@ -72,6 +73,12 @@ final class ListenerSniHandler extends SniHandler {
     SSLParameters params = engine.getSSLParameters();
     params.setUseCipherSuitesOrder(setup.preferServerCiphers());
     engine.setSSLParameters(params);
+    if (!terminator.currentTickets().enabled()
+        && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+      // Netty clears SSL_OP_NO_TICKET on each engine to allow TLS 1.3 tickets, which brings TLS 1.2
+      // tickets back too: set it again, on this engine, for both.
+      SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+    }
     byte[] staple = setup.staple(context);
     if (staple != null && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
       openSsl.setOcspResponse(staple);

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -15,6 +16,9 @@ import java.util.List;
  * anything else is closed.
  */
 final class PlainHttpGuard extends ByteToMessageDecoder {
+  /** Set on a connection whose client started TLS (its first byte began a handshake record). */
+  static final AttributeKey<Boolean> TLS_STARTED = AttributeKey.valueOf("wharf.tls-started");
+
   private static final byte HANDSHAKE = 0x16;
   private static final byte[] PLAIN_HTTP =
       ("HTTP/1.1 400 Bad Request\r\n"
@@ -39,16 +43,17 @@ final class PlainHttpGuard extends ByteToMessageDecoder {
     }
     byte first = in.getByte(in.readerIndex());
     if (first == HANDSHAKE) {
+      ctx.channel().attr(TLS_STARTED).set(Boolean.TRUE);
       ctx.pipeline().remove(this);
       return;
     }
     in.skipBytes(in.readableBytes());
     if (first >= 'A' && first <= 'Z') {
-      meters.refused(listener, "plain_http");
+      meters.refused(ctx.channel(), listener, "plain_http");
       ctx.writeAndFlush(Unpooled.wrappedBuffer(PLAIN_HTTP))
           .addListener(ChannelFutureListener.CLOSE);
     } else {
-      meters.refused(listener, "not_tls");
+      meters.refused(ctx.channel(), listener, "not_tls");
       ctx.close();
     }
   }

@@ -89,6 +89,11 @@ final class TicketKeys {
     return new OpenSslSessionTicketKey(name, hmac, aes);
   }
 
+  /** False for {@code tickets: false}: no engine of the listener issues tickets. */
+  boolean enabled() {
+    return enabled;
+  }
+
   /** Sets the keys on every OpenSSL context of {@code tls}; a no-op with the JDK engine. */
   synchronized void applyTo(ServerTls tls) {
     if (!enabled) {

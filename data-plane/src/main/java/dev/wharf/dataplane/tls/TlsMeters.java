@@ -2,9 +2,18 @@ package dev.wharf.dataplane.tls;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 
-/** The TLS meters of a node: connections refused before or during the handshake, by reason. */
+/**
+ * The TLS meters of a node: connections refused before or during the handshake, by reason, each
+ * connection once (the first reason found: a plain HTTP request also ends the handshake, and is
+ * counted as {@code plain_http} only).
+ */
 final class TlsMeters {
+  private static final AttributeKey<Boolean> COUNTED =
+      AttributeKey.valueOf("wharf.tls-refusal-counted");
+
   private final MeterRegistry registry;
 
   TlsMeters(MeterRegistry registry) {
@@ -16,7 +25,10 @@ final class TlsMeters {
    * handshakes in progress), {@code unknown_server_name}, {@code plain_http}, {@code not_tls},
    * {@code handshake_failed} (protocol, cipher, certificate, timeout).
    */
-  void refused(String listener, String reason) {
+  void refused(Channel connection, String listener, String reason) {
+    if (connection.attr(COUNTED).setIfAbsent(Boolean.TRUE) != null) {
+      return;
+    }
     Counter.builder("wharf.tls.handshakes.refused")
         .description("TLS connections closed without a finished handshake, by reason")
         .tag("listener", listener)

@@ -86,6 +86,18 @@ public final class TestPki {
         serverExtensions(dnsNames));
   }
 
+  /**
+   * An ECDSA P-256 server certificate {@code CN=cn}, valid for {@code days} from now (the others
+   * are valid for 30), for {@code dnsNames} and 127.0.0.1.
+   */
+  public Issued ecdsa(String cn, int days, String... dnsNames) {
+    return issue(
+        cn,
+        List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+        serverExtensions(dnsNames),
+        days);
+  }
+
   /** A client certificate {@code CN=cn} (ECDSA), for mutual TLS. */
   public Issued client(String cn) {
     return issue(
@@ -186,6 +198,10 @@ public final class TestPki {
   }
 
   private Issued issue(String cn, List<String> newKey, String extensions) {
+    return issue(cn, newKey, extensions, 30);
+  }
+
+  private Issued issue(String cn, List<String> newKey, String extensions, int days) {
     String base = cn.replace('*', '_');
     Issued issued = new Issued(dir.resolve(base + ".crt"), dir.resolve(base + ".key"));
     Path csr = dir.resolve(base + ".csr");
@@ -218,7 +234,7 @@ public final class TestPki {
         ca.key().toString(),
         "-CAcreateserial",
         "-days",
-        "30",
+        Integer.toString(days),
         "-extfile",
         ext.toString(),
         "-out",

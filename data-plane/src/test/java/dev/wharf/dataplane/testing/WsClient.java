@@ -39,7 +39,12 @@ public final class WsClient implements AutoCloseable {
     return connect(HttpClient.newBuilder().sslContext(tls).build(), uri);
   }
 
-  private static WsClient connect(HttpClient client, URI uri) {
+  /**
+   * Opens a WebSocket to {@code uri} with {@code client}; one client can carry many WebSockets (one
+   * selector thread for all of them, where {@link #connect(URI, javax.net.ssl.SSLContext)} starts
+   * one per call).
+   */
+  public static WsClient connect(HttpClient client, URI uri) {
     Collector collector = new Collector();
     WebSocket ws =
         client

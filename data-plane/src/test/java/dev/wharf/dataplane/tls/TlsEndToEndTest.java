@@ -347,16 +347,41 @@ abstract class TlsEndToEndTest {
     assertEquals("CN=mallory", seen.header("X-Client-Dn"));
   }
 
+  static double refusals(String listener, String reason) {
+    io.micrometer.core.instrument.Counter c =
+        node.registry()
+            .find("wharf.tls.handshakes.refused")
+            .tags("listener", listener, "reason", reason)
+            .counter();
+    return c == null ? 0 : c.count();
+  }
+
   @Test
   void aClientThatSendsNothingIsClosedAfterTheHandshakeTimeout() throws Exception {
+    double before = refusals("strict", "handshake_failed");
     try (Socket s = new Socket("127.0.0.1", port("strict"))) {
       s.setSoTimeout((int) WAIT.toMillis());
       assertEquals(-1, s.getInputStream().read());
     }
+    Await.until(
+        WAIT,
+        () -> refusals("strict", "handshake_failed") == before + 1,
+        () -> "handshake_failed: " + refusals("strict", "handshake_failed"));
+  }
+
+  @Test
+  void aConnectionClosedBeforeItSentAByteIsNoFailedHandshake() throws Exception {
+    double before = refusals("strict", "handshake_failed");
+    new Socket("127.0.0.1", port("strict")).close();
+    // the silent client after it is counted, and only it
+    aClientThatSendsNothingIsClosedAfterTheHandshakeTimeout();
+    assertEquals(before + 1, refusals("strict", "handshake_failed"));
   }
 
   @Test
   void plainHttpToATlsPortIsAnsweredAsNginxDoes() throws Exception {
+    double plainBefore = refusals("web", "plain_http");
+    double failedBefore = refusals("web", "handshake_failed");
     try (Socket s = new Socket("127.0.0.1", port("web"))) {
       s.setSoTimeout((int) WAIT.toMillis());
       OutputStream out = s.getOutputStream();
@@ -367,6 +392,13 @@ abstract class TlsEndToEndTest {
       assertTrue(answer.endsWith("The plain HTTP request was sent to HTTPS port\r\n"), answer);
     }
     assertEquals(0, backend.pendingRequests());
+    // one connection, one reason: not also a failed handshake
+    Await.until(
+        WAIT,
+        () -> node.node().tls().get("web").handshakesInProgress() == 0,
+        () -> "handshakes in progress");
+    assertEquals(plainBefore + 1, refusals("web", "plain_http"));
+    assertEquals(failedBefore, refusals("web", "handshake_failed"));
   }
 
   @Test
