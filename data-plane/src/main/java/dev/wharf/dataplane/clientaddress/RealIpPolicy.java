@@ -32,7 +32,7 @@ final class RealIpPolicy {
   static RealIpPolicy of(RealIp config) {
     String header = config.getHeader().isEmpty() ? "X-Forwarded-For" : config.getHeader();
     return new RealIpPolicy(
-        Cidr.parseAll(config.getTrustedSourcesList()), header, config.getRecursive());
+        TrustedRanges.of(config.getTrustedSourcesList()), header, config.getRecursive());
   }
 
   /**

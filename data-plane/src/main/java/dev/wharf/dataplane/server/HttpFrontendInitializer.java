@@ -4,6 +4,7 @@ import dev.wharf.config.Cidr;
 import dev.wharf.config.HeaderLineLimits;
 import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
+import dev.wharf.dataplane.clientaddress.TrustedRanges;
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.tls.TlsTerminator;
@@ -79,7 +80,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   private void addClientAddress(Channel ch, Listener config) {
     ClientAddresses.attach(ch, config);
     if (config.hasProxyProtocol()) {
-      List<Cidr> trusted = Cidr.parseAll(config.getProxyProtocol().getTrustedSourcesList());
+      List<Cidr> trusted = TrustedRanges.of(config.getProxyProtocol().getTrustedSourcesList());
       NodeServices node = context.services().node();
       ch.pipeline()
           .addFirst(PROXY_PROTOCOL, new ProxyProtocolHandler(context.name(), trusted, node))
