@@ -2,6 +2,7 @@ package dev.wharf.dataplane.server;
 
 import dev.wharf.config.Cidr;
 import dev.wharf.config.HeaderLineLimits;
+import dev.wharf.config.ListenerLimits;
 import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
 import dev.wharf.dataplane.clientaddress.TrustedRanges;
@@ -35,12 +36,6 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   static final String FLOW_CONTROL = "flow-control";
   static final String KEEP_ALIVE = "keep-alive";
   static final String DISPATCHER = "dispatcher";
-
-  /** nginx's large_client_header_buffers 4 8k: a request line fits in 8k. */
-  static final int DEFAULT_MAX_URI_LENGTH = 8 * 1024;
-
-  /** ...and the whole head in 32k. */
-  static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
 
   private final ListenerContext context;
   private final ChannelGroup connections;
@@ -108,14 +103,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
   /** Netty's codec, strict, behind a look at the raw head (see {@link StrictHttpCodec}). */
   private static void addHttpCodec(ChannelPipeline p, Listener config) {
-    int maxUri =
-        config.hasMaxUriLength()
-            ? (int) config.getMaxUriLength().getBytes()
-            : DEFAULT_MAX_URI_LENGTH;
-    int maxHeader =
-        config.hasMaxRequestHeaderSize()
-            ? (int) config.getMaxRequestHeaderSize().getBytes()
-            : DEFAULT_MAX_HEADER_SIZE;
+    int maxUri = (int) ListenerLimits.maxUriBytes(config);
+    int maxHeader = (int) ListenerLimits.maxRequestHeaderBytes(config);
     HttpDecoderConfig decoder =
         new HttpDecoderConfig()
             .setMaxInitialLineLength(maxUri)
