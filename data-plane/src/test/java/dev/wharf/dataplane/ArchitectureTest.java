@@ -30,6 +30,7 @@ class ArchitectureTest {
           .definedBy(
               "..dataplane.node..",
               "..dataplane.http..",
+              "..dataplane.http2..",
               "..dataplane.metrics..",
               "..dataplane.tls..",
               "..dataplane.clientaddress..")

@@ -52,6 +52,7 @@ public final class Variables {
           Map.entry("server_port", Phase.REQUEST),
           Map.entry("server_name", Phase.REQUEST),
           Map.entry("server_protocol", Phase.REQUEST),
+          Map.entry("http2", Phase.REQUEST),
           Map.entry("request_id", Phase.REQUEST),
           Map.entry("proxy_add_x_forwarded_for", Phase.REQUEST),
           Map.entry("connection_upgrade", Phase.REQUEST),

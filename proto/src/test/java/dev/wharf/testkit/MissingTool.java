@@ -1,5 +1,8 @@
 package dev.wharf.testkit;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -21,5 +24,19 @@ public final class MissingTool {
       throw new IllegalStateException(message + "; CI=true, so this is a failure, not a skip");
     }
     return Assumptions.abort(message + "; skipped outside CI");
+  }
+
+  /**
+   * The executable {@code tool} found on the {@code PATH}; when there is none, fails or aborts the
+   * calling test as {@link #missing(String)} does.
+   */
+  public static Path require(String tool) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+        return Path.of(dir, tool);
+      }
+    }
+    return missing(tool + " is not on the PATH");
   }
 }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -240,10 +241,12 @@ public final class StaticExchange implements ClientExchange {
 
   private void sendFile(HttpResponse head, FileChannel channel, long offset, long length) {
     boolean keepAlive = prepare(head);
-    // The kernel can send the file itself unless something on the way needs its bytes.
+    // The kernel can send the file itself unless something on the way needs its bytes: the
+    // compressor, TLS, or HTTP/2's framing (a stream's DATA frames).
     boolean zeroCopy =
         compression.decide(head) != ResponseCompression.Decision.COMPRESS
-            && ctx.pipeline().get(SslHandler.class) == null;
+            && ctx.pipeline().get(SslHandler.class) == null
+            && !(ctx.channel() instanceof Http2StreamChannel);
     FileTransfer transfer;
     try {
       transfer = FileTransfer.start(ctx, head, channel, offset, length, zeroCopy);

@@ -36,6 +36,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final Instant now;
   private final ZoneId zone;
   private final TlsFacts tls;
+  private final ClientProtocol protocol;
 
   /**
    * The variables of a request read on {@code connection}; its client's address is resolved here,
@@ -60,6 +61,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
         ClientAddresses.resolve(connection, request),
         connection.localAddress(),
         connection.attr(TlsFacts.KEY).get(),
+        ClientProtocol.of(connection),
         hostname,
         requestIds,
         now,
@@ -78,7 +80,17 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       Supplier<String> requestIds,
       Instant now,
       ZoneId zone) {
-    this(request, target, client, local, null, hostname, requestIds, now, zone);
+    this(
+        request,
+        target,
+        client,
+        local,
+        null,
+        ClientProtocol.HTTP_1_1,
+        hostname,
+        requestIds,
+        now,
+        zone);
   }
 
   private RequestVariables(
@@ -87,11 +99,13 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       ClientAddress client,
       SocketAddress local,
       TlsFacts tls,
+      ClientProtocol protocol,
       String hostname,
       Supplier<String> requestIds,
       Instant now,
       ZoneId zone) {
     this.tls = tls;
+    this.protocol = protocol;
     this.request = request;
     this.target = target;
     this.client = client;
@@ -149,13 +163,14 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "hostname" -> hostname;
       case "scheme" -> tls == null ? "http" : "https";
       case "https" -> tls == null ? "" : "on";
-      case "request" -> request.method() + " " + request.uri() + " " + request.protocolVersion();
+      case "request" -> request.method() + " " + request.uri() + " " + serverProtocol();
       case "request_method" -> request.method().name();
       case "request_uri" -> request.uri();
       case "uri", "document_uri" -> target.path();
       case "args", "query_string" -> target.query();
       case "is_args" -> target.query().isEmpty() ? "" : "?";
-      case "server_protocol" -> request.protocolVersion().text();
+      case "server_protocol" -> serverProtocol();
+      case "http2" -> protocol.http2Variable();
       case "request_id" -> requestId();
       case "proxy_add_x_forwarded_for" -> forwardedFor();
       case "connection_upgrade" ->
@@ -170,6 +185,10 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
       default -> name.startsWith("ssl_") ? ssl(name) : family(name);
     };
+  }
+
+  private String serverProtocol() {
+    return protocol.isHttp2() ? protocol.serverProtocol() : request.protocolVersion().text();
   }
 
   /** The {@code $ssl_*} variables: "" on a plain connection, as in nginx. */

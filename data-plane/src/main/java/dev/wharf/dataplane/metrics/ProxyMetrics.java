@@ -47,7 +47,11 @@ public final class ProxyMetrics {
       millis(1, 5, 10, 25, 50, 100, 250, 500, 1_000, 5_000);
 
   private final MeterRegistry registry;
-  private final MeterTable<RequestMeters> requests;
+
+  /** By the client's protocol (a handful of ALPN names), then listener and route. */
+  private final ConcurrentHashMap<String, MeterTable<RequestMeters>> requests =
+      new ConcurrentHashMap<>();
+
   private final ConcurrentHashMap<String, Timer> upstreamLatency = new ConcurrentHashMap<>();
   private final MeterTable<EndpointMeters> endpoints;
   private final WebSocketMeters webSockets;
@@ -64,7 +68,6 @@ public final class ProxyMetrics {
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.requests = new MeterTable<>(this::newRequestMeters);
     this.endpoints = new MeterTable<>(this::newEndpointMeters);
     this.webSockets = new WebSocketMeters(registry);
     this.proxyProtocolRejected =
@@ -99,17 +102,27 @@ public final class ProxyMetrics {
             .register(registry);
   }
 
-  /**
-   * A request finished (response fully sent or connection ended). Its status class is {@code
-   * "1xx"}..{@code "5xx"}; status 0 is {@code "none"}: the client went away before any response.
-   */
   /** The registry behind these meters, for meter binders beside other logic (TLS). */
   public MeterRegistry registry() {
     return registry;
   }
 
-  public void requestCompleted(String listener, String route, int status, long durationNanos) {
-    RequestMeters m = requests.get(tag(listener), tag(route));
+  /**
+   * A request finished (response fully sent or connection ended). Its status class is {@code
+   * "1xx"}..{@code "5xx"}; status 0 is {@code "none"}: the client went away before any response.
+   *
+   * @param protocol what the client spoke, as ALPN names it: {@code http/1.1}, {@code h2}, {@code
+   *     h2c}
+   */
+  public void requestCompleted(
+      String listener, String protocol, String route, int status, long durationNanos) {
+    MeterTable<RequestMeters> table = requests.get(protocol);
+    if (table == null) {
+      table =
+          requests.computeIfAbsent(
+              protocol, p -> new MeterTable<>((l, r) -> newRequestMeters(l, p, r)));
+    }
+    RequestMeters m = table.get(tag(listener), tag(route));
     m.statuses.increment(status);
     m.duration.record(durationNanos, TimeUnit.NANOSECONDS);
   }
@@ -267,8 +280,8 @@ public final class ProxyMetrics {
     return m != null ? m : connections.computeIfAbsent(listener, ConnectionMeters::new);
   }
 
-  private RequestMeters newRequestMeters(String listener, String route) {
-    Tags tags = Tags.of("listener", listener, "route", route);
+  private RequestMeters newRequestMeters(String listener, String protocol, String route) {
+    Tags tags = Tags.of("listener", listener, "protocol", protocol, "route", route);
     return new RequestMeters(
         new StatusCounters(registry, "wharf.requests", "Requests completed", tags),
         Timer.builder("wharf.request.duration")

@@ -72,10 +72,17 @@ final class ClientTimeouts extends ChannelDuplexHandler {
         nanos(listener.hasClientHeaderTimeout(), listener.getClientHeaderTimeout(), DEFAULT_HEADER);
     this.bodyNanos =
         nanos(listener.hasClientBodyTimeout(), listener.getClientBodyTimeout(), DEFAULT_BODY);
-    this.keepAliveNanos =
-        nanos(listener.hasKeepaliveTimeout(), listener.getKeepaliveTimeout(), DEFAULT_KEEPALIVE);
+    this.keepAliveNanos = keepAliveNanos(listener);
     this.sendNanos = nanos(listener.hasSendTimeout(), listener.getSendTimeout(), DEFAULT_SEND);
     this.ticker = ticker;
+  }
+
+  /**
+   * {@code keepalive_timeout} in nanoseconds, 0 for none; an HTTP/2 connection without streams is
+   * closed after it too, as nginx does.
+   */
+  static long keepAliveNanos(Listener listener) {
+    return nanos(listener.hasKeepaliveTimeout(), listener.getKeepaliveTimeout(), DEFAULT_KEEPALIVE);
   }
 
   /** nginx's {@code keepalive_timeout 0}: no request after the first. */

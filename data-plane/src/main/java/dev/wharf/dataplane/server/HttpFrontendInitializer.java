@@ -2,15 +2,18 @@ package dev.wharf.dataplane.server;
 
 import dev.wharf.config.Cidr;
 import dev.wharf.config.HeaderLineLimits;
+import dev.wharf.config.Http2Options;
 import dev.wharf.config.ListenerLimits;
 import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
 import dev.wharf.dataplane.clientaddress.TrustedRanges;
 import dev.wharf.dataplane.compression.ResponseCompressor;
+import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.tls.TlsTerminator;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -36,6 +39,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   static final String FLOW_CONTROL = "flow-control";
   static final String KEEP_ALIVE = "keep-alive";
   static final String DISPATCHER = "dispatcher";
+  static final String PROTOCOL_SELECTION = "protocol-selection";
 
   private final ListenerContext context;
   private final ChannelGroup connections;
@@ -56,7 +60,33 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     Listener config = context.snapshot().get().listener(context.name());
     ChannelPipeline p = ch.pipeline();
     addClientAddress(ch, config);
-    addTls(p);
+    boolean tls = addTls(p);
+    Http2Options h2 = Http2Options.of(config);
+    if (tls ? !h2.offered() : !h2.cleartext()) {
+      addHttp1(p, config);
+      return;
+    }
+    ProtocolSelection.Pipelines pipelines =
+        new ProtocolSelection.Pipelines() {
+          @Override
+          public void http1(ChannelHandlerContext ctx) {
+            addHttp1(ctx.pipeline(), config);
+          }
+
+          @Override
+          public void http2(ChannelHandlerContext ctx, ClientProtocol protocol) {
+            Http2FrontendPipeline.install(ctx.channel(), context, config, h2, protocol);
+          }
+        };
+    p.addLast(
+        PROTOCOL_SELECTION,
+        tls
+            ? new ProtocolSelection.Alpn(pipelines)
+            : new ProtocolSelection.PriorKnowledge(pipelines));
+  }
+
+  /** The HTTP/1.1 handlers, at once or once the client is known to speak HTTP/1.1. */
+  private void addHttp1(ChannelPipeline p, Listener config) {
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
     ResponseCompressor compressor = addCompression(p);
@@ -88,11 +118,12 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
    * {@link TlsTerminator}). Its handlers stay when the connection becomes a WebSocket relay.
    * Anything that must see the raw bytes before TLS (the PROXY protocol) goes in before this.
    */
-  private void addTls(ChannelPipeline p) {
+  private boolean addTls(ChannelPipeline p) {
     TlsTerminator tls = context.tls().get(context.name());
     if (tls != null) {
       tls.install(p);
     }
+    return tls != null;
   }
 
   private ClientTimeouts addTimeouts(ChannelPipeline p, Listener config) {
@@ -143,6 +174,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
   private void addDispatcher(
       ChannelPipeline p, ClientTimeouts timeouts, ResponseCompressor compressor) {
-    p.addLast(DISPATCHER, new RequestDispatcher(context, timeouts, compressor));
+    p.addLast(
+        DISPATCHER, new RequestDispatcher(context, timeouts, compressor, ClientProtocol.HTTP_1_1));
   }
 }

@@ -1,6 +1,8 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
+import dev.wharf.dataplane.http.UriPaths;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -54,6 +56,15 @@ final class RequestChecks {
       return HttpResponseStatus.METHOD_NOT_ALLOWED; // nginx never echoes a request back
     }
     return null;
+  }
+
+  /** The request's target, parsed; null when its path cannot be (a 400). */
+  static RequestTarget target(HttpRequest request) {
+    try {
+      return RequestTarget.parse(request.uri());
+    } catch (UriPaths.BadPathException e) {
+      return null;
+    }
   }
 
   /**

@@ -1,18 +1,17 @@
 package dev.wharf.dataplane.server;
 
-import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.compression.ResponseCompression;
 import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.exchange.ClientExchange;
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.files.StaticExchange;
+import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
-import dev.wharf.dataplane.http.UriPaths;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.proxy.ProxyExchange;
 import dev.wharf.dataplane.proxy.ProxyServices;
@@ -55,8 +54,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private final ProxyServices proxy;
   private final ClientTimeouts timeouts;
   private final ResponseCompressor compressor;
+  private final ClientProtocol protocol;
+  private final RequestEnds ends;
   private ChannelHandlerContext ctx;
-  private long connectedAt;
   private NodeSnapshot snapshot;
   private ClientExchange exchange;
   private boolean goingAway;
@@ -64,26 +64,43 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private boolean webSocket;
   private boolean awaitingMessage;
 
+  /**
+   * @param protocol what the client speaks: on HTTP/1.1 this handler owns the connection, on HTTP/2
+   *     one stream (its channel), and the connection's own handlers count and close it
+   */
   RequestDispatcher(
-      ListenerContext listener, ClientTimeouts timeouts, ResponseCompressor compressor) {
+      ListenerContext listener,
+      ClientTimeouts timeouts,
+      ResponseCompressor compressor,
+      ClientProtocol protocol) {
     this.listener = listener;
     this.proxy = listener.services();
     this.services = proxy.node();
     this.timeouts = timeouts;
     this.compressor = compressor;
+    this.protocol = protocol;
+    this.ends = new RequestEnds(listener.name(), protocol, services);
   }
 
+  /** Added once the client's protocol is known (ALPN), the connection is already active. */
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      opened();
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    connectedAt = services.ticker().nanoTime();
-    services.metrics().connectionOpened(listener.name());
-    readClient();
+    opened();
     ctx.fireChannelActive();
+  }
+
+  private void opened() {
+    if (ends.connectionOpened()) {
+      readClient();
+    }
   }
 
   @Override
@@ -91,9 +108,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     if (exchange != null) {
       exchange.onClientClosed();
     }
-    services
-        .metrics()
-        .connectionClosed(listener.name(), services.ticker().nanoTime() - connectedAt);
+    ends.connectionClosed();
     ctx.fireChannelInactive();
   }
 
@@ -195,13 +210,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     long start = services.ticker().nanoTime();
     timeouts.requestHeadRead(!(request instanceof LastHttpContent)); // whether a body follows
     HttpResponseStatus malformed = RequestChecks.malformedStatus(request);
-    RequestTarget target = null;
-    if (malformed == null) {
-      try {
-        target = RequestTarget.parse(request.uri());
-      } catch (UriPaths.BadPathException e) {
-        malformed = HttpResponseStatus.BAD_REQUEST;
-      }
+    RequestTarget target = malformed == null ? RequestChecks.target(request) : null;
+    if (malformed == null && target == null) {
+      malformed = HttpResponseStatus.BAD_REQUEST;
     }
     if (malformed == null && !snapshot.listener(listener.name()).getUnderscoresInHeaders()) {
       RequestChecks.dropUnderscoredHeaders(request.headers());
@@ -220,8 +231,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   /**
-   * Selects the route on the snapshot taken for this request (404 when none matches), refuses a
-   * declared body over its limit (413), then hands the request to what the route serves.
+   * Selects the route on the snapshot taken for this request (404 when none matches), refuses what
+   * the route cannot take ({@link RouteChecks}), then hands the request to what the route serves.
    */
   private void route(
       HttpRequest request, RequestTarget target, RequestRecord record, boolean head) {
@@ -236,12 +247,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
     CompiledRoute route = selection.route();
     record.routed(route.name());
-    if (route.maxBodySize() > 0 && HttpUtil.getContentLength(request, -1L) > route.maxBodySize()) {
-      respond(
-          record,
-          request,
-          Responses.error(
-              ctx.alloc(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, head, true, now()));
+    HttpResponseStatus refused = RouteChecks.refusal(route, request, ctx.channel());
+    if (refused != null) {
+      respond(record, request, Responses.error(ctx.alloc(), refused, head, true, now()));
       return;
     }
     ResponseCompression compression = route.compression().forRequest(request);
@@ -289,14 +297,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private void startProxy(CompiledRoute route, RoutedRequest routed, boolean head) {
     HttpRequest request = routed.request();
     boolean upgrade = route.proxy().webSocketEnabled() && WebSocketHandshakes.isUpgrade(request);
-    if (upgrade) {
-      HttpResponseStatus refused = WebSocketHandshakes.refusal(request);
-      if (refused != null) {
-        FullHttpResponse response = Responses.error(ctx.alloc(), refused, head, true, now());
-        WebSocketHandshakes.addVersionHint(refused, response);
-        respond(routed.record(), request, response);
-        return;
-      }
+    FullHttpResponse refused =
+        upgrade ? WebSocketHandshakes.refuse(ctx.alloc(), request, head, now()) : null;
+    if (refused != null) {
+      respond(routed.record(), request, refused);
+      return;
     }
     exchange = new ProxyExchange(ctx, proxy, routed, route.proxy(), this, upgrade);
     exchange.start();
@@ -306,7 +311,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     return new RequestVariables(
         request,
         target,
-        ctx.channel(),
+        ClientProtocol.connectionOf(ctx.channel()),
         listener.hostname(),
         listener.requestIds(),
         now(),
@@ -326,8 +331,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     HttpUtil.setKeepAlive(response, keepAlive);
     record.responded(response.status().code(), response.headers());
     record.bodySent(response.content().readableBytes());
-    if (keepAlive) {
-      ctx.writeAndFlush(response);
+    if (keepAlive || protocol.isHttp2()) {
+      ctx.writeAndFlush(response); // a stream ends with its response; the connection goes on
     } else {
       closing = true;
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -339,8 +344,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   public void exchangeFinished(RequestRecord record, boolean keepAlive) {
     exchange = null;
     finished(record);
-    if (webSocket) {
-      return; // the relay owned the connection; it is closed now
+    if (webSocket || protocol.isHttp2()) {
+      return; // the relay owned the connection, or the stream ended with its response
     }
     if (keepAlive && keepAliveAllowed()) {
       timeouts.idle();
@@ -356,35 +361,29 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   /** Whether the next response may keep the connection open. */
   @Override
   public boolean keepAliveAllowed() {
-    return !goingAway && timeouts.keepAliveEnabled();
+    return !goingAway() && (protocol.isHttp2() || timeouts.keepAliveEnabled());
   }
 
   @Override
   public boolean goingAway() {
-    return goingAway;
+    return goingAway || protocol.isHttp2() && GoAway.sent(ctx.channel());
   }
 
   @Override
   public void switchToRelay(
       Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay) {
     webSocket = true;
-    WebSocketRelayPipeline.install(
-        ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
+    if (protocol.isHttp2()) {
+      WebSocketRelayPipeline.installOnStream(
+          ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
+    } else {
+      WebSocketRelayPipeline.install(
+          ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
+    }
   }
 
   private void finished(RequestRecord record) {
-    record.finished(services.ticker().nanoTime());
-    services
-        .metrics()
-        .requestCompleted(
-            listener.name(),
-            record.route().isEmpty() ? "-" : record.route(),
-            record.status(),
-            record.durationNanos());
-    AccessLogger log = snapshot == null ? null : snapshot.accessLogs().get(listener.name());
-    if (log != null) {
-      log.log(record);
-    }
+    ends.finished(record, snapshot);
   }
 
   private Instant now() {

@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http.Responses;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -7,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.Instant;
 import java.util.Base64;
 
 /**
@@ -42,11 +45,21 @@ final class WebSocketHandshakes {
     return null;
   }
 
-  /** RFC 6455 4.4: a version refusal says which version the server speaks. */
-  static void addVersionHint(HttpResponseStatus status, FullHttpResponse response) {
+  /**
+   * The answer to a malformed handshake, or null for a good one. RFC 6455 4.4: a version refusal
+   * says which version the server speaks.
+   */
+  static FullHttpResponse refuse(
+      ByteBufAllocator alloc, HttpRequest request, boolean head, Instant now) {
+    HttpResponseStatus status = refusal(request);
+    if (status == null) {
+      return null;
+    }
+    FullHttpResponse response = Responses.error(alloc, status, head, true, now);
     if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
       response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
     }
+    return response;
   }
 
   /** The key must be 16 random bytes in base64. */

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http2.StreamBytes;
 import dev.wharf.dataplane.websocket.WebSocketRelay;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -10,6 +11,8 @@ import io.netty.channel.ChannelPipeline;
  * before the codecs leave, so bytes a codec still holds reach them.
  */
 final class WebSocketRelayPipeline {
+  static final String STREAM_BYTES = "h2-stream-bytes";
+
   private WebSocketRelayPipeline() {}
 
   /**
@@ -32,5 +35,27 @@ final class WebSocketRelayPipeline {
     client.remove(HttpFrontendInitializer.COMPRESSION);
     client.replace(dispatcher, WebSocketRelay.HANDLER, clientRelay);
     client.remove(HttpFrontendInitializer.HTTP_CODEC);
+  }
+
+  /**
+   * The same for a WebSocket on an HTTP/2 stream (RFC 8441): the stream's pipeline, built by {@link
+   * Http2FrontendPipeline}, loses its HTTP handlers and its DATA frames become the relay's bytes.
+   */
+  static void installOnStream(
+      ChannelPipeline stream,
+      ChannelHandler dispatcher,
+      ChannelHandler clientRelay,
+      ChannelPipeline upstream,
+      ChannelHandler upstreamRelay) {
+    upstream.replace(UpstreamHttpPipeline.CONNECTION, WebSocketRelay.HANDLER, upstreamRelay);
+    upstream.remove(UpstreamHttpPipeline.HTTP_CODEC);
+    stream.remove(HttpFrontendInitializer.TIMEOUTS);
+    stream.remove(HttpFrontendInitializer.FLOW_CONTROL);
+    stream.remove(HttpFrontendInitializer.CHUNKED_WRITER);
+    stream.remove(HttpFrontendInitializer.COMPRESSION);
+    stream.replace(dispatcher, WebSocketRelay.HANDLER, clientRelay);
+    stream.remove(Http2FrontendPipeline.STREAM_HEADS);
+    stream.replace(Http2FrontendPipeline.STREAM_CODEC, STREAM_BYTES, new StreamBytes());
+    stream.remove(Http2FrontendPipeline.EXTENDED_CONNECT);
   }
 }

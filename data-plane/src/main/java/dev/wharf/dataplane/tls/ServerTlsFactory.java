@@ -30,11 +30,12 @@ import javax.net.ssl.SSLException;
  * The first certificate's group is the default for clients without SNI or with an unknown name.
  */
 public final class ServerTlsFactory {
-  /**
-   * ALPN: only HTTP/1.1 for now. HTTP/2 is added here ({@code h2} first) together with a pipeline
-   * that reads {@code SslHandler.applicationProtocol()}.
-   */
-  static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+  /** ALPN of a listener that speaks HTTP/2: {@code h2} preferred, as RFC 9113 3.2 expects. */
+  static final List<String> ALPN_H2 =
+      List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+
+  /** ALPN of a listener that speaks HTTP/1.1 only. */
+  static final List<String> ALPN_HTTP_1 = List.of(ApplicationProtocolNames.HTTP_1_1);
 
   private final TlsEngine engine;
   private final Clock clock;
@@ -51,8 +52,8 @@ public final class ServerTlsFactory {
    * @throws TlsSetupException naming the field and the reason: a file that cannot be read, a key
    *     that does not match, nothing the engine supports
    */
-  public ServerTls build(ListenerTls config) throws TlsSetupException {
-    return build(config, materials(config));
+  public ServerTls build(ListenerTls config, boolean http2) throws TlsSetupException {
+    return build(config, http2, materials(config));
   }
 
   /** Reads and checks every certificate of {@code config}, in config order. */
@@ -75,7 +76,7 @@ public final class ServerTlsFactory {
    * Builds the setup from {@code materials} already read and checked (one per certificate of {@code
    * config}, in order): at apply, or when the reloader hands over renewed ones.
    */
-  ServerTls build(ListenerTls config, List<CertificateMaterial> materials)
+  ServerTls build(ListenerTls config, boolean http2, List<CertificateMaterial> materials)
       throws TlsSetupException {
     Map<Set<String>, List<Loaded>> groups = new LinkedHashMap<>();
     for (int i = 0; i < config.getCertificatesCount(); i++) {
@@ -87,7 +88,7 @@ public final class ServerTlsFactory {
     List<SslContext> contexts = new ArrayList<>();
     Map<SslContext, byte[]> ocsp = new java.util.IdentityHashMap<>();
     for (List<Loaded> group : groups.values()) {
-      SslContext context = context(group, settings);
+      SslContext context = context(group, settings, http2 ? ALPN_H2 : ALPN_HTTP_1);
       contexts.add(context);
       group.get(0).names().forEach(n -> byName.putIfAbsent(n, context));
       group.stream()
@@ -153,7 +154,7 @@ public final class ServerTlsFactory {
     return names;
   }
 
-  private SslContext context(List<Loaded> group, ContextSettings settings)
+  private SslContext context(List<Loaded> group, ContextSettings settings, List<String> alpn)
       throws TlsSetupException {
     try {
       return settings.build(
@@ -162,7 +163,7 @@ public final class ServerTlsFactory {
               ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
               ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-              ALPN));
+              alpn));
     } catch (SSLException e) {
       throw new TlsSetupException(group.get(0).field(), "cannot serve: " + e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.tls;
 
+import dev.wharf.config.Http2Options;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.ListenerTls;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,8 +9,10 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,10 @@ public final class TlsListeners implements AutoCloseable {
   private final CertificateReloader reloader;
   private volatile Map<String, TlsTerminator> terminators = Map.of();
   private volatile Map<String, ListenerTls> configs = Map.of();
+
+  /** The listeners that offer {@code h2} through ALPN. */
+  private volatile Set<String> http2 = Set.of();
+
   private ScheduledExecutorService watcher;
 
   /**
@@ -49,7 +56,7 @@ public final class TlsListeners implements AutoCloseable {
   /** A config's TLS setups, built and not yet in use. */
   public record Prepared(Map<String, Built> setups) {}
 
-  record Built(ListenerTls config, ServerTls tls, TicketKeys tickets) {}
+  record Built(ListenerTls config, boolean http2, ServerTls tls, TicketKeys tickets) {}
 
   /**
    * Builds the TLS setup of every listener of {@code listeners} that has {@code tls}.
@@ -65,7 +72,7 @@ public final class TlsListeners implements AutoCloseable {
         continue;
       }
       try {
-        setups.put(l.getName(), build(l.getTls(), now));
+        setups.put(l.getName(), build(l.getTls(), Http2Options.of(l).offered(), now));
       } catch (TlsSetupException e) {
         throw new TlsSetupException("listeners[" + i + "].tls." + e.field(), e.getMessage());
       }
@@ -73,8 +80,9 @@ public final class TlsListeners implements AutoCloseable {
     return new Prepared(setups);
   }
 
-  private Built build(ListenerTls config, long now) throws TlsSetupException {
-    return new Built(config, factory.build(config), TicketKeys.of(config.getSessions(), now));
+  private Built build(ListenerTls config, boolean http2, long now) throws TlsSetupException {
+    return new Built(
+        config, http2, factory.build(config, http2), TicketKeys.of(config.getSessions(), now));
   }
 
   /** New handshakes use {@code prepared}; listeners without TLS in it lose their terminator. */
@@ -102,6 +110,11 @@ public final class TlsListeners implements AutoCloseable {
     Map<String, ListenerTls> nextConfigs = new HashMap<>();
     prepared.setups().forEach((name, built) -> nextConfigs.put(name, built.config()));
     configs = Map.copyOf(nextConfigs);
+    http2 =
+        prepared.setups().entrySet().stream()
+            .filter(e -> e.getValue().http2())
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toUnmodifiableSet());
     terminators = Map.copyOf(next);
     prepared.setups().keySet().forEach(this::watch);
   }
@@ -140,7 +153,7 @@ public final class TlsListeners implements AutoCloseable {
       return;
     }
     try {
-      ServerTls renewed = factory.build(config, materials);
+      ServerTls renewed = factory.build(config, http2.contains(listener), materials);
       if (configs.get(listener) == config) { // an apply in between brought its own files
         t.swap(renewed, t.currentTickets());
       }
@@ -180,7 +193,7 @@ public final class TlsListeners implements AutoCloseable {
     if (t == null || config == null) {
       return false;
     }
-    ServerTls fresh = factory.build(config);
+    ServerTls fresh = factory.build(config, http2.contains(listener));
     t.swap(fresh, t.currentTickets());
     return true;
   }

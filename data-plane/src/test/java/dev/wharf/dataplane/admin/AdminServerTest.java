@@ -91,7 +91,7 @@ class AdminServerTest {
   @Test
   void metricsServesThePrometheusTextOfTheRegistry() throws Exception {
     ProxyMetrics metrics = new ProxyMetrics(registry);
-    metrics.requestCompleted("web", "hello", 200, 1_000_000);
+    metrics.requestCompleted("web", "http/1.1", "hello", 200, 1_000_000);
     metrics.webSocketOpened("chat");
 
     HttpResponse<String> r = send("GET", "/metrics");
@@ -102,7 +102,7 @@ class AdminServerTest {
         r.body()
             .lines()
             .anyMatch(
-                "wharf_requests_total{listener=\"web\",route=\"hello\",status_class=\"2xx\"} 1.0"
+                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"hello\",status_class=\"2xx\"} 1.0"
                     ::equals),
         r.body());
     assertTrue(

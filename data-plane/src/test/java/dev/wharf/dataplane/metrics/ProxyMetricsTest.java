@@ -48,35 +48,43 @@ class ProxyMetricsTest {
 
   @Test
   void requestsAreCountedByListenerRouteAndStatusClass() {
-    metrics.requestCompleted("web", "api", 200, 3 * MS);
-    metrics.requestCompleted("web", "api", 204, 3 * MS);
-    metrics.requestCompleted("web", "api", 503, 3 * MS);
-    metrics.requestCompleted("web", "api", 0, 3 * MS);
-    metrics.requestCompleted("web", "ws", 101, 3 * MS);
-    metrics.requestCompleted("admin", "api", 404, 3 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 200, 3 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 204, 3 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 503, 3 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 0, 3 * MS);
+    metrics.requestCompleted("web", "http/1.1", "ws", 101, 3 * MS);
+    metrics.requestCompleted("admin", "http/1.1", "api", 404, 3 * MS);
 
-    assertSeries("wharf_requests_total{listener=\"web\",route=\"api\",status_class=\"2xx\"} 2.0");
-    assertSeries("wharf_requests_total{listener=\"web\",route=\"api\",status_class=\"5xx\"} 1.0");
-    assertSeries("wharf_requests_total{listener=\"web\",route=\"api\",status_class=\"none\"} 1.0");
-    assertSeries("wharf_requests_total{listener=\"web\",route=\"ws\",status_class=\"1xx\"} 1.0");
-    assertSeries("wharf_requests_total{listener=\"admin\",route=\"api\",status_class=\"4xx\"} 1.0");
+    assertSeries(
+        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",status_class=\"2xx\"} 2.0");
+    assertSeries(
+        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",status_class=\"5xx\"} 1.0");
+    assertSeries(
+        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",status_class=\"none\"} 1.0");
+    assertSeries(
+        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"ws\",status_class=\"1xx\"} 1.0");
+    assertSeries(
+        "wharf_requests_total{listener=\"admin\",protocol=\"http/1.1\",route=\"api\",status_class=\"4xx\"} 1.0");
     assertNoSeriesContaining("status_class=\"3xx\"");
   }
 
   @Test
   void requestLatencyIsAHistogramPerListenerAndRoute() {
-    metrics.requestCompleted("web", "api", 200, 3 * MS);
-    metrics.requestCompleted("web", "api", 500, 40 * MS);
-    metrics.requestCompleted("web", "api", 200, 2_000 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 200, 3 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 500, 40 * MS);
+    metrics.requestCompleted("web", "http/1.1", "api", 200, 2_000 * MS);
 
-    String bucket = "wharf_request_duration_seconds_bucket{listener=\"web\",route=\"api\",le=";
+    String bucket =
+        "wharf_request_duration_seconds_bucket{listener=\"web\",protocol=\"http/1.1\",route=\"api\",le=";
     assertSeries(bucket + "\"0.001\"} 0");
     assertSeries(bucket + "\"0.005\"} 1");
     assertSeries(bucket + "\"0.05\"} 2");
     assertSeries(bucket + "\"2.5\"} 3");
     assertSeries(bucket + "\"+Inf\"} 3");
-    assertSeries("wharf_request_duration_seconds_count{listener=\"web\",route=\"api\"} 3");
-    assertSeries("wharf_request_duration_seconds_sum{listener=\"web\",route=\"api\"} 2.043");
+    assertSeries(
+        "wharf_request_duration_seconds_count{listener=\"web\",protocol=\"http/1.1\",route=\"api\"} 3");
+    assertSeries(
+        "wharf_request_duration_seconds_sum{listener=\"web\",protocol=\"http/1.1\",route=\"api\"} 2.043");
   }
 
   @Test
@@ -188,7 +196,7 @@ class ProxyMetricsTest {
                   start.await();
                   for (int i = 0; i < perThread; i++) {
                     metrics.webSocketOpened("chat");
-                    metrics.requestCompleted("web", "route-" + (i % 3), 200, MS);
+                    metrics.requestCompleted("web", "http/1.1", "route-" + (i % 3), 200, MS);
                     metrics.webSocketClosed("chat", 1000, "client", MS);
                   }
                   return null;

@@ -72,6 +72,7 @@ abstract class TlsEndToEndTest {
           - name: strict
             address: 127.0.0.1
             port: %d
+            http2: {enabled: false}
             tls:
               unknown_server_name: refuse
               handshake_timeout: 1s
@@ -239,9 +240,14 @@ abstract class TlsEndToEndTest {
   }
 
   @Test
-  void alpnNegotiatesHttp11() {
-    CommandRunner.Result r = sClient("web", "-alpn", "h2,http/1.1");
-    assertTrue(r.stdout().contains("ALPN protocol: http/1.1"), r.toString());
+  void alpnPrefersH2AndOffersOnlyHttp11WhereHttp2IsOff() {
+    CommandRunner.Result r = sClient("web", "-alpn", "http/1.1,h2");
+    assertTrue(r.stdout().contains("ALPN protocol: h2"), r.toString());
+    CommandRunner.Result h1 = sClient("web", "-alpn", "http/1.1");
+    assertTrue(h1.stdout().contains("ALPN protocol: http/1.1"), h1.toString());
+    CommandRunner.Result off =
+        sClient("strict", "-servername", "a.example.com", "-alpn", "h2,http/1.1");
+    assertTrue(off.stdout().contains("ALPN protocol: http/1.1"), off.toString());
   }
 
   @Test

@@ -1,0 +1,165 @@
+package dev.wharf.dataplane.server;
+
+import dev.wharf.dataplane.http.GoAway;
+import dev.wharf.dataplane.metrics.ProxyMetrics;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The life of an HTTP/2 client connection, behind its stream multiplexer: what the connection does
+ * as a whole rather than per stream.
+ *
+ * <ul>
+ *   <li>opens the connection's receive window to the listener's {@code connection_window};
+ *   <li>closes the connection when it had no stream for {@code keepalive_timeout}, with GOAWAY, as
+ *       nginx does;
+ *   <li>on a node drain ({@link GoAway}), goes away in two steps as RFC 9113 6.8 suggests: a GOAWAY
+ *       that still admits every stream, a PING to learn when the client has seen it, then the final
+ *       GOAWAY naming the last stream accepted; the streams in flight finish and the connection
+ *       closes after the last one (Netty's graceful close);
+ *   <li>counts the connection in the listener's connection metrics.
+ * </ul>
+ *
+ * <p>Confined to the connection's event loop; time comes from the injected ticker.
+ */
+final class Http2ConnectionGuard extends ChannelDuplexHandler {
+  /** The payload of the PING that follows the first GOAWAY. */
+  static final long GOAWAY_PING = 0x5748_4152_4647_4f41L;
+
+  /** How long to wait for that PING's answer before the final GOAWAY goes anyway. */
+  static final long GOAWAY_PING_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private static final int RFC_INITIAL_WINDOW = 65_535;
+
+  private final String listener;
+  private final ProxyMetrics metrics;
+  private final Ticker ticker;
+  private final Http2FrameCodec codec;
+  private final long idleNanos;
+  private final int connectionWindow;
+  private long openedAt;
+  private long lastActivity;
+  private ScheduledFuture<?> timer;
+  private boolean goingAway;
+  private boolean finalGoAwaySent;
+
+  Http2ConnectionGuard(
+      String listener,
+      ProxyMetrics metrics,
+      Ticker ticker,
+      Http2FrameCodec codec,
+      long idleNanos,
+      int connectionWindow) {
+    this.listener = listener;
+    this.metrics = metrics;
+    this.ticker = ticker;
+    this.codec = codec;
+    this.idleNanos = idleNanos;
+    this.connectionWindow = connectionWindow;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    openedAt = ticker.nanoTime();
+    lastActivity = openedAt;
+    metrics.connectionOpened(listener);
+    if (connectionWindow > RFC_INITIAL_WINDOW) {
+      ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - RFC_INITIAL_WINDOW));
+    }
+    armIdle(ctx, idleNanos);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    metrics.connectionClosed(listener, ticker.nanoTime() - openedAt);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    lastActivity = ticker.nanoTime(); // whatever the frames were for, the client is there
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Http2PingFrame ping && ping.ack() && ping.content() == GOAWAY_PING) {
+      finalGoAway(ctx);
+    }
+    ReferenceCountUtil.release(msg); // connection-level frames the codec already acted on
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == GoAway.INSTANCE) {
+      goAway(ctx);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** The first of the two GOAWAY frames: every stream id is still welcome. */
+  private void goAway(ChannelHandlerContext ctx) {
+    if (goingAway || !ctx.channel().isActive()) {
+      return;
+    }
+    goingAway = true;
+    GoAway.markSent(ctx.channel());
+    ctx.write(
+        new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+    ctx.writeAndFlush(new DefaultHttp2PingFrame(GOAWAY_PING));
+    ctx.executor()
+        .schedule(() -> finalGoAway(ctx), GOAWAY_PING_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+  }
+
+  /** The final GOAWAY names the last stream taken; Netty closes after that stream ends. */
+  private void finalGoAway(ChannelHandlerContext ctx) {
+    if (finalGoAwaySent || !ctx.channel().isActive()) {
+      return;
+    }
+    finalGoAwaySent = true;
+    ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+    ctx.close();
+  }
+
+  /** Checks for idleness when the connection could first have been idle long enough. */
+  private void armIdle(ChannelHandlerContext ctx, long delayNanos) {
+    if (idleNanos <= 0) {
+      return;
+    }
+    timer = ctx.executor().schedule(() -> checkIdle(ctx), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void checkIdle(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isActive() || goingAway) {
+      return;
+    }
+    long idleFor = ticker.nanoTime() - lastActivity;
+    if (codec.connection().numActiveStreams() == 0 && idleFor >= idleNanos) {
+      goingAway = true;
+      GoAway.markSent(ctx.channel());
+      ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+      ctx.close();
+      return;
+    }
+    armIdle(ctx, Math.max(idleNanos - idleFor, TimeUnit.MILLISECONDS.toNanos(100)));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close(); // a reset or a broken pipe; the codec already answered protocol errors
+  }
+}
