@@ -51,7 +51,7 @@ final class Http2FrontendPipeline {
     Http2FrameCodec codec = Http2Codecs.server(options);
     p.addLast(FRAME_CODEC, codec);
     p.addLast(MULTIPLEXER, new Http2MultiplexHandler(new Streams(context, config, options)));
-    long idleNanos = ClientTimeouts.keepAliveNanos(config);
+    long idleNanos = ClientTimeouts.http2IdleNanos(config);
     p.addLast(
         GUARD,
         new Http2ConnectionGuard(
