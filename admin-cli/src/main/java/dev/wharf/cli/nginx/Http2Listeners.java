@@ -28,7 +28,7 @@ final class Http2Listeners {
 
   /** What the servers on one listener say about HTTP/2. */
   private static final class Address {
-    final List<Directive> listens = new ArrayList<>();
+    boolean byListen;
     final Set<Directive> directives = Collections.newSetFromMap(new IdentityHashMap<>());
     final List<Boolean> servers = new ArrayList<>();
     Directive firstOn;
@@ -39,8 +39,8 @@ final class Http2Listeners {
   }
 
   /** Records a {@code listen ... http2} (or {@code spdy}) of {@code listener}'s address. */
-  void listen(String listener, Directive listen) {
-    address(listener).listens.add(listen);
+  void listen(String listener) {
+    address(listener).byListen = true;
   }
 
   /** Records the {@code http2} directive in force in {@code server}, a server on the listener. */
@@ -61,7 +61,7 @@ final class Http2Listeners {
   /** Sets {@code listener.http2.enabled} or {@code cleartext} as nginx behaved on its address. */
   void apply(String name, boolean tls, Listener.Builder listener) {
     Address a = address(name);
-    boolean byListen = !a.listens.isEmpty();
+    boolean byListen = a.byListen;
     boolean on = byListen || a.firstOn != null;
     boolean agreed = byListen || !a.servers.contains(false);
     for (Directive d : a.directives) {

@@ -110,7 +110,7 @@ final class Listeners {
       listenOf.putIfAbsent(s.name, listen);
       String notes = String.join("; ", a.notes());
       if (a.http2()) {
-        http2.listen(s.name, listen);
+        http2.listen(s.name);
       }
       if (notes.isEmpty()) {
         ledger.translated(listen);
