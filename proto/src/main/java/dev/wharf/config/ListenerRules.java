@@ -47,6 +47,7 @@ final class ListenerRules {
         problems.range(path + ".max_uri_length", l.getMaxUriLength().getBytes(), 256, 1 << 20);
       }
       HeaderLineLimits.check(path, l, problems);
+      Http2Rules.check(path, l, problems);
       HttpsRedirects.check(path, l, problems);
       if (l.hasAccessLog()) {
         accessLog(path + ".access_log", l.getAccessLog(), problems);

@@ -75,6 +75,9 @@ final class Catalog {
           "internal",
           "limit_except",
           "underscores_in_headers",
+          "http2",
+          "http2_max_concurrent_streams",
+          "http2_body_preread_size",
           "ssl_certificate",
           "ssl_certificate_key",
           "ssl_protocols",
@@ -141,7 +144,10 @@ final class Catalog {
           "gzip_proxied",
           "gzip_static",
           "access_log",
-          "underscores_in_headers");
+          "underscores_in_headers",
+          "http2",
+          "http2_max_concurrent_streams",
+          "http2_body_preread_size");
 
   /**
    * Verdicts on directives by name, from {@link NotNeededDirectives} and {@link
@@ -180,11 +186,6 @@ final class Catalog {
                 "Wharf always sends Vary: Accept-Encoding with compressed " + "responses")
             : Verdict.notTranslated(
                 "Wharf always sends Vary: Accept-Encoding with compressed " + "responses");
-      }
-      case "http2" -> {
-        if (d.arg(0).equals("off")) {
-          return Verdict.notNeeded("Wharf serves HTTP/1.1");
-        }
       }
       case "gzip_http_version" -> {
         return d.arg(0).equals("1.0")

@@ -9,7 +9,7 @@ import java.util.List;
  * proxy_protocol} parameters, and what of it is not carried over.
  *
  * @param notes differences to check by hand
- * @param http2 true for {@code http2}, which Wharf does not speak yet: reported as not translated
+ * @param http2 true for {@code http2} (or the older {@code spdy}): HTTP/2 on the whole address
  */
 record ListenAddress(
     String host,

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The settings Wharf keeps per listener and nginx per server (or level above): the client timeouts,
- * {@code large_client_header_buffers}, {@code access_log} and {@code underscores_in_headers}. A
+ * {@code large_client_header_buffers}, {@code access_log}, {@code underscores_in_headers} and the
+ * HTTP/2 settings {@code http2_max_concurrent_streams} and {@code http2_body_preread_size}. A
  * listener takes them from the first server on it (the default server, which is where nginx takes
  * the header timeouts from too); a later server on it with other values is reported.
  */
@@ -24,7 +25,9 @@ final class ListenerSettings {
           "send_timeout",
           "large_client_header_buffers",
           "access_log",
-          "underscores_in_headers");
+          "underscores_in_headers",
+          "http2_max_concurrent_streams",
+          "http2_body_preread_size");
 
   private final Ledger ledger;
   private final AccessLogs logs;
@@ -69,6 +72,8 @@ final class ListenerSettings {
           case "large_client_header_buffers" -> headerBuffers(d, listener);
           case "access_log" -> accessLog(all, listener);
           case "underscores_in_headers" -> underscores(d, listener);
+          case "http2_max_concurrent_streams" -> concurrentStreams(d, listener);
+          case "http2_body_preread_size" -> prereadSize(d, listener);
           default -> throw new IllegalArgumentException(name);
         };
     if (problem.isPresent()) {
@@ -112,6 +117,34 @@ final class ListenerSettings {
     Optional<Boolean> on = Values.flag(d.arg(0));
     on.ifPresent(listener::setUnderscoresInHeaders);
     return on.isPresent() ? Optional.empty() : Optional.of("'" + d.arg(0) + "' is not on or off");
+  }
+
+  /** The bounds are those of {@code http2.max_concurrent_streams}. */
+  private static Optional<String> concurrentStreams(Directive d, Listener.Builder listener) {
+    Optional<Integer> n = Values.number(d.arg(0), 1, 10_000);
+    // A lambda: getHttp2Builder() marks http2 as set, which it must not be when n is refused.
+    n.ifPresent(streams -> listener.getHttp2Builder().setMaxConcurrentStreams(streams));
+    return n.isPresent()
+        ? Optional.empty()
+        : Optional.of("Wharf takes 1 to 10000 concurrent streams; the default 128 applies");
+  }
+
+  /**
+   * nginx announces its preread size as each stream's initial window
+   * (SETTINGS_INITIAL_WINDOW_SIZE), which is what {@code http2.initial_stream_window} sets.
+   */
+  private static Optional<String> prereadSize(Directive d, Listener.Builder listener) {
+    Optional<Size> size = Values.size(d.arg(0));
+    if (size.isEmpty()) {
+      return Optional.of("'" + d.arg(0) + "' is not a size");
+    }
+    long bytes = size.get().getBytes();
+    if (bytes < 1024 || bytes > 16 << 20) {
+      return Optional.of(
+          "Wharf's stream window (initial_stream_window) is 1k to 16m; the default 64k applies");
+    }
+    listener.getHttp2Builder().setInitialStreamWindow(size.get());
+    return Optional.empty();
   }
 
   private Optional<String> accessLog(List<Directive> all, Listener.Builder listener) {

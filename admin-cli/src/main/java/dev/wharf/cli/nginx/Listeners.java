@@ -18,16 +18,18 @@ import java.util.Set;
  * together, so {@code 0.0.0.0:80} and {@code [::]:80} could not both be bound. It listens on {@code
  * 0.0.0.0} when some server listens on IPv4, which is reported on the IPv6 {@code listen}.
  *
- * <p>As in nginx, {@code ssl} and {@code proxy_protocol} on any {@code listen} of an address apply
- * to the address: its listener then terminates TLS with the certificates of every server on it
- * ({@link TlsListeners}) or reads the PROXY protocol ({@link ClientAddresses}). A plain listener
- * whose every server only redirects to HTTPS becomes an {@code https_redirect} listener.
+ * <p>As in nginx, {@code ssl}, {@code http2} and {@code proxy_protocol} on any {@code listen} of an
+ * address apply to the address: its listener then terminates TLS with the certificates of every
+ * server on it ({@link TlsListeners}), speaks HTTP/2 ({@link Http2Listeners}) or reads the PROXY
+ * protocol ({@link ClientAddresses}). A plain listener whose every server only redirects to HTTPS
+ * becomes an {@code https_redirect} listener.
  */
 final class Listeners {
   private final Ledger ledger;
   private final ListenerSettings settings;
   private final TlsListeners tls;
   private final ClientAddresses clientAddresses;
+  private final Http2Listeners http2;
   private final Map<String, Socket> sockets = new LinkedHashMap<>();
   private final Names names = new Names();
   private final Map<Directive, Redirect> redirects = new IdentityHashMap<>();
@@ -65,6 +67,7 @@ final class Listeners {
     this.settings = new ListenerSettings(ledger, logs);
     this.tls = new TlsListeners(ledger);
     this.clientAddresses = new ClientAddresses(ledger);
+    this.http2 = new Http2Listeners(ledger);
   }
 
   /** True when a {@code listen} of {@code server} makes it the default server of its port. */
@@ -107,13 +110,9 @@ final class Listeners {
       listenOf.putIfAbsent(s.name, listen);
       String notes = String.join("; ", a.notes());
       if (a.http2()) {
-        ledger.notTranslated(
-            listen,
-            "http2: Wharf does not speak HTTP/2 yet (the next release will); this listener serves "
-                + "HTTP/1.1"
-                + (a.ssl() ? " over TLS" : "")
-                + (notes.isEmpty() ? "" : "; " + notes));
-      } else if (notes.isEmpty()) {
+        http2.listen(s.name);
+      }
+      if (notes.isEmpty()) {
         ledger.translated(listen);
       } else {
         ledger.check(listen, notes);
@@ -121,6 +120,7 @@ final class Listeners {
     }
     for (Socket s : out.values()) {
       settings.apply(s.name, s.listener, server, scope);
+      http2.server(s.name, server, scope);
       s.servers.add(new Served(server, scope, hosts, listenOf.get(s.name)));
     }
     return List.copyOf(out.keySet());
@@ -166,6 +166,7 @@ final class Listeners {
       }
       clientAddresses.apply(s.name, l, s.servers, s.proxyProtocol);
       httpsRedirect(s).ifPresent(l::setHttpsRedirect);
+      http2.apply(s.name, s.ssl, l);
       out.add(l.build());
     }
     return out;

@@ -22,6 +22,7 @@ final class NotNeededDirectives {
     process(table);
     sizingAndBuffering(table);
     filesAndConnections(table);
+    http2(table);
   }
 
   /** How the nginx process runs, its workers and its own error log. */
@@ -130,5 +131,28 @@ final class NotNeededDirectives {
         "msie_refresh");
     table.notNeeded(
         "stops nginx's rewrite directives; those that are here are reported on their own", "break");
+  }
+
+  /** HTTP/2 buffer tuning, and the HTTP/2 directives nginx 1.19.7 made obsolete. */
+  private static void http2(DirectiveTable table) {
+    table.notNeeded(
+        "nginx HTTP/2 buffer tuning; Wharf sizes its HTTP/2 buffers itself",
+        "http2_recv_buffer_size",
+        "http2_chunk_size",
+        "http2_streams_index_size");
+    table.notNeeded(
+        "obsolete since nginx 1.19.7, which ignores it: keepalive_timeout and"
+            + " client_header_timeout apply to HTTP/2 connections, in Wharf too",
+        "http2_idle_timeout",
+        "http2_recv_timeout");
+    table.notNeeded(
+        "obsolete since nginx 1.19.7, which ignores it: large_client_header_buffers limits"
+            + " HTTP/2 headers, in Wharf too (http2.max_header_list_size follows"
+            + " max_request_header_size)",
+        "http2_max_field_size",
+        "http2_max_header_size");
+    table.notNeeded(
+        "obsolete since nginx 1.19.7, which ignores it (keepalive_requests took its place)",
+        "http2_max_requests");
   }
 }

@@ -23,7 +23,7 @@ final class NotTranslatedDirectives {
     noCounterpart(table);
   }
 
-  /** Protocols Wharf does not speak: FastCGI and the like, TLS, HTTP/2 and 3, stream and mail. */
+  /** Protocols Wharf does not speak: FastCGI and the like, TLS, HTTP/3, push, stream and mail. */
   private static void protocols(DirectiveTable table) {
     table.notTranslated(
         NO_PROTOCOL, "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass");
@@ -50,14 +50,25 @@ final class NotTranslatedDirectives {
         "ssl_ocsp_responder",
         "ssl_stapling_responder");
     table.notTranslated(
-        "Wharf does not speak HTTP/2 or HTTP/3 yet (HTTP/2 comes in the next release); it "
-            + "serves HTTP/1.1",
-        "http2",
+        "Wharf does not speak HTTP/3 (QUIC); it serves HTTP/1.1 and HTTP/2 over TCP",
         "http3",
+        "http3_hq",
+        "http3_max_concurrent_streams",
+        "http3_stream_buffer_size",
         "quic",
-        "http2_max_concurrent_streams",
+        "quic_retry",
+        "quic_gso",
+        "quic_host_key",
+        "quic_active_connection_id_limit",
+        "quic_bpf");
+    table.notTranslated(
+        "HTTP/2 server push is obsolete: browsers removed it and nginx 1.25.1 ignores it; Wharf"
+            + " does not push (send a Link: rel=preload header, or 103 Early Hints from the"
+            + " backend)",
         "http2_push",
-        "spdy_headers_comp");
+        "http2_push_preload",
+        "http2_max_concurrent_pushes");
+    table.notTranslated("SPDY is gone; Wharf speaks HTTP/2 instead", "spdy_headers_comp");
     table.notTranslated("Wharf proxies HTTP and WebSocket only", "stream", "mail");
   }
 

@@ -57,6 +57,10 @@ class EveryDirectiveIsAccountedForTest {
         }
         server {
             listen 443 ssl http2;
+            http2 on;
+            http2_max_concurrent_streams 64;
+            http2_push_preload on;
+            http2_idle_timeout 3m;
             ssl_certificate /etc/ssl/app.pem;
             ssl_certificate_key /etc/ssl/app.key;
             return 301 http://$host$request_uri;

@@ -58,6 +58,10 @@ class SeedHttpsImportTest {
           timeout: 1h
         """,
         ConfigDocuments.toYaml(c.getListeners(1).getTls()));
+    assertEquals(
+        "enabled: false\n",
+        ConfigDocuments.toYaml(c.getListeners(1).getHttp2()),
+        "nginx spoke no HTTP/2 here, nor does the import");
     for (Route route : c.getRoutesList()) {
       assertEquals(List.of("http", "https"), route.getListenersList(), route.getName());
     }
@@ -104,6 +108,7 @@ class SeedHttpsImportTest {
           timeout: 5m
         """,
         ConfigDocuments.toYaml(c.getListeners(1).getTls()));
+    assertEquals("enabled: false\n", ConfigDocuments.toYaml(c.getListeners(1).getHttp2()));
     assertEquals(
         List.of("test.com-websocket"), c.getRoutesList().stream().map(Route::getName).toList());
     assertEquals(List.of("https"), c.getRoutes(0).getListenersList());

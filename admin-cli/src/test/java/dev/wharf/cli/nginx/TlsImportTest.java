@@ -110,18 +110,15 @@ class TlsImportTest {
                   value: max-age=63072000
         """,
         yaml(r.config()));
-    assertEquals(
-        List.of(
-            "nginx.conf:9: listen 443 ssl http2 -- http2: Wharf does not speak HTTP/2 yet (the "
-                + "next release will); this listener serves HTTP/1.1 over TLS",
-            "nginx.conf:10: listen [::]:443 ssl http2 -- http2: Wharf does not speak HTTP/2 yet "
-                + "(the next release will); this listener serves HTTP/1.1 over TLS"),
-        imports.lines(r, Kind.NOT_TRANSLATED));
+    assertEquals(List.of(), imports.lines(r, Kind.NOT_TRANSLATED));
     assertEquals(
         List.of(
             "nginx.conf:4: listen [::]:80 -- served by listener 'http' on 0.0.0.0:80, IPv4 only: "
                 + "Java binds :: to IPv4 and IPv6 together, so both cannot be listeners; set its "
                 + "address to :: to serve IPv6 as well",
+            "nginx.conf:10: listen [::]:443 ssl http2 -- served by listener 'https' on "
+                + "0.0.0.0:443, IPv4 only: Java binds :: to IPv4 and IPv6 together, so both cannot "
+                + "be listeners; set its address to :: to serve IPv6 as well",
             "nginx.conf:16: ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3 -- TLSv1 TLSv1.1 dropped: "
                 + "Wharf does not offer protocols older than TLSv1.2; peers that only speak those "
                 + "cannot connect"),
@@ -178,6 +175,8 @@ class TlsImportTest {
               key_file: /etc/ssl/api.key
               server_names:
                 - api.example.com
+        http2:
+          enabled: false
         """,
         yaml(r.config().getListeners(0)));
     assertEquals(
@@ -298,6 +297,8 @@ class TlsImportTest {
               trusted_sources:
                 - 10.0.0.0/8
               use_as_remote_addr: true
+            http2:
+              enabled: false
           - name: http-8080
             port: 8080
             real_ip:
@@ -342,28 +343,6 @@ class TlsImportTest {
 
     assertEquals(false, c.getListeners(0).hasHttpsRedirect());
     assertEquals(2, c.getRoutesCount());
-  }
-
-  @Test
-  void http2OnIsReportedAndTheListenerServesHttp11OverTls() {
-    NginxImport.Result r =
-        imports.of(
-            """
-        server {
-            listen 443 ssl;
-            http2 on;
-            ssl_certificate /etc/ssl/a.pem;
-            ssl_certificate_key /etc/ssl/a.key;
-            location / { return 204; }
-        }
-        """);
-
-    assertEquals("https", r.config().getListeners(0).getName());
-    assertEquals(
-        List.of(
-            "nginx.conf:3: http2 on -- Wharf does not speak HTTP/2 or HTTP/3 yet (HTTP/2 comes "
-                + "in the next release); it serves HTTP/1.1"),
-        imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test
@@ -421,6 +400,8 @@ class TlsImportTest {
             mode: optional
             ca_file: /etc/ssl/clients-ca.pem
             depth: 2
+        http2:
+          enabled: false
         """,
         yaml(r.config().getListeners(0)));
     assertEquals(
