@@ -1,10 +1,13 @@
 package dev.wharf.cli.nginx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.cli.nginx.Verdict.Kind;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.config.Http2Options;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
@@ -58,10 +61,10 @@ class SeedHttpsImportTest {
           timeout: 1h
         """,
         ConfigDocuments.toYaml(c.getListeners(1).getTls()));
-    assertEquals(
-        "enabled: false\n",
-        ConfigDocuments.toYaml(c.getListeners(1).getHttp2()),
-        "nginx spoke no HTTP/2 here, nor does the import");
+    assertFalse(
+        c.getListeners(1).hasHttp2(),
+        "listen 443 ssl http2: HTTP/2 as Wharf's default, so nothing to say");
+    assertTrue(Http2Options.of(c.getListeners(1)).offered());
     for (Route route : c.getRoutesList()) {
       assertEquals(List.of("http", "https"), route.getListenersList(), route.getName());
     }
@@ -108,7 +111,7 @@ class SeedHttpsImportTest {
           timeout: 5m
         """,
         ConfigDocuments.toYaml(c.getListeners(1).getTls()));
-    assertEquals("enabled: false\n", ConfigDocuments.toYaml(c.getListeners(1).getHttp2()));
+    assertTrue(Http2Options.of(c.getListeners(1)).offered(), "listen 443 ssl http2");
     assertEquals(
         List.of("test.com-websocket"), c.getRoutesList().stream().map(Route::getName).toList());
     assertEquals(List.of("https"), c.getRoutes(0).getListenersList());

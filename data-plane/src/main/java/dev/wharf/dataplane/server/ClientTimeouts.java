@@ -84,15 +84,15 @@ final class ClientTimeouts extends ChannelDuplexHandler {
 
   /**
    * How long an HTTP/2 connection may stay without a stream: {@code keepalive_timeout}, as in
-   * nginx; with
-   * keep-alive off ({@code 0}) there is no idle connection to keep, and {@code
+   * nginx; with keep-alive off ({@code 0}) there is no idle connection to keep, and {@code
    * client_header_timeout} bounds the wait for the next stream instead.
    */
   static long http2IdleNanos(Listener listener) {
     long keepAlive = keepAliveNanos(listener);
     return keepAlive > 0
         ? keepAlive
-        : nanos(listener.hasClientHeaderTimeout(), listener.getClientHeaderTimeout(), DEFAULT_HEADER);
+        : nanos(
+            listener.hasClientHeaderTimeout(), listener.getClientHeaderTimeout(), DEFAULT_HEADER);
   }
 
   /** nginx's {@code keepalive_timeout 0}: no request after the first. */

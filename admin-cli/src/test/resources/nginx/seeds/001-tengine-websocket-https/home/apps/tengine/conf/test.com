@@ -9,7 +9,7 @@ server {
 }
 
 server {
-    listen       443 ssl;
+    listen       443 ssl http2;
     server_name  test.com;
 
     ssl_certificate      /home/apps/tengine/conf/ssl/test.com.crt;
