@@ -32,8 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>The handshake has no body: the CONNECT's stream stays open for the WebSocket, but the
  *       request handed on ends with its head (no {@code Transfer-Encoding: chunked}). DATA the
  *       client sends before the switch is WebSocket bytes, not a body: it is held here and handed
- *       to the relay when the switch removes this handler, or released when the stream ends
- *       without one.
+ *       to the relay when the switch removes this handler, or released when the stream ends without
+ *       one.
  *   <li>{@code :authority} is the request's host (RFC 9113 8.3.1): a {@code host} header that names
  *       another one makes the request malformed ({@code RST_STREAM PROTOCOL_ERROR}); one that
  *       agrees is dropped, so the HTTP/1.1 request carries one {@code Host}.

@@ -18,8 +18,8 @@ import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
  *
  * <ul>
  *   <li>in: the codec's own {@code x-http2-*} headers (stream id, scheme) are dropped, and so are
- *       any a client sent under those names: they describe this hop and must not reach a backend;
- *       a WebSocket handshake made by {@link ExtendedConnect} gets its {@code Connection: Upgrade}
+ *       any a client sent under those names: they describe this hop and must not reach a backend; a
+ *       WebSocket handshake made by {@link ExtendedConnect} gets its {@code Connection: Upgrade}
  *       here, since Netty's conversion drops HTTP/2's forbidden connection headers;
  *   <li>out: RFC 8441 5, a WebSocket over a stream is accepted with {@code 200}, not {@code 101},
  *       and without the HTTP/1.1 handshake's {@code Upgrade}, {@code Connection} and {@code

@@ -51,15 +51,17 @@ class Http2WebSocketTest {
   private static PrometheusMeterRegistry registry;
   private static String config;
 
-  /** A route the drain test removes; its WebSockets move at once. */
+  /**
+   * A route the drain test removes; its WebSockets move at once (a removed route's connections
+   * follow their upstream's policy).
+   */
   private static final String GONE_ROUTE =
       """
           - name: gone
             match: {path: {prefix: /gone}}
             proxy:
-              upstream: app
+              upstream: hasty
               rewrite: {regex: ^/gone, replacement: /ws}
-              drain: {timeout: 0s, spread: 0s}
         """;
 
   @BeforeAll
@@ -81,6 +83,10 @@ class Http2WebSocketTest {
             port: %d
             tls:
               certificates: [{certificate_file: "%s", key_file: "%s"}]
+            access_log:
+              path: "%s"
+              encoding: json
+              fields: [request, status, upstream_status]
           - name: clear
             address: 127.0.0.1
             port: %d
@@ -88,6 +94,9 @@ class Http2WebSocketTest {
         upstreams:
           - name: app
             endpoints: [{address: "%s"}]
+          - name: hasty
+            endpoints: [{address: "%s"}]
+            drain: {timeout: 0s, spread: 0s}
         routes:
           - name: chat
             match: {path: {prefix: /ws}}
@@ -128,7 +137,9 @@ class Http2WebSocketTest {
                                     ports.next(),
                                     cert.certificate(),
                                     cert.key(),
+                                    dir.resolve("tls-access.log"),
                                     ports.next(),
+                                    backend.endpoint(),
                                     backend.endpoint())
                             + GONE_ROUTE);
   }
@@ -180,7 +191,8 @@ class Http2WebSocketTest {
 
       // a message in two WebSocket frames, each cut into DATA frames of 3 bytes
       ws.sendSplit(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("frag", UTF8)), 3);
-      ws.sendSplit(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("mented", UTF8)), 3);
+      ws.sendSplit(
+          new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("mented", UTF8)), 3);
       assertEquals("fragmented", ws.nextMessage(WAIT));
 
       ws.send(new PingWebSocketFrame(Unpooled.copiedBuffer("are you there", UTF8)));
@@ -220,6 +232,21 @@ class Http2WebSocketTest {
       assertEquals(16, Base64.getDecoder().decode(seen.header("Sec-WebSocket-Key")).length);
       String scheme = listener.equals("tls") ? "h2|https" : "h2c|http";
       assertEquals("HTTP/2.0|" + scheme, seen.header("X-Proto"));
+      ws.reset();
+    }
+  }
+
+  @Test
+  void framesSentBeforeThe200AreRelayedAfterTheHandshakeNotAsABody() throws Exception {
+    try (H2WsClient client = client("clear")) {
+      H2WebSocket ws = client.openEagerly("/ws/eager", "early");
+
+      assertEquals("early", ws.nextMessage(WAIT));
+      RecordedRequest seen = backend.takeRequest(WAIT);
+      assertEquals(0, seen.body().length, "the handshake has no body");
+      assertNull(seen.header("Transfer-Encoding"));
+      ws.sendText("later");
+      assertEquals("later", ws.nextMessage(WAIT));
       ws.reset();
     }
   }
@@ -319,7 +346,8 @@ class Http2WebSocketTest {
       assertEquals("x".repeat(1024), ws.nextMessage(WAIT), "at the limit: relayed");
 
       ws.send(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("y".repeat(600), UTF8)));
-      ws.send(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("y".repeat(600), UTF8)));
+      ws.send(
+          new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("y".repeat(600), UTF8)));
 
       assertEquals(1009, ws.closeCode(WAIT));
       assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
@@ -355,6 +383,29 @@ class Http2WebSocketTest {
             "wharf_websocket_messages_total{direction=\"from_client\",route=\"counted\"} 3.0"),
         "three texts; a close is no message: " + scrape);
     assertTrue(scrape.contains("wharf_websockets_total{route=\"counted\"} 1.0"), scrape);
+    // the request's status is what the client saw: 200, counted under protocol h2
+    assertTrue(
+        scrape.contains(
+            "wharf_requests_total{listener=\"tls\",protocol=\"h2\",route=\"counted\","
+                + "status_class=\"2xx\"} 1.0"),
+        scrape);
+    Path log = dir.resolve("tls-access.log");
+    Await.until(WAIT, () -> accessLogLine(log, "/counted") != null, () -> read(log));
+    String line = accessLogLine(log, "/counted");
+    assertTrue(line.contains("\"status\":\"200\""), line);
+    assertTrue(line.contains("\"upstream_status\":\"101\""), "the backend's answer: " + line);
+  }
+
+  private static String read(Path file) {
+    try {
+      return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String accessLogLine(Path file, String path) {
+    return read(file).lines().filter(l -> l.contains(path)).findFirst().orElse(null);
   }
 
   @Test
@@ -365,8 +416,7 @@ class Http2WebSocketTest {
       stalled.stopReading();
       long flood = 128L * 1024 * 1024;
       stalled.sendText("flood:" + flood);
-      Await.until(
-          WAIT, backend::floodWaiting, () -> "the backend wrote " + backend.floodedBytes());
+      Await.until(WAIT, backend::floodWaiting, () -> "the backend wrote " + backend.floodedBytes());
 
       H2WebSocket other = client.open("/ws/other");
       other.sendText("through");

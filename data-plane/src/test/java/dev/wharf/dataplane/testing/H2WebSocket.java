@@ -45,9 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a proxy that masked towards the client would show as a protocol error here.
  *
  * <p>Collected: whole messages (text as String, binary as byte[]), pongs, the close code the server
- * sent (1005 for a close frame without one; the client answers it with the same frame and then
- * ends its side of the stream), whether the server ended the stream ({@code END_STREAM}) or reset
- * it, and the bytes of WebSocket payload received. A non-200 response's body is kept as text.
+ * sent (1005 for a close frame without one; the client answers it with the same frame and then ends
+ * its side of the stream), whether the server ended the stream ({@code END_STREAM}) or reset it,
+ * and the bytes of WebSocket payload received. A non-200 response's body is kept as text.
  *
  * <p>Threading: the stream lives on its client's event loop; the methods may be called from any
  * other thread. Every wait is bounded.
@@ -198,8 +198,7 @@ public final class H2WebSocket {
   /** Ends the client's side of the stream: an empty DATA frame with END_STREAM. */
   public void endStream() {
     awaitWritten(
-        stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true)),
-        "END_STREAM");
+        stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true)), "END_STREAM");
   }
 
   /** Resets the stream (RST_STREAM CANCEL). */
@@ -334,6 +333,11 @@ public final class H2WebSocket {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      ByteBuf unsent = rest;
+      if (unsent != null) {
+        rest = null;
+        unsent.release();
+      }
       head.completeExceptionally(new AssertionError("stream closed before a response head"));
       closeCode.completeExceptionally(new AssertionError("stream closed without a close frame"));
       ctx.fireChannelInactive();

@@ -127,8 +127,7 @@ public final class H2WsClient implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                       if (tls != null) {
-                        ch.pipeline()
-                            .addLast(tls.newHandler(ch.alloc(), host, address.getPort()));
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, address.getPort()));
                       }
                       ch.pipeline()
                           .addLast(Http2FrameCodecBuilder.forClient().build())
@@ -180,11 +179,7 @@ public final class H2WsClient implements AutoCloseable {
   /** The head of an extended CONNECT for a WebSocket at {@code path} (RFC 8441 4 and 5). */
   public Http2Headers webSocketHead(String path) {
     Http2Headers head =
-        new DefaultHttp2Headers()
-            .method("CONNECT")
-            .scheme(scheme)
-            .path(path)
-            .authority(authority);
+        new DefaultHttp2Headers().method("CONNECT").scheme(scheme).path(path).authority(authority);
     head.set(Http2Headers.PseudoHeaderName.PROTOCOL.value(), "websocket");
     head.set("sec-websocket-version", "13");
     return head;
@@ -208,13 +203,31 @@ public final class H2WsClient implements AutoCloseable {
   }
 
   /**
+   * Opens a WebSocket at {@code path} and sends {@code text} in a text frame right behind the
+   * CONNECT, before the {@code 200} arrived (RFC 8441 does not make a client wait); then expects
+   * the {@code 200}.
+   */
+  public H2WebSocket openEagerly(String path, String text) {
+    Http2StreamChannel stream =
+        await(new Http2StreamChannelBootstrap(connection).open(), "a new stream").getNow();
+    H2WebSocket ws = H2WebSocket.on(stream);
+    ws.sendHead(webSocketHead(path));
+    ws.sendText(text);
+    ws.awaitResponseHead();
+    if (!"200".contentEquals(ws.status())) {
+      ws.reset();
+      throw new AssertionError("WebSocket at " + path + " answered " + ws.responseHead());
+    }
+    return ws;
+  }
+
+  /**
    * Opens a stream with {@code head} (not ending the stream) and waits for the response head; the
    * returned stream tells the status, and decodes WebSocket frames only after a {@code 200}.
    */
   public H2WebSocket request(Http2Headers head) {
     Http2StreamChannel stream =
-        await(new Http2StreamChannelBootstrap(connection).open(), "a new stream")
-            .getNow();
+        await(new Http2StreamChannelBootstrap(connection).open(), "a new stream").getNow();
     H2WebSocket ws = H2WebSocket.on(stream);
     ws.sendHead(head);
     ws.awaitResponseHead();
