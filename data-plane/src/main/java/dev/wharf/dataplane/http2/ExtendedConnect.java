@@ -1,7 +1,7 @@
 package dev.wharf.dataplane.http2;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -31,9 +31,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *       other {@code :protocol} is refused with {@code 501}.
  *   <li>The handshake has no body: the CONNECT's stream stays open for the WebSocket, but the
  *       request handed on ends with its head (no {@code Transfer-Encoding: chunked}). DATA the
- *       client sends before the switch is WebSocket bytes, not a body: it is held here and handed
- *       to the relay when the switch removes this handler, or released when the stream ends without
- *       one.
+ *       client sends before the switch is WebSocket bytes, not a body: it is held here (reading no
+ *       more meanwhile, so the stream's window bounds it) and handed to the relay when the switch
+ *       removes this handler, or released when the stream ends without one.
  *   <li>{@code :authority} is the request's host (RFC 9113 8.3.1): a {@code host} header that names
  *       another one makes the request malformed ({@code RST_STREAM PROTOCOL_ERROR}); one that
  *       agrees is dropped, so the HTTP/1.1 request carries one {@code Host}.
@@ -42,7 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Sits in a stream's pipeline in front of Netty's frame-to-object codec; sees only the first
  * HEADERS frame of the stream (trailers pass untouched).
  */
-public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
+public final class ExtendedConnect extends ChannelDuplexHandler {
   /** Set on a stream channel that carries a WebSocket (RFC 8441). */
   public static final AttributeKey<Boolean> WEBSOCKET =
       AttributeKey.valueOf(ExtendedConnect.class, "websocket");
@@ -100,6 +100,17 @@ public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireChannelRead(frame);
+  }
+
+  /**
+   * No more reads while DATA is held: the stream's window, which opens only as the stream reads,
+   * then bounds what a client can send ahead of the switch.
+   */
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (early.isEmpty()) {
+      ctx.read();
+    }
   }
 
   /**
