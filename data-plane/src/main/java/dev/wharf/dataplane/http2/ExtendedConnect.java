@@ -1,19 +1,21 @@
 package dev.wharf.dataplane.http2;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
+import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -23,9 +25,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>RFC 8441: an extended {@code CONNECT} with {@code :protocol websocket} becomes the HTTP/1.1
  *       WebSocket handshake it stands for ({@code GET} with {@code Upgrade}, {@code Connection} and
- *       a fresh {@code Sec-WebSocket-Key}), so the proxy opens an ordinary upgrade to the backend;
- *       the stream is marked so its {@code 101} goes back as {@code 200} ({@link StreamHeads}). Any
+ *       a fresh {@code Sec-WebSocket-Key}; {@code Connection}, which Netty's conversion drops, is
+ *       added by {@link StreamHeads}), so the proxy opens an ordinary upgrade to the backend; the
+ *       stream is marked so its {@code 101} goes back as {@code 200} ({@link StreamHeads}). Any
  *       other {@code :protocol} is refused with {@code 501}.
+ *   <li>The handshake has no body: the CONNECT's stream stays open for the WebSocket, but the
+ *       request handed on ends with its head (no {@code Transfer-Encoding: chunked}). DATA the
+ *       client sends before the switch is WebSocket bytes, not a body: it is held here (reading no
+ *       more meanwhile, so the stream's window bounds it) and handed to the relay when the switch
+ *       removes this handler, or released when the stream ends without one.
  *   <li>{@code :authority} is the request's host (RFC 9113 8.3.1): a {@code host} header that names
  *       another one makes the request malformed ({@code RST_STREAM PROTOCOL_ERROR}); one that
  *       agrees is dropped, so the HTTP/1.1 request carries one {@code Host}.
@@ -34,7 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Sits in a stream's pipeline in front of Netty's frame-to-object codec; sees only the first
  * HEADERS frame of the stream (trailers pass untouched).
  */
-public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
+public final class ExtendedConnect extends ChannelDuplexHandler {
   /** Set on a stream channel that carries a WebSocket (RFC 8441). */
   public static final AttributeKey<Boolean> WEBSOCKET =
       AttributeKey.valueOf(ExtendedConnect.class, "websocket");
@@ -44,6 +52,8 @@ public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
 
   private final boolean webSocketAllowed;
   private boolean headSeen;
+  private boolean webSocket;
+  private final ArrayDeque<Http2DataFrame> early = new ArrayDeque<>(1);
 
   /**
    * @param webSocketAllowed whether the connection advertised SETTINGS_ENABLE_CONNECT_PROTOCOL
@@ -54,6 +64,10 @@ public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (webSocket && msg instanceof Http2DataFrame data) {
+      early.add(data); // WebSocket bytes that came before the switch
+      return;
+    }
     if (headSeen || !(msg instanceof Http2HeadersFrame frame)) {
       ctx.fireChannelRead(msg);
       return;
@@ -81,8 +95,38 @@ public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
       }
       asWebSocketHandshake(headers);
       ctx.channel().attr(WEBSOCKET).set(Boolean.TRUE);
+      webSocket = true;
+      ctx.fireChannelRead(new DefaultHttp2HeadersFrame(headers, true).stream(frame.stream()));
+      return;
     }
     ctx.fireChannelRead(frame);
+  }
+
+  /**
+   * No more reads while DATA is held: the stream's window, which opens only as the stream reads,
+   * then bounds what a client can send ahead of the switch.
+   */
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (early.isEmpty()) {
+      ctx.read();
+    }
+  }
+
+  /**
+   * Removed by the switch to the relay (the stream's bytes handler is in place): the held DATA goes
+   * on to it; removed because the stream ended: the held DATA is dropped.
+   */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    boolean switched = ctx.channel().isActive() && ctx.pipeline().get(StreamBytes.class) != null;
+    for (Http2DataFrame data; (data = early.poll()) != null; ) {
+      if (switched) {
+        ctx.fireChannelRead(data);
+      } else {
+        data.release();
+      }
+    }
   }
 
   /** RFC 8441 5: the CONNECT's own headers, plus what an HTTP/1.1 handshake says in addition. */
@@ -93,7 +137,6 @@ public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
     ThreadLocalRandom.current().nextBytes(key);
     headers
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, Base64.getEncoder().encodeToString(key));
   }
 

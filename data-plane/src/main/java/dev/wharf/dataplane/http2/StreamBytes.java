@@ -33,7 +33,10 @@ public final class StreamBytes extends ChannelDuplexHandler {
       payload.release();
     }
     if (endStream) {
-      ctx.close();
+      // What was just relayed goes out before the relay hears of the end (as a TCP FIN comes in
+      // its own read); closing through the pipeline ends our side with END_STREAM, not a reset.
+      ctx.fireChannelReadComplete();
+      ctx.channel().close();
     }
   }
 

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -17,7 +18,9 @@ import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
  *
  * <ul>
  *   <li>in: the codec's own {@code x-http2-*} headers (stream id, scheme) are dropped, and so are
- *       any a client sent under those names: they describe this hop and must not reach a backend;
+ *       any a client sent under those names: they describe this hop and must not reach a backend; a
+ *       WebSocket handshake made by {@link ExtendedConnect} gets its {@code Connection: Upgrade}
+ *       here, since Netty's conversion drops HTTP/2's forbidden connection headers;
  *   <li>out: RFC 8441 5, a WebSocket over a stream is accepted with {@code 200}, not {@code 101},
  *       and without the HTTP/1.1 handshake's {@code Upgrade}, {@code Connection} and {@code
  *       Sec-WebSocket-Accept}: the backend's {@code 101} to the handshake {@link ExtendedConnect}
@@ -29,11 +32,18 @@ public final class StreamHeads extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
       dropExtensionHeaders(request.headers());
+      if (isWebSocket(ctx)) {
+        request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      }
     }
     if (msg instanceof LastHttpContent last) {
       dropExtensionHeaders(last.trailingHeaders());
     }
     ctx.fireChannelRead(msg);
+  }
+
+  private static boolean isWebSocket(ChannelHandlerContext ctx) {
+    return Boolean.TRUE.equals(ctx.channel().attr(ExtendedConnect.WEBSOCKET).get());
   }
 
   private static void dropExtensionHeaders(HttpHeaders headers) {
@@ -49,7 +59,7 @@ public final class StreamHeads extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof HttpResponse response
         && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()
-        && Boolean.TRUE.equals(ctx.channel().attr(ExtendedConnect.WEBSOCKET).get())) {
+        && isWebSocket(ctx)) {
       response.setStatus(HttpResponseStatus.OK);
       response
           .headers()

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 
 /**
  * The end of a proxied WebSocket handshake the endpoint accepted: the {@code 101} goes to the
@@ -45,6 +46,10 @@ final class WebSocketSwitch {
   /**
    * Writes {@code accepted}, the endpoint's {@code 101}, to the client with the node's own
    * connection headers and the route's response headers, then relays.
+   *
+   * <p>The request's status ({@code $status}, the request metrics) is what the client gets: {@code
+   * 101} on HTTP/1.1, {@code 200} on an HTTP/2 stream (RFC 8441 5; the stream's pipeline rewrites
+   * the head). The endpoint's {@code 101} stays in {@code $upstream_status}.
    */
   void complete(HttpResponse accepted, UpstreamConnection connection) {
     RequestRecord record = routed.record();
@@ -54,7 +59,8 @@ final class WebSocketSwitch {
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
         .set(HttpHeaderNames.SERVER, Responses.SERVER);
-    record.responded(101, accepted.headers());
+    boolean stream = client.channel() instanceof Http2StreamChannel;
+    record.responded(stream ? 200 : 101, accepted.headers());
     routed.responseHeaders().apply(accepted.headers(), record, routed.groups());
     client.writeAndFlush(accepted);
     relay(connection);

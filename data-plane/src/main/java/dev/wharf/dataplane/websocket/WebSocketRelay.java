@@ -278,6 +278,9 @@ public final class WebSocketRelay implements Drainable {
   }
 
   private void sideClosed(Direction d) {
+    // Without a close frame before, the side whose connection went first ended the WebSocket
+    // (a reset stream, a client gone), not the one the relay then closed.
+    closing.closed(d.sender, 1006);
     closing.sideClosed(d);
     if (!clientChannel.isActive() && !upstreamChannel.isActive()) {
       end(1006, d.sender);

@@ -5,6 +5,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one {@link TestBackend} has seen: requests, connections, WebSocket close codes and whether
@@ -21,6 +22,8 @@ final class BackendLog {
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private volatile boolean allFramesMasked = true;
+  private final AtomicLong flooded = new AtomicLong();
+  private volatile boolean floodWaiting;
 
   BackendLog(String backendName) {
     this.backendName = backendName;
@@ -74,6 +77,22 @@ final class BackendLog {
 
   int openConnections() {
     return open.get();
+  }
+
+  void flooded(int bytes) {
+    flooded.addAndGet(bytes);
+  }
+
+  void floodWaiting(boolean waiting) {
+    floodWaiting = waiting;
+  }
+
+  long floodedBytes() {
+    return flooded.get();
+  }
+
+  boolean floodWaiting() {
+    return floodWaiting;
   }
 
   boolean allFramesMasked() {

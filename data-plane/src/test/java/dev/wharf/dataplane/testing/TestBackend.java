@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code /slow?ms=N}: 200 {@code "slow\n"} after N ms
  *   <li>{@code /ws-reject}: 403 {@code "no websocket here\n"}, also to upgrade requests
  *   <li>{@code /ws...}: WebSocket echo, frame by frame; text {@code close:CODE} makes the backend
- *       close with CODE
+ *       close with CODE; text {@code flood:N} makes it send N bytes in 16 KiB binary messages as
+ *       fast as the connection lets it ({@link #floodedBytes}, {@link #floodWaiting})
  * </ul>
  *
  * <p>A number that does not parse (or a status outside 200 to 599), and a plain request to a {@code
@@ -209,6 +210,19 @@ public final class TestBackend implements AutoCloseable {
    */
   public boolean allClientFramesMasked() {
     return log.allFramesMasked();
+  }
+
+  /** WebSocket payload bytes written by {@code flood:N} commands so far, on all connections. */
+  public long floodedBytes() {
+    return log.floodedBytes();
+  }
+
+  /**
+   * Whether the last flood that wrote is waiting because its connection is not writable: the proxy
+   * stopped reading it.
+   */
+  public boolean floodWaiting() {
+    return log.floodWaiting();
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.wharf.dataplane.testing;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -22,12 +24,19 @@ import java.util.concurrent.TimeUnit;
  * close:CODE} makes this side start: it sends close CODE, drops data frames from then on, and
  * closes the connection when the client answers, or after {@link #CLOSE_REPLY_SECONDS}.
  *
+ * <p>Flooding: a text message {@code flood:N} makes this side send N bytes in binary messages of
+ * {@link #FLOOD_MESSAGE} bytes, only while the connection is writable (it goes on when it becomes
+ * writable again), so a proxy that stops reading holds the flood back; the bytes written so far and
+ * whether the flood waits for writability are in the {@link BackendLog}.
+ *
  * <p>Every frame is either written back (ownership passes to the encoder) or released.
  *
  * <p>Threading: the connection's event loop only.
  */
 final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
   private static final String CLOSE_COMMAND = "close:";
+  private static final String FLOOD_COMMAND = "flood:";
+  static final int FLOOD_MESSAGE = 16 * 1024;
   private static final long CLOSE_REPLY_SECONDS = 2;
 
   /** RFC 6455 section 7.1.5: the code to report for a close frame without one. */
@@ -36,6 +45,7 @@ final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
   private final BackendLog log;
   private boolean closeSent;
   private ScheduledFuture<?> closeReplyTimer;
+  private long floodLeft;
 
   WebSocketEchoHandler(BackendLog log) {
     this.log = log;
@@ -54,7 +64,12 @@ final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
       frame.release();
     } else {
       int requestedClose = requestedCloseCode(frame);
-      if (requestedClose > 0) {
+      long flood = requestedFlood(frame);
+      if (flood > 0) {
+        frame.release();
+        floodLeft = flood;
+        flood(ctx);
+      } else if (requestedClose > 0) {
         frame.release();
         startClose(ctx, requestedClose);
       } else {
@@ -106,6 +121,43 @@ final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /** The N of a whole text message {@code flood:N}, or -1 for any other frame. */
+  private static long requestedFlood(WebSocketFrame frame) {
+    if (!(frame instanceof TextWebSocketFrame text)
+        || !text.isFinalFragment()
+        || text.content().readableBytes() > 24) {
+      return -1;
+    }
+    String message = text.text();
+    if (!message.startsWith(FLOOD_COMMAND)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(message.substring(FLOOD_COMMAND.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void flood(ChannelHandlerContext ctx) {
+    while (floodLeft > 0 && ctx.channel().isWritable() && !closeSent) {
+      int n = (int) Math.min(FLOOD_MESSAGE, floodLeft);
+      floodLeft -= n;
+      ctx.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[n])));
+      log.flooded(n);
+    }
+    ctx.flush();
+    log.floodWaiting(floodLeft > 0 && !ctx.channel().isWritable());
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (floodLeft > 0 && ctx.channel().isWritable()) {
+      flood(ctx);
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override
