@@ -429,6 +429,7 @@ warm_up() {
     count=$(load_count "$scenario" "$out.$chunk")
     if [ "$count" -eq 0 ]; then
       WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, the last without a result"
+      NOTES+=("$scenario: warm-up chunk $chunk gave no result: $(tail -3 "$out.$chunk" 2>/dev/null | tr '\n' ' ')")
       return
     fi
     cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
