@@ -1,6 +1,7 @@
-# Shell functions shared by the benchmark scripts (run.sh, ab.sh, fleet.sh). Sourced, not run:
-# the caller has set -euo pipefail and changed to the repository's root first. Whatever a
-# function starts it adds to PIDS, and cleanup (installed by install_cleanup) stops it by pid.
+# Shell functions shared by the benchmark scripts (run.sh, ab.sh, fleet.sh, tls.sh, h2.sh).
+# Sourced, not run: the caller has set -euo pipefail and changed to the repository's root
+# first. Whatever a function starts it adds to PIDS, and cleanup (installed by install_cleanup)
+# stops it by pid.
 
 BENCH_JAR=benchmarks/target/wharf-benchmarks.jar
 RESULTS_DIR=benchmarks/results
@@ -295,4 +296,314 @@ report_machine_and_notes() {
 tool_versions() { # the nginx and wrk lines of a report's machine section
   echo "nginx:       $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //')"
   echo "wrk:         $(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//')"
+}
+
+# --- the proxy benchmarks against nginx (tls.sh, h2.sh) -------------------------------------
+# Each measurement runs on a freshly started proxy. The caller defines:
+#   nginx_proxy_config PORT   the nginx proxy's http block body, on stdout
+#   wharf_config FILE PORT    the same in Wharf's form, written to FILE
+#   proxy_probe PORT OUT      true once the proxy on PORT answers as it should (OUT: its answer)
+#   load_run SCENARIO PORT SECONDS OUT, load_count SCENARIO OUT   (for warm_up)
+# and sets WHARF_ARGS, CLK_TCK, WARMUP_SECONDS, WARMUP_MIN_CHUNKS and WARMUP_MAX_CHUNKS.
+
+# build_jars [JAR]: builds the data-plane and benchmark jars if missing or older than their
+# sources (the scripts are not sources); with JAR (a data-plane jar to measure) only the
+# benchmark jar.
+jar_stale() {
+  [ ! -f "$1" ] || [ -n "$(find pom.xml {proto,data-plane,benchmarks}/pom.xml \
+    {proto,data-plane,benchmarks}/src -newer "$1" -type f -print -quit)" ]
+}
+build_jars() {
+  if [ -n "${1:-}" ]; then
+    jar_stale "$BENCH_JAR" || return 0
+    log "building the benchmark jar"
+    ./mvnw -B -q -DskipTests package -pl benchmarks -am
+  elif jar_stale data-plane/target/wharf-data-plane.jar || jar_stale "$BENCH_JAR"; then
+    log "building the data plane and benchmark jars"
+    ./mvnw -B -q -DskipTests package -pl data-plane,benchmarks -am
+  fi
+}
+
+# make_certificate DIR ecdsa|rsa: one self-signed certificate for localhost and 127.0.0.1 (the
+# name the clients send as SNI) in DIR; sets CERT, KEY and KEY_DESCRIPTION.
+make_certificate() {
+  local key_args
+  CERT="$1/cert.pem"
+  KEY="$1/key.pem"
+  if [ "$2" = ecdsa ]; then
+    key_args=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    KEY_DESCRIPTION="ECDSA P-256"
+  else
+    key_args=(-newkey rsa:2048)
+    KEY_DESCRIPTION="RSA 2048"
+  fi
+  openssl req -x509 "${key_args[@]}" -nodes -keyout "$KEY" -out "$CERT" -days 2 \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    >"$1/openssl.out" 2>&1 || die "openssl could not make the certificate: $(cat "$1/openssl.out")"
+}
+
+# start_origin DIR PORT: the origin both proxies forward to: one nginx worker answering
+# "hello\n" from memory, keeping the proxies' connections as long as the run (not a JVM
+# competing for the cores). Sets ORIGIN_PID.
+start_origin() {
+  log "starting nginx (the origin) on 127.0.0.1:$2"
+  start_nginx "$1" <<EOF2
+    # The origin: answers from memory, and keeps the proxies' connections as long as the run.
+    default_type text/plain;
+    keepalive_requests 10000000;
+    keepalive_timeout 600s;
+
+    server {
+        listen 127.0.0.1:$2;
+        location / { return 200 "hello\\n"; }
+    }
+EOF2
+  ORIGIN_PID=$NGINX_PID
+}
+
+# start_proxy PROXY PREFIX PORT: a fresh proxy; sets PROXY_PID (the process whose memory and
+# CPU count: the JVM, or nginx's master, whose worker is PROXY_WORKER); true once proxy_probe
+# succeeds, false if the proxy exits or 20 s pass first.
+start_proxy() {
+  local proxy=$1 prefix=$2 port=$3 deadline
+  PROXY_WORKER=""
+  PROXY_PID=""
+  if [ "$proxy" = nginx ]; then
+    start_nginx "$prefix" < <(nginx_proxy_config "$port")
+    PROXY_PID=$NGINX_PID
+  else
+    wharf_config "$prefix.yaml" "$port"
+    start_wharf "$prefix" "$DATA_PLANE_JAR" "$prefix.yaml" "${WHARF_ARGS[@]}" \
+      || { PROXY_PID=$WHARF_PID; return 1; }
+    PROXY_PID=$WHARF_PID
+  fi
+  deadline=$((SECONDS + 20))
+  until proxy_probe "$port" "$prefix.probe"; do
+    [ $SECONDS -lt $deadline ] && kill -0 "$PROXY_PID" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  if [ "$proxy" = nginx ]; then
+    PROXY_WORKER=$(children_of "$PROXY_PID" | head -1)
+  fi
+}
+
+stop_proxy() {
+  kill -TERM "$PROXY_PID" 2>/dev/null || true
+  wait_for_exit "$PROXY_PID" 15 || true
+  NGINX_PID=$ORIGIN_PID
+}
+
+proxy_ticks() { # CPU ticks of the running proxy: the JVM, or nginx's master and worker
+  local total
+  total=$(cpu_ticks "$PROXY_PID")
+  [ -z "$PROXY_WORKER" ] || total=$((total + $(cpu_ticks "$PROXY_WORKER")))
+  echo "$total"
+}
+
+proxy_rss_pids() {
+  echo "$PROXY_PID"
+  [ -z "$PROXY_WORKER" ] || echo "$PROXY_WORKER"
+}
+
+# wharf_engine PREFIX: the TLS engine the running Wharf reports in /metrics, with its log line.
+wharf_engine() {
+  local admin metric line
+  admin=$(awk '/^admin: / {print $2; exit}' "$1.out")
+  metric=$(curl -s --max-time 5 "http://$admin/metrics" | grep -m1 '^wharf_tls_engine_info' || true)
+  line=$(grep -h -m1 -o 'TLS engine: .*' "$1.out" "$1.err" 2>/dev/null | head -1 || true)
+  echo "${metric:-no wharf_tls_engine_info in /metrics}${line:+ (log: $line)}"
+}
+
+# warm_up SCENARIO PORT OUT: runs the load in WARMUP_SECONDS chunks until the proxy's CPU per
+# request (or connection) is steady: within 5% of the chunk before, after at least
+# WARMUP_MIN_CHUNKS (a JIT goes in steps, and two chunks can match on a step) and at most
+# WARMUP_MAX_CHUNKS chunks. A JVM compiles its hot paths while it serves, and how long
+# that takes depends on how busy the machine is, so a fixed warm-up would measure Wharf half
+# compiled on a busy machine. Sets WARMUP_DETAIL.
+warm_up() {
+  local scenario=$1 port=$2 out=$3 chunk before after count cpu previous="" cpus=""
+  for chunk in $(seq 1 "$WARMUP_MAX_CHUNKS"); do
+    before=$(proxy_ticks)
+    load_run "$scenario" "$port" "$WARMUP_SECONDS" "$out.$chunk"
+    after=$(proxy_ticks)
+    count=$(load_count "$scenario" "$out.$chunk")
+    if [ "$count" -eq 0 ]; then
+      WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, the last without a result"
+      NOTES+=("$scenario: warm-up chunk $chunk gave no result: $(tail -3 "$out.$chunk" 2>/dev/null | tr '\n' ' ')")
+      return
+    fi
+    cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+    cpus+="${cpus:+ }$cpu"
+    WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, CPU µs each: $cpus"
+    if [ -n "$previous" ] && [ "$chunk" -ge "$WARMUP_MIN_CHUNKS" ] \
+        && awk -v a="$previous" -v b="$cpu" 'BEGIN { exit !(b <= a * 1.05 && b >= a * 0.95) }'; then
+      return
+    fi
+    previous=$cpu
+  done
+  WARMUP_DETAIL+=" (not steady)"
+}
+
+# warm_up_notes ROUND PROXY SCENARIO CPU: notes (appended to NOTES) when the last warm-up
+# chunk was well above the measured CPU per request (still warming: pessimistic figures), or
+# the longest warm-up was not steady.
+warm_up_notes() {
+  local last="${WARMUP_DETAIL##* }"
+  if [ "$4" != "-" ] && awk -v m="$4" -v w="$last" 'BEGIN { exit !(w + 0 > 0 && m < w * 0.85) }'; then
+    NOTES+=("round $1: $2 $3: CPU per request fell from $(awk -v w="$last" 'BEGIN { print w + 0 }') µs in the last warm-up chunk to $4 µs measured: it was still warming up, so its figures there are pessimistic")
+  fi
+  [[ "$WARMUP_DETAIL" != *"not steady"* ]] || NOTES+=("round $1: $2 $3: CPU per request was still changing after the longest warm-up ($WARMUP_DETAIL)")
+}
+
+# cpu_figures TICKS COUNT SECONDS: "CPU_US_EACH CORES" for a measured run.
+cpu_figures() {
+  awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" -v s="$3" \
+    'BEGIN { printf "%.1f %.2f", t * 1e6 / hz / n, t / hz / s }'
+}
+
+# settle_rss PID...: waits (2 to 20 s) until the processes' RSS moved by less than 256 KiB in a
+# second: a JVM's compiler threads free their memory some time after the warm-up, which would
+# otherwise be subtracted from the connections' growth.
+settle_rss() {
+  local previous current deadline=$((SECONDS + 20))
+  sleep 1
+  previous=$(rss_kib "$@")
+  while [ $SECONDS -lt $deadline ]; do
+    sleep 1
+    current=$(rss_kib "$@")
+    [ $((current - previous)) -gt 256 ] || [ $((previous - current)) -gt 256 ] || return 0
+    previous=$current
+  done
+}
+
+# memory_before PROXY: the baseline of an idle-memory test, once the proxy's RSS is steady:
+# MEM_RSS_BEFORE, and for Wharf MEM_HEAP_BEFORE (live heap after a full GC; empty if jcmd
+# could not attach).
+memory_before() {
+  local pids
+  mapfile -t pids < <(proxy_rss_pids)
+  settle_rss "${pids[@]}"
+  MEM_HEAP_BEFORE=""
+  if [ "$1" = wharf ]; then
+    MEM_HEAP_BEFORE=$(live_heap_kib "$PROXY_PID") || MEM_HEAP_BEFORE=""
+    sleep 1
+  fi
+  MEM_RSS_BEFORE=$(rss_kib "${pids[@]}")
+}
+
+# memory_after ROUND PROXY N: with N connections open (2 s after they are), the memory per
+# connection: MEM_PER (KiB: RSS growth, for Wharf plus live heap growth; "-" if N is 0) and
+# MEM_DETAIL.
+memory_after() {
+  local pids after heap_after="" rss_per heap_per=0
+  mapfile -t pids < <(proxy_rss_pids)
+  sleep 2
+  after=$(rss_kib "${pids[@]}")
+  if [ -n "$MEM_HEAP_BEFORE" ]; then
+    heap_after=$(live_heap_kib "$PROXY_PID") || heap_after=""
+  fi
+  MEM_PER="-"
+  MEM_DETAIL="RSS $((MEM_RSS_BEFORE / 1024)) -> $((after / 1024)) MiB"
+  [ "$3" -gt 0 ] || return 0
+  rss_per=$(awk -v b="$MEM_RSS_BEFORE" -v a="$after" -v n="$3" 'BEGIN { printf "%.2f", (a - b) / n }')
+  MEM_DETAIL="RSS $rss_per KiB/conn ($MEM_DETAIL)"
+  if [ "$2" = wharf ]; then
+    if [ -n "$heap_after" ]; then
+      heap_per=$(awk -v b="$MEM_HEAP_BEFORE" -v a="$heap_after" -v n="$3" 'BEGIN { printf "%.2f", (a - b) / n }')
+      MEM_DETAIL+=", live heap $heap_per KiB/conn ($((MEM_HEAP_BEFORE / 1024)) -> $((heap_after / 1024)) MiB)"
+    else
+      NOTES+=("round $1: wharf: live heap not measured (no jcmd, or it could not attach): idle memory is RSS growth only and may hide heap use")
+    fi
+  fi
+  MEM_PER=$(awk -v r="$rss_per" -v h="$heap_per" 'BEGIN { printf "%.2f", r + h }')
+}
+
+# --- their results --------------------------------------------------------------------------
+# One measurement a line of RESULTS, tab-separated:
+#   ROUND SLOT SCENARIO PROXY VALUE P99_MS ERRORS COUNT CPU_US CORES LOAD1 DETAIL
+# VALUE is a rate (per second) or, for an idle scenario, KiB per connection; "-" where none.
+
+result() {
+  local IFS=$'\t'
+  echo "$*" >>"$RESULTS"
+}
+
+# summary_rows RESULTS SPEC: per scenario, the medians over the rounds, Wharf/nginx, the target
+# and whether it is met, and each proxy's range of the rate. SPEC has a line per scenario,
+# tab-separated: SCENARIO KIND LABEL UNIT TIMED EACH, KIND "load" (rows: rate in UNIT, p99 of
+# TIMED, proxy CPU per EACH, cores) or "idle" (one row: KiB per connection). A ratio is only given when both
+# proxies completed every round without an error: a failing proxy can look fast.
+summary_rows() {
+  awk -F'\t' '
+    function median(list,    n, v, i, j, t) {
+      n = split(list, v, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+        t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+      }
+      if (n == 0) return ""
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function add(key, value) { if (value != "-") lists[key] = lists[key] (lists[key] == "" ? "" : " ") value }
+    function fmt(v, digits) { return v == "" ? "-" : sprintf("%." digits "f", v) }
+    function range(k, digits) { return k in min ? sprintf("%." digits "f-%." digits "f", min[k], max[k]) : "-" }
+    function row(label, scenario, metric, higher, digits, target,    n, w, mn, mw, ratio, met, clean) {
+      n = scenario SUBSEP "nginx" SUBSEP metric; w = scenario SUBSEP "wharf" SUBSEP metric
+      mn = median(lists[n]); mw = median(lists[w])
+      clean = failed[scenario] == 0 && mn != "" && mw != "" && mn + 0 > 0
+      if (clean) {
+        ratio = sprintf("%.2f", mw / mn)
+        if (target == "") met = "-"
+        else met = (higher ? mw >= mn : mw <= mn) ? "yes" : "**no**"
+      } else {
+        ratio = "n/a: errors or failed measurements"; met = "-"
+      }
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label, higher ? "higher" : "lower",
+        fmt(mn, digits), fmt(mw, digits), ratio, target == "" ? "-" : target, met,
+        range(n, digits) " / " range(w, digits)
+    }
+    FNR == NR { kind[$1] = $2; label[$1] = $3; unit[$1] = $4; timed[$1] = $5; each[$1] = $6; order[++scenarios] = $1; next }
+    {
+      sc = $3; px = $4
+      if ($5 == "-" || $7 != 0) failed[sc]++
+      add(sc SUBSEP px SUBSEP "rate", $5); add(sc SUBSEP px SUBSEP "p99", $6)
+      add(sc SUBSEP px SUBSEP "cpu", $9); add(sc SUBSEP px SUBSEP "cores", $10)
+      if ($5 != "-") {
+        k = sc SUBSEP px SUBSEP "rate"
+        if (!(k in min) || $5 + 0 < min[k]) min[k] = $5 + 0
+        if (!(k in max) || $5 + 0 > max[k]) max[k] = $5 + 0
+      }
+      measured[sc] = 1
+    }
+    END {
+      for (s = 1; s <= scenarios; s++) {
+        sc = order[s]
+        if (!(sc in measured)) continue
+        if (kind[sc] == "idle") {
+          row(label[sc] ", KiB", sc, "rate", 0, 2, "<= 1")
+          continue
+        }
+        row(label[sc] ": " unit[sc], sc, "rate", 1, 0, ">= 1")
+        row(label[sc] ": " timed[sc] " p99, ms", sc, "p99", 0, 2, "<= 1")
+        row(label[sc] ": proxy CPU per " each[sc] ", µs", sc, "cpu", 0, 1, "")
+        row(label[sc] ": proxy CPU, cores", sc, "cores", 0, 2, "")
+      }
+    }' "$2" "$1"
+}
+
+# measurement_rows RESULTS: every measurement, a Markdown table row each.
+measurement_rows() {
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }' "$1"
+}
+
+# result_notes RESULTS: adds to NOTES what a reader must know about the measurements: a load
+# average above the cores, a proxy that used more than its one worker's core.
+result_notes() {
+  local busy round scenario proxy cores
+  busy=$(awk -F'\t' -v cores="$(nproc)" '$11 != "-" && $11 + 0 > cores { n++ } END { print n + 0 }' "$1")
+  if [ "$busy" -gt 0 ]; then
+    NOTES+=("the load average exceeded the $(nproc) cores at $busy of $(wc -l <"$1") measurements: other work shared the machine, so expect wide ranges")
+  fi
+  while IFS=$'\t' read -r round scenario proxy cores; do
+    NOTES+=("round $round: $proxy used $cores cores in $scenario: more than its one worker, so its rate there is not like for like")
+  done < <(awk -F'\t' '$10 != "-" && $10 + 0 > 1.05 { print $1 "\t" $3 "\t" $4 "\t" $10 }' "$1")
 }

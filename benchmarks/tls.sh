@@ -124,21 +124,8 @@ fi
 
 # --- build ----------------------------------------------------------------------------------
 
-# A jar is stale if a pom or a source of what it is built from is newer (the scripts are not).
-stale() {
-  [ ! -f "$1" ] || [ -n "$(find pom.xml {proto,data-plane,benchmarks}/pom.xml \
-    {proto,data-plane,benchmarks}/src -newer "$1" -type f -print -quit)" ]
-}
-if [ -n "$JAR_ARG" ]; then
-  DATA_PLANE_JAR=$JAR_ARG
-  if stale "$BENCH_JAR"; then
-    log "building the benchmark jar"
-    ./mvnw -B -q -DskipTests package -pl benchmarks -am
-  fi
-elif stale "$DATA_PLANE_JAR" || stale "$BENCH_JAR"; then
-  log "building the data plane and benchmark jars"
-  ./mvnw -B -q -DskipTests package -pl data-plane,benchmarks -am
-fi
+build_jars "$JAR_ARG"
+[ -z "$JAR_ARG" ] || DATA_PLANE_JAR=$JAR_ARG
 
 install_cleanup wharf-tls
 # Copied, so that a rebuild during the run changes nothing.
@@ -152,20 +139,9 @@ $(head -5 "$WORK/cc.err")"
 
 # --- certificate ----------------------------------------------------------------------------
 
-# One certificate for both proxies, for 127.0.0.1 and localhost (the name the clients send as
-# SNI), self-signed: the clients that verify trust this very certificate.
-CERT="$WORK/cert.pem"
-KEY="$WORK/key.pem"
-if [ "$KEY_TYPE" = ecdsa ]; then
-  KEY_ARGS=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
-  KEY_DESCRIPTION="ECDSA P-256"
-else
-  KEY_ARGS=(-newkey rsa:2048)
-  KEY_DESCRIPTION="RSA 2048"
-fi
-openssl req -x509 "${KEY_ARGS[@]}" -nodes -keyout "$KEY" -out "$CERT" -days 2 \
-  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-  >"$WORK/openssl.out" 2>&1 || die "openssl could not make the certificate: $(cat "$WORK/openssl.out")"
+# One certificate for both proxies, self-signed: the clients that verify trust this very
+# certificate.
+make_certificate "$WORK" "$KEY_TYPE"
 
 # --- origin and WebSocket backend -----------------------------------------------------------
 
@@ -175,19 +151,7 @@ mapfile -t PORTS < <(bench free-ports $((1 + 2 * ROUNDS * ${#SCENARIOS[@]} + 1))
 ORIGIN_PORT=${PORTS[0]}
 NEXT_PORT=1
 
-log "starting nginx (the origin) on 127.0.0.1:$ORIGIN_PORT"
-start_nginx "$WORK/origin" <<EOF
-    # The origin: answers from memory, and keeps the proxies' connections as long as the run.
-    default_type text/plain;
-    keepalive_requests 10000000;
-    keepalive_timeout 600s;
-
-    server {
-        listen 127.0.0.1:$ORIGIN_PORT;
-        location / { return 200 "hello\\n"; }
-    }
-EOF
-ORIGIN_PID=$NGINX_PID
+start_origin "$WORK/origin" "$ORIGIN_PORT"
 
 # The wss:// test needs a WebSocket echo server; it only takes traffic in that test.
 log "starting the WebSocket backend"
@@ -308,49 +272,11 @@ WHARF_ARGS=(--workers 1 --admin 127.0.0.1:0 --drain-grace 0s --drain-timeout 2s)
 # started in the background of a script may not answer.
 WHARF_JVM_FLAGS+=(-XX:+StartAttachListener)
 
-# start_proxy PROXY PREFIX PORT: a fresh proxy; sets PROXY_PID (the process whose memory and
-# CPU count: the JVM, or nginx's master, whose worker is PROXY_WORKER) and true once it answers
-# GET / over HTTPS with the origin's body, checked against the certificate.
-start_proxy() {
-  local proxy=$1 prefix=$2 port=$3 deadline
-  PROXY_WORKER=""
-  PROXY_PID=""
-  if [ "$proxy" = nginx ]; then
-    start_nginx "$prefix" < <(nginx_proxy_config "$port")
-    PROXY_PID=$NGINX_PID
-  else
-    wharf_config "$prefix.yaml" "$port"
-    start_wharf "$prefix" "$DATA_PLANE_JAR" "$prefix.yaml" "${WHARF_ARGS[@]}" \
-      || { PROXY_PID=$WHARF_PID; return 1; }
-    PROXY_PID=$WHARF_PID
-  fi
-  deadline=$((SECONDS + 20))
-  until curl -sS --max-time 5 --cacert "$CERT" "https://127.0.0.1:$port/" >"$prefix.probe" 2>&1 \
-      && [ "$(cat "$prefix.probe")" = hello ]; do
-    [ $SECONDS -lt $deadline ] && kill -0 "$PROXY_PID" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  if [ "$proxy" = nginx ]; then
-    PROXY_WORKER=$(children_of "$PROXY_PID" | head -1)
-  fi
-}
-
-stop_proxy() {
-  kill -TERM "$PROXY_PID" 2>/dev/null || true
-  wait_for_exit "$PROXY_PID" 15 || true
-  NGINX_PID=$ORIGIN_PID
-}
-
-proxy_ticks() { # CPU ticks of the running proxy: the JVM, or nginx's master and worker
-  local total
-  total=$(cpu_ticks "$PROXY_PID")
-  [ -z "$PROXY_WORKER" ] || total=$((total + $(cpu_ticks "$PROXY_WORKER")))
-  echo "$total"
-}
-
-proxy_rss_pids() {
-  echo "$PROXY_PID"
-  [ -z "$PROXY_WORKER" ] || echo "$PROXY_WORKER"
+# proxy_probe PORT OUT: true if GET / over HTTPS, checked against the certificate, answers the
+# origin's body.
+proxy_probe() {
+  curl -sS --max-time 5 --cacert "$CERT" "https://127.0.0.1:$1/" >"$2" 2>&1 \
+    && [ "$(cat "$2")" = hello ]
 }
 
 # --- measurements ---------------------------------------------------------------------------
@@ -358,12 +284,6 @@ proxy_rss_pids() {
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 declare -A ENGINE NEGOTIATED
-
-# result ROUND SLOT SCENARIO PROXY VALUE P99_MS ERRORS COUNT CPU_US CORES LOAD1 DETAIL
-result() {
-  local IFS=$'\t'
-  echo "$*" >>"$RESULTS"
-}
 
 # load_run SCENARIO PORT SECONDS OUT: one run of the scenario's load against PORT.
 load_run() {
@@ -390,35 +310,6 @@ load_count() {
   else
     result_field "$2" handshakes | sed 's/^$/0/'
   fi
-}
-
-# warm_up SCENARIO PORT OUT: runs the load in WARMUP_SECONDS chunks until the proxy's CPU per
-# request (or connection) is steady: within 5% of the chunk before, after at least
-# WARMUP_MIN_CHUNKS (a JIT goes in steps, and two chunks can match on a step) and at most
-# WARMUP_MAX_CHUNKS chunks. A JVM compiles its hot paths while it serves, and how long
-# that takes depends on how busy the machine is, so a fixed warm-up would measure Wharf half
-# compiled on a busy machine. Sets WARMUP_DETAIL.
-warm_up() {
-  local scenario=$1 port=$2 out=$3 chunk before after count cpu previous="" cpus=""
-  for chunk in $(seq 1 "$WARMUP_MAX_CHUNKS"); do
-    before=$(proxy_ticks)
-    load_run "$scenario" "$port" "$WARMUP_SECONDS" "$out.$chunk"
-    after=$(proxy_ticks)
-    count=$(load_count "$scenario" "$out.$chunk")
-    if [ "$count" -eq 0 ]; then
-      WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, the last without a result"
-      return
-    fi
-    cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
-    cpus+="${cpus:+ }$cpu"
-    WARMUP_DETAIL="warm-up: $chunk x ${WARMUP_SECONDS} s, CPU µs each: $cpus"
-    if [ -n "$previous" ] && [ "$chunk" -ge "$WARMUP_MIN_CHUNKS" ] \
-        && awk -v a="$previous" -v b="$cpu" 'BEGIN { exit !(b <= a * 1.05 && b >= a * 0.95) }'; then
-      return
-    fi
-    previous=$cpu
-  done
-  WARMUP_DETAIL+=" (not steady)"
 }
 
 # measure_load ROUND SLOT SCENARIO PROXY PORT PREFIX: warm-up, then the measured run.
@@ -453,14 +344,10 @@ measure_load() {
     fi
   fi
   if [ "$rate" != "-" ] && [ "$count" -gt 0 ]; then
-    cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$count" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
-    cores=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v s="$MEASURE_SECONDS" 'BEGIN { printf "%.2f", t / hz / s }')
+    read -r cpu cores <<<"$(cpu_figures $((after - before)) "$count" "$MEASURE_SECONDS")"
   fi
   detail="${detail:+$detail; }$WARMUP_DETAIL"
-  if [ "$cpu" != "-" ] && awk -v m="$cpu" -v w="${WARMUP_DETAIL##* }" 'BEGIN { exit !(w + 0 > 0 && m < w * 0.85) }'; then
-    NOTES+=("round $round: $proxy $scenario: CPU per request fell from $(awk -v w="${WARMUP_DETAIL##* }" 'BEGIN { print w + 0 }') µs in the last warm-up chunk to $cpu µs measured: it was still warming up, so its figures there are pessimistic")
-  fi
-  [[ "$WARMUP_DETAIL" != *"not steady"* ]] || NOTES+=("round $round: $proxy $scenario: CPU per request was still changing after the longest warm-up ($WARMUP_DETAIL)")
+  warm_up_notes "$round" "$proxy" "$scenario" "$cpu"
   result "$round" "$slot" "$scenario" "$proxy" "$rate" "$p99" "$errors" "$count" "$cpu" "$cores" "$load1" "$detail"
   log "round $round: $scenario: $proxy: $rate/s, p99 $p99 ms, $errors errors, CPU $cpu us per connection or request ($cores cores)${detail:+; $detail}"
 }
@@ -479,39 +366,17 @@ idle_load() {
   PIDS+=("$LOAD_PID")
 }
 
-# settle_rss PID...: waits (2 to 20 s) until the processes' RSS moved by less than 256 KiB in a
-# second: a JVM's compiler threads free their memory some time after the warm-up, which would
-# otherwise be subtracted from the connections' growth.
-settle_rss() {
-  local previous current deadline=$((SECONDS + 20))
-  sleep 1
-  previous=$(rss_kib "$@")
-  while [ $SECONDS -lt $deadline ]; do
-    sleep 1
-    current=$(rss_kib "$@")
-    [ $((current - previous)) -gt 256 ] || [ $((previous - current)) -gt 256 ] || return 0
-    previous=$current
-  done
-}
-
 # measure_idle ROUND SLOT PROXY PORT PREFIX: memory per idle wss:// connection.
 measure_idle() {
   local round=$1 slot=$2 proxy=$3 port=$4 prefix=$5 out="$5.idle" hold="$5.hold" load1
-  local before after heap_before="" heap_after="" opened=0 failures=0 per="-" rss_per heap_per=0
-  local detail pids
+  local opened=0 failures=0
   # Warm-up: the handshake and WebSocket paths loaded and compiled before the baseline, so the
   # growth is the connections' and not the JIT's code and metadata.
   warm_up handshake-full "$port" "$out.warmup-handshakes"
   idle_load "$IDLE_WARMUP_CONNECTIONS" "$out.warmup" "" "$port"
   wait_for_exit "$LOAD_PID" 120 || NOTES+=("round $round: $proxy: the idle warm-up did not end cleanly: $(tail -2 "$out.warmup" | tr '\n' ' ')")
   load1=$(cut -d' ' -f1 /proc/loadavg)
-  mapfile -t pids < <(proxy_rss_pids)
-  settle_rss "${pids[@]}"
-  if [ "$proxy" = wharf ]; then
-    heap_before=$(live_heap_kib "$PROXY_PID") || heap_before=""
-    sleep 1
-  fi
-  before=$(rss_kib "${pids[@]}")
+  memory_before "$proxy"
   : >"$hold"
   idle_load "$IDLE_CONNECTIONS" "$out" "$hold" "$port"
   if ! wait_for_line "$out" '^ready [0-9]+' 300 "$LOAD_PID"; then
@@ -521,12 +386,8 @@ measure_idle() {
     result "$round" "$slot" wss-idle "$proxy" - - - 0 - - "$load1" ""
     return
   fi
-  sleep 2
-  after=$(rss_kib "${pids[@]}")
-  if [ -n "$heap_before" ]; then
-    heap_after=$(live_heap_kib "$PROXY_PID") || heap_after=""
-  fi
   opened=$(awk '/^ready / {print $2; exit}' "$out")
+  memory_after "$round" "$proxy" "$opened"
   rm -f "$hold"
   wait_for_exit "$LOAD_PID" 60 || true
   if [ -n "$(result_field "$out" errors)" ]; then
@@ -537,22 +398,8 @@ measure_idle() {
     NOTES+=("round $round: $proxy: ws-load idle ended without a result: $(tail -2 "$out" | tr '\n' ' ')")
   fi
   grep -q '^first problem' "$out" && NOTES+=("round $round: $proxy wss-idle: $(grep -m1 '^first problem' "$out")")
-  detail="RSS $((before / 1024)) -> $((after / 1024)) MiB"
-  if [ "$opened" -gt 0 ]; then
-    rss_per=$(awk -v b="$before" -v a="$after" -v n="$opened" 'BEGIN { printf "%.2f", (a - b) / n }')
-    detail="RSS $rss_per KiB/conn ($detail)"
-    if [ "$proxy" = wharf ]; then
-      if [ -n "$heap_after" ]; then
-        heap_per=$(awk -v b="$heap_before" -v a="$heap_after" -v n="$opened" 'BEGIN { printf "%.2f", (a - b) / n }')
-        detail+=", live heap $heap_per KiB/conn ($((heap_before / 1024)) -> $((heap_after / 1024)) MiB)"
-      else
-        NOTES+=("round $round: wharf: live heap not measured (no jcmd, or it could not attach): idle memory is RSS growth only and may hide heap use")
-      fi
-    fi
-    per=$(awk -v r="$rss_per" -v h="$heap_per" 'BEGIN { printf "%.2f", r + h }')
-  fi
-  result "$round" "$slot" wss-idle "$proxy" "$per" - "$failures" "$opened" - - "$load1" "$detail; handshake $WARMUP_DETAIL"
-  log "round $round: wss-idle: $proxy: $opened connections, $per KiB each ($detail), $failures failures"
+  result "$round" "$slot" wss-idle "$proxy" "$MEM_PER" - "$failures" "$opened" - - "$load1" "$MEM_DETAIL; handshake $WARMUP_DETAIL"
+  log "round $round: wss-idle: $proxy: $opened connections, $MEM_PER KiB each ($MEM_DETAIL), $failures failures"
 }
 
 # measure ROUND SLOT SCENARIO PROXY: one measurement on a proxy started for it.
@@ -574,15 +421,6 @@ measure() {
     measure_load "$round" "$slot" "$scenario" "$proxy" "$port" "$prefix"
   fi
   stop_proxy
-}
-
-# wharf_engine PREFIX: the TLS engine the running Wharf reports in /metrics, with its log line.
-wharf_engine() {
-  local admin metric line
-  admin=$(awk '/^admin: / {print $2; exit}' "$1.out")
-  metric=$(curl -s --max-time 5 "http://$admin/metrics" | grep -m1 '^wharf_tls_engine_info' || true)
-  line=$(grep -h -m1 -o 'TLS engine: .*' "$1.out" "$1.err" 2>/dev/null | head -1 || true)
-  echo "${metric:-no wharf_tls_engine_info in /metrics}${line:+ (log: $line)}"
 }
 
 ENGINE[nginx]="$("$NGINX_BIN" -V 2>&1 | grep -m1 -o 'running with OpenSSL [^ ]*' || "$NGINX_BIN" -V 2>&1 | grep -m1 -o 'built with OpenSSL [^ ]*')"
@@ -617,80 +455,16 @@ ELAPSED=$((SECONDS - STARTED))
 
 # --- report ---------------------------------------------------------------------------------
 
-# summary_rows: per scenario, the medians of rate (or memory), p99 and CPU, Wharf/nginx and
-# whether the target is met. A ratio is only given when both proxies completed every round
-# without an error: a failing proxy can look fast.
-summary_rows() {
-  awk -F'\t' '
-    function median(list,    n, v, i, j, t) {
-      n = split(list, v, " ")
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-        t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-      }
-      if (n == 0) return ""
-      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
-    function add(key, value) { if (value != "-") lists[key] = lists[key] (lists[key] == "" ? "" : " ") value }
-    function fmt(v, digits) { return v == "" ? "-" : sprintf("%." digits "f", v) }
-    function range(k, digits) { return k in min ? sprintf("%." digits "f-%." digits "f", min[k], max[k]) : "-" }
-    # row NAME METRIC_KEY HIGHER_IS_BETTER DIGITS
-    function row(label, scenario, metric, higher, digits, target,    n, w, mn, mw, ratio, met) {
-      n = scenario SUBSEP "nginx" SUBSEP metric; w = scenario SUBSEP "wharf" SUBSEP metric
-      mn = median(lists[n]); mw = median(lists[w])
-      clean = failed[scenario] == 0 && mn != "" && mw != "" && mn + 0 > 0
-      if (clean) {
-        ratio = sprintf("%.2f", mw / mn)
-        if (target == "") met = "-"
-        else met = (higher ? mw >= mn : mw <= mn) ? "yes" : "**no**"
-      } else {
-        ratio = "n/a: errors or failed measurements"; met = "-"
-      }
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label, higher ? "higher" : "lower",
-        fmt(mn, digits), fmt(mw, digits), ratio, target == "" ? "-" : target, met,
-        range(n, digits) " / " range(w, digits)
-    }
-    {
-      sc = $3; px = $4
-      if (!(sc in seen)) { seen[sc] = 1; order[++scenarios] = sc }
-      if ($5 == "-" || $7 != 0) failed[sc]++
-      add(sc SUBSEP px SUBSEP "rate", $5); add(sc SUBSEP px SUBSEP "p99", $6)
-      add(sc SUBSEP px SUBSEP "cpu", $9); add(sc SUBSEP px SUBSEP "cores", $10)
-      if ($5 != "-") {
-        k = sc SUBSEP px SUBSEP "rate"
-        if (!(k in min) || $5 + 0 < min[k]) min[k] = $5 + 0
-        if (!(k in max) || $5 + 0 > max[k]) max[k] = $5 + 0
-      }
-    }
-    END {
-      name["https-keepalive"] = "HTTPS keep-alive"
-      name["handshake-full"] = "new connections, full TLS 1.3 handshake"
-      name["handshake-resumed"] = "new connections, resumed TLS 1.3 handshake"
-      name["handshake-full-tls12"] = "new connections, full TLS 1.2 handshake"
-      name["handshake-resumed-tls12"] = "new connections, resumed TLS 1.2 handshake"
-      for (s = 1; s <= scenarios; s++) {
-        sc = order[s]
-        if (sc == "wss-idle") {
-          row("idle wss:// memory per connection, KiB", sc, "rate", 0, 2, "<= 1")
-          continue
-        }
-        unit = sc == "https-keepalive" ? "requests/s" : "connections/s"
-        what = sc == "https-keepalive" ? "request" : "handshake"
-        row(name[sc] ": " unit, sc, "rate", 1, 0, ">= 1")
-        row(name[sc] ": " what " p99, ms", sc, "p99", 0, 2, "<= 1")
-        row(name[sc] ": proxy CPU per " (sc == "https-keepalive" ? "request" : "connection") ", µs", sc, "cpu", 0, 1, "")
-        row(name[sc] ": proxy CPU, cores", sc, "cores", 0, 2, "")
-      }
-    }' "$RESULTS"
-}
+# The report's rows: see summary_rows in lib.sh.
+printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
+  https-keepalive load "HTTPS keep-alive" requests/s request request \
+  handshake-full load "new connections, full TLS 1.3 handshake" connections/s handshake connection \
+  handshake-resumed load "new connections, resumed TLS 1.3 handshake" connections/s handshake connection \
+  handshake-full-tls12 load "new connections, full TLS 1.2 handshake" connections/s handshake connection \
+  handshake-resumed-tls12 load "new connections, resumed TLS 1.2 handshake" connections/s handshake connection \
+  wss-idle idle "idle wss:// memory per connection" - - - >"$WORK/summary.spec"
 
-BUSY=$(awk -F'\t' -v cores="$(nproc)" '$11 != "-" && $11 + 0 > cores { n++ } END { print n + 0 }' "$RESULTS")
-if [ "$BUSY" -gt 0 ]; then
-  NOTES+=("the load average exceeded the $(nproc) cores at $BUSY of $(wc -l <"$RESULTS") measurements: other work shared the machine, so expect wide ranges")
-fi
-# One worker each: a proxy that used more than one core had more than the other could.
-while IFS=$'\t' read -r round scenario proxy cores; do
-  NOTES+=("round $round: $proxy used $cores cores in $scenario: more than its one worker, so its rate there is not like for like")
-done < <(awk -F'\t' '$10 != "-" && $10 + 0 > 1.05 { print $1 "\t" $3 "\t" $4 "\t" $10 }' "$RESULTS")
+result_notes "$RESULTS"
 # Resumption as the proxies did it, not as the client asked.
 while IFS=$'\t' read -r proxy scenario resumed total; do
   if [ "$total" -gt 0 ] && [ $((resumed * 100)) -lt $((total * 90)) ]; then
@@ -719,7 +493,7 @@ REPORT="$RESULTS_DIR/tls-latest.md"
   echo
   echo "| figure | better | nginx | Wharf | Wharf / nginx | target | met | range over rounds, nginx / Wharf (rates) |"
   echo "|---|---|---:|---:|---:|---|---|---|"
-  summary_rows
+  summary_rows "$RESULTS" "$WORK/summary.spec"
   echo
   echo "Medians over the rounds. A ratio means something only where it is larger than the ranges."
   echo
@@ -727,7 +501,7 @@ REPORT="$RESULTS_DIR/tls-latest.md"
   echo
   echo "| round | order | scenario | proxy | rate /s (idle: KiB/conn) | p99 ms | errors | count | CPU µs each | cores | load avg (1 min) | detail |"
   echo "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }' "$RESULTS"
+  measurement_rows "$RESULTS"
   echo
   report_machine_and_notes "$WORK/machine.txt" "${NOTES[@]}"
 } >"$REPORT"

@@ -116,6 +116,35 @@ class Http2EndToEndTest {
   }
 
   @Test
+  void bodilessRequestsKeepTheBackendConnectionPooled() {
+    int before = backend.connectionsAccepted();
+    CommandRunner.Result r =
+        curl(
+            "--http2",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_version} %{http_code} ",
+            https("/keep/1"),
+            https("/keep/2"),
+            https("/keep/3"));
+    assertEquals("2 200 2 200 2 200 ", r.stdout(), r.toString());
+    for (int i = 1; i <= 3; i++) {
+      assertEquals("/keep/" + i, backend.takeRequest(WAIT).uri());
+    }
+    // One connection at most (none if one was pooled already), kept for the next request: not
+    // one per request, closed after it.
+    assertTrue(
+        backend.connectionsAccepted() - before <= 1,
+        "backend connections opened for 3 requests: " + (backend.connectionsAccepted() - before));
+    assertTrue(backend.openConnections() >= 1, "the pooled connection was closed");
+  }
+
+  @Test
   void aPostBodyWithoutLengthReachesTheBackendWhole() {
     CommandRunner.Result r =
         curl(
