@@ -7,9 +7,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>opens the connection's receive window to the listener's {@code connection_window};
  *   <li>closes the connection when it had no stream for {@code keepalive_timeout}, with GOAWAY, as
- *       nginx does;
+ *       nginx does: counted from the end of its last stream or the client's last frame, whichever
+ *       came later; never while a stream is open (its own timeouts bound it);
  *   <li>on a node drain ({@link GoAway}), goes away in two steps as RFC 9113 6.8 suggests: a GOAWAY
  *       that still admits every stream, a PING to learn when the client has seen it, then the final
  *       GOAWAY naming the last stream accepted; the streams in flight finish and the connection
@@ -49,7 +52,10 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
   private final int connectionWindow;
   private long openedAt;
   private long lastActivity;
+
+  /** The idle check, or the wait for the drain PING's answer; null when none is due. */
   private ScheduledFuture<?> timer;
+
   private boolean goingAway;
   private boolean finalGoAwaySent;
 
@@ -76,14 +82,21 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     if (connectionWindow > RFC_INITIAL_WINDOW) {
       ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow - RFC_INITIAL_WINDOW));
     }
+    codec
+        .connection()
+        .addListener(
+            new Http2ConnectionAdapter() {
+              @Override
+              public void onStreamClosed(Http2Stream stream) {
+                streamClosed(ctx);
+              }
+            });
     armIdle(ctx, idleNanos);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    cancelTimer();
     metrics.connectionClosed(listener, ticker.nanoTime() - openedAt);
     ctx.fireChannelInactive();
   }
@@ -118,11 +131,15 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     }
     goingAway = true;
     GoAway.markSent(ctx.channel());
+    cancelTimer();
+    // Netty's codec turns the extra ids into last-stream-id 2^31-1 (clamped); it refuses a later
+    // GOAWAY with a higher id, and the final one is lower.
     ctx.write(
         new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
     ctx.writeAndFlush(new DefaultHttp2PingFrame(GOAWAY_PING));
-    ctx.executor()
-        .schedule(() -> finalGoAway(ctx), GOAWAY_PING_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+    timer =
+        ctx.executor()
+            .schedule(() -> finalGoAway(ctx), GOAWAY_PING_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
   }
 
   /** The final GOAWAY names the last stream taken; Netty closes after that stream ends. */
@@ -131,8 +148,27 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
       return;
     }
     finalGoAwaySent = true;
+    cancelTimer();
     ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-    ctx.close();
+    ctx.close(); // the codec (gracefulShutdownTimeoutMillis -1) waits for the active streams
+  }
+
+  /** The end of a stream counts as activity: keepalive_timeout runs from the last one's end. */
+  private void streamClosed(ChannelHandlerContext ctx) {
+    lastActivity = ticker.nanoTime();
+    if (timer == null
+        && !goingAway
+        && ctx.channel().isActive()
+        && codec.connection().numActiveStreams() == 0) {
+      armIdle(ctx, idleNanos);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
   }
 
   /** Checks for idleness when the connection could first have been idle long enough. */
@@ -143,12 +179,17 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     timer = ctx.executor().schedule(() -> checkIdle(ctx), delayNanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * With streams open, nothing is armed again: the end of the last one arms the check ({@link
+   * #streamClosed}), so a connection with a long WebSocket costs no timer.
+   */
   private void checkIdle(ChannelHandlerContext ctx) {
-    if (!ctx.channel().isActive() || goingAway) {
+    timer = null;
+    if (!ctx.channel().isActive() || goingAway || codec.connection().numActiveStreams() > 0) {
       return;
     }
     long idleFor = ticker.nanoTime() - lastActivity;
-    if (codec.connection().numActiveStreams() == 0 && idleFor >= idleNanos) {
+    if (idleFor >= idleNanos) {
       goingAway = true;
       GoAway.markSent(ctx.channel());
       ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));

@@ -1,0 +1,288 @@
+package dev.wharf.dataplane.http2;
+
+import static dev.wharf.dataplane.http2.RawH2Client.DATA;
+import static dev.wharf.dataplane.http2.RawH2Client.GOAWAY;
+import static dev.wharf.dataplane.http2.RawH2Client.HEADERS;
+import static dev.wharf.dataplane.http2.RawH2Client.PING;
+import static dev.wharf.dataplane.http2.RawH2Client.RST_STREAM;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.dataplane.http2.RawH2Client.Frame;
+import dev.wharf.dataplane.server.NodeDrain;
+import dev.wharf.dataplane.testing.NettyLeakExtension;
+import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.dataplane.testing.TestPki;
+import dev.wharf.testkit.CommandRunner;
+import dev.wharf.testkit.MissingTool;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A node drain and a config-change drain as HTTP/2 clients see them, over TLS (ALPN h2) and h2c:
+ * GOAWAY with the last stream id 2^31-1, a PING, then the final GOAWAY with the real last stream
+ * id; streams in flight finish whole, a stream opened after the final GOAWAY never reaches the
+ * backend, and the connection closes after its last stream.
+ */
+@ExtendWith(NettyLeakExtension.class)
+class Http2DrainTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final int MAX_STREAM_ID = Integer.MAX_VALUE;
+  private static final long REFUSED_STREAM = 0x7;
+  private static final String HOST = "h2.test";
+
+  /** Long enough that the drain surely starts while the backend still holds the response. */
+  private static final String SLOW = "/slow?ms=3000";
+
+  @TempDir static Path dir;
+  static TestPki pki;
+  static TestPki.Issued cert;
+  TestBackend backend;
+  TestNode node;
+
+  @BeforeAll
+  static void issue() {
+    pki = TestPki.create(dir);
+    cert = pki.rsa("h2-drain", HOST);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    backend = TestBackend.start("b");
+    node = TestNode.start(ports -> config(ports.next(), ports.next(), backend.endpoint()));
+  }
+
+  @AfterEach
+  void stop() {
+    node.close();
+    backend.close();
+  }
+
+  private static String config(int tlsPort, int clearPort, String endpoint) {
+    return """
+        listeners:
+          - name: tls
+            address: 127.0.0.1
+            port: %d
+            tls:
+              certificates: [{certificate_file: "%s", key_file: "%s"}]
+          - name: clear
+            address: 127.0.0.1
+            port: %d
+            http2: {cleartext: true}
+        upstreams:
+          - name: app
+            endpoints: [{address: "%s"}]
+            drain: {timeout: 0s, spread: 0s}
+        routes:
+          - {name: all, match: {path: {prefix: /}}, proxy: {upstream: app}}
+        """
+        .formatted(tlsPort, cert.certificate(), cert.key(), clearPort, endpoint);
+  }
+
+  private RawH2Client connect(String listener) {
+    int port = node.address(listener).getPort();
+    return listener.equals("tls")
+        ? RawH2Client.tls(pki.clientContext(), HOST, port)
+        : RawH2Client.cleartext(port);
+  }
+
+  private static String scheme(String listener) {
+    return listener.equals("tls") ? "https" : "http";
+  }
+
+  /** Drains the node (no grace) on another thread; completes with the connections left. */
+  private CompletableFuture<Integer> drain() {
+    NodeDrain.Settings settings = new NodeDrain.Settings(Duration.ZERO, WAIT);
+    return CompletableFuture.supplyAsync(
+        () -> NodeDrain.run(node.node(), settings, System::nanoTime));
+  }
+
+  private void assertDrainedCompletely(CompletableFuture<Integer> drain) throws Exception {
+    assertEquals(0, drain.get(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS), "connections left");
+    assertEquals(0, node.node().openConnections());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tls", "clear"})
+  void nghttpSeesGracefulGoAwayThenPingThenFinalGoAwayAndItsStreamFinishes(String listener)
+      throws Exception {
+    MissingTool.require("nghttp");
+    String url = scheme(listener) + "://127.0.0.1:" + node.address(listener).getPort() + SLOW;
+    CompletableFuture<CommandRunner.Result> nghttp =
+        CompletableFuture.supplyAsync(() -> CommandRunner.run(WAIT, List.of("nghttp", "-v", url)));
+    assertEquals("/slow?ms=3000", backend.takeRequest(WAIT).uri());
+
+    CompletableFuture<Integer> drain = drain();
+
+    CommandRunner.Result r = nghttp.get(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
+    assertEquals(0, r.exitCode(), r.toString());
+    String out = r.stdout();
+    Matcher request = Pattern.compile("send HEADERS frame <[^>]*stream_id=(\\d+)>").matcher(out);
+    assertTrue(request.find(), out);
+    String stream = request.group(1);
+    Matcher goAway =
+        Pattern.compile(
+                "recv GOAWAY frame <[^>]*>\\s*\\(last_stream_id=(\\d+), error_code=NO_ERROR\\(0x00\\)")
+            .matcher(out);
+    assertTrue(goAway.find(), out);
+    assertEquals(String.valueOf(MAX_STREAM_ID), goAway.group(1), "the graceful GOAWAY first");
+    int graceful = goAway.start();
+    int ping = out.indexOf("recv PING frame", graceful);
+    assertTrue(ping > graceful, "a PING after the graceful GOAWAY:\n" + out);
+    assertTrue(goAway.find(), out);
+    assertEquals(stream, goAway.group(1), "the final GOAWAY names the request's stream");
+    assertTrue(goAway.start() > ping, out);
+    int body = out.indexOf("recv DATA frame <length=5, flags=0x01, stream_id=" + stream + ">");
+    assertTrue(body > graceful, "the response came after the drain began:\n" + out);
+    assertTrue(out.contains(":status: 200"), out);
+    assertTrue(out.contains("slow\n"), out);
+    assertDrainedCompletely(drain);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tls", "clear"})
+  void streamsBeforeTheFinalGoAwayFinishAndOneAfterItNeverReachesTheBackend(String listener)
+      throws Exception {
+    String authority = HOST;
+    try (RawH2Client client = connect(listener)) {
+      client.get(1, authority, scheme(listener), SLOW);
+      assertEquals("/slow?ms=3000", backend.takeRequest(WAIT).uri());
+
+      CompletableFuture<Integer> drain = drain();
+
+      Frame graceful = nextControl(client);
+      assertTrue(graceful.is(GOAWAY), graceful.toString());
+      assertEquals(MAX_STREAM_ID, graceful.goAwayLastStreamId());
+      assertEquals(0, graceful.errorCode());
+      Frame ping = nextControl(client);
+      assertTrue(ping.is(PING) && (ping.flags() & RawH2Client.ACK) == 0, ping.toString());
+      // Not answered yet: the node still takes new streams, as the first GOAWAY promised.
+      // Sent together, so the node surely takes stream 3 before it learns the client saw GOAWAY.
+      client.corked(
+          () -> {
+            client.get(3, authority, scheme(listener), "/between");
+            client.ping(ping.pingData(), true);
+          });
+      Frame last = nextControl(client);
+      assertTrue(last.is(GOAWAY), last.toString());
+      assertEquals(3, last.goAwayLastStreamId(), "the final GOAWAY names the last stream taken");
+      assertEquals(0, last.errorCode());
+      client.get(5, authority, scheme(listener), "/after-the-final-goaway");
+
+      List<Frame> rest = untilClosed(client, f -> {});
+      assertEquals("slow\n", body(rest, 1));
+      assertEquals("200", status(rest, 1));
+      assertEquals("200", status(rest, 3));
+      List<Frame> refused = rest.stream().filter(f -> f.streamId() == 5).toList();
+      assertEquals(1, refused.size(), rest.toString());
+      assertTrue(refused.get(0).is(RST_STREAM), rest.toString());
+      assertEquals(REFUSED_STREAM, refused.get(0).errorCode(), "safe to retry elsewhere");
+      assertDrainedCompletely(drain);
+    }
+    assertEquals("/between", backend.takeRequest(WAIT).uri());
+    assertEquals(0, backend.pendingRequests(), "stream 5 must never reach the backend");
+  }
+
+  @Test
+  void theFinalGoAwayGoesEvenWhenTheClientNeverAnswersThePing() throws Exception {
+    try (RawH2Client client = connect("clear")) {
+      client.get(1, HOST, "http", SLOW);
+      backend.takeRequest(WAIT);
+      CompletableFuture<Integer> drain = drain();
+
+      List<Frame> frames = untilClosed(client, f -> {});
+      List<Frame> goAways = frames.stream().filter(f -> f.is(GOAWAY)).toList();
+      assertEquals(2, goAways.size(), frames.toString());
+      assertEquals(MAX_STREAM_ID, goAways.get(0).goAwayLastStreamId());
+      assertEquals(1, goAways.get(1).goAwayLastStreamId());
+      assertEquals("slow\n", body(frames, 1));
+      assertDrainedCompletely(drain);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tls", "clear"})
+  void aConfigChangeLeavesTheConnectionAndItsStreamInFlightAlone(String listener) throws Exception {
+    try (TestBackend other = TestBackend.start("other");
+        RawH2Client client = connect(listener)) {
+      client.get(1, HOST, scheme(listener), SLOW);
+      backend.takeRequest(WAIT);
+
+      int tls = node.address("tls").getPort();
+      int clear = node.address("clear").getPort();
+      node.apply(config(tls, clear, other.endpoint())); // the old endpoint is gone
+      client.get(3, HOST, scheme(listener), "/after-the-change");
+
+      List<Frame> frames = new ArrayList<>();
+      while (frames.stream().filter(Frame::endStream).count() < 2) {
+        Frame f = client.next(WAIT);
+        assertNotNull(f, "the connection closed: " + frames);
+        frames.add(f);
+      }
+      assertEquals("slow\n", body(frames, 1), "the stream in flight finished whole");
+      assertEquals("200", status(frames, 3));
+      assertEquals("/after-the-change", other.takeRequest(WAIT).uri());
+      assertTrue(frames.stream().noneMatch(f -> f.is(GOAWAY)), frames.toString());
+    }
+  }
+
+  /** The next frame that is not part of a stream (the drain's GOAWAY and PING frames). */
+  private static Frame nextControl(RawH2Client client) {
+    Frame f = client.next(WAIT);
+    assertNotNull(f, "the connection closed");
+    assertEquals(0, f.streamId(), f.toString());
+    return f;
+  }
+
+  /** Every frame until the node closes the connection; {@code react} may answer each. */
+  private static List<Frame> untilClosed(RawH2Client client, Consumer<Frame> react) {
+    List<Frame> frames = new ArrayList<>();
+    for (Frame f = client.next(WAIT); f != null; f = client.next(WAIT)) {
+      frames.add(f);
+      react.accept(f);
+    }
+    return frames;
+  }
+
+  private static String status(List<Frame> frames, int stream) {
+    return frames.stream()
+        .filter(f -> f.is(HEADERS) && f.streamId() == stream)
+        .map(f -> String.valueOf(f.headers().status()))
+        .findFirst()
+        .orElse("no response on stream " + stream + ": " + frames);
+  }
+
+  private static byte[] dataOf(List<Frame> frames, int stream) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    frames.stream()
+        .filter(f -> f.is(DATA) && f.streamId() == stream)
+        .forEach(f -> bytes.writeBytes(f.payload()));
+    return bytes.toByteArray();
+  }
+
+  private static String body(List<Frame> frames, int stream) {
+    boolean ended = frames.stream().anyMatch(f -> f.streamId() == stream && f.endStream());
+    assertTrue(ended, "stream " + stream + " did not end: " + frames);
+    return new String(dataOf(frames, stream), StandardCharsets.UTF_8);
+  }
+}
