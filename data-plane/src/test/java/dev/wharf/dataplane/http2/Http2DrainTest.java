@@ -6,6 +6,7 @@ import static dev.wharf.dataplane.http2.RawH2Client.HEADERS;
 import static dev.wharf.dataplane.http2.RawH2Client.PING;
 import static dev.wharf.dataplane.http2.RawH2Client.RST_STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.TestPki;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.MissingTool;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,7 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A node drain and a config-change drain as HTTP/2 clients see them, over TLS (ALPN h2) and h2c:
  * GOAWAY with the last stream id 2^31-1, a PING, then the final GOAWAY with the real last stream
  * id; streams in flight finish whole, a stream opened after the final GOAWAY never reaches the
- * backend, and the connection closes after its last stream.
+ * backend, WebSockets over HTTP/2 get 1001, and the connection closes after its last stream.
  */
 @ExtendWith(NettyLeakExtension.class)
 class Http2DrainTest {
@@ -244,6 +246,122 @@ class Http2DrainTest {
       assertEquals("/after-the-change", other.takeRequest(WAIT).uri());
       assertTrue(frames.stream().noneMatch(f -> f.is(GOAWAY)), frames.toString());
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tls", "clear"})
+  void aWebSocketOverHttp2Gets1001OnNodeDrainAndTheConnectionClosesAfterIt(String listener)
+      throws Exception {
+    try (RawH2Client client = connect(listener)) {
+      openWebSocket(client, 1, scheme(listener));
+      client.get(3, HOST, scheme(listener), SLOW);
+      backend.takeRequest(WAIT);
+      CompletableFuture<Integer> drain = drain();
+
+      List<Frame> frames =
+          untilClosed(
+              client,
+              f -> {
+                if (f.is(DATA) && f.streamId() == 1 && closeCode(f.payload()) == 1001) {
+                  client.data(1, maskedFrame(0x8, new byte[] {0x03, (byte) 0xE9}), true);
+                }
+              });
+      assertEquals(1001, closeCode(dataOf(frames, 1)), frames.toString());
+      assertEquals("slow\n", body(frames, 3));
+      // Known: after the close handshake the stream ends with RST_STREAM CANCEL, not END_STREAM.
+      assertEquals(1001, backend.takeWebSocketCloseCode(WAIT), "the backend got 1001 too");
+      assertDrainedCompletely(drain);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tls", "clear"})
+  void removingTheEndpointClosesItsWebSocketWith1001AndTheConnectionStays(String listener)
+      throws Exception {
+    try (TestBackend other = TestBackend.start("other");
+        RawH2Client client = connect(listener)) {
+      openWebSocket(client, 1, scheme(listener));
+      client.get(3, HOST, scheme(listener), SLOW);
+      backend.takeRequest(WAIT);
+
+      int tls = node.address("tls").getPort();
+      int clear = node.address("clear").getPort();
+      node.apply(config(tls, clear, other.endpoint()));
+
+      byte[] close = null;
+      String body = null;
+      List<Frame> seen = new ArrayList<>();
+      while (close == null || body == null) {
+        Frame f = client.next(WAIT);
+        assertNotNull(f, "the connection closed: " + seen);
+        seen.add(f);
+        if (f.is(DATA) && f.streamId() == 1 && closeCode(f.payload()) > 0) {
+          close = f.payload();
+          client.data(1, maskedFrame(0x8, new byte[] {0x03, (byte) 0xE9}), true);
+        }
+        if (f.is(DATA) && f.streamId() == 3 && f.endStream()) {
+          body = body(seen, 3);
+        }
+      }
+      assertEquals(1001, closeCode(close));
+      assertEquals("slow\n", body, "the request in flight over the change finished whole");
+      assertEquals(1001, backend.takeWebSocketCloseCode(WAIT));
+      assertTrue(seen.stream().noneMatch(f -> f.is(GOAWAY)), seen.toString());
+
+      client.get(5, HOST, scheme(listener), "/after-the-change");
+      List<Frame> answer = new ArrayList<>();
+      Frame f;
+      do {
+        f = client.next(WAIT);
+        assertNotNull(f, "the connection closed: " + answer);
+        answer.add(f);
+      } while (!(f.streamId() == 5 && f.endStream()));
+      assertEquals("200", status(answer, 5));
+      assertEquals("/after-the-change", other.takeRequest(WAIT).uri());
+      assertFalse(answer.stream().anyMatch(x -> x.is(GOAWAY)), answer.toString());
+    }
+  }
+
+  /** RFC 8441: an extended CONNECT; the node answers 200 and the first message echoes. */
+  private static void openWebSocket(RawH2Client client, int stream, String scheme) {
+    client.headers(
+        stream,
+        new DefaultHttp2Headers()
+            .method("CONNECT")
+            .scheme(scheme)
+            .authority(HOST)
+            .path("/ws")
+            .set(":protocol", "websocket")
+            .set("sec-websocket-version", "13"),
+        false);
+    Frame head = client.next(WAIT);
+    assertTrue(head != null && head.is(HEADERS), String.valueOf(head));
+    assertEquals("200", String.valueOf(head.headers().status()), head.toString());
+    client.data(stream, maskedFrame(0x1, "hello".getBytes(StandardCharsets.UTF_8)), false);
+    Frame echo = client.next(WAIT);
+    assertTrue(echo != null && echo.is(DATA) && echo.streamId() == stream, String.valueOf(echo));
+    assertEquals("hello", new String(echo.payload(), 2, 5, StandardCharsets.UTF_8));
+  }
+
+  /** A client's WebSocket frame: FIN, the opcode, masked as RFC 6455 requires. */
+  private static byte[] maskedFrame(int opcode, byte[] payload) {
+    byte[] mask = {0x11, 0x22, 0x33, 0x44};
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(0x80 | opcode);
+    frame.write(0x80 | payload.length);
+    frame.writeBytes(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    return frame.toByteArray();
+  }
+
+  /** The status code of a server close frame at the start of {@code bytes}, or -1. */
+  private static int closeCode(byte[] bytes) {
+    if (bytes.length < 4 || (bytes[0] & 0x0F) != 0x8) {
+      return -1;
+    }
+    return ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
   }
 
   /** The next frame that is not part of a stream (the drain's GOAWAY and PING frames). */
