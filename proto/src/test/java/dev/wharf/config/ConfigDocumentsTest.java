@@ -98,7 +98,7 @@ class ConfigDocumentsTest {
                 + "client_header_timeout, client_body_timeout, keepalive_timeout, send_timeout, "
                 + "max_request_header_size, max_uri_length, access_log, compression, "
                 + "underscores_in_headers, max_header_line_size, tls, proxy_protocol, real_ip, "
-                + "https_redirect) (line 4)",
+                + "https_redirect, http2) (line 4)",
             "upstreams[0].connect_timeout: '5' has no unit (write e.g. 5s or 5ms) (line 7)",
             "upstreams[0].balancing.policy: 'fastest' is not one of round_robin, "
                 + "least_connections, consistent_hash, random (line 8)",
