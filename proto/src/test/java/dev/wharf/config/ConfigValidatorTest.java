@@ -382,6 +382,28 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void theHttp2VariablesAreKnownWhereverVariablesAreWritten() {
+    assertEquals(
+        List.of(),
+        errorsOf(
+            BASE.replace(
+                    "{name: web, port: 8080}",
+                    "{name: web, port: 8080, access_log: {path: stdout, format: \"$request"
+                        + " $http2 $server_protocol\"}}")
+                + """
+                routes:
+                  - name: a
+                    match: {path: {prefix: /a}}
+                    proxy: {upstream: api}
+                    request_headers: {set: [{name: X-H2, value: "$http2 $server_protocol"}]}
+                    response_headers: {set: [{name: X-H2, value: $http2}]}
+                  - name: b
+                    match: {path: {prefix: /b}}
+                    respond: {body: "$http2"}
+                """));
+  }
+
+  @Test
   void unknownVariablesAndVariablesWithoutAValueYetAreRefused() {
     assertEquals(
         List.of(

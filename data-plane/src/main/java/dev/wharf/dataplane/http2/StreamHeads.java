@@ -3,6 +3,9 @@ package dev.wharf.dataplane.http2;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,6 +24,11 @@ import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
  *       any a client sent under those names: they describe this hop and must not reach a backend; a
  *       WebSocket handshake made by {@link ExtendedConnect} gets its {@code Connection: Upgrade}
  *       here, since Netty's conversion drops HTTP/2's forbidden connection headers;
+ *   <li>in: a request whose HEADERS frame ended the stream, which the codec makes one {@link
+ *       FullHttpRequest}, goes on as a head then an empty {@link LastHttpContent}, as an HTTP/1.1
+ *       request without a body does: an exchange learns that the body is complete from its end,
+ *       whatever the protocol (a proxy keeps its endpoint connection for the next request only
+ *       after the whole request went to it);
  *   <li>out: RFC 8441 5, a WebSocket over a stream is accepted with {@code 200}, not {@code 101},
  *       and without the HTTP/1.1 handshake's {@code Upgrade}, {@code Connection} and {@code
  *       Sec-WebSocket-Accept}: the backend's {@code 101} to the handshake {@link ExtendedConnect}
@@ -38,6 +46,14 @@ public final class StreamHeads extends ChannelDuplexHandler {
     }
     if (msg instanceof LastHttpContent last) {
       dropExtensionHeaders(last.trailingHeaders());
+    }
+    if (msg instanceof FullHttpRequest whole) {
+      ctx.fireChannelRead(
+          new DefaultHttpRequest(
+              whole.protocolVersion(), whole.method(), whole.uri(), whole.headers()));
+      // the content and its reference pass to the last part
+      ctx.fireChannelRead(new DefaultLastHttpContent(whole.content(), whole.trailingHeaders()));
+      return;
     }
     ctx.fireChannelRead(msg);
   }

@@ -57,10 +57,14 @@ final class PatternBody implements ChunkedInput<ByteBuf> {
       return null;
     }
     int size = (int) Math.min(CHUNK_SIZE, length - offset);
-    ByteBuf chunk = alloc.buffer(size);
+    // Filled as an array and written once: under the PARANOID leak detector every writeByte on a
+    // tracked buffer records a stack trace, which slowed a 20 MB body to about 150 KB/s.
+    byte[] bytes = new byte[size];
     for (int i = 0; i < size; i++) {
-      chunk.writeByte(byteAt(offset + i));
+      bytes[i] = byteAt(offset + i);
     }
+    ByteBuf chunk = alloc.buffer(size);
+    chunk.writeBytes(bytes);
     offset += size;
     return chunk;
   }
