@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -167,9 +168,13 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     // The codec shows us a protocol error before it answers it with GOAWAY and its error code
     // (ENHANCE_YOUR_CALM, FRAME_SIZE_ERROR...) and closes; closing here first would send a
     // GOAWAY NO_ERROR instead and hide from the client why it was cut off.
-    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+    Http2Exception error = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (error == null) {
       ctx.close(); // a reset or a broken pipe
       return;
+    }
+    if (error.shutdownHint() == Http2Exception.ShutdownHint.GRACEFUL_SHUTDOWN) {
+      return; // the codec lets the streams in flight finish first
     }
     // The codec closes only once its GOAWAY is written, which a client that stopped reading (a
     // flood of PINGs whose answers it never takes) can put off forever: past a bound, close
