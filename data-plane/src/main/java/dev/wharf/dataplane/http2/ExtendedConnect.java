@@ -37,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code :authority} is the request's host (RFC 9113 8.3.1): a {@code host} header that names
  *       another one makes the request malformed ({@code RST_STREAM PROTOCOL_ERROR}); one that
  *       agrees is dropped, so the HTTP/1.1 request carries one {@code Host}.
+ *   <li>a head {@link RequestHeadRules} finds malformed is refused the same way.
  * </ul>
  *
  * Sits in a stream's pipeline in front of Netty's frame-to-object codec; sees only the first
@@ -74,6 +75,10 @@ public final class ExtendedConnect extends ChannelDuplexHandler {
     }
     headSeen = true;
     Http2Headers headers = frame.headers();
+    if (RequestHeadRules.malformed(headers) != null) {
+      reset(ctx, Http2Error.PROTOCOL_ERROR);
+      return;
+    }
     CharSequence authority = headers.authority();
     CharSequence host = headers.get(HttpHeaderNames.HOST);
     if (host != null && authority != null) {

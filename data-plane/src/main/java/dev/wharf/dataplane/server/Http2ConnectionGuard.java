@@ -7,8 +7,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -41,6 +43,9 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
   /** How long to wait for that PING's answer before the final GOAWAY goes anyway. */
   static final long GOAWAY_PING_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** How long the GOAWAY of a protocol error may take to leave before the socket just closes. */
+  static final long ERROR_GOAWAY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final int RFC_INITIAL_WINDOW = 65_535;
 
@@ -201,6 +206,29 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close(); // a reset or a broken pipe; the codec already answered protocol errors
+    // The codec shows us a protocol error before it answers it with GOAWAY and its error code
+    // (ENHANCE_YOUR_CALM, FRAME_SIZE_ERROR...) and closes; closing here first would send a
+    // GOAWAY NO_ERROR instead and hide from the client why it was cut off.
+    Http2Exception error = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (error == null) {
+      ctx.close(); // a reset or a broken pipe
+      return;
+    }
+    if (error.shutdownHint() == Http2Exception.ShutdownHint.GRACEFUL_SHUTDOWN) {
+      return; // the codec lets the streams in flight finish first
+    }
+    // The codec closes only once its GOAWAY is written, which a client that stopped reading (a
+    // flood of PINGs whose answers it never takes) can put off forever: past a bound, close
+    // under the codec, whose own close would wait for the streams too.
+    ChannelHandlerContext codecContext = ctx.pipeline().context(codec);
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (codecContext != null && ctx.channel().isOpen()) {
+                codecContext.close();
+              }
+            },
+            ERROR_GOAWAY_TIMEOUT_NANOS,
+            TimeUnit.NANOSECONDS);
   }
 }

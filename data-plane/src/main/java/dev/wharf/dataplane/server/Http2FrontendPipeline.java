@@ -5,6 +5,7 @@ import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.http2.ExtendedConnect;
 import dev.wharf.dataplane.http2.Http2Codecs;
+import dev.wharf.dataplane.http2.StreamErrors;
 import dev.wharf.dataplane.http2.StreamHeads;
 import dev.wharf.proto.config.v1.Listener;
 import io.netty.channel.Channel;
@@ -32,6 +33,8 @@ final class Http2FrontendPipeline {
   static final String GUARD = "h2-connection";
 
   /** Stream pipeline names; the WebSocket switch replaces the HTTP ones. */
+  static final String STREAM_ERRORS = "h2-stream-errors";
+
   static final String EXTENDED_CONNECT = "h2-extended-connect";
 
   static final String STREAM_CODEC = "h2-stream-codec";
@@ -80,6 +83,7 @@ final class Http2FrontendPipeline {
     protected void initChannel(Http2StreamChannel stream) {
       stream.config().setAutoRead(false);
       ChannelPipeline p = stream.pipeline();
+      p.addLast(STREAM_ERRORS, new StreamErrors());
       p.addLast(EXTENDED_CONNECT, new ExtendedConnect(options.webSocket()));
       p.addLast(STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
       p.addLast(STREAM_HEADS, new StreamHeads());

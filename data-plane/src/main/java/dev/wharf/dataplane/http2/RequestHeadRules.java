@@ -1,0 +1,61 @@
+package dev.wharf.dataplane.http2;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Headers.PseudoHeaderName;
+import java.util.List;
+
+/**
+ * What makes a request head malformed (RFC 9113 8.3.1, 8.1.1) beyond what Netty's HPACK decoder
+ * already refuses (upper-case names, connection-specific fields, {@code te} other than {@code
+ * trailers}, pseudo-headers after regular ones, unknown or repeated pseudo-headers).
+ *
+ * <p>Netty lets a request without {@code :method}, {@code :scheme} or {@code :path} through to the
+ * stream; the HTTP/1.1 conversion then fails without an answer (the stream hangs until the client
+ * gives up, holding one of its concurrent streams) or, without {@code :scheme}, is forwarded. And
+ * {@code content-length} repeated with different values would leave the body's length to whichever
+ * value a backend reads. Each such head is refused with {@code RST_STREAM PROTOCOL_ERROR}.
+ */
+final class RequestHeadRules {
+  private RequestHeadRules() {}
+
+  /** Why {@code headers} is malformed, or null when it is a well-formed request head. */
+  static String malformed(Http2Headers headers) {
+    CharSequence method = headers.method();
+    if (method == null || method.length() == 0) {
+      return "no :method";
+    }
+    boolean plainConnect =
+        HttpMethod.CONNECT.asciiName().contentEquals(method)
+            && !headers.contains(PseudoHeaderName.PROTOCOL.value());
+    if (plainConnect) {
+      return headers.authority() == null ? "CONNECT without :authority" : null;
+    }
+    if (headers.scheme() == null || headers.scheme().length() == 0) {
+      return "no :scheme";
+    }
+    if (headers.path() == null || headers.path().length() == 0) {
+      return "no :path";
+    }
+    List<CharSequence> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+    for (CharSequence length : lengths) {
+      if (!isDigits(length) || !length.toString().equals(lengths.get(0).toString())) {
+        return "content-length " + lengths;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isDigits(CharSequence s) {
+    if (s.length() == 0 || s.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+}
