@@ -22,10 +22,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <ul>
  *   <li>RFC 8441: an extended {@code CONNECT} with {@code :protocol websocket} becomes the HTTP/1.1
- *       WebSocket handshake it stands for ({@code GET} with {@code Upgrade}, {@code Connection} and
- *       a fresh {@code Sec-WebSocket-Key}), so the proxy opens an ordinary upgrade to the backend;
- *       the stream is marked so its {@code 101} goes back as {@code 200} ({@link StreamHeads}). Any
- *       other {@code :protocol} is refused with {@code 501}.
+ *       WebSocket handshake it stands for ({@code GET} with {@code Upgrade} and a fresh {@code
+ *       Sec-WebSocket-Key}; {@link StreamHeads} adds {@code Connection: upgrade} behind the codec,
+ *       which would drop it), so the proxy opens an ordinary upgrade to the backend; the stream is
+ *       marked so its {@code 101} goes back as {@code 200} ({@link StreamHeads}). Any other {@code
+ *       :protocol} is refused with {@code 501}.
  *   <li>{@code :authority} is the request's host (RFC 9113 8.3.1): a {@code host} header that names
  *       another one makes the request malformed ({@code RST_STREAM PROTOCOL_ERROR}); one that
  *       agrees is dropped, so the HTTP/1.1 request carries one {@code Host}.
@@ -93,7 +94,6 @@ public final class ExtendedConnect extends ChannelInboundHandlerAdapter {
     ThreadLocalRandom.current().nextBytes(key);
     headers
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, Base64.getEncoder().encodeToString(key));
   }
 

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -18,6 +19,10 @@ import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
  * <ul>
  *   <li>in: the codec's own {@code x-http2-*} headers (stream id, scheme) are dropped, and so are
  *       any a client sent under those names: they describe this hop and must not reach a backend;
+ *   <li>in: the handshake {@link ExtendedConnect} made of a WebSocket stream gets what the codec
+ *       takes from it or adds: {@code Connection: upgrade} (the codec drops HTTP/2's forbidden
+ *       connection headers) and no {@code Transfer-Encoding: chunked} (the codec frames an open
+ *       stream as a chunked body; the stream's DATA is the WebSocket, not a request body);
  *   <li>out: RFC 8441 5, a WebSocket over a stream is accepted with {@code 200}, not {@code 101},
  *       and without the HTTP/1.1 handshake's {@code Upgrade}, {@code Connection} and {@code
  *       Sec-WebSocket-Accept}: the backend's {@code 101} to the handshake {@link ExtendedConnect}
@@ -29,6 +34,12 @@ public final class StreamHeads extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
       dropExtensionHeaders(request.headers());
+      if (Boolean.TRUE.equals(ctx.channel().attr(ExtendedConnect.WEBSOCKET).get())) {
+        request
+            .headers()
+            .remove(HttpHeaderNames.TRANSFER_ENCODING)
+            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      }
     }
     if (msg instanceof LastHttpContent last) {
       dropExtensionHeaders(last.trailingHeaders());
