@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,6 +100,22 @@ final class Chromium {
    * given, also waits until the page's scripts set {@code <body data-NAME>}.
    */
   Page load(Path home, String url, Optional<String> waitForDataset) {
+    return load(home, url, waitForDataset, Optional.empty());
+  }
+
+  /**
+   * As {@link #load(Path, String, Optional)}; with {@code openWebSocket}, once the page has loaded
+   * it also opens a WebSocket to that path on its own host, sends one message and records the echo
+   * in {@code <body data-ws>} (what the SPA's own script does, for a page without one).
+   */
+  Page load(
+      Path home, String url, Optional<String> waitForDataset, Optional<String> openWebSocket) {
+    Path netLog;
+    try {
+      netLog = Files.createTempFile(home, "netlog-", ".json");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     CommandRunner.Result r =
         CommandRunner.run(
             LOAD_BOUND,
@@ -107,7 +124,9 @@ final class Chromium {
                 "PLAYWRIGHT_CORE", playwrightCore.toString(),
                 "CHROMIUM", EXECUTABLE.toString(),
                 "BROWSER_HOME", home.toString(),
-                "WAIT_FOR_DATASET", waitForDataset.orElse("")));
+                "WAIT_FOR_DATASET", waitForDataset.orElse(""),
+                "OPEN_WEBSOCKET", openWebSocket.orElse(""),
+                "NET_LOG", netLog.toString()));
     if (r.exitCode() != 0) {
       throw new AssertionError("the browser script failed on " + url + "\n" + r);
     }
@@ -159,6 +178,48 @@ final class Chromium {
 
     List<String> failedRequests() {
       return strings("failedRequests");
+    }
+
+    /**
+     * The protocol the browser used for the page and for each resource it loaded, by URL, as the
+     * page's Resource Timing says ({@code nextHopProtocol}: "h2", "http/1.1").
+     */
+    Map<String, String> protocols() {
+      Map<String, String> out = new LinkedHashMap<>();
+      json.getAsJsonArray("protocols")
+          .forEach(
+              e ->
+                  out.put(
+                      e.getAsJsonObject().get("url").getAsString(),
+                      e.getAsJsonObject().get("protocol").getAsString()));
+      return out;
+    }
+
+    /**
+     * The page's WebSockets as the DevTools protocol saw them: URL and handshake status (101 for an
+     * HTTP/1.1 upgrade, 200 for an RFC 8441 stream), e.g. {@code "wss://localhost:1/capture 101"}.
+     */
+    List<String> webSockets() {
+      List<String> out = new ArrayList<>();
+      json.getAsJsonArray("webSockets")
+          .forEach(
+              e -> {
+                JsonObject ws = e.getAsJsonObject();
+                JsonElement status = ws.get("status");
+                out.add(
+                    ws.get("url").getAsString()
+                        + " "
+                        + (status == null || status.isJsonNull() ? "-" : status.getAsString()));
+              });
+      return out;
+    }
+
+    /**
+     * The URLs of the WebSockets the browser opened as an extended CONNECT with {@code :protocol
+     * websocket} on an HTTP/2 connection (RFC 8441), from the browser's own net log.
+     */
+    List<String> http2WebSockets() {
+      return strings("http2WebSockets");
     }
 
     private String string(String name) {

@@ -20,6 +20,12 @@ final class ImportedNode {
 
   /** Imports {@code nginxConf} into {@code dir/wharf.yaml} and starts a node on it, listening. */
   static JarProcess start(Path dir, Path nginxConf, Duration bound) throws Exception {
+    return start(dir, nginxConf, bound, FreePorts.loopback(1).get(0));
+  }
+
+  /** As {@link #start(Path, Path, Duration)}, with the node's admin API (metrics) on that port. */
+  static JarProcess start(Path dir, Path nginxConf, Duration bound, int adminPort)
+      throws Exception {
     Path imported = dir.resolve("wharf.yaml");
     CommandRunner.Result result =
         CommandRunner.run(
@@ -42,7 +48,7 @@ final class ImportedNode {
                 "--config",
                 imported.toString(),
                 "--admin",
-                "127.0.0.1:" + FreePorts.loopback(1).get(0),
+                "127.0.0.1:" + adminPort,
                 "--workers",
                 "1"));
     node.awaitLine("listening: ", bound);

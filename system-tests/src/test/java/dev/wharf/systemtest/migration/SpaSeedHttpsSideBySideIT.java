@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +59,7 @@ class SpaSeedHttpsSideBySideIT {
   private static JarProcess wharf;
   private static HttpsSeedSetup.Ports nginxPorts;
   private static HttpsSeedSetup.Ports wharfPorts;
+  private static int wharfAdmin;
   private static Curl curl;
 
   @BeforeAll
@@ -67,7 +69,7 @@ class SpaSeedHttpsSideBySideIT {
     pki = TestPki.create(java.nio.file.Files.createDirectories(dir.resolve("pki")));
     TestPki.Issued certificate = pki.rsa("localhost", "localhost");
     backend = TestBackend.start("api");
-    List<Integer> ports = FreePorts.loopback(4);
+    List<Integer> ports = FreePorts.loopback(5);
     nginxPorts = new HttpsSeedSetup.Ports(ports.get(0), ports.get(1));
     wharfPorts = new HttpsSeedSetup.Ports(ports.get(2), ports.get(3));
     Path site = HttpsSeedSetup.writeSite(dir);
@@ -81,7 +83,8 @@ class SpaSeedHttpsSideBySideIT {
     Path prefix = dir.resolve("nginx");
     nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
 
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
+    wharfAdmin = ports.get(4);
+    wharf = ImportedNode.start(dir, wharfConf, BOUND, wharfAdmin);
     Await.until(BOUND, () -> get(nginxPorts, "/").status() == 200, nginx::errors);
   }
 
@@ -276,6 +279,7 @@ class SpaSeedHttpsSideBySideIT {
   void aBrowserTrustingTheTestCaLoadsTheAppAndItsWebSocketFromBoth() {
     Chromium chromium = Chromium.find();
     Path home = Chromium.home(dir.resolve("browser-home"), Optional.of(pki.caCertificate()));
+    double h2Before = WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS);
     Chromium.Page fromNginx = chromium.load(home, https(nginxPorts, "/"), Optional.of("ws"));
     Chromium.Page fromWharf = chromium.load(home, https(wharfPorts, "/"), Optional.of("ws"));
     for (Chromium.Page page : List.of(fromNginx, fromWharf)) {
@@ -290,15 +294,36 @@ class SpaSeedHttpsSideBySideIT {
       assertEquals("localhost", page.subjectName(), what);
       assertTrue(List.of("TLS 1.3", "TLS 1.2").contains(page.protocol()), what);
       assertEquals(List.of(), page.failedRequests(), what);
+      assertEquals(3, page.protocols().size(), "the page, its stylesheet and script: " + what);
     }
     // No console errors from Wharf but those nginx's page shows too (none, with this site).
     assertEquals(fromNginx.consoleErrors(), fromWharf.consoleErrors());
     assertEquals(List.of(), fromWharf.consoleErrors());
     assertEquals(fromNginx.protocol(), fromWharf.protocol());
-    // The page's WebSocket reached the backend through each.
+    // The seed's `listen 443 ssl` has no `http2`: nginx serves HTTP/1.1. Wharf's TLS listener
+    // offers h2 first (docs/migrating-from-nginx.md): the page and every resource came over h2.
+    assertEquals(Set.of("http/1.1"), Set.copyOf(fromNginx.protocols().values()), "nginx");
+    assertEquals(Set.of("h2"), Set.copyOf(fromWharf.protocols().values()), "wharf");
+    // nginx cannot carry a WebSocket over HTTP/2: an HTTP/1.1 upgrade (101). Through Wharf,
+    // Chromium opened it as an extended CONNECT on the page's HTTP/2 connection (RFC 8441):
+    // its net log says so, DevTools saw the stream's 200, and Wharf counted an h2 request.
+    String nginxWs = "wss://localhost:" + nginxPorts.https() + "/capture?from=page";
+    String wharfWs = "wss://localhost:" + wharfPorts.https() + "/capture?from=page";
+    assertEquals(List.of(nginxWs + " 101"), fromNginx.webSockets());
+    assertEquals(List.of(), fromNginx.http2WebSockets());
+    assertEquals(List.of(wharfWs + " 200"), fromWharf.webSockets());
+    assertEquals(
+        List.of("https://localhost:" + wharfPorts.https() + "/capture?from=page"),
+        fromWharf.http2WebSockets());
+    Await.until(
+        BOUND,
+        () -> WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS) == h2Before + 1,
+        () -> WharfMetrics.scrape(wharfAdmin, curl));
+    // The page's WebSocket reached the backend through each, as an HTTP/1.1 upgrade.
     for (int i = 0; i < 2; i++) {
       RecordedRequest handshake = backend.takeRequest(BOUND);
       assertEquals("/capture?from=page", handshake.uri());
+      assertEquals("websocket", handshake.header("Upgrade"));
       assertNotNull(handshake.header("Origin"), "a browser's handshake");
     }
   }

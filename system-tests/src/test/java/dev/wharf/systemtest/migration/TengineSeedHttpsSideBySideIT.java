@@ -1,6 +1,7 @@
 package dev.wharf.systemtest.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +16,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +50,7 @@ class TengineSeedHttpsSideBySideIT {
   private static JarProcess wharf;
   private static HttpsSeedSetup.Ports nginxPorts;
   private static HttpsSeedSetup.Ports wharfPorts;
+  private static int wharfAdmin;
   private static Curl curl;
 
   @BeforeAll
@@ -55,7 +60,7 @@ class TengineSeedHttpsSideBySideIT {
     pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
     TestPki.Issued certificate = pki.ecdsa("localhost", "localhost");
     backend = TestBackend.start("ws");
-    List<Integer> ports = FreePorts.loopback(4);
+    List<Integer> ports = FreePorts.loopback(5);
     nginxPorts = new HttpsSeedSetup.Ports(ports.get(0), ports.get(1));
     wharfPorts = new HttpsSeedSetup.Ports(ports.get(2), ports.get(3));
     Path nginxConf =
@@ -67,7 +72,8 @@ class TengineSeedHttpsSideBySideIT {
     SeedSetup.makeReadable(dir);
     nginx = NginxProcess.start(dir.resolve("nginx"), nginxConf, "");
 
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
+    wharfAdmin = ports.get(4);
+    wharf = ImportedNode.start(dir, wharfConf, BOUND, wharfAdmin);
     Await.until(BOUND, () -> https(nginxPorts, "/").status() > 0, nginx::errors);
   }
 
@@ -202,6 +208,74 @@ class TengineSeedHttpsSideBySideIT {
       assertEquals(200, followed.status());
       assertEquals("/websocket/status?from=80", backend.takeRequest(BOUND).uri());
     }
+  }
+
+  @Test
+  void aBrowserLoadsAPageAndOpensItsWebSocketThroughBoth() {
+    // The seed's HTTPS server has nothing but /websocket (its backend answers plain requests
+    // there without a Content-Type: a browser downloads them). The browser opens the site's
+    // root, which both answer 404, and that page opens a WebSocket on its own host.
+    Chromium chromium = Chromium.find();
+    Path home = Chromium.home(dir.resolve("browser-home"), Optional.of(pki.caCertificate()));
+    double h2Before = WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS);
+    List<Chromium.Page> pages = new ArrayList<>();
+    for (HttpsSeedSetup.Ports ports : List.of(nginxPorts, wharfPorts)) {
+      pages.add(
+          chromium.load(
+              home,
+              "https://localhost:" + ports.https() + "/",
+              Optional.of("ws"),
+              Optional.of("/websocket/chat?from=page")));
+    }
+    Chromium.Page fromNginx = pages.get(0);
+    Chromium.Page fromWharf = pages.get(1);
+    for (Chromium.Page page : pages) {
+      String what = page.json().toString();
+      assertNull(page.navigationError(), what);
+      assertEquals(404, page.status(), what);
+      assertEquals("echo: hello from the page", page.dataset("ws"), what);
+      assertEquals("Wharf Test CA", page.issuer(), what);
+      assertEquals(List.of(), page.failedRequests(), what);
+    }
+    // The same errors (the 404s of the page and its favicon), but for the reason phrase
+    // HTTP/1.1 has ("404 (Not Found)") and HTTP/2 has not ("404 ()").
+    assertEquals(
+        withoutReasons(fromNginx.consoleErrors()), withoutReasons(fromWharf.consoleErrors()));
+    // No ssl_protocols in the seed: nginx 1.22's default stops at TLS 1.2, Wharf's has 1.3.
+    assertTrue(List.of("TLS 1.3", "TLS 1.2").contains(fromWharf.protocol()), fromWharf.protocol());
+    // The seed's `listen 443 ssl` has no `http2`: nginx serves HTTP/1.1, Wharf h2 (ALPN).
+    assertEquals(Set.of("http/1.1"), Set.copyOf(fromNginx.protocols().values()), "nginx");
+    assertEquals(Set.of("h2"), Set.copyOf(fromWharf.protocols().values()), "wharf");
+    // nginx: an HTTP/1.1 upgrade. Wharf: an extended CONNECT on the page's HTTP/2 connection.
+    String path = "/websocket/chat?from=page";
+    assertEquals(
+        List.of("wss://localhost:" + nginxPorts.https() + path + " 101"), fromNginx.webSockets());
+    assertEquals(List.of(), fromNginx.http2WebSockets());
+    assertEquals(
+        List.of("wss://localhost:" + wharfPorts.https() + path + " 200"), fromWharf.webSockets());
+    assertEquals(
+        List.of("https://localhost:" + wharfPorts.https() + path), fromWharf.http2WebSockets());
+    Await.until(
+        BOUND,
+        () -> WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS) == h2Before + 1,
+        () -> WharfMetrics.scrape(wharfAdmin, curl));
+    // The backend saw the same WebSocket handshake through each.
+    RecordedRequest viaNginx = backend.takeRequest(BOUND);
+    assertEquals(1000, backend.takeWebSocketCloseCode(BOUND));
+    RecordedRequest viaWharf = backend.takeRequest(BOUND);
+    assertEquals(1000, backend.takeWebSocketCloseCode(BOUND));
+    assertEquals(path, viaNginx.uri());
+    assertEquals(path, viaWharf.uri());
+    for (String name :
+        List.of("Host", "X-Real-IP", "X-Forwarded-For", "Upgrade", "Sec-WebSocket-Version")) {
+      assertEquals(lower(viaNginx.header(name)), lower(viaWharf.header(name)), name);
+    }
+    assertNotNull(viaWharf.header("Origin"), "a browser's handshake");
+    assertEquals(0, backend.pendingRequests(), "nothing else reached the backend");
+  }
+
+  private static List<String> withoutReasons(List<String> consoleErrors) {
+    return consoleErrors.stream().map(e -> e.replaceAll(" \\([^)]*\\)$", "")).toList();
   }
 
   private static String lower(String value) {

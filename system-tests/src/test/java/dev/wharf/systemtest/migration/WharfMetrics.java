@@ -1,0 +1,44 @@
+package dev.wharf.systemtest.migration;
+
+import java.util.Map;
+
+/** Reads a Wharf node's Prometheus metrics from its admin API, as a user's scraper would. */
+final class WharfMetrics {
+  /**
+   * The labels of WebSocket handshakes over HTTP/2 in {@code wharf_requests_total}: counted by the
+   * backend's {@code 101} (1xx), as over HTTP/1.1, though the client's stream got {@code 200}.
+   */
+  static final Map<String, String> H2_WEBSOCKETS = Map.of("protocol", "h2", "status_class", "1xx");
+
+  private WharfMetrics() {}
+
+  /** The node's {@code /metrics} text. */
+  static String scrape(int adminPort, Curl curl) {
+    Curl.Response r = curl.run("http://127.0.0.1:" + adminPort + "/metrics");
+    if (r.status() != 200) {
+      throw new AssertionError("metrics: " + r.status() + " " + r.err());
+    }
+    return r.text();
+  }
+
+  /**
+   * The sum of {@code wharf_requests_total} over the series whose labels have these values (e.g.
+   * {@code protocol=h2}, {@code status_class=2xx}).
+   */
+  static double requests(int adminPort, Curl curl, Map<String, String> labels) {
+    double sum = 0;
+    for (String line : scrape(adminPort, curl).split("\n")) {
+      if (!line.startsWith("wharf_requests_total{")) {
+        continue;
+      }
+      String series = line.substring(0, line.lastIndexOf('}') + 1);
+      boolean matches =
+          labels.entrySet().stream()
+              .allMatch(l -> series.contains(l.getKey() + "=\"" + l.getValue() + "\""));
+      if (matches) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+}
