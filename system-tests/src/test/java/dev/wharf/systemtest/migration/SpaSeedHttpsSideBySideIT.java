@@ -279,7 +279,7 @@ class SpaSeedHttpsSideBySideIT {
   void aBrowserTrustingTheTestCaLoadsTheAppAndItsWebSocketFromBoth() {
     Chromium chromium = Chromium.find();
     Path home = Chromium.home(dir.resolve("browser-home"), Optional.of(pki.caCertificate()));
-    double h2Before = WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS);
+    double h2Before = WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.h2WebSockets("capture"));
     Chromium.Page fromNginx = chromium.load(home, https(nginxPorts, "/"), Optional.of("ws"));
     Chromium.Page fromWharf = chromium.load(home, https(wharfPorts, "/"), Optional.of("ws"));
     for (Chromium.Page page : List.of(fromNginx, fromWharf)) {
@@ -300,9 +300,8 @@ class SpaSeedHttpsSideBySideIT {
     assertEquals(fromNginx.consoleErrors(), fromWharf.consoleErrors());
     assertEquals(List.of(), fromWharf.consoleErrors());
     assertEquals(fromNginx.protocol(), fromWharf.protocol());
-    // The seed's `listen 443 ssl` has no `http2`: nginx serves HTTP/1.1. Wharf's TLS listener
-    // offers h2 first (docs/migrating-from-nginx.md): the page and every resource came over h2.
-    assertEquals(Set.of("http/1.1"), Set.copyOf(fromNginx.protocols().values()), "nginx");
+    // `listen 443 ssl http2` on both: the page and every resource came over h2 from each.
+    assertEquals(Set.of("h2"), Set.copyOf(fromNginx.protocols().values()), "nginx");
     assertEquals(Set.of("h2"), Set.copyOf(fromWharf.protocols().values()), "wharf");
     // nginx cannot carry a WebSocket over HTTP/2: an HTTP/1.1 upgrade (101). Through Wharf,
     // Chromium opened it as an extended CONNECT on the page's HTTP/2 connection (RFC 8441):
@@ -317,7 +316,9 @@ class SpaSeedHttpsSideBySideIT {
         fromWharf.http2WebSockets());
     Await.until(
         BOUND,
-        () -> WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS) == h2Before + 1,
+        () ->
+            WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.h2WebSockets("capture"))
+                == h2Before + 1,
         () -> WharfMetrics.scrape(wharfAdmin, curl));
     // The page's WebSocket reached the backend through each, as an HTTP/1.1 upgrade.
     for (int i = 0; i < 2; i++) {

@@ -217,7 +217,8 @@ class TengineSeedHttpsSideBySideIT {
     // root, which both answer 404, and that page opens a WebSocket on its own host.
     Chromium chromium = Chromium.find();
     Path home = Chromium.home(dir.resolve("browser-home"), Optional.of(pki.caCertificate()));
-    double h2Before = WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS);
+    double h2Before =
+        WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.h2WebSockets("test.com-websocket"));
     List<Chromium.Page> pages = new ArrayList<>();
     for (HttpsSeedSetup.Ports ports : List.of(nginxPorts, wharfPorts)) {
       pages.add(
@@ -243,8 +244,8 @@ class TengineSeedHttpsSideBySideIT {
         withoutReasons(fromNginx.consoleErrors()), withoutReasons(fromWharf.consoleErrors()));
     // No ssl_protocols in the seed: nginx 1.22's default stops at TLS 1.2, Wharf's has 1.3.
     assertTrue(List.of("TLS 1.3", "TLS 1.2").contains(fromWharf.protocol()), fromWharf.protocol());
-    // The seed's `listen 443 ssl` has no `http2`: nginx serves HTTP/1.1, Wharf h2 (ALPN).
-    assertEquals(Set.of("http/1.1"), Set.copyOf(fromNginx.protocols().values()), "nginx");
+    // `listen 443 ssl http2`: nginx and Wharf both serve the page over h2 (ALPN).
+    assertEquals(Set.of("h2"), Set.copyOf(fromNginx.protocols().values()), "nginx");
     assertEquals(Set.of("h2"), Set.copyOf(fromWharf.protocols().values()), "wharf");
     // nginx: an HTTP/1.1 upgrade. Wharf: an extended CONNECT on the page's HTTP/2 connection.
     String path = "/websocket/chat?from=page";
@@ -257,7 +258,9 @@ class TengineSeedHttpsSideBySideIT {
         List.of("https://localhost:" + wharfPorts.https() + path), fromWharf.http2WebSockets());
     Await.until(
         BOUND,
-        () -> WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.H2_WEBSOCKETS) == h2Before + 1,
+        () ->
+            WharfMetrics.requests(wharfAdmin, curl, WharfMetrics.h2WebSockets("test.com-websocket"))
+                == h2Before + 1,
         () -> WharfMetrics.scrape(wharfAdmin, curl));
     // The backend saw the same WebSocket handshake through each.
     RecordedRequest viaNginx = backend.takeRequest(BOUND);

@@ -5,10 +5,13 @@ import java.util.Map;
 /** Reads a Wharf node's Prometheus metrics from its admin API, as a user's scraper would. */
 final class WharfMetrics {
   /**
-   * The labels of WebSocket handshakes over HTTP/2 in {@code wharf_requests_total}: counted by the
-   * backend's {@code 101} (1xx), as over HTTP/1.1, though the client's stream got {@code 200}.
+   * The labels of WebSocket handshakes over HTTP/2 on {@code route} in {@code
+   * wharf_requests_total}: counted by what the client's stream got, {@code 200} (2xx), where an
+   * HTTP/1.1 handshake counts its {@code 101}.
    */
-  static final Map<String, String> H2_WEBSOCKETS = Map.of("protocol", "h2", "status_class", "1xx");
+  static Map<String, String> h2WebSockets(String route) {
+    return Map.of("protocol", "h2", "status_class", "2xx", "route", route);
+  }
 
   private WharfMetrics() {}
 
