@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * The two seeds with HTTPS added (admin-cli's {@code nginx/seeds/*-https}, see the README there)
  * laid out as {@link SeedSetup} lays out the plain one: the test's ports for {@code listen 80} and
- * {@code listen 443 ssl}, its backend, its site root, and the certificate and key a user would have
+ * {@code listen 443 ssl http2}, its backend, its site root, and the certificate and key a user would have
  * put at the seed's {@code ssl_certificate} paths. Every replaced text must be in the seed, so a
  * changed seed fails here instead of silently testing something else.
  */
@@ -40,7 +40,8 @@ final class HttpsSeedSetup {
             "include " + etc.resolve("conf.d").toAbsolutePath() + "/*.conf;");
     String site = Files.readString(SPA.resolve("conf.d").resolve("default.conf"));
     site = replace(site, "listen 80;", "listen 127.0.0.1:" + ports.http() + ";");
-    site = replace(site, "listen 443 ssl;", "listen 127.0.0.1:" + ports.https() + " ssl;");
+    site =
+        replace(site, "listen 443 ssl http2;", "listen 127.0.0.1:" + ports.https() + " ssl http2;");
     site = replace(site, "/etc/nginx/ssl/site.crt", absolute(certificate.certificate()));
     site = replace(site, "/etc/nginx/ssl/site.key", absolute(certificate.key()));
     site = replace(site, "192.168.1.173:10020", backend);
@@ -71,7 +72,11 @@ final class HttpsSeedSetup {
             "include " + conf.resolve("test.com").toAbsolutePath() + ";");
     String site = Files.readString(TENGINE.resolve("test.com"));
     site = replace(site, "listen       80;", "listen 127.0.0.1:" + ports.http() + ";");
-    site = replace(site, "listen       443 ssl;", "listen 127.0.0.1:" + ports.https() + " ssl;");
+    site =
+        replace(
+            site,
+            "listen       443 ssl http2;",
+            "listen 127.0.0.1:" + ports.https() + " ssl http2;");
     site =
         replace(
             site, "/home/apps/tengine/conf/ssl/test.com.crt", absolute(certificate.certificate()));
