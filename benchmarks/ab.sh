@@ -273,21 +273,7 @@ for label in A B; do
     || die "$label refuses the generated config: $(tail -5 "$WORK/check-$label.out")"
 done
 
-if [ "$ROUNDS" -lt 3 ]; then
-  NOTES+=("$ROUNDS round(s): too few for the ranges to show the noise; only a smoke run")
-elif [ $((ROUNDS % 2)) -eq 1 ]; then
-  NOTES+=("an odd number of rounds: A went first once more than B")
-fi
-
-STARTED=$SECONDS
-for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then order=(A B); else order=(B A); fi
-  log "round $round of $ROUNDS: ${order[0]} first"
-  for scenario in "${SCENARIOS[@]}"; do
-    measure "$round" 1 "$scenario" "${order[0]}"
-    measure "$round" 2 "$scenario" "${order[1]}"
-  done
-done
+run_rounds A B
 
 # --- report ---------------------------------------------------------------------------------
 
@@ -359,7 +345,7 @@ REPORT="$RESULTS_DIR/ab-latest.md"
     echo "- WebSocket echo: not measured (--quick)"
   fi
   echo "- CPU per request: the proxy process's utime + stime (/proc/PID/stat) over the measured seconds, divided by the requests (WebSocket: messages, handshakes included)"
-  echo "- the rounds took $(( (SECONDS - STARTED) / 60 )) min $(( (SECONDS - STARTED) % 60 )) s"
+  echo "- the rounds took $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
   echo
   echo "| scenario | A median | B median | B/A | A range | B range | CPU µs/req A | CPU µs/req B | B median within A's range |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"

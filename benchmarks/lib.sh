@@ -607,3 +607,25 @@ result_notes() {
     NOTES+=("round $round: $proxy used $cores cores in $scenario: more than its one worker, so its rate there is not like for like")
   done < <(awk -F'\t' '$10 != "-" && $10 + 0 > 1.05 { print $1 "\t" $3 "\t" $4 "\t" $10 }' "$1")
 }
+
+# run_rounds FIRST SECOND: ROUNDS interleaved rounds of every scenario in SCENARIOS, FIRST going
+# first in odd rounds and SECOND in even ones; `measure ROUND SLOT SCENARIO WHO` is the calling
+# script's own. Notes when the rounds are too few, or odd. Sets ELAPSED (seconds).
+run_rounds() {
+  local first=$1 second=$2 round scenario started=$SECONDS
+  local -a order
+  if [ "$ROUNDS" -lt 3 ]; then
+    NOTES+=("$ROUNDS round(s): too few for the ranges to show the noise; only a smoke run")
+  elif [ $((ROUNDS % 2)) -eq 1 ]; then
+    NOTES+=("an odd number of rounds: $first went first once more than $second")
+  fi
+  for round in $(seq 1 "$ROUNDS"); do
+    if [ $((round % 2)) -eq 1 ]; then order=("$first" "$second"); else order=("$second" "$first"); fi
+    log "round $round of $ROUNDS: ${order[0]} first"
+    for scenario in "${SCENARIOS[@]}"; do
+      measure "$round" 1 "$scenario" "${order[0]}"
+      measure "$round" 2 "$scenario" "${order[1]}"
+    done
+  done
+  ELAPSED=$((SECONDS - started))
+}

@@ -436,22 +436,7 @@ ENGINE[nginx]="$("$NGINX_BIN" -V 2>&1 | grep -m1 -o 'running with OpenSSL [^ ]*'
   echo "proxies:     nginx: worker_processes 1; Wharf: java ${WHARF_JVM_FLAGS[*]} -jar wharf-data-plane.jar ${WHARF_ARGS[*]}"
 } >"$WORK/machine.txt"
 
-if [ "$ROUNDS" -lt 3 ]; then
-  NOTES+=("$ROUNDS round(s): too few for the ranges to show the noise; only a smoke run")
-elif [ $((ROUNDS % 2)) -eq 1 ]; then
-  NOTES+=("an odd number of rounds: nginx went first once more than Wharf")
-fi
-
-STARTED=$SECONDS
-for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then order=(nginx wharf); else order=(wharf nginx); fi
-  log "round $round of $ROUNDS: ${order[0]} first"
-  for scenario in "${SCENARIOS[@]}"; do
-    measure "$round" 1 "$scenario" "${order[0]}"
-    measure "$round" 2 "$scenario" "${order[1]}"
-  done
-done
-ELAPSED=$((SECONDS - STARTED))
+run_rounds nginx wharf
 
 # --- report ---------------------------------------------------------------------------------
 
