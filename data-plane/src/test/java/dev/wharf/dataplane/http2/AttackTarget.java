@@ -105,17 +105,22 @@ final class AttackTarget implements AutoCloseable {
    * forwarded, so it cannot arrive after the marker).
    */
   List<String> requestsBeforeMarker() throws IOException {
+    return recordedBeforeMarker().stream().map(RecordedRequest::uri).toList();
+  }
+
+  /** As {@link #requestsBeforeMarker}, with what each request carried. */
+  List<RecordedRequest> recordedBeforeMarker() throws IOException {
     String marker = "/marker-" + markers.incrementAndGet();
     try (RawH2 h2 = open()) {
       h2.write(RawH2.request(1, "GET", marker, true));
       assertEquals(200, h2.awaitStream(1, WAIT).status(), "the marker request");
     }
-    List<String> before = new ArrayList<>();
+    List<RecordedRequest> before = new ArrayList<>();
     for (RecordedRequest r = backend.takeRequest(WAIT); ; r = backend.takeRequest(WAIT)) {
       if (r.uri().equals(marker)) {
         return before;
       }
-      before.add(r.uri());
+      before.add(r);
     }
   }
 
