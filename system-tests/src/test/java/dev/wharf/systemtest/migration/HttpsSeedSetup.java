@@ -8,9 +8,9 @@ import java.nio.file.Path;
 /**
  * The two seeds with HTTPS added (admin-cli's {@code nginx/seeds/*-https}, see the README there)
  * laid out as {@link SeedSetup} lays out the plain one: the test's ports for {@code listen 80} and
- * {@code listen 443 ssl http2}, its backend, its site root, and the certificate and key a user would have
- * put at the seed's {@code ssl_certificate} paths. Every replaced text must be in the seed, so a
- * changed seed fails here instead of silently testing something else.
+ * {@code listen 443 ssl http2}, its backend, its site root, and the certificate and key a user
+ * would have put at the seed's {@code ssl_certificate} paths. Every replaced text must be in the
+ * seed, so a changed seed fails here instead of silently testing something else.
  */
 final class HttpsSeedSetup {
   private static final Path SEEDS =
