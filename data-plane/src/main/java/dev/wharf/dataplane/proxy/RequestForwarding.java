@@ -48,10 +48,6 @@ final class RequestForwarding {
     this.owner = owner;
     this.deadlines = deadlines;
     this.webSocket = webSocket;
-    // A request that came whole has no body to wait for: over HTTP/2 a HEADERS frame that ends
-    // the stream (every GET) reaches the exchange as a FullHttpRequest, no LastHttpContent
-    // follows. Without this the upstream connection was never reusable after such a request.
-    this.bodyRead = routed.request() instanceof LastHttpContent;
   }
 
   /** The last part of the body was read from the client and forwarded. */
