@@ -15,6 +15,9 @@ import java.util.function.Predicate;
  * One real Wharf process (a control-plane replica, a node) started from its runnable jar, with its
  * output in a log file the test can wait on. Stopped by its own pid only: SIGTERM first, SIGKILL
  * when it does not exit within the bound.
+ *
+ * <p>Netty's leak detector runs at PARANOID in the process, and nobody else reads its output for
+ * leak reports: {@link #stop} and {@link #close} fail the test when the output has one.
  */
 public final class JarProcess implements AutoCloseable {
   /** The runnable jars, as seen from any module's directory (a test's working directory). */
@@ -28,7 +31,16 @@ public final class JarProcess implements AutoCloseable {
 
   /** Small, quick-starting JVMs: a test machine runs several at once on two cores. */
   private static final List<String> JVM_FLAGS =
-      List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+      List.of(
+          "-Xmx256m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-Dio.netty.leakDetection.level=paranoid");
+
+  /** How Netty starts a leak report (its logger's message, at ERROR). */
+  public static final String LEAK_REPORT = "LEAK: ";
+
+  private boolean leaksChecked;
 
   private final String name;
   private final Path log;
@@ -55,6 +67,16 @@ public final class JarProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(args);
+    return start(name, logDir, command);
+  }
+
+  /**
+   * Starts {@code command} (a JVM the caller built; give it {@code
+   * -Dio.netty.leakDetection.level=paranoid} to have its leaks checked) with its output in {@code
+   * logDir/NAME.log}.
+   */
+  public static JarProcess start(String name, Path logDir, List<String> command)
+      throws IOException {
     Path log = logDir.resolve(name + ".log");
     Process p =
         new ProcessBuilder(command)
@@ -122,6 +144,27 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Fails when the output has a Netty leak report. Called by {@link #stop} and {@link #close}; a
+   * test that needs the check at another moment (before reading an exit code it expects) may call
+   * it itself.
+   */
+  public void assertNoLeakReport() {
+    leaksChecked = true;
+    List<String> lines = lines();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(LEAK_REPORT)) {
+        int end = Math.min(lines.size(), i + 30);
+        throw new AssertionError(
+            name
+                + " reported a leaked Netty buffer (log "
+                + log
+                + "):\n"
+                + String.join("\n", lines.subList(i, end)));
+      }
+    }
+  }
+
   public long pid() {
     return process.pid();
   }
@@ -147,13 +190,18 @@ public final class JarProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
-    return process.exitValue();
+    int exitCode = process.exitValue();
+    assertNoLeakReport();
+    return exitCode;
   }
 
+  /** Stops the process if it runs, then fails if its output has a leak report not checked yet. */
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
       stop(Duration.ofSeconds(10));
+    } else if (!leaksChecked) {
+      assertNoLeakReport();
     }
   }
 
