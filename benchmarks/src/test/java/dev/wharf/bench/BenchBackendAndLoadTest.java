@@ -41,7 +41,7 @@ class BenchBackendAndLoadTest {
     for (String path : new String[] {"/", "/keepalive/x?y=1"}) {
       HttpResponse<String> response =
           client.send(
-              HttpRequest.newBuilder(url("http", path)).build(),
+              HttpRequest.newBuilder(url("http", path)).timeout(Duration.ofSeconds(30)).build(),
               HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode());
       assertEquals("hello\n", response.body());

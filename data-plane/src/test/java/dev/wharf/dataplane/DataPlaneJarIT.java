@@ -1,6 +1,7 @@
 package dev.wharf.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
@@ -10,6 +11,7 @@ import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DataPlaneJarIT {
   private static final Path JAR = Path.of("target", "wharf-data-plane.jar");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final String PARANOID = "-Dio.netty.leakDetection.level=paranoid";
 
   @Test
   void theRunnableJarFindsTheNativeEpollTransport() {
@@ -76,6 +79,7 @@ class DataPlaneJarIT {
         new ProcessBuilder(
                 List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    PARANOID,
                     "-jar",
                     JAR.toString(),
                     "--config",
@@ -89,16 +93,11 @@ class DataPlaneJarIT {
             .redirectError(dir.resolve("stderr.log").toFile())
             .start();
     try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+      BlockingQueue<String> lines = lines(node);
       String line;
       do {
-        line = out.readLine();
-      } while (line != null && !line.startsWith("listening: echo"));
-      assertTrue(
-          line != null,
-          "the node did not say it listens; stderr: "
-              + Files.readString(dir.resolve("stderr.log")));
+        line = nextLine(lines, dir); // bounded: a node that never says it listens fails here
+      } while (!line.startsWith("listening: echo"));
 
       HttpResponse<String> r = get("http://127.0.0.1:" + port + "/");
 
@@ -123,8 +122,7 @@ class DataPlaneJarIT {
           metrics);
       assertTrue(get(admin + "/config").body().contains("name: old-docs"));
     } finally {
-      node.destroy(); // SIGTERM
-      assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
+      stopAndCheckForLeaks(node, dir);
     }
   }
 
@@ -169,6 +167,7 @@ class DataPlaneJarIT {
         new ProcessBuilder(
                 List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    PARANOID,
                     "-jar",
                     JAR.toString(),
                     "--control-plane",
@@ -205,9 +204,16 @@ class DataPlaneJarIT {
       assertTrue(
           metrics.contains("wharf_discovery_snapshots_total{result=\"applied\"} 1.0"), metrics);
     } finally {
-      node.destroy(); // SIGTERM
-      assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
+      stopAndCheckForLeaks(node, dir);
     }
+  }
+
+  /** SIGTERM; fails when the node does not stop or its log (stderr) has a Netty leak report. */
+  private static void stopAndCheckForLeaks(Process node, Path dir) throws Exception {
+    node.destroy();
+    assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node did not stop after SIGTERM");
+    String log = Files.readString(dir.resolve("stderr.log"));
+    assertFalse(log.contains(JarProcess.LEAK_REPORT), "the node leaked a buffer:\n" + log);
   }
 
   /** The process's stdout, line by line, read on a thread of its own so no read can hang. */

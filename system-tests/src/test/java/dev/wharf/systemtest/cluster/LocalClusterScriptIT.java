@@ -2,12 +2,14 @@ package dev.wharf.systemtest.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
+import dev.wharf.testkit.JarProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -22,11 +24,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code status} sees it, and {@code down} stops every process it started. A missing etcd fails the
  * script and so this test; it never skips.
  */
+// "up" alone may take its 120 s bound, then each command its 90 s: over the 2 min default.
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class LocalClusterScriptIT {
   private static final Path SCRIPT = Path.of("..", "deploy", "local", "cluster.sh");
 
@@ -140,6 +146,12 @@ class LocalClusterScriptIT {
         });
     assertEquals(Set.of(), stillRunning, "down returned while these still ran\n" + down);
     assertTrue(Files.isRegularFile(runDir.resolve("logs").resolve("node1.log")), "logs are kept");
+    try (var logs = Files.list(runDir.resolve("logs"))) {
+      for (Path log : logs.toList()) {
+        String text = Files.readString(log);
+        assertFalse(text.contains(JarProcess.LEAK_REPORT), log + " has a leak report:\n" + text);
+      }
+    }
 
     Result again = script("down");
     assertEquals(0, again.exitCode(), "a second down\n" + again);
@@ -155,6 +167,11 @@ class LocalClusterScriptIT {
             runDir.toString(),
             "WHARF_LOCAL_PORTS",
             "auto",
+            // The script's default flags plus Netty's leak detector at PARANOID; the logs are
+            // checked for leak reports once "down" stopped every part.
+            "WHARF_JAVA_OPTS",
+            "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+                + "-Dio.netty.leakDetection.level=paranoid",
             "PATH",
             javaBin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     return CommandRunner.run(

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Date} and framing headers not at all, directory redirects by their path (nginx makes them
  * absolute, Wharf relative: docs/migrating-from-nginx.md, "Directory redirects are relative").
  */
+// Chromium may take its 180 s load bound: over the 2 min default.
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SpaSeedHttpsSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final List<String> COMPARED_HEADERS =

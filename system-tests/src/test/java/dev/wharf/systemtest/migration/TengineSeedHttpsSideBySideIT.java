@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>One difference, on purpose (docs/migrating-from-nginx.md, "https_redirect sends an empty
  * body"): nginx's redirect carries a small HTML page, Wharf's none.
  */
+// Chromium may take its 180 s load bound: over the 2 min default.
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class TengineSeedHttpsSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
 
