@@ -34,7 +34,7 @@ class ExampleConfigsTest {
   }
 
   @Test
-  void theSpaSeedExampleKeepsTheNginxSemantics() throws Exception {
+  void theSpaSeedExampleHasTheRewriteTimeoutAndTryFilesOfItsNginxSeed() throws Exception {
     Config c = ConfigDocuments.load(EXAMPLES.resolve("seed-spa-api-websocket.yaml"));
 
     var api =

@@ -74,13 +74,14 @@ class ClusterIT {
 
   @AfterEach
   void stopCluster() throws Exception {
-    for (JarProcess p : processes) {
-      p.close();
+    try {
+      JarProcess.closeAll(processes);
+    } finally {
+      if (store != null) {
+        store.close();
+      }
+      etcd.cluster().startStoppedMembers();
     }
-    if (store != null) {
-      store.close();
-    }
-    etcd.cluster().startStoppedMembers();
   }
 
   @Test

@@ -38,9 +38,7 @@ class NodeIdentityIT {
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).close();
-    }
+    JarProcess.closeAll(started);
   }
 
   @Test

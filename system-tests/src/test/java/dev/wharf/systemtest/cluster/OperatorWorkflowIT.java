@@ -55,9 +55,7 @@ class OperatorWorkflowIT {
 
   @AfterEach
   void stopAll() throws Exception {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).close();
-    }
+    JarProcess.closeAll(started);
   }
 
   @Test

@@ -28,12 +28,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,14 +193,12 @@ class DeployObservabilityIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-    if (replica != null) {
-      replica.close();
-    }
-    if (backend != null) {
-      backend.close();
+    try {
+      JarProcess.closeAll(Stream.of(replica, node).filter(Objects::nonNull).toList());
+    } finally {
+      if (backend != null) {
+        backend.close();
+      }
     }
   }
 
