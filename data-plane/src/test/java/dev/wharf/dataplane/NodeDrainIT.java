@@ -1,6 +1,7 @@
 package dev.wharf.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
@@ -65,7 +66,7 @@ class NodeDrainIT {
                   "--workers",
                   "1",
                   "--drain-grace",
-                  "2s",
+                  "3s",
                   "--drain-timeout",
                   "15s"))) {
         node.awaitLine("listening: web", BOUND);
@@ -76,13 +77,17 @@ class NodeDrainIT {
         assertEquals("before the drain", ws.nextMessage(BOUND));
         CompletableFuture<String> inFlight =
             CompletableFuture.supplyAsync(
-                () -> rawGet(web, "/slow?ms=4000")); // still running when the grace ends
+                () -> rawGet(web, "/slow?ms=5000")); // still running when the grace ends
         backend.takeRequest(BOUND); // the slow request is at the backend
 
         long sigterm = System.nanoTime();
         ProcessHandle.of(node.pid()).orElseThrow().destroy();
 
         Await.until(BOUND, () -> get(readyz) == 503, () -> "readyz still 200");
+        // The order the name claims: readiness flipped while nothing was closed yet (the closes
+        // wait for the 3 s grace).
+        assertFalse(ws.closeCode().isDone(), "the WebSocket was closed before readiness flipped");
+        assertFalse(inFlight.isDone(), "the in-flight request ended before readiness flipped");
         assertEquals(
             200,
             get("http://127.0.0.1:" + web + "/status/200"),

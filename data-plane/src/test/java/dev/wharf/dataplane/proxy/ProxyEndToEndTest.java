@@ -2,6 +2,7 @@ package dev.wharf.dataplane.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -416,10 +417,13 @@ class ProxyEndToEndTest {
 
   @Test
   void aRequestInFlightFinishesOnTheSnapshotItStartedWith() throws Exception {
-    CompletableFuture<HttpResponse<String>> slow = Http.getAsync(uri("/one/slow?ms=300"));
+    // The backend answers 2 s after it received the request: far longer than an apply takes,
+    // and checked below, so the test cannot pass with the swap after the response.
+    CompletableFuture<HttpResponse<String>> slow = Http.getAsync(uri("/one/slow?ms=2000"));
     one.takeRequest(WAIT); // it reached the backend
     node.apply(config.replace("prefix: /one/", "prefix: /uno/"));
     try {
+      assertFalse(slow.isDone(), "the request was still in flight when the new config applied");
       HttpResponse<String> r = slow.get();
       HttpResponse<String> after = get("/one/status/200");
 
