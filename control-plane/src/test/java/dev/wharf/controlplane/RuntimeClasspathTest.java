@@ -151,7 +151,7 @@ class RuntimeClasspathTest {
   }
 
   @Test
-  void shadedGrpcServerAnswersAHelloWithASnapshot() throws Exception {
+  void theShadedGrpcTransportCarriesAHelloToAServiceAndItsAnswerBack() throws Exception {
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .addService(new OneSnapshotDiscovery())

@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,9 +102,13 @@ class ClientLimitsEndToEndTest {
   @Test
   void anIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
+      long sent = System.nanoTime(); // before the timer can start: the bound below is exact
       assertEquals(200, http.exchange("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n").status());
 
       assertTrue(http.closedByServer());
+      // "After" the 300 ms timeout, not at once (a lower bound does not flake under load).
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+      assertTrue(millis >= 290, "closed " + millis + " ms after the request was sent");
     }
   }
 

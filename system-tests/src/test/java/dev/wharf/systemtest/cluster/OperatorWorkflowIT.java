@@ -107,9 +107,17 @@ class OperatorWorkflowIT {
     assertEquals(3, viewerWrite.exitCode(), viewerWrite.toString());
     Result history = wharfctl(VIEWER, "history");
     assertEquals(0, history.exitCode(), history.toString());
-    assertTrue(
-        history.stdout().lines().anyMatch(l -> l.startsWith(Long.toString(v2))),
-        "the refused change made no version: " + history.stdout());
+    assertEquals(
+        v2,
+        history
+            .stdout()
+            .lines()
+            .map(l -> l.split("\\s+", 2)[0])
+            .filter(w -> w.matches("[0-9]+"))
+            .mapToLong(Long::parseLong)
+            .max()
+            .orElse(-1),
+        "the refused change made no version: the newest is still " + v2 + "\n" + history.stdout());
 
     // 4. Roll back to the first version: /api goes to the first backend again everywhere.
     Result rollback = wharfctl(ADMIN, "rollback", Long.toString(v1));
