@@ -1,6 +1,7 @@
 package dev.wharf.controlplane;
 
 import dev.wharf.common.BuildInfo;
+import dev.wharf.common.ProcessMeters;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.ConfigSummary;
 import dev.wharf.controlplane.server.ControlPlaneServer;
@@ -14,7 +15,6 @@ import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.launch.Startup;
 import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -117,6 +117,16 @@ public final class ControlPlaneMain implements Callable<Integer> {
               + "Ignored once any version exists. Env WHARF_BOOTSTRAP_CONFIG.")
   private Path bootstrapConfig;
 
+  /**
+   * The registry a replica's /metrics serves: build info and the JVM's and the process's meters
+   * ({@link ProcessMeters}); the replica adds its own.
+   */
+  static PrometheusMeterRegistry registry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ProcessMeters(ControlPlaneMain.class).bindTo(registry);
+    return registry;
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ControlPlaneMain()).execute(args));
   }
@@ -138,8 +148,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
       String replica =
           replicaId != null ? replicaId : Startup.hostname() + ":" + listenAddress.getPort();
 
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      new JvmMemoryMetrics().bindTo(registry);
+      PrometheusMeterRegistry registry = registry();
       ConfigStore store = openStore(replica, bootstrap, err);
       ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
       builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);

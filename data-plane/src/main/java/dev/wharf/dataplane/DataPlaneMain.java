@@ -1,5 +1,6 @@
 package dev.wharf.dataplane;
 
+import dev.wharf.common.ProcessMeters;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.ConfigSummary;
@@ -19,8 +20,6 @@ import dev.wharf.dataplane.server.NodeDrain;
 import dev.wharf.launch.Startup;
 import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -336,11 +335,13 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   // --- the node's wiring, shared with standalone (which runs a node beside the control plane) ---
 
-  /** The registry a node's /metrics serves: its own meters and the JVM's memory and threads. */
+  /**
+   * The registry a node's /metrics serves: its own meters, build info, and the JVM's and the
+   * process's ({@link ProcessMeters}).
+   */
   public static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
+    new ProcessMeters(DataPlaneMain.class).bindTo(registry);
     return registry;
   }
 

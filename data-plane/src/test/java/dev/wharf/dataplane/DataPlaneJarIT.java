@@ -118,7 +118,7 @@ class DataPlaneJarIT {
       String metrics = get(admin + "/metrics").body();
       assertTrue(
           metrics.contains(
-              "wharf_requests_total{listener=\"demo\",protocol=\"http/1.1\",route=\"api\",status_class=\"2xx\"} 1.0"),
+              "wharf_requests_total{listener=\"demo\",protocol=\"http/1.1\",route=\"api\",status=\"200\",status_class=\"2xx\"} 1.0"),
           metrics);
       assertTrue(get(admin + "/config").body().contains("name: old-docs"));
     } finally {

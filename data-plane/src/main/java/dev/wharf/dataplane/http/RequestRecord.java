@@ -118,8 +118,14 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     endNanos = nanos;
   }
 
-  private long bodyBytesOnTheWire() {
+  /** Response body bytes sent to the client as they went on the wire (compressed, if so). */
+  public long bodyBytesOnTheWire() {
     return encodedBodyBytes >= 0 ? encodedBodyBytes : bodyBytesSent;
+  }
+
+  /** Response body bytes written before any compression: for a proxied one, what came upstream. */
+  public long bodyBytesWritten() {
+    return bodyBytesSent;
   }
 
   public long durationNanos() {

@@ -6,11 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -59,6 +59,14 @@ public final class ProxyMetrics {
   private final AtomicLong configVersion = new AtomicLong();
   private final Timer configApply;
   private final ConcurrentHashMap<String, Counter> configRejected = new ConcurrentHashMap<>();
+
+  /** Every reason a node refuses a config for; each counter is there, at zero, from the start. */
+  static final List<String> CONFIG_REJECTED_REASONS = List.of("invalid", "bind", "tls");
+
+  /** Every reason a PROXY-protocol listener closes a connection for. */
+  static final List<String> PROXY_PROTOCOL_REASONS =
+      List.of("untrusted_source", "malformed", "incomplete");
+
   private final ConcurrentHashMap<String, AtomicReference<DoubleSupplier>> endpointHealth =
       new ConcurrentHashMap<>();
   private final MeterTable<Counter> healthChecks;
@@ -68,7 +76,10 @@ public final class ProxyMetrics {
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.endpoints = new MeterTable<>(this::newEndpointMeters);
+    this.endpoints =
+        new MeterTable<>(
+            (upstream, endpoint) ->
+                new EndpointMeters(registry, Tags.of("upstream", upstream, "endpoint", endpoint)));
     this.webSockets = new WebSocketMeters(registry);
     this.proxyProtocolRejected =
         new MeterTable<>(
@@ -100,6 +111,7 @@ public final class ProxyMetrics {
             .description("Time to compile a config and swap it in")
             .serviceLevelObjectives(APPLY_BUCKETS)
             .register(registry);
+    CONFIG_REJECTED_REASONS.forEach(this::configRejectedCounter);
   }
 
   /** The registry behind these meters, for meter binders beside other logic (TLS). */
@@ -116,21 +128,73 @@ public final class ProxyMetrics {
    */
   public void requestCompleted(
       String listener, String protocol, String route, int status, long durationNanos) {
+    requestCompleted(listener, protocol, route, status, durationNanos, 0, 0);
+  }
+
+  /**
+   * As {@link #requestCompleted(String, String, String, int, long)}, with the body bytes the
+   * request carried: {@code bytesIn} received from the client, {@code bytesOut} sent to it.
+   */
+  public void requestCompleted(
+      String listener,
+      String protocol,
+      String route,
+      int status,
+      long durationNanos,
+      long bytesIn,
+      long bytesOut) {
     MeterTable<RequestMeters> table = requests.get(protocol);
     if (table == null) {
       table =
           requests.computeIfAbsent(
-              protocol, p -> new MeterTable<>((l, r) -> newRequestMeters(l, p, r)));
+              protocol,
+              p ->
+                  new MeterTable<>(
+                      (l, r) ->
+                          new RequestMeters(
+                              registry, Tags.of("listener", l, "protocol", p, "route", r))));
     }
-    RequestMeters m = table.get(tag(listener), tag(route));
-    m.statuses.increment(status);
-    m.duration.record(durationNanos, TimeUnit.NANOSECONDS);
+    table.get(tag(listener), tag(route)).record(status, durationNanos, bytesIn, bytesOut);
   }
 
   /** A response came back from {@code endpoint} of {@code upstream}. */
   public void upstreamRequest(String upstream, String endpoint, int status, long durationNanos) {
-    endpoints.get(tag(upstream), tag(endpoint)).statuses.increment(status);
+    upstreamRequest(upstream, endpoint, status, durationNanos, 0, 0);
+  }
+
+  /**
+   * As {@link #upstreamRequest(String, String, int, long)}, with the body bytes sent to the
+   * endpoint and received from it.
+   */
+  public void upstreamRequest(
+      String upstream,
+      String endpoint,
+      int status,
+      long durationNanos,
+      long bytesSent,
+      long bytesReceived) {
+    endpoints.get(tag(upstream), tag(endpoint)).responded(status, bytesSent, bytesReceived);
     upstreamTimer(tag(upstream)).record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The endpoints of a config: their response, byte and error counters are registered (at zero)
+   * now, not at their first request.
+   */
+  public void endpointKnown(String upstream, String endpoint) {
+    endpoints.get(tag(upstream), tag(endpoint));
+    upstreamTimer(tag(upstream));
+  }
+
+  /**
+   * A listener of a config exists: its connection meters, and the refusal counters that apply to
+   * it, are registered now, at zero.
+   */
+  public void listenerKnown(String listener, boolean proxyProtocol) {
+    connection(tag(listener));
+    if (proxyProtocol) {
+      PROXY_PROTOCOL_REASONS.forEach(r -> proxyProtocolRejected.get(tag(listener), r));
+    }
   }
 
   /** A request to {@code endpoint} of {@code upstream} failed; {@code endpoint} may be null. */
@@ -162,9 +226,12 @@ public final class ProxyMetrics {
     webSockets.closed(tag(route), code, tag(closedBy), lifetimeNanos);
   }
 
-  /** The messages a WebSocket relayed in each direction, added when it ends. */
-  public void webSocketMessages(String route, long fromClient, long fromUpstream) {
-    webSockets.messages(tag(route), fromClient, fromUpstream);
+  /**
+   * The message counters of {@code route}'s WebSockets, one per direction: a relay resolves them
+   * once when it starts and counts each message as it passes.
+   */
+  public WebSocketMessageCounters webSocketMessages(String route) {
+    return webSockets.messages(tag(route));
   }
 
   /** Config {@code version} is now served; compiling and swapping it took the given time. */
@@ -175,15 +242,17 @@ public final class ProxyMetrics {
 
   /** A config was refused: {@code "invalid"}, {@code "bind"} or {@code "tls"}. */
   public void configRejected(String reason) {
-    configRejected
-        .computeIfAbsent(
-            tag(reason),
-            r ->
-                Counter.builder("wharf.config.rejected")
-                    .description("Configs refused, by reason")
-                    .tag("reason", r)
-                    .register(registry))
-        .increment();
+    configRejectedCounter(tag(reason)).increment();
+  }
+
+  private Counter configRejectedCounter(String reason) {
+    return configRejected.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder("wharf.config.rejected")
+                .description("Configs refused, by reason")
+                .tag("reason", r)
+                .register(registry));
   }
 
   /**
@@ -280,28 +349,6 @@ public final class ProxyMetrics {
     return m != null ? m : connections.computeIfAbsent(listener, ConnectionMeters::new);
   }
 
-  private RequestMeters newRequestMeters(String listener, String protocol, String route) {
-    Tags tags = Tags.of("listener", listener, "protocol", protocol, "route", route);
-    return new RequestMeters(
-        new StatusCounters(registry, "wharf.requests", "Requests completed", tags),
-        Timer.builder("wharf.request.duration")
-            .description("Time from a request's first byte to its response's last byte")
-            .tags(tags)
-            .serviceLevelObjectives(LATENCY_BUCKETS)
-            .register(registry));
-  }
-
-  private EndpointMeters newEndpointMeters(String upstream, String endpoint) {
-    Tags tags = Tags.of("upstream", upstream, "endpoint", endpoint);
-    return new EndpointMeters(
-        tags,
-        new StatusCounters(
-            registry,
-            "wharf.upstream.requests",
-            "Responses received from upstream endpoints",
-            tags));
-  }
-
   private static String tag(String value) {
     return value == null ? NONE : value;
   }
@@ -312,35 +359,6 @@ public final class ProxyMetrics {
       durations[i] = Duration.ofNanos(Math.round(values[i] * 1_000_000));
     }
     return durations;
-  }
-
-  private record RequestMeters(StatusCounters statuses, Timer duration) {}
-
-  /** One endpoint's response counters, and its error counters registered as kinds occur. */
-  private final class EndpointMeters {
-    final Tags tags;
-    final StatusCounters statuses;
-    final AtomicReferenceArray<Counter> errors =
-        new AtomicReferenceArray<>(UpstreamErrorKind.values().length);
-
-    EndpointMeters(Tags tags, StatusCounters statuses) {
-      this.tags = tags;
-      this.statuses = statuses;
-    }
-
-    Counter error(UpstreamErrorKind kind) {
-      Counter c = errors.get(kind.ordinal());
-      if (c == null) {
-        c =
-            Counter.builder("wharf.upstream.errors")
-                .description("Requests to upstream endpoints that failed, by kind")
-                .tags(tags)
-                .tag("kind", kind.tag())
-                .register(registry);
-        errors.set(kind.ordinal(), c);
-      }
-      return c;
-    }
   }
 
   /** A listener's open connections (a gauge) and their lifetimes. */

@@ -41,10 +41,8 @@ final class WebSocketMeters {
     r.lifetime.record(lifetimeNanos, TimeUnit.NANOSECONDS);
   }
 
-  void messages(String route, long fromClient, long fromUpstream) {
-    Route r = route(route);
-    r.fromClient.increment(fromClient);
-    r.fromUpstream.increment(fromUpstream);
+  WebSocketMessageCounters messages(String route) {
+    return route(route).messages;
   }
 
   private Route route(String name) {
@@ -58,8 +56,7 @@ final class WebSocketMeters {
     final AtomicLong active = new AtomicLong();
     final Counter opened;
     final Timer lifetime;
-    final Counter fromClient;
-    final Counter fromUpstream;
+    final WebSocketMessageCounters messages;
 
     /** closedBy -> code -> counter. */
     final ConcurrentHashMap<String, ConcurrentHashMap<Integer, Counter>> closes =
@@ -83,13 +80,12 @@ final class WebSocketMeters {
               .tag("route", name)
               .serviceLevelObjectives(ProxyMetrics.LIFETIME_BUCKETS)
               .register(registry);
-      fromClient = messages(FROM_CLIENT);
-      fromUpstream = messages(FROM_UPSTREAM);
+      messages = new WebSocketMessageCounters(messages(FROM_CLIENT), messages(FROM_UPSTREAM));
     }
 
     private Counter messages(String direction) {
       return Counter.builder("wharf.websocket.messages")
-          .description("WebSocket messages relayed, counted when the WebSocket ends")
+          .description("WebSocket messages relayed, counted as each one passes")
           .tags("route", name, "direction", direction)
           .register(registry);
     }

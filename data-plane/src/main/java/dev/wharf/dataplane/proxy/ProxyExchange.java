@@ -266,7 +266,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   }
 
   private void responseComplete(LastHttpContent last) {
-    attempt.responded(record.status());
+    attempt.responded(record.status(), last.content().readableBytes());
     releaseUpstream(responding.upstreamKeepAlive() && forwarding.bodyRead());
     end();
     responding.last(last);

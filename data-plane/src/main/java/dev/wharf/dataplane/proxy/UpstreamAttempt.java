@@ -105,10 +105,21 @@ final class UpstreamAttempt {
     outcome(false);
   }
 
-  /** The response went to the client whole. */
-  void responded(int status) {
+  /**
+   * The response came whole and goes to the client. Its bytes are counted now: the request body the
+   * client sent (a retried request goes to one endpoint whole) and the response body, of which
+   * {@code lastBytes} are in its last part, not written yet.
+   */
+  void responded(int status, int lastBytes) {
     long t = ended(status);
-    node.metrics().upstreamRequest(target.upstream().name(), endpoint.address(), status, t - start);
+    node.metrics()
+        .upstreamRequest(
+            target.upstream().name(),
+            endpoint.address(),
+            status,
+            t - start,
+            record.requestBodyBytes(),
+            record.bodyBytesWritten() + lastBytes);
   }
 
   /**

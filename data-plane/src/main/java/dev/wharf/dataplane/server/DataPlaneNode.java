@@ -12,6 +12,7 @@ import dev.wharf.dataplane.health.HealthChecker;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.http.RequestIds;
 import dev.wharf.dataplane.metrics.DrainMeters;
+import dev.wharf.dataplane.metrics.KnownSeries;
 import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.node.Transport;
@@ -189,6 +190,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             .collect(Collectors.toSet()));
     accessLogs.retireUnused();
     listeners.retire(config, added);
+    KnownSeries.register(services.metrics(), config);
     services.metrics().configApplied(version, services.ticker().nanoTime() - started);
   }
 

@@ -55,7 +55,9 @@ final class RequestEnds {
             protocol.label(),
             record.route().isEmpty() ? "-" : record.route(),
             record.status(),
-            record.durationNanos());
+            record.durationNanos(),
+            record.requestBodyBytes(),
+            record.bodyBytesOnTheWire());
     AccessLogger log = snapshot == null ? null : snapshot.accessLogs().get(listener);
     if (log != null) {
       log.log(record);

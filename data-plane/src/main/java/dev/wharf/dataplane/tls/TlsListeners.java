@@ -95,6 +95,7 @@ public final class TlsListeners implements AutoCloseable {
               TlsTerminator t = terminators.get(name);
               if (t == null) {
                 t = new TlsTerminator(name, built.tls(), built.tickets(), meters);
+                meters.listener(name);
               } else {
                 ListenerTls before = configs.get(name);
                 boolean sameSessions =

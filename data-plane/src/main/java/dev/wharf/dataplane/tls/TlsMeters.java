@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.util.List;
 
 /**
  * The TLS meters of a node: connections refused before or during the handshake, by reason, each
@@ -14,10 +15,21 @@ final class TlsMeters {
   private static final AttributeKey<Boolean> COUNTED =
       AttributeKey.valueOf("wharf.tls-refusal-counted");
 
+  /** Every reason a connection is counted under. */
+  static final List<String> REASONS =
+      List.of("over_capacity", "unknown_server_name", "plain_http", "not_tls", "handshake_failed");
+
   private final MeterRegistry registry;
 
   TlsMeters(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** A TLS listener exists: its refusal counters are there, at zero, before the first refusal. */
+  void listener(String listener) {
+    for (String reason : REASONS) {
+      counter(listener, reason);
+    }
   }
 
   /**
@@ -29,11 +41,14 @@ final class TlsMeters {
     if (connection.attr(COUNTED).setIfAbsent(Boolean.TRUE) != null) {
       return;
     }
-    Counter.builder("wharf.tls.handshakes.refused")
+    counter(listener, reason).increment();
+  }
+
+  private Counter counter(String listener, String reason) {
+    return Counter.builder("wharf.tls.handshakes.refused")
         .description("TLS connections closed without a finished handshake, by reason")
         .tag("listener", listener)
         .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 }

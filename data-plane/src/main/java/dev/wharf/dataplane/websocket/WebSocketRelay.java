@@ -4,7 +4,9 @@ import dev.wharf.dataplane.drain.ConnectionDrainer;
 import dev.wharf.dataplane.drain.Drainable;
 import dev.wharf.dataplane.drain.Placement;
 import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.metrics.WebSocketMessageCounters;
 import dev.wharf.dataplane.node.NodeServices;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -70,7 +72,7 @@ public final class WebSocketRelay implements Drainable {
     final Channel out;
     final FrameScanner scanner = new FrameScanner(maxMessageSize);
     final String sender;
-    long messages;
+    final Counter messages; // this route's, for this direction; resolved once per WebSocket
     boolean closeForwarded; // a close frame went to `out`, from `in` or from us
     boolean closeReceived; // `in` sent a close frame
     int pendingClose; // the code of a close frame waiting for the next boundary towards `out`
@@ -78,16 +80,17 @@ public final class WebSocketRelay implements Drainable {
     boolean stopped; // nothing more goes to `out`
     final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1); // read before start()
 
-    Direction(Channel in, Channel out, String sender) {
+    Direction(Channel in, Channel out, String sender, Counter messages) {
       this.in = in;
       this.out = out;
       this.sender = sender;
+      this.messages = messages;
     }
 
     @Override
     public void onFrame(int opcode, boolean fin) {
       if (fin && opcode <= FrameScanner.OPCODE_BINARY) {
-        messages++;
+        messages.increment();
       }
     }
 
@@ -135,8 +138,9 @@ public final class WebSocketRelay implements Drainable {
     this.services = services;
     this.drainer = drainer;
     this.onEnd = onEnd;
-    this.fromClient = new Direction(client, upstream, "client");
-    this.fromUpstream = new Direction(upstream, client, "upstream");
+    WebSocketMessageCounters counters = services.metrics().webSocketMessages(route);
+    this.fromClient = new Direction(client, upstream, "client", counters.fromClient());
+    this.fromUpstream = new Direction(upstream, client, "upstream", counters.fromUpstream());
     this.closing =
         new CloseHandshakes(
             fromClient, fromUpstream, services.random(), client.eventLoop(), this::closeTimedOut);
@@ -304,7 +308,6 @@ public final class WebSocketRelay implements Drainable {
     long lifetime = now() - startNanos;
     drainer.closed(this);
     services.metrics().webSocketClosed(route, closing.closeCode(), closing.closedBy(), lifetime);
-    services.metrics().webSocketMessages(route, fromClient.messages, fromUpstream.messages);
     record.finished(now());
     onEnd.run();
   }

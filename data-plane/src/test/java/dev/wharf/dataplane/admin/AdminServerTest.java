@@ -102,7 +102,7 @@ class AdminServerTest {
         r.body()
             .lines()
             .anyMatch(
-                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"hello\",status_class=\"2xx\"} 1.0"
+                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"hello\",status=\"200\",status_class=\"2xx\"} 1.0"
                     ::equals),
         r.body());
     assertTrue(

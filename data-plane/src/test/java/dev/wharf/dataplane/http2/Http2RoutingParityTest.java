@@ -185,11 +185,11 @@ class Http2RoutingParityTest {
     String scrape = registry.scrape();
     assertTrue(
         scrape.contains(
-            "wharf_requests_total{listener=\"tls\",protocol=\"h2\",route=\"vars\",status_class=\"2xx\"}"),
+            "wharf_requests_total{listener=\"tls\",protocol=\"h2\",route=\"vars\",status=\"200\",status_class=\"2xx\"}"),
         scrape);
     assertTrue(
         scrape.contains(
-            "wharf_requests_total{listener=\"clear\",protocol=\"h2c\",route=\"vars\",status_class=\"2xx\"}"),
+            "wharf_requests_total{listener=\"clear\",protocol=\"h2c\",route=\"vars\",status=\"200\",status_class=\"2xx\"}"),
         scrape);
   }
 

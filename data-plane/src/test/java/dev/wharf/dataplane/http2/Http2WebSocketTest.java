@@ -387,7 +387,7 @@ class Http2WebSocketTest {
     assertTrue(
         scrape.contains(
             "wharf_requests_total{listener=\"tls\",protocol=\"h2\",route=\"counted\","
-                + "status_class=\"2xx\"} 1.0"),
+                + "status=\"200\",status_class=\"2xx\"} 1.0"),
         scrape);
     Path log = dir.resolve("tls-access.log");
     Await.until(WAIT, () -> accessLogLine(log, "/counted") != null, () -> read(log));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -55,17 +56,54 @@ class ProxyMetricsTest {
     metrics.requestCompleted("web", "http/1.1", "ws", 101, 3 * MS);
     metrics.requestCompleted("admin", "http/1.1", "api", 404, 3 * MS);
 
+    String api = "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",";
+    assertSeries(api + "status=\"200\",status_class=\"2xx\"} 1.0");
+    assertSeries(api + "status=\"204\",status_class=\"2xx\"} 1.0");
+    assertSeries(api + "status=\"503\",status_class=\"5xx\"} 1.0");
+    assertSeries(api + "status=\"none\",status_class=\"none\"} 1.0");
     assertSeries(
-        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",status_class=\"2xx\"} 2.0");
+        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"ws\","
+            + "status=\"101\",status_class=\"1xx\"} 1.0");
     assertSeries(
-        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",status_class=\"5xx\"} 1.0");
-    assertSeries(
-        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",status_class=\"none\"} 1.0");
-    assertSeries(
-        "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"ws\",status_class=\"1xx\"} 1.0");
-    assertSeries(
-        "wharf_requests_total{listener=\"admin\",protocol=\"http/1.1\",route=\"api\",status_class=\"4xx\"} 1.0");
+        "wharf_requests_total{listener=\"admin\",protocol=\"http/1.1\",route=\"api\","
+            + "status=\"404\",status_class=\"4xx\"} 1.0");
     assertNoSeriesContaining("status_class=\"3xx\"");
+  }
+
+  @Test
+  void statusesOutsideTheKnownSetShareOneSeriesPerClassSoABackendCannotAddSeries() {
+    for (int status = 100; status <= 999; status++) {
+      metrics.requestCompleted("web", "http/1.1", "api", status, MS);
+    }
+    metrics.requestCompleted("web", "http/1.1", "api", 7, MS);
+    metrics.requestCompleted("web", "http/1.1", "api", -1, MS);
+
+    String api = "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"api\",";
+    assertSeries(api + "status=\"404\",status_class=\"4xx\"} 1.0");
+    // 100 statuses per class, minus those counted under their own value
+    long known4xx = Arrays.stream(StatusCounters.KNOWN).filter(c -> c / 100 == 4).count();
+    assertSeries(api + "status=\"other\",status_class=\"4xx\"} " + (100.0 - known4xx));
+    assertSeries(api + "status=\"other\",status_class=\"other\"} 402.0");
+    assertNoSeriesContaining("status=\"418\"");
+    assertNoSeriesContaining("status=\"600\"");
+    long series =
+        registry.scrape().lines().filter(l -> l.startsWith("wharf_requests_total{")).count();
+    assertEquals(
+        StatusCounters.KNOWN.length + 6, series, "known statuses, 5 others, 1 other class");
+  }
+
+  @Test
+  void bodyBytesAreCountedPerRouteAndPerUpstreamEndpoint() {
+    metrics.requestCompleted("web", "http/1.1", "api", 200, MS, 1_000, 20_000);
+    metrics.requestCompleted("web", "http/1.1", "api", 200, MS, 0, 5);
+    metrics.upstreamRequest("users", "10.0.0.1:8080", 200, MS, 1_000, 40_000);
+
+    String route = "{listener=\"web\",protocol=\"http/1.1\",route=\"api\"}";
+    assertSeries("wharf_request_body_bytes_total" + route + " 1000.0");
+    assertSeries("wharf_response_body_bytes_total" + route + " 20005.0");
+    String endpoint = "{endpoint=\"10.0.0.1:8080\",upstream=\"users\"}";
+    assertSeries("wharf_upstream_request_body_bytes_total" + endpoint + " 1000.0");
+    assertSeries("wharf_upstream_response_body_bytes_total" + endpoint + " 40000.0");
   }
 
   @Test
@@ -94,10 +132,10 @@ class ProxyMetricsTest {
     metrics.upstreamRequest("users", "10.0.0.2:8080", 502, 30 * MS);
 
     assertSeries(
-        "wharf_upstream_requests_total{endpoint=\"10.0.0.1:8080\",status_class=\"2xx\","
+        "wharf_upstream_requests_total{endpoint=\"10.0.0.1:8080\",status=\"200\",status_class=\"2xx\","
             + "upstream=\"users\"} 1.0");
     assertSeries(
-        "wharf_upstream_requests_total{endpoint=\"10.0.0.2:8080\",status_class=\"5xx\","
+        "wharf_upstream_requests_total{endpoint=\"10.0.0.2:8080\",status=\"502\",status_class=\"5xx\","
             + "upstream=\"users\"} 1.0");
     assertSeries("wharf_upstream_request_duration_seconds_count{upstream=\"users\"} 3");
     assertSeries("wharf_upstream_request_duration_seconds_sum{upstream=\"users\"} 0.06");
@@ -129,10 +167,11 @@ class ProxyMetricsTest {
     assertSeries("wharf_websockets_active{route=\"chat\"} 2.0");
     assertSeries("wharf_websockets_active{route=\"feed\"} 1.0");
 
+    WebSocketMessageCounters chat = metrics.webSocketMessages("chat");
+    chat.fromClient().increment(6);
+    chat.fromUpstream().increment(7);
     metrics.webSocketClosed("chat", 1000, "client", 90_000 * MS);
-    metrics.webSocketMessages("chat", 5, 7);
     metrics.webSocketClosed("chat", 1006, "upstream", 2_000 * MS);
-    metrics.webSocketMessages("chat", 1, 0);
 
     assertSeries("wharf_websockets_active{route=\"chat\"} 0.0");
     assertSeries("wharf_websockets_active{route=\"feed\"} 1.0");
@@ -153,6 +192,9 @@ class ProxyMetricsTest {
   @Test
   void configVersionApplyTimeAndRejectionsAreReported() {
     assertSeries("wharf_config_version 0.0");
+    assertSeries("wharf_config_rejected_total{reason=\"invalid\"} 0.0");
+    assertSeries("wharf_config_rejected_total{reason=\"bind\"} 0.0");
+    assertSeries("wharf_config_rejected_total{reason=\"tls\"} 0.0");
 
     metrics.configApplied(41, 12 * MS);
     metrics.configApplied(42, 30 * MS);

@@ -161,7 +161,7 @@ class ProxyExchangeTest {
     assertTrue(
         node.scrape()
             .contains(
-                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"pair\",status_class=\"4xx\"} 1.0"));
+                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"pair\",status=\"499\",status_class=\"4xx\"} 1.0"));
   }
 
   @Test
@@ -412,7 +412,7 @@ class ProxyExchangeTest {
     assertTrue(
         node.scrape()
             .contains(
-                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"solo\",status_class=\"4xx\"} 1.0"),
+                "wharf_requests_total{listener=\"web\",protocol=\"http/1.1\",route=\"solo\",status=\"499\",status_class=\"4xx\"} 1.0"),
         "logged as 499");
   }
 }
