@@ -55,11 +55,18 @@ final class ConfigFileSource implements AutoCloseable {
    */
   void watch() throws IOException {
     watcher.start();
-    HangupSignal.onHangup(
-        () -> {
-          log.info("SIGHUP: reading {} again", file);
-          reload();
-        });
+    boolean hangup =
+        HangupSignal.onHangup(
+            () -> {
+              log.info("SIGHUP: reading {} again", file);
+              reload();
+            });
+    if (!hangup) {
+      log.warn(
+          "SIGHUP cannot be handled in this process (ignored since it started, as under nohup):"
+              + " kill -HUP reloads nothing; {} is watched, so an edit applies by itself",
+          file);
+    }
   }
 
   @Override

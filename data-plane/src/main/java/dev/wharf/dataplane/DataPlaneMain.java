@@ -345,14 +345,17 @@ public final class DataPlaneMain implements Callable<Integer> {
     return registry;
   }
 
-  /** A node with no config yet, on the best transport, its meters in {@code registry}. */
+  /** A node with no config yet, its meters in {@code registry}, reopening its logs on SIGUSR1. */
   public static DataPlaneNode node(PrometheusMeterRegistry registry, int workers, String hostname) {
-    return DataPlaneNode.builder()
-        .transport(Transport.best())
-        .workers(workers)
-        .hostname(hostname)
-        .metrics(new ProxyMetrics(registry))
-        .build();
+    DataPlaneNode node =
+        DataPlaneNode.builder()
+            .transport(Transport.best())
+            .workers(workers)
+            .hostname(hostname)
+            .metrics(new ProxyMetrics(registry))
+            .build();
+    LogReopenSignal.install(node);
+    return node;
   }
 
   /** Starts the admin port (/metrics, /healthz, /readyz, /config); a port in use stops a start. */

@@ -1,5 +1,6 @@
 package dev.wharf.config;
 
+import dev.wharf.common.FileFingerprint;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -8,13 +9,24 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Calls back whenever a config file changes, including when an editor replaces it rather than
- * writing in place. A write in place shows up as several events (truncate, then write), so the
- * callback waits until the file has been quiet for {@link #QUIET}, and reads it once. The callback
- * runs on the watcher's own daemon thread, one call at a time.
+ * Calls back whenever a config file changes: written in place, replaced by an editor, or reached
+ * through a symlink that now leads elsewhere. The last is how a Kubernetes ConfigMap updates a
+ * mounted file: {@code dir/wharf.yaml -> ..data/wharf.yaml}, and the kubelet renames a new {@code
+ * ..data} symlink over the old one, so the name {@code wharf.yaml} itself never changes.
+ *
+ * <p>So the watch is on directories, not on the name: the file's own directory (where {@code
+ * ..data} is swapped) and the directory its symlinks lead to now (where an edit of the target
+ * happens), re-resolved after every change. Any event there makes the watcher compare the file's
+ * {@link FileFingerprint} (resolved path and content hash) with the last one, and call back only
+ * when it differs. A write in place shows up as several events (truncate, then write), so the
+ * watcher first waits until the directories have been quiet for {@link #QUIET}. The callback runs
+ * on the watcher's own daemon thread, one call at a time.
  *
  * <p>Whatever the callback throws, an Error included, is reported to the thread's uncaught
  * exception handler and the watch goes on: one bad file must not end the reloads of every later
@@ -27,6 +39,11 @@ public final class ConfigFileWatcher implements AutoCloseable {
   private final Runnable onChange;
   private WatchService watcher;
 
+  /** Watched directories; only the watch thread uses them once started. */
+  private final Map<Path, WatchKey> directories = new HashMap<>();
+
+  private FileFingerprint seen;
+
   public ConfigFileWatcher(Path file, Runnable onChange) {
     this.file = file.toAbsolutePath();
     this.onChange = onChange;
@@ -38,28 +55,74 @@ public final class ConfigFileWatcher implements AutoCloseable {
       throw new IllegalStateException("already watching " + file);
     }
     watcher = FileSystems.getDefault().newWatchService();
-    file.getParent()
-        .register(
-            watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+    seen = fingerprint();
+    watchDirectories();
     Thread thread = new Thread(() -> loop(watcher), "wharf-config-file");
     thread.setDaemon(true);
     thread.start();
   }
 
+  private FileFingerprint fingerprint() {
+    return FileFingerprint.of(file, DocumentLimits.MAX_BYTES);
+  }
+
+  /** The file's directory and its target's, now; a directory left behind is no longer watched. */
+  private void watchDirectories() throws IOException {
+    Path own = file.getParent();
+    Path target = seen.realPath().getParent();
+    Iterator<Map.Entry<Path, WatchKey>> it = directories.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Path, WatchKey> e = it.next();
+      if (!e.getKey().equals(own) && !e.getKey().equals(target)) {
+        e.getValue().cancel();
+        it.remove();
+      }
+    }
+    register(own);
+    if (target != null) {
+      register(target);
+    }
+  }
+
+  private void register(Path directory) throws IOException {
+    if (!directories.containsKey(directory)) {
+      directories.put(
+          directory,
+          directory.register(
+              watcher,
+              StandardWatchEventKinds.ENTRY_CREATE,
+              StandardWatchEventKinds.ENTRY_MODIFY,
+              StandardWatchEventKinds.ENTRY_DELETE));
+    }
+  }
+
   private void loop(WatchService service) {
     try {
       while (true) {
-        if (ours(service.take())) {
-          // Swallow the rest of this burst of events before reading the file.
-          WatchKey more;
-          while ((more = service.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-            ours(more);
-          }
+        consume(service.take());
+        // Swallow the rest of this burst of events before looking at the file.
+        WatchKey more;
+        while ((more = service.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+          consume(more);
+        }
+        FileFingerprint now = fingerprint();
+        if (!now.equals(seen)) {
+          seen = now;
+          rewatch();
           changed();
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed
+    }
+  }
+
+  private void rewatch() {
+    try {
+      watchDirectories();
+    } catch (IOException e) {
+      // The target's directory went away already (swapped again): the file's own directory is
+      // still watched, and the next change there resolves the target again.
     }
   }
 
@@ -72,10 +135,9 @@ public final class ConfigFileWatcher implements AutoCloseable {
     }
   }
 
-  private boolean ours(WatchKey key) {
-    boolean ours = key.pollEvents().stream().anyMatch(e -> file.getFileName().equals(e.context()));
+  private static void consume(WatchKey key) {
+    key.pollEvents();
     key.reset();
-    return ours;
   }
 
   @Override

@@ -55,13 +55,23 @@ public final class JarProcess implements AutoCloseable {
   /** Starts {@code java -jar JAR ARGS...}; its stdout and stderr go to {@code logDir/NAME.log}. */
   public static JarProcess startJar(String name, Path logDir, Path jar, List<String> args)
       throws IOException {
+    return startJar(name, logDir, jar, args, List.of());
+  }
+
+  /**
+   * As {@link #startJar(String, Path, Path, List)}, with {@code java} run through {@code launcher}
+   * (e.g. {@code nohup}, which starts it with SIGHUP ignored).
+   */
+  public static JarProcess startJar(
+      String name, Path logDir, Path jar, List<String> args, List<String> launcher)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar.toAbsolutePath()
               + " is missing: build the jars first "
               + "(./mvnw -B -DskipTests package)");
     }
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(launcher);
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(JVM_FLAGS);
     command.add("-jar");
@@ -175,6 +185,17 @@ public final class JarProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /**
+   * Waits until the process exits by itself (a drain it was asked for) and returns its exit code;
+   * fails with the log when it is still running after {@code bound}.
+   */
+  public int awaitExit(Duration bound) throws InterruptedException {
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit within " + bound + ":\n" + output());
+    }
+    return process.exitValue();
   }
 
   /** SIGKILL: the process gets no chance to say goodbye (a crashed replica). */

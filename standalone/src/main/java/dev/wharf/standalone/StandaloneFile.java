@@ -44,11 +44,18 @@ final class StandaloneFile implements AutoCloseable {
   /** Commits the file again whenever it changes, and on SIGHUP (as {@code nginx -s reload}). */
   void watch() throws IOException {
     watcher.start();
-    HangupSignal.onHangup(
-        () -> {
-          log.info("SIGHUP: reading {} again", file);
-          reload();
-        });
+    boolean hangup =
+        HangupSignal.onHangup(
+            () -> {
+              log.info("SIGHUP: reading {} again", file);
+              reload();
+            });
+    if (!hangup) {
+      log.warn(
+          "SIGHUP cannot be handled in this process (ignored since it started, as under nohup):"
+              + " kill -HUP reloads nothing; {} is watched, so an edit applies by itself, as does wharfctl apply",
+          file);
+    }
   }
 
   private synchronized void reload() {

@@ -46,9 +46,10 @@ import picocli.CommandLine.Spec;
  * change made through the Admin API lasts until the file is edited again or the process restarts,
  * when the file is committed over it.
  *
- * <p>Shutdown order, on SIGTERM or SIGINT: stop watching the file (no config changes while
- * draining), drain the node ({@link NodeDrain}), close its admin port, then the file watcher, the
- * node's discovery client, the node, and last the control plane and its store.
+ * <p>Shutdown order, on SIGTERM, SIGINT or {@code wharfctl drain standalone}: stop watching the
+ * file (no config changes while draining), drain the node ({@link NodeDrain}), close its admin
+ * port, then the file watcher, the node's discovery client, the node, and last the control plane
+ * and its store.
  */
 @Command(
     name = "wharf-standalone",
@@ -164,7 +165,7 @@ public final class StandaloneMain implements Callable<Integer> {
           .registry(registry);
       try (ControlPlaneServer controlPlane = startOrClose(replica, store);
           DataPlaneNode node = DataPlaneMain.node(registry, workers, nodeId);
-          DiscoveryClient client = client(node, channel, outcomes);
+          DiscoveryClient client = client(node, channel, outcomes, signal);
           StandaloneFile watcher = new StandaloneFile(config, store)) {
         client.start();
         outcomes.awaitFirst(config, FIRST_APPLY);
@@ -221,7 +222,8 @@ public final class StandaloneMain implements Callable<Integer> {
   }
 
   /** The node's discovery client, talking to the replica in this process. */
-  private DiscoveryClient client(DataPlaneNode node, String channel, NodeOutcomes outcomes) {
+  private DiscoveryClient client(
+      DataPlaneNode node, String channel, NodeOutcomes outcomes, ShutdownSignal signal) {
     return DiscoveryClient.builder()
         .nodeId(nodeId)
         .targets(List.of("in-process"))
@@ -229,6 +231,7 @@ public final class StandaloneMain implements Callable<Integer> {
         .sink(ConfigSink.of(node))
         .snapshotFile(SnapshotFile.in(dataDir.resolve("node")))
         .events(outcomes)
+        .events(new DrainOnRequest(spec.commandLine().getOut(), signal))
         .build();
   }
 

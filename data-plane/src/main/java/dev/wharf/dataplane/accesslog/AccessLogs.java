@@ -111,6 +111,21 @@ public final class AccessLogs implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes and opens again every access log file, at its path, before its next line (log rotation:
+   * the old file was renamed away). Returns how many files that is; {@code stdout} is not one.
+   */
+  public synchronized int reopenAll() {
+    int files = 0;
+    for (Map.Entry<String, AccessLogWriter> e : writers.entrySet()) {
+      if (!e.getKey().equals(AccessLogWriter.STDOUT)) {
+        e.getValue().reopen();
+        files++;
+      }
+    }
+    return files;
+  }
+
   /** Writes what is queued and closes every file. */
   @Override
   public synchronized void close() {

@@ -254,6 +254,11 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     return s == null ? List.of() : endpoints.report(s.config(), services.ticker().nanoTime());
   }
 
+  /** Log rotation ({@code kill -USR1}): see {@link AccessLogs#reopenAll}. */
+  public int reopenAccessLogs() {
+    return accessLogs.reopenAll();
+  }
+
   /** Client connections open now. */
   public int openConnections() {
     return connections.size();

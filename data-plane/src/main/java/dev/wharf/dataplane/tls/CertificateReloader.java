@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.tls;
 
+import dev.wharf.common.FileFingerprint;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

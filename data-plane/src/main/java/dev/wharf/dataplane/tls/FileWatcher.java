@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.tls;
 
+import dev.wharf.common.FileFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +52,7 @@ final class FileWatcher<K> {
   static List<FileFingerprint> fingerprints(List<Path> groupFiles) {
     List<FileFingerprint> result = new ArrayList<>(groupFiles.size());
     for (Path file : groupFiles) {
-      result.add(FileFingerprint.of(file));
+      result.add(FileFingerprint.of(file, CertificateMaterial.MAX_FILE_SIZE));
     }
     return result;
   }

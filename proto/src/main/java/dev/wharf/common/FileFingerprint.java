@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.tls;
+package dev.wharf.common;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,20 +11,25 @@ import java.util.HexFormat;
 /**
  * What a watched file is at one moment: where its symlinks lead, and a hash of its bytes (or why it
  * could not be read). Two fingerprints differ when the content changed, when a rename put another
- * file in its place, or when a symlink (a Kubernetes Secret's {@code ..data}) now leads elsewhere.
- * Only the hash and the resolved path count: a {@code touch} is no change.
+ * file in its place, or when a symlink (a Kubernetes Secret's or ConfigMap's {@code ..data}) now
+ * leads elsewhere. Only the hash and the resolved path count: a {@code touch} is no change.
+ *
+ * <p>The one home of "has this file changed" for every watch: TLS certificates and config files.
  *
  * @param realPath the file after following every symlink, or the path itself if it is missing
  * @param sha256 hex SHA-256 of the content, empty when the file could not be read
  * @param problem why the file could not be read, empty when it could
  */
-record FileFingerprint(Path realPath, String sha256, String problem) {
-  /** Reads {@code file} (blocking; never on an event loop). Never throws: problems are data. */
-  static FileFingerprint of(Path file) {
+public record FileFingerprint(Path realPath, String sha256, String problem) {
+  /**
+   * Reads {@code file} (blocking; never on an event loop). Never throws: problems are data. A file
+   * larger than {@code maxBytes} is not read.
+   */
+  public static FileFingerprint of(Path file, long maxBytes) {
     try {
       Path real = file.toRealPath();
       long size = Files.size(real);
-      if (size > CertificateMaterial.MAX_FILE_SIZE) {
+      if (size > maxBytes) {
         return new FileFingerprint(real, "", "too large: " + size + " bytes");
       }
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(real));

@@ -1,0 +1,116 @@
+package dev.wharf.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.CommandRunner;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node jar answers the signals logrotate and nohup send as nginx does, not by dying. */
+class NodeJarSignalsIT {
+  private static final Path JAR = Path.of("target", "wharf-data-plane.jar");
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  @Test
+  void sigusr1ReopensTheAccessLogAfterLogrotateMovedItAndTheNodeGoesOn() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path log = dir.resolve("access.log");
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess node =
+        JarProcess.startJar("node", dir, JAR, args(demoOn(ports, log.toString()), ports))) {
+      node.awaitLine("listening: echo", TIMEOUT);
+      assertEquals(200, Http.get(URI.create(home + "?before")).statusCode());
+      Await.until(TIMEOUT, () -> read(log).contains("GET /?before "), () -> read(log));
+      Path rotated = Files.move(log, dir.resolve("access.log.1"));
+
+      kill("-USR1", node);
+      node.awaitLineContaining("SIGUSR1: reopening 1 access log file(s)", TIMEOUT);
+      assertEquals(200, Http.get(URI.create(home + "?after")).statusCode());
+
+      Await.until(TIMEOUT, () -> read(log).contains("GET /?after "), () -> read(log));
+      assertFalse(read(rotated).contains("?after"), read(rotated));
+      assertTrue(node.isAlive(), node.output());
+      assertEquals(143, node.stop(Duration.ofSeconds(20)), node.output());
+    }
+  }
+
+  @Test
+  void underNohupTheNodeSaysOnceThatSighupReloadsNothingAndTheWatchStillApplies() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports, "stdout");
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess node =
+        JarProcess.startJar("node", dir, JAR, args(config, ports), List.of("nohup"))) {
+      node.awaitLine("listening: echo", TIMEOUT);
+      Await.until(
+          TIMEOUT,
+          () -> node.countLinesContaining("SIGHUP cannot be handled in this process") == 1,
+          node::output);
+
+      kill("-HUP", node);
+      Files.writeString(config, Files.readString(config).replace("Hello from", "Edited in"));
+      Await.until(TIMEOUT, () -> body(home).startsWith("Edited in Wharf."), node::output);
+      assertTrue(node.isAlive(), node.output());
+    }
+  }
+
+  private static List<String> args(Path config, List<Integer> ports) {
+    return List.of(
+        "--config",
+        config.toString(),
+        "--workers",
+        "1",
+        "--drain-grace",
+        "0s",
+        "--admin",
+        "127.0.0.1:" + ports.get(2));
+  }
+
+  private Path demoOn(List<Integer> ports, String accessLog) throws IOException {
+    Path config = dir.resolve("demo.yaml");
+    Files.writeString(
+        config,
+        Files.readString(Path.of("../deploy/examples/demo.yaml"))
+            .replace("port: 8080", "port: " + ports.get(0))
+            .replace("8081", Integer.toString(ports.get(1)))
+            .replace("path: stdout", "path: " + accessLog));
+    return config;
+  }
+
+  private static void kill(String signal, JarProcess process) {
+    assertEquals(
+        0,
+        CommandRunner.run(TIMEOUT, List.of("kill", signal, Long.toString(process.pid())))
+            .exitCode());
+  }
+
+  private static String body(String url) {
+    try {
+      return Http.get(URI.create(url)).body();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}

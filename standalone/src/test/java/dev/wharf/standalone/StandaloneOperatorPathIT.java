@@ -1,0 +1,219 @@
+package dev.wharf.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.proto.admin.v1.AdminGrpc;
+import dev.wharf.proto.admin.v1.DrainNodeRequest;
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.CommandRunner;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an operator does to a running standalone process, done to the real jar: {@code wharfctl
+ * drain}, {@code kill -USR1} from logrotate, {@code nohup}, and a Kubernetes ConfigMap update.
+ */
+class StandaloneOperatorPathIT {
+  private static final Path JAR = Path.of("target", "wharf-standalone.jar");
+  private static final Path DEMO = Path.of("../deploy/examples/demo.yaml");
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  /** The Admin API's DrainNode, as {@code wharfctl drain standalone} sends it. */
+  @Test
+  void aDrainRequestTurnsStandaloneUnreadyThenStopsItsListenersAndEndsTheProcess()
+      throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1), "stdout");
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    String readyz = "http://127.0.0.1:" + ports.get(2) + "/readyz";
+    try (JarProcess wharf = standalone(config, ports.get(2), List.of("--drain-grace", "20s"))) {
+      String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
+      assertEquals(200, get(readyz).statusCode());
+
+      drain(api[0], Integer.parseInt(api[1]), "standalone");
+
+      wharf.awaitLine("drain requested by an operator (wharfctl drain): stopping", TIMEOUT);
+      Await.until(TIMEOUT, () -> status(readyz) == 503, wharf::output);
+      // Within the grace, as a cluster node: unready, and still serving whoever comes.
+      assertEquals("Hello from Wharf. You asked for / from 127.0.0.1.\n", get(home).body());
+      assertEquals(0, wharf.awaitExit(TIMEOUT), wharf.output());
+      assertTrue(wharf.output().contains("drained in "), wharf.output());
+      assertThrows(IOException.class, () -> connect(ports.get(0)));
+    }
+  }
+
+  @Test
+  void sigusr1ReopensTheAccessLogAfterLogrotateMovedItAndTheProcessGoesOn() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path log = dir.resolve("access.log");
+    Path config = demoOn(ports.get(0), ports.get(1), log.toString());
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess wharf = standalone(config, ports.get(2), List.of())) {
+      wharf.awaitLine("listening:", TIMEOUT);
+      assertEquals(200, get(home + "?before").statusCode());
+      Await.until(TIMEOUT, () -> read(log).contains("GET /?before "), () -> read(log));
+      Path rotated = Files.move(log, dir.resolve("access.log.1"));
+
+      kill("-USR1", wharf);
+      wharf.awaitLineContaining("SIGUSR1: reopening 1 access log file(s)", TIMEOUT);
+      assertEquals(200, get(home + "?after").statusCode());
+
+      Await.until(TIMEOUT, () -> read(log).contains("GET /?after "), () -> read(log));
+      assertFalse(read(rotated).contains("?after"), read(rotated));
+      assertTrue(wharf.isAlive(), wharf.output());
+      assertEquals(143, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  /** nohup starts Java with SIGHUP ignored; the JVM then leaves it ignored, and says nothing. */
+  @Test
+  void underNohupStandaloneSaysOnceThatSighupReloadsNothingAndHowToReload() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1), "stdout");
+    try (JarProcess wharf =
+        JarProcess.startJar(
+            "standalone", dir, JAR, args(config, ports.get(2), List.of()), List.of("nohup"))) {
+      wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT);
+      String warning = "SIGHUP cannot be handled in this process";
+      assertEquals(1, wharf.countLinesContaining(warning), wharf.output());
+      assertTrue(
+          wharf
+              .output()
+              .contains("is watched, so an edit applies by itself, as does wharfctl apply"),
+          wharf.output());
+
+      kill("-HUP", wharf);
+      Files.writeString(config, Files.readString(config).replace("Hello from", "Edited in"));
+      wharf.awaitLine("applied version 2", TIMEOUT);
+      assertTrue(wharf.isAlive(), wharf.output());
+    }
+  }
+
+  /**
+   * A ConfigMap mounted at {@code cm/}: {@code cm/wharf.yaml -> ..data/wharf.yaml}, and an update
+   * renames a new {@code ..data} symlink over the old one, as the kubelet does.
+   */
+  @Test
+  void aConfigMapUpdateIsCommittedWithoutSighup() throws Exception {
+    List<Integer> ports = FreePorts.loopback(3);
+    String demo = Files.readString(demoOn(ports.get(0), ports.get(1), "stdout"));
+    Path mount = Files.createDirectory(dir.resolve("cm"));
+    Path first = Files.createDirectory(mount.resolve("..2026_12_07_01_00_00.1"));
+    Files.writeString(first.resolve("wharf.yaml"), demo);
+    Files.createSymbolicLink(mount.resolve("..data"), first.getFileName());
+    Path config =
+        Files.createSymbolicLink(mount.resolve("wharf.yaml"), Path.of("..data", "wharf.yaml"));
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess wharf = standalone(config, ports.get(2), List.of())) {
+      wharf.awaitLine("listening:", TIMEOUT);
+
+      Path second = Files.createDirectory(mount.resolve("..2026_12_07_01_05_00.2"));
+      Files.writeString(second.resolve("wharf.yaml"), demo.replace("Hello from", "Updated in"));
+      Path tmp = Files.createSymbolicLink(mount.resolve("..data_tmp"), second.getFileName());
+      Files.move(tmp, mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+
+      wharf.awaitLine("applied version 2", TIMEOUT);
+      assertEquals("Updated in Wharf. You asked for / from 127.0.0.1.\n", get(home).body());
+      assertEquals(143, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  private JarProcess standalone(Path config, int adminPort, List<String> more) throws Exception {
+    return JarProcess.startJar("standalone", dir, JAR, args(config, adminPort, more));
+  }
+
+  private List<String> args(Path config, int adminPort, List<String> more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--config",
+                config.toString(),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--admin",
+                "127.0.0.1:" + adminPort,
+                "--admin-api",
+                "127.0.0.1:0",
+                "--workers",
+                "1"));
+    args.addAll(more);
+    return args;
+  }
+
+  private Path demoOn(int port, int echoPort, String accessLog) throws Exception {
+    Path config = dir.resolve("demo.yaml");
+    Files.writeString(
+        config,
+        Files.readString(DEMO)
+            .replace("port: 8080", "port: " + port)
+            .replace("8081", Integer.toString(echoPort))
+            .replace("path: stdout", "path: " + accessLog));
+    return config;
+  }
+
+  private static void drain(String host, int port, String node) throws Exception {
+    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+    try {
+      AdminGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .drainNode(DrainNodeRequest.newBuilder().setNodeId(node).build());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void kill(String signal, JarProcess process) {
+    assertEquals(
+        0,
+        CommandRunner.run(TIMEOUT, List.of("kill", signal, Long.toString(process.pid())))
+            .exitCode());
+  }
+
+  private static void connect(int port) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.getOutputStream().flush();
+    }
+  }
+
+  private static int status(String url) {
+    try {
+      return get(url).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return Http.get(URI.create(url));
+  }
+}
