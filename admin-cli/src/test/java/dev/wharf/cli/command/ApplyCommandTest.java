@@ -171,7 +171,7 @@ class ApplyCommandTest {
   }
 
   @Test
-  void aChangedSubtreeIsShownFieldByField() {
+  void aSubtreeSetWhereThereWasNoneIsShownAsOneValue() {
     Path file =
         versioned(
             "wharf.yaml",
@@ -185,8 +185,7 @@ class ApplyCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(
         """
-        ~ route web: proxy.rewrite.regex: (unset) -> ^/(.*)
-        ~ route web: proxy.rewrite.replacement: (unset) -> /v2/$1
+        ~ route web: proxy.rewrite: (unset) -> {regex: ^/(.*), replacement: /v2/$1}
         """,
         r.out());
     assertTrue(r.err().isEmpty(), r.err());
