@@ -11,6 +11,7 @@ import dev.wharf.cli.command.GetCommand;
 import dev.wharf.cli.command.HealthCommand;
 import dev.wharf.cli.command.HistoryCommand;
 import dev.wharf.cli.command.ImportNginxCommand;
+import dev.wharf.cli.command.Input;
 import dev.wharf.cli.command.NodesCommand;
 import dev.wharf.cli.command.RollbackCommand;
 import dev.wharf.cli.command.RolloutCommand;
@@ -83,13 +84,24 @@ public final class WharfCtl implements CommandRoot {
   boolean debug;
 
   private final Environment environment;
+  private final Input input;
 
   public WharfCtl() {
     this(Environment.system());
   }
 
   WharfCtl(Environment environment) {
+    this(environment, Input.system());
+  }
+
+  WharfCtl(Environment environment, Input input) {
     this.environment = environment;
+    this.input = input;
+  }
+
+  @Override
+  public Input input() {
+    return input;
   }
 
   @Override

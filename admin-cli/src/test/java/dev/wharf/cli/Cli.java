@@ -2,14 +2,17 @@ package dev.wharf.cli;
 
 import dev.wharf.cli.client.Environment;
 import dev.wharf.cli.client.Transport;
+import dev.wharf.cli.command.Input;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,10 +23,10 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /**
- * Runs wharfctl commands as a user would type them, against fake Admin services served in-process
- * under the names used as {@code --server} addresses ({@code cp-1:9700}). A name nothing is served
- * under is unreachable (UNAVAILABLE), as a stopped replica is. Environment variables and the home
- * directory are the test's, never the machine's.
+ * Runs wharfctl commands as a user would type them, against the real Admin service ({@link
+ * RealAdmin}) or fake ones, served in-process under the names used as {@code --server} addresses
+ * ({@code cp-1:9700}). A name nothing is served under is unreachable (UNAVAILABLE), as a stopped
+ * replica is. Environment variables and the home directory are the test's, never the machine's.
  */
 public final class Cli implements AutoCloseable {
   /** What a command did: its exit code and what it printed. */
@@ -42,7 +45,9 @@ public final class Cli implements AutoCloseable {
   private final Path home;
   private final List<Server> servers = new ArrayList<>();
   private final List<Opened> opened = new ArrayList<>();
+  private final List<RealAdmin> reals = new ArrayList<>();
   private Transport transport = this::inProcess;
+  private Input input = new Input(() -> new ByteArrayInputStream(new byte[0]), false);
 
   public Cli(Path home) {
     this.home = home;
@@ -65,6 +70,26 @@ public final class Cli implements AutoCloseable {
     return this;
   }
 
+  /** Serves the real Admin service under {@code name}; closed with this. */
+  public RealAdmin serveReal(String name) {
+    RealAdmin real = RealAdmin.open(home.resolve("store-" + name.replace(':', '-')));
+    reals.add(real);
+    try {
+      servers.add(
+          InProcessServerBuilder.forName(name).addService(real.definition()).build().start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return real;
+  }
+
+  /** What {@code -f -} reads, and whether a person is at a terminal to answer. */
+  public Cli stdin(String text, boolean terminal) {
+    this.input =
+        new Input(() -> new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), terminal);
+    return this;
+  }
+
   /** Replaces how channels are opened (to make it fail). */
   public Cli transport(Transport t) {
     this.transport = t;
@@ -79,7 +104,7 @@ public final class Cli implements AutoCloseable {
     Environment environment = new Environment(env, home, transport, time, time);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cmd = new CommandLine(new WharfCtl(environment));
+    CommandLine cmd = new CommandLine(new WharfCtl(environment, input));
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     int code = cmd.execute(args);
@@ -103,5 +128,6 @@ public final class Cli implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    reals.forEach(RealAdmin::close);
   }
 }

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,21 +62,46 @@ public final class ConfigDocuments {
   /**
    * Reads and validates a document; every problem is in the exception, each with its line. An empty
    * document is refused: a file caught half-written, or a mistake, must never replace a config with
-   * nothing.
+   * nothing. A {@code metadata: {version: N}} the document carries is read and not returned: a
+   * config file loaded by a node or standalone is the whole config whatever version it was read at.
    */
   public static Config load(String text, String sourceName) throws ConfigException {
+    return loadDocument(text, sourceName, true).config();
+  }
+
+  /**
+   * Reads (at most {@link DocumentLimits#MAX_BYTES} + 1 bytes of {@code in}, UTF-8) and validates a
+   * document with its metadata; {@code in} is not closed. See {@link #loadDocument(String, String,
+   * boolean)}.
+   */
+  public static Document loadDocument(InputStream in, String sourceName, boolean whole)
+      throws ConfigException, IOException {
+    return loadDocument(DocumentLimits.read(in), sourceName, whole);
+  }
+
+  /**
+   * Reads and validates a document and its {@code metadata}. With {@code whole} the config is
+   * validated as a whole config; without, each object is checked by itself and the listeners and
+   * upstreams routes name are not looked up (a part of a config, merged into one that holds them).
+   */
+  public static Document loadDocument(String text, String sourceName, boolean whole)
+      throws ConfigException {
     if (text.isBlank()) {
       throw new ConfigException(List.of(new ConfigError("", sourceName + " is empty")));
     }
     Parsed parsed = parse(text, sourceName);
     List<ConfigError> errors = new ArrayList<>(parsed.errors());
-    for (ConfigError e : ConfigValidator.validate(parsed.config())) {
+    List<ConfigError> invalid =
+        whole
+            ? ConfigValidator.validate(parsed.config())
+            : ConfigValidator.validateObjects(parsed.config());
+    for (ConfigError e : invalid) {
       errors.add(e.withLine(parsed.lineOf(e.path())));
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    return parsed.config();
+    return new Document(parsed.config(), parsed.version());
   }
 
   /**
@@ -102,10 +128,14 @@ public final class ConfigDocuments {
             .build();
     Config.Builder builder = Config.newBuilder();
     MessageReader reader = new MessageReader();
+    DocumentMetadata.Split split = new DocumentMetadata.Split(null, 0, List.of());
     try {
       Parser parser = new LimitedParser(new ParserImpl(settings, new StreamReader(settings, text)));
       Optional<Node> root = new Composer(settings, parser).getSingleNode();
-      root.ifPresent(node -> reader.read(node, builder, ""));
+      if (root.isPresent()) {
+        split = DocumentMetadata.split(root.get());
+        reader.read(split.config(), builder, "");
+      }
     } catch (DocumentLimits.Exceeded e) {
       return Parsed.refused(e.error());
     } catch (MarkedYamlEngineException e) {
@@ -114,7 +144,9 @@ public final class ConfigDocuments {
     } catch (YamlEngineException e) {
       return Parsed.refused(new ConfigError("", e.getMessage()));
     }
-    return new Parsed(builder.build(), reader.errors(), reader.lines());
+    List<ConfigError> errors = new ArrayList<>(split.errors());
+    errors.addAll(reader.errors());
+    return new Parsed(builder.build(), errors, reader.lines(), split.version());
   }
 
   /**
@@ -135,6 +167,10 @@ public final class ConfigDocuments {
    * its fields, written as config files are.
    */
   public static String toYaml(Message message) {
+    return dumpYaml(MessageWriter.toTree(message));
+  }
+
+  private static String dumpYaml(Map<String, Object> tree) {
     DumpSettings settings =
         DumpSettings.builder()
             .setDefaultFlowStyle(FlowStyle.BLOCK)
@@ -143,21 +179,40 @@ public final class ConfigDocuments {
             .setIndentWithIndicator(true)
             .setWidth(100)
             .build();
-    return new Dump(settings).dumpToString(MessageWriter.toTree(message));
+    return new Dump(settings).dumpToString(tree);
   }
 
   public static String toJson(Config config) {
     return toJson((Message) config);
   }
 
+  /**
+   * {@code config} as a YAML document that records the version it was read at ({@code metadata:
+   * {version: N}} first), so an apply of it can be refused when the config has moved on.
+   */
+  public static String toYaml(Config config, long version) {
+    return dumpYaml(withVersion(config, version));
+  }
+
+  /** {@code config} as a JSON document that records the version it was read at. */
+  public static String toJson(Config config, long version) {
+    return dumpJson(withVersion(config, version));
+  }
+
+  private static Map<String, Object> withVersion(Config config, long version) {
+    Map<String, Object> tree = new LinkedHashMap<>();
+    tree.put(DocumentMetadata.KEY, Map.of("version", version));
+    tree.putAll(MessageWriter.toTree(config));
+    return tree;
+  }
+
   /** Any config message as a JSON document of its fields, written as config files are. */
   public static String toJson(Message message) {
-    return new GsonBuilder()
-            .setPrettyPrinting()
-            .disableHtmlEscaping()
-            .create()
-            .toJson(MessageWriter.toTree(message))
-        + "\n";
+    return dumpJson(MessageWriter.toTree(message));
+  }
+
+  private static String dumpJson(Map<String, Object> tree) {
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(tree) + "\n";
   }
 
   private static String syntaxError(MarkedYamlEngineException e) {
@@ -166,8 +221,18 @@ public final class ConfigDocuments {
     return "not valid YAML: " + context + problem;
   }
 
-  /** A document as read: the config, the reading errors, and where each field path stood. */
-  public record Parsed(Config config, List<ConfigError> errors, Map<String, Integer> lines) {
+  /**
+   * A valid document: its config, and the config version its {@code metadata} records (0 when it
+   * records none).
+   */
+  public record Document(Config config, long version) {}
+
+  /**
+   * A document as read: the config, the reading errors, where each field path stood, and the
+   * version its {@code metadata} records (0: none).
+   */
+  public record Parsed(
+      Config config, List<ConfigError> errors, Map<String, Integer> lines, long version) {
     public Parsed {
       errors = List.copyOf(errors);
       lines = Map.copyOf(lines);
@@ -175,7 +240,7 @@ public final class ConfigDocuments {
 
     /** A document that could not be read at all, for this one reason. */
     static Parsed refused(ConfigError error) {
-      return new Parsed(Config.getDefaultInstance(), List.of(error), Map.of());
+      return new Parsed(Config.getDefaultInstance(), List.of(error), Map.of(), 0);
     }
 
     /**

@@ -25,6 +25,19 @@ public final class ConfigValidator {
 
   /** Every problem in {@code config}; empty when it is valid. */
   public static List<ConfigError> validate(Config config) {
+    return validate(config, true);
+  }
+
+  /**
+   * Every problem of {@code config}'s objects taken one by one, without looking up the listeners
+   * and upstreams its routes name: for a part of a config (a document {@code wharfctl apply}
+   * merges), whose references are checked in the merged config.
+   */
+  public static List<ConfigError> validateObjects(Config config) {
+    return validate(config, false);
+  }
+
+  private static List<ConfigError> validate(Config config, boolean references) {
     Problems problems = new Problems();
     uniqueNames("listeners", config.getListenersList(), Listener::getName, problems);
     uniqueNames("upstreams", config.getUpstreamsList(), Upstream::getName, problems);
@@ -35,7 +48,8 @@ public final class ConfigValidator {
     new RouteRules(
             names(config.getListenersList(), Listener::getName),
             names(config.getUpstreamsList(), Upstream::getName),
-            problems)
+            problems,
+            references)
         .check(config.getRoutesList());
     RouteConflicts.check(config.getRoutesList(), problems);
     return problems.errors();

@@ -35,11 +35,21 @@ final class RouteRules {
   private final Set<String> listeners;
   private final Set<String> upstreams;
   private final Problems problems;
+  private final boolean references;
 
   RouteRules(Set<String> listeners, Set<String> upstreams, Problems problems) {
+    this(listeners, upstreams, problems, true);
+  }
+
+  /**
+   * With {@code references} false, the names a route refers to (listeners, upstream) are not looked
+   * up: for a part of a config, whose references the whole it is merged into must satisfy.
+   */
+  RouteRules(Set<String> listeners, Set<String> upstreams, Problems problems, boolean references) {
     this.listeners = listeners;
     this.upstreams = upstreams;
     this.problems = problems;
+    this.references = references;
   }
 
   void check(List<Route> routes) {
@@ -53,7 +63,7 @@ final class RouteRules {
     Set<String> seen = new HashSet<>();
     for (int j = 0; j < r.getListenersCount(); j++) {
       String name = r.getListeners(j);
-      if (!listeners.contains(name)) {
+      if (references && !listeners.contains(name)) {
         problems.add(
             path + ".listeners[" + j + "]", "no listener named '" + name + "'" + known(listeners));
       } else if (!seen.add(name)) {
@@ -111,7 +121,7 @@ final class RouteRules {
   private void proxy(String path, ProxyAction p) {
     if (p.getUpstream().isEmpty()) {
       problems.add(path + ".upstream", "required");
-    } else if (!upstreams.contains(p.getUpstream())) {
+    } else if (references && !upstreams.contains(p.getUpstream())) {
       problems.add(
           path + ".upstream", "no upstream named '" + p.getUpstream() + "'" + known(upstreams));
     }

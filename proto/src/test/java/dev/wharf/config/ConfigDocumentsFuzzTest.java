@@ -28,6 +28,14 @@ class ConfigDocumentsFuzzTest {
       assertFalse(e.errors().isEmpty());
       e.errors().forEach(ConfigDocumentsFuzzTest::assertHasReason);
     }
+    try {
+      // A part of a config, as apply reads one, with its metadata.
+      ConfigDocuments.Document part = ConfigDocuments.loadDocument(text, "fuzz.yaml", false);
+      assertFalse(part.version() < 0);
+    } catch (ConfigException e) {
+      assertFalse(e.errors().isEmpty());
+      e.errors().forEach(ConfigDocumentsFuzzTest::assertHasReason);
+    }
   }
 
   private static void assertHasReason(ConfigError error) {

@@ -69,6 +69,10 @@ abstract class AdminCommand implements Callable<Integer> {
     return root().environment();
   }
 
+  Input input() {
+    return root().input();
+  }
+
   private CommandRoot root() {
     return (CommandRoot) spec.root().userObject();
   }

@@ -13,4 +13,9 @@ public interface CommandRoot {
 
   /** {@code --debug}: print the stack trace of an unexpected error. */
   boolean debug();
+
+  /** Standard input ({@code -f -}) and whether a person can be asked on a terminal. */
+  default Input input() {
+    return Input.system();
+  }
 }

@@ -1,11 +1,14 @@
 package dev.wharf.cli.command;
 
 import dev.wharf.config.ConfigDocuments;
+import dev.wharf.config.ConfigDocuments.Document;
 import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -13,28 +16,53 @@ import java.util.Optional;
 /**
  * Reads a config document with the validator every part of Wharf runs, so {@code validate}, {@code
  * diff} and {@code apply} report a document's errors the same way, and before anything is sent.
+ * {@code -f -} reads standard input.
+ *
+ * <p>A whole document (a config file, {@code apply --prune}) is validated as a whole config. A
+ * document merged into the current config ({@code apply}, {@code diff} without {@code --prune}) may
+ * hold only some objects: each is checked by itself here, and the listeners and upstreams its
+ * routes name are checked by the control plane, in the merged config.
  */
 final class Documents {
+  static final String STDIN = "-";
+
   private Documents() {}
 
+  /** A whole config document; see {@link #load(Path, Input, PrintWriter, boolean)}. */
+  static Optional<Config> load(Path file, Input input, PrintWriter err) {
+    return load(file, input, err, true).map(Document::config);
+  }
+
   /**
-   * The document's config, or empty after printing to {@code err} why it cannot be used: a missing
-   * or unreadable file, or every validator error with its field path and line.
+   * The document (its config and the version it records), or empty after printing to {@code err}
+   * why it cannot be used: a missing or unreadable file, or every validator error with its field
+   * path and line.
    */
-  static Optional<Config> load(Path file, PrintWriter err) {
+  static Optional<Document> load(Path file, Input input, PrintWriter err, boolean whole) {
+    String name = name(file);
     try {
-      return Optional.of(ConfigDocuments.load(file));
+      if (file.toString().equals(STDIN)) {
+        return Optional.of(ConfigDocuments.loadDocument(input.stdin().get(), name, whole));
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        return Optional.of(ConfigDocuments.loadDocument(in, name, whole));
+      }
     } catch (NoSuchFileException e) {
       err.println("error: " + file + ": no such file");
     } catch (IOException e) {
-      err.println("error: cannot read " + file + ": " + e.getMessage());
+      err.println("error: cannot read " + name + ": " + e.getMessage());
     } catch (ConfigException e) {
       int n = e.errors().size();
-      err.println(file + ": " + n + (n == 1 ? " error" : " errors"));
+      err.println(name + ": " + n + (n == 1 ? " error" : " errors"));
       for (ConfigError error : e.errors()) {
         err.println("  " + error);
       }
     }
     return Optional.empty();
+  }
+
+  /** How messages name the document: its path, or {@code stdin}. */
+  static String name(Path file) {
+    return file.toString().equals(STDIN) ? "stdin" : file.toString();
   }
 }

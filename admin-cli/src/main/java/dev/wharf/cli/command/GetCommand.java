@@ -11,6 +11,7 @@ import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.ListObjectsRequest;
+import dev.wharf.proto.admin.v1.ListObjectsResponse;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import java.util.Iterator;
 import java.util.List;
@@ -26,14 +27,15 @@ import picocli.CommandLine.Parameters;
     description = {
       "Show the listeners, upstreams or routes, or one of them by name; or the whole config "
           + "(get config), as a document apply takes back.",
-      "-o yaml|json prints a document holding the objects, or a single object by itself."
+      "-o yaml|json prints a document holding the objects, with the version they were read at "
+          + "(metadata: {version: N}, which apply checks), or a single object by itself."
     },
     footer = {
       "",
       "Examples:",
       "  wharfctl get routes",
       "  wharfctl get upstream app -o yaml",
-      "  wharfctl get config > wharf.yaml",
+      "  wharfctl get config -o yaml > wharf.yaml",
       "",
       "Exit codes: 0 shown, 1 no such object, 3 unreachable or not allowed."
     })
@@ -75,11 +77,14 @@ public final class GetCommand extends AdminCommand {
       objects = List.of(object);
     } else {
       ListObjectsRequest request = ListObjectsRequest.newBuilder().setKind(objectKind).build();
-      objects = client.call(s -> s.listObjects(request)).getObjectsList();
+      ListObjectsResponse listed = client.call(s -> s.listObjects(request));
+      if (f != Format.TABLE) {
+        out().print(ObjectDocuments.of(listed.getObjectsList(), f, listed.getVersion()));
+        return ExitCode.OK;
+      }
+      objects = listed.getObjectsList();
     }
-    if (f != Format.TABLE) {
-      out().print(ObjectDocuments.of(objects, f));
-    } else if (objects.isEmpty()) {
+    if (objects.isEmpty()) {
       out().println("no " + Kinds.name(objectKind) + "s");
     } else {
       ObjectTables.of(objectKind, objects).print(out());
@@ -94,8 +99,11 @@ public final class GetCommand extends AdminCommand {
     if (format == Format.TABLE) {
       throw Failure.invalidInput("get config prints yaml or json, not a table");
     }
-    var config = client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance())).getConfig();
-    out().print(ObjectDocuments.config(config, format == null ? Format.YAML : format));
+    var read = client.call(s -> s.getConfig(GetConfigRequest.getDefaultInstance()));
+    out()
+        .print(
+            ObjectDocuments.config(
+                read.getConfig(), format == null ? Format.YAML : format, read.getVersion()));
     return ExitCode.OK;
   }
 

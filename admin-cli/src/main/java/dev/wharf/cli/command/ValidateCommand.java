@@ -18,11 +18,16 @@ import picocli.CommandLine.Spec;
     name = "validate",
     mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
-    description = "Check a config document without applying it; lists every error.",
+    description = {
+      "Check a config document without applying it; lists every error.",
+      "The document is checked as a whole config (as a node or standalone loads a file): "
+          + "routes must name listeners and upstreams it holds."
+    },
     footer = {
       "",
       "Example:",
       "  wharfctl validate -f deploy/examples/demo.yaml",
+      "  wharfctl get config | wharfctl validate -f -",
       "",
       "Exit codes: 0 valid, 1 invalid or unreadable."
     })
@@ -33,7 +38,7 @@ public final class ValidateCommand implements Callable<Integer> {
       names = {"-f", "--file"},
       required = true,
       paramLabel = "FILE",
-      description = "YAML or JSON config document.")
+      description = "YAML or JSON config document; - reads standard input.")
   private Path file;
 
   @Option(
@@ -50,12 +55,13 @@ public final class ValidateCommand implements Callable<Integer> {
       err.println("error: --output must be yaml or json, not '" + output + "'");
       return ExitCode.INVALID_INPUT;
     }
-    Optional<Config> loaded = Documents.load(file, err);
+    Optional<Config> loaded =
+        Documents.load(file, ((CommandRoot) spec.root().userObject()).input(), err);
     if (loaded.isEmpty()) {
       return ExitCode.INVALID_INPUT;
     }
     Config config = loaded.get();
-    out.println(file + ": valid (" + ConfigSummary.of(config) + ")");
+    out.println(Documents.name(file) + ": valid (" + ConfigSummary.of(config) + ")");
     if (output != null) {
       out.print(
           output.equals("json") ? ConfigDocuments.toJson(config) : ConfigDocuments.toYaml(config));

@@ -23,6 +23,21 @@ public final class ObjectDocuments {
     return format == Format.JSON ? ConfigDocuments.toJson(config) : ConfigDocuments.toYaml(config);
   }
 
+  /**
+   * A config document of {@code objects} that records the version they were read at ({@code
+   * metadata: {version: N}}), so {@code apply} can refuse it once the config has moved on.
+   */
+  public static String of(List<ConfigObject> objects, Format format, long version) {
+    return config(Kinds.config(objects), format, version);
+  }
+
+  /** {@code config} as a document that records the version it was read at. */
+  public static String config(Config config, Format format, long version) {
+    return format == Format.JSON
+        ? ConfigDocuments.toJson(config, version)
+        : ConfigDocuments.toYaml(config, version);
+  }
+
   /** One object by itself: its fields at the top. */
   public static String of(ConfigObject object, Format format) {
     Message message =

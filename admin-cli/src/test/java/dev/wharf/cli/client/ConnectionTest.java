@@ -79,7 +79,8 @@ class ConnectionTest {
     FakeAdmin second = cli.serve("cp-2:9700").commit(Configs.parse(Configs.BEFORE));
     Path file = Configs.write(dir, "wharf.yaml", Configs.AFTER);
 
-    Result r = cli.run("apply", "-f", file.toString(), "--server", "cp-1:9700,cp-2:9700");
+    Result r =
+        cli.run("apply", "-f", file.toString(), "--force", "--server", "cp-1:9700,cp-2:9700");
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(2, second.calls()); // GetConfig, then Apply

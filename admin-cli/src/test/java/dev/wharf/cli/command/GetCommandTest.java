@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
+import dev.wharf.cli.RealAdmin;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.proto.config.v1.Config;
 import java.nio.file.Path;
@@ -13,15 +14,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** get against a fake holding the demo config (deploy/examples/demo.yaml). */
+/**
+ * get against the real Admin service holding the demo config (deploy/examples/demo.yaml) at version
+ * {@code v}.
+ */
 class GetCommandTest {
   @TempDir Path home;
   private Cli cli;
+  private RealAdmin admin;
+  private long v;
 
   @BeforeEach
   void serve() {
     cli = new Cli(home);
-    cli.serve("cp-1:9700").commit(Configs.demo());
+    admin = cli.serveReal("cp-1:9700");
+    v = admin.commit(Configs.demo());
     cli.env.put("WHARF_SERVER", "cp-1:9700");
   }
 
@@ -130,16 +137,17 @@ class GetCommandTest {
     Result yaml = cli.run("get", "upstreams", "-o", "yaml");
     Result json = cli.run("get", "upstreams", "-o", "json");
 
-    assertEquals(ConfigDocuments.toYaml(upstreamsOnly), yaml.out());
-    assertEquals(ConfigDocuments.toJson(upstreamsOnly), json.out());
+    assertEquals(ConfigDocuments.toYaml(upstreamsOnly, v), yaml.out());
+    assertEquals(ConfigDocuments.toJson(upstreamsOnly, v), json.out());
   }
 
   @Test
-  void theWholeConfigIsADocumentApplyTakesBack() throws Exception {
+  void theWholeConfigIsADocumentApplyTakesBackWithTheVersionItWasRead() throws Exception {
     Result r = cli.run("get", "config");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals(Configs.demo(), ConfigDocuments.load(r.out(), "get config"));
+    assertEquals(admin.config(), ConfigDocuments.load(r.out(), "get config"));
+    assertEquals(v, ConfigDocuments.loadDocument(r.out(), "get config", true).version());
   }
 
   @Test
@@ -147,7 +155,7 @@ class GetCommandTest {
     Result r = cli.run("get", "route", "nope", "-o", "yaml");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: no route named 'nope'\n", r.err());
+    assertEquals("error: no route is named 'nope' in version " + v + "\n", r.err());
     assertEquals("", r.out());
   }
 

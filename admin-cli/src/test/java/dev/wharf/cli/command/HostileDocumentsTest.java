@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
-import dev.wharf.cli.FakeAdmin;
+import dev.wharf.cli.RealAdmin;
 import dev.wharf.config.DocumentLimits;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,12 +30,14 @@ class HostileDocumentsTest {
 
   @TempDir Path dir;
   private Cli cli;
-  private FakeAdmin admin;
+  private RealAdmin admin;
+  private long v;
 
   @BeforeEach
   void serve() {
     cli = new Cli(dir);
-    admin = cli.serve("cp-1:9700").commit(Configs.parse(Configs.BEFORE)).atVersion(5);
+    admin = cli.serveReal("cp-1:9700");
+    v = admin.commit(Configs.parse(Configs.BEFORE));
     cli.env.put("WHARF_SERVER", "cp-1:9700");
   }
 
@@ -112,7 +114,35 @@ class HostileDocumentsTest {
       assertFalse(r.err().contains("\tat "), r.err());
     }
     assertEquals(0, admin.calls(), "nothing may be sent");
-    assertEquals(5, admin.version());
+    assertEquals(v, admin.version());
+  }
+
+  @Test
+  void hostileMetadataOnStandardInputIsRefusedWithTheFieldAndNothingIsSent() {
+    String[] documents = {
+      "metadata: {version: \"1; rm -rf /\"}\n" + Configs.BEFORE,
+      "metadata: {version: " + "9".repeat(5000) + "}\n" + Configs.BEFORE,
+      "metadata: &m {version: 1}\nlisteners: [*m]\n",
+      "metadata: {version: 1, token: secret}\n" + Configs.BEFORE,
+    };
+    String[] errors = {
+      "stdin: 1 error\n  metadata.version: '1; rm -rf /' is not a config version (expected: a whole number > 0)"
+          + " (line 1)\n",
+      "stdin: 1 error\n  metadata.version: '"
+          + "9".repeat(40)
+          + "...' is not a config version (expected: a"
+          + " whole number > 0) (line 1)\n",
+      "stdin: 3 errors\n  listeners[0].version: unknown field",
+      "stdin: 1 error\n  metadata.token: unknown field (expected: version) (line 1)\n",
+    };
+    for (int i = 0; i < documents.length; i++) {
+      Result r = cli.stdin(documents[i], false).run("apply", "-f", "-");
+
+      assertEquals(1, r.exitCode(), r.toString());
+      assertEquals(true, r.err().startsWith(errors[i]), r.err());
+      assertFalse(r.err().contains("\tat "), r.err());
+    }
+    assertEquals(0, admin.calls(), "nothing may be sent");
   }
 
   /** Nine levels of ten aliases each of the level below: a billion values once expanded. */

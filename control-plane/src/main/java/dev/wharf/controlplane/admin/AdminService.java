@@ -1,7 +1,5 @@
 package dev.wharf.controlplane.admin;
 
-import dev.wharf.config.ConfigError;
-import dev.wharf.config.ConfigValidator;
 import dev.wharf.config.Timestamps;
 import dev.wharf.controlplane.store.ConfigStore;
 import dev.wharf.controlplane.store.HistoryRecord;
@@ -49,11 +47,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The Admin API (admin.proto) over a {@link ConfigStore}, served by every replica.
  *
- * <p>Every write reads the current config, refuses at once if its {@code expected_version} is not
- * the current one, builds the whole new config, validates it with the shared validator and commits
- * it with the store's compare-and-set on that version, so a write that races another one is refused
- * too (FAILED_PRECONDITION), never merged. The principal recorded with each version is the
- * authenticated {@link Caller}.
+ * <p>Every write ({@link ConfigWrites}) reads the current config, refuses at once if its {@code
+ * expected_version} is not the current one, builds the whole new config, validates it with the
+ * shared validator and commits it with the store's compare-and-set on that version, so a write that
+ * races another one is refused too (FAILED_PRECONDITION), never merged with it. Apply ({@link
+ * Applies}) merges its document into the config it read, object by object, unless it prunes. The
+ * principal recorded with each version is the authenticated {@link Caller}.
  *
  * <p>Threading: calls run on the gRPC server's executor (never its event loops) and block on the
  * store, which bounds every call with its own deadline. The service keeps no state.
@@ -64,10 +63,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   private final ConfigStore store;
   private final Fleet fleet;
+  private final ConfigWrites writes;
+  private final Applies applies;
 
   public AdminService(ConfigStore store) {
     this.store = Objects.requireNonNull(store, "store");
     this.fleet = new Fleet(store);
+    this.writes = new ConfigWrites(store);
+    this.applies = new Applies(store, writes);
   }
 
   @Override
@@ -164,46 +167,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
   }
 
-  /**
-   * A dry run with an {@code expected_version} other than 0 is refused as stale like the write
-   * would be; with 0 it is compared with whatever is current. Either way its response carries the
-   * version its diff was made against: the one to pass to the write.
-   */
+  /** See {@link Applies}: merge per object by default, the whole config with {@code prune}. */
   @Override
   public void apply(ApplyRequest request, StreamObserver<ApplyResponse> response) {
-    answer(
-        response,
-        "Apply",
-        () -> {
-          if (!request.hasConfig()) {
-            throw AdminErrors.invalidField(
-                "config",
-                "required (an empty config deletes " + "everything and must be sent explicitly)");
-          }
-          Config config = request.getConfig();
-          if (request.getDryRun()) {
-            VersionedConfig current = store.read();
-            if (request.getExpectedVersion() != 0
-                && request.getExpectedVersion() != current.version()) {
-              throw new StaleVersionException(request.getExpectedVersion(), current.version());
-            }
-            requireValid(config);
-            return ApplyResponse.newBuilder()
-                .setDryRun(true)
-                .setVersion(current.version())
-                .addAllChanges(ConfigDiff.between(current.config(), config))
-                .build();
-          }
-          WriteResponse written =
-              write(
-                  request.getExpectedVersion(),
-                  current -> config,
-                  changes -> "apply: " + ConfigDiff.summary(changes));
-          return ApplyResponse.newBuilder()
-              .setVersion(written.getVersion())
-              .addAllChanges(written.getChangesList())
-              .build();
-        });
+    answer(response, "Apply", () -> applies.apply(request));
   }
 
   @Override
@@ -292,44 +259,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
   }
 
-  /**
-   * Reads, checks {@code expected}, edits, validates and commits; nothing is written when the edit
-   * changes nothing.
-   */
   private WriteResponse write(
       long expected, UnaryOperator<Config> edit, Function<List<ObjectChange>, String> summary)
       throws StoreException {
-    Caller caller = caller();
-    VersionedConfig current = store.read();
-    if (current.version() != expected) {
-      throw new StaleVersionException(expected, current.version());
-    }
-    Config next = edit.apply(current.config());
-    requireValid(next);
-    List<ObjectChange> changes = ConfigDiff.between(current.config(), next);
-    if (changes.isEmpty()) {
-      return WriteResponse.newBuilder().setVersion(current.version()).build();
-    }
-    String line = summary.apply(changes);
-    long version = store.commit(expected, next, caller.principal(), line);
-    log.info("version {} committed by {}: {}", version, caller.principal(), line);
-    return WriteResponse.newBuilder().setVersion(version).addAllChanges(changes).build();
+    return writes.write(expected, edit, summary);
   }
 
   private static Caller caller() {
-    Caller caller = Caller.current();
-    if (caller == null) {
-      // Only reachable if the service is served without the replica's authentication.
-      throw Status.UNAUTHENTICATED.withDescription("no authenticated caller").asRuntimeException();
-    }
-    return caller;
-  }
-
-  private static void requireValid(Config config) {
-    List<ConfigError> errors = ConfigValidator.validate(config);
-    if (!errors.isEmpty()) {
-      throw AdminErrors.invalid(errors);
-    }
+    return ConfigWrites.caller();
   }
 
   private static ObjectKind requireKind(ObjectKind kind, String field) {

@@ -3,7 +3,9 @@ package dev.wharf.controlplane.admin;
 import dev.wharf.proto.admin.v1.ConfigObject;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.Upstream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -46,6 +48,31 @@ final class ConfigEdits {
           throw AdminErrors.invalidField("object", "required (a listener, upstream or route)");
     }
     return out.build();
+  }
+
+  /**
+   * {@code config} with every object of {@code document} in it, as {@link #put} puts one: an object
+   * of the same kind and name is replaced where it stands, a new one is added at the end (new
+   * routes in the document's order). Nothing the document does not name is removed.
+   */
+  static Config merge(Config config, Config document) {
+    List<Listener> listeners = config.getListenersList();
+    for (Listener l : document.getListenersList()) {
+      listeners = replaced(listeners, l, Listener::getName);
+    }
+    List<Upstream> upstreams = config.getUpstreamsList();
+    for (Upstream u : document.getUpstreamsList()) {
+      upstreams = replaced(upstreams, u, Upstream::getName);
+    }
+    List<Route> routes = RouteOrder.merge(config.getRoutesList(), document.getRoutesList());
+    return config.toBuilder()
+        .clearListeners()
+        .addAllListeners(listeners)
+        .clearUpstreams()
+        .addAllUpstreams(upstreams)
+        .clearRoutes()
+        .addAllRoutes(routes)
+        .build();
   }
 
   /** {@code config} without the object of that kind and name (unchanged if there is none). */

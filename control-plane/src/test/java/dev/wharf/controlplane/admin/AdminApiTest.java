@@ -311,7 +311,7 @@ class AdminApiTest {
         listeners:
           - {name: web, port: 70000}
         routes:
-          - {name: r, match: {path: {prefix: /}}, proxy: {upstream: missing}}
+          - {name: r, match: {path: {prefix: /r}}, proxy: {upstream: missing}}
         """);
 
     StatusRuntimeException e = failure(Code.INVALID_ARGUMENT, () -> apply(v, invalid));

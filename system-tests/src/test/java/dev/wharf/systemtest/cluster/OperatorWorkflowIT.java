@@ -71,7 +71,8 @@ class OperatorWorkflowIT {
 
     // 1. The seed's setup, pointed at the first backend. edge-b cannot bind its port: refused.
     Path seed = seedWith(first, "seed.yaml");
-    Result applied = wharfctl(ADMIN, "apply", "-f", seed.toString());
+    // The seed and its edits are written by hand: they record no version, hence --force.
+    Result applied = wharfctl(ADMIN, "apply", "-f", seed.toString(), "--force");
     assertEquals(0, applied.exitCode(), applied.toString());
     long v1 = versionIn(applied.stdout());
     assertTrue(applied.stdout().contains("+ route api"), applied.stdout());
@@ -86,7 +87,8 @@ class OperatorWorkflowIT {
 
     // 2. Free the port and move /api to the second backend: every node applies it.
     taken.close();
-    Result changed = wharfctl(ADMIN, "apply", "-f", seedWith(second, "seed2.yaml").toString());
+    Result changed =
+        wharfctl(ADMIN, "apply", "-f", seedWith(second, "seed2.yaml").toString(), "--force");
     assertEquals(0, changed.exitCode(), changed.toString());
     assertTrue(changed.stdout().contains("~ upstream backend"), changed.stdout());
     long v2 = versionIn(changed.stdout());
@@ -100,10 +102,10 @@ class OperatorWorkflowIT {
     // 3. A bad change is refused with its reasons, and nothing is written.
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, Files.readString(seed).replace("upstream: backend", "upstream: gone"));
-    Result invalid = wharfctl(ADMIN, "apply", "-f", bad.toString());
+    Result invalid = wharfctl(ADMIN, "apply", "-f", bad.toString(), "--force");
     assertEquals(1, invalid.exitCode(), invalid.toString());
     assertTrue(invalid.stderr().contains("proxy.upstream"), invalid.stderr());
-    Result viewerWrite = wharfctl(VIEWER, "apply", "-f", seed.toString());
+    Result viewerWrite = wharfctl(VIEWER, "apply", "-f", seed.toString(), "--force");
     assertEquals(3, viewerWrite.exitCode(), viewerWrite.toString());
     Result history = wharfctl(VIEWER, "history");
     assertEquals(0, history.exitCode(), history.toString());
@@ -136,6 +138,55 @@ class OperatorWorkflowIT {
     assertEquals(0, drain.exitCode(), drain.toString());
     Await.until(BOUND, () -> !nodeA.isAlive(), nodeA::output);
     assertTrue(nodeA.output().contains("drain requested by"), nodeA.output());
+  }
+
+  /**
+   * Issue 19's two defects, with the wharfctl jar against a real replica and node: a document of
+   * upstreams applied back leaves every listener and route (the node keeps serving), and a document
+   * read before someone else's change is refused (exit 2) instead of undoing it.
+   */
+  @Test
+  void aPartialDocumentAndAStaleDocumentLoseNothing() throws Exception {
+    TestBackend first = keep(TestBackend.start("first"));
+    TestBackend second = keep(TestBackend.start("second"));
+    startReplica();
+    int port = FreePorts.loopback();
+    startNode("edge-a", port);
+    Result seeded =
+        wharfctl(ADMIN, "apply", "-f", seedWith(first, "seed.yaml").toString(), "--force");
+    assertEquals(0, seeded.exitCode(), seeded.toString());
+    assertEquals(0, wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s").exitCode());
+    String routes = wharfctl(VIEWER, "get", "routes").stdout();
+    String listeners = wharfctl(VIEWER, "get", "listeners").stdout();
+
+    // 1. get upstreams -o yaml > u.yaml; apply -f u.yaml: listeners and routes stay.
+    Result upstreams = wharfctl(ADMIN, "get", "upstreams", "-o", "yaml");
+    assertEquals(0, upstreams.exitCode(), upstreams.toString());
+    Path u = dir.resolve("u.yaml");
+    Files.writeString(u, upstreams.stdout());
+    Result applied = wharfctl(ADMIN, "apply", "-f", u.toString());
+    assertEquals(0, applied.exitCode(), applied.toString());
+    assertEquals(routes, wharfctl(VIEWER, "get", "routes").stdout());
+    assertEquals(listeners, wharfctl(VIEWER, "get", "listeners").stdout());
+    assertEquals(0, wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s").exitCode());
+    assertEquals("/users", get(port, "/api/users", first).uri());
+
+    // 2. A document read at version N, someone else's change, then an apply of the old document.
+    Result read = wharfctl(ADMIN, "get", "config", "-o", "yaml");
+    Path mine = dir.resolve("mine.yaml");
+    Files.writeString(mine, read.stdout());
+    Result theirs =
+        wharfctl(ADMIN, "apply", "-f", seedWith(second, "theirs.yaml").toString(), "--force");
+    assertEquals(0, theirs.exitCode(), theirs.toString());
+    long now = versionIn(theirs.stdout());
+
+    Result stale = wharfctl(ADMIN, "apply", "-f", mine.toString());
+
+    assertEquals(2, stale.exitCode(), stale.toString());
+    assertTrue(stale.stderr().contains("the config is now version " + now), stale.stderr());
+    assertTrue(stale.stderr().contains("wharfctl diff -f " + mine), stale.stderr());
+    assertEquals(0, wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s").exitCode());
+    assertEquals("/users", get(port, "/api/users", second).uri(), "their change is kept");
   }
 
   private void startReplica() throws Exception {
