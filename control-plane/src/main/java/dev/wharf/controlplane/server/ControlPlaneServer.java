@@ -16,6 +16,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -63,8 +64,15 @@ public final class ControlPlaneServer implements AutoCloseable {
 
   private final Duration shutdownGrace;
 
+  /** The Admin API's HTTP/JSON face; null unless {@link Builder#adminHttp} was given. */
+  private final AdminHttpEndpoint adminHttp;
+
   private ControlPlaneServer(
-      Builder b, List<Server> servers, DiscoveryState discovery, NodeStatusWriter statuses)
+      Builder b,
+      List<Server> servers,
+      DiscoveryState discovery,
+      NodeStatusWriter statuses,
+      AdminFaces faces)
       throws IOException {
     this.store = b.store;
     this.discovery = discovery;
@@ -76,12 +84,33 @@ public final class ControlPlaneServer implements AutoCloseable {
       for (Server s : servers) {
         started.add(s.start());
       }
+      this.adminHttp = faces.startHttp(b);
     } catch (IOException | RuntimeException e) {
       started.forEach(Server::shutdownNow);
       throw e;
     }
     this.watch = store.watch(discovery::publish);
     this.drains = store.nodes().watchDrains(discovery::drain);
+  }
+
+  /** The Admin service and the authentication both faces of the Admin API share. */
+  private record AdminFaces(AdminService admin, Authenticator authenticator) {
+    AdminHttpEndpoint startHttp(Builder b) throws IOException {
+      if (b.adminHttp == null) {
+        return null;
+      }
+      return AdminHttpEndpoint.start(
+          b.adminHttp,
+          admin,
+          authenticator,
+          b.tlsCert == null
+              ? null
+              : AdminHttpEndpoint.tls(
+                  b.tlsCert,
+                  b.tlsKey,
+                  b.clientCertificates == null ? null : b.clientCertificates.ca()),
+          b.clientCertificates != null);
+    }
   }
 
   public static Builder builder() {
@@ -98,6 +127,11 @@ public final class ControlPlaneServer implements AutoCloseable {
         .orElse(null);
   }
 
+  /** The address of the Admin API's HTTP/JSON face; null when it is not served. */
+  public InetSocketAddress adminHttpAddress() {
+    return adminHttp == null ? null : adminHttp.address();
+  }
+
   /** What this replica pushes, and the nodes connected to it. */
   public DiscoveryState discovery() {
     return discovery;
@@ -111,6 +145,9 @@ public final class ControlPlaneServer implements AutoCloseable {
   public void close() {
     watch.close();
     drains.close();
+    if (adminHttp != null) {
+      adminHttp.close();
+    }
     servers.forEach(Server::shutdown);
     discovery.disconnectAll("control-plane replica shutting down");
     try {
@@ -148,6 +185,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration statusRetry = Duration.ofSeconds(1);
     private final List<BindableService> extraServices = new ArrayList<>();
+    private InetSocketAddress adminHttp;
 
     private Builder() {}
 
@@ -222,6 +260,15 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Also serves the Admin API as HTTP/JSON on this address (port 0 picks a free port), with the
+     * same credentials and roles; HTTPS when {@link #tls} is given.
+     */
+    public Builder adminHttp(InetSocketAddress address) {
+      adminHttp = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
     /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
@@ -244,13 +291,14 @@ public final class ControlPlaneServer implements AutoCloseable {
       if (clientCertificates != null && tlsCert == null) {
         throw new IllegalStateException("client certificates need TLS: give tls(cert, key)");
       }
-      if (tokens == null
-          && clientCertificates == null
-          && listen != null
-          && (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress())) {
+      InetSocketAddress exposed =
+          listen != null && !isLoopback(listen)
+              ? listen
+              : adminHttp != null && !isLoopback(adminHttp) ? adminHttp : null;
+      if (tokens == null && clientCertificates == null && exposed != null) {
         throw new IllegalStateException(
             "listen address "
-                + listen
+                + exposed
                 + " is not a loopback "
                 + "address: without tokens or client certificates only callers on this host may be "
                 + "served; configure credentials or listen on 127.0.0.1");
@@ -261,11 +309,13 @@ public final class ControlPlaneServer implements AutoCloseable {
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
-      services.add(new AdminService(store));
+      AdminFaces faces =
+          new AdminFaces(new AdminService(store), new Authenticator(tokens, clientCertificates));
+      services.add(faces.admin());
+      services.add(ProtoReflectionServiceV1.newInstance());
       services.addAll(extraServices);
       // Interceptors run last-added first: authentication comes before anything else.
-      List<ServerInterceptor> interceptors =
-          List.of(new PeerAddress(), new Authenticator(tokens, clientCertificates));
+      List<ServerInterceptor> interceptors = List.of(new PeerAddress(), faces.authenticator());
       List<Server> servers = new ArrayList<>();
       for (ServerBuilder<?> sb : serverBuilders()) {
         for (BindableService s : services) {
@@ -273,7 +323,11 @@ public final class ControlPlaneServer implements AutoCloseable {
         }
         servers.add(sb.build());
       }
-      return new ControlPlaneServer(this, servers, discovery, statuses);
+      return new ControlPlaneServer(this, servers, discovery, statuses, faces);
+    }
+
+    private static boolean isLoopback(InetSocketAddress a) {
+      return a.getAddress() != null && a.getAddress().isLoopbackAddress();
     }
 
     private List<ServerBuilder<?>> serverBuilders() throws IOException {
