@@ -2,6 +2,7 @@ package dev.wharf.controlplane.server;
 
 import dev.wharf.config.DocumentLimits;
 import dev.wharf.controlplane.admin.AdminService;
+import dev.wharf.controlplane.admin.Watches;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown order ({@link #close()}):
  *
  * <ol>
- *   <li>stop watching the store (config and drain requests), so nothing new is pushed;
+ *   <li>stop watching the store (config and drain requests), so nothing new is pushed, and end the
+ *       Admin {@code Watch} streams with UNAVAILABLE and the HTTP/JSON face;
  *   <li>stop accepting streams;
  *   <li>end every node stream with UNAVAILABLE, so nodes fail over to another replica now instead
  *       of when their keep-alive notices;
@@ -67,6 +69,8 @@ public final class ControlPlaneServer implements AutoCloseable {
   /** The Admin API's HTTP/JSON face; null unless {@link Builder#adminHttp} was given. */
   private final AdminHttpEndpoint adminHttp;
 
+  private final Watches watches;
+
   private ControlPlaneServer(
       Builder b,
       List<Server> servers,
@@ -79,38 +83,23 @@ public final class ControlPlaneServer implements AutoCloseable {
     this.statuses = statuses;
     this.servers = List.copyOf(servers);
     this.shutdownGrace = b.shutdownGrace;
+    this.watches = faces.watches();
     List<Server> started = new ArrayList<>();
     try {
       for (Server s : servers) {
         started.add(s.start());
       }
-      this.adminHttp = faces.startHttp(b);
+      this.adminHttp =
+          b.adminHttp == null
+              ? null
+              : faces.startHttp(b.adminHttp, b.tlsCert, b.tlsKey, b.clientCertificates);
     } catch (IOException | RuntimeException e) {
       started.forEach(Server::shutdownNow);
+      watches.close();
       throw e;
     }
     this.watch = store.watch(discovery::publish);
     this.drains = store.nodes().watchDrains(discovery::drain);
-  }
-
-  /** The Admin service and the authentication both faces of the Admin API share. */
-  private record AdminFaces(AdminService admin, Authenticator authenticator) {
-    AdminHttpEndpoint startHttp(Builder b) throws IOException {
-      if (b.adminHttp == null) {
-        return null;
-      }
-      return AdminHttpEndpoint.start(
-          b.adminHttp,
-          admin,
-          authenticator,
-          b.tlsCert == null
-              ? null
-              : AdminHttpEndpoint.tls(
-                  b.tlsCert,
-                  b.tlsKey,
-                  b.clientCertificates == null ? null : b.clientCertificates.ca()),
-          b.clientCertificates != null);
-    }
   }
 
   public static Builder builder() {
@@ -132,6 +121,11 @@ public final class ControlPlaneServer implements AutoCloseable {
     return adminHttp == null ? null : adminHttp.address();
   }
 
+  /** The Admin API's open {@code Watch} streams. */
+  public Watches watches() {
+    return watches;
+  }
+
   /** What this replica pushes, and the nodes connected to it. */
   public DiscoveryState discovery() {
     return discovery;
@@ -145,6 +139,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   public void close() {
     watch.close();
     drains.close();
+    watches.close();
     if (adminHttp != null) {
       adminHttp.close();
     }
@@ -186,6 +181,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private Duration statusRetry = Duration.ofSeconds(1);
     private final List<BindableService> extraServices = new ArrayList<>();
     private InetSocketAddress adminHttp;
+    private Duration watchNodePoll = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -269,6 +265,12 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /** How often Admin {@code Watch} streams that ask for nodes list the fleet (default 1 s). */
+    public Builder watchNodePoll(Duration d) {
+      watchNodePoll = Objects.requireNonNull(d, "watchNodePoll");
+      return this;
+    }
+
     /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
@@ -310,8 +312,11 @@ public final class ControlPlaneServer implements AutoCloseable {
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
       AdminFaces faces =
-          new AdminFaces(new AdminService(store), new Authenticator(tokens, clientCertificates));
-      services.add(faces.admin());
+          new AdminFaces(
+              new AdminService(store),
+              new Authenticator(tokens, clientCertificates),
+              new Watches(store, watchNodePoll));
+      services.add(faces::bindAdmin);
       services.add(ProtoReflectionServiceV1.newInstance());
       services.addAll(extraServices);
       // Interceptors run last-added first: authentication comes before anything else.

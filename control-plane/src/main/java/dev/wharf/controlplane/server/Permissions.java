@@ -29,7 +29,8 @@ final class Permissions {
                       AdminGrpc.getListHistoryMethod(),
                       AdminGrpc.getListNodesMethod(),
                       AdminGrpc.getGetRolloutMethod(),
-                      AdminGrpc.getGetEndpointHealthMethod())
+                      AdminGrpc.getGetEndpointHealthMethod(),
+                      AdminGrpc.getWatchMethod())
                   .map(MethodDescriptor::getFullMethodName)
                   .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))),
               // Server reflection describes the services to whoever may read the Admin API.
