@@ -55,9 +55,19 @@ final class Curl {
 
   private final Path curl = MissingTool.require("curl");
   private final String base;
+  private final List<String> always;
 
   Curl(InetSocketAddress address) {
-    this.base = "http://127.0.0.1:" + address.getPort();
+    this("http://127.0.0.1:" + address.getPort(), List.of());
+  }
+
+  /**
+   * To {@code base} ({@code https://...}), with {@code always} (e.g. {@code --cacert}) on every
+   * call.
+   */
+  Curl(String base, List<String> always) {
+    this.base = base;
+    this.always = List.copyOf(always);
   }
 
   /** {@code curl -X METHOD} with {@code token} (null: none) and extra arguments. */
@@ -67,11 +77,21 @@ final class Curl {
       command.addAll(List.of("-H", "Authorization: Bearer " + token));
     }
     command.addAll(List.of(extra));
-    command.add("--path-as-is");
-    command.add(base + path);
-    CommandRunner.Result r = CommandRunner.run(Duration.ofSeconds(60), command);
+    CommandRunner.Result r = run(path, command);
     assertEquals(0, r.exitCode(), r::toString);
     return parse(r.stdout());
+  }
+
+  /** Runs {@code command} to {@code path} as it is, for a call expected to fail in curl itself. */
+  CommandRunner.Result run(String path, List<String> command) {
+    List<String> all = new ArrayList<>(command);
+    if (all.isEmpty() || !all.get(0).equals(curl.toString())) {
+      all.add(0, curl.toString());
+    }
+    all.addAll(always);
+    all.add("--path-as-is");
+    all.add(base + path);
+    return CommandRunner.run(Duration.ofSeconds(60), all);
   }
 
   Response get(String path, String token) {
