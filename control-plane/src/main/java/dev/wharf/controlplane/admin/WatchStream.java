@@ -104,13 +104,13 @@ final class WatchStream {
         return;
       }
       ended = true;
+      try {
+        observer.onError(error); // under the lock: never beside an onNext of drain()
+      } catch (IllegalStateException alreadyClosed) {
+        // The client cancelled at the same moment.
+      }
     }
     onEnd.accept(this);
-    try {
-      observer.onError(error);
-    } catch (IllegalStateException alreadyClosed) {
-      // The client cancelled at the same moment.
-    }
   }
 
   private void cancelled() {

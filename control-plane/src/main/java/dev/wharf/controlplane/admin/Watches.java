@@ -73,6 +73,10 @@ public final class Watches implements AutoCloseable {
     WatchStream stream =
         new WatchStream((ServerCallStreamObserver<WatchEvent>) observer, request, streams::remove);
     streams.add(stream);
+    if (closed) {
+      stream.end(shuttingDown()); // close() ran meanwhile and did not see this stream
+      return;
+    }
     VersionedConfig now = latest;
     if (now != null) {
       stream.offer(now);
@@ -99,7 +103,8 @@ public final class Watches implements AutoCloseable {
     List<NodeStatus> listed;
     try {
       listed = store.nodes().list();
-    } catch (StoreException e) {
+    } catch (StoreException | RuntimeException e) {
+      // A failed poll must not end the schedule: the next one tries again.
       log.debug("watch: cannot list the fleet now: {}", e.getMessage());
       return;
     }

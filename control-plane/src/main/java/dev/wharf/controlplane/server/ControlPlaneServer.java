@@ -311,6 +311,7 @@ public final class ControlPlaneServer implements AutoCloseable {
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
+      List<ServerBuilder<?>> builders = serverBuilders(); // may throw: before Watches starts
       AdminFaces faces =
           new AdminFaces(
               new AdminService(store),
@@ -322,7 +323,7 @@ public final class ControlPlaneServer implements AutoCloseable {
       // Interceptors run last-added first: authentication comes before anything else.
       List<ServerInterceptor> interceptors = List.of(new PeerAddress(), faces.authenticator());
       List<Server> servers = new ArrayList<>();
-      for (ServerBuilder<?> sb : serverBuilders()) {
+      for (ServerBuilder<?> sb : builders) {
         for (BindableService s : services) {
           sb.addService(ServerInterceptors.intercept(s, interceptors));
         }
