@@ -90,6 +90,16 @@ public final class Cli implements AutoCloseable {
     return this;
   }
 
+  /** Serves any Admin implementation under {@code name} (e.g. one scripting a Watch stream). */
+  public Cli serve(String name, io.grpc.BindableService service) {
+    try {
+      servers.add(InProcessServerBuilder.forName(name).addService(service).build().start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
   /** Replaces how channels are opened (to make it fail). */
   public Cli transport(Transport t) {
     this.transport = t;

@@ -106,6 +106,15 @@ public final class ControlPlaneMain implements Callable<Integer> {
               + "port 0 picks a free one). Env WHARF_METRICS.")
   private String metrics;
 
+  @Option(
+      names = "--admin-http",
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:WHARF_ADMIN_HTTP}",
+      description =
+          "Also serve the Admin API as HTTP/JSON here (default: off; HTTPS with --tls-cert; same "
+              + "tokens, client certificates and roles). Env WHARF_ADMIN_HTTP.")
+  private String adminHttp;
+
   @Mixin private AccessOptions access = new AccessOptions();
 
   @Option(
@@ -139,6 +148,13 @@ public final class ControlPlaneMain implements Callable<Integer> {
       InetSocketAddress listenAddress = Startup.bindAddress("--listen", listen);
       InetSocketAddress metricsAddress = Startup.bindAddress("--metrics", metrics);
       access.check("--listen", listenAddress);
+      InetSocketAddress adminHttpAddress =
+          adminHttp == null || adminHttp.isBlank()
+              ? null
+              : Startup.bindAddress("--admin-http", adminHttp);
+      if (adminHttpAddress != null) {
+        access.check("--admin-http", adminHttpAddress);
+      }
       Config bootstrap =
           bootstrapConfig == null
               ? null
@@ -152,6 +168,9 @@ public final class ControlPlaneMain implements Callable<Integer> {
       ConfigStore store = openStore(replica, bootstrap, err);
       ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
       builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);
+      if (adminHttpAddress != null) {
+        builder.adminHttp(adminHttpAddress);
+      }
       try (ControlPlaneServer server = startOrClose(builder, store);
           MetricsEndpoint endpoint =
               MetricsEndpoint.start(
@@ -164,6 +183,9 @@ public final class ControlPlaneMain implements Callable<Integer> {
                     : "etcd " + etcd + " under " + etcdPrefix));
         out.println("discovery: " + Startup.hostPort(server.address()));
         out.println("admin api: " + Startup.hostPort(server.address()));
+        if (server.adminHttpAddress() != null) {
+          out.println("admin http: " + Startup.hostPort(server.adminHttpAddress()));
+        }
         out.println("auth: " + access.describe());
         out.println("metrics: " + Startup.hostPort(endpoint.address()));
         out.flush();

@@ -79,6 +79,60 @@ class ControlPlaneJarIT {
   }
 
   @Test
+  void adminHttpServesTheAdminApiAsJsonWithTheSameTokens() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("http-tokens"), "viewer v-t0ken grafana\n");
+    try (JarProcess replica =
+        JarProcess.startJar(
+            "cp-http",
+            dir,
+            JAR,
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics",
+                "127.0.0.1:0",
+                "--admin-http",
+                "127.0.0.1:0",
+                "--token-file",
+                tokens.toString(),
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--bootstrap-config",
+                DEMO.toString()))) {
+      String api = "http://" + replica.awaitLine("admin http:", TIMEOUT);
+      assertEquals(401, get(api + "/v1/config").statusCode());
+      HttpResponse<String> config =
+          http.send(
+              HttpRequest.newBuilder(URI.create(api + "/v1/config"))
+                  .header("Authorization", "Bearer v-t0ken")
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, config.statusCode(), config.body());
+      assertEquals("\"1\"", config.headers().firstValue("ETag").orElse(""));
+      assertTrue(config.body().contains("\"config\""), config.body());
+      assertEquals(SIGTERM_EXIT, replica.stop(Duration.ofSeconds(20)), replica.output());
+    }
+  }
+
+  @Test
+  void adminHttpBeyondLoopbackNeedsCredentials() {
+    Result r =
+        CommandRunner.runJar(
+            TIMEOUT,
+            JAR,
+            "--admin-http",
+            "0.0.0.0:0",
+            "--data-dir",
+            dir.resolve("data").toString());
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(
+        r.stderr().startsWith("error: --admin-http 0.0.0.0:0 is not a loopback address"),
+        r.stderr());
+  }
+
+  @Test
   void tlsFlagsThatDoNotGoTogetherAreAUsageError() {
     Result r =
         CommandRunner.runJar(

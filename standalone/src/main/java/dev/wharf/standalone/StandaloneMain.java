@@ -100,6 +100,14 @@ public final class StandaloneMain implements Callable<Integer> {
               + "port 0 picks a free one). A non-loopback address needs --token-file.")
   private String adminApi;
 
+  @Option(
+      names = "--admin-http",
+      paramLabel = "HOST:PORT",
+      description =
+          "Also serve the Admin API as HTTP/JSON here, for curl (default: off; same credentials "
+              + "as --admin-api). See docs/admin-api.md.")
+  private String adminHttp;
+
   @Mixin private AccessOptions access = new AccessOptions();
 
   @Option(
@@ -149,6 +157,11 @@ public final class StandaloneMain implements Callable<Integer> {
       InetSocketAddress adminApiAddress = Startup.bindAddress("--admin-api", adminApi);
       access.check("--admin-api", adminApiAddress);
       ControlPlaneServer.Builder replica = ControlPlaneServer.builder();
+      if (adminHttp != null) {
+        InetSocketAddress adminHttpAddress = Startup.bindAddress("--admin-http", adminHttp);
+        access.check("--admin-http", adminHttpAddress);
+        replica.adminHttp(adminHttpAddress);
+      }
       access.configure(replica, err);
       FileConfigStore store = openStore();
       long version = commit(store, loaded);
@@ -243,6 +256,9 @@ public final class StandaloneMain implements Callable<Integer> {
       long version) {
     out.println("admin: " + Startup.hostPort(adminServer.address()));
     out.println("admin api: " + Startup.hostPort(controlPlane.address()));
+    if (controlPlane.adminHttpAddress() != null) {
+      out.println("admin http: " + Startup.hostPort(controlPlane.adminHttpAddress()));
+    }
     out.println("auth: " + access.describe());
     for (var l : node.current().config().getListenersList()) {
       out.println(

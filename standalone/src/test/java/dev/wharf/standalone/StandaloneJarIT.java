@@ -16,6 +16,7 @@ import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.MissingTool;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
@@ -172,6 +173,56 @@ class StandaloneJarIT {
   }
 
   @Test
+  void standaloneServesTheAdminApiAsHttpJsonToCurlWithAdminHttp() throws Exception {
+    Path curl = MissingTool.require("curl");
+    List<Integer> ports = FreePorts.loopback(3);
+    Path config = demoOn(ports.get(0), ports.get(1));
+    try (JarProcess wharf =
+        standalone(
+            config, dir.resolve("data"), ports.get(2), List.of("--admin-http", "127.0.0.1:0"))) {
+      String api = "http://" + wharf.awaitLine("admin http:", TIMEOUT) + "/v1/";
+      Result config1 =
+          CommandRunner.run(TIMEOUT, List.of(curl.toString(), "-sS", "-i", api + "config"));
+      assertTrue(config1.stdout().startsWith("HTTP/1.1 200"), config1::toString);
+      assertTrue(
+          config1.stdout().toLowerCase(java.util.Locale.ROOT).contains("etag: \"1\""),
+          config1::toString);
+
+      Result put =
+          CommandRunner.run(
+              TIMEOUT,
+              List.of(
+                  curl.toString(),
+                  "-sS",
+                  "-i",
+                  "-X",
+                  "PUT",
+                  "-H",
+                  "If-Match: \"1\"",
+                  "--data-binary",
+                  "{\"endpoints\":[{\"address\":\"127.0.0.1:9\"}]}",
+                  api + "upstreams/spare"));
+      assertTrue(put.stdout().startsWith("HTTP/1.1 200"), put::toString);
+      wharf.awaitLine("applied version 2", TIMEOUT);
+
+      Result stale =
+          CommandRunner.run(
+              TIMEOUT,
+              List.of(
+                  curl.toString(),
+                  "-sS",
+                  "-i",
+                  "-X",
+                  "DELETE",
+                  "-H",
+                  "If-Match: 1",
+                  api + "upstreams/spare"));
+      assertTrue(stale.stdout().startsWith("HTTP/1.1 409"), stale::toString);
+      assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  @Test
   void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
     List<Integer> ports = FreePorts.loopback(3);
     Path config = demoOn(ports.get(0), ports.get(1));
@@ -244,21 +295,28 @@ class StandaloneJarIT {
   }
 
   private JarProcess standalone(Path config, Path data, int adminPort) throws Exception {
-    return JarProcess.startJar(
-        "standalone",
-        dir,
-        JAR,
-        List.of(
-            "--config",
-            config.toString(),
-            "--data-dir",
-            data.toString(),
-            "--admin",
-            "127.0.0.1:" + adminPort,
-            "--admin-api",
-            "127.0.0.1:0",
-            "--workers",
-            "1"));
+    return standalone(config, data, adminPort, List.of());
+  }
+
+  private JarProcess standalone(Path config, Path data, int adminPort, List<String> extra)
+      throws Exception {
+    List<String> args = new java.util.ArrayList<>(standaloneArgs(config, data, adminPort));
+    args.addAll(extra);
+    return JarProcess.startJar("standalone", dir, JAR, args);
+  }
+
+  private static List<String> standaloneArgs(Path config, Path data, int adminPort) {
+    return List.of(
+        "--config",
+        config.toString(),
+        "--data-dir",
+        data.toString(),
+        "--admin",
+        "127.0.0.1:" + adminPort,
+        "--admin-api",
+        "127.0.0.1:0",
+        "--workers",
+        "1");
   }
 
   private Path demoOn(int port, int echoPort) throws Exception {

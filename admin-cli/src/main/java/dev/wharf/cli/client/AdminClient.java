@@ -11,12 +11,14 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -32,6 +34,9 @@ import java.util.function.Function;
  * {@link #close()}.
  */
 public final class AdminClient implements AutoCloseable {
+  /** Streams have none, in practice. */
+  private static final Duration STREAM_DEADLINE = Duration.ofDays(365);
+
   private final Connection connection;
   private final Transport transport;
   private final Duration deadline;
@@ -67,6 +72,22 @@ public final class AdminClient implements AutoCloseable {
             }
             throw e;
           }
+        },
+        OptionalLong.empty());
+  }
+
+  /**
+   * A server stream, each message handed to {@code each} as it comes, until the server ends the
+   * stream or the thread is interrupted. It has no deadline; a server that cannot be reached when
+   * it starts, or that goes away (UNAVAILABLE), is skipped for the next, which starts the stream
+   * anew.
+   */
+  public <T> void stream(Function<AdminBlockingStub, Iterator<T>> rpc, Consumer<T> each) {
+    invoke(
+        STREAM_DEADLINE,
+        stub -> {
+          rpc.apply(stub).forEachRemaining(each);
+          return null;
         },
         OptionalLong.empty());
   }

@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
       "Show the listeners, upstreams or routes, or one of them by name; or the whole config "
           + "(get config), as a document apply takes back.",
       "-o yaml|json prints a document holding the objects, with the version they were read at "
-          + "(metadata: {version: N}, which apply checks), or a single object by itself."
+          + "(metadata: {version: N}, which apply checks), or a single object by itself.",
+      "--watch follows changes until interrupted: get config|KIND|nodes --watch prints a line per "
+          + "change (with -o yaml|json a document per version)."
     },
     footer = {
       "",
@@ -36,6 +38,8 @@ import picocli.CommandLine.Parameters;
       "  wharfctl get routes",
       "  wharfctl get upstream app -o yaml",
       "  wharfctl get config -o yaml > wharf.yaml",
+      "  wharfctl get routes --watch",
+      "  wharfctl get nodes --watch",
       "",
       "Exit codes: 0 shown, 1 no such object, 3 unreachable or not allowed."
     })
@@ -44,7 +48,8 @@ public final class GetCommand extends AdminCommand {
       index = "0",
       paramLabel = "KIND",
       completionCandidates = KindsAndConfig.class,
-      description = "listener, upstream, route (or their plurals), or config.")
+      description =
+          "listener, upstream, route (or their plurals), or config; with --watch also nodes.")
   private String kind;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Just this one.")
@@ -58,8 +63,16 @@ public final class GetCommand extends AdminCommand {
       description = "table (default), yaml or json; get config: yaml (default) or json.")
   private Format format;
 
+  @Option(
+      names = {"-w", "--watch"},
+      description = "Keep printing changes as they happen, until interrupted.")
+  private boolean watch;
+
   @Override
   int run(AdminClient client) {
+    if (watch) {
+      return watch(client);
+    }
     if (kind.equalsIgnoreCase("config")) {
       return config(client);
     }
@@ -107,11 +120,30 @@ public final class GetCommand extends AdminCommand {
     return ExitCode.OK;
   }
 
+  private int watch(AdminClient client) {
+    if (name != null) {
+      throw Failure.invalidInput("--watch follows every object of a kind; it takes no NAME");
+    }
+    if (kind.equalsIgnoreCase("config")) {
+      if (format == Format.TABLE) {
+        throw Failure.invalidInput("get config prints yaml or json, not a table");
+      }
+      return GetWatch.config(client, out(), format);
+    }
+    if (kind.equalsIgnoreCase("nodes") || kind.equalsIgnoreCase("node")) {
+      if (format != null && format != Format.TABLE) {
+        throw Failure.invalidInput("get nodes --watch prints lines; -o is not supported");
+      }
+      return GetWatch.nodes(client, out());
+    }
+    return GetWatch.objects(client, out(), format, Kinds.parse(kind));
+  }
+
   /** For shell completion. */
   static final class KindsAndConfig implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return List.of("listener", "upstream", "route", "config").iterator();
+      return List.of("listener", "upstream", "route", "config", "nodes").iterator();
     }
   }
 }

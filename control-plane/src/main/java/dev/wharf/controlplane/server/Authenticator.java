@@ -10,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.inprocess.AnonymousInProcessSocketAddress;
 import io.grpc.inprocess.InProcessSocketAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -55,16 +57,43 @@ final class Authenticator implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     Caller caller;
     try {
-      caller = identify(call, headers);
-    } catch (Refusal r) {
-      return refuse(call, r.status);
+      caller =
+          authenticate(
+              call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+              headers.get(AUTHORIZATION),
+              () -> clientCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)),
+              call.getMethodDescriptor().getFullMethodName());
+    } catch (StatusException e) {
+      return refuse(call, e.getStatus());
     }
-    String method = call.getMethodDescriptor().getFullMethodName();
+    return Contexts.interceptCall(caller.attachTo(Context.current()), call, headers, next);
+  }
+
+  /**
+   * Who calls {@code method}, by the same rules whichever face of the replica (gRPC, HTTP/JSON) the
+   * call came through.
+   *
+   * @param authorization the {@code authorization} header, or null
+   * @param certificate the verified client certificate of the TLS session, if any; asked for only
+   *     when client certificates are configured and no authorization header came
+   * @throws StatusException UNAUTHENTICATED or PERMISSION_DENIED, with the reason
+   */
+  Caller authenticate(
+      SocketAddress remote,
+      String authorization,
+      Supplier<Optional<X509Certificate>> certificate,
+      String method)
+      throws StatusException {
+    Caller caller;
+    try {
+      caller = identify(remote, authorization, certificate);
+    } catch (Refusal r) {
+      throw r.status.asException();
+    }
     Set<Role> allowed = Permissions.allowed(method);
     if (!allowed.contains(caller.role())) {
-      return refuse(
-          call,
-          Status.PERMISSION_DENIED.withDescription(
+      throw Status.PERMISSION_DENIED
+          .withDescription(
               method
                   + " needs "
                   + Permissions.describe(allowed)
@@ -72,13 +101,17 @@ final class Authenticator implements ServerInterceptor {
                   + caller.principal()
                   + " has the "
                   + caller.role().spelling()
-                  + " role"));
+                  + " role")
+          .asException();
     }
-    return Contexts.interceptCall(caller.attachTo(Context.current()), call, headers, next);
+    return caller;
   }
 
-  private Caller identify(ServerCall<?, ?> call, Metadata headers) throws Refusal {
-    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+  private Caller identify(
+      SocketAddress remote,
+      String authorization,
+      Supplier<Optional<X509Certificate>> clientCertificate)
+      throws Refusal {
     if (remote instanceof InProcessSocketAddress
         || remote instanceof AnonymousInProcessSocketAddress) {
       return Caller.IN_PROCESS;
@@ -93,7 +126,6 @@ final class Authenticator implements ServerInterceptor {
           Status.UNAUTHENTICATED.withDescription(
               "this replica has no tokens or client CA configured and serves loopback callers only"));
     }
-    String authorization = headers.get(AUTHORIZATION);
     if (authorization != null) {
       if (!authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
         throw unauthenticated("the authorization header is not 'Bearer <token>'");
@@ -105,7 +137,8 @@ final class Authenticator implements ServerInterceptor {
       }
       return caller;
     }
-    Optional<X509Certificate> certificate = clientCertificate(call);
+    Optional<X509Certificate> certificate =
+        certificates == null ? Optional.empty() : clientCertificate.get();
     if (certificate.isPresent()) {
       X509Certificate c = certificate.get();
       return certificates
@@ -125,12 +158,8 @@ final class Authenticator implements ServerInterceptor {
                 + "certificate");
   }
 
-  /** The verified client certificate, when client certificates are configured and one came. */
-  private Optional<X509Certificate> clientCertificate(ServerCall<?, ?> call) {
-    if (certificates == null) {
-      return Optional.empty();
-    }
-    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+  /** The verified client certificate of {@code session}, when one came. */
+  static Optional<X509Certificate> clientCertificate(SSLSession session) {
     if (session == null) {
       return Optional.empty();
     }

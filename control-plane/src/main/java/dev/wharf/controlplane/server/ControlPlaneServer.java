@@ -2,6 +2,7 @@ package dev.wharf.controlplane.server;
 
 import dev.wharf.config.DocumentLimits;
 import dev.wharf.controlplane.admin.AdminService;
+import dev.wharf.controlplane.admin.Watches;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
@@ -16,6 +17,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown order ({@link #close()}):
  *
  * <ol>
- *   <li>stop watching the store (config and drain requests), so nothing new is pushed;
+ *   <li>stop watching the store (config and drain requests), so nothing new is pushed, and end the
+ *       Admin {@code Watch} streams with UNAVAILABLE and the HTTP/JSON face;
  *   <li>stop accepting streams;
  *   <li>end every node stream with UNAVAILABLE, so nodes fail over to another replica now instead
  *       of when their keep-alive notices;
@@ -63,21 +66,36 @@ public final class ControlPlaneServer implements AutoCloseable {
 
   private final Duration shutdownGrace;
 
+  /** The Admin API's HTTP/JSON face; null unless {@link Builder#adminHttp} was given. */
+  private final AdminHttpEndpoint adminHttp;
+
+  private final Watches watches;
+
   private ControlPlaneServer(
-      Builder b, List<Server> servers, DiscoveryState discovery, NodeStatusWriter statuses)
+      Builder b,
+      List<Server> servers,
+      DiscoveryState discovery,
+      NodeStatusWriter statuses,
+      AdminFaces faces)
       throws IOException {
     this.store = b.store;
     this.discovery = discovery;
     this.statuses = statuses;
     this.servers = List.copyOf(servers);
     this.shutdownGrace = b.shutdownGrace;
+    this.watches = faces.watches();
     List<Server> started = new ArrayList<>();
     try {
       for (Server s : servers) {
         started.add(s.start());
       }
+      this.adminHttp =
+          b.adminHttp == null
+              ? null
+              : faces.startHttp(b.adminHttp, b.tlsCert, b.tlsKey, b.clientCertificates);
     } catch (IOException | RuntimeException e) {
       started.forEach(Server::shutdownNow);
+      watches.close();
       throw e;
     }
     this.watch = store.watch(discovery::publish);
@@ -98,6 +116,16 @@ public final class ControlPlaneServer implements AutoCloseable {
         .orElse(null);
   }
 
+  /** The address of the Admin API's HTTP/JSON face; null when it is not served. */
+  public InetSocketAddress adminHttpAddress() {
+    return adminHttp == null ? null : adminHttp.address();
+  }
+
+  /** The Admin API's open {@code Watch} streams. */
+  public Watches watches() {
+    return watches;
+  }
+
   /** What this replica pushes, and the nodes connected to it. */
   public DiscoveryState discovery() {
     return discovery;
@@ -111,6 +139,10 @@ public final class ControlPlaneServer implements AutoCloseable {
   public void close() {
     watch.close();
     drains.close();
+    watches.close();
+    if (adminHttp != null) {
+      adminHttp.close();
+    }
     servers.forEach(Server::shutdown);
     discovery.disconnectAll("control-plane replica shutting down");
     try {
@@ -148,6 +180,8 @@ public final class ControlPlaneServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration statusRetry = Duration.ofSeconds(1);
     private final List<BindableService> extraServices = new ArrayList<>();
+    private InetSocketAddress adminHttp;
+    private Duration watchNodePoll = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -222,6 +256,21 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Also serves the Admin API as HTTP/JSON on this address (port 0 picks a free port), with the
+     * same credentials and roles; HTTPS when {@link #tls} is given.
+     */
+    public Builder adminHttp(InetSocketAddress address) {
+      adminHttp = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** How often Admin {@code Watch} streams that ask for nodes list the fleet (default 1 s). */
+    public Builder watchNodePoll(Duration d) {
+      watchNodePoll = Objects.requireNonNull(d, "watchNodePoll");
+      return this;
+    }
+
     /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
@@ -244,13 +293,14 @@ public final class ControlPlaneServer implements AutoCloseable {
       if (clientCertificates != null && tlsCert == null) {
         throw new IllegalStateException("client certificates need TLS: give tls(cert, key)");
       }
-      if (tokens == null
-          && clientCertificates == null
-          && listen != null
-          && (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress())) {
+      InetSocketAddress exposed =
+          listen != null && !isLoopback(listen)
+              ? listen
+              : adminHttp != null && !isLoopback(adminHttp) ? adminHttp : null;
+      if (tokens == null && clientCertificates == null && exposed != null) {
         throw new IllegalStateException(
             "listen address "
-                + listen
+                + exposed
                 + " is not a loopback "
                 + "address: without tokens or client certificates only callers on this host may be "
                 + "served; configure credentials or listen on 127.0.0.1");
@@ -261,19 +311,29 @@ public final class ControlPlaneServer implements AutoCloseable {
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
-      services.add(new AdminService(store));
+      List<ServerBuilder<?>> builders = serverBuilders(); // may throw: before Watches starts
+      AdminFaces faces =
+          new AdminFaces(
+              new AdminService(store),
+              new Authenticator(tokens, clientCertificates),
+              new Watches(store, watchNodePoll));
+      services.add(faces::bindAdmin);
+      services.add(ProtoReflectionServiceV1.newInstance());
       services.addAll(extraServices);
       // Interceptors run last-added first: authentication comes before anything else.
-      List<ServerInterceptor> interceptors =
-          List.of(new PeerAddress(), new Authenticator(tokens, clientCertificates));
+      List<ServerInterceptor> interceptors = List.of(new PeerAddress(), faces.authenticator());
       List<Server> servers = new ArrayList<>();
-      for (ServerBuilder<?> sb : serverBuilders()) {
+      for (ServerBuilder<?> sb : builders) {
         for (BindableService s : services) {
           sb.addService(ServerInterceptors.intercept(s, interceptors));
         }
         servers.add(sb.build());
       }
-      return new ControlPlaneServer(this, servers, discovery, statuses);
+      return new ControlPlaneServer(this, servers, discovery, statuses, faces);
+    }
+
+    private static boolean isLoopback(InetSocketAddress a) {
+      return a.getAddress() != null && a.getAddress().isLoopbackAddress();
     }
 
     private List<ServerBuilder<?>> serverBuilders() throws IOException {

@@ -4,6 +4,7 @@ import dev.wharf.controlplane.admin.Role;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import io.grpc.MethodDescriptor;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
 final class Permissions {
   private static final Set<Role> ADMIN_ONLY = EnumSet.of(Role.ADMIN);
   private static final Map<String, Set<Role>> ALLOWED =
-      Stream.concat(
+      Stream.of(
               Stream.of(DiscoveryGrpc.getStreamMethod())
                   .map(m -> Map.entry(m.getFullMethodName(), EnumSet.of(Role.NODE, Role.ADMIN))),
               Stream.of(
@@ -28,9 +29,14 @@ final class Permissions {
                       AdminGrpc.getListHistoryMethod(),
                       AdminGrpc.getListNodesMethod(),
                       AdminGrpc.getGetRolloutMethod(),
-                      AdminGrpc.getGetEndpointHealthMethod())
+                      AdminGrpc.getGetEndpointHealthMethod(),
+                      AdminGrpc.getWatchMethod())
                   .map(MethodDescriptor::getFullMethodName)
+                  .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))),
+              // Server reflection describes the services to whoever may read the Admin API.
+              Stream.of(ServerReflectionGrpc.getServerReflectionInfoMethod().getFullMethodName())
                   .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))))
+          .flatMap(s -> s)
           .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> (Set<Role>) e.getValue()));
 
   private Permissions() {}
