@@ -9,6 +9,7 @@ import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Deletes one object, based on the version at which it was read. */
@@ -27,7 +28,8 @@ import picocli.CommandLine.Parameters;
       "  - route old-docs",
       "  applied: version 9",
       "",
-      "Exit codes: 0 deleted, 1 no such object or still referred to, 2 the config changed "
+      "Exit codes: 0 deleted, 1 no such object, still referred to, or the last listener or "
+          + "route without --allow-empty, 2 the config changed "
           + "since it was read, 3 unreachable or not allowed."
     })
 public final class DeleteCommand extends AdminCommand {
@@ -41,6 +43,11 @@ public final class DeleteCommand extends AdminCommand {
   @Parameters(index = "1", paramLabel = "NAME")
   private String name;
 
+  @Option(
+      names = "--allow-empty",
+      description = "Allow deleting the last listener or the last route (the nodes stop serving).")
+  private boolean allowEmpty;
+
   @Override
   int run(AdminClient client) {
     ObjectKind objectKind = Kinds.parse(kind);
@@ -51,6 +58,7 @@ public final class DeleteCommand extends AdminCommand {
             .setExpectedVersion(version)
             .setKind(objectKind)
             .setName(name)
+            .setAllowEmpty(allowEmpty)
             .build();
     WriteResponse response = client.write(version, s -> s.deleteObject(delete));
     Changes.print(response.getChangesList(), out());

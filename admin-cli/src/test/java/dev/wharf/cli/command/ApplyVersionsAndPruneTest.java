@@ -175,6 +175,24 @@ class ApplyVersionsAndPruneTest {
   }
 
   @Test
+  void deletingTheLastListenerNeedsAllowEmpty() {
+    Result r = cli.run("delete", "listener", "web");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("every listener"), r.err());
+    assertEquals(v, admin.version());
+
+    cli.run("delete", "route", "old");
+    Result lastRoute = cli.run("delete", "route", "web");
+    assertEquals(1, lastRoute.exitCode(), lastRoute.toString());
+    assertTrue(lastRoute.err().contains("every route"), lastRoute.err());
+
+    Result allowed = cli.run("delete", "route", "web", "--allow-empty");
+    assertEquals(0, allowed.exitCode(), allowed.toString());
+    assertEquals(0, admin.config().getRoutesCount());
+  }
+
+  @Test
   void aDocumentOfRoutesMayNameAnUpstreamOnlyTheServerHolds() {
     Path file =
         versioned(

@@ -145,7 +145,7 @@ class RouteSetCommandTest {
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
         """
-        error: the config would not validate (2 errors)
+        error: the config is invalid (2 errors):
           routes[1].match.path.regex: unclosed group near index 4
           routes[1].proxy.upstream: no upstream named 'nope' (known: app, echo)
         """,

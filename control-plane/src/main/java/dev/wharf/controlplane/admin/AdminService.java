@@ -161,7 +161,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 if (ObjectKinds.find(current, kind, name).isEmpty()) {
                   throw notFound(kind, name, request.getExpectedVersion());
                 }
-                return ConfigEdits.delete(current, kind, name);
+                Config next = ConfigEdits.delete(current, kind, name);
+                if (!request.getAllowEmpty()) {
+                  Applies.requireNotEmptied(current, next);
+                }
+                return next;
               },
               changes -> "delete " + ObjectKinds.noun(kind) + " " + name);
         });

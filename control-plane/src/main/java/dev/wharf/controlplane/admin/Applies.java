@@ -71,8 +71,7 @@ final class Applies {
     Config document = request.getConfig();
     Config next = request.getPrune() ? document : ConfigEdits.merge(current, document);
     if (!request.getAllowEmpty()) {
-      requireNotEmptied("listener", current.getListenersCount(), next.getListenersCount());
-      requireNotEmptied("route", current.getRoutesCount(), next.getRoutesCount());
+      requireNotEmptied(current, next);
     }
     if (!request.getPrune()) {
       List<ConfigError> errors = ConfigValidator.validate(next);
@@ -81,6 +80,15 @@ final class Applies {
       }
     }
     return next;
+  }
+
+  /**
+   * Refuses (INVALID_ARGUMENT on {@code allow_empty}) a write that leaves no listener, or no route,
+   * where {@code current} has some: the nodes would stop listening, or answer nothing but 404.
+   */
+  static void requireNotEmptied(Config current, Config next) {
+    requireNotEmptied("listener", current.getListenersCount(), next.getListenersCount());
+    requireNotEmptied("route", current.getRoutesCount(), next.getRoutesCount());
   }
 
   private static void requireNotEmptied(String noun, int before, int after) {

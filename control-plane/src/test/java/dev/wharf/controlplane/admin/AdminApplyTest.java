@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.ApplyRequest;
 import dev.wharf.proto.admin.v1.ApplyResponse;
+import dev.wharf.proto.admin.v1.DeleteObjectRequest;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
+import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Route;
 import dev.wharf.testkit.EtcdExtension;
@@ -193,6 +195,24 @@ class AdminApplyTest {
 
     assertEquals(List.of("routes[0].proxy.upstream"), violatedFields(e));
     assertEquals(v, version());
+  }
+
+  @Test
+  void deletingTheLastListenerNeedsAllowEmpty() {
+    long v = apply(request(0, config(DOCUMENT))).getVersion();
+    DeleteObjectRequest delete =
+        DeleteObjectRequest.newBuilder()
+            .setExpectedVersion(v)
+            .setKind(ObjectKind.OBJECT_KIND_LISTENER)
+            .setName("web")
+            .build();
+
+    StatusRuntimeException e = failure(Code.INVALID_ARGUMENT, () -> admin.deleteObject(delete));
+
+    assertEquals(List.of("allow_empty"), violatedFields(e));
+    assertEquals(v, version());
+    assertTrue(admin.deleteObject(delete.toBuilder().setAllowEmpty(true).build()).getVersion() > v);
+    assertEquals(0, current().getListenersCount());
   }
 
   private ApplyResponse apply(ApplyRequest request) {
