@@ -55,7 +55,9 @@ class OperatorWorkflowIT {
 
   @AfterEach
   void stopAll() throws Exception {
-    JarProcess.closeAll(started);
+    for (int i = started.size() - 1; i >= 0; i--) {
+      started.get(i).close();
+    }
   }
 
   @Test
