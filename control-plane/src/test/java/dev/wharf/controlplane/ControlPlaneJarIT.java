@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +73,15 @@ class ControlPlaneJarIT {
       String scrape = get(metrics + "/metrics").body();
       assertTrue(scrape.contains("wharf_cp_config_version 1.0"), scrape);
       assertTrue(scrape.contains("wharf_cp_connected_nodes 0.0"), scrape);
+      // the jar's manifest gives the version; the process's own meters are there
+      assertTrue(
+          Pattern.compile(
+                  "(?m)^wharf_build_info\\{commit=\"[^\"]+\",java=\"[^\"]+\",version=\"(?!dev\")[^\"]+\"\\} 1$")
+              .matcher(scrape)
+              .find(),
+          scrape);
+      assertTrue(
+          Pattern.compile("(?m)^process_files_open_files [1-9]").matcher(scrape).find(), scrape);
       assertTrue(replica.output().contains("bootstrapped version 1 from " + DEMO));
       assertEquals(SIGTERM_EXIT, replica.stop(Duration.ofSeconds(20)), replica.output());
       assertTrue(replica.output().contains("control-plane replica stopped"), replica.output());

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +121,15 @@ class DataPlaneJarIT {
           metrics.contains(
               "wharf_requests_total{listener=\"demo\",protocol=\"http/1.1\",route=\"api\",status=\"200\",status_class=\"2xx\"} 1.0"),
           metrics);
+      // the jar's manifest gives the version; the process's own meters are there
+      assertTrue(
+          Pattern.compile(
+                  "(?m)^wharf_build_info\\{commit=\"[^\"]+\",java=\"[^\"]+\",version=\"(?!dev\")[^\"]+\"\\} 1$")
+              .matcher(metrics)
+              .find(),
+          metrics);
+      assertTrue(
+          Pattern.compile("(?m)^process_files_open_files [1-9]").matcher(metrics).find(), metrics);
       assertTrue(get(admin + "/config").body().contains("name: old-docs"));
     } finally {
       stopAndCheckForLeaks(node, dir);

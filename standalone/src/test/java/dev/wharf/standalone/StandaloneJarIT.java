@@ -27,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +88,17 @@ class StandaloneJarIT {
       String admin = "http://" + wharf.awaitLine("admin:", TIMEOUT);
       assertEquals(
           "2", get(admin + "/config").headers().firstValue("x-wharf-config-version").orElseThrow());
-      assertTrue(get(admin + "/metrics").body().contains("wharf_cp_acks_total 2.0"));
+      String scrape = get(admin + "/metrics").body();
+      assertTrue(scrape.contains("wharf_cp_acks_total 2.0"), scrape);
+      // the jar's manifest gives the version; the process's own meters are there
+      assertTrue(
+          Pattern.compile(
+                  "(?m)^wharf_build_info\\{commit=\"[^\"]+\",java=\"[^\"]+\",version=\"(?!dev\")[^\"]+\"\\} 1$")
+              .matcher(scrape)
+              .find(),
+          scrape);
+      assertTrue(
+          Pattern.compile("(?m)^process_files_open_files [1-9]").matcher(scrape).find(), scrape);
 
       assertEquals(SIGTERM_EXIT, wharf.stop(Duration.ofSeconds(20)), wharf.output());
     }

@@ -73,6 +73,7 @@ public final class WebSocketRelay implements Drainable {
     final FrameScanner scanner = new FrameScanner(maxMessageSize);
     final String sender;
     final Counter messages; // this route's, for this direction; resolved once per WebSocket
+    long uncounted; // messages of the current read, added to `messages` when the read completes
     boolean closeForwarded; // a close frame went to `out`, from `in` or from us
     boolean closeReceived; // `in` sent a close frame
     int pendingClose; // the code of a close frame waiting for the next boundary towards `out`
@@ -90,7 +91,7 @@ public final class WebSocketRelay implements Drainable {
     @Override
     public void onFrame(int opcode, boolean fin) {
       if (fin && opcode <= FrameScanner.OPCODE_BINARY) {
-        messages.increment();
+        uncounted++;
       }
     }
 
@@ -202,6 +203,7 @@ public final class WebSocketRelay implements Drainable {
         onRead(d, d.early.poll());
       }
       d.out.flush();
+      countMessages(d);
     }
     clientChannel.config().setAutoRead(true);
     upstreamChannel.config().setAutoRead(true);
@@ -253,6 +255,15 @@ public final class WebSocketRelay implements Drainable {
 
   void onReadComplete(Direction d) {
     d.out.flush();
+    countMessages(d);
+  }
+
+  /** One adder update per read, however many messages it carried. */
+  private static void countMessages(Direction d) {
+    if (d.uncounted > 0) {
+      d.messages.increment(d.uncounted);
+      d.uncounted = 0;
+    }
   }
 
   void onWritable(Channel channel) {
@@ -299,6 +310,7 @@ public final class WebSocketRelay implements Drainable {
     for (Direction d : new Direction[] {fromClient, fromUpstream}) {
       d.early.forEach(ByteBuf::release);
       d.early.clear();
+      countMessages(d);
     }
     closing.closed(byIfNone, codeIfNone);
     cancel(idleTimer);
