@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import dev.wharf.cli.client.Environment;
 import dev.wharf.cli.command.ApplyCommand;
 import dev.wharf.cli.command.CommandRoot;
+import dev.wharf.cli.command.CompleteCommand;
 import dev.wharf.cli.command.CompletionCommand;
 import dev.wharf.cli.command.DeleteCommand;
 import dev.wharf.cli.command.DiffCommand;
@@ -45,7 +46,8 @@ import picocli.CommandLine.ScopeType;
       ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
       RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
       RolloutCommand.class, HealthCommand.class, DrainCommand.class, ValidateCommand.class,
-      ImportNginxCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class
+      ImportNginxCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class,
+      CompleteCommand.class
     },
     footer = {
       "",
@@ -115,9 +117,14 @@ public final class WharfCtl implements CommandRoot {
 
   static int run(String... args) {
     GRPC_LOG.setLevel(Level.SEVERE);
-    return new CommandLine(new WharfCtl())
+    return commandLine(Environment.system()).execute(args);
+  }
+
+  /** The command tree as {@link #main} runs it, with its error handlers, in {@code environment}. */
+  static CommandLine commandLine(Environment environment) {
+    return new CommandLine(new WharfCtl(environment))
         .setExecutionExceptionHandler(WharfCtl::internalError)
-        .execute(args);
+        .setParameterExceptionHandler(UsageErrors::report);
   }
 
   private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -74,7 +74,10 @@ class WharfCtlJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("Missing required option: '--file=FILE'"), r.stderr());
+    assertEquals(
+        "error: Missing required option: '--file=FILE'\n"
+            + "Try 'wharfctl validate --help' for more information.\n",
+        r.stderr());
     assertFalse(r.stderr().contains("Exception"), r.stderr());
   }
 

@@ -92,8 +92,15 @@ class WharfCtlTest {
       Result r = cli.run(args.toArray(String[]::new));
 
       assertEquals(1, r.exitCode(), command + ": " + r);
-      // Missing required options or parameters may be named first; the usage follows.
-      assertTrue(r.err().contains("Usage: wharfctl " + command), command + ": " + r.err());
+      // One line (missing required options or parameters may be named instead), then the hint;
+      // never the whole usage.
+      List<String> lines = r.err().lines().toList();
+      assertEquals(2, lines.size(), command + ": " + r.err());
+      assertTrue(lines.get(0).startsWith("error: "), command + ": " + r.err());
+      assertEquals(
+          "Try 'wharfctl " + command + " --help' for more information.",
+          lines.get(1),
+          command + ": " + r.err());
       assertFalse(r.err().contains("Exception"), command + ": " + r.err());
     }
     assertTrue(cli.opened().isEmpty(), "a misused command connected: " + cli.opened());
@@ -105,8 +112,32 @@ class WharfCtlTest {
 
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
-        "Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)",
-        r.err().lines().findFirst().orElseThrow());
+        """
+        error: Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)
+        Try 'wharfctl nodes --help' for more information.
+        """,
+        r.err());
+  }
+
+  @Test
+  void aMistypedFlagSaysWhichOneWasMeantInOneLineAndTheHelpHint() {
+    Result r = cli.run("get", "routes", "--outptu", "yaml");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(
+        r.err().startsWith("error: Unknown option: '--outptu'"), r.err());
+    assertTrue(r.err().contains("--output"), r.err());
+    assertTrue(
+        r.err().endsWith("Try 'wharfctl get --help' for more information.\n"), r.err());
+    assertFalse(r.err().contains("Usage:"), r.err());
+  }
+
+  @Test
+  void aDecimalDurationIsAcceptedAsGoAndEnvoyReadIt() {
+    Result r = cli.run("nodes", "--timeout", "1.5s", "--server", "nowhere:1");
+
+    assertEquals(3, r.exitCode(), r.toString());
+    assertFalse(r.err().contains("Invalid value"), r.err());
   }
 
   @Test

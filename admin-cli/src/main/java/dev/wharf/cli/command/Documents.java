@@ -29,8 +29,7 @@ final class Documents {
     } catch (IOException e) {
       err.println("error: cannot read " + file + ": " + e.getMessage());
     } catch (ConfigException e) {
-      int n = e.errors().size();
-      err.println(file + ": " + n + (n == 1 ? " error" : " errors"));
+      err.println(file + ": " + ConfigError.count(e.errors().size()));
       for (ConfigError error : e.errors()) {
         err.println("  " + error);
       }
