@@ -21,8 +21,7 @@ final class UsageErrors {
     // picocli words some messages (mutually exclusive options) as "Error: ...".
     err.println("error: " + (message.startsWith("Error: ") ? message.substring(7) : message));
     UnmatchedArgumentException.printSuggestions(e, err);
-    err.println(
-        "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
     err.flush();
     return ExitCode.INVALID_INPUT;
   }

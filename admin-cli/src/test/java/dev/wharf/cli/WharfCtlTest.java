@@ -124,11 +124,9 @@ class WharfCtlTest {
     Result r = cli.run("get", "routes", "--outptu", "yaml");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(
-        r.err().startsWith("error: Unknown option: '--outptu'"), r.err());
+    assertTrue(r.err().startsWith("error: Unknown option: '--outptu'"), r.err());
     assertTrue(r.err().contains("--output"), r.err());
-    assertTrue(
-        r.err().endsWith("Try 'wharfctl get --help' for more information.\n"), r.err());
+    assertTrue(r.err().endsWith("Try 'wharfctl get --help' for more information.\n"), r.err());
     assertFalse(r.err().contains("Usage:"), r.err());
   }
 
@@ -141,18 +139,27 @@ class WharfCtlTest {
   }
 
   @Test
-  void completionPrintsABashScriptThatKnowsTheCommandsAndTheirFlags() {
-    Result r = cli.run("completion");
+  void completionPrintsAScriptForEachShellThatAsksWharfctlOnEveryTab() {
+    Result bash = cli.run("completion");
+    Result zsh = cli.run("completion", "zsh");
+    Result fish = cli.run("completion", "fish");
+    Result other = cli.run("completion", "tcsh");
 
-    assertEquals(0, r.exitCode(), r.toString());
-    assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out());
-    assertTrue(r.out().contains("complete -F _complete_wharfctl"), "no complete -F line");
-    for (String command : COMMANDS) {
-      assertTrue(r.out().contains(command), command + " is not completed");
+    assertEquals(0, bash.exitCode(), bash.toString());
+    assertEquals(bash, cli.run("completion", "bash"));
+    assertTrue(bash.out().contains("complete -F _wharfctl_complete wharfctl"), bash.out());
+    assertTrue(zsh.out().startsWith("#compdef wharfctl\n"), zsh.out());
+    assertTrue(fish.out().contains("complete -c wharfctl "), fish.out());
+    for (Result r : List.of(bash, zsh, fish)) {
+      assertTrue(r.out().contains("__complete -- "), r.out());
     }
-    for (String flag : List.of("--dry-run", "--server", "--token-file", "--upstream", "--wait")) {
-      assertTrue(r.out().contains(flag), flag + " is not completed");
-    }
+    assertEquals(
+        """
+        error: unknown shell 'tcsh' (expected: bash, zsh or fish)
+        Try 'wharfctl completion --help' for more information.
+        """,
+        other.err());
+    assertEquals(1, other.exitCode());
   }
 
   /** Every runnable command as typed: {@code apply}, {@code route set}, ... */
@@ -162,7 +169,7 @@ class WharfCtlTest {
     root.getSubcommands()
         .forEach(
             (name, sub) -> {
-              if (name.equals("help")) {
+              if (name.equals("help") || sub.getCommandSpec().usageMessage().hidden()) {
                 return;
               }
               paths.add(name);

@@ -43,7 +43,8 @@ public final class ConfigValidator {
     return problems.errors().stream().map(e -> named(e, config)).toList();
   }
 
-  private static final Pattern OBJECT_PATH = Pattern.compile("(listeners|upstreams|routes)\\[(\\d+)]");
+  private static final Pattern OBJECT_PATH =
+      Pattern.compile("(listeners|upstreams|routes)\\[(\\d+)]");
 
   /**
    * {@code e}, saying the name of the object its path is in ({@code route api} for {@code

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * milliseconds, and the difference is a thousandfold.
  */
 public final class Durations {
-  private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)(ns|us|ms|s|m|h|d)");
+  private static final Pattern PART =
+      Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)(ns|us|ms|s|m|h|d)");
 
   /** More digits than any duration in range needs: refused before any arithmetic on them. */
   private static final int MAX_DIGITS = 30;

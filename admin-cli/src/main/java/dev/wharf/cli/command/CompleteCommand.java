@@ -48,8 +48,7 @@ public final class CompleteCommand implements Callable<Integer> {
     if (current.equals("=")) {
       current = "";
     }
-    CompletionWalk walk =
-        CompletionWalk.of(spec.root(), typed.subList(0, typed.size() - 1));
+    CompletionWalk walk = CompletionWalk.of(spec.root(), typed.subList(0, typed.size() - 1));
     for (String candidate : candidates(walk, current, typed)) {
       out.println(candidate);
     }

@@ -9,10 +9,10 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * Where a word being completed stands in the command tree: which command it belongs to, and
- * whether it is a subcommand, an option name, an option's value or the n-th parameter. It reads
- * the words the way picocli parses them: a command that has taken a parameter takes no subcommand,
- * so in {@code wharfctl get route <TAB>} the word {@code route} is get's KIND, not the {@code route}
+ * Where a word being completed stands in the command tree: which command it belongs to, and whether
+ * it is a subcommand, an option name, an option's value or the n-th parameter. It reads the words
+ * the way picocli parses them: a command that has taken a parameter takes no subcommand, so in
+ * {@code wharfctl get route <TAB>} the word {@code route} is get's KIND, not the {@code route}
  * command (whose {@code set} picocli's generated script offered there).
  *
  * @param command the command the word is for

@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * The values of parameters that name something on the server, for completion: the object names
- * of a kind, node ids, versions in the history. Which ones a parameter takes is read from its label
+ * The values of parameters that name something on the server, for completion: the object names of a
+ * kind, node ids, versions in the history. Which ones a parameter takes is read from its label
  * ({@code UPSTREAM}, {@code NODE}...) and, for {@code NAME}, from the KIND typed before it.
  */
 final class ServerNames {
@@ -102,7 +102,9 @@ final class ServerNames {
   }
 
   private static List<String> nodes(AdminClient client) {
-    return client.call(s -> s.listNodes(ListNodesRequest.getDefaultInstance())).getNodesList()
+    return client
+        .call(s -> s.listNodes(ListNodesRequest.getDefaultInstance()))
+        .getNodesList()
         .stream()
         .map(n -> n.getStatus().getNodeId())
         .toList();

@@ -4,8 +4,8 @@ import com.google.protobuf.Duration;
 import dev.wharf.proto.config.v1.PathRewrite;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.UpstreamTls;
-import java.util.Optional;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 

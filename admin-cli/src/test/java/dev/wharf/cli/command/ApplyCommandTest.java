@@ -102,8 +102,9 @@ class ApplyCommandTest {
     assertEquals(
         file
             + ": 2 errors\n"
-            + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
-            + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n",
+            + "  route a: routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
+            + "  route a: routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line"
+            + " 7)\n",
         r.err());
     assertEquals("", r.out());
     assertEquals(0, admin.calls(), "the server was called");
