@@ -8,6 +8,7 @@ import dev.wharf.cli.command.CompletionCommand;
 import dev.wharf.cli.command.DeleteCommand;
 import dev.wharf.cli.command.DiffCommand;
 import dev.wharf.cli.command.DrainCommand;
+import dev.wharf.cli.command.EditCommand;
 import dev.wharf.cli.command.GetCommand;
 import dev.wharf.cli.command.HealthCommand;
 import dev.wharf.cli.command.HistoryCommand;
@@ -58,7 +59,8 @@ import picocli.CommandLine.ScopeType;
       ImportNginxCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class,
-      CompleteCommand.class
+      CompleteCommand.class,
+      EditCommand.class
     },
     footer = {
       "",

@@ -107,7 +107,13 @@ class FleetCommandsTest {
     Result r = cli.run("rollout", "--wait", "--interval", "2s");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("version 42: applied on 3/3 nodes\n", r.out());
+    assertEquals(
+        """
+        node-2: applied version 42
+        node-3: applied version 42
+        version 42: applied on 3/3 nodes
+        """,
+        r.out());
     assertEquals(3, admin.rolloutPolls());
     assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2)), cli.time.sleeps());
   }
@@ -123,6 +129,8 @@ class FleetCommandsTest {
     assertEquals(4, r.exitCode(), r.toString());
     assertEquals(
         """
+        node-2: applied version 42
+        node-3: refused version 42: listeners[0].port: 80 is in use
         version 42: applied on 2/3 nodes, refused by 1:
           node-3: listeners[0].port: 80 is in use
         """,
@@ -201,6 +209,38 @@ class FleetCommandsTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("drain requested: node-2 (through replica cp-2)\n", r.out());
     assertEquals(List.of("node-2"), admin.drained());
+  }
+
+  @Test
+  void drainWaitFollowsTheNodeUntilItIsGone() {
+    admin
+        .nodes(List.of(node("node-1", "cp-1", 42, 0, 0, ""), node("node-2", "cp-2", 42, 0, 0, "")))
+        .drainedNodesLeaveAfter(3);
+
+    Result r = cli.run("drain", "node-2", "--wait", "--interval", "2s");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(
+        """
+        drain requested: node-2 (through replica cp-2)
+        node-2: draining
+        node-2: gone (drained)
+        """,
+        r.out());
+    assertEquals(
+        List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2)),
+        cli.time.sleeps());
+  }
+
+  @Test
+  void drainWaitGivesUpAtTheTimeoutWithExitFour() {
+    admin.nodes(List.of(node("node-2", "cp-2", 42, 0, 0, "")));
+
+    Result r = cli.run("drain", "node-2", "--wait", "--timeout", "3s", "--interval", "2s");
+
+    assertEquals(4, r.exitCode(), r.toString());
+    assertEquals("error: node-2 is still connected after 3s of draining\n", r.err());
+    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(1)), cli.time.sleeps());
   }
 
   @Test
