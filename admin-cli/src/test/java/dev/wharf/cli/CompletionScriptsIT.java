@@ -122,6 +122,32 @@ class CompletionScriptsIT {
     assertEquals(new Result(0, "", ""), r);
   }
 
+  @Test
+  void fishCompletesTheRouteNamesFromTheServer() throws IOException {
+    Path fish = MissingTool.require("fish");
+    Path script = script("fish");
+
+    Result r =
+        CommandRunner.run(
+            TIMEOUT,
+            List.of(
+                fish.toString(),
+                "-c",
+                "source $argv[1]; complete -C 'wharfctl get route '",
+                script.toString()),
+            Map.of(
+                "WHARF_SERVER",
+                address,
+                "PATH",
+                dir.resolve("bin") + ":" + System.getenv("PATH")));
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(
+        List.of("api", "echo", "hello", "old-docs", "ws"),
+        r.stdout().lines().map(String::strip).sorted().toList(),
+        r.toString());
+  }
+
   private Path script(String shell) throws IOException {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "completion", shell);
     assertEquals(0, r.exitCode(), r.toString());
