@@ -136,10 +136,7 @@ class CompletionScriptsIT {
                 "source $argv[1]; complete -C 'wharfctl get route '",
                 script.toString()),
             Map.of(
-                "WHARF_SERVER",
-                address,
-                "PATH",
-                dir.resolve("bin") + ":" + System.getenv("PATH")));
+                "WHARF_SERVER", address, "PATH", dir.resolve("bin") + ":" + System.getenv("PATH")));
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(

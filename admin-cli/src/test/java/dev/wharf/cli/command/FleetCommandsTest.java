@@ -44,7 +44,20 @@ class FleetCommandsTest {
     admin.nodes(
         List.of(
             node("node-1", "cp-1", 42, 0, 0, ""),
-            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
+            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")
+                .toBuilder()
+                .setStatus(
+                    node(
+                            "node-2",
+                            "cp-2",
+                            41,
+                            1,
+                            42,
+                            "listeners[0].port: 8080 is in use\nsecond" + " line")
+                        .getStatus()
+                        .toBuilder()
+                        .setDraining(true))
+                .build()));
 
     Result r = cli.run("nodes");
 
@@ -52,11 +65,11 @@ class FleetCommandsTest {
     assertEquals(
         """
         NODE     REPLICA   VERSION   BEHIND   LAST NACK                                   \
-        CONNECTED SINCE
+        CONNECTED SINCE        STATE
         node-1   cp-1      42        0        -                                           \
-        2025-03-01T09:00:00Z
+        2025-03-01T09:00:00Z   running
         node-2   cp-2      41        1        42: listeners[0].port: 8080 is in use ...   \
-        2025-03-01T09:00:00Z
+        2025-03-01T09:00:00Z   draining
         """,
         r.out());
   }
