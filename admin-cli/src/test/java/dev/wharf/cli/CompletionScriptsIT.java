@@ -76,18 +76,36 @@ class CompletionScriptsIT {
 
     assertEquals(
         List.of("hello", "api", "ws", "old-docs", "echo"),
-        bash(script, "wharfctl get route ", "wharfctl", "get", "route", ""));
+        bash(
+            script,
+            "wharfctl get --timeout 60s route ",
+            "wharfctl",
+            "get",
+            "--timeout",
+            "60s",
+            "route",
+            ""));
     assertEquals(List.of("set"), bash(script, "wharfctl route ", "wharfctl", "route", ""));
     assertEquals(
         List.of("listener", "upstream", "route", "config"),
         bash(script, "wharfctl get ", "wharfctl", "get", ""));
-    assertEquals(List.of("node-1"), bash(script, "wharfctl drain n", "wharfctl", "drain", "n"));
+    assertEquals(
+        List.of("node-1"),
+        bash(
+            script,
+            "wharfctl drain --timeout 60s n",
+            "wharfctl",
+            "drain",
+            "--timeout",
+            "60s",
+            "n"));
   }
 
   @Test
   void bashReadsTheServerFlagThatBashItselfSplitsAtTheColon() throws IOException {
     Path script = script("bash");
-    String line = "wharfctl get --server " + address + " upstream ";
+    // A generous --timeout: the lookup's default (3s) is short for a loaded machine.
+    String line = "wharfctl get --timeout 60s --server " + address + " upstream ";
     String port = address.substring(address.indexOf(':') + 1);
 
     List<String> names =
@@ -97,6 +115,8 @@ class CompletionScriptsIT {
             line,
             "wharfctl",
             "get",
+            "--timeout",
+            "60s",
             "--server",
             "127.0.0.1",
             ":",
@@ -133,7 +153,7 @@ class CompletionScriptsIT {
             List.of(
                 fish.toString(),
                 "-c",
-                "source $argv[1]; complete -C 'wharfctl get route '",
+                "source $argv[1]; complete -C 'wharfctl get --timeout 60s route '",
                 script.toString()),
             Map.of(
                 "WHARF_SERVER", address, "PATH", dir.resolve("bin") + ":" + System.getenv("PATH")));
