@@ -3,10 +3,12 @@ package dev.wharf.cli;
 import dev.wharf.cli.client.Environment;
 import dev.wharf.cli.command.ApplyCommand;
 import dev.wharf.cli.command.CommandRoot;
+import dev.wharf.cli.command.CompleteCommand;
 import dev.wharf.cli.command.CompletionCommand;
 import dev.wharf.cli.command.DeleteCommand;
 import dev.wharf.cli.command.DiffCommand;
 import dev.wharf.cli.command.DrainCommand;
+import dev.wharf.cli.command.EditCommand;
 import dev.wharf.cli.command.GetCommand;
 import dev.wharf.cli.command.HealthCommand;
 import dev.wharf.cli.command.HistoryCommand;
@@ -43,10 +45,23 @@ import picocli.CommandLine.ScopeType;
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     exitCodeOnExecutionException = ExitCode.INVALID_INPUT,
     subcommands = {
-      ApplyCommand.class, DiffCommand.class, GetCommand.class, DeleteCommand.class,
-      RouteCommand.class, HistoryCommand.class, RollbackCommand.class, NodesCommand.class,
-      RolloutCommand.class, HealthCommand.class, DrainCommand.class, ValidateCommand.class,
-      ImportNginxCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class
+      ApplyCommand.class,
+      DiffCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      RouteCommand.class,
+      HistoryCommand.class,
+      RollbackCommand.class,
+      NodesCommand.class,
+      RolloutCommand.class,
+      HealthCommand.class,
+      DrainCommand.class,
+      ValidateCommand.class,
+      ImportNginxCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class,
+      CompleteCommand.class,
+      EditCommand.class
     },
     footer = {
       "",
@@ -127,9 +142,17 @@ public final class WharfCtl implements CommandRoot {
 
   static int run(String... args) {
     GRPC_LOG.setLevel(Level.SEVERE);
-    return new CommandLine(new WharfCtl())
+    return commandLine(Environment.system(), Input.system()).execute(args);
+  }
+
+  /**
+   * The command tree as {@link #main} runs it, with its error handlers, in {@code environment} and
+   * reading {@code input} for {@code -f -}.
+   */
+  static CommandLine commandLine(Environment environment, Input input) {
+    return new CommandLine(new WharfCtl(environment, input))
         .setExecutionExceptionHandler(WharfCtl::internalError)
-        .execute(args);
+        .setParameterExceptionHandler(UsageErrors::report);
   }
 
   private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

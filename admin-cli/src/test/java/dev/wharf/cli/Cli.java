@@ -114,7 +114,7 @@ public final class Cli implements AutoCloseable {
     Environment environment = new Environment(env, home, transport, time, time);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cmd = new CommandLine(new WharfCtl(environment, input));
+    CommandLine cmd = WharfCtl.commandLine(environment, input);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     int code = cmd.execute(args);

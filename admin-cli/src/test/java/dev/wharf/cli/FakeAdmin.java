@@ -77,6 +77,7 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   private List<NodeView> nodes = List.of();
   private int bumpAfterNextRead;
   private boolean silent;
+  private int leaveAfter = -1;
   private Instant now = Instant.parse("2025-03-01T09:30:00Z");
 
   /** The service, behind the authentication and call counting the tests look at. */
@@ -292,11 +293,26 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
         });
   }
 
+  /** A node asked to drain leaves the fleet after this many more ListNodes (-1: never). */
+  public synchronized FakeAdmin drainedNodesLeaveAfter(int polls) {
+    leaveAfter = polls;
+    return this;
+  }
+
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
     answer(
         out,
-        () -> ListNodesResponse.newBuilder().setLatestVersion(version).addAllNodes(nodes).build());
+        () -> {
+          if (!drained.isEmpty() && leaveAfter >= 0 && leaveAfter-- == 0) {
+            nodes =
+                nodes.stream().filter(n -> !drained.contains(n.getStatus().getNodeId())).toList();
+          }
+          return ListNodesResponse.newBuilder()
+              .setLatestVersion(version)
+              .addAllNodes(nodes)
+              .build();
+        });
   }
 
   @Override

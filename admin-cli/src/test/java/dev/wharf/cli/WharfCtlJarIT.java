@@ -53,10 +53,11 @@ class WharfCtlJarIT {
     assertEquals(
         broken
             + ": 4 errors\n"
-            + "  routes[1].name: 'a' is already the name of routes[0] (line 8)\n"
-            + "  routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
-            + "  routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line 7)\n"
-            + "  routes[0].proxy.connect_timeout: -1s (expected: > 0) (line 7)\n",
+            + "  route a: routes[1].name: 'a' is already the name of routes[0] (line 8)\n"
+            + "  route a: routes[0].match.path.regex: unclosed group near index 4 (line 6)\n"
+            + "  route a: routes[0].proxy.upstream: no upstream named 'nope' (known: api) (line"
+            + " 7)\n"
+            + "  route a: routes[0].proxy.connect_timeout: -1s (expected: > 0) (line 7)\n",
         r.stderr());
     assertEquals("", r.stdout());
   }
@@ -74,7 +75,10 @@ class WharfCtlJarIT {
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "validate");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("Missing required option: '--file=FILE'"), r.stderr());
+    assertEquals(
+        "error: Missing required option: '--file=FILE'\n"
+            + "Try 'wharfctl validate --help' for more information.\n",
+        r.stderr());
     assertFalse(r.stderr().contains("Exception"), r.stderr());
   }
 

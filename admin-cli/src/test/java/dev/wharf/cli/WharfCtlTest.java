@@ -92,8 +92,15 @@ class WharfCtlTest {
       Result r = cli.run(args.toArray(String[]::new));
 
       assertEquals(1, r.exitCode(), command + ": " + r);
-      // Missing required options or parameters may be named first; the usage follows.
-      assertTrue(r.err().contains("Usage: wharfctl " + command), command + ": " + r.err());
+      // One line (missing required options or parameters may be named instead), then the hint;
+      // never the whole usage.
+      List<String> lines = r.err().lines().toList();
+      assertEquals(2, lines.size(), command + ": " + r.err());
+      assertTrue(lines.get(0).startsWith("error: "), command + ": " + r.err());
+      assertEquals(
+          "Try 'wharfctl " + command + " --help' for more information.",
+          lines.get(1),
+          command + ": " + r.err());
       assertFalse(r.err().contains("Exception"), command + ": " + r.err());
     }
     assertTrue(cli.opened().isEmpty(), "a misused command connected: " + cli.opened());
@@ -105,23 +112,54 @@ class WharfCtlTest {
 
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
-        "Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)",
-        r.err().lines().findFirst().orElseThrow());
+        """
+        error: Invalid value for option '--timeout': '10' has no unit (write e.g. 10s or 10ms)
+        Try 'wharfctl nodes --help' for more information.
+        """,
+        r.err());
   }
 
   @Test
-  void completionPrintsABashScriptThatKnowsTheCommandsAndTheirFlags() {
-    Result r = cli.run("completion");
+  void aMistypedFlagSaysWhichOneWasMeantInOneLineAndTheHelpHint() {
+    Result r = cli.run("get", "routes", "--outptu", "yaml");
 
-    assertEquals(0, r.exitCode(), r.toString());
-    assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out());
-    assertTrue(r.out().contains("complete -F _complete_wharfctl"), "no complete -F line");
-    for (String command : COMMANDS) {
-      assertTrue(r.out().contains(command), command + " is not completed");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().startsWith("error: Unknown option: '--outptu'"), r.err());
+    assertTrue(r.err().contains("--output"), r.err());
+    assertTrue(r.err().endsWith("Try 'wharfctl get --help' for more information.\n"), r.err());
+    assertFalse(r.err().contains("Usage:"), r.err());
+  }
+
+  @Test
+  void aDecimalDurationIsAcceptedAsGoAndEnvoyReadIt() {
+    Result r = cli.run("nodes", "--timeout", "1.5s", "--server", "nowhere:1");
+
+    assertEquals(3, r.exitCode(), r.toString());
+    assertFalse(r.err().contains("Invalid value"), r.err());
+  }
+
+  @Test
+  void completionPrintsAScriptForEachShellThatAsksWharfctlOnEveryTab() {
+    Result bash = cli.run("completion");
+    Result zsh = cli.run("completion", "zsh");
+    Result fish = cli.run("completion", "fish");
+    Result other = cli.run("completion", "tcsh");
+
+    assertEquals(0, bash.exitCode(), bash.toString());
+    assertEquals(bash, cli.run("completion", "bash"));
+    assertTrue(bash.out().contains("complete -F _wharfctl_complete wharfctl"), bash.out());
+    assertTrue(zsh.out().startsWith("#compdef wharfctl\n"), zsh.out());
+    assertTrue(fish.out().contains("complete -c wharfctl "), fish.out());
+    for (Result r : List.of(bash, zsh, fish)) {
+      assertTrue(r.out().contains("__complete -- "), r.out());
     }
-    for (String flag : List.of("--dry-run", "--server", "--token-file", "--upstream", "--wait")) {
-      assertTrue(r.out().contains(flag), flag + " is not completed");
-    }
+    assertEquals(
+        """
+        error: unknown shell 'tcsh' (expected: bash, zsh or fish)
+        Try 'wharfctl completion --help' for more information.
+        """,
+        other.err());
+    assertEquals(1, other.exitCode());
   }
 
   /** Every runnable command as typed: {@code apply}, {@code route set}, ... */
@@ -131,7 +169,7 @@ class WharfCtlTest {
     root.getSubcommands()
         .forEach(
             (name, sub) -> {
-              if (name.equals("help")) {
+              if (name.equals("help") || sub.getCommandSpec().usageMessage().hidden()) {
                 return;
               }
               paths.add(name);

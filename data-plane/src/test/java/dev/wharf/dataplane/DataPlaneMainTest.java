@@ -91,7 +91,7 @@ class DataPlaneMainTest {
 
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
-        "error: 1 error(s) in the config:\n  (document): larger than 16777216 bytes "
+        "error: 1 error in the config:\n  (document): larger than 16777216 bytes "
             + "(16 MiB), the limit for a config document\n",
         r.err());
   }
@@ -107,7 +107,7 @@ class DataPlaneMainTest {
 
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
-        "error: 1 error(s) in the config:\n  (document): lists and mappings nested "
+        "error: 1 error in the config:\n  (document): lists and mappings nested "
             + "more than 64 deep, the limit for a config document (line 2)\n",
         r.err());
   }

@@ -22,7 +22,7 @@ public final class ConfigException extends Exception {
 
   private static String render(List<ConfigError> errors) {
     StringBuilder out = new StringBuilder();
-    out.append(errors.size() == 1 ? "1 error in config" : errors.size() + " errors in config");
+    out.append(ConfigError.count(errors.size())).append(" in config");
     for (ConfigError e : errors) {
       out.append("\n  ").append(e);
     }

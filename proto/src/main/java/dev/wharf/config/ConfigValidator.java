@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -52,7 +54,34 @@ public final class ConfigValidator {
             references)
         .check(config.getRoutesList());
     RouteConflicts.check(config.getRoutesList(), problems);
-    return problems.errors();
+    return problems.errors().stream().map(e -> named(e, config)).toList();
+  }
+
+  private static final Pattern OBJECT_PATH =
+      Pattern.compile("(listeners|upstreams|routes)\\[(\\d+)]");
+
+  /**
+   * {@code e}, saying the name of the object its path is in ({@code route api} for {@code
+   * routes[3].proxy.upstream}) when that object has one.
+   */
+  private static ConfigError named(ConfigError e, Config config) {
+    Matcher m = OBJECT_PATH.matcher(e.path());
+    if (!m.lookingAt() || m.group(2).length() > 9) {
+      return e;
+    }
+    int i = Integer.parseInt(m.group(2));
+    String kind = m.group(1);
+    String name =
+        switch (kind) {
+          case "listeners" ->
+              i < config.getListenersCount() ? config.getListeners(i).getName() : "";
+          case "upstreams" ->
+              i < config.getUpstreamsCount() ? config.getUpstreams(i).getName() : "";
+          default -> i < config.getRoutesCount() ? config.getRoutes(i).getName() : "";
+        };
+    return !Problems.isValidName(name)
+        ? e
+        : e.withObject(kind.substring(0, kind.length() - 1) + " " + name);
   }
 
   /** Throws a {@link ConfigException} carrying every problem, if there is any. */

@@ -1,6 +1,7 @@
 package dev.wharf.config;
 
 import com.google.protobuf.Duration;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -8,14 +9,21 @@ import java.util.regex.Pattern;
 /**
  * Reads and writes the human form of durations used in config documents: {@code 500ms}, {@code
  * 30s}, {@code 5m}, {@code 1h30m}, {@code 2d}; also {@code us} and {@code ns} so that every {@link
- * Duration} survives a round trip. A leading {@code -} makes it negative (the validator then says
- * why that is not allowed where it is not).
+ * Duration} survives a round trip. A number may have decimals, as Go's and Envoy's durations do:
+ * {@code 1.5s}, {@code 0.5m}, {@code .25h}; the result must be whole nanoseconds. A leading {@code
+ * -} makes it negative (the validator then says why that is not allowed where it is not).
  *
  * <p>A bare number is refused rather than guessed: nginx reads it as seconds, other tools as
  * milliseconds, and the difference is a thousandfold.
  */
 public final class Durations {
-  private static final Pattern PART = Pattern.compile("(\\d+)(ns|us|ms|s|m|h|d)");
+  private static final Pattern PART =
+      Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)(ns|us|ms|s|m|h|d)");
+
+  /** More digits than any duration in range needs: refused before any arithmetic on them. */
+  private static final int MAX_DIGITS = 30;
+
+  private static final BigInteger MAX_SECONDS = BigInteger.valueOf(315_576_000_000L);
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private Durations() {}
@@ -30,7 +38,7 @@ public final class Durations {
     if (s.isEmpty()) {
       throw new IllegalArgumentException("empty duration (expected e.g. 30s, 500ms, 5m, 1h30m)");
     }
-    if (s.chars().allMatch(Character::isDigit)) {
+    if (s.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
       throw new IllegalArgumentException(
           "'" + text + "' has no unit (write e.g. " + s + "s or " + s + "ms)");
     }
@@ -40,23 +48,30 @@ public final class Durations {
     while (at < s.length()) {
       if (!m.find(at) || m.start() != at) {
         throw new IllegalArgumentException(
-            "'" + text + "' is not a duration (expected e.g. 30s, 500ms, 5m, 1h30m)");
+            "'" + text + "' is not a duration (expected e.g. 30s, 1.5s, 500ms, 5m, 1h30m)");
       }
-      nanos =
-          nanos.add(
-              BigInteger.valueOf(Long.parseLong(m.group(1)))
-                  .multiply(BigInteger.valueOf(unitNanos(m.group(2)))));
+      if (m.group(1).length() > MAX_DIGITS) {
+        throw new IllegalArgumentException("'" + text + "' is too long a duration");
+      }
+      BigDecimal part =
+          new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2))));
+      try {
+        nanos = nanos.add(part.toBigIntegerExact());
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is finer than a nanosecond, the smallest duration", e);
+      }
       at = m.end();
     }
     if (nanos.bitLength() > 100) {
       throw new IllegalArgumentException("'" + text + "' is too long a duration");
     }
     BigInteger[] qr = nanos.divideAndRemainder(BigInteger.valueOf(NANOS_PER_SECOND));
-    long seconds = qr[0].longValueExact();
-    int rest = qr[1].intValue();
-    if (seconds > 315_576_000_000L) { // protobuf Duration's documented range
+    if (qr[0].compareTo(MAX_SECONDS) > 0) { // protobuf Duration's documented range
       throw new IllegalArgumentException("'" + text + "' is too long a duration");
     }
+    long seconds = qr[0].longValueExact();
+    int rest = qr[1].intValue();
     return negative
         ? Duration.newBuilder().setSeconds(-seconds).setNanos(-rest).build()
         : Duration.newBuilder().setSeconds(seconds).setNanos(rest).build();

@@ -21,6 +21,11 @@ final class Problems {
     return List.copyOf(errors);
   }
 
+  /** Whether {@code name} is a valid object name (so it may be quoted in other messages). */
+  static boolean isValidName(String name) {
+    return NAME.matcher(name).matches();
+  }
+
   void name(String path, String name) {
     if (name.isEmpty()) {
       add(path, "required");

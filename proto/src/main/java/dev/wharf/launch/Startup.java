@@ -55,10 +55,10 @@ public final class Startup {
     }
   }
 
-  /** {@code error: 2 error(s) in the config:}, then each error with its field path. */
+  /** {@code error: 2 errors in the config:}, then each error with its field path. */
   public static StartupException configErrors(List<ConfigError> errors) {
     return StartupException.failed(
-        errors.size() + " error(s) in the config:",
+        ConfigError.count(errors.size()) + " in the config:",
         errors.stream().map(ConfigError::toString).toList());
   }
 

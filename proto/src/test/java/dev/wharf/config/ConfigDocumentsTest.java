@@ -177,7 +177,10 @@ class ConfigDocumentsTest {
     assertEquals(
         List.of(
             new ConfigError(
-                "routes[0].proxy.upstream", "no upstream named 'missing' (none are defined)", 6)),
+                "routes[0].proxy.upstream",
+                "no upstream named 'missing' (none are defined)",
+                6,
+                "route r")),
         e.errors());
   }
 }

@@ -57,12 +57,40 @@ class ConfigValidatorTest {
 
     assertEquals(
         List.of(
-            "routes[2].name: 'users' is already the name of routes[0] (line 14)",
-            "routes[0].proxy.upstream: no upstream named 'user-service' (known: api) (line 7)",
-            "routes[1].proxy.rewrite.regex: unclosed group near index 9 (line 12)",
-            "routes[1].proxy.read_timeout: -5s (expected: > 0) (line 13)"),
+            "route users: routes[2].name: 'users' is already the name of routes[0] (line 14)",
+            "route users: routes[0].proxy.upstream: no upstream named 'user-service' (known: api)"
+                + " (line 7)",
+            "route api: routes[1].proxy.rewrite.regex: unclosed group near index 9 (line 12)",
+            "route api: routes[1].proxy.read_timeout: -5s (expected: > 0) (line 13)"),
         e.errors().stream().map(ConfigError::toString).toList());
     assertEquals("4 errors in config", e.getMessage().lines().findFirst().orElseThrow());
+  }
+
+  @Test
+  void aDanglingReferenceNamesTheRouteNotOnlyItsIndex() {
+    String yaml =
+        """
+        listeners:
+          - {name: web, port: 8080}
+        upstreams:
+          - name: api
+            endpoints: [{address: "127.0.0.1:9000"}]
+            connect_timeout: -1s
+        routes:
+          - {name: www, match: {path: {prefix: /}}, proxy: {upstream: api}}
+          - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: gone}}
+          - {name: "bad name", match: {path: {prefix: /b/}}, proxy: {upstream: gone}}
+        """;
+    ConfigDocuments.Parsed parsed = ConfigDocuments.parse(yaml, "test");
+
+    assertEquals(
+        List.of(
+            "upstream api: upstreams[0].connect_timeout: -1s (expected: > 0)",
+            "route api: routes[1].proxy.upstream: no upstream named 'gone' (known: api)",
+            "routes[2].name: 'bad name' is not a valid name (letters, digits, '.', '_', '-';"
+                + " starting with a letter or digit; at most 128)",
+            "routes[2].proxy.upstream: no upstream named 'gone' (known: api)"),
+        ConfigValidator.validate(parsed.config()).stream().map(ConfigError::toString).toList());
   }
 
   @Test

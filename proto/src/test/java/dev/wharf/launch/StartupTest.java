@@ -50,9 +50,9 @@ class StartupTest {
         assertThrows(StartupException.class, () -> Startup.loadConfig(null, config));
 
     String[] lines = reported(e).split("\n");
-    assertEquals("error: 2 error(s) in the config:", lines[0]);
+    assertEquals("error: 2 errors in the config:", lines[0]);
     assertEquals(3, lines.length, String.join("\n", lines));
-    assertTrue(lines[1].startsWith("  listeners[0].port: 70000"), lines[1]);
+    assertTrue(lines[1].startsWith("  listener web: listeners[0].port: 70000"), lines[1]);
     assertEquals(1, e.exitCode());
   }
 

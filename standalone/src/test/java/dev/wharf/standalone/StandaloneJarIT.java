@@ -271,7 +271,7 @@ class StandaloneJarIT {
             dir.resolve("data").toString());
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("error: 2 error(s) in the config:\n"), r.stderr());
+    assertTrue(r.stderr().startsWith("error: 2 errors in the config:\n"), r.stderr());
     assertTrue(r.stderr().contains("listeners[0].port: 70000"), r.stderr());
     assertTrue(r.stderr().contains("routes[0].proxy.upstream"), r.stderr());
     assertTrue(Files.notExists(dir.resolve("data")), "nothing is written for a refused file");

@@ -131,7 +131,10 @@ final class StatusFailures {
     List<String> violations = fieldViolations(e);
     List<String> lines = description.lines().toList();
     String first = lines.isEmpty() ? "the request was refused as invalid" : lines.get(0);
-    if (!violations.isEmpty() || lines.size() < 2) {
+    // The control plane lists each error in its message too, naming the object it is in
+    // (route api: routes[3].proxy.upstream: ...), which the field violations cannot carry.
+    boolean messageListsThem = lines.size() - 1 == violations.size();
+    if (!violations.isEmpty() && !messageListsThem || lines.size() < 2) {
       return Failure.of(ExitCode.INVALID_INPUT, first, violations);
     }
     return Failure.of(

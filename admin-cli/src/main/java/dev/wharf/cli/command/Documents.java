@@ -52,8 +52,7 @@ final class Documents {
     } catch (IOException e) {
       err.println("error: cannot read " + name + ": " + e.getMessage());
     } catch (ConfigException e) {
-      int n = e.errors().size();
-      err.println(name + ": " + n + (n == 1 ? " error" : " errors"));
+      err.println(name + ": " + ConfigError.count(e.errors().size()));
       for (ConfigError error : e.errors()) {
         err.println("  " + error);
       }

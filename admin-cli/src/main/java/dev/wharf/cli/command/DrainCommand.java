@@ -2,9 +2,16 @@ package dev.wharf.cli.command;
 
 import dev.wharf.cli.client.AdminClient;
 import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.exit.Failure;
+import dev.wharf.cli.output.DurationConverter;
+import dev.wharf.cli.output.DurationText;
 import dev.wharf.proto.admin.v1.DrainNodeRequest;
 import dev.wharf.proto.admin.v1.DrainNodeResponse;
+import dev.wharf.proto.admin.v1.ListNodesRequest;
+import java.time.Duration;
+import java.time.Instant;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Asks one node to drain and exit; returns once a replica has passed the request on. */
@@ -15,7 +22,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Ask a node to drain: it turns unready, stops accepting connections, closes the open "
           + "ones gracefully (WebSockets with 1001) and exits. Returns once the request is "
-          + "passed on; wharfctl nodes shows when the node is gone."
+          + "passed on; wharfctl nodes shows when the node is gone. With --wait, follows the "
+          + "node until it is gone (at most --timeout, default 5m)."
     },
     footer = {
       "",
@@ -23,11 +31,33 @@ import picocli.CommandLine.Parameters;
       "  wharfctl drain node-2",
       "  drain requested: node-2 (through replica cp-1)",
       "",
-      "Exit codes: 0 requested, 1 no replica knows the node, 3 unreachable or not allowed."
+      "  wharfctl drain node-2 --wait",
+      "",
+      "Exit codes: 0 requested (with --wait: gone), 1 no replica knows the node, 3 unreachable "
+          + "or not allowed, 4 --wait timed out."
     })
 public final class DrainCommand extends AdminCommand {
+  static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
+
   @Parameters(index = "0", paramLabel = "NODE")
   private String node;
+
+  @Option(names = "--wait", description = "Follow the node until it is gone.")
+  private boolean wait;
+
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "1s",
+      description = "With --wait: time between two polls (default 1s).")
+  private Duration interval;
+
+  /** With --wait, each call's deadline is the usual 10s; --timeout bounds the whole wait. */
+  @Override
+  Duration callTimeout() {
+    return wait ? DEFAULT_TIMEOUT : super.callTimeout();
+  }
 
   @Override
   int run(AdminClient client) {
@@ -39,6 +69,43 @@ public final class DrainCommand extends AdminCommand {
             "drain requested: "
                 + node
                 + (replica.isEmpty() ? "" : " (through replica " + replica + ")"));
+    out().flush();
+    return wait ? follow(client) : ExitCode.OK;
+  }
+
+  /** Polls the fleet until the node has left it, saying so; exit 4 if it outlasts the wait. */
+  private int follow(AdminClient client) {
+    Duration whole = connection.timeout().orElse(DEFAULT_WAIT);
+    Instant deadline = environment().clock().instant().plus(whole);
+    boolean said = false;
+    while (present(client)) {
+      if (!said) {
+        out().println(node + ": draining");
+        out().flush();
+        said = true;
+      }
+      Duration left = Duration.between(environment().clock().instant(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        throw Failure.of(
+            ExitCode.ROLLOUT_FAILED,
+            node + " is still connected after " + DurationText.of(whole) + " of draining");
+      }
+      try {
+        environment().sleeper().sleep(interval.compareTo(left) < 0 ? interval : left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Failure.of(ExitCode.ROLLOUT_FAILED, "interrupted while waiting for " + node);
+      }
+    }
+    out().println(node + ": gone (drained)");
     return ExitCode.OK;
+  }
+
+  private boolean present(AdminClient client) {
+    return client
+        .call(s -> s.listNodes(ListNodesRequest.getDefaultInstance()))
+        .getNodesList()
+        .stream()
+        .anyMatch(n -> n.getStatus().getNodeId().equals(node));
   }
 }

@@ -98,8 +98,7 @@ public final class ImportNginxCommand implements Callable<Integer> {
     if (!errors.isEmpty()) {
       err.println(
           "error: the imported config does not validate ("
-              + errors.size()
-              + (errors.size() == 1 ? " error" : " errors")
+              + ConfigError.count(errors.size())
               + "); nothing is written");
       for (ConfigError e : errors) {
         err.println("  " + e + from(result, e.path()));

@@ -23,9 +23,9 @@ import picocli.CommandLine.Command;
       "",
       "Example:",
       "  wharfctl nodes",
-      "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE",
-      "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z",
-      "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z",
+      "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE        STATE",
+      "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z   running",
+      "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z   draining",
       "",
       "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."
     })
@@ -38,7 +38,8 @@ public final class NodesCommand extends AdminCommand {
       out().println("no nodes");
       return ExitCode.OK;
     }
-    Table table = new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE");
+    Table table =
+        new Table("NODE", "REPLICA", "VERSION", "BEHIND", "LAST NACK", "CONNECTED SINCE", "STATE");
     for (NodeView n : nodes) {
       NodeStatus s = n.getStatus();
       String nack =
@@ -53,7 +54,8 @@ public final class NodesCommand extends AdminCommand {
           Long.toUnsignedString(s.getAckedVersion()),
           n.getVersionsBehind(),
           nack,
-          Timestamps.of(s.getConnectedSince()));
+          Timestamps.of(s.getConnectedSince()),
+          s.getDraining() ? "draining" : "running");
     }
     table.print(out());
     return ExitCode.OK;

@@ -92,6 +92,7 @@ public final class RolloutCommand extends AdminCommand {
     long target = status.getVersion(); // a newer commit while waiting does not move the target
     Clock clock = environment().clock();
     Instant deadline = clock.instant().plus(waitTimeout());
+    RolloutProgress progress = new RolloutProgress(status);
     while (true) {
       if (status.getRefusedCount() > 0) {
         print(status, out());
@@ -125,6 +126,7 @@ public final class RolloutCommand extends AdminCommand {
             ExitCode.ROLLOUT_FAILED, "interrupted while waiting for version " + target);
       }
       status = poll(client, target);
+      progress.update(status, out());
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import dev.wharf.proto.config.v1.PathRewrite;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.UpstreamTls;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -156,10 +157,19 @@ final class ProxyRoutes {
           "Wharf tries another endpoint after a failed connect, as nginx's "
               + "default 'error timeout' does");
     } else {
-      ledger.notTranslated(
-          d,
-          "Wharf tries another endpoint only after a failed connect, "
-              + "never for a request it has sent");
+      List<String> beyond =
+          d.args().stream().filter(c -> !c.equals("error") && !c.equals("timeout")).toList();
+      ledger.notTranslated(d, RETRY_RULE + "; never for " + String.join(", ", beyond));
     }
   }
+
+  /**
+   * The data plane's retry rule (RetryPolicy), as docs/migrating-from-nginx.md words it: what
+   * nginx's {@code error timeout} does and nothing more.
+   */
+  static final String RETRY_RULE =
+      "Wharf tries another endpoint as nginx's 'error timeout' does: after a failed connect, "
+          + "and for a sent idempotent request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) none of "
+          + "whose body was forwarded, when the endpoint reset or closed the connection or timed "
+          + "out before any of the response reached the client";
 }

@@ -111,7 +111,7 @@ class ApplyCommandTest {
     assertEquals(
         file
             + ": 1 error\n"
-            + "  routes[0].match.path.regex: unclosed group near index 4 (line 7)\n",
+            + "  route a: routes[0].match.path.regex: unclosed group near index 4 (line 7)\n",
         r.err());
     assertEquals("", r.out());
     assertEquals(0, admin.calls(), "the server was called");

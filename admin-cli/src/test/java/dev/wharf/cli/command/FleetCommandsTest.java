@@ -44,7 +44,20 @@ class FleetCommandsTest {
     admin.nodes(
         List.of(
             node("node-1", "cp-1", 42, 0, 0, ""),
-            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
+            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")
+                .toBuilder()
+                .setStatus(
+                    node(
+                            "node-2",
+                            "cp-2",
+                            41,
+                            1,
+                            42,
+                            "listeners[0].port: 8080 is in use\nsecond" + " line")
+                        .getStatus()
+                        .toBuilder()
+                        .setDraining(true))
+                .build()));
 
     Result r = cli.run("nodes");
 
@@ -52,11 +65,11 @@ class FleetCommandsTest {
     assertEquals(
         """
         NODE     REPLICA   VERSION   BEHIND   LAST NACK                                   \
-        CONNECTED SINCE
+        CONNECTED SINCE        STATE
         node-1   cp-1      42        0        -                                           \
-        2025-03-01T09:00:00Z
+        2025-03-01T09:00:00Z   running
         node-2   cp-2      41        1        42: listeners[0].port: 8080 is in use ...   \
-        2025-03-01T09:00:00Z
+        2025-03-01T09:00:00Z   draining
         """,
         r.out());
   }
@@ -107,7 +120,13 @@ class FleetCommandsTest {
     Result r = cli.run("rollout", "--wait", "--interval", "2s");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("version 42: applied on 3/3 nodes\n", r.out());
+    assertEquals(
+        """
+        node-2: applied version 42
+        node-3: applied version 42
+        version 42: applied on 3/3 nodes
+        """,
+        r.out());
     assertEquals(3, admin.rolloutPolls());
     assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2)), cli.time.sleeps());
   }
@@ -123,6 +142,8 @@ class FleetCommandsTest {
     assertEquals(4, r.exitCode(), r.toString());
     assertEquals(
         """
+        node-2: applied version 42
+        node-3: refused version 42: listeners[0].port: 80 is in use
         version 42: applied on 2/3 nodes, refused by 1:
           node-3: listeners[0].port: 80 is in use
         """,
@@ -201,6 +222,38 @@ class FleetCommandsTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("drain requested: node-2 (through replica cp-2)\n", r.out());
     assertEquals(List.of("node-2"), admin.drained());
+  }
+
+  @Test
+  void drainWaitFollowsTheNodeUntilItIsGone() {
+    admin
+        .nodes(List.of(node("node-1", "cp-1", 42, 0, 0, ""), node("node-2", "cp-2", 42, 0, 0, "")))
+        .drainedNodesLeaveAfter(3);
+
+    Result r = cli.run("drain", "node-2", "--wait", "--interval", "2s");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(
+        """
+        drain requested: node-2 (through replica cp-2)
+        node-2: draining
+        node-2: gone (drained)
+        """,
+        r.out());
+    assertEquals(
+        List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2)),
+        cli.time.sleeps());
+  }
+
+  @Test
+  void drainWaitGivesUpAtTheTimeoutWithExitFour() {
+    admin.nodes(List.of(node("node-2", "cp-2", 42, 0, 0, "")));
+
+    Result r = cli.run("drain", "node-2", "--wait", "--timeout", "3s", "--interval", "2s");
+
+    assertEquals(4, r.exitCode(), r.toString());
+    assertEquals("error: node-2 is still connected after 3s of draining\n", r.err());
+    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(1)), cli.time.sleeps());
   }
 
   @Test

@@ -169,8 +169,11 @@ class GetCommandTest {
         "error: unknown kind 'pods' (expected: listener, upstream or route)\n", kind.err());
     assertEquals(1, format.exitCode(), format.toString());
     assertEquals(
-        "Invalid value for option '--output': 'xml' (expected: table, yaml or json)",
-        format.err().lines().findFirst().orElseThrow());
+        """
+        error: Invalid value for option '--output': 'xml' (expected: table, yaml or json)
+        Try 'wharfctl get --help' for more information.
+        """,
+        format.err());
   }
 
   @Test

@@ -186,8 +186,8 @@ class ImportNginxCommandTest {
     assertEquals(
         """
         error: the imported config does not validate (1 error); nothing is written
-          routes[1].match: matches the same requests as routes[0] ('a.example-root'), which \
-        comes first, so this route would never be used (from CONF:3)
+          route a.example-root-2: routes[1].match: matches the same requests as routes[0] \
+        ('a.example-root'), which comes first, so this route would never be used (from CONF:3)
         """
             .replace("CONF", conf.toString()),
         r.err());

@@ -173,8 +173,11 @@ class RouteSetCommandTest {
 
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
-        "Error: --exact=PATH, --prefix=PATH are mutually exclusive (specify only one)",
-        r.err().lines().findFirst().orElseThrow());
+        """
+        error: --exact=PATH, --prefix=PATH are mutually exclusive (specify only one)
+        Try 'wharfctl route set --help' for more information.
+        """,
+        r.err());
   }
 
   @Test
@@ -182,7 +185,12 @@ class RouteSetCommandTest {
     Result r = cli.run("route");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("Missing required subcommand: set", r.err().lines().findFirst().orElseThrow());
+    assertEquals(
+        """
+        error: Missing required subcommand: set
+        Try 'wharfctl route --help' for more information.
+        """,
+        r.err());
   }
 
   private Route route(String name) {

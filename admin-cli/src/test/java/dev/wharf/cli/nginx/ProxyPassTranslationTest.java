@@ -249,6 +249,23 @@ class ProxyPassTranslationTest {
             .getConnectRetries());
   }
 
+  @Test
+  void proxyNextUpstreamOnAStatusIsExplainedByTheRetryRuleWharfReallyHas() {
+    NginxImport.Result r =
+        imports.of(
+            "server {\nlisten 80;\nlocation / { proxy_pass http://b; "
+                + "proxy_next_upstream error timeout http_502; }\n}\n");
+
+    assertEquals(
+        List.of(
+            "nginx.conf:3: proxy_next_upstream error timeout http_502 -- Wharf tries another"
+                + " endpoint as nginx's 'error timeout' does: after a failed connect, and for a"
+                + " sent idempotent request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) none of whose"
+                + " body was forwarded, when the endpoint reset or closed the connection or timed"
+                + " out before any of the response reached the client; never for http_502"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
+  }
+
   private Route only(String locations) {
     Config c = imports.of("server {\nlisten 80;\n" + locations + "\n}\n").config();
     assertEquals(1, c.getRoutesCount(), yaml(c));

@@ -32,8 +32,8 @@ final class AdminErrors {
   static StatusRuntimeException invalid(List<ConfigError> errors) {
     StringBuilder message =
         new StringBuilder("the config is invalid (")
-            .append(errors.size())
-            .append(errors.size() == 1 ? " error):" : " errors):");
+            .append(ConfigError.count(errors.size()))
+            .append("):");
     for (ConfigError e : errors) {
       message.append("\n  ").append(e);
     }

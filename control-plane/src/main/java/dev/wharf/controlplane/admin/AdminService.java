@@ -213,18 +213,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
           if (to == 0) {
             throw AdminErrors.invalidField("to_version", "required (a version from the history)");
           }
-          Config past =
-              store
-                  .version(to)
-                  .orElseThrow(
-                      () ->
-                          AdminErrors.notFound(
-                              "version "
-                                  + to
-                                  + " is not in the history (the store keeps the last "
-                                  + ConfigStore.HISTORY_KEPT
-                                  + " versions)"))
-                  .config();
+          Config past = PastVersions.config(store, to);
           return write(
               request.getExpectedVersion(), current -> past, changes -> "rollback to " + to);
         });

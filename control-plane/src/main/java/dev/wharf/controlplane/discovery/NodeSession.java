@@ -273,6 +273,8 @@ final class NodeSession {
       return;
     }
     log.warn("asking node {} to drain", status.getNodeId());
+    status = status.toBuilder().setDraining(true).setUpdatedAt(now()).build();
+    replica.callbacks().statusChanged(status);
     link.send(
         ControlMessage.newBuilder()
             .setDrain(Drain.newBuilder().setRequestedBy("an operator (wharfctl drain)"))

@@ -425,14 +425,22 @@ class AdminApiTest {
     assertEquals("apply: ~1 upstream", history.get(1).getSummary());
     assertTrue(history.get(0).getCommittedAt().getSeconds() > 0);
 
-    failure(
-        Code.NOT_FOUND,
-        () ->
-            admin.rollback(
-                RollbackRequest.newBuilder()
-                    .setExpectedVersion(r.getVersion())
-                    .setToVersion(r.getVersion() + 1000)
-                    .build()));
+    StatusRuntimeException future =
+        failure(
+            Code.NOT_FOUND,
+            () ->
+                admin.rollback(
+                    RollbackRequest.newBuilder()
+                        .setExpectedVersion(r.getVersion())
+                        .setToVersion(r.getVersion() + 1000)
+                        .build()));
+    assertEquals(
+        "version "
+            + (r.getVersion() + 1000)
+            + " does not exist yet (the latest version is "
+            + r.getVersion()
+            + ")",
+        future.getStatus().getDescription());
     failure(
         Code.FAILED_PRECONDITION,
         () ->

@@ -277,6 +277,9 @@ class DiscoveryServiceTest {
       state.drain("late");
 
       assertEquals("an operator (wharfctl drain)", early.nextDrain().getRequestedBy());
+      NodeStatus draining = nextStatus();
+      assertEquals("early", draining.getNodeId());
+      assertTrue(draining.getDraining(), "the status does not say the node is draining");
       try (FakeNode late = new FakeNode(channel).hello("late", 0)) {
         assertEquals("an operator (wharfctl drain)", late.nextDrain().getRequestedBy());
       }

@@ -202,7 +202,8 @@ class DiscoveryClientTest {
 
     assertEquals(2, nack.getVersion());
     assertEquals("n2", nack.getNonce());
-    assertTrue(nack.getReason().startsWith("routes[0].proxy.upstream: "), nack.getReason());
+    assertTrue(
+        nack.getReason().startsWith("route all: routes[0].proxy.upstream: "), nack.getReason());
     assertTrue(nack.getReason().contains("nowhere"), nack.getReason());
     assertEquals("version one", node.get());
     assertEquals(1, savedVersion());

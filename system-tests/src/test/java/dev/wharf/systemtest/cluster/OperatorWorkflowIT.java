@@ -1,6 +1,7 @@
 package dev.wharf.systemtest.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Await;
@@ -135,11 +136,18 @@ class OperatorWorkflowIT {
     assertEquals(
         2, nodes.stdout().lines().filter(l -> l.contains(" " + v3 + " ")).count(), nodes.stdout());
 
-    // 5. Drain a node: it stops.
-    Result drain = wharfctl(ADMIN, "drain", "edge-a");
+    // 5. Drain a node and follow it until it is gone: it stops, and leaves the fleet.
+    Result drain = wharfctl(ADMIN, "drain", "edge-a", "--wait", "--timeout", "30s");
     assertEquals(0, drain.exitCode(), drain.toString());
+    List<String> lines = drain.stdout().lines().toList();
+    assertTrue(lines.get(0).startsWith("drain requested: edge-a"), drain.stdout());
+    assertEquals("edge-a: gone (drained)", lines.get(lines.size() - 1), drain.stdout());
     Await.until(BOUND, () -> !nodeA.isAlive(), nodeA::output);
     assertTrue(nodeA.output().contains("drain requested by"), nodeA.output());
+    Result after = wharfctl(VIEWER, "nodes");
+    assertEquals(0, after.exitCode(), after.toString());
+    assertFalse(after.stdout().contains("edge-a"), after.stdout());
+    assertTrue(after.stdout().contains("edge-b"), after.stdout());
   }
 
   /**
