@@ -22,6 +22,7 @@ import dev.wharf.proto.admin.v1.GetEndpointHealthResponse;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.GetObjectResponse;
 import dev.wharf.proto.admin.v1.GetRolloutRequest;
+import dev.wharf.proto.admin.v1.GetServerInfoRequest;
 import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListHistoryRequest;
 import dev.wharf.proto.admin.v1.ListHistoryResponse;
@@ -34,6 +35,7 @@ import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.admin.v1.PutObjectRequest;
 import dev.wharf.proto.admin.v1.RollbackRequest;
 import dev.wharf.proto.admin.v1.RolloutStatus;
+import dev.wharf.proto.admin.v1.ServerInfo;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.Status;
@@ -64,10 +66,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   private final ConfigStore store;
   private final Fleet fleet;
+  private final ServerFacts facts;
 
-  public AdminService(ConfigStore store) {
+  public AdminService(ConfigStore store, ServerFacts facts) {
     this.store = Objects.requireNonNull(store, "store");
     this.fleet = new Fleet(store);
+    this.facts = Objects.requireNonNull(facts, "facts");
   }
 
   @Override
@@ -290,6 +294,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
               out.getReplica());
           return out;
         });
+  }
+
+  @Override
+  public void getServerInfo(GetServerInfoRequest request, StreamObserver<ServerInfo> response) {
+    answer(response, "GetServerInfo", facts::info);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.wharf.controlplane.server;
 
 import dev.wharf.config.DocumentLimits;
 import dev.wharf.controlplane.admin.AdminService;
+import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
@@ -261,7 +262,8 @@ public final class ControlPlaneServer implements AutoCloseable {
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
-      services.add(new AdminService(store));
+      services.add(
+          new AdminService(store, new ServerFacts(replicaId, store.kind(), clock.instant())));
       services.addAll(extraServices);
       // Interceptors run last-added first: authentication comes before anything else.
       List<ServerInterceptor> interceptors =

@@ -28,7 +28,8 @@ final class Permissions {
                       AdminGrpc.getListHistoryMethod(),
                       AdminGrpc.getListNodesMethod(),
                       AdminGrpc.getGetRolloutMethod(),
-                      AdminGrpc.getGetEndpointHealthMethod())
+                      AdminGrpc.getGetEndpointHealthMethod(),
+                      AdminGrpc.getGetServerInfoMethod())
                   .map(MethodDescriptor::getFullMethodName)
                   .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))))
           .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> (Set<Role>) e.getValue()));
