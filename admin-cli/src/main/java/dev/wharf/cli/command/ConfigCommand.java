@@ -14,11 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -77,13 +78,22 @@ public final class ConfigCommand {
       description = {
         "Print the contexts file as wharfctl reads it: its path, current-context, and each "
             + "context with its paths resolved. Tokens are never shown: only the token file's path."
-      })
+      },
+      footer = {"", "Example:", "  wharfctl config view -o json"})
   static final class ViewCommand extends ContextsCommand {
-    @Mixin private TreeFormat output;
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FORMAT",
+        converter = Format.Converter.class,
+        description = "yaml (default) or json.")
+    private Format format;
 
     @Override
     void run(Environment env, PrintWriter out) {
-      Format format = output.get("config view");
+      if (format != null && format != Format.YAML && format != Format.JSON) {
+        throw Failure.invalidInput(
+            "config view prints yaml or json, not " + format.name().toLowerCase(Locale.ROOT));
+      }
       View view = Contexts.read(env);
       Map<String, Object> tree = new LinkedHashMap<>();
       tree.put("path", view.path().toString());
@@ -111,7 +121,8 @@ public final class ConfigCommand {
       name = "get-contexts",
       mixinStandardHelpOptions = true,
       exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
-      description = "List the contexts; the current one is marked with *.")
+      description = "List the contexts; the current one is marked with *.",
+      footer = {"", "Example:", "  wharfctl config get-contexts"})
   static final class GetContextsCommand extends ContextsCommand {
     @Override
     void run(Environment env, PrintWriter out) {
@@ -137,7 +148,8 @@ public final class ConfigCommand {
       name = "use-context",
       mixinStandardHelpOptions = true,
       exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
-      description = "Make NAME the current context (the file's current-context line).")
+      description = "Make NAME the current context (the file's current-context line).",
+      footer = {"", "Example:", "  wharfctl config use-context prod"})
   static final class UseContextCommand extends ContextsCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     private String name;

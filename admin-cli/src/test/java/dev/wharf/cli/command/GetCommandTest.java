@@ -227,9 +227,9 @@ class GetCommandTest {
         upstreams.out());
     assertEquals(
         """
-        NAME   HOSTS   PATH     ACTION                               LISTENERS   READ TIMEOUT   \
+        NAME   HOSTS   PATH    ACTION                                 LISTENERS   READ TIMEOUT   \
         SEND TIMEOUT   MAX BODY
-        api    *       /api/    proxy echo (rewrite ^/api/?(.*) /$1)   demo        -              \
+        api    *       /api/   proxy echo (rewrite ^/api/?(.*) /$1)   demo        -              \
         -              -
         """,
         routes.out());
