@@ -96,7 +96,7 @@ class ConfigCommandTest {
     Result r = cli.run("config", "use-context", "prod");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals("Switched to context \"prod\" (" + file.toRealPath() + ").\n", r.out());
+    assertEquals("Switched to context \"prod\" (" + file + ").\n", r.out());
     assertEquals(
         """
         # the team's clusters
