@@ -101,7 +101,8 @@ public final class Contexts {
   /** A YAML double-quoted scalar (JSON's escaping is valid YAML). */
   private static String quoted(String s) {
     StringBuilder out = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         out.append('\\').append(c);
       } else if (c < ' ') {
