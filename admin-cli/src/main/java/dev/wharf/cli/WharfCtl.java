@@ -5,10 +5,12 @@ import dev.wharf.cli.command.ApplyCommand;
 import dev.wharf.cli.command.CommandRoot;
 import dev.wharf.cli.command.CompleteCommand;
 import dev.wharf.cli.command.CompletionCommand;
+import dev.wharf.cli.command.ConfigCommand;
 import dev.wharf.cli.command.DeleteCommand;
 import dev.wharf.cli.command.DiffCommand;
 import dev.wharf.cli.command.DrainCommand;
 import dev.wharf.cli.command.EditCommand;
+import dev.wharf.cli.command.ExplainCommand;
 import dev.wharf.cli.command.GetCommand;
 import dev.wharf.cli.command.HealthCommand;
 import dev.wharf.cli.command.HistoryCommand;
@@ -19,6 +21,7 @@ import dev.wharf.cli.command.RollbackCommand;
 import dev.wharf.cli.command.RolloutCommand;
 import dev.wharf.cli.command.RouteCommand;
 import dev.wharf.cli.command.ValidateCommand;
+import dev.wharf.cli.command.VersionCommand;
 import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.cli.exit.Unexpected;
 import dev.wharf.common.BuildInfo;
@@ -61,11 +64,15 @@ import picocli.CommandLine.ScopeType;
       CompletionCommand.class,
       CommandLine.HelpCommand.class,
       CompleteCommand.class,
-      EditCommand.class
+      EditCommand.class,
+      ExplainCommand.class,
+      VersionCommand.class,
+      ConfigCommand.class
     },
     footer = {
       "",
-      "Connection (every command but validate, import-nginx and completion). Each setting",
+      "Connection (every command but validate, import-nginx, completion, explain, config",
+      "and version --client). Each setting",
       "comes from its flag, else its environment variable, else the context, else the",
       "default:",
       "  --server HOST:PORT[,...]  WHARF_SERVER; default 127.0.0.1:9700. Several are",

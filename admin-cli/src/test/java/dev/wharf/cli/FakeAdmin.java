@@ -23,6 +23,7 @@ import dev.wharf.proto.admin.v1.GetEndpointHealthResponse;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.GetObjectResponse;
 import dev.wharf.proto.admin.v1.GetRolloutRequest;
+import dev.wharf.proto.admin.v1.GetServerInfoRequest;
 import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListHistoryRequest;
 import dev.wharf.proto.admin.v1.ListHistoryResponse;
@@ -36,6 +37,7 @@ import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.admin.v1.PutObjectRequest;
 import dev.wharf.proto.admin.v1.RollbackRequest;
 import dev.wharf.proto.admin.v1.RolloutStatus;
+import dev.wharf.proto.admin.v1.ServerInfo;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Route;
@@ -474,6 +476,22 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   private static String principal() {
     String p = FakeAuth.PRINCIPAL.get();
     return p == null ? "setup" : p;
+  }
+
+  /** The answer of GetServerInfo, as a replica gives it. */
+  public static final ServerInfo SERVER_INFO =
+      ServerInfo.newBuilder()
+          .setVersion("9.8.7")
+          .setReplicaId("cp-fake")
+          .setStore("etcd")
+          .setRuntime("Java 17 (fake)")
+          .setStartedAt(Timestamp.newBuilder().setSeconds(1740819600L))
+          .build();
+
+  @Override
+  public void getServerInfo(GetServerInfoRequest request, StreamObserver<ServerInfo> out) {
+    out.onNext(SERVER_INFO);
+    out.onCompleted();
   }
 
   private static StatusRuntimeException notFound(ObjectKind kind, String name) {

@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.controlplane.admin.AdminService;
+import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.admin.Caller;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.controlplane.store.HistoryRecord;
@@ -16,6 +17,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,7 +72,7 @@ public final class RealAdmin implements AutoCloseable {
   }
 
   ServerServiceDefinition definition() {
-    return ServerInterceptors.intercept(new AdminService(store), new InProcessCaller());
+    return ServerInterceptors.intercept(new AdminService(store, new ServerFacts("in-process", store.kind(), Instant.EPOCH)), new InProcessCaller());
   }
 
   @Override

@@ -31,6 +31,11 @@ abstract class AdminCommand implements Callable<Integer> {
   /** The command itself; returns the exit code. */
   abstract int run(AdminClient client);
 
+  /** Whether this run needs no server (version --client): then run is given no client. */
+  boolean offline() {
+    return false;
+  }
+
   /** The deadline of each call: --timeout, else 10s. */
   Duration callTimeout() {
     return connection.timeout().orElse(DEFAULT_TIMEOUT);
@@ -40,6 +45,9 @@ abstract class AdminCommand implements Callable<Integer> {
   public final Integer call() {
     PrintWriter err = err();
     try {
+      if (offline()) {
+        return run(null);
+      }
       Connection resolved = connection.resolve(environment());
       warnOfPlaintextToken(resolved, err);
       try (AdminClient client =

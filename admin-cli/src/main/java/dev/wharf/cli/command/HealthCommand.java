@@ -2,11 +2,15 @@ package dev.wharf.cli.command;
 
 import dev.wharf.cli.client.AdminClient;
 import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.output.FleetTrees;
+import dev.wharf.cli.output.Format;
 import dev.wharf.cli.output.Table;
+import dev.wharf.cli.output.Trees;
 import dev.wharf.proto.admin.v1.EndpointHealth;
 import dev.wharf.proto.admin.v1.GetEndpointHealthRequest;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** How the nodes see an upstream's endpoints: healthy, unhealthy, or not known, by how many. */
@@ -32,12 +36,19 @@ public final class HealthCommand extends AdminCommand {
   @Parameters(index = "0", paramLabel = "UPSTREAM")
   private String upstream;
 
+  @Mixin private TreeFormat output;
+
   @Override
   int run(AdminClient client) {
+    Format format = output.get("health");
     GetEndpointHealthRequest request =
         GetEndpointHealthRequest.newBuilder().setUpstream(upstream).build();
     List<EndpointHealth> endpoints =
         client.call(s -> s.getEndpointHealth(request)).getEndpointsList();
+    if (format != Format.TABLE) {
+      out().print(Trees.print(FleetTrees.health(upstream, endpoints), format));
+      return ExitCode.OK;
+    }
     if (endpoints.isEmpty()) {
       out().println("no endpoints");
       return ExitCode.OK;

@@ -3,12 +3,16 @@ package dev.wharf.cli.command;
 import dev.wharf.cli.client.AdminClient;
 import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.cli.exit.Failure;
+import dev.wharf.cli.output.FleetTrees;
+import dev.wharf.cli.output.Format;
 import dev.wharf.cli.output.Table;
 import dev.wharf.cli.output.Timestamps;
+import dev.wharf.cli.output.Trees;
 import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListHistoryRequest;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Past versions, newest first: who committed what, when. */
@@ -34,14 +38,21 @@ public final class HistoryCommand extends AdminCommand {
       description = "At most N versions (default: the control plane's, 20).")
   private Integer limit;
 
+  @Mixin private TreeFormat output;
+
   @Override
   int run(AdminClient client) {
+    Format format = output.get("history");
     if (limit != null && limit < 1) {
       throw Failure.invalidInput("--limit " + limit + " (expected: >= 1)");
     }
     ListHistoryRequest request =
         ListHistoryRequest.newBuilder().setLimit(limit == null ? 0 : limit).build();
     List<HistoryEntry> entries = client.call(s -> s.listHistory(request)).getEntriesList();
+    if (format != Format.TABLE) {
+      out().print(Trees.print(FleetTrees.history(entries), format));
+      return ExitCode.OK;
+    }
     if (entries.isEmpty()) {
       out().println("no history");
       return ExitCode.OK;

@@ -2,13 +2,18 @@ package dev.wharf.cli.command;
 
 import dev.wharf.cli.client.AdminClient;
 import dev.wharf.cli.exit.ExitCode;
+import dev.wharf.cli.output.FleetTrees;
+import dev.wharf.cli.output.Format;
 import dev.wharf.cli.output.Table;
 import dev.wharf.cli.output.Timestamps;
+import dev.wharf.cli.output.Trees;
 import dev.wharf.proto.admin.v1.ListNodesRequest;
+import dev.wharf.proto.admin.v1.ListNodesResponse;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** The fleet as the replicas recorded it: who runs which version, who refused one and why. */
 @Command(
@@ -27,13 +32,22 @@ import picocli.CommandLine.Command;
       "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z   running",
       "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z   draining",
       "",
+      "-o yaml|json prints every field of each node (docs/wharfctl.md).",
       "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."
     })
 public final class NodesCommand extends AdminCommand {
+  @Mixin private TreeFormat output;
+
   @Override
   int run(AdminClient client) {
-    List<NodeView> nodes =
-        client.call(s -> s.listNodes(ListNodesRequest.getDefaultInstance())).getNodesList();
+    Format format = output.get("nodes");
+    ListNodesResponse response =
+        client.call(s -> s.listNodes(ListNodesRequest.getDefaultInstance()));
+    if (format != Format.TABLE) {
+      out().print(Trees.print(FleetTrees.nodes(response), format));
+      return ExitCode.OK;
+    }
+    List<NodeView> nodes = response.getNodesList();
     if (nodes.isEmpty()) {
       out().println("no nodes");
       return ExitCode.OK;

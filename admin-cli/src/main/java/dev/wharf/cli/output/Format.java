@@ -8,17 +8,28 @@ import picocli.CommandLine.TypeConversionException;
 public enum Format {
   TABLE,
   YAML,
-  JSON;
+  JSON,
+  /** The table with more columns. */
+  WIDE,
+  /** {@code kind/name}, one a line. */
+  NAME,
+  /** {@code jsonpath=TEMPLATE} (the template is the command's, see {@link JsonPath}). */
+  JSONPATH;
 
-  /** Reads {@code table}, {@code yaml}, {@code json}. */
+  /** Reads {@code table}, {@code wide}, {@code name}, {@code yaml}, {@code json}. */
   public static final class Converter implements ITypeConverter<Format> {
     @Override
     public Format convert(String value) {
       try {
-        return Format.valueOf(value.toUpperCase(Locale.ROOT));
+        Format f = Format.valueOf(value.toUpperCase(Locale.ROOT));
+        if (f != JSONPATH) {
+          return f;
+        }
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException("'" + value + "' (expected: table, yaml or json)");
+        // said below
       }
+      throw new TypeConversionException(
+          "'" + value + "' (expected: table, wide, name, yaml, json or jsonpath=TEMPLATE)");
     }
   }
 
@@ -26,7 +37,7 @@ public enum Format {
   public static final class Candidates implements Iterable<String> {
     @Override
     public java.util.Iterator<String> iterator() {
-      return java.util.List.of("table", "yaml", "json").iterator();
+      return java.util.List.of("table", "wide", "name", "yaml", "json", "jsonpath=").iterator();
     }
   }
 }

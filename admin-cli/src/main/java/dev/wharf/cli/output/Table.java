@@ -32,6 +32,11 @@ public final class Table {
     return this;
   }
 
+  /** The text of a cell as printed ({@code -} when empty); for tables built from others. */
+  String cell(int row, int column) {
+    return rows.get(row).get(column);
+  }
+
   boolean isEmpty() {
     return rows.isEmpty();
   }

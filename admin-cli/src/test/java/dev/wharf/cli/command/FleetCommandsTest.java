@@ -264,6 +264,84 @@ class FleetCommandsTest {
     assertEquals("error: no replica knows node 'node-9'\n", r.err());
   }
 
+  @Test
+  void nodesAsJsonOrYamlHaveEveryFieldTheTableSummarises() {
+    admin.nodes(
+        List.of(
+            node("node-1", "cp-1", 42, 0, 0, ""),
+            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
+
+    Result json = cli.run("nodes", "-o", "json");
+    Result yaml = cli.run("nodes", "-o", "yaml");
+
+    assertEquals(0, json.exitCode(), json.toString());
+    assertEquals(
+        """
+        {
+          "latest_version": 42,
+          "nodes": [
+            {
+              "node_id": "node-1",
+              "replica": "cp-1",
+              "connected_since": "2025-03-01T09:00:00Z",
+              "acked_version": 42,
+              "versions_behind": 0
+            },
+            {
+              "node_id": "node-2",
+              "replica": "cp-2",
+              "connected_since": "2025-03-01T09:00:00Z",
+              "acked_version": 41,
+              "versions_behind": 1,
+              "last_nack_version": 42,
+              "last_nack_reason": "listeners[0].port: 8080 is in use\\nsecond line"
+            }
+          ]
+        }
+        """,
+        json.out());
+    assertEquals(0, yaml.exitCode(), yaml.toString());
+    assertTrue(
+        yaml.out().startsWith("latest_version: 42\nnodes:\n  - node_id: node-1\n"), yaml.out());
+  }
+
+  @Test
+  void healthAndHistoryAsYamlOrJson() {
+    admin.health(
+        "app",
+        List.of(
+            EndpointHealth.newBuilder()
+                .setAddress("10.0.0.5:9000")
+                .setHealthyNodes(3)
+                .setUnknownNodes(1)
+                .build()));
+
+    Result health = cli.run("health", "app", "-o", "yaml");
+    Result history = cli.run("history", "-o", "json");
+
+    assertEquals(0, health.exitCode(), health.toString());
+    assertEquals(
+        """
+        upstream: app
+        endpoints:
+          - address: 10.0.0.5:9000
+            healthy_nodes: 3
+            unhealthy_nodes: 0
+            unknown_nodes: 1
+        """,
+        health.out());
+    assertEquals(0, history.exitCode(), history.toString());
+    assertTrue(history.out().startsWith("{\n  \"entries\": ["), history.out());
+  }
+
+  @Test
+  void nodesRefuseTheFormatsOnlyGetHas() {
+    Result r = cli.run("nodes", "-o", "name");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: nodes prints a table, yaml or json, not name\n", r.err());
+  }
+
   private static NodeView node(
       String id, String replica, long acked, int behind, long nacked, String reason) {
     return NodeView.newBuilder()

@@ -1,6 +1,7 @@
 package dev.wharf.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
@@ -169,11 +170,136 @@ class GetCommandTest {
         "error: unknown kind 'pods' (expected: listener, upstream or route)\n", kind.err());
     assertEquals(1, format.exitCode(), format.toString());
     assertEquals(
-        """
-        error: Invalid value for option '--output': 'xml' (expected: table, yaml or json)
-        Try 'wharfctl get --help' for more information.
-        """,
+        "error: Invalid value for option '--output': 'xml' (expected: table, wide, name, yaml, "
+            + "json or jsonpath=TEMPLATE)\n"
+            + "Try 'wharfctl get --help' for more information.\n",
         format.err());
+  }
+
+  @Test
+  void severalNamesShowTheOnesFoundAndAnErrorForEachMissingOneWithExitOne() {
+    Result r = cli.run("get", "routes", "ws", "nope", "hello", "gone");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(
+        """
+        NAME    HOSTS   PATH     ACTION        LISTENERS
+        ws      *       ^~ /ws   proxy app     demo
+        hello   *       = /      respond 200   demo
+        """,
+        r.out());
+    assertEquals("error: no route named 'nope'\nerror: no route named 'gone'\n", r.err());
+  }
+
+  @Test
+  void severalNamesAllFoundAreExitZeroAndAsYamlADocumentOfThoseObjects() {
+    Config demo = Configs.demo();
+
+    Result r = cli.run("get", "upstream", "echo", "app", "-o", "yaml");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(
+        ConfigDocuments.toYaml(
+            Config.newBuilder()
+                .addUpstreams(demo.getUpstreams(0))
+                .addUpstreams(demo.getUpstreams(1))
+                .build(),
+            v),
+        r.out());
+  }
+
+  @Test
+  void outputNameIsKindSlashNameOneALine() {
+    Result all = cli.run("get", "routes", "-o", "name");
+    Result some = cli.run("get", "listener", "echo", "nope", "-o", "name");
+
+    assertEquals(0, all.exitCode(), all.toString());
+    assertEquals("route/hello\nroute/api\nroute/ws\nroute/old-docs\nroute/echo\n", all.out());
+    assertEquals(1, some.exitCode(), some.toString());
+    assertEquals("listener/echo\n", some.out());
+    assertEquals("error: no listener named 'nope'\n", some.err());
+  }
+
+  @Test
+  void outputWideAddsColumns() {
+    Result upstreams = cli.run("get", "upstreams", "-o", "wide");
+    Result routes = cli.run("get", "route", "api", "-o", "wide");
+
+    assertEquals(0, upstreams.exitCode(), upstreams.toString());
+    assertEquals(
+        """
+        NAME   ENDPOINTS   BALANCING     HEALTH CHECK      ADDRESSES        TLS   CONNECT TIMEOUT
+        app    1           round_robin   http / every 5s   127.0.0.1:9000   -     -
+        echo   1           round_robin   -                 127.0.0.1:8081   -     -
+        """,
+        upstreams.out());
+    assertEquals(
+        """
+        NAME   HOSTS   PATH    ACTION                                 LISTENERS   READ TIMEOUT   \
+        SEND TIMEOUT   MAX BODY
+        api    *       /api/   proxy echo (rewrite ^/api/?(.*) /$1)   demo        -              \
+        -              -
+        """,
+        routes.out());
+  }
+
+  @Test
+  void jsonPathPicksFieldsOfEachItemOfAList() {
+    Result names = cli.run("get", "routes", "-o", "jsonpath={.items[*].name}");
+    Result ranged =
+        cli.run(
+            "get",
+            "upstreams",
+            "-o",
+            "jsonpath={range .items[*]}{.name}{\"\\t\"}{.endpoints[0].address}{\"\\n\"}{end}");
+
+    assertEquals(0, names.exitCode(), names.toString());
+    assertEquals("hello api ws old-docs echo", names.out());
+    assertEquals(0, ranged.exitCode(), ranged.toString());
+    assertEquals("app\t127.0.0.1:9000\necho\t127.0.0.1:8081\n", ranged.out());
+  }
+
+  @Test
+  void jsonPathOnOneObjectStartsAtTheObjectAndPrintsObjectsAsJson() {
+    Result r =
+        cli.run(
+            "get",
+            "route",
+            "ws",
+            "-o",
+            "jsonpath=upstream={.proxy.upstream} ws={.proxy.websocket}");
+    Result missing = cli.run("get", "route", "ws", "-o", "jsonpath={.proxy.no_such_field}");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("upstream=app ws={\"idle_timeout\":\"1h\"}", r.out());
+    assertEquals(0, missing.exitCode(), missing.toString());
+    assertEquals("", missing.out());
+  }
+
+  @Test
+  void aBadJsonPathIsOneLineAndExitOneAndNothingIsAsked() {
+    int callsBefore = admin.calls();
+    for (String bad :
+        new String[] {
+          "{.items[*].name", "{range .items[*]}{.name}", "{end}", "{items}", "{.a[?(@.x)]}", "{}"
+        }) {
+      Result r = cli.run("get", "routes", "-o", "jsonpath=" + bad);
+
+      assertEquals(1, r.exitCode(), bad + ": " + r);
+      assertEquals("", r.out(), bad);
+      assertEquals(1, r.err().lines().count(), bad + ": " + r.err());
+      assertTrue(r.err().startsWith("error: -o jsonpath: "), r.err());
+      assertTrue(r.err().contains(bad), r.err());
+    }
+    assertEquals(callsBefore, admin.calls(), "a bad template is refused before any call");
+  }
+
+  @Test
+  void getConfigRefusesTheFormatsOfObjects() {
+    Result r = cli.run("get", "config", "-o", "name");
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("error: get config prints yaml or json, not name\n", r.err());
   }
 
   @Test

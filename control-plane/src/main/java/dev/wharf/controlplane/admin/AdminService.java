@@ -20,6 +20,7 @@ import dev.wharf.proto.admin.v1.GetEndpointHealthResponse;
 import dev.wharf.proto.admin.v1.GetObjectRequest;
 import dev.wharf.proto.admin.v1.GetObjectResponse;
 import dev.wharf.proto.admin.v1.GetRolloutRequest;
+import dev.wharf.proto.admin.v1.GetServerInfoRequest;
 import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListHistoryRequest;
 import dev.wharf.proto.admin.v1.ListHistoryResponse;
@@ -32,6 +33,7 @@ import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.admin.v1.PutObjectRequest;
 import dev.wharf.proto.admin.v1.RollbackRequest;
 import dev.wharf.proto.admin.v1.RolloutStatus;
+import dev.wharf.proto.admin.v1.ServerInfo;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.Status;
@@ -65,12 +67,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Fleet fleet;
   private final ConfigWrites writes;
   private final Applies applies;
+  private final ServerFacts facts;
 
-  public AdminService(ConfigStore store) {
+  public AdminService(ConfigStore store, ServerFacts facts) {
     this.store = Objects.requireNonNull(store, "store");
     this.fleet = new Fleet(store);
     this.writes = new ConfigWrites(store);
     this.applies = new Applies(store, writes);
+    this.facts = Objects.requireNonNull(facts, "facts");
   }
 
   @Override
@@ -250,6 +254,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
               out.getReplica());
           return out;
         });
+  }
+
+  @Override
+  public void getServerInfo(GetServerInfoRequest request, StreamObserver<ServerInfo> response) {
+    answer(response, "GetServerInfo", facts::info);
   }
 
   private WriteResponse write(

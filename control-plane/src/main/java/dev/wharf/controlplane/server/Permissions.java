@@ -30,7 +30,8 @@ final class Permissions {
                       AdminGrpc.getListNodesMethod(),
                       AdminGrpc.getGetRolloutMethod(),
                       AdminGrpc.getGetEndpointHealthMethod(),
-                      AdminGrpc.getWatchMethod())
+                      AdminGrpc.getWatchMethod(),
+                      AdminGrpc.getGetServerInfoMethod())
                   .map(MethodDescriptor::getFullMethodName)
                   .map(m -> Map.entry(m, EnumSet.of(Role.VIEWER, Role.ADMIN))),
               // Server reflection describes the services to whoever may read the Admin API.

@@ -71,6 +71,11 @@ public interface ConfigStore extends AutoCloseable {
     return true;
   }
 
+  /** What kind of store this is, as GetServerInfo names it: {@code etcd}, {@code file}. */
+  default String kind() {
+    return getClass().getSimpleName();
+  }
+
   @Override
   void close();
 

@@ -233,6 +233,11 @@ public final class EtcdConfigStore implements ConfigStore {
     return nodes;
   }
 
+  @Override
+  public String kind() {
+    return "etcd";
+  }
+
   /** As the interface says: one of this store's config watches is established. */
   @Override
   public boolean reachable() {

@@ -235,6 +235,11 @@ public final class FileConfigStore implements ConfigStore {
     return nodes;
   }
 
+  @Override
+  public String kind() {
+    return "file";
+  }
+
   /** Stops every watch (of the config and of drain requests) and releases the directory. */
   @Override
   public synchronized void close() {
