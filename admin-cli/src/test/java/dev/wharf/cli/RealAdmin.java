@@ -1,8 +1,8 @@
 package dev.wharf.cli;
 
 import dev.wharf.controlplane.admin.AdminService;
-import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.admin.Caller;
+import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.controlplane.store.HistoryRecord;
 import dev.wharf.controlplane.store.StoreException;
@@ -72,7 +72,9 @@ public final class RealAdmin implements AutoCloseable {
   }
 
   ServerServiceDefinition definition() {
-    return ServerInterceptors.intercept(new AdminService(store, new ServerFacts("in-process", store.kind(), Instant.EPOCH)), new InProcessCaller());
+    return ServerInterceptors.intercept(
+        new AdminService(store, new ServerFacts("in-process", store.kind(), Instant.EPOCH)),
+        new InProcessCaller());
   }
 
   @Override

@@ -2,8 +2,8 @@ package dev.wharf.controlplane.server;
 
 import dev.wharf.config.DocumentLimits;
 import dev.wharf.controlplane.admin.AdminService;
-import dev.wharf.controlplane.admin.Watches;
 import dev.wharf.controlplane.admin.ServerFacts;
+import dev.wharf.controlplane.admin.Watches;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
@@ -315,8 +315,7 @@ public final class ControlPlaneServer implements AutoCloseable {
       List<ServerBuilder<?>> builders = serverBuilders(); // may throw: before Watches starts
       AdminFaces faces =
           new AdminFaces(
-              new AdminService(
-                  store, new ServerFacts(replicaId, store.kind(), clock.instant())),
+              new AdminService(store, new ServerFacts(replicaId, store.kind(), clock.instant())),
               new Authenticator(tokens, clientCertificates),
               new Watches(store, watchNodePoll));
       services.add(faces::bindAdmin);
