@@ -347,15 +347,13 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   /** A node with no config yet, its meters in {@code registry}, reopening its logs on SIGUSR1. */
   public static DataPlaneNode node(PrometheusMeterRegistry registry, int workers, String hostname) {
-    DataPlaneNode node =
+    return LogReopenSignal.install(
         DataPlaneNode.builder()
             .transport(Transport.best())
             .workers(workers)
             .hostname(hostname)
             .metrics(new ProxyMetrics(registry))
-            .build();
-    LogReopenSignal.install(node);
-    return node;
+            .build());
   }
 
   /** Starts the admin port (/metrics, /healthz, /readyz, /config); a port in use stops a start. */

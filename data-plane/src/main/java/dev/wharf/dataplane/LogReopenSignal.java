@@ -15,8 +15,11 @@ final class LogReopenSignal {
 
   private LogReopenSignal() {}
 
-  /** Installs the handler for the process; one node per process, so the last call wins. */
-  static void install(DataPlaneNode node) {
+  /**
+   * Installs the handler for the process (one node per process: the last call wins) and returns
+   * {@code node}.
+   */
+  static DataPlaneNode install(DataPlaneNode node) {
     boolean installed =
         Signals.handle(
             "USR1",
@@ -26,5 +29,6 @@ final class LogReopenSignal {
           "SIGUSR1 cannot be handled in this process (ignored since it started): "
               + "kill -USR1 reopens no access log; use logrotate's copytruncate instead");
     }
+    return node;
   }
 }

@@ -37,8 +37,8 @@ final class NodeOutcomes implements DiscoveryEvents {
 
   @Override
   public void refused(long version, String source, String reason) {
-    if (version >= first) {
-      firstOutcome.complete(reason);
+    if (version >= first && firstOutcome.complete(reason)) {
+      return; // at start nothing serves yet: awaitFirst says the reason and that it stops
     }
     out.println("version " + version + " refused, still serving the previous one: " + reason);
     out.flush();
@@ -60,7 +60,8 @@ final class NodeOutcomes implements DiscoveryEvents {
           "the node did not apply version " + first + " within " + bound.toSeconds() + "s");
     }
     if (refused != null) {
-      throw StartupException.failed(config + " cannot be served: " + refused);
+      throw StartupException.failed(
+          config + " cannot be served: " + refused + "; nothing was started, standalone stops");
     }
   }
 }

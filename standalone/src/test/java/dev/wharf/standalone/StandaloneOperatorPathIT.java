@@ -16,6 +16,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -136,6 +137,47 @@ class StandaloneOperatorPathIT {
 
       wharf.awaitLine("applied version 2", TIMEOUT);
       assertEquals("Updated in Wharf. You asked for / from 127.0.0.1.\n", get(home).body());
+      assertEquals(143, wharf.stop(Duration.ofSeconds(20)), wharf.output());
+    }
+  }
+
+  /**
+   * At start nothing serves yet, so there is no "previous one" to keep: the output names the port
+   * and why, and that standalone stops. A later version that cannot bind keeps the old wording.
+   */
+  @Test
+  void aListenerThatCannotBindAtStartIsSaidOnceWithoutAPreviousVersion() throws Exception {
+    List<Integer> ports = FreePorts.loopback(4);
+    Path config = demoOn(ports.get(0), ports.get(1), "stdout");
+    try (ServerSocket taken = new ServerSocket(ports.get(0), 1, InetAddress.getLoopbackAddress())) {
+      CommandRunner.Result r =
+          CommandRunner.runJar(
+              TIMEOUT, JAR, args(config, ports.get(2), List.of()).toArray(String[]::new));
+
+      assertEquals(1, r.exitCode(), r.toString());
+      String all = r.stdout() + r.stderr();
+      assertFalse(all.contains("previous one"), all);
+      assertFalse(all.contains("still serving version 0"), all);
+      assertTrue(
+          r.stderr()
+              .contains(" cannot be served: listener demo: cannot bind 127.0.0.1:" + ports.get(0)),
+          r.stderr());
+      assertTrue(
+          r.stderr().endsWith("Address already in use; nothing was started, standalone stops\n"),
+          r.stderr());
+    }
+    try (JarProcess wharf = standalone(config, ports.get(2), List.of());
+        ServerSocket taken = new ServerSocket(ports.get(3), 1, InetAddress.getLoopbackAddress())) {
+      wharf.awaitLine("listening:", TIMEOUT);
+      Files.writeString(
+          config,
+          Files.readString(config).replace("port: " + ports.get(0), "port: " + ports.get(3)));
+
+      assertTrue(
+          wharf
+              .awaitLine("version 2 refused, still serving the previous one:", TIMEOUT)
+              .startsWith("listener demo: cannot bind 127.0.0.1:" + ports.get(3)),
+          wharf.output());
       assertEquals(143, wharf.stop(Duration.ofSeconds(20)), wharf.output());
     }
   }

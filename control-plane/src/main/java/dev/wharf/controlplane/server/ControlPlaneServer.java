@@ -8,6 +8,7 @@ import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
 import dev.wharf.controlplane.store.ConfigStore;
+import dev.wharf.controlplane.store.VersionedConfig;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -99,8 +100,22 @@ public final class ControlPlaneServer implements AutoCloseable {
       watches.close();
       throw e;
     }
-    this.watch = store.watch(discovery::publish);
+    this.watch = store.watch(this::publish);
     this.drains = store.nodes().watchDrains(discovery::drain);
+  }
+
+  /**
+   * An empty store (version 0: nothing was ever applied) is a normal state, not a version: it is
+   * said once and never handed to {@link DiscoveryState#publish}, whose versions start at 1.
+   */
+  private void publish(VersionedConfig config) {
+    if (config.version() == 0) {
+      log.info(
+          "no config yet: the store is empty, so nodes get nothing to serve until one is applied"
+              + " (wharfctl apply -f FILE, or start a replica with --bootstrap-config FILE)");
+      return;
+    }
+    discovery.publish(config);
   }
 
   public static Builder builder() {

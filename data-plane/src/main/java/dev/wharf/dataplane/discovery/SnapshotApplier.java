@@ -115,12 +115,20 @@ final class SnapshotApplier {
   }
 
   private NodeMessage refuse(Snapshot snapshot, String source, String reason) {
-    log.warn(
-        "refused version {} from {}, still serving version {}: {}",
-        snapshot.getVersion(),
-        source,
-        sink.version(),
-        reason);
+    if (sink.version() == 0) { // at boot nothing serves yet: there is no previous one to keep
+      log.warn(
+          "cannot apply version {} from {}: {}; this node serves nothing until a version applies",
+          snapshot.getVersion(),
+          source,
+          reason);
+    } else {
+      log.warn(
+          "refused version {} from {}, still serving version {}: {}",
+          snapshot.getVersion(),
+          source,
+          sink.version(),
+          reason);
+    }
     events.emit(ev -> ev.refused(snapshot.getVersion(), source, reason));
     return NodeMessage.newBuilder()
         .setNack(
