@@ -254,7 +254,7 @@ final class RequestFramingRows {
                 List.of("GET /up HTTP/1.0\r\n\r\n"),
                 List.of(200),
                 true,
-                "GET /up HTTP/1.1\r\nHost: " + ENDPOINT + "\r\n\r\n",
+                "GET /up HTTP/1.1\r\nhost: " + ENDPOINT + "\r\n\r\n",
                 false),
             new Row(
                 "HTTP/1.0 keep-alive with CL, then a second request",
