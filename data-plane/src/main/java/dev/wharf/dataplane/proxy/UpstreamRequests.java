@@ -21,7 +21,8 @@ final class UpstreamRequests {
    * The head for the endpoint: HTTP/1.1, the rewritten or original target, the client's headers
    * without hop-by-hop ones and {@code Expect} (Wharf answers {@code 100 Continue} itself), the
    * upgrade headers of a WebSocket handshake, then the route's header rules. The client's {@code
-   * Host} is kept unless a rule sets another.
+   * Host} is kept unless a rule sets another; a client that sent none (HTTP/1.0) has the endpoint's
+   * address sent.
    *
    * @param variables request and upstream phase variables ({@code $upstream_addr} is known)
    */
@@ -40,6 +41,11 @@ final class UpstreamRequests {
             client.headers().copy());
     HopByHop.strip(up);
     up.headers().remove(HttpHeaderNames.EXPECT);
+    if (!up.headers().contains(HttpHeaderNames.HOST)) {
+      // HTTP/1.0 may come without a Host; the HTTP/1.1 request made of it must have one (RFC
+      // 9112 3.2). The endpoint's address, as nginx's default Host, $proxy_host, would be.
+      up.headers().set(HttpHeaderNames.HOST, endpointAddress(variables));
+    }
     if (webSocket) {
       up.headers()
           .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
@@ -47,6 +53,12 @@ final class UpstreamRequests {
     }
     proxy.requestHeaders().apply(up.headers(), variables, routeGroups);
     return up;
+  }
+
+  /** The address of the endpoint this attempt goes to: the last of {@code $upstream_addr}. */
+  private static String endpointAddress(TemplateRenderer.VariableSource variables) {
+    String tried = variables.get("upstream_addr");
+    return tried.substring(tried.lastIndexOf(", ") + 1).strip();
   }
 
   /**

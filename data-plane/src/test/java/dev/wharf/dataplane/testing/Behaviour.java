@@ -16,6 +16,10 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
     CHUNKED,
     STALL,
     STALL_AFTER_HEAD,
+    /** A head promising N bytes (Content-Length), half of them, then a close. */
+    TRUNCATED,
+    /** A chunked head, a chunk header of N bytes, half of them, then a close. */
+    TRUNCATED_CHUNKED,
     RESET,
     CLOSE,
     NO_READ,
@@ -60,6 +64,17 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
     }
     if (path.startsWith("/bytes/")) {
       return withNumber(Kind.BYTES, path.substring("/bytes/".length()), 0, Long.MAX_VALUE, close);
+    }
+    if (path.startsWith("/truncated/")) {
+      return withNumber(Kind.TRUNCATED, path.substring("/truncated/".length()), 2, 1 << 20, close);
+    }
+    if (path.startsWith("/truncated-chunked/")) {
+      return withNumber(
+          Kind.TRUNCATED_CHUNKED,
+          path.substring("/truncated-chunked/".length()),
+          2,
+          1 << 20,
+          close);
     }
     if (path.startsWith("/chunked/")) {
       return withNumber(

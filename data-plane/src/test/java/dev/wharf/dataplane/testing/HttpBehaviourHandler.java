@@ -132,6 +132,14 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
         abandoned = true;
         responses.sendHeadThenStall(ctx);
       }
+      case TRUNCATED -> {
+        abandoned = true;
+        responses.sendTruncated(ctx, (int) current.argument(), false);
+      }
+      case TRUNCATED_CHUNKED -> {
+        abandoned = true;
+        responses.sendTruncated(ctx, (int) current.argument(), true);
+      }
       case SLOW ->
           ctx.executor()
               .schedule(

@@ -92,6 +92,37 @@ final class ResponseWriter {
     ctx.writeAndFlush(new DefaultHttpContent(PatternBody.prefix(ctx.alloc(), 10)));
   }
 
+  /**
+   * A head promising {@code length} bytes (Content-Length, or one chunk of that size), half of
+   * them, then a close (FIN): a body cut off by the backend.
+   */
+  void sendTruncated(ChannelHandlerContext ctx, int length, boolean chunked) {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+    if (chunked) {
+      HttpUtil.setTransferEncodingChunked(head, true);
+    } else {
+      HttpUtil.setContentLength(head, length);
+    }
+    stamp(head, true);
+    ctx.write(head);
+    ByteBuf half = PatternBody.prefix(ctx.alloc(), length / 2);
+    if (chunked) {
+      // The chunk's header announces the whole length (the encoder would announce the half), so
+      // it goes as raw bytes under the codec (and over TLS, if any).
+      ctx.pipeline()
+          .context(BackendChannelInitializer.HTTP_CODEC)
+          .writeAndFlush(
+              Unpooled.wrappedBuffer(
+                  Unpooled.copiedBuffer(
+                      Integer.toHexString(length) + "\r\n", StandardCharsets.US_ASCII),
+                  half))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.writeAndFlush(new DefaultHttpContent(half)).addListener(ChannelFutureListener.CLOSE);
+  }
+
   private void stamp(HttpResponse response, boolean keepAlive) {
     response.headers().set(X_BACKEND, backendName).set(X_CONNECTION, connectionNumber);
     HttpUtil.setKeepAlive(response, keepAlive);

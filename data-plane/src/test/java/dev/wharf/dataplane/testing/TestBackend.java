@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       Content-Length or chunked, streamed in 16 KiB pieces
  *   <li>{@code /stall}: reads the request, never answers
  *   <li>{@code /stall-after-head}: a head promising 100 bytes, then 10 of them, then nothing
+ *   <li>{@code /truncated/N}, {@code /truncated-chunked/N}: a head promising N bytes (by
+ *       Content-Length, or one chunk of N), the first N/2 of them, then a close
  *   <li>{@code /reset}, {@code /close}: after the request head, closes with RST or FIN
  *   <li>{@code /no-read}: after the request head, stops reading the socket, never answers
  *   <li>{@code /slow?ms=N}: 200 {@code "slow\n"} after N ms
