@@ -130,6 +130,8 @@ class LocalClusterScriptIT {
       assertTrue(fleet.stdout().lines().anyMatch(l -> l.startsWith(node + " ")), fleet.stdout());
     }
 
+    new LocalClusterOperatorPath(addresses.get("CONTROL_PLANE"), nodes.get(0), runDir).check();
+
     Map<String, Long> pids = pids();
     assertEquals(10, pids.size(), "a pid file per part: " + pids);
     pids.forEach((part, pid) -> assertTrue(isRunning(pid), part + " (pid " + pid + ") runs"));
