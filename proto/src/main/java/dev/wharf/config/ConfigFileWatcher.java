@@ -6,6 +6,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -22,11 +23,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>So the watch is on directories, not on the name: the file's own directory (where {@code
  * ..data} is swapped) and the directory its symlinks lead to now (where an edit of the target
- * happens), re-resolved after every change. Any event there makes the watcher compare the file's
+ * happens), re-resolved after every change. An event about the file's name, its target's name or a
+ * kubelet name ({@code ..data}, {@code ..2026_12_07...}) makes the watcher compare the file's
  * {@link FileFingerprint} (resolved path and content hash) with the last one, and call back only
- * when it differs. A write in place shows up as several events (truncate, then write), so the
- * watcher first waits until the directories have been quiet for {@link #QUIET}. The callback runs
- * on the watcher's own daemon thread, one call at a time.
+ * when it differs; events about other files in those directories (a log written beside the config)
+ * are ignored. A write in place shows up as several events (truncate, then write), so the watcher
+ * first waits until the directories have been quiet for {@link #QUIET}, but never longer than
+ * {@link #BURST}: a directory that is never quiet must not hold a reload back forever. The callback
+ * runs on the watcher's own daemon thread, one call at a time.
  *
  * <p>Whatever the callback throws, an Error included, is reported to the thread's uncaught
  * exception handler and the watch goes on: one bad file must not end the reloads of every later
@@ -34,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConfigFileWatcher implements AutoCloseable {
   static final Duration QUIET = Duration.ofMillis(150);
+  static final Duration BURST = Duration.ofSeconds(1);
 
   private final Path file;
   private final Runnable onChange;
@@ -99,11 +104,16 @@ public final class ConfigFileWatcher implements AutoCloseable {
   private void loop(WatchService service) {
     try {
       while (true) {
-        consume(service.take());
+        boolean relevant = consume(service.take());
         // Swallow the rest of this burst of events before looking at the file.
+        long deadline = System.nanoTime() + BURST.toNanos();
         WatchKey more;
-        while ((more = service.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-          consume(more);
+        while (System.nanoTime() - deadline < 0
+            && (more = service.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+          relevant |= consume(more);
+        }
+        if (!relevant) {
+          continue;
         }
         FileFingerprint now = fingerprint();
         if (!now.equals(seen)) {
@@ -135,9 +145,28 @@ public final class ConfigFileWatcher implements AutoCloseable {
     }
   }
 
-  private static void consume(WatchKey key) {
-    key.pollEvents();
+  /** Takes the key's events; true when one of them may concern the file. */
+  private boolean consume(WatchKey key) {
+    boolean relevant = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      relevant |= concernsTheFile(event);
+    }
     key.reset();
+    return relevant;
+  }
+
+  /**
+   * The file's own name, its target's name, a kubelet name (it starts with {@code ..}), or an
+   * overflow (events were lost: anything may have changed).
+   */
+  private boolean concernsTheFile(WatchEvent<?> event) {
+    if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path)) {
+      return true;
+    }
+    Path name = (Path) event.context();
+    return name.equals(file.getFileName())
+        || name.equals(seen.realPath().getFileName())
+        || name.toString().startsWith("..");
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.wharf.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,6 +51,46 @@ class ConfigFileWatcherTest {
       assertEquals("as a 20,000-deep document once did", reported.get(0).getMessage());
     } finally {
       Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+  }
+
+  /**
+   * A log written beside the config all the time (nginx setups keep both under one directory) must
+   * not hold a reload back: the watcher ignores events about other files, and never waits for the
+   * directory to be quiet longer than its burst bound.
+   */
+  @Test
+  void aLogWrittenBesideTheConfigAllTheTimeDoesNotHoldAnEditBack(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("wharf.yaml");
+    Path log = dir.resolve("access.log");
+    Files.writeString(file, "first");
+    List<String> read = new CopyOnWriteArrayList<>();
+    try (ConfigFileWatcher watcher =
+        new ConfigFileWatcher(file, () -> read.add(readOrProblem(file)))) {
+      watcher.start();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  while (read.isEmpty() && !Thread.currentThread().isInterrupted()) {
+                    Files.writeString(
+                        log, "GET / 200\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                  }
+                } catch (java.io.IOException e) {
+                  read.add("log write failed: " + e);
+                }
+              },
+              "busy-log");
+      writer.start();
+      try {
+        Files.writeString(file, "edited");
+        Await.until(BOUND, () -> !read.isEmpty(), read::toString);
+      } finally {
+        writer.interrupt();
+        writer.join(BOUND.toMillis());
+      }
+      assertEquals(List.of("edited"), read);
     }
   }
 
