@@ -178,6 +178,7 @@ final class AdminHttpRoutes {
             .setKind(KINDS.get(r.segments().get(0)))
             .setName(r.segments().get(1))
             .setExpectedVersion(r.expectedVersion(0))
+            .setAllowEmpty(r.flag("allow_empty"))
             .build());
   }
 

@@ -120,7 +120,12 @@ class AdminHttpTest {
         0,
         curl.get("/v1/listeners", VIEWER).json(ListObjectsResponse.newBuilder()).getObjectsCount());
 
-    Curl.Response deleted = curl.call("DELETE", "/v1/routes/api", ADMIN, "-H", "If-Match: " + v2);
+    // The last route goes only when the caller says that an empty route list is meant.
+    Curl.Response refused = curl.call("DELETE", "/v1/routes/api", ADMIN, "-H", "If-Match: " + v2);
+    assertEquals(400, refused.status(), refused::toString);
+    assertTrue(refused.body().contains("allow_empty"), refused::toString);
+    Curl.Response deleted =
+        curl.call("DELETE", "/v1/routes/api?allow_empty=true", ADMIN, "-H", "If-Match: " + v2);
     assertEquals(200, deleted.status(), deleted::toString);
     GetConfigResponse after =
         curl.get("/v1/config", ADMIN).json(GetConfigResponse.newBuilder()).build();
