@@ -50,7 +50,7 @@ class CompletionTest {
   @Test
   void commandsKindsAndSubcommandsAreCompletedFromTheCommandTree() {
     assertEquals(List.of("get"), complete("ge"));
-    assertEquals(List.of("listener", "upstream", "route", "config"), complete("get", ""));
+    assertEquals(List.of("listener", "upstream", "route", "config", "nodes"), complete("get", ""));
     assertEquals(List.of("route"), complete("get", "ro"));
     assertEquals(List.of("set"), complete("route", ""));
     assertEquals(List.of("bash", "zsh", "fish"), complete("completion", ""));
@@ -59,7 +59,7 @@ class CompletionTest {
   @Test
   void flagsAndTheirValuesAreCompleted() {
     assertEquals(List.of("--output"), complete("get", "route", "--ou"));
-    assertEquals(List.of("table", "yaml", "json"), complete("get", "route", "-o", ""));
+    assertEquals(List.of("table", "wide", "name", "yaml", "json", "jsonpath="), complete("get", "route", "-o", ""));
     assertEquals(List.of("yaml"), complete("get", "route", "--output", "=", "y"));
     assertEquals(List.of("app", "echo"), complete("route", "set", "api", "--upstream", ""));
     assertEquals(

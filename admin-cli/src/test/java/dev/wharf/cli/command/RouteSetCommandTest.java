@@ -146,8 +146,8 @@ class RouteSetCommandTest {
     assertEquals(
         """
         error: the config is invalid (2 errors):
-          routes[1].match.path.regex: unclosed group near index 4
-          routes[1].proxy.upstream: no upstream named 'nope' (known: app, echo)
+          route api: routes[1].match.path.regex: unclosed group near index 4
+          route api: routes[1].proxy.upstream: no upstream named 'nope' (known: app, echo)
         """,
         r.err());
     assertEquals(v, admin.version());
