@@ -77,6 +77,7 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
   private Config config = Config.getDefaultInstance();
   private long version;
   private List<NodeView> nodes = List.of();
+  private final Deque<List<NodeView>> fleets = new ArrayDeque<>();
   private int bumpAfterNextRead;
   private boolean silent;
   private int leaveAfter = -1;
@@ -121,6 +122,17 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
 
   public synchronized FakeAdmin nodes(List<NodeView> n) {
     nodes = List.copyOf(n);
+    return this;
+  }
+
+  /**
+   * ListNodes answers these fleets in turn (the first one also before any ListNodes, for
+   * DrainNode), then the last one again and again, unless drained nodes leave it.
+   */
+  public synchronized FakeAdmin fleets(List<List<NodeView>> inTurn) {
+    fleets.clear();
+    inTurn.forEach(f -> fleets.add(List.copyOf(f)));
+    nodes = fleets.peek();
     return this;
   }
 
@@ -306,7 +318,11 @@ public final class FakeAdmin extends AdminGrpc.AdminImplBase {
     answer(
         out,
         () -> {
+          if (!fleets.isEmpty()) {
+            nodes = fleets.size() > 1 ? fleets.poll() : fleets.peek();
+          }
           if (!drained.isEmpty() && leaveAfter >= 0 && leaveAfter-- == 0) {
+            fleets.clear();
             nodes =
                 nodes.stream().filter(n -> !drained.contains(n.getStatus().getNodeId())).toList();
           }

@@ -324,8 +324,8 @@ public final class DataPlaneMain implements Callable<Integer> {
       try (DiscoveryClient discovery = client.build()) {
         discovery.start();
         signal.await();
-      } // no config changes while draining
-      drain(node);
+        drain(node); // the stream reports its progress; no config is applied while draining
+      }
       adminServer.close();
     } finally {
       signal.done();

@@ -1,6 +1,7 @@
 package dev.wharf.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
@@ -13,11 +14,18 @@ import dev.wharf.dataplane.discovery.ConfigSink;
 import dev.wharf.dataplane.discovery.DiscoveryClient;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.NodeDrain;
 import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.proto.admin.v1.AdminGrpc;
+import dev.wharf.proto.admin.v1.ListNodesRequest;
+import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
@@ -37,6 +45,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +64,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaFeedsANodeTest {
   private static final Duration BOUND = Duration.ofSeconds(15);
   private static final String TOKEN = "node-t0ken";
+  private static final String VIEWER = "viewer-t0ken";
+  private static final int WEBSOCKETS = 20;
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -82,7 +93,9 @@ class ReplicaFeedsANodeTest {
             .replicaId("cp-test")
             .registry(new SimpleMeterRegistry())
             .listen(new InetSocketAddress("127.0.0.1", 0))
-            .tokens(AccessTokens.parse(List.of("older-token", "node " + TOKEN), "tokens"))
+            .tokens(
+                AccessTokens.parse(
+                    List.of("older-token", "node " + TOKEN, "viewer " + VIEWER), "tokens"))
             .tls(tls.certificate(), tls.privateKey())
             .start();
     target = "127.0.0.1:" + server.address().getPort();
@@ -136,6 +149,110 @@ class ReplicaFeedsANodeTest {
       Await.until(BOUND, () -> !client.connected(), () -> "the node still thinks it is connected");
       assertEquals("one", body(), "the node keeps serving its config");
     }
+  }
+
+  /**
+   * The node is asked to drain with 20 WebSockets open, closed with 1001 over its policy's 10 s
+   * spread: ListNodes shows it draining, with the connections it has left going down to none, until
+   * it leaves the fleet.
+   */
+  @Test
+  void aDrainingNodeReportsTheConnectionsItHasLeftUntilNoneIsLeft() throws Exception {
+    Duration drainBound = Duration.ofSeconds(90);
+    try (TestBackend backend = TestBackend.start("backend");
+        TestNode node = TestNode.builder().build();
+        DiscoveryClient client = client(node.node(), TOKEN)) {
+      long two = store.commit(store.read().version(), proxy(backend), "test", "websockets");
+      client.start();
+      Await.until(BOUND, () -> acked(two), () -> statuses().toString());
+      List<WsClient> sockets = new ArrayList<>();
+      for (int i = 0; i < WEBSOCKETS; i++) {
+        WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + webPort + "/ws"));
+        ws.send(w -> w.sendText("hello", true));
+        assertEquals("hello", ws.nextMessage(BOUND));
+        sockets.add(ws);
+      }
+      assertFalse(listNodes().get(0).getStatus().getDraining());
+
+      NodeDrain.Settings settings = new NodeDrain.Settings(Duration.ZERO, drainBound);
+      CompletableFuture<Integer> drain =
+          CompletableFuture.supplyAsync(
+              () -> NodeDrain.run(node.node(), settings, System::nanoTime));
+      List<Integer> left = new ArrayList<>();
+      Await.until(
+          drainBound,
+          () -> {
+            NodeStatus s = listNodes().get(0).getStatus();
+            if (!s.hasDrainProgress()) {
+              return false;
+            }
+            int open = s.getDrainProgress().getConnectionsOpen();
+            if (left.isEmpty() || left.get(left.size() - 1) != open) {
+              left.add(open);
+            }
+            return open == 0;
+          },
+          left::toString);
+      assertEquals(0, drain.get(drainBound.toSeconds(), TimeUnit.SECONDS));
+
+      NodeStatus status = listNodes().get(0).getStatus();
+      assertTrue(status.getDraining(), status.toString());
+      DrainProgress last = status.getDrainProgress();
+      assertEquals(WEBSOCKETS, last.getConnectionsClosed(), last.toString());
+      assertEquals(0, last.getWebsocketsOpen(), last.toString());
+      assertTrue(last.hasDeadline(), last.toString());
+      for (int i = 1; i < left.size(); i++) {
+        assertTrue(left.get(i) < left.get(i - 1), "not going down: " + left);
+      }
+      assertTrue(
+          left.stream().anyMatch(n -> n > 0 && n < WEBSOCKETS),
+          "no report between the first and the last: " + left);
+      for (WsClient ws : sockets) {
+        assertEquals(1001, ws.closeCode().get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
+        ws.close();
+      }
+    }
+    Await.until(BOUND, () -> listNodes().isEmpty(), () -> listNodes().toString());
+  }
+
+  /** ListNodes through the Admin API, as wharfctl nodes calls it. */
+  private List<NodeView> listNodes() {
+    try {
+      ManagedChannel channel =
+          NettyChannelBuilder.forTarget(target)
+              .sslContext(
+                  GrpcSslContexts.forClient().trustManager(tls.certificate().toFile()).build())
+              .build();
+      try {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + VIEWER);
+        return AdminGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .withDeadlineAfter(BOUND.toMillis(), TimeUnit.MILLISECONDS)
+            .listNodes(ListNodesRequest.getDefaultInstance())
+            .getNodesList();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Config proxy(TestBackend backend) throws Exception {
+    return ConfigDocuments.load(
+        """
+        listeners:
+          - {name: web, address: 127.0.0.1, port: %d}
+        upstreams:
+          - name: backend
+            endpoints: [{address: "%s"}]
+            drain: {spread: 10s}
+        routes:
+          - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
+        """
+            .formatted(webPort, backend.endpoint()),
+        "test.yaml");
   }
 
   private DiscoveryClient client(DataPlaneNode node, String token) throws Exception {

@@ -145,6 +145,9 @@ final class GetWatch {
             .append(": ")
             .append(s.getLastNackReason());
       }
+      if (s.getDraining()) {
+        line.append(' ').append(DrainCommand.progress(s));
+      }
     }
     out.println(line);
     out.flush();

@@ -30,7 +30,7 @@ import picocli.CommandLine.Mixin;
       "  wharfctl nodes",
       "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE        STATE",
       "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z   running",
-      "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z   draining",
+      "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z   draining (412 left)",
       "",
       "-o yaml|json prints every field of each node (docs/wharfctl.md).",
       "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."
@@ -69,9 +69,21 @@ public final class NodesCommand extends AdminCommand {
           n.getVersionsBehind(),
           nack,
           Timestamps.of(s.getConnectedSince()),
-          s.getDraining() ? "draining" : "running");
+          state(s));
     }
     table.print(out());
     return ExitCode.OK;
+  }
+
+  /** {@code running}, {@code draining}, or {@code draining (412 left)} once the node reports it. */
+  static String state(NodeStatus s) {
+    if (!s.getDraining()) {
+      return "running";
+    }
+    return s.hasDrainProgress()
+        ? "draining ("
+            + Integer.toUnsignedString(s.getDrainProgress().getConnectionsOpen())
+            + " left)"
+        : "draining";
   }
 }

@@ -12,6 +12,7 @@ import dev.wharf.proto.admin.v1.EndpointHealth;
 import dev.wharf.proto.admin.v1.NodeRefusal;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.admin.v1.RolloutStatus;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -243,6 +244,71 @@ class FleetCommandsTest {
     assertEquals(
         List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2)),
         cli.time.sleeps());
+  }
+
+  @Test
+  void drainWaitPrintsTheConnectionsLeftEachTimeTheyChange() {
+    NodeView up = node("node-2", "cp-2", 42, 0, 0, "");
+    admin
+        .fleets(
+            List.of(
+                List.of(up),
+                List.of(draining(up, null)),
+                List.of(draining(up, progress(500, 0, 20))),
+                List.of(draining(up, progress(412, 88, 12))),
+                List.of(draining(up, progress(412, 88, 12))),
+                List.of(draining(up, progress(1, 499, 1))),
+                List.of(draining(up, progress(0, 500, 0)))))
+        .drainedNodesLeaveAfter(7);
+
+    Result r = cli.run("drain", "node-2", "--wait", "--interval", "1s");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(
+        """
+        drain requested: node-2 (through replica cp-2)
+        node-2: draining
+        node-2: draining, 500 connections left, 20 of them WebSockets (0 closed)
+        node-2: draining, 412 connections left, 12 of them WebSockets (88 closed)
+        node-2: draining, 1 connection left, 1 of them a WebSocket (499 closed)
+        node-2: draining, 0 connections left (500 closed)
+        node-2: gone (drained)
+        """,
+        r.out());
+  }
+
+  @Test
+  void nodesShowsTheConnectionsADrainingNodeHasLeft() {
+    NodeView up = node("node-2", "cp-2", 42, 0, 0, "");
+    admin.nodes(
+        List.of(
+            draining(node("node-1", "cp-1", 42, 0, 0, ""), null),
+            draining(up, progress(412, 88, 12))));
+
+    Result r = cli.run("nodes");
+
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("node-1") && l.endsWith(" draining")));
+    assertTrue(
+        r.out().lines().anyMatch(l -> l.startsWith("node-2") && l.endsWith(" draining (412 left)")),
+        r.out());
+  }
+
+  private static NodeView draining(NodeView n, DrainProgress progress) {
+    NodeStatus.Builder s = n.getStatus().toBuilder().setDraining(true);
+    if (progress != null) {
+      s.setDrainProgress(progress);
+    }
+    return n.toBuilder().setStatus(s).build();
+  }
+
+  private static DrainProgress progress(int open, int closed, int websockets) {
+    return DrainProgress.newBuilder()
+        .setConnectionsOpen(open)
+        .setConnectionsClosed(closed)
+        .setWebsocketsOpen(websockets)
+        .setDeadline(Timestamp.newBuilder().setSeconds(1740819900))
+        .build();
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.wharf.config.Timestamps;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.Drain;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
@@ -85,6 +86,7 @@ final class NodeSession {
       case ACK -> ack(message.getAck());
       case NACK -> nack(message.getNack());
       case HEALTH -> health(message.getHealth());
+      case DRAIN_PROGRESS -> drainProgress(message.getDrainProgress());
       default -> end(NodeLink.End.MALFORMED, "empty node message");
     }
   }
@@ -216,6 +218,20 @@ final class NodeSession {
             .addAllEndpoints(report.getEndpointsList())
             .setUpdatedAt(now())
             .build();
+    replica.callbacks().statusChanged(status);
+  }
+
+  /**
+   * The node drains (asked through any replica, or on SIGTERM) and says how far it is: it shows as
+   * draining, with these numbers, until its stream ends.
+   */
+  private void drainProgress(DrainProgress progress) {
+    if (status == null) {
+      end(NodeLink.End.BEFORE_HELLO, "the first message must be a hello");
+      return;
+    }
+    status =
+        status.toBuilder().setDraining(true).setDrainProgress(progress).setUpdatedAt(now()).build();
     replica.callbacks().statusChanged(status);
   }
 

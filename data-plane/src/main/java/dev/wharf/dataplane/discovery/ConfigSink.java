@@ -5,6 +5,7 @@ import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.dataplane.server.NodeSnapshot;
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import java.util.List;
 
@@ -27,6 +28,14 @@ public interface ConfigSink {
     return List.of();
   }
 
+  /**
+   * How the node's drain goes, or null while it does not drain. While it drains, it applies no new
+   * config: snapshots are left unanswered.
+   */
+  default DrainProgress drainProgress() {
+    return null;
+  }
+
   /** A real node. */
   static ConfigSink of(DataPlaneNode node) {
     return new ConfigSink() {
@@ -44,6 +53,11 @@ public interface ConfigSink {
       @Override
       public List<EndpointHealthState> endpointHealth() {
         return node.endpointHealth();
+      }
+
+      @Override
+      public DrainProgress drainProgress() {
+        return node.drainProgress().report();
       }
     };
   }

@@ -177,8 +177,8 @@ public final class DiscoveryClient implements AutoCloseable {
   }
 
   private void onSnapshot(DiscoveryStream s, Snapshot snapshot) {
-    if (s != stream) {
-      return; // a stream we already gave up
+    if (s != stream || applier.draining()) {
+      return; // a stream we already gave up, or the node drains and changes nothing now
     }
     s.delivered = true;
     s.send(applier.answer(snapshot, "control plane " + s.target));

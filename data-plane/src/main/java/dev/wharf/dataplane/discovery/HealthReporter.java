@@ -15,15 +15,17 @@ import java.util.function.Supplier;
 /**
  * Tells the control plane how the node sees its checked endpoints: on each new stream once (when
  * there is anything to say), then whenever the view changed since the last report on that stream.
- * Config thread only.
+ * Its timer also drives the {@link DrainReporter}. Config thread only.
  */
 final class HealthReporter {
   private final ConfigSink sink;
+  private final DrainReporter drain;
   private DiscoveryStream reportedOn;
   private List<EndpointHealthState> reported = List.of();
 
   HealthReporter(ConfigSink sink) {
     this.sink = sink;
+    this.drain = new DrainReporter(sink);
   }
 
   /**
@@ -43,6 +45,7 @@ final class HealthReporter {
                   DiscoveryStream stream = current.get();
                   if (stream != null) {
                     report(stream);
+                    drain.report(stream);
                   }
                 });
           } catch (RejectedExecutionException e) {

@@ -4,6 +4,7 @@ import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,11 @@ public final class ListenerPorts {
       @Override
       public List<EndpointHealthState> endpointHealth() {
         return sink.endpointHealth();
+      }
+
+      @Override
+      public DrainProgress drainProgress() {
+        return sink.drainProgress();
       }
     };
   }

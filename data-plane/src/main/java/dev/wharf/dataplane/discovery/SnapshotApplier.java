@@ -80,6 +80,11 @@ final class SnapshotApplier {
     events.emit(ev -> ev.applied(version, source));
   }
 
+  /** The node drains: it applies no config any more, and answers no snapshot. */
+  boolean draining() {
+    return sink.drainProgress() != null;
+  }
+
   /**
    * Applies a pushed snapshot and returns the answer: ACK once it serves and is saved (or when it
    * already served), NACK with the reason when it cannot serve; then the old config serves on and

@@ -80,6 +80,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final UpstreamConnector connector;
   private final DrainMeters drainMeters;
   private final ConnectionDrainer drainer;
+  private final NodeDrainProgress drainProgress;
   private final Executor files;
   private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
@@ -102,6 +103,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
         b.metrics.drainMeters(
             Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), this::drainPending);
     this.drainer = ConnectionDrainer.create(b.ticker, drainMeters);
+    this.drainProgress = new NodeDrainProgress(connections::size, drainer::open, b.clock);
     this.files =
         b.files != null
             ? b.files
@@ -220,6 +222,11 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
 
   public boolean draining() {
     return draining;
+  }
+
+  /** What the node reports of its drain; {@link NodeDrain} marks its steps. */
+  public NodeDrainProgress drainProgress() {
+    return drainProgress;
   }
 
   /**

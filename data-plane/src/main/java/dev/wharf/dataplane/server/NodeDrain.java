@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  *       the caller then closes the node (what is left is closed abruptly).
  * </ol>
  *
+ * <p>Its steps are marked in the node's {@link NodeDrainProgress}, which a node connected to a
+ * control plane reports to its replica while it drains ({@code wharfctl drain NODE --wait}).
+ *
  * <p>Runs on the calling thread (the process's main thread), never on an event loop.
  */
 public final class NodeDrain {
@@ -61,6 +64,7 @@ public final class NodeDrain {
     long start = nanoTime.getAsLong();
     long deadline = start + settings.timeout().toNanos();
     node.markDraining();
+    node.drainProgress().started(settings.timeout());
     log.info(
         "draining: not ready any more; accepting for {} more, then closing {} connection(s)"
             + " gracefully (at most {})",
@@ -70,6 +74,7 @@ public final class NodeDrain {
     waitUntil(nanoTime, start + settings.grace().toNanos());
     node.stopAccepting();
     long remaining = Math.max(0, deadline - nanoTime.getAsLong());
+    node.drainProgress().goingAway();
     node.goAway(Duration.ofNanos(remaining / 4 * 3)); // a quarter kept for close handshakes
     long nextReport = nanoTime.getAsLong() + REPORT_NANOS;
     while (node.openConnections() > 0 && nanoTime.getAsLong() < deadline) {

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
+import dev.wharf.dataplane.server.NodeDrain;
 import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.proto.discovery.v1.Ack;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
@@ -157,6 +159,40 @@ class DiscoveryClientTest {
       report = cp.nextHealth();
     }
     assertEquals("api 127.0.0.1:" + closed + " false", describe(report));
+  }
+
+  @Test
+  void aDrainingNodeReportsItsProgressAndAppliesNoSnapshotAnyMore() throws Exception {
+    FakeControlPlane cp = controlPlane();
+    ServingNode node = node();
+    BlockingQueue<String> drains = new LinkedBlockingQueue<>();
+    started(
+        client(node, cp.target)
+            .healthReportInterval(Duration.ofMillis(20))
+            .events(
+                new DiscoveryEvents() {
+                  @Override
+                  public void drainRequested(String requestedBy) {
+                    drains.add(requestedBy);
+                  }
+                }));
+    cp.nextHello();
+    cp.push(1, "n1", ServingNode.respond(port, "version one"));
+    cp.nextAck();
+
+    NodeDrain.run(
+        node.node, new NodeDrain.Settings(Duration.ZERO, Duration.ofMinutes(1)), System::nanoTime);
+    DrainProgress progress = cp.nextDrainProgress();
+
+    assertEquals(0, progress.getConnectionsOpen(), progress.toString());
+    assertEquals(0, progress.getWebsocketsOpen(), progress.toString());
+    assertTrue(progress.hasDeadline(), progress.toString());
+
+    cp.push(2, "n2", ServingNode.respond(port, "version two"));
+    cp.drain("an operator"); // handled after the snapshot, on the same thread
+    assertEquals("an operator", drains.poll(10, TimeUnit.SECONDS));
+    assertEquals(1, node.node.snapshot().version(), "a draining node applies nothing");
+    assertEquals(List.of(), cp.unread(), "a draining node answers no snapshot");
   }
 
   private static String describe(HealthReport r) {

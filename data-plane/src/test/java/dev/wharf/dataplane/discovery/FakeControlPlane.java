@@ -8,6 +8,7 @@ import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Drain;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
@@ -27,6 +28,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +146,17 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
 
   HealthReport nextHealth() throws InterruptedException {
     return expect(NodeMessage.KindCase.HEALTH).getHealth();
+  }
+
+  DrainProgress nextDrainProgress() throws InterruptedException {
+    return expect(NodeMessage.KindCase.DRAIN_PROGRESS).getDrainProgress();
+  }
+
+  /** What the node sent that the test has not read yet, without waiting. */
+  List<NodeMessage> unread() {
+    List<NodeMessage> out = new ArrayList<>();
+    received.drainTo(out);
+    return out;
   }
 
   Nack nextNack() throws InterruptedException {
