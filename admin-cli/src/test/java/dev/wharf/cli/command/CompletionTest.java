@@ -59,7 +59,9 @@ class CompletionTest {
   @Test
   void flagsAndTheirValuesAreCompleted() {
     assertEquals(List.of("--output"), complete("get", "route", "--ou"));
-    assertEquals(List.of("table", "wide", "name", "yaml", "json", "jsonpath="), complete("get", "route", "-o", ""));
+    assertEquals(
+        List.of("table", "wide", "name", "yaml", "json", "jsonpath="),
+        complete("get", "route", "-o", ""));
     assertEquals(List.of("yaml"), complete("get", "route", "--output", "=", "y"));
     assertEquals(List.of("app", "echo"), complete("route", "set", "api", "--upstream", ""));
     assertEquals(
