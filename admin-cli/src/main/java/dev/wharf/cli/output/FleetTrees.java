@@ -4,6 +4,7 @@ import dev.wharf.proto.admin.v1.EndpointHealth;
 import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListNodesResponse;
 import dev.wharf.proto.admin.v1.NodeView;
+import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,16 @@ public final class FleetTrees {
         node.put("last_nack_reason", s.getLastNackReason());
       }
       putIfSet(node, "updated_at", Timestamps.of(s.getUpdatedAt()));
+      node.put("state", s.getDraining() ? "draining" : "running");
+      if (s.hasDrainProgress()) {
+        DrainProgress p = s.getDrainProgress();
+        Map<String, Object> drain = new LinkedHashMap<>();
+        drain.put("connections_open", Integer.toUnsignedLong(p.getConnectionsOpen()));
+        drain.put("connections_closed", Integer.toUnsignedLong(p.getConnectionsClosed()));
+        drain.put("websockets_open", Integer.toUnsignedLong(p.getWebsocketsOpen()));
+        putIfSet(drain, "deadline", Timestamps.of(p.getDeadline()));
+        node.put("drain_progress", drain);
+      }
       nodes.add(node);
     }
     Map<String, Object> out = new LinkedHashMap<>();

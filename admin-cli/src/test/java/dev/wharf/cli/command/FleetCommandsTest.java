@@ -332,10 +332,22 @@ class FleetCommandsTest {
 
   @Test
   void nodesAsJsonOrYamlHaveEveryFieldTheTableSummarises() {
-    admin.nodes(
-        List.of(
-            node("node-1", "cp-1", 42, 0, 0, ""),
-            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")));
+    NodeView draining =
+        node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line");
+    draining =
+        draining.toBuilder()
+            .setStatus(
+                draining.getStatus().toBuilder()
+                    .setDraining(true)
+                    .setDrainProgress(
+                        DrainProgress.newBuilder()
+                            .setConnectionsOpen(412)
+                            .setConnectionsClosed(88)
+                            .setWebsocketsOpen(12)
+                            .setDeadline(
+                                com.google.protobuf.Timestamp.newBuilder().setSeconds(1740819900))))
+            .build();
+    admin.nodes(List.of(node("node-1", "cp-1", 42, 0, 0, ""), draining));
 
     Result json = cli.run("nodes", "-o", "json");
     Result yaml = cli.run("nodes", "-o", "yaml");
@@ -351,7 +363,8 @@ class FleetCommandsTest {
               "replica": "cp-1",
               "connected_since": "2025-03-01T09:00:00Z",
               "acked_version": 42,
-              "versions_behind": 0
+              "versions_behind": 0,
+              "state": "running"
             },
             {
               "node_id": "node-2",
@@ -360,7 +373,14 @@ class FleetCommandsTest {
               "acked_version": 41,
               "versions_behind": 1,
               "last_nack_version": 42,
-              "last_nack_reason": "listeners[0].port: 8080 is in use\\nsecond line"
+              "last_nack_reason": "listeners[0].port: 8080 is in use\\nsecond line",
+              "state": "draining",
+              "drain_progress": {
+                "connections_open": 412,
+                "connections_closed": 88,
+                "websockets_open": 12,
+                "deadline": "2025-03-01T09:05:00Z"
+              }
             }
           ]
         }
