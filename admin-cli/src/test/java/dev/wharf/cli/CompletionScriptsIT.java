@@ -87,7 +87,7 @@ class CompletionScriptsIT {
             ""));
     assertEquals(List.of("set"), bash(script, "wharfctl route ", "wharfctl", "route", ""));
     assertEquals(
-        List.of("listener", "upstream", "route", "config"),
+        List.of("listener", "upstream", "route", "config", "nodes"),
         bash(script, "wharfctl get ", "wharfctl", "get", ""));
     assertEquals(
         List.of("node-1"),
