@@ -1,6 +1,5 @@
 package dev.wharf.controlplane.server;
 
-import dev.wharf.config.DocumentLimits;
 import dev.wharf.controlplane.admin.AdminService;
 import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.admin.Watches;
@@ -14,11 +13,6 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -327,7 +321,8 @@ public final class ControlPlaneServer implements AutoCloseable {
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
-      List<ServerBuilder<?>> builders = serverBuilders(); // may throw: before Watches starts
+      List<ServerBuilder<?>> builders = // may throw: before Watches starts
+          GrpcPorts.builders(listen, inProcessName, tlsCert, tlsKey, clientCertificates);
       AdminFaces faces =
           new AdminFaces(
               new AdminService(store, new ServerFacts(replicaId, store.kind(), clock.instant())),
@@ -350,53 +345,6 @@ public final class ControlPlaneServer implements AutoCloseable {
 
     private static boolean isLoopback(InetSocketAddress a) {
       return a.getAddress() != null && a.getAddress().isLoopbackAddress();
-    }
-
-    private List<ServerBuilder<?>> serverBuilders() throws IOException {
-      List<ServerBuilder<?>> builders = new ArrayList<>();
-      if (listen != null) {
-        builders.add(netty());
-      }
-      if (inProcessName != null) {
-        builders.add(InProcessServerBuilder.forName(inProcessName));
-      }
-      for (ServerBuilder<?> b : builders) {
-        // The largest request is a whole config (Apply), and a config encodes smaller than the
-        // document it was read from: what a document within the limit says always fits, and a
-        // larger message is refused (RESOURCE_EXHAUSTED) before it is decoded. The in-process
-        // transport passes messages without encoding them and ignores this.
-        b.maxInboundMessageSize(DocumentLimits.MAX_BYTES);
-      }
-      return builders;
-    }
-
-    private ServerBuilder<?> netty() throws IOException {
-      NettyServerBuilder nb =
-          NettyServerBuilder.forAddress(listen)
-              // Nodes ping every 30 s to notice a dead replica; let them.
-              .permitKeepAliveTime(10, TimeUnit.SECONDS)
-              .permitKeepAliveWithoutCalls(true);
-      if (tlsCert != null) {
-        SslContextBuilder ssl;
-        try {
-          ssl = GrpcSslContexts.forServer(tlsCert.toFile(), tlsKey.toFile());
-        } catch (IllegalArgumentException e) {
-          throw new IOException(
-              "TLS certificate " + tlsCert + " or key " + tlsKey + ": " + e.getMessage(), e);
-        }
-        if (clientCertificates != null) {
-          // OPTIONAL, not REQUIRE: nodes have no client certificate yet and use tokens. A
-          // certificate that is sent must chain to the CA; a call without one needs a token.
-          Path ca = clientCertificates.ca();
-          try {
-            ssl.trustManager(ca.toFile()).clientAuth(ClientAuth.OPTIONAL);
-          } catch (IllegalArgumentException e) {
-            throw new IOException("client CA " + ca + ": " + e.getMessage(), e);
-          }
-        }
-        nb.sslContext(ssl.build());
-      }
-      return nb;
     }
   }
 }
