@@ -7,11 +7,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,9 +26,11 @@ import picocli.CommandLine;
 
 /**
  * Runs wharfctl commands as a user would type them, against the real Admin service ({@link
- * RealAdmin}) or fake ones, served in-process under the names used as {@code --server} addresses
- * ({@code cp-1:9700}). A name nothing is served under is unreachable (UNAVAILABLE), as a stopped
- * replica is. Environment variables and the home directory are the test's, never the machine's.
+ * RealAdmin}) served in-process under the names used as {@code --server} addresses ({@code
+ * cp-1:9700}), or as a whole replica on a loopback port reached under such a name. A name nothing
+ * is served under is unreachable (UNAVAILABLE), as a stopped replica is. Every call is recorded on
+ * the way out ({@link #sent}). Environment variables and the home directory are the test's, never
+ * the machine's.
  */
 public final class Cli implements AutoCloseable {
   /** What a command did: its exit code and what it printed. */
@@ -46,6 +50,8 @@ public final class Cli implements AutoCloseable {
   private final List<Server> servers = new ArrayList<>();
   private final List<Opened> opened = new ArrayList<>();
   private final List<RealAdmin> reals = new ArrayList<>();
+  private final Map<String, InetSocketAddress> replicas = new HashMap<>();
+  private final CallRecorder calls = new CallRecorder();
   private Transport transport = this::inProcess;
   private Input input = new Input(() -> new ByteArrayInputStream(new byte[0]), false);
 
@@ -53,33 +59,35 @@ public final class Cli implements AutoCloseable {
     this.home = home;
   }
 
-  /** Serves a new fake under {@code name}. */
-  public FakeAdmin serve(String name) {
-    FakeAdmin fake = new FakeAdmin();
-    serve(name, fake);
-    return fake;
-  }
-
-  public Cli serve(String name, FakeAdmin fake) {
-    try {
-      servers.add(
-          InProcessServerBuilder.forName(name).addService(fake.definition()).build().start());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return this;
-  }
-
   /** Serves the real Admin service under {@code name}; closed with this. */
   public RealAdmin serveReal(String name) {
-    RealAdmin real = RealAdmin.open(home.resolve("store-" + name.replace(':', '-')));
-    reals.add(real);
+    RealAdmin real = open(name);
     try {
       servers.add(
           InProcessServerBuilder.forName(name).addService(real.definition()).build().start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return real;
+  }
+
+  /**
+   * Serves the real Admin service under {@code name} as a whole replica on a loopback port, with
+   * its real authentication and {@code tokenLines} as its token file (none: loopback callers only);
+   * channels to {@code name} go there over TCP, in plaintext. Closed with this.
+   */
+  public RealAdmin serveReplica(String name, String... tokenLines) {
+    RealAdmin real = open(name);
+    replicas.put(name, real.listen(List.of(tokenLines)));
+    return real;
+  }
+
+  private RealAdmin open(String name) {
+    RealAdmin real =
+        RealAdmin.open(
+            home.resolve("store-" + name.replace(':', '-')),
+            name.substring(0, name.lastIndexOf(':')));
+    reals.add(real);
     return real;
   }
 
@@ -110,6 +118,28 @@ public final class Cli implements AutoCloseable {
     return List.copyOf(opened);
   }
 
+  /** The calls the commands made, in order, with what each sent. */
+  public List<CallRecorder.Sent> sent() {
+    return calls.sent();
+  }
+
+  /** The calls the commands made to {@code server}: their method names. */
+  public List<String> calls(String server) {
+    return calls.sent().stream()
+        .filter(c -> c.server().equals(server))
+        .map(CallRecorder.Sent::method)
+        .toList();
+  }
+
+  /**
+   * Runs {@code commit} once the next read (GetConfig, GetObject, ListObjects) is answered, before
+   * the command gets the answer: as another writer committing right after the command read.
+   */
+  public Cli afterNextRead(Runnable commit) {
+    calls.afterNextRead(commit);
+    return this;
+  }
+
   public Result run(String... args) {
     Environment environment = new Environment(env, home, transport, time, time);
     StringWriter out = new StringWriter();
@@ -123,7 +153,14 @@ public final class Cli implements AutoCloseable {
 
   private ManagedChannel inProcess(String server, Optional<Path> tlsCa) {
     opened.add(new Opened(server, tlsCa));
-    return InProcessChannelBuilder.forName(server).build();
+    InetSocketAddress replica = replicas.get(server);
+    if (replica != null) {
+      return NettyChannelBuilder.forAddress(replica)
+          .usePlaintext()
+          .intercept(calls.to(server))
+          .build();
+    }
+    return InProcessChannelBuilder.forName(server).intercept(calls.to(server)).build();
   }
 
   @Override

@@ -2,22 +2,17 @@ package dev.wharf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.MissingTool;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,33 +21,24 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scripts of {@code wharfctl completion} in real shells: bash runs its completion function with
  * COMP_WORDS, COMP_CWORD, COMP_LINE and COMP_POINT set as bash sets them on a TAB, and the function
- * calls the real wharfctl jar, which asks an Admin API served on a loopback port (a fake holding
- * the demo config). zsh and fish, where installed, must at least read their scripts.
+ * calls the real wharfctl jar, which asks a real control-plane replica on a loopback port (the demo
+ * config in its embedded store, node-1 in its fleet). zsh and fish, where installed, must at least
+ * read their scripts.
  */
 class CompletionScriptsIT {
   private static final Path JAR = Path.of("target", "wharf-admin-cli.jar").toAbsolutePath();
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir Path dir;
-  private Server server;
+  private RealAdmin replica;
   private String address;
 
   @BeforeEach
   void serve() throws IOException {
-    FakeAdmin admin =
-        new FakeAdmin()
-            .commit(Configs.demo())
-            .nodes(
-                List.of(
-                    NodeView.newBuilder()
-                        .setStatus(NodeStatus.newBuilder().setNodeId("node-1"))
-                        .build()));
-    server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .addService(admin.definition())
-            .build()
-            .start();
-    address = "127.0.0.1:" + server.getPort();
+    replica = RealAdmin.open(dir.resolve("store"), "cp-1");
+    replica.commit(Configs.demo());
+    replica.node(NodeStatus.newBuilder().setNodeId("node-1").setReplica("cp-1").build());
+    address = "127.0.0.1:" + replica.listen(List.of()).getPort();
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path wharfctl = bin.resolve("wharfctl");
     Files.writeString(
@@ -66,8 +52,8 @@ class CompletionScriptsIT {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  void stop() {
+    replica.close();
   }
 
   @Test

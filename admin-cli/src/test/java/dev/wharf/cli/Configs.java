@@ -8,7 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The documents the tests apply and start the fake from. */
+/** The documents the tests apply and start the real Admin service from. */
 public final class Configs {
   /** One listener, an upstream of two endpoints, a route to retire and a route to keep. */
   public static final String BEFORE =

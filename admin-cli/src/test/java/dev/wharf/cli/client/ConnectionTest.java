@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.cli.CallRecorder;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Opened;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
-import dev.wharf.cli.FakeAdmin;
+import dev.wharf.cli.RealAdmin;
+import dev.wharf.proto.admin.v1.AdminGrpc;
+import dev.wharf.proto.admin.v1.ListNodesRequest;
+import dev.wharf.proto.admin.v1.ListNodesResponse;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +22,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which server is asked, with which credentials, and what the user reads when that fails. */
+/**
+ * Which server is asked, with which credentials, and what the user reads when that fails. Servers
+ * are the control plane's real Admin service in-process; where credentials matter, a whole replica
+ * (its real authentication and token file) on a loopback port. What wharfctl sent is recorded on
+ * its side of the channel ({@link Cli#sent}).
+ */
 class ConnectionTest {
   @TempDir Path home;
   private Cli cli;
@@ -65,7 +75,7 @@ class ConnectionTest {
 
   @Test
   void theFirstServerDownTheSecondAnswers() {
-    cli.serve("cp-2:9700").commit(Configs.parse(Configs.BEFORE));
+    cli.serveReal("cp-2:9700").commit(Configs.parse(Configs.BEFORE));
 
     Result r = cli.run("get", "upstreams", "--server", "cp-1:9700,cp-2:9700");
 
@@ -76,7 +86,8 @@ class ConnectionTest {
 
   @Test
   void aReadAndTheWriteBasedOnItGoToTheServerThatAnswered(@TempDir Path dir) {
-    FakeAdmin second = cli.serve("cp-2:9700").commit(Configs.parse(Configs.BEFORE));
+    RealAdmin second = cli.serveReal("cp-2:9700");
+    second.commit(Configs.parse(Configs.BEFORE));
     Path file = Configs.write(dir, "wharf.yaml", Configs.AFTER);
 
     Result r =
@@ -91,8 +102,8 @@ class ConnectionTest {
 
   @Test
   void anErrorOtherThanUnavailableIsTheAnswerAndTheNextServerIsNotAsked() {
-    cli.serve("cp-1:9700").commit(Configs.parse(Configs.BEFORE));
-    FakeAdmin second = cli.serve("cp-2:9700");
+    cli.serveReal("cp-1:9700").commit(Configs.parse(Configs.BEFORE));
+    RealAdmin second = cli.serveReal("cp-2:9700");
 
     Result r = cli.run("get", "route", "nope", "--server", "cp-1:9700,cp-2:9700");
 
@@ -103,8 +114,16 @@ class ConnectionTest {
 
   @Test
   void aServerThatDoesNotAnswerInTimeIsExitThreeNamingItAndTheTimeout() {
-    cli.serve("cp-1:9700").silent();
-    FakeAdmin second = cli.serve("cp-2:9700");
+    // Purpose-built: a server that took the call and never answers (a hung replica).
+    cli.serve(
+        "cp-1:9700",
+        new AdminGrpc.AdminImplBase() {
+          @Override
+          public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
+            // holds the call open, answering nothing
+          }
+        });
+    RealAdmin second = cli.serveReal("cp-2:9700");
 
     Result r = cli.run("nodes", "--server", "cp-1:9700,cp-2:9700", "--timeout", "100ms");
 
@@ -118,24 +137,25 @@ class ConnectionTest {
 
   @Test
   void theTokenIsSentAsBearerMetadata() {
-    FakeAdmin admin = cli.serve("cp-1:9700").token("s3cret", "alice", true);
+    cli.serveReplica("cp-1:9700", "admin s3cret alice");
     cli.env.put("WHARF_TOKEN", "s3cret");
 
     Result r = cli.run("nodes", "--server", "cp-1:9700");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals(List.of("Bearer s3cret"), admin.authorizations());
+    assertEquals(List.of("Bearer s3cret"), authorizations("cp-1:9700"));
   }
 
   @Test
   void withoutATokenTheServerRefusesAndTheMessageSaysHowToGiveOne() {
-    cli.serve("cp-1:9700").token("s3cret", "alice", true);
+    cli.serveReplica("cp-1:9700", "admin s3cret alice");
 
     Result r = cli.run("nodes", "--server", "cp-1:9700");
 
     assertEquals(3, r.exitCode(), r.toString());
     assertEquals(
-        "error: cp-1:9700 did not accept the credentials (missing or unknown token); "
+        "error: cp-1:9700 did not accept the credentials (missing bearer token "
+            + "(authorization: Bearer <token>)); "
             + "no token was sent: give one with --token-file, --token, WHARF_TOKEN or the context's "
             + "token-file\n",
         r.err());
@@ -144,14 +164,14 @@ class ConnectionTest {
   @Test
   void aWrongTokenIsExitThreeNamingWhereItCameFrom(@TempDir Path dir) {
     // loopback: a token sent in plaintext there is not warned about
-    cli.serve("127.0.0.1:9700").token("s3cret", "alice", true);
+    cli.serveReplica("127.0.0.1:9700", "admin s3cret alice");
     Path tokenFile = Configs.write(dir, "token", "wrong\n");
 
     Result r = cli.run("nodes", "--server", "127.0.0.1:9700", "--token-file", tokenFile.toString());
 
     assertEquals(3, r.exitCode(), r.toString());
     assertEquals(
-        "error: 127.0.0.1:9700 did not accept the credentials (missing or unknown token); "
+        "error: 127.0.0.1:9700 did not accept the credentials (unknown bearer token); "
             + "check the token (from --token-file "
             + tokenFile
             + ")\n",
@@ -160,24 +180,22 @@ class ConnectionTest {
 
   @Test
   void aViewerThatWritesIsDeniedWithExitThreeAndToldWhatRoleItNeeds() {
-    FakeAdmin admin =
-        cli.serve("127.0.0.1:9700")
-            .commit(Configs.parse(Configs.BEFORE))
-            .token("look", "bob", false);
+    RealAdmin admin = cli.serveReplica("127.0.0.1:9700", "viewer look bob");
+    admin.commit(Configs.parse(Configs.BEFORE));
 
     Result r = cli.run("delete", "route", "old", "--server", "127.0.0.1:9700", "--token", "look");
 
     assertEquals(3, r.exitCode(), r.toString());
     assertEquals(
-        "error: 127.0.0.1:9700 refused: permission denied: bob is a viewer and may not "
-            + "call DeleteObject (token from --token)\n",
+        "error: 127.0.0.1:9700 refused: permission denied: wharf.admin.v1.Admin/DeleteObject "
+            + "needs the admin role; bob has the viewer role (token from --token)\n",
         r.err());
     assertEquals(Configs.parse(Configs.BEFORE), admin.config());
   }
 
   @Test
   void aTokenForARemoteServerOverPlaintextIsWarnedAbout() {
-    cli.serve("cp.example.com:9700");
+    cli.serveReal("cp.example.com:9700");
 
     Result r = cli.run("nodes", "--server", "cp.example.com:9700", "--token", "t");
 
@@ -211,13 +229,13 @@ class ConnectionTest {
 
   @Test
   void theCurrentContextGivesServersTokenAndCa(@TempDir Path dir) {
-    FakeAdmin prod = cli.serve("prod-2:9700").token("p", "alice", true);
+    cli.serveReplica("prod-2:9700", "admin p alice");
     writeContexts(dir);
 
     Result r = cli.run("nodes");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals(List.of("Bearer p"), prod.authorizations());
+    assertEquals(List.of("Bearer p"), authorizations("prod-2:9700"));
     assertEquals(
         List.of(
             new Opened("prod-1:9700", Optional.of(home.resolve("ca.pem"))),
@@ -227,8 +245,8 @@ class ConnectionTest {
 
   @Test
   void anEnvironmentVariableWinsOverTheContextAndAFlagOverBoth(@TempDir Path dir) {
-    cli.serve("env:9700");
-    cli.serve("flag:9700");
+    cli.serveReal("env:9700");
+    cli.serveReal("flag:9700");
     writeContexts(dir);
     cli.env.put("WHARF_SERVER", "env:9700");
     cli.env.put("WHARF_TLS_CA", "/env/ca.pem");
@@ -245,13 +263,13 @@ class ConnectionTest {
 
   @Test
   void contextPicksAnotherContextOfTheFile(@TempDir Path dir) {
-    FakeAdmin staging = cli.serve("staging:9700");
+    cli.serveReal("staging:9700");
     writeContexts(dir);
 
     Result r = cli.run("nodes", "--context", "staging");
 
     assertEquals(0, r.exitCode(), r.toString());
-    assertEquals(List.of(""), staging.authorizations());
+    assertEquals(List.of(""), authorizations("staging:9700"));
     assertEquals(List.of(new Opened("staging:9700", Optional.empty())), cli.opened());
   }
 
@@ -328,6 +346,14 @@ class ConnectionTest {
         debug.err());
     assertTrue(debug.err().contains("\tat dev.wharf.cli."), debug.err());
     assertFalse(plain.err().contains("Exception"), plain.err());
+  }
+
+  /** The authorization metadata of each call wharfctl made to {@code server}, "" when none. */
+  private List<String> authorizations(String server) {
+    return cli.sent().stream()
+        .filter(c -> c.server().equals(server))
+        .map(CallRecorder.Sent::authorization)
+        .toList();
   }
 
   /**

@@ -15,7 +15,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** Answers a real server may give that the fake does not: what the user reads, the exit code. */
+/**
+ * Answers a server may give that the in-process Admin service cannot be made to give (a proxy in
+ * front of it, an older replica): what the user reads, the exit code.
+ */
 class StatusFailuresTest {
   private static final Connection NO_TOKEN =
       new Connection(List.of("cp-1:9700"), "--server", Optional.empty(), "none", Optional.empty());

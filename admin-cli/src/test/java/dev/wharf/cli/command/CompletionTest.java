@@ -6,7 +6,6 @@ import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
 import dev.wharf.config.ConfigDocuments;
-import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a TAB offers: {@code wharfctl __complete -- WORD... CURRENT}, as the shell scripts call it,
- * against a fake holding the demo config (routes hello, api, ws, old-docs, echo; upstreams app,
- * echo). The scripts themselves run in a real bash in WharfCtlJarIT.
+ * against the control plane's real Admin service holding the demo config (routes hello, api, ws,
+ * old-docs, echo; upstreams app, echo). The scripts themselves run in a real bash in WharfCtlJarIT.
  */
 class CompletionTest {
   @TempDir Path home;
@@ -28,9 +27,11 @@ class CompletionTest {
   @BeforeEach
   void serve() {
     cli = new Cli(home);
-    cli.serve("cp-1:9700")
-        .commit(Configs.demo())
-        .nodes(List.of(node("node-1"), node("node-2"), node("edge-7")));
+    cli.serveReal("cp-1:9700")
+        .node(node("node-1"))
+        .node(node("node-2"))
+        .node(node("edge-7"))
+        .commit(Configs.demo());
     cli.env.put("WHARF_SERVER", "cp-1:9700");
   }
 
@@ -83,7 +84,7 @@ class CompletionTest {
 
   @Test
   void theServerTypedOnTheLineIsTheOneAsked() {
-    cli.serve("cp-2:9700")
+    cli.serveReal("cp-2:9700")
         .commit(
             ConfigDocuments.parse(
                     "upstreams: [{name: other, endpoints: [{address: \"10.0.0.1:80\"}]}]", "t")
@@ -116,7 +117,7 @@ class CompletionTest {
     return r.out().lines().toList();
   }
 
-  private static NodeView node(String id) {
-    return NodeView.newBuilder().setStatus(NodeStatus.newBuilder().setNodeId(id)).build();
+  private static NodeStatus node(String id) {
+    return NodeStatus.newBuilder().setNodeId(id).setReplica("cp-1").build();
   }
 }

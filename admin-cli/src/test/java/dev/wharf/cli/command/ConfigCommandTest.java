@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
-import dev.wharf.cli.FakeAdmin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -90,8 +89,8 @@ class ConfigCommandTest {
 
   @Test
   void useContextChangesOnlyThatLineAndTheNextCommandUsesIt() throws Exception {
-    FakeAdmin prod = cli.serve("cp-1:9700");
-    prod.token(SECRET, "alice", false);
+    // A replica that accepts only the context's token (a viewer's).
+    cli.serveReplica("cp-1:9700", "viewer " + SECRET + " alice");
 
     Result r = cli.run("config", "use-context", "prod");
 
@@ -112,7 +111,7 @@ class ConfigCommandTest {
         Files.readString(file));
     Result version = cli.run("version");
     assertEquals(0, version.exitCode(), version.toString());
-    assertTrue(version.out().contains("Server Replica: cp-fake\n"), version.out());
+    assertTrue(version.out().contains("Server Replica: cp-1\n"), version.out());
   }
 
   @Test

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
-import dev.wharf.cli.FakeAdmin;
+import dev.wharf.cli.RealAdmin;
+import dev.wharf.proto.config.v1.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,19 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * edit with real editor processes: small shell scripts given as $EDITOR that rewrite the file with
- * sed, fail, or leave it as it is, against a fake holding the demo config (route api proxies to
- * echo). Each script keeps a copy of every file it was given, to show what the user saw.
+ * sed, fail, or leave it as it is, against the control plane's real Admin service holding the demo
+ * config (route api proxies to echo). Each script keeps a copy of every file it was given, to show
+ * what the user saw.
  */
 class EditCommandTest {
   @TempDir Path home;
   @TempDir Path dir;
   private Cli cli;
-  private FakeAdmin admin;
+  private RealAdmin admin;
 
   @BeforeEach
   void serve() {
     cli = new Cli(home);
-    admin = cli.serve("cp-1:9700").commit(Configs.demo());
+    admin = cli.serveReal("cp-1:9700");
+    admin.commit(Configs.demo());
     cli.env.put("WHARF_SERVER", "cp-1:9700");
   }
 
@@ -110,7 +113,10 @@ class EditCommandTest {
     assertEquals("app", admin.route("api").getProxy().getUpstream());
     String second = Files.readString(dir.resolve("seen-2.yaml"));
     assertTrue(second.startsWith("# The edit was not written:\n# error: "), second);
-    assertTrue(second.contains("#   routes[1].proxy.upstream: no upstream named 'nope'"), second);
+    assertTrue(
+        second.contains(
+            "#   route api: routes[1].proxy.upstream: no upstream named 'nope' (known: app, echo)"),
+        second);
     assertTrue(second.contains("    upstream: nope\n"), "the user's edit is kept:\n" + second);
   }
 
@@ -141,7 +147,10 @@ class EditCommandTest {
   @Test
   void aWriteBasedOnAStaleVersionIsRefusedAndTheEditKeptToStartAgain() throws IOException {
     long before = admin.version();
-    admin.bumpVersionAfterNextRead(1);
+    Config demo = Configs.demo();
+    Config moved =
+        demo.toBuilder().setListeners(0, demo.getListeners(0).toBuilder().setPort(18080)).build();
+    cli.afterNextRead(() -> admin.commit(moved));
     cli.env.put("EDITOR", editor("sed -i 's/upstream: echo/upstream: app/' \"$1\""));
 
     Result r = cli.run("edit", "route", "api");
@@ -159,6 +168,8 @@ class EditCommandTest {
     assertTrue(kept.find(), r.err());
     assertTrue(Files.readString(Path.of(kept.group(1))).contains("upstream: app"));
     assertEquals("echo", admin.route("api").getProxy().getUpstream());
+    assertEquals(before + 1, admin.version(), "the other writer's version, and only it");
+    assertEquals(18080, admin.config().getListeners(0).getPort());
     Files.delete(Path.of(kept.group(1)));
   }
 

@@ -7,13 +7,15 @@ import com.google.protobuf.Timestamp;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
-import dev.wharf.cli.FakeAdmin;
-import dev.wharf.proto.admin.v1.EndpointHealth;
-import dev.wharf.proto.admin.v1.NodeRefusal;
+import dev.wharf.cli.RealAdmin;
 import dev.wharf.proto.admin.v1.NodeView;
-import dev.wharf.proto.admin.v1.RolloutStatus;
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Endpoint;
+import dev.wharf.proto.config.v1.Upstream;
 import dev.wharf.proto.discovery.v1.DrainProgress;
+import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import dev.wharf.proto.discovery.v1.NodeStatus;
+import dev.wharf.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,17 +24,25 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** nodes, rollout, health and drain; rollout --wait on a clock that advances when it sleeps. */
+/**
+ * nodes, rollout, health, drain and history against the control plane's real Admin service, at
+ * version 42 of the demo config, with a fleet of node statuses as replicas record them in the
+ * store. rollout --wait and drain --wait on a clock that advances when they sleep; what the fleet
+ * does meanwhile is put in the store during those sleeps.
+ */
 class FleetCommandsTest {
+  private static final String SERVER = "cp-1:9700";
+
   @TempDir Path home;
   private Cli cli;
-  private FakeAdmin admin;
+  private RealAdmin admin;
 
   @BeforeEach
   void serve() {
     cli = new Cli(home);
-    admin = cli.serve("cp-1:9700").commit(Configs.demo()).atVersion(42);
-    cli.env.put("WHARF_SERVER", "cp-1:9700");
+    admin = cli.serveReal(SERVER);
+    assertEquals(42, admin.commitAfter(41, Configs.demo()));
+    cli.env.put("WHARF_SERVER", SERVER);
   }
 
   @AfterEach
@@ -42,23 +52,11 @@ class FleetCommandsTest {
 
   @Test
   void nodesAreATableWithWhatEachRunsAndWhatItLastRefused() {
-    admin.nodes(
-        List.of(
-            node("node-1", "cp-1", 42, 0, 0, ""),
-            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line")
-                .toBuilder()
-                .setStatus(
-                    node(
-                            "node-2",
-                            "cp-2",
-                            41,
-                            1,
-                            42,
-                            "listeners[0].port: 8080 is in use\nsecond" + " line")
-                        .getStatus()
-                        .toBuilder()
-                        .setDraining(true))
-                .build()));
+    fleet(
+        node("node-1", "cp-1", 42, 0, 0, ""),
+        draining(
+            node("node-2", "cp-2", 41, 1, 42, "listeners[0].port: 8080 is in use\nsecond line"),
+            null));
 
     Result r = cli.run("nodes");
 
@@ -77,13 +75,12 @@ class FleetCommandsTest {
 
   @Test
   void rolloutSaysHowManyAppliedWhoRefusedWhyAndWhoIsPending() {
-    admin.rollouts(
-        rollout(
-            100,
-            97,
-            List.of("node-3"),
-            refusal("node-7", "port 80 is in use"),
-            refusal("node-9", "2 errors\nroutes[0]: x\nroutes[1]: y")));
+    for (int i = 1; i <= 100; i++) {
+      admin.node(applied("node-" + i, 42));
+    }
+    admin.node(applied("node-3", 41));
+    admin.node(refused("node-7", "port 80 is in use"));
+    admin.node(refused("node-9", "2 errors\nroutes[0]: x\nroutes[1]: y"));
 
     Result r = cli.run("rollout");
 
@@ -103,7 +100,7 @@ class FleetCommandsTest {
 
   @Test
   void rolloutWithoutWaitIsExitZeroWhileNodesArePending() {
-    admin.rollouts(rollout(3, 1, List.of("node-2", "node-3")));
+    fleet(applied("node-1", 42), applied("node-2", 41), applied("node-3", 40));
 
     Result r = cli.run("rollout", "42");
 
@@ -113,10 +110,9 @@ class FleetCommandsTest {
 
   @Test
   void rolloutWaitPollsUntilEveryNodeAppliedAndExitsZero() {
-    admin.rollouts(
-        rollout(3, 1, List.of("node-2", "node-3")),
-        rollout(3, 2, List.of("node-3")),
-        rollout(3, 3, List.of()));
+    fleet(applied("node-1", 42), applied("node-2", 41), applied("node-3", 41));
+    cli.time.meanwhile(
+        () -> admin.node(applied("node-2", 42)), () -> admin.node(applied("node-3", 42)));
 
     Result r = cli.run("rollout", "--wait", "--interval", "2s");
 
@@ -128,15 +124,18 @@ class FleetCommandsTest {
         version 42: applied on 3/3 nodes
         """,
         r.out());
-    assertEquals(3, admin.rolloutPolls());
+    assertEquals(3, rolloutPolls());
     assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(2)), cli.time.sleeps());
   }
 
   @Test
   void rolloutWaitStopsAtTheFirstRefusalWithItsReasonAndExitsFour() {
-    admin.rollouts(
-        rollout(3, 1, List.of("node-2", "node-3")),
-        rollout(3, 2, List.of(), refusal("node-3", "listeners[0].port: 80 is in use")));
+    fleet(applied("node-1", 42), applied("node-2", 41), applied("node-3", 41));
+    cli.time.meanwhile(
+        () ->
+            admin
+                .node(applied("node-2", 42))
+                .node(refused("node-3", "listeners[0].port: 80 is in use")));
 
     Result r = cli.run("rollout", "--wait");
 
@@ -154,7 +153,7 @@ class FleetCommandsTest {
 
   @Test
   void rolloutWaitGivesUpAtTheTimeoutNamingThePendingNodesAndExitsFour() {
-    admin.rollouts(rollout(3, 2, List.of("node-3")));
+    fleet(applied("node-1", 42), applied("node-2", 42), applied("node-3", 41));
 
     Result r = cli.run("rollout", "--wait", "--timeout", "5s", "--interval", "2s");
 
@@ -168,31 +167,27 @@ class FleetCommandsTest {
     assertEquals(
         List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(1)),
         cli.time.sleeps());
-    assertEquals(4, admin.rolloutPolls());
+    assertEquals(4, rolloutPolls());
   }
 
   @Test
   void rolloutWaitWithTheDefaultTimeoutPollsABoundedNumberOfTimes() {
-    admin.rollouts(rollout(2, 1, List.of("node-2")));
+    fleet(applied("node-1", 42), applied("node-2", 41));
 
     Result r = cli.run("rollout", "--wait");
 
     assertEquals(4, r.exitCode(), r.toString());
     assertTrue(r.err().contains("after 30s"), r.err());
-    assertEquals(31, admin.rolloutPolls()); // every second for 30s, and once at the start
+    assertEquals(31, rolloutPolls()); // every second for 30s, and once at the start
   }
 
   @Test
   void healthIsATableOfHowTheNodesSeeEachEndpoint() {
-    admin.health(
-        "app",
-        List.of(
-            EndpointHealth.newBuilder().setAddress("127.0.0.1:9000").setHealthyNodes(3).build(),
-            EndpointHealth.newBuilder()
-                .setAddress("127.0.0.1:9001")
-                .setHealthyNodes(1)
-                .setUnhealthyNodes(2)
-                .build()));
+    appEndpoints("127.0.0.1:9000", "127.0.0.1:9001");
+    fleet(
+        seeing(applied("node-1", 42), "127.0.0.1:9000", true, "127.0.0.1:9001", true),
+        seeing(applied("node-2", 42), "127.0.0.1:9000", true, "127.0.0.1:9001", false),
+        seeing(applied("node-3", 42), "127.0.0.1:9000", true, "127.0.0.1:9001", false));
 
     Result r = cli.run("health", "app");
 
@@ -211,25 +206,29 @@ class FleetCommandsTest {
     Result r = cli.run("health", "nope");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: no upstream named 'nope'\n", r.err());
+    assertEquals("error: no upstream is named 'nope'\n", r.err());
   }
 
   @Test
   void drainSaysWhichReplicaPassedTheRequestOn() {
-    admin.nodes(List.of(node("node-2", "cp-2", 42, 0, 0, "")));
+    fleet(node("node-2", "cp-2", 42, 0, 0, ""));
 
     Result r = cli.run("drain", "node-2");
 
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("drain requested: node-2 (through replica cp-2)\n", r.out());
-    assertEquals(List.of("node-2"), admin.drained());
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> admin.drainRequests().equals(List.of("node-2")),
+        () -> "drain requests in the store: " + admin.drainRequests());
   }
 
   @Test
   void drainWaitFollowsTheNodeUntilItIsGone() {
-    admin
-        .nodes(List.of(node("node-1", "cp-1", 42, 0, 0, ""), node("node-2", "cp-2", 42, 0, 0, "")))
-        .drainedNodesLeaveAfter(3);
+    NodeView up = node("node-2", "cp-2", 42, 0, 0, "");
+    fleet(node("node-1", "cp-1", 42, 0, 0, ""), up);
+    cli.time.meanwhile(
+        () -> admin.node(draining(up, null).getStatus()), () -> {}, () -> admin.nodeGone("node-2"));
 
     Result r = cli.run("drain", "node-2", "--wait", "--interval", "2s");
 
@@ -249,17 +248,15 @@ class FleetCommandsTest {
   @Test
   void drainWaitPrintsTheConnectionsLeftEachTimeTheyChange() {
     NodeView up = node("node-2", "cp-2", 42, 0, 0, "");
-    admin
-        .fleets(
-            List.of(
-                List.of(up),
-                List.of(draining(up, null)),
-                List.of(draining(up, progress(500, 0, 20))),
-                List.of(draining(up, progress(412, 88, 12))),
-                List.of(draining(up, progress(412, 88, 12))),
-                List.of(draining(up, progress(1, 499, 1))),
-                List.of(draining(up, progress(0, 500, 0)))))
-        .drainedNodesLeaveAfter(7);
+    fleet(up);
+    cli.time.meanwhile(
+        reports(draining(up, null)),
+        reports(draining(up, progress(500, 0, 20))),
+        reports(draining(up, progress(412, 88, 12))),
+        reports(draining(up, progress(412, 88, 12))),
+        reports(draining(up, progress(1, 499, 1))),
+        reports(draining(up, progress(0, 500, 0))),
+        () -> admin.nodeGone("node-2"));
 
     Result r = cli.run("drain", "node-2", "--wait", "--interval", "1s");
 
@@ -280,10 +277,8 @@ class FleetCommandsTest {
   @Test
   void nodesShowsTheConnectionsADrainingNodeHasLeft() {
     NodeView up = node("node-2", "cp-2", 42, 0, 0, "");
-    admin.nodes(
-        List.of(
-            draining(node("node-1", "cp-1", 42, 0, 0, ""), null),
-            draining(up, progress(412, 88, 12))));
+    fleet(
+        draining(node("node-1", "cp-1", 42, 0, 0, ""), null), draining(up, progress(412, 88, 12)));
 
     Result r = cli.run("nodes");
 
@@ -313,7 +308,7 @@ class FleetCommandsTest {
 
   @Test
   void drainWaitGivesUpAtTheTimeoutWithExitFour() {
-    admin.nodes(List.of(node("node-2", "cp-2", 42, 0, 0, "")));
+    fleet(node("node-2", "cp-2", 42, 0, 0, ""));
 
     Result r = cli.run("drain", "node-2", "--wait", "--timeout", "3s", "--interval", "2s");
 
@@ -327,7 +322,7 @@ class FleetCommandsTest {
     Result r = cli.run("drain", "node-9");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: no replica knows node 'node-9'\n", r.err());
+    assertEquals("error: no replica knows a node 'node-9'\n", r.err());
   }
 
   @Test
@@ -347,7 +342,7 @@ class FleetCommandsTest {
                             .setDeadline(
                                 com.google.protobuf.Timestamp.newBuilder().setSeconds(1740819900))))
             .build();
-    admin.nodes(List.of(node("node-1", "cp-1", 42, 0, 0, ""), draining));
+    fleet(node("node-1", "cp-1", 42, 0, 0, ""), draining);
 
     Result json = cli.run("nodes", "-o", "json");
     Result yaml = cli.run("nodes", "-o", "yaml");
@@ -393,14 +388,12 @@ class FleetCommandsTest {
 
   @Test
   void healthAndHistoryAsYamlOrJson() {
-    admin.health(
-        "app",
-        List.of(
-            EndpointHealth.newBuilder()
-                .setAddress("10.0.0.5:9000")
-                .setHealthyNodes(3)
-                .setUnknownNodes(1)
-                .build()));
+    appEndpoints("10.0.0.5:9000");
+    fleet(
+        seeing(applied("node-1", 42), "10.0.0.5:9000", true),
+        seeing(applied("node-2", 42), "10.0.0.5:9000", true),
+        seeing(applied("node-3", 42), "10.0.0.5:9000", true),
+        applied("node-4", 42)); // no health check report: unknown
 
     Result health = cli.run("health", "app", "-o", "yaml");
     Result history = cli.run("history", "-o", "json");
@@ -443,18 +436,64 @@ class FleetCommandsTest {
         .build();
   }
 
-  private static RolloutStatus rollout(
-      int nodes, int applied, List<String> pending, NodeRefusal... refused) {
-    return RolloutStatus.newBuilder()
-        .setVersion(42)
-        .setNodes(nodes)
-        .setApplied(applied)
-        .addAllPending(pending)
-        .addAllRefused(List.of(refused))
-        .build();
+  /** Records each node's status, as the replicas they are connected to would. */
+  private void fleet(NodeView... nodes) {
+    for (NodeView n : nodes) {
+      admin.node(n.getStatus());
+    }
   }
 
-  private static NodeRefusal refusal(String node, String reason) {
-    return NodeRefusal.newBuilder().setNodeId(node).setReason(reason).build();
+  private void fleet(NodeStatus... nodes) {
+    for (NodeStatus n : nodes) {
+      admin.node(n);
+    }
+  }
+
+  /** The node reports this status (its next report to its replica). */
+  private Runnable reports(NodeView n) {
+    return () -> admin.node(n.getStatus());
+  }
+
+  /** A node of replica cp-1 that runs {@code version}. */
+  private static NodeStatus applied(String id, long version) {
+    return node(id, "cp-1", version, 0, 0, "").getStatus();
+  }
+
+  /** A node of replica cp-1 that runs version 41 and refused 42 for {@code reason}. */
+  private static NodeStatus refused(String id, String reason) {
+    return node(id, "cp-1", 41, 0, 42, reason).getStatus();
+  }
+
+  /** {@code status} with what its health checks last found: address, healthy, address, ... */
+  private static NodeStatus seeing(NodeStatus status, Object... addressHealthy) {
+    NodeStatus.Builder b = status.toBuilder();
+    for (int i = 0; i < addressHealthy.length; i += 2) {
+      b.addEndpoints(
+          EndpointHealthState.newBuilder()
+              .setUpstream("app")
+              .setAddress((String) addressHealthy[i])
+              .setHealthy((Boolean) addressHealthy[i + 1]));
+    }
+    return b.build();
+  }
+
+  /** Commits the demo config with upstream app's endpoints at these addresses. */
+  private void appEndpoints(String... addresses) {
+    Config demo = Configs.demo();
+    Config.Builder next = demo.toBuilder();
+    for (int i = 0; i < demo.getUpstreamsCount(); i++) {
+      if (demo.getUpstreams(i).getName().equals("app")) {
+        Upstream.Builder app = demo.getUpstreams(i).toBuilder().clearEndpoints();
+        for (String a : addresses) {
+          app.addEndpoints(Endpoint.newBuilder().setAddress(a));
+        }
+        next.setUpstreams(i, app);
+      }
+    }
+    admin.commit(next.build());
+  }
+
+  private int rolloutPolls() {
+    return (int) cli.calls(SERVER).stream().filter(m -> m.equals("GetRollout")).count();
   }
 }

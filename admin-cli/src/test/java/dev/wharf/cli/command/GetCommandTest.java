@@ -305,7 +305,7 @@ class GetCommandTest {
   @Test
   void noObjectsOfAKindIsSaidInWords(@TempDir Path dir) {
     try (Cli empty = new Cli(dir)) {
-      empty.serve("cp-9:9700");
+      empty.serveReal("cp-9:9700");
 
       Result r = empty.run("get", "listeners", "--server", "cp-9:9700");
 

@@ -6,21 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.common.BuildInfo;
+import dev.wharf.controlplane.admin.ServerFacts;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** version: wharfctl's own, and the answering replica's through GetServerInfo. */
+/**
+ * version: wharfctl's own, and the answering replica's through GetServerInfo (the control plane's
+ * real Admin service, replica cp-1 on the embedded file store).
+ */
 class VersionCommandTest {
+  /** The control plane's build, as its jar's manifest (or, run from classes, "dev") says it. */
+  private static final String SERVER_VERSION = BuildInfo.version(ServerFacts.class);
+
   @TempDir Path home;
   private Cli cli;
 
   @BeforeEach
   void start() {
     cli = new Cli(home);
-    cli.serve("cp-1:9700");
+    cli.serveReal("cp-1:9700");
   }
 
   @AfterEach
@@ -38,10 +45,14 @@ class VersionCommandTest {
             + "Client Runtime: "
             + BuildInfo.runtime()
             + "\n"
-            + "Server Version: 9.8.7\n"
-            + "Server Replica: cp-fake\n"
-            + "Server Store:   etcd\n"
-            + "Server Runtime: Java 17 (fake)\n"
+            + "Server Version: "
+            + SERVER_VERSION
+            + "\n"
+            + "Server Replica: cp-1\n"
+            + "Server Store:   file\n"
+            + "Server Runtime: "
+            + BuildInfo.runtime()
+            + "\n"
             + "Server Started: 2025-03-01T09:00:00Z\n",
         r.out());
   }
@@ -76,7 +87,9 @@ class VersionCommandTest {
     assertTrue(
         r.out()
             .contains(
-                "\"server\": {\n    \"version\": \"9.8.7\",\n    \"replica_id\": \"cp-fake\","),
+                "\"server\": {\n    \"version\": \""
+                    + SERVER_VERSION
+                    + "\",\n    \"replica_id\": \"cp-1\","),
         r.out());
   }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
-import dev.wharf.cli.FakeAdmin;
+import dev.wharf.cli.RealAdmin;
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Upstream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,22 +15,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * delete, history and rollback, as alice (an admin), against a fake at version 5 holding
- * Configs.BEFORE.
+ * delete, history and rollback, as alice (an admin token), against a real replica on a loopback
+ * port whose store holds Configs.BEFORE at version 5 (the versions before it moved a listener).
  */
 class WriteCommandsTest {
   @TempDir Path home;
   private Cli cli;
-  private FakeAdmin admin;
+  private RealAdmin admin;
 
   @BeforeEach
   void serve() {
     cli = new Cli(home);
-    admin =
-        cli.serve("127.0.0.1:9700")
-            .commit(Configs.parse(Configs.BEFORE))
-            .atVersion(5)
-            .token("a", "alice", true);
+    admin = cli.serveReplica("127.0.0.1:9700", "admin a alice");
+    assertEquals(5, admin.commitAfter(4, Configs.parse(Configs.BEFORE)));
     cli.env.put("WHARF_SERVER", "127.0.0.1:9700");
     cli.env.put("WHARF_TOKEN", "a");
   }
@@ -54,8 +53,8 @@ class WriteCommandsTest {
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(
         """
-        error: the config would not validate (1 error)
-          routes[1].proxy.upstream: no upstream named 'app' (none are defined)
+        error: the config is invalid (1 error):
+          route web: routes[1].proxy.upstream: no upstream named 'app' (none are defined)
         """,
         r.err());
     assertEquals(5, admin.version());
@@ -66,12 +65,19 @@ class WriteCommandsTest {
     Result r = cli.run("delete", "listener", "nope");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: no listener named 'nope'\n", r.err());
+    assertEquals("error: no listener is named 'nope' in version 5\n", r.err());
   }
 
   @Test
   void deleteBasedOnAVersionThatMovedOnIsExitTwo() {
-    admin.bumpVersionAfterNextRead(1);
+    Config before = Configs.parse(Configs.BEFORE);
+    Upstream app = before.getUpstreams(0);
+    Config weighted =
+        before.toBuilder()
+            .setUpstreams(
+                0, app.toBuilder().setEndpoints(0, app.getEndpoints(0).toBuilder().setWeight(2)))
+            .build();
+    cli.afterNextRead(() -> admin.commit(weighted));
 
     Result r = cli.run("delete", "route", "old");
 
@@ -80,7 +86,7 @@ class WriteCommandsTest {
         "error: the config changed since it was read (you read version 5, it is now 6);"
             + " run the command again\n",
         r.err());
-    assertEquals(2, admin.config().getRoutesCount());
+    assertEquals(weighted, admin.config(), "the other writer's version, and only it");
   }
 
   @Test
@@ -92,10 +98,9 @@ class WriteCommandsTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(
         """
-        VERSION   TIME                   WHO     SUMMARY
-        6         2025-03-01T09:31:00Z   alice   - route old
-        1         2025-03-01T09:30:00Z   setup   + listener web, + upstream app, + route old, \
-        + route web
+        VERSION   TIME                   WHO            SUMMARY
+        6         2025-03-01T09:35:00Z   alice          delete route old
+        5         2025-03-01T09:34:00Z   someone-else   test commit
         """,
         r.out());
   }
@@ -129,9 +134,10 @@ class WriteCommandsTest {
 
   @Test
   void rollbackToAVersionNotInTheHistoryIsExitOne() {
-    Result r = cli.run("rollback", "3");
+    Result r = cli.run("rollback", "9");
 
     assertEquals(1, r.exitCode(), r.toString());
-    assertEquals("error: no version 3 in the history\n", r.err());
+    assertEquals("error: version 9 does not exist yet (the latest version is 5)\n", r.err());
+    assertEquals(5, admin.version());
   }
 }
