@@ -9,12 +9,19 @@ import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.MissingTool;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +53,80 @@ class NodeJarSignalsIT {
       assertTrue(node.isAlive(), node.output());
       assertEquals(143, node.stop(Duration.ofSeconds(20)), node.output());
     }
+  }
+
+  /**
+   * The logrotate config shipped in {@code deploy/systemd}, run by the real {@code logrotate} with
+   * its paths moved into a temporary directory and its {@code systemctl kill} replaced by a {@code
+   * kill} of this node: while a client keeps sending requests, every request's line is in exactly
+   * one of the rotated and the new file.
+   */
+  @Test
+  void theShippedLogrotateConfigRotatesWhileRequestsFlowAndLosesNoLine() throws Exception {
+    Path logrotate = MissingTool.require("logrotate");
+    List<Integer> ports = FreePorts.loopback(3);
+    Path logs = Files.createDirectory(dir.resolve("logs")); // the node's own output stays out
+    Path log = logs.resolve("access.log");
+    String home = "http://127.0.0.1:" + ports.get(0) + "/";
+    try (JarProcess node =
+        JarProcess.startJar("node", dir, JAR, args(demoOn(ports, log.toString()), ports))) {
+      node.awaitLine("listening: echo", TIMEOUT);
+      Path config = shippedLogrotateConfig(logs, node);
+      ExecutorService client = Executors.newSingleThreadExecutor();
+      AtomicBoolean rotated = new AtomicBoolean();
+      Future<Integer> sent =
+          client.submit(
+              () -> {
+                int n = 0;
+                // keep going through the rotation, and for 20 requests after the reopen
+                for (int after = 0; after < 20; n++) {
+                  assertEquals(200, Http.get(URI.create(home + "?n=" + n)).statusCode());
+                  after += rotated.get() ? 1 : 0;
+                }
+                return n;
+              });
+      Await.until(TIMEOUT, () -> read(log).contains("GET /?n=10 "), () -> read(log));
+      CommandRunner.Result run =
+          CommandRunner.run(
+              TIMEOUT,
+              List.of(
+                  logrotate.toString(), "-f", "-s", dir.resolve("state").toString(), "" + config));
+      assertEquals(0, run.exitCode(), run.toString());
+      node.awaitLineContaining("SIGUSR1: reopening 1 access log file(s)", TIMEOUT);
+      rotated.set(true);
+      int requests = sent.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      client.shutdown();
+
+      Path old = logs.resolve("access.log.1");
+      Await.until(
+          TIMEOUT, () -> read(log).contains("GET /?n=" + (requests - 1) + " "), () -> read(log));
+      String both = read(old) + read(log);
+      for (int n = 0; n < requests; n++) {
+        String line = "GET /?n=" + n + " ";
+        assertEquals(1, both.split(Pattern.quote(line), -1).length - 1, line + "in\n" + both);
+      }
+      assertTrue(read(old).contains("GET /?n=0 "), "the rotated file has the first lines");
+      assertTrue(node.isAlive(), node.output());
+    }
+  }
+
+  /** deploy/systemd/wharf.logrotate, for the files in {@code logs}, signalling {@code node}. */
+  private Path shippedLogrotateConfig(Path logs, JarProcess node) throws IOException {
+    String shipped = Files.readString(Path.of("../deploy/systemd/wharf.logrotate"));
+    String systemctl =
+        "systemctl kill --signal=USR1 wharf-node.service wharf-standalone.service 2>/dev/null"
+            + " || true";
+    assertTrue(shipped.contains(systemctl), shipped);
+    assertTrue(shipped.contains("/var/log/wharf/*.log {"), shipped);
+    assertTrue(shipped.contains("    su wharf wharf\n"), shipped);
+    Path config = dir.resolve("wharf.logrotate");
+    Files.writeString(
+        config,
+        shipped
+            .replace("/var/log/wharf/*.log {", logs + "/*.log {")
+            .replace("    su wharf wharf\n", "")
+            .replace(systemctl, "kill -USR1 " + node.pid()));
+    return config;
   }
 
   @Test

@@ -31,6 +31,12 @@ import java.util.Map;
 public final class JsonPath {
   private static final Gson JSON = new GsonBuilder().disableHtmlEscaping().create();
 
+  /**
+   * How deep {@code {range}}s may nest: far more than any table needs, and a bound on the parser's
+   * and the printer's recursion, so that a pasted or generated template cannot overflow the stack.
+   */
+  static final int MAX_RANGE_DEPTH = 16;
+
   /** One piece of a template. */
   private sealed interface Part permits Text, Expression, Range {}
 
@@ -137,14 +143,14 @@ public final class JsonPath {
 
     List<Part> parse() {
       List<Part> parts = new ArrayList<>();
-      if (parseParts(parts)) {
+      if (parseParts(parts, 0)) {
         throw error("{end} without {range}", pos - "{end}".length());
       }
       return parts;
     }
 
     /** Reads parts until the end of the template (false) or an {end} (true). */
-    private boolean parseParts(List<Part> parts) {
+    private boolean parseParts(List<Part> parts, int depth) {
       StringBuilder text = new StringBuilder();
       while (pos < s.length()) {
         char c = s.charAt(pos);
@@ -165,9 +171,12 @@ public final class JsonPath {
           return true;
         }
         if (inner.startsWith("range ") || inner.equals("range")) {
+          if (depth == MAX_RANGE_DEPTH) {
+            throw error("{range} nested more than " + MAX_RANGE_DEPTH + " deep", open);
+          }
           Expression over = expression(inner.substring("range".length()).strip(), open);
           List<Part> body = new ArrayList<>();
-          if (!parseParts(body)) {
+          if (!parseParts(body, depth + 1)) {
             throw error("{range} without {end}", open);
           }
           parts.add(new Range(over, body));

@@ -277,6 +277,21 @@ class GetCommandTest {
   }
 
   @Test
+  void rangesNestedBeyondTheBoundAreRefusedNotAStackOverflow() {
+    String deep = "{range .items[*]}".repeat(100_000) + "{end}".repeat(100_000);
+    Result r = cli.run("get", "routes", "-o", "jsonpath=" + deep);
+
+    assertEquals(1, r.exitCode(), () -> r.err().substring(0, 200));
+    assertEquals("", r.out());
+    assertTrue(
+        r.err().startsWith("error: -o jsonpath: {range} nested more than 16 deep at character 273"),
+        () -> r.err().substring(0, 200));
+
+    String sixteen = "{range .items[*]}".repeat(16) + "{.name}" + "{end}".repeat(16);
+    assertEquals(0, cli.run("get", "routes", "-o", "jsonpath=" + sixteen).exitCode());
+  }
+
+  @Test
   void aBadJsonPathIsOneLineAndExitOneAndNothingIsAsked() {
     int callsBefore = admin.calls();
     for (String bad :

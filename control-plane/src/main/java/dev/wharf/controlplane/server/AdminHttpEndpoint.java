@@ -87,9 +87,9 @@ final class AdminHttpEndpoint implements AutoCloseable {
     HttpServer server;
     try {
       if (tls == null) {
-        server = HttpServer.create(address, 64);
+        server = JdkHttpServers.http(address, 64);
       } else {
-        HttpsServer https = HttpsServer.create(address, 64);
+        HttpsServer https = JdkHttpServers.https(address, 64);
         https.setHttpsConfigurator(
             new HttpsConfigurator(tls) {
               @Override

@@ -35,7 +35,7 @@ public final class MetricsEndpoint implements AutoCloseable {
       throws IOException {
     HttpServer server;
     try {
-      server = HttpServer.create(address, 16);
+      server = JdkHttpServers.http(address, 16);
     } catch (IOException e) {
       throw new IOException("cannot listen for metrics on " + address + ": " + e.getMessage(), e);
     }
