@@ -36,6 +36,12 @@ final class ObservedStore implements ConfigStore {
           }
 
           @Override
+          public void putAll(List<NodeStatus> statuses) throws StoreException {
+            inner.putAll(statuses);
+            statuses.forEach(onStatus);
+          }
+
+          @Override
           public void remove(String nodeId) throws StoreException {
             inner.remove(nodeId);
           }
