@@ -103,6 +103,9 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   @Override
   public synchronized void putAll(List<NodeStatus> statuses) throws StoreException {
     requireOpen();
+    if (statuses.isEmpty()) {
+      return;
+    }
     List<NodeStatus> own = new ArrayList<>(statuses.size());
     for (NodeStatus status : statuses) {
       if (Objects.requireNonNull(status, "status").getNodeId().isEmpty()) {
