@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * version is written is the moment the control plane's fleet view, the one {@code wharfctl} lists,
  * shows that node on it. Everything else passes straight through.
  *
- * <p>Threading: {@code onStatus} runs on the replica's status-writer thread, before the write.
+ * <p>Threading: {@code onStatus} runs on the replica's status-writer thread, once the write
+ * returned: a status counts as in the fleet view when the store has it, not when its write starts.
  */
 final class ObservedStore implements ConfigStore {
   private final ConfigStore store;
@@ -30,8 +31,14 @@ final class ObservedStore implements ConfigStore {
         new NodeStatusStore() {
           @Override
           public void put(NodeStatus status) throws StoreException {
-            onStatus.accept(status);
             inner.put(status);
+            onStatus.accept(status);
+          }
+
+          @Override
+          public void putAll(List<NodeStatus> statuses) throws StoreException {
+            inner.putAll(statuses);
+            statuses.forEach(onStatus);
           }
 
           @Override

@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.discovery;
 
+import com.google.protobuf.ByteString;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 
 /**
@@ -23,6 +24,12 @@ interface NodeLink {
   }
 
   void send(ControlMessage message);
+
+  /**
+   * Sends a {@link ControlMessage} already encoded, as it goes on the wire: a snapshot whose config
+   * bytes every stream shares ({@link SnapshotPush}).
+   */
+  void sendEncoded(ByteString message);
 
   /** Ends the stream with an error the node sees as {@code end} and {@code description}. */
   void end(End end, String description);

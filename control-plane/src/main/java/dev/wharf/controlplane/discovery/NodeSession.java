@@ -11,7 +11,6 @@ import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
-import dev.wharf.proto.discovery.v1.Snapshot;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.LongSupplier;
@@ -272,14 +271,7 @@ final class NodeSession {
     }
     String nonce = fleet.nextNonce();
     inFlight = new InFlight(version, nonce, replica.nanoTime().getAsLong());
-    link.send(
-        ControlMessage.newBuilder()
-            .setSnapshot(
-                Snapshot.newBuilder()
-                    .setVersion(version)
-                    .setNonce(nonce)
-                    .setConfig(latest.config()))
-            .build());
+    link.sendEncoded(SnapshotPush.encode(latest, nonce));
     replica.metrics().pushed();
   }
 

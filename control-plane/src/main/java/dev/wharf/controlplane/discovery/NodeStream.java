@@ -1,5 +1,6 @@
 package dev.wharf.controlplane.discovery;
 
+import com.google.protobuf.ByteString;
 import dev.wharf.controlplane.admin.Caller;
 import dev.wharf.controlplane.admin.Role;
 import dev.wharf.proto.discovery.v1.ControlMessage;
@@ -20,7 +21,7 @@ import java.util.Set;
 final class NodeStream implements StreamObserver<NodeMessage> {
   private final NodeSession session;
 
-  NodeStream(DiscoveryState state, ServerCallStreamObserver<ControlMessage> out) {
+  NodeStream(DiscoveryState state, ServerCallStreamObserver<ByteString> out) {
     this.session = state.open(PeerAddress.current(), credential(Caller.current()), new Link(out));
   }
 
@@ -52,9 +53,15 @@ final class NodeStream implements StreamObserver<NodeMessage> {
     session.closedByNode();
   }
 
-  private record Link(ServerCallStreamObserver<ControlMessage> out) implements NodeLink {
+  /** Writes encoded messages: gRPC sends their bytes as they are ({@link EncodedMessages}). */
+  private record Link(ServerCallStreamObserver<ByteString> out) implements NodeLink {
     @Override
     public void send(ControlMessage message) {
+      out.onNext(message.toByteString());
+    }
+
+    @Override
+    public void sendEncoded(ByteString message) {
       out.onNext(message);
     }
 

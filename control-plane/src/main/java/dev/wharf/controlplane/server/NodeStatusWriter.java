@@ -5,7 +5,9 @@ import dev.wharf.controlplane.store.NodeStatusStore;
 import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -16,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes node statuses to the store off the gRPC threads. Changes are coalesced per node (only the
- * latest status of a node is written), so a thousand nodes ACKing at once cost at most one write
- * each, and a store outage costs nothing but a retry: the newest status of each node is written
- * when the store answers again.
+ * latest status of a node is written) and written together ({@link NodeStatusStore#putAll}), so a
+ * thousand nodes ACKing at once cost a few store calls, and a store outage costs nothing but a
+ * retry: the newest status of each node is written when the store answers again.
  *
  * <p>Threading: the callbacks only record and schedule; one thread ("wharf-node-status") does every
  * store call, in order.
@@ -65,6 +67,12 @@ final class NodeStatusWriter implements DiscoveryCallbacks, AutoCloseable {
     }
   }
 
+  /**
+   * Writes every pending status in one {@link NodeStatusStore#putAll} (the batch is what changed
+   * since the last flush began, so the interval adapts to how long the store takes), then the
+   * removals one by one. A failed batch goes back to pending, where newer statuses recorded
+   * meanwhile win.
+   */
   private void flush() {
     Map<String, Optional<NodeStatus>> batch;
     synchronized (this) {
@@ -72,21 +80,37 @@ final class NodeStatusWriter implements DiscoveryCallbacks, AutoCloseable {
       pending.clear();
       scheduled = false;
     }
-    for (var entry : batch.entrySet()) {
+    List<NodeStatus> puts = new ArrayList<>(batch.size());
+    for (Optional<NodeStatus> status : batch.values()) {
+      status.ifPresent(puts::add);
+    }
+    if (!puts.isEmpty()) {
       try {
-        if (entry.getValue().isPresent()) {
-          store.put(entry.getValue().get());
-        } else {
-          store.remove(entry.getKey());
-        }
+        store.putAll(puts);
+        written();
       } catch (StoreException e) {
-        retryLater(entry.getKey(), entry.getValue(), e);
+        for (NodeStatus status : puts) {
+          retryLater(status.getNodeId(), Optional.of(status), e);
+        }
+      }
+    }
+    for (var entry : batch.entrySet()) {
+      if (entry.getValue().isPresent()) {
         continue;
       }
-      if (failing) {
-        failing = false;
-        log.info("node statuses are written again");
+      try {
+        store.remove(entry.getKey());
+        written();
+      } catch (StoreException e) {
+        retryLater(entry.getKey(), entry.getValue(), e);
       }
+    }
+  }
+
+  private synchronized void written() {
+    if (failing) {
+      failing = false;
+      log.info("node statuses are written again");
     }
   }
 

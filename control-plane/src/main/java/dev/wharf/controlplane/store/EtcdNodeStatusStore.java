@@ -1,28 +1,21 @@
 package dev.wharf.controlplane.store;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.wharf.common.Backoff;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +54,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   private final Backoff.Retries backoff;
   private final ScheduledThreadPoolExecutor leaseThread;
   private final EtcdDrainRequests drains;
+  private final EtcdStatusRange range;
 
   // Guarded by this.
   private final Map<String, Written> written = new HashMap<>();
@@ -82,6 +76,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
       EtcdDrainRequests drains) {
     this.client = client;
     this.drains = drains;
+    this.range = new EtcdStatusRange(client, keys, calls);
     this.keys = keys;
     this.calls = calls;
     this.replicaId = settings.replicaId();
@@ -100,37 +95,42 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
 
   /** As the interface says; a status without a replica is recorded as this replica's. */
   @Override
-  public synchronized void put(NodeStatus status) throws StoreException {
-    Objects.requireNonNull(status, "status");
-    if (status.getNodeId().isEmpty()) {
-      throw new IllegalArgumentException("status.node_id: empty");
-    }
+  public void put(NodeStatus status) throws StoreException {
+    putAll(List.of(status));
+  }
+
+  /** As the interface says, in a few concurrent transactions ({@link EtcdStatusRange}). */
+  @Override
+  public synchronized void putAll(List<NodeStatus> statuses) throws StoreException {
     requireOpen();
-    if (status.getReplica().isEmpty()) {
-      status = status.toBuilder().setReplica(replicaId).build();
+    if (statuses.isEmpty()) {
+      return;
+    }
+    List<NodeStatus> own = new ArrayList<>(statuses.size());
+    for (NodeStatus status : statuses) {
+      if (Objects.requireNonNull(status, "status").getNodeId().isEmpty()) {
+        throw new IllegalArgumentException("status.node_id: empty");
+      }
+      own.add(
+          status.getReplica().isEmpty()
+              ? status.toBuilder().setReplica(replicaId).build()
+              : status);
     }
     long lease = lease();
+    Map<String, Long> revisions;
     try {
-      written.put(status.getNodeId(), new Written(status, write(status, lease)));
+      revisions = range.write(own, lease);
     } catch (StoreException e) {
       if (!isLeaseNotFound(e.getCause())) {
         throw e;
       }
       // The lease expired before the keep-alive said so: renew now rather than fail the caller.
       dropLease(lease);
-      written.put(status.getNodeId(), new Written(status, write(status, lease())));
+      revisions = range.write(own, lease());
     }
-  }
-
-  private long write(NodeStatus status, long lease) throws StoreException {
-    ByteSequence value = ByteSequence.from(status.toByteString());
-    PutOption underLease = PutOption.builder().withLeaseId(lease).build();
-    return calls
-        .await(
-            () -> client.getKVClient().put(keys.node(status.getNodeId()), value, underLease),
-            "writing the status of node " + status.getNodeId())
-        .getHeader()
-        .getRevision();
+    for (NodeStatus status : own) {
+      written.put(status.getNodeId(), new Written(status, revisions.get(status.getNodeId())));
+    }
   }
 
   /**
@@ -161,21 +161,7 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
   @Override
   public List<NodeStatus> list() throws StoreException {
     requireOpen();
-    GetOption wholePrefix = GetOption.builder().isPrefix(true).withSerializable(false).build();
-    GetResponse response =
-        calls.await(
-            () -> client.getKVClient().get(keys.nodesPrefix(), wholePrefix),
-            "listing " + keys.describeNodesPrefix());
-    List<NodeStatus> statuses = new ArrayList<>();
-    for (KeyValue kv : response.getKvs()) {
-      try {
-        statuses.add(NodeStatus.parseFrom(kv.getValue().getBytes()));
-      } catch (InvalidProtocolBufferException e) {
-        log.warn("skipping {}: not a NodeStatus ({})", kv.getKey().toString(UTF_8), e.getMessage());
-      }
-    }
-    statuses.sort(Comparator.comparing(NodeStatus::getNodeId));
-    return List.copyOf(statuses);
+    return range.list();
   }
 
   /**

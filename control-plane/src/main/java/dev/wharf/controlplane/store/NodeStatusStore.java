@@ -16,6 +16,17 @@ public interface NodeStatusStore {
   void put(NodeStatus status) throws StoreException;
 
   /**
+   * Writes or replaces several statuses, as {@link #put} does each, in as few store calls as the
+   * store can (etcd: a few transactions for a thousand nodes). A node listed twice gets its last
+   * status. On an exception some may have been written; writing them all again is harmless.
+   */
+  default void putAll(List<NodeStatus> statuses) throws StoreException {
+    for (NodeStatus status : statuses) {
+      put(status);
+    }
+  }
+
+  /**
    * Removes a node's status, but only if this replica wrote it last: a node that already moved to
    * another replica keeps the entry that replica wrote.
    */
