@@ -73,7 +73,9 @@ public final class DiscoveryClient implements AutoCloseable {
 
         @Override
         public void moveAway(DiscoveryStream stream, String reason) {
-          abandon(stream, StreamLoss.MOVED, "asked this node to move (" + reason + ")");
+          if (failover.hasOthers()) { // with one replica in the list there is nowhere to go
+            abandon(stream, StreamLoss.MOVED, "asked this node to move (" + reason + ")");
+          }
         }
       };
 
