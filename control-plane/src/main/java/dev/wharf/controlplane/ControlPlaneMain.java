@@ -117,6 +117,8 @@ public final class ControlPlaneMain implements Callable<Integer> {
 
   @Mixin private AccessOptions access = new AccessOptions();
 
+  @Mixin private LivenessOptions liveness = new LivenessOptions();
+
   @Option(
       names = "--bootstrap-config",
       paramLabel = "FILE",
@@ -161,6 +163,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
               : Startup.loadConfig("--bootstrap-config", bootstrapConfig);
       ControlPlaneServer.Builder builder = ControlPlaneServer.builder();
       access.configure(builder, err);
+      liveness.configure(builder);
       String replica =
           replicaId != null ? replicaId : Startup.hostname() + ":" + listenAddress.getPort();
 

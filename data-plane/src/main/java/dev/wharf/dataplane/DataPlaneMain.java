@@ -4,7 +4,6 @@ import dev.wharf.common.ProcessMeters;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.ConfigSummary;
-import dev.wharf.config.Durations;
 import dev.wharf.dataplane.admin.AdminServer;
 import dev.wharf.dataplane.discovery.ChannelFactory;
 import dev.wharf.dataplane.discovery.ConfigSink;
@@ -140,6 +139,16 @@ public final class DataPlaneMain implements Callable<Integer> {
           "Hard bound of a drain, grace included; what is still open then is closed "
               + "(default: ${DEFAULT-VALUE}).")
   private Duration drainTimeout;
+
+  @Option(
+      names = "--control-plane-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      converter = DurationOption.class,
+      description =
+          "Give up a control-plane replica heard from not at all (not even a heartbeat) for this "
+              + "long and move to the next; 0 turns this off (default: ${DEFAULT-VALUE}).")
+  private Duration controlPlaneTimeout;
 
   @Option(
       names = "--workers",
@@ -295,6 +304,7 @@ public final class DataPlaneMain implements Callable<Integer> {
               .nodeId(id)
               .labels(labels)
               .targets(controlPlanes)
+              .controlPlaneTimeout(controlPlaneTimeout)
               .channelFactory(channels)
               .sink(ListenerPorts.override(ConfigSink.of(node), listenerPorts))
               .snapshotFile(SnapshotFile.in(stateDir))
@@ -373,20 +383,7 @@ public final class DataPlaneMain implements Callable<Integer> {
   }
 
   /** {@code 5s}, {@code 500ms}, {@code 1m30s}, as config files write durations; 0 allowed. */
-  public static final class DrainDuration implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        Duration d = Durations.toJava(Durations.parse(value));
-        if (d.isNegative()) {
-          throw new CommandLine.TypeConversionException("'" + value + "' (expected: >= 0)");
-        }
-        return d;
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
+  public static final class DrainDuration extends DurationOption {}
 
   private InetSocketAddress adminAddress() {
     try {

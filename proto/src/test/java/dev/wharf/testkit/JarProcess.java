@@ -198,6 +198,22 @@ public final class JarProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to this process by its pid, with the
+   * {@code kill} command: {@link ProcessHandle} sends no other signals than TERM and KILL. STOP
+   * freezes it as a hung process (its sockets stay open); CONT lets it go on.
+   */
+  public void signal(String signal) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + out);
+    }
+  }
+
   /** SIGKILL: the process gets no chance to say goodbye (a crashed replica). */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -290,7 +290,9 @@ class ReplicaFeedsANodeTest {
               new StreamObserver<ControlMessage>() {
                 @Override
                 public void onNext(ControlMessage value) {
-                  ended.complete(Status.INTERNAL.withDescription("a snapshot was pushed"));
+                  if (value.hasSnapshot()) {
+                    ended.complete(Status.INTERNAL.withDescription("a snapshot was pushed"));
+                  }
                 }
 
                 @Override

@@ -22,6 +22,8 @@ public final class DiscoveryMetrics {
   private final Counter rejected;
   private final Counter notThisNode;
   private final Counter unbound;
+  private final Counter silentNodes;
+  private final Counter movedNodes;
   private final Timer pushToAck;
   private final Timer watchLag;
   private final AtomicLong version = new AtomicLong();
@@ -61,6 +63,14 @@ public final class DiscoveryMetrics {
     unbound =
         Counter.builder("wharf_cp_streams_unbound_token")
             .description("Discovery streams accepted with a node token bound to no node id")
+            .register(registry);
+    silentNodes =
+        Counter.builder("wharf_cp_nodes_silent")
+            .description("Node streams ended because the node answered no heartbeat in time")
+            .register(registry);
+    movedNodes =
+        Counter.builder("wharf_cp_nodes_moved")
+            .description("Nodes asked to move to another replica (rebalancing)")
             .register(registry);
     pushToAck =
         Timer.builder("wharf_cp_push_to_ack")
@@ -123,5 +133,13 @@ public final class DiscoveryMetrics {
 
   void unboundToken() {
     unbound.increment();
+  }
+
+  void silentNode() {
+    silentNodes.increment();
+  }
+
+  void movedNode() {
+    movedNodes.increment();
   }
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,7 @@ public final class DiscoveryState {
 
   private final AtomicLong nonces = new AtomicLong();
   private volatile PublishedSnapshot latest;
+  private volatile LivenessSettings liveness = LivenessSettings.DEFAULTS;
 
   /**
    * @param replicaId this replica's id: recorded in node statuses and part of every nonce
@@ -155,6 +158,40 @@ public final class DiscoveryState {
     }
   }
 
+  /** How nodes are heartbeaten, timed out and rebalanced from now on. */
+  public void liveness(LivenessSettings settings) {
+    liveness = Objects.requireNonNull(settings, "settings");
+  }
+
+  /**
+   * Sends every node a heartbeat and ends the streams of nodes that stopped answering them. Called
+   * every {@link LivenessSettings#heartbeatInterval}, from one thread.
+   */
+  public void heartbeat() {
+    LivenessSettings settings = liveness;
+    for (NodeSession session : sessions.values()) {
+      session.heartbeat(settings);
+    }
+  }
+
+  /**
+   * Asks up to {@code count} nodes, picked at random among those not waiting to answer a push and
+   * not draining, to move to another replica.
+   *
+   * @return how many were asked
+   */
+  public int moveAway(int count, String reason, RandomGenerator random) {
+    List<NodeSession> candidates = new ArrayList<>(sessions.values());
+    int asked = 0;
+    while (asked < count && !candidates.isEmpty()) {
+      NodeSession s = candidates.remove(random.nextInt(candidates.size()));
+      if (s.moveAway(reason)) {
+        asked++;
+      }
+    }
+    return asked;
+  }
+
   /**
    * A session for a stream that just opened from {@code peer} with {@code credential}; it joins the
    * fleet at a hello the credential permits.
@@ -167,6 +204,10 @@ public final class DiscoveryState {
 
   PublishedSnapshot latest() {
     return latest;
+  }
+
+  LivenessSettings liveness() {
+    return liveness;
   }
 
   String nextNonce() {

@@ -20,7 +20,9 @@ interface NodeLink {
     /** The same node opened a newer stream on this replica. */
     REPLACED,
     /** This replica is shutting down: the node should fail over now. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** The node answered no heartbeat for the replica's node timeout: it hung or is gone. */
+    SILENT
   }
 
   void send(ControlMessage message);

@@ -52,6 +52,7 @@ final class NodeSession {
   private InFlight inFlight;
   private long suppressedVersion;
   private boolean ended;
+  private final NodeLiveness liveness;
 
   /** What every session of one replica shares and never changes. */
   record Replica(
@@ -74,13 +75,16 @@ final class NodeSession {
     this.peer = peer;
     this.credential = credential;
     this.link = link;
+    this.liveness = new NodeLiveness(replica.nanoTime().getAsLong());
   }
 
   synchronized void received(NodeMessage message) {
     if (ended) {
       return;
     }
+    liveness.heard(message, replica.nanoTime().getAsLong());
     switch (message.getKindCase()) {
+      case HEARTBEAT -> {} // liveness only
       case HELLO -> hello(message.getHello());
       case ACK -> ack(message.getAck());
       case NACK -> nack(message.getNack());
@@ -124,6 +128,7 @@ final class NodeSession {
         hello.getVersion());
     fleet.register(status.getNodeId(), this);
     replica.callbacks().statusChanged(status);
+    heartbeat(fleet.liveness());
     if (fleet.drainRequested(status.getNodeId())) {
       drain();
       return;
@@ -287,6 +292,41 @@ final class NodeSession {
         ControlMessage.newBuilder()
             .setDrain(Drain.newBuilder().setRequestedBy("an operator (wharfctl drain)"))
             .build());
+  }
+
+  /**
+   * Sends the node a heartbeat, or ends its stream if it answered heartbeats before and then sent
+   * nothing for the node timeout (it hung: its status must not say connected).
+   */
+  synchronized void heartbeat(LivenessSettings settings) {
+    if (ended || status == null) {
+      return;
+    }
+    long silent = liveness.silentMillis(replica.nanoTime().getAsLong(), settings.nodeTimeout());
+    if (silent >= 0) {
+      String why = "the node did not answer for " + silent + " ms";
+      log.warn("node {} at {}: {}; ending its stream", status.getNodeId(), peer, why);
+      replica.metrics().silentNode();
+      end(NodeLink.End.SILENT, why);
+      return;
+    }
+    link.send(NodeLiveness.heartbeat(settings));
+  }
+
+  /**
+   * Asks the node to move to another replica (rebalancing), unless a push waits for its answer or
+   * it drains: a node is never moved in the middle of a push.
+   *
+   * @return whether the node was asked
+   */
+  synchronized boolean moveAway(String reason) {
+    if (ended || status == null || inFlight != null || status.getDraining()) {
+      return false;
+    }
+    log.info("asking node {} to move to another replica: {}", status.getNodeId(), reason);
+    replica.metrics().movedNode();
+    link.send(NodeLiveness.moveAway(reason));
+    return true;
   }
 
   /** Ends the stream with an error (a bad message, shutdown) and forgets the node. */

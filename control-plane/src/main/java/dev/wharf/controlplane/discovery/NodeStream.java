@@ -73,7 +73,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             case BEFORE_HELLO -> Status.FAILED_PRECONDITION;
             case NOT_THIS_NODE -> Status.PERMISSION_DENIED;
             case REPLACED -> Status.ALREADY_EXISTS;
-            case SHUTDOWN -> Status.UNAVAILABLE;
+            case SHUTDOWN, SILENT -> Status.UNAVAILABLE;
           };
       out.onError(status.withDescription(description).asRuntimeException());
     }

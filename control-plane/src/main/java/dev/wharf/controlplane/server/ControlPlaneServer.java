@@ -5,6 +5,7 @@ import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.admin.Watches;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
+import dev.wharf.controlplane.discovery.LivenessSettings;
 import dev.wharf.controlplane.discovery.PeerAddress;
 import dev.wharf.controlplane.store.ConfigStore;
 import dev.wharf.controlplane.store.VersionedConfig;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown order ({@link #close()}):
  *
  * <ol>
+ *   <li>stop the heartbeats and rebalancing ({@link LivenessTasks});
  *   <li>stop watching the store (config and drain requests), so nothing new is pushed, and end the
  *       Admin {@code Watch} streams with UNAVAILABLE and the HTTP/JSON face;
  *   <li>stop accepting streams;
@@ -66,6 +69,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final AdminHttpEndpoint adminHttp;
 
   private final Watches watches;
+  private final LivenessTasks liveness;
 
   private ControlPlaneServer(
       Builder b,
@@ -96,6 +100,9 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
     this.watch = store.watch(this::publish);
     this.drains = store.nodes().watchDrains(discovery::drain);
+    this.liveness =
+        new LivenessTasks(discovery, store, b.replicaId, b.liveness, RandomGenerator.getDefault());
+    liveness.start();
   }
 
   /**
@@ -147,6 +154,7 @@ public final class ControlPlaneServer implements AutoCloseable {
 
   @Override
   public void close() {
+    liveness.close();
     watch.close();
     drains.close();
     watches.close();
@@ -192,6 +200,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private final List<BindableService> extraServices = new ArrayList<>();
     private InetSocketAddress adminHttp;
     private Duration watchNodePoll = Duration.ofSeconds(1);
+    private LivenessSettings liveness = LivenessSettings.DEFAULTS;
 
     private Builder() {}
 
@@ -281,6 +290,15 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Heartbeats to the nodes, their timeout, and rebalancing (default {@link
+     * LivenessSettings#DEFAULTS}).
+     */
+    public Builder liveness(LivenessSettings settings) {
+      liveness = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
     /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
@@ -319,6 +337,7 @@ public final class ControlPlaneServer implements AutoCloseable {
       NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
       DiscoveryState discovery =
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
+      discovery.liveness(liveness);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
       List<ServerBuilder<?>> builders = // may throw: before Watches starts

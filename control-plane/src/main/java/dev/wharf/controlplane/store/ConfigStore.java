@@ -62,6 +62,14 @@ public interface ConfigStore extends AutoCloseable {
   NodeStatusStore nodes();
 
   /**
+   * Which replicas are alive, for rebalancing the nodes over them (docs/operations.md); empty for a
+   * store only one replica uses (nothing to rebalance).
+   */
+  default Optional<ReplicaDirectory> replicas() {
+    return Optional.empty();
+  }
+
+  /**
    * Whether the store answers now, as the replica's {@code wharf_cp_store_up} gauge reports it.
    * etcd: whether a {@link #watch} is established, which it stops being when etcd, or its quorum,
    * cannot be reached, and is again once the watch has listed and watches anew. An embedded store

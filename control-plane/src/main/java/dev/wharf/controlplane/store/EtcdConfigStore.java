@@ -49,6 +49,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private final EtcdDrainRequests drains;
   private final EtcdNodeStatusStore nodes;
   private final EtcdHistory history;
+  private final EtcdReplicaDirectory replicas;
   private final Set<EtcdConfigWatch> watches = new CopyOnWriteArraySet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -67,6 +68,8 @@ public final class EtcdConfigStore implements ConfigStore {
     this.drains = new EtcdDrainRequests(client, keys, calls, settings, clock, random);
     this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random, drains);
     this.history = new EtcdHistory(client, keys, calls);
+    this.replicas =
+        new EtcdReplicaDirectory(client, calls, settings.prefix(), settings.replicaId());
   }
 
   /** A store on the system clock. Connects lazily: nothing fails here if etcd is down. */
@@ -238,6 +241,12 @@ public final class EtcdConfigStore implements ConfigStore {
     return "etcd";
   }
 
+  /** As the interface says: this replica is the one named in the store's settings. */
+  @Override
+  public Optional<ReplicaDirectory> replicas() {
+    return Optional.of(replicas);
+  }
+
   /** As the interface says: one of this store's config watches is established. */
   @Override
   public boolean reachable() {
@@ -257,6 +266,7 @@ public final class EtcdConfigStore implements ConfigStore {
     watches.forEach(EtcdConfigWatch::close);
     drains.close();
     nodes.close();
+    replicas.close();
     client.close();
   }
 

@@ -6,6 +6,7 @@ import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Drain;
+import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
@@ -14,6 +15,8 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,6 +28,7 @@ final class FakeNode implements AutoCloseable {
 
   private final BlockingQueue<Snapshot> received = new LinkedBlockingQueue<>();
   private final BlockingQueue<Drain> drains = new LinkedBlockingQueue<>();
+  private final BlockingQueue<ControlMessage> liveness = new LinkedBlockingQueue<>();
   private final CompletableFuture<Status> ended = new CompletableFuture<>();
   private final StreamObserver<NodeMessage> requests;
 
@@ -36,6 +40,8 @@ final class FakeNode implements AutoCloseable {
               public void onNext(ControlMessage m) {
                 if (m.hasDrain()) {
                   drains.add(m.getDrain());
+                } else if (m.hasHeartbeat() || m.hasMoveAway()) {
+                  liveness.add(m);
                 } else {
                   received.add(m.getSnapshot());
                 }
@@ -100,6 +106,25 @@ final class FakeNode implements AutoCloseable {
     Drain d = drains.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertNotNull(d, "no drain request within " + WAIT);
     return d;
+  }
+
+  /** The next heartbeat or move request sent to this node. */
+  ControlMessage nextLiveness() throws InterruptedException {
+    ControlMessage m = liveness.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(m, "no heartbeat or move request within " + WAIT);
+    return m;
+  }
+
+  /** Heartbeats and move requests received and not yet taken. */
+  List<ControlMessage> unreadLiveness() {
+    List<ControlMessage> out = new ArrayList<>();
+    liveness.drainTo(out);
+    return out;
+  }
+
+  /** Answers a heartbeat, as a node does. */
+  void heartbeat() {
+    send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build());
   }
 
   /** Snapshots received and not yet taken. */

@@ -2,10 +2,7 @@ package dev.wharf.dataplane.discovery;
 
 import dev.wharf.common.Backoff;
 import dev.wharf.common.BearerToken;
-import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Snapshot;
-import io.grpc.ClientInterceptor;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -15,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -46,15 +42,12 @@ public final class DiscoveryClient implements AutoCloseable {
   private static final long CLOSE_WAIT_MILLIS = 10_000;
 
   private final String nodeId;
-  private final Map<String, String> labels;
-  private final ChannelFactory channels;
-  private final List<ClientInterceptor> interceptors;
+  private final StreamOpener opener;
   private final SnapshotApplier applier;
   private final Failover failover;
   private final Duration stableAfter;
   private final LongSupplier nanoTime;
-  private final ScheduledExecutorService timers;
-  private final boolean ownsTimers;
+  private final ClientTimers timers;
   private final EventFanout events;
   private final DiscoveryMetrics metrics;
   private final ConfigThread configThread = new ConfigThread();
@@ -77,6 +70,13 @@ public final class DiscoveryClient implements AutoCloseable {
             events.emit(e -> e.drainRequested(requestedBy));
           }
         }
+
+        @Override
+        public void moveAway(DiscoveryStream stream, String reason) {
+          if (failover.hasOthers()) { // with one replica in the list there is nowhere to go
+            abandon(stream, StreamLoss.MOVED, "asked this node to move (" + reason + ")");
+          }
+        }
       };
 
   // Written on the config thread only; volatile for the connected gauge and close().
@@ -87,32 +87,27 @@ public final class DiscoveryClient implements AutoCloseable {
   private ScheduledFuture<?> retry;
   private final HealthReporter health;
   private final Duration healthInterval;
-  private ScheduledFuture<?> healthTask;
+  private final StreamWatchdog watchdog;
 
   private DiscoveryClient(Builder b) {
     this.nodeId = b.nodeId;
-    this.labels = Map.copyOf(b.labels);
-    this.channels = b.channels;
-    this.interceptors = b.token == null ? List.of() : List.of(new BearerToken(b.token));
+    this.opener =
+        new StreamOpener(
+            b.nodeId,
+            b.labels,
+            b.channels,
+            b.token == null ? List.of() : List.of(new BearerToken(b.token)),
+            b.nanoTime);
     this.failover = new Failover(b.targets, b.backoff);
     this.stableAfter = b.stableAfter;
     this.nanoTime = b.nanoTime;
-    this.ownsTimers = b.timers == null;
-    this.timers =
-        ownsTimers
-            ? Executors.newSingleThreadScheduledExecutor(
-                ConfigThread.daemon("wharf-discovery-timer"))
-            : b.timers;
-    List<DiscoveryEvents> all = new ArrayList<>();
+    this.timers = new ClientTimers(b.timers);
     this.metrics = b.registry == null ? null : new DiscoveryMetrics(b.registry, this::connected);
-    if (metrics != null) {
-      all.add(metrics);
-    }
-    all.addAll(b.events);
-    this.events = new EventFanout(all);
+    this.events = EventFanout.of(metrics, b.events);
     this.applier = new SnapshotApplier(b.sink, b.file, events);
     this.health = new HealthReporter(b.sink);
     this.healthInterval = b.healthInterval;
+    this.watchdog = new StreamWatchdog(b.controlPlaneTimeout, nanoTime);
   }
 
   public static Builder builder() {
@@ -133,15 +128,16 @@ public final class DiscoveryClient implements AutoCloseable {
             applier.serveSaved();
             connect();
           });
-      healthTask =
+      timers.periodic(
           health.scheduleEvery(
               healthInterval,
-              timers,
+              timers.executor(),
               configThread,
               () -> {
                 DiscoveryStream s = stream;
                 return closed ? null : s;
-              });
+              }));
+      timers.periodic(watchdog.schedule(timers.executor(), configThread, this::checkSilence));
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot start the discovery client", e.getCause());
     }
@@ -159,21 +155,11 @@ public final class DiscoveryClient implements AutoCloseable {
       return;
     }
     String target = failover.current();
-    long running = applier.running();
-    Hello hello =
-        Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels).setVersion(running).build();
-    ManagedChannel channel;
     try {
-      channel = channels.open(target);
+      stream = opener.open(target, applier.running(), configThread, handler);
     } catch (RuntimeException e) {
       reconnectAfter(target, "cannot open a channel: " + e.getMessage(), false, false);
-      return;
     }
-    stream =
-        DiscoveryStream.open(
-            target, channel, interceptors, configThread, handler, hello, nanoTime.getAsLong());
-    log.debug(
-        "node {}: connecting to control plane {}, hello with version {}", nodeId, target, running);
   }
 
   private void onSnapshot(DiscoveryStream s, Snapshot snapshot) {
@@ -190,13 +176,31 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     stream = null;
     s.close("stream ended");
+    boolean refused = status.getCode() == Status.Code.PERMISSION_DENIED;
+    events.emit(e -> e.streamLost(s.target, (refused ? StreamLoss.REFUSED : StreamLoss.ENDED)));
     boolean healthy =
         s.delivered || nanoTime.getAsLong() - s.openedAtNanos >= stableAfter.toNanos();
-    reconnectAfter(
-        s.target,
-        DiscoveryStream.describeEnd(status),
-        healthy,
-        status.getCode() == Status.Code.PERMISSION_DENIED);
+    reconnectAfter(s.target, DiscoveryStream.describeEnd(status), healthy, refused);
+  }
+
+  /** Gives up the current stream if its replica has been silent for the watchdog's timeout. */
+  private void checkSilence() {
+    DiscoveryStream s = stream;
+    if (s != null && !closed && watchdog.silent(s)) {
+      abandon(s, StreamLoss.SILENT, "did not answer for " + watchdog + "; moving to the next");
+    }
+  }
+
+  /** Gives {@code s} up from this side: "control plane replica X {@code why}"; moves on. */
+  private void abandon(DiscoveryStream s, StreamLoss loss, String why) {
+    if (s != stream || closed) {
+      return;
+    }
+    stream = null;
+    log.warn("control plane replica {} {}", s.target, why);
+    s.close(why);
+    events.emit(e -> e.streamLost(s.target, loss));
+    reconnectAfter(s.target, loss.description(), true, false);
   }
 
   /**
@@ -214,7 +218,7 @@ public final class DiscoveryClient implements AutoCloseable {
     Duration delay = step.delay();
     StreamEndLog.ended(nodeId, target, why, refused, applier::running, next, delay);
     events.emit(e -> e.streamEnded(target, why, next, delay));
-    retry = configThread.runAfter(timers, delay, this::connect);
+    retry = configThread.runAfter(timers.executor(), delay, this::connect);
   }
 
   /**
@@ -225,9 +229,7 @@ public final class DiscoveryClient implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    if (healthTask != null) {
-      healthTask.cancel(false);
-    }
+    timers.cancelPeriodic();
     try {
       configThread.execute(
           () -> {
@@ -245,9 +247,7 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     try {
       configThread.awaitStopped(CLOSE_WAIT_MILLIS);
-      if (ownsTimers) {
-        timers.shutdownNow();
-      }
+      timers.shutdownOwned();
       s = stream; // one may have opened while we were closing
       if (s != null) {
         s.close("node closing");
@@ -274,6 +274,7 @@ public final class DiscoveryClient implements AutoCloseable {
     private Backoff backoff = Backoff.defaults();
     private Duration stableAfter = Duration.ofSeconds(30);
     private Duration healthInterval = Duration.ofSeconds(1);
+    private Duration controlPlaneTimeout = StreamWatchdog.DEFAULT_TIMEOUT;
     private LongSupplier nanoTime = System::nanoTime;
     private ScheduledExecutorService timers;
     private MeterRegistry registry;
@@ -355,7 +356,15 @@ public final class DiscoveryClient implements AutoCloseable {
       return this;
     }
 
-    /** Monotonic time (for {@link #stableAfter}). */
+    /**
+     * A replica heard from not at all for this long (no heartbeat, no push) is given up; 0: never.
+     */
+    public Builder controlPlaneTimeout(Duration d) {
+      controlPlaneTimeout = StreamWatchdog.validate(d);
+      return this;
+    }
+
+    /** Monotonic time (for {@link #stableAfter} and {@link #controlPlaneTimeout}). */
     public Builder nanoTime(LongSupplier t) {
       nanoTime = Objects.requireNonNull(t);
       return this;

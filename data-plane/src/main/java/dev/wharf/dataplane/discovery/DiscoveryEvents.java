@@ -21,6 +21,12 @@ public interface DiscoveryEvents {
   /** The stream to {@code target} ended; the next attempt goes to {@code next}. */
   default void streamEnded(String target, String status, String next, Duration retryIn) {}
 
+  /**
+   * The stream to {@code target} was lost, and why; followed by {@link #streamEnded} unless the
+   * client is closing.
+   */
+  default void streamLost(String target, StreamLoss loss) {}
+
   /** An operator asked this node to drain; the process should stop as on SIGTERM. */
   default void drainRequested(String requestedBy) {}
 }

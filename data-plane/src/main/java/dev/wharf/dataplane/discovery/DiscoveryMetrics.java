@@ -56,6 +56,15 @@ final class DiscoveryMetrics implements DiscoveryEvents, AutoCloseable {
   }
 
   @Override
+  public void streamLost(String target, StreamLoss loss) {
+    Counter.builder("wharf.discovery.stream.losses")
+        .description("Streams to a control plane lost, by reason (ended, refused, silent, moved)")
+        .tag("reason", loss.tag())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
   public void streamEnded(String target, String status, String next, Duration retryIn) {
     reconnects.increment();
   }

@@ -2,6 +2,7 @@ package dev.wharf.dataplane.discovery;
 
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,9 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
     void ended(DiscoveryStream stream, Status status);
 
     void drain(DiscoveryStream stream, String requestedBy);
+
+    /** The replica holds more than its share of the fleet and asks this node to move. */
+    void moveAway(DiscoveryStream stream, String reason);
   }
 
   final String target;
@@ -47,6 +52,8 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
 
   private final ManagedChannel channel;
   private final Executor configThread;
+  private final LongSupplier nanoTime;
+  private volatile long lastHeardNanos;
   private final Handler handler;
   private ClientCallStreamObserver<NodeMessage> requests; // guarded by this
   private boolean closed; // guarded by this
@@ -56,12 +63,14 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
       ManagedChannel channel,
       Executor configThread,
       Handler handler,
-      long openedAtNanos) {
+      LongSupplier nanoTime) {
     this.target = target;
     this.channel = channel;
     this.configThread = configThread;
     this.handler = handler;
-    this.openedAtNanos = openedAtNanos;
+    this.nanoTime = nanoTime;
+    this.openedAtNanos = nanoTime.getAsLong();
+    this.lastHeardNanos = openedAtNanos;
   }
 
   /** Starts the call and says hello. */
@@ -72,8 +81,8 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
       Executor configThread,
       Handler handler,
       Hello hello,
-      long nowNanos) {
-    DiscoveryStream s = new DiscoveryStream(target, channel, configThread, handler, nowNanos);
+      LongSupplier nanoTime) {
+    DiscoveryStream s = new DiscoveryStream(target, channel, configThread, handler, nanoTime);
     DiscoveryGrpc.newStub(channel)
         .withInterceptors(interceptors.toArray(ClientInterceptor[]::new))
         .stream(s);
@@ -134,9 +143,20 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
     channel.awaitTermination(millis, TimeUnit.MILLISECONDS);
   }
 
+  /** When the replica was last heard from (any message), or when the stream opened. */
+  long lastHeardNanos() {
+    return lastHeardNanos;
+  }
+
   @Override
   public void onNext(ControlMessage message) {
-    if (message.hasSnapshot()) {
+    lastHeardNanos = nanoTime.getAsLong();
+    if (message.hasHeartbeat()) {
+      // Answered here, not on the config thread: a long apply must not make the node look hung.
+      send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build());
+    } else if (message.hasMoveAway()) {
+      hop(() -> handler.moveAway(this, message.getMoveAway().getReason()));
+    } else if (message.hasSnapshot()) {
       hop(() -> handler.snapshot(this, message.getSnapshot()));
     } else if (message.hasDrain()) {
       hop(() -> handler.drain(this, message.getDrain().getRequestedBy()));

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.discovery;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -16,6 +17,16 @@ final class EventFanout {
 
   EventFanout(List<DiscoveryEvents> listeners) {
     this.listeners = List.copyOf(listeners);
+  }
+
+  /** {@code first} (when not null), then {@code others}. */
+  static EventFanout of(DiscoveryEvents first, List<DiscoveryEvents> others) {
+    List<DiscoveryEvents> all = new ArrayList<>();
+    if (first != null) {
+      all.add(first);
+    }
+    all.addAll(others);
+    return new EventFanout(all);
   }
 
   void emit(Consumer<DiscoveryEvents> call) {

@@ -24,6 +24,11 @@ final class Failover {
     this.retries = backoff.retries();
   }
 
+  /** Whether the list has another replica than the current one. */
+  boolean hasOthers() {
+    return targets.size() > 1;
+  }
+
   /** The replica to connect to now. */
   String current() {
     return targets.get(next);

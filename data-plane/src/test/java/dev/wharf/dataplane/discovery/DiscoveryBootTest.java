@@ -115,6 +115,7 @@ class DiscoveryBootTest {
                 .channelFactory(t -> InProcessChannelBuilder.forName(t).build())
                 .sink(node.sink)
                 .snapshotFile(SnapshotFile.in(stateDir))
+                .controlPlaneTimeout(Duration.ZERO) // FakeControlPlane sends no heartbeats
                 .build()) {
       client.start();
 

@@ -80,7 +80,8 @@ class DiscoveryClientTest {
         .backoff(
             Backoff.exponential(
                 Duration.ofMillis(5), Duration.ofMillis(50), new SplittableRandom(7)))
-        .meterRegistry(registry);
+        .meterRegistry(registry)
+        .controlPlaneTimeout(Duration.ZERO); // FakeControlPlane sends no heartbeats
   }
 
   private DiscoveryClient started(DiscoveryClient.Builder builder) throws Exception {

@@ -50,7 +50,8 @@ class DiscoveryTlsTest {
         .backoff(
             Backoff.exponential(
                 Duration.ofMillis(5), Duration.ofMillis(50), new SplittableRandom(5)))
-        .meterRegistry(registry);
+        .meterRegistry(registry)
+        .controlPlaneTimeout(Duration.ZERO); // FakeControlPlane sends no heartbeats
   }
 
   @Test

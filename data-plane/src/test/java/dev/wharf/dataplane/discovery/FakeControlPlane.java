@@ -10,7 +10,9 @@ import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Drain;
 import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.HealthReport;
+import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Hello;
+import dev.wharf.proto.discovery.v1.MoveAway;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
@@ -118,6 +120,22 @@ final class FakeControlPlane extends DiscoveryGrpc.DiscoveryImplBase implements 
             .setSnapshot(
                 Snapshot.newBuilder().setVersion(version).setNonce(nonce).setConfig(config))
             .build());
+  }
+
+  /** Sends a heartbeat on the latest stream, as a replica does every second. */
+  synchronized void heartbeat() {
+    assertNotNull(current, "no node has connected to " + target);
+    current.onNext(
+        ControlMessage.newBuilder()
+            .setHeartbeat(Heartbeat.newBuilder().setIntervalMillis(1000))
+            .build());
+  }
+
+  /** Asks the node on the latest stream to move to its next replica. */
+  synchronized void moveAway(String reason) {
+    assertNotNull(current, "no node has connected to " + target);
+    current.onNext(
+        ControlMessage.newBuilder().setMoveAway(MoveAway.newBuilder().setReason(reason)).build());
   }
 
   /** Asks the node on the latest stream to drain. */
