@@ -81,6 +81,19 @@ final class UpstreamAttempt {
     target.upstream().attemptEnded(endpoint, success, now(), node.metrics());
   }
 
+  /**
+   * A response head of {@code status} arrived: passive ejection counts it as a failure when it is a
+   * 5xx (unless the upstream counts no responses) or a status the route retries on.
+   */
+  void responseOutcome(int status) {
+    outcome(!target.upstream().countsResponse(status, target.nextUpstream().failureStatus(status)));
+  }
+
+  /** The response head was dropped for the next endpoint: the record shows its status. */
+  void skipped(int status) {
+    ended(status);
+  }
+
   /** The attempt failed; the record shows {@code status} for it (502 or 504). */
   void failed(UpstreamErrorKind kind, int status) {
     node.metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);
