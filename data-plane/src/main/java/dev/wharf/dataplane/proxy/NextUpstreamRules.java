@@ -87,12 +87,4 @@ record NextUpstreamRules(
         ? nonIdempotent || !NGINX_NON_IDEMPOTENT.contains(method)
         : IDEMPOTENT.contains(method);
   }
-
-  /**
-   * Whether a response with {@code status} counts against its endpoint, as nginx counts the
-   * statuses listed in {@code proxy_next_upstream}; 403 and 404 never do.
-   */
-  boolean failureStatus(int status) {
-    return status != 403 && status != 404 && statuses.contains(status);
-  }
 }

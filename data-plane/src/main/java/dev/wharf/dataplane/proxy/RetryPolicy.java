@@ -4,6 +4,7 @@ import dev.wharf.dataplane.metrics.UpstreamErrorKind;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -49,6 +50,12 @@ final class RetryPolicy {
    */
   RetryPolicy(HttpMethod method, int connectRetries) {
     this(method, connectRetries, NextUpstreamRules.DEFAULT, () -> 0L);
+  }
+
+  /** The policy of one request to {@code target}, timed by the node's {@code ticker}. */
+  static RetryPolicy of(HttpMethod method, ProxyTarget target, Ticker ticker) {
+    return new RetryPolicy(
+        method, target.connectRetries(), target.nextUpstream(), ticker::nanoTime);
   }
 
   /**

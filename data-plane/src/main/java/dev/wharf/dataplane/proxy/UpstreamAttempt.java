@@ -82,16 +82,23 @@ final class UpstreamAttempt {
   }
 
   /**
-   * A response head of {@code status} arrived: passive ejection counts it as a failure when it is a
-   * 5xx (unless the upstream counts no responses) or a status the route retries on.
+   * A response head of {@code status} arrived: decides with {@code retry} whether the request goes
+   * to the next endpoint instead (a {@code next_upstream} status; the record shows the status for
+   * this attempt then), and feeds passive ejection: a 5xx counts as a failure (unless the upstream
+   * counts no responses), and so does a status that sends the request on, as nginx counts a {@code
+   * proxy_next_upstream http_*} status.
+   *
+   * @return whether the request goes to the next endpoint
    */
-  void responseOutcome(int status) {
-    outcome(!target.upstream().countsResponse(status, target.nextUpstream().failureStatus(status)));
-  }
-
-  /** The response head was dropped for the next endpoint: the record shows its status. */
-  void skipped(int status) {
-    ended(status);
+  boolean headReceived(int status, RetryPolicy retry, boolean bodyForwarded) {
+    boolean next = status >= 200 && retry.statusReceived(status, bodyForwarded);
+    if (status >= 200 || status == 101) {
+      outcome(!target.upstream().countsResponse(status, next));
+    }
+    if (next) {
+      ended(status);
+    }
+    return next;
   }
 
   /** The attempt failed; the record shows {@code status} for it (502 or 504). */

@@ -162,11 +162,11 @@ public record CompiledUpstream(
 
   /**
    * Whether a response with {@code status} counts as a failure of its endpoint: a 5xx unless {@code
-   * outlier_detection.count_5xx_responses} is false, or a status the route retries on ({@code
-   * listedByRoute}), as nginx counts {@code proxy_next_upstream http_*} answers.
+   * outlier_detection.count_5xx_responses} is false, or one that sent the request to the next
+   * endpoint ({@code retried}), as nginx counts a {@code proxy_next_upstream http_*} status.
    */
-  public boolean countsResponse(int status, boolean listedByRoute) {
-    return listedByRoute || (status >= 500 && (outliers == null || outliers.counts5xx()));
+  public boolean countsResponse(int status, boolean retried) {
+    return retried || (status >= 500 && (outliers == null || outliers.counts5xx()));
   }
 
   /**
