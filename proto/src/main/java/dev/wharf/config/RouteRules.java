@@ -156,6 +156,7 @@ final class RouteRules {
     if (p.hasDrain()) {
       UpstreamRules.drain(path + ".drain", p.getDrain(), problems);
     }
+    UpstreamRules.nextUpstream(path, p, problems);
   }
 
   /**

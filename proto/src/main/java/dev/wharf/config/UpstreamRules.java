@@ -7,6 +7,7 @@ import dev.wharf.proto.config.v1.HealthCheck;
 import dev.wharf.proto.config.v1.HttpHealthCheck;
 import dev.wharf.proto.config.v1.LoadBalancing;
 import dev.wharf.proto.config.v1.OutlierDetection;
+import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.StatusRange;
 import dev.wharf.proto.config.v1.Upstream;
 import java.util.HashMap;
@@ -67,7 +68,43 @@ final class UpstreamRules {
         }
       }
       problems.rangeOrUnset(ep + ".weight", u.getEndpoints(j).getWeight(), 1, 1000);
+      if (u.getEndpoints(j).getBackup()) {
+        LoadBalancing.Policy policy = u.getBalancing().getPolicy();
+        if (policy == LoadBalancing.Policy.CONSISTENT_HASH
+            || policy == LoadBalancing.Policy.RANDOM) {
+          problems.add(
+              ep + ".backup",
+              "not with policy "
+                  + MessageReader.enumName(policy.getValueDescriptor())
+                  + " (as in nginx, only round_robin and least_connections have backups)");
+        }
+      }
     }
+    if (u.getEndpointsCount() > 0 && u.getEndpointsList().stream().allMatch(e -> e.getBackup())) {
+      problems.add(path + ".endpoints", "every endpoint is a backup: at least one must not be");
+    }
+  }
+
+  /**
+   * A route's {@code proxy.next_upstream} and {@code next_upstream_timeout}; here, beside the
+   * upstream rules they go with.
+   */
+  static void nextUpstream(String path, ProxyAction p, Problems problems) {
+    List<ProxyAction.NextUpstream> listed = p.getNextUpstreamList();
+    for (int i = 0; i < listed.size(); i++) {
+      ProxyAction.NextUpstream n = listed.get(i);
+      String np = path + ".next_upstream[" + i + "]";
+      if (n == ProxyAction.NextUpstream.NEXT_UPSTREAM_UNSPECIFIED
+          || n == ProxyAction.NextUpstream.UNRECOGNIZED) {
+        problems.add(np, "a condition is required (error, timeout, http_502, ..., off)");
+      } else if (n == ProxyAction.NextUpstream.OFF && listed.size() > 1) {
+        problems.add(np, "off cannot be combined with other conditions");
+      } else if (listed.indexOf(n) != i) {
+        problems.add(np, "listed twice");
+      }
+    }
+    problems.positive(
+        path + ".next_upstream_timeout", p.hasNextUpstreamTimeout(), p.getNextUpstreamTimeout());
   }
 
   private static void balancing(String path, LoadBalancing b, Problems problems) {
@@ -137,6 +174,7 @@ final class UpstreamRules {
       problems.add(path + ".max_ejection_time", "shorter than base_ejection_time");
     }
     problems.range(path + ".max_ejection_percent", o.getMaxEjectionPercent(), 0, 100);
+    problems.positive(path + ".failure_window", o.hasFailureWindow(), o.getFailureWindow());
   }
 
   private static void pool(String path, ConnectionPool p, Problems problems) {

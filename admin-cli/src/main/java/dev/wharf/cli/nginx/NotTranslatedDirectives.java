@@ -174,8 +174,6 @@ final class NotTranslatedDirectives {
         "Wharf has no counterpart",
         "proxy_pass_header",
         "proxy_ignore_headers",
-        "proxy_next_upstream_tries",
-        "proxy_next_upstream_timeout",
         "proxy_method",
         "proxy_pass_request_body",
         "proxy_pass_request_headers",

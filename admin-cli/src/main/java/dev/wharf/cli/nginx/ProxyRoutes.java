@@ -4,9 +4,7 @@ import com.google.protobuf.Duration;
 import dev.wharf.proto.config.v1.PathRewrite;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.UpstreamTls;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -96,7 +94,7 @@ final class ProxyRoutes {
                 ledger.notTranslated(d, "Wharf always speaks HTTP/1.1 to endpoints");
               }
             });
-    scope.nearest("proxy_next_upstream").ifPresent(d -> nextUpstream(d, p));
+    new NextUpstreams(ledger).translate(scope, p);
     return Either.of(p.build());
   }
 
@@ -144,23 +142,6 @@ final class ProxyRoutes {
                         () ->
                             ledger.notTranslated(
                                 d, "'" + d.arg(0) + "' is not a time above zero")));
-  }
-
-  private void nextUpstream(Directive d, ProxyAction.Builder p) {
-    Set<String> conditions = Set.copyOf(d.args());
-    if (conditions.equals(Set.of("off"))) {
-      p.setConnectRetries(0);
-      ledger.translated(d);
-    } else if (Set.of("error", "timeout").containsAll(conditions)) {
-      ledger.notNeeded(
-          d,
-          "Wharf tries another endpoint after a failed connect, as nginx's "
-              + "default 'error timeout' does");
-    } else {
-      List<String> beyond =
-          d.args().stream().filter(c -> !c.equals("error") && !c.equals("timeout")).toList();
-      ledger.notTranslated(d, RETRY_RULE + "; never for " + String.join(", ", beyond));
-    }
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.wharf.cli.nginx;
 
 import com.google.protobuf.Duration;
 import dev.wharf.config.Addresses;
-import dev.wharf.config.Durations;
 import dev.wharf.config.Variables.Phase;
 import dev.wharf.proto.config.v1.ConnectionPool;
 import dev.wharf.proto.config.v1.Endpoint;
@@ -19,11 +18,13 @@ import java.util.Optional;
 /**
  * One {@code upstream} block as a Wharf upstream.
  *
- * <p>{@code max_fails}/{@code fail_timeout} become outlier detection: an endpoint is ejected after
- * {@code max_fails} consecutive failures for {@code fail_timeout}. nginx counts errors and timeouts
- * within the window instead, and Wharf counts 5xx responses as well, so this is reported to check.
- * Without them nginx still ejects after one failure for 10s by default; Wharf only ejects when
- * asked, so no outlier detection is added then.
+ * <p>{@code max_fails}/{@code fail_timeout} (nginx's defaults 1 and 10s) become outlier detection
+ * whenever the upstream has more than one primary server (nginx never marks a single one failed):
+ * {@code max_fails} failures within {@code fail_timeout} eject an endpoint for {@code
+ * fail_timeout}, with no back-off, any share of the endpoints may be out at once, and only errors
+ * and timeouts count (plus the statuses a route's {@code proxy_next_upstream} lists), as nginx
+ * counts them. {@code max_fails=0} turns it off. nginx takes the settings per server, Wharf per
+ * upstream: the first server that has them decides.
  */
 final class UpstreamBlock {
   private final Directive block;
@@ -32,6 +33,9 @@ final class UpstreamBlock {
   private final Map<String, Endpoint.Builder> endpoints = new LinkedHashMap<>();
   private final Upstream.Builder upstream = Upstream.newBuilder();
   private Directive failureSettings;
+  private int upstreamMaxFails = 1; // nginx's defaults
+  private Duration upstreamFailTimeout = Duration.newBuilder().setSeconds(10).build();
+  private final Map<String, Directive> backups = new LinkedHashMap<>();
   private Directive balancing;
 
   UpstreamBlock(Directive block, String name, Ledger ledger) {
@@ -93,6 +97,18 @@ final class UpstreamBlock {
       ledger.notTranslated(block, "no endpoint Wharf can use");
       return Optional.empty();
     }
+    Policy policy = upstream.getBalancing().getPolicy();
+    if (policy == Policy.CONSISTENT_HASH || policy == Policy.RANDOM) {
+      backups.forEach(
+          (address, d) -> {
+            endpoints.remove(address);
+            ledger.notTranslated(d, "nginx has no backup servers with " + balancing.name());
+          });
+    }
+    if (endpoints.values().stream().filter(e -> !e.getBackup()).count() > 1
+        && upstreamMaxFails != 0) {
+      upstream.setOutlierDetection(nginxFailures(upstreamMaxFails, upstreamFailTimeout));
+    }
     endpoints.values().forEach(upstream::addEndpoints);
     return Optional.of(upstream.setName(name).build());
   }
@@ -113,6 +129,8 @@ final class UpstreamBlock {
       return;
     }
     int weight = 1;
+    boolean down = false;
+    boolean backup = false;
     List<String> ignored = new ArrayList<>();
     Integer maxFails = null;
     Duration failTimeout = null;
@@ -120,14 +138,8 @@ final class UpstreamBlock {
       String key = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
       String value = param.substring(key.length() + (param.contains("=") ? 1 : 0));
       switch (key) {
-        case "down" -> {
-          ledger.notNeeded(d, "marked down: nginx sends it nothing, so it is left out");
-          return;
-        }
-        case "backup" -> {
-          ledger.notTranslated(d, "Wharf has no backup endpoints; it is left out");
-          return;
-        }
+        case "down" -> down = true;
+        case "backup" -> backup = true;
         case "weight" -> weight = Values.number(value, 1, 1000).orElse(-1);
         case "max_fails" -> maxFails = Values.number(value, 0, 1000).orElse(-1);
         case "fail_timeout" -> failTimeout = Values.time(value).orElse(null);
@@ -146,7 +158,8 @@ final class UpstreamBlock {
       ledger.check(d, "listed twice; Wharf has one endpoint with the weights added");
       return;
     }
-    Endpoint.Builder endpoint = Endpoint.newBuilder().setAddress(address);
+    Endpoint.Builder endpoint =
+        Endpoint.newBuilder().setAddress(address).setDown(down).setBackup(backup);
     if (weight != 1) {
       endpoint.setWeight(weight);
     }
@@ -154,6 +167,9 @@ final class UpstreamBlock {
     List<String> notes = new ArrayList<>();
     if (maxFails != null || failTimeout != null) {
       failures(d, maxFails == null ? 1 : maxFails, failTimeout, notes);
+    }
+    if (backup) {
+      backups.put(address, d);
     }
     if (!ignored.isEmpty()) {
       notes.add("without " + String.join(" ", ignored) + ", which Wharf has no counterpart for");
@@ -165,7 +181,7 @@ final class UpstreamBlock {
     }
   }
 
-  private void failures(Directive d, int maxFails, Duration failTimeout, List<String> notes) {
+  private void failures(Directive d, int fails, Duration timeout, List<String> notes) {
     if (failureSettings != null) {
       notes.add(
           "Wharf ejects endpoints with the settings of the first server that has "
@@ -175,22 +191,22 @@ final class UpstreamBlock {
       return;
     }
     failureSettings = d;
-    if (maxFails == 0) {
-      return; // nginx: no passive ejection, which is Wharf's default
+    upstreamMaxFails = fails;
+    if (timeout != null) {
+      upstreamFailTimeout = timeout;
     }
-    Duration window =
-        failTimeout == null ? Duration.newBuilder().setSeconds(10).build() : failTimeout;
-    upstream.setOutlierDetection(
-        OutlierDetection.newBuilder()
-            .setConsecutiveFailures(maxFails)
-            .setBaseEjectionTime(window)
-            .setMaxEjectionTime(window));
-    notes.add(
-        "max_fails/fail_timeout became outlier_detection: ejected after "
-            + maxFails
-            + " consecutive failures (5xx responses count too) for "
-            + Durations.format(window)
-            + "; nginx counts errors and timeouts within fail_timeout");
+  }
+
+  /** nginx's accounting of failed attempts as outlier detection. */
+  private static OutlierDetection nginxFailures(int maxFails, Duration failTimeout) {
+    return OutlierDetection.newBuilder()
+        .setConsecutiveFailures(maxFails)
+        .setFailureWindow(failTimeout)
+        .setBaseEjectionTime(failTimeout)
+        .setMaxEjectionTime(failTimeout)
+        .setMaxEjectionPercent(100)
+        .setCount5XxResponses(false)
+        .build();
   }
 
   private static boolean param(Directive d, String key) {

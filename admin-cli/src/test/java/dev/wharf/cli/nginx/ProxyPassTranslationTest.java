@@ -243,27 +243,40 @@ class ProxyPassTranslationTest {
   @Test
   void proxyNextUpstreamOffMeansNoRetry() {
     assertEquals(
-        0,
+        List.of(dev.wharf.proto.config.v1.ProxyAction.NextUpstream.OFF),
         only("location / { proxy_pass http://b; proxy_next_upstream off; }")
             .getProxy()
-            .getConnectRetries());
+            .getNextUpstreamList());
   }
 
   @Test
-  void proxyNextUpstreamOnAStatusIsExplainedByTheRetryRuleWharfReallyHas() {
+  void proxyNextUpstreamStatusesTriesAndTimeoutAreTranslated() {
     NginxImport.Result r =
         imports.of(
             "server {\nlisten 80;\nlocation / { proxy_pass http://b; "
-                + "proxy_next_upstream error timeout http_502; }\n}\n");
+                + "proxy_next_upstream error timeout http_502 http_429 non_idempotent;\n"
+                + "proxy_next_upstream_tries 3; proxy_next_upstream_timeout 15s; }\n}\n");
 
     assertEquals(
+        """
+        upstream: b
+        connect_retries: 2
+        next_upstream:
+          - error
+          - timeout
+          - http_502
+          - http_429
+          - non_idempotent
+        next_upstream_timeout: 15s
+        """,
+        yaml(r.config().getRoutes(0).getProxy()));
+    assertEquals(
         List.of(
-            "nginx.conf:3: proxy_next_upstream error timeout http_502 -- Wharf tries another"
-                + " endpoint as nginx's 'error timeout' does: after a failed connect, and for a"
-                + " sent idempotent request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) none of whose"
-                + " body was forwarded, when the endpoint reset or closed the connection or timed"
-                + " out before any of the response reached the client; never for http_502"),
-        imports.lines(r, Kind.NOT_TRANSLATED));
+            "nginx.conf:3: proxy_next_upstream error timeout http_502 http_429 non_idempotent --"
+                + " a request part of whose body already went to the endpoint is never retried:"
+                + " Wharf streams request bodies, nginx buffers them"),
+        imports.lines(r, Kind.CHECK));
+    assertEquals(List.of(), imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   private Route only(String locations) {

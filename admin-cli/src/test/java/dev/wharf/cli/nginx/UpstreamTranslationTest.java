@@ -31,6 +31,13 @@ class UpstreamTranslationTest {
           - address: app-2.internal:80
         balancing:
           policy: least_connections
+        outlier_detection:
+          consecutive_failures: 1
+          base_ejection_time: 10s
+          max_ejection_time: 10s
+          max_ejection_percent: 100
+          failure_window: 10s
+          count_5xx_responses: false
         """,
         upstream(
             """
@@ -80,6 +87,9 @@ class UpstreamTranslationTest {
           consecutive_failures: 3
           base_ejection_time: 30s
           max_ejection_time: 30s
+          max_ejection_percent: 100
+          failure_window: 30s
+          count_5xx_responses: false
         pool:
           max_idle_per_endpoint: 16
           idle_timeout: 30s
@@ -87,17 +97,13 @@ class UpstreamTranslationTest {
         yaml(r.config().getUpstreams(0).toBuilder().clearName().clearEndpoints().build()));
     assertEquals(
         List.of(
-            "nginx.conf:2: server 10.0.0.1:9000 max_fails=3 fail_timeout=30s -- max_fails/"
-                + "fail_timeout became outlier_detection: ejected after 3 consecutive failures (5xx "
-                + "responses count too) for 30s; nginx counts errors and timeouts within "
-                + "fail_timeout",
             "nginx.conf:4: keepalive 16 -- Wharf keeps up to this many idle connections per "
                 + "endpoint and event loop; nginx keeps this many per worker for the whole upstream"),
         imports.lines(r, Kind.CHECK));
   }
 
   @Test
-  void downAndBackupServersAreLeftOutAndSaySo() {
+  void downAndBackupServersAreKeptWithTheirFlags() {
     NginxImport.Result r =
         imports.of(
             block(
@@ -109,21 +115,62 @@ class UpstreamTranslationTest {
         zone app 64k;
         """));
 
-    assertEquals(1, r.config().getUpstreams(0).getEndpointsCount());
+    assertEquals(
+        """
+        - address: 10.0.0.1:9000
+        - address: 10.0.0.2:9000
+          down: true
+        - address: 10.0.0.3:9000
+          backup: true
+        """,
+        yaml(r.config().getUpstreams(0))
+            .lines()
+            .dropWhile(l -> !l.equals("endpoints:"))
+            .skip(1)
+            .takeWhile(l -> l.startsWith(" "))
+            .map(l -> l.substring(2) + "\n")
+            .reduce("", String::concat));
     assertEquals(
         List.of(
-            "nginx.conf:4: server 10.0.0.3:9000 backup -- Wharf has no backup endpoints; it is "
-                + "left out",
             "nginx.conf:5: server unix:/run/app.sock -- Wharf connects to endpoints over TCP, not "
                 + "Unix sockets"),
         imports.lines(r, Kind.NOT_TRANSLATED));
     assertEquals(
         List.of(
-            "nginx.conf:3: server 10.0.0.2:9000 down -- marked down: nginx sends it nothing, so it "
-                + "is left out",
             "nginx.conf:6: zone app 64k -- shared memory for nginx workers; each Wharf node keeps "
                 + "its own upstream state"),
         imports.lines(r, Kind.NOT_NEEDED));
+  }
+
+  @Test
+  void aBackupWithAHashIsLeftOutAsNginxHasNone() {
+    NginxImport.Result r =
+        imports.of(
+            block("hash $remote_addr;\nserver 10.0.0.1:9000;\nserver 10.0.0.3:9000 backup;\n"));
+
+    assertEquals(1, r.config().getUpstreams(0).getEndpointsCount());
+    assertEquals(
+        List.of(
+            "nginx.conf:4: server 10.0.0.3:9000 backup -- nginx has no backup servers with hash"),
+        imports.lines(r, Kind.NOT_TRANSLATED));
+  }
+
+  @Test
+  void maxFailsZeroTurnsPassiveEjectionOffAndALoneServerHasNone() {
+    assertEquals(
+        false,
+        imports
+            .of(block("server 10.0.0.1:9000 max_fails=0;\nserver 10.0.0.2:9000;\n"))
+            .config()
+            .getUpstreams(0)
+            .hasOutlierDetection());
+    assertEquals(
+        false,
+        imports
+            .of(block("server 10.0.0.1:9000;\n"))
+            .config()
+            .getUpstreams(0)
+            .hasOutlierDetection());
   }
 
   @Test

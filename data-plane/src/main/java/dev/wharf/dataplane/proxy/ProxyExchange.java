@@ -26,19 +26,13 @@ import io.netty.util.concurrent.Future;
  * phase changes, and every event handler starts from the phase. Kept apart: the request side and
  * what it knows, which outlives an attempt ({@link RequestForwarding}: body read, body bytes
  * forwarded, {@code 100 Continue} sent), the response side ({@link ResponseForwarding}), the retry
- * rules, nginx's default {@code proxy_next_upstream error timeout} ({@link RetryPolicy}), the
- * endpoint picked and what one attempt reports ({@link UpstreamAttempt}) and the WebSocket switch
- * ({@link WebSocketSwitch}).
- *
- * <p>Both bodies stream, each connection read only while the other can take more (the client one
- * message at a time); nothing is buffered whole.
- *
- * <p>Failures before any response byte reached the client are answered as nginx does: 502 when the
- * endpoint refused, reset or answered nonsense, 504 on a connect, read or send timeout, 503 when
- * the upstream has no endpoint. After that, the client connection is closed, which is the only
- * honest way to say a response is incomplete.
- *
- * <p>Confined to the client connection's event loop, where the upstream connection lives too.
+ * rules, nginx's {@code proxy_next_upstream} ({@link RetryPolicy}), the endpoint picked and what
+ * one attempt reports ({@link UpstreamAttempt}) and the WebSocket switch ({@link WebSocketSwitch}).
+ * Both bodies stream, each connection read only while the other can take more; nothing is buffered
+ * whole. Failures before any response byte reached the client are answered as nginx does: 502
+ * (refused, reset, nonsense), 504 (a connect, read or send timeout), 503 (no endpoint). After that,
+ * the client connection is closed, the only honest way to say a response is incomplete. Confined to
+ * the client connection's event loop, where the upstream connection lives too.
  */
 public final class ProxyExchange implements UpstreamListener, ClientExchange {
   private final ChannelHandlerContext client;
@@ -77,7 +71,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     this.record = routed.record();
     this.owner = owner;
     this.webSocket = webSocket;
-    this.retry = new RetryPolicy(routed.request().method(), target.connectRetries());
+    this.retry = RetryPolicy.of(routed.request().method(), target, services.node().ticker());
     this.deadlines =
         new UpstreamDeadlines(
             client.channel().eventLoop(),
@@ -210,8 +204,10 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
 
   private void onResponseHead(HttpResponse response) {
     int code = response.status().code();
-    if (code >= 200 || code == 101) {
-      attempt.outcome(code < 500);
+    if (attempt.headReceived(code, retry, forwarding.bodyForwarded())) {
+      ReferenceCountUtil.release(response); // a next_upstream status: to the next endpoint
+      nextAttempt();
+      return;
     }
     if (code == 101) {
       if (webSocket) {
@@ -316,12 +312,16 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     if (phase == ProxyPhase.RESPONDING) {
       abort();
     } else if (again) {
-      releaseUpstream(false);
-      moveTo(ProxyPhase.CONNECTING);
-      connectNext(true);
+      nextAttempt();
     } else {
       failBeforeResponse(retry.exhausted());
     }
+  }
+
+  private void nextAttempt() {
+    releaseUpstream(false);
+    moveTo(ProxyPhase.CONNECTING);
+    connectNext(true);
   }
 
   /** Answers {@code status} when no response byte left yet, else closes the client. */

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param connectRetries further endpoints tried after a failed connect
  * @param ownDrain the route's own drain policy, or null when it follows its upstream's
  * @param webSocketMaxMessageSize the largest WebSocket message relayed, in payload bytes
+ * @param nextUpstream when a request goes to the next endpoint (nginx proxy_next_upstream)
  */
 public record ProxyTarget(
     CompiledUpstream upstream,
@@ -32,7 +33,8 @@ public record ProxyTarget(
     Duration webSocketIdleTimeout,
     int connectRetries,
     DrainSettings ownDrain,
-    long webSocketMaxMessageSize) {
+    long webSocketMaxMessageSize,
+    NextUpstreamRules nextUpstream) {
   /** nginx proxy_read_timeout and proxy_send_timeout. */
   static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
 
@@ -61,7 +63,8 @@ public record ProxyTarget(
         DrainSettings.ofRoute(p),
         p.getWebsocket().hasMaxMessageSize()
             ? p.getWebsocket().getMaxMessageSize().getBytes()
-            : DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE);
+            : DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE,
+        NextUpstreamRules.of(p));
   }
 
   /** The policy for its WebSockets: the route's own, else its upstream's. */

@@ -4,9 +4,10 @@ import dev.wharf.dataplane.metrics.UpstreamErrorKind;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * When one request may go to another endpoint, as nginx's default {@code proxy_next_upstream error
@@ -23,33 +24,51 @@ import java.util.Set;
  *       processed nothing, its keep-alive timeout simply won the race.
  * </ul>
  *
- * When no attempt is left the client is answered with the last attempt's failure: 504 when it timed
- * out, 502 otherwise, and 503 when the upstream had no endpoint to try at all.
+ * A route's {@code next_upstream} ({@link NextUpstreamRules}) narrows or widens this: only the
+ * listed failures retry, listed statuses retry too, nginx's method rule applies (POST, LOCK and
+ * PATCH only with {@code non_idempotent}), and {@code next_upstream_timeout} bounds the time.
+ *
+ * <p>When no attempt is left the client is answered with the last attempt's failure: 504 when it
+ * timed out, 502 otherwise, and 503 when the upstream had no endpoint to try at all.
  *
  * <p>Pure bookkeeping for one request; confined to its exchange's event loop.
  */
 final class RetryPolicy {
-  private static final Set<HttpMethod> IDEMPOTENT =
-      Set.of(
-          HttpMethod.GET,
-          HttpMethod.HEAD,
-          HttpMethod.PUT,
-          HttpMethod.DELETE,
-          HttpMethod.OPTIONS,
-          HttpMethod.TRACE);
-
-  private final boolean idempotent;
+  private final boolean replayableMethod;
   private final int connectRetries;
+  private final NextUpstreamRules rules;
+  private final LongSupplier nanoTime;
+  private final long start;
   private final List<UpstreamEndpoint> tried = new ArrayList<>(2);
   private boolean retriedStale;
   private HttpResponseStatus lastFailure = HttpResponseStatus.BAD_GATEWAY;
 
   /**
+   * Wharf's default rules ({@code error timeout}, idempotent methods), without a time limit.
+   *
    * @param connectRetries further endpoints tried after the first one failed
    */
   RetryPolicy(HttpMethod method, int connectRetries) {
-    this.idempotent = IDEMPOTENT.contains(method);
+    this(method, connectRetries, NextUpstreamRules.DEFAULT, () -> 0L);
+  }
+
+  /** The policy of one request to {@code target}, timed by the node's {@code ticker}. */
+  static RetryPolicy of(HttpMethod method, ProxyTarget target, Ticker ticker) {
+    return new RetryPolicy(
+        method, target.connectRetries(), target.nextUpstream(), ticker::nanoTime);
+  }
+
+  /**
+   * @param rules the route's {@code next_upstream} conditions
+   * @param nanoTime the node's ticker, for {@code next_upstream_timeout}; read now as the start
+   */
+  RetryPolicy(
+      HttpMethod method, int connectRetries, NextUpstreamRules rules, LongSupplier nanoTime) {
+    this.replayableMethod = rules.replayable(method);
     this.connectRetries = connectRetries;
+    this.rules = rules;
+    this.nanoTime = nanoTime;
+    this.start = nanoTime.getAsLong();
   }
 
   /** The endpoints this request went to, for the balancer to skip. */
@@ -65,7 +84,7 @@ final class RetryPolicy {
   /** A connect failed; whether the next endpoint may be tried. */
   boolean connectFailed(boolean timedOut) {
     lastFailure = timedOut ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-    return budgetLeft();
+    return (timedOut ? rules.onTimeout() : rules.onError()) && budgetLeft();
   }
 
   /**
@@ -76,11 +95,21 @@ final class RetryPolicy {
    * @param answerStarted the endpoint's answer was accepted: a response head or a {@code 101}
    */
   boolean requestFailed(UpstreamErrorKind kind, boolean bodyForwarded, boolean answerStarted) {
-    lastFailure =
-        kind == UpstreamErrorKind.READ_TIMEOUT || kind == UpstreamErrorKind.SEND_TIMEOUT
-            ? HttpResponseStatus.GATEWAY_TIMEOUT
-            : HttpResponseStatus.BAD_GATEWAY;
-    return replayable(bodyForwarded, answerStarted) && budgetLeft();
+    boolean timedOut =
+        kind == UpstreamErrorKind.READ_TIMEOUT || kind == UpstreamErrorKind.SEND_TIMEOUT;
+    lastFailure = timedOut ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
+    return (timedOut ? rules.onTimeout() : rules.onError())
+        && replayable(bodyForwarded, answerStarted)
+        && budgetLeft();
+  }
+
+  /**
+   * The endpoint answered with a response head of {@code status}, none of it relayed yet: whether
+   * the request goes to the next endpoint instead (nginx {@code proxy_next_upstream http_502} and
+   * the like). Never for a request part of whose body was forwarded: it cannot be sent again.
+   */
+  boolean statusReceived(int status, boolean bodyForwarded) {
+    return rules.statuses().contains(status) && replayable(bodyForwarded, false) && budgetLeft();
   }
 
   /**
@@ -118,10 +147,11 @@ final class RetryPolicy {
   }
 
   private boolean replayable(boolean bodyForwarded, boolean answerStarted) {
-    return idempotent && !bodyForwarded && !answerStarted;
+    return replayableMethod && !bodyForwarded && !answerStarted;
   }
 
   private boolean budgetLeft() {
-    return tried.size() <= connectRetries;
+    return tried.size() <= connectRetries
+        && (rules.timeoutNanos() == 0 || nanoTime.getAsLong() - start < rules.timeoutNanos());
   }
 }

@@ -81,6 +81,26 @@ final class UpstreamAttempt {
     target.upstream().attemptEnded(endpoint, success, now(), node.metrics());
   }
 
+  /**
+   * A response head of {@code status} arrived: decides with {@code retry} whether the request goes
+   * to the next endpoint instead (a {@code next_upstream} status; the record shows the status for
+   * this attempt then), and feeds passive ejection: a 5xx counts as a failure (unless the upstream
+   * counts no responses), and so does a status that sends the request on, as nginx counts a {@code
+   * proxy_next_upstream http_*} status.
+   *
+   * @return whether the request goes to the next endpoint
+   */
+  boolean headReceived(int status, RetryPolicy retry, boolean bodyForwarded) {
+    boolean next = status >= 200 && retry.statusReceived(status, bodyForwarded);
+    if (status >= 200 || status == 101) {
+      outcome(!target.upstream().countsResponse(status, next));
+    }
+    if (next) {
+      ended(status);
+    }
+    return next;
+  }
+
   /** The attempt failed; the record shows {@code status} for it (502 or 504). */
   void failed(UpstreamErrorKind kind, int status) {
     node.metrics().upstreamError(target.upstream().name(), endpoint.address(), kind);

@@ -8,6 +8,7 @@ import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.tls.UpstreamTlsClient;
 import dev.wharf.proto.config.v1.ConnectionPool;
 import dev.wharf.proto.config.v1.Endpoint;
+import dev.wharf.proto.config.v1.LoadBalancing;
 import dev.wharf.proto.config.v1.Upstream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * An upstream as one snapshot runs it: resolved endpoints, the balancer over them, and its
  * connection settings with nginx's defaults filled in.
  *
+ * @param endpoints the endpoints in rotation (not {@code down}), primaries and backups, in config
+ *     order
+ * @param balancer picks among the primary endpoints
+ * @param backups picks among the {@code backup} endpoints, or null when the upstream has none
  * @param hashKey the key template of a consistent-hash upstream, else null
  * @param outliers passive ejection, or null when the upstream has no {@code outlier_detection}
  * @param state what the upstream keeps across snapshots
@@ -31,6 +36,7 @@ public record CompiledUpstream(
     String name,
     List<UpstreamEndpoint> endpoints,
     Balancer balancer,
+    Balancer backups,
     Template hashKey,
     Duration connectTimeout,
     PoolSettings pool,
@@ -80,24 +86,33 @@ public record CompiledUpstream(
       Supplier<RandomGenerator> random,
       UpstreamTlsClient tls) {
     List<UpstreamEndpoint> endpoints = new ArrayList<>();
+    List<UpstreamEndpoint> primaries = new ArrayList<>();
+    List<UpstreamEndpoint> backups = new ArrayList<>();
     for (Endpoint e : upstream.getEndpointsList()) {
+      if (e.getDown()) {
+        continue; // nginx `down`: out of rotation
+      }
       Addresses.HostPort hp = Addresses.parseHostPort(e.getAddress());
-      endpoints.add(
+      UpstreamEndpoint endpoint =
           new UpstreamEndpoint(
               upstream.getName(),
               e.getAddress(),
               new InetSocketAddress(hp.host(), hp.port()),
               Math.max(1, e.getWeight()),
               registry.statsFor(upstream.getName(), e.getAddress()),
-              tls));
+              tls);
+      endpoints.add(endpoint);
+      (e.getBackup() ? backups : primaries).add(endpoint);
     }
     endpoints = List.copyOf(endpoints);
+    LoadBalancing.Policy policy = upstream.getBalancing().getPolicy();
     UpstreamState state = registry.stateFor(upstream.getName());
     String key = upstream.getBalancing().getHashKey();
     return new CompiledUpstream(
         upstream.getName(),
         endpoints,
-        Balancer.of(upstream.getBalancing().getPolicy(), endpoints, random),
+        Balancer.of(policy, primaries, random),
+        backups.isEmpty() ? null : Balancer.of(policy, backups, random),
         key.isEmpty() ? null : Template.parse(key),
         upstream.hasConnectTimeout()
             ? Durations.toJava(upstream.getConnectTimeout())
@@ -114,20 +129,24 @@ public record CompiledUpstream(
   }
 
   /**
-   * The endpoint for the next attempt: the balancer's choice among the endpoints not yet {@code
-   * tried} that are usable at ticker time {@code now} (all of them in panic), or null when none is
-   * left.
+   * The endpoint for the next attempt: the balancer's choice among the primary endpoints not yet
+   * {@code tried} that are usable at ticker time {@code now} (all of them in panic); when no
+   * primary is left, the backup balancer's choice among the backups, as nginx's {@code backup}
+   * servers; null when none is left.
    *
    * @param hashKey the rendered hash key for consistent hashing, else null
    */
   public UpstreamEndpoint pick(
       String hashKey, List<UpstreamEndpoint> tried, long now, ProxyMetrics metrics) {
-    return balancer.pick(hashKey, excluded(tried, now, metrics));
+    List<UpstreamEndpoint> out = excluded(tried, now, metrics);
+    UpstreamEndpoint picked = balancer.pick(hashKey, out);
+    return picked != null || backups == null ? picked : backups.pick(hashKey, out);
   }
 
   /**
-   * Feeds passive ejection with the outcome of one attempt: connect failures, 5xx, resets and
-   * timeouts count against the endpoint. Does nothing without {@code outlier_detection}.
+   * Feeds passive ejection with the outcome of one attempt: connect failures, resets, timeouts
+   * (and, see {@link #countsResponse}, some responses) count against the endpoint. Does nothing
+   * without {@code outlier_detection}.
    */
   public void attemptEnded(
       UpstreamEndpoint endpoint, boolean success, long now, ProxyMetrics metrics) {
@@ -139,6 +158,15 @@ public record CompiledUpstream(
     } else {
       outliers.failed(endpoint, now, metrics);
     }
+  }
+
+  /**
+   * Whether a response with {@code status} counts as a failure of its endpoint: a 5xx unless {@code
+   * outlier_detection.count_5xx_responses} is false, or one that sent the request to the next
+   * endpoint ({@code retried}), as nginx counts a {@code proxy_next_upstream http_*} status.
+   */
+  public boolean countsResponse(int status, boolean retried) {
+    return retried || (status >= 500 && (outliers == null || outliers.counts5xx()));
   }
 
   /**

@@ -23,6 +23,10 @@ public final class EndpointStats {
   private volatile long ejectedUntil;
 
   private volatile boolean ejected;
+
+  /** Ticker time of the first failure counted in the current {@code failure_window}. */
+  private volatile long firstFailureAt;
+
   // Guarded by the upstream's OutlierDetector.
   int ejections;
   long lastEjectionEnd;
@@ -64,7 +68,20 @@ public final class EndpointStats {
     return healthy && !ejected(now);
   }
 
-  int failed() {
+  /**
+   * Counts a failure at ticker time {@code now} and returns the count. With a {@code windowNanos}
+   * above zero (nginx {@code fail_timeout}) a failure more than that long after the first counted
+   * one starts the count over, as nginx does; 0 counts failures in a row whatever the time.
+   */
+  int failed(long now, long windowNanos) {
+    if (windowNanos > 0 && now - firstFailureAt > windowNanos) {
+      synchronized (consecutiveFailures) {
+        if (now - firstFailureAt > windowNanos) {
+          firstFailureAt = now;
+          consecutiveFailures.set(0);
+        }
+      }
+    }
     return consecutiveFailures.incrementAndGet();
   }
 
@@ -76,6 +93,7 @@ public final class EndpointStats {
 
   void eject(long until) {
     consecutiveFailures.set(0);
+    firstFailureAt = until;
     ejectedUntil = until;
     ejected = true;
   }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * connect failures, 5xx answers or timeouts in a row eject an endpoint for {@code baseEjectionTime
  * * 2^(ejections - 1)}, at most {@code maxEjectionTime}; the back-off starts over once an endpoint
  * has stayed in for {@code maxEjectionTime}. At most {@code maxEjectionPercent} of the endpoints
- * (rounded down) are out at once.
+ * (rounded down) are out at once. With a {@code failureWindow} (nginx {@code fail_timeout}) the
+ * failures are counted within the window rather than in a row.
  *
  * <p>Threading: outcomes arrive from every event loop. Counting is lock-free; the rare decision to
  * eject locks the upstream's {@link UpstreamState}, which outlives the snapshot.
@@ -33,6 +34,8 @@ final class OutlierDetector {
   private final long baseNanos;
   private final long maxNanos;
   private final int maxEjected;
+  private final long windowNanos;
+  private final boolean counts5xx;
 
   private OutlierDetector(
       String upstream, List<UpstreamEndpoint> endpoints, UpstreamState lock, OutlierDetection o) {
@@ -56,6 +59,13 @@ final class OutlierDetector {
     int percent =
         o.getMaxEjectionPercent() > 0 ? o.getMaxEjectionPercent() : DEFAULT_MAX_EJECTION_PERCENT;
     this.maxEjected = endpoints.size() * percent / 100;
+    this.windowNanos = o.hasFailureWindow() ? Durations.toJava(o.getFailureWindow()).toNanos() : 0;
+    this.counts5xx = !o.hasCount5XxResponses() || o.getCount5XxResponses();
+  }
+
+  /** Whether 5xx responses count as failures ({@code count_5xx_responses}, default true). */
+  boolean counts5xx() {
+    return counts5xx;
   }
 
   /** The detector of a snapshot's upstream, or null when it has no {@code outlier_detection}. */
@@ -76,7 +86,7 @@ final class OutlierDetector {
   /** A connect failure, 5xx, reset or timeout on {@code endpoint} at ticker time {@code now}. */
   void failed(UpstreamEndpoint endpoint, long now, ProxyMetrics metrics) {
     EndpointStats stats = endpoint.stats();
-    if (stats.failed() < consecutiveFailures) {
+    if (stats.failed(now, windowNanos) < consecutiveFailures) {
       return;
     }
     long duration;

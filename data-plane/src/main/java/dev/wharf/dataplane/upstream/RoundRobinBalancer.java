@@ -20,9 +20,6 @@ final class RoundRobinBalancer implements Balancer {
 
   @Override
   public UpstreamEndpoint pick(String hashKey, List<UpstreamEndpoint> tried) {
-    if (tried.size() >= endpoints.size()) {
-      return null;
-    }
     long start = next.getAndIncrement();
     for (int i = 0; i < cycle.length; i++) {
       UpstreamEndpoint e =
