@@ -28,10 +28,10 @@ import java.util.function.Function;
  * answer, error or not, is the answer. Once a server has answered, later calls of the same command
  * go to it first, so a read and the write based on it usually meet the same replica.
  *
- * <p>A server that does not answer its connection within {@link Readiness#ATTEMPT_BOUND} (a
- * stopped process) is skipped for the next, unless it is the last one left, which gets the whole
- * deadline. A replica that answers that its store is down (STORE_UNAVAILABLE) ends the command with
- * {@link StoreOutage}'s message: other replicas share the store.
+ * <p>A server that does not answer its connection within {@link Readiness#ATTEMPT_BOUND} (a stopped
+ * process) is skipped for the next, unless it is the last one left, which gets the whole deadline.
+ * A replica that answers that its store is down (STORE_UNAVAILABLE) ends the command with {@link
+ * StoreOutage}'s message: other replicas share the store.
  *
  * <p>A write retried on the next server after UNAVAILABLE cannot be applied twice: it carries the
  * version it was based on, and a second attempt after a first that did commit is refused as stale.

@@ -34,8 +34,7 @@ final class Readiness {
     CountDownLatch done = new CountDownLatch(1);
     watch(channel, state, done);
     try {
-      return done.await(bound.toNanos(), TimeUnit.NANOSECONDS)
-          || settled(channel.getState(false));
+      return done.await(bound.toNanos(), TimeUnit.NANOSECONDS) || settled(channel.getState(false));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true; // the call that follows ends at once on the interrupted thread

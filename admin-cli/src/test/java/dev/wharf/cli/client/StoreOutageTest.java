@@ -71,7 +71,7 @@ class StoreOutageTest {
     Path file = Configs.write(dir, "wharf.yaml", Configs.AFTER);
 
     etcd.stopMember(0);
-    Result r = cli.run("apply", "-f", file.toString(), "--server", first + ",cp-2:9700");
+    Result r = cli.run("apply", "-f", file.toString(), "--force", "--server", first + ",cp-2:9700");
 
     assertEquals(5, r.exitCode(), r.toString());
     List<String> lines = r.err().lines().toList();

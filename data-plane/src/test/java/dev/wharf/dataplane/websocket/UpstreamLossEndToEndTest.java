@@ -56,8 +56,7 @@ class UpstreamLossEndToEndTest {
       clients.add(c);
       c.send(s -> s.sendText("in flight", true));
     }
-    Await.until(
-        WAIT, () -> backend.upgraded() == CLIENTS, () -> backend.upgraded() + " upgraded");
+    Await.until(WAIT, () -> backend.upgraded() == CLIENTS, () -> backend.upgraded() + " upgraded");
   }
 
   @AfterEach

@@ -66,8 +66,7 @@ class WharfctlFaultsIT {
       signal("-CONT", first);
     }
     assertEquals(0, read.exitCode(), read.toString());
-    assertTrue(
-        read.stderr().isEmpty() || !read.stderr().contains("cannot reach"), read.toString());
+    assertTrue(read.stderr().isEmpty() || !read.stderr().contains("cannot reach"), read.toString());
 
     etcd.stopMember(0);
     Path doc = dir.resolve("change.yaml");
@@ -133,9 +132,7 @@ class WharfctlFaultsIT {
                 "--replica-id",
                 id,
                 "--etcd",
-                etcd.clientEndpoints().stream()
-                    .map(URI::toString)
-                    .collect(Collectors.joining(",")),
+                etcd.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(",")),
                 "--etcd-prefix",
                 prefix,
                 "--token-file",
