@@ -1,6 +1,7 @@
 package dev.wharf.cli.client;
 
 import dev.wharf.cli.exit.Failure;
+import dev.wharf.cli.output.DurationText;
 import dev.wharf.common.BearerToken;
 import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.AdminGrpc.AdminBlockingStub;
@@ -27,6 +28,11 @@ import java.util.function.Function;
  * answer, error or not, is the answer. Once a server has answered, later calls of the same command
  * go to it first, so a read and the write based on it usually meet the same replica.
  *
+ * <p>A server that does not answer its connection within {@link Readiness#ATTEMPT_BOUND} (a stopped
+ * process) is skipped for the next, unless it is the last one left, which gets the whole deadline.
+ * A replica that answers that its store is down (STORE_UNAVAILABLE) ends the command with {@link
+ * StoreOutage}'s message: other replicas share the store.
+ *
  * <p>A write retried on the next server after UNAVAILABLE cannot be applied twice: it carries the
  * version it was based on, and a second attempt after a first that did commit is refused as stale.
  *
@@ -40,13 +46,24 @@ public final class AdminClient implements AutoCloseable {
   private final Connection connection;
   private final Transport transport;
   private final Duration deadline;
+  private final Duration attemptBound;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private int preferred;
 
   public AdminClient(Connection connection, Transport transport, Duration deadline) {
+    this(connection, transport, deadline, Readiness.ATTEMPT_BOUND);
+  }
+
+  /**
+   * @param attemptBound how long a server may take to answer its connection before the next one is
+   *     tried (not the last: it has the whole deadline)
+   */
+  public AdminClient(
+      Connection connection, Transport transport, Duration deadline, Duration attemptBound) {
     this.connection = connection;
     this.transport = transport;
     this.deadline = deadline;
+    this.attemptBound = attemptBound.compareTo(deadline) < 0 ? attemptBound : deadline;
   }
 
   /** A read, or a write not based on a version, with the command's deadline. */
@@ -101,10 +118,21 @@ public final class AdminClient implements AutoCloseable {
       Duration callDeadline, Function<AdminBlockingStub, T> rpc, OptionalLong readVersion) {
     List<String> servers = connection.servers();
     List<String> attempts = new ArrayList<>();
+    StoreOutage outage = null;
     for (int i = 0; i < servers.size(); i++) {
       int index = (preferred + i) % servers.size();
       String server = servers.get(index);
       ManagedChannel channel = channel(server);
+      boolean another = i < servers.size() - 1;
+      if (another && !Readiness.answers(channel, attemptBound)) {
+        attempts.add(
+            server
+                + ": no answer within "
+                + DurationText.of(attemptBound)
+                + " (the connection was accepted, nothing answered: a stopped or overloaded"
+                + " process?)");
+        continue;
+      }
       AdminBlockingStub stub =
           AdminGrpc.newBlockingStub(channel)
               .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
@@ -116,11 +144,20 @@ public final class AdminClient implements AutoCloseable {
         preferred = index;
         return answer;
       } catch (StatusRuntimeException e) {
-        if (!unreachable(e, channel)) {
+        Optional<StoreOutage> store = StoreOutage.of(server, e);
+        if (store.isPresent() && (store.get().shared() || !another)) {
+          throw store.get().failure();
+        }
+        if (store.isPresent()) {
+          outage = store.get();
+        } else if (!unreachable(e, channel)) {
           throw StatusFailures.of(server, e, readVersion, connection, callDeadline);
         }
         attempts.add(server + ": " + StatusFailures.describe(e));
       }
+    }
+    if (outage != null) {
+      throw outage.failure();
     }
     throw StatusFailures.unreachable(attempts, connection);
   }

@@ -29,5 +29,11 @@ public final class ExitCode {
   /** Rollout: a node refused the version, or {@code rollout --wait} timed out. */
   public static final int ROLLOUT_FAILED = 4;
 
+  /**
+   * A control plane answered, but its config store (etcd) could not be reached: nothing was read or
+   * changed there. Other replicas share the store, so they were not tried.
+   */
+  public static final int STORE_UNAVAILABLE = 5;
+
   private ExitCode() {}
 }

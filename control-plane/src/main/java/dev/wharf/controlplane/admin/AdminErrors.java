@@ -4,9 +4,11 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.wharf.common.AdminErrorReasons;
 import dev.wharf.config.ConfigError;
 import dev.wharf.controlplane.store.StaleVersionException;
 import dev.wharf.controlplane.store.StoreException;
+import dev.wharf.controlplane.store.StoreUnreachableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -87,10 +89,26 @@ final class AdminErrors {
     return Status.ALREADY_EXISTS.withDescription(message).asRuntimeException();
   }
 
-  /** UNAVAILABLE with the store's own words (etcd unreachable, a deadline): worth a retry. */
+  /**
+   * UNAVAILABLE with the store's own words (etcd unreachable, a deadline), and ErrorInfo
+   * STORE_UNAVAILABLE so that a client tells a replica that answered from one it could not reach:
+   * metadata {@code store} (etcd or file) and {@code shared_store} (true for etcd, which every
+   * replica shares, so no other replica can do better).
+   */
   static StatusRuntimeException unavailable(StoreException e) {
-    return Status.UNAVAILABLE
-        .withDescription("the config store: " + e.getMessage())
-        .asRuntimeException();
+    boolean shared = e instanceof StoreUnreachableException;
+    ErrorInfo info =
+        ErrorInfo.newBuilder()
+            .setReason(AdminErrorReasons.STORE_UNAVAILABLE)
+            .setDomain(AdminErrorReasons.DOMAIN)
+            .putMetadata(AdminErrorReasons.STORE_KIND, shared ? "etcd" : "file")
+            .putMetadata(AdminErrorReasons.SHARED_STORE, Boolean.toString(shared))
+            .build();
+    return StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.UNAVAILABLE_VALUE)
+            .setMessage("the config store: " + e.getMessage())
+            .addDetails(Any.pack(info))
+            .build());
   }
 }

@@ -32,24 +32,26 @@ final class EtcdCalls {
   /**
    * Starts {@code request} and waits for its result; a {@link StoreException} says that {@code
    * what} (a phrase like "reading /wharf/v1/config/") failed, timed out or could not start (jetcd
-   * throws at once on a closed client), and against which endpoints.
+   * throws at once on a closed client), and against which endpoints. A timeout or a failure to
+   * reach etcd is a {@link StoreUnreachableException}, so the Admin API can say the store is down
+   * rather than the replica; the wait never exceeds the call timeout.
    */
   <T> T await(Supplier<CompletableFuture<T>> request, String what) throws StoreException {
     CompletableFuture<T> call;
     try {
       call = request.get();
     } catch (RuntimeException e) {
-      throw new StoreException(what + " failed (etcd " + endpoints + "): " + e, e);
+      throw new StoreUnreachableException(what + " failed (etcd " + endpoints + "): " + e, e);
     }
     try {
       return call.get(timeout.toNanos(), NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel(false);
-      throw new StoreException(
+      throw new StoreUnreachableException(
           what + " timed out after " + timeout.toMillis() + " ms (etcd " + endpoints + ")", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new StoreException(
+      throw new StoreUnreachableException(
           what + " failed (etcd " + endpoints + "): " + cause.getMessage(), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

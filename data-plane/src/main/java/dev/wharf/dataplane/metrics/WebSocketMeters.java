@@ -80,12 +80,26 @@ final class WebSocketMeters {
               .tag("route", name)
               .serviceLevelObjectives(ProxyMetrics.LIFETIME_BUCKETS)
               .register(registry);
-      messages = new WebSocketMessageCounters(messages(FROM_CLIENT), messages(FROM_UPSTREAM));
+      messages =
+          new WebSocketMessageCounters(
+              messages(FROM_CLIENT),
+              messages(FROM_UPSTREAM),
+              dropped(FROM_CLIENT),
+              dropped(FROM_UPSTREAM));
     }
 
     private Counter messages(String direction) {
       return Counter.builder("wharf.websocket.messages")
           .description("WebSocket messages relayed, counted as each one passes")
+          .tags("route", name, "direction", direction)
+          .register(registry);
+    }
+
+    private Counter dropped(String direction) {
+      return Counter.builder("wharf.websocket.messages.dropped")
+          .description(
+              "WebSocket messages read but not relayed: the other side's connection was lost "
+                  + "or already had its close frame")
           .tags("route", name, "direction", direction)
           .register(registry);
     }
@@ -104,7 +118,8 @@ final class WebSocketMeters {
                     Counter.builder("wharf.websocket.closes")
                         .description(
                             "WebSocket closes by close code and by who closed "
-                                + "(1006: the connection ended without a close frame)")
+                                + "(1006: the connection ended without a close frame; 1014 closed_by upstream: "
+                                + "the endpoint's connection was lost and the client got 1014)")
                         .tags("route", name, "code", Integer.toString(c), "closed_by", closedBy)
                         .register(registry));
       }

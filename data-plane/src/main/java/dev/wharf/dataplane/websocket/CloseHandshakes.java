@@ -143,6 +143,38 @@ final class CloseHandshakes {
     }
   }
 
+  /**
+   * The endpoint's connection ended without a close frame (a reset, a plain TCP close, a read
+   * error: the backend died). The client gets {@code 1014 Bad Gateway} so it knows at once to
+   * reconnect, unless it already has a close frame, its connection is gone, or part of a frame from
+   * the endpoint already reached it (no frame of ours can follow a cut one; that client sees its
+   * connection end, 1006). Nothing more can reach the endpoint: what the client still sends is
+   * dropped and counted as such.
+   *
+   * @return true when the close frame went to the client
+   */
+  boolean upstreamLost() {
+    Direction towardsClient = fromUpstream;
+    fromClient.stopped = true;
+    if (towardsClient.closeReceived
+        || towardsClient.closeForwarded
+        || towardsClient.stopped
+        || !towardsClient.out.isActive()
+        || !towardsClient.scanner.atBoundary()) {
+      return false;
+    }
+    // Armed first, so that sideClosed leaves the client's connection open for its answer.
+    armTimeout();
+    closed("upstream", CloseFrames.BAD_GATEWAY);
+    towardsClient.pendingClose = 0;
+    towardsClient.stopped = true;
+    towardsClient.closeForwarded = true;
+    towardsClient.out.writeAndFlush(
+        CloseFrames.toClient(
+            towardsClient.out.alloc(), CloseFrames.BAD_GATEWAY, CloseFrames.UPSTREAM_LOST));
+    return true;
+  }
+
   /** Closes each connection whose close handshake is complete: sent to it and answered by it. */
   void closeAnsweredSides() {
     // The close frame sent to a channel is the one forwarded by the direction writing to it;

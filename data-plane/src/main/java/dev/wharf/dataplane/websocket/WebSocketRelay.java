@@ -73,7 +73,9 @@ public final class WebSocketRelay implements Drainable {
     final FrameScanner scanner = new FrameScanner(maxMessageSize);
     final String sender;
     final Counter messages; // this route's, for this direction; resolved once per WebSocket
+    final Counter dropped; // messages read after nothing more could go to `out`
     long uncounted; // messages of the current read, added to `messages` when the read completes
+    long uncountedDrops; // the same for `dropped`
     boolean closeForwarded; // a close frame went to `out`, from `in` or from us
     boolean closeReceived; // `in` sent a close frame
     int pendingClose; // the code of a close frame waiting for the next boundary towards `out`
@@ -81,17 +83,22 @@ public final class WebSocketRelay implements Drainable {
     boolean stopped; // nothing more goes to `out`
     final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1); // read before start()
 
-    Direction(Channel in, Channel out, String sender, Counter messages) {
+    Direction(Channel in, Channel out, String sender, Counter messages, Counter dropped) {
       this.in = in;
       this.out = out;
       this.sender = sender;
       this.messages = messages;
+      this.dropped = dropped;
     }
 
     @Override
     public void onFrame(int opcode, boolean fin) {
       if (fin && opcode <= FrameScanner.OPCODE_BINARY) {
-        uncounted++;
+        if (stopped) {
+          uncountedDrops++;
+        } else {
+          uncounted++;
+        }
       }
     }
 
@@ -140,8 +147,12 @@ public final class WebSocketRelay implements Drainable {
     this.drainer = drainer;
     this.onEnd = onEnd;
     WebSocketMessageCounters counters = services.metrics().webSocketMessages(route);
-    this.fromClient = new Direction(client, upstream, "client", counters.fromClient());
-    this.fromUpstream = new Direction(upstream, client, "upstream", counters.fromUpstream());
+    this.fromClient =
+        new Direction(
+            client, upstream, "client", counters.fromClient(), counters.droppedFromClient());
+    this.fromUpstream =
+        new Direction(
+            upstream, client, "upstream", counters.fromUpstream(), counters.droppedFromUpstream());
     this.closing =
         new CloseHandshakes(
             fromClient, fromUpstream, services.random(), client.eventLoop(), this::closeTimedOut);
@@ -264,6 +275,10 @@ public final class WebSocketRelay implements Drainable {
       d.messages.increment(d.uncounted);
       d.uncounted = 0;
     }
+    if (d.uncountedDrops > 0) {
+      d.dropped.increment(d.uncountedDrops);
+      d.uncountedDrops = 0;
+    }
   }
 
   void onWritable(Channel channel) {
@@ -293,6 +308,9 @@ public final class WebSocketRelay implements Drainable {
   }
 
   private void sideClosed(Direction d) {
+    if (d == fromUpstream && !fromUpstream.closeReceived && !ended) {
+      closing.upstreamLost();
+    }
     // Without a close frame before, the side whose connection went first ended the WebSocket
     // (a reset stream, a client gone), not the one the relay then closed.
     closing.closed(d.sender, 1006);
