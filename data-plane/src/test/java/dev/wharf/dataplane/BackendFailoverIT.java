@@ -98,9 +98,13 @@ class BackendFailoverIT {
           upstreams:
             - name: api
               endpoints: [{address: "%s"}, {address: "%s"}, {address: "%s"}]
+              # A dead backend refuses connections: its checks fail at once whatever the
+              # timeout. The timeout is for the live ones, which a loaded machine can slow down
+              # well past 150 ms (that made them unhealthy too, and requests failed). The
+              # timeout may not exceed the interval.
               health_check:
-                interval: 200ms
-                timeout: 150ms
+                interval: 1s
+                timeout: 1s
                 healthy_threshold: 2
                 unhealthy_threshold: 2
                 http: {path: /status/200}

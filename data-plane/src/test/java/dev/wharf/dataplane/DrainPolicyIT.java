@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -122,18 +121,19 @@ class DrainPolicyIT {
       int cap = 50;
       String drain = "drain: {timeout: 1s, spread: 2s, max_closes_per_second: " + cap + "}";
       String both = "{address: \"" + a.endpoint() + "\"}, {address: \"" + b.endpoint() + "\"}";
-      try (FileFedNode node = FileFedNode.start(dir, config(port, both, drain, "v0"))) {
+      try (FileFedNode node =
+          FileFedNode.start(dir, config(port, both, drain, "v0"), List.of(DrainLog.DEBUG))) {
         List<WsClient> all = connect(400, port);
         Await.until(
             BOUND,
             () -> a.openConnections() == 200 && b.openConnections() == 200,
             () -> "round robin: a " + a.openConnections() + ", b " + b.openConnections());
-        ConcurrentLinkedQueue<Long> closedAt = new ConcurrentLinkedQueue<>();
-        all.forEach(c -> c.closeCode().thenRun(() -> closedAt.add(System.nanoTime())));
 
-        long changed = System.nanoTime();
         node.apply(config(port, "{address: \"" + b.endpoint() + "\"}", drain, "v1"));
-        Await.until(BOUND, () -> closedAt.size() >= 200, () -> closedAt.size() + " closed");
+        Await.until(
+            BOUND,
+            () -> all.stream().filter(c -> c.closeCode().isDone()).count() >= 200,
+            () -> all.stream().filter(c -> c.closeCode().isDone()).count() + " closed");
 
         List<WsClient> closed = all.stream().filter(c -> c.closeCode().isDone()).toList();
         List<WsClient> open = all.stream().filter(c -> !c.closeCode().isDone()).toList();
@@ -144,15 +144,21 @@ class DrainPolicyIT {
         for (int i = 0; i < 200; i++) {
           assertEquals(1001, a.takeWebSocketCloseCode(BOUND), "the backend got 1001 too");
         }
-        List<Long> times = closedAt.stream().sorted().toList();
-        double first = seconds(times.get(0) - changed);
+        // The timing on the node's clock (its log): the clients' callbacks run in this JVM with
+        // 400 clients and both backends, and a loaded machine bunches them up or delays them.
+        List<Long> times =
+            DrainLog.closeDelaysMicros(node.output(), "endpoint_removed").stream()
+                .sorted()
+                .toList();
+        assertEquals(200, times.size(), "the node logged each close");
+        double first = seconds(times.get(0));
         double span = seconds(times.get(199) - times.get(0));
         assertTrue(first >= 1.0, "the first close came " + first + " s after the change");
-        // 200 closes within a 2 s window would be 100/s; the cap stretches them to 199/50 s.
-        assertTrue(span >= 199.0 / cap - 0.1, "closes took " + span + " s");
-        assertTrue(span < 199.0 / cap + 5, "closes took " + span + " s");
+        // 200 closes within a 2 s window would be 100/s; the cap stretches them to 199/50 s. A
+        // busy node only makes them later, never closer together.
+        assertTrue(span >= 199.0 / cap - 0.001, "closes took " + span + " s");
         int busiest = busiestSecond(times);
-        assertTrue(busiest <= cap * 1.25, busiest + " closes in one second, cap " + cap);
+        assertTrue(busiest <= cap + 1, busiest + " closes in one second, cap " + cap);
 
         assertEquals(200, open.size());
         sendAll(open, "still-here");
@@ -165,17 +171,17 @@ class DrainPolicyIT {
     }
   }
 
-  private static double seconds(long nanos) {
-    return nanos / (double) TimeUnit.SECONDS.toNanos(1);
+  private static double seconds(long micros) {
+    return micros / (double) TimeUnit.SECONDS.toMicros(1);
   }
 
-  /** The most closes seen within any one second. */
+  /** The most closes within any one second ({@code sortedTimes} in microseconds). */
   private static int busiestSecond(List<Long> sortedTimes) {
     int most = 0;
     int j = 0;
     for (int i = 0; i < sortedTimes.size(); i++) {
       while (j < sortedTimes.size()
-          && sortedTimes.get(j) - sortedTimes.get(i) < TimeUnit.SECONDS.toNanos(1)) {
+          && sortedTimes.get(j) - sortedTimes.get(i) < TimeUnit.SECONDS.toMicros(1)) {
         j++;
       }
       most = Math.max(most, j - i);

@@ -38,13 +38,19 @@ final class FileFedNode implements AutoCloseable {
 
   /** Writes {@code yaml} and starts a node with one event loop on it; returns once it listens. */
   static FileFedNode start(Path dir, String yaml, String... extraArgs) throws Exception {
+    return start(dir, yaml, List.of(), extraArgs);
+  }
+
+  /** As {@link #start(Path, String, String...)}, with more JVM options for the node. */
+  static FileFedNode start(Path dir, String yaml, List<String> jvmOptions, String... extraArgs)
+      throws Exception {
     Path config = dir.resolve("wharf.yaml");
     Files.writeString(config, yaml);
     List<String> args =
         new ArrayList<>(
             List.of("--config", config.toString(), "--admin", "127.0.0.1:0", "--workers", "1"));
     args.addAll(List.of(extraArgs));
-    JarProcess process = JarProcess.startJar("node", dir, JAR, args);
+    JarProcess process = JarProcess.startJarWithJvmOptions("node", dir, JAR, jvmOptions, args);
     String admin = process.awaitLine("admin: ", BOUND);
     FileFedNode node =
         new FileFedNode(

@@ -81,6 +81,26 @@ public final class JarProcess implements AutoCloseable {
   }
 
   /**
+   * As {@link #startJar(String, Path, Path, List)}, with more JVM options (e.g. {@code
+   * -Dwharf.log.drain=DEBUG}) after the usual ones.
+   */
+  public static JarProcess startJarWithJvmOptions(
+      String name, Path logDir, Path jar, List<String> jvmOptions, List<String> args)
+      throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the jars first");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(JVM_FLAGS);
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    return start(name, logDir, command);
+  }
+
+  /**
    * Starts {@code command} (a JVM the caller built; give it {@code
    * -Dio.netty.leakDetection.level=paranoid} to have its leaks checked) with its output in {@code
    * logDir/NAME.log}.

@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Files get the type nginx would give them; routes can add types and change the default. */
 class MimeTypesTest {
@@ -33,6 +35,25 @@ class MimeTypesTest {
     Map<String, String> wharf = new TreeMap<>();
     nginx.keySet().forEach(e -> wharf.put(e, MimeTypes.compile(Map.of(), "").of("file." + e)));
     assertEquals(nginx, wharf);
+  }
+
+  /**
+   * The types a site serves most, checked without nginx installed (the test above needs it); {@code
+   * StaticFilesEndToEndTest} shows two of them through a socket, which proves the table is wired.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "file.html, text/html", "file.css, text/css", "file.js, application/javascript",
+    "file.mjs, application/javascript", "file.json, application/json", "file.svg, image/svg+xml",
+    "file.png, image/png", "file.jpg, image/jpeg", "file.jpeg, image/jpeg",
+    "file.gif, image/gif", "file.webp, image/webp", "file.ico, image/x-icon",
+    "file.woff, font/woff", "file.woff2, font/woff2", "file.ttf, font/ttf",
+    "file.txt, text/plain", "file.TXT, text/plain", "file.xml, text/xml",
+    "file.wasm, application/wasm", "file.map, application/json", "file.pdf, application/pdf",
+    "file.mp4, video/mp4", "file.webm, video/webm",
+  })
+  void theBuiltInTableGivesCommonFilesTheirTypes(String file, String type) {
+    assertEquals(type, MimeTypes.compile(Map.of(), "").of(file));
   }
 
   @Test
