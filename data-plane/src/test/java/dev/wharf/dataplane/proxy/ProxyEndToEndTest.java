@@ -443,5 +443,4 @@ class ProxyEndToEndTest {
       node.apply(config);
     }
   }
-
 }

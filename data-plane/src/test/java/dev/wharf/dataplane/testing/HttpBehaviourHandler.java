@@ -151,12 +151,11 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
                   TimeUnit.MILLISECONDS);
       case HOLD ->
           held.thenRun(
-                  () ->
-                      ctx.executor()
-                          .execute(
-                              () ->
-                                  responses.sendText(
-                                      ctx, HttpResponseStatus.OK, "held\n", keepAlive)));
+              () ->
+                  ctx.executor()
+                      .execute(
+                          () ->
+                              responses.sendText(ctx, HttpResponseStatus.OK, "held\n", keepAlive)));
       case WEBSOCKET -> WebSocketUpgrade.upgradeOrRefuse(ctx, request, responses, log);
       case WEBSOCKET_REJECT ->
           responses.sendText(ctx, HttpResponseStatus.FORBIDDEN, "no websocket here\n", keepAlive);
