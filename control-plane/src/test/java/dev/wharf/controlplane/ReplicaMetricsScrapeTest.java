@@ -7,6 +7,7 @@ import dev.wharf.config.ConfigDocuments;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.server.MetricsEndpoint;
 import dev.wharf.controlplane.store.FileConfigStore;
+import dev.wharf.testkit.MetricsText;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,8 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,11 +78,7 @@ class ReplicaMetricsScrapeTest {
   }
 
   private static double value(String scrape, String series) {
-    Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:\\{[^}]*\\})? (\\S+)$")
-            .matcher(scrape);
-    assertTrue(m.find(), () -> "no " + series + " in\n" + scrape);
-    return Double.parseDouble(m.group(1));
+    return MetricsText.parse(scrape).value(series);
   }
 
   @Test

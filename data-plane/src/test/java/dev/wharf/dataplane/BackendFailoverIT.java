@@ -3,9 +3,9 @@ package dev.wharf.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpResponse;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import java.net.URI;
 import java.nio.file.Path;

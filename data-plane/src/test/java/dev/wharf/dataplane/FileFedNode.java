@@ -1,8 +1,9 @@
 package dev.wharf.dataplane;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.MetricsText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -89,12 +90,7 @@ final class FileFedNode implements AutoCloseable {
    * wharf_drain_closes_total{reason="endpoint_removed"}}; NaN when absent.
    */
   double metric(String series) throws IOException, InterruptedException {
-    for (String line : get("/metrics").split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return Double.NaN;
+    return MetricsText.parse(get("/metrics")).find(series).orElse(Double.NaN);
   }
 
   private String get(String path) throws IOException, InterruptedException {

@@ -3,20 +3,19 @@ package dev.wharf.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.MetricsText;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,11 +102,7 @@ class MetricsScrapeTest {
   }
 
   private static double value(String scrape, String series) {
-    Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:\\{[^}]*\\})? (\\S+)$")
-            .matcher(scrape);
-    assertTrue(m.find(), () -> "no " + series + " in\n" + scrape);
-    return Double.parseDouble(m.group(1));
+    return MetricsText.parse(scrape).value(series);
   }
 
   @Test

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The one rule for a test whose external tool (etcd, nginx, systemd-analyze...) is missing: with
- * {@code CI=true} (any case) it is a failure, because CI installs every tool and a missing one is a
- * broken CI machine, never a green skip; elsewhere the test is aborted (reported as skipped).
+ * {@code CI=true} (any case, or {@code 1}: see {@link Ci}) it is a failure, because CI installs
+ * every tool and a missing one is a broken CI machine, never a green skip; elsewhere the test is
+ * aborted (reported as skipped).
  */
 public final class MissingTool {
   private MissingTool() {}
@@ -20,7 +21,7 @@ public final class MissingTool {
 
   /** Same, with the value of {@code CI} passed in (for tests of this rule). */
   public static <T> T missing(String message, String ciVariable) {
-    if ("true".equalsIgnoreCase(ciVariable)) {
+    if (Ci.active(ciVariable)) {
       throw new IllegalStateException(message + "; CI=true, so this is a failure, not a skip");
     }
     return Assumptions.abort(message + "; skipped outside CI");

@@ -5,6 +5,7 @@ import dev.wharf.config.ConfigValidator;
 import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.server.NodeSnapshot;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.Upstreams;
@@ -73,6 +74,8 @@ public final class SnapshotBuild {
    * @param lookup requests spread over the whole table
    * @param hotLookup the first {@code lookupHotSet} of those requests over and over: the work per
    *     lookup, with the table's hot part in the CPU caches
+   * @param servedVersion the version the node served after the timed applies of this size
+   * @param served the config the node served then (so a test can check what was built)
    */
   public record SizeResult(
       int routes,
@@ -83,7 +86,9 @@ public final class SnapshotBuild {
       Samples validate,
       Samples compile,
       LookupTimer.Result lookup,
-      LookupTimer.Result hotLookup) {}
+      LookupTimer.Result hotLookup,
+      long servedVersion,
+      Config served) {}
 
   private SnapshotBuild() {}
 
@@ -165,8 +170,9 @@ public final class SnapshotBuild {
     List<Long> compile = new ArrayList<>();
     node.apply(FleetConfigs.changed(base, seq.nextChange()), seq.nextVersion()); // now this size
     List<Long> apply = timeApplies(node, base, s.applies(), seq);
+    NodeSnapshot served = node.snapshot();
     timeValidateAndCompile(base, s.applies(), seq, validate, compile);
-    RoutingTable table = node.snapshot().routes();
+    RoutingTable table = served.routes();
     List<FleetConfigs.Lookup> lookups =
         FleetConfigs.lookups(routes, s.regexPerHost(), s.lookupSamples(), 42);
     tables.add(new LookupTimer.Table(table, lookups));
@@ -184,7 +190,9 @@ public final class SnapshotBuild {
         Samples.of(validate),
         Samples.of(compile),
         null,
-        null);
+        null,
+        served.version(),
+        served.config());
   }
 
   /**
@@ -242,7 +250,9 @@ public final class SnapshotBuild {
               r.validate(),
               r.compile(),
               spread,
-              hot));
+              hot,
+              r.servedVersion(),
+              r.served()));
     }
     return withLookups;
   }

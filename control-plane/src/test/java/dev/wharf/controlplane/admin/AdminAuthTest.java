@@ -16,6 +16,7 @@ import dev.wharf.proto.admin.v1.PutObjectRequest;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.EtcdExtension;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import io.grpc.Status;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
@@ -138,7 +139,8 @@ class AdminAuthTest {
             + "token:node-t... has the node role",
         e.getStatus().getDescription());
 
-    try (RawNode node = new RawNode(replica.channel, AdminReplica.NODE, "edge-1")) {
+    try (FakeDiscoveryNode node =
+        new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-1")) {
       Snapshot pushed = node.nextPush();
       assertEquals(v, pushed.getVersion());
       node.ack(pushed);
@@ -147,8 +149,9 @@ class AdminAuthTest {
 
   @Test
   void aViewerOrNoTokenCannotOpenTheDiscoveryStream() throws Exception {
-    try (RawNode viewer = new RawNode(replica.channel, AdminReplica.VIEWER, "snoop");
-        RawNode anonymous = new RawNode(replica.channel, null, "anonymous")) {
+    try (FakeDiscoveryNode viewer =
+            new FakeDiscoveryNode(replica.channel, AdminReplica.VIEWER, "snoop");
+        FakeDiscoveryNode anonymous = new FakeDiscoveryNode(replica.channel, null, "anonymous")) {
       Status status = viewer.endStatus();
       assertEquals(Code.PERMISSION_DENIED, status.getCode(), status.toString());
       assertEquals(

@@ -17,6 +17,7 @@ import dev.wharf.proto.admin.v1.RolloutStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import io.grpc.Status.Code;
 import java.time.Duration;
 import java.util.List;
@@ -48,9 +49,9 @@ class AdminFleetTest {
   private AdminGrpc.AdminBlockingStub viewer;
   private long v1;
   private long v2;
-  private RawNode applies;
-  private RawNode refuses;
-  private RawNode silent;
+  private FakeDiscoveryNode applies;
+  private FakeDiscoveryNode refuses;
+  private FakeDiscoveryNode silent;
 
   @BeforeEach
   void twoVersionsAndThreeNodes() throws Exception {
@@ -63,9 +64,9 @@ class AdminFleetTest {
         Duration.ofSeconds(10),
         () -> replica.server.discovery().latestVersion() == v2,
         () -> "the replica publishes " + replica.server.discovery().latestVersion());
-    applies = new RawNode(replica.channel, AdminReplica.NODE, "edge-a");
-    refuses = new RawNode(replica.channel, AdminReplica.NODE, "edge-b");
-    silent = new RawNode(replica.channel, AdminReplica.NODE, "edge-c");
+    applies = new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-a");
+    refuses = new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-b");
+    silent = new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-c");
     Snapshot a = applies.nextPush();
     assertEquals(v2, a.getVersion(), "the latest version is pushed");
     applies.ack(a);

@@ -14,6 +14,7 @@ import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.GetConfigRequest;
 import dev.wharf.proto.admin.v1.ListHistoryRequest;
 import dev.wharf.proto.admin.v1.PutObjectRequest;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import dev.wharf.testkit.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Status.Code;
@@ -188,7 +189,7 @@ class AdminMutualTlsTest {
                 PutObjectRequest.newBuilder().setObject(object(listener("web", 8080))).build())
             .getVersion();
 
-    try (RawNode node = new RawNode(channel(null), NODE_TOKEN, "edge-tls")) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel(null), NODE_TOKEN, "edge-tls")) {
       assertEquals(v, node.nextPush().getVersion());
     }
   }

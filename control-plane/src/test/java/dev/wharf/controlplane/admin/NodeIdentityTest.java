@@ -20,6 +20,7 @@ import dev.wharf.proto.admin.v1.PutObjectRequest;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import dev.wharf.testkit.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -63,7 +64,7 @@ class NodeIdentityTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final ListAppender<ILoggingEvent> sessionLog = new ListAppender<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
-  private final List<RawNode> nodes = new ArrayList<>();
+  private final List<FakeDiscoveryNode> nodes = new ArrayList<>();
   private ControlPlaneServer server;
   private AdminGrpc.AdminBlockingStub admin;
   private long version;
@@ -104,7 +105,7 @@ class NodeIdentityTest {
 
   @AfterEach
   void stop() throws Exception {
-    for (RawNode n : nodes) {
+    for (FakeDiscoveryNode n : nodes) {
       n.close();
     }
     for (ManagedChannel c : channels) {
@@ -118,12 +119,12 @@ class NodeIdentityTest {
   void aStreamClaimingAnotherNodesIdWithItsOwnTokenIsRefusedAndTheNodeKeepsItsStream()
       throws Exception {
     long v1 = put(8080);
-    RawNode a = node(channel(null), TOKEN_A, "edge-a", "real");
+    FakeDiscoveryNode a = node(channel(null), TOKEN_A, "edge-a", "real");
     Snapshot first = a.nextPush();
     assertEquals(v1, first.getVersion());
     a.ack(first);
 
-    RawNode impostor = node(channel(null), TOKEN_B, "edge-a", "impostor");
+    FakeDiscoveryNode impostor = node(channel(null), TOKEN_B, "edge-a", "impostor");
 
     Status refused = impostor.endStatus();
     assertEquals(Status.Code.PERMISSION_DENIED, refused.getCode());
@@ -147,10 +148,10 @@ class NodeIdentityTest {
   @Test
   void aCertificateWhoseCommonNameIsAnotherNodeCannotClaimItsId() throws Exception {
     put(8080);
-    RawNode a = node(channel(edgeA), null, "edge-a", "real");
+    FakeDiscoveryNode a = node(channel(edgeA), null, "edge-a", "real");
     a.ack(a.nextPush());
 
-    RawNode impostor = node(channel(edgeB), null, "edge-a", "impostor");
+    FakeDiscoveryNode impostor = node(channel(edgeB), null, "edge-a", "impostor");
 
     Status refused = impostor.endStatus();
     assertEquals(Status.Code.PERMISSION_DENIED, refused.getCode());
@@ -194,7 +195,7 @@ class NodeIdentityTest {
   }
 
   /** {@code a} was not replaced: it gets the next version, and the fleet shows it alone. */
-  private void assertTheNodeKeepsItsStream(RawNode a, String nodeId) throws Exception {
+  private void assertTheNodeKeepsItsStream(FakeDiscoveryNode a, String nodeId) throws Exception {
     long v2 = put(8081);
     assertEquals(v2, a.nextPush().getVersion(), "the node's stream still takes pushes");
     assertFalse(a.ended(), "the node's stream was ended");
@@ -224,8 +225,8 @@ class NodeIdentityTest {
     return version;
   }
 
-  private RawNode node(ManagedChannel channel, String token, String nodeId, String who) {
-    RawNode n = new RawNode(channel, token, nodeId, Map.of("who", who));
+  private FakeDiscoveryNode node(ManagedChannel channel, String token, String nodeId, String who) {
+    FakeDiscoveryNode n = new FakeDiscoveryNode(channel, token, nodeId, Map.of("who", who));
     nodes.add(n);
     return n;
   }

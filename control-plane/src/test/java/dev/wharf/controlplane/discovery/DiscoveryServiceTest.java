@@ -14,6 +14,7 @@ import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -80,7 +81,7 @@ class DiscoveryServiceTest {
   @Test
   void aNodeGetsTheLatestVersionAfterItsHelloAndItsAckIsRecorded() throws Exception {
     state.publish(version(7, "one"));
-    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       NodeStatus hello = nextStatus();
       assertEquals("n1", hello.getNodeId());
       assertEquals("cp-a", hello.getReplica());
@@ -103,7 +104,7 @@ class DiscoveryServiceTest {
   @Test
   void aVersionTheNodeAlreadyRunsIsNotPushed() throws Exception {
     state.publish(version(5, "five"));
-    try (FakeNode node = new FakeNode(channel).hello("n1", 5)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 5)) {
       nextStatus();
       state.publish(version(6, "six"));
 
@@ -114,7 +115,7 @@ class DiscoveryServiceTest {
 
   @Test
   void onlyOnePushIsInFlightAndTheLatestVersionFollowsTheAck() throws Exception {
-    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       nextStatus();
       state.publish(version(1, "one"));
       Snapshot first = node.nextPush();
@@ -134,7 +135,7 @@ class DiscoveryServiceTest {
   @Test
   void aRefusedVersionIsNotPushedAgainButTheNextOneIs() throws Exception {
     state.publish(version(4, "four"));
-    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       nextStatus();
       Snapshot push = node.nextPush();
       node.nack(push, "listeners[0].port: address already in use");
@@ -148,7 +149,7 @@ class DiscoveryServiceTest {
     assertEquals("n1", disconnects.poll(10, TimeUnit.SECONDS));
 
     // The node reconnects, still on version 0: version 4 stays refused.
-    try (FakeNode again = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode again = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       assertEquals(4, nextStatus().getLastNackVersion());
       state.publish(version(5, "five"));
 
@@ -159,7 +160,7 @@ class DiscoveryServiceTest {
   @Test
   void anAnswerThatMatchesNoPushInFlightIsIgnored() throws Exception {
     state.publish(version(1, "one"));
-    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       nextStatus();
       Snapshot push = node.nextPush();
 
@@ -179,7 +180,7 @@ class DiscoveryServiceTest {
   @Test
   void anInvalidVersionIsNeverPushed() throws Exception {
     state.publish(version(1, "one"));
-    try (FakeNode node = new FakeNode(channel).hello("n1", 1)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 1)) {
       nextStatus();
       Config dangling =
           config("x").toBuilder()
@@ -222,7 +223,7 @@ class DiscoveryServiceTest {
 
   @Test
   void theFirstMessageMustBeAHello() throws Exception {
-    try (FakeNode node = new FakeNode(channel)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel)) {
       node.ack(1, "x");
       Status status = node.endStatus();
       assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode());
@@ -232,7 +233,7 @@ class DiscoveryServiceTest {
 
   @Test
   void aHelloWithoutANodeIdIsRefused() throws Exception {
-    try (FakeNode node = new FakeNode(channel).hello("", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("", 0)) {
       Status status = node.endStatus();
       assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
       assertEquals("hello.node_id is empty", status.getDescription());
@@ -242,8 +243,8 @@ class DiscoveryServiceTest {
   @Test
   void aNewStreamFromTheSameNodeReplacesTheOldOne() throws Exception {
     state.publish(version(1, "one"));
-    try (FakeNode old = new FakeNode(channel).hello("n1", 1);
-        FakeNode fresh = new FakeNode(channel).hello("n1", 1)) {
+    try (FakeDiscoveryNode old = new FakeDiscoveryNode(channel).hello("n1", 1);
+        FakeDiscoveryNode fresh = new FakeDiscoveryNode(channel).hello("n1", 1)) {
       assertEquals(Status.Code.ALREADY_EXISTS, old.endStatus().getCode());
       assertEquals(1, state.connectedNodes());
 
@@ -255,8 +256,8 @@ class DiscoveryServiceTest {
 
   @Test
   void closingAllStreamsTellsEveryNodeToFailOver() throws Exception {
-    try (FakeNode a = new FakeNode(channel).hello("a", 0);
-        FakeNode b = new FakeNode(channel).hello("b", 0)) {
+    try (FakeDiscoveryNode a = new FakeDiscoveryNode(channel).hello("a", 0);
+        FakeDiscoveryNode b = new FakeDiscoveryNode(channel).hello("b", 0)) {
       nextStatus();
       nextStatus();
       state.disconnectAll("replica shutting down");
@@ -271,7 +272,7 @@ class DiscoveryServiceTest {
 
   @Test
   void aDrainRequestReachesTheNodeNowOrWhenItConnects() throws Exception {
-    try (FakeNode early = new FakeNode(channel).hello("early", 0)) {
+    try (FakeDiscoveryNode early = new FakeDiscoveryNode(channel).hello("early", 0)) {
       nextStatus();
       state.drain("early");
       state.drain("late");
@@ -280,7 +281,7 @@ class DiscoveryServiceTest {
       NodeStatus draining = nextStatus();
       assertEquals("early", draining.getNodeId());
       assertTrue(draining.getDraining(), "the status does not say the node is draining");
-      try (FakeNode late = new FakeNode(channel).hello("late", 0)) {
+      try (FakeDiscoveryNode late = new FakeDiscoveryNode(channel).hello("late", 0)) {
         assertEquals("an operator (wharfctl drain)", late.nextDrain().getRequestedBy());
       }
     }
@@ -288,14 +289,14 @@ class DiscoveryServiceTest {
     assertNotNull(disconnects.poll(10, TimeUnit.SECONDS));
     // Gone and back: a node that reconnects after its drain starts afresh.
     state.publish(version(1, "one"));
-    try (FakeNode back = new FakeNode(channel).hello("late", 0)) {
+    try (FakeDiscoveryNode back = new FakeDiscoveryNode(channel).hello("late", 0)) {
       assertEquals(1, back.nextPush().getVersion());
     }
   }
 
   @Test
   void aHealthReportReplacesTheNodesEndpointsInItsStatus() throws Exception {
-    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       nextStatus();
       node.send(
           NodeMessage.newBuilder()
@@ -321,7 +322,7 @@ class DiscoveryServiceTest {
   @Test
   void noncesAreUniquePerPush() throws Exception {
     state.publish(version(1, "one"));
-    try (FakeNode node = new FakeNode(channel).hello("n1", 0)) {
+    try (FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello("n1", 0)) {
       Snapshot first = node.nextPush();
       node.ack(first);
       state.publish(version(2, "two"));

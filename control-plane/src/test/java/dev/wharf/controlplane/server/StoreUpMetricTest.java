@@ -9,6 +9,7 @@ import dev.wharf.controlplane.store.EtcdStoreSettings;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdCluster;
+import dev.wharf.testkit.MetricsText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -20,8 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoreUpMetricTest {
   private static final Duration BOUND = Duration.ofSeconds(20);
-  private static final Pattern STORE_UP =
-      Pattern.compile("(?m)^wharf_cp_store_up(?:\\{[^}]*\\})? (\\S+)$");
   private static final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -127,11 +124,7 @@ class StoreUpMetricTest {
             .build();
     try {
       String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = STORE_UP.matcher(body);
-      if (!m.find()) {
-        throw new AssertionError("no wharf_cp_store_up in the scrape:\n" + body);
-      }
-      return Double.parseDouble(m.group(1));
+      return MetricsText.parse(body).value("wharf_cp_store_up");
     } catch (IOException e) {
       throw new AssertionError("scraping " + request.uri() + ": " + e, e);
     } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import static dev.wharf.controlplane.store.StoreAssertions.assertVersion;
 import static dev.wharf.controlplane.store.TestConfigs.small;
 
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdCluster;
 import dev.wharf.testkit.EtcdExtension;
 import java.net.URI;

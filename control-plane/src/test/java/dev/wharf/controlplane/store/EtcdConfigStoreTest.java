@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.store.v1.HistoryEntry;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import io.etcd.jetcd.ByteSequence;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
 import dev.wharf.dataplane.server.NodeDrain;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.DrainProgress;
@@ -13,6 +12,7 @@ import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import io.grpc.Server;
 import io.grpc.Status;

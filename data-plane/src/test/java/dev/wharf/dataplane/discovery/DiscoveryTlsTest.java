@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.common.Backoff;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -3,9 +3,9 @@ package dev.wharf.dataplane.files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;

@@ -3,9 +3,9 @@ package dev.wharf.dataplane.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;

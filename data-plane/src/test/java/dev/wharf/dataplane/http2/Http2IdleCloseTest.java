@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.http2.RawH2Client.Frame;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package dev.wharf.dataplane.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.testkit.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

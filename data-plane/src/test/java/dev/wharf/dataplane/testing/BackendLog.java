@@ -1,11 +1,15 @@
 package dev.wharf.dataplane.testing;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What one {@link TestBackend} has seen: requests, connections, WebSocket close codes and whether
@@ -24,6 +28,8 @@ final class BackendLog {
   private volatile boolean allFramesMasked = true;
   private final AtomicLong flooded = new AtomicLong();
   private volatile boolean floodWaiting;
+  private final AtomicReference<CompletableFuture<Void>> held =
+      new AtomicReference<>(new CompletableFuture<>());
 
   BackendLog(String backendName) {
     this.backendName = backendName;
@@ -37,6 +43,16 @@ final class BackendLog {
 
   void connectionClosed() {
     open.decrementAndGet();
+  }
+
+  /** Completes when the test releases the requests to {@code /hold} received until then. */
+  CompletableFuture<Void> held() {
+    return held.get();
+  }
+
+  /** Releases every held request; later ones are held again. */
+  void releaseHeld() {
+    held.getAndSet(new CompletableFuture<>()).complete(null);
   }
 
   void requestReceived(RecordedRequest request) {
@@ -65,6 +81,13 @@ final class BackendLog {
 
   int pendingRequests() {
     return requests.size();
+  }
+
+  /** Takes every request received and not taken yet, waiting for none. */
+  List<RecordedRequest> takeUnconsumed() {
+    List<RecordedRequest> left = new ArrayList<>();
+    requests.drainTo(left);
+    return left;
   }
 
   int takeCloseCode(Duration timeout) {

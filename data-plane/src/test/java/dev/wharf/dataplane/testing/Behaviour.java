@@ -24,6 +24,8 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
     CLOSE,
     NO_READ,
     SLOW,
+    /** Answered {@code held} only when the test calls {@link TestBackend#releaseHeld()}. */
+    HOLD,
     WEBSOCKET,
     WEBSOCKET_REJECT,
     /** A known path with an argument that is not a usable number; answered 400. */
@@ -54,6 +56,7 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
       case "/no-read" -> new Behaviour(Kind.NO_READ, 0, close);
       case "/slow" -> withNumber(Kind.SLOW, firstParameter(target, "ms"), 0, Long.MAX_VALUE, close);
       case "/ws-reject" -> new Behaviour(Kind.WEBSOCKET_REJECT, 0, close);
+      case "/hold" -> new Behaviour(Kind.HOLD, 0, close);
       default -> byPrefix(path, close);
     };
   }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,6 +121,8 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
     midBody = false;
     HttpRequest request = head;
     Behaviour current = behaviour;
+    // Taken before the request is recorded: a test that saw it and released it released this one.
+    CompletableFuture<Void> held = log.held();
     record();
     boolean keepAlive = HttpUtil.isKeepAlive(request) && !current.closeAfterResponse();
     switch (current.kind()) {
@@ -146,6 +149,13 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
                   () -> responses.sendText(ctx, HttpResponseStatus.OK, "slow\n", keepAlive),
                   current.argument(),
                   TimeUnit.MILLISECONDS);
+      case HOLD ->
+          held.thenRun(
+              () ->
+                  ctx.executor()
+                      .execute(
+                          () ->
+                              responses.sendText(ctx, HttpResponseStatus.OK, "held\n", keepAlive)));
       case WEBSOCKET -> WebSocketUpgrade.upgradeOrRefuse(ctx, request, responses, log);
       case WEBSOCKET_REJECT ->
           responses.sendText(ctx, HttpResponseStatus.FORBIDDEN, "no websocket here\n", keepAlive);

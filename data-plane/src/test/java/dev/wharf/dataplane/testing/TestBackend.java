@@ -12,8 +12,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * A real HTTP/1.1 and WebSocket server on 127.0.0.1 for end-to-end tests of the data plane: a
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code /reset}, {@code /close}: after the request head, closes with RST or FIN
  *   <li>{@code /no-read}: after the request head, stops reading the socket, never answers
  *   <li>{@code /slow?ms=N}: 200 {@code "slow\n"} after N ms
+ *   <li>{@code /hold}: 200 {@code "held\n"} when the test calls {@link #releaseHeld()}
  *   <li>{@code /ws-reject}: 403 {@code "no websocket here\n"}, also to upgrade requests
  *   <li>{@code /ws...}: WebSocket echo, frame by frame; text {@code close:CODE} makes the backend
  *       close with CODE; text {@code flood:N} makes it send N bytes in 16 KiB binary messages as
@@ -152,6 +156,43 @@ public final class TestBackend implements AutoCloseable {
    */
   public RecordedRequest takeCutOffRequest(Duration timeout) {
     return log.takeCutOff(timeout);
+  }
+
+  /**
+   * Fails, naming them, when the backend received requests that the test did not {@linkplain
+   * #takeRequest take}: call it in {@code @AfterEach}, so a request a test caused but did not
+   * expect (a retried or duplicated POST arriving late) fails that test instead of being discarded
+   * by the next. Takes them first, so one stray request fails one test.
+   */
+  public void assertNoUnconsumedRequests() {
+    assertNoUnconsumedRequests(r -> false);
+  }
+
+  /**
+   * The same, but requests that {@code expectedUntaken} accepts are taken silently: for classes
+   * whose tests prove each of some kind of request by its answer (a WebSocket handshake by its
+   * echo) rather than by taking it here.
+   */
+  public void assertNoUnconsumedRequests(Predicate<RecordedRequest> expectedUntaken) {
+    List<RecordedRequest> left = new ArrayList<>(log.takeUnconsumed());
+    left.removeIf(expectedUntaken);
+    if (!left.isEmpty()) {
+      throw new AssertionError(
+          "backend "
+              + name
+              + " received "
+              + left.size()
+              + " request(s) the test did not take: "
+              + left.stream().map(r -> r.method() + " " + r.uri()).toList());
+    }
+  }
+
+  /**
+   * Answers ({@code 200 held}) every request to {@code /hold} received so far; until then the
+   * backend holds them, so a test decides when their responses start.
+   */
+  public void releaseHeld() {
+    log.releaseHeld();
   }
 
   /** Requests received so far that were not taken yet; does not wait. */

@@ -65,6 +65,19 @@ class TestBackendTest {
   }
 
   @Test
+  void aRequestNoTestTookFailsTheCheckOnceNamingIt() throws Exception {
+    send(HttpRequest.newBuilder(uri("/status/200")));
+    send(HttpRequest.newBuilder(uri("/dup")).POST(HttpRequest.BodyPublishers.ofString("x")));
+    send(HttpRequest.newBuilder(uri("/dup")).POST(HttpRequest.BodyPublishers.ofString("x")));
+    backend.takeRequest(WAIT);
+
+    AssertionError e = assertThrows(AssertionError.class, backend::assertNoUnconsumedRequests);
+    assertTrue(e.getMessage().contains("2 request(s)"), e.getMessage());
+    assertTrue(e.getMessage().contains("[POST /dup, POST /dup]"), e.getMessage());
+    backend.assertNoUnconsumedRequests(); // taken by the failed check: one stray fails one test
+  }
+
+  @Test
   void echoReturnsTheBodyAndDescribesTheRequestInHeaders() throws Exception {
     HttpResponse<byte[]> response =
         send(

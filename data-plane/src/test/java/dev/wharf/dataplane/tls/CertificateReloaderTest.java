@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.proto.config.v1.Certificate;
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.MetricsText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -205,12 +206,12 @@ class CertificateReloaderTest {
     CertificateMaterial served = register(cert, key).get(0);
     String scrape = registry.scrape();
     double expected = Duration.between(clock.instant(), served.notAfter()).toMillis() / 1000.0;
-    String series =
-        "wharf_tls_certificate_expiry_seconds{listener=\"web\",name=\"www.example.test\"} ";
-    int at = scrape.indexOf(series);
-    assertTrue(at >= 0, scrape);
-    String value = scrape.substring(at + series.length(), scrape.indexOf('\n', at));
-    assertEquals(expected, Double.parseDouble(value), 0.001, scrape);
+    double value =
+        MetricsText.parse(scrape)
+            .find(
+                "wharf_tls_certificate_expiry_seconds{listener=\"web\",name=\"www.example.test\"}")
+            .orElseThrow(() -> new AssertionError(scrape));
+    assertEquals(expected, value, 0.001, scrape);
     assertTrue(
         scrape.contains(
             "wharf_tls_certificate_reloads_total{listener=\"web\",result=\"refused\"} 0"),

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigException;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.TestPki;
 import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import java.io.InputStream;
 import java.io.OutputStream;

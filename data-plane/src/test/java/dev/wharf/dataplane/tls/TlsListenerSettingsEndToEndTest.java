@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.TestPki;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -3,12 +3,12 @@ package dev.wharf.dataplane.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.MissingTool;
 import dev.wharf.testkit.TestCertificates;

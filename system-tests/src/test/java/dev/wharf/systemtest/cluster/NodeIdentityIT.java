@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.EtcdExtension;

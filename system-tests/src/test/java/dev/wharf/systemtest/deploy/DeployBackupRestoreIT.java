@@ -3,8 +3,8 @@ package dev.wharf.systemtest.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.EtcdCluster;
 import dev.wharf.testkit.FreePorts;

@@ -11,13 +11,14 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.MetricsText;
 import dev.wharf.testkit.TestCertificates;
 import java.net.URI;
 import java.net.http.WebSocket;
@@ -60,8 +61,6 @@ class DeployObservabilityIT {
   private static final Pattern MATCHER_LABEL = Pattern.compile("([a-z_]+)\\s*(?:=~|!~|!=|=)");
   private static final Pattern GROUPING =
       Pattern.compile("\\b(?:by|without|on|ignoring)\\s*\\(([^)]*)\\)");
-  private static final Pattern SAMPLE =
-      Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)\\})? \\S+$");
 
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
@@ -308,15 +307,10 @@ class DeployObservabilityIT {
   }
 
   private static void readScrape(String text) {
-    Matcher m = SAMPLE.matcher(text);
-    while (m.find()) {
-      Set<String> labels = scraped.computeIfAbsent(m.group(1), k -> new TreeSet<>());
-      if (m.group(2) != null) {
-        for (String pair : m.group(2).split(",(?=[a-z_]+=\")")) {
-          labels.add(pair.substring(0, pair.indexOf('=')));
-        }
-      }
-    }
+    MetricsText.parse(text)
+        .labelNames()
+        .forEach(
+            (name, labels) -> scraped.computeIfAbsent(name, k -> new TreeSet<>()).addAll(labels));
   }
 
   private static String scrape(String hostPort) {

@@ -3,11 +3,11 @@ package dev.wharf.systemtest.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.wharf.systemtest.migration;
 
+import dev.wharf.testkit.MetricsText;
 import java.util.Map;
 
 /** Reads a Wharf node's Prometheus metrics from its admin API, as a user's scraper would. */
@@ -29,19 +30,6 @@ final class WharfMetrics {
    * {@code protocol=h2}, {@code status_class=2xx}).
    */
   static double requests(int adminPort, Curl curl, Map<String, String> labels) {
-    double sum = 0;
-    for (String line : scrape(adminPort, curl).split("\n")) {
-      if (!line.startsWith("wharf_requests_total{")) {
-        continue;
-      }
-      String series = line.substring(0, line.lastIndexOf('}') + 1);
-      boolean matches =
-          labels.entrySet().stream()
-              .allMatch(l -> series.contains(l.getKey() + "=\"" + l.getValue() + "\""));
-      if (matches) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
+    return MetricsText.parse(scrape(adminPort, curl)).sum("wharf_requests_total", labels);
   }
 }
