@@ -3,6 +3,7 @@ package dev.wharf.controlplane.server;
 import dev.wharf.controlplane.admin.AdminService;
 import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.admin.Watches;
+import dev.wharf.controlplane.discovery.DiscoveryCallbacks;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
@@ -56,6 +57,8 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final NodeStatusWriter statuses;
   private final ConfigStore.Subscription watch;
   private final ConfigStore.Subscription drains;
+  private final NodeRecordsWriter records;
+  private final ConfigStore.Subscription retries;
 
   /** The TCP server, the in-process one, or both (standalone). */
   private final List<Server> servers;
@@ -72,8 +75,10 @@ public final class ControlPlaneServer implements AutoCloseable {
       List<Server> servers,
       DiscoveryState discovery,
       NodeStatusWriter statuses,
+      NodeRecordsWriter records,
       AdminFaces faces)
       throws IOException {
+    this.records = records;
     this.store = b.store;
     this.discovery = discovery;
     this.statuses = statuses;
@@ -96,6 +101,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
     this.watch = store.watch(this::publish);
     this.drains = store.nodes().watchDrains(discovery::drain);
+    this.retries = store.nodeRecords().watchRetries((node, v) -> discovery.retry(node, v));
   }
 
   /**
@@ -149,6 +155,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   public void close() {
     watch.close();
     drains.close();
+    retries.close();
     watches.close();
     if (adminHttp != null) {
       adminHttp.close();
@@ -168,6 +175,7 @@ public final class ControlPlaneServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     statuses.close(shutdownGrace);
+    records.close();
     store.close();
     log.info("control-plane replica stopped");
   }
@@ -192,6 +200,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private final List<BindableService> extraServices = new ArrayList<>();
     private InetSocketAddress adminHttp;
     private Duration watchNodePoll = Duration.ofSeconds(1);
+    private Duration nodeMemory = Duration.ofMinutes(10);
 
     private Builder() {}
 
@@ -281,6 +290,18 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a node whose stream ended (or whose replica vanished) stays listed, as disconnected
+     * or unknown with its last version (default 10 minutes).
+     */
+    public Builder nodeMemory(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("nodeMemory: " + d + " (expected: > 0)");
+      }
+      nodeMemory = d;
+      return this;
+    }
+
     /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
@@ -317,8 +338,16 @@ public final class ControlPlaneServer implements AutoCloseable {
       }
       new StoreMetrics(store).bindTo(registry);
       NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
+      NodeRecordsWriter records =
+          new NodeRecordsWriter(
+              store.nodeRecords(), nodeMemory, NodeRecordsWriter.refreshFor(nodeMemory), clock);
       DiscoveryState discovery =
-          new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
+          new DiscoveryState(
+              replicaId,
+              registry,
+              DiscoveryCallbacks.both(statuses, records),
+              clock,
+              System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
       List<ServerBuilder<?>> builders = // may throw: before Watches starts
@@ -340,7 +369,7 @@ public final class ControlPlaneServer implements AutoCloseable {
         }
         servers.add(sb.build());
       }
-      return new ControlPlaneServer(this, servers, discovery, statuses, faces);
+      return new ControlPlaneServer(this, servers, discovery, statuses, records, faces);
     }
 
     private static boolean isLoopback(InetSocketAddress a) {

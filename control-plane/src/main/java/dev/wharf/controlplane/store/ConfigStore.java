@@ -61,6 +61,11 @@ public interface ConfigStore extends AutoCloseable {
   /** Where replicas record the nodes connected to them. */
   NodeStatusStore nodes();
 
+  /** What replicas remember of nodes beyond their streams (see {@link NodeRecords}). */
+  default NodeRecords nodeRecords() {
+    return NodeRecords.NONE;
+  }
+
   /**
    * Whether the store answers now, as the replica's {@code wharf_cp_store_up} gauge reports it.
    * etcd: whether a {@link #watch} is established, which it stops being when etcd, or its quorum,

@@ -49,6 +49,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private final EtcdDrainRequests drains;
   private final EtcdNodeStatusStore nodes;
   private final EtcdHistory history;
+  private final EtcdNodeRecords records;
   private final Set<EtcdConfigWatch> watches = new CopyOnWriteArraySet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -67,6 +68,12 @@ public final class EtcdConfigStore implements ConfigStore {
     this.drains = new EtcdDrainRequests(client, keys, calls, settings, clock, random);
     this.nodes = new EtcdNodeStatusStore(client, keys, calls, settings, random, drains);
     this.history = new EtcdHistory(client, keys, calls);
+    this.records = new EtcdNodeRecords(client, calls, settings, random);
+  }
+
+  @Override
+  public NodeRecords nodeRecords() {
+    return records;
   }
 
   /** A store on the system clock. Connects lazily: nothing fails here if etcd is down. */
@@ -256,6 +263,7 @@ public final class EtcdConfigStore implements ConfigStore {
     }
     watches.forEach(EtcdConfigWatch::close);
     drains.close();
+    records.close();
     nodes.close();
     client.close();
   }

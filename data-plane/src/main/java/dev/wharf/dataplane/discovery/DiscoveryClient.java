@@ -160,8 +160,7 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     String target = failover.current();
     long running = applier.running();
-    Hello hello =
-        Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels).setVersion(running).build();
+    Hello hello = applier.hello(nodeId, labels);
     ManagedChannel channel;
     try {
       channel = channels.open(target);
