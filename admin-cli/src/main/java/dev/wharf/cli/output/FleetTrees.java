@@ -40,6 +40,11 @@ public final class FleetTrees {
       }
       putIfSet(node, "updated_at", Timestamps.of(s.getUpdatedAt()));
       node.put("state", s.getDraining() ? "draining" : "running");
+      node.put("connection", connection(s));
+      putIfSet(node, "disconnected_since", Timestamps.of(s.getDisconnectedSince()));
+      if (s.getRefusedVersionsCount() > 0) {
+        node.put("refused_versions", List.copyOf(s.getRefusedVersionsList()));
+      }
       if (s.hasDrainProgress()) {
         DrainProgress p = s.getDrainProgress();
         Map<String, Object> drain = new LinkedHashMap<>();
@@ -55,6 +60,15 @@ public final class FleetTrees {
     out.put("latest_version", response.getLatestVersion());
     out.put("nodes", nodes);
     return out;
+  }
+
+  /** {@code connected}, {@code disconnected} or {@code unknown}. */
+  static String connection(NodeStatus s) {
+    return switch (s.getConnection()) {
+      case NODE_CONNECTION_DISCONNECTED -> "disconnected";
+      case NODE_CONNECTION_UNKNOWN -> "unknown";
+      default -> "connected";
+    };
   }
 
   public static Map<String, Object> history(List<HistoryEntry> entries) {
