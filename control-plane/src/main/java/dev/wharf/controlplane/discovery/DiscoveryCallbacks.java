@@ -15,21 +15,4 @@ public interface DiscoveryCallbacks {
   default void disconnected(String nodeId) {}
 
   DiscoveryCallbacks NONE = new DiscoveryCallbacks() {};
-
-  /** Tells {@code first}, then {@code second}. */
-  static DiscoveryCallbacks both(DiscoveryCallbacks first, DiscoveryCallbacks second) {
-    return new DiscoveryCallbacks() {
-      @Override
-      public void statusChanged(NodeStatus status) {
-        first.statusChanged(status);
-        second.statusChanged(status);
-      }
-
-      @Override
-      public void disconnected(String nodeId) {
-        first.disconnected(nodeId);
-        second.disconnected(nodeId);
-      }
-    };
-  }
 }

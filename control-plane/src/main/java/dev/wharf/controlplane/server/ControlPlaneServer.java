@@ -3,7 +3,6 @@ package dev.wharf.controlplane.server;
 import dev.wharf.controlplane.admin.AdminService;
 import dev.wharf.controlplane.admin.ServerFacts;
 import dev.wharf.controlplane.admin.Watches;
-import dev.wharf.controlplane.discovery.DiscoveryCallbacks;
 import dev.wharf.controlplane.discovery.DiscoveryService;
 import dev.wharf.controlplane.discovery.DiscoveryState;
 import dev.wharf.controlplane.discovery.PeerAddress;
@@ -337,17 +336,13 @@ public final class ControlPlaneServer implements AutoCloseable {
                 + "served; configure credentials or listen on 127.0.0.1");
       }
       new StoreMetrics(store).bindTo(registry);
-      NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
       NodeRecordsWriter records =
           new NodeRecordsWriter(
               store.nodeRecords(), nodeMemory, NodeRecordsWriter.refreshFor(nodeMemory), clock);
+      NodeStatusWriter statuses =
+          new NodeStatusWriter(new RecordedStatuses(store.nodes(), records), statusRetry);
       DiscoveryState discovery =
-          new DiscoveryState(
-              replicaId,
-              registry,
-              DiscoveryCallbacks.both(statuses, records),
-              clock,
-              System::nanoTime);
+          new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       List<BindableService> services = new ArrayList<>();
       services.add(new DiscoveryService(discovery));
       List<ServerBuilder<?>> builders = // may throw: before Watches starts

@@ -38,6 +38,11 @@ final class RawNode implements AutoCloseable {
 
   /** The same, with these labels in the hello (so a test can tell two nodes of one id apart). */
   RawNode(Channel channel, String token, String nodeId, Map<String, String> labels) {
+    this(channel, token, Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels).build());
+  }
+
+  /** Opens the stream with {@code token} (null: none) and says this hello. */
+  RawNode(Channel channel, String token, Hello hello) {
     DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
     if (token != null) {
       Metadata headers = new Metadata();
@@ -64,10 +69,7 @@ final class RawNode implements AutoCloseable {
                 ended.complete(Status.OK);
               }
             });
-    send(
-        NodeMessage.newBuilder()
-            .setHello(Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels))
-            .build());
+    send(NodeMessage.newBuilder().setHello(hello).build());
   }
 
   /** The next snapshot pushed; fails when none comes within {@link #WAIT}. */
