@@ -41,6 +41,7 @@ public final class JarProcess implements AutoCloseable {
   public static final String LEAK_REPORT = "LEAK: ";
 
   private boolean leaksChecked;
+  private boolean paused;
 
   private final String name;
   private final Path log;
@@ -198,6 +199,30 @@ public final class JarProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * SIGSTOP: the process hangs as a whole (its sockets stay open, nothing answers) until {@link
+   * #resume}. Sent with the {@code kill} command, to this pid only.
+   */
+  public void pause() {
+    signal("STOP");
+    paused = true;
+  }
+
+  /** SIGCONT: a {@link #pause}d process runs on. */
+  public void resume() {
+    signal("CONT");
+    paused = false;
+  }
+
+  private void signal(String name) {
+    CommandRunner.Result r =
+        CommandRunner.run(
+            Duration.ofSeconds(10), List.of("kill", "-" + name, Long.toString(process.pid())));
+    if (r.exitCode() != 0) {
+      throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + r);
+    }
+  }
+
   /** SIGKILL: the process gets no chance to say goodbye (a crashed replica). */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -206,6 +231,9 @@ public final class JarProcess implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL after {@code bound}; returns the exit code. */
   public int stop(Duration bound) throws InterruptedException {
+    if (paused && process.isAlive()) {
+      resume(); // a stopped process would not act on SIGTERM
+    }
     process.destroy();
     if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();

@@ -122,7 +122,9 @@ final class NodeSession {
             .setConnection(NodeConnection.NODE_CONNECTION_CONNECTED)
             .setUpdatedAt(now);
     if (refused > 0) {
-      b.setLastNackVersion(refused).addAllRefusedVersions(RefusalList.of(hello, refused));
+      b.setLastNackVersion(refused)
+          .setLastNackReason(RefusalList.EARLIER)
+          .addAllRefusedVersions(RefusalList.of(hello, refused));
     }
     status = b.build();
     log.info(

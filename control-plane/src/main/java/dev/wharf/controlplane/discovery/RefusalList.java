@@ -7,6 +7,11 @@ import java.util.TreeSet;
 
 /** The {@code refused_versions} of a node's status: what it refused and has not applied since. */
 final class RefusalList {
+  /** The reason shown for a refusal the node made on an earlier stream (its hello says it). */
+  static final String EARLIER =
+      "refused on an earlier stream (another replica, or before a restart); "
+          + "wharfctl rollout retry pushes it again";
+
   private RefusalList() {}
 
   /** The hello's refusals newer than the version it runs, and {@code highest} (this replica's). */
