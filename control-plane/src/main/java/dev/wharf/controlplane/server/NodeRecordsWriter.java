@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * Keeps this replica's part of the {@link NodeRecords}: a node's record is written when what an
  * operator reads of it changes (it connected, its version, a refusal, draining), rewritten for
  * every connected node each {@link #refresh} (so a record says when its node was last seen
- * connected, at most that long ago), and written DISCONNECTED when its stream ends. Each refresh
- * also prunes the records (any replica's) whose time is older than the node memory window, unless
- * the node is connected here.
+ * connected, at most that long ago), and written DISCONNECTED when its stream ends (deleted if the
+ * node was draining then: wharfctl drain or SIGTERM, it left on purpose). Each refresh also prunes
+ * the records (any replica's) whose time is older than the node memory window, unless the node is
+ * connected here.
  *
  * <p>Threading: the callbacks only record and schedule; one thread ("wharf-node-records") does
  * every store call. A store outage costs only retries: the next refresh writes what is pending.
@@ -153,8 +154,18 @@ final class NodeRecordsWriter implements DiscoveryCallbacks, AutoCloseable {
     if (batch.isEmpty()) {
       return true;
     }
+    List<NodeStatus> kept = new ArrayList<>();
+    List<String> drained = new ArrayList<>();
+    for (NodeStatus r : batch) {
+      if (r.getDraining() && r.getConnection() == NodeConnection.NODE_CONNECTION_DISCONNECTED) {
+        drained.add(r.getNodeId()); // it left on purpose: nothing to wait for
+      } else {
+        kept.add(r);
+      }
+    }
     try {
-      records.write(batch);
+      records.write(kept);
+      records.forget(drained);
       if (failing) {
         failing = false;
         log.info("node records are written again");

@@ -88,6 +88,15 @@ final class EtcdNodeRecords implements NodeRecords {
     return List.copyOf(out); // etcd lists in key order: by node id
   }
 
+  @Override
+  public void forget(List<String> nodeIds) throws StoreException {
+    List<Op> ops = new ArrayList<>();
+    for (String nodeId : nodeIds) {
+      ops.add(Op.delete(key(seenPrefix, nodeId), DeleteOption.DEFAULT));
+    }
+    commit(ops, List.of(), "forgetting " + nodeIds.size() + " drained node(s)");
+  }
+
   /** Each delete compares the value, so a record rewritten since the listing stays. */
   @Override
   public void prune(List<NodeStatus> records) throws StoreException {

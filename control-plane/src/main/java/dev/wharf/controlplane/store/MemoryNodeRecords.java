@@ -32,6 +32,11 @@ final class MemoryNodeRecords implements NodeRecords {
   }
 
   @Override
+  public void forget(List<String> nodeIds) {
+    nodeIds.forEach(records::remove);
+  }
+
+  @Override
   public void prune(List<NodeStatus> stale) {
     stale.forEach(s -> records.remove(s.getNodeId(), s));
   }

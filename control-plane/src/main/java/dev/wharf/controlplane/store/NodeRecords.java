@@ -26,6 +26,9 @@ public interface NodeRecords {
   /** Every record, sorted by node id. */
   List<NodeStatus> list() throws StoreException;
 
+  /** Deletes these nodes' records, whatever they say (the nodes drained: they left on purpose). */
+  void forget(List<String> nodeIds) throws StoreException;
+
   /** Deletes each of these records if it is still exactly as listed. */
   void prune(List<NodeStatus> records) throws StoreException;
 
@@ -48,6 +51,9 @@ public interface NodeRecords {
         public List<NodeStatus> list() {
           return List.of();
         }
+
+        @Override
+        public void forget(List<String> nodeIds) {}
 
         @Override
         public void prune(List<NodeStatus> records) {}
