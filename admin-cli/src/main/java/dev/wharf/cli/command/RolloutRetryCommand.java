@@ -14,7 +14,6 @@ import picocli.CommandLine.Parameters;
 /** Asks the replicas to push a refused version once more (the cause of the refusal is gone). */
 @Command(
     name = "retry",
-    mixinStandardHelpOptions = true,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
       "Push a version that nodes refused once more: to every node that refused it, or to the "
@@ -33,6 +32,13 @@ import picocli.CommandLine.Parameters;
           + "not refuse it, 3 unreachable or not allowed."
     })
 public final class RolloutRetryCommand extends AdminCommand {
+  // Not mixinStandardHelpOptions: its -V/--version would take the --version this command needs.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  private boolean help;
+
   @Option(
       names = "--version",
       paramLabel = "N",

@@ -5,6 +5,7 @@ import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListNodesResponse;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.DrainProgress;
+import dev.wharf.proto.discovery.v1.NodeConnection;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +41,10 @@ public final class FleetTrees {
       }
       putIfSet(node, "updated_at", Timestamps.of(s.getUpdatedAt()));
       node.put("state", s.getDraining() ? "draining" : "running");
-      node.put("connection", connection(s));
+      if (s.getConnection() == NodeConnection.NODE_CONNECTION_DISCONNECTED
+          || s.getConnection() == NodeConnection.NODE_CONNECTION_UNKNOWN) {
+        node.put("connection", connection(s)); // left out while connected, as unset fields are
+      }
       putIfSet(node, "disconnected_since", Timestamps.of(s.getDisconnectedSince()));
       if (s.getRefusedVersionsCount() > 0) {
         node.put("refused_versions", List.copyOf(s.getRefusedVersionsList()));
