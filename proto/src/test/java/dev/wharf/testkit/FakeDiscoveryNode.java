@@ -59,6 +59,11 @@ public final class FakeDiscoveryNode implements AutoCloseable {
   /** The same, with these labels in the hello (so a test can tell two nodes of one id apart). */
   public FakeDiscoveryNode(
       Channel channel, String token, String nodeId, Map<String, String> labels) {
+    this(channel, token, Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels).build());
+  }
+
+  /** Opens the stream with {@code token} (null: none) and says this hello. */
+  public FakeDiscoveryNode(Channel channel, String token, Hello hello) {
     DiscoveryGrpc.DiscoveryStub stub = DiscoveryGrpc.newStub(channel);
     if (token != null) {
       Metadata headers = new Metadata();
@@ -66,10 +71,7 @@ public final class FakeDiscoveryNode implements AutoCloseable {
       stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
     requests = stub.stream(new Receiver());
-    send(
-        NodeMessage.newBuilder()
-            .setHello(Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels))
-            .build());
+    send(NodeMessage.newBuilder().setHello(hello).build());
   }
 
   /** Says hello as {@code nodeId}, reporting it runs {@code version}. */

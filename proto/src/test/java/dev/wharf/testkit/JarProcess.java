@@ -41,6 +41,7 @@ public final class JarProcess implements AutoCloseable {
   public static final String LEAK_REPORT = "LEAK: ";
 
   private boolean leaksChecked;
+  private boolean paused;
 
   private final String name;
   private final Path log;
@@ -234,6 +235,22 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGSTOP: the process hangs as a whole (its sockets stay open, nothing answers) until {@link
+   * #resume}.
+   */
+  public void pause() throws InterruptedException {
+    signalUnchecked("STOP");
+    paused = true;
+  }
+
+  /** SIGCONT: a {@link #pause}d process runs on. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+    paused = false;
+    }
+  }
+
   /** SIGKILL: the process gets no chance to say goodbye (a crashed replica). */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -242,6 +259,9 @@ public final class JarProcess implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL after {@code bound}; returns the exit code. */
   public int stop(Duration bound) throws InterruptedException {
+    if (paused && process.isAlive()) {
+      resume(); // a stopped process would not act on SIGTERM
+    }
     process.destroy();
     if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();

@@ -10,6 +10,7 @@ import dev.wharf.proto.admin.v1.DrainNodeResponse;
 import dev.wharf.proto.admin.v1.ListNodesRequest;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.DrainProgress;
+import dev.wharf.proto.discovery.v1.NodeConnection;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,6 +147,7 @@ public final class DrainCommand extends AdminCommand {
         .stream()
         .map(NodeView::getStatus)
         .filter(n -> n.getNodeId().equals(node))
+        .filter(n -> n.getConnection() != NodeConnection.NODE_CONNECTION_DISCONNECTED) // gone
         .findFirst();
   }
 }

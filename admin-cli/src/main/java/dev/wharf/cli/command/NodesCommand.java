@@ -10,6 +10,7 @@ import dev.wharf.cli.output.Trees;
 import dev.wharf.proto.admin.v1.ListNodesRequest;
 import dev.wharf.proto.admin.v1.ListNodesResponse;
 import dev.wharf.proto.admin.v1.NodeView;
+import dev.wharf.proto.discovery.v1.NodeConnection;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -31,6 +32,12 @@ import picocli.CommandLine.Mixin;
       "  NODE   REPLICA   VERSION   BEHIND   LAST NACK     CONNECTED SINCE        STATE",
       "  n1     cp-1      42        0        -             2025-03-01T09:00:00Z   running",
       "  n2     cp-2      41        1        42: port 80   2025-03-01T09:00:02Z   draining (412 left)",
+      "  n3     cp-2      41        1        -             2025-03-01T09:00:02Z   unknown (last seen "
+          + "2025-03-01T09:40:12Z)",
+      "",
+      "A node whose stream ended stays listed as 'disconnected since T', one whose replica "
+          + "vanished as 'unknown (last seen T)', with the last version it reported, for the "
+          + "control plane's --node-memory (default 10m).",
       "",
       "-o yaml|json prints every field of each node (docs/wharfctl.md).",
       "Times are UTC. Exit codes: 0 shown, 3 unreachable or not allowed."
@@ -75,8 +82,19 @@ public final class NodesCommand extends AdminCommand {
     return ExitCode.OK;
   }
 
-  /** {@code running}, {@code draining}, or {@code draining (412 left)} once the node reports it. */
+  /**
+   * {@code running}, {@code draining}, or {@code draining (412 left)} once the node reports it;
+   * {@code disconnected since T} or {@code unknown (last seen T)} for a node the replicas remember
+   * but hold no stream of (its VERSION is the last it reported).
+   */
   static String state(NodeStatus s) {
+    String since = Timestamps.of(s.getDisconnectedSince());
+    if (s.getConnection() == NodeConnection.NODE_CONNECTION_DISCONNECTED) {
+      return "disconnected since " + since;
+    }
+    if (s.getConnection() == NodeConnection.NODE_CONNECTION_UNKNOWN) {
+      return "unknown (last seen " + since + ")";
+    }
     if (!s.getDraining()) {
       return "running";
     }

@@ -25,12 +25,16 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rollout",
     mixinStandardHelpOptions = true,
+    subcommands = RolloutRetryCommand.class,
     exitCodeOnInvalidInput = ExitCode.INVALID_INPUT,
     description = {
       "Show how far a version (default: the latest) has got: on how many nodes it is "
           + "applied, which refused it and why, which have not answered yet.",
       "With --wait, poll until every node applied it (exit 0), a node refused it (exit 4), "
-          + "or --timeout passed (exit 4, naming the nodes still pending)."
+          + "or --timeout passed (exit 4, naming the nodes still pending).",
+      "Nodes count while the replicas remember them (--node-memory, default 10m), connected "
+          + "or not: a node whose replica hung is pending (unknown), never left out.",
+      "A refused version is not pushed to that node again; 'rollout retry' pushes it once more."
     },
     footer = {
       "",
@@ -115,7 +119,7 @@ public final class RolloutCommand extends AdminCommand {
                 + "; still pending on "
                 + status.getPendingCount()
                 + ": "
-                + String.join(", ", status.getPendingList()));
+                + PendingNodes.describe(client, status.getPendingList()));
       }
       try {
         environment().sleeper().sleep(interval.compareTo(left) < 0 ? interval : left);

@@ -5,6 +5,7 @@ import dev.wharf.proto.admin.v1.HistoryEntry;
 import dev.wharf.proto.admin.v1.ListNodesResponse;
 import dev.wharf.proto.admin.v1.NodeView;
 import dev.wharf.proto.discovery.v1.DrainProgress;
+import dev.wharf.proto.discovery.v1.NodeConnection;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,14 @@ public final class FleetTrees {
       }
       putIfSet(node, "updated_at", Timestamps.of(s.getUpdatedAt()));
       node.put("state", s.getDraining() ? "draining" : "running");
+      if (s.getConnection() == NodeConnection.NODE_CONNECTION_DISCONNECTED
+          || s.getConnection() == NodeConnection.NODE_CONNECTION_UNKNOWN) {
+        node.put("connection", connection(s)); // left out while connected, as unset fields are
+      }
+      putIfSet(node, "disconnected_since", Timestamps.of(s.getDisconnectedSince()));
+      if (s.getRefusedVersionsCount() > 0) {
+        node.put("refused_versions", List.copyOf(s.getRefusedVersionsList()));
+      }
       if (s.hasDrainProgress()) {
         DrainProgress p = s.getDrainProgress();
         Map<String, Object> drain = new LinkedHashMap<>();
@@ -55,6 +64,15 @@ public final class FleetTrees {
     out.put("latest_version", response.getLatestVersion());
     out.put("nodes", nodes);
     return out;
+  }
+
+  /** {@code connected}, {@code disconnected} or {@code unknown}. */
+  static String connection(NodeStatus s) {
+    return switch (s.getConnection()) {
+      case NODE_CONNECTION_DISCONNECTED -> "disconnected";
+      case NODE_CONNECTION_UNKNOWN -> "unknown";
+      default -> "connected";
+    };
   }
 
   public static Map<String, Object> history(List<HistoryEntry> entries) {

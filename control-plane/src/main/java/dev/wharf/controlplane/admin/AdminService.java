@@ -31,6 +31,8 @@ import dev.wharf.proto.admin.v1.ListObjectsResponse;
 import dev.wharf.proto.admin.v1.ObjectChange;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.admin.v1.PutObjectRequest;
+import dev.wharf.proto.admin.v1.RetryRolloutRequest;
+import dev.wharf.proto.admin.v1.RetryRolloutResponse;
 import dev.wharf.proto.admin.v1.RollbackRequest;
 import dev.wharf.proto.admin.v1.RolloutStatus;
 import dev.wharf.proto.admin.v1.ServerInfo;
@@ -254,6 +256,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
               out.getReplica());
           return out;
         });
+  }
+
+  @Override
+  public void retryRollout(
+      RetryRolloutRequest request, StreamObserver<RetryRolloutResponse> response) {
+    answer(response, "RetryRollout", () -> new Retries(store).retry(request));
   }
 
   @Override

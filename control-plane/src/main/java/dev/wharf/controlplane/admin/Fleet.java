@@ -34,7 +34,7 @@ final class Fleet {
    * that many.
    */
   ListNodesResponse listNodes() throws StoreException {
-    List<NodeStatus> nodes = store.nodes().list();
+    List<NodeStatus> nodes = FleetView.read(store);
     List<HistoryRecord> history = store.history(ConfigStore.HISTORY_KEPT);
     long latest = history.isEmpty() ? store.read().version() : history.get(0).version();
     ListNodesResponse.Builder out = ListNodesResponse.newBuilder().setLatestVersion(latest);
@@ -46,8 +46,10 @@ final class Fleet {
   }
 
   /**
-   * How far {@code version} (0: the latest) got: applied by nodes that run it or a newer one,
-   * refused by those whose last refusal is of this version, pending on the rest.
+   * How far {@code version} (0: the latest) got, over every node that should exist ({@link
+   * FleetView}): applied by nodes that run (or, when last seen, ran) it or a newer one, refused by
+   * those whose last refusal is of this version, pending on the rest, disconnected and unknown
+   * nodes included.
    */
   RolloutStatus rollout(long version) throws StoreException {
     long latest = store.read().version();
@@ -56,7 +58,7 @@ final class Fleet {
       throw AdminErrors.notFound(
           "version " + wanted + " has not been committed (the latest is " + latest + ")");
     }
-    List<NodeStatus> nodes = store.nodes().list();
+    List<NodeStatus> nodes = FleetView.read(store);
     RolloutStatus.Builder out =
         RolloutStatus.newBuilder().setVersion(wanted).setNodes(nodes.size());
     int applied = 0;

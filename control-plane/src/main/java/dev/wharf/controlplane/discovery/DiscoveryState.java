@@ -226,6 +226,24 @@ public final class DiscoveryState {
     refused.merge(nodeId, version, Math::max);
   }
 
+  /** Forgets that {@code nodeId} refused {@code version} (and newer ones); false if it did not. */
+  boolean forgetRefusal(String nodeId, long version) {
+    Long highest = refused.get(nodeId);
+    return highest != null && highest >= version && refused.remove(nodeId, highest);
+  }
+
+  /**
+   * An operator asked to push {@code version} once more to {@code nodeId}, which refused it
+   * (wharfctl rollout retry): done if the node's stream is on this replica. Called from the store's
+   * retry watch.
+   *
+   * @return whether the node is here and had refused it
+   */
+  public boolean retry(String nodeId, long version) {
+    NodeSession session = sessions.get(nodeId);
+    return session != null && session.retry(version);
+  }
+
   /** Registers a session after its hello; a previous session of the same node is ended. */
   void register(String nodeId, NodeSession session) {
     NodeSession previous = sessions.put(nodeId, session);

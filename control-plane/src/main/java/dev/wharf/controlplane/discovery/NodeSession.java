@@ -9,6 +9,7 @@ import dev.wharf.proto.discovery.v1.DrainProgress;
 import dev.wharf.proto.discovery.v1.HealthReport;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
+import dev.wharf.proto.discovery.v1.NodeConnection;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.time.Clock;
@@ -107,6 +108,11 @@ final class NodeSession {
       return;
     }
     Timestamp now = now();
+    for (long v : hello.getRefusedVersionsList()) {
+      if (v > hello.getVersion()) { // refused on another replica, or before a restart
+        fleet.refused(hello.getNodeId(), v);
+      }
+    }
     long refused = fleet.refusedVersion(hello.getNodeId());
     NodeStatus.Builder b =
         NodeStatus.newBuilder()
@@ -116,9 +122,12 @@ final class NodeSession {
             .setPeer(peer)
             .setConnectedSince(now)
             .setAckedVersion(hello.getVersion())
+            .setConnection(NodeConnection.NODE_CONNECTION_CONNECTED)
             .setUpdatedAt(now);
     if (refused > 0) {
-      b.setLastNackVersion(refused);
+      b.setLastNackVersion(refused)
+          .setLastNackReason(RefusalList.EARLIER)
+          .addAllRefusedVersions(RefusalList.of(hello, refused));
     }
     status = b.build();
     log.info(
@@ -179,7 +188,7 @@ final class NodeSession {
     }
     replica.metrics().acked(replica.nanoTime().getAsLong() - inFlight.sentNanos());
     inFlight = null;
-    status = status.toBuilder().setAckedVersion(ack.getVersion()).setUpdatedAt(now()).build();
+    status = RefusalList.applied(status.toBuilder(), ack.getVersion()).setUpdatedAt(now()).build();
     replica.callbacks().statusChanged(status);
     offer();
   }
@@ -201,8 +210,12 @@ final class NodeSession {
         status.getAckedVersion(),
         reason);
     fleet.refused(status.getNodeId(), nack.getVersion());
+    NodeStatus.Builder refusing = status.toBuilder();
+    if (!refusing.getRefusedVersionsList().contains(nack.getVersion())) {
+      refusing.addRefusedVersions(nack.getVersion());
+    }
     status =
-        status.toBuilder()
+        refusing
             .setLastNackVersion(nack.getVersion())
             .setLastNackReason(reason)
             .setUpdatedAt(now())
@@ -278,6 +291,20 @@ final class NodeSession {
     inFlight = new InFlight(version, nonce, replica.nanoTime().getAsLong());
     link.sendEncoded(SnapshotPush.encode(latest, nonce));
     replica.metrics().pushed();
+  }
+
+  /**
+   * An operator asked to push {@code version}, which this node refused, once more (wharfctl rollout
+   * retry): the refusal is forgotten here and the latest version offered; a new NACK is remembered
+   * as any other. Nothing happens when the node did not refuse it.
+   */
+  synchronized boolean retry(long version) {
+    if (ended || status == null || !fleet.forgetRefusal(status.getNodeId(), version)) {
+      return false;
+    }
+    log.warn("pushing version {} to node {} once more, as an operator asked", version, nodeId());
+    offer();
+    return true;
   }
 
   /** Tells the node to drain; it stops, and its stream ends with it. */

@@ -17,6 +17,7 @@ import dev.wharf.proto.admin.v1.ListNodesRequest;
 import dev.wharf.proto.admin.v1.ListObjectsRequest;
 import dev.wharf.proto.admin.v1.ObjectKind;
 import dev.wharf.proto.admin.v1.PutObjectRequest;
+import dev.wharf.proto.admin.v1.RetryRolloutRequest;
 import dev.wharf.proto.admin.v1.RollbackRequest;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
@@ -44,6 +45,7 @@ import java.util.function.BiConsumer;
  * GET    /v1/rollouts/{version}          GetRollout
  * GET    /v1/upstreams/{name}/health     GetEndpointHealth
  * POST   /v1/nodes/{id}:drain            DrainNode
+ * POST   /v1/rollouts:retry              RetryRollout  body: RetryRolloutRequest (may be {})
  * </pre>
  *
  * Writes take the version they expect from {@code If-Match} or {@code ?expected_version=}.
@@ -81,6 +83,8 @@ final class AdminHttpRoutes {
       calls.put("POST", new Call(AdminGrpc.getApplyMethod(), this::apply));
     } else if (path.equals("/v1:rollback")) {
       calls.put("POST", new Call(AdminGrpc.getRollbackMethod(), this::rollback));
+    } else if (path.equals("/v1/rollouts:retry")) {
+      calls.put("POST", new Call(AdminGrpc.getRetryRolloutMethod(), this::retryRollout));
     } else if (!path.startsWith("/v1/") || segments.isEmpty()) {
       return calls;
     } else if (segments.size() == 1) {
@@ -209,6 +213,12 @@ final class AdminHttpRoutes {
   private Message rollout(AdminHttpRequest r) {
     long version = AdminHttpRequest.version(r.segments().get(1), "version");
     return unary(admin::getRollout, GetRolloutRequest.newBuilder().setVersion(version).build());
+  }
+
+  private Message retryRollout(AdminHttpRequest r) {
+    RetryRolloutRequest.Builder retry = RetryRolloutRequest.newBuilder();
+    HttpJson.parse(r.body(), retry);
+    return unary(admin::retryRollout, retry.build());
   }
 
   private Message health(AdminHttpRequest r) {

@@ -59,6 +59,8 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final NodeStatusWriter statuses;
   private final ConfigStore.Subscription watch;
   private final ConfigStore.Subscription drains;
+  private final NodeRecordsWriter records;
+  private final ConfigStore.Subscription retries;
 
   /** The TCP server, the in-process one, or both (standalone). */
   private final List<Server> servers;
@@ -76,8 +78,10 @@ public final class ControlPlaneServer implements AutoCloseable {
       List<Server> servers,
       DiscoveryState discovery,
       NodeStatusWriter statuses,
+      NodeRecordsWriter records,
       AdminFaces faces)
       throws IOException {
+    this.records = records;
     this.store = b.store;
     this.discovery = discovery;
     this.statuses = statuses;
@@ -103,6 +107,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     this.liveness =
         new LivenessTasks(discovery, store, b.replicaId, b.liveness, RandomGenerator.getDefault());
     liveness.start();
+    this.retries = store.nodeRecords().watchRetries((node, v) -> discovery.retry(node, v));
   }
 
   /**
@@ -157,6 +162,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     liveness.close();
     watch.close();
     drains.close();
+    retries.close();
     watches.close();
     if (adminHttp != null) {
       adminHttp.close();
@@ -176,6 +182,7 @@ public final class ControlPlaneServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     statuses.close(shutdownGrace);
+    records.close();
     store.close();
     log.info("control-plane replica stopped");
   }
@@ -201,6 +208,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private InetSocketAddress adminHttp;
     private Duration watchNodePoll = Duration.ofSeconds(1);
     private LivenessSettings liveness = LivenessSettings.DEFAULTS;
+    private Duration nodeMemory = Duration.ofMinutes(10);
 
     private Builder() {}
 
@@ -299,6 +307,18 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a node whose stream ended (or whose replica vanished) stays listed, as disconnected
+     * or unknown with its last version (default 10 minutes).
+     */
+    public Builder nodeMemory(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("nodeMemory: " + d + " (expected: > 0)");
+      }
+      nodeMemory = d;
+      return this;
+    }
+
     /** Another gRPC service served beside discovery and the Admin API, behind the same checks. */
     public Builder addService(BindableService s) {
       extraServices.add(Objects.requireNonNull(s, "service"));
@@ -334,7 +354,11 @@ public final class ControlPlaneServer implements AutoCloseable {
                 + "served; configure credentials or listen on 127.0.0.1");
       }
       new StoreMetrics(store).bindTo(registry);
-      NodeStatusWriter statuses = new NodeStatusWriter(store.nodes(), statusRetry);
+      NodeRecordsWriter records =
+          new NodeRecordsWriter(
+              store.nodeRecords(), nodeMemory, NodeRecordsWriter.refreshFor(nodeMemory), clock);
+      NodeStatusWriter statuses =
+          new NodeStatusWriter(new RecordedStatuses(store.nodes(), records), statusRetry);
       DiscoveryState discovery =
           new DiscoveryState(replicaId, registry, statuses, clock, System::nanoTime);
       discovery.liveness(liveness);
@@ -359,7 +383,7 @@ public final class ControlPlaneServer implements AutoCloseable {
         }
         servers.add(sb.build());
       }
-      return new ControlPlaneServer(this, servers, discovery, statuses, faces);
+      return new ControlPlaneServer(this, servers, discovery, statuses, records, faces);
     }
 
     private static boolean isLoopback(InetSocketAddress a) {

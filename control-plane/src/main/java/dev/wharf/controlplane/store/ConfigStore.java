@@ -61,6 +61,11 @@ public interface ConfigStore extends AutoCloseable {
   /** Where replicas record the nodes connected to them. */
   NodeStatusStore nodes();
 
+  /** What replicas remember of nodes beyond their streams (see {@link NodeRecords}). */
+  default NodeRecords nodeRecords() {
+    return NodeRecords.NONE;
+  }
+
   /**
    * Which replicas are alive, for rebalancing the nodes over them (docs/operations.md); empty for a
    * store only one replica uses (nothing to rebalance).

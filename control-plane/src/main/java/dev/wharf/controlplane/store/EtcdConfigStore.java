@@ -50,6 +50,7 @@ public final class EtcdConfigStore implements ConfigStore {
   private final EtcdNodeStatusStore nodes;
   private final EtcdHistory history;
   private final EtcdReplicaDirectory replicas;
+  private final EtcdNodeRecords records;
   private final Set<EtcdConfigWatch> watches = new CopyOnWriteArraySet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -70,6 +71,12 @@ public final class EtcdConfigStore implements ConfigStore {
     this.history = new EtcdHistory(client, keys, calls);
     this.replicas =
         new EtcdReplicaDirectory(client, calls, settings.prefix(), settings.replicaId());
+    this.records = new EtcdNodeRecords(client, calls, settings, random);
+  }
+
+  @Override
+  public NodeRecords nodeRecords() {
+    return records;
   }
 
   /** A store on the system clock. Connects lazily: nothing fails here if etcd is down. */
@@ -265,6 +272,7 @@ public final class EtcdConfigStore implements ConfigStore {
     }
     watches.forEach(EtcdConfigWatch::close);
     drains.close();
+    records.close();
     nodes.close();
     replicas.close();
     client.close();

@@ -44,6 +44,7 @@ public final class FileConfigStore implements ConfigStore {
   private final Clock clock;
   private final FileChannel lockChannel;
   private final MemoryNodeStatusStore nodes = new MemoryNodeStatusStore();
+  private final MemoryNodeRecords records = new MemoryNodeRecords();
   private final Set<SerialListener> watches = new CopyOnWriteArraySet<>();
   private FileStoreState state; // guarded by this
   private boolean closed; // guarded by this
@@ -233,6 +234,11 @@ public final class FileConfigStore implements ConfigStore {
   @Override
   public NodeStatusStore nodes() {
     return nodes;
+  }
+
+  @Override
+  public NodeRecords nodeRecords() {
+    return records;
   }
 
   @Override

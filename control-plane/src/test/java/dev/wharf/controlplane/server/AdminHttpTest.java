@@ -16,6 +16,7 @@ import dev.wharf.proto.admin.v1.GetObjectResponse;
 import dev.wharf.proto.admin.v1.ListHistoryResponse;
 import dev.wharf.proto.admin.v1.ListNodesResponse;
 import dev.wharf.proto.admin.v1.ListObjectsResponse;
+import dev.wharf.proto.admin.v1.RetryRolloutResponse;
 import dev.wharf.proto.admin.v1.RolloutStatus;
 import dev.wharf.proto.admin.v1.WriteResponse;
 import dev.wharf.testkit.EtcdExtension;
@@ -217,6 +218,10 @@ class AdminHttpTest {
     Curl.Response drain = curl.call("POST", "/v1/nodes/edge-9:drain", ADMIN);
     assertEquals(404, drain.status(), drain::toString);
     assertEquals(403, curl.call("POST", "/v1/nodes/edge-9:drain", VIEWER).status());
+    Curl.Response retry = curl.send("POST", "/v1/rollouts:retry", ADMIN, "{}");
+    assertEquals(200, retry.status(), retry::toString);
+    assertEquals(0, retry.json(RetryRolloutResponse.newBuilder()).getNodeIdsCount());
+    assertEquals(403, curl.send("POST", "/v1/rollouts:retry", VIEWER, "{}").status());
   }
 
   @Test

@@ -156,7 +156,7 @@ public final class DiscoveryClient implements AutoCloseable {
     }
     String target = failover.current();
     try {
-      stream = opener.open(target, applier.running(), configThread, handler);
+      stream = opener.open(target, applier, configThread, handler);
     } catch (RuntimeException e) {
       reconnectAfter(target, "cannot open a channel: " + e.getMessage(), false, false);
     }

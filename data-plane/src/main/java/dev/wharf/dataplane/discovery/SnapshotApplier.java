@@ -4,10 +4,12 @@ import dev.wharf.config.ConfigError;
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.ListenerBindException;
 import dev.wharf.proto.discovery.v1.Ack;
+import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -27,11 +29,26 @@ final class SnapshotApplier {
   private final ConfigSink sink;
   private final SnapshotFile file;
   private final EventFanout events;
+  private final RefusedVersions refused;
 
   SnapshotApplier(ConfigSink sink, SnapshotFile file, EventFanout events) {
     this.sink = sink;
     this.file = file;
     this.events = events;
+    this.refused = RefusedVersions.beside(file);
+  }
+
+  /**
+   * The hello to open a stream with: the version that serves, and the versions this node refused
+   * and has not applied since (no replica pushes them again).
+   */
+  Hello hello(String nodeId, Map<String, String> labels) {
+    return Hello.newBuilder()
+        .setNodeId(nodeId)
+        .putAllLabels(labels)
+        .setVersion(sink.version())
+        .addAllRefusedVersions(refused.list())
+        .build();
   }
 
   /** The version that serves now, 0 before any. */
@@ -114,6 +131,7 @@ final class SnapshotApplier {
       return refuse(snapshot, source, "cannot apply: " + e);
     }
     save(snapshot);
+    refused.serves(version);
     log.info("applied version {} from {}", version, source);
     events.emit(ev -> ev.applied(version, source));
     return ack(snapshot);
@@ -135,6 +153,7 @@ final class SnapshotApplier {
           reason);
     }
     events.emit(ev -> ev.refused(snapshot.getVersion(), source, reason));
+    refused.refused(snapshot.getVersion());
     return NodeMessage.newBuilder()
         .setNack(
             Nack.newBuilder()

@@ -38,17 +38,23 @@ final class StreamOpener {
   }
 
   /**
-   * A stream to {@code target}, hello sent.
+   * A stream to {@code target}, hello sent: the version {@code applier} runs and the versions it
+   * refused.
    *
    * @throws RuntimeException when no channel could be opened to {@code target}
    */
   DiscoveryStream open(
-      String target, long running, Executor configThread, DiscoveryStream.Handler handler) {
-    Hello hello =
-        Hello.newBuilder().setNodeId(nodeId).putAllLabels(labels).setVersion(running).build();
+      String target,
+      SnapshotApplier applier,
+      Executor configThread,
+      DiscoveryStream.Handler handler) {
+    Hello hello = applier.hello(nodeId, labels);
     ManagedChannel channel = channels.open(target);
     log.debug(
-        "node {}: connecting to control plane {}, hello with version {}", nodeId, target, running);
+        "node {}: connecting to control plane {}, hello with version {}",
+        nodeId,
+        target,
+        hello.getVersion());
     return DiscoveryStream.open(
         target, channel, interceptors, configThread, handler, hello, nanoTime);
   }
