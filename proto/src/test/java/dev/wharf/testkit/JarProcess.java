@@ -1,6 +1,7 @@
 package dev.wharf.testkit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,9 +246,16 @@ public final class JarProcess implements AutoCloseable {
   }
 
   /** SIGCONT: a {@link #pause}d process runs on. */
-  public void resume() throws IOException, InterruptedException {
-    signal("CONT");
+  public void resume() throws InterruptedException {
+    signalUnchecked("CONT");
     paused = false;
+  }
+
+  private void signalUnchecked(String name) throws InterruptedException {
+    try {
+      signal(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -51,7 +51,7 @@ class StoppedServerFailoverTest {
 
   @Test
   void aStoppedServerFirstInTheListIsPassedOverWithinSeconds() {
-    cli.serve("cp-2:9700").commit(Configs.parse(Configs.BEFORE));
+    cli.serveReal("cp-2:9700").commit(Configs.parse(Configs.BEFORE));
 
     long start = System.nanoTime();
     Result r = cli.run("get", "upstreams", "--server", stoppedAddress + ",cp-2:9700");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.cli.Cli;
 import dev.wharf.cli.Cli.Result;
 import dev.wharf.cli.Configs;
-import dev.wharf.cli.FakeAdmin;
+import dev.wharf.cli.RealAdmin;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.store.EtcdConfigStore;
 import dev.wharf.controlplane.store.EtcdStoreSettings;
@@ -61,7 +61,7 @@ class StoreOutageTest {
             .start();
     String first = "127.0.0.1:" + replica.address().getPort();
     cli = new Cli(home);
-    FakeAdmin second = cli.serve("cp-2:9700");
+    RealAdmin second = cli.serveReal("cp-2:9700");
     Transport netty = Transport.netty();
     cli.transport(
         (server, tlsCa) ->

@@ -17,6 +17,7 @@ import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import io.grpc.Status.Code;
 import java.time.Duration;
 import java.util.List;
@@ -69,8 +70,9 @@ class FleetMemoryTest {
 
   @Test
   void aNodeWhoseStreamEndedStaysListedAsDisconnectedAndTheRolloutWaitsForIt() throws Exception {
-    try (RawNode applies = new RawNode(replica.channel, AdminReplica.NODE, "edge-a")) {
-      RawNode gone = new RawNode(replica.channel, AdminReplica.NODE, "edge-b");
+    try (FakeDiscoveryNode applies =
+        new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-a")) {
+      FakeDiscoveryNode gone = new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-b");
       applies.ack(applies.nextPush());
       Snapshot first = gone.nextPush();
       awaitRollout(r -> r.getApplied() == 1 && r.getNodes() == 2);
@@ -99,7 +101,8 @@ class FleetMemoryTest {
             .setVersion(v1)
             .addRefusedVersions(v2) // refused on another replica, before this one knew the node
             .build();
-    try (RawNode node = new RawNode(replica.channel, AdminReplica.NODE, hello)) {
+    try (FakeDiscoveryNode node =
+        new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, hello)) {
       NodeStatus status = awaitNode("edge-r", n -> n.getRefusedVersionsList().contains(v2));
       assertEquals(v2, status.getLastNackVersion());
       long v3 = apply(v2, CONFIG.replace("port: 8080", "port: 8082"));
@@ -112,7 +115,8 @@ class FleetMemoryTest {
 
   @Test
   void retryRolloutPushesTheRefusedVersionOnceMore() throws Exception {
-    try (RawNode node = new RawNode(replica.channel, AdminReplica.NODE, "edge-n")) {
+    try (FakeDiscoveryNode node =
+        new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-n")) {
       Snapshot refused = node.nextPush();
       assertEquals(v2, refused.getVersion());
       node.nack(refused, "listener web: cannot bind 0.0.0.0:8081");
@@ -133,7 +137,8 @@ class FleetMemoryTest {
 
   @Test
   void retryRolloutRefusesAnOlderVersionANodeThatDidNotRefuseAndViewers() throws Exception {
-    try (RawNode node = new RawNode(replica.channel, AdminReplica.NODE, "edge-n")) {
+    try (FakeDiscoveryNode node =
+        new FakeDiscoveryNode(replica.channel, AdminReplica.NODE, "edge-n")) {
       node.nack(node.nextPush(), "no");
       awaitRollout(r -> r.getRefusedCount() == 1);
 

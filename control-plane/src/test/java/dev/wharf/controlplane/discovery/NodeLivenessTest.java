@@ -10,6 +10,7 @@ import dev.wharf.controlplane.store.VersionedConfig;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -81,15 +82,15 @@ class NodeLivenessTest {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
-  private FakeNode connected(String id) throws Exception {
-    FakeNode node = new FakeNode(channel).hello(id, 0);
+  private FakeDiscoveryNode connected(String id) throws Exception {
+    FakeDiscoveryNode node = new FakeDiscoveryNode(channel).hello(id, 0);
     assertNotNull(statuses.poll(10, TimeUnit.SECONDS), "no status after the hello of " + id);
     return node;
   }
 
   @Test
   void aNodeIsSentAHeartbeatRightAfterItsHelloAndAtEveryRound() throws Exception {
-    try (FakeNode node = connected("n1")) {
+    try (FakeDiscoveryNode node = connected("n1")) {
       ControlMessage first = node.nextLiveness();
       assertTrue(first.hasHeartbeat(), first.toString());
       assertEquals(1000, first.getHeartbeat().getIntervalMillis());
@@ -101,7 +102,7 @@ class NodeLivenessTest {
 
   @Test
   void aNodeThatStopsAnsweringHeartbeatsIsDisconnectedAfterTheTimeout() throws Exception {
-    try (FakeNode node = connected("n1")) {
+    try (FakeDiscoveryNode node = connected("n1")) {
       node.heartbeat(); // it answers heartbeats: it will be held to them
 
       nanos.addAndGet(5 * SECOND - 1);
@@ -122,7 +123,7 @@ class NodeLivenessTest {
 
   @Test
   void aNodeThatNeverAnsweredAHeartbeatIsNotTimedOut() throws Exception {
-    try (FakeNode older = connected("older")) {
+    try (FakeDiscoveryNode older = connected("older")) {
       nanos.addAndGet(60 * SECOND);
       state.heartbeat();
       assertEquals(1, state.connectedNodes(), "a node older than heartbeats was cut off");
@@ -133,8 +134,8 @@ class NodeLivenessTest {
 
   @Test
   void nodesAreAskedToMoveButNeverWhileAPushWaitsForItsAnswer() throws Exception {
-    try (FakeNode a = connected("a");
-        FakeNode b = connected("b")) {
+    try (FakeDiscoveryNode a = connected("a");
+        FakeDiscoveryNode b = connected("b")) {
       state.publish(version(3));
       Snapshot pushedToA = a.nextPush();
       b.nextPush(); // b does not answer: its push is in flight

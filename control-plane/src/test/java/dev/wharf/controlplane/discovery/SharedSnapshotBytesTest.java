@@ -9,6 +9,7 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import dev.wharf.testkit.FakeDiscoveryNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -72,13 +73,13 @@ class SharedSnapshotBytesTest {
   void everyNodeDecodesThePublishedConfigWithItsOwnNonceOverTcp() throws Exception {
     Config config = config(300);
     state.publish(new VersionedConfig(41, config));
-    List<FakeNode> nodes = new ArrayList<>();
+    List<FakeDiscoveryNode> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < 5; i++) {
-        nodes.add(new FakeNode(channel).hello("n" + i, 0));
+        nodes.add(new FakeDiscoveryNode(channel).hello("n" + i, 0));
       }
       Set<String> nonces = new HashSet<>();
-      for (FakeNode node : nodes) {
+      for (FakeDiscoveryNode node : nodes) {
         Snapshot push = node.nextPush();
         assertEquals(41, push.getVersion());
         assertEquals(config, push.getConfig());
@@ -89,13 +90,13 @@ class SharedSnapshotBytesTest {
 
       Config next = config(301);
       state.publish(new VersionedConfig(42, next));
-      for (FakeNode node : nodes) {
+      for (FakeDiscoveryNode node : nodes) {
         Snapshot push = node.nextPush();
         assertEquals(42, push.getVersion());
         assertEquals(next, push.getConfig());
       }
     } finally {
-      nodes.forEach(FakeNode::close);
+      nodes.forEach(FakeDiscoveryNode::close);
     }
   }
 

@@ -3,11 +3,11 @@ package dev.wharf.dataplane.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
+import dev.wharf.testkit.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

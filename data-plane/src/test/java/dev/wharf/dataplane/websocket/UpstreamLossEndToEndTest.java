@@ -2,10 +2,10 @@ package dev.wharf.dataplane.websocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
+import dev.wharf.testkit.Await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
