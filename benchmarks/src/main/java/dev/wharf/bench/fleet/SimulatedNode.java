@@ -3,6 +3,7 @@ package dev.wharf.bench.fleet;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
+import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
@@ -12,11 +13,11 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 
 /**
- * One simulated data-plane node: a discovery stream that says hello with version 0 and ACKs each
- * snapshot as soon as gRPC has deserialized it (config included), recording when the ACK was handed
- * to the transport. It compiles nothing and writes no file: the node's own compile time is measured
- * on its own ({@code snapshot-build}), and here only the control plane, the serialization and the
- * network stack are timed.
+ * One simulated data-plane node: a discovery stream that says hello with version 0, answers
+ * heartbeats, and ACKs each snapshot as soon as gRPC has deserialized it (config included),
+ * recording when the ACK was handed to the transport. It compiles nothing and writes no file: the
+ * node's own compile time is measured on its own ({@code snapshot-build}), and here only the
+ * control plane, the serialization and the network stack are timed.
  *
  * <p>Threading: gRPC calls this observer one message at a time (on the channel's event loop, the
  * channels being built with a direct executor, which is fine since nothing here blocks). Sending is
@@ -68,6 +69,11 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
 
   @Override
   public void onNext(ControlMessage message) {
+    if (message.hasHeartbeat()) {
+      // answered at once, as a node does, or the replica ends the stream of a silent node
+      send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build());
+      return;
+    }
     if (!message.hasSnapshot()) {
       tracker.problem(id + ": a control message without a snapshot");
       return;

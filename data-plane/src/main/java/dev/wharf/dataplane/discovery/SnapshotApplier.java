@@ -35,7 +35,7 @@ final class SnapshotApplier {
     this.sink = sink;
     this.file = file;
     this.events = events;
-    this.refused = RefusedVersions.beside(file);
+    this.refused = new RefusedVersions();
   }
 
   /**
