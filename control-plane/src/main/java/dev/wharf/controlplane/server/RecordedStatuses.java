@@ -29,6 +29,13 @@ final class RecordedStatuses implements NodeStatusStore {
     written.statusChanged(status);
   }
 
+  /** One batch to the store, as {@link NodeStatusWriter} hands it, then each status recorded. */
+  @Override
+  public void putAll(List<NodeStatus> statuses) throws StoreException {
+    store.putAll(statuses);
+    statuses.forEach(written::statusChanged);
+  }
+
   @Override
   public void remove(String nodeId) throws StoreException {
     store.remove(nodeId);
