@@ -106,7 +106,7 @@ final class Curl {
     return call(method, path, token, args.toArray(String[]::new));
   }
 
-  private static Response parse(String out) {
+  static Response parse(String out) {
     String rest = out;
     while (true) {
       int end = rest.indexOf("\r\n\r\n");
