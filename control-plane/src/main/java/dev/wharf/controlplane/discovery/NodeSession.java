@@ -150,34 +150,10 @@ final class NodeSession {
    * stream is ended here, before it registers, so it never replaces a live one.
    */
   private boolean admits(String nodeId) {
-    if (!credential.permits(nodeId)) {
-      replica.metrics().refusedNodeId();
-      log.warn(
-          "refused a discovery stream from {}: its hello claims node id '{}', but its "
-              + "credential ({}) is for node ids: {}",
-          peer,
-          nodeId,
-          credential.principal(),
-          credential.allowed());
-      end(
-          NodeLink.End.NOT_THIS_NODE,
-          "hello claims node id '"
-              + nodeId
-              + "', but this "
-              + "credential is for node ids: "
-              + credential.allowed());
+    String refusal = HelloAdmission.refusal(credential, nodeId, peer, replica.metrics());
+    if (refusal != null) {
+      end(NodeLink.End.NOT_THIS_NODE, refusal);
       return false;
-    }
-    if (credential.scope() == NodeCredential.Scope.UNBOUND) {
-      replica.metrics().unboundToken();
-      log.warn(
-          "node {} at {} connects with node token {}, which is bound to no node id: any "
-              + "holder of it may connect as any node; name the node ids on its line (node TOKEN "
-              + "{}) as docs/operations.md says",
-          nodeId,
-          peer,
-          credential.principal(),
-          nodeId);
     }
     return true;
   }
