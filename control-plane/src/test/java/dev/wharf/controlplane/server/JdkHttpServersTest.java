@@ -16,15 +16,18 @@ class JdkHttpServersTest {
   void startingAServerSetsWharfsLimitsWhenTheOperatorSetNone() throws Exception {
     String request = System.clearProperty(JdkHttpServers.REQUEST_TIME);
     String response = System.clearProperty(JdkHttpServers.RESPONSE_TIME);
+    String drain = System.clearProperty(JdkHttpServers.DRAIN_BYTES);
     try {
       HttpServer server =
           JdkHttpServers.http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
       server.stop(0);
       assertEquals("30", System.getProperty(JdkHttpServers.REQUEST_TIME));
       assertEquals("60", System.getProperty(JdkHttpServers.RESPONSE_TIME));
+      assertEquals("17825792", System.getProperty(JdkHttpServers.DRAIN_BYTES));
     } finally {
       restore(JdkHttpServers.REQUEST_TIME, request);
       restore(JdkHttpServers.RESPONSE_TIME, response);
+      restore(JdkHttpServers.DRAIN_BYTES, drain);
     }
   }
 
