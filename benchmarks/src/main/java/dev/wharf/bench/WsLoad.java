@@ -1,6 +1,6 @@
 package dev.wharf.bench;
 
-import dev.wharf.bench.cli.DurationConverter;
+import dev.wharf.config.DurationFlags;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -33,7 +33,8 @@ public final class WsLoad implements Runnable {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new WsLoad()).registerConverter(Duration.class, new DurationConverter());
+    return new CommandLine(new WsLoad())
+        .registerConverter(Duration.class, new DurationFlags.NonNegative());
   }
 
   @Override

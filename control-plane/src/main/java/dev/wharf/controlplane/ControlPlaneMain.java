@@ -4,7 +4,7 @@ import dev.wharf.common.BuildInfo;
 import dev.wharf.common.ProcessMeters;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.ConfigSummary;
-import dev.wharf.config.Durations;
+import dev.wharf.config.DurationFlags;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.server.MetricsEndpoint;
 import dev.wharf.controlplane.store.ConfigStore;
@@ -124,7 +124,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
       names = "--node-memory",
       paramLabel = "DURATION",
       defaultValue = "${env:WHARF_NODE_MEMORY:-10m}",
-      converter = PositiveDuration.class,
+      converter = DurationFlags.Positive.class,
       description =
           "How long a node whose stream ended, or whose replica vanished, stays listed (nodes, "
               + "rollout) as disconnected or unknown with its last version, e.g. 90s, 10m "
@@ -279,23 +279,6 @@ public final class ControlPlaneMain implements Callable<Integer> {
       return new String[] {
         "wharf-control-plane " + BuildInfo.version(ControlPlaneMain.class), BuildInfo.runtime()
       };
-    }
-  }
-
-  /** {@code 90s}, {@code 10m}, as config files write durations; above zero. */
-  static final class PositiveDuration implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      Duration d;
-      try {
-        d = Durations.toJava(Durations.parse(value));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-      if (d.isNegative() || d.isZero()) {
-        throw new CommandLine.TypeConversionException("'" + value + "' (expected: > 0)");
-      }
-      return d;
     }
   }
 }

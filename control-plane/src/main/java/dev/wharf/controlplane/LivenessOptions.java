@@ -1,11 +1,10 @@
 package dev.wharf.controlplane;
 
-import dev.wharf.config.Durations;
+import dev.wharf.config.DurationFlags;
 import dev.wharf.controlplane.discovery.LivenessSettings;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.launch.StartupException;
 import java.time.Duration;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,7 +16,7 @@ public final class LivenessOptions {
       names = "--heartbeat-interval",
       paramLabel = "DURATION",
       defaultValue = "${env:WHARF_HEARTBEAT_INTERVAL:-1s}",
-      converter = DurationValue.class,
+      converter = DurationFlags.Positive.class,
       description =
           "How often each node is sent a heartbeat; nodes give up a replica after their "
               + "--control-plane-timeout (5s) without one (default: ${DEFAULT-VALUE}). "
@@ -28,7 +27,7 @@ public final class LivenessOptions {
       names = "--node-timeout",
       paramLabel = "DURATION",
       defaultValue = "${env:WHARF_NODE_TIMEOUT:-5s}",
-      converter = DurationValue.class,
+      converter = DurationFlags.Positive.class,
       description =
           "End the stream of a node that answered no heartbeat for this long (it hung), so its "
               + "status stops saying connected (default: ${DEFAULT-VALUE}). Env WHARF_NODE_TIMEOUT.")
@@ -38,7 +37,7 @@ public final class LivenessOptions {
       names = "--rebalance-interval",
       paramLabel = "DURATION",
       defaultValue = "${env:WHARF_REBALANCE_INTERVAL:-10s}",
-      converter = DurationValue.class,
+      converter = DurationFlags.Positive.class,
       description =
           "About how often the replica compares the nodes it holds with its share of the fleet, "
               + "plus up to half of it at random (default: ${DEFAULT-VALUE}). "
@@ -62,18 +61,6 @@ public final class LivenessOptions {
               heartbeatInterval, nodeTimeout, rebalanceInterval, rebalanceMaxMoves));
     } catch (IllegalArgumentException e) {
       throw StartupException.usage(e.getMessage());
-    }
-  }
-
-  /** {@code 1s}, {@code 500ms}, {@code 1m30s}, as config files write durations. */
-  public static final class DurationValue implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        return Durations.toJava(Durations.parse(value));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.wharf.common.ProcessMeters;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.Addresses;
 import dev.wharf.config.ConfigSummary;
+import dev.wharf.config.DurationFlags;
 import dev.wharf.dataplane.admin.AdminServer;
 import dev.wharf.dataplane.discovery.ChannelFactory;
 import dev.wharf.dataplane.discovery.ConfigSink;
@@ -124,7 +125,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       names = "--drain-grace",
       paramLabel = "DURATION",
       defaultValue = "5s",
-      converter = DrainDuration.class,
+      converter = DurationFlags.NonNegative.class,
       description =
           "On SIGTERM or a drain request: how long the node keeps accepting after "
               + "/readyz turned 503 (default: ${DEFAULT-VALUE}).")
@@ -134,7 +135,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       names = "--drain-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      converter = DrainDuration.class,
+      converter = DurationFlags.NonNegative.class,
       description =
           "Hard bound of a drain, grace included; what is still open then is closed "
               + "(default: ${DEFAULT-VALUE}).")
@@ -144,7 +145,7 @@ public final class DataPlaneMain implements Callable<Integer> {
       names = "--control-plane-timeout",
       paramLabel = "DURATION",
       defaultValue = "5s",
-      converter = DurationOption.class,
+      converter = DurationFlags.NonNegative.class,
       description =
           "Give up a control-plane replica heard from not at all (not even a heartbeat) for this "
               + "long and move to the next; 0 turns this off (default: ${DEFAULT-VALUE}).")
@@ -381,9 +382,6 @@ public final class DataPlaneMain implements Callable<Integer> {
   private void drain(DataPlaneNode node) {
     NodeDrain.run(node, new NodeDrain.Settings(drainGrace, drainTimeout), System::nanoTime);
   }
-
-  /** {@code 5s}, {@code 500ms}, {@code 1m30s}, as config files write durations; 0 allowed. */
-  public static final class DrainDuration extends DurationOption {}
 
   private InetSocketAddress adminAddress() {
     try {

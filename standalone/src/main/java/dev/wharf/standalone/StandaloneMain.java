@@ -3,6 +3,7 @@ package dev.wharf.standalone;
 import dev.wharf.common.BuildInfo;
 import dev.wharf.common.ShutdownSignal;
 import dev.wharf.config.ConfigSummary;
+import dev.wharf.config.DurationFlags;
 import dev.wharf.controlplane.AccessOptions;
 import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.store.FileConfigStore;
@@ -120,7 +121,7 @@ public final class StandaloneMain implements Callable<Integer> {
       names = "--drain-grace",
       paramLabel = "DURATION",
       defaultValue = "0s",
-      converter = DataPlaneMain.DrainDuration.class,
+      converter = DurationFlags.NonNegative.class,
       description =
           "On SIGTERM: how long the node keeps accepting after /readyz turned 503 "
               + "(default: ${DEFAULT-VALUE}; raise it behind a load balancer).")
@@ -130,7 +131,7 @@ public final class StandaloneMain implements Callable<Integer> {
       names = "--drain-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      converter = DataPlaneMain.DrainDuration.class,
+      converter = DurationFlags.NonNegative.class,
       description = "Hard bound of the drain on SIGTERM (default: ${DEFAULT-VALUE}).")
   private Duration drainTimeout;
 

@@ -2,8 +2,8 @@ package dev.wharf.cli.client;
 
 import dev.wharf.cli.client.ContextFile.Context;
 import dev.wharf.cli.exit.Failure;
-import dev.wharf.cli.output.DurationConverter;
 import dev.wharf.config.Addresses;
+import dev.wharf.config.DurationFlags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ public final class ConnectionOptions {
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationFlags.Positive.class,
       description =
           "Deadline of each call to the Admin API (default 10s); for rollout --wait, "
               + "how long to wait in all (default 30s).")

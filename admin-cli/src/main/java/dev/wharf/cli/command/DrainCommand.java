@@ -3,8 +3,8 @@ package dev.wharf.cli.command;
 import dev.wharf.cli.client.AdminClient;
 import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.cli.exit.Failure;
-import dev.wharf.cli.output.DurationConverter;
 import dev.wharf.cli.output.DurationText;
+import dev.wharf.config.DurationFlags;
 import dev.wharf.proto.admin.v1.DrainNodeRequest;
 import dev.wharf.proto.admin.v1.DrainNodeResponse;
 import dev.wharf.proto.admin.v1.ListNodesRequest;
@@ -59,7 +59,7 @@ public final class DrainCommand extends AdminCommand {
   @Option(
       names = "--interval",
       paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationFlags.Positive.class,
       defaultValue = "1s",
       description = "With --wait: time between two polls (default 1s).")
   private Duration interval;

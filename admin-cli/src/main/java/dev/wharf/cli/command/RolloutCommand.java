@@ -4,8 +4,8 @@ import dev.wharf.cli.client.AdminClient;
 import dev.wharf.cli.client.Environment;
 import dev.wharf.cli.exit.ExitCode;
 import dev.wharf.cli.exit.Failure;
-import dev.wharf.cli.output.DurationConverter;
 import dev.wharf.cli.output.DurationText;
+import dev.wharf.config.DurationFlags;
 import dev.wharf.proto.admin.v1.GetRolloutRequest;
 import dev.wharf.proto.admin.v1.NodeRefusal;
 import dev.wharf.proto.admin.v1.RolloutStatus;
@@ -64,7 +64,7 @@ public final class RolloutCommand extends AdminCommand {
   @Option(
       names = "--interval",
       paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = DurationFlags.Positive.class,
       defaultValue = "1s",
       description = "With --wait: time between two polls (default 1s).")
   private Duration interval;

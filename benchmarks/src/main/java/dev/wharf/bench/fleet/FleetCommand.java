@@ -1,6 +1,6 @@
 package dev.wharf.bench.fleet;
 
-import dev.wharf.bench.cli.DurationConverter;
+import dev.wharf.config.DurationFlags;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +87,7 @@ public final class FleetCommand implements Callable<Integer> {
   public static void main(String[] args) {
     System.exit(
         new CommandLine(new FleetCommand())
-            .registerConverter(Duration.class, new DurationConverter())
+            .registerConverter(Duration.class, new DurationFlags.NonNegative())
             .execute(args));
   }
 

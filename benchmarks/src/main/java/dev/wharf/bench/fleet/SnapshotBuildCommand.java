@@ -1,6 +1,6 @@
 package dev.wharf.bench.fleet;
 
-import dev.wharf.bench.cli.DurationConverter;
+import dev.wharf.config.DurationFlags;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -101,7 +101,7 @@ public final class SnapshotBuildCommand implements Callable<Integer> {
   public static void main(String[] args) {
     System.exit(
         new CommandLine(new SnapshotBuildCommand())
-            .registerConverter(Duration.class, new DurationConverter())
+            .registerConverter(Duration.class, new DurationFlags.NonNegative())
             .execute(args));
   }
 
