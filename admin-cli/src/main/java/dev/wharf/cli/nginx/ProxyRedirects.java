@@ -24,12 +24,20 @@ final class ProxyRedirects {
 
   /**
    * @param written the proxy_pass URL as written (a host variable resolved)
+   * @param variables the proxy_pass as written has variables (in its host, too): no default
    */
   void translate(
-      Scope scope, String written, ProxyPassUrl url, LocationMatch match, ProxyAction.Builder p) {
+      Scope scope,
+      String written,
+      ProxyPassUrl url,
+      boolean variables,
+      LocationMatch match,
+      ProxyAction.Builder p) {
     List<Directive> rules = scope.nearestAll("proxy_redirect");
     if (rules.isEmpty()) {
-      defaultRule(written, url, match).ifPresent(p::addLocationRewrites);
+      if (!variables) {
+        defaultRule(written, url, match).ifPresent(p::addLocationRewrites);
+      }
       return;
     }
     if (rules.stream().anyMatch(d -> d.args().size() == 1 && d.arg(0).equals("off"))) {
@@ -37,7 +45,7 @@ final class ProxyRedirects {
       return;
     }
     for (Directive d : rules) {
-      Either<LocationRewrite> rule = rule(d, written, url, match);
+      Either<LocationRewrite> rule = rule(d, written, url, variables, match);
       if (rule.ok()) {
         p.addLocationRewrites(rule.value());
         ledger.translated(d);
@@ -49,9 +57,6 @@ final class ProxyRedirects {
 
   private static Optional<LocationRewrite> defaultRule(
       String written, ProxyPassUrl url, LocationMatch match) {
-    if (url.variables()) {
-      return Optional.empty();
-    }
     LocationRewrite.Builder r = LocationRewrite.newBuilder();
     if (url.uri() == null) {
       r.setPrefix(written + "/").setReplacement("/");
@@ -62,9 +67,9 @@ final class ProxyRedirects {
   }
 
   private static Either<LocationRewrite> rule(
-      Directive d, String written, ProxyPassUrl url, LocationMatch match) {
+      Directive d, String written, ProxyPassUrl url, boolean variables, LocationMatch match) {
     if (d.args().size() == 1 && d.arg(0).equals("default")) {
-      if (url.variables()) {
+      if (variables) {
         return Either.problem(
             "nginx refuses 'proxy_redirect default' with a proxy_pass that has variables");
       }

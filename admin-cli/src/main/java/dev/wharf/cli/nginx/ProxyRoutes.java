@@ -107,7 +107,8 @@ final class ProxyRoutes {
               }
             });
     new NextUpstreams(ledger).translate(scope, p);
-    new ProxyRedirects(ledger).translate(scope, written, url.value(), match, p);
+    new ProxyRedirects(ledger)
+        .translate(scope, written, url.value(), proxyPass.arg(0).contains("$"), match, p);
     return Either.of(p.build());
   }
 
