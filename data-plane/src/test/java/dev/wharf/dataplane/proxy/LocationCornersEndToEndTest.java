@@ -71,7 +71,7 @@ class LocationCornersEndToEndTest {
             match: {path: {regex: "^/users/(\\\\d+)$"}}
             proxy: {upstream: app, uri: "/u/$1$is_args$args"}
           - name: captured
-            match: {path: {regex: "^/cap/([^?]*)$"}}
+            match: {path: {regex: "(?s)^/cap/(.*)$"}}
             proxy: {upstream: app, uri: "/c/$1"}
           - name: raw
             match: {path: {prefix: /raw/}}
