@@ -16,9 +16,9 @@ import java.util.regex.MatchResult;
 /**
  * nginx's {@code proxy_redirect}, compiled: rewrites the {@code Location} header of an endpoint's
  * response, and the URL after {@code url=} in its {@code Refresh} header. Rules are tried in order
- * and the first that matches the start of the URL replaces the part it matched; the rest of the URL
- * is kept. A value no rule matches, or one whose rewrite would carry a control character, is left
- * as the endpoint sent it.
+ * and the first that matches the start of the URL applies: a prefix rule replaces that prefix and
+ * keeps the rest, a regex rule's replacement becomes the whole URL (as in nginx). A value no rule
+ * matches, or one whose rewrite would carry a control character, is left as the endpoint sent it.
  *
  * <p>Immutable; used on event loops, allocation only when a rule applies.
  */
@@ -89,8 +89,8 @@ final class LocationRewrites {
       } else {
         MatchResult m = LinearRegex.find(rule.regex(), url);
         if (m != null && m.start() == 0) {
-          result =
-              TemplateRenderer.render(rule.replacement(), variables, m) + url.substring(m.end());
+          // nginx replaces the whole URL with a regex rule's replacement (seen side by side).
+          result = TemplateRenderer.render(rule.replacement(), variables, m);
         }
       }
       if (result != null) {

@@ -82,8 +82,8 @@ class LocationCornersEndToEndTest {
               upstream: app
               location_rewrites:
                 - {prefix: "http://internal.test/", replacement: "/"}
-                - {regex: "^https?://internal\\\\.test:(\\\\d+)/", case_insensitive: true,
-                   replacement: "/port$1/"}
+                - {regex: "^https?://internal\\\\.test:(\\\\d+)/(.*)$", case_insensitive: true,
+                   replacement: "/port$1/$2"}
           - name: host-echo
             match: {path: {prefix: /hosted/}}
             proxy:

@@ -221,12 +221,12 @@ class LocationsSideBySideIT {
   }
 
   @Test
-  void explicitPairsAndRegexesReplaceTheDefault() throws Exception {
+  void explicitPairsAndRegexesReplaceTheDefaultAndARegexReplacesTheWholeUrl() throws Exception {
     assertEquals(
         "http://127.0.0.1:PORT/mapped/a",
         same("/mapped/redirect?to=http://elsewhere.test/a").seen().location());
     assertEquals(
-        "http://127.0.0.1:PORT/legacy8443/b",
+        "http://127.0.0.1:PORT/legacy8443/",
         same("/mapped/redirect?to=https://old.test:8443/b").seen().location());
     assertEquals(
         "http://app/c", same("/mapped/redirect?to=http://app/c").seen().location(), "no default");
