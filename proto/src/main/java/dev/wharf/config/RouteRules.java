@@ -83,6 +83,7 @@ final class RouteRules {
       case RESPOND -> respond(path + ".respond", r.getRespond(), groups);
       case ACTION_NOT_SET -> problems.add(path, "set one of proxy, static, redirect, respond");
     }
+    ProxyRouteRules.check(path, r, groups, problems);
     if (r.hasRequestHeaders()) {
       if (!r.hasProxy()) {
         problems.add(path + ".request_headers", "only proxy routes send a request upstream");

@@ -178,11 +178,7 @@ final class Catalog {
   static Verdict sweep(Directive d) {
     switch (d.name()) {
       case "proxy_redirect" -> {
-        return d.arg(0).equals("off")
-            ? Verdict.notNeeded("Wharf passes Location headers from endpoints unchanged")
-            : Verdict.notTranslated(
-                "Wharf passes Location headers from endpoints unchanged; "
-                    + "it does not rewrite them");
+        return Verdict.notNeeded("no proxied location here uses it");
       }
       case "gzip_vary" -> {
         return d.arg(0).equals("on")

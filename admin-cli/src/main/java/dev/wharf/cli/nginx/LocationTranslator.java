@@ -244,7 +244,12 @@ final class LocationTranslator {
     }
     route.setProxy(proxy.value());
     Headers.request(scope, context.ledger(), route);
-    Headers.defaultHost(ProxyPassUrl.parse(proxyPass.arg(0)).value(), route);
+    String written =
+        ProxyPassUrl.withHostResolved(proxyPass.arg(0), scope, context.ledger(), proxyPass);
+    Headers.defaultHost(ProxyPassUrl.parse(written).value(), route);
+    // nginx's auto_redirect: /static for location /static/ is answered 301 to /static/.
+    route.setSlashRedirect(
+        !match.isRegex() && match.value().length() > 1 && match.value().endsWith("/"));
     responseParts(scope, route, true);
     return Optional.empty();
   }

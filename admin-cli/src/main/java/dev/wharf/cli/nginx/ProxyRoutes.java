@@ -1,6 +1,7 @@
 package dev.wharf.cli.nginx;
 
 import com.google.protobuf.Duration;
+import dev.wharf.config.Variables;
 import dev.wharf.proto.config.v1.PathRewrite;
 import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.UpstreamTls;
@@ -32,7 +33,8 @@ final class ProxyRoutes {
   /** The proxy action; or why there is none (nothing is recorded then). */
   Either<ProxyAction> action(
       Directive proxyPass, LocationMatch match, Rewrites rewrite, Scope scope) {
-    Either<ProxyPassUrl> url = ProxyPassUrl.parse(proxyPass.arg(0));
+    String written = ProxyPassUrl.withHostResolved(proxyPass.arg(0), scope, ledger, proxyPass);
+    Either<ProxyPassUrl> url = ProxyPassUrl.parse(written);
     if (!url.ok()) {
       return Either.problem(url.problem());
     }
@@ -46,7 +48,15 @@ final class ProxyRoutes {
     }
     ProxyAction.Builder p = ProxyAction.newBuilder().setUpstream(upstream.value());
     String uri = url.value().uri();
-    if (rewrite != null) {
+    if (url.value().variables()) {
+      Either<String> template = uriTemplate(uri, match, rewrite);
+      if (!template.ok()) {
+        return Either.problem(template.problem());
+      }
+      p.setUri(template.value());
+      ledger.translated(proxyPass);
+      uri = null; // the whole target: nothing of the location is replaced
+    } else if (rewrite != null) {
       Either<PathRewrite> r = rewrite.pathRewrite();
       if (!r.ok()) {
         return Either.problem(r.problem());
@@ -60,7 +70,9 @@ final class ProxyRoutes {
       }
       r.value().ifPresent(p::setRewrite);
     }
-    if (rewrite != null && uri != null) {
+    if (url.value().variables()) {
+      // recorded above
+    } else if (rewrite != null && uri != null) {
       ledger.check(
           proxyPass,
           "nginx ignores the URI part "
@@ -95,7 +107,22 @@ final class ProxyRoutes {
               }
             });
     new NextUpstreams(ledger).translate(scope, p);
+    new ProxyRedirects(ledger)
+        .translate(scope, written, url.value(), proxyPass.arg(0).contains("$"), match, p);
     return Either.of(p.build());
+  }
+
+  /**
+   * A URI part with variables is the whole target nginx sends (the location's part is not replaced,
+   * the arguments are not added): a Wharf {@code proxy.uri}.
+   */
+  private static Either<String> uriTemplate(String uri, LocationMatch match, Rewrites rewrite) {
+    if (rewrite != null) {
+      return Either.problem(
+          "a rewrite before a proxy_pass whose URI has variables; translate it by hand");
+    }
+    Optional<String> problem = Templates.problem(uri, Variables.Phase.REQUEST, match.groups());
+    return problem.isPresent() ? Either.problem(problem.get()) : Either.of(uri);
   }
 
   /** True when the location sets the Upgrade header: nginx's way to relay WebSockets. */

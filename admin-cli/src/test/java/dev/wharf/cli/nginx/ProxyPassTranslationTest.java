@@ -39,10 +39,14 @@ class ProxyPassTranslationTest {
           rewrite:
             regex: ^/api/(.*)
             replacement: /v1/$1
+          location_rewrites:
+            - prefix: http://b/v1/
+              replacement: /api/
         request_headers:
           set:
             - name: Host
               value: b
+        slash_redirect: true
         """,
         yaml(api));
     assertEquals("/v1/x", upstreamPath(api, "/api/x"));
@@ -61,6 +65,9 @@ class ProxyPassTranslationTest {
             prefix: /api
         proxy:
           upstream: b
+          location_rewrites:
+            - prefix: http://b/
+              replacement: /
         request_headers:
           set:
             - name: Host
@@ -207,8 +214,9 @@ class ProxyPassTranslationTest {
     }
     assertEquals(
         List.of(
-            "nginx.conf:2: location /v {...} -- proxy_pass http://$backend (line 2): a proxy_pass "
-                + "with variables picks its target per request; a Wharf route names one upstream; "
+            "nginx.conf:2: location /v {...} -- proxy_pass http://$backend (line 2): the host of "
+                + "'http://$backend' is a variable that only a request decides; a Wharf route "
+                + "names one upstream; "
                 + "the route answers 503 until it is translated by hand (with the 1 directive "
                 + "inside)",
             "nginx.conf:3: location ~ ^/re/ {...} -- proxy_pass http://b/x/ (line 3): nginx refuses "
@@ -236,6 +244,9 @@ class ProxyPassTranslationTest {
         connect_timeout: 5s
         read_timeout: 5m
         send_timeout: 1m30s
+        location_rewrites:
+          - prefix: http://b/
+            replacement: /
         """,
         yaml(r.getProxy()));
   }
@@ -268,6 +279,9 @@ class ProxyPassTranslationTest {
           - http_429
           - non_idempotent
         next_upstream_timeout: 15s
+        location_rewrites:
+          - prefix: http://b/
+            replacement: /
         """,
         yaml(r.config().getRoutes(0).getProxy()));
     assertEquals(

@@ -72,6 +72,9 @@ class SeedImportTest {
               regex: ^/api/?(.*)
               replacement: /$1
             read_timeout: 5m
+            location_rewrites:
+              - prefix: http://192.168.1.173:10020/
+                replacement: /
           request_headers:
             set:
               - name: Host
@@ -86,6 +89,9 @@ class SeedImportTest {
               prefix: /capture
           proxy:
             upstream: 192.168.1.173-10020
+            location_rewrites:
+              - prefix: http://192.168.1.173:10020/
+                replacement: /
           request_headers:
             set:
               - name: Host
@@ -138,7 +144,7 @@ class SeedImportTest {
                 + "also closed idle WebSockets after it; Wharf closes them after "
                 + "proxy.websocket.idle_timeout (default 1h)"),
         lines(r, root, Kind.CHECK));
-    assertEquals(38, lines(r, root, Kind.NOT_NEEDED).size());
+    assertEquals(37, lines(r, root, Kind.NOT_NEEDED).size(), "proxy_redirect off is translated");
     assertEquals(
         """
         listeners:
@@ -217,6 +223,9 @@ class SeedImportTest {
                 prefix: /
             proxy:
               upstream: websocket
+              location_rewrites:
+                - prefix: http://websocket/
+                  replacement: /
             request_headers:
               set:
                 - name: Host

@@ -100,6 +100,9 @@ class TlsImportTest {
                 prefix: /
             proxy:
               upstream: 127.0.0.1-8080
+              location_rewrites:
+                - prefix: http://127.0.0.1:8080/
+                  replacement: /
             request_headers:
               set:
                 - name: Host

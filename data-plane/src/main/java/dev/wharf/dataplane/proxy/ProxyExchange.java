@@ -80,7 +80,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
             target.sendTimeout(),
             this::onDeadline);
     this.forwarding = new RequestForwarding(client, routed, target, owner, deadlines, webSocket);
-    this.responding = new ResponseForwarding(client, routed, owner, services.node().clock());
+    this.responding = new ResponseForwarding(client, routed, target, owner, services);
   }
 
   /** Picks an endpoint and connects; the client connection is not read until connected. */

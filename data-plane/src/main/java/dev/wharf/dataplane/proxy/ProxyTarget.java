@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param ownDrain the route's own drain policy, or null when it follows its upstream's
  * @param webSocketMaxMessageSize the largest WebSocket message relayed, in payload bytes
  * @param nextUpstream when a request goes to the next endpoint (nginx proxy_next_upstream)
+ * @param uri the request target template (nginx proxy_pass with variables), or null
+ * @param locationRewrites nginx proxy_redirect: the Location and Refresh rewrites of responses
  */
 public record ProxyTarget(
     CompiledUpstream upstream,
@@ -34,7 +36,9 @@ public record ProxyTarget(
     int connectRetries,
     DrainSettings ownDrain,
     long webSocketMaxMessageSize,
-    NextUpstreamRules nextUpstream) {
+    NextUpstreamRules nextUpstream,
+    Template uri,
+    LocationRewrites locationRewrites) {
   /** nginx proxy_read_timeout and proxy_send_timeout. */
   static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
 
@@ -64,7 +68,9 @@ public record ProxyTarget(
         p.getWebsocket().hasMaxMessageSize()
             ? p.getWebsocket().getMaxMessageSize().getBytes()
             : DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE,
-        NextUpstreamRules.of(p));
+        NextUpstreamRules.of(p),
+        p.getUri().isEmpty() ? null : Template.parse(p.getUri()),
+        LocationRewrites.of(p));
   }
 
   /** The policy for its WebSockets: the route's own, else its upstream's. */

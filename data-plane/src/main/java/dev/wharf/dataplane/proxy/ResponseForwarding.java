@@ -31,21 +31,28 @@ final class ResponseForwarding {
   private final RoutedRequest routed;
   private final ExchangeOwner owner;
   private final Clock clock;
+  private final LocationRewrites locationRewrites;
   private boolean upstreamKeepAlive;
   private boolean clientKeepAlive;
   private boolean upstreamReadWanted;
 
   ResponseForwarding(
-      ChannelHandlerContext client, RoutedRequest routed, ExchangeOwner owner, Clock clock) {
+      ChannelHandlerContext client,
+      RoutedRequest routed,
+      ProxyTarget target,
+      ExchangeOwner owner,
+      ProxyServices services) {
     this.client = client;
     this.routed = routed;
     this.owner = owner;
-    this.clock = clock;
+    this.clock = services.node().clock();
+    this.locationRewrites = target.locationRewrites();
   }
 
   /**
    * Writes the final response head, rewritten for the client (framing, hop-by-hop headers, the
-   * route's response headers), without flushing: the end of the read flushes.
+   * Location rewrites, the route's response headers), without flushing: the end of the read
+   * flushes.
    *
    * @param bodyRead the request body was read whole: the client connection may be kept
    */
@@ -56,6 +63,7 @@ final class ResponseForwarding {
     clientKeepAlive = HttpUtil.isKeepAlive(request) && bodyRead && owner.keepAliveAllowed();
     clientKeepAlive =
         ClientResponseHeads.prepare(response, request, clientKeepAlive, clock.instant());
+    locationRewrites.apply(response.headers(), record);
     record.responded(response.status().code(), response.headers());
     routed.responseHeaders().apply(response.headers(), record, routed.groups());
     client.write(response);

@@ -37,7 +37,9 @@ final class UpstreamRequests {
         new DefaultHttpRequest(
             HttpVersion.HTTP_1_1,
             client.method(),
-            targetFor(client, target, proxy, variables),
+            proxy.uri() != null
+                ? UriTemplates.render(proxy.uri(), variables, routeGroups)
+                : targetFor(client, target, proxy, variables),
             client.headers().copy());
     HopByHop.strip(up);
     up.headers().remove(HttpHeaderNames.EXPECT);

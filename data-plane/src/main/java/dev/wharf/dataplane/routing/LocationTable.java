@@ -29,6 +29,9 @@ final class LocationTable<R> {
   private final PrefixTrie<Prefix<R>> prefixes = new PrefixTrie<>();
   private final List<Regex<R>> regexes = new ArrayList<>();
 
+  /** nginx's automatic 301: by the path without its last slash, the route that redirects. */
+  private final Map<String, R> slashless = new HashMap<>();
+
   /** {@link PathMatches#sameMatchKey} of every match added. */
   private final Set<String> taken = new HashSet<>();
 
@@ -51,11 +54,24 @@ final class LocationTable<R> {
     return true;
   }
 
+  /**
+   * Adds nginx's automatic redirect of {@code slashed} (a path ending in {@code /}) without its
+   * last slash to {@code redirect}; the first one added for a path stays.
+   */
+  void addSlashRedirect(String slashed, R redirect) {
+    slashless.putIfAbsent(slashed.substring(0, slashed.length() - 1), redirect);
+  }
+
   /** The route for {@code uri} (a normalised path) with the regex groups it matched, or null. */
   Selection<R> select(String uri) {
     R exactRoute = exact.get(uri);
     if (exactRoute != null) {
       return new Selection<>(exactRoute, null);
+    }
+    // nginx answers the redirect before it looks at regexes; a prefix of exactly this path wins.
+    R redirect = slashless.get(uri);
+    if (redirect != null && prefixes.get(uri) == null) {
+      return new Selection<>(redirect, null);
     }
     Prefix<R> prefix = prefixes.longestPrefixOf(uri);
     if (prefix != null && prefix.noRegex()) {

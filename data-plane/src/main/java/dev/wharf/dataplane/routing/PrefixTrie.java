@@ -41,4 +41,13 @@ final class PrefixTrie<T> {
     }
     return best;
   }
+
+  /** The value of exactly {@code prefix}, or null. */
+  T get(String prefix) {
+    Node<T> node = root;
+    for (int i = 0; i < prefix.length() && node != null; i++) {
+      node = node.children.get(prefix.charAt(i));
+    }
+    return node == null ? null : node.value;
+  }
 }

@@ -145,6 +145,8 @@ public final class RoutingTable {
       throw new IllegalArgumentException(
           "route '" + route.name() + "' has no path match; validate the config first");
     }
-    table.add(path, route);
+    if (table.add(path, route) && route.config().getSlashRedirect()) {
+      table.addSlashRedirect(PathMatches.value(path), SlashRedirects.of(route));
+    }
   }
 }

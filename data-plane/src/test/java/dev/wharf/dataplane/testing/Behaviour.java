@@ -28,6 +28,8 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
     HOLD,
     WEBSOCKET,
     WEBSOCKET_REJECT,
+    /** 302 with the {@code to} parameter as Location and in a Refresh header. */
+    REDIRECT,
     /** A known path with an argument that is not a usable number; answered 400. */
     BAD_ARGUMENT;
 
@@ -57,6 +59,7 @@ record Behaviour(Kind kind, long argument, boolean closeAfterResponse) {
       case "/slow" -> withNumber(Kind.SLOW, firstParameter(target, "ms"), 0, Long.MAX_VALUE, close);
       case "/ws-reject" -> new Behaviour(Kind.WEBSOCKET_REJECT, 0, close);
       case "/hold" -> new Behaviour(Kind.HOLD, 0, close);
+      case "/redirect" -> new Behaviour(Kind.REDIRECT, 0, close);
       default -> byPrefix(path, close);
     };
   }

@@ -128,6 +128,7 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
     switch (current.kind()) {
       case ECHO -> echo(ctx, request, keepAlive);
       case STATUS -> status(ctx, (int) current.argument(), keepAlive);
+      case REDIRECT -> redirect(ctx, request, keepAlive);
       case BYTES -> responses.sendPattern(ctx, current.argument(), false, keepAlive);
       case CHUNKED -> responses.sendPattern(ctx, current.argument(), true, keepAlive);
       case STALL -> abandoned = true;
@@ -180,6 +181,23 @@ final class HttpBehaviourHandler extends ChannelInboundHandlerAdapter {
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
         .set("x-echo-method", request.method().name())
         .set("x-echo-uri", request.uri());
+    responses.send(ctx, response, keepAlive);
+  }
+
+  /** {@code {host}} in the target stands for the Host received, as an application writes it. */
+  private void redirect(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive) {
+    java.util.List<String> to =
+        new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters().get("to");
+    String target = to == null ? "/" : to.get(0);
+    String host = request.headers().get(HttpHeaderNames.HOST, "");
+    target = target.replace("{host}", host);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND);
+    response
+        .headers()
+        .set(HttpHeaderNames.LOCATION, target)
+        .set("refresh", "5; url=" + target)
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     responses.send(ctx, response, keepAlive);
   }
 

@@ -37,6 +37,8 @@ import java.util.function.Predicate;
  *   <li>{@code /no-read}: after the request head, stops reading the socket, never answers
  *   <li>{@code /slow?ms=N}: 200 {@code "slow\n"} after N ms
  *   <li>{@code /hold}: 200 {@code "held\n"} when the test calls {@link #releaseHeld()}
+ *   <li>{@code /redirect?to=URL}: 302 with {@code Location: URL} and {@code Refresh: 5; url=URL};
+ *       {@code {host}} in URL is replaced by the Host header received
  *   <li>{@code /ws-reject}: 403 {@code "no websocket here\n"}, also to upgrade requests
  *   <li>{@code /ws...}: WebSocket echo, frame by frame; text {@code close:CODE} makes the backend
  *       close with CODE; text {@code flood:N} makes it send N bytes in 16 KiB binary messages as
