@@ -57,7 +57,9 @@ final class ResponseForwarding {
     clientKeepAlive =
         ClientResponseHeads.prepare(response, request, clientKeepAlive, clock.instant());
     record.responded(response.status().code(), response.headers());
-    routed.responseHeaders().apply(response.headers(), record, routed.groups());
+    routed
+        .responseHeaders()
+        .applyToResponse(response.headers(), response.status().code(), record, routed.groups());
     client.write(response);
   }
 
@@ -74,6 +76,9 @@ final class ResponseForwarding {
             !keepAlive,
             clock.instant());
     routed.record().responded(status.code(), error.headers());
+    routed
+        .responseHeaders()
+        .applyToResponse(error.headers(), status.code(), routed.record(), routed.groups());
     return error;
   }
 
