@@ -54,7 +54,7 @@ class MapRulesTest {
   void aMapVariableIsDefinedOnceAndIsNoBuiltInVariable() {
     assertEquals(
         List.of(
-            "maps[1].variable: $tier is defined twice (first by maps[0])",
+            "maps[1].variable: $Tier is defined twice (first by maps[0])",
             "maps[2].variable: $host is a built-in variable",
             "maps[3].variable: '$x' is not a variable name (letters, digits and '_', without '$')",
             "maps[4].variable: required"),

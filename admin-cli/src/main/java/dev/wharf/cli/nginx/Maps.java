@@ -110,6 +110,8 @@ final class Maps {
     }
     if (key.equals("default")) {
       out.setDefaultValue(value);
+    } else if (groups >= 0) {
+      out.addEntries(MapEntry.newBuilder().setKey(key).setValue(value));
     } else {
       // nginx's `\` escapes a key that would read as a keyword or a regex: `\default`, `\~x`
       String literal = key.startsWith("\\") ? key.substring(1) : key;

@@ -52,6 +52,7 @@ class MapImportTest {
               }
             }
             """);
+    assertEquals(List.of(), imports.lines(r, Kind.NOT_TRANSLATED));
     Config c = r.config();
     assertEquals(
         """

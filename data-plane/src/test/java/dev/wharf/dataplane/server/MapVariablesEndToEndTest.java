@@ -64,7 +64,7 @@ class MapVariablesEndToEndTest {
             entries: [{key: "~^(a+)+$", value: matched}]
           - variable: tail
             source: $uri
-            entries: [{key: "~^/api/m/(.*)$", value: "$1"}]
+            entries: [{key: "~(?s)^/api/m/(.*)$", value: "$1"}]
         routes:
           - name: api
             match: {path: {prefix: /api/}}
