@@ -45,6 +45,7 @@ public final class ConfigValidator {
     uniqueNames("upstreams", config.getUpstreamsList(), Upstream::getName, problems);
     uniqueNames("routes", config.getRoutesList(), Route::getName, problems);
 
+    MapRules.check(config.getMapsList(), problems);
     ListenerRules.check(config.getListenersList(), problems);
     UpstreamRules.check(config.getUpstreamsList(), problems);
     new RouteRules(

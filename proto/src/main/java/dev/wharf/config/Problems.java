@@ -3,7 +3,11 @@ package dev.wharf.config;
 import com.google.protobuf.Duration;
 import dev.wharf.config.Variables.Phase;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Collects validation errors, with the checks that several rule classes share. */
@@ -12,6 +16,9 @@ final class Problems {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final List<ConfigError> errors = new ArrayList<>();
+
+  /** The variables {@code maps} define (lower case), with the phase their value is known at. */
+  private final Map<String, Phase> mapVariables = new HashMap<>();
 
   void add(String path, String message) {
     errors.add(new ConfigError(path, message));
@@ -117,8 +124,31 @@ final class Problems {
     return template;
   }
 
+  /** Makes {@code $name} known to the templates checked from now on, from {@code phase}. */
+  void defineMapVariable(String name, Phase phase) {
+    mapVariables.put(name.toLowerCase(Locale.ROOT), phase);
+  }
+
+  /** The phase of a built-in or map variable, or empty when {@code name} is neither. */
+  Optional<Phase> phaseOf(String name) {
+    return Variables.phaseOf(name)
+        .or(() -> Optional.ofNullable(mapVariables.get(name.toLowerCase(Locale.ROOT))));
+  }
+
+  /** When every variable of {@code template} has its value (REQUEST for none). */
+  Phase latestPhase(Template template) {
+    Phase latest = Phase.REQUEST;
+    for (Template.Part part : template.parts()) {
+      if (part instanceof Template.Variable v) {
+        Phase p = phaseOf(v.name()).orElse(Phase.REQUEST);
+        latest = p.compareTo(latest) > 0 ? p : latest;
+      }
+    }
+    return latest;
+  }
+
   private void checkVariable(String path, String name, Phase latest) {
-    Variables.phaseOf(name)
+    phaseOf(name)
         .ifPresentOrElse(
             phase -> {
               if (phase.compareTo(latest) > 0) {

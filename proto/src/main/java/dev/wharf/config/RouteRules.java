@@ -1,6 +1,7 @@
 package dev.wharf.config;
 
 import dev.wharf.config.Variables.Phase;
+import dev.wharf.proto.config.v1.Header;
 import dev.wharf.proto.config.v1.HeaderRules;
 import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.ProxyAction;
@@ -248,21 +249,22 @@ final class RouteRules {
 
   private void headers(String path, HeaderRules rules, Phase latest) {
     for (int i = 0; i < rules.getSetCount(); i++) {
-      header(
-          path + ".set[" + i + "]", rules.getSet(i).getName(), rules.getSet(i).getValue(), latest);
+      header(path + ".set[" + i + "]", rules.getSet(i), latest);
     }
     for (int i = 0; i < rules.getAddCount(); i++) {
-      header(
-          path + ".add[" + i + "]", rules.getAdd(i).getName(), rules.getAdd(i).getValue(), latest);
+      header(path + ".add[" + i + "]", rules.getAdd(i), latest);
     }
     for (int i = 0; i < rules.getRemoveCount(); i++) {
       headerName(path + ".remove[" + i + "]", rules.getRemove(i));
     }
   }
 
-  private void header(String path, String name, String value, Phase latest) {
-    headerName(path + ".name", name);
-    problems.template(path + ".value", value, latest, -1);
+  private void header(String path, Header header, Phase latest) {
+    headerName(path + ".name", header.getName());
+    problems.template(path + ".value", header.getValue(), latest, -1);
+    if (header.hasAlways() && latest != Phase.RESPONSE) {
+      problems.add(path + ".always", "only response header rules depend on the status");
+    }
   }
 
   private void headerName(String path, String name) {

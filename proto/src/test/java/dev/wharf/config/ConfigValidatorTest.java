@@ -478,6 +478,24 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void onlyResponseHeaderRulesTakeAlways() {
+    assertEquals(
+        List.of(
+            "routes[0].request_headers.set[0].always: only response header rules depend on the "
+                + "status"),
+        withRoutes(
+            """
+            - name: a
+              match: {path: {prefix: /}}
+              proxy: {upstream: api}
+              request_headers:
+                set: [{name: X-A, value: a, always: false}]
+              response_headers:
+                add: [{name: X-B, value: b, always: false}, {name: X-C, value: c, always: true}]
+            """));
+  }
+
+  @Test
   void requestHeaderRulesNeedAProxyRoute() {
     assertEquals(
         List.of("routes[0].request_headers: only proxy routes send a request upstream"),

@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Header directives as route header rules: {@code proxy_set_header} (request, set), {@code
- * add_header} (response, add) and {@code proxy_hide_header} (response, remove), each inherited as a
- * whole from the nearest level that has any, as nginx does.
+ * add_header} (response, add; {@code always: false} unless it says {@code always}) and {@code
+ * proxy_hide_header} (response, remove), each inherited as a whole from the nearest level that has
+ * any, as nginx does.
  *
  * <p>The WebSocket idiom ({@code Upgrade $http_upgrade}, {@code Connection $connection_upgrade} or
  * {@code "upgrade"}) and {@code Connection ""} for upstream keep-alive are not needed: Wharf relays
@@ -84,7 +85,12 @@ final class Headers {
           .ifPresentOrElse(
               p -> ledger.notTranslated(d, p),
               () -> {
-                route.getResponseHeadersBuilder().addAdd(header(d.arg(0), d.arg(1)));
+                Header.Builder added = header(d.arg(0), d.arg(1)).toBuilder();
+                if (d.args().size() == 2) {
+                  // nginx's add_header without `always` skips errors; Wharf's default is always.
+                  added.setAlways(false);
+                }
+                route.getResponseHeadersBuilder().addAdd(added);
                 ledger.translated(d);
               });
     }

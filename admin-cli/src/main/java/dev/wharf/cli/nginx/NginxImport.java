@@ -42,6 +42,15 @@ public final class NginxImport {
   }
 
   static Result translate(List<Directive> main) {
+    Templates.forget();
+    try {
+      return translateWithMaps(main);
+    } finally {
+      Templates.forget();
+    }
+  }
+
+  private static Result translateWithMaps(List<Directive> main) {
     Context context = Context.create();
     Ledger ledger = context.ledger();
     markIncludes(main, ledger);
@@ -70,7 +79,7 @@ public final class NginxImport {
   private static void http(List<Directive> directives, Context context) {
     Ledger ledger = context.ledger();
     Scope http = Scope.of(directives);
-    http.own("map").forEach(map -> Maps.translate(map, ledger));
+    http.own("map").forEach(map -> Maps.translate(map, ledger, context.maps()));
     http.own("log_format").forEach(context.accessLogs()::define);
     http.own("upstream").forEach(context.upstreams()::define);
     // The default server comes first: Wharf sends a request for an unknown host to the routes
@@ -90,7 +99,11 @@ public final class NginxImport {
     for (Listener l : listeners) {
       config.addListeners(shared.map(c -> l.toBuilder().setCompression(c).build()).orElse(l));
     }
-    return config.addAllUpstreams(context.upstreams().all()).addAllRoutes(routes).build();
+    return config
+        .addAllUpstreams(context.upstreams().all())
+        .addAllRoutes(routes)
+        .addAllMaps(context.maps())
+        .build();
   }
 
   /**

@@ -3,6 +3,9 @@ package dev.wharf.cli.nginx;
 import dev.wharf.config.Template;
 import dev.wharf.config.Variables;
 import dev.wharf.config.Variables.Phase;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,7 +15,44 @@ import java.util.Optional;
  * translated, for the report.
  */
 final class Templates {
+  /**
+   * The variables of the maps the import running on this thread has translated so far (lower case,
+   * with their phase): an import is one call on one thread, which clears them when it ends.
+   */
+  private static final ThreadLocal<Map<String, Phase>> MAPS = ThreadLocal.withInitial(HashMap::new);
+
   private Templates() {}
+
+  /** Makes {@code $name}, a translated map's variable, known from now on in this import. */
+  static void define(String name, Phase phase) {
+    MAPS.get().put(name.toLowerCase(Locale.ROOT), phase);
+  }
+
+  /** Forgets the maps of the import that ends. */
+  static void forget() {
+    MAPS.remove();
+  }
+
+  /** The latest phase of the variables in {@code text} (REQUEST when it has none). */
+  static Phase phaseOf(String text) {
+    Phase latest = Phase.REQUEST;
+    try {
+      for (Template.Part part : Template.parse(text).parts()) {
+        if (part instanceof Template.Variable v) {
+          Phase p = variablePhase(v.name()).orElse(Phase.REQUEST);
+          latest = p.compareTo(latest) > 0 ? p : latest;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // checked by problem() first; an unparsable value has no variables to wait for
+    }
+    return latest;
+  }
+
+  private static Optional<Phase> variablePhase(String name) {
+    return Variables.phaseOf(name)
+        .or(() -> Optional.ofNullable(MAPS.get().get(name.toLowerCase(Locale.ROOT))));
+  }
 
   /**
    * Why {@code text} cannot be a template rendered at {@code latest} with {@code groups} regex
@@ -27,7 +67,7 @@ final class Templates {
     }
     for (Template.Part part : template.parts()) {
       if (part instanceof Template.Variable v) {
-        Optional<Phase> phase = Variables.phaseOf(v.name());
+        Optional<Phase> phase = variablePhase(v.name());
         if (phase.isEmpty()) {
           return Optional.of("Wharf has no variable $" + v.name());
         }

@@ -382,11 +382,16 @@ class LocationTranslationTest {
             """
         client_max_body_size 10m;
         add_header X-Frame-Options DENY always;
+        add_header X-Server s1;
         location / {
             proxy_pass http://b;
             proxy_hide_header X-Powered-By;
         }
-        location /upload { client_max_body_size 0; proxy_pass http://b; }
+        location /upload {
+            client_max_body_size 0;
+            proxy_pass http://b;
+            add_header X-Upload up;
+        }
         """);
 
     Route root = route(c, "root");
@@ -395,10 +400,22 @@ class LocationTranslationTest {
         add:
           - name: X-Frame-Options
             value: DENY
+          - name: X-Server
+            value: s1
+            always: false
         remove:
           - X-Powered-By
         """,
         yaml(root.getResponseHeaders()));
+    // a level with its own add_header inherits none of the outer ones, as in nginx
+    assertEquals(
+        """
+        add:
+          - name: X-Upload
+            value: up
+            always: false
+        """,
+        yaml(route(c, "upload").getResponseHeaders()));
     assertEquals(10L << 20, root.getMaxBodySize().getBytes());
     assertEquals(true, route(c, "upload").hasMaxBodySize());
     assertEquals(0, route(c, "upload").getMaxBodySize().getBytes());

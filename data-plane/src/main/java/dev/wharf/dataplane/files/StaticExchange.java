@@ -279,7 +279,7 @@ public final class StaticExchange implements ClientExchange {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && owner.keepAliveAllowed();
     HttpUtil.setKeepAlive(response, keepAlive);
     record.responded(response.status().code(), response.headers());
-    responseHeaders.apply(response.headers(), record, groups);
+    responseHeaders.applyToResponse(response.headers(), response.status().code(), record, groups);
     return keepAlive;
   }
 

@@ -6,6 +6,7 @@ import dev.wharf.proto.config.v1.HeaderRules;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.MatchResult;
 
 /**
@@ -20,7 +21,11 @@ import java.util.regex.MatchResult;
 public final class HeaderRuleSet {
   public static final HeaderRuleSet EMPTY = new HeaderRuleSet(List.of(), List.of(), List.of());
 
-  private record Rule(AsciiString name, Template value) {}
+  /** Statuses nginx's {@code add_header} without {@code always} applies to. */
+  private static final Set<Integer> SUCCESSFUL_OR_REDIRECT =
+      Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
+
+  private record Rule(AsciiString name, Template value, boolean always) {}
 
   private final List<AsciiString> remove;
   private final List<Rule> set;
@@ -46,13 +51,30 @@ public final class HeaderRuleSet {
     return this == EMPTY;
   }
 
-  /** Applies the rules to {@code headers}, rendering values against one request. */
+  /** Applies the rules to request {@code headers}, rendering values against one request. */
   public void apply(
       HttpHeaders headers, TemplateRenderer.VariableSource variables, MatchResult groups) {
+    applyToResponse(headers, 200, variables, groups);
+  }
+
+  /**
+   * Applies the rules to the headers of a response with {@code status}: a rule that is not {@code
+   * always} (nginx's {@code add_header} without {@code always}) only to a 2xx or 3xx status that
+   * nginx lists.
+   */
+  public void applyToResponse(
+      HttpHeaders headers,
+      int status,
+      TemplateRenderer.VariableSource variables,
+      MatchResult groups) {
+    boolean listed = SUCCESSFUL_OR_REDIRECT.contains(status);
     for (AsciiString name : remove) {
       headers.remove(name);
     }
     for (Rule r : set) {
+      if (!r.always() && !listed) {
+        continue;
+      }
       String value = render(r, variables, groups);
       if (value.isEmpty()) {
         headers.remove(r.name());
@@ -61,6 +83,9 @@ public final class HeaderRuleSet {
       }
     }
     for (Rule r : add) {
+      if (!r.always() && !listed) {
+        continue;
+      }
       String value = render(r, variables, groups);
       if (!value.isEmpty()) {
         headers.add(r.name(), value);
@@ -74,7 +99,8 @@ public final class HeaderRuleSet {
   }
 
   private static Rule rule(Header h) {
-    return new Rule(name(h.getName()), Template.parse(h.getValue()));
+    return new Rule(
+        name(h.getName()), Template.parse(h.getValue()), !h.hasAlways() || h.getAlways());
   }
 
   private static AsciiString name(String name) {

@@ -44,9 +44,19 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   private HttpHeaders sentHeaders;
   private HttpHeaders upstreamHeaders;
 
+  private final VariableMaps maps;
+
   public RequestRecord(RequestVariables request, long startNanos) {
+    this(request, startNanos, VariableMaps.NONE);
+  }
+
+  /**
+   * @param maps the variables of the snapshot's {@code maps}, looked up when something asks
+   */
+  public RequestRecord(RequestVariables request, long startNanos, VariableMaps maps) {
     this.request = request;
     this.startNanos = startNanos;
+    this.maps = maps;
   }
 
   public RequestVariables request() {
@@ -157,7 +167,8 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     if (name.startsWith("upstream_http_")) {
       return headerOf(upstreamHeaders, name.substring("upstream_http_".length()));
     }
-    return request.get(name);
+    String mapped = maps.lookup(name, this);
+    return mapped != null ? mapped : request.get(name);
   }
 
   private static String headerOf(HttpHeaders headers, String variable) {

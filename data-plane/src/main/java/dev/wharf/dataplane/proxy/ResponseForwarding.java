@@ -65,7 +65,9 @@ final class ResponseForwarding {
         ClientResponseHeads.prepare(response, request, clientKeepAlive, clock.instant());
     locationRewrites.apply(response.headers(), record);
     record.responded(response.status().code(), response.headers());
-    routed.responseHeaders().apply(response.headers(), record, routed.groups());
+    routed
+        .responseHeaders()
+        .applyToResponse(response.headers(), response.status().code(), record, routed.groups());
     client.write(response);
   }
 
@@ -82,6 +84,9 @@ final class ResponseForwarding {
             !keepAlive,
             clock.instant());
     routed.record().responded(status.code(), error.headers());
+    routed
+        .responseHeaders()
+        .applyToResponse(error.headers(), status.code(), routed.record(), routed.groups());
     return error;
   }
 

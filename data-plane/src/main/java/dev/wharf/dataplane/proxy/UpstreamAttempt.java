@@ -49,8 +49,7 @@ final class UpstreamAttempt {
     String hashKey =
         target.upstream().hashKey() == null
             ? null
-            : TemplateRenderer.render(
-                target.upstream().hashKey(), record.request(), routed.groups());
+            : TemplateRenderer.render(target.upstream().hashKey(), record, routed.groups());
     UpstreamEndpoint endpoint =
         target.upstream().pick(hashKey, retry.tried(), node.ticker().nanoTime(), node.metrics());
     if (endpoint == null) {

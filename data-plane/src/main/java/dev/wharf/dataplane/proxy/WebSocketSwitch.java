@@ -60,8 +60,9 @@ final class WebSocketSwitch {
         .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
         .set(HttpHeaderNames.SERVER, Responses.SERVER);
     boolean stream = client.channel() instanceof Http2StreamChannel;
-    record.responded(stream ? 200 : 101, accepted.headers());
-    routed.responseHeaders().apply(accepted.headers(), record, routed.groups());
+    int status = stream ? 200 : 101;
+    record.responded(status, accepted.headers());
+    routed.responseHeaders().applyToResponse(accepted.headers(), status, record, routed.groups());
     client.writeAndFlush(accepted);
     relay(connection);
   }

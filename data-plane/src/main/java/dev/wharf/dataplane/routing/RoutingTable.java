@@ -3,6 +3,7 @@ package dev.wharf.dataplane.routing;
 import dev.wharf.config.HostPattern;
 import dev.wharf.config.PathMatches;
 import dev.wharf.dataplane.drain.DrainView;
+import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyTarget;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
@@ -41,14 +42,22 @@ public final class RoutingTable {
   private final List<Target> targets;
 
   private final Map<String, CompiledUpstream> upstreams;
+  private final VariableMaps maps;
 
   private RoutingTable(
       Map<String, HostTable<LocationTable<CompiledRoute>>> byListener,
       List<Target> targets,
-      Map<String, CompiledUpstream> upstreams) {
+      Map<String, CompiledUpstream> upstreams,
+      VariableMaps maps) {
     this.byListener = byListener;
     this.targets = targets;
     this.upstreams = upstreams;
+    this.maps = maps;
+  }
+
+  /** The variables the config's {@code maps} define, for every request of this snapshot. */
+  public VariableMaps maps() {
+    return maps;
   }
 
   /** Compiles a validated config whose upstreams are already compiled. */
@@ -66,7 +75,11 @@ public final class RoutingTable {
     for (Listener listener : config.getListenersList()) {
       byListener.put(listener.getName(), compileListener(config, listener, targets));
     }
-    return new RoutingTable(byListener, List.copyOf(targets), Map.copyOf(upstreams));
+    return new RoutingTable(
+        byListener,
+        List.copyOf(targets),
+        Map.copyOf(upstreams),
+        VariableMaps.compile(config.getMapsList()));
   }
 
   /**

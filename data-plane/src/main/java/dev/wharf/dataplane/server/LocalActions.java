@@ -1,7 +1,6 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.http.HeaderValues;
-import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.routing.CompiledRoute;
@@ -26,7 +25,7 @@ final class LocalActions {
       ByteBufAllocator alloc,
       CompiledRoute route,
       MatchResult groups,
-      RequestVariables variables,
+      TemplateRenderer.VariableSource variables,
       boolean head,
       Instant now) {
     var config = route.config();

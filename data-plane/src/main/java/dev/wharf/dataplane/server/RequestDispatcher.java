@@ -217,10 +217,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     if (malformed == null && !snapshot.listener(listener.name()).getUnderscoresInHeaders()) {
       RequestChecks.dropUnderscoredHeaders(request.headers());
     }
-    RequestRecord record =
-        new RequestRecord(
-            variables(request, target != null ? target : new RequestTarget(request.uri(), "")),
-            start);
+    RequestRecord record = record(request, target, start);
     FullHttpResponse early =
         BeforeRouting.answer(ctx, snapshot.listener(listener.name()), request, malformed, now());
     if (early != null) {
@@ -285,8 +282,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private void answerLocally(CompiledRoute route, RoutedRequest routed, boolean head) {
     RequestRecord record = routed.record();
     FullHttpResponse response =
-        LocalActions.respond(ctx.alloc(), route, routed.groups(), record.request(), head, now());
-    route.responseHeaders().apply(response.headers(), record, routed.groups());
+        LocalActions.respond(ctx.alloc(), route, routed.groups(), record, head, now());
+    route
+        .responseHeaders()
+        .applyToResponse(response.headers(), response.status().code(), record, routed.groups());
     respond(record, routed.request(), response);
   }
 
@@ -307,15 +306,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     exchange.start();
   }
 
-  private RequestVariables variables(HttpRequest request, RequestTarget target) {
-    return new RequestVariables(
-        request,
-        target,
-        ClientProtocol.connectionOf(ctx.channel()),
-        listener.hostname(),
-        listener.requestIds(),
-        now(),
-        services.clock().getZone());
+  /** The request's record, its variables read once (with the snapshot's maps). */
+  private RequestRecord record(HttpRequest request, RequestTarget target, long start) {
+    RequestVariables variables =
+        new RequestVariables(
+            request,
+            target != null ? target : new RequestTarget(request.uri(), ""),
+            ClientProtocol.connectionOf(ctx.channel()),
+            listener.hostname(),
+            listener.requestIds(),
+            now(),
+            services.clock().getZone());
+    return new RequestRecord(variables, start, snapshot.routes().maps());
   }
 
   /** Sends a response made here, then finishes the request as an exchange would. */
