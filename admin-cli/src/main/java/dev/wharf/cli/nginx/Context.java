@@ -1,12 +1,26 @@
 package dev.wharf.cli.nginx;
 
+import dev.wharf.proto.config.v1.RateLimitZone;
+import java.util.ArrayList;
+import java.util.List;
+
 /** What the parts of one translation share: the verdicts and the objects made so far. */
 record Context(
-    Ledger ledger, Upstreams upstreams, Listeners listeners, Routes routes, AccessLogs accessLogs) {
+    Ledger ledger,
+    Upstreams upstreams,
+    Listeners listeners,
+    Routes routes,
+    AccessLogs accessLogs,
+    List<RateLimitZone> rateLimitZones) {
   static Context create() {
     Ledger ledger = new Ledger();
     AccessLogs logs = new AccessLogs(ledger);
     return new Context(
-        ledger, new Upstreams(ledger), new Listeners(ledger, logs), new Routes(), logs);
+        ledger,
+        new Upstreams(ledger),
+        new Listeners(ledger, logs),
+        new Routes(),
+        logs,
+        new ArrayList<>());
   }
 }

@@ -153,6 +153,7 @@ final class LocationTranslator {
     }
     route.setStatic(files.value());
     responseParts(scope, route, false);
+    RateLimits.route(scope, ledger, route, context.rateLimitZones());
     return Optional.empty();
   }
 
@@ -246,6 +247,7 @@ final class LocationTranslator {
     Headers.request(scope, context.ledger(), route);
     Headers.defaultHost(ProxyPassUrl.parse(proxyPass.arg(0)).value(), route);
     responseParts(scope, route, true);
+    RateLimits.route(scope, context.ledger(), route, context.rateLimitZones());
     return Optional.empty();
   }
 
