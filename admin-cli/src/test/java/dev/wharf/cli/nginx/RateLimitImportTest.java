@@ -110,7 +110,8 @@ class RateLimitImportTest {
                 .clearProxy()
                 .clearRequestHeaders()
                 .build()));
-    assertEquals(0, route(c, "health").getLimitReqCount(), "return runs before limit_req in nginx");
+    assertEquals(
+        0, route(c, "exact-health").getLimitReqCount(), "return runs before limit_req in nginx");
   }
 
   @Test
