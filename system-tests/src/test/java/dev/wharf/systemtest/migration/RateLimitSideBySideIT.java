@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code wharfctl import-nginx}, by a real Wharf node. Each sequence goes to nginx whole, then to
  * Wharf whole (each keeps its own zones), with a fresh API key per test and proxy.
  *
- * <p>No result depends on the machine's speed: the burst zone drains one request a minute, so a
+ * <p>{@code /conn/} strips its prefix, so {@code /conn/hold} is the backend's {@code /hold}, held
+ * until the test releases it. No result depends on the machine's speed: the burst zone drains one request a minute, so a
  * sequence that takes seconds sees the same counts; the delaying zone only delays, and every
  * delayed request is awaited.
  */
@@ -79,7 +80,7 @@ class RateLimitSideBySideIT {
             location /conn/ {
               limit_req zone=paced burst=100 nodelay;
               limit_conn conns 1;
-              proxy_pass http://BACKEND;
+              proxy_pass http://BACKEND/;
             }
             location /free/ { limit_req zone=paced burst=1000 nodelay; proxy_pass http://BACKEND; }
           }
