@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Wharf whole (each keeps its own zones), with a fresh API key per test and proxy.
  *
  * <p>{@code /conn/} strips its prefix, so {@code /conn/hold} is the backend's {@code /hold}, held
- * until the test releases it. No result depends on the machine's speed: the burst zone drains one request a minute, so a
- * sequence that takes seconds sees the same counts; the delaying zone only delays, and every
- * delayed request is awaited.
+ * until the test releases it. No result depends on the machine's speed: the burst zone drains one
+ * request a minute, so a sequence that takes seconds sees the same counts; the delaying zone only
+ * delays, and every delayed request is awaited.
  */
 class RateLimitSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
