@@ -55,6 +55,8 @@ public final class ConfigValidator {
             references)
         .check(config.getRoutesList());
     RouteConflicts.check(config.getRoutesList(), problems);
+    RateLimitRules.check(
+        config.getRateLimitZonesList(), config.getRoutesList(), problems, references);
     return problems.errors().stream().map(e -> named(e, config)).toList();
   }
 

@@ -26,6 +26,7 @@ public final class Variables {
       Map.ofEntries(
           Map.entry("remote_addr", Phase.REQUEST),
           Map.entry("remote_port", Phase.REQUEST),
+          Map.entry("binary_remote_addr", Phase.REQUEST),
           Map.entry("proxy_protocol_addr", Phase.REQUEST),
           Map.entry("proxy_protocol_port", Phase.REQUEST),
           Map.entry("realip_remote_addr", Phase.REQUEST),

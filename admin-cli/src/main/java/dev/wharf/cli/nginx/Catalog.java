@@ -15,7 +15,8 @@ final class Catalog {
       "settings for FastCGI, uwsgi or SCGI, which no translated location uses";
   static final String TLS = "not configurable for Wharf listeners";
   static final String NO_CACHE = "Wharf does not cache responses";
-  static final String NO_LIMITS = "Wharf has no request rate or connection limits";
+  static final String NO_LIMITS =
+      "Wharf limits neither the response rate nor the requests per connection";
 
   /** Directives the translator itself decides about, wherever they are. */
   private static final Set<String> HANDLED =
@@ -227,8 +228,17 @@ final class Catalog {
     if (name.startsWith("proxy_cache_")) {
       return Verdict.notTranslated(NO_CACHE);
     }
+    if (name.endsWith("_dry_run") && name.startsWith("limit_")) {
+      return Verdict.notTranslated("Wharf has no dry-run mode for limits");
+    }
+    if (name.endsWith("_log_level") && name.startsWith("limit_")) {
+      return Verdict.notNeeded(
+          "Wharf counts limited requests in wharf_rate_limit_requests_total and"
+              + " wharf_conn_limit_total instead of logging them");
+    }
     if (name.startsWith("limit_req") || name.startsWith("limit_conn")) {
-      return Verdict.notTranslated(NO_LIMITS);
+      return Verdict.notNeeded(
+          "no proxied or static route uses it (nginx applies no limit to return or rewrite)");
     }
     return null;
   }

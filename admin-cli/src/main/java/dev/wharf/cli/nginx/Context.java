@@ -1,6 +1,7 @@
 package dev.wharf.cli.nginx;
 
 import dev.wharf.proto.config.v1.VariableMap;
+import dev.wharf.proto.config.v1.RateLimitZone;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,8 @@ record Context(
     Listeners listeners,
     Routes routes,
     AccessLogs accessLogs,
-    List<VariableMap> maps) {
+    List<VariableMap> maps,
+    List<RateLimitZone> rateLimitZones) {
   static Context create() {
     Ledger ledger = new Ledger();
     AccessLogs logs = new AccessLogs(ledger);
@@ -21,6 +23,7 @@ record Context(
         new Listeners(ledger, logs),
         new Routes(),
         logs,
+        new ArrayList<>(),
         new ArrayList<>());
   }
 }

@@ -153,6 +153,7 @@ final class LocationTranslator {
     }
     route.setStatic(files.value());
     responseParts(scope, route, false);
+    RateLimits.route(scope, ledger, route, context.rateLimitZones());
     return Optional.empty();
   }
 
@@ -251,6 +252,7 @@ final class LocationTranslator {
     route.setSlashRedirect(
         !match.isRegex() && match.value().length() > 1 && match.value().endsWith("/"));
     responseParts(scope, route, true);
+    RateLimits.route(scope, context.ledger(), route, context.rateLimitZones());
     return Optional.empty();
   }
 

@@ -82,6 +82,7 @@ public final class NginxImport {
     http.own("map").forEach(map -> Maps.translate(map, ledger, context.maps()));
     http.own("log_format").forEach(context.accessLogs()::define);
     http.own("upstream").forEach(context.upstreams()::define);
+    context.rateLimitZones().addAll(RateLimits.zones(http, ledger));
     // The default server comes first: Wharf sends a request for an unknown host to the routes
     // of the first host on the listener, as nginx sends it to the default server.
     List<Directive> servers = new ArrayList<>(http.own("server"));
@@ -99,6 +100,7 @@ public final class NginxImport {
     for (Listener l : listeners) {
       config.addListeners(shared.map(c -> l.toBuilder().setCompression(c).build()).orElse(l));
     }
+    config.addAllRateLimitZones(context.rateLimitZones());
     return config
         .addAllUpstreams(context.upstreams().all())
         .addAllRoutes(routes)

@@ -95,19 +95,7 @@ final class NotTranslatedDirectives {
         "expires",
         "etag",
         "if_modified_since");
-    table.notTranslated(
-        Catalog.NO_LIMITS,
-        "limit_req",
-        "limit_req_zone",
-        "limit_req_status",
-        "limit_req_log_level",
-        "limit_conn",
-        "limit_conn_zone",
-        "limit_conn_status",
-        "limit_conn_log_level",
-        "limit_rate",
-        "limit_rate_after",
-        "keepalive_requests");
+    table.notTranslated(Catalog.NO_LIMITS, "limit_rate", "limit_rate_after", "keepalive_requests");
   }
 
   /** Access control, variables, conditions and response body filters. */

@@ -194,5 +194,6 @@ final class ServerTranslator {
                 site, "root", PathMatch.newBuilder().setPrefix("/").build(), site.server().origin())
             .setStatic(files.value());
     LocationTranslator.responseParts(scope, ledger, route, false);
+    RateLimits.route(scope, ledger, route, context.rateLimitZones());
   }
 }

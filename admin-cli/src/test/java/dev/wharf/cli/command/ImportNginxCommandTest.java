@@ -55,7 +55,7 @@ class ImportNginxCommandTest {
         # Read the lists below, then check the result with `wharfctl validate -f`.
         #
         # 1 directive not translated (nothing below does what it asks):
-        #   CONF:5: limit_req zone=api -- Wharf has no request rate or connection limits
+        #   CONF:5: limit_req zone=api -- no limit_req_zone named 'api' was translated
         #
         # 0 directives translated with a difference to check by hand.
         #
@@ -88,7 +88,7 @@ class ImportNginxCommandTest {
     assertEquals(
         """
         warning: 1 directive not translated:
-          CONF:5: limit_req zone=api -- Wharf has no request rate or connection limits
+          CONF:5: limit_req zone=api -- no limit_req_zone named 'api' was translated
         imported CONF: 1 listener, 1 upstream (1 endpoint), 1 route; directives: 1 not \
         translated, 0 to check, 0 not needed
         """

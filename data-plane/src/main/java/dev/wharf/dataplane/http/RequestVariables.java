@@ -151,7 +151,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   @Override
   public String get(String name) {
     return switch (name) {
-      case "remote_addr" -> address(client == null ? null : client.remote());
+      case "remote_addr", "binary_remote_addr" -> address(client == null ? null : client.remote());
       case "remote_port" -> port(client == null ? null : client.remote());
       case "realip_remote_addr" -> address(client == null ? null : client.peer());
       case "realip_remote_port" -> port(client == null ? null : client.peer());

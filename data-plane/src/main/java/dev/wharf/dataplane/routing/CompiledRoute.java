@@ -5,6 +5,7 @@ import dev.wharf.dataplane.compression.CompressionSettings;
 import dev.wharf.dataplane.files.StaticSite;
 import dev.wharf.dataplane.http.HeaderRuleSet;
 import dev.wharf.dataplane.proxy.ProxyTarget;
+import dev.wharf.dataplane.ratelimit.RouteLimits;
 import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
 
@@ -21,6 +22,7 @@ import dev.wharf.proto.config.v1.Route;
  * @param files what a static route serves, else null
  * @param compression the route's compression, or its listener's when it has none
  * @param responseHeaders header rules for every response of the route
+ * @param limits the route's limit_req and limit_conn, on the node's zones
  */
 public record CompiledRoute(
     int index,
@@ -31,7 +33,8 @@ public record CompiledRoute(
     ProxyTarget proxy,
     StaticSite files,
     CompressionSettings compression,
-    HeaderRuleSet responseHeaders) {
+    HeaderRuleSet responseHeaders,
+    RouteLimits limits) {
   /** nginx's client_max_body_size default. */
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
@@ -40,7 +43,11 @@ public record CompiledRoute(
    * @param listenerCompression the compression of the listener the route is compiled for
    */
   static CompiledRoute compile(
-      int index, Route route, ProxyTarget proxy, Compression listenerCompression) {
+      int index,
+      Route route,
+      ProxyTarget proxy,
+      RouteLimits limits,
+      Compression listenerCompression) {
     return new CompiledRoute(
         index,
         route,
@@ -51,7 +58,8 @@ public record CompiledRoute(
         route.hasStatic() ? StaticSite.compile(route) : null,
         CompressionSettings.compile(
             route.hasCompression() ? route.getCompression() : listenerCompression),
-        HeaderRuleSet.compile(route.getResponseHeaders()));
+        HeaderRuleSet.compile(route.getResponseHeaders()),
+        limits);
   }
 
   public String name() {

@@ -5,12 +5,15 @@ import dev.wharf.config.PathMatches;
 import dev.wharf.dataplane.drain.DrainView;
 import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyTarget;
+import dev.wharf.dataplane.ratelimit.RateLimitZones;
+import dev.wharf.dataplane.ratelimit.RouteLimits;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +37,7 @@ public final class RoutingTable {
   public record Selection(CompiledRoute route, MatchResult groups) {}
 
   /** A route by name and its compiled proxy action (null when it is not a proxy route). */
-  private record Target(String route, ProxyTarget proxy) {}
+  private record Target(String route, ProxyTarget proxy, RouteLimits limits) {}
 
   private final Map<String, HostTable<LocationTable<CompiledRoute>>> byListener;
 
@@ -60,8 +63,17 @@ public final class RoutingTable {
     return maps;
   }
 
-  /** Compiles a validated config whose upstreams are already compiled. */
+  /** Compiles a validated config whose upstreams are already compiled; its zones start empty. */
   public static RoutingTable compile(Config config, Map<String, CompiledUpstream> upstreams) {
+    return compile(
+        config,
+        upstreams,
+        new RateLimitZones(new SimpleMeterRegistry()).update(config.getRateLimitZonesList()));
+  }
+
+  /** Compiles a validated config on the node's rate-limit zones ({@link RateLimitZones#update}). */
+  public static RoutingTable compile(
+      Config config, Map<String, CompiledUpstream> upstreams, RateLimitZones.Compiled zones) {
     List<Target> targets = new ArrayList<>();
     for (Route route : config.getRoutesList()) {
       targets.add(
@@ -69,7 +81,8 @@ public final class RoutingTable {
               route.getName(),
               route.hasProxy()
                   ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream()))
-                  : null));
+                  : null,
+              RouteLimits.compile(route, zones)));
     }
     Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
@@ -130,7 +143,8 @@ public final class RoutingTable {
         continue;
       }
       CompiledRoute compiled =
-          CompiledRoute.compile(i, route, targets.get(i).proxy(), listener.getCompression());
+          CompiledRoute.compile(
+              i, route, targets.get(i).proxy(), targets.get(i).limits(), listener.getCompression());
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultServer == null) {
           defaultServer = new LocationTable<>();

@@ -17,6 +17,7 @@ import dev.wharf.dataplane.metrics.ProxyMetrics;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.node.Transport;
 import dev.wharf.dataplane.proxy.ProxyServices;
+import dev.wharf.dataplane.ratelimit.RateLimitZones;
 import dev.wharf.dataplane.routing.RoutingTable;
 import dev.wharf.dataplane.tls.TlsEngine;
 import dev.wharf.dataplane.tls.TlsListeners;
@@ -84,6 +85,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final Executor files;
   private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
+  private final RateLimitZones rateLimits;
   private final AccessLogs accessLogs = new AccessLogs(ACCESS_LOG_QUEUE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>();
@@ -110,6 +112,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             : Executors.newFixedThreadPool(
                 Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
     this.services = new NodeServices(b.metrics, b.ticker, b.clock, b.random, files);
+    this.rateLimits = new RateLimitZones(b.metrics.registry());
     this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
     this.proxy = new ProxyServices(services, connector, drainer);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
@@ -168,7 +171,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     Map<String, UpstreamTlsClient> upstreamClients = configFiles.upstreamTls(config);
     Map<String, CompiledUpstream> upstreams =
         Upstreams.compile(config, endpoints, services.random(), upstreamClients);
-    RoutingTable routes = RoutingTable.compile(config, upstreams);
+    RoutingTable routes =
+        RoutingTable.compile(config, upstreams, rateLimits.update(config.getRateLimitZonesList()));
     Map<String, AccessLogger> logs = configFiles.accessLogs(config);
     TlsListeners.Prepared certificates = configFiles.listenerTls(config);
 

@@ -1,7 +1,15 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http.ClientProtocol;
+import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.http.RequestTarget;
+import dev.wharf.dataplane.http.RequestVariables;
+import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.tls.TlsListeners;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpRequest;
+import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
@@ -19,4 +27,29 @@ record ListenerContext(
     ProxyServices services,
     String hostname,
     Supplier<String> requestIds,
-    TlsListeners tls) {}
+    TlsListeners tls) {
+
+  /**
+   * The record of a request that arrived on {@code channel} (a connection or a stream) at {@code
+   * startNanos}, with its variables; {@code target} is null when the request's could not be parsed.
+   */
+  RequestRecord record(
+      Channel channel,
+      HttpRequest request,
+      RequestTarget target,
+      Clock clock,
+      long startNanos,
+      VariableMaps maps) {
+    return new RequestRecord(
+        new RequestVariables(
+            request,
+            target != null ? target : new RequestTarget(request.uri(), ""),
+            ClientProtocol.connectionOf(channel),
+            hostname,
+            requestIds,
+            clock.instant(),
+            clock.getZone()),
+        startNanos,
+        maps);
+  }
+}

@@ -56,6 +56,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private final ResponseCompressor compressor;
   private final ClientProtocol protocol;
   private final RequestEnds ends;
+  private RouteAdmission admission;
   private ChannelHandlerContext ctx;
   private NodeSnapshot snapshot;
   private ClientExchange exchange;
@@ -86,6 +87,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.admission = new RouteAdmission(ctx, services, this);
     if (ctx.channel().isActive()) {
       opened();
     }
@@ -217,7 +219,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     if (malformed == null && !snapshot.listener(listener.name()).getUnderscoresInHeaders()) {
       RequestChecks.dropUnderscoredHeaders(request.headers());
     }
-    RequestRecord record = record(request, target, start);
+    RequestRecord record =
+        listener.record(
+            ctx.channel(), request, target, services.clock(), start, snapshot.routes().maps());
     FullHttpResponse early =
         BeforeRouting.answer(ctx, snapshot.listener(listener.name()), request, malformed, now());
     if (early != null) {
@@ -236,21 +240,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     RoutingTable.Selection selection =
         snapshot.routes().select(listener.name(), RequestVariables.hostOf(request), target.path());
     if (selection == null) {
-      respond(
-          record,
-          request,
-          Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head, false, now()));
+      HttpResponseStatus notFound = HttpResponseStatus.NOT_FOUND;
+      respond(record, request, Responses.error(ctx.alloc(), notFound, head, false, now()));
       return;
     }
     CompiledRoute route = selection.route();
     record.routed(route.name());
-    HttpResponseStatus refused = RouteChecks.refusal(route, request, ctx.channel());
-    if (refused != null) {
-      respond(record, request, Responses.error(ctx.alloc(), refused, head, true, now()));
-      return;
-    }
-    ResponseCompression compression = route.compression().forRequest(request);
-    compressor.expect(compression, record);
     RoutedRequest routed =
         new RoutedRequest(
             request,
@@ -260,6 +255,34 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
             route.name(),
             route.maxBodySize(),
             route.responseHeaders());
+    HttpResponseStatus refused =
+        admission.refusal(route, routed, ctx.channel(), s -> resumed(route, routed, head, s));
+    if (admission.waiting()) {
+      exchange = admission; // nothing is read while a rate-limited request waits
+    } else {
+      serve(route, routed, head, refused);
+    }
+  }
+
+  /** The delay of a rate-limited request is over. */
+  private void resumed(CompiledRoute route, RoutedRequest r, boolean head, HttpResponseStatus no) {
+    exchange = null;
+    serve(route, r, head, no);
+    if (exchange == null && !closing) {
+      readClient();
+    }
+  }
+
+  /** Answers a refusal, or hands the request to what the route serves. */
+  private void serve(
+      CompiledRoute route, RoutedRequest routed, boolean head, HttpResponseStatus refused) {
+    if (refused != null) {
+      FullHttpResponse error = Responses.error(ctx.alloc(), refused, head, true, now());
+      respond(routed.record(), routed.request(), error);
+      return;
+    }
+    ResponseCompression compression = route.compression().forRequest(routed.request());
+    compressor.expect(compression, routed.record());
     if (route.files() != null) {
       exchange =
           new StaticExchange(
@@ -306,20 +329,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     exchange.start();
   }
 
-  /** The request's record, its variables read once (with the snapshot's maps). */
-  private RequestRecord record(HttpRequest request, RequestTarget target, long start) {
-    RequestVariables variables =
-        new RequestVariables(
-            request,
-            target != null ? target : new RequestTarget(request.uri(), ""),
-            ClientProtocol.connectionOf(ctx.channel()),
-            listener.hostname(),
-            listener.requestIds(),
-            now(),
-            services.clock().getZone());
-    return new RequestRecord(variables, start, snapshot.routes().maps());
-  }
-
+    RequestRecord record =
+        listener.record(
+            ctx.channel(), request, target, services.clock(), start, snapshot.routes().maps());
   /** Sends a response made here, then finishes the request as an exchange would. */
   private void respond(RequestRecord record, HttpRequest request, FullHttpResponse response) {
     // After a 400 the next request cannot be trusted to start where this one seemed to end.
@@ -375,16 +387,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   public void switchToRelay(
       Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay) {
     webSocket = true;
-    if (protocol.isHttp2()) {
-      WebSocketRelayPipeline.installOnStream(
-          ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
-    } else {
-      WebSocketRelayPipeline.install(
-          ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
-    }
+    WebSocketRelayPipeline.install(
+        protocol.isHttp2(), ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
   }
 
   private void finished(RequestRecord record) {
+    admission.requestEnded();
     ends.finished(record, snapshot);
   }
 

@@ -16,6 +16,23 @@ final class WebSocketRelayPipeline {
   private WebSocketRelayPipeline() {}
 
   /**
+   * On an HTTP/2 stream ({@link #installOnStream}) or an HTTP/1.1 connection ({@link #install}).
+   */
+  static void install(
+      boolean http2,
+      ChannelPipeline client,
+      ChannelHandler dispatcher,
+      ChannelHandler clientRelay,
+      ChannelPipeline upstream,
+      ChannelHandler upstreamRelay) {
+    if (http2) {
+      installOnStream(client, dispatcher, clientRelay, upstream, upstreamRelay);
+    } else {
+      install(client, dispatcher, clientRelay, upstream, upstreamRelay);
+    }
+  }
+
+  /**
    * @param client the client connection's pipeline, built by {@link HttpFrontendInitializer}
    * @param dispatcher the client's request dispatcher, which the client relay replaces
    * @param upstream the upstream connection's pipeline, built by {@link UpstreamHttpPipeline}

@@ -1,0 +1,197 @@
+package dev.wharf.systemtest.migration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.TestBackend;
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.JarProcess;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * nginx's limit_req and limit_conn side by side: one nginx file run by a real nginx and, through
+ * {@code wharfctl import-nginx}, by a real Wharf node. Each sequence goes to nginx whole, then to
+ * Wharf whole (each keeps its own zones), with a fresh API key per test and proxy.
+ *
+ * <p>{@code /conn/} strips its prefix, so {@code /conn/hold} is the backend's {@code /hold}, held
+ * until the test releases it. No result depends on the machine's speed: the burst zone drains one
+ * request a minute, so a sequence that takes seconds sees the same counts; the delaying zone only
+ * delays, and every delayed request is awaited.
+ */
+class RateLimitSideBySideIT {
+  private static final Duration BOUND = Duration.ofSeconds(30);
+
+  @TempDir static Path dir;
+  private static TestBackend backend;
+  private static NginxProcess nginx;
+  private static JarProcess wharf;
+  private static int nginxPort;
+  private static int wharfPort;
+
+  @BeforeAll
+  static void start() throws Exception {
+    NginxProcess.assumeInstalled();
+    backend = TestBackend.start("b");
+    List<Integer> ports = FreePorts.loopback(2);
+    nginxPort = ports.get(0);
+    wharfPort = ports.get(1);
+    Path nginxConf = write(dir.resolve("nginx"), nginxPort);
+    Path wharfConf = write(dir.resolve("wharf"), wharfPort);
+    SeedSetup.makeReadable(dir);
+    Path prefix = dir.resolve("nginx");
+    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
+    wharf = ImportedNode.start(dir, wharfConf, BOUND);
+    Await.until(BOUND, () -> answers(nginxPort), nginx::errors);
+  }
+
+  private static Path write(Path at, int port) throws IOException {
+    Files.createDirectories(at.resolve("logs"));
+    String conf =
+        """
+        worker_processes 1;
+        events { worker_connections 64; }
+        http {
+          access_log off;
+          limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;
+          limit_req_zone $http_x_api_key zone=paced:1m rate=20r/s;
+          limit_conn_zone $http_x_api_key zone=conns:1m;
+          server {
+            listen 127.0.0.1:PORT;
+            limit_req zone=perkey burst=3 nodelay;
+            location /burst/ { proxy_pass http://BACKEND; }
+            location /paced/ { limit_req zone=paced burst=5; proxy_pass http://BACKEND; }
+            location /conn/ {
+              limit_req zone=paced burst=100 nodelay;
+              limit_conn conns 1;
+              proxy_pass http://BACKEND/;
+            }
+            location /free/ { limit_req zone=paced burst=1000 nodelay; proxy_pass http://BACKEND; }
+          }
+        }
+        """
+            .replace("BACKEND", backend.endpoint())
+            .replace("PORT", Integer.toString(port));
+    Path file = at.resolve("nginx.conf");
+    Files.writeString(file, conf);
+    return file;
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (wharf != null) {
+      wharf.close();
+    }
+    if (nginx != null) {
+      nginx.close();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  @BeforeEach
+  void forgetWhatEarlierTestsSent() {
+    while (backend.pendingRequests() > 0) {
+      backend.takeRequest(BOUND);
+    }
+  }
+
+  private static boolean answers(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static HttpRequest request(int port, String path, String key) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(BOUND)
+        .header("x-api-key", key)
+        .build();
+  }
+
+  private static int status(int port, String path, String key) throws Exception {
+    return Http.send(request(port, path, key), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  private static List<Integer> sequence(int port, String path, String key, int n) throws Exception {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(status(port, path, key));
+    }
+    return out;
+  }
+
+  private static int backendRequests() {
+    int n = 0;
+    while (backend.pendingRequests() > 0) {
+      backend.takeRequest(BOUND);
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void aBurstFromOneKeyGetsTheSameStatusesAndASecondKeyIsUnaffected() throws Exception {
+    List<Integer> expected = List.of(200, 200, 200, 200, 503, 503, 503);
+    for (int port : new int[] {nginxPort, wharfPort}) {
+      String key = "burst-" + port;
+      assertEquals(expected, sequence(port, "/burst/x", key, 7), "port " + port);
+      assertEquals(200, status(port, "/burst/x", "other-" + port), "another key, port " + port);
+      assertEquals(5, backendRequests(), "what reached the backend through port " + port);
+    }
+  }
+
+  @Test
+  void delayedRequestsAreAnsweredAndArriveAtTheBackend() throws Exception {
+    for (int port : new int[] {nginxPort, wharfPort}) {
+      String key = "paced-" + port;
+      List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        inFlight.add(
+            Http.getAsync(URI.create("http://127.0.0.1:" + port + "/paced/x"), "x-api-key", key));
+      }
+      for (CompletableFuture<HttpResponse<String>> f : inFlight) {
+        assertEquals(200, f.get(BOUND.toSeconds(), TimeUnit.SECONDS).statusCode(), "port " + port);
+      }
+      assertEquals(4, backendRequests(), "port " + port);
+    }
+  }
+
+  @Test
+  void limitConnRefusesASecondRequestOfAKeyWhileItsFirstIsInProgress() throws Exception {
+    for (int port : new int[] {nginxPort, wharfPort}) {
+      String key = "conn-" + port;
+      CompletableFuture<HttpResponse<String>> held =
+          Http.getAsync(URI.create("http://127.0.0.1:" + port + "/conn/hold"), "x-api-key", key);
+      Await.until(
+          BOUND,
+          () -> backend.pendingRequests() == 1,
+          () -> "the held request is not at the backend");
+      assertEquals(503, status(port, "/conn/x", key), "port " + port);
+      assertEquals(200, status(port, "/conn/x", "other-" + port), "port " + port);
+      backend.releaseHeld();
+      assertEquals(200, held.get(BOUND.toSeconds(), TimeUnit.SECONDS).statusCode());
+      assertEquals(200, status(port, "/conn/x", key), "the count is given back, port " + port);
+      assertEquals(3, backendRequests(), "port " + port);
+    }
+  }
+}
