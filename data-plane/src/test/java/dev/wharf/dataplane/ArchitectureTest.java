@@ -46,7 +46,8 @@ class ArchitectureTest {
               "..dataplane.compression..",
               "..dataplane.health..",
               "..dataplane.accesslog..",
-              "..dataplane.admin..")
+              "..dataplane.admin..",
+              "..dataplane.access..")
           .layer("routing")
           .definedBy("..dataplane.routing..")
           .layer("server")

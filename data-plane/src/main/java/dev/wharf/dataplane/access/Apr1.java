@@ -22,7 +22,8 @@ final class Apr1 {
     int end = hash.indexOf('$', MAGIC.length);
     byte[] salt = hash.substring(MAGIC.length, end).getBytes(StandardCharsets.US_ASCII);
     byte[] expected = hash.getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(expected, hash(password, salt).getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(
+        expected, hash(password, salt).getBytes(StandardCharsets.US_ASCII));
   }
 
   static String hash(byte[] password, byte[] salt) {

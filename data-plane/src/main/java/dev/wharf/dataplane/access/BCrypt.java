@@ -7,12 +7,12 @@ import java.security.MessageDigest;
 /**
  * bcrypt ({@code $2a$}, {@code $2b$}, {@code $2y$}) as Provos and Mazières describe it: the
  * expensive Blowfish key schedule (EksBlowfish) keyed with the password and the salt, then {@code
- * OrpheanBeholderScryDoubt} encrypted 64 times. Written from the paper and the format's description;
- * Blowfish's initial state (the hex digits of pi) is computed once when the class loads rather than
- * pasted as a table.
+ * OrpheanBeholderScryDoubt} encrypted 64 times. Written from the paper and the format's
+ * description; Blowfish's initial state (the hex digits of pi) is computed once when the class
+ * loads rather than pasted as a table.
  *
- * <p>{@code $2a$} is treated as {@code $2b$}: the two differ only for passwords of 255 bytes or more
- * (an old length wrap in OpenBSD), which are refused before they get here. Stateless and
+ * <p>{@code $2a$} is treated as {@code $2b$}: the two differ only for passwords of 255 bytes or
+ * more (an old length wrap in OpenBSD), which are refused before they get here. Stateless and
  * thread-safe; a check costs 2^cost key schedules (about 1 ms at cost 4 and 60 ms at cost 10 here),
  * so it never runs on an event loop.
  */
@@ -51,7 +51,9 @@ final class BCrypt {
 
   /** The hash of {@code password} with {@code salt} (16 bytes) at {@code cost}: for tests. */
   static String hash(byte[] password, byte[] salt, int cost) {
-    return String.format("$2b$%02d$", cost) + encode(salt, 16) + encode(raw(password, salt, cost), 23);
+    return String.format("$2b$%02d$", cost)
+        + encode(salt, 16)
+        + encode(raw(password, salt, cost), 23);
   }
 
   private static byte[] raw(byte[] password, byte[] salt, int cost) {

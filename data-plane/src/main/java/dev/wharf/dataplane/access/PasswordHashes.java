@@ -22,8 +22,7 @@ final class PasswordHashes {
     }
     if (hash.startsWith("{SHA}")) {
       byte[] expected = hash.substring(5).getBytes(StandardCharsets.US_ASCII);
-      byte[] actual =
-          Base64.getEncoder().encode(digest("SHA-1").digest(password));
+      byte[] actual = Base64.getEncoder().encode(digest("SHA-1").digest(password));
       return MessageDigest.isEqual(expected, actual);
     }
     return false; // refused when the file was read; never here

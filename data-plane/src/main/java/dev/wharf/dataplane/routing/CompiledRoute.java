@@ -1,12 +1,18 @@
 package dev.wharf.dataplane.routing;
 
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.access.AccessControl;
 import dev.wharf.dataplane.compression.CompressionSettings;
+import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.files.StaticSite;
 import dev.wharf.dataplane.http.HeaderRuleSet;
+import dev.wharf.dataplane.http.RequestRecord;
+import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.proxy.ProxyTarget;
 import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.regex.MatchResult;
 
 /**
  * A route as the data plane runs it: the config it came from, and what is compiled from it once per
@@ -21,6 +27,7 @@ import dev.wharf.proto.config.v1.Route;
  * @param files what a static route serves, else null
  * @param compression the route's compression, or its listener's when it has none
  * @param responseHeaders header rules for every response of the route
+ * @param access who may use the route (allow/deny, basic auth), else null
  */
 public record CompiledRoute(
     int index,
@@ -31,7 +38,8 @@ public record CompiledRoute(
     ProxyTarget proxy,
     StaticSite files,
     CompressionSettings compression,
-    HeaderRuleSet responseHeaders) {
+    HeaderRuleSet responseHeaders,
+    AccessControl access) {
   /** nginx's client_max_body_size default. */
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
@@ -51,7 +59,14 @@ public record CompiledRoute(
         route.hasStatic() ? StaticSite.compile(route) : null,
         CompressionSettings.compile(
             route.hasCompression() ? route.getCompression() : listenerCompression),
-        HeaderRuleSet.compile(route.getResponseHeaders()));
+        HeaderRuleSet.compile(route.getResponseHeaders()),
+        AccessControl.compile(route));
+  }
+
+  /** A request taken to this route, as the exchanges see it. */
+  public RoutedRequest routed(
+      HttpRequest request, RequestTarget target, MatchResult groups, RequestRecord record) {
+    return new RoutedRequest(request, target, groups, record, name(), maxBodySize, responseHeaders);
   }
 
   public String name() {

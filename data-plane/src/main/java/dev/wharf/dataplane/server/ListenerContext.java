@@ -1,7 +1,13 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.http.ClientProtocol;
+import dev.wharf.dataplane.http.RequestTarget;
+import dev.wharf.dataplane.http.RequestVariables;
+import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.tls.TlsListeners;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.function.Supplier;
 
 /**
@@ -19,4 +25,18 @@ record ListenerContext(
     ProxyServices services,
     String hostname,
     Supplier<String> requestIds,
-    TlsListeners tls) {}
+    TlsListeners tls) {
+
+  /** The variables of a request read on {@code channel} (a connection or an HTTP/2 stream). */
+  RequestVariables variables(HttpRequest request, RequestTarget target, Channel channel) {
+    NodeServices node = services.node();
+    return new RequestVariables(
+        request,
+        target,
+        ClientProtocol.connectionOf(channel),
+        hostname,
+        requestIds,
+        node.clock().instant(),
+        node.clock().getZone());
+  }
+}

@@ -34,6 +34,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * Takes each request on a client connection to its route: checks the head (400, 414, 431, 413,
@@ -219,7 +220,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
     RequestRecord record =
         new RequestRecord(
-            variables(request, target != null ? target : new RequestTarget(request.uri(), "")),
+            listener.variables(
+                request,
+                target != null ? target : new RequestTarget(request.uri(), ""),
+                ctx.channel()),
             start);
     FullHttpResponse early =
         BeforeRouting.answer(ctx, snapshot.listener(listener.name()), request, malformed, now());
@@ -232,7 +236,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
 
   /**
    * Selects the route on the snapshot taken for this request (404 when none matches), refuses what
-   * the route cannot take ({@link RouteChecks}), then hands the request to what the route serves.
+   * the route does not take ({@link AccessGate}), then hands the request to what the route serves.
    */
   private void route(
       HttpRequest request, RequestTarget target, RequestRecord record, boolean head) {
@@ -247,22 +251,40 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
     CompiledRoute route = selection.route();
     record.routed(route.name());
-    HttpResponseStatus refused = RouteChecks.refusal(route, request, ctx.channel());
-    if (refused != null) {
-      respond(record, request, Responses.error(ctx.alloc(), refused, head, true, now()));
-      return;
+    Consumer<FullHttpResponse> then = refusal -> admit(selection, request, target, record, refusal);
+    if (AccessGate.check(ctx, services, route, request, record, head, then)) {
+      exchange = AccessGate.WAITING; // nothing is read until the check is done
     }
+  }
+
+  private void admit(
+      RoutingTable.Selection selection,
+      HttpRequest request,
+      RequestTarget target,
+      RequestRecord record,
+      FullHttpResponse refusal) {
+    boolean waited = exchange == AccessGate.WAITING;
+    exchange = null;
+    if (refusal != null) {
+      respond(record, request, refusal);
+    } else {
+      serve(selection, request, target, record);
+    }
+    if (waited && exchange == null && !closing) {
+      readClient();
+    }
+  }
+
+  private void serve(
+      RoutingTable.Selection selection,
+      HttpRequest request,
+      RequestTarget target,
+      RequestRecord record) {
+    CompiledRoute route = selection.route();
+    boolean head = request.method().equals(HttpMethod.HEAD);
     ResponseCompression compression = route.compression().forRequest(request);
     compressor.expect(compression, record);
-    RoutedRequest routed =
-        new RoutedRequest(
-            request,
-            target,
-            selection.groups(),
-            record,
-            route.name(),
-            route.maxBodySize(),
-            route.responseHeaders());
+    RoutedRequest routed = route.routed(request, target, selection.groups(), record);
     if (route.files() != null) {
       exchange =
           new StaticExchange(
@@ -275,19 +297,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
               compression);
       exchange.start();
     } else if (route.proxy() == null) {
-      answerLocally(route, routed, head);
+      respond(record, request, LocalActions.answer(ctx.alloc(), route, routed, head, now()));
     } else {
       startProxy(route, routed, head);
     }
-  }
-
-  /** A route with neither files nor a proxy: its local action answers at once. */
-  private void answerLocally(CompiledRoute route, RoutedRequest routed, boolean head) {
-    RequestRecord record = routed.record();
-    FullHttpResponse response =
-        LocalActions.respond(ctx.alloc(), route, routed.groups(), record.request(), head, now());
-    route.responseHeaders().apply(response.headers(), record, routed.groups());
-    respond(record, routed.request(), response);
   }
 
   /**
@@ -305,17 +318,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
     exchange = new ProxyExchange(ctx, proxy, routed, route.proxy(), this, upgrade);
     exchange.start();
-  }
-
-  private RequestVariables variables(HttpRequest request, RequestTarget target) {
-    return new RequestVariables(
-        request,
-        target,
-        ClientProtocol.connectionOf(ctx.channel()),
-        listener.hostname(),
-        listener.requestIds(),
-        now(),
-        services.clock().getZone());
   }
 
   /** Sends a response made here, then finishes the request as an exchange would. */

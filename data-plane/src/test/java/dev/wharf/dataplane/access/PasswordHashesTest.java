@@ -44,14 +44,16 @@ class PasswordHashesTest {
 
   @Test
   void bcryptAgreesWithLibxcryptOnFreshHashes() {
-    String python = "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32)))";
+    String python =
+        "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32)))";
     CommandRunner.Result made =
         run(List.of("python3", "-W", "ignore", "-c", python, "correct horse"));
     String hash = made.stdout().strip();
     assertTrue(hash.startsWith("$2b$05$"), hash);
     assertTrue(PasswordHashes.matches(hash, utf8("correct horse")));
     assertFalse(PasswordHashes.matches(hash, utf8("correct horsf")));
-    assertEquals(hash, BCrypt.hash(utf8("correct horse"), BCrypt.decode(hash.substring(7, 29), 16), 5));
+    assertEquals(
+        hash, BCrypt.hash(utf8("correct horse"), BCrypt.decode(hash.substring(7, 29), 16), 5));
   }
 
   @Test
