@@ -21,8 +21,8 @@ final class AccessControlRules {
       basicAuth(path + ".basic_auth", r.getBasicAuth(), problems);
     }
     if (r.getSatisfy() != Satisfy.SATISFY_UNSPECIFIED
-        && r.getSatisfy() != Satisfy.SATISFY_ALL
-        && r.getSatisfy() != Satisfy.SATISFY_ANY) {
+        && r.getSatisfy() != Satisfy.ALL
+        && r.getSatisfy() != Satisfy.ANY) {
       problems.add(path + ".satisfy", "unknown value " + r.getSatisfyValue());
     }
   }

@@ -71,7 +71,7 @@ public final class AccessControl {
         rules,
         users,
         route.hasBasicAuth() ? route.getBasicAuth().getRealm() : "",
-        route.getSatisfy() == Satisfy.SATISFY_ANY);
+        route.getSatisfy() == Satisfy.ANY);
   }
 
   /** The {@code WWW-Authenticate} value of a 401, as nginx writes it. */

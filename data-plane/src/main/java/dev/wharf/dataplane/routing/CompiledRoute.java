@@ -3,16 +3,11 @@ package dev.wharf.dataplane.routing;
 import dev.wharf.config.Template;
 import dev.wharf.dataplane.access.AccessControl;
 import dev.wharf.dataplane.compression.CompressionSettings;
-import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.files.StaticSite;
 import dev.wharf.dataplane.http.HeaderRuleSet;
-import dev.wharf.dataplane.http.RequestRecord;
-import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.proxy.ProxyTarget;
 import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
-import io.netty.handler.codec.http.HttpRequest;
-import java.util.regex.MatchResult;
 
 /**
  * A route as the data plane runs it: the config it came from, and what is compiled from it once per
@@ -61,12 +56,6 @@ public record CompiledRoute(
             route.hasCompression() ? route.getCompression() : listenerCompression),
         HeaderRuleSet.compile(route.getResponseHeaders()),
         AccessControl.compile(route));
-  }
-
-  /** A request taken to this route, as the exchanges see it. */
-  public RoutedRequest routed(
-      HttpRequest request, RequestTarget target, MatchResult groups, RequestRecord record) {
-    return new RoutedRequest(request, target, groups, record, name(), maxBodySize, responseHeaders);
   }
 
   public String name() {

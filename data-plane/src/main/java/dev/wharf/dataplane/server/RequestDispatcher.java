@@ -249,10 +249,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
           Responses.error(ctx.alloc(), HttpResponseStatus.NOT_FOUND, head, false, now()));
       return;
     }
-    CompiledRoute route = selection.route();
-    record.routed(route.name());
+    record.routed(selection.route().name());
     Consumer<FullHttpResponse> then = refusal -> admit(selection, request, target, record, refusal);
-    if (AccessGate.check(ctx, services, route, request, record, head, then)) {
+    if (AccessGate.check(ctx, services, selection.route(), request, record, head, then)) {
       exchange = AccessGate.WAITING; // nothing is read until the check is done
     }
   }
@@ -284,7 +283,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     boolean head = request.method().equals(HttpMethod.HEAD);
     ResponseCompression compression = route.compression().forRequest(request);
     compressor.expect(compression, record);
-    RoutedRequest routed = route.routed(request, target, selection.groups(), record);
+    RoutedRequest routed =
+        ListenerContext.routed(route, request, target, selection.groups(), record);
     if (route.files() != null) {
       exchange =
           new StaticExchange(
