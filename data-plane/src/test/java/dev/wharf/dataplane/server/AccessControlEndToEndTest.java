@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -207,7 +208,7 @@ class AccessControlEndToEndTest {
   void theUserFileIsReReadWhenItChangesAndGarbageKeepsTheLastGoodOne() throws Exception {
     assertStatus(401, get("/auth", basic("new:secret")));
     Files.writeString(users, USERS + "new:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n");
-    ticker.advance(Duration.ofSeconds(2));
+    ticker.advance(2, TimeUnit.SECONDS);
     Await.until(
         Duration.ofSeconds(30),
         () -> {
@@ -222,7 +223,7 @@ class AccessControlEndToEndTest {
     byte[] garbage = new byte[4096];
     new java.util.Random(7).nextBytes(garbage);
     Files.write(users, garbage);
-    ticker.advance(Duration.ofSeconds(2));
+    ticker.advance(2, TimeUnit.SECONDS);
     int before = fileTasks.get();
     assertStatus(200, get("/auth", basic("new:secret"))); // triggers the re-read
     Await.until(Duration.ofSeconds(30), () -> fileTasks.get() > before, () -> "no re-read");
