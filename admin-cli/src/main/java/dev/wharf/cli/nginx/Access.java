@@ -137,8 +137,7 @@ final class Access {
     if (contents.isPresent()) {
       return contents;
     }
-    route.setBasicAuth(
-        BasicAuth.newBuilder().setEnabled(true).setRealm(realm).setUserFile(path));
+    route.setBasicAuth(BasicAuth.newBuilder().setEnabled(true).setRealm(realm).setUserFile(path));
     return Optional.empty();
   }
 

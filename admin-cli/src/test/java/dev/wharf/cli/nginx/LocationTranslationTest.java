@@ -1,20 +1,16 @@
 package dev.wharf.cli.nginx;
 
-import dev.wharf.proto.config.v1.Satisfy;
-
-import java.nio.file.Files;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
 import static dev.wharf.cli.nginx.Imports.route;
 import static dev.wharf.cli.nginx.Imports.yaml;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.cli.nginx.Verdict.Kind;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.Satisfy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
