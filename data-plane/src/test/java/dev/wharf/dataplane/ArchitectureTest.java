@@ -47,7 +47,8 @@ class ArchitectureTest {
               "..dataplane.health..",
               "..dataplane.accesslog..",
               "..dataplane.admin..",
-              "..dataplane.ratelimit..")
+              "..dataplane.ratelimit..",
+              "..dataplane.access..")
           .layer("routing")
           .definedBy("..dataplane.routing..")
           .layer("server")

@@ -97,6 +97,7 @@ final class RouteRules {
     if (r.hasCompression()) {
       ListenerRules.compression(path + ".compression", r.getCompression(), problems);
     }
+    AccessControlRules.check(path, r, problems);
   }
 
   /** Checks the path match; returns the regex's group count (-1 when it is not a regex). */

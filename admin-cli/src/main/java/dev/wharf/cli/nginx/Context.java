@@ -1,7 +1,7 @@
 package dev.wharf.cli.nginx;
 
-import dev.wharf.proto.config.v1.VariableMap;
 import dev.wharf.proto.config.v1.RateLimitZone;
+import dev.wharf.proto.config.v1.VariableMap;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -123,13 +123,13 @@ final class LocationTranslator {
     if (rewritePhase.done()) {
       return Optional.ofNullable(rewritePhase.failure());
     }
-    Optional<Directive> denied = Access.unsupported(scope, ledger);
-    if (denied.isPresent()) {
-      return Optional.of(new Failure(403, denied.get(), "Wharf has no access control"));
-    }
     if (Access.deniesAll(scope, ledger)) {
       answered(scope, route, respond(403), "deny all answers 403 first");
       return Optional.empty();
+    }
+    Optional<Access.Refusal> denied = Access.translate(scope, ledger, route);
+    if (denied.isPresent()) {
+      return Optional.of(new Failure(403, denied.get().cause(), denied.get().reason()));
     }
     Rewrites rewrite = scope.ownFirst("rewrite").map(Rewrites::of).orElse(null);
     Optional<Directive> handler =

@@ -5,7 +5,8 @@ package dev.wharf.cli.nginx;
  * other protocols, body filters and the like), grouped by the reason the report gives.
  */
 final class NotTranslatedDirectives {
-  private static final String NO_ACCESS = "Wharf has no access control";
+  private static final String NO_ACCESS =
+      "Wharf has allow/deny and basic auth only (no auth_request, JWT or limit_except)";
   private static final String NO_VARIABLES = "Wharf has no variables of your own";
   private static final String NO_BODY_FILTERS = "Wharf does not change response bodies";
   private static final String NO_PROTOCOL =
@@ -102,16 +103,18 @@ final class NotTranslatedDirectives {
   private static void accessAndRequests(DirectiveTable table) {
     table.notTranslated(
         NO_ACCESS,
-        "auth_basic",
-        "auth_basic_user_file",
         "auth_request",
         "auth_request_set",
         "auth_jwt",
         "auth_jwt_key_file",
+        "limit_except");
+    table.notTranslated(
+        "translated on the routes of the locations that inherit it; no route here does",
+        "auth_basic",
+        "auth_basic_user_file",
         "allow",
         "deny",
-        "satisfy",
-        "limit_except");
+        "satisfy");
     table.notTranslated(NO_VARIABLES, "set", "geo", "split_clients", "map", "perl_set", "js_set");
     table.notTranslated(
         "Wharf has no conditions; write the case as its own route or header rule", "if");

@@ -3,10 +3,14 @@ package dev.wharf.cli.nginx;
 import static dev.wharf.cli.nginx.Imports.route;
 import static dev.wharf.cli.nginx.Imports.yaml;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.cli.nginx.Verdict.Kind;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.Satisfy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -221,7 +225,11 @@ class LocationTranslationTest {
   }
 
   @Test
-  void accessControlWharfDoesNotHaveAnswers403AndDenyAllIsExact() {
+  void accessControlIsTranslatedAndWhatWharfCannotDoAnswers403() throws Exception {
+    Path good = dir.resolve("good.htpasswd");
+    Files.writeString(good, "ann:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n");
+    Path plain = dir.resolve("plain.htpasswd");
+    Files.writeString(plain, "ann:secret\n");
     NginxImport.Result r =
         imports.of(
             """
@@ -229,52 +237,73 @@ class LocationTranslationTest {
             listen 80;
             location /admin {
                 auth_basic "Admins";
-                auth_basic_user_file /etc/nginx/htpasswd;
+                auth_basic_user_file %s;
                 proxy_pass http://admin;
             }
-            location /internal { allow 10.0.0.0/8; deny all; proxy_pass http://b; }
+            location /internal { allow 10.0.0.0/8; allow 2001:db8::/32; deny all; proxy_pass http://b; }
             location /.git { deny all; }
+            location /plain { auth_basic "P"; auth_basic_user_file %s; proxy_pass http://b; }
+            location /sso { auth_request /auth; proxy_pass http://b; }
             location /private { internal; root /srv; }
         }
-        """);
+        """
+                .formatted(good, plain));
 
-    assertEquals(403, route(r.config(), "admin").getRespond().getStatus());
-    assertEquals(403, route(r.config(), "internal").getRespond().getStatus());
-    assertEquals(403, route(r.config(), "git").getRespond().getStatus());
-    assertEquals(404, route(r.config(), "private").getRespond().getStatus());
+    Route admin = route(r.config(), "admin");
+    assertEquals("admin", admin.getProxy().getUpstream());
+    assertEquals("Admins", admin.getBasicAuth().getRealm());
+    assertEquals(good.toString(), admin.getBasicAuth().getUserFile());
     assertEquals(
-        List.of(
-            "nginx.conf:3: location /admin {...} -- auth_basic Admins (line 4): Wharf has no access "
-                + "control; the route answers 403 until it is translated by hand (with the 3 "
-                + "directives inside)",
-            "nginx.conf:8: location /internal {...} -- allow 10.0.0.0/8 (line 8): Wharf has no "
-                + "access control; the route answers 403 until it is translated by hand (with the "
-                + "3 directives inside)"),
-        imports.lines(r, Kind.NOT_TRANSLATED));
+        List.of("true 10.0.0.0/8", "true 2001:db8::/32", "false all"),
+        route(r.config(), "internal").getAccess().getRulesList().stream()
+            .map(x -> x.getAllow() + " " + x.getSource())
+            .toList());
+    assertEquals(403, route(r.config(), "git").getRespond().getStatus());
+    assertEquals(403, route(r.config(), "plain").getRespond().getStatus());
+    assertEquals(403, route(r.config(), "sso").getRespond().getStatus());
+    assertEquals(404, route(r.config(), "private").getRespond().getStatus());
+    List<String> notTranslated = imports.lines(r, Kind.NOT_TRANSLATED);
+    assertEquals(2, notTranslated.size(), notTranslated.toString());
+    assertTrue(
+        notTranslated.get(0).contains("line 1 (user 'ann'): plain-text password refused"),
+        notTranslated.get(0));
+    assertTrue(notTranslated.get(1).contains("Wharf has no auth_request"), notTranslated.get(1));
   }
 
   @Test
-  void accessControlInheritedFromTheServerIsReportedWhereItIsWritten() {
+  void accessControlIsInheritedAsNginxInheritsIt() throws Exception {
+    Path users = dir.resolve("htpasswd");
+    Files.writeString(users, "ann:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n");
     NginxImport.Result r =
         imports.of(
             """
         server {
             listen 80;
             auth_basic "Staff";
+            auth_basic_user_file %s;
+            allow 10.0.0.0/8;
+            deny all;
+            satisfy any;
             location / { proxy_pass http://b; }
-            location /public { auth_basic off; proxy_pass http://b; }
+            location /public { auth_basic off; allow all; proxy_pass http://b; }
         }
-        """);
+        """
+                .formatted(users));
 
-    assertEquals(403, route(r.config(), "root").getRespond().getStatus());
-    assertEquals("b", route(r.config(), "public").getProxy().getUpstream());
+    Route root = route(r.config(), "root");
+    assertTrue(root.getBasicAuth().getEnabled());
+    assertEquals("Staff", root.getBasicAuth().getRealm());
+    assertEquals(Satisfy.ANY, root.getSatisfy());
+    assertEquals(2, root.getAccess().getRulesCount());
+    Route open = route(r.config(), "public");
+    assertFalse(open.getBasicAuth().getEnabled());
+    // an inner level with its own rules does not inherit the outer list
     assertEquals(
-        List.of(
-            "nginx.conf:3: auth_basic Staff -- Wharf has no access control; the routes it applies "
-                + "to answer 403",
-            "nginx.conf:4: location / {...} -- auth_basic Staff (nginx.conf:3) applies here; the route answers 403 until it is translated by hand (with the "
-                + "1 directive inside)"),
-        imports.lines(r, Kind.NOT_TRANSLATED));
+        List.of("true all"),
+        open.getAccess().getRulesList().stream()
+            .map(x -> x.getAllow() + " " + x.getSource())
+            .toList());
+    assertEquals(List.of(), imports.lines(r, Kind.NOT_TRANSLATED));
   }
 
   @Test

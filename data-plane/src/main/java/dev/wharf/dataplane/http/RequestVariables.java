@@ -250,4 +250,9 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
     String client = get("remote_addr");
     return existing.isEmpty() ? client : existing + ", " + client;
   }
+
+  /** The request's client, or null when the connection has no IP address. */
+  public ClientAddress client() {
+    return client;
+  }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.routing;
 
 import dev.wharf.config.Template;
+import dev.wharf.dataplane.access.AccessControl;
 import dev.wharf.dataplane.compression.CompressionSettings;
 import dev.wharf.dataplane.files.StaticSite;
 import dev.wharf.dataplane.http.HeaderRuleSet;
@@ -23,6 +24,7 @@ import dev.wharf.proto.config.v1.Route;
  * @param compression the route's compression, or its listener's when it has none
  * @param responseHeaders header rules for every response of the route
  * @param limits the route's limit_req and limit_conn, on the node's zones
+ * @param access who may use the route (allow/deny, basic auth), else null
  */
 public record CompiledRoute(
     int index,
@@ -34,7 +36,8 @@ public record CompiledRoute(
     StaticSite files,
     CompressionSettings compression,
     HeaderRuleSet responseHeaders,
-    RouteLimits limits) {
+    RouteLimits limits,
+    AccessControl access) {
   /** nginx's client_max_body_size default. */
   static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
 
@@ -59,7 +62,8 @@ public record CompiledRoute(
         CompressionSettings.compile(
             route.hasCompression() ? route.getCompression() : listenerCompression),
         HeaderRuleSet.compile(route.getResponseHeaders()),
-        limits);
+        limits,
+        AccessControl.compile(route));
   }
 
   public String name() {

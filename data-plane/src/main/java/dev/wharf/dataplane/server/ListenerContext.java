@@ -1,16 +1,19 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyServices;
+import dev.wharf.dataplane.routing.CompiledRoute;
 import dev.wharf.dataplane.tls.TlsListeners;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Clock;
 import java.util.function.Supplier;
+import java.util.regex.MatchResult;
 
 /**
  * What every connection of one listener shares: the listener's name, where to read the current
@@ -51,5 +54,22 @@ record ListenerContext(
             clock.getZone()),
         startNanos,
         maps);
+  }
+
+  /** A request taken to {@code route}, as the exchanges see it. */
+  static RoutedRequest routed(
+      CompiledRoute route,
+      HttpRequest request,
+      RequestTarget target,
+      MatchResult groups,
+      RequestRecord record) {
+    return new RoutedRequest(
+        request,
+        target,
+        groups,
+        record,
+        route.name(),
+        route.maxBodySize(),
+        route.responseHeaders());
   }
 }

@@ -1,6 +1,8 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.HeaderValues;
+import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.http.TemplateRenderer;
 import dev.wharf.dataplane.routing.CompiledRoute;
@@ -20,6 +22,21 @@ import java.util.regex.MatchResult;
  */
 final class LocalActions {
   private LocalActions() {}
+
+  /** The response of a route with neither files nor a proxy, its response headers applied. */
+  static FullHttpResponse answer(
+      ByteBufAllocator alloc,
+      CompiledRoute route,
+      RoutedRequest routed,
+      boolean head,
+      Instant now) {
+    RequestRecord record = routed.record();
+    FullHttpResponse response = respond(alloc, route, routed.groups(), record, head, now);
+    route
+        .responseHeaders()
+        .applyToResponse(response.headers(), response.status().code(), record, routed.groups());
+    return response;
+  }
 
   static FullHttpResponse respond(
       ByteBufAllocator alloc,

@@ -233,7 +233,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
 
   /**
    * Selects the route on the snapshot taken for this request (404 when none matches), refuses what
-   * the route cannot take ({@link RouteChecks}), then hands the request to what the route serves.
+   * the route's limits ({@link RouteAdmission}) or access control ({@link AccessGate}) do not let
+   * through, then hands the request to what the route serves.
    */
   private void route(
       HttpRequest request, RequestTarget target, RequestRecord record, boolean head) {
@@ -247,42 +248,46 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     CompiledRoute route = selection.route();
     record.routed(route.name());
     RoutedRequest routed =
-        new RoutedRequest(
-            request,
-            target,
-            selection.groups(),
-            record,
-            route.name(),
-            route.maxBodySize(),
-            route.responseHeaders());
-    HttpResponseStatus refused =
-        admission.refusal(route, routed, ctx.channel(), s -> resumed(route, routed, head, s));
+        ListenerContext.routed(route, request, target, selection.groups(), record);
+    // Limits first (nginx's preaccess phase), then access control; nothing is read meanwhile.
+    HttpResponseStatus limited =
+        admission.refusal(
+            route, routed, ctx.channel(), s -> checkAccess(route, routed, head, s, true));
     if (admission.waiting()) {
-      exchange = admission; // nothing is read while a rate-limited request waits
+      exchange = admission;
     } else {
-      serve(route, routed, head, refused);
+      checkAccess(route, routed, head, limited, false);
     }
   }
 
-  /** The delay of a rate-limited request is over. */
-  private void resumed(CompiledRoute route, RoutedRequest r, boolean head, HttpResponseStatus no) {
+  private void checkAccess(
+      CompiledRoute route, RoutedRequest r, boolean head, HttpResponseStatus limited, boolean w) {
+    exchange = w ? AccessGate.WAITING : exchange;
+    if (AccessGate.check(ctx, services, route, r, head, limited, no -> admit(route, r, head, no))) {
+      exchange = AccessGate.WAITING;
+    }
+  }
+
+  private void admit(
+      CompiledRoute route, RoutedRequest routed, boolean head, FullHttpResponse refusal) {
+    boolean waited = exchange == AccessGate.WAITING;
     exchange = null;
-    serve(route, r, head, no);
-    if (exchange == null && !closing) {
+    if (refusal != null) {
+      respond(routed.record(), routed.request(), refusal);
+    } else {
+      serve(route, routed, head);
+    }
+    if (waited && exchange == null && !closing) {
       readClient();
     }
   }
 
-  /** Answers a refusal, or hands the request to what the route serves. */
-  private void serve(
-      CompiledRoute route, RoutedRequest routed, boolean head, HttpResponseStatus refused) {
-    if (refused != null) {
-      FullHttpResponse error = Responses.error(ctx.alloc(), refused, head, true, now());
-      respond(routed.record(), routed.request(), error);
-      return;
-    }
-    ResponseCompression compression = route.compression().forRequest(routed.request());
-    compressor.expect(compression, routed.record());
+  /** Hands the request to what the route serves. */
+  private void serve(CompiledRoute route, RoutedRequest routed, boolean head) {
+    RequestRecord record = routed.record();
+    HttpRequest request = routed.request();
+    ResponseCompression compression = route.compression().forRequest(request);
+    compressor.expect(compression, record);
     if (route.files() != null) {
       exchange =
           new StaticExchange(
@@ -295,21 +300,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
               compression);
       exchange.start();
     } else if (route.proxy() == null) {
-      answerLocally(route, routed, head);
+      respond(record, request, LocalActions.answer(ctx.alloc(), route, routed, head, now()));
     } else {
       startProxy(route, routed, head);
     }
-  }
-
-  /** A route with neither files nor a proxy: its local action answers at once. */
-  private void answerLocally(CompiledRoute route, RoutedRequest routed, boolean head) {
-    RequestRecord record = routed.record();
-    FullHttpResponse response =
-        LocalActions.respond(ctx.alloc(), route, routed.groups(), record, head, now());
-    route
-        .responseHeaders()
-        .applyToResponse(response.headers(), response.status().code(), record, routed.groups());
-    respond(record, routed.request(), response);
   }
 
   /**
@@ -329,9 +323,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     exchange.start();
   }
 
-    RequestRecord record =
-        listener.record(
-            ctx.channel(), request, target, services.clock(), start, snapshot.routes().maps());
   /** Sends a response made here, then finishes the request as an exchange would. */
   private void respond(RequestRecord record, HttpRequest request, FullHttpResponse response) {
     // After a 400 the next request cannot be trusted to start where this one seemed to end.
