@@ -54,6 +54,20 @@ public record CompiledRoute(
         HeaderRuleSet.compile(route.getResponseHeaders()));
   }
 
+  /** This compiled route at another position in the route list (its config unchanged). */
+  CompiledRoute at(int newIndex) {
+    return new CompiledRoute(
+        newIndex,
+        config,
+        respondBody,
+        redirectLocation,
+        maxBodySize,
+        proxy,
+        files,
+        compression,
+        responseHeaders);
+  }
+
   public String name() {
     return config.getName();
   }
