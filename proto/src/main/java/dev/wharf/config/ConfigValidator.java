@@ -4,6 +4,7 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
 import dev.wharf.proto.config.v1.Upstream;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,18 @@ public final class ConfigValidator {
 
   /** Every problem in {@code config}; empty when it is valid. */
   public static List<ConfigError> validate(Config config) {
-    return validate(config, true);
+    return validate(config, true, null);
+  }
+
+  /**
+   * Every problem in {@code config}, the same list {@link #validate(Config)} returns, checking
+   * again only what changed since {@code previous}: a config that passed this validator (null:
+   * none). The routes {@code previous} has word for word are not checked one by one again; the
+   * rules that compare routes and every listener and upstream rule still run. A node validating
+   * each pushed version against the one it serves pays for what changed.
+   */
+  public static List<ConfigError> validate(Config config, Config previous) {
+    return validate(config, true, previous);
   }
 
   /**
@@ -36,10 +48,10 @@ public final class ConfigValidator {
    * merges), whose references are checked in the merged config.
    */
   public static List<ConfigError> validateObjects(Config config) {
-    return validate(config, false);
+    return validate(config, false, null);
   }
 
-  private static List<ConfigError> validate(Config config, boolean references) {
+  private static List<ConfigError> validate(Config config, boolean references, Config previous) {
     Problems problems = new Problems();
     uniqueNames("listeners", config.getListenersList(), Listener::getName, problems);
     uniqueNames("upstreams", config.getUpstreamsList(), Upstream::getName, problems);
@@ -48,12 +60,14 @@ public final class ConfigValidator {
     MapRules.check(config.getMapsList(), problems);
     ListenerRules.check(config.getListenersList(), problems);
     UpstreamRules.check(config.getUpstreamsList(), problems);
-    new RouteRules(
-            names(config.getListenersList(), Listener::getName),
-            names(config.getUpstreamsList(), Upstream::getName),
-            problems,
-            references)
-        .check(config.getRoutesList());
+    Set<String> listeners = names(config.getListenersList(), Listener::getName);
+    Set<String> upstreams = names(config.getUpstreamsList(), Upstream::getName);
+    BitSet unchanged =
+        previous == null
+            ? new BitSet()
+            : UnchangedRoutes.of(config, previous, listeners, upstreams);
+    new RouteRules(listeners, upstreams, problems, references)
+        .check(config.getRoutesList(), unchanged);
     RouteConflicts.check(config.getRoutesList(), problems);
     RateLimitRules.check(
         config.getRateLimitZonesList(), config.getRoutesList(), problems, references);
@@ -89,7 +103,15 @@ public final class ConfigValidator {
 
   /** Throws a {@link ConfigException} carrying every problem, if there is any. */
   public static void requireValid(Config config) throws ConfigException {
-    List<ConfigError> errors = validate(config);
+    requireValid(config, null);
+  }
+
+  /**
+   * Throws a {@link ConfigException} carrying every problem, if there is any, checking again only
+   * what changed since {@code previous} (see {@link #validate(Config, Config)}).
+   */
+  public static void requireValid(Config config, Config previous) throws ConfigException {
+    List<ConfigError> errors = validate(config, previous);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }

@@ -9,6 +9,7 @@ import dev.wharf.proto.config.v1.RedirectAction;
 import dev.wharf.proto.config.v1.RespondAction;
 import dev.wharf.proto.config.v1.Route;
 import dev.wharf.proto.config.v1.StaticAction;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +55,15 @@ final class RouteRules {
   }
 
   void check(List<Route> routes) {
+    check(routes, new BitSet());
+  }
+
+  /** Checks every route but those in {@code skip}, found unchanged ({@link UnchangedRoutes}). */
+  void check(List<Route> routes, BitSet skip) {
     for (int i = 0; i < routes.size(); i++) {
-      check("routes[" + i + "]", routes.get(i));
+      if (!skip.get(i)) {
+        check("routes[" + i + "]", routes.get(i));
+      }
     }
   }
 

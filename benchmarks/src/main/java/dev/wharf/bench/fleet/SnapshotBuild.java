@@ -90,6 +90,12 @@ public final class SnapshotBuild {
       long servedVersion,
       Config served) {}
 
+  /**
+   * With {@code -Dwharf.bench.parsed=true} each timed config is parsed from its bytes first, as a
+   * node receives a push: the node then compares unchanged routes by value, not by identity.
+   */
+  private static final boolean PARSED = Boolean.getBoolean("wharf.bench.parsed");
+
   private SnapshotBuild() {}
 
   public static List<SizeResult> run(Settings s, PrintStream log) throws Exception {
@@ -203,6 +209,9 @@ public final class SnapshotBuild {
     List<Long> apply = new ArrayList<>();
     for (int k = 0; k < times; k++) {
       Config next = FleetConfigs.changed(base, seq.nextChange());
+      if (PARSED) { // as a node receives it: no object shared with the config that serves
+        next = Config.parseFrom(next.toByteArray());
+      }
       long start = System.nanoTime();
       node.apply(next, seq.nextVersion());
       apply.add(System.nanoTime() - start);

@@ -66,6 +66,22 @@ public record CompiledRoute(
         AccessControl.compile(route));
   }
 
+  /** This compiled route at another position in the route list (its config unchanged). */
+  CompiledRoute at(int newIndex) {
+    return new CompiledRoute(
+        newIndex,
+        config,
+        respondBody,
+        redirectLocation,
+        maxBodySize,
+        proxy,
+        files,
+        compression,
+        responseHeaders,
+        limits,
+        access);
+  }
+
   public String name() {
     return config.getName();
   }

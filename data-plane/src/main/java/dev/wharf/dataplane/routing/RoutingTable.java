@@ -1,7 +1,5 @@
 package dev.wharf.dataplane.routing;
 
-import dev.wharf.config.HostPattern;
-import dev.wharf.config.PathMatches;
 import dev.wharf.dataplane.drain.DrainView;
 import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyTarget;
@@ -11,12 +9,10 @@ import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.UpstreamEndpoint;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
-import dev.wharf.proto.config.v1.PathMatch;
 import dev.wharf.proto.config.v1.Route;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.MatchResult;
@@ -39,7 +35,10 @@ public final class RoutingTable {
   /** A route by name and its compiled proxy action (null when it is not a proxy route). */
   private record Target(String route, ProxyTarget proxy, RouteLimits limits) {}
 
-  private final Map<String, HostTable<LocationTable<CompiledRoute>>> byListener;
+  private final Map<String, ListenerRoutes> byListener;
+
+  /** The routes as configured, in config order: what the next compile compares against. */
+  private final List<Route> routes;
 
   /** Every route in config order, on a listener or not. */
   private final List<Target> targets;
@@ -48,11 +47,13 @@ public final class RoutingTable {
   private final VariableMaps maps;
 
   private RoutingTable(
-      Map<String, HostTable<LocationTable<CompiledRoute>>> byListener,
+      Map<String, ListenerRoutes> byListener,
+      List<Route> routes,
       List<Target> targets,
       Map<String, CompiledUpstream> upstreams,
       VariableMaps maps) {
     this.byListener = byListener;
+    this.routes = routes;
     this.targets = targets;
     this.upstreams = upstreams;
     this.maps = maps;
@@ -65,34 +66,110 @@ public final class RoutingTable {
 
   /** Compiles a validated config whose upstreams are already compiled; its zones start empty. */
   public static RoutingTable compile(Config config, Map<String, CompiledUpstream> upstreams) {
-    return compile(
-        config,
-        upstreams,
-        new RateLimitZones(new SimpleMeterRegistry()).update(config.getRateLimitZonesList()));
+    return compile(config, upstreams, (RoutingTable) null);
   }
 
-  /** Compiles a validated config on the node's rate-limit zones ({@link RateLimitZones#update}). */
+  /** As {@link #compile(Config, Map, RateLimitZones.Compiled, RoutingTable)}, zones empty. */
   public static RoutingTable compile(
-      Config config, Map<String, CompiledUpstream> upstreams, RateLimitZones.Compiled zones) {
-    List<Target> targets = new ArrayList<>();
-    for (Route route : config.getRoutesList()) {
-      targets.add(
-          new Target(
-              route.getName(),
-              route.hasProxy()
-                  ? ProxyTarget.compile(route, upstreams.get(route.getProxy().getUpstream()))
-                  : null,
-              RouteLimits.compile(route, zones)));
+      Config config, Map<String, CompiledUpstream> upstreams, RoutingTable previous) {
+    RateLimitZones zones = new RateLimitZones(new SimpleMeterRegistry());
+    return compile(config, upstreams, zones.update(config.getRateLimitZonesList()), previous);
+  }
+
+  /**
+   * Compiles a validated config whose upstreams are already compiled, on the node's rate-limit
+   * zones ({@link RateLimitZones#update}), taking over from {@code previous} (the table that
+   * serves, or null) what did not change: a route equal to one of its routes, whose upstream
+   * compiled to the same {@link CompiledUpstream} and whose limits compiled to the same {@link
+   * RouteLimits} (a route without limits always does), keeps its compiled proxy action and compiled
+   * routes; a virtual host made of the same compiled routes keeps its location table. The result is
+   * the table a compile without {@code previous} would build.
+   */
+  public static RoutingTable compile(
+      Config config,
+      Map<String, CompiledUpstream> upstreams,
+      RateLimitZones.Compiled zones,
+      RoutingTable previous) {
+    List<Route> routes = config.getRoutesList();
+    int[] earlier = new int[routes.size()];
+    List<Target> targets = new ArrayList<>(routes.size());
+    List<ProxyTarget> proxies = new ArrayList<>(routes.size());
+    List<RouteLimits> limits = new ArrayList<>(routes.size());
+    Map<String, Integer> earlierByName = null;
+    for (int i = 0; i < routes.size(); i++) {
+      Route route = routes.get(i);
+      CompiledUpstream upstream =
+          route.hasProxy() ? upstreams.get(route.getProxy().getUpstream()) : null;
+      RouteLimits routeLimits = RouteLimits.compile(route, zones);
+      int j = -1;
+      if (previous != null) {
+        if (i < previous.routes.size()
+            && previous.routes.get(i).getName().equals(route.getName())) {
+          j = i;
+        } else {
+          if (earlierByName == null) {
+            earlierByName = previous.indexByName();
+          }
+          j = earlierByName.getOrDefault(route.getName(), -1);
+        }
+        if (j >= 0 && !previous.sameAt(j, route, upstream, routeLimits)) {
+          j = -1;
+        }
+      }
+      Target target =
+          j >= 0
+              ? previous.targets.get(j)
+              : new Target(
+                  route.getName(),
+                  route.hasProxy() ? ProxyTarget.compile(route, upstream) : null,
+                  routeLimits);
+      earlier[i] = j;
+      targets.add(target);
+      proxies.add(target.proxy());
+      limits.add(target.limits());
     }
-    Map<String, HostTable<LocationTable<CompiledRoute>>> byListener = new HashMap<>();
+    Map<String, ListenerRoutes> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
-      byListener.put(listener.getName(), compileListener(config, listener, targets));
+      ListenerRoutes earlierRoutes =
+          previous == null ? null : previous.byListener.get(listener.getName());
+      byListener.put(
+          listener.getName(),
+          ListenerRoutes.compile(routes, listener, proxies, limits, earlier, earlierRoutes));
     }
     return new RoutingTable(
         byListener,
+        routes,
         List.copyOf(targets),
         Map.copyOf(upstreams),
         VariableMaps.compile(config.getMapsList()));
+  }
+
+  /**
+   * Whether route {@code j} of this table is {@code route}, proxying to {@code upstream} under
+   * {@code limits}.
+   */
+  private boolean sameAt(int j, Route route, CompiledUpstream upstream, RouteLimits limits) {
+    Route earlier = routes.get(j);
+    if (earlier != route && !earlier.equals(route)) {
+      return false;
+    }
+    Target target = targets.get(j);
+    ProxyTarget proxy = target.proxy();
+    return target.limits() == limits
+        && (proxy == null ? upstream == null : proxy.upstream() == upstream);
+  }
+
+  private Map<String, Integer> indexByName() {
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < routes.size(); i++) {
+      index.putIfAbsent(routes.get(i).getName(), i);
+    }
+    return index;
+  }
+
+  /** The compiled upstreams this table's routes proxy to, by name. */
+  public Map<String, CompiledUpstream> upstreams() {
+    return upstreams;
   }
 
   /**
@@ -121,59 +198,15 @@ public final class RoutingTable {
    * without port) and the normalised path {@code uri}; null when no route matches.
    */
   public Selection select(String listener, String host, String uri) {
-    HostTable<LocationTable<CompiledRoute>> hosts = byListener.get(listener);
+    ListenerRoutes hosts = byListener.get(listener);
     if (hosts == null) {
       return null;
     }
-    LocationTable<CompiledRoute> locations = hosts.select(host);
+    LocationTable<CompiledRoute> locations = hosts.table().select(host);
     if (locations == null) {
       return null;
     }
     LocationTable.Selection<CompiledRoute> s = locations.select(uri);
     return s == null ? null : new Selection(s.route(), s.groups());
-  }
-
-  private static HostTable<LocationTable<CompiledRoute>> compileListener(
-      Config config, Listener listener, List<Target> targets) {
-    Map<HostPattern, LocationTable<CompiledRoute>> byPattern = new LinkedHashMap<>();
-    LocationTable<CompiledRoute> defaultServer = null;
-    for (int i = 0; i < config.getRoutesCount(); i++) {
-      Route route = config.getRoutes(i);
-      if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener.getName())) {
-        continue;
-      }
-      CompiledRoute compiled =
-          CompiledRoute.compile(
-              i, route, targets.get(i).proxy(), targets.get(i).limits(), listener.getCompression());
-      if (route.getMatch().getHostsCount() == 0) {
-        if (defaultServer == null) {
-          defaultServer = new LocationTable<>();
-        }
-        addLocation(defaultServer, route.getMatch().getPath(), compiled);
-      }
-      for (String host : route.getMatch().getHostsList()) {
-        LocationTable<CompiledRoute> server =
-            byPattern.computeIfAbsent(HostPattern.parse(host), k -> new LocationTable<>());
-        addLocation(server, route.getMatch().getPath(), compiled);
-      }
-    }
-    HostTable<LocationTable<CompiledRoute>> hosts = new HostTable<>();
-    byPattern.forEach(hosts::add);
-    hosts.setFallback(
-        defaultServer != null
-            ? defaultServer
-            : byPattern.values().stream().findFirst().orElse(null));
-    return hosts;
-  }
-
-  private static void addLocation(
-      LocationTable<CompiledRoute> table, PathMatch path, CompiledRoute route) {
-    if (!PathMatches.isSet(path)) {
-      throw new IllegalArgumentException(
-          "route '" + route.name() + "' has no path match; validate the config first");
-    }
-    if (table.add(path, route) && route.config().getSlashRedirect()) {
-      table.addSlashRedirect(PathMatches.value(path), SlashRedirects.of(route));
-    }
   }
 }

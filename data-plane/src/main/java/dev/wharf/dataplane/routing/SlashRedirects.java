@@ -3,6 +3,7 @@ package dev.wharf.dataplane.routing;
 import dev.wharf.config.PathMatches;
 import dev.wharf.config.Template;
 import dev.wharf.dataplane.http.UriPaths;
+import dev.wharf.dataplane.ratelimit.RouteLimits;
 import dev.wharf.proto.config.v1.RedirectAction;
 import dev.wharf.proto.config.v1.Route;
 import java.util.List;
@@ -41,6 +42,8 @@ final class SlashRedirects {
         null,
         null,
         proxied.compression(),
-        proxied.responseHeaders());
+        proxied.responseHeaders(),
+        RouteLimits.NONE, // nginx redirects before its limit and access phases
+        null);
   }
 }

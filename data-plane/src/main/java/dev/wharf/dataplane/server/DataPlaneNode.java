@@ -162,17 +162,29 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   public synchronized void apply(Config config, long version)
       throws ConfigException, ListenerBindException {
     long started = services.ticker().nanoTime();
+    NodeSnapshot serving = snapshot.get(); // only what differs from it is checked and compiled
+    Config before = serving == null ? null : serving.config();
     try {
-      ConfigValidator.requireValid(config);
+      ConfigValidator.requireValid(config, before);
     } catch (ConfigException e) {
       services.metrics().configRejected("invalid");
       throw e;
     }
     Map<String, UpstreamTlsClient> upstreamClients = configFiles.upstreamTls(config);
     Map<String, CompiledUpstream> upstreams =
-        Upstreams.compile(config, endpoints, services.random(), upstreamClients);
+        Upstreams.compile(
+            config,
+            before,
+            serving == null ? Map.of() : serving.routes().upstreams(),
+            endpoints,
+            services.random(),
+            upstreamClients);
     RoutingTable routes =
-        RoutingTable.compile(config, upstreams, rateLimits.update(config.getRateLimitZonesList()));
+        RoutingTable.compile(
+            config,
+            upstreams,
+            rateLimits.update(config.getRateLimitZonesList()),
+            serving == null ? null : serving.routes());
     Map<String, AccessLogger> logs = configFiles.accessLogs(config);
     TlsListeners.Prepared certificates = configFiles.listenerTls(config);
 

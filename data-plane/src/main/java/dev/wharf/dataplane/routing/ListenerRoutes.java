@@ -1,0 +1,160 @@
+package dev.wharf.dataplane.routing;
+
+import dev.wharf.config.HostPattern;
+import dev.wharf.config.PathMatches;
+import dev.wharf.dataplane.proxy.ProxyTarget;
+import dev.wharf.dataplane.ratelimit.RouteLimits;
+import dev.wharf.proto.config.v1.Compression;
+import dev.wharf.proto.config.v1.Listener;
+import dev.wharf.proto.config.v1.PathMatch;
+import dev.wharf.proto.config.v1.Route;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routes of one listener as compiled for one snapshot: each route's {@link CompiledRoute}, and
+ * the virtual hosts they form, each a {@link LocationTable} over the routes that list its host
+ * pattern. Kept in the {@link RoutingTable} so that the next snapshot's compile can take over what
+ * did not change: a route equal to one of this snapshot keeps its compiled route, and a virtual
+ * host whose routes are all the same compiled routes, in the same order, keeps its location table.
+ * A one-route change to a large config so costs that route and the virtual hosts it is in.
+ *
+ * <p>Immutable once built; built on the config thread.
+ */
+final class ListenerRoutes {
+  /** A virtual host: its routes in config order, and the table built from them. */
+  private record VirtualHost(List<CompiledRoute> routes, LocationTable<CompiledRoute> table) {}
+
+  private final Compression compression;
+
+  /** By index in the snapshot's route list; null for routes not on this listener. */
+  private final CompiledRoute[] byRoute;
+
+  private final Map<HostPattern, VirtualHost> hosts;
+  private final VirtualHost defaultServer;
+  private final HostTable<LocationTable<CompiledRoute>> table;
+
+  private ListenerRoutes(
+      Compression compression,
+      CompiledRoute[] byRoute,
+      Map<HostPattern, VirtualHost> hosts,
+      VirtualHost defaultServer) {
+    this.compression = compression;
+    this.byRoute = byRoute;
+    this.hosts = hosts;
+    this.defaultServer = defaultServer;
+    this.table = new HostTable<>();
+    hosts.forEach((pattern, host) -> table.add(pattern, host.table()));
+    table.setFallback(
+        defaultServer != null
+            ? defaultServer.table()
+            : hosts.values().stream().findFirst().map(VirtualHost::table).orElse(null));
+  }
+
+  HostTable<LocationTable<CompiledRoute>> table() {
+    return table;
+  }
+
+  /**
+   * Compiles {@code listener}'s share of {@code routes}.
+   *
+   * @param proxies each route's compiled proxy action (null entries for other actions)
+   * @param limits each route's compiled limits
+   * @param earlier for each route, the index of the same route, with the same proxy action, in the
+   *     snapshot {@code previous} was compiled for; -1 when there is none
+   * @param previous this listener's routes in the snapshot that serves, or null
+   */
+  static ListenerRoutes compile(
+      List<Route> routes,
+      Listener listener,
+      List<ProxyTarget> proxies,
+      List<RouteLimits> limits,
+      int[] earlier,
+      ListenerRoutes previous) {
+    ListenerRoutes reusable =
+        previous != null && previous.compression.equals(listener.getCompression())
+            ? previous
+            : null;
+    CompiledRoute[] byRoute = new CompiledRoute[routes.size()];
+    Map<HostPattern, List<CompiledRoute>> members = new LinkedHashMap<>();
+    List<CompiledRoute> defaultMembers = null;
+    for (int i = 0; i < routes.size(); i++) {
+      Route route = routes.get(i);
+      if (route.getListenersCount() > 0 && !route.getListenersList().contains(listener.getName())) {
+        continue;
+      }
+      CompiledRoute compiled = reusable == null ? null : reusable.taken(earlier[i], i);
+      if (compiled == null) {
+        compiled =
+            CompiledRoute.compile(
+                i, route, proxies.get(i), limits.get(i), listener.getCompression());
+      }
+      byRoute[i] = compiled;
+      if (route.getMatch().getHostsCount() == 0) {
+        if (defaultMembers == null) {
+          defaultMembers = new ArrayList<>();
+        }
+        defaultMembers.add(compiled);
+      }
+      for (String host : route.getMatch().getHostsList()) {
+        members.computeIfAbsent(HostPattern.parse(host), k -> new ArrayList<>()).add(compiled);
+      }
+    }
+    Map<HostPattern, VirtualHost> hosts = new LinkedHashMap<>();
+    members.forEach(
+        (pattern, list) ->
+            hosts.put(
+                pattern, virtualHost(list, reusable == null ? null : reusable.hosts.get(pattern))));
+    VirtualHost defaultServer =
+        defaultMembers == null
+            ? null
+            : virtualHost(defaultMembers, reusable == null ? null : reusable.defaultServer);
+    return new ListenerRoutes(listener.getCompression(), byRoute, hosts, defaultServer);
+  }
+
+  /** The compiled route at {@code earlierIndex}, moved to {@code index}; null when none. */
+  private CompiledRoute taken(int earlierIndex, int index) {
+    if (earlierIndex < 0 || byRoute[earlierIndex] == null) {
+      return null;
+    }
+    CompiledRoute route = byRoute[earlierIndex];
+    return route.index() == index ? route : route.at(index);
+  }
+
+  /** {@code earlier} when it holds exactly these compiled routes in this order, else a new one. */
+  private static VirtualHost virtualHost(List<CompiledRoute> routes, VirtualHost earlier) {
+    if (earlier != null && sameRoutes(earlier.routes(), routes)) {
+      return earlier;
+    }
+    LocationTable<CompiledRoute> table = new LocationTable<>();
+    for (CompiledRoute route : routes) {
+      addLocation(table, route.config().getMatch().getPath(), route);
+    }
+    return new VirtualHost(List.copyOf(routes), table);
+  }
+
+  private static boolean sameRoutes(List<CompiledRoute> a, List<CompiledRoute> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void addLocation(
+      LocationTable<CompiledRoute> table, PathMatch path, CompiledRoute route) {
+    if (!PathMatches.isSet(path)) {
+      throw new IllegalArgumentException(
+          "route '" + route.name() + "' has no path match; validate the config first");
+    }
+    if (table.add(path, route) && route.config().getSlashRedirect()) {
+      table.addSlashRedirect(PathMatches.value(path), SlashRedirects.of(route));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.wharf.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Endpoint;
+import dev.wharf.proto.config.v1.Listener;
+import dev.wharf.proto.config.v1.PathMatch;
+import dev.wharf.proto.config.v1.ProxyAction;
+import dev.wharf.proto.config.v1.RespondAction;
+import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.RouteMatch;
+import dev.wharf.proto.config.v1.Upstream;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Validating a config against the valid one before it (what a node does with each pushed version)
+ * reports exactly what validating it alone reports, whatever changed: the routes it skips as
+ * unchanged can never hide a problem.
+ */
+class ValidateAgainstPreviousTest {
+  private static final Config BASE = base();
+
+  private static Config base() {
+    Config.Builder c =
+        Config.newBuilder()
+            .addListeners(Listener.newBuilder().setName("web").setPort(8080))
+            .addListeners(Listener.newBuilder().setName("admin").setPort(8081))
+            .addUpstreams(upstream("app"))
+            .addUpstreams(upstream("api"))
+            .addMaps(
+                dev.wharf.proto.config.v1.VariableMap.newBuilder()
+                    .setVariable("tier")
+                    .setSource("$http_x_tier")
+                    .setDefaultValue("free"))
+            .addRateLimitZones(
+                dev.wharf.proto.config.v1.RateLimitZone.newBuilder()
+                    .setName("perip")
+                    .setKey("$binary_remote_addr")
+                    .setRate("10r/s"));
+    for (int i = 0; i < 50; i++) {
+      c.addRoutes(
+          Route.newBuilder()
+              .setName("r" + i)
+              .addListeners(i % 5 == 0 ? "admin" : "web")
+              .setMatch(
+                  RouteMatch.newBuilder()
+                      .addHosts("h" + (i % 3) + ".example.com")
+                      .setPath(PathMatch.newBuilder().setPrefix("/p" + i + "/")))
+              .setProxy(ProxyAction.newBuilder().setUpstream(i % 2 == 0 ? "app" : "api"))
+              .addAllLimitReq(
+                  i == 1
+                      ? List.of(
+                          dev.wharf.proto.config.v1.RequestLimit.newBuilder()
+                              .setZone("perip")
+                              .build())
+                      : List.of()));
+    }
+    c.addRoutes(
+        Route.newBuilder()
+            .setName("hello")
+            .setMatch(RouteMatch.newBuilder().setPath(PathMatch.newBuilder().setExact("/hello")))
+            .setRespond(RespondAction.newBuilder().setStatus(200).setBody("hi $tier")));
+    return c.build();
+  }
+
+  private static Upstream.Builder upstream(String name) {
+    return Upstream.newBuilder()
+        .setName(name)
+        .addEndpoints(Endpoint.newBuilder().setAddress("127.0.0.1:9000"));
+  }
+
+  private static Arguments change(String what, UnaryOperator<Config.Builder> edit) {
+    return Arguments.of(what, edit.apply(BASE.toBuilder()).build());
+  }
+
+  static Stream<Arguments> changes() {
+    return Stream.of(
+        change("nothing", c -> c),
+        change(
+            "one route gets a bad regex",
+            c ->
+                c.setRoutes(
+                    7,
+                    c.getRoutes(7).toBuilder()
+                        .setMatch(
+                            RouteMatch.newBuilder()
+                                .setPath(PathMatch.newBuilder().setRegex("^/(unclosed"))))),
+        change("an upstream routes use is removed", c -> c.removeUpstreams(1)),
+        change("a listener routes name is removed", c -> c.removeListeners(1)),
+        change("a zone a route uses is removed", c -> c.clearRateLimitZones()),
+        change("a map a route uses is removed", c -> c.clearMaps()),
+        change("an upstream is renamed", c -> c.setUpstreams(0, upstream("app2"))),
+        change(
+            "a route copied under its own name",
+            c -> c.addRoutes(c.getRoutes(3).toBuilder().setMatch(c.getRoutes(4).getMatch()))),
+        change(
+            "a route that shadows a later one is inserted first",
+            c -> {
+              Route moved = c.getRoutes(20).toBuilder().setName("first").build();
+              List<Route> rest = c.getRoutesList();
+              return c.clearRoutes().addRoutes(moved).addAllRoutes(rest);
+            }),
+        change(
+            "routes reversed",
+            c -> {
+              List<Route> routes = new java.util.ArrayList<>(c.getRoutesList());
+              java.util.Collections.reverse(routes);
+              return c.clearRoutes().addAllRoutes(routes);
+            }),
+        change(
+            "a route renamed to an invalid name",
+            c -> c.setRoutes(9, c.getRoutes(9).toBuilder().setName("bad name!"))),
+        change(
+            "an upstream gets an invalid endpoint",
+            c ->
+                c.setUpstreams(
+                    0, upstream("app").setEndpoints(0, Endpoint.newBuilder().setAddress("nope")))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("changes")
+  void reportsWhatValidatingTheConfigAloneReports(String what, Config next)
+      throws InvalidProtocolBufferException {
+    assertTrue(ConfigValidator.validate(BASE).isEmpty(), "the base is valid");
+    List<ConfigError> alone = ConfigValidator.validate(next);
+
+    assertEquals(alone, ConfigValidator.validate(next, BASE), what);
+    Config parsed = Config.parseFrom(next.toByteArray()); // shares no object with BASE
+    assertEquals(alone, ConfigValidator.validate(parsed, BASE), what + ", parsed from bytes");
+  }
+}
