@@ -2,6 +2,7 @@ package dev.wharf.dataplane.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ByteProcessor;
+import java.util.regex.Pattern;
 
 /**
  * Checks the raw bytes of one request head for what Netty's decoder normalises away before anyone
@@ -20,6 +21,7 @@ import io.netty.util.ByteProcessor;
  */
 final class RequestHeadScanner implements ByteProcessor {
   private static final int MAX_VERSION_LENGTH = 16;
+  private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]+\\.[0-9]+");
 
   private enum State {
     START,
@@ -187,18 +189,17 @@ final class RequestHeadScanner implements ByteProcessor {
 
   private boolean checkVersion() {
     String v = version.toString();
-    if (!v.startsWith("HTTP/") || !v.matches("HTTP/[0-9]+\\.[0-9]+")) {
+    if (v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
+      return true; // nearly every request: no pattern to match
+    }
+    if (!VERSION.matcher(v).matches()) {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: malformed HTTP version");
     }
     if (v.startsWith("HTTP/0.")) {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: " + v + " has no head");
     }
-    if (!v.equals("HTTP/1.1") && !v.equals("HTTP/1.0")) {
-      return reject(
-          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
-          "request line: " + v + " is not supported");
-    }
-    return true;
+    return reject(
+        HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "request line: " + v + " is not supported");
   }
 
   private boolean reject(HttpResponseStatus status, String reason) {
