@@ -123,7 +123,7 @@ run_one() { # JAR INDEX ROUND
     flags=${flags:-$JVM_FLAGS}
   fi
   if [ -n "$PROFILE" ]; then # the whole run, warm-up included
-    agent="-agentpath:$AP_LIB=start,event=$PROFILE,interval=1ms,file=/tmp/perfreq-$PROFILE-$idx.${AP_EXT:-html}"
+    agent="-agentpath:$AP_LIB=start,event=$PROFILE,interval=${AP_INTERVAL:-1ms},file=/tmp/perfreq-$PROFILE-$idx.${AP_EXT:-html}"
   fi
   # shellcheck disable=SC2086
   java $flags -XX:+UsePerfData $agent -jar "$jar" --config "$WORK/wharf.yaml" --workers 1 --admin 127.0.0.1:0 \
