@@ -2,7 +2,6 @@ package dev.wharf.dataplane.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ByteProcessor;
-import java.util.regex.Pattern;
 
 /**
  * Checks the raw bytes of one request head for what Netty's decoder normalises away before anyone
@@ -21,7 +20,6 @@ import java.util.regex.Pattern;
  */
 final class RequestHeadScanner implements ByteProcessor {
   private static final int MAX_VERSION_LENGTH = 16;
-  private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]+\\.[0-9]+");
 
   private enum State {
     START,
@@ -190,9 +188,9 @@ final class RequestHeadScanner implements ByteProcessor {
   private boolean checkVersion() {
     String v = version.toString();
     if (v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
-      return true; // nearly every request: no pattern to match
+      return true; // nearly every request, checked first
     }
-    if (!VERSION.matcher(v).matches()) {
+    if (!wellFormed(v)) {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: malformed HTTP version");
     }
     if (v.startsWith("HTTP/0.")) {
@@ -200,6 +198,24 @@ final class RequestHeadScanner implements ByteProcessor {
     }
     return reject(
         HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "request line: " + v + " is not supported");
+  }
+
+  /** {@code HTTP/DIGITS.DIGITS}, at least one digit on each side of the dot. */
+  private static boolean wellFormed(String v) {
+    if (!v.startsWith("HTTP/")) {
+      return false;
+    }
+    int dot = v.indexOf('.', 5);
+    return dot > 5 && dot < v.length() - 1 && digits(v, 5, dot) && digits(v, dot + 1, v.length());
+  }
+
+  private static boolean digits(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean reject(HttpResponseStatus status, String reason) {
