@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -167,6 +168,8 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   @Option(names = "--check", description = "Only check the config file, then exit.")
   private boolean checkOnly;
+
+  @Mixin private TransportOption transport;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new DataPlaneMain()).execute(args));

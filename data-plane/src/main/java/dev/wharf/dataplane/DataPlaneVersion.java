@@ -1,6 +1,7 @@
 package dev.wharf.dataplane;
 
 import dev.wharf.common.BuildInfo;
+import dev.wharf.dataplane.node.Transport;
 import io.netty.channel.epoll.Epoll;
 import picocli.CommandLine;
 
@@ -11,10 +12,13 @@ import picocli.CommandLine;
 final class DataPlaneVersion implements CommandLine.IVersionProvider {
   @Override
   public String[] getVersion() {
+    Transport best = Transport.best();
     String transport =
-        Epoll.isAvailable()
-            ? "epoll (native)"
-            : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
+        best != Transport.NIO
+            ? best.label() + " (native)"
+            : Epoll.isAvailable()
+                ? "nio"
+                : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
     return new String[] {
       "wharf-data-plane " + BuildInfo.version(DataPlaneMain.class),
       BuildInfo.runtime(),

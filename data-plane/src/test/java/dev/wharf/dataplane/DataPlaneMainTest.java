@@ -39,6 +39,16 @@ class DataPlaneMainTest {
   }
 
   @Test
+  void anUnknownTransportIsAUsageErrorNamingTheChoices() {
+    assertUsageError(
+        "--transport: kqueue (expected: auto, epoll, io_uring or nio)",
+        "--transport",
+        "kqueue",
+        "--config",
+        "x.yaml");
+  }
+
+  @Test
   void neitherAConfigFileNorAControlPlaneIsAUsageError() {
     assertUsageError(
         "error: give either --config FILE (serve a local config file) or "

@@ -9,6 +9,7 @@ import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.dataplane.DataPlaneMain;
+import dev.wharf.dataplane.TransportOption;
 import dev.wharf.dataplane.admin.AdminServer;
 import dev.wharf.dataplane.discovery.ConfigSink;
 import dev.wharf.dataplane.discovery.DiscoveryClient;
@@ -110,6 +111,8 @@ public final class StandaloneMain implements Callable<Integer> {
   private String adminHttp;
 
   @Mixin private AccessOptions access = new AccessOptions();
+
+  @Mixin private TransportOption transport;
 
   @Option(
       names = "--workers",

@@ -20,6 +20,24 @@ public final class HopByHop {
   public static boolean strip(HttpMessage message) {
     HttpHeaders headers = message.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(message);
+    if (headers.contains(HttpHeaderNames.CONNECTION)) {
+      removeNamedBy(headers);
+    }
+    headers
+        .remove(HttpHeaderNames.KEEP_ALIVE)
+        .remove(HttpHeaderNames.PROXY_CONNECTION)
+        .remove(HttpHeaderNames.TE)
+        .remove(HttpHeaderNames.TRAILER)
+        .remove(HttpHeaderNames.UPGRADE)
+        .remove(HttpHeaderNames.TRANSFER_ENCODING);
+    if (chunked) {
+      HttpUtil.setTransferEncodingChunked(message, true);
+    }
+    return chunked;
+  }
+
+  /** Removes the headers {@code Connection} names, and {@code Connection} itself. */
+  private static void removeNamedBy(HttpHeaders headers) {
     List<String> named = new ArrayList<>();
     for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
       for (String token : value.split(",")) {
@@ -33,17 +51,6 @@ public final class HopByHop {
       }
     }
     named.forEach(headers::remove);
-    headers
-        .remove(HttpHeaderNames.CONNECTION)
-        .remove(HttpHeaderNames.KEEP_ALIVE)
-        .remove(HttpHeaderNames.PROXY_CONNECTION)
-        .remove(HttpHeaderNames.TE)
-        .remove(HttpHeaderNames.TRAILER)
-        .remove(HttpHeaderNames.UPGRADE)
-        .remove(HttpHeaderNames.TRANSFER_ENCODING);
-    if (chunked) {
-      HttpUtil.setTransferEncodingChunked(message, true);
-    }
-    return chunked;
+    headers.remove(HttpHeaderNames.CONNECTION);
   }
 }

@@ -53,6 +53,9 @@ final class HostTable<V> {
 
   /** The virtual host for {@code host} (any case, without port), or the fallback (maybe null). */
   V select(String host) {
+    if (exact.isEmpty() && leading.isEmpty() && trailing.isEmpty() && regexes.isEmpty()) {
+      return fallback; // one server for every name: no strings to make per request
+    }
     String h = host.toLowerCase(Locale.ROOT);
     if (h.endsWith(".")) {
       h = h.substring(0, h.length() - 1);
@@ -61,17 +64,20 @@ final class HostTable<V> {
     if (found != null) {
       return found;
     }
-    Leading<V> bare = leading.get("." + h);
+    Leading<V> bare = leading.isEmpty() ? null : leading.get("." + h);
     if (bare != null && bare.matchesBareName()) {
       return bare.value();
     }
-    for (int dot = h.indexOf('.'); dot >= 0; dot = h.indexOf('.', dot + 1)) {
+    for (int dot = leading.isEmpty() ? -1 : h.indexOf('.');
+        dot >= 0;
+        dot = h.indexOf('.', dot + 1)) {
       Leading<V> l = leading.get(h.substring(dot));
       if (l != null) {
         return l.value();
       }
     }
-    for (int dot = h.lastIndexOf('.'); dot > 0; dot = h.lastIndexOf('.', dot - 1)) {
+    int last = trailing.isEmpty() ? -1 : h.lastIndexOf('.');
+    for (int dot = last; dot > 0; dot = h.lastIndexOf('.', dot - 1)) {
       found = trailing.get(h.substring(0, dot + 1));
       if (found != null) {
         return found;

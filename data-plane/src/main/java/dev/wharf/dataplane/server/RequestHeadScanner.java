@@ -187,16 +187,33 @@ final class RequestHeadScanner implements ByteProcessor {
 
   private boolean checkVersion() {
     String v = version.toString();
-    if (!v.startsWith("HTTP/") || !v.matches("HTTP/[0-9]+\\.[0-9]+")) {
+    if (v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
+      return true; // nearly every request, checked first
+    }
+    if (!wellFormed(v)) {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: malformed HTTP version");
     }
     if (v.startsWith("HTTP/0.")) {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: " + v + " has no head");
     }
-    if (!v.equals("HTTP/1.1") && !v.equals("HTTP/1.0")) {
-      return reject(
-          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
-          "request line: " + v + " is not supported");
+    return reject(
+        HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "request line: " + v + " is not supported");
+  }
+
+  /** {@code HTTP/DIGITS.DIGITS}, at least one digit on each side of the dot. */
+  private static boolean wellFormed(String v) {
+    if (!v.startsWith("HTTP/")) {
+      return false;
+    }
+    int dot = v.indexOf('.', 5);
+    return dot > 5 && dot < v.length() - 1 && digits(v, 5, dot) && digits(v, dot + 1, v.length());
+  }
+
+  private static boolean digits(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
     }
     return true;
   }

@@ -201,6 +201,12 @@ public final class TestNode implements AutoCloseable {
       return this;
     }
 
+    /** The socket transport (default: the process's, {@link Transport#best()}). */
+    public Builder transport(Transport t) {
+      node.transport(t);
+      return this;
+    }
+
     public Builder clock(Clock c) {
       node.clock(c);
       return this;
