@@ -187,7 +187,10 @@ final class RequestHeadScanner implements ByteProcessor {
 
   private boolean checkVersion() {
     String v = version.toString();
-    if (!v.startsWith("HTTP/") || !v.matches("HTTP/[0-9]+\\.[0-9]+")) {
+    if (v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
+      return true; // nearly every request: no pattern to compile for them
+    }
+    if (!isVersionShape(v)) {
       return reject(HttpResponseStatus.BAD_REQUEST, "request line: malformed HTTP version");
     }
     if (v.startsWith("HTTP/0.")) {
@@ -197,6 +200,25 @@ final class RequestHeadScanner implements ByteProcessor {
       return reject(
           HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
           "request line: " + v + " is not supported");
+    }
+    return true;
+  }
+
+  /** Whether {@code v} is {@code HTTP/} digits {@code .} digits, at least one digit each side. */
+  private static boolean isVersionShape(String v) {
+    int dot = v.indexOf('.');
+    return v.startsWith("HTTP/")
+        && dot > "HTTP/".length()
+        && dot < v.length() - 1
+        && allDigits(v, "HTTP/".length(), dot)
+        && allDigits(v, dot + 1, v.length());
+  }
+
+  private static boolean allDigits(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
     }
     return true;
   }
