@@ -116,9 +116,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
     this.proxy = new ProxyServices(services, connector, drainer);
     this.health = new HealthChecker(workers, transport, services, drainer::healthChanged);
-    TlsEngine engine = TlsEngine.detect();
-    engine.announce(b.metrics.registry());
-    this.tls = new TlsListeners(engine, b.metrics.registry(), b.clock);
+    this.tls =
+        new TlsListeners(TlsEngine.onFirstUse(b.metrics.registry()), b.metrics.registry(), b.clock);
     this.configFiles = new ConfigFiles(services, accessLogs, tls);
     // Node-made session ticket keys rotate by the ticker; the check is cheap, every minute.
     workers

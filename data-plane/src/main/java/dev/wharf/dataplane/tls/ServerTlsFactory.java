@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
@@ -37,13 +38,23 @@ public final class ServerTlsFactory {
   /** ALPN of a listener that speaks HTTP/1.1 only. */
   static final List<String> ALPN_HTTP_1 = List.of(ApplicationProtocolNames.HTTP_1_1);
 
-  private final TlsEngine engine;
+  /** Asked only when a listener with TLS is built (see {@link TlsEngine#onFirstUse}). */
+  private final Supplier<TlsEngine> engine;
+
   private final Clock clock;
 
   /**
    * @param clock judges whether a certificate is valid now
    */
   public ServerTlsFactory(TlsEngine engine, Clock clock) {
+    this(() -> engine, clock);
+  }
+
+  /**
+   * @param engine asked when the first listener with TLS is built
+   * @param clock judges whether a certificate is valid now
+   */
+  public ServerTlsFactory(Supplier<TlsEngine> engine, Clock clock) {
     this.engine = engine;
     this.clock = clock;
   }
@@ -83,7 +94,7 @@ public final class ServerTlsFactory {
       Loaded loaded = load(config.getCertificates(i), materials.get(i), "certificates[" + i + "]");
       groups.computeIfAbsent(loaded.names(), k -> new ArrayList<>()).add(loaded);
     }
-    ContextSettings settings = ContextSettings.of(config, engine);
+    ContextSettings settings = ContextSettings.of(config, engine.get());
     Map<String, SslContext> byName = new LinkedHashMap<>();
     List<SslContext> contexts = new ArrayList<>();
     Map<SslContext, byte[]> ocsp = new java.util.IdentityHashMap<>();
@@ -120,7 +131,7 @@ public final class ServerTlsFactory {
     }
     byte[] ocsp = null;
     if (!c.getOcspResponseFile().isEmpty()) {
-      if (engine != TlsEngine.OPENSSL) {
+      if (engine.get() != TlsEngine.OPENSSL) {
         throw new TlsSetupException(
             field + ".ocsp_response_file",
             "OCSP stapling needs the OpenSSL engine; this node runs the JDK's");

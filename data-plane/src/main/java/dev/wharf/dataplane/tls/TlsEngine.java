@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,26 @@ public enum TlsEngine {
       return JDK;
     }
     return best;
+  }
+
+  /**
+   * The engine of this process, detected and {@linkplain #announce announced} on the first call,
+   * not before: loading netty-tcnative costs a node without TLS about 15 MB of resident memory and
+   * 11 MB of start-up allocation. Thread-safe; every call after the first returns the same engine.
+   */
+  public static Supplier<TlsEngine> onFirstUse(MeterRegistry registry) {
+    return new Supplier<>() {
+      private TlsEngine engine;
+
+      @Override
+      public synchronized TlsEngine get() {
+        if (engine == null) {
+          engine = detect();
+          engine.announce(registry);
+        }
+        return engine;
+      }
+    };
   }
 
   /** The system property that makes nodes use the JDK's engine where OpenSSL loads. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,15 @@ public final class TlsListeners implements AutoCloseable {
    * @param clock judges whether a certificate is valid now, and feeds the expiry metric
    */
   public TlsListeners(TlsEngine engine, MeterRegistry registry, Clock clock) {
+    this(() -> engine, registry, clock);
+  }
+
+  /**
+   * @param engine asked when the first listener with TLS is built, so that a node without TLS never
+   *     loads the OpenSSL library (see {@link TlsEngine#onFirstUse})
+   * @param clock judges whether a certificate is valid now, and feeds the expiry metric
+   */
+  public TlsListeners(Supplier<TlsEngine> engine, MeterRegistry registry, Clock clock) {
     this.factory = new ServerTlsFactory(engine, clock);
     this.meters = new TlsMeters(registry);
     this.reloader = new CertificateReloader(registry, clock);

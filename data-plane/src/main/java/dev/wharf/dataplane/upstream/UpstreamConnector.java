@@ -3,11 +3,14 @@ package dev.wharf.dataplane.upstream;
 import dev.wharf.dataplane.node.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -23,7 +26,12 @@ import java.util.Set;
  * handshake succeeded; a failed handshake is a failed connect. Shared by every listener of a node.
  */
 public final class UpstreamConnector implements UpstreamConnections {
-  private final Transport transport;
+  /**
+   * Made once: {@code Bootstrap.channel(Class)} would look the constructor up by reflection again
+   * for every connection, a measurable part of a WebSocket handshake's cost.
+   */
+  private final ChannelFactory<? extends SocketChannel> channels;
+
   private final UpstreamPipeline pipeline;
   private final FastThreadLocal<UpstreamPool> pools =
       new FastThreadLocal<>() {
@@ -34,7 +42,7 @@ public final class UpstreamConnector implements UpstreamConnections {
       };
 
   public UpstreamConnector(Transport transport, UpstreamPipeline pipeline) {
-    this.transport = transport;
+    this.channels = new ReflectiveChannelFactory<>(transport.clientChannel());
     this.pipeline = pipeline;
   }
 
@@ -51,7 +59,7 @@ public final class UpstreamConnector implements UpstreamConnections {
     ChannelFuture connect =
         new Bootstrap()
             .group(loop)
-            .channel(transport.clientChannel())
+            .channelFactory(channels)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
