@@ -59,7 +59,8 @@ window_figures() {
     -v s="${4:-}" -v w="$wall_us" -v hz="$CLK_TCK" 'BEGIN {
       wall = w / 1e6; if (s == "" || s <= 0) s = wall
       others = (m - p - o - c) / hz / wall; if (others < 0) others = 0
-      printf "%s %.2f %.2f %.2f %.2f\n", n > 0 ? sprintf("%.1f", p * 1e6 / hz / n) : "-",
+      cpu = n > 0 ? sprintf("%.1f", p * 1e6 / hz / n) : "-"
+      printf "%s %.2f %.2f %.2f %.2f\n", cpu,
         p / hz / s, o / hz / s, c / hz / wall, others }')
 }
 
