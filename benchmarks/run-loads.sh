@@ -130,7 +130,7 @@ warm() {
     load_once "$scenario" "$port" "$amount" "$prefix.warm$chunk"
     snapshot after
     if [ "$L_COUNT" = 0 ]; then
-      WARM_DETAIL="warm-up chunk $chunk: no result: $(grep -m1 '^first problem' "$prefix.warm$chunk" || tail -2 "$prefix.warm$chunk" | tr '\n' ' ')"
+      WARM_DETAIL="warm-up chunk $chunk: no result: $(grep -m1 -E '^first problem|Socket errors|requests in' "$prefix.warm$chunk" || tail -2 "$prefix.warm$chunk" | tr '\n' ' ')"
       return 1
     fi
     window_figures before after "$L_COUNT"
@@ -173,7 +173,7 @@ measure() {
     *)
       if ! warm "$scenario" "$port" "$prefix"; then
         NOTES+=("round $round: $proxy: $scenario: $WARM_DETAIL")
-        record "$round" "$slot" "$scenario" "$proxy" - - 0 0 - - - - - "$load1" "$WARM_DETAIL"
+        record "$round" "$slot" "$scenario" "$proxy" - - "$L_ERRORS" 0 - - - - - "$load1" "$WARM_DETAIL"
       else
         local amount=$HTTP_SECONDS
         [ "$scenario" != ws-echo ] || amount=$WS_SECONDS
@@ -213,8 +213,8 @@ measure_idle() {
   local -a before after
   if ! warm ws-idle "$port" "$prefix"; then
     NOTES+=("round $round: $proxy: ws-idle: $WARM_DETAIL")
-    record "$round" "$slot" ws-open "$proxy" - - 0 0 - - - - - "$load1" "$WARM_DETAIL"
-    record "$round" "$slot" ws-idle "$proxy" - - 0 0 - - - - - "$load1" "$WARM_DETAIL"
+    record "$round" "$slot" ws-open "$proxy" - - "$L_ERRORS" 0 - - - - - "$load1" "$WARM_DETAIL"
+    record "$round" "$slot" ws-idle "$proxy" - - "$L_ERRORS" 0 - - - - - "$load1" "$WARM_DETAIL"
     return
   fi
   settle_rss "${PROXY_PIDS[@]}"
