@@ -130,7 +130,7 @@ warm() {
     load_once "$scenario" "$port" "$amount" "$prefix.warm$chunk"
     snapshot after
     if [ "$L_COUNT" = 0 ]; then
-      WARM_DETAIL="warm-up chunk $chunk: no result: $(grep -m1 -E '^first problem|Socket errors|requests in' "$prefix.warm$chunk" || tail -2 "$prefix.warm$chunk" | tr '\n' ' ')"
+      WARM_DETAIL="warm-up chunk $chunk: no result: $(grep -E '^first problem|Socket errors|requests in' "$prefix.warm$chunk" | head -2 | tr '\n' ' ')"
       return 1
     fi
     window_figures before after "$L_COUNT"
