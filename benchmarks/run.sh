@@ -155,9 +155,11 @@ fi
 [ -f "$BENCH_JAR" ] || die "$BENCH_JAR not found: ./mvnw -B -DskipTests package -pl benchmarks -am"
 install_cleanup wharf-bench
 
+# Copies: a rebuild during the run changes nothing.
+cp "$BENCH_JAR" "$WORK/wharf-benchmarks.jar"
+BENCH_JAR="$WORK/wharf-benchmarks.jar"
 declare -A WHARF_JARS=() WHARF_ARGS=()
 for label in "${JAR_LABELS[@]}"; do
-  # A copy: a rebuild during the run changes nothing.
   cp "${JAR_PATHS[$label]}" "$WORK/$label.jar"
   WHARF_JARS[$label]="$WORK/$label.jar"
   WHARF_ARGS[$label]=$(wharf_args "$WORK/$label.jar")
