@@ -30,8 +30,8 @@ usage: bash benchmarks/run.sh [--quick] [--rounds N] [--workers N|auto] [--jar L
                               [--scenarios LIST] [--proxies LIST] [--seconds S]
                               [--idle-connections N] [--cycles N]
 
-  --quick               1 round, 2 s per load, 500 idle connections, 300 cycles, 1 warm-up
-                        chunk: a smoke run of the whole harness (a few minutes), not a result
+  --quick               1 round, 2 s per load and warm-up, 500 idle connections, 300 cycles:
+                        a smoke run of the whole harness (a few minutes), not a result
   --rounds N            rounds (default 3); medians over them are reported
   --workers N|auto      workers of every proxy (default 1): nginx worker_processes, HAProxy
                         nbthread, Wharf --workers; auto: nginx's auto, and the cores for the others
@@ -87,7 +87,7 @@ number --idle-connections "$IDLE_CONNECTIONS"
 number --cycles "$CYCLES"
 WS_SECONDS=$HTTP_SECONDS
 if [ "$MODE" = quick ]; then
-  WARM_SECONDS=1 WARM_CYCLES=100 WARM_MIN_CHUNKS=1 WARM_MAX_CHUNKS=1
+  WARM_SECONDS=2 WARM_CYCLES=100 WARM_MIN_CHUNKS=1 WARM_MAX_CHUNKS=1
 else
   WARM_SECONDS=3 WARM_CYCLES=500 WARM_MIN_CHUNKS=2 WARM_MAX_CHUNKS=6
 fi
