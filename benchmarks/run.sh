@@ -1,408 +1,297 @@
 #!/usr/bin/env bash
-# Wharf against nginx on this machine, in one run: the same backend behind each proxy, one worker
-# thread each, measured in turn (nginx, then Wharf) for R rounds:
-#   - HTTP:       wrk -t1 -c50 --latency on a 6-byte response: requests/s, p99
-#   - WebSocket:  ws-load echo, 50 connections, closed loop, 64-byte messages: messages/s, p99
-#   - idle:       RSS of the proxy before and after 5,000 idle WebSockets: KiB per connection
-# Prints a Markdown report and writes it to benchmarks/results/latest.md (not committed).
+# Wharf against nginx and HAProxy on this machine, in one run, measured as a user would compare
+# them (issue 22, "The benchmark must not flatter"):
+#   - proxies: nginx tuned for upstream keep-alive (the yardstick), nginx as the seeds configure
+#     it (Connection: close upstream; HTTP only, a second labelled row), HAProxy where installed
+#     (http-reuse always), and Wharf: one or more builds (--jar). One worker each, or --workers;
+#   - origin: not a JVM: one nginx worker answering from memory (HTTP) and ws-echo.c (a small C
+#     WebSocket echo server), its own processes, their CPU reported;
+#   - scenarios (run-loads.sh): HTTP small and 1 KiB (wrk -t1 -c64), HTTP with a new connection
+#     per request, WebSocket echo (200 connections, 64-byte messages), idle WebSockets (RSS
+#     growth, and the opening rate), WebSocket open+close cycles, and the resting RSS;
+#   - method: every measurement on a freshly started proxy after a warm-up, the proxies
+#     interleaved in every scenario (the order rotating from round to round), medians of
+#     --rounds; the proxy's CPU per request, the origin's, the client's and the rest of the
+#     machine's, and the load average, for every measurement; errors counted and shown.
+# Writes a Markdown report to benchmarks/results/latest.md and the rows to latest.tsv (neither is
+# committed). Run with --help for the options.
 #
-#   bash benchmarks/run.sh [--quick] [--rounds N] [--idle-connections N]
-#
-# Needs a JDK 17+, nginx and wrk (Debian: apt-get install -y nginx wrk). Everything it starts
-# binds 127.0.0.1 on ephemeral ports and is stopped by pid when it exits.
+# Needs a JDK 17+, nginx, wrk, gcc and OpenSSL's headers (apt-get install -y nginx wrk gcc
+# libssl-dev curl), haproxy optionally. Everything it starts binds 127.0.0.1 on ephemeral ports
+# and is stopped by pid when it exits.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
-REPO=$(pwd)
-# shellcheck source=benchmarks/lib.sh
-source benchmarks/lib.sh
+# The JVM flags Wharf runs with, as deploy/ runs it; one place to change them.
+WHARF_JVM="${WHARF_JVM:--Xms256m -Xmx256m -XX:+UseSerialGC}"
 
 usage() {
-  cat <<'EOF'
-usage: bash benchmarks/run.sh [--quick] [--rounds N] [--idle-connections N]
+  cat <<'EOF2'
+usage: bash benchmarks/run.sh [--quick] [--rounds N] [--workers N|auto] [--jar LABEL=PATH]...
+                              [--scenarios LIST] [--proxies LIST] [--seconds S]
+                              [--idle-connections N] [--cycles N]
 
-  --quick               1 round, 5 s per throughput test (a smoke run, about a minute)
-  --rounds N            rounds of every test (default 3; medians are reported)
-  --idle-connections N  idle WebSockets for the memory test (default 5000)
-EOF
+  --quick               1 round, 2 s per load and warm-up, 500 idle connections, 300 cycles:
+                        a smoke run of the whole harness (a few minutes), not a result
+  --rounds N            rounds (default 3); medians over them are reported
+  --workers N|auto      workers of every proxy (default 1): nginx worker_processes, HAProxy
+                        nbthread, Wharf --workers; auto: nginx's auto, and the cores for the others
+  --jar LABEL=PATH      a data-plane jar to measure, named LABEL in the report (repeatable: the
+                        builds are interleaved like the other proxies, and compared with the
+                        first); default: wharf=data-plane/target/wharf-data-plane.jar, built
+                        if missing or older than its sources
+  --scenarios LIST      comma-separated subset of: http-small,http-1k,http-close,ws-echo,
+                        ws-idle,ws-cycles,rest (default: all)
+  --proxies LIST        comma-separated subset of: nginx,nginx-seeds,haproxy and the jars'
+                        labels (default: all; haproxy only where installed)
+  --seconds S           measured seconds of each HTTP and echo load (default 8)
+  --idle-connections N  idle WebSockets (default 5000)
+  --cycles N            WebSocket open+close cycles, 50 in flight (default 2000)
+
+Wharf's JVM flags: the WHARF_JVM environment variable (default: -Xms256m -Xmx256m -XX:+UseSerialGC).
+EOF2
 }
 
+COMMAND="bash benchmarks/run.sh $*"
 ROUNDS=3
-HTTP_SECONDS=15
-WS_SECONDS=15
-WARMUP_SECONDS=5
+HTTP_SECONDS=8
 IDLE_CONNECTIONS=5000
+CYCLES=2000
+WORKERS_ARG=1
+SCENARIO_ARG=http-small,http-1k,http-close,ws-echo,ws-idle,ws-cycles,rest
+PROXY_ARG=""
 MODE=full
+JAR_SPECS=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) MODE=quick; ROUNDS=1; HTTP_SECONDS=5; WS_SECONDS=5; WARMUP_SECONDS=2 ;;
+    --quick) MODE=quick ;;
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+    --workers) WORKERS_ARG=${2:?--workers needs N or auto}; shift ;;
+    --jar) JAR_SPECS+=("${2:?--jar needs LABEL=PATH}"); shift ;;
+    --scenarios) SCENARIO_ARG=${2:?--scenarios needs a list}; shift ;;
+    --proxies) PROXY_ARG=${2:?--proxies needs a list}; shift ;;
+    --seconds) HTTP_SECONDS=${2:?--seconds needs a number}; shift ;;
     --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; shift ;;
+    --cycles) CYCLES=${2:?--cycles needs a number}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
-[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds: $ROUNDS (expected: >= 1)" >&2; exit 2; }
-[[ "$IDLE_CONNECTIONS" =~ ^[1-9][0-9]*$ ]] \
-  || { echo "--idle-connections: $IDLE_CONNECTIONS (expected: >= 1)" >&2; exit 2; }
+number() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "$1: $2 (expected: a number >= 1)" >&2; exit 2; }; }
+if [ "$MODE" = quick ]; then
+  ROUNDS=1 HTTP_SECONDS=2 IDLE_CONNECTIONS=500 CYCLES=300
+fi
+number --rounds "$ROUNDS"
+number --seconds "$HTTP_SECONDS"
+number --idle-connections "$IDLE_CONNECTIONS"
+number --cycles "$CYCLES"
+WS_SECONDS=$HTTP_SECONDS
+if [ "$MODE" = quick ]; then
+  WARM_SECONDS=2 WARM_CYCLES=100 WARM_MIN_CHUNKS=1 WARM_MAX_CHUNKS=1
+else
+  WARM_SECONDS=3 WARM_CYCLES=500 WARM_MIN_CHUNKS=2 WARM_MAX_CHUNKS=6
+fi
+if [ "$WORKERS_ARG" = auto ]; then
+  WORKERS=$(nproc)
+else
+  number --workers "$WORKERS_ARG"
+  WORKERS=$WORKERS_ARG
+fi
+IFS=, read -r -a SCENARIOS <<<"$SCENARIO_ARG"
+for scenario in "${SCENARIOS[@]}"; do
+  case "$scenario" in
+    http-small|http-1k|http-close|ws-echo|ws-idle|ws-cycles|rest) ;;
+    *) echo "--scenarios: unknown scenario $scenario" >&2; usage >&2; exit 2 ;;
+  esac
+done
+# Jar paths are resolved before changing directory: they may be relative to the caller's.
+declare -A JAR_PATHS=()
+JAR_LABELS=()
+for spec in "${JAR_SPECS[@]}"; do
+  label=${spec%%=*} path=${spec#*=}
+  [[ "$spec" == *=* && "$label" =~ ^[a-z][a-z0-9._-]*$ ]] \
+    || { echo "--jar: $spec (expected: LABEL=PATH, a lower-case label)" >&2; exit 2; }
+  case "$label" in nginx|nginx-seeds|haproxy) echo "--jar: $label is a baseline's name" >&2; exit 2 ;; esac
+  [ -z "${JAR_PATHS[$label]:-}" ] || { echo "--jar: label $label given twice" >&2; exit 2; }
+  [ -f "$path" ] || { echo "--jar: not a file: $path" >&2; exit 2; }
+  JAR_PATHS[$label]=$(readlink -f "$path")
+  JAR_LABELS+=("$label")
+done
 
-HTTP_CONNECTIONS=50
-WS_CONNECTIONS=50
-WS_MESSAGE_BYTES=64
-DATA_PLANE_JAR=data-plane/target/wharf-data-plane.jar
-
-# --- tools ----------------------------------------------------------------------------------
+cd "$(dirname "$0")/.."
+# shellcheck source=benchmarks/lib.sh
+source benchmarks/lib.sh
+# shellcheck source=benchmarks/run-proxies.sh
+source benchmarks/run-proxies.sh
+# shellcheck source=benchmarks/run-loads.sh
+source benchmarks/run-loads.sh
+read -r -a WHARF_JVM_FLAGS <<<"$WHARF_JVM"
 
 require_nginx_wrk_java
+command -v gcc >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 \
+  || die "gcc and curl are needed: apt-get install -y gcc libssl-dev curl"
+HAPROXY_BIN=$(command -v haproxy || true)
+[ -n "$HAPROXY_BIN" ] || [ ! -x /usr/sbin/haproxy ] || HAPROXY_BIN=/usr/sbin/haproxy
+CLK_TCK=$(getconf CLK_TCK)
+NOTES=()
 
-# Idle WebSockets cost a socket in the client and the backend and two in the proxy.
+# Idle WebSockets cost a socket in the client and the origin and two in the proxy.
 raise_nofile
 MAX_IDLE=$(( (NOFILE - 500) / 2 ))
-IDLE_NOTE=""
 if [ "$IDLE_CONNECTIONS" -gt "$MAX_IDLE" ]; then
-  IDLE_NOTE="idle test reduced from $IDLE_CONNECTIONS to $MAX_IDLE connections: open files limit is $NOFILE"
+  NOTES+=("idle test reduced from $IDLE_CONNECTIONS to $MAX_IDLE connections: open files limit is $NOFILE")
   IDLE_CONNECTIONS=$MAX_IDLE
 fi
 
-# --- build ----------------------------------------------------------------------------------
+# --- jars and tools -------------------------------------------------------------------------
 
-stale() {
-  [ ! -f "$1" ] || [ -n "$(find pom.xml proto data-plane benchmarks \
-    \( -path '*/target' -o -path benchmarks/results \) -prune -o -newer "$1" -type f -print -quit)" ]
-}
-if stale "$DATA_PLANE_JAR" || stale "$BENCH_JAR"; then
-  log "building the data plane and benchmark jars"
-  ./mvnw -B -q -DskipTests package -pl data-plane,benchmarks -am
+if [ ${#JAR_LABELS[@]} -eq 0 ]; then
+  build_jars
+  JAR_PATHS[wharf]=$(readlink -f data-plane/target/wharf-data-plane.jar)
+  JAR_LABELS=(wharf)
+else
+  build_jars "${JAR_PATHS[${JAR_LABELS[0]}]}"
 fi
-
-# --- processes ------------------------------------------------------------------------------
-
+[ -f "$BENCH_JAR" ] || die "$BENCH_JAR not found: ./mvnw -B -DskipTests package -pl benchmarks -am"
 install_cleanup wharf-bench
 
-mapfile -t PORTS < <(bench free-ports 2)
-NGINX_PORT=${PORTS[0]}
-WHARF_PORT=${PORTS[1]}
+# Copies: a rebuild during the run changes nothing.
+cp "$BENCH_JAR" "$WORK/wharf-benchmarks.jar"
+BENCH_JAR="$WORK/wharf-benchmarks.jar"
+declare -A WHARF_JARS=() WHARF_ARGS=()
+for label in "${JAR_LABELS[@]}"; do
+  cp "${JAR_PATHS[$label]}" "$WORK/$label.jar"
+  WHARF_JARS[$label]="$WORK/$label.jar"
+  WHARF_ARGS[$label]=$(wharf_args "$WORK/$label.jar")
+done
 
-log "starting the backend"
-start_backend "$WORK/backend"
+PROXIES=(nginx nginx-seeds)
+if [ -n "$HAPROXY_BIN" ]; then
+  PROXIES+=(haproxy)
+else
+  NOTES+=("HAProxy is not installed: not measured (apt-get install -y haproxy)")
+fi
+PROXIES+=("${JAR_LABELS[@]}")
+if [ -n "$PROXY_ARG" ]; then
+  IFS=, read -r -a wanted <<<"$PROXY_ARG"
+  for proxy in "${wanted[@]}"; do
+    [[ " ${PROXIES[*]} " == *" $proxy "* ]] || die "--proxies: $proxy is not one of: ${PROXIES[*]}"
+  done
+  PROXIES=("${wanted[@]}")
+fi
 
-# --- nginx ----------------------------------------------------------------------------------
+ECHO_BIN="$WORK/ws-echo"
+gcc -O2 -o "$ECHO_BIN" benchmarks/ws-echo.c -lcrypto 2>"$WORK/cc.err" \
+  || die "benchmarks/ws-echo.c did not compile (OpenSSL's headers: apt-get install -y libssl-dev): $(cat "$WORK/cc.err")"
 
-log "starting nginx on 127.0.0.1:$NGINX_PORT"
-start_nginx "$WORK/nginx" <<EOF
-    # The seeds' WebSocket reverse proxy.
-    map \$http_upgrade \$connection_upgrade {
-        default upgrade;
-        ''      close;
-    }
+# --- the origin -----------------------------------------------------------------------------
 
-    upstream backend {
-        server 127.0.0.1:$BACKEND_PORT;
-        keepalive 32;
-    }
+mapfile -t PORTS < <(bench free-ports $((2 + ROUNDS * ${#SCENARIOS[@]} * ${#PROXIES[@]})))
+ORIGIN_PORT=${PORTS[0]}
+NEXT_PORT=2
+
+log "starting the origin: nginx on 127.0.0.1:$ORIGIN_PORT and ws-echo"
+start_nginx "$WORK/origin" <<EOF
+    # The origin: answers from memory, and keeps the proxies' connections as long as the run.
+    default_type text/plain;
+    keepalive_requests 10000000;
+    keepalive_timeout 600s;
 
     server {
-        listen 127.0.0.1:$NGINX_PORT;
-
-        # As the seeds write it: the upgrade headers on every proxied location. A plain request
-        # has no Upgrade header, so Connection becomes "close" and upstream keep-alive is off.
-        location / {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$http_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            proxy_set_header Host \$host;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-        }
-
-        # Not in the seeds: nginx as its documentation tunes it for upstream keep-alive, so
-        # Wharf is also compared with nginx at its best on plain HTTP.
-        location /keepalive/ {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-        }
-
-        location /ws {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$http_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            proxy_set_header Host \$host;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_read_timeout 3600s;
-            proxy_send_timeout 3600s;
-        }
+        listen 127.0.0.1:$ORIGIN_PORT;
+        location = /small { return 200 "hello\\n"; }
+        location = /1k { return 200 "$(head -c 1024 /dev/zero | tr '\0' 'x')"; }
     }
 EOF
-bench probe "http://127.0.0.1:$NGINX_PORT/" 15 >"$WORK/nginx/probe" \
-  || die "nginx does not proxy to the backend: $(cat "$WORK/nginx/probe" "$WORK/nginx/error.log")"
+ORIGIN_PID=$NGINX_PID
+"$ECHO_BIN" 0 >"$WORK/ws-echo.out" 2>"$WORK/ws-echo.err" &
+ECHO_PID=$!
+PIDS+=("$ECHO_PID")
+wait_for_line "$WORK/ws-echo.out" '^listening [0-9]+' 10 "$ECHO_PID" \
+  || die "ws-echo did not start: $(cat "$WORK/ws-echo.err")"
+ECHO_PORT=$(awk '/^listening / {print $2; exit}' "$WORK/ws-echo.out")
+for _ in $(seq 1 50); do
+  [ "$(curl -s --max-time 2 "http://127.0.0.1:$ORIGIN_PORT/small")" = hello ] && break
+  sleep 0.1
+done
+[ "$(curl -s --max-time 2 "http://127.0.0.1:$ORIGIN_PORT/1k" | wc -c)" = 1024 ] \
+  || die "the origin nginx does not answer as configured: $(cat "$WORK/origin/error.log")"
+mapfile -t ORIGIN_PIDS < <(echo "$ORIGIN_PID"; children_of "$ORIGIN_PID"; echo "$ECHO_PID")
 
-# --- Wharf ----------------------------------------------------------------------------------
+# Every Wharf build must take the config before minutes are spent on the others.
+for label in "${JAR_LABELS[@]}"; do
+  wharf_config "${PORTS[1]}" >"$WORK/check.yaml"
+  java -jar "${WHARF_JARS[$label]}" --config "$WORK/check.yaml" --check >"$WORK/check-$label.out" 2>&1 \
+    || die "$label refuses the generated config: $(tail -5 "$WORK/check-$label.out")"
+done
 
-cat >"$WORK/wharf.yaml" <<EOF
-# Generated by benchmarks/run.sh: the nginx config beside it, in Wharf's form. Wharf forwards
-# upgrades on every proxy route and keeps upstream keep-alive for plain requests, so the seeds'
-# map and Upgrade/Connection headers have no counterpart here.
-listeners:
-  - name: bench
-    address: 127.0.0.1
-    port: $WHARF_PORT
-
-upstreams:
-  - name: backend
-    endpoints:
-      - address: 127.0.0.1:$BACKEND_PORT
-    pool:
-      max_idle_per_endpoint: 32
-
-routes:
-  - name: root
-    match:
-      path: {prefix: /}
-    proxy:
-      upstream: backend
-    request_headers:
-      set:
-        - {name: Host, value: \$host}
-        - {name: X-Real-IP, value: \$remote_addr}
-        - {name: X-Forwarded-For, value: \$proxy_add_x_forwarded_for}
-
-  - name: ws
-    match:
-      path: {prefix: /ws}
-    proxy:
-      upstream: backend
-      read_timeout: 3600s
-      send_timeout: 3600s
-      websocket: {idle_timeout: 1h}
-    request_headers:
-      set:
-        - {name: Host, value: \$host}
-        - {name: X-Real-IP, value: \$remote_addr}
-        - {name: X-Forwarded-For, value: \$proxy_add_x_forwarded_for}
-EOF
+# --- the run --------------------------------------------------------------------------------
 
 RESULTS="$WORK/results.tsv"
-: >"$RESULTS"
-note() {
-  log "$1"
-  printf 'note\t%s\n' "$1" >>"$RESULTS"
-}
-record() { # ROUND PROXY METRIC VALUE
-  printf '%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
-}
-[ -z "$IDLE_NOTE" ] || note "$IDLE_NOTE"
-
-WHARF_PID=""
-WHARF_HTTP=no
-WHARF_WS=no
-if ! java -jar "$DATA_PLANE_JAR" --config "$WORK/wharf.yaml" --check >"$WORK/wharf-check.out" 2>&1; then
-  note "wharf: not measured: the generated config was refused: $(tr '\n' ' ' <"$WORK/wharf-check.out")"
-else
-  log "starting Wharf on 127.0.0.1:$WHARF_PORT"
-  # StartAttachListener: jcmd (live heap, see run_idle) attaches without a SIGQUIT handshake,
-  # which a JVM started in the background of a script may not answer.
-  WHARF_JVM_FLAGS+=(-XX:+StartAttachListener)
-  if ! start_wharf "$WORK/wharf" "$DATA_PLANE_JAR" "$WORK/wharf.yaml" --workers 1 \
-      --admin 127.0.0.1:0; then
-    note "wharf: not measured: it did not start: $(tail -5 "$WORK/wharf.err" | tr '\n' ' ')"
-  else
-    if bench probe "http://127.0.0.1:$WHARF_PORT/" 5 >"$WORK/wharf-probe.out"; then
-      WHARF_HTTP=yes
-    else
-      note "wharf: proxy not available in this build (GET / answered $(cat "$WORK/wharf-probe.out")); HTTP not measured"
-    fi
-    if timeout -k 5 60 java -jar "$BENCH_JAR" ws-load echo --url "ws://127.0.0.1:$WHARF_PORT/ws" \
-        --connections 1 --duration 1s >"$WORK/wharf-ws-probe.out" 2>&1; then
-      WHARF_WS=yes
-    else
-      note "wharf: WebSocket proxy not available in this build ($(grep -m1 '^first problem' "$WORK/wharf-ws-probe.out" || tail -1 "$WORK/wharf-ws-probe.out")); WebSocket tests not measured"
-    fi
-  fi
-fi
-if [ "$WHARF_HTTP" = no ] && [ "$WHARF_WS" = no ]; then
-  log "wharf: proxy not available in this build: only nginx is measured"
-fi
-
-# --- machine --------------------------------------------------------------------------------
-
+echo "# round slot scenario proxy value p99_ms errors count proxy_cpu_us proxy_cores origin_cores client_cores others_cores load1 detail" \
+  | tr ' ' '\t' >"$RESULTS"
 {
   machine_info
   tool_versions
+  [ -z "$HAPROXY_BIN" ] || echo "haproxy:     $("$HAPROXY_BIN" -v 2>&1 | head -1)"
+  for label in "${JAR_LABELS[@]}"; do
+    echo "jar $label: ${JAR_PATHS[$label]} (sha256 $(sha256sum "${WHARF_JARS[$label]}" | cut -c1-12)...)"
+  done
   echo "open files:  $NOFILE"
 } >"$WORK/machine.txt"
-{
-  printf 'info\tcommand\t`bash benchmarks/run.sh%s`\n' "$([ "$MODE" = quick ] && echo ' --quick')"
-  printf 'info\trounds\t%s (nginx, then Wharf, in each round)\n' "$ROUNDS"
-  printf 'info\tHTTP\twrk -t1 -c%s -d%ss --latency, GET / (6-byte body)\n' "$HTTP_CONNECTIONS" "$HTTP_SECONDS"
-  printf 'info\tWebSocket echo\t%s connections, closed loop, %s-byte text messages, %s s\n' \
-    "$WS_CONNECTIONS" "$WS_MESSAGE_BYTES" "$WS_SECONDS"
-  printf 'info\tidle WebSockets\t%s; per connection: growth of the proxy'"'"'s RSS (nginx: master and a fresh worker), for Wharf plus the growth of its live heap after a full GC\n' "$IDLE_CONNECTIONS"
-  printf 'info\tproxies\tnginx: worker_processes 1; Wharf: --workers 1, %s\n' "${WHARF_JVM_FLAGS[*]}"
-} >>"$RESULTS"
 
-# --- measurements ---------------------------------------------------------------------------
-
-# run_wrk ROUND PROXY PREFIX URL SECONDS: records PREFIX_rps, PREFIX_p99_ms, PREFIX_errors.
-run_wrk() {
-  local round=$1 proxy=$2 prefix=$3 url=$4 seconds=$5 out parsed
-  out="$WORK/wrk-$round-$proxy-$prefix.txt"
-  timeout -k 5 $((seconds + 30)) wrk -t1 -c"$HTTP_CONNECTIONS" -d"${seconds}s" --latency "$url" \
-    >"$out" 2>&1 || true
-  parsed=$(wrk_summary "$out")
-  if [ -z "$parsed" ]; then
-    note "round $round: $proxy: wrk on $url gave no result: $(tail -3 "$out" | tr '\n' ' ')"
-    return
-  fi
-  read -r rps p99 errors _ <<<"$parsed"
-  [ "$round" = warmup ] && return
-  record "$round" "$proxy" "${prefix}_rps" "$rps"
-  record "$round" "$proxy" "${prefix}_p99_ms" "$p99"
-  record "$round" "$proxy" "${prefix}_errors" "$errors"
-  log "round $round: $proxy $url: $rps req/s, p99 $p99 ms, $errors errors"
+# applies SCENARIO PROXY: nginx as the seeds configure it differs from nginx on plain HTTP only.
+applies() {
+  [ "$2" != nginx-seeds ] || [[ "$1" == http-* ]]
 }
 
-# run_echo ROUND PROXY URL SECONDS: records ws_mps, ws_p99_ms, ws_errors.
-run_echo() {
-  local round=$1 proxy=$2 url=$3 seconds=$4 out rate p99_us failures
-  out="$WORK/echo-$round-$proxy.txt"
-  timeout -k 5 $((seconds + 90)) java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$BENCH_JAR" \
-    ws-load echo --url "$url" --connections "$WS_CONNECTIONS" --duration "${seconds}s" \
-    --size "$WS_MESSAGE_BYTES" >"$out" 2>&1 || true
-  rate=$(result_field "$out" rate)
-  if [ -z "$rate" ]; then
-    note "round $round: $proxy: ws-load echo gave no result: $(tail -3 "$out" | tr '\n' ' ')"
-    return
-  fi
-  [ "$round" = warmup ] && return
-  p99_us=$(result_field "$out" p99_us)
-  failures=$(( $(result_field "$out" handshake_failures) + $(result_field "$out" abnormal_closes) \
-    + $(result_field "$out" errors) ))
-  record "$round" "$proxy" ws_mps "$rate"
-  record "$round" "$proxy" ws_p99_ms "$(awk -v us="$p99_us" 'BEGIN { printf "%.3f", us / 1000 }')"
-  record "$round" "$proxy" ws_errors "$failures"
-  grep -q '^first problem' "$out" && note "round $round: $proxy echo: $(grep -m1 '^first problem' "$out")"
-  log "round $round: $proxy WebSocket echo: $rate msg/s, p99 ${p99_us} us, $failures failures"
-}
-
-# Replaces nginx's worker (SIGHUP starts a new one, the old one exits) so that memory freed by an
-# earlier round cannot be reused and hide what the idle connections cost.
-fresh_nginx_worker() {
-  local old new deadline
-  old=$(children_of "$NGINX_PID" | tr '\n' ' ')
-  kill -HUP "$NGINX_PID"
-  deadline=$((SECONDS + 20))
-  while [ $SECONDS -lt $deadline ]; do
-    new=$(children_of "$NGINX_PID" | tr '\n' ' ')
-    if [ -n "$new" ] && [ "$new" != "$old" ] && [ "$(wc -w <<<"$new")" -eq 1 ]; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  note "nginx: the worker was not replaced within 20 s; idle memory measured on the old one"
-}
-
-# run_idle ROUND PROXY URL JVM PID...: opens the idle WebSockets through the proxy whose processes
-# are PID...; records idle_kib (per connection: RSS growth, plus live heap growth if JVM is yes),
-# the RSS around it and idle_errors.
-run_idle() {
-  local round=$1 proxy=$2 url=$3 jvm=$4 pids before after heap_before="" heap_after="" opened
-  local hold out load status=0 failures rss_kib_per heap_kib_per=0
-  shift 4
-  pids=("$@")
-  out="$WORK/idle-$round-$proxy.txt"
-  hold="$WORK/hold-$round-$proxy"
-  sleep 2
-  if [ "$jvm" = yes ] && [ -n "$JCMD" ]; then
-    heap_before=$(live_heap_kib "${pids[0]}") || heap_before=""
-    sleep 1
-  fi
-  before=$(rss_kib "${pids[@]}")
-  : >"$hold"
-  java -Xms512m -Xmx512m -XX:+UseSerialGC -jar "$BENCH_JAR" ws-load idle --url "$url" \
-    --connections "$IDLE_CONNECTIONS" --hold-file "$hold" --max-hold 10m >"$out" 2>&1 &
-  load=$!
-  PIDS+=("$load")
-  if ! wait_for_line "$out" '^ready [0-9]+' 300 "$load"; then
-    rm -f "$hold"
-    wait_for_exit "$load" 30 || true
-    note "round $round: $proxy: idle connections did not open: $(tail -3 "$out" | tr '\n' ' ')"
-    return
-  fi
-  sleep 2
-  after=$(rss_kib "${pids[@]}")
-  if [ -n "$heap_before" ]; then
-    heap_after=$(live_heap_kib "${pids[0]}") || heap_after=""
-  fi
-  opened=$(awk '/^ready / {print $2; exit}' "$out")
-  rm -f "$hold"
-  wait_for_exit "$load" 60 || status=$?
-  if [ -n "$(result_field "$out" errors)" ]; then
-    failures=$(( $(result_field "$out" handshake_failures) + $(result_field "$out" abnormal_closes) \
-      + $(result_field "$out" errors) ))
-  else
-    failures=1
-    note "round $round: $proxy: ws-load idle ended with status $status and no result: $(tail -2 "$out" | tr '\n' ' ')"
-  fi
-  if [ "$opened" -gt 0 ]; then
-    rss_kib_per=$(awk -v b="$before" -v a="$after" -v n="$opened" 'BEGIN { printf "%.2f", (a - b) / n }')
-    record "$round" "$proxy" idle_rss_kib "$rss_kib_per"
-    if [ "$jvm" = yes ]; then
-      if [ -n "$heap_after" ]; then
-        heap_kib_per=$(awk -v b="$heap_before" -v a="$heap_after" -v n="$opened" \
-          'BEGIN { printf "%.2f", (a - b) / n }')
-        record "$round" "$proxy" idle_heap_kib "$heap_kib_per"
-      else
-        note "round $round: $proxy: live heap not measured (no jcmd, or it could not attach): idle memory is RSS growth only and may hide heap use"
-      fi
-    fi
-    record "$round" "$proxy" idle_kib "$(awk -v r="$rss_kib_per" -v h="$heap_kib_per" 'BEGIN { printf "%.2f", r + h }')"
-  fi
-  record "$round" "$proxy" idle_rss_before_mib "$(awk -v k="$before" 'BEGIN { printf "%.1f", k / 1024 }')"
-  record "$round" "$proxy" idle_rss_after_mib "$(awk -v k="$after" 'BEGIN { printf "%.1f", k / 1024 }')"
-  record "$round" "$proxy" idle_errors "$failures"
-  grep -q '^first problem' "$out" && note "round $round: $proxy idle: $(grep -m1 '^first problem' "$out")"
-  log "round $round: $proxy idle: $opened WebSockets, RSS $((before / 1024)) -> $((after / 1024)) MiB${heap_after:+, live heap $((heap_before / 1024)) -> $((heap_after / 1024)) MiB}, $failures failures"
-}
-
-NGINX_HTTP="http://127.0.0.1:$NGINX_PORT"
-WHARF_HTTP_URL="http://127.0.0.1:$WHARF_PORT"
-NGINX_WS="ws://127.0.0.1:$NGINX_PORT/ws"
-WHARF_WS_URL="ws://127.0.0.1:$WHARF_PORT/ws"
-
-log "warming up both proxies (${WARMUP_SECONDS} s each test)"
-run_wrk warmup nginx http "$NGINX_HTTP/" "$WARMUP_SECONDS"
-run_wrk warmup nginx http_ka "$NGINX_HTTP/keepalive/" "$WARMUP_SECONDS"
-[ "$WHARF_HTTP" = no ] || run_wrk warmup wharf http "$WHARF_HTTP_URL/" "$WARMUP_SECONDS"
-run_echo warmup nginx "$NGINX_WS" "$WARMUP_SECONDS"
-[ "$WHARF_WS" = no ] || run_echo warmup wharf "$WHARF_WS_URL" "$WARMUP_SECONDS"
-
+STARTED=$SECONDS
 for round in $(seq 1 "$ROUNDS"); do
-  log "round $round of $ROUNDS"
-  run_wrk "$round" nginx http "$NGINX_HTTP/" "$HTTP_SECONDS"
-  run_wrk "$round" nginx http_ka "$NGINX_HTTP/keepalive/" "$HTTP_SECONDS"
-  [ "$WHARF_HTTP" = no ] || run_wrk "$round" wharf http "$WHARF_HTTP_URL/" "$HTTP_SECONDS"
-  run_echo "$round" nginx "$NGINX_WS" "$WS_SECONDS"
-  [ "$WHARF_WS" = no ] || run_echo "$round" wharf "$WHARF_WS_URL" "$WS_SECONDS"
-  fresh_nginx_worker
-  mapfile -t nginx_pids < <(echo "$NGINX_PID"; children_of "$NGINX_PID")
-  run_idle "$round" nginx "$NGINX_WS" no "${nginx_pids[@]}"
-  [ "$WHARF_WS" = no ] || run_idle "$round" wharf "$WHARF_WS_URL" yes "$WHARF_PID"
+  # The proxies in turn within every scenario, the first one moving on each round.
+  shift_by=$(( (round - 1) % ${#PROXIES[@]} ))
+  order=("${PROXIES[@]:shift_by}" "${PROXIES[@]:0:shift_by}")
+  log "round $round of $ROUNDS: ${order[*]}"
+  for scenario in "${SCENARIOS[@]}"; do
+    slot=0
+    for proxy in "${order[@]}"; do
+      applies "$scenario" "$proxy" || continue
+      slot=$((slot + 1))
+      measure "$round" "$slot" "$scenario" "$proxy"
+    done
+  done
 done
+ELAPSED=$((SECONDS - STARTED))
 
 # --- report ---------------------------------------------------------------------------------
 
+rows=$(grep -vc '^#' "$RESULTS")
+busy=$(awk -F'\t' -v cores="$(nproc)" '!/^#/ && $14 != "-" && $14 + 0 > cores { n++ } END { print n + 0 }' "$RESULTS")
+[ "$busy" -eq 0 ] || NOTES+=("the load average exceeded the $(nproc) cores at $busy of $rows measurements: other work shared the machine, so expect wide ranges")
+disturbed=$(awk -F'\t' '!/^#/ && $13 != "-" && $13 + 0 > 0.25 { n++ } END { print n + 0 }' "$RESULTS")
+[ "$disturbed" -eq 0 ] || NOTES+=("other processes used more than a quarter of a core during $disturbed of $rows measurements (column 'others cores'): those are disturbed")
+[ "$ROUNDS" -ge 3 ] || NOTES+=("$ROUNDS round(s): too few for the medians to mean much; a smoke run")
+{
+  printf 'info\tcommand\t`%s`\n' "$COMMAND"
+  printf 'info\trounds\t%s; in each scenario the proxies in turn, each on a freshly started process after a warm-up, the first proxy moving on each round; the rounds took %s min %s s\n' \
+    "$ROUNDS" $((ELAPSED / 60)) $((ELAPSED % 60))
+  printf 'info\tproxies\t%s; workers %s (nginx worker_processes %s, HAProxy nbthread %s, Wharf --workers %s)\n' \
+    "${PROXIES[*]}" "$WORKERS_ARG" "$WORKERS_ARG" "$WORKERS" "$WORKERS"
+  for label in "${JAR_LABELS[@]}"; do
+    printf 'info\t%s\t`java %s -jar %s.jar --config FILE %s`\n' "$label" "$WHARF_JVM" "$label" "${WHARF_ARGS[$label]}"
+  done
+  printf 'info\torigin\tnginx, 1 worker, `return 200` from memory (/small: 6 bytes, /1k: 1 KiB); benchmarks/ws-echo.c (C, epoll, one thread) for WebSockets\n'
+  printf 'info\tHTTP\t`wrk -t1 -c%s -d%ss --latency`; http-close adds `-H "Connection: close"`\n' "$HTTP_CONNECTIONS" "$HTTP_SECONDS"
+  printf 'info\tWebSocket\techo: ws-load echo, %s connections, closed loop, %s-byte messages, %s s; idle: %s connections (%s handshakes in flight while opening); cycles: %s open+close cycles, %s in flight\n' \
+    "$WS_CONNECTIONS" "$WS_MESSAGE_BYTES" "$WS_SECONDS" "$IDLE_CONNECTIONS" "$CYCLES_IN_FLIGHT" "$CYCLES" "$CYCLES_IN_FLIGHT"
+  printf 'info\twarm-up\tthe same load in chunks of %s s (WebSocket opens: %s cycles) until the proxy CPU per unit is within 10%% of the chunk before, %s to %s chunks\n' \
+    "$WARM_SECONDS" "$WARM_CYCLES" "$WARM_MIN_CHUNKS" "$WARM_MAX_CHUNKS"
+  for note in "${NOTES[@]}"; do printf 'note\t%s\n' "$note"; done
+} >>"$RESULTS"
+
 mkdir -p "$RESULTS_DIR"
-cp "$RESULTS" "$RESULTS_DIR/latest.tsv"
 bench report "$RESULTS" "$WORK/machine.txt" >"$RESULTS_DIR/latest.md"
+cp "$RESULTS" "$RESULTS_DIR/latest.tsv"
 echo
 cat "$RESULTS_DIR/latest.md"
 echo
-log "written to $RESULTS_DIR/latest.md (raw numbers: $RESULTS_DIR/latest.tsv)"
+log "written to $RESULTS_DIR/latest.md (rows: $RESULTS_DIR/latest.tsv) after $((ELAPSED / 60)) min $((ELAPSED % 60)) s"

@@ -27,10 +27,16 @@ final class IdleLoad {
       int connections,
       int opened,
       int handshakeFailures,
+      Duration opening,
       Duration held,
       int abnormalCloses,
       int errors,
       String firstProblem) {
+
+    /** Connections opened per second while they were being opened. */
+    double openingRate() {
+      return opened / Math.max(opening.toNanos() / 1e9, 1e-9);
+    }
 
     boolean clean() {
       return opened == connections && abnormalCloses == 0 && errors == 0;
@@ -53,7 +59,9 @@ final class IdleLoad {
     LoadTracker tracker = new LoadTracker(connections, maxPending);
     List<Channel> channels = new ArrayList<>(connections);
     long heldNanos;
+    long openingNanos;
     try (WsClient client = new WsClient(url, trusted, threads, handshakeTimeout)) {
+      long openingFrom = System.nanoTime();
       for (int i = 0; i < connections; i++) {
         if (!tracker.awaitConnectPermit(handshakeTimeout.multipliedBy(2))) {
           throw new IllegalStateException(
@@ -62,6 +70,7 @@ final class IdleLoad {
         channels.add(client.connect(new IdleConnection(tracker)));
       }
       tracker.awaitSettled(handshakeTimeout.multipliedBy(2));
+      openingNanos = System.nanoTime() - openingFrom;
       if (tracker.handshakeFailures() > 0) {
         out.println(
             "failed " + tracker.handshakeFailures() + " (first: " + tracker.firstProblem() + ")");
@@ -84,6 +93,7 @@ final class IdleLoad {
         connections,
         tracker.opened(),
         tracker.handshakeFailures(),
+        Duration.ofNanos(openingNanos),
         Duration.ofNanos(heldNanos),
         tracker.abnormalCloses(),
         tracker.errors(),

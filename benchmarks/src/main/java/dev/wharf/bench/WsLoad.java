@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ws-load",
     mixinStandardHelpOptions = true,
-    description = "WebSocket load generator (closed-loop echo, or idle connections).",
-    subcommands = {WsLoad.Echo.class, WsLoad.Idle.class})
+    description =
+        "WebSocket load generator (closed-loop echo, idle connections, open+close cycles).",
+    subcommands = {WsLoad.Echo.class, WsLoad.Idle.class, WsLoad.Cycles.class})
 public final class WsLoad implements Runnable {
   @Spec private CommandSpec spec;
 
@@ -39,7 +40,7 @@ public final class WsLoad implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a mode is required: echo or idle");
+    throw new ParameterException(spec.commandLine(), "a mode is required: echo, idle or cycles");
   }
 
   /** Options both modes share. */
@@ -226,12 +227,71 @@ public final class WsLoad implements Runnable {
       }
       out.printf(
           Locale.ROOT,
-          "result mode=idle connections=%d opened=%d handshake_failures=%d"
-              + " held_s=%.1f abnormal_closes=%d errors=%d%n",
+          "result mode=idle connections=%d opened=%d handshake_failures=%d open_s=%.3f"
+              + " open_rate=%.1f held_s=%.1f abnormal_closes=%d errors=%d%n",
           r.connections(),
           r.opened(),
           r.handshakeFailures(),
+          r.opening().toNanos() / 1e9,
+          r.openingRate(),
           r.held().toNanos() / 1e9,
+          r.abnormalCloses(),
+          r.errors());
+      return r.clean() ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "cycles",
+      mixinStandardHelpOptions = true,
+      description =
+          "Opens --connections WebSockets one after another, --max-pending in flight, each closed"
+              + " with 1000 as soon as it is open.")
+  static final class Cycles implements Callable<Integer> {
+    @Spec private CommandSpec spec;
+
+    @Mixin private Target target;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      target.validate(spec);
+      CyclesLoad.Result r =
+          CyclesLoad.run(
+              target.url,
+              target.trusted,
+              target.connections,
+              target.threads,
+              target.handshakeTimeout,
+              target.maxPending);
+      PrintStream out = System.out;
+      LatencyHistogram times = r.cycleTimes();
+      out.printf(
+          Locale.ROOT,
+          "cycles: %d of %d opened and closed in %.1f s: %.0f cycles/s, cycle p50 %.3f ms,"
+              + " p99 %.3f ms; abnormal closes %d, errors %d%n",
+          r.opened(),
+          r.cycles(),
+          r.window().toNanos() / 1e9,
+          r.cyclesPerSecond(),
+          millis(times.valueAtPercentile(50)),
+          millis(times.valueAtPercentile(99)),
+          r.abnormalCloses(),
+          r.errors());
+      if (r.firstProblem() != null) {
+        out.println("first problem: " + r.firstProblem());
+      }
+      out.printf(
+          Locale.ROOT,
+          "result mode=cycles connections=%d opened=%d handshake_failures=%d seconds=%.3f"
+              + " rate=%.1f p50_us=%d p99_us=%d max_us=%d abnormal_closes=%d errors=%d%n",
+          r.cycles(),
+          r.opened(),
+          r.handshakeFailures(),
+          r.window().toNanos() / 1e9,
+          r.cyclesPerSecond(),
+          times.valueAtPercentile(50) / 1000,
+          times.valueAtPercentile(99) / 1000,
+          times.max() / 1000,
           r.abnormalCloses(),
           r.errors());
       return r.clean() ? 0 : 1;

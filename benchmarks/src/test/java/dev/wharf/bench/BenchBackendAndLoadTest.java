@@ -76,6 +76,24 @@ class BenchBackendAndLoadTest {
             new PrintStream(printed, true, StandardCharsets.UTF_8));
     assertTrue(r.clean(), () -> "not clean: " + r);
     assertEquals("ready 300\n", printed.toString(StandardCharsets.UTF_8));
+    assertTrue(r.openingRate() > 0, () -> "no opening rate: " + r);
+  }
+
+  @Test
+  void cyclesLoadOpensAndClosesEveryConnectionWith1000() throws InterruptedException {
+    CyclesLoad.Result r = CyclesLoad.run(url("ws", "/ws"), null, 200, 1, HANDSHAKE_TIMEOUT, 20);
+    assertTrue(r.clean(), () -> "not clean: " + r);
+    assertEquals(200, r.opened());
+    assertEquals(200, r.cycleTimes().count());
+    assertTrue(r.cyclesPerSecond() > 0);
+  }
+
+  @Test
+  void cyclesAgainstAServerThatDoesNotUpgradeAreHandshakeFailures() throws InterruptedException {
+    CyclesLoad.Result r = CyclesLoad.run(url("ws", "/not-ws"), null, 5, 1, HANDSHAKE_TIMEOUT, 2);
+    assertEquals(0, r.opened());
+    assertEquals(5, r.handshakeFailures());
+    assertTrue(!r.clean());
   }
 
   @Test
