@@ -78,10 +78,14 @@ class ImportNginxCommandTest {
               rewrite:
                 regex: ^/api/(.*)
                 replacement: /$1
+              location_rewrites:
+                - prefix: http://127.0.0.1:9000/
+                  replacement: /api/
             request_headers:
               set:
                 - name: Host
                   value: 127.0.0.1:9000
+            slash_redirect: true
         """
             .replace("CONF", conf.toString()),
         r.out());

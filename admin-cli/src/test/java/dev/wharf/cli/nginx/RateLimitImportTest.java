@@ -90,6 +90,7 @@ class RateLimitImportTest {
                 .clearMatch()
                 .clearProxy()
                 .clearRequestHeaders()
+                .clearSlashRedirect()
                 .build()));
     assertEquals(
         """
@@ -109,6 +110,7 @@ class RateLimitImportTest {
                 .clearMatch()
                 .clearProxy()
                 .clearRequestHeaders()
+                .clearSlashRedirect()
                 .build()));
     assertEquals(
         0, route(c, "exact-health").getLimitReqCount(), "return runs before limit_req in nginx");
