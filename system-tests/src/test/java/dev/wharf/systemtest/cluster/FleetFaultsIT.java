@@ -4,28 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
-import dev.wharf.controlplane.store.EtcdConfigStore;
-import dev.wharf.controlplane.store.EtcdStoreSettings;
-import dev.wharf.dataplane.testing.Http;
 import dev.wharf.proto.config.v1.Config;
-import dev.wharf.proto.discovery.v1.NodeStatus;
+import dev.wharf.systemtest.cluster.LocalWharfCluster.Node;
+import dev.wharf.systemtest.cluster.LocalWharfCluster.Spec;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.EtcdExtension;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,52 +33,41 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetFaultsIT {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
 
-  private static final Path WHARFCTL = Path.of("..", "admin-cli", "target", "wharf-admin-cli.jar");
-  private static final Duration START = Duration.ofSeconds(60);
   private static final Duration CONVERGE = Duration.ofSeconds(60);
 
   @TempDir Path dir;
 
-  private final String prefix = "/wharf-faults-" + UUID.randomUUID();
-  private final List<JarProcess> processes = new ArrayList<>();
   private final List<ServerSocket> held = new ArrayList<>();
-  private final List<Node> nodes = new ArrayList<>();
+  private LocalWharfCluster cluster;
+  private List<Node> nodes;
   private JarProcess replicaA;
-  private JarProcess replicaB;
   private String addressB;
-  private EtcdConfigStore store;
-
-  private record Node(String id, JarProcess process, int webPort, int extraPort) {}
 
   @BeforeEach
   void startCluster() throws Exception {
-    store =
-        EtcdConfigStore.connect(
-            EtcdStoreSettings.defaults(etcd.clientEndpoints(), "test").withPrefix(prefix));
-    store.commit(0, config("one", false), "test", "first version");
-    replicaA = startReplica("cp-a");
-    replicaB = startReplica("cp-b");
-    addressB = replicaB.awaitLine("discovery:", START);
-    String targets = replicaA.awaitLine("discovery:", START) + "," + addressB;
-    for (int i = 1; i <= 3; i++) {
-      nodes.add(startNode("node" + i, targets));
-    }
-    for (Node n : nodes) {
-      awaitBody(n, "one");
-    }
-    Await.until(CONVERGE, () -> onReplica("cp-a") == 3, this::fleet);
+    cluster =
+        LocalWharfCluster.start(
+            etcd.cluster(),
+            dir,
+            CONVERGE,
+            Spec.of("/wharf-faults-", 2, 3).withListeners("web", "extra"),
+            config("one", false),
+            "one");
+    nodes = cluster.nodes();
+    replicaA = cluster.replica(0);
+    addressB = cluster.discoveryAddresses().get(1);
+    Await.until(CONVERGE, () -> cluster.onReplica("cp-a") == 3, cluster::fleet);
   }
 
   @AfterEach
   void stopCluster() throws Exception {
     try {
-      JarProcess.closeAll(processes);
+      if (cluster != null) {
+        cluster.close();
+      }
     } finally {
       for (ServerSocket s : held) {
         s.close();
-      }
-      if (store != null) {
-        store.close();
       }
     }
   }
@@ -97,8 +77,8 @@ class FleetFaultsIT {
       throws Exception {
     replicaA.pause();
     // Its lease expires: the nodes' live statuses vanish, as in the issue.
-    Await.until(CONVERGE, () -> onReplica("cp-a") == 0, this::fleet);
-    long two = store.commit(store.read().version(), config("two", false), "test", "two");
+    Await.until(CONVERGE, () -> cluster.onReplica("cp-a") == 0, cluster::fleet);
+    long two = cluster.commit(config("two", false), "two");
 
     Result rollout = wharfctl("rollout", "--wait", "--timeout", "10s");
 
@@ -122,7 +102,7 @@ class FleetFaultsIT {
 
     replicaA.resume();
     for (Node n : nodes) {
-      awaitBody(n, "two");
+      cluster.awaitBody(n, "two");
     }
     Result done = wharfctl("rollout", "--wait", "--timeout", "60s");
     assertEquals(0, done.exitCode(), done.toString());
@@ -134,21 +114,21 @@ class FleetFaultsIT {
   void aRefusedVersionIsNotPushedAgainAfterItsReplicaRestartsAndRolloutRetryAppliesIt()
       throws Exception {
     for (Node n : nodes) {
-      held.add(new ServerSocket(n.extraPort(), 1, InetAddress.getLoopbackAddress()));
+      held.add(new ServerSocket(n.port("extra"), 1, InetAddress.getLoopbackAddress()));
     }
-    long two = store.commit(store.read().version(), config("two", true), "test", "extra port");
+    long two = cluster.commit(config("two", true), "extra port");
     Await.until(
         CONVERGE,
-        () -> statuses().stream().filter(s -> s.getLastNackVersion() == two).count() == 3,
-        this::fleet);
+        () -> cluster.statuses().stream().filter(s -> s.getLastNackVersion() == two).count() == 3,
+        cluster::fleet);
 
     for (ServerSocket s : held) {
       s.close(); // the port is free now, but nobody asked to retry
     }
     assertEquals(143, replicaA.stop(Duration.ofSeconds(20)), replicaA.output());
-    replicaA = startReplica("cp-a");
-    replicaA.awaitLine("discovery:", START);
-    Await.until(CONVERGE, () -> onReplica("cp-b") == 3, this::fleet);
+    replicaA = cluster.startReplica("cp-a");
+    replicaA.awaitLine("discovery:", LocalWharfCluster.START);
+    Await.until(CONVERGE, () -> cluster.onReplica("cp-b") == 3, cluster::fleet);
 
     Result rollout = wharfctl("rollout");
     assertEquals(4, rollout.exitCode(), "still refused by every node: " + rollout);
@@ -167,121 +147,18 @@ class FleetFaultsIT {
     Result done = wharfctl("rollout", "--wait", "--timeout", "60s");
     assertEquals(0, done.exitCode(), done.toString());
     for (Node n : nodes) {
-      awaitBody(n, "two");
+      cluster.awaitBody(n, "two");
     }
-  }
-
-  // --- the cluster ---
-
-  private JarProcess startReplica(String id) throws Exception {
-    String endpoints =
-        etcd.clientEndpoints().stream().map(URI::toString).collect(Collectors.joining(","));
-    JarProcess p =
-        JarProcess.startJar(
-            id + "-" + processes.size(),
-            dir,
-            JarProcess.CONTROL_PLANE_JAR,
-            List.of(
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics",
-                "127.0.0.1:0",
-                "--replica-id",
-                id,
-                "--etcd",
-                endpoints,
-                "--etcd-prefix",
-                prefix));
-    processes.add(p);
-    return p;
-  }
-
-  private Node startNode(String id, String targets) throws Exception {
-    int web = FreePorts.loopback();
-    int extra = FreePorts.loopback();
-    JarProcess p =
-        JarProcess.startJar(
-            id,
-            dir,
-            JarProcess.DATA_PLANE_JAR,
-            List.of(
-                "--control-plane",
-                targets,
-                "--node-id",
-                id,
-                "--state-dir",
-                dir.resolve(id + "-state").toString(),
-                "--admin",
-                "127.0.0.1:0",
-                "--listener-port",
-                "web=" + web,
-                "--listener-port",
-                "extra=" + extra,
-                "--workers",
-                "1",
-                "--drain-grace",
-                "0s"));
-    processes.add(p);
-    p.awaitLine("admin:", START);
-    return new Node(id, p, web, extra);
   }
 
   private Result wharfctl(String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                WHARFCTL.toString()));
-    command.addAll(List.of(args));
-    command.addAll(List.of("--server", addressB));
-    return CommandRunner.run(
-        Duration.ofSeconds(120),
-        command,
-        Map.of("WHARFCTL_CONFIG", dir.resolve("no-wharfctl.yaml").toString()));
-  }
-
-  private long onReplica(String replica) {
-    return statuses().stream().filter(s -> s.getReplica().equals(replica)).count();
-  }
-
-  private List<NodeStatus> statuses() {
-    try {
-      return store.nodes().list();
-    } catch (Exception e) {
-      return List.of();
-    }
-  }
-
-  private String fleet() {
-    return statuses().stream()
-        .map(
-            s ->
-                s.getNodeId()
-                    + " on "
-                    + s.getReplica()
-                    + " acked "
-                    + s.getAckedVersion()
-                    + " nacked "
-                    + s.getLastNackVersion())
-        .collect(Collectors.joining("; "));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--server", addressB));
+    return cluster.wharfctl(all);
   }
 
   private static String body(Node n) {
-    try {
-      HttpResponse<String> r = Http.get(URI.create("http://127.0.0.1:" + n.webPort() + "/"));
-      return r.statusCode() == 200 ? r.body() : r.statusCode() + " " + r.body();
-    } catch (Exception e) {
-      return e.toString();
-    }
-  }
-
-  private static void awaitBody(Node n, String expected) {
-    String[] last = {"(no answer)"};
-    Await.until(
-        CONVERGE,
-        () -> (last[0] = body(n)).equals(expected),
-        () -> n.id() + " answers " + last[0] + "\n" + n.process().output());
+    return LocalWharfCluster.body(n);
   }
 
   /** A route answering {@code body}; with {@code extra}, a second listener (its port held). */
