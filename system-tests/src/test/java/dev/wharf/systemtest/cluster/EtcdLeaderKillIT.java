@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,8 +49,12 @@ class EtcdLeaderKillIT {
 
   private static final Duration CONVERGE = Duration.ofSeconds(60);
 
-  /** About a second in practice (the measurement); generous for a loaded machine. */
-  private static final Duration RESUME_WITHIN = Duration.ofSeconds(30);
+  /**
+   * From the kill to the end of the first write started after it. etcd elects a new leader in
+   * about a second (the issue's measurement), but the figure includes wharfctl's own run (a JVM
+   * start, seconds on a loaded two-core machine), so the bound is generous.
+   */
+  private static final Duration RESUME_WITHIN = Duration.ofSeconds(60);
 
   private static final int WRITES_BEFORE = 2;
   private static final int WRITES_AFTER = 3;
@@ -57,6 +62,7 @@ class EtcdLeaderKillIT {
 
   @TempDir static Path dir;
   private static LocalWharfCluster cluster;
+  private static long firstVersion;
 
   /** One wharfctl apply: which body it wrote, what it printed, when it ran. */
   private record Write(int n, Result result, long startNanos, long endNanos) {
@@ -88,6 +94,7 @@ class EtcdLeaderKillIT {
             Spec.of("/wharf-leader-kill-", 2, 3),
             config("write 0"),
             "write 0");
+    firstVersion = cluster.store().read().version();
   }
 
   @AfterAll
@@ -206,9 +213,21 @@ class EtcdLeaderKillIT {
     Duration took = Duration.ofNanos(resumed.endNanos() - killedAt);
     long failedAfter =
         writes.stream().filter(w -> w.endNanos() >= killedAt && w.version().isEmpty()).count();
+    String timeline =
+        writes.stream()
+            .map(
+                w ->
+                    "write %d %+d..%+d ms exit %d"
+                        .formatted(
+                            w.n(),
+                            (w.startNanos() - killedAt) / 1_000_000,
+                            (w.endNanos() - killedAt) / 1_000_000,
+                            w.result().exitCode()))
+            .collect(Collectors.joining("; "));
     System.out.printf(
-        "[leader kill] first write accepted %d ms after the kill (%d failed meanwhile): %s%n",
-        took.toMillis(), failedAfter, writes);
+        "[leader kill] first write started after the kill accepted %d ms after it (%d failed"
+            + " meanwhile); times from the kill: %s%n",
+        took.toMillis(), failedAfter, timeline);
     assertTrue(
         took.compareTo(RESUME_WITHIN) < 0,
         "writes resumed only " + took + " after the kill: " + writes);
@@ -218,7 +237,7 @@ class EtcdLeaderKillIT {
       throws Exception {
     long last = cluster.store().read().version();
     List<String> stored = new ArrayList<>();
-    for (long v = 1; v <= last; v++) {
+    for (long v = firstVersion; v <= last; v++) {
       Optional<VersionedConfig> at = cluster.store().version(v);
       stored.add(v + "=" + at.map(c -> c.config().toString()).orElse("(none)"));
     }
@@ -241,7 +260,7 @@ class EtcdLeaderKillIT {
 
   private static void assertEveryNodeRunsTheLastAcceptedVersionHavingAppliedInOrderOnce(
       List<Write> writes) {
-    List<Long> acceptedVersions = new ArrayList<>(List.of(1L));
+    List<Long> acceptedVersions = new ArrayList<>(List.of(firstVersion));
     writes.forEach(w -> w.version().ifPresent(acceptedVersions::add));
     Write last =
         writes.stream().filter(w -> w.version().isPresent()).reduce((a, b) -> b).orElseThrow();
@@ -284,7 +303,10 @@ class EtcdLeaderKillIT {
 
   private static List<Long> appliedVersions(Node n) {
     List<Long> applied = new ArrayList<>();
-    Matcher m = Pattern.compile("applied version (\\d+) from ").matcher(n.process().output());
+    // The node's own line on stdout (its log says it again, after a timestamp).
+    Matcher m =
+        Pattern.compile("^applied version (\\d+) from ", Pattern.MULTILINE)
+            .matcher(n.process().output());
     while (m.find()) {
       applied.add(Long.parseLong(m.group(1)));
     }
