@@ -50,9 +50,9 @@ class EtcdLeaderKillIT {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
 
   /**
-   * From the kill to the end of the first write started after it. etcd elects a new leader in
-   * about a second (the issue's measurement), but the figure includes wharfctl's own run (a JVM
-   * start, seconds on a loaded two-core machine), so the bound is generous.
+   * From the kill to the end of the first write started after it. etcd elects a new leader in about
+   * a second (the issue's measurement), but the figure includes wharfctl's own run (a JVM start,
+   * seconds on a loaded two-core machine), so the bound is generous.
    */
   private static final Duration RESUME_WITHIN = Duration.ofSeconds(60);
 
@@ -167,13 +167,17 @@ class EtcdLeaderKillIT {
   }
 
   /**
-   * Exit 0 counting every node ({@code nodes} lists each, {@code rollout} counts 3), or a message
-   * naming the store, not the control plane.
+   * Exit 0 counting every node ({@code nodes} lists each as running, {@code rollout} counts 3), or
+   * a message naming the store, not the control plane.
    */
   private static void assertFleetOrStoreNamed(String command, Result seen) {
     if (seen.exitCode() == 0 && command.equals("nodes")) {
       for (Node n : cluster.nodes()) {
-        assertTrue(seen.stdout().contains(n.id()), n.id() + " is not listed: " + seen);
+        assertTrue(
+            seen.stdout()
+                .lines()
+                .anyMatch(l -> l.startsWith(n.id() + " ") && l.endsWith("running")),
+            n.id() + " is not listed as running: " + seen);
       }
     } else if (seen.exitCode() == 0) {
       assertTrue(seen.stdout().contains("/3 nodes"), seen.toString());
