@@ -175,8 +175,23 @@ public final class DiscoveryState {
   }
 
   /**
-   * Asks up to {@code count} nodes, picked at random among those not waiting to answer a push and
-   * not draining, to move to another replica.
+   * Number of nodes this replica holds for rebalancing: those with a stream here that were not
+   * already asked to move. A node asked to move keeps its stream until it has connected elsewhere,
+   * and counting it again would move a second node in its place.
+   */
+  public int heldNodes() {
+    int held = 0;
+    for (NodeSession session : sessions.values()) {
+      if (!session.askedToMove()) {
+        held++;
+      }
+    }
+    return held;
+  }
+
+  /**
+   * Asks up to {@code count} nodes, picked at random among those not waiting to answer a push, not
+   * draining and not asked before, to move to another replica.
    *
    * @return how many were asked
    */

@@ -53,6 +53,7 @@ final class NodeSession {
   private InFlight inFlight;
   private long suppressedVersion;
   private boolean ended;
+  private boolean askedToMove; // the node is on its way to another replica
   private final NodeLiveness liveness;
 
   /** What every session of one replica shares and never changes. */
@@ -323,13 +324,19 @@ final class NodeSession {
    * @return whether the node was asked
    */
   synchronized boolean moveAway(String reason) {
-    if (ended || status == null || inFlight != null || status.getDraining()) {
+    if (ended || askedToMove || status == null || inFlight != null || status.getDraining()) {
       return false;
     }
+    askedToMove = true;
     log.info("asking node {} to move to another replica: {}", status.getNodeId(), reason);
     replica.metrics().movedNode();
     link.send(NodeLiveness.moveAway(reason));
     return true;
+  }
+
+  /** Whether this replica asked the node to move; it still has its stream until it leaves. */
+  synchronized boolean askedToMove() {
+    return askedToMove;
   }
 
   /** Ends the stream with an error (a bad message, shutdown) and forgets the node. */

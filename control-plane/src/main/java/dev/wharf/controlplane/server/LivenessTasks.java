@@ -107,7 +107,7 @@ final class LivenessTasks implements AutoCloseable {
       int fleet = store.nodes().list().size();
       RebalancePlan plan =
           RebalancePlan.of(
-              replicaId, discovery.connectedNodes(), fleet, alive, settings.rebalanceMaxMoves());
+              replicaId, discovery.heldNodes(), fleet, alive, settings.rebalanceMaxMoves());
       if (plan.moves() > 0) {
         int asked = discovery.moveAway(plan.moves(), plan.reason(), random);
         log.info(

@@ -155,6 +155,29 @@ class NodeLivenessTest {
   }
 
   @Test
+  void aNodeAskedToMoveIsNotHeldAnyMoreNorAskedAgainWhileItsStreamLasts() throws Exception {
+    try (FakeDiscoveryNode a = connected("a");
+        FakeDiscoveryNode b = connected("b")) {
+      state.publish(version(3));
+      a.ack(a.nextPush());
+      b.ack(b.nextPush());
+      a.unreadLiveness();
+      b.unreadLiveness();
+
+      assertEquals(1, state.moveAway(1, "first round", new SplittableRandom(1)));
+
+      // The asked node has not left yet (its stream is open): the next round must see one held
+      // node, and asking again may only pick the other one.
+      assertEquals(2, state.connectedNodes());
+      assertEquals(1, state.heldNodes());
+      assertEquals(1, state.moveAway(2, "second round", new SplittableRandom(1)));
+      assertEquals(0, state.heldNodes());
+      assertEquals(1, a.unreadLiveness().size(), "node a was asked exactly once over both rounds");
+      assertEquals(1, b.unreadLiveness().size(), "node b was asked exactly once over both rounds");
+    }
+  }
+
+  @Test
   void aReplicaMovesOnlyWhatItHoldsBeyondItsShareAndAtMostTheBound() {
     assertEquals(1, RebalancePlan.of("cp-a", 3, 3, Set.of("cp-a", "cp-b"), 2).moves());
     assertEquals(
