@@ -54,7 +54,9 @@ final class GrpcPorts {
         NettyServerBuilder.forAddress(listen)
             // Nodes ping every 30 s to notice a dead replica; let them.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true);
+            .permitKeepAliveWithoutCalls(true)
+            // Discovery's callbacks on the event loops, the Admin API's on the pool.
+            .callExecutor(DiscoveryCallThreads.INSTANCE);
     if (tlsCert != null) {
       SslContextBuilder ssl;
       try {
