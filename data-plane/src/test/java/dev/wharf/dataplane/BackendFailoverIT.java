@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -90,7 +89,6 @@ class BackendFailoverIT {
     int aPort = a.address().getPort();
     try (TestBackend b = TestBackend.start("b");
         TestBackend c = TestBackend.start("c")) {
-      int port = FreePorts.loopback(1).get(0);
       String config =
           """
           listeners:
@@ -112,9 +110,10 @@ class BackendFailoverIT {
           routes:
             - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: api, rewrite: {regex: "^/api(/.*)$", replacement: "$1"}}}
           """
-              .formatted(port, a.endpoint(), b.endpoint(), c.endpoint());
-      try (FileFedNode node = FileFedNode.start(dir, config);
-          Load load = new Load(port)) {
+              .formatted("%d", a.endpoint(), b.endpoint(), c.endpoint());
+      try (FileFedNode node =
+              FileFedNode.startOnFreePort(dir, port -> config.formatted(port), List.of());
+          Load load = new Load(node.port())) {
         Await.until(
             BOUND,
             () -> load.from("a") >= 20 && load.from("b") >= 20 && load.from("c") >= 20,
