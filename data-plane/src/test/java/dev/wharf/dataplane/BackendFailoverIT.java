@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,8 +90,10 @@ class BackendFailoverIT {
     int aPort = a.address().getPort();
     try (TestBackend b = TestBackend.start("b");
         TestBackend c = TestBackend.start("c")) {
-      String config =
-          """
+      String aEndpoint = a.endpoint();
+      IntFunction<String> config =
+          port ->
+              """
           listeners:
             - {name: web, address: 127.0.0.1, port: %d}
           upstreams:
@@ -110,9 +113,8 @@ class BackendFailoverIT {
           routes:
             - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: api, rewrite: {regex: "^/api(/.*)$", replacement: "$1"}}}
           """
-              .formatted("%d", a.endpoint(), b.endpoint(), c.endpoint());
-      try (FileFedNode node =
-              FileFedNode.startOnFreePort(dir, port -> config.formatted(port), List.of());
+                  .formatted(port, aEndpoint, b.endpoint(), c.endpoint());
+      try (FileFedNode node = FileFedNode.startOnFreePort(dir, config, List.of());
           Load load = new Load(node.port())) {
         Await.until(
             BOUND,
