@@ -73,8 +73,14 @@ class GetWatchOnEtcdTest {
     if (cli != null) {
       cli.close();
     }
+    stopReplica();
+  }
+
+  /** Shuts the replica down (it closes the store too), as an operator stopping it; once. */
+  private void stopReplica() {
     if (replica != null) {
-      replica.close(); // closes the store too
+      replica.close();
+      replica = null;
     }
   }
 
@@ -87,7 +93,7 @@ class GetWatchOnEtcdTest {
     long second = commit(config("a", "b"));
     awaitOut(watch, "version " + first + "\nversion " + second + "\n");
 
-    replica.close();
+    stopReplica();
     Result r = watch.await(BOUND);
     assertEquals("version " + first + "\nversion " + second + "\n", r.out());
     assertNotEquals(0, r.exitCode(), r::toString); // the stream broke: not a clean end
@@ -103,7 +109,7 @@ class GetWatchOnEtcdTest {
     long second = commit(config("a", "b"));
     Await.until(BOUND, () -> watch.out().contains("--- # version " + second), watch::out);
 
-    replica.close();
+    stopReplica();
     String out = watch.await(BOUND).out();
     assertTrue(out.startsWith("--- # version " + first + "\n"), out);
     String last = out.substring(out.indexOf("--- # version " + second));
