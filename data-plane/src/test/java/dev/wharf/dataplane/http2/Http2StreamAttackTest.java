@@ -290,5 +290,4 @@ class Http2StreamAttackTest {
     got.sort(null);
     assertEquals(List.of("/after-408", "/neighbour"), got);
   }
-
 }
