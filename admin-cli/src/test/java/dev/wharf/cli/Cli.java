@@ -16,12 +16,16 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 
 /**
@@ -141,14 +145,69 @@ public final class Cli implements AutoCloseable {
   }
 
   public Result run(String... args) {
-    Environment environment = new Environment(env, home, transport, time, time);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    int code = execute(out, err, args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /**
+   * Runs a command that does not end by itself ({@code get ... --watch}) on a thread of its own:
+   * the test reads what it printed so far and waits for its end.
+   */
+  public Running start(String... args) {
+    return new Running(args);
+  }
+
+  private int execute(StringWriter out, StringWriter err, String... args) {
+    Environment environment = new Environment(env, home, transport, time, time);
     CommandLine cmd = WharfCtl.commandLine(environment, input);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return cmd.execute(args);
+  }
+
+  /** A command started by {@link #start}; its output is readable while it runs. */
+  public final class Running {
+    private final StringWriter out = new StringWriter(); // a StringBuffer: safe to read meanwhile
+    private final StringWriter err = new StringWriter();
+    private final CompletableFuture<Integer> code;
+
+    private Running(String... args) {
+      code = new CompletableFuture<>();
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  code.complete(execute(out, err, args));
+                } catch (Throwable e) {
+                  code.completeExceptionally(e);
+                }
+              },
+              "wharfctl-" + String.join("-", args));
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** What the command printed so far. */
+    public String out() {
+      return out.toString();
+    }
+
+    /** The command's result once it ends; AssertionError when it runs longer than {@code bound}. */
+    public Result await(Duration bound) {
+      try {
+        int exit = code.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        return new Result(exit, out.toString(), err.toString());
+      } catch (TimeoutException e) {
+        throw new AssertionError("still running after " + bound + "; printed: " + out(), e);
+      } catch (ExecutionException e) {
+        throw new AssertionError("the command threw", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
   }
 
   private ManagedChannel inProcess(String server, Optional<Path> tlsCa) {

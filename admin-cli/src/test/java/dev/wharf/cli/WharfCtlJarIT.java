@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the real {@code wharfctl} jar, as an operator would, and reads what it prints. */
 class WharfCtlJarIT {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
+
   private static final Path JAR = Path.of("target", "wharf-admin-cli.jar");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -112,7 +115,7 @@ class WharfCtlJarIT {
 
   @Test
   void aControlPlaneThatRefusesTheConnectionIsExitThreeNamingTheAddress() {
-    String server = "127.0.0.1:" + FreePorts.loopback(); // nothing listens there
+    String server = "127.0.0.1:" + refusing.port(); // held, never listening: refused
 
     Result r = CommandRunner.runJar(TIMEOUT, JAR, "get", "routes", "--server", server);
 

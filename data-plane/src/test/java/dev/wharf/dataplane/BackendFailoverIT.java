@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,9 +90,10 @@ class BackendFailoverIT {
     int aPort = a.address().getPort();
     try (TestBackend b = TestBackend.start("b");
         TestBackend c = TestBackend.start("c")) {
-      int port = FreePorts.loopback(1).get(0);
-      String config =
-          """
+      String aEndpoint = a.endpoint();
+      IntFunction<String> config =
+          port ->
+              """
           listeners:
             - {name: web, address: 127.0.0.1, port: %d}
           upstreams:
@@ -112,9 +113,9 @@ class BackendFailoverIT {
           routes:
             - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: api, rewrite: {regex: "^/api(/.*)$", replacement: "$1"}}}
           """
-              .formatted(port, a.endpoint(), b.endpoint(), c.endpoint());
-      try (FileFedNode node = FileFedNode.start(dir, config);
-          Load load = new Load(port)) {
+                  .formatted(port, aEndpoint, b.endpoint(), c.endpoint());
+      try (FileFedNode node = FileFedNode.startOnFreePort(dir, config, List.of());
+          Load load = new Load(node.port())) {
         Await.until(
             BOUND,
             () -> load.from("a") >= 20 && load.from("b") >= 20 && load.from("c") >= 20,

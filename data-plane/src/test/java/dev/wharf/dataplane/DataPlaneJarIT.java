@@ -2,6 +2,7 @@ package dev.wharf.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigDocuments;
@@ -12,11 +13,10 @@ import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
 import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.RefusingPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +30,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the real data-plane jar: its Netty natives and config reading work once shaded. */
 class DataPlaneJarIT {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
+
   private static final Path JAR = Path.of("target", "wharf-data-plane.jar");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final String PARANOID = "-Dio.netty.leakDetection.level=paranoid";
@@ -68,7 +71,7 @@ class DataPlaneJarIT {
 
   @Test
   void theDemoConfigIsServedUntilSigterm(@TempDir Path dir) throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners: the validator refuses port 0
     int port = ports.get(0);
     Path config = dir.resolve("demo.yaml");
     Files.writeString(
@@ -90,15 +93,20 @@ class DataPlaneJarIT {
                     "--drain-grace",
                     "0s",
                     "--admin",
-                    "127.0.0.1:" + ports.get(2)))
+                    "127.0.0.1:0"))
             .redirectError(dir.resolve("stderr.log").toFile())
             .start();
     try {
       BlockingQueue<String> lines = lines(node);
       String line;
+      String admin = null;
       do {
         line = nextLine(lines, dir); // bounded: a node that never says it listens fails here
+        if (line.startsWith("admin: ")) {
+          admin = "http://" + line.substring("admin: ".length()); // the port it bound
+        }
       } while (!line.startsWith("listening: echo"));
+      assertNotNull(admin, "no admin: line before the listeners");
 
       HttpResponse<String> r = get("http://127.0.0.1:" + port + "/");
 
@@ -114,7 +122,6 @@ class DataPlaneJarIT {
       assertEquals(
           "127.0.0.1:" + ports.get(1), proxied.headers().firstValue("x-upstream").orElseThrow());
 
-      String admin = "http://127.0.0.1:" + ports.get(2);
       assertEquals(200, get(admin + "/readyz").statusCode());
       String metrics = get(admin + "/metrics").body();
       assertTrue(
@@ -153,10 +160,7 @@ class DataPlaneJarIT {
   @Test
   void withNoControlPlaneReachableTheJarServesTheSavedSnapshot(@TempDir Path dir) throws Exception {
     int port = FreePorts.loopback();
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = refusing.port(); // held, never listening: the control plane is unreachable
     SnapshotFile saved = SnapshotFile.in(dir.resolve("state"));
     saved.write(
         Snapshot.newBuilder()

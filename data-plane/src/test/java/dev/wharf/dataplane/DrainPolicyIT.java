@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,10 +83,11 @@ class DrainPolicyIT {
   @Test
   void aThousandWebSocketsSurviveAHundredChangesThatDoNotTouchTheirRoute() throws Exception {
     try (TestBackend backend = TestBackend.start("chat")) {
-      int port = FreePorts.loopback(1).get(0);
       String endpoints = "{address: \"" + backend.endpoint() + "\"}";
       String drain = "drain: {timeout: 0s, spread: 0s}"; // the harshest policy
-      try (FileFedNode node = FileFedNode.start(dir, config(port, endpoints, drain, "v0"))) {
+      try (FileFedNode node =
+          FileFedNode.startOnFreePort(dir, p -> config(p, endpoints, drain, "v0"), List.of())) {
+        int port = node.port();
         List<WsClient> all = connect(1000, port);
         sendAll(all, "hello");
         expectEchoes(all, "hello");
@@ -117,12 +117,13 @@ class DrainPolicyIT {
   void removingAnEndpointClosesItsWebSocketsWith1001SpreadWithinTheCap() throws Exception {
     try (TestBackend a = TestBackend.start("a");
         TestBackend b = TestBackend.start("b")) {
-      int port = FreePorts.loopback(1).get(0);
       int cap = 50;
       String drain = "drain: {timeout: 1s, spread: 2s, max_closes_per_second: " + cap + "}";
       String both = "{address: \"" + a.endpoint() + "\"}, {address: \"" + b.endpoint() + "\"}";
       try (FileFedNode node =
-          FileFedNode.start(dir, config(port, both, drain, "v0"), List.of(DrainLog.DEBUG))) {
+          FileFedNode.startOnFreePort(
+              dir, p -> config(p, both, drain, "v0"), List.of(DrainLog.DEBUG))) {
+        int port = node.port();
         List<WsClient> all = connect(400, port);
         Await.until(
             BOUND,

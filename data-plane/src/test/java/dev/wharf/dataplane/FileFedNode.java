@@ -2,6 +2,7 @@ package dev.wharf.dataplane;
 
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import dev.wharf.testkit.MetricsText;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +31,7 @@ final class FileFedNode implements AutoCloseable {
   private final int adminPort;
   private final JarProcess process;
   private long version;
+  private int port;
 
   private FileFedNode(Path dir, Path config, int adminPort, JarProcess process) {
     this.dir = dir;
@@ -52,13 +55,40 @@ final class FileFedNode implements AutoCloseable {
             List.of("--config", config.toString(), "--admin", "127.0.0.1:0", "--workers", "1"));
     args.addAll(List.of(extraArgs));
     JarProcess process = JarProcess.startJarWithJvmOptions("node", dir, JAR, jvmOptions, args);
-    String admin = process.awaitLine("admin: ", BOUND);
-    FileFedNode node =
-        new FileFedNode(
-            dir, config, Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1)), process);
-    process.awaitLine("listening: ", BOUND);
-    node.version = node.servedVersion();
-    return node;
+    try {
+      String admin = process.awaitLine("admin: ", BOUND);
+      FileFedNode node =
+          new FileFedNode(
+              dir, config, Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1)), process);
+      process.awaitLine("listening: ", BOUND);
+      node.version = node.servedVersion();
+      return node;
+    } catch (RuntimeException | AssertionError e) {
+      process.close(); // a node that exited (a port taken) or never answered
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #start(Path, String, List, String...)}, with the config {@code yaml} writes for a
+   * fresh listener port ({@link #port}); when the port was taken before the node bound it, the node
+   * exits saying so and is started again on another (the validator refuses port 0).
+   */
+  static FileFedNode startOnFreePort(
+      Path dir, IntFunction<String> yaml, List<String> jvmOptions, String... extraArgs)
+      throws Exception {
+    return FreePorts.retryWhenTaken(
+        1,
+        ports -> {
+          FileFedNode node = start(dir, yaml.apply(ports.get(0)), jvmOptions, extraArgs);
+          node.port = ports.get(0);
+          return node;
+        });
+  }
+
+  /** The listener port {@link #startOnFreePort} wrote into the config. */
+  int port() {
+    return port;
   }
 
   /** Replaces the config file and waits until the node serves it (the next version). */

@@ -9,8 +9,8 @@ import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.dataplane.testing.WsClient;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.MetricsText;
+import dev.wharf.testkit.RefusingPorts;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an operator's Prometheus reads from a node's admin port, over a real socket: statuses under
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(NettyLeakExtension.class)
 class MetricsScrapeTest {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
+
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private TestBackend backend;
@@ -38,7 +41,7 @@ class MetricsScrapeTest {
   @BeforeEach
   void start() throws Exception {
     backend = TestBackend.start("app");
-    dead = "127.0.0.1:" + FreePorts.loopback(1).get(0); // nothing listens: connect refused
+    dead = "127.0.0.1:" + refusing.port(); // held, never listening: connect refused
     node =
         TestNode.builder()
             .registry(DataPlaneMain.registry())

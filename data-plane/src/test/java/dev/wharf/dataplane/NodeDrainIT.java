@@ -36,41 +36,10 @@ class NodeDrainIT {
   void readinessFlipsFirstThenInFlightRequestsFinishWebSocketsGet1001AndTheNodeExits()
       throws Exception {
     try (TestBackend backend = TestBackend.start("backend")) {
-      List<Integer> ports = FreePorts.loopback(2);
-      int web = ports.get(0);
-      Path config = dir.resolve("wharf.yaml");
-      Files.writeString(
-          config,
-          """
-          listeners:
-            - {name: web, address: 127.0.0.1, port: %d}
-          upstreams:
-            - name: backend
-              endpoints: [{address: "%s"}]
-          routes:
-            - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
-          """
-              .formatted(web, backend.endpoint()));
-      try (JarProcess node =
-          JarProcess.startJarWithJvmOptions(
-              "node",
-              dir,
-              JAR,
-              List.of(DrainLog.DEBUG),
-              List.of(
-                  "--config",
-                  config.toString(),
-                  "--admin",
-                  "127.0.0.1:" + ports.get(1),
-                  "--workers",
-                  "1",
-                  "--drain-grace",
-                  "3s",
-                  "--drain-timeout",
-                  "15s"))) {
-        node.awaitLine("listening: web", BOUND);
+      try (JarProcess node = startNode(backend, "", "3s")) {
+        int web = port(node.awaitLine("listening: web on", BOUND)); // the port it bound
         WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws"));
-        String readyz = "http://127.0.0.1:" + ports.get(1) + "/readyz";
+        String readyz = "http://" + node.awaitLine("admin:", BOUND) + "/readyz";
         assertEquals(200, get(readyz));
         ws.send(s -> s.sendText("before the drain", true));
         assertEquals("before the drain", ws.nextMessage(BOUND));
@@ -128,40 +97,9 @@ class NodeDrainIT {
   @Test
   void webSocketsGetTheir1001SpreadOverThePolicysWindowNotAllAtOnce() throws Exception {
     try (TestBackend backend = TestBackend.start("backend")) {
-      List<Integer> ports = FreePorts.loopback(2);
-      int web = ports.get(0);
-      Path config = dir.resolve("wharf.yaml");
-      Files.writeString(
-          config,
-          """
-          listeners:
-            - {name: web, address: 127.0.0.1, port: %d}
-          upstreams:
-            - name: backend
-              endpoints: [{address: "%s"}]
-              drain: {spread: 2s, max_closes_per_second: 1000}
-          routes:
-            - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
-          """
-              .formatted(web, backend.endpoint()));
       try (JarProcess node =
-          JarProcess.startJarWithJvmOptions(
-              "node",
-              dir,
-              JAR,
-              List.of(DrainLog.DEBUG),
-              List.of(
-                  "--config",
-                  config.toString(),
-                  "--admin",
-                  "127.0.0.1:" + ports.get(1),
-                  "--workers",
-                  "1",
-                  "--drain-grace",
-                  "0s",
-                  "--drain-timeout",
-                  "15s"))) {
-        node.awaitLine("listening: web", BOUND);
+          startNode(backend, "drain: {spread: 2s, max_closes_per_second: 1000}", "0s")) {
+        int web = port(node.awaitLine("listening: web on", BOUND)); // the port it bound
         List<WsClient> clients = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
           clients.add(WsClient.connect(URI.create("ws://127.0.0.1:" + web + "/ws")));
@@ -204,5 +142,61 @@ class NodeDrainIT {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The node jar proxying to {@code backend} on a fresh web port, once it says it listens; when the
+   * port was taken before the node bound it, the node exits saying so and starts again on another.
+   * Its admin binds port 0 (it prints the port: {@code admin: HOST:PORT}).
+   */
+  private JarProcess startNode(TestBackend backend, String upstreamExtra, String grace)
+      throws Exception {
+    return FreePorts.retryWhenTaken(
+        1,
+        ports -> {
+          Path config = dir.resolve("wharf.yaml");
+          Files.writeString(
+              config,
+              """
+              listeners:
+                - {name: web, address: 127.0.0.1, port: %d}
+              upstreams:
+                - name: backend
+                  endpoints: [{address: "%s"}]
+                  %s
+              routes:
+                - {name: all, match: {path: {prefix: /}}, proxy: {upstream: backend}}
+              """
+                  .formatted(ports.get(0), backend.endpoint(), upstreamExtra));
+          JarProcess node =
+              JarProcess.startJarWithJvmOptions(
+                  "node",
+                  dir,
+                  JAR,
+                  List.of(DrainLog.DEBUG),
+                  List.of(
+                      "--config",
+                      config.toString(),
+                      "--admin",
+                      "127.0.0.1:0",
+                      "--workers",
+                      "1",
+                      "--drain-grace",
+                      grace,
+                      "--drain-timeout",
+                      "15s"));
+          try {
+            node.awaitLine("listening: web", BOUND);
+          } catch (RuntimeException | AssertionError e) {
+            node.close();
+            throw e;
+          }
+          return node;
+        });
+  }
+
+  /** The port of {@code HOST:PORT}. */
+  private static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
   }
 }

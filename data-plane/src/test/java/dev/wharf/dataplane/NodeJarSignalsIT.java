@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,12 +35,10 @@ class NodeJarSignalsIT {
 
   @Test
   void sigusr1ReopensTheAccessLogAfterLogrotateMovedItAndTheNodeGoesOn() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = new ArrayList<>();
     Path log = dir.resolve("access.log");
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess node =
-        JarProcess.startJar("node", dir, JAR, args(demoOn(ports, log.toString()), ports))) {
-      node.awaitLine("listening: echo", TIMEOUT);
+    try (JarProcess node = startDemo(log.toString(), List.of(), ports)) {
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       assertEquals(200, Http.get(URI.create(home + "?before")).statusCode());
       Await.until(TIMEOUT, () -> read(log).contains("GET /?before "), () -> read(log));
       Path rotated = Files.move(log, dir.resolve("access.log.1"));
@@ -64,13 +63,11 @@ class NodeJarSignalsIT {
   @Test
   void theShippedLogrotateConfigRotatesWhileRequestsFlowAndLosesNoLine() throws Exception {
     Path logrotate = MissingTool.require("logrotate");
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = new ArrayList<>();
     Path logs = Files.createDirectory(dir.resolve("logs")); // the node's own output stays out
     Path log = logs.resolve("access.log");
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess node =
-        JarProcess.startJar("node", dir, JAR, args(demoOn(ports, log.toString()), ports))) {
-      node.awaitLine("listening: echo", TIMEOUT);
+    try (JarProcess node = startDemo(log.toString(), List.of(), ports)) {
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       Path config = shippedLogrotateConfig(logs, node);
       ExecutorService client = Executors.newSingleThreadExecutor();
       AtomicBoolean rotated = new AtomicBoolean();
@@ -131,12 +128,10 @@ class NodeJarSignalsIT {
 
   @Test
   void underNohupTheNodeSaysOnceThatSighupReloadsNothingAndTheWatchStillApplies() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
-    Path config = demoOn(ports, "stdout");
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess node =
-        JarProcess.startJar("node", dir, JAR, args(config, ports), List.of("nohup"))) {
-      node.awaitLine("listening: echo", TIMEOUT);
+    List<Integer> ports = new ArrayList<>();
+    try (JarProcess node = startDemo("stdout", List.of("nohup"), ports)) {
+      Path config = dir.resolve("demo.yaml");
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       Await.until(
           TIMEOUT,
           () -> node.countLinesContaining("SIGHUP cannot be handled in this process") == 1,
@@ -149,7 +144,31 @@ class NodeJarSignalsIT {
     }
   }
 
-  private static List<String> args(Path config, List<Integer> ports) {
+  /**
+   * The demo node on two fresh listener ports (its admin binds port 0), once it says it listens;
+   * when a port was taken before the node bound it, the node exits saying so and is started again
+   * on others. {@code ports} receives the listener ports it bound.
+   */
+  private JarProcess startDemo(String accessLog, List<String> prefix, List<Integer> ports)
+      throws Exception {
+    return FreePorts.retryWhenTaken(
+        2,
+        fresh -> {
+          JarProcess node =
+              JarProcess.startJar("node", dir, JAR, args(demoOn(fresh, accessLog)), prefix);
+          try {
+            node.awaitLine("listening: echo", TIMEOUT);
+          } catch (RuntimeException | AssertionError e) {
+            node.close();
+            throw e;
+          }
+          ports.clear();
+          ports.addAll(fresh);
+          return node;
+        });
+  }
+
+  private static List<String> args(Path config) {
     return List.of(
         "--config",
         config.toString(),
@@ -158,7 +177,7 @@ class NodeJarSignalsIT {
         "--drain-grace",
         "0s",
         "--admin",
-        "127.0.0.1:" + ports.get(2));
+        "127.0.0.1:0");
   }
 
   private Path demoOn(List<Integer> ports, String accessLog) throws IOException {

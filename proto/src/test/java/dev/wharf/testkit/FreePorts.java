@@ -2,17 +2,36 @@ package dev.wharf.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Free TCP ports on the loopback address, for processes and listeners that must be told a port
- * rather than bind port 0. A port is free when returned; something else may take it before the
- * caller binds it, so callers that can retry on a bind failure should.
+ * Loopback ports for what cannot bind port 0 and report the port it bound.
+ *
+ * <p>Prefer port 0 wherever the server allows it (test backends, the Admin and discovery servers,
+ * the node's admin server): the kernel picks the port and nothing can take it first. What is left
+ * here is for what must be told a port: a node's listeners (the config validator refuses port 0, as
+ * an operator would expect of a production config, so the test harness writes the config with free
+ * ports and writes it again when a bind is refused), etcd members (their peer URLs are written into
+ * the cluster's config before they start), and nginx or jar processes in side-by-side tests.
+ *
+ * <p>A port from {@link #loopback} is free when returned and is released before the caller binds
+ * it: another process on this machine (other test JVMs run in parallel) may take it in between. So
+ * a caller starts through {@link #retryWhenTaken}, which writes the start again with other ports
+ * when the bind was refused as "address in use", a bounded number of times. A port that must
+ * <em>refuse</em> connections comes from {@link #refusing()}, which holds it so nobody can start
+ * listening on it during the test.
  */
 public final class FreePorts {
+  /** How many sets of ports {@link #retryWhenTaken} tries before it gives up. */
+  public static final int START_ATTEMPTS = 5;
+
   private FreePorts() {}
 
   public static int loopback() {
@@ -36,6 +55,102 @@ public final class FreePorts {
         } catch (IOException ignored) {
           // closing a probe socket cannot lose anything
         }
+      }
+    }
+  }
+
+  /** Starts something on the {@code count} ports it is given. */
+  @FunctionalInterface
+  public interface Start<T> {
+    T on(List<Integer> ports) throws Exception;
+  }
+
+  /**
+   * {@code start} on {@code count} fresh ports; when it fails because a port was taken between
+   * {@link #loopback(int)} and its bind ({@link #isAddressInUse}), again on fresh ports, up to
+   * {@link #START_ATTEMPTS} times. Any other failure is thrown at once. {@code start} must leave
+   * nothing running when it throws.
+   */
+  public static <T> T retryWhenTaken(int count, Start<T> start) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start.on(loopback(count));
+      } catch (Exception | AssertionError e) {
+        if (attempt == START_ATTEMPTS || !isAddressInUse(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether {@code failure} (or a cause) says a port was taken: a {@link BindException}, or a
+   * message with "address already in use" / "address in use" / "EADDRINUSE" (how a child process's
+   * log or a wrapped exception reports it).
+   */
+  public static boolean isAddressInUse(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+      String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+      if (m.contains("address already in use")
+          || m.contains("address in use")
+          || m.contains("eaddrinuse")) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A loopback port that refuses connections until closed: a TCP socket bound to it that never
+   * listens (a connection gets a reset, ECONNREFUSED), without SO_REUSEADDR, so no other process
+   * can bind the port meanwhile. Unlike a port from {@link #loopback()}, it cannot start accepting
+   * in the middle of a test that counts on the refusal.
+   */
+  public static Refusing refusing() {
+    Socket socket = new Socket();
+    try {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return new Refusing(socket);
+    } catch (IOException e) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // nothing was bound
+      }
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
+
+  /** A port held by {@link #refusing()}; closing it releases the port. */
+  public static final class Refusing implements AutoCloseable {
+    private final Socket socket;
+
+    private Refusing(Socket socket) {
+      this.socket = socket;
+    }
+
+    public int port() {
+      return socket.getLocalPort();
+    }
+
+    /** {@code 127.0.0.1:PORT}. */
+    public String hostPort() {
+      return "127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // releasing the port cannot fail in a way a test could act on
       }
     }
   }

@@ -52,11 +52,11 @@ class StandaloneJarIT {
 
   @Test
   void standaloneServesTheDemoAndCommitsEveryGoodEditOfTheFile() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1));
     Path data = dir.resolve("data");
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, data, ports.get(2))) {
+    try (JarProcess wharf = standalone(config, data)) {
       assertEquals(
           "version 1, data in " + data.toAbsolutePath(),
           wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT));
@@ -106,11 +106,11 @@ class StandaloneJarIT {
 
   @Test
   void hostileEditsAreRefusedNamingTheLimitAndTheNextGoodEditIsStillCommitted() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1));
     String demo = Files.readString(config);
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, dir.resolve("data"), ports.get(2))) {
+    try (JarProcess wharf = standalone(config, dir.resolve("data"))) {
       wharf.awaitLine("listening:", TIMEOUT);
 
       // Once a StackOverflowError that ended the file watch: no edit was applied after it.
@@ -150,10 +150,10 @@ class StandaloneJarIT {
 
   @Test
   void standaloneServesTheAdminApiToLoopbackCallersWithoutAToken() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1));
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, dir.resolve("data"), ports.get(2))) {
+    try (JarProcess wharf = standalone(config, dir.resolve("data"))) {
       String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
       assertTrue(wharf.awaitLine("auth:", TIMEOUT).startsWith("loopback callers only"));
       ManagedChannel channel =
@@ -186,11 +186,10 @@ class StandaloneJarIT {
   @Test
   void standaloneServesTheAdminApiAsHttpJsonToCurlWithAdminHttp() throws Exception {
     Path curl = MissingTool.require("curl");
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1));
     try (JarProcess wharf =
-        standalone(
-            config, dir.resolve("data"), ports.get(2), List.of("--admin-http", "127.0.0.1:0"))) {
+        standalone(config, dir.resolve("data"), List.of("--admin-http", "127.0.0.1:0"))) {
       String api = "http://" + wharf.awaitLine("admin http:", TIMEOUT) + "/v1/";
       Result config1 =
           CommandRunner.run(TIMEOUT, List.of(curl.toString(), "-sS", "-i", api + "config"));
@@ -235,11 +234,11 @@ class StandaloneJarIT {
 
   @Test
   void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1));
     Path data = dir.resolve("data");
     for (int run = 1; run <= 2; run++) {
-      try (JarProcess wharf = standalone(config, data, ports.get(2))) {
+      try (JarProcess wharf = standalone(config, data)) {
         assertEquals(
             "version 1, data in " + data.toAbsolutePath(),
             wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
@@ -279,10 +278,10 @@ class StandaloneJarIT {
 
   @Test
   void standaloneSaysWhyWhenTheNodeCannotServeTheConfig() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
-    try (var taken =
-        new java.net.ServerSocket(ports.get(0), 1, java.net.InetAddress.getLoopbackAddress())) {
-      Path config = demoOn(ports.get(0), ports.get(1));
+    // Held on a port the kernel picked: nothing else can have it, nothing can take it meanwhile.
+    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Path config = demoOn(port, FreePorts.loopback());
 
       Result r =
           CommandRunner.runJar(
@@ -293,37 +292,36 @@ class StandaloneJarIT {
               "--data-dir",
               dir.resolve("data").toString(),
               "--admin",
-              "127.0.0.1:" + ports.get(2),
+              "127.0.0.1:0",
               "--admin-api",
               "127.0.0.1:0");
 
       assertEquals(1, r.exitCode(), r.toString());
       assertTrue(
-          r.stderr()
-              .contains(" cannot be served: listener demo: cannot bind 127.0.0.1:" + ports.get(0)),
+          r.stderr().contains(" cannot be served: listener demo: cannot bind 127.0.0.1:" + port),
           r.stderr());
     }
   }
 
-  private JarProcess standalone(Path config, Path data, int adminPort) throws Exception {
-    return standalone(config, data, adminPort, List.of());
+  private JarProcess standalone(Path config, Path data) throws Exception {
+    return standalone(config, data, List.of());
   }
 
-  private JarProcess standalone(Path config, Path data, int adminPort, List<String> extra)
-      throws Exception {
-    List<String> args = new java.util.ArrayList<>(standaloneArgs(config, data, adminPort));
+  private JarProcess standalone(Path config, Path data, List<String> extra) throws Exception {
+    List<String> args = new java.util.ArrayList<>(standaloneArgs(config, data));
     args.addAll(extra);
     return JarProcess.startJar("standalone", dir, JAR, args);
   }
 
-  private static List<String> standaloneArgs(Path config, Path data, int adminPort) {
+  /** The admin binds port 0: it prints the port it bound ({@code admin: HOST:PORT}). */
+  private static List<String> standaloneArgs(Path config, Path data) {
     return List.of(
         "--config",
         config.toString(),
         "--data-dir",
         data.toString(),
         "--admin",
-        "127.0.0.1:" + adminPort,
+        "127.0.0.1:0",
         "--admin-api",
         "127.0.0.1:0",
         "--workers",

@@ -45,11 +45,11 @@ class StandaloneOperatorPathIT {
   @Test
   void aDrainRequestTurnsStandaloneUnreadyThenStopsItsListenersAndEndsTheProcess()
       throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1), "stdout");
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    String readyz = "http://127.0.0.1:" + ports.get(2) + "/readyz";
-    try (JarProcess wharf = standalone(config, ports.get(2), List.of("--drain-grace", "20s"))) {
+    try (JarProcess wharf = standalone(config, List.of("--drain-grace", "20s"))) {
+      String readyz = "http://" + wharf.awaitLine("admin:", TIMEOUT) + "/readyz";
       String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
       assertEquals(200, get(readyz).statusCode());
 
@@ -67,11 +67,11 @@ class StandaloneOperatorPathIT {
 
   @Test
   void sigusr1ReopensTheAccessLogAfterLogrotateMovedItAndTheProcessGoesOn() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path log = dir.resolve("access.log");
     Path config = demoOn(ports.get(0), ports.get(1), log.toString());
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, ports.get(2), List.of())) {
+    try (JarProcess wharf = standalone(config, List.of())) {
       wharf.awaitLine("listening:", TIMEOUT);
       assertEquals(200, get(home + "?before").statusCode());
       Await.until(TIMEOUT, () -> read(log).contains("GET /?before "), () -> read(log));
@@ -91,11 +91,10 @@ class StandaloneOperatorPathIT {
   /** nohup starts Java with SIGHUP ignored; the JVM then leaves it ignored, and says nothing. */
   @Test
   void underNohupStandaloneSaysOnceThatSighupReloadsNothingAndHowToReload() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path config = demoOn(ports.get(0), ports.get(1), "stdout");
     try (JarProcess wharf =
-        JarProcess.startJar(
-            "standalone", dir, JAR, args(config, ports.get(2), List.of()), List.of("nohup"))) {
+        JarProcess.startJar("standalone", dir, JAR, args(config, List.of()), List.of("nohup"))) {
       wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT);
       String warning = "SIGHUP cannot be handled in this process";
       assertEquals(1, wharf.countLinesContaining(warning), wharf.output());
@@ -118,7 +117,7 @@ class StandaloneOperatorPathIT {
    */
   @Test
   void aConfigMapUpdateIsCommittedWithoutSighup() throws Exception {
-    List<Integer> ports = FreePorts.loopback(3);
+    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     String demo = Files.readString(demoOn(ports.get(0), ports.get(1), "stdout"));
     Path mount = Files.createDirectory(dir.resolve("cm"));
     Path first = Files.createDirectory(mount.resolve("..2026_12_07_01_00_00.1"));
@@ -127,7 +126,7 @@ class StandaloneOperatorPathIT {
     Path config =
         Files.createSymbolicLink(mount.resolve("wharf.yaml"), Path.of("..data", "wharf.yaml"));
     String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, ports.get(2), List.of())) {
+    try (JarProcess wharf = standalone(config, List.of())) {
       wharf.awaitLine("listening:", TIMEOUT);
 
       Path second = Files.createDirectory(mount.resolve("..2026_12_07_01_05_00.2"));
@@ -147,12 +146,11 @@ class StandaloneOperatorPathIT {
    */
   @Test
   void aListenerThatCannotBindAtStartIsSaidOnceWithoutAPreviousVersion() throws Exception {
-    List<Integer> ports = FreePorts.loopback(4);
+    List<Integer> ports = FreePorts.loopback(2);
     Path config = demoOn(ports.get(0), ports.get(1), "stdout");
     try (ServerSocket taken = new ServerSocket(ports.get(0), 1, InetAddress.getLoopbackAddress())) {
       CommandRunner.Result r =
-          CommandRunner.runJar(
-              TIMEOUT, JAR, args(config, ports.get(2), List.of()).toArray(String[]::new));
+          CommandRunner.runJar(TIMEOUT, JAR, args(config, List.of()).toArray(String[]::new));
 
       assertEquals(1, r.exitCode(), r.toString());
       String all = r.stdout() + r.stderr();
@@ -166,27 +164,30 @@ class StandaloneOperatorPathIT {
           r.stderr().endsWith("Address already in use; nothing was started, standalone stops\n"),
           r.stderr());
     }
-    try (JarProcess wharf = standalone(config, ports.get(2), List.of());
-        ServerSocket taken = new ServerSocket(ports.get(3), 1, InetAddress.getLoopbackAddress())) {
+    // Held on a port the kernel picked: nothing can take it between the pick and the bind.
+    try (JarProcess wharf = standalone(config, List.of());
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       wharf.awaitLine("listening:", TIMEOUT);
       Files.writeString(
           config,
-          Files.readString(config).replace("port: " + ports.get(0), "port: " + ports.get(3)));
+          Files.readString(config)
+              .replace("port: " + ports.get(0), "port: " + taken.getLocalPort()));
 
       assertTrue(
           wharf
               .awaitLine("version 2 refused, still serving the previous one:", TIMEOUT)
-              .startsWith("listener demo: cannot bind 127.0.0.1:" + ports.get(3)),
+              .startsWith("listener demo: cannot bind 127.0.0.1:" + taken.getLocalPort()),
           wharf.output());
       assertEquals(143, wharf.stop(Duration.ofSeconds(20)), wharf.output());
     }
   }
 
-  private JarProcess standalone(Path config, int adminPort, List<String> more) throws Exception {
-    return JarProcess.startJar("standalone", dir, JAR, args(config, adminPort, more));
+  private JarProcess standalone(Path config, List<String> more) throws Exception {
+    return JarProcess.startJar("standalone", dir, JAR, args(config, more));
   }
 
-  private List<String> args(Path config, int adminPort, List<String> more) {
+  /** The admin binds port 0: it prints the port it bound ({@code admin: HOST:PORT}). */
+  private List<String> args(Path config, List<String> more) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -195,7 +196,7 @@ class StandaloneOperatorPathIT {
                 "--data-dir",
                 dir.resolve("data").toString(),
                 "--admin",
-                "127.0.0.1:" + adminPort,
+                "127.0.0.1:0",
                 "--admin-api",
                 "127.0.0.1:0",
                 "--workers",

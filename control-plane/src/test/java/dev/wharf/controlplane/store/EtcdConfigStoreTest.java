@@ -13,7 +13,7 @@ import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.proto.store.v1.HistoryEntry;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** What only the etcd store does: versions apart from node writes, compaction, leases, outages. */
 @Timeout(60)
 class EtcdConfigStoreTest {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
 
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember();
 
@@ -272,7 +273,7 @@ class EtcdConfigStoreTest {
 
   @Test
   void callsFailWithAStoreExceptionWithinTheCallTimeoutWhenEtcdIsUnreachable() throws Exception {
-    URI nobody = URI.create("http://127.0.0.1:" + FreePorts.loopback());
+    URI nobody = URI.create("http://127.0.0.1:" + refusing.port());
     Duration callTimeout = Duration.ofMillis(500);
     EtcdConfigStore store =
         open(

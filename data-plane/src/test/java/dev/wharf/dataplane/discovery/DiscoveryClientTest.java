@@ -14,6 +14,7 @@ import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -33,6 +34,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(NettyLeakExtension.class)
 class DiscoveryClientTest {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
+
   private static final Duration BOUND = Duration.ofSeconds(10);
 
   @TempDir Path stateDir;
@@ -136,7 +140,7 @@ class DiscoveryClientTest {
     FakeControlPlane cp = controlPlane();
     started(client(node(), cp.target).healthReportInterval(Duration.ofMillis(20)));
     cp.nextHello();
-    int closed = FreePorts.loopback(); // nothing listens there: the TCP check fails
+    int closed = refusing.port(); // refused while the test runs: the TCP check fails
     cp.push(
         1,
         "n1",

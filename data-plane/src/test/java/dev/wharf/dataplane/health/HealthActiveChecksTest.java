@@ -7,12 +7,14 @@ import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Active health checks through a real node against real backends: what the endpoint gauges say, and
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(NettyLeakExtension.class)
 class HealthActiveChecksTest {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
+
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private TestBackend one;
@@ -132,7 +136,7 @@ class HealthActiveChecksTest {
 
   @Test
   void tcpCheckTakesAClosedPortOut() throws Exception {
-    int closed = FreePorts.loopback();
+    int closed = refusing.port();
     node.apply(
         """
         listeners:

@@ -7,6 +7,7 @@ import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Passive ejection and panic through a real node: ejection times run on a mock ticker the test
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(NettyLeakExtension.class)
 class HealthEjectionAndPanicTest {
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
+
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final MockTicker ticker = Ticker.newMockTicker();
@@ -123,7 +127,7 @@ class HealthEjectionAndPanicTest {
 
   @Test
   void anEndpointRefusingConnectionsIsEjectedWhileClientsStillGetAnswers() throws Exception {
-    int closed = FreePorts.loopback();
+    int closed = refusing.port();
     String dead = "127.0.0.1:" + closed;
     apply(
         "{address: \"%s\"}, {address: \"%s\"}".formatted(one.endpoint(), dead),
@@ -145,8 +149,8 @@ class HealthEjectionAndPanicTest {
 
   @Test
   void noMoreThanMaxEjectionPercentIsEjectedAtOnce() throws Exception {
-    String a = "127.0.0.1:" + FreePorts.loopback();
-    String b = "127.0.0.1:" + FreePorts.loopback();
+    String a = "127.0.0.1:" + refusing.port();
+    String b = "127.0.0.1:" + refusing.port();
     apply(
         "{address: \"%s\"}, {address: \"%s\"}".formatted(a, b),
         "outlier_detection: {consecutive_failures: 1, max_ejection_percent: 50}");

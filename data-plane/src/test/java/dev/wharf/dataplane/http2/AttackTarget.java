@@ -92,11 +92,22 @@ final class AttackTarget implements AutoCloseable {
     return RawH2.open(h2c(), WAIT);
   }
 
-  /** Forgets what the backend received so far, waiting for nothing. */
-  void forgetRequests() {
-    while (backend.pendingRequests() > 0) {
-      backend.takeRequest(WAIT);
-    }
+  /**
+   * Fails when the backend holds a request nobody took: called before each test, it catches one
+   * that arrived after the previous test ended (that test's {@link #assertNoLateRequests} missed it
+   * only if it came after the marker, which a refused request cannot).
+   */
+  void assertBackendQueueEmpty(String when) {
+    assertEquals(0, backend.pendingRequests(), "requests nobody took " + when);
+  }
+
+  /**
+   * Fails the calling test when the backend received a request the test did not take: a marker
+   * request on a fresh connection must be the next thing the backend sees. Called after each test,
+   * so a duplicate or late request fails the test that sent it instead of being discarded.
+   */
+  void assertNoLateRequests() throws IOException {
+    assertEquals(List.of(), requestsBeforeMarker(), "requests the test did not take");
   }
 
   /**

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +43,13 @@ class Http2FloodAttackTest {
   }
 
   @BeforeEach
-  void forget() {
-    target.forgetRequests();
+  void nothingIsLeftFromBefore() {
+    target.assertBackendQueueEmpty("before this test");
+  }
+
+  @AfterEach
+  void nothingArrivesThatTheTestDidNotTake() throws Exception {
+    target.assertNoLateRequests();
   }
 
   /** Writes {@code batch} again and again until the node ends the connection; bytes written. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,13 @@ class Http2StreamAttackTest {
   }
 
   @BeforeEach
-  void forget() {
-    target.forgetRequests();
+  void nothingIsLeftFromBefore() {
+    target.assertBackendQueueEmpty("before this test");
+  }
+
+  @AfterEach
+  void nothingArrivesThatTheTestDidNotTake() throws Exception {
+    target.assertNoLateRequests();
   }
 
   private static String[] request(String path, String... more) {

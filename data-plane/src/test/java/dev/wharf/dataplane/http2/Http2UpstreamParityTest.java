@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(NettyLeakExtension.class)
 class Http2UpstreamParityTest {
+  @RegisterExtension static final RefusingPorts refusing = RefusingPorts.untilTheClassEnds();
+
   static final String TRAILED =
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
           + "Trailer: x-checksum\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc123\r\n\r\n";
@@ -64,7 +67,7 @@ class Http2UpstreamParityTest {
             match: {path: {prefix: /trailers}}
             proxy: {upstream: trailers}
         """
-                .formatted(FreePorts.loopback(), backend.endpoint(), trailers.getLocalPort()));
+                .formatted(refusing.port(), backend.endpoint(), trailers.getLocalPort()));
   }
 
   @AfterAll

@@ -6,7 +6,7 @@ import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
-import dev.wharf.testkit.FreePorts;
+import dev.wharf.testkit.RefusingPorts;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(NettyLeakExtension.class)
 class ResponseHeaderStatusEndToEndTest {
+  @RegisterExtension static final RefusingPorts refusing = RefusingPorts.untilTheClassEnds();
+
   private static final String RULES =
       "response_headers: {add: [{name: X-Plain, value: p, always: false},"
           + " {name: X-Always, value: a, always: true}, {name: X-Default, value: d}]}";
@@ -38,7 +41,7 @@ class ResponseHeaderStatusEndToEndTest {
   static void start() throws Exception {
     Files.writeString(root.resolve("page.html"), "<p>page</p>");
     backend = TestBackend.start("b");
-    int refusing = FreePorts.loopback();
+    int refused = refusing.port();
     node =
         TestNode.builder()
             .start(
@@ -60,7 +63,7 @@ class ResponseHeaderStatusEndToEndTest {
           - {name: proxied, match: {path: {prefix: /status/}}, proxy: {upstream: up}, %4$s}
           - {name: down, match: {path: {prefix: /down}}, proxy: {upstream: gone}, %4$s}
         """
-                        .formatted(ports.next(), backend.endpoint(), refusing, RULES, root));
+                        .formatted(ports.next(), backend.endpoint(), refused, RULES, root));
   }
 
   @AfterAll
