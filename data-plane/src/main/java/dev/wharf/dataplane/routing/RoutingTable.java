@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.RouteDelta;
 import dev.wharf.dataplane.drain.DrainView;
 import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyTarget;
@@ -90,6 +91,22 @@ public final class RoutingTable {
       Map<String, CompiledUpstream> upstreams,
       RateLimitZones.Compiled zones,
       RoutingTable previous) {
+    return compile(config, upstreams, zones, previous, null);
+  }
+
+  /**
+   * As {@link #compile(Config, Map, RateLimitZones.Compiled, RoutingTable)}, with the routes
+   * compared once already: {@code delta} is {@link RouteDelta#of RouteDelta.of(config, c)} for the
+   * config {@code c} that {@code previous} was compiled for (otherwise, or when null, the routes
+   * are compared here).
+   */
+  public static RoutingTable compile(
+      Config config,
+      Map<String, CompiledUpstream> upstreams,
+      RateLimitZones.Compiled zones,
+      RoutingTable previous,
+      RouteDelta delta) {
+    boolean compared = previous != null && delta != null && delta.isAgainst(previous.routes);
     List<Route> routes = config.getRoutesList();
     int[] earlier = new int[routes.size()];
     List<Target> targets = new ArrayList<>(routes.size());
@@ -102,7 +119,12 @@ public final class RoutingTable {
           route.hasProxy() ? upstreams.get(route.getProxy().getUpstream()) : null;
       RouteLimits routeLimits = RouteLimits.compile(route, zones);
       int j = -1;
-      if (previous != null) {
+      if (compared) {
+        j = delta.earlier(i);
+        if (j >= 0 && !previous.sameTargetAt(j, upstream, routeLimits)) {
+          j = -1;
+        }
+      } else if (previous != null) {
         if (i < previous.routes.size()
             && previous.routes.get(i).getName().equals(route.getName())) {
           j = i;
@@ -150,9 +172,11 @@ public final class RoutingTable {
    */
   private boolean sameAt(int j, Route route, CompiledUpstream upstream, RouteLimits limits) {
     Route earlier = routes.get(j);
-    if (earlier != route && !earlier.equals(route)) {
-      return false;
-    }
+    return (earlier == route || earlier.equals(route)) && sameTargetAt(j, upstream, limits);
+  }
+
+  /** Whether route {@code j} of this table proxies to {@code upstream} under {@code limits}. */
+  private boolean sameTargetAt(int j, CompiledUpstream upstream, RouteLimits limits) {
     Target target = targets.get(j);
     ProxyTarget proxy = target.proxy();
     return target.limits() == limits
