@@ -108,7 +108,7 @@ public final class RouteDelta {
    * Whether both configs have the same number of routes and every route has the name of the earlier
    * route at its index: the earlier config's names were unique, so these are.
    */
-  boolean namesInPlace() {
+  public boolean namesInPlace() {
     return namesInPlace;
   }
 }

@@ -41,6 +41,9 @@ public final class RoutingTable {
   /** The routes as configured, in config order: what the next compile compares against. */
   private final List<Route> routes;
 
+  /** The index of each route by its name. */
+  private final Map<String, Integer> byName;
+
   /** Every route in config order, on a listener or not. */
   private final List<Target> targets;
 
@@ -50,11 +53,13 @@ public final class RoutingTable {
   private RoutingTable(
       Map<String, ListenerRoutes> byListener,
       List<Route> routes,
+      Map<String, Integer> byName,
       List<Target> targets,
       Map<String, CompiledUpstream> upstreams,
       VariableMaps maps) {
     this.byListener = byListener;
     this.routes = routes;
+    this.byName = byName;
     this.targets = targets;
     this.upstreams = upstreams;
     this.maps = maps;
@@ -112,7 +117,6 @@ public final class RoutingTable {
     List<Target> targets = new ArrayList<>(routes.size());
     List<ProxyTarget> proxies = new ArrayList<>(routes.size());
     List<RouteLimits> limits = new ArrayList<>(routes.size());
-    Map<String, Integer> earlierByName = null;
     for (int i = 0; i < routes.size(); i++) {
       Route route = routes.get(i);
       CompiledUpstream upstream =
@@ -129,10 +133,7 @@ public final class RoutingTable {
             && previous.routes.get(i).getName().equals(route.getName())) {
           j = i;
         } else {
-          if (earlierByName == null) {
-            earlierByName = previous.indexByName();
-          }
-          j = earlierByName.getOrDefault(route.getName(), -1);
+          j = previous.byName.getOrDefault(route.getName(), -1);
         }
         if (j >= 0 && !previous.sameAt(j, route, upstream, routeLimits)) {
           j = -1;
@@ -158,9 +159,12 @@ public final class RoutingTable {
           listener.getName(),
           ListenerRoutes.compile(routes, listener, proxies, limits, earlier, earlierRoutes));
     }
+    // Names in place of the table before mean its index by name holds for this one.
+    boolean namesInPlace = compared && delta.namesInPlace();
     return new RoutingTable(
         byListener,
         routes,
+        namesInPlace ? previous.byName : indexByName(routes),
         List.copyOf(targets),
         Map.copyOf(upstreams),
         VariableMaps.compile(config.getMapsList()));
@@ -183,7 +187,19 @@ public final class RoutingTable {
         && (proxy == null ? upstream == null : proxy.upstream() == upstream);
   }
 
-  private Map<String, Integer> indexByName() {
+  /** Route {@code name}'s target as drains judge it; null when there is no such route. */
+  private DrainView.RouteTarget drainTarget(String name) {
+    Integer i = byName.get(name);
+    if (i == null) {
+      return null;
+    }
+    ProxyTarget proxy = targets.get(i).proxy();
+    return proxy == null
+        ? new DrainView.RouteTarget(null, null)
+        : new DrainView.RouteTarget(proxy.upstream().name(), proxy.ownDrain());
+  }
+
+  private static Map<String, Integer> indexByName(List<Route> routes) {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       index.putIfAbsent(routes.get(i).getName(), i);
@@ -202,14 +218,7 @@ public final class RoutingTable {
    * them.
    */
   public DrainView drainView(DrainView.Health health) {
-    DrainView.Builder view = DrainView.builder();
-    for (Target t : targets) {
-      ProxyTarget proxy = t.proxy();
-      view.route(
-          t.route(),
-          proxy == null ? null : proxy.upstream().name(),
-          proxy == null ? null : proxy.ownDrain());
-    }
+    DrainView.Builder view = DrainView.builder().routes(this::drainTarget);
     for (CompiledUpstream u : upstreams.values()) {
       view.upstream(
           u.name(), u.endpoints().stream().map(UpstreamEndpoint::address).toList(), u.drain());
