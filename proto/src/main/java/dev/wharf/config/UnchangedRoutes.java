@@ -1,9 +1,14 @@
 package dev.wharf.config;
 
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.Upstream;
 import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The routes of a config that a valid earlier config already had, word for word, and whose
@@ -32,12 +37,28 @@ final class UnchangedRoutes {
         || !previous.getRateLimitZonesList().equals(config.getRateLimitZonesList())) {
       return unchanged; // a route's variables and zones are looked up in these
     }
+    // The same listener and upstream names as the valid config: its routes resolved there.
+    boolean sameNames =
+        names(previous.getListenersList(), Listener::getName).equals(listeners)
+            && names(previous.getUpstreamsList(), Upstream::getName).equals(upstreams);
     for (int i = 0; i < config.getRoutesCount(); i++) {
-      if (delta.earlier(i) >= 0 && resolves(config.getRoutes(i), listeners, upstreams)) {
+      if (delta.earlier(i) >= 0
+          && (sameNames || resolves(config.getRoutes(i), listeners, upstreams))) {
         unchanged.set(i);
       }
     }
     return unchanged;
+  }
+
+  private static <T> Set<String> names(List<T> items, Function<T, String> name) {
+    Set<String> names = new HashSet<>();
+    for (T item : items) {
+      String n = name.apply(item);
+      if (!n.isEmpty()) {
+        names.add(n);
+      }
+    }
+    return names;
   }
 
   private static boolean resolves(Route route, Set<String> listeners, Set<String> upstreams) {
