@@ -39,7 +39,19 @@ public final class ConfigValidator {
    * each pushed version against the one it serves pays for what changed.
    */
   public static List<ConfigError> validate(Config config, Config previous) {
-    return validate(config, true, previous);
+    return validate(config, true, previous == null ? null : RouteDelta.of(config, previous));
+  }
+
+  /**
+   * As {@link #validate(Config, Config)}, with the routes compared once already: {@code delta} is
+   * {@link RouteDelta#of RouteDelta.of(config, previous)}, which the caller shares with the rest of
+   * what it compiles.
+   */
+  public static List<ConfigError> validate(Config config, RouteDelta delta) {
+    if (!delta.isFor(config.getRoutesList())) {
+      throw new IllegalArgumentException("the route delta was computed for another config");
+    }
+    return validate(config, true, delta.previous() == null ? null : delta);
   }
 
   /**
@@ -51,11 +63,18 @@ public final class ConfigValidator {
     return validate(config, false, null);
   }
 
-  private static List<ConfigError> validate(Config config, boolean references, Config previous) {
+  /**
+   * With a {@code delta} against a valid config, the routes it found unchanged skip their own
+   * rules, and the rules that compare routes look only at what the changed ones can clash with.
+   */
+  private static List<ConfigError> validate(Config config, boolean references, RouteDelta delta) {
     Problems problems = new Problems();
     uniqueNames("listeners", config.getListenersList(), Listener::getName, problems);
     uniqueNames("upstreams", config.getUpstreamsList(), Upstream::getName, problems);
-    uniqueNames("routes", config.getRoutesList(), Route::getName, problems);
+    // Names in place of a valid config's are unique: the one all-route check a change skips.
+    boolean uniqueRoutes =
+        (delta != null && delta.namesInPlace())
+            || uniqueNames("routes", config.getRoutesList(), Route::getName, problems);
 
     MapRules.check(config.getMapsList(), problems);
     ListenerRules.check(config.getListenersList(), problems);
@@ -63,14 +82,14 @@ public final class ConfigValidator {
     Set<String> listeners = names(config.getListenersList(), Listener::getName);
     Set<String> upstreams = names(config.getUpstreamsList(), Upstream::getName);
     BitSet unchanged =
-        previous == null
-            ? new BitSet()
-            : UnchangedRoutes.of(config, previous, listeners, upstreams);
+        delta == null ? new BitSet() : UnchangedRoutes.of(config, delta, listeners, upstreams);
     new RouteRules(listeners, upstreams, problems, references)
         .check(config.getRoutesList(), unchanged);
-    RouteConflicts.check(config.getRoutesList(), problems);
+    // Unchanged routes never clash among themselves (they did not in the valid config), unless
+    // two of them took the same earlier route for theirs, which only duplicate names allow.
+    RouteConflicts.check(config.getRoutesList(), uniqueRoutes ? unchanged : new BitSet(), problems);
     RateLimitRules.check(
-        config.getRateLimitZonesList(), config.getRoutesList(), problems, references);
+        config.getRateLimitZonesList(), config.getRoutesList(), unchanged, problems, references);
     return problems.errors().stream().map(e -> named(e, config)).toList();
   }
 
@@ -103,7 +122,7 @@ public final class ConfigValidator {
 
   /** Throws a {@link ConfigException} carrying every problem, if there is any. */
   public static void requireValid(Config config) throws ConfigException {
-    requireValid(config, null);
+    requireValid(config, (Config) null);
   }
 
   /**
@@ -111,14 +130,27 @@ public final class ConfigValidator {
    * what changed since {@code previous} (see {@link #validate(Config, Config)}).
    */
   public static void requireValid(Config config, Config previous) throws ConfigException {
-    List<ConfigError> errors = validate(config, previous);
+    throwIfAny(validate(config, previous));
+  }
+
+  /**
+   * Throws a {@link ConfigException} carrying every problem, if there is any, with the routes
+   * compared once already (see {@link #validate(Config, RouteDelta)}).
+   */
+  public static void requireValid(Config config, RouteDelta delta) throws ConfigException {
+    throwIfAny(validate(config, delta));
+  }
+
+  private static void throwIfAny(List<ConfigError> errors) throws ConfigException {
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
   }
 
-  private static <T> void uniqueNames(
+  /** Reports names used twice; true when every name is unique. */
+  private static <T> boolean uniqueNames(
       String kind, List<T> items, Function<T, String> name, Problems problems) {
+    boolean unique = true;
     Map<String, Integer> first = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String n = name.apply(items.get(i));
@@ -127,11 +159,13 @@ public final class ConfigValidator {
       }
       Integer earlier = first.putIfAbsent(n, i);
       if (earlier != null) {
+        unique = false;
         problems.add(
             kind + "[" + i + "].name",
             "'" + n + "' is already the name of " + kind + "[" + earlier + "]");
       }
     }
+    return unique;
   }
 
   private static <T> Set<String> names(List<T> items, Function<T, String> name) {

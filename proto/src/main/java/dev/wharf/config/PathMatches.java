@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -22,30 +21,20 @@ import java.util.stream.Stream;
 public final class PathMatches {
   /** The kinds, in the order the config reference lists them. */
   private enum Kind {
-    EXACT("exact", "=", PathMatch::getExact, PathMatch.Builder::setExact),
-    PREFIX("prefix", "", PathMatch::getPrefix, PathMatch.Builder::setPrefix),
-    PREFIX_NO_REGEX(
-        "prefix_no_regex", "^~", PathMatch::getPrefixNoRegex, PathMatch.Builder::setPrefixNoRegex),
-    REGEX("regex", "~", PathMatch::getRegex, PathMatch.Builder::setRegex),
+    EXACT("exact", "=", PathMatch.Builder::setExact),
+    PREFIX("prefix", "", PathMatch.Builder::setPrefix),
+    PREFIX_NO_REGEX("prefix_no_regex", "^~", PathMatch.Builder::setPrefixNoRegex),
+    REGEX("regex", "~", PathMatch.Builder::setRegex),
     REGEX_CASE_INSENSITIVE(
-        "regex_case_insensitive",
-        "~*",
-        PathMatch::getRegexCaseInsensitive,
-        PathMatch.Builder::setRegexCaseInsensitive);
+        "regex_case_insensitive", "~*", PathMatch.Builder::setRegexCaseInsensitive);
 
     final String field;
     final String modifier;
-    final Function<PathMatch, String> value;
     final BiConsumer<PathMatch.Builder, String> set;
 
-    Kind(
-        String field,
-        String modifier,
-        Function<PathMatch, String> value,
-        BiConsumer<PathMatch.Builder, String> set) {
+    Kind(String field, String modifier, BiConsumer<PathMatch.Builder, String> set) {
       this.field = field;
       this.modifier = modifier;
-      this.value = value;
       this.set = set;
     }
 
@@ -95,7 +84,14 @@ public final class PathMatches {
 
   /** The path of an exact or prefix match, the regex of a regex match; empty when unset. */
   public static String value(PathMatch m) {
-    return Kind.of(m).map(k -> k.value.apply(m)).orElse("");
+    return switch (m.getKindCase()) { // no lambda or Optional: called for every route per change
+      case EXACT -> m.getExact();
+      case PREFIX -> m.getPrefix();
+      case PREFIX_NO_REGEX -> m.getPrefixNoRegex();
+      case REGEX -> m.getRegex();
+      case REGEX_CASE_INSENSITIVE -> m.getRegexCaseInsensitive();
+      case KIND_NOT_SET -> "";
+    };
   }
 
   /** The config field that is set ({@code prefix_no_regex}); empty when none is. */

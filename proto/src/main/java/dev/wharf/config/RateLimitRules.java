@@ -5,6 +5,7 @@ import dev.wharf.proto.config.v1.ConnectionLimit;
 import dev.wharf.proto.config.v1.RateLimitZone;
 import dev.wharf.proto.config.v1.RequestLimit;
 import dev.wharf.proto.config.v1.Route;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,19 @@ final class RateLimitRules {
 
   static void check(
       List<RateLimitZone> zones, List<Route> routes, Problems problems, boolean references) {
+    check(zones, routes, new BitSet(), problems, references);
+  }
+
+  /**
+   * As {@link #check(List, List, Problems, boolean)}, skipping the routes in {@code unchanged}: a
+   * valid config had them, under the same zones ({@link UnchangedRoutes}).
+   */
+  static void check(
+      List<RateLimitZone> zones,
+      List<Route> routes,
+      BitSet unchanged,
+      Problems problems,
+      boolean references) {
     Map<String, RateLimitZone.Kind> kinds = new HashMap<>();
     for (int i = 0; i < zones.size(); i++) {
       RateLimitZone zone = zones.get(i);
@@ -28,8 +42,11 @@ final class RateLimitRules {
       }
       zone(path, zone, problems);
     }
-    for (int i = 0; i < routes.size(); i++) {
+    for (int i = unchanged.nextClearBit(0); i < routes.size(); i = unchanged.nextClearBit(i + 1)) {
       Route route = routes.get(i);
+      if (route.getLimitReqCount() == 0 && route.getLimitConnCount() == 0) {
+        continue;
+      }
       String path = "routes[" + i + "]";
       for (int j = 0; j < route.getLimitReqCount(); j++) {
         RequestLimit limit = route.getLimitReq(j);

@@ -1,12 +1,14 @@
 package dev.wharf.config;
 
 import dev.wharf.proto.config.v1.Config;
+import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
+import dev.wharf.proto.config.v1.Upstream;
 import java.util.BitSet;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The routes of a config that a valid earlier config already had, word for word, and whose
@@ -16,52 +18,47 @@ import java.util.Set;
  * error path changes only the message of a problem that cannot occur. The rules that compare routes
  * ({@link RouteConflicts}, unique names) still see every route.
  *
- * <p>A route is found by its name (names are unique in a valid config) and compared by identity
- * first, then structurally: a config built from the earlier one shares its unchanged routes, one
- * parsed from the wire does not and costs one walk of each route.
+ * <p>Which routes are equal is the {@link RouteDelta}'s finding, made once per change.
  */
 final class UnchangedRoutes {
   private UnchangedRoutes() {}
 
   /**
-   * Indexes of {@code config}'s routes that {@code previous} (a config that passed {@link
-   * ConfigValidator#validate(Config)}) has equal, with every listener and the upstream they name
-   * present in {@code listeners} and {@code upstreams}.
+   * Indexes of {@code config}'s routes that the config {@code delta} compares against (one that
+   * passed {@link ConfigValidator#validate(Config)}) has equal, with every listener and the
+   * upstream they name present in {@code listeners} and {@code upstreams}.
    */
-  static BitSet of(Config config, Config previous, Set<String> listeners, Set<String> upstreams) {
+  static BitSet of(Config config, RouteDelta delta, Set<String> listeners, Set<String> upstreams) {
     BitSet unchanged = new BitSet(config.getRoutesCount());
+    Config previous = delta.previous();
     if (previous == null
         || previous.getRoutesCount() == 0
         || !previous.getMapsList().equals(config.getMapsList())
         || !previous.getRateLimitZonesList().equals(config.getRateLimitZonesList())) {
       return unchanged; // a route's variables and zones are looked up in these
     }
-    List<Route> before = previous.getRoutesList();
-    Map<String, Route> byName = null;
+    // The same listener and upstream names as the valid config: its routes resolved there.
+    boolean sameNames =
+        names(previous.getListenersList(), Listener::getName).equals(listeners)
+            && names(previous.getUpstreamsList(), Upstream::getName).equals(upstreams);
     for (int i = 0; i < config.getRoutesCount(); i++) {
-      Route route = config.getRoutes(i);
-      Route earlier = i < before.size() ? before.get(i) : null;
-      if (earlier == null || !earlier.getName().equals(route.getName())) {
-        if (byName == null) {
-          byName = byName(before);
-        }
-        earlier = byName.get(route.getName());
-      }
-      if (earlier != null
-          && (earlier == route || earlier.equals(route))
-          && resolves(route, listeners, upstreams)) {
+      if (delta.earlier(i) >= 0
+          && (sameNames || resolves(config.getRoutes(i), listeners, upstreams))) {
         unchanged.set(i);
       }
     }
     return unchanged;
   }
 
-  private static Map<String, Route> byName(List<Route> routes) {
-    Map<String, Route> byName = new HashMap<>();
-    for (Route r : routes) {
-      byName.putIfAbsent(r.getName(), r);
+  private static <T> Set<String> names(List<T> items, Function<T, String> name) {
+    Set<String> names = new HashSet<>();
+    for (T item : items) {
+      String n = name.apply(item);
+      if (!n.isEmpty()) {
+        names.add(n);
+      }
     }
-    return byName;
+    return names;
   }
 
   private static boolean resolves(Route route, Set<String> listeners, Set<String> upstreams) {

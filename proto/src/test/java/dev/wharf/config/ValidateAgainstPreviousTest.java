@@ -122,7 +122,71 @@ class ValidateAgainstPreviousTest {
             "an upstream gets an invalid endpoint",
             c ->
                 c.setUpstreams(
-                    0, upstream("app").setEndpoints(0, Endpoint.newBuilder().setAddress("nope")))));
+                    0, upstream("app").setEndpoints(0, Endpoint.newBuilder().setAddress("nope")))),
+        change(
+            "a route gets the match of an earlier unchanged route",
+            c -> c.setRoutes(33, c.getRoutes(33).toBuilder().setMatch(c.getRoutes(3).getMatch()))),
+        change(
+            "a route gets the match of later unchanged routes",
+            c -> {
+              c.setRoutes(10, c.getRoutes(10).toBuilder().setMatch(c.getRoutes(40).getMatch()));
+              return c.setRoutes(
+                  19, c.getRoutes(19).toBuilder().setMatch(c.getRoutes(40).getMatch()));
+            }),
+        change(
+            "a route gets the same path as another on another host",
+            c -> c.setRoutes(2, c.getRoutes(2).toBuilder().setMatch(match(c, 4, "/p4/")))),
+        change(
+            "a route gets an exact path equal to another's prefix",
+            c ->
+                c.setRoutes(
+                    6,
+                    c.getRoutes(6).toBuilder()
+                        .setMatch(
+                            c.getRoutes(36).getMatch().toBuilder()
+                                .setPath(PathMatch.newBuilder().setExact("/p36/"))))),
+        change(
+            "a route and its clash both change",
+            c -> {
+              c.setRoutes(12, c.getRoutes(12).toBuilder().setResponseHeaders(header()));
+              return c.setRoutes(
+                  42, c.getRoutes(42).toBuilder().setMatch(c.getRoutes(12).getMatch()));
+            }),
+        change(
+            "a route is renamed to the name of another",
+            c -> c.setRoutes(8, c.getRoutes(8).toBuilder().setName("r9"))),
+        change(
+            "two routes swap names and one takes the other's match",
+            c -> {
+              Route a = c.getRoutes(21);
+              Route b = c.getRoutes(24);
+              c.setRoutes(21, b.toBuilder().setName(a.getName()));
+              return c.setRoutes(24, a.toBuilder().setName(b.getName()));
+            }),
+        change(
+            "a route duplicating another is appended",
+            c -> c.addRoutes(c.getRoutes(15).toBuilder().setName("copy"))),
+        change(
+            "a route's path match is cleared",
+            c ->
+                c.setRoutes(
+                    16,
+                    c.getRoutes(16).toBuilder()
+                        .setMatch(c.getRoutes(16).getMatch().toBuilder().clearPath()))),
+        change("the last route is removed", c -> c.removeRoutes(c.getRoutesCount() - 1)));
+  }
+
+  /** Route {@code i}'s hosts with a prefix match on {@code prefix}. */
+  private static RouteMatch match(Config.Builder c, int i, String prefix) {
+    return c.getRoutes(i).getMatch().toBuilder()
+        .setPath(PathMatch.newBuilder().setPrefix(prefix))
+        .build();
+  }
+
+  private static dev.wharf.proto.config.v1.HeaderRules header() {
+    return dev.wharf.proto.config.v1.HeaderRules.newBuilder()
+        .addSet(dev.wharf.proto.config.v1.Header.newBuilder().setName("x-changed").setValue("1"))
+        .build();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -135,5 +199,23 @@ class ValidateAgainstPreviousTest {
     assertEquals(alone, ConfigValidator.validate(next, BASE), what);
     Config parsed = Config.parseFrom(next.toByteArray()); // shares no object with BASE
     assertEquals(alone, ConfigValidator.validate(parsed, BASE), what + ", parsed from bytes");
+    assertEquals(
+        alone,
+        ConfigValidator.validate(parsed, RouteDelta.of(parsed, BASE)),
+        what + ", with the routes compared once");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aChangedRouteThatShadowsAnUnchangedOneIsRefusedAgainstThePrevious()
+      throws InvalidProtocolBufferException {
+    Config.Builder c = BASE.toBuilder();
+    c.setRoutes(10, c.getRoutes(10).toBuilder().setMatch(c.getRoutes(40).getMatch()));
+    Config next = Config.parseFrom(c.build().toByteArray());
+
+    List<ConfigError> errors = ConfigValidator.validate(next, RouteDelta.of(next, BASE));
+
+    assertEquals(1, errors.size(), errors.toString());
+    assertEquals("routes[40].match", errors.get(0).path());
+    assertTrue(errors.get(0).message().contains("routes[10] ('r10')"), errors.toString());
   }
 }

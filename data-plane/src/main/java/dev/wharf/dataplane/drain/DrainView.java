@@ -24,19 +24,28 @@ public final class DrainView {
    * A route's upstream (null when it is not a proxy route) and its own drain policy (null when it
    * has none).
    */
-  private record RouteTarget(String upstream, DrainSettings override) {}
+  public record RouteTarget(String upstream, DrainSettings override) {}
+
+  /**
+   * A snapshot's routes by name, looked up when a connection is judged (on an event loop or the
+   * drainer's thread): immutable, so a large config's view costs nothing to build.
+   */
+  @FunctionalInterface
+  public interface Routes {
+    /** Route {@code name}'s target; null when the snapshot has no such route. */
+    RouteTarget find(String name);
+  }
 
   /** An upstream's endpoint addresses and drain policy. */
   private record UpstreamTarget(List<String> endpoints, DrainSettings settings) {}
 
-  static final DrainView EMPTY = new DrainView(Map.of(), Map.of(), (u, a) -> true);
+  static final DrainView EMPTY = new DrainView(name -> null, Map.of(), (u, a) -> true);
 
-  private final Map<String, RouteTarget> routes;
+  private final Routes routes;
   private final Map<String, UpstreamTarget> upstreams;
   private final Health health;
 
-  private DrainView(
-      Map<String, RouteTarget> routes, Map<String, UpstreamTarget> upstreams, Health health) {
+  private DrainView(Routes routes, Map<String, UpstreamTarget> upstreams, Health health) {
     this.routes = routes;
     this.upstreams = upstreams;
     this.health = health;
@@ -50,8 +59,18 @@ public final class DrainView {
   public static final class Builder {
     private final Map<String, RouteTarget> routes = new HashMap<>();
     private final Map<String, UpstreamTarget> upstreams = new HashMap<>();
+    private Routes lookup;
 
     private Builder() {}
+
+    /**
+     * Every route of the snapshot at once, as an immutable lookup, instead of one {@link #route}
+     * call each.
+     */
+    public Builder routes(Routes all) {
+      lookup = all;
+      return this;
+    }
 
     /**
      * A route of the snapshot.
@@ -77,7 +96,8 @@ public final class DrainView {
 
     /** The view, reading endpoint health live from {@code health}. */
     public DrainView build(Health health) {
-      return new DrainView(Map.copyOf(routes), Map.copyOf(upstreams), health);
+      Routes r = lookup != null ? lookup : Map.copyOf(routes)::get;
+      return new DrainView(r, Map.copyOf(upstreams), health);
     }
   }
 
@@ -89,7 +109,7 @@ public final class DrainView {
    * connection stays).
    */
   public DrainReason reason(Placement p) {
-    RouteTarget route = routes.get(p.route());
+    RouteTarget route = routes.find(p.route());
     if (route == null) {
       return DrainReason.ROUTE_REMOVED;
     }
@@ -117,7 +137,7 @@ public final class DrainView {
    * else (both gone) the policy it opened with.
    */
   public DrainSettings settings(Placement p) {
-    RouteTarget route = routes.get(p.route());
+    RouteTarget route = routes.find(p.route());
     UpstreamTarget upstream = upstreams.get(p.upstream());
     DrainSettings now =
         DrainSettings.inForce(

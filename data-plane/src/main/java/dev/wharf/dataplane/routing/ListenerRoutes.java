@@ -32,6 +32,9 @@ final class ListenerRoutes {
   /** By index in the snapshot's route list; null for routes not on this listener. */
   private final CompiledRoute[] byRoute;
 
+  /** Each route's host patterns parsed, by the same index; taken over with its compiled route. */
+  private final HostPattern[][] patterns;
+
   private final Map<HostPattern, VirtualHost> hosts;
   private final VirtualHost defaultServer;
   private final HostTable<LocationTable<CompiledRoute>> table;
@@ -39,10 +42,12 @@ final class ListenerRoutes {
   private ListenerRoutes(
       Compression compression,
       CompiledRoute[] byRoute,
+      HostPattern[][] patterns,
       Map<HostPattern, VirtualHost> hosts,
       VirtualHost defaultServer) {
     this.compression = compression;
     this.byRoute = byRoute;
+    this.patterns = patterns;
     this.hosts = hosts;
     this.defaultServer = defaultServer;
     this.table = new HostTable<>();
@@ -78,6 +83,7 @@ final class ListenerRoutes {
             ? previous
             : null;
     CompiledRoute[] byRoute = new CompiledRoute[routes.size()];
+    HostPattern[][] patterns = new HostPattern[routes.size()][];
     Map<HostPattern, List<CompiledRoute>> members = new LinkedHashMap<>();
     List<CompiledRoute> defaultMembers = null;
     for (int i = 0; i < routes.size(); i++) {
@@ -86,20 +92,25 @@ final class ListenerRoutes {
         continue;
       }
       CompiledRoute compiled = reusable == null ? null : reusable.taken(earlier[i], i);
+      HostPattern[] hostPatterns;
       if (compiled == null) {
         compiled =
             CompiledRoute.compile(
                 i, route, proxies.get(i), limits.get(i), listener.getCompression());
+        hostPatterns = parse(route);
+      } else {
+        hostPatterns = reusable.patterns[earlier[i]]; // the same route, so the same hosts
       }
       byRoute[i] = compiled;
+      patterns[i] = hostPatterns;
       if (route.getMatch().getHostsCount() == 0) {
         if (defaultMembers == null) {
           defaultMembers = new ArrayList<>();
         }
         defaultMembers.add(compiled);
       }
-      for (String host : route.getMatch().getHostsList()) {
-        members.computeIfAbsent(HostPattern.parse(host), k -> new ArrayList<>()).add(compiled);
+      for (HostPattern host : hostPatterns) {
+        members.computeIfAbsent(host, k -> new ArrayList<>()).add(compiled);
       }
     }
     Map<HostPattern, VirtualHost> hosts = new LinkedHashMap<>();
@@ -111,7 +122,15 @@ final class ListenerRoutes {
         defaultMembers == null
             ? null
             : virtualHost(defaultMembers, reusable == null ? null : reusable.defaultServer);
-    return new ListenerRoutes(listener.getCompression(), byRoute, hosts, defaultServer);
+    return new ListenerRoutes(listener.getCompression(), byRoute, patterns, hosts, defaultServer);
+  }
+
+  private static HostPattern[] parse(Route route) {
+    HostPattern[] parsed = new HostPattern[route.getMatch().getHostsCount()];
+    for (int h = 0; h < parsed.length; h++) {
+      parsed[h] = HostPattern.parse(route.getMatch().getHosts(h));
+    }
+    return parsed;
   }
 
   /** The compiled route at {@code earlierIndex}, moved to {@code index}; null when none. */

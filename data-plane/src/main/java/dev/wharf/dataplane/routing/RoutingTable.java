@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.routing;
 
+import dev.wharf.config.RouteDelta;
 import dev.wharf.dataplane.drain.DrainView;
 import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyTarget;
@@ -40,6 +41,9 @@ public final class RoutingTable {
   /** The routes as configured, in config order: what the next compile compares against. */
   private final List<Route> routes;
 
+  /** The index of each route by its name. */
+  private final Map<String, Integer> byName;
+
   /** Every route in config order, on a listener or not. */
   private final List<Target> targets;
 
@@ -49,11 +53,13 @@ public final class RoutingTable {
   private RoutingTable(
       Map<String, ListenerRoutes> byListener,
       List<Route> routes,
+      Map<String, Integer> byName,
       List<Target> targets,
       Map<String, CompiledUpstream> upstreams,
       VariableMaps maps) {
     this.byListener = byListener;
     this.routes = routes;
+    this.byName = byName;
     this.targets = targets;
     this.upstreams = upstreams;
     this.maps = maps;
@@ -90,27 +96,44 @@ public final class RoutingTable {
       Map<String, CompiledUpstream> upstreams,
       RateLimitZones.Compiled zones,
       RoutingTable previous) {
+    return compile(config, upstreams, zones, previous, null);
+  }
+
+  /**
+   * As {@link #compile(Config, Map, RateLimitZones.Compiled, RoutingTable)}, with the routes
+   * compared once already: {@code delta} is {@link RouteDelta#of RouteDelta.of(config, c)} for the
+   * config {@code c} that {@code previous} was compiled for (otherwise, or when null, the routes
+   * are compared here).
+   */
+  public static RoutingTable compile(
+      Config config,
+      Map<String, CompiledUpstream> upstreams,
+      RateLimitZones.Compiled zones,
+      RoutingTable previous,
+      RouteDelta delta) {
+    boolean compared = previous != null && delta != null && delta.isAgainst(previous.routes);
     List<Route> routes = config.getRoutesList();
     int[] earlier = new int[routes.size()];
     List<Target> targets = new ArrayList<>(routes.size());
     List<ProxyTarget> proxies = new ArrayList<>(routes.size());
     List<RouteLimits> limits = new ArrayList<>(routes.size());
-    Map<String, Integer> earlierByName = null;
     for (int i = 0; i < routes.size(); i++) {
       Route route = routes.get(i);
       CompiledUpstream upstream =
           route.hasProxy() ? upstreams.get(route.getProxy().getUpstream()) : null;
       RouteLimits routeLimits = RouteLimits.compile(route, zones);
       int j = -1;
-      if (previous != null) {
+      if (compared) {
+        j = delta.earlier(i);
+        if (j >= 0 && !previous.sameTargetAt(j, upstream, routeLimits)) {
+          j = -1;
+        }
+      } else if (previous != null) {
         if (i < previous.routes.size()
             && previous.routes.get(i).getName().equals(route.getName())) {
           j = i;
         } else {
-          if (earlierByName == null) {
-            earlierByName = previous.indexByName();
-          }
-          j = earlierByName.getOrDefault(route.getName(), -1);
+          j = previous.byName.getOrDefault(route.getName(), -1);
         }
         if (j >= 0 && !previous.sameAt(j, route, upstream, routeLimits)) {
           j = -1;
@@ -136,9 +159,12 @@ public final class RoutingTable {
           listener.getName(),
           ListenerRoutes.compile(routes, listener, proxies, limits, earlier, earlierRoutes));
     }
+    // Names in place of the table before mean its index by name holds for this one.
+    boolean namesInPlace = compared && delta.namesInPlace();
     return new RoutingTable(
         byListener,
         routes,
+        namesInPlace ? previous.byName : indexByName(routes),
         List.copyOf(targets),
         Map.copyOf(upstreams),
         VariableMaps.compile(config.getMapsList()));
@@ -150,16 +176,30 @@ public final class RoutingTable {
    */
   private boolean sameAt(int j, Route route, CompiledUpstream upstream, RouteLimits limits) {
     Route earlier = routes.get(j);
-    if (earlier != route && !earlier.equals(route)) {
-      return false;
-    }
+    return (earlier == route || earlier.equals(route)) && sameTargetAt(j, upstream, limits);
+  }
+
+  /** Whether route {@code j} of this table proxies to {@code upstream} under {@code limits}. */
+  private boolean sameTargetAt(int j, CompiledUpstream upstream, RouteLimits limits) {
     Target target = targets.get(j);
     ProxyTarget proxy = target.proxy();
     return target.limits() == limits
         && (proxy == null ? upstream == null : proxy.upstream() == upstream);
   }
 
-  private Map<String, Integer> indexByName() {
+  /** Route {@code name}'s target as drains judge it; null when there is no such route. */
+  private DrainView.RouteTarget drainTarget(String name) {
+    Integer i = byName.get(name);
+    if (i == null) {
+      return null;
+    }
+    ProxyTarget proxy = targets.get(i).proxy();
+    return proxy == null
+        ? new DrainView.RouteTarget(null, null)
+        : new DrainView.RouteTarget(proxy.upstream().name(), proxy.ownDrain());
+  }
+
+  private static Map<String, Integer> indexByName(List<Route> routes) {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < routes.size(); i++) {
       index.putIfAbsent(routes.get(i).getName(), i);
@@ -178,14 +218,7 @@ public final class RoutingTable {
    * them.
    */
   public DrainView drainView(DrainView.Health health) {
-    DrainView.Builder view = DrainView.builder();
-    for (Target t : targets) {
-      ProxyTarget proxy = t.proxy();
-      view.route(
-          t.route(),
-          proxy == null ? null : proxy.upstream().name(),
-          proxy == null ? null : proxy.ownDrain());
-    }
+    DrainView.Builder view = DrainView.builder().routes(this::drainTarget);
     for (CompiledUpstream u : upstreams.values()) {
       view.upstream(
           u.name(), u.endpoints().stream().map(UpstreamEndpoint::address).toList(), u.drain());

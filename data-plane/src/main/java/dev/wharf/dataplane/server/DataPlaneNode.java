@@ -2,6 +2,7 @@ package dev.wharf.dataplane.server;
 
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.config.RouteDelta;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
@@ -27,7 +28,6 @@ import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.UpstreamConnector;
 import dev.wharf.dataplane.upstream.Upstreams;
 import dev.wharf.proto.config.v1.Config;
-import dev.wharf.proto.config.v1.Endpoint;
 import dev.wharf.proto.discovery.v1.EndpointHealthState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
@@ -52,7 +52,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,8 +162,9 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     long started = services.ticker().nanoTime();
     NodeSnapshot serving = snapshot.get(); // only what differs from it is checked and compiled
     Config before = serving == null ? null : serving.config();
+    RouteDelta delta = RouteDelta.of(config, before); // the one walk comparing routes by value
     try {
-      ConfigValidator.requireValid(config, before);
+      ConfigValidator.requireValid(config, delta);
     } catch (ConfigException e) {
       services.metrics().configRejected("invalid");
       throw e;
@@ -183,7 +183,8 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             config,
             upstreams,
             rateLimits.update(config.getRateLimitZonesList()),
-            serving == null ? null : serving.routes());
+            serving == null ? null : serving.routes(),
+            delta);
     Map<String, AccessLogger> logs = configFiles.accessLogs(config);
     TlsListeners.Prepared certificates = configFiles.listenerTls(config);
 
@@ -199,12 +200,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     lastVersion = version;
     health.update(config, upstreams);
     drainer.viewChanged(routes.drainView(endpoints::healthy));
-    connector.retainEndpoints(
-        workers,
-        config.getUpstreamsList().stream()
-            .flatMap(u -> u.getEndpointsList().stream())
-            .map(Endpoint::getAddress)
-            .collect(Collectors.toSet()));
+    connector.retainEndpoints(workers, Upstreams.endpointAddresses(config));
     accessLogs.retireUnused();
     listeners.retire(config, added);
     KnownSeries.register(services.metrics(), config);

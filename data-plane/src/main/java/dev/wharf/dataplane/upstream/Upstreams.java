@@ -96,4 +96,15 @@ public final class Upstreams {
     }
     return earlierCompiled;
   }
+
+  /** The address of every endpoint of {@code config}'s upstreams. */
+  public static Set<String> endpointAddresses(Config config) {
+    Set<String> addresses = new HashSet<>();
+    for (Upstream u : config.getUpstreamsList()) {
+      for (Endpoint e : u.getEndpointsList()) {
+        addresses.add(e.getAddress());
+      }
+    }
+    return addresses;
+  }
 }

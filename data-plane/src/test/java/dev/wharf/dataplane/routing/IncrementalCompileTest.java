@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.config.RouteDelta;
+import dev.wharf.dataplane.drain.DrainReason;
+import dev.wharf.dataplane.drain.DrainView;
+import dev.wharf.dataplane.drain.Placement;
+import dev.wharf.dataplane.ratelimit.RateLimitZones;
 import dev.wharf.dataplane.upstream.CompiledUpstream;
 import dev.wharf.dataplane.upstream.EndpointRegistry;
 import dev.wharf.dataplane.upstream.Upstreams;
@@ -20,6 +25,7 @@ import dev.wharf.proto.config.v1.ProxyAction;
 import dev.wharf.proto.config.v1.Route;
 import dev.wharf.proto.config.v1.RouteMatch;
 import dev.wharf.proto.config.v1.Upstream;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -207,5 +213,89 @@ class IncrementalCompileTest {
     assertTrue(s == null || !s.route().name().equals("r10"), "r10 is gone");
     assertSame(
         selected(before, BASE.getRoutes(11)).proxy(), selected(after, next.getRoutes(10)).proxy());
+  }
+
+  private RoutingTable compileWithDelta(Config config, Config previous, RoutingTable before) {
+    RouteDelta delta = RouteDelta.of(config, previous);
+    assertTrue(ConfigValidator.validate(config, delta).isEmpty(), "a valid config");
+    Map<String, CompiledUpstream> upstreams = upstreams(config, previous, before);
+    return RoutingTable.compile(
+        config,
+        upstreams,
+        new RateLimitZones(new SimpleMeterRegistry()).update(config.getRateLimitZonesList()),
+        before,
+        delta);
+  }
+
+  @Test
+  void withTheRoutesComparedOnceAParsedChangeKeepsTheRestAndSelectsAsAFreshCompile()
+      throws Exception {
+    RoutingTable before = compileWithDelta(BASE, null, null);
+    Config next = Config.parseFrom(withHeader(BASE, 42).toByteArray());
+
+    RoutingTable after = compileWithDelta(next, BASE, before);
+    RoutingTable scratch = RoutingTable.compile(next, upstreams(next, null, null));
+
+    assertNotSame(selected(before, BASE.getRoutes(42)), selected(after, next.getRoutes(42)));
+    for (int i = 0; i < ROUTES; i += 37) {
+      Route r = next.getRoutes(i);
+      if (i != 42) {
+        assertSame(selected(before, BASE.getRoutes(i)), selected(after, r), r.getName());
+      }
+      assertEquals(selected(scratch, r).index(), selected(after, r).index());
+      assertEquals(selected(scratch, r).config(), selected(after, r).config());
+    }
+  }
+
+  @Test
+  void aDeltaAgainstAnotherConfigThanTheTablesIsNotTrusted() {
+    RoutingTable before = compileWithDelta(BASE, null, null);
+    Config unrelated = withHeader(BASE, 7); // not what `before` was compiled for
+    Config next = withHeader(BASE, 9);
+
+    RoutingTable after =
+        RoutingTable.compile(
+            next,
+            upstreams(next, BASE, before),
+            new RateLimitZones(new SimpleMeterRegistry()).update(next.getRateLimitZonesList()),
+            before,
+            RouteDelta.of(next, unrelated));
+
+    assertEquals(
+        "x-change",
+        selected(after, next.getRoutes(9)).config().getResponseHeaders().getSet(0).getName());
+    assertEquals(0, selected(after, next.getRoutes(7)).config().getResponseHeaders().getSetCount());
+    assertSame(selected(before, BASE.getRoutes(8)), selected(after, next.getRoutes(8)));
+  }
+
+  private static Placement placement(String route, String upstream, String endpoint) {
+    return new Placement(route, upstream, endpoint, null);
+  }
+
+  @Test
+  void theDrainViewOfAnIncrementalTableJudgesAsThatOfAFreshOne() {
+    RoutingTable before = compileWithDelta(BASE, null, null);
+    Route moved =
+        BASE.getRoutes(3).toBuilder().setProxy(ProxyAction.newBuilder().setUpstream("u1")).build();
+    Config next = BASE.toBuilder().setRoutes(3, moved).build();
+
+    RoutingTable after = compileWithDelta(next, BASE, before);
+    RoutingTable scratch = RoutingTable.compile(next, upstreams(next, null, null));
+
+    DrainView.Health healthy = (u, a) -> true;
+    for (Placement p :
+        new Placement[] {
+          placement("r3", "u3", "127.0.0.1:9003"), // its route now proxies to u1
+          placement("r4", "u0", "127.0.0.1:9000"), // unchanged
+          placement("r5", "u1", "127.0.0.9:9001"), // an endpoint u1 does not have
+          placement("gone", "u0", "127.0.0.1:9000"), // no such route
+        }) {
+      assertEquals(
+          scratch.drainView(healthy).reason(p), after.drainView(healthy).reason(p), p.route());
+    }
+    assertEquals(
+        DrainReason.ROUTE_CHANGED,
+        after.drainView(healthy).reason(placement("r3", "u3", "127.0.0.1:9003")));
+    assertEquals(null, after.drainView(healthy).reason(placement("r4", "u0", "127.0.0.1:9000")));
   }
 }
