@@ -71,6 +71,7 @@ public final class ConfigValidator {
     RouteConflicts.check(config.getRoutesList(), problems);
     RateLimitRules.check(
         config.getRateLimitZonesList(), config.getRoutesList(), problems, references);
+    ErrorPageRules.check(config.getRoutesList(), problems);
     return problems.errors().stream().map(e -> named(e, config)).toList();
   }
 
