@@ -17,6 +17,8 @@ public final class ErrorPageRules {
   /** The statuses an error page for a URL may answer with (nginx turns any other into 302). */
   public static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
 
+  private static final String EXPECTED = "a path starting with / or an absolute http(s) URL";
+
   private ErrorPageRules() {}
 
   static void check(List<Route> routes, Problems problems) {
@@ -66,9 +68,9 @@ public final class ErrorPageRules {
   }
 
   /** Why {@code target} cannot be an error page, or null when it can. */
-  static String targetProblem(String target) {
+  public static String targetProblem(String target) {
     if (target.isEmpty()) {
-      return "required: a path starting with / or an http:// or https:// URL";
+      return "required: " + EXPECTED;
     }
     if (target.startsWith("@")) {
       return "'"
@@ -85,11 +87,11 @@ public final class ErrorPageRules {
       return "'" + target + "': variables are not supported in an error page";
     }
     if (target.startsWith("/")) {
-      return target.startsWith("//") ? "'" + target + "': expected a path, not //host" : null;
+      return target.startsWith("//") ? "'" + target + "': expected a path, not a host" : null;
     }
     String lower = target.toLowerCase(Locale.ROOT);
     if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
-      return "'" + target + "' (expected: a path starting with / or an http:// or https:// URL)";
+      return "'" + target + "' (expected: " + EXPECTED + ")";
     }
     try {
       URI uri = new URI(target);

@@ -80,7 +80,7 @@ class ErrorPageRulesTest {
         "named locations are not supported; point the page at a path a route serves",
         ErrorPageRules.targetProblem("@fallback").replaceFirst("^'@fallback': ", ""));
     assertEquals(
-        "'50x.html' (expected: a path starting with / or an http:// or https:// URL)",
+        "'50x.html' (expected: a path starting with / or an absolute http(s) URL)",
         ErrorPageRules.targetProblem("50x.html"));
     assertEquals(
         "'/$uri.html': variables are not supported in an error page",
@@ -89,14 +89,14 @@ class ErrorPageRulesTest {
         "character 10 at index 2 (expected: no spaces or controls)",
         ErrorPageRules.targetProblem("/a\nb"));
     assertEquals(
-        "'//evil.test/': expected a path, not //host",
+        "'//evil.test/': expected a path, not a host",
         ErrorPageRules.targetProblem("//evil.test/"));
     assertEquals("'http:///x': the URL has no host", ErrorPageRules.targetProblem("http:///x"));
     assertEquals(
-        "'ftp://example.test/' (expected: a path starting with / or an http:// or https:// URL)",
+        "'ftp://example.test/' (expected: a path starting with / or an absolute http(s) URL)",
         ErrorPageRules.targetProblem("ftp://example.test/"));
     assertEquals(
-        "required: a path starting with / or an http:// or https:// URL",
+        "required: a path starting with / or an absolute http(s) URL",
         ErrorPageRules.targetProblem(""));
     assertNull(ErrorPageRules.targetProblem("/index.html"));
   }
