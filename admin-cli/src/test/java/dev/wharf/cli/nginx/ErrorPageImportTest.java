@@ -84,7 +84,8 @@ class ErrorPageImportTest {
   @Test
   void theHttpLevelPagesReachEveryServerThatHasNone() {
     Config c =
-        imports.of(
+        imports
+            .of(
                 """
             http {
               error_page 502 /50x.html;
@@ -98,7 +99,8 @@ class ErrorPageImportTest {
   @Test
   void aUrlWithANonRedirectStatusIsA302AsNginxSends() {
     Config c =
-        imports.of("server { listen 80; location / { error_page 404 =200 https://x.test/; } }")
+        imports
+            .of("server { listen 80; location / { error_page 404 =200 https://x.test/; } }")
             .config();
     assertEquals(
         List.of(page("https://x.test/", 302, false, 404)), route(c, "/").getErrorPagesList());

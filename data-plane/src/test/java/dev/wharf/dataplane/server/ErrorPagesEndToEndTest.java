@@ -100,6 +100,16 @@ class ErrorPagesEndToEndTest {
             match: {path: {prefix: /loop/}}
             static: {root: "%5$s/nothing"}
             error_pages: [{codes: [404], target: /missing-page.html}]
+          - name: private
+            match: {path: {prefix: /private/}}
+            static: {root: "%5$s/www"}
+            access: {rules: [{allow: false, source: all}]}
+            error_pages: [{codes: [403], target: /50x.html}]
+          - name: upload
+            match: {path: {prefix: /upload/}}
+            proxy: {upstream: app}
+            max_body_size: 1k
+            error_pages: [{codes: [413], target: /50x.html}]
           - name: endless
             match: {path: {prefix: /endless/}}
             proxy: {upstream: endless}
@@ -187,6 +197,23 @@ class ErrorPagesEndToEndTest {
       assertEquals("", head.body());
       assertEquals(String.valueOf(INDEX.length()), head.headers().get("content-length"));
     }
+  }
+
+  @Test
+  void wharfsOwnRefusalsGetThePageAndTheBackendSeesNothing() throws Exception {
+    RawHttp.Response denied = get("/private/x");
+    assertEquals(403, denied.status());
+    assertEquals(SORRY, denied.body());
+    try (RawHttp http = new RawHttp(node.address("web"))) {
+      RawHttp.Response tooLarge =
+          http.exchange(
+              "POST /upload/x HTTP/1.1\r\nHost: site.test\r\nContent-Length: 5000\r\n\r\n");
+      assertEquals(413, tooLarge.status());
+      assertEquals(SORRY, tooLarge.body());
+      assertEquals("close", tooLarge.headers().get("connection"), "the body was never read");
+      assertTrue(http.closedByServer());
+    }
+    backend.assertNoUnconsumedRequests();
   }
 
   @Test

@@ -126,7 +126,8 @@ class ErrorPagesSideBySideIT {
    * response is a redirect (whose body is nginx's HTML or Wharf's text, a documented difference).
    */
   private static List<String> seen(int port, String method, String target) throws IOException {
-    String raw = method + " " + target + " HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n";
+    String raw =
+        method + " " + target + " HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n";
     String response;
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout((int) BOUND.toMillis());
