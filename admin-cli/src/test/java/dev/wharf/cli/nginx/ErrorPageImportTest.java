@@ -97,6 +97,12 @@ class ErrorPageImportTest {
   }
 
   @Test
+  void aServerLevelReturnGetsTheServersPages() {
+    Config c = imports.of("server { listen 80; error_page 404 /gone.html; return 404; }").config();
+    assertEquals(List.of(page("/gone.html", 0, false, 404)), route(c, "/").getErrorPagesList());
+  }
+
+  @Test
   void aUrlWithANonRedirectStatusIsA302AsNginxSends() {
     Config c =
         imports

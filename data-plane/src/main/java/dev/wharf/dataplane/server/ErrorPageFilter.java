@@ -91,6 +91,7 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
   private int answer;
   private boolean mustClose;
   private boolean abandoning;
+  private String authenticate;
 
   private ErrorPageFilter(
       String listener,
@@ -145,6 +146,7 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
     page = null;
     mustClose = false;
     abandoning = false;
+    authenticate = null;
   }
 
   /**
@@ -156,6 +158,7 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
       return false;
     }
     mustClose = closes(response);
+    authenticate = response.headers().get(HttpHeaderNames.WWW_AUTHENTICATE);
     response.release();
     state = State.PENDING;
     servePage();
@@ -199,6 +202,7 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
         if (msg instanceof HttpResponse head
             && pageFor(head.status().code(), msg instanceof FullHttpResponse)) {
           mustClose = closes(head);
+          authenticate = head.headers().get(HttpHeaderNames.WWW_AUTHENTICATE);
           state = msg instanceof LastHttpContent ? State.PENDING : State.SWALLOWING;
           drop(msg, promise);
           if (state == State.SWALLOWING) {
@@ -290,7 +294,10 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
     }
   }
 
-  /** The page's head: nginx's status for a success, the page's own error unchanged. */
+  /**
+   * The page's head: nginx's status for a success, the page's own error unchanged; a 401 keeps the
+   * replaced response's challenge, as nginx keeps it.
+   */
   private void pageHead(HttpResponse head) {
     state = State.IDLE;
     if (head.status().code() < 300 && answer != 0) {
@@ -299,6 +306,9 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
     }
     if (mustClose) {
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    if (authenticate != null && head.status().code() == 401) {
+      head.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, authenticate); // the challenge stays
     }
   }
 

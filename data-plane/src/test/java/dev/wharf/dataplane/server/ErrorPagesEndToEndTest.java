@@ -20,8 +20,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +56,8 @@ class ErrorPagesEndToEndTest {
     Files.createDirectories(dir.resolve("www"));
     Files.writeString(dir.resolve("www/index.html"), INDEX);
     Files.writeString(dir.resolve("www/50x.html"), SORRY);
+    byte[] sha1 = MessageDigest.getInstance("SHA-1").digest("pw".getBytes(StandardCharsets.UTF_8));
+    Files.writeString(dir.resolve("users"), "u:{SHA}" + Base64.getEncoder().encodeToString(sha1));
     backend = TestBackend.start("b");
     endless = new EndlessErrorBackend();
     node =
@@ -105,6 +109,11 @@ class ErrorPagesEndToEndTest {
             static: {root: "%5$s/www"}
             access: {rules: [{allow: false, source: all}]}
             error_pages: [{codes: [403], target: /50x.html}]
+          - name: auth
+            match: {path: {prefix: /auth/}}
+            static: {root: "%5$s/www"}
+            basic_auth: {enabled: true, realm: R, user_file: "%5$s/users"}
+            error_pages: [{codes: [401], target: /50x.html}]
           - name: upload
             match: {path: {prefix: /upload/}}
             proxy: {upstream: app}
@@ -214,6 +223,14 @@ class ErrorPagesEndToEndTest {
       assertTrue(http.closedByServer());
     }
     backend.assertNoUnconsumedRequests();
+  }
+
+  @Test
+  void aPageFor401KeepsTheChallenge() throws Exception {
+    RawHttp.Response r = get("/auth/x");
+    assertEquals(401, r.status());
+    assertEquals(SORRY, r.body());
+    assertEquals("Basic realm=\"R\"", r.headers().get("www-authenticate"));
   }
 
   @Test
