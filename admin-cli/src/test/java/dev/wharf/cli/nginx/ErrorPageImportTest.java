@@ -106,7 +106,8 @@ class ErrorPageImportTest {
   void aUrlWithANonRedirectStatusIsA302AsNginxSends() {
     Config c =
         imports
-            .of("server { listen 80; location / { error_page 404 =200 https://x.test/; } }")
+            .of(
+                "server { listen 80; location / { root /s; error_page 404 =200 https://x.test/; } }")
             .config();
     assertEquals(
         List.of(page("https://x.test/", 302, false, 404)), route(c, "/").getErrorPagesList());
