@@ -90,6 +90,7 @@ public final class ConfigValidator {
     RouteConflicts.check(config.getRoutesList(), uniqueRoutes ? unchanged : new BitSet(), problems);
     RateLimitRules.check(
         config.getRateLimitZonesList(), config.getRoutesList(), unchanged, problems, references);
+    ErrorPageRules.check(config.getRoutesList(), problems);
     return problems.errors().stream().map(e -> named(e, config)).toList();
   }
 

@@ -41,6 +41,9 @@ final class Catalog {
           "proxy_set_header",
           "add_header",
           "proxy_hide_header",
+          "error_page",
+          "proxy_intercept_errors",
+          "recursive_error_pages",
           "proxy_http_version",
           "proxy_connect_timeout",
           "proxy_read_timeout",
@@ -125,6 +128,8 @@ final class Catalog {
           "proxy_set_header",
           "add_header",
           "proxy_hide_header",
+          "error_page",
+          "proxy_intercept_errors",
           "proxy_http_version",
           "proxy_connect_timeout",
           "proxy_read_timeout",
@@ -180,6 +185,12 @@ final class Catalog {
     switch (d.name()) {
       case "proxy_redirect" -> {
         return Verdict.notNeeded("no proxied location here uses it");
+      }
+      case "recursive_error_pages" -> {
+        return d.arg(0).equals("off")
+            ? Verdict.notNeeded("Wharf follows one error page at most, as this says")
+            : Verdict.notTranslated(
+                "Wharf follows one error page at most: the page's own error is answered plain");
       }
       case "gzip_vary" -> {
         return d.arg(0).equals("on")

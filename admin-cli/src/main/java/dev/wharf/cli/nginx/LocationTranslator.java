@@ -279,6 +279,7 @@ final class LocationTranslator {
   /** What applies to every response of a route, whatever its action. */
   static void responseParts(Scope scope, Ledger ledger, Route.Builder route, boolean proxied) {
     Headers.response(scope, ledger, route, proxied);
+    ErrorPages.apply(scope, ledger, route, proxied);
     scope
         .nearest("client_max_body_size")
         .ifPresent(
@@ -299,6 +300,8 @@ final class LocationTranslator {
         .clearResponseHeaders()
         .clearCompression()
         .clearMaxBodySize()
+        .clearErrorPages()
+        .clearInterceptErrors()
         .setRespond(respond(f.status()));
     String answer = "the route answers " + f.status() + " until it is translated by hand";
     if (f.cause() == null || isInside(f.cause(), location)) {

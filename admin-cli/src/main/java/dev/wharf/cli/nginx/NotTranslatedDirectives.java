@@ -133,13 +133,8 @@ final class NotTranslatedDirectives {
         "image_filter");
   }
 
-  /** Error pages, client addresses, directory listings and charsets. */
+  /** Client addresses, directory listings and charsets. */
   private static void responses(DirectiveTable table) {
-    table.notTranslated(
-        "Wharf answers errors with its own one-line bodies",
-        "error_page",
-        "proxy_intercept_errors",
-        "recursive_error_pages");
     table.notTranslated(
         "Wharf takes the client address per listener, from the server level or above",
         "real_ip_header",

@@ -158,6 +158,7 @@ final class ServerTranslator {
     } else {
       route.mergeFrom(action.build());
       Headers.response(scope, ledger, route, false);
+      ErrorPages.apply(scope, ledger, route, false);
       ledger.translated(ret);
       if (scope.own("rewrite").isEmpty() && scope.nearestAll("add_header").isEmpty()) {
         HttpsRedirects.of(ret)

@@ -4,11 +4,14 @@ import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.UriPaths;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -168,5 +171,15 @@ final class RequestChecks {
 
   private static boolean isHexDigit(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  /**
+   * Whether the connection may go on after {@code response}, made by the node, to {@code request}.
+   * After a 400 the next request cannot be trusted to start where this one seemed to end.
+   */
+  static boolean keepsAlive(HttpRequest request, FullHttpResponse response) {
+    return HttpUtil.isKeepAlive(request)
+        && response.status().code() != HttpResponseStatus.BAD_REQUEST.code()
+        && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
   }
 }

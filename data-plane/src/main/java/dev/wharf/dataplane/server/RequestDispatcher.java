@@ -25,8 +25,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -39,11 +37,9 @@ import java.time.Instant;
  * Takes each request on a client connection to its route: checks the head (400, 414, 431, 413,
  * WebSocket handshake), selects the route on the snapshot current when the request started, answers
  * local routes and hands proxy routes to a {@link ProxyExchange}, static routes to a {@link
- * StaticExchange}. When a request ends it feeds the access log and the metrics.
- *
- * <p>The connection does not read on its own ({@code AUTO_READ} off, a flow-control handler in
- * front): this handler asks for each message, so pipelined requests wait their turn and a request
- * body is read only as fast as the endpoint takes it.
+ * StaticExchange}; error pages go through {@link ErrorPageFilter}. When a request ends it feeds the
+ * access log and the metrics. {@code AUTO_READ} is off: this handler asks for each message, so
+ * pipelined requests wait their turn and a body is read only as fast as the endpoint takes it.
  *
  * <p>Runs on the connection's event loop; every message it is given is passed to the exchange or
  * released here.
@@ -57,6 +53,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private final ClientProtocol protocol;
   private final RequestEnds ends;
   private RouteAdmission admission;
+  private ErrorPageFilter pages;
   private ChannelHandlerContext ctx;
   private NodeSnapshot snapshot;
   private ClientExchange exchange;
@@ -66,8 +63,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private boolean awaitingMessage;
 
   /**
-   * @param protocol what the client speaks: on HTTP/1.1 this handler owns the connection, on HTTP/2
-   *     one stream (its channel), and the connection's own handlers count and close it
+   * @param protocol HTTP/1.1 (this handler owns the connection) or HTTP/2 (one stream)
    */
   RequestDispatcher(
       ListenerContext listener,
@@ -88,6 +84,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.admission = new RouteAdmission(ctx, services, this);
+    this.pages =
+        ErrorPageFilter.install(
+            ctx, listener.name(), services.clock(), () -> exchange, this::serve, this::respond);
     if (ctx.channel().isActive()) {
       opened();
     }
@@ -144,12 +143,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     }
   }
 
-  /**
-   * The decoder could not make sense of the request body (a bad chunk size, a chunk longer than it
-   * said): what came before it must not be taken for the whole body. An exchange decides what it
-   * can still say; otherwise the response was sent already and the connection is closed, as the
-   * rest of the stream cannot be framed.
-   */
+  /** A malformed body part: an exchange decides what it can still say, else the client closes. */
   private void bodyMalformed(HttpContent content) {
     content.release();
     timeouts.requestBodyRead();
@@ -167,10 +161,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     ctx.read();
   }
 
-  /**
-   * A socket read can end without a whole message (half a head, half a chunk header); the codec
-   * keeps the bytes and nothing reaches this handler, so ask for the rest.
-   */
+  /** A read can end without a whole message (half a head), which the codec keeps: read on. */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (awaitingMessage && ctx.channel().isActive()) {
@@ -240,6 +231,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       HttpRequest request, RequestTarget target, RequestRecord record, boolean head) {
     RoutingTable.Selection selection =
         snapshot.routes().select(listener.name(), RequestVariables.hostOf(request), target.path());
+    pages.arm(selection == null ? null : selection.route(), snapshot.routes(), record, request);
     if (selection == null) {
       HttpResponseStatus notFound = HttpResponseStatus.NOT_FOUND;
       respond(record, request, Responses.error(ctx.alloc(), notFound, head, false, now()));
@@ -325,14 +317,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
 
   /** Sends a response made here, then finishes the request as an exchange would. */
   private void respond(RequestRecord record, HttpRequest request, FullHttpResponse response) {
-    // After a 400 the next request cannot be trusted to start where this one seemed to end.
-    boolean keepAlive =
-        keepAliveAllowed()
-            && HttpUtil.isKeepAlive(request)
-            && response.status().code() != HttpResponseStatus.BAD_REQUEST.code()
-            && !response
-                .headers()
-                .contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    if (pages.replaces(response)) {
+      return; // an error page answers instead (ErrorPageFilter)
+    }
+    boolean keepAlive = keepAliveAllowed() && RequestChecks.keepsAlive(request, response);
     HttpUtil.setKeepAlive(response, keepAlive);
     record.responded(response.status().code(), response.headers());
     record.bodySent(response.content().readableBytes());
@@ -348,6 +336,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   @Override
   public void exchangeFinished(RequestRecord record, boolean keepAlive) {
     exchange = null;
+    if (pages.exchangeReplaced(keepAlive)) { // its response gave way to an error page
+      if (exchange == null && !closing && !protocol.isHttp2()) {
+        timeouts.idle(); // the page was answered at once
+        readClient();
+      }
+      return;
+    }
     finished(record);
     if (webSocket || protocol.isHttp2()) {
       return; // the relay owned the connection, or the stream ended with its response
@@ -383,6 +378,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   private void finished(RequestRecord record) {
+    pages.reset();
     admission.requestEnded();
     ends.finished(record, snapshot);
   }
