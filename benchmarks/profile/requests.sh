@@ -14,7 +14,8 @@
 #
 # --profile runs async-profiler (AP_LIB, default /work/tools/ap/linux-x64/libasyncProfiler.so)
 # for the JVM's whole life and writes /tmp/perfreq-<event>-<jar index>.html; --paths "small"
-# measures one body size only; --tls terminates HTTPS at the node (a self-signed ECDSA P-256
+# measures one body size only; --warmup S sets the warm-up load per path (default 4 s: more on
+# a loaded machine, where the JIT needs longer); --tls terminates HTTPS at the node (a self-signed ECDSA P-256
 # certificate, Wharf's TLS defaults) and points wrk at https:// (issue 16's keep-alive case).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
     --args) WHARF_ARGS=$2; shift ;;
     --paths) PATHS=$2; shift ;;
     --tls) SCHEME=https ;;
+    --warmup) WARMUP=$2; shift ;;
     *) JARS+=("$1") ;;
   esac
   shift
@@ -148,6 +150,11 @@ run_one() { # JAR INDEX ROUND
     grep -q '^listening: ' "$WORK/wharf.out" 2>/dev/null && break
     sleep 0.1
   done
+  if ! grep -q '^listening: ' "$WORK/wharf.out"; then
+    echo "# jar $idx round $round: no 'listening:' line; stderr: $(tail -3 "$WORK/wharf.err")"
+    kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    return 0
+  fi
   for path in $PATHS; do
     wrk -t1 -c64 -d"${WARMUP}s" "$SCHEME://127.0.0.1:$WHARF_PORT/$path" >/dev/null 2>&1
     t0=$(ticks "$pid"); a0=$(allocated "$pid")
