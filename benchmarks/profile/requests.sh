@@ -14,7 +14,9 @@
 #
 # --profile runs async-profiler (AP_LIB, default /work/tools/ap/linux-x64/libasyncProfiler.so)
 # for the JVM's whole life and writes /tmp/perfreq-<event>-<jar index>.html; --paths "small"
-# measures one body size only.
+# measures one body size only; --warmup S sets the warm-up load per path (default 4 s: more on
+# a loaded machine, where the JIT needs longer); --tls terminates HTTPS at the node (a self-signed ECDSA P-256
+# certificate, Wharf's TLS defaults) and points wrk at https:// (issue 16's keep-alive case).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,6 +27,7 @@ JVM_FLAGS="-Xms256m -Xmx256m -XX:+UseSerialGC"
 PROFILE=""
 WHARF_ARGS=""
 PATHS="small 1k"
+SCHEME=http
 AP_LIB=${AP_LIB:-/work/tools/ap/linux-x64/libasyncProfiler.so}
 JARS=()
 while [ $# -gt 0 ]; do
@@ -35,6 +38,8 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE=$2; shift ;;
     --args) WHARF_ARGS=$2; shift ;;
     --paths) PATHS=$2; shift ;;
+    --tls) SCHEME=https ;;
+    --warmup) WARMUP=$2; shift ;;
     *) JARS+=("$1") ;;
   esac
   shift
@@ -84,11 +89,22 @@ EOF
 /usr/sbin/nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 PIDS+=($!)
 
+TLS_CONFIG=""
+if [ "$SCHEME" = https ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" \
+    -out "$WORK/cert.pem" -days 2 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >"$WORK/openssl.out" 2>&1
+  TLS_CONFIG="    tls:
+      certificates:
+        - certificate_file: $WORK/cert.pem
+          key_file: $WORK/key.pem"
+fi
 cat >"$WORK/wharf.yaml" <<EOF
 listeners:
   - name: bench
     address: 127.0.0.1
     port: $WHARF_PORT
+$TLS_CONFIG
 upstreams:
   - name: origin
     endpoints:
@@ -130,14 +146,19 @@ run_one() { # JAR INDEX ROUND
     --drain-grace 0s --drain-timeout 1s \
     $args >"$WORK/wharf.out" 2>"$WORK/wharf.err" &
   pid=$!
-  for _ in $(seq 300); do
+  for _ in $(seq 600); do
     grep -q '^listening: ' "$WORK/wharf.out" 2>/dev/null && break
     sleep 0.1
   done
+  if ! grep -q '^listening: ' "$WORK/wharf.out"; then
+    echo "# jar $idx round $round: no 'listening:' line; stderr: $(tail -3 "$WORK/wharf.err")"
+    kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    return 0
+  fi
   for path in $PATHS; do
-    wrk -t1 -c64 -d"${WARMUP}s" "http://127.0.0.1:$WHARF_PORT/$path" >/dev/null 2>&1
+    wrk -t1 -c64 -d"${WARMUP}s" "$SCHEME://127.0.0.1:$WHARF_PORT/$path" >/dev/null 2>&1
     t0=$(ticks "$pid"); a0=$(allocated "$pid")
-    out=$(wrk -t1 -c64 -d"${SECONDS_RUN}s" --latency "http://127.0.0.1:$WHARF_PORT/$path")
+    out=$(wrk -t1 -c64 -d"${SECONDS_RUN}s" --latency "$SCHEME://127.0.0.1:$WHARF_PORT/$path")
     t1=$(ticks "$pid"); a1=$(allocated "$pid")
     echo "$out" | awk -v jar="$idx" -v round="$round" -v path="$path" -v dt=$((t1 - t0)) \
       -v da=$((a1 - a0)) -v hz="$HZ" -v load="$(cut -d' ' -f1 /proc/loadavg)" '

@@ -38,9 +38,11 @@ public final class ClientAddresses {
           ? ClientAddress.direct(peer)
           : null;
     }
+    if (connection.realIp == null) {
+      return connection.unchangedClient();
+    }
     InetSocketAddress client = connection.connectionClient();
-    InetSocketAddress remote =
-        connection.realIp == null ? client : connection.realIp.apply(client, request.headers());
+    InetSocketAddress remote = connection.realIp.apply(client, request.headers());
     return new ClientAddress(remote, connection.peer, connection.proxySource());
   }
 

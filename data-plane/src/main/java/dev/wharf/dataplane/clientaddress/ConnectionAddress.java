@@ -11,6 +11,7 @@ final class ConnectionAddress {
   final boolean proxyIsRemote;
   final RealIpPolicy realIp;
   private InetSocketAddress proxySource;
+  private ClientAddress unchanged;
 
   /**
    * @param proxyIsRemote whether a PROXY source replaces the peer as {@code $remote_addr}
@@ -24,6 +25,18 @@ final class ConnectionAddress {
 
   void proxySource(InetSocketAddress source) {
     this.proxySource = source;
+    this.unchanged = null;
+  }
+
+  /**
+   * The client of every request on this connection when no request header can change it (no
+   * real_ip): one object per connection rather than one per request.
+   */
+  ClientAddress unchangedClient() {
+    if (unchanged == null) {
+      unchanged = new ClientAddress(connectionClient(), peer, proxySource);
+    }
+    return unchanged;
   }
 
   InetSocketAddress proxySource() {

@@ -6,7 +6,6 @@ import dev.wharf.proto.config.v1.HeaderRules;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.MatchResult;
 
 /**
@@ -20,10 +19,6 @@ import java.util.regex.MatchResult;
  */
 public final class HeaderRuleSet {
   public static final HeaderRuleSet EMPTY = new HeaderRuleSet(List.of(), List.of(), List.of());
-
-  /** Statuses nginx's {@code add_header} without {@code always} applies to. */
-  private static final Set<Integer> SUCCESSFUL_OR_REDIRECT =
-      Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
 
   private record Rule(AsciiString name, Template value, boolean always) {}
 
@@ -67,11 +62,14 @@ public final class HeaderRuleSet {
       int status,
       TemplateRenderer.VariableSource variables,
       MatchResult groups) {
-    boolean listed = SUCCESSFUL_OR_REDIRECT.contains(status);
-    for (AsciiString name : remove) {
-      headers.remove(name);
+    boolean listed = successfulOrRedirect(status);
+    // Indexed loops: this runs for every request and response, and an iterator per list is
+    // garbage when the JIT does not remove it.
+    for (int i = 0; i < remove.size(); i++) {
+      headers.remove(remove.get(i));
     }
-    for (Rule r : set) {
+    for (int i = 0; i < set.size(); i++) {
+      Rule r = set.get(i);
       if (!r.always() && !listed) {
         continue;
       }
@@ -82,7 +80,8 @@ public final class HeaderRuleSet {
         headers.set(r.name(), value);
       }
     }
-    for (Rule r : add) {
+    for (int i = 0; i < add.size(); i++) {
+      Rule r = add.get(i);
       if (!r.always() && !listed) {
         continue;
       }
@@ -91,6 +90,14 @@ public final class HeaderRuleSet {
         headers.add(r.name(), value);
       }
     }
+  }
+
+  /** The statuses nginx's {@code add_header} without {@code always} applies to. */
+  private static boolean successfulOrRedirect(int status) {
+    return switch (status) {
+      case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308 -> true;
+      default -> false;
+    };
   }
 
   private static String render(

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -36,21 +37,48 @@ public final class HopByHop {
     return chunked;
   }
 
-  /** Removes the headers {@code Connection} names, and {@code Connection} itself. */
+  /**
+   * Removes the headers {@code Connection} names, and {@code Connection} itself. A {@code
+   * keep-alive} token (nearly every response of a kept-alive endpoint) names a header {@link
+   * #strip} removes anyway, so it costs no string.
+   */
   private static void removeNamedBy(HttpHeaders headers) {
-    List<String> named = new ArrayList<>();
-    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String token : value.split(",")) {
-        String name = token.trim();
-        // A client may not use Connection to strip the framing or the target of the message.
-        if (!name.isEmpty()
-            && !name.equalsIgnoreCase("content-length")
-            && !name.equalsIgnoreCase("host")) {
-          named.add(name);
+    List<String> named = null;
+    Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION);
+    while (values.hasNext()) {
+      String value = values.next();
+      for (int start = 0; start <= value.length(); ) {
+        int comma = value.indexOf(',', start);
+        int end = comma < 0 ? value.length() : comma;
+        int from = start;
+        int to = end;
+        while (from < to && value.charAt(from) <= ' ') {
+          from++;
         }
+        while (to > from && value.charAt(to - 1) <= ' ') {
+          to--;
+        }
+        start = end + 1;
+        // A client may not use Connection to strip the framing or the target of the message.
+        if (from == to
+            || isToken(value, from, to, "keep-alive")
+            || isToken(value, from, to, "content-length")
+            || isToken(value, from, to, "host")) {
+          continue;
+        }
+        if (named == null) {
+          named = new ArrayList<>(2);
+        }
+        named.add(value.substring(from, to));
       }
     }
-    named.forEach(headers::remove);
+    if (named != null) {
+      named.forEach(headers::remove);
+    }
     headers.remove(HttpHeaderNames.CONNECTION);
+  }
+
+  private static boolean isToken(String value, int from, int to, String token) {
+    return to - from == token.length() && value.regionMatches(true, from, token, 0, to - from);
   }
 }

@@ -33,6 +33,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final String hostname;
   private final Supplier<String> requestIds;
   private String requestId;
+  private String remoteAddr;
   private final Instant now;
   private final ZoneId zone;
   private final TlsFacts tls;
@@ -151,7 +152,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   @Override
   public String get(String name) {
     return switch (name) {
-      case "remote_addr", "binary_remote_addr" -> address(client == null ? null : client.remote());
+      case "remote_addr", "binary_remote_addr" -> remoteAddr();
       case "remote_port" -> port(client == null ? null : client.remote());
       case "realip_remote_addr" -> address(client == null ? null : client.peer());
       case "realip_remote_port" -> port(client == null ? null : client.peer());
@@ -229,8 +230,19 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
     return "";
   }
 
+  /** {@code $remote_addr}, formatted once per request (X-Real-IP and X-Forwarded-For both ask). */
+  private String remoteAddr() {
+    if (remoteAddr == null) {
+      remoteAddr = address(client == null ? null : client.remote());
+    }
+    return remoteAddr;
+  }
+
   /** All values of a header joined as nginx joins them: "; " for Cookie, ", " otherwise. */
   private String header(String headerName) {
+    if (!request.headers().contains(headerName)) {
+      return ""; // the usual case for X-Forwarded-For: no list to make
+    }
     List<String> values = request.headers().getAll(headerName);
     if (values.isEmpty()) {
       return "";

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.http;
 
 import dev.wharf.config.Template;
+import java.util.List;
 import java.util.regex.MatchResult;
 
 /** Renders a {@link Template} against one request's variables, as nginx expands a value. */
@@ -15,11 +16,19 @@ public final class TemplateRenderer {
 
   /** {@code groups} may be null when no regex matched; missing groups render as "". */
   public static String render(Template template, VariableSource variables, MatchResult groups) {
-    if (template.parts().size() == 1 && template.parts().get(0) instanceof Template.Literal l) {
-      return l.text();
+    List<Template.Part> parts = template.parts();
+    if (parts.size() == 1) {
+      // The usual header rule ("$host", "$remote_addr"): the value itself, no builder or copy.
+      if (parts.get(0) instanceof Template.Literal l) {
+        return l.text();
+      }
+      if (parts.get(0) instanceof Template.Variable v) {
+        return variables.get(v.name());
+      }
     }
     StringBuilder out = new StringBuilder();
-    for (Template.Part part : template.parts()) {
+    for (int i = 0; i < parts.size(); i++) {
+      Template.Part part = parts.get(i);
       if (part instanceof Template.Literal l) {
         out.append(l.text());
       } else if (part instanceof Template.Variable v) {

@@ -16,7 +16,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /** Request heads nginx refuses before routing, and the status it refuses them with. */
 final class RequestChecks {
@@ -76,9 +78,12 @@ final class RequestChecks {
    * frameworks) would otherwise take {@code X_User} for {@code X-User}.
    */
   static void dropUnderscoredHeaders(HttpHeaders headers) {
-    List<String> underscored = null;
-    for (String name : headers.names()) {
-      if (name.indexOf('_') >= 0) {
+    List<CharSequence> underscored = null;
+    // Entries, not names(): names() builds a set of strings for every request.
+    Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+    while (entries.hasNext()) {
+      CharSequence name = entries.next().getKey();
+      if (hasUnderscore(name)) {
         if (underscored == null) {
           underscored = new ArrayList<>(2);
         }
@@ -90,12 +95,24 @@ final class RequestChecks {
     }
   }
 
+  private static boolean hasUnderscore(CharSequence name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) == '_') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * nginx 1.22 takes {@code Transfer-Encoding: chunked} alone: any other coding is 501 ("client
    * sent unknown Transfer-Encoding"), as Netty would remove the chunked framing and forward the
    * body with the other coding silently dropped; on HTTP/1.0 the header is 400.
    */
   private static HttpResponseStatus transferCodingStatus(HttpRequest request) {
+    if (!request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return null; // nearly every request: no list to make
+    }
     List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (codings.isEmpty()) {
       return null;

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One connection to an endpoint, and the last handler of its pipeline. While an exchange uses it,
@@ -20,6 +21,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private UpstreamListener listener;
   private UpstreamPool idleIn;
   private ScheduledFuture<?> idleTimer;
+  private long idleSince;
+  private long idleTimeout;
   private int requests;
 
   UpstreamConnection(UpstreamEndpoint endpoint) {
@@ -49,18 +52,48 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     listener = null;
   }
 
-  void pooledIn(UpstreamPool pool, ScheduledFuture<?> timer) {
+  /**
+   * The connection idles in {@code pool} from now, and is closed after {@code idleTimeoutNanos} of
+   * idling. The idle timer outlives the pooling: a connection pooled again before it fires leaves
+   * it armed, and when it fires it re-arms itself for what is left of the current idle period (or
+   * does nothing while the connection is in use). A kept-alive connection then costs no timer per
+   * request, where scheduling on every pooling and cancelling on every reuse did.
+   */
+  void pooledIn(UpstreamPool pool, long idleTimeoutNanos) {
     idleIn = pool;
-    idleTimer = timer;
+    idleSince = channel.eventLoop().ticker().nanoTime();
+    idleTimeout = idleTimeoutNanos;
+    if (idleTimer != null && idleTimer.getDelay(TimeUnit.NANOSECONDS) > idleTimeoutNanos) {
+      idleTimer.cancel(false); // the timeout got shorter since the timer was armed
+      idleTimer = null;
+    }
+    if (idleTimer == null) {
+      armIdleTimer(idleTimeoutNanos);
+    }
     // A read stays pending while idle, so the endpoint closing the connection is noticed.
     channel.read();
   }
 
   void unpooled() {
     idleIn = null;
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-      idleTimer = null;
+  }
+
+  private void armIdleTimer(long delayNanos) {
+    idleTimer =
+        channel.eventLoop().schedule(this::idleTimerFired, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void idleTimerFired() {
+    idleTimer = null;
+    UpstreamPool pool = idleIn;
+    if (pool == null) {
+      return; // in use: its next pooling arms the timer again
+    }
+    long left = idleSince + idleTimeout - channel.eventLoop().ticker().nanoTime();
+    if (left > 0) {
+      armIdleTimer(left); // reused and pooled again since the timer was armed
+    } else if (pool.remove(this)) {
+      channel.close();
     }
   }
 
@@ -97,6 +130,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (idleIn != null) {
       idleIn.remove(this);
+    }
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
     }
     UpstreamListener l = listener;
     listener = null;

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Idle keep-alive connections of one event loop, by endpoint address. Only that loop touches it, so
@@ -50,18 +49,7 @@ final class UpstreamPool {
       return;
     }
     q.addLast(c);
-    c.pooledIn(
-        this,
-        c.channel()
-            .eventLoop()
-            .schedule(
-                () -> {
-                  if (remove(c)) {
-                    c.channel().close();
-                  }
-                },
-                settings.idleTimeout().toNanos(),
-                TimeUnit.NANOSECONDS));
+    c.pooledIn(this, settings.idleTimeout().toNanos());
   }
 
   /** Closes the idle connections to every endpoint not in {@code addresses}. */

@@ -189,6 +189,29 @@ class ProxyEndToEndTest {
   }
 
   @Test
+  void forwardedForAndRealIpAreRightForEveryRequestOfAKeptAliveConnection() throws Exception {
+    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+      String plain = "GET /api/a HTTP/1.1\r\nHost: h\r\n\r\n";
+      String single = "GET /api/b HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 10.1.2.3\r\n\r\n";
+      String two =
+          "GET /api/c HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 10.0.0.1\r\n"
+              + "x-forwarded-for: 10.0.0.2\r\n\r\n";
+      for (String raw : List.of(plain, single, two, plain)) {
+        assertEquals(200, http.exchange(raw).status());
+      }
+    }
+    List<String> forwarded = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RecordedRequest seen = one.takeRequest(WAIT);
+      assertEquals("127.0.0.1", seen.header("X-Real-IP"));
+      forwarded.add(seen.header("X-Forwarded-For"));
+    }
+    assertEquals(
+        List.of("127.0.0.1", "10.1.2.3, 127.0.0.1", "10.0.0.1, 10.0.0.2, 127.0.0.1", "127.0.0.1"),
+        forwarded);
+  }
+
+  @Test
   void hopByHopHeadersStopAtTheProxyAndPlainRequestsKeepUpstreamConnections() throws Exception {
     try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
       String request =

@@ -189,6 +189,24 @@ class RequestFramingEndToEndTest {
   }
 
   @Test
+  void everyUnderscoredHeaderIsDroppedWhateverItsCaseOrRepetition() throws Exception {
+    String raw =
+        "GET /echo HTTP/1.1\r\nHost: a\r\nX_A: 1\r\nX-Kept: 1\r\nx_a: 2\r\n_: 3\r\n"
+            + "Y_B: 4\r\nX_A: 5\r\n\r\n";
+    try (RawHttp http = new RawHttp(web)) {
+      assertEquals(200, http.exchange(raw).status());
+      assertEquals(200, http.exchange(raw).status()); // the same on a kept-alive connection
+    }
+    for (int i = 0; i < 2; i++) {
+      RecordedRequest r = backend.takeRequest(WAIT);
+      assertEquals(null, r.header("X_A"));
+      assertEquals(null, r.header("_"));
+      assertEquals(null, r.header("Y_B"));
+      assertEquals("1", r.header("X-Kept"));
+    }
+  }
+
+  @Test
   void anAbsoluteFormTargetRoutesByItsAuthorityNotTheHostHeader() throws Exception {
     try (RawHttp http = new RawHttp(web)) {
       RawHttp.Response r =
