@@ -3,12 +3,14 @@ package dev.wharf.dataplane.server;
 import dev.wharf.dataplane.access.AccessControl;
 import dev.wharf.dataplane.clientaddress.ClientAddress;
 import dev.wharf.dataplane.exchange.ClientExchange;
+import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.routing.CompiledRoute;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,7 +61,10 @@ final class AccessGate {
    * (also when its limits refused it: {@code limited}): at once, or later on the connection's event
    * loop.
    *
-   * @return true when {@code then} will be called later (a check runs off the event loop)
+   * @param owner told that the request ended, instead of {@code then}, when the client left while a
+   *     check ran off the event loop
+   * @return true when {@code then} or {@code owner} will be called later (a check runs off the
+   *     event loop)
    */
   static boolean check(
       ChannelHandlerContext ctx,
@@ -68,9 +73,12 @@ final class AccessGate {
       RoutedRequest routed,
       boolean head,
       HttpResponseStatus limited,
+      ExchangeOwner owner,
       Consumer<FullHttpResponse> then) {
     if (limited != null || route.access() == null) {
-      then.accept(limited == null ? null : error(ctx, services, limited, head, true));
+      // A refusal keeps the connection, as nginx's limit_req and limit_conn do: a client over its
+      // rate would otherwise pay a new connection (and a handshake) per refused request.
+      then.accept(limited == null ? null : error(ctx, services, limited, head, false));
       return false;
     }
     HttpRequest request = routed.request();
@@ -100,7 +108,10 @@ final class AccessGate {
                 .execute(
                     () -> {
                       if (!ctx.channel().isActive()) {
-                        then.accept(error(ctx, services, CLIENT_CLOSED, head, true));
+                        // The client left while the check ran: nothing is written to its closed
+                        // channel, the request ends as nginx logs it (499).
+                        record.responded(CLIENT_CLOSED.code(), EmptyHttpHeaders.INSTANCE);
+                        owner.exchangeFinished(record, false);
                       } else {
                         AccessControl.Outcome o =
                             failure == null ? result : AccessControl.Outcome.UNAUTHORIZED;

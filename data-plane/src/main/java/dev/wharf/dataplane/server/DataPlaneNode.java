@@ -2,6 +2,7 @@ package dev.wharf.dataplane.server;
 
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
+import dev.wharf.dataplane.access.UserFileMeters;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
@@ -178,12 +179,9 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             endpoints,
             services.random(),
             upstreamClients);
+    RateLimitZones.Compiled zones = rateLimits.prepare(config.getRateLimitZonesList());
     RoutingTable routes =
-        RoutingTable.compile(
-            config,
-            upstreams,
-            rateLimits.update(config.getRateLimitZonesList()),
-            serving == null ? null : serving.routes());
+        RoutingTable.compile(config, upstreams, zones, serving == null ? null : serving.routes());
     Map<String, AccessLogger> logs = configFiles.accessLogs(config);
     TlsListeners.Prepared certificates = configFiles.listenerTls(config);
 
@@ -194,6 +192,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       services.metrics().configRejected("bind");
       throw e;
     }
+    rateLimits.commit(zones); // nothing fails after the bind: the zones become the served ones
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
     tls.commit(certificates);
     lastVersion = version;
@@ -208,6 +207,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     accessLogs.retireUnused();
     listeners.retire(config, added);
     KnownSeries.register(services.metrics(), config);
+    UserFileMeters.register(services.metrics().registry(), config);
     services.metrics().configApplied(version, services.ticker().nanoTime() - started);
   }
 
