@@ -9,7 +9,8 @@
 #     ($server_addr), RATE r/s, burst BURST (default RATE/10), nodelay, so every request over the
 #     rate is refused at once (429: nginx is given limit_req_status 429, and limit_req_log_level
 #     info so it does not write an error-log line per refusal, which Wharf does not either) and
-#     the allowed count over a run is the limiter's rate. With burst 0 the limit is one request
+#     the allowed count over a run is the limiter's rate (nginx refuses "burst=0": with BURST=0
+#     its limit_req has no burst parameter, which means 0). With burst 0 the limit is one request
 #     per 1/RATE s slot (nginx's too): a slot no request falls in is lost, so bursty arrivals on a
 #     loaded machine get under RATE;
 #   - after a warm-up of WARMUP s per proxy, ROUNDS rounds; each round runs every proxy in turn
@@ -24,10 +25,11 @@
 # (not committed).
 #
 #   [RATE=1000] [BURST=RATE/10] [WORKERS=2] [DURATION=20] [WARMUP=5] [ROUNDS=2] [THREADS=2]
-#   [CONNECTIONS=64] [BASELINE_JAR=path/to/wharf-data-plane.jar] bash benchmarks/ratelimit.sh
+#   [CONNECTIONS=64] [BASELINE_JAR=path/to/wharf-data-plane.jar] [WHARF_JAR=path/to/jar]
+#       bash benchmarks/ratelimit.sh
 #
 # Needs a JDK 17+, nginx, wrk and curl. Builds the data-plane and benchmark jars if they are
-# missing or older than the sources.
+# missing or older than the sources (with WHARF_JAR, the data plane measured, only the latter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=benchmarks/lib.sh
@@ -42,13 +44,14 @@ ROUNDS=${ROUNDS:-2}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 BASELINE_JAR=${BASELINE_JAR:-}
-DATA_PLANE_JAR=data-plane/target/wharf-data-plane.jar
+WHARF_JAR=${WHARF_JAR:-}
+DATA_PLANE_JAR=${WHARF_JAR:-data-plane/target/wharf-data-plane.jar}
 
 require_nginx_wrk_java
 command -v curl >/dev/null 2>&1 || die "curl not found"
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || die "BASELINE_JAR $BASELINE_JAR not found"
 raise_nofile
-build_jars
+build_jars "$WHARF_JAR"
 install_cleanup wharf-ratelimit
 start_backend "$WORK/backend"
 
@@ -116,7 +119,7 @@ start_nginx_proxy() {
             proxy_pass http://backend;
         }
         location /limited/ {
-            limit_req zone=bench burst=$BURST nodelay;
+            limit_req zone=bench$([ "$BURST" -eq 0 ] || echo " burst=$BURST") nodelay;
             proxy_pass http://backend;
         }
     }
