@@ -3,7 +3,6 @@ package dev.wharf.dataplane.server;
 import dev.wharf.dataplane.access.AccessControl;
 import dev.wharf.dataplane.clientaddress.ClientAddress;
 import dev.wharf.dataplane.exchange.ClientExchange;
-import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
@@ -61,10 +60,11 @@ final class AccessGate {
    * (also when its limits refused it: {@code limited}): at once, or later on the connection's event
    * loop.
    *
-   * @param owner told that the request ended, instead of {@code then}, when the client left while a
-   *     check ran off the event loop
-   * @return true when {@code then} or {@code owner} will be called later (a check runs off the
-   *     event loop)
+   * @param admission what refused the request ({@code limited}: whether its refusal keeps the
+   *     connection), and its owner, told that the request ended instead of {@code then} when the
+   *     client left while a check ran off the event loop
+   * @return true when {@code then} or the owner will be called later (a check runs off the event
+   *     loop)
    */
   static boolean check(
       ChannelHandlerContext ctx,
@@ -73,12 +73,11 @@ final class AccessGate {
       RoutedRequest routed,
       boolean head,
       HttpResponseStatus limited,
-      ExchangeOwner owner,
+      RouteAdmission admission,
       Consumer<FullHttpResponse> then) {
     if (limited != null || route.access() == null) {
-      // A refusal keeps the connection, as nginx's limit_req and limit_conn do: a client over its
-      // rate would otherwise pay a new connection (and a handshake) per refused request.
-      then.accept(limited == null ? null : error(ctx, services, limited, head, false));
+      boolean close = !admission.refusalKeepsConnection();
+      then.accept(limited == null ? null : error(ctx, services, limited, head, close));
       return false;
     }
     HttpRequest request = routed.request();
@@ -111,7 +110,7 @@ final class AccessGate {
                         // The client left while the check ran: nothing is written to its closed
                         // channel, the request ends as nginx logs it (499).
                         record.responded(CLIENT_CLOSED.code(), EmptyHttpHeaders.INSTANCE);
-                        owner.exchangeFinished(record, false);
+                        admission.owner().exchangeFinished(record, false);
                       } else {
                         AccessControl.Outcome o =
                             failure == null ? result : AccessControl.Outcome.UNAUTHORIZED;

@@ -264,7 +264,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       CompiledRoute route, RoutedRequest r, boolean head, HttpResponseStatus limited, boolean w) {
     exchange = w ? AccessGate.WAITING : exchange;
     if (AccessGate.check(
-        ctx, services, route, r, head, limited, this, no -> admit(route, r, head, no))) {
+        ctx, services, route, r, head, limited, admission, no -> admit(route, r, head, no))) {
       exchange = AccessGate.WAITING;
     }
   }
