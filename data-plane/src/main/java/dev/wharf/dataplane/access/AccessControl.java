@@ -61,7 +61,7 @@ public final class AccessControl {
     AddressRules rules = route.hasAccess() ? AddressRules.compile(route.getAccess()) : null;
     UserFile users = null;
     if (route.hasBasicAuth() && route.getBasicAuth().getEnabled()) {
-      users = new UserFile(Path.of(route.getBasicAuth().getUserFile()));
+      users = UserFile.of(Path.of(route.getBasicAuth().getUserFile()));
       users.readIfChanged();
     }
     if ((rules == null || rules.isEmpty()) && users == null) {

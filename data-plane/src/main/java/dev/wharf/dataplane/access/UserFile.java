@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,9 +34,34 @@ final class UserFile {
   private final AtomicLong nextPoll = new AtomicLong();
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicLong failedReads = new AtomicLong();
+  private final AtomicLong goodReads = new AtomicLong();
+  private volatile boolean stale;
 
   UserFile(Path path) {
     this.path = path;
+  }
+
+  /**
+   * The node's one reader of {@code path}: routes naming the same file, and the snapshots a config
+   * swap compiles, share its users, its poll and its meters ({@link UserFileMeters}). Files a
+   * config no longer names stay known (a few objects each), as metrics series do.
+   */
+  static UserFile of(Path path) {
+    return KNOWN.computeIfAbsent(path.toAbsolutePath().normalize(), UserFile::new);
+  }
+
+  private static final ConcurrentHashMap<Path, UserFile> KNOWN = new ConcurrentHashMap<>();
+
+  /**
+   * Whether the file as it is now was refused (unreadable, or a line refused) and the users of the
+   * last good read, or none before a first good read, stay in use.
+   */
+  boolean stale() {
+    return stale;
+  }
+
+  long goodReads() {
+    return goodReads.get();
   }
 
   /** The users of the last good read, or null when there has been none. */
@@ -87,6 +113,7 @@ final class UserFile {
     seen.set(stamp);
     Htpasswd.Parsed parsed = Htpasswd.parse(text);
     if (!parsed.problems().isEmpty()) {
+      stale = true;
       failedReads.incrementAndGet();
       log.warn(
           "htpasswd file {} refused, the last good one stays in use: {}",
@@ -95,11 +122,14 @@ final class UserFile {
       return;
     }
     users.set(parsed.users());
+    goodReads.incrementAndGet();
+    stale = false;
   }
 
   private void refused(String why, String stamp) {
-    failedReads.incrementAndGet();
+    stale = true;
     if (!stamp.equals(seen.getAndSet(stamp))) {
+      failedReads.incrementAndGet(); // once per change, not once per poll of a missing file
       log.warn("htpasswd file {} {}; the last good one stays in use", path, why);
     }
   }

@@ -5,55 +5,72 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * The counters of one zone, made once when the zone is first configured so a request increments
- * them without a lookup: {@code wharf_rate_limit_requests_total{zone,outcome}} (allowed, delayed,
+ * The counters of one zone, registered once when a config with the zone is applied ({@link
+ * #register}), so a request increments them without a lookup and a config that fails to apply
+ * leaves no series behind: {@code wharf_rate_limit_requests_total{zone,outcome}} (allowed, delayed,
  * rejected) and {@code wharf_rate_limit_evictions_total{zone}} for a request zone, {@code
  * wharf_conn_limit_total{zone,outcome}} (allowed, rejected) for a connection zone.
+ *
+ * <p>{@link #register} runs on the config thread before the snapshot that uses the zone is
+ * published; the counters are read from every event loop after that.
  */
 final class ZoneMeters {
-  private final Counter allowed;
-  private final Counter delayed;
-  private final Counter rejected;
-  private final Counter evictions;
+  private final MeterRegistry registry;
+  private final String zone;
+  private final boolean requests;
+  private volatile Counter allowed;
+  private volatile Counter delayed;
+  private volatile Counter rejected;
+  private volatile Counter evictions;
 
-  private ZoneMeters(Counter allowed, Counter delayed, Counter rejected, Counter evictions) {
-    this.allowed = allowed;
-    this.delayed = delayed;
-    this.rejected = rejected;
-    this.evictions = evictions;
+  private ZoneMeters(MeterRegistry registry, String zone, boolean requests) {
+    this.registry = registry;
+    this.zone = zone;
+    this.requests = requests;
   }
 
   static ZoneMeters forRequests(MeterRegistry registry, String zone) {
-    return new ZoneMeters(
-        requests(registry, zone, "allowed"),
-        requests(registry, zone, "delayed"),
-        requests(registry, zone, "rejected"),
-        Counter.builder("wharf.rate_limit.evictions")
-            .description("Keys evicted from a full limit_req zone, least recently used first")
-            .tag("zone", zone)
-            .register(registry));
+    return new ZoneMeters(registry, zone, true);
   }
 
   static ZoneMeters forConnections(MeterRegistry registry, String zone) {
-    return new ZoneMeters(
-        connections(registry, zone, "allowed"),
-        null,
-        connections(registry, zone, "rejected"),
-        null);
+    return new ZoneMeters(registry, zone, false);
   }
 
   static ZoneMeters unregistered() {
-    return forRequests(new SimpleMeterRegistry(), "unregistered");
+    ZoneMeters meters = forRequests(new SimpleMeterRegistry(), "unregistered");
+    meters.register();
+    return meters;
   }
 
-  private static Counter requests(MeterRegistry registry, String zone, String outcome) {
+  /** Registers the counters; a second call does nothing. */
+  synchronized void register() {
+    if (allowed != null) {
+      return;
+    }
+    if (requests) {
+      delayed = requests("delayed");
+      rejected = requests("rejected");
+      evictions =
+          Counter.builder("wharf.rate_limit.evictions")
+              .description("Keys evicted from a full limit_req zone, least recently used first")
+              .tag("zone", zone)
+              .register(registry);
+      allowed = requests("allowed");
+    } else {
+      rejected = connections("rejected");
+      allowed = connections("allowed");
+    }
+  }
+
+  private Counter requests(String outcome) {
     return Counter.builder("wharf.rate_limit.requests")
         .description("Requests through a limit_req zone, by outcome")
         .tags("zone", zone, "outcome", outcome)
         .register(registry);
   }
 
-  private static Counter connections(MeterRegistry registry, String zone, String outcome) {
+  private Counter connections(String outcome) {
     return Counter.builder("wharf.conn_limit")
         .description("Requests through a limit_conn zone, by outcome")
         .tags("zone", zone, "outcome", outcome)
@@ -65,8 +82,9 @@ final class ZoneMeters {
   }
 
   void delayed() {
-    if (delayed != null) {
-      delayed.increment();
+    Counter c = delayed;
+    if (c != null) {
+      c.increment();
     }
   }
 
@@ -75,13 +93,15 @@ final class ZoneMeters {
   }
 
   void evicted() {
-    if (evictions != null) {
-      evictions.increment();
+    Counter c = evictions;
+    if (c != null) {
+      c.increment();
     }
   }
 
   /** Evictions counted so far. */
   double evictions() {
-    return evictions == null ? 0 : evictions.count();
+    Counter c = evictions;
+    return c == null ? 0 : c.count();
   }
 }

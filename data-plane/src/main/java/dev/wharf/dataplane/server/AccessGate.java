@@ -9,6 +9,7 @@ import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.routing.CompiledRoute;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,7 +60,11 @@ final class AccessGate {
    * (also when its limits refused it: {@code limited}): at once, or later on the connection's event
    * loop.
    *
-   * @return true when {@code then} will be called later (a check runs off the event loop)
+   * @param admission what refused the request ({@code limited}: whether its refusal keeps the
+   *     connection), and its owner, told that the request ended instead of {@code then} when the
+   *     client left while a check ran off the event loop
+   * @return true when {@code then} or the owner will be called later (a check runs off the event
+   *     loop)
    */
   static boolean check(
       ChannelHandlerContext ctx,
@@ -68,9 +73,11 @@ final class AccessGate {
       RoutedRequest routed,
       boolean head,
       HttpResponseStatus limited,
+      RouteAdmission admission,
       Consumer<FullHttpResponse> then) {
     if (limited != null || route.access() == null) {
-      then.accept(limited == null ? null : error(ctx, services, limited, head, true));
+      boolean close = !admission.refusalKeepsConnection();
+      then.accept(limited == null ? null : error(ctx, services, limited, head, close));
       return false;
     }
     HttpRequest request = routed.request();
@@ -100,7 +107,10 @@ final class AccessGate {
                 .execute(
                     () -> {
                       if (!ctx.channel().isActive()) {
-                        then.accept(error(ctx, services, CLIENT_CLOSED, head, true));
+                        // The client left while the check ran: nothing is written to its closed
+                        // channel, the request ends as nginx logs it (499).
+                        record.responded(CLIENT_CLOSED.code(), EmptyHttpHeaders.INSTANCE);
+                        admission.owner().exchangeFinished(record, false);
                       } else {
                         AccessControl.Outcome o =
                             failure == null ? result : AccessControl.Outcome.UNAUTHORIZED;

@@ -3,6 +3,7 @@ package dev.wharf.dataplane.server;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
 import dev.wharf.config.RouteDelta;
+import dev.wharf.dataplane.access.UserFileMeters;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
 import dev.wharf.dataplane.admin.AdminState;
@@ -178,13 +179,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             endpoints,
             services.random(),
             upstreamClients);
+    RateLimitZones.Compiled zones = rateLimits.prepare(config.getRateLimitZonesList());
     RoutingTable routes =
         RoutingTable.compile(
-            config,
-            upstreams,
-            rateLimits.update(config.getRateLimitZonesList()),
-            serving == null ? null : serving.routes(),
-            delta);
+            config, upstreams, zones, serving == null ? null : serving.routes(), delta);
     Map<String, AccessLogger> logs = configFiles.accessLogs(config);
     TlsListeners.Prepared certificates = configFiles.listenerTls(config);
 
@@ -195,6 +193,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       services.metrics().configRejected("bind");
       throw e;
     }
+    rateLimits.commit(zones); // nothing fails after the bind: the zones become the served ones
     snapshot.set(new NodeSnapshot(version, config, routes, logs, services.clock().instant()));
     tls.commit(certificates);
     lastVersion = version;
@@ -204,6 +203,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     accessLogs.retireUnused();
     listeners.retire(config, added);
     KnownSeries.register(services.metrics(), config);
+    UserFileMeters.register(services.metrics().registry(), config);
     services.metrics().configApplied(version, services.ticker().nanoTime() - started);
   }
 

@@ -255,7 +255,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private void checkAccess(
       CompiledRoute route, RoutedRequest r, boolean head, HttpResponseStatus limited, boolean w) {
     exchange = w ? AccessGate.WAITING : exchange;
-    if (AccessGate.check(ctx, services, route, r, head, limited, no -> admit(route, r, head, no))) {
+    if (AccessGate.check(
+        ctx, services, route, r, head, limited, admission, no -> admit(route, r, head, no))) {
       exchange = AccessGate.WAITING;
     }
   }
@@ -350,10 +351,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     if (keepAlive && keepAliveAllowed()) {
       timeouts.idle();
       readClient();
-    } else if (!closing) {
+    } else if (!closing && ctx.channel().isActive()) {
       closing = true;
-      // The response was written with Connection: close, or the exchange closed the
-      // connection itself; flush what is queued and close.
+      // Written with Connection: close, or the exchange closed the connection; flush and close.
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }

@@ -36,6 +36,7 @@ final class RouteAdmission implements ClientExchange {
   private ConnectionLeases leases = ConnectionLeases.NONE;
   private ScheduledFuture<?> delay;
   private RequestRecord waiting;
+  private boolean limitRefusal;
 
   RouteAdmission(ChannelHandlerContext ctx, NodeServices services, ExchangeOwner owner) {
     this.ctx = ctx;
@@ -55,7 +56,22 @@ final class RouteAdmission implements ClientExchange {
       Channel channel,
       Consumer<HttpResponseStatus> then) {
     HttpResponseStatus refused = RouteChecks.refusal(route, routed.request(), channel);
+    limitRefusal = refused == null;
     return refused != null ? refused : admit(route.limits(), routed.record(), then);
+  }
+
+  /**
+   * Whether the last refusal keeps the connection: a limit's does, as nginx's limit_req and
+   * limit_conn do (a client over its rate would otherwise pay a new connection per refused
+   * request); a route check's (413, 501) does not, as the body was not read.
+   */
+  boolean refusalKeepsConnection() {
+    return limitRefusal;
+  }
+
+  /** The dispatcher, told when a request ends without a response (its client left). */
+  ExchangeOwner owner() {
+    return owner;
   }
 
   HttpResponseStatus admit(
