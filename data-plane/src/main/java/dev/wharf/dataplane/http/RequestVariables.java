@@ -33,6 +33,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final String hostname;
   private final Supplier<String> requestIds;
   private String requestId;
+  private String serverName = "";
   private final Instant now;
   private final ZoneId zone;
   private final TlsFacts tls;
@@ -161,6 +162,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
       case "host" -> hostOf(request);
       case "hostname" -> hostname;
+      case "server_name" -> serverName;
       case "scheme" -> tls == null ? "http" : "https";
       case "https" -> tls == null ? "" : "on";
       case "request" -> request.method() + " " + request.uri() + " " + serverProtocol();
@@ -185,6 +187,14 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
       default -> name.startsWith("ssl_") ? ssl(name) : family(name);
     };
+  }
+
+  /**
+   * {@code $server_name} from now on: the first name of the server (route) the request was matched
+   * in; "" until it is routed.
+   */
+  void serverName(String name) {
+    serverName = name;
   }
 
   private String serverProtocol() {
