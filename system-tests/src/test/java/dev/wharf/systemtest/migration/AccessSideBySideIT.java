@@ -29,11 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final String TEMPLATE =
-      """
-      worker_processes 1;
-      events { worker_connections 64; }
-      http {
-        access_log off;
+      SideBySide.http(
+          """
         server {
           listen 127.0.0.1:PORT;
           set_real_ip_from 127.0.0.0/8;
@@ -60,8 +57,7 @@ class AccessSideBySideIT {
             proxy_pass http://BACKEND;
           }
         }
-      }
-      """;
+      """);
 
   @TempDir static Path dir;
   private static SideBySide sbs;

@@ -39,11 +39,8 @@ class AddHeaderSideBySideIT {
     Files.writeString(root.resolve("files").resolve("a.txt"), "file a\n");
     Files.writeString(root.resolve("own").resolve("a.txt"), "own a\n");
     String template =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
+        SideBySide.http(
+            """
           server {
             listen 127.0.0.1:PORT1;
             root ROOT;
@@ -67,8 +64,7 @@ class AddHeaderSideBySideIT {
             add_header X-SN $server_name always;
             location / { return 200 "sn=$server_name\\n"; }
           }
-        }
-        """;
+        """);
     sbs = SideBySide.start(dir, BOUND, 3, template.replace("ROOT", root.toString()), "b");
   }
 

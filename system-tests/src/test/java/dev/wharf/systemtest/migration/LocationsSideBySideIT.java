@@ -33,11 +33,8 @@ class LocationsSideBySideIT {
     sbs =
         SideBySide.start(
             dir,
-            """
-            worker_processes 1;
-            events { worker_connections 64; }
-            http {
-              access_log off;
+            SideBySide.http(
+                """
               upstream app { server BACKEND; }
               server {
                 listen 127.0.0.1:PORT;
@@ -59,8 +56,7 @@ class LocationsSideBySideIT {
                   proxy_redirect ~^https?://old\\.test:(\\d+)/ /legacy$1/;
                 }
               }
-            }
-            """,
+            """),
             "app");
     app = sbs.backend();
   }

@@ -33,11 +33,8 @@ class MapsSideBySideIT {
     sbs =
         SideBySide.start(
             dir,
-            """
-            worker_processes 1;
-            events { worker_connections 64; }
-            http {
-              access_log off;
+            SideBySide.http(
+                """
               map $http_x_tier $tier {
                 default basic;
                 gold premium;
@@ -64,8 +61,7 @@ class MapsSideBySideIT {
                 location = /say { return 200 "tier=$tier site=$site\\n"; }
                 location = /go { return 302 https://$tier.example.net/; }
               }
-            }
-            """,
+            """),
             "b");
     backend = sbs.backend();
   }

@@ -44,11 +44,8 @@ class RateLimitSideBySideIT {
     sbs =
         SideBySide.start(
             dir,
-            """
-            worker_processes 1;
-            events { worker_connections 64; }
-            http {
-              access_log off;
+            SideBySide.http(
+                """
               limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;
               limit_req_zone $http_x_api_key zone=paced:1m rate=20r/s;
               limit_conn_zone $http_x_api_key zone=conns:1m;
@@ -64,8 +61,7 @@ class RateLimitSideBySideIT {
                 }
                 location /free/ { limit_req zone=paced burst=1000 nodelay; proxy_pass http://BACKEND; }
               }
-            }
-            """,
+            """),
             "b");
     backend = sbs.backend();
     nginxPort = sbs.nginxPort();

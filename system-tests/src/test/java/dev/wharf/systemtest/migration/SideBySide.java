@@ -122,6 +122,19 @@ final class SideBySide implements AutoCloseable {
     Path write(Path at, List<Integer> ports, SideBySide sbs) throws IOException;
   }
 
+  /**
+   * An nginx.conf of one worker, no access log, and {@code httpBody} as its {@code http} block:
+   * what every side-by-side test runs.
+   */
+  static String http(String httpBody) {
+    return "worker_processes 1;\n"
+        + "events { worker_connections 64; }\n"
+        + "http {\n"
+        + "  access_log off;\n"
+        + httpBody
+        + "}\n";
+  }
+
   /** {@code template} with one proxy's ports and the backends' addresses in. */
   String fill(String template, List<Integer> ports) {
     String conf = template;

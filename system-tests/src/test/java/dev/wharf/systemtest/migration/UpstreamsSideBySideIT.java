@@ -71,11 +71,8 @@ class UpstreamsSideBySideIT {
     unavailable.start();
     String busy = "127.0.0.1:" + unavailable.getAddress().getPort();
     String template =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
+        SideBySide.http(
+                """
           upstream pair { server UNUSED1; server BACKEND_A; }
           upstream primary_and_backup { server UNUSED1; server BACKEND_B backup; }
           upstream downed { server BACKEND_A down; server BACKEND_B; }
@@ -104,8 +101,7 @@ class UpstreamsSideBySideIT {
               proxy_next_upstream error timeout http_503 non_idempotent;
             }
           }
-        }
-        """
+        """)
             .replace("BUSY", busy);
     sbs = SideBySide.start(dir, BOUND, 1, template, "a", "b");
     a = sbs.backend("a");
