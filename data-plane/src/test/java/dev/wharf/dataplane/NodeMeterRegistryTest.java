@@ -8,6 +8,7 @@ import dev.wharf.config.ConfigDocuments;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.testkit.Await;
+import dev.wharf.testkit.FreePorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.lang.management.GarbageCollectorMXBean;
@@ -42,9 +43,10 @@ class NodeMeterRegistryTest {
       node.apply(
           ConfigDocuments.load(
               """
-              listeners: [{name: web, address: 127.0.0.1, port: 0}]
+              listeners: [{name: web, address: 127.0.0.1, port: %d}]
               routes: [{name: r, match: {path: {prefix: /}}, respond: {status: 204}}]
-              """,
+              """
+                  .formatted(FreePorts.loopback()),
               "test"));
       collectAndAwaitTheProbe();
       assertTrue(gcTimings(registry) > 0, "while the node runs, its registry records GCs");
