@@ -306,6 +306,64 @@ tool_versions() { # the nginx and wrk lines of a report's machine section
 #   load_run SCENARIO PORT SECONDS OUT, load_count SCENARIO OUT   (for warm_up)
 # and sets WHARF_ARGS, CLK_TCK, WARMUP_SECONDS, WARMUP_MIN_CHUNKS and WARMUP_MAX_CHUNKS.
 
+# nginx_bench_routes LISTEN KEEPALIVE WS_UPSTREAM WS_PORT ROOT_CONNECTION [UPGRADE]: the part of
+# a proxy nginx's http block every proxy benchmark shares, on stdout: the upgrade map, the origin
+# upstream (KEEPALIVE idle connections per worker, no request limit) and the WebSocket server's
+# (WS_UPSTREAM at 127.0.0.1:WS_PORT), and one server listening on LISTEN (a listen directive's
+# parameters) with "/" to the origin (Connection: ROOT_CONNECTION; with UPGRADE=upgrade the
+# client's Upgrade is forwarded too) and "/ws" to the WebSocket server. The layout around it is
+# the caller's, in these variables (each empty when unset):
+#   BENCH_NGINX_TOP          lines before the map (with the blank line that ends them)
+#   BENCH_NGINX_AFTER_MAP    lines right after the map
+#   BENCH_NGINX_ORIGIN_MORE  more lines of the origin upstream
+#   BENCH_NGINX_GAP          a blank line between the two upstreams when set to one
+#   BENCH_NGINX_SERVER_MORE  lines after the listen line (certificates)
+nginx_bench_routes() {
+  local listen=$1 keepalive=$2 ws_upstream=$3 ws_port=$4 root_connection=$5 upgrade_line=""
+  [ "${6:-}" != upgrade ] || upgrade_line='            proxy_set_header Upgrade $http_upgrade;'$'\n'
+  printf '%s' "${BENCH_NGINX_TOP:-}"
+  cat <<EOF2
+    map \$http_upgrade \$connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+${BENCH_NGINX_AFTER_MAP:-}
+    upstream origin {
+        server 127.0.0.1:$ORIGIN_PORT;
+        keepalive $keepalive;
+        keepalive_requests 10000000;
+${BENCH_NGINX_ORIGIN_MORE:-}    }
+${BENCH_NGINX_GAP:-}    upstream $ws_upstream {
+        server 127.0.0.1:$ws_port;
+    }
+
+    server {
+        listen $listen;
+${BENCH_NGINX_SERVER_MORE:-}
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+${upgrade_line}            proxy_set_header Connection $root_connection;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        }
+
+        location /ws {
+            proxy_pass http://$ws_upstream;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_read_timeout 3600s;
+            proxy_send_timeout 3600s;
+        }
+    }
+EOF2
+}
+
 # build_jars [JAR]: builds the data-plane and benchmark jars if missing or older than their
 # sources (the scripts are not sources); with JAR (a data-plane jar to measure) only the
 # benchmark jar.

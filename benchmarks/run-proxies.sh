@@ -8,52 +8,12 @@
 # its best on plain HTTP (upstream keep-alive, as its documentation tunes it), nginx-seeds keeps
 # the seeds' map, which sends "Connection: close" upstream on every plain request.
 nginx_proxy_config() {
-  local kind=$1 port=$2 root_connection='""'
-  [ "$kind" = nginx ] || root_connection='$connection_upgrade'
-  cat <<EOF2
-    map \$http_upgrade \$connection_upgrade {
-        default upgrade;
-        ''      close;
-    }
-    # Clients keep their connections for the whole run (nginx's default closes after 1,000).
+  local kind=$1 port=$2 root_connection='""' upgrade=""
+  [ "$kind" = nginx ] || { root_connection='$connection_upgrade'; upgrade=upgrade; }
+  BENCH_NGINX_AFTER_MAP="    # Clients keep their connections for the whole run (nginx's default closes after 1,000).
     keepalive_requests 10000000;
-
-    upstream origin {
-        server 127.0.0.1:$ORIGIN_PORT;
-        keepalive 64;
-        keepalive_requests 10000000;
-        keepalive_timeout 600s;
-    }
-    upstream echo {
-        server 127.0.0.1:$ECHO_PORT;
-    }
-
-    server {
-        listen 127.0.0.1:$port;
-
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-$( [ "$kind" = nginx ] || printf '            proxy_set_header Upgrade $http_upgrade;\n' )
-            proxy_set_header Connection $root_connection;
-            proxy_set_header Host \$host;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-        }
-
-        location /ws {
-            proxy_pass http://echo;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade \$http_upgrade;
-            proxy_set_header Connection \$connection_upgrade;
-            proxy_set_header Host \$host;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_read_timeout 3600s;
-            proxy_send_timeout 3600s;
-        }
-    }
-EOF2
+" BENCH_NGINX_ORIGIN_MORE="        keepalive_timeout 600s;
+" nginx_bench_routes "127.0.0.1:$port" 64 echo "$ECHO_PORT" "$root_connection" "$upgrade"
 }
 
 # haproxy_config PORT: the same routes for HAProxy, one process with WORKERS threads, reusing

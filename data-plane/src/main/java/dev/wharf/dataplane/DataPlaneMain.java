@@ -20,7 +20,6 @@ import dev.wharf.dataplane.server.NodeDrain;
 import dev.wharf.launch.Startup;
 import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -241,8 +240,8 @@ public final class DataPlaneMain implements Callable<Integer> {
     }
     InetSocketAddress adminAddress = adminAddress();
     ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
-    PrometheusMeterRegistry registry = registry();
-    try (DataPlaneNode node = node(registry, workers, Startup.hostname());
+    try (NodeMeterRegistry registry = registry();
+        DataPlaneNode node = node(registry, workers, Startup.hostname());
         ConfigFileSource source = new ConfigFileSource(config, node)) {
       try {
         node.apply(loaded);
@@ -301,8 +300,8 @@ public final class DataPlaneMain implements Callable<Integer> {
     }
     InetSocketAddress adminAddress = adminAddress();
     ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
-    PrometheusMeterRegistry registry = registry();
-    try (DataPlaneNode node = node(registry, workers, Startup.hostname())) {
+    try (NodeMeterRegistry registry = registry();
+        DataPlaneNode node = node(registry, workers, Startup.hostname())) {
       DiscoveryClient.Builder client =
           DiscoveryClient.builder()
               .nodeId(id)
@@ -351,12 +350,10 @@ public final class DataPlaneMain implements Callable<Integer> {
 
   /**
    * The registry a node's /metrics serves: its own meters, build info, and the JVM's and the
-   * process's ({@link ProcessMeters}).
+   * process's ({@link ProcessMeters}); closed after the node, when the node stops.
    */
-  public static PrometheusMeterRegistry registry() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new ProcessMeters(DataPlaneMain.class).bindTo(registry);
-    return registry;
+  public static NodeMeterRegistry registry() {
+    return NodeMeterRegistry.of(DataPlaneMain.class);
   }
 
   /** A node with no config yet, its meters in {@code registry}, reopening its logs on SIGUSR1. */

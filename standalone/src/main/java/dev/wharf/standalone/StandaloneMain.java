@@ -9,6 +9,7 @@ import dev.wharf.controlplane.server.ControlPlaneServer;
 import dev.wharf.controlplane.store.FileConfigStore;
 import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.dataplane.DataPlaneMain;
+import dev.wharf.dataplane.NodeMeterRegistry;
 import dev.wharf.dataplane.TransportOption;
 import dev.wharf.dataplane.admin.AdminServer;
 import dev.wharf.dataplane.discovery.ConfigSink;
@@ -20,7 +21,6 @@ import dev.wharf.launch.Startup;
 import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.inprocess.InProcessChannelBuilder;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -171,7 +171,7 @@ public final class StandaloneMain implements Callable<Integer> {
       long version = commit(store, loaded);
 
       ShutdownSignal signal = ShutdownSignal.install(drainTimeout.plusSeconds(10));
-      PrometheusMeterRegistry registry = DataPlaneMain.registry();
+      NodeMeterRegistry registry = DataPlaneMain.registry();
       String channel = "wharf-standalone-" + UUID.randomUUID();
       NodeOutcomes outcomes = new NodeOutcomes(version, out);
       replica
@@ -180,7 +180,8 @@ public final class StandaloneMain implements Callable<Integer> {
           .inProcess(channel)
           .listen(adminApiAddress)
           .registry(registry);
-      try (ControlPlaneServer controlPlane = startOrClose(replica, store);
+      try (registry; // closed last: the process's meters stop with the node
+          ControlPlaneServer controlPlane = startOrClose(replica, store);
           DataPlaneNode node = DataPlaneMain.node(registry, workers, nodeId);
           DiscoveryClient client = client(node, channel, outcomes, signal);
           StandaloneFile watcher = new StandaloneFile(config, store)) {

@@ -75,6 +75,12 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
     route = routeName;
   }
 
+  /** Routed to {@code routeName}, whose server's first name is {@code serverName}. */
+  public void routed(String routeName, String serverName) {
+    route = routeName;
+    request.serverName(serverName);
+  }
+
   public int status() {
     return status;
   }

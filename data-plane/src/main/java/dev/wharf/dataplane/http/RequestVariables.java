@@ -34,6 +34,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final Supplier<String> requestIds;
   private String requestId;
   private String remoteAddr;
+  private String serverName = "";
   private final Instant now;
   private final ZoneId zone;
   private final TlsFacts tls;
@@ -162,6 +163,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
       case "host" -> hostOf(request);
       case "hostname" -> hostname;
+      case "server_name" -> serverName;
       case "scheme" -> tls == null ? "http" : "https";
       case "https" -> tls == null ? "" : "on";
       case "request" -> request.method() + " " + request.uri() + " " + serverProtocol();
@@ -186,6 +188,14 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "time_iso8601" -> TIME_ISO8601.format(now.atZone(zone));
       default -> name.startsWith("ssl_") ? ssl(name) : family(name);
     };
+  }
+
+  /**
+   * {@code $server_name} from now on: the first name of the server (route) the request was matched
+   * in; "" until it is routed.
+   */
+  void serverName(String name) {
+    serverName = name;
   }
 
   private String serverProtocol() {

@@ -9,6 +9,7 @@ import dev.wharf.dataplane.proxy.ProxyTarget;
 import dev.wharf.dataplane.ratelimit.RouteLimits;
 import dev.wharf.proto.config.v1.Compression;
 import dev.wharf.proto.config.v1.Route;
+import java.util.Locale;
 
 /**
  * A route as the data plane runs it: the config it came from, and what is compiled from it once per
@@ -84,5 +85,22 @@ public record CompiledRoute(
 
   public String name() {
     return config.getName();
+  }
+
+  /**
+   * nginx's {@code $server_name}: the first name of the server the request was matched in, which
+   * here is the route's first host pattern, printed as nginx prints it (lower case, {@code
+   * .example.com} without its dot, a regex as written with its {@code ~}); "" for a route of every
+   * host. nginx prints {@code _} for {@code server_name _}, which the importer turns into no hosts.
+   */
+  public String serverName() {
+    if (config.getMatch().getHostsCount() == 0) {
+      return "";
+    }
+    String first = config.getMatch().getHosts(0);
+    if (first.startsWith("~")) {
+      return first;
+    }
+    return (first.startsWith(".") ? first.substring(1) : first).toLowerCase(Locale.ROOT);
   }
 }

@@ -238,7 +238,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       return;
     }
     CompiledRoute route = selection.route();
-    record.routed(route.name());
+    record.routed(route.name(), route.serverName());
     RoutedRequest routed =
         ListenerContext.routed(route, request, target, selection.groups(), record);
     // Limits first (nginx's preaccess phase), then access control; nothing is read meanwhile.

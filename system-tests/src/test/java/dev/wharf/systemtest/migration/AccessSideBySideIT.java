@@ -2,16 +2,9 @@ package dev.wharf.systemtest.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestBackend;
-import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
 import dev.wharf.testkit.MissingTool;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,30 +28,48 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccessSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(60);
+  private static final String TEMPLATE =
+      SideBySide.http(
+          """
+        server {
+          listen 127.0.0.1:PORT;
+          set_real_ip_from 127.0.0.0/8;
+          real_ip_header X-Forwarded-For;
+          location /rules/ { allow 10.0.0.0/8; allow 2001:db8::/32; deny all; proxy_pass http://BACKEND; }
+          location /auth/ {
+            auth_basic "Staff only";
+            auth_basic_user_file USERS;
+            proxy_pass http://BACKEND;
+            location /auth/open/ { auth_basic off; proxy_pass http://BACKEND; }
+          }
+          location /all/ {
+            deny 192.0.2.0/24;
+            auth_basic "All";
+            auth_basic_user_file USERS;
+            proxy_pass http://BACKEND;
+          }
+          location /any/ {
+            satisfy any;
+            allow 10.0.0.0/8;
+            deny 192.0.2.0/24;
+            auth_basic "Any";
+            auth_basic_user_file USERS;
+            proxy_pass http://BACKEND;
+          }
+        }
+      """);
 
   @TempDir static Path dir;
+  private static SideBySide sbs;
   private static TestBackend backend;
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
-  private static int nginxPort;
-  private static int wharfPort;
 
   @BeforeAll
   static void start() throws Exception {
     NginxProcess.assumeInstalled();
-    backend = TestBackend.start("a");
     Path users = dir.resolve("htpasswd");
     Files.writeString(users, users());
-    List<Integer> ports = FreePorts.loopback(2);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
-    Path nginxConf = write(dir.resolve("nginx"), nginxPort, users);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPort, users);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    Await.until(BOUND, () -> answers(nginxPort), nginx::errors);
+    sbs = SideBySide.start(dir, BOUND, 1, TEMPLATE.replace("USERS", users.toString()), "a");
+    backend = sbs.backend();
   }
 
   private static String users() throws Exception {
@@ -95,68 +106,10 @@ class AccessSideBySideIT {
     return r.stdout().strip();
   }
 
-  private static Path write(Path at, int port, Path users) throws IOException {
-    Files.createDirectories(at.resolve("logs"));
-    String conf =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
-          server {
-            listen 127.0.0.1:PORT;
-            set_real_ip_from 127.0.0.0/8;
-            real_ip_header X-Forwarded-For;
-            location /rules/ { allow 10.0.0.0/8; allow 2001:db8::/32; deny all; proxy_pass http://A; }
-            location /auth/ {
-              auth_basic "Staff only";
-              auth_basic_user_file USERS;
-              proxy_pass http://A;
-              location /auth/open/ { auth_basic off; proxy_pass http://A; }
-            }
-            location /all/ {
-              deny 192.0.2.0/24;
-              auth_basic "All";
-              auth_basic_user_file USERS;
-              proxy_pass http://A;
-            }
-            location /any/ {
-              satisfy any;
-              allow 10.0.0.0/8;
-              deny 192.0.2.0/24;
-              auth_basic "Any";
-              auth_basic_user_file USERS;
-              proxy_pass http://A;
-            }
-          }
-        }
-        """
-            .replace("USERS", users.toString())
-            .replace("http://A", "http://" + backend.endpoint())
-            .replace("PORT", Integer.toString(port));
-    Path file = at.resolve("nginx.conf");
-    Files.writeString(file, conf);
-    return file;
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-  }
-
-  private static boolean answers(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
+    if (sbs != null) {
+      sbs.close();
     }
   }
 
@@ -164,36 +117,27 @@ class AccessSideBySideIT {
   private record Seen(int status, String challenge, int atBackend) {}
 
   private static Seen send(int port, String path, String... headerLines) throws Exception {
-    StringBuilder raw = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: a\r\n");
-    for (String line : headerLines) {
-      raw.append(line).append("\r\n");
-    }
-    raw.append("Connection: close\r\n\r\n");
-    RawHttp.Response r;
-    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      r = http.exchange(raw.toString());
-    }
+    SideBySide.Answer r = sbs.get(port, path, "a", headerLines);
     int reached = 0;
     if (r.status() == 200) {
       backend.takeRequest(BOUND);
       reached = 1;
     }
     backend.assertNoUnconsumedRequests();
-    return new Seen(r.status(), r.headers().get("www-authenticate"), reached);
+    return new Seen(r.status(), r.header("www-authenticate"), reached);
   }
 
   /** The same requests to nginx, then to Wharf: the same answers, the same backend view. */
   private static List<Seen> same(String path, String[]... requests) throws Exception {
-    List<Seen> fromNginx = new ArrayList<>();
-    List<Seen> fromWharf = new ArrayList<>();
-    for (String[] headers : requests) {
-      fromNginx.add(send(nginxPort, path, headers));
-    }
-    for (String[] headers : requests) {
-      fromWharf.add(send(wharfPort, path, headers));
-    }
-    assertEquals(fromNginx, fromWharf, path);
-    return fromWharf;
+    return sbs.same(
+        path,
+        port -> {
+          List<Seen> seen = new ArrayList<>();
+          for (String[] headers : requests) {
+            seen.add(send(port, path, headers));
+          }
+          return seen;
+        });
   }
 
   private static String[] h(String... lines) {

@@ -3,12 +3,6 @@ package dev.wharf.systemtest.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.dataplane.testing.Http;
-import dev.wharf.dataplane.testing.TestBackend;
-import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,48 +24,23 @@ import org.junit.jupiter.api.io.TempDir;
  * write a page of its own.
  */
 class AddHeaderSideBySideIT {
-  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final Duration BOUND = SideBySide.BOUND;
   private static final List<String> HEADERS =
-      List.of("x-server", "x-server-always", "x-own", "x-second", "location");
+      List.of("x-server", "x-server-always", "x-own", "x-second", "location", "x-sn");
 
   @TempDir static Path dir;
-  private static TestBackend backend;
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
-  private static List<Integer> nginxPorts;
-  private static List<Integer> wharfPorts;
+  private static SideBySide sbs;
 
   @BeforeAll
   static void start() throws Exception {
-    NginxProcess.assumeInstalled();
-    backend = TestBackend.start("b");
     Path root = dir.resolve("site");
     Files.createDirectories(root.resolve("files"));
     Files.createDirectories(root.resolve("own"));
     Files.writeString(root.resolve("files").resolve("a.txt"), "file a\n");
     Files.writeString(root.resolve("own").resolve("a.txt"), "own a\n");
-    List<Integer> ports = FreePorts.loopback(4);
-    nginxPorts = ports.subList(0, 2);
-    wharfPorts = ports.subList(2, 4);
-    Path nginxConf = write(dir.resolve("nginx"), nginxPorts, root);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPorts, root);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    for (int port : nginxPorts) {
-      Await.until(BOUND, () -> answers(port), nginx::errors);
-    }
-  }
-
-  private static Path write(Path at, List<Integer> ports, Path root) throws IOException {
-    Files.createDirectories(at.resolve("logs"));
-    String conf =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
+    String template =
+        SideBySide.http(
+            """
           server {
             listen 127.0.0.1:PORT1;
             root ROOT;
@@ -89,35 +58,20 @@ class AddHeaderSideBySideIT {
             add_header X-Second 2;
             return 302 https://example.com/elsewhere;
           }
-        }
-        """
-            .replace("PORT1", Integer.toString(ports.get(0)))
-            .replace("PORT2", Integer.toString(ports.get(1)))
-            .replace("ROOT", root.toString())
-            .replace("BACKEND", backend.endpoint());
-    Path file = at.resolve("nginx.conf");
-    Files.writeString(file, conf);
-    return file;
+          server {
+            listen 127.0.0.1:PORT3;
+            server_name Www.Example.COM *.example.com;
+            add_header X-SN $server_name always;
+            location / { return 200 "sn=$server_name\\n"; }
+          }
+        """);
+    sbs = SideBySide.start(dir, BOUND, 3, template.replace("ROOT", root.toString()), "b");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-  }
-
-  private static boolean answers(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
+    if (sbs != null) {
+      sbs.close();
     }
   }
 
@@ -140,12 +94,11 @@ class AddHeaderSideBySideIT {
     return out;
   }
 
-  /** The same request to nginx and to Wharf (on the first or second server): the same view. */
+  /**
+   * The same request to nginx and to Wharf (on the first, second or third server): the same view.
+   */
   private static List<String> same(int server, String path, boolean body) throws Exception {
-    List<String> fromNginx = seen(nginxPorts.get(server), path, body);
-    List<String> fromWharf = seen(wharfPorts.get(server), path, body);
-    assertEquals(fromNginx, fromWharf, path);
-    return fromWharf;
+    return sbs.same(path, server, port -> seen(port, path, body));
   }
 
   @Test
@@ -190,5 +143,11 @@ class AddHeaderSideBySideIT {
     assertEquals(
         List.of("302", "x-second: 2", "location: https://example.com/elsewhere"),
         same(1, "/any/path?q=1", false));
+  }
+
+  @Test
+  void serverNameIsTheFirstNameOfTheServerTheRequestWasMatchedIn() throws Exception {
+    assertEquals(
+        List.of("200", "x-sn: www.example.com", "sn=www.example.com\n"), same(2, "/", true));
   }
 }

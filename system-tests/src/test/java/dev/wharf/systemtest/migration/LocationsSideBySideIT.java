@@ -2,20 +2,11 @@ package dev.wharf.systemtest.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
-import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,95 +22,55 @@ import org.junit.jupiter.api.io.TempDir;
  * Wharf relative, as documented) and Refresh, and the same request at the backend.
  */
 class LocationsSideBySideIT {
-  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final Duration BOUND = SideBySide.BOUND;
 
   @TempDir static Path dir;
+  private static SideBySide sbs;
   private static TestBackend app;
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
-  private static int nginxPort;
-  private static int wharfPort;
 
   @BeforeAll
   static void start() throws Exception {
-    NginxProcess.assumeInstalled();
-    app = TestBackend.start("app");
-    List<Integer> ports = FreePorts.loopback(2);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
-    Path nginxConf = write(dir.resolve("nginx"), nginxPort);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPort);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    Await.until(BOUND, () -> answers(nginxPort), nginx::errors);
-  }
-
-  private static Path write(Path at, int port) throws IOException {
-    Files.createDirectories(at.resolve("logs"));
-    String conf =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
-          upstream app { server APP; }
-          server {
-            listen 127.0.0.1:PORT;
-            set $backend app;
-            location / { proxy_pass http://app; }
-            location /static/ { proxy_pass http://app; }
-            location = /exact { return 200 "exact"; }
-            location /exact/ { proxy_pass http://app; }
-            location /files { return 200 "files"; }
-            location /files/ { proxy_pass http://app; }
-            location ~ ^/users/(\\d+)$ { proxy_pass http://app/u/$1$is_args$args; }
-            location ~ ^/cap/([^?]*)$ { proxy_pass http://app/c/$1; }
-            location /dyn/ { proxy_pass http://$backend; }
-            location /v1/ { proxy_pass http://app/; }
-            location /kept/ { proxy_pass http://app/; proxy_redirect off; }
-            location /mapped/ {
-              proxy_pass http://app/;
-              proxy_redirect http://elsewhere.test/ /mapped/;
-              proxy_redirect ~^https?://old\\.test:(\\d+)/ /legacy$1/;
-            }
-          }
-        }
-        """
-            .replace("APP", app.endpoint())
-            .replace("PORT", Integer.toString(port));
-    Path file = at.resolve("nginx.conf");
-    Files.writeString(file, conf);
-    return file;
+    sbs =
+        SideBySide.start(
+            dir,
+            SideBySide.http(
+                """
+              upstream app { server BACKEND; }
+              server {
+                listen 127.0.0.1:PORT;
+                set $backend app;
+                location / { proxy_pass http://app; }
+                location /static/ { proxy_pass http://app; }
+                location = /exact { return 200 "exact"; }
+                location /exact/ { proxy_pass http://app; }
+                location /files { return 200 "files"; }
+                location /files/ { proxy_pass http://app; }
+                location ~ ^/users/(\\d+)$ { proxy_pass http://app/u/$1$is_args$args; }
+                location ~ ^/cap/([^?]*)$ { proxy_pass http://app/c/$1; }
+                location /dyn/ { proxy_pass http://$backend; }
+                location /v1/ { proxy_pass http://app/; }
+                location /kept/ { proxy_pass http://app/; proxy_redirect off; }
+                location /mapped/ {
+                  proxy_pass http://app/;
+                  proxy_redirect http://elsewhere.test/ /mapped/;
+                  proxy_redirect ~^https?://old\\.test:(\\d+)/ /legacy$1/;
+                }
+              }
+            """),
+            "app");
+    app = sbs.backend();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (app != null) {
-      app.close();
+    if (sbs != null) {
+      sbs.close();
     }
   }
 
   @BeforeEach
   void forgetWhatEarlierTestsSent() {
-    while (app.pendingRequests() > 0) {
-      app.takeRequest(BOUND);
-    }
-  }
-
-  private static boolean answers(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    sbs.forgetBackendRequests();
   }
 
   /** What a client sees of one answer, with Location resolved against the request's URL. */
@@ -131,24 +82,14 @@ class LocationsSideBySideIT {
   private record Both(Seen seen, Backend backend) {}
 
   private static Both exchange(int port, String target) throws Exception {
-    RawHttp.Response r;
-    try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
-      r =
-          http.exchange(
-              "GET "
-                  + target
-                  + " HTTP/1.1\r\nHost: 127.0.0.1:"
-                  + port
-                  + "\r\n"
-                  + "Connection: close\r\n\r\n");
-    }
-    String location = r.headers().get("location");
+    SideBySide.Answer r = sbs.get(port, target, "127.0.0.1:" + port);
+    String location = r.header("location");
     if (location != null) {
       URI base = URI.create("http://127.0.0.1:" + port + "/");
       location = base.resolve(location).toString().replace(":" + port + "/", ":PORT/");
     }
     String body = r.status() == 301 ? "(a redirect page)" : r.body();
-    Seen seen = new Seen(r.status(), location, r.headers().get("refresh"), body);
+    Seen seen = new Seen(r.status(), location, r.header("refresh"), body);
     Backend backend = new Backend("-", "-");
     if (app.pendingRequests() > 0) {
       RecordedRequest got = app.takeRequest(BOUND);
@@ -159,10 +100,7 @@ class LocationsSideBySideIT {
 
   /** The same request to nginx and to Wharf: the same answer and the same request upstream. */
   private static Both same(String target) throws Exception {
-    Both fromNginx = exchange(nginxPort, target);
-    Both fromWharf = exchange(wharfPort, target);
-    assertEquals(fromNginx, fromWharf, target);
-    return fromWharf;
+    return sbs.same(target, port -> exchange(port, target));
   }
 
   @Test

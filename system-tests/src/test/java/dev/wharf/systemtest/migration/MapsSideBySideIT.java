@@ -4,20 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
-import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,92 +22,54 @@ import org.junit.jupiter.api.io.TempDir;
  * backend.
  */
 class MapsSideBySideIT {
-  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final Duration BOUND = SideBySide.BOUND;
 
   @TempDir static Path dir;
+  private static SideBySide sbs;
   private static TestBackend backend;
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
-  private static int nginxPort;
-  private static int wharfPort;
 
   @BeforeAll
   static void start() throws Exception {
-    NginxProcess.assumeInstalled();
-    backend = TestBackend.start("b");
-    List<Integer> ports = FreePorts.loopback(2);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
-    Path nginxConf = write(dir.resolve("nginx"), nginxPort);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPort);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    Await.until(BOUND, () -> answers(nginxPort), nginx::errors);
-  }
-
-  private static Path write(Path at, int port) throws IOException {
-    Files.createDirectories(at.resolve("logs"));
-    String conf =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
-          map $http_x_tier $tier {
-            default basic;
-            gold premium;
-            ~*^plat(\\d+)$ platinum-$1;
-            ~^g g-other;
-          }
-          map $host $site {
-            hostnames;
-            default none;
-            *.example.com wild;
-            www.example.* prefixed;
-            .example.org org;
-            shop.example.com "exact-$tier";
-          }
-          server {
-            listen 127.0.0.1:PORT;
-            location /api/ {
-              proxy_pass http://BACKEND;
-              proxy_set_header X-Tier $tier;
-              proxy_set_header X-Site $site;
-              add_header X-Tier $tier always;
-              rewrite ^/api/(.*)$ /$tier/$1 break;
-            }
-            location = /say { return 200 "tier=$tier site=$site\\n"; }
-            location = /go { return 302 https://$tier.example.net/; }
-          }
-        }
-        """
-            .replace("PORT", Integer.toString(port))
-            .replace("BACKEND", backend.endpoint());
-    Path file = at.resolve("nginx.conf");
-    Files.writeString(file, conf);
-    return file;
+    sbs =
+        SideBySide.start(
+            dir,
+            SideBySide.http(
+                """
+              map $http_x_tier $tier {
+                default basic;
+                gold premium;
+                ~*^plat(\\d+)$ platinum-$1;
+                ~^g g-other;
+              }
+              map $host $site {
+                hostnames;
+                default none;
+                *.example.com wild;
+                www.example.* prefixed;
+                .example.org org;
+                shop.example.com "exact-$tier";
+              }
+              server {
+                listen 127.0.0.1:PORT;
+                location /api/ {
+                  proxy_pass http://BACKEND;
+                  proxy_set_header X-Tier $tier;
+                  proxy_set_header X-Site $site;
+                  add_header X-Tier $tier always;
+                  rewrite ^/api/(.*)$ /$tier/$1 break;
+                }
+                location = /say { return 200 "tier=$tier site=$site\\n"; }
+                location = /go { return 302 https://$tier.example.net/; }
+              }
+            """),
+            "b");
+    backend = sbs.backend();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-  }
-
-  private static boolean answers(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
+    if (sbs != null) {
+      sbs.close();
     }
   }
 
@@ -126,45 +79,19 @@ class MapsSideBySideIT {
    */
   private static List<String> seen(int port, String target, String host, String... headers)
       throws IOException {
-    StringBuilder raw = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
-    for (String h : headers) {
-      raw.append(h).append("\r\n");
-    }
-    raw.append("Connection: close\r\n\r\n");
-    String response;
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout((int) BOUND.toMillis());
-      OutputStream out = s.getOutputStream();
-      out.write(raw.toString().getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = s.getInputStream();
-      response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-    }
-    int end = response.indexOf("\r\n\r\n");
-    String[] head = response.substring(0, end).split("\r\n");
+    SideBySide.Answer r = sbs.get(port, target, host, headers);
     List<String> view = new ArrayList<>();
-    view.add(head[0].split(" ")[1]);
-    for (int i = 1; i < head.length; i++) {
-      String lower = head[i].toLowerCase(Locale.ROOT);
-      if (lower.startsWith("x-tier:") || lower.startsWith("location:")) {
-        view.add(
-            lower.substring(0, lower.indexOf(':'))
-                + ":"
-                + head[i].substring(head[i].indexOf(':') + 1).strip());
-      }
-    }
+    view.add(Integer.toString(r.status()));
+    view.addAll(r.headers("x-tier", "location"));
     if (view.get(0).equals("200") && target.equals("/say")) {
-      view.add(response.substring(end + 4));
+      view.add(r.body());
     }
     return view;
   }
 
-  private static List<String> same(String target, String host, String... headers)
-      throws IOException {
-    List<String> fromNginx = seen(nginxPort, target, host, headers);
-    List<String> fromWharf = seen(wharfPort, target, host, headers);
-    assertEquals(fromNginx, fromWharf, target + " " + host + " " + List.of(headers));
-    return fromWharf;
+  private static List<String> same(String target, String host, String... headers) throws Exception {
+    return sbs.same(
+        target + " " + host + " " + List.of(headers), port -> seen(port, target, host, headers));
   }
 
   @Test

@@ -9,9 +9,6 @@ import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.WsClient;
-import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -63,47 +60,36 @@ class NginxSideBySideIT {
           "accept-ranges");
 
   @TempDir static Path dir;
+  private static SideBySide sbs;
   private static TestBackend backend;
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
   private static int nginxPort;
   private static int wharfPort;
 
   @BeforeEach
   void forgetWhatEarlierTestsSentTheBackend() {
-    while (backend.pendingRequests() > 0) {
-      backend.takeRequest(BOUND);
-    }
+    sbs.forgetBackendRequests();
   }
 
   @BeforeAll
   static void start() throws Exception {
-    NginxProcess.assumeInstalled();
-    backend = TestBackend.start("api");
-    List<Integer> ports = FreePorts.loopback(2);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
     Path site = SeedSetup.writeSite(dir);
-    Path nginxConf = SeedSetup.write(dir.resolve("nginx"), nginxPort, backend.endpoint(), site);
-    Path wharfConf = SeedSetup.write(dir.resolve("wharf"), wharfPort, backend.endpoint(), site);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    Await.until(BOUND, () -> status(nginxPort) > 0, nginx::errors);
+    sbs =
+        SideBySide.start(
+            dir,
+            BOUND,
+            1,
+            (at, ports, fixture) ->
+                SeedSetup.write(at, ports.get(0), fixture.backend().endpoint(), site),
+            "api");
+    backend = sbs.backend();
+    nginxPort = sbs.nginxPort();
+    wharfPort = sbs.wharfPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (backend != null) {
-      backend.close();
+    if (sbs != null) {
+      sbs.close();
     }
   }
 
@@ -294,13 +280,5 @@ class NginxSideBySideIT {
         viaNginx.header("Host"),
         viaWharf.header("Host"),
         "the importer wrote nginx's Host as a rule");
-  }
-
-  private static int status(int port) {
-    try {
-      return send(port, "GET", "/", Map.of(), null).status();
-    } catch (Exception e) {
-      return -1;
-    }
   }
 }

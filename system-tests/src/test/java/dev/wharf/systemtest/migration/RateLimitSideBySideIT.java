@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,89 +31,53 @@ import org.junit.jupiter.api.io.TempDir;
  * delays, and every delayed request is awaited.
  */
 class RateLimitSideBySideIT {
-  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final Duration BOUND = SideBySide.BOUND;
 
   @TempDir static Path dir;
+  private static SideBySide sbs;
   private static TestBackend backend;
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
   private static int nginxPort;
   private static int wharfPort;
 
   @BeforeAll
   static void start() throws Exception {
-    NginxProcess.assumeInstalled();
-    backend = TestBackend.start("b");
-    List<Integer> ports = FreePorts.loopback(2);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
-    Path nginxConf = write(dir.resolve("nginx"), nginxPort);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPort);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    Await.until(BOUND, () -> answers(nginxPort), nginx::errors);
-  }
-
-  private static Path write(Path at, int port) throws IOException {
-    Files.createDirectories(at.resolve("logs"));
-    String conf =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
-          limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;
-          limit_req_zone $http_x_api_key zone=paced:1m rate=20r/s;
-          limit_conn_zone $http_x_api_key zone=conns:1m;
-          server {
-            listen 127.0.0.1:PORT;
-            limit_req zone=perkey burst=3 nodelay;
-            location /burst/ { proxy_pass http://BACKEND; }
-            location /paced/ { limit_req zone=paced burst=5; proxy_pass http://BACKEND; }
-            location /conn/ {
-              limit_req zone=paced burst=100 nodelay;
-              limit_conn conns 1;
-              proxy_pass http://BACKEND/;
-            }
-            location /free/ { limit_req zone=paced burst=1000 nodelay; proxy_pass http://BACKEND; }
-          }
-        }
-        """
-            .replace("BACKEND", backend.endpoint())
-            .replace("PORT", Integer.toString(port));
-    Path file = at.resolve("nginx.conf");
-    Files.writeString(file, conf);
-    return file;
+    sbs =
+        SideBySide.start(
+            dir,
+            SideBySide.http(
+                """
+              limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;
+              limit_req_zone $http_x_api_key zone=paced:1m rate=20r/s;
+              limit_conn_zone $http_x_api_key zone=conns:1m;
+              server {
+                listen 127.0.0.1:PORT;
+                limit_req zone=perkey burst=3 nodelay;
+                location /burst/ { proxy_pass http://BACKEND; }
+                location /paced/ { limit_req zone=paced burst=5; proxy_pass http://BACKEND; }
+                location /conn/ {
+                  limit_req zone=paced burst=100 nodelay;
+                  limit_conn conns 1;
+                  proxy_pass http://BACKEND/;
+                }
+                location /free/ { limit_req zone=paced burst=1000 nodelay; proxy_pass http://BACKEND; }
+              }
+            """),
+            "b");
+    backend = sbs.backend();
+    nginxPort = sbs.nginxPort();
+    wharfPort = sbs.wharfPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (backend != null) {
-      backend.close();
+    if (sbs != null) {
+      sbs.close();
     }
   }
 
   @BeforeEach
   void forgetWhatEarlierTestsSent() {
-    while (backend.pendingRequests() > 0) {
-      backend.takeRequest(BOUND);
-    }
-  }
-
-  private static boolean answers(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    sbs.forgetBackendRequests();
   }
 
   private static HttpRequest request(int port, String path, String key) {
@@ -141,12 +100,7 @@ class RateLimitSideBySideIT {
   }
 
   private static int backendRequests() {
-    int n = 0;
-    while (backend.pendingRequests() > 0) {
-      backend.takeRequest(BOUND);
-      n++;
-    }
-    return n;
+    return sbs.forgetBackendRequests();
   }
 
   @Test

@@ -8,9 +8,6 @@ import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
-import dev.wharf.testkit.JarProcess;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,20 +42,17 @@ class UpstreamsSideBySideIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
 
   @TempDir static Path dir;
+  private static SideBySide sbs;
   private static TestBackend a;
   private static TestBackend b;
   private static HttpServer unavailable;
   private static final AtomicInteger unavailableHits = new AtomicInteger();
-  private static NginxProcess nginx;
-  private static JarProcess wharf;
   private static int nginxPort;
   private static int wharfPort;
 
   @BeforeAll
   static void start() throws Exception {
     NginxProcess.assumeInstalled();
-    a = TestBackend.start("a");
-    b = TestBackend.start("b");
     unavailable = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     unavailable.createContext(
         "/",
@@ -76,39 +69,18 @@ class UpstreamsSideBySideIT {
           }
         });
     unavailable.start();
-    List<Integer> ports = FreePorts.loopback(4);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
-    String dead1 = "127.0.0.1:" + ports.get(2); // nothing listens: connections are refused
-    String dead2 = "127.0.0.1:" + ports.get(3);
     String busy = "127.0.0.1:" + unavailable.getAddress().getPort();
-    Path nginxConf = write(dir.resolve("nginx"), nginxPort, dead1, dead2, busy);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPort, dead1, dead2, busy);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
-    Await.until(BOUND, () -> answers(nginxPort), nginx::errors);
-    drainBackends();
-  }
-
-  private static Path write(Path at, int port, String dead1, String dead2, String busy)
-      throws IOException {
-    Files.createDirectories(at.resolve("logs"));
-    String conf =
-        """
-        worker_processes 1;
-        events { worker_connections 64; }
-        http {
-          access_log off;
-          upstream pair { server DEAD1; server A; }
-          upstream primary_and_backup { server DEAD1; server B backup; }
-          upstream downed { server A down; server B; }
-          upstream fewest { least_conn; server A; server B; }
-          upstream flaky { server BUSY; server B; }
-          upstream flaky_plain { server BUSY; server B; }
-          upstream flaky_post { server BUSY; server B; }
-          upstream flaky_post_too { server BUSY; server B; }
+    String template =
+        SideBySide.http(
+                """
+          upstream pair { server UNUSED1; server BACKEND_A; }
+          upstream primary_and_backup { server UNUSED1; server BACKEND_B backup; }
+          upstream downed { server BACKEND_A down; server BACKEND_B; }
+          upstream fewest { least_conn; server BACKEND_A; server BACKEND_B; }
+          upstream flaky { server BUSY; server BACKEND_B; }
+          upstream flaky_plain { server BUSY; server BACKEND_B; }
+          upstream flaky_post { server BUSY; server BACKEND_B; }
+          upstream flaky_post_too { server BUSY; server BACKEND_B; }
           server {
             listen 127.0.0.1:PORT;
             location /off/ { proxy_pass http://pair; proxy_next_upstream off; }
@@ -129,34 +101,23 @@ class UpstreamsSideBySideIT {
               proxy_next_upstream error timeout http_503 non_idempotent;
             }
           }
-        }
-        """
-            .replace("DEAD1", dead1)
-            .replace("DEAD2", dead2)
-            .replace("BUSY", busy)
-            .replace("server A", "server " + a.endpoint())
-            .replace("server B", "server " + b.endpoint())
-            .replace("PORT", Integer.toString(port));
-    Path file = at.resolve("nginx.conf");
-    Files.writeString(file, conf);
-    return file;
+        """)
+            .replace("BUSY", busy);
+    sbs = SideBySide.start(dir, BOUND, 1, template, "a", "b");
+    a = sbs.backend("a");
+    b = sbs.backend("b");
+    nginxPort = sbs.nginxPort();
+    wharfPort = sbs.wharfPort();
+    drainBackends();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (wharf != null) {
-      wharf.close();
-    }
-    if (nginx != null) {
-      nginx.close();
+    if (sbs != null) {
+      sbs.close();
     }
     if (unavailable != null) {
       unavailable.stop(0);
-    }
-    for (TestBackend t : new TestBackend[] {a, b}) {
-      if (t != null) {
-        t.close();
-      }
     }
   }
 
@@ -166,11 +127,7 @@ class UpstreamsSideBySideIT {
   }
 
   private static void drainBackends() {
-    for (TestBackend t : new TestBackend[] {a, b}) {
-      while (t.pendingRequests() > 0) {
-        t.takeRequest(BOUND);
-      }
-    }
+    sbs.forgetBackendRequests();
   }
 
   /** A status and the backend that gave it ({@code -} for an answer of the proxy's own). */
@@ -178,14 +135,6 @@ class UpstreamsSideBySideIT {
     @Override
     public String toString() {
       return status + " " + backend;
-    }
-  }
-
-  private static boolean answers(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 
@@ -216,10 +165,7 @@ class UpstreamsSideBySideIT {
 
   /** The same sequence to nginx, then to Wharf: the same statuses from the same backends. */
   private static List<Seen> same(String method, String path, String body, int n) throws Exception {
-    List<Seen> fromNginx = sequence(nginxPort, method, path, body, n);
-    List<Seen> fromWharf = sequence(wharfPort, method, path, body, n);
-    assertEquals(fromNginx, fromWharf, method + " " + path + " x" + n);
-    return fromWharf;
+    return sbs.same(method + " " + path + " x" + n, port -> sequence(port, method, path, body, n));
   }
 
   private static List<Seen> times(int n, Seen seen) {
