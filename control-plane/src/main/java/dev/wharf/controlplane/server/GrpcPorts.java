@@ -54,9 +54,7 @@ final class GrpcPorts {
         NettyServerBuilder.forAddress(listen)
             // Nodes ping every 30 s to notice a dead replica; let them.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            // Discovery's callbacks on the event loops, the Admin API's on the pool.
-            .callExecutor(DiscoveryCallThreads.INSTANCE);
+            .permitKeepAliveWithoutCalls(true);
     if (tlsCert != null) {
       SslContextBuilder ssl;
       try {
