@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Drain requests ({@link EtcdDrainRequests}) live beside the statuses, without a lease.
  *
  * <p>Threading: the methods block for at most a call timeout per etcd call and are serialized (one
- * lock), so the lease and the remembered revisions change together; only {@link #putAll} waits for
- * etcd outside the lock.
+ * lock), so the lease and the remembered revisions change together.
  */
 final class EtcdNodeStatusStore implements NodeStatusStore {
   private static final Logger log = LoggerFactory.getLogger(EtcdNodeStatusStore.class);
@@ -99,18 +99,24 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     putAll(List.of(status));
   }
 
-  /**
-   * As the interface says, in a few concurrent transactions ({@link EtcdStatusRange}). Several
-   * calls may write at once (the lock is not held while etcd commits), each remembering the newest
-   * revision per node; callers keep one call per node in flight ({@code NodeStatusWriter} does).
-   */
+  /** As the interface says, in a few concurrent transactions ({@link EtcdStatusRange}). */
   @Override
-  public void putAll(List<NodeStatus> statuses) throws StoreException {
-    List<NodeStatus> own = EtcdStatusRange.owned(statuses, replicaId);
-    long lease = own.isEmpty() ? 0 : currentLease();
-    if (lease == 0) {
+  public synchronized void putAll(List<NodeStatus> statuses) throws StoreException {
+    requireOpen();
+    if (statuses.isEmpty()) {
       return;
     }
+    List<NodeStatus> own = new ArrayList<>(statuses.size());
+    for (NodeStatus status : statuses) {
+      if (Objects.requireNonNull(status, "status").getNodeId().isEmpty()) {
+        throw new IllegalArgumentException("status.node_id: empty");
+      }
+      own.add(
+          status.getReplica().isEmpty()
+              ? status.toBuilder().setReplica(replicaId).build()
+              : status);
+    }
+    long lease = lease();
     Map<String, Long> revisions;
     try {
       revisions = range.write(own, lease);
@@ -119,25 +125,11 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
         throw e;
       }
       // The lease expired before the keep-alive said so: renew now rather than fail the caller.
-      synchronized (this) {
-        dropLease(lease);
-      }
-      revisions = range.write(own, currentLease());
+      dropLease(lease);
+      revisions = range.write(own, lease());
     }
-    remember(own, revisions);
-  }
-
-  private synchronized long currentLease() throws StoreException {
-    requireOpen();
-    return lease();
-  }
-
-  private synchronized void remember(List<NodeStatus> own, Map<String, Long> revisions) {
     for (NodeStatus status : own) {
-      written.merge(
-          status.getNodeId(),
-          new Written(status, revisions.get(status.getNodeId())),
-          (old, now) -> now.revision() >= old.revision() ? now : old);
+      written.put(status.getNodeId(), new Written(status, revisions.get(status.getNodeId())));
     }
   }
 

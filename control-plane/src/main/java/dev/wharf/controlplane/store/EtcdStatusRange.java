@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every key of one transaction gets that transaction's revision as its mod revision, which is
  * what {@link EtcdNodeStatusStore} remembers to remove only what it wrote last.
  *
- * <p>Threading: stateless, so calls may run at once. Blocks for at most one call timeout, since the
- * transactions run concurrently.
+ * <p>Threading: stateless; the caller serializes (the store's lock). Blocks for at most one call
+ * timeout, since the transactions run concurrently.
  */
 final class EtcdStatusRange {
   /** etcd's default {@code --max-txn-ops}: a larger transaction is refused. */
@@ -111,24 +110,6 @@ final class EtcdStatusRange {
     }
     statuses.sort(Comparator.comparing(NodeStatus::getNodeId));
     return List.copyOf(statuses);
-  }
-
-  /**
-   * {@code statuses} checked (a node id each), those without a replica recorded as {@code
-   * replicaId}'s.
-   */
-  static List<NodeStatus> owned(List<NodeStatus> statuses, String replicaId) {
-    List<NodeStatus> own = new ArrayList<>(statuses.size());
-    for (NodeStatus status : statuses) {
-      if (Objects.requireNonNull(status, "status").getNodeId().isEmpty()) {
-        throw new IllegalArgumentException("status.node_id: empty");
-      }
-      own.add(
-          status.getReplica().isEmpty()
-              ? status.toBuilder().setReplica(replicaId).build()
-              : status);
-    }
-    return own;
   }
 
   static <T> List<List<T>> chunks(List<T> all) {
