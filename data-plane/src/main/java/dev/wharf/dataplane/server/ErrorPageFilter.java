@@ -80,7 +80,8 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
   private final Supplier<ClientExchange> exchange;
   private final Serve serve;
   private final Respond respond;
-  private ChannelHandlerContext ctx;
+  private final ChannelHandlerContext dispatcher;
+  private ChannelHandlerContext ctx; // null until the first request whose route has pages
   private State state = State.IDLE;
   private CompiledRoute route;
   private RoutingTable routes;
@@ -98,7 +99,9 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
       Clock clock,
       Supplier<ClientExchange> exchange,
       Serve serve,
-      Respond respond) {
+      Respond respond,
+      ChannelHandlerContext dispatcher) {
+    this.dispatcher = dispatcher;
     this.listener = listener;
     this.clock = clock;
     this.exchange = exchange;
@@ -106,7 +109,11 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
     this.respond = respond;
   }
 
-  /** Puts a filter in front of the dispatcher {@code dispatcher}. */
+  /**
+   * A filter for the dispatcher {@code dispatcher}. It goes into the pipeline, in front of the
+   * dispatcher, only when a request's route has pages: a connection that never meets one pays no
+   * handler and no hop per write for it.
+   */
   static ErrorPageFilter install(
       ChannelHandlerContext dispatcher,
       String listener,
@@ -114,9 +121,7 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
       Supplier<ClientExchange> exchange,
       Serve serve,
       Respond respond) {
-    ErrorPageFilter filter = new ErrorPageFilter(listener, clock, exchange, serve, respond);
-    dispatcher.pipeline().addBefore(dispatcher.name(), NAME, filter);
-    return filter;
+    return new ErrorPageFilter(listener, clock, exchange, serve, respond, dispatcher);
   }
 
   @Override
@@ -133,6 +138,9 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
       this.record = record;
       this.request = request;
       state = State.ARMED;
+      if (ctx == null) { // on the event loop: handlerAdded sets ctx before this returns
+        dispatcher.pipeline().addBefore(dispatcher.name(), NAME, this);
+      }
     }
   }
 
