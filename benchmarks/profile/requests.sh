@@ -17,6 +17,10 @@
 # measures one body size only; --warmup S sets the warm-up load per path (default 4 s: more on
 # a loaded machine, where the JIT needs longer); --tls terminates HTTPS at the node (a self-signed ECDSA P-256
 # certificate, Wharf's TLS defaults) and points wrk at https:// (issue 16's keep-alive case).
+# Measured interval only (after the warm-up), by environment: AP_ATTACH=cpu|alloc attaches
+# async-profiler through jcmd and writes /tmp/perfreq-attach-<event>-<jar>-<round>-<path>.collapsed;
+# STRACE=1 counts syscalls (strace -c -f) into /tmp/perfreq-strace-<jar>-<round>-<path>.txt with
+# the request count in a last line (strace slows the node: read its counts, not its rate).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -131,6 +135,24 @@ allocated() {
 }
 HZ=$(getconf CLK_TCK)
 
+measure_hooks() { # start|stop PID TAG [REQUESTS]
+  local opts
+  if [ -n "${AP_ATTACH:-}" ]; then
+    # jcmd would read "event=cpu" as its own option: the agent's options go quoted.
+    if [ "$1" = start ]; then opts="start,event=$AP_ATTACH,interval=${AP_INTERVAL:-1ms}"
+    else opts="stop,file=/tmp/perfreq-attach-$AP_ATTACH-$3.collapsed"; fi
+    jcmd "$2" JVMTI.agent_load "$AP_LIB" "\"$opts\"" >/dev/null
+  fi
+  if [ -n "${STRACE:-}" ] && [ "$1" = start ]; then
+    strace -c -f -p "$2" -o "/tmp/perfreq-strace-$3.txt" 2>/dev/null &
+    STRACE_PID=$!
+    sleep 1 # strace attaches to every thread before the load starts
+  elif [ -n "${STRACE:-}" ]; then
+    kill -INT "$STRACE_PID"; wait "$STRACE_PID" 2>/dev/null || true
+    echo "requests $4" >>"/tmp/perfreq-strace-$3.txt"
+  fi
+}
+
 run_one() { # JAR INDEX ROUND
   local jar=$1 idx=$2 round=$3 pid out t0 t1 a0 a1 path agent="" flags=$JVM_FLAGS args=$WHARF_ARGS
   # A variant is JAR, or JAR|JVM FLAGS, or JAR|JVM FLAGS|WHARF ARGS.
@@ -158,8 +180,10 @@ run_one() { # JAR INDEX ROUND
   for path in $PATHS; do
     wrk -t1 -c64 -d"${WARMUP}s" "$SCHEME://127.0.0.1:$WHARF_PORT/$path" >/dev/null 2>&1
     t0=$(ticks "$pid"); a0=$(allocated "$pid")
+    measure_hooks start "$pid" "$idx-$round-$path"
     out=$(wrk -t1 -c64 -d"${SECONDS_RUN}s" --latency "$SCHEME://127.0.0.1:$WHARF_PORT/$path")
     t1=$(ticks "$pid"); a1=$(allocated "$pid")
+    measure_hooks stop "$pid" "$idx-$round-$path" "$(echo "$out" | awk '/requests in/ {print $1}')"
     echo "$out" | awk -v jar="$idx" -v round="$round" -v path="$path" -v dt=$((t1 - t0)) \
       -v da=$((a1 - a0)) -v hz="$HZ" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
       /requests in/ { n = $1 }
