@@ -67,6 +67,9 @@ class ResponseHandlersEmbeddedTest {
               - name: plain-files
                 match: {path: {prefix: /plain-files/}}
                 static: {alias: "%2$s/"}
+              - name: chat
+                match: {path: {prefix: /chat}}
+                proxy: {upstream: solo, websocket: {}}
               - name: api
                 match: {path: {prefix: /}}
                 proxy: {upstream: solo}
@@ -219,6 +222,28 @@ class ResponseHandlersEmbeddedTest {
     assertTrue(response.endsWith("bye"), response);
     client.runPendingTasks();
     assertFalse(client.isOpen(), "HTTP/1.0 without keep-alive: closed after the response");
+  }
+
+  @Test
+  void aWebSocketAfterACompressedResponseLosesTheJoinedHandlers() throws IOException {
+    start();
+    send(client, "GET /styles HTTP/1.1\r\nHost: example.test\r\nAccept-Encoding: gzip\r\n\r\n");
+    assertTrue(written(client).contains("content-encoding: gzip\r\n"));
+    send(
+        client,
+        "GET /chat HTTP/1.1\r\nHost: example.test\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    EmbeddedChannel upstream = node.upstreams.last();
+    written(upstream);
+    answer(
+        upstream,
+        "HTTP/1.1 101 Switching Protocols\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+    assertEquals("HTTP/1.1 101 Switching Protocols", statusLine(written(client)));
+    assertFalse(handlers().contains(HttpFrontendInitializer.COMPRESSION), handlers().toString());
+    assertFalse(handlers().contains(HttpFrontendInitializer.HTTP_CODEC), handlers().toString());
   }
 
   private static String headerValue(String response, String name) {
