@@ -95,7 +95,8 @@ final class Http2FrontendPipeline {
       p.addLast(HttpFrontendInitializer.FLOW_CONTROL, new FlowControlHandler());
       p.addLast(
           HttpFrontendInitializer.DISPATCHER,
-          new RequestDispatcher(context, timeouts, compressor, ClientProtocol.of(stream)));
+          new RequestDispatcher(
+              context, timeouts, ResponseHandlers.present(compressor), ClientProtocol.of(stream)));
     }
   }
 }

@@ -7,7 +7,6 @@ import dev.wharf.config.ListenerLimits;
 import dev.wharf.dataplane.clientaddress.ClientAddresses;
 import dev.wharf.dataplane.clientaddress.ProxyProtocolHandler;
 import dev.wharf.dataplane.clientaddress.TrustedRanges;
-import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.tls.TlsTerminator;
@@ -18,9 +17,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import java.util.List;
 
 /**
@@ -37,7 +34,6 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   static final String COMPRESSION = "compression";
   static final String CHUNKED_WRITER = "chunked-writer";
   static final String FLOW_CONTROL = "flow-control";
-  static final String KEEP_ALIVE = "keep-alive";
   static final String DISPATCHER = "dispatcher";
   static final String PROTOCOL_SELECTION = "protocol-selection";
 
@@ -89,11 +85,12 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
   private void addHttp1(ChannelPipeline p, Listener config) {
     ClientTimeouts timeouts = addTimeouts(p, config);
     addHttpCodec(p, config);
-    ResponseCompressor compressor = addCompression(p);
-    addChunkedWriter(p);
+    // The compressor and the chunked file writer join when a route first needs them (right after
+    // the codec, and in front of the flow control): see ResponseHandlers.
     addFlowControl(p);
-    addKeepAlive(p);
-    addDispatcher(p, timeouts, compressor);
+    // No HttpServerKeepAliveHandler: the dispatcher and each exchange decide keep-alive per
+    // response, and the codec closes after a response that says Connection: close.
+    addDispatcher(p, timeouts);
   }
 
   /**
@@ -147,34 +144,14 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     p.addLast(HTTP_CODEC, new StrictHttpCodec(decoder, HeaderLineLimits.effectiveBytes(config)));
   }
 
-  /** Compresses responses as the route of each request says; idle on routes without. */
-  private static ResponseCompressor addCompression(ChannelPipeline p) {
-    ResponseCompressor compressor = new ResponseCompressor();
-    p.addLast(COMPRESSION, compressor);
-    return compressor;
-  }
-
-  /**
-   * Reads files chunk by chunk while the connection is writable, when they cannot be sent
-   * zero-copy; in front of the compressor so the chunks get compressed. Any other write passes
-   * straight through it.
-   */
-  private static void addChunkedWriter(ChannelPipeline p) {
-    p.addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
-  }
-
   /** Holds decoded messages until the dispatcher asks for the next one. */
   private static void addFlowControl(ChannelPipeline p) {
     p.addLast(FLOW_CONTROL, new FlowControlHandler());
   }
 
-  private static void addKeepAlive(ChannelPipeline p) {
-    p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
-  }
-
-  private void addDispatcher(
-      ChannelPipeline p, ClientTimeouts timeouts, ResponseCompressor compressor) {
+  private void addDispatcher(ChannelPipeline p, ClientTimeouts timeouts) {
     p.addLast(
-        DISPATCHER, new RequestDispatcher(context, timeouts, compressor, ClientProtocol.HTTP_1_1));
+        DISPATCHER,
+        new RequestDispatcher(context, timeouts, ResponseHandlers.lazy(), ClientProtocol.HTTP_1_1));
   }
 }

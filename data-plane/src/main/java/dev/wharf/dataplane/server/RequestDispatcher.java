@@ -1,7 +1,6 @@
 package dev.wharf.dataplane.server;
 
 import dev.wharf.dataplane.compression.ResponseCompression;
-import dev.wharf.dataplane.compression.ResponseCompressor;
 import dev.wharf.dataplane.exchange.ClientExchange;
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
@@ -49,7 +48,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private final NodeServices services;
   private final ProxyServices proxy;
   private final ClientTimeouts timeouts;
-  private final ResponseCompressor compressor;
+  private final ResponseHandlers responseHandlers;
   private final ClientProtocol protocol;
   private final RequestEnds ends;
   private RouteAdmission admission;
@@ -68,13 +67,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   RequestDispatcher(
       ListenerContext listener,
       ClientTimeouts timeouts,
-      ResponseCompressor compressor,
+      ResponseHandlers responseHandlers,
       ClientProtocol protocol) {
     this.listener = listener;
     this.proxy = listener.services();
     this.services = proxy.node();
     this.timeouts = timeouts;
-    this.compressor = compressor;
+    this.responseHandlers = responseHandlers;
     this.protocol = protocol;
     this.ends = new RequestEnds(listener.name(), protocol, services);
   }
@@ -280,7 +279,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     RequestRecord record = routed.record();
     HttpRequest request = routed.request();
     ResponseCompression compression = route.compression().forRequest(request);
-    compressor.expect(compression, record);
+    responseHandlers.prepare(ctx.pipeline(), route, compression, record);
     if (route.files() != null) {
       exchange =
           new StaticExchange(

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
@@ -42,9 +43,11 @@ import java.util.Queue;
  * <p>What {@code HttpServerCodec} adds to the encoder is kept: the methods of decoded requests are
  * queued, and a final response to a {@code HEAD} is encoded without a body; a {@code 2xx} to {@code
  * CONNECT} loses its {@code Transfer-Encoding}; a request that had both {@code Transfer-Encoding:
- * chunked} and {@code Content-Length} closes the connection after its response. Interim (1xx)
- * responses do not consume a queued method: the final response that follows answers the same
- * request.
+ * chunked} and {@code Content-Length} closes the connection after its response. So does a final
+ * response that does not keep the connection ({@code Connection: close}), as Netty's {@code
+ * HttpServerKeepAliveHandler} did in this pipeline: the writers decide keep-alive, this makes sure
+ * the connection ends when they said so, without a handler of its own. Interim (1xx) responses do
+ * not consume a queued method: the final response that follows answers the same request.
  *
  * <p>One instance per connection, on its event loop.
  */
@@ -142,6 +145,11 @@ final class StrictHttpCodec
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
         throws Exception {
+      if (msg instanceof HttpResponse response
+          && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+          && !HttpUtil.isKeepAlive(response)) {
+        closeAfterResponse = true; // it says Connection: close, whoever wrote it
+      }
       if (closeAfterResponse && msg instanceof LastHttpContent) {
         closeAfterResponse = false;
         promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);

@@ -47,9 +47,7 @@ final class WebSocketRelayPipeline {
     upstream.remove(UpstreamHttpPipeline.HTTP_CODEC);
     client.remove(HttpFrontendInitializer.TIMEOUTS);
     client.remove(HttpFrontendInitializer.FLOW_CONTROL);
-    client.remove(HttpFrontendInitializer.KEEP_ALIVE);
-    client.remove(HttpFrontendInitializer.CHUNKED_WRITER);
-    client.remove(HttpFrontendInitializer.COMPRESSION);
+    ResponseHandlers.remove(client);
     client.replace(dispatcher, WebSocketRelay.HANDLER, clientRelay);
     client.remove(HttpFrontendInitializer.HTTP_CODEC);
   }
@@ -68,8 +66,7 @@ final class WebSocketRelayPipeline {
     upstream.remove(UpstreamHttpPipeline.HTTP_CODEC);
     stream.remove(HttpFrontendInitializer.TIMEOUTS);
     stream.remove(HttpFrontendInitializer.FLOW_CONTROL);
-    stream.remove(HttpFrontendInitializer.CHUNKED_WRITER);
-    stream.remove(HttpFrontendInitializer.COMPRESSION);
+    ResponseHandlers.remove(stream);
     stream.replace(dispatcher, WebSocketRelay.HANDLER, clientRelay);
     stream.remove(Http2FrontendPipeline.STREAM_HEADS);
     stream.replace(Http2FrontendPipeline.STREAM_CODEC, STREAM_BYTES, new StreamBytes());
