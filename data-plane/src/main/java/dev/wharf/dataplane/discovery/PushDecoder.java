@@ -6,6 +6,7 @@ import com.google.protobuf.WireFormat;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Route;
 import dev.wharf.proto.discovery.v1.ControlMessage;
+import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -31,7 +32,7 @@ import java.util.Map;
  * refused, or one from another replica) changes the cost, never the result. Thread-safe: decoding
  * is serialized.
  */
-final class PushDecoder implements MethodDescriptor.Marshaller<ControlMessage> {
+public final class PushDecoder implements MethodDescriptor.Marshaller<ControlMessage> {
   private static final int SNAPSHOT = ControlMessage.SNAPSHOT_FIELD_NUMBER;
   private static final int CONFIG = Snapshot.CONFIG_FIELD_NUMBER;
   private static final int ROUTES = Config.ROUTES_FIELD_NUMBER;
@@ -54,6 +55,11 @@ final class PushDecoder implements MethodDescriptor.Marshaller<ControlMessage> {
   private int lastReused;
 
   private int lastParsed;
+
+  /** A decoder whose other messages go to the generated marshaller of the discovery stream. */
+  public PushDecoder() {
+    this(DiscoveryGrpc.getStreamMethod().getResponseMarshaller());
+  }
 
   PushDecoder(MethodDescriptor.Marshaller<ControlMessage> generated) {
     this.generated = generated;
@@ -86,7 +92,7 @@ final class PushDecoder implements MethodDescriptor.Marshaller<ControlMessage> {
   }
 
   /** {@code ControlMessage.parseFrom(bytes)}, with the routes of a pushed config taken over. */
-  synchronized ControlMessage decode(byte[] bytes) throws InvalidProtocolBufferException {
+  public synchronized ControlMessage decode(byte[] bytes) throws InvalidProtocolBufferException {
     int[] snapshot = onlyField(bytes, 0, bytes.length, SNAPSHOT, true);
     if (snapshot == null) {
       return ControlMessage.parseFrom(bytes);
