@@ -6,11 +6,16 @@ import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -81,11 +86,13 @@ final class DiscoveryStream implements ClientResponseObserver<NodeMessage, Contr
       Executor configThread,
       Handler handler,
       Hello hello,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      PushDecoder decoder) {
     DiscoveryStream s = new DiscoveryStream(target, channel, configThread, handler, nanoTime);
-    DiscoveryGrpc.newStub(channel)
-        .withInterceptors(interceptors.toArray(ClientInterceptor[]::new))
-        .stream(s);
+    MethodDescriptor<NodeMessage, ControlMessage> method =
+        DiscoveryGrpc.getStreamMethod().toBuilder().setResponseMarshaller(decoder).build();
+    Channel intercepted = ClientInterceptors.intercept(channel, interceptors);
+    ClientCalls.asyncBidiStreamingCall(intercepted.newCall(method, CallOptions.DEFAULT), s);
     s.send(NodeMessage.newBuilder().setHello(hello).build());
     s.logWhenReady(channel.getState(false), hello);
     return s;

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.discovery;
 
+import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.Hello;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -24,6 +25,9 @@ final class StreamOpener {
   private final List<ClientInterceptor> interceptors;
   private final LongSupplier nanoTime;
 
+  /** Shared by the client's streams, one after another: a new replica's push reuses routes too. */
+  private final PushDecoder decoder;
+
   StreamOpener(
       String nodeId,
       Map<String, String> labels,
@@ -35,6 +39,7 @@ final class StreamOpener {
     this.channels = channels;
     this.interceptors = List.copyOf(interceptors);
     this.nanoTime = nanoTime;
+    this.decoder = new PushDecoder(DiscoveryGrpc.getStreamMethod().getResponseMarshaller());
   }
 
   /**
@@ -56,6 +61,6 @@ final class StreamOpener {
         target,
         hello.getVersion());
     return DiscoveryStream.open(
-        target, channel, interceptors, configThread, handler, hello, nanoTime);
+        target, channel, interceptors, configThread, handler, hello, nanoTime, decoder);
   }
 }

@@ -142,38 +142,62 @@ final class ListenerRoutes {
     return route.index() == index ? route : route.at(index);
   }
 
-  /** {@code earlier} when it holds exactly these compiled routes in this order, else a new one. */
+  /**
+   * {@code earlier} when it holds exactly these compiled routes in this order; its layout with
+   * these routes in its slots when they have the path matches and slash redirects of its routes,
+   * slot by slot (a change of a route's headers, upstream or limits); else a new table.
+   */
   private static VirtualHost virtualHost(List<CompiledRoute> routes, VirtualHost earlier) {
-    if (earlier != null && sameRoutes(earlier.routes(), routes)) {
-      return earlier;
+    if (earlier != null && earlier.routes().size() == routes.size()) {
+      switch (compare(earlier.routes(), routes)) {
+        case SAME:
+          return earlier;
+        case SAME_LOCATIONS:
+          return new VirtualHost(
+              List.copyOf(routes), earlier.table().withRoutes(routes, SlashRedirects::of));
+        default:
+          break;
+      }
     }
-    LocationTable<CompiledRoute> table = new LocationTable<>();
-    for (CompiledRoute route : routes) {
-      addLocation(table, route.config().getMatch().getPath(), route);
-    }
+    LocationTable<CompiledRoute> table =
+        LocationTable.of(
+            routes,
+            ListenerRoutes::checkedPath,
+            route -> route.config().getSlashRedirect(),
+            SlashRedirects::of);
     return new VirtualHost(List.copyOf(routes), table);
   }
 
-  private static boolean sameRoutes(List<CompiledRoute> a, List<CompiledRoute> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
+  private enum Likeness {
+    SAME,
+    SAME_LOCATIONS,
+    OTHER
   }
 
-  private static void addLocation(
-      LocationTable<CompiledRoute> table, PathMatch path, CompiledRoute route) {
+  /** How lists of the same length compare: the same routes, the same locations, or neither. */
+  private static Likeness compare(List<CompiledRoute> a, List<CompiledRoute> b) {
+    Likeness likeness = Likeness.SAME;
+    for (int i = 0; i < a.size(); i++) {
+      CompiledRoute x = a.get(i);
+      CompiledRoute y = b.get(i);
+      if (x == y) {
+        continue;
+      }
+      if (x.config().getSlashRedirect() != y.config().getSlashRedirect()
+          || !x.config().getMatch().getPath().equals(y.config().getMatch().getPath())) {
+        return Likeness.OTHER;
+      }
+      likeness = Likeness.SAME_LOCATIONS;
+    }
+    return likeness;
+  }
+
+  private static PathMatch checkedPath(CompiledRoute route) {
+    PathMatch path = route.config().getMatch().getPath();
     if (!PathMatches.isSet(path)) {
       throw new IllegalArgumentException(
           "route '" + route.name() + "' has no path match; validate the config first");
     }
-    if (table.add(path, route) && route.config().getSlashRedirect()) {
-      table.addSlashRedirect(PathMatches.value(path), SlashRedirects.of(route));
-    }
+    return path;
   }
 }
