@@ -16,8 +16,6 @@ import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.launch.Startup;
 import dev.wharf.launch.StartupException;
 import dev.wharf.proto.config.v1.Config;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -142,12 +140,10 @@ public final class ControlPlaneMain implements Callable<Integer> {
 
   /**
    * The registry a replica's /metrics serves: build info and the JVM's and the process's meters
-   * ({@link ProcessMeters}); the replica adds its own.
+   * ({@link ProcessMeters}); the replica adds its own. The caller closes it after the replica.
    */
-  static PrometheusMeterRegistry registry() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new ProcessMeters(ControlPlaneMain.class).bindTo(registry);
-    return registry;
+  static ReplicaMeterRegistry registry() {
+    return ReplicaMeterRegistry.of(ControlPlaneMain.class);
   }
 
   public static void main(String[] args) {
@@ -179,15 +175,22 @@ public final class ControlPlaneMain implements Callable<Integer> {
       String replica =
           replicaId != null ? replicaId : Startup.hostname() + ":" + listenAddress.getPort();
 
-      PrometheusMeterRegistry registry = registry();
-      ConfigStore store = openStore(replica, bootstrap, err);
+      ReplicaMeterRegistry registry = registry();
+      ConfigStore store;
+      try {
+        store = openStore(replica, bootstrap, err);
+      } catch (StartupException e) {
+        registry.close();
+        throw e;
+      }
       ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(30));
       builder.store(store).replicaId(replica).listen(listenAddress).registry(registry);
       builder.nodeMemory(nodeMemory);
       if (adminHttpAddress != null) {
         builder.adminHttp(adminHttpAddress);
       }
-      try (ControlPlaneServer server = startOrClose(builder, store);
+      try (registry;
+          ControlPlaneServer server = startOrClose(builder, store);
           MetricsEndpoint endpoint =
               MetricsEndpoint.start(
                   metricsAddress, registry, () -> server.discovery().latestVersion() > 0)) {

@@ -34,6 +34,7 @@ class ReplicaMetricsScrapeTest {
   @TempDir Path dir;
   private ControlPlaneServer server;
   private MetricsEndpoint metrics;
+  private PrometheusMeterRegistry registry;
 
   @AfterEach
   void stop() {
@@ -43,10 +44,13 @@ class ReplicaMetricsScrapeTest {
     if (server != null) {
       server.close();
     }
+    if (registry != null) {
+      registry.close(); // after the replica, as main does: its GC listener goes with it
+    }
   }
 
   private String scrape() throws Exception {
-    PrometheusMeterRegistry registry = ControlPlaneMain.registry();
+    registry = ControlPlaneMain.registry();
     FileConfigStore store = FileConfigStore.open(dir.resolve("store"), Clock.systemUTC());
     store.commit(
         0,

@@ -36,15 +36,17 @@ class MetricsScrapeTest {
 
   private TestBackend backend;
   private TestNode node;
+  private NodeMeterRegistry registry;
   private String dead;
 
   @BeforeEach
   void start() throws Exception {
     backend = TestBackend.start("app");
     dead = "127.0.0.1:" + refusing.port(); // held, never listening: connect refused
+    registry = DataPlaneMain.registry();
     node =
         TestNode.builder()
-            .registry(DataPlaneMain.registry())
+            .registry(registry)
             .admin()
             .start(
                 ports ->
@@ -71,6 +73,9 @@ class MetricsScrapeTest {
   void stop() {
     if (node != null) {
       node.close();
+    }
+    if (registry != null) {
+      registry.close(); // after the node, as main does: its GC listener goes with it
     }
     if (backend != null) {
       backend.close();

@@ -76,4 +76,26 @@ final class Scope {
     }
     return List.of();
   }
+
+  /**
+   * Whether {@code text} is in an argument of a directive in force here: this level's, with the
+   * blocks inside it (its locations), and the plain directives of the levels around it ({@code
+   * log_format}, {@code limit_req_zone}), not the other blocks there (other servers).
+   */
+  boolean mentions(String text) {
+    if (own.stream().anyMatch(d -> mentions(d, text))) {
+      return true;
+    }
+    for (Scope s = outer; s != null; s = s.outer) {
+      if (s.own.stream().anyMatch(d -> !d.isBlock() && mentions(d, text))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean mentions(Directive d, String text) {
+    return d.args().stream().anyMatch(a -> a.contains(text))
+        || d.children().stream().anyMatch(c -> mentions(c, text));
+  }
 }

@@ -100,7 +100,29 @@ final class ServerTranslator {
                     + (regexReasons.isEmpty() ? "" : " (" + String.join("; ", regexReasons) + ")"));
       }
     }
+    Optional<Directive> first = scope.ownFirst("server_name");
+    if (first.isPresent()
+        && context.ledger().isTranslated(first.get())
+        && dropsItsFirstName(first.get(), scope)) {
+      String wharfs = hosts.isEmpty() ? "" : hosts.get(0);
+      context.ledger().check(first.get(), FIRST_NAME_DROPPED.formatted(first.get().arg(0), wharfs));
+    }
     return hosts;
+  }
+
+  private static final String FIRST_NAME_DROPPED =
+      "nginx's $server_name here is \"%s\", the server's first name, which matches no host and is"
+          + " not kept as one: Wharf's $server_name is the route's first host, \"%s\", where it"
+          + " is used (a header, a log line, a limit key; an empty key limits nothing); write the"
+          + " name itself there instead";
+
+  /**
+   * Whether the server's first name, nginx's {@code $server_name}, is one the import drops ({@code
+   * _}, {@code ""}) while the server uses {@code $server_name}: Wharf's would then be "".
+   */
+  private static boolean dropsItsFirstName(Directive serverName, Scope scope) {
+    String first = serverName.args().isEmpty() ? "_" : serverName.arg(0);
+    return (first.equals("_") || first.isEmpty()) && scope.mentions("$server_name");
   }
 
   /** A redirecting rewrite becomes a regex route of its own regex; others cannot be. */

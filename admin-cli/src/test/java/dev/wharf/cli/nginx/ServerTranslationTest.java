@@ -282,4 +282,48 @@ class ServerTranslationTest {
 
     assertEquals("app", c.getRoutes(0).getProxy().getUpstream());
   }
+
+  @Test
+  void aCatchAllServerUsingServerNameKeepsMatchingEveryHostAndSaysItsServerNameIsEmpty() {
+    NginxImport.Result r =
+        imports.of(
+            """
+        http {
+            limit_req_zone $server_name zone=per_server:1m rate=10r/s;
+            server { listen 80; server_name a.example; location / { return 204; } }
+            server {
+                listen 80 default_server;
+                server_name _;
+                location / {
+                    limit_req zone=per_server;
+                    add_header X-Server $server_name;
+                    proxy_pass http://127.0.0.1:8081;
+                }
+            }
+        }
+        """);
+
+    // As in nginx, `_` matches no host: the default server's routes take every other host.
+    assertEquals(List.of(), route(r.config(), "default-root").getMatch().getHostsList());
+    assertEquals(
+        List.of(
+            "nginx.conf:6: server_name _ -- nginx's $server_name here is \"_\", the server's first"
+                + " name, which matches no host and is not kept as one: Wharf's $server_name is"
+                + " the route's first host, \"\", where it is used (a header, a log line, a limit"
+                + " key; an empty key limits nothing); write the name itself there instead"),
+        imports.lines(r, Kind.CHECK));
+  }
+
+  @Test
+  void aCatchAllServerThatNeverUsesServerNameIsTranslatedWithoutANote() {
+    NginxImport.Result r =
+        imports.of(
+            """
+        http {
+            server { listen 80; server_name _; location / { return 204; } }
+            server { listen 80; server_name a.example; location / { add_header X-S $server_name; return 204; } }
+        }
+        """);
+    assertEquals(List.of(), imports.lines(r, Kind.CHECK));
+  }
 }

@@ -96,6 +96,15 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
   }
 
   /**
+   * The response counted so far never reached the client: an error page replaces it, and its body
+   * counts from zero. {@code $body_bytes_sent} counts what the client got, as nginx's does.
+   */
+  public void bodyReplaced() {
+    bodyBytesSent = 0;
+    encodedBodyBytes = -1;
+  }
+
+  /**
    * The body went out compressed, {@code bytes} more of it: {@code $body_bytes_sent} then counts
    * what was sent, as nginx does, not what was written before compression.
    */

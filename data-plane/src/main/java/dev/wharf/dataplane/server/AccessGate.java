@@ -57,12 +57,12 @@ final class AccessGate {
 
   /**
    * Calls {@code then} with null when the request may be served, or with the response refusing it
-   * (also when its limits refused it: {@code limited}): at once, or later on the connection's event
-   * loop.
+   * (also when the route refused it first: {@code limited}, whose refusal says whether the
+   * connection survives it; access control's 403 and 401 keep it): at once, or later on the
+   * connection's event loop.
    *
-   * @param admission what refused the request ({@code limited}: whether its refusal keeps the
-   *     connection), and its owner, told that the request ended instead of {@code then} when the
-   *     client left while a check ran off the event loop
+   * @param admission the request's admission, whose owner is told that the request ended instead of
+   *     {@code then} when the client left while a check ran off the event loop
    * @return true when {@code then} or the owner will be called later (a check runs off the event
    *     loop)
    */
@@ -72,12 +72,12 @@ final class AccessGate {
       CompiledRoute route,
       RoutedRequest routed,
       boolean head,
-      HttpResponseStatus limited,
+      Refusal limited,
       RouteAdmission admission,
       Consumer<FullHttpResponse> then) {
     if (limited != null || route.access() == null) {
-      boolean close = !admission.refusalKeepsConnection();
-      then.accept(limited == null ? null : error(ctx, services, limited, head, close));
+      then.accept(
+          limited == null ? null : limited.response(ctx.alloc(), head, services.clock().instant()));
       return false;
     }
     HttpRequest request = routed.request();
@@ -85,7 +85,7 @@ final class AccessGate {
     ClientAddress client = record.request().client();
     InetAddress address = client == null ? null : client.remote().getAddress();
     if (address == null) {
-      then.accept(error(ctx, services, HttpResponseStatus.FORBIDDEN, head, false));
+      then.accept(error(ctx, services, HttpResponseStatus.FORBIDDEN, head));
       return false;
     }
     CompletableFuture<AccessControl.Outcome> outcome =
@@ -128,21 +128,18 @@ final class AccessGate {
       boolean head) {
     return switch (outcome) {
       case ALLOWED -> null;
-      case FORBIDDEN -> error(ctx, services, HttpResponseStatus.FORBIDDEN, head, false);
+      case FORBIDDEN -> error(ctx, services, HttpResponseStatus.FORBIDDEN, head);
       case UNAUTHORIZED -> {
-        FullHttpResponse r = error(ctx, services, HttpResponseStatus.UNAUTHORIZED, head, false);
+        FullHttpResponse r = error(ctx, services, HttpResponseStatus.UNAUTHORIZED, head);
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, route.access().challenge());
         yield r;
       }
     };
   }
 
+  /** Access control's refusal (403, 401): the connection stays open, as nginx's does. */
   private static FullHttpResponse error(
-      ChannelHandlerContext ctx,
-      NodeServices services,
-      HttpResponseStatus status,
-      boolean head,
-      boolean close) {
-    return Responses.error(ctx.alloc(), status, head, close, services.clock().instant());
+      ChannelHandlerContext ctx, NodeServices services, HttpResponseStatus status, boolean head) {
+    return Responses.error(ctx.alloc(), status, head, false, services.clock().instant());
   }
 }

@@ -261,6 +261,8 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
 
   private void servePage() {
     HttpRequest original = request;
+    // The replaced response's exchange counted the body it wrote; the client gets the page's.
+    record.bodyReplaced();
     answer = ErrorPageRules.answerStatus(page, this.original);
     if (ErrorPageRules.isRedirect(page)) {
       state = State.IDLE;

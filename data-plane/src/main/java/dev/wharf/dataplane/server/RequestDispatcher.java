@@ -241,7 +241,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     RoutedRequest routed =
         ListenerContext.routed(route, request, target, selection.groups(), record);
     // Limits first (nginx's preaccess phase), then access control; nothing is read meanwhile.
-    HttpResponseStatus limited =
+    Refusal limited =
         admission.refusal(
             route, routed, ctx.channel(), s -> checkAccess(route, routed, head, s, true));
     if (admission.waiting()) {
@@ -252,7 +252,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   private void checkAccess(
-      CompiledRoute route, RoutedRequest r, boolean head, HttpResponseStatus limited, boolean w) {
+      CompiledRoute route, RoutedRequest r, boolean head, Refusal limited, boolean w) {
     exchange = w ? AccessGate.WAITING : exchange;
     if (AccessGate.check(
         ctx, services, route, r, head, limited, admission, no -> admit(route, r, head, no))) {

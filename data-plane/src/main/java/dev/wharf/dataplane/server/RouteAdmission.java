@@ -36,7 +36,6 @@ final class RouteAdmission implements ClientExchange {
   private ConnectionLeases leases = ConnectionLeases.NONE;
   private ScheduledFuture<?> delay;
   private RequestRecord waiting;
-  private boolean limitRefusal;
 
   RouteAdmission(ChannelHandlerContext ctx, NodeServices services, ExchangeOwner owner) {
     this.ctx = ctx;
@@ -46,27 +45,16 @@ final class RouteAdmission implements ClientExchange {
 
   /**
    * What the route refuses before anything is started ({@link RouteChecks}), then its limits: the
-   * status to refuse the request with, or null when it goes on, at once ({@link #waiting()} false)
-   * or after a delay, when {@code then} is called on the event loop with null (go on) or
-   * limit_conn's refusal.
+   * refusal (which says whether the connection survives it), or null when the request goes on, at
+   * once ({@link #waiting()} false) or after a delay, when {@code then} is called on the event loop
+   * with null (go on) or limit_conn's refusal.
    */
-  HttpResponseStatus refusal(
-      CompiledRoute route,
-      RoutedRequest routed,
-      Channel channel,
-      Consumer<HttpResponseStatus> then) {
+  Refusal refusal(
+      CompiledRoute route, RoutedRequest routed, Channel channel, Consumer<Refusal> then) {
     HttpResponseStatus refused = RouteChecks.refusal(route, routed.request(), channel);
-    limitRefusal = refused == null;
-    return refused != null ? refused : admit(route.limits(), routed.record(), then);
-  }
-
-  /**
-   * Whether the last refusal keeps the connection: a limit's does, as nginx's limit_req and
-   * limit_conn do (a client over its rate would otherwise pay a new connection per refused
-   * request); a route check's (413, 501) does not, as the body was not read.
-   */
-  boolean refusalKeepsConnection() {
-    return limitRefusal;
+    return refused != null
+        ? Refusal.bodyUnread(refused)
+        : admit(route.limits(), routed.record(), then);
   }
 
   /** The dispatcher, told when a request ends without a response (its client left). */
@@ -74,15 +62,14 @@ final class RouteAdmission implements ClientExchange {
     return owner;
   }
 
-  HttpResponseStatus admit(
-      RouteLimits limits, RequestRecord record, Consumer<HttpResponseStatus> then) {
+  Refusal admit(RouteLimits limits, RequestRecord record, Consumer<Refusal> then) {
     if (limits == RouteLimits.NONE) {
       return null;
     }
     long verdict =
         limits.requestVerdict(record.request(), services.ticker().nanoTime() / 1_000_000);
     if (verdict < 0) {
-      return HttpResponseStatus.valueOf((int) -verdict);
+      return Refusal.byLimit(HttpResponseStatus.valueOf((int) -verdict));
     }
     if (verdict == 0) {
       return acquire(limits, record);
@@ -106,13 +93,13 @@ final class RouteAdmission implements ClientExchange {
     return delay != null;
   }
 
-  private HttpResponseStatus acquire(RouteLimits limits, RequestRecord record) {
+  private Refusal acquire(RouteLimits limits, RequestRecord record) {
     if (!limits.hasConnectionLimits()) {
       return null;
     }
     ConnectionLeases got = limits.acquire(record.request());
     if (got.refusedStatus() != 0) {
-      return HttpResponseStatus.valueOf(got.refusedStatus());
+      return Refusal.byLimit(HttpResponseStatus.valueOf(got.refusedStatus()));
     }
     leases = got;
     return null;

@@ -1,10 +1,14 @@
 package dev.wharf.systemtest.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.dataplane.testing.Http;
+import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -146,6 +150,62 @@ class RateLimitSideBySideIT {
       assertEquals(200, held.get(BOUND.toSeconds(), TimeUnit.SECONDS).statusCode());
       assertEquals(200, status(port, "/conn/x", key), "the count is given back, port " + port);
       assertEquals(3, backendRequests(), "port " + port);
+    }
+  }
+
+  /** A GET of {@code path} with the API key, on the raw connection, as HTTP/1.1 or 1.0. */
+  private static String raw(String version, String path, String key, String... more) {
+    StringBuilder r = new StringBuilder("GET " + path + " " + version + "\r\nHost: t\r\n");
+    r.append("x-api-key: ").append(key).append("\r\n");
+    for (String line : more) {
+      r.append(line).append("\r\n");
+    }
+    return r.append("\r\n").toString();
+  }
+
+  /** The key's burst spent on this connection: its next /burst/ request is refused (503). */
+  private static void spendTheBurst(RawHttp http, String key, int port) throws Exception {
+    for (int i = 0; i < 4; i++) {
+      assertEquals(200, http.exchange(raw("HTTP/1.1", "/burst/x", key)).status(), "port " + port);
+    }
+  }
+
+  @Test
+  void aRefusedRequestLeavesItsConnectionUsableForTheNextOneAsNginxDoes() throws Exception {
+    for (int port : new int[] {nginxPort, wharfPort}) {
+      String key = "keep-" + port;
+      try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+        spendTheBurst(http, key, port);
+        RawHttp.Response refused = http.exchange(raw("HTTP/1.1", "/burst/x", key));
+        assertEquals(503, refused.status(), "port " + port);
+        assertFalse(
+            "close".equalsIgnoreCase(refused.headers().get("connection")),
+            "the refusal keeps the connection, port " + port + ": " + refused.headers());
+        RawHttp.Response next = http.exchange(raw("HTTP/1.1", "/free/x", key));
+        assertEquals(200, next.status(), "the next request on the same connection, port " + port);
+        assertEquals(503, http.exchange(raw("HTTP/1.1", "/burst/x", key)).status());
+      }
+      assertEquals(5, backendRequests(), "the refused requests never reached it, port " + port);
+    }
+  }
+
+  @Test
+  void aRefusalOfAnHttp10OrConnectionCloseRequestClosesTheConnectionAsNginxDoes() throws Exception {
+    for (int port : new int[] {nginxPort, wharfPort}) {
+      String key = "close-" + port;
+      try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+        spendTheBurst(http, key, port);
+        RawHttp.Response refused =
+            http.exchange(raw("HTTP/1.1", "/burst/x", key, "Connection: close"));
+        assertEquals(503, refused.status(), "port " + port);
+        assertTrue(http.closedByServer(), "Connection: close is honoured, port " + port);
+      }
+      try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+        RawHttp.Response refused = http.exchange(raw("HTTP/1.0", "/burst/x", key));
+        assertEquals(503, refused.status(), "port " + port);
+        assertTrue(http.closedByServer(), "an HTTP/1.0 request's connection ends, port " + port);
+      }
+      assertEquals(4, backendRequests(), "the refused requests never reached it, port " + port);
     }
   }
 }
