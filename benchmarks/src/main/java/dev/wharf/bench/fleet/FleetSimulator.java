@@ -107,7 +107,8 @@ public final class FleetSimulator {
     Config base = FleetConfigs.generate(s.routes(), LISTENER_PORT);
     AckTracker sent = new AckTracker(s.nodes());
     AckTracker recorded = new AckTracker(s.nodes());
-    ConfigStore store = observed(backing, recorded);
+    VersionTimeline timeline = new VersionTimeline();
+    ConfigStore store = observed(backing, recorded, timeline);
     long version;
     ControlPlaneServer server;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -129,13 +130,16 @@ public final class FleetSimulator {
     List<SimulatedNode> nodes = new ArrayList<>();
     try {
       Duration connected =
-          connect(s, server.address(), version, sent, recorded, channels, nodes, log);
+          connect(s, server.address(), version, sent, recorded, timeline, channels, nodes, log);
+      Trackers t = new Trackers(sent, recorded, timeline);
       for (int c = 1; c <= s.warmupChanges(); c++) {
-        version = change(store, base, version, c, sent, recorded, s.ackTimeout()).version();
+        version = change(store, base, version, c, t, s.ackTimeout()).version();
       }
       PushToAckView.Counts before = PushToAckView.counts(registry);
-      List<FleetResult.Change> changes = measure(s, store, base, version, sent, recorded);
+      double[] stagesBefore = PushToAckView.publishTotals(registry);
+      List<FleetResult.Change> changes = measure(s, store, base, version, t);
       PushToAckView.Stats replica = PushToAckView.between(before, PushToAckView.counts(registry));
+      double[] stages = PushToAckView.publishTotals(registry);
       FleetResult result =
           new FleetResult(
               s.nodes(),
@@ -146,7 +150,9 @@ public final class FleetSimulator {
               connected,
               s.warmupChanges(),
               changes,
-              replica);
+              replica,
+              (stages[1] - stagesBefore[1]) / Math.max(1, stages[0] - stagesBefore[0]),
+              (stages[2] - stagesBefore[2]) / Math.max(1, stages[0] - stagesBefore[0]));
       logResult(log, s, result);
       return result;
     } finally {
@@ -161,7 +167,8 @@ public final class FleetSimulator {
   /**
    * {@code backing}, telling {@code recorded} of every simulated node's ACK the replica records.
    */
-  private static ConfigStore observed(ConfigStore backing, AckTracker recorded) {
+  private static ConfigStore observed(
+      ConfigStore backing, AckTracker recorded, VersionTimeline timeline) {
     return new ObservedStore(
         backing,
         status -> {
@@ -169,8 +176,12 @@ public final class FleetSimulator {
           if (node >= 0 && status.getAckedVersion() > 0) {
             recorded.acked(node, status.getAckedVersion(), System.nanoTime());
           }
-        });
+        },
+        timeline);
   }
+
+  /** What a change waits on and reads its times from. */
+  private record Trackers(AckTracker sent, AckTracker recorded, VersionTimeline timeline) {}
 
   /**
    * Connects the fleet, {@code nodesPerChannel} nodes to a channel, into {@code channels} and
@@ -184,6 +195,7 @@ public final class FleetSimulator {
       long version,
       AckTracker sent,
       AckTracker recorded,
+      VersionTimeline timeline,
       List<ManagedChannel> channels,
       List<SimulatedNode> nodes,
       PrintStream log)
@@ -193,7 +205,7 @@ public final class FleetSimulator {
       if (i % s.nodesPerChannel() == 0) {
         channels.add(channel(replica));
       }
-      nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent));
+      nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent, timeline));
     }
     Duration connectTimeout =
         s.ackTimeout().compareTo(Duration.ofMinutes(1)) > 0
@@ -210,17 +222,11 @@ public final class FleetSimulator {
 
   /** Makes the measured changes, numbered after the warm-up ones, starting from {@code version}. */
   private static List<FleetResult.Change> measure(
-      Settings s,
-      ConfigStore store,
-      Config base,
-      long version,
-      AckTracker sent,
-      AckTracker recorded)
-      throws Exception {
+      Settings s, ConfigStore store, Config base, long version, Trackers t) throws Exception {
     List<FleetResult.Change> changes = new ArrayList<>();
     for (int c = 1; c <= s.changes(); c++) {
       FleetResult.Change change =
-          change(store, base, version, s.warmupChanges() + c, sent, recorded, s.ackTimeout());
+          change(store, base, version, s.warmupChanges() + c, t, s.ackTimeout());
       changes.add(change);
       version = change.version();
     }
@@ -258,13 +264,7 @@ public final class FleetSimulator {
    * holds exactly this change's ACKs).
    */
   private static FleetResult.Change change(
-      ConfigStore store,
-      Config base,
-      long version,
-      int number,
-      AckTracker sent,
-      AckTracker recorded,
-      Duration timeout)
+      ConfigStore store, Config base, long version, int number, Trackers t, Duration timeout)
       throws Exception {
     Config next = FleetConfigs.changed(base, number);
     long start = System.nanoTime();
@@ -274,8 +274,8 @@ public final class FleetSimulator {
       throw new IllegalStateException(
           "change " + number + " made no new version (" + made + " after " + version + ")");
     }
-    AckTracker.Acks acks = sent.await(made, timeout);
-    AckTracker.Acks statuses = recorded.await(made, timeout);
+    AckTracker.Acks acks = t.sent().await(made, timeout);
+    AckTracker.Acks statuses = t.recorded().await(made, timeout);
     return new FleetResult.Change(
         made,
         acks.nodes(),
@@ -283,7 +283,8 @@ public final class FleetSimulator {
         committed - start,
         acks.firstSentNanos() - start,
         acks.lastSentNanos() - start,
-        statuses.lastSentNanos() - start);
+        statuses.lastSentNanos() - start,
+        t.timeline().times(made, start));
   }
 
   /** Leaves nothing under the run's etcd prefix but its revision history. */
