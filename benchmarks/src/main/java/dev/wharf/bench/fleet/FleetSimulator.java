@@ -9,6 +9,10 @@ import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -128,9 +132,25 @@ public final class FleetSimulator {
     }
     List<ManagedChannel> channels = new ArrayList<>();
     List<SimulatedNode> nodes = new ArrayList<>();
+    // The nodes' own event loops: by default the shaded transport's client and server share one
+    // group, so a replica's write or ACK read waited behind simulated nodes parsing configs on the
+    // same thread, which no real fleet does (its nodes parse on their own machines).
+    EventLoopGroup nodeLoops =
+        new NioEventLoopGroup(
+            Runtime.getRuntime().availableProcessors(),
+            new DefaultThreadFactory("fleet-nodes", true));
     try {
       Duration connected =
-          connect(s, server.address(), version, sent, recorded, timeline, channels, nodes, log);
+          connect(
+              s,
+              new NodeChannels(server.address(), nodeLoops),
+              version,
+              sent,
+              recorded,
+              timeline,
+              channels,
+              nodes,
+              log);
       Trackers t = new Trackers(sent, recorded, timeline);
       for (int c = 1; c <= s.warmupChanges(); c++) {
         version = change(store, base, version, c, t, s.ackTimeout()).version();
@@ -157,6 +177,7 @@ public final class FleetSimulator {
       return result;
     } finally {
       closeAll(nodes, channels);
+      nodeLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS);
       if (storeName.equals("etcd")) {
         cleanUp(store, log);
       }
@@ -191,7 +212,7 @@ public final class FleetSimulator {
    */
   private static Duration connect(
       Settings s,
-      InetSocketAddress replica,
+      NodeChannels replica,
       long version,
       AckTracker sent,
       AckTracker recorded,
@@ -203,7 +224,7 @@ public final class FleetSimulator {
     long connectStart = System.nanoTime();
     for (int i = 0; i < s.nodes(); i++) {
       if (i % s.nodesPerChannel() == 0) {
-        channels.add(channel(replica));
+        channels.add(replica.open());
       }
       nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent, timeline));
     }
@@ -298,16 +319,20 @@ public final class FleetSimulator {
   }
 
   /**
-   * A channel of the shaded gRPC transport (named explicitly: jetcd brings an unshaded one too),
-   * with the direct executor: the simulated nodes never block, so their callbacks may run on the
-   * event loop instead of hopping to a thread pool.
+   * Channels of the shaded gRPC transport (named explicitly: jetcd brings an unshaded one too) on
+   * the nodes' own event loops, with the direct executor: the simulated nodes never block, so their
+   * callbacks may run on the event loop instead of hopping to a thread pool.
    */
-  private static ManagedChannel channel(InetSocketAddress replica) {
-    return NettyChannelBuilder.forAddress(replica)
-        .usePlaintext()
-        .directExecutor()
-        .maxInboundMessageSize(64 << 20) // a 10,000-route config is about 1.2 MB
-        .build();
+  private record NodeChannels(InetSocketAddress replica, EventLoopGroup loops) {
+    ManagedChannel open() {
+      return NettyChannelBuilder.forAddress(replica)
+          .eventLoopGroup(loops)
+          .channelType(NioSocketChannel.class)
+          .usePlaintext()
+          .directExecutor()
+          .maxInboundMessageSize(64 << 20) // a 10,000-route config is about 1.2 MB
+          .build();
+    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
