@@ -35,7 +35,7 @@ final class FleetMarkdown {
     for (FleetResult r : results) {
       appendRunNote(md, r);
     }
-    return md.append('\n').toString();
+    return md.append('\n').append(TimelineMarkdown.table(results)).toString();
   }
 
   /** The Push to ACK section's heading, explanation and table header. */

@@ -15,6 +15,8 @@ import java.util.List;
  * @param warmupChanges changes made before the measured ones, not counted
  * @param changes the measured changes, in order
  * @param replica the replica's push-to-ACK timer over the measured changes
+ * @param validateMeanMillis the replica's mean validation time per measured version
+ * @param fanOutMeanMillis the replica's mean time per measured version to queue every push
  */
 public record FleetResult(
     int nodes,
@@ -25,7 +27,9 @@ public record FleetResult(
     Duration connected,
     int warmupChanges,
     List<Change> changes,
-    PushToAckView.Stats replica) {
+    PushToAckView.Stats replica,
+    double validateMeanMillis,
+    double fanOutMeanMillis) {
 
   public FleetResult {
     changes = List.copyOf(changes);
@@ -41,6 +45,7 @@ public record FleetResult(
    * @param firstAckNanos until the first node sent its ACK
    * @param lastAckNanos until the last node sent its ACK: the headline figure
    * @param recordedNanos until the replica wrote the last node's new status (its fleet view)
+   * @param timeline the stages in between, from the same start
    */
   public record Change(
       long version,
@@ -49,7 +54,8 @@ public record FleetResult(
       long commitNanos,
       long firstAckNanos,
       long lastAckNanos,
-      long recordedNanos) {}
+      long recordedNanos,
+      VersionTimeline.Times timeline) {}
 
   Samples commit() {
     return new Samples(changes.stream().mapToLong(Change::commitNanos).toArray());
@@ -61,6 +67,25 @@ public record FleetResult(
 
   Samples lastAck() {
     return new Samples(changes.stream().mapToLong(Change::lastAckNanos).toArray());
+  }
+
+  /** The first ({@code last} false) or last time each change reached {@code stage}. */
+  Samples stage(VersionTimeline.Stage stage, boolean last) {
+    return new Samples(
+        changes.stream()
+            .mapToLong(c -> last ? c.timeline().last(stage) : c.timeline().first(stage))
+            .toArray());
+  }
+
+  /** The simulated nodes' parsing time per change, summed over the nodes. */
+  Samples nodeParsing() {
+    return new Samples(changes.stream().mapToLong(c -> c.timeline().nodeParseNanos()).toArray());
+  }
+
+  /** Status batches per change that carried its version. */
+  Samples batches() {
+    return new Samples(
+        changes.stream().mapToLong(c -> c.timeline().batches() * 1_000_000L).toArray());
   }
 
   Samples recorded() {

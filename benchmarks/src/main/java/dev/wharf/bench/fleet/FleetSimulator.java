@@ -9,6 +9,10 @@ import dev.wharf.controlplane.store.StoreException;
 import dev.wharf.proto.config.v1.Config;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -107,7 +111,8 @@ public final class FleetSimulator {
     Config base = FleetConfigs.generate(s.routes(), LISTENER_PORT);
     AckTracker sent = new AckTracker(s.nodes());
     AckTracker recorded = new AckTracker(s.nodes());
-    ConfigStore store = observed(backing, recorded);
+    VersionTimeline timeline = new VersionTimeline();
+    ConfigStore store = observed(backing, recorded, timeline);
     long version;
     ControlPlaneServer server;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -127,15 +132,34 @@ public final class FleetSimulator {
     }
     List<ManagedChannel> channels = new ArrayList<>();
     List<SimulatedNode> nodes = new ArrayList<>();
+    // The nodes' own event loops: by default the shaded transport's client and server share one
+    // group, so a replica's write or ACK read waited behind simulated nodes parsing configs on the
+    // same thread, which no real fleet does (its nodes parse on their own machines).
+    EventLoopGroup nodeLoops =
+        new NioEventLoopGroup(
+            Runtime.getRuntime().availableProcessors(),
+            new DefaultThreadFactory("fleet-nodes", true));
     try {
       Duration connected =
-          connect(s, server.address(), version, sent, recorded, channels, nodes, log);
+          connect(
+              s,
+              new NodeChannels(server.address(), nodeLoops),
+              version,
+              sent,
+              recorded,
+              timeline,
+              channels,
+              nodes,
+              log);
+      Trackers t = new Trackers(sent, recorded, timeline);
       for (int c = 1; c <= s.warmupChanges(); c++) {
-        version = change(store, base, version, c, sent, recorded, s.ackTimeout()).version();
+        version = change(store, base, version, c, t, s.ackTimeout()).version();
       }
       PushToAckView.Counts before = PushToAckView.counts(registry);
-      List<FleetResult.Change> changes = measure(s, store, base, version, sent, recorded);
+      double[] stagesBefore = PushToAckView.publishTotals(registry);
+      List<FleetResult.Change> changes = measure(s, store, base, version, t);
       PushToAckView.Stats replica = PushToAckView.between(before, PushToAckView.counts(registry));
+      double[] stages = PushToAckView.publishTotals(registry);
       FleetResult result =
           new FleetResult(
               s.nodes(),
@@ -146,11 +170,14 @@ public final class FleetSimulator {
               connected,
               s.warmupChanges(),
               changes,
-              replica);
+              replica,
+              (stages[1] - stagesBefore[1]) / Math.max(1, stages[0] - stagesBefore[0]),
+              (stages[2] - stagesBefore[2]) / Math.max(1, stages[0] - stagesBefore[0]));
       logResult(log, s, result);
       return result;
     } finally {
       closeAll(nodes, channels);
+      nodeLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS);
       if (storeName.equals("etcd")) {
         cleanUp(store, log);
       }
@@ -161,7 +188,8 @@ public final class FleetSimulator {
   /**
    * {@code backing}, telling {@code recorded} of every simulated node's ACK the replica records.
    */
-  private static ConfigStore observed(ConfigStore backing, AckTracker recorded) {
+  private static ConfigStore observed(
+      ConfigStore backing, AckTracker recorded, VersionTimeline timeline) {
     return new ObservedStore(
         backing,
         status -> {
@@ -169,8 +197,12 @@ public final class FleetSimulator {
           if (node >= 0 && status.getAckedVersion() > 0) {
             recorded.acked(node, status.getAckedVersion(), System.nanoTime());
           }
-        });
+        },
+        timeline);
   }
+
+  /** What a change waits on and reads its times from. */
+  private record Trackers(AckTracker sent, AckTracker recorded, VersionTimeline timeline) {}
 
   /**
    * Connects the fleet, {@code nodesPerChannel} nodes to a channel, into {@code channels} and
@@ -180,10 +212,11 @@ public final class FleetSimulator {
    */
   private static Duration connect(
       Settings s,
-      InetSocketAddress replica,
+      NodeChannels replica,
       long version,
       AckTracker sent,
       AckTracker recorded,
+      VersionTimeline timeline,
       List<ManagedChannel> channels,
       List<SimulatedNode> nodes,
       PrintStream log)
@@ -191,9 +224,9 @@ public final class FleetSimulator {
     long connectStart = System.nanoTime();
     for (int i = 0; i < s.nodes(); i++) {
       if (i % s.nodesPerChannel() == 0) {
-        channels.add(channel(replica));
+        channels.add(replica.open());
       }
-      nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent));
+      nodes.add(SimulatedNode.connect(channels.get(channels.size() - 1), i, sent, timeline));
     }
     Duration connectTimeout =
         s.ackTimeout().compareTo(Duration.ofMinutes(1)) > 0
@@ -210,17 +243,11 @@ public final class FleetSimulator {
 
   /** Makes the measured changes, numbered after the warm-up ones, starting from {@code version}. */
   private static List<FleetResult.Change> measure(
-      Settings s,
-      ConfigStore store,
-      Config base,
-      long version,
-      AckTracker sent,
-      AckTracker recorded)
-      throws Exception {
+      Settings s, ConfigStore store, Config base, long version, Trackers t) throws Exception {
     List<FleetResult.Change> changes = new ArrayList<>();
     for (int c = 1; c <= s.changes(); c++) {
       FleetResult.Change change =
-          change(store, base, version, s.warmupChanges() + c, sent, recorded, s.ackTimeout());
+          change(store, base, version, s.warmupChanges() + c, t, s.ackTimeout());
       changes.add(change);
       version = change.version();
     }
@@ -258,13 +285,7 @@ public final class FleetSimulator {
    * holds exactly this change's ACKs).
    */
   private static FleetResult.Change change(
-      ConfigStore store,
-      Config base,
-      long version,
-      int number,
-      AckTracker sent,
-      AckTracker recorded,
-      Duration timeout)
+      ConfigStore store, Config base, long version, int number, Trackers t, Duration timeout)
       throws Exception {
     Config next = FleetConfigs.changed(base, number);
     long start = System.nanoTime();
@@ -274,8 +295,8 @@ public final class FleetSimulator {
       throw new IllegalStateException(
           "change " + number + " made no new version (" + made + " after " + version + ")");
     }
-    AckTracker.Acks acks = sent.await(made, timeout);
-    AckTracker.Acks statuses = recorded.await(made, timeout);
+    AckTracker.Acks acks = t.sent().await(made, timeout);
+    AckTracker.Acks statuses = t.recorded().await(made, timeout);
     return new FleetResult.Change(
         made,
         acks.nodes(),
@@ -283,7 +304,8 @@ public final class FleetSimulator {
         committed - start,
         acks.firstSentNanos() - start,
         acks.lastSentNanos() - start,
-        statuses.lastSentNanos() - start);
+        statuses.lastSentNanos() - start,
+        t.timeline().times(made, start));
   }
 
   /** Leaves nothing under the run's etcd prefix but its revision history. */
@@ -297,16 +319,20 @@ public final class FleetSimulator {
   }
 
   /**
-   * A channel of the shaded gRPC transport (named explicitly: jetcd brings an unshaded one too),
-   * with the direct executor: the simulated nodes never block, so their callbacks may run on the
-   * event loop instead of hopping to a thread pool.
+   * Channels of the shaded gRPC transport (named explicitly: jetcd brings an unshaded one too) on
+   * the nodes' own event loops, with the direct executor: the simulated nodes never block, so their
+   * callbacks may run on the event loop instead of hopping to a thread pool.
    */
-  private static ManagedChannel channel(InetSocketAddress replica) {
-    return NettyChannelBuilder.forAddress(replica)
-        .usePlaintext()
-        .directExecutor()
-        .maxInboundMessageSize(64 << 20) // a 10,000-route config is about 1.2 MB
-        .build();
+  private record NodeChannels(InetSocketAddress replica, EventLoopGroup loops) {
+    ManagedChannel open() {
+      return NettyChannelBuilder.forAddress(replica)
+          .eventLoopGroup(loops)
+          .channelType(NioSocketChannel.class)
+          .usePlaintext()
+          .directExecutor()
+          .maxInboundMessageSize(64 << 20) // a 10,000-route config is about 1.2 MB
+          .build();
+    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

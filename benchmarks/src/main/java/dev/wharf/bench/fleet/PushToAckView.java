@@ -75,6 +75,20 @@ final class PushToAckView {
     return new Counts(s.count(), s.total(TimeUnit.NANOSECONDS), bounds, counts);
   }
 
+  /**
+   * The replica's {@code wharf_cp_publish} timers: versions published, then total milliseconds
+   * spent validating and fanning out.
+   */
+  static double[] publishTotals(MeterRegistry registry) {
+    Timer validate = registry.get("wharf_cp_publish").tag("stage", "validate").timer();
+    Timer fanOut = registry.get("wharf_cp_publish").tag("stage", "fan_out").timer();
+    return new double[] {
+      validate.count(),
+      validate.totalTime(TimeUnit.MILLISECONDS),
+      fanOut.totalTime(TimeUnit.MILLISECONDS)
+    };
+  }
+
   /** What happened between {@code before} and {@code after} (taken from the same timer). */
   static Stats between(Counts before, Counts after) {
     long count = after.count() - before.count();

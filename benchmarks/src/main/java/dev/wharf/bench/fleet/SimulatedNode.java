@@ -7,9 +7,12 @@ import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 
 /**
@@ -17,7 +20,9 @@ import io.grpc.stub.ClientResponseObserver;
  * heartbeats, and ACKs each snapshot as soon as gRPC has deserialized it (config included),
  * recording when the ACK was handed to the transport. It compiles nothing and writes no file: the
  * node's own compile time is measured on its own ({@code snapshot-build}), and here only the
- * control plane, the serialization and the network stack are timed.
+ * control plane, the serialization and the network stack are timed. Parsing the pushed config is
+ * timed on its own ({@link VersionTimeline}: when a push arrives, how long the node spent parsing):
+ * a real node parses too, before it can ACK, but on its own machine, not on the replica's cores.
  *
  * <p>Threading: gRPC calls this observer one message at a time (on the channel's event loop, the
  * channels being built with a direct executor, which is fine since nothing here blocks). Sending is
@@ -29,13 +34,26 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
   private final int index;
   private final String id;
   private final AckTracker tracker;
+  private final VersionTimeline timeline;
   private ClientCallStreamObserver<NodeMessage> requests; // guarded by this
   private boolean closing; // guarded by this
 
-  private SimulatedNode(int index, String id, AckTracker tracker) {
+  /**
+   * The discovery method with a response marshaller that notes when it starts and ends parsing each
+   * message. gRPC parses a message in the call's executor (here the event loop, the channels having
+   * a direct executor) right before it hands it to {@link #onNext} on the same thread.
+   */
+  private static final MethodDescriptor<NodeMessage, ControlMessage> TIMED_STREAM =
+      DiscoveryGrpc.getStreamMethod().toBuilder(
+              DiscoveryGrpc.getStreamMethod().getRequestMarshaller(),
+              new TimedParse(DiscoveryGrpc.getStreamMethod().getResponseMarshaller()))
+          .build();
+
+  private SimulatedNode(int index, String id, AckTracker tracker, VersionTimeline timeline) {
     this.index = index;
     this.id = id;
     this.tracker = tracker;
+    this.timeline = timeline;
   }
 
   /** The index of the node named {@code id}; -1 for a name the simulator never gives. */
@@ -51,10 +69,11 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
   }
 
   /** Opens the node's stream on {@code channel} (shared with other nodes) and says hello. */
-  static SimulatedNode connect(Channel channel, int index, AckTracker tracker) {
+  static SimulatedNode connect(
+      Channel channel, int index, AckTracker tracker, VersionTimeline timeline) {
     SimulatedNode node =
-        new SimulatedNode(index, String.format(ID_PREFIX + "%05d", index), tracker);
-    DiscoveryGrpc.newStub(channel).stream(node);
+        new SimulatedNode(index, String.format(ID_PREFIX + "%05d", index), tracker, timeline);
+    ClientCalls.asyncBidiStreamingCall(channel.newCall(TIMED_STREAM, CallOptions.DEFAULT), node);
     node.send(
         NodeMessage.newBuilder()
             .setHello(Hello.newBuilder().setNodeId(node.id).putLabels("fleet", "simulated"))
@@ -69,6 +88,7 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
 
   @Override
   public void onNext(ControlMessage message) {
+    long[] parse = TimedParse.last();
     if (message.hasHeartbeat()) {
       // answered at once, as a node does, or the replica ends the stream of a silent node
       send(NodeMessage.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()).build());
@@ -83,11 +103,14 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
       tracker.problem(id + ": version " + s.getVersion() + " arrived without routes");
       return;
     }
+    timeline.parsed(s.getVersion(), parse[0], parse[1]);
     send(
         NodeMessage.newBuilder()
             .setAck(Ack.newBuilder().setVersion(s.getVersion()).setNonce(s.getNonce()))
             .build());
-    tracker.acked(index, s.getVersion(), System.nanoTime());
+    long sent = System.nanoTime();
+    timeline.mark(s.getVersion(), VersionTimeline.Stage.ACK_SENT, sent);
+    tracker.acked(index, s.getVersion(), sent);
   }
 
   private synchronized void send(NodeMessage message) {

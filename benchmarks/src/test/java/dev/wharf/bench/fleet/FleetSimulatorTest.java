@@ -33,6 +33,7 @@ class FleetSimulatorTest {
       assertTrue(c.firstAckNanos() > 0 && c.firstAckNanos() <= c.lastAckNanos(), c::toString);
       // The replica records an ACK only after it arrived, so after the node sent it.
       assertTrue(c.lastAckNanos() <= c.recordedNanos(), c::toString);
+      assertTimelineInOrder(c);
       previous = c.version();
     }
     // The replica's own timer saw exactly the measured pushes: 5 nodes times 3 changes.
@@ -42,6 +43,39 @@ class FleetSimulatorTest {
     assertTrue(r.configBytes() > 0);
     assertTrue(
         log.toString(StandardCharsets.UTF_8).contains("5 nodes on 3 channels"), log::toString);
+  }
+
+  /**
+   * A version passes the stages in order: the replica's watch, its publish, the nodes' receipt and
+   * ACK, the replica's handling of the ACK, the status batch. Comparisons that span threads hold
+   * because each stage happens after the one before it on any node (a node receives after the
+   * replica queued its push, and so on); the replica's ACK time is its clock's, so to the
+   * microsecond.
+   */
+  private static void assertTimelineInOrder(FleetResult.Change c) {
+    VersionTimeline.Times t = c.timeline();
+    long[] inOrder = {
+      t.first(VersionTimeline.Stage.WATCH_SEEN),
+      t.first(VersionTimeline.Stage.NODE_RECEIVED),
+      t.first(VersionTimeline.Stage.ACK_SENT),
+      t.last(VersionTimeline.Stage.ACK_SENT),
+      t.last(VersionTimeline.Stage.BATCH_START),
+      t.last(VersionTimeline.Stage.BATCH_END)
+    };
+    for (int i = 0; i < inOrder.length; i++) {
+      int at = i;
+      assertTrue(inOrder[i] >= 0, () -> "stage " + at + " never seen: " + c);
+      assertTrue(i == 0 || inOrder[i - 1] <= inOrder[i], () -> "stage " + at + ": " + c);
+    }
+    assertEquals(c.lastAckNanos(), t.last(VersionTimeline.Stage.ACK_SENT), c::toString);
+    assertTrue(t.last(VersionTimeline.Stage.BATCH_END) <= c.recordedNanos(), c::toString);
+    assertTrue(t.batches() >= 1 && t.nodeParseNanos() > 0, c::toString);
+    long replicaAcked = t.last(VersionTimeline.Stage.REPLICA_ACKED);
+    // The replica's wall clock against this JVM's nanoTime: equal to within a millisecond or so.
+    assertTrue(
+        replicaAcked >= t.first(VersionTimeline.Stage.ACK_SENT) - 2_000_000
+            && replicaAcked <= t.last(VersionTimeline.Stage.BATCH_START) + 2_000_000,
+        c::toString);
   }
 
   @Test
@@ -57,5 +91,6 @@ class FleetSimulatorTest {
     assertTrue(md.contains("| 3 | 50 | file | 10 |"), md);
     assertTrue(md.contains("every node ACKed every measured version exactly once"), md);
     assertTrue(md.contains("| - | - |"), "no target is judged for 3 nodes: " + md);
+    assertTrue(md.contains("| last status batch write returns (*fleet view*) |"), md);
   }
 }

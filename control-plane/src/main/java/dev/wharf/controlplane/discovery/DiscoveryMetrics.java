@@ -26,6 +26,8 @@ public final class DiscoveryMetrics {
   private final Counter movedNodes;
   private final Timer pushToAck;
   private final Timer watchLag;
+  private final Timer validate;
+  private final Timer fanOut;
   private final AtomicLong version = new AtomicLong();
 
   public DiscoveryMetrics(MeterRegistry registry, Supplier<Number> connectedNodes) {
@@ -88,6 +90,21 @@ public final class DiscoveryMetrics {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry);
+    validate =
+        publishStage(registry, "validate", "validate (the shared validator, once per version)");
+    fanOut =
+        publishStage(
+            registry, "fan_out", "fan out (a push queued on every connected node's stream)");
+  }
+
+  private static Timer publishStage(MeterRegistry registry, String stage, String what) {
+    return Timer.builder("wharf_cp_publish")
+        .description("Time this replica spends publishing a version, by stage: " + what)
+        .tag("stage", stage)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
   }
 
   /** Meters that count but are not exported: for tests and tools that do not scrape. */
@@ -100,6 +117,15 @@ public final class DiscoveryMetrics {
     if (lag != null) {
       watchLag.record(lag);
     }
+  }
+
+  /**
+   * A version was validated in {@code validateNanos}, then offered to every node in {@code
+   * fanOutNanos}.
+   */
+  void publishStages(long validateNanos, long fanOutNanos) {
+    validate.record(Duration.ofNanos(validateNanos));
+    fanOut.record(Duration.ofNanos(fanOutNanos));
   }
 
   void pushed() {

@@ -97,7 +97,9 @@ public final class DiscoveryState {
     if (current != null && config.version() <= current.version()) {
       return false;
     }
+    long start = replica.nanoTime().getAsLong();
     List<ConfigError> errors = ConfigValidator.validate(config.config());
+    long validated = replica.nanoTime().getAsLong();
     if (!errors.isEmpty()) {
       metrics.rejected();
       log.error(
@@ -113,6 +115,7 @@ public final class DiscoveryState {
     for (NodeSession session : sessions.values()) {
       session.offer();
     }
+    metrics.publishStages(validated - start, replica.nanoTime().getAsLong() - validated);
     return true;
   }
 

@@ -214,6 +214,18 @@ class DiscoveryServiceTest {
   }
 
   @Test
+  void eachPublishedVersionTimesItsValidationAndItsFanOutOnce() {
+    state.publish(version(1, "one"));
+    state.publish(version(2, "two"));
+    state.publish(version(2, "again")); // not newer: neither validated nor offered
+
+    for (String stage : new String[] {"validate", "fan_out"}) {
+      var timer = registry.get("wharf_cp_publish").tag("stage", stage).timer();
+      assertEquals(2, timer.count(), stage);
+    }
+  }
+
+  @Test
   void versionsThatDoNotGoUpAreIgnored() {
     assertTrue(state.publish(version(5, "five")));
     assertFalse(state.publish(version(5, "again")));
