@@ -81,7 +81,7 @@ public final class WebSocketRelay implements Drainable {
     int pendingClose; // the code of a close frame waiting for the next boundary towards `out`
     int refusal; // the close code for `in` once its stream was refused, else 0
     boolean stopped; // nothing more goes to `out`
-    final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1); // read before start()
+    ArrayDeque<ByteBuf> early; // read before start(), made at the first such read; rarely any
 
     Direction(Channel in, Channel out, String sender, Counter messages, Counter dropped) {
       this.in = in;
@@ -210,9 +210,10 @@ public final class WebSocketRelay implements Drainable {
     started = true;
     services.metrics().webSocketOpened(route);
     for (Direction d : new Direction[] {fromClient, fromUpstream}) {
-      while (!d.early.isEmpty()) {
-        onRead(d, d.early.poll());
+      for (ArrayDeque<ByteBuf> early = d.early; early != null && !early.isEmpty(); ) {
+        onRead(d, early.poll());
       }
+      d.early = null;
       d.out.flush();
       countMessages(d);
     }
@@ -228,6 +229,9 @@ public final class WebSocketRelay implements Drainable {
 
   void onRead(Direction d, ByteBuf buf) {
     if (!started) {
+      if (d.early == null) {
+        d.early = new ArrayDeque<>(2);
+      }
       d.early.add(buf); // the pipelines are still being rebuilt
       return;
     }
@@ -326,8 +330,10 @@ public final class WebSocketRelay implements Drainable {
     }
     ended = true;
     for (Direction d : new Direction[] {fromClient, fromUpstream}) {
-      d.early.forEach(ByteBuf::release);
-      d.early.clear();
+      if (d.early != null) {
+        d.early.forEach(ByteBuf::release);
+        d.early = null;
+      }
       countMessages(d);
     }
     closing.closed(byIfNone, codeIfNone);
