@@ -70,7 +70,7 @@ public final class WebSocketRelay implements Drainable {
   final class Direction implements FrameScanner.Listener {
     final Channel in;
     final Channel out;
-    final FrameScanner scanner = new FrameScanner(maxMessageSize);
+    final ScannerSlot scanner = new ScannerSlot(maxMessageSize); // scanner only mid-frame
     final String sender;
     final Counter messages; // this route's, for this direction; resolved once per WebSocket
     final Counter dropped; // messages read after nothing more could go to `out`
@@ -237,10 +237,10 @@ public final class WebSocketRelay implements Drainable {
     }
     lastActivity = now();
     if (d.stopped) {
-      d.scanner.scan(buf, false, d); // only listening for the close answer
+      d.scanner.get().scan(buf, false, d); // only listening for the close answer
       buf.release();
     } else if (d.pendingClose != 0) {
-      int n = d.scanner.scan(buf, true, d);
+      int n = d.scanner.get().scan(buf, true, d);
       if (d.refusal != 0) {
         closing.refuse(d, buf);
       } else if (d.scanner.atBoundary()) {
@@ -249,13 +249,13 @@ public final class WebSocketRelay implements Drainable {
         }
         closing.sendClose(d, d.pendingClose);
         buf.skipBytes(n);
-        d.scanner.scan(buf, false, d);
+        d.scanner.get().scan(buf, false, d);
         buf.release();
       } else {
         d.out.write(buf);
       }
     } else {
-      d.scanner.scan(buf, false, d);
+      d.scanner.get().scan(buf, false, d);
       if (d.refusal != 0) {
         closing.refuse(d, buf);
       } else {
@@ -265,6 +265,7 @@ public final class WebSocketRelay implements Drainable {
         }
       }
     }
+    d.scanner.settle();
     closing.closeAnsweredSides();
   }
 
