@@ -8,6 +8,8 @@ import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.testkit.Await;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,6 +100,24 @@ class WebSocketAccessLogTest {
             + " premium-probe/1.0 \\x22q\\x22 websocket - - 0 app -|",
         line);
     assertTrue(read(log).endsWith("\n"), read(log));
+  }
+
+  @Test
+  void aWebSocketsConnectionIsNoLongerCountedOpenOnceItEnds() throws Exception {
+    try (RawHttp client = new RawHttp(node.address("web"))) {
+      client.send(HANDSHAKE.replace("/ws/log", "/ws/counted"));
+      assertEquals(101, client.read(false).status());
+      Await.until(WAIT, () -> active() >= 1, () -> "open: " + active());
+    }
+    Await.until(WAIT, () -> active() == 0, () -> "still counted open: " + active());
+    Timer lifetimes =
+        node.registry().find("wharf.connection.duration").tag("listener", "web").timer();
+    assertTrue(lifetimes != null && lifetimes.count() >= 1, "the WebSocket's connection lifetime");
+  }
+
+  private static double active() {
+    Gauge g = node.registry().find("wharf.connections.active").tag("listener", "web").gauge();
+    return g == null ? -1 : g.value();
   }
 
   private static String read(Path file) {
