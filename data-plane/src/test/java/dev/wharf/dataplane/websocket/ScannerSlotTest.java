@@ -46,7 +46,7 @@ class ScannerSlotTest {
 
   private static void read(ScannerSlot slot, byte[] bytes, FrameScanner.Listener listener) {
     ByteBuf buf = Unpooled.wrappedBuffer(bytes);
-    assertEquals(bytes.length, slot.get().scan(buf, false, listener));
+    slot.get().scan(buf, false, listener); // a refused frame's payload is not scanned
     slot.settle();
     buf.release();
   }
