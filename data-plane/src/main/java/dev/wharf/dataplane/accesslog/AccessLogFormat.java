@@ -49,12 +49,14 @@ public final class AccessLogFormat {
   private final String[] literals;
 
   private final String[] names;
+  private final List<String> variables;
   private final boolean json;
   private final int sizeHint;
 
   private AccessLogFormat(List<String> literals, List<String> names, boolean json) {
     this.literals = literals.toArray(new String[0]);
     this.names = names.toArray(new String[0]);
+    this.variables = List.copyOf(names);
     this.json = json;
     int fixed = literals.stream().mapToInt(String::length).sum();
     this.sizeHint = fixed + 24 * names.size();
@@ -116,6 +118,11 @@ public final class AccessLogFormat {
     }
     literals.add("\"}");
     return new AccessLogFormat(literals, names, true);
+  }
+
+  /** The names of the variables a line renders, in order (a name may repeat). */
+  public List<String> variables() {
+    return variables;
   }
 
   /** One log line, without the line break. A null value from {@code vars} counts as unset. */

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.accesslog;
 
 import dev.wharf.dataplane.http.TemplateRenderer;
+import java.util.List;
 
 /**
  * One listener's access log: renders a finished request's line and queues it. Called on event
@@ -18,6 +19,14 @@ public final class AccessLogger {
   /** Logs one request whose variables all have their final values. */
   public void log(TemplateRenderer.VariableSource vars) {
     writer.write(format.render(vars));
+  }
+
+  /**
+   * The variables a line renders: all a request must keep of itself for its line (see {@link
+   * dev.wharf.dataplane.http.RequestRecord#keepOnlyLogged}).
+   */
+  public List<String> variables() {
+    return format.variables();
   }
 
   AccessLogWriter writer() {

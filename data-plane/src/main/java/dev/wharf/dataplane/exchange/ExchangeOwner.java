@@ -26,6 +26,15 @@ public interface ExchangeOwner {
    * connections' HTTP pipelines into a relay, {@code clientRelay} taking over the client connection
    * and {@code upstreamRelay} the {@code upstream} one. The relay's handlers go in before the HTTP
    * codecs leave, so bytes a codec still holds reach them.
+   *
+   * <p>From then on the owner no longer hears of the request: the relay runs what this returns when
+   * the WebSocket ends, in place of {@link #exchangeFinished}. What it returns holds only what the
+   * end of {@code record} needs, not the owner and its HTTP handlers, which the WebSocket would
+   * otherwise keep alive for its whole life.
    */
-  void switchToRelay(Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay);
+  Runnable switchToRelay(
+      Channel upstream,
+      ChannelHandler clientRelay,
+      ChannelHandler upstreamRelay,
+      RequestRecord record);
 }

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * <p>Confined to the client connection's event loop. Times are from the injected ticker.
  */
 public final class RequestRecord implements TemplateRenderer.VariableSource {
-  private final RequestVariables request;
+  private RequestVariables request;
   private final long startNanos;
   private String route = "";
   private int status;
@@ -46,21 +46,54 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
 
   private final VariableMaps maps;
 
+  /**
+   * The variables the listener's access log renders; the only ones {@link #keepOnlyLogged} keeps.
+   */
+  private final List<String> logged;
+
+  /** After {@link #keepOnlyLogged}: the values of {@link #logged}'s names, null for own ones. */
+  private String[] kept;
+
   public RequestRecord(RequestVariables request, long startNanos) {
-    this(request, startNanos, VariableMaps.NONE);
+    this(request, startNanos, VariableMaps.NONE, List.of());
   }
 
   /**
    * @param maps the variables of the snapshot's {@code maps}, looked up when something asks
+   * @param logged the variables the listener's access log renders (empty without a log)
    */
-  public RequestRecord(RequestVariables request, long startNanos, VariableMaps maps) {
+  public RequestRecord(
+      RequestVariables request, long startNanos, VariableMaps maps, List<String> logged) {
     this.request = request;
     this.startNanos = startNanos;
     this.maps = maps;
+    this.logged = logged;
   }
 
+  /** The request's variables; null after {@link #keepOnlyLogged}. */
   public RequestVariables request() {
     return request;
+  }
+
+  /**
+   * For a request that outlives its exchange (a WebSocket, whose line is logged when it ends): the
+   * logged variables that come from the request and the heads (headers, cookies, arguments, maps,
+   * {@code $sent_http_*}, {@code $upstream_http_*}) take their values now, and the request and the
+   * heads are let go, so a long-lived WebSocket keeps a few strings instead of two heads. The
+   * record's own variables ({@code $status}, {@code $request_time}, ...) keep their live values. A
+   * map whose source is one of those is evaluated now, with the value it has at the handshake. From
+   * then on only the logged variables have values. Call once, when the heads are final.
+   */
+  public void keepOnlyLogged() {
+    String[] values = new String[logged.size()];
+    for (int i = 0; i < values.length; i++) {
+      String name = logged.get(i);
+      values[i] = own(name) != null ? null : prefixed(name);
+    }
+    kept = values;
+    request = null;
+    sentHeaders = null;
+    upstreamHeaders = null;
   }
 
   public long startNanos() {
@@ -159,6 +192,20 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
 
   @Override
   public String get(String name) {
+    String own = own(name);
+    if (own != null) {
+      return own;
+    }
+    return kept == null ? prefixed(name) : keptValue(name);
+  }
+
+  private String keptValue(String name) {
+    int i = logged.indexOf(name);
+    return i < 0 || kept[i] == null ? "" : kept[i];
+  }
+
+  /** The variables this record answers from its own fields; null for any other name. */
+  private String own(String name) {
     return switch (name) {
       case "status" -> status == 0 ? "" : Integer.toString(status);
       case "body_bytes_sent" -> Long.toString(bodyBytesOnTheWire());
@@ -171,7 +218,7 @@ public final class RequestRecord implements TemplateRenderer.VariableSource {
       case "upstream_header_time" -> list(a -> seconds(a.headerNanos));
       case "upstream_response_time" -> list(a -> seconds(a.responseNanos));
       case "proxy_host" -> upstreamName;
-      default -> prefixed(name);
+      default -> null;
     };
   }
 

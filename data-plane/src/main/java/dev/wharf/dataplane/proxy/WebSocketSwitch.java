@@ -6,6 +6,7 @@ import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
+import dev.wharf.dataplane.upstream.EndpointStats;
 import dev.wharf.dataplane.upstream.UpstreamConnection;
 import dev.wharf.dataplane.websocket.WebSocketRelay;
 import io.netty.channel.ChannelHandlerContext;
@@ -74,6 +75,9 @@ final class WebSocketSwitch {
             target.upstream().name(),
             connection.endpoint().address(),
             target.drain());
+    RequestRecord record = routed.record();
+    record.keepOnlyLogged(); // the heads are final; a WebSocket may live for days
+    End end = new End(connection.endpoint().stats());
     WebSocketRelay relay =
         WebSocketRelay.create(
             client.channel(),
@@ -81,17 +85,35 @@ final class WebSocketSwitch {
             placement,
             target.webSocketIdleTimeout(),
             target.webSocketMaxMessageSize(),
-            routed.record(),
+            record,
             services.node(),
             services.drainer(),
-            () -> {
-              connection.endpoint().stats().released();
-              owner.exchangeFinished(routed.record(), false);
-            });
-    owner.switchToRelay(connection.channel(), relay.clientHandler(), relay.upstreamHandler());
+            end);
+    end.owner =
+        owner.switchToRelay(
+            connection.channel(), relay.clientHandler(), relay.upstreamHandler(), record);
     relay.start();
     if (owner.goingAway()) {
       relay.goAway(); // upgraded after the node drain began: no place in its schedule, close now
+    }
+  }
+
+  /**
+   * What the relay runs when the WebSocket ends: the endpoint's connection count, then the owner's
+   * end of the request. Holds neither the exchange nor the owner, only what they handed over.
+   */
+  private static final class End implements Runnable {
+    private final EndpointStats stats;
+    private Runnable owner;
+
+    End(EndpointStats stats) {
+      this.stats = stats;
+    }
+
+    @Override
+    public void run() {
+      stats.released();
+      owner.run();
     }
   }
 }

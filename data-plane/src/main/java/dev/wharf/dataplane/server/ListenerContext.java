@@ -1,17 +1,18 @@
 package dev.wharf.dataplane.server;
 
+import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.exchange.RoutedRequest;
 import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
-import dev.wharf.dataplane.http.VariableMaps;
 import dev.wharf.dataplane.proxy.ProxyServices;
 import dev.wharf.dataplane.routing.CompiledRoute;
 import dev.wharf.dataplane.tls.TlsListeners;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.MatchResult;
 
@@ -35,6 +36,8 @@ record ListenerContext(
   /**
    * The record of a request that arrived on {@code channel} (a connection or a stream) at {@code
    * startNanos}, with its variables; {@code target} is null when the request's could not be parsed.
+   * {@code snapshot} is the one the request is served on: its maps, and what its access log
+   * renders.
    */
   RequestRecord record(
       Channel channel,
@@ -42,7 +45,8 @@ record ListenerContext(
       RequestTarget target,
       Clock clock,
       long startNanos,
-      VariableMaps maps) {
+      NodeSnapshot snapshot) {
+    AccessLogger log = snapshot.accessLogs().get(name);
     return new RequestRecord(
         new RequestVariables(
             request,
@@ -53,7 +57,8 @@ record ListenerContext(
             clock.instant(),
             clock.getZone()),
         startNanos,
-        maps);
+        snapshot.routes().maps(),
+        log == null ? List.of() : log.variables());
   }
 
   /** A request taken to {@code route}, as the exchanges see it. */

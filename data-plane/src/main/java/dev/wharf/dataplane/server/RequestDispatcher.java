@@ -58,7 +58,6 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private ClientExchange exchange;
   private boolean goingAway;
   private boolean closing;
-  private boolean webSocket;
   private boolean awaitingMessage;
 
   /**
@@ -210,8 +209,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       RequestChecks.dropUnderscoredHeaders(request.headers());
     }
     RequestRecord record =
-        listener.record(
-            ctx.channel(), request, target, services.clock(), start, snapshot.routes().maps());
+        listener.record(ctx.channel(), request, target, services.clock(), start, snapshot);
     FullHttpResponse early =
         BeforeRouting.answer(ctx, snapshot.listener(listener.name()), request, malformed, now());
     if (early != null) {
@@ -344,8 +342,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
       return;
     }
     finished(record);
-    if (webSocket || protocol.isHttp2()) {
-      return; // the relay owned the connection, or the stream ended with its response
+    if (protocol.isHttp2()) {
+      return; // the stream ended with its response
     }
     if (keepAlive && keepAliveAllowed()) {
       timeouts.idle();
@@ -369,11 +367,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   }
 
   @Override
-  public void switchToRelay(
-      Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay) {
-    webSocket = true;
+  public Runnable switchToRelay(
+      Channel upstream, ChannelHandler clientRelay, ChannelHandler upstreamRelay, RequestRecord r) {
     WebSocketRelayPipeline.install(
         protocol.isHttp2(), ctx.pipeline(), this, clientRelay, upstream.pipeline(), upstreamRelay);
+    exchange = null; // the relay's now; this handler left the pipeline and hears nothing more
+    return new WebSocketEnd(r, admission.handOver(), ends, snapshot);
   }
 
   private void finished(RequestRecord record) {

@@ -106,6 +106,13 @@ final class RouteAdmission implements ClientExchange {
   }
 
   /** The request ended: its limit_conn counts are given back. */
+  /** The request's leases, which its WebSocket keeps until it ends; none are left here. */
+  ConnectionLeases handOver() {
+    ConnectionLeases held = leases;
+    leases = ConnectionLeases.NONE;
+    return held;
+  }
+
   void requestEnded() {
     leases.release();
     leases = ConnectionLeases.NONE;

@@ -45,7 +45,7 @@ final class FrameScanner {
     }
   }
 
-  private final long maxMessageSize;
+  private long maxMessageSize;
 
   private final byte[] head = new byte[14];
   private int headRead;
@@ -70,6 +70,48 @@ final class FrameScanner {
    */
   FrameScanner(long maxMessageSize) {
     this.maxMessageSize = maxMessageSize;
+  }
+
+  /**
+   * True when no frame and no message is under way and nothing broke: whatever comes next, this
+   * scanner behaves as a new one would.
+   */
+  boolean clean() {
+    return headRead == 0 && payloadLeft == 0 && messageSize == 0 && !broken;
+  }
+
+  /** Starts over as a new scanner with this limit. */
+  void restart(long maxSize) {
+    maxMessageSize = maxSize;
+    headRead = 0;
+    headNeeded = 2;
+    payloadLeft = 0;
+    opcode = 0;
+    masked = false;
+    maskAt = 0;
+    payloadSeen = 0;
+    closeCode = 0;
+    broken = false;
+    messageSize = 0;
+    headStart = 0;
+  }
+
+  /** A scanner in this one's state, to go on where it stopped. */
+  FrameScanner copy() {
+    FrameScanner c = new FrameScanner(maxMessageSize);
+    System.arraycopy(head, 0, c.head, 0, head.length);
+    c.headRead = headRead;
+    c.headNeeded = headNeeded;
+    c.payloadLeft = payloadLeft;
+    c.opcode = opcode;
+    c.masked = masked;
+    c.maskAt = maskAt;
+    c.payloadSeen = payloadSeen;
+    c.closeCode = closeCode;
+    c.broken = broken;
+    c.messageSize = messageSize;
+    c.headStart = headStart;
+    return c;
   }
 
   /** True once a protocol error or a message too big was found: nothing more is scanned. */

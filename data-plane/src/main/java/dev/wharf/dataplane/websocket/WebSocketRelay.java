@@ -70,7 +70,7 @@ public final class WebSocketRelay implements Drainable {
   final class Direction implements FrameScanner.Listener {
     final Channel in;
     final Channel out;
-    final FrameScanner scanner = new FrameScanner(maxMessageSize);
+    final ScannerSlot scanner = new ScannerSlot(maxMessageSize); // scanner only mid-frame
     final String sender;
     final Counter messages; // this route's, for this direction; resolved once per WebSocket
     final Counter dropped; // messages read after nothing more could go to `out`
@@ -81,7 +81,7 @@ public final class WebSocketRelay implements Drainable {
     int pendingClose; // the code of a close frame waiting for the next boundary towards `out`
     int refusal; // the close code for `in` once its stream was refused, else 0
     boolean stopped; // nothing more goes to `out`
-    final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1); // read before start()
+    ArrayDeque<ByteBuf> early; // read before start(), made at the first such read; rarely any
 
     Direction(Channel in, Channel out, String sender, Counter messages, Counter dropped) {
       this.in = in;
@@ -210,9 +210,10 @@ public final class WebSocketRelay implements Drainable {
     started = true;
     services.metrics().webSocketOpened(route);
     for (Direction d : new Direction[] {fromClient, fromUpstream}) {
-      while (!d.early.isEmpty()) {
-        onRead(d, d.early.poll());
+      for (ArrayDeque<ByteBuf> early = d.early; early != null && !early.isEmpty(); ) {
+        onRead(d, early.poll());
       }
+      d.early = null;
       d.out.flush();
       countMessages(d);
     }
@@ -228,15 +229,18 @@ public final class WebSocketRelay implements Drainable {
 
   void onRead(Direction d, ByteBuf buf) {
     if (!started) {
+      if (d.early == null) {
+        d.early = new ArrayDeque<>(2);
+      }
       d.early.add(buf); // the pipelines are still being rebuilt
       return;
     }
     lastActivity = now();
     if (d.stopped) {
-      d.scanner.scan(buf, false, d); // only listening for the close answer
+      d.scanner.get().scan(buf, false, d); // only listening for the close answer
       buf.release();
     } else if (d.pendingClose != 0) {
-      int n = d.scanner.scan(buf, true, d);
+      int n = d.scanner.get().scan(buf, true, d);
       if (d.refusal != 0) {
         closing.refuse(d, buf);
       } else if (d.scanner.atBoundary()) {
@@ -245,13 +249,13 @@ public final class WebSocketRelay implements Drainable {
         }
         closing.sendClose(d, d.pendingClose);
         buf.skipBytes(n);
-        d.scanner.scan(buf, false, d);
+        d.scanner.get().scan(buf, false, d);
         buf.release();
       } else {
         d.out.write(buf);
       }
     } else {
-      d.scanner.scan(buf, false, d);
+      d.scanner.get().scan(buf, false, d);
       if (d.refusal != 0) {
         closing.refuse(d, buf);
       } else {
@@ -261,6 +265,7 @@ public final class WebSocketRelay implements Drainable {
         }
       }
     }
+    d.scanner.settle();
     closing.closeAnsweredSides();
   }
 
@@ -326,8 +331,10 @@ public final class WebSocketRelay implements Drainable {
     }
     ended = true;
     for (Direction d : new Direction[] {fromClient, fromUpstream}) {
-      d.early.forEach(ByteBuf::release);
-      d.early.clear();
+      if (d.early != null) {
+        d.early.forEach(ByteBuf::release);
+        d.early = null;
+      }
       countMessages(d);
     }
     closing.closed(byIfNone, codeIfNone);
