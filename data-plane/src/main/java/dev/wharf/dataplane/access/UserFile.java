@@ -103,8 +103,7 @@ final class UserFile {
       BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
       // The file's identity too: a rotated password is often a file of the same size (bcrypt
       // hashes all have 60 characters) moved into place with its time kept (cp -p, rsync -t).
-      stamp =
-          attributes.lastModifiedTime() + "/" + attributes.size() + "/" + attributes.fileKey();
+      stamp = attributes.lastModifiedTime() + "/" + attributes.size() + "/" + attributes.fileKey();
       if (stamp.equals(seen.get())) {
         return;
       }

@@ -32,7 +32,8 @@ class HtpasswdFuzzTest {
 
     Htpasswd.Parsed parsed = Htpasswd.parse(text);
     long lines = text.split("\r?\n", -1).length;
-    assertTrue(parsed.users().size() + parsed.problems().size() <= lines, "more verdicts than lines");
+    assertTrue(
+        parsed.users().size() + parsed.problems().size() <= lines, "more verdicts than lines");
     for (String problem : parsed.problems()) {
       assertTrue(problem.matches("(?s)line [0-9]+.*"), () -> "no line named: " + problem);
     }

@@ -47,7 +47,8 @@ class UserFileSwapTest {
     file.readIfChanged();
 
     String hash = file.users().get("u");
-    assertEquals(sha("new-password"), hash, "the swapped file was not read (still " + oldHash + ")");
+    assertEquals(
+        sha("new-password"), hash, "the swapped file was not read (still " + oldHash + ")");
     assertEquals(
         true, PasswordHashes.matches(hash, "new-password".getBytes(StandardCharsets.UTF_8)));
   }

@@ -122,7 +122,9 @@ class Http2StreamAttackTest {
         Arguments.of("tab in :path", request("/m\tx")),
         Arguments.of(
             "space in :method",
-            new String[] {":method", "GET X", ":scheme", "http", ":path", "/m", ":authority", "h2.test"}),
+            new String[] {
+              ":method", "GET X", ":scheme", "http", ":path", "/m", ":authority", "h2.test"
+            }),
         Arguments.of("space in a name", request("/m", "x a", "1")),
         Arguments.of(
             "content-length twice", request("/m", "content-length", "0", "content-length", "1")),

@@ -152,7 +152,8 @@ class ErrorPagesAttackTest {
   @Test
   void aPageThatFailsIsAnsweredAsItIsAndNeverRedirectsAgain() throws Exception {
     try (RawHttp http = new RawHttp(node.address("web"))) {
-      RawHttp.Response r = http.exchange("GET /failing/status/500 HTTP/1.1\r\nHost: a.test\r\n\r\n");
+      RawHttp.Response r =
+          http.exchange("GET /failing/status/500 HTTP/1.1\r\nHost: a.test\r\n\r\n");
       assertEquals(503, r.status(), "the page's own status, as recursive_error_pages off");
       assertNull(r.headers().get("x-echo-uri"), "no second page");
       assertEquals(200, http.exchange("GET /ok.html HTTP/1.1\r\nHost: a.test\r\n\r\n").status());
