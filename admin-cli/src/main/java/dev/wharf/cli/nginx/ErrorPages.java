@@ -88,7 +88,8 @@ final class ErrorPages {
   }
 
   private static Optional<Integer> number(String text) {
-    if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(Character::isDigit)) {
+    // ASCII digits only: Character.isDigit takes other scripts' digits, which nginx refuses
+    if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
     return Optional.of(Integer.parseInt(text));

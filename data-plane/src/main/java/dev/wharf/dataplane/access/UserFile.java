@@ -101,7 +101,9 @@ final class UserFile {
     String text;
     try {
       BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-      stamp = attributes.lastModifiedTime() + "/" + attributes.size();
+      // The file's identity too: a rotated password is often a file of the same size (bcrypt
+      // hashes all have 60 characters) moved into place with its time kept (cp -p, rsync -t).
+      stamp = attributes.lastModifiedTime() + "/" + attributes.size() + "/" + attributes.fileKey();
       if (stamp.equals(seen.get())) {
         return;
       }

@@ -38,6 +38,12 @@ final class RequestHeadRules {
     if (headers.path() == null || headers.path().length() == 0) {
       return "no :path";
     }
+    if (!isToken(method)) {
+      return "a :method that is not a token";
+    }
+    if (!isTarget(headers.path())) {
+      return "a space or control character in :path";
+    }
     List<CharSequence> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
     for (CharSequence length : lengths) {
       if (!isDigits(length) || !length.toString().equals(lengths.get(0).toString())) {
@@ -45,6 +51,34 @@ final class RequestHeadRules {
       }
     }
     return null;
+  }
+
+  /**
+   * nginx refuses a space or a control character in a request target ("client sent invalid :path
+   * header"); Netty's HTTP/1.1 conversion throws on one after allocating the body's buffer, which
+   * then leaks, and the stream ends in a bare CANCEL.
+   */
+  private static boolean isTarget(CharSequence path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c <= ' ' || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** RFC 9110 5.6.2's token, which a method is. */
+  private static boolean isToken(CharSequence s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean alphanumeric =
+          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (!alphanumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isDigits(CharSequence s) {

@@ -48,6 +48,9 @@ final class RequestForwarding {
     this.owner = owner;
     this.deadlines = deadlines;
     this.webSocket = webSocket;
+    // A request that comes whole (an error page's internal request) has no body to read: asking
+    // the client for one would read its next pipelined request while this one is in flight.
+    this.bodyRead = routed.request() instanceof LastHttpContent;
   }
 
   /** The last part of the body was read from the client and forwarded. */

@@ -105,7 +105,13 @@ public final class RequestZone {
   }
 
   private long drained(Bucket b, long nowMillis) {
-    long excess = b.excess - milliRate() * elapsed(b, nowMillis) / 1000 + 1000;
+    long ms = elapsed(b, nowMillis);
+    if (ms > 0 && milliRate() > Long.MAX_VALUE / ms) {
+      // rate * ms would overflow: it drains more than any excess (at most burst * 1000) holds.
+      // nginx never gets here, as it drops a key idle for 60 s; here a key stays until evicted.
+      return 0;
+    }
+    long excess = b.excess - milliRate() * ms / 1000 + 1000;
     return Math.max(0, excess);
   }
 

@@ -115,6 +115,16 @@ class Http2StreamAttackTest {
         Arguments.of("two hosts", request("/m", "host", "h2.test", "host", "evil.test")),
         Arguments.of("CR LF in a value", request("/m", "x-a", "1\r\nx-smuggled: 1")),
         Arguments.of("NUL in a value", request("/m", "x-a", "a\0b")),
+        Arguments.of("space in :path", request("/m?a b")),
+        Arguments.of("space in :path before a version", request("/m HTTP/1.1")),
+        Arguments.of("control character in :path", request("/m\u0001")),
+        Arguments.of("DEL in :path query", request("/m?a=\u007f")),
+        Arguments.of("tab in :path", request("/m\tx")),
+        Arguments.of(
+            "space in :method",
+            new String[] {
+              ":method", "GET X", ":scheme", "http", ":path", "/m", ":authority", "h2.test"
+            }),
         Arguments.of("space in a name", request("/m", "x a", "1")),
         Arguments.of(
             "content-length twice", request("/m", "content-length", "0", "content-length", "1")),
