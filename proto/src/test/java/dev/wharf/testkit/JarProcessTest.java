@@ -21,8 +21,7 @@ class JarProcessTest {
   @Test
   void aProcessStartedAgainUnderTheSameNameReadsOnlyItsOwnLinesOfTheSharedLog() throws Exception {
     JarProcess first =
-        JarProcess.start(
-            "node", dir, List.of("sh", "-c", "echo 'listening: web on 127.0.0.1:1'"));
+        JarProcess.start("node", dir, List.of("sh", "-c", "echo 'listening: web on 127.0.0.1:1'"));
     assertEquals(0, first.awaitExit(BOUND));
     try (JarProcess second =
         JarProcess.start(
@@ -57,7 +56,9 @@ class JarProcessTest {
   void awaitStartedReturnsTheRestOfTheLineItWaitedFor() throws Exception {
     try (JarProcess p =
         JarProcess.start(
-            "ok", dir, List.of("sh", "-c", "echo 'listening: web on 127.0.0.1:3'; exec sleep 120"))) {
+            "ok",
+            dir,
+            List.of("sh", "-c", "echo 'listening: web on 127.0.0.1:3'; exec sleep 120"))) {
       assertEquals("web on 127.0.0.1:3", p.awaitStarted("listening:", BOUND));
     }
   }

@@ -52,10 +52,10 @@ class StandaloneJarIT {
   @Test
   void standaloneServesTheDemoAndCommitsEveryGoodEditOfTheFile() throws Exception {
     Path data = dir.resolve("data");
-    try (StandaloneOnFreePorts demo = startDemo(data, List.of())) {
-      JarProcess wharf = demo.wharf();
-      Path config = demo.config();
-      List<Integer> ports = demo.ports();
+    try (StandaloneOnFreePorts run = startDemo(data, List.of())) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
+      List<Integer> ports = run.ports();
       String home = "http://127.0.0.1:" + ports.get(0) + "/";
       assertEquals(
           "version 1, data in " + data.toAbsolutePath(),
@@ -106,10 +106,10 @@ class StandaloneJarIT {
 
   @Test
   void hostileEditsAreRefusedNamingTheLimitAndTheNextGoodEditIsStillCommitted() throws Exception {
-    try (StandaloneOnFreePorts demo = startDemo(dir.resolve("data"), List.of())) {
-      JarProcess wharf = demo.wharf();
-      Path config = demo.config();
-      List<Integer> ports = demo.ports();
+    try (StandaloneOnFreePorts run = startDemo(dir.resolve("data"), List.of())) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
+      List<Integer> ports = run.ports();
       String demo = Files.readString(config);
       String home = "http://127.0.0.1:" + ports.get(0) + "/";
       wharf.awaitLine("listening:", TIMEOUT);
@@ -151,10 +151,10 @@ class StandaloneJarIT {
 
   @Test
   void standaloneServesTheAdminApiToLoopbackCallersWithoutAToken() throws Exception {
-    try (StandaloneOnFreePorts demo = startDemo(dir.resolve("data"), List.of())) {
-      JarProcess wharf = demo.wharf();
-      Path config = demo.config();
-      List<Integer> ports = demo.ports();
+    try (StandaloneOnFreePorts run = startDemo(dir.resolve("data"), List.of())) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
+      List<Integer> ports = run.ports();
       String home = "http://127.0.0.1:" + ports.get(0) + "/";
       String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
       assertTrue(wharf.awaitLine("auth:", TIMEOUT).startsWith("loopback callers only"));
@@ -188,11 +188,9 @@ class StandaloneJarIT {
   @Test
   void standaloneServesTheAdminApiAsHttpJsonToCurlWithAdminHttp() throws Exception {
     Path curl = MissingTool.require("curl");
-    try (StandaloneOnFreePorts demo =
+    try (StandaloneOnFreePorts run =
         startDemo(dir.resolve("data"), List.of("--admin-http", "127.0.0.1:0"))) {
-      JarProcess wharf = demo.wharf();
-      Path config = demo.config();
-      List<Integer> ports = demo.ports();
+      JarProcess wharf = run.wharf();
       String api = "http://" + wharf.awaitLine("admin http:", TIMEOUT) + "/v1/";
       Result config1 =
           CommandRunner.run(TIMEOUT, List.of(curl.toString(), "-sS", "-i", api + "config"));
@@ -239,13 +237,13 @@ class StandaloneJarIT {
   void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
     Path data = dir.resolve("data");
     Path config;
-    try (StandaloneOnFreePorts demo = startDemo(data, List.of())) {
-      config = demo.config();
+    try (StandaloneOnFreePorts run = startDemo(data, List.of())) {
+      config = run.config();
       assertEquals(
           "version 1, data in " + data.toAbsolutePath(),
-          demo.wharf().awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
+          run.wharf().awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
           "run 1");
-      demo.wharf().stop(Duration.ofSeconds(20));
+      run.wharf().stop(Duration.ofSeconds(20));
     }
     try (JarProcess wharf = standalone(config, data)) {
       assertEquals(

@@ -48,7 +48,9 @@ class StandaloneOperatorPathIT {
         StandaloneOnFreePorts.start(
             2,
             ports -> demoOn(ports.get(0), ports.get(1), "stdout"),
-            config -> standalone(config, List.of("--drain-grace", "20s")),
+            // The grace is waited out in full (the test checks what happens within it): 10 s is
+            // margin enough on a loaded machine for one readiness poll and one GET.
+            config -> standalone(config, List.of("--drain-grace", "10s")),
             TIMEOUT,
             dir.resolve("data"))) {
       JarProcess wharf = run.wharf();
