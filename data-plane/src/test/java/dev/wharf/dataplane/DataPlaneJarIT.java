@@ -288,8 +288,7 @@ class DataPlaneJarIT {
       if (FreePorts.isAddressInUse(new IllegalStateException(stderr))) {
         throw new IllegalStateException("a port was taken; stderr: " + stderr);
       }
-      assertTrue(
-          System.nanoTime() < deadline, "no line within " + TIMEOUT + "; stderr: " + stderr);
+      assertTrue(System.nanoTime() < deadline, "no line within " + TIMEOUT + "; stderr: " + stderr);
     }
   }
 }

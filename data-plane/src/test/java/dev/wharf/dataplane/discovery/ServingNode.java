@@ -3,8 +3,8 @@ package dev.wharf.dataplane.discovery;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.DataPlaneNode;
-import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.FreshListenerPorts;
+import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.ProxyAction;
@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 final class ServingNode implements AutoCloseable {
   private final TestNode test = TestNode.builder().build();
   final DataPlaneNode node = test.node();
+
   /**
    * The node's sink, binding listener {@code web} on a fresh port ({@link FreshListenerPorts}): the
    * configs' {@link #CONFIGURED_PORT} is a placeholder, {@link #get} asks the node where it bound.

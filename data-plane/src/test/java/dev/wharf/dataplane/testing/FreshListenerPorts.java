@@ -11,12 +11,12 @@ import java.util.List;
 
 /**
  * A {@link ConfigSink} for tests that feed a node through discovery or a snapshot file: one
- * listener is bound on a fresh loopback port chosen here, whatever port the config names, as
- * {@code ListenerPorts} does for several nodes on one host. The config validator refuses port 0, so
- * a test cannot let the kernel pick; a port written into a pushed config could be taken by another
- * process before the node binds it. Here the port is chosen at the first config that has the
- * listener, through {@link FreePorts#retryWhenTaken(FreePorts.StartFrom)} (a port taken in between
- * is replaced by another), and kept for every later version, so the node keeps the bound listener.
+ * listener is bound on a fresh loopback port chosen here, whatever port the config names, as {@code
+ * ListenerPorts} does for several nodes on one host. The config validator refuses port 0, so a test
+ * cannot let the kernel pick; a port written into a pushed config could be taken by another process
+ * before the node binds it. Here the port is chosen at the first config that has the listener,
+ * through {@link FreePorts#retryWhenTaken(FreePorts.StartFrom)} (a port taken in between is
+ * replaced by another), and kept for every later version, so the node keeps the bound listener.
  * Tests read it from the node ({@code address(listener)}), never from the config.
  *
  * <p>Threading: {@link #apply} is synchronized; discovery calls it from one thread anyway.

@@ -117,7 +117,7 @@ class UpstreamTlsChecksAndSessionsTest {
       Await.until(
           WAIT,
           () -> acceptLine(log) != null || !server.isAlive(),
-          () -> "s_server said nothing of its port: " + Files.readString(log));
+          () -> "s_server said nothing of its port: " + read(log));
       String accept = acceptLine(log);
       assertTrue(accept != null, "s_server exited: " + Files.readString(log));
       int port = Integer.parseInt(accept.substring(accept.lastIndexOf(':') + 1).strip());
@@ -170,12 +170,16 @@ class UpstreamTlsChecksAndSessionsTest {
   }
 
   /** s_server's "ACCEPT 127.0.0.1:PORT" line, written once it listens; null before. */
-  private static String acceptLine(Path log) throws IOException {
-    return Files.readString(log)
-        .lines()
-        .filter(l -> l.startsWith("ACCEPT "))
-        .findFirst()
-        .orElse(null);
+  private static String acceptLine(Path log) {
+    return read(log).lines().filter(l -> l.startsWith("ACCEPT ")).findFirst().orElse(null);
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
   }
 
   private static io.netty.handler.ssl.SslContext server(TestCertificates cert) throws Exception {
