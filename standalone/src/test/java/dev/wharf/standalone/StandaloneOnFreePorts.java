@@ -62,7 +62,8 @@ record StandaloneOnFreePorts(JarProcess wharf, Path config, List<Integer> ports)
     wharf.close();
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  /** Deletes {@code root} and everything under it, if it exists. */
+  static void deleteTree(Path root) throws IOException {
     if (Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       try (var paths = Files.walk(root)) {
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -196,6 +196,8 @@ class StandaloneOperatorPathIT {
           r.stderr());
     }
     // Held on a port the kernel picked: nothing can take it between the pick and the bind.
+    // A fresh store: the refused start above committed its own config as version 1.
+    StandaloneOnFreePorts.deleteTree(dir.resolve("data"));
     try (StandaloneOnFreePorts run =
             StandaloneOnFreePorts.start(
                 2,
