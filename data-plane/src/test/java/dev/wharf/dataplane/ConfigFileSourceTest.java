@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.DocumentLimits;
-import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -36,6 +34,15 @@ class ConfigFileSourceTest {
         .formatted(port, body);
   }
 
+  /**
+   * A node already holding listener {@code web} on a port chosen through {@link TestNode}'s retry
+   * (a port that is only written into a file could be taken before the node binds it); the files
+   * name that port, so applying them keeps the bound listener.
+   */
+  private static TestNode boundNode() throws Exception {
+    return TestNode.start(ports -> config(ports.next(), "boot"));
+  }
+
   private static String get(InetSocketAddress address) throws Exception {
     try (RawHttp http = new RawHttp(address)) {
       return http.exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n").body();
@@ -45,11 +52,11 @@ class ConfigFileSourceTest {
   @Test
   void aChangedFileIsAppliedAndABrokenOneKeepsTheLastGoodConfig(@TempDir Path dir)
       throws Exception {
-    int port = FreePorts.loopback();
     Path file = dir.resolve("wharf.yaml");
-    Files.writeString(file, config(port, "first"));
-    try (TestNode node = TestNode.builder().build();
+    try (TestNode node = boundNode();
         ConfigFileSource source = new ConfigFileSource(file, node.node())) {
+      int port = node.address("web").getPort();
+      Files.writeString(file, config(port, "first"));
       assertTrue(source.reload());
       InetSocketAddress address = node.address("web");
       assertEquals("first", get(address));
@@ -67,11 +74,11 @@ class ConfigFileSourceTest {
   @Test
   void hostileFilesAreRefusedAndTheWatchStillAppliesTheNextGoodEdit(@TempDir Path dir)
       throws Exception {
-    int port = FreePorts.loopback();
     Path file = dir.resolve("wharf.yaml");
-    Files.writeString(file, config(port, "before"));
-    try (DataPlaneNode node = DataPlaneNode.builder().workers(1).build();
-        ConfigFileSource source = new ConfigFileSource(file, node)) {
+    try (TestNode node = boundNode();
+        ConfigFileSource source = new ConfigFileSource(file, node.node())) {
+      int port = node.address("web").getPort();
+      Files.writeString(file, config(port, "before"));
       assertTrue(source.reload());
       InetSocketAddress address = node.address("web");
       source.watch();
@@ -108,11 +115,11 @@ class ConfigFileSourceTest {
   @Test
   void aListenerThatCannotBindLeavesTheRunningConfigUntouched(@TempDir Path dir) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int port = FreePorts.loopback();
       Path file = dir.resolve("wharf.yaml");
-      Files.writeString(file, config(port, "before"));
-      try (TestNode node = TestNode.builder().build();
+      try (TestNode node = boundNode();
           ConfigFileSource source = new ConfigFileSource(file, node.node())) {
+        int port = node.address("web").getPort();
+        Files.writeString(file, config(port, "before"));
         assertTrue(source.reload());
         InetSocketAddress address = node.address("web");
 

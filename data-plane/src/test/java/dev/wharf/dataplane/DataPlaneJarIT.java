@@ -71,7 +71,17 @@ class DataPlaneJarIT {
 
   @Test
   void theDemoConfigIsServedUntilSigterm(@TempDir Path dir) throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners: the validator refuses port 0
+    // Listeners: the validator refuses port 0. On a port taken before the node bound it, the node
+    // says so and the whole run is repeated on other ports.
+    FreePorts.retryWhenTaken(
+        2,
+        ports -> {
+          demoServedUntilSigterm(dir, ports);
+          return null;
+        });
+  }
+
+  private void demoServedUntilSigterm(Path dir, List<Integer> ports) throws Exception {
     int port = ports.get(0);
     Path config = dir.resolve("demo.yaml");
     Files.writeString(
@@ -159,7 +169,17 @@ class DataPlaneJarIT {
 
   @Test
   void withNoControlPlaneReachableTheJarServesTheSavedSnapshot(@TempDir Path dir) throws Exception {
-    int port = FreePorts.loopback();
+    // The listener's port is in the snapshot: on one taken before the node bound it, the node says
+    // so and the whole run is repeated on another.
+    FreePorts.retryWhenTaken(
+        1,
+        ports -> {
+          savedSnapshotServed(dir, ports.get(0));
+          return null;
+        });
+  }
+
+  private void savedSnapshotServed(Path dir, int port) throws Exception {
     int closed = refusing.port(); // held, never listening: the control plane is unreachable
     SnapshotFile saved = SnapshotFile.in(dir.resolve("state"));
     saved.write(
@@ -252,11 +272,23 @@ class DataPlaneJarIT {
     return lines;
   }
 
+  /**
+   * The next stdout line, within {@link #TIMEOUT}; at once an exception {@link
+   * FreePorts#isAddressInUse} recognises when the node's log says a port was taken (so a test on
+   * fresh ports starts again on others instead of waiting for a line that will not come).
+   */
   private static String nextLine(BlockingQueue<String> lines, Path dir) throws Exception {
-    String line = lines.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    assertTrue(
-        line != null,
-        "no line within " + TIMEOUT + "; stderr: " + Files.readString(dir.resolve("stderr.log")));
-    return line;
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (true) {
+      String line = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (line != null) {
+        return line;
+      }
+      String stderr = Files.readString(dir.resolve("stderr.log"));
+      if (FreePorts.isAddressInUse(new IllegalStateException(stderr))) {
+        throw new IllegalStateException("a port was taken; stderr: " + stderr);
+      }
+      assertTrue(System.nanoTime() < deadline, "no line within " + TIMEOUT + "; stderr: " + stderr);
+    }
   }
 }

@@ -40,14 +40,19 @@ class NodeMeterRegistryTest {
     NodeMeterRegistry registry = DataPlaneMain.registry();
     try (registry;
         DataPlaneNode node = DataPlaneMain.node(registry, 1, "test")) {
-      node.apply(
-          ConfigDocuments.load(
-              """
-              listeners: [{name: web, address: 127.0.0.1, port: %d}]
-              routes: [{name: r, match: {path: {prefix: /}}, respond: {status: 204}}]
-              """
-                  .formatted(FreePorts.loopback()),
-              "test"));
+      FreePorts.retryWhenTaken(
+          1,
+          ports -> {
+            node.apply(
+                ConfigDocuments.load(
+                    """
+                    listeners: [{name: web, address: 127.0.0.1, port: %d}]
+                    routes: [{name: r, match: {path: {prefix: /}}, respond: {status: 204}}]
+                    """
+                        .formatted(ports.get(0)),
+                    "test"));
+            return null;
+          });
       collectAndAwaitTheProbe();
       assertTrue(gcTimings(registry) > 0, "while the node runs, its registry records GCs");
     }

@@ -51,8 +51,7 @@ class SeedsEndToEndTest {
   /** The seed's config on a free loopback port, its upstreams pointing at the test backend. */
   private void serve(String file) throws Exception {
     Config.Builder config = ConfigDocuments.load(EXAMPLES.resolve(file)).toBuilder();
-    port = FreePorts.loopback();
-    config.getListenersBuilder(0).setAddress("127.0.0.1").setPort(port);
+    config.getListenersBuilder(0).setAddress("127.0.0.1");
     if (config.getListeners(0).hasAccessLog()) {
       config
           .getListenersBuilder(0)
@@ -67,7 +66,14 @@ class SeedsEndToEndTest {
     for (var upstream : config.getUpstreamsBuilderList()) {
       upstream.clearEndpoints().addEndpoints(Endpoint.newBuilder().setAddress(backend.endpoint()));
     }
-    node = TestNode.builder().hostname("seedhost").start(config.build());
+    node =
+        FreePorts.retryWhenTaken(
+            1,
+            ports -> {
+              config.getListenersBuilder(0).setPort(ports.get(0));
+              return TestNode.builder().hostname("seedhost").start(config.build());
+            });
+    port = node.address(config.getListeners(0).getName()).getPort();
   }
 
   private String curl(String... args) {

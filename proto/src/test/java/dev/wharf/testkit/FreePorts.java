@@ -8,25 +8,29 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Loopback ports for what cannot bind port 0 and report the port it bound.
  *
  * <p>Prefer port 0 wherever the server allows it (test backends, the Admin and discovery servers,
- * the node's admin server): the kernel picks the port and nothing can take it first. What is left
- * here is for what must be told a port: a node's listeners (the config validator refuses port 0, as
- * an operator would expect of a production config, so the test harness writes the config with free
- * ports and writes it again when a bind is refused), etcd members (their peer URLs are written into
- * the cluster's config before they start), and nginx or jar processes in side-by-side tests.
+ * the node's and standalone's admin servers): the kernel picks the port and nothing can take it
+ * first. What is left here is for what must be told a port: a node's listeners (the config
+ * validator refuses port 0, as an operator would expect of a production config), etcd members
+ * (their peer URLs are written into the cluster's config before they start), and nginx or jar
+ * processes in side-by-side tests.
  *
- * <p>A port from {@link #loopback} is free when returned and is released before the caller binds
- * it: another process on this machine (other test JVMs run in parallel) may take it in between. So
- * a caller starts through {@link #retryWhenTaken}, which writes the start again with other ports
- * when the bind was refused as "address in use", a bounded number of times. A port that must
- * <em>refuse</em> connections comes from {@link #refusing()}, which holds it so nobody can start
- * listening on it during the test.
+ * <p>Such a port is free when it is chosen and is released before the caller binds it: another
+ * process on this machine (other test JVMs, other builds) may take it in between. That is why there
+ * is no public way to get a bare port: a start goes through {@link #retryWhenTaken(int, Start)} (a
+ * known number of ports) or {@link #retryWhenTaken(StartFrom)} (ports drawn one at a time), which
+ * runs the start again on fresh ports when its bind was refused as "address in use", a bounded
+ * number of times. A port that must <em>refuse</em> connections comes from {@link #refusing()},
+ * which holds it so nobody can start listening on it during the test. Only {@link EtcdCluster}, in
+ * this package, draws bare ports, inside its own bounded retry (it retries any failed start).
  */
 public final class FreePorts {
   /** How many sets of ports {@link #retryWhenTaken} tries before it gives up. */
@@ -34,12 +38,12 @@ public final class FreePorts {
 
   private FreePorts() {}
 
-  public static int loopback() {
-    return loopback(1).get(0);
-  }
-
-  /** Distinct free ports: all are bound at once (so no duplicates), then released. */
-  public static List<Integer> loopback(int count) {
+  /**
+   * Distinct free ports: all are bound at once (so no duplicates), then released. Not public: a
+   * caller outside a retry would race every other process on the machine for them (see the class
+   * comment).
+   */
+  static List<Integer> loopback(int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
@@ -83,6 +87,42 @@ public final class FreePorts {
     }
   }
 
+  /** Hands out fresh ports, distinct from each other, one at a time. */
+  @FunctionalInterface
+  public interface Ports {
+    int next();
+  }
+
+  /** Starts something on ports it draws from {@code ports} as it needs them. */
+  @FunctionalInterface
+  public interface StartFrom<T> {
+    T on(Ports ports) throws Exception;
+  }
+
+  /**
+   * As {@link #retryWhenTaken(int, Start)}, for a start that draws its ports one at a time (a
+   * config written by a function of its ports); each attempt draws from a new {@link Ports}.
+   */
+  public static <T> T retryWhenTaken(StartFrom<T> start) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      Set<Integer> given = new HashSet<>();
+      try {
+        return start.on(
+            () -> {
+              int port;
+              do {
+                port = loopback(1).get(0);
+              } while (!given.add(port));
+              return port;
+            });
+      } catch (Exception | AssertionError e) {
+        if (attempt == START_ATTEMPTS || !isAddressInUse(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /**
    * Whether {@code failure} (or a cause) says a port was taken: a {@link BindException}, or a
    * message with "address already in use" / "address in use" / "EADDRINUSE" (how a child process's
@@ -109,8 +149,8 @@ public final class FreePorts {
   /**
    * A loopback port that refuses connections until closed: a TCP socket bound to it that never
    * listens (a connection gets a reset, ECONNREFUSED), without SO_REUSEADDR, so no other process
-   * can bind the port meanwhile. Unlike a port from {@link #loopback()}, it cannot start accepting
-   * in the middle of a test that counts on the refusal.
+   * can bind the port meanwhile. Unlike a port chosen for a start, it cannot start accepting in the
+   * middle of a test that counts on the refusal.
    */
   public static Refusing refusing() {
     Socket socket = new Socket();

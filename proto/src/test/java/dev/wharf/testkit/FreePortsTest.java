@@ -53,6 +53,26 @@ class FreePortsTest {
   }
 
   @Test
+  void aStartDrawingPortsOneAtATimeIsRunAgainOnFreshPortsWhenOneWasTaken() throws Exception {
+    List<List<Integer>> drawn = new ArrayList<>();
+    try (ServerSocket taken = new ServerSocket(0, 1, LOOPBACK)) {
+      int port =
+          FreePorts.retryWhenTaken(
+              ports -> {
+                List<Integer> mine = List.of(ports.next(), ports.next(), ports.next());
+                drawn.add(mine);
+                assertEquals(3, new java.util.HashSet<>(mine).size(), mine::toString);
+                int p = drawn.size() == 1 ? taken.getLocalPort() : mine.get(0);
+                try (ServerSocket s = new ServerSocket(p, 1, LOOPBACK)) {
+                  return s.getLocalPort();
+                }
+              });
+      assertEquals(2, drawn.size(), drawn::toString);
+      assertEquals(drawn.get(1).get(0), port);
+    }
+  }
+
+  @Test
   void otherFailuresAreNotRetriedAndAttemptsAreBounded() {
     List<Integer> attempts = new ArrayList<>();
     assertThrows(

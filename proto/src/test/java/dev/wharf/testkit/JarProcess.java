@@ -47,11 +47,13 @@ public final class JarProcess implements AutoCloseable {
   private final String name;
   private final Path log;
   private final Process process;
+  private final long logStart; // where this process's output begins in the (appended) log
 
-  private JarProcess(String name, Path log, Process process) {
+  private JarProcess(String name, Path log, Process process, long logStart) {
     this.name = name;
     this.log = log;
     this.process = process;
+    this.logStart = logStart;
   }
 
   /** Starts {@code java -jar JAR ARGS...}; its stdout and stderr go to {@code logDir/NAME.log}. */
@@ -110,12 +112,15 @@ public final class JarProcess implements AutoCloseable {
   public static JarProcess start(String name, Path logDir, List<String> command)
       throws IOException {
     Path log = logDir.resolve(name + ".log");
+    // Appended to, so a restarted process keeps its predecessor's lines for a reader of the file;
+    // this process reads (awaits, checks for leaks) only its own, from here.
+    long logStart = Files.exists(log) ? Files.size(log) : 0;
     Process p =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    return new JarProcess(name, log, p);
+    return new JarProcess(name, log, p, logStart);
   }
 
   /**
@@ -125,6 +130,25 @@ public final class JarProcess implements AutoCloseable {
   public String awaitLine(String prefix, Duration bound) {
     String line =
         awaitLine(l -> l.startsWith(prefix), "a line starting with '" + prefix + "'", bound);
+    return line.substring(prefix.length()).strip();
+  }
+
+  /**
+   * As {@link #awaitLine}, for a process started on ports from {@link FreePorts#retryWhenTaken(int,
+   * FreePorts.Start)}: when the output says a port was taken ("address already in use") before the
+   * line comes, the process is stopped and this throws at once, with a message {@link
+   * FreePorts#isAddressInUse} recognises, so the retry starts again on other ports.
+   */
+  public String awaitStarted(String prefix, Duration bound) throws InterruptedException {
+    String line =
+        awaitLine(
+            l -> l.startsWith(prefix) || FreePorts.isAddressInUse(new IllegalStateException(l)),
+            "a line starting with '" + prefix + "'",
+            bound);
+    if (!line.startsWith(prefix)) {
+      close();
+      throw new IllegalStateException(name + " found a port taken: " + line);
+    }
     return line.substring(prefix.length()).strip();
   }
 
@@ -170,7 +194,12 @@ public final class JarProcess implements AutoCloseable {
 
   private List<String> lines() {
     try {
-      return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+      if (!Files.exists(log)) {
+        return List.of();
+      }
+      byte[] all = Files.readAllBytes(log);
+      int from = (int) Math.min(logStart, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
     } catch (IOException e) {
       return List.of("(cannot read " + log + ": " + e + ")");
     }

@@ -15,6 +15,7 @@ import dev.wharf.dataplane.discovery.DiscoveryClient;
 import dev.wharf.dataplane.discovery.SnapshotFile;
 import dev.wharf.dataplane.server.DataPlaneNode;
 import dev.wharf.dataplane.server.NodeDrain;
+import dev.wharf.dataplane.testing.FreshListenerPorts;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
@@ -30,7 +31,6 @@ import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -76,7 +76,12 @@ class ReplicaFeedsANodeTest {
   private FileConfigStore store;
   private ControlPlaneServer server;
   private String target;
-  private final int webPort = FreePorts.loopback();
+
+  /** What the configs say; the node binds a fresh port instead ({@link FreshListenerPorts}). */
+  private final int webPort = 8080;
+
+  /** The node the last {@link #client} feeds: where its listener {@code web} is bound. */
+  private DataPlaneNode fed;
 
   @BeforeAll
   static void certificates() throws Exception {
@@ -167,7 +172,7 @@ class ReplicaFeedsANodeTest {
       Await.until(BOUND, () -> acked(two), () -> statuses().toString());
       List<WsClient> sockets = new ArrayList<>();
       for (int i = 0; i < WEBSOCKETS; i++) {
-        WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + webPort + "/ws"));
+        WsClient ws = WsClient.connect(URI.create("ws://127.0.0.1:" + webPortBound() + "/ws"));
         ws.send(w -> w.sendText("hello", true));
         assertEquals("hello", ws.nextMessage(BOUND));
         sockets.add(ws);
@@ -255,14 +260,23 @@ class ReplicaFeedsANodeTest {
         "test.yaml");
   }
 
+  private int webPortBound() {
+    java.net.InetSocketAddress bound = fed.address("web");
+    if (bound == null) {
+      throw new IllegalStateException("listener web is not bound yet");
+    }
+    return bound.getPort();
+  }
+
   private DiscoveryClient client(DataPlaneNode node, String token) throws Exception {
+    fed = node;
     return DiscoveryClient.builder()
         .nodeId("edge-1")
         .label("zone", "eu-1")
         .targets(List.of(target))
         .channelFactory(ChannelFactory.tls(tls.certificate()))
         .token(token)
-        .sink(ConfigSink.of(node))
+        .sink(FreshListenerPorts.of(ConfigSink.of(node), "web"))
         .snapshotFile(SnapshotFile.in(dir.resolve("node")))
         .backoff(
             Backoff.exponential(
@@ -345,7 +359,7 @@ class ReplicaFeedsANodeTest {
   }
 
   private String body() throws Exception {
-    return Http.get(URI.create("http://127.0.0.1:" + webPort + "/")).body();
+    return Http.get(URI.create("http://127.0.0.1:" + webPortBound() + "/")).body();
   }
 
   private Config respond(String body) throws Exception {

@@ -14,7 +14,6 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import dev.wharf.testkit.MissingTool;
 import io.grpc.ManagedChannel;
@@ -52,11 +51,12 @@ class StandaloneJarIT {
 
   @Test
   void standaloneServesTheDemoAndCommitsEveryGoodEditOfTheFile() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1));
     Path data = dir.resolve("data");
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, data)) {
+    try (StandaloneOnFreePorts run = startDemo(data, List.of())) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
+      List<Integer> ports = run.ports();
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       assertEquals(
           "version 1, data in " + data.toAbsolutePath(),
           wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT));
@@ -106,11 +106,12 @@ class StandaloneJarIT {
 
   @Test
   void hostileEditsAreRefusedNamingTheLimitAndTheNextGoodEditIsStillCommitted() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1));
-    String demo = Files.readString(config);
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, dir.resolve("data"))) {
+    try (StandaloneOnFreePorts run = startDemo(dir.resolve("data"), List.of())) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
+      List<Integer> ports = run.ports();
+      String demo = Files.readString(config);
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       wharf.awaitLine("listening:", TIMEOUT);
 
       // Once a StackOverflowError that ended the file watch: no edit was applied after it.
@@ -150,10 +151,11 @@ class StandaloneJarIT {
 
   @Test
   void standaloneServesTheAdminApiToLoopbackCallersWithoutAToken() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1));
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, dir.resolve("data"))) {
+    try (StandaloneOnFreePorts run = startDemo(dir.resolve("data"), List.of())) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
+      List<Integer> ports = run.ports();
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
       assertTrue(wharf.awaitLine("auth:", TIMEOUT).startsWith("loopback callers only"));
       ManagedChannel channel =
@@ -186,10 +188,9 @@ class StandaloneJarIT {
   @Test
   void standaloneServesTheAdminApiAsHttpJsonToCurlWithAdminHttp() throws Exception {
     Path curl = MissingTool.require("curl");
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1));
-    try (JarProcess wharf =
-        standalone(config, dir.resolve("data"), List.of("--admin-http", "127.0.0.1:0"))) {
+    try (StandaloneOnFreePorts run =
+        startDemo(dir.resolve("data"), List.of("--admin-http", "127.0.0.1:0"))) {
+      JarProcess wharf = run.wharf();
       String api = "http://" + wharf.awaitLine("admin http:", TIMEOUT) + "/v1/";
       Result config1 =
           CommandRunner.run(TIMEOUT, List.of(curl.toString(), "-sS", "-i", api + "config"));
@@ -234,17 +235,22 @@ class StandaloneJarIT {
 
   @Test
   void standaloneRestartedOnTheSameFileKeepsItsVersion() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1));
     Path data = dir.resolve("data");
-    for (int run = 1; run <= 2; run++) {
-      try (JarProcess wharf = standalone(config, data)) {
-        assertEquals(
-            "version 1, data in " + data.toAbsolutePath(),
-            wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
-            "run " + run);
-        wharf.stop(Duration.ofSeconds(20));
-      }
+    Path config;
+    try (StandaloneOnFreePorts run = startDemo(data, List.of())) {
+      config = run.config();
+      assertEquals(
+          "version 1, data in " + data.toAbsolutePath(),
+          run.wharf().awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
+          "run 1");
+      run.wharf().stop(Duration.ofSeconds(20));
+    }
+    try (JarProcess wharf = standalone(config, data)) {
+      assertEquals(
+          "version 1, data in " + data.toAbsolutePath(),
+          wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT),
+          "run 2");
+      wharf.stop(Duration.ofSeconds(20));
     }
   }
 
@@ -279,9 +285,10 @@ class StandaloneJarIT {
   @Test
   void standaloneSaysWhyWhenTheNodeCannotServeTheConfig() throws Exception {
     // Held on a port the kernel picked: nothing else can have it, nothing can take it meanwhile.
-    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        var echo = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      Path config = demoOn(port, FreePorts.loopback());
+      Path config = demoOn(port, echo.getLocalPort());
 
       Result r =
           CommandRunner.runJar(
@@ -301,6 +308,16 @@ class StandaloneJarIT {
           r.stderr().contains(" cannot be served: listener demo: cannot bind 127.0.0.1:" + port),
           r.stderr());
     }
+  }
+
+  /** The demo on two fresh listener ports, listening (see {@link StandaloneOnFreePorts}). */
+  private StandaloneOnFreePorts startDemo(Path data, List<String> extra) throws Exception {
+    return StandaloneOnFreePorts.start(
+        2,
+        ports -> demoOn(ports.get(0), ports.get(1)),
+        config -> standalone(config, data, extra),
+        TIMEOUT,
+        data);
   }
 
   private JarProcess standalone(Path config, Path data) throws Exception {

@@ -10,7 +10,6 @@ import dev.wharf.proto.admin.v1.AdminGrpc;
 import dev.wharf.proto.admin.v1.DrainNodeRequest;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -45,10 +44,18 @@ class StandaloneOperatorPathIT {
   @Test
   void aDrainRequestTurnsStandaloneUnreadyThenStopsItsListenersAndEndsTheProcess()
       throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1), "stdout");
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, List.of("--drain-grace", "20s"))) {
+    try (StandaloneOnFreePorts run =
+        StandaloneOnFreePorts.start(
+            2,
+            ports -> demoOn(ports.get(0), ports.get(1), "stdout"),
+            // The grace is waited out in full (the test checks what happens within it): 10 s is
+            // margin enough on a loaded machine for one readiness poll and one GET.
+            config -> standalone(config, List.of("--drain-grace", "10s")),
+            TIMEOUT,
+            dir.resolve("data"))) {
+      JarProcess wharf = run.wharf();
+      List<Integer> ports = run.ports();
+      String home = "http://127.0.0.1:" + ports.get(0) + "/";
       String readyz = "http://" + wharf.awaitLine("admin:", TIMEOUT) + "/readyz";
       String[] api = wharf.awaitLine("admin api:", TIMEOUT).split(":");
       assertEquals(200, get(readyz).statusCode());
@@ -67,12 +74,17 @@ class StandaloneOperatorPathIT {
 
   @Test
   void sigusr1ReopensTheAccessLogAfterLogrotateMovedItAndTheProcessGoesOn() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
     Path log = dir.resolve("access.log");
-    Path config = demoOn(ports.get(0), ports.get(1), log.toString());
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, List.of())) {
-      wharf.awaitLine("listening:", TIMEOUT);
+    try (StandaloneOnFreePorts run =
+        StandaloneOnFreePorts.start(
+            2,
+            ports -> demoOn(ports.get(0), ports.get(1), log.toString()),
+            config -> standalone(config, List.of()),
+            TIMEOUT,
+            dir.resolve("data"),
+            log)) {
+      JarProcess wharf = run.wharf();
+      String home = "http://127.0.0.1:" + run.ports().get(0) + "/";
       assertEquals(200, get(home + "?before").statusCode());
       Await.until(TIMEOUT, () -> read(log).contains("GET /?before "), () -> read(log));
       Path rotated = Files.move(log, dir.resolve("access.log.1"));
@@ -91,10 +103,17 @@ class StandaloneOperatorPathIT {
   /** nohup starts Java with SIGHUP ignored; the JVM then leaves it ignored, and says nothing. */
   @Test
   void underNohupStandaloneSaysOnceThatSighupReloadsNothingAndHowToReload() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    Path config = demoOn(ports.get(0), ports.get(1), "stdout");
-    try (JarProcess wharf =
-        JarProcess.startJar("standalone", dir, JAR, args(config, List.of()), List.of("nohup"))) {
+    try (StandaloneOnFreePorts run =
+        StandaloneOnFreePorts.start(
+            2,
+            ports -> demoOn(ports.get(0), ports.get(1), "stdout"),
+            config ->
+                JarProcess.startJar(
+                    "standalone", dir, JAR, args(config, List.of()), List.of("nohup")),
+            TIMEOUT,
+            dir.resolve("data"))) {
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
       wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT);
       String warning = "SIGHUP cannot be handled in this process";
       assertEquals(1, wharf.countLinesContaining(warning), wharf.output());
@@ -117,17 +136,26 @@ class StandaloneOperatorPathIT {
    */
   @Test
   void aConfigMapUpdateIsCommittedWithoutSighup() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2); // listeners; the admin binds port 0
-    String demo = Files.readString(demoOn(ports.get(0), ports.get(1), "stdout"));
-    Path mount = Files.createDirectory(dir.resolve("cm"));
-    Path first = Files.createDirectory(mount.resolve("..2026_12_07_01_00_00.1"));
-    Files.writeString(first.resolve("wharf.yaml"), demo);
-    Files.createSymbolicLink(mount.resolve("..data"), first.getFileName());
-    Path config =
-        Files.createSymbolicLink(mount.resolve("wharf.yaml"), Path.of("..data", "wharf.yaml"));
-    String home = "http://127.0.0.1:" + ports.get(0) + "/";
-    try (JarProcess wharf = standalone(config, List.of())) {
-      wharf.awaitLine("listening:", TIMEOUT);
+    Path mount = dir.resolve("cm");
+    try (StandaloneOnFreePorts run =
+        StandaloneOnFreePorts.start(
+            2,
+            ports -> {
+              String demo = Files.readString(demoOn(ports.get(0), ports.get(1), "stdout"));
+              Files.createDirectory(mount);
+              Path first = Files.createDirectory(mount.resolve("..2026_12_07_01_00_00.1"));
+              Files.writeString(first.resolve("wharf.yaml"), demo);
+              Files.createSymbolicLink(mount.resolve("..data"), first.getFileName());
+              return Files.createSymbolicLink(
+                  mount.resolve("wharf.yaml"), Path.of("..data", "wharf.yaml"));
+            },
+            config -> standalone(config, List.of()),
+            TIMEOUT,
+            dir.resolve("data"),
+            mount)) {
+      JarProcess wharf = run.wharf();
+      String demo = Files.readString(run.config());
+      String home = "http://127.0.0.1:" + run.ports().get(0) + "/";
 
       Path second = Files.createDirectory(mount.resolve("..2026_12_07_01_05_00.2"));
       Files.writeString(second.resolve("wharf.yaml"), demo.replace("Hello from", "Updated in"));
@@ -146,9 +174,10 @@ class StandaloneOperatorPathIT {
    */
   @Test
   void aListenerThatCannotBindAtStartIsSaidOnceWithoutAPreviousVersion() throws Exception {
-    List<Integer> ports = FreePorts.loopback(2);
-    Path config = demoOn(ports.get(0), ports.get(1), "stdout");
-    try (ServerSocket taken = new ServerSocket(ports.get(0), 1, InetAddress.getLoopbackAddress())) {
+    // Held on ports the kernel picked: nothing else can have them, nothing can take them meanwhile.
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path config = demoOn(taken.getLocalPort(), echo.getLocalPort(), "stdout");
       CommandRunner.Result r =
           CommandRunner.runJar(TIMEOUT, JAR, args(config, List.of()).toArray(String[]::new));
 
@@ -158,20 +187,31 @@ class StandaloneOperatorPathIT {
       assertFalse(all.contains("still serving version 0"), all);
       assertTrue(
           r.stderr()
-              .contains(" cannot be served: listener demo: cannot bind 127.0.0.1:" + ports.get(0)),
+              .contains(
+                  " cannot be served: listener demo: cannot bind 127.0.0.1:"
+                      + taken.getLocalPort()),
           r.stderr());
       assertTrue(
           r.stderr().endsWith("Address already in use; nothing was started, standalone stops\n"),
           r.stderr());
     }
     // Held on a port the kernel picked: nothing can take it between the pick and the bind.
-    try (JarProcess wharf = standalone(config, List.of());
+    // A fresh store: the refused start above committed its own config as version 1.
+    StandaloneOnFreePorts.deleteTree(dir.resolve("data"));
+    try (StandaloneOnFreePorts run =
+            StandaloneOnFreePorts.start(
+                2,
+                ports -> demoOn(ports.get(0), ports.get(1), "stdout"),
+                config -> standalone(config, List.of()),
+                TIMEOUT,
+                dir.resolve("data"));
         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      wharf.awaitLine("listening:", TIMEOUT);
+      JarProcess wharf = run.wharf();
+      Path config = run.config();
       Files.writeString(
           config,
           Files.readString(config)
-              .replace("port: " + ports.get(0), "port: " + taken.getLocalPort()));
+              .replace("port: " + run.ports().get(0), "port: " + taken.getLocalPort()));
 
       assertTrue(
           wharf

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.testkit.CommandRunner;
 import dev.wharf.testkit.CommandRunner.Result;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,31 +30,37 @@ class WharfCtlOnStandaloneIT {
 
   @Test
   void versionGetAndExplainAgainstARunningStandalone() throws Exception {
-    List<Integer> ports = FreePorts.loopback(4);
     Path config = dir.resolve("demo.yaml");
-    Files.writeString(
-        config,
-        Files.readString(DEMO)
-            .replace("port: 8080", "port: " + ports.get(0))
-            .replace("8081", Integer.toString(ports.get(1))));
-    String server = "127.0.0.1:" + ports.get(3);
-    try (JarProcess wharf =
-        JarProcess.startJar(
-            "standalone",
-            dir,
-            STANDALONE,
-            List.of(
-                "--config",
-                config.toString(),
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--admin",
-                "127.0.0.1:" + ports.get(2),
-                "--admin-api",
-                server,
-                "--workers",
-                "1"))) {
+    try (StandaloneOnFreePorts run =
+        StandaloneOnFreePorts.start(
+            2, // listeners; the admin and the Admin API bind port 0 and print theirs
+            ports ->
+                Files.writeString(
+                    config,
+                    Files.readString(DEMO)
+                        .replace("port: 8080", "port: " + ports.get(0))
+                        .replace("8081", Integer.toString(ports.get(1)))),
+            file ->
+                JarProcess.startJar(
+                    "standalone",
+                    dir,
+                    STANDALONE,
+                    List.of(
+                        "--config",
+                        file.toString(),
+                        "--data-dir",
+                        dir.resolve("data").toString(),
+                        "--admin",
+                        "127.0.0.1:0",
+                        "--admin-api",
+                        "127.0.0.1:0",
+                        "--workers",
+                        "1")),
+            TIMEOUT,
+            dir.resolve("data"))) {
+      JarProcess wharf = run.wharf();
       wharf.awaitLine("wharf 0.1.0-SNAPSHOT standalone:", TIMEOUT);
+      String server = wharf.awaitLine("admin api:", TIMEOUT);
 
       Result version = wharfctl("version", "--server", server);
       assertEquals(0, version.exitCode(), version.toString());

@@ -8,7 +8,6 @@ import dev.wharf.common.Backoff;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -37,7 +36,7 @@ class DiscoveryBootTest {
   private static final Duration BOUND = Duration.ofSeconds(10);
 
   @TempDir Path stateDir;
-  private final int port = FreePorts.loopback();
+  private final int port = ServingNode.CONFIGURED_PORT; // the node binds a fresh one
 
   private void save(long version, String body) throws IOException {
     SnapshotFile.in(stateDir)

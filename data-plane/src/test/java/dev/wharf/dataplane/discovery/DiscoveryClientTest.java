@@ -13,7 +13,6 @@ import dev.wharf.proto.discovery.v1.Hello;
 import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.RefusingPorts;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,7 +49,7 @@ class DiscoveryClientTest {
   @TempDir Path stateDir;
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final int port = FreePorts.loopback();
+  private final int port = ServingNode.CONFIGURED_PORT; // the node binds a fresh one
 
   @AfterEach
   void closeAll() throws Exception {

@@ -10,7 +10,6 @@ import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
 import dev.wharf.proto.discovery.v1.NodeMessage;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -42,7 +41,7 @@ class DiscoveryRefusalTest {
       "hello claims node id 'edge-a', but this credential is for node ids: edge-b";
 
   @TempDir Path stateDir;
-  private final int port = FreePorts.loopback();
+  private final int port = ServingNode.CONFIGURED_PORT; // the node binds a fresh one
 
   @Test
   void aRefusedNodeLogsAnErrorWithItsIdKeepsServingAndBacksOff() throws Exception {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.common.Backoff;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -56,7 +55,7 @@ class DiscoveryTlsTest {
 
   @Test
   void withTheControlPlanesCaTheNodeTakesConfigOverTls() throws Exception {
-    int port = FreePorts.loopback();
+    int port = ServingNode.CONFIGURED_PORT; // the node binds a fresh one
     try (FakeControlPlane cp = FakeControlPlane.tls(controlPlane);
         ServingNode node = new ServingNode();
         DiscoveryClient client =

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.common.Backoff;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
-import dev.wharf.testkit.FreePorts;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(NettyLeakExtension.class)
 class RefusedVersionsTest {
   @TempDir Path stateDir;
-  private final int port = FreePorts.loopback();
+  private final int port = ServingNode.CONFIGURED_PORT; // the node binds a fresh one
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
 
   @AfterEach

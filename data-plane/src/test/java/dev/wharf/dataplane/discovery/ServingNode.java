@@ -3,6 +3,7 @@ package dev.wharf.dataplane.discovery;
 import dev.wharf.config.ConfigDocuments;
 import dev.wharf.config.ConfigException;
 import dev.wharf.dataplane.server.DataPlaneNode;
+import dev.wharf.dataplane.testing.FreshListenerPorts;
 import dev.wharf.dataplane.testing.Http;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.proto.config.v1.Config;
@@ -18,7 +19,15 @@ import java.net.http.HttpResponse;
 final class ServingNode implements AutoCloseable {
   private final TestNode test = TestNode.builder().build();
   final DataPlaneNode node = test.node();
-  final ConfigSink sink = ConfigSink.of(node);
+
+  /**
+   * The node's sink, binding listener {@code web} on a fresh port ({@link FreshListenerPorts}): the
+   * configs' {@link #CONFIGURED_PORT} is a placeholder, {@link #get} asks the node where it bound.
+   */
+  final ConfigSink sink = FreshListenerPorts.of(ConfigSink.of(node), "web");
+
+  /** The port the tests' configs name for listener {@code web}; the node binds another. */
+  static final int CONFIGURED_PORT = 8080;
 
   /** Every path answers {@code body}. */
   static Config respond(int port, String body) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.RefusingPorts;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
@@ -31,10 +30,10 @@ class HealthActiveChecksTest {
   private HealthTestNode node;
 
   @BeforeEach
-  void start() {
+  void start() throws Exception {
     one = TestBackend.start("one");
     flip = FlipBackend.start();
-    node = new HealthTestNode(FreePorts.loopback(), Ticker.systemTicker());
+    node = new HealthTestNode(Ticker.systemTicker());
   }
 
   @AfterEach

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.dataplane.testing.NettyLeakExtension;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.RefusingPorts;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
@@ -35,11 +34,11 @@ class HealthEjectionAndPanicTest {
   private HealthTestNode node;
 
   @BeforeEach
-  void start() {
+  void start() throws Exception {
     one = TestBackend.start("one");
     two = TestBackend.start("two");
     flip = FlipBackend.start();
-    node = new HealthTestNode(FreePorts.loopback(), ticker);
+    node = new HealthTestNode(ticker);
   }
 
   @AfterEach

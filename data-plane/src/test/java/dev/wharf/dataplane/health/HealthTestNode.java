@@ -9,15 +9,29 @@ import io.netty.util.concurrent.Ticker;
 import java.net.URI;
 import java.net.http.HttpResponse;
 
-/** A node on one listener at {@code port}, with a registry the tests read health from. */
+/**
+ * A node on one listener at {@code port}, with a registry the tests read health from. The node
+ * starts bound (a local route on listener {@code web}, on a port chosen through {@link
+ * TestNode#start}'s retry), so the tests' configs name a port the node already holds.
+ */
 final class HealthTestNode implements AutoCloseable {
   final TestNode node;
   final MeterRegistry registry;
   final int port;
 
-  HealthTestNode(int port, Ticker ticker) {
-    this.port = port;
-    this.node = TestNode.builder().workers(2).ticker(ticker).build();
+  HealthTestNode(Ticker ticker) throws Exception {
+    this.node =
+        TestNode.builder()
+            .workers(2)
+            .ticker(ticker)
+            .start(
+                ports ->
+                    """
+                    listeners: [{name: web, address: 127.0.0.1, port: %d}]
+                    routes: [{name: all, match: {path: {prefix: /}}, respond: {status: 204}}]
+                    """
+                        .formatted(ports.next()));
+    this.port = node.address("web").getPort();
     this.registry = node.registry();
   }
 

@@ -19,8 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -46,13 +44,9 @@ public final class TestNode implements AutoCloseable {
   /** How long {@link #close} may take; the node's own shutdown waits are 5 s each. */
   public static final Duration CLOSE_BOUND = Duration.ofSeconds(30);
 
-  private static final int BIND_ATTEMPTS = 5;
-
   /** Fresh free loopback ports for one config, distinct from each other. */
   @FunctionalInterface
-  public interface Ports {
-    int next();
-  }
+  public interface Ports extends FreePorts.Ports {}
 
   private final DataPlaneNode node;
   private final MeterRegistry registry;
@@ -131,15 +125,16 @@ public final class TestNode implements AutoCloseable {
    * writes it again with others.
    */
   public void apply(Function<Ports, String> yaml) throws ConfigException, ListenerBindException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        apply(yaml.apply(new FreshPorts()));
-        return;
-      } catch (ListenerBindException e) {
-        if (attempt == BIND_ATTEMPTS) {
-          throw e;
-        }
-      }
+    try {
+      FreePorts.retryWhenTaken(
+          ports -> {
+            apply(yaml.apply(ports::next));
+            return null;
+          });
+    } catch (ConfigException | ListenerBindException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -172,19 +167,6 @@ public final class TestNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted closing the node", e);
-    }
-  }
-
-  private static final class FreshPorts implements Ports {
-    private final Set<Integer> given = new HashSet<>();
-
-    @Override
-    public int next() {
-      int port;
-      do {
-        port = FreePorts.loopback();
-      } while (!given.add(port));
-      return port;
     }
   }
 

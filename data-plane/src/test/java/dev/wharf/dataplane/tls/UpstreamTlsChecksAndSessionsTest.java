@@ -9,7 +9,6 @@ import dev.wharf.dataplane.testing.RecordedRequest;
 import dev.wharf.dataplane.testing.TestBackend;
 import dev.wharf.dataplane.testing.TestNode;
 import dev.wharf.testkit.Await;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.MissingTool;
 import dev.wharf.testkit.TestCertificates;
 import io.micrometer.core.instrument.Counter;
@@ -17,8 +16,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,24 +98,29 @@ class UpstreamTlsChecksAndSessionsTest {
       MissingTool.missing("/usr/bin/openssl is not installed");
     }
     TestCertificates cert = TestCertificates.create(dir, "backend");
-    int port = FreePorts.loopback();
+    Path log = dir.resolve("s_server.log");
     Process server =
         new ProcessBuilder(
                 openssl.toString(),
                 "s_server",
                 "-accept",
-                "127.0.0.1:" + port,
+                "127.0.0.1:0", // it binds, then says where: "ACCEPT 127.0.0.1:PORT"
                 "-cert",
                 cert.certificate().toString(),
                 "-key",
                 cert.privateKey().toString(),
-                "-www",
-                "-quiet")
+                "-www")
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("s_server.log").toFile())
+            .redirectOutput(log.toFile())
             .start();
     try {
-      Await.until(WAIT, () -> listening(port), () -> "s_server not listening on " + port);
+      Await.until(
+          WAIT,
+          () -> acceptLine(log) != null || !server.isAlive(),
+          () -> "s_server said nothing of its port: " + read(log));
+      String accept = acceptLine(log);
+      assertTrue(accept != null, "s_server exited: " + Files.readString(log));
+      int port = Integer.parseInt(accept.substring(accept.lastIndexOf(':') + 1).strip());
       try (TestNode node =
           TestNode.start(
               ports ->
@@ -167,12 +169,16 @@ class UpstreamTlsChecksAndSessionsTest {
         .orElseThrow(() -> new AssertionError("no session line in " + r.body()));
   }
 
-  private static boolean listening(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      return true;
+  /** s_server's "ACCEPT 127.0.0.1:PORT" line, written once it listens; null before. */
+  private static String acceptLine(Path log) {
+    return read(log).lines().filter(l -> l.startsWith("ACCEPT ")).findFirst().orElse(null);
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
     } catch (IOException e) {
-      return false;
+      return "(cannot read " + log + ": " + e + ")";
     }
   }
 

@@ -11,8 +11,8 @@ import dev.wharf.systemtest.cluster.LocalWharfCluster.Node;
 import dev.wharf.systemtest.cluster.LocalWharfCluster.Spec;
 import dev.wharf.testkit.Await;
 import dev.wharf.testkit.EtcdExtension;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
+import dev.wharf.testkit.RefusingPorts;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension final RefusingPorts refusing = RefusingPorts.untilEachTestEnds();
 
   /** 128 + 15: the JVM's exit status after SIGTERM, once its shutdown hooks have run. */
   private static final int SIGTERM_EXIT = 143;
@@ -125,9 +126,10 @@ class ClusterIT {
     Node first = nodes.get(0);
     first.process().kill();
 
+    // The control plane it dials refuses connections: held, so nothing can start answering there.
     Node restarted =
         cluster.startNode(
-            first.id(), "127.0.0.1:" + FreePorts.loopback(), Map.of("web", first.webPort()));
+            first.id(), "127.0.0.1:" + refusing.port(), Map.of("web", first.webPort()));
     assertEquals("version one", cluster.awaitBody(restarted, "version one"));
     assertTrue(
         restarted.process().output().contains("applied version "), restarted.process().output());

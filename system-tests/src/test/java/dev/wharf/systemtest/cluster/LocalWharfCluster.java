@@ -175,14 +175,30 @@ final class LocalWharfCluster implements AutoCloseable {
     return p;
   }
 
-  /** Starts a node {@code id} dialing {@code targets}, with a free port for each listener. */
+  /**
+   * Starts a node {@code id} dialing {@code targets}, with a fresh port for each listener, and
+   * waits until it applied the fleet's config (the store must have one). When a port was taken
+   * before the node bound it (the node refuses the version: "address already in use"), the node is
+   * stopped and started again on other ports ({@link FreePorts#retryWhenTaken}).
+   */
   Node startNode(String id, String targets) throws Exception {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    List<Integer> free = FreePorts.loopback(listeners.size());
-    for (int i = 0; i < listeners.size(); i++) {
-      ports.put(listeners.get(i), free.get(i));
-    }
-    return startNode(id, targets, ports);
+    return FreePorts.retryWhenTaken(
+        listeners.size(),
+        free -> {
+          Map<String, Integer> ports = new LinkedHashMap<>();
+          for (int i = 0; i < listeners.size(); i++) {
+            ports.put(listeners.get(i), free.get(i));
+          }
+          Node node = startNode(id, targets, ports);
+          try {
+            node.process().awaitStarted("applied version ", converge);
+          } catch (Exception | AssertionError e) {
+            node.process().close();
+            processes.remove(node.process());
+            throw e;
+          }
+          return node;
+        });
   }
 
   /** Starts a node {@code id} dialing {@code targets} with the given listener ports. */

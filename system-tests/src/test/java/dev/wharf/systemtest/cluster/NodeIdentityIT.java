@@ -94,12 +94,29 @@ class NodeIdentityIT {
                 "warning: --token-file " + tokens + " line 3: node " + "token bound to no node id"),
         replica.output());
 
-    JarProcess real = startNode("edge-a", "edge-a", TOKEN_A);
-    real.awaitLineContaining("applied version 1 from control plane", START);
+    // On a fresh port; started again on another when it was taken before the node bound it.
+    int[] realStarts = {0};
+    int[] realPort = {0};
+    JarProcess real =
+        FreePorts.retryWhenTaken(
+            1,
+            ports -> {
+              realStarts[0]++;
+              realPort[0] = ports.get(0);
+              JarProcess node = startNode("edge-a", "edge-a", TOKEN_A, ports.get(0));
+              try {
+                node.awaitStarted("applied version 1 from control plane", START);
+              } catch (Exception | AssertionError e) {
+                node.close();
+                throw e;
+              }
+              return node;
+            });
     String before = nodes();
     assertEquals(1, before.lines().filter(l -> l.startsWith("edge-a ")).count(), before);
 
-    JarProcess impostor = startNode("impostor", "edge-a", TOKEN_B);
+    // The control plane refuses it, so it never binds; were it to, edge-a holds the port.
+    JarProcess impostor = startNode("impostor", "edge-a", TOKEN_B, realPort[0]);
     impostor.awaitLineContaining("ERROR", START);
     Await.until(
         BOUND, () -> impostor.countLinesContaining("refused this node") >= 3, impostor::output);
@@ -116,7 +133,10 @@ class NodeIdentityIT {
         impostor.output());
     assertFalse(impostor.output().contains("applied version"), impostor.output());
     assertEquals(before, nodes(), "wharfctl nodes shows the real edge-a, as before");
-    assertEquals(1, replica.countLinesContaining("node edge-a connected from"), replica.output());
+    assertEquals(
+        realStarts[0], // one connection per start of the real node, none of the impostor
+        replica.countLinesContaining("node edge-a connected from"),
+        replica.output());
     assertTrue(
         replica.countLinesContaining("refused a discovery stream from") >= 3, replica.output());
     assertFalse(replica.output().contains(TOKEN_B), "the token itself is never logged");
@@ -124,7 +144,8 @@ class NodeIdentityIT {
     assertTrue(real.isAlive());
   }
 
-  private JarProcess startNode(String name, String nodeId, String token) throws Exception {
+  private JarProcess startNode(String name, String nodeId, String token, int port)
+      throws Exception {
     Path file = Files.writeString(dir.resolve(name + ".token"), token + "\n");
     return keep(
         JarProcess.startJar(
@@ -143,7 +164,7 @@ class NodeIdentityIT {
                 "--admin",
                 "127.0.0.1:0",
                 "--listener-port",
-                "web=" + FreePorts.loopback(),
+                "web=" + port,
                 "--workers",
                 "1",
                 "--drain-grace",

@@ -66,11 +66,9 @@ class OperatorWorkflowIT {
     TestBackend first = keep(TestBackend.start("first"));
     TestBackend second = keep(TestBackend.start("second"));
     startReplica();
-    int portA = FreePorts.loopback();
-    int portB = FreePorts.loopback();
-    ServerSocket taken = keep(new ServerSocket(portB, 1, InetAddress.getLoopbackAddress()));
-    JarProcess nodeA = startNode("edge-a", portA);
-    startNode("edge-b", portB);
+    // Held on a port the kernel picked: nothing else can have it until the test frees it.
+    ServerSocket taken = keep(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    int portB = taken.getLocalPort();
 
     // 1. The seed's setup, pointed at the first backend. edge-b cannot bind its port: refused.
     Path seed = seedWith(first, "seed.yaml");
@@ -79,6 +77,11 @@ class OperatorWorkflowIT {
     assertEquals(0, applied.exitCode(), applied.toString());
     long v1 = versionIn(applied.stdout());
     assertTrue(applied.stdout().contains("+ route api"), applied.stdout());
+    // The nodes join the fleet once it has a config: edge-a's port is checked by the bind itself.
+    ServingNode edgeA = startServingNode("edge-a");
+    JarProcess nodeA = edgeA.process();
+    int portA = edgeA.port();
+    startNode("edge-b", portB);
 
     Result refused = wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s");
     assertEquals(4, refused.exitCode(), refused.toString());
@@ -160,11 +163,10 @@ class OperatorWorkflowIT {
     TestBackend first = keep(TestBackend.start("first"));
     TestBackend second = keep(TestBackend.start("second"));
     startReplica();
-    int port = FreePorts.loopback();
-    startNode("edge-a", port);
     Result seeded =
         wharfctl(ADMIN, "apply", "-f", seedWith(first, "seed.yaml").toString(), "--force");
     assertEquals(0, seeded.exitCode(), seeded.toString());
+    int port = startServingNode("edge-a").port();
     assertEquals(0, wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s").exitCode());
     String routes = wharfctl(VIEWER, "get", "routes").stdout();
     String listeners = wharfctl(VIEWER, "get", "listeners").stdout();
@@ -232,6 +234,29 @@ class OperatorWorkflowIT {
                     "--token-file",
                     tokens.toString())));
     server = replica.awaitLine("discovery:", START);
+  }
+
+  /** A node and the listener port it bound. */
+  private record ServingNode(JarProcess process, int port) {}
+
+  /**
+   * Starts node {@code id} on a fresh listener port and waits until it applied the fleet's config
+   * (so the fleet must have one); when the port was taken before the node bound it, stops it and
+   * starts it again on another ({@link FreePorts#retryWhenTaken}).
+   */
+  private ServingNode startServingNode(String id) throws Exception {
+    return FreePorts.retryWhenTaken(
+        1,
+        ports -> {
+          JarProcess node = startNode(id, ports.get(0));
+          try {
+            node.awaitStarted("applied version ", START);
+          } catch (Exception | AssertionError e) {
+            node.close();
+            throw e;
+          }
+          return new ServingNode(node, ports.get(0));
+        });
   }
 
   private JarProcess startNode(String id, int port) throws Exception {

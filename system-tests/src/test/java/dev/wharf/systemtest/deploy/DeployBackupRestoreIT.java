@@ -90,64 +90,18 @@ class DeployBackupRestoreIT {
             Map.of("ETCDCTL_API", "3")));
 
     // Restore 1: the snapshot into a new one-member etcd, and a replica on it.
-    List<Integer> ports = FreePorts.loopback(2);
-    String peer = "http://127.0.0.1:" + ports.get(1);
-    String client = "http://127.0.0.1:" + ports.get(0);
+    // On fresh ports: etcd cannot bind port 0 and say which it got, so when one was taken before it
+    // bound (it exits: "bind: address already in use"), it is restored again on others.
     Path restored = dir.resolve("restored");
-    ok(
-        CommandRunner.run(
-            BOUND,
-            List.of(
-                etcdctl.toString(),
-                "snapshot",
-                "restore",
-                snapshot.toString(),
-                "--data-dir",
-                restored.toString(),
-                "--name",
-                "restored",
-                "--initial-cluster",
-                "restored=" + peer,
-                "--initial-advertise-peer-urls",
-                peer),
-            Map.of("ETCDCTL_API", "3")));
-    Process restoredEtcd =
-        new ProcessBuilder(
-                etcdBinary.toString(),
-                "--name",
-                "restored",
-                "--data-dir",
-                restored.toString(),
-                "--listen-client-urls",
-                client,
-                "--advertise-client-urls",
-                client,
-                "--listen-peer-urls",
-                peer,
-                "--initial-advertise-peer-urls",
-                peer,
-                "--initial-cluster",
-                "restored=" + peer)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("restored-etcd.log").toFile())
-            .start();
-    started.add(
-        () -> {
-          restoredEtcd.destroy();
-          if (!restoredEtcd.waitFor(10, TimeUnit.SECONDS)) {
-            restoredEtcd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-          }
-        });
-    Await.until(
-        BOUND,
-        () -> {
-          try {
-            return Http.get(URI.create(client + "/health")).body().contains("\"health\":\"true\"");
-          } catch (Exception e) {
-            return false;
-          }
-        },
-        () -> "the restored etcd is healthy: " + Deploy.read(dir.resolve("restored-etcd.log")));
+    String client =
+        FreePorts.retryWhenTaken(
+            2,
+            ports -> {
+              String peer = "http://127.0.0.1:" + ports.get(1);
+              String url = "http://127.0.0.1:" + ports.get(0);
+              startRestoredEtcd(etcdctl, etcdBinary, snapshot, restored, peer, url);
+              return url;
+            });
     String fromSnapshot = replica("cp-restored", "--etcd", client, "--etcd-prefix", PREFIX);
     assertEquals(
         exported,
@@ -168,6 +122,81 @@ class DeployBackupRestoreIT {
         withoutVersion(exported),
         withoutVersion(ok(wharfctl("get", "config", "--server", empty))),
         "applying the exported document gives the same config");
+  }
+
+  /**
+   * Restores {@code snapshot} into {@code restored} and starts a one-member etcd on it, healthy.
+   * When it exits instead (a port was taken), its data is deleted and this throws with its log, in
+   * which {@link FreePorts#isAddressInUse} finds "address already in use".
+   */
+  private void startRestoredEtcd(
+      Path etcdctl, Path etcdBinary, Path snapshot, Path restored, String peer, String client)
+      throws Exception {
+    ok(
+        CommandRunner.run(
+            BOUND,
+            List.of(
+                etcdctl.toString(),
+                "snapshot",
+                "restore",
+                snapshot.toString(),
+                "--data-dir",
+                restored.toString(),
+                "--name",
+                "restored",
+                "--initial-cluster",
+                "restored=" + peer,
+                "--initial-advertise-peer-urls",
+                peer),
+            Map.of("ETCDCTL_API", "3")));
+    Path log = dir.resolve("restored-etcd.log");
+    Process restoredEtcd =
+        new ProcessBuilder(
+                etcdBinary.toString(),
+                "--name",
+                "restored",
+                "--data-dir",
+                restored.toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                "restored=" + peer)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    started.add(
+        () -> {
+          restoredEtcd.destroy();
+          if (!restoredEtcd.waitFor(10, TimeUnit.SECONDS)) {
+            restoredEtcd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          }
+        });
+    Await.until(
+        BOUND,
+        () -> !restoredEtcd.isAlive() || healthy(client),
+        () -> "the restored etcd is healthy: " + Deploy.read(log));
+    if (!restoredEtcd.isAlive()) {
+      try (var paths = Files.walk(restored)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      throw new IllegalStateException("the restored etcd exited: " + Deploy.read(log));
+    }
+  }
+
+  private static boolean healthy(String client) {
+    try {
+      return Http.get(URI.create(client + "/health")).body().contains("\"health\":\"true\"");
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   /** Starts a replica and returns its Admin API address once it serves. */

@@ -190,20 +190,33 @@ class DeployDockerfileIT {
   @Test
   void healthcheckScriptTellsServingProcessesFromDeadOnes() throws Exception {
     Path config = dir.resolve("wharf.yaml");
-    Files.writeString(
-        config,
-        """
-        listeners: [{name: web, address: 127.0.0.1, port: %d}]
-        routes: [{name: all, match: {path: {prefix: /}}, respond: {body: ok}}]
-        """
-            .formatted(FreePorts.loopback()));
-    int nodeAdmin = FreePorts.loopback();
+    // The listener's port is written into the file: on a taken one the node is started again on
+    // another. Its admin binds port 0 and says which.
     try (JarProcess node =
-            JarProcess.startJar(
-                "node",
-                dir,
-                Deploy.DATA_PLANE_JAR,
-                List.of("--config", config.toString(), "--admin", "127.0.0.1:" + nodeAdmin));
+            FreePorts.retryWhenTaken(
+                1,
+                ports -> {
+                  Files.writeString(
+                      config,
+                      """
+                      listeners: [{name: web, address: 127.0.0.1, port: %d}]
+                      routes: [{name: all, match: {path: {prefix: /}}, respond: {body: ok}}]
+                      """
+                          .formatted(ports.get(0)));
+                  JarProcess started =
+                      JarProcess.startJar(
+                          "node",
+                          dir,
+                          Deploy.DATA_PLANE_JAR,
+                          List.of("--config", config.toString(), "--admin", "127.0.0.1:0"));
+                  try {
+                    started.awaitStarted("listening:", BOUND);
+                  } catch (Exception | AssertionError e) {
+                    started.close();
+                    throw e;
+                  }
+                  return started;
+                });
         JarProcess replica =
             JarProcess.startJar(
                 "replica",
@@ -215,10 +228,11 @@ class DeployDockerfileIT {
                     "--metrics",
                     "127.0.0.1:0",
                     "--data-dir",
-                    dir.resolve("store").toString()))) {
-      node.awaitLine("admin:", BOUND);
+                    dir.resolve("store").toString()));
+        FreePorts.Refusing refused = FreePorts.refusing()) {
+      int nodeAdmin = Deploy.port(node.awaitLine("admin:", BOUND));
       int replicaMetrics = Deploy.port(replica.awaitLine("metrics:", BOUND));
-      int closed = FreePorts.loopback();
+      int closed = refused.port(); // held, never listening
 
       assertAll(
           () -> assertEquals(0, healthcheck(nodeAdmin, "/healthz").exitCode(), "node /healthz"),

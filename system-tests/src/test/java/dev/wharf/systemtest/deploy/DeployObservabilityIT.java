@@ -69,6 +69,8 @@ class DeployObservabilityIT {
   private static TestBackend backend;
   private static JarProcess replica;
   private static JarProcess node;
+  private static final List<FreePorts.Refusing> refusing = new ArrayList<>();
+  private static int web;
 
   /** Metric name to the label names its series carry, from both scrapes. */
   private static final Map<String, Set<String>> scraped = new TreeMap<>();
@@ -76,85 +78,108 @@ class DeployObservabilityIT {
   @BeforeAll
   static void scrapeARealClusterUnderTraffic() throws Exception {
     backend = TestBackend.start("live");
-    int web = FreePorts.loopback();
-    int admin = FreePorts.loopback();
-    List<Integer> dead = FreePorts.loopback(2); // nothing listens: connections are refused
-    int secure = FreePorts.loopback();
+    // Nothing listens on these: held bound, so connections to them are refused all along.
+    for (int i = 0; i < 2; i++) {
+      refusing.add(FreePorts.refusing());
+    }
+    List<Integer> dead = refusing.stream().map(FreePorts.Refusing::port).toList();
     // The certificate alerts watch series a node exports for each TLS listener.
     TestCertificates certificate = TestCertificates.create(dir, "edge");
-    Path config = dir.resolve("wharf.yaml");
-    Files.writeString(
-        config,
-        """
-        listeners:
-          - {name: web, address: 127.0.0.1, port: %1$d}
-          - name: secure
-            address: 127.0.0.1
-            port: %5$d
-            tls: {certificates: [{certificate_file: "%6$s", key_file: "%7$s"}]}
-        upstreams:
-          - name: live
-            endpoints: [{address: "%2$s"}]
-            health_check: {interval: 500ms, timeout: 400ms, http: {path: /status/200}}
-          - name: dead
-            endpoints: [{address: "127.0.0.1:%3$d"}]
-            health_check: {interval: 200ms, timeout: 150ms, unhealthy_threshold: 1, tcp: {}}
-          - name: flaky
-            endpoints: [{address: "%2$s"}, {address: "127.0.0.1:%4$d"}]
-            outlier_detection: {consecutive_failures: 1}
-        routes:
-          - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: live}}
-          - {name: dead, match: {path: {prefix: /dead/}}, proxy: {upstream: dead}}
-          - {name: flaky, match: {path: {prefix: /flaky/}}, proxy: {upstream: flaky}}
-          - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: live}}
-        """
-            .formatted(
-                web,
-                backend.endpoint(),
-                dead.get(0),
-                dead.get(1),
-                secure,
-                certificate.certificate(),
-                certificate.privateKey()));
-    String endpoints =
-        String.join(",", etcd.clientEndpoints().stream().map(URI::toString).toList());
-    replica =
-        JarProcess.startJar(
-            "replica",
-            dir,
-            Deploy.CONTROL_PLANE_JAR,
-            List.of(
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics",
-                "127.0.0.1:0",
-                "--etcd",
-                endpoints,
-                "--etcd-prefix",
-                "/wharf-observability-" + UUID.randomUUID(),
-                "--replica-id",
-                "cp-it",
-                "--bootstrap-config",
-                config.toString()));
-    String discovery = replica.awaitLine("discovery:", BOUND);
+    // The listeners' ports go into the fleet's config: when one was taken before the node bound it
+    // (it refuses the version: "address already in use"), both are started again on other ports.
+    FreePorts.retryWhenTaken(
+        2,
+        ports -> {
+          Path config = dir.resolve("wharf.yaml");
+          Files.writeString(
+              config,
+              """
+              listeners:
+                - {name: web, address: 127.0.0.1, port: %1$d}
+                - name: secure
+                  address: 127.0.0.1
+                  port: %5$d
+                  tls: {certificates: [{certificate_file: "%6$s", key_file: "%7$s"}]}
+              upstreams:
+                - name: live
+                  endpoints: [{address: "%2$s"}]
+                  health_check: {interval: 500ms, timeout: 400ms, http: {path: /status/200}}
+                - name: dead
+                  endpoints: [{address: "127.0.0.1:%3$d"}]
+                  health_check: {interval: 200ms, timeout: 150ms, unhealthy_threshold: 1, tcp: {}}
+                - name: flaky
+                  endpoints: [{address: "%2$s"}, {address: "127.0.0.1:%4$d"}]
+                  outlier_detection: {consecutive_failures: 1}
+              routes:
+                - {name: api, match: {path: {prefix: /api/}}, proxy: {upstream: live}}
+                - {name: dead, match: {path: {prefix: /dead/}}, proxy: {upstream: dead}}
+                - {name: flaky, match: {path: {prefix: /flaky/}}, proxy: {upstream: flaky}}
+                - {name: ws, match: {path: {prefix: /ws}}, proxy: {upstream: live}}
+              """
+                  .formatted(
+                      ports.get(0),
+                      backend.endpoint(),
+                      dead.get(0),
+                      dead.get(1),
+                      ports.get(1),
+                      certificate.certificate(),
+                      certificate.privateKey()));
+          String endpoints =
+              String.join(",", etcd.clientEndpoints().stream().map(URI::toString).toList());
+          JarProcess replica =
+              JarProcess.startJar(
+                  "replica",
+                  dir,
+                  Deploy.CONTROL_PLANE_JAR,
+                  List.of(
+                      "--listen",
+                      "127.0.0.1:0",
+                      "--metrics",
+                      "127.0.0.1:0",
+                      "--etcd",
+                      endpoints,
+                      "--etcd-prefix",
+                      "/wharf-observability-" + UUID.randomUUID(),
+                      "--replica-id",
+                      "cp-it",
+                      "--bootstrap-config",
+                      config.toString()));
+          JarProcess node;
+          try {
+            String discovery = replica.awaitLine("discovery:", BOUND);
+            node =
+                JarProcess.startJar(
+                    "node",
+                    dir,
+                    Deploy.DATA_PLANE_JAR,
+                    List.of(
+                        "--control-plane",
+                        discovery,
+                        "--node-id",
+                        "node-it",
+                        "--workers",
+                        "1",
+                        "--state-dir",
+                        dir.resolve("node").toString(),
+                        "--admin",
+                        "127.0.0.1:0"));
+          } catch (Exception | AssertionError e) {
+            replica.close();
+            throw e;
+          }
+          try {
+            node.awaitStarted("applied version ", BOUND);
+          } catch (Exception | AssertionError e) {
+            JarProcess.closeAll(List.of(replica, node));
+            throw e;
+          }
+          DeployObservabilityIT.replica = replica;
+          DeployObservabilityIT.node = node;
+          web = ports.get(0);
+          return null;
+        });
     String replicaMetrics = replica.awaitLine("metrics:", BOUND);
-    node =
-        JarProcess.startJar(
-            "node",
-            dir,
-            Deploy.DATA_PLANE_JAR,
-            List.of(
-                "--control-plane",
-                discovery,
-                "--node-id",
-                "node-it",
-                "--workers",
-                "1",
-                "--state-dir",
-                dir.resolve("node").toString(),
-                "--admin",
-                "127.0.0.1:" + admin));
-    String nodeAdmin = "127.0.0.1:" + admin;
+    String nodeAdmin = node.awaitLine("admin:", BOUND);
     Await.until(
         BOUND,
         () -> status("http://" + nodeAdmin + "/readyz") == 200,
@@ -195,6 +220,7 @@ class DeployObservabilityIT {
     try {
       JarProcess.closeAll(Stream.of(replica, node).filter(Objects::nonNull).toList());
     } finally {
+      refusing.forEach(FreePorts.Refusing::close);
       if (backend != null) {
         backend.close();
       }

@@ -3,7 +3,6 @@ package dev.wharf.systemtest.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wharf.testkit.CommandRunner;
-import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.JarProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,14 +17,14 @@ final class ImportedNode {
 
   private ImportedNode() {}
 
-  /** Imports {@code nginxConf} into {@code dir/wharf.yaml} and starts a node on it, listening. */
+  /**
+   * Imports {@code nginxConf} into {@code dir/wharf.yaml} and starts a node on it, listening; its
+   * admin API (metrics) binds port 0 and says where ({@link #adminPort}). The listeners' ports are
+   * the ones in {@code nginxConf}: when one was taken before the node bound it, this throws at once
+   * saying "address already in use", so a caller inside {@link
+   * dev.wharf.testkit.FreePorts#retryWhenTaken} writes the config again on others.
+   */
   static JarProcess start(Path dir, Path nginxConf, Duration bound) throws Exception {
-    return start(dir, nginxConf, bound, FreePorts.loopback(1).get(0));
-  }
-
-  /** As {@link #start(Path, Path, Duration)}, with the node's admin API (metrics) on that port. */
-  static JarProcess start(Path dir, Path nginxConf, Duration bound, int adminPort)
-      throws Exception {
     Path imported = dir.resolve("wharf.yaml");
     CommandRunner.Result result =
         CommandRunner.run(
@@ -44,14 +43,19 @@ final class ImportedNode {
             "wharf",
             dir,
             JarProcess.DATA_PLANE_JAR,
-            List.of(
-                "--config",
-                imported.toString(),
-                "--admin",
-                "127.0.0.1:" + adminPort,
-                "--workers",
-                "1"));
-    node.awaitLine("listening: ", bound);
+            List.of("--config", imported.toString(), "--admin", "127.0.0.1:0", "--workers", "1"));
+    try {
+      node.awaitStarted("listening: ", bound);
+    } catch (Exception | AssertionError e) {
+      node.close();
+      throw e;
+    }
     return node;
+  }
+
+  /** The port {@code node}'s admin API bound (its {@code admin: HOST:PORT} line). */
+  static int adminPort(JarProcess node, Duration bound) {
+    String admin = node.awaitLine("admin:", bound);
+    return Integer.parseInt(admin.substring(admin.lastIndexOf(':') + 1));
   }
 }

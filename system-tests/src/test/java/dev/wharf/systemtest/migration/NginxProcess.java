@@ -1,9 +1,13 @@
 package dev.wharf.systemtest.migration;
 
+import dev.wharf.testkit.Await;
+import dev.wharf.testkit.FreePorts;
 import dev.wharf.testkit.MissingTool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * A real nginx (Debian's) started on a config of the test's, with every file it writes under {@code
@@ -52,6 +56,53 @@ final class NginxProcess implements AutoCloseable {
             .redirectOutput(prefix.resolve("stdout.log").toFile())
             .start();
     return new NginxProcess(p, prefix);
+  }
+
+  /** Writes nginx's config for {@code ports} (under {@code prefix}) and returns its path. */
+  @FunctionalInterface
+  interface ConfWriter {
+    Path write(List<Integer> ports) throws Exception;
+  }
+
+  /** An nginx listening on the ports its config was written with. */
+  record Listening(NginxProcess nginx, List<Integer> ports) {}
+
+  /**
+   * Starts nginx on {@code count} fresh ports and waits until it has bound them: its pid file (kept
+   * under {@code prefix}) is written only after every listen socket is bound. nginx cannot bind
+   * port 0 and say which port it got, so when a port was taken before nginx bound it ("bind() ...
+   * failed (98: Address already in use)" in its log) this stops it and starts again on others
+   * ({@link FreePorts#retryWhenTaken}).
+   */
+  static Listening startOnFreePorts(int count, Path prefix, ConfWriter writer, Duration bound)
+      throws Exception {
+    return FreePorts.retryWhenTaken(
+        count,
+        ports -> {
+          Path pid = prefix.resolve("nginx.pid");
+          Files.deleteIfExists(pid);
+          // nginx appends to its error log: a failed attempt's bind errors must not fail this one.
+          Files.deleteIfExists(prefix.resolve("error.log"));
+          Path conf = writer.write(ports);
+          NginxProcess nginx = start(prefix, conf, "pid " + pid + ";");
+          try {
+            Await.until(
+                bound,
+                () -> Files.exists(pid) || !nginx.process.isAlive() || nginx.bindFailed(),
+                nginx::errors);
+            if (!Files.exists(pid)) {
+              throw new IllegalStateException("nginx did not start: " + nginx.errors());
+            }
+          } catch (Exception | AssertionError e) {
+            nginx.close();
+            throw e;
+          }
+          return new Listening(nginx, ports);
+        });
+  }
+
+  private boolean bindFailed() {
+    return errors().contains("bind() to ");
   }
 
   /** What nginx logged, for a failure message. */

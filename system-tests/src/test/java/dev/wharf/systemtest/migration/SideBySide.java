@@ -51,19 +51,15 @@ final class SideBySide implements AutoCloseable {
 
   private final Duration bound;
   private final Map<String, TestBackend> backends;
-  private final List<Integer> nginxPorts;
-  private final List<Integer> wharfPorts;
-  private final List<Integer> unusedPorts;
+  private final List<FreePorts.Refusing> unused = new ArrayList<>();
+  private List<Integer> nginxPorts = List.of();
+  private List<Integer> wharfPorts = List.of();
   private NginxProcess nginx;
   private JarProcess wharf;
 
-  private SideBySide(Duration bound, Map<String, TestBackend> backends, List<Integer> ports) {
+  private SideBySide(Duration bound, Map<String, TestBackend> backends) {
     this.bound = bound;
     this.backends = backends;
-    int half = (ports.size() - UNUSED) / 2;
-    this.nginxPorts = List.copyOf(ports.subList(0, half));
-    this.wharfPorts = List.copyOf(ports.subList(half, 2 * half));
-    this.unusedPorts = List.copyOf(ports.subList(2 * half, ports.size()));
   }
 
   /** One server on {@code template}, in front of backends of these names, with {@link #BOUND}. */
@@ -99,14 +95,35 @@ final class SideBySide implements AutoCloseable {
     for (String name : backendNames) {
       backends.put(name, TestBackend.start(name));
     }
-    SideBySide sbs = new SideBySide(bound, backends, FreePorts.loopback(2 * servers + UNUSED));
+    SideBySide sbs = new SideBySide(bound, backends);
     try {
-      Path nginxConf = writer.write(dir.resolve("nginx"), sbs.nginxPorts, sbs);
-      Path wharfConf = writer.write(dir.resolve("wharf"), sbs.wharfPorts, sbs);
-      SeedSetup.makeReadable(dir);
+      // Held bound and never listening, so nothing can start answering on them during the test.
+      for (int i = 0; i < UNUSED; i++) {
+        sbs.unused.add(FreePorts.refusing());
+      }
+      // Each proxy on its own fresh ports, written again on others when one was taken meanwhile.
       Path prefix = dir.resolve("nginx");
-      sbs.nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
-      sbs.wharf = ImportedNode.start(dir, wharfConf, bound);
+      NginxProcess.Listening nginx =
+          NginxProcess.startOnFreePorts(
+              servers,
+              prefix,
+              ports -> {
+                Path conf = writer.write(prefix, ports, sbs);
+                SeedSetup.makeReadable(dir);
+                return conf;
+              },
+              bound);
+      sbs.nginx = nginx.nginx();
+      sbs.nginxPorts = List.copyOf(nginx.ports());
+      sbs.wharf =
+          FreePorts.retryWhenTaken(
+              servers,
+              ports -> {
+                Path conf = writer.write(dir.resolve("wharf"), ports, sbs);
+                SeedSetup.makeReadable(dir);
+                sbs.wharfPorts = List.copyOf(ports);
+                return ImportedNode.start(dir, conf, bound);
+              });
       for (int port : sbs.nginxPorts) {
         Await.until(bound, () -> answers(port), sbs.nginx::errors);
       }
@@ -146,7 +163,7 @@ final class SideBySide implements AutoCloseable {
       }
     }
     for (int i = 0; i < UNUSED; i++) {
-      conf = conf.replace("UNUSED" + (i + 1), "127.0.0.1:" + unusedPorts.get(i));
+      conf = conf.replace("UNUSED" + (i + 1), unused.get(i).hostPort());
     }
     for (TestBackend b : backends.values()) {
       conf = conf.replace("BACKEND_" + b.name().toUpperCase(Locale.ROOT), b.endpoint());
@@ -329,5 +346,6 @@ final class SideBySide implements AutoCloseable {
     for (TestBackend b : backends.values()) {
       b.close();
     }
+    unused.forEach(FreePorts.Refusing::close);
   }
 }

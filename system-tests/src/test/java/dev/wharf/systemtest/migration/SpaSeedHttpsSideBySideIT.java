@@ -72,22 +72,39 @@ class SpaSeedHttpsSideBySideIT {
     pki = TestPki.create(java.nio.file.Files.createDirectories(dir.resolve("pki")));
     TestPki.Issued certificate = pki.rsa("localhost", "localhost");
     backend = TestBackend.start("api");
-    List<Integer> ports = FreePorts.loopback(5);
-    nginxPorts = new HttpsSeedSetup.Ports(ports.get(0), ports.get(1));
-    wharfPorts = new HttpsSeedSetup.Ports(ports.get(2), ports.get(3));
     Path site = HttpsSeedSetup.writeSite(dir);
-    Path nginxConf =
-        HttpsSeedSetup.writeSpa(
-            dir.resolve("nginx"), nginxPorts, backend.endpoint(), site, certificate);
-    Path wharfConf =
-        HttpsSeedSetup.writeSpa(
-            dir.resolve("wharf"), wharfPorts, backend.endpoint(), site, certificate);
-    SeedSetup.makeReadable(dir);
-    Path prefix = dir.resolve("nginx");
-    nginx = NginxProcess.start(prefix, nginxConf, "pid " + prefix.resolve("nginx.pid") + ";");
+    // Each on fresh ports, written again on others when one was taken before the bind.
+    NginxProcess.Listening listening =
+        NginxProcess.startOnFreePorts(
+            2,
+            dir.resolve("nginx"),
+            ports -> {
+              Path conf =
+                  HttpsSeedSetup.writeSpa(
+                      dir.resolve("nginx"),
+                      new HttpsSeedSetup.Ports(ports.get(0), ports.get(1)),
+                      backend.endpoint(),
+                      site,
+                      certificate);
+              SeedSetup.makeReadable(dir);
+              return conf;
+            },
+            BOUND);
+    nginx = listening.nginx();
+    nginxPorts = new HttpsSeedSetup.Ports(listening.ports().get(0), listening.ports().get(1));
 
-    wharfAdmin = ports.get(4);
-    wharf = ImportedNode.start(dir, wharfConf, BOUND, wharfAdmin);
+    wharf =
+        FreePorts.retryWhenTaken(
+            2,
+            ports -> {
+              wharfPorts = new HttpsSeedSetup.Ports(ports.get(0), ports.get(1));
+              Path conf =
+                  HttpsSeedSetup.writeSpa(
+                      dir.resolve("wharf"), wharfPorts, backend.endpoint(), site, certificate);
+              SeedSetup.makeReadable(dir);
+              return ImportedNode.start(dir, conf, BOUND);
+            });
+    wharfAdmin = ImportedNode.adminPort(wharf, BOUND);
     Await.until(BOUND, () -> get(nginxPorts, "/").status() == 200, nginx::errors);
   }
 

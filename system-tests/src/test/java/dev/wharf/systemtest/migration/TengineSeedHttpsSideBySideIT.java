@@ -63,20 +63,37 @@ class TengineSeedHttpsSideBySideIT {
     pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
     TestPki.Issued certificate = pki.ecdsa("localhost", "localhost");
     backend = TestBackend.start("ws");
-    List<Integer> ports = FreePorts.loopback(5);
-    nginxPorts = new HttpsSeedSetup.Ports(ports.get(0), ports.get(1));
-    wharfPorts = new HttpsSeedSetup.Ports(ports.get(2), ports.get(3));
-    Path nginxConf =
-        HttpsSeedSetup.writeTengine(
-            dir.resolve("nginx"), nginxPorts, backend.endpoint(), certificate);
-    Path wharfConf =
-        HttpsSeedSetup.writeTengine(
-            dir.resolve("wharf"), wharfPorts, backend.endpoint(), certificate);
-    SeedSetup.makeReadable(dir);
-    nginx = NginxProcess.start(dir.resolve("nginx"), nginxConf, "");
+    // Each on fresh ports, written again on others when one was taken before the bind.
+    NginxProcess.Listening listening =
+        NginxProcess.startOnFreePorts(
+            2,
+            dir.resolve("nginx"),
+            ports -> {
+              Path conf =
+                  HttpsSeedSetup.writeTengine(
+                      dir.resolve("nginx"),
+                      new HttpsSeedSetup.Ports(ports.get(0), ports.get(1)),
+                      backend.endpoint(),
+                      certificate);
+              SeedSetup.makeReadable(dir);
+              return conf;
+            },
+            BOUND);
+    nginx = listening.nginx();
+    nginxPorts = new HttpsSeedSetup.Ports(listening.ports().get(0), listening.ports().get(1));
 
-    wharfAdmin = ports.get(4);
-    wharf = ImportedNode.start(dir, wharfConf, BOUND, wharfAdmin);
+    wharf =
+        FreePorts.retryWhenTaken(
+            2,
+            ports -> {
+              wharfPorts = new HttpsSeedSetup.Ports(ports.get(0), ports.get(1));
+              Path conf =
+                  HttpsSeedSetup.writeTengine(
+                      dir.resolve("wharf"), wharfPorts, backend.endpoint(), certificate);
+              SeedSetup.makeReadable(dir);
+              return ImportedNode.start(dir, conf, BOUND);
+            });
+    wharfAdmin = ImportedNode.adminPort(wharf, BOUND);
     Await.until(BOUND, () -> https(nginxPorts, "/").status() > 0, nginx::errors);
   }
 

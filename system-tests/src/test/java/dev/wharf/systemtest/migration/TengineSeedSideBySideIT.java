@@ -58,15 +58,29 @@ class TengineSeedSideBySideIT {
   static void start() throws Exception {
     NginxProcess.assumeInstalled();
     backend = TestBackend.start("ws");
-    List<Integer> ports = FreePorts.loopback(2);
-    nginxPort = ports.get(0);
-    wharfPort = ports.get(1);
-    Path nginxConf = write(dir.resolve("nginx"), nginxPort);
-    Path wharfConf = write(dir.resolve("wharf"), wharfPort);
-    SeedSetup.makeReadable(dir);
-    nginx = NginxProcess.start(dir.resolve("nginx"), nginxConf, "");
+    // Each on fresh ports, written again on others when one was taken before the bind.
+    NginxProcess.Listening listening =
+        NginxProcess.startOnFreePorts(
+            1,
+            dir.resolve("nginx"),
+            ports -> {
+              Path conf = write(dir.resolve("nginx"), ports.get(0));
+              SeedSetup.makeReadable(dir);
+              return conf;
+            },
+            BOUND);
+    nginx = listening.nginx();
+    nginxPort = listening.ports().get(0);
 
-    wharf = ImportedNode.start(dir, wharfConf, BOUND);
+    wharf =
+        FreePorts.retryWhenTaken(
+            1,
+            ports -> {
+              wharfPort = ports.get(0);
+              Path conf = write(dir.resolve("wharf"), wharfPort);
+              SeedSetup.makeReadable(dir);
+              return ImportedNode.start(dir, conf, BOUND);
+            });
     Await.until(BOUND, () -> status(nginxPort, "/") > 0, nginx::errors);
   }
 
