@@ -310,18 +310,27 @@ class ErrorPagesEndToEndTest {
         try (Socket s = server.accept()) {
           readHead(s.getInputStream());
           OutputStream out = s.getOutputStream();
-          out.write(
-              ("HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n"
-                      + "Content-Type: text/plain\r\n\r\n")
-                  .getBytes(StandardCharsets.ISO_8859_1));
           byte[] chunk = new byte[4096];
           Arrays.fill(chunk, (byte) 'x');
-          byte[] size = "1000\r\n".getBytes(StandardCharsets.ISO_8859_1);
-          byte[] crlf = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
+          byte[] sized = new byte[6 + chunk.length + 2];
+          System.arraycopy("1000\r\n".getBytes(StandardCharsets.ISO_8859_1), 0, sized, 0, 6);
+          System.arraycopy(chunk, 0, sized, 6, chunk.length);
+          sized[sized.length - 2] = '\r';
+          sized[sized.length - 1] = '\n';
+          // The head goes out in one write with the first chunk, so the node cannot have seen the
+          // status (and closed) before the body's first bytes were on their way: a fast close
+          // cannot leave "sent" at 0.
+          byte[] head =
+              ("HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n"
+                      + "Content-Type: text/plain\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1);
+          byte[] first = Arrays.copyOf(head, head.length + sized.length);
+          System.arraycopy(sized, 0, first, head.length, sized.length);
+          out.write(first);
+          out.flush();
+          sent.addAndGet(chunk.length);
           while (true) {
-            out.write(size);
-            out.write(chunk);
-            out.write(crlf);
+            out.write(sized);
             out.flush();
             sent.addAndGet(chunk.length);
           }
