@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real nginx (Debian's) started on a config of the test's, with every file it writes under {@code
@@ -79,12 +82,14 @@ final class NginxProcess implements AutoCloseable {
     return FreePorts.retryWhenTaken(
         count,
         ports -> {
-          Path pid = prefix.resolve("nginx.pid");
-          Files.deleteIfExists(pid);
           // nginx appends to its error log: a failed attempt's bind errors must not fail this one.
           Files.deleteIfExists(prefix.resolve("error.log"));
           Path conf = writer.write(ports);
-          NginxProcess nginx = start(prefix, conf, "pid " + pid + ";");
+          // A config of its own may name the pid file (a seed's does: nginx refuses a second one).
+          Optional<Path> named = pidFileOf(conf, prefix);
+          Path pid = named.orElse(prefix.resolve("nginx.pid"));
+          Files.deleteIfExists(pid);
+          NginxProcess nginx = start(prefix, conf, named.isPresent() ? "" : "pid " + pid + ";");
           try {
             Await.until(
                 bound,
@@ -99,6 +104,14 @@ final class NginxProcess implements AutoCloseable {
           }
           return new Listening(nginx, ports);
         });
+  }
+
+  private static final Pattern PID_DIRECTIVE = Pattern.compile("(?m)^\\s*pid\\s+([^;\\s]+)\\s*;");
+
+  /** The pid file {@code conf} names in its main context, resolved as nginx does against prefix. */
+  private static Optional<Path> pidFileOf(Path conf, Path prefix) throws IOException {
+    Matcher m = PID_DIRECTIVE.matcher(Files.readString(conf));
+    return m.find() ? Optional.of(prefix.resolve(m.group(1))) : Optional.empty();
   }
 
   private boolean bindFailed() {
