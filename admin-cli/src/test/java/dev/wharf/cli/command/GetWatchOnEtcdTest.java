@@ -168,8 +168,17 @@ class GetWatchOnEtcdTest {
     awaitOut(watch, two + "edge-1 removed\n");
   }
 
+  /**
+   * Commits {@code config} and waits until the replica's watches have it: a watch started before
+   * the store's event reached the replica begins, truthfully, with the version before.
+   */
   private long commit(Config config) throws StoreException {
-    return store.commit(store.read().version(), config, "test", "test commit");
+    long version = store.commit(store.read().version(), config, "test", "test commit");
+    Await.until(
+        BOUND,
+        () -> replica.watches().latestVersion() >= version,
+        () -> "the replica's watches are at " + replica.watches().latestVersion());
+    return version;
   }
 
   /** Waits until the command printed exactly {@code expected} (a line too many fails at once). */

@@ -91,6 +91,12 @@ public final class Watches implements AutoCloseable {
     }
   }
 
+  /** The newest config version the store has delivered here (what a new stream starts with). */
+  public long latestVersion() {
+    VersionedConfig now = latest;
+    return now == null ? 0 : now.version();
+  }
+
   private void publish(VersionedConfig config) {
     latest = config;
     streams.forEach(s -> s.offer(config));
