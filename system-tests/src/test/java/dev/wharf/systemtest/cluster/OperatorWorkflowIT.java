@@ -81,7 +81,8 @@ class OperatorWorkflowIT {
     ServingNode edgeA = startServingNode("edge-a");
     JarProcess nodeA = edgeA.process();
     int portA = edgeA.port();
-    startNode("edge-b", portB);
+    // edge-b must have refused before the rollout counts the fleet, or it counts edge-a alone.
+    startNode("edge-b", portB).awaitLineContaining("cannot bind", START);
 
     Result refused = wharfctl(ADMIN, "rollout", "--wait", "--timeout", "30s");
     assertEquals(4, refused.exitCode(), refused.toString());
