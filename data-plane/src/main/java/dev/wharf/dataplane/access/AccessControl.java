@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A route's access control, compiled once per snapshot: nginx's allow/deny, auth_basic and satisfy,
@@ -23,14 +24,18 @@ import java.util.concurrent.Executor;
  * </ul>
  *
  * <p>{@link #check} runs on an event loop and never blocks: a bcrypt check not in the {@link
- * VerifiedCache} runs on the file executor and the returned future completes there. Thread-safe.
+ * VerifiedCache} runs on the password executor ({@link PasswordCheckPool}) and the returned future
+ * completes there; when that executor refuses it, the outcome is {@link Outcome#BUSY} at once.
+ * Thread-safe.
  */
 public final class AccessControl {
   /** The outcome for one request. */
   public enum Outcome {
     ALLOWED,
     FORBIDDEN,
-    UNAUTHORIZED
+    UNAUTHORIZED,
+    /** The credentials could not be checked now: every password check slot was taken. */
+    BUSY
   }
 
   private static final VerifiedCache CACHE = VerifiedCache.withRandomKey();
@@ -40,6 +45,8 @@ public final class AccessControl {
       CompletableFuture.completedFuture(Outcome.FORBIDDEN);
   private static final CompletableFuture<Outcome> UNAUTHORIZED =
       CompletableFuture.completedFuture(Outcome.UNAUTHORIZED);
+  private static final CompletableFuture<Outcome> BUSY =
+      CompletableFuture.completedFuture(Outcome.BUSY);
 
   private final AddressRules rules;
   private final UserFile users;
@@ -83,10 +90,11 @@ public final class AccessControl {
    * The outcome for a client at {@code client} sending {@code authorization} (or null).
    *
    * @param nowNanos the node's ticker, for the user file's poll and the cache
-   * @param files where the user file is read and bcrypt runs
+   * @param files where the user file is read
+   * @param passwords where bcrypt runs; it may refuse a check when it is full
    */
   public CompletableFuture<Outcome> check(
-      InetAddress client, String authorization, long nowNanos, Executor files) {
+      InetAddress client, String authorization, long nowNanos, Executor files, Executor passwords) {
     AddressRules.Match address = rules == null ? AddressRules.Match.NONE : rules.match(client);
     if (any && address == AddressRules.Match.ALLOWED) {
       return ALLOWED;
@@ -97,11 +105,11 @@ public final class AccessControl {
     if (users == null) {
       return address == AddressRules.Match.DENIED ? FORBIDDEN : ALLOWED;
     }
-    return credentials(authorization, nowNanos, files);
+    return credentials(authorization, nowNanos, files, passwords);
   }
 
   private CompletableFuture<Outcome> credentials(
-      String authorization, long nowNanos, Executor files) {
+      String authorization, long nowNanos, Executor files, Executor passwords) {
     BasicCredentials credentials = BasicCredentials.parse(authorization);
     if (credentials == null) {
       return UNAUTHORIZED;
@@ -122,14 +130,18 @@ public final class AccessControl {
     if (CACHE.verified(key, nowNanos)) {
       return ALLOWED;
     }
-    return CompletableFuture.supplyAsync(
-        () -> {
-          if (!PasswordHashes.matches(hash, credentials.password())) {
-            return Outcome.UNAUTHORIZED;
-          }
-          CACHE.remember(key, nowNanos);
-          return Outcome.ALLOWED;
-        },
-        files);
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            if (!PasswordHashes.matches(hash, credentials.password())) {
+              return Outcome.UNAUTHORIZED;
+            }
+            CACHE.remember(key, nowNanos);
+            return Outcome.ALLOWED;
+          },
+          passwords);
+    } catch (RejectedExecutionException full) {
+      return BUSY;
+    }
   }
 }

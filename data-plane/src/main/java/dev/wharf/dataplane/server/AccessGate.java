@@ -95,7 +95,8 @@ final class AccessGate {
                 address,
                 request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 services.ticker().nanoTime(),
-                services.files());
+                services.files(),
+                services.passwords());
     if (outcome.isDone()) {
       then.accept(response(ctx, services, route, outcome.join(), head));
       return false;
@@ -134,10 +135,17 @@ final class AccessGate {
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, route.access().challenge());
         yield r;
       }
+      case BUSY -> {
+        // Every password check slot is taken (a flood of guesses): ask the client to come back
+        // instead of queueing without bound; the connection stays, as for 401.
+        FullHttpResponse r = error(ctx, services, HttpResponseStatus.SERVICE_UNAVAILABLE, head);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        yield r;
+      }
     };
   }
 
-  /** Access control's refusal (403, 401): the connection stays open, as nginx's does. */
+  /** Access control's refusal (403, 401, 503): the connection stays open, as nginx's does. */
   private static FullHttpResponse error(
       ChannelHandlerContext ctx, NodeServices services, HttpResponseStatus status, boolean head) {
     return Responses.error(ctx.alloc(), status, head, false, services.clock().instant());

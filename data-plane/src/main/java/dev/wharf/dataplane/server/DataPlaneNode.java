@@ -3,6 +3,7 @@ package dev.wharf.dataplane.server;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigValidator;
 import dev.wharf.config.RouteDelta;
+import dev.wharf.dataplane.access.PasswordCheckPool;
 import dev.wharf.dataplane.access.UserFileMeters;
 import dev.wharf.dataplane.accesslog.AccessLogger;
 import dev.wharf.dataplane.accesslog.AccessLogs;
@@ -35,7 +36,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
@@ -47,7 +47,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,7 +81,6 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
   private final DrainMeters drainMeters;
   private final ConnectionDrainer drainer;
   private final NodeDrainProgress drainProgress;
-  private final Executor files;
   private final HealthChecker health;
   private final EndpointRegistry endpoints = new EndpointRegistry();
   private final RateLimitZones rateLimits;
@@ -106,12 +104,11 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
             Arrays.stream(DrainReason.values()).map(DrainReason::tag).toList(), this::drainPending);
     this.drainer = ConnectionDrainer.create(b.ticker, drainMeters);
     this.drainProgress = new NodeDrainProgress(connections::size, drainer::open, b.clock);
-    this.files =
-        b.files != null
-            ? b.files
-            : Executors.newFixedThreadPool(
-                Math.max(4, 2 * b.workers), new DefaultThreadFactory("wharf-files", true));
-    this.services = new NodeServices(b.metrics, b.ticker, b.clock, b.random, files);
+    Executor files = b.files != null ? b.files : NodeServices.newFileThreads(b.workers);
+    Executor passwords =
+        Objects.requireNonNullElseGet(
+            b.passwords, () -> PasswordCheckPool.create(b.workers, b.metrics.registry()));
+    this.services = new NodeServices(b.metrics, b.ticker, b.clock, b.random, files, passwords);
     this.rateLimits = new RateLimitZones(b.metrics.registry());
     this.connector = new UpstreamConnector(transport, new UpstreamHttpPipeline());
     this.proxy = new ProxyServices(services, connector, drainer);
@@ -310,8 +307,10 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     tls.close();
     connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    if (files instanceof ExecutorService own) {
-      own.shutdownNow(); // a lookup still running answers a connection that is closed already
+    for (Executor e : List.of(services.files(), services.passwords())) {
+      if (e instanceof ExecutorService own) {
+        own.shutdownNow(); // a lookup or check still running answers a connection closed already
+      }
     }
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     accessLogs.close();
@@ -327,6 +326,7 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
     private String hostname = "localhost";
     private ProxyMetrics metrics;
     private Executor files;
+    private Executor passwords;
 
     private Builder() {}
 
@@ -368,12 +368,15 @@ public final class DataPlaneNode implements AutoCloseable, AdminState {
       return this;
     }
 
-    /**
-     * Where file system calls of static routes run (default: a pool of daemon threads, {@code
-     * max(4, 2 x workers)}); never an event loop.
-     */
+    /** Where static routes' file calls run (default: max(4, 2 x workers) daemon threads). */
     public Builder files(Executor e) {
       files = Objects.requireNonNull(e);
+      return this;
+    }
+
+    /** Where bcrypt checks run (default: a {@link PasswordCheckPool}, which refuses when full). */
+    public Builder passwords(Executor e) {
+      passwords = Objects.requireNonNull(e);
       return this;
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What an operator and the node see around an htpasswd file: the "refused, last good kept" state as
  * a Prometheus series, and a client that leaves while its bcrypt check runs off the event loop. The
- * file executor is the test's: a task runs only when the test says so.
+ * file and password executors are the test's: a task runs only when the test says so.
  */
 @ExtendWith(NettyLeakExtension.class)
 class AccessFileMetersAndClosedClientTest {
@@ -55,6 +55,7 @@ class AccessFileMetersAndClosedClientTest {
         TestNode.builder()
             .ticker(ticker)
             .files(fileTasks::add)
+            .passwords(fileTasks::add)
             .admin()
             .start(
                 ports ->

@@ -74,6 +74,7 @@ final class EmbeddedProxyNode implements AutoCloseable {
             ticker,
             Clock.fixed(Instant.parse("2024-05-01T12:00:00Z"), ZoneOffset.UTC),
             () -> new SplittableRandom(7),
+            Runnable::run,
             Runnable::run);
     ConnectionDrainer drainer =
         new ConnectionDrainer(

@@ -209,6 +209,11 @@ public final class TestNode implements AutoCloseable {
       return this;
     }
 
+    public Builder passwords(Executor e) {
+      node.passwords(e);
+      return this;
+    }
+
     /** Where the metrics go (default: a new simple registry, Prometheus with admin()). */
     public Builder registry(MeterRegistry r) {
       registry = r;

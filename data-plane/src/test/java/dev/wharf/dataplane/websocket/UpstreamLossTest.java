@@ -59,6 +59,7 @@ class UpstreamLossTest {
               Ticker.systemTicker(),
               Clock.systemUTC(),
               () -> new SplittableRandom(1),
+              Runnable::run,
               Runnable::run),
           new ConnectionDrainer(
               Ticker.systemTicker(),

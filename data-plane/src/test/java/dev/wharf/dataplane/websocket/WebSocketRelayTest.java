@@ -63,6 +63,7 @@ class WebSocketRelayTest {
               Ticker.systemTicker(),
               Clock.systemUTC(),
               () -> new SplittableRandom(1),
+              Runnable::run,
               Runnable::run),
           drainer,
           () -> ended.set(true));
