@@ -62,7 +62,7 @@ final class Lexer {
       if (c == '\n') {
         line++;
         at++;
-      } else if (Character.isWhitespace(c)) {
+      } else if (isSpace(c)) {
         at++;
       } else if (c == '#') {
         while (at < text.length() && text.charAt(at) != '\n') {
@@ -100,7 +100,7 @@ final class Lexer {
     }
     if (at < text.length()) {
       char after = text.charAt(at);
-      if (!Character.isWhitespace(after) && after != ';' && after != '{' && after != ')') {
+      if (!isSpace(after) && after != ';' && after != '{' && after != ')') {
         throw new NginxSyntaxException(
             file,
             line,
@@ -121,13 +121,23 @@ final class Lexer {
       }
       boolean variableBrace =
           c == '{' && word.length() > 0 && word.charAt(word.length() - 1) == '$';
-      if (Character.isWhitespace(c) || c == ';' || (c == '{' && !variableBrace)) {
+      if (isSpace(c) || c == ';' || (c == '{' && !variableBrace)) {
         break;
       }
       word.append(c);
       at++;
     }
     return new Token(Kind.WORD, word.toString(), startLine, false);
+  }
+
+  /**
+   * nginx's separators: space, tab, CR and LF only. A vertical tab, a form feed or a Unicode space
+   * (U+00A0, U+2028...) is part of a word for nginx ({@code return 200\u00a0x;} is the code {@code
+   * "200\u00a0x"} there), so it must be here too, or the import would read two words where nginx
+   * reads one.
+   */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
   }
 
   /** Reads the backslash at {@code at} and the character after it. */

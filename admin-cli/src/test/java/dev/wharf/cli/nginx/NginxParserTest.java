@@ -82,6 +82,16 @@ class NginxParserTest {
   }
 
   @Test
+  void onlySpaceTabCrAndLfSeparateWordsAsInNginx() throws Exception {
+    // nginx 1.22 -t: "return 200<VT>abc;" and "return 200<U+00A0>abc;" are one invalid code each
+    List<Directive> main = parse("return\t200\u000babc;\r\nserver_name a\u00a0b c\u2028d\fe;\n");
+
+    assertEquals(List.of("200\u000babc"), main.get(0).args());
+    assertEquals(List.of("a\u00a0b", "c\u2028d\fe"), main.get(1).args());
+    assertEquals(2, main.get(1).origin().line(), "CR LF is one line end");
+  }
+
+  @Test
   void aBracedVariableStaysInsideItsWord() throws Exception {
     List<Directive> main = parse("proxy_set_header X-Id ${request_id}-x;\n");
 
