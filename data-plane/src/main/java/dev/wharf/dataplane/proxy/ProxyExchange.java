@@ -333,9 +333,9 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
     }
   }
 
-  /** Answers the client with a short error; keeps its connection only if its request was read. */
+  /** Answers the client with a short error; keeps its connection if nothing is left to read. */
   private void failBeforeResponse(HttpResponseStatus status) {
-    boolean keepAlive = forwarding.bodyRead() && HttpUtil.isKeepAlive(routed.request());
+    boolean keepAlive = forwarding.nothingLeftToRead() && HttpUtil.isKeepAlive(routed.request());
     FullHttpResponse error = responding.error(status, keepAlive);
     end();
     responding.sendError(error, keepAlive);

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -56,6 +57,19 @@ final class RequestForwarding {
   /** The last part of the body was read from the client and forwarded. */
   boolean bodyRead() {
     return bodyRead;
+  }
+
+  /**
+   * The client sent, or will send, nothing more of this request than the end the decoder marks: it
+   * was read whole, or it declares no body (no Transfer-Encoding, no or a zero Content-Length). The
+   * client connection can then go on after an error answered before the request went upstream, as
+   * nginx's does after a 502 to a GET; a body not read yet would have to be read away first.
+   */
+  boolean nothingLeftToRead() {
+    HttpRequest request = routed.request();
+    return bodyRead
+        || !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+            && HttpUtil.getContentLength(request, 0L) == 0;
   }
 
   /** A byte of the body went to an endpoint. */

@@ -84,6 +84,7 @@ final class ResponseForwarding {
             !keepAlive,
             clock.instant());
     routed.record().responded(status.code(), error.headers());
+    routed.record().bodySent(error.content().readableBytes()); // $body_bytes_sent, as nginx's
     routed
         .responseHeaders()
         .applyToResponse(error.headers(), status.code(), routed.record(), routed.groups());
