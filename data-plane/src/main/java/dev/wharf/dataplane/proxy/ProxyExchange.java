@@ -345,7 +345,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   /** A response already under way cannot be completed: close the client connection. */
   private void abort() {
     end();
-    client.close();
+    responding.abort();
     owner.exchangeFinished(record, false);
   }
 
