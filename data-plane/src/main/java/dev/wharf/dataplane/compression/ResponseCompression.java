@@ -87,16 +87,11 @@ public final class ResponseCompression {
     return http10;
   }
 
-  /**
-   * The body length the head declares, -1 when unknown (chunked or ended by the close). A whole
-   * response's content is its length, except for a HEAD, whose content is empty whatever the body.
-   */
-  private long declaredLength(HttpResponse response) {
+  /** The body length the head declares, -1 when unknown (chunked or ended by the close). */
+  private static long declaredLength(HttpResponse response) {
     String value = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
     if (value == null) {
-      return response instanceof FullHttpResponse full && !head
-          ? full.content().readableBytes()
-          : -1;
+      return response instanceof FullHttpResponse full ? full.content().readableBytes() : -1;
     }
     try {
       return Long.parseLong(value.strip());

@@ -345,7 +345,7 @@ public final class ProxyExchange implements UpstreamListener, ClientExchange {
   /** A response already under way cannot be completed: close the client connection. */
   private void abort() {
     end();
-    responding.abort();
+    client.close();
     owner.exchangeFinished(record, false);
   }
 

@@ -2,7 +2,6 @@ package dev.wharf.dataplane.proxy;
 
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
-import dev.wharf.dataplane.http.RelayedResponse;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
 import io.netty.channel.Channel;
@@ -25,22 +24,9 @@ import java.time.Clock;
  * of both connections from the response head. Makes the error Wharf answers when the endpoint gave
  * no response.
  *
- * <p>The head is held until the next message of the same read: a small body that ends there goes
- * out with it as one {@link RelayedResponse}, which the encoder writes as one buffer (and TLS wraps
- * without first copying head and body together); anything else (a longer body, a body still coming)
- * releases the head first and streams as before. The end of the read always writes a held head, so
- * holding it never waits for the endpoint.
- *
  * <p>Confined to the exchange's event loop.
  */
 final class ResponseForwarding {
-  /**
-   * The longest body sent in one message with its head: Netty's HTTP/1 encoder copies a whole
-   * message's body of up to 128 bytes into the head's buffer; a longer one it writes as a second
-   * buffer anyway, and one message would then only add a promise combiner.
-   */
-  static final int WHOLE_BODY_LIMIT = 128;
-
   private final ChannelHandlerContext client;
   private final RoutedRequest routed;
   private final ExchangeOwner owner;
@@ -49,7 +35,6 @@ final class ResponseForwarding {
   private boolean upstreamKeepAlive;
   private boolean clientKeepAlive;
   private boolean upstreamReadWanted;
-  private HttpResponse heldHead; // written with the body's end, or at the next other write
 
   ResponseForwarding(
       ChannelHandlerContext client,
@@ -65,9 +50,9 @@ final class ResponseForwarding {
   }
 
   /**
-   * Rewrites the final response head for the client (framing, hop-by-hop headers, the Location
-   * rewrites, the route's response headers) and holds it for the body's first part or the end of
-   * the read, whichever comes first.
+   * Writes the final response head, rewritten for the client (framing, hop-by-hop headers, the
+   * Location rewrites, the route's response headers), without flushing: the end of the read
+   * flushes.
    *
    * @param bodyRead the request body was read whole: the client connection may be kept
    */
@@ -83,15 +68,7 @@ final class ResponseForwarding {
     routed
         .responseHeaders()
         .applyToResponse(response.headers(), response.status().code(), record, routed.groups());
-    heldHead = response;
-  }
-
-  /** Writes the held head, unflushed. */
-  private void writeHeldHead() {
-    if (heldHead != null) {
-      client.write(heldHead);
-      heldHead = null;
-    }
+    client.write(response);
   }
 
   /**
@@ -124,33 +101,13 @@ final class ResponseForwarding {
   /** Relays a body part; the end of the read flushes it. */
   void content(HttpContent content) {
     routed.record().bodySent(content.content().readableBytes());
-    writeHeldHead();
     client.write(content);
   }
 
-  /**
-   * Relays the end of the body, with the head if it is held and the body small, flushed at once.
-   */
+  /** Relays the end of the body, flushed at once. */
   void last(LastHttpContent last) {
-    int bytes = last.content().readableBytes();
-    routed.record().bodySent(bytes);
-    if (heldHead != null && bytes <= WHOLE_BODY_LIMIT) {
-      HttpResponse head = heldHead;
-      heldHead = null;
-      client.writeAndFlush(RelayedResponse.of(head, last));
-      return;
-    }
-    writeHeldHead();
+    routed.record().bodySent(last.content().readableBytes());
     client.writeAndFlush(last);
-  }
-
-  /**
-   * Closes the client connection in the middle of the response: a held head goes first, so the
-   * handlers in front (the error pages) see the response that was under way.
-   */
-  void abort() {
-    writeHeldHead();
-    client.close();
   }
 
   /** The endpoint said the connection may serve another request. */
@@ -165,7 +122,6 @@ final class ResponseForwarding {
 
   /** One read from {@code up} ended: flush, and read more if the client can take it. */
   void readComplete(Channel up) {
-    writeHeldHead();
     client.flush();
     if (client.channel().isWritable()) {
       up.read();

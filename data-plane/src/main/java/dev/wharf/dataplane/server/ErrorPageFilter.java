@@ -3,7 +3,6 @@ package dev.wharf.dataplane.server;
 import dev.wharf.config.ErrorPageRules;
 import dev.wharf.dataplane.exchange.ClientExchange;
 import dev.wharf.dataplane.exchange.RoutedRequest;
-import dev.wharf.dataplane.http.RelayedResponse;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
 import dev.wharf.dataplane.http.RequestVariables;
@@ -208,7 +207,8 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     switch (state) {
       case ARMED -> {
-        if (msg instanceof HttpResponse head && pageFor(head.status().code(), madeHere(msg))) {
+        if (msg instanceof HttpResponse head
+            && pageFor(head.status().code(), msg instanceof FullHttpResponse)) {
           mustClose = closes(head);
           authenticate = head.headers().get(HttpHeaderNames.WWW_AUTHENTICATE);
           state = msg instanceof LastHttpContent ? State.PENDING : State.SWALLOWING;
@@ -235,11 +235,6 @@ final class ErrorPageFilter extends ChannelOutboundHandlerAdapter {
       default -> {}
     }
     ctx.write(msg, promise);
-  }
-
-  /** A whole response is the node's own unless it is an endpoint's relayed in one message. */
-  private static boolean madeHere(Object msg) {
-    return msg instanceof FullHttpResponse && !(msg instanceof RelayedResponse);
   }
 
   /** While a response is replaced, a close waits for the page, which then says it closes. */
