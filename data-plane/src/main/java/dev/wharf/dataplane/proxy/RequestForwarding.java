@@ -34,6 +34,7 @@ final class RequestForwarding {
   private boolean bodyForwarded;
   private boolean continueSent;
   private boolean clientReadWanted;
+  private boolean headUnflushed;
   private HttpContent early;
 
   RequestForwarding(
@@ -80,7 +81,8 @@ final class RequestForwarding {
   /**
    * Sends the request head to a newly connected endpoint, with the end of the body when it was read
    * already (a retry); else answers {@code 100 Continue} if the client waits for it (once) and
-   * forwards the body part that came {@link #early}, or asks the client for one. Then reads {@code
+   * forwards the body part that came {@link #early}, or asks the client for one; the head is
+   * flushed with the first part when the client had sent it already, else alone. Then reads {@code
    * up}: an endpoint may answer before the body is complete (an early 413, say).
    *
    * @return false when the early body part took the body over the route's limit
@@ -94,7 +96,6 @@ final class RequestForwarding {
       up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       deadlines.awaitResponse();
     } else {
-      up.flush();
       if (HttpUtil.is100ContinueExpected(request) && !continueSent) {
         continueSent = true;
         client.writeAndFlush(
@@ -103,10 +104,17 @@ final class RequestForwarding {
       }
       HttpContent first = early;
       early = null;
+      headUnflushed = true;
       if (first == null) {
+        // A part the client sent already (always the end of a request without a body) comes
+        // now, and its flush takes the head along: one flush of the endpoint's connection.
         owner.readClient();
       } else if (!forward(first, up)) {
         return false;
+      }
+      if (headUnflushed) {
+        headUnflushed = false;
+        up.flush(); // no part yet: the head goes alone
       }
     }
     up.read();
@@ -144,6 +152,7 @@ final class RequestForwarding {
       return false;
     }
     bodyForwarded |= bytes > 0;
+    headUnflushed = false;
     up.writeAndFlush(content);
     if (content instanceof LastHttpContent) {
       bodyRead = true;
