@@ -74,6 +74,8 @@ public final class UpstreamConnector implements UpstreamConnections {
         .addListener(
             registered -> {
               if (!registered.isSuccess()) {
+                // As a Bootstrap does: a channel no loop took (one shutting down) has no
+                // pipeline to close through, only its socket.
                 channel.unsafe().closeForcibly();
                 promise.setFailure(registered.cause());
                 return;
