@@ -1,12 +1,8 @@
 package dev.wharf.dataplane.upstream;
 
 import dev.wharf.dataplane.node.Transport;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ReflectiveChannelFactory;
@@ -21,14 +17,21 @@ import java.util.Set;
 
 /**
  * Gives exchanges connections to endpoints: an idle pooled one of the caller's event loop when
- * there is one, else a new connection bootstrapped on that same loop (so a client and its upstream
+ * there is one, else a new connection registered on that same loop (so a client and its upstream
  * connection never cross threads). A connection to a TLS upstream is handed out only after its
  * handshake succeeded; a failed handshake is a failed connect. Shared by every listener of a node.
+ *
+ * <p>A new connection is made, configured, given its pipeline and registered here, then connected
+ * at once, which is what a {@code Bootstrap} does too. Done by hand because every WebSocket (and
+ * every request without a pooled connection) pays for it: a {@code Bootstrap} per connect costs its
+ * option and attribute maps, a {@code ChannelInitializer} that joins the pipeline and leaves it
+ * again, an address resolver lookup for an address already resolved, and a task to connect on the
+ * loop the caller is already on.
  */
 public final class UpstreamConnector implements UpstreamConnections {
   /**
-   * Made once: {@code Bootstrap.channel(Class)} would look the constructor up by reflection again
-   * for every connection, a measurable part of a WebSocket handshake's cost.
+   * Made once: looking the channel's constructor up by reflection for every connection was a
+   * measurable part of a WebSocket handshake's cost.
    */
   private final ChannelFactory<? extends SocketChannel> channels;
 
@@ -56,31 +59,47 @@ public final class UpstreamConnector implements UpstreamConnections {
       return promise.setSuccess(pooled);
     }
     UpstreamConnection connection = new UpstreamConnection(endpoint);
-    ChannelFuture connect =
-        new Bootstrap()
-            .group(loop)
-            .channelFactory(channels)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.AUTO_READ, false)
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    pipeline.init(ch.pipeline(), connection);
-                    SslHandler tls = ch.pipeline().get(SslHandler.class);
-                    if (tls != null) {
-                      tls.setHandshakeTimeoutMillis(Math.max(1, connectTimeout.toMillis()));
-                    }
-                  }
-                })
-            .connect(endpoint.socketAddress());
+    SocketChannel channel = channels.newChannel();
+    channel
+        .config()
+        .setTcpNoDelay(true)
+        .setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+        .setAutoRead(false);
+    pipeline.init(channel.pipeline(), connection); // the handlers join when the loop registers it
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    if (tls != null) {
+      tls.setHandshakeTimeoutMillis(Math.max(1, connectTimeout.toMillis()));
+    }
+    loop.register(channel)
+        .addListener(
+            registered -> {
+              if (!registered.isSuccess()) {
+                // As a Bootstrap does: a channel no loop took (one shutting down) has no
+                // pipeline to close through, only its socket.
+                channel.unsafe().closeForcibly();
+                promise.setFailure(registered.cause());
+                return;
+              }
+              connect(channel, endpoint, connection, tls, promise);
+            });
+    return promise;
+  }
+
+  /**
+   * Connects a registered channel. An address that did not resolve when the snapshot was compiled
+   * fails here, as a refused connect would (502), never resolved on the event loop.
+   */
+  private static void connect(
+      SocketChannel channel,
+      UpstreamEndpoint endpoint,
+      UpstreamConnection connection,
+      SslHandler tls,
+      Promise<UpstreamConnection> promise) {
+    ChannelFuture connect = channel.connect(endpoint.socketAddress());
     connect.addListener(
         f -> {
-          SslHandler tls = connect.channel().pipeline().get(SslHandler.class);
           if (!f.isSuccess()) {
+            channel.close();
             promise.setFailure(f.cause());
           } else if (tls == null) {
             promise.setSuccess(connection);
@@ -88,7 +107,6 @@ public final class UpstreamConnector implements UpstreamConnections {
             UpstreamHandshake.await(tls, connection, promise);
           }
         });
-    return promise;
   }
 
   /**

@@ -9,6 +9,8 @@ import dev.wharf.dataplane.node.NodeServices;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -66,8 +68,11 @@ public final class WebSocketRelay implements Drainable {
   private boolean started;
   private boolean ended;
 
-  /** One direction of the relay: what is read from {@code in} is written to {@code out}. */
-  final class Direction implements FrameScanner.Listener {
+  /**
+   * One direction of the relay: what is read from {@code in} is written to {@code out}. It also
+   * listens for {@code in}'s close, so that opening a WebSocket adds no listener object of its own.
+   */
+  final class Direction implements FrameScanner.Listener, ChannelFutureListener {
     final Channel in;
     final Channel out;
     final ScannerSlot scanner = new ScannerSlot(maxMessageSize); // scanner only mid-frame
@@ -123,6 +128,11 @@ public final class WebSocketRelay implements Drainable {
 
     boolean towardsClient() {
       return out == clientChannel;
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+      sideClosed(this);
     }
   }
 
@@ -220,8 +230,8 @@ public final class WebSocketRelay implements Drainable {
     clientChannel.config().setAutoRead(true);
     upstreamChannel.config().setAutoRead(true);
     idleTimer = schedule(this::checkIdle, idleTimeout.toNanos());
-    clientChannel.closeFuture().addListener(f -> sideClosed(fromClient));
-    upstreamChannel.closeFuture().addListener(f -> sideClosed(fromUpstream));
+    clientChannel.closeFuture().addListener(fromClient);
+    upstreamChannel.closeFuture().addListener(fromUpstream);
     drainer.opened(this);
   }
 
@@ -340,13 +350,20 @@ public final class WebSocketRelay implements Drainable {
     closing.closed(byIfNone, codeIfNone);
     cancel(idleTimer);
     closing.cancelTimeout();
-    clientChannel.close();
-    upstreamChannel.close();
+    // Usually both closed already; closing a closed channel still costs Netty an exception.
+    closeIfOpen(clientChannel);
+    closeIfOpen(upstreamChannel);
     long lifetime = now() - startNanos;
     drainer.closed(this);
     services.metrics().webSocketClosed(route, closing.closeCode(), closing.closedBy(), lifetime);
     record.finished(now());
     onEnd.run();
+  }
+
+  private static void closeIfOpen(Channel channel) {
+    if (channel.isOpen()) {
+      channel.close();
+    }
   }
 
   private void checkIdle() {
