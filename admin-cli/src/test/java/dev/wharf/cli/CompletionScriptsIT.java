@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CompletionScriptsIT {
   private static final Path JAR = Path.of("target", "wharf-admin-cli.jar").toAbsolutePath();
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  /**
+   * Each shell's script, printed once per class by the jar ({@code wharfctl completion SHELL}, a
+   * JVM start): the script is the same for every test, the completions each test asks for are not.
+   */
+  @TempDir static Path scripts;
+
+  private static final Map<String, Path> SCRIPTS = new HashMap<>();
 
   @TempDir Path dir;
   private RealAdmin replica;
@@ -151,10 +160,15 @@ class CompletionScriptsIT {
         r.toString());
   }
 
-  private Path script(String shell) throws IOException {
-    Result r = CommandRunner.runJar(TIMEOUT, JAR, "completion", shell);
-    assertEquals(0, r.exitCode(), r.toString());
-    return Files.writeString(dir.resolve("wharfctl." + shell), r.stdout());
+  private static Path script(String shell) throws IOException {
+    Path made = SCRIPTS.get(shell);
+    if (made == null) {
+      Result r = CommandRunner.runJar(TIMEOUT, JAR, "completion", shell);
+      assertEquals(0, r.exitCode(), r.toString());
+      made = Files.writeString(scripts.resolve("wharfctl." + shell), r.stdout());
+      SCRIPTS.put(shell, made);
+    }
+    return made;
   }
 
   private List<String> bash(Path script, String line, String... words) {

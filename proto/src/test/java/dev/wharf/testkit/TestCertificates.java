@@ -1,102 +1,60 @@
 package dev.wharf.testkit;
 
-import java.io.InputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * A self-signed certificate for {@code 127.0.0.1} made with the JDK's keytool, written as PEM: the
- * certificate (which is also its own CA) and its PKCS#8 private key. {@link #authority} makes a CA
- * that issues certificates, for clients of mTLS.
+ * A self-signed ECDSA P-256 certificate for {@code 127.0.0.1}, written as PEM: the certificate
+ * (which is also its own CA) and its PKCS#8 private key. {@link #authority} makes a CA that issues
+ * certificates, for clients of mTLS.
+ *
+ * <p>Made with {@code openssl req} (one short native process per certificate), not the JDK's
+ * keytool: keytool is a JVM start per step, three per client certificate, which made a class's
+ * certificates cost about ten seconds of a loaded two-core machine. Without openssl the test is
+ * {@link MissingTool missing} (a failure under {@code CI=true}).
  */
 public record TestCertificates(Path certificate, Path privateKey) {
-  private static final String PASSWORD = "changeit";
+  private static final String OPENSSL = "/usr/bin/openssl";
+  private static final Duration BOUND = Duration.ofSeconds(60);
+  private static final String DAYS = "2";
 
-  public static TestCertificates create(Path dir, String name) throws Exception {
-    Path store = dir.resolve(name + ".p12");
-    CommandRunner.Result r =
-        CommandRunner.run(
-            Duration.ofSeconds(60),
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair",
-                "-alias",
-                name,
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=" + name,
-                "-ext",
-                "SAN=ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-keystore",
-                store.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                PASSWORD,
-                "-keypass",
-                PASSWORD));
-    if (r.exitCode() != 0) {
-      throw new AssertionError("keytool failed: " + r);
-    }
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      ks.load(in, PASSWORD.toCharArray());
-    }
-    Path cert = dir.resolve(name + ".crt.pem");
-    Path key = dir.resolve(name + ".key.pem");
-    Files.writeString(cert, pem("CERTIFICATE", ks.getCertificate(name).getEncoded()));
-    Files.writeString(
-        key, pem("PRIVATE KEY", ks.getKey(name, PASSWORD.toCharArray()).getEncoded()));
-    return new TestCertificates(cert, key);
+  public static TestCertificates create(Path dir, String name) throws IOException {
+    TestCertificates made = files(dir, name);
+    openssl(
+        dir,
+        "-x509",
+        "-keyout",
+        made.privateKey().toString(),
+        "-out",
+        made.certificate().toString(),
+        "-subj",
+        "/CN=" + name,
+        "-addext",
+        "subjectAltName=IP:127.0.0.1");
+    return made;
   }
 
-  /** A CA certificate and key (keytool, in {@code dir}) that can {@link Authority#issue}. */
-  public static Authority authority(Path dir, String name) throws Exception {
-    Path store = dir.resolve(name + ".p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        name,
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=" + name,
-        "-ext",
-        "bc:c",
-        "-validity",
-        "2",
-        "-keystore",
-        store.toString(),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD,
-        "-keypass",
-        PASSWORD);
-    Path cert = dir.resolve(name + ".crt.pem");
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        name,
-        "-keystore",
-        store.toString(),
-        "-storepass",
-        PASSWORD,
-        "-file",
-        cert.toString());
-    return new Authority(dir, name, store, cert);
+  /** A CA certificate and key (in {@code dir}) that can {@link Authority#issue}. */
+  public static Authority authority(Path dir, String name) throws IOException {
+    TestCertificates made = files(dir, name);
+    openssl(
+        dir,
+        "-x509",
+        "-keyout",
+        made.privateKey().toString(),
+        "-out",
+        made.certificate().toString(),
+        "-subj",
+        "/CN=" + name,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE");
+    return new Authority(dir, made.privateKey(), made.certificate());
   }
 
   /**
@@ -104,92 +62,78 @@ public record TestCertificates(Path certificate, Path privateKey) {
    *
    * @param certificate its certificate (PEM): what a server trusts client certificates by
    */
-  public record Authority(Path dir, String name, Path store, Path certificate) {
+  public record Authority(Path dir, Path privateKey, Path certificate) {
     /**
      * A client certificate signed by this CA for {@code subject} (an X.500 name such as {@code
      * CN=alice,OU=admin}), and its key, as PEM files named after {@code alias}.
      */
-    public TestCertificates issue(String alias, String subject) throws Exception {
-      Path own = dir.resolve(alias + ".p12");
-      keytool(
-          "-genkeypair",
-          "-alias",
-          alias,
-          "-keyalg",
-          "EC",
-          "-groupname",
-          "secp256r1",
-          "-dname",
-          subject,
-          "-validity",
-          "2",
-          "-keystore",
-          own.toString(),
-          "-storetype",
-          "PKCS12",
-          "-storepass",
-          PASSWORD,
-          "-keypass",
-          PASSWORD);
-      Path request = dir.resolve(alias + ".csr");
-      keytool(
-          "-certreq",
-          "-alias",
-          alias,
-          "-keystore",
-          own.toString(),
-          "-storepass",
-          PASSWORD,
-          "-file",
-          request.toString());
-      Path cert = dir.resolve(alias + ".crt.pem");
-      keytool(
-          "-gencert",
-          "-rfc",
-          "-alias",
-          name,
-          "-keystore",
-          store.toString(),
-          "-storepass",
-          PASSWORD,
-          "-infile",
-          request.toString(),
-          "-outfile",
-          cert.toString(),
-          "-ext",
-          "ku:c=digitalSignature",
-          "-ext",
-          "eku=clientAuth",
-          "-validity",
-          "2");
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(own)) {
-        ks.load(in, PASSWORD.toCharArray());
-      }
-      Path key = dir.resolve(alias + ".key.pem");
-      Files.writeString(
-          key, pem("PRIVATE KEY", ks.getKey(alias, PASSWORD.toCharArray()).getEncoded()));
-      return new TestCertificates(cert, key);
+    public TestCertificates issue(String alias, String subject) throws IOException {
+      TestCertificates made = files(dir, alias);
+      openssl(
+          dir,
+          "-CA",
+          certificate.toString(),
+          "-CAkey",
+          privateKey.toString(),
+          "-keyout",
+          made.privateKey().toString(),
+          "-out",
+          made.certificate().toString(),
+          "-subj",
+          opensslName(subject),
+          "-addext",
+          "keyUsage=critical,digitalSignature",
+          "-addext",
+          "extendedKeyUsage=clientAuth");
+      return made;
     }
   }
 
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+  /**
+   * {@code subject} in openssl's {@code -subj} form: RFC 2253 lists the most specific name first,
+   * openssl the encoded order, so {@code CN=a,OU=b} becomes {@code /OU=b/CN=a}.
+   */
+  static String opensslName(String subject) {
+    List<String> names = new ArrayList<>(Arrays.asList(subject.split(",")));
+    Collections.reverse(names);
+    return "/" + String.join("/", names);
+  }
+
+  private static TestCertificates files(Path dir, String name) {
+    return new TestCertificates(dir.resolve(name + ".crt.pem"), dir.resolve(name + ".key.pem"));
+  }
+
+  /**
+   * One {@code openssl req} making a new key and its certificate, with a configuration of its own
+   * so that the certificate carries only the extensions given, whatever the machine's openssl.cnf
+   * adds by default.
+   */
+  private static void openssl(Path dir, String... args) throws IOException {
+    if (!Files.isExecutable(Path.of(OPENSSL))) {
+      MissingTool.missing(OPENSSL + " is not installed (apt-get install openssl)");
+    }
+    Path config = dir.resolve("test-certificates.cnf");
+    if (!Files.exists(config)) {
+      Files.writeString(config, "[req]\ndistinguished_name = dn\n[dn]\n");
+    }
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                OPENSSL,
+                "req",
+                "-config",
+                config.toString(),
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                DAYS));
     command.addAll(List.of(args));
-    CommandRunner.Result r = CommandRunner.run(Duration.ofSeconds(60), command);
+    CommandRunner.Result r = CommandRunner.run(BOUND, command);
     if (r.exitCode() != 0) {
-      throw new AssertionError("keytool failed: " + r);
+      throw new AssertionError("openssl failed: " + command + "\n" + r);
     }
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client certificates as Admin credentials: a replica serving TLS that trusts one CA for clients,
- * called by clients holding keytool-made certificates. Nodes, which have no client certificate,
+ * called by clients holding certificates that CA issued. Nodes, which have no client certificate,
  * keep using tokens on the same port.
  */
 class AdminMutualTlsTest {
