@@ -96,7 +96,7 @@ REPORT="$RESULTS_DIR/fleet-latest.md"
   echo "- command: \`bash benchmarks/fleet.sh$([ "$MODE" = quick ] && echo ' --quick')$([ -n "$ETCD" ] && echo " --etcd $ETCD")\`"
   echo "- fleet: \`fleet ${FLEET_ARGS[*]}\`$([ -n "$ETCD" ] && echo "; on etcd: \`fleet --nodes 100,1000 --changes 50 --warmup-changes 10 --etcd URLS\`")"
   echo "- snapshot-build: \`snapshot-build ${SNAPSHOT_ARGS[*]}\`"
-  echo "- the simulated nodes share the replica's JVM and the machine's cores; they ACK on receipt (nothing compiled or saved): a real node adds its own apply time, measured below"
+  echo "- the simulated nodes share the replica's JVM and the machine's cores; they decode each push as a real node does (PushDecoder) and ACK at once (nothing validated, compiled or saved): a real node adds its own apply time, measured below"
   echo
   cat "$WORK/fleet.md"
   if [ -n "$ETCD" ]; then

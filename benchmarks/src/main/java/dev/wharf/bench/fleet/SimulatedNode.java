@@ -1,5 +1,6 @@
 package dev.wharf.bench.fleet;
 
+import dev.wharf.dataplane.discovery.PushDecoder;
 import dev.wharf.proto.discovery.v1.Ack;
 import dev.wharf.proto.discovery.v1.ControlMessage;
 import dev.wharf.proto.discovery.v1.DiscoveryGrpc;
@@ -17,16 +18,19 @@ import io.grpc.stub.ClientResponseObserver;
 
 /**
  * One simulated data-plane node: a discovery stream that says hello with version 0, answers
- * heartbeats, and ACKs each snapshot as soon as gRPC has deserialized it (config included),
- * recording when the ACK was handed to the transport. It compiles nothing and writes no file: the
- * node's own compile time is measured on its own ({@code snapshot-build}), and here only the
- * control plane, the serialization and the network stack are timed. Parsing the pushed config is
- * timed on its own ({@link VersionTimeline}: when a push arrives, how long the node spent parsing):
- * a real node parses too, before it can ACK, but on its own machine, not on the replica's cores.
+ * heartbeats, and ACKs each snapshot as soon as it is decoded, recording when the ACK was handed to
+ * the transport. It decodes pushes as a real node does ({@link PushDecoder}, one per stream: the
+ * routes whose bytes did not change since the previous push are taken over, not parsed again), and
+ * then does nothing a real node does before its ACK: it does not validate, compile or swap the
+ * config, nor write and fsync its snapshot (a real node's apply is measured on its own, {@code
+ * snapshot-build}). So the figures are the control plane's fan-out: serialization, HTTP/2, the
+ * kernel's network stack and the decoding every node does. Decoding is timed on its own ({@link
+ * VersionTimeline}: when a push arrives, how long the node spent decoding).
  *
- * <p>Threading: gRPC calls this observer one message at a time (on the channel's event loop, the
- * channels being built with a direct executor, which is fine since nothing here blocks). Sending is
- * synchronized because {@link #close} comes from another thread.
+ * <p>Threading: gRPC calls this observer one message at a time, on the channel's executor (a pool
+ * of the simulator's, not the event loop: so an ACK is written and flushed by the event loop as
+ * soon as it is handed over, not after the other nodes of the channel decoded their pushes).
+ * Sending is synchronized because {@link #close} comes from another thread.
  */
 final class SimulatedNode implements ClientResponseObserver<NodeMessage, ControlMessage> {
   private static final String ID_PREFIX = "sim-";
@@ -39,15 +43,16 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
   private boolean closing; // guarded by this
 
   /**
-   * The discovery method with a response marshaller that notes when it starts and ends parsing each
-   * message. gRPC parses a message in the call's executor (here the event loop, the channels having
-   * a direct executor) right before it hands it to {@link #onNext} on the same thread.
+   * The discovery method with the node's own push decoder, wrapped to note when it starts and ends
+   * decoding each message. gRPC decodes a message in the call's executor right before it hands it
+   * to {@link #onNext} on the same thread.
    */
-  private static final MethodDescriptor<NodeMessage, ControlMessage> TIMED_STREAM =
-      DiscoveryGrpc.getStreamMethod().toBuilder(
-              DiscoveryGrpc.getStreamMethod().getRequestMarshaller(),
-              new TimedParse(DiscoveryGrpc.getStreamMethod().getResponseMarshaller()))
-          .build();
+  private static MethodDescriptor<NodeMessage, ControlMessage> decodingStream() {
+    return DiscoveryGrpc.getStreamMethod().toBuilder(
+            DiscoveryGrpc.getStreamMethod().getRequestMarshaller(),
+            new TimedParse(new PushDecoder()))
+        .build();
+  }
 
   private SimulatedNode(int index, String id, AckTracker tracker, VersionTimeline timeline) {
     this.index = index;
@@ -73,7 +78,8 @@ final class SimulatedNode implements ClientResponseObserver<NodeMessage, Control
       Channel channel, int index, AckTracker tracker, VersionTimeline timeline) {
     SimulatedNode node =
         new SimulatedNode(index, String.format(ID_PREFIX + "%05d", index), tracker, timeline);
-    ClientCalls.asyncBidiStreamingCall(channel.newCall(TIMED_STREAM, CallOptions.DEFAULT), node);
+    ClientCalls.asyncBidiStreamingCall(
+        channel.newCall(decodingStream(), CallOptions.DEFAULT), node);
     node.send(
         NodeMessage.newBuilder()
             .setHello(Hello.newBuilder().setNodeId(node.id).putLabels("fleet", "simulated"))

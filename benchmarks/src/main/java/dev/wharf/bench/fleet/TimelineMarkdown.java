@@ -28,7 +28,7 @@ final class TimelineMarkdown {
           new Row("last " + Stage.BATCH_START.label, r -> r.stage(Stage.BATCH_START, true)),
           new Row("last " + Stage.BATCH_END.label + " (*fleet view*)", FleetResult::recorded),
           new Row("status batches per version (count)", FleetResult::batches),
-          new Row("nodes' parsing, summed over the nodes", FleetResult::nodeParsing));
+          new Row("nodes' decoding, summed over the nodes", FleetResult::nodeParsing));
 
   private TimelineMarkdown() {}
 
@@ -36,8 +36,9 @@ final class TimelineMarkdown {
     StringBuilder md = new StringBuilder("### Where the time goes\n\n");
     md.append("Each stage's time since the commit call started, p50 / p99 ms over the measured ")
         .append("changes (a version's first or last node, batch or ACK as named). Node times ")
-        .append("come from the simulated nodes (*receives*: their gRPC client starts to parse ")
-        .append("the push); replica times from its store (its watch's listener, its status ")
+        .append("come from the simulated nodes (*receives*: their gRPC client starts to decode ")
+        .append(
+            "the push, as a real node's `PushDecoder` does); replica times from its store (its watch's listener, its status ")
         .append("writes, and the `updated_at` it stamps on a status when it handles an ACK).\n\n")
         .append("| stage |");
     for (FleetResult r : results) {

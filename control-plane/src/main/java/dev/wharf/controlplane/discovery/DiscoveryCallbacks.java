@@ -14,5 +14,12 @@ public interface DiscoveryCallbacks {
   /** A node's stream ended on this replica. */
   default void disconnected(String nodeId) {}
 
+  /**
+   * Every push this replica sent has been answered (ACK or NACK) or its node left: the last status
+   * of a rollout on this replica is known, called after that node's {@link #statusChanged}. A
+   * status writer uses it to write the fleet's last change at once rather than behind a batch.
+   */
+  default void pushesAnswered() {}
+
   DiscoveryCallbacks NONE = new DiscoveryCallbacks() {};
 }

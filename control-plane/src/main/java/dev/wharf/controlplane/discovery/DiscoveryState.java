@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -61,6 +62,10 @@ public final class DiscoveryState {
   private final Map<String, Long> refused = new ConcurrentHashMap<>();
 
   private final AtomicLong nonces = new AtomicLong();
+
+  /** Pushes sent and neither answered nor given up with their stream, over all sessions. */
+  private final AtomicInteger unanswered = new AtomicInteger();
+
   private volatile PublishedSnapshot latest;
   private volatile LivenessSettings liveness = LivenessSettings.DEFAULTS;
 
@@ -230,6 +235,20 @@ public final class DiscoveryState {
 
   String nextNonce() {
     return replicaId + "-" + nonces.incrementAndGet();
+  }
+
+  void pushSent() {
+    unanswered.incrementAndGet();
+  }
+
+  /**
+   * A push was answered or its stream ended. A session calls this after its status callback, so
+   * whoever brings the count to zero tells the callbacks after every answer's status.
+   */
+  void pushAnswered() {
+    if (unanswered.decrementAndGet() == 0) {
+      replica.callbacks().pushesAnswered();
+    }
   }
 
   boolean drainRequested(String nodeId) {

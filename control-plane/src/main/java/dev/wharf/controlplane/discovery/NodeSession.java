@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
 final class NodeSession {
   private static final Logger log = LoggerFactory.getLogger(NodeSession.class);
 
-  /** Reasons are stored per node and shown in fleet views; a validator report fits. */
-  private static final int MAX_REASON_CHARS = 4096;
-
   private final DiscoveryState fleet;
   private final Replica replica;
   private final NodeLink link;
@@ -168,6 +165,7 @@ final class NodeSession {
     status = RefusalList.applied(status.toBuilder(), ack.getVersion()).setUpdatedAt(now()).build();
     replica.callbacks().statusChanged(status);
     offer();
+    fleet.pushAnswered(); // after offer: a node pushed its next version keeps the count above 0
   }
 
   private void nack(Nack nack) {
@@ -176,10 +174,7 @@ final class NodeSession {
     }
     replica.metrics().nacked();
     inFlight = null;
-    String reason =
-        nack.getReason().length() > MAX_REASON_CHARS
-            ? nack.getReason().substring(0, MAX_REASON_CHARS) + "..."
-            : nack.getReason();
+    String reason = RefusalList.reason(nack);
     log.warn(
         "node {} refused version {}, keeps version {}: {}",
         status.getNodeId(),
@@ -199,6 +194,7 @@ final class NodeSession {
             .build();
     replica.callbacks().statusChanged(status);
     offer();
+    fleet.pushAnswered();
   }
 
   private void health(HealthReport report) {
@@ -266,6 +262,7 @@ final class NodeSession {
     }
     String nonce = fleet.nextNonce();
     inFlight = new InFlight(version, nonce, replica.nanoTime().getAsLong());
+    fleet.pushSent();
     link.sendEncoded(SnapshotPush.encode(latest, nonce));
     replica.metrics().pushed();
   }
@@ -354,6 +351,7 @@ final class NodeSession {
       return;
     }
     ended = true;
+    giveUpInFlight();
     link.end(NodeLink.End.REPLACED, "replaced by a newer stream from the same node");
   }
 
@@ -378,6 +376,15 @@ final class NodeSession {
     ended = true;
     if (status != null && fleet.unregister(status.getNodeId(), this)) {
       replica.callbacks().disconnected(status.getNodeId());
+    }
+    giveUpInFlight();
+  }
+
+  /** A push that will never be answered no longer counts as one the fleet waits for. */
+  private void giveUpInFlight() {
+    if (inFlight != null) {
+      inFlight = null;
+      fleet.pushAnswered();
     }
   }
 

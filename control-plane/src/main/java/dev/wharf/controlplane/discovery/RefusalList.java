@@ -1,6 +1,7 @@
 package dev.wharf.controlplane.discovery;
 
 import dev.wharf.proto.discovery.v1.Hello;
+import dev.wharf.proto.discovery.v1.Nack;
 import dev.wharf.proto.discovery.v1.NodeStatus;
 import java.util.List;
 import java.util.TreeSet;
@@ -12,7 +13,18 @@ final class RefusalList {
       "refused on an earlier stream (another replica, or before a restart); "
           + "wharfctl rollout retry pushes it again";
 
+  /** Reasons are stored per node and shown in fleet views; a validator report fits. */
+  private static final int MAX_REASON_CHARS = 4096;
+
   private RefusalList() {}
+
+  /** The reason of {@code nack} as a status keeps it: cut after {@link #MAX_REASON_CHARS}. */
+  static String reason(Nack nack) {
+    String reason = nack.getReason();
+    return reason.length() > MAX_REASON_CHARS
+        ? reason.substring(0, MAX_REASON_CHARS) + "..."
+        : reason;
+  }
 
   /** The hello's refusals newer than the version it runs, and {@code highest} (this replica's). */
   static List<Long> of(Hello hello, long highest) {

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Drain requests ({@link EtcdDrainRequests}) live beside the statuses, without a lease.
  *
  * <p>Threading: the methods block for at most a call timeout per etcd call and are serialized (one
- * lock), so the lease and the remembered revisions change together.
+ * lock), so the lease and the remembered revisions change together; only {@link #putAll}'s
+ * transactions run outside the lock, and callers never write one node in two calls at once.
  */
 final class EtcdNodeStatusStore implements NodeStatusStore {
   private static final Logger log = LoggerFactory.getLogger(EtcdNodeStatusStore.class);
@@ -99,13 +100,13 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
     putAll(List.of(status));
   }
 
-  /** As the interface says, in a few concurrent transactions ({@link EtcdStatusRange}). */
+  /**
+   * As the interface says, in a few concurrent transactions ({@link EtcdStatusRange}). The lock is
+   * held for the lease and the remembered revisions, not while etcd commits: the status writer may
+   * have a second batch in flight (of other nodes), which etcd then commits together with this one.
+   */
   @Override
-  public synchronized void putAll(List<NodeStatus> statuses) throws StoreException {
-    requireOpen();
-    if (statuses.isEmpty()) {
-      return;
-    }
+  public void putAll(List<NodeStatus> statuses) throws StoreException {
     List<NodeStatus> own = new ArrayList<>(statuses.size());
     for (NodeStatus status : statuses) {
       if (Objects.requireNonNull(status, "status").getNodeId().isEmpty()) {
@@ -116,7 +117,14 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
               ? status.toBuilder().setReplica(replicaId).build()
               : status);
     }
-    long lease = lease();
+    long lease;
+    synchronized (this) {
+      requireOpen();
+      if (own.isEmpty()) {
+        return;
+      }
+      lease = lease();
+    }
     Map<String, Long> revisions;
     try {
       revisions = range.write(own, lease);
@@ -125,11 +133,16 @@ final class EtcdNodeStatusStore implements NodeStatusStore {
         throw e;
       }
       // The lease expired before the keep-alive said so: renew now rather than fail the caller.
-      dropLease(lease);
-      revisions = range.write(own, lease());
+      synchronized (this) {
+        dropLease(lease);
+        lease = lease();
+      }
+      revisions = range.write(own, lease);
     }
-    for (NodeStatus status : own) {
-      written.put(status.getNodeId(), new Written(status, revisions.get(status.getNodeId())));
+    synchronized (this) {
+      for (NodeStatus status : own) {
+        written.put(status.getNodeId(), new Written(status, revisions.get(status.getNodeId())));
+      }
     }
   }
 

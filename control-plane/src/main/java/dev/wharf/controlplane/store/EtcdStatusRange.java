@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every key of one transaction gets that transaction's revision as its mod revision, which is
  * what {@link EtcdNodeStatusStore} remembers to remove only what it wrote last.
  *
- * <p>Threading: stateless; the caller serializes (the store's lock). Blocks for at most one call
- * timeout, since the transactions run concurrently.
+ * <p>Threading: stateless, so calls may overlap. Blocks for at most one call timeout, since the
+ * transactions run concurrently.
  */
 final class EtcdStatusRange {
   /** etcd's default {@code --max-txn-ops}: a larger transaction is refused. */

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,34 @@ class EtcdStatusRangeTest {
       assertEquals(String.format("node-%04d", i), listed.get(i).getNodeId());
       assertEquals(7, listed.get(i).getAckedVersion());
       assertEquals("cp-a", listed.get(i).getReplica());
+    }
+  }
+
+  @Test
+  void twoBatchesOfOtherNodesWrittenAtOnceAreBothListedAndEachNodeRemovable() throws Exception {
+    NodeStatusStore nodes = nodes("cp-a");
+    List<NodeStatus> all = statuses(1000, 3);
+    CompletableFuture<Void> first =
+        CompletableFuture.runAsync(() -> putAll(nodes, all.subList(0, 500)));
+    CompletableFuture<Void> last =
+        CompletableFuture.runAsync(() -> putAll(nodes, all.subList(500, 1000)));
+    CompletableFuture.allOf(first, last).get(30, SECONDS);
+
+    nodes.remove("node-0000");
+    nodes.remove("node-0999");
+
+    List<NodeStatus> listed = nodes.list();
+    assertEquals(998, listed.size());
+    assertEquals("node-0001", listed.get(0).getNodeId());
+    assertEquals("node-0998", listed.get(listed.size() - 1).getNodeId());
+    assertTrue(listed.stream().allMatch(s -> s.getAckedVersion() == 3), listed::toString);
+  }
+
+  private static void putAll(NodeStatusStore nodes, List<NodeStatus> statuses) {
+    try {
+      nodes.putAll(statuses);
+    } catch (StoreException e) {
+      throw new CompletionException(e);
     }
   }
 
