@@ -1,8 +1,11 @@
 package dev.wharf.systemtest.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.wharf.dataplane.testing.RawHttp;
 import dev.wharf.dataplane.testing.RecordedRequest;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +56,9 @@ class ErrorPagesSideBySideIT {
                     location /down/ {
                       proxy_pass http://UNUSED1;
                       error_page 502 /50x.html;
+                    }
+                    location /dead/ {
+                      proxy_pass http://UNUSED1;
                     }
                   }
                 """
@@ -112,6 +118,22 @@ class ErrorPagesSideBySideIT {
   @Test
   void aDeadUpstreamsBadGatewayIsTheFiftyXPage() throws Exception {
     assertEquals(List.of("502", SORRY), same("/down/x"));
+  }
+
+  @Test
+  void aDeadUpstreamsBadGatewayToAGetKeepsTheConnectionAsNginxDoes() throws Exception {
+    for (int port : sbs.ports()) {
+      try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
+        for (String path : List.of("/dead/a", "/dead/b", "/index.html")) {
+          RawHttp.Response r =
+              http.exchange("GET " + path + " HTTP/1.1\r\nHost: site.test\r\n\r\n");
+          assertEquals(path.startsWith("/dead/") ? 502 : 200, r.status(), path + ", port " + port);
+          assertFalse(
+              "close".equalsIgnoreCase(r.headers().get("connection")),
+              "kept alive after " + path + ", port " + port + ": " + r.headers());
+        }
+      }
+    }
   }
 
   @Test
