@@ -87,10 +87,13 @@ public final class ConfigValidator {
         .check(config.getRoutesList(), unchanged);
     // Unchanged routes never clash among themselves (they did not in the valid config), unless
     // two of them took the same earlier route for theirs, which only duplicate names allow.
-    RouteConflicts.check(config.getRoutesList(), uniqueRoutes ? unchanged : new BitSet(), problems);
+    if (delta == null || !RouteConflicts.matchesInPlace(config.getRoutesList(), delta)) {
+      RouteConflicts.check(
+          config.getRoutesList(), uniqueRoutes ? unchanged : new BitSet(), problems);
+    }
     RateLimitRules.check(
         config.getRateLimitZonesList(), config.getRoutesList(), unchanged, problems, references);
-    ErrorPageRules.check(config.getRoutesList(), problems);
+    ErrorPageRules.check(config.getRoutesList(), unchanged, problems);
     return problems.errors().stream().map(e -> named(e, config)).toList();
   }
 

@@ -4,6 +4,7 @@ import dev.wharf.proto.config.v1.ErrorPage;
 import dev.wharf.proto.config.v1.Route;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -22,7 +23,12 @@ public final class ErrorPageRules {
   private ErrorPageRules() {}
 
   static void check(List<Route> routes, Problems problems) {
-    for (int r = 0; r < routes.size(); r++) {
+    check(routes, new BitSet(), problems);
+  }
+
+  /** As {@link #check(List, Problems)}, skipping the routes in {@code unchanged}. */
+  static void check(List<Route> routes, BitSet unchanged, Problems problems) {
+    for (int r = unchanged.nextClearBit(0); r < routes.size(); r = unchanged.nextClearBit(r + 1)) {
       List<ErrorPage> pages = routes.get(r).getErrorPagesList();
       for (int i = 0; i < pages.size(); i++) {
         check(pages.get(i), "routes[" + r + "].error_pages[" + i + "]", problems);

@@ -67,6 +67,30 @@ final class RouteConflicts {
     }
   }
 
+  /**
+   * Whether {@code routes} can be known free of clashes from the changed routes alone: the names
+   * are in place of those of the valid config {@code delta} compares against, and each changed
+   * route has the match and the listeners of the earlier route at its index. Every route then has,
+   * at its index, the hosts, path match and listeners a route of the valid config had there, and
+   * that config had no clash. A change of a route's action, headers or limits so costs the changed
+   * routes, not a pass over every route's path.
+   */
+  static boolean matchesInPlace(List<Route> routes, RouteDelta delta) {
+    if (!delta.namesInPlace() || !delta.isFor(routes)) {
+      return false;
+    }
+    List<Route> earlier = delta.earlierRoutes();
+    for (int i : delta.changedIndexes()) {
+      Route now = routes.get(i);
+      Route before = earlier.get(i);
+      if (!now.getMatch().equals(before.getMatch())
+          || !now.getListenersList().equals(before.getListenersList())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A set lookup, or for a few values a scan that needs no hash of {@code value}. */
   private static boolean isOneOf(String value, String[] few, Set<String> all) {
     if (few == null) {

@@ -49,6 +49,10 @@ public final class RouteDelta {
     int changed = 0;
     for (int i = 0; i < routes.size(); i++) {
       Route route = routes.get(i);
+      if (i < before.size() && before.get(i) == route) {
+        earlier[i] = i; // the same object (a decoder took it over): not even its name is read
+        continue;
+      }
       int j = i;
       if (i >= before.size() || !before.get(i).getName().equals(route.getName())) {
         inPlace = false;
@@ -100,8 +104,30 @@ public final class RouteDelta {
   }
 
   /** How many routes the earlier config did not have word for word. */
-  int changed() {
+  public int changed() {
     return changed;
+  }
+
+  /**
+   * The indexes of the routes the earlier config did not have word for word, ascending: what a
+   * caller that takes over everything else visits, so that its cost is that of the change.
+   */
+  public int[] changedIndexes() {
+    int[] indexes = new int[changed];
+    for (int i = 0, k = 0; k < changed; i++) {
+      if (earlier[i] < 0) {
+        indexes[k++] = i;
+      }
+    }
+    return indexes;
+  }
+
+  /**
+   * The routes of the earlier config in its order: {@code earlierRoutes().get(i)} is the route that
+   * had route {@code i}'s name at its index when {@link #namesInPlace}.
+   */
+  public List<Route> earlierRoutes() {
+    return previousRoutes;
   }
 
   /**

@@ -68,6 +68,17 @@ class ValidateAgainstPreviousTest {
             .setName("hello")
             .setMatch(RouteMatch.newBuilder().setPath(PathMatch.newBuilder().setExact("/hello")))
             .setRespond(RespondAction.newBuilder().setStatus(200).setBody("hi $tier")));
+    for (String listener : List.of("web", "admin")) { // one location, on two listeners
+      c.addRoutes(
+          Route.newBuilder()
+              .setName("twin-" + listener)
+              .addListeners(listener)
+              .setMatch(
+                  RouteMatch.newBuilder()
+                      .addHosts("twin.example.com")
+                      .setPath(PathMatch.newBuilder().setPrefix("/twin/")))
+              .setRespond(RespondAction.newBuilder().setStatus(200)));
+    }
     return c.build();
   }
 
@@ -173,7 +184,40 @@ class ValidateAgainstPreviousTest {
                     16,
                     c.getRoutes(16).toBuilder()
                         .setMatch(c.getRoutes(16).getMatch().toBuilder().clearPath()))),
-        change("the last route is removed", c -> c.removeRoutes(c.getRoutesCount() - 1)));
+        change("the last route is removed", c -> c.removeRoutes(c.getRoutesCount() - 1)),
+        change(
+            "only a route's headers change",
+            c -> c.setRoutes(30, c.getRoutes(30).toBuilder().setResponseHeaders(header()))),
+        change(
+            "a route keeps its match and moves to the listener of a route with the same match",
+            c -> {
+              int twin = c.getRoutesCount() - 1;
+              return c.setRoutes(
+                  twin, c.getRoutes(twin).toBuilder().clearListeners().addListeners("web"));
+            }),
+        change(
+            "a route keeps its match and is put on every listener",
+            c -> {
+              int twin = c.getRoutesCount() - 2;
+              return c.setRoutes(twin, c.getRoutes(twin).toBuilder().clearListeners());
+            }),
+        change(
+            "a route keeps its match and gets an invalid error page",
+            c ->
+                c.setRoutes(
+                    11,
+                    c.getRoutes(11).toBuilder()
+                        .addErrorPages(
+                            dev.wharf.proto.config.v1.ErrorPage.newBuilder()
+                                .addCodes(404)
+                                .setTarget("@named")))),
+        change(
+            "a route keeps its match and names an upstream that does not exist",
+            c ->
+                c.setRoutes(
+                    13,
+                    c.getRoutes(13).toBuilder()
+                        .setProxy(ProxyAction.newBuilder().setUpstream("nowhere")))));
   }
 
   /** Route {@code i}'s hosts with a prefix match on {@code prefix}. */

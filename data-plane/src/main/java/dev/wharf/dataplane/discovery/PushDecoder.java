@@ -40,6 +40,16 @@ public final class PushDecoder implements MethodDescriptor.Marshaller<ControlMes
   /** The tag of a route: field {@code routes}, length-delimited (WireFormat.makeTag is hidden). */
   private static final int ROUTE_TAG = (ROUTES << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
+  /**
+   * Routes found neither at their index nor beside it that a decode parses before it indexes every
+   * earlier route by content: a change of a few routes, or a few inserted or removed, costs no pass
+   * over all earlier routes' bytes; a reordered config pays that pass once.
+   */
+  static final int NEAR_MISSES = 8;
+
+  /** How far from where the routes so far put it a route's earlier self is looked for. */
+  private static final int NEAR = 4;
+
   private final MethodDescriptor.Marshaller<ControlMessage> generated;
 
   /** The bytes the routes of the config decoded before came from. */
@@ -152,6 +162,8 @@ public final class PushDecoder implements MethodDescriptor.Marshaller<ControlMes
     List<int[]> ranges = new ArrayList<>();
     Map<Slice, Integer> byContent = null;
     int reused = 0;
+    int shift = 0; // route i was route i + shift before, as far as the routes so far tell
+    int misses = 0;
     CodedInputStream in = CodedInputStream.newInstance(bytes, from, to - from);
     try {
       while (true) {
@@ -170,16 +182,15 @@ public final class PushDecoder implements MethodDescriptor.Marshaller<ControlMes
         in.skipRawBytes(length);
         int end = start + length;
         int i = routes.size();
-        int earlier = -1;
-        if (i < previousRoutes.size() && sameAsPrevious(i, bytes, start, end)) {
-          earlier = i;
-        } else if (!previousRoutes.isEmpty()) {
+        int earlier = near(i + shift, bytes, start, end);
+        if (earlier < 0 && ++misses > NEAR_MISSES && !previousRoutes.isEmpty()) {
           if (byContent == null) {
             byContent = previousByContent();
           }
           earlier = byContent.getOrDefault(new Slice(bytes, start, end), -1);
         }
         if (earlier >= 0) {
+          shift = earlier - i;
           routes.add(previousRoutes.get(earlier));
           reused++;
         } else {
@@ -197,6 +208,22 @@ public final class PushDecoder implements MethodDescriptor.Marshaller<ControlMes
     lastReused = reused;
     lastParsed = routes.size() - reused;
     return config;
+  }
+
+  /**
+   * The index of the earlier route with these bytes at {@code at} or up to {@link #NEAR} routes
+   * either side of it (routes changed in place, or a few removed or inserted before it), nearest
+   * first; -1 when none is.
+   */
+  private int near(int at, byte[] bytes, int start, int end) {
+    for (int d = 0; d <= NEAR; d++) {
+      for (int j : new int[] {at + d, at - d}) {
+        if (j >= 0 && j < previousRoutes.size() && sameAsPrevious(j, bytes, start, end)) {
+          return j;
+        }
+      }
+    }
+    return -1;
   }
 
   private boolean sameAsPrevious(int i, byte[] bytes, int start, int end) {

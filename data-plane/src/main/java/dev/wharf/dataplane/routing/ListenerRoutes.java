@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The routes of one listener as compiled for one snapshot: each route's {@link CompiledRoute}, and
@@ -70,18 +71,28 @@ final class ListenerRoutes {
    * @param earlier for each route, the index of the same route, with the same proxy action, in the
    *     snapshot {@code previous} was compiled for; -1 when there is none
    * @param previous this listener's routes in the snapshot that serves, or null
+   * @param touched null, or the only routes that may differ from those at their index in {@code
+   *     previous}'s snapshot (ascending; the others are the same routes with the same targets)
    */
   static ListenerRoutes compile(
       List<Route> routes,
       Listener listener,
-      List<ProxyTarget> proxies,
-      List<RouteLimits> limits,
+      IntFunction<ProxyTarget> proxies,
+      IntFunction<RouteLimits> limits,
       int[] earlier,
-      ListenerRoutes previous) {
+      ListenerRoutes previous,
+      int[] touched) {
     ListenerRoutes reusable =
         previous != null && previous.compression.equals(listener.getCompression())
             ? previous
             : null;
+    if (reusable != null && touched != null) {
+      ListenerRoutes inPlace =
+          reusable.inPlace(routes, listener, proxies, limits, earlier, touched);
+      if (inPlace != null) {
+        return inPlace;
+      }
+    }
     CompiledRoute[] byRoute = new CompiledRoute[routes.size()];
     HostPattern[][] patterns = new HostPattern[routes.size()][];
     Map<HostPattern, List<CompiledRoute>> members = new LinkedHashMap<>();
@@ -96,7 +107,7 @@ final class ListenerRoutes {
       if (compiled == null) {
         compiled =
             CompiledRoute.compile(
-                i, route, proxies.get(i), limits.get(i), listener.getCompression());
+                i, route, proxies.apply(i), limits.apply(i), listener.getCompression());
         hostPatterns = parse(route);
       } else {
         hostPatterns = reusable.patterns[earlier[i]]; // the same route, so the same hosts
@@ -123,6 +134,92 @@ final class ListenerRoutes {
             ? null
             : virtualHost(defaultMembers, reusable == null ? null : reusable.defaultServer);
     return new ListenerRoutes(listener.getCompression(), byRoute, patterns, hosts, defaultServer);
+  }
+
+  /**
+   * This listener's routes with only the {@code touched} ones compiled again, when each of them is
+   * on this listener with the hosts of the route at its index before, or on it neither before nor
+   * now: every virtual host then has the same members at the same slots, and only those of the
+   * touched routes take them in. Null when that does not hold (the caller compiles in full).
+   */
+  private ListenerRoutes inPlace(
+      List<Route> routes,
+      Listener listener,
+      IntFunction<ProxyTarget> proxies,
+      IntFunction<RouteLimits> limits,
+      int[] earlier,
+      int[] touched) {
+    if (byRoute.length != routes.size()) {
+      return null;
+    }
+    CompiledRoute[] next = byRoute.clone();
+    Map<HostPattern, List<CompiledRoute>> changedHosts = new LinkedHashMap<>();
+    List<CompiledRoute> changedDefault = null;
+    for (int i : touched) {
+      Route route = routes.get(i);
+      boolean on =
+          route.getListenersCount() == 0 || route.getListenersList().contains(listener.getName());
+      CompiledRoute before = byRoute[i];
+      if (!on && before == null) {
+        continue;
+      }
+      if (!on
+          || before == null
+          || !before.config().getMatch().getHostsList().equals(route.getMatch().getHostsList())) {
+        return null; // the virtual hosts' members change
+      }
+      CompiledRoute compiled = taken(earlier[i], i);
+      if (compiled == null) {
+        compiled =
+            CompiledRoute.compile(
+                i, route, proxies.apply(i), limits.apply(i), listener.getCompression());
+      }
+      if (compiled == before) {
+        continue;
+      }
+      next[i] = compiled;
+      for (HostPattern host : patterns[i]) {
+        replace(
+            changedHosts.computeIfAbsent(host, h -> new ArrayList<>(hosts.get(h).routes())),
+            compiled);
+      }
+      if (patterns[i].length == 0) {
+        if (changedDefault == null) {
+          changedDefault = new ArrayList<>(defaultServer.routes());
+        }
+        replace(changedDefault, compiled);
+      }
+    }
+    Map<HostPattern, VirtualHost> nextHosts = new LinkedHashMap<>(hosts);
+    changedHosts.forEach((h, members) -> nextHosts.put(h, virtualHost(members, hosts.get(h))));
+    VirtualHost nextDefault =
+        changedDefault == null ? defaultServer : virtualHost(changedDefault, defaultServer);
+    return new ListenerRoutes(compression, next, patterns, nextHosts, nextDefault);
+  }
+
+  /** Puts {@code route} in the slots of the route with its index (members are in index order). */
+  private static void replace(List<CompiledRoute> members, CompiledRoute route) {
+    int low = 0;
+    int high = members.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int index = members.get(mid).index();
+      if (index == route.index()) { // a route listing one host twice is a member twice
+        for (int k = mid; k >= 0 && members.get(k).index() == index; k--) {
+          members.set(k, route);
+        }
+        for (int k = mid + 1; k < members.size() && members.get(k).index() == index; k++) {
+          members.set(k, route);
+        }
+        return;
+      }
+      if (index < route.index()) {
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    throw new IllegalStateException("route " + route.index() + " is not in its virtual host");
   }
 
   private static HostPattern[] parse(Route route) {

@@ -12,7 +12,7 @@ import dev.wharf.proto.config.v1.Config;
 import dev.wharf.proto.config.v1.Listener;
 import dev.wharf.proto.config.v1.Route;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +47,9 @@ public final class RoutingTable {
   /** Every route in config order, on a listener or not. */
   private final List<Target> targets;
 
+  /** The indexes of the routes with limits, ascending. */
+  private final int[] limited;
+
   private final Map<String, CompiledUpstream> upstreams;
   private final VariableMaps maps;
 
@@ -55,12 +58,14 @@ public final class RoutingTable {
       List<Route> routes,
       Map<String, Integer> byName,
       List<Target> targets,
+      int[] limited,
       Map<String, CompiledUpstream> upstreams,
       VariableMaps maps) {
     this.byListener = byListener;
     this.routes = routes;
     this.byName = byName;
     this.targets = targets;
+    this.limited = limited;
     this.upstreams = upstreams;
     this.maps = maps;
   }
@@ -114,32 +119,31 @@ public final class RoutingTable {
     boolean compared = previous != null && delta != null && delta.isAgainst(previous.routes);
     List<Route> routes = config.getRoutesList();
     int[] earlier = new int[routes.size()];
-    List<Target> targets = new ArrayList<>(routes.size());
-    List<ProxyTarget> proxies = new ArrayList<>(routes.size());
-    List<RouteLimits> limits = new ArrayList<>(routes.size());
-    for (int i = 0; i < routes.size(); i++) {
+    Target[] targets = new Target[routes.size()];
+    int[] touched =
+        compared && delta.namesInPlace() && sameUpstreams(previous.upstreams, upstreams)
+            ? touched(delta.changedIndexes(), previous.limited)
+            : null;
+    if (touched != null) { // every other route is the one at its index before, on the same upstream
+      previous.targets.toArray(targets);
+      for (int i = 0; i < earlier.length; i++) {
+        earlier[i] = i;
+      }
+    }
+    int count = touched != null ? touched.length : routes.size();
+    int limitedCount = 0;
+    int[] limited = new int[count];
+    for (int k = 0; k < count; k++) {
+      int i = touched != null ? touched[k] : k;
       Route route = routes.get(i);
       CompiledUpstream upstream =
           route.hasProxy() ? upstreams.get(route.getProxy().getUpstream()) : null;
       RouteLimits routeLimits = RouteLimits.compile(route, zones);
-      int j = -1;
-      if (compared) {
-        j = delta.earlier(i);
-        if (j >= 0 && !previous.sameTargetAt(j, upstream, routeLimits)) {
-          j = -1;
-        }
-      } else if (previous != null) {
-        if (i < previous.routes.size()
-            && previous.routes.get(i).getName().equals(route.getName())) {
-          j = i;
-        } else {
-          j = previous.byName.getOrDefault(route.getName(), -1);
-        }
-        if (j >= 0 && !previous.sameAt(j, route, upstream, routeLimits)) {
-          j = -1;
-        }
-      }
-      Target target =
+      int j =
+          previous == null
+              ? -1
+              : earlierOf(i, route, upstream, routeLimits, previous, compared ? delta : null);
+      targets[i] =
           j >= 0
               ? previous.targets.get(j)
               : new Target(
@@ -147,17 +151,25 @@ public final class RoutingTable {
                   route.hasProxy() ? ProxyTarget.compile(route, upstream) : null,
                   routeLimits);
       earlier[i] = j;
-      targets.add(target);
-      proxies.add(target.proxy());
-      limits.add(target.limits());
+      if (routeLimits != RouteLimits.NONE) {
+        limited[limitedCount++] = i;
+      }
     }
+    List<Target> all = List.of(targets);
     Map<String, ListenerRoutes> byListener = new HashMap<>();
     for (Listener listener : config.getListenersList()) {
       ListenerRoutes earlierRoutes =
           previous == null ? null : previous.byListener.get(listener.getName());
       byListener.put(
           listener.getName(),
-          ListenerRoutes.compile(routes, listener, proxies, limits, earlier, earlierRoutes));
+          ListenerRoutes.compile(
+              routes,
+              listener,
+              i -> all.get(i).proxy(),
+              i -> all.get(i).limits(),
+              earlier,
+              earlierRoutes,
+              touched));
     }
     // Names in place of the table before mean its index by name holds for this one.
     boolean namesInPlace = compared && delta.namesInPlace();
@@ -165,9 +177,68 @@ public final class RoutingTable {
         byListener,
         routes,
         namesInPlace ? previous.byName : indexByName(routes),
-        List.copyOf(targets),
+        all,
+        Arrays.copyOf(limited, limitedCount),
         Map.copyOf(upstreams),
         VariableMaps.compile(config.getMapsList()));
+  }
+
+  /**
+   * The index of the route of {@code previous} that route {@code i} can take the compiled target
+   * of; -1 when none. With a {@code delta} against {@code previous}'s routes, its finding; else
+   * found here by name and compared by value.
+   */
+  private static int earlierOf(
+      int i,
+      Route route,
+      CompiledUpstream upstream,
+      RouteLimits limits,
+      RoutingTable previous,
+      RouteDelta delta) {
+    int j;
+    if (delta != null) {
+      j = delta.earlier(i);
+      return j >= 0 && previous.sameTargetAt(j, upstream, limits) ? j : -1;
+    }
+    if (i < previous.routes.size() && previous.routes.get(i).getName().equals(route.getName())) {
+      j = i;
+    } else {
+      j = previous.byName.getOrDefault(route.getName(), -1);
+    }
+    return j >= 0 && previous.sameAt(j, route, upstream, limits) ? j : -1;
+  }
+
+  /** Whether both maps hold the very same compiled upstreams under the same names. */
+  private static boolean sameUpstreams(
+      Map<String, CompiledUpstream> a, Map<String, CompiledUpstream> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (Map.Entry<String, CompiledUpstream> e : a.entrySet()) {
+      if (b.get(e.getKey()) != e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The routes a compile in place visits, ascending: the changed ones, and those with limits (their
+   * limits are compiled on each snapshot's zones, so they never keep their target).
+   */
+  private static int[] touched(int[] changed, int[] limited) {
+    int[] merged = new int[changed.length + limited.length];
+    int n = 0;
+    for (int a = 0, b = 0; a < changed.length || b < limited.length; ) {
+      int next =
+          b >= limited.length || (a < changed.length && changed[a] <= limited[b])
+              ? changed[a++]
+              : limited[b++];
+      if (n == 0 || merged[n - 1] != next) {
+        merged[n++] = next;
+      }
+    }
+    return Arrays.copyOf(merged, n);
   }
 
   /**

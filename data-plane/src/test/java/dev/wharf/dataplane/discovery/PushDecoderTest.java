@@ -21,7 +21,10 @@ import dev.wharf.proto.discovery.v1.Heartbeat;
 import dev.wharf.proto.discovery.v1.Snapshot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,45 @@ class PushDecoderTest {
         decoded(push(3, base.toBuilder().removeRoutes(0).build())).getSnapshot().getConfig();
     assertEquals(299, decoder.lastReused());
     assertSame(second.getRoutes(2), third.getRoutes(0));
+  }
+
+  @Test
+  void insertionsAndRemovalsInSeveralPlacesAreFollowedWithoutLosingTheOtherRoutes()
+      throws Exception {
+    Config base = config(300, "");
+    Config first = decoded(push(1, base)).getSnapshot().getConfig();
+    Config edited =
+        base.toBuilder()
+            .removeRoutes(250)
+            .addRoutes(200, route("b", "/b"))
+            .removeRoutes(120)
+            .removeRoutes(100)
+            .addRoutes(10, route("a", "/a"))
+            .setRoutes(50, route("r49", "/p49/changed"))
+            .build();
+
+    Config second = decoded(push(2, edited)).getSnapshot().getConfig();
+
+    assertEquals(296, decoder.lastReused());
+    assertEquals(3, decoder.lastParsed());
+    assertSame(first.getRoutes(299), second.getRoutes(298));
+  }
+
+  @Test
+  void aReorderedConfigTakesOverEveryRouteByItsBytes() throws Exception {
+    Config base = config(300, "");
+    Config first = decoded(push(1, base)).getSnapshot().getConfig();
+    List<Route> reversed = new ArrayList<>(base.getRoutesList());
+    Collections.reverse(reversed);
+
+    Config second =
+        decoded(push(2, base.toBuilder().clearRoutes().addAllRoutes(reversed).build()))
+            .getSnapshot()
+            .getConfig();
+
+    // The first few were parsed before the decoder indexed the earlier routes by content.
+    assertEquals(300 - PushDecoder.NEAR_MISSES, decoder.lastReused());
+    assertSame(first.getRoutes(0), second.getRoutes(299));
   }
 
   @Test

@@ -154,7 +154,9 @@ class IncrementalEquivalenceTest {
 
   private static Config base(SplittableRandom random) {
     Config.Builder c =
-        Config.newBuilder().addListeners(Listener.newBuilder().setName("web").setPort(8080));
+        Config.newBuilder()
+            .addListeners(Listener.newBuilder().setName("web").setPort(8080))
+            .addListeners(Listener.newBuilder().setName("other").setPort(8081));
     for (int u = 0; u < 3; u++) {
       c.addUpstreams(
           Upstream.newBuilder()
@@ -215,7 +217,7 @@ class IncrementalEquivalenceTest {
     for (int k = 0; k < changes && next.getRoutesCount() > 1; k++) {
       int i = random.nextInt(next.getRoutesCount());
       Route r = next.getRoutes(i);
-      switch (random.nextInt(7)) {
+      switch (random.nextInt(8)) {
         case 0 ->
             next.addRoutes(
                 random.nextInt(next.getRoutesCount()), route("n" + step + "-" + k, random));
@@ -233,6 +235,14 @@ class IncrementalEquivalenceTest {
           next.removeRoutes(i);
           next.addRoutes(random.nextInt(next.getRoutesCount() + 1), r); // moved
         }
+        case 6 -> // on the probed listener, on the other one only, or on both
+            next.setRoutes(
+                i,
+                switch (random.nextInt(3)) {
+                  case 0 -> r.toBuilder().clearListeners().addListeners("other");
+                  case 1 -> r.toBuilder().clearListeners().addListeners("web");
+                  default -> r.toBuilder().clearListeners();
+                });
         default ->
             next.setRoutes(
                 i,
