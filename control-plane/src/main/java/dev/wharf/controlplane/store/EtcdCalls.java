@@ -2,11 +2,14 @@ package dev.wharf.controlplane.store;
 
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
+import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +44,8 @@ final class EtcdCalls {
     try {
       call = request.get();
     } catch (RuntimeException e) {
-      throw new StoreUnreachableException(what + " failed (etcd " + endpoints + "): " + e, e);
+      throw new StoreUnreachableException(
+          what + " failed (etcd " + endpoints + "): " + reason(e), e);
     }
     try {
       return call.get(timeout.toNanos(), NANOSECONDS);
@@ -52,12 +56,59 @@ final class EtcdCalls {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new StoreUnreachableException(
-          what + " failed (etcd " + endpoints + "): " + cause.getMessage(), cause);
+          what + " failed (etcd " + endpoints + "): " + reason(cause), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       call.cancel(false);
       throw new StoreException("interrupted while " + what + " (etcd " + endpoints + ")", e);
     }
+  }
+
+  /**
+   * What went wrong, in words an operator reads: the gRPC status code and etcd's own reason, or the
+   * refusal that kept the connection from opening. gRPC's descriptions can carry its load
+   * balancer's debugging state (picks, attempts, exception class names); that stays in the log's
+   * stack trace.
+   */
+  private String reason(Throwable failure) {
+    Status status = Status.fromThrowable(failure);
+    if (failure instanceof EtcdException etcd) {
+      status =
+          Status.fromCode(Status.Code.valueOf(etcd.getErrorCode().name()))
+              .withDescription(etcd.getMessage());
+    } else if (status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null) {
+      return firstClause(failure.getMessage());
+    }
+    return switch (status.getCode()) {
+      case DEADLINE_EXCEEDED -> "no answer within " + timeout.toMillis() + " ms";
+      case UNAVAILABLE -> "unavailable: " + firstClause(rootMessage(failure, status));
+      default -> status.getCode() + ": " + firstClause(status.getDescription());
+    };
+  }
+
+  private static String rootMessage(Throwable failure, Status status) {
+    String deepest = null;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !(t instanceof StatusRuntimeException)) {
+        deepest = t.getMessage();
+      }
+    }
+    return deepest != null ? deepest : status.getDescription();
+  }
+
+  /** The text up to gRPC's bracketed debugging state, on one line, at most 200 characters. */
+  static String firstClause(String text) {
+    if (text == null || text.isBlank()) {
+      return "no reason given";
+    }
+    String clause = text.strip();
+    for (String end : List.of(" [", "\n", "\r", ". ")) {
+      int at = clause.indexOf(end);
+      if (at > 0) {
+        clause = clause.substring(0, at);
+      }
+    }
+    return clause.length() <= 200 ? clause : clause.substring(0, 200) + "...";
   }
 
   /**
