@@ -216,18 +216,25 @@ public final class PushDecoder implements MethodDescriptor.Marshaller<ControlMes
    * first; -1 when none is.
    */
   private int near(int at, byte[] bytes, int start, int end) {
-    for (int d = 0; d <= NEAR; d++) {
-      for (int j : new int[] {at + d, at - d}) {
-        if (j >= 0 && j < previousRoutes.size() && sameAsPrevious(j, bytes, start, end)) {
-          return j;
-        }
+    if (matchesPrevious(at, bytes, start, end)) {
+      return at;
+    }
+    for (int d = 1; d <= NEAR; d++) {
+      if (matchesPrevious(at + d, bytes, start, end)) {
+        return at + d;
+      }
+      if (matchesPrevious(at - d, bytes, start, end)) {
+        return at - d;
       }
     }
     return -1;
   }
 
-  private boolean sameAsPrevious(int i, byte[] bytes, int start, int end) {
-    return Arrays.equals(previousBytes, previousStarts[i], previousEnds[i], bytes, start, end);
+  /** Whether earlier route {@code j} exists and has these bytes. */
+  private boolean matchesPrevious(int j, byte[] bytes, int start, int end) {
+    return j >= 0
+        && j < previousRoutes.size()
+        && Arrays.equals(previousBytes, previousStarts[j], previousEnds[j], bytes, start, end);
   }
 
   private Map<Slice, Integer> previousByContent() {
