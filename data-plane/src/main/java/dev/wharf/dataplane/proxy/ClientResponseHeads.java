@@ -20,15 +20,17 @@ final class ClientResponseHeads {
   private ClientResponseHeads() {}
 
   /**
-   * Rewrites the framing and connection headers of {@code response}.
+   * Rewrites the framing and connection headers of {@code response}, whose hop-by-hop headers
+   * {@link HopByHop#strip} has removed.
    *
+   * @param stripped what {@link HopByHop#strip} found in {@code response}
    * @param keepAlive whether the client connection may stay open, as far as the exchange knows
    * @return the keep-alive decision after framing: false when the body can only end with the
    *     connection (an HTTP/1.0 client and a body of unknown length)
    */
   static boolean prepare(
-      HttpResponse response, HttpRequest request, boolean keepAlive, Instant now) {
-    boolean chunked = HopByHop.strip(response);
+      HttpResponse response, int stripped, HttpRequest request, boolean keepAlive, Instant now) {
+    boolean chunked = (stripped & HopByHop.CHUNKED) != 0;
     boolean bodyless =
         request.method().equals(HttpMethod.HEAD)
             || response.status().code() == 204

@@ -2,6 +2,7 @@ package dev.wharf.dataplane.proxy;
 
 import dev.wharf.dataplane.exchange.ExchangeOwner;
 import dev.wharf.dataplane.exchange.RoutedRequest;
+import dev.wharf.dataplane.http.HopByHop;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.Responses;
 import io.netty.channel.Channel;
@@ -59,10 +60,11 @@ final class ResponseForwarding {
   void head(HttpResponse response, boolean bodyRead) {
     HttpRequest request = routed.request();
     RequestRecord record = routed.record();
-    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+    int stripped = HopByHop.strip(response);
+    upstreamKeepAlive = HopByHop.keepsAlive(response.protocolVersion(), stripped);
     clientKeepAlive = HttpUtil.isKeepAlive(request) && bodyRead && owner.keepAliveAllowed();
     clientKeepAlive =
-        ClientResponseHeads.prepare(response, request, clientKeepAlive, clock.instant());
+        ClientResponseHeads.prepare(response, stripped, request, clientKeepAlive, clock.instant());
     locationRewrites.apply(response.headers(), record);
     record.responded(response.status().code(), response.headers());
     routed
