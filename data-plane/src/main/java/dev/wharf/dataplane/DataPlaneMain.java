@@ -171,6 +171,7 @@ public final class DataPlaneMain implements Callable<Integer> {
   @Mixin private TransportOption transport;
 
   public static void main(String[] args) {
+    Startup.nettyDefaults(System.getProperties());
     System.exit(new CommandLine(new DataPlaneMain()).execute(args));
   }
 

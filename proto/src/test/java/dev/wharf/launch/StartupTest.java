@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,5 +80,17 @@ class StartupTest {
     StringWriter err = new StringWriter();
     e.report(new PrintWriter(err));
     return err.toString();
+  }
+
+  @Test
+  void nettysLeakSamplingIsSetUnlessTheOperatorSetIt() {
+    Properties unset = new Properties();
+    Startup.nettyDefaults(unset);
+    assertEquals("1024", unset.getProperty("io.netty.leakDetection.samplingInterval"));
+
+    Properties given = new Properties();
+    given.setProperty("io.netty.leakDetection.samplingInterval", "1");
+    Startup.nettyDefaults(given);
+    assertEquals("1", given.getProperty("io.netty.leakDetection.samplingInterval"));
   }
 }

@@ -146,6 +146,7 @@ public final class StandaloneMain implements Callable<Integer> {
   private String nodeId;
 
   public static void main(String[] args) {
+    Startup.nettyDefaults(System.getProperties());
     System.exit(new CommandLine(new StandaloneMain()).execute(args));
   }
 
