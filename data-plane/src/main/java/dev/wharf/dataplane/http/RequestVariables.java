@@ -34,6 +34,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   private final Supplier<String> requestIds;
   private String requestId;
   private String remoteAddr;
+  private String host;
   private String serverName = "";
   private final Instant now;
   private final ZoneId zone;
@@ -119,6 +120,16 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
   }
 
   /**
+   * {@code $host} of this request ({@link #hostOf}), worked out once: routing and logs both ask.
+   */
+  public String host() {
+    if (host == null) {
+      host = hostOf(request);
+    }
+    return host;
+  }
+
+  /**
    * {@code $host}: the authority of an absolute-form target ({@code GET http://a.example/x}), which
    * RFC 9112 3.2.2 says wins over the Host header, as in nginx; else the Host header; in lower case
    * without its port, or "" when absent.
@@ -161,7 +172,7 @@ public final class RequestVariables implements TemplateRenderer.VariableSource {
       case "proxy_protocol_port" -> port(client == null ? null : client.proxyProtocol());
       case "server_addr" -> local == null ? "" : local.getAddress().getHostAddress();
       case "server_port" -> local == null ? "" : Integer.toString(local.getPort());
-      case "host" -> hostOf(request);
+      case "host" -> host();
       case "hostname" -> hostname;
       case "server_name" -> serverName;
       case "scheme" -> tls == null ? "http" : "https";

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -37,6 +38,7 @@ final class BeforeRouting {
 
   /**
    * @param malformed the status of a check the head failed, or null
+   * @param clock read only when there is an answer to date: nearly every request has none
    * @return the response, or null when the request is to be routed
    */
   static FullHttpResponse answer(
@@ -44,14 +46,15 @@ final class BeforeRouting {
       Listener listener,
       HttpRequest request,
       HttpResponseStatus malformed,
-      Instant now) {
+      Clock clock) {
     boolean head = request.method().equals(HttpMethod.HEAD);
     if (malformed != null) {
-      return Responses.error(ctx.alloc(), malformed, head, true, now);
+      return Responses.error(ctx.alloc(), malformed, head, true, clock.instant());
     }
     if (!listener.hasHttpsRedirect()) {
       return null;
     }
+    Instant now = clock.instant();
     HttpsRedirect redirect = listener.getHttpsRedirect();
     String location =
         httpsLocation(

@@ -9,7 +9,6 @@ import dev.wharf.dataplane.http.ClientProtocol;
 import dev.wharf.dataplane.http.GoAway;
 import dev.wharf.dataplane.http.RequestRecord;
 import dev.wharf.dataplane.http.RequestTarget;
-import dev.wharf.dataplane.http.RequestVariables;
 import dev.wharf.dataplane.http.Responses;
 import dev.wharf.dataplane.node.NodeServices;
 import dev.wharf.dataplane.proxy.ProxyExchange;
@@ -211,7 +210,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
     RequestRecord record =
         listener.record(ctx.channel(), request, target, services.clock(), start, snapshot);
     FullHttpResponse early =
-        BeforeRouting.answer(ctx, snapshot.listener(listener.name()), request, malformed, now());
+        BeforeRouting.answer(
+            ctx, snapshot.listener(listener.name()), request, malformed, services.clock());
     if (early != null) {
       respond(record, request, early);
       return;
@@ -227,7 +227,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter implements Ex
   private void route(
       HttpRequest request, RequestTarget target, RequestRecord record, boolean head) {
     RoutingTable.Selection selection =
-        snapshot.routes().select(listener.name(), RequestVariables.hostOf(request), target.path());
+        snapshot.routes().select(listener.name(), record.request().host(), target.path());
     pages.arm(selection == null ? null : selection.route(), snapshot.routes(), record, request);
     if (selection == null) {
       HttpResponseStatus notFound = HttpResponseStatus.NOT_FOUND;
