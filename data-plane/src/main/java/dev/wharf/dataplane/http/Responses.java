@@ -82,11 +82,19 @@ public final class Responses {
 
   /** The Date header value; formatted once per second per thread, not once per response. */
   public static String httpDate(Instant now) {
-    long second = now.getEpochSecond();
+    return httpDate(now.toEpochMilli());
+  }
+
+  /**
+   * The Date header value at {@code epochMillis} (a {@code Clock.millis()}: cheaper to read than an
+   * {@code Instant}, and a proxied response asks on every request).
+   */
+  public static String httpDate(long epochMillis) {
+    long second = Math.floorDiv(epochMillis, 1000);
     CachedDate cached = LAST_DATE.get();
     if (cached.second != second) {
       cached.second = second;
-      cached.text = IMF_FIXDATE.format(now.atOffset(ZoneOffset.UTC));
+      cached.text = IMF_FIXDATE.format(Instant.ofEpochSecond(second).atOffset(ZoneOffset.UTC));
     }
     return cached.text;
   }

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.time.Instant;
 
 /**
  * Turns an endpoint's response head into the one the client gets, in place: hop-by-hop headers
@@ -25,11 +24,12 @@ final class ClientResponseHeads {
    *
    * @param stripped what {@link HopByHop#strip} found in {@code response}
    * @param keepAlive whether the client connection may stay open, as far as the exchange knows
+   * @param nowMillis the wall clock's time, for {@code Date}
    * @return the keep-alive decision after framing: false when the body can only end with the
    *     connection (an HTTP/1.0 client and a body of unknown length)
    */
   static boolean prepare(
-      HttpResponse response, int stripped, HttpRequest request, boolean keepAlive, Instant now) {
+      HttpResponse response, int stripped, HttpRequest request, boolean keepAlive, long nowMillis) {
     boolean chunked = (stripped & HopByHop.CHUNKED) != 0;
     boolean bodyless =
         request.method().equals(HttpMethod.HEAD)
@@ -49,7 +49,7 @@ final class ClientResponseHeads {
     response
         .headers()
         .set(HttpHeaderNames.SERVER, Responses.SERVER)
-        .set(HttpHeaderNames.DATE, Responses.httpDate(now));
+        .set(HttpHeaderNames.DATE, Responses.httpDate(nowMillis));
     response.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (http10) {
       HttpUtil.setKeepAlive(response, keepAlive);

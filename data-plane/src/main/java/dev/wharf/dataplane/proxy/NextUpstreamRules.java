@@ -49,6 +49,14 @@ record NextUpstreamRules(
     statuses = Set.copyOf(statuses);
   }
 
+  /**
+   * Whether a response with {@code status} sends the request to the next endpoint; asked of every
+   * response, so the usual case (no statuses listed) neither boxes nor probes a set.
+   */
+  boolean retriesOn(int status) {
+    return !statuses.isEmpty() && statuses.contains(status);
+  }
+
   /** The rules of a validated proxy action. */
   static NextUpstreamRules of(ProxyAction p) {
     long timeout =

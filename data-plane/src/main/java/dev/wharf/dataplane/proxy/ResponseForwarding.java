@@ -64,7 +64,7 @@ final class ResponseForwarding {
     upstreamKeepAlive = HopByHop.keepsAlive(response.protocolVersion(), stripped);
     clientKeepAlive = HttpUtil.isKeepAlive(request) && bodyRead && owner.keepAliveAllowed();
     clientKeepAlive =
-        ClientResponseHeads.prepare(response, stripped, request, clientKeepAlive, clock.instant());
+        ClientResponseHeads.prepare(response, stripped, request, clientKeepAlive, clock.millis());
     locationRewrites.apply(response.headers(), record);
     record.responded(response.status().code(), response.headers());
     routed

@@ -109,7 +109,7 @@ final class RetryPolicy {
    * the like). Never for a request part of whose body was forwarded: it cannot be sent again.
    */
   boolean statusReceived(int status, boolean bodyForwarded) {
-    return rules.statuses().contains(status) && replayable(bodyForwarded, false) && budgetLeft();
+    return rules.retriesOn(status) && replayable(bodyForwarded, false) && budgetLeft();
   }
 
   /**
