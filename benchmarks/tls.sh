@@ -25,7 +25,7 @@
 # Prints a Markdown report and writes it to benchmarks/results/tls-latest.md (not committed).
 #
 #   bash benchmarks/tls.sh [--quick] [--rounds N] [--seconds S] [--idle-connections N]
-#                          [--key ecdsa|rsa] [--tls12] [--jar FILE]
+#                          [--key ecdsa|rsa] [--tls12] [--upstream-keepalive N] [--jar FILE]
 #
 # Needs a JDK 17+, nginx, wrk, openssl, curl and a C compiler with OpenSSL's headers (Debian:
 # apt-get install -y nginx wrk openssl curl gcc libssl-dev). Builds the data-plane and benchmark
@@ -36,7 +36,8 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: bash benchmarks/tls.sh [--quick] [--rounds N] [--seconds S] [--idle-connections N]
-                              [--key ecdsa|rsa] [--tls12] [--jar FILE]
+                              [--key ecdsa|rsa] [--tls12] [--upstream-keepalive N]
+                              [--jar FILE]
 
   --quick               2 rounds of 3 s after warm-ups in 2 s chunks, 500 idle connections:
                         a smoke run of about 5 minutes (numbers mean little)
@@ -47,6 +48,12 @@ usage: bash benchmarks/tls.sh [--quick] [--rounds N] [--seconds S] [--idle-conne
   --idle-connections N  idle wss:// connections for the memory test (default 5000)
   --key ecdsa|rsa       the certificate's key: ECDSA P-256 (default) or RSA 2048
   --tls12               also measure full and resumed handshakes with TLS 1.2 clients
+  --upstream-keepalive N
+                        idle connections to the origin each proxy keeps (nginx keepalive,
+                        Wharf max_idle_per_endpoint; default 32, a typical site's). Below the
+                        keep-alive test's 50 clients, both proxies open and close origin
+                        connections during it (the report counts them); 64 measures requests
+                        alone
   --jar FILE            measure this wharf-data-plane.jar instead of building this checkout's
 EOF
 }
@@ -58,6 +65,7 @@ WARMUP_SECONDS=5
 WARMUP_MIN_CHUNKS=4
 WARMUP_MAX_CHUNKS=10
 IDLE_CONNECTIONS=5000
+UPSTREAM_KEEPALIVE=32
 KEY_TYPE=ecdsa
 TLS12=no
 JAR_ARG=""
@@ -73,6 +81,7 @@ while [ $# -gt 0 ]; do
     --idle-connections) IDLE_CONNECTIONS=${2:?--idle-connections needs a number}; shift ;;
     --key) KEY_TYPE=${2:?--key needs ecdsa or rsa}; shift ;;
     --tls12) TLS12=yes ;;
+    --upstream-keepalive) UPSTREAM_KEEPALIVE=${2:?--upstream-keepalive needs a number}; shift ;;
     --jar) JAR_ARG=${2:?--jar needs a file}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -84,6 +93,8 @@ done
   || { echo "--seconds: $MEASURE_SECONDS (expected: >= 1)" >&2; exit 2; }
 [[ "$IDLE_CONNECTIONS" =~ ^[1-9][0-9]*$ ]] \
   || { echo "--idle-connections: $IDLE_CONNECTIONS (expected: >= 1)" >&2; exit 2; }
+[[ "$UPSTREAM_KEEPALIVE" =~ ^[1-9][0-9]*$ ]] \
+  || { echo "--upstream-keepalive: $UPSTREAM_KEEPALIVE (expected: >= 1)" >&2; exit 2; }
 [[ "$KEY_TYPE" =~ ^(ecdsa|rsa)$ ]] || { echo "--key: $KEY_TYPE (expected: ecdsa or rsa)" >&2; exit 2; }
 if [ -n "$JAR_ARG" ]; then
   [ -f "$JAR_ARG" ] || { echo "--jar: not a file: $JAR_ARG" >&2; exit 2; }
@@ -171,7 +182,7 @@ nginx_proxy_config() {
 
 " BENCH_NGINX_GAP=$'\n' BENCH_NGINX_SERVER_MORE="        ssl_certificate $CERT;
         ssl_certificate_key $KEY;
-" nginx_bench_routes "127.0.0.1:$1 ssl" 32 ws_backend "$BACKEND_PORT" '""'
+" nginx_bench_routes "127.0.0.1:$1 ssl" "$UPSTREAM_KEEPALIVE" ws_backend "$BACKEND_PORT" '""'
 }
 
 # wharf_config FILE PORT: the same in Wharf's form, with Wharf's TLS defaults.
@@ -193,7 +204,7 @@ upstreams:
     endpoints:
       - address: 127.0.0.1:$ORIGIN_PORT
     pool:
-      max_idle_per_endpoint: 32
+      max_idle_per_endpoint: $UPSTREAM_KEEPALIVE
       max_requests_per_connection: 0 # no limit, as nginx's keepalive_requests above
   - name: ws_backend
     endpoints:
@@ -272,19 +283,30 @@ load_count() {
   fi
 }
 
+# active_opens: TCP connections this machine has opened (connect calls), from /proc/net/snmp.
+active_opens() {
+  awk '/^Tcp:/ { n++; if (n == 1) for (i = 1; i <= NF; i++) col[$i] = i; else print $(col["ActiveOpens"]) }' /proc/net/snmp
+}
+
 # measure_load ROUND SLOT SCENARIO PROXY PORT PREFIX: warm-up, then the measured run.
 measure_load() {
   local round=$1 slot=$2 scenario=$3 proxy=$4 port=$5 prefix=$6 out="$6.load" load1
   local before after summary rate="-" p99="-" errors="-" count=0 cpu="-" cores="-" detail=""
+  local opens_before opens_after
   warm_up "$scenario" "$port" "$out.warmup"
   load1=$(cut -d' ' -f1 /proc/loadavg)
+  opens_before=$(active_opens)
   before=$(proxy_ticks)
   load_run "$scenario" "$port" "$MEASURE_SECONDS" "$out"
   after=$(proxy_ticks)
+  opens_after=$(active_opens)
   if [ "$scenario" = https-keepalive ]; then
     summary=$(wrk_summary "$out")
     if [ -n "$summary" ]; then
       read -r rate p99 errors count <<<"$summary"
+      # Only wrk's clients and the proxy connect during this run: what is not wrk's is the
+      # proxy opening origin connections (its idle ones were fewer than the requests in flight).
+      detail="origin connections opened $((opens_after - opens_before - HTTP_CONNECTIONS))"
     else
       NOTES+=("round $round: $proxy: wrk gave no result: $(tail -2 "$out" | tr '\n' ' ')")
     fi
@@ -426,7 +448,7 @@ REPORT="$RESULTS_DIR/tls-latest.md"
   echo
   echo "- command: \`$COMMAND\`"
   echo "- rounds: $ROUNDS; in each, every scenario once per proxy on a freshly started proxy, nginx first in odd rounds and Wharf first in even ones; a warm-up with the same load in ${WARMUP_SECONDS} s chunks until the proxy's CPU per request or connection moved by less than 5% from one chunk to the next ($WARMUP_MIN_CHUNKS to $WARMUP_MAX_CHUNKS chunks; the detail column shows them), then ${MEASURE_SECONDS} s measured; the rounds took $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
-  echo "- certificate: $KEY_DESCRIPTION; origin: one nginx worker answering \`hello\\n\` from memory, over upstream keep-alive from both proxies"
+  echo "- certificate: $KEY_DESCRIPTION; origin: one nginx worker answering \`hello\\n\` from memory, over upstream keep-alive from both proxies, at most $UPSTREAM_KEEPALIVE idle origin connections each (nginx \`keepalive\`, Wharf \`max_idle_per_endpoint\`)"
   echo "- TLS engines: nginx: ${ENGINE[nginx]}; Wharf: ${ENGINE[wharf]:-not known (Wharf did not start)}"
   for key in "${!NEGOTIATED[@]}"; do
     echo "- negotiated with $key (first connection of tls-handshakes): ${NEGOTIATED[$key]}"
