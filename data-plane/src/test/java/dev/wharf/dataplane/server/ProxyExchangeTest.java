@@ -373,7 +373,12 @@ class ProxyExchangeTest {
         // client's Connection, endpoint's Connection, client kept, upstream connection pooled
         Arguments.of("", "", true, true),
         Arguments.of("", "Connection: close\r\n", true, false),
-        Arguments.of("Connection: close\r\n", "", false, true));
+        Arguments.of("Connection: close\r\n", "", false, true),
+        // an endpoint's close wins wherever it stands in the list, in any case, and is not relayed
+        Arguments.of("", "Connection: keep-alive, close\r\n", true, false),
+        Arguments.of("", "Connection: X-Trace ,  CLOSE\r\nX-Trace: 1\r\n", true, false),
+        Arguments.of("", "Connection: keep-alive\r\nConnection: Close\r\n", true, false),
+        Arguments.of("", "Connection: closed, x-close\r\n", true, true));
   }
 
   @ParameterizedTest
@@ -392,6 +397,8 @@ class ProxyExchangeTest {
     String response = written(client);
     assertEquals("HTTP/1.1 200 OK", statusLine(response));
     assertEquals(!clientKept, response.contains("\r\nconnection: close\r\n"), response);
+    assertFalse(
+        response.toLowerCase().contains("x-trace"), "a header Connection named: " + response);
     assertEquals(clientKept, client.isActive());
     assertEquals(upstreamPooled, upstream.isActive());
   }
